@@ -1,0 +1,97 @@
+# moneytrail build. `make` builds the command and the tools; `make test` runs
+# every test; `make demo` shows moneytrail on synthetic data. See README.md.
+
+CC ?= cc
+PKGS := glib-2.0 zlib libpq
+OPT ?= -O2
+CFLAGS_BASE := -std=c11 -g $(OPT) -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L \
+	-Wall -Wextra -Wstrict-prototypes -Wmissing-prototypes -Wvla -Wwrite-strings \
+	-Wno-unused-parameter -MMD -MP
+ifeq ($(DEVELOPER),1)
+CFLAGS_BASE += -Werror
+endif
+B ?= build
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CRIT_LIBS = $(shell pkg-config --libs criterion 2>/dev/null)
+CFLAGS_ALL = $(CFLAGS_BASE) $(SAN) $(PKG_CFLAGS) -Ianalyzer $(CFLAGS)
+LDLIBS_ALL = $(SAN) $(PKG_LIBS) -lm $(LDFLAGS)
+
+LIB_SRC := $(filter-out analyzer/main.c,$(wildcard analyzer/*.c))
+LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o)
+GEN_SRC := analyzer/profiles_builtin.c
+TEST_SRC := $(wildcard tests/unit/test_*.c)
+TEST_OBJ := $(TEST_SRC:%.c=$(B)/%.o)
+TOOL_SRC := $(wildcard tools/gen*.c)
+TOOL_OBJ := $(TOOL_SRC:%.c=$(B)/%.o)
+PROFILES := $(sort $(wildcard schema/profiles/*.profile))
+
+.PHONY: all test unit e2e rules-test demo asan format format-check clean deps bench
+all: moneytrail $(if $(TOOL_SRC),tools/mtgen)
+
+$(B)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -c $< -o $@
+
+# The shipped mapping profiles are compiled into the binary, so that format
+# detection works from any directory.
+$(B)/profiles_builtin.c: $(PROFILES) tools/embed-profiles.sh
+	@mkdir -p $(B)
+	sh tools/embed-profiles.sh $(PROFILES) > $@
+$(B)/profiles_builtin.o: $(B)/profiles_builtin.c
+	$(CC) $(CFLAGS_ALL) -c $< -o $@
+
+$(B)/libmt.a: $(LIB_OBJ) $(B)/profiles_builtin.o
+	rm -f $@
+	ar rcs $@ $^
+
+moneytrail: $(B)/analyzer/main.o $(B)/libmt.a
+	$(CC) -o $@ $^ $(LDLIBS_ALL)
+
+tools/mtgen: $(TOOL_OBJ)
+	$(CC) -o $@ $^ $(LDLIBS_ALL)
+
+$(B)/unit-tests: $(TEST_OBJ) $(B)/libmt.a
+	$(CC) -o $@ $^ $(LDLIBS_ALL) $(CRIT_LIBS)
+
+deps:
+	@sh tools/deps.sh
+
+unit: $(B)/unit-tests
+	$(B)/unit-tests --jobs 2
+
+rules-test: moneytrail
+	./moneytrail rules check rules
+	./moneytrail rules test rules
+
+e2e: all
+	sh tests/e2e/run.sh
+
+test: deps
+	$(MAKE) all $(B)/unit-tests
+	$(MAKE) unit rules-test e2e
+	@echo "all test suites passed"
+
+demo: deps
+	$(MAKE) all
+	sh tools/demo.sh
+
+asan:
+	$(MAKE) B=build-asan OPT=-O1 SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
+		all build-asan/unit-tests
+	ASAN_OPTIONS=detect_leaks=1 build-asan/unit-tests --jobs 2
+	$(MAKE) B=build-asan OPT=-O1 SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" rules-test e2e
+
+bench: all
+	sh tools/bench
+
+FORMAT_FILES = $(wildcard analyzer/*.c analyzer/*.h tests/unit/*.c tests/unit/*.h tools/*.c tools/*.h)
+format:
+	clang-format -i $(FORMAT_FILES)
+format-check:
+	clang-format --dry-run -Werror $(FORMAT_FILES)
+
+clean:
+	rm -rf build build-asan moneytrail tools/mtgen
+
+-include $(LIB_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(TOOL_OBJ:.o=.d) $(B)/analyzer/main.d

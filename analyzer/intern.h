@@ -1,0 +1,27 @@
+/* intern.h: strings interned once into dense ids (1, 2, 3, ...; 0 = none).
+ *
+ * Account and location ids are interned on first sight, so that windows and
+ * rules compare integers. Strings are copied into an arena owned by the
+ * table; looking up a known string allocates nothing. */
+#ifndef MT_INTERN_H
+#define MT_INTERN_H
+
+#include <glib.h>
+
+typedef struct Intern Intern;
+
+Intern *intern_new(void);
+void intern_free(Intern *in);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(Intern, intern_free)
+
+/* Returns the id of the n bytes at s, adding them if new. n == 0 gives 0. */
+guint32 intern_add(Intern *in, const char *s, size_t n);
+/* Returns the id, or 0 if the string was never added. */
+guint32 intern_lookup(const Intern *in, const char *s, size_t n);
+/* Returns the NUL-terminated string of an id, borrowed for the table's
+ * lifetime; "" for 0. */
+const char *intern_str(const Intern *in, guint32 id);
+/* Number of ids handed out (the largest id). */
+guint32 intern_count(const Intern *in);
+
+#endif

@@ -1,0 +1,32 @@
+/* money.h: exact decimal money: parse to int64 minor units, format back.
+ *
+ * Never goes through a double. Overflow of int64 is an error, not a wrap. */
+#ifndef MT_MONEY_H
+#define MT_MONEY_H
+
+#include <glib.h>
+
+typedef enum {
+    MONEY_OK = 0,
+    MONEY_EMPTY,       /* no digits */
+    MONEY_SYNTAX,      /* stray character, misplaced separator, sign, ... */
+    MONEY_PRECISION,   /* more decimal places than the currency has (non-zero) */
+    MONEY_OVERFLOW,    /* does not fit in int64 minor units */
+} MoneyStatus;
+
+/* Parses n bytes of a decimal amount into minor units with exp decimal
+ * places. decimal_sep is '.' or ','; thousands_sep is 0 (none) or a byte
+ * like ',', '.', ' ' or '\''. A leading '-' is accepted and gives a negative
+ * value; surrounding spaces are not accepted. */
+MoneyStatus money_parse(const char *s, size_t n, int exp, char decimal_sep,
+                        char thousands_sep, gint64 *out);
+/* Returns a short lower-case reason for a status ("not a number", ...). */
+const char *money_status_str(MoneyStatus st);
+/* Formats minor units with exp decimals and ',' thousands separators, e.g.
+ * 123456789 with exp 2 -> "1,234,567.89". buf must hold 32 bytes. Returns buf. */
+char *money_format(gint64 amount, int exp, char *buf);
+/* Number of decimal places of an ISO 4217 currency (packed code), 2 when
+ * unknown; BTC has 8. */
+int money_currency_exp(guint32 currency);
+
+#endif

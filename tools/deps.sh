@@ -1,0 +1,40 @@
+#!/bin/sh
+# Checks that every library and tool the build, tests and demo use is here;
+# as root installs what is missing from Debian, otherwise prints the command.
+set -u
+missing=""
+need_pkg() { pkg-config --exists "$1" 2>/dev/null || missing="$missing $2"; }
+need_cmd() { command -v "$1" >/dev/null 2>&1 || missing="$missing $2"; }
+
+need_cmd pkg-config pkg-config
+need_cmd cc gcc
+need_cmd make make
+need_pkg glib-2.0 libglib2.0-dev
+need_pkg zlib zlib1g-dev
+need_pkg libpq libpq-dev
+need_pkg criterion libcriterion-dev
+need_cmd gzip gzip
+need_cmd zcat gzip
+need_cmd cmp diffutils
+need_cmd awk gawk
+need_cmd sha256sum coreutils
+[ -e /usr/bin/time ] || missing="$missing time"
+[ -d /usr/share/zoneinfo/Europe ] || missing="$missing tzdata"
+
+if [ -z "$missing" ]; then
+    echo "deps: all present"
+    exit 0
+fi
+cmd="apt-get update && apt-get install -y$missing"
+if [ "$(id -u)" = 0 ]; then
+    echo "deps: installing:$missing"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq && apt-get install -y -qq $missing >/dev/null || {
+        echo "deps: apt-get failed; run: $cmd" >&2
+        exit 1
+    }
+else
+    echo "deps: missing:$missing" >&2
+    echo "deps: as root, run: $cmd" >&2
+    exit 1
+fi
