@@ -14,7 +14,7 @@ B ?= build
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CRIT_LIBS = $(shell pkg-config --libs criterion 2>/dev/null)
-CFLAGS_ALL = $(CFLAGS_BASE) $(SAN) $(PKG_CFLAGS) -Ianalyzer $(CFLAGS)
+CFLAGS_ALL = $(CFLAGS_BASE) $(SAN) $(PKG_CFLAGS) -iquote analyzer $(CFLAGS)
 LDLIBS_ALL = $(SAN) $(PKG_LIBS) -lm $(LDFLAGS)
 
 LIB_SRC := $(filter-out analyzer/main.c,$(wildcard analyzer/*.c))

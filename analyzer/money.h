@@ -20,6 +20,12 @@ typedef enum {
  * value; surrounding spaces are not accepted. */
 MoneyStatus money_parse(const char *s, size_t n, int exp, char decimal_sep,
                         char thousands_sep, gint64 *out);
+/* Like money_parse, but decimal places beyond exp are rounded half to even
+ * (exactly, on the decimal digits) instead of giving MONEY_PRECISION:
+ * "0.125" with exp 2 -> 12, "0.135" -> 14, "0.1251" -> 13. Negative amounts
+ * round symmetrically. Rounding up past int64 is MONEY_OVERFLOW. */
+MoneyStatus money_parse_round(const char *s, size_t n, int exp, char decimal_sep,
+                              char thousands_sep, gint64 *out);
 /* Returns a short lower-case reason for a status ("not a number", ...). */
 const char *money_status_str(MoneyStatus st);
 /* Formats minor units with exp decimals and ',' thousands separators, e.g.

@@ -1,0 +1,35 @@
+/* cmd.h: the subcommands of moneytrail and the exit codes they share.
+ *
+ * Each subcommand is one row of the table in main.c and one cmd_*.c file;
+ * it parses its own options and returns an exit code. */
+#ifndef MT_CMD_H
+#define MT_CMD_H
+
+#include <glib.h>
+
+enum {
+    EXIT_OK = 0,       /* done; alerts (or none) written */
+    EXIT_FINDINGS = 1, /* rules do not compile, or rule examples fail */
+    EXIT_USAGE = 2,    /* bad command line */
+    EXIT_DATA = 3,     /* a source or output failed: unreadable, corrupt gzip, bad header, disk */
+    EXIT_BUDGET = 4,   /* more rejected rows than --max-errors */
+    EXIT_INTERNAL = 70 /* a bug */
+};
+
+typedef struct {
+    const char *name;
+    const char *summary;
+    int (*run)(int argc, char **argv);
+} Command;
+
+int cmd_scan(int argc, char **argv);
+int cmd_rules(int argc, char **argv);
+
+/* Prints "moneytrail: WHAT: MESSAGE" on stderr. */
+void cmd_error(const char *what, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+/* Parses options with a GOptionContext; prints usage errors; FALSE on error. */
+gboolean cmd_parse_options(GOptionContext *ctx, int *argc, char ***argv, const char *what);
+/* Formats n with thousands separators into buf (>= 32 bytes). */
+const char *cmd_count(guint64 n, char *buf);
+
+#endif

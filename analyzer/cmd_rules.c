@@ -1,0 +1,181 @@
+/* cmd_rules.c: `moneytrail rules check|test|explain`, for rule authors.
+ *
+ * check compiles and lints and prints every diagnostic with a caret;
+ * test runs every rule's examples; explain says in words how a rule is
+ * evaluated and shows the compiled programs. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "rule.h"
+#include "rule_run.h"
+#include "tstamp.h"
+
+static RuleSet *load(char **paths, int n, gboolean show_warnings, int *n_err, int *n_warn)
+{
+    g_autoptr(GPtrArray) diags = rule_diags_new();
+    RuleSet *rs = rule_set_load((const char *const *)paths, (guint)n, diags);
+    *n_err = *n_warn = 0;
+    for (guint i = 0; i < diags->len; i++) {
+        const RuleDiag *d = g_ptr_array_index(diags, i);
+        *n_warn += d->warning;
+        *n_err += !d->warning;
+        if (show_warnings || !d->warning)
+            rule_diag_print(d, stderr);
+    }
+    return rs;
+}
+
+static int rules_check(int argc, char **argv)
+{
+    int n_err, n_warn;
+    g_autoptr(RuleSet) rs = load(argv, argc, TRUE, &n_err, &n_warn);
+    if (!rs) {
+        fprintf(stderr, "rules check: %d error%s, %d warning%s\n", n_err, n_err == 1 ? "" : "s",
+                n_warn, n_warn == 1 ? "" : "s");
+        return EXIT_FINDINGS;
+    }
+    guint named = 0;
+    for (guint i = 0; i < rs->lists->len; i++)
+        named += !((RuleList *)g_ptr_array_index(rs->lists, i))->anonymous;
+    printf("rules check: %u rules, %u lists, %u constants in %u files: ok (%d warning%s)\n",
+           rs->rules->len, named, rs->consts->len, rs->files->len, n_warn, n_warn == 1 ? "" : "s");
+    return EXIT_OK;
+}
+
+static int rules_test(int argc, char **argv)
+{
+    int n_err, n_warn;
+    g_autoptr(RuleSet) rs = load(argv, argc, FALSE, &n_err, &n_warn);
+    if (!rs)
+        return EXIT_FINDINGS;
+    guint passed = 0, failed = 0;
+    g_autoptr(GString) report = g_string_new(NULL);
+    for (guint i = 0; i < rs->rules->len; i++) {
+        const Rule *r = g_ptr_array_index(rs->rules, i);
+        for (guint k = 0; k < r->examples->len; k++) {
+            const RuleExample *ex = g_ptr_array_index(r->examples, k);
+            g_string_truncate(report, 0);
+            if (rule_run_example(rs, r, ex, report)) {
+                passed++;
+                printf("ok   %-12s %s\n", r->id, ex->name);
+            } else {
+                failed++;
+                printf("FAIL %-12s %s (%s:%d)\n%s", r->id, ex->name, r->file, ex->line,
+                       report->str);
+            }
+        }
+    }
+    printf("rules test: %u examples of %u rules\n%u passed, %u failed\n", passed + failed,
+           rs->rules->len, passed, failed);
+    return failed ? EXIT_FINDINGS : EXIT_OK;
+}
+
+static void explain_words(const Rule *r, GString *o)
+{
+    char dur[64];
+    const char *side = r->persp == PERSP_SENDER     ? "its sender (from_account)"
+                       : r->persp == PERSP_RECEIVER ? "its receiver (to_account)"
+                                                    : "both its sender and its receiver";
+    g_string_append_printf(o, "How it is evaluated\n  1. Each transaction is looked at from %s.\n",
+                           side);
+    if (r->channel_mask != G_MAXUINT32) {
+        g_string_append(o, "     Only these channels can pass, so others are skipped at once:");
+        for (int c = 1; c < CHANNEL_COUNT; c++) {
+            if (r->channel_mask & (1u << c))
+                g_string_append_printf(o, " %s", txn_channel_name((Channel)c));
+        }
+        g_string_append_c(o, '\n');
+    }
+    g_string_append_printf(o, "  2. It passes the filter when: %s\n",
+                           r->filter_src ? r->filter_src : "(no filter: every transaction)");
+    if (r->window)
+        g_string_append_printf(o, "  3. A passing transaction enters that account's window of %s; "
+                                  "a transaction %s old or older has left it.\n",
+                               tstamp_format_duration(r->window, dur, sizeof dur), dur);
+    else
+        g_string_append(o, "  3. No window: the condition sees the current transaction only.\n");
+    g_string_append(o, "  4. Over the window it computes:");
+    for (guint i = 0; i < r->aggs->len; i++)
+        g_string_append_printf(o, "%s %s", i ? "," : "",
+                               g_array_index(r->aggs, RuleAgg, i).text);
+    g_string_append_printf(o, "%s\n  5. It raises an alert on that account when: %s\n",
+                           r->aggs->len ? "" : " nothing", r->condition_src);
+    g_string_append_printf(o, "  6. After an alert, the account raises no new alert of this rule "
+                              "for %s.\n",
+                           tstamp_format_duration(r->suppress, dur, sizeof dur));
+    g_string_append_printf(o, "  7. The alert explains itself as: \"%s\"\n", r->explain_src);
+}
+
+static int rules_explain(int argc, char **argv, char **paths)
+{
+    static const char *const fallback[] = {"rules", NULL};
+    char **p = paths ? paths : (char **)fallback;
+    int n_err, n_warn;
+    g_autoptr(RuleSet) rs = load(p, (int)g_strv_length(p), FALSE, &n_err, &n_warn);
+    if (!rs)
+        return EXIT_FINDINGS;
+    int rc = EXIT_OK;
+    for (int i = 0; i < argc; i++) {
+        const Rule *r = rule_set_find(rs, argv[i]);
+        if (!r) {
+            cmd_error("rules explain", "no rule '%s' in the loaded rules", argv[i]);
+            rc = EXIT_USAGE;
+            continue;
+        }
+        g_autoptr(GString) o = g_string_new(NULL);
+        g_string_append_printf(o, "rule %s version %d: %s\n  source:   %s\n  family:   %s, "
+                                  "strength %s (score %d)\n  defined:  %s:%d\n\n",
+                               r->id, r->version, r->title, r->source ? r->source : "(none)",
+                               r->family, rule_strength_name(r->strength), (int)rule_score(r),
+                               r->file, r->line);
+        explain_words(r, o);
+        g_string_append_printf(o, "\nCompiled programs\n  filter (%u steps):\n", r->filter.n);
+        rule_vm_disassemble(&r->filter, rs, r, o);
+        for (guint k = 0; k < r->aggs->len; k++) {
+            const RuleAgg *g = &g_array_index(r->aggs, RuleAgg, k);
+            if (g->arg.n) {
+                g_string_append_printf(o, "  argument of %s (%u steps):\n", g->text, g->arg.n);
+                rule_vm_disassemble(&g->arg, rs, r, o);
+            }
+        }
+        g_string_append_printf(o, "  alert condition (%u steps):\n", r->condition.n);
+        rule_vm_disassemble(&r->condition, rs, r, o);
+        fputs(o->str, stdout);
+    }
+    return rc;
+}
+
+int cmd_rules(int argc, char **argv)
+{
+    char **paths = NULL;
+    GOptionEntry entries[] = {
+        {"rules", 'r', 0, G_OPTION_ARG_FILENAME_ARRAY, &paths,
+         "for explain: rule file or directory (default: rules)", "PATH"},
+        {NULL, 0, 0, 0, NULL, NULL, NULL},
+    };
+    g_autoptr(GOptionContext) ctx = g_option_context_new("check|test PATH... | explain RULE...");
+    g_option_context_set_summary(ctx,
+                                 "check: compile and lint rule files or directories\n"
+                                 "test: run the examples of every rule\n"
+                                 "explain: say how a rule is evaluated and show its programs");
+    g_option_context_add_main_entries(ctx, entries, NULL);
+    int rc = EXIT_USAGE;
+    if (!cmd_parse_options(ctx, &argc, &argv, "rules"))
+        goto out;
+    if (argc < 3) {
+        cmd_error("rules", "expected 'check PATH...', 'test PATH...' or 'explain RULE...'");
+        goto out;
+    }
+    if (strcmp(argv[1], "check") == 0)
+        rc = rules_check(argc - 2, argv + 2);
+    else if (strcmp(argv[1], "test") == 0)
+        rc = rules_test(argc - 2, argv + 2);
+    else if (strcmp(argv[1], "explain") == 0)
+        rc = rules_explain(argc - 2, argv + 2, paths);
+    else
+        cmd_error("rules", "unknown action '%s' (check, test or explain)", argv[1]);
+out:
+    g_strfreev(paths);
+    return rc;
+}

@@ -1,0 +1,269 @@
+/* cmd_scan.c: `moneytrail scan`: sources -> decoder -> engine -> alerts.
+ *
+ * The batch job of an FIU: it reads every source as one stream, counts and
+ * writes rejected rows, stops when the error budget is spent, and commits
+ * the alert file only when the whole run succeeded. A summary goes to
+ * stderr; with --progress one updating line shows rows, rate and percent. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "engine.h"
+#include "input.h"
+#include "sink_jsonl.h"
+#include "tstamp.h"
+
+typedef struct {
+    char **rules;
+    char *format;
+    char *alerts;
+    char *rejects;
+    gint64 max_errors;
+    char *max_lateness;
+    gboolean progress, no_progress, quiet;
+    char **sources;
+} ScanOptions;
+
+typedef struct {
+    ScanOptions o;
+    RuleSet *rs;
+    Intern *accounts, *locations;
+    Input *input;
+    Engine *engine;
+    SinkJsonl *sink;
+    FILE *rejects;
+    gint64 t0;
+    gboolean show_progress;
+} Scan;
+
+static gboolean on_alert(const Alert *a, void *user)
+{
+    return sink_jsonl_write(user, a);
+}
+
+static gboolean scan_parse(Scan *s, int argc, char **argv)
+{
+    ScanOptions *o = &s->o;
+    o->max_errors = LIMIT_MAX_ERRORS_DEFAULT;
+    GOptionEntry entries[] = {
+        {"rules", 'r', 0, G_OPTION_ARG_FILENAME_ARRAY, &o->rules,
+         "rule file or directory (repeatable; default: rules)", "PATH"},
+        {"format", 'f', 0, G_OPTION_ARG_STRING, &o->format,
+         "mapping profile name or file (default: detected from the header)", "NAME"},
+        {"alerts", 'o', 0, G_OPTION_ARG_FILENAME, &o->alerts,
+         "write alerts as JSON Lines to FILE ('-' = stdout, the default)", "FILE"},
+        {"rejects", 0, 0, G_OPTION_ARG_FILENAME, &o->rejects,
+         "write rejected rows (file, line, column, reason, raw) as CSV to FILE", "FILE"},
+        {"max-errors", 0, 0, G_OPTION_ARG_INT64, &o->max_errors,
+         "fail when more than N rows are rejected (default 100)", "N"},
+        {"max-lateness", 0, 0, G_OPTION_ARG_STRING, &o->max_lateness,
+         "accept rows up to DUR older than the latest seen (default 0s)", "DUR"},
+        {"progress", 0, 0, G_OPTION_ARG_NONE, &o->progress,
+         "show a progress line (default when stderr is a terminal)", NULL},
+        {"no-progress", 0, 0, G_OPTION_ARG_NONE, &o->no_progress, "never show progress", NULL},
+        {"quiet", 'q', 0, G_OPTION_ARG_NONE, &o->quiet, "no run summary", NULL},
+        {G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &o->sources, NULL, NULL},
+        {NULL, 0, 0, 0, NULL, NULL, NULL},
+    };
+    g_autoptr(GOptionContext) ctx = g_option_context_new("SOURCE... ('-' = stdin)");
+    g_option_context_set_summary(ctx, "Stream transaction exports (CSV, plain or gzip) through "
+                                      "the rules and write explained alerts.");
+    g_option_context_add_main_entries(ctx, entries, NULL);
+    if (!cmd_parse_options(ctx, &argc, &argv, "scan"))
+        return FALSE;
+    if (!o->sources || !o->sources[0]) {
+        cmd_error("scan", "no source given (a file, several files, or '-' for stdin)");
+        return FALSE;
+    }
+    if (o->max_errors < 0) {
+        cmd_error("scan", "--max-errors must be 0 or more");
+        return FALSE;
+    }
+    s->show_progress = !o->no_progress && (o->progress || isatty(STDERR_FILENO));
+    return TRUE;
+}
+
+static RuleSet *load_rules(char **paths)
+{
+    static const char *const fallback[] = {"rules", NULL};
+    const char *const *p = paths ? (const char *const *)paths : fallback;
+    g_autoptr(GPtrArray) diags = rule_diags_new();
+    RuleSet *rs = rule_set_load(p, g_strv_length((char **)p), diags);
+    for (guint i = 0; i < diags->len; i++) {
+        const RuleDiag *d = g_ptr_array_index(diags, i);
+        if (!rs || !d->warning)
+            rule_diag_print(d, stderr);
+    }
+    if (!rs)
+        cmd_error("scan", "the rules do not compile; 'moneytrail rules check' shows why");
+    return rs;
+}
+
+static void progress(Scan *s, gboolean final)
+{
+    InputStats st;
+    input_stats(s->input, &st);
+    double secs = (double)(g_get_monotonic_time() - s->t0) / 1e6;
+    char a[32], b[32];
+    fprintf(stderr, "\r\033[Kscan: %s rows, %s rows/s", cmd_count(st.rows, a),
+            cmd_count((guint64)(st.rows / (secs > 0 ? secs : 1)), b));
+    if (st.bytes_total)
+        fprintf(stderr, ", %.0f%%", 100.0 * (double)st.bytes_read / (double)st.bytes_total);
+    if (final)
+        fputc('\n', stderr);
+}
+
+static void summary(Scan *s)
+{
+    InputStats st;
+    EngineStats es;
+    input_stats(s->input, &st);
+    engine_stats(s->engine, &es);
+    double secs = (double)(g_get_monotonic_time() - s->t0) / 1e6;
+    char a[32], b[32], c[32], d[32];
+    fprintf(stderr, "scan: %s rows read, %s rejected%s%s%s, %s accounts, %.2f s, %s rows/s\n",
+            cmd_count(st.rows, a), cmd_count(st.rejected, b),
+            st.rejected && s->o.rejects ? " (see " : "", st.rejected && s->o.rejects ? s->o.rejects : "",
+            st.rejected && s->o.rejects ? ")" : "", cmd_count(intern_count(s->accounts), c), secs,
+            cmd_count((guint64)((double)st.rows / (secs > 0 ? secs : 1e-9)), d));
+    fprintf(stderr, "scan: %s alerts to %s\n", cmd_count(es.alerts, a),
+            strcmp(s->o.alerts, "-") == 0 ? "standard output" : s->o.alerts);
+    for (guint i = 0; i < s->rs->rules->len; i++) {
+        const Rule *r = g_ptr_array_index(s->rs->rules, i);
+        fprintf(stderr, "  %-12s %8s  %s\n", r->id, cmd_count(engine_rule_alerts(s->engine, i), a),
+                r->title);
+    }
+    if (es.window_drops)
+        fprintf(stderr, "scan: %s window entries dropped at the limit of %d per window\n",
+                cmd_count(es.window_drops, a), LIMIT_WINDOW_ENTRIES);
+}
+
+/* Reads every row into the engine; returns an exit code. */
+static int scan_loop(Scan *s)
+{
+    Txn t;
+    GError *err = NULL;
+    InputStats st;
+    for (guint64 n = 1;; n++) {
+        InputStatus is = input_next(s->input, &t, &err);
+        if (is == INPUT_END)
+            break;
+        if (is == INPUT_ERROR) {
+            if (s->show_progress)
+                progress(s, TRUE);
+            cmd_error("scan", "%s", err->message);
+            g_error_free(err);
+            return EXIT_DATA;
+        }
+        engine_process(s->engine, &t);
+        if ((n & 0x3FFF) == 0) {
+            input_stats(s->input, &st);
+            if (st.rejected > (guint64)s->o.max_errors)
+                break;
+            if (s->show_progress && (n & 0x3FFFF) == 0)
+                progress(s, FALSE);
+        }
+    }
+    if (s->show_progress)
+        progress(s, TRUE);
+    input_stats(s->input, &st);
+    if (st.rejected > (guint64)s->o.max_errors) {
+        char a[32];
+        cmd_error("scan", "%s rows rejected, more than --max-errors %" G_GINT64_FORMAT "%s%s%s",
+                  cmd_count(st.rejected, a), s->o.max_errors,
+                  s->o.rejects ? "; see " : "; run with --rejects FILE to see them",
+                  s->o.rejects ? s->o.rejects : "", s->o.rejects ? " for the rows and reasons" : "");
+        return EXIT_BUDGET;
+    }
+    return EXIT_OK;
+}
+
+static gboolean scan_open(Scan *s)
+{
+    g_autoptr(GError) err = NULL;
+    InputOptions io = {.format = s->o.format};
+    if (s->o.max_lateness &&
+        !tstamp_parse_duration(s->o.max_lateness, strlen(s->o.max_lateness), &io.max_lateness)) {
+        cmd_error("scan", "--max-lateness '%s' is not a duration like 0s, 30m or 2h",
+                  s->o.max_lateness);
+        return FALSE;
+    }
+    if (s->o.rejects && !(s->rejects = fopen(s->o.rejects, "w"))) {
+        cmd_error("scan", "cannot create rejects file '%s': %s", s->o.rejects, g_strerror(errno));
+        return FALSE;
+    }
+    io.rejects = s->rejects;
+    s->accounts = intern_new();
+    s->locations = intern_new();
+    s->input = input_open((const char *const *)s->o.sources, g_strv_length(s->o.sources), &io,
+                          s->accounts, s->locations, &err);
+    if (!s->input || !(s->sink = sink_jsonl_open(s->o.alerts, &err))) {
+        cmd_error("scan", "%s", err->message);
+        return FALSE;
+    }
+    s->engine = engine_new(s->rs, s->accounts, s->locations, on_alert, s->sink);
+    return TRUE;
+}
+
+static void scan_clear(Scan *s)
+{
+    engine_free(s->engine);
+    input_free(s->input);
+    if (s->accounts)
+        intern_free(s->accounts);
+    if (s->locations)
+        intern_free(s->locations);
+    if (s->rejects)
+        fclose(s->rejects);
+    rule_set_free(s->rs);
+    g_strfreev(s->o.rules);
+    g_strfreev(s->o.sources);
+    g_free(s->o.format);
+    g_free(s->o.alerts);
+    g_free(s->o.rejects);
+    g_free(s->o.max_lateness);
+}
+
+/* Commits the alerts of a successful run, or removes them; returns the exit code. */
+static int scan_finish(Scan *s, int rc)
+{
+    EngineStats es;
+    engine_stats(s->engine, &es);
+    if (rc == EXIT_OK && es.sink_failed)
+        rc = EXIT_DATA;
+    SinkJsonl *sink = g_steal_pointer(&s->sink);
+    if (rc != EXIT_OK) {
+        sink_jsonl_abort(sink);
+        return rc;
+    }
+    g_autoptr(GError) err = NULL;
+    if (!sink_jsonl_commit(sink, &err)) {
+        cmd_error("scan", "%s", err->message);
+        return EXIT_DATA;
+    }
+    if (!s->o.quiet)
+        summary(s);
+    return EXIT_OK;
+}
+
+int cmd_scan(int argc, char **argv)
+{
+    Scan s = {0};
+    int rc = EXIT_USAGE;
+    if (scan_parse(&s, argc, argv)) {
+        if (!s.o.alerts)
+            s.o.alerts = g_strdup("-");
+        s.t0 = g_get_monotonic_time();
+        if (!(s.rs = load_rules(s.o.rules)))
+            rc = EXIT_FINDINGS;
+        else if (!scan_open(&s))
+            rc = EXIT_DATA;
+        else
+            rc = scan_finish(&s, scan_loop(&s));
+    }
+    sink_jsonl_abort(s.sink);
+    scan_clear(&s);
+    return rc;
+}

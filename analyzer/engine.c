@@ -1,0 +1,254 @@
+/* engine.c: the streaming evaluation of rules (see engine.h).
+ *
+ * For each transaction and rule: a channel prefilter (a bit mask computed
+ * at compile time), then the filter once per side the rule looks from
+ * (sender, receiver or both), then the account's window: expire, push,
+ * compute the aggregates the condition needs, test the condition, and on an
+ * alert (unless suppressed) the remaining aggregates, the explanation and
+ * the evidence. Scratch space for aggregates is allocated once. */
+#include "engine.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "window.h"
+
+typedef struct {
+    Window **win; /* by account id; NULL until first use */
+    guint n;
+    guint64 alerts;
+} RuleState;
+
+struct Engine {
+    const RuleSet *rs;
+    const Intern *accounts;
+    const Intern *locations;
+    EngineAlertFn fn;
+    void *user;
+    RuleState *state; /* one per rule */
+    double *aggs;     /* scratch: values of one rule's aggregates */
+    double *scratch;  /* scratch: distinct values, LIMIT_WINDOW_ENTRIES */
+    Alert alert;
+    EngineStats stats;
+};
+
+Engine *engine_new(const RuleSet *rs, const Intern *accounts, const Intern *locations,
+                   EngineAlertFn fn, void *user)
+{
+    Engine *e = g_new0(Engine, 1);
+    e->rs = rs;
+    e->accounts = accounts;
+    e->locations = locations;
+    e->fn = fn;
+    e->user = user;
+    e->state = g_new0(RuleState, rs->rules->len);
+    guint max_aggs = 1;
+    for (guint i = 0; i < rs->rules->len; i++) {
+        const Rule *r = g_ptr_array_index(rs->rules, i);
+        max_aggs = MAX(max_aggs, r->aggs->len);
+    }
+    e->aggs = g_new0(double, max_aggs);
+    e->scratch = g_new(double, LIMIT_WINDOW_ENTRIES);
+    return e;
+}
+
+void engine_free(Engine *e)
+{
+    if (!e)
+        return;
+    for (guint i = 0; i < e->rs->rules->len; i++) {
+        RuleState *st = &e->state[i];
+        for (guint a = 0; a < st->n; a++) {
+            if (st->win[a]) {
+                window_clear(st->win[a]);
+                g_free(st->win[a]);
+            }
+        }
+        g_free(st->win);
+    }
+    g_free(e->state);
+    g_free(e->aggs);
+    g_free(e->scratch);
+    g_free(e);
+}
+
+static Window *state_window(Engine *e, RuleState *st, guint32 account)
+{
+    if (account >= st->n) {
+        guint n = MAX(account + 1, st->n * 2);
+        st->win = g_renew(Window *, st->win, n);
+        memset(st->win + st->n, 0, (n - st->n) * sizeof(Window *));
+        st->n = n;
+    }
+    if (!st->win[account]) {
+        st->win[account] = g_new(Window, 1);
+        window_init(st->win[account]);
+        e->stats.windows++;
+    }
+    return st->win[account];
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static gboolean is_absent(FieldId f, double v)
+{
+    return v == 0 || (f == FIELD_MCC && v == TXN_MCC_NONE);
+}
+
+static double agg_distinct(Engine *e, const RuleAgg *g, const Window *w, guint32 account)
+{
+    guint n = 0;
+    for (guint i = 0; i < w->len; i++) {
+        double v = rule_vm_field(g->field, &window_at(w, i)->core, account);
+        if (!is_absent(g->field, v))
+            e->scratch[n++] = v;
+    }
+    qsort(e->scratch, n, sizeof(double), cmp_double);
+    guint distinct = 0;
+    for (guint i = 0; i < n; i++)
+        distinct += i == 0 || e->scratch[i] != e->scratch[i - 1];
+    return distinct;
+}
+
+/* TRUE if the program is just "amount": summed exactly in minor units. */
+static gboolean is_plain_amount(const RuleProgram *p)
+{
+    return p->n == 2 && p->steps[0].op == OP_FIELD && p->steps[0].a == FIELD_AMOUNT;
+}
+
+static double agg_sum_amount(const Window *w, int exp)
+{
+    static const gint64 p10[] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000};
+    gint64 sum = 0;
+    for (guint i = 0; i < w->len; i++) {
+        const TxnCore *c = &window_at(w, i)->core;
+        gint64 v = c->amount;
+        if (c->currency_exp < exp)
+            v *= p10[MIN(exp - c->currency_exp, 8)];
+        else if (c->currency_exp > exp)
+            v /= p10[MIN(c->currency_exp - exp, 8)];
+        if (__builtin_add_overflow(sum, v, &sum))
+            return INFINITY;
+    }
+    return (double)sum / (double)p10[MIN(exp, 8)];
+}
+
+static double agg_value(Engine *e, const RuleAgg *g, const Window *w, guint32 account,
+                        const TxnCore *now)
+{
+    RuleEval ev = {.account = account, .rs = e->rs};
+    if (g->kind == AGG_SPAN)
+        return w->len ? (double)(window_at(w, w->len - 1)->core.ts - window_at(w, 0)->core.ts) : 0;
+    if (g->kind == AGG_DISTINCT)
+        return agg_distinct(e, g, w, account);
+    if (g->kind == AGG_COUNT && g->arg.n == 0)
+        return w->len;
+    if ((g->kind == AGG_SUM || g->kind == AGG_AVG) && is_plain_amount(&g->arg) && !g->cond.n) {
+        double s = agg_sum_amount(w, now->currency_exp);
+        return g->kind == AGG_SUM ? s : s / MAX(w->len, 1);
+    }
+    double acc = g->kind == AGG_MIN ? INFINITY : g->kind == AGG_MAX ? -INFINITY : 0;
+    guint n = 0;
+    for (guint i = 0; i < w->len; i++) {
+        ev.txn = &window_at(w, i)->core;
+        if (g->cond.n && !rule_vm_run(&g->cond, &ev))
+            continue;
+        n++;
+        double v = rule_vm_run(&g->arg, &ev);
+        if (g->kind == AGG_COUNT)
+            acc += v != 0;
+        else if (g->kind == AGG_MIN)
+            acc = MIN(acc, v);
+        else if (g->kind == AGG_MAX)
+            acc = MAX(acc, v);
+        else
+            acc += v;
+    }
+    if (g->kind == AGG_AVG)
+        acc /= MAX(n, 1);
+    return n || g->kind == AGG_COUNT || g->kind == AGG_SUM ? acc : 0;
+}
+
+static void compute_aggs(Engine *e, const Rule *r, const Window *w, guint32 account,
+                         const TxnCore *now, gboolean condition)
+{
+    for (guint i = 0; i < r->aggs->len; i++) {
+        const RuleAgg *g = &g_array_index(r->aggs, RuleAgg, i);
+        if (g->in_condition == condition)
+            e->aggs[i] = agg_value(e, g, w, account, now);
+    }
+}
+
+static void raise_alert(Engine *e, guint ri, const Rule *r, Window *w, guint32 account,
+                        const Txn *t)
+{
+    Alert *a = &e->alert;
+    compute_aggs(e, r, w, account, &t->core, FALSE);
+    a->rule = r;
+    a->account = account;
+    a->window_start = window_at(w, 0)->core.ts;
+    a->window_end = t->core.ts;
+    a->trigger = t->tx_id;
+    a->currency = t->core.currency;
+    a->currency_exp = t->core.currency_exp;
+    a->aggs = e->aggs;
+    a->accounts = e->accounts;
+    a->locations = e->locations;
+    a->n_evidence_total = w->len;
+    a->n_evidence = MIN(w->len, LIMIT_EVIDENCE);
+    for (guint i = 0; i < a->n_evidence; i++) {
+        const WinEntry *en = window_at(w, w->len - a->n_evidence + i);
+        a->evidence[i] = (StrView){en->id, en->id_len};
+    }
+    alert_make_id(a);
+    alert_explain(a, e->rs, &t->core);
+    e->state[ri].alerts++;
+    e->stats.alerts++;
+    if (!e->fn(a, e->user))
+        e->stats.sink_failed = TRUE;
+    w->suppress_until = t->core.ts + r->suppress;
+}
+
+static void eval_side(Engine *e, guint ri, const Rule *r, guint32 account, const Txn *t)
+{
+    RuleEval ev = {.txn = &t->core, .account = account, .rs = e->rs};
+    if (!rule_vm_run(&r->filter, &ev))
+        return;
+    Window *w = state_window(e, &e->state[ri], account);
+    window_expire(w, t->core.ts, r->window);
+    if (!window_push(w, &t->core, t->tx_id))
+        e->stats.window_drops++;
+    compute_aggs(e, r, w, account, &t->core, TRUE);
+    ev.aggs = e->aggs;
+    if (rule_vm_run(&r->condition, &ev) && t->core.ts >= w->suppress_until)
+        raise_alert(e, ri, r, w, account, t);
+}
+
+void engine_process(Engine *e, const Txn *t)
+{
+    guint32 bit = 1u << t->core.channel;
+    for (guint ri = 0; ri < e->rs->rules->len; ri++) {
+        const Rule *r = g_ptr_array_index(e->rs->rules, ri);
+        if (!(r->channel_mask & bit))
+            continue;
+        if ((r->persp & PERSP_SENDER) && t->core.from)
+            eval_side(e, ri, r, t->core.from, t);
+        if ((r->persp & PERSP_RECEIVER) && t->core.to && t->core.to != t->core.from)
+            eval_side(e, ri, r, t->core.to, t);
+    }
+}
+
+void engine_stats(const Engine *e, EngineStats *out)
+{
+    *out = e->stats;
+}
+
+guint64 engine_rule_alerts(const Engine *e, guint i)
+{
+    return e->state[i].alerts;
+}

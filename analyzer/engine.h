@@ -1,0 +1,43 @@
+/* engine.h: runs a compiled rule set over a stream of transactions.
+ *
+ * The rule set is read-only; the engine owns all state: one window per
+ * (rule, account), created when an account first passes a rule's filter.
+ * Alerts go to a callback as they fire, in transaction order then rule
+ * order, so the same input gives the same alerts in the same order. */
+#ifndef MT_ENGINE_H
+#define MT_ENGINE_H
+
+#include <glib.h>
+
+#include "alert.h"
+#include "intern.h"
+#include "rule.h"
+
+typedef struct Engine Engine;
+
+/* Called for each alert; the alert is valid only during the call. Return
+ * FALSE to report a sink failure (the engine remembers it). */
+typedef gboolean (*EngineAlertFn)(const Alert *a, void *user);
+
+/* rs, accounts and locations are borrowed and must outlive the engine. */
+Engine *engine_new(const RuleSet *rs, const Intern *accounts, const Intern *locations,
+                   EngineAlertFn fn, void *user);
+void engine_free(Engine *e);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(Engine, engine_free)
+
+/* Evaluates every rule on one transaction. Allocates only when an account
+ * is seen by a rule for the first time or a window grows. */
+void engine_process(Engine *e, const Txn *t);
+
+typedef struct {
+    guint64 alerts;          /* all rules */
+    guint64 window_drops;    /* entries dropped at LIMIT_WINDOW_ENTRIES */
+    guint64 windows;         /* live (rule, account) windows */
+    gboolean sink_failed;
+} EngineStats;
+
+void engine_stats(const Engine *e, EngineStats *out);
+/* Alerts raised by the rule at index i of the rule set. */
+guint64 engine_rule_alerts(const Engine *e, guint i);
+
+#endif

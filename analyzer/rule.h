@@ -1,0 +1,256 @@
+/* rule.h: the compiled rule set: immutable once loaded.
+ *
+ * A RuleSet is what rule files compile into: named lists and constants, and
+ * rules whose filter, alert condition, aggregate arguments and explanation
+ * parts are flat programs for the interpreter in rule_vm.c. Nothing here
+ * changes while scanning; per-account state lives in the engine. */
+#ifndef MT_RULE_H
+#define MT_RULE_H
+
+#include <glib.h>
+#include <stdio.h>
+
+#include "txn.h"
+
+typedef enum {
+    PERSP_SENDER = 1,   /* the account the money leaves (from_account) */
+    PERSP_RECEIVER = 2, /* the account the money reaches (to_account) */
+    PERSP_ACCOUNT = 3,  /* both: one window per account, in and out */
+} Perspective;
+
+typedef enum {
+    STRENGTH_WEAK = 1,
+    STRENGTH_MEDIUM = 2,
+    STRENGTH_STRONG = 3,
+} Strength;
+
+/* Static types: they decide how a value is printed, which names resolve
+ * against a field (channel names, country codes) and what lint can prove. */
+typedef enum {
+    TY_NUM,
+    TY_BOOL,
+    TY_MONEY,
+    TY_COUNT,
+    TY_DURATION,
+    TY_CHANNEL,
+    TY_MCC,
+    TY_COUNTRY,
+    TY_CURRENCY,
+    TY_ACCOUNT,
+    TY_LOCATION,
+    TY_HOUR,
+    TY_DOW,
+} ValueType;
+
+/* Fields of a transaction a rule can read: id, name, type, min, max. */
+#define RULE_FIELD_LIST(X)                                                    \
+    X(AMOUNT, "amount", TY_MONEY, 0, 1e18)                                    \
+    X(HOUR, "hour", TY_HOUR, 0, 23)                                           \
+    X(WEEKDAY, "weekday", TY_DOW, 1, 7)                                       \
+    X(CHANNEL, "channel", TY_CHANNEL, 0, 255)                                 \
+    X(MCC, "mcc", TY_MCC, 0, 65535)                                           \
+    X(COUNTRY, "country", TY_COUNTRY, 0, 65535)                               \
+    X(CURRENCY, "currency", TY_CURRENCY, 0, 1e9)                              \
+    X(LOCATION, "location", TY_LOCATION, 0, 4294967295.0)                     \
+    X(ACCOUNT, "account", TY_ACCOUNT, 0, 4294967295.0)                        \
+    X(COUNTERPARTY, "counterparty", TY_ACCOUNT, 0, 4294967295.0)
+
+typedef enum {
+#define X(id, name, ty, lo, hi) FIELD_##id,
+    RULE_FIELD_LIST(X)
+#undef X
+        FIELD_COUNT
+} FieldId;
+
+/* Interpreter opcodes: name, what the operand means. */
+#define RULE_OP_LIST(X)                                                       \
+    X(PUSH, "push the constant k")                                           \
+    X(FIELD, "push field a of the transaction")                              \
+    X(AGG, "push aggregate a of the window")                                 \
+    X(ADD, "pop b, a; push a + b")                                           \
+    X(SUB, "pop b, a; push a - b")                                           \
+    X(MUL, "pop b, a; push a * b")                                           \
+    X(DIV, "pop b, a; push a / b (0 when b is 0)")                           \
+    X(MOD, "pop b, a; push a mod b (0 when b is 0)")                         \
+    X(NEG, "negate the top")                                                 \
+    X(EQ, "pop b, a; push a == b")                                           \
+    X(NE, "pop b, a; push a != b")                                           \
+    X(LT, "pop b, a; push a < b")                                            \
+    X(LE, "pop b, a; push a <= b")                                           \
+    X(GT, "pop b, a; push a > b")                                            \
+    X(GE, "pop b, a; push a >= b")                                           \
+    X(NOT, "push not top")                                                   \
+    X(JUMP_FALSE, "if top is false jump to a keeping it, else pop it")       \
+    X(JUMP_TRUE, "if top is true jump to a keeping it, else pop it")         \
+    X(IN_LIST, "pop x; push x is in list a")                                 \
+    X(IN_RANGE, "pop hi, lo, x; push x in the range (a: 1 lo closed, 2 hi closed)") \
+    X(HALT, "stop; the result is the top")
+
+typedef enum {
+#define X(id, doc) OP_##id,
+    RULE_OP_LIST(X)
+#undef X
+        OP_COUNT
+} RuleOp;
+
+typedef struct {
+    guint8 op;
+    gint32 a;
+    double k;
+} RuleStep;
+
+typedef struct {
+    RuleStep *steps; /* owned; NULL when the program is empty (always true) */
+    guint n;
+    ValueType type;
+} RuleProgram;
+
+typedef enum {
+    AGG_COUNT,    /* entries in the window (passing the optional condition) */
+    AGG_SUM,
+    AGG_AVG,
+    AGG_MIN,
+    AGG_MAX,
+    AGG_DISTINCT, /* distinct non-empty values of a field */
+    AGG_SPAN,     /* seconds from the oldest to the newest entry */
+} AggKind;
+
+typedef struct {
+    AggKind kind;
+    RuleProgram arg;  /* value (sum..max) or condition (count); empty otherwise */
+    RuleProgram cond; /* "where" inside the call: entries that count; empty = all */
+    FieldId field;    /* AGG_DISTINCT */
+    char *text;       /* canonical source text, e.g. "sum(amount)"; the key in alerts */
+    ValueType type;
+    gboolean in_condition; /* used by the alert condition (else only by the explanation) */
+} RuleAgg;
+
+/* One piece of an explanation: literal text, or a value to render. */
+typedef struct {
+    char *text;       /* literal (prog.n == 0) */
+    RuleProgram prog; /* value */
+    char format;      /* 0 = by type, 'm' money, 'p' percent, 'i' integer, 'd' duration */
+} TplPart;
+
+typedef struct {
+    char *name;
+    ValueType kind;   /* TY_CHANNEL, TY_MCC, TY_COUNTRY or TY_CURRENCY */
+    guint8 *bits;     /* membership bitset over the kind's key space */
+    guint nbits;
+    GArray *values;   /* double, the members as given, for printing */
+    char *file;
+    int line, col;
+    gboolean used;
+    gboolean anonymous; /* an inline set like {PH, TH} */
+} RuleList;
+
+typedef struct {
+    char *name;
+    double value;
+    ValueType type;
+    char *file;
+    int line, col;
+    gboolean used;
+} RuleConst;
+
+typedef struct {
+    char *tx_id;
+    char *from, *to; /* account names, NULL when absent */
+    TxnCore core;    /* from/to/location are filled when the example runs */
+    char *location;
+    int line;
+} ExampleRow;
+
+typedef struct {
+    char *account;   /* NULL: "no alert" at all */
+    int count;       /* alerts expected on account */
+    GPtrArray *evidence; /* tx ids expected as evidence, or NULL */
+    int line;
+} ExampleExpect;
+
+typedef struct {
+    char *name;
+    int line;
+    GArray *rows;     /* ExampleRow */
+    GArray *expects;  /* ExampleExpect */
+} RuleExample;
+
+typedef struct {
+    char *id;
+    char *title;
+    char *source;
+    char *family;
+    GPtrArray *tags;
+    Strength strength;
+    int version;
+    char *file;
+    int line;
+
+    Perspective persp;
+    gint64 window;    /* seconds; 0 = the current transaction only */
+    gint64 suppress;  /* seconds after an alert with no new alert for the account */
+    guint32 channel_mask; /* bit c set if the filter can pass channel c */
+    RuleProgram filter;
+    RuleProgram condition;
+    GArray *aggs;     /* RuleAgg */
+    GArray *explain;  /* TplPart */
+    char *explain_src;
+    char *filter_src;    /* the clauses as written, for 'rules explain' */
+    char *condition_src;
+    GPtrArray *examples; /* RuleExample */
+} Rule;
+
+typedef struct {
+    GPtrArray *rules;   /* Rule, in load order */
+    GPtrArray *lists;   /* RuleList, named ones first come first */
+    GPtrArray *consts;  /* RuleConst */
+    GPtrArray *files;   /* paths loaded */
+    char digest[65];    /* sha256 of the loaded texts, for runs and alert ids */
+} RuleSet;
+
+typedef struct {
+    char *file;
+    int line, col;
+    gboolean warning;
+    char *msg;
+    char *text;        /* the offending line */
+} RuleDiag;
+
+/* Loads rules from each path: a directory (its *.list files, then its
+ * *.rule files, each in name order) or a file (the *.list files of its
+ * directory first). Returns the set, or NULL when any error was found; every
+ * error and warning is appended to diags (RuleDiag, caller frees the array). */
+RuleSet *rule_set_load(const char *const *paths, guint n_paths, GPtrArray *diags);
+void rule_set_free(RuleSet *rs);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(RuleSet, rule_set_free)
+/* Finds a rule by id; NULL if none. */
+const Rule *rule_set_find(const RuleSet *rs, const char *id);
+/* A new array for diagnostics (frees its elements). */
+GPtrArray *rule_diags_new(void);
+/* Prints a diagnostic as "file:line:col: error: msg", the line and a caret. */
+void rule_diag_print(const RuleDiag *d, FILE *out);
+
+const char *rule_field_name(FieldId f);
+const char *rule_strength_name(Strength s);
+const char *rule_persp_name(Perspective p);
+/* Score of a rule's alert: its strength weight (weak 1, medium 2, strong 3). */
+double rule_score(const Rule *r);
+
+/* Evaluation context for the interpreter. */
+typedef struct {
+    const TxnCore *txn;
+    guint32 account;      /* the account whose window this is */
+    const double *aggs;   /* computed aggregates of the rule, or NULL */
+    const RuleSet *rs;
+} RuleEval;
+
+/* Runs a program; an empty program gives 1 (true). Allocates nothing. */
+double rule_vm_run(const RuleProgram *p, const RuleEval *ev);
+/* The value of a field of a transaction seen from account. */
+double rule_vm_field(FieldId f, const TxnCore *t, guint32 account);
+/* TRUE if a value of the list's kind is a member. */
+gboolean rule_list_contains(const RuleList *l, double v);
+/* Writes one line per step of p, e.g. "  3  FIELD amount". */
+void rule_vm_disassemble(const RuleProgram *p, const RuleSet *rs, const Rule *r, GString *out);
+
+#endif

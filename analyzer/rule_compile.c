@@ -1,0 +1,785 @@
+/* rule_compile.c: turns expression trees into flat programs for rule_vm.c.
+ *
+ * Resolves names (fields, constants, lists, aggregates, the names of
+ * channels, countries, weekdays ...), checks that each clause only uses what
+ * it can see (a filter sees one transaction, an alert condition sees the
+ * window's aggregates), infers the static type that decides how values are
+ * printed, bounds the stack depth, and lints: a condition that can be proven
+ * never true is an error. */
+#include "rule_ast.h"
+
+#include <math.h>
+#include <string.h>
+
+RuleList *rule_list_new_anonymous(RuleSet *rs, ValueType kind, const char *file, int line,
+                                  int col);
+gboolean rule_list_add(RuleList *l, double v);
+
+typedef struct {
+    RuleCtx *cx;
+    ExprContext ctx;
+    GArray *steps; /* RuleStep */
+    int depth, max_depth;
+    gboolean failed;
+} Cc;
+
+static const struct {
+    const char *name;
+    ValueType type;
+    double lo, hi;
+} fields[] = {
+#define X(id, name, ty, lo, hi) {name, ty, lo, hi},
+    RULE_FIELD_LIST(X)
+#undef X
+};
+
+const char *rule_field_name(FieldId f)
+{
+    return fields[f].name;
+}
+
+static int field_lookup(const char *name)
+{
+    for (int i = 0; i < FIELD_COUNT; i++) {
+        if (strcmp(fields[i].name, name) == 0)
+            return i;
+    }
+    return -1;
+}
+
+static void cc_error(Cc *c, const AstNode *n, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
+static void cc_error(Cc *c, const AstNode *n, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    g_autofree char *msg = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    rule_ctx_error(c->cx, n->line, n->col, "%s", msg);
+    c->failed = TRUE;
+}
+
+static void emit(Cc *c, RuleOp op, gint32 a, double k)
+{
+    static const int effect[OP_COUNT] = {
+        [OP_PUSH] = 1, [OP_FIELD] = 1, [OP_AGG] = 1, [OP_ADD] = -1, [OP_SUB] = -1,
+        [OP_MUL] = -1, [OP_DIV] = -1, [OP_MOD] = -1, [OP_EQ] = -1, [OP_NE] = -1,
+        [OP_LT] = -1, [OP_LE] = -1, [OP_GT] = -1, [OP_GE] = -1, [OP_JUMP_FALSE] = -1,
+        [OP_JUMP_TRUE] = -1, [OP_IN_RANGE] = -2,
+    };
+    RuleStep s = {.op = (guint8)op, .a = a, .k = k};
+    g_array_append_val(c->steps, s);
+    c->depth += effect[op];
+    c->max_depth = MAX(c->max_depth, c->depth);
+}
+
+static const char *node_text(Cc *c, const AstNode *n, char *buf, gsize size)
+{
+    gsize len = MIN(n->end - n->pos, size - 1);
+    memcpy(buf, c->cx->src + n->pos, len);
+    buf[len] = '\0';
+    return buf;
+}
+
+static gboolean is_enum_type(ValueType t)
+{
+    return t == TY_CHANNEL || t == TY_MCC || t == TY_COUNTRY || t == TY_CURRENCY ||
+           t == TY_DOW || t == TY_HOUR;
+}
+
+gboolean rule_enum_value(ValueType ty, const char *name, double *out)
+{
+    static const char *const days[] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
+    gsize n = strlen(name);
+    gboolean digits = n > 0 && strspn(name, "0123456789") == n;
+    switch (ty) {
+    case TY_CHANNEL: {
+        Channel ch;
+        if (!txn_channel_parse(name, n, &ch))
+            return FALSE;
+        *out = ch;
+        return TRUE;
+    }
+    case TY_MCC:
+        *out = digits && n <= 4 ? g_ascii_strtod(name, NULL) : -1;
+        return *out >= 0;
+    case TY_HOUR:
+        *out = digits && n <= 2 ? g_ascii_strtod(name, NULL) : -1;
+        return *out >= 0 && *out <= 23;
+    case TY_COUNTRY:
+        *out = n == 2 && g_ascii_isupper(name[0]) && g_ascii_isupper(name[1])
+                   ? txn_pack_code2(name, 2)
+                   : 0;
+        return *out != 0;
+    case TY_CURRENCY:
+        *out = n == 3 && g_ascii_isupper(name[0]) && g_ascii_isupper(name[1]) &&
+                       g_ascii_isupper(name[2])
+                   ? txn_pack_code3(name, 3)
+                   : 0;
+        return *out != 0;
+    case TY_DOW:
+        for (int i = 0; i < 7; i++) {
+            if (g_ascii_strcasecmp(name, days[i]) == 0) {
+                *out = i + 1;
+                return TRUE;
+            }
+        }
+        return FALSE;
+    default:
+        return FALSE;
+    }
+}
+
+static const char *type_word(ValueType t)
+{
+    switch (t) {
+    case TY_CHANNEL:
+        return "channel";
+    case TY_MCC:
+        return "mcc";
+    case TY_COUNTRY:
+        return "country";
+    case TY_CURRENCY:
+        return "currency";
+    case TY_DOW:
+        return "weekday";
+    case TY_HOUR:
+        return "hour";
+    case TY_MONEY:
+        return "amount";
+    case TY_COUNT:
+        return "count";
+    case TY_DURATION:
+        return "duration";
+    case TY_BOOL:
+        return "condition";
+    default:
+        return "number";
+    }
+}
+
+static ValueType compile(Cc *c, AstNode *n);
+
+/* ---- aggregates ---- */
+
+static const struct {
+    const char *name;
+    AggKind kind;
+} agg_names[] = {{"count", AGG_COUNT}, {"sum", AGG_SUM},         {"avg", AGG_AVG},
+                 {"min", AGG_MIN},     {"max", AGG_MAX},         {"distinct", AGG_DISTINCT},
+                 {"span", AGG_SPAN}};
+
+static int agg_lookup(const char *name)
+{
+    for (gsize i = 0; i < G_N_ELEMENTS(agg_names); i++) {
+        if (strcmp(agg_names[i].name, name) == 0)
+            return (int)i;
+    }
+    return -1;
+}
+
+static gboolean compile_sub(RuleCtx *cx, AstNode *n, ExprContext ctx, RuleProgram *out);
+
+static gboolean agg_arg(Cc *c, AstNode *n, AggKind kind, RuleAgg *agg)
+{
+    guint nargs = n->items ? n->items->len : 0;
+    AstNode *arg = nargs ? g_ptr_array_index(n->items, 0) : NULL;
+    if (n->b) {
+        if (kind == AGG_SPAN || kind == AGG_DISTINCT || kind == AGG_COUNT) {
+            cc_error(c, n->b, "'where' inside %s() is not supported; use it in sum, avg, min or max",
+                     n->name);
+            return TRUE;
+        }
+        if (!compile_sub(c->cx, n->b, CTX_AGG_ARG, &agg->cond))
+            c->failed = TRUE;
+    }
+    if (kind == AGG_SPAN || (kind == AGG_COUNT && nargs == 0)) {
+        agg->type = kind == AGG_SPAN ? TY_DURATION : TY_COUNT;
+        return nargs == 0;
+    }
+    if (nargs != 1)
+        return FALSE;
+    if (kind == AGG_DISTINCT) {
+        int f = arg->kind == N_IDENT ? field_lookup(arg->name) : -1;
+        if (f < 0) {
+            cc_error(c, arg, "distinct() takes a field: counterparty, location, country, channel, mcc, ...");
+            return TRUE;
+        }
+        agg->field = (FieldId)f;
+        agg->type = TY_COUNT;
+        return TRUE;
+    }
+    if (!compile_sub(c->cx, arg, CTX_AGG_ARG, &agg->arg))
+        c->failed = TRUE;
+    agg->type = kind == AGG_COUNT ? TY_COUNT : agg->arg.type;
+    return TRUE;
+}
+
+static ValueType compile_agg(Cc *c, AstNode *n, int which)
+{
+    Rule *r = c->cx->rule;
+    if (c->ctx != CTX_CONDITION && c->ctx != CTX_EXPLAIN) {
+        cc_error(c, n, "aggregate '%s' is not allowed here: %s", n->name,
+                 c->ctx == CTX_FILTER ? "'where' sees one transaction at a time"
+                                      : "only 'alert if' and 'explain' see the window");
+        return TY_NUM;
+    }
+    char buf[256];
+    const char *text = n->kind == N_IDENT ? n->name : node_text(c, n, buf, sizeof buf);
+    for (guint i = 0; i < r->aggs->len; i++) {
+        RuleAgg *a = &g_array_index(r->aggs, RuleAgg, i);
+        if (strcmp(a->text, text) == 0) {
+            a->in_condition |= c->ctx == CTX_CONDITION;
+            emit(c, OP_AGG, (gint32)i, 0);
+            return a->type;
+        }
+    }
+    RuleAgg agg = {.kind = agg_names[which].kind, .in_condition = c->ctx == CTX_CONDITION};
+    if (!agg_arg(c, n, agg.kind, &agg)) {
+        cc_error(c, n, "%s() takes %s", n->name,
+                 agg.kind == AGG_COUNT  ? "nothing or a condition"
+                 : agg.kind == AGG_SPAN ? "nothing"
+                                        : "one value");
+        return TY_NUM;
+    }
+    agg.text = g_strdup(text);
+    g_array_append_val(r->aggs, agg);
+    emit(c, OP_AGG, (gint32)r->aggs->len - 1, 0);
+    return agg.type;
+}
+
+/* ---- names ---- */
+
+static RuleConst *const_lookup(RuleSet *rs, const char *name)
+{
+    for (guint i = 0; i < rs->consts->len; i++) {
+        RuleConst *k = g_ptr_array_index(rs->consts, i);
+        if (strcmp(k->name, name) == 0)
+            return k;
+    }
+    return NULL;
+}
+
+static ValueType compile_name(Cc *c, AstNode *n)
+{
+    int f = field_lookup(n->name);
+    if (f >= 0) {
+        if (c->ctx == CTX_CONST) {
+            cc_error(c, n, "a constant cannot use the field '%s'", n->name);
+            return TY_NUM;
+        }
+        emit(c, OP_FIELD, f, 0);
+        return fields[f].type;
+    }
+    RuleConst *k = const_lookup(c->cx->rs, n->name);
+    if (k) {
+        k->used = TRUE;
+        emit(c, OP_PUSH, 0, k->value);
+        return k->type;
+    }
+    int a = agg_lookup(n->name);
+    if (a >= 0 && (agg_names[a].kind == AGG_COUNT || agg_names[a].kind == AGG_SPAN))
+        return compile_agg(c, n, a);
+    cc_error(c, n, "unknown field or name '%s'", n->name);
+    return TY_NUM;
+}
+
+/* Compiles n as a value of enumerated type ty when it names one ("PH",
+ * "cash_deposit", "sat"); else compiles it as usual. */
+static ValueType compile_as(Cc *c, AstNode *n, ValueType ty)
+{
+    double v;
+    if (is_enum_type(ty) && (n->kind == N_IDENT || n->kind == N_NUM)) {
+        gboolean named = n->kind == N_IDENT && (field_lookup(n->name) >= 0 ||
+                                                const_lookup(c->cx->rs, n->name));
+        char buf[32];
+        const char *text = n->kind == N_IDENT ? n->name : node_text(c, n, buf, sizeof buf);
+        if (!named && rule_enum_value(ty, text, &v)) {
+            emit(c, OP_PUSH, 0, v);
+            return ty;
+        }
+        if (!named && n->kind == N_IDENT) {
+            cc_error(c, n, "'%s' is not a %s", n->name, type_word(ty));
+            return ty;
+        }
+    }
+    return compile(c, n);
+}
+
+static ValueType peek_type(Cc *c, const AstNode *n)
+{
+    if (n->kind != N_IDENT)
+        return TY_NUM;
+    int f = field_lookup(n->name);
+    return f >= 0 ? fields[f].type : TY_NUM;
+}
+
+/* ---- operators ---- */
+
+static RuleOp bin_op(TokKind k)
+{
+    switch (k) {
+    case TOK_PLUS:
+        return OP_ADD;
+    case TOK_MINUS:
+        return OP_SUB;
+    case TOK_STAR:
+        return OP_MUL;
+    case TOK_SLASH:
+        return OP_DIV;
+    case TOK_PERCENT:
+        return OP_MOD;
+    case TOK_EQ:
+        return OP_EQ;
+    case TOK_NE:
+        return OP_NE;
+    case TOK_LT:
+        return OP_LT;
+    case TOK_LE:
+        return OP_LE;
+    case TOK_GT:
+        return OP_GT;
+    default:
+        return OP_GE;
+    }
+}
+
+static ValueType arith_type(RuleOp op, ValueType a, ValueType b)
+{
+    if (op == OP_DIV && a == b)
+        return TY_NUM; /* a ratio */
+    if (a == TY_MONEY || b == TY_MONEY)
+        return TY_MONEY;
+    if (a == TY_DURATION || b == TY_DURATION)
+        return TY_DURATION;
+    if (a == TY_COUNT && b == TY_COUNT && op != OP_DIV)
+        return TY_COUNT;
+    return TY_NUM;
+}
+
+static ValueType compile_bin(Cc *c, AstNode *n)
+{
+    RuleOp op = bin_op(n->op);
+    if (op >= OP_EQ) {
+        ValueType ta = peek_type(c, n->a), tb = peek_type(c, n->b);
+        if (is_enum_type(ta) || !is_enum_type(tb)) {
+            ta = compile(c, n->a);
+            compile_as(c, n->b, ta);
+        } else {
+            compile_as(c, n->a, tb);
+            compile(c, n->b);
+        }
+        emit(c, op, 0, 0);
+        return TY_BOOL;
+    }
+    ValueType ta = compile(c, n->a);
+    ValueType tb = compile(c, n->b);
+    emit(c, op, 0, 0);
+    return arith_type(op, ta, tb);
+}
+
+static ValueType compile_logic(Cc *c, AstNode *n)
+{
+    compile(c, n->a);
+    guint jump = c->steps->len;
+    emit(c, n->kind == N_AND ? OP_JUMP_FALSE : OP_JUMP_TRUE, 0, 0);
+    compile(c, n->b);
+    g_array_index(c->steps, RuleStep, jump).a = (gint32)c->steps->len;
+    return TY_BOOL;
+}
+
+static RuleList *list_by_name(RuleSet *rs, const char *name, int *index)
+{
+    for (guint i = 0; i < rs->lists->len; i++) {
+        RuleList *l = g_ptr_array_index(rs->lists, i);
+        if (!l->anonymous && strcmp(l->name, name) == 0) {
+            *index = (int)i;
+            return l;
+        }
+    }
+    return NULL;
+}
+
+static ValueType compile_in_list(Cc *c, AstNode *n)
+{
+    ValueType ta = compile(c, n->a);
+    int index = -1;
+    RuleList *l = list_by_name(c->cx->rs, n->name, &index);
+    if (!l) {
+        cc_error(c, n, "unknown list '%s'", n->name);
+        return TY_BOOL;
+    }
+    if (l->kind != ta)
+        cc_error(c, n, "list '%s' holds %s values but is compared with a %s", n->name,
+                 type_word(l->kind), type_word(ta));
+    l->used = TRUE;
+    emit(c, OP_IN_LIST, index, 0);
+    if (n->negate)
+        emit(c, OP_NOT, 0, 0);
+    return TY_BOOL;
+}
+
+static ValueType compile_in_set(Cc *c, AstNode *n)
+{
+    ValueType ta = compile(c, n->a);
+    RuleList *l = rule_list_new_anonymous(c->cx->rs, ta, c->cx->file, n->line, n->col);
+    if (!l) {
+        cc_error(c, n, "a {set} needs a channel, mcc, country, currency, weekday or hour on the left, not a %s",
+                 type_word(ta));
+        return TY_BOOL;
+    }
+    for (guint i = 0; i < n->items->len; i++) {
+        AstNode *item = g_ptr_array_index(n->items, i);
+        double v;
+        if (!rule_enum_value(ta, item->name, &v) || !rule_list_add(l, v))
+            cc_error(c, item, "'%s' is not a %s", item->name, type_word(ta));
+    }
+    emit(c, OP_IN_LIST, (gint32)c->cx->rs->lists->len - 1, 0);
+    if (n->negate)
+        emit(c, OP_NOT, 0, 0);
+    return TY_BOOL;
+}
+
+static ValueType compile_in_range(Cc *c, AstNode *n)
+{
+    ValueType ta = compile(c, n->a);
+    compile_as(c, n->lo, ta);
+    compile_as(c, n->hi, ta);
+    emit(c, OP_IN_RANGE, (n->lo_closed ? 1 : 0) | (n->hi_closed ? 2 : 0), 0);
+    if (n->negate)
+        emit(c, OP_NOT, 0, 0);
+    return TY_BOOL;
+}
+
+static ValueType compile(Cc *c, AstNode *n)
+{
+    switch (n->kind) {
+    case N_NUM:
+        emit(c, OP_PUSH, 0, n->num);
+        return TY_NUM;
+    case N_DURATION:
+        emit(c, OP_PUSH, 0, n->num);
+        return TY_DURATION;
+    case N_IDENT:
+        return compile_name(c, n);
+    case N_CALL: {
+        int a = agg_lookup(n->name);
+        if (a < 0) {
+            cc_error(c, n, "unknown function '%s' (aggregates: count, sum, avg, min, max, distinct, span)",
+                     n->name);
+            return TY_NUM;
+        }
+        return compile_agg(c, n, a);
+    }
+    case N_NEG: {
+        ValueType t = compile(c, n->a);
+        emit(c, OP_NEG, 0, 0);
+        return t;
+    }
+    case N_NOT:
+        compile(c, n->a);
+        emit(c, OP_NOT, 0, 0);
+        return TY_BOOL;
+    case N_BIN:
+        return compile_bin(c, n);
+    case N_AND:
+    case N_OR:
+        return compile_logic(c, n);
+    case N_IN_LIST:
+        return compile_in_list(c, n);
+    case N_IN_SET:
+        return compile_in_set(c, n);
+    case N_IN_RANGE:
+        return compile_in_range(c, n);
+    }
+    g_assert_not_reached();
+}
+
+static gboolean compile_sub(RuleCtx *cx, AstNode *n, ExprContext ctx, RuleProgram *out)
+{
+    Cc c = {.cx = cx, .ctx = ctx, .steps = g_array_new(FALSE, FALSE, sizeof(RuleStep))};
+    ValueType t = compile(&c, n);
+    emit(&c, OP_HALT, 0, 0);
+    if (!c.failed && (c.max_depth > LIMIT_VM_STACK || c.steps->len > LIMIT_PROGRAM_STEPS))
+        cc_error(&c, n, "expression too large (more than %d steps or %d nested values)",
+                 LIMIT_PROGRAM_STEPS, LIMIT_VM_STACK);
+    if (!c.failed && (ctx == CTX_FILTER || ctx == CTX_CONDITION) && t != TY_BOOL)
+        cc_error(&c, n, "this %s is a %s, not a condition (compare it with something)",
+                 ctx == CTX_FILTER ? "filter" : "alert condition", type_word(t));
+    out->type = t;
+    out->n = c.steps->len;
+    out->steps = (RuleStep *)g_array_free(c.steps, FALSE);
+    if (c.failed)
+        rule_program_clear(out);
+    return !c.failed;
+}
+
+gboolean rule_compile_expr(RuleCtx *cx, AstNode *n, ExprContext ctx, RuleProgram *out)
+{
+    return compile_sub(cx, n, ctx, out);
+}
+
+gboolean rule_compile_const(RuleCtx *cx, AstNode *n, double *value, ValueType *type)
+{
+    RuleProgram p = {0};
+    if (!compile_sub(cx, n, CTX_CONST, &p))
+        return FALSE;
+    RuleEval ev = {.rs = cx->rs};
+    *value = rule_vm_run(&p, &ev);
+    *type = p.type;
+    rule_program_clear(&p);
+    return TRUE;
+}
+
+void rule_program_clear(RuleProgram *p)
+{
+    g_clear_pointer(&p->steps, g_free);
+    p->n = 0;
+}
+
+/* ---- lint: conditions that can never be true ---- */
+
+typedef struct {
+    char key[128];
+    double lo, hi;
+    gboolean lo_closed, hi_closed;
+} Interval;
+
+typedef struct {
+    Cc *c;
+    Interval iv[32];
+    int n;
+} Lint;
+
+static gboolean const_value(Cc *c, AstNode *n, double *v)
+{
+    switch (n->kind) {
+    case N_NUM:
+    case N_DURATION:
+        *v = n->num;
+        return TRUE;
+    case N_IDENT: {
+        RuleConst *k = const_lookup(c->cx->rs, n->name);
+        if (k)
+            *v = k->value;
+        return k != NULL;
+    }
+    case N_NEG:
+        if (!const_value(c, n->a, v))
+            return FALSE;
+        *v = -*v;
+        return TRUE;
+    case N_BIN: {
+        double a, b;
+        if (n->op > TOK_PERCENT || n->op < TOK_PLUS || !const_value(c, n->a, &a) ||
+            !const_value(c, n->b, &b))
+            return FALSE;
+        RuleStep s[] = {{OP_PUSH, 0, a}, {OP_PUSH, 0, b}, {bin_op(n->op), 0, 0}, {OP_HALT, 0, 0}};
+        RuleProgram p = {s, 4, TY_NUM};
+        RuleEval ev = {0};
+        *v = rule_vm_run(&p, &ev);
+        return TRUE;
+    }
+    default:
+        return FALSE;
+    }
+}
+
+/* The domain of a variable: a field, count, span or an aggregate call. */
+static gboolean var_domain(Cc *c, AstNode *n, Interval *iv)
+{
+    iv->lo = -INFINITY;
+    iv->hi = INFINITY;
+    iv->lo_closed = iv->hi_closed = TRUE;
+    if (n->kind == N_IDENT) {
+        int f = field_lookup(n->name);
+        if (f >= 0) {
+            iv->lo = fields[f].lo;
+            iv->hi = fields[f].hi;
+        } else if (strcmp(n->name, "count") == 0) {
+            iv->lo = 1;
+        } else if (strcmp(n->name, "span") == 0) {
+            iv->lo = 0;
+        } else {
+            return FALSE;
+        }
+    } else if (n->kind == N_CALL && agg_lookup(n->name) >= 0) {
+        iv->lo = 0;
+    } else {
+        return FALSE;
+    }
+    char buf[128];
+    g_strlcpy(iv->key, node_text(c, n, buf, sizeof buf), sizeof iv->key);
+    return TRUE;
+}
+
+static void iv_meet(Interval *iv, double lo, gboolean loc, double hi, gboolean hic)
+{
+    if (lo > iv->lo || (lo == iv->lo && !loc)) {
+        iv->lo = lo;
+        iv->lo_closed = loc;
+    }
+    if (hi < iv->hi || (hi == iv->hi && !hic)) {
+        iv->hi = hi;
+        iv->hi_closed = hic;
+    }
+}
+
+static gboolean iv_empty(const Interval *iv)
+{
+    return iv->lo > iv->hi || (iv->lo == iv->hi && !(iv->lo_closed && iv->hi_closed));
+}
+
+static Interval *lint_var(Lint *L, AstNode *var)
+{
+    Interval d;
+    if (!var_domain(L->c, var, &d))
+        return NULL;
+    for (int i = 0; i < L->n; i++) {
+        if (strcmp(L->iv[i].key, d.key) == 0)
+            return &L->iv[i];
+    }
+    if (L->n == (int)G_N_ELEMENTS(L->iv))
+        return NULL;
+    L->iv[L->n] = d;
+    return &L->iv[L->n++];
+}
+
+static void lint_cmp(Lint *L, AstNode *n)
+{
+    double v;
+    AstNode *var = n->a;
+    TokKind op = n->op;
+    if (!const_value(L->c, n->b, &v)) {
+        if (!const_value(L->c, n->a, &v))
+            return;
+        var = n->b;
+        op = op == TOK_LT ? TOK_GT : op == TOK_GT ? TOK_LT : op == TOK_LE ? TOK_GE
+                                                  : op == TOK_GE ? TOK_LE : op;
+    }
+    Interval *iv = lint_var(L, var);
+    if (!iv)
+        return;
+    switch (op) {
+    case TOK_LT:
+        iv_meet(iv, -INFINITY, TRUE, v, FALSE);
+        break;
+    case TOK_LE:
+        iv_meet(iv, -INFINITY, TRUE, v, TRUE);
+        break;
+    case TOK_GT:
+        iv_meet(iv, v, FALSE, INFINITY, TRUE);
+        break;
+    case TOK_GE:
+        iv_meet(iv, v, TRUE, INFINITY, TRUE);
+        break;
+    case TOK_EQ:
+        iv_meet(iv, v, TRUE, v, TRUE);
+        break;
+    default:
+        break;
+    }
+}
+
+static gboolean never_true(Cc *c, AstNode *n);
+
+/* Gathers the constraints of an and-chain; TRUE if a member is never true. */
+static gboolean lint_and(Lint *L, AstNode *n)
+{
+    if (n->kind == N_AND)
+        return lint_and(L, n->a) || lint_and(L, n->b);
+    if (n->kind == N_BIN && n->op >= TOK_EQ && n->op <= TOK_GE) {
+        lint_cmp(L, n);
+        return FALSE;
+    }
+    if (n->kind == N_IN_RANGE && !n->negate) {
+        double lo, hi;
+        Interval *iv;
+        if (const_value(L->c, n->lo, &lo) && const_value(L->c, n->hi, &hi) &&
+            (iv = lint_var(L, n->a)))
+            iv_meet(iv, lo, n->lo_closed, hi, n->hi_closed);
+        return FALSE;
+    }
+    return never_true(L->c, n);
+}
+
+static gboolean never_true(Cc *c, AstNode *n)
+{
+    if (n->kind == N_OR)
+        return never_true(c, n->a) && never_true(c, n->b);
+    if (n->kind == N_IN_LIST && !n->negate) {
+        int index;
+        RuleList *l = list_by_name(c->cx->rs, n->name, &index);
+        return l && l->values->len == 0;
+    }
+    if (n->kind != N_AND && !(n->kind == N_BIN && n->op >= TOK_EQ) && n->kind != N_IN_RANGE)
+        return FALSE;
+    Lint L = {.c = c};
+    if (lint_and(&L, n))
+        return TRUE;
+    for (int i = 0; i < L.n; i++) {
+        if (iv_empty(&L.iv[i]))
+            return TRUE;
+    }
+    return FALSE;
+}
+
+void rule_lint_never_true(RuleCtx *cx, AstNode *n, const char *clause)
+{
+    Cc c = {.cx = cx};
+    if (never_true(&c, n)) {
+        char buf[160];
+        cc_error(&c, n, "the condition of '%s' can never be true: %s", clause,
+                 node_text(&c, n, buf, sizeof buf));
+    }
+}
+
+/* ---- the channel prefilter ---- */
+
+static guint32 channel_bits_of_list(RuleList *l)
+{
+    guint32 m = 0;
+    for (guint i = 0; i < l->values->len; i++)
+        m |= 1u << (guint)g_array_index(l->values, double, i);
+    return m;
+}
+
+static gboolean is_channel_field(const AstNode *n)
+{
+    return n->kind == N_IDENT && strcmp(n->name, "channel") == 0;
+}
+
+guint32 rule_channel_mask(RuleCtx *cx, AstNode *n)
+{
+    double v;
+    int index;
+    switch (n->kind) {
+    case N_AND:
+        return rule_channel_mask(cx, n->a) & rule_channel_mask(cx, n->b);
+    case N_OR:
+        return rule_channel_mask(cx, n->a) | rule_channel_mask(cx, n->b);
+    case N_BIN:
+        if (n->op == TOK_EQ && is_channel_field(n->a) && n->b->kind == N_IDENT &&
+            rule_enum_value(TY_CHANNEL, n->b->name, &v))
+            return 1u << (guint)v;
+        return G_MAXUINT32;
+    case N_IN_LIST: {
+        RuleList *l = list_by_name(cx->rs, n->name, &index);
+        if (!is_channel_field(n->a) || !l || n->negate)
+            return G_MAXUINT32;
+        return channel_bits_of_list(l);
+    }
+    case N_IN_SET: {
+        if (!is_channel_field(n->a) || n->negate)
+            return G_MAXUINT32;
+        guint32 m = 0;
+        for (guint i = 0; i < n->items->len; i++) {
+            AstNode *item = g_ptr_array_index(n->items, i);
+            if (rule_enum_value(TY_CHANNEL, item->name, &v))
+                m |= 1u << (guint)v;
+        }
+        return m;
+    }
+    default:
+        return G_MAXUINT32;
+    }
+}

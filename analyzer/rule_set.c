@@ -1,0 +1,323 @@
+/* rule_set.c: loads rule files into a RuleSet, reports diagnostics, and
+ * owns the set's lifetime.
+ *
+ * Loading order is fixed so that lists and constants are defined before the
+ * rules that use them: the *.list files of each directory, then its *.rule
+ * files, each in name order. The digest covers every loaded byte, so a run
+ * can record exactly which rules it used. */
+#include "rule_ast.h"
+
+#include <errno.h>
+#include <string.h>
+
+void rule_parse_file(RuleCtx *cx);
+
+const char *rule_strength_name(Strength s)
+{
+    switch (s) {
+    case STRENGTH_WEAK:
+        return "weak";
+    case STRENGTH_MEDIUM:
+        return "medium";
+    case STRENGTH_STRONG:
+        return "strong";
+    }
+    return "?";
+}
+
+const char *rule_persp_name(Perspective p)
+{
+    switch (p) {
+    case PERSP_SENDER:
+        return "sender";
+    case PERSP_RECEIVER:
+        return "receiver";
+    case PERSP_ACCOUNT:
+        return "account";
+    }
+    return "?";
+}
+
+double rule_score(const Rule *r)
+{
+    return (double)r->strength;
+}
+
+const Rule *rule_set_find(const RuleSet *rs, const char *id)
+{
+    for (guint i = 0; i < rs->rules->len; i++) {
+        const Rule *r = g_ptr_array_index(rs->rules, i);
+        if (strcmp(r->id, id) == 0)
+            return r;
+    }
+    return NULL;
+}
+
+static void diag_free(gpointer p)
+{
+    RuleDiag *d = p;
+    g_free(d->file);
+    g_free(d->msg);
+    g_free(d->text);
+    g_free(d);
+}
+
+GPtrArray *rule_diags_new(void)
+{
+    return g_ptr_array_new_with_free_func(diag_free);
+}
+
+void rule_diag_add(GPtrArray *diags, const char *file, const char *src, gsize len, int line,
+                   int col, gboolean warning, const char *msg)
+{
+    RuleDiag *d = g_new0(RuleDiag, 1);
+    d->file = g_strdup(file);
+    d->line = line;
+    d->col = col;
+    d->warning = warning;
+    d->msg = g_strdup(msg);
+    if (src && line > 0) {
+        const char *t;
+        gsize tl;
+        rule_lex_line_text(src, len, line, &t, &tl);
+        d->text = g_strndup(t, tl);
+    }
+    g_ptr_array_add(diags, d);
+}
+
+static void ctx_diag(RuleCtx *cx, int line, int col, gboolean warning, const char *fmt,
+                     va_list ap)
+{
+    g_autofree char *msg = g_strdup_vprintf(fmt, ap);
+    rule_diag_add(cx->diags, cx->file, cx->src, cx->len, line, col, warning, msg);
+    if (!warning)
+        cx->errors++;
+}
+
+void rule_ctx_error(RuleCtx *cx, int line, int col, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    ctx_diag(cx, line, col, FALSE, fmt, ap);
+    va_end(ap);
+}
+
+void rule_ctx_warn(RuleCtx *cx, int line, int col, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    ctx_diag(cx, line, col, TRUE, fmt, ap);
+    va_end(ap);
+}
+
+void rule_diag_print(const RuleDiag *d, FILE *out)
+{
+    fprintf(out, "%s:%d:%d: %s: %s\n", d->file, d->line, d->col, d->warning ? "warning" : "error",
+            d->msg);
+    if (!d->text)
+        return;
+    fprintf(out, "%5d | %s\n      | ", d->line, d->text);
+    for (int i = 1; i < d->col && d->text[i - 1]; i++)
+        fputc(d->text[i - 1] == '\t' ? '\t' : ' ', out);
+    fputs("^\n", out);
+}
+
+static void node_free(gpointer p)
+{
+    AstNode *n = p;
+    if (n->items)
+        g_ptr_array_unref(n->items);
+    g_free(n);
+}
+
+static int load_file(RuleSet *rs, const char *path, GPtrArray *diags, GChecksum *sum)
+{
+    g_autofree char *src = NULL;
+    gsize len = 0;
+    g_autoptr(GError) err = NULL;
+    if (!g_file_get_contents(path, &src, &len, &err)) {
+        rule_diag_add(diags, path, NULL, 0, 0, 0, FALSE, err->message);
+        return 1;
+    }
+    if (len > LIMIT_RULE_FILE_BYTES || !g_utf8_validate(src, (gssize)len, NULL)) {
+        rule_diag_add(diags, path, NULL, 0, 1, 1, FALSE,
+                      len > LIMIT_RULE_FILE_BYTES ? "rule file too large" : "rule file is not UTF-8");
+        return 1;
+    }
+    g_checksum_update(sum, (const guchar *)path, (gssize)strlen(path) + 1);
+    g_checksum_update(sum, (const guchar *)src, (gssize)len);
+    RuleCtx cx = {.rs = rs, .file = path, .src = src, .len = len, .diags = diags,
+                  .nodes = g_ptr_array_new_with_free_func(node_free),
+                  .strings = g_ptr_array_new_with_free_func(g_free)};
+    rule_parse_file(&cx);
+    g_ptr_array_unref(cx.nodes);
+    g_ptr_array_unref(cx.strings);
+    g_ptr_array_add(rs->files, g_strdup(path));
+    return cx.errors;
+}
+
+static gint cmp_str(gconstpointer a, gconstpointer b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Appends the files of dir ending in suffix, sorted, to out. */
+static gboolean dir_files(const char *dir, const char *suffix, GPtrArray *out, GPtrArray *diags)
+{
+    g_autoptr(GError) err = NULL;
+    g_autoptr(GDir) d = g_dir_open(dir, 0, &err);
+    if (!d) {
+        rule_diag_add(diags, dir, NULL, 0, 0, 0, FALSE, err->message);
+        return FALSE;
+    }
+    g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
+    const char *name;
+    while ((name = g_dir_read_name(d))) {
+        if (g_str_has_suffix(name, suffix))
+            g_ptr_array_add(names, g_build_filename(dir, name, NULL));
+    }
+    g_ptr_array_sort(names, cmp_str);
+    for (guint i = 0; i < names->len; i++)
+        g_ptr_array_add(out, g_strdup(g_ptr_array_index(names, i)));
+    return TRUE;
+}
+
+static gboolean contains(GPtrArray *a, const char *s)
+{
+    for (guint i = 0; i < a->len; i++) {
+        if (strcmp(g_ptr_array_index(a, i), s) == 0)
+            return TRUE;
+    }
+    return FALSE;
+}
+
+static gboolean expand_paths(const char *const *paths, guint n, GPtrArray *lists,
+                             GPtrArray *rules, GPtrArray *diags)
+{
+    gboolean ok = TRUE;
+    for (guint i = 0; i < n; i++) {
+        if (g_file_test(paths[i], G_FILE_TEST_IS_DIR)) {
+            ok &= dir_files(paths[i], ".list", lists, diags);
+            ok &= dir_files(paths[i], ".rule", rules, diags);
+        } else if (g_file_test(paths[i], G_FILE_TEST_EXISTS)) {
+            g_autofree char *dir = g_path_get_dirname(paths[i]);
+            g_autoptr(GPtrArray) l = g_ptr_array_new_with_free_func(g_free);
+            dir_files(dir, ".list", l, diags);
+            for (guint k = 0; k < l->len; k++) {
+                if (!contains(lists, g_ptr_array_index(l, k)))
+                    g_ptr_array_add(lists, g_strdup(g_ptr_array_index(l, k)));
+            }
+            if (!g_str_has_suffix(paths[i], ".list"))
+                g_ptr_array_add(rules, g_strdup(paths[i]));
+        } else {
+            rule_diag_add(diags, paths[i], NULL, 0, 0, 0, FALSE, g_strerror(ENOENT));
+            ok = FALSE;
+        }
+    }
+    return ok;
+}
+
+static void warn_unused(RuleSet *rs, GPtrArray *diags)
+{
+    for (guint i = 0; i < rs->lists->len; i++) {
+        RuleList *l = g_ptr_array_index(rs->lists, i);
+        if (!l->used && !l->anonymous) {
+            g_autofree char *msg = g_strdup_printf("list '%s' is never used", l->name);
+            rule_diag_add(diags, l->file, NULL, 0, l->line, l->col, TRUE, msg);
+        }
+    }
+    for (guint i = 0; i < rs->consts->len; i++) {
+        RuleConst *k = g_ptr_array_index(rs->consts, i);
+        if (!k->used) {
+            g_autofree char *msg = g_strdup_printf("constant '%s' is never used", k->name);
+            rule_diag_add(diags, k->file, NULL, 0, k->line, k->col, TRUE, msg);
+        }
+    }
+}
+
+RuleSet *rule_set_load(const char *const *paths, guint n_paths, GPtrArray *diags)
+{
+    RuleSet *rs = g_new0(RuleSet, 1);
+    rs->rules = g_ptr_array_new();
+    rs->lists = g_ptr_array_new();
+    rs->consts = g_ptr_array_new();
+    rs->files = g_ptr_array_new_with_free_func(g_free);
+    g_autoptr(GPtrArray) lists = g_ptr_array_new_with_free_func(g_free);
+    g_autoptr(GPtrArray) rules = g_ptr_array_new_with_free_func(g_free);
+    int errors = expand_paths(paths, n_paths, lists, rules, diags) ? 0 : 1;
+    g_autoptr(GChecksum) sum = g_checksum_new(G_CHECKSUM_SHA256);
+    for (guint i = 0; i < lists->len; i++)
+        errors += load_file(rs, g_ptr_array_index(lists, i), diags, sum);
+    for (guint i = 0; i < rules->len; i++)
+        errors += load_file(rs, g_ptr_array_index(rules, i), diags, sum);
+    g_strlcpy(rs->digest, g_checksum_get_string(sum), sizeof rs->digest);
+    if (errors == 0)
+        warn_unused(rs, diags);
+    if (errors == 0 && rs->rules->len == 0) {
+        rule_diag_add(diags, n_paths ? paths[0] : "rules", NULL, 0, 0, 0, FALSE,
+                      "no rules found (rule files end in .rule)");
+        errors++;
+    }
+    if (errors) {
+        rule_set_free(rs);
+        return NULL;
+    }
+    return rs;
+}
+
+static void rule_free(Rule *r)
+{
+    g_free(r->id);
+    g_free(r->title);
+    g_free(r->source);
+    g_free(r->family);
+    g_free(r->file);
+    g_free(r->explain_src);
+    g_free(r->filter_src);
+    g_free(r->condition_src);
+    g_ptr_array_unref(r->tags);
+    rule_program_clear(&r->filter);
+    rule_program_clear(&r->condition);
+    for (guint i = 0; i < r->aggs->len; i++) {
+        RuleAgg *a = &g_array_index(r->aggs, RuleAgg, i);
+        rule_program_clear(&a->arg);
+        rule_program_clear(&a->cond);
+        g_free(a->text);
+    }
+    g_array_unref(r->aggs);
+    for (guint i = 0; i < r->explain->len; i++) {
+        TplPart *t = &g_array_index(r->explain, TplPart, i);
+        g_free(t->text);
+        rule_program_clear(&t->prog);
+    }
+    g_array_unref(r->explain);
+    g_ptr_array_unref(r->examples);
+    g_free(r);
+}
+
+void rule_set_free(RuleSet *rs)
+{
+    if (!rs)
+        return;
+    for (guint i = 0; i < rs->rules->len; i++)
+        rule_free(g_ptr_array_index(rs->rules, i));
+    for (guint i = 0; i < rs->lists->len; i++) {
+        RuleList *l = g_ptr_array_index(rs->lists, i);
+        g_free(l->name);
+        g_free(l->bits);
+        g_free(l->file);
+        g_array_unref(l->values);
+        g_free(l);
+    }
+    for (guint i = 0; i < rs->consts->len; i++) {
+        RuleConst *k = g_ptr_array_index(rs->consts, i);
+        g_free(k->name);
+        g_free(k->file);
+        g_free(k);
+    }
+    g_ptr_array_unref(rs->rules);
+    g_ptr_array_unref(rs->lists);
+    g_ptr_array_unref(rs->consts);
+    g_ptr_array_unref(rs->files);
+    g_free(rs);
+}

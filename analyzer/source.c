@@ -1,0 +1,370 @@
+/* source.c: bytes of one file (plain or gzip) to CSV records.
+ *
+ * Invariants: buf[start, end) holds data not yet handed out; a record is
+ * searched from start, and scan (an offset from start) marks how far the
+ * quote-aware scanner got, with its state, so a refill never rescans. A
+ * refill moves the unfinished tail (at most LIMIT_LINE_BYTES + 2 bytes,
+ * longer records are cut as overlong) to the front and fills the rest, so
+ * the buffer never grows. Lines without the quote character are found
+ * with memchr alone; only lines holding a quote are walked byte by byte to
+ * tell a newline inside a quoted field from the end of the record. */
+#include "source.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "limits.h"
+
+#define SOURCE_IN_BYTES (1024 * 1024)
+#define SOURCE_OUT_BYTES (1024 * 1024 + 2 * LIMIT_LINE_BYTES + 16)
+
+typedef enum {
+    SCAN_FIELD_START,
+    SCAN_UNQUOTED,
+    SCAN_QUOTED,
+    SCAN_QUOTE_SEEN, /* a quote inside a quoted field: closing or first of a pair */
+} ScanState;
+
+struct Source {
+    char *name;
+    int fd;
+    gboolean own_fd;
+    guint64 size;
+    guint64 raw_read;   /* bytes read from fd */
+    char delim, quote;
+    /* gzip */
+    gboolean gzip, z_init, member_done;
+    z_stream z;
+    unsigned char *in;
+    /* records */
+    char *buf;
+    size_t start, end, scan;
+    ScanState state;
+    guint64 scan_newlines; /* newlines inside the record being scanned */
+    guint64 line;          /* line number of the next record */
+    gboolean eof, started, skipping;
+};
+
+Source *source_open(const char *path, GError **error)
+{
+    gboolean is_stdin = strcmp(path, "-") == 0;
+    int fd = is_stdin ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        int e = errno;
+        g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(e), "cannot open '%s': %s",
+                    path, g_strerror(e));
+        return NULL;
+    }
+    Source *s = g_new0(Source, 1);
+    s->name = g_strdup(is_stdin ? "standard input" : path);
+    s->fd = fd;
+    s->own_fd = !is_stdin;
+    struct stat st;
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+        s->size = (guint64)st.st_size;
+    s->delim = ',';
+    s->quote = '"';
+    s->line = 1;
+    s->buf = g_malloc(SOURCE_OUT_BYTES);
+    return s;
+}
+
+void source_free(Source *s)
+{
+    if (!s)
+        return;
+    if (s->z_init)
+        inflateEnd(&s->z);
+    if (s->own_fd)
+        close(s->fd);
+    g_free(s->in);
+    g_free(s->buf);
+    g_free(s->name);
+    g_free(s);
+}
+
+void source_set_dialect(Source *s, char delimiter, char quote)
+{
+    s->delim = delimiter;
+    s->quote = quote;
+}
+
+const char *source_name(const Source *s)
+{
+    return s->name;
+}
+
+gboolean source_is_gzip(const Source *s)
+{
+    return s->gzip;
+}
+
+guint64 source_bytes_read(const Source *s)
+{
+    return s->gzip ? s->raw_read - s->z.avail_in : s->raw_read;
+}
+
+guint64 source_bytes_total(const Source *s)
+{
+    return s->size;
+}
+
+/* read(2) retrying on EINTR; returns bytes read, 0 at end, -1 with error. */
+static gssize source_read(Source *s, void *dst, size_t cap, GError **error)
+{
+    for (;;) {
+        gssize n = read(s->fd, dst, cap);
+        if (n >= 0) {
+            s->raw_read += (guint64)n;
+            return n;
+        }
+        if (errno == EINTR)
+            continue;
+        int e = errno;
+        g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(e),
+                    "cannot read '%s' at byte %" G_GUINT64_FORMAT ": %s", s->name, s->raw_read,
+                    g_strerror(e));
+        return -1;
+    }
+}
+
+static void source_zerror(Source *s, const char *what, GError **error)
+{
+    g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_FAILED, "%s in '%s' at byte %" G_GUINT64_FORMAT,
+                what, s->name, source_bytes_read(s));
+}
+
+/* Switches to gzip: the n bytes already read into buf become zlib input. */
+static gboolean source_start_gzip(Source *s, size_t n, GError **error)
+{
+    s->gzip = TRUE;
+    s->in = g_malloc(SOURCE_IN_BYTES);
+    memcpy(s->in, s->buf + s->end, n);
+    s->z.next_in = s->in;
+    s->z.avail_in = (uInt)n;
+    if (inflateInit2(&s->z, 15 + 32) != Z_OK) {
+        source_zerror(s, "cannot start zlib", error);
+        return FALSE;
+    }
+    s->z_init = TRUE;
+    return TRUE;
+}
+
+/* Makes sure zlib has input; FALSE only on a read error. */
+static gboolean source_feed(Source *s, gboolean *in_eof, GError **error)
+{
+    *in_eof = FALSE;
+    if (s->z.avail_in > 0)
+        return TRUE;
+    gssize n = source_read(s, s->in, SOURCE_IN_BYTES, error);
+    if (n < 0)
+        return FALSE;
+    s->z.next_in = s->in;
+    s->z.avail_in = (uInt)n;
+    *in_eof = n == 0;
+    return TRUE;
+}
+
+/* Inflates into buf[end, cap) until some output or the end of the input. */
+static gboolean source_fill_gzip(Source *s, GError **error)
+{
+    size_t before = s->end;
+    while (s->end == before && !s->eof) {
+        gboolean in_eof;
+        if (!source_feed(s, &in_eof, error))
+            return FALSE;
+        if (in_eof && !s->member_done) {
+            source_zerror(s, "truncated gzip stream (unexpected end of file)", error);
+            return FALSE;
+        }
+        if (in_eof) {
+            s->eof = TRUE;
+            break;
+        }
+        if (s->member_done) { /* another member follows (cat a.gz b.gz) */
+            inflateReset(&s->z);
+            s->member_done = FALSE;
+        }
+        s->z.next_out = (Bytef *)s->buf + s->end;
+        s->z.avail_out = (uInt)(SOURCE_OUT_BYTES - s->end);
+        int ret = inflate(&s->z, Z_NO_FLUSH);
+        s->end = SOURCE_OUT_BYTES - s->z.avail_out;
+        if (ret == Z_STREAM_END)
+            s->member_done = TRUE;
+        else if (ret != Z_OK && ret != Z_BUF_ERROR) {
+            g_autofree char *what = g_strdup_printf("corrupt gzip data (%s)",
+                                                    s->z.msg ? s->z.msg : zError(ret));
+            source_zerror(s, what, error);
+            return FALSE;
+        }
+    }
+    return TRUE;
+}
+
+static gboolean source_fill_plain(Source *s, GError **error)
+{
+    gssize n = source_read(s, s->buf + s->end, SOURCE_OUT_BYTES - s->end, error);
+    if (n < 0)
+        return FALSE;
+    s->end += (size_t)n;
+    s->eof = n == 0;
+    return TRUE;
+}
+
+/* First read: decides between gzip and plain by the magic bytes. */
+static gboolean source_fill_first(Source *s, GError **error)
+{
+    s->started = TRUE;
+    size_t got = 0;
+    while (got < 2) { /* a pipe may deliver a single byte first */
+        gssize n = source_read(s, s->buf + got, SOURCE_IN_BYTES - got, error);
+        if (n < 0)
+            return FALSE;
+        if (n == 0)
+            break;
+        got += (size_t)n;
+    }
+    if (got >= 2 && (unsigned char)s->buf[0] == 0x1f && (unsigned char)s->buf[1] == 0x8b)
+        return source_start_gzip(s, got, error) && source_fill_gzip(s, error);
+    s->end = got;
+    s->eof = got == 0;
+    if (got >= 3 && memcmp(s->buf, "\xEF\xBB\xBF", 3) == 0)
+        s->start = 3;
+    return TRUE;
+}
+
+/* Moves the unconsumed tail to the front and reads more. */
+static gboolean source_refill(Source *s, GError **error)
+{
+    if (!s->started)
+        return source_fill_first(s, error);
+    if (s->start > 0) {
+        memmove(s->buf, s->buf + s->start, s->end - s->start);
+        s->end -= s->start;
+        s->start = 0;
+    }
+    return s->gzip ? source_fill_gzip(s, error) : source_fill_plain(s, error);
+}
+
+/* Walks [p, stop) through the quote state machine. */
+static void source_walk(Source *s, const char *p, const char *stop)
+{
+    ScanState st = s->state;
+    char q = s->quote, d = s->delim;
+    for (; p < stop; p++) {
+        char c = *p;
+        if (st == SCAN_QUOTED)
+            st = c == q ? SCAN_QUOTE_SEEN : SCAN_QUOTED;
+        else if (st == SCAN_QUOTE_SEEN)
+            st = c == q ? SCAN_QUOTED : c == d ? SCAN_FIELD_START : SCAN_UNQUOTED;
+        else if (st == SCAN_FIELD_START && c == q)
+            st = SCAN_QUOTED;
+        else
+            st = c == d ? SCAN_FIELD_START : SCAN_UNQUOTED;
+    }
+    s->state = st;
+}
+
+/* Scans on from scan; returns the newline that ends the record, or NULL
+ * when the data ends first. */
+static char *source_scan(Source *s)
+{
+    char *base = s->buf + s->start, *end = s->buf + s->end;
+    char *p = base + s->scan;
+    while (p < end) {
+        char *nl = memchr(p, '\n', (size_t)(end - p));
+        char *stop = nl ? nl : end;
+        gboolean quoted = s->state == SCAN_QUOTED || s->state == SCAN_QUOTE_SEEN;
+        if (s->quote && (quoted || memchr(p, s->quote, (size_t)(stop - p))))
+            source_walk(s, p, stop);
+        else if (stop > p)
+            s->state = stop[-1] == s->delim ? SCAN_FIELD_START : SCAN_UNQUOTED;
+        if (!nl || s->state != SCAN_QUOTED) {
+            s->scan = (size_t)(stop - base);
+            return nl;
+        }
+        s->scan_newlines++; /* newline inside a quoted field */
+        p = nl + 1;
+    }
+    s->scan = (size_t)(p - base);
+    return NULL;
+}
+
+/* Hands out buf[start, start + len) and consumes through `next`. */
+static SourceStatus source_emit(Source *s, size_t len, size_t next, SourceRecord *rec)
+{
+    rec->data = s->buf + s->start;
+    rec->len = len;
+    if (len > 0 && rec->data[len - 1] == '\r')
+        rec->len--;
+    rec->line = s->line;
+    s->line += s->scan_newlines + 1;
+    s->start = next;
+    s->scan = 0;
+    s->scan_newlines = 0;
+    s->state = SCAN_FIELD_START;
+    if (rec->len > LIMIT_LINE_BYTES) {
+        rec->len = LIMIT_LINE_BYTES;
+        return SOURCE_OVERLONG;
+    }
+    return SOURCE_RECORD;
+}
+
+/* Cuts a record that outgrew LIMIT_LINE_BYTES: hands out its start, and
+ * makes the next calls discard the rest of it. */
+static SourceStatus source_cut(Source *s, SourceRecord *rec)
+{
+    rec->data = s->buf + s->start;
+    rec->len = LIMIT_LINE_BYTES;
+    rec->line = s->line;
+    s->skipping = TRUE;
+    return SOURCE_OVERLONG;
+}
+
+/* Discards the rest of an overlong record; TRUE once its end was seen. */
+static gboolean source_skip(Source *s)
+{
+    char *nl = source_scan(s);
+    if (!nl && !s->eof) {
+        s->start = s->end; /* keep state and line count, drop the bytes */
+        s->scan = 0;
+        return FALSE;
+    }
+    s->line += s->scan_newlines + 1;
+    s->start = nl ? (size_t)(nl - s->buf) + 1 : s->end;
+    s->scan = 0;
+    s->scan_newlines = 0;
+    s->state = SCAN_FIELD_START;
+    s->skipping = FALSE;
+    return TRUE;
+}
+
+SourceStatus source_next(Source *s, SourceRecord *rec, GError **error)
+{
+    for (;;) {
+        if (s->skipping && !source_skip(s)) {
+            if (!source_refill(s, error))
+                return SOURCE_ERROR;
+            continue;
+        }
+        char *nl = s->start < s->end ? source_scan(s) : NULL;
+        size_t len = nl ? (size_t)(nl - (s->buf + s->start)) : s->end - s->start;
+        if (!nl && len > LIMIT_LINE_BYTES + 1)
+            return source_cut(s, rec);
+        if (!nl && !s->eof) {
+            if (!source_refill(s, error))
+                return SOURCE_ERROR;
+            continue;
+        }
+        if (!nl && len == 0)
+            return SOURCE_END;
+        SourceStatus st = source_emit(s, len, nl ? (size_t)(nl - s->buf) + 1 : s->end, rec);
+        if (st == SOURCE_RECORD && rec->len == 0)
+            continue; /* blank line */
+        return st;
+    }
+}

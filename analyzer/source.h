@@ -1,0 +1,56 @@
+/* source.h: one input file (or standard input) as a stream of CSV records.
+ *
+ * Detects gzip by its magic bytes (1f 8b), never by the name, and inflates
+ * it with zlib (concatenated members, as `cat a.gz b.gz` makes, are read
+ * as one stream); plain files are read with read(2) in large blocks. A
+ * record is one line, or several when a quoted field holds a newline; it is
+ * a slice of the source's buffer without its line end (a trailing \r is
+ * stripped), valid until the next call. Blank lines are skipped and a UTF-8
+ * byte order mark at the start of the file is dropped. Nothing is allocated
+ * per record. */
+#ifndef MT_SOURCE_H
+#define MT_SOURCE_H
+
+#include <glib.h>
+
+typedef struct Source Source;
+
+/* Opens path, or standard input for "-". Reads nothing yet. Returns NULL
+ * with error set if the file cannot be opened. Caller frees with
+ * source_free. */
+Source *source_open(const char *path, GError **error);
+void source_free(Source *src);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(Source, source_free)
+
+/* Sets the delimiter and quote character used to find records that span
+ * lines (default ',' and '"'; quote 0 disables quoting). Call it after the
+ * header record has told which profile applies. */
+void source_set_dialect(Source *src, char delimiter, char quote);
+
+typedef enum {
+    SOURCE_RECORD = 0, /* rec holds the next record */
+    SOURCE_OVERLONG,   /* rec holds the first LIMIT_LINE_BYTES bytes of a record longer than
+                        * that; the rest is skipped by the next call */
+    SOURCE_END,        /* no more records */
+    SOURCE_ERROR,      /* read error, corrupt or truncated gzip: error names file and offset */
+} SourceStatus;
+
+typedef struct {
+    char *data;    /* the record, not NUL-terminated; may be modified in place */
+    size_t len;
+    guint64 line;  /* 1-based line number of the record's first line */
+} SourceRecord;
+
+/* Reads the next record. rec->data is borrowed until the next call. */
+SourceStatus source_next(Source *src, SourceRecord *rec, GError **error);
+
+/* The name for messages: the path, or "standard input". */
+const char *source_name(const Source *src);
+/* TRUE once the first bytes showed a gzip stream. */
+gboolean source_is_gzip(const Source *src);
+/* Raw bytes (compressed for gzip) consumed so far. */
+guint64 source_bytes_read(const Source *src);
+/* Size of the file if it is a regular file, else 0. */
+guint64 source_bytes_total(const Source *src);
+
+#endif

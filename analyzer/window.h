@@ -1,0 +1,41 @@
+/* window.h: one account's sliding event-time window for one rule.
+ *
+ * A ring buffer of the transactions that passed the rule's filter, oldest
+ * first. The window covers (now - span, now]: an entry exactly span old has
+ * left it. The buffer grows by doubling up to LIMIT_WINDOW_ENTRIES; past
+ * that the oldest entry is dropped and the drop is reported to the caller,
+ * never silent. */
+#ifndef MT_WINDOW_H
+#define MT_WINDOW_H
+
+#include <glib.h>
+
+#include "txn.h"
+
+typedef struct {
+    TxnCore core;
+    guint8 id_len;
+    char id[LIMIT_TXID_BYTES];
+} WinEntry;
+
+typedef struct {
+    WinEntry *e;   /* owned ring buffer of cap entries */
+    guint cap, head, len;
+    gint64 suppress_until; /* no alert before this instant (after an alert) */
+} Window;
+
+void window_init(Window *w);
+void window_clear(Window *w);
+/* Drops the entries with ts <= now - span. */
+void window_expire(Window *w, gint64 now, gint64 span);
+/* Appends a transaction; returns FALSE when the window was full and its
+ * oldest entry was dropped to make room. */
+gboolean window_push(Window *w, const TxnCore *core, StrView id);
+
+/* The i-th entry, 0 = oldest. */
+static inline const WinEntry *window_at(const Window *w, guint i)
+{
+    return &w->e[(w->head + i) & (w->cap - 1)];
+}
+
+#endif

@@ -1,0 +1,364 @@
+/* gen.h: shared types of mtgen, the synthetic bank with planted trafficking
+ * patterns and ground truth.
+ *
+ * The generator works in three steps: build the population (persons and
+ * businesses with KYC), plan the planted typology instances (their rows are
+ * few and are made up front, in memory), then stream day by day: every
+ * account's ordinary rows of the day plus the planted rows of that day go
+ * into one day buffer, which is sorted by second and written to every
+ * requested layout. Nothing grows with the number of days.
+ *
+ * Invariants: all randomness comes from GenRng streams seeded from --seed,
+ * consumed in a fixed order, so the same seed and options give the same
+ * bytes; every row of day D has its local (UTC+01:00) date equal to D. */
+#ifndef MT_GEN_H
+#define MT_GEN_H
+
+#include <glib.h>
+#include <stdio.h>
+
+#define GEN_VERSION    "1.0"
+#define GEN_TZ_OFFSET  3600 /* the bank's local time is UTC+01:00 all year */
+#define GEN_TZ_STR     "+01:00"
+#define GEN_DAY        86400
+#define GEN_HOME_CC    "DE"
+
+/* ---- random numbers (gen_util.c) ---- */
+typedef struct {
+    guint64 s[4];
+} GenRng;
+
+void gen_rng_seed(GenRng *r, guint64 seed, guint64 stream);
+guint64 gen_rng_next(GenRng *r);
+/* Uniform integer in [0, n); n > 0. */
+guint32 gen_rng_below(GenRng *r, guint32 n);
+/* Uniform integer in [lo, hi]. */
+gint64 gen_rng_range(GenRng *r, gint64 lo, gint64 hi);
+/* Uniform double in [0, 1). */
+double gen_rng_unit(GenRng *r);
+gboolean gen_rng_chance(GenRng *r, double p);
+double gen_rng_normal(GenRng *r);
+/* Log-normal amount in cents with the given median (euros) and sigma. */
+gint64 gen_rng_lognormal_cents(GenRng *r, double median, double sigma);
+/* Index drawn from cumulative weights cum[0..n) (cum[n-1] is the total). */
+guint gen_rng_pick_cum(GenRng *r, const guint32 *cum, guint n);
+
+/* ---- calendar (gen_util.c) ---- */
+/* Days since 1970-01-01 of a civil date, and back. */
+gint64 gen_days_from_civil(int y, int m, int d);
+void gen_civil_from_days(gint64 z, int *y, int *m, int *d);
+/* Parses YYYY-MM-DD into days since the epoch; FALSE when malformed. */
+gboolean gen_parse_date(const char *s, gint64 *days);
+/* 0 = Monday .. 6 = Sunday. */
+int gen_weekday(gint64 days);
+/* UTC instant of local time secs (0..86399) on local day days. */
+static inline gint64 gen_local_to_utc(gint64 days, gint64 secs)
+{
+    return days * GEN_DAY + secs - GEN_TZ_OFFSET;
+}
+/* Local seconds of the day of a UTC instant. */
+static inline int gen_local_secs(gint64 t)
+{
+    gint64 l = t + GEN_TZ_OFFSET;
+    return (int)(((l % GEN_DAY) + GEN_DAY) % GEN_DAY);
+}
+
+/* ---- output buffer primitives (gen_util.c) ---- */
+typedef struct {
+    char *p;
+    size_t len, cap;
+} GenBuf;
+
+void gen_buf_init(GenBuf *b, size_t cap);
+void gen_buf_clear(GenBuf *b);
+void gen_buf_reserve(GenBuf *b, size_t more);
+void gen_buf_str(GenBuf *b, const char *s);
+void gen_buf_mem(GenBuf *b, const char *s, size_t n);
+void gen_buf_char(GenBuf *b, char c);
+/* Decimal with at least width digits (zero padded). */
+void gen_buf_uint(GenBuf *b, guint64 v, int width);
+/* cents as "1234.56" */
+void gen_buf_cents(GenBuf *b, gint64 cents);
+/* A CSV field, quoted per RFC 4180 when it holds a comma, quote or newline. */
+void gen_buf_csv(GenBuf *b, const char *s);
+
+/* ---- static world tables (gen_world.c) ---- */
+typedef struct {
+    const char *name, *region;
+    guint32 weight; /* population share, per mille */
+} GenCity;
+
+typedef struct {
+    const char *code;    /* ISO 3166 alpha-2 */
+    const char *capital; /* a city for foreign merchants */
+} GenCountry;
+
+enum {
+    CH_CASH_DEPOSIT, CH_CASH_WITHDRAWAL, CH_ATM_DEPOSIT, CH_ATM_WITHDRAWAL, CH_WIRE_DOMESTIC,
+    CH_WIRE_INTERNATIONAL, CH_TRANSFER, CH_ACH_PAYROLL, CH_CARD, CH_REMITTANCE,
+    CH_PREPAID_LOAD, CH_CRYPTO, CH_CHEQUE, CH_OTHER, CH_N
+};
+extern const char *const gen_channel_names[CH_N];
+
+/* Person personas and business types share one numbering: persons first. */
+enum {
+    P_STUDENT, P_EMPLOYEE, P_RETIREE, P_MIGRANT, P_TRAVELLER, P_MINOR, P_N,
+    B_RESTAURANT = P_N, B_FASTFOOD, B_BAR, B_HAIR, B_NAILS, B_MASSAGE, B_SPA,
+    B_CONSTRUCTION, B_CLEANING, B_HOTEL, B_GROCERY, B_APPAREL, B_DRUGSTORE, B_FUEL,
+    B_AGENCY, B_REALESTATE, B_UTILITY, B_TELECOM, B_ONLINE, B_ADVERT, B_DIRECTMKT,
+    B_DATING, B_TAXI, B_AIRLINE, B_RAIL, B_WHOLESALE, B_OFFICE, B_HOSPITAL, B_DOCTOR,
+    B_PENSION, B_CARDEALER, B_JEWELLER, B_CRYPTO, T_N
+};
+#define GEN_IS_BUSINESS(t) ((t) >= P_N)
+
+typedef struct {
+    const char *label;      /* occupation (persons) or business kind */
+    guint16 mcc;            /* business MCC, 0 for persons */
+    const char *hours;      /* declared opening hours */
+    guint32 weight;         /* share among persons / among businesses */
+    double income_median;   /* declared monthly income / turnover, EUR */
+    double income_sigma;
+    double employees_median;
+    double cash_share;      /* share of turnover deposited as cash */
+    const char *name_fmt;   /* business name, %s = a surname or place word */
+    const char *foreign_cc; /* non-NULL: merchants of this type sit abroad */
+} GenType;
+
+extern const GenType gen_types[T_N];
+extern const GenCity gen_cities[];
+extern const guint gen_n_cities;
+extern const GenCountry gen_countries[];
+extern const guint gen_n_countries;
+extern const char *const gen_first_names[];
+extern const guint gen_n_first_names;
+extern const char *const gen_last_names[];
+extern const guint gen_n_last_names;
+extern const char *const gen_streets[];
+extern const guint gen_n_streets;
+extern const char *const gen_memos[];
+extern const guint gen_n_memos;
+/* Index of a country code in gen_countries, or -1. */
+int gen_country_index(const char *code);
+/* Occupation of an employee of an employer of business type t. */
+const char *gen_occupation_for(int t, guint32 pick);
+
+/* Memo indices into gen_memos used by name. */
+enum {
+    MEMO_T_NONE, MEMO_T_THANKS, MEMO_T_DINNER, MEMO_T_BIRTHDAY, MEMO_T_RENT_SHARE,
+    MEMO_T_HOUSEHOLD, MEMO_T_ALLOWANCE, MEMO_T_FAMILY, MEMO_T_SCHOOL, MEMO_T_GIFT,
+    MEMO_T_LOAN, MEMO_T_INVOICE, MEMO_T_SUPPLIES, MEMO_T_UTILITIES, MEMO_T_DEPOSIT,
+    MEMO_T_TAKINGS, MEMO_T_QUOTED, MEMO_T_COMMA, MEMO_T_SERVICES, MEMO_T_CONSULTING,
+    MEMO_T_TRANSPORT, MEMO_T_PENSION, MEMO_T_PETTY, MEMO_T_TICKETS, MEMO_T_N
+};
+
+/* ---- accounts (gen_population.c) ---- */
+/* An account reference packed in 32 bits: 0 = none; bit 31 clear = index+1
+ * of a population account; bit 31 set = a foreign beneficiary with the
+ * country index in bits 24..30 and its number in bits 0..23. */
+typedef guint32 GenRef;
+#define GEN_REF_FOREIGN 0x80000000u
+#define GEN_REF(i)            ((GenRef)(i) + 1)
+#define GEN_REF_IDX(r)        ((r) - 1)
+#define GEN_REF_X(cc, n)      (GEN_REF_FOREIGN | ((guint32)(cc) << 24) | ((guint32)(n) & 0xFFFFFF))
+#define GEN_REF_IS_X(r)       (((r) & GEN_REF_FOREIGN) != 0)
+#define GEN_REF_X_CC(r)       (((r) >> 24) & 0x7F)
+#define GEN_REF_X_NUM(r)      ((r) & 0xFFFFFF)
+
+enum {
+    ACC_QUIET = 1,       /* planted participant: ordinary activity reduced */
+    ACC_NO_PAYROLL = 2,  /* salary comes from a planted scenario */
+    ACC_USED = 4,        /* already a participant of some instance */
+    ACC_HEAD = 8,        /* household head (pays the rent) */
+    ACC_SUBSCRIBER = 16, /* monthly online subscription (MCC 4816) */
+    ACC_NIGHT = 32,      /* works nights (bars): late ATM deposits now and then */
+};
+
+typedef struct {
+    guint8 type;       /* P_* or B_* */
+    guint8 city;       /* index into gen_cities */
+    guint8 flags;      /* ACC_* */
+    guint8 origin;     /* country index of origin (migrants), home otherwise */
+    guint8 act;        /* activity level, index into the rate table */
+    guint8 payday;     /* businesses: day of month their payroll runs */
+    guint8 trip_city;  /* travellers: city of the current trip */
+    guint8 trip_left;  /* travellers: nights left on the trip */
+    guint16 first;     /* first-name index, or business name word */
+    guint16 last;      /* surname index */
+    guint16 street, house;
+    gint16 open_day;   /* first active day relative to --start (negative: before) */
+    guint16 birth;     /* birth date, days since 1900-01-01 (0 for businesses) */
+    GenRef employer;   /* persons: payer of salary/pension/allowance; 0 none */
+    guint32 household; /* index of the household head (self when head) */
+    guint32 income;    /* declared monthly income / turnover, whole EUR */
+    guint32 rent;      /* monthly rent, whole EUR (heads and businesses) */
+    guint32 aux;       /* students: position among students; businesses: employees */
+    guint32 phone;     /* subscriber number */
+} GenAccount;
+
+typedef struct {
+    GenAccount *acc;
+    guint32 n;
+    guint32 *by_type[T_N]; /* indices of accounts of each type */
+    guint32 n_type[T_N];
+    /* merchants of a type in a city: city_type[t * n_cities + c] */
+    guint32 **city_type;
+    guint32 *n_city_type;
+    guint32 emp_cum_n;     /* employers weighted by employees */
+    guint32 *emp_idx, *emp_cum;
+    guint32 city_cum[64];
+} GenPop;
+
+void gen_pop_build(GenPop *pop, guint32 n_accounts, gint64 start_day, GenRng *r);
+void gen_pop_clear(GenPop *pop);
+/* A random account of type t, preferring city c (any city when none there);
+ * returns FALSE when no account of the type exists. */
+gboolean gen_pop_pick(const GenPop *pop, int t, int c, GenRng *r, guint32 *out);
+/* A random person of type t that is not yet a participant, or any person. */
+guint32 gen_pop_pick_free(GenPop *pop, int t, GenRng *r);
+/* Appends the printable id of a reference ("A0001234", "M000123", "X-PH-000123"). */
+void gen_pop_id(const GenPop *pop, GenRef ref, GenBuf *b);
+/* Appends the display name of an account. */
+void gen_pop_name(const GenPop *pop, guint32 i, GenBuf *b);
+/* Writes accounts.csv. */
+gboolean gen_pop_write(const GenPop *pop, const char *path, gint64 start_day, GError **error);
+
+/* ---- rows ---- */
+enum {
+    MK_NONE, MK_TEXT,     /* arg = gen_memos index */
+    MK_MERCHANT,          /* the to-account's name */
+    MK_SALARY,            /* "SALARY YYYY-MM <payer name>", arg = month stamp */
+    MK_SALARY_FOR,        /* "SALARY <employee name>", arg = employee index */
+    MK_RENT,              /* "RENT YYYY-MM", arg = month stamp */
+    MK_INVOICE,           /* "INVOICE n", arg = n */
+};
+
+typedef struct {
+    gint64 t;          /* UTC seconds */
+    gint64 cents;      /* > 0 */
+    GenRef from, to;
+    guint32 inst, inst2; /* planted instance ids (1..), 0 = none */
+    guint32 memo_arg;
+    guint16 mcc;
+    guint8 channel;
+    guint8 city;       /* location, index into gen_cities or 200+ foreign country index */
+    guint8 memo_kind;
+    guint8 cc;         /* counterparty country index + 1, 0 = none */
+} GenRow;
+
+#define GEN_CITY_FOREIGN 200 /* city >= this: capital of country city-200 */
+
+/* ---- options and run state (gen.c) ---- */
+enum { SC_ML01, SC_ML02, SC_ML03, SC_ML04, SC_ML05, SC_ML06, SC_ML07, SC_FRONT, SC_ML15,
+       SC_SEXADS, SC_SEX08, SC_LAB, SC_LAB07, SC_CHD, SC_N };
+
+typedef struct {
+    guint64 seed;
+    guint32 accounts, days;
+    gint64 start_day;
+    gboolean subtle;
+    int counts[SC_N];
+    const char *out_dir;
+    gboolean gzip;
+    int gzip_level;
+    gboolean canonical, amlworld, amlsim;
+    gboolean quiet;
+} GenOptions;
+
+/* ---- planted typologies (gen_plant.c, gen_typology_*.c) ---- */
+enum { R_CONTROLLER, R_VICTIM, R_MULE, R_FRONT, R_RECRUITER, R_SENDER, R_BENEFICIARY,
+       R_MEMBER, R_N };
+
+typedef struct {
+    guint32 id;
+    const char *typology; /* "HT-ML-01", ... */
+    int scenario;
+    gint64 first, last;   /* UTC span of its rows */
+    guint32 n_rows;
+} GenInstance;
+
+typedef struct {
+    guint32 inst;
+    GenRef ref;
+    guint8 role;
+} GenRole;
+
+typedef struct {
+    const GenOptions *opt;
+    GenPop *pop;
+    GenRng r;
+    GArray *rows;      /* GenRow, all planted rows */
+    GArray *instances; /* GenInstance, id = index + 1 */
+    GArray *roles;     /* GenRole */
+    guint32 next_x;    /* next number for planted foreign beneficiaries */
+} GenPlan;
+
+extern const char *const gen_role_names[R_N];
+extern const char *const gen_scenario_keys[SC_N];
+
+void gen_plan_init(GenPlan *p, const GenOptions *opt, GenPop *pop);
+void gen_plan_clear(GenPlan *p);
+/* Plans every scenario instance; afterwards p->rows is sorted by time. */
+void gen_plan_all(GenPlan *p);
+/* New instance of a typology; returns its id. */
+guint32 gen_plan_instance(GenPlan *p, const char *typology, int scenario);
+void gen_plan_role(GenPlan *p, guint32 inst, GenRef ref, int role);
+/* Appends a planted row; t must lie within the simulated period. */
+GenRow *gen_plan_row(GenPlan *p, guint32 inst, gint64 t, GenRef from, GenRef to, gint64 cents,
+                     int channel, int city);
+/* First and last simulated day (local), as days since the epoch. */
+gint64 gen_plan_day0(const GenPlan *p);
+/* A start day so that span days fit in the period. */
+gint64 gen_plan_start(GenPlan *p, int span);
+/* A UTC instant on local day `day` at a random time between hours h0 and h1. */
+gint64 gen_plan_at(GenPlan *p, gint64 day, int h0, int h1);
+/* A fresh foreign beneficiary in country code cc. */
+GenRef gen_plan_foreign(GenPlan *p, const char *cc);
+/* A participant person not used before; marks it used (and quiet when textbook). */
+guint32 gen_plan_person(GenPlan *p, int type);
+/* Another city than c, of another region when other_region. */
+int gen_plan_other_city(GenPlan *p, int c, gboolean other_region);
+gboolean gen_plan_write(GenPlan *p, const char *inst_path, const char *patterns_path,
+                        GError **error);
+
+void gen_typology_ml(GenPlan *p, int scenario);
+void gen_typology_ht(GenPlan *p, int scenario);
+
+/* ---- ordinary behaviour (gen_ordinary.c) ---- */
+typedef struct {
+    gint64 day;                        /* days since the epoch (local date) */
+    int y, m, d, wday, mdays;          /* calendar of the day */
+    gboolean payday[32];               /* payday[k]: accounts paying on day k pay today */
+    guint32 month_stamp;               /* y * 100 + m */
+} GenDay;
+
+void gen_day_init(GenDay *day, gint64 days);
+/* Appends every ordinary row of the day to rows. */
+void gen_ordinary_day(GenPop *pop, const GenDay *day, gint64 rel_day, GenRng *r, GArray *rows);
+
+/* Hour-of-day profiles for ordinary events (gen_ordinary.c). */
+enum { HP_SHOP, HP_MEAL, HP_NIGHT, HP_ATM, HP_P2P, HP_BRANCH, HP_EARLY, HP_OFFICE, HP_HOTEL,
+       HP_CLOSING, HP_LATE, HP_N };
+/* Appends a row to rows and returns it for the caller to finish. */
+GenRow *gen_emit(GArray *rows, gint64 t, GenRef from, GenRef to, gint64 cents, int channel,
+                 int city);
+/* A UTC instant on the local day at an hour drawn from the profile. */
+gint64 gen_time_at(const GenDay *day, int profile, GenRng *r);
+/* A stable pseudo-random number for an account and a purpose. */
+guint32 gen_hash(guint32 i, guint32 salt);
+/* Businesses' ordinary day (gen_business.c). */
+void gen_business_day(GenPop *pop, guint32 i, const GenDay *day, GenRng *r, GArray *rows);
+
+/* ---- writers (gen_out.c) ---- */
+typedef struct GenOut GenOut;
+
+GenOut *gen_out_open(const GenOptions *opt, const GenPop *pop, GError **error);
+/* Writes one day's rows (already sorted) to every layout. */
+gboolean gen_out_rows(GenOut *o, const GenRow *rows, guint n, GError **error);
+/* Flushes and closes every file; frees o. */
+gboolean gen_out_close(GenOut *o, GError **error);
+guint64 gen_out_count(const GenOut *o);
+guint64 gen_out_bytes(const GenOut *o);
+/* Formats one row in the AMLworld layout (no newline). */
+void gen_out_amlworld_row(const GenPop *pop, const GenRow *row, GenBuf *b);
+
+#endif

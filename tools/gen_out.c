@@ -1,0 +1,443 @@
+/* gen_out.c: mtgen's writers: the canonical transactions CSV (plain or
+ * gzip), the instance-to-transaction label file, and the same rows in the
+ * IBM AMLworld and AMLSim layouts.
+ *
+ * Rows arrive one day at a time, already in time order. Each file has its
+ * own buffer; a gzip file hands full buffers to its own compression thread,
+ * so formatting and deflating run on two cores. Transaction ids are given
+ * here, in output order (T0000000001, ...), so they are dense and sorted. */
+#include "gen.h"
+
+#include <errno.h>
+#include <string.h>
+#include <zlib.h>
+
+#define SINK_CHUNK (4u << 20)
+#define SINK_SPARE 3
+
+typedef struct {
+    char *p;
+    size_t len, cap;
+    gboolean last;
+} Chunk;
+
+typedef struct {
+    char *path;
+    FILE *f;
+    gboolean gz;
+    int level;
+    GenBuf buf;
+    GThread *thread;
+    GAsyncQueue *full, *empty;
+    gint failed; /* atomic: the compression thread hit an error */
+    guint64 bytes;
+} Sink;
+
+struct GenOut {
+    const GenOptions *opt;
+    const GenPop *pop;
+    Sink *tx, *labels, *aw, *as;
+    guint64 n;
+    gint64 day_key_local, day_key_utc;
+    char date_local[16], date_utc[16];
+};
+
+static gboolean deflate_write(Sink *s, z_stream *z, const char *p, size_t n, int flush,
+                              unsigned char *out)
+{
+    z->next_in = (unsigned char *)p;
+    z->avail_in = (uInt)n;
+    do {
+        z->next_out = out;
+        z->avail_out = SINK_CHUNK;
+        int rc = deflate(z, flush);
+        if (rc == Z_STREAM_ERROR)
+            return FALSE;
+        size_t have = SINK_CHUNK - z->avail_out;
+        if (have && fwrite(out, 1, have, s->f) != have)
+            return FALSE;
+    } while (z->avail_out == 0);
+    return TRUE;
+}
+
+static gpointer sink_thread(gpointer data)
+{
+    Sink *s = data;
+    z_stream z;
+    memset(&z, 0, sizeof z);
+    /* windowBits 15 + 16: a gzip wrapper with mtime 0, so output is reproducible */
+    gboolean ok = deflateInit2(&z, s->level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) == Z_OK;
+    unsigned char *out = g_malloc(SINK_CHUNK);
+    for (;;) {
+        Chunk *c = g_async_queue_pop(s->full);
+        gboolean last = c->last;
+        if (ok)
+            ok = deflate_write(s, &z, c->p, c->len, last ? Z_FINISH : Z_NO_FLUSH, out);
+        c->len = 0;
+        g_async_queue_push(s->empty, c);
+        if (last)
+            break;
+    }
+    deflateEnd(&z);
+    g_free(out);
+    if (!ok)
+        g_atomic_int_set(&s->failed, 1);
+    return NULL;
+}
+
+static Sink *sink_open(const char *dir, const char *name, gboolean gz, int level,
+                       GError **error)
+{
+    Sink *s = g_new0(Sink, 1);
+    s->path = g_strconcat(dir, "/", name, gz ? ".gz" : "", NULL);
+    s->f = fopen(s->path, "wb");
+    if (!s->f) {
+        g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(errno),
+                    "cannot create '%s': %s", s->path, g_strerror(errno));
+        g_free(s->path);
+        g_free(s);
+        return NULL;
+    }
+    s->gz = gz;
+    s->level = level;
+    gen_buf_init(&s->buf, SINK_CHUNK + 65536);
+    if (gz) {
+        s->full = g_async_queue_new();
+        s->empty = g_async_queue_new();
+        for (int k = 0; k < SINK_SPARE; k++) {
+            Chunk *c = g_new0(Chunk, 1);
+            c->cap = SINK_CHUNK + 65536;
+            c->p = g_malloc(c->cap);
+            g_async_queue_push(s->empty, c);
+        }
+        s->thread = g_thread_new("mtgen-gzip", sink_thread, s);
+    }
+    return s;
+}
+
+/* Hands the buffered bytes on: to the compression thread or to the file. */
+static gboolean sink_flush(Sink *s, gboolean last)
+{
+    s->bytes += s->buf.len;
+    if (!s->gz) {
+        gboolean ok = fwrite(s->buf.p, 1, s->buf.len, s->f) == s->buf.len;
+        s->buf.len = 0;
+        return ok;
+    }
+    Chunk *c = g_async_queue_pop(s->empty);
+    char *tmp = c->p;
+    size_t tcap = c->cap;
+    c->p = s->buf.p;
+    c->cap = s->buf.cap;
+    c->len = s->buf.len;
+    c->last = last;
+    s->buf.p = tmp;
+    s->buf.cap = tcap;
+    s->buf.len = 0;
+    g_async_queue_push(s->full, c);
+    return !g_atomic_int_get(&s->failed);
+}
+
+static inline gboolean sink_maybe_flush(Sink *s)
+{
+    return s->buf.len < SINK_CHUNK || sink_flush(s, FALSE);
+}
+
+static gboolean sink_close(Sink *s, GError **error)
+{
+    if (!s)
+        return TRUE;
+    gboolean ok = sink_flush(s, TRUE);
+    if (s->gz) {
+        g_thread_join(s->thread);
+        ok = ok && !g_atomic_int_get(&s->failed);
+        Chunk *c;
+        while ((c = g_async_queue_try_pop(s->empty))) {
+            g_free(c->p);
+            g_free(c);
+        }
+        g_async_queue_unref(s->empty);
+        g_async_queue_unref(s->full);
+    }
+    if (fclose(s->f) != 0)
+        ok = FALSE;
+    if (!ok && error && !*error)
+        g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_IO, "cannot write '%s'", s->path);
+    gen_buf_clear(&s->buf);
+    g_free(s->path);
+    g_free(s);
+    return ok;
+}
+
+GenOut *gen_out_open(const GenOptions *opt, const GenPop *pop, GError **error)
+{
+    GenOut *o = g_new0(GenOut, 1);
+    o->opt = opt;
+    o->pop = pop;
+    o->day_key_local = o->day_key_utc = G_MININT64;
+    const char *d = opt->out_dir;
+    gboolean ok = TRUE;
+    if (opt->canonical) {
+        ok = (o->tx = sink_open(d, "transactions.csv", opt->gzip, opt->gzip_level, error)) &&
+             (o->labels = sink_open(d, "instance_tx.csv", FALSE, 0, error));
+        if (ok) {
+            gen_buf_str(&o->tx->buf, "tx_id,ts,from_account,to_account,amount,currency,channel,"
+                                     "mcc,counterparty_country,location,memo\n");
+            gen_buf_str(&o->labels->buf, "instance_id,tx_id\n");
+        }
+    }
+    if (ok && opt->amlworld) {
+        ok = (o->aw = sink_open(d, "amlworld_trans.csv", opt->gzip, opt->gzip_level, error));
+        if (ok)
+            gen_buf_str(&o->aw->buf, "Timestamp,From Bank,Account,To Bank,Account,Amount "
+                                     "Received,Receiving Currency,Amount Paid,Payment "
+                                     "Currency,Payment Format,Is Laundering\n");
+    }
+    if (ok && opt->amlsim) {
+        ok = (o->as = sink_open(d, "amlsim_transactions.csv", opt->gzip, opt->gzip_level, error));
+        if (ok)
+            gen_buf_str(&o->as->buf, "tran_id,orig_acct,bene_acct,tx_type,base_amt,"
+                                     "tran_timestamp,is_sar,alert_id\n");
+    }
+    if (!ok) {
+        gen_out_close(o, NULL);
+        return NULL;
+    }
+    return o;
+}
+
+static void fmt_date(char *dst, gint64 days, char sep, char end)
+{
+    int y, m, d;
+    gen_civil_from_days(days, &y, &m, &d);
+    g_snprintf(dst, 16, "%04d%c%02d%c%02d%c", y, sep, m, sep, d, end);
+}
+
+static void put_hms(GenBuf *b, int secs, gboolean with_secs)
+{
+    gen_buf_uint(b, (guint64)(secs / 3600), 2);
+    gen_buf_char(b, ':');
+    gen_buf_uint(b, (guint64)(secs / 60 % 60), 2);
+    if (with_secs) {
+        gen_buf_char(b, ':');
+        gen_buf_uint(b, (guint64)(secs % 60), 2);
+    }
+}
+
+static void put_memo(const GenPop *pop, const GenRow *w, GenBuf *b)
+{
+    switch (w->memo_kind) {
+    case MK_TEXT:
+        gen_buf_csv(b, gen_memos[w->memo_arg]);
+        break;
+    case MK_MERCHANT:
+        if (w->to && !GEN_REF_IS_X(w->to))
+            gen_pop_name(pop, GEN_REF_IDX(w->to), b);
+        break;
+    case MK_SALARY:
+        gen_buf_str(b, "SALARY ");
+        gen_buf_uint(b, w->memo_arg / 100, 4);
+        gen_buf_char(b, '-');
+        gen_buf_uint(b, w->memo_arg % 100, 2);
+        gen_buf_char(b, ' ');
+        gen_pop_name(pop, GEN_REF_IDX(w->from), b);
+        break;
+    case MK_SALARY_FOR:
+        gen_buf_str(b, "SALARY ");
+        gen_pop_name(pop, w->memo_arg, b);
+        break;
+    case MK_RENT:
+        gen_buf_str(b, "RENT ");
+        gen_buf_uint(b, w->memo_arg / 100, 4);
+        gen_buf_char(b, '-');
+        gen_buf_uint(b, w->memo_arg % 100, 2);
+        break;
+    case MK_INVOICE:
+        gen_buf_str(b, "INVOICE ");
+        gen_buf_uint(b, w->memo_arg, 1);
+        break;
+    default:
+        break;
+    }
+}
+
+static const char *location(int city)
+{
+    return city >= GEN_CITY_FOREIGN ? gen_countries[city - GEN_CITY_FOREIGN].capital
+                                    : gen_cities[city].name;
+}
+
+static void canonical_row(GenOut *o, const GenRow *w, guint64 id)
+{
+    GenBuf *b = &o->tx->buf;
+    gint64 lday = (w->t + GEN_TZ_OFFSET) / GEN_DAY;
+    if (lday != o->day_key_local) {
+        o->day_key_local = lday;
+        fmt_date(o->date_local, lday, '-', 'T');
+    }
+    gen_buf_reserve(b, 512);
+    gen_buf_char(b, 'T');
+    gen_buf_uint(b, id, 10);
+    gen_buf_char(b, ',');
+    gen_buf_mem(b, o->date_local, 11);
+    put_hms(b, gen_local_secs(w->t), TRUE);
+    gen_buf_str(b, GEN_TZ_STR ",");
+    gen_pop_id(o->pop, w->from, b);
+    gen_buf_char(b, ',');
+    gen_pop_id(o->pop, w->to, b);
+    gen_buf_char(b, ',');
+    gen_buf_cents(b, w->cents);
+    gen_buf_str(b, ",EUR,");
+    gen_buf_str(b, gen_channel_names[w->channel]);
+    gen_buf_char(b, ',');
+    if (w->mcc)
+        gen_buf_uint(b, w->mcc, 4);
+    gen_buf_char(b, ',');
+    if (w->cc)
+        gen_buf_str(b, gen_countries[w->cc - 1].code);
+    gen_buf_char(b, ',');
+    gen_buf_str(b, location(w->city));
+    gen_buf_char(b, ',');
+    put_memo(o->pop, w, b);
+    gen_buf_char(b, '\n');
+}
+
+static void label_rows(GenOut *o, const GenRow *w, guint64 id)
+{
+    guint32 ids[2] = {w->inst, w->inst2};
+    for (int k = 0; k < 2; k++) {
+        if (!ids[k])
+            continue;
+        gen_buf_uint(&o->labels->buf, ids[k], 1);
+        gen_buf_str(&o->labels->buf, ",T");
+        gen_buf_uint(&o->labels->buf, id, 10);
+        gen_buf_char(&o->labels->buf, '\n');
+    }
+}
+
+static void aw_account(GenRef ref, GenRef other, GenBuf *b)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    if (!ref)
+        ref = other; /* cash: AMLworld books it as a self-transaction */
+    char tmp[10];
+    guint64 v = GEN_REF_IS_X(ref) ? 0x900000000ull | ((guint64)GEN_REF_X_CC(ref) << 24) |
+                                        GEN_REF_X_NUM(ref)
+                                  : 0x800000000ull | GEN_REF_IDX(ref);
+    for (int k = 8; k >= 0; k--, v >>= 4)
+        tmp[k] = hex[v & 15];
+    gen_buf_str(b, GEN_REF_IS_X(ref) ? "1" : "001");
+    if (GEN_REF_IS_X(ref))
+        gen_buf_uint(b, GEN_REF_X_CC(ref), 2);
+    gen_buf_char(b, ',');
+    gen_buf_mem(b, tmp, 9);
+}
+
+void gen_out_amlworld_row(const GenPop *pop, const GenRow *w, GenBuf *b)
+{
+    static const char *const fmt[CH_N] = {
+        "Cash", "Cash", "Cash", "Cash", "Wire", "Wire", "Wire", "ACH", "Credit Card", "Wire",
+        "Credit Card", "Bitcoin", "Cheque", "Wire"};
+    char date[16];
+    fmt_date(date, w->t / GEN_DAY, '/', ' ');
+    gen_buf_str(b, date);
+    put_hms(b, (int)(w->t % GEN_DAY), FALSE);
+    gen_buf_char(b, ',');
+    aw_account(w->from, w->to, b);
+    gen_buf_char(b, ',');
+    aw_account(w->to, w->from, b);
+    for (int k = 0; k < 2; k++) {
+        gen_buf_char(b, ',');
+        gen_buf_cents(b, w->cents);
+        gen_buf_str(b, ",Euro");
+    }
+    gen_buf_char(b, ',');
+    gen_buf_str(b, fmt[w->channel]);
+    gen_buf_str(b, w->inst ? ",1" : ",0");
+}
+
+static void amlsim_account(GenRef ref, GenRef other, GenBuf *b)
+{
+    if (!ref)
+        ref = other;
+    if (GEN_REF_IS_X(ref))
+        gen_buf_uint(b, 1000000000ull + GEN_REF_X_CC(ref) * 10000000ull + GEN_REF_X_NUM(ref), 1);
+    else
+        gen_buf_uint(b, GEN_REF_IDX(ref), 1);
+}
+
+static void amlsim_row(GenOut *o, const GenRow *w, guint64 id)
+{
+    GenBuf *b = &o->as->buf;
+    gint64 uday = w->t / GEN_DAY;
+    if (uday != o->day_key_utc) {
+        o->day_key_utc = uday;
+        fmt_date(o->date_utc, uday, '-', 'T');
+    }
+    gen_buf_uint(b, id, 1);
+    gen_buf_char(b, ',');
+    amlsim_account(w->from, w->to, b);
+    gen_buf_char(b, ',');
+    amlsim_account(w->to, w->from, b);
+    gen_buf_str(b, !w->from ? ",CASH-IN," : !w->to ? ",CASH-OUT," : ",TRANSFER,");
+    gen_buf_cents(b, w->cents);
+    gen_buf_char(b, ',');
+    gen_buf_mem(b, o->date_utc, 11);
+    put_hms(b, (int)(w->t % GEN_DAY), TRUE);
+    gen_buf_str(b, w->inst ? "Z,True," : "Z,False,-1\n");
+    if (w->inst) {
+        gen_buf_uint(b, w->inst, 1);
+        gen_buf_char(b, '\n');
+    }
+}
+
+gboolean gen_out_rows(GenOut *o, const GenRow *rows, guint n, GError **error)
+{
+    for (guint k = 0; k < n; k++) {
+        const GenRow *w = &rows[k];
+        guint64 id = ++o->n;
+        if (o->tx) {
+            canonical_row(o, w, id);
+            if (w->inst)
+                label_rows(o, w, id);
+            if (!sink_maybe_flush(o->tx) || !sink_maybe_flush(o->labels))
+                goto fail;
+        }
+        if (o->aw) {
+            gen_out_amlworld_row(o->pop, w, &o->aw->buf);
+            gen_buf_char(&o->aw->buf, '\n');
+            if (!sink_maybe_flush(o->aw))
+                goto fail;
+        }
+        if (o->as) {
+            amlsim_row(o, w, id);
+            if (!sink_maybe_flush(o->as))
+                goto fail;
+        }
+    }
+    return TRUE;
+fail:
+    g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_IO, "cannot write the output files in '%s'",
+                o->opt->out_dir);
+    return FALSE;
+}
+
+gboolean gen_out_close(GenOut *o, GError **error)
+{
+    gboolean ok = sink_close(o->tx, error);
+    ok = sink_close(o->labels, error) && ok;
+    ok = sink_close(o->aw, error) && ok;
+    ok = sink_close(o->as, error) && ok;
+    g_free(o);
+    return ok;
+}
+
+guint64 gen_out_count(const GenOut *o)
+{
+    return o->n;
+}
+
+guint64 gen_out_bytes(const GenOut *o)
+{
+    return o->tx ? o->tx->bytes + o->tx->buf.len : 0;
+}
