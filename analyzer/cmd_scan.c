@@ -158,13 +158,11 @@ static int scan_loop(Scan *s)
             return EXIT_DATA;
         }
         engine_process(s->engine, &t);
-        if ((n & 0x3FFF) == 0) {
-            input_stats(s->input, &st);
-            if (st.rejected > (guint64)s->o.max_errors)
-                break;
-            if (s->show_progress && (n & 0x3FFFF) == 0)
-                progress(s, FALSE);
-        }
+        input_stats(s->input, &st);
+        if (st.rejected > (guint64)s->o.max_errors)
+            break;
+        if (s->show_progress && (n & 0x3FFFF) == 0)
+            progress(s, FALSE);
     }
     if (s->show_progress)
         progress(s, TRUE);

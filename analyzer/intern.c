@@ -1,12 +1,13 @@
 /* intern.c: string interning into dense ids, on the hot path of every row.
  *
  * An open-addressing table (linear probing, power-of-two size, at most half
- * full) of slots {string, hash, id}; the strings live in a chunked arena
- * owned by the table, each NUL-terminated and preceded by its length (a
- * guint32), and are also reached by id through a dense array. A lookup
- * hashes the bytes once (8 bytes per step), compares the 32-bit hash in the
- * slot, then the length and bytes on one cache line of the arena: a known
- * string costs about two cache misses in a big table, and no allocation.
+ * full) of 32-byte slots {hash, id, length, first bytes}: a string of up to
+ * INTERN_INLINE bytes (most account ids) is compared inside its slot, so a
+ * lookup in a table far bigger than the cache costs one miss; longer
+ * strings are compared in the arena. Every string is also copied into a
+ * chunked arena owned by the table, NUL-terminated and preceded by its
+ * length (a guint32), and reached by id through a dense array. Looking up
+ * a known string allocates nothing.
  * Ids are never freed: the table lives as long as the run. */
 #include "intern.h"
 
@@ -15,10 +16,14 @@
 #define INTERN_CHUNK_BYTES (256 * 1024)
 #define INTERN_MIN_SLOTS 1024
 
+#define INTERN_INLINE 23
+#define INTERN_LONG 0xFF /* len of a slot whose string is longer than INTERN_INLINE */
+
 typedef struct {
-    const char *str; /* in the arena, length at str - 4 */
     guint32 hash;
-    guint32 id;      /* 0 = empty */
+    guint32 id;  /* 0 = empty */
+    guint8 len;  /* length, or INTERN_LONG */
+    char bytes[INTERN_INLINE];
 } InternSlot;
 
 struct Intern {
@@ -35,7 +40,7 @@ struct Intern {
 Intern *intern_new(void)
 {
     Intern *in = g_new0(Intern, 1);
-    in->slots = g_new0(InternSlot, INTERN_MIN_SLOTS);
+    in->slots = g_aligned_alloc0(INTERN_MIN_SLOTS, sizeof(InternSlot), 64);
     in->mask = INTERN_MIN_SLOTS - 1;
     in->entries_cap = INTERN_MIN_SLOTS / 2;
     in->entries = g_new0(const char *, in->entries_cap);
@@ -48,7 +53,7 @@ void intern_free(Intern *in)
 {
     if (!in)
         return;
-    g_free(in->slots);
+    g_aligned_free(in->slots);
     g_free(in->entries);
     g_ptr_array_free(in->chunks, TRUE);
     g_free(in);
@@ -93,6 +98,15 @@ static inline guint32 intern_len(const char *str)
     return len;
 }
 
+static inline gboolean intern_slot_equal(const Intern *in, const InternSlot *sl, const char *s,
+                                         size_t n)
+{
+    if (n <= INTERN_INLINE)
+        return sl->len == n && memcmp(sl->bytes, s, n) == 0;
+    const char *str = in->entries[sl->id];
+    return sl->len == INTERN_LONG && intern_len(str) == n && memcmp(str, s, n) == 0;
+}
+
 /* Index of the slot holding s, or of the empty slot where it would go. */
 static inline guint32 intern_find(const Intern *in, guint32 hash, const char *s, size_t n)
 {
@@ -101,7 +115,7 @@ static inline guint32 intern_find(const Intern *in, guint32 hash, const char *s,
         const InternSlot *sl = &in->slots[i];
         if (sl->id == 0)
             return i;
-        if (sl->hash == hash && intern_len(sl->str) == n && memcmp(sl->str, s, n) == 0)
+        if (sl->hash == hash && intern_slot_equal(in, sl, s, n))
             return i;
         i = (i + 1) & in->mask;
     }
@@ -111,7 +125,7 @@ static void intern_grow_slots(Intern *in)
 {
     guint32 old_size = in->mask + 1;
     InternSlot *old = in->slots;
-    in->slots = g_new0(InternSlot, (gsize)old_size * 2);
+    in->slots = g_aligned_alloc0((gsize)old_size * 2, sizeof(InternSlot), 64);
     in->mask = old_size * 2 - 1;
     for (guint32 i = 0; i < old_size; i++) {
         if (old[i].id == 0)
@@ -121,7 +135,7 @@ static void intern_grow_slots(Intern *in)
             j = (j + 1) & in->mask;
         in->slots[j] = old[i];
     }
-    g_free(old);
+    g_aligned_free(old);
 }
 
 /* Copies the length, n bytes and a NUL into the arena (4-byte aligned);
@@ -154,7 +168,9 @@ static guint32 intern_insert(Intern *in, guint32 slot, guint32 hash, const char 
         in->entries = g_renew(const char *, in->entries, in->entries_cap);
     }
     in->entries[id] = intern_copy(in, s, n);
-    in->slots[slot].str = in->entries[id];
+    InternSlot *sl = &in->slots[slot];
+    sl->len = n <= INTERN_INLINE ? (guint8)n : INTERN_LONG;
+    memcpy(sl->bytes, s, MIN(n, (size_t)INTERN_INLINE));
     in->slots[slot].hash = hash;
     in->slots[slot].id = id;
     if ((guint64)in->count * 2 > in->mask)

@@ -317,6 +317,16 @@ GenRef gen_plan_foreign(GenPlan *p, const char *cc);
 guint32 gen_plan_person(GenPlan *p, int type);
 /* Another city than c, of another region when other_region. */
 int gen_plan_other_city(GenPlan *p, int c, gboolean other_region);
+/* A random adult person (a client or payer), participant or not. */
+guint32 gen_plan_client(GenPlan *p);
+/* A UTC instant between 22:00 on local day `day` and 05:00 the next morning. */
+gint64 gen_plan_night(GenPlan *p, gint64 day);
+/* A random amount in [lo, hi] euros, rounded to `unit` cents (1 = any cents). */
+gint64 gen_plan_cents(GenPlan *p, double lo, double hi, gint64 unit);
+/* A random country code from a NULL-terminated list. */
+const char *gen_plan_country(GenPlan *p, const char *const *list);
+extern const char *const gen_source_countries[];  /* trafficking source/transit list */
+extern const char *const gen_chd_countries[];     /* HT-CHD-02 destinations (FT20) */
 gboolean gen_plan_write(GenPlan *p, const char *inst_path, const char *patterns_path,
                         GError **error);
 
