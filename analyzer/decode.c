@@ -43,6 +43,7 @@ struct Decoder {
     gint64 tz_key;        /* local quarter hour of the cached offset */
     int tz_off;
     gboolean tz_valid;
+    gboolean ts_gap;      /* the last timestamp fell into a DST gap */
     Channel last_channel; /* cache of the last channel value */
     char last_channel_text[32];
     size_t last_channel_len;
@@ -352,8 +353,10 @@ static gboolean decode_parse_ts(Decoder *d, const DecodeValue *v, gint64 *utc, i
                       : tstamp_parse_iso(v->ptr, v->len, 0, utc, off, &has_offset);
     if (!ok || has_offset)
         return ok;
-    if (!decode_zone(d, *utc, off))
+    if (!decode_zone(d, *utc, off)) {
+        d->ts_gap = TRUE;
         return FALSE;
+    }
     *utc -= (gint64)*off * 60;
     return TRUE;
 }
@@ -366,12 +369,17 @@ static DecodeStatus decode_ts(Decoder *d, Txn *out)
         return decode_fail(d, DECODE_TIMESTAMP, PROFILE_FIELD_TS, &v, "empty timestamp");
     gint64 utc;
     int off;
+    d->ts_gap = FALSE;
     if (!decode_parse_ts(d, &v, &utc, &off)) {
         char what[128];
-        g_snprintf(what, sizeof what, "is not a valid timestamp (%s%s%s)",
-                   d->p->ts_format ? d->p->ts_format : "ISO 8601",
-                   d->p->tz_kind == PROFILE_TZ_ZONE ? " in " : "",
-                   d->p->tz_kind == PROFILE_TZ_ZONE ? d->p->tz_name : "");
+        if (d->ts_gap)
+            g_snprintf(what, sizeof what, "does not exist in %s (the clocks were put forward)",
+                       d->p->tz_name);
+        else
+            g_snprintf(what, sizeof what, "is not a valid timestamp (%s%s%s)",
+                       d->p->ts_format ? d->p->ts_format : "ISO 8601",
+                       d->p->tz_kind == PROFILE_TZ_ZONE ? " in " : "",
+                       d->p->tz_kind == PROFILE_TZ_ZONE ? d->p->tz_name : "");
         return decode_fail_value(d, DECODE_TIMESTAMP, PROFILE_FIELD_TS, &v, what);
     }
     out->core.ts = utc;
@@ -402,8 +410,10 @@ static DecodeStatus decode_amount(Decoder *d, Txn *out)
     if (ms == MONEY_EMPTY)
         return decode_fail(d, DECODE_AMOUNT, PROFILE_FIELD_AMOUNT, &v, "empty amount");
     if (ms == MONEY_PRECISION) {
-        char what[64];
-        g_snprintf(what, sizeof what, "has more than %d decimal places", exp);
+        char what[64], code[4];
+        txn_unpack_code(out->core.currency, code);
+        g_snprintf(what, sizeof what, "has more than %d decimal places%s%s%s", exp,
+                   *code ? " (" : "", code, *code ? ")" : "");
         return decode_fail_value(d, DECODE_AMOUNT, PROFILE_FIELD_AMOUNT, &v, what);
     }
     if (ms != MONEY_OK)

@@ -110,8 +110,10 @@ static CsvStatus csv_split_quoted(char *rec, size_t len, char delim, char quote,
         CsvStatus st;
         if (p < end && *p == quote) {
             st = csv_quoted(rec, end, quote, &p, row);
-            if (st == CSV_OK && p < end && *p != delim)
+            if (st == CSV_OK && p < end && *p != delim) {
+                row->n_fields--; /* the error is in the field just pushed */
                 return csv_fail(row, CSV_TEXT_AFTER_QUOTE, rec, p);
+            }
         } else {
             char *d = memchr(p, delim, (size_t)(end - p));
             char *stop = d ? d : end;

@@ -503,8 +503,9 @@ static gboolean compile_sub(RuleCtx *cx, AstNode *n, ExprContext ctx, RuleProgra
         cc_error(&c, n, "expression too large (more than %d steps or %d nested values)",
                  LIMIT_PROGRAM_STEPS, LIMIT_VM_STACK);
     if (!c.failed && (ctx == CTX_FILTER || ctx == CTX_CONDITION) && t != TY_BOOL)
-        cc_error(&c, n, "this %s is a %s, not a condition (compare it with something)",
-                 ctx == CTX_FILTER ? "filter" : "alert condition", type_word(t));
+        cc_error(&c, n, "this %s gives %s %s, not a condition (compare it with something)",
+                 ctx == CTX_FILTER ? "filter" : "alert condition",
+                 strchr("aeiou", type_word(t)[0]) ? "an" : "a", type_word(t));
     out->type = t;
     out->n = c.steps->len;
     out->steps = (RuleStep *)g_array_free(c.steps, FALSE);

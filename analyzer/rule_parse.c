@@ -614,16 +614,15 @@ static void parse_alert_if(Parser *p, Rule *r, gboolean *have)
         err_expected(p, "'if' after 'alert'");
         return;
     }
+    *have = TRUE; /* present, even if it does not compile: no second error */
     AstNode *e = parse_clause_expr(p);
     if (!e)
         return;
     rule_program_clear(&r->condition);
     g_free(r->condition_src);
     r->condition_src = g_strndup(p->cx->src + e->pos, e->end - e->pos);
-    if (rule_compile_expr(p->cx, e, CTX_CONDITION, &r->condition)) {
+    if (rule_compile_expr(p->cx, e, CTX_CONDITION, &r->condition))
         rule_lint_never_true(p->cx, e, "alert if");
-        *have = TRUE;
-    }
 }
 
 /* Tags are words of letters, digits, '_' and '-', separated by commas. */

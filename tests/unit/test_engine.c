@@ -1,0 +1,124 @@
+/* Engine and alerts: suppression, both sides of an account, deterministic
+ * ids, the explanation sentence and the JSON line. */
+#include <criterion/criterion.h>
+
+#include "engine.h"
+#include "rule_helpers.h"
+
+typedef struct {
+    GPtrArray *json;
+} Got;
+
+static gboolean keep(const Alert *a, void *user)
+{
+    Got *g = user;
+    GString *s = g_string_new(NULL);
+    alert_to_json(a, s);
+    g_ptr_array_add(g->json, g_string_free(s, FALSE));
+    return TRUE;
+}
+
+static const char *RULE =
+    "rule T-1 \"Two or more credits\"\n  source \"test\"\n  for each receiver\n"
+    "  where amount >= 100\n  within 1d\n  alert if count >= 2\n"
+    "  explain \"{count} credits of {sum(amount)} from {distinct(counterparty)} senders, last {amount} at {hour}\"\n";
+
+static void run(const char *rule, const TxnCore *rows, const char *const *ids, guint n, Got *g)
+{
+    GPtrArray *diags;
+    char *dir;
+    RuleSet *rs = rh_load(NULL, rule, &diags, &dir);
+    cr_assert_not_null(rs);
+    Intern *acc = intern_new(), *loc = intern_new();
+    intern_add(acc, "A", 1);
+    intern_add(acc, "B", 1);
+    intern_add(acc, "C", 1);
+    g->json = g_ptr_array_new_with_free_func(g_free);
+    Engine *e = engine_new(rs, acc, loc, keep, g);
+    for (guint i = 0; i < n; i++) {
+        Txn t = {.core = rows[i], .tx_id = {ids[i], (guint32)strlen(ids[i])}};
+        engine_process(e, &t);
+    }
+    engine_free(e);
+    intern_free(acc);
+    intern_free(loc);
+    rule_set_free(rs);
+    g_ptr_array_unref(diags);
+    rh_cleanup(dir);
+}
+
+#define EUR(x) .amount = (x), .currency = ('E' << 16 | 'U' << 8 | 'R'), .currency_exp = 2
+static const TxnCore rows[] = {
+    {.ts = 1000, .from = 1, .to = 3, EUR(10000), .utc_offset = 0},
+    {.ts = 2000, .from = 2, .to = 3, EUR(25050), .utc_offset = 60},
+    {.ts = 3000, .from = 2, .to = 3, EUR(30000)},
+    {.ts = 1000 + 86400 + 1, .from = 1, .to = 3, EUR(10000)},
+    {.ts = 3000 + 86400, .from = 1, .to = 3, EUR(10000)},
+};
+static const char *const ids[] = {"t1", "t2", "t3", "t4", "t5"};
+
+Test(engine, one_alert_per_window_then_again_after_suppression)
+{
+    Got g;
+    run(RULE, rows, ids, 5, &g);
+    cr_assert_eq(g.json->len, 2);
+    cr_expect(strstr(g_ptr_array_index(g.json, 0), "\"trigger_tx\":\"t2\""));
+    cr_expect(strstr(g_ptr_array_index(g.json, 0), "\"evidence\":[\"t1\",\"t2\"]"));
+    /* t4 at 1000+1d+1: the window holds t2, t3, t4 but the suppression of
+     * one day from t2 (2000) lasts until 88400; t5 at 89400 alerts, and t3
+     * (3000), exactly one day older, has left the window */
+    cr_expect(strstr(g_ptr_array_index(g.json, 1), "\"trigger_tx\":\"t5\""));
+    cr_expect(strstr(g_ptr_array_index(g.json, 1), "\"evidence\":[\"t4\",\"t5\"]"));
+    g_ptr_array_unref(g.json);
+}
+
+Test(engine, explanation_renders_numbers_in_words)
+{
+    Got g;
+    run(RULE, rows, ids, 2, &g);
+    cr_assert_eq(g.json->len, 1);
+    cr_expect(strstr(g_ptr_array_index(g.json, 0),
+                     "\"explanation\":\"2 credits of 350.50 EUR from 2 senders, last 250.50 EUR at 01:00\""),
+              "%s", (char *)g_ptr_array_index(g.json, 0));
+    cr_expect(strstr(g_ptr_array_index(g.json, 0),
+                     "\"values\":{\"count\":2,\"sum(amount)\":\"350.50\",\"distinct(counterparty)\":2}"));
+    g_ptr_array_unref(g.json);
+}
+
+Test(engine, alert_ids_are_deterministic_and_distinct)
+{
+    Got a, b;
+    run(RULE, rows, ids, 5, &a);
+    run(RULE, rows, ids, 5, &b);
+    cr_assert_eq(a.json->len, 2);
+    cr_expect_str_eq(g_ptr_array_index(a.json, 0), g_ptr_array_index(b.json, 0));
+    cr_expect_str_eq(g_ptr_array_index(a.json, 1), g_ptr_array_index(b.json, 1));
+    cr_expect_str_neq(g_ptr_array_index(a.json, 0), g_ptr_array_index(a.json, 1));
+    g_ptr_array_unref(a.json);
+    g_ptr_array_unref(b.json);
+}
+
+Test(engine, account_perspective_sees_both_directions)
+{
+    static const char *rule =
+        "rule T-2 \"In and out\"\n  source \"test\"\n  for each account\n  within 1d\n"
+        "  alert if count >= 2\n  explain \"{count}\"\n";
+    static const TxnCore in_out[] = {
+        {.ts = 10, .from = 1, .to = 2, EUR(100)},
+        {.ts = 20, .from = 2, .to = 3, EUR(100)},
+    };
+    Got g;
+    run(rule, in_out, ids, 2, &g);
+    cr_assert_eq(g.json->len, 1);
+    cr_expect(strstr(g_ptr_array_index(g.json, 0), "\"account\":\"B\""));
+    cr_expect(strstr(g_ptr_array_index(g.json, 0), "\"perspective\":\"account\""));
+    g_ptr_array_unref(g.json);
+}
+
+Test(engine, json_strings_are_escaped)
+{
+    GString *s = g_string_new(NULL);
+    alert_json_string(s, "a\"b\\c\nd\x01", 8);
+    cr_expect_str_eq(s->str, "\"a\\\"b\\\\c\\nd\\u0001\"");
+    g_string_free(s, TRUE);
+}

@@ -1,0 +1,150 @@
+/* Rule compiler: every error has its exact message at file:line:col, and
+ * lint proves conditions that can never be true. */
+#include <criterion/criterion.h>
+#include <criterion/parameterized.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "rule_helpers.h"
+
+#define HEAD "rule X-1 \"test rule\"\n  source \"test\"\n  for each receiver\n"
+#define TAIL "  explain \"x\"\n"
+
+/* Parameters are copied into the test's own process: arrays, not pointers. */
+typedef struct {
+    char text[400];
+    int line, col;
+    char msg[160];
+} ErrCase;
+
+static const ErrCase err_cases[] = {
+    {HEAD "  where amout > 3\n  alert if count >= 1\n" TAIL, 4, 9,
+     "unknown field or name 'amout'"},
+    {HEAD "  where hour > 23\n  alert if count >= 1\n" TAIL, 4, 9,
+     "the condition of 'where' can never be true: hour > 23"},
+    {HEAD "  where amount in [100, 50)\n  alert if count >= 1\n" TAIL, 4, 9,
+     "the condition of 'where' can never be true: amount in [100, 50)"},
+    {HEAD "  where amount >= 10 and amount < 10\n  alert if count >= 1\n" TAIL, 4, 9,
+     "the condition of 'where' can never be true: amount >= 10 and amount < 10"},
+    {HEAD "  within 10d\n  alert if count < 1\n" TAIL, 5, 12,
+     "the condition of 'alert if' can never be true: count < 1"},
+    {HEAD "  within 500d\n  alert if count >= 1\n" TAIL, 4, 10,
+     "window of 500 days is longer than the maximum of 400 days"},
+    {HEAD "  where count > 3\n  alert if count >= 1\n" TAIL, 4, 9,
+     "aggregate 'count' is not allowed here: 'where' sees one transaction at a time"},
+    {HEAD "  where mcc in nolist\n  alert if count >= 1\n" TAIL, 4, 16, "unknown list 'nolist'"},
+    {HEAD "  where channel == teleport\n  alert if count >= 1\n" TAIL, 4, 20,
+     "'teleport' is not a channel"},
+    {HEAD "  where country in {PH, Thailand}\n  alert if count >= 1\n" TAIL, 4, 25,
+     "'Thailand' is not a country"},
+    {HEAD "  where amount + 1\n  alert if count >= 1\n" TAIL, 4, 9,
+     "this filter gives an amount, not a condition (compare it with something)"},
+    {HEAD "  alert if sum(amount) >=\n" TAIL, 5, 3, "expected a value, found 'explain'"},
+    {HEAD "  alert if frob(amount) > 1\n" TAIL, 4, 12,
+     "unknown function 'frob' (aggregates: count, sum, avg, min, max, distinct, span)"},
+    {HEAD "  within 10x\n  alert if count >= 1\n" TAIL, 4, 10,
+     "expected a duration like 10d, 48h or 30m after 'within', found '10'"},
+    {HEAD "  explain \"unterminated\n  alert if count >= 1\n", 4, 11,
+     "expected a quoted sentence after 'explain', found an unterminated string"},
+    {HEAD "  alert if count >= 1\n  explain \"{count:money} and {nosuch}\"\n", 5, 31,
+     "unknown field or name 'nosuch'"},
+    {HEAD "  where amount > 1\n" TAIL, 1, 1, "rule X-1 lacks 'alert if'"},
+    {HEAD "  alert if count >= 1\n" TAIL "  example \"e\"\n    2024-01-01 10:00 teleport -> A 5.00\n"
+          "    expect no alert\n",
+     7, 22, "unknown channel 'teleport'"},
+    {HEAD "  alert if count >= 1\n" TAIL "  example \"e\"\n    2024-01-01 10:00 card A -> B 5.00\n",
+     6, 3, "example 'e' has no 'expect' line"},
+    {HEAD "  alert if count >= 1\n" TAIL "  bogus 3\n", 6, 3,
+     "expected a clause (for each, where, within, alert if, explain, example, ...), found 'bogus'"},
+};
+
+ParameterizedTestParameters(rule_compile, errors)
+{
+    return cr_make_param_array(ErrCase, err_cases, G_N_ELEMENTS(err_cases));
+}
+
+ParameterizedTest(const ErrCase *c, rule_compile, errors)
+{
+    GPtrArray *diags;
+    char *dir;
+    RuleSet *rs = rh_load(NULL, c->text, &diags, &dir);
+    cr_assert_null(rs, "compiled although it should fail: %s", c->msg);
+    cr_assert_gt(diags->len, 0);
+    const RuleDiag *d = g_ptr_array_index(diags, 0);
+    cr_expect_str_eq(d->msg, c->msg);
+    cr_expect_eq(d->line, c->line, "line %d, expected %d for %s", d->line, c->line, c->msg);
+    cr_expect_eq(d->col, c->col, "col %d, expected %d for %s", d->col, c->col, c->msg);
+    cr_expect_eq(d->warning, FALSE);
+    g_ptr_array_unref(diags);
+    rh_cleanup(dir);
+}
+
+Test(rule_compile, caret_under_the_column)
+{
+    GPtrArray *diags;
+    char *dir;
+    RuleSet *rs = rh_load(NULL, HEAD "  where amout > 3\n  alert if count >= 1\n" TAIL, &diags, &dir);
+    cr_assert_null(rs);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    rule_diag_print(g_ptr_array_index(diags, 0), f);
+    fclose(f);
+    g_autofree char *want = g_strdup_printf("%s/t.rule:4:9: error: unknown field or name 'amout'\n"
+                                            "    4 |   where amout > 3\n"
+                                            "      |         ^\n",
+                                            dir);
+    cr_expect_str_eq(buf, want);
+    free(buf);
+    g_ptr_array_unref(diags);
+    rh_cleanup(dir);
+}
+
+Test(rule_compile, every_error_of_a_file_is_reported)
+{
+    GPtrArray *diags;
+    char *dir;
+    RuleSet *rs = rh_load(NULL,
+                          HEAD "  where amout > 3\n  within 500d\n  alert if cnt >= 1\n" TAIL, &diags,
+                          &dir);
+    cr_assert_null(rs);
+    cr_expect_eq(diags->len, 3);
+    g_ptr_array_unref(diags);
+    rh_cleanup(dir);
+}
+
+Test(rule_compile, unused_list_is_a_warning_not_an_error)
+{
+    GPtrArray *diags;
+    char *dir;
+    RuleSet *rs = rh_load("list spare: mcc = 7311\n",
+                          HEAD "  alert if count >= 1\n" TAIL "  example \"e\"\n"
+                               "    2024-01-01 10:00 card A -> B 5.00\n    expect alert on B\n",
+                          &diags, &dir);
+    cr_assert_not_null(rs);
+    cr_assert_eq(diags->len, 1);
+    const RuleDiag *d = g_ptr_array_index(diags, 0);
+    cr_expect(d->warning);
+    cr_expect_str_eq(d->msg, "list 'spare' is never used");
+    cr_expect_eq(d->line, 1);
+    cr_expect_eq(d->col, 6);
+    rule_set_free(rs);
+    g_ptr_array_unref(diags);
+    rh_cleanup(dir);
+}
+
+Test(rule_compile, channel_prefilter_mask)
+{
+    GPtrArray *diags;
+    char *dir;
+    RuleSet *rs = rh_load(NULL,
+                          HEAD "  where (channel == card or channel in {atm_deposit}) and amount > 1\n"
+                               "  alert if count >= 1\n" TAIL,
+                          &diags, &dir);
+    cr_assert_not_null(rs);
+    const Rule *r = g_ptr_array_index(rs->rules, 0);
+    cr_expect_eq(r->channel_mask, (1u << CHANNEL_CARD) | (1u << CHANNEL_ATM_DEPOSIT));
+    rule_set_free(rs);
+    g_ptr_array_unref(diags);
+    rh_cleanup(dir);
+}
