@@ -15,7 +15,7 @@
 #include "window.h"
 
 typedef struct {
-    Window **win; /* by account id; NULL until first use */
+    Window *win;  /* by account id, held inline to save a pointer chase; cap 0 = unused */
     guint n;
     guint64 alerts;
 } RuleState;
@@ -59,12 +59,8 @@ void engine_free(Engine *e)
         return;
     for (guint i = 0; i < e->rs->rules->len; i++) {
         RuleState *st = &e->state[i];
-        for (guint a = 0; a < st->n; a++) {
-            if (st->win[a]) {
-                window_clear(st->win[a]);
-                g_free(st->win[a]);
-            }
-        }
+        for (guint a = 0; a < st->n; a++)
+            window_clear(&st->win[a]);
         g_free(st->win);
     }
     g_free(e->state);
@@ -77,16 +73,15 @@ static Window *state_window(Engine *e, RuleState *st, guint32 account)
 {
     if (account >= st->n) {
         guint n = MAX(account + 1, st->n * 2);
-        st->win = g_renew(Window *, st->win, n);
-        memset(st->win + st->n, 0, (n - st->n) * sizeof(Window *));
+        st->win = g_renew(Window, st->win, n);
+        for (guint i = st->n; i < n; i++)
+            window_init(&st->win[i]);
         st->n = n;
     }
-    if (!st->win[account]) {
-        st->win[account] = g_new(Window, 1);
-        window_init(st->win[account]);
+    Window *w = &st->win[account];
+    if (w->cap == 0)
         e->stats.windows++;
-    }
-    return st->win[account];
+    return w;
 }
 
 static int cmp_double(const void *a, const void *b)
