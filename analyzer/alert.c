@@ -47,8 +47,8 @@ static void append_money(GString *out, double v, guint32 currency, int exp)
 
 static void append_enum(GString *out, double v, ValueType ty)
 {
-    static const char *const days[] = {"", "Monday", "Tuesday", "Wednesday", "Thursday",
-                                       "Friday", "Saturday", "Sunday"};
+    static const char *const days[] = {"",         "Monday", "Tuesday",  "Wednesday",
+                                       "Thursday", "Friday", "Saturday", "Sunday"};
     char code[8];
     switch (ty) {
     case TY_CHANNEL:

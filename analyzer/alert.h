@@ -12,18 +12,18 @@
 #include "rule.h"
 
 typedef struct {
-    char id[17];             /* 16 hex digits */
+    char id[17]; /* 16 hex digits */
     const Rule *rule;
-    guint32 account;         /* interned id */
-    gint64 window_start;     /* oldest evidence */
-    gint64 window_end;       /* the transaction that fired */
-    StrView trigger;         /* its tx id */
-    guint32 currency;        /* of the firing transaction */
+    guint32 account;     /* interned id */
+    gint64 window_start; /* oldest evidence */
+    gint64 window_end;   /* the transaction that fired */
+    StrView trigger;     /* its tx id */
+    guint32 currency;    /* of the firing transaction */
     guint8 currency_exp;
-    const double *aggs;      /* values of rule->aggs */
+    const double *aggs;               /* values of rule->aggs */
     StrView evidence[LIMIT_EVIDENCE]; /* most recent evidence, oldest first */
     guint n_evidence;
-    guint n_evidence_total;  /* entries in the window (may exceed LIMIT_EVIDENCE) */
+    guint n_evidence_total; /* entries in the window (may exceed LIMIT_EVIDENCE) */
     char explanation[LIMIT_EXPLAIN_BYTES];
     const Intern *accounts;
     const Intern *locations;

@@ -90,19 +90,20 @@ static void explain_words(const Rule *r, GString *o)
     g_string_append_printf(o, "  2. It passes the filter when: %s\n",
                            r->filter_src ? r->filter_src : "(no filter: every transaction)");
     if (r->window)
-        g_string_append_printf(o, "  3. A passing transaction enters that account's window of %s; "
-                                  "a transaction %s old or older has left it.\n",
+        g_string_append_printf(o,
+                               "  3. A passing transaction enters that account's window of %s; "
+                               "a transaction %s old or older has left it.\n",
                                tstamp_format_duration(r->window, dur, sizeof dur), dur);
     else
         g_string_append(o, "  3. No window: the condition sees the current transaction only.\n");
     g_string_append(o, "  4. Over the window it computes:");
     for (guint i = 0; i < r->aggs->len; i++)
-        g_string_append_printf(o, "%s %s", i ? "," : "",
-                               g_array_index(r->aggs, RuleAgg, i).text);
+        g_string_append_printf(o, "%s %s", i ? "," : "", g_array_index(r->aggs, RuleAgg, i).text);
     g_string_append_printf(o, "%s\n  5. It raises an alert on that account when: %s\n",
                            r->aggs->len ? "" : " nothing", r->condition_src);
-    g_string_append_printf(o, "  6. After an alert, the account raises no new alert of this rule "
-                              "for %s.\n",
+    g_string_append_printf(o,
+                           "  6. After an alert, the account raises no new alert of this rule "
+                           "for %s.\n",
                            tstamp_format_duration(r->suppress, dur, sizeof dur));
     g_string_append_printf(o, "  7. The alert explains itself as: \"%s\"\n", r->explain_src);
 }
@@ -124,8 +125,9 @@ static int rules_explain(int argc, char **argv, char **paths)
             continue;
         }
         g_autoptr(GString) o = g_string_new(NULL);
-        g_string_append_printf(o, "rule %s version %d: %s\n  source:   %s\n  family:   %s, "
-                                  "strength %s (score %d)\n  defined:  %s:%d\n\n",
+        g_string_append_printf(o,
+                               "rule %s version %d: %s\n  source:   %s\n  family:   %s, "
+                               "strength %s (score %d)\n  defined:  %s:%d\n\n",
                                r->id, r->version, r->title, r->source ? r->source : "(none)",
                                r->family, rule_strength_name(r->strength), (int)rule_score(r),
                                r->file, r->line);
@@ -155,10 +157,9 @@ int cmd_rules(int argc, char **argv)
         {NULL, 0, 0, 0, NULL, NULL, NULL},
     };
     g_autoptr(GOptionContext) ctx = g_option_context_new("check|test PATH... | explain RULE...");
-    g_option_context_set_summary(ctx,
-                                 "check: compile and lint rule files or directories\n"
-                                 "test: run the examples of every rule\n"
-                                 "explain: say how a rule is evaluated and show its programs");
+    g_option_context_set_summary(ctx, "check: compile and lint rule files or directories\n"
+                                      "test: run the examples of every rule\n"
+                                      "explain: say how a rule is evaluated and show its programs");
     g_option_context_add_main_entries(ctx, entries, NULL);
     int rc = EXIT_USAGE;
     if (!cmd_parse_options(ctx, &argc, &argv, "rules"))

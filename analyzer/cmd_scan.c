@@ -125,8 +125,9 @@ static void summary(Scan *s)
     char a[32], b[32], c[32], d[32];
     fprintf(stderr, "scan: %s rows read, %s rejected%s%s%s, %s accounts, %.2f s, %s rows/s\n",
             cmd_count(st.rows, a), cmd_count(st.rejected, b),
-            st.rejected && s->o.rejects ? " (see " : "", st.rejected && s->o.rejects ? s->o.rejects : "",
-            st.rejected && s->o.rejects ? ")" : "", cmd_count(intern_count(s->accounts), c), secs,
+            st.rejected && s->o.rejects ? " (see " : "",
+            st.rejected && s->o.rejects ? s->o.rejects : "", st.rejected && s->o.rejects ? ")" : "",
+            cmd_count(intern_count(s->accounts), c), secs,
             cmd_count((guint64)((double)st.rows / (secs > 0 ? secs : 1e-9)), d));
     fprintf(stderr, "scan: %s alerts to %s\n", cmd_count(es.alerts, a),
             strcmp(s->o.alerts, "-") == 0 ? "standard output" : s->o.alerts);
@@ -172,7 +173,8 @@ static int scan_loop(Scan *s)
         cmd_error("scan", "%s rows rejected, more than --max-errors %" G_GINT64_FORMAT "%s%s%s",
                   cmd_count(st.rejected, a), s->o.max_errors,
                   s->o.rejects ? "; see " : "; run with --rejects FILE to see them",
-                  s->o.rejects ? s->o.rejects : "", s->o.rejects ? " for the rows and reasons" : "");
+                  s->o.rejects ? s->o.rejects : "",
+                  s->o.rejects ? " for the rows and reasons" : "");
         return EXIT_BUDGET;
     }
     return EXIT_OK;

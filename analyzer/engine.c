@@ -15,7 +15,7 @@
 #include "window.h"
 
 typedef struct {
-    Window *win;  /* by account id, held inline to save a pointer chase; cap 0 = unused */
+    Window *win; /* by account id, held inline to save a pointer chase; cap 0 = unused */
     guint n;
     guint64 alerts;
 } RuleState;

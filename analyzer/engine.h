@@ -30,9 +30,9 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(Engine, engine_free)
 void engine_process(Engine *e, const Txn *t);
 
 typedef struct {
-    guint64 alerts;          /* all rules */
-    guint64 window_drops;    /* entries dropped at LIMIT_WINDOW_ENTRIES */
-    guint64 windows;         /* live (rule, account) windows */
+    guint64 alerts;       /* all rules */
+    guint64 window_drops; /* entries dropped at LIMIT_WINDOW_ENTRIES */
+    guint64 windows;      /* live (rule, account) windows */
     gboolean sink_failed;
 } EngineStats;
 

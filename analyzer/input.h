@@ -19,9 +19,9 @@
 typedef struct Input Input;
 
 typedef struct {
-    const char *format;       /* profile name, path of a profile file, or NULL to detect */
-    gint64 max_lateness;      /* seconds a row may be older than the latest seen */
-    FILE *rejects;            /* borrowed; NULL = rejects are only counted */
+    const char *format;  /* profile name, path of a profile file, or NULL to detect */
+    gint64 max_lateness; /* seconds a row may be older than the latest seen */
+    FILE *rejects;       /* borrowed; NULL = rejects are only counted */
 } InputOptions;
 
 /* Opens paths[0..n_paths) ("-" = standard input). Nothing is read yet
@@ -33,19 +33,19 @@ void input_free(Input *in);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(Input, input_free)
 
 typedef enum {
-    INPUT_ROW = 0,  /* *out holds the next transaction (views valid until the next call) */
-    INPUT_END,      /* all sources read */
-    INPUT_ERROR,    /* a source failed; *error is set */
+    INPUT_ROW = 0, /* *out holds the next transaction (views valid until the next call) */
+    INPUT_END,     /* all sources read */
+    INPUT_ERROR,   /* a source failed; *error is set */
 } InputStatus;
 
 /* Reads the next good transaction, counting and writing rejects on the way. */
 InputStatus input_next(Input *in, Txn *out, GError **error);
 
 typedef struct {
-    guint64 rows;         /* data records read (good + rejected) */
+    guint64 rows; /* data records read (good + rejected) */
     guint64 rejected;
-    guint64 bytes_read;   /* raw (compressed) bytes consumed so far, all sources */
-    guint64 bytes_total;  /* total size of the regular files, 0 if unknown (stdin) */
+    guint64 bytes_read;  /* raw (compressed) bytes consumed so far, all sources */
+    guint64 bytes_total; /* total size of the regular files, 0 if unknown (stdin) */
 } InputStats;
 
 void input_stats(const Input *in, InputStats *out);

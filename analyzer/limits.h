@@ -7,26 +7,26 @@
 #define MT_LIMITS_H
 
 /* Input */
-#define LIMIT_LINE_BYTES (64 * 1024)  /* longest CSV record, quotes included */
-#define LIMIT_FIELD_BYTES 4096        /* longest single field */
-#define LIMIT_FIELDS 64               /* most columns in one record */
-#define LIMIT_TXID_BYTES 64           /* longest transaction id */
-#define LIMIT_ACCOUNT_BYTES 128       /* longest account id (after joining parts) */
-#define LIMIT_LABELS 8                /* label columns carried along per row */
-#define LIMIT_SOURCES 1024            /* input files in one run */
-#define LIMIT_MAX_ERRORS_DEFAULT 100  /* rejected rows tolerated by default */
+#define LIMIT_LINE_BYTES         (64 * 1024) /* longest CSV record, quotes included */
+#define LIMIT_FIELD_BYTES        4096        /* longest single field */
+#define LIMIT_FIELDS             64          /* most columns in one record */
+#define LIMIT_TXID_BYTES         64          /* longest transaction id */
+#define LIMIT_ACCOUNT_BYTES      128         /* longest account id (after joining parts) */
+#define LIMIT_LABELS             8           /* label columns carried along per row */
+#define LIMIT_SOURCES            1024        /* input files in one run */
+#define LIMIT_MAX_ERRORS_DEFAULT 100         /* rejected rows tolerated by default */
 
 /* Rule language */
-#define LIMIT_RULE_FILE_BYTES (4 * 1024 * 1024)
-#define LIMIT_EXPR_DEPTH 64           /* nesting of expressions */
-#define LIMIT_PROGRAM_STEPS 4096      /* steps in one compiled expression */
+#define LIMIT_RULE_FILE_BYTES    (4 * 1024 * 1024)
+#define LIMIT_EXPR_DEPTH         64              /* nesting of expressions */
+#define LIMIT_PROGRAM_STEPS      4096            /* steps in one compiled expression */
 #define LIMIT_WINDOW_MAX_SECONDS (400LL * 86400) /* longest window a rule may use */
-#define LIMIT_EXAMPLE_ROWS 1000       /* rows in one rule example */
-#define LIMIT_EXPLAIN_BYTES 1024      /* rendered explanation sentence */
+#define LIMIT_EXAMPLE_ROWS       1000            /* rows in one rule example */
+#define LIMIT_EXPLAIN_BYTES      1024            /* rendered explanation sentence */
 
 /* Engine state */
-#define LIMIT_WINDOW_ENTRIES 4096     /* entries kept per account window; oldest dropped, counted */
-#define LIMIT_EVIDENCE 100            /* transaction ids listed in one alert */
-#define LIMIT_VM_STACK 64             /* evaluation stack of the interpreter */
+#define LIMIT_WINDOW_ENTRIES 4096 /* entries kept per account window; oldest dropped, counted */
+#define LIMIT_EVIDENCE       100  /* transaction ids listed in one alert */
+#define LIMIT_VM_STACK       64   /* evaluation stack of the interpreter */
 
 #endif

@@ -8,18 +8,18 @@
 
 typedef enum {
     MONEY_OK = 0,
-    MONEY_EMPTY,       /* no digits */
-    MONEY_SYNTAX,      /* stray character, misplaced separator, sign, ... */
-    MONEY_PRECISION,   /* more decimal places than the currency has (non-zero) */
-    MONEY_OVERFLOW,    /* does not fit in int64 minor units */
+    MONEY_EMPTY,     /* no digits */
+    MONEY_SYNTAX,    /* stray character, misplaced separator, sign, ... */
+    MONEY_PRECISION, /* more decimal places than the currency has (non-zero) */
+    MONEY_OVERFLOW,  /* does not fit in int64 minor units */
 } MoneyStatus;
 
 /* Parses n bytes of a decimal amount into minor units with exp decimal
  * places. decimal_sep is '.' or ','; thousands_sep is 0 (none) or a byte
  * like ',', '.', ' ' or '\''. A leading '-' is accepted and gives a negative
  * value; surrounding spaces are not accepted. */
-MoneyStatus money_parse(const char *s, size_t n, int exp, char decimal_sep,
-                        char thousands_sep, gint64 *out);
+MoneyStatus money_parse(const char *s, size_t n, int exp, char decimal_sep, char thousands_sep,
+                        gint64 *out);
 /* Like money_parse, but decimal places beyond exp are rounded half to even
  * (exactly, on the decimal digits) instead of giving MONEY_PRECISION:
  * "0.125" with exp 2 -> 12, "0.135" -> 14, "0.1251" -> 13. Negative amounts

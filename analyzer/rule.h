@@ -43,16 +43,16 @@ typedef enum {
 } ValueType;
 
 /* Fields of a transaction a rule can read: id, name, type, min, max. */
-#define RULE_FIELD_LIST(X)                                                    \
-    X(AMOUNT, "amount", TY_MONEY, 0, 1e18)                                    \
-    X(HOUR, "hour", TY_HOUR, 0, 23)                                           \
-    X(WEEKDAY, "weekday", TY_DOW, 1, 7)                                       \
-    X(CHANNEL, "channel", TY_CHANNEL, 0, 255)                                 \
-    X(MCC, "mcc", TY_MCC, 0, 65535)                                           \
-    X(COUNTRY, "country", TY_COUNTRY, 0, 65535)                               \
-    X(CURRENCY, "currency", TY_CURRENCY, 0, 1e9)                              \
-    X(LOCATION, "location", TY_LOCATION, 0, 4294967295.0)                     \
-    X(ACCOUNT, "account", TY_ACCOUNT, 0, 4294967295.0)                        \
+#define RULE_FIELD_LIST(X)                                                                         \
+    X(AMOUNT, "amount", TY_MONEY, 0, 1e18)                                                         \
+    X(HOUR, "hour", TY_HOUR, 0, 23)                                                                \
+    X(WEEKDAY, "weekday", TY_DOW, 1, 7)                                                            \
+    X(CHANNEL, "channel", TY_CHANNEL, 0, 255)                                                      \
+    X(MCC, "mcc", TY_MCC, 0, 65535)                                                                \
+    X(COUNTRY, "country", TY_COUNTRY, 0, 65535)                                                    \
+    X(CURRENCY, "currency", TY_CURRENCY, 0, 1e9)                                                   \
+    X(LOCATION, "location", TY_LOCATION, 0, 4294967295.0)                                          \
+    X(ACCOUNT, "account", TY_ACCOUNT, 0, 4294967295.0)                                             \
     X(COUNTERPARTY, "counterparty", TY_ACCOUNT, 0, 4294967295.0)
 
 typedef enum {
@@ -63,27 +63,27 @@ typedef enum {
 } FieldId;
 
 /* Interpreter opcodes: name, what the operand means. */
-#define RULE_OP_LIST(X)                                                       \
-    X(PUSH, "push the constant k")                                           \
-    X(FIELD, "push field a of the transaction")                              \
-    X(AGG, "push aggregate a of the window")                                 \
-    X(ADD, "pop b, a; push a + b")                                           \
-    X(SUB, "pop b, a; push a - b")                                           \
-    X(MUL, "pop b, a; push a * b")                                           \
-    X(DIV, "pop b, a; push a / b (0 when b is 0)")                           \
-    X(MOD, "pop b, a; push a mod b (0 when b is 0)")                         \
-    X(NEG, "negate the top")                                                 \
-    X(EQ, "pop b, a; push a == b")                                           \
-    X(NE, "pop b, a; push a != b")                                           \
-    X(LT, "pop b, a; push a < b")                                            \
-    X(LE, "pop b, a; push a <= b")                                           \
-    X(GT, "pop b, a; push a > b")                                            \
-    X(GE, "pop b, a; push a >= b")                                           \
-    X(NOT, "push not top")                                                   \
-    X(JUMP_FALSE, "if top is false jump to a keeping it, else pop it")       \
-    X(JUMP_TRUE, "if top is true jump to a keeping it, else pop it")         \
-    X(IN_LIST, "pop x; push x is in list a")                                 \
-    X(IN_RANGE, "pop hi, lo, x; push x in the range (a: 1 lo closed, 2 hi closed)") \
+#define RULE_OP_LIST(X)                                                                            \
+    X(PUSH, "push the constant k")                                                                 \
+    X(FIELD, "push field a of the transaction")                                                    \
+    X(AGG, "push aggregate a of the window")                                                       \
+    X(ADD, "pop b, a; push a + b")                                                                 \
+    X(SUB, "pop b, a; push a - b")                                                                 \
+    X(MUL, "pop b, a; push a * b")                                                                 \
+    X(DIV, "pop b, a; push a / b (0 when b is 0)")                                                 \
+    X(MOD, "pop b, a; push a mod b (0 when b is 0)")                                               \
+    X(NEG, "negate the top")                                                                       \
+    X(EQ, "pop b, a; push a == b")                                                                 \
+    X(NE, "pop b, a; push a != b")                                                                 \
+    X(LT, "pop b, a; push a < b")                                                                  \
+    X(LE, "pop b, a; push a <= b")                                                                 \
+    X(GT, "pop b, a; push a > b")                                                                  \
+    X(GE, "pop b, a; push a >= b")                                                                 \
+    X(NOT, "push not top")                                                                         \
+    X(JUMP_FALSE, "if top is false jump to a keeping it, else pop it")                             \
+    X(JUMP_TRUE, "if top is true jump to a keeping it, else pop it")                               \
+    X(IN_LIST, "pop x; push x is in list a")                                                       \
+    X(IN_RANGE, "pop hi, lo, x; push x in the range (a: 1 lo closed, 2 hi closed)")                \
     X(HALT, "stop; the result is the top")
 
 typedef enum {
@@ -106,7 +106,7 @@ typedef struct {
 } RuleProgram;
 
 typedef enum {
-    AGG_COUNT,    /* entries in the window (passing the optional condition) */
+    AGG_COUNT, /* entries in the window (passing the optional condition) */
     AGG_SUM,
     AGG_AVG,
     AGG_MIN,
@@ -134,10 +134,10 @@ typedef struct {
 
 typedef struct {
     char *name;
-    ValueType kind;   /* TY_CHANNEL, TY_MCC, TY_COUNTRY or TY_CURRENCY */
-    guint8 *bits;     /* membership bitset over the kind's key space */
+    ValueType kind; /* TY_CHANNEL, TY_MCC, TY_COUNTRY or TY_CURRENCY */
+    guint8 *bits;   /* membership bitset over the kind's key space */
     guint nbits;
-    GArray *values;   /* double, the members as given, for printing */
+    GArray *values; /* double, the members as given, for printing */
     char *file;
     int line, col;
     gboolean used;
@@ -162,8 +162,8 @@ typedef struct {
 } ExampleRow;
 
 typedef struct {
-    char *account;   /* NULL: "no alert" at all */
-    int count;       /* alerts expected on account */
+    char *account;       /* NULL: "no alert" at all */
+    int count;           /* alerts expected on account */
     GPtrArray *evidence; /* tx ids expected as evidence, or NULL */
     int line;
 } ExampleExpect;
@@ -171,8 +171,8 @@ typedef struct {
 typedef struct {
     char *name;
     int line;
-    GArray *rows;     /* ExampleRow */
-    GArray *expects;  /* ExampleExpect */
+    GArray *rows;    /* ExampleRow */
+    GArray *expects; /* ExampleExpect */
 } RuleExample;
 
 typedef struct {
@@ -187,25 +187,25 @@ typedef struct {
     int line;
 
     Perspective persp;
-    gint64 window;    /* seconds; 0 = the current transaction only */
-    gint64 suppress;  /* seconds after an alert with no new alert for the account */
+    gint64 window;        /* seconds; 0 = the current transaction only */
+    gint64 suppress;      /* seconds after an alert with no new alert for the account */
     guint32 channel_mask; /* bit c set if the filter can pass channel c */
     RuleProgram filter;
     RuleProgram condition;
-    GArray *aggs;     /* RuleAgg */
-    GArray *explain;  /* TplPart */
+    GArray *aggs;    /* RuleAgg */
+    GArray *explain; /* TplPart */
     char *explain_src;
-    char *filter_src;    /* the clauses as written, for 'rules explain' */
+    char *filter_src; /* the clauses as written, for 'rules explain' */
     char *condition_src;
     GPtrArray *examples; /* RuleExample */
 } Rule;
 
 typedef struct {
-    GPtrArray *rules;   /* Rule, in load order */
-    GPtrArray *lists;   /* RuleList, named ones first come first */
-    GPtrArray *consts;  /* RuleConst */
-    GPtrArray *files;   /* paths loaded */
-    char digest[65];    /* sha256 of the loaded texts, for runs and alert ids */
+    GPtrArray *rules;  /* Rule, in load order */
+    GPtrArray *lists;  /* RuleList, named ones first come first */
+    GPtrArray *consts; /* RuleConst */
+    GPtrArray *files;  /* paths loaded */
+    char digest[65];   /* sha256 of the loaded texts, for runs and alert ids */
 } RuleSet;
 
 typedef struct {
@@ -213,7 +213,7 @@ typedef struct {
     int line, col;
     gboolean warning;
     char *msg;
-    char *text;        /* the offending line */
+    char *text; /* the offending line */
 } RuleDiag;
 
 /* Loads rules from each path: a directory (its *.list files, then its
@@ -239,8 +239,8 @@ double rule_score(const Rule *r);
 /* Evaluation context for the interpreter. */
 typedef struct {
     const TxnCore *txn;
-    guint32 account;      /* the account whose window this is */
-    const double *aggs;   /* computed aggregates of the rule, or NULL */
+    guint32 account;    /* the account whose window this is */
+    const double *aggs; /* computed aggregates of the rule, or NULL */
     const RuleSet *rs;
 } RuleEval;
 

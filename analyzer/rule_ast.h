@@ -27,15 +27,15 @@ typedef enum {
 typedef struct AstNode {
     NodeKind kind;
     int line, col;
-    gsize pos, end;    /* source bytes [pos, end) of the whole node */
+    gsize pos, end; /* source bytes [pos, end) of the whole node */
     double num;
-    char *name;        /* owned by the context's strings */
+    char *name; /* owned by the context's strings */
     TokKind op;
     struct AstNode *a, *b;
     struct AstNode *lo, *hi;
     gboolean lo_closed, hi_closed;
-    gboolean negate;   /* "not in" */
-    GPtrArray *items;  /* AstNode*, set members or call arguments */
+    gboolean negate;  /* "not in" */
+    GPtrArray *items; /* AstNode*, set members or call arguments */
 } AstNode;
 
 typedef enum {
@@ -49,7 +49,7 @@ typedef enum {
 /* What the parser and compiler share while one file is read. */
 typedef struct {
     RuleSet *rs;
-    Rule *rule;         /* the rule being read, NULL at top level */
+    Rule *rule; /* the rule being read, NULL at top level */
     const char *file;
     const char *src;
     gsize len;
@@ -83,8 +83,7 @@ void rule_program_clear(RuleProgram *p);
  * message (caller frees) and the 1-based column within text. */
 gboolean rule_example_row(const char *text, gsize len, int index, ExampleRow *row, char **err,
                           int *col);
-gboolean rule_example_expect(const char *text, gsize len, ExampleExpect *ex, char **err,
-                             int *col);
+gboolean rule_example_expect(const char *text, gsize len, ExampleExpect *ex, char **err, int *col);
 void rule_example_free(RuleExample *ex);
 
 #endif

@@ -11,8 +11,7 @@
 #include <math.h>
 #include <string.h>
 
-RuleList *rule_list_new_anonymous(RuleSet *rs, ValueType kind, const char *file, int line,
-                                  int col);
+RuleList *rule_list_new_anonymous(RuleSet *rs, ValueType kind, const char *file, int line, int col);
 gboolean rule_list_add(RuleList *l, double v);
 
 typedef struct {
@@ -61,9 +60,9 @@ static void cc_error(Cc *c, const AstNode *n, const char *fmt, ...)
 static void emit(Cc *c, RuleOp op, gint32 a, double k)
 {
     static const int effect[OP_COUNT] = {
-        [OP_PUSH] = 1, [OP_FIELD] = 1, [OP_AGG] = 1, [OP_ADD] = -1, [OP_SUB] = -1,
-        [OP_MUL] = -1, [OP_DIV] = -1, [OP_MOD] = -1, [OP_EQ] = -1, [OP_NE] = -1,
-        [OP_LT] = -1, [OP_LE] = -1, [OP_GT] = -1, [OP_GE] = -1, [OP_JUMP_FALSE] = -1,
+        [OP_PUSH] = 1,       [OP_FIELD] = 1,     [OP_AGG] = 1,  [OP_ADD] = -1, [OP_SUB] = -1,
+        [OP_MUL] = -1,       [OP_DIV] = -1,      [OP_MOD] = -1, [OP_EQ] = -1,  [OP_NE] = -1,
+        [OP_LT] = -1,        [OP_LE] = -1,       [OP_GT] = -1,  [OP_GE] = -1,  [OP_JUMP_FALSE] = -1,
         [OP_JUMP_TRUE] = -1, [OP_IN_RANGE] = -2,
     };
     RuleStep s = {.op = (guint8)op, .a = a, .k = k};
@@ -82,8 +81,8 @@ static const char *node_text(Cc *c, const AstNode *n, char *buf, gsize size)
 
 static gboolean is_enum_type(ValueType t)
 {
-    return t == TY_CHANNEL || t == TY_MCC || t == TY_COUNTRY || t == TY_CURRENCY ||
-           t == TY_DOW || t == TY_HOUR;
+    return t == TY_CHANNEL || t == TY_MCC || t == TY_COUNTRY || t == TY_CURRENCY || t == TY_DOW ||
+           t == TY_HOUR;
 }
 
 gboolean rule_enum_value(ValueType ty, const char *name, double *out)
@@ -164,8 +163,8 @@ static ValueType compile(Cc *c, AstNode *n);
 static const struct {
     const char *name;
     AggKind kind;
-} agg_names[] = {{"count", AGG_COUNT}, {"sum", AGG_SUM},         {"avg", AGG_AVG},
-                 {"min", AGG_MIN},     {"max", AGG_MAX},         {"distinct", AGG_DISTINCT},
+} agg_names[] = {{"count", AGG_COUNT}, {"sum", AGG_SUM}, {"avg", AGG_AVG},
+                 {"min", AGG_MIN},     {"max", AGG_MAX}, {"distinct", AGG_DISTINCT},
                  {"span", AGG_SPAN}};
 
 static int agg_lookup(const char *name)
@@ -185,7 +184,8 @@ static gboolean agg_arg(Cc *c, AstNode *n, AggKind kind, RuleAgg *agg)
     AstNode *arg = nargs ? g_ptr_array_index(n->items, 0) : NULL;
     if (n->b) {
         if (kind == AGG_SPAN || kind == AGG_DISTINCT || kind == AGG_COUNT) {
-            cc_error(c, n->b, "'where' inside %s() is not supported; use it in sum, avg, min or max",
+            cc_error(c, n->b,
+                     "'where' inside %s() is not supported; use it in sum, avg, min or max",
                      n->name);
             return TRUE;
         }
@@ -201,7 +201,9 @@ static gboolean agg_arg(Cc *c, AstNode *n, AggKind kind, RuleAgg *agg)
     if (kind == AGG_DISTINCT) {
         int f = arg->kind == N_IDENT ? field_lookup(arg->name) : -1;
         if (f < 0) {
-            cc_error(c, arg, "distinct() takes a field: counterparty, location, country, channel, mcc, ...");
+            cc_error(
+                c, arg,
+                "distinct() takes a field: counterparty, location, country, channel, mcc, ...");
             return TRUE;
         }
         agg->field = (FieldId)f;
@@ -289,8 +291,8 @@ static ValueType compile_as(Cc *c, AstNode *n, ValueType ty)
 {
     double v;
     if (is_enum_type(ty) && (n->kind == N_IDENT || n->kind == N_NUM)) {
-        gboolean named = n->kind == N_IDENT && (field_lookup(n->name) >= 0 ||
-                                                const_lookup(c->cx->rs, n->name));
+        gboolean named =
+            n->kind == N_IDENT && (field_lookup(n->name) >= 0 || const_lookup(c->cx->rs, n->name));
         char buf[32];
         const char *text = n->kind == N_IDENT ? n->name : node_text(c, n, buf, sizeof buf);
         if (!named && rule_enum_value(ty, text, &v)) {
@@ -423,7 +425,9 @@ static ValueType compile_in_set(Cc *c, AstNode *n)
     ValueType ta = compile(c, n->a);
     RuleList *l = rule_list_new_anonymous(c->cx->rs, ta, c->cx->file, n->line, n->col);
     if (!l) {
-        cc_error(c, n, "a {set} needs a channel, mcc, country, currency, weekday or hour on the left, not a %s",
+        cc_error(c, n,
+                 "a {set} needs a channel, mcc, country, currency, weekday or hour on the left, "
+                 "not a %s",
                  type_word(ta));
         return TY_BOOL;
     }
@@ -464,8 +468,10 @@ static ValueType compile(Cc *c, AstNode *n)
     case N_CALL: {
         int a = agg_lookup(n->name);
         if (a < 0) {
-            cc_error(c, n, "unknown function '%s' (aggregates: count, sum, avg, min, max, distinct, span)",
-                     n->name);
+            cc_error(
+                c, n,
+                "unknown function '%s' (aggregates: count, sum, avg, min, max, distinct, span)",
+                n->name);
             return TY_NUM;
         }
         return compile_agg(c, n, a);
@@ -654,8 +660,11 @@ static void lint_cmp(Lint *L, AstNode *n)
         if (!const_value(L->c, n->a, &v))
             return;
         var = n->b;
-        op = op == TOK_LT ? TOK_GT : op == TOK_GT ? TOK_LT : op == TOK_LE ? TOK_GE
-                                                  : op == TOK_GE ? TOK_LE : op;
+        op = op == TOK_LT   ? TOK_GT
+             : op == TOK_GT ? TOK_LT
+             : op == TOK_LE ? TOK_GE
+             : op == TOK_GE ? TOK_LE
+                            : op;
     }
     Interval *iv = lint_var(L, var);
     if (!iv)

@@ -187,8 +187,8 @@ gboolean rule_example_row(const char *text, gsize len, int index, ExampleRow *ro
         return fail(err, col, NULL,
                     "expected a row 'DATE TIME CHANNEL [FROM] -> [TO] AMOUNT' or 'expect ...'");
     if (!row_time(&w[0], &w[1], &row->core))
-        return fail(err, col, &w[0], "'%.*s %.*s' is not a time like 2024-03-01 09:10",
-                    (int)w[0].n, w[0].s, (int)w[1].n, w[1].s);
+        return fail(err, col, &w[0], "'%.*s %.*s' is not a time like 2024-03-01 09:10", (int)w[0].n,
+                    w[0].s, (int)w[1].n, w[1].s);
     Channel ch;
     if (!txn_channel_parse(w[2].s, w[2].n, &ch))
         return fail(err, col, &w[2], "unknown channel '%.*s'", (int)w[2].n, w[2].s);
@@ -205,8 +205,7 @@ gboolean rule_example_row(const char *text, gsize len, int index, ExampleRow *ro
     return ok;
 }
 
-gboolean rule_example_expect(const char *text, gsize len, ExampleExpect *ex, char **err,
-                             int *col)
+gboolean rule_example_expect(const char *text, gsize len, ExampleExpect *ex, char **err, int *col)
 {
     Word w[MAX_WORDS];
     int n = split_words(text, len, w), i = 1;

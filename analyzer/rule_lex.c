@@ -110,11 +110,11 @@ static TokKind lex_punct(RuleLexer *lx)
         const char *text;
         TokKind kind;
     } ops[] = {
-        {"==", TOK_EQ}, {"!=", TOK_NE}, {"<=", TOK_LE}, {">=", TOK_GE}, {"(", TOK_LPAREN},
-        {")", TOK_RPAREN}, {"[", TOK_LBRACK}, {"]", TOK_RBRACK}, {"{", TOK_LBRACE},
-        {"}", TOK_RBRACE}, {",", TOK_COMMA}, {":", TOK_COLON}, {"=", TOK_ASSIGN},
-        {"<", TOK_LT}, {">", TOK_GT}, {"+", TOK_PLUS}, {"-", TOK_MINUS}, {"*", TOK_STAR},
-        {"/", TOK_SLASH}, {"%", TOK_PERCENT},
+        {"==", TOK_EQ},    {"!=", TOK_NE},    {"<=", TOK_LE},    {">=", TOK_GE},
+        {"(", TOK_LPAREN}, {")", TOK_RPAREN}, {"[", TOK_LBRACK}, {"]", TOK_RBRACK},
+        {"{", TOK_LBRACE}, {"}", TOK_RBRACE}, {",", TOK_COMMA},  {":", TOK_COLON},
+        {"=", TOK_ASSIGN}, {"<", TOK_LT},     {">", TOK_GT},     {"+", TOK_PLUS},
+        {"-", TOK_MINUS},  {"*", TOK_STAR},   {"/", TOK_SLASH},  {"%", TOK_PERCENT},
     };
     for (gsize i = 0; i < G_N_ELEMENTS(ops); i++) {
         gsize n = strlen(ops[i].text);
@@ -181,7 +181,8 @@ gboolean rule_lex_raw_line(RuleLexer *lx, const char **text, gsize *len, int *li
     gsize tend = end;
     /* a trailing comment is not part of the row */
     for (gsize i = lx->pos; i < end; i++) {
-        if (lx->src[i] == '#' && (i == lx->pos || lx->src[i - 1] == ' ' || lx->src[i - 1] == '\t')) {
+        if (lx->src[i] == '#' &&
+            (i == lx->pos || lx->src[i - 1] == ' ' || lx->src[i - 1] == '\t')) {
             tend = i;
             break;
         }

@@ -14,20 +14,37 @@ typedef enum {
     TOK_NUMBER,   /* 12, 0.8, 10000.00 */
     TOK_DURATION, /* 10d, 48h, 30m, 45s, 2w */
     TOK_STRING,   /* "..." with \" and \\ escapes, text in Token.text (unescaped) */
-    TOK_LPAREN, TOK_RPAREN, TOK_LBRACK, TOK_RBRACK, TOK_LBRACE, TOK_RBRACE,
-    TOK_COMMA, TOK_COLON, TOK_ASSIGN, TOK_EQ, TOK_NE, TOK_LT, TOK_LE, TOK_GT, TOK_GE,
-    TOK_PLUS, TOK_MINUS, TOK_STAR, TOK_SLASH, TOK_PERCENT,
-    TOK_ERROR,    /* an unexpected character or an unterminated string */
+    TOK_LPAREN,
+    TOK_RPAREN,
+    TOK_LBRACK,
+    TOK_RBRACK,
+    TOK_LBRACE,
+    TOK_RBRACE,
+    TOK_COMMA,
+    TOK_COLON,
+    TOK_ASSIGN,
+    TOK_EQ,
+    TOK_NE,
+    TOK_LT,
+    TOK_LE,
+    TOK_GT,
+    TOK_GE,
+    TOK_PLUS,
+    TOK_MINUS,
+    TOK_STAR,
+    TOK_SLASH,
+    TOK_PERCENT,
+    TOK_ERROR, /* an unexpected character or an unterminated string */
 } TokKind;
 
 typedef struct {
     TokKind kind;
     const char *start; /* into the source buffer */
     gsize len;
-    gsize pos;         /* byte offset of start */
-    int line, col;     /* 1-based */
-    double num;        /* TOK_NUMBER value, TOK_DURATION seconds */
-    char *text;        /* TOK_STRING unescaped text (owned by the lexer), else NULL */
+    gsize pos;     /* byte offset of start */
+    int line, col; /* 1-based */
+    double num;    /* TOK_NUMBER value, TOK_DURATION seconds */
+    char *text;    /* TOK_STRING unescaped text (owned by the lexer), else NULL */
 } Token;
 
 typedef struct {

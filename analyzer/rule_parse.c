@@ -24,8 +24,8 @@ typedef struct {
 } Parser;
 
 static const char *const clause_words[] = {
-    "rule",   "list",     "const",  "version", "source",  "family", "strength", "tags", "for",
-    "where",  "within",   "alert",  "explain", "suppress", "example", "expect",  NULL,
+    "rule",  "list",   "const", "version", "source",   "family",  "strength", "tags", "for",
+    "where", "within", "alert", "explain", "suppress", "example", "expect",   NULL,
 };
 
 static gboolean is_clause_word(const char *s, gsize n)
@@ -211,8 +211,8 @@ static AstNode *binary(Parser *p, AstNode *a, AstNode *b, NodeKind kind, TokKind
 static AstNode *parse_mul(Parser *p)
 {
     AstNode *a = parse_unary(p);
-    while (a && (p->tok.kind == TOK_STAR || p->tok.kind == TOK_SLASH ||
-                 p->tok.kind == TOK_PERCENT)) {
+    while (a &&
+           (p->tok.kind == TOK_STAR || p->tok.kind == TOK_SLASH || p->tok.kind == TOK_PERCENT)) {
         TokKind op = p->tok.kind;
         advance(p);
         AstNode *b = parse_unary(p);
@@ -307,8 +307,7 @@ static AstNode *parse_in(Parser *p, AstNode *a, gboolean negate)
 
 static gboolean is_cmp(TokKind k)
 {
-    return k == TOK_EQ || k == TOK_NE || k == TOK_LT || k == TOK_LE || k == TOK_GT ||
-           k == TOK_GE;
+    return k == TOK_EQ || k == TOK_NE || k == TOK_LT || k == TOK_LE || k == TOK_GT || k == TOK_GE;
 }
 
 static AstNode *parse_cmp(Parser *p)
@@ -419,7 +418,10 @@ static gboolean tpl_placeholder(Parser *p, const Token *st, const char *s, gsize
             return FALSE;
         }
     }
-    Parser sp = {.cx = cx, .sub = TRUE, .line_base = st->line, .col_base = col,
+    Parser sp = {.cx = cx,
+                 .sub = TRUE,
+                 .line_base = st->line,
+                 .col_base = col,
                  .pos_base = st->pos + 1 + off};
     rule_lex_init(&sp.lx, s, expr_len);
     advance(&sp);
@@ -556,14 +558,15 @@ static void parse_perspective(Parser *p, Rule *r)
 static gboolean parse_duration(Parser *p, gint64 *out, const char *clause)
 {
     if (p->tok.kind != TOK_DURATION) {
-        g_autofree char *what = g_strdup_printf("a duration like 10d, 48h or 30m after '%s'",
-                                                clause);
+        g_autofree char *what =
+            g_strdup_printf("a duration like 10d, 48h or 30m after '%s'", clause);
         err_expected(p, what);
         return FALSE;
     }
     *out = (gint64)p->tok.num;
     if (*out > LIMIT_WINDOW_MAX_SECONDS)
-        perr(p, &p->tok, "window of %" G_GINT64_FORMAT " days is longer than the maximum of %lld days",
+        perr(p, &p->tok,
+             "window of %" G_GINT64_FORMAT " days is longer than the maximum of %lld days",
              *out / 86400, LIMIT_WINDOW_MAX_SECONDS / 86400);
     advance(p);
     return TRUE;
@@ -631,8 +634,8 @@ static void parse_tags(Parser *p, Rule *r)
     for (;;) {
         Token at = p->tok;
         gsize e = at.pos;
-        while (e < p->lx.len && (g_ascii_isalnum(p->lx.src[e]) || p->lx.src[e] == '_' ||
-                                 p->lx.src[e] == '-'))
+        while (e < p->lx.len &&
+               (g_ascii_isalnum(p->lx.src[e]) || p->lx.src[e] == '_' || p->lx.src[e] == '-'))
             e++;
         if (at.kind != TOK_IDENT || e == at.pos) {
             err_expected(p, "a tag");
@@ -706,7 +709,10 @@ static gboolean parse_clause(Parser *p, Rule *r, gboolean *have_cond)
         parse_example(p, r);
     } else {
         g_autofree char *d = rule_tok_describe(&kw);
-        perr(p, &kw, "expected a clause (for each, where, within, alert if, explain, example, ...), found %s", d);
+        perr(p, &kw,
+             "expected a clause (for each, where, within, alert if, explain, example, ...), found "
+             "%s",
+             d);
     }
     if (p->cx->errors > before)
         recover(p);
@@ -764,12 +770,9 @@ static const struct {
     ValueType kind;
     guint nbits;
 } list_kinds[] = {
-    {"channel", TY_CHANNEL, 32},
-    {"mcc", TY_MCC, 10000},
-    {"country", TY_COUNTRY, 26 * 26},
-    {"currency", TY_CURRENCY, 26 * 26 * 26},
-    {"weekday", TY_DOW, 8},
-    {"hour", TY_HOUR, 24},
+    {"channel", TY_CHANNEL, 32},      {"mcc", TY_MCC, 10000},
+    {"country", TY_COUNTRY, 26 * 26}, {"currency", TY_CURRENCY, 26 * 26 * 26},
+    {"weekday", TY_DOW, 8},           {"hour", TY_HOUR, 24},
 };
 
 static const char *list_kind_word(ValueType kind)
@@ -821,7 +824,8 @@ static void parse_list(Parser *p)
     if (find_list(p->cx->rs, name))
         perr(p, &nt, "list '%s' is defined twice", name);
     if (!accept(p, TOK_COLON)) {
-        err_expected(p, "':' and the kind of the list (channel, mcc, country, currency, weekday, hour)");
+        err_expected(
+            p, "':' and the kind of the list (channel, mcc, country, currency, weekday, hour)");
         return;
     }
     gsize k = 0;
@@ -860,8 +864,8 @@ static gboolean list_add_value(RuleList *l, double v)
     }
     case TY_CURRENCY: {
         guint32 c = (guint32)v;
-        key = ((((c >> 16) & 0xff) - 'A') * 26 + (((c >> 8) & 0xff) - 'A')) * 26 +
-              ((c & 0xff) - 'A');
+        key =
+            ((((c >> 16) & 0xff) - 'A') * 26 + (((c >> 8) & 0xff) - 'A')) * 26 + ((c & 0xff) - 'A');
         break;
     }
     default:
@@ -875,8 +879,7 @@ static gboolean list_add_value(RuleList *l, double v)
 }
 
 /* Builds an anonymous list for an inline set; used by the compiler. */
-RuleList *rule_list_new_anonymous(RuleSet *rs, ValueType kind, const char *file, int line,
-                                  int col);
+RuleList *rule_list_new_anonymous(RuleSet *rs, ValueType kind, const char *file, int line, int col);
 RuleList *rule_list_new_anonymous(RuleSet *rs, ValueType kind, const char *file, int line, int col)
 {
     gsize k = 0;

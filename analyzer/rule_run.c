@@ -112,8 +112,7 @@ static gboolean compare(const RuleExample *ex, Seen *seen, GString *report)
     return ok;
 }
 
-gboolean rule_run_example(const RuleSet *rs, const Rule *r, const RuleExample *ex,
-                          GString *report)
+gboolean rule_run_example(const RuleSet *rs, const Rule *r, const RuleExample *ex, GString *report)
 {
     /* a view of the set with this rule only; lists and constants are shared */
     RuleSet one = *rs;

@@ -10,7 +10,6 @@
 /* Runs one example of rule r (a member of rs) alone. Returns TRUE when the
  * alerts match every expectation; otherwise appends to report what was
  * expected and what happened. */
-gboolean rule_run_example(const RuleSet *rs, const Rule *r, const RuleExample *ex,
-                          GString *report);
+gboolean rule_run_example(const RuleSet *rs, const Rule *r, const RuleExample *ex, GString *report);
 
 #endif

@@ -85,8 +85,7 @@ void rule_diag_add(GPtrArray *diags, const char *file, const char *src, gsize le
     g_ptr_array_add(diags, d);
 }
 
-static void ctx_diag(RuleCtx *cx, int line, int col, gboolean warning, const char *fmt,
-                     va_list ap)
+static void ctx_diag(RuleCtx *cx, int line, int col, gboolean warning, const char *fmt, va_list ap)
 {
     g_autofree char *msg = g_strdup_vprintf(fmt, ap);
     rule_diag_add(cx->diags, cx->file, cx->src, cx->len, line, col, warning, msg);
@@ -141,12 +140,17 @@ static int load_file(RuleSet *rs, const char *path, GPtrArray *diags, GChecksum 
     }
     if (len > LIMIT_RULE_FILE_BYTES || !g_utf8_validate(src, (gssize)len, NULL)) {
         rule_diag_add(diags, path, NULL, 0, 1, 1, FALSE,
-                      len > LIMIT_RULE_FILE_BYTES ? "rule file too large" : "rule file is not UTF-8");
+                      len > LIMIT_RULE_FILE_BYTES ? "rule file too large"
+                                                  : "rule file is not UTF-8");
         return 1;
     }
     g_checksum_update(sum, (const guchar *)path, (gssize)strlen(path) + 1);
     g_checksum_update(sum, (const guchar *)src, (gssize)len);
-    RuleCtx cx = {.rs = rs, .file = path, .src = src, .len = len, .diags = diags,
+    RuleCtx cx = {.rs = rs,
+                  .file = path,
+                  .src = src,
+                  .len = len,
+                  .diags = diags,
                   .nodes = g_ptr_array_new_with_free_func(node_free),
                   .strings = g_ptr_array_new_with_free_func(g_free)};
     rule_parse_file(&cx);
@@ -191,8 +195,8 @@ static gboolean contains(GPtrArray *a, const char *s)
     return FALSE;
 }
 
-static gboolean expand_paths(const char *const *paths, guint n, GPtrArray *lists,
-                             GPtrArray *rules, GPtrArray *diags)
+static gboolean expand_paths(const char *const *paths, guint n, GPtrArray *lists, GPtrArray *rules,
+                             GPtrArray *diags)
 {
     gboolean ok = TRUE;
     for (guint i = 0; i < n; i++) {

@@ -7,12 +7,12 @@
 #include <unistd.h>
 
 struct SinkJsonl {
-    char *path;     /* target, or NULL for stdout */
-    char *tmp;      /* temporary file beside the target */
+    char *path; /* target, or NULL for stdout */
+    char *tmp;  /* temporary file beside the target */
     FILE *f;
-    GString *buf;   /* one alert's text; for stdout, all of them */
+    GString *buf; /* one alert's text; for stdout, all of them */
     guint64 count;
-    int err;        /* first errno of a failed write */
+    int err; /* first errno of a failed write */
 };
 
 SinkJsonl *sink_jsonl_open(const char *path, GError **error)
@@ -65,8 +65,8 @@ static void sink_free(SinkJsonl *s)
 gboolean sink_jsonl_commit(SinkJsonl *s, GError **error)
 {
     if (!s->f) {
-        gboolean ok = fwrite(s->buf->str, 1, s->buf->len, stdout) == s->buf->len &&
-                      fflush(stdout) == 0;
+        gboolean ok =
+            fwrite(s->buf->str, 1, s->buf->len, stdout) == s->buf->len && fflush(stdout) == 0;
         if (!ok)
             g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_IO,
                         "cannot write alerts to standard output: %s", g_strerror(errno));

@@ -11,8 +11,8 @@
  * a space may stand for 'T'. Without an offset, default_offset (minutes) is
  * used and *has_offset is set FALSE. Returns FALSE on any syntax or range
  * error (month 13, day 31 in April, hour 24, ...). */
-gboolean tstamp_parse_iso(const char *s, size_t n, int default_offset, gint64 *utc,
-                          int *offset_min, gboolean *has_offset);
+gboolean tstamp_parse_iso(const char *s, size_t n, int default_offset, gint64 *utc, int *offset_min,
+                          gboolean *has_offset);
 /* Parses s by a strftime-like format of the directives %Y %m %d %H %M %S %z
  * and literal characters, e.g. "%Y/%m/%d %H:%M" or "%d.%m.%Y". Missing time
  * parts are 0; without %z the offset is default_offset minutes. */

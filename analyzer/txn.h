@@ -16,20 +16,20 @@
 
 /* X-macro: the channels of DESIGN.md, in a fixed order (the enum value is
  * stored in window state, so only append). */
-#define CHANNEL_LIST(X)                                                       \
-    X(CASH_DEPOSIT, "cash_deposit")                                           \
-    X(CASH_WITHDRAWAL, "cash_withdrawal")                                     \
-    X(ATM_DEPOSIT, "atm_deposit")                                             \
-    X(ATM_WITHDRAWAL, "atm_withdrawal")                                       \
-    X(WIRE_DOMESTIC, "wire_domestic")                                         \
-    X(WIRE_INTERNATIONAL, "wire_international")                               \
-    X(TRANSFER, "transfer")                                                   \
-    X(ACH_PAYROLL, "ach_payroll")                                             \
-    X(CARD, "card")                                                           \
-    X(REMITTANCE, "remittance")                                               \
-    X(PREPAID_LOAD, "prepaid_load")                                           \
-    X(CRYPTO, "crypto")                                                       \
-    X(CHEQUE, "cheque")                                                       \
+#define CHANNEL_LIST(X)                                                                            \
+    X(CASH_DEPOSIT, "cash_deposit")                                                                \
+    X(CASH_WITHDRAWAL, "cash_withdrawal")                                                          \
+    X(ATM_DEPOSIT, "atm_deposit")                                                                  \
+    X(ATM_WITHDRAWAL, "atm_withdrawal")                                                            \
+    X(WIRE_DOMESTIC, "wire_domestic")                                                              \
+    X(WIRE_INTERNATIONAL, "wire_international")                                                    \
+    X(TRANSFER, "transfer")                                                                        \
+    X(ACH_PAYROLL, "ach_payroll")                                                                  \
+    X(CARD, "card")                                                                                \
+    X(REMITTANCE, "remittance")                                                                    \
+    X(PREPAID_LOAD, "prepaid_load")                                                                \
+    X(CRYPTO, "crypto")                                                                            \
+    X(CHEQUE, "cheque")                                                                            \
     X(OTHER, "other")
 
 typedef enum {
@@ -40,21 +40,21 @@ typedef enum {
         CHANNEL_COUNT
 } Channel;
 
-#define TXN_MCC_NONE 0xFFFF
+#define TXN_MCC_NONE       0xFFFF
 #define TXN_OFFSET_UNKNOWN INT16_MIN
 
 typedef struct {
-    gint64 ts;          /* UTC seconds since the epoch */
-    gint64 amount;      /* minor units of currency, >= 0 */
-    guint32 from;       /* interned account id, 0 = none (e.g. cash deposit) */
-    guint32 to;         /* interned account id, 0 = none (e.g. cash withdrawal) */
-    guint32 location;   /* interned location id, 0 = none */
-    guint32 currency;   /* ISO 4217 code packed by txn_pack_code3, 0 = none */
-    gint16 utc_offset;  /* minutes east of UTC of the local time, or TXN_OFFSET_UNKNOWN */
-    guint16 mcc;        /* 0..9999, TXN_MCC_NONE when absent */
-    guint16 country;    /* counterparty country, txn_pack_code2, 0 = none */
-    guint8 channel;     /* Channel */
-    guint8 currency_exp;/* decimal places of the currency's minor unit */
+    gint64 ts;           /* UTC seconds since the epoch */
+    gint64 amount;       /* minor units of currency, >= 0 */
+    guint32 from;        /* interned account id, 0 = none (e.g. cash deposit) */
+    guint32 to;          /* interned account id, 0 = none (e.g. cash withdrawal) */
+    guint32 location;    /* interned location id, 0 = none */
+    guint32 currency;    /* ISO 4217 code packed by txn_pack_code3, 0 = none */
+    gint16 utc_offset;   /* minutes east of UTC of the local time, or TXN_OFFSET_UNKNOWN */
+    guint16 mcc;         /* 0..9999, TXN_MCC_NONE when absent */
+    guint16 country;     /* counterparty country, txn_pack_code2, 0 = none */
+    guint8 channel;      /* Channel */
+    guint8 currency_exp; /* decimal places of the currency's minor unit */
 } TxnCore;
 
 /* A borrowed view into a buffer; not NUL-terminated. */

@@ -19,7 +19,7 @@ typedef struct {
 } WinEntry;
 
 typedef struct {
-    WinEntry *e;   /* owned ring buffer of cap entries */
+    WinEntry *e; /* owned ring buffer of cap entries */
     guint cap, head, len;
     gint64 suppress_until; /* no alert before this instant (after an alert) */
 } Window;

@@ -10,8 +10,7 @@
 /* Writes text to a fresh directory as t.rule (and lists as t.list when not
  * NULL), loads it and returns the set (NULL on errors); *diags gets every
  * diagnostic. The caller frees both and removes *dir with rh_cleanup. */
-static inline RuleSet *rh_load(const char *lists, const char *text, GPtrArray **diags,
-                               char **dir)
+static inline RuleSet *rh_load(const char *lists, const char *text, GPtrArray **diags, char **dir)
 {
     *dir = g_dir_make_tmp("mt-rule-XXXXXX", NULL);
     g_autofree char *rule = g_build_filename(*dir, "t.rule", NULL);

@@ -21,7 +21,8 @@ static gboolean keep(const Alert *a, void *user)
 static const char *RULE =
     "rule T-1 \"Two or more credits\"\n  source \"test\"\n  for each receiver\n"
     "  where amount >= 100\n  within 1d\n  alert if count >= 2\n"
-    "  explain \"{count} credits of {sum(amount)} from {distinct(counterparty)} senders, last {amount} at {hour}\"\n";
+    "  explain \"{count} credits of {sum(amount)} from {distinct(counterparty)} senders, last "
+    "{amount} at {hour}\"\n";
 
 static void run(const char *rule, const TxnCore *rows, const char *const *ids, guint n, Got *g)
 {
@@ -77,11 +78,14 @@ Test(engine, explanation_renders_numbers_in_words)
     Got g;
     run(RULE, rows, ids, 2, &g);
     cr_assert_eq(g.json->len, 1);
-    cr_expect(strstr(g_ptr_array_index(g.json, 0),
-                     "\"explanation\":\"2 credits of 350.50 EUR from 2 senders, last 250.50 EUR at 01:00\""),
-              "%s", (char *)g_ptr_array_index(g.json, 0));
-    cr_expect(strstr(g_ptr_array_index(g.json, 0),
-                     "\"values\":{\"count\":2,\"sum(amount)\":\"350.50\",\"distinct(counterparty)\":2}"));
+    cr_expect(
+        strstr(
+            g_ptr_array_index(g.json, 0),
+            "\"explanation\":\"2 credits of 350.50 EUR from 2 senders, last 250.50 EUR at 01:00\""),
+        "%s", (char *)g_ptr_array_index(g.json, 0));
+    cr_expect(
+        strstr(g_ptr_array_index(g.json, 0),
+               "\"values\":{\"count\":2,\"sum(amount)\":\"350.50\",\"distinct(counterparty)\":2}"));
     g_ptr_array_unref(g.json);
 }
 

@@ -18,8 +18,7 @@ typedef struct {
 } ErrCase;
 
 static const ErrCase err_cases[] = {
-    {HEAD "  where amout > 3\n  alert if count >= 1\n" TAIL, 4, 9,
-     "unknown field or name 'amout'"},
+    {HEAD "  where amout > 3\n  alert if count >= 1\n" TAIL, 4, 9, "unknown field or name 'amout'"},
     {HEAD "  where hour > 23\n  alert if count >= 1\n" TAIL, 4, 9,
      "the condition of 'where' can never be true: hour > 23"},
     {HEAD "  where amount in [100, 50)\n  alert if count >= 1\n" TAIL, 4, 9,
@@ -49,7 +48,8 @@ static const ErrCase err_cases[] = {
     {HEAD "  alert if count >= 1\n  explain \"{count:money} and {nosuch}\"\n", 5, 31,
      "unknown field or name 'nosuch'"},
     {HEAD "  where amount > 1\n" TAIL, 1, 1, "rule X-1 lacks 'alert if'"},
-    {HEAD "  alert if count >= 1\n" TAIL "  example \"e\"\n    2024-01-01 10:00 teleport -> A 5.00\n"
+    {HEAD "  alert if count >= 1\n" TAIL
+          "  example \"e\"\n    2024-01-01 10:00 teleport -> A 5.00\n"
           "    expect no alert\n",
      7, 22, "unknown channel 'teleport'"},
     {HEAD "  alert if count >= 1\n" TAIL "  example \"e\"\n    2024-01-01 10:00 card A -> B 5.00\n",
@@ -83,7 +83,8 @@ Test(rule_compile, caret_under_the_column)
 {
     GPtrArray *diags;
     char *dir;
-    RuleSet *rs = rh_load(NULL, HEAD "  where amout > 3\n  alert if count >= 1\n" TAIL, &diags, &dir);
+    RuleSet *rs =
+        rh_load(NULL, HEAD "  where amout > 3\n  alert if count >= 1\n" TAIL, &diags, &dir);
     cr_assert_null(rs);
     char *buf = NULL;
     size_t len = 0;
@@ -104,9 +105,8 @@ Test(rule_compile, every_error_of_a_file_is_reported)
 {
     GPtrArray *diags;
     char *dir;
-    RuleSet *rs = rh_load(NULL,
-                          HEAD "  where amout > 3\n  within 500d\n  alert if cnt >= 1\n" TAIL, &diags,
-                          &dir);
+    RuleSet *rs = rh_load(NULL, HEAD "  where amout > 3\n  within 500d\n  alert if cnt >= 1\n" TAIL,
+                          &diags, &dir);
     cr_assert_null(rs);
     cr_expect_eq(diags->len, 3);
     g_ptr_array_unref(diags);
@@ -137,10 +137,11 @@ Test(rule_compile, channel_prefilter_mask)
 {
     GPtrArray *diags;
     char *dir;
-    RuleSet *rs = rh_load(NULL,
-                          HEAD "  where (channel == card or channel in {atm_deposit}) and amount > 1\n"
-                               "  alert if count >= 1\n" TAIL,
-                          &diags, &dir);
+    RuleSet *rs =
+        rh_load(NULL,
+                HEAD "  where (channel == card or channel in {atm_deposit}) and amount > 1\n"
+                     "  alert if count >= 1\n" TAIL,
+                &diags, &dir);
     cr_assert_not_null(rs);
     const Rule *r = g_ptr_array_index(rs->rules, 0);
     cr_expect_eq(r->channel_mask, (1u << CHANNEL_CARD) | (1u << CHANNEL_ATM_DEPOSIT));

@@ -7,9 +7,9 @@
 /* Parameters are copied into the test's own process: arrays, not pointers. */
 typedef struct {
     char where[64];
-    gint64 amount;    /* minor units, EUR */
-    gint64 ts;        /* UTC */
-    int offset;       /* minutes */
+    gint64 amount; /* minor units, EUR */
+    gint64 ts;     /* UTC */
+    int offset;    /* minutes */
     Channel channel;
     guint16 mcc;
     char country[3];
@@ -57,9 +57,15 @@ ParameterizedTest(const VmCase *c, rule_vm, filters)
     RuleSet *rs = rh_load(NULL, text, &diags, &dir);
     cr_assert_not_null(rs, "does not compile: %s", c->where);
     const Rule *r = g_ptr_array_index(rs->rules, 0);
-    TxnCore t = {.ts = c->ts, .amount = c->amount, .from = 1, .to = 2,
-                 .utc_offset = (gint16)c->offset, .mcc = c->mcc, .channel = (guint8)c->channel,
-                 .currency = txn_pack_code3("EUR", 3), .currency_exp = 2,
+    TxnCore t = {.ts = c->ts,
+                 .amount = c->amount,
+                 .from = 1,
+                 .to = 2,
+                 .utc_offset = (gint16)c->offset,
+                 .mcc = c->mcc,
+                 .channel = (guint8)c->channel,
+                 .currency = txn_pack_code3("EUR", 3),
+                 .currency_exp = 2,
                  .country = txn_pack_code2(c->country, strlen(c->country))};
     RuleEval ev = {.txn = &t, .account = 1, .rs = rs};
     cr_expect_eq(rule_vm_run(&r->filter, &ev) != 0, c->expect, "%s", c->where);
