@@ -198,6 +198,7 @@ typedef struct {
     char *filter_src; /* the clauses as written, for 'rules explain' */
     char *condition_src;
     GPtrArray *examples; /* RuleExample */
+    GPtrArray *params;   /* RuleConst: `param` clauses, visible in this rule only */
 } Rule;
 
 typedef struct {
@@ -221,6 +222,12 @@ typedef struct {
  * directory first). Returns the set, or NULL when any error was found; every
  * error and warning is appended to diags (RuleDiag, caller frees the array). */
 RuleSet *rule_set_load(const char *const *paths, guint n_paths, GPtrArray *diags);
+/* As rule_set_load, with values that replace constants and rule parameters:
+ * overrides maps "NAME" (a constant) or "RULE.NAME" (a rule's param) to a
+ * number as text. An override that matches nothing, or is not a number, is
+ * an error. overrides may be NULL. */
+RuleSet *rule_set_load_with(const char *const *paths, guint n_paths, GHashTable *overrides,
+                            GPtrArray *diags);
 void rule_set_free(RuleSet *rs);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(RuleSet, rule_set_free)
 /* Finds a rule by id; NULL if none. */

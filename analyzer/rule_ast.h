@@ -57,6 +57,8 @@ typedef struct {
     int errors;
     GPtrArray *nodes;   /* owns AstNodes (and their item arrays) */
     GPtrArray *strings; /* owns names */
+    GHashTable *overrides; /* "NAME" or "RULE.NAME" -> value text; borrowed, may be NULL */
+    GHashTable *used_overrides; /* keys of overrides that matched */
 } RuleCtx;
 
 /* Records an error (or warning) at line:col of the current file. */
@@ -78,6 +80,8 @@ guint32 rule_channel_mask(RuleCtx *cx, AstNode *n);
  * mcc) to its value; FALSE if it is not one. */
 gboolean rule_enum_value(ValueType ty, const char *name, double *out);
 void rule_program_clear(RuleProgram *p);
+/* The constant or rule parameter called name, visible from the current rule. */
+RuleConst *rule_const_lookup(RuleCtx *cx, const char *name);
 
 /* Example rows and expectations (rule_example.c). Return FALSE with a
  * message (caller frees) and the 1-based column within text. */

@@ -251,15 +251,22 @@ static ValueType compile_agg(Cc *c, AstNode *n, int which)
 
 /* ---- names ---- */
 
-static RuleConst *const_lookup(RuleSet *rs, const char *name)
+static RuleConst *find_const(GPtrArray *consts, const char *name)
 {
-    for (guint i = 0; i < rs->consts->len; i++) {
-        RuleConst *k = g_ptr_array_index(rs->consts, i);
+    for (guint i = 0; consts && i < consts->len; i++) {
+        RuleConst *k = g_ptr_array_index(consts, i);
         if (strcmp(k->name, name) == 0)
             return k;
     }
     return NULL;
 }
+
+RuleConst *rule_const_lookup(RuleCtx *cx, const char *name)
+{
+    RuleConst *k = cx->rule ? find_const(cx->rule->params, name) : NULL;
+    return k ? k : find_const(cx->rs->consts, name);
+}
+
 
 static ValueType compile_name(Cc *c, AstNode *n)
 {
@@ -272,7 +279,7 @@ static ValueType compile_name(Cc *c, AstNode *n)
         emit(c, OP_FIELD, f, 0);
         return fields[f].type;
     }
-    RuleConst *k = const_lookup(c->cx->rs, n->name);
+    RuleConst *k = rule_const_lookup(c->cx, n->name);
     if (k) {
         k->used = TRUE;
         emit(c, OP_PUSH, 0, k->value);
@@ -292,7 +299,7 @@ static ValueType compile_as(Cc *c, AstNode *n, ValueType ty)
     double v;
     if (is_enum_type(ty) && (n->kind == N_IDENT || n->kind == N_NUM)) {
         gboolean named =
-            n->kind == N_IDENT && (field_lookup(n->name) >= 0 || const_lookup(c->cx->rs, n->name));
+            n->kind == N_IDENT && (field_lookup(n->name) >= 0 || rule_const_lookup(c->cx, n->name));
         char buf[32];
         const char *text = n->kind == N_IDENT ? n->name : node_text(c, n, buf, sizeof buf);
         if (!named && rule_enum_value(ty, text, &v)) {
@@ -565,7 +572,7 @@ static gboolean const_value(Cc *c, AstNode *n, double *v)
         *v = n->num;
         return TRUE;
     case N_IDENT: {
-        RuleConst *k = const_lookup(c->cx->rs, n->name);
+        RuleConst *k = rule_const_lookup(c->cx, n->name);
         if (k)
             *v = k->value;
         return k != NULL;

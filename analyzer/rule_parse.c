@@ -25,7 +25,7 @@ typedef struct {
 
 static const char *const clause_words[] = {
     "rule",  "list",   "const", "version", "source",   "family",  "strength", "tags", "for",
-    "where", "within", "alert", "explain", "suppress", "example", "expect",   NULL,
+    "where", "within", "alert", "explain", "suppress", "example", "expect", "param", NULL,
 };
 
 static gboolean is_clause_word(const char *s, gsize n)
@@ -520,6 +520,8 @@ static void parse_example(Parser *p, Rule *r)
 
 /* ---- rules ---- */
 
+static void parse_param(Parser *p, Rule *r);
+
 /* Reads a word of non-blank characters at the lookahead (rule ids contain '-'). */
 static char *read_word(Parser *p, Token *at)
 {
@@ -663,6 +665,7 @@ static Rule *rule_new(RuleCtx *cx, char *id, int line)
     r->aggs = g_array_new(FALSE, TRUE, sizeof(RuleAgg));
     r->explain = g_array_new(FALSE, TRUE, sizeof(TplPart));
     r->examples = g_ptr_array_new_with_free_func((GDestroyNotify)rule_example_free);
+    r->params = g_ptr_array_new();
     return r;
 }
 
@@ -707,6 +710,8 @@ static gboolean parse_clause(Parser *p, Rule *r, gboolean *have_cond)
         parse_explain(p, r);
     } else if (rule_tok_is(&kw, "example")) {
         parse_example(p, r);
+    } else if (rule_tok_is(&kw, "param")) {
+        parse_param(p, r);
     } else {
         g_autofree char *d = rule_tok_describe(&kw);
         perr(p, &kw,
@@ -908,29 +913,69 @@ gboolean rule_list_add(RuleList *l, double v)
     return list_add_value(l, v);
 }
 
-static void parse_const(Parser *p)
+/* The value of a constant or parameter, or its override ("NAME" for a
+ * constant, "RULE.NAME" for a parameter) when one is given. */
+static gboolean const_value_of(Parser *p, const Token *nt, const char *key, AstNode *e,
+                               RuleConst *c)
+{
+    const char *ov = p->cx->overrides ? g_hash_table_lookup(p->cx->overrides, key) : NULL;
+    if (!ov)
+        return e && rule_compile_const(p->cx, e, &c->value, &c->type);
+    char *end;
+    c->value = g_ascii_strtod(ov, &end);
+    g_hash_table_add(p->cx->used_overrides, g_strdup(key));
+    if (end == ov || *end) {
+        perr(p, nt, "the override %s=%s is not a number", key, ov);
+        return FALSE;
+    }
+    if (e) {
+        double ignored;
+        ValueType ty = TY_NUM;
+        rule_compile_const(p->cx, e, &ignored, &ty);
+        c->type = ty;
+    }
+    return TRUE;
+}
+
+/* "NAME = constant expression", for `const` and `param` */
+static RuleConst *parse_definition(Parser *p, GPtrArray *into, const char *prefix)
 {
     Token nt = p->tok;
     if (nt.kind != TOK_IDENT || tok_is_clause(&nt)) {
-        err_expected(p, "a constant name");
-        return;
+        err_expected(p, "a name");
+        return NULL;
     }
     advance(p);
     if (!accept(p, TOK_ASSIGN)) {
         err_expected(p, "'='");
-        return;
+        return NULL;
     }
-    AstNode *e = parse_clause_expr(p);
+    AstNode *e = parse_or(p);
+    g_autofree char *name = g_strndup(nt.start, nt.len);
+    g_autofree char *key = prefix ? g_strdup_printf("%s.%s", prefix, name) : g_strdup(name);
     RuleConst c = {0};
-    if (!e || !rule_compile_const(p->cx, e, &c.value, &c.type))
-        return;
+    if (!e || !const_value_of(p, &nt, key, e, &c))
+        return NULL;
     RuleConst *k = g_new0(RuleConst, 1);
     *k = c;
-    k->name = g_strndup(nt.start, nt.len);
+    k->name = g_steal_pointer(&name);
     k->file = g_strdup(p->cx->file);
     k->line = nt.line;
     k->col = nt.col;
-    g_ptr_array_add(p->cx->rs->consts, k);
+    g_ptr_array_add(into, k);
+    return k;
+}
+
+static void parse_const(Parser *p)
+{
+    parse_definition(p, p->cx->rs->consts, NULL);
+}
+
+static void parse_param(Parser *p, Rule *r)
+{
+    RuleConst *k = parse_definition(p, r->params, r->id);
+    if (k)
+        k->used = TRUE; /* a rule's own knob: not worth a warning */
 }
 
 /* Parses one file's text into cx->rs; errors go to cx->diags. */

@@ -129,7 +129,8 @@ static void node_free(gpointer p)
     g_free(n);
 }
 
-static int load_file(RuleSet *rs, const char *path, GPtrArray *diags, GChecksum *sum)
+static int load_file(RuleSet *rs, const char *path, GPtrArray *diags, GChecksum *sum,
+                     GHashTable *overrides, GHashTable *used)
 {
     g_autofree char *src = NULL;
     gsize len = 0;
@@ -152,7 +153,8 @@ static int load_file(RuleSet *rs, const char *path, GPtrArray *diags, GChecksum 
                   .len = len,
                   .diags = diags,
                   .nodes = g_ptr_array_new_with_free_func(node_free),
-                  .strings = g_ptr_array_new_with_free_func(g_free)};
+                  .strings = g_ptr_array_new_with_free_func(g_free),
+                  .overrides = overrides, .used_overrides = used};
     rule_parse_file(&cx);
     g_ptr_array_unref(cx.nodes);
     g_ptr_array_unref(cx.strings);
@@ -241,6 +243,32 @@ static void warn_unused(RuleSet *rs, GPtrArray *diags)
 
 RuleSet *rule_set_load(const char *const *paths, guint n_paths, GPtrArray *diags)
 {
+    return rule_set_load_with(paths, n_paths, NULL, diags);
+}
+
+/* An override that matched no constant or parameter is an error. */
+static int check_overrides(GHashTable *overrides, GHashTable *used, GPtrArray *diags)
+{
+    int errors = 0;
+    GHashTableIter it;
+    gpointer key;
+    g_hash_table_iter_init(&it, overrides);
+    while (g_hash_table_iter_next(&it, &key, NULL)) {
+        if (g_hash_table_contains(used, key))
+            continue;
+        g_autofree char *msg =
+            g_strdup_printf("'%s' is neither a constant nor a rule parameter (RULE.NAME)",
+                            (const char *)key);
+        rule_diag_add(diags, "override", NULL, 0, 0, 0, FALSE, msg);
+        errors++;
+    }
+    return errors;
+}
+
+RuleSet *rule_set_load_with(const char *const *paths, guint n_paths, GHashTable *overrides,
+                            GPtrArray *diags)
+{
+    g_autoptr(GHashTable) used = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     RuleSet *rs = g_new0(RuleSet, 1);
     rs->rules = g_ptr_array_new();
     rs->lists = g_ptr_array_new();
@@ -251,9 +279,11 @@ RuleSet *rule_set_load(const char *const *paths, guint n_paths, GPtrArray *diags
     int errors = expand_paths(paths, n_paths, lists, rules, diags) ? 0 : 1;
     g_autoptr(GChecksum) sum = g_checksum_new(G_CHECKSUM_SHA256);
     for (guint i = 0; i < lists->len; i++)
-        errors += load_file(rs, g_ptr_array_index(lists, i), diags, sum);
+        errors += load_file(rs, g_ptr_array_index(lists, i), diags, sum, overrides, used);
     for (guint i = 0; i < rules->len; i++)
-        errors += load_file(rs, g_ptr_array_index(rules, i), diags, sum);
+        errors += load_file(rs, g_ptr_array_index(rules, i), diags, sum, overrides, used);
+    if (overrides)
+        errors += check_overrides(overrides, used, diags);
     g_strlcpy(rs->digest, g_checksum_get_string(sum), sizeof rs->digest);
     if (errors == 0)
         warn_unused(rs, diags);
@@ -296,6 +326,13 @@ static void rule_free(Rule *r)
     }
     g_array_unref(r->explain);
     g_ptr_array_unref(r->examples);
+    for (guint i = 0; i < r->params->len; i++) {
+        RuleConst *k = g_ptr_array_index(r->params, i);
+        g_free(k->name);
+        g_free(k->file);
+        g_free(k);
+    }
+    g_ptr_array_unref(r->params);
     g_free(r);
 }
 
