@@ -17,21 +17,21 @@
 #include "txn.h"
 
 /* Reasons a row is rejected; the names are stable (run summary, tests). */
-#define DECODE_STATUS_LIST(X)                                                 \
-    X(OK, "ok")                                                               \
-    X(CSV, "csv_syntax")                                                      \
-    X(FIELD_COUNT, "field_count")                                             \
-    X(LINE_TOO_LONG, "line_too_long")                                         \
-    X(FIELD_TOO_LONG, "field_too_long")                                       \
-    X(TX_ID, "bad_tx_id")                                                     \
-    X(TIMESTAMP, "bad_timestamp")                                             \
-    X(ACCOUNT, "bad_account")                                                 \
-    X(AMOUNT, "bad_amount")                                                   \
-    X(CURRENCY, "bad_currency")                                               \
-    X(CHANNEL, "bad_channel")                                                 \
-    X(MCC, "bad_mcc")                                                         \
-    X(COUNTRY, "bad_country")                                                 \
-    X(UTF8, "invalid_utf8")                                                   \
+#define DECODE_STATUS_LIST(X)                                                                      \
+    X(OK, "ok")                                                                                    \
+    X(CSV, "csv_syntax")                                                                           \
+    X(FIELD_COUNT, "field_count")                                                                  \
+    X(LINE_TOO_LONG, "line_too_long")                                                              \
+    X(FIELD_TOO_LONG, "field_too_long")                                                            \
+    X(TX_ID, "bad_tx_id")                                                                          \
+    X(TIMESTAMP, "bad_timestamp")                                                                  \
+    X(ACCOUNT, "bad_account")                                                                      \
+    X(AMOUNT, "bad_amount")                                                                        \
+    X(CURRENCY, "bad_currency")                                                                    \
+    X(CHANNEL, "bad_channel")                                                                      \
+    X(MCC, "bad_mcc")                                                                              \
+    X(COUNTRY, "bad_country")                                                                      \
+    X(UTF8, "invalid_utf8")                                                                        \
     X(LATE, "late")
 
 typedef enum {

@@ -16,7 +16,7 @@
 #include "decode_csv.h"
 #include "limits.h"
 
-#define PROFILE_GROUP "profile"
+#define PROFILE_GROUP            "profile"
 #define PROFILE_DEFAULT_PRIORITY 50
 
 static const char *const profile_field_names[PROFILE_FIELD_COUNT] = {
@@ -26,10 +26,21 @@ static const char *const profile_field_names[PROFILE_FIELD_COUNT] = {
 };
 
 static const char *const profile_keys[] = {
-    "name",           "description",       "priority",         "delimiter",
-    "quote",          "decimal_separator", "thousands_separator", "join_separator",
-    "timestamp_format", "timezone",        "round_amounts",    "synthesize_tx_id",
-    "labels",         "optional_columns",  NULL,
+    "name",
+    "description",
+    "priority",
+    "delimiter",
+    "quote",
+    "decimal_separator",
+    "thousands_separator",
+    "join_separator",
+    "timestamp_format",
+    "timezone",
+    "round_amounts",
+    "synthesize_tx_id",
+    "labels",
+    "optional_columns",
+    NULL,
 };
 
 /* Loading state: the key file, its text (for line numbers), its origin. */
@@ -117,8 +128,8 @@ static void profile_fail(ProfileLoad *ld, const char *group, const char *key, GE
         g_set_error(error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE, "%s:%u: %s",
                     ld->origin, line, msg);
     else
-        g_set_error(error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE, "%s: %s",
-                    ld->origin, msg);
+        g_set_error(error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE, "%s: %s", ld->origin,
+                    msg);
 }
 
 static void profile_column_clear(ProfileColumn *c)
@@ -192,21 +203,27 @@ static char *profile_get(ProfileLoad *ld, const char *key, const char *def)
 /* Reads a one-byte separator; "tab" and "none" (or empty) are spelled
  * out. allowed lists the bytes accepted; none_ok allows no separator. */
 static gboolean profile_get_char(ProfileLoad *ld, const char *key, const char *def,
-                                 const char *allowed, gboolean none_ok, char *out,
-                                 GError **error)
+                                 const char *allowed, gboolean none_ok, char *out, GError **error)
 {
     g_autofree char *v = profile_get(ld, key, def);
     gboolean none = strcmp(v, "none") == 0 || v[0] == '\0';
     *out = strcmp(v, "tab") == 0 ? '\t' : strlen(v) == 1 ? v[0] : '\0';
     if ((none && none_ok) || (*out && strchr(allowed, *out)))
         return TRUE;
-    profile_fail(ld, PROFILE_GROUP, key, error, "%s '%s' is not one of '%s'%s", key, v,
-                 allowed, none_ok ? " or none" : "");
+    g_autoptr(GString) list = g_string_new(NULL);
+    for (const char *a = allowed; *a; a++) {
+        g_string_append(list, list->len ? " " : "");
+        if (*a == '\t')
+            g_string_append(list, "tab");
+        else
+            g_string_append_printf(list, "'%c'", *a);
+    }
+    profile_fail(ld, PROFILE_GROUP, key, error, "%s '%s' is not one of %s%s", key, v, list->str,
+                 none_ok ? " none" : "");
     return FALSE;
 }
 
-static gboolean profile_get_bool(ProfileLoad *ld, const char *key, gboolean *out,
-                                 GError **error)
+static gboolean profile_get_bool(ProfileLoad *ld, const char *key, gboolean *out, GError **error)
 {
     g_autofree char *v = profile_get(ld, key, "false");
     *out = strcmp(v, "true") == 0;
@@ -301,8 +318,7 @@ static gboolean profile_load_dialect(ProfileLoad *ld, GError **error)
     if (!profile_get_char(ld, "delimiter", ",", ",;|\t", FALSE, &p->delimiter, error) ||
         !profile_get_char(ld, "quote", "\"", "\"'", TRUE, &p->quote, error) ||
         !profile_get_char(ld, "decimal_separator", ".", ".,", FALSE, &p->decimal_sep, error) ||
-        !profile_get_char(ld, "thousands_separator", "", ",. '", TRUE, &p->thousands_sep,
-                          error) ||
+        !profile_get_char(ld, "thousands_separator", "", ",. '", TRUE, &p->thousands_sep, error) ||
         !profile_get_char(ld, "join_separator", ":", ":|/-_. ", FALSE, &p->join_sep, error))
         return FALSE;
     if (p->thousands_sep == p->decimal_sep) {
@@ -495,13 +511,12 @@ static gboolean profile_check_fields(ProfileLoad *ld, GError **error)
     Profile *p = ld->p;
     for (int f = 0; f < PROFILE_FIELD_COUNT; f++) {
         ProfileFieldSpec *fs = &p->fields[f];
-        const char *bad = fs->constant && !profile_check_value(f, fs->constant) ? fs->constant
-                          : fs->fallback && !profile_check_value(f, fs->fallback)
-                              ? fs->fallback
-                              : NULL;
+        const char *bad = fs->constant && !profile_check_value(f, fs->constant)   ? fs->constant
+                          : fs->fallback && !profile_check_value(f, fs->fallback) ? fs->fallback
+                                                                                  : NULL;
         if (bad) {
-            profile_fail(ld, fs->constant ? "constants" : "defaults", profile_field_names[f],
-                         error, "'%s' is not a valid %s", bad, profile_field_names[f]);
+            profile_fail(ld, fs->constant ? "constants" : "defaults", profile_field_names[f], error,
+                         "'%s' is not a valid %s", bad, profile_field_names[f]);
             return FALSE;
         }
         if (!fs->display)

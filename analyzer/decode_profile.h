@@ -24,17 +24,17 @@ typedef struct {
 extern const ProfileSource profile_builtin_sources[];
 
 /* The canonical fields, in the order of the canonical CSV. */
-#define PROFILE_FIELD_LIST(X)                                                 \
-    X(TX_ID, "tx_id")                                                         \
-    X(TS, "ts")                                                               \
-    X(FROM, "from_account")                                                   \
-    X(TO, "to_account")                                                       \
-    X(AMOUNT, "amount")                                                       \
-    X(CURRENCY, "currency")                                                   \
-    X(CHANNEL, "channel")                                                     \
-    X(MCC, "mcc")                                                             \
-    X(COUNTRY, "counterparty_country")                                        \
-    X(LOCATION, "location")                                                   \
+#define PROFILE_FIELD_LIST(X)                                                                      \
+    X(TX_ID, "tx_id")                                                                              \
+    X(TS, "ts")                                                                                    \
+    X(FROM, "from_account")                                                                        \
+    X(TO, "to_account")                                                                            \
+    X(AMOUNT, "amount")                                                                            \
+    X(CURRENCY, "currency")                                                                        \
+    X(CHANNEL, "channel")                                                                          \
+    X(MCC, "mcc")                                                                                  \
+    X(COUNTRY, "counterparty_country")                                                             \
+    X(LOCATION, "location")                                                                        \
     X(MEMO, "memo")
 
 typedef enum {
@@ -63,29 +63,29 @@ typedef struct {
 typedef struct {
     ProfileColumn *columns; /* n_columns > 1: joined; 0: constant or absent */
     guint n_columns;
-    char *constant;         /* [constants], or NULL */
-    char *fallback;         /* [defaults]: value when the field is empty, or NULL */
-    ProfileMapEntry *map;   /* [map FIELD] */
+    char *constant;       /* [constants], or NULL */
+    char *fallback;       /* [defaults]: value when the field is empty, or NULL */
+    ProfileMapEntry *map; /* [map FIELD] */
     guint n_map;
-    char *map_default;      /* "*" key of the map, or NULL (unmapped values pass) */
+    char *map_default; /* "*" key of the map, or NULL (unmapped values pass) */
     guint32 map_default_len;
-    char *display;          /* for messages: "Amount Paid", "From Bank + Account" */
+    char *display; /* for messages: "Amount Paid", "From Bank + Account" */
 } ProfileFieldSpec;
 
 typedef enum {
-    PROFILE_TZ_FIXED,   /* tz_offset minutes */
-    PROFILE_TZ_ZONE,    /* tz, an IANA zone */
+    PROFILE_TZ_FIXED, /* tz_offset minutes */
+    PROFILE_TZ_ZONE,  /* tz, an IANA zone */
 } ProfileTzKind;
 
 typedef struct {
     char *name;
     char *description;
-    char *origin;          /* "built-in" or the file path */
-    int priority;          /* detection order: lower first */
+    char *origin; /* "built-in" or the file path */
+    int priority; /* detection order: lower first */
     char delimiter, quote, decimal_sep, thousands_sep, join_sep;
     gboolean round_amounts;
     gboolean synthesize_tx_id;
-    char *ts_format;       /* NULL = ISO 8601 */
+    char *ts_format; /* NULL = ISO 8601 */
     char *tz_name;
     ProfileTzKind tz_kind;
     int tz_offset;
@@ -93,7 +93,7 @@ typedef struct {
     ProfileFieldSpec fields[PROFILE_FIELD_COUNT];
     ProfileColumn *labels;
     guint n_labels;
-    char **label_names;    /* NULL-terminated, as written in the profile */
+    char **label_names; /* NULL-terminated, as written in the profile */
 } Profile;
 
 /* Parses profile text; origin names it in messages (a path, or

@@ -31,6 +31,7 @@ struct Engine {
     double *scratch;  /* scratch: distinct values, LIMIT_WINDOW_ENTRIES */
     Alert alert;
     EngineStats stats;
+    gint64 quiet_until; /* alerts at or before this instant are not emitted */
 };
 
 Engine *engine_new(const RuleSet *rs, const Intern *accounts, const Intern *locations,
@@ -50,6 +51,7 @@ Engine *engine_new(const RuleSet *rs, const Intern *accounts, const Intern *loca
     }
     e->aggs = g_new0(double, max_aggs);
     e->scratch = g_new(double, LIMIT_WINDOW_ENTRIES);
+    e->quiet_until = G_MININT64;
     return e;
 }
 
@@ -183,6 +185,9 @@ static void raise_alert(Engine *e, guint ri, const Rule *r, Window *w, guint32 a
                         const Txn *t)
 {
     Alert *a = &e->alert;
+    w->suppress_until = t->core.ts + r->suppress;
+    if (t->core.ts <= e->quiet_until)
+        return;
     compute_aggs(e, r, w, account, &t->core, FALSE);
     a->rule = r;
     a->account = account;
@@ -206,7 +211,6 @@ static void raise_alert(Engine *e, guint ri, const Rule *r, Window *w, guint32 a
     e->stats.alerts++;
     if (!e->fn(a, e->user))
         e->stats.sink_failed = TRUE;
-    w->suppress_until = t->core.ts + r->suppress;
 }
 
 static void eval_side(Engine *e, guint ri, const Rule *r, guint32 account, const Txn *t)
@@ -241,6 +245,11 @@ void engine_process(Engine *e, const Txn *t)
 void engine_stats(const Engine *e, EngineStats *out)
 {
     *out = e->stats;
+}
+
+void engine_set_quiet_until(Engine *e, gint64 ts)
+{
+    e->quiet_until = ts;
 }
 
 guint64 engine_rule_alerts(const Engine *e, guint i)

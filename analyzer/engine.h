@@ -37,6 +37,10 @@ typedef struct {
 } EngineStats;
 
 void engine_stats(const Engine *e, EngineStats *out);
+/* Replay mode for incremental runs: alerts fired by transactions at or
+ * before ts update the state (windows, suppression) as usual but are not
+ * passed to the callback nor counted. G_MININT64 (the default) emits all. */
+void engine_set_quiet_until(Engine *e, gint64 ts);
 /* Alerts raised by the rule at index i of the rule set. */
 guint64 engine_rule_alerts(const Engine *e, guint i);
 

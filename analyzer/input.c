@@ -27,10 +27,10 @@ struct Input {
     gint64 max_lateness;
     FILE *rejects;
     Intern *accounts, *locations;
-    Profile *forced;           /* the profile given by format, or NULL */
-    GPtrArray *builtins;       /* detection candidates when forced is NULL */
-    const Profile **profiles;  /* per source once its header was read; borrowed */
-    guint cur;                 /* the source being read */
+    Profile *forced;          /* the profile given by format, or NULL */
+    GPtrArray *builtins;      /* detection candidates when forced is NULL */
+    const Profile **profiles; /* per source once its header was read; borrowed */
+    guint cur;                /* the source being read */
     Source *src;
     Decoder *dec;
     guint64 rows, rejected, bytes_done, bytes_total;
@@ -39,8 +39,7 @@ struct Input {
 };
 
 /* Fails early on a file that cannot be read; adds its size to the total. */
-static gboolean input_check_path(Input *in, const char *path, gboolean *sizes_known,
-                                 GError **error)
+static gboolean input_check_path(Input *in, const char *path, gboolean *sizes_known, GError **error)
 {
     struct stat st;
     if (strcmp(path, "-") == 0) {
@@ -49,8 +48,8 @@ static gboolean input_check_path(Input *in, const char *path, gboolean *sizes_kn
     }
     if (stat(path, &st) != 0 || access(path, R_OK) != 0) {
         int e = errno;
-        g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(e), "cannot open '%s': %s",
-                    path, g_strerror(e));
+        g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(e), "cannot open '%s': %s", path,
+                    g_strerror(e));
         return FALSE;
     }
     if (S_ISREG(st.st_mode))

@@ -14,26 +14,26 @@
 #include <string.h>
 
 #define INTERN_CHUNK_BYTES (256 * 1024)
-#define INTERN_MIN_SLOTS 1024
+#define INTERN_MIN_SLOTS   1024
 
 #define INTERN_INLINE 23
-#define INTERN_LONG 0xFF /* len of a slot whose string is longer than INTERN_INLINE */
+#define INTERN_LONG   0xFF /* len of a slot whose string is longer than INTERN_INLINE */
 
 typedef struct {
     guint32 hash;
-    guint32 id;  /* 0 = empty */
-    guint8 len;  /* length, or INTERN_LONG */
+    guint32 id; /* 0 = empty */
+    guint8 len; /* length, or INTERN_LONG */
     char bytes[INTERN_INLINE];
 } InternSlot;
 
 struct Intern {
     InternSlot *slots;
-    guint32 mask;        /* slots - 1 */
-    guint32 count;       /* ids handed out */
+    guint32 mask;         /* slots - 1 */
+    guint32 count;        /* ids handed out */
     const char **entries; /* by id, entries[0] = "" */
     guint32 entries_cap;
-    GPtrArray *chunks;   /* arena chunks, owned */
-    char *arena;         /* free space of the current chunk */
+    GPtrArray *chunks; /* arena chunks, owned */
+    char *arena;       /* free space of the current chunk */
     size_t arena_left;
 };
 

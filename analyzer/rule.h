@@ -230,6 +230,9 @@ RuleSet *rule_set_load_with(const char *const *paths, guint n_paths, GHashTable 
                             GPtrArray *diags);
 void rule_set_free(RuleSet *rs);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(RuleSet, rule_set_free)
+/* The longest time a rule looks back (window or suppression), in seconds:
+ * what an incremental run must replay to rebuild state. */
+gint64 rule_set_lookback(const RuleSet *rs);
 /* Finds a rule by id; NULL if none. */
 const Rule *rule_set_find(const RuleSet *rs, const char *id);
 /* A new array for diagnostics (frees its elements). */

@@ -19,7 +19,7 @@
 
 #include "limits.h"
 
-#define SOURCE_IN_BYTES (1024 * 1024)
+#define SOURCE_IN_BYTES  (1024 * 1024)
 #define SOURCE_OUT_BYTES (1024 * 1024 + 2 * LIMIT_LINE_BYTES + 16)
 
 typedef enum {
@@ -34,7 +34,7 @@ struct Source {
     int fd;
     gboolean own_fd;
     guint64 size;
-    guint64 raw_read;   /* bytes read from fd */
+    guint64 raw_read; /* bytes read from fd */
     char delim, quote;
     /* gzip */
     gboolean gzip, z_init, member_done;
@@ -55,8 +55,8 @@ Source *source_open(const char *path, GError **error)
     int fd = is_stdin ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
         int e = errno;
-        g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(e), "cannot open '%s': %s",
-                    path, g_strerror(e));
+        g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(e), "cannot open '%s': %s", path,
+                    g_strerror(e));
         return NULL;
     }
     Source *s = g_new0(Source, 1);
@@ -196,8 +196,8 @@ static gboolean source_fill_gzip(Source *s, GError **error)
         if (ret == Z_STREAM_END)
             s->member_done = TRUE;
         else if (ret != Z_OK && ret != Z_BUF_ERROR) {
-            g_autofree char *what = g_strdup_printf("corrupt gzip data (%s)",
-                                                    s->z.msg ? s->z.msg : zError(ret));
+            g_autofree char *what =
+                g_strdup_printf("corrupt gzip data (%s)", s->z.msg ? s->z.msg : zError(ret));
             source_zerror(s, what, error);
             return FALSE;
         }

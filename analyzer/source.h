@@ -36,9 +36,9 @@ typedef enum {
 } SourceStatus;
 
 typedef struct {
-    char *data;    /* the record, not NUL-terminated; may be modified in place */
+    char *data; /* the record, not NUL-terminated; may be modified in place */
     size_t len;
-    guint64 line;  /* 1-based line number of the record's first line */
+    guint64 line; /* 1-based line number of the record's first line */
 } SourceRecord;
 
 /* Reads the next record. rec->data is borrowed until the next call. */

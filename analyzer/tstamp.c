@@ -18,7 +18,7 @@ typedef struct {
 /* Broken-down fields of a timestamp being parsed. */
 typedef struct {
     int y, mo, d, h, mi, s;
-    int offset;          /* minutes east of UTC */
+    int offset; /* minutes east of UTC */
     gboolean has_offset;
 } TsFields;
 
@@ -162,8 +162,8 @@ static gboolean ts_seconds(TsCur *c, int *s)
     return TRUE;
 }
 
-gboolean tstamp_parse_iso(const char *s, size_t n, int default_offset, gint64 *utc,
-                          int *offset_min, gboolean *has_offset)
+gboolean tstamp_parse_iso(const char *s, size_t n, int default_offset, gint64 *utc, int *offset_min,
+                          gboolean *has_offset)
 {
     TsCur c = {s, s + n};
     TsFields f = {0};

@@ -8,10 +8,9 @@
 
 #include <string.h>
 
-static const char *const txn_channel_names[CHANNEL_COUNT] = {
-    [CHANNEL_NONE] = "",
+static const char *const txn_channel_names[CHANNEL_COUNT] = {[CHANNEL_NONE] = "",
 #define X(id, name) [CHANNEL_##id] = name,
-    CHANNEL_LIST(X)
+                                                             CHANNEL_LIST(X)
 #undef X
 };
 
@@ -22,10 +21,9 @@ const char *txn_channel_name(Channel c)
     return txn_channel_names[c];
 }
 
-static const guint8 txn_channel_lens[CHANNEL_COUNT] = {
-    [CHANNEL_NONE] = 0,
+static const guint8 txn_channel_lens[CHANNEL_COUNT] = {[CHANNEL_NONE] = 0,
 #define X(id, name) [CHANNEL_##id] = sizeof name - 1,
-    CHANNEL_LIST(X)
+                                                       CHANNEL_LIST(X)
 #undef X
 };
 

@@ -17,11 +17,11 @@
 #include <glib.h>
 #include <stdio.h>
 
-#define GEN_VERSION    "1.0"
-#define GEN_TZ_OFFSET  3600 /* the bank's local time is UTC+01:00 all year */
-#define GEN_TZ_STR     "+01:00"
-#define GEN_DAY        86400
-#define GEN_HOME_CC    "DE"
+#define GEN_VERSION   "1.0"
+#define GEN_TZ_OFFSET 3600 /* the bank's local time is UTC+01:00 all year */
+#define GEN_TZ_STR    "+01:00"
+#define GEN_DAY       86400
+#define GEN_HOME_CC   "DE"
 
 /* ---- random numbers (gen_util.c) ---- */
 typedef struct {
@@ -94,29 +94,76 @@ typedef struct {
 } GenCountry;
 
 enum {
-    CH_CASH_DEPOSIT, CH_CASH_WITHDRAWAL, CH_ATM_DEPOSIT, CH_ATM_WITHDRAWAL, CH_WIRE_DOMESTIC,
-    CH_WIRE_INTERNATIONAL, CH_TRANSFER, CH_ACH_PAYROLL, CH_CARD, CH_REMITTANCE,
-    CH_PREPAID_LOAD, CH_CRYPTO, CH_CHEQUE, CH_OTHER, CH_N
+    CH_CASH_DEPOSIT,
+    CH_CASH_WITHDRAWAL,
+    CH_ATM_DEPOSIT,
+    CH_ATM_WITHDRAWAL,
+    CH_WIRE_DOMESTIC,
+    CH_WIRE_INTERNATIONAL,
+    CH_TRANSFER,
+    CH_ACH_PAYROLL,
+    CH_CARD,
+    CH_REMITTANCE,
+    CH_PREPAID_LOAD,
+    CH_CRYPTO,
+    CH_CHEQUE,
+    CH_OTHER,
+    CH_N
 };
 extern const char *const gen_channel_names[CH_N];
 
 /* Person personas and business types share one numbering: persons first. */
 enum {
-    P_STUDENT, P_EMPLOYEE, P_RETIREE, P_MIGRANT, P_TRAVELLER, P_MINOR, P_N,
-    B_RESTAURANT = P_N, B_FASTFOOD, B_BAR, B_HAIR, B_NAILS, B_MASSAGE, B_SPA,
-    B_CONSTRUCTION, B_CLEANING, B_HOTEL, B_GROCERY, B_APPAREL, B_DRUGSTORE, B_FUEL,
-    B_AGENCY, B_REALESTATE, B_UTILITY, B_TELECOM, B_ONLINE, B_ADVERT, B_DIRECTMKT,
-    B_DATING, B_TAXI, B_AIRLINE, B_RAIL, B_WHOLESALE, B_OFFICE, B_HOSPITAL, B_DOCTOR,
-    B_PENSION, B_CARDEALER, B_JEWELLER, B_CRYPTO, T_N
+    P_STUDENT,
+    P_EMPLOYEE,
+    P_RETIREE,
+    P_MIGRANT,
+    P_TRAVELLER,
+    P_MINOR,
+    P_N,
+    B_RESTAURANT = P_N,
+    B_FASTFOOD,
+    B_BAR,
+    B_HAIR,
+    B_NAILS,
+    B_MASSAGE,
+    B_SPA,
+    B_CONSTRUCTION,
+    B_CLEANING,
+    B_HOTEL,
+    B_GROCERY,
+    B_APPAREL,
+    B_DRUGSTORE,
+    B_FUEL,
+    B_AGENCY,
+    B_REALESTATE,
+    B_UTILITY,
+    B_TELECOM,
+    B_ONLINE,
+    B_ADVERT,
+    B_DIRECTMKT,
+    B_DATING,
+    B_TAXI,
+    B_AIRLINE,
+    B_RAIL,
+    B_WHOLESALE,
+    B_OFFICE,
+    B_HOSPITAL,
+    B_DOCTOR,
+    B_PENSION,
+    B_CARDEALER,
+    B_JEWELLER,
+    B_CRYPTO,
+    T_N
 };
 #define GEN_IS_BUSINESS(t) ((t) >= P_N)
 
 typedef struct {
-    const char *label;      /* occupation (persons) or business kind */
-    guint16 mcc;            /* business MCC, 0 for persons */
-    const char *hours;      /* declared opening hours */
-    guint32 weight;         /* share among persons / among businesses */
-    double income_median;   /* declared monthly income / turnover, EUR */
+    const char *label;    /* occupation (persons) or business kind */
+    guint16 mcc;          /* business MCC, 0 for persons */
+    const char *hours;    /* declared opening hours */
+    guint32 weight;       /* share among persons / among businesses */
+    double income_median; /* declared monthly income / turnover, EUR */
     double income_sigma;
     double employees_median;
     double cash_share;      /* share of turnover deposited as cash */
@@ -144,11 +191,31 @@ const char *gen_occupation_for(int t, guint32 pick);
 
 /* Memo indices into gen_memos used by name. */
 enum {
-    MEMO_T_NONE, MEMO_T_THANKS, MEMO_T_DINNER, MEMO_T_BIRTHDAY, MEMO_T_RENT_SHARE,
-    MEMO_T_HOUSEHOLD, MEMO_T_ALLOWANCE, MEMO_T_FAMILY, MEMO_T_SCHOOL, MEMO_T_GIFT,
-    MEMO_T_LOAN, MEMO_T_INVOICE, MEMO_T_SUPPLIES, MEMO_T_UTILITIES, MEMO_T_DEPOSIT,
-    MEMO_T_TAKINGS, MEMO_T_QUOTED, MEMO_T_COMMA, MEMO_T_SERVICES, MEMO_T_CONSULTING,
-    MEMO_T_TRANSPORT, MEMO_T_PENSION, MEMO_T_PETTY, MEMO_T_TICKETS, MEMO_T_N
+    MEMO_T_NONE,
+    MEMO_T_THANKS,
+    MEMO_T_DINNER,
+    MEMO_T_BIRTHDAY,
+    MEMO_T_RENT_SHARE,
+    MEMO_T_HOUSEHOLD,
+    MEMO_T_ALLOWANCE,
+    MEMO_T_FAMILY,
+    MEMO_T_SCHOOL,
+    MEMO_T_GIFT,
+    MEMO_T_LOAN,
+    MEMO_T_INVOICE,
+    MEMO_T_SUPPLIES,
+    MEMO_T_UTILITIES,
+    MEMO_T_DEPOSIT,
+    MEMO_T_TAKINGS,
+    MEMO_T_QUOTED,
+    MEMO_T_COMMA,
+    MEMO_T_SERVICES,
+    MEMO_T_CONSULTING,
+    MEMO_T_TRANSPORT,
+    MEMO_T_PENSION,
+    MEMO_T_PETTY,
+    MEMO_T_TICKETS,
+    MEMO_T_N
 };
 
 /* ---- accounts (gen_population.c) ---- */
@@ -156,13 +223,13 @@ enum {
  * of a population account; bit 31 set = a foreign beneficiary with the
  * country index in bits 24..30 and its number in bits 0..23. */
 typedef guint32 GenRef;
-#define GEN_REF_FOREIGN 0x80000000u
-#define GEN_REF(i)            ((GenRef)(i) + 1)
-#define GEN_REF_IDX(r)        ((r) - 1)
-#define GEN_REF_X(cc, n)      (GEN_REF_FOREIGN | ((guint32)(cc) << 24) | ((guint32)(n) & 0xFFFFFF))
-#define GEN_REF_IS_X(r)       (((r) & GEN_REF_FOREIGN) != 0)
-#define GEN_REF_X_CC(r)       (((r) >> 24) & 0x7F)
-#define GEN_REF_X_NUM(r)      ((r) & 0xFFFFFF)
+#define GEN_REF_FOREIGN  0x80000000u
+#define GEN_REF(i)       ((GenRef)(i) + 1)
+#define GEN_REF_IDX(r)   ((r)-1)
+#define GEN_REF_X(cc, n) (GEN_REF_FOREIGN | ((guint32)(cc) << 24) | ((guint32)(n)&0xFFFFFF))
+#define GEN_REF_IS_X(r)  (((r)&GEN_REF_FOREIGN) != 0)
+#define GEN_REF_X_CC(r)  (((r) >> 24) & 0x7F)
+#define GEN_REF_X_NUM(r) ((r)&0xFFFFFF)
 
 enum {
     ACC_QUIET = 1,       /* planted participant: ordinary activity reduced */
@@ -174,16 +241,16 @@ enum {
 };
 
 typedef struct {
-    guint8 type;       /* P_* or B_* */
-    guint8 city;       /* index into gen_cities */
-    guint8 flags;      /* ACC_* */
-    guint8 origin;     /* country index of origin (migrants), home otherwise */
-    guint8 act;        /* activity level, index into the rate table */
-    guint8 payday;     /* businesses: day of month their payroll runs */
-    guint8 trip_city;  /* travellers: city of the current trip */
-    guint8 trip_left;  /* travellers: nights left on the trip */
-    guint16 first;     /* first-name index, or business name word */
-    guint16 last;      /* surname index */
+    guint8 type;      /* P_* or B_* */
+    guint8 city;      /* index into gen_cities */
+    guint8 flags;     /* ACC_* */
+    guint8 origin;    /* country index of origin (migrants), home otherwise */
+    guint8 act;       /* activity level, index into the rate table */
+    guint8 payday;    /* businesses: day of month their payroll runs */
+    guint8 trip_city; /* travellers: city of the current trip */
+    guint8 trip_left; /* travellers: nights left on the trip */
+    guint16 first;    /* first-name index, or business name word */
+    guint16 last;     /* surname index */
     guint16 street, house;
     gint16 open_day;   /* first active day relative to --start (negative: before) */
     guint16 birth;     /* birth date, days since 1900-01-01 (0 for businesses) */
@@ -203,7 +270,7 @@ typedef struct {
     /* merchants of a type in a city: city_type[t * n_cities + c] */
     guint32 **city_type;
     guint32 *n_city_type;
-    guint32 emp_cum_n;     /* employers weighted by employees */
+    guint32 emp_cum_n; /* employers weighted by employees */
     guint32 *emp_idx, *emp_cum;
     guint32 city_cum[64];
 } GenPop;
@@ -224,32 +291,48 @@ gboolean gen_pop_write(const GenPop *pop, const char *path, gint64 start_day, GE
 
 /* ---- rows ---- */
 enum {
-    MK_NONE, MK_TEXT,     /* arg = gen_memos index */
-    MK_MERCHANT,          /* the to-account's name */
-    MK_SALARY,            /* "SALARY YYYY-MM <payer name>", arg = month stamp */
-    MK_SALARY_FOR,        /* "SALARY <employee name>", arg = employee index */
-    MK_RENT,              /* "RENT YYYY-MM", arg = month stamp */
-    MK_INVOICE,           /* "INVOICE n", arg = n */
+    MK_NONE,
+    MK_TEXT,       /* arg = gen_memos index */
+    MK_MERCHANT,   /* the to-account's name */
+    MK_SALARY,     /* "SALARY YYYY-MM <payer name>", arg = month stamp */
+    MK_SALARY_FOR, /* "SALARY <employee name>", arg = employee index */
+    MK_RENT,       /* "RENT YYYY-MM", arg = month stamp */
+    MK_INVOICE,    /* "INVOICE n", arg = n */
 };
 
 typedef struct {
-    gint64 t;          /* UTC seconds */
-    gint64 cents;      /* > 0 */
+    gint64 t;     /* UTC seconds */
+    gint64 cents; /* > 0 */
     GenRef from, to;
     guint32 inst, inst2; /* planted instance ids (1..), 0 = none */
     guint32 memo_arg;
     guint16 mcc;
     guint8 channel;
-    guint8 city;       /* location, index into gen_cities or 200+ foreign country index */
+    guint8 city; /* location, index into gen_cities or 200+ foreign country index */
     guint8 memo_kind;
-    guint8 cc;         /* counterparty country index + 1, 0 = none */
+    guint8 cc; /* counterparty country index + 1, 0 = none */
 } GenRow;
 
 #define GEN_CITY_FOREIGN 200 /* city >= this: capital of country city-200 */
 
 /* ---- options and run state (gen.c) ---- */
-enum { SC_ML01, SC_ML02, SC_ML03, SC_ML04, SC_ML05, SC_ML06, SC_ML07, SC_FRONT, SC_ML15,
-       SC_SEXADS, SC_SEX08, SC_LAB, SC_LAB07, SC_CHD, SC_N };
+enum {
+    SC_ML01,
+    SC_ML02,
+    SC_ML03,
+    SC_ML04,
+    SC_ML05,
+    SC_ML06,
+    SC_ML07,
+    SC_FRONT,
+    SC_ML15,
+    SC_SEXADS,
+    SC_SEX08,
+    SC_LAB,
+    SC_LAB07,
+    SC_CHD,
+    SC_N
+};
 
 typedef struct {
     guint64 seed;
@@ -265,14 +348,23 @@ typedef struct {
 } GenOptions;
 
 /* ---- planted typologies (gen_plant.c, gen_typology_*.c) ---- */
-enum { R_CONTROLLER, R_VICTIM, R_MULE, R_FRONT, R_RECRUITER, R_SENDER, R_BENEFICIARY,
-       R_MEMBER, R_N };
+enum {
+    R_CONTROLLER,
+    R_VICTIM,
+    R_MULE,
+    R_FRONT,
+    R_RECRUITER,
+    R_SENDER,
+    R_BENEFICIARY,
+    R_MEMBER,
+    R_N
+};
 
 typedef struct {
     guint32 id;
     const char *typology; /* "HT-ML-01", ... */
     int scenario;
-    gint64 first, last;   /* UTC span of its rows */
+    gint64 first, last; /* UTC span of its rows */
     guint32 n_rows;
 } GenInstance;
 
@@ -325,8 +417,8 @@ gint64 gen_plan_night(GenPlan *p, gint64 day);
 gint64 gen_plan_cents(GenPlan *p, double lo, double hi, gint64 unit);
 /* A random country code from a NULL-terminated list. */
 const char *gen_plan_country(GenPlan *p, const char *const *list);
-extern const char *const gen_source_countries[];  /* trafficking source/transit list */
-extern const char *const gen_chd_countries[];     /* HT-CHD-02 destinations (FT20) */
+extern const char *const gen_source_countries[]; /* trafficking source/transit list */
+extern const char *const gen_chd_countries[];    /* HT-CHD-02 destinations (FT20) */
 gboolean gen_plan_write(GenPlan *p, const char *inst_path, const char *patterns_path,
                         GError **error);
 
@@ -335,10 +427,10 @@ void gen_typology_ht(GenPlan *p, int scenario);
 
 /* ---- ordinary behaviour (gen_ordinary.c) ---- */
 typedef struct {
-    gint64 day;                        /* days since the epoch (local date) */
-    int y, m, d, wday, mdays;          /* calendar of the day */
-    gboolean payday[32];               /* payday[k]: accounts paying on day k pay today */
-    guint32 month_stamp;               /* y * 100 + m */
+    gint64 day;               /* days since the epoch (local date) */
+    int y, m, d, wday, mdays; /* calendar of the day */
+    gboolean payday[32];      /* payday[k]: accounts paying on day k pay today */
+    guint32 month_stamp;      /* y * 100 + m */
 } GenDay;
 
 void gen_day_init(GenDay *day, gint64 days);
@@ -346,8 +438,20 @@ void gen_day_init(GenDay *day, gint64 days);
 void gen_ordinary_day(GenPop *pop, const GenDay *day, gint64 rel_day, GenRng *r, GArray *rows);
 
 /* Hour-of-day profiles for ordinary events (gen_ordinary.c). */
-enum { HP_SHOP, HP_MEAL, HP_NIGHT, HP_ATM, HP_P2P, HP_BRANCH, HP_EARLY, HP_OFFICE, HP_HOTEL,
-       HP_CLOSING, HP_LATE, HP_N };
+enum {
+    HP_SHOP,
+    HP_MEAL,
+    HP_NIGHT,
+    HP_ATM,
+    HP_P2P,
+    HP_BRANCH,
+    HP_EARLY,
+    HP_OFFICE,
+    HP_HOTEL,
+    HP_CLOSING,
+    HP_LATE,
+    HP_N
+};
 /* Appends a row to rows and returns it for the caller to finish. */
 GenRow *gen_emit(GArray *rows, gint64 t, GenRef from, GenRef to, gint64 cents, int channel,
                  int city);

@@ -14,9 +14,22 @@
 static gboolean has_suppliers(int t)
 {
     switch (t) {
-    case B_RESTAURANT: case B_FASTFOOD: case B_BAR: case B_HAIR: case B_NAILS: case B_MASSAGE:
-    case B_SPA: case B_CONSTRUCTION: case B_HOTEL: case B_GROCERY: case B_APPAREL:
-    case B_DRUGSTORE: case B_FUEL: case B_CLEANING: case B_JEWELLER: case B_CARDEALER:
+    case B_RESTAURANT:
+    case B_FASTFOOD:
+    case B_BAR:
+    case B_HAIR:
+    case B_NAILS:
+    case B_MASSAGE:
+    case B_SPA:
+    case B_CONSTRUCTION:
+    case B_HOTEL:
+    case B_GROCERY:
+    case B_APPAREL:
+    case B_DRUGSTORE:
+    case B_FUEL:
+    case B_CLEANING:
+    case B_JEWELLER:
+    case B_CARDEALER:
         return TRUE;
     default:
         return FALSE;
@@ -26,9 +39,20 @@ static gboolean has_suppliers(int t)
 static gboolean invoices_in(int t)
 {
     switch (t) {
-    case B_CONSTRUCTION: case B_CLEANING: case B_AGENCY: case B_WHOLESALE: case B_OFFICE:
-    case B_HOSPITAL: case B_REALESTATE: case B_UTILITY: case B_TELECOM: case B_ADVERT:
-    case B_AIRLINE: case B_RAIL: case B_DOCTOR: case B_CARDEALER:
+    case B_CONSTRUCTION:
+    case B_CLEANING:
+    case B_AGENCY:
+    case B_WHOLESALE:
+    case B_OFFICE:
+    case B_HOSPITAL:
+    case B_REALESTATE:
+    case B_UTILITY:
+    case B_TELECOM:
+    case B_ADVERT:
+    case B_AIRLINE:
+    case B_RAIL:
+    case B_DOCTOR:
+    case B_CARDEALER:
         return TRUE;
     default:
         return FALSE;
@@ -124,8 +148,7 @@ static void invoice_in(GenPop *pop, guint32 i, const GenDay *day, GenRng *r, GAr
     }
 }
 
-static void business_monthly(GenPop *pop, guint32 i, const GenDay *day, GenRng *r,
-                             GArray *rows)
+static void business_monthly(GenPop *pop, guint32 i, const GenDay *day, GenRng *r, GArray *rows)
 {
     const GenAccount *a = &pop->acc[i];
     guint32 h = gen_hash(i, 23);
@@ -133,10 +156,9 @@ static void business_monthly(GenPop *pop, guint32 i, const GenDay *day, GenRng *
     guint32 m;
     if (a->city >= GEN_CITY_FOREIGN)
         return;
-    if (day->d == 1 + (int)(h % 3) && gen_pop_pick(pop, B_REALESTATE, a->city, r, &m) &&
-        m != i) {
-        w = gen_emit(rows, gen_time_at(day, HP_EARLY, r), GEN_REF(i), GEN_REF(m),
-                     a->rent * 100LL, CH_WIRE_DOMESTIC, a->city);
+    if (day->d == 1 + (int)(h % 3) && gen_pop_pick(pop, B_REALESTATE, a->city, r, &m) && m != i) {
+        w = gen_emit(rows, gen_time_at(day, HP_EARLY, r), GEN_REF(i), GEN_REF(m), a->rent * 100LL,
+                     CH_WIRE_DOMESTIC, a->city);
         w->memo_kind = MK_RENT;
         w->memo_arg = day->month_stamp;
     }

@@ -33,12 +33,32 @@ static const guint8 hour_w[HP_N][24] = {
 static guint32 hour_cum[HP_N][24];
 
 /* What a person does unprompted. */
-enum { EV_GROCERY, EV_REST, EV_FAST, EV_DRUG, EV_APPAREL, EV_FUEL, EV_BAR, EV_HAIR, EV_TAXI,
-       EV_RAIL, EV_DOCTOR, EV_MASSAGE, EV_JEWEL, EV_AIR, EV_ATM, EV_P2P, EV_CASHDEP,
-       EV_PREPAID, EV_CRYPTO, EV_CHEQUE, EV_N };
+enum {
+    EV_GROCERY,
+    EV_REST,
+    EV_FAST,
+    EV_DRUG,
+    EV_APPAREL,
+    EV_FUEL,
+    EV_BAR,
+    EV_HAIR,
+    EV_TAXI,
+    EV_RAIL,
+    EV_DOCTOR,
+    EV_MASSAGE,
+    EV_JEWEL,
+    EV_AIR,
+    EV_ATM,
+    EV_P2P,
+    EV_CASHDEP,
+    EV_PREPAID,
+    EV_CRYPTO,
+    EV_CHEQUE,
+    EV_N
+};
 
 typedef struct {
-    int type;        /* merchant type for card events, -1 otherwise */
+    int type; /* merchant type for card events, -1 otherwise */
     double median, sigma;
     int profile;
     gboolean sunday; /* open on Sundays */
@@ -69,7 +89,8 @@ static const EventKind events[EV_N] = {
 
 /* Event mix per persona, in per mille. */
 static const guint16 mix[P_N][EV_N] = {
-    /*            gro rest fast drug app fuel bar hair taxi rail doc mas jew air atm p2p cdep pre cry chq */
+    /*            gro rest fast drug app fuel bar hair taxi rail doc mas jew air atm p2p cdep pre
+       cry chq */
     [P_STUDENT] = {250, 60, 170, 50, 40, 10, 90, 15, 20, 40, 5, 2, 1, 3, 90, 140, 2, 6, 6, 0},
     [P_EMPLOYEE] = {330, 70, 90, 70, 50, 70, 30, 20, 15, 15, 10, 4, 3, 3, 110, 100, 4, 3, 3, 1},
     [P_RETIREE] = {420, 60, 30, 90, 40, 40, 10, 25, 20, 15, 40, 2, 3, 2, 140, 50, 5, 0, 0, 8},
@@ -201,10 +222,10 @@ static void p2p(GenPop *pop, guint32 i, const GenDay *day, GenRng *r, GArray *ro
     gint64 c = gen_rng_lognormal_cents(r, med, 0.8);
     if (gen_rng_chance(r, 0.6))
         c = round_cents(c, c > 5000 ? 1000 : 500);
-    GenRow *w = gen_emit(rows, gen_time_at(day, HP_P2P, r), GEN_REF(i), GEN_REF(j), c,
-                         CH_TRANSFER, a->city);
-    static const guint8 memos[] = {MEMO_T_NONE,  MEMO_T_THANKS, MEMO_T_DINNER, MEMO_T_NONE,
-                                   MEMO_T_GIFT,  MEMO_T_BIRTHDAY, MEMO_T_TICKETS, MEMO_T_NONE,
+    GenRow *w = gen_emit(rows, gen_time_at(day, HP_P2P, r), GEN_REF(i), GEN_REF(j), c, CH_TRANSFER,
+                         a->city);
+    static const guint8 memos[] = {MEMO_T_NONE,   MEMO_T_THANKS,   MEMO_T_DINNER,  MEMO_T_NONE,
+                                   MEMO_T_GIFT,   MEMO_T_BIRTHDAY, MEMO_T_TICKETS, MEMO_T_NONE,
                                    MEMO_T_QUOTED, MEMO_T_COMMA};
     w->memo_kind = MK_TEXT;
     w->memo_arg = memos[gen_rng_below(r, G_N_ELEMENTS(memos))];
@@ -224,7 +245,8 @@ static void split_bill(GenPop *pop, guint32 i, const GenRow *paid, GenRng *r, GA
         guint32 j;
         if (!pick_friend(pop, i, r, &j))
             continue;
-        gint64 t = MIN(t0 + 600 + gen_rng_below(r, 5 * 3600), day_end);
+        gint64 t = t0 + 600 + gen_rng_below(r, 5 * 3600);
+        t = MIN(t, day_end);
         gint64 share = cents / (k + 1);
         if (gen_rng_chance(r, 0.5))
             share = round_cents(share, 100);
@@ -244,8 +266,8 @@ static void card(GenPop *pop, guint32 i, int ev, int city, const GenDay *day, Ge
         return;
     double f = a->type == P_MINOR ? 0.4 : CLAMP(pow(MAX(a->income, 300) / 2500.0, 0.3), 0.6, 1.6);
     gint64 c = gen_rng_lognormal_cents(r, k->median * f, k->sigma);
-    GenRow *w = gen_emit(rows, gen_time_at(day, k->profile, r), GEN_REF(i), GEN_REF(m), c,
-                         CH_CARD, pop->acc[m].city);
+    GenRow *w = gen_emit(rows, gen_time_at(day, k->profile, r), GEN_REF(i), GEN_REF(m), c, CH_CARD,
+                         pop->acc[m].city);
     w->mcc = gen_types[k->type].mcc;
     w->memo_kind = MK_MERCHANT;
     if (ev == EV_REST || ev == EV_BAR || ev == EV_FAST)
@@ -285,8 +307,8 @@ static void discretionary(GenPop *pop, guint32 i, int city, const GenDay *day, G
         break;
     case EV_PREPAID:
         gen_emit(rows, gen_time_at(day, HP_P2P, r), self, 0,
-                 round_cents(gen_rng_lognormal_cents(r, k->median, k->sigma), 500),
-                 CH_PREPAID_LOAD, city);
+                 round_cents(gen_rng_lognormal_cents(r, k->median, k->sigma), 500), CH_PREPAID_LOAD,
+                 city);
         break;
     case EV_CRYPTO:
         if (gen_pop_pick(pop, B_CRYPTO, -1, r, &m)) {
@@ -297,8 +319,8 @@ static void discretionary(GenPop *pop, guint32 i, int city, const GenDay *day, G
         }
         break;
     case EV_CHEQUE:
-        if (gen_pop_pick(pop, B_DOCTOR + (int)gen_rng_below(r, 2) * (B_GROCERY - B_DOCTOR),
-                         city, r, &m))
+        if (gen_pop_pick(pop, B_DOCTOR + (int)gen_rng_below(r, 2) * (B_GROCERY - B_DOCTOR), city, r,
+                         &m))
             gen_emit(rows, gen_time_at(day, HP_BRANCH, r), self, GEN_REF(m),
                      gen_rng_lognormal_cents(r, k->median, k->sigma), CH_CHEQUE, city);
         break;
@@ -338,8 +360,8 @@ static void income(GenPop *pop, guint32 i, const GenDay *day, GenRng *r, GArray 
             return;
         gint64 c = a->type == P_MINOR ? (20 + gen_hash(i, 4) % 4 * 10) * 100LL
                                       : (gint64)(a->income * 0.7 / 10) * 1000;
-        w = gen_emit(rows, gen_time_at(day, HP_P2P, r), a->employer, GEN_REF(i), c,
-                     CH_TRANSFER, e->city);
+        w = gen_emit(rows, gen_time_at(day, HP_P2P, r), a->employer, GEN_REF(i), c, CH_TRANSFER,
+                     e->city);
         w->memo_kind = MK_TEXT;
         w->memo_arg = MEMO_T_ALLOWANCE;
         return;
@@ -364,8 +386,8 @@ static void monthly(GenPop *pop, guint32 i, const GenDay *day, GenRng *r, GArray
     int d = day->d;
     GenRow *w;
     if ((a->flags & ACC_HEAD) && a->rent && d == 1 + (int)(h % 3)) {
-        w = gen_emit(rows, gen_time_at(day, HP_EARLY, r), self, landlord(pop, i),
-                     a->rent * 100LL, CH_WIRE_DOMESTIC, a->city);
+        w = gen_emit(rows, gen_time_at(day, HP_EARLY, r), self, landlord(pop, i), a->rent * 100LL,
+                     CH_WIRE_DOMESTIC, a->city);
         w->memo_kind = MK_RENT;
         w->memo_arg = day->month_stamp;
     }
@@ -377,8 +399,8 @@ static void monthly(GenPop *pop, guint32 i, const GenDay *day, GenRng *r, GArray
     }
     if (a->type != P_MINOR && d == 10 + (int)(h >> 12) % 15) {
         GenRef tel = stable_of(pop, B_TELECOM, i, 2);
-        w = gen_emit(rows, gen_time_at(day, HP_EARLY, r), self, tel,
-                     999 + (h >> 16) % 4 * 1000, CH_CARD, pop->acc[GEN_REF_IDX(tel)].city);
+        w = gen_emit(rows, gen_time_at(day, HP_EARLY, r), self, tel, 999 + (h >> 16) % 4 * 1000,
+                     CH_CARD, pop->acc[GEN_REF_IDX(tel)].city);
         w->mcc = 4814;
         w->memo_kind = MK_MERCHANT;
     }
@@ -418,21 +440,24 @@ static void remit_home(GenPop *pop, guint32 i, const GenDay *day, GenRng *r, GAr
     if (!second && c < 10000)
         c = 10000;
     int ch = (h >> 16) % 5 == 0 ? CH_WIRE_INTERNATIONAL : CH_REMITTANCE;
-    GenRow *w = gen_emit(rows, gen_time_at(day, HP_P2P, r), GEN_REF(i),
-                         GEN_REF_X(a->origin, 2 * i), c, ch, a->city);
+    GenRow *w = gen_emit(rows, gen_time_at(day, HP_P2P, r), GEN_REF(i), GEN_REF_X(a->origin, 2 * i),
+                         c, ch, a->city);
     w->cc = (guint8)(a->origin + 1);
     w->memo_kind = MK_TEXT;
     w->memo_arg = (h >> 20) % 4 == 0 ? MEMO_T_SCHOOL : MEMO_T_FAMILY;
 }
 
-/* Travellers: 1-3 nights elsewhere, one hotel charge per night. */
+/* Travellers: one trip of 1-3 nights most weeks, leaving on their usual
+ * weekday, one hotel charge per night; now and then a second short trip in
+ * the same week, which is what makes a benign HT-SEX-02 look-alike. */
 static int travel(GenPop *pop, guint32 i, const GenDay *day, GenRng *r, GArray *rows)
 {
     GenAccount *a = &pop->acc[i];
     if (a->type != P_TRAVELLER)
         return a->city;
     if (!a->trip_left) {
-        if (day->wday > 3 || !gen_rng_chance(r, 0.22))
+        gboolean usual = day->wday == (int)(gen_hash(i, 17) % 3);
+        if (!(usual && gen_rng_chance(r, 0.6)) && !(day->wday == 4 && gen_rng_chance(r, 0.03)))
             return a->city;
         int c;
         do

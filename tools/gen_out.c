@@ -85,15 +85,14 @@ static gpointer sink_thread(gpointer data)
     return NULL;
 }
 
-static Sink *sink_open(const char *dir, const char *name, gboolean gz, int level,
-                       GError **error)
+static Sink *sink_open(const char *dir, const char *name, gboolean gz, int level, GError **error)
 {
     Sink *s = g_new0(Sink, 1);
     s->path = g_strconcat(dir, "/", name, gz ? ".gz" : "", NULL);
     s->f = fopen(s->path, "wb");
     if (!s->f) {
-        g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(errno),
-                    "cannot create '%s': %s", s->path, g_strerror(errno));
+        g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(errno), "cannot create '%s': %s",
+                    s->path, g_strerror(errno));
         g_free(s->path);
         g_free(s);
         return NULL;
@@ -179,7 +178,7 @@ GenOut *gen_out_open(const GenOptions *opt, const GenPop *pop, GError **error)
     gboolean ok = TRUE;
     if (opt->canonical) {
         ok = (o->tx = sink_open(d, "transactions.csv", opt->gzip, opt->gzip_level, error)) &&
-             (o->labels = sink_open(d, "instance_tx.csv", FALSE, 0, error));
+             (o->labels = sink_open(d, "instance_tx.csv", FALSE, 0, error)) != NULL;
         if (ok) {
             gen_buf_str(&o->tx->buf, "tx_id,ts,from_account,to_account,amount,currency,channel,"
                                      "mcc,counterparty_country,location,memo\n");
@@ -187,14 +186,16 @@ GenOut *gen_out_open(const GenOptions *opt, const GenPop *pop, GError **error)
         }
     }
     if (ok && opt->amlworld) {
-        ok = (o->aw = sink_open(d, "amlworld_trans.csv", opt->gzip, opt->gzip_level, error));
+        ok =
+            (o->aw = sink_open(d, "amlworld_trans.csv", opt->gzip, opt->gzip_level, error)) != NULL;
         if (ok)
             gen_buf_str(&o->aw->buf, "Timestamp,From Bank,Account,To Bank,Account,Amount "
                                      "Received,Receiving Currency,Amount Paid,Payment "
                                      "Currency,Payment Format,Is Laundering\n");
     }
     if (ok && opt->amlsim) {
-        ok = (o->as = sink_open(d, "amlsim_transactions.csv", opt->gzip, opt->gzip_level, error));
+        ok = (o->as = sink_open(d, "amlsim_transactions.csv", opt->gzip, opt->gzip_level, error)) !=
+             NULL;
         if (ok)
             gen_buf_str(&o->as->buf, "tran_id,orig_acct,bene_acct,tx_type,base_amt,"
                                      "tran_timestamp,is_sar,alert_id\n");
@@ -321,9 +322,9 @@ static void aw_account(GenRef ref, GenRef other, GenBuf *b)
     if (!ref)
         ref = other; /* cash: AMLworld books it as a self-transaction */
     char tmp[10];
-    guint64 v = GEN_REF_IS_X(ref) ? 0x900000000ull | ((guint64)GEN_REF_X_CC(ref) << 24) |
-                                        GEN_REF_X_NUM(ref)
-                                  : 0x800000000ull | GEN_REF_IDX(ref);
+    guint64 v = GEN_REF_IS_X(ref)
+                    ? 0x900000000ull | ((guint64)GEN_REF_X_CC(ref) << 24) | GEN_REF_X_NUM(ref)
+                    : 0x800000000ull | GEN_REF_IDX(ref);
     for (int k = 8; k >= 0; k--, v >>= 4)
         tmp[k] = hex[v & 15];
     gen_buf_str(b, GEN_REF_IS_X(ref) ? "1" : "001");
@@ -335,12 +336,17 @@ static void aw_account(GenRef ref, GenRef other, GenBuf *b)
 
 void gen_out_amlworld_row(const GenPop *pop, const GenRow *w, GenBuf *b)
 {
-    static const char *const fmt[CH_N] = {
-        "Cash", "Cash", "Cash", "Cash", "Wire", "Wire", "Wire", "ACH", "Credit Card", "Wire",
-        "Credit Card", "Bitcoin", "Cheque", "Wire"};
-    char date[16];
-    fmt_date(date, w->t / GEN_DAY, '/', ' ');
-    gen_buf_str(b, date);
+    static const char *const fmt[CH_N] = {"Cash",        "Cash",    "Cash",   "Cash",        "Wire",
+                                          "Wire",        "Wire",    "ACH",    "Credit Card", "Wire",
+                                          "Credit Card", "Bitcoin", "Cheque", "Wire"};
+    /* one formatted date per UTC day; mtgen is single-threaded here */
+    static gint64 key = G_MININT64;
+    static char date[16];
+    if (w->t / GEN_DAY != key) {
+        key = w->t / GEN_DAY;
+        fmt_date(date, key, '/', ' ');
+    }
+    gen_buf_mem(b, date, 11);
     put_hms(b, (int)(w->t % GEN_DAY), FALSE);
     gen_buf_char(b, ',');
     aw_account(w->from, w->to, b);

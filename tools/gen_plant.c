@@ -12,27 +12,27 @@
 #include <errno.h>
 #include <string.h>
 
-const char *const gen_role_names[R_N] = {"controller", "victim",      "mule",        "front",
-                                         "recruiter",  "sender",      "beneficiary", "member"};
+const char *const gen_role_names[R_N] = {"controller", "victim", "mule",        "front",
+                                         "recruiter",  "sender", "beneficiary", "member"};
 
 /* --count keys; aliases are the other typologies a scenario plants */
 const char *const gen_scenario_keys[SC_N] = {
-    "HT-ML-01", "HT-ML-02", "HT-ML-03",  "HT-ML-04",  "HT-ML-05", "HT-ML-06", "HT-ML-07",
+    "HT-ML-01", "HT-ML-02", "HT-ML-03",  "HT-ML-04",  "HT-ML-05",  "HT-ML-06",  "HT-ML-07",
     "HT-ML-09", "HT-ML-15", "HT-SEX-01", "HT-SEX-08", "HT-LAB-01", "HT-LAB-07", "HT-CHD-02",
 };
 
 static const struct {
     const char *typology, *aw_type;
 } aw_types[] = {
-    {"HT-ML-01", "STRUCTURING"},       {"HT-ML-02", "FUNNEL"},
-    {"HT-ML-03", "PASS-THROUGH"},      {"HT-ML-04", "FAN-IN"},
-    {"HT-ML-05", "FAN-OUT"},           {"HT-ML-06", "SCATTER-GATHER"},
-    {"HT-ML-07", "CYCLE"},             {"HT-ML-09", "CASH-FRONT"},
-    {"HT-ML-10", "AFTER-HOURS"},       {"HT-ML-15", "REMITTANCE-STRUCTURING"},
-    {"HT-SEX-01", "ADVERTISING"},      {"HT-SEX-02", "LODGING"},
-    {"HT-SEX-04", "NIGHT-DEPOSITS"},   {"HT-SEX-08", "VICTIM-SWEEP"},
-    {"HT-LAB-01", "PAYROLL-FAN-IN"},   {"HT-LAB-02", "SALARY-SWEEP"},
-    {"HT-LAB-07", "SHARED-ADDRESS"},   {"HT-CHD-02", "LOW-VALUE-REMITTANCE"},
+    {"HT-ML-01", "STRUCTURING"},     {"HT-ML-02", "FUNNEL"},
+    {"HT-ML-03", "PASS-THROUGH"},    {"HT-ML-04", "FAN-IN"},
+    {"HT-ML-05", "FAN-OUT"},         {"HT-ML-06", "SCATTER-GATHER"},
+    {"HT-ML-07", "CYCLE"},           {"HT-ML-09", "CASH-FRONT"},
+    {"HT-ML-10", "AFTER-HOURS"},     {"HT-ML-15", "REMITTANCE-STRUCTURING"},
+    {"HT-SEX-01", "ADVERTISING"},    {"HT-SEX-02", "LODGING"},
+    {"HT-SEX-04", "NIGHT-DEPOSITS"}, {"HT-SEX-08", "VICTIM-SWEEP"},
+    {"HT-LAB-01", "PAYROLL-FAN-IN"}, {"HT-LAB-02", "SALARY-SWEEP"},
+    {"HT-LAB-07", "SHARED-ADDRESS"}, {"HT-CHD-02", "LOW-VALUE-REMITTANCE"},
     {"HT-CHD-03", "FAN-IN"},
 };
 
@@ -142,14 +142,15 @@ int gen_plan_other_city(GenPlan *p, int c, gboolean other_region)
     return (c + 1) % (int)gen_n_cities;
 }
 
-const char *const gen_source_countries[] = {"NG", "RO", "BG", "UA", "VN", "CN", "TH", "PH",
-                                            "AL", "MD", "HU", "ER", NULL};
-const char *const gen_chd_countries[] = {"PH", "TH", "CO", "GH", "UA", "DO", "RO", "JM", "RU", NULL};
+const char *const gen_source_countries[] = {"NG", "RO", "BG", "UA", "VN", "CN", "TH",
+                                            "PH", "AL", "MD", "HU", "ER", NULL};
+const char *const gen_chd_countries[] = {"PH", "TH", "CO", "GH", "UA",
+                                         "DO", "RO", "JM", "RU", NULL};
 
 guint32 gen_plan_client(GenPlan *p)
 {
-    static const int kinds[] = {P_EMPLOYEE, P_EMPLOYEE, P_EMPLOYEE, P_STUDENT, P_MIGRANT,
-                                P_TRAVELLER, P_RETIREE};
+    static const int kinds[] = {P_EMPLOYEE, P_EMPLOYEE,  P_EMPLOYEE, P_STUDENT,
+                                P_MIGRANT,  P_TRAVELLER, P_RETIREE};
     int t = kinds[gen_rng_below(&p->r, G_N_ELEMENTS(kinds))];
     if (!p->pop->n_type[t])
         t = P_EMPLOYEE;
@@ -295,8 +296,8 @@ static gboolean write_patterns(GenPlan *p, const char *path, GError **error)
         gen_buf_uint(&b, in->id, 1);
         gen_buf_char(&b, '\n');
         for (guint j = 0; j < rl->len; j++) {
-            gen_out_amlworld_row(p->pop, &g_array_index(p->rows, GenRow, g_array_index(rl, guint, j)),
-                                 &b);
+            gen_out_amlworld_row(p->pop,
+                                 &g_array_index(p->rows, GenRow, g_array_index(rl, guint, j)), &b);
             gen_buf_char(&b, '\n');
         }
         gen_buf_str(&b, "END LAUNDERING ATTEMPT - ");

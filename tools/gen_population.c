@@ -82,9 +82,10 @@ static void init_person(GenAccount *a, int t, gint64 start_day, GenRng *r)
     a->last = (guint16)gen_rng_below(r, gen_n_last_names);
     double age = age_lo[t] + gen_rng_unit(r) * (age_hi[t] - age_lo[t]);
     a->birth = birth_for_age(start_day, age, r);
-    a->income = ty->income_median > 0
-                    ? (guint32)(gen_rng_lognormal_cents(r, ty->income_median, ty->income_sigma) / 100)
-                    : 0;
+    a->income =
+        ty->income_median > 0
+            ? (guint32)(gen_rng_lognormal_cents(r, ty->income_median, ty->income_sigma) / 100)
+            : 0;
     double opened_years = MIN(age - 17.5, 15.0);
     if (t == P_MINOR)
         opened_years = 0.5 + gen_rng_unit(r) * 2;
@@ -160,7 +161,7 @@ static void build_indexes(GenPop *pop)
 static guint32 pick_employer(const GenPop *pop, const GenAccount *a, GenRng *r)
 {
     static const int migrant_jobs[] = {B_CONSTRUCTION, B_CLEANING, B_RESTAURANT, B_HOTEL,
-                                       B_AGENCY, B_FASTFOOD, B_WHOLESALE};
+                                       B_AGENCY,       B_FASTFOOD, B_WHOLESALE};
     static const int travel_jobs[] = {B_OFFICE, B_WHOLESALE, B_TELECOM, B_OFFICE};
     guint32 out;
     if (a->type == P_MIGRANT && gen_rng_chance(r, 0.7)) {
@@ -214,7 +215,7 @@ static void link_persons(GenPop *pop, GenRng *r)
 static int member_type(int head_type, int k, GenRng *r)
 {
     if (k == 1)
-        return head_type == P_RETIREE ? P_RETIREE
+        return head_type == P_RETIREE   ? P_RETIREE
                : head_type == P_STUDENT ? P_STUDENT
                                         : (gen_rng_chance(r, 0.8) ? P_EMPLOYEE : head_type);
     return gen_rng_chance(r, 0.6) ? P_MINOR : P_STUDENT;
@@ -280,7 +281,7 @@ void gen_pop_build(GenPop *pop, guint32 n_accounts, gint64 start_day, GenRng *r)
             a->street = (guint16)gen_rng_below(r, gen_n_streets);
             a->house = (guint16)(1 + gen_rng_below(r, 200));
         }
-        a->phone = (i * 0x9E3779B1u) & 0x7FFFFFFu;
+        a->phone = ((i + 1) * 0x9E3779B1u) & 0x7FFFFFFu; /* a bijection: unique numbers */
     }
     build_persons(pop, T_N - P_N, start_day, r);
     build_indexes(pop);
@@ -457,8 +458,8 @@ gboolean gen_pop_write(const GenPop *pop, const char *path, gint64 start_day, GE
 {
     FILE *f = fopen(path, "wb");
     if (!f) {
-        g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(errno),
-                    "cannot create '%s': %s", path, g_strerror(errno));
+        g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(errno), "cannot create '%s': %s",
+                    path, g_strerror(errno));
         return FALSE;
     }
     GenBuf b;

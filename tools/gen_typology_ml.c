@@ -30,8 +30,7 @@ static GenRef source_beneficiary(GenPlan *p, const char **cc_out)
     return gen_plan_foreign(p, cc);
 }
 
-static void wire_abroad(GenPlan *p, guint32 inst, gint64 t, guint32 from, gint64 cents,
-                        int channel)
+static void wire_abroad(GenPlan *p, guint32 inst, gint64 t, guint32 from, gint64 cents, int channel)
 {
     const char *cc;
     GenRef x = source_beneficiary(p, &cc);
@@ -52,10 +51,12 @@ static void structuring(GenPlan *p)
     gint64 total = 0, last_day = d0;
     for (int k = 0; k < n; k++) {
         /* spread over at most 9 days: first on d0, last on d0 + 8 or 9 */
-        gint64 day = k == 0 ? d0 : k == n - 1 ? d0 + (SUB(p) ? 9 : 8)
-                                              : d0 + 1 + (gint64)gen_rng_below(&p->r, 7);
-        gint64 c = SUB(p) ? gen_plan_cents(p, 8000, 8590, 1000)
-                          : gen_plan_cents(p, 8500, 9950, gen_rng_chance(&p->r, 0.6) ? 10000 : 5000);
+        gint64 day = k == 0       ? d0
+                     : k == n - 1 ? d0 + (SUB(p) ? 9 : 8)
+                                  : d0 + 1 + (gint64)gen_rng_below(&p->r, 7);
+        gint64 c = SUB(p)
+                       ? gen_plan_cents(p, 8000, 8590, 1000)
+                       : gen_plan_cents(p, 8500, 9950, gen_rng_chance(&p->r, 0.6) ? 10000 : 5000);
         gint64 t = gen_plan_at(p, day, 9, 17);
         if (k == n - 1 && SUB(p))
             t = gen_plan_at(p, day, 9, 10); /* keeps the span under 10 days */
@@ -101,7 +102,8 @@ static void funnel(GenPlan *p)
     gint64 d0 = gen_plan_start(p, 10), total = 0, last_day = d0;
     for (int k = 0; k < n; k++) {
         gint64 day = d0 + (k == n - 1 ? (SUB(p) ? 5 : 4) : (gint64)gen_rng_below(&p->r, 4));
-        gint64 c = SUB(p) ? gen_plan_cents(p, 900, 2500, 1000) : gen_plan_cents(p, 1500, 4500, 5000);
+        gint64 c =
+            SUB(p) ? gen_plan_cents(p, 900, 2500, 1000) : gen_plan_cents(p, 1500, 4500, 5000);
         gen_plan_row(p, inst, gen_plan_at(p, day, 9, 17), 0, GEN_REF(m), c, CH_CASH_DEPOSIT,
                      cities[k % nc]);
         total += c;
@@ -140,14 +142,15 @@ static void pass_through(GenPlan *p)
             w->cc = (guint8)(gen_country_index(cc) + 1);
         } else {
             guint32 src = gen_plan_client(p);
-            w = gen_plan_row(p, inst, t, GEN_REF(src), GEN_REF(m), c, CH_TRANSFER,
-                             home_of(p, src));
+            w = gen_plan_row(p, inst, t, GEN_REF(src), GEN_REF(m), c, CH_TRANSFER, home_of(p, src));
         }
         w->memo_kind = MK_TEXT;
         w->memo_arg = gen_rng_chance(&p->r, 0.5) ? MEMO_T_LOAN : MEMO_T_SERVICES;
-        double share = SUB(p) ? 0.91 + 0.03 * gen_rng_unit(&p->r) : 0.97 + 0.025 * gen_rng_unit(&p->r);
-        gint64 delay = SUB(p) && k % 3 == 2 ? gen_rng_range(&p->r, 50, 80) * 3600
-                                            : gen_rng_range(&p->r, SUB(p) ? 20 : 1, SUB(p) ? 46 : 20) * 3600;
+        double share =
+            SUB(p) ? 0.91 + 0.03 * gen_rng_unit(&p->r) : 0.97 + 0.025 * gen_rng_unit(&p->r);
+        gint64 delay = SUB(p) && k % 3 == 2
+                           ? gen_rng_range(&p->r, 50, 80) * 3600
+                           : gen_rng_range(&p->r, SUB(p) ? 20 : 1, SUB(p) ? 46 : 20) * 3600;
         gint64 out = (gint64)(c * share);
         if (to_abroad)
             wire_abroad(p, inst, t + delay, m, out, CH_WIRE_INTERNATIONAL);
@@ -173,8 +176,7 @@ static void fan_in(GenPlan *p)
         for (int j = 0; j < reps; j++) {
             gint64 day = s == 0 && j == 0 ? d0 : d0 + gen_rng_below(&p->r, (guint32)span);
             GenRow *w = gen_plan_row(p, inst, gen_plan_at(p, day, 7, 23), GEN_REF(v), GEN_REF(c),
-                                     gen_plan_cents(p, 150, 900, 1000), CH_TRANSFER,
-                                     home_of(p, v));
+                                     gen_plan_cents(p, 150, 900, 1000), CH_TRANSFER, home_of(p, v));
             w->memo_kind = MK_TEXT;
             w->memo_arg = gen_rng_chance(&p->r, 0.5) ? MEMO_T_RENT_SHARE : MEMO_T_LOAN;
         }
@@ -194,7 +196,8 @@ static void fan_out(GenPlan *p)
         const char *cc;
         GenRef x = source_beneficiary(p, &cc);
         gen_plan_role(p, inst, x, R_BENEFICIARY);
-        gint64 cents = SUB(p) ? gen_plan_cents(p, 700, 1400, 1000) : gen_plan_cents(p, 1700, 3000, 1000);
+        gint64 cents =
+            SUB(p) ? gen_plan_cents(p, 700, 1400, 1000) : gen_plan_cents(p, 1700, 3000, 1000);
         gint64 day = s == 0 ? d0 : d0 + gen_rng_below(&p->r, (guint32)span);
         GenRow *w = gen_plan_row(p, inst, gen_plan_at(p, day, 9, 19), GEN_REF(c), x, cents,
                                  gen_rng_chance(&p->r, 0.6) ? CH_REMITTANCE : CH_WIRE_INTERNATIONAL,
@@ -234,7 +237,8 @@ static void scatter_gather(GenPlan *p)
                 in += c;
                 last = MAX(last, t);
             }
-            double share = SUB(p) ? 0.72 + 0.06 * gen_rng_unit(&p->r) : 0.85 + 0.1 * gen_rng_unit(&p->r);
+            double share =
+                SUB(p) ? 0.72 + 0.06 * gen_rng_unit(&p->r) : 0.85 + 0.1 * gen_rng_unit(&p->r);
             gint64 delay = gen_rng_range(&p->r, SUB(p) ? 30 : 4, SUB(p) ? 46 : 30) * 3600;
             gen_plan_row(p, inst, last + delay, GEN_REF(v), GEN_REF(sink),
                          (gint64)(in * share) / 100 * 100 + 100, CH_TRANSFER, home_of(p, v));
@@ -250,8 +254,9 @@ static void cycle(GenPlan *p)
     guint32 mem[4];
     for (int k = 0; k < len; k++) {
         guint32 i;
-        if (gen_rng_chance(&p->r, 0.4) && gen_pop_pick(p->pop, B_WHOLESALE + (int)(k % 2) *
-                                                      (B_OFFICE - B_WHOLESALE), -1, &p->r, &i) &&
+        if (gen_rng_chance(&p->r, 0.4) &&
+            gen_pop_pick(p->pop, B_WHOLESALE + (int)(k % 2) * (B_OFFICE - B_WHOLESALE), -1, &p->r,
+                         &i) &&
             !(p->pop->acc[i].flags & ACC_USED)) {
             p->pop->acc[i].flags |= ACC_USED;
         } else {
@@ -311,7 +316,8 @@ static void front(GenPlan *p)
                      (gint64)(sum * 0.2 * 7 / span) / 1000 * 1000 + 1000, CH_TRANSFER, city);
     /* card takings between 00:00 and 05:00 */
     for (int wk = 0; wk < span / 7; wk++) {
-        int n = SUB(p) ? (wk == 0 ? 10 + (int)gen_rng_below(&p->r, 2) : 3 + (int)gen_rng_below(&p->r, 4))
+        int n = SUB(p) ? (wk == 0 ? 10 + (int)gen_rng_below(&p->r, 2)
+                                  : 3 + (int)gen_rng_below(&p->r, 4))
                        : 15 + (int)gen_rng_below(&p->r, 6);
         for (int k = 0; k < n; k++) {
             gint64 day = d0 + wk * 7 + (k % 6);
@@ -340,12 +346,14 @@ static void remit_structuring(GenPlan *p)
         GenRef x = gen_rng_chance(&p->r, 0.5) || k == 0 ? gen_plan_foreign(p, cc) : 0;
         if (!x)
             x = g_array_index(p->rows, GenRow, p->rows->len - 1).to;
-        gint64 c = SUB(p) ? gen_plan_cents(p, 2500, 2640, 1000) : gen_plan_cents(p, 2600, 2990, 1000);
+        gint64 c =
+            SUB(p) ? gen_plan_cents(p, 2500, 2640, 1000) : gen_plan_cents(p, 2600, 2990, 1000);
         gint64 t = SUB(p) && k == n - 1 ? gen_plan_at(p, day, 8, 9) : gen_plan_at(p, day, 9, 18);
         if (SUB(p) && k == 0)
             t = gen_plan_at(p, day, 17, 18);
-        GenRow *w = gen_plan_row(p, inst, t, GEN_REF(s), x, c, CH_REMITTANCE,
-                                 k % 2 ? gen_plan_other_city(p, home_of(p, s), FALSE) : home_of(p, s));
+        GenRow *w =
+            gen_plan_row(p, inst, t, GEN_REF(s), x, c, CH_REMITTANCE,
+                         k % 2 ? gen_plan_other_city(p, home_of(p, s), FALSE) : home_of(p, s));
         w->cc = (guint8)(gen_country_index(cc) + 1);
         w->memo_kind = MK_TEXT;
         w->memo_arg = MEMO_T_FAMILY;
@@ -355,15 +363,34 @@ static void remit_structuring(GenPlan *p)
 void gen_typology_ml(GenPlan *p, int scenario)
 {
     switch (scenario) {
-    case SC_ML01: structuring(p); break;
-    case SC_ML02: funnel(p); break;
-    case SC_ML03: pass_through(p); break;
-    case SC_ML04: fan_in(p); break;
-    case SC_ML05: fan_out(p); break;
-    case SC_ML06: scatter_gather(p); break;
-    case SC_ML07: cycle(p); break;
-    case SC_FRONT: front(p); break;
-    case SC_ML15: remit_structuring(p); break;
-    default: g_assert_not_reached();
+    case SC_ML01:
+        structuring(p);
+        break;
+    case SC_ML02:
+        funnel(p);
+        break;
+    case SC_ML03:
+        pass_through(p);
+        break;
+    case SC_ML04:
+        fan_in(p);
+        break;
+    case SC_ML05:
+        fan_out(p);
+        break;
+    case SC_ML06:
+        scatter_gather(p);
+        break;
+    case SC_ML07:
+        cycle(p);
+        break;
+    case SC_FRONT:
+        front(p);
+        break;
+    case SC_ML15:
+        remit_structuring(p);
+        break;
+    default:
+        g_assert_not_reached();
     }
 }

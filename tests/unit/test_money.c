@@ -156,9 +156,8 @@ typedef struct {
 } ExpCase;
 
 static const ExpCase exp_cases[] = {
-    {"EUR", 2}, {"USD", 2}, {"JPY", 0}, {"KRW", 0}, {"VND", 0}, {"CLP", 0}, {"ISK", 0},
-    {"BHD", 3}, {"KWD", 3}, {"OMR", 3}, {"JOD", 3}, {"TND", 3}, {"LYD", 3}, {"IQD", 3},
-    {"BTC", 8}, {"XYZ", 2},
+    {"EUR", 2}, {"USD", 2}, {"JPY", 0}, {"KRW", 0}, {"VND", 0}, {"CLP", 0}, {"ISK", 0}, {"BHD", 3},
+    {"KWD", 3}, {"OMR", 3}, {"JOD", 3}, {"TND", 3}, {"LYD", 3}, {"IQD", 3}, {"BTC", 8}, {"XYZ", 2},
 };
 
 Test(money, currency_exponents)

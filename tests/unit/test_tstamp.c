@@ -33,11 +33,22 @@ static const IsoCase iso_ok[] = {
 static const char *const iso_bad[] = {
     "2023-02-29T00:00:00Z", /* not a leap year */
     "1900-02-29T00:00:00Z", /* not a leap year either */
-    "2024-04-31T00:00:00Z", "2024-13-01T00:00:00Z", "2024-00-10T00:00:00Z",
-    "2024-03-00T00:00:00Z", "2024-03-01T24:00:00Z", "2024-03-01T09:60:00Z",
-    "2024-03-01T09:10:60Z", "2024-03-01",           "2024-03-01T09",
-    "2024-3-01T09:10:00Z",  "2024-03-01T09:10:00+2", "2024-03-01T09:10:00+19:00",
-    "2024-03-01T09:10:00Zjunk", "2024-03-01T09:10:00.Z", "2024/03/01T09:10:00Z", "",
+    "2024-04-31T00:00:00Z",
+    "2024-13-01T00:00:00Z",
+    "2024-00-10T00:00:00Z",
+    "2024-03-00T00:00:00Z",
+    "2024-03-01T24:00:00Z",
+    "2024-03-01T09:60:00Z",
+    "2024-03-01T09:10:60Z",
+    "2024-03-01",
+    "2024-03-01T09",
+    "2024-3-01T09:10:00Z",
+    "2024-03-01T09:10:00+2",
+    "2024-03-01T09:10:00+19:00",
+    "2024-03-01T09:10:00Zjunk",
+    "2024-03-01T09:10:00.Z",
+    "2024/03/01T09:10:00Z",
+    "",
 };
 
 Test(tstamp, iso_valid)
@@ -47,8 +58,7 @@ Test(tstamp, iso_valid)
         gint64 utc = 0;
         int off = 0;
         gboolean has = !c->has_offset;
-        cr_expect(tstamp_parse_iso(c->text, strlen(c->text), 60, &utc, &off, &has), "%s",
-                  c->text);
+        cr_expect(tstamp_parse_iso(c->text, strlen(c->text), 60, &utc, &off, &has), "%s", c->text);
         cr_expect_eq(utc, c->utc, "%s: %" G_GINT64_FORMAT, c->text, utc);
         cr_expect_eq(off, c->offset, "%s: offset %d", c->text, off);
         cr_expect_eq(has, c->has_offset, "%s", c->text);
@@ -61,8 +71,8 @@ Test(tstamp, iso_invalid)
         gint64 utc;
         int off;
         gboolean has;
-        cr_expect_not(tstamp_parse_iso(iso_bad[i], strlen(iso_bad[i]), 0, &utc, &off, &has),
-                      "%s", iso_bad[i]);
+        cr_expect_not(tstamp_parse_iso(iso_bad[i], strlen(iso_bad[i]), 0, &utc, &off, &has), "%s",
+                      iso_bad[i]);
     }
 }
 
@@ -75,11 +85,12 @@ typedef struct {
 
 static const FormatCase format_cases[] = {
     {"2022/09/01 00:20", "%Y/%m/%d %H:%M", TRUE, 1661988000, 60}, /* 23:20Z the day before */
-    {"15.01.2024", "%d.%m.%Y", TRUE, 1705273200, 60}, /* midnight at +01:00 */
+    {"15.01.2024", "%d.%m.%Y", TRUE, 1705273200, 60},             /* midnight at +01:00 */
     {"1.2.2024 9:05", "%d.%m.%Y %H:%M", TRUE, 1706774700, 60},
     {"01/03/2024 09:10:00 +0000", "%d/%m/%Y %H:%M:%S %z", TRUE, 1709284200, 0},
     {"2024-03-01T11:10:00+02:00", "%Y-%m-%dT%H:%M:%S%z", TRUE, 1709284200, 120},
-    {"100%", "100%%", FALSE, 0, 0}, /* no date */
+    {"09:10", "%H:%M", TRUE, 29400, 60}, /* no date: 1970-01-01 */
+    {"100% 09:10", "100%% %H:%M", TRUE, 29400, 60},
     {"29.02.2023", "%d.%m.%Y", FALSE, 0, 0},
     {"31.04.2024", "%d.%m.%Y", FALSE, 0, 0},
     {"2022/09/01 00:20 ", "%Y/%m/%d %H:%M", FALSE, 0, 0},
@@ -124,10 +135,18 @@ typedef struct {
 } DurationCase;
 
 static const DurationCase duration_cases[] = {
-    {"30s", TRUE, 30},      {"15m", TRUE, 900},    {"48h", TRUE, 172800},
-    {"10d", TRUE, 864000},  {"2w", TRUE, 1209600}, {"0s", TRUE, 0},
-    {"", FALSE, 0},         {"s", FALSE, 0},       {"10", FALSE, 0},
-    {"10x", FALSE, 0},      {"-5s", FALSE, 0},     {"1.5h", FALSE, 0},
+    {"30s", TRUE, 30},
+    {"15m", TRUE, 900},
+    {"48h", TRUE, 172800},
+    {"10d", TRUE, 864000},
+    {"2w", TRUE, 1209600},
+    {"0s", TRUE, 0},
+    {"", FALSE, 0},
+    {"s", FALSE, 0},
+    {"10", FALSE, 0},
+    {"10x", FALSE, 0},
+    {"-5s", FALSE, 0},
+    {"1.5h", FALSE, 0},
     {"99999999999999999999d", FALSE, 0},
 };
 
@@ -148,7 +167,7 @@ typedef struct {
 
 static const FormatDurationCase format_duration_cases[] = {
     {518400, "6 days"}, {86400, "1 day"}, {90000, "1 day 1 h"}, {19200, "5 h 20 min"},
-    {3600, "1 h"},      {60, "1 min"},    {90, "1 min 30 s"},    {45, "45 s"},
+    {3600, "1 h"},      {60, "1 min"},    {90, "1 min 30 s"},   {45, "45 s"},
     {0, "0 s"},         {-45, "-45 s"},
 };
 

@@ -50,13 +50,13 @@ typedef struct {
 } LocalCase;
 
 static const LocalCase local_cases[] = {
-    {0, 0, 0, 4},                      /* 1970-01-01 00:00 UTC, a Thursday */
-    {1709284200, 0, 9, 5},             /* 2024-03-01 09:10 UTC, a Friday */
+    {0, 0, 0, 4},          /* 1970-01-01 00:00 UTC, a Thursday */
+    {1709284200, 0, 9, 5}, /* 2024-03-01 09:10 UTC, a Friday */
     {1709284200, TXN_OFFSET_UNKNOWN, 9, 5},
-    {1709284200, 900, 0, 6},           /* +15:00: 00:10 on Saturday */
-    {1709284200, -600, 23, 4},         /* -10:00: 23:10 on Thursday */
-    {1709456400, 0, 9, 7},             /* 2024-03-03 09:00 UTC, a Sunday */
-    {-1, 0, 23, 3},                    /* 1969-12-31 23:59:59, a Wednesday */
+    {1709284200, 900, 0, 6},   /* +15:00: 00:10 on Saturday */
+    {1709284200, -600, 23, 4}, /* -10:00: 23:10 on Thursday */
+    {1709456400, 0, 9, 7},     /* 2024-03-03 09:00 UTC, a Sunday */
+    {-1, 0, 23, 3},            /* 1969-12-31 23:59:59, a Wednesday */
 };
 
 Test(txn, local_hour_and_weekday)
