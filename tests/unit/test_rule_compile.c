@@ -164,8 +164,8 @@ Test(rule_compile, overrides_replace_constants_and_parameters)
                         "  explain \"x\"\n",
                         -1, NULL);
     g_autoptr(GHashTable) ov = g_hash_table_new(g_str_hash, g_str_equal);
-    g_hash_table_insert(ov, "limit", "250");
-    g_hash_table_insert(ov, "X-1.min", "5");
+    g_hash_table_insert(ov, (gpointer) "limit", (gpointer) "250");
+    g_hash_table_insert(ov, (gpointer) "X-1.min", (gpointer) "5");
     GPtrArray *diags = rule_diags_new();
     const char *paths[] = {dir};
     RuleSet *rs = rule_set_load_with(paths, 1, ov, diags);
@@ -174,7 +174,7 @@ Test(rule_compile, overrides_replace_constants_and_parameters)
     cr_expect_eq(((RuleConst *)g_ptr_array_index(r->params, 0))->value, 5);
     cr_expect_eq(((RuleConst *)g_ptr_array_index(rs->consts, 0))->value, 250);
     rule_set_free(rs);
-    g_hash_table_insert(ov, "X-1.nosuch", "1");
+    g_hash_table_insert(ov, (gpointer) "X-1.nosuch", (gpointer) "1");
     rs = rule_set_load_with(paths, 1, ov, diags);
     cr_expect_null(rs);
     const RuleDiag *d = g_ptr_array_index(diags, diags->len - 1);
