@@ -68,6 +68,12 @@ static void append_enum(GString *out, double v, ValueType ty)
     case TY_HOUR:
         g_string_append_printf(out, "%02d:00", (int)v);
         break;
+    case TY_DIR:
+        g_string_append(out, v == 1 ? "in" : "out");
+        break;
+    case TY_KIND:
+        g_string_append(out, v == 1 ? "person" : v == 2 ? "business" : "unknown");
+        break;
     default:
         break;
     }
@@ -102,7 +108,7 @@ void alert_format_value(double v, ValueType ty, char fmt, guint32 currency, int 
 void alert_explain(Alert *a, const RuleSet *rs, const TxnCore *txn)
 {
     g_autoptr(GString) s = g_string_new(NULL);
-    RuleEval ev = {.txn = txn, .account = a->account, .aggs = a->aggs, .rs = rs};
+    RuleEval ev = {.txn = txn, .account = a->account, .aggs = a->aggs, .rs = rs, .kyc = a->kyc};
     for (guint i = 0; i < a->rule->explain->len; i++) {
         const TplPart *p = &g_array_index(a->rule->explain, TplPart, i);
         if (p->prog.n == 0) {

@@ -27,6 +27,7 @@ typedef struct {
     char explanation[LIMIT_EXPLAIN_BYTES];
     const Intern *accounts;
     const Intern *locations;
+    const Kyc *kyc;
 } Alert;
 
 /* Fills a->id from the rule id and version, account, perspective, firing

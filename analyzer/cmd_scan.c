@@ -12,6 +12,7 @@
 #include "cmd.h"
 #include "engine.h"
 #include "input.h"
+#include "kyc.h"
 #include "sink_jsonl.h"
 #include "tstamp.h"
 
@@ -22,6 +23,7 @@ typedef struct {
     char *rejects;
     gint64 max_errors;
     char *max_lateness;
+    char *accounts;
     gboolean progress, no_progress, quiet;
     char **sources;
 } ScanOptions;
@@ -31,6 +33,7 @@ typedef struct {
     RuleSet *rs;
     Intern *accounts, *locations;
     Input *input;
+    Kyc *kyc;
     Engine *engine;
     SinkJsonl *sink;
     FILE *rejects;
@@ -60,6 +63,8 @@ static gboolean scan_parse(Scan *s, int argc, char **argv)
          "fail when more than N rows are rejected (default 100)", "N"},
         {"max-lateness", 0, 0, G_OPTION_ARG_STRING, &o->max_lateness,
          "accept rows up to DUR older than the latest seen (default 0s)", "DUR"},
+        {"accounts", 0, 0, G_OPTION_ARG_FILENAME, &o->accounts,
+         "accounts (KYC) side table as CSV, joined on account id (account.* in rules)", "FILE"},
         {"progress", 0, 0, G_OPTION_ARG_NONE, &o->progress,
          "show a progress line (default when stderr is a terminal)", NULL},
         {"no-progress", 0, 0, G_OPTION_ARG_NONE, &o->no_progress, "never show progress", NULL},
@@ -197,6 +202,10 @@ static gboolean scan_open(Scan *s)
     io.rejects = s->rejects;
     s->accounts = intern_new();
     s->locations = intern_new();
+    if (s->o.accounts && !(s->kyc = kyc_load(s->o.accounts, s->accounts, s->locations, &err))) {
+        cmd_error("scan", "%s", err->message);
+        return FALSE;
+    }
     s->input = input_open((const char *const *)s->o.sources, g_strv_length(s->o.sources), &io,
                           s->accounts, s->locations, &err);
     if (!s->input || !(s->sink = sink_jsonl_open(s->o.alerts, &err))) {
@@ -204,6 +213,7 @@ static gboolean scan_open(Scan *s)
         return FALSE;
     }
     s->engine = engine_new(s->rs, s->accounts, s->locations, on_alert, s->sink);
+    engine_set_kyc(s->engine, s->kyc);
     return TRUE;
 }
 
@@ -211,6 +221,7 @@ static void scan_clear(Scan *s)
 {
     engine_free(s->engine);
     input_free(s->input);
+    kyc_free(s->kyc);
     if (s->accounts)
         intern_free(s->accounts);
     if (s->locations)
@@ -224,6 +235,7 @@ static void scan_clear(Scan *s)
     g_free(s->o.alerts);
     g_free(s->o.rejects);
     g_free(s->o.max_lateness);
+    g_free(s->o.accounts);
 }
 
 /* Commits the alerts of a successful run, or removes them; returns the exit code. */

@@ -32,6 +32,7 @@ struct Engine {
     Alert alert;
     EngineStats stats;
     gint64 quiet_until; /* alerts at or before this instant are not emitted */
+    const Kyc *kyc;     /* accounts side table, or NULL */
 };
 
 Engine *engine_new(const RuleSet *rs, const Intern *accounts, const Intern *locations,
@@ -101,7 +102,7 @@ static double agg_distinct(Engine *e, const RuleAgg *g, const Window *w, guint32
 {
     guint n = 0;
     for (guint i = 0; i < w->len; i++) {
-        double v = rule_vm_field(g->field, &window_at(w, i)->core, account);
+        double v = rule_vm_field(g->field, &window_at(w, i)->core, account, e->kyc);
         if (!is_absent(g->field, v))
             e->scratch[n++] = v;
     }
@@ -138,7 +139,7 @@ static double agg_sum_amount(const Window *w, int exp)
 static double agg_value(Engine *e, const RuleAgg *g, const Window *w, guint32 account,
                         const TxnCore *now)
 {
-    RuleEval ev = {.account = account, .rs = e->rs};
+    RuleEval ev = {.account = account, .rs = e->rs, .kyc = e->kyc};
     if (g->kind == AGG_SPAN)
         return w->len ? (double)(window_at(w, w->len - 1)->core.ts - window_at(w, 0)->core.ts) : 0;
     if (g->kind == AGG_DISTINCT)
@@ -199,6 +200,7 @@ static void raise_alert(Engine *e, guint ri, const Rule *r, Window *w, guint32 a
     a->aggs = e->aggs;
     a->accounts = e->accounts;
     a->locations = e->locations;
+    a->kyc = e->kyc;
     a->n_evidence_total = w->len;
     a->n_evidence = MIN(w->len, LIMIT_EVIDENCE);
     for (guint i = 0; i < a->n_evidence; i++) {
@@ -215,7 +217,7 @@ static void raise_alert(Engine *e, guint ri, const Rule *r, Window *w, guint32 a
 
 static void eval_side(Engine *e, guint ri, const Rule *r, guint32 account, const Txn *t)
 {
-    RuleEval ev = {.txn = &t->core, .account = account, .rs = e->rs};
+    RuleEval ev = {.txn = &t->core, .account = account, .rs = e->rs, .kyc = e->kyc};
     if (!rule_vm_run(&r->filter, &ev))
         return;
     Window *w = state_window(e, &e->state[ri], account);
@@ -245,6 +247,11 @@ void engine_process(Engine *e, const Txn *t)
 void engine_stats(const Engine *e, EngineStats *out)
 {
     *out = e->stats;
+}
+
+void engine_set_kyc(Engine *e, const Kyc *kyc)
+{
+    e->kyc = kyc;
 }
 
 void engine_set_quiet_until(Engine *e, gint64 ts)

@@ -41,6 +41,8 @@ void engine_stats(const Engine *e, EngineStats *out);
  * before ts update the state (windows, suppression) as usual but are not
  * passed to the callback nor counted. G_MININT64 (the default) emits all. */
 void engine_set_quiet_until(Engine *e, gint64 ts);
+/* Joins the accounts side table (borrowed; NULL = none): account.* fields. */
+void engine_set_kyc(Engine *e, const Kyc *kyc);
 /* Alerts raised by the rule at index i of the rule set. */
 guint64 engine_rule_alerts(const Engine *e, guint i);
 

@@ -40,9 +40,14 @@ typedef enum {
     TY_LOCATION,
     TY_HOUR,
     TY_DOW,
+    TY_DIR,  /* in, out: relative to the window's account */
+    TY_KIND, /* person, business */
+    TY_TEXT, /* compared by kyc_text_hash, e.g. account.occupation == "student" */
 } ValueType;
 
-/* Fields of a transaction a rule can read: id, name, type, min, max. */
+/* Fields a rule can read: id, name, type, min, max. "account.*" are the
+ * KYC attributes of the account whose window this is, "counterparty.*"
+ * those of the other party (kyc.h); unknown values are -1 (or 0 for ids). */
 #define RULE_FIELD_LIST(X)                                                                         \
     X(AMOUNT, "amount", TY_MONEY, 0, 1e18)                                                         \
     X(HOUR, "hour", TY_HOUR, 0, 23)                                                                \
@@ -53,7 +58,29 @@ typedef enum {
     X(CURRENCY, "currency", TY_CURRENCY, 0, 1e9)                                                   \
     X(LOCATION, "location", TY_LOCATION, 0, 4294967295.0)                                          \
     X(ACCOUNT, "account", TY_ACCOUNT, 0, 4294967295.0)                                             \
-    X(COUNTERPARTY, "counterparty", TY_ACCOUNT, 0, 4294967295.0)
+    X(COUNTERPARTY, "counterparty", TY_ACCOUNT, 0, 4294967295.0)                                   \
+    X(DIRECTION, "direction", TY_DIR, 1, 2)                                                        \
+    X(DAY, "day", TY_NUM, 0, 1e7)                                                                  \
+    X(WEEK, "week", TY_NUM, 0, 1e6)                                                                \
+    X(ACC_KNOWN, "account.known", TY_BOOL, 0, 1)                                                   \
+    X(ACC_KIND, "account.kind", TY_KIND, 0, 2)                                                     \
+    X(ACC_AGE, "account.age", TY_NUM, -1, 200)                                                     \
+    X(ACC_INCOME, "account.income", TY_MONEY, -1, 1e15)                                            \
+    X(ACC_MCC, "account.mcc", TY_MCC, 0, 65535)                                                    \
+    X(ACC_COUNTRY, "account.country", TY_COUNTRY, 0, 65535)                                        \
+    X(ACC_REGION, "account.region", TY_LOCATION, 0, 4294967295.0)                                  \
+    X(ACC_CITY, "account.city", TY_LOCATION, 0, 4294967295.0)                                      \
+    X(ACC_OCCUPATION, "account.occupation", TY_TEXT, 0, 4294967295.0)                              \
+    X(ACC_OPEN_NOW, "account.open_now", TY_BOOL, 0, 1)                                             \
+    X(ACC_EMPLOYEES, "account.employees", TY_NUM, -1, 1e9)                                         \
+    X(ACC_SHARED_PHONE, "account.shared_phone", TY_NUM, 0, 65535)                                  \
+    X(ACC_SHARED_EMAIL, "account.shared_email", TY_NUM, 0, 65535)                                  \
+    X(ACC_SHARED_ADDRESS, "account.shared_address", TY_NUM, 0, 65535)                              \
+    X(ACC_OPENED_DAYS, "account.opened_days", TY_NUM, -1e9, 1e9)                                   \
+    X(CP_KNOWN, "counterparty.known", TY_BOOL, 0, 1)                                               \
+    X(CP_KIND, "counterparty.kind", TY_KIND, 0, 2)                                                 \
+    X(CP_REGION, "counterparty.region", TY_LOCATION, 0, 4294967295.0)                              \
+    X(CP_SAME_CUSTOMER, "counterparty.same_customer", TY_BOOL, 0, 1)
 
 typedef enum {
 #define X(id, name, ty, lo, hi) FIELD_##id,
@@ -169,9 +196,17 @@ typedef struct {
 } ExampleExpect;
 
 typedef struct {
+    char *account;
+    GPtrArray *keys;   /* char*, columns of the accounts CSV (kyc.h) */
+    GPtrArray *values; /* char* */
+    int line;
+} ExampleAccount;
+
+typedef struct {
     char *name;
     int line;
-    GArray *rows;    /* ExampleRow */
+    GArray *accounts; /* ExampleAccount: the KYC side table of the example */
+    GArray *rows;     /* ExampleRow */
     GArray *expects; /* ExampleExpect */
 } RuleExample;
 
@@ -246,18 +281,21 @@ const char *rule_persp_name(Perspective p);
 /* Score of a rule's alert: its strength weight (weak 1, medium 2, strong 3). */
 double rule_score(const Rule *r);
 
+typedef struct Kyc Kyc;
+
 /* Evaluation context for the interpreter. */
 typedef struct {
     const TxnCore *txn;
     guint32 account;    /* the account whose window this is */
     const double *aggs; /* computed aggregates of the rule, or NULL */
     const RuleSet *rs;
+    const Kyc *kyc;     /* the accounts side table, or NULL */
 } RuleEval;
 
 /* Runs a program; an empty program gives 1 (true). Allocates nothing. */
 double rule_vm_run(const RuleProgram *p, const RuleEval *ev);
 /* The value of a field of a transaction seen from account. */
-double rule_vm_field(FieldId f, const TxnCore *t, guint32 account);
+double rule_vm_field(FieldId f, const TxnCore *t, guint32 account, const Kyc *kyc);
 /* TRUE if a value of the list's kind is a member. */
 gboolean rule_list_contains(const RuleList *l, double v);
 /* Writes one line per step of p, e.g. "  3  FIELD amount". */

@@ -13,6 +13,7 @@ typedef enum {
     N_NUM,      /* num */
     N_DURATION, /* num seconds */
     N_IDENT,    /* name */
+    N_STRING,   /* "text": only compared with a text field */
     N_CALL,     /* name(args...) */
     N_NEG,      /* -a */
     N_NOT,      /* not a */
@@ -88,6 +89,8 @@ RuleConst *rule_const_lookup(RuleCtx *cx, const char *name);
 gboolean rule_example_row(const char *text, gsize len, int index, ExampleRow *row, char **err,
                           int *col);
 gboolean rule_example_expect(const char *text, gsize len, ExampleExpect *ex, char **err, int *col);
+gboolean rule_example_account(const char *text, gsize len, ExampleAccount *acc, char **err,
+                              int *col);
 void rule_example_free(RuleExample *ex);
 
 #endif

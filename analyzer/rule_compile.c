@@ -8,6 +8,8 @@
  * never true is an error. */
 #include "rule_ast.h"
 
+#include "kyc.h"
+
 #include <math.h>
 #include <string.h>
 
@@ -82,7 +84,7 @@ static const char *node_text(Cc *c, const AstNode *n, char *buf, gsize size)
 static gboolean is_enum_type(ValueType t)
 {
     return t == TY_CHANNEL || t == TY_MCC || t == TY_COUNTRY || t == TY_CURRENCY || t == TY_DOW ||
-           t == TY_HOUR;
+           t == TY_HOUR || t == TY_DIR || t == TY_KIND;
 }
 
 gboolean rule_enum_value(ValueType ty, const char *name, double *out)
@@ -115,6 +117,12 @@ gboolean rule_enum_value(ValueType ty, const char *name, double *out)
                    ? txn_pack_code3(name, 3)
                    : 0;
         return *out != 0;
+    case TY_DIR:
+        *out = strcmp(name, "in") == 0 ? 1 : strcmp(name, "out") == 0 ? 2 : 0;
+        return *out != 0;
+    case TY_KIND:
+        *out = strcmp(name, "person") == 0 ? 1 : strcmp(name, "business") == 0 ? 2 : 0;
+        return *out != 0;
     case TY_DOW:
         for (int i = 0; i < 7; i++) {
             if (g_ascii_strcasecmp(name, days[i]) == 0) {
@@ -141,6 +149,12 @@ static const char *type_word(ValueType t)
         return "currency";
     case TY_DOW:
         return "weekday";
+    case TY_DIR:
+        return "direction (in or out)";
+    case TY_KIND:
+        return "kind (person or business)";
+    case TY_TEXT:
+        return "text";
     case TY_HOUR:
         return "hour";
     case TY_MONEY:
@@ -297,6 +311,13 @@ static ValueType compile_name(Cc *c, AstNode *n)
 static ValueType compile_as(Cc *c, AstNode *n, ValueType ty)
 {
     double v;
+    if (n->kind == N_STRING) {
+        if (ty != TY_TEXT)
+            cc_error(c, n, "a quoted text can only be compared with a text field such as "
+                           "account.occupation");
+        emit(c, OP_PUSH, 0, kyc_text_hash(n->name, strlen(n->name)));
+        return TY_TEXT;
+    }
     if (is_enum_type(ty) && (n->kind == N_IDENT || n->kind == N_NUM)) {
         gboolean named =
             n->kind == N_IDENT && (field_lookup(n->name) >= 0 || rule_const_lookup(c->cx, n->name));
@@ -470,6 +491,8 @@ static ValueType compile(Cc *c, AstNode *n)
     case N_DURATION:
         emit(c, OP_PUSH, 0, n->num);
         return TY_DURATION;
+    case N_STRING:
+        return compile_as(c, n, TY_NUM);
     case N_IDENT:
         return compile_name(c, n);
     case N_CALL: {

@@ -9,7 +9,12 @@
  * A row is: date, time (UTC unless an offset follows), channel, the sender
  * (may be left out), "->", the receiver (may be left out), the amount, an
  * optional currency (EUR by default), then key=value pairs: id, mcc,
- * country, location, memo. Rows get the ids r1, r2, ... unless id= is given. */
+ * country, location, memo. Rows get the ids r1, r2, ... unless id= is given.
+ *
+ *   account A  kind=business  business_mcc=7297  opening_hours=09:00-18:00
+ *
+ * puts account A in the example's accounts (KYC) table; the keys are the
+ * columns of the accounts CSV (kyc.h). */
 #include "rule_ast.h"
 
 #include <stdlib.h>
@@ -240,8 +245,43 @@ gboolean rule_example_expect(const char *text, gsize len, ExampleExpect *ex, cha
     return TRUE;
 }
 
+gboolean rule_example_account(const char *text, gsize len, ExampleAccount *acc, char **err,
+                              int *col)
+{
+    Word w[MAX_WORDS];
+    int n = split_words(text, len, w);
+    if (n < 2)
+        return fail(err, col, NULL, "expected 'account NAME key=value ...'");
+    acc->account = word_dup(&w[1]);
+    acc->keys = g_ptr_array_new_with_free_func(g_free);
+    acc->values = g_ptr_array_new_with_free_func(g_free);
+    g_ptr_array_add(acc->keys, g_strdup("account_id"));
+    g_ptr_array_add(acc->values, g_strdup(acc->account));
+    for (int i = 2; i < n; i++) {
+        const char *eq = memchr(w[i].s, '=', w[i].n);
+        if (!eq) {
+            g_free(acc->account);
+            g_ptr_array_unref(acc->keys);
+            g_ptr_array_unref(acc->values);
+            return fail(err, col, &w[i], "expected key=value, found '%.*s'", (int)w[i].n, w[i].s);
+        }
+        gsize kn = (gsize)(eq - w[i].s);
+        Word v = {eq + 1, w[i].n - kn - 1, w[i].col + (int)kn + 1};
+        g_ptr_array_add(acc->keys, g_strndup(w[i].s, kn));
+        g_ptr_array_add(acc->values, word_dup(&v));
+    }
+    return TRUE;
+}
+
 void rule_example_free(RuleExample *ex)
 {
+    for (guint i = 0; i < ex->accounts->len; i++) {
+        ExampleAccount *a = &g_array_index(ex->accounts, ExampleAccount, i);
+        g_free(a->account);
+        g_ptr_array_unref(a->keys);
+        g_ptr_array_unref(a->values);
+    }
+    g_array_unref(ex->accounts);
     for (guint i = 0; i < ex->rows->len; i++) {
         ExampleRow *r = &g_array_index(ex->rows, ExampleRow, i);
         g_free(r->tx_id);

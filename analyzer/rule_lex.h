@@ -34,6 +34,7 @@ typedef enum {
     TOK_STAR,
     TOK_SLASH,
     TOK_PERCENT,
+    TOK_DOT,
     TOK_ERROR, /* an unexpected character or an unterminated string */
 } TokKind;
 

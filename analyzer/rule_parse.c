@@ -172,6 +172,24 @@ static AstNode *parse_primary(Parser *p)
         n->name = tok_dup(p, &t);
         if (accept(p, TOK_LPAREN))
             return parse_call(p, n);
+        if (p->tok.kind == TOK_DOT) { /* account.kind, counterparty.region */
+            advance(p);
+            if (p->tok.kind != TOK_IDENT) {
+                err_expected(p, "a name after '.'");
+                return NULL;
+            }
+            char *full = g_strdup_printf("%s.%.*s", n->name, (int)p->tok.len, p->tok.start);
+            g_ptr_array_add(p->cx->strings, full);
+            n->name = full;
+            advance(p);
+            node_end(p, n);
+        }
+        return n;
+    }
+    if (t.kind == TOK_STRING) {
+        advance(p);
+        AstNode *n = node_new(p, N_STRING, &t);
+        n->name = t.text;
         return n;
     }
     err_expected(p, "a value");
@@ -476,6 +494,7 @@ static void parse_example(Parser *p, Rule *r)
     RuleExample *ex = g_new0(RuleExample, 1);
     ex->line = p->prev.line;
     ex->rows = g_array_new(FALSE, TRUE, sizeof(ExampleRow));
+    ex->accounts = g_array_new(FALSE, TRUE, sizeof(ExampleAccount));
     ex->expects = g_array_new(FALSE, TRUE, sizeof(ExampleExpect));
     g_ptr_array_add(r->examples, ex);
     if (p->tok.kind != TOK_STRING) {
@@ -499,7 +518,12 @@ static void parse_example(Parser *p, Rule *r)
         }
         g_autofree char *err = NULL;
         int ecol = 1;
-        if (is_expect) {
+        gboolean is_account = w == 7 && memcmp(text, "account", 7) == 0;
+        if (is_account) {
+            ExampleAccount a = {.line = line};
+            if (rule_example_account(text, len, &a, &err, &ecol))
+                g_array_append_val(ex->accounts, a);
+        } else if (is_expect) {
             ExampleExpect e = {.line = line};
             if (rule_example_expect(text, len, &e, &err, &ecol))
                 g_array_append_val(ex->expects, e);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "engine.h"
+#include "kyc.h"
 
 typedef struct {
     GHashTable *counts;   /* account -> alerts (GUINT_TO_POINTER) */
@@ -37,6 +38,24 @@ static gboolean feed(const RuleSet *one, const RuleExample *ex, Seen *seen, GStr
     g_autoptr(Intern) accounts = intern_new();
     g_autoptr(Intern) locations = intern_new();
     g_autoptr(Engine) e = engine_new(one, accounts, locations, collect, seen);
+    g_autoptr(Kyc) kyc = kyc_new();
+    for (guint i = 0; i < ex->accounts->len; i++) {
+        const ExampleAccount *a = &g_array_index(ex->accounts, ExampleAccount, i);
+        StrView vals[LIMIT_FIELDS];
+        guint n = MIN(a->values->len, LIMIT_FIELDS);
+        for (guint k = 0; k < n; k++) {
+            const char *v = g_ptr_array_index(a->values, k);
+            vals[k] = (StrView){v, (guint32)strlen(v)};
+        }
+        g_autoptr(GError) err = NULL;
+        if (!kyc_add(kyc, (const char *const *)a->keys->pdata, vals, n, accounts, locations,
+                     &err)) {
+            g_string_append_printf(report, "    line %d: %s\n", a->line, err->message);
+            return FALSE;
+        }
+    }
+    kyc_finish(kyc);
+    engine_set_kyc(e, kyc);
     gint64 last = G_MININT64;
     for (guint i = 0; i < ex->rows->len; i++) {
         const ExampleRow *row = &g_array_index(ex->rows, ExampleRow, i);

@@ -8,12 +8,76 @@
  * time not to overflow the stack (LIMIT_VM_STACK). */
 #include "rule.h"
 
+#include "kyc.h"
+
 #include <math.h>
 
 static const double pow10_tab[] = {1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10};
 
-double rule_vm_field(FieldId f, const TxnCore *t, guint32 account)
+static gint64 local_seconds(const TxnCore *t)
 {
+    return t->ts + (t->utc_offset == TXN_OFFSET_UNKNOWN ? 0 : (gint64)t->utc_offset * 60);
+}
+
+static double floor_div(gint64 a, gint64 b)
+{
+    return (double)(a >= 0 ? a / b : -((-a + b - 1) / b));
+}
+
+/* Is the local time of t within the declared opening hours? Unknown hours: yes. */
+static double open_now(const KycRecord *k, const TxnCore *t)
+{
+    if (k->open_min < 0 || k->close_min < 0)
+        return 1;
+    gint64 s = local_seconds(t) % 86400;
+    int m = (int)((s < 0 ? s + 86400 : s) / 60);
+    if (k->open_min <= k->close_min)
+        return m >= k->open_min && m < k->close_min;
+    return m >= k->open_min || m < k->close_min;
+}
+
+static double kyc_field(FieldId f, const TxnCore *t, const KycRecord *k)
+{
+    double day = floor_div(local_seconds(t), 86400);
+    switch (f) {
+    case FIELD_ACC_KNOWN:
+        return k->known;
+    case FIELD_ACC_KIND:
+        return k->kind;
+    case FIELD_ACC_AGE:
+        return k->birth_day == G_MININT32 ? -1 : floor((day - k->birth_day) / 365.2425);
+    case FIELD_ACC_INCOME:
+        return k->income < 0 ? -1 : (double)k->income / 100.0;
+    case FIELD_ACC_MCC:
+        return k->business_mcc;
+    case FIELD_ACC_COUNTRY:
+        return k->country;
+    case FIELD_ACC_REGION:
+        return k->region;
+    case FIELD_ACC_CITY:
+        return k->city;
+    case FIELD_ACC_OCCUPATION:
+        return k->occupation;
+    case FIELD_ACC_OPEN_NOW:
+        return open_now(k, t);
+    case FIELD_ACC_EMPLOYEES:
+        return k->employees;
+    case FIELD_ACC_SHARED_PHONE:
+        return k->shared_phone;
+    case FIELD_ACC_SHARED_EMAIL:
+        return k->shared_email;
+    case FIELD_ACC_SHARED_ADDRESS:
+        return k->shared_address;
+    case FIELD_ACC_OPENED_DAYS:
+        return k->opened_day == G_MININT32 ? -1 : day - k->opened_day;
+    default:
+        g_assert_not_reached();
+    }
+}
+
+double rule_vm_field(FieldId f, const TxnCore *t, guint32 account, const Kyc *kyc)
+{
+    guint32 other = t->from == account ? t->to : t->from;
     switch (f) {
     case FIELD_AMOUNT:
         return (double)t->amount / pow10_tab[MIN(t->currency_exp, 10)];
@@ -34,11 +98,27 @@ double rule_vm_field(FieldId f, const TxnCore *t, guint32 account)
     case FIELD_ACCOUNT:
         return account;
     case FIELD_COUNTERPARTY:
-        return t->from == account ? t->to : t->from;
+        return other;
+    case FIELD_DIRECTION:
+        return t->to == account ? 1 : 2;
+    case FIELD_DAY:
+        return floor_div(local_seconds(t), 86400);
+    case FIELD_WEEK: /* weeks start on Monday; 1970-01-01 was a Thursday */
+        return floor_div(local_seconds(t) + 3 * 86400, 7 * 86400);
+    case FIELD_CP_KNOWN:
+        return kyc_get(kyc, other)->known;
+    case FIELD_CP_KIND:
+        return kyc_get(kyc, other)->kind;
+    case FIELD_CP_REGION:
+        return kyc_get(kyc, other)->region;
+    case FIELD_CP_SAME_CUSTOMER:
+        return other && kyc_get(kyc, other)->known &&
+               kyc_get(kyc, other)->customer == kyc_get(kyc, account)->customer;
     case FIELD_COUNT:
-        break;
+        g_assert_not_reached();
+    default:
+        return kyc_field(f, t, kyc_get(kyc, account));
     }
-    g_assert_not_reached();
 }
 
 /* Maps a value of the list's kind to its bit; -1 when outside the space. */
@@ -83,7 +163,7 @@ double rule_vm_run(const RuleProgram *p, const RuleEval *ev)
             st[++sp] = s->k;
             break;
         case OP_FIELD:
-            st[++sp] = rule_vm_field((FieldId)s->a, ev->txn, ev->account);
+            st[++sp] = rule_vm_field((FieldId)s->a, ev->txn, ev->account, ev->kyc);
             break;
         case OP_AGG:
             st[++sp] = ev->aggs ? ev->aggs[s->a] : 0;
