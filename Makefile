@@ -63,6 +63,7 @@ unit: $(B)/unit-tests
 rules-test: moneytrail
 	./moneytrail rules check rules
 	./moneytrail rules test rules
+	./moneytrail rules test tests/rules
 
 e2e: all
 	sh tests/e2e/run.sh

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "window.h"
+#include "window_agg.h"
 
 typedef struct {
     Window *win; /* by account id, held inline to save a pointer chase; cap 0 = unused */
@@ -28,7 +29,7 @@ struct Engine {
     void *user;
     RuleState *state; /* one per rule */
     double *aggs;     /* scratch: values of one rule's aggregates */
-    double *scratch;  /* scratch: distinct values, LIMIT_WINDOW_ENTRIES */
+    double *scratch;  /* scratch for aggregates, WINDOW_AGG_SCRATCH */
     Alert alert;
     EngineStats stats;
     gint64 quiet_until; /* alerts at or before this instant are not emitted */
@@ -51,7 +52,7 @@ Engine *engine_new(const RuleSet *rs, const Intern *accounts, const Intern *loca
         max_aggs = MAX(max_aggs, r->aggs->len);
     }
     e->aggs = g_new0(double, max_aggs);
-    e->scratch = g_new(double, LIMIT_WINDOW_ENTRIES);
+    e->scratch = g_new(double, WINDOW_AGG_SCRATCH);
     e->quiet_until = G_MININT64;
     return e;
 }
@@ -87,112 +88,26 @@ static Window *state_window(Engine *e, RuleState *st, guint32 account)
     return w;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static gboolean is_absent(FieldId f, double v)
-{
-    return v == 0 || (f == FIELD_MCC && v == TXN_MCC_NONE);
-}
-
-static double agg_distinct(Engine *e, const RuleAgg *g, const Window *w, guint32 account)
-{
-    guint n = 0;
-    for (guint i = 0; i < w->len; i++) {
-        double v = rule_vm_field(g->field, &window_at(w, i)->core, account, e->kyc);
-        if (!is_absent(g->field, v))
-            e->scratch[n++] = v;
-    }
-    qsort(e->scratch, n, sizeof(double), cmp_double);
-    guint distinct = 0;
-    for (guint i = 0; i < n; i++)
-        distinct += i == 0 || e->scratch[i] != e->scratch[i - 1];
-    return distinct;
-}
-
-/* TRUE if the program is just "amount": summed exactly in minor units. */
-static gboolean is_plain_amount(const RuleProgram *p)
-{
-    return p->n == 2 && p->steps[0].op == OP_FIELD && p->steps[0].a == FIELD_AMOUNT;
-}
-
-static double agg_sum_amount(const Window *w, int exp)
-{
-    static const gint64 p10[] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000};
-    gint64 sum = 0;
-    for (guint i = 0; i < w->len; i++) {
-        const TxnCore *c = &window_at(w, i)->core;
-        gint64 v = c->amount;
-        if (c->currency_exp < exp)
-            v *= p10[MIN(exp - c->currency_exp, 8)];
-        else if (c->currency_exp > exp)
-            v /= p10[MIN(c->currency_exp - exp, 8)];
-        if (__builtin_add_overflow(sum, v, &sum))
-            return INFINITY;
-    }
-    return (double)sum / (double)p10[MIN(exp, 8)];
-}
-
-static double agg_value(Engine *e, const RuleAgg *g, const Window *w, guint32 account,
-                        const TxnCore *now)
-{
-    RuleEval ev = {.account = account, .rs = e->rs, .kyc = e->kyc};
-    if (g->kind == AGG_SPAN)
-        return w->len ? (double)(window_at(w, w->len - 1)->core.ts - window_at(w, 0)->core.ts) : 0;
-    if (g->kind == AGG_DISTINCT)
-        return agg_distinct(e, g, w, account);
-    if (g->kind == AGG_COUNT && g->arg.n == 0)
-        return w->len;
-    if ((g->kind == AGG_SUM || g->kind == AGG_AVG) && is_plain_amount(&g->arg) && !g->cond.n) {
-        double s = agg_sum_amount(w, now->currency_exp);
-        return g->kind == AGG_SUM ? s : s / MAX(w->len, 1);
-    }
-    double acc = g->kind == AGG_MIN ? INFINITY : g->kind == AGG_MAX ? -INFINITY : 0;
-    guint n = 0;
-    for (guint i = 0; i < w->len; i++) {
-        ev.txn = &window_at(w, i)->core;
-        if (g->cond.n && !rule_vm_run(&g->cond, &ev))
-            continue;
-        n++;
-        double v = rule_vm_run(&g->arg, &ev);
-        if (g->kind == AGG_COUNT)
-            acc += v != 0;
-        else if (g->kind == AGG_MIN)
-            acc = MIN(acc, v);
-        else if (g->kind == AGG_MAX)
-            acc = MAX(acc, v);
-        else
-            acc += v;
-    }
-    if (g->kind == AGG_AVG)
-        acc /= MAX(n, 1);
-    return n || g->kind == AGG_COUNT || g->kind == AGG_SUM ? acc : 0;
-}
-
-static void compute_aggs(Engine *e, const Rule *r, const Window *w, guint32 account,
-                         const TxnCore *now, gboolean condition)
+static void compute_aggs(Engine *e, const Rule *r, const AggCtx *c, gboolean condition)
 {
     for (guint i = 0; i < r->aggs->len; i++) {
         const RuleAgg *g = &g_array_index(r->aggs, RuleAgg, i);
         if (g->in_condition == condition)
-            e->aggs[i] = agg_value(e, g, w, account, now);
+            e->aggs[i] = window_agg(g, c);
     }
 }
 
-static void raise_alert(Engine *e, guint ri, const Rule *r, Window *w, guint32 account,
+static void raise_alert(Engine *e, guint ri, const Rule *r, Window *w, const AggCtx *c,
                         const Txn *t)
 {
     Alert *a = &e->alert;
     w->suppress_until = t->core.ts + r->suppress;
     if (t->core.ts <= e->quiet_until)
         return;
-    compute_aggs(e, r, w, account, &t->core, FALSE);
+    compute_aggs(e, r, c, FALSE);
     a->rule = r;
-    a->account = account;
-    a->window_start = window_at(w, 0)->core.ts;
+    a->account = c->account;
+    a->window_start = window_at(w, c->lo)->core.ts;
     a->window_end = t->core.ts;
     a->trigger = t->tx_id;
     a->currency = t->core.currency;
@@ -201,10 +116,11 @@ static void raise_alert(Engine *e, guint ri, const Rule *r, Window *w, guint32 a
     a->accounts = e->accounts;
     a->locations = e->locations;
     a->kyc = e->kyc;
-    a->n_evidence_total = w->len;
-    a->n_evidence = MIN(w->len, LIMIT_EVIDENCE);
+    guint n = c->hi - c->lo;
+    a->n_evidence_total = n;
+    a->n_evidence = MIN(n, LIMIT_EVIDENCE);
     for (guint i = 0; i < a->n_evidence; i++) {
-        const WinEntry *en = window_at(w, w->len - a->n_evidence + i);
+        const WinEntry *en = window_at(w, c->hi - a->n_evidence + i);
         a->evidence[i] = (StrView){en->id, en->id_len};
     }
     alert_make_id(a);
@@ -221,13 +137,16 @@ static void eval_side(Engine *e, guint ri, const Rule *r, guint32 account, const
     if (!rule_vm_run(&r->filter, &ev))
         return;
     Window *w = state_window(e, &e->state[ri], account);
-    window_expire(w, t->core.ts, r->window);
+    window_expire(w, t->core.ts, r->window + r->baseline);
     if (!window_push(w, &t->core, t->tx_id))
         e->stats.window_drops++;
-    compute_aggs(e, r, w, account, &t->core, TRUE);
+    AggCtx c = {.account = account, .now = &t->core, .rs = e->rs, .kyc = e->kyc,
+                .scratch = e->scratch};
+    window_agg_ranges(&c, w, t->core.ts, r->window, r->baseline);
+    compute_aggs(e, r, &c, TRUE);
     ev.aggs = e->aggs;
     if (rule_vm_run(&r->condition, &ev) && t->core.ts >= w->suppress_until)
-        raise_alert(e, ri, r, w, account, t);
+        raise_alert(e, ri, r, w, &c, t);
 }
 
 void engine_process(Engine *e, const Txn *t)

@@ -138,15 +138,20 @@ typedef enum {
     AGG_AVG,
     AGG_MIN,
     AGG_MAX,
-    AGG_DISTINCT, /* distinct non-empty values of a field */
-    AGG_SPAN,     /* seconds from the oldest to the newest entry */
+    AGG_DISTINCT,  /* distinct non-empty values of a field */
+    AGG_SPAN,      /* seconds from the oldest to the newest entry */
+    AGG_NEW,       /* distinct values of a field in the window not seen in the baseline */
+    AGG_FORWARDED, /* share of the inflow passed on within k seconds (FIFO matching) */
+    AGG_SWEPT,     /* largest share of the inflow passed on within k s to one counterparty */
 } AggKind;
 
 typedef struct {
     AggKind kind;
     RuleProgram arg;  /* value (sum..max) or condition (count); empty otherwise */
     RuleProgram cond; /* "where" inside the call: entries that count; empty = all */
-    FieldId field;    /* AGG_DISTINCT */
+    FieldId field;    /* AGG_DISTINCT, AGG_NEW */
+    double k;         /* AGG_FORWARDED, AGG_SWEPT: seconds */
+    gboolean baseline; /* computed over the baseline period before the window (scaled) */
     char *text;       /* canonical source text, e.g. "sum(amount)"; the key in alerts */
     ValueType type;
     gboolean in_condition; /* used by the alert condition (else only by the explanation) */
@@ -223,6 +228,7 @@ typedef struct {
 
     Perspective persp;
     gint64 window;        /* seconds; 0 = the current transaction only */
+    gint64 baseline;      /* seconds of history kept before the window, 0 = none */
     gint64 suppress;      /* seconds after an alert with no new alert for the account */
     guint32 channel_mask; /* bit c set if the filter can pass channel c */
     RuleProgram filter;

@@ -177,9 +177,12 @@ static ValueType compile(Cc *c, AstNode *n);
 static const struct {
     const char *name;
     AggKind kind;
-} agg_names[] = {{"count", AGG_COUNT}, {"sum", AGG_SUM}, {"avg", AGG_AVG},
-                 {"min", AGG_MIN},     {"max", AGG_MAX}, {"distinct", AGG_DISTINCT},
-                 {"span", AGG_SPAN}};
+} agg_names[] = {{"count", AGG_COUNT},         {"sum", AGG_SUM},     {"avg", AGG_AVG},
+                 {"min", AGG_MIN},             {"max", AGG_MAX},     {"distinct", AGG_DISTINCT},
+                 {"span", AGG_SPAN},           {"new", AGG_NEW},     {"forwarded", AGG_FORWARDED},
+                 {"swept", AGG_SWEPT},         {"baseline", AGG_COUNT}};
+
+#define AGG_BASELINE_INDEX 10 /* "baseline": wraps another aggregate */
 
 static int agg_lookup(const char *name)
 {
@@ -192,14 +195,40 @@ static int agg_lookup(const char *name)
 
 static gboolean compile_sub(RuleCtx *cx, AstNode *n, ExprContext ctx, RuleProgram *out);
 
+static gboolean agg_field(Cc *c, AstNode *arg, RuleAgg *agg)
+{
+    int f = arg && arg->kind == N_IDENT ? field_lookup(arg->name) : -1;
+    if (f < 0) {
+        cc_error(c, arg, "%s() takes a field: counterparty, location, country, channel, mcc, ...",
+                 agg->kind == AGG_NEW ? "new" : "distinct");
+        return TRUE;
+    }
+    agg->field = (FieldId)f;
+    agg->type = TY_COUNT;
+    return TRUE;
+}
+
+/* forwarded(48h), swept(24h): one duration */
+static gboolean agg_duration(Cc *c, AstNode *arg, RuleAgg *agg)
+{
+    if (!arg || arg->kind != N_DURATION) {
+        cc_error(c, arg ? arg : NULL, "%s() takes a duration like 48h",
+                 agg->kind == AGG_FORWARDED ? "forwarded" : "swept");
+        return TRUE;
+    }
+    agg->k = arg->num;
+    agg->type = TY_NUM;
+    return TRUE;
+}
+
 static gboolean agg_arg(Cc *c, AstNode *n, AggKind kind, RuleAgg *agg)
 {
     guint nargs = n->items ? n->items->len : 0;
     AstNode *arg = nargs ? g_ptr_array_index(n->items, 0) : NULL;
     if (n->b) {
-        if (kind == AGG_SPAN || kind == AGG_DISTINCT || kind == AGG_COUNT) {
-            cc_error(c, n->b,
-                     "'where' inside %s() is not supported; use it in sum, avg, min or max",
+        if (kind != AGG_SUM && kind != AGG_AVG && kind != AGG_MIN && kind != AGG_MAX &&
+            kind != AGG_DISTINCT) {
+            cc_error(c, n->b, "'where' inside %s() is not supported; use count(condition)",
                      n->name);
             return TRUE;
         }
@@ -212,22 +241,32 @@ static gboolean agg_arg(Cc *c, AstNode *n, AggKind kind, RuleAgg *agg)
     }
     if (nargs != 1)
         return FALSE;
-    if (kind == AGG_DISTINCT) {
-        int f = arg->kind == N_IDENT ? field_lookup(arg->name) : -1;
-        if (f < 0) {
-            cc_error(
-                c, arg,
-                "distinct() takes a field: counterparty, location, country, channel, mcc, ...");
-            return TRUE;
-        }
-        agg->field = (FieldId)f;
-        agg->type = TY_COUNT;
-        return TRUE;
-    }
+    if (kind == AGG_DISTINCT || kind == AGG_NEW)
+        return agg_field(c, arg, agg);
+    if (kind == AGG_FORWARDED || kind == AGG_SWEPT)
+        return agg_duration(c, arg, agg);
     if (!compile_sub(c->cx, arg, CTX_AGG_ARG, &agg->arg))
         c->failed = TRUE;
     agg->type = kind == AGG_COUNT ? TY_COUNT : agg->arg.type;
     return TRUE;
+}
+
+/* baseline(sum(amount)): the inner aggregate over the baseline period */
+static gboolean agg_baseline(Cc *c, AstNode *n, RuleAgg *agg)
+{
+    AstNode *inner = n->items && n->items->len == 1 ? g_ptr_array_index(n->items, 0) : NULL;
+    int which = -1;
+    if (inner && (inner->kind == N_CALL || inner->kind == N_IDENT))
+        which = agg_lookup(inner->name);
+    if (which < 0 || which == AGG_BASELINE_INDEX || agg_names[which].kind == AGG_NEW) {
+        cc_error(c, n, "baseline() takes an aggregate, e.g. baseline(sum(amount))");
+        return TRUE;
+    }
+    if (!c->cx->rule->baseline)
+        cc_error(c, n, "baseline() needs a 'baseline' clause (e.g. baseline 90d) before it");
+    agg->kind = agg_names[which].kind;
+    agg->baseline = TRUE;
+    return agg_arg(c, inner, agg->kind, agg);
 }
 
 static ValueType compile_agg(Cc *c, AstNode *n, int which)
@@ -250,7 +289,10 @@ static ValueType compile_agg(Cc *c, AstNode *n, int which)
         }
     }
     RuleAgg agg = {.kind = agg_names[which].kind, .in_condition = c->ctx == CTX_CONDITION};
-    if (!agg_arg(c, n, agg.kind, &agg)) {
+    if (agg.kind == AGG_NEW && !r->baseline)
+        cc_error(c, n, "new() needs a 'baseline' clause (e.g. baseline 90d) before it");
+    gboolean ok = which == AGG_BASELINE_INDEX ? agg_baseline(c, n, &agg) : agg_arg(c, n, agg.kind, &agg);
+    if (!ok) {
         cc_error(c, n, "%s() takes %s", n->name,
                  agg.kind == AGG_COUNT  ? "nothing or a condition"
                  : agg.kind == AGG_SPAN ? "nothing"

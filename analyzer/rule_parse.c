@@ -25,7 +25,7 @@ typedef struct {
 
 static const char *const clause_words[] = {
     "rule",  "list",   "const", "version", "source",   "family",  "strength", "tags", "for",
-    "where", "within", "alert", "explain", "suppress", "example", "expect", "param", NULL,
+    "where", "within", "alert", "explain", "suppress", "example", "expect", "param", "baseline", "match", "role", NULL,
 };
 
 static gboolean is_clause_word(const char *s, gsize n)
@@ -165,8 +165,11 @@ static AstNode *parse_primary(Parser *p)
         n->end = p->prev.pos + p->prev.len;
         return n;
     }
-    if (t.kind == TOK_IDENT && !tok_is_clause(&t) && !rule_tok_is(&t, "and") &&
-        !rule_tok_is(&t, "or") && !rule_tok_is(&t, "in")) {
+    /* "baseline" is a clause, and baseline(...) an aggregate */
+    gboolean call_kw = rule_tok_is(&t, "baseline") && p->lx.pos < p->lx.len &&
+                       p->lx.src[p->lx.pos] == '(';
+    if (t.kind == TOK_IDENT && (call_kw || !tok_is_clause(&t)) && !rule_tok_is(&t, "and") &&
+        !rule_tok_is(&t, "or")) {
         advance(p);
         AstNode *n = node_new(p, N_IDENT, &t);
         n->name = tok_dup(p, &t);
@@ -726,6 +729,8 @@ static gboolean parse_clause(Parser *p, Rule *r, gboolean *have_cond)
         parse_where(p, r, &dummy);
     } else if (rule_tok_is(&kw, "within")) {
         parse_duration(p, &r->window, "within");
+    } else if (rule_tok_is(&kw, "baseline")) {
+        parse_duration(p, &r->baseline, "baseline");
     } else if (rule_tok_is(&kw, "suppress")) {
         parse_duration(p, &r->suppress, "suppress");
     } else if (rule_tok_is(&kw, "alert")) {

@@ -48,7 +48,7 @@ gint64 rule_set_lookback(const RuleSet *rs)
     gint64 max = 0;
     for (guint i = 0; i < rs->rules->len; i++) {
         const Rule *r = g_ptr_array_index(rs->rules, i);
-        max = MAX(max, MAX(r->window, r->suppress));
+        max = MAX(max, MAX(r->window + r->baseline, r->suppress));
     }
     return max;
 }

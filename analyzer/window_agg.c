@@ -1,0 +1,198 @@
+/* window_agg.c: aggregates over window ranges (see window_agg.h).
+ *
+ * Sums of amounts are exact: int64 minor units, converted once. Sequence
+ * aggregates (forwarded, swept) match each outflow against the earliest
+ * inflows not yet matched that are at most k seconds older (first in,
+ * first out), so "share of the inflow passed on within 48 h" is a number a
+ * person can recompute from the evidence. */
+#include "window_agg.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+#include "kyc.h"
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+void window_agg_ranges(AggCtx *c, const Window *w, gint64 now, gint64 window, gint64 baseline)
+{
+    guint split = 0;
+    if (baseline > 0) {
+        guint lo = 0, hi = w->len; /* first entry with ts > now - window */
+        while (lo < hi) {
+            guint mid = (lo + hi) / 2;
+            if (window_at(w, mid)->core.ts > now - window)
+                hi = mid;
+            else
+                lo = mid + 1;
+        }
+        split = lo;
+    }
+    c->w = w;
+    c->base_lo = 0;
+    c->base_hi = split;
+    c->lo = split;
+    c->hi = w->len;
+    c->base_scale = baseline > 0 ? (double)window / (double)baseline : 1;
+}
+
+static gboolean is_absent(FieldId f, double v)
+{
+    return v == 0 || (f == FIELD_MCC && v == TXN_MCC_NONE);
+}
+
+/* Sorted distinct present values of a field over [lo, hi) into out; returns n. */
+static guint collect(const RuleAgg *g, const AggCtx *c, guint lo, guint hi, double *out)
+{
+    RuleEval ev = {.account = c->account, .rs = c->rs, .kyc = c->kyc};
+    guint n = 0;
+    for (guint i = lo; i < hi; i++) {
+        ev.txn = &window_at(c->w, i)->core;
+        if (g->cond.n && !rule_vm_run(&g->cond, &ev))
+            continue;
+        double v = rule_vm_field(g->field, ev.txn, c->account, c->kyc);
+        if (!is_absent(g->field, v))
+            out[n++] = v;
+    }
+    qsort(out, n, sizeof(double), cmp_double);
+    guint d = 0;
+    for (guint i = 0; i < n; i++) {
+        if (i == 0 || out[i] != out[d - 1])
+            out[d++] = out[i];
+    }
+    return d;
+}
+
+static double agg_new(const RuleAgg *g, const AggCtx *c)
+{
+    double *base = c->scratch, *cur = c->scratch + LIMIT_WINDOW_ENTRIES;
+    guint nb = collect(g, c, c->base_lo, c->base_hi, base);
+    guint nc = collect(g, c, c->lo, c->hi, cur);
+    guint fresh = 0;
+    for (guint i = 0; i < nc; i++)
+        fresh += bsearch(&cur[i], base, nb, sizeof(double), cmp_double) == NULL;
+    return fresh;
+}
+
+/* TRUE if the program is just "amount": summed exactly in minor units. */
+static gboolean is_plain_amount(const RuleProgram *p)
+{
+    return p->n == 2 && p->steps[0].op == OP_FIELD && p->steps[0].a == FIELD_AMOUNT;
+}
+
+static double sum_amount(const AggCtx *c, guint lo, guint hi)
+{
+    static const gint64 p10[] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000};
+    int exp = c->now->currency_exp;
+    gint64 sum = 0;
+    for (guint i = lo; i < hi; i++) {
+        const TxnCore *t = &window_at(c->w, i)->core;
+        gint64 v = t->amount;
+        if (t->currency_exp < exp)
+            v *= p10[MIN(exp - t->currency_exp, 8)];
+        else if (t->currency_exp > exp)
+            v /= p10[MIN(t->currency_exp - exp, 8)];
+        if (__builtin_add_overflow(sum, v, &sum))
+            return INFINITY;
+    }
+    return (double)sum / (double)p10[MIN(exp, 8)];
+}
+
+/* count, sum, avg, min, max over [lo, hi) */
+static double fold(const RuleAgg *g, const AggCtx *c, guint lo, guint hi)
+{
+    if (g->kind == AGG_COUNT && g->arg.n == 0)
+        return hi - lo;
+    if ((g->kind == AGG_SUM || g->kind == AGG_AVG) && is_plain_amount(&g->arg) && !g->cond.n) {
+        double s = sum_amount(c, lo, hi);
+        return g->kind == AGG_SUM ? s : s / MAX(hi - lo, 1);
+    }
+    RuleEval ev = {.account = c->account, .rs = c->rs, .kyc = c->kyc};
+    double acc = g->kind == AGG_MIN ? INFINITY : g->kind == AGG_MAX ? -INFINITY : 0;
+    guint n = 0;
+    for (guint i = lo; i < hi; i++) {
+        ev.txn = &window_at(c->w, i)->core;
+        if (g->cond.n && !rule_vm_run(&g->cond, &ev))
+            continue;
+        n++;
+        double v = rule_vm_run(&g->arg, &ev);
+        if (g->kind == AGG_COUNT)
+            acc += v != 0;
+        else if (g->kind == AGG_MIN)
+            acc = MIN(acc, v);
+        else if (g->kind == AGG_MAX)
+            acc = MAX(acc, v);
+        else
+            acc += v;
+    }
+    if (g->kind == AGG_AVG)
+        acc /= MAX(n, 1);
+    return n || g->kind == AGG_COUNT || g->kind == AGG_SUM ? acc : 0;
+}
+
+/* Adds m to the matched amount of counterparty cp; returns its new total. */
+static double credit(double *cps, double *amts, guint *n, double cp, double m)
+{
+    for (guint i = 0; i < *n; i++) {
+        if (cps[i] == cp)
+            return amts[i] += m;
+    }
+    cps[*n] = cp;
+    amts[*n] = m;
+    return amts[(*n)++];
+}
+
+static double agg_forward(const RuleAgg *g, const AggCtx *c)
+{
+    double *q_ts = c->scratch, *q_left = c->scratch + LIMIT_WINDOW_ENTRIES;
+    double *cps = c->scratch + 2 * LIMIT_WINDOW_ENTRIES, *amts = c->scratch + 3 * LIMIT_WINDOW_ENTRIES;
+    guint head = 0, tail = 0, ncp = 0;
+    double in = 0, matched = 0, best = 0;
+    for (guint i = c->lo; i < c->hi; i++) {
+        const TxnCore *t = &window_at(c->w, i)->core;
+        double amount = (double)t->amount;
+        if (t->to == c->account) {
+            q_ts[tail] = (double)t->ts;
+            q_left[tail++] = amount;
+            in += amount;
+            continue;
+        }
+        while (head < tail && q_ts[head] < (double)t->ts - g->k)
+            head++;
+        for (double left = amount; left > 0 && head < tail;) {
+            double m = MIN(left, q_left[head]);
+            left -= m;
+            matched += m;
+            best = MAX(best, credit(cps, amts, &ncp, t->to, m));
+            if ((q_left[head] -= m) <= 0)
+                head++;
+        }
+    }
+    if (in <= 0)
+        return 0;
+    return (g->kind == AGG_SWEPT ? best : matched) / in;
+}
+
+double window_agg(const RuleAgg *g, const AggCtx *c)
+{
+    guint lo = g->baseline ? c->base_lo : c->lo, hi = g->baseline ? c->base_hi : c->hi;
+    double scale = g->baseline && (g->kind == AGG_COUNT || g->kind == AGG_SUM) ? c->base_scale : 1;
+    switch (g->kind) {
+    case AGG_SPAN:
+        return hi > lo ? (double)(window_at(c->w, hi - 1)->core.ts - window_at(c->w, lo)->core.ts)
+                       : 0;
+    case AGG_DISTINCT:
+        return collect(g, c, lo, hi, c->scratch);
+    case AGG_NEW:
+        return agg_new(g, c);
+    case AGG_FORWARDED:
+    case AGG_SWEPT:
+        return agg_forward(g, c);
+    default:
+        return fold(g, c, lo, hi) * scale;
+    }
+}
