@@ -8,6 +8,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "graph_match.h"
 #include "money.h"
 #include "tstamp.h"
 
@@ -184,6 +185,27 @@ static void json_values(const Alert *a, GString *out)
     g_string_append_c(out, '}');
 }
 
+/* "subgraph": the accounts and edges of a graph pattern, in time order */
+static void json_subgraph(const Alert *a, GString *out)
+{
+    char buf[32], ts[32];
+    json_key(out, "subgraph");
+    g_string_append(out, "{\"edges\":[");
+    for (guint i = 0; i < a->match->n; i++) {
+        const GraphEdge *e = a->match->edges[i];
+        g_string_append(out, i ? ",{" : "{");
+        json_key(out, "tx");
+        alert_json_string(out, e->id, e->id_len);
+        json_str(out, "from", intern_str(a->accounts, e->core.from));
+        json_str(out, "to", intern_str(a->accounts, e->core.to));
+        money_format(e->core.amount, e->core.currency_exp, buf);
+        json_str(out, "amount", buf);
+        json_str(out, "ts", tstamp_format_utc(e->core.ts, ts));
+        g_string_append_c(out, '}');
+    }
+    g_string_append(out, "]}");
+}
+
 void alert_to_json(const Alert *a, GString *out)
 {
     char t0[32], t1[32], code[8];
@@ -217,6 +239,10 @@ void alert_to_json(const Alert *a, GString *out)
     g_string_append_c(out, ']');
     json_key(out, "evidence_total");
     g_string_append_printf(out, "%u", a->n_evidence_total);
+    if (r->role)
+        json_str(out, "role", r->role);
+    if (a->match)
+        json_subgraph(a, out);
     json_str(out, "explanation", a->explanation);
     json_str(out, "source", r->source ? r->source : "");
     g_string_append(out, "}\n");

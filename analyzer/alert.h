@@ -28,6 +28,7 @@ typedef struct {
     const Intern *accounts;
     const Intern *locations;
     const Kyc *kyc;
+    const struct GraphMatch *match; /* the subgraph of a graph pattern, or NULL */
 } Alert;
 
 /* Fills a->id from the rule id and version, account, perspective, firing

@@ -3,6 +3,7 @@
  * filter, time parsing, and the neighbourhood walk built on txns_of. */
 #include "case.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "money.h"
@@ -80,6 +81,11 @@ const char *case_alert_status(const CaseAlert *a)
     return t->status;
 }
 
+static const char *str_or_empty(const char *s)
+{
+    return s ? s : "";
+}
+
 static gint64 json_time(const JVal *j, const char *key)
 {
     const char *s = jval_get_str(j, key);
@@ -105,14 +111,14 @@ CaseAlert *case_alert_from_json(JVal *json, GError **error)
     a->id = g_strdup(id);
     a->rule = g_strdup(rule);
     a->account = g_strdup(account);
-    a->title = g_strdup(jval_get_str(json, "title") ?: "");
-    a->family = g_strdup(jval_get_str(json, "family") ?: "");
-    a->strength = g_strdup(jval_get_str(json, "strength") ?: "");
-    a->perspective = g_strdup(jval_get_str(json, "perspective") ?: "");
-    a->currency = g_strdup(jval_get_str(json, "currency") ?: "");
-    a->explanation = g_strdup(jval_get_str(json, "explanation") ?: "");
-    a->source = g_strdup(jval_get_str(json, "source") ?: "");
-    a->trigger_tx = g_strdup(jval_get_str(json, "trigger_tx") ?: "");
+    a->title = g_strdup(str_or_empty(jval_get_str(json, "title")));
+    a->family = g_strdup(str_or_empty(jval_get_str(json, "family")));
+    a->strength = g_strdup(str_or_empty(jval_get_str(json, "strength")));
+    a->perspective = g_strdup(str_or_empty(jval_get_str(json, "perspective")));
+    a->currency = g_strdup(str_or_empty(jval_get_str(json, "currency")));
+    a->explanation = g_strdup(str_or_empty(jval_get_str(json, "explanation")));
+    a->source = g_strdup(str_or_empty(jval_get_str(json, "source")));
+    a->trigger_tx = g_strdup(str_or_empty(jval_get_str(json, "trigger_tx")));
     a->role = g_strdup(jval_get_str(json, "role"));
     a->typology = g_strdup(jval_get_str(json, "typology"));
     a->rule_version = (int)jval_get_num(json, "rule_version", 0);

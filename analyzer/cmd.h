@@ -13,6 +13,7 @@ enum {
     EXIT_USAGE = 2,    /* bad command line */
     EXIT_DATA = 3,     /* a source or output failed: unreadable, corrupt gzip, bad header, disk */
     EXIT_BUDGET = 4,   /* more rejected rows than --max-errors */
+    EXIT_NOT_FOUND = 5, /* the alert or account asked for does not exist */
     EXIT_INTERNAL = 70 /* a bug */
 };
 
@@ -24,6 +25,14 @@ typedef struct {
 
 int cmd_scan(int argc, char **argv);
 int cmd_rules(int argc, char **argv);
+int cmd_backtest(int argc, char **argv);
+int cmd_alerts(int argc, char **argv);
+int cmd_alert(int argc, char **argv);
+int cmd_account(int argc, char **argv);
+int cmd_trace(int argc, char **argv);
+int cmd_graph(int argc, char **argv);
+int cmd_report(int argc, char **argv);
+int cmd_export(int argc, char **argv);
 
 /* Prints "moneytrail: WHAT: MESSAGE" on stderr. */
 void cmd_error(const char *what, const char *fmt, ...) G_GNUC_PRINTF(2, 3);

@@ -1,17 +1,26 @@
 /* engine.c: the streaming evaluation of rules (see engine.h).
  *
- * For each transaction and rule: a channel prefilter (a bit mask computed
- * at compile time), then the filter once per side the rule looks from
- * (sender, receiver or both), then the account's window: expire, push,
- * compute the aggregates the condition needs, test the condition, and on an
- * alert (unless suppressed) the remaining aggregates, the explanation and
- * the evidence. Scratch space for aggregates is allocated once. */
+ * Window rules: for each transaction and rule, a channel prefilter (a bit
+ * mask computed at compile time), then the filter once per side the rule
+ * looks from (sender, receiver or both), then the account's window:
+ * expire, push, compute the aggregates the condition needs, test the
+ * condition, and on an alert (unless suppressed) the remaining aggregates,
+ * the explanation and the evidence.
+ * Graph rules: an account-to-account transaction that passes the filter of
+ * at least one graph rule becomes an edge of the recent graph, tagged with
+ * the rules it passed; each of those rules searches its pattern around the
+ * new edge, and a match is turned into a small window of its edges so that
+ * aggregates, condition and explanation work as for window rules.
+ * Idle state is freed every LIMIT_EVICT_EVERY transactions. Scratch space
+ * is allocated once. */
 #include "engine.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "graph.h"
+#include "graph_match.h"
 #include "window.h"
 #include "window_agg.h"
 
@@ -34,6 +43,12 @@ struct Engine {
     EngineStats stats;
     gint64 quiet_until; /* alerts at or before this instant are not emitted */
     const Kyc *kyc;     /* accounts side table, or NULL */
+    Graph *graph;       /* NULL without graph rules */
+    guint32 *graph_bit; /* by rule index: its bit in GraphEdge.rules, 0 = window rule */
+    Window match;       /* the edges of a graph match, as a window */
+    GraphMatch gm;
+    guint64 processed;
+    gint64 now;         /* latest transaction time */
 };
 
 Engine *engine_new(const RuleSet *rs, const Intern *accounts, const Intern *locations,
@@ -54,6 +69,19 @@ Engine *engine_new(const RuleSet *rs, const Intern *accounts, const Intern *loca
     e->aggs = g_new0(double, max_aggs);
     e->scratch = g_new(double, WINDOW_AGG_SCRATCH);
     e->quiet_until = G_MININT64;
+    e->graph_bit = g_new0(guint32, rs->rules->len);
+    window_init(&e->match);
+    gint64 span = 0;
+    guint bits = 0;
+    for (guint i = 0; i < rs->rules->len; i++) {
+        const Rule *r = g_ptr_array_index(rs->rules, i);
+        if (r->match.kind != MATCH_NONE && bits < 32) {
+            e->graph_bit[i] = 1u << bits++;
+            span = MAX(span, r->window);
+        }
+    }
+    if (bits)
+        e->graph = graph_new(span);
     return e;
 }
 
@@ -68,6 +96,9 @@ void engine_free(Engine *e)
         g_free(st->win);
     }
     g_free(e->state);
+    g_free(e->graph_bit);
+    graph_free(e->graph);
+    window_clear(&e->match);
     g_free(e->aggs);
     g_free(e->scratch);
     g_free(e);
@@ -97,17 +128,19 @@ static void compute_aggs(Engine *e, const Rule *r, const AggCtx *c, gboolean con
     }
 }
 
-static void raise_alert(Engine *e, guint ri, const Rule *r, Window *w, const AggCtx *c,
-                        const Txn *t)
+/* Raises an alert of rule ri on c->account unless suppressed: st holds the
+ * suppression, c->w the evidence. */
+static void raise_alert(Engine *e, guint ri, const Rule *r, Window *st, const AggCtx *c,
+                        const Txn *t, const GraphMatch *m)
 {
     Alert *a = &e->alert;
-    w->suppress_until = t->core.ts + r->suppress;
+    st->suppress_until = t->core.ts + r->suppress;
     if (t->core.ts <= e->quiet_until)
         return;
     compute_aggs(e, r, c, FALSE);
     a->rule = r;
     a->account = c->account;
-    a->window_start = window_at(w, c->lo)->core.ts;
+    a->window_start = window_at(c->w, c->lo)->core.ts;
     a->window_end = t->core.ts;
     a->trigger = t->tx_id;
     a->currency = t->core.currency;
@@ -116,11 +149,12 @@ static void raise_alert(Engine *e, guint ri, const Rule *r, Window *w, const Agg
     a->accounts = e->accounts;
     a->locations = e->locations;
     a->kyc = e->kyc;
+    a->match = m;
     guint n = c->hi - c->lo;
     a->n_evidence_total = n;
     a->n_evidence = MIN(n, LIMIT_EVIDENCE);
     for (guint i = 0; i < a->n_evidence; i++) {
-        const WinEntry *en = window_at(w, c->hi - a->n_evidence + i);
+        const WinEntry *en = window_at(c->w, c->hi - a->n_evidence + i);
         a->evidence[i] = (StrView){en->id, en->id_len};
     }
     alert_make_id(a);
@@ -146,26 +180,112 @@ static void eval_side(Engine *e, guint ri, const Rule *r, guint32 account, const
     compute_aggs(e, r, &c, TRUE);
     ev.aggs = e->aggs;
     if (rule_vm_run(&r->condition, &ev) && t->core.ts >= w->suppress_until)
-        raise_alert(e, ri, r, w, &c, t);
+        raise_alert(e, ri, r, w, &c, t, NULL);
+}
+
+/* The graph rules t passes, as bits; t must have both accounts. */
+static guint32 graph_bits(Engine *e, const Txn *t)
+{
+    guint32 bits = 0, cbit = 1u << t->core.channel;
+    RuleEval ev = {.txn = &t->core, .account = t->core.from, .rs = e->rs, .kyc = e->kyc};
+    for (guint ri = 0; ri < e->rs->rules->len; ri++) {
+        const Rule *r = g_ptr_array_index(e->rs->rules, ri);
+        if (e->graph_bit[ri] && (r->channel_mask & cbit) && rule_vm_run(&r->filter, &ev))
+            bits |= e->graph_bit[ri];
+    }
+    return bits;
+}
+
+static void match_rule(Engine *e, guint ri, const Rule *r, const GraphEdge *edge, const Txn *t)
+{
+    GraphMatch *m = &e->gm;
+    gboolean ok = graph_match(e->graph, &r->match, e->graph_bit[ri], r->window, edge, m);
+    e->stats.graph_work += m->work;
+    e->stats.graph_exhausted += m->exhausted;
+    if (!ok)
+        return;
+    Window *st = state_window(e, &e->state[ri], m->anchor);
+    if (t->core.ts < st->suppress_until)
+        return;
+    e->match.head = e->match.len = 0;
+    for (guint i = 0; i < m->n; i++)
+        window_push(&e->match, &m->edges[i]->core,
+                    (StrView){m->edges[i]->id, m->edges[i]->id_len});
+    AggCtx c = {.account = m->anchor, .now = &t->core, .rs = e->rs, .kyc = e->kyc,
+                .scratch = e->scratch};
+    window_agg_ranges(&c, &e->match, t->core.ts, r->window, 0);
+    compute_aggs(e, r, &c, TRUE);
+    RuleEval ev = {.txn = &t->core, .account = m->anchor, .aggs = e->aggs, .rs = e->rs,
+                   .kyc = e->kyc};
+    if (rule_vm_run(&r->condition, &ev))
+        raise_alert(e, ri, r, st, &c, t, m);
+}
+
+static void process_graph(Engine *e, const Txn *t)
+{
+    if (!t->core.from || !t->core.to || t->core.from == t->core.to)
+        return;
+    guint32 bits = graph_bits(e, t);
+    if (!bits)
+        return;
+    guint64 seq = graph_add(e->graph, &t->core, t->tx_id, bits);
+    const GraphEdge *edge = graph_edge(e->graph, seq);
+    for (guint ri = 0; ri < e->rs->rules->len; ri++) {
+        if (bits & e->graph_bit[ri])
+            match_rule(e, ri, g_ptr_array_index(e->rs->rules, ri), edge, t);
+    }
+}
+
+/* Frees the windows of accounts with nothing left in them and no running
+ * suppression, and the graph indexes of idle accounts. */
+static void evict_idle(Engine *e)
+{
+    for (guint ri = 0; ri < e->rs->rules->len; ri++) {
+        const Rule *r = g_ptr_array_index(e->rs->rules, ri);
+        RuleState *st = &e->state[ri];
+        for (guint a = 0; a < st->n; a++) {
+            Window *w = &st->win[a];
+            if (w->cap == 0)
+                continue;
+            window_expire(w, e->now, r->window + r->baseline);
+            if (w->len == 0 && w->suppress_until <= e->now) {
+                window_clear(w);
+                e->stats.windows--;
+                e->stats.evicted++;
+            }
+        }
+    }
+    if (e->graph)
+        e->stats.evicted += graph_evict(e->graph, e->now);
 }
 
 void engine_process(Engine *e, const Txn *t)
 {
     guint32 bit = 1u << t->core.channel;
+    e->now = MAX(e->now, t->core.ts);
     for (guint ri = 0; ri < e->rs->rules->len; ri++) {
         const Rule *r = g_ptr_array_index(e->rs->rules, ri);
-        if (!(r->channel_mask & bit))
+        if (!(r->channel_mask & bit) || e->graph_bit[ri])
             continue;
         if ((r->persp & PERSP_SENDER) && t->core.from)
             eval_side(e, ri, r, t->core.from, t);
         if ((r->persp & PERSP_RECEIVER) && t->core.to && t->core.to != t->core.from)
             eval_side(e, ri, r, t->core.to, t);
     }
+    if (e->graph)
+        process_graph(e, t);
+    if (++e->processed % LIMIT_EVICT_EVERY == 0)
+        evict_idle(e);
 }
 
 void engine_stats(const Engine *e, EngineStats *out)
 {
     *out = e->stats;
+    if (e->graph) {
+        GraphStats gs;
+        graph_stats(e->graph, &gs);
+        out->graph_dropped = gs.dropped_live;
+    }
 }
 
 void engine_set_kyc(Engine *e, const Kyc *kyc)

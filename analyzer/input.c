@@ -26,6 +26,7 @@ struct Input {
     guint n_paths;
     gint64 max_lateness;
     FILE *rejects;
+    const struct SourcePgQuery *db;
     Intern *accounts, *locations;
     Profile *forced;          /* the profile given by format, or NULL */
     GPtrArray *builtins;      /* detection candidates when forced is NULL */
@@ -42,7 +43,7 @@ struct Input {
 static gboolean input_check_path(Input *in, const char *path, gboolean *sizes_known, GError **error)
 {
     struct stat st;
-    if (strcmp(path, "-") == 0) {
+    if (strcmp(path, "-") == 0 || in->db) {
         *sizes_known = FALSE;
         return TRUE;
     }
@@ -85,6 +86,7 @@ Input *input_open(const char *const *paths, guint n_paths, const InputOptions *o
     in->profiles = g_new0(const Profile *, n_paths);
     in->max_lateness = opts->max_lateness;
     in->rejects = opts->rejects;
+    in->db = opts->db;
     in->accounts = accounts;
     in->locations = locations;
     gboolean sizes_known = TRUE;
@@ -191,7 +193,7 @@ static gboolean input_read_header(Input *in, SourceRecord *rec, GError **error)
 /* Opens the current source, reads its header and binds a decoder. */
 static gboolean input_start_source(Input *in, GError **error)
 {
-    in->src = source_open(in->paths[in->cur], error);
+    in->src = in->db ? source_open_pg(in->db, error) : source_open(in->paths[in->cur], error);
     SourceRecord rec;
     if (!in->src || !input_read_header(in, &rec, error))
         return FALSE;

@@ -43,6 +43,17 @@ void jval_free(JVal *v)
     g_free(v);
 }
 
+JVal *jval_copy(const JVal *v)
+{
+    JVal *c = jval_new(v->kind);
+    c->str = g_strdup(v->str);
+    c->key = g_strdup(v->key);
+    c->num = v->num;
+    for (guint i = 0; v->items && i < v->items->len; i++)
+        g_ptr_array_add(c->items, jval_copy(g_ptr_array_index(v->items, i)));
+    return c;
+}
+
 static int hex4(const char *s)
 {
     int v = 0;
@@ -303,4 +314,44 @@ guint jval_len(const JVal *v)
 const JVal *jval_at(const JVal *v, guint i)
 {
     return v && v->items && i < v->items->len ? g_ptr_array_index(v->items, i) : NULL;
+}
+
+void jval_write_string(GString *out, const char *s)
+{
+    g_string_append_c(out, '"');
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p == '"' || *p == '\\')
+            g_string_append_printf(out, "\\%c", *p);
+        else if (*p == '\n')
+            g_string_append(out, "\\n");
+        else if (*p < 0x20)
+            g_string_append_printf(out, "\\u%04x", *p);
+        else
+            g_string_append_c(out, (char)*p);
+    }
+    g_string_append_c(out, '"');
+}
+
+void jval_write(const JVal *v, GString *out)
+{
+    if (v->kind == JVAL_STRING) {
+        jval_write_string(out, v->str);
+        return;
+    }
+    if (v->kind != JVAL_ARRAY && v->kind != JVAL_OBJECT) {
+        g_string_append(out, jval_text(v));
+        return;
+    }
+    g_string_append_c(out, v->kind == JVAL_OBJECT ? '{' : '[');
+    for (guint i = 0; i < v->items->len; i++) {
+        const JVal *m = g_ptr_array_index(v->items, i);
+        if (i)
+            g_string_append_c(out, ',');
+        if (v->kind == JVAL_OBJECT) {
+            jval_write_string(out, m->key);
+            g_string_append_c(out, ':');
+        }
+        jval_write(m, out);
+    }
+    g_string_append_c(out, v->kind == JVAL_OBJECT ? '}' : ']');
 }

@@ -26,6 +26,8 @@ struct JVal {
  * ("invalid json: 'at byte N': reason"). */
 JVal *jval_parse(const char *text, gsize len, GError **error);
 void jval_free(JVal *v);
+/* A deep copy of v; caller frees with jval_free. */
+JVal *jval_copy(const JVal *v);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(JVal, jval_free)
 
 /* The member key of an object, or NULL (also when v is not an object).
@@ -39,6 +41,10 @@ double jval_get_num(const JVal *v, const char *key, double dflt);
  * true/false/null as words, arrays and objects as "[...]"/"{...}".
  * Borrowed or static. */
 const char *jval_text(const JVal *v);
+/* Appends v as compact JSON (object keys in their order). */
+void jval_write(const JVal *v, GString *out);
+/* Appends s as a JSON string literal. */
+void jval_write_string(GString *out, const char *s);
 /* Number of elements or members; 0 for scalars. */
 guint jval_len(const JVal *v);
 /* Element or member i (borrowed). */

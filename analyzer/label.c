@@ -235,7 +235,7 @@ static gboolean load_instances(LabelSet *ls, const char *path, char **lines, GEr
     g_autofree char *tx_path = g_build_filename(dir, "instance_tx.csv", NULL);
     if (!load_instance_tx(ls, tx_path, &n_tx, error))
         return FALSE;
-    g_string_append_printf(ls->describe, "mtgen instances '%s': %u instances, %u labelled rows\n",
+    g_string_append_printf(ls->describe, "%s (mtgen): %u instances, %u instance transactions\n",
                            path, ls->instances->len - before, n_tx);
     return TRUE;
 }
@@ -317,8 +317,7 @@ static gboolean load_patterns(LabelSet *ls, const char *path, char **lines, GErr
     }
     pattern_decoder_clear(&pd);
     if (ok)
-        g_string_append_printf(ls->describe,
-                               "AMLworld patterns '%s': %u laundering attempts, %u rows\n", path,
+        g_string_append_printf(ls->describe, "%s (AMLworld patterns): %u attempts, %u rows\n", path,
                                n_inst, n_rows);
     return ok;
 }
@@ -330,8 +329,7 @@ static gboolean load_sim_alerts(LabelSet *ls, const char *path, char **lines, GE
     CsvRow row;
     split_line(lines[0], &row);
     gint c_id = column(&row, "alert_id"), c_type = column(&row, "alert_type");
-    gint c_acc[3] = {column(&row, "acct_id"), column(&row, "orig_acct"),
-                     column(&row, "bene_acct")};
+    gint c_acc[3] = {column(&row, "acct_id"), column(&row, "orig_acct"), column(&row, "bene_acct")};
     gint c_tx = column(&row, "tran_id");
     guint before = ls->instances->len;
     char id[LIMIT_FIELD_BYTES + 1], typ[LIMIT_FIELD_BYTES + 1], buf[LIMIT_FIELD_BYTES + 1];
@@ -349,7 +347,7 @@ static gboolean load_sim_alerts(LabelSet *ls, const char *path, char **lines, GE
         if (c_tx >= 0)
             tx_add(ls, field(&row, c_tx, buf), strlen(buf));
     }
-    g_string_append_printf(ls->describe, "AMLSim alerts '%s': %u alerts\n", path,
+    g_string_append_printf(ls->describe, "%s (AMLSim alerts): %u alerts\n", path,
                            ls->instances->len - before);
     return TRUE;
 }
@@ -435,8 +433,8 @@ static void observe_labelled(LabelSet *ls, const Txn *t, const Intern *accounts,
     account_add(ls, to, "laundering transaction");
 }
 
-void label_set_observe(LabelSet *ls, const Txn *t, const Intern *accounts,
-                       const char *const *names, guint n)
+void label_set_observe(LabelSet *ls, const Txn *t, const Intern *accounts, const char *const *names,
+                       guint n)
 {
     if (names != ls->cols.names)
         bind_columns(ls, names, n);

@@ -46,8 +46,8 @@ gboolean label_set_load(LabelSet *ls, const char *path, GError **error);
  * column names of its source's profile, n of them; see input_label_names)
  * and notes that the transaction was seen. accounts is the table the
  * transaction's account ids belong to. Allocates only for labelled rows. */
-void label_set_observe(LabelSet *ls, const Txn *t, const Intern *accounts,
-                       const char *const *names, guint n);
+void label_set_observe(LabelSet *ls, const Txn *t, const Intern *accounts, const char *const *names,
+                       guint n);
 /* TRUE if the NUL-terminated transaction id is labelled laundering. */
 gboolean label_set_has_tx(const LabelSet *ls, const char *tx_id);
 /* TRUE if the account is labelled: an account of any instance, or one that

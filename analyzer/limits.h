@@ -28,5 +28,13 @@
 #define LIMIT_WINDOW_ENTRIES 4096 /* entries kept per account window; oldest dropped, counted */
 #define LIMIT_EVIDENCE       100  /* transaction ids listed in one alert */
 #define LIMIT_VM_STACK       64   /* evaluation stack of the interpreter */
+#define LIMIT_EVICT_EVERY    262144 /* transactions between sweeps that free idle state */
+
+/* Transaction graph (graph patterns) */
+#define LIMIT_GRAPH_EDGES  (1u << 19) /* recent edges kept; the oldest is dropped, counted */
+#define LIMIT_GRAPH_DEGREE 256        /* most recent in- and out-edges kept per account */
+#define LIMIT_GRAPH_WORK   20000      /* edge visits per transaction and rule, then stop, counted */
+#define LIMIT_GRAPH_MATCH  64         /* edges in one matched subgraph */
+#define LIMIT_CYCLE_LENGTH 6          /* longest cycle or chain searched */
 
 #endif

@@ -8,6 +8,8 @@
 static const Command commands[] = {
     {"scan", "stream transaction exports through the rules and write alerts", cmd_scan},
     {"rules", "check, test or explain rule files", cmd_rules},
+    {"backtest", "count what the rules find in labelled data: precision, recall, workload",
+     cmd_backtest},
 };
 
 static int usage(FILE *out)

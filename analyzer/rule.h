@@ -215,6 +215,24 @@ typedef struct {
     GArray *expects; /* ExampleExpect */
 } RuleExample;
 
+/* A graph pattern searched around each new edge (graph_match.c). */
+typedef enum {
+    MATCH_NONE = 0,
+    MATCH_CYCLE,          /* money returns to where it started */
+    MATCH_CHAIN,          /* A -> B -> C -> D with similar amounts (layering) */
+    MATCH_SCATTER_GATHER, /* a source pays k intermediaries who pay one sink */
+    MATCH_GATHER_SCATTER, /* an account gathers from k sources, then pays k2 destinations */
+    MATCH_FUNNEL,         /* k accounts each pass >= ratio of their inflow on to one sink */
+} MatchKind;
+
+typedef struct {
+    MatchKind kind;
+    int min_len, max_len; /* edges in a cycle or chain */
+    double tolerance;     /* a leg may differ from the one before by this fraction */
+    int k, k2;            /* intermediaries or sources; destinations */
+    double ratio;         /* scatter-gather: share an intermediary forwards */
+} MatchSpec;
+
 typedef struct {
     char *id;
     char *title;
@@ -229,6 +247,8 @@ typedef struct {
     Perspective persp;
     gint64 window;        /* seconds; 0 = the current transaction only */
     gint64 baseline;      /* seconds of history kept before the window, 0 = none */
+    MatchSpec match;      /* a graph pattern; kind MATCH_NONE for window rules */
+    char *role;           /* "possible victim", "possible controller" or NULL */
     gint64 suppress;      /* seconds after an alert with no new alert for the account */
     guint32 channel_mask; /* bit c set if the filter can pass channel c */
     RuleProgram filter;

@@ -547,6 +547,97 @@ static void parse_example(Parser *p, Rule *r)
 
 /* ---- rules ---- */
 
+/* A percentage "10%" into a fraction. */
+static gboolean parse_percent(Parser *p, double *out)
+{
+    if (p->tok.kind != TOK_NUMBER) {
+        err_expected(p, "a percentage like 10%");
+        return FALSE;
+    }
+    *out = p->tok.num / 100.0;
+    advance(p);
+    if (!accept(p, TOK_PERCENT)) {
+        err_expected(p, "'%' after the number");
+        return FALSE;
+    }
+    return TRUE;
+}
+
+static gboolean parse_count(Parser *p, int *out, int lo, int hi)
+{
+    if (p->tok.kind != TOK_NUMBER || p->tok.num != (int)p->tok.num || p->tok.num < lo ||
+        p->tok.num > hi) {
+        g_autofree char *what = g_strdup_printf("a whole number from %d to %d", lo, hi);
+        err_expected(p, what);
+        return FALSE;
+    }
+    *out = (int)p->tok.num;
+    advance(p);
+    return TRUE;
+}
+
+static const struct {
+    const char *word;
+    MatchSpec defaults;
+} match_kinds[] = {
+    {"cycle", {MATCH_CYCLE, 2, 4, 0.1, 0, 0, 0}},
+    {"chain", {MATCH_CHAIN, 3, 3, 0.1, 0, 0, 0}},
+    {"scatter_gather", {MATCH_SCATTER_GATHER, 0, 0, 0, 3, 0, 0.7}},
+    {"gather_scatter", {MATCH_GATHER_SCATTER, 0, 0, 0, 5, 5, 0}},
+    {"funnel", {MATCH_FUNNEL, 0, 0, 0, 3, 0, 0.7}},
+};
+
+/* "match cycle length 2 to 4 tolerance 10%" and the like */
+static void parse_match(Parser *p, Rule *r)
+{
+    gsize k = 0;
+    while (k < G_N_ELEMENTS(match_kinds) && !rule_tok_is(&p->tok, match_kinds[k].word))
+        k++;
+    if (k == G_N_ELEMENTS(match_kinds)) {
+        err_expected(p, "cycle, chain, scatter_gather, gather_scatter or funnel");
+        return;
+    }
+    advance(p);
+    MatchSpec *m = &r->match;
+    *m = match_kinds[k].defaults;
+    gboolean ok = TRUE;
+    while (ok && p->tok.kind == TOK_IDENT && !tok_is_clause(&p->tok)) {
+        if (accept_kw(p, "length")) {
+            ok = parse_count(p, &m->min_len, 2, LIMIT_CYCLE_LENGTH);
+            m->max_len = m->min_len;
+            if (ok && accept_kw(p, "to"))
+                ok = parse_count(p, &m->max_len, m->min_len, LIMIT_CYCLE_LENGTH);
+        } else if (accept_kw(p, "tolerance")) {
+            ok = parse_percent(p, &m->tolerance);
+        } else if (accept_kw(p, "ratio")) {
+            ok = parse_percent(p, &m->ratio);
+        } else if (accept_kw(p, "intermediaries") || accept_kw(p, "sources") ||
+                   accept_kw(p, "senders")) {
+            ok = parse_count(p, &m->k, 1, LIMIT_GRAPH_MATCH / 2);
+        } else if (accept_kw(p, "destinations")) {
+            ok = parse_count(p, &m->k2, 1, LIMIT_GRAPH_MATCH / 2);
+        } else {
+            err_expected(p, "length, tolerance, ratio, intermediaries, senders, sources or "
+                            "destinations");
+            ok = FALSE;
+        }
+    }
+}
+
+/* "role victim" or "role controller": how an alert's account is presented */
+static void parse_role(Parser *p, Rule *r)
+{
+    const char *role = accept_kw(p, "victim")       ? "possible victim"
+                       : accept_kw(p, "controller") ? "possible controller"
+                                                    : NULL;
+    if (!role) {
+        err_expected(p, "victim or controller");
+        return;
+    }
+    g_free(r->role);
+    r->role = g_strdup(role);
+}
+
 static void parse_param(Parser *p, Rule *r);
 
 /* Reads a word of non-blank characters at the lookahead (rule ids contain '-'). */
@@ -729,6 +820,10 @@ static gboolean parse_clause(Parser *p, Rule *r, gboolean *have_cond)
         parse_where(p, r, &dummy);
     } else if (rule_tok_is(&kw, "within")) {
         parse_duration(p, &r->window, "within");
+    } else if (rule_tok_is(&kw, "match")) {
+        parse_match(p, r);
+    } else if (rule_tok_is(&kw, "role")) {
+        parse_role(p, r);
     } else if (rule_tok_is(&kw, "baseline")) {
         parse_duration(p, &r->baseline, "baseline");
     } else if (rule_tok_is(&kw, "suppress")) {
@@ -755,6 +850,16 @@ static gboolean parse_clause(Parser *p, Rule *r, gboolean *have_cond)
 
 static void rule_check_complete(RuleCtx *cx, Rule *r, gboolean have_cond)
 {
+    if (r->match.kind != MATCH_NONE) {
+        /* a graph pattern alerts on the account it names; it needs a window */
+        have_cond = TRUE;
+        if (!r->persp)
+            r->persp = PERSP_ACCOUNT;
+        if (!r->window)
+            rule_ctx_error(cx, r->line, 1, "rule %s has a 'match' but no 'within' window", r->id);
+        if (r->baseline)
+            rule_ctx_error(cx, r->line, 1, "rule %s: a graph pattern has no baseline", r->id);
+    }
     if (!r->persp)
         rule_ctx_error(cx, r->line, 1, "rule %s lacks 'for each sender|receiver|account'", r->id);
     if (!have_cond)

@@ -297,6 +297,13 @@ RuleSet *rule_set_load_with(const char *const *paths, guint n_paths, GHashTable 
     g_strlcpy(rs->digest, g_checksum_get_string(sum), sizeof rs->digest);
     if (errors == 0)
         warn_unused(rs, diags);
+    guint graph_rules = 0;
+    for (guint i = 0; i < rs->rules->len; i++)
+        graph_rules += ((Rule *)g_ptr_array_index(rs->rules, i))->match.kind != MATCH_NONE;
+    if (graph_rules > 32) {
+        rule_diag_add(diags, "rules", NULL, 0, 0, 0, FALSE, "more than 32 rules with 'match'");
+        errors++;
+    }
     if (errors == 0 && rs->rules->len == 0) {
         rule_diag_add(diags, n_paths ? paths[0] : "rules", NULL, 0, 0, 0, FALSE,
                       "no rules found (rule files end in .rule)");
@@ -319,6 +326,7 @@ static void rule_free(Rule *r)
     g_free(r->explain_src);
     g_free(r->filter_src);
     g_free(r->condition_src);
+    g_free(r->role);
     g_ptr_array_unref(r->tags);
     rule_program_clear(&r->filter);
     rule_program_clear(&r->condition);

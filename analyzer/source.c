@@ -18,6 +18,7 @@
 #include <zlib.h>
 
 #include "limits.h"
+#include "source_pg.h"
 
 #define SOURCE_IN_BYTES  (1024 * 1024)
 #define SOURCE_OUT_BYTES (1024 * 1024 + 2 * LIMIT_LINE_BYTES + 16)
@@ -47,6 +48,7 @@ struct Source {
     guint64 scan_newlines; /* newlines inside the record being scanned */
     guint64 line;          /* line number of the next record */
     gboolean eof, started, skipping;
+    SourcePg *pg; /* set for a database source: records come from there */
 };
 
 Source *source_open(const char *path, GError **error)
@@ -73,10 +75,23 @@ Source *source_open(const char *path, GError **error)
     return s;
 }
 
+Source *source_open_pg(const SourcePgQuery *q, GError **error)
+{
+    SourcePg *pg = source_pg_open(q, error);
+    if (!pg)
+        return NULL;
+    Source *s = g_new0(Source, 1);
+    s->name = g_strdup(SOURCE_PG_NAME);
+    s->fd = -1;
+    s->pg = pg;
+    return s;
+}
+
 void source_free(Source *s)
 {
     if (!s)
         return;
+    source_pg_free(s->pg);
     if (s->z_init)
         inflateEnd(&s->z);
     if (s->own_fd)
@@ -105,6 +120,8 @@ gboolean source_is_gzip(const Source *s)
 
 guint64 source_bytes_read(const Source *s)
 {
+    if (s->pg)
+        return source_pg_bytes(s->pg);
     return s->gzip ? s->raw_read - s->z.avail_in : s->raw_read;
 }
 
@@ -345,6 +362,8 @@ static gboolean source_skip(Source *s)
 
 SourceStatus source_next(Source *s, SourceRecord *rec, GError **error)
 {
+    if (s->pg)
+        return source_pg_next(s->pg, rec, error);
     for (;;) {
         if (s->skipping && !source_skip(s)) {
             if (!source_refill(s, error))

@@ -1,0 +1,45 @@
+/* case_view.h: what the investigator commands share: the options that
+ * choose the store (--alerts, --data, --accounts, --format, --db), opening
+ * it with plain messages, exit codes for its errors, and text tables that
+ * fit a 100-column terminal. */
+#ifndef MT_CASE_VIEW_H
+#define MT_CASE_VIEW_H
+
+#include <glib.h>
+
+#include "case.h"
+
+typedef struct {
+    char *alerts;
+    char **data;
+    char *accounts;
+    char *format;
+    char *db;
+} CaseViewOptions;
+
+/* Adds --alerts, --data, --accounts, --format and --db to ctx, filling o. */
+void case_view_add_store_options(GOptionContext *ctx, CaseViewOptions *o);
+void case_view_options_clear(CaseViewOptions *o);
+/* Opens the store; prints "moneytrail: WHAT: ..." and returns NULL on error. */
+CaseStore *case_view_open(const CaseViewOptions *o, const char *what);
+/* Prints the error as "moneytrail: WHAT: MESSAGE" and returns its exit code:
+ * EXIT_NOT_FOUND, EXIT_USAGE or EXIT_DATA. */
+int case_view_fail(const char *what, GError *error);
+/* Parses --from/--to (NULL = open); FALSE after printing a message. */
+gboolean case_view_range(const char *what, const char *from, const char *to, gint64 *t0,
+                         gint64 *t1);
+/* "2024-03-01 09:10" (UTC) into buf (>= 20 bytes). */
+const char *case_view_time(gint64 ts, char *buf);
+/* "2024-03-01" (UTC) into buf (>= 11 bytes). */
+const char *case_view_date(gint64 ts, char *buf);
+/* Appends s in a cell of width characters, cut with "~" when longer, padded
+ * with spaces (on the left when right-aligned). */
+void case_view_cell(GString *out, const char *s, guint width, gboolean right);
+/* Formats minor units for people with thousands separators. buf >= 32 bytes. */
+const char *case_view_money(gint64 minor, int exp, char *buf);
+
+/* Appends a table of transactions: id, time, from, to, amount, currency,
+ * channel, and where (location, country or MCC); 100 columns. */
+void case_view_tx_table(GString *out, GPtrArray *txns);
+
+#endif

@@ -1,0 +1,56 @@
+/* graph.h: the recent transaction graph that graph patterns search.
+ *
+ * Edges are account-to-account transactions, kept in one ring of
+ * LIMIT_GRAPH_EDGES in arrival (time) order and indexed per account by the
+ * LIMIT_GRAPH_DEGREE most recent in- and out-edges. An edge is identified
+ * by a sequence number; once the ring has overwritten it, lookups return
+ * NULL, so stale references cost nothing to keep. Edges older than the
+ * span are ignored by the matchers and freed by graph_evict. Every edge
+ * dropped while still within the span is counted. */
+#ifndef MT_GRAPH_H
+#define MT_GRAPH_H
+
+#include <glib.h>
+
+#include "txn.h"
+
+typedef struct {
+    TxnCore core;
+    guint32 rules;       /* bit i: passed the filter of graph rule i */
+    guint8 id_len;
+    char id[LIMIT_TXID_BYTES];
+} GraphEdge;
+
+typedef struct Graph Graph;
+
+Graph *graph_new(gint64 span);
+void graph_free(Graph *g);
+
+/* Adds an edge (from and to must both be set); returns its sequence number. */
+guint64 graph_add(Graph *g, const TxnCore *core, StrView id, guint32 rules);
+/* The edge of a sequence number, or NULL once dropped from the ring. */
+const GraphEdge *graph_edge(const Graph *g, guint64 seq);
+
+/* Iterates an account's edges newest first: out-edges (out = TRUE) or in-edges. */
+typedef struct {
+    const Graph *g;
+    const void *adj; /* the account's index */
+    guint n;         /* entries left, walking from the newest */
+} GraphIter;
+
+void graph_iter(const Graph *g, guint32 account, gboolean out, GraphIter *it);
+/* Next edge, or NULL at the end; *seq (may be NULL) gets its number. */
+const GraphEdge *graph_next(GraphIter *it, guint64 *seq);
+
+/* Frees the indexes of accounts whose newest edge is older than now - span. */
+guint graph_evict(Graph *g, gint64 now);
+
+typedef struct {
+    guint64 edges;          /* edges added */
+    guint64 dropped_live;   /* edges dropped from the ring while within the span */
+    guint64 degree_capped;  /* per-account index entries overwritten at the degree limit */
+} GraphStats;
+
+void graph_stats(const Graph *g, GraphStats *out);
+
+#endif

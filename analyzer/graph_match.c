@@ -1,0 +1,315 @@
+/* graph_match.c: cycles, chains, scatter-gather and gather-scatter (see
+ * graph_match.h).
+ *
+ * Boundaries follow the windows: an edge belongs to the pattern when it is
+ * newer than t - window, t being the time of the anchoring edge, so a
+ * cycle closing exactly `window` after its first hop is not a match. */
+#include "graph_match.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+typedef struct {
+    const Graph *g;
+    const MatchSpec *m;
+    guint32 bit;
+    gint64 t, from; /* the anchor's time; edges must be newer than from */
+    const GraphEdge *anchor;
+    const GraphEdge *path[LIMIT_CYCLE_LENGTH];
+    GraphMatch *out;
+} Search;
+
+static gboolean usable(Search *s, const GraphEdge *f)
+{
+    if (++s->out->work > LIMIT_GRAPH_WORK) {
+        s->out->exhausted = TRUE;
+        return FALSE;
+    }
+    return (f->rules & s->bit) && f != s->anchor && f->core.ts > s->from;
+}
+
+static gboolean similar(const Search *s, const GraphEdge *a, const GraphEdge *b)
+{
+    double x = (double)a->core.amount, y = (double)b->core.amount;
+    return fabs(y - x) <= s->m->tolerance * x;
+}
+
+static gboolean on_path(Search *s, int depth, guint32 account)
+{
+    for (int i = 0; i < depth; i++) {
+        if (s->path[i]->core.from == account || s->path[i]->core.to == account)
+            return TRUE;
+    }
+    return FALSE;
+}
+
+static void found(Search *s, int depth, gboolean anchor_last)
+{
+    GraphMatch *o = s->out;
+    o->n = 0;
+    if (!anchor_last)
+        o->edges[o->n++] = s->anchor;
+    for (int i = 0; i < depth; i++)
+        o->edges[o->n++] = s->path[i];
+    if (anchor_last)
+        o->edges[o->n++] = s->anchor;
+}
+
+/* Forward from node: a time-respecting path back to the anchor's sender. */
+static gboolean cycle_dfs(Search *s, guint32 node, int depth, gint64 after)
+{
+    GraphIter it;
+    graph_iter(s->g, node, TRUE, &it);
+    const GraphEdge *f;
+    while (!s->out->exhausted && (f = graph_next(&it, NULL))) {
+        if (!usable(s, f) || f->core.ts <= after || f->core.ts >= s->t)
+            continue;
+        if (depth > 0 && !similar(s, s->path[depth - 1], f))
+            continue;
+        s->path[depth] = f;
+        int len = depth + 2; /* the path plus the closing anchor */
+        if (f->core.to == s->anchor->core.from) {
+            if (len >= s->m->min_len && similar(s, f, s->anchor)) {
+                found(s, depth + 1, TRUE);
+                return TRUE;
+            }
+        } else if (len < s->m->max_len && f->core.to != s->anchor->core.to &&
+                   !on_path(s, depth, f->core.to) && cycle_dfs(s, f->core.to, depth + 1, f->core.ts)) {
+            return TRUE;
+        }
+    }
+    return FALSE;
+}
+
+/* Backward from node: earlier hops with similar amounts (layering). */
+static gboolean chain_dfs(Search *s, guint32 node, int depth, const GraphEdge *next)
+{
+    if (depth + 1 >= s->m->min_len) {
+        /* path[depth-1..0] then the anchor: reverse into time order */
+        GraphMatch *o = s->out;
+        o->n = 0;
+        for (int i = depth - 1; i >= 0; i--)
+            o->edges[o->n++] = s->path[i];
+        o->edges[o->n++] = s->anchor;
+        return TRUE;
+    }
+    GraphIter it;
+    graph_iter(s->g, node, FALSE, &it);
+    const GraphEdge *f;
+    while (!s->out->exhausted && (f = graph_next(&it, NULL))) {
+        if (!usable(s, f) || f->core.ts >= next->core.ts || !similar(s, f, next))
+            continue;
+        if (f->core.from == s->anchor->core.to || on_path(s, depth, f->core.from) ||
+            f->core.from == s->anchor->core.from)
+            continue;
+        s->path[depth] = f;
+        if (chain_dfs(s, f->core.from, depth + 1, f))
+            return TRUE;
+    }
+    return FALSE;
+}
+
+static gboolean seen(const guint32 *a, guint n, guint32 v)
+{
+    for (guint i = 0; i < n; i++) {
+        if (a[i] == v)
+            return TRUE;
+    }
+    return FALSE;
+}
+
+/* An edge x -> j earlier than before, in the window, or NULL. */
+static const GraphEdge *edge_between(Search *s, guint32 x, guint32 j, gint64 before)
+{
+    GraphIter it;
+    graph_iter(s->g, j, FALSE, &it);
+    const GraphEdge *f;
+    while (!s->out->exhausted && (f = graph_next(&it, NULL))) {
+        if (usable(s, f) && f->core.from == x && f->core.ts < before)
+            return f;
+    }
+    return NULL;
+}
+
+/* Intermediaries j of sink that received from x and forwarded >= ratio. */
+static guint gather_from(Search *s, guint32 x, guint32 sink)
+{
+    GraphMatch *o = s->out;
+    guint32 js[LIMIT_GRAPH_MATCH];
+    guint nj = 0;
+    o->n = 0;
+    GraphIter it;
+    graph_iter(s->g, sink, FALSE, &it);
+    const GraphEdge *y = s->anchor;
+    gboolean first = TRUE;
+    while (!o->exhausted && nj < LIMIT_GRAPH_MATCH / 2 && (first || (y = graph_next(&it, NULL)))) {
+        gboolean anchor = first;
+        first = FALSE;
+        if (!anchor && !usable(s, y))
+            continue;
+        guint32 j = y->core.from;
+        if (j == x || seen(js, nj, j))
+            continue;
+        const GraphEdge *z = edge_between(s, x, j, y->core.ts);
+        if (!z || (double)y->core.amount < s->m->ratio * (double)z->core.amount)
+            continue;
+        js[nj++] = j;
+        o->edges[o->n++] = z;
+        o->edges[o->n++] = y;
+    }
+    return nj;
+}
+
+static gboolean scatter_gather(Search *s)
+{
+    guint32 tried[LIMIT_GRAPH_MATCH];
+    guint nt = 0;
+    GraphIter it;
+    graph_iter(s->g, s->anchor->core.from, FALSE, &it);
+    const GraphEdge *x;
+    while (!s->out->exhausted && nt < LIMIT_GRAPH_MATCH && (x = graph_next(&it, NULL))) {
+        if (!usable(s, x) || x->core.ts >= s->t || x->core.from == s->anchor->core.to ||
+            seen(tried, nt, x->core.from))
+            continue;
+        tried[nt++] = x->core.from;
+        if (gather_from(s, x->core.from, s->anchor->core.to) >= (guint)s->m->k)
+            return TRUE;
+    }
+    return FALSE;
+}
+
+/* Distinct counterparties of node's in- or out-edges in the window. */
+static guint collect_side(Search *s, guint32 node, gboolean out, gint64 after, guint32 *acc,
+                          gint64 *first)
+{
+    guint n = 0;
+    GraphIter it;
+    graph_iter(s->g, node, out, &it);
+    const GraphEdge *f;
+    while (!s->out->exhausted && (f = graph_next(&it, NULL))) {
+        if ((f != s->anchor && !usable(s, f)) || f->core.ts <= after)
+            continue;
+        guint32 other = out ? f->core.to : f->core.from;
+        if (seen(acc, n, other) || s->out->n >= LIMIT_GRAPH_MATCH)
+            continue;
+        acc[n++] = other;
+        s->out->edges[s->out->n++] = f;
+        if (first)
+            *first = MIN(*first, f->core.ts);
+        if (n == LIMIT_GRAPH_MATCH / 2)
+            break;
+    }
+    return n;
+}
+
+static gboolean gather_scatter(Search *s)
+{
+    guint32 srcs[LIMIT_GRAPH_MATCH], dsts[LIMIT_GRAPH_MATCH];
+    gint64 first_in = s->t;
+    s->out->n = 0;
+    guint32 x = s->anchor->core.from;
+    guint ns = collect_side(s, x, FALSE, s->from, srcs, &first_in);
+    if (ns < (guint)s->m->k)
+        return FALSE;
+    guint nd = collect_side(s, x, TRUE, first_in, dsts, NULL);
+    return nd >= (guint)s->m->k2;
+}
+
+/* Sum of node's in-edges in the window before `before`; adds them to the match. */
+static double inflow(Search *s, guint32 node, gint64 before)
+{
+    double sum = 0;
+    GraphIter it;
+    graph_iter(s->g, node, FALSE, &it);
+    const GraphEdge *f;
+    while (!s->out->exhausted && (f = graph_next(&it, NULL))) {
+        if (!usable(s, f) || f->core.ts >= before)
+            continue;
+        sum += (double)f->core.amount;
+        if (s->out->n < LIMIT_GRAPH_MATCH)
+            s->out->edges[s->out->n++] = f;
+    }
+    return sum;
+}
+
+/* Senders of the sink that passed on >= ratio of their inflow to it. */
+static gboolean funnel(Search *s)
+{
+    guint32 done[LIMIT_GRAPH_MATCH];
+    guint nd = 0, hits = 0;
+    guint32 sink = s->anchor->core.to;
+    GraphMatch *o = s->out;
+    o->n = 0;
+    GraphIter it;
+    graph_iter(s->g, sink, FALSE, &it);
+    const GraphEdge *y;
+    while (!o->exhausted && nd < LIMIT_GRAPH_MATCH && (y = graph_next(&it, NULL))) {
+        if ((y != s->anchor && !usable(s, y)) || seen(done, nd, y->core.from))
+            continue;
+        guint32 j = done[nd++] = y->core.from;
+        guint mark = o->n;
+        double out = 0;
+        gint64 last = 0;
+        GraphIter jt; /* j's payments to the sink in the window */
+        graph_iter(s->g, j, TRUE, &jt);
+        const GraphEdge *f;
+        while (!o->exhausted && (f = graph_next(&jt, NULL))) {
+            if ((f == s->anchor || usable(s, f)) && f->core.to == sink) {
+                out += (double)f->core.amount;
+                last = MAX(last, f->core.ts);
+                if (o->n < LIMIT_GRAPH_MATCH)
+                    o->edges[o->n++] = f;
+            }
+        }
+        double in = inflow(s, j, last);
+        if (in > 0 && out >= s->m->ratio * in && ++hits >= (guint)s->m->k)
+            return TRUE;
+        if (!(in > 0 && out >= s->m->ratio * in))
+            o->n = mark; /* not a forwarding sender: drop its edges */
+    }
+    return FALSE;
+}
+
+static int cmp_edge_time(const void *a, const void *b)
+{
+    const GraphEdge *x = *(const GraphEdge *const *)a, *y = *(const GraphEdge *const *)b;
+    return (x->core.ts > y->core.ts) - (x->core.ts < y->core.ts);
+}
+
+gboolean graph_match(const Graph *g, const MatchSpec *m, guint32 bit, gint64 window,
+                     const GraphEdge *e, GraphMatch *out)
+{
+    Search s = {.g = g, .m = m, .bit = bit, .t = e->core.ts, .from = e->core.ts - window,
+                .anchor = e, .out = out};
+    out->n = 0;
+    out->work = 0;
+    out->exhausted = FALSE;
+    gboolean ok = FALSE;
+    switch (m->kind) {
+    case MATCH_CYCLE:
+        out->anchor = e->core.to;
+        ok = cycle_dfs(&s, e->core.to, 0, s.from);
+        break;
+    case MATCH_CHAIN:
+        out->anchor = e->core.to;
+        ok = chain_dfs(&s, e->core.from, 0, e);
+        break;
+    case MATCH_SCATTER_GATHER:
+        out->anchor = e->core.to;
+        ok = scatter_gather(&s);
+        break;
+    case MATCH_GATHER_SCATTER:
+        out->anchor = e->core.from;
+        ok = gather_scatter(&s);
+        break;
+    case MATCH_FUNNEL:
+        out->anchor = e->core.to;
+        ok = funnel(&s);
+        break;
+    case MATCH_NONE:
+        break;
+    }
+    if (ok)
+        qsort(out->edges, out->n, sizeof out->edges[0], cmp_edge_time);
+    return ok;
+}
