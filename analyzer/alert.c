@@ -160,6 +160,15 @@ static void json_str(GString *out, const char *key, const char *v)
     alert_json_string(out, v, strlen(v));
 }
 
+/* Money for machines: "1234.50", no thousands separators. */
+static void plain_money(gint64 amount, int exp, char *buf)
+{
+    money_format(amount, exp, buf);
+    char *comma;
+    while ((comma = strchr(buf, ',')))
+        memmove(comma, comma + 1, strlen(comma));
+}
+
 static void json_values(const Alert *a, GString *out)
 {
     static const double p10[] = {1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10};
@@ -171,10 +180,7 @@ static void json_values(const Alert *a, GString *out)
         double v = a->aggs[i];
         json_key(out, g->text);
         if (g->type == TY_MONEY) {
-            money_format(llround(v * p10[MIN(a->currency_exp, 10)]), a->currency_exp, buf);
-            char *comma;
-            while ((comma = strchr(buf, ',')))
-                memmove(comma, comma + 1, strlen(comma));
+            plain_money(llround(v * p10[MIN(a->currency_exp, 10)]), a->currency_exp, buf);
             alert_json_string(out, buf, strlen(buf));
         } else if (v == floor(v) && fabs(v) < 1e15) {
             g_string_append_printf(out, "%" G_GINT64_FORMAT, (gint64)v);
@@ -183,6 +189,23 @@ static void json_values(const Alert *a, GString *out)
         }
     }
     g_string_append_c(out, '}');
+}
+
+/* "indicators": the indicator alerts behind a typology alert */
+static void json_hits(const Alert *a, GString *out)
+{
+    char ts[32];
+    json_key(out, "indicators");
+    g_string_append_c(out, '[');
+    for (guint i = 0; i < a->n_hits; i++) {
+        g_string_append(out, i ? ",{" : "{");
+        json_str(out, "alert_id", a->hits[i].alert_id);
+        json_str(out, "rule", a->hits[i].rule);
+        json_str(out, "account", intern_str(a->accounts, a->hits[i].account));
+        json_str(out, "ts", tstamp_format_utc(a->hits[i].ts, ts));
+        g_string_append_c(out, '}');
+    }
+    g_string_append_c(out, ']');
 }
 
 /* "subgraph": the accounts and edges of a graph pattern, in time order */
@@ -198,7 +221,7 @@ static void json_subgraph(const Alert *a, GString *out)
         alert_json_string(out, e->id, e->id_len);
         json_str(out, "from", intern_str(a->accounts, e->core.from));
         json_str(out, "to", intern_str(a->accounts, e->core.to));
-        money_format(e->core.amount, e->core.currency_exp, buf);
+        plain_money(e->core.amount, e->core.currency_exp, buf);
         json_str(out, "amount", buf);
         json_str(out, "ts", tstamp_format_utc(e->core.ts, ts));
         g_string_append_c(out, '}');
@@ -208,7 +231,7 @@ static void json_subgraph(const Alert *a, GString *out)
 
 void alert_to_json(const Alert *a, GString *out)
 {
-    char t0[32], t1[32], code[8];
+    char t0[32], t1[32], code[32];
     const Rule *r = a->rule;
     g_string_append_c(out, '{');
     json_str(out, "alert_id", a->id);
@@ -219,7 +242,10 @@ void alert_to_json(const Alert *a, GString *out)
     json_str(out, "family", r->family);
     json_str(out, "strength", rule_strength_name(r->strength));
     json_key(out, "score");
-    g_string_append_printf(out, "%d", (int)rule_score(r));
+    if (a->score == floor(a->score))
+        g_string_append_printf(out, "%d", (int)a->score);
+    else
+        g_string_append(out, g_ascii_formatd(code, sizeof code, "%.2f", a->score));
     json_str(out, "account", intern_str(a->accounts, a->account));
     json_str(out, "perspective", rule_persp_name(r->persp));
     json_str(out, "window_start", tstamp_format_utc(a->window_start, t0));
@@ -239,8 +265,14 @@ void alert_to_json(const Alert *a, GString *out)
     g_string_append_c(out, ']');
     json_key(out, "evidence_total");
     g_string_append_printf(out, "%u", a->n_evidence_total);
-    if (r->role)
-        json_str(out, "role", r->role);
+    if (a->role)
+        json_str(out, "role", a->role);
+    if (a->escalated) {
+        json_key(out, "escalated");
+        g_string_append(out, "true");
+    }
+    if (a->hits)
+        json_hits(a, out);
     if (a->match)
         json_subgraph(a, out);
     json_str(out, "explanation", a->explanation);

@@ -11,6 +11,14 @@
 #include "intern.h"
 #include "rule.h"
 
+/* One indicator alert behind a typology alert. */
+typedef struct {
+    const char *alert_id;
+    const char *rule;
+    guint32 account;
+    gint64 ts;
+} AlertHit;
+
 typedef struct {
     char id[17]; /* 16 hex digits */
     const Rule *rule;
@@ -29,6 +37,11 @@ typedef struct {
     const Intern *locations;
     const Kyc *kyc;
     const struct GraphMatch *match; /* the subgraph of a graph pattern, or NULL */
+    double score;            /* the rule's weight, or a typology's score */
+    const char *role;        /* "possible victim", "possible controller" or NULL */
+    gboolean escalated;      /* a typology alert raised by an escalation combination */
+    const AlertHit *hits;    /* a typology alert's indicator alerts */
+    guint n_hits;
 } Alert;
 
 /* Fills a->id from the rule id and version, account, perspective, firing

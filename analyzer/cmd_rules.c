@@ -38,8 +38,10 @@ static int rules_check(int argc, char **argv)
     guint named = 0;
     for (guint i = 0; i < rs->lists->len; i++)
         named += !((RuleList *)g_ptr_array_index(rs->lists, i))->anonymous;
-    printf("rules check: %u rules, %u lists, %u constants in %u files: ok (%d warning%s)\n",
-           rs->rules->len, named, rs->consts->len, rs->files->len, n_warn, n_warn == 1 ? "" : "s");
+    printf("rules check: %u rules, %u typologies, %u lists, %u constants in %u files: ok (%d "
+           "warning%s)\n",
+           rs->rules->len, rs->typologies->len, named, rs->consts->len, rs->files->len, n_warn,
+           n_warn == 1 ? "" : "s");
     return EXIT_OK;
 }
 
@@ -51,8 +53,10 @@ static int rules_test(int argc, char **argv)
         return EXIT_FINDINGS;
     guint passed = 0, failed = 0;
     g_autoptr(GString) report = g_string_new(NULL);
-    for (guint i = 0; i < rs->rules->len; i++) {
-        const Rule *r = g_ptr_array_index(rs->rules, i);
+    guint n_rules = rs->rules->len, n_all = n_rules + rs->typologies->len;
+    for (guint i = 0; i < n_all; i++) {
+        const Rule *r = i < n_rules ? g_ptr_array_index(rs->rules, i)
+                                    : &((Typology *)g_ptr_array_index(rs->typologies, i - n_rules))->rule;
         for (guint k = 0; k < r->examples->len; k++) {
             const RuleExample *ex = g_ptr_array_index(r->examples, k);
             g_string_truncate(report, 0);
@@ -66,8 +70,8 @@ static int rules_test(int argc, char **argv)
             }
         }
     }
-    printf("rules test: %u examples of %u rules\n%u passed, %u failed\n", passed + failed,
-           rs->rules->len, passed, failed);
+    printf("rules test: %u examples of %u rules and %u typologies\n%u passed, %u failed\n",
+           passed + failed, rs->rules->len, rs->typologies->len, passed, failed);
     return failed ? EXIT_FINDINGS : EXIT_OK;
 }
 

@@ -21,6 +21,7 @@
 
 #include "graph.h"
 #include "graph_match.h"
+#include "typology.h"
 #include "window.h"
 #include "window_agg.h"
 
@@ -47,6 +48,7 @@ struct Engine {
     guint32 *graph_bit; /* by rule index: its bit in GraphEdge.rules, 0 = window rule */
     Window match;       /* the edges of a graph match, as a window */
     GraphMatch gm;
+    TypologyEngine *ty; /* NULL without typologies */
     guint64 processed;
     gint64 now;         /* latest transaction time */
 };
@@ -82,6 +84,7 @@ Engine *engine_new(const RuleSet *rs, const Intern *accounts, const Intern *loca
     }
     if (bits)
         e->graph = graph_new(span);
+    e->ty = typology_engine_new(rs);
     return e;
 }
 
@@ -98,6 +101,7 @@ void engine_free(Engine *e)
     g_free(e->state);
     g_free(e->graph_bit);
     graph_free(e->graph);
+    typology_engine_free(e->ty);
     window_clear(&e->match);
     g_free(e->aggs);
     g_free(e->scratch);
@@ -134,8 +138,9 @@ static void raise_alert(Engine *e, guint ri, const Rule *r, Window *st, const Ag
                         const Txn *t, const GraphMatch *m)
 {
     Alert *a = &e->alert;
+    gboolean quiet = t->core.ts <= e->quiet_until;
     st->suppress_until = t->core.ts + r->suppress;
-    if (t->core.ts <= e->quiet_until)
+    if (quiet && !e->ty)
         return;
     compute_aggs(e, r, c, FALSE);
     a->rule = r;
@@ -150,6 +155,11 @@ static void raise_alert(Engine *e, guint ri, const Rule *r, Window *st, const Ag
     a->locations = e->locations;
     a->kyc = e->kyc;
     a->match = m;
+    a->score = rule_score(r);
+    a->role = r->role;
+    a->escalated = FALSE;
+    a->hits = NULL;
+    a->n_hits = 0;
     guint n = c->hi - c->lo;
     a->n_evidence_total = n;
     a->n_evidence = MIN(n, LIMIT_EVIDENCE);
@@ -159,9 +169,13 @@ static void raise_alert(Engine *e, guint ri, const Rule *r, Window *st, const Ag
     }
     alert_make_id(a);
     alert_explain(a, e->rs, &t->core);
-    e->state[ri].alerts++;
-    e->stats.alerts++;
-    if (!e->fn(a, e->user))
+    if (!quiet) {
+        e->state[ri].alerts++;
+        e->stats.alerts++;
+        if (!e->fn(a, e->user))
+            e->stats.sink_failed = TRUE;
+    }
+    if (e->ty && !typology_feed(e->ty, a, e->kyc, quiet, e->fn, e->user))
         e->stats.sink_failed = TRUE;
 }
 
@@ -296,6 +310,11 @@ void engine_set_kyc(Engine *e, const Kyc *kyc)
 void engine_set_quiet_until(Engine *e, gint64 ts)
 {
     e->quiet_until = ts;
+}
+
+guint64 engine_typology_alerts(const Engine *e, guint i)
+{
+    return typology_alerts(e->ty, i);
 }
 
 guint64 engine_rule_alerts(const Engine *e, guint i)

@@ -47,6 +47,8 @@ void engine_stats(const Engine *e, EngineStats *out);
 void engine_set_quiet_until(Engine *e, gint64 ts);
 /* Joins the accounts side table (borrowed; NULL = none): account.* fields. */
 void engine_set_kyc(Engine *e, const Kyc *kyc);
+/* Alerts raised by the typology at index i of the rule set. */
+guint64 engine_typology_alerts(const Engine *e, guint i);
 /* Alerts raised by the rule at index i of the rule set. */
 guint64 engine_rule_alerts(const Engine *e, guint i);
 

@@ -197,6 +197,7 @@ typedef struct {
     char *account;       /* NULL: "no alert" at all */
     int count;           /* alerts expected on account */
     GPtrArray *evidence; /* tx ids expected as evidence, or NULL */
+    char *role;          /* "victim" or "controller" expected of the first alert, or NULL */
     int line;
 } ExampleExpect;
 
@@ -260,10 +261,31 @@ typedef struct {
     char *condition_src;
     GPtrArray *examples; /* RuleExample */
     GPtrArray *params;   /* RuleConst: `param` clauses, visible in this rule only */
+    struct Typology *typology; /* set when this is the face of a typology */
 } Rule;
+
+/* A typology: indicator alerts per customer combined with weights (from
+ * the rules' strength), capped per family, decaying with a half-life, and
+ * alerting above a condition over `score`, `families` and `hits`, or at
+ * once on an escalation combination (typology.c). Its `rule` is what its
+ * alerts show: id, title, source, version, suppress, condition, examples. */
+typedef struct Typology {
+    Rule rule;
+    GPtrArray *indicator_ids;  /* char*, as written */
+    GPtrArray *escalation_ids; /* GPtrArray of char*: all rules of one group escalate */
+    GPtrArray *victim_ids, *controller_ids; /* char* */
+    int ids_line;              /* where the ids were written, for errors */
+    /* resolved after loading: */
+    GPtrArray *indicators;     /* const Rule* */
+    GPtrArray *escalations;    /* GPtrArray of const Rule* */
+    GPtrArray *victims, *controllers; /* const Rule* */
+    gint64 half_life;
+    double cap;
+} Typology;
 
 typedef struct {
     GPtrArray *rules;  /* Rule, in load order */
+    GPtrArray *typologies; /* Typology */
     GPtrArray *lists;  /* RuleList, named ones first come first */
     GPtrArray *consts; /* RuleConst */
     GPtrArray *files;  /* paths loaded */

@@ -341,6 +341,18 @@ static ValueType compile_name(Cc *c, AstNode *n)
         emit(c, OP_PUSH, 0, k->value);
         return k->type;
     }
+    Rule *r = c->cx->rule;
+    for (guint i = 0; r && r->typology && i < r->aggs->len; i++) { /* score, families, hits */
+        if (strcmp(g_array_index(r->aggs, RuleAgg, i).text, n->name) == 0) {
+            emit(c, OP_AGG, (gint32)i, 0);
+            return g_array_index(r->aggs, RuleAgg, i).type;
+        }
+    }
+    if (r && r->typology && c->ctx != CTX_CONST) {
+        cc_error(c, n, "a typology's condition knows score, families and hits, not '%s'",
+                 n->name);
+        return TY_NUM;
+    }
     int a = agg_lookup(n->name);
     if (a >= 0 && (agg_names[a].kind == AGG_COUNT || agg_names[a].kind == AGG_SPAN))
         return compile_agg(c, n, a);

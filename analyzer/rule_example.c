@@ -4,6 +4,7 @@
  *   2024-03-02 23:30+01:00  card  A -> M1  24.00  mcc=7311 location=Berlin
  *   expect alert on A
  *   expect 2 alerts on A evidence r1 r2 r3
+ *   expect alert on V role victim
  *   expect no alert
  *
  * A row is: date, time (UTC unless an offset follows), channel, the sender
@@ -224,13 +225,17 @@ gboolean rule_example_expect(const char *text, gsize len, ExampleExpect *ex, cha
     }
     if (i >= n || !(word_is(&w[i], "alert") || word_is(&w[i], "alerts")))
         return fail(err, col, i < n ? &w[i] : NULL,
-                    "expected 'expect [N|no] alert[s] [on ACCOUNT] [evidence ID...]'");
+                    "expected 'expect [N|no] alert[s] [on ACCOUNT] [role R] [evidence ID...]'");
     i++;
     if (i + 1 < n && word_is(&w[i], "on")) {
         ex->account = word_dup(&w[i + 1]);
         i += 2;
     } else if (ex->count != 0) {
         return fail(err, col, i < n ? &w[i] : &w[n - 1], "expected 'on ACCOUNT'");
+    }
+    if (i + 1 < n && word_is(&w[i], "role")) {
+        ex->role = word_dup(&w[i + 1]);
+        i += 2;
     }
     if (i < n && word_is(&w[i], "evidence")) {
         ex->evidence = g_ptr_array_new_with_free_func(g_free);
@@ -239,6 +244,7 @@ gboolean rule_example_expect(const char *text, gsize len, ExampleExpect *ex, cha
     }
     if (i < n) {
         g_clear_pointer(&ex->account, g_free);
+        g_clear_pointer(&ex->role, g_free);
         g_clear_pointer(&ex->evidence, g_ptr_array_unref);
         return fail(err, col, &w[i], "unexpected '%.*s'", (int)w[i].n, w[i].s);
     }
@@ -292,6 +298,7 @@ void rule_example_free(RuleExample *ex)
     for (guint i = 0; i < ex->expects->len; i++) {
         ExampleExpect *e = &g_array_index(ex->expects, ExampleExpect, i);
         g_free(e->account);
+        g_free(e->role);
         if (e->evidence)
             g_ptr_array_unref(e->evidence);
     }

@@ -25,7 +25,7 @@ typedef struct {
 
 static const char *const clause_words[] = {
     "rule",  "list",   "const", "version", "source",   "family",  "strength", "tags", "for",
-    "where", "within", "alert", "explain", "suppress", "example", "expect", "param", "baseline", "match", "role", NULL,
+    "where", "within", "alert", "explain", "suppress", "example", "expect", "param", "baseline", "match", "role", "typology", "indicators", "half_life", "cap", "escalate", "victim", "controller", NULL,
 };
 
 static gboolean is_clause_word(const char *s, gsize n)
@@ -769,9 +769,8 @@ static void parse_tags(Parser *p, Rule *r)
     }
 }
 
-static Rule *rule_new(RuleCtx *cx, char *id, int line)
+static void rule_init(Rule *r, RuleCtx *cx, char *id, int line)
 {
-    Rule *r = g_new0(Rule, 1);
     r->id = id;
     r->file = g_strdup(cx->file);
     r->line = line;
@@ -784,6 +783,12 @@ static Rule *rule_new(RuleCtx *cx, char *id, int line)
     r->explain = g_array_new(FALSE, TRUE, sizeof(TplPart));
     r->examples = g_ptr_array_new_with_free_func((GDestroyNotify)rule_example_free);
     r->params = g_ptr_array_new();
+}
+
+static Rule *rule_new(RuleCtx *cx, char *id, int line)
+{
+    Rule *r = g_new0(Rule, 1);
+    rule_init(r, cx, id, line);
     return r;
 }
 
@@ -793,7 +798,7 @@ static gboolean parse_clause(Parser *p, Rule *r, gboolean *have_cond)
     static gboolean dummy;
     Token kw = p->tok;
     if (kw.kind == TOK_EOF || rule_tok_is(&kw, "rule") || rule_tok_is(&kw, "list") ||
-        rule_tok_is(&kw, "const"))
+        rule_tok_is(&kw, "const") || rule_tok_is(&kw, "typology"))
         return FALSE;
     advance(p);
     int before = p->cx->errors;
@@ -899,6 +904,115 @@ static void parse_rule(Parser *p)
         ;
     rule_check_complete(p->cx, r, have_cond);
     g_ptr_array_add(p->cx->rs->rules, r);
+    p->cx->rule = NULL;
+}
+
+/* ---- typologies ---- */
+
+/* Rule ids separated by `sep` (",", or "and"), as words with '-'. */
+static void parse_ids(Parser *p, GPtrArray *into, gboolean and_sep)
+{
+    for (;;) {
+        Token at = p->tok;
+        gsize e = at.pos;
+        while (e < p->lx.len && (g_ascii_isalnum(p->lx.src[e]) || p->lx.src[e] == '_' ||
+                                 p->lx.src[e] == '-'))
+            e++;
+        if (at.kind != TOK_IDENT || e == at.pos) {
+            err_expected(p, "a rule id");
+            return;
+        }
+        g_ptr_array_add(into, g_strndup(p->lx.src + at.pos, e - at.pos));
+        rule_lex_rewind(&p->lx, e);
+        advance(p);
+        if (and_sep ? !accept_kw(p, "and") : !accept(p, TOK_COMMA))
+            return;
+    }
+}
+
+static Typology *typology_new(RuleCtx *cx, char *id, int line)
+{
+    Typology *ty = g_new0(Typology, 1);
+    Rule *r = &ty->rule;
+    rule_init(r, cx, id, line);
+    r->typology = ty;
+    r->family = g_strdup("typology");
+    r->strength = STRENGTH_STRONG;
+    r->persp = PERSP_ACCOUNT;
+    static const char *const names[] = {"score", "families", "hits"};
+    for (int i = 0; i < 3; i++) {
+        RuleAgg a = {.kind = AGG_COUNT, .text = g_strdup(names[i]), .in_condition = TRUE,
+                     .type = i == 0 ? TY_NUM : TY_COUNT};
+        g_array_append_val(r->aggs, a);
+    }
+    ty->indicator_ids = g_ptr_array_new_with_free_func(g_free);
+    ty->escalation_ids = g_ptr_array_new_with_free_func((GDestroyNotify)g_ptr_array_unref);
+    ty->victim_ids = g_ptr_array_new_with_free_func(g_free);
+    ty->controller_ids = g_ptr_array_new_with_free_func(g_free);
+    ty->half_life = 30 * 86400;
+    ty->cap = 5;
+    return ty;
+}
+
+/* A clause only typologies have; FALSE if kw is none of them. */
+static gboolean parse_typology_clause(Parser *p, Typology *ty)
+{
+    if (accept_kw(p, "indicators")) {
+        ty->ids_line = p->prev.line;
+        parse_ids(p, ty->indicator_ids, FALSE);
+    } else if (accept_kw(p, "half_life")) {
+        parse_duration(p, &ty->half_life, "half_life");
+    } else if (accept_kw(p, "cap")) {
+        if (p->tok.kind != TOK_NUMBER || p->tok.num <= 0) {
+            err_expected(p, "a positive number of points");
+            return TRUE;
+        }
+        ty->cap = p->tok.num;
+        advance(p);
+    } else if (accept_kw(p, "escalate")) {
+        GPtrArray *group = g_ptr_array_new_with_free_func(g_free);
+        g_ptr_array_add(ty->escalation_ids, group);
+        parse_ids(p, group, TRUE);
+    } else if (accept_kw(p, "victim")) {
+        parse_ids(p, ty->victim_ids, FALSE);
+    } else if (accept_kw(p, "controller")) {
+        parse_ids(p, ty->controller_ids, FALSE);
+    } else {
+        return FALSE;
+    }
+    return TRUE;
+}
+
+static void parse_typology(Parser *p)
+{
+    Token at;
+    char *id = read_word(p, &at);
+    if (!id) {
+        err_expected(p, "a typology id");
+        return;
+    }
+    Typology *ty = typology_new(p->cx, id, at.line);
+    Rule *r = &ty->rule;
+    p->cx->rule = r;
+    if (p->tok.kind == TOK_STRING) {
+        r->title = g_strdup(p->tok.text);
+        advance(p);
+    }
+    gboolean have_cond = FALSE;
+    for (;;) {
+        int before = p->cx->errors;
+        if (!parse_typology_clause(p, ty) && !parse_clause(p, r, &have_cond))
+            break;
+        if (p->cx->errors > before)
+            recover(p);
+    }
+    if (!have_cond)
+        rule_ctx_error(p->cx, r->line, 1, "typology %s lacks 'alert if'", r->id);
+    if (ty->indicator_ids->len == 0)
+        rule_ctx_error(p->cx, r->line, 1, "typology %s lacks 'indicators'", r->id);
+    if (r->suppress < 0)
+        r->suppress = 30 * 86400;
+    g_ptr_array_add(p->cx->rs->typologies, ty);
     p->cx->rule = NULL;
 }
 
@@ -1127,8 +1241,10 @@ void rule_parse_file(RuleCtx *cx)
             parse_list(&p);
         else if (accept_kw(&p, "const"))
             parse_const(&p);
+        else if (accept_kw(&p, "typology"))
+            parse_typology(&p);
         else {
-            err_expected(&p, "'rule', 'list' or 'const'");
+            err_expected(&p, "'rule', 'typology', 'list' or 'const'");
             advance(&p);
         }
         if (cx->errors > before)

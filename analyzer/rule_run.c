@@ -15,11 +15,15 @@
 typedef struct {
     GHashTable *counts;   /* account -> alerts (GUINT_TO_POINTER) */
     GHashTable *evidence; /* account -> "r1 r2 r3" of its first alert */
+    GHashTable *roles;    /* account -> role of its first alert ("" for none) */
+    gboolean only_typologies; /* a typology's example expects its alerts only */
 } Seen;
 
 static gboolean collect(const Alert *a, void *user)
 {
     Seen *s = user;
+    if (s->only_typologies && !a->rule->typology)
+        return TRUE;
     const char *acc = intern_str(a->accounts, a->account);
     guint n = GPOINTER_TO_UINT(g_hash_table_lookup(s->counts, acc));
     g_hash_table_replace(s->counts, g_strdup(acc), GUINT_TO_POINTER(n + 1));
@@ -29,6 +33,8 @@ static gboolean collect(const Alert *a, void *user)
             g_string_append_printf(ev, "%s%.*s", i ? " " : "", (int)a->evidence[i].len,
                                    a->evidence[i].ptr);
         g_hash_table_replace(s->evidence, g_strdup(acc), g_string_free(ev, FALSE));
+        const char *role = a->role ? strrchr(a->role, ' ') + 1 : "";
+        g_hash_table_replace(s->roles, g_strdup(acc), g_strdup(role));
     }
     return TRUE;
 }
@@ -104,6 +110,12 @@ static gboolean compare(const RuleExample *ex, Seen *seen, GString *report)
         guint got = GPOINTER_TO_UINT(g_hash_table_lookup(seen->counts, x->account));
         const char *ev = g_hash_table_lookup(seen->evidence, x->account);
         g_autofree char *want_ev = x->evidence ? join(x->evidence) : NULL;
+        const char *role = g_hash_table_lookup(seen->roles, x->account);
+        if (x->role && got && g_strcmp0(role, x->role) != 0) {
+            g_string_append_printf(report, "    line %d: expected role %s on %s, got %s\n",
+                                   x->line, x->role, x->account, role && *role ? role : "none");
+            ok = FALSE;
+        }
         if (got != (guint)x->count || (want_ev && g_strcmp0(ev, want_ev) != 0)) {
             g_string_append_printf(report, "    line %d: expected ", x->line);
             describe(report, (guint)x->count, x->account);
@@ -133,16 +145,29 @@ static gboolean compare(const RuleExample *ex, Seen *seen, GString *report)
 
 gboolean rule_run_example(const RuleSet *rs, const Rule *r, const RuleExample *ex, GString *report)
 {
-    /* a view of the set with this rule only; lists and constants are shared */
+    /* a view of the set with this rule only (or a typology and its
+     * indicators); lists and constants are shared */
     RuleSet one = *rs;
     GPtrArray *rules = g_ptr_array_new();
-    g_ptr_array_add(rules, (gpointer)r);
+    GPtrArray *typologies = g_ptr_array_new();
+    if (r->typology) {
+        for (guint i = 0; i < r->typology->indicators->len; i++)
+            g_ptr_array_add(rules, g_ptr_array_index(r->typology->indicators, i));
+        g_ptr_array_add(typologies, r->typology);
+    } else {
+        g_ptr_array_add(rules, (gpointer)r);
+    }
     one.rules = rules;
+    one.typologies = typologies;
     Seen seen = {g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL),
-                 g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free)};
+                 g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free),
+                 g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free),
+                 r->typology != NULL};
     gboolean ok = feed(&one, ex, &seen, report) && compare(ex, &seen, report);
     g_hash_table_unref(seen.counts);
     g_hash_table_unref(seen.evidence);
+    g_hash_table_unref(seen.roles);
     g_ptr_array_unref(rules);
+    g_ptr_array_unref(typologies);
     return ok;
 }

@@ -275,12 +275,54 @@ static int check_overrides(GHashTable *overrides, GHashTable *used, GPtrArray *d
     return errors;
 }
 
+/* Resolves rule ids into rules; an unknown id is an error at its line. */
+static int resolve_ids(const RuleSet *rs, const Typology *ty, GPtrArray *ids, GPtrArray *out,
+                       GPtrArray *diags)
+{
+    int errors = 0;
+    for (guint i = 0; i < ids->len; i++) {
+        const char *id = g_ptr_array_index(ids, i);
+        const Rule *r = rule_set_find(rs, id);
+        if (r && !r->typology) {
+            g_ptr_array_add(out, (gpointer)r);
+            continue;
+        }
+        g_autofree char *msg = g_strdup_printf("typology %s names no rule '%s'", ty->rule.id, id);
+        rule_diag_add(diags, ty->rule.file, NULL, 0, ty->ids_line ? ty->ids_line : ty->rule.line,
+                      1, FALSE, msg);
+        errors++;
+    }
+    return errors;
+}
+
+static int link_typologies(RuleSet *rs, GPtrArray *diags)
+{
+    int errors = 0;
+    for (guint i = 0; i < rs->typologies->len; i++) {
+        Typology *ty = g_ptr_array_index(rs->typologies, i);
+        ty->indicators = g_ptr_array_new();
+        ty->victims = g_ptr_array_new();
+        ty->controllers = g_ptr_array_new();
+        ty->escalations = g_ptr_array_new_with_free_func((GDestroyNotify)g_ptr_array_unref);
+        errors += resolve_ids(rs, ty, ty->indicator_ids, ty->indicators, diags);
+        errors += resolve_ids(rs, ty, ty->victim_ids, ty->victims, diags);
+        errors += resolve_ids(rs, ty, ty->controller_ids, ty->controllers, diags);
+        for (guint k = 0; k < ty->escalation_ids->len; k++) {
+            GPtrArray *group = g_ptr_array_new();
+            g_ptr_array_add(ty->escalations, group);
+            errors += resolve_ids(rs, ty, g_ptr_array_index(ty->escalation_ids, k), group, diags);
+        }
+    }
+    return errors;
+}
+
 RuleSet *rule_set_load_with(const char *const *paths, guint n_paths, GHashTable *overrides,
                             GPtrArray *diags)
 {
     g_autoptr(GHashTable) used = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     RuleSet *rs = g_new0(RuleSet, 1);
     rs->rules = g_ptr_array_new();
+    rs->typologies = g_ptr_array_new();
     rs->lists = g_ptr_array_new();
     rs->consts = g_ptr_array_new();
     rs->files = g_ptr_array_new_with_free_func(g_free);
@@ -294,6 +336,8 @@ RuleSet *rule_set_load_with(const char *const *paths, guint n_paths, GHashTable 
         errors += load_file(rs, g_ptr_array_index(rules, i), diags, sum, overrides, used);
     if (overrides)
         errors += check_overrides(overrides, used, diags);
+    if (errors == 0)
+        errors += link_typologies(rs, diags);
     g_strlcpy(rs->digest, g_checksum_get_string(sum), sizeof rs->digest);
     if (errors == 0)
         warn_unused(rs, diags);
@@ -316,7 +360,9 @@ RuleSet *rule_set_load_with(const char *const *paths, guint n_paths, GHashTable 
     return rs;
 }
 
-static void rule_free(Rule *r)
+static void rule_free(Rule *r);
+
+static void rule_clear(Rule *r)
 {
     g_free(r->id);
     g_free(r->title);
@@ -351,7 +397,30 @@ static void rule_free(Rule *r)
         g_free(k);
     }
     g_ptr_array_unref(r->params);
+}
+
+static void rule_free(Rule *r)
+{
+    rule_clear(r);
     g_free(r);
+}
+
+static void rule_clear(Rule *r);
+
+static void typology_free(Typology *ty)
+{
+    rule_clear(&ty->rule);
+    g_ptr_array_unref(ty->indicator_ids);
+    g_ptr_array_unref(ty->escalation_ids);
+    g_ptr_array_unref(ty->victim_ids);
+    g_ptr_array_unref(ty->controller_ids);
+    if (ty->indicators) {
+        g_ptr_array_unref(ty->indicators);
+        g_ptr_array_unref(ty->escalations);
+        g_ptr_array_unref(ty->victims);
+        g_ptr_array_unref(ty->controllers);
+    }
+    g_free(ty);
 }
 
 void rule_set_free(RuleSet *rs)
@@ -360,6 +429,9 @@ void rule_set_free(RuleSet *rs)
         return;
     for (guint i = 0; i < rs->rules->len; i++)
         rule_free(g_ptr_array_index(rs->rules, i));
+    for (guint i = 0; i < rs->typologies->len; i++)
+        typology_free(g_ptr_array_index(rs->typologies, i));
+    g_ptr_array_unref(rs->typologies);
     for (guint i = 0; i < rs->lists->len; i++) {
         RuleList *l = g_ptr_array_index(rs->lists, i);
         g_free(l->name);
