@@ -75,6 +75,84 @@ static int rules_test(int argc, char **argv)
     return failed ? EXIT_FINDINGS : EXIT_OK;
 }
 
+static void explain_match(const Rule *r, GString *o)
+{
+    char dur[64];
+    const MatchSpec *m = &r->match;
+    tstamp_format_duration(r->window, dur, sizeof dur);
+    g_string_append_printf(o, "  3. A passing transaction between two accounts becomes an edge of "
+                              "the recent transaction graph; around each new edge it searches ");
+    switch (m->kind) {
+    case MATCH_CYCLE:
+        g_string_append_printf(o, "a cycle of %d to %d hops back to where the money started, "
+                                  "each hop later than the one before and within %.0f%% of its "
+                                  "amount, first hop less than %s before the last; the alert is "
+                                  "on the account the money returned to.\n",
+                               m->min_len, m->max_len, m->tolerance * 100, dur);
+        break;
+    case MATCH_CHAIN:
+        g_string_append_printf(o, "a chain of at least %d hops ending with it, each hop later "
+                                  "and within %.0f%% of the amount before, all within %s; the "
+                                  "alert is on the chain's last account.\n",
+                               m->min_len, m->tolerance * 100, dur);
+        break;
+    case MATCH_SCATTER_GATHER:
+        g_string_append_printf(o, "one source paying at least %d intermediaries who each pass "
+                                  "at least %.0f%% on to the same sink, within %s; the alert is "
+                                  "on the sink.\n",
+                               m->k, m->ratio * 100, dur);
+        break;
+    case MATCH_GATHER_SCATTER:
+        g_string_append_printf(o, "an account receiving from at least %d sources and then "
+                                  "paying at least %d destinations within %s; the alert is on "
+                                  "that account.\n",
+                               m->k, m->k2, dur);
+        break;
+    case MATCH_FUNNEL:
+        g_string_append_printf(o, "at least %d accounts each passing at least %.0f%% of their "
+                                  "inflow on to the same account within %s; the alert is on "
+                                  "that account.\n",
+                               m->k, m->ratio * 100, dur);
+        break;
+    case MATCH_NONE:
+        break;
+    }
+    g_string_append_printf(o, "     Work per transaction is bounded: %d edge visits, %d edges "
+                              "per account, %u edges in all (limits.h).\n",
+                           LIMIT_GRAPH_WORK, LIMIT_GRAPH_DEGREE, LIMIT_GRAPH_EDGES);
+}
+
+static void explain_typology(const Typology *ty, GString *o)
+{
+    char dur[64];
+    g_string_append(o, "How it is evaluated\n  1. Each alert of these rules is a hit for the "
+                       "customer (customer_id of the accounts table, else the account):");
+    for (guint i = 0; i < ty->indicators->len; i++) {
+        const Rule *r = g_ptr_array_index(ty->indicators, i);
+        g_string_append_printf(o, "%s %s (%s, %d)", i ? "," : "", r->id, r->family,
+                               (int)rule_score(r));
+    }
+    g_string_append_printf(o, ".\n  2. A hit weighs its rule's strength (strong 3, medium 2, "
+                              "weak 1) and halves every %s.\n",
+                           tstamp_format_duration(ty->half_life, dur, sizeof dur));
+    g_string_append_printf(o, "  3. Weights are summed per family, each family capped at %g; "
+                              "score = the sum of the families, families = those at 0.5 or "
+                              "more, hits = hits kept.\n",
+                           ty->cap);
+    g_string_append_printf(o, "  4. It raises an alert when: %s\n", ty->rule.condition_src);
+    for (guint g = 0; g < ty->escalations->len; g++) {
+        const GPtrArray *group = g_ptr_array_index(ty->escalations, g);
+        g_string_append(o, "     or at once when these all have a hit within two half-lives:");
+        for (guint k = 0; k < group->len; k++)
+            g_string_append_printf(o, " %s", ((const Rule *)g_ptr_array_index(group, k))->id);
+        g_string_append_c(o, '\n');
+    }
+    g_string_append_printf(o, "  5. After an alert, none for the same customer for %s.\n",
+                           tstamp_format_duration(ty->rule.suppress, dur, sizeof dur));
+    g_string_append(o, "  6. Role: possible controller if any hit is of a controller rule, else "
+                       "possible victim if any is of a victim rule.\n");
+}
+
 static void explain_words(const Rule *r, GString *o)
 {
     char dur[64];
@@ -93,7 +171,9 @@ static void explain_words(const Rule *r, GString *o)
     }
     g_string_append_printf(o, "  2. It passes the filter when: %s\n",
                            r->filter_src ? r->filter_src : "(no filter: every transaction)");
-    if (r->window)
+    if (r->match.kind != MATCH_NONE)
+        explain_match(r, o);
+    else if (r->window)
         g_string_append_printf(o,
                                "  3. A passing transaction enters that account's window of %s; "
                                "a transaction %s old or older has left it.\n",
@@ -104,7 +184,8 @@ static void explain_words(const Rule *r, GString *o)
     for (guint i = 0; i < r->aggs->len; i++)
         g_string_append_printf(o, "%s %s", i ? "," : "", g_array_index(r->aggs, RuleAgg, i).text);
     g_string_append_printf(o, "%s\n  5. It raises an alert on that account when: %s\n",
-                           r->aggs->len ? "" : " nothing", r->condition_src);
+                           r->aggs->len ? "" : " nothing",
+                           r->condition_src ? r->condition_src : "the pattern is found");
     g_string_append_printf(o,
                            "  6. After an alert, the account raises no new alert of this rule "
                            "for %s.\n",
@@ -123,6 +204,11 @@ static int rules_explain(int argc, char **argv, char **paths)
     int rc = EXIT_OK;
     for (int i = 0; i < argc; i++) {
         const Rule *r = rule_set_find(rs, argv[i]);
+        for (guint k = 0; !r && k < rs->typologies->len; k++) {
+            const Typology *ty = g_ptr_array_index(rs->typologies, k);
+            if (strcmp(ty->rule.id, argv[i]) == 0)
+                r = &ty->rule;
+        }
         if (!r) {
             cmd_error("rules explain", "no rule '%s' in the loaded rules", argv[i]);
             rc = EXIT_USAGE;
@@ -135,6 +221,11 @@ static int rules_explain(int argc, char **argv, char **paths)
                                r->id, r->version, r->title, r->source ? r->source : "(none)",
                                r->family, rule_strength_name(r->strength), (int)rule_score(r),
                                r->file, r->line);
+        if (r->typology) {
+            explain_typology(r->typology, o);
+            fputs(o->str, stdout);
+            continue;
+        }
         explain_words(r, o);
         g_string_append_printf(o, "\nCompiled programs\n  filter (%u steps):\n", r->filter.n);
         rule_vm_disassemble(&r->filter, rs, r, o);
