@@ -69,7 +69,7 @@ Engine *engine_new(const RuleSet *rs, const Intern *accounts, const Intern *loca
         max_aggs = MAX(max_aggs, r->aggs->len);
     }
     e->aggs = g_new0(double, max_aggs);
-    e->scratch = g_new(double, WINDOW_AGG_SCRATCH);
+    e->scratch = g_new0(double, WINDOW_AGG_SCRATCH); /* the hash set in it starts empty */
     e->quiet_until = G_MININT64;
     e->graph_bit = g_new0(guint32, rs->rules->len);
     window_init(&e->match);
@@ -123,13 +123,46 @@ static Window *state_window(Engine *e, RuleState *st, guint32 account)
     return w;
 }
 
-static void compute_aggs(Engine *e, const Rule *r, const AggCtx *c, gboolean condition)
+/* Aggregates computed on first use by the condition (a cheap test that
+ * fails spares the expensive ones), then all of them for an alert. */
+typedef struct {
+    Engine *e;
+    const Rule *r;
+    const AggCtx *c;
+    guint64 done; /* bit i: e->aggs[i] is computed (the first 64) */
+} LazyAggs;
+
+static double lazy_agg(void *ctx, guint i)
 {
+    LazyAggs *lz = ctx;
+    if (i >= 64 || !((lz->done >> i) & 1)) {
+        lz->e->aggs[i] = window_agg(&g_array_index(lz->r->aggs, RuleAgg, i), lz->c);
+        if (i < 64)
+            lz->done |= 1ULL << i;
+    }
+    return lz->e->aggs[i];
+}
+
+static void all_aggs(LazyAggs *lz)
+{
+    for (guint i = 0; i < lz->r->aggs->len; i++)
+        lazy_agg(lz, i);
+}
+
+/* The condition flags of an entry: bit i for aggregate i's condition. */
+static guint32 entry_flags(Engine *e, const Rule *r, const TxnCore *core, guint32 account)
+{
+    guint32 flags = 0;
+    RuleEval ev = {.txn = core, .account = account, .rs = e->rs, .kyc = e->kyc};
     for (guint i = 0; i < r->aggs->len; i++) {
         const RuleAgg *g = &g_array_index(r->aggs, RuleAgg, i);
-        if (g->in_condition == condition)
-            e->aggs[i] = window_agg(g, c);
+        if (g->flag < 0)
+            continue;
+        const RuleProgram *p = g->kind == AGG_COUNT ? &g->arg : &g->cond;
+        if (rule_vm_run(p, &ev) != 0)
+            flags |= 1u << g->flag;
     }
+    return flags;
 }
 
 /* Raises an alert of rule ri on c->account unless suppressed: st holds the
@@ -142,7 +175,6 @@ static void raise_alert(Engine *e, guint ri, const Rule *r, Window *st, const Ag
     st->suppress_until = t->core.ts + r->suppress;
     if (quiet && !e->ty)
         return;
-    compute_aggs(e, r, c, FALSE);
     a->rule = r;
     a->account = c->account;
     a->window_start = window_at(c->w, c->lo)->core.ts;
@@ -185,16 +217,21 @@ static void eval_side(Engine *e, guint ri, const Rule *r, guint32 account, const
     if (!rule_vm_run(&r->filter, &ev))
         return;
     Window *w = state_window(e, &e->state[ri], account);
-    window_expire(w, t->core.ts, r->window + r->baseline);
-    if (!window_push(w, &t->core, t->tx_id))
+    window_agg_expire(r, w, t->core.ts);
+    if (!window_agg_push(r, w, &t->core, t->tx_id, entry_flags(e, r, &t->core, account)))
         e->stats.window_drops++;
-    AggCtx c = {.account = account, .now = &t->core, .rs = e->rs, .kyc = e->kyc,
+    if (t->core.ts < w->suppress_until)
+        return; /* the window is kept up to date, the condition can wait */
+    AggCtx c = {.account = account, .now = &t->core, .rs = e->rs, .kyc = e->kyc, .rule = r,
                 .scratch = e->scratch};
     window_agg_ranges(&c, w, t->core.ts, r->window, r->baseline);
-    compute_aggs(e, r, &c, TRUE);
-    ev.aggs = e->aggs;
-    if (rule_vm_run(&r->condition, &ev) && t->core.ts >= w->suppress_until)
+    LazyAggs lz = {e, r, &c, 0};
+    ev.agg_fn = lazy_agg;
+    ev.agg_ctx = &lz;
+    if (rule_vm_run(&r->condition, &ev)) {
+        all_aggs(&lz);
         raise_alert(e, ri, r, w, &c, t, NULL);
+    }
 }
 
 /* The graph rules t passes, as bits; t must have both accounts. */
@@ -224,15 +261,18 @@ static void match_rule(Engine *e, guint ri, const Rule *r, const GraphEdge *edge
     e->match.head = e->match.len = 0;
     for (guint i = 0; i < m->n; i++)
         window_push(&e->match, &m->edges[i]->core,
-                    (StrView){m->edges[i]->id, m->edges[i]->id_len});
+                    (StrView){m->edges[i]->id, m->edges[i]->id_len},
+                    entry_flags(e, r, &m->edges[i]->core, m->anchor));
     AggCtx c = {.account = m->anchor, .now = &t->core, .rs = e->rs, .kyc = e->kyc,
                 .scratch = e->scratch};
     window_agg_ranges(&c, &e->match, t->core.ts, r->window, 0);
-    compute_aggs(e, r, &c, TRUE);
-    RuleEval ev = {.txn = &t->core, .account = m->anchor, .aggs = e->aggs, .rs = e->rs,
-                   .kyc = e->kyc};
-    if (rule_vm_run(&r->condition, &ev))
+    LazyAggs lz = {e, r, &c, 0};
+    RuleEval ev = {.txn = &t->core, .account = m->anchor, .rs = e->rs, .kyc = e->kyc,
+                   .agg_fn = lazy_agg, .agg_ctx = &lz};
+    if (rule_vm_run(&r->condition, &ev)) {
+        all_aggs(&lz);
         raise_alert(e, ri, r, st, &c, t, m);
+    }
 }
 
 static void process_graph(Engine *e, const Txn *t)
@@ -261,7 +301,7 @@ static void evict_idle(Engine *e)
             Window *w = &st->win[a];
             if (w->cap == 0)
                 continue;
-            window_expire(w, e->now, r->window + r->baseline);
+            window_agg_expire(r, w, e->now);
             if (w->len == 0 && w->suppress_until <= e->now) {
                 window_clear(w);
                 e->stats.windows--;

@@ -105,9 +105,10 @@ const GraphEdge *graph_edge(const Graph *g, guint64 seq)
     return &g->ring[seq & (LIMIT_GRAPH_EDGES - 1)];
 }
 
-void graph_iter(const Graph *g, guint32 account, gboolean out, GraphIter *it)
+void graph_iter(const Graph *g, guint32 account, gboolean out, gint64 after, GraphIter *it)
 {
     it->g = g;
+    it->after = after;
     it->adj = NULL;
     it->n = 0;
     if (account >= g->n)
@@ -124,7 +125,11 @@ const GraphEdge *graph_next(GraphIter *it, guint64 *seq)
         it->n--;
         guint64 s = a->seq[(a->head + it->n) & (a->cap - 1)];
         const GraphEdge *e = graph_edge(it->g, s);
-        if (e) {
+        if (!e || e->core.ts <= it->after) {
+            it->n = 0;
+            return NULL;
+        }
+        {
             if (seq)
                 *seq = s;
             return e;

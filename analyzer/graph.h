@@ -36,9 +36,12 @@ typedef struct {
     const Graph *g;
     const void *adj; /* the account's index */
     guint n;         /* entries left, walking from the newest */
+    gint64 after;    /* the walk ends at the first edge at or before this time */
 } GraphIter;
 
-void graph_iter(const Graph *g, guint32 account, gboolean out, GraphIter *it);
+/* Edges newer than `after` only: as edges arrive in time order, the walk
+ * stops at the first older one. */
+void graph_iter(const Graph *g, guint32 account, gboolean out, gint64 after, GraphIter *it);
 /* Next edge, or NULL at the end; *seq (may be NULL) gets its number. */
 const GraphEdge *graph_next(GraphIter *it, guint64 *seq);
 

@@ -59,7 +59,7 @@ static void found(Search *s, int depth, gboolean anchor_last)
 static gboolean cycle_dfs(Search *s, guint32 node, int depth, gint64 after)
 {
     GraphIter it;
-    graph_iter(s->g, node, TRUE, &it);
+    graph_iter(s->g, node, TRUE, s->from, &it);
     const GraphEdge *f;
     while (!s->out->exhausted && (f = graph_next(&it, NULL))) {
         if (!usable(s, f) || f->core.ts <= after || f->core.ts >= s->t)
@@ -94,7 +94,7 @@ static gboolean chain_dfs(Search *s, guint32 node, int depth, const GraphEdge *n
         return TRUE;
     }
     GraphIter it;
-    graph_iter(s->g, node, FALSE, &it);
+    graph_iter(s->g, node, FALSE, s->from, &it);
     const GraphEdge *f;
     while (!s->out->exhausted && (f = graph_next(&it, NULL))) {
         if (!usable(s, f) || f->core.ts >= next->core.ts || !similar(s, f, next))
@@ -122,7 +122,7 @@ static gboolean seen(const guint32 *a, guint n, guint32 v)
 static const GraphEdge *edge_between(Search *s, guint32 x, guint32 j, gint64 before)
 {
     GraphIter it;
-    graph_iter(s->g, j, FALSE, &it);
+    graph_iter(s->g, j, FALSE, s->from, &it);
     const GraphEdge *f;
     while (!s->out->exhausted && (f = graph_next(&it, NULL))) {
         if (usable(s, f) && f->core.from == x && f->core.ts < before)
@@ -139,7 +139,7 @@ static guint gather_from(Search *s, guint32 x, guint32 sink)
     guint nj = 0;
     o->n = 0;
     GraphIter it;
-    graph_iter(s->g, sink, FALSE, &it);
+    graph_iter(s->g, sink, FALSE, s->from, &it);
     const GraphEdge *y = s->anchor;
     gboolean first = TRUE;
     while (!o->exhausted && nj < LIMIT_GRAPH_MATCH / 2 && (first || (y = graph_next(&it, NULL)))) {
@@ -165,7 +165,7 @@ static gboolean scatter_gather(Search *s)
     guint32 tried[LIMIT_GRAPH_MATCH];
     guint nt = 0;
     GraphIter it;
-    graph_iter(s->g, s->anchor->core.from, FALSE, &it);
+    graph_iter(s->g, s->anchor->core.from, FALSE, s->from, &it);
     const GraphEdge *x;
     while (!s->out->exhausted && nt < LIMIT_GRAPH_MATCH && (x = graph_next(&it, NULL))) {
         if (!usable(s, x) || x->core.ts >= s->t || x->core.from == s->anchor->core.to ||
@@ -184,7 +184,7 @@ static guint collect_side(Search *s, guint32 node, gboolean out, gint64 after, g
 {
     guint n = 0;
     GraphIter it;
-    graph_iter(s->g, node, out, &it);
+    graph_iter(s->g, node, out, s->from, &it);
     const GraphEdge *f;
     while (!s->out->exhausted && (f = graph_next(&it, NULL))) {
         if ((f != s->anchor && !usable(s, f)) || f->core.ts <= after)
@@ -220,7 +220,7 @@ static double inflow(Search *s, guint32 node, gint64 before)
 {
     double sum = 0;
     GraphIter it;
-    graph_iter(s->g, node, FALSE, &it);
+    graph_iter(s->g, node, FALSE, s->from, &it);
     const GraphEdge *f;
     while (!s->out->exhausted && (f = graph_next(&it, NULL))) {
         if (!usable(s, f) || f->core.ts >= before)
@@ -241,7 +241,7 @@ static gboolean funnel(Search *s)
     GraphMatch *o = s->out;
     o->n = 0;
     GraphIter it;
-    graph_iter(s->g, sink, FALSE, &it);
+    graph_iter(s->g, sink, FALSE, s->from, &it);
     const GraphEdge *y;
     while (!o->exhausted && nd < LIMIT_GRAPH_MATCH && (y = graph_next(&it, NULL))) {
         if ((y != s->anchor && !usable(s, y)) || seen(done, nd, y->core.from))
@@ -251,7 +251,7 @@ static gboolean funnel(Search *s)
         double out = 0;
         gint64 last = 0;
         GraphIter jt; /* j's payments to the sink in the window */
-        graph_iter(s->g, j, TRUE, &jt);
+        graph_iter(s->g, j, TRUE, s->from, &jt);
         const GraphEdge *f;
         while (!o->exhausted && (f = graph_next(&jt, NULL))) {
             if ((f == s->anchor || usable(s, f)) && f->core.to == sink) {

@@ -152,6 +152,8 @@ typedef struct {
     FieldId field;    /* AGG_DISTINCT, AGG_NEW */
     double k;         /* AGG_FORWARDED, AGG_SWEPT: seconds */
     gboolean baseline; /* computed over the baseline period before the window (scaled) */
+    int flag;          /* bit of WinEntry.flags holding the entry's condition, -1 = none */
+    gboolean running;  /* count or sum(amount) kept as a running total (window_agg.c) */
     char *text;       /* canonical source text, e.g. "sum(amount)"; the key in alerts */
     ValueType type;
     gboolean in_condition; /* used by the alert condition (else only by the explanation) */
@@ -338,6 +340,9 @@ typedef struct {
     const double *aggs; /* computed aggregates of the rule, or NULL */
     const RuleSet *rs;
     const Kyc *kyc;     /* the accounts side table, or NULL */
+    /* when set, aggregates are computed on first use: agg_fn(agg_ctx, i) */
+    double (*agg_fn)(void *agg_ctx, guint i);
+    void *agg_ctx;
 } RuleEval;
 
 /* Runs a program; an empty program gives 1 (true). Allocates nothing. */

@@ -300,6 +300,13 @@ static ValueType compile_agg(Cc *c, AstNode *n, int which)
         return TY_NUM;
     }
     agg.text = g_strdup(text);
+    agg.flag = -1;
+    if ((agg.cond.n || (agg.kind == AGG_COUNT && agg.arg.n)) && r->aggs->len < 32)
+        agg.flag = (int)r->aggs->len; /* precomputed per entry when it enters the window */
+    gboolean simple = agg.flag >= 0 || (!agg.cond.n && !(agg.kind == AGG_COUNT && agg.arg.n));
+    agg.running = simple && (agg.kind == AGG_COUNT || (agg.kind == AGG_SUM && agg.arg.n == 2 &&
+                                                       agg.arg.steps[0].op == OP_FIELD &&
+                                                       agg.arg.steps[0].a == FIELD_AMOUNT));
     g_array_append_val(r->aggs, agg);
     emit(c, OP_AGG, (gint32)r->aggs->len - 1, 0);
     return agg.type;

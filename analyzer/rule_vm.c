@@ -166,7 +166,9 @@ double rule_vm_run(const RuleProgram *p, const RuleEval *ev)
             st[++sp] = rule_vm_field((FieldId)s->a, ev->txn, ev->account, ev->kyc);
             break;
         case OP_AGG:
-            st[++sp] = ev->aggs ? ev->aggs[s->a] : 0;
+            st[++sp] = ev->agg_fn ? ev->agg_fn(ev->agg_ctx, (guint)s->a)
+                       : ev->aggs ? ev->aggs[s->a]
+                                  : 0;
             break;
         case OP_ADD:
             sp--;

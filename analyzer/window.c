@@ -10,11 +10,13 @@ void window_init(Window *w)
 {
     memset(w, 0, sizeof *w);
     w->suppress_until = G_MININT64;
+    w->run_exp = -1;
 }
 
 void window_clear(Window *w)
 {
     g_free(w->e);
+    g_free(w->run);
     window_init(w);
 }
 
@@ -39,7 +41,14 @@ static void window_grow(Window *w)
     w->head = 0;
 }
 
-gboolean window_push(Window *w, const TxnCore *core, StrView id)
+void window_drop_head(Window *w)
+{
+    g_assert(w->len > 0);
+    w->head = (w->head + 1) & (w->cap - 1);
+    w->len--;
+}
+
+gboolean window_push(Window *w, const TxnCore *core, StrView id, guint32 flags)
 {
     gboolean kept_all = TRUE;
     if (w->len == w->cap) {
@@ -53,6 +62,7 @@ gboolean window_push(Window *w, const TxnCore *core, StrView id)
     }
     WinEntry *e = &w->e[(w->head + w->len) & (w->cap - 1)];
     e->core = *core;
+    e->flags = flags;
     e->id_len = (guint8)MIN(id.len, sizeof e->id);
     memcpy(e->id, id.ptr, e->id_len);
     w->len++;

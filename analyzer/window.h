@@ -14,6 +14,7 @@
 
 typedef struct {
     TxnCore core;
+    guint32 flags; /* bit i: the entry passes the condition of the rule's aggregate i */
     guint8 id_len;
     char id[LIMIT_TXID_BYTES];
 } WinEntry;
@@ -22,15 +23,20 @@ typedef struct {
     WinEntry *e; /* owned ring buffer of cap entries */
     guint cap, head, len;
     gint64 suppress_until; /* no alert before this instant (after an alert) */
+    gint64 *run;  /* running totals kept by window_agg.c, or NULL; owned */
+    guint split;  /* entries at the head that belong to the baseline period */
+    gint8 run_exp; /* currency exponent of the summed amounts; -1 none yet, -2 mixed */
 } Window;
 
 void window_init(Window *w);
 void window_clear(Window *w);
 /* Drops the entries with ts <= now - span. */
 void window_expire(Window *w, gint64 now, gint64 span);
+/* Drops the oldest entry (there must be one). */
+void window_drop_head(Window *w);
 /* Appends a transaction; returns FALSE when the window was full and its
  * oldest entry was dropped to make room. */
-gboolean window_push(Window *w, const TxnCore *core, StrView id);
+gboolean window_push(Window *w, const TxnCore *core, StrView id, guint32 flags);
 
 /* The i-th entry, 0 = oldest. */
 static inline const WinEntry *window_at(const Window *w, guint i)

@@ -9,6 +9,7 @@
 
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "kyc.h"
 
@@ -46,31 +47,60 @@ static gboolean is_absent(FieldId f, double v)
 }
 
 /* Sorted distinct present values of a field over [lo, hi) into out; returns n. */
+/* Does entry i pass the aggregate's condition (precomputed when possible)? */
+static gboolean passes(const RuleAgg *g, const AggCtx *c, guint i, RuleEval *ev)
+{
+    const WinEntry *en = window_at(c->w, i);
+    if (g->flag >= 0)
+        return (en->flags >> g->flag) & 1;
+    ev->txn = &en->core;
+    const RuleProgram *p = g->kind == AGG_COUNT ? &g->arg : &g->cond;
+    return !p->n || rule_vm_run(p, ev) != 0;
+}
+
+/* Distinct present values of a field over [lo, hi) into out (unordered);
+ * returns n. Deduplicated with a small open-addressing set in the scratch
+ * space after out, so the cost is linear in the entries. */
 static guint collect(const RuleAgg *g, const AggCtx *c, guint lo, guint hi, double *out)
 {
     RuleEval ev = {.account = c->account, .rs = c->rs, .kyc = c->kyc};
+    guint64 *set = (guint64 *)(c->scratch + 4 * LIMIT_WINDOW_ENTRIES); /* kept all-zero between calls */
+    const guint mask = 2 * LIMIT_WINDOW_ENTRIES - 1;
     guint n = 0;
     for (guint i = lo; i < hi; i++) {
         ev.txn = &window_at(c->w, i)->core;
-        if (g->cond.n && !rule_vm_run(&g->cond, &ev))
+        if (g->cond.n && !passes(g, c, i, &ev))
             continue;
         double v = rule_vm_field(g->field, ev.txn, c->account, c->kyc);
-        if (!is_absent(g->field, v))
+        if (is_absent(g->field, v))
+            continue;
+        guint64 key;
+        memcpy(&key, &v, sizeof key);
+        guint h = (guint)((key * 0x9E3779B97F4A7C15ULL) >> 40) & mask;
+        while (set[h] != 0 && set[h] != key + 1) /* 0 marks an empty slot */
+            h = (h + 1) & mask;
+        if (set[h] == 0) {
+            set[h] = key + 1;
             out[n++] = v;
+        }
     }
-    qsort(out, n, sizeof(double), cmp_double);
-    guint d = 0;
-    for (guint i = 0; i < n; i++) {
-        if (i == 0 || out[i] != out[d - 1])
-            out[d++] = out[i];
+    for (guint i = 0; i < n; i++) { /* clear only the slots used */
+        guint64 key;
+        memcpy(&key, &out[i], sizeof key);
+        guint h = (guint)((key * 0x9E3779B97F4A7C15ULL) >> 40) & mask;
+        while (set[h] != key + 1)
+            h = (h + 1) & mask;
+        set[h] = 0;
     }
-    return d;
+    return n;
 }
 
 static double agg_new(const RuleAgg *g, const AggCtx *c)
 {
-    double *base = c->scratch, *cur = c->scratch + LIMIT_WINDOW_ENTRIES;
-    guint nb = collect(g, c, c->base_lo, c->base_hi, base);
+    double *base = c->scratch + 3 * LIMIT_WINDOW_ENTRIES, *cur = c->scratch;
+    guint nb = collect(g, c, c->base_lo, c->base_hi, cur);
+    memcpy(base, cur, nb * sizeof(double));
+    qsort(base, nb, sizeof(double), cmp_double);
     guint nc = collect(g, c, c->lo, c->hi, cur);
     guint fresh = 0;
     for (guint i = 0; i < nc; i++)
@@ -115,9 +145,14 @@ static double fold(const RuleAgg *g, const AggCtx *c, guint lo, guint hi)
     double acc = g->kind == AGG_MIN ? INFINITY : g->kind == AGG_MAX ? -INFINITY : 0;
     guint n = 0;
     for (guint i = lo; i < hi; i++) {
-        ev.txn = &window_at(c->w, i)->core;
-        if (g->cond.n && !rule_vm_run(&g->cond, &ev))
+        if (g->kind == AGG_COUNT) { /* count(cond): the condition is the flag */
+            acc += passes(g, c, i, &ev);
+            n++;
             continue;
+        }
+        if (g->cond.n && !passes(g, c, i, &ev))
+            continue;
+        ev.txn = &window_at(c->w, i)->core;
         n++;
         double v = rule_vm_run(&g->arg, &ev);
         if (g->kind == AGG_COUNT)
@@ -177,8 +212,81 @@ static double agg_forward(const RuleAgg *g, const AggCtx *c)
     return (g->kind == AGG_SWEPT ? best : matched) / in;
 }
 
+/* What one entry adds to a running aggregate. */
+static gint64 contribution(const RuleAgg *g, const WinEntry *en)
+{
+    gboolean pass = g->flag < 0 || ((en->flags >> g->flag) & 1);
+    if (!pass)
+        return 0;
+    return g->kind == AGG_COUNT ? 1 : en->core.amount;
+}
+
+static void run_add(const Rule *r, Window *w, const WinEntry *en, guint part, gint64 sign)
+{
+    for (guint i = 0; i < r->aggs->len; i++) {
+        const RuleAgg *g = &g_array_index(r->aggs, RuleAgg, i);
+        if (g->running)
+            w->run[2 * i + part] += sign * contribution(g, en);
+    }
+}
+
+void window_agg_expire(const Rule *r, Window *w, gint64 now)
+{
+    if (w->run) {
+        while (r->baseline && w->split < w->len &&
+               window_at(w, w->split)->core.ts <= now - r->window) {
+            run_add(r, w, window_at(w, w->split), 0, -1);
+            run_add(r, w, window_at(w, w->split), 1, +1);
+            w->split++;
+        }
+        while (w->len && window_at(w, 0)->core.ts <= now - r->window - r->baseline) {
+            run_add(r, w, window_at(w, 0), w->split ? 1 : 0, -1);
+            w->split -= w->split ? 1 : 0;
+            window_drop_head(w);
+        }
+        return;
+    }
+    window_expire(w, now, r->window + r->baseline);
+}
+
+gboolean window_agg_push(const Rule *r, Window *w, const TxnCore *core, StrView id,
+                         guint32 flags)
+{
+    if (!w->run)
+        w->run = g_new0(gint64, 2 * MAX(r->aggs->len, 1));
+    if (w->len && w->len == w->cap && w->cap >= LIMIT_WINDOW_ENTRIES) {
+        run_add(r, w, window_at(w, 0), w->split ? 1 : 0, -1); /* the oldest is dropped */
+        w->split -= w->split ? 1 : 0;
+    }
+    if (w->run_exp == -1)
+        w->run_exp = (gint8)core->currency_exp;
+    else if (w->run_exp != core->currency_exp)
+        w->run_exp = -2;
+    gboolean kept = window_push(w, core, id, flags);
+    run_add(r, w, window_at(w, w->len - 1), 0, +1);
+    return kept;
+}
+
+/* A running total's value, or NAN when it cannot be used (mixed currencies). */
+static double running(const RuleAgg *g, const AggCtx *c, guint i)
+{
+    const Window *w = c->w;
+    gint64 v = w->run[2 * i + (g->baseline ? 1 : 0)];
+    if (g->kind == AGG_COUNT)
+        return (double)v;
+    if (w->run_exp < 0)
+        return w->run_exp == -1 ? 0 : NAN;
+    static const double p10[] = {1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8};
+    return (double)v / p10[MIN(w->run_exp, 8)];
+}
+
 double window_agg(const RuleAgg *g, const AggCtx *c)
 {
+    if (g->running && c->w->run && c->rule && c->lo == c->w->split) {
+        double v = running(g, c, (guint)(g - &g_array_index(c->rule->aggs, RuleAgg, 0)));
+        if (!isnan(v))
+            return g->baseline ? v * c->base_scale : v;
+    }
     guint lo = g->baseline ? c->base_lo : c->lo, hi = g->baseline ? c->base_hi : c->hi;
     double scale = g->baseline && (g->kind == AGG_COUNT || g->kind == AGG_SUM) ? c->base_scale : 1;
     switch (g->kind) {

@@ -12,8 +12,10 @@
 #include "rule.h"
 #include "window.h"
 
-/* Scratch doubles the caller provides: 4 per window entry. */
-#define WINDOW_AGG_SCRATCH (4 * LIMIT_WINDOW_ENTRIES)
+/* Scratch doubles the caller provides, zeroed once: 6 per window entry.
+ * The first four are working space; the last two hold the hash set that
+ * distinct() uses, which it leaves empty again after each use. */
+#define WINDOW_AGG_SCRATCH (6 * LIMIT_WINDOW_ENTRIES)
 
 typedef struct {
     const Window *w;
@@ -24,6 +26,7 @@ typedef struct {
     const TxnCore *now;     /* the transaction being evaluated */
     const RuleSet *rs;
     const Kyc *kyc;
+    const Rule *rule;       /* the rule whose window this is (running totals), or NULL */
     double *scratch;        /* WINDOW_AGG_SCRATCH doubles */
 } AggCtx;
 
@@ -32,5 +35,16 @@ typedef struct {
 void window_agg_ranges(AggCtx *c, const Window *w, gint64 now, gint64 window, gint64 baseline);
 /* The value of one aggregate. */
 double window_agg(const RuleAgg *g, const AggCtx *c);
+
+/* Window upkeep that keeps the running totals of a rule's count and
+ * sum(amount) aggregates (RuleAgg.running) in step, so that they cost O(1)
+ * per transaction whatever the window's size: */
+/* moves entries older than now - window into the baseline part, then drops
+ * those older than now - window - baseline; */
+void window_agg_expire(const Rule *r, Window *w, gint64 now);
+/* appends an entry (flags: its aggregates' conditions); returns FALSE when
+ * the window was full and its oldest entry was dropped. */
+gboolean window_agg_push(const Rule *r, Window *w, const TxnCore *core, StrView id,
+                         guint32 flags);
 
 #endif

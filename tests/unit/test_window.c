@@ -6,7 +6,7 @@
 static void push(Window *w, gint64 ts)
 {
     TxnCore c = {.ts = ts};
-    window_push(w, &c, (StrView){"id", 2});
+    window_push(w, &c, (StrView){"id", 2}, 0);
 }
 
 Test(window, an_entry_exactly_span_old_has_left)
@@ -40,9 +40,9 @@ Test(window, the_limit_drops_the_oldest_and_says_so)
     window_init(&w);
     gboolean all = TRUE;
     for (gint64 t = 0; t < LIMIT_WINDOW_ENTRIES; t++)
-        all &= window_push(&w, &(TxnCore){.ts = t}, (StrView){"x", 1});
+        all &= window_push(&w, &(TxnCore){.ts = t}, (StrView){"x", 1}, 0);
     cr_expect(all);
-    cr_expect_not(window_push(&w, &(TxnCore){.ts = LIMIT_WINDOW_ENTRIES}, (StrView){"y", 1}));
+    cr_expect_not(window_push(&w, &(TxnCore){.ts = LIMIT_WINDOW_ENTRIES}, (StrView){"y", 1}, 0));
     cr_expect_eq(w.len, LIMIT_WINDOW_ENTRIES);
     cr_expect_eq(window_at(&w, 0)->core.ts, 1);
     window_clear(&w);
@@ -54,7 +54,7 @@ Test(window, long_ids_are_cut_to_the_limit)
     window_init(&w);
     char id[LIMIT_TXID_BYTES + 10];
     memset(id, 'a', sizeof id);
-    window_push(&w, &(TxnCore){.ts = 1}, (StrView){id, sizeof id});
+    window_push(&w, &(TxnCore){.ts = 1}, (StrView){id, sizeof id}, 0);
     cr_expect_eq(window_at(&w, 0)->id_len, LIMIT_TXID_BYTES);
     window_clear(&w);
 }
