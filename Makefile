@@ -25,9 +25,10 @@ TEST_OBJ := $(TEST_SRC:%.c=$(B)/%.o)
 TOOL_SRC := $(wildcard tools/gen*.c)
 TOOL_OBJ := $(TOOL_SRC:%.c=$(B)/%.o)
 PROFILES := $(sort $(wildcard schema/profiles/*.profile))
+MIGRATIONS := $(sort $(wildcard schema/migrations/*.sql))
 
 .PHONY: all test unit e2e rules-test demo asan format format-check clean deps bench
-all: moneytrail $(if $(TOOL_SRC),tools/mtgen)
+all: moneytrail $(if $(TOOL_SRC),tools/mtgen) tools/pgdrain
 
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -41,7 +42,14 @@ $(B)/profiles_builtin.c: $(PROFILES) tools/embed-profiles.sh
 $(B)/profiles_builtin.o: $(B)/profiles_builtin.c
 	$(CC) $(CFLAGS_ALL) -c $< -o $@
 
-$(B)/libmt.a: $(LIB_OBJ) $(B)/profiles_builtin.o
+# The schema migrations too, so that `moneytrail db init` needs no files.
+$(B)/migrations_builtin.c: $(MIGRATIONS) tools/embed-migrations.sh
+	@mkdir -p $(B)
+	sh tools/embed-migrations.sh $(MIGRATIONS) > $@
+$(B)/migrations_builtin.o: $(B)/migrations_builtin.c
+	$(CC) $(CFLAGS_ALL) -c $< -o $@
+
+$(B)/libmt.a: $(LIB_OBJ) $(B)/profiles_builtin.o $(B)/migrations_builtin.o
 	rm -f $@
 	ar rcs $@ $^
 
@@ -49,6 +57,10 @@ moneytrail: $(B)/analyzer/main.o $(B)/libmt.a
 	$(CC) -o $@ $^ $(LDLIBS_ALL)
 
 tools/mtgen: $(TOOL_OBJ)
+	$(CC) -o $@ $^ $(LDLIBS_ALL)
+
+# The bare libpq client that tools/bench-pg measures moneytrail against.
+tools/pgdrain: $(B)/tools/pgdrain.o
 	$(CC) -o $@ $^ $(LDLIBS_ALL)
 
 $(B)/unit-tests: $(TEST_OBJ) $(B)/libmt.a
@@ -93,6 +105,6 @@ format-check:
 	clang-format --dry-run -Werror $(FORMAT_FILES)
 
 clean:
-	rm -rf build build-asan moneytrail tools/mtgen
+	rm -rf build build-asan moneytrail tools/mtgen tools/pgdrain
 
 -include $(LIB_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(TOOL_OBJ:.o=.d) $(B)/analyzer/main.d

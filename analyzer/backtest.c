@@ -216,12 +216,20 @@ static gboolean instance_found(const Backtest *bt, const LabelInstance *in, cons
     return FALSE;
 }
 
+/* TRUE if a rule id names a typology: the same id, or the id followed by a
+ * variant suffix ("HT-ML-06-SG" for typology "HT-ML-06"). */
+static gboolean rule_names_typology(const char *rule, const char *typology)
+{
+    gsize n = strlen(typology);
+    return strncmp(rule, typology, n) == 0 && (rule[n] == 0 || rule[n] == '-');
+}
+
 static void row_typology(const Backtest *bt, const RuleStat *s, BacktestRow *row)
 {
     const GPtrArray *inst = label_set_instances(bt->labels);
     for (guint i = 0; i < inst->len; i++) {
         const LabelInstance *in = g_ptr_array_index(inst, i);
-        if (strcmp(in->typology, s->id) != 0)
+        if (!rule_names_typology(s->id, in->typology))
             continue;
         row->typ_instances++;
         row->typ_found += instance_found(bt, in, s);
@@ -400,6 +408,14 @@ static const char *fmt_ratio(double v, char *buf)
     return buf;
 }
 
+/* A rate with two decimals and thousands separators: "1,722.65". */
+static const char *fmt_rate(double v, char *buf)
+{
+    if (isnan(v))
+        return "-";
+    return money_format((gint64)llround(v * 100), 2, buf);
+}
+
 static const char *fmt_count(guint64 n, char *buf)
 {
     return money_format((gint64)n, 0, buf);
@@ -455,7 +471,7 @@ static void text_accounts(const BacktestReport *r, int w, GString *out)
         const BacktestRow *x = &g_array_index(r->rows, BacktestRow, i);
         char a[32], b[32], c[32], d[32], e[32], f[32], g[32], h[32];
         g_string_append_printf(out, "%-*s %7s %9s %8s %6s %6s %9s %7s %9s\n", w, x->rule,
-                               fmt_count(x->alerts, a), fmt_ratio(x->per_1k_month, b),
+                               fmt_count(x->alerts, a), fmt_rate(x->per_1k_month, b),
                                fmt_count(x->flagged, c), fmt_count(x->tp, d), fmt_count(x->fp, e),
                                fmt_ratio(x->precision, f), fmt_ratio(x->recall, g),
                                fmt_instances(x, h));
@@ -534,15 +550,15 @@ static void text_top(const BacktestReport *r, GString *out)
                            r->top->len);
     for (guint i = 0; i < r->top->len; i++) {
         const BacktestTop *t = g_ptr_array_index(r->top, i);
-        g_string_append_printf(out, "%2u. %s  score %g, %u alerts; %s%s\n", i + 1, t->account,
-                               t->score, t->alerts->len, t->labels ? "labelled: " : "not labelled",
-                               t->labels ? t->labels : "");
+        g_string_append_printf(
+            out, "%2u. %s  score %g from %u alerts\n    %s%s\n", i + 1, t->account, t->score,
+            t->alerts->len, t->labels ? "labelled: " : "not labelled", t->labels ? t->labels : "");
         for (guint k = 0; k < t->alerts->len && k < r->top_max_shown; k++) {
             const BacktestTopAlert *a = g_ptr_array_index(t->alerts, k);
-            g_string_append_printf(out, "      %-10s %s\n", a->rule, a->explanation);
+            g_string_append_printf(out, "    %-10s %s\n", a->rule, a->explanation);
         }
         if (t->alerts->len > r->top_max_shown)
-            g_string_append_printf(out, "      ... and %u more alerts\n",
+            g_string_append_printf(out, "    ... and %u more alerts\n",
                                    t->alerts->len - r->top_max_shown);
     }
 }
@@ -658,7 +674,7 @@ static void json_data(const BacktestReport *r, GString *out)
     g_string_append(out, "}");
 }
 
-static void json_typology(const BacktestReport *r, const BacktestTypology *t, GString *out)
+static void json_typology(const BacktestTypology *t, GString *out)
 {
     json_open(out, NULL, '{');
     json_str(out, "typology", t->typology);
@@ -705,7 +721,7 @@ void backtest_report_json(const BacktestReport *r, GString *out)
     json_row(&g_array_index(r->rows, BacktestRow, r->rows->len - 1), out);
     json_open(out, "typologies", '[');
     for (guint i = 0; i < r->typologies->len; i++)
-        json_typology(r, &g_array_index(r->typologies, BacktestTypology, i), out);
+        json_typology(&g_array_index(r->typologies, BacktestTypology, i), out);
     g_string_append(out, "]");
     json_open(out, "top", '[');
     for (guint i = 0; i < r->top->len; i++)
@@ -729,11 +745,10 @@ BacktestSweep *backtest_sweep_new(const char *setting, const char *rule)
 void backtest_sweep_add(BacktestSweep *s, const char *value, const BacktestReport *r)
 {
     gint i = strcmp(s->rule, BACKTEST_ANY) == 0 ? (gint)r->rows->len - 1 : row_index(r, s->rule);
-    BacktestRow row = {.rule = g_strdup(s->rule)};
-    if (i >= 0) {
+    BacktestRow row = {0};
+    if (i >= 0)
         row = g_array_index(r->rows, BacktestRow, i);
-        row.rule = g_strdup(row.rule);
-    }
+    row.rule = g_strdup(s->rule);
     g_ptr_array_add(s->values, g_strdup(value));
     g_array_append_val(s->rows, row);
 }
@@ -763,7 +778,7 @@ void backtest_sweep_text(const BacktestSweep *s, GString *out)
         char a[32], b[32], c[32], d[32], e[32], f[32], g[32], h[32], k[32];
         g_string_append_printf(out, "%-*s %7s %9s %8s %6s %6s %9s %7s %9s %9s\n", w,
                                (const char *)g_ptr_array_index(s->values, i),
-                               fmt_count(x->alerts, a), fmt_ratio(x->per_1k_month, b),
+                               fmt_count(x->alerts, a), fmt_rate(x->per_1k_month, b),
                                fmt_count(x->flagged, c), fmt_count(x->tp, d), fmt_count(x->fp, e),
                                fmt_ratio(x->precision, f), fmt_ratio(x->recall, g),
                                fmt_ratio(x->ev_recall, k), fmt_instances(x, h));

@@ -13,8 +13,8 @@
  *     ids of the rule's alerts and the labelled transactions seen;
  *   - workload = alerts / (accounts seen / 1000) / (time span / 30 days);
  *   - an instance is found when any of its accounts is flagged; a rule whose
- *     id is also the name of a labelled typology is scored against that
- *     typology's instances too.
+ *     id names a labelled typology (the same id, or it followed by '-' and
+ *     a variant suffix) is scored against that typology's instances too.
  * A ratio whose denominator is 0 is undefined: NAN here, "-" in tables and
  * null in JSON. */
 #ifndef MT_BACKTEST_H
@@ -37,7 +37,7 @@ typedef struct {
     guint evidence, ev_tp, ev_fp; /* distinct evidence transactions */
     double ev_precision, ev_recall;
     double per_1k_month; /* alerts per 1,000 accounts per 30 days */
-    guint typ_instances; /* instances of the typology named like the rule; 0 = none */
+    guint typ_instances; /* instances of the typology the rule id names; 0 = none */
     guint typ_found;     /* of them, found by this rule */
 } BacktestRow;
 

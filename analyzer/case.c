@@ -9,7 +9,7 @@
 #include "money.h"
 #include "tstamp.h"
 
-G_DEFINE_QUARK(moneytrail-case-error-quark, case_error)
+G_DEFINE_QUARK(moneytrail - case -error - quark, case_error)
 
 void case_tx_free(CaseTx *t)
 {
@@ -59,10 +59,9 @@ void case_alert_free(CaseAlert *a)
 {
     if (!a)
         return;
-    char **strs[] = {&a->id,       &a->rule,     &a->title,       &a->family,
-                     &a->strength, &a->account,  &a->perspective, &a->currency,
-                     &a->explanation, &a->source, &a->trigger_tx, &a->role,
-                     &a->typology};
+    char **strs[] = {&a->id,         &a->rule,        &a->title,    &a->family,      &a->strength,
+                     &a->account,    &a->perspective, &a->currency, &a->explanation, &a->source,
+                     &a->trigger_tx, &a->role,        &a->typology};
     for (gsize i = 0; i < G_N_ELEMENTS(strs); i++)
         g_free(*strs[i]);
     if (a->evidence)
@@ -103,7 +102,9 @@ CaseAlert *case_alert_from_json(JVal *json, GError **error)
     if (!id || !rule || !account) {
         g_set_error(error, CASE_ERROR, CASE_ERROR_DATA,
                     "alert lacks a key: '%s': alert_id, rule and account are required",
-                    !id ? "alert_id" : !rule ? "rule" : "account");
+                    !id     ? "alert_id"
+                    : !rule ? "rule"
+                            : "account");
         jval_free(json);
         return NULL;
     }
@@ -229,8 +230,8 @@ static gboolean expand(CaseStore *s, const char *acc, gint64 from, gint64 to, GH
     return TRUE;
 }
 
-GPtrArray *case_neighbourhood(CaseStore *s, const char *account, guint hops, gint64 from,
-                              gint64 to, guint max_accounts, GError **error)
+GPtrArray *case_neighbourhood(CaseStore *s, const char *account, guint hops, gint64 from, gint64 to,
+                              guint max_accounts, GError **error)
 {
     GPtrArray *out = g_ptr_array_new_with_free_func((GDestroyNotify)case_tx_free);
     g_autoptr(GHashTable) seen_tx = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);

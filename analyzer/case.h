@@ -30,14 +30,14 @@ typedef enum {
 /* One transaction, owning its strings. */
 typedef struct {
     char *tx_id;
-    gint64 ts;      /* UTC seconds */
-    int utc_offset; /* minutes, or TXN_OFFSET_UNKNOWN */
+    gint64 ts;       /* UTC seconds */
+    int utc_offset;  /* minutes, or TXN_OFFSET_UNKNOWN */
     char *from, *to; /* "" when absent (cash) */
-    gint64 amount;  /* minor units */
+    gint64 amount;   /* minor units */
     char currency[4];
     int exp;
     Channel channel;
-    guint16 mcc;   /* TXN_MCC_NONE when absent */
+    guint16 mcc; /* TXN_MCC_NONE when absent */
     char country[3];
     char *location, *memo;
 } CaseTx;
@@ -50,8 +50,8 @@ CaseTx *case_tx_from_txn(const Txn *t, const char *from, const char *to, const c
 typedef struct {
     char *status; /* escalated, dismissed, under-review */
     char *note;
-    char *by;     /* database role or user name */
-    char *at;     /* ISO 8601 UTC */
+    char *by; /* database role or user name */
+    char *at; /* ISO 8601 UTC */
 } CaseTriage;
 
 void case_triage_free(CaseTriage *t);
@@ -67,8 +67,8 @@ typedef struct {
     gint64 window_start, window_end;
     GPtrArray *evidence; /* char *: tx ids, oldest first */
     guint evidence_total;
-    JVal *json;          /* the whole alert object, for --json and extra keys */
-    GPtrArray *triage;   /* CaseTriage *, oldest first */
+    JVal *json;        /* the whole alert object, for --json and extra keys */
+    GPtrArray *triage; /* CaseTriage *, oldest first */
 } CaseAlert;
 
 void case_alert_free(CaseAlert *a);
@@ -131,11 +131,11 @@ struct CaseStore {
 };
 
 typedef struct {
-    const char *alerts;         /* alerts JSON Lines */
-    const char *const *data;    /* transaction exports, NULL-terminated, or NULL */
-    const char *accounts;       /* KYC accounts CSV, or NULL */
-    const char *format;         /* mapping profile, or NULL to detect */
-    const char *db;             /* libpq connection string, or NULL for files */
+    const char *alerts;      /* alerts JSON Lines */
+    const char *const *data; /* transaction exports, NULL-terminated, or NULL */
+    const char *accounts;    /* KYC accounts CSV, or NULL */
+    const char *format;      /* mapping profile, or NULL to detect */
+    const char *db;          /* libpq connection string, or NULL for files */
 } CaseOpenOptions;
 
 /* Opens the store the options name: the database when db is set, the
@@ -152,8 +152,8 @@ CaseStore *case_pg_open(const CaseOpenOptions *o, GError **error);
 /* Transactions of every account within hops of account (either direction),
  * with from <= ts <= to, de-duplicated, oldest first; at most max_accounts
  * accounts are expanded (the rest are left as leaves). */
-GPtrArray *case_neighbourhood(CaseStore *s, const char *account, guint hops, gint64 from,
-                              gint64 to, guint max_accounts, GError **error);
+GPtrArray *case_neighbourhood(CaseStore *s, const char *account, guint hops, gint64 from, gint64 to,
+                              guint max_accounts, GError **error);
 /* Sorts CaseTx pointers by time, then tx id. */
 void case_txns_sort(GPtrArray *txns);
 /* Parses a date "2024-03-01" (start of day UTC) or an ISO 8601 timestamp;

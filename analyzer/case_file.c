@@ -25,9 +25,9 @@ typedef struct {
     CaseOpenOptions o;
     char *alerts_path, *triage_path, *accounts_path, *format;
     char **data;
-    GPtrArray *alerts;      /* CaseAlert *, as in the file */
+    GPtrArray *alerts;       /* CaseAlert *, as in the file */
     GHashTable *alert_by_id; /* id -> CaseAlert * (borrowed) */
-    GHashTable *kyc;        /* account id -> CaseAccount * */
+    GHashTable *kyc;         /* account id -> CaseAccount * */
     gboolean txns_loaded;
     GPtrArray *txns;        /* CaseTx *, oldest first */
     GHashTable *tx_by_id;   /* tx id -> CaseTx * (borrowed) */
@@ -72,10 +72,9 @@ static CaseAlert *copy_alert(const CaseAlert *a)
 {
     CaseAlert *c = g_new0(CaseAlert, 1);
     *c = *a;
-    char **strs[] = {&c->id,       &c->rule,        &c->title,       &c->family,
-                     &c->strength, &c->account,     &c->perspective, &c->currency,
-                     &c->explanation, &c->source,   &c->trigger_tx,  &c->role,
-                     &c->typology};
+    char **strs[] = {&c->id,         &c->rule,        &c->title,    &c->family,      &c->strength,
+                     &c->account,    &c->perspective, &c->currency, &c->explanation, &c->source,
+                     &c->trigger_tx, &c->role,        &c->typology};
     for (gsize i = 0; i < G_N_ELEMENTS(strs); i++)
         *strs[i] = g_strdup(*strs[i]);
     c->evidence = g_ptr_array_new_with_free_func(g_free);
@@ -183,8 +182,7 @@ static gboolean read_txns(FileStore *fs, Input *in, Intern *accs, Intern *locs, 
             return TRUE;
         if (st == INPUT_ERROR)
             return FALSE;
-        CaseTx *c = case_tx_from_txn(&t, intern_str(accs, t.core.from),
-                                     intern_str(accs, t.core.to),
+        CaseTx *c = case_tx_from_txn(&t, intern_str(accs, t.core.from), intern_str(accs, t.core.to),
                                      intern_str(locs, t.core.location));
         g_ptr_array_add(fs->txns, c);
     }
@@ -203,8 +201,8 @@ static gboolean load_txns(FileStore *fs, GError **error)
     g_autoptr(Intern) accs = intern_new();
     g_autoptr(Intern) locs = intern_new();
     InputOptions io = {.format = fs->format, .max_lateness = G_MAXINT64 / 4};
-    g_autoptr(Input) in = input_open((const char *const *)fs->data, g_strv_length(fs->data), &io,
-                                     accs, locs, error);
+    g_autoptr(Input) in =
+        input_open((const char *const *)fs->data, g_strv_length(fs->data), &io, accs, locs, error);
     if (!in || !read_txns(fs, in, accs, locs, error))
         return FALSE;
     case_txns_sort(fs->txns);
@@ -240,9 +238,10 @@ static GPtrArray *file_txns_by_id(CaseStore *s, GPtrArray *ids, GError **error)
     if (!load_txns(fs, error))
         return NULL;
     GPtrArray *out = g_ptr_array_new_with_free_func((GDestroyNotify)case_tx_free);
+    g_autoptr(GHashTable) seen = g_hash_table_new(g_str_hash, g_str_equal);
     for (guint i = 0; i < ids->len; i++) {
         const CaseTx *t = g_hash_table_lookup(fs->tx_by_id, g_ptr_array_index(ids, i));
-        if (t)
+        if (t && g_hash_table_add(seen, t->tx_id))
             g_ptr_array_add(out, copy_tx(t));
     }
     case_txns_sort(out);
@@ -326,7 +325,7 @@ static void file_free(CaseStore *s)
 }
 
 static const CaseStoreOps file_ops = {
-    file_alerts,  file_alert,      file_account,    file_account_known, file_txns_of,
+    file_alerts,     file_alert,      file_account,      file_account_known, file_txns_of,
     file_txns_by_id, file_set_triage, file_triage_where, file_free,
 };
 
@@ -410,7 +409,8 @@ static CaseAccount *account_from_row(const CsvRow *hdr, const CsvRow *row)
 static gboolean has_column(const CsvRow *hdr, const char *name)
 {
     for (guint i = 0; i < hdr->n_fields; i++) {
-        if (hdr->fields[i].len == strlen(name) && memcmp(hdr->fields[i].ptr, name, hdr->fields[i].len) == 0)
+        if (hdr->fields[i].len == strlen(name) &&
+            memcmp(hdr->fields[i].ptr, name, hdr->fields[i].len) == 0)
             return TRUE;
     }
     return FALSE;
@@ -421,8 +421,8 @@ static gboolean load_kyc(FileStore *fs, GError **error)
     g_autoptr(Source) src = source_open(fs->accounts_path, error);
     if (!src)
         return FALSE;
-    fs->kyc = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
-                                    (GDestroyNotify)case_account_free);
+    fs->kyc =
+        g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)case_account_free);
     SourceRecord rec;
     CsvRow hdr, row;
     g_autofree char *hdr_copy = NULL;
@@ -431,8 +431,9 @@ static gboolean load_kyc(FileStore *fs, GError **error)
         CsvRow *r = hdr_copy ? &row : &hdr;
         char *data = hdr_copy ? rec.data : (hdr_copy = g_strndup(rec.data, rec.len));
         if (csv_split(data, rec.len, ',', '"', r) != CSV_OK) {
-            g_set_error(error, CASE_ERROR, CASE_ERROR_DATA, "cannot read: '%s:%" G_GUINT64_FORMAT
-                        "': %s", fs->accounts_path, rec.line, "malformed CSV record");
+            g_set_error(error, CASE_ERROR, CASE_ERROR_DATA,
+                        "cannot read: '%s:%" G_GUINT64_FORMAT "': %s", fs->accounts_path, rec.line,
+                        "malformed CSV record");
             return FALSE;
         }
         if (r == &hdr && !has_column(&hdr, "account_id")) {
@@ -462,8 +463,8 @@ CaseStore *case_file_open(const CaseOpenOptions *o, GError **error)
     fs->data = o->data && o->data[0] ? g_strdupv((char **)o->data) : NULL;
     fs->txns = g_ptr_array_new_with_free_func((GDestroyNotify)case_tx_free);
     fs->tx_by_id = g_hash_table_new(g_str_hash, g_str_equal);
-    fs->by_account = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
-                                           (GDestroyNotify)g_ptr_array_unref);
+    fs->by_account =
+        g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)g_ptr_array_unref);
     gboolean ok = TRUE;
     if (o->alerts) {
         fs->triage_path = g_strconcat(o->alerts, ".triage.jsonl", NULL);

@@ -23,11 +23,11 @@ struct Edge {
 
 typedef struct {
     const TraceQuery *q;
-    GPtrArray *edges;      /* Edge *, in time order */
-    GHashTable *out_of;    /* src -> GPtrArray of Edge * (borrowed), in time order */
-    GHashTable *reach;     /* account -> TraceReach * */
+    GPtrArray *edges;   /* Edge *, in time order */
+    GHashTable *out_of; /* src -> GPtrArray of Edge * (borrowed), in time order */
+    GHashTable *reach;  /* account -> TraceReach * */
     TraceResult *r;
-    GHashTable *paths;     /* "A -> B" -> double * */
+    GHashTable *paths; /* "A -> B" -> double * */
     guint steps;
 } Trace;
 
@@ -180,7 +180,7 @@ static void pass_on(Trace *tr, Edge *e, double total)
 
 static void add_path(Trace *tr, const char *accounts, double stayed)
 {
-    if (stayed <= 0)
+    if (stayed < 0.5) /* less than half a minor unit: rounding residue, not money */
         return;
     double *v = g_hash_table_lookup(tr->paths, accounts);
     if (!v) {
@@ -254,8 +254,8 @@ TraceResult *case_trace_compute(GPtrArray *edges, const TraceQuery *q, guint max
     tr.r->paths = g_ptr_array_new_with_free_func((GDestroyNotify)path_free);
     tr.r->exp = 2;
     tr.edges = g_ptr_array_new_with_free_func((GDestroyNotify)edge_free);
-    tr.out_of = g_hash_table_new_full(g_str_hash, g_str_equal, NULL,
-                                      (GDestroyNotify)g_ptr_array_unref);
+    tr.out_of =
+        g_hash_table_new_full(g_str_hash, g_str_equal, NULL, (GDestroyNotify)g_ptr_array_unref);
     tr.reach = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, (GDestroyNotify)reach_free);
     tr.paths = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
     build_edges(&tr, edges);

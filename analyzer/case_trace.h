@@ -23,8 +23,8 @@
  *     (arrived minus passed on). Cash withdrawals end at "(cash)". What
  *     stayed, summed over all accounts, is the origin.
  *  5. Paths: every chain of accounts a share of the origin took, with the
- *     amount that stayed at its last account; chains through the same
- *     accounts are merged; the largest are shown.
+ *     amount that stayed at its last account (at least half a minor unit);
+ *     chains through the same accounts are merged; the largest are shown.
  *
  * Amounts are computed in double precision on minor units and printed
  * rounded to the minor unit. Currencies are not converted: a trace over
@@ -50,7 +50,7 @@ typedef struct {
     char *account;
     double arrived; /* minor units */
     double stayed;
-    guint hop;      /* fewest transactions from the origin */
+    guint hop; /* fewest transactions from the origin */
 } TraceReach;
 
 typedef struct {
@@ -59,9 +59,9 @@ typedef struct {
 } TracePath;
 
 typedef struct {
-    double origin;      /* minor units */
+    double origin; /* minor units */
     guint n_seeds;
-    int exp;            /* decimals of the currency */
+    int exp; /* decimals of the currency */
     char currency[4];
     gboolean mixed;     /* seeds or hops in several currencies */
     guint capped;       /* transactions scaled down by rule 3 */

@@ -59,8 +59,7 @@ int case_view_fail(const char *what, GError *error)
     return EXIT_DATA;
 }
 
-gboolean case_view_range(const char *what, const char *from, const char *to, gint64 *t0,
-                         gint64 *t1)
+gboolean case_view_range(const char *what, const char *from, const char *to, gint64 *t0, gint64 *t1)
 {
     *t0 = G_MININT64 / 2;
     *t1 = G_MAXINT64 / 2;
@@ -140,9 +139,9 @@ static void sep(GString *out, gboolean last)
 
 void case_view_tx_table(GString *out, GPtrArray *txns)
 {
-    static const guint w[] = {11, 16, 12, 12, 13, 3, 17, 8};
-    static const char *const head[] = {"TX", "TIME (UTC)", "FROM", "TO",
-                                       "AMOUNT", "CUR", "CHANNEL", "WHERE"};
+    static const guint w[] = {10, 16, 12, 12, 13, 3, 18, 8};
+    static const char *const head[] = {"TX",     "TIME (UTC)", "FROM",    "TO",
+                                       "AMOUNT", "CUR",        "CHANNEL", "WHERE"};
     for (gsize k = 0; k < G_N_ELEMENTS(w); k++) {
         case_view_cell(out, head[k], w[k], k == 4);
         sep(out, k + 1 == G_N_ELEMENTS(w));
@@ -164,4 +163,26 @@ void case_view_tx_table(GString *out, GPtrArray *txns)
             sep(out, k + 1 == G_N_ELEMENTS(w));
         }
     }
+}
+
+void case_view_wrap(GString *out, const char *text, guint col, guint indent, guint width)
+{
+    g_auto(GStrv) words = g_strsplit(text, " ", -1);
+    gboolean line_start = TRUE;
+    for (guint i = 0; words[i]; i++) {
+        guint n = (guint)g_utf8_strlen(words[i], -1);
+        if (!line_start && col + 1 + n > width) {
+            g_string_append_printf(out, "\n%*s", (int)indent, "");
+            col = indent;
+            line_start = TRUE;
+        }
+        if (!line_start) {
+            g_string_append_c(out, ' ');
+            col++;
+        }
+        g_string_append(out, words[i]);
+        col += n;
+        line_start = FALSE;
+    }
+    g_string_append_c(out, '\n');
 }

@@ -38,6 +38,10 @@ void case_view_cell(GString *out, const char *s, guint width, gboolean right);
 /* Formats minor units for people with thousands separators. buf >= 32 bytes. */
 const char *case_view_money(gint64 minor, int exp, char *buf);
 
+/* Appends text and a newline, wrapped at spaces into lines of at most width
+ * characters; the output is at column col, later lines start after indent
+ * spaces. */
+void case_view_wrap(GString *out, const char *text, guint col, guint indent, guint width);
 /* Appends a table of transactions: id, time, from, to, amount, currency,
  * channel, and where (location, country or MCC); 100 columns. */
 void case_view_tx_table(GString *out, GPtrArray *txns);

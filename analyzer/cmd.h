@@ -25,6 +25,8 @@ typedef struct {
 
 int cmd_scan(int argc, char **argv);
 int cmd_rules(int argc, char **argv);
+int cmd_db(int argc, char **argv);
+int cmd_load(int argc, char **argv);
 int cmd_backtest(int argc, char **argv);
 int cmd_alerts(int argc, char **argv);
 int cmd_alert(int argc, char **argv);
@@ -40,5 +42,8 @@ void cmd_error(const char *what, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
 gboolean cmd_parse_options(GOptionContext *ctx, int *argc, char ***argv, const char *what);
 /* Formats n with thousands separators into buf (>= 32 bytes). */
 const char *cmd_count(guint64 n, char *buf);
+/* Lets "--db" stand alone (the PG* environment): rewrites it to "--db="
+ * when no connection string follows. */
+void cmd_db_arg_fix(int argc, char **argv);
 
 #endif

@@ -22,8 +22,7 @@ static gboolean alert_parse(AlertOptions *o, int argc, char **argv)
     GOptionEntry entries[] = {
         {"status", 0, 0, G_OPTION_ARG_STRING, &o->status,
          "record triage: escalated, dismissed or under-review", "S"},
-        {"note", 0, 0, G_OPTION_ARG_STRING, &o->note, "the reason for the triage decision",
-         "TEXT"},
+        {"note", 0, 0, G_OPTION_ARG_STRING, &o->note, "the reason for the triage decision", "TEXT"},
         {G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &o->args, NULL, NULL},
         {NULL, 0, 0, 0, NULL, NULL, NULL},
     };
@@ -65,7 +64,7 @@ static void print_header(const CaseAlert *a, const char *name, GString *out)
     g_string_append_printf(out, "  account  %s", a->account);
     if (strcmp(name, a->account) != 0)
         g_string_append_printf(out, " %s", name);
-    g_string_append_printf(out, " (%s%s%s)\n", a->perspective, a->role ? ", " : "",
+    g_string_append_printf(out, " (as %s%s%s)\n", a->perspective, a->role ? ", " : "",
                            a->role ? a->role : "");
     g_string_append_printf(out, "  score    %g (%s, family %s)\n", a->score, a->strength,
                            a->family);
@@ -73,17 +72,28 @@ static void print_header(const CaseAlert *a, const char *name, GString *out)
                            case_view_time(a->window_end, t1));
     g_string_append_printf(out, "  status   %s\n", case_alert_status(a));
     g_string_append_printf(out, "  source   %s\n\n", a->source);
-    g_string_append_printf(out, "why: %s\n", a->explanation);
+    g_string_append(out, "why: ");
+    case_view_wrap(out, a->explanation, 5, 5, 100);
 }
 
+static gint cmp_key(gconstpointer pa, gconstpointer pb)
+{
+    return strcmp((*(const JVal *const *)pa)->key, (*(const JVal *const *)pb)->key);
+}
+
+/* The rule's values by name (the database does not keep their order). */
 static void print_values(const CaseAlert *a, GString *out)
 {
     const JVal *vals = jval_get(a->json, "values");
     if (!jval_len(vals))
         return;
+    g_autoptr(GPtrArray) sorted = g_ptr_array_new();
+    for (guint i = 0; i < jval_len(vals); i++)
+        g_ptr_array_add(sorted, (gpointer)jval_at(vals, i));
+    g_ptr_array_sort(sorted, cmp_key);
     g_string_append(out, "\nvalues\n");
-    for (guint i = 0; i < jval_len(vals); i++) {
-        const JVal *v = jval_at(vals, i);
+    for (guint i = 0; i < sorted->len; i++) {
+        const JVal *v = g_ptr_array_index(sorted, i);
         g_string_append_printf(out, "  %-40s %s\n", v->key, jval_text(v));
     }
 }
@@ -98,14 +108,11 @@ static void print_subgraph(const CaseAlert *a, GPtrArray *txns, GString *out)
         g_string_append(out, "\nmatched subgraph\n");
         for (guint i = 0; i < jval_len(edges); i++) {
             const JVal *e = jval_at(edges, i);
-            g_string_append_printf(out, "  %s -> %s", jval_text(jval_get(e, "from")),
-                                   jval_text(jval_get(e, "to")));
-            for (guint k = 0; k < jval_len(e); k++) {
-                const JVal *m = jval_at(e, k);
-                if (strcmp(m->key, "from") && strcmp(m->key, "to"))
-                    g_string_append_printf(out, "  %s %s", m->key, jval_text(m));
-            }
-            g_string_append_c(out, '\n');
+            g_autofree char *hop = g_strdup_printf("%s -> %s", jval_text(jval_get(e, "from")),
+                                                   jval_text(jval_get(e, "to")));
+            g_string_append_printf(out, "  %-10s %-20s  %-28s %14s\n", jval_text(jval_get(e, "tx")),
+                                   jval_text(jval_get(e, "ts")), hop,
+                                   jval_text(jval_get(e, "amount")));
         }
         return;
     }
@@ -116,8 +123,8 @@ static void print_subgraph(const CaseAlert *a, GPtrArray *txns, GString *out)
     int exp = 2;
     for (guint i = 0; i < txns->len; i++) {
         const CaseTx *t = g_ptr_array_index(txns, i);
-        char *key = g_strdup_printf("%s -> %s", *t->from ? t->from : "(cash)",
-                                    *t->to ? t->to : "(cash)");
+        char *key =
+            g_strdup_printf("%s -> %s", *t->from ? t->from : "(cash)", *t->to ? t->to : "(cash)");
         gint64 *v = g_hash_table_lookup(sums, key);
         if (!v) {
             v = g_new0(gint64, 2);
@@ -135,8 +142,8 @@ static void print_subgraph(const CaseAlert *a, GPtrArray *txns, GString *out)
         const gint64 *v = g_hash_table_lookup(sums, g_ptr_array_index(order, i));
         char amt[32];
         g_string_append_printf(out, "  %-28s %14s %s in %" G_GINT64_FORMAT " tx\n",
-                               (char *)g_ptr_array_index(order, i),
-                               case_view_money(v[0], exp, amt), a->currency, v[1]);
+                               (char *)g_ptr_array_index(order, i), case_view_money(v[0], exp, amt),
+                               a->currency, v[1]);
     }
 }
 
@@ -199,8 +206,9 @@ int cmd_alert(int argc, char **argv)
     int rc = EXIT_USAGE;
     if (alert_parse(&o, argc, argv)) {
         g_autoptr(CaseStore) s = case_view_open(&o.store, "alert");
-        rc = !s ? EXIT_DATA
-                : o.status ? record(s, o.args[0], o.status, o.note) : show(s, o.args[0]);
+        rc = !s         ? EXIT_DATA
+             : o.status ? record(s, o.args[0], o.status, o.note)
+                        : show(s, o.args[0]);
     }
     case_view_options_clear(&o.store);
     g_free(o.status);

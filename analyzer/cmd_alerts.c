@@ -62,7 +62,7 @@ static void print_json(const CaseAlert *a, GString *out)
     fputs(out->str, stdout);
 }
 
-/* WHEN(10) ALERT(16) RULE(10) SCORE(5) ACCOUNT(12) STATUS(12) TITLE(27) = 100 columns. */
+/* WHEN(10) ALERT(16) RULE(12) SCORE(6) ACCOUNT(12) STATUS(12) TITLE(25): 99 columns. */
 static void print_row(const CaseAlert *a, GString *out)
 {
     char d[16], score[16];
@@ -71,7 +71,7 @@ static void print_row(const CaseAlert *a, GString *out)
     g_string_append(out, " ");
     case_view_cell(out, a->id, 16, FALSE);
     g_string_append(out, " ");
-    case_view_cell(out, a->rule, 10, FALSE);
+    case_view_cell(out, a->rule, 12, FALSE);
     g_snprintf(score, sizeof score, "%g", a->score);
     case_view_cell(out, score, 6, TRUE);
     g_string_append(out, " ");
@@ -79,7 +79,7 @@ static void print_row(const CaseAlert *a, GString *out)
     g_string_append(out, " ");
     case_view_cell(out, case_alert_status(a), 12, FALSE);
     g_string_append(out, " ");
-    case_view_cell(out, a->title, 27, FALSE);
+    case_view_cell(out, a->title, 25, FALSE);
     while (out->len && out->str[out->len - 1] == ' ')
         g_string_truncate(out, out->len - 1);
     g_string_append_c(out, '\n');
@@ -108,7 +108,7 @@ static int alerts_run(AlertsOptions *o)
         return case_view_fail("alerts", err);
     g_autoptr(GString) out = g_string_new(NULL);
     if (!o->json)
-        printf("%-10s %-16s %-10s %5s %-12s %-12s %s\n", "WHEN", "ALERT", "RULE", "SCORE",
+        printf("%-10s %-16s %-12s %5s %-12s %-12s %s\n", "WHEN", "ALERT", "RULE", "SCORE",
                "ACCOUNT", "STATUS", "TITLE");
     for (guint i = 0; i < list->len; i++) {
         if (o->json)

@@ -13,6 +13,7 @@
 #include "cmd.h"
 #include "engine.h"
 #include "input.h"
+#include "kyc.h"
 #include "tstamp.h"
 
 typedef struct {
@@ -24,6 +25,7 @@ typedef struct {
     gint top;
     gint64 max_errors;
     char *max_lateness;
+    char *accounts;
     char **sources;
 } BacktestOptions;
 
@@ -33,6 +35,7 @@ typedef struct {
     LabelSet *labels;
     RuleSet *rs;
     Intern *accounts, *locations;
+    Kyc *kyc;
     Input *input;
     Engine *engine;
     Backtest *bt;
@@ -57,6 +60,8 @@ static gboolean parse(BacktestOptions *o, int argc, char **argv)
          "fail when more than N rows are rejected (default 100)", "N"},
         {"max-lateness", 0, 0, G_OPTION_ARG_STRING, &o->max_lateness,
          "accept rows up to DUR older than the latest seen (default 0s)", "DUR"},
+        {"accounts", 0, 0, G_OPTION_ARG_FILENAME, &o->accounts,
+         "accounts (KYC) side table as CSV, joined on account id (account.* in rules)", "FILE"},
         {G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &o->sources, NULL, NULL},
         {NULL, 0, 0, 0, NULL, NULL, NULL},
     };
@@ -109,6 +114,10 @@ static int run_open(Run *r, GHashTable *overrides)
         return EXIT_FINDINGS;
     r->accounts = intern_new();
     r->locations = intern_new();
+    if (r->o->accounts && !(r->kyc = kyc_load(r->o->accounts, r->accounts, r->locations, &err))) {
+        cmd_error("backtest", "%s", err->message);
+        return EXIT_DATA;
+    }
     r->input = input_open((const char *const *)r->o->sources, g_strv_length(r->o->sources), &io,
                           r->accounts, r->locations, &err);
     if (!r->input) {
@@ -120,6 +129,7 @@ static int run_open(Run *r, GHashTable *overrides)
     for (guint i = 0; i < r->rs->rules->len; i++)
         backtest_add_rule(r->bt, ((const Rule *)g_ptr_array_index(r->rs->rules, i))->id);
     r->engine = engine_new(r->rs, r->accounts, r->locations, backtest_on_alert, r->bt);
+    engine_set_kyc(r->engine, r->kyc);
     return EXIT_OK;
 }
 
@@ -164,6 +174,7 @@ static void run_clear(Run *r)
     engine_free(r->engine);
     backtest_free(r->bt);
     input_free(r->input);
+    kyc_free(r->kyc);
     if (r->accounts)
         intern_free(r->accounts);
     if (r->locations)
@@ -266,6 +277,7 @@ static void options_clear(BacktestOptions *o)
     g_free(o->format);
     g_free(o->sweep);
     g_free(o->max_lateness);
+    g_free(o->accounts);
 }
 
 int cmd_backtest(int argc, char **argv)

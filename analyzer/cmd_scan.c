@@ -13,6 +13,7 @@
 #include "engine.h"
 #include "input.h"
 #include "kyc.h"
+#include "scan_pg.h"
 #include "sink_jsonl.h"
 #include "tstamp.h"
 
@@ -39,11 +40,18 @@ typedef struct {
     FILE *rejects;
     gint64 t0;
     gboolean show_progress;
+    ScanPgOptions pgo; /* the database side: scan_pg.h */
+    ScanPg *pg;
+    char *reason;   /* why the run failed, for the runs table */
+    guint64 stored; /* alerts new to the database */
 } Scan;
 
 static gboolean on_alert(const Alert *a, void *user)
 {
-    return sink_jsonl_write(user, a);
+    Scan *s = user;
+    if (scan_pg_writes_db(s->pg))
+        return scan_pg_alert(s->pg, a);
+    return sink_jsonl_write(s->sink, a);
 }
 
 static gboolean scan_parse(Scan *s, int argc, char **argv)
@@ -76,9 +84,12 @@ static gboolean scan_parse(Scan *s, int argc, char **argv)
     g_option_context_set_summary(ctx, "Stream transaction exports (CSV, plain or gzip) through "
                                       "the rules and write explained alerts.");
     g_option_context_add_main_entries(ctx, entries, NULL);
+    scan_pg_add_options(ctx, &s->pgo);
     if (!cmd_parse_options(ctx, &argc, &argv, "scan"))
         return FALSE;
-    if (!o->sources || !o->sources[0]) {
+    if (!(s->pg = scan_pg_plan(&s->pgo, &o->sources, o->alerts)))
+        return FALSE;
+    if (!scan_pg_reads_db(s->pg) && (!o->sources || !o->sources[0])) {
         cmd_error("scan", "no source given (a file, several files, or '-' for stdin)");
         return FALSE;
     }
@@ -134,12 +145,20 @@ static void summary(Scan *s)
             st.rejected && s->o.rejects ? s->o.rejects : "", st.rejected && s->o.rejects ? ")" : "",
             cmd_count(intern_count(s->accounts), c), secs,
             cmd_count((guint64)((double)st.rows / (secs > 0 ? secs : 1e-9)), d));
-    fprintf(stderr, "scan: %s alerts to %s\n", cmd_count(es.alerts, a),
-            strcmp(s->o.alerts, "-") == 0 ? "standard output" : s->o.alerts);
+    if (scan_pg_writes_db(s->pg))
+        scan_pg_summary(s->pg, es.alerts, s->stored, stderr);
+    else
+        fprintf(stderr, "scan: %s alerts to %s\n", cmd_count(es.alerts, a),
+                strcmp(s->o.alerts, "-") == 0 ? "standard output" : s->o.alerts);
     for (guint i = 0; i < s->rs->rules->len; i++) {
         const Rule *r = g_ptr_array_index(s->rs->rules, i);
         fprintf(stderr, "  %-12s %8s  %s\n", r->id, cmd_count(engine_rule_alerts(s->engine, i), a),
                 r->title);
+    }
+    for (guint i = 0; i < s->rs->typologies->len; i++) {
+        const Typology *ty = g_ptr_array_index(s->rs->typologies, i);
+        fprintf(stderr, "  %-12s %8s  %s\n", ty->rule.id,
+                cmd_count(engine_typology_alerts(s->engine, i), a), ty->rule.title);
     }
     if (es.window_drops)
         fprintf(stderr, "scan: %s window entries dropped at the limit of %d per window\n",
@@ -160,10 +179,12 @@ static int scan_loop(Scan *s)
             if (s->show_progress)
                 progress(s, TRUE);
             cmd_error("scan", "%s", err->message);
+            s->reason = g_strdup(err->message);
             g_error_free(err);
             return EXIT_DATA;
         }
         engine_process(s->engine, &t);
+        scan_pg_row(s->pg, &t);
         input_stats(s->input, &st);
         if (st.rejected > (guint64)s->o.max_errors)
             break;
@@ -180,6 +201,7 @@ static int scan_loop(Scan *s)
                   s->o.rejects ? "; see " : "; run with --rejects FILE to see them",
                   s->o.rejects ? s->o.rejects : "",
                   s->o.rejects ? " for the rows and reasons" : "");
+        s->reason = g_strdup_printf("%s rows rejected, more than --max-errors", a);
         return EXIT_BUDGET;
     }
     return EXIT_OK;
@@ -202,17 +224,33 @@ static gboolean scan_open(Scan *s)
     io.rejects = s->rejects;
     s->accounts = intern_new();
     s->locations = intern_new();
-    if (s->o.accounts && !(s->kyc = kyc_load(s->o.accounts, s->accounts, s->locations, &err))) {
+    if (!scan_pg_begin(s->pg, s->rs, &io, &err)) {
         cmd_error("scan", "%s", err->message);
         return FALSE;
     }
-    s->input = input_open((const char *const *)s->o.sources, g_strv_length(s->o.sources), &io,
-                          s->accounts, s->locations, &err);
-    if (!s->input || !(s->sink = sink_jsonl_open(s->o.alerts, &err))) {
+    /* From a database, the accounts side table comes from there too. */
+    const char *accounts = s->o.accounts;
+    if (!accounts && scan_pg_reads_db(s->pg) && !(accounts = scan_pg_accounts_file(s->pg, &err))) {
         cmd_error("scan", "%s", err->message);
+        scan_pg_abort(s->pg, err->message);
         return FALSE;
     }
-    s->engine = engine_new(s->rs, s->accounts, s->locations, on_alert, s->sink);
+    if (accounts && !(s->kyc = kyc_load(accounts, s->accounts, s->locations, &err))) {
+        cmd_error("scan", "%s", err->message);
+        scan_pg_abort(s->pg, err->message);
+        return FALSE;
+    }
+    static const char *const db_paths[] = {SOURCE_PG_NAME, NULL};
+    const char *const *paths = scan_pg_reads_db(s->pg) ? db_paths : (const char *const *)s->o.sources;
+    s->input = input_open(paths, g_strv_length((char **)paths), &io, s->accounts, s->locations, &err);
+    if (!s->input ||
+        (!scan_pg_writes_db(s->pg) && !(s->sink = sink_jsonl_open(s->o.alerts, &err)))) {
+        cmd_error("scan", "%s", err->message);
+        scan_pg_abort(s->pg, err->message);
+        return FALSE;
+    }
+    s->engine = engine_new(s->rs, s->accounts, s->locations, on_alert, s);
+    engine_set_quiet_until(s->engine, scan_pg_quiet_until(s->pg));
     engine_set_kyc(s->engine, s->kyc);
     return TRUE;
 }
@@ -222,6 +260,9 @@ static void scan_clear(Scan *s)
     engine_free(s->engine);
     input_free(s->input);
     kyc_free(s->kyc);
+    scan_pg_free(s->pg);
+    scan_pg_options_clear(&s->pgo);
+    g_free(s->reason);
     if (s->accounts)
         intern_free(s->accounts);
     if (s->locations)
@@ -238,9 +279,31 @@ static void scan_clear(Scan *s)
     g_free(s->o.accounts);
 }
 
+/* Stores the alerts of a successful run in the database and records the
+ * run, or rolls back and records the failure; returns the exit code. */
+static int scan_finish_db(Scan *s, int rc)
+{
+    if (rc != EXIT_OK) {
+        scan_pg_abort(s->pg, s->reason ? s->reason : "the run failed");
+        return rc;
+    }
+    InputStats st;
+    input_stats(s->input, &st);
+    g_autoptr(GError) err = NULL;
+    if (!scan_pg_commit(s->pg, &st, &s->stored, &err)) {
+        cmd_error("scan", "%s", err->message);
+        return EXIT_DATA;
+    }
+    if (!s->o.quiet)
+        summary(s);
+    return EXIT_OK;
+}
+
 /* Commits the alerts of a successful run, or removes them; returns the exit code. */
 static int scan_finish(Scan *s, int rc)
 {
+    if (scan_pg_writes_db(s->pg))
+        return scan_finish_db(s, rc);
     EngineStats es;
     engine_stats(s->engine, &es);
     if (rc == EXIT_OK && es.sink_failed)
@@ -264,6 +327,7 @@ int cmd_scan(int argc, char **argv)
 {
     Scan s = {0};
     int rc = EXIT_USAGE;
+    cmd_db_arg_fix(argc, argv);
     if (scan_parse(&s, argc, argv)) {
         if (!s.o.alerts)
             s.o.alerts = g_strdup("-");

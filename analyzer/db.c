@@ -17,14 +17,27 @@
 #define DB_LOCK_MIGRATIONS "2"
 
 const char *const db_account_columns[] = {
-    "account_id", "customer_id", "kind",       "name",
-    "birth_date", "country",     "region",     "city",
-    "address",    "phone",       "email",      "occupation",
-    "declared_monthly_income",   "business_mcc", "opening_hours",
-    "employees",  "opened_at",   NULL,
+    "account_id",
+    "customer_id",
+    "kind",
+    "name",
+    "birth_date",
+    "country",
+    "region",
+    "city",
+    "address",
+    "phone",
+    "email",
+    "occupation",
+    "declared_monthly_income",
+    "business_mcc",
+    "opening_hours",
+    "employees",
+    "opened_at",
+    NULL,
 };
 
-G_DEFINE_QUARK(moneytrail-db-error-quark, db_error)
+G_DEFINE_QUARK(moneytrail - db - error - quark, db_error)
 
 gboolean db_is_uri(const char *s)
 {
@@ -115,8 +128,14 @@ static PQconninfoOption *db_parse(const char *conninfo, GError **error)
     return opts;
 }
 
+/* Notices ("relation already exists, skipping") are not for the user. */
+static void db_ignore_notice(void *arg, const char *message)
+{
+}
+
 static gboolean db_session(PGconn *conn, GError **error)
 {
+    PQsetNoticeProcessor(conn, db_ignore_notice, NULL);
     if (PQsetClientEncoding(conn, "UTF8") != 0) {
         db_set_error(error, conn, NULL, "cannot set the client encoding of");
         return FALSE;
@@ -155,8 +174,8 @@ PGconn *db_connect(const char *conninfo, GError **error)
     return conn;
 }
 
-PGresult *db_exec(PGconn *conn, const char *what, const char *sql, int n,
-                  const char *const *params, GError **error)
+PGresult *db_exec(PGconn *conn, const char *what, const char *sql, int n, const char *const *params,
+                  GError **error)
 {
     PGresult *res = PQexecParams(conn, sql, n, NULL, params, NULL, NULL, 0);
     ExecStatusType st = PQresultStatus(res);
@@ -234,16 +253,16 @@ int db_schema_latest(void)
 int db_schema_version(PGconn *conn, GError **error)
 {
     const char *what = "cannot read the schema version of";
-    PGresult *res = db_exec(conn, what, "SELECT to_regclass('schema_version') IS NOT NULL", 0,
-                            NULL, error);
+    PGresult *res =
+        db_exec(conn, what, "SELECT to_regclass('schema_version') IS NOT NULL", 0, NULL, error);
     if (!res)
         return -1;
     gboolean exists = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
     PQclear(res);
     if (!exists)
         return 0;
-    res = db_exec(conn, what, "SELECT coalesce(max(version), 0) FROM schema_version", 0, NULL,
-                  error);
+    res =
+        db_exec(conn, what, "SELECT coalesce(max(version), 0) FROM schema_version", 0, NULL, error);
     if (!res)
         return -1;
     int v = atoi(PQgetvalue(res, 0, 0));
@@ -264,8 +283,9 @@ static gboolean db_apply(PGconn *conn, const DbMigration *m, GError **error)
 {
     const char *what = "cannot migrate";
     if (!db_command(conn, what, "BEGIN", 0, NULL, error) ||
-        !db_command(conn, what, "SELECT pg_advisory_xact_lock(" DB_LOCK_SPACE ", " DB_LOCK_MIGRATIONS ")",
-                    0, NULL, error))
+        !db_command(conn, what,
+                    "SELECT pg_advisory_xact_lock(" DB_LOCK_SPACE ", " DB_LOCK_MIGRATIONS ")", 0,
+                    NULL, error))
         return db_rollback(conn);
     int now = db_schema_version(conn, error);
     if (now < 0)
@@ -274,8 +294,8 @@ static gboolean db_apply(PGconn *conn, const DbMigration *m, GError **error)
         return db_command(conn, what, "COMMIT", 0, NULL, error);
     PGresult *res = PQexec(conn, m->sql);
     if (PQresultStatus(res) != PGRES_COMMAND_OK && PQresultStatus(res) != PGRES_TUPLES_OK) {
-        g_autofree char *w = g_strdup_printf("cannot apply migration %03d_%s to", m->version,
-                                             m->name);
+        g_autofree char *w =
+            g_strdup_printf("cannot apply migration %03d_%s to", m->version, m->name);
         db_set_error(error, conn, res, w);
         PQclear(res);
         return db_rollback(conn);
@@ -373,8 +393,8 @@ static gboolean db_copy_out_to(PGconn *conn, FILE *f, const char *path, gint64 *
         return FALSE;
     if (!write_ok || fflush(f) != 0) {
         int e = errno;
-        g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(e), "cannot write '%s': %s",
-                    path, g_strerror(e));
+        g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(e), "cannot write '%s': %s", path,
+                    g_strerror(e));
         return FALSE;
     }
     return TRUE;
@@ -389,8 +409,8 @@ gint64 db_export_accounts(PGconn *conn, const char *path, GError **error)
     FILE *f = fopen(path, "w");
     if (!f) {
         int e = errno;
-        g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(e), "cannot create '%s': %s",
-                    path, g_strerror(e));
+        g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(e), "cannot create '%s': %s", path,
+                    g_strerror(e));
         return -1;
     }
     PGresult *res = PQexec(conn, sql);
@@ -402,8 +422,8 @@ gint64 db_export_accounts(PGconn *conn, const char *path, GError **error)
     ok = ok && db_copy_out_to(conn, f, path, &rows, error);
     if (fclose(f) != 0 && ok) {
         int e = errno;
-        g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(e), "cannot write '%s': %s",
-                    path, g_strerror(e));
+        g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(e), "cannot write '%s': %s", path,
+                    g_strerror(e));
         ok = FALSE;
     }
     if (!ok)

@@ -53,8 +53,8 @@ gboolean db_is_uri(const char *s);
 /* Runs sql with n text parameters. Returns the result (tuples or command
  * ok; caller frees with PQclear) or NULL with error "WHAT database '...'
  * on ...: REASON". */
-PGresult *db_exec(PGconn *conn, const char *what, const char *sql, int n,
-                  const char *const *params, GError **error);
+PGresult *db_exec(PGconn *conn, const char *what, const char *sql, int n, const char *const *params,
+                  GError **error);
 /* As db_exec for a command whose result is not needed. */
 gboolean db_command(PGconn *conn, const char *what, const char *sql, int n,
                     const char *const *params, GError **error);

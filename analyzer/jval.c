@@ -175,11 +175,12 @@ static JVal *parse_container(Parser *p, int depth, gboolean object)
                 break;
             }
             skip_ws(p);
-            if (p->i >= p->n || p->s[p->i++] != ':') {
+            if (p->i >= p->n || p->s[p->i] != ':') {
                 g_free(key);
                 p->err = "expected ':'";
                 break;
             }
+            p->i++;
         }
         JVal *item = parse_value(p, depth + 1);
         if (!item) {

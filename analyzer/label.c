@@ -8,6 +8,7 @@
 #include "decode.h"
 #include "decode_csv.h"
 #include "label.h"
+#include "money.h"
 
 #define LABEL_AMLWORLD_HEADER                                                                      \
     "Timestamp,From Bank,Account,To Bank,Account,Amount Received,Receiving Currency,"              \
@@ -235,8 +236,10 @@ static gboolean load_instances(LabelSet *ls, const char *path, char **lines, GEr
     g_autofree char *tx_path = g_build_filename(dir, "instance_tx.csv", NULL);
     if (!load_instance_tx(ls, tx_path, &n_tx, error))
         return FALSE;
-    g_string_append_printf(ls->describe, "%s (mtgen): %u instances, %u instance transactions\n",
-                           path, ls->instances->len - before, n_tx);
+    char a[32], b[32];
+    g_string_append_printf(ls->describe, "%s (mtgen): %s instances, %s instance transactions\n",
+                           path, money_format(ls->instances->len - before, 0, a),
+                           money_format(n_tx, 0, b));
     return TRUE;
 }
 

@@ -8,8 +8,20 @@
 static const Command commands[] = {
     {"scan", "stream transaction exports through the rules and write alerts", cmd_scan},
     {"rules", "check, test or explain rule files", cmd_rules},
+    {"load", "load transaction exports and accounts into PostgreSQL", cmd_load},
+    {"db", "create or upgrade the PostgreSQL schema, show its status", cmd_db},
     {"backtest", "count what the rules find in labelled data: precision, recall, workload",
      cmd_backtest},
+    {"alerts", "list alerts, newest first, filtered by rule, typology, time, score, status",
+     cmd_alerts},
+    {"alert", "explain one alert with its evidence; record triage with --status", cmd_alert},
+    {"account", "one account: KYC, alerts, money in and out, counterparties, periods",
+     cmd_account},
+    {"trace", "follow the money an account sent or received along time-respecting paths",
+     cmd_trace},
+    {"graph", "draw the money around an account (Graphviz SVG or DOT)", cmd_graph},
+    {"report", "write a self-contained HTML case file on an account", cmd_report},
+    {"export", "hand a case on: goAML STR draft XML, FollowTheMoney entities", cmd_export},
 };
 
 static int usage(FILE *out)

@@ -75,7 +75,8 @@ static gboolean scan_pg_bound(const char *opt, const char *text, gint64 *out)
 {
     int off;
     gboolean has_off;
-    g_autofree char *s = strlen(text) == 10 ? g_strconcat(text, "T00:00:00Z", NULL) : g_strdup(text);
+    g_autofree char *s =
+        strlen(text) == 10 ? g_strconcat(text, "T00:00:00Z", NULL) : g_strdup(text);
     if (tstamp_parse_iso(s, strlen(s), 0, out, &off, &has_off))
         return TRUE;
     cmd_error("scan", "%s '%s' is not a timestamp like 2024-03-01 or 2024-03-01T06:00:00Z", opt,
@@ -233,7 +234,8 @@ void scan_pg_summary(const ScanPg *p, guint64 raised, guint64 stored, FILE *out)
                 cmd_count(p->replayed, a), tstamp_format_utc(p->quiet_until, b));
     else if (p->o->incremental)
         fprintf(out, "scan: incremental: first run, everything is new\n");
-    fprintf(out, "scan: %s alerts, %s of them new, stored in the database as run %" G_GINT64_FORMAT "\n",
+    fprintf(out,
+            "scan: %s alerts, %s of them new, stored in the database as run %" G_GINT64_FORMAT "\n",
             cmd_count(raised, a), cmd_count(stored, b), p->run_id);
 }
 

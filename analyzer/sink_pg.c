@@ -28,25 +28,28 @@ struct SinkPg {
     GError *error; /* the first write failure */
 };
 
+/* Staged alerts already stored (a re-run) are dropped first, through the
+ * primary key; then the rest go in, each statement linear in the alerts. */
+static const char sink_pg_dedup_sql[] =
+    "DELETE FROM mt_stage_alerts s USING alerts a WHERE a.alert_id = s.doc->>'alert_id'";
+
 static const char sink_pg_insert_sql[] =
-    "WITH ins AS ("
-    " INSERT INTO alerts (alert_id, rule, rule_version, title, family, strength, score, account,"
-    "  perspective, window_start, window_end, trigger_tx, currency, \"values\", evidence_total,"
-    "  explanation, source, run_id)"
+    "INSERT INTO alerts (alert_id, rule, rule_version, title, family, strength, score, account,"
+    " perspective, window_start, window_end, trigger_tx, currency, \"values\", evidence_total,"
+    " explanation, source, run_id)"
     " SELECT doc->>'alert_id', doc->>'rule', (doc->>'rule_version')::int, doc->>'title',"
-    "  doc->>'family', doc->>'strength', (doc->>'score')::numeric, doc->>'account',"
-    "  doc->>'perspective', (doc->>'window_start')::timestamptz,"
-    "  (doc->>'window_end')::timestamptz, doc->>'trigger_tx', doc->>'currency', doc->'values',"
-    "  (doc->>'evidence_total')::int, doc->>'explanation', doc->>'source', $1::bigint"
+    " doc->>'family', doc->>'strength', (doc->>'score')::numeric, doc->>'account',"
+    " doc->>'perspective', (doc->>'window_start')::timestamptz,"
+    " (doc->>'window_end')::timestamptz, doc->>'trigger_tx', doc->>'currency', doc->'values',"
+    " (doc->>'evidence_total')::int, doc->>'explanation', doc->>'source', $1::bigint"
     " FROM mt_stage_alerts ORDER BY seq"
-    " ON CONFLICT (alert_id) DO NOTHING RETURNING alert_id),"
-    " ev AS ("
-    " INSERT INTO alert_evidence (alert_id, ordinal, tx_id)"
-    " SELECT s.doc->>'alert_id', e.ord, e.tx_id"
-    " FROM mt_stage_alerts s JOIN ins ON ins.alert_id = s.doc->>'alert_id',"
-    "  jsonb_array_elements_text(s.doc->'evidence') WITH ORDINALITY AS e(tx_id, ord)"
-    " RETURNING 1)"
-    " SELECT (SELECT count(*) FROM ins), (SELECT count(*) FROM ev)";
+    " ON CONFLICT (alert_id) DO NOTHING";
+
+static const char sink_pg_evidence_sql[] =
+    "INSERT INTO alert_evidence (alert_id, ordinal, tx_id)"
+    " SELECT s.doc->>'alert_id', e.ord, e.tx_id FROM mt_stage_alerts s,"
+    " jsonb_array_elements_text(s.doc->'evidence') WITH ORDINALITY AS e(tx_id, ord)"
+    " ON CONFLICT (alert_id, ordinal) DO NOTHING";
 
 static const char sink_pg_finish_sql[] =
     "UPDATE runs SET status = 'succeeded', finished = clock_timestamp(),"
@@ -70,7 +73,8 @@ static gboolean sink_pg_begin_run(SinkPg *s, const SinkPgRun *run, GError **erro
     if (!res)
         return FALSE;
     s->has_last_watermark = !PQgetisnull(res, 0, 0);
-    s->last_watermark = s->has_last_watermark ? g_ascii_strtoll(PQgetvalue(res, 0, 0), NULL, 10) : 0;
+    s->last_watermark =
+        s->has_last_watermark ? g_ascii_strtoll(PQgetvalue(res, 0, 0), NULL, 10) : 0;
     PQclear(res);
     const char *params[] = {run->source, run->incremental ? "true" : "false", run->rules_digest};
     res = db_exec(s->conn, what,
@@ -165,11 +169,16 @@ static gboolean sink_pg_store(SinkPg *s, const SinkPgTotals *t, guint64 *stored,
         wm[32];
     g_snprintf(id, sizeof id, "%" G_GINT64_FORMAT, s->run_id);
     const char *p1[] = {id};
-    PGresult *res = db_exec(s->conn, "cannot store alerts in", sink_pg_insert_sql, 1, p1, error);
+    const char *what = "cannot store alerts in";
+    if (!db_command(s->conn, what, sink_pg_dedup_sql, 0, NULL, error))
+        return FALSE;
+    PGresult *res = db_exec(s->conn, what, sink_pg_insert_sql, 1, p1, error);
     if (!res)
         return FALSE;
-    *stored = g_ascii_strtoull(PQgetvalue(res, 0, 0), NULL, 10);
+    *stored = g_ascii_strtoull(PQcmdTuples(res), NULL, 10);
     PQclear(res);
+    if (!db_command(s->conn, what, sink_pg_evidence_sql, 0, NULL, error))
+        return FALSE;
     gint64 mark = t->watermark != G_MININT64 ? t->watermark
                   : s->has_last_watermark    ? s->last_watermark
                                              : G_MININT64;
@@ -178,11 +187,15 @@ static gboolean sink_pg_store(SinkPg *s, const SinkPgTotals *t, guint64 *stored,
     g_snprintf(rejected, sizeof rejected, "%" G_GUINT64_FORMAT, t->rejected);
     g_snprintf(alerts, sizeof alerts, "%" G_GUINT64_FORMAT, s->alerts);
     g_snprintf(fresh, sizeof fresh, "%" G_GUINT64_FORMAT, *stored);
-    const char *p2[] = {id,       sink_pg_ts(t->range_from, G_MININT64, from),
+    const char *p2[] = {id,
+                        sink_pg_ts(t->range_from, G_MININT64, from),
                         sink_pg_ts(t->range_to, G_MAXINT64, to),
-                        rows,     replayed,
-                        rejected, alerts,
-                        fresh,    sink_pg_ts(mark, G_MININT64, wm)};
+                        rows,
+                        replayed,
+                        rejected,
+                        alerts,
+                        fresh,
+                        sink_pg_ts(mark, G_MININT64, wm)};
     return db_command(s->conn, "cannot record the run in", sink_pg_finish_sql, 9, p2, error) &&
            db_command(s->conn, "cannot commit the run in", "COMMIT", 0, NULL, error);
 }

@@ -16,6 +16,7 @@
 
 #include <glib.h>
 #include <stdio.h>
+#include <string.h>
 
 #define GEN_VERSION   "1.0"
 #define GEN_TZ_OFFSET 3600 /* the bank's local time is UTC+01:00 all year */
@@ -71,10 +72,28 @@ typedef struct {
 
 void gen_buf_init(GenBuf *b, size_t cap);
 void gen_buf_clear(GenBuf *b);
-void gen_buf_reserve(GenBuf *b, size_t more);
-void gen_buf_str(GenBuf *b, const char *s);
-void gen_buf_mem(GenBuf *b, const char *s, size_t n);
-void gen_buf_char(GenBuf *b, char c);
+/* Grows the buffer so that `more` bytes fit (the slow path of the appenders). */
+void gen_buf_grow(GenBuf *b, size_t more);
+static inline void gen_buf_reserve(GenBuf *b, size_t more)
+{
+    if (G_UNLIKELY(b->len + more > b->cap))
+        gen_buf_grow(b, more);
+}
+static inline void gen_buf_mem(GenBuf *b, const char *s, size_t n)
+{
+    gen_buf_reserve(b, n);
+    memcpy(b->p + b->len, s, n);
+    b->len += n;
+}
+static inline void gen_buf_str(GenBuf *b, const char *s)
+{
+    gen_buf_mem(b, s, strlen(s));
+}
+static inline void gen_buf_char(GenBuf *b, char c)
+{
+    gen_buf_reserve(b, 1);
+    b->p[b->len++] = c;
+}
 /* Decimal with at least width digits (zero padded). */
 void gen_buf_uint(GenBuf *b, guint64 v, int width);
 /* cents as "1234.56" */
@@ -246,7 +265,7 @@ typedef struct {
     guint8 flags;     /* ACC_* */
     guint8 origin;    /* country index of origin (migrants), home otherwise */
     guint8 act;       /* activity level, index into the rate table */
-    guint8 payday;    /* businesses: day of month their payroll runs */
+    guint8 payday;    /* day of month the payroll runs (persons: their employer's) */
     guint8 trip_city; /* travellers: city of the current trip */
     guint8 trip_left; /* travellers: nights left on the trip */
     guint16 first;    /* first-name index, or business name word */
@@ -273,19 +292,31 @@ typedef struct {
     guint32 emp_cum_n; /* employers weighted by employees */
     guint32 *emp_idx, *emp_cum;
     guint32 city_cum[64];
+    guint64 *biz;  /* bitmap: account i is a business (dense, cache-friendly) */
+    guint16 *word; /* businesses' name word (acc[i].first), dense copy */
 } GenPop;
+
+static inline gboolean gen_pop_is_biz(const GenPop *pop, guint32 i)
+{
+    return (pop->biz[i >> 6] >> (i & 63)) & 1;
+}
 
 void gen_pop_build(GenPop *pop, guint32 n_accounts, gint64 start_day, GenRng *r);
 void gen_pop_clear(GenPop *pop);
 /* A random account of type t, preferring city c (any city when none there);
  * returns FALSE when no account of the type exists. */
 gboolean gen_pop_pick(const GenPop *pop, int t, int c, GenRng *r, guint32 *out);
+/* The same, also giving the merchant's city without reading its record when
+ * it was found in city c. */
+gboolean gen_pop_pick_in(const GenPop *pop, int t, int c, GenRng *r, guint32 *out, int *city);
 /* A random person of type t that is not yet a participant, or any person. */
 guint32 gen_pop_pick_free(GenPop *pop, int t, GenRng *r);
 /* Appends the printable id of a reference ("A0001234", "M000123", "X-PH-000123"). */
 void gen_pop_id(const GenPop *pop, GenRef ref, GenBuf *b);
 /* Appends the display name of an account. */
 void gen_pop_name(const GenPop *pop, guint32 i, GenBuf *b);
+/* Appends the name of a business of type t named after surname index word. */
+void gen_pop_business_name(int t, guint word, GenBuf *b);
 /* Writes accounts.csv. */
 gboolean gen_pop_write(const GenPop *pop, const char *path, gint64 start_day, GError **error);
 
@@ -312,6 +343,15 @@ typedef struct {
     guint8 memo_kind;
     guint8 cc; /* counterparty country index + 1, 0 = none */
 } GenRow;
+
+/* Card memo: the merchant's name, packed at generation time (type << 16 |
+ * name word) so that writing it touches no account record. */
+static inline void gen_memo_merchant(const GenPop *pop, GenRow *w)
+{
+    const GenAccount *m = &pop->acc[GEN_REF_IDX(w->to)];
+    w->memo_kind = MK_MERCHANT;
+    w->memo_arg = ((guint32)m->type << 16) | m->first;
+}
 
 #define GEN_CITY_FOREIGN 200 /* city >= this: capital of country city-200 */
 

@@ -176,7 +176,7 @@ static void business_monthly(GenPop *pop, guint32 i, const GenDay *day, GenRng *
         w = gen_emit(rows, gen_time_at(day, HP_OFFICE, r), GEN_REF(i), GEN_REF(m),
                      price[(h >> 20) % 5], CH_CARD, pop->acc[m].city);
         w->mcc = 7311;
-        w->memo_kind = MK_MERCHANT;
+        gen_memo_merchant(pop, w);
     }
     if (consumer_facing(a->type) && gen_rng_chance(r, 0.03))
         gen_emit(rows, gen_time_at(day, HP_BRANCH, r), GEN_REF(i), 0,

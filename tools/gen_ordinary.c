@@ -262,14 +262,16 @@ static void card(GenPop *pop, guint32 i, int ev, int city, const GenDay *day, Ge
     const GenAccount *a = &pop->acc[i];
     const EventKind *k = &events[ev];
     guint32 m;
-    if (!gen_pop_pick(pop, k->type, city, r, &m))
+    int mcity;
+    if (!gen_pop_pick_in(pop, k->type, city, r, &m, &mcity))
         return;
     double f = a->type == P_MINOR ? 0.4 : CLAMP(pow(MAX(a->income, 300) / 2500.0, 0.3), 0.6, 1.6);
     gint64 c = gen_rng_lognormal_cents(r, k->median * f, k->sigma);
-    GenRow *w = gen_emit(rows, gen_time_at(day, k->profile, r), GEN_REF(i), GEN_REF(m), c, CH_CARD,
-                         pop->acc[m].city);
+    GenRow *w =
+        gen_emit(rows, gen_time_at(day, k->profile, r), GEN_REF(i), GEN_REF(m), c, CH_CARD, mcity);
     w->mcc = gen_types[k->type].mcc;
-    w->memo_kind = MK_MERCHANT;
+    w->memo_kind = MK_MERCHANT; /* from the dense name array: no account record touched */
+    w->memo_arg = ((guint32)k->type << 16) | pop->word[m];
     if (ev == EV_REST || ev == EV_BAR || ev == EV_FAST)
         split_bill(pop, i, w, r, rows);
 }
@@ -353,11 +355,12 @@ static void income(GenPop *pop, guint32 i, const GenDay *day, GenRng *r, GArray 
     const GenAccount *a = &pop->acc[i];
     if (!a->employer || (a->flags & ACC_NO_PAYROLL))
         return;
-    const GenAccount *e = &pop->acc[GEN_REF_IDX(a->employer)];
+    const GenAccount *e;
     GenRow *w;
     if (a->type == P_STUDENT || a->type == P_MINOR) {
         if (!day->payday[1 + gen_hash(i, 3) % 5])
             return;
+        e = &pop->acc[GEN_REF_IDX(a->employer)];
         gint64 c = a->type == P_MINOR ? (20 + gen_hash(i, 4) % 4 * 10) * 100LL
                                       : (gint64)(a->income * 0.7 / 10) * 1000;
         w = gen_emit(rows, gen_time_at(day, HP_P2P, r), a->employer, GEN_REF(i), c, CH_TRANSFER,
@@ -366,8 +369,9 @@ static void income(GenPop *pop, guint32 i, const GenDay *day, GenRng *r, GArray 
         w->memo_arg = MEMO_T_ALLOWANCE;
         return;
     }
-    if (!day->payday[e->payday])
+    if (!day->payday[a->payday]) /* the employer's payday, copied: no lookup every day */
         return;
+    e = &pop->acc[GEN_REF_IDX(a->employer)];
     gint64 c = a->income * 100LL + gen_hash(i, 5) % 100;
     if (day->m == 11 && gen_hash(i, 6) % 3 == 0)
         c += c / 2; /* Christmas bonus */
@@ -402,7 +406,7 @@ static void monthly(GenPop *pop, guint32 i, const GenDay *day, GenRng *r, GArray
         w = gen_emit(rows, gen_time_at(day, HP_EARLY, r), self, tel, 999 + (h >> 16) % 4 * 1000,
                      CH_CARD, pop->acc[GEN_REF_IDX(tel)].city);
         w->mcc = 4814;
-        w->memo_kind = MK_MERCHANT;
+        gen_memo_merchant(pop, w);
     }
     if ((a->flags & ACC_SUBSCRIBER) && d == 1 + (int)(h >> 20) % 28) {
         GenRef o = stable_of(pop, B_ONLINE, i, 3);
@@ -411,7 +415,7 @@ static void monthly(GenPop *pop, guint32 i, const GenDay *day, GenRng *r, GArray
         w = gen_emit(rows, gen_time_at(day, HP_P2P, r), self, o, price[(h >> 24) % 4], CH_CARD,
                      oa->city);
         w->mcc = 4816;
-        w->memo_kind = MK_MERCHANT;
+        gen_memo_merchant(pop, w);
         if (oa->city >= GEN_CITY_FOREIGN)
             w->cc = (guint8)(oa->city - GEN_CITY_FOREIGN + 1);
     }
@@ -430,7 +434,7 @@ static void remit_home(GenPop *pop, guint32 i, const GenDay *day, GenRng *r, GAr
     if (a->type != P_MIGRANT || !a->employer)
         return;
     guint32 h = gen_hash(i, 13);
-    int pd = pop->acc[GEN_REF_IDX(a->employer)].payday;
+    int pd = a->payday;
     int main_day = (pd + (int)(h % 3)) % 28 + 1;
     gboolean second = (h >> 8) % 100 < 15 && day->d == (main_day + 13) % 28 + 1;
     if (day->d != main_day && !second)
@@ -472,7 +476,7 @@ static int travel(GenPop *pop, guint32 i, const GenDay *day, GenRng *r, GArray *
         GenRow *w = gen_emit(rows, gen_time_at(day, HP_HOTEL, r), GEN_REF(i), GEN_REF(m),
                              gen_rng_lognormal_cents(r, 105, 0.35), CH_CARD, pop->acc[m].city);
         w->mcc = 7011;
-        w->memo_kind = MK_MERCHANT;
+        gen_memo_merchant(pop, w);
     }
     a->trip_left--;
     return a->trip_city;
@@ -484,7 +488,7 @@ static void night_tips(GenPop *pop, guint32 i, const GenDay *day, GenRng *r, GAr
     const GenAccount *a = &pop->acc[i];
     if (a->type != P_EMPLOYEE || !a->employer || !gen_rng_chance(r, 0.08))
         return;
-    if (pop->acc[GEN_REF_IDX(a->employer)].type != B_BAR)
+    if (!(a->flags & ACC_NIGHT))
         return;
     gen_emit(rows, gen_time_at(day, HP_LATE, r), 0, GEN_REF(i),
              round_cents(gen_rng_lognormal_cents(r, 120, 0.5), 1000), CH_ATM_DEPOSIT, a->city);

@@ -2,171 +2,22 @@
  * gzip), the instance-to-transaction label file, and the same rows in the
  * IBM AMLworld and AMLSim layouts.
  *
- * Rows arrive one day at a time, already in time order. Each file has its
- * own buffer; a gzip file hands full buffers to its own compression thread,
- * so formatting and deflating run on two cores. Transaction ids are given
+ * Rows arrive one day at a time, already in time order. Each file is a
+ * GenSink (gen_sink.c): plain, or gzip deflated by worker threads while this
+ * thread formats the next rows. Transaction ids are given
  * here, in output order (T0000000001, ...), so they are dense and sorted. */
-#include "gen.h"
+#include "gen_sink.h"
 
-#include <errno.h>
 #include <string.h>
-#include <zlib.h>
-
-#define SINK_CHUNK (4u << 20)
-#define SINK_SPARE 3
-
-typedef struct {
-    char *p;
-    size_t len, cap;
-    gboolean last;
-} Chunk;
-
-typedef struct {
-    char *path;
-    FILE *f;
-    gboolean gz;
-    int level;
-    GenBuf buf;
-    GThread *thread;
-    GAsyncQueue *full, *empty;
-    gint failed; /* atomic: the compression thread hit an error */
-    guint64 bytes;
-} Sink;
 
 struct GenOut {
     const GenOptions *opt;
     const GenPop *pop;
-    Sink *tx, *labels, *aw, *as;
+    GenSink *tx, *labels, *aw, *as;
     guint64 n;
     gint64 day_key_local, day_key_utc;
     char date_local[16], date_utc[16];
 };
-
-static gboolean deflate_write(Sink *s, z_stream *z, const char *p, size_t n, int flush,
-                              unsigned char *out)
-{
-    z->next_in = (unsigned char *)p;
-    z->avail_in = (uInt)n;
-    do {
-        z->next_out = out;
-        z->avail_out = SINK_CHUNK;
-        int rc = deflate(z, flush);
-        if (rc == Z_STREAM_ERROR)
-            return FALSE;
-        size_t have = SINK_CHUNK - z->avail_out;
-        if (have && fwrite(out, 1, have, s->f) != have)
-            return FALSE;
-    } while (z->avail_out == 0);
-    return TRUE;
-}
-
-static gpointer sink_thread(gpointer data)
-{
-    Sink *s = data;
-    z_stream z;
-    memset(&z, 0, sizeof z);
-    /* windowBits 15 + 16: a gzip wrapper with mtime 0, so output is reproducible */
-    gboolean ok = deflateInit2(&z, s->level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) == Z_OK;
-    unsigned char *out = g_malloc(SINK_CHUNK);
-    for (;;) {
-        Chunk *c = g_async_queue_pop(s->full);
-        gboolean last = c->last;
-        if (ok)
-            ok = deflate_write(s, &z, c->p, c->len, last ? Z_FINISH : Z_NO_FLUSH, out);
-        c->len = 0;
-        g_async_queue_push(s->empty, c);
-        if (last)
-            break;
-    }
-    deflateEnd(&z);
-    g_free(out);
-    if (!ok)
-        g_atomic_int_set(&s->failed, 1);
-    return NULL;
-}
-
-static Sink *sink_open(const char *dir, const char *name, gboolean gz, int level, GError **error)
-{
-    Sink *s = g_new0(Sink, 1);
-    s->path = g_strconcat(dir, "/", name, gz ? ".gz" : "", NULL);
-    s->f = fopen(s->path, "wb");
-    if (!s->f) {
-        g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(errno), "cannot create '%s': %s",
-                    s->path, g_strerror(errno));
-        g_free(s->path);
-        g_free(s);
-        return NULL;
-    }
-    s->gz = gz;
-    s->level = level;
-    gen_buf_init(&s->buf, SINK_CHUNK + 65536);
-    if (gz) {
-        s->full = g_async_queue_new();
-        s->empty = g_async_queue_new();
-        for (int k = 0; k < SINK_SPARE; k++) {
-            Chunk *c = g_new0(Chunk, 1);
-            c->cap = SINK_CHUNK + 65536;
-            c->p = g_malloc(c->cap);
-            g_async_queue_push(s->empty, c);
-        }
-        s->thread = g_thread_new("mtgen-gzip", sink_thread, s);
-    }
-    return s;
-}
-
-/* Hands the buffered bytes on: to the compression thread or to the file. */
-static gboolean sink_flush(Sink *s, gboolean last)
-{
-    s->bytes += s->buf.len;
-    if (!s->gz) {
-        gboolean ok = fwrite(s->buf.p, 1, s->buf.len, s->f) == s->buf.len;
-        s->buf.len = 0;
-        return ok;
-    }
-    Chunk *c = g_async_queue_pop(s->empty);
-    char *tmp = c->p;
-    size_t tcap = c->cap;
-    c->p = s->buf.p;
-    c->cap = s->buf.cap;
-    c->len = s->buf.len;
-    c->last = last;
-    s->buf.p = tmp;
-    s->buf.cap = tcap;
-    s->buf.len = 0;
-    g_async_queue_push(s->full, c);
-    return !g_atomic_int_get(&s->failed);
-}
-
-static inline gboolean sink_maybe_flush(Sink *s)
-{
-    return s->buf.len < SINK_CHUNK || sink_flush(s, FALSE);
-}
-
-static gboolean sink_close(Sink *s, GError **error)
-{
-    if (!s)
-        return TRUE;
-    gboolean ok = sink_flush(s, TRUE);
-    if (s->gz) {
-        g_thread_join(s->thread);
-        ok = ok && !g_atomic_int_get(&s->failed);
-        Chunk *c;
-        while ((c = g_async_queue_try_pop(s->empty))) {
-            g_free(c->p);
-            g_free(c);
-        }
-        g_async_queue_unref(s->empty);
-        g_async_queue_unref(s->full);
-    }
-    if (fclose(s->f) != 0)
-        ok = FALSE;
-    if (!ok && error && !*error)
-        g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_IO, "cannot write '%s'", s->path);
-    gen_buf_clear(&s->buf);
-    g_free(s->path);
-    g_free(s);
-    return ok;
-}
 
 GenOut *gen_out_open(const GenOptions *opt, const GenPop *pop, GError **error)
 {
@@ -177,8 +28,8 @@ GenOut *gen_out_open(const GenOptions *opt, const GenPop *pop, GError **error)
     const char *d = opt->out_dir;
     gboolean ok = TRUE;
     if (opt->canonical) {
-        ok = (o->tx = sink_open(d, "transactions.csv", opt->gzip, opt->gzip_level, error)) &&
-             (o->labels = sink_open(d, "instance_tx.csv", FALSE, 0, error)) != NULL;
+        ok = (o->tx = gen_sink_open(d, "transactions.csv", opt->gzip, opt->gzip_level, error)) &&
+             (o->labels = gen_sink_open(d, "instance_tx.csv", FALSE, 0, error)) != NULL;
         if (ok) {
             gen_buf_str(&o->tx->buf, "tx_id,ts,from_account,to_account,amount,currency,channel,"
                                      "mcc,counterparty_country,location,memo\n");
@@ -186,16 +37,16 @@ GenOut *gen_out_open(const GenOptions *opt, const GenPop *pop, GError **error)
         }
     }
     if (ok && opt->amlworld) {
-        ok =
-            (o->aw = sink_open(d, "amlworld_trans.csv", opt->gzip, opt->gzip_level, error)) != NULL;
+        ok = (o->aw = gen_sink_open(d, "amlworld_trans.csv", opt->gzip, opt->gzip_level, error)) !=
+             NULL;
         if (ok)
             gen_buf_str(&o->aw->buf, "Timestamp,From Bank,Account,To Bank,Account,Amount "
                                      "Received,Receiving Currency,Amount Paid,Payment "
                                      "Currency,Payment Format,Is Laundering\n");
     }
     if (ok && opt->amlsim) {
-        ok = (o->as = sink_open(d, "amlsim_transactions.csv", opt->gzip, opt->gzip_level, error)) !=
-             NULL;
+        ok = (o->as = gen_sink_open(d, "amlsim_transactions.csv", opt->gzip, opt->gzip_level,
+                                    error)) != NULL;
         if (ok)
             gen_buf_str(&o->as->buf, "tran_id,orig_acct,bene_acct,tx_type,base_amt,"
                                      "tran_timestamp,is_sar,alert_id\n");
@@ -232,8 +83,7 @@ static void put_memo(const GenPop *pop, const GenRow *w, GenBuf *b)
         gen_buf_csv(b, gen_memos[w->memo_arg]);
         break;
     case MK_MERCHANT:
-        if (w->to && !GEN_REF_IS_X(w->to))
-            gen_pop_name(pop, GEN_REF_IDX(w->to), b);
+        gen_pop_business_name((int)(w->memo_arg >> 16), w->memo_arg & 0xFFFF, b);
         break;
     case MK_SALARY:
         gen_buf_str(b, "SALARY ");
@@ -406,18 +256,18 @@ gboolean gen_out_rows(GenOut *o, const GenRow *rows, guint n, GError **error)
             canonical_row(o, w, id);
             if (w->inst)
                 label_rows(o, w, id);
-            if (!sink_maybe_flush(o->tx) || !sink_maybe_flush(o->labels))
+            if (!gen_sink_maybe_flush(o->tx) || !gen_sink_maybe_flush(o->labels))
                 goto fail;
         }
         if (o->aw) {
             gen_out_amlworld_row(o->pop, w, &o->aw->buf);
             gen_buf_char(&o->aw->buf, '\n');
-            if (!sink_maybe_flush(o->aw))
+            if (!gen_sink_maybe_flush(o->aw))
                 goto fail;
         }
         if (o->as) {
             amlsim_row(o, w, id);
-            if (!sink_maybe_flush(o->as))
+            if (!gen_sink_maybe_flush(o->as))
                 goto fail;
         }
     }
@@ -430,10 +280,10 @@ fail:
 
 gboolean gen_out_close(GenOut *o, GError **error)
 {
-    gboolean ok = sink_close(o->tx, error);
-    ok = sink_close(o->labels, error) && ok;
-    ok = sink_close(o->aw, error) && ok;
-    ok = sink_close(o->as, error) && ok;
+    gboolean ok = gen_sink_close(o->tx, error);
+    ok = gen_sink_close(o->labels, error) && ok;
+    ok = gen_sink_close(o->aw, error) && ok;
+    ok = gen_sink_close(o->as, error) && ok;
     g_free(o);
     return ok;
 }

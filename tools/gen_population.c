@@ -210,6 +210,16 @@ static void link_persons(GenPop *pop, GenRng *r)
     }
     for (guint32 k = 0; k < pop->n_type[P_STUDENT]; k++)
         pop->acc[pop->by_type[P_STUDENT][k]].aux = k;
+    /* copies that spare the day loop a random access to the employer */
+    for (guint32 i = 0; i < pop->n; i++) {
+        GenAccount *a = &pop->acc[i];
+        if (GEN_IS_BUSINESS(a->type) || !a->employer)
+            continue;
+        const GenAccount *e = &pop->acc[GEN_REF_IDX(a->employer)];
+        a->payday = e->payday;
+        if (a->type == P_EMPLOYEE && e->type == B_BAR)
+            a->flags |= ACC_NIGHT;
+    }
 }
 
 static int member_type(int head_type, int k, GenRng *r)
@@ -284,6 +294,13 @@ void gen_pop_build(GenPop *pop, guint32 n_accounts, gint64 start_day, GenRng *r)
         a->phone = ((i + 1) * 0x9E3779B1u) & 0x7FFFFFFu; /* a bijection: unique numbers */
     }
     build_persons(pop, T_N - P_N, start_day, r);
+    pop->biz = g_new0(guint64, n_accounts / 64 + 1);
+    pop->word = g_new0(guint16, n_accounts);
+    for (guint32 i = 0; i < n_accounts; i++)
+        if (GEN_IS_BUSINESS(pop->acc[i].type)) {
+            pop->biz[i >> 6] |= 1ull << (i & 63);
+            pop->word[i] = pop->acc[i].first;
+        }
     build_indexes(pop);
     link_persons(pop, r);
 }
@@ -299,23 +316,33 @@ void gen_pop_clear(GenPop *pop)
     g_free(pop->emp_idx);
     g_free(pop->emp_cum);
     g_free(pop->acc);
+    g_free(pop->biz);
+    g_free(pop->word);
     memset(pop, 0, sizeof *pop);
 }
 
-gboolean gen_pop_pick(const GenPop *pop, int t, int c, GenRng *r, guint32 *out)
+gboolean gen_pop_pick_in(const GenPop *pop, int t, int c, GenRng *r, guint32 *out, int *city)
 {
     guint nc = gen_n_cities + 1;
     if (c >= 0 && c < (int)gen_n_cities) {
         guint k = (guint)t * nc + (guint)c;
         if (pop->n_city_type[k]) {
             *out = pop->city_type[k][gen_rng_below(r, pop->n_city_type[k])];
+            *city = c;
             return TRUE;
         }
     }
     if (!pop->n_type[t])
         return FALSE;
     *out = pop->by_type[t][gen_rng_below(r, pop->n_type[t])];
+    *city = pop->acc[*out].city;
     return TRUE;
+}
+
+gboolean gen_pop_pick(const GenPop *pop, int t, int c, GenRng *r, guint32 *out)
+{
+    int city;
+    return gen_pop_pick_in(pop, t, c, r, out, &city);
 }
 
 guint32 gen_pop_pick_free(GenPop *pop, int t, GenRng *r)
@@ -342,20 +369,25 @@ void gen_pop_id(const GenPop *pop, GenRef ref, GenBuf *b)
         return;
     }
     guint32 i = GEN_REF_IDX(ref);
-    gboolean biz = GEN_IS_BUSINESS(pop->acc[i].type);
+    gboolean biz = gen_pop_is_biz(pop, i);
     gen_buf_char(b, biz ? 'M' : 'A');
     gen_buf_uint(b, i, biz ? 6 : 7);
+}
+
+void gen_pop_business_name(int t, guint word, GenBuf *b)
+{
+    const char *fmt = gen_types[t].name_fmt;
+    const char *pct = strstr(fmt, "%s");
+    gen_buf_mem(b, fmt, (size_t)(pct - fmt));
+    gen_buf_str(b, gen_last_names[word]);
+    gen_buf_str(b, pct + 2);
 }
 
 void gen_pop_name(const GenPop *pop, guint32 i, GenBuf *b)
 {
     const GenAccount *a = &pop->acc[i];
     if (GEN_IS_BUSINESS(a->type)) {
-        const char *fmt = gen_types[a->type].name_fmt;
-        const char *pct = strstr(fmt, "%s");
-        gen_buf_mem(b, fmt, (size_t)(pct - fmt));
-        gen_buf_str(b, gen_last_names[a->first]);
-        gen_buf_str(b, pct + 2);
+        gen_pop_business_name(a->type, a->first, b);
         return;
     }
     gen_buf_str(b, gen_first_names[a->first]);

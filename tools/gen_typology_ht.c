@@ -49,7 +49,7 @@ static void ads(GenPlan *p, guint32 inst, guint32 c, gint64 d0)
                                  price[gen_rng_below(&p->r, G_N_ELEMENTS(price))] * 100LL, CH_CARD,
                                  ma->city);
         w->mcc = gen_types[ma->type].mcc;
-        w->memo_kind = MK_MERCHANT;
+        gen_memo_merchant(p->pop, w);
         if (ma->city >= GEN_CITY_FOREIGN)
             w->cc = (guint8)(ma->city - GEN_CITY_FOREIGN + 1);
     }
@@ -65,7 +65,7 @@ static void lodging(GenPlan *p, guint32 inst, guint32 c, gint64 d0, int *cities,
         GenRow *w = gen_plan_row(p, inst, gen_plan_at(p, day, 14, 23), GEN_REF(c), GEN_REF(h),
                                  gen_plan_cents(p, 49, 129, 1), CH_CARD, p->pop->acc[h].city);
         w->mcc = 7011;
-        w->memo_kind = MK_MERCHANT;
+        gen_memo_merchant(p->pop, w);
     }
 }
 
@@ -153,7 +153,9 @@ static guint32 labour_victim(GenPlan *p, guint32 e, gint64 d0)
     guint32 v = gen_plan_person(p, P_MIGRANT);
     GenAccount *a = &p->pop->acc[v];
     a->flags |= ACC_NO_PAYROLL;
+    a->flags &= (guint8)~ACC_NIGHT;
     a->employer = GEN_REF(e);
+    a->payday = p->pop->acc[e].payday;
     opened_recently(p, v, d0);
     return v;
 }
@@ -229,7 +231,9 @@ static void shared_address(GenPlan *p)
         guint32 v = gen_plan_person(p, P_MIGRANT);
         GenAccount *a = &p->pop->acc[v];
         a->flags |= ACC_NO_PAYROLL | ACC_HEAD;
+        a->flags &= (guint8)~ACC_NIGHT;
         a->employer = GEN_REF(e);
+        a->payday = ea->payday;
         a->household = v;
         a->rent = 0;
         a->city = ea->city;

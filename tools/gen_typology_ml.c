@@ -325,7 +325,7 @@ static void front(GenPlan *p)
             GenRow *w = gen_plan_row(p, i10, gen_plan_at(p, day, 0, 5), GEN_REF(client), GEN_REF(f),
                                      gen_plan_cents(p, 60, 250, 500), CH_CARD, city);
             w->mcc = gen_types[a->type].mcc;
-            w->memo_kind = MK_MERCHANT;
+            gen_memo_merchant(p->pop, w);
         }
     }
 }

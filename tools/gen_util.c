@@ -158,46 +158,35 @@ void gen_buf_clear(GenBuf *b)
     b->len = b->cap = 0;
 }
 
-void gen_buf_reserve(GenBuf *b, size_t more)
+void gen_buf_grow(GenBuf *b, size_t more)
 {
-    if (b->len + more <= b->cap)
-        return;
     while (b->len + more > b->cap)
         b->cap *= 2;
     b->p = g_realloc(b->p, b->cap);
 }
 
-void gen_buf_mem(GenBuf *b, const char *s, size_t n)
-{
-    gen_buf_reserve(b, n);
-    memcpy(b->p + b->len, s, n);
-    b->len += n;
-}
-
-void gen_buf_str(GenBuf *b, const char *s)
-{
-    gen_buf_mem(b, s, strlen(s));
-}
-
-void gen_buf_char(GenBuf *b, char c)
-{
-    gen_buf_reserve(b, 1);
-    b->p[b->len++] = c;
-}
-
 void gen_buf_uint(GenBuf *b, guint64 v, int width)
 {
+    static const char pairs[] =
+        "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+        "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+        "8081828384858687888990919293949596979899";
     char tmp[24];
-    int n = 0;
-    do {
-        tmp[n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    while (n < width && n < (int)sizeof tmp)
-        tmp[n++] = '0';
-    gen_buf_reserve(b, (size_t)n);
-    while (n)
-        b->p[b->len++] = tmp[--n];
+    int n = 24;
+    while (v >= 100) {
+        n -= 2;
+        memcpy(tmp + n, pairs + (v % 100) * 2, 2);
+        v /= 100;
+    }
+    if (v >= 10) {
+        n -= 2;
+        memcpy(tmp + n, pairs + v * 2, 2);
+    } else {
+        tmp[--n] = (char)('0' + v);
+    }
+    while (24 - n < width && n > 0)
+        tmp[--n] = '0';
+    gen_buf_mem(b, tmp + n, (size_t)(24 - n));
 }
 
 void gen_buf_cents(GenBuf *b, gint64 cents)

@@ -9,7 +9,7 @@
 set -u
 MTGEN=${MTGEN:-tools/mtgen}
 PINNED_ROWS=32326
-PINNED_SHA256=__PINNED__
+PINNED_SHA256=468ad86d900a87cc81571eab5e27488e8ec43bf36286fba8314f45deecbcd812
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 fails=0
@@ -27,7 +27,7 @@ if run "$T/a" 11 --layout $all && run "$T/b" 11 --layout $all; then
     digests "$T/a" > "$T/a.sum"
     digests "$T/b" > "$T/b.sum"
     n=$(wc -l < "$T/a.sum")
-    if [ "$n" -eq 9 ] && cmp -s "$T/a.sum" "$T/b.sum"; then
+    if [ "$n" -eq 8 ] && cmp -s "$T/a.sum" "$T/b.sum"; then
         ok "same seed, all layouts: $n files byte-identical"
     else
         notok "same seed, all layouts" "$(diff "$T/a.sum" "$T/b.sum" | head -4 | tr '\n' ';') ($n files)"
@@ -36,9 +36,12 @@ else
     notok "mtgen runs" "exit status $?"
 fi
 
-if run "$T/g1" 11 --gzip && run "$T/g2" 11 --gzip; then
+# big enough for several 4 MiB chunks, so the parallel deflate is exercised
+big="--accounts 6000 --days 60"
+if run "$T/g1" 11 --gzip $big && run "$T/g2" 11 --gzip $big && run "$T/p" 11 $big; then
     if cmp -s "$T/g1/transactions.csv.gz" "$T/g2/transactions.csv.gz" &&
-        gzip -dc "$T/g1/transactions.csv.gz" | cmp -s - "$T/a/transactions.csv"; then
+        gzip -t "$T/g1/transactions.csv.gz" &&
+        gzip -dc "$T/g1/transactions.csv.gz" | cmp -s - "$T/p/transactions.csv"; then
         ok "same seed, gzip: identical .gz files holding the plain file's bytes"
     else
         notok "same seed, gzip" "the .gz files differ or do not hold the plain output"

@@ -77,6 +77,6 @@ ParameterizedTest(const VmCase *c, rule_vm, filters)
 Test(rule_vm, counterparty_depends_on_the_side)
 {
     TxnCore t = {.from = 7, .to = 9};
-    cr_expect_eq(rule_vm_field(FIELD_COUNTERPARTY, &t, 7), 9);
-    cr_expect_eq(rule_vm_field(FIELD_COUNTERPARTY, &t, 9), 7);
+    cr_expect_eq(rule_vm_field(FIELD_COUNTERPARTY, &t, 7, NULL), 9);
+    cr_expect_eq(rule_vm_field(FIELD_COUNTERPARTY, &t, 9, NULL), 7);
 }

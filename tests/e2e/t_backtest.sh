@@ -1,0 +1,131 @@
+#!/bin/sh
+# moneytrail backtest end to end: a small generated set against its checked-in
+# table (tests/e2e/expected/backtest-small.txt), the AMLworld and AMLSim
+# layouts of the same set, label columns of the shipped sample files, a
+# threshold sweep whose numbers are checked by hand, and the command's errors.
+#
+# The expected table follows the shipped rules/ and tools/mtgen: when either
+# changes on purpose, regenerate it with
+#   BACKTEST_UPDATE=1 sh tests/e2e/t_backtest.sh
+# and read the diff before committing it.
+. tests/e2e/lib.sh
+MTGEN=${MTGEN:-tools/mtgen}
+ROOT=$(pwd)
+EXPECTED=tests/e2e/expected/backtest-small.txt
+
+# The small set: seed 11 (used by no other test), 2,000 accounts, 30 days,
+# one instance of each typology; paths relative to $TMP so that the table
+# does not name a temporary directory.
+small_backtest() {
+    (cd "$TMP" && "$ROOT/$MT" backtest --rules "$ROOT/rules" --accounts small/accounts.csv \
+        --labels small/instances.csv --top 3 small/transactions.csv)
+}
+check "mtgen writes the small set in three layouts" \
+    $MTGEN --seed 11 --accounts 2000 --days 30 --count all=1 --layout canonical,amlworld,amlsim \
+    --out "$TMP/small" -q
+if [ "${BACKTEST_UPDATE:-}" = 1 ]; then
+    small_backtest > "$EXPECTED" && echo "# wrote $EXPECTED"
+fi
+small_matches() {
+    small_backtest > "$TMP/small.txt" && diff -u "$EXPECTED" "$TMP/small.txt"
+}
+check "backtest of the small set matches $EXPECTED" small_matches
+
+planted_rows_labelled() {
+    n=$(sed 1d "$TMP/small/instance_tx.csv" | cut -d, -f2 | sort -u | wc -l)
+    contains "$TMP/small.txt" "        $n labelled transactions ($n in the data)"
+}
+check "every planted row is a labelled transaction found in the data" planted_rows_labelled
+
+# AMLworld: the Is Laundering column labels the rows, Patterns.txt the typologies.
+amlworld_layout() {
+    d=$TMP/small
+    n=$(grep -c ',1$' "$d/amlworld_trans.csv")
+    a=$(grep -c '^BEGIN LAUNDERING ATTEMPT' "$d/amlworld_patterns.txt")
+    $MT backtest --labels "$d/amlworld_patterns.txt" "$d/amlworld_trans.csv" > "$TMP/w.txt" &&
+        contains "$TMP/w.txt" "(AMLworld patterns): $a attempts" &&
+        contains "$TMP/w.txt" "labels: $a instances," &&
+        contains "$TMP/w.txt" "'Is Laundering': $n laundering rows" &&
+        grep -q '^FAN-IN ' "$TMP/w.txt" && grep -q '^CYCLE ' "$TMP/w.txt"
+}
+check "AMLworld layout: laundering rows from the column, attempts from the patterns" amlworld_layout
+
+amlsim_layout() {
+    f=$TMP/small/amlsim_transactions.csv
+    n=$(grep -c ',True,' "$f")
+    a=$(grep ',True,' "$f" | cut -d, -f8 | sort -u | wc -l)
+    $MT backtest --json "$f" > "$TMP/s.json" &&
+        contains "$TMP/s.json" "\"AMLSim column 'is_sar': $n laundering rows\"" &&
+        contains "$TMP/s.json" "\"instances\":$a,"
+}
+check "AMLSim layout: is_sar rows, one instance per alert_id" amlsim_layout
+
+# The shipped AMLworld sample: 8 rows labelled 1 touch 10 accounts (3 cash
+# depositors and their receiver, 5 senders and their receiver).
+amlworld_sample() {
+    $MT backtest tests/e2e/data/amlworld.csv > "$TMP/a.txt" &&
+        contains "$TMP/a.txt" "labels: 0 instances, 10 labelled accounts (10 in the data)," &&
+        contains "$TMP/a.txt" "        8 labelled transactions (8 in the data)"
+}
+check "AMLworld sample: 8 laundering rows and 10 labelled accounts" amlworld_sample
+
+# A sweep checked by hand on tests/e2e/data/canonical.csv (14 accounts over
+# 11 days 23 h 50 min = 0.3998 months). A1 has 3 cash deposits (c01 c06 c10,
+# labelled), A2 has 4 night ATM deposits (not labelled). min_count 3 flags
+# A1 and A2: precision 1/2, recall 1/1, 2 alerts = 357.35 per 1,000 accounts
+# per month; min_count 4 flags only A2.
+mkdir -p "$TMP/r" "$TMP/l"
+cat > "$TMP/r/t.rule" <<'EOF'
+rule T-1 "Cash deposits into one account"
+  source   "a test of moneytrail backtest --sweep"
+  family   cash
+  strength medium
+  for each receiver
+  where    channel in {cash_deposit, atm_deposit}
+  within   10d
+  param    min_count = 3
+  alert if count >= min_count
+  explain  "{count} cash deposits within {span}"
+EOF
+printf 'typology,instance_id,account,role,first_ts,last_ts\nT-1,1,A1,mule,,\n' > "$TMP/l/instances.csv"
+printf 'instance_id,tx_id\n1,c01\n1,c06\n1,c10\n' > "$TMP/l/instance_tx.csv"
+cat > "$TMP/sweep.expected" <<'EOF'
+sweep of T-1.min_count: rows of T-1, account level
+value  alerts /1k/month  flagged     TP     FP precision  recall tx recall instances
+3           2    357.35        2      1      1      0.50    1.00      1.00       1/1
+4           1    178.67        1      0      1      0.00    0.00      0.00       0/1
+EOF
+sweep_text() {
+    $MT backtest -r "$TMP/r" --labels "$TMP/l/instances.csv" --sweep T-1.min_count=3,4 \
+        tests/e2e/data/canonical.csv > "$TMP/sweep.txt" && diff -u "$TMP/sweep.expected" "$TMP/sweep.txt"
+}
+check "sweep of a rule parameter: one row per value" sweep_text
+sweep_json() {
+    $MT backtest -r "$TMP/r" --labels "$TMP/l/instances.csv" --sweep T-1.min_count=3,4 --json \
+        tests/e2e/data/canonical.csv > "$TMP/sw.json" &&
+        contains "$TMP/sw.json" '{"sweep":{"setting":"T-1.min_count","rule":"T-1","values":[{"value":"3",' &&
+        contains "$TMP/sw.json" '"accounts":{"flagged":1,"tp":0,"fp":1,"precision":0,"recall":0}'
+}
+check "sweep as JSON names the setting and each value" sweep_json
+
+no_labels() {
+    expect_exit 2 $MT backtest tests/e2e/data/canonical.csv && contains "$TMP/err" "no ground truth"
+}
+check "no labels and no label column is a usage error" no_labels
+missing_labels() {
+    expect_exit 3 $MT backtest --labels "$TMP/none.csv" tests/e2e/data/canonical.csv &&
+        contains "$TMP/err" "cannot read labels: '$TMP/none.csv'"
+}
+check "a missing label file is a data error" missing_labels
+unknown_param() {
+    expect_exit 1 $MT backtest -r "$TMP/r" --labels "$TMP/l/instances.csv" --sweep T-1.nope=1 \
+        tests/e2e/data/canonical.csv &&
+        contains "$TMP/err" "'T-1.nope' is neither a constant nor a rule parameter"
+}
+check "a sweep of an unknown parameter names it" unknown_param
+bad_sweep() {
+    expect_exit 2 $MT backtest --labels "$TMP/l/instances.csv" --sweep T-1.min_count \
+        tests/e2e/data/canonical.csv && contains "$TMP/err" "is not RULE.PARAM=V1,V2,..."
+}
+check "a malformed sweep is a usage error" bad_sweep
+finish

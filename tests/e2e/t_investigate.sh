@@ -1,0 +1,131 @@
+#!/bin/sh
+# The investigator commands in file mode on tests/e2e/data/case/: a small
+# trafficking case (victims paying a controller, cash structuring, advert
+# payments, a bar remitting abroad, a layering chain), its KYC accounts
+# and the alerts `moneytrail scan --accounts accounts.csv transactions.csv`
+# wrote for it. Every output is compared with a golden file a person can
+# check against the rows; trace shares are checked by hand below and in
+# tests/unit/test_case_trace.c.
+. tests/e2e/lib.sh
+D=tests/e2e/data/case
+E=tests/e2e/expected/case
+S="--alerts $D/alerts.jsonl --data $D/transactions.csv --accounts $D/accounts.csv"
+
+golden() { # golden NAME FILE COMMAND...: the command's standard output equals FILE
+    name=$1 file=$2
+    shift 2
+    check "$name" sh -c "$* > $TMP/golden.out && diff -u $file $TMP/golden.out"
+}
+
+R=""
+for r in ht-ml-01 ht-ml-04 ht-ml-07-ch ht-ml-11 ht-ml-15 ht-ml-17 ht-sex-01 ht-sex-04; do
+    R="$R --rules rules/$r.rule"
+done
+golden "the alerts of the case are what scan writes for it (see data/case/README)" $D/alerts.jsonl \
+    "$MT scan -q $R --rules rules/lists.list --accounts $D/accounts.csv $D/transactions.csv"
+golden "alerts: all, newest first" $E/alerts.txt "$MT alerts $S"
+golden "alerts --rule HT-ML-0* --min-score 2" $E/alerts-rule.txt "$MT alerts $S --rule 'HT-ML-0*' --min-score 2"
+golden "alerts --typology cash --since 2024-05-08" $E/alerts-cash.txt "$MT alerts $S --typology cash --since 2024-05-08"
+golden "alerts --account DE-L1 --json" $E/alerts-l1.jsonl "$MT alerts $S --account DE-L1 --json"
+check "the alerts table fits 100 columns" sh -c "$MT alerts $S | awk 'length > 100 { exit 1 }'"
+golden "alert: a layering chain with its matched subgraph" $E/alert-chain.txt "$MT alert 9afd0e3f5c2a9d0d $S"
+golden "alert: a fan-in with its evidence" $E/alert-fanin.txt "$MT alert 5b7edd48c4af4fa9 $S"
+golden "account DE-C1: profile, alerts, flows, counterparties, periods" $E/account-c1.txt "$MT account DE-C1 $S"
+golden "account DE-L1 --from --to" $E/account-l1.txt "$MT account DE-L1 $S --from 2024-05-14 --to 2024-05-31"
+golden "trace DE-C1 out within 7 days" $E/trace-c1.txt "$MT trace DE-C1 $S --within 7d"
+golden "trace RO-B3 in, 4 hops" $E/trace-b3-in.txt "$MT trace RO-B3 $S --within 7d --direction in --hops 4"
+golden "graph DE-C1 as DOT" $E/graph-c1.dot "$MT graph DE-C1 $S -o $TMP/g.dot 2>/dev/null && cat $TMP/g.dot"
+golden "export ftm: an account and an alert" $E/ftm.jsonl "$MT export ftm DE-L1 dd7d911d13301a01 $S -o $TMP/e.json 2>/dev/null && cat $TMP/e.json"
+
+# Trace on trace.csv, by hand (days from 2024-01-01): A->B 1000 (d1); B
+# sends 600 to C (d2) and 600 to D (d3): 1200 > 1000, so C and D get
+# 1000*600/1200 = 500 each; C sends 300 to E (d4) of the 600 it got:
+# 500*300/600 = 250 reaches E and 250 stays at C; D sends only after 9
+# days (outside 7d): its 500 stays. B->G (d0.5) came before: ignored.
+T="--data $D/trace.csv"
+check "trace by hand: B got all, C and D half, E a quarter" sh -c "$MT trace A $T --within 7d > $TMP/t.txt &&
+    grep -Eq '^B +1 +1,000.00 100.00% +0.00$' $TMP/t.txt &&
+    grep -Eq '^C +2 +500.00  50.00% +250.00$' $TMP/t.txt &&
+    grep -Eq '^D +2 +500.00  50.00% +500.00$' $TMP/t.txt &&
+    grep -Eq '^E +3 +250.00  25.00% +250.00$' $TMP/t.txt && ! grep -q '^G ' $TMP/t.txt"
+check "trace by hand: the largest path is A -> B -> D with half" sh -c "$MT trace A $T > $TMP/t.txt &&
+    grep -A1 '^paths' $TMP/t.txt | grep -Eq '50.00% +500.00  A -> B -> D$'"
+# Back from E (4 hops): C got 600 before its 300 to E: all 300 came from
+# it; B got 1000 from A and 1000 from Z before its 600 to C: 300*1000/2000
+# = 150 from each; A's 150 came from X.
+check "trace --direction in by hand: half from Z, half from X through A" sh -c "$MT trace E $T --direction in --hops 4 > $TMP/t.txt &&
+    grep -Eq '^Z +3 +150.00  50.00% +150.00$' $TMP/t.txt &&
+    grep -Eq '^X +4 +150.00  50.00% +150.00$' $TMP/t.txt &&
+    grep -Eq '^A +3 +150.00  50.00% +0.00$' $TMP/t.txt"
+
+# Graph: SVG from Graphviz; a busy account is capped at 50 nodes.
+check "graph -o flow.svg is SVG with the accounts" sh -c "$MT graph DE-C1 $S -o $TMP/f.svg 2>/dev/null &&
+    xmllint --noout $TMP/f.svg && grep -q '<title>DE&#45;C1</title>' $TMP/f.svg"
+check "graph of 80 senders is cut to 50 nodes with one 'other accounts' node" sh -c "
+    awk 'BEGIN { print \"tx_id,ts,from_account,to_account,amount,currency,channel\";
+                 for (i = 1; i <= 80; i++) printf \"s%d,2024-01-01T00:%02d:%02dZ,S%02d,HUB,%d.00,EUR,transfer\\n\", i, i / 60, i % 60, i, 100 + i }' > $TMP/star.csv &&
+    $MT graph HUB --data $TMP/star.csv -o $TMP/star.dot 2>$TMP/star.err &&
+    grep -q '^graph: 50 nodes around HUB' $TMP/star.err &&
+    grep -q 'label=\"32 other accounts\"' $TMP/star.dot && grep -q '\"S80\" \\[' $TMP/star.dot &&
+    ! grep -q '\"S32\" \\[' $TMP/star.dot"
+
+# Report: golden HTML apart from the SVG (Graphviz output), then rendered.
+check "report: the HTML case file (SVG aside)" sh -c "$MT report DE-C1 $S -o $TMP/case.html 2>/dev/null &&
+    sed '/^<svg/,/^<\\/svg>/c\\<svg><!-- the flow picture from Graphviz --></svg>' $TMP/case.html > $TMP/case-nosvg.html &&
+    diff -u $E/report-c1.html $TMP/case-nosvg.html"
+check "report: data is escaped (memo 'rent <May> & fees')" contains $TMP/case.html "rent &lt;May&gt; &amp; fees"
+check "report: self-contained (no external resources)" sh -c "! grep -Eq '(src|href)=\"(https?:)?//' $TMP/case.html"
+
+# goAML: golden, well-formed, the required elements by XPath.
+golden "export goaml: STR draft" $E/str-c1.xml "$MT export goaml 5b7edd48c4af4fa9 6f444cb47548010e $S -c schema/goaml.conf.example --date 2024-06-01T10:00:00 -o $TMP/str.xml 2>/dev/null && cat $TMP/str.xml"
+check "goaml: well-formed XML" xmllint --noout $TMP/str.xml
+for x in rentity_id submission_code entity_reference submission_date currency_code_local reason action; do
+    check "goaml: /report/$x is set" sh -c "[ -n \"\$(xmllint --xpath 'string(/report/$x)' $TMP/str.xml)\" ]"
+done
+check "goaml: report_code is STR" sh -c "[ \"\$(xmllint --xpath 'string(/report/report_code)' $TMP/str.xml)\" = STR ]"
+check "goaml: reporting_person named" sh -c "[ \"\$(xmllint --xpath 'string(/report/reporting_person/last_name)' $TMP/str.xml)\" = Mustermann ]"
+check "goaml: indicators from the rule ids" sh -c "
+    [ \"\$(xmllint --xpath 'count(/report/report_indicators/indicator)' $TMP/str.xml)\" = 2 ] &&
+    [ \"\$(xmllint --xpath 'concat(/report/report_indicators/indicator[1], \" \", /report/report_indicators/indicator[2])' $TMP/str.xml)\" = 'HT-ML-04 HT-ML-01' ]"
+check "goaml: 8 transactions, each with a from and a to party" sh -c "
+    [ \"\$(xmllint --xpath 'count(/report/transaction)' $TMP/str.xml)\" = 8 ] &&
+    [ \"\$(xmllint --xpath 'count(/report/transaction[t_from or t_from_my_client][t_to or t_to_my_client])' $TMP/str.xml)\" = 8 ]"
+check "goaml: cash deposits come from funds code K with no account" sh -c "
+    [ \"\$(xmllint --xpath 'string(/report/transaction[transactionnumber=\"t16\"]/t_from/from_funds_code)' $TMP/str.xml)\" = K ]"
+check "goaml: the reason names the trafficking key term" sh -c "xmllint --xpath 'string(/report/reason)' $TMP/str.xml | grep -q 'HUMAN TRAFFICKING FIN-2020-A008'"
+
+# A possible victim is never the subject.
+sed '/"account":"DE-V1"/s/"evidence_total":\([0-9]*\),/"evidence_total":\1,"role":"possible victim",/' $D/alerts.jsonl > $TMP/victim.jsonl
+V="--alerts $TMP/victim.jsonl --data $D/transactions.csv --accounts $D/accounts.csv"
+check "goaml: only a possible victim's alert: no report, a plain message" sh -c "
+    ! $MT export goaml 77f25f2053958edb $V -c schema/goaml.conf.example -o $TMP/v.xml 2>$TMP/v.err &&
+    grep -q 'a possible victim is never the subject' $TMP/v.err && [ ! -e $TMP/v.xml ]"
+check "goaml: victim listed first, the controller is the subject" sh -c "
+    $MT export goaml 77f25f2053958edb dd7d911d13301a01 $V -c schema/goaml.conf.example --date 2024-06-01T10:00:00 -o $TMP/v.xml 2>/dev/null &&
+    xmllint --xpath 'string(/report/reason)' $TMP/v.xml > $TMP/reason.txt &&
+    grep -q '^Subject: account DE-C1 (Marko Petrovic)' $TMP/reason.txt &&
+    grep -q 'Account DE-V1 (Ana Ionescu) is a possible victim, not a subject' $TMP/reason.txt"
+
+# Triage in file mode: a sidecar beside the alerts, read back by later runs.
+cp $D/alerts.jsonl $TMP/triage.jsonl
+TR="--alerts $TMP/triage.jsonl --data $D/transactions.csv"
+check "alert --status records triage in the sidecar file" sh -c "
+    $MT alert 6f444cb47548010e $TR --status escalated --note 'structuring, see t16 t19 t22' > $TMP/tr.out &&
+    grep -q 'alert 6f444cb47548010e: escalated by .* (kept in $TMP/triage.jsonl.triage.jsonl)' $TMP/tr.out &&
+    grep -q '\"alert_id\":\"6f444cb47548010e\",\"status\":\"escalated\",\"note\":\"structuring, see t16 t19 t22\"' $TMP/triage.jsonl.triage.jsonl"
+check "triage is kept across runs: status filter and history" sh -c "
+    $MT alert 6f444cb47548010e $TR --status dismissed --note 'cash business, documented' >/dev/null &&
+    $MT alerts $TR --status dismissed | grep -q '^2024-05-12 6f444cb47548010e HT-ML-01 ' &&
+    [ \"\$($MT alerts $TR --status escalated | tail -1)\" = '0 alerts' ] &&
+    $MT alert 6f444cb47548010e $TR | grep -A2 '^triage' | grep -q 'escalated .*: structuring' &&
+    $MT alert 6f444cb47548010e $TR | grep -q '^  status   dismissed'"
+check "alert --status with an unknown status is a usage error" expect_exit 2 $MT alert 6f444cb47548010e $TR --status closed
+check "--help of alert names the sidecar triage file" sh -c "$MT alert --help | grep -q 'ALERTS.triage.jsonl'"
+
+# Unknown ids: a plain message and exit 5.
+check "alert: unknown id says so plainly" sh -c "$MT alert 0000000000000000 $S 2>&1 | grep -qx \"moneytrail: alert: no alert with id '0000000000000000' in $D/alerts.jsonl\""
+for c in "alert 0000000000000000" "account NO-SUCH" "trace NO-SUCH" "graph NO-SUCH -o $TMP/x.svg" "report NO-SUCH -o $TMP/x.html" "export goaml 0000000000000000 -c schema/goaml.conf.example -o $TMP/x.xml" "export ftm NO-SUCH -o $TMP/x.json"; do
+    check "${c%% -*}: unknown id exits 5" expect_exit 5 $MT $c $S
+done
+check "account: unknown id says so plainly" sh -c "$MT account NO-SUCH $S 2>&1 | grep -qx \"moneytrail: account: no account 'NO-SUCH' in the accounts, transactions or alerts given\""
+finish

@@ -1,0 +1,64 @@
+#!/bin/sh
+# The investigator commands against PostgreSQL (--db): the case data of
+# tests/e2e/data/case loaded with `moneytrail load`, scanned with `moneytrail
+# scan --db` (with the rules listed in tests/e2e/data/case/README), then every command gives what it gives in file mode, and
+# triage is recorded in the database with the role and the time.
+. tests/e2e/lib.sh
+MT_PG_PORT=${MT_PG_PORT_INVESTIGATE:-54336}
+. tests/pg/pg-harness.sh
+D=tests/e2e/data/case
+E=tests/e2e/expected/case
+S="--alerts $D/alerts.jsonl --data $D/transactions.csv --accounts $D/accounts.csv"
+B="--db dbname=postgres"
+R=""
+for r in ht-ml-01 ht-ml-04 ht-ml-07-ch ht-ml-11 ht-ml-15 ht-ml-17 ht-sex-01 ht-sex-04; do
+    R="$R --rules rules/$r.rule"
+done
+
+check "load the case into a fresh database" sh -c "
+    $MT db init $B >/dev/null && $MT load -q $B --accounts $D/accounts.csv $D/transactions.csv &&
+    $MT scan -q $B $R --rules rules/lists.list --accounts $D/accounts.csv &&
+    [ \"\$($PG_BIN/psql -XAtq -c 'SELECT count(*) FROM alerts')\" = 12 ]"
+
+same() { # same NAME ARGS...: the command gives the same output from the database and the files
+    name=$1
+    shift
+    check "db and files agree: $name" sh -c "$MT $* $S > $TMP/f.out && $MT $* $B > $TMP/d.out && diff -u $TMP/f.out $TMP/d.out"
+}
+same "alerts" alerts
+same "alerts --rule --min-score" alerts --rule "'HT-ML-0*'" --min-score 2
+same "alerts --typology --since" alerts --typology cash --since 2024-05-08
+same "alert (fan-in)" alert 5b7edd48c4af4fa9
+same "account DE-C1" account DE-C1
+same "account DE-L1 --from --to" account DE-L1 --from 2024-05-14 --to 2024-05-31
+same "trace out" trace DE-C1 --within 7d
+same "trace in" trace RO-B3 --direction in --hops 4
+check "db: the fan-in alert matches the golden file" sh -c "$MT alert 5b7edd48c4af4fa9 $B | diff -u $E/alert-fanin.txt -"
+check "db: graph DOT matches the golden file" sh -c "$MT graph DE-C1 $B -o $TMP/g.dot 2>/dev/null && diff -u $E/graph-c1.dot $TMP/g.dot"
+check "db: goAML export matches the golden file" sh -c "
+    $MT export goaml 5b7edd48c4af4fa9 6f444cb47548010e $B -c schema/goaml.conf.example --date 2024-06-01T10:00:00 -o $TMP/str.xml 2>/dev/null &&
+    diff -u $E/str-c1.xml $TMP/str.xml"
+check "db: FollowTheMoney export matches the golden file" sh -c "
+    $MT export ftm DE-L1 dd7d911d13301a01 $B -o $TMP/e.json 2>/dev/null && diff -u $E/ftm.jsonl $TMP/e.json"
+check "db: the chain alert shows its evidence as the matched subgraph" sh -c "
+    $MT alert 9afd0e3f5c2a9d0d $B | grep -A3 '^matched subgraph' | grep -q 'DE-L1 -> DE-K1 .* 11,900.00 EUR in 1 tx'"
+
+check "db: triage is recorded with the database role and the time" sh -c "
+    $MT alert 6f444cb47548010e $B --status escalated --note 'structuring; branch asked' > $TMP/t.out &&
+    grep -q '^alert 6f444cb47548010e: escalated by mt at 20' $TMP/t.out &&
+    [ \"\$($PG_BIN/psql -XAtq -c \"SELECT triage_status || '|' || triage_note || '|' || triage_by FROM alerts WHERE alert_id = '6f444cb47548010e'\")\" = 'escalated|structuring; branch asked|mt' ] &&
+    [ \"\$($PG_BIN/psql -XAtq -c \"SELECT count(*) FROM alert_triage WHERE alert_id = '6f444cb47548010e' AND triage_at > now() - interval '1 hour'\")\" = 1 ]"
+check "db: triage history and status filter across runs" sh -c "
+    $MT alert 6f444cb47548010e $B --status dismissed --note \"it's the bar's takings\" >/dev/null &&
+    $MT alerts $B --status dismissed | grep -q '^2024-05-12 6f444cb47548010e ' &&
+    $MT alert 6f444cb47548010e $B | grep -A3 '^triage' > $TMP/h.txt &&
+    grep -q 'escalated    by mt: structuring; branch asked' $TMP/h.txt &&
+    grep -q \"dismissed    by mt: it's the bar's takings\" $TMP/h.txt"
+check "db: unknown alert: plain message, exit 5" sh -c "
+    $MT alert 0000000000000000 $B 2>$TMP/u.err; [ \$? -eq 5 ] &&
+    grep -qx \"moneytrail: alert: no alert with id '0000000000000000' in the database\" $TMP/u.err"
+check "db: triage of an unknown alert stores nothing, exit 5" sh -c "
+    $MT alert 0000000000000000 $B --status escalated 2>/dev/null; [ \$? -eq 5 ] &&
+    [ \"\$($PG_BIN/psql -XAtq -c 'SELECT count(*) FROM alert_triage')\" = 2 ]"
+check "db: unknown account: exit 5" expect_exit 5 $MT account NO-SUCH $B
+finish
