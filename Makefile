@@ -28,7 +28,9 @@ PROFILES := $(sort $(wildcard schema/profiles/*.profile))
 MIGRATIONS := $(sort $(wildcard schema/migrations/*.sql))
 
 .PHONY: all test unit e2e rules-test demo asan format format-check clean deps bench
-all: moneytrail $(if $(TOOL_SRC),tools/mtgen) tools/pgdrain
+# MT is the command the tests run: ./moneytrail, or the sanitizer build.
+MT ?= ./moneytrail
+all: $(MT) $(if $(TOOL_SRC),tools/mtgen) tools/pgdrain
 
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -53,7 +55,7 @@ $(B)/libmt.a: $(LIB_OBJ) $(B)/profiles_builtin.o $(B)/migrations_builtin.o
 	rm -f $@
 	ar rcs $@ $^
 
-moneytrail: $(B)/analyzer/main.o $(B)/libmt.a
+$(MT): $(B)/analyzer/main.o $(B)/libmt.a
 	$(CC) -o $@ $^ $(LDLIBS_ALL)
 
 tools/mtgen: $(TOOL_OBJ)
@@ -72,13 +74,13 @@ deps:
 unit: $(B)/unit-tests
 	$(B)/unit-tests --jobs 2
 
-rules-test: moneytrail
-	./moneytrail rules check rules
-	./moneytrail rules test rules
-	./moneytrail rules test tests/rules
+rules-test: $(MT)
+	$(MT) rules check rules
+	$(MT) rules test rules
+	$(MT) rules test tests/rules
 
 e2e: all
-	sh tests/e2e/run.sh
+	MT=$(MT) sh tests/e2e/run.sh
 
 test: deps
 	$(MAKE) all $(B)/unit-tests
@@ -89,11 +91,13 @@ demo: deps
 	$(MAKE) all
 	sh tools/demo.sh
 
-asan:
-	$(MAKE) B=build-asan OPT=-O1 SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
-		all build-asan/unit-tests
+ASAN = B=build-asan MT=build-asan/moneytrail OPT=-O1 \
+	SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all"
+asan: deps
+	$(MAKE) $(ASAN) all build-asan/unit-tests
 	ASAN_OPTIONS=detect_leaks=1 build-asan/unit-tests --jobs 2
-	$(MAKE) B=build-asan OPT=-O1 SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" rules-test e2e
+	$(MAKE) $(ASAN) rules-test
+	$(MAKE) $(ASAN) e2e
 
 bench: all
 	sh tools/bench
