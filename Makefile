@@ -2,7 +2,7 @@
 # every test; `make demo` shows moneytrail on synthetic data. See README.md.
 
 CC ?= cc
-PKGS := glib-2.0 zlib libpq
+PKGS := glib-2.0 zlib libpq libisal
 OPT ?= -O2
 CFLAGS_BASE := -std=c11 -g $(OPT) -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L \
 	-Wall -Wextra -Wstrict-prototypes -Wmissing-prototypes -Wvla -Wwrite-strings \

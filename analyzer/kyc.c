@@ -236,7 +236,16 @@ static gboolean kyc_row(Kyc *k, KycReader *r, Intern *accounts, Intern *location
         return kyc_fail(r, KC_EMPLOYEES, error, "not a whole number");
     kyc_ident(k, 0, kyc_field(r, KC_PHONE), id);
     kyc_ident(k, 1, kyc_field(r, KC_EMAIL), id);
-    kyc_ident(k, 2, kyc_field(r, KC_ADDRESS), id);
+    /* an address is a street in a city and country: "Am Markt 56" in two
+     * cities is two addresses */
+    StrView street = kyc_field(r, KC_ADDRESS);
+    if (street.len) {
+        StrView city = kyc_field(r, KC_CITY), country = kyc_field(r, KC_COUNTRY);
+        g_autofree char *full = g_strdup_printf("%.*s|%.*s|%.*s", (int)street.len, street.ptr,
+                                                (int)city.len, city.ptr, (int)country.len,
+                                                country.ptr);
+        kyc_ident(k, 2, (StrView){full, (guint32)strlen(full)}, id);
+    }
     return TRUE;
 }
 

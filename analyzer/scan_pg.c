@@ -1,17 +1,25 @@
 /* scan_pg.c: the PostgreSQL side of `moneytrail scan` (see scan_pg.h).
  *
- * An incremental run reads from (watermark - 2 x lookback) and replays,
- * silently, every row up to the watermark of the last successful
- * incremental run, so that windows and suppression are rebuilt before the
- * new rows are scanned. Why twice the lookback: a rule's alert at time t
- * depends on its window (t - window .. t) and on whether an earlier alert
- * of the same rule and account, up to `suppress` before t, silences it.
- * Alerts just before the watermark must therefore be recomputed on full
- * windows, which needs window + suppress <= 2 x lookback of history; with
- * only one lookback the replay sees truncated windows, misses an alert
- * that was raised, and raises a duplicate one after the watermark that the
- * real alert had suppressed. README.md ("PostgreSQL") states the one case
- * that remains. */
+ * An incremental run replays, silently (engine_set_quiet_until), the rows
+ * before the watermark of the last successful incremental run, so that the
+ * rules' state at the watermark is what one scan over all history would
+ * have: every window full, every suppression in force. How far back:
+ * a rule's alert at t depends on its window (t - window .. t) and on
+ * whether an alert up to `suppress` before t silences it, which in turn
+ * depended on its own window and predecessor. Two facts bound this. (1)
+ * Where the alert history of a rule and account has a gap of at least
+ * window + 2 x suppress, the scan and a replay started 2 x window +
+ * suppress before the alert that ends the gap must agree from that alert
+ * on: in the gap the scan raised nothing although nothing silenced it, so
+ * the condition was false wherever the replay's windows are complete, and
+ * whatever the replay raised on incomplete windows has expired by then.
+ * (2) A rule and account without alerts in the last window + 2 x suppress
+ * is a gap up to the watermark. So the replay starts 2 x window + suppress
+ * before the watermark, or before the first alert of a chain that is still
+ * going on, whichever is earlier (sink_pg_replay_start reads the chains
+ * from the stored alerts). Replaying only one lookback is not enough: an
+ * alert just before the watermark is then recomputed on a truncated
+ * window, missed, and a duplicate that it had silenced is raised after. */
 #include "scan_pg.h"
 
 #include <errno.h>
@@ -182,7 +190,8 @@ gboolean scan_pg_begin(ScanPg *p, const RuleSet *rs, InputOptions *io, GError **
         gint64 mark;
         if (p->o->incremental && sink_pg_last_watermark(p->sink, &mark)) {
             p->quiet_until = mark;
-            from = mark - 2 * rule_set_lookback(rs);
+            if (!sink_pg_replay_start(p->sink, rs, mark, &from, error))
+                return FALSE;
         }
     }
     if (p->src) {

@@ -21,6 +21,7 @@ struct SinkPg {
     gint64 run_id;
     gint64 last_watermark;
     gboolean has_last_watermark;
+    gboolean staging; /* the transaction and its staging table were started */
     gboolean copying, failed;
     guint64 alerts;
     GString *buf;  /* COPY text rows not yet sent */
@@ -113,10 +114,6 @@ SinkPg *sink_pg_open(const SinkPgRun *run, GError **error)
         sink_pg_abort(s, NULL);
         return NULL;
     }
-    if (!sink_pg_begin_staging(s, error)) {
-        sink_pg_abort(s, (*error)->message);
-        return NULL;
-    }
     return s;
 }
 
@@ -124,6 +121,71 @@ gboolean sink_pg_last_watermark(const SinkPg *s, gint64 *ts)
 {
     *ts = s->last_watermark;
     return s->has_last_watermark;
+}
+
+/* The first alert of the chain still going on for each rule and account
+ * (a chain breaks where two alerts are window + 2 x suppress apart), minus
+ * 2 x window + suppress; the minimum over all of them, or NULL. */
+static const char sink_pg_chain_sql[] =
+    "WITH r AS (SELECT * FROM unnest($1::text[], $2::int[], $3::bigint[], $4::bigint[])"
+    "  AS r(rule, version, w, s)),"
+    " g AS (SELECT a.rule, a.account, r.w, r.s,"
+    "  extract(epoch FROM a.window_end)::bigint AS t,"
+    "  extract(epoch FROM a.window_end - lag(a.window_end) OVER p)::bigint AS gap,"
+    "  extract(epoch FROM max(a.window_end) OVER (PARTITION BY a.rule, a.account))::bigint AS last"
+    "  FROM alerts a JOIN r ON r.rule = a.rule AND r.version = a.rule_version"
+    "  WHERE a.window_end <= to_timestamp($5::bigint)"
+    "  WINDOW p AS (PARTITION BY a.rule, a.account ORDER BY a.window_end))"
+    " SELECT min(start - 2 * w - s) FROM (SELECT w, s, max(t) AS start FROM g"
+    "  WHERE last > $5::bigint - w - 2 * s AND (gap IS NULL OR gap >= w + 2 * s)"
+    "  GROUP BY rule, account, w, s) AS c";
+
+/* Appends v to a PostgreSQL array literal being built in a. */
+static void sink_pg_array_add(GString *a, const char *v)
+{
+    g_string_append(a, a->len > 1 ? ",\"" : "\"");
+    for (const char *p = v; *p; p++) {
+        if (*p == '"' || *p == '\\')
+            g_string_append_c(a, '\\');
+        g_string_append_c(a, *p);
+    }
+    g_string_append_c(a, '"');
+}
+
+gboolean sink_pg_replay_start(SinkPg *s, const RuleSet *rs, gint64 watermark, gint64 *start,
+                              GError **error)
+{
+    GString *arr[4];
+    gint64 span = 0;
+    for (int i = 0; i < 4; i++)
+        arr[i] = g_string_new("{");
+    for (guint i = 0; i < rs->rules->len; i++) {
+        const Rule *r = g_ptr_array_index(rs->rules, i);
+        char num[3][32];
+        g_snprintf(num[0], 32, "%d", r->version);
+        g_snprintf(num[1], 32, "%" G_GINT64_FORMAT, r->window + r->baseline);
+        g_snprintf(num[2], 32, "%" G_GINT64_FORMAT, r->suppress);
+        sink_pg_array_add(arr[0], r->id);
+        for (int k = 0; k < 3; k++)
+            sink_pg_array_add(arr[k + 1], num[k]);
+        span = MAX(span, 2 * (r->window + r->baseline) + r->suppress);
+    }
+    char wm[32];
+    g_snprintf(wm, sizeof wm, "%" G_GINT64_FORMAT, watermark);
+    for (int i = 0; i < 4; i++)
+        g_string_append_c(arr[i], '}');
+    const char *params[] = {arr[0]->str, arr[1]->str, arr[2]->str, arr[3]->str, wm};
+    PGresult *res =
+        db_exec(s->conn, "cannot read the alert history of", sink_pg_chain_sql, 5, params, error);
+    for (int i = 0; i < 4; i++)
+        g_string_free(arr[i], TRUE);
+    if (!res)
+        return FALSE;
+    *start = watermark - span;
+    if (!PQgetisnull(res, 0, 0))
+        *start = MIN(*start, g_ascii_strtoll(PQgetvalue(res, 0, 0), NULL, 10));
+    PQclear(res);
+    return TRUE;
 }
 
 gint64 sink_pg_run_id(const SinkPg *s)
@@ -144,6 +206,11 @@ static gboolean sink_pg_flush(SinkPg *s)
 
 gboolean sink_pg_write(SinkPg *s, const Alert *a)
 {
+    if (!s->staging && !s->failed) {
+        s->staging = TRUE;
+        if (!sink_pg_begin_staging(s, &s->error))
+            s->failed = TRUE;
+    }
     g_string_truncate(s->json, 0);
     alert_to_json(a, s->json);
     /* COPY text format: the JSON has no raw tab or newline but its final
@@ -163,22 +230,12 @@ static const char *sink_pg_ts(gint64 t, gint64 open, char *buf)
     return t == open ? "" : tstamp_format_utc(t, buf);
 }
 
-static gboolean sink_pg_store(SinkPg *s, const SinkPgTotals *t, guint64 *stored, GError **error)
+/* Marks the run succeeded with its counts and commits. */
+static gboolean sink_pg_record(SinkPg *s, const SinkPgTotals *t, guint64 stored, GError **error)
 {
     char id[32], from[32], to[32], rows[32], replayed[32], rejected[32], alerts[32], fresh[32],
         wm[32];
     g_snprintf(id, sizeof id, "%" G_GINT64_FORMAT, s->run_id);
-    const char *p1[] = {id};
-    const char *what = "cannot store alerts in";
-    if (!db_command(s->conn, what, sink_pg_dedup_sql, 0, NULL, error))
-        return FALSE;
-    PGresult *res = db_exec(s->conn, what, sink_pg_insert_sql, 1, p1, error);
-    if (!res)
-        return FALSE;
-    *stored = g_ascii_strtoull(PQcmdTuples(res), NULL, 10);
-    PQclear(res);
-    if (!db_command(s->conn, what, sink_pg_evidence_sql, 0, NULL, error))
-        return FALSE;
     gint64 mark = t->watermark != G_MININT64 ? t->watermark
                   : s->has_last_watermark    ? s->last_watermark
                                              : G_MININT64;
@@ -186,7 +243,7 @@ static gboolean sink_pg_store(SinkPg *s, const SinkPgTotals *t, guint64 *stored,
     g_snprintf(replayed, sizeof replayed, "%" G_GUINT64_FORMAT, t->replayed);
     g_snprintf(rejected, sizeof rejected, "%" G_GUINT64_FORMAT, t->rejected);
     g_snprintf(alerts, sizeof alerts, "%" G_GUINT64_FORMAT, s->alerts);
-    g_snprintf(fresh, sizeof fresh, "%" G_GUINT64_FORMAT, *stored);
+    g_snprintf(fresh, sizeof fresh, "%" G_GUINT64_FORMAT, stored);
     const char *p2[] = {id,
                         sink_pg_ts(t->range_from, G_MININT64, from),
                         sink_pg_ts(t->range_to, G_MAXINT64, to),
@@ -200,14 +257,36 @@ static gboolean sink_pg_store(SinkPg *s, const SinkPgTotals *t, guint64 *stored,
            db_command(s->conn, "cannot commit the run in", "COMMIT", 0, NULL, error);
 }
 
+/* Moves the staged alerts into alerts and alert_evidence, then records the run. */
+static gboolean sink_pg_store(SinkPg *s, const SinkPgTotals *t, guint64 *stored, GError **error)
+{
+    char id[32];
+    g_snprintf(id, sizeof id, "%" G_GINT64_FORMAT, s->run_id);
+    const char *p1[] = {id};
+    const char *what = "cannot store alerts in";
+    *stored = 0;
+    if (!s->staging) /* no alert: only the run is recorded */
+        return db_command(s->conn, what, "BEGIN", 0, NULL, error) && sink_pg_record(s, t, 0, error);
+    if (!db_command(s->conn, what, sink_pg_dedup_sql, 0, NULL, error))
+        return FALSE;
+    PGresult *res = db_exec(s->conn, what, sink_pg_insert_sql, 1, p1, error);
+    if (!res)
+        return FALSE;
+    *stored = g_ascii_strtoull(PQcmdTuples(res), NULL, 10);
+    PQclear(res);
+    return db_command(s->conn, what, sink_pg_evidence_sql, 0, NULL, error) &&
+           sink_pg_record(s, t, *stored, error);
+}
+
 gboolean sink_pg_commit(SinkPg *s, const SinkPgTotals *t, guint64 *stored, GError **error)
 {
-    gboolean ok = sink_pg_flush(s);
+    gboolean ok = !s->failed && (!s->staging || sink_pg_flush(s));
     if (!ok)
         g_propagate_error(error, g_steal_pointer(&s->error));
     else {
+        gboolean was_copying = s->copying;
         s->copying = FALSE;
-        ok = db_copy_in_end(s->conn, "cannot stage alerts in", NULL, error) &&
+        ok = (!was_copying || db_copy_in_end(s->conn, "cannot stage alerts in", NULL, error)) &&
              sink_pg_store(s, t, stored, error);
     }
     if (!ok) {

@@ -15,6 +15,7 @@
 #include <glib.h>
 
 #include "alert.h"
+#include "rule.h"
 
 typedef struct SinkPg SinkPg;
 
@@ -33,6 +34,14 @@ SinkPg *sink_pg_open(const SinkPgRun *run, GError **error);
 /* The watermark (UTC seconds) of the last successful incremental run;
  * FALSE if there was none. */
 gboolean sink_pg_last_watermark(const SinkPg *s, gint64 *ts);
+/* Where an incremental run must start reading so that, at watermark, its
+ * windows and suppression are exactly those of one scan over all history
+ * (scan_pg.c explains why): watermark - max(2 x window + suppress) over
+ * the rules, or earlier where the stored alerts of a rule and account show
+ * a chain of alerts, each suppressing the next, that is still going on.
+ * FALSE with error. */
+gboolean sink_pg_replay_start(SinkPg *s, const RuleSet *rs, gint64 watermark, gint64 *start,
+                              GError **error);
 /* The id of this run in the runs table. */
 gint64 sink_pg_run_id(const SinkPg *s);
 /* Stages one alert; FALSE after a failure (then commit fails). */

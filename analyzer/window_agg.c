@@ -202,7 +202,8 @@ static double agg_forward(const RuleAgg *g, const AggCtx *c)
             double m = MIN(left, q_left[head]);
             left -= m;
             matched += m;
-            best = MAX(best, credit(cps, amts, &ncp, t->to, m));
+            double to_cp = credit(cps, amts, &ncp, t->to, m); /* once: MAX evaluates twice */
+            best = MAX(best, to_cp);
             if ((q_left[head] -= m) <= 0)
                 head++;
         }

@@ -11,6 +11,7 @@ need_cmd cc gcc
 need_cmd make make
 need_pkg glib-2.0 libglib2.0-dev
 need_pkg zlib zlib1g-dev
+need_pkg libisal libisal-dev
 need_pkg libpq libpq-dev
 need_pkg criterion libcriterion-dev
 need_cmd gzip gzip
@@ -21,6 +22,9 @@ need_cmd sha256sum coreutils
 need_cmd dot graphviz
 need_cmd chromium chromium
 need_cmd xmllint libxml2-utils
+# The PostgreSQL tests start a private server from Debian's binaries.
+ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || missing="$missing postgresql"
+need_cmd psql postgresql-client
 [ -e /usr/bin/time ] || missing="$missing time"
 [ -d /usr/share/zoneinfo/Europe ] || missing="$missing tzdata"
 

@@ -11,13 +11,14 @@
 . tests/e2e/lib.sh
 MTGEN=${MTGEN:-tools/mtgen}
 ROOT=$(pwd)
+case $MT in /*) MT_ABS=$MT ;; *) MT_ABS=$ROOT/$MT ;; esac
 EXPECTED=tests/e2e/expected/backtest-small.txt
 
 # The small set: seed 11 (used by no other test), 2,000 accounts, 30 days,
 # one instance of each typology; paths relative to $TMP so that the table
 # does not name a temporary directory.
 small_backtest() {
-    (cd "$TMP" && "$ROOT/$MT" backtest --rules "$ROOT/rules" --accounts small/accounts.csv \
+    (cd "$TMP" && "$MT_ABS" backtest --rules "$ROOT/rules" --accounts small/accounts.csv \
         --labels small/instances.csv --top 3 small/transactions.csv)
 }
 check "mtgen writes the small set in three layouts" \

@@ -1,0 +1,77 @@
+#!/bin/sh
+# Failures during a run against a real server: the connection ended by
+# pg_terminate_backend from a second session (on the reading side and on
+# the alert side), a statement timeout, a full disk under the alerts
+# table. Each gives a clear message, exit 3, the run marked failed with
+# the reason, and not one alert stored.
+. tests/e2e/lib.sh
+. tests/pg/pg-harness.sh
+tools/mtgen -q --seed 7 --accounts 10000 --days 30 --out "$TMP/gen" || exit 1
+$MT db init >/dev/null && $MT load -q --db '' "$TMP/gen/transactions.csv" || exit 1
+
+# end_backend PATTERN: waits until a backend runs a query LIKE PATTERN, lets
+# it work for a moment, then ends it from this second session.
+end_backend() {
+    n=0
+    until [ "$(pg_sql -c "SELECT count(*) FROM pg_stat_activity WHERE query LIKE '$1'")" = 1 ]; do
+        n=$((n + 1))
+        [ $n -gt 400 ] && return 1
+        sleep 0.05
+    done
+    sleep 0.5
+    pg_sql -c "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE '$1'" >/dev/null
+}
+# failed_run NAME REGEX: exit 3, REGEX in the message and in the error of
+# the last run, which failed, and no alert stored
+failed_run() {
+    [ "$(cat "$TMP/$1.rc")" -eq 3 ] && { grep -Eq "$2" "$TMP/$1.err" || { cat "$TMP/$1.err"; false; }; } &&
+        [ "$(pg_sql -c "SELECT status, error ~ '$2' FROM runs ORDER BY id DESC LIMIT 1")" = "failed|t" ] &&
+        [ "$(pg_sql -c 'SELECT count(*) FROM alerts')" = 0 ] &&
+        [ "$(pg_sql -c 'SELECT count(*) FROM alert_evidence')" = 0 ]
+}
+
+$MT scan -q --db '' 2>"$TMP/src.err" &
+pid=$!
+end_backend 'COPY (SELECT tx_id%'
+wait $pid
+echo $? >"$TMP/src.rc"
+# The server's own message is lost when the socket is full of COPY data;
+# libpq then reports the closed connection.
+LOST='terminating connection due to administrator command|server closed the connection unexpectedly'
+check "the reading connection terminated mid-scan: exit 3, run failed, no alerts" \
+    failed_run src "$LOST"
+check "the message names the database, not the connection string" \
+    grep -Eq "^moneytrail: scan: cannot read transactions from database 'postgres' on $PGHOST:$PGPORT: ($LOST)\$" "$TMP/src.err"
+
+$MT scan -q --db '' 2>"$TMP/sink.err" &
+pid=$!
+end_backend 'COPY mt_stage_alerts%'
+wait $pid
+echo $? >"$TMP/sink.rc"
+check "the alert connection terminated mid-run: exit 3, run marked failed on a new connection, no alerts" \
+    failed_run sink "$LOST"
+
+PGOPTIONS='-c statement_timeout=300' $MT scan -q --db '' 2>"$TMP/timeout.err"
+echo $? >"$TMP/timeout.rc"
+check "a statement timeout: exit 3, run failed, no alerts" \
+    failed_run timeout "canceling statement due to statement timeout"
+
+# A full disk: the alerts live in a tablespace on a 256 KiB filesystem.
+# Mounting one needs root (CI runs the tests as root).
+if [ "$(id -u)" = 0 ]; then
+    mkdir "$PG_DIR/tiny" && mount -t tmpfs -o size=256k,mode=700,uid="$(id -u postgres)" tmpfs "$PG_DIR/tiny" &&
+        PG_EXTRA_CLEANUP="umount '$PG_DIR/tiny'"
+    pg_sql -c "CREATE TABLESPACE tiny LOCATION '$PG_DIR/tiny'" \
+        -c "ALTER TABLE alerts SET TABLESPACE tiny" -c "ALTER TABLE alert_evidence SET TABLESPACE tiny"
+    $MT scan -q --db '' 2>"$TMP/disk.err"
+    echo $? >"$TMP/disk.rc"
+    check "a full disk under the alerts table: exit 3, run failed, no alerts" \
+        failed_run disk "No space left on device"
+else
+    echo "ok - a full disk under the alerts table # SKIP mounting a small filesystem needs root"
+fi
+check "after all that, a run succeeds and stores the alerts" sh -c "
+    $PSQL -c 'ALTER TABLE alerts SET TABLESPACE pg_default' -c 'ALTER TABLE alert_evidence SET TABLESPACE pg_default' 2>/dev/null;
+    $MT scan -q --db '' && [ \"\$($PSQL -c 'SELECT count(*) > 0 FROM alerts')\" = t ] &&
+    [ \"\$($PSQL -c \"SELECT count(*) FROM runs WHERE status = 'running'\")\" = 0 ]"
+finish
