@@ -37,10 +37,10 @@ typedef struct {
     const Intern *locations;
     const Kyc *kyc;
     const struct GraphMatch *match; /* the subgraph of a graph pattern, or NULL */
-    double score;            /* the rule's weight, or a typology's score */
-    const char *role;        /* "possible victim", "possible controller" or NULL */
-    gboolean escalated;      /* a typology alert raised by an escalation combination */
-    const AlertHit *hits;    /* a typology alert's indicator alerts */
+    double score;                   /* the rule's weight, or a typology's score */
+    const char *role;               /* "possible victim", "possible controller" or NULL */
+    gboolean escalated;             /* a typology alert raised by an escalation combination */
+    const AlertHit *hits;           /* a typology alert's indicator alerts */
     guint n_hits;
 } Alert;
 

@@ -8,13 +8,13 @@
 #include <glib.h>
 
 enum {
-    EXIT_OK = 0,       /* done; alerts (or none) written */
-    EXIT_FINDINGS = 1, /* rules do not compile, or rule examples fail */
-    EXIT_USAGE = 2,    /* bad command line */
-    EXIT_DATA = 3,     /* a source or output failed: unreadable, corrupt gzip, bad header, disk */
-    EXIT_BUDGET = 4,   /* more rejected rows than --max-errors */
+    EXIT_OK = 0,        /* done; alerts (or none) written */
+    EXIT_FINDINGS = 1,  /* rules do not compile, or rule examples fail */
+    EXIT_USAGE = 2,     /* bad command line */
+    EXIT_DATA = 3,      /* a source or output failed: unreadable, corrupt gzip, bad header, disk */
+    EXIT_BUDGET = 4,    /* more rejected rows than --max-errors */
     EXIT_NOT_FOUND = 5, /* the alert or account asked for does not exist */
-    EXIT_INTERNAL = 70 /* a bug */
+    EXIT_INTERNAL = 70  /* a bug */
 };
 
 typedef struct {

@@ -55,8 +55,9 @@ static int rules_test(int argc, char **argv)
     g_autoptr(GString) report = g_string_new(NULL);
     guint n_rules = rs->rules->len, n_all = n_rules + rs->typologies->len;
     for (guint i = 0; i < n_all; i++) {
-        const Rule *r = i < n_rules ? g_ptr_array_index(rs->rules, i)
-                                    : &((Typology *)g_ptr_array_index(rs->typologies, i - n_rules))->rule;
+        const Rule *r = i < n_rules
+                            ? g_ptr_array_index(rs->rules, i)
+                            : &((Typology *)g_ptr_array_index(rs->typologies, i - n_rules))->rule;
         for (guint k = 0; k < r->examples->len; k++) {
             const RuleExample *ex = g_ptr_array_index(r->examples, k);
             g_string_truncate(report, 0);
@@ -84,41 +85,47 @@ static void explain_match(const Rule *r, GString *o)
                               "the recent transaction graph; around each new edge it searches ");
     switch (m->kind) {
     case MATCH_CYCLE:
-        g_string_append_printf(o, "a cycle of %d to %d hops back to where the money started, "
-                                  "each hop later than the one before and within %.0f%% of its "
-                                  "amount, first hop less than %s before the last; the alert is "
-                                  "on the account the money returned to.\n",
+        g_string_append_printf(o,
+                               "a cycle of %d to %d hops back to where the money started, "
+                               "each hop later than the one before and within %.0f%% of its "
+                               "amount, first hop less than %s before the last; the alert is "
+                               "on the account the money returned to.\n",
                                m->min_len, m->max_len, m->tolerance * 100, dur);
         break;
     case MATCH_CHAIN:
-        g_string_append_printf(o, "a chain of at least %d hops ending with it, each hop later "
-                                  "and within %.0f%% of the amount before, all within %s; the "
-                                  "alert is on the chain's last account.\n",
+        g_string_append_printf(o,
+                               "a chain of at least %d hops ending with it, each hop later "
+                               "and within %.0f%% of the amount before, all within %s; the "
+                               "alert is on the chain's last account.\n",
                                m->min_len, m->tolerance * 100, dur);
         break;
     case MATCH_SCATTER_GATHER:
-        g_string_append_printf(o, "one source paying at least %d intermediaries who each pass "
-                                  "at least %.0f%% on to the same sink, within %s; the alert is "
-                                  "on the sink.\n",
+        g_string_append_printf(o,
+                               "one source paying at least %d intermediaries who each pass "
+                               "at least %.0f%% on to the same sink, within %s; the alert is "
+                               "on the sink.\n",
                                m->k, m->ratio * 100, dur);
         break;
     case MATCH_GATHER_SCATTER:
-        g_string_append_printf(o, "an account receiving from at least %d sources and then "
-                                  "paying at least %d destinations within %s; the alert is on "
-                                  "that account.\n",
+        g_string_append_printf(o,
+                               "an account receiving from at least %d sources and then "
+                               "paying at least %d destinations within %s; the alert is on "
+                               "that account.\n",
                                m->k, m->k2, dur);
         break;
     case MATCH_FUNNEL:
-        g_string_append_printf(o, "at least %d accounts each passing at least %.0f%% of their "
-                                  "inflow on to the same account within %s; the alert is on "
-                                  "that account.\n",
+        g_string_append_printf(o,
+                               "at least %d accounts each passing at least %.0f%% of their "
+                               "inflow on to the same account within %s; the alert is on "
+                               "that account.\n",
                                m->k, m->ratio * 100, dur);
         break;
     case MATCH_NONE:
         break;
     }
-    g_string_append_printf(o, "     Work per transaction is bounded: %d edge visits, %d edges "
-                              "per account, %u edges in all (limits.h).\n",
+    g_string_append_printf(o,
+                           "     Work per transaction is bounded: %d edge visits, %d edges "
+                           "per account, %u edges in all (limits.h).\n",
                            LIMIT_GRAPH_WORK, LIMIT_GRAPH_DEGREE, LIMIT_GRAPH_EDGES);
 }
 
@@ -132,12 +139,14 @@ static void explain_typology(const Typology *ty, GString *o)
         g_string_append_printf(o, "%s %s (%s, %d)", i ? "," : "", r->id, r->family,
                                (int)rule_score(r));
     }
-    g_string_append_printf(o, ".\n  2. A hit weighs its rule's strength (strong 3, medium 2, "
-                              "weak 1) and halves every %s.\n",
+    g_string_append_printf(o,
+                           ".\n  2. A hit weighs its rule's strength (strong 3, medium 2, "
+                           "weak 1) and halves every %s.\n",
                            tstamp_format_duration(ty->half_life, dur, sizeof dur));
-    g_string_append_printf(o, "  3. Weights are summed per family, each family capped at %g; "
-                              "score = the sum of the families, families = those at 0.5 or "
-                              "more, hits = hits kept.\n",
+    g_string_append_printf(o,
+                           "  3. Weights are summed per family, each family capped at %g; "
+                           "score = the sum of the families, families = those at 0.5 or "
+                           "more, hits = hits kept.\n",
                            ty->cap);
     g_string_append_printf(o, "  4. It raises an alert when: %s\n", ty->rule.condition_src);
     for (guint g = 0; g < ty->escalations->len; g++) {

@@ -224,17 +224,13 @@ static gboolean scan_open(Scan *s)
     io.rejects = s->rejects;
     s->accounts = intern_new();
     s->locations = intern_new();
-    if (!scan_pg_begin(s->pg, s->rs, &io, &err)) {
-        cmd_error("scan", "%s", err->message);
-        return FALSE;
-    }
-    /* From a database, the accounts side table comes from there too. */
-    const char *accounts = s->o.accounts;
-    if (!accounts && scan_pg_reads_db(s->pg) && !(accounts = scan_pg_accounts_file(s->pg, &err))) {
+    if (!scan_pg_begin(s->pg, s->rs, !s->o.accounts, &io, &err)) {
         cmd_error("scan", "%s", err->message);
         scan_pg_abort(s->pg, err->message);
         return FALSE;
     }
+    /* From a database, the accounts side table comes from there too. */
+    const char *accounts = s->o.accounts ? s->o.accounts : scan_pg_accounts_file(s->pg);
     if (accounts && !(s->kyc = kyc_load(accounts, s->accounts, s->locations, &err))) {
         cmd_error("scan", "%s", err->message);
         scan_pg_abort(s->pg, err->message);
@@ -242,6 +238,7 @@ static gboolean scan_open(Scan *s)
     }
     static const char *const db_paths[] = {SOURCE_PG_NAME, NULL};
     const char *const *paths = scan_pg_reads_db(s->pg) ? db_paths : (const char *const *)s->o.sources;
+    io.db = scan_pg_take_source(s->pg);
     s->input = input_open(paths, g_strv_length((char **)paths), &io, s->accounts, s->locations, &err);
     if (!s->input ||
         (!scan_pg_writes_db(s->pg) && !(s->sink = sink_jsonl_open(s->o.alerts, &err)))) {

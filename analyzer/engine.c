@@ -50,7 +50,7 @@ struct Engine {
     GraphMatch gm;
     TypologyEngine *ty; /* NULL without typologies */
     guint64 processed;
-    gint64 now;         /* latest transaction time */
+    gint64 now; /* latest transaction time */
 };
 
 Engine *engine_new(const RuleSet *rs, const Intern *accounts, const Intern *locations,
@@ -222,7 +222,11 @@ static void eval_side(Engine *e, guint ri, const Rule *r, guint32 account, const
         e->stats.window_drops++;
     if (t->core.ts < w->suppress_until)
         return; /* the window is kept up to date, the condition can wait */
-    AggCtx c = {.account = account, .now = &t->core, .rs = e->rs, .kyc = e->kyc, .rule = r,
+    AggCtx c = {.account = account,
+                .now = &t->core,
+                .rs = e->rs,
+                .kyc = e->kyc,
+                .rule = r,
                 .scratch = e->scratch};
     window_agg_ranges(&c, w, t->core.ts, r->window, r->baseline);
     LazyAggs lz = {e, r, &c, 0};
@@ -260,15 +264,18 @@ static void match_rule(Engine *e, guint ri, const Rule *r, const GraphEdge *edge
         return;
     e->match.head = e->match.len = 0;
     for (guint i = 0; i < m->n; i++)
-        window_push(&e->match, &m->edges[i]->core,
-                    (StrView){m->edges[i]->id, m->edges[i]->id_len},
+        window_push(&e->match, &m->edges[i]->core, (StrView){m->edges[i]->id, m->edges[i]->id_len},
                     entry_flags(e, r, &m->edges[i]->core, m->anchor));
-    AggCtx c = {.account = m->anchor, .now = &t->core, .rs = e->rs, .kyc = e->kyc,
-                .scratch = e->scratch};
+    AggCtx c = {
+        .account = m->anchor, .now = &t->core, .rs = e->rs, .kyc = e->kyc, .scratch = e->scratch};
     window_agg_ranges(&c, &e->match, t->core.ts, r->window, 0);
     LazyAggs lz = {e, r, &c, 0};
-    RuleEval ev = {.txn = &t->core, .account = m->anchor, .rs = e->rs, .kyc = e->kyc,
-                   .agg_fn = lazy_agg, .agg_ctx = &lz};
+    RuleEval ev = {.txn = &t->core,
+                   .account = m->anchor,
+                   .rs = e->rs,
+                   .kyc = e->kyc,
+                   .agg_fn = lazy_agg,
+                   .agg_ctx = &lz};
     if (rule_vm_run(&r->condition, &ev)) {
         all_aggs(&lz);
         raise_alert(e, ri, r, st, &c, t, m);

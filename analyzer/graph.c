@@ -15,7 +15,7 @@ struct Graph {
     GraphEdge *ring; /* LIMIT_GRAPH_EDGES */
     guint64 next;    /* sequence number of the next edge */
     gint64 span;
-    Adj *out, *in;   /* by account id */
+    Adj *out, *in; /* by account id */
     guint n;
     GraphStats stats;
 };

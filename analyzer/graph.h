@@ -16,7 +16,7 @@
 
 typedef struct {
     TxnCore core;
-    guint32 rules;       /* bit i: passed the filter of graph rule i */
+    guint32 rules; /* bit i: passed the filter of graph rule i */
     guint8 id_len;
     char id[LIMIT_TXID_BYTES];
 } GraphEdge;
@@ -49,9 +49,9 @@ const GraphEdge *graph_next(GraphIter *it, guint64 *seq);
 guint graph_evict(Graph *g, gint64 now);
 
 typedef struct {
-    guint64 edges;          /* edges added */
-    guint64 dropped_live;   /* edges dropped from the ring while within the span */
-    guint64 degree_capped;  /* per-account index entries overwritten at the degree limit */
+    guint64 edges;         /* edges added */
+    guint64 dropped_live;  /* edges dropped from the ring while within the span */
+    guint64 degree_capped; /* per-account index entries overwritten at the degree limit */
 } GraphStats;
 
 void graph_stats(const Graph *g, GraphStats *out);

@@ -74,7 +74,8 @@ static gboolean cycle_dfs(Search *s, guint32 node, int depth, gint64 after)
                 return TRUE;
             }
         } else if (len < s->m->max_len && f->core.to != s->anchor->core.to &&
-                   !on_path(s, depth, f->core.to) && cycle_dfs(s, f->core.to, depth + 1, f->core.ts)) {
+                   !on_path(s, depth, f->core.to) &&
+                   cycle_dfs(s, f->core.to, depth + 1, f->core.ts)) {
             return TRUE;
         }
     }
@@ -279,8 +280,13 @@ static int cmp_edge_time(const void *a, const void *b)
 gboolean graph_match(const Graph *g, const MatchSpec *m, guint32 bit, gint64 window,
                      const GraphEdge *e, GraphMatch *out)
 {
-    Search s = {.g = g, .m = m, .bit = bit, .t = e->core.ts, .from = e->core.ts - window,
-                .anchor = e, .out = out};
+    Search s = {.g = g,
+                .m = m,
+                .bit = bit,
+                .t = e->core.ts,
+                .from = e->core.ts - window,
+                .anchor = e,
+                .out = out};
     out->n = 0;
     out->work = 0;
     out->exhausted = FALSE;

@@ -14,8 +14,8 @@
 typedef struct GraphMatch {
     const GraphEdge *edges[LIMIT_GRAPH_MATCH]; /* the subgraph, in time order */
     guint n;
-    guint32 anchor;  /* the account the alert is about */
-    guint64 work;    /* edges visited */
+    guint32 anchor;     /* the account the alert is about */
+    guint64 work;       /* edges visited */
     gboolean exhausted; /* the search stopped at LIMIT_GRAPH_WORK */
 } GraphMatch;
 

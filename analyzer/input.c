@@ -17,6 +17,7 @@
 #include "decode.h"
 #include "decode_profile.h"
 #include "source.h"
+#include "source_pg.h"
 #include "tstamp.h"
 
 #define INPUT_RAW_OVERLONG_BYTES 256 /* raw bytes kept of an overlong record */
@@ -26,7 +27,7 @@ struct Input {
     guint n_paths;
     gint64 max_lateness;
     FILE *rejects;
-    const struct SourcePgQuery *db;
+    struct SourcePg *db; /* until the first read wraps it in a Source */
     Intern *accounts, *locations;
     Profile *forced;          /* the profile given by format, or NULL */
     GPtrArray *builtins;      /* detection candidates when forced is NULL */
@@ -78,6 +79,8 @@ Input *input_open(const char *const *paths, guint n_paths, const InputOptions *o
                     "%u input files given, expected 1 to %d", n_paths, LIMIT_SOURCES);
         return NULL;
     }
+    if (n_paths == 0 || n_paths > LIMIT_SOURCES)
+        source_pg_free(opts->db);
     g_autoptr(Input) in = g_new0(Input, 1);
     in->paths = g_new0(char *, n_paths + 1);
     for (guint i = 0; i < n_paths; i++)
@@ -107,6 +110,7 @@ void input_free(Input *in)
     if (!in)
         return;
     decode_free(in->dec);
+    source_pg_free(in->db);
     source_free(in->src);
     profile_free(in->forced);
     if (in->builtins)
@@ -193,7 +197,8 @@ static gboolean input_read_header(Input *in, SourceRecord *rec, GError **error)
 /* Opens the current source, reads its header and binds a decoder. */
 static gboolean input_start_source(Input *in, GError **error)
 {
-    in->src = in->db ? source_open_pg(in->db, error) : source_open(in->paths[in->cur], error);
+    in->src = in->db ? source_from_pg(g_steal_pointer(&in->db))
+                     : source_open(in->paths[in->cur], error);
     SourceRecord rec;
     if (!in->src || !input_read_header(in, &rec, error))
         return FALSE;

@@ -22,8 +22,8 @@ typedef struct {
     const char *format;  /* profile name, path of a profile file, or NULL to detect */
     gint64 max_lateness; /* seconds a row may be older than the latest seen */
     FILE *rejects;       /* borrowed; NULL = rejects are only counted */
-    const struct SourcePgQuery *db; /* borrowed; when set, every path is read from this
-                                     * database query (source_pg.h) and only names it */
+    struct SourcePg *db; /* an opened database source (source_pg.h), taken over by
+                          * input_open even when it fails; the one path only names it */
 } InputOptions;
 
 /* Opens paths[0..n_paths) ("-" = standard input). Nothing is read yet

@@ -78,8 +78,9 @@ typedef struct {
 
 static gboolean kyc_fail(KycReader *r, KycColumn c, GError **error, const char *what)
 {
-    g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_INVAL, "%s:%" G_GUINT64_FORMAT ": column %d (%s): %s",
-                r->path, r->line, r->col[c] + 1, kyc_column_names[c], what);
+    g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                "%s:%" G_GUINT64_FORMAT ": column %d (%s): %s", r->path, r->line, r->col[c] + 1,
+                kyc_column_names[c], what);
     return FALSE;
 }
 
@@ -146,8 +147,7 @@ static gboolean parse_hours(StrView v, KycRecord *k)
     if (!dash)
         return FALSE;
     gsize a = (gsize)(dash - v.ptr);
-    return parse_hhmm(v.ptr, a, &k->open_min) &&
-           parse_hhmm(dash + 1, v.len - a - 1, &k->close_min);
+    return parse_hhmm(v.ptr, a, &k->open_min) && parse_hhmm(dash + 1, v.len - a - 1, &k->close_min);
 }
 
 static gboolean parse_int(StrView v, gint32 *out)
@@ -186,8 +186,7 @@ static void kyc_ident(Kyc *k, int which, StrView v, guint32 account)
     g_array_append_val(a, account);
 }
 
-static gboolean kyc_row(Kyc *k, KycReader *r, Intern *accounts, Intern *locations,
-                        GError **error)
+static gboolean kyc_row(Kyc *k, KycReader *r, Intern *accounts, Intern *locations, GError **error)
 {
     StrView acc = kyc_field(r, KC_ACCOUNT);
     if (acc.len == 0)
@@ -241,9 +240,9 @@ static gboolean kyc_row(Kyc *k, KycReader *r, Intern *accounts, Intern *location
     StrView street = kyc_field(r, KC_ADDRESS);
     if (street.len) {
         StrView city = kyc_field(r, KC_CITY), country = kyc_field(r, KC_COUNTRY);
-        g_autofree char *full = g_strdup_printf("%.*s|%.*s|%.*s", (int)street.len, street.ptr,
-                                                (int)city.len, city.ptr, (int)country.len,
-                                                country.ptr);
+        g_autofree char *full =
+            g_strdup_printf("%.*s|%.*s|%.*s", (int)street.len, street.ptr, (int)city.len, city.ptr,
+                            (int)country.len, country.ptr);
         kyc_ident(k, 2, (StrView){full, (guint32)strlen(full)}, id);
     }
     return TRUE;
@@ -276,7 +275,9 @@ static void kyc_count_shared(Kyc *k)
             guint16 n = distinct_customers(k, a);
             for (guint i = 0; i < a->len; i++) {
                 KycRecord *r = &k->rec[g_array_index(a, guint32, i)];
-                guint16 *dst = w == 0 ? &r->shared_phone : w == 1 ? &r->shared_email : &r->shared_address;
+                guint16 *dst = w == 0   ? &r->shared_phone
+                               : w == 1 ? &r->shared_email
+                                        : &r->shared_address;
                 *dst = n;
             }
         }
@@ -327,9 +328,8 @@ Kyc *kyc_load(const char *path, Intern *accounts, Intern *locations, GError **er
         }
         CsvStatus cs = csv_split(rec.data, rec.len, ',', '"', &r.row);
         if (cs != CSV_OK) {
-            g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
-                        "%s:%" G_GUINT64_FORMAT ":%u: %s", path, rec.line, r.row.err_column,
-                        csv_status_str(cs));
+            g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_INVAL, "%s:%" G_GUINT64_FORMAT ":%u: %s",
+                        path, rec.line, r.row.err_column, csv_status_str(cs));
             return NULL;
         }
         if (!kyc_row(k, &r, accounts, locations, error))
@@ -344,8 +344,8 @@ Kyc *kyc_load(const char *path, Intern *accounts, Intern *locations, GError **er
     return g_steal_pointer(&k);
 }
 
-gboolean kyc_add(Kyc *k, const char *const *keys, const StrView *values, guint n,
-                 Intern *accounts, Intern *locations, GError **error)
+gboolean kyc_add(Kyc *k, const char *const *keys, const StrView *values, guint n, Intern *accounts,
+                 Intern *locations, GError **error)
 {
     KycReader r = {.path = "example", .line = 0};
     for (int c = 0; c < KC_COUNT; c++)

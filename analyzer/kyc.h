@@ -21,21 +21,21 @@ typedef enum {
 } KycKind;
 
 typedef struct {
-    guint8 known;          /* FALSE for accounts not in the table */
-    guint8 kind;           /* KycKind */
-    guint16 business_mcc;  /* TXN_MCC_NONE when none */
-    guint16 country;       /* txn_pack_code2 */
-    gint16 open_min;       /* declared opening hours, minutes of the day; -1 = none */
-    gint16 close_min;      /* may be < open_min for hours past midnight */
-    gint32 birth_day;      /* days since 1970-01-01; G_MININT32 = unknown */
-    gint32 opened_day;     /* days since 1970-01-01; G_MININT32 = unknown */
-    gint32 employees;      /* -1 = unknown */
-    guint32 customer;      /* interned customer id (the account itself if none given) */
-    guint32 region;        /* interned in the locations table, like transaction locations */
-    guint32 city;          /* interned in the locations table */
-    guint32 occupation;    /* kyc_text_hash of the lower-case occupation, 0 = none */
-    gint64 income;         /* declared monthly income in cents, -1 = unknown */
-    guint16 shared_phone;  /* distinct customers with this phone (1 = only this one), 0 = none */
+    guint8 known;         /* FALSE for accounts not in the table */
+    guint8 kind;          /* KycKind */
+    guint16 business_mcc; /* TXN_MCC_NONE when none */
+    guint16 country;      /* txn_pack_code2 */
+    gint16 open_min;      /* declared opening hours, minutes of the day; -1 = none */
+    gint16 close_min;     /* may be < open_min for hours past midnight */
+    gint32 birth_day;     /* days since 1970-01-01; G_MININT32 = unknown */
+    gint32 opened_day;    /* days since 1970-01-01; G_MININT32 = unknown */
+    gint32 employees;     /* -1 = unknown */
+    guint32 customer;     /* interned customer id (the account itself if none given) */
+    guint32 region;       /* interned in the locations table, like transaction locations */
+    guint32 city;         /* interned in the locations table */
+    guint32 occupation;   /* kyc_text_hash of the lower-case occupation, 0 = none */
+    gint64 income;        /* declared monthly income in cents, -1 = unknown */
+    guint16 shared_phone; /* distinct customers with this phone (1 = only this one), 0 = none */
     guint16 shared_email;
     guint16 shared_address;
 } KycRecord;
@@ -50,8 +50,8 @@ void kyc_free(Kyc *k);
 /* An empty table, filled with kyc_add and closed with kyc_finish (used by
  * rule examples): keys are column names of the accounts CSV. */
 Kyc *kyc_new(void);
-gboolean kyc_add(Kyc *k, const char *const *keys, const StrView *values, guint n,
-                 Intern *accounts, Intern *locations, GError **error);
+gboolean kyc_add(Kyc *k, const char *const *keys, const StrView *values, guint n, Intern *accounts,
+                 Intern *locations, GError **error);
 /* Computes the shared-identifier counts; call after the last kyc_add. */
 void kyc_finish(Kyc *k);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(Kyc, kyc_free)

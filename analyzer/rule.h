@@ -147,14 +147,14 @@ typedef enum {
 
 typedef struct {
     AggKind kind;
-    RuleProgram arg;  /* value (sum..max) or condition (count); empty otherwise */
-    RuleProgram cond; /* "where" inside the call: entries that count; empty = all */
-    FieldId field;    /* AGG_DISTINCT, AGG_NEW */
-    double k;         /* AGG_FORWARDED, AGG_SWEPT: seconds */
+    RuleProgram arg;   /* value (sum..max) or condition (count); empty otherwise */
+    RuleProgram cond;  /* "where" inside the call: entries that count; empty = all */
+    FieldId field;     /* AGG_DISTINCT, AGG_NEW */
+    double k;          /* AGG_FORWARDED, AGG_SWEPT: seconds */
     gboolean baseline; /* computed over the baseline period before the window (scaled) */
     int flag;          /* bit of WinEntry.flags holding the entry's condition, -1 = none */
     gboolean running;  /* count or sum(amount) kept as a running total (window_agg.c) */
-    char *text;       /* canonical source text, e.g. "sum(amount)"; the key in alerts */
+    char *text;        /* canonical source text, e.g. "sum(amount)"; the key in alerts */
     ValueType type;
     gboolean in_condition; /* used by the alert condition (else only by the explanation) */
 } RuleAgg;
@@ -215,7 +215,7 @@ typedef struct {
     int line;
     GArray *accounts; /* ExampleAccount: the KYC side table of the example */
     GArray *rows;     /* ExampleRow */
-    GArray *expects; /* ExampleExpect */
+    GArray *expects;  /* ExampleExpect */
 } RuleExample;
 
 /* A graph pattern searched around each new edge (graph_match.c). */
@@ -261,8 +261,8 @@ typedef struct {
     char *explain_src;
     char *filter_src; /* the clauses as written, for 'rules explain' */
     char *condition_src;
-    GPtrArray *examples; /* RuleExample */
-    GPtrArray *params;   /* RuleConst: `param` clauses, visible in this rule only */
+    GPtrArray *examples;       /* RuleExample */
+    GPtrArray *params;         /* RuleConst: `param` clauses, visible in this rule only */
     struct Typology *typology; /* set when this is the face of a typology */
 } Rule;
 
@@ -276,22 +276,22 @@ typedef struct Typology {
     GPtrArray *indicator_ids;  /* char*, as written */
     GPtrArray *escalation_ids; /* GPtrArray of char*: all rules of one group escalate */
     GPtrArray *victim_ids, *controller_ids; /* char* */
-    int ids_line;              /* where the ids were written, for errors */
+    int ids_line;                           /* where the ids were written, for errors */
     /* resolved after loading: */
-    GPtrArray *indicators;     /* const Rule* */
-    GPtrArray *escalations;    /* GPtrArray of const Rule* */
+    GPtrArray *indicators;            /* const Rule* */
+    GPtrArray *escalations;           /* GPtrArray of const Rule* */
     GPtrArray *victims, *controllers; /* const Rule* */
     gint64 half_life;
     double cap;
 } Typology;
 
 typedef struct {
-    GPtrArray *rules;  /* Rule, in load order */
+    GPtrArray *rules;      /* Rule, in load order */
     GPtrArray *typologies; /* Typology */
-    GPtrArray *lists;  /* RuleList, named ones first come first */
-    GPtrArray *consts; /* RuleConst */
-    GPtrArray *files;  /* paths loaded */
-    char digest[65];   /* sha256 of the loaded texts, for runs and alert ids */
+    GPtrArray *lists;      /* RuleList, named ones first come first */
+    GPtrArray *consts;     /* RuleConst */
+    GPtrArray *files;      /* paths loaded */
+    char digest[65];       /* sha256 of the loaded texts, for runs and alert ids */
 } RuleSet;
 
 typedef struct {
@@ -339,7 +339,7 @@ typedef struct {
     guint32 account;    /* the account whose window this is */
     const double *aggs; /* computed aggregates of the rule, or NULL */
     const RuleSet *rs;
-    const Kyc *kyc;     /* the accounts side table, or NULL */
+    const Kyc *kyc; /* the accounts side table, or NULL */
     /* when set, aggregates are computed on first use: agg_fn(agg_ctx, i) */
     double (*agg_fn)(void *agg_ctx, guint i);
     void *agg_ctx;

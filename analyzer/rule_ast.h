@@ -56,9 +56,9 @@ typedef struct {
     gsize len;
     GPtrArray *diags;
     int errors;
-    GPtrArray *nodes;   /* owns AstNodes (and their item arrays) */
-    GPtrArray *strings; /* owns names */
-    GHashTable *overrides; /* "NAME" or "RULE.NAME" -> value text; borrowed, may be NULL */
+    GPtrArray *nodes;           /* owns AstNodes (and their item arrays) */
+    GPtrArray *strings;         /* owns names */
+    GHashTable *overrides;      /* "NAME" or "RULE.NAME" -> value text; borrowed, may be NULL */
     GHashTable *used_overrides; /* keys of overrides that matched */
 } RuleCtx;
 

@@ -177,10 +177,10 @@ static ValueType compile(Cc *c, AstNode *n);
 static const struct {
     const char *name;
     AggKind kind;
-} agg_names[] = {{"count", AGG_COUNT},         {"sum", AGG_SUM},     {"avg", AGG_AVG},
-                 {"min", AGG_MIN},             {"max", AGG_MAX},     {"distinct", AGG_DISTINCT},
-                 {"span", AGG_SPAN},           {"new", AGG_NEW},     {"forwarded", AGG_FORWARDED},
-                 {"swept", AGG_SWEPT},         {"baseline", AGG_COUNT}};
+} agg_names[] = {{"count", AGG_COUNT}, {"sum", AGG_SUM},       {"avg", AGG_AVG},
+                 {"min", AGG_MIN},     {"max", AGG_MAX},       {"distinct", AGG_DISTINCT},
+                 {"span", AGG_SPAN},   {"new", AGG_NEW},       {"forwarded", AGG_FORWARDED},
+                 {"swept", AGG_SWEPT}, {"baseline", AGG_COUNT}};
 
 #define AGG_BASELINE_INDEX 10 /* "baseline": wraps another aggregate */
 
@@ -291,7 +291,8 @@ static ValueType compile_agg(Cc *c, AstNode *n, int which)
     RuleAgg agg = {.kind = agg_names[which].kind, .in_condition = c->ctx == CTX_CONDITION};
     if (agg.kind == AGG_NEW && !r->baseline)
         cc_error(c, n, "new() needs a 'baseline' clause (e.g. baseline 90d) before it");
-    gboolean ok = which == AGG_BASELINE_INDEX ? agg_baseline(c, n, &agg) : agg_arg(c, n, agg.kind, &agg);
+    gboolean ok =
+        which == AGG_BASELINE_INDEX ? agg_baseline(c, n, &agg) : agg_arg(c, n, agg.kind, &agg);
     if (!ok) {
         cc_error(c, n, "%s() takes %s", n->name,
                  agg.kind == AGG_COUNT  ? "nothing or a condition"
@@ -330,7 +331,6 @@ RuleConst *rule_const_lookup(RuleCtx *cx, const char *name)
     return k ? k : find_const(cx->rs->consts, name);
 }
 
-
 static ValueType compile_name(Cc *c, AstNode *n)
 {
     int f = field_lookup(n->name);
@@ -356,8 +356,7 @@ static ValueType compile_name(Cc *c, AstNode *n)
         }
     }
     if (r && r->typology && c->ctx != CTX_CONST) {
-        cc_error(c, n, "a typology's condition knows score, families and hits, not '%s'",
-                 n->name);
+        cc_error(c, n, "a typology's condition knows score, families and hits, not '%s'", n->name);
         return TY_NUM;
     }
     int a = agg_lookup(n->name);
@@ -374,8 +373,9 @@ static ValueType compile_as(Cc *c, AstNode *n, ValueType ty)
     double v;
     if (n->kind == N_STRING) {
         if (ty != TY_TEXT)
-            cc_error(c, n, "a quoted text can only be compared with a text field such as "
-                           "account.occupation");
+            cc_error(c, n,
+                     "a quoted text can only be compared with a text field such as "
+                     "account.occupation");
         emit(c, OP_PUSH, 0, kyc_text_hash(n->name, strlen(n->name)));
         return TY_TEXT;
     }

@@ -114,7 +114,8 @@ static TokKind lex_punct(RuleLexer *lx)
         {"(", TOK_LPAREN}, {")", TOK_RPAREN}, {"[", TOK_LBRACK}, {"]", TOK_RBRACK},
         {"{", TOK_LBRACE}, {"}", TOK_RBRACE}, {",", TOK_COMMA},  {":", TOK_COLON},
         {"=", TOK_ASSIGN}, {"<", TOK_LT},     {">", TOK_GT},     {"+", TOK_PLUS},
-        {"-", TOK_MINUS},  {"*", TOK_STAR},   {"/", TOK_SLASH},  {"%", TOK_PERCENT}, {".", TOK_DOT},
+        {"-", TOK_MINUS},  {"*", TOK_STAR},   {"/", TOK_SLASH},  {"%", TOK_PERCENT},
+        {".", TOK_DOT},
     };
     for (gsize i = 0; i < G_N_ELEMENTS(ops); i++) {
         gsize n = strlen(ops[i].text);

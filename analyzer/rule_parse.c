@@ -24,8 +24,10 @@ typedef struct {
 } Parser;
 
 static const char *const clause_words[] = {
-    "rule",  "list",   "const", "version", "source",   "family",  "strength", "tags", "for",
-    "where", "within", "alert", "explain", "suppress", "example", "expect", "param", "baseline", "match", "role", "typology", "indicators", "half_life", "cap", "escalate", "victim", "controller", NULL,
+    "rule",       "list",      "const", "version",  "source", "family",     "strength",
+    "tags",       "for",       "where", "within",   "alert",  "explain",    "suppress",
+    "example",    "expect",    "param", "baseline", "match",  "role",       "typology",
+    "indicators", "half_life", "cap",   "escalate", "victim", "controller", NULL,
 };
 
 static gboolean is_clause_word(const char *s, gsize n)
@@ -166,8 +168,8 @@ static AstNode *parse_primary(Parser *p)
         return n;
     }
     /* "baseline" is a clause, and baseline(...) an aggregate */
-    gboolean call_kw = rule_tok_is(&t, "baseline") && p->lx.pos < p->lx.len &&
-                       p->lx.src[p->lx.pos] == '(';
+    gboolean call_kw =
+        rule_tok_is(&t, "baseline") && p->lx.pos < p->lx.len && p->lx.src[p->lx.pos] == '(';
     if (t.kind == TOK_IDENT && (call_kw || !tok_is_clause(&t)) && !rule_tok_is(&t, "and") &&
         !rule_tok_is(&t, "or")) {
         advance(p);
@@ -915,8 +917,8 @@ static void parse_ids(Parser *p, GPtrArray *into, gboolean and_sep)
     for (;;) {
         Token at = p->tok;
         gsize e = at.pos;
-        while (e < p->lx.len && (g_ascii_isalnum(p->lx.src[e]) || p->lx.src[e] == '_' ||
-                                 p->lx.src[e] == '-'))
+        while (e < p->lx.len &&
+               (g_ascii_isalnum(p->lx.src[e]) || p->lx.src[e] == '_' || p->lx.src[e] == '-'))
             e++;
         if (at.kind != TOK_IDENT || e == at.pos) {
             err_expected(p, "a rule id");
@@ -941,7 +943,9 @@ static Typology *typology_new(RuleCtx *cx, char *id, int line)
     r->persp = PERSP_ACCOUNT;
     static const char *const names[] = {"score", "families", "hits"};
     for (int i = 0; i < 3; i++) {
-        RuleAgg a = {.kind = AGG_COUNT, .text = g_strdup(names[i]), .in_condition = TRUE,
+        RuleAgg a = {.kind = AGG_COUNT,
+                     .text = g_strdup(names[i]),
+                     .in_condition = TRUE,
                      .type = i == 0 ? TY_NUM : TY_COUNT};
         g_array_append_val(r->aggs, a);
     }

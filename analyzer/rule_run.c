@@ -13,9 +13,9 @@
 #include "kyc.h"
 
 typedef struct {
-    GHashTable *counts;   /* account -> alerts (GUINT_TO_POINTER) */
-    GHashTable *evidence; /* account -> "r1 r2 r3" of its first alert */
-    GHashTable *roles;    /* account -> role of its first alert ("" for none) */
+    GHashTable *counts;       /* account -> alerts (GUINT_TO_POINTER) */
+    GHashTable *evidence;     /* account -> "r1 r2 r3" of its first alert */
+    GHashTable *roles;        /* account -> role of its first alert ("" for none) */
     gboolean only_typologies; /* a typology's example expects its alerts only */
 } Seen;
 
@@ -112,8 +112,8 @@ static gboolean compare(const RuleExample *ex, Seen *seen, GString *report)
         g_autofree char *want_ev = x->evidence ? join(x->evidence) : NULL;
         const char *role = g_hash_table_lookup(seen->roles, x->account);
         if (x->role && got && g_strcmp0(role, x->role) != 0) {
-            g_string_append_printf(report, "    line %d: expected role %s on %s, got %s\n",
-                                   x->line, x->role, x->account, role && *role ? role : "none");
+            g_string_append_printf(report, "    line %d: expected role %s on %s, got %s\n", x->line,
+                                   x->role, x->account, role && *role ? role : "none");
             ok = FALSE;
         }
         if (got != (guint)x->count || (want_ev && g_strcmp0(ev, want_ev) != 0)) {

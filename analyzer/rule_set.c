@@ -164,7 +164,8 @@ static int load_file(RuleSet *rs, const char *path, GPtrArray *diags, GChecksum 
                   .diags = diags,
                   .nodes = g_ptr_array_new_with_free_func(node_free),
                   .strings = g_ptr_array_new_with_free_func(g_free),
-                  .overrides = overrides, .used_overrides = used};
+                  .overrides = overrides,
+                  .used_overrides = used};
     rule_parse_file(&cx);
     g_ptr_array_unref(cx.nodes);
     g_ptr_array_unref(cx.strings);
@@ -266,9 +267,8 @@ static int check_overrides(GHashTable *overrides, GHashTable *used, GPtrArray *d
     while (g_hash_table_iter_next(&it, &key, NULL)) {
         if (g_hash_table_contains(used, key))
             continue;
-        g_autofree char *msg =
-            g_strdup_printf("'%s' is neither a constant nor a rule parameter (RULE.NAME)",
-                            (const char *)key);
+        g_autofree char *msg = g_strdup_printf(
+            "'%s' is neither a constant nor a rule parameter (RULE.NAME)", (const char *)key);
         rule_diag_add(diags, "override", NULL, 0, 0, 0, FALSE, msg);
         errors++;
     }
@@ -288,8 +288,8 @@ static int resolve_ids(const RuleSet *rs, const Typology *ty, GPtrArray *ids, GP
             continue;
         }
         g_autofree char *msg = g_strdup_printf("typology %s names no rule '%s'", ty->rule.id, id);
-        rule_diag_add(diags, ty->rule.file, NULL, 0, ty->ids_line ? ty->ids_line : ty->rule.line,
-                      1, FALSE, msg);
+        rule_diag_add(diags, ty->rule.file, NULL, 0, ty->ids_line ? ty->ids_line : ty->rule.line, 1,
+                      FALSE, msg);
         errors++;
     }
     return errors;

@@ -38,13 +38,13 @@ struct ScanPg {
     const char *dest; /* connection string to store alerts in, or NULL (a file) */
     char *source_desc;
     gint64 from, to; /* asked for; G_MININT64 / G_MAXINT64 = open */
-    SourcePgQuery q;
     SinkPg *sink;
     gint64 quiet_until;
     guint64 replayed;
     gint64 latest;
     gint64 run_id;
     char *accounts_path;
+    SourcePg *source; /* opened by scan_pg_begin, until the input takes it */
 };
 
 void scan_pg_add_options(GOptionContext *ctx, ScanPgOptions *o)
@@ -163,6 +163,7 @@ void scan_pg_free(ScanPg *p)
     if (!p)
         return;
     sink_pg_abort(p->sink, "the run ended without committing");
+    source_pg_free(p->source);
     if (p->accounts_path)
         unlink(p->accounts_path);
     g_free(p->accounts_path);
@@ -180,7 +181,31 @@ gboolean scan_pg_writes_db(const ScanPg *p)
     return p && p->dest;
 }
 
-gboolean scan_pg_begin(ScanPg *p, const RuleSet *rs, InputOptions *io, GError **error)
+/* Opens the source early: the server starts the COPY while the caller
+ * loads the accounts and builds the engine. */
+static gboolean scan_pg_open_source(ScanPg *p, gint64 from, gboolean accounts, InputOptions *io,
+                                    GError **error)
+{
+    if (accounts) {
+        int fd = g_file_open_tmp("moneytrail-accounts-XXXXXX.csv", &p->accounts_path, error);
+        if (fd < 0)
+            return FALSE;
+        close(fd);
+    }
+    SourcePgQuery q = {p->src, p->accounts_path, from, p->to};
+    if (!(p->source = source_pg_open(&q, error)))
+        return FALSE;
+    io->format = "canonical";
+    return TRUE;
+}
+
+SourcePg *scan_pg_take_source(ScanPg *p)
+{
+    return g_steal_pointer(&p->source);
+}
+
+gboolean scan_pg_begin(ScanPg *p, const RuleSet *rs, gboolean accounts, InputOptions *io,
+                       GError **error)
 {
     gint64 from = p->from;
     if (p->dest) {
@@ -194,13 +219,8 @@ gboolean scan_pg_begin(ScanPg *p, const RuleSet *rs, InputOptions *io, GError **
                 return FALSE;
         }
     }
-    if (p->src) {
-        p->q = (SourcePgQuery){p->src, from, p->to};
-        io->db = &p->q;
-        io->format = "canonical";
-    }
     p->from = from;
-    return TRUE;
+    return !p->src || scan_pg_open_source(p, from, accounts, io, error);
 }
 
 gint64 scan_pg_quiet_until(const ScanPg *p)
@@ -248,22 +268,9 @@ void scan_pg_summary(const ScanPg *p, guint64 raised, guint64 stored, FILE *out)
             cmd_count(raised, a), cmd_count(stored, b), p->run_id);
 }
 
-const char *scan_pg_accounts_file(ScanPg *p, GError **error)
+const char *scan_pg_accounts_file(const ScanPg *p)
 {
-    if (p->accounts_path)
-        return p->accounts_path;
-    int fd = g_file_open_tmp("moneytrail-accounts-XXXXXX.csv", &p->accounts_path, error);
-    if (fd < 0)
-        return NULL;
-    close(fd);
-    PGconn *conn = db_connect(p->src ? p->src : p->dest, error);
-    gboolean ok = conn && db_check_schema(conn, error) &&
-                  db_export_accounts(conn, p->accounts_path, error) >= 0;
-    if (conn)
-        PQfinish(conn);
-    if (!ok) {
-        unlink(p->accounts_path);
-        g_clear_pointer(&p->accounts_path, g_free);
-    }
     return p->accounts_path;
+}
+return p->accounts_path;
 }

@@ -43,9 +43,15 @@ gboolean scan_pg_reads_db(const ScanPg *p);
 gboolean scan_pg_writes_db(const ScanPg *p);
 
 /* Opens the alert sink (run lock, run record) when alerts go to the
- * database, and works out the range to read; fills io->db when rows come
- * from the database. FALSE with error. */
-gboolean scan_pg_begin(ScanPg *p, const RuleSet *rs, InputOptions *io, GError **error);
+ * database, works out the range to read and, when rows come from the
+ * database, opens the source (scan_pg_take_source) and sets io->format,
+ * exporting the accounts table first if accounts is TRUE
+ * (scan_pg_accounts_file). FALSE with error. */
+gboolean scan_pg_begin(ScanPg *p, const RuleSet *rs, gboolean accounts, InputOptions *io,
+                       GError **error);
+/* The database source opened by scan_pg_begin, for InputOptions.db (which
+ * takes it over); NULL when rows come from files. */
+SourcePg *scan_pg_take_source(ScanPg *p);
 /* The instant up to which alerts are replayed silently (engine_set_quiet_until). */
 gint64 scan_pg_quiet_until(const ScanPg *p);
 /* Counts one processed transaction (replayed or new, latest time). */
@@ -59,8 +65,9 @@ gboolean scan_pg_commit(ScanPg *p, const InputStats *st, guint64 *stored, GError
 void scan_pg_abort(ScanPg *p, const char *reason);
 /* The run summary's lines about the database: replay, alerts raised and stored. */
 void scan_pg_summary(const ScanPg *p, guint64 raised, guint64 stored, FILE *out);
-/* The accounts table exported as accounts.csv into a temporary file for
- * the KYC side input; the file is removed by scan_pg_free. NULL with error. */
-const char *scan_pg_accounts_file(ScanPg *p, GError **error);
+/* The accounts table exported by scan_pg_begin as accounts.csv, a
+ * temporary file for the KYC side input removed by scan_pg_free; NULL if
+ * none was asked for. */
+const char *scan_pg_accounts_file(const ScanPg *p);
 
 #endif

@@ -78,11 +78,8 @@ Source *source_open(const char *path, GError **error)
     return s;
 }
 
-Source *source_open_pg(const SourcePgQuery *q, GError **error)
+Source *source_from_pg(SourcePg *pg)
 {
-    SourcePg *pg = source_pg_open(q, error);
-    if (!pg)
-        return NULL;
     Source *s = g_new0(Source, 1);
     s->name = g_strdup(SOURCE_PG_NAME);
     s->fd = -1;

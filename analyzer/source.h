@@ -22,11 +22,11 @@ Source *source_open(const char *path, GError **error);
 void source_free(Source *src);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(Source, source_free)
 
-/* Opens the transactions of a PostgreSQL database as a source of
- * canonical CSV records (source_pg.h): connects and starts the query.
- * Returns NULL with error if that fails. Caller frees with source_free. */
-struct SourcePgQuery;
-Source *source_open_pg(const struct SourcePgQuery *q, GError **error);
+/* The transactions of a PostgreSQL database, opened by source_pg_open, as
+ * a source of canonical CSV records. Takes ownership of pg. Caller frees
+ * with source_free. */
+struct SourcePg;
+Source *source_from_pg(struct SourcePg *pg);
 
 /* Sets the delimiter and quote character used to find records that span
  * lines (default ',' and '"'; quote 0 disables quoting). Call it after the

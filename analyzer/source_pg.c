@@ -74,6 +74,7 @@ SourcePg *source_pg_open(const SourcePgQuery *q, GError **error)
     memcpy(s->header, source_pg_header, sizeof source_pg_header);
     s->line = 1;
     if (!(s->conn = db_connect(q->conninfo, error)) || !db_check_schema(s->conn, error) ||
+        (q->accounts && db_export_accounts(s->conn, q->accounts, error) < 0) ||
         !source_pg_start(s, q, error)) {
         source_pg_free(s);
         return NULL;

@@ -15,8 +15,10 @@
 
 #include "source.h"
 
-typedef struct SourcePgQuery {
+typedef struct {
     const char *conninfo; /* libpq connection string or URI; "" = the environment */
+    const char *accounts; /* when set, the accounts table is first exported to this file
+                           * (db_export_accounts), on the same connection */
     gint64 from;          /* first instant, UTC seconds; G_MININT64 = from the start */
     gint64 to;            /* end, exclusive; G_MAXINT64 = to the end */
 } SourcePgQuery;
@@ -29,9 +31,10 @@ typedef struct SourcePg SourcePg;
 /* The column list and order of the query (the canonical CSV header). */
 extern const char source_pg_header[];
 
-/* Connects, checks the schema and starts the COPY. NULL with error if the
- * database cannot be reached, is not initialised or the query fails.
- * Caller frees with source_pg_free. */
+/* Connects, checks the schema, exports the accounts if asked and starts
+ * the COPY, so that the server works while the caller sets up the rest.
+ * NULL with error if the database cannot be reached, is not initialised
+ * or a query fails. Caller frees with source_pg_free (NULL is ignored). */
 SourcePg *source_pg_open(const SourcePgQuery *q, GError **error);
 void source_pg_free(SourcePg *s);
 /* The next record: the header first, then one row per call. rec->data

@@ -9,8 +9,8 @@
 #include <math.h>
 #include <string.h>
 
-#define TY_MAX_HITS 64
-#define TY_MAX_FAMILIES 16
+#define TY_MAX_HITS        64
+#define TY_MAX_FAMILIES    16
 #define TY_KEEP_HALF_LIVES 8 /* hits older than this weigh < 0.4% and are dropped */
 
 typedef struct {
@@ -167,9 +167,9 @@ static void explain(TypologyEngine *te, const Typology *ty, const TyState *st, c
                     const double *sum, guint nf, gboolean esc, Alert *a)
 {
     g_autoptr(GString) s = g_string_new(NULL);
-    g_string_append_printf(s, "%s: score %.1f from %u indicator alert%s in %u famil%s (", ty->rule.title,
-                           te->aggs[0], st->n, st->n == 1 ? "" : "s", (guint)te->aggs[1],
-                           te->aggs[1] == 1 ? "y" : "ies");
+    g_string_append_printf(s, "%s: score %.1f from %u indicator alert%s in %u famil%s (",
+                           ty->rule.title, te->aggs[0], st->n, st->n == 1 ? "" : "s",
+                           (guint)te->aggs[1], te->aggs[1] == 1 ? "y" : "ies");
     for (guint f = 0; f < nf; f++) {
         g_string_append_printf(s, "%s%s %.1f", f ? ", " : "", fam[f], MIN(sum[f], ty->cap));
         for (guint i = 0, first = 1; i < st->n; i++) {
@@ -188,8 +188,8 @@ static void explain(TypologyEngine *te, const Typology *ty, const TyState *st, c
 }
 
 static gboolean raise_typology(TypologyEngine *te, guint ti, const Typology *ty, TyState *st,
-                      const Alert *trig, gboolean esc, const char **fam, const double *sum,
-                      guint nf, EngineAlertFn fn, void *user)
+                               const Alert *trig, gboolean esc, const char **fam, const double *sum,
+                               guint nf, EngineAlertFn fn, void *user)
 {
     Alert *a = &te->alert;
     memset(a, 0, sizeof *a);
@@ -208,8 +208,8 @@ static gboolean raise_typology(TypologyEngine *te, guint ti, const Typology *ty,
     a->role = role_of(ty, st);
     a->escalated = esc;
     for (guint i = 0; i < st->n; i++) {
-        te->hits[i] = (AlertHit){st->hits[i].alert_id, st->hits[i].rule->id,
-                                 st->hits[i].account, st->hits[i].ts};
+        te->hits[i] = (AlertHit){st->hits[i].alert_id, st->hits[i].rule->id, st->hits[i].account,
+                                 st->hits[i].ts};
         a->evidence[a->n_evidence++] = (StrView){st->hits[i].tx, st->hits[i].tx_len};
     }
     a->hits = te->hits;

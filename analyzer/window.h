@@ -23,9 +23,9 @@ typedef struct {
     WinEntry *e; /* owned ring buffer of cap entries */
     guint cap, head, len;
     gint64 suppress_until; /* no alert before this instant (after an alert) */
-    gint64 *run;  /* running totals kept by window_agg.c, or NULL; owned */
-    guint split;  /* entries at the head that belong to the baseline period */
-    gint8 run_exp; /* currency exponent of the summed amounts; -1 none yet, -2 mixed */
+    gint64 *run;           /* running totals kept by window_agg.c, or NULL; owned */
+    guint split;           /* entries at the head that belong to the baseline period */
+    gint8 run_exp;         /* currency exponent of the summed amounts; -1 none yet, -2 mixed */
 } Window;
 
 void window_init(Window *w);

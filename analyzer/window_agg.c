@@ -64,7 +64,8 @@ static gboolean passes(const RuleAgg *g, const AggCtx *c, guint i, RuleEval *ev)
 static guint collect(const RuleAgg *g, const AggCtx *c, guint lo, guint hi, double *out)
 {
     RuleEval ev = {.account = c->account, .rs = c->rs, .kyc = c->kyc};
-    guint64 *set = (guint64 *)(c->scratch + 4 * LIMIT_WINDOW_ENTRIES); /* kept all-zero between calls */
+    guint64 *set =
+        (guint64 *)(c->scratch + 4 * LIMIT_WINDOW_ENTRIES); /* kept all-zero between calls */
     const guint mask = 2 * LIMIT_WINDOW_ENTRIES - 1;
     guint n = 0;
     for (guint i = lo; i < hi; i++) {
@@ -184,7 +185,8 @@ static double credit(double *cps, double *amts, guint *n, double cp, double m)
 static double agg_forward(const RuleAgg *g, const AggCtx *c)
 {
     double *q_ts = c->scratch, *q_left = c->scratch + LIMIT_WINDOW_ENTRIES;
-    double *cps = c->scratch + 2 * LIMIT_WINDOW_ENTRIES, *amts = c->scratch + 3 * LIMIT_WINDOW_ENTRIES;
+    double *cps = c->scratch + 2 * LIMIT_WINDOW_ENTRIES,
+           *amts = c->scratch + 3 * LIMIT_WINDOW_ENTRIES;
     guint head = 0, tail = 0, ncp = 0;
     double in = 0, matched = 0, best = 0;
     for (guint i = c->lo; i < c->hi; i++) {
@@ -250,8 +252,7 @@ void window_agg_expire(const Rule *r, Window *w, gint64 now)
     window_expire(w, now, r->window + r->baseline);
 }
 
-gboolean window_agg_push(const Rule *r, Window *w, const TxnCore *core, StrView id,
-                         guint32 flags)
+gboolean window_agg_push(const Rule *r, Window *w, const TxnCore *core, StrView id, guint32 flags)
 {
     if (!w->run)
         w->run = g_new0(gint64, 2 * MAX(r->aggs->len, 1));

@@ -23,11 +23,11 @@ typedef struct {
     guint base_lo, base_hi; /* the baseline: entries [base_lo, base_hi) */
     double base_scale;      /* window length / baseline length */
     guint32 account;
-    const TxnCore *now;     /* the transaction being evaluated */
+    const TxnCore *now; /* the transaction being evaluated */
     const RuleSet *rs;
     const Kyc *kyc;
-    const Rule *rule;       /* the rule whose window this is (running totals), or NULL */
-    double *scratch;        /* WINDOW_AGG_SCRATCH doubles */
+    const Rule *rule; /* the rule whose window this is (running totals), or NULL */
+    double *scratch;  /* WINDOW_AGG_SCRATCH doubles */
 } AggCtx;
 
 /* Sets the ranges of c for a window whose newest entry is at now: entries
@@ -44,7 +44,6 @@ double window_agg(const RuleAgg *g, const AggCtx *c);
 void window_agg_expire(const Rule *r, Window *w, gint64 now);
 /* appends an entry (flags: its aggregates' conditions); returns FALSE when
  * the window was full and its oldest entry was dropped. */
-gboolean window_agg_push(const Rule *r, Window *w, const TxnCore *core, StrView id,
-                         guint32 flags);
+gboolean window_agg_push(const Rule *r, Window *w, const TxnCore *core, StrView id, guint32 flags);
 
 #endif

@@ -51,7 +51,8 @@ Test(kyc, shared_identifiers_count_distinct_customers)
 
 Test(kyc, a_bad_value_names_file_line_and_column)
 {
-    g_autofree char *path = write_tmp("account_id,kind,opening_hours\nA1,person,\nA2,business,9 to 5\n");
+    g_autofree char *path =
+        write_tmp("account_id,kind,opening_hours\nA1,person,\nA2,business,9 to 5\n");
     Intern *acc = intern_new(), *loc = intern_new();
     GError *err = NULL;
     Kyc *k = kyc_load(path, acc, loc, &err);
