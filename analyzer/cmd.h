@@ -40,6 +40,11 @@ int cmd_export(int argc, char **argv);
 void cmd_error(const char *what, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
 /* Parses options with a GOptionContext; prints usage errors; FALSE on error. */
 gboolean cmd_parse_options(GOptionContext *ctx, int *argc, char ***argv, const char *what);
+/* Loads the rule files or directories of paths (NULL: "rules") with the
+ * overrides (may be NULL); prints errors (and, on failure, warnings) on
+ * stderr; NULL when they do not compile. Caller frees with rule_set_free. */
+struct RuleSet;
+struct RuleSet *cmd_load_rules(const char *what, char **paths, GHashTable *overrides);
 /* Formats n with thousands separators into buf (>= 32 bytes). */
 const char *cmd_count(guint64 n, char *buf);
 /* Lets "--db" stand alone (the PG* environment): rewrites it to "--db="

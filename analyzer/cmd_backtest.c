@@ -85,21 +85,6 @@ static gboolean parse(BacktestOptions *o, int argc, char **argv)
     return TRUE;
 }
 
-static RuleSet *load_rules(char **paths, GHashTable *overrides)
-{
-    static const char *const fallback[] = {"rules", NULL};
-    const char *const *p = paths ? (const char *const *)paths : fallback;
-    g_autoptr(GPtrArray) diags = rule_diags_new();
-    RuleSet *rs = rule_set_load_with(p, g_strv_length((char **)p), overrides, diags);
-    for (guint i = 0; i < diags->len; i++) {
-        const RuleDiag *d = g_ptr_array_index(diags, i);
-        if (!rs || !d->warning)
-            rule_diag_print(d, stderr);
-    }
-    if (!rs)
-        cmd_error("backtest", "the rules do not compile; 'moneytrail rules check' shows why");
-    return rs;
-}
 
 static int run_open(Run *r, GHashTable *overrides)
 {
@@ -110,7 +95,7 @@ static int run_open(Run *r, GHashTable *overrides)
         cmd_error("backtest", "--max-lateness '%s' is not a duration like 0s, 30m or 2h", lateness);
         return EXIT_USAGE;
     }
-    if (!(r->rs = load_rules(r->o->rules, overrides)))
+    if (!(r->rs = cmd_load_rules("backtest", r->o->rules, overrides)))
         return EXIT_FINDINGS;
     r->accounts = intern_new();
     r->locations = intern_new();

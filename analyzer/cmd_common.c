@@ -5,6 +5,7 @@
 
 #include "cmd.h"
 #include "money.h"
+#include "rule.h"
 
 void cmd_error(const char *what, const char *fmt, ...)
 {
@@ -29,4 +30,20 @@ gboolean cmd_parse_options(GOptionContext *ctx, int *argc, char ***argv, const c
 const char *cmd_count(guint64 n, char *buf)
 {
     return money_format((gint64)n, 0, buf);
+}
+
+RuleSet *cmd_load_rules(const char *what, char **paths, GHashTable *overrides)
+{
+    static const char *const fallback[] = {"rules", NULL};
+    const char *const *p = paths ? (const char *const *)paths : fallback;
+    g_autoptr(GPtrArray) diags = rule_diags_new();
+    RuleSet *rs = rule_set_load_with(p, g_strv_length((char **)p), overrides, diags);
+    for (guint i = 0; i < diags->len; i++) {
+        const RuleDiag *d = g_ptr_array_index(diags, i);
+        if (!rs || !d->warning)
+            rule_diag_print(d, stderr);
+    }
+    if (!rs)
+        cmd_error(what, "the rules do not compile; 'moneytrail rules check' shows why");
+    return rs;
 }

@@ -101,21 +101,6 @@ static gboolean scan_parse(Scan *s, int argc, char **argv)
     return TRUE;
 }
 
-static RuleSet *load_rules(char **paths)
-{
-    static const char *const fallback[] = {"rules", NULL};
-    const char *const *p = paths ? (const char *const *)paths : fallback;
-    g_autoptr(GPtrArray) diags = rule_diags_new();
-    RuleSet *rs = rule_set_load(p, g_strv_length((char **)p), diags);
-    for (guint i = 0; i < diags->len; i++) {
-        const RuleDiag *d = g_ptr_array_index(diags, i);
-        if (!rs || !d->warning)
-            rule_diag_print(d, stderr);
-    }
-    if (!rs)
-        cmd_error("scan", "the rules do not compile; 'moneytrail rules check' shows why");
-    return rs;
-}
 
 static void progress(Scan *s, gboolean final)
 {
@@ -329,7 +314,7 @@ int cmd_scan(int argc, char **argv)
         if (!s.o.alerts)
             s.o.alerts = g_strdup("-");
         s.t0 = g_get_monotonic_time();
-        if (!(s.rs = load_rules(s.o.rules)))
+        if (!(s.rs = cmd_load_rules("scan", s.o.rules, NULL)))
             rc = EXIT_FINDINGS;
         else if (!scan_open(&s))
             rc = EXIT_DATA;

@@ -285,7 +285,7 @@ typedef struct Typology {
     double cap;
 } Typology;
 
-typedef struct {
+typedef struct RuleSet {
     GPtrArray *rules;      /* Rule, in load order */
     GPtrArray *typologies; /* Typology */
     GPtrArray *lists;      /* RuleList, named ones first come first */
