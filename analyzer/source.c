@@ -26,6 +26,33 @@
 #define SOURCE_IN_BYTES  (1024 * 1024)
 #define SOURCE_OUT_BYTES (1024 * 1024 + 2 * LIMIT_LINE_BYTES + 16)
 
+/* gzip is inflated by a thread of its own, one chunk ahead of the reader,
+ * so that inflating and decoding overlap on two cores. Chunks go round
+ * between two queues: `free` (empty, for the inflater) and `full` (for the
+ * reader). A chunk carries the end of the stream or its error behind its
+ * data, so the reader sees both exactly where they happened. */
+#define INFLATE_CHUNKS      3
+#define INFLATE_CHUNK_BYTES (1024 * 1024)
+
+typedef struct {
+    char *data;
+    size_t len;
+    guint64 consumed; /* compressed bytes consumed when this chunk was full */
+    GError *error;    /* the stream failed after these bytes */
+    gboolean end;     /* the stream ended after these bytes */
+} InflateChunk;
+
+typedef struct {
+    GThread *thread;
+    GAsyncQueue *free, *full;
+    InflateChunk chunks[INFLATE_CHUNKS];
+    InflateChunk *cur; /* being read by the reader */
+    size_t off;
+    gint stop;
+    gboolean done; /* the reader has seen the end or the error */
+    guint64 consumed;
+} Inflater;
+
 typedef enum {
     SCAN_FIELD_START,
     SCAN_UNQUOTED,
@@ -42,7 +69,8 @@ struct Source {
     char delim, quote;
     /* gzip */
     gboolean gzip, member_done;
-    struct inflate_state *z; /* ISA-L inflate state, when gzip */
+    struct inflate_state *z; /* ISA-L inflate state, when gzip: the inflater thread's */
+    Inflater *inflater;      /* the thread that inflates ahead, when gzip */
     unsigned char *in;
     /* records */
     char *buf;
@@ -53,6 +81,8 @@ struct Source {
     gboolean eof, started, skipping;
     SourcePg *pg; /* set for a database source: records come from there */
 };
+
+static void inflater_free(Inflater *in);
 
 Source *source_open(const char *path, GError **error)
 {
@@ -92,6 +122,7 @@ void source_free(Source *s)
     if (!s)
         return;
     source_pg_free(s->pg);
+    inflater_free(s->inflater); /* before the state it uses */
     g_free(s->z);
     if (s->own_fd)
         close(s->fd);
@@ -121,7 +152,7 @@ guint64 source_bytes_read(const Source *s)
 {
     if (s->pg)
         return source_pg_bytes(s->pg);
-    return s->gzip ? s->raw_read - s->z->avail_in : s->raw_read;
+    return s->gzip ? s->inflater->consumed : s->raw_read;
 }
 
 guint64 source_bytes_total(const Source *s)
@@ -148,10 +179,11 @@ static gssize source_read(Source *s, void *dst, size_t cap, GError **error)
     }
 }
 
+/* A gzip error, at the compressed position the inflater has reached. */
 static void source_zerror(Source *s, const char *what, GError **error)
 {
     g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_FAILED, "%s in '%s' at byte %" G_GUINT64_FORMAT,
-                what, s->name, source_bytes_read(s));
+                what, s->name, s->raw_read - s->z->avail_in);
 }
 
 /* Switches to gzip: the n bytes already read into buf become inflate input. */
@@ -216,35 +248,113 @@ static void source_next_member(Source *s)
     s->member_done = FALSE;
 }
 
-/* Inflates into buf[end, cap) until some output or the end of the input. */
-static gboolean source_fill_gzip(Source *s, GError **error)
+/* Inflates into c until it is full, the stream ends or fails (inflater
+ * thread only: it alone touches s->fd, s->in, s->z and s->raw_read). */
+static void inflate_chunk(Source *s, InflateChunk *c)
 {
-    size_t before = s->end;
-    while (s->end == before && !s->eof) {
+    c->len = 0;
+    while (c->len < INFLATE_CHUNK_BYTES) {
         gboolean in_eof;
-        if (!source_feed(s, &in_eof, error))
-            return FALSE;
+        if (!source_feed(s, &in_eof, &c->error))
+            return;
         if (in_eof && !s->member_done) {
-            source_zerror(s, "truncated gzip stream (unexpected end of file)", error);
-            return FALSE;
+            source_zerror(s, "truncated gzip stream (unexpected end of file)", &c->error);
+            return;
         }
         if (in_eof) {
-            s->eof = TRUE;
-            break;
+            c->end = TRUE;
+            return;
         }
         if (s->member_done)
             source_next_member(s);
-        s->z->next_out = (uint8_t *)s->buf + s->end;
-        s->z->avail_out = (uint32_t)(SOURCE_OUT_BYTES - s->end);
+        s->z->next_out = (uint8_t *)c->data + c->len;
+        s->z->avail_out = (uint32_t)(INFLATE_CHUNK_BYTES - c->len);
         int ret = isal_inflate(s->z);
-        s->end = SOURCE_OUT_BYTES - s->z->avail_out;
+        c->len = INFLATE_CHUNK_BYTES - s->z->avail_out;
+        c->consumed = s->raw_read - s->z->avail_in;
         if (ret < 0) {
             g_autofree char *what = g_strdup_printf("corrupt gzip data (%s)", isal_error(ret));
-            source_zerror(s, what, error);
-            return FALSE;
+            source_zerror(s, what, &c->error);
+            return;
         }
         if (s->z->block_state == ISAL_BLOCK_FINISH)
             s->member_done = TRUE;
+    }
+}
+
+static gpointer inflater_main(gpointer data)
+{
+    Source *s = data;
+    Inflater *in = s->inflater;
+    for (;;) {
+        InflateChunk *c = g_async_queue_pop(in->free);
+        if (g_atomic_int_get(&in->stop))
+            return NULL;
+        inflate_chunk(s, c);
+        gboolean last = c->end || c->error;
+        g_async_queue_push(in->full, c);
+        if (last)
+            return NULL;
+    }
+}
+
+static void inflater_start(Source *s)
+{
+    Inflater *in = g_new0(Inflater, 1);
+    in->free = g_async_queue_new();
+    in->full = g_async_queue_new();
+    for (int i = 0; i < INFLATE_CHUNKS; i++) {
+        in->chunks[i].data = g_malloc(INFLATE_CHUNK_BYTES);
+        g_async_queue_push(in->free, &in->chunks[i]);
+    }
+    s->inflater = in;
+    in->thread = g_thread_new("inflate", inflater_main, s);
+}
+
+static void inflater_free(Inflater *in)
+{
+    if (!in)
+        return;
+    g_atomic_int_set(&in->stop, 1);
+    g_async_queue_push(in->free, &in->chunks[0]); /* wakes it if it waits for a chunk */
+    g_thread_join(in->thread);
+    for (int i = 0; i < INFLATE_CHUNKS; i++) {
+        g_free(in->chunks[i].data);
+        g_clear_error(&in->chunks[i].error);
+    }
+    g_async_queue_unref(in->free);
+    g_async_queue_unref(in->full);
+    g_free(in);
+}
+
+/* Copies inflated bytes into buf[end, cap) until some arrived, or the end
+ * or the error of the stream. */
+static gboolean source_fill_gzip(Source *s, GError **error)
+{
+    Inflater *in = s->inflater;
+    size_t before = s->end;
+    while (s->end == before && !s->eof) {
+        if (!in->cur) {
+            in->cur = g_async_queue_pop(in->full);
+            in->off = 0;
+        }
+        InflateChunk *c = in->cur;
+        size_t n = MIN(c->len - in->off, SOURCE_OUT_BYTES - s->end);
+        memcpy(s->buf + s->end, c->data + in->off, n);
+        s->end += n;
+        in->off += n;
+        in->consumed = c->consumed;
+        if (in->off < c->len)
+            break;
+        in->cur = NULL;
+        if (c->error) {
+            g_propagate_error(error, g_steal_pointer(&c->error));
+            return FALSE;
+        }
+        if (c->end)
+            s->eof = TRUE;
+        else
+            g_async_queue_push(in->free, c);
     }
     return TRUE;
 }
@@ -272,8 +382,12 @@ static gboolean source_fill_first(Source *s, GError **error)
             break;
         got += (size_t)n;
     }
-    if (got >= 2 && (unsigned char)s->buf[0] == 0x1f && (unsigned char)s->buf[1] == 0x8b)
-        return source_start_gzip(s, got, error) && source_fill_gzip(s, error);
+    if (got >= 2 && (unsigned char)s->buf[0] == 0x1f && (unsigned char)s->buf[1] == 0x8b) {
+        if (!source_start_gzip(s, got, error))
+            return FALSE;
+        inflater_start(s);
+        return source_fill_gzip(s, error);
+    }
     s->end = got;
     s->eof = got == 0;
     if (got >= 3 && memcmp(s->buf, "\xEF\xBB\xBF", 3) == 0)
