@@ -108,7 +108,7 @@ void engine_free(Engine *e)
     g_free(e);
 }
 
-static Window *state_window(Engine *e, RuleState *st, guint32 account)
+static Window *state_window(RuleState *st, guint32 account)
 {
     if (account >= st->n) {
         guint n = MAX(account + 1, st->n * 2);
@@ -117,10 +117,7 @@ static Window *state_window(Engine *e, RuleState *st, guint32 account)
             window_init(&st->win[i]);
         st->n = n;
     }
-    Window *w = &st->win[account];
-    if (w->cap == 0)
-        e->stats.windows++;
-    return w;
+    return &st->win[account];
 }
 
 /* Aggregates computed on first use by the condition (a cheap test that
@@ -216,7 +213,8 @@ static void eval_side(Engine *e, guint ri, const Rule *r, guint32 account, const
     RuleEval ev = {.txn = &t->core, .account = account, .rs = e->rs, .kyc = e->kyc};
     if (!rule_vm_run(&r->filter, &ev))
         return;
-    Window *w = state_window(e, &e->state[ri], account);
+    Window *w = state_window(&e->state[ri], account);
+    e->stats.windows += w->cap == 0; /* a window starts (again) */
     window_agg_expire(r, w, t->core.ts);
     if (!window_agg_push(r, w, &t->core, t->tx_id, entry_flags(e, r, &t->core, account)))
         e->stats.window_drops++;
@@ -259,7 +257,7 @@ static void match_rule(Engine *e, guint ri, const Rule *r, const GraphEdge *edge
     e->stats.graph_exhausted += m->exhausted;
     if (!ok)
         return;
-    Window *st = state_window(e, &e->state[ri], m->anchor);
+    Window *st = state_window(&e->state[ri], m->anchor);
     if (t->core.ts < st->suppress_until)
         return;
     e->match.head = e->match.len = 0;
