@@ -2,12 +2,15 @@
  * file) into PostgreSQL.
  *
  * Rows are decoded exactly as `scan` decodes them (any mapping profile,
- * the same rejects file and error budget), then streamed as canonical rows
- * into COPY ... FROM STDIN into a temporary staging table, and finally
- * inserted with ON CONFLICT (tx_id) DO NOTHING: a transaction id already
- * stored is skipped and counted, never stored twice. Everything happens in
- * one database transaction, so a failed load stores nothing. The accounts
- * file is staged the same way and upserted (newer KYC data wins). */
+ * the same rejects file and error budget) and streamed as canonical rows
+ * with COPY ... FROM STDIN straight into transactions, inside a savepoint,
+ * while a copy goes to a temporary file. When every id is new (a nightly
+ * load) that is all. When the COPY meets an id already stored, or one the
+ * files repeat, it is rolled back to the savepoint, the rows are copied
+ * from the temporary file into a staging table, and only the ids not yet
+ * stored are inserted: an id is skipped and counted, never stored twice.
+ * Everything happens in one database transaction, so a failed load stores
+ * nothing. The accounts file is staged and upserted (newer KYC data wins). */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -36,6 +39,7 @@ typedef struct {
     Intern *accounts, *locations;
     Input *input;
     FILE *rejects;
+    FILE *spool; /* every row sent, for the slow path after a duplicate id */
     GString *buf;
     guint64 staged, loaded, accounts_loaded;
     gint64 t0;
@@ -53,21 +57,26 @@ static const char load_stage_sql[] =
     "tx_id, ts, ts_offset, from_account, to_account, amount, currency, channel, mcc,"              \
     " counterparty_country, location, memo"
 
+/* The common case: straight into the table, as `psql \copy` would. */
+static const char load_copy_sql[] = "COPY transactions (" LOAD_COLUMNS ") FROM STDIN";
+
 static const char load_insert_sql[] =
     "INSERT INTO transactions (" LOAD_COLUMNS ") SELECT " LOAD_COLUMNS " FROM mt_stage_tx s"
     " WHERE NOT EXISTS (SELECT 1 FROM transactions t WHERE t.tx_id = s.tx_id)";
+
+/* Appending to a larger table: look each staged id up in the primary key
+ * rather than hash the whole table (the planner's choice otherwise). */
+static const char load_probe_sql[] = "SELECT set_config('enable_hashjoin', 'off', true),"
+                                     " set_config('enable_mergejoin', 'off', true)";
 
 static const char load_upsert_sql[] =
     "INSERT INTO transactions (" LOAD_COLUMNS ") SELECT " LOAD_COLUMNS " FROM mt_stage_tx"
     " ON CONFLICT (tx_id) DO NOTHING";
 
-/* A bulk load (more new rows than the table holds) drops the secondary
- * indexes and builds them again afterwards, which is several times faster
- * than maintaining them row by row (PostgreSQL's "Populating a Database").
- * The definitions are read from the catalog, so they follow the migrations. */
-static const char load_bulk_sql[] =
-    "SELECT count(*) < $1::bigint FROM (SELECT 1 FROM transactions LIMIT $1::bigint) AS x";
-
+/* A first load (into an empty table) drops the secondary indexes and
+ * builds them again afterwards, which is several times faster than
+ * maintaining them row by row (PostgreSQL's "Populating a Database"). The
+ * definitions are read from the catalog, so they follow the migrations. */
 static const char load_save_indexes_sql[] =
     "CREATE TEMPORARY TABLE mt_saved_indexes ON COMMIT DROP AS"
     " SELECT i.indexname, i.indexdef FROM pg_indexes i"
@@ -180,17 +189,23 @@ static void load_row(Load *l, const Txn *t)
     load_field(b, t->memo.ptr, t->memo.len, TRUE);
 }
 
+/* Sends the buffered rows to the COPY, and to the spool when there is one. */
 static gboolean load_flush(Load *l, gboolean force, GError **error)
 {
     if (l->buf->len < LOAD_FLUSH_BYTES && !force)
         return TRUE;
+    if (l->spool && fwrite(l->buf->str, 1, l->buf->len, l->spool) != l->buf->len) {
+        g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(errno),
+                    "cannot write the load's temporary file: %s", g_strerror(errno));
+        return FALSE;
+    }
     gboolean ok = !l->buf->len || db_copy_put(l->conn, "cannot load transactions into", l->buf->str,
                                               l->buf->len, error);
     g_string_truncate(l->buf, 0);
     return ok;
 }
 
-/* Streams every good row into the staging table; returns an exit code. */
+/* Streams every good row into the COPY that is open; returns an exit code. */
 static int load_stream(Load *l)
 {
     g_autoptr(GError) err = NULL;
@@ -206,7 +221,7 @@ static int load_stream(Load *l)
         if (!load_flush(l, FALSE, &err))
             break;
     }
-    if (err) {
+    if (err || !load_flush(l, TRUE, &err)) {
         cmd_error("load", "%s", err->message);
         return EXIT_DATA;
     }
@@ -220,27 +235,7 @@ static int load_stream(Load *l)
                   l->o.rejects ? l->o.rejects : "");
         return EXIT_BUDGET;
     }
-    if (!load_flush(l, TRUE, &err) ||
-        !db_copy_in_end(l->conn, "cannot load transactions into", NULL, &err)) {
-        cmd_error("load", "%s", err->message);
-        return EXIT_DATA;
-    }
     return EXIT_OK;
-}
-
-/* TRUE if the staged rows outnumber the stored ones. */
-static gboolean load_is_bulk(Load *l, gboolean *bulk, GError **error)
-{
-    char n[32];
-    g_snprintf(n, sizeof n, "%" G_GUINT64_FORMAT, l->staged);
-    const char *params[] = {n};
-    PGresult *res =
-        db_exec(l->conn, "cannot count the transactions of", load_bulk_sql, 1, params, error);
-    if (!res)
-        return FALSE;
-    *bulk = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
-    PQclear(res);
-    return TRUE;
 }
 
 /* Runs the fast INSERT in a savepoint; *dup is set when it hit a
@@ -265,15 +260,30 @@ static gboolean load_insert_fast(Load *l, gboolean *dup, GError **error)
     return *dup && db_command(l->conn, what, "ROLLBACK TO SAVEPOINT mt_fast", 0, NULL, error);
 }
 
-/* Moves the staged rows into transactions, skipping stored ids. */
-static gboolean load_insert(Load *l, GError **error)
+/* Copies the spooled rows into a staging table. */
+static gboolean load_stage_spool(Load *l, GError **error)
+{
+    const char *what = "cannot stage transactions in";
+    char *chunk = g_malloc(LOAD_FLUSH_BYTES);
+    size_t n;
+    gboolean ok = db_command(l->conn, what, load_stage_sql, 0, NULL, error) &&
+                  db_copy_in_begin(l->conn, what, "COPY mt_stage_tx FROM STDIN", error);
+    rewind(l->spool);
+    while (ok && (n = fread(chunk, 1, LOAD_FLUSH_BYTES, l->spool)) > 0)
+        ok = db_copy_put(l->conn, what, chunk, n, error);
+    g_free(chunk);
+    return ok && db_copy_in_end(l->conn, what, NULL, error);
+}
+
+/* The slow path, after the direct COPY met an id already stored: stages
+ * the spooled rows and inserts those whose id is new. */
+static gboolean load_insert_new(Load *l, gboolean empty, GError **error)
 {
     const char *what = "cannot insert transactions into";
-    gboolean bulk, dup;
-    if (!db_command(l->conn, what, "ANALYZE mt_stage_tx", 0, NULL, error) ||
-        !load_is_bulk(l, &bulk, error) ||
-        (bulk && (!db_command(l->conn, what, load_save_indexes_sql, 0, NULL, error) ||
-                  !db_command(l->conn, what, load_drop_indexes_sql, 0, NULL, error))) ||
+    gboolean dup;
+    if (!db_command(l->conn, what, "ROLLBACK TO SAVEPOINT mt_direct", 0, NULL, error) ||
+        !load_stage_spool(l, error) ||
+        (!empty && !db_command(l->conn, what, load_probe_sql, 0, NULL, error)) ||
         !load_insert_fast(l, &dup, error))
         return FALSE;
     if (dup) {
@@ -283,32 +293,79 @@ static gboolean load_insert(Load *l, GError **error)
         l->loaded = g_ascii_strtoull(PQcmdTuples(res), NULL, 10);
         PQclear(res);
     }
-    return !bulk || db_command(l->conn, what, load_build_indexes_sql, 0, NULL, error);
+    return TRUE;
+}
+
+/* Ends the direct COPY: every row new (the common case), or fall back. */
+static gboolean load_finish_copy(Load *l, gboolean empty, GError **error)
+{
+    GError *e = NULL;
+    if (db_copy_in_end(l->conn, "cannot load transactions into", NULL, &e)) {
+        l->loaded = l->staged;
+        return db_command(l->conn, "cannot load transactions into", "RELEASE SAVEPOINT mt_direct",
+                          0, NULL, error);
+    }
+    if (!g_error_matches(e, DB_ERROR, DB_ERROR_DUPLICATE)) {
+        g_propagate_error(error, e);
+        return FALSE;
+    }
+    g_error_free(e);
+    return load_insert_new(l, empty, error);
+}
+
+/* TRUE in *empty if the transactions table holds no row. */
+static gboolean load_table_empty(Load *l, gboolean *empty, GError **error)
+{
+    PGresult *res = db_exec(l->conn, "cannot read the transactions of",
+                            "SELECT NOT EXISTS (SELECT 1 FROM transactions)", 0, NULL, error);
+    if (!res)
+        return FALSE;
+    *empty = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+    PQclear(res);
+    return TRUE;
+}
+
+/* Opens the input and the direct COPY (after dropping the secondary
+ * indexes of an empty table); FALSE with error. */
+static gboolean load_begin(Load *l, gboolean *empty, GError **error)
+{
+    const char *what = "cannot load transactions into";
+    InputOptions io = {.format = l->o.format, .max_lateness = -1, .rejects = l->rejects};
+    l->input = input_open((const char *const *)l->o.files, g_strv_length(l->o.files), &io,
+                          l->accounts, l->locations, error);
+    if (!l->input)
+        return FALSE;
+    if (!(l->spool = tmpfile())) {
+        g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(errno),
+                    "cannot create the load's temporary file: %s", g_strerror(errno));
+        return FALSE;
+    }
+    return load_table_empty(l, empty, error) &&
+           (!*empty || (db_command(l->conn, what, load_save_indexes_sql, 0, NULL, error) &&
+                        db_command(l->conn, what, load_drop_indexes_sql, 0, NULL, error))) &&
+           db_command(l->conn, what, "SAVEPOINT mt_direct", 0, NULL, error) &&
+           db_copy_in_begin(l->conn, what, load_copy_sql, error);
 }
 
 /* Decodes the files and inserts their new rows; returns an exit code. */
 static int load_transactions(Load *l)
 {
     g_autoptr(GError) err = NULL;
-    InputOptions io = {.format = l->o.format, .max_lateness = -1};
+    gboolean empty = FALSE;
     if (l->o.rejects && !(l->rejects = fopen(l->o.rejects, "w"))) {
         cmd_error("load", "cannot create rejects file '%s': %s", l->o.rejects, g_strerror(errno));
         return EXIT_DATA;
     }
-    io.rejects = l->rejects;
-    l->input = input_open((const char *const *)l->o.files, g_strv_length(l->o.files), &io,
-                          l->accounts, l->locations, &err);
-    if (!l->input ||
-        !db_command(l->conn, "cannot stage transactions in", load_stage_sql, 0, NULL, &err) ||
-        !db_copy_in_begin(l->conn, "cannot load transactions into", "COPY mt_stage_tx FROM STDIN",
-                          &err)) {
+    if (!load_begin(l, &empty, &err)) {
         cmd_error("load", "%s", err->message);
         return EXIT_DATA;
     }
     int rc = load_stream(l);
     if (rc != EXIT_OK)
         return rc;
-    if (!load_insert(l, &err)) {
+    if (!load_finish_copy(l, empty, &err) ||
+        (empty && !db_command(l->conn, "cannot load transactions into", load_build_indexes_sql, 0,
+                              NULL, &err))) {
         cmd_error("load", "%s", err->message);
         return EXIT_DATA;
     }
@@ -483,6 +540,8 @@ int cmd_load(int argc, char **argv)
         intern_free(l.locations);
     if (l.rejects)
         fclose(l.rejects);
+    if (l.spool)
+        fclose(l.spool);
     if (l.buf)
         g_string_free(l.buf, TRUE);
     g_strfreev(l.o.files);

@@ -102,8 +102,10 @@ void db_set_error(GError **error, PGconn *conn, const PGresult *res, const char 
     g_autofree char *reason = db_reason(primary ? primary : PQerrorMessage(conn));
     g_autofree char *where = db_describe(conn);
     g_autofree char *ctx = context ? db_reason(context) : NULL;
-    g_set_error(error, DB_ERROR, DB_ERROR_QUERY, "%s %s: %s%s%s%s", what, where, reason,
-                ctx ? " (" : "", ctx ? ctx : "", ctx ? ")" : "");
+    const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+    int code = state && strcmp(state, "23505") == 0 ? DB_ERROR_DUPLICATE : DB_ERROR_QUERY;
+    g_set_error(error, DB_ERROR, code, "%s %s: %s%s%s%s", what, where, reason, ctx ? " (" : "",
+                ctx ? ctx : "", ctx ? ")" : "");
 }
 
 /* Parses conninfo without echoing it; refuses a password in it. */
@@ -129,9 +131,7 @@ static PQconninfoOption *db_parse(const char *conninfo, GError **error)
 }
 
 /* Notices ("relation already exists, skipping") are not for the user. */
-static void db_ignore_notice(void *arg, const char *message)
-{
-}
+static void db_ignore_notice(void *arg, const char *message) {}
 
 static gboolean db_session(PGconn *conn, GError **error)
 {

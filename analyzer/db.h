@@ -31,11 +31,12 @@ extern const DbMigration db_migrations[];
 GQuark db_error_quark(void);
 
 typedef enum {
-    DB_ERROR_CONNINFO, /* the connection string is malformed or holds a password */
-    DB_ERROR_CONNECT,  /* the server cannot be reached or refuses us */
-    DB_ERROR_QUERY,    /* a query or COPY failed (includes a lost connection) */
-    DB_ERROR_SCHEMA,   /* the schema is missing, older or newer than this program */
-    DB_ERROR_LOCKED,   /* another run holds the run lock */
+    DB_ERROR_CONNINFO,  /* the connection string is malformed or holds a password */
+    DB_ERROR_CONNECT,   /* the server cannot be reached or refuses us */
+    DB_ERROR_QUERY,     /* a query or COPY failed (includes a lost connection) */
+    DB_ERROR_SCHEMA,    /* the schema is missing, older or newer than this program */
+    DB_ERROR_LOCKED,    /* another run holds the run lock */
+    DB_ERROR_DUPLICATE, /* a unique key was violated (SQLSTATE 23505) */
 } DbError;
 
 /* Connects and sets up the session (UTF8, TimeZone UTC, DateStyle ISO).

@@ -272,5 +272,3 @@ const char *scan_pg_accounts_file(const ScanPg *p)
 {
     return p->accounts_path;
 }
-return p->accounts_path;
-}
