@@ -21,7 +21,7 @@
 #include "source.h"
 #include "tstamp.h"
 
-#define LOAD_FLUSH_BYTES (256 * 1024)
+#define LOAD_FLUSH_BYTES (32 * 1024)
 
 typedef struct {
     char *db;

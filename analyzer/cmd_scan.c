@@ -222,9 +222,11 @@ static gboolean scan_open(Scan *s)
         return FALSE;
     }
     static const char *const db_paths[] = {SOURCE_PG_NAME, NULL};
-    const char *const *paths = scan_pg_reads_db(s->pg) ? db_paths : (const char *const *)s->o.sources;
+    const char *const *paths =
+        scan_pg_reads_db(s->pg) ? db_paths : (const char *const *)s->o.sources;
     io.db = scan_pg_take_source(s->pg);
-    s->input = input_open(paths, g_strv_length((char **)paths), &io, s->accounts, s->locations, &err);
+    s->input =
+        input_open(paths, g_strv_length((char **)paths), &io, s->accounts, s->locations, &err);
     if (!s->input ||
         (!scan_pg_writes_db(s->pg) && !(s->sink = sink_jsonl_open(s->o.alerts, &err)))) {
         cmd_error("scan", "%s", err->message);

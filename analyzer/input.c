@@ -197,8 +197,8 @@ static gboolean input_read_header(Input *in, SourceRecord *rec, GError **error)
 /* Opens the current source, reads its header and binds a decoder. */
 static gboolean input_start_source(Input *in, GError **error)
 {
-    in->src = in->db ? source_from_pg(g_steal_pointer(&in->db))
-                     : source_open(in->paths[in->cur], error);
+    in->src =
+        in->db ? source_from_pg(g_steal_pointer(&in->db)) : source_open(in->paths[in->cur], error);
     SourceRecord rec;
     if (!in->src || !input_read_header(in, &rec, error))
         return FALSE;

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 struct SinkJsonl {
@@ -15,12 +16,32 @@ struct SinkJsonl {
     int err; /* first errno of a failed write */
 };
 
+/* A target that exists and is not a regular file (/dev/null, a FIFO) is
+ * written directly: renaming a temporary file onto it would replace it. */
+static gboolean is_special(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && !S_ISREG(st.st_mode);
+}
+
 SinkJsonl *sink_jsonl_open(const char *path, GError **error)
 {
     SinkJsonl *s = g_new0(SinkJsonl, 1);
     s->buf = g_string_sized_new(4096);
     if (strcmp(path, "-") == 0)
         return s;
+    if (is_special(path)) {
+        s->f = fopen(path, "w");
+        if (!s->f) {
+            int e = errno;
+            g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(e),
+                        "cannot open alerts file '%s': %s", path, g_strerror(e));
+            sink_jsonl_abort(s);
+            return NULL;
+        }
+        s->path = g_strdup(path);
+        return s; /* no temporary: written in place */
+    }
     s->path = g_strdup(path);
     g_autofree char *dir = g_path_get_dirname(path);
     g_autofree char *base = g_path_get_basename(path);
@@ -73,17 +94,20 @@ gboolean sink_jsonl_commit(SinkJsonl *s, GError **error)
         sink_free(s);
         return ok;
     }
-    if (!s->err && (fflush(s->f) != 0 || fsync(fileno(s->f)) != 0))
+    if (!s->err && fflush(s->f) != 0)
+        s->err = errno;
+    if (!s->err && s->tmp && fsync(fileno(s->f)) != 0)
         s->err = errno;
     if (fclose(s->f) != 0 && !s->err)
         s->err = errno;
     s->f = NULL;
-    if (!s->err && rename(s->tmp, s->path) != 0)
+    if (!s->err && s->tmp && rename(s->tmp, s->path) != 0)
         s->err = errno;
     if (s->err) {
         g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(s->err),
                     "cannot write alerts file '%s': %s", s->path, g_strerror(s->err));
-        unlink(s->tmp);
+        if (s->tmp)
+            unlink(s->tmp);
         sink_free(s);
         return FALSE;
     }

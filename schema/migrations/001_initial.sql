@@ -86,6 +86,10 @@ CREATE TABLE alerts (
     currency       text        NOT NULL,
     "values"       jsonb       NOT NULL,
     evidence_total integer     NOT NULL,
+    role           text,                          -- typology alerts: the account's role
+    escalated      boolean     NOT NULL DEFAULT false,
+    indicators     jsonb,                         -- typology alerts: the indicator alerts behind
+    subgraph       jsonb,                         -- graph patterns: the matched edges
     explanation    text        NOT NULL,
     source         text        NOT NULL,
     run_id         bigint      NOT NULL REFERENCES runs (id),

@@ -64,4 +64,10 @@ check "rules that do not compile: exit 1 with file:line:col and a caret" sh -c "
     { $MT scan -q -r $TMP/rules $D/canonical.csv 2> $TMP/err; [ \$? -eq 1 ]; } &&
     grep -q \"$TMP/rules/x.rule:3:9: error: unknown field or name 'amout'\" $TMP/err &&
     grep -q '^      |         ^$' $TMP/err"
+check "alerts written to a device (/dev/null) leave it a device" sh -c "
+    $MT scan -q -o /dev/null $D/canonical.csv && [ -c /dev/null ]"
+check "alerts written to a FIFO arrive whole" sh -c "
+    mkfifo $TMP/fifo && { cat $TMP/fifo > $TMP/from-fifo & } &&
+    $MT scan -q -r rules/ht-ml-01.rule -o $TMP/fifo $D/canonical.csv && wait &&
+    [ -p $TMP/fifo ] && [ \$(wc -l < $TMP/from-fifo) -eq 4 ]"
 finish

@@ -44,7 +44,12 @@ pg_cleanup() {
     rm -rf "$PG_DIR" "${TMP:-}"
 }
 trap pg_cleanup EXIT
-trap 'exit 130' INT TERM
+# A signal ends the script through exit, so that the EXIT trap stops the
+# server (SIGPIPE too: `sh t_pg_x.sh | head` must not leave it running).
+trap 'exit 129' HUP
+trap 'exit 130' INT
+trap 'exit 141' PIPE
+trap 'exit 143' TERM
 
 mkdir "$PG_DIR/data" "$PG_DIR/sock"
 [ -n "$PG_AS" ] && chown postgres "$PG_DIR/data" "$PG_DIR/sock"
