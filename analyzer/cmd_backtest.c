@@ -85,7 +85,6 @@ static gboolean parse(BacktestOptions *o, int argc, char **argv)
     return TRUE;
 }
 
-
 static int run_open(Run *r, GHashTable *overrides)
 {
     g_autoptr(GError) err = NULL;

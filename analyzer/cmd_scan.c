@@ -101,7 +101,6 @@ static gboolean scan_parse(Scan *s, int argc, char **argv)
     return TRUE;
 }
 
-
 static void progress(Scan *s, gboolean final)
 {
     InputStats st;

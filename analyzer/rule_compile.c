@@ -21,6 +21,7 @@ typedef struct {
     ExprContext ctx;
     GArray *steps; /* RuleStep */
     int depth, max_depth;
+    guint fence; /* steps before this may be jump targets: not folded */
     gboolean failed;
 } Cc;
 
@@ -447,6 +448,22 @@ static ValueType arith_type(RuleOp op, ValueType a, ValueType b)
     return TY_NUM;
 }
 
+/* PUSH a, PUSH b, OP -> PUSH (a OP b): constants are computed once, here. */
+static void fold_constants(Cc *c)
+{
+    guint n = c->steps->len;
+    RuleStep *s = (RuleStep *)c->steps->data;
+    if (n < 3 || n - 3 < c->fence || s[n - 3].op != OP_PUSH || s[n - 2].op != OP_PUSH)
+        return; /* a jump may land between them: leave them */
+    RuleStep prog[] = {s[n - 3], s[n - 2], s[n - 1], {OP_HALT, 0, 0}};
+    RuleProgram p = {prog, 4, TY_NUM};
+    RuleEval ev = {0};
+    double v = rule_vm_run(&p, &ev);
+    g_array_set_size(c->steps, n - 2);
+    g_array_index(c->steps, RuleStep, n - 3) = (RuleStep){OP_PUSH, 0, v};
+    c->depth -= 1;
+}
+
 static ValueType compile_bin(Cc *c, AstNode *n)
 {
     RuleOp op = bin_op(n->op);
@@ -465,6 +482,7 @@ static ValueType compile_bin(Cc *c, AstNode *n)
     ValueType ta = compile(c, n->a);
     ValueType tb = compile(c, n->b);
     emit(c, op, 0, 0);
+    fold_constants(c);
     return arith_type(op, ta, tb);
 }
 
@@ -475,6 +493,7 @@ static ValueType compile_logic(Cc *c, AstNode *n)
     emit(c, n->kind == N_AND ? OP_JUMP_FALSE : OP_JUMP_TRUE, 0, 0);
     compile(c, n->b);
     g_array_index(c->steps, RuleStep, jump).a = (gint32)c->steps->len;
+    c->fence = c->steps->len; /* a jump lands here: no folding across it */
     return TY_BOOL;
 }
 

@@ -718,6 +718,20 @@ static void parse_strength(Parser *p, Rule *r)
     err_expected(p, "strong, medium or weak");
 }
 
+/* The text of a clause on one line: runs of blanks and newlines become one space. */
+static char *squeeze(const char *s, gsize n)
+{
+    GString *out = g_string_sized_new(n);
+    for (gsize i = 0; i < n; i++) {
+        gboolean blank = g_ascii_isspace(s[i]);
+        if (!blank)
+            g_string_append_c(out, s[i]);
+        else if (out->len && out->str[out->len - 1] != ' ')
+            g_string_append_c(out, ' ');
+    }
+    return g_string_free(out, FALSE);
+}
+
 static void parse_where(Parser *p, Rule *r, gboolean *have_filter)
 {
     AstNode *e = parse_clause_expr(p);
@@ -725,7 +739,7 @@ static void parse_where(Parser *p, Rule *r, gboolean *have_filter)
         return;
     rule_program_clear(&r->filter);
     g_free(r->filter_src);
-    r->filter_src = g_strndup(p->cx->src + e->pos, e->end - e->pos);
+    r->filter_src = squeeze(p->cx->src + e->pos, e->end - e->pos);
     if (rule_compile_expr(p->cx, e, CTX_FILTER, &r->filter)) {
         rule_lint_never_true(p->cx, e, "where");
         r->channel_mask = rule_channel_mask(p->cx, e);
@@ -745,7 +759,7 @@ static void parse_alert_if(Parser *p, Rule *r, gboolean *have)
         return;
     rule_program_clear(&r->condition);
     g_free(r->condition_src);
-    r->condition_src = g_strndup(p->cx->src + e->pos, e->end - e->pos);
+    r->condition_src = squeeze(p->cx->src + e->pos, e->end - e->pos);
     if (rule_compile_expr(p->cx, e, CTX_CONDITION, &r->condition))
         rule_lint_never_true(p->cx, e, "alert if");
 }

@@ -39,6 +39,10 @@ static const VmCase vm_cases[] = {
     {"country == PH", 100, T0, 0, CHANNEL_REMITTANCE, 0, "TH", FALSE},
     {"not (amount < 5) and channel == card", 500, T0, 0, CHANNEL_CARD, 0, "", TRUE},
     {"-amount < -4.99", 500, T0, 0, CHANNEL_CARD, 0, "", TRUE},
+    /* constants folded at compile time, but never across a jump */
+    {"amount == 0.5 * 10", 500, T0, 0, CHANNEL_CARD, 0, "", TRUE},
+    {"(mcc == 7311 and 1) + 2 == 2", 500, T0, 0, CHANNEL_CARD, 0, "", TRUE},
+    {"(mcc == 0 and 1) + 2 == 3", 500, T0, 0, CHANNEL_CARD, 0, "", TRUE},
 };
 
 ParameterizedTestParameters(rule_vm, filters)
