@@ -156,6 +156,13 @@ static void explain_typology(const Typology *ty, GString *o)
             g_string_append_printf(o, " %s", ((const Rule *)g_ptr_array_index(group, k))->id);
         g_string_append_c(o, '\n');
     }
+    if (ty->required->len) {
+        g_string_append(o, "     but only with a hit of at least one of:");
+        for (guint k = 0; k < ty->required->len; k++)
+            g_string_append_printf(o, " %s",
+                                   ((const Rule *)g_ptr_array_index(ty->required, k))->id);
+        g_string_append_c(o, '\n');
+    }
     g_string_append_printf(o, "  5. After an alert, none for the same customer for %s.\n",
                            tstamp_format_duration(ty->rule.suppress, dur, sizeof dur));
     g_string_append(o, "  6. Role: possible controller if any hit is of a controller rule, else "

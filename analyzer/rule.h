@@ -276,11 +276,13 @@ typedef struct Typology {
     GPtrArray *indicator_ids;  /* char*, as written */
     GPtrArray *escalation_ids; /* GPtrArray of char*: all rules of one group escalate */
     GPtrArray *victim_ids, *controller_ids; /* char* */
+    GPtrArray *required_ids;                /* char*: at least one of these must have a hit */
     int ids_line;                           /* where the ids were written, for errors */
     /* resolved after loading: */
     GPtrArray *indicators;            /* const Rule* */
     GPtrArray *escalations;           /* GPtrArray of const Rule* */
     GPtrArray *victims, *controllers; /* const Rule* */
+    GPtrArray *required;              /* const Rule*; empty = any indicator will do */
     gint64 half_life;
     double cap;
 } Typology;

@@ -24,10 +24,11 @@ typedef struct {
 } Parser;
 
 static const char *const clause_words[] = {
-    "rule",       "list",      "const", "version",  "source", "family",     "strength",
-    "tags",       "for",       "where", "within",   "alert",  "explain",    "suppress",
-    "example",    "expect",    "param", "baseline", "match",  "role",       "typology",
-    "indicators", "half_life", "cap",   "escalate", "victim", "controller", NULL,
+    "rule",     "list",     "const",      "version",    "source",    "family",
+    "strength", "tags",     "for",        "where",      "within",    "alert",
+    "explain",  "suppress", "example",    "expect",     "param",     "baseline",
+    "match",    "role",     "typology",   "indicators", "half_life", "cap",
+    "escalate", "victim",   "controller", "requires",   NULL,
 };
 
 static gboolean is_clause_word(const char *s, gsize n)
@@ -967,6 +968,7 @@ static Typology *typology_new(RuleCtx *cx, char *id, int line)
     ty->escalation_ids = g_ptr_array_new_with_free_func((GDestroyNotify)g_ptr_array_unref);
     ty->victim_ids = g_ptr_array_new_with_free_func(g_free);
     ty->controller_ids = g_ptr_array_new_with_free_func(g_free);
+    ty->required_ids = g_ptr_array_new_with_free_func(g_free);
     ty->half_life = 30 * 86400;
     ty->cap = 5;
     return ty;
@@ -995,6 +997,8 @@ static gboolean parse_typology_clause(Parser *p, Typology *ty)
         parse_ids(p, ty->victim_ids, FALSE);
     } else if (accept_kw(p, "controller")) {
         parse_ids(p, ty->controller_ids, FALSE);
+    } else if (accept_kw(p, "requires")) {
+        parse_ids(p, ty->required_ids, FALSE);
     } else {
         return FALSE;
     }

@@ -303,6 +303,8 @@ static int link_typologies(RuleSet *rs, GPtrArray *diags)
         ty->indicators = g_ptr_array_new();
         ty->victims = g_ptr_array_new();
         ty->controllers = g_ptr_array_new();
+        ty->required = g_ptr_array_new();
+        errors += resolve_ids(rs, ty, ty->required_ids, ty->required, diags);
         ty->escalations = g_ptr_array_new_with_free_func((GDestroyNotify)g_ptr_array_unref);
         errors += resolve_ids(rs, ty, ty->indicator_ids, ty->indicators, diags);
         errors += resolve_ids(rs, ty, ty->victim_ids, ty->victims, diags);
@@ -414,11 +416,13 @@ static void typology_free(Typology *ty)
     g_ptr_array_unref(ty->escalation_ids);
     g_ptr_array_unref(ty->victim_ids);
     g_ptr_array_unref(ty->controller_ids);
+    g_ptr_array_unref(ty->required_ids);
     if (ty->indicators) {
         g_ptr_array_unref(ty->indicators);
         g_ptr_array_unref(ty->escalations);
         g_ptr_array_unref(ty->victims);
         g_ptr_array_unref(ty->controllers);
+        g_ptr_array_unref(ty->required);
     }
     g_free(ty);
 }

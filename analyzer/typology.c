@@ -71,6 +71,16 @@ static gboolean contains(const GPtrArray *a, const Rule *r)
     return FALSE;
 }
 
+/* A typology named by its own indicators alerts only with one of them. */
+static gboolean has_required(const Typology *ty, const TyState *st)
+{
+    for (guint i = 0; i < st->n; i++) {
+        if (contains(ty->required, st->hits[i].rule))
+            return TRUE;
+    }
+    return ty->required->len == 0;
+}
+
 static TyState *state_for(TypologyEngine *te, guint ti, const Kyc *kyc, guint32 account)
 {
     const KycRecord *k = kyc_get(kyc, account);
@@ -240,6 +250,8 @@ gboolean typology_feed(TypologyEngine *te, const Alert *a, const Kyc *kyc, gbool
         for (guint f = 0; f < nf; f++)
             te->aggs[1] += sum[f] >= 0.5;
         te->aggs[2] = st->n;
+        if (!has_required(ty, st))
+            continue;
         RuleEval ev = {.aggs = te->aggs, .rs = te->rs};
         gboolean esc = escalated(ty, st, t);
         if (!(esc || rule_vm_run(&ty->rule.condition, &ev)) || t < st->suppress_until)
