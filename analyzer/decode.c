@@ -544,16 +544,21 @@ static DecodeStatus decode_fields(Decoder *d, Txn *out)
 {
     DecodeValue from, to, location, memo;
     DecodeStatus st;
-    if ((st = decode_tx_id(d, out)) || (st = decode_ts(d, out)) ||
-        (st = decode_account(d, PROFILE_FIELD_FROM, &from)) ||
-        (st = decode_account(d, PROFILE_FIELD_TO, &to)) || (st = decode_currency(d, out)) ||
+    if ((st = decode_account(d, PROFILE_FIELD_FROM, &from)) ||
+        (st = decode_account(d, PROFILE_FIELD_TO, &to)))
+        return st;
+    /* the account table is larger than the cache: start loading both slots
+     * now and decode the other fields while they arrive */
+    guint32 hfrom = intern_prefetch(d->accounts, from.ptr, from.len);
+    guint32 hto = intern_prefetch(d->accounts, to.ptr, to.len);
+    if ((st = decode_tx_id(d, out)) || (st = decode_ts(d, out)) || (st = decode_currency(d, out)) ||
         (st = decode_amount(d, out)) || (st = decode_channel(d, out)) ||
         (st = decode_accounts_needed(d, out, &from, &to)) || (st = decode_mcc(d, out)) ||
         (st = decode_country(d, out)) || (st = decode_text(d, PROFILE_FIELD_LOCATION, &location)) ||
         (st = decode_text(d, PROFILE_FIELD_MEMO, &memo)))
         return st;
-    out->core.from = intern_add(d->accounts, from.ptr, from.len);
-    out->core.to = intern_add(d->accounts, to.ptr, to.len);
+    out->core.from = intern_add_hashed(d->accounts, from.ptr, from.len, hfrom);
+    out->core.to = intern_add_hashed(d->accounts, to.ptr, to.len, hto);
     out->core.location = intern_add(d->locations, location.ptr, location.len);
     out->memo.ptr = memo.ptr;
     out->memo.len = (guint32)memo.len;

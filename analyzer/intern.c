@@ -180,9 +180,20 @@ static guint32 intern_insert(Intern *in, guint32 slot, guint32 hash, const char 
 
 guint32 intern_add(Intern *in, const char *s, size_t n)
 {
+    return n ? intern_add_hashed(in, s, n, intern_hash(s, n)) : 0;
+}
+
+guint32 intern_prefetch(const Intern *in, const char *s, size_t n)
+{
+    guint32 hash = intern_hash(s, n);
+    __builtin_prefetch(&in->slots[hash & in->mask]);
+    return hash;
+}
+
+guint32 intern_add_hashed(Intern *in, const char *s, size_t n, guint32 hash)
+{
     if (n == 0)
         return 0;
-    guint32 hash = intern_hash(s, n);
     guint32 slot = intern_find(in, hash, s, n);
     if (in->slots[slot].id)
         return in->slots[slot].id;

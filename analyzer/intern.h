@@ -16,6 +16,11 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(Intern, intern_free)
 
 /* Returns the id of the n bytes at s, adding them if new. n == 0 gives 0. */
 guint32 intern_add(Intern *in, const char *s, size_t n);
+/* For the hot path: hashes the n bytes at s and starts loading their slot
+ * into the cache, so that intern_add_hashed, called a little later with the
+ * returned hash, finds it there. */
+guint32 intern_prefetch(const Intern *in, const char *s, size_t n);
+guint32 intern_add_hashed(Intern *in, const char *s, size_t n, guint32 hash);
 /* Returns the id, or 0 if the string was never added. */
 guint32 intern_lookup(const Intern *in, const char *s, size_t n);
 /* Returns the NUL-terminated string of an id, borrowed for the table's

@@ -62,7 +62,7 @@ static inline void render_input(const char *const *paths, guint n, const char *f
     char *rej_text = NULL;
     size_t rej_len = 0;
     FILE *rejects = open_memstream(&rej_text, &rej_len);
-    InputOptions opts = {format, max_lateness, rejects};
+    InputOptions opts = {.format = format, .max_lateness = max_lateness, .rejects = rejects};
     g_autoptr(GError) error = NULL;
     GString *rows = g_string_new(NULL);
     GString *profiles = g_string_new(NULL);

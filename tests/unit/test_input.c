@@ -121,7 +121,7 @@ Test(input, late_rows)
 Test(input, several_files_one_stream_with_lines_per_file)
 {
     const char *paths[] = {DATA "late.csv", DATA "canonical-reordered.csv", DATA "late.csv"};
-    InputOptions opts = {"canonical", 600, NULL};
+    InputOptions opts = {.format = "canonical", .max_lateness = 600};
     g_autoptr(Intern) acc = intern_new();
     g_autoptr(Intern) loc = intern_new();
     g_autoptr(GError) error = NULL;
