@@ -733,7 +733,7 @@ static char *squeeze(const char *s, gsize n)
     return g_string_free(out, FALSE);
 }
 
-static void parse_where(Parser *p, Rule *r, gboolean *have_filter)
+static void parse_where(Parser *p, Rule *r)
 {
     AstNode *e = parse_clause_expr(p);
     if (!e)
@@ -744,7 +744,6 @@ static void parse_where(Parser *p, Rule *r, gboolean *have_filter)
     if (rule_compile_expr(p->cx, e, CTX_FILTER, &r->filter)) {
         rule_lint_never_true(p->cx, e, "where");
         r->channel_mask = rule_channel_mask(p->cx, e);
-        *have_filter = TRUE;
     }
 }
 
@@ -812,7 +811,6 @@ static Rule *rule_new(RuleCtx *cx, char *id, int line)
 /* One clause of a rule; returns FALSE at the end of the rule. */
 static gboolean parse_clause(Parser *p, Rule *r, gboolean *have_cond)
 {
-    static gboolean dummy;
     Token kw = p->tok;
     if (kw.kind == TOK_EOF || rule_tok_is(&kw, "rule") || rule_tok_is(&kw, "list") ||
         rule_tok_is(&kw, "const") || rule_tok_is(&kw, "typology"))
@@ -839,7 +837,7 @@ static gboolean parse_clause(Parser *p, Rule *r, gboolean *have_cond)
     } else if (rule_tok_is(&kw, "for")) {
         parse_perspective(p, r);
     } else if (rule_tok_is(&kw, "where")) {
-        parse_where(p, r, &dummy);
+        parse_where(p, r);
     } else if (rule_tok_is(&kw, "within")) {
         parse_duration(p, &r->window, "within");
     } else if (rule_tok_is(&kw, "match")) {

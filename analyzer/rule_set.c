@@ -8,6 +8,7 @@
 #include "rule_ast.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 void rule_parse_file(RuleCtx *cx);
@@ -295,6 +296,22 @@ static int resolve_ids(const RuleSet *rs, const Typology *ty, GPtrArray *ids, GP
     return errors;
 }
 
+/* Overrides change what the rules do, so they are part of the digest (in
+ * name order, so that the digest does not depend on the hash table). */
+static void digest_overrides(GChecksum *sum, GHashTable *overrides)
+{
+    if (!overrides)
+        return;
+    g_autofree gpointer *keys = g_hash_table_get_keys_as_array(overrides, NULL);
+    guint n = g_hash_table_size(overrides);
+    qsort(keys, n, sizeof(gpointer), cmp_str);
+    for (guint i = 0; i < n; i++) {
+        const char *v = g_hash_table_lookup(overrides, keys[i]);
+        g_checksum_update(sum, (const guchar *)keys[i], (gssize)strlen(keys[i]) + 1);
+        g_checksum_update(sum, (const guchar *)v, (gssize)strlen(v) + 1);
+    }
+}
+
 static int link_typologies(RuleSet *rs, GPtrArray *diags)
 {
     int errors = 0;
@@ -340,6 +357,7 @@ RuleSet *rule_set_load_with(const char *const *paths, guint n_paths, GHashTable 
         errors += check_overrides(overrides, used, diags);
     if (errors == 0)
         errors += link_typologies(rs, diags);
+    digest_overrides(sum, overrides);
     g_strlcpy(rs->digest, g_checksum_get_string(sum), sizeof rs->digest);
     if (errors == 0)
         warn_unused(rs, diags);
