@@ -27,7 +27,7 @@ TOOL_OBJ := $(TOOL_SRC:%.c=$(B)/%.o)
 PROFILES := $(sort $(wildcard schema/profiles/*.profile))
 MIGRATIONS := $(sort $(wildcard schema/migrations/*.sql))
 
-.PHONY: all test unit e2e rules-test demo asan format format-check clean deps bench
+.PHONY: all test unit e2e rules-test demo asan fuzz format format-check clean deps bench
 # MT is the command the tests run: ./moneytrail, or the sanitizer build.
 MT ?= ./moneytrail
 all: $(MT) $(if $(TOOL_SRC),tools/mtgen) tools/pgdrain
@@ -99,16 +99,27 @@ asan: deps
 	$(MAKE) $(ASAN) rules-test
 	$(MAKE) $(ASAN) e2e
 
+# Fuzzing (libFuzzer, clang): the rule compiler and the CSV decoder.
+FUZZ_SECONDS ?= 60
+FUZZ_SAN = -fsanitize=address,undefined -fno-omit-frame-pointer
+fuzz: deps
+	$(MAKE) B=build-fuzz CC=clang OPT=-O1 SAN="$(FUZZ_SAN) -fsanitize=fuzzer-no-link" build-fuzz/libmt.a
+	for t in rules decode; do \
+		clang -g -O1 $(FUZZ_SAN) -fsanitize=fuzzer -iquote analyzer $(PKG_CFLAGS) \
+			tests/fuzz/fuzz_$$t.c build-fuzz/libmt.a $(PKG_LIBS) -lm -o build-fuzz/fuzz_$$t || exit 1; \
+	done
+	sh tests/fuzz/run.sh $(FUZZ_SECONDS)
+
 bench: all
 	sh tools/bench
 
-FORMAT_FILES = $(wildcard analyzer/*.c analyzer/*.h tests/unit/*.c tests/unit/*.h tools/*.c tools/*.h)
+FORMAT_FILES = $(wildcard analyzer/*.c analyzer/*.h tests/unit/*.c tests/unit/*.h tests/fuzz/*.c tools/*.c tools/*.h)
 format:
 	clang-format -i $(FORMAT_FILES)
 format-check:
 	clang-format --dry-run -Werror $(FORMAT_FILES)
 
 clean:
-	rm -rf build build-asan moneytrail tools/mtgen tools/pgdrain
+	rm -rf build build-asan build-fuzz moneytrail tools/mtgen tools/pgdrain
 
 -include $(LIB_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(TOOL_OBJ:.o=.d) $(B)/analyzer/main.d

@@ -317,6 +317,9 @@ RuleSet *rule_set_load_with(const char *const *paths, guint n_paths, GHashTable 
                             GPtrArray *diags);
 void rule_set_free(RuleSet *rs);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(RuleSet, rule_set_free)
+/* Loads rules from one text in memory, named `name` in diagnostics (tests,
+ * fuzzing); NULL when it has errors. */
+RuleSet *rule_set_load_text(const char *name, const char *src, gsize len, GPtrArray *diags);
 /* The longest time a rule looks back (window or suppression), in seconds:
  * what an incremental run must replay to rebuild state. */
 gint64 rule_set_lookback(const RuleSet *rs);

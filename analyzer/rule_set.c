@@ -140,20 +140,15 @@ static void node_free(gpointer p)
     g_free(n);
 }
 
-static int load_file(RuleSet *rs, const char *path, GPtrArray *diags, GChecksum *sum,
-                     GHashTable *overrides, GHashTable *used)
+/* Parses one file's text into rs; returns the number of errors. */
+static int load_text(RuleSet *rs, const char *path, const char *src, gsize len, GPtrArray *diags,
+                     GChecksum *sum, GHashTable *overrides, GHashTable *used)
 {
-    g_autofree char *src = NULL;
-    gsize len = 0;
-    g_autoptr(GError) err = NULL;
-    if (!g_file_get_contents(path, &src, &len, &err)) {
-        rule_diag_add(diags, path, NULL, 0, 0, 0, FALSE, err->message);
-        return 1;
-    }
-    if (len > LIMIT_RULE_FILE_BYTES || !g_utf8_validate(src, (gssize)len, NULL)) {
+    if (len > LIMIT_RULE_FILE_BYTES || !g_utf8_validate(src, (gssize)len, NULL) ||
+        memchr(src, '\0', len)) {
         rule_diag_add(diags, path, NULL, 0, 1, 1, FALSE,
                       len > LIMIT_RULE_FILE_BYTES ? "rule file too large"
-                                                  : "rule file is not UTF-8");
+                                                  : "rule file is not UTF-8 text");
         return 1;
     }
     g_checksum_update(sum, (const guchar *)path, (gssize)strlen(path) + 1);
@@ -172,6 +167,19 @@ static int load_file(RuleSet *rs, const char *path, GPtrArray *diags, GChecksum 
     g_ptr_array_unref(cx.strings);
     g_ptr_array_add(rs->files, g_strdup(path));
     return cx.errors;
+}
+
+static int load_file(RuleSet *rs, const char *path, GPtrArray *diags, GChecksum *sum,
+                     GHashTable *overrides, GHashTable *used)
+{
+    g_autofree char *src = NULL;
+    gsize len = 0;
+    g_autoptr(GError) err = NULL;
+    if (!g_file_get_contents(path, &src, &len, &err)) {
+        rule_diag_add(diags, path, NULL, 0, 0, 0, FALSE, err->message);
+        return 1;
+    }
+    return load_text(rs, path, src, len, diags, sum, overrides, used);
 }
 
 static gint cmp_str(gconstpointer a, gconstpointer b)
@@ -335,16 +343,38 @@ static int link_typologies(RuleSet *rs, GPtrArray *diags)
     return errors;
 }
 
-RuleSet *rule_set_load_with(const char *const *paths, guint n_paths, GHashTable *overrides,
-                            GPtrArray *diags)
+static RuleSet *rule_set_empty(void)
 {
-    g_autoptr(GHashTable) used = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     RuleSet *rs = g_new0(RuleSet, 1);
     rs->rules = g_ptr_array_new();
     rs->typologies = g_ptr_array_new();
     rs->lists = g_ptr_array_new();
     rs->consts = g_ptr_array_new();
     rs->files = g_ptr_array_new_with_free_func(g_free);
+    return rs;
+}
+
+RuleSet *rule_set_load_text(const char *name, const char *src, gsize len, GPtrArray *diags)
+{
+    RuleSet *rs = rule_set_empty();
+    g_autoptr(GChecksum) sum = g_checksum_new(G_CHECKSUM_SHA256);
+    g_autoptr(GHashTable) used = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    int errors = load_text(rs, name, src, len, diags, sum, NULL, used);
+    if (errors == 0)
+        errors += link_typologies(rs, diags);
+    if (errors) {
+        rule_set_free(rs);
+        return NULL;
+    }
+    g_strlcpy(rs->digest, g_checksum_get_string(sum), sizeof rs->digest);
+    return rs;
+}
+
+RuleSet *rule_set_load_with(const char *const *paths, guint n_paths, GHashTable *overrides,
+                            GPtrArray *diags)
+{
+    g_autoptr(GHashTable) used = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    RuleSet *rs = rule_set_empty();
     g_autoptr(GPtrArray) lists = g_ptr_array_new_with_free_func(g_free);
     g_autoptr(GPtrArray) rules = g_ptr_array_new_with_free_func(g_free);
     int errors = expand_paths(paths, n_paths, lists, rules, diags) ? 0 : 1;
