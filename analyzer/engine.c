@@ -49,6 +49,8 @@ struct Engine {
     Window match;       /* the edges of a graph match, as a window */
     GraphMatch gm;
     TypologyEngine *ty; /* NULL without typologies */
+    WindowIds *ids;     /* the transaction ids window entries point at */
+    const guint8 *txid; /* the current transaction's record in ids, once stored */
     guint64 processed;
     gint64 now; /* latest transaction time */
 };
@@ -85,6 +87,8 @@ Engine *engine_new(const RuleSet *rs, const Intern *accounts, const Intern *loca
     if (bits)
         e->graph = graph_new(span);
     e->ty = typology_engine_new(rs);
+    /* a day beyond the longest look-back, for rows up to a day late */
+    e->ids = window_ids_new(rule_set_lookback(rs) + 86400);
     return e;
 }
 
@@ -102,6 +106,7 @@ void engine_free(Engine *e)
     g_free(e->graph_bit);
     graph_free(e->graph);
     typology_engine_free(e->ty);
+    window_ids_free(e->ids);
     window_clear(&e->match);
     g_free(e->aggs);
     g_free(e->scratch);
@@ -194,7 +199,7 @@ static void raise_alert(Engine *e, guint ri, const Rule *r, Window *st, const Ag
     a->n_evidence = MIN(n, LIMIT_EVIDENCE);
     for (guint i = 0; i < a->n_evidence; i++) {
         const WinEntry *en = window_at(c->w, c->hi - a->n_evidence + i);
-        a->evidence[i] = (StrView){en->id, en->id_len};
+        a->evidence[i] = window_entry_id(en);
     }
     alert_make_id(a);
     alert_explain(a, e->rs, &t->core);
@@ -216,7 +221,9 @@ static void eval_side(Engine *e, guint ri, const Rule *r, guint32 account, const
     Window *w = state_window(&e->state[ri], account);
     e->stats.windows += w->cap == 0; /* a window starts (again) */
     window_agg_expire(r, w, t->core.ts);
-    if (!window_agg_push(r, w, &t->core, t->tx_id, entry_flags(e, r, &t->core, account)))
+    if (!e->txid) /* stored once, whatever the number of windows it enters */
+        e->txid = window_ids_add(e->ids, t->tx_id, t->core.ts);
+    if (!window_agg_push(r, w, &t->core, e->txid, entry_flags(e, r, &t->core, account)))
         e->stats.window_drops++;
     if (t->core.ts < w->suppress_until)
         return; /* the window is kept up to date, the condition can wait */
@@ -262,7 +269,7 @@ static void match_rule(Engine *e, guint ri, const Rule *r, const GraphEdge *edge
         return;
     e->match.head = e->match.len = 0;
     for (guint i = 0; i < m->n; i++)
-        window_push(&e->match, &m->edges[i]->core, (StrView){m->edges[i]->id, m->edges[i]->id_len},
+        window_push(&e->match, &m->edges[i]->core, &m->edges[i]->id_len,
                     entry_flags(e, r, &m->edges[i]->core, m->anchor));
     AggCtx c = {
         .account = m->anchor, .now = &t->core, .rs = e->rs, .kyc = e->kyc, .scratch = e->scratch};
@@ -316,12 +323,14 @@ static void evict_idle(Engine *e)
     }
     if (e->graph)
         e->stats.evicted += graph_evict(e->graph, e->now);
+    window_ids_release(e->ids, e->now);
 }
 
 void engine_process(Engine *e, const Txn *t)
 {
     guint32 bit = 1u << t->core.channel;
     e->now = MAX(e->now, t->core.ts);
+    e->txid = NULL;
     for (guint ri = 0; ri < e->rs->rules->len; ri++) {
         const Rule *r = g_ptr_array_index(e->rs->rules, ri);
         if (!(r->channel_mask & bit) || e->graph_bit[ri])

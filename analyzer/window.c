@@ -48,7 +48,7 @@ void window_drop_head(Window *w)
     w->len--;
 }
 
-gboolean window_push(Window *w, const TxnCore *core, StrView id, guint32 flags)
+gboolean window_push(Window *w, const TxnCore *core, const guint8 *id, guint32 flags)
 {
     gboolean kept_all = TRUE;
     if (w->len == w->cap) {
@@ -63,8 +63,69 @@ gboolean window_push(Window *w, const TxnCore *core, StrView id, guint32 flags)
     WinEntry *e = &w->e[(w->head + w->len) & (w->cap - 1)];
     e->core = *core;
     e->flags = flags;
-    e->id_len = (guint8)MIN(id.len, sizeof e->id);
-    memcpy(e->id, id.ptr, e->id_len);
+    e->id = id;
     w->len++;
     return kept_all;
+}
+
+#define WINDOW_IDS_CHUNK (256 * 1024)
+
+typedef struct {
+    guint8 *data;
+    gsize used;
+    gint64 max_ts; /* the newest transaction stored in it */
+} IdChunk;
+
+struct WindowIds {
+    GQueue chunks; /* IdChunk*, oldest first */
+    gint64 keep;
+};
+
+WindowIds *window_ids_new(gint64 keep)
+{
+    WindowIds *ids = g_new0(WindowIds, 1);
+    g_queue_init(&ids->chunks);
+    ids->keep = keep;
+    return ids;
+}
+
+static void id_chunk_free(gpointer p)
+{
+    IdChunk *c = p;
+    g_free(c->data);
+    g_free(c);
+}
+
+void window_ids_free(WindowIds *ids)
+{
+    if (!ids)
+        return;
+    g_queue_clear_full(&ids->chunks, id_chunk_free);
+    g_free(ids);
+}
+
+const guint8 *window_ids_add(WindowIds *ids, StrView id, gint64 ts)
+{
+    gsize len = MIN(id.len, 255u);
+    IdChunk *c = g_queue_peek_tail(&ids->chunks);
+    if (!c || c->used + len + 1 > WINDOW_IDS_CHUNK) {
+        c = g_new0(IdChunk, 1);
+        c->data = g_malloc(WINDOW_IDS_CHUNK);
+        c->max_ts = G_MININT64;
+        g_queue_push_tail(&ids->chunks, c);
+    }
+    guint8 *rec = c->data + c->used;
+    rec[0] = (guint8)len;
+    memcpy(rec + 1, id.ptr, len);
+    c->used += len + 1;
+    c->max_ts = MAX(c->max_ts, ts);
+    return rec;
+}
+
+void window_ids_release(WindowIds *ids, gint64 now)
+{
+    IdChunk *c;
+    while (g_queue_get_length(&ids->chunks) > 1 && (c = g_queue_peek_head(&ids->chunks)) &&
+           c->max_ts <= now - ids->keep)
+        id_chunk_free(g_queue_pop_head(&ids->chunks));
 }

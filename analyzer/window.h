@@ -12,11 +12,14 @@
 
 #include "txn.h"
 
+/* A window entry. Its transaction id is not copied into every window it
+ * enters: it points at one record, `[length byte][bytes]`, kept by the
+ * engine's WindowIds (or a graph edge) for as long as any window can hold
+ * the transaction. */
 typedef struct {
     TxnCore core;
-    guint32 flags; /* bit i: the entry passes the condition of the rule's aggregate i */
-    guint8 id_len;
-    char id[LIMIT_TXID_BYTES];
+    guint32 flags;    /* bit i: the entry passes the condition of the rule's aggregate i */
+    const guint8 *id; /* id[0] = length, then the bytes */
 } WinEntry;
 
 typedef struct {
@@ -36,7 +39,27 @@ void window_expire(Window *w, gint64 now, gint64 span);
 void window_drop_head(Window *w);
 /* Appends a transaction; returns FALSE when the window was full and its
  * oldest entry was dropped to make room. */
-gboolean window_push(Window *w, const TxnCore *core, StrView id, guint32 flags);
+gboolean window_push(Window *w, const TxnCore *core, const guint8 *id, guint32 flags);
+
+/* The transaction id of an entry. */
+static inline StrView window_entry_id(const WinEntry *e)
+{
+    return (StrView){(const char *)e->id + 1, e->id[0]};
+}
+
+/* Transaction ids for window entries, one record per transaction, in
+ * chunks freed whole once every transaction in them is older than `keep`
+ * (the longest a window or a suppression looks back): memory follows the
+ * windows, not the input. */
+typedef struct WindowIds WindowIds;
+
+WindowIds *window_ids_new(gint64 keep);
+void window_ids_free(WindowIds *ids);
+/* Stores id (at most 255 bytes) for a transaction at ts; the record stays
+ * valid until window_ids_release passes ts + keep. */
+const guint8 *window_ids_add(WindowIds *ids, StrView id, gint64 ts);
+/* Frees the chunks whose transactions are all at or before now - keep. */
+void window_ids_release(WindowIds *ids, gint64 now);
 
 /* The i-th entry, 0 = oldest. */
 static inline const WinEntry *window_at(const Window *w, guint i)

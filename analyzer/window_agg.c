@@ -252,7 +252,8 @@ void window_agg_expire(const Rule *r, Window *w, gint64 now)
     window_expire(w, now, r->window + r->baseline);
 }
 
-gboolean window_agg_push(const Rule *r, Window *w, const TxnCore *core, StrView id, guint32 flags)
+gboolean window_agg_push(const Rule *r, Window *w, const TxnCore *core, const guint8 *id,
+                         guint32 flags)
 {
     if (!w->run)
         w->run = g_new0(gint64, 2 * MAX(r->aggs->len, 1));

@@ -44,6 +44,7 @@ double window_agg(const RuleAgg *g, const AggCtx *c);
 void window_agg_expire(const Rule *r, Window *w, gint64 now);
 /* appends an entry (flags: its aggregates' conditions); returns FALSE when
  * the window was full and its oldest entry was dropped. */
-gboolean window_agg_push(const Rule *r, Window *w, const TxnCore *core, StrView id, guint32 flags);
+gboolean window_agg_push(const Rule *r, Window *w, const TxnCore *core, const guint8 *id,
+                         guint32 flags);
 
 #endif
