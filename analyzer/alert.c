@@ -37,7 +37,7 @@ static void append_money(GString *out, double v, guint32 currency, int exp)
 {
     static const double p10[] = {1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10};
     char buf[32];
-    money_format(llround(v * p10[MIN(exp, 10)]), exp, buf);
+    money_format(rule_to_int(round(v * p10[MIN(exp, 10)])), exp, buf);
     g_string_append(out, buf);
     if (currency) {
         char code[8];
@@ -56,18 +56,18 @@ static void append_enum(GString *out, double v, ValueType ty)
         g_string_append(out, txn_channel_name((Channel)v));
         break;
     case TY_MCC:
-        g_string_append_printf(out, "%04d", (int)v);
+        g_string_append_printf(out, "%04d", (int)CLAMP(rule_to_int(v), 0, 9999));
         break;
     case TY_COUNTRY:
     case TY_CURRENCY:
-        txn_unpack_code((guint32)v, code);
+        txn_unpack_code((guint32)CLAMP(rule_to_int(v), 0, G_MAXUINT32), code);
         g_string_append(out, code);
         break;
     case TY_DOW:
-        g_string_append(out, days[CLAMP((int)v, 0, 7)]);
+        g_string_append(out, days[CLAMP(rule_to_int(v), 0, 7)]);
         break;
     case TY_HOUR:
-        g_string_append_printf(out, "%02d:00", (int)v);
+        g_string_append_printf(out, "%02d:00", (int)CLAMP(rule_to_int(v), 0, 99));
         break;
     case TY_DIR:
         g_string_append(out, v == 1 ? "in" : "out");
@@ -89,14 +89,14 @@ void alert_format_value(double v, ValueType ty, char fmt, guint32 currency, int 
     } else if (fmt == 'p') {
         g_string_append_printf(out, "%.0f%%", v * 100);
     } else if (fmt == 'd' || (!fmt && ty == TY_DURATION)) {
-        g_string_append(out, tstamp_format_duration((gint64)v, buf, sizeof buf));
+        g_string_append(out, tstamp_format_duration(rule_to_int(v), buf, sizeof buf));
     } else if (fmt == 'i' || (!fmt && (ty == TY_COUNT || v == floor(v)) && ty != TY_ACCOUNT &&
                               ty != TY_LOCATION && ty < TY_CHANNEL)) {
-        append_int(out, (gint64)llround(v));
+        append_int(out, rule_to_int(round(v)));
     } else if (ty == TY_ACCOUNT) {
-        g_string_append(out, intern_str(accounts, (guint32)v));
+        g_string_append(out, intern_str(accounts, (guint32)CLAMP(rule_to_int(v), 0, G_MAXUINT32)));
     } else if (ty == TY_LOCATION) {
-        g_string_append(out, intern_str(locations, (guint32)v));
+        g_string_append(out, intern_str(locations, (guint32)CLAMP(rule_to_int(v), 0, G_MAXUINT32)));
     } else if (ty >= TY_CHANNEL) {
         append_enum(out, v, ty);
     } else if (ty == TY_BOOL) {
@@ -180,10 +180,11 @@ static void json_values(const Alert *a, GString *out)
         double v = a->aggs[i];
         json_key(out, g->text);
         if (g->type == TY_MONEY) {
-            plain_money(llround(v * p10[MIN(a->currency_exp, 10)]), a->currency_exp, buf);
+            plain_money(rule_to_int(round(v * p10[MIN(a->currency_exp, 10)])), a->currency_exp,
+                        buf);
             alert_json_string(out, buf, strlen(buf));
         } else if (v == floor(v) && fabs(v) < 1e15) {
-            g_string_append_printf(out, "%" G_GINT64_FORMAT, (gint64)v);
+            g_string_append_printf(out, "%" G_GINT64_FORMAT, rule_to_int(v));
         } else {
             g_string_append(out, g_ascii_formatd(buf, sizeof buf, "%.6g", v));
         }

@@ -350,6 +350,19 @@ typedef struct {
     void *agg_ctx;
 } RuleEval;
 
+/* A value as a whole number, clamped to +-2^62 (NaN gives 0), so that no
+ * conversion from a rule's double is ever undefined. */
+static inline gint64 rule_to_int(double v)
+{
+    if (v != v)
+        return 0;
+    if (v > 4611686018427387904.0)
+        return G_GINT64_CONSTANT(4611686018427387904);
+    if (v < -4611686018427387904.0)
+        return -G_GINT64_CONSTANT(4611686018427387904);
+    return (gint64)v;
+}
+
 /* Runs a program; an empty program gives 1 (true). Allocates nothing. */
 double rule_vm_run(const RuleProgram *p, const RuleEval *ev);
 /* The value of a field of a transaction seen from account. */

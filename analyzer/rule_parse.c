@@ -19,6 +19,7 @@ typedef struct {
     /* placeholders of an explanation are parsed from a sub-lexer whose
      * positions are mapped back to the file */
     gboolean sub;
+    int depth; /* nesting of the expression being read, bounded by LIMIT_EXPR_DEPTH */
     int line_base, col_base;
     gsize pos_base;
 } Parser;
@@ -122,6 +123,7 @@ static void node_end(Parser *p, AstNode *n)
 }
 
 static AstNode *parse_or(Parser *p);
+static gboolean enter(Parser *p);
 
 static AstNode *parse_call(Parser *p, AstNode *n)
 {
@@ -206,7 +208,8 @@ static AstNode *parse_unary(Parser *p)
 {
     Token t = p->tok;
     if (accept(p, TOK_MINUS)) {
-        AstNode *a = parse_unary(p);
+        AstNode *a = enter(p) ? parse_unary(p) : NULL;
+        p->depth--;
         if (!a)
             return NULL;
         AstNode *n = node_new(p, N_NEG, &t);
@@ -364,7 +367,8 @@ static AstNode *parse_not(Parser *p)
 {
     Token t = p->tok;
     if (accept_kw(p, "not")) {
-        AstNode *a = parse_not(p);
+        AstNode *a = enter(p) ? parse_not(p) : NULL;
+        p->depth--;
         if (!a)
             return NULL;
         AstNode *n = node_new(p, N_NOT, &t);
@@ -385,7 +389,27 @@ static AstNode *parse_and(Parser *p)
     return a;
 }
 
+/* Guards the recursion of the expression reader: FALSE (with an error)
+ * when the expression nests deeper than LIMIT_EXPR_DEPTH. */
+static gboolean enter(Parser *p)
+{
+    if (++p->depth <= LIMIT_EXPR_DEPTH)
+        return TRUE;
+    if (p->depth == LIMIT_EXPR_DEPTH + 1)
+        perr(p, &p->tok, "expression nested more than %d levels deep", LIMIT_EXPR_DEPTH);
+    return FALSE;
+}
+
+static AstNode *parse_or_inner(Parser *p);
+
 static AstNode *parse_or(Parser *p)
+{
+    AstNode *n = enter(p) ? parse_or_inner(p) : NULL;
+    p->depth--;
+    return n;
+}
+
+static AstNode *parse_or_inner(Parser *p)
 {
     AstNode *a = parse_and(p);
     while (a && accept_kw(p, "or")) {
@@ -568,8 +592,8 @@ static gboolean parse_percent(Parser *p, double *out)
 
 static gboolean parse_count(Parser *p, int *out, int lo, int hi)
 {
-    if (p->tok.kind != TOK_NUMBER || p->tok.num != (int)p->tok.num || p->tok.num < lo ||
-        p->tok.num > hi) {
+    if (p->tok.kind != TOK_NUMBER || p->tok.num < lo || p->tok.num > hi ||
+        p->tok.num != (int)p->tok.num) {
         g_autofree char *what = g_strdup_printf("a whole number from %d to %d", lo, hi);
         err_expected(p, what);
         return FALSE;
@@ -686,7 +710,7 @@ static gboolean parse_duration(Parser *p, gint64 *out, const char *clause)
         err_expected(p, what);
         return FALSE;
     }
-    *out = (gint64)p->tok.num;
+    *out = rule_to_int(p->tok.num);
     if (*out > LIMIT_WINDOW_MAX_SECONDS)
         perr(p, &p->tok,
              "window of %" G_GINT64_FORMAT " days is longer than the maximum of %lld days",
@@ -818,7 +842,8 @@ static gboolean parse_clause(Parser *p, Rule *r, gboolean *have_cond)
     advance(p);
     int before = p->cx->errors;
     if (rule_tok_is(&kw, "version")) {
-        if (p->tok.kind == TOK_NUMBER && p->tok.num >= 1 && p->tok.num == (int)p->tok.num) {
+        if (p->tok.kind == TOK_NUMBER && p->tok.num >= 1 && p->tok.num <= 1e6 &&
+            p->tok.num == (int)p->tok.num) {
             r->version = (int)p->tok.num;
             advance(p);
         } else {

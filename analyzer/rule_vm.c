@@ -124,7 +124,10 @@ double rule_vm_field(FieldId f, const TxnCore *t, guint32 account, const Kyc *ky
 /* Maps a value of the list's kind to its bit; -1 when outside the space. */
 static gint64 list_key(ValueType kind, double v)
 {
-    guint32 c = (guint32)v;
+    gint64 iv = rule_to_int(v);
+    if (iv < 0 || iv > G_MAXUINT32)
+        return -1;
+    guint32 c = (guint32)iv;
     switch (kind) {
     case TY_COUNTRY: {
         int a = (int)((c >> 8) & 0xff) - 'A', b = (int)(c & 0xff) - 'A';

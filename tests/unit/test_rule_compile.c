@@ -54,6 +54,10 @@ static const ErrCase err_cases[] = {
      7, 22, "unknown channel 'teleport'"},
     {HEAD "  alert if count >= 1\n" TAIL "  example \"e\"\n    2024-01-01 10:00 card A -> B 5.00\n",
      6, 3, "example 'e' has no 'expect' line"},
+    {HEAD "  where ((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((amount > 1"
+          "))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))\n  alert if count "
+          ">= 1\n" TAIL,
+     4, 73, "expression nested more than 64 levels deep"},
     {HEAD "  alert if count >= 1\n" TAIL "  bogus 3\n", 6, 3,
      "expected a clause (for each, where, within, alert if, explain, example, ...), found 'bogus'"},
 };
