@@ -101,7 +101,7 @@ asan: deps
 
 # Fuzzing (libFuzzer, clang): the rule compiler and the CSV decoder.
 FUZZ_SECONDS ?= 60
-FUZZ_SAN = -fsanitize=address,undefined -fno-omit-frame-pointer
+FUZZ_SAN = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 fuzz: deps
 	$(MAKE) B=build-fuzz CC=clang OPT=-O1 SAN="$(FUZZ_SAN) -fsanitize=fuzzer-no-link" build-fuzz/libmt.a
 	for t in rules decode; do \

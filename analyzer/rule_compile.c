@@ -819,7 +819,9 @@ static gboolean lint_and(Lint *L, AstNode *n)
             iv_meet(iv, lo, n->lo_closed, hi, n->hi_closed);
         return FALSE;
     }
-    return never_true(L->c, n);
+    if (n->kind == N_OR || n->kind == N_IN_LIST)
+        return never_true(L->c, n);
+    return FALSE; /* anything else may be true */
 }
 
 static gboolean never_true(Cc *c, AstNode *n)
@@ -831,7 +833,8 @@ static gboolean never_true(Cc *c, AstNode *n)
         RuleList *l = list_by_name(c->cx->rs, n->name, &index);
         return l && l->values->len == 0;
     }
-    if (n->kind != N_AND && !(n->kind == N_BIN && n->op >= TOK_EQ) && n->kind != N_IN_RANGE)
+    gboolean cmp = n->kind == N_BIN && n->op >= TOK_EQ && n->op <= TOK_GE;
+    if (n->kind != N_AND && !cmp && n->kind != N_IN_RANGE)
         return FALSE;
     Lint L = {.c = c};
     if (lint_and(&L, n))
