@@ -147,6 +147,15 @@ static void summary(Scan *s)
     if (es.window_drops)
         fprintf(stderr, "scan: %s window entries dropped at the limit of %d per window\n",
                 cmd_count(es.window_drops, a), LIMIT_WINDOW_ENTRIES);
+    if (es.graph_exhausted)
+        fprintf(stderr, "scan: %s graph searches stopped at the limit of %d edge visits\n",
+                cmd_count(es.graph_exhausted, a), LIMIT_GRAPH_WORK);
+    if (es.graph_degree_capped)
+        fprintf(stderr, "scan: %s graph edges left out of an account's index at the limit of %d\n",
+                cmd_count(es.graph_degree_capped, a), LIMIT_GRAPH_DEGREE);
+    if (es.graph_dropped)
+        fprintf(stderr, "scan: %s graph edges dropped within their window at the limit of %u\n",
+                cmd_count(es.graph_dropped, a), LIMIT_GRAPH_EDGES);
 }
 
 /* Reads every row into the engine; returns an exit code. */

@@ -353,6 +353,7 @@ void engine_stats(const Engine *e, EngineStats *out)
         GraphStats gs;
         graph_stats(e->graph, &gs);
         out->graph_dropped = gs.dropped_live;
+        out->graph_degree_capped = gs.degree_capped;
     }
 }
 

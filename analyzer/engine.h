@@ -30,13 +30,14 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(Engine, engine_free)
 void engine_process(Engine *e, const Txn *t);
 
 typedef struct {
-    guint64 alerts;          /* all rules */
-    guint64 window_drops;    /* entries dropped at LIMIT_WINDOW_ENTRIES */
-    guint64 windows;         /* live (rule, account) windows */
-    guint64 evicted;         /* idle windows and graph indexes freed */
-    guint64 graph_work;      /* edges visited by graph pattern searches */
-    guint64 graph_exhausted; /* searches stopped at LIMIT_GRAPH_WORK */
-    guint64 graph_dropped;   /* edges dropped from the graph while within the window */
+    guint64 alerts;              /* all rules */
+    guint64 window_drops;        /* entries dropped at LIMIT_WINDOW_ENTRIES */
+    guint64 windows;             /* live (rule, account) windows */
+    guint64 evicted;             /* idle windows and graph indexes freed */
+    guint64 graph_work;          /* edges visited by graph pattern searches */
+    guint64 graph_exhausted;     /* searches stopped at LIMIT_GRAPH_WORK */
+    guint64 graph_dropped;       /* edges dropped from the graph while within the window */
+    guint64 graph_degree_capped; /* per-account edge indexes that overwrote their oldest */
     gboolean sink_failed;
 } EngineStats;
 
