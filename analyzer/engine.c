@@ -220,10 +220,11 @@ static void eval_side(Engine *e, guint ri, const Rule *r, guint32 account, const
         return;
     Window *w = state_window(&e->state[ri], account);
     e->stats.windows += w->cap == 0; /* a window starts (again) */
-    window_agg_expire(r, w, t->core.ts);
+    Keep keep = {account, e->kyc};
+    window_agg_expire(r, w, t->core.ts, &keep);
     if (!e->txid) /* stored once, whatever the number of windows it enters */
         e->txid = window_ids_add(e->ids, t->tx_id, t->core.ts);
-    if (!window_agg_push(r, w, &t->core, e->txid, entry_flags(e, r, &t->core, account)))
+    if (!window_agg_push(r, w, &t->core, e->txid, entry_flags(e, r, &t->core, account), &keep))
         e->stats.window_drops++;
     if (t->core.ts < w->suppress_until)
         return; /* the window is kept up to date, the condition can wait */
@@ -313,7 +314,8 @@ static void evict_idle(Engine *e)
             Window *w = &st->win[a];
             if (w->cap == 0)
                 continue;
-            window_agg_expire(r, w, e->now);
+            Keep keep = {a, e->kyc};
+            window_agg_expire(r, w, e->now, &keep);
             if (w->len == 0 && w->suppress_until <= e->now) {
                 window_clear(w);
                 e->stats.windows--;

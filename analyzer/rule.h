@@ -154,6 +154,7 @@ typedef struct {
     gboolean baseline; /* computed over the baseline period before the window (scaled) */
     int flag;          /* bit of WinEntry.flags holding the entry's condition, -1 = none */
     gboolean running;  /* count or sum(amount) kept as a running total (window_agg.c) */
+    gboolean counted;  /* distinct() kept as a multiset of values in step with the window */
     char *text;        /* canonical source text, e.g. "sum(amount)"; the key in alerts */
     ValueType type;
     gboolean in_condition; /* used by the alert condition (else only by the explanation) */

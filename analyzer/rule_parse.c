@@ -919,6 +919,10 @@ static void rule_check_complete(RuleCtx *cx, Rule *r, gboolean have_cond)
         rule_ctx_warn(cx, r->line, 1, "rule %s has no examples", r->id);
     if (r->suppress < 0)
         r->suppress = r->window;
+    for (guint i = 0; i < r->aggs->len; i++) { /* distinct counts kept as the window moves */
+        RuleAgg *g = &g_array_index(r->aggs, RuleAgg, i);
+        g->counted = g->kind == AGG_DISTINCT && !r->baseline && (!g->cond.n || g->flag >= 0);
+    }
     if (!r->family)
         r->family = g_strdup("general");
 }

@@ -17,6 +17,11 @@ void window_clear(Window *w)
 {
     g_free(w->e);
     g_free(w->run);
+    for (guint i = 0; i < w->n_dsets; i++) {
+        g_free(w->dsets[i].keys);
+        g_free(w->dsets[i].counts);
+    }
+    g_free(w->dsets);
     window_init(w);
 }
 

@@ -22,13 +22,23 @@ typedef struct {
     const guint8 *id; /* id[0] = length, then the bytes */
 } WinEntry;
 
+/* The distinct values of one aggregate over a window, with how many entries
+ * hold each: a multiset kept in step with the window (window_agg.c). */
+typedef struct {
+    guint64 *keys; /* the value's bits + 1; 0 marks an empty slot */
+    guint32 *counts;
+    guint cap, used; /* used = distinct values present */
+} DistinctSet;
+
 typedef struct {
     WinEntry *e; /* owned ring buffer of cap entries */
     guint cap, head, len;
     gint64 suppress_until; /* no alert before this instant (after an alert) */
     gint64 *run;           /* running totals kept by window_agg.c, or NULL; owned */
-    guint split;           /* entries at the head that belong to the baseline period */
-    gint8 run_exp;         /* currency exponent of the summed amounts; -1 none yet, -2 mixed */
+    DistinctSet *dsets;    /* by aggregate index for counted distinct aggregates, or NULL */
+    guint n_dsets;
+    guint split;   /* entries at the head that belong to the baseline period */
+    gint8 run_exp; /* currency exponent of the summed amounts; -1 none yet, -2 mixed */
 } Window;
 
 void window_init(Window *w);

@@ -224,26 +224,105 @@ static gint64 contribution(const RuleAgg *g, const WinEntry *en)
     return g->kind == AGG_COUNT ? 1 : en->core.amount;
 }
 
-static void run_add(const Rule *r, Window *w, const WinEntry *en, guint part, gint64 sign)
+/* ---- distinct values as a multiset: linear probing, backward-shift deletion ---- */
+
+static guint dset_slot(const DistinctSet *d, guint64 key)
+{
+    guint h = (guint)((key * 0x9E3779B97F4A7C15ULL) >> 32) & (d->cap - 1);
+    while (d->keys[h] && d->keys[h] != key)
+        h = (h + 1) & (d->cap - 1);
+    return h;
+}
+
+static void dset_grow(DistinctSet *d)
+{
+    DistinctSet old = *d;
+    d->cap = old.cap ? old.cap * 2 : 8;
+    d->keys = g_new0(guint64, d->cap);
+    d->counts = g_new0(guint32, d->cap);
+    for (guint i = 0; i < old.cap; i++) {
+        if (old.keys[i]) {
+            guint h = dset_slot(d, old.keys[i]);
+            d->keys[h] = old.keys[i];
+            d->counts[h] = old.counts[i];
+        }
+    }
+    g_free(old.keys);
+    g_free(old.counts);
+}
+
+static void dset_add(DistinctSet *d, guint64 key)
+{
+    if (2 * (d->used + 1) > d->cap)
+        dset_grow(d);
+    guint h = dset_slot(d, key);
+    if (!d->keys[h]) {
+        d->keys[h] = key;
+        d->used++;
+    }
+    d->counts[h]++;
+}
+
+static void dset_remove(DistinctSet *d, guint64 key)
+{
+    guint h = dset_slot(d, key);
+    g_assert(d->keys[h] == key && d->counts[h] > 0);
+    if (--d->counts[h])
+        return;
+    d->used--;
+    /* backward shift: pull later members of the cluster into the hole */
+    guint hole = h, mask = d->cap - 1;
+    for (guint j = (h + 1) & mask; d->keys[j]; j = (j + 1) & mask) {
+        guint home = (guint)((d->keys[j] * 0x9E3779B97F4A7C15ULL) >> 32) & mask;
+        if (((j - home) & mask) >= ((j - hole) & mask)) {
+            d->keys[hole] = d->keys[j];
+            d->counts[hole] = d->counts[j];
+            hole = j;
+        }
+    }
+    d->keys[hole] = 0;
+    d->counts[hole] = 0;
+}
+
+/* The key of an entry's value for a counted distinct aggregate; 0 = none. */
+static guint64 dset_key(const RuleAgg *g, const WinEntry *en, const Keep *k)
+{
+    if (g->flag >= 0 && !((en->flags >> g->flag) & 1))
+        return 0;
+    double v = rule_vm_field(g->field, &en->core, k->account, k->kyc);
+    if (is_absent(g->field, v))
+        return 0;
+    guint64 key;
+    memcpy(&key, &v, sizeof key);
+    return key + 1;
+}
+
+/* Adds (sign +1) or removes (-1) an entry in the running totals of its
+ * part and, for the window part, in the distinct multisets. */
+static void run_add(const Rule *r, Window *w, const WinEntry *en, guint part, gint64 sign,
+                    const Keep *k)
 {
     for (guint i = 0; i < r->aggs->len; i++) {
         const RuleAgg *g = &g_array_index(r->aggs, RuleAgg, i);
         if (g->running)
             w->run[2 * i + part] += sign * contribution(g, en);
+        guint64 key;
+        if (g->counted && w->dsets && (key = dset_key(g, en, k)))
+            (sign > 0 ? dset_add : dset_remove)(&w->dsets[i], key);
     }
 }
 
-void window_agg_expire(const Rule *r, Window *w, gint64 now)
+void window_agg_expire(const Rule *r, Window *w, gint64 now, const Keep *k)
 {
     if (w->run) {
         while (r->baseline && w->split < w->len &&
                window_at(w, w->split)->core.ts <= now - r->window) {
-            run_add(r, w, window_at(w, w->split), 0, -1);
-            run_add(r, w, window_at(w, w->split), 1, +1);
+            run_add(r, w, window_at(w, w->split), 0, -1, k);
+            run_add(r, w, window_at(w, w->split), 1, +1, k);
             w->split++;
         }
         while (w->len && window_at(w, 0)->core.ts <= now - r->window - r->baseline) {
-            run_add(r, w, window_at(w, 0), w->split ? 1 : 0, -1);
+            run_add(r, w, window_at(w, 0), w->split ? 1 : 0, -1, k);
             w->split -= w->split ? 1 : 0;
             window_drop_head(w);
         }
@@ -252,13 +331,27 @@ void window_agg_expire(const Rule *r, Window *w, gint64 now)
     window_expire(w, now, r->window + r->baseline);
 }
 
-gboolean window_agg_push(const Rule *r, Window *w, const TxnCore *core, const guint8 *id,
-                         guint32 flags)
+static gboolean has_counted(const Rule *r)
 {
-    if (!w->run)
+    for (guint i = 0; i < r->aggs->len; i++) {
+        if (g_array_index(r->aggs, RuleAgg, i).counted)
+            return TRUE;
+    }
+    return FALSE;
+}
+
+gboolean window_agg_push(const Rule *r, Window *w, const TxnCore *core, const guint8 *id,
+                         guint32 flags, const Keep *k)
+{
+    if (!w->run) {
         w->run = g_new0(gint64, 2 * MAX(r->aggs->len, 1));
+        if (has_counted(r)) {
+            w->n_dsets = r->aggs->len;
+            w->dsets = g_new0(DistinctSet, w->n_dsets);
+        }
+    }
     if (w->len && w->len == w->cap && w->cap >= LIMIT_WINDOW_ENTRIES) {
-        run_add(r, w, window_at(w, 0), w->split ? 1 : 0, -1); /* the oldest is dropped */
+        run_add(r, w, window_at(w, 0), w->split ? 1 : 0, -1, k); /* the oldest is dropped */
         w->split -= w->split ? 1 : 0;
     }
     if (w->run_exp == -1)
@@ -266,7 +359,7 @@ gboolean window_agg_push(const Rule *r, Window *w, const TxnCore *core, const gu
     else if (w->run_exp != core->currency_exp)
         w->run_exp = -2;
     gboolean kept = window_push(w, core, id, flags);
-    run_add(r, w, window_at(w, w->len - 1), 0, +1);
+    run_add(r, w, window_at(w, w->len - 1), 0, +1, k);
     return kept;
 }
 
@@ -285,6 +378,8 @@ static double running(const RuleAgg *g, const AggCtx *c, guint i)
 
 double window_agg(const RuleAgg *g, const AggCtx *c)
 {
+    if (g->counted && c->w->dsets && c->rule && c->lo == 0 && c->hi == c->w->len)
+        return c->w->dsets[g - &g_array_index(c->rule->aggs, RuleAgg, 0)].used;
     if (g->running && c->w->run && c->rule && c->lo == c->w->split) {
         double v = running(g, c, (guint)(g - &g_array_index(c->rule->aggs, RuleAgg, 0)));
         if (!isnan(v))

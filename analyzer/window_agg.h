@@ -36,15 +36,22 @@ void window_agg_ranges(AggCtx *c, const Window *w, gint64 now, gint64 window, gi
 /* The value of one aggregate. */
 double window_agg(const RuleAgg *g, const AggCtx *c);
 
+/* Whose window it is, for the values kept as it moves (distinct values of
+ * fields such as counterparty depend on the account). */
+typedef struct {
+    guint32 account;
+    const Kyc *kyc;
+} Keep;
+
 /* Window upkeep that keeps the running totals of a rule's count and
  * sum(amount) aggregates (RuleAgg.running) in step, so that they cost O(1)
  * per transaction whatever the window's size: */
 /* moves entries older than now - window into the baseline part, then drops
  * those older than now - window - baseline; */
-void window_agg_expire(const Rule *r, Window *w, gint64 now);
+void window_agg_expire(const Rule *r, Window *w, gint64 now, const Keep *k);
 /* appends an entry (flags: its aggregates' conditions); returns FALSE when
  * the window was full and its oldest entry was dropped. */
 gboolean window_agg_push(const Rule *r, Window *w, const TxnCore *core, const guint8 *id,
-                         guint32 flags);
+                         guint32 flags, const Keep *k);
 
 #endif
