@@ -921,7 +921,8 @@ static void rule_check_complete(RuleCtx *cx, Rule *r, gboolean have_cond)
         r->suppress = r->window;
     for (guint i = 0; i < r->aggs->len; i++) { /* distinct counts kept as the window moves */
         RuleAgg *g = &g_array_index(r->aggs, RuleAgg, i);
-        g->counted = g->kind == AGG_DISTINCT && !r->baseline && (!g->cond.n || g->flag >= 0);
+        g->counted = g->kind == AGG_DISTINCT && g->in_condition && !r->baseline &&
+                     (!g->cond.n || g->flag >= 0); /* explanation-only ones: recounted on alert */
     }
     if (!r->family)
         r->family = g_strdup("general");

@@ -340,16 +340,29 @@ static gboolean has_counted(const Rule *r)
     return FALSE;
 }
 
+/* Small windows are cheaper to recount than to keep a multiset for: the
+ * multisets start when a window first holds this many entries. */
+#define DSET_FROM 64
+
+static void dsets_start(const Rule *r, Window *w, const Keep *k)
+{
+    w->n_dsets = r->aggs->len;
+    w->dsets = g_new0(DistinctSet, w->n_dsets);
+    for (guint e = 0; e < w->len; e++) {
+        for (guint i = 0; i < r->aggs->len; i++) {
+            const RuleAgg *g = &g_array_index(r->aggs, RuleAgg, i);
+            guint64 key;
+            if (g->counted && (key = dset_key(g, window_at(w, e), k)))
+                dset_add(&w->dsets[i], key);
+        }
+    }
+}
+
 gboolean window_agg_push(const Rule *r, Window *w, const TxnCore *core, const guint8 *id,
                          guint32 flags, const Keep *k)
 {
-    if (!w->run) {
+    if (!w->run)
         w->run = g_new0(gint64, 2 * MAX(r->aggs->len, 1));
-        if (has_counted(r)) {
-            w->n_dsets = r->aggs->len;
-            w->dsets = g_new0(DistinctSet, w->n_dsets);
-        }
-    }
     if (w->len && w->len == w->cap && w->cap >= LIMIT_WINDOW_ENTRIES) {
         run_add(r, w, window_at(w, 0), w->split ? 1 : 0, -1, k); /* the oldest is dropped */
         w->split -= w->split ? 1 : 0;
@@ -360,6 +373,8 @@ gboolean window_agg_push(const Rule *r, Window *w, const TxnCore *core, const gu
         w->run_exp = -2;
     gboolean kept = window_push(w, core, id, flags);
     run_add(r, w, window_at(w, w->len - 1), 0, +1, k);
+    if (!w->dsets && w->len >= DSET_FROM && has_counted(r))
+        dsets_start(r, w, k);
     return kept;
 }
 
