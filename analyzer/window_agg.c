@@ -1,6 +1,10 @@
 /* window_agg.c: aggregates over window ranges (see window_agg.h).
  *
- * Sums of amounts are exact: int64 minor units, converted once. Sequence
+ * Two ways to a value: recomputed over the entries when asked, or kept in
+ * step with the window as entries enter and leave it (running totals of
+ * count and sum(amount), multisets of distinct values); both give the same
+ * number, the second in constant time. Sums of amounts are exact: int64
+ * minor units, converted once. Sequence
  * aggregates (forwarded, swept) match each outflow against the earliest
  * inflows not yet matched that are at most k seconds older (first in,
  * first out), so "share of the inflow passed on within 48 h" is a number a

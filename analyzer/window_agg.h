@@ -4,8 +4,9 @@
  * the baseline (history before the window) and the window itself. An
  * aggregate is computed over the window's range, or, for baseline(...),
  * over the baseline's range and scaled to the window's length (count and
- * sum; the others are not scaled). Allocates nothing: scratch space comes
- * from the caller. */
+ * sum; the others are not scaled). Computing a value allocates nothing:
+ * scratch space comes from the caller; keeping a window's running totals
+ * and multisets allocates as the window grows. */
 #ifndef MT_WINDOW_AGG_H
 #define MT_WINDOW_AGG_H
 
