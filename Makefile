@@ -30,7 +30,12 @@ MIGRATIONS := $(sort $(wildcard schema/migrations/*.sql))
 .PHONY: all test unit e2e rules-test demo asan fuzz format format-check clean deps bench
 # MT is the command the tests run: ./moneytrail, or the sanitizer build.
 MT ?= ./moneytrail
-all: $(MT) $(if $(TOOL_SRC),tools/mtgen) tools/pgdrain
+# The tools are built without sanitizers, also by `make asan`, so that a
+# sanitizer build never replaces them.
+ifeq ($(SAN),)
+TOOLS := $(if $(TOOL_SRC),tools/mtgen) tools/pgdrain
+endif
+all: $(MT) $(TOOLS)
 
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -94,6 +99,7 @@ demo: deps
 ASAN = B=build-asan MT=build-asan/moneytrail OPT=-O1 \
 	SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all"
 asan: deps
+	$(MAKE) tools/mtgen tools/pgdrain
 	$(MAKE) $(ASAN) all build-asan/unit-tests
 	ASAN_OPTIONS=detect_leaks=1 build-asan/unit-tests --jobs 2
 	$(MAKE) $(ASAN) rules-test
