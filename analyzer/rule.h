@@ -258,6 +258,7 @@ typedef struct {
     RuleProgram filter;
     RuleProgram condition;
     GArray *aggs;    /* RuleAgg */
+    GArray *tracked; /* guint indexes of the aggs kept in step with the window */
     GArray *explain; /* TplPart */
     char *explain_src;
     char *filter_src; /* the clauses as written, for 'rules explain' */

@@ -820,6 +820,7 @@ static void rule_init(Rule *r, RuleCtx *cx, char *id, int line)
     r->suppress = -1;
     r->tags = g_ptr_array_new_with_free_func(g_free);
     r->aggs = g_array_new(FALSE, TRUE, sizeof(RuleAgg));
+    r->tracked = g_array_new(FALSE, FALSE, sizeof(guint));
     r->explain = g_array_new(FALSE, TRUE, sizeof(TplPart));
     r->examples = g_ptr_array_new_with_free_func((GDestroyNotify)rule_example_free);
     r->params = g_ptr_array_new();
@@ -923,6 +924,8 @@ static void rule_check_complete(RuleCtx *cx, Rule *r, gboolean have_cond)
         RuleAgg *g = &g_array_index(r->aggs, RuleAgg, i);
         g->counted = g->kind == AGG_DISTINCT && g->in_condition && !r->baseline &&
                      (!g->cond.n || g->flag >= 0); /* explanation-only ones: recounted on alert */
+        if (g->running || g->counted)
+            g_array_append_val(r->tracked, i);
     }
     if (!r->family)
         r->family = g_strdup("general");

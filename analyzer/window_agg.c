@@ -306,7 +306,8 @@ static guint64 dset_key(const RuleAgg *g, const WinEntry *en, const Keep *k)
 static void run_add(const Rule *r, Window *w, const WinEntry *en, guint part, gint64 sign,
                     const Keep *k)
 {
-    for (guint i = 0; i < r->aggs->len; i++) {
+    for (guint t = 0; t < r->tracked->len; t++) {
+        guint i = g_array_index(r->tracked, guint, t);
         const RuleAgg *g = &g_array_index(r->aggs, RuleAgg, i);
         if (g->running)
             w->run[2 * i + part] += sign * contribution(g, en);
