@@ -210,14 +210,22 @@ static gboolean agg_field(Cc *c, AstNode *arg, RuleAgg *agg)
 }
 
 /* forwarded(48h), swept(24h): one duration */
-static gboolean agg_duration(Cc *c, AstNode *arg, RuleAgg *agg)
+static gboolean const_value(Cc *c, AstNode *n, double *v);
+
+/* forwarded(48h), swept(horizon): a duration, or a constant or param
+ * holding one (so that a backtest can sweep it) */
+static gboolean agg_duration(Cc *c, AstNode *call, AstNode *arg, RuleAgg *agg)
 {
-    if (!arg || arg->kind != N_DURATION) {
-        cc_error(c, arg ? arg : NULL, "%s() takes a duration like 48h",
+    double v = 0;
+    if (!arg || !const_value(c, arg, &v) || v <= 0) {
+        cc_error(c, arg ? arg : call, "%s() takes a duration like 48h, or a constant holding one",
                  agg->kind == AGG_FORWARDED ? "forwarded" : "swept");
         return TRUE;
     }
-    agg->k = arg->num;
+    RuleConst *k = arg->kind == N_IDENT ? rule_const_lookup(c->cx, arg->name) : NULL;
+    if (k)
+        k->used = TRUE;
+    agg->k = v;
     agg->type = TY_NUM;
     return TRUE;
 }
@@ -245,7 +253,7 @@ static gboolean agg_arg(Cc *c, AstNode *n, AggKind kind, RuleAgg *agg)
     if (kind == AGG_DISTINCT || kind == AGG_NEW)
         return agg_field(c, arg, agg);
     if (kind == AGG_FORWARDED || kind == AGG_SWEPT)
-        return agg_duration(c, arg, agg);
+        return agg_duration(c, n, arg, agg);
     if (!compile_sub(c->cx, arg, CTX_AGG_ARG, &agg->arg))
         c->failed = TRUE;
     agg->type = kind == AGG_COUNT ? TY_COUNT : agg->arg.type;
