@@ -59,6 +59,17 @@ int case_view_fail(const char *what, GError *error)
     return EXIT_DATA;
 }
 
+int case_view_require_account(CaseStore *s, const char *what, const char *id)
+{
+    g_autoptr(GError) err = NULL;
+    if (s->ops->account_known(s, id, &err))
+        return EXIT_OK;
+    if (!err)
+        g_set_error(&err, CASE_ERROR, CASE_ERROR_NOT_FOUND,
+                    "no account '%s' in the accounts, transactions or alerts given", id);
+    return case_view_fail(what, err);
+}
+
 gboolean case_view_range(const char *what, const char *from, const char *to, gint64 *t0, gint64 *t1)
 {
     *t0 = G_MININT64 / 2;

@@ -25,6 +25,9 @@ CaseStore *case_view_open(const CaseViewOptions *o, const char *what);
 /* Prints the error as "moneytrail: WHAT: MESSAGE" and returns its exit code:
  * EXIT_NOT_FOUND, EXIT_USAGE or EXIT_DATA. */
 int case_view_fail(const char *what, GError *error);
+/* EXIT_OK when the store knows the account; otherwise prints why (no such
+ * account, or the store's own error) and returns the exit code. */
+int case_view_require_account(CaseStore *s, const char *what, const char *id);
 /* Parses --from/--to (NULL = open); FALSE after printing a message. */
 gboolean case_view_range(const char *what, const char *from, const char *to, gint64 *t0,
                          gint64 *t1);

@@ -45,6 +45,9 @@ gboolean cmd_parse_options(GOptionContext *ctx, int *argc, char ***argv, const c
  * stderr; NULL when they do not compile. Caller frees with rule_set_free. */
 struct RuleSet;
 struct RuleSet *cmd_load_rules(const char *what, char **paths, GHashTable *overrides);
+/* Reads --max-lateness (a duration; NULL leaves *out alone); FALSE after
+ * printing what is wrong. */
+gboolean cmd_parse_lateness(const char *what, const char *text, gint64 *out);
 /* Formats n with thousands separators into buf (>= 32 bytes). */
 const char *cmd_count(guint64 n, char *buf);
 /* Lets "--db" stand alone (the PG* environment): rewrites it to "--db="

@@ -245,13 +245,10 @@ static int account_run(AccountOptions *o)
     g_autoptr(CaseStore) s = case_view_open(&o->store, "account");
     if (!s)
         return EXIT_DATA;
+    int rc = case_view_require_account(s, "account", id);
+    if (rc != EXIT_OK)
+        return rc;
     g_autoptr(GError) err = NULL;
-    if (!s->ops->account_known(s, id, &err)) {
-        if (!err)
-            g_set_error(&err, CASE_ERROR, CASE_ERROR_NOT_FOUND,
-                        "no account '%s' in the accounts, transactions or alerts given", id);
-        return case_view_fail("account", err);
-    }
     g_autoptr(GString) out = g_string_new(NULL);
     CaseAccount *k = s->ops->account(s, id, &err);
     print_profile(out, id, k);

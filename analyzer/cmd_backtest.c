@@ -14,7 +14,6 @@
 #include "engine.h"
 #include "input.h"
 #include "kyc.h"
-#include "tstamp.h"
 
 typedef struct {
     char **rules;
@@ -89,11 +88,8 @@ static int run_open(Run *r, GHashTable *overrides)
 {
     g_autoptr(GError) err = NULL;
     InputOptions io = {.format = r->o->format};
-    const char *lateness = r->o->max_lateness;
-    if (lateness && !tstamp_parse_duration(lateness, strlen(lateness), &io.max_lateness)) {
-        cmd_error("backtest", "--max-lateness '%s' is not a duration like 0s, 30m or 2h", lateness);
+    if (!cmd_parse_lateness("backtest", r->o->max_lateness, &io.max_lateness))
         return EXIT_USAGE;
-    }
     if (!(r->rs = cmd_load_rules("backtest", r->o->rules, overrides)))
         return EXIT_FINDINGS;
     r->accounts = intern_new();

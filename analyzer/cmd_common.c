@@ -2,10 +2,12 @@
  * number formatting for people. */
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "cmd.h"
 #include "money.h"
 #include "rule.h"
+#include "tstamp.h"
 
 void cmd_error(const char *what, const char *fmt, ...)
 {
@@ -25,6 +27,14 @@ gboolean cmd_parse_options(GOptionContext *ctx, int *argc, char ***argv, const c
         return FALSE;
     }
     return TRUE;
+}
+
+gboolean cmd_parse_lateness(const char *what, const char *text, gint64 *out)
+{
+    if (!text || tstamp_parse_duration(text, strlen(text), out))
+        return TRUE;
+    cmd_error(what, "--max-lateness '%s' is not a duration like 0s, 30m or 2h", text);
+    return FALSE;
 }
 
 const char *cmd_count(guint64 n, char *buf)

@@ -63,13 +63,10 @@ static int graph_run(GraphOptions *o)
     g_autoptr(CaseStore) s = case_view_open(&o->store, "graph");
     if (!s)
         return EXIT_DATA;
+    int rc = case_view_require_account(s, "graph", q.account);
+    if (rc != EXIT_OK)
+        return rc;
     g_autoptr(GError) err = NULL;
-    if (!s->ops->account_known(s, q.account, &err)) {
-        if (!err)
-            g_set_error(&err, CASE_ERROR, CASE_ERROR_NOT_FOUND,
-                        "no account '%s' in the transactions, accounts or alerts given", q.account);
-        return case_view_fail("graph", err);
-    }
     g_autoptr(GString) dot = g_string_new(NULL);
     g_autoptr(GString) svg = g_string_new(NULL);
     guint n = 0;

@@ -210,13 +210,10 @@ static int report_run(ReportOptions *o)
     g_autoptr(CaseStore) s = case_view_open(&o->store, "report");
     if (!s)
         return EXIT_DATA;
+    int rc = case_view_require_account(s, "report", q.account);
+    if (rc != EXIT_OK)
+        return rc;
     g_autoptr(GError) err = NULL;
-    if (!s->ops->account_known(s, q.account, &err)) {
-        if (!err)
-            g_set_error(&err, CASE_ERROR, CASE_ERROR_NOT_FOUND,
-                        "no account '%s' in the transactions, accounts or alerts given", q.account);
-        return case_view_fail("report", err);
-    }
     CaseFilter f;
     case_filter_init(&f);
     f.account = q.account;

@@ -15,7 +15,6 @@
 #include "kyc.h"
 #include "scan_pg.h"
 #include "sink_jsonl.h"
-#include "tstamp.h"
 
 typedef struct {
     char **rules;
@@ -204,12 +203,8 @@ static gboolean scan_open(Scan *s)
 {
     g_autoptr(GError) err = NULL;
     InputOptions io = {.format = s->o.format};
-    if (s->o.max_lateness &&
-        !tstamp_parse_duration(s->o.max_lateness, strlen(s->o.max_lateness), &io.max_lateness)) {
-        cmd_error("scan", "--max-lateness '%s' is not a duration like 0s, 30m or 2h",
-                  s->o.max_lateness);
+    if (!cmd_parse_lateness("scan", s->o.max_lateness, &io.max_lateness))
         return FALSE;
-    }
     if (s->o.rejects && !(s->rejects = fopen(s->o.rejects, "w"))) {
         cmd_error("scan", "cannot create rejects file '%s': %s", s->o.rejects, g_strerror(errno));
         return FALSE;

@@ -120,13 +120,10 @@ static int trace_run(TraceOptions *o)
     g_autoptr(CaseStore) s = case_view_open(&o->store, "trace");
     if (!s)
         return EXIT_DATA;
+    int rc = case_view_require_account(s, "trace", q.account);
+    if (rc != EXIT_OK)
+        return rc;
     g_autoptr(GError) err = NULL;
-    if (!s->ops->account_known(s, q.account, &err)) {
-        if (!err)
-            g_set_error(&err, CASE_ERROR, CASE_ERROR_NOT_FOUND,
-                        "no account '%s' in the transactions, accounts or alerts given", q.account);
-        return case_view_fail("trace", err);
-    }
     g_autoptr(TraceResult) r = case_trace_run(s, &q, (guint)o->top, &err);
     if (!r)
         return case_view_fail("trace", err);

@@ -369,6 +369,9 @@ static inline gint64 rule_to_int(double v)
 double rule_vm_run(const RuleProgram *p, const RuleEval *ev);
 /* The value of a field of a transaction seen from account. */
 double rule_vm_field(FieldId f, const TxnCore *t, guint32 account, const Kyc *kyc);
+/* The bit of a value of a list's kind (a country is one of 26*26); -1 when
+ * the value lies outside the kind's space. */
+gint64 rule_list_key(ValueType kind, double v);
 /* TRUE if a value of the list's kind is a member. */
 gboolean rule_list_contains(const RuleList *l, double v);
 /* Writes one line per step of p, e.g. "  3  FIELD amount". */

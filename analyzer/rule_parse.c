@@ -204,19 +204,25 @@ static AstNode *parse_primary(Parser *p)
     return NULL;
 }
 
+/* The operand of a prefix operator (unary minus, "not") read at token t,
+ * which has just been accepted; the recursion is depth-guarded. */
+static AstNode *prefix(Parser *p, const Token *t, NodeKind kind, AstNode *(*operand)(Parser *))
+{
+    AstNode *a = enter(p) ? operand(p) : NULL;
+    p->depth--;
+    if (!a)
+        return NULL;
+    AstNode *n = node_new(p, kind, t);
+    n->a = a;
+    node_end(p, n);
+    return n;
+}
+
 static AstNode *parse_unary(Parser *p)
 {
     Token t = p->tok;
-    if (accept(p, TOK_MINUS)) {
-        AstNode *a = enter(p) ? parse_unary(p) : NULL;
-        p->depth--;
-        if (!a)
-            return NULL;
-        AstNode *n = node_new(p, N_NEG, &t);
-        n->a = a;
-        node_end(p, n);
-        return n;
-    }
+    if (accept(p, TOK_MINUS))
+        return prefix(p, &t, N_NEG, parse_unary);
     return parse_primary(p);
 }
 
@@ -366,16 +372,8 @@ static AstNode *parse_cmp(Parser *p)
 static AstNode *parse_not(Parser *p)
 {
     Token t = p->tok;
-    if (accept_kw(p, "not")) {
-        AstNode *a = enter(p) ? parse_not(p) : NULL;
-        p->depth--;
-        if (!a)
-            return NULL;
-        AstNode *n = node_new(p, N_NOT, &t);
-        n->a = a;
-        node_end(p, n);
-        return n;
-    }
+    if (accept_kw(p, "not"))
+        return prefix(p, &t, N_NOT, parse_not);
     return parse_cmp(p);
 }
 
@@ -788,8 +786,9 @@ static void parse_alert_if(Parser *p, Rule *r, gboolean *have)
         rule_lint_never_true(p->cx, e, "alert if");
 }
 
-/* Tags are words of letters, digits, '_' and '-', separated by commas. */
-static void parse_tags(Parser *p, Rule *r)
+/* Words of letters, digits, '_' and '-' (tags, rule ids), separated by
+ * commas or, when and_sep, by "and"; `what` names one in an error. */
+static void parse_words(Parser *p, GPtrArray *into, const char *what, gboolean and_sep)
 {
     for (;;) {
         Token at = p->tok;
@@ -798,13 +797,13 @@ static void parse_tags(Parser *p, Rule *r)
                (g_ascii_isalnum(p->lx.src[e]) || p->lx.src[e] == '_' || p->lx.src[e] == '-'))
             e++;
         if (at.kind != TOK_IDENT || e == at.pos) {
-            err_expected(p, "a tag");
+            err_expected(p, what);
             return;
         }
-        g_ptr_array_add(r->tags, g_strndup(p->lx.src + at.pos, e - at.pos));
+        g_ptr_array_add(into, g_strndup(p->lx.src + at.pos, e - at.pos));
         rule_lex_rewind(&p->lx, e);
         advance(p);
-        if (!accept(p, TOK_COMMA))
+        if (and_sep ? !accept_kw(p, "and") : !accept(p, TOK_COMMA))
             return;
     }
 }
@@ -859,7 +858,7 @@ static gboolean parse_clause(Parser *p, Rule *r, gboolean *have_cond)
     } else if (rule_tok_is(&kw, "strength")) {
         parse_strength(p, r);
     } else if (rule_tok_is(&kw, "tags")) {
-        parse_tags(p, r);
+        parse_words(p, r->tags, "a tag", FALSE);
     } else if (rule_tok_is(&kw, "for")) {
         parse_perspective(p, r);
     } else if (rule_tok_is(&kw, "where")) {
@@ -957,27 +956,6 @@ static void parse_rule(Parser *p)
 
 /* ---- typologies ---- */
 
-/* Rule ids separated by `sep` (",", or "and"), as words with '-'. */
-static void parse_ids(Parser *p, GPtrArray *into, gboolean and_sep)
-{
-    for (;;) {
-        Token at = p->tok;
-        gsize e = at.pos;
-        while (e < p->lx.len &&
-               (g_ascii_isalnum(p->lx.src[e]) || p->lx.src[e] == '_' || p->lx.src[e] == '-'))
-            e++;
-        if (at.kind != TOK_IDENT || e == at.pos) {
-            err_expected(p, "a rule id");
-            return;
-        }
-        g_ptr_array_add(into, g_strndup(p->lx.src + at.pos, e - at.pos));
-        rule_lex_rewind(&p->lx, e);
-        advance(p);
-        if (and_sep ? !accept_kw(p, "and") : !accept(p, TOK_COMMA))
-            return;
-    }
-}
-
 static Typology *typology_new(RuleCtx *cx, char *id, int line)
 {
     Typology *ty = g_new0(Typology, 1);
@@ -1010,7 +988,7 @@ static gboolean parse_typology_clause(Parser *p, Typology *ty)
 {
     if (accept_kw(p, "indicators")) {
         ty->ids_line = p->prev.line;
-        parse_ids(p, ty->indicator_ids, FALSE);
+        parse_words(p, ty->indicator_ids, "a rule id", FALSE);
     } else if (accept_kw(p, "half_life")) {
         parse_duration(p, &ty->half_life, "half_life");
     } else if (accept_kw(p, "cap")) {
@@ -1023,13 +1001,13 @@ static gboolean parse_typology_clause(Parser *p, Typology *ty)
     } else if (accept_kw(p, "escalate")) {
         GPtrArray *group = g_ptr_array_new_with_free_func(g_free);
         g_ptr_array_add(ty->escalation_ids, group);
-        parse_ids(p, group, TRUE);
+        parse_words(p, group, "a rule id", TRUE);
     } else if (accept_kw(p, "victim")) {
-        parse_ids(p, ty->victim_ids, FALSE);
+        parse_words(p, ty->victim_ids, "a rule id", FALSE);
     } else if (accept_kw(p, "controller")) {
-        parse_ids(p, ty->controller_ids, FALSE);
+        parse_words(p, ty->controller_ids, "a rule id", FALSE);
     } else if (accept_kw(p, "requires")) {
-        parse_ids(p, ty->required_ids, FALSE);
+        parse_words(p, ty->required_ids, "a rule id", FALSE);
     } else {
         return FALSE;
     }
@@ -1161,22 +1139,7 @@ static void parse_list(Parser *p)
 
 static gboolean list_add_value(RuleList *l, double v)
 {
-    gint64 key;
-    switch (l->kind) {
-    case TY_COUNTRY: {
-        guint32 c = (guint32)v;
-        key = (((c >> 8) & 0xff) - 'A') * 26 + ((c & 0xff) - 'A');
-        break;
-    }
-    case TY_CURRENCY: {
-        guint32 c = (guint32)v;
-        key =
-            ((((c >> 16) & 0xff) - 'A') * 26 + (((c >> 8) & 0xff) - 'A')) * 26 + ((c & 0xff) - 'A');
-        break;
-    }
-    default:
-        key = (gint64)v;
-    }
+    gint64 key = rule_list_key(l->kind, v);
     if (key < 0 || key >= l->nbits)
         return FALSE;
     l->bits[key >> 3] |= (guint8)(1u << (key & 7));

@@ -121,8 +121,7 @@ double rule_vm_field(FieldId f, const TxnCore *t, guint32 account, const Kyc *ky
     }
 }
 
-/* Maps a value of the list's kind to its bit; -1 when outside the space. */
-static gint64 list_key(ValueType kind, double v)
+gint64 rule_list_key(ValueType kind, double v)
 {
     gint64 iv = rule_to_int(v);
     if (iv < 0 || iv > G_MAXUINT32)
@@ -147,7 +146,7 @@ static gint64 list_key(ValueType kind, double v)
 
 gboolean rule_list_contains(const RuleList *l, double v)
 {
-    gint64 k = list_key(l->kind, v);
+    gint64 k = rule_list_key(l->kind, v);
     if (k < 0 || k >= l->nbits)
         return FALSE;
     return (l->bits[k >> 3] >> (k & 7)) & 1;
