@@ -35,9 +35,8 @@ static void append_int(GString *out, gint64 v)
 
 static void append_money(GString *out, double v, guint32 currency, int exp)
 {
-    static const double p10[] = {1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10};
     char buf[32];
-    money_format(rule_to_int(round(v * p10[MIN(exp, 10)])), exp, buf);
+    money_format(rule_to_int(round(v * money_scale(exp))), exp, buf);
     g_string_append(out, buf);
     if (currency) {
         char code[8];
@@ -171,7 +170,6 @@ static void plain_money(gint64 amount, int exp, char *buf)
 
 static void json_values(const Alert *a, GString *out)
 {
-    static const double p10[] = {1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10};
     char buf[64];
     json_key(out, "values");
     g_string_append_c(out, '{');
@@ -180,8 +178,7 @@ static void json_values(const Alert *a, GString *out)
         double v = a->aggs[i];
         json_key(out, g->text);
         if (g->type == TY_MONEY) {
-            plain_money(rule_to_int(round(v * p10[MIN(a->currency_exp, 10)])), a->currency_exp,
-                        buf);
+            plain_money(rule_to_int(round(v * money_scale(a->currency_exp))), a->currency_exp, buf);
             alert_json_string(out, buf, strlen(buf));
         } else if (v == floor(v) && fabs(v) < 1e15) {
             g_string_append_printf(out, "%" G_GINT64_FORMAT, rule_to_int(v));

@@ -1,6 +1,7 @@
 /* money.h: exact decimal money: parse to int64 minor units, format back.
  *
- * Never goes through a double. Overflow of int64 is an error, not a wrap. */
+ * Never goes through a double; money_scale is the one bridge to the rule
+ * language's numbers. Overflow of int64 is an error, not a wrap. */
 #ifndef MT_MONEY_H
 #define MT_MONEY_H
 
@@ -28,6 +29,14 @@ MoneyStatus money_parse_round(const char *s, size_t n, int exp, char decimal_sep
                               char thousands_sep, gint64 *out);
 /* Returns a short lower-case reason for a status ("not a number", ...). */
 const char *money_status_str(MoneyStatus st);
+/* 10^exp as a double (exp clamped to 0..10): minor units / money_scale(exp)
+ * is the amount in major units. */
+static inline double money_scale(int exp)
+{
+    static const double p10[] = {1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10};
+    return p10[CLAMP(exp, 0, 10)];
+}
+
 /* Formats minor units with exp decimals and ',' thousands separators, e.g.
  * 123456789 with exp 2 -> "1,234,567.89". buf must hold 32 bytes. Returns buf. */
 char *money_format(gint64 amount, int exp, char *buf);

@@ -9,10 +9,9 @@
 #include "rule.h"
 
 #include "kyc.h"
+#include "money.h"
 
 #include <math.h>
-
-static const double pow10_tab[] = {1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10};
 
 static gint64 local_seconds(const TxnCore *t)
 {
@@ -80,7 +79,7 @@ double rule_vm_field(FieldId f, const TxnCore *t, guint32 account, const Kyc *ky
     guint32 other = t->from == account ? t->to : t->from;
     switch (f) {
     case FIELD_AMOUNT:
-        return (double)t->amount / pow10_tab[MIN(t->currency_exp, 10)];
+        return (double)t->amount / money_scale(t->currency_exp);
     case FIELD_HOUR:
         return txn_local_hour(t);
     case FIELD_WEEKDAY:

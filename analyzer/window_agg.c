@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "kyc.h"
+#include "money.h"
 
 static int cmp_double(const void *a, const void *b)
 {
@@ -392,8 +393,7 @@ static double running(const RuleAgg *g, const AggCtx *c, guint i)
         return (double)v;
     if (w->run_exp < 0)
         return w->run_exp == -1 ? 0 : NAN;
-    static const double p10[] = {1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8};
-    return (double)v / p10[MIN(w->run_exp, 8)];
+    return (double)v / money_scale(w->run_exp);
 }
 
 double window_agg(const RuleAgg *g, const AggCtx *c)
