@@ -31,6 +31,11 @@ typedef struct {
     guint64 alerts;
 } RuleState;
 
+/* One side of a transaction that passed a window rule's filter. */
+typedef struct {
+    guint32 rule, account;
+} Pass;
+
 struct Engine {
     const RuleSet *rs;
     const Intern *accounts;
@@ -50,6 +55,7 @@ struct Engine {
     GraphMatch gm;
     TypologyEngine *ty; /* NULL without typologies */
     WindowIds *ids;     /* the transaction ids window entries point at */
+    Pass *passes;       /* scratch: the window rules' sides the current transaction passed */
     const guint8 *txid; /* the current transaction's record in ids, once stored */
     guint64 processed;
     gint64 now; /* latest transaction time */
@@ -65,6 +71,7 @@ Engine *engine_new(const RuleSet *rs, const Intern *accounts, const Intern *loca
     e->fn = fn;
     e->user = user;
     e->state = g_new0(RuleState, rs->rules->len);
+    e->passes = g_new(Pass, 2 * rs->rules->len);
     guint max_aggs = 1;
     for (guint i = 0; i < rs->rules->len; i++) {
         const Rule *r = g_ptr_array_index(rs->rules, i);
@@ -103,6 +110,7 @@ void engine_free(Engine *e)
         g_free(st->win);
     }
     g_free(e->state);
+    g_free(e->passes);
     g_free(e->graph_bit);
     graph_free(e->graph);
     typology_engine_free(e->ty);
@@ -213,12 +221,23 @@ static void raise_alert(Engine *e, guint ri, const Rule *r, Window *st, const Ag
         e->stats.sink_failed = TRUE;
 }
 
+/* Starts loading the parts of a window the update will touch: the oldest
+ * entry, the slot of the new one and the running totals. */
+static void prefetch_window(const Window *w)
+{
+    if (w->cap) {
+        __builtin_prefetch(&w->e[w->head]);
+        __builtin_prefetch(&w->e[(w->head + w->len) & (w->cap - 1)], 1);
+    }
+    if (w->run)
+        __builtin_prefetch(w->run, 1);
+}
+
+/* Updates the rule's window of the account with t and tests the condition. */
 static void eval_side(Engine *e, guint ri, const Rule *r, guint32 account, const Txn *t)
 {
     RuleEval ev = {.txn = &t->core, .account = account, .rs = e->rs, .kyc = e->kyc};
-    if (!rule_vm_run(&r->filter, &ev))
-        return;
-    Window *w = state_window(&e->state[ri], account);
+    Window *w = &e->state[ri].win[account];
     e->stats.windows += w->cap == 0; /* a window starts (again) */
     Keep keep = {account, e->kyc};
     window_agg_expire(r, w, t->core.ts, &keep);
@@ -328,19 +347,42 @@ static void evict_idle(Engine *e)
     window_ids_release(e->ids, e->now);
 }
 
+/* Appends (ri, account) to the passes if the account's side of t passes
+ * rule ri's filter, and starts loading the account's window. */
+static guint filter_side(Engine *e, guint ri, const Rule *r, guint32 account, const Txn *t, guint n)
+{
+    RuleEval ev = {.txn = &t->core, .account = account, .rs = e->rs, .kyc = e->kyc};
+    if (!rule_vm_run(&r->filter, &ev))
+        return n;
+    __builtin_prefetch(state_window(&e->state[ri], account));
+    e->passes[n] = (Pass){ri, account};
+    return n + 1;
+}
+
+/* Window rules in three sweeps so that the cache misses of one rule's
+ * window overlap with the work on others: the filters (starting to load
+ * each passing window's header), then the windows' entries and totals,
+ * then the updates and conditions, in rule order. */
 void engine_process(Engine *e, const Txn *t)
 {
     guint32 bit = 1u << t->core.channel;
     e->now = MAX(e->now, t->core.ts);
     e->txid = NULL;
+    guint n = 0;
     for (guint ri = 0; ri < e->rs->rules->len; ri++) {
         const Rule *r = g_ptr_array_index(e->rs->rules, ri);
         if (!(r->channel_mask & bit) || e->graph_bit[ri])
             continue;
         if ((r->persp & PERSP_SENDER) && t->core.from)
-            eval_side(e, ri, r, t->core.from, t);
+            n = filter_side(e, ri, r, t->core.from, t, n);
         if ((r->persp & PERSP_RECEIVER) && t->core.to && t->core.to != t->core.from)
-            eval_side(e, ri, r, t->core.to, t);
+            n = filter_side(e, ri, r, t->core.to, t, n);
+    }
+    for (guint i = 0; i < n; i++)
+        prefetch_window(&e->state[e->passes[i].rule].win[e->passes[i].account]);
+    for (guint i = 0; i < n; i++) {
+        guint ri = e->passes[i].rule;
+        eval_side(e, ri, g_ptr_array_index(e->rs->rules, ri), e->passes[i].account, t);
     }
     if (e->graph)
         process_graph(e, t);

@@ -28,10 +28,8 @@ void window_clear(Window *w)
 void window_expire(Window *w, gint64 now, gint64 span)
 {
     gint64 limit = now - span;
-    while (w->len > 0 && w->e[w->head].core.ts <= limit) {
-        w->head = (w->head + 1) & (w->cap - 1);
-        w->len--;
-    }
+    while (w->len > 0 && w->first_ts <= limit)
+        window_drop_head(w);
 }
 
 static void window_grow(Window *w)
@@ -50,7 +48,8 @@ void window_drop_head(Window *w)
 {
     g_assert(w->len > 0);
     w->head = (w->head + 1) & (w->cap - 1);
-    w->len--;
+    if (--w->len)
+        w->first_ts = w->e[w->head].core.ts;
 }
 
 gboolean window_push(Window *w, const TxnCore *core, const guint8 *id, guint32 flags)
@@ -58,8 +57,7 @@ gboolean window_push(Window *w, const TxnCore *core, const guint8 *id, guint32 f
     gboolean kept_all = TRUE;
     if (w->len == w->cap) {
         if (w->cap >= LIMIT_WINDOW_ENTRIES) {
-            w->head = (w->head + 1) & (w->cap - 1);
-            w->len--;
+            window_drop_head(w);
             kept_all = FALSE;
         } else {
             window_grow(w);
@@ -69,7 +67,8 @@ gboolean window_push(Window *w, const TxnCore *core, const guint8 *id, guint32 f
     e->core = *core;
     e->flags = flags;
     e->id = id;
-    w->len++;
+    if (w->len++ == 0)
+        w->first_ts = core->ts;
     return kept_all;
 }
 

@@ -33,6 +33,8 @@ typedef struct {
 typedef struct {
     WinEntry *e; /* owned ring buffer of cap entries */
     guint cap, head, len;
+    gint64 first_ts;       /* ts of the oldest entry when len > 0: expiry without touching e */
+    gint64 split_ts;       /* ts of the entry at split when split < len (window_agg.c) */
     gint64 suppress_until; /* no alert before this instant (after an alert) */
     gint64 *run;           /* running totals kept by window_agg.c, or NULL; owned */
     DistinctSet *dsets;    /* by aggregate index for counted distinct aggregates, or NULL */

@@ -220,6 +220,14 @@ static double agg_forward(const RuleAgg *g, const AggCtx *c)
     return (g->kind == AGG_SWEPT ? best : matched) / in;
 }
 
+/* Moves the baseline split to entry i (kept with its timestamp). */
+static void split_moved(Window *w, guint i)
+{
+    w->split = i;
+    if (i < w->len)
+        w->split_ts = window_at(w, i)->core.ts;
+}
+
 /* What one entry adds to a running aggregate. */
 static gint64 contribution(const RuleAgg *g, const WinEntry *en)
 {
@@ -318,20 +326,27 @@ static void run_add(const Rule *r, Window *w, const WinEntry *en, guint part, gi
     }
 }
 
+/* Drops the oldest entry from the window and from the running totals of its part. */
+static void drop_oldest(const Rule *r, Window *w, const Keep *k)
+{
+    run_add(r, w, window_at(w, 0), w->split ? 1 : 0, -1, k);
+    window_drop_head(w);
+    if (w->split)
+        w->split--;
+    else
+        split_moved(w, 0);
+}
+
 void window_agg_expire(const Rule *r, Window *w, gint64 now, const Keep *k)
 {
     if (w->run) {
-        while (r->baseline && w->split < w->len &&
-               window_at(w, w->split)->core.ts <= now - r->window) {
+        while (r->baseline && w->split < w->len && w->split_ts <= now - r->window) {
             run_add(r, w, window_at(w, w->split), 0, -1, k);
             run_add(r, w, window_at(w, w->split), 1, +1, k);
-            w->split++;
+            split_moved(w, w->split + 1);
         }
-        while (w->len && window_at(w, 0)->core.ts <= now - r->window - r->baseline) {
-            run_add(r, w, window_at(w, 0), w->split ? 1 : 0, -1, k);
-            w->split -= w->split ? 1 : 0;
-            window_drop_head(w);
-        }
+        while (w->len && w->first_ts <= now - r->window - r->baseline)
+            drop_oldest(r, w, k);
         return;
     }
     window_expire(w, now, r->window + r->baseline);
@@ -369,19 +384,20 @@ gboolean window_agg_push(const Rule *r, Window *w, const TxnCore *core, const gu
 {
     if (!w->run)
         w->run = g_new0(gint64, 2 * MAX(r->aggs->len, 1));
-    if (w->len && w->len == w->cap && w->cap >= LIMIT_WINDOW_ENTRIES) {
-        run_add(r, w, window_at(w, 0), w->split ? 1 : 0, -1, k); /* the oldest is dropped */
-        w->split -= w->split ? 1 : 0;
-    }
+    gboolean full = w->len && w->len == w->cap && w->cap >= LIMIT_WINDOW_ENTRIES;
+    if (full)
+        drop_oldest(r, w, k); /* no room: the oldest is dropped, and reported */
     if (w->run_exp == -1)
         w->run_exp = (gint8)core->currency_exp;
     else if (w->run_exp != core->currency_exp)
         w->run_exp = -2;
-    gboolean kept = window_push(w, core, id, flags);
+    window_push(w, core, id, flags);
+    if (w->split == w->len - 1)
+        w->split_ts = core->ts;
     run_add(r, w, window_at(w, w->len - 1), 0, +1, k);
     if (!w->dsets && w->len >= DSET_FROM && has_counted(r))
         dsets_start(r, w, k);
-    return kept;
+    return !full;
 }
 
 /* A running total's value, or NAN when it cannot be used (mixed currencies). */
