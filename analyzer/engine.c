@@ -25,15 +25,26 @@
 #include "window.h"
 #include "window_agg.h"
 
+/* A rule's windows: only accounts that passed its filter have one, in a
+ * pool indexed through a small per-account slot table (most accounts never
+ * pass most filters); evicted windows are reused. */
 typedef struct {
-    Window *win; /* by account id, held inline to save a pointer chase; cap 0 = unused */
-    guint n;
+    Window w;
+    guint32 account; /* 0 = free */
+} AccountWindow;
+
+typedef struct {
+    guint32 *slot; /* by account id: 1 + index in pool, 0 = no window */
+    guint n_slots;
+    AccountWindow *pool;
+    guint n_pool, cap_pool;
+    GArray *free; /* guint32 indexes of free pool entries */
     guint64 alerts;
 } RuleState;
 
 /* One side of a transaction that passed a window rule's filter. */
 typedef struct {
-    guint32 rule, account;
+    guint32 rule, account, window; /* window: index in the rule's pool */
 } Pass;
 
 struct Engine {
@@ -54,9 +65,9 @@ struct Engine {
     Window match;       /* the edges of a graph match, as a window */
     GraphMatch gm;
     TypologyEngine *ty; /* NULL without typologies */
-    WindowIds *ids;     /* the transaction ids window entries point at */
+    TxnStore *store;    /* the transaction records window entries point at */
     Pass *passes;       /* scratch: the window rules' sides the current transaction passed */
-    const guint8 *txid; /* the current transaction's record in ids, once stored */
+    const TxnCore *rec; /* the current transaction's record in store, once stored */
     guint64 processed;
     gint64 now; /* latest transaction time */
 };
@@ -95,7 +106,7 @@ Engine *engine_new(const RuleSet *rs, const Intern *accounts, const Intern *loca
         e->graph = graph_new(span);
     e->ty = typology_engine_new(rs);
     /* a day beyond the longest look-back, for rows up to a day late */
-    e->ids = window_ids_new(rule_set_lookback(rs) + 86400);
+    e->store = txn_store_new(rule_set_lookback(rs) + 86400);
     return e;
 }
 
@@ -105,32 +116,62 @@ void engine_free(Engine *e)
         return;
     for (guint i = 0; i < e->rs->rules->len; i++) {
         RuleState *st = &e->state[i];
-        for (guint a = 0; a < st->n; a++)
-            window_clear(&st->win[a]);
-        g_free(st->win);
+        for (guint a = 0; a < st->n_pool; a++)
+            window_clear(&st->pool[a].w);
+        g_free(st->pool);
+        g_free(st->slot);
+        if (st->free)
+            g_array_free(st->free, TRUE);
     }
     g_free(e->state);
     g_free(e->passes);
     g_free(e->graph_bit);
     graph_free(e->graph);
     typology_engine_free(e->ty);
-    window_ids_free(e->ids);
+    txn_store_free(e->store);
     window_clear(&e->match);
     g_free(e->aggs);
     g_free(e->scratch);
     g_free(e);
 }
 
-static Window *state_window(RuleState *st, guint32 account)
+/* The index in st's pool of the account's window, made on first use. */
+static guint32 state_window(RuleState *st, guint32 account)
 {
-    if (account >= st->n) {
-        guint n = MAX(account + 1, st->n * 2);
-        st->win = g_renew(Window, st->win, n);
-        for (guint i = st->n; i < n; i++)
-            window_init(&st->win[i]);
-        st->n = n;
+    if (account >= st->n_slots) {
+        guint n = MAX(account + 1, st->n_slots * 2);
+        st->slot = g_renew(guint32, st->slot, n);
+        memset(st->slot + st->n_slots, 0, (n - st->n_slots) * sizeof(guint32));
+        st->n_slots = n;
     }
-    return &st->win[account];
+    if (st->slot[account])
+        return st->slot[account] - 1;
+    guint32 i;
+    if (st->free && st->free->len) {
+        i = g_array_index(st->free, guint32, st->free->len - 1);
+        g_array_set_size(st->free, st->free->len - 1);
+    } else {
+        if (st->n_pool == st->cap_pool) {
+            st->cap_pool = MAX(64, st->cap_pool * 2);
+            st->pool = g_renew(AccountWindow, st->pool, st->cap_pool);
+        }
+        i = st->n_pool++;
+        window_init(&st->pool[i].w);
+    }
+    st->pool[i].account = account;
+    st->slot[account] = i + 1;
+    return i;
+}
+
+/* Frees window i of st (empty, not suppressing) for reuse. */
+static void state_release(RuleState *st, guint32 i)
+{
+    window_clear(&st->pool[i].w);
+    st->slot[st->pool[i].account] = 0;
+    st->pool[i].account = 0;
+    if (!st->free)
+        st->free = g_array_new(FALSE, FALSE, sizeof(guint32));
+    g_array_append_val(st->free, i);
 }
 
 /* Aggregates computed on first use by the condition (a cheap test that
@@ -187,7 +228,7 @@ static void raise_alert(Engine *e, guint ri, const Rule *r, Window *st, const Ag
         return;
     a->rule = r;
     a->account = c->account;
-    a->window_start = window_at(c->w, c->lo)->core.ts;
+    a->window_start = window_at(c->w, c->lo)->core->ts;
     a->window_end = t->core.ts;
     a->trigger = t->tx_id;
     a->currency = t->core.currency;
@@ -234,16 +275,19 @@ static void prefetch_window(const Window *w)
 }
 
 /* Updates the rule's window of the account with t and tests the condition. */
-static void eval_side(Engine *e, guint ri, const Rule *r, guint32 account, const Txn *t)
+static void eval_side(Engine *e, const Pass *p, const Txn *t)
 {
+    guint ri = p->rule;
+    guint32 account = p->account;
+    const Rule *r = g_ptr_array_index(e->rs->rules, ri);
     RuleEval ev = {.txn = &t->core, .account = account, .rs = e->rs, .kyc = e->kyc};
-    Window *w = &e->state[ri].win[account];
+    Window *w = &e->state[ri].pool[p->window].w;
     e->stats.windows += w->cap == 0; /* a window starts (again) */
     Keep keep = {account, e->kyc};
     window_agg_expire(r, w, t->core.ts, &keep);
-    if (!e->txid) /* stored once, whatever the number of windows it enters */
-        e->txid = window_ids_add(e->ids, t->tx_id, t->core.ts);
-    if (!window_agg_push(r, w, &t->core, e->txid, entry_flags(e, r, &t->core, account), &keep))
+    if (!e->rec) /* stored once, whatever the number of windows it enters */
+        e->rec = txn_store_add(e->store, &t->core, t->tx_id);
+    if (!window_agg_push(r, w, e->rec, entry_flags(e, r, &t->core, account), &keep))
         e->stats.window_drops++;
     if (t->core.ts < w->suppress_until)
         return; /* the window is kept up to date, the condition can wait */
@@ -284,12 +328,14 @@ static void match_rule(Engine *e, guint ri, const Rule *r, const GraphEdge *edge
     e->stats.graph_exhausted += m->exhausted;
     if (!ok)
         return;
-    Window *st = state_window(&e->state[ri], m->anchor);
+    RuleState *rst = &e->state[ri];
+    guint32 wi = state_window(rst, m->anchor); /* may move the pool */
+    Window *st = &rst->pool[wi].w;
     if (t->core.ts < st->suppress_until)
         return;
     e->match.head = e->match.len = 0;
     for (guint i = 0; i < m->n; i++)
-        window_push(&e->match, &m->edges[i]->core, &m->edges[i]->id_len,
+        window_push(&e->match, &m->edges[i]->core,
                     entry_flags(e, r, &m->edges[i]->core, m->anchor));
     AggCtx c = {
         .account = m->anchor, .now = &t->core, .rs = e->rs, .kyc = e->kyc, .scratch = e->scratch};
@@ -329,22 +375,24 @@ static void evict_idle(Engine *e)
     for (guint ri = 0; ri < e->rs->rules->len; ri++) {
         const Rule *r = g_ptr_array_index(e->rs->rules, ri);
         RuleState *st = &e->state[ri];
-        for (guint a = 0; a < st->n; a++) {
-            Window *w = &st->win[a];
-            if (w->cap == 0)
+        for (guint i = 0; i < st->n_pool; i++) {
+            Window *w = &st->pool[i].w;
+            if (!st->pool[i].account)
                 continue;
-            Keep keep = {a, e->kyc};
+            Keep keep = {st->pool[i].account, e->kyc};
             window_agg_expire(r, w, e->now, &keep);
             if (w->len == 0 && w->suppress_until <= e->now) {
-                window_clear(w);
-                e->stats.windows--;
-                e->stats.evicted++;
+                if (w->cap) { /* a suppression-only window (graph rules) is not counted */
+                    e->stats.windows--;
+                    e->stats.evicted++;
+                }
+                state_release(st, i);
             }
         }
     }
     if (e->graph)
         e->stats.evicted += graph_evict(e->graph, e->now);
-    window_ids_release(e->ids, e->now);
+    txn_store_release(e->store, e->now);
 }
 
 /* Appends (ri, account) to the passes if the account's side of t passes
@@ -354,8 +402,10 @@ static guint filter_side(Engine *e, guint ri, const Rule *r, guint32 account, co
     RuleEval ev = {.txn = &t->core, .account = account, .rs = e->rs, .kyc = e->kyc};
     if (!rule_vm_run(&r->filter, &ev))
         return n;
-    __builtin_prefetch(state_window(&e->state[ri], account));
-    e->passes[n] = (Pass){ri, account};
+    RuleState *st = &e->state[ri];
+    guint32 w = state_window(st, account);
+    __builtin_prefetch(&st->pool[w]);
+    e->passes[n] = (Pass){ri, account, w};
     return n + 1;
 }
 
@@ -367,7 +417,7 @@ void engine_process(Engine *e, const Txn *t)
 {
     guint32 bit = 1u << t->core.channel;
     e->now = MAX(e->now, t->core.ts);
-    e->txid = NULL;
+    e->rec = NULL;
     guint n = 0;
     for (guint ri = 0; ri < e->rs->rules->len; ri++) {
         const Rule *r = g_ptr_array_index(e->rs->rules, ri);
@@ -379,11 +429,9 @@ void engine_process(Engine *e, const Txn *t)
             n = filter_side(e, ri, r, t->core.to, t, n);
     }
     for (guint i = 0; i < n; i++)
-        prefetch_window(&e->state[e->passes[i].rule].win[e->passes[i].account]);
-    for (guint i = 0; i < n; i++) {
-        guint ri = e->passes[i].rule;
-        eval_side(e, ri, g_ptr_array_index(e->rs->rules, ri), e->passes[i].account, t);
-    }
+        prefetch_window(&e->state[e->passes[i].rule].pool[e->passes[i].window].w);
+    for (guint i = 0; i < n; i++)
+        eval_side(e, &e->passes[i], t);
     if (e->graph)
         process_graph(e, t);
     if (++e->processed % LIMIT_EVICT_EVERY == 0)

@@ -4,7 +4,11 @@
  * account's first edge and grown by doubling up to LIMIT_GRAPH_DEGREE. */
 #include "graph.h"
 
+#include <stddef.h>
 #include <string.h>
+
+/* windows read an edge's id right after its core (window.h) */
+G_STATIC_ASSERT(offsetof(GraphEdge, id_len) == sizeof(TxnCore));
 
 typedef struct {
     guint64 *seq; /* ring, oldest at head */

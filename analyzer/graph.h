@@ -14,11 +14,13 @@
 
 #include "txn.h"
 
+/* An edge is a transaction record as windows use it (window.h): the core,
+ * then the id as [length byte][bytes]. */
 typedef struct {
     TxnCore core;
-    guint32 rules; /* bit i: passed the filter of graph rule i */
     guint8 id_len;
     char id[LIMIT_TXID_BYTES];
+    guint32 rules; /* bit i: passed the filter of graph rule i */
 } GraphEdge;
 
 typedef struct Graph Graph;

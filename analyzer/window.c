@@ -49,10 +49,10 @@ void window_drop_head(Window *w)
     g_assert(w->len > 0);
     w->head = (w->head + 1) & (w->cap - 1);
     if (--w->len)
-        w->first_ts = w->e[w->head].core.ts;
+        w->first_ts = w->e[w->head].core->ts;
 }
 
-gboolean window_push(Window *w, const TxnCore *core, const guint8 *id, guint32 flags)
+gboolean window_push(Window *w, const TxnCore *rec, guint32 flags)
 {
     gboolean kept_all = TRUE;
     if (w->len == w->cap) {
@@ -64,72 +64,73 @@ gboolean window_push(Window *w, const TxnCore *core, const guint8 *id, guint32 f
         }
     }
     WinEntry *e = &w->e[(w->head + w->len) & (w->cap - 1)];
-    e->core = *core;
+    e->core = rec;
     e->flags = flags;
-    e->id = id;
     if (w->len++ == 0)
-        w->first_ts = core->ts;
+        w->first_ts = rec->ts;
     return kept_all;
 }
 
-#define WINDOW_IDS_CHUNK (256 * 1024)
+#define TXN_STORE_CHUNK (1024 * 1024)
 
 typedef struct {
     guint8 *data;
     gsize used;
     gint64 max_ts; /* the newest transaction stored in it */
-} IdChunk;
+} TxnChunk;
 
-struct WindowIds {
-    GQueue chunks; /* IdChunk*, oldest first */
+struct TxnStore {
+    GQueue chunks; /* TxnChunk*, oldest first */
     gint64 keep;
 };
 
-WindowIds *window_ids_new(gint64 keep)
+TxnStore *txn_store_new(gint64 keep)
 {
-    WindowIds *ids = g_new0(WindowIds, 1);
-    g_queue_init(&ids->chunks);
-    ids->keep = keep;
-    return ids;
+    TxnStore *s = g_new0(TxnStore, 1);
+    g_queue_init(&s->chunks);
+    s->keep = keep;
+    return s;
 }
 
-static void id_chunk_free(gpointer p)
+static void chunk_free(gpointer p)
 {
-    IdChunk *c = p;
+    TxnChunk *c = p;
     g_free(c->data);
     g_free(c);
 }
 
-void window_ids_free(WindowIds *ids)
+void txn_store_free(TxnStore *s)
 {
-    if (!ids)
+    if (!s)
         return;
-    g_queue_clear_full(&ids->chunks, id_chunk_free);
-    g_free(ids);
+    g_queue_clear_full(&s->chunks, chunk_free);
+    g_free(s);
 }
 
-const guint8 *window_ids_add(WindowIds *ids, StrView id, gint64 ts)
+const TxnCore *txn_store_add(TxnStore *s, const TxnCore *core, StrView id)
 {
     gsize len = MIN(id.len, 255u);
-    IdChunk *c = g_queue_peek_tail(&ids->chunks);
-    if (!c || c->used + len + 1 > WINDOW_IDS_CHUNK) {
-        c = g_new0(IdChunk, 1);
-        c->data = g_malloc(WINDOW_IDS_CHUNK);
+    gsize size = (sizeof *core + 1 + len + 7) & ~(gsize)7; /* records stay 8-byte aligned */
+    TxnChunk *c = g_queue_peek_tail(&s->chunks);
+    if (!c || c->used + size > TXN_STORE_CHUNK) {
+        c = g_new0(TxnChunk, 1);
+        c->data = g_malloc(TXN_STORE_CHUNK);
         c->max_ts = G_MININT64;
-        g_queue_push_tail(&ids->chunks, c);
+        g_queue_push_tail(&s->chunks, c);
     }
     guint8 *rec = c->data + c->used;
-    rec[0] = (guint8)len;
-    memcpy(rec + 1, id.ptr, len);
-    c->used += len + 1;
-    c->max_ts = MAX(c->max_ts, ts);
-    return rec;
+    memcpy(rec, core, sizeof *core);
+    rec[sizeof *core] = (guint8)len;
+    memcpy(rec + sizeof *core + 1, id.ptr, len);
+    c->used += size;
+    c->max_ts = MAX(c->max_ts, core->ts);
+    return (const TxnCore *)rec;
 }
 
-void window_ids_release(WindowIds *ids, gint64 now)
+void txn_store_release(TxnStore *s, gint64 now)
 {
-    IdChunk *c;
-    while (g_queue_get_length(&ids->chunks) > 1 && (c = g_queue_peek_head(&ids->chunks)) &&
-           c->max_ts <= now - ids->keep)
-        id_chunk_free(g_queue_pop_head(&ids->chunks));
+    TxnChunk *c;
+    while (g_queue_get_length(&s->chunks) > 1 && (c = g_queue_peek_head(&s->chunks)) &&
+           c->max_ts <= now - s->keep)
+        chunk_free(g_queue_pop_head(&s->chunks));
 }

@@ -12,14 +12,14 @@
 
 #include "txn.h"
 
-/* A window entry. Its transaction id is not copied into every window it
- * enters: it points at one record, `[length byte][bytes]`, kept by the
- * engine's WindowIds (or a graph edge) for as long as any window can hold
- * the transaction. */
+/* A window entry points at a transaction record: a TxnCore followed at once
+ * by the transaction id as [length byte][bytes]. Records are stored once,
+ * whatever the number of windows they enter, by the engine's TxnStore (or
+ * are graph edges, which have the same layout), and live for as long as any
+ * window can hold them. */
 typedef struct {
-    TxnCore core;
-    guint32 flags;    /* bit i: the entry passes the condition of the rule's aggregate i */
-    const guint8 *id; /* id[0] = length, then the bytes */
+    const TxnCore *core;
+    guint32 flags; /* bit i: the entry passes the condition of the rule's aggregate i */
 } WinEntry;
 
 /* The distinct values of one aggregate over a window, with how many entries
@@ -51,27 +51,32 @@ void window_expire(Window *w, gint64 now, gint64 span);
 void window_drop_head(Window *w);
 /* Appends a transaction; returns FALSE when the window was full and its
  * oldest entry was dropped to make room. */
-gboolean window_push(Window *w, const TxnCore *core, const guint8 *id, guint32 flags);
+gboolean window_push(Window *w, const TxnCore *rec, guint32 flags);
 
-/* The transaction id of an entry. */
-static inline StrView window_entry_id(const WinEntry *e)
+/* The transaction id of a record (see WinEntry). */
+static inline StrView txn_rec_id(const TxnCore *rec)
 {
-    return (StrView){(const char *)e->id + 1, e->id[0]};
+    const guint8 *id = (const guint8 *)(rec + 1);
+    return (StrView){(const char *)id + 1, id[0]};
 }
 
-/* Transaction ids for window entries, one record per transaction, in
- * chunks freed whole once every transaction in them is older than `keep`
- * (the longest a window or a suppression looks back): memory follows the
- * windows, not the input. */
-typedef struct WindowIds WindowIds;
+static inline StrView window_entry_id(const WinEntry *e)
+{
+    return txn_rec_id(e->core);
+}
 
-WindowIds *window_ids_new(gint64 keep);
-void window_ids_free(WindowIds *ids);
-/* Stores id (at most 255 bytes) for a transaction at ts; the record stays
- * valid until window_ids_release passes ts + keep. */
-const guint8 *window_ids_add(WindowIds *ids, StrView id, gint64 ts);
+/* Transaction records for window entries, in chunks freed whole once every
+ * transaction in them is older than `keep` (the longest a window or a
+ * suppression looks back): memory follows the windows, not the input. */
+typedef struct TxnStore TxnStore;
+
+TxnStore *txn_store_new(gint64 keep);
+void txn_store_free(TxnStore *s);
+/* Stores a record of core and id (cut at 255 bytes); it stays valid until
+ * txn_store_release passes core->ts + keep. */
+const TxnCore *txn_store_add(TxnStore *s, const TxnCore *core, StrView id);
 /* Frees the chunks whose transactions are all at or before now - keep. */
-void window_ids_release(WindowIds *ids, gint64 now);
+void txn_store_release(TxnStore *s, gint64 now);
 
 /* The i-th entry, 0 = oldest. */
 static inline const WinEntry *window_at(const Window *w, guint i)

@@ -31,7 +31,7 @@ void window_agg_ranges(AggCtx *c, const Window *w, gint64 now, gint64 window, gi
         guint lo = 0, hi = w->len; /* first entry with ts > now - window */
         while (lo < hi) {
             guint mid = (lo + hi) / 2;
-            if (window_at(w, mid)->core.ts > now - window)
+            if (window_at(w, mid)->core->ts > now - window)
                 hi = mid;
             else
                 lo = mid + 1;
@@ -58,7 +58,7 @@ static gboolean passes(const RuleAgg *g, const AggCtx *c, guint i, RuleEval *ev)
     const WinEntry *en = window_at(c->w, i);
     if (g->flag >= 0)
         return (en->flags >> g->flag) & 1;
-    ev->txn = &en->core;
+    ev->txn = en->core;
     const RuleProgram *p = g->kind == AGG_COUNT ? &g->arg : &g->cond;
     return !p->n || rule_vm_run(p, ev) != 0;
 }
@@ -74,7 +74,7 @@ static guint collect(const RuleAgg *g, const AggCtx *c, guint lo, guint hi, doub
     const guint mask = 2 * LIMIT_WINDOW_ENTRIES - 1;
     guint n = 0;
     for (guint i = lo; i < hi; i++) {
-        ev.txn = &window_at(c->w, i)->core;
+        ev.txn = window_at(c->w, i)->core;
         if (g->cond.n && !passes(g, c, i, &ev))
             continue;
         double v = rule_vm_field(g->field, ev.txn, c->account, c->kyc);
@@ -126,7 +126,7 @@ static double sum_amount(const AggCtx *c, guint lo, guint hi)
     int exp = c->now->currency_exp;
     gint64 sum = 0;
     for (guint i = lo; i < hi; i++) {
-        const TxnCore *t = &window_at(c->w, i)->core;
+        const TxnCore *t = window_at(c->w, i)->core;
         gint64 v = t->amount;
         if (t->currency_exp < exp)
             v *= p10[MIN(exp - t->currency_exp, 8)];
@@ -158,7 +158,7 @@ static double fold(const RuleAgg *g, const AggCtx *c, guint lo, guint hi)
         }
         if (g->cond.n && !passes(g, c, i, &ev))
             continue;
-        ev.txn = &window_at(c->w, i)->core;
+        ev.txn = window_at(c->w, i)->core;
         n++;
         double v = rule_vm_run(&g->arg, &ev);
         if (g->kind == AGG_COUNT)
@@ -195,7 +195,7 @@ static double agg_forward(const RuleAgg *g, const AggCtx *c)
     guint head = 0, tail = 0, ncp = 0;
     double in = 0, matched = 0, best = 0;
     for (guint i = c->lo; i < c->hi; i++) {
-        const TxnCore *t = &window_at(c->w, i)->core;
+        const TxnCore *t = window_at(c->w, i)->core;
         double amount = (double)t->amount;
         if (t->to == c->account) {
             q_ts[tail] = (double)t->ts;
@@ -225,7 +225,7 @@ static void split_moved(Window *w, guint i)
 {
     w->split = i;
     if (i < w->len)
-        w->split_ts = window_at(w, i)->core.ts;
+        w->split_ts = window_at(w, i)->core->ts;
 }
 
 /* What one entry adds to a running aggregate. */
@@ -234,7 +234,7 @@ static gint64 contribution(const RuleAgg *g, const WinEntry *en)
     gboolean pass = g->flag < 0 || ((en->flags >> g->flag) & 1);
     if (!pass)
         return 0;
-    return g->kind == AGG_COUNT ? 1 : en->core.amount;
+    return g->kind == AGG_COUNT ? 1 : en->core->amount;
 }
 
 /* ---- distinct values as a multiset: linear probing, backward-shift deletion ---- */
@@ -302,7 +302,7 @@ static guint64 dset_key(const RuleAgg *g, const WinEntry *en, const Keep *k)
 {
     if (g->flag >= 0 && !((en->flags >> g->flag) & 1))
         return 0;
-    double v = rule_vm_field(g->field, &en->core, k->account, k->kyc);
+    double v = rule_vm_field(g->field, en->core, k->account, k->kyc);
     if (is_absent(g->field, v))
         return 0;
     guint64 key;
@@ -379,8 +379,7 @@ static void dsets_start(const Rule *r, Window *w, const Keep *k)
     }
 }
 
-gboolean window_agg_push(const Rule *r, Window *w, const TxnCore *core, const guint8 *id,
-                         guint32 flags, const Keep *k)
+gboolean window_agg_push(const Rule *r, Window *w, const TxnCore *rec, guint32 flags, const Keep *k)
 {
     if (!w->run)
         w->run = g_new0(gint64, 2 * MAX(r->aggs->len, 1));
@@ -388,12 +387,12 @@ gboolean window_agg_push(const Rule *r, Window *w, const TxnCore *core, const gu
     if (full)
         drop_oldest(r, w, k); /* no room: the oldest is dropped, and reported */
     if (w->run_exp == -1)
-        w->run_exp = (gint8)core->currency_exp;
-    else if (w->run_exp != core->currency_exp)
+        w->run_exp = (gint8)rec->currency_exp;
+    else if (w->run_exp != rec->currency_exp)
         w->run_exp = -2;
-    window_push(w, core, id, flags);
+    window_push(w, rec, flags);
     if (w->split == w->len - 1)
-        w->split_ts = core->ts;
+        w->split_ts = rec->ts;
     run_add(r, w, window_at(w, w->len - 1), 0, +1, k);
     if (!w->dsets && w->len >= DSET_FROM && has_counted(r))
         dsets_start(r, w, k);
@@ -425,7 +424,7 @@ double window_agg(const RuleAgg *g, const AggCtx *c)
     double scale = g->baseline && (g->kind == AGG_COUNT || g->kind == AGG_SUM) ? c->base_scale : 1;
     switch (g->kind) {
     case AGG_SPAN:
-        return hi > lo ? (double)(window_at(c->w, hi - 1)->core.ts - window_at(c->w, lo)->core.ts)
+        return hi > lo ? (double)(window_at(c->w, hi - 1)->core->ts - window_at(c->w, lo)->core->ts)
                        : 0;
     case AGG_DISTINCT:
         return collect(g, c, lo, hi, c->scratch);

@@ -50,9 +50,10 @@ typedef struct {
 /* moves entries older than now - window into the baseline part, then drops
  * those older than now - window - baseline; */
 void window_agg_expire(const Rule *r, Window *w, gint64 now, const Keep *k);
-/* appends an entry (flags: its aggregates' conditions); returns FALSE when
- * the window was full and its oldest entry was dropped. */
-gboolean window_agg_push(const Rule *r, Window *w, const TxnCore *core, const guint8 *id,
-                         guint32 flags, const Keep *k);
+/* appends an entry for a transaction record (window.h; flags: its
+ * aggregates' conditions); returns FALSE when the window was full and its
+ * oldest entry was dropped. */
+gboolean window_agg_push(const Rule *r, Window *w, const TxnCore *rec, guint32 flags,
+                         const Keep *k);
 
 #endif
