@@ -26,16 +26,14 @@
 #include "window_agg.h"
 
 /* A rule's windows: only accounts that passed its filter have one, in a
- * pool indexed through a small per-account slot table (most accounts never
- * pass most filters); evicted windows are reused. */
+ * pool indexed through the engine's slot table (most accounts never pass
+ * most filters); evicted windows are reused. */
 typedef struct {
     Window w;
     guint32 account; /* 0 = free */
 } AccountWindow;
 
 typedef struct {
-    guint32 *slot; /* by account id: 1 + index in pool, 0 = no window */
-    guint n_slots;
     AccountWindow *pool;
     guint n_pool, cap_pool;
     GArray *free; /* guint32 indexes of free pool entries */
@@ -54,8 +52,11 @@ struct Engine {
     EngineAlertFn fn;
     void *user;
     RuleState *state; /* one per rule */
-    double *aggs;     /* scratch: values of one rule's aggregates */
-    double *scratch;  /* scratch for aggregates, WINDOW_AGG_SCRATCH */
+    guint32 *slot;    /* [account * rules + rule]: 1 + index in the rule's pool, 0 = none;
+                         an account's slots are adjacent, so one transaction touches few lines */
+    guint n_slot_accounts;
+    double *aggs;    /* scratch: values of one rule's aggregates */
+    double *scratch; /* scratch for aggregates, WINDOW_AGG_SCRATCH */
     Alert alert;
     EngineStats stats;
     gint64 quiet_until; /* alerts at or before this instant are not emitted */
@@ -119,11 +120,11 @@ void engine_free(Engine *e)
         for (guint a = 0; a < st->n_pool; a++)
             window_clear(&st->pool[a].w);
         g_free(st->pool);
-        g_free(st->slot);
         if (st->free)
             g_array_free(st->free, TRUE);
     }
     g_free(e->state);
+    g_free(e->slot);
     g_free(e->passes);
     g_free(e->graph_bit);
     graph_free(e->graph);
@@ -135,17 +136,27 @@ void engine_free(Engine *e)
     g_free(e);
 }
 
-/* The index in st's pool of the account's window, made on first use. */
-static guint32 state_window(RuleState *st, guint32 account)
+/* The account's slots, one per rule. */
+static guint32 *account_slots(Engine *e, guint32 account)
 {
-    if (account >= st->n_slots) {
-        guint n = MAX(account + 1, st->n_slots * 2);
-        st->slot = g_renew(guint32, st->slot, n);
-        memset(st->slot + st->n_slots, 0, (n - st->n_slots) * sizeof(guint32));
-        st->n_slots = n;
+    guint nr = e->rs->rules->len;
+    if (account >= e->n_slot_accounts) {
+        guint n = MAX(account + 1, e->n_slot_accounts * 2);
+        e->slot = g_renew(guint32, e->slot, (gsize)n * nr);
+        memset(e->slot + (gsize)e->n_slot_accounts * nr, 0,
+               (gsize)(n - e->n_slot_accounts) * nr * sizeof(guint32));
+        e->n_slot_accounts = n;
     }
-    if (st->slot[account])
-        return st->slot[account] - 1;
+    return e->slot + (gsize)account * nr;
+}
+
+/* The index in rule ri's pool of the account's window, made on first use. */
+static guint32 state_window(Engine *e, guint ri, guint32 account)
+{
+    guint32 *slot = &account_slots(e, account)[ri];
+    if (*slot)
+        return *slot - 1;
+    RuleState *st = &e->state[ri];
     guint32 i;
     if (st->free && st->free->len) {
         i = g_array_index(st->free, guint32, st->free->len - 1);
@@ -159,15 +170,16 @@ static guint32 state_window(RuleState *st, guint32 account)
         window_init(&st->pool[i].w);
     }
     st->pool[i].account = account;
-    st->slot[account] = i + 1;
+    *slot = i + 1;
     return i;
 }
 
-/* Frees window i of st (empty, not suppressing) for reuse. */
-static void state_release(RuleState *st, guint32 i)
+/* Frees window i of rule ri (empty, not suppressing) for reuse. */
+static void state_release(Engine *e, guint ri, guint32 i)
 {
+    RuleState *st = &e->state[ri];
     window_clear(&st->pool[i].w);
-    st->slot[st->pool[i].account] = 0;
+    account_slots(e, st->pool[i].account)[ri] = 0;
     st->pool[i].account = 0;
     if (!st->free)
         st->free = g_array_new(FALSE, FALSE, sizeof(guint32));
@@ -328,9 +340,8 @@ static void match_rule(Engine *e, guint ri, const Rule *r, const GraphEdge *edge
     e->stats.graph_exhausted += m->exhausted;
     if (!ok)
         return;
-    RuleState *rst = &e->state[ri];
-    guint32 wi = state_window(rst, m->anchor); /* may move the pool */
-    Window *st = &rst->pool[wi].w;
+    guint32 wi = state_window(e, ri, m->anchor); /* may move the pool */
+    Window *st = &e->state[ri].pool[wi].w;
     if (t->core.ts < st->suppress_until)
         return;
     e->match.head = e->match.len = 0;
@@ -386,13 +397,23 @@ static void evict_idle(Engine *e)
                     e->stats.windows--;
                     e->stats.evicted++;
                 }
-                state_release(st, i);
+                state_release(e, ri, i);
             }
         }
     }
     if (e->graph)
         e->stats.evicted += graph_evict(e->graph, e->now);
     txn_store_release(e->store, e->now);
+}
+
+/* Starts loading an account's slots. */
+static void prefetch_slots(const Engine *e, guint32 account)
+{
+    if (account < e->n_slot_accounts) {
+        const guint32 *s = e->slot + (gsize)account * e->rs->rules->len;
+        for (guint i = 0; i < e->rs->rules->len; i += 16)
+            __builtin_prefetch(s + i);
+    }
 }
 
 /* Appends (ri, account) to the passes if the account's side of t passes
@@ -402,9 +423,8 @@ static guint filter_side(Engine *e, guint ri, const Rule *r, guint32 account, co
     RuleEval ev = {.txn = &t->core, .account = account, .rs = e->rs, .kyc = e->kyc};
     if (!rule_vm_run(&r->filter, &ev))
         return n;
-    RuleState *st = &e->state[ri];
-    guint32 w = state_window(st, account);
-    __builtin_prefetch(&st->pool[w]);
+    guint32 w = state_window(e, ri, account);
+    __builtin_prefetch(&e->state[ri].pool[w]);
     e->passes[n] = (Pass){ri, account, w};
     return n + 1;
 }
@@ -419,6 +439,8 @@ void engine_process(Engine *e, const Txn *t)
     e->now = MAX(e->now, t->core.ts);
     e->rec = NULL;
     guint n = 0;
+    prefetch_slots(e, t->core.from);
+    prefetch_slots(e, t->core.to);
     for (guint ri = 0; ri < e->rs->rules->len; ri++) {
         const Rule *r = g_ptr_array_index(e->rs->rules, ri);
         if (!(r->channel_mask & bit) || e->graph_bit[ri])
