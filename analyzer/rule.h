@@ -111,6 +111,8 @@ typedef enum {
     X(JUMP_TRUE, "if top is true jump to a keeping it, else pop it")                               \
     X(IN_LIST, "pop x; push x is in list a")                                                       \
     X(IN_RANGE, "pop hi, lo, x; push x in the range (a: 1 lo closed, 2 hi closed)")                \
+    X(FIELD_CMP, "push field b compared (a: EQ .. GE) with the constant k")                        \
+    X(FIELD_IN_LIST, "push field b is in list a")                                                  \
     X(HALT, "stop; the result is the top")
 
 typedef enum {
@@ -122,6 +124,7 @@ typedef enum {
 
 typedef struct {
     guint8 op;
+    guint8 b; /* the field of the fused FIELD_CMP and FIELD_IN_LIST */
     gint32 a;
     double k;
 } RuleStep;

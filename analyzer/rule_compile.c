@@ -60,6 +60,24 @@ static void cc_error(Cc *c, const AstNode *n, const char *fmt, ...)
     c->failed = TRUE;
 }
 
+/* FIELD f, PUSH k, compare -> FIELD_CMP; FIELD f, IN_LIST l -> FIELD_IN_LIST:
+ * the commonest tests of filters and conditions in one step each. Steps a
+ * jump may land inside (before the fence) are left alone. */
+static void fuse_field_test(Cc *c)
+{
+    guint n = c->steps->len;
+    RuleStep *s = (RuleStep *)c->steps->data;
+    if (n >= 2 && n - 2 >= c->fence && s[n - 1].op == OP_IN_LIST && s[n - 2].op == OP_FIELD) {
+        s[n - 2] = (RuleStep){.op = OP_FIELD_IN_LIST, .b = (guint8)s[n - 2].a, .a = s[n - 1].a};
+        g_array_set_size(c->steps, n - 1);
+    } else if (n >= 3 && n - 3 >= c->fence && s[n - 1].op >= OP_EQ && s[n - 1].op <= OP_GE &&
+               s[n - 2].op == OP_PUSH && s[n - 3].op == OP_FIELD) {
+        s[n - 3] = (RuleStep){
+            .op = OP_FIELD_CMP, .b = (guint8)s[n - 3].a, .a = s[n - 1].op, .k = s[n - 2].k};
+        g_array_set_size(c->steps, n - 2);
+    }
+}
+
 static void emit(Cc *c, RuleOp op, gint32 a, double k)
 {
     static const int effect[OP_COUNT] = {
@@ -72,6 +90,7 @@ static void emit(Cc *c, RuleOp op, gint32 a, double k)
     g_array_append_val(c->steps, s);
     c->depth += effect[op];
     c->max_depth = MAX(c->max_depth, c->depth);
+    fuse_field_test(c);
 }
 
 static const char *node_text(Cc *c, const AstNode *n, char *buf, gsize size)
@@ -463,12 +482,12 @@ static void fold_constants(Cc *c)
     RuleStep *s = (RuleStep *)c->steps->data;
     if (n < 3 || n - 3 < c->fence || s[n - 3].op != OP_PUSH || s[n - 2].op != OP_PUSH)
         return; /* a jump may land between them: leave them */
-    RuleStep prog[] = {s[n - 3], s[n - 2], s[n - 1], {OP_HALT, 0, 0}};
+    RuleStep prog[] = {s[n - 3], s[n - 2], s[n - 1], {.op = OP_HALT}};
     RuleProgram p = {prog, 4, TY_NUM};
     RuleEval ev = {0};
     double v = rule_vm_run(&p, &ev);
     g_array_set_size(c->steps, n - 2);
-    g_array_index(c->steps, RuleStep, n - 3) = (RuleStep){OP_PUSH, 0, v};
+    g_array_index(c->steps, RuleStep, n - 3) = (RuleStep){.op = OP_PUSH, .k = v};
     c->depth -= 1;
 }
 
@@ -698,7 +717,10 @@ static gboolean const_value(Cc *c, AstNode *n, double *v)
         if (n->op > TOK_PERCENT || n->op < TOK_PLUS || !const_value(c, n->a, &a) ||
             !const_value(c, n->b, &b))
             return FALSE;
-        RuleStep s[] = {{OP_PUSH, 0, a}, {OP_PUSH, 0, b}, {bin_op(n->op), 0, 0}, {OP_HALT, 0, 0}};
+        RuleStep s[] = {{.op = OP_PUSH, .k = a},
+                        {.op = OP_PUSH, .k = b},
+                        {.op = (guint8)bin_op(n->op)},
+                        {.op = OP_HALT}};
         RuleProgram p = {s, 4, TY_NUM};
         RuleEval ev = {0};
         *v = rule_vm_run(&p, &ev);

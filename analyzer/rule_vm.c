@@ -151,6 +151,24 @@ gboolean rule_list_contains(const RuleList *l, double v)
     return (l->bits[k >> 3] >> (k & 7)) & 1;
 }
 
+static double compare(RuleOp op, double a, double b)
+{
+    switch (op) {
+    case OP_EQ:
+        return a == b;
+    case OP_NE:
+        return a != b;
+    case OP_LT:
+        return a < b;
+    case OP_LE:
+        return a <= b;
+    case OP_GT:
+        return a > b;
+    default:
+        return a >= b;
+    }
+}
+
 double rule_vm_run(const RuleProgram *p, const RuleEval *ev)
 {
     double st[LIMIT_VM_STACK];
@@ -243,6 +261,15 @@ double rule_vm_run(const RuleProgram *p, const RuleEval *ev)
             st[sp] = ok;
             break;
         }
+        case OP_FIELD_CMP:
+            st[++sp] = compare((RuleOp)s->a,
+                               rule_vm_field((FieldId)s->b, ev->txn, ev->account, ev->kyc), s->k);
+            break;
+        case OP_FIELD_IN_LIST:
+            st[++sp] =
+                rule_list_contains(g_ptr_array_index(ev->rs->lists, s->a),
+                                   rule_vm_field((FieldId)s->b, ev->txn, ev->account, ev->kyc));
+            break;
         case OP_HALT:
             return st[sp];
         case OP_COUNT:
@@ -261,7 +288,7 @@ void rule_vm_disassemble(const RuleProgram *p, const RuleSet *rs, const Rule *r,
 {
     for (guint i = 0; i < p->n; i++) {
         const RuleStep *s = &p->steps[i];
-        g_string_append_printf(out, "    %3u  %-10s", i, op_names[s->op]);
+        g_string_append_printf(out, "    %3u  %-13s", i, op_names[s->op]);
         switch ((RuleOp)s->op) {
         case OP_PUSH:
             g_string_append_printf(out, " %g", s->k);
@@ -285,6 +312,17 @@ void rule_vm_disassemble(const RuleProgram *p, const RuleSet *rs, const Rule *r,
             g_string_append_printf(out, " %c lo, hi %c", (s->a & 1) ? '[' : '(',
                                    (s->a & 2) ? ']' : ')');
             break;
+        case OP_FIELD_CMP: {
+            static const char *const sym[] = {"==", "!=", "<", "<=", ">", ">="};
+            g_string_append_printf(out, " %s %s %g", rule_field_name((FieldId)s->b),
+                                   sym[s->a - OP_EQ], s->k);
+            break;
+        }
+        case OP_FIELD_IN_LIST: {
+            const RuleList *l = g_ptr_array_index(rs->lists, s->a);
+            g_string_append_printf(out, " %s in %s", rule_field_name((FieldId)s->b), l->name);
+            break;
+        }
         default:
             break;
         }
