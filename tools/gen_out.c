@@ -212,10 +212,8 @@ void gen_out_amlworld_row(const GenPop *pop, const GenRow *w, GenBuf *b)
     gen_buf_str(b, w->inst ? ",1" : ",0");
 }
 
-static void amlsim_account(GenRef ref, GenRef other, GenBuf *b)
+void gen_out_amlsim_account(GenRef ref, GenBuf *b)
 {
-    if (!ref)
-        ref = other;
     if (GEN_REF_IS_X(ref))
         gen_buf_uint(b, 1000000000ull + GEN_REF_X_CC(ref) * 10000000ull + GEN_REF_X_NUM(ref), 1);
     else
@@ -232,9 +230,10 @@ static void amlsim_row(GenOut *o, const GenRow *w, guint64 id)
     }
     gen_buf_uint(b, id, 1);
     gen_buf_char(b, ',');
-    amlsim_account(w->from, w->to, b);
+    /* cash: AMLSim books CASH-IN and CASH-OUT with the account on both sides */
+    gen_out_amlsim_account(w->from ? w->from : w->to, b);
     gen_buf_char(b, ',');
-    amlsim_account(w->to, w->from, b);
+    gen_out_amlsim_account(w->to ? w->to : w->from, b);
     gen_buf_str(b, !w->from ? ",CASH-IN," : !w->to ? ",CASH-OUT," : ",TRANSFER,");
     gen_buf_cents(b, w->cents);
     gen_buf_char(b, ',');
