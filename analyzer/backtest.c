@@ -217,19 +217,23 @@ static gboolean instance_found(const Backtest *bt, const LabelInstance *in, cons
 }
 
 /* TRUE if a rule id names a typology: the same id, or the id followed by a
- * variant suffix ("HT-ML-06-SG" for typology "HT-ML-06"). */
-static gboolean rule_names_typology(const char *rule, const char *typology)
+ * variant suffix ("HT-ML-06-SG" for typology "HT-ML-06") when the labels
+ * have no typology of exactly the rule's id (`exact`). */
+static gboolean rule_names_typology(const char *rule, const char *typology, gboolean exact)
 {
     gsize n = strlen(typology);
-    return strncmp(rule, typology, n) == 0 && (rule[n] == 0 || rule[n] == '-');
+    return strncmp(rule, typology, n) == 0 && (rule[n] == 0 || (rule[n] == '-' && !exact));
 }
 
 static void row_typology(const Backtest *bt, const RuleStat *s, BacktestRow *row)
 {
     const GPtrArray *inst = label_set_instances(bt->labels);
+    gboolean exact = FALSE;
+    for (guint i = 0; i < inst->len && !exact; i++)
+        exact = strcmp(s->id, ((const LabelInstance *)g_ptr_array_index(inst, i))->typology) == 0;
     for (guint i = 0; i < inst->len; i++) {
         const LabelInstance *in = g_ptr_array_index(inst, i);
-        if (!rule_names_typology(s->id, in->typology))
+        if (!rule_names_typology(s->id, in->typology, exact))
             continue;
         row->typ_instances++;
         row->typ_found += instance_found(bt, in, s);

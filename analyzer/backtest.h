@@ -14,7 +14,8 @@
  *   - workload = alerts / (accounts seen / 1000) / (time span / 30 days);
  *   - an instance is found when any of its accounts is flagged; a rule whose
  *     id names a labelled typology (the same id, or it followed by '-' and
- *     a variant suffix) is scored against that typology's instances too.
+ *     a variant suffix when no typology has exactly the rule's id) is
+ *     scored against that typology's instances too.
  * A ratio whose denominator is 0 is undefined: NAN here, "-" in tables and
  * null in JSON. */
 #ifndef MT_BACKTEST_H

@@ -132,7 +132,8 @@ static const GraphEdge *edge_between(Search *s, guint32 x, guint32 j, gint64 bef
     return NULL;
 }
 
-/* Intermediaries j of sink that received from x and forwarded >= ratio. */
+/* Intermediaries j of sink that received from x and forwarded between
+ * ratio and all of it. */
 static guint gather_from(Search *s, guint32 x, guint32 sink)
 {
     GraphMatch *o = s->out;
@@ -151,8 +152,11 @@ static guint gather_from(Search *s, guint32 x, guint32 sink)
         guint32 j = y->core.from;
         if (j == x || seen(js, nj, j))
             continue;
+        /* j forwards what x paid it: at least ratio of it and at most all of
+         * it; a larger payment (rent paid out of a pension) is j's own money */
         const GraphEdge *z = edge_between(s, x, j, y->core.ts);
-        if (!z || (double)y->core.amount < s->m->ratio * (double)z->core.amount)
+        if (!z || (double)y->core.amount < s->m->ratio * (double)z->core.amount ||
+            y->core.amount > z->core.amount)
             continue;
         js[nj++] = j;
         o->edges[o->n++] = z;

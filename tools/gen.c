@@ -292,11 +292,13 @@ int main(int argc, char **argv)
     g_autofree char *acc = g_build_filename(o.out_dir, "accounts.csv", NULL);
     g_autofree char *ins = g_build_filename(o.out_dir, "instances.csv", NULL);
     g_autofree char *pat = g_build_filename(o.out_dir, "amlworld_patterns.txt", NULL);
+    g_autofree char *sim = g_build_filename(o.out_dir, "amlsim_alert_accounts.csv", NULL);
     g_autofree char *meta = g_build_filename(o.out_dir, "gen.meta", NULL);
     guint64 rows = 0, bytes = 0;
-    gboolean ok = gen_pop_write(&pop, acc, o.start_day, &error) &&
-                  gen_plan_write(&plan, ins, o.amlworld ? pat : NULL, &error) &&
-                  stream(&o, &pop, &plan, &rows, &bytes, &error);
+    gboolean ok =
+        gen_pop_write(&pop, acc, o.start_day, &error) &&
+        gen_plan_write(&plan, ins, o.amlworld ? pat : NULL, o.amlsim ? sim : NULL, &error) &&
+        stream(&o, &pop, &plan, &rows, &bytes, &error);
     if (ok) {
         g_autofree char *text = options_text(&o, &plan, rows);
         ok = g_file_set_contents(meta, text, -1, &error);

@@ -18,7 +18,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#define GEN_VERSION   "1.0"
+#define GEN_VERSION   "1.1"
 #define GEN_TZ_OFFSET 3600 /* the bank's local time is UTC+01:00 all year */
 #define GEN_TZ_STR    "+01:00"
 #define GEN_DAY       86400
@@ -371,6 +371,8 @@ enum {
     SC_LAB,
     SC_LAB07,
     SC_CHD,
+    SC_ML06SG, /* appended so that earlier scenarios keep their random draws */
+    SC_ML04GS,
     SC_N
 };
 
@@ -459,8 +461,9 @@ gint64 gen_plan_cents(GenPlan *p, double lo, double hi, gint64 unit);
 const char *gen_plan_country(GenPlan *p, const char *const *list);
 extern const char *const gen_source_countries[]; /* trafficking source/transit list */
 extern const char *const gen_chd_countries[];    /* HT-CHD-02 destinations (FT20) */
+/* Writes the label files; a NULL path skips that file. */
 gboolean gen_plan_write(GenPlan *p, const char *inst_path, const char *patterns_path,
-                        GError **error);
+                        const char *sim_alerts_path, GError **error);
 
 void gen_typology_ml(GenPlan *p, int scenario);
 void gen_typology_ht(GenPlan *p, int scenario);
@@ -514,5 +517,7 @@ guint64 gen_out_count(const GenOut *o);
 guint64 gen_out_bytes(const GenOut *o);
 /* Formats one row in the AMLworld layout (no newline). */
 void gen_out_amlworld_row(const GenPop *pop, const GenRow *row, GenBuf *b);
+/* Formats an account as an AMLSim integer id (gen_out.c). */
+void gen_out_amlsim_account(GenRef ref, GenBuf *b);
 
 #endif

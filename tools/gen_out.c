@@ -212,14 +212,35 @@ void gen_out_amlworld_row(const GenPop *pop, const GenRow *w, GenBuf *b)
     gen_buf_str(b, w->inst ? ",1" : ",0");
 }
 
-static void amlsim_account(GenRef ref, GenRef other, GenBuf *b)
+void gen_out_amlsim_account(GenRef ref, GenBuf *b)
 {
-    if (!ref)
-        ref = other;
     if (GEN_REF_IS_X(ref))
         gen_buf_uint(b, 1000000000ull + GEN_REF_X_CC(ref) * 10000000ull + GEN_REF_X_NUM(ref), 1);
     else
         gen_buf_uint(b, GEN_REF_IDX(ref), 1);
+}
+
+/* AMLSim's tx_type vocabulary: CASH-IN and CASH-OUT for cash, CREDIT for
+ * card payments, WIRE for payments abroad (international wires and
+ * remittances), CHECK for cheques, TRANSFER for the rest. */
+static const char *amlsim_type(const GenRow *w)
+{
+    if (!w->from)
+        return ",CASH-IN,";
+    if (!w->to)
+        return ",CASH-OUT,";
+    switch (w->channel) {
+    case CH_CARD:
+    case CH_PREPAID_LOAD:
+        return ",CREDIT,";
+    case CH_WIRE_INTERNATIONAL:
+    case CH_REMITTANCE:
+        return ",WIRE,";
+    case CH_CHEQUE:
+        return ",CHECK,";
+    default:
+        return ",TRANSFER,";
+    }
 }
 
 static void amlsim_row(GenOut *o, const GenRow *w, guint64 id)
@@ -232,10 +253,11 @@ static void amlsim_row(GenOut *o, const GenRow *w, guint64 id)
     }
     gen_buf_uint(b, id, 1);
     gen_buf_char(b, ',');
-    amlsim_account(w->from, w->to, b);
+    /* cash: AMLSim books CASH-IN and CASH-OUT with the account on both sides */
+    gen_out_amlsim_account(w->from ? w->from : w->to, b);
     gen_buf_char(b, ',');
-    amlsim_account(w->to, w->from, b);
-    gen_buf_str(b, !w->from ? ",CASH-IN," : !w->to ? ",CASH-OUT," : ",TRANSFER,");
+    gen_out_amlsim_account(w->to ? w->to : w->from, b);
+    gen_buf_str(b, amlsim_type(w));
     gen_buf_cents(b, w->cents);
     gen_buf_char(b, ',');
     gen_buf_mem(b, o->date_utc, 11);

@@ -1,5 +1,6 @@
 /* gen_plant.c: the ground truth: planted typology instances, their roles and
- * rows, and the label files (instances.csv, amlworld_patterns.txt).
+ * rows, and the label files (instances.csv, amlworld_patterns.txt,
+ * amlsim_alert_accounts.csv).
  *
  * Planted rows are made before the stream starts and kept in memory (a few
  * dozen rows per instance); the day loop merges them into the day buffers.
@@ -17,31 +18,56 @@ const char *const gen_role_names[R_N] = {"controller", "victim", "mule",        
 
 /* --count keys; aliases are the other typologies a scenario plants */
 const char *const gen_scenario_keys[SC_N] = {
-    "HT-ML-01", "HT-ML-02", "HT-ML-03",  "HT-ML-04",  "HT-ML-05",  "HT-ML-06",  "HT-ML-07",
-    "HT-ML-09", "HT-ML-15", "HT-SEX-01", "HT-SEX-08", "HT-LAB-01", "HT-LAB-07", "HT-CHD-02",
+    "HT-ML-01",  "HT-ML-02",  "HT-ML-03",    "HT-ML-04",    "HT-ML-05",  "HT-ML-06",
+    "HT-ML-07",  "HT-ML-09",  "HT-ML-15",    "HT-SEX-01",   "HT-SEX-08", "HT-LAB-01",
+    "HT-LAB-07", "HT-CHD-02", "HT-ML-06-SG", "HT-ML-04-GS",
 };
 
+/* How each typology is named in the AMLworld patterns and the AMLSim alert
+ * file: the simulator's own name where its structure is one of theirs
+ * (AMLSim's alert types and typology model numbers: fan_out 1, fan_in 2,
+ * cycle 3, scatter_gather 7, gather_scatter 8), a name of ours otherwise
+ * (model 0). HT-ML-06 (victims forwarding to a sink, with no common source)
+ * is not a scatter-gather; HT-ML-06-SG is. */
 static const struct {
-    const char *typology, *aw_type;
-} aw_types[] = {
-    {"HT-ML-01", "STRUCTURING"},     {"HT-ML-02", "FUNNEL"},
-    {"HT-ML-03", "PASS-THROUGH"},    {"HT-ML-04", "FAN-IN"},
-    {"HT-ML-05", "FAN-OUT"},         {"HT-ML-06", "SCATTER-GATHER"},
-    {"HT-ML-07", "CYCLE"},           {"HT-ML-09", "CASH-FRONT"},
-    {"HT-ML-10", "AFTER-HOURS"},     {"HT-ML-15", "REMITTANCE-STRUCTURING"},
-    {"HT-SEX-01", "ADVERTISING"},    {"HT-SEX-02", "LODGING"},
-    {"HT-SEX-04", "NIGHT-DEPOSITS"}, {"HT-SEX-08", "VICTIM-SWEEP"},
-    {"HT-LAB-01", "PAYROLL-FAN-IN"}, {"HT-LAB-02", "SALARY-SWEEP"},
-    {"HT-LAB-07", "SHARED-ADDRESS"}, {"HT-CHD-02", "LOW-VALUE-REMITTANCE"},
-    {"HT-CHD-03", "FAN-IN"},
+    const char *typology, *aw_type, *sim_type;
+    int sim_model;
+} sim_names[] = {
+    {"HT-ML-01", "STRUCTURING", "structuring", 0},
+    {"HT-ML-02", "FUNNEL", "funnel", 0},
+    {"HT-ML-03", "PASS-THROUGH", "pass_through", 0},
+    {"HT-ML-04", "FAN-IN", "fan_in", 2},
+    {"HT-ML-04-GS", "GATHER-SCATTER", "gather_scatter", 8},
+    {"HT-ML-05", "FAN-OUT", "fan_out", 1},
+    {"HT-ML-06", "VICTIM-FUNNEL", "victim_funnel", 0},
+    {"HT-ML-06-SG", "SCATTER-GATHER", "scatter_gather", 7},
+    {"HT-ML-07", "CYCLE", "cycle", 3},
+    {"HT-ML-09", "CASH-FRONT", "cash_front", 0},
+    {"HT-ML-10", "AFTER-HOURS", "after_hours", 0},
+    {"HT-ML-15", "REMITTANCE-STRUCTURING", "remittance_structuring", 0},
+    {"HT-SEX-01", "ADVERTISING", "advertising", 0},
+    {"HT-SEX-02", "LODGING", "lodging", 0},
+    {"HT-SEX-04", "NIGHT-DEPOSITS", "night_deposits", 0},
+    {"HT-SEX-08", "VICTIM-SWEEP", "victim_sweep", 0},
+    {"HT-LAB-01", "PAYROLL-FAN-IN", "payroll_fan_in", 0},
+    {"HT-LAB-02", "SALARY-SWEEP", "salary_sweep", 0},
+    {"HT-LAB-07", "SHARED-ADDRESS", "shared_address", 0},
+    {"HT-CHD-02", "LOW-VALUE-REMITTANCE", "low_value_remittance", 0},
+    {"HT-CHD-03", "FAN-IN", "fan_in", 2},
 };
+
+static int sim_name_index(const char *typology)
+{
+    for (guint k = 0; k < G_N_ELEMENTS(sim_names); k++)
+        if (strcmp(sim_names[k].typology, typology) == 0)
+            return (int)k;
+    return -1;
+}
 
 static const char *aw_type_of(const char *typology)
 {
-    for (guint k = 0; k < G_N_ELEMENTS(aw_types); k++)
-        if (strcmp(aw_types[k].typology, typology) == 0)
-            return aw_types[k].aw_type;
-    return "RANDOM";
+    int k = sim_name_index(typology);
+    return k >= 0 ? sim_names[k].aw_type : "RANDOM";
 }
 
 void gen_plan_init(GenPlan *p, const GenOptions *opt, GenPop *pop)
@@ -190,7 +216,7 @@ void gen_plan_all(GenPlan *p)
 {
     for (int sc = 0; sc < SC_N; sc++)
         for (int k = 0; k < p->opt->counts[sc]; k++) {
-            if (sc <= SC_ML15)
+            if (sc <= SC_ML15 || sc == SC_ML06SG || sc == SC_ML04GS)
                 gen_typology_ml(p, sc);
             else
                 gen_typology_ht(p, sc);
@@ -310,12 +336,47 @@ static gboolean write_patterns(GenPlan *p, const char *path, GError **error)
     return ok;
 }
 
+/* AMLSim's alert_accounts.csv: one line per (alert, account), the alert id
+ * being the instance id that amlsim_transactions.csv carries in alert_id. */
+static gboolean write_sim_alerts(GenPlan *p, const char *path, GError **error)
+{
+    GenBuf b;
+    gen_buf_init(&b, 1 << 16);
+    gen_buf_str(&b, "alert_id,alert_type,acct_id,is_sar,model_id,role\n");
+    /* a few dozen instances of a few roles each: a scan per instance is cheap */
+    for (guint k = 0; k < p->instances->len; k++) {
+        const GenInstance *in = &g_array_index(p->instances, GenInstance, k);
+        int t = sim_name_index(in->typology);
+        g_assert(t >= 0);
+        for (guint j = 0; j < p->roles->len && in->n_rows; j++) {
+            const GenRole *r = &g_array_index(p->roles, GenRole, j);
+            if (r->inst != in->id)
+                continue;
+            gen_buf_uint(&b, in->id, 1);
+            gen_buf_char(&b, ',');
+            gen_buf_str(&b, sim_names[t].sim_type);
+            gen_buf_char(&b, ',');
+            gen_out_amlsim_account(r->ref, &b);
+            gen_buf_str(&b, ",True,");
+            gen_buf_uint(&b, (guint64)sim_names[t].sim_model, 1);
+            gen_buf_char(&b, ',');
+            gen_buf_str(&b, gen_role_names[r->role]);
+            gen_buf_char(&b, '\n');
+        }
+    }
+    gboolean ok = write_file(path, &b, error);
+    gen_buf_clear(&b);
+    return ok;
+}
+
 gboolean gen_plan_write(GenPlan *p, const char *inst_path, const char *patterns_path,
-                        GError **error)
+                        const char *sim_alerts_path, GError **error)
 {
     if (inst_path && !write_instances(p, inst_path, error))
         return FALSE;
     if (patterns_path && !write_patterns(p, patterns_path, error))
+        return FALSE;
+    if (sim_alerts_path && !write_sim_alerts(p, sim_alerts_path, error))
         return FALSE;
     return TRUE;
 }

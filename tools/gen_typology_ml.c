@@ -1,4 +1,6 @@
-/* gen_typology_ml.c: planted laundering typologies HT-ML-01..07, 09/10, 15.
+/* gen_typology_ml.c: planted laundering typologies HT-ML-01..07, 09/10, 15
+ * and the network structures HT-ML-04-GS (gather-scatter) and HT-ML-06-SG
+ * (scatter-gather).
  *
  * Each scenario makes one instance: picks its participants from the
  * population (marking them used, and quiet in textbook mode), registers
@@ -208,8 +210,10 @@ static void fan_out(GenPlan *p)
     }
 }
 
-/* HT-ML-06: >= 3 sources each forwarding >= 70% of inflow within 48 h to one sink. */
-static void scatter_gather(GenPlan *p)
+/* HT-ML-06: >= 3 sources each forwarding >= 70% of inflow within 48 h to one
+ * sink. The victims' money comes from many clients, not from one source:
+ * this is a funnel, not a scatter-gather (that is HT-ML-06-SG). */
+static void victim_funnel(GenPlan *p)
 {
     guint32 inst = gen_plan_instance(p, "HT-ML-06", SC_ML06);
     guint32 sink = gen_plan_person(p, P_EMPLOYEE);
@@ -243,6 +247,74 @@ static void scatter_gather(GenPlan *p)
             gen_plan_row(p, inst, last + delay, GEN_REF(v), GEN_REF(sink),
                          (gint64)(in * share) / 100 * 100 + 100, CH_TRANSFER, home_of(p, v));
         }
+    }
+}
+
+/* A person-to-person transfer of a planted network, with a plain memo. */
+static void net_transfer(GenPlan *p, guint32 inst, gint64 t, guint32 from, guint32 to, gint64 cents)
+{
+    GenRow *w =
+        gen_plan_row(p, inst, t, GEN_REF(from), GEN_REF(to), cents, CH_TRANSFER, home_of(p, from));
+    w->memo_kind = MK_TEXT;
+    w->memo_arg = gen_rng_chance(&p->r, 0.5) ? MEMO_T_LOAN : MEMO_T_SERVICES;
+}
+
+/* HT-ML-06-SG: one source pays >= 3 intermediaries, each of whom passes >= 70%
+ * of it on to one sink, all within 30 days. Textbook: 4-6 intermediaries
+ * paid 2,000-6,000 within 2 days, 85-97% passed on 4-30 h later (the whole
+ * within about 4 days); subtle: 3 paid 1,000-3,000 over 5 days, 71-75%
+ * passed on 2-20 days later. */
+static void scatter_gather(GenPlan *p)
+{
+    guint32 inst = gen_plan_instance(p, "HT-ML-06-SG", SC_ML06SG);
+    guint32 src = gen_plan_person(p, P_EMPLOYEE), sink = gen_plan_person(p, P_EMPLOYEE);
+    gen_plan_role(p, inst, GEN_REF(src), R_SENDER);
+    gen_plan_role(p, inst, GEN_REF(sink), R_CONTROLLER);
+    int k = SUB(p) ? 3 : 4 + (int)gen_rng_below(&p->r, 3);
+    gint64 d0 = gen_plan_start(p, SUB(p) ? 26 : 4);
+    for (int j = 0; j < k; j++) {
+        guint32 m = gen_plan_person(p, gen_rng_chance(&p->r, 0.5) ? P_STUDENT : P_MIGRANT);
+        gen_plan_role(p, inst, GEN_REF(m), R_MULE);
+        gint64 t = gen_plan_at(p, d0 + gen_rng_below(&p->r, SUB(p) ? 5 : 2), 8, 20);
+        gint64 c =
+            SUB(p) ? gen_plan_cents(p, 1000, 3000, 10000) : gen_plan_cents(p, 2000, 6000, 10000);
+        net_transfer(p, inst, t, src, m, c);
+        double share =
+            SUB(p) ? 0.71 + 0.04 * gen_rng_unit(&p->r) : 0.85 + 0.12 * gen_rng_unit(&p->r);
+        gint64 delay = SUB(p) ? gen_rng_range(&p->r, 2 * 24, 20 * 24) * 3600
+                              : gen_rng_range(&p->r, 4, 30) * 3600;
+        net_transfer(p, inst, t + delay, m, sink, (gint64)(c * share) / 100 * 100);
+    }
+}
+
+/* HT-ML-04-GS: >= 5 senders pay one account, which then pays >= 5
+ * beneficiaries, all within 30 days, passing on most of what came in.
+ * Textbook: 6-9 senders of 300-1,500 within 5 days, then 90-97% of it to
+ * 6-9 beneficiaries over the next 5 days; subtle: 5 senders of 150-600 over
+ * 20 days, 72-78% of it to 5 beneficiaries on days 21-26. */
+static void gather_scatter(GenPlan *p)
+{
+    guint32 inst = gen_plan_instance(p, "HT-ML-04-GS", SC_ML04GS);
+    guint32 hub = gen_plan_person(p, P_EMPLOYEE);
+    gen_plan_role(p, inst, GEN_REF(hub), R_CONTROLLER);
+    int ns = SUB(p) ? 5 : 6 + (int)gen_rng_below(&p->r, 4);
+    int nd = SUB(p) ? 5 : 6 + (int)gen_rng_below(&p->r, 4);
+    gint64 d0 = gen_plan_start(p, SUB(p) ? 27 : 10), in = 0;
+    for (int s = 0; s < ns; s++) {
+        guint32 v = gen_plan_person(p, gen_rng_chance(&p->r, 0.5) ? P_MIGRANT : P_EMPLOYEE);
+        gen_plan_role(p, inst, GEN_REF(v), R_SENDER);
+        gint64 day = s == 0 ? d0 : d0 + gen_rng_below(&p->r, SUB(p) ? 20 : 5);
+        gint64 c = SUB(p) ? gen_plan_cents(p, 150, 600, 1000) : gen_plan_cents(p, 300, 1500, 1000);
+        net_transfer(p, inst, gen_plan_at(p, day, 8, 21), v, hub, c);
+        in += c;
+    }
+    double share = SUB(p) ? 0.72 + 0.06 * gen_rng_unit(&p->r) : 0.9 + 0.07 * gen_rng_unit(&p->r);
+    gint64 each = (gint64)(in * share) / nd / 100 * 100;
+    for (int d = 0; d < nd; d++) {
+        guint32 b = gen_plan_person(p, gen_rng_chance(&p->r, 0.5) ? P_STUDENT : P_EMPLOYEE);
+        gen_plan_role(p, inst, GEN_REF(b), R_BENEFICIARY);
+        gint64 day = d0 + (SUB(p) ? 21 + gen_rng_below(&p->r, 6) : 5 + gen_rng_below(&p->r, 5));
+        net_transfer(p, inst, gen_plan_at(p, day, 8, 21), hub, b, each);
     }
 }
 
@@ -379,7 +451,13 @@ void gen_typology_ml(GenPlan *p, int scenario)
         fan_out(p);
         break;
     case SC_ML06:
+        victim_funnel(p);
+        break;
+    case SC_ML06SG:
         scatter_gather(p);
+        break;
+    case SC_ML04GS:
+        gather_scatter(p);
         break;
     case SC_ML07:
         cycle(p);

@@ -1,5 +1,8 @@
 # IBM AMLSim transactions.csv (github.com/IBM/AMLSim). Amounts are written
 # by Python as floats, so they are rounded to cents; the currency is USD.
+# AMLSim has no country column: a WIRE is read as a payment abroad (mtgen
+# writes WIRE for international wires and remittances only), CREDIT as a
+# card payment.
 [profile]
 name = amlsim
 description = IBM AMLSim transactions.csv
@@ -31,5 +34,7 @@ DEPOSIT = cash_deposit
 CASH-OUT = cash_withdrawal
 WITHDRAWAL = cash_withdrawal
 CHECK = cheque
+CREDIT = card
+WIRE = wire_international
 PAYMENT = transfer
 * = other

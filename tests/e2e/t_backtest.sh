@@ -61,6 +61,50 @@ amlsim_layout() {
 }
 check "AMLSim layout: is_sar rows, one instance per alert_id" amlsim_layout
 
+# The laundering-network rules on the AMLSim layout of the small set, with
+# mtgen's alert file: each planted structure is found, and its central
+# account, as amlsim_alert_accounts.csv names it, is alerted by the rule
+# written for it: the fan_in controller by HT-ML-04, the fan_out controller
+# by HT-ML-05, a cycle member by HT-ML-07, the scatter_gather sink
+# (controller) by HT-ML-06-SG, the gather_scatter hub (controller) by
+# HT-ML-04-GS. fan_in has 2 alerts: HT-ML-04 and the HT-CHD-03 fan-in.
+mkdir -p "$TMP/net"
+for f in ht-ml-04 ht-ml-04-gs ht-ml-05 ht-ml-06 ht-ml-06-sg ht-ml-07 ht-ml-07-ch; do
+    cp "rules/$f.rule" "$TMP/net/"
+done
+cp rules/lists.list "$TMP/net/"
+amlsim_structures_found() {
+    d=$TMP/small
+    $MT backtest -r "$TMP/net" --labels "$d/amlsim_alert_accounts.csv" \
+        "$d/amlsim_transactions.csv" > "$TMP/net.txt" &&
+        contains "$TMP/net.txt" "(AMLSim alerts): 25 alerts" &&
+        grep -Eq '^fan_in +2 +2 +1.00 ' "$TMP/net.txt" &&
+        grep -Eq '^fan_out +1 +1 +1.00 ' "$TMP/net.txt" &&
+        grep -Eq '^cycle +1 +1 +1.00 ' "$TMP/net.txt" &&
+        grep -Eq '^scatter_gather +1 +1 +1.00 ' "$TMP/net.txt" &&
+        grep -Eq '^gather_scatter +1 +1 +1.00 ' "$TMP/net.txt"
+}
+check "AMLSim layout: the network rules find every planted structure of the alert file" \
+    amlsim_structures_found
+alerted_by() { # alerted_by TYPE ROLE RULE: an account of that role alerted by the rule
+    accs=$(awk -F, -v t="$1" -v r="$2" '$2 == t && $6 == r { print $3 }' \
+        "$TMP/small/amlsim_alert_accounts.csv")
+    [ -n "$accs" ] || return 1
+    for a in $accs; do
+        grep -q "\"rule\":\"$3\",.*\"account\":\"$a\"" "$TMP/net.jsonl" && return 0
+    done
+    echo "no $3 alert on the $2 of $1 ($accs)"
+    return 1
+}
+amlsim_structures_alerted() {
+    $MT scan -q -r "$TMP/net" -o "$TMP/net.jsonl" "$TMP/small/amlsim_transactions.csv" &&
+        alerted_by fan_in controller HT-ML-04 && alerted_by fan_out controller HT-ML-05 &&
+        alerted_by cycle member HT-ML-07 && alerted_by scatter_gather controller HT-ML-06-SG &&
+        alerted_by gather_scatter controller HT-ML-04-GS
+}
+check "AMLSim layout: each structure's central account is alerted by its rule" \
+    amlsim_structures_alerted
+
 # The shipped AMLworld sample: 8 rows labelled 1 touch 10 accounts (3 cash
 # depositors and their receiver, 5 senders and their receiver).
 amlworld_sample() {

@@ -60,6 +60,8 @@ FILENAME == ARGV[2] {
     else if ($4 == "front") front[$2] = $3
     else if ($4 == "beneficiary") ben[$2] = $3
     else if ($4 == "victim") { vic[$2, $3] = 1; vics[$2] = vics[$2] " " $3 }
+    else if ($4 == "sender") snd[$2] = $3
+    if ($4 == "mule") mid[$2, $3] = 1
     next
 }
 {
@@ -111,6 +113,23 @@ END {
             }
             for (v in vin) if (vout[v] >= 0.7 * vin[v]) good++
             if (good < 3 || span(i) > 30 * DAY) fail(i, good " sources forwarding >= 70% to the sink")
+        } else if (t == "HT-ML-06-SG") {
+            # one source, >= 3 intermediaries each passing >= 70% of what it sent on to the sink, later
+            split("", got); split("", fwd); split("", tin); good = 0
+            for (k = 1; k <= n[i]; k++) {
+                if (FR[i, k] == snd[i] && ((i, TO[i, k]) in mid)) { got[TO[i, k]] += A[i, k]; tin[TO[i, k]] = T[i, k] }
+                if (((i, FR[i, k]) in mid) && TO[i, k] == ctl[i] && T[i, k] > tin[FR[i, k]]) fwd[FR[i, k]] += A[i, k]
+            }
+            for (v in got) if (fwd[v] >= 0.7 * got[v]) good++
+            if (good < 3 || span(i) > 30 * DAY) fail(i, good " intermediaries forwarding >= 70% to the sink")
+        } else if (t == "HT-ML-04-GS") {
+            # >= 5 senders into the hub, then >= 5 beneficiaries paid after the first inflow, >= 70% passed on
+            split("", seen); split("", dst); ns = 0; nd = 0; in_ = 0; out = 0; first = 0
+            for (k = 1; k <= n[i]; k++) {
+                if (TO[i, k] == ctl[i]) { in_ += A[i, k]; if (!first) first = T[i, k]; if (!(FR[i, k] in seen)) { seen[FR[i, k]] = 1; ns++ } }
+                if (FR[i, k] == ctl[i] && first && T[i, k] > first) { out += A[i, k]; if (!(TO[i, k] in dst)) { dst[TO[i, k]] = 1; nd++ } }
+            }
+            if (ns < 5 || nd < 5 || out < 0.7 * in_ || span(i) > 30 * DAY) fail(i, ns " senders, " nd " beneficiaries, " out " of " in_ " passed on")
         } else if (t == "HT-ML-07") {
             split("", cf); split("", ct); nm = 0; mn = 1e18; mx = 0
             for (k = 1; k <= n[i]; k++) {
@@ -199,10 +218,10 @@ for mode in textbook subtle; do
     else
         notok "$mode: every labelled tx_id is in transactions.csv" "$(head -3 "$T/join.err")"
     fi
-    # 14 scenarios x 3, plus HT-ML-10, SEX-02, SEX-04, LAB-02 x 3, plus one CHD-02 per sender
+    # 16 scenarios x 3, plus HT-ML-10, SEX-02, SEX-04, LAB-02 x 3, plus one CHD-02 per sender
     ninst=$(cut -d, -f2 "$D/instances.csv" | sed 1d | sort -u | wc -l)
     nchd2=$(awk -F, '$1 == "HT-CHD-02"' "$D/instances.csv" | cut -d, -f2 | sort -u | wc -l)
-    if [ "$ninst" -eq $((54 + nchd2)) ] && [ "$nchd2" -ge 9 ]; then
+    if [ "$ninst" -eq $((60 + nchd2)) ] && [ "$nchd2" -ge 9 ]; then
         ok "$mode: $ninst instances as asked for by --count all=3"
     else
         notok "$mode: instance count" "$ninst instances, $nchd2 of them HT-CHD-02"

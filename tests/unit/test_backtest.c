@@ -221,6 +221,31 @@ Test(backtest, a_variant_suffix_names_the_typology_but_a_longer_id_does_not)
     cr_expect_eq(row(r, 1)->typ_instances, 0);
 }
 
+/* Labels with a typology of exactly the variant's id (HT-ML-04-GS #5 on B):
+ * the variant rule is scored on that typology alone, not on HT-ML-04 too. */
+Test(backtest, a_variant_with_its_own_typology_is_scored_on_it_alone)
+{
+    g_autofree char *path = g_build_filename(tmp_dir, "gs", "instances.csv", NULL);
+    g_autofree char *dir = g_path_get_dirname(path);
+    cr_assert_eq(g_mkdir(dir, 0700), 0);
+    cr_assert(g_file_set_contents(path,
+                                  "typology,instance_id,account,role,first_ts,last_ts\n"
+                                  "HT-ML-04-GS,5,B,controller,,\n",
+                                  -1, NULL));
+    g_autofree char *tx = g_build_filename(dir, "instance_tx.csv", NULL);
+    cr_assert(g_file_set_contents(tx, "instance_id,tx_id\n5,t1\n", -1, NULL));
+    cr_assert(label_set_load(labels, path, NULL));
+    g_autoptr(Backtest) b = backtest_new(labels, accounts);
+    StrView ev = {"t1", 2};
+    backtest_add_alert(b, "HT-ML-04-GS", intern_lookup(accounts, "B", 1), 2, &ev, 1, "why");
+    g_autoptr(BacktestReport) r = backtest_report(b);
+    cr_expect_eq(row(r, 0)->typ_instances, 1);
+    cr_expect_eq(row(r, 0)->typ_found, 1);
+    g_remove(tx);
+    g_remove(path);
+    g_rmdir(dir);
+}
+
 Test(backtest, top_accounts_by_summed_score)
 {
     g_autoptr(BacktestReport) r = backtest_report(bt);

@@ -45,7 +45,8 @@ static const ProfileCase profile_cases[] = {
     {DATA "amlsim.csv", "amlsim",
      "2: 1 2017-01-01T00:00:00Z +0 A100>A200 754.10 USD transfer label=False label=-1\n"
      "3: 2 2017-01-01T00:05:00Z +0 A100>A300 100.00 USD cash_withdrawal label=True label=12\n"
-     "4: 3 2017-01-02T00:00:00Z +0 A300>A200 99.99 USD other label=False label=-1\n",
+     "4: 3 2017-01-02T00:00:00Z +0 A300>A200 99.99 USD wire_international label=False "
+     "label=-1\n",
      ""},
     {DATA "de-bank.csv", "de-bank",
      "2: B-1 2024-01-15T08:30:00Z +60 >DE89370400440532013000 1,234.56 EUR cash_deposit "
@@ -154,7 +155,8 @@ Test(input, several_files_with_their_own_profiles)
         "2: 1 2017-01-01T00:00:00Z +0 A100>A200 754.10 USD transfer label=False label=-1\n"
         "3: 2 2017-01-01T00:05:00Z +0 A100>A300 100.00 USD cash_withdrawal label=True "
         "label=12\n"
-        "4: 3 2017-01-02T00:00:00Z +0 A300>A200 99.99 USD other label=False label=-1\n"
+        "4: 3 2017-01-02T00:00:00Z +0 A300>A200 99.99 USD wire_international label=False "
+        "label=-1\n"
         "2: c1 2024-03-01T09:10:00Z +0 >DE01A 9,500.00 EUR cash_deposit loc=Berlin Mitte\n"
         "3: c2 2024-03-01T09:15:00Z +120 DE01A>GB02B 1,234.50 GBP wire_international "
         "country=GB memo=rent, March\n"
