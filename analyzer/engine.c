@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "graph.h"
+#include "kyc.h"
 #include "graph_match.h"
 #include "typology.h"
 #include "window.h"
@@ -441,6 +442,8 @@ void engine_process(Engine *e, const Txn *t)
     guint n = 0;
     prefetch_slots(e, t->core.from);
     prefetch_slots(e, t->core.to);
+    __builtin_prefetch(kyc_get(e->kyc, t->core.from)); /* filters read account.* of both */
+    __builtin_prefetch(kyc_get(e->kyc, t->core.to));
     for (guint ri = 0; ri < e->rs->rules->len; ri++) {
         const Rule *r = g_ptr_array_index(e->rs->rules, ri);
         if (!(r->channel_mask & bit) || e->graph_bit[ri])

@@ -23,10 +23,17 @@ typedef struct {
 } TyHit;
 
 typedef struct {
-    TyHit hits[TY_MAX_HITS];
-    guint n;
+    TyHit *hits; /* owned, grown up to TY_MAX_HITS (most customers have a few) */
+    guint n, cap;
     gint64 suppress_until;
 } TyState;
+
+static void ty_state_free(gpointer p)
+{
+    TyState *st = p;
+    g_free(st->hits);
+    g_free(st);
+}
 
 struct TypologyEngine {
     const RuleSet *rs;
@@ -43,7 +50,7 @@ TypologyEngine *typology_engine_new(const RuleSet *rs)
         return NULL;
     TypologyEngine *te = g_new0(TypologyEngine, 1);
     te->rs = rs;
-    te->state = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, g_free);
+    te->state = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, ty_state_free);
     te->alerts = g_new0(guint64, rs->typologies->len);
     return te;
 }
@@ -106,6 +113,10 @@ static void add_hit(TyState *st, const Typology *ty, const Alert *a)
     if (st->n == TY_MAX_HITS) { /* drop the oldest */
         memmove(st->hits, st->hits + 1, (TY_MAX_HITS - 1) * sizeof(TyHit));
         st->n--;
+    }
+    if (st->n == st->cap) {
+        st->cap = MIN(MAX(4, 2 * st->cap), TY_MAX_HITS);
+        st->hits = g_renew(TyHit, st->hits, st->cap);
     }
     TyHit *h = &st->hits[st->n++];
     h->rule = a->rule;
