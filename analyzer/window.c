@@ -49,7 +49,7 @@ void window_drop_head(Window *w)
     g_assert(w->len > 0);
     w->head = (w->head + 1) & (w->cap - 1);
     if (--w->len)
-        w->first_ts = w->e[w->head].core->ts;
+        w->first_ts = w->e[w->head].ts;
 }
 
 gboolean window_push(Window *w, const TxnCore *rec, guint32 flags)
@@ -64,8 +64,7 @@ gboolean window_push(Window *w, const TxnCore *rec, guint32 flags)
         }
     }
     WinEntry *e = &w->e[(w->head + w->len) & (w->cap - 1)];
-    e->core = rec;
-    e->flags = flags;
+    *e = (WinEntry){rec->ts, rec->amount, rec, flags, rec->to};
     if (w->len++ == 0)
         w->first_ts = rec->ts;
     return kept_all;

@@ -18,8 +18,11 @@
  * are graph edges, which have the same layout), and live for as long as any
  * window can hold them. */
 typedef struct {
+    gint64 ts;     /* copies of the record's fields that expiry, running totals */
+    gint64 amount; /* and sequences read, so that they walk the ring only */
     const TxnCore *core;
     guint32 flags; /* bit i: the entry passes the condition of the rule's aggregate i */
+    guint32 to;
 } WinEntry;
 
 /* The distinct values of one aggregate over a window, with how many entries

@@ -31,7 +31,7 @@ void window_agg_ranges(AggCtx *c, const Window *w, gint64 now, gint64 window, gi
         guint lo = 0, hi = w->len; /* first entry with ts > now - window */
         while (lo < hi) {
             guint mid = (lo + hi) / 2;
-            if (window_at(w, mid)->core->ts > now - window)
+            if (window_at(w, mid)->ts > now - window)
                 hi = mid;
             else
                 lo = mid + 1;
@@ -195,7 +195,7 @@ static double agg_forward(const RuleAgg *g, const AggCtx *c)
     guint head = 0, tail = 0, ncp = 0;
     double in = 0, matched = 0, best = 0;
     for (guint i = c->lo; i < c->hi; i++) {
-        const TxnCore *t = window_at(c->w, i)->core;
+        const WinEntry *t = window_at(c->w, i);
         double amount = (double)t->amount;
         if (t->to == c->account) {
             q_ts[tail] = (double)t->ts;
@@ -225,7 +225,7 @@ static void split_moved(Window *w, guint i)
 {
     w->split = i;
     if (i < w->len)
-        w->split_ts = window_at(w, i)->core->ts;
+        w->split_ts = window_at(w, i)->ts;
 }
 
 /* What one entry adds to a running aggregate. */
@@ -234,7 +234,7 @@ static gint64 contribution(const RuleAgg *g, const WinEntry *en)
     gboolean pass = g->flag < 0 || ((en->flags >> g->flag) & 1);
     if (!pass)
         return 0;
-    return g->kind == AGG_COUNT ? 1 : en->core->amount;
+    return g->kind == AGG_COUNT ? 1 : en->amount;
 }
 
 /* ---- distinct values as a multiset: linear probing, backward-shift deletion ---- */
@@ -424,8 +424,7 @@ double window_agg(const RuleAgg *g, const AggCtx *c)
     double scale = g->baseline && (g->kind == AGG_COUNT || g->kind == AGG_SUM) ? c->base_scale : 1;
     switch (g->kind) {
     case AGG_SPAN:
-        return hi > lo ? (double)(window_at(c->w, hi - 1)->core->ts - window_at(c->w, lo)->core->ts)
-                       : 0;
+        return hi > lo ? (double)(window_at(c->w, hi - 1)->ts - window_at(c->w, lo)->ts) : 0;
     case AGG_DISTINCT:
         return collect(g, c, lo, hi, c->scratch);
     case AGG_NEW:
