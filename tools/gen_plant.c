@@ -6,7 +6,8 @@
  * An instance's first/last timestamps are those of its rows. A row may carry
  * two instance ids (e.g. a remittance that is part of one sender's HT-CHD-02
  * and of the HT-CHD-03 fan-in to the beneficiary). The scenario bodies live
- * in gen_typology_ml.c and gen_typology_ht.c. */
+ * in gen_typology_ml.c and gen_typology_ht.c, the whole cases in
+ * gen_typology_case.c. */
 #include "gen.h"
 
 #include <errno.h>
@@ -17,23 +18,37 @@ const char *const gen_role_names[R_N] = {"controller", "victim", "mule",        
 
 /* --count keys; aliases are the other typologies a scenario plants */
 const char *const gen_scenario_keys[SC_N] = {
-    "HT-ML-01", "HT-ML-02", "HT-ML-03",  "HT-ML-04",  "HT-ML-05",  "HT-ML-06",  "HT-ML-07",
-    "HT-ML-09", "HT-ML-15", "HT-SEX-01", "HT-SEX-08", "HT-LAB-01", "HT-LAB-07", "HT-CHD-02",
+    "HT-ML-01",  "HT-ML-02",  "HT-ML-03", "HT-ML-04",  "HT-ML-05",  "HT-ML-06",
+    "HT-ML-07",  "HT-ML-09",  "HT-ML-15", "HT-SEX-01", "HT-SEX-08", "HT-LAB-01",
+    "HT-LAB-07", "HT-CHD-02", "TY-SEX",   "TY-LAB",    "TY-CHD",    "TY-NET",
 };
 
 static const struct {
     const char *typology, *aw_type;
 } aw_types[] = {
-    {"HT-ML-01", "STRUCTURING"},     {"HT-ML-02", "FUNNEL"},
-    {"HT-ML-03", "PASS-THROUGH"},    {"HT-ML-04", "FAN-IN"},
-    {"HT-ML-05", "FAN-OUT"},         {"HT-ML-06", "SCATTER-GATHER"},
-    {"HT-ML-07", "CYCLE"},           {"HT-ML-09", "CASH-FRONT"},
-    {"HT-ML-10", "AFTER-HOURS"},     {"HT-ML-15", "REMITTANCE-STRUCTURING"},
-    {"HT-SEX-01", "ADVERTISING"},    {"HT-SEX-02", "LODGING"},
-    {"HT-SEX-04", "NIGHT-DEPOSITS"}, {"HT-SEX-08", "VICTIM-SWEEP"},
-    {"HT-LAB-01", "PAYROLL-FAN-IN"}, {"HT-LAB-02", "SALARY-SWEEP"},
-    {"HT-LAB-07", "SHARED-ADDRESS"}, {"HT-CHD-02", "LOW-VALUE-REMITTANCE"},
+    {"HT-ML-01", "STRUCTURING"},
+    {"HT-ML-02", "FUNNEL"},
+    {"HT-ML-03", "PASS-THROUGH"},
+    {"HT-ML-04", "FAN-IN"},
+    {"HT-ML-05", "FAN-OUT"},
+    {"HT-ML-06", "SCATTER-GATHER"},
+    {"HT-ML-07", "CYCLE"},
+    {"HT-ML-09", "CASH-FRONT"},
+    {"HT-ML-10", "AFTER-HOURS"},
+    {"HT-ML-15", "REMITTANCE-STRUCTURING"},
+    {"HT-SEX-01", "ADVERTISING"},
+    {"HT-SEX-02", "LODGING"},
+    {"HT-SEX-04", "NIGHT-DEPOSITS"},
+    {"HT-SEX-08", "VICTIM-SWEEP"},
+    {"HT-LAB-01", "PAYROLL-FAN-IN"},
+    {"HT-LAB-02", "SALARY-SWEEP"},
+    {"HT-LAB-07", "SHARED-ADDRESS"},
+    {"HT-CHD-02", "LOW-VALUE-REMITTANCE"},
     {"HT-CHD-03", "FAN-IN"},
+    {"TY-SEX", "SEXUAL-EXPLOITATION"},
+    {"TY-LAB", "LABOUR-EXPLOITATION"},
+    {"TY-CHD", "CHILD-EXPLOITATION"},
+    {"TY-NET", "LAUNDERING-NETWORK"},
 };
 
 static const char *aw_type_of(const char *typology)
@@ -192,8 +207,10 @@ void gen_plan_all(GenPlan *p)
         for (int k = 0; k < p->opt->counts[sc]; k++) {
             if (sc <= SC_ML15)
                 gen_typology_ml(p, sc);
-            else
+            else if (sc < SC_TYSEX)
                 gen_typology_ht(p, sc);
+            else
+                gen_typology_case(p, sc);
         }
     g_array_sort(p->rows, cmp_row_time);
 }
