@@ -16,8 +16,9 @@
 typedef struct {
     char *id;
     guint64 alerts;
-    GHashTable *accounts; /* interned account id (as pointer) set */
-    GHashTable *evidence; /* tx id set, owned */
+    GHashTable *accounts;      /* interned account id (as pointer) set */
+    GHashTable *as_controller; /* of them, tagged "possible controller" */
+    GHashTable *evidence;      /* tx id set, owned */
 } RuleStat;
 
 typedef struct {
@@ -44,6 +45,7 @@ static RuleStat *rule_stat_new(const char *id)
     RuleStat *s = g_new0(RuleStat, 1);
     s->id = g_strdup(id);
     s->accounts = g_hash_table_new(g_direct_hash, g_direct_equal);
+    s->as_controller = g_hash_table_new(g_direct_hash, g_direct_equal);
     s->evidence = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     return s;
 }
@@ -53,6 +55,7 @@ static void rule_stat_free(gpointer p)
     RuleStat *s = p;
     g_free(s->id);
     g_hash_table_unref(s->accounts);
+    g_hash_table_unref(s->as_controller);
     g_hash_table_unref(s->evidence);
     g_free(s);
 }
@@ -144,10 +147,12 @@ void backtest_add_txn(Backtest *bt, const TxnCore *t)
     see_account(bt, t->to);
 }
 
-static void count_alert(RuleStat *s, guint32 account, const StrView *ev, guint n)
+static void count_alert(RuleStat *s, guint32 account, const char *role, const StrView *ev, guint n)
 {
     s->alerts++;
     g_hash_table_add(s->accounts, GUINT_TO_POINTER(account));
+    if (role && strcmp(role, "possible controller") == 0)
+        g_hash_table_add(s->as_controller, GUINT_TO_POINTER(account));
     for (guint i = 0; i < n; i++) {
         char id[LIMIT_TXID_BYTES + 1];
         gsize len = MIN(ev[i].len, LIMIT_TXID_BYTES);
@@ -174,18 +179,19 @@ static void keep_score(Backtest *bt, const char *rule_id, guint32 account, doubl
     s->score += score;
 }
 
-void backtest_add_alert(Backtest *bt, const char *rule_id, guint32 account, double score,
-                        const StrView *evidence, guint n_evidence, const char *explanation)
+void backtest_add_alert(Backtest *bt, const char *rule_id, guint32 account, const char *role,
+                        double score, const StrView *evidence, guint n_evidence,
+                        const char *explanation)
 {
-    count_alert(rule_get(bt, rule_id), account, evidence, n_evidence);
-    count_alert(bt->any, account, evidence, n_evidence);
+    count_alert(rule_get(bt, rule_id), account, role, evidence, n_evidence);
+    count_alert(bt->any, account, role, evidence, n_evidence);
     if (bt->top)
         keep_score(bt, rule_id, account, score, explanation);
 }
 
 gboolean backtest_on_alert(const Alert *a, void *user)
 {
-    backtest_add_alert(user, a->rule->id, a->account, rule_score(a->rule), a->evidence,
+    backtest_add_alert(user, a->rule->id, a->account, a->role, rule_score(a->rule), a->evidence,
                        a->n_evidence, a->explanation);
     return TRUE;
 }
@@ -240,6 +246,17 @@ static void row_typology(const Backtest *bt, const RuleStat *s, BacktestRow *row
     }
 }
 
+/* A flagged account is a true positive when it is labelled, unless the
+ * rule took a mere victim for a suspect. */
+static gboolean is_true_positive(const Backtest *bt, const RuleStat *s, guint32 account)
+{
+    const char *name = intern_str(bt->accounts, account);
+    if (!label_set_has_account(bt->labels, name))
+        return FALSE;
+    return !(g_hash_table_contains(s->as_controller, GUINT_TO_POINTER(account)) &&
+             label_set_account_victim_only(bt->labels, name));
+}
+
 static BacktestRow make_row(const Backtest *bt, const RuleStat *s, const BacktestReport *r)
 {
     BacktestRow row = {.rule = g_strdup(s->id), .alerts = s->alerts};
@@ -247,8 +264,7 @@ static BacktestRow make_row(const Backtest *bt, const RuleStat *s, const Backtes
     gpointer key;
     g_hash_table_iter_init(&it, s->accounts);
     while (g_hash_table_iter_next(&it, &key, NULL))
-        row.tp +=
-            label_set_has_account(bt->labels, intern_str(bt->accounts, GPOINTER_TO_UINT(key)));
+        row.tp += is_true_positive(bt, s, GPOINTER_TO_UINT(key));
     row.flagged = g_hash_table_size(s->accounts);
     row.fp = row.flagged - row.tp;
     row.precision = ratio(row.tp, row.flagged);
@@ -300,6 +316,31 @@ static gint row_index(const BacktestReport *r, const char *rule)
     return -1;
 }
 
+/* Adds the accounts of one instance to the account-level counts of its
+ * typology's rule s: subjects (every role but victim and beneficiary) and
+ * victims seen in the data, and those s flagged. An account listed in two
+ * instances of the typology counts twice. */
+static void count_typology_accounts(const Backtest *bt, const LabelInstance *in, const RuleStat *s,
+                                    BacktestTypology *t)
+{
+    for (guint i = 0; i < in->accounts->len; i++) {
+        const char *acc = g_ptr_array_index(in->accounts, i);
+        const char *role = g_ptr_array_index(in->roles, i);
+        if (!account_seen(bt, acc) || strcmp(role, "beneficiary") == 0)
+            continue;
+        gpointer id = GUINT_TO_POINTER(intern_lookup(bt->accounts, acc, strlen(acc)));
+        gboolean flagged = g_hash_table_contains(s->accounts, id);
+        if (strcmp(role, "victim") == 0) {
+            t->victims++;
+            t->victims_flagged += flagged;
+            t->victims_as_suspects += g_hash_table_contains(s->as_controller, id);
+        } else {
+            t->subjects++;
+            t->subjects_flagged += flagged;
+        }
+    }
+}
+
 static void report_typologies(const Backtest *bt, BacktestReport *r)
 {
     const GPtrArray *inst = label_set_instances(bt->labels);
@@ -319,6 +360,9 @@ static void report_typologies(const Backtest *bt, BacktestReport *r)
             t->found++;
         else
             g_ptr_array_add(t->missed, g_strdup(in->id));
+        const RuleStat *s = g_hash_table_lookup(bt->by_id, in->typology);
+        if (s)
+            count_typology_accounts(bt, in, s, t);
     }
 }
 
@@ -546,6 +590,37 @@ static void text_typologies(const BacktestReport *r, GString *out)
     text_missed(r, out);
 }
 
+static void text_typology_accounts(const BacktestReport *r, GString *out)
+{
+    int w = 10;
+    gboolean any = FALSE;
+    for (guint i = 0; i < r->typologies->len; i++) {
+        const BacktestTypology *t = &g_array_index(r->typologies, BacktestTypology, i);
+        w = MAX(w, (int)strlen(t->typology));
+        any = any || t->rule >= 0;
+    }
+    if (!any)
+        return;
+    g_string_append_printf(out,
+                           "\ntypology accounts: the accounts of its instances that the rule "
+                           "named like the\ntypology flagged; subjects = every role but victim "
+                           "and beneficiary; as suspect =\nvictims it tagged possible "
+                           "controller\n%-*s %8s %7s %7s   %7s %7s %10s\n",
+                           w, "typology", "subjects", "flagged", "recall", "victims", "flagged",
+                           "as suspect");
+    for (guint i = 0; i < r->typologies->len; i++) {
+        const BacktestTypology *t = &g_array_index(r->typologies, BacktestTypology, i);
+        char a[32], b[32], c[32], d[32], e[32], f[32];
+        if (t->rule < 0)
+            continue;
+        g_string_append_printf(out, "%-*s %8s %7s %7s   %7s %7s %10s\n", w, t->typology,
+                               fmt_count(t->subjects, a), fmt_count(t->subjects_flagged, b),
+                               fmt_ratio(ratio(t->subjects_flagged, t->subjects), c),
+                               fmt_count(t->victims, d), fmt_count(t->victims_flagged, e),
+                               fmt_count(t->victims_as_suspects, f));
+    }
+}
+
 static void text_top(const BacktestReport *r, GString *out)
 {
     if (!r->top->len)
@@ -574,6 +649,7 @@ void backtest_report_text(const BacktestReport *r, GString *out)
     text_accounts(r, w, out);
     text_transactions(r, w, out);
     text_typologies(r, out);
+    text_typology_accounts(r, out);
     text_top(r, out);
 }
 
@@ -693,6 +769,19 @@ static void json_typology(const BacktestTypology *t, GString *out)
     }
     g_string_append(out, "]");
     json_str(out, "rule", t->rule >= 0 ? t->typology : NULL);
+    if (t->rule >= 0) {
+        json_open(out, "accounts", '{');
+        json_num(out, "subjects", t->subjects);
+        json_num(out, "subjects_flagged", t->subjects_flagged);
+        json_num(out, "recall", ratio(t->subjects_flagged, t->subjects));
+        json_num(out, "victims", t->victims);
+        json_num(out, "victims_flagged", t->victims_flagged);
+        json_num(out, "victims_as_suspects", t->victims_as_suspects);
+        g_string_append(out, "}");
+    } else {
+        json_key(out, "accounts");
+        g_string_append(out, "null");
+    }
     g_string_append(out, "}");
 }
 

@@ -15,7 +15,15 @@
  *   - an instance is found when any of its accounts is flagged; a rule whose
  *     id names a labelled typology (the same id, or it followed by '-' and
  *     a variant suffix when no typology has exactly the rule's id) is
- *     scored against that typology's instances too.
+ *     scored against that typology's instances too;
+ *   - a rule whose id is exactly a labelled typology's is also scored on the
+ *     accounts of its instances: subjects (every role but victim and
+ *     beneficiary) flagged, for the account-level recall, and victims
+ *     flagged; a victim it tagged "possible controller" is a victim taken
+ *     for a suspect;
+ *   - an account labelled only as a victim is no true positive of a rule
+ *     that tagged it "possible controller" (a possible victim is never the
+ *     subject of a report, FinCEN FIN-2020-A008 pp.10-11).
  * A ratio whose denominator is 0 is undefined: NAN here, "-" in tables and
  * null in JSON. */
 #ifndef MT_BACKTEST_H
@@ -48,7 +56,11 @@ typedef struct {
     char *typology;
     guint instances, found; /* found by any rule */
     gint rule;              /* index in rows of the rule of the same id, or -1 */
-    GPtrArray *missed;      /* char *, ids of the instances no rule found */
+    /* accounts of the instances seen in the data, and flagged by that rule */
+    guint subjects, subjects_flagged; /* roles other than victim and beneficiary */
+    guint victims, victims_flagged;   /* role victim */
+    guint victims_as_suspects;        /* victims it tagged "possible controller" */
+    GPtrArray *missed;                /* char *, ids of the instances no rule found */
 } BacktestTypology;
 
 typedef struct {
@@ -91,9 +103,11 @@ void backtest_add_rule(Backtest *bt, const char *rule_id);
 void backtest_set_top(Backtest *bt, guint n);
 /* Counts one transaction of the data: its time and accounts. */
 void backtest_add_txn(Backtest *bt, const TxnCore *t);
-/* Counts one alert; strings and views are copied. */
-void backtest_add_alert(Backtest *bt, const char *rule_id, guint32 account, double score,
-                        const StrView *evidence, guint n_evidence, const char *explanation);
+/* Counts one alert; role is its tag ("possible controller", "possible
+ * victim") or NULL; strings and views are copied. */
+void backtest_add_alert(Backtest *bt, const char *rule_id, guint32 account, const char *role,
+                        double score, const StrView *evidence, guint n_evidence,
+                        const char *explanation);
 /* An EngineAlertFn: counts the alert into the Backtest user. */
 gboolean backtest_on_alert(const Alert *a, void *user);
 

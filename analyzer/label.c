@@ -44,6 +44,7 @@ static void instance_free(gpointer p)
     g_free(in->typology);
     g_free(in->id);
     g_ptr_array_unref(in->accounts);
+    g_ptr_array_unref(in->roles);
     g_free(in);
 }
 
@@ -92,6 +93,7 @@ static LabelInstance *instance_get(LabelSet *ls, const char *typology, const cha
     in->typology = g_strdup(typology);
     in->id = g_strdup(id);
     in->accounts = g_ptr_array_new_with_free_func(g_free);
+    in->roles = g_ptr_array_new_with_free_func(g_free);
     g_ptr_array_add(ls->instances, in);
     g_hash_table_insert(ls->by_id, in->id, in);
     return in;
@@ -125,8 +127,10 @@ static void instance_add_account(LabelSet *ls, LabelInstance *in, const char *ac
     gboolean known = FALSE;
     for (guint i = 0; i < in->accounts->len && !known; i++)
         known = strcmp(g_ptr_array_index(in->accounts, i), account) == 0;
-    if (!known)
+    if (!known) {
         g_ptr_array_add(in->accounts, g_strdup(account));
+        g_ptr_array_add(in->roles, g_strdup(role ? role : ""));
+    }
     g_autofree char *text = g_strdup_printf("%s #%s%s%s", in->typology, in->id,
                                             role && role[0] ? " " : "", role ? role : "");
     account_add(ls, account, text);
@@ -487,6 +491,19 @@ const char *label_set_account_roles(const LabelSet *ls, const char *account)
 {
     const GString *roles = g_hash_table_lookup(ls->accounts, account);
     return roles ? roles->str : NULL;
+}
+
+gboolean label_set_account_victim_only(const LabelSet *ls, const char *account)
+{
+    const GString *roles = g_hash_table_lookup(ls->accounts, account);
+    if (!roles)
+        return FALSE;
+    g_auto(GStrv) each = g_strsplit(roles->str, "; ", -1);
+    for (char **r = each; *r; r++) {
+        if (!g_str_has_suffix(*r, " victim"))
+            return FALSE;
+    }
+    return TRUE;
 }
 
 const GPtrArray *label_set_instances(const LabelSet *ls)

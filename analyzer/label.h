@@ -26,6 +26,7 @@ typedef struct {
     char *typology;
     char *id;            /* unique within the label set */
     GPtrArray *accounts; /* char *, distinct, in order of first mention */
+    GPtrArray *roles;    /* char *, the role of each account as first listed ("" none) */
     guint n_tx;          /* labelled transactions of the instance seen in the data */
 } LabelInstance;
 
@@ -58,6 +59,9 @@ GPtrArray *label_set_accounts(const LabelSet *ls);
 /* How the account is labelled, e.g. "HT-SEX-01 #11 controller"; NULL if it
  * is not. Borrowed for the set's lifetime. */
 const char *label_set_account_roles(const LabelSet *ls, const char *account);
+/* TRUE when every label of the account names it a victim ("... victim"):
+ * a possible victim of every scheme it belongs to, never its subject. */
+gboolean label_set_account_victim_only(const LabelSet *ls, const char *account);
 /* The instances (LabelInstance, borrowed), in order of first mention. */
 const GPtrArray *label_set_instances(const LabelSet *ls);
 /* Distinct labelled transaction ids, and how many of them the data held. */

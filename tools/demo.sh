@@ -58,7 +58,19 @@ cat <<EOF
    those instances are found, if at all, by other rules.
 
 EOF
-sed -n '/^typology /,/^$/p' "$OUT/backtest.txt" | sed '/^$/d'
+sed -n '/^typology  *instances/,/^$/p' "$OUT/backtest.txt" | sed '/^$/d'
+
+cat <<EOF
+
+   The TY- typologies are whole cases (several red flags on shared accounts);
+   their alerts combine indicator alerts per customer (INDICATORS.md,
+   Scoring). Per account of the instances, for the rule of the typology's id:
+   the subjects (the persons who run or carry the case: every role but victim
+   and beneficiary) it flagged, and the possible victims it flagged ('as
+   suspect': victims it wrongly tagged possible controller).
+
+EOF
+sed -n '/^typology  *subjects/,/^$/p' "$OUT/backtest.txt" | sed '/^$/d'
 
 cat <<EOF
 

@@ -18,7 +18,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#define GEN_VERSION   "1.1"
+#define GEN_VERSION   "1.2"
 #define GEN_TZ_OFFSET 3600 /* the bank's local time is UTC+01:00 all year */
 #define GEN_TZ_STR    "+01:00"
 #define GEN_DAY       86400
@@ -373,6 +373,10 @@ enum {
     SC_CHD,
     SC_ML06SG, /* appended so that earlier scenarios keep their random draws */
     SC_ML04GS,
+    SC_TYSEX,
+    SC_TYLAB,
+    SC_TYCHD,
+    SC_TYNET,
     SC_N
 };
 
@@ -467,6 +471,54 @@ gboolean gen_plan_write(GenPlan *p, const char *inst_path, const char *patterns_
 
 void gen_typology_ml(GenPlan *p, int scenario);
 void gen_typology_ht(GenPlan *p, int scenario);
+/* Whole cases TY-SEX, TY-LAB, TY-CHD, TY-NET (gen_typology_case.c). */
+void gen_typology_case(GenPlan *p, int scenario);
+
+/* Scenario parts, shared by the single-indicator scenarios and the cases.
+ * Each plants rows of instance inst on the accounts given (indices into the
+ * population), starting on local day d0, under the run's intensity; roles
+ * are the caller's, except the foreign beneficiaries of gen_ml_fan_out. */
+/* HT-SEX-01: 4-6 ads (3 subtle) over 10 days (13 subtle). */
+void gen_ht_ads(GenPlan *p, guint32 inst, guint32 c, gint64 d0);
+/* HT-SEX-02: 5-7 hotel nights (4 subtle) in the cities given. */
+void gen_ht_lodging(GenPlan *p, guint32 inst, guint32 c, gint64 d0, const int *cities, int nc);
+/* HT-SEX-04: 5-8 ATM deposits late at night (4 subtle) in the cities given. */
+void gen_ht_night_deposits(GenPlan *p, guint32 inst, guint32 c, gint64 d0, const int *cities,
+                           int nc);
+/* The home city of c and two of other regions into cities[3]; returns how
+ * many a controller travels to (3 textbook, 2 subtle). */
+int gen_ht_travel_cities(GenPlan *p, guint32 c, int *cities);
+/* HT-SEX-08: four weeks of client takings of victim v swept to c. */
+void gen_ht_sweep(GenPlan *p, guint32 inst, guint32 v, guint32 c, gint64 d0);
+/* Textbook: v's account opened a few days before d0. */
+void gen_ht_opened_recently(GenPlan *p, guint32 v, gint64 d0);
+/* A construction, cleaning, staffing or hotel business not used before. */
+guint32 gen_ht_labour_employer(GenPlan *p);
+/* A migrant worker of employer e, paid only by the scenario. */
+guint32 gen_ht_labour_victim(GenPlan *p, guint32 e, gint64 d0);
+/* Worker v lives at one address of e's city with the others; the first
+ * call sets *phone, the next *share_phone calls give v that phone too. */
+void gen_ht_lodge(GenPlan *p, guint32 v, guint32 e, guint16 street, guint16 house, guint32 *phone,
+                  int *share_phone);
+/* Biweekly pay runs of e from d0: the wages of w1 into c's account
+ * (HT-LAB-01, instance i1), those of w2 into their own accounts, then to c
+ * or withdrawn within hours (HT-LAB-02, instance i2). */
+void gen_ht_payroll(GenPlan *p, guint32 e, guint32 c, gint64 d0, guint32 i1, const guint32 *w1,
+                    int n1, guint32 i2, const guint32 *w2, int n2);
+/* HT-CHD-02: low-value remittances of v to x in country cc over 26 days;
+ * fan_in (0 = none) is the second instance of the rows. */
+void gen_ht_child_remittances(GenPlan *p, guint32 inst, guint32 fan_in, guint32 v, GenRef x,
+                              const char *cc, gint64 d0);
+/* HT-ML-01: structured cash deposits of m, 90% passed to `to` (0: abroad). */
+void gen_ml_structuring(GenPlan *p, guint32 inst, guint32 m, gint64 d0, GenRef to);
+/* HT-ML-02: cash paid in by m in other regions, passed to `to` (0: taken
+ * out at home, or abroad when subtle). */
+void gen_ml_funnel(GenPlan *p, guint32 inst, guint32 m, gint64 d0, GenRef to);
+/* A payment of `from` to a new beneficiary in a source country at t. */
+void gen_ml_wire_abroad(GenPlan *p, guint32 inst, gint64 t, guint32 from, gint64 cents,
+                        int channel);
+/* HT-ML-05: c pays 6-9 (5 subtle) beneficiaries in source countries. */
+void gen_ml_fan_out(GenPlan *p, guint32 inst, guint32 c, gint64 d0);
 
 /* ---- ordinary behaviour (gen_ordinary.c) ---- */
 typedef struct {

@@ -7,7 +7,8 @@
  * An instance's first/last timestamps are those of its rows. A row may carry
  * two instance ids (e.g. a remittance that is part of one sender's HT-CHD-02
  * and of the HT-CHD-03 fan-in to the beneficiary). The scenario bodies live
- * in gen_typology_ml.c and gen_typology_ht.c. */
+ * in gen_typology_ml.c and gen_typology_ht.c, the whole cases in
+ * gen_typology_case.c. */
 #include "gen.h"
 
 #include <errno.h>
@@ -18,9 +19,9 @@ const char *const gen_role_names[R_N] = {"controller", "victim", "mule",        
 
 /* --count keys; aliases are the other typologies a scenario plants */
 const char *const gen_scenario_keys[SC_N] = {
-    "HT-ML-01",  "HT-ML-02",  "HT-ML-03",    "HT-ML-04",    "HT-ML-05",  "HT-ML-06",
-    "HT-ML-07",  "HT-ML-09",  "HT-ML-15",    "HT-SEX-01",   "HT-SEX-08", "HT-LAB-01",
-    "HT-LAB-07", "HT-CHD-02", "HT-ML-06-SG", "HT-ML-04-GS",
+    "HT-ML-01",    "HT-ML-02",    "HT-ML-03",  "HT-ML-04",  "HT-ML-05",  "HT-ML-06",  "HT-ML-07",
+    "HT-ML-09",    "HT-ML-15",    "HT-SEX-01", "HT-SEX-08", "HT-LAB-01", "HT-LAB-07", "HT-CHD-02",
+    "HT-ML-06-SG", "HT-ML-04-GS", "TY-SEX",    "TY-LAB",    "TY-CHD",    "TY-NET",
 };
 
 /* How each typology is named in the AMLworld patterns and the AMLSim alert
@@ -54,6 +55,10 @@ static const struct {
     {"HT-LAB-07", "SHARED-ADDRESS", "shared_address", 0},
     {"HT-CHD-02", "LOW-VALUE-REMITTANCE", "low_value_remittance", 0},
     {"HT-CHD-03", "FAN-IN", "fan_in", 2},
+    {"TY-SEX", "SEXUAL-EXPLOITATION", "sexual_exploitation", 0},
+    {"TY-LAB", "LABOUR-EXPLOITATION", "labour_exploitation", 0},
+    {"TY-CHD", "CHILD-EXPLOITATION", "child_exploitation", 0},
+    {"TY-NET", "LAUNDERING-NETWORK", "laundering_network", 0},
 };
 
 static int sim_name_index(const char *typology)
@@ -218,8 +223,10 @@ void gen_plan_all(GenPlan *p)
         for (int k = 0; k < p->opt->counts[sc]; k++) {
             if (sc <= SC_ML15 || sc == SC_ML06SG || sc == SC_ML04GS)
                 gen_typology_ml(p, sc);
-            else
+            else if (sc < SC_TYSEX)
                 gen_typology_ht(p, sc);
+            else
+                gen_typology_case(p, sc);
         }
     g_array_sort(p->rows, cmp_row_time);
 }

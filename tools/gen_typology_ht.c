@@ -28,14 +28,14 @@ static int city_of(GenPlan *p, guint32 i)
 }
 
 /* A victim account opened a few days before the pattern starts. */
-static void opened_recently(GenPlan *p, guint32 v, gint64 d0)
+void gen_ht_opened_recently(GenPlan *p, guint32 v, gint64 d0)
 {
     gint64 rel = d0 - p->opt->start_day - 3 - gen_rng_below(&p->r, 20);
     if (rel > 0 && !SUB(p))
         p->pop->acc[v].open_day = (gint16)MIN(rel, 30000);
 }
 
-static void ads(GenPlan *p, guint32 inst, guint32 c, gint64 d0)
+void gen_ht_ads(GenPlan *p, guint32 inst, guint32 c, gint64 d0)
 {
     static const int types[] = {B_ADVERT, B_DIRECTMKT, B_DATING, B_ADVERT};
     static const int price[] = {12, 24, 36, 48, 72, 96, 144};
@@ -55,7 +55,7 @@ static void ads(GenPlan *p, guint32 inst, guint32 c, gint64 d0)
     }
 }
 
-static void lodging(GenPlan *p, guint32 inst, guint32 c, gint64 d0, int *cities, int nc)
+void gen_ht_lodging(GenPlan *p, guint32 inst, guint32 c, gint64 d0, const int *cities, int nc)
 {
     int n = SUB(p) ? 4 : 5 + (int)gen_rng_below(&p->r, 3);
     for (int k = 0; k < n; k++) {
@@ -67,6 +67,26 @@ static void lodging(GenPlan *p, guint32 inst, guint32 c, gint64 d0, int *cities,
         w->mcc = 7011;
         gen_memo_merchant(p->pop, w);
     }
+}
+
+void gen_ht_night_deposits(GenPlan *p, guint32 inst, guint32 c, gint64 d0, const int *cities,
+                           int nc)
+{
+    int n = SUB(p) ? 4 : 5 + (int)gen_rng_below(&p->r, 4);
+    for (int k = 0; k < n; k++) {
+        gint64 day = d0 + (SUB(p) ? k * 4 : k * 12 / n);
+        gint64 t = SUB(p) ? gen_plan_at(p, day, 22, 24) : gen_plan_night(p, day);
+        gen_plan_row(p, inst, t, 0, GEN_REF(c), gen_plan_cents(p, 200, 1200, 5000), CH_ATM_DEPOSIT,
+                     cities[k % nc]);
+    }
+}
+
+int gen_ht_travel_cities(GenPlan *p, guint32 c, int *cities)
+{
+    cities[0] = city_of(p, c);
+    cities[1] = gen_plan_other_city(p, cities[0], TRUE);
+    cities[2] = gen_plan_other_city(p, cities[1], TRUE);
+    return SUB(p) ? 2 : 3;
 }
 
 /* HT-SEX-01/02/04: a controller buying ads, short hotel stays in several
@@ -81,31 +101,15 @@ static void sex_ads(GenPlan *p)
     gen_plan_role(p, i2, GEN_REF(c), R_CONTROLLER);
     gen_plan_role(p, i4, GEN_REF(c), R_CONTROLLER);
     gint64 d0 = gen_plan_start(p, 15);
-    int cities[3] = {city_of(p, c), 0, 0};
-    cities[1] = gen_plan_other_city(p, cities[0], TRUE);
-    cities[2] = gen_plan_other_city(p, cities[1], TRUE);
-    int nc = SUB(p) ? 2 : 3;
-    ads(p, i1, c, d0);
-    lodging(p, i2, c, d0 + 1, cities, nc);
-    int n = SUB(p) ? 4 : 5 + (int)gen_rng_below(&p->r, 4);
-    for (int k = 0; k < n; k++) {
-        gint64 day = d0 + (SUB(p) ? k * 4 : k * 12 / n);
-        gint64 t = SUB(p) ? gen_plan_at(p, day, 22, 24) : gen_plan_night(p, day);
-        gen_plan_row(p, i4, t, 0, GEN_REF(c), gen_plan_cents(p, 200, 1200, 5000), CH_ATM_DEPOSIT,
-                     cities[k % nc]);
-    }
+    int cities[3];
+    int nc = gen_ht_travel_cities(p, c, cities);
+    gen_ht_ads(p, i1, c, d0);
+    gen_ht_lodging(p, i2, c, d0 + 1, cities, nc);
+    gen_ht_night_deposits(p, i4, c, d0, cities, nc);
 }
 
-/* HT-SEX-08: a victim's takings swept weekly to one controller. */
-static void victim_sweep(GenPlan *p)
+void gen_ht_sweep(GenPlan *p, guint32 inst, guint32 v, guint32 c, gint64 d0)
 {
-    guint32 inst = gen_plan_instance(p, "HT-SEX-08", SC_SEX08);
-    guint32 v = gen_plan_person(p, gen_rng_chance(&p->r, 0.5) ? P_STUDENT : P_MIGRANT);
-    guint32 c = gen_plan_person(p, P_EMPLOYEE);
-    gen_plan_role(p, inst, GEN_REF(v), R_VICTIM);
-    gen_plan_role(p, inst, GEN_REF(c), R_CONTROLLER);
-    gint64 d0 = gen_plan_start(p, 29);
-    opened_recently(p, v, d0);
     for (int wk = 0; wk < 4; wk++) {
         gint64 in = 0, last = 0;
         int n = SUB(p) ? 3 + (int)gen_rng_below(&p->r, 3) : 5 + (int)gen_rng_below(&p->r, 5);
@@ -136,7 +140,20 @@ static void victim_sweep(GenPlan *p)
     }
 }
 
-static guint32 labour_employer(GenPlan *p)
+/* HT-SEX-08: a victim's takings swept weekly to one controller. */
+static void victim_sweep(GenPlan *p)
+{
+    guint32 inst = gen_plan_instance(p, "HT-SEX-08", SC_SEX08);
+    guint32 v = gen_plan_person(p, gen_rng_chance(&p->r, 0.5) ? P_STUDENT : P_MIGRANT);
+    guint32 c = gen_plan_person(p, P_EMPLOYEE);
+    gen_plan_role(p, inst, GEN_REF(v), R_VICTIM);
+    gen_plan_role(p, inst, GEN_REF(c), R_CONTROLLER);
+    gint64 d0 = gen_plan_start(p, 29);
+    gen_ht_opened_recently(p, v, d0);
+    gen_ht_sweep(p, inst, v, c, d0);
+}
+
+guint32 gen_ht_labour_employer(GenPlan *p)
 {
     static const int kinds[] = {B_CONSTRUCTION, B_CLEANING, B_AGENCY, B_CONSTRUCTION, B_HOTEL};
     guint32 e = 0;
@@ -148,7 +165,7 @@ static guint32 labour_employer(GenPlan *p)
     return e;
 }
 
-static guint32 labour_victim(GenPlan *p, guint32 e, gint64 d0)
+guint32 gen_ht_labour_victim(GenPlan *p, guint32 e, gint64 d0)
 {
     guint32 v = gen_plan_person(p, P_MIGRANT);
     GenAccount *a = &p->pop->acc[v];
@@ -156,32 +173,13 @@ static guint32 labour_victim(GenPlan *p, guint32 e, gint64 d0)
     a->flags &= (guint8)~ACC_NIGHT;
     a->employer = GEN_REF(e);
     a->payday = p->pop->acc[e].payday;
-    opened_recently(p, v, d0);
+    gen_ht_opened_recently(p, v, d0);
     return v;
 }
 
-/* HT-LAB-01/02: one employer paying several workers' wages into a
- * controller's account, and other workers' wages swept out within hours. */
-static void labour(GenPlan *p)
+void gen_ht_payroll(GenPlan *p, guint32 e, guint32 c, gint64 d0, guint32 i1, const guint32 *w1,
+                    int n1, guint32 i2, const guint32 *w2, int n2)
 {
-    guint32 i1 = gen_plan_instance(p, "HT-LAB-01", SC_LAB);
-    guint32 i2 = gen_plan_instance(p, "HT-LAB-02", SC_LAB);
-    guint32 e = labour_employer(p), c = gen_plan_person(p, P_EMPLOYEE);
-    gint64 d0 = gen_plan_start(p, 57);
-    gen_plan_role(p, i1, GEN_REF(e), R_FRONT);
-    gen_plan_role(p, i1, GEN_REF(c), R_CONTROLLER);
-    gen_plan_role(p, i2, GEN_REF(c), R_CONTROLLER);
-    int n1 = SUB(p) ? 3 : 4 + (int)gen_rng_below(&p->r, 3);
-    int n2 = SUB(p) ? 2 : 3 + (int)gen_rng_below(&p->r, 2);
-    guint32 w1[6], w2[4];
-    for (int k = 0; k < n1; k++) {
-        w1[k] = labour_victim(p, e, d0);
-        gen_plan_role(p, i1, GEN_REF(w1[k]), R_VICTIM);
-    }
-    for (int k = 0; k < n2; k++) {
-        w2[k] = labour_victim(p, e, d0);
-        gen_plan_role(p, i2, GEN_REF(w2[k]), R_VICTIM);
-    }
     int periods = SUB(p) ? 2 : 4;
     gint64 last_day = p->opt->start_day + p->opt->days - 1;
     for (int per = 0; per < periods; per++) {
@@ -214,11 +212,58 @@ static void labour(GenPlan *p)
     }
 }
 
+/* HT-LAB-01/02: one employer paying several workers' wages into a
+ * controller's account, and other workers' wages swept out within hours. */
+static void labour(GenPlan *p)
+{
+    guint32 i1 = gen_plan_instance(p, "HT-LAB-01", SC_LAB);
+    guint32 i2 = gen_plan_instance(p, "HT-LAB-02", SC_LAB);
+    guint32 e = gen_ht_labour_employer(p), c = gen_plan_person(p, P_EMPLOYEE);
+    gint64 d0 = gen_plan_start(p, 57);
+    gen_plan_role(p, i1, GEN_REF(e), R_FRONT);
+    gen_plan_role(p, i1, GEN_REF(c), R_CONTROLLER);
+    gen_plan_role(p, i2, GEN_REF(c), R_CONTROLLER);
+    int n1 = SUB(p) ? 3 : 4 + (int)gen_rng_below(&p->r, 3);
+    int n2 = SUB(p) ? 2 : 3 + (int)gen_rng_below(&p->r, 2);
+    guint32 w1[6], w2[4];
+    for (int k = 0; k < n1; k++) {
+        w1[k] = gen_ht_labour_victim(p, e, d0);
+        gen_plan_role(p, i1, GEN_REF(w1[k]), R_VICTIM);
+    }
+    for (int k = 0; k < n2; k++) {
+        w2[k] = gen_ht_labour_victim(p, e, d0);
+        gen_plan_role(p, i2, GEN_REF(w2[k]), R_VICTIM);
+    }
+    gen_ht_payroll(p, e, c, d0, i1, w1, n1, i2, w2, n2);
+}
+
+void gen_ht_lodge(GenPlan *p, guint32 v, guint32 e, guint16 street, guint16 house, guint32 *phone,
+                  int *share_phone)
+{
+    const GenAccount *ea = &p->pop->acc[e];
+    GenAccount *a = &p->pop->acc[v];
+    a->flags |= ACC_NO_PAYROLL | ACC_HEAD;
+    a->flags &= (guint8)~ACC_NIGHT;
+    a->employer = GEN_REF(e);
+    a->payday = ea->payday;
+    a->household = v;
+    a->rent = 0;
+    a->city = ea->city;
+    a->street = street;
+    a->house = house;
+    if (!*phone) {
+        *phone = a->phone;
+    } else if (*share_phone > 0) {
+        (*share_phone)--;
+        a->phone = *phone; /* a shared phone number too */
+    }
+}
+
 /* HT-LAB-07: 5-8 workers of one employer registered at one address. */
 static void shared_address(GenPlan *p)
 {
     guint32 inst = gen_plan_instance(p, "HT-LAB-07", SC_LAB07);
-    guint32 e = labour_employer(p);
+    guint32 e = gen_ht_labour_employer(p);
     gen_plan_role(p, inst, GEN_REF(e), R_FRONT);
     const GenAccount *ea = &p->pop->acc[e];
     int n = SUB(p) ? 5 : 6 + (int)gen_rng_below(&p->r, 3);
@@ -227,22 +272,10 @@ static void shared_address(GenPlan *p)
     gint64 d0 = gen_plan_start(p, 30);
     gint64 end = MIN(p->opt->start_day + p->opt->days - 1, d0 + 120);
     guint32 phone = 0;
+    int share_phone = SUB(p) ? 0 : 2; /* textbook: 3 holders share a phone */
     for (int k = 0; k < n; k++) {
         guint32 v = gen_plan_person(p, P_MIGRANT);
-        GenAccount *a = &p->pop->acc[v];
-        a->flags |= ACC_NO_PAYROLL | ACC_HEAD;
-        a->flags &= (guint8)~ACC_NIGHT;
-        a->employer = GEN_REF(e);
-        a->payday = ea->payday;
-        a->household = v;
-        a->rent = 0;
-        a->city = ea->city;
-        a->street = street;
-        a->house = house;
-        if (k == 0)
-            phone = a->phone;
-        else if (!SUB(p) && k < 3)
-            a->phone = phone; /* textbook: a shared phone number too */
+        gen_ht_lodge(p, v, e, street, house, &phone, &share_phone);
         gen_plan_role(p, inst, GEN_REF(v), R_VICTIM);
         for (gint64 day = d0; day <= end; day += 14) {
             GenRow *w = gen_plan_row(p, inst, gen_plan_at(p, day, 5, 7), GEN_REF(e), GEN_REF(v),
@@ -250,6 +283,22 @@ static void shared_address(GenPlan *p)
             w->memo_kind = MK_SALARY;
             w->memo_arg = month_of(day);
         }
+    }
+}
+
+void gen_ht_child_remittances(GenPlan *p, guint32 inst, guint32 fan_in, guint32 v, GenRef x,
+                              const char *cc, gint64 d0)
+{
+    int n = SUB(p) ? 4 : 5 + (int)gen_rng_below(&p->r, 4);
+    for (int k = 0; k < n; k++) {
+        gint64 day = d0 + (SUB(p) ? k * 8 + (gint64)gen_rng_below(&p->r, 3) : (gint64)(k * 26 / n));
+        gint64 cents = SUB(p) ? gen_plan_cents(p, 60, 100, 500) : gen_plan_cents(p, 15, 95, 100);
+        GenRow *w = gen_plan_row(p, inst, gen_plan_at(p, day, 7, 24), GEN_REF(v), x, cents,
+                                 CH_REMITTANCE, city_of(p, v));
+        w->inst2 = fan_in;
+        w->cc = (guint8)(gen_country_index(cc) + 1);
+        w->memo_kind = MK_TEXT;
+        w->memo_arg = gen_rng_chance(&p->r, 0.5) ? MEMO_T_SCHOOL : MEMO_T_GIFT;
     }
 }
 
@@ -270,19 +319,7 @@ static void child_remittances(GenPlan *p)
         gen_plan_role(p, i2, GEN_REF(v), R_SENDER);
         gen_plan_role(p, i2, x, R_BENEFICIARY);
         gen_plan_role(p, i3, GEN_REF(v), R_SENDER);
-        int n = SUB(p) ? 4 : 5 + (int)gen_rng_below(&p->r, 4);
-        for (int k = 0; k < n; k++) {
-            gint64 day =
-                d0 + (SUB(p) ? k * 8 + (gint64)gen_rng_below(&p->r, 3) : (gint64)(k * 26 / n));
-            gint64 cents =
-                SUB(p) ? gen_plan_cents(p, 60, 100, 500) : gen_plan_cents(p, 15, 95, 100);
-            GenRow *w = gen_plan_row(p, i2, gen_plan_at(p, day, 7, 24), GEN_REF(v), x, cents,
-                                     CH_REMITTANCE, city_of(p, v));
-            w->inst2 = i3;
-            w->cc = (guint8)(gen_country_index(cc) + 1);
-            w->memo_kind = MK_TEXT;
-            w->memo_arg = gen_rng_chance(&p->r, 0.5) ? MEMO_T_SCHOOL : MEMO_T_GIFT;
-        }
+        gen_ht_child_remittances(p, i2, i3, v, x, cc, d0);
     }
     /* the rows were counted under the senders' instances; span the fan-in too */
     GenInstance *in3 = &g_array_index(p->instances, GenInstance, i3 - 1);

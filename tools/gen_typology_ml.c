@@ -32,7 +32,7 @@ static GenRef source_beneficiary(GenPlan *p, const char **cc_out)
     return gen_plan_foreign(p, cc);
 }
 
-static void wire_abroad(GenPlan *p, guint32 inst, gint64 t, guint32 from, gint64 cents, int channel)
+void gen_ml_wire_abroad(GenPlan *p, guint32 inst, gint64 t, guint32 from, gint64 cents, int channel)
 {
     const char *cc;
     GenRef x = source_beneficiary(p, &cc);
@@ -42,13 +42,8 @@ static void wire_abroad(GenPlan *p, guint32 inst, gint64 t, guint32 from, gint64
     w->memo_arg = gen_rng_chance(&p->r, 0.5) ? MEMO_T_FAMILY : MEMO_T_GIFT;
 }
 
-/* HT-ML-01: cash deposits in [8,000, 10,000) within 10 days. */
-static void structuring(GenPlan *p)
+void gen_ml_structuring(GenPlan *p, guint32 inst, guint32 m, gint64 d0, GenRef to)
 {
-    guint32 inst = gen_plan_instance(p, "HT-ML-01", SC_ML01);
-    guint32 m = gen_plan_person(p, gen_rng_chance(&p->r, 0.5) ? P_EMPLOYEE : P_MIGRANT);
-    gen_plan_role(p, inst, GEN_REF(m), R_MULE);
-    gint64 d0 = gen_plan_start(p, 14);
     int n = SUB(p) ? 3 : 3 + (int)gen_rng_below(&p->r, 3);
     gint64 total = 0, last_day = d0;
     for (int k = 0; k < n; k++) {
@@ -72,8 +67,21 @@ static void structuring(GenPlan *p)
     if (SUB(p)) /* a smaller deposit in between that does not count */
         gen_plan_row(p, inst, gen_plan_at(p, d0 + 4, 9, 17), 0, GEN_REF(m),
                      gen_plan_cents(p, 5200, 7900, 5000), CH_CASH_DEPOSIT, home_of(p, m));
-    wire_abroad(p, inst, gen_plan_at(p, last_day + 1 + gen_rng_below(&p->r, 3), 9, 17), m,
-                total * 9 / 10, CH_WIRE_INTERNATIONAL);
+    gint64 t = gen_plan_at(p, last_day + 1 + gen_rng_below(&p->r, 3), 9, 17);
+    if (to)
+        gen_plan_row(p, inst, t, GEN_REF(m), to, total * 9 / 10, CH_TRANSFER, home_of(p, m));
+    else
+        gen_ml_wire_abroad(p, inst, t, m, total * 9 / 10, CH_WIRE_INTERNATIONAL);
+}
+
+/* HT-ML-01: cash deposits in [8,000, 10,000) within 10 days. */
+static void structuring(GenPlan *p)
+{
+    guint32 inst = gen_plan_instance(p, "HT-ML-01", SC_ML01);
+    guint32 m = gen_plan_person(p, gen_rng_chance(&p->r, 0.5) ? P_EMPLOYEE : P_MIGRANT);
+    gen_plan_role(p, inst, GEN_REF(m), R_MULE);
+    gint64 d0 = gen_plan_start(p, 14);
+    gen_ml_structuring(p, inst, m, d0, 0);
 }
 
 /* Cities of distinct regions, none in the home region. */
@@ -91,17 +99,12 @@ static int away_cities(GenPlan *p, int home, int *out, int n)
     return got;
 }
 
-/* HT-ML-02: cash in at branches in >= 2 other regions within 7 days, >= 70% out
- * elsewhere 24-72 h after the last deposit. */
-static void funnel(GenPlan *p)
+void gen_ml_funnel(GenPlan *p, guint32 inst, guint32 m, gint64 d0, GenRef to)
 {
-    guint32 inst = gen_plan_instance(p, "HT-ML-02", SC_ML02);
-    guint32 m = gen_plan_person(p, P_EMPLOYEE);
-    gen_plan_role(p, inst, GEN_REF(m), R_MULE);
     int home = home_of(p, m), cities[3];
     int nc = away_cities(p, home, cities, SUB(p) ? 2 : 3);
     int n = SUB(p) ? 3 : 4 + (int)gen_rng_below(&p->r, 3);
-    gint64 d0 = gen_plan_start(p, 10), total = 0, last_day = d0;
+    gint64 total = 0, last_day = d0;
     for (int k = 0; k < n; k++) {
         gint64 day = d0 + (k == n - 1 ? (SUB(p) ? 5 : 4) : (gint64)gen_rng_below(&p->r, 4));
         gint64 c =
@@ -113,10 +116,22 @@ static void funnel(GenPlan *p)
     }
     double share = SUB(p) ? 0.72 + 0.08 * gen_rng_unit(&p->r) : 0.9 + 0.08 * gen_rng_unit(&p->r);
     gint64 out = (gint64)(total * share) / 1000 * 1000, t = gen_plan_at(p, last_day + 2, 9, 17);
-    if (SUB(p))
-        wire_abroad(p, inst, t, m, out, CH_WIRE_INTERNATIONAL);
+    if (to)
+        gen_plan_row(p, inst, t, GEN_REF(m), to, out, CH_TRANSFER, home);
+    else if (SUB(p))
+        gen_ml_wire_abroad(p, inst, t, m, out, CH_WIRE_INTERNATIONAL);
     else
         gen_plan_row(p, inst, t, GEN_REF(m), 0, out, CH_CASH_WITHDRAWAL, home);
+}
+
+/* HT-ML-02: cash in at branches in >= 2 other regions within 7 days, >= 70% out
+ * elsewhere 24-72 h after the last deposit. */
+static void funnel(GenPlan *p)
+{
+    guint32 inst = gen_plan_instance(p, "HT-ML-02", SC_ML02);
+    guint32 m = gen_plan_person(p, P_EMPLOYEE);
+    gen_plan_role(p, inst, GEN_REF(m), R_MULE);
+    gen_ml_funnel(p, inst, m, gen_plan_start(p, 10), 0);
 }
 
 /* HT-ML-03: credits forwarded at once; debits/credits >= 0.9 over 30 days. */
@@ -155,7 +170,7 @@ static void pass_through(GenPlan *p)
                            : gen_rng_range(&p->r, SUB(p) ? 20 : 1, SUB(p) ? 46 : 20) * 3600;
         gint64 out = (gint64)(c * share);
         if (to_abroad)
-            wire_abroad(p, inst, t + delay, m, out, CH_WIRE_INTERNATIONAL);
+            gen_ml_wire_abroad(p, inst, t + delay, m, out, CH_WIRE_INTERNATIONAL);
         else
             gen_plan_row(p, inst, t + delay, GEN_REF(m), GEN_REF(ctl), out, CH_TRANSFER,
                          home_of(p, m));
@@ -185,15 +200,10 @@ static void fan_in(GenPlan *p)
     }
 }
 
-/* HT-ML-05: >= 5 foreign beneficiaries or >= 10,000 to source countries in 30 days. */
-static void fan_out(GenPlan *p)
+void gen_ml_fan_out(GenPlan *p, guint32 inst, guint32 c, gint64 d0)
 {
-    guint32 inst = gen_plan_instance(p, "HT-ML-05", SC_ML05);
-    guint32 c = gen_plan_person(p, gen_rng_chance(&p->r, 0.5) ? P_MIGRANT : P_EMPLOYEE);
-    gen_plan_role(p, inst, GEN_REF(c), R_CONTROLLER);
     int k = SUB(p) ? 5 : 6 + (int)gen_rng_below(&p->r, 4);
     int span = SUB(p) ? 28 : 12;
-    gint64 d0 = gen_plan_start(p, span + 1);
     for (int s = 0; s < k; s++) {
         const char *cc;
         GenRef x = source_beneficiary(p, &cc);
@@ -208,6 +218,15 @@ static void fan_out(GenPlan *p)
         w->memo_kind = MK_TEXT;
         w->memo_arg = MEMO_T_FAMILY;
     }
+}
+
+/* HT-ML-05: >= 5 foreign beneficiaries or >= 10,000 to source countries in 30 days. */
+static void fan_out(GenPlan *p)
+{
+    guint32 inst = gen_plan_instance(p, "HT-ML-05", SC_ML05);
+    guint32 c = gen_plan_person(p, gen_rng_chance(&p->r, 0.5) ? P_MIGRANT : P_EMPLOYEE);
+    gen_plan_role(p, inst, GEN_REF(c), R_CONTROLLER);
+    gen_ml_fan_out(p, inst, c, gen_plan_start(p, SUB(p) ? 29 : 13));
 }
 
 /* HT-ML-06: >= 3 sources each forwarding >= 70% of inflow within 48 h to one

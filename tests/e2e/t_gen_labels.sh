@@ -50,17 +50,58 @@ function span_of(need,   i, best) {
     return best
 }
 function fail(i, why) { printf "instance %s (%s): %s\n", i, typ[i], why; bad++ }
+# Q[1..q] = times of instance i's rows from account a (or to it when dir is
+# "to") whose channel matches ch, mcc mc and amount is in [lo, hi].
+function pick(i, dir, a, ch, mc, lo, hi,   k) {
+    q = 0
+    for (k = 1; k <= n[i]; k++)
+        if ((dir == "to" ? TO[i, k] : FR[i, k]) == a && CH[i, k] ~ ch && MCC[i, k] ~ mc && A[i, k] >= lo && A[i, k] <= hi)
+            Q[++q] = T[i, k]
+}
+# Accounts of the list that passed at least 70% of what they got in the
+# instance on to account c.
+function forwarders(i, list, c,   k, nl, l, j, got, gave, good) {
+    nl = split(list, l, " "); good = 0
+    for (j = 1; j <= nl; j++) {
+        got = 0; gave = 0
+        for (k = 1; k <= n[i]; k++) { if (TO[i, k] == l[j]) got += A[i, k]; if (FR[i, k] == l[j] && TO[i, k] == c) gave += A[i, k] }
+        if (got > 0 && gave >= 0.7 * got) good++
+    }
+    return good
+}
+# Accounts of the list that swept at least 70% of a week's inflow to c in
+# at least 3 weeks (weeks counted from the instance's first day).
+function weekly_sweepers(i, list, c,   k, nl, l, j, bin, bout, b, d0, weeks, good) {
+    nl = split(list, l, " "); good = 0; d0 = int(T[i, 1] / DAY)
+    for (j = 1; j <= nl; j++) {
+        split("", bin); split("", bout); weeks = 0
+        for (k = 1; k <= n[i]; k++) {
+            b = int((int(T[i, k] / DAY) - d0) / 7)
+            if (TO[i, k] == l[j]) bin[b] += A[i, k]
+            if (FR[i, k] == l[j] && TO[i, k] == c) bout[b] += A[i, k]
+        }
+        for (b in bin) if (bout[b] >= 0.7 * bin[b]) weeks++
+        if (weeks >= 3) good++
+    }
+    return good
+}
+# Distinct foreign payees of account a in the instance.
+function payees_abroad(i, a,   k, seen, nd) {
+    split("", seen); nd = 0
+    for (k = 1; k <= n[i]; k++) if (FR[i, k] == a && TO[i, k] ~ /^X-/ && !(TO[i, k] in seen)) { seen[TO[i, k]] = 1; nd++ }
+    return nd
+}
 function span(i) { return T[i, n[i]] - T[i, 1] }
-FILENAME == ARGV[1] { if (FNR > 1) { region[$1] = $7; city[$1] = $8; income[$1] = $13; addr[$1] = $9 "/" $8; reg_of[$8] = $7 } next }
+FILENAME == ARGV[1] { if (FNR > 1) { region[$1] = $7; city[$1] = $8; income[$1] = $13; addr[$1] = $9 "/" $8; phone[$1] = $10; reg_of[$8] = $7 } next }
 FILENAME == ARGV[2] {
     if (FNR == 1) next
     typ[$2] = $1
     if ($4 == "controller") ctl[$2] = $3
-    else if ($4 == "mule") mule[$2] = $3
+    else if ($4 == "mule") { mule[$2] = $3; mules[$2] = mules[$2] " " $3 }
+    else if ($4 == "sender") { snd[$2] = $3; senders[$2] = senders[$2] " " $3 }
     else if ($4 == "front") front[$2] = $3
     else if ($4 == "beneficiary") ben[$2] = $3
     else if ($4 == "victim") { vic[$2, $3] = 1; vics[$2] = vics[$2] " " $3 }
-    else if ($4 == "sender") snd[$2] = $3
     if ($4 == "mule") mid[$2, $3] = 1
     next
 }
@@ -200,6 +241,70 @@ END {
             split("", seen); nd = 0
             for (k = 1; k <= n[i]; k++) if (TO[i, k] == ben[i] && !(FR[i, k] in seen)) { seen[FR[i, k]] = 1; nd++ }
             if (nd < 3 || span(i) > 30 * DAY) fail(i, nd " senders to the beneficiary")
+        } else if (t == "TY-SEX") {
+            # a controller with adverts, hotels in two cities and night cash; victims swept to it
+            c = ctl[i]
+            pick(i, "from", c, "card", "^(7311|5967|7273|4816)$", 0, 1e9)
+            if (span_of(3) >= 14 * DAY) fail(i, "fewer than 3 ADS payments within 14 days")
+            split("", seen); nl = 0
+            for (k = 1; k <= n[i]; k++) if (FR[i, k] == c && MCC[i, k] == "7011" && !(LOC[i, k] in seen)) { seen[LOC[i, k]] = 1; nl++ }
+            pick(i, "from", c, "card", "^7011$", 0, 1e9)
+            if (span_of(4) >= 7 * DAY || nl < 2) fail(i, "fewer than 4 hotel charges in 7 days in >= 2 cities")
+            q = 0
+            for (k = 1; k <= n[i]; k++) if (TO[i, k] == c && CH[i, k] == "atm_deposit" && (H[i, k] >= 22 || H[i, k] < 5)) Q[++q] = T[i, k]
+            if (span_of(4) >= 14 * DAY) fail(i, "fewer than 4 night ATM deposits within 14 days")
+            if (weekly_sweepers(i, vics[i], c) < 3) fail(i, "fewer than 3 victims sweeping >= 70% to the controller in 3 weeks")
+        } else if (t == "TY-LAB") {
+            # wages of several workers into the controller, workers at one address, proceeds abroad
+            c = ctl[i]; split("", seen); split("", per); best = 0
+            for (k = 1; k <= n[i]; k++) if (CH[i, k] == "ach_payroll" && TO[i, k] == c) {
+                key = substr(TS[i, k], 1, 10) SUBSEP MEMO[i, k]
+                if (!(key in seen)) { seen[key] = 1; d = substr(TS[i, k], 1, 10); if (++per[d] > best) best = per[d] }
+            }
+            if (best < 3) fail(i, "at most " best " wages naming different employees in one pay run")
+            nv = split(substr(vics[i], 2), vl, " "); split("", at); na = 0
+            for (j = 1; j <= nv; j++) if (!(addr[vl[j]] in at)) { at[addr[vl[j]]] = 1; na++ }
+            if (nv < 5 || na != 1) fail(i, nv " workers at " na " addresses")
+            swept = 0
+            for (k = 1; k <= n[i]; k++) if (CH[i, k] == "ach_payroll" && ((i, TO[i, k]) in vic)) {
+                out = 0
+                for (j = k + 1; j <= n[i] && T[i, j] - T[i, k] <= DAY; j++) if (FR[i, j] == TO[i, k]) out += A[i, j]
+                if (out >= 0.8 * A[i, k]) swept++
+            }
+            if (swept < 2) fail(i, "fewer than 2 wages swept >= 80% within 24 h")
+            if (payees_abroad(i, c) < 5) fail(i, "the controller pays fewer than 5 beneficiaries abroad")
+        } else if (t == "TY-CHD") {
+            # each sender: small remittances, new foreign payees, a flight, cash abroad on two trips
+            ns = split(substr(senders[i], 2), sl, " "); split("", seen); nd = 0
+            for (k = 1; k <= n[i]; k++) if (TO[i, k] == ben[i] && !(FR[i, k] in seen)) { seen[FR[i, k]] = 1; nd++ }
+            if (nd < 3) fail(i, nd " senders to the beneficiary")
+            for (j = 1; j <= ns; j++) {
+                v = sl[j]
+                pick(i, "from", v, "remittance", "", 10, 100)
+                if (span_of(4) > 30 * DAY) fail(i, v ": fewer than 4 remittances of 10-100 within 30 days")
+                if (payees_abroad(i, v) < 5) fail(i, v ": fewer than 5 payees abroad")
+                pick(i, "from", v, "card", "^4511$", 0, 1e9)
+                if (q < 1) fail(i, v ": no flight")
+                split("", wk); nw = 0; cash = 0
+                for (k = 1; k <= n[i]; k++) if (FR[i, k] == v && CH[i, k] == "atm_withdrawal" && CC[i, k] ~ /^(PH|TH|CO|US|GH|UA|DO|RO|JM|RU)$/) {
+                    cash += A[i, k]; w = int((T[i, k] / DAY + 3) / 7); if (!(w in wk)) { wk[w] = 1; nw++ }
+                }
+                if (nw < 2 || cash < 2000) fail(i, v ": cash abroad in " nw " weeks, " cash " in all")
+            }
+        } else if (t == "TY-NET") {
+            # mules on the hub's phone collect cash in other regions and pass it to the hub, which pays it abroad
+            c = ctl[i]; nm = split(substr(mules[i], 2), ml, " ")
+            if (nm < 5) fail(i, nm " mules")
+            if (forwarders(i, mules[i], c) < nm) fail(i, "a mule passes less than 70% to the hub")
+            for (j = 1; j <= nm; j++) {
+                m = ml[j]; split("", seen); nr = 0
+                if (phone[m] != phone[c]) fail(i, m ": not on the hub's phone")
+                for (k = 1; k <= n[i]; k++) if (TO[i, k] == m && CH[i, k] == "cash_deposit") { r = reg_of[LOC[i, k]]; if (r != region[m] && !(r in seen)) { seen[r] = 1; nr++ } }
+                if (nr < 2) fail(i, m ": deposits in fewer than 2 other regions")
+            }
+            in_ = 0; out = 0
+            for (k = 1; k <= n[i]; k++) { if (TO[i, k] == c) in_ += A[i, k]; if (FR[i, k] == c) out += A[i, k] }
+            if (out < 0.9 * in_ || payees_abroad(i, c) < 5) fail(i, "the hub passes on " out " of " in_ " to " payees_abroad(i, c) " payees abroad")
         } else fail(i, "unknown typology")
     }
     print cnt " instances checked"
@@ -218,10 +323,11 @@ for mode in textbook subtle; do
     else
         notok "$mode: every labelled tx_id is in transactions.csv" "$(head -3 "$T/join.err")"
     fi
-    # 16 scenarios x 3, plus HT-ML-10, SEX-02, SEX-04, LAB-02 x 3, plus one CHD-02 per sender
+    # 16 scenarios and 4 cases x 3, plus HT-ML-10, SEX-02, SEX-04, LAB-02 x 3, plus one
+    # CHD-02 per sender
     ninst=$(cut -d, -f2 "$D/instances.csv" | sed 1d | sort -u | wc -l)
     nchd2=$(awk -F, '$1 == "HT-CHD-02"' "$D/instances.csv" | cut -d, -f2 | sort -u | wc -l)
-    if [ "$ninst" -eq $((60 + nchd2)) ] && [ "$nchd2" -ge 9 ]; then
+    if [ "$ninst" -eq $((72 + nchd2)) ] && [ "$nchd2" -ge 9 ]; then
         ok "$mode: $ninst instances as asked for by --count all=3"
     else
         notok "$mode: instance count" "$ninst instances, $nchd2 of them HT-CHD-02"

@@ -64,7 +64,7 @@ static void alert(const char *rule, const char *account, double score, const cha
                   const char *ev2)
 {
     StrView ev[2] = {{ev1, (guint32)strlen(ev1)}, {ev2 ? ev2 : "", ev2 ? (guint32)strlen(ev2) : 0}};
-    backtest_add_alert(bt, rule, intern_lookup(accounts, account, strlen(account)), score, ev,
+    backtest_add_alert(bt, rule, intern_lookup(accounts, account, strlen(account)), NULL, score, ev,
                        ev2 ? 2 : 1, "why");
 }
 
@@ -213,8 +213,8 @@ Test(backtest, a_variant_suffix_names_the_typology_but_a_longer_id_does_not)
     g_autoptr(Backtest) b = backtest_new(labels, accounts);
     StrView ev = {"t1", 2};
     guint32 acc_b = intern_lookup(accounts, "B", 1);
-    backtest_add_alert(b, "HT-ML-04-GS", acc_b, 2, &ev, 1, "why");
-    backtest_add_alert(b, "HT-ML-041", acc_b, 2, &ev, 1, "why");
+    backtest_add_alert(b, "HT-ML-04-GS", acc_b, NULL, 2, &ev, 1, "why");
+    backtest_add_alert(b, "HT-ML-041", acc_b, NULL, 2, &ev, 1, "why");
     g_autoptr(BacktestReport) r = backtest_report(b);
     cr_expect_eq(row(r, 0)->typ_instances, 2);
     cr_expect_eq(row(r, 0)->typ_found, 1);
@@ -237,7 +237,7 @@ Test(backtest, a_variant_with_its_own_typology_is_scored_on_it_alone)
     cr_assert(label_set_load(labels, path, NULL));
     g_autoptr(Backtest) b = backtest_new(labels, accounts);
     StrView ev = {"t1", 2};
-    backtest_add_alert(b, "HT-ML-04-GS", intern_lookup(accounts, "B", 1), 2, &ev, 1, "why");
+    backtest_add_alert(b, "HT-ML-04-GS", intern_lookup(accounts, "B", 1), NULL, 2, &ev, 1, "why");
     g_autoptr(BacktestReport) r = backtest_report(b);
     cr_expect_eq(row(r, 0)->typ_instances, 1);
     cr_expect_eq(row(r, 0)->typ_found, 1);
@@ -306,6 +306,61 @@ Test(backtest, sweep_keeps_the_row_of_its_rule)
                      "      1/2\n"
                      "8           3    600.00        2      1      1      0.50    0.33      0.67 "
                      "      1/2\n");
+}
+
+/* A case of typology TY-SEX: controller C, victims V1 V2, beneficiary X
+ * abroad. The typology rule flags C (possible controller), V1 (possible
+ * victim) and V2 (possible controller: a victim taken for a suspect).
+ * Subjects: C, 1 of 1 flagged (X, a beneficiary, is no subject); victims:
+ * 2 of 2 flagged, 1 as a suspect; TP = C and V1 (V2 is no TP), so
+ * precision 2/3. */
+Test(backtest, typology_accounts_count_subjects_and_victims_apart)
+{
+    write_file("instances.csv", "typology,instance_id,account,role,first_ts,last_ts\n"
+                                "TY-SEX,7,C,controller,,\n"
+                                "TY-SEX,7,V1,victim,,\n"
+                                "TY-SEX,7,V2,victim,,\n"
+                                "TY-SEX,7,X,beneficiary,,\n");
+    write_file("instance_tx.csv", "instance_id,tx_id\n7,u1\n7,u2\n7,u3\n");
+    g_autofree char *path = g_build_filename(tmp_dir, "instances.csv", NULL);
+    g_autoptr(LabelSet) ls = label_set_new();
+    cr_assert(label_set_load(ls, path, NULL));
+    g_autoptr(Intern) acc = intern_new();
+    g_autoptr(Backtest) b = backtest_new(ls, acc);
+    const char *rows[][3] = {{"u1", "V1", "C"}, {"u2", "V2", "C"}, {"u3", "C", "X"}};
+    for (guint i = 0; i < G_N_ELEMENTS(rows); i++) {
+        Txn t = {0};
+        t.core.ts = 1704067200 + i * 86400;
+        t.core.from = intern_add(acc, rows[i][1], strlen(rows[i][1]));
+        t.core.to = intern_add(acc, rows[i][2], strlen(rows[i][2]));
+        t.tx_id = (StrView){rows[i][0], 2};
+        label_set_observe(ls, &t, acc, NULL, 0);
+        backtest_add_txn(b, &t.core);
+    }
+    StrView ev = {"u1", 2};
+    backtest_add_alert(b, "TY-SEX", intern_lookup(acc, "C", 1), "possible controller", 1, &ev, 1,
+                       "why");
+    backtest_add_alert(b, "TY-SEX", intern_lookup(acc, "V1", 2), "possible victim", 1, &ev, 1,
+                       "why");
+    backtest_add_alert(b, "TY-SEX", intern_lookup(acc, "V2", 2), "possible controller", 1, &ev, 1,
+                       "why");
+    g_autoptr(BacktestReport) r = backtest_report(b);
+    cr_expect(label_set_account_victim_only(ls, "V2"));
+    cr_expect_not(label_set_account_victim_only(ls, "C"));
+    cr_expect_eq(row(r, 0)->flagged, 3);
+    cr_expect_eq(row(r, 0)->tp, 2);
+    cr_assert_eq(r->typologies->len, 1);
+    const BacktestTypology *t = &g_array_index(r->typologies, BacktestTypology, 0);
+    cr_expect_eq(t->subjects, 1);
+    cr_expect_eq(t->subjects_flagged, 1);
+    cr_expect_eq(t->victims, 2);
+    cr_expect_eq(t->victims_flagged, 2);
+    cr_expect_eq(t->victims_as_suspects, 1);
+    g_autoptr(GString) out = g_string_new(NULL);
+    backtest_report_text(r, out);
+    cr_expect(
+        strstr(out->str, "\nTY-SEX            1       1    1.00         2       2          1\n"),
+        "%s", out->str);
 }
 
 /* ---- label files and label columns ---- */
