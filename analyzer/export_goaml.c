@@ -11,7 +11,7 @@ typedef struct {
     CaseStore *s;
     const GoamlOptions *o;
     GString *x;
-    GHashTable *victims; /* accounts whose alerts are all "possible victim" */
+    GHashTable *victims; /* accounts any of whose alerts says "possible victim" */
 } Goaml;
 
 static gboolean is_victim_role(const char *role)
@@ -184,8 +184,9 @@ static void transaction(Goaml *g, const CaseTx *t, const char *alert_ids)
     close_el(g, 1, "transaction");
 }
 
-/* Fills g->victims: accounts of the given alerts whose alerts in the store
- * are all tagged possible victim. */
+/* Fills g->victims: accounts of the given alerts any of whose alerts in the
+ * store tags them possible victim (a victim made to move money shows
+ * controller-side patterns too; it is still no subject). */
 static gboolean find_victims(Goaml *g, GPtrArray *alerts, GError **error)
 {
     for (guint i = 0; i < alerts->len; i++) {
@@ -198,9 +199,9 @@ static gboolean find_victims(Goaml *g, GPtrArray *alerts, GError **error)
         g_autoptr(GPtrArray) all = g->s->ops->alerts(g->s, &f, error);
         if (!all)
             return FALSE;
-        gboolean victim = all->len > 0;
+        gboolean victim = FALSE;
         for (guint k = 0; k < all->len; k++)
-            victim &= is_victim_role(((CaseAlert *)g_ptr_array_index(all, k))->role);
+            victim |= is_victim_role(((CaseAlert *)g_ptr_array_index(all, k))->role);
         if (victim)
             g_hash_table_add(g->victims, g_strdup(a->account));
     }
@@ -320,8 +321,8 @@ gboolean export_goaml(CaseStore *s, GPtrArray *alerts, const GoamlOptions *o, GS
     const char *subject = subject_of(&g, alerts);
     if (!subject) {
         g_set_error(error, CASE_ERROR, CASE_ERROR_USAGE,
-                    "no report written: 'every account': all its alerts name a possible victim, "
-                    "and a possible victim is never the subject of a report");
+                    "no report written: every account of these alerts is a possible victim (an "
+                    "alert of it says so), and a possible victim is never the subject of a report");
         return FALSE;
     }
     g_autoptr(GPtrArray) ids = g_ptr_array_new();

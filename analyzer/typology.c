@@ -35,10 +35,18 @@ static void ty_state_free(gpointer p)
     g_free(st);
 }
 
+/* A customer's latest victim-side indicator alert, of any typology. */
+typedef struct {
+    gint64 ts;
+    const Rule *rule;
+} VictimSeen;
+
 struct TypologyEngine {
     const RuleSet *rs;
-    GHashTable *state; /* (typology index << 33 | kind << 32 | id) -> TyState */
-    guint64 *alerts;   /* per typology */
+    GHashTable *state;   /* (typology index << 33 | customer key) -> TyState */
+    GHashTable *victims; /* customer key -> VictimSeen */
+    gint64 customer;     /* the customer key of the alert being fed */
+    guint64 *alerts;     /* per typology */
     Alert alert;
     double aggs[3];
     AlertHit hits[TY_MAX_HITS];
@@ -51,6 +59,7 @@ TypologyEngine *typology_engine_new(const RuleSet *rs)
     TypologyEngine *te = g_new0(TypologyEngine, 1);
     te->rs = rs;
     te->state = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, ty_state_free);
+    te->victims = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, g_free);
     te->alerts = g_new0(guint64, rs->typologies->len);
     return te;
 }
@@ -60,6 +69,7 @@ void typology_engine_free(TypologyEngine *te)
     if (!te)
         return;
     g_hash_table_unref(te->state);
+    g_hash_table_unref(te->victims);
     g_free(te->alerts);
     g_free(te);
 }
@@ -88,10 +98,17 @@ static gboolean has_required(const Typology *ty, const TyState *st)
     return ty->required->len == 0;
 }
 
-static TyState *state_for(TypologyEngine *te, guint ti, const Kyc *kyc, guint32 account)
+/* The customer of an account: its customer_id when known, else the account
+ * itself (bit 32 tells the two apart). */
+static gint64 customer_key(const Kyc *kyc, guint32 account)
 {
     const KycRecord *k = kyc_get(kyc, account);
-    gint64 key = ((gint64)ti << 33) | (k->known ? (1LL << 32) | k->customer : account);
+    return k->known ? (1LL << 32) | k->customer : account;
+}
+
+static TyState *state_for(TypologyEngine *te, guint ti, gint64 customer)
+{
+    gint64 key = ((gint64)ti << 33) | customer;
     TyState *st = g_hash_table_lookup(te->state, &key);
     if (!st) {
         st = g_new0(TyState, 1);
@@ -170,18 +187,48 @@ static gboolean escalated(const Typology *ty, const TyState *st, gint64 t)
     return FALSE;
 }
 
-/* "possible controller" when any hit is a controller-side pattern, else
- * "possible victim" when any is victim-side: a possible victim is never
- * presented as the suspect. */
-static const char *role_of(const Typology *ty, const TyState *st)
+/* The customer's victim-side alert (of any typology) recent enough to count
+ * for ty, or NULL. */
+static const VictimSeen *victim_seen(const TypologyEngine *te, const Typology *ty, gint64 t)
 {
-    gboolean victim = FALSE;
+    const VictimSeen *v = g_hash_table_lookup(te->victims, &te->customer);
+    return v && t - v->ts <= TY_KEEP_HALF_LIVES * ty->half_life ? v : NULL;
+}
+
+/* "possible victim" when any hit is a victim-side pattern, or the customer
+ * had a victim-side alert of another typology, else "possible controller"
+ * when any is controller-side. Victims are often made to move the money
+ * themselves (their accounts receive the clients' payments and pass them
+ * on), so controller-side patterns beside a victim-side one do not make the
+ * customer a suspect: a possible victim is never presented as the suspect
+ * (FinCEN FIN-2020-A008 pp.10-11). */
+static const char *role_of(const TypologyEngine *te, const Typology *ty, const TyState *st,
+                           gint64 t)
+{
+    gboolean controller = FALSE;
     for (guint i = 0; i < st->n; i++) {
-        if (contains(ty->controllers, st->hits[i].rule))
-            return "possible controller";
-        victim |= contains(ty->victims, st->hits[i].rule);
+        if (contains(ty->victims, st->hits[i].rule))
+            return "possible victim";
+        controller |= contains(ty->controllers, st->hits[i].rule);
     }
-    return victim ? "possible victim" : NULL;
+    if (victim_seen(te, ty, t))
+        return "possible victim";
+    return controller ? "possible controller" : NULL;
+}
+
+/* Appends the ids of the hits of controller-side rules, for a possible victim. */
+static void append_controller_hits(const Typology *ty, const TyState *st, GString *s)
+{
+    gboolean first = TRUE;
+    for (guint i = 0; i < st->n; i++) {
+        if (!contains(ty->controllers, st->hits[i].rule))
+            continue;
+        g_string_append_printf(s, "%s%s", first ? " (controller-side patterns too: " : " ",
+                               st->hits[i].rule->id);
+        first = FALSE;
+    }
+    if (!first)
+        g_string_append(s, ")");
 }
 
 static void explain(TypologyEngine *te, const Typology *ty, const TyState *st, const char **fam,
@@ -205,6 +252,12 @@ static void explain(TypologyEngine *te, const Typology *ty, const TyState *st, c
         g_string_append(s, "; escalated: an escalation combination is present");
     if (a->role)
         g_string_append_printf(s, "; role: %s", a->role);
+    if (a->role && strcmp(a->role, "possible victim") == 0) {
+        const VictimSeen *v = victim_seen(te, ty, a->window_end);
+        if (v)
+            g_string_append_printf(s, " (victim-side alert %s on this customer)", v->rule->id);
+        append_controller_hits(ty, st, s);
+    }
     g_strlcpy(a->explanation, s->str, sizeof a->explanation);
 }
 
@@ -226,7 +279,7 @@ static gboolean raise_typology(TypologyEngine *te, guint ti, const Typology *ty,
     a->locations = trig->locations;
     a->kyc = trig->kyc;
     a->score = te->aggs[0];
-    a->role = role_of(ty, st);
+    a->role = role_of(te, ty, st, trig->window_end);
     a->escalated = esc;
     for (guint i = 0; i < st->n; i++) {
         te->hits[i] = (AlertHit){st->hits[i].alert_id, st->hits[i].rule->id, st->hits[i].account,
@@ -246,11 +299,22 @@ gboolean typology_feed(TypologyEngine *te, const Alert *a, const Kyc *kyc, gbool
                        EngineAlertFn fn, void *user)
 {
     gboolean ok = TRUE;
-    for (guint ti = 0; te && ti < te->rs->typologies->len; ti++) {
+    if (!te)
+        return TRUE;
+    te->customer = customer_key(kyc, a->account);
+    if (a->role && strcmp(a->role, "possible victim") == 0) {
+        VictimSeen *v = g_hash_table_lookup(te->victims, &te->customer);
+        if (!v) {
+            v = g_new0(VictimSeen, 1);
+            g_hash_table_insert(te->victims, g_memdup2(&te->customer, sizeof te->customer), v);
+        }
+        *v = (VictimSeen){a->window_end, a->rule};
+    }
+    for (guint ti = 0; ti < te->rs->typologies->len; ti++) {
         const Typology *ty = g_ptr_array_index(te->rs->typologies, ti);
         if (!contains(ty->indicators, a->rule))
             continue;
-        TyState *st = state_for(te, ti, kyc, a->account);
+        TyState *st = state_for(te, ti, te->customer);
         add_hit(st, ty, a);
         const char *fam[TY_MAX_FAMILIES];
         double sum[TY_MAX_FAMILIES];

@@ -126,3 +126,42 @@ Test(engine, json_strings_are_escaped)
     cr_expect_str_eq(s->str, "\"a\\\"b\\\\c\\nd\\u0001\"");
     g_string_free(s, TRUE);
 }
+
+/* A victim-side alert of one typology (T-V, role victim, in TY-A) makes the
+ * customer a possible victim for another typology too (TY-B, whose only
+ * hits are controller-side): a possible victim is never the suspect. */
+static const char *TWO_TYPOLOGIES =
+    "rule T-V \"Victim side\"\n  source \"test\"\n  family network\n  strength strong\n"
+    "  role victim\n  for each receiver\n  where amount >= 100\n  within 1d\n"
+    "  alert if count >= 1\n  explain \"victim\"\n"
+    "rule T-C \"Controller side\"\n  source \"test\"\n  family cash\n  strength strong\n"
+    "  role controller\n  for each sender\n  where amount >= 100\n  within 1d\n"
+    "  alert if count >= 1\n  explain \"controller\"\n"
+    "rule T-D \"Other family\"\n  source \"test\"\n  family profile\n  strength strong\n"
+    "  for each sender\n  where amount >= 200\n  within 1d\n  alert if count >= 1\n"
+    "  explain \"other\"\n"
+    "typology TY-A \"A\"\n  source \"test\"\n  indicators T-V\n  alert if score >= 100\n"
+    "  victim T-V\n"
+    "typology TY-B \"B\"\n  source \"test\"\n  indicators T-C, T-D\n"
+    "  alert if score >= 6 and families >= 2\n  controller T-C\n";
+
+Test(engine, a_victim_of_one_typology_is_no_suspect_of_another)
+{
+    static const TxnCore two[] = {
+        {.ts = 1000, .from = 1, .to = 3, EUR(10000)}, /* C is paid: T-V, a possible victim */
+        {.ts = 2000, .from = 3, .to = 2, EUR(30000)}, /* C pays: T-C and T-D, TY-B alerts */
+    };
+    static const char *const tids[] = {"t1", "t2"};
+    Got g;
+    run(TWO_TYPOLOGIES, two, tids, 2, &g);
+    const char *ty = NULL;
+    for (guint i = 0; i < g.json->len; i++)
+        if (strstr(g_ptr_array_index(g.json, i), "\"rule\":\"TY-B\""))
+            ty = g_ptr_array_index(g.json, i);
+    cr_assert_not_null(ty);
+    cr_expect(strstr(ty, "\"account\":\"C\""));
+    cr_expect(strstr(ty, "\"role\":\"possible victim\""), "%s", ty);
+    cr_expect(strstr(ty, "victim-side alert T-V on this customer"), "%s", ty);
+    cr_expect(strstr(ty, "controller-side patterns too: T-C"), "%s", ty);
+    g_ptr_array_unref(g.json);
+}
