@@ -444,6 +444,8 @@ void engine_process(Engine *e, const Txn *t)
     prefetch_slots(e, t->core.to);
     __builtin_prefetch(kyc_get(e->kyc, t->core.from)); /* filters read account.* of both */
     __builtin_prefetch(kyc_get(e->kyc, t->core.to));
+    if (e->graph && t->core.from && t->core.to)
+        graph_prefetch(e->graph, &t->core);
     for (guint ri = 0; ri < e->rs->rules->len; ri++) {
         const Rule *r = g_ptr_array_index(e->rs->rules, ri);
         if (!(r->channel_mask & bit) || e->graph_bit[ri])

@@ -85,6 +85,22 @@ static void ensure_account(Graph *g, guint32 account)
     g->n = n;
 }
 
+void graph_prefetch(const Graph *g, const TxnCore *core)
+{
+    const GraphEdge *e = &g->ring[g->next & (LIMIT_GRAPH_EDGES - 1)];
+    __builtin_prefetch(e, 1);
+    __builtin_prefetch((const char *)e + 64, 1);
+    if (core->from < g->n && core->to < g->n) {
+        const Adj *out = &g->out[core->from], *in = &g->in[core->to];
+        __builtin_prefetch(out);
+        __builtin_prefetch(in);
+        if (out->cap)
+            __builtin_prefetch(&out->seq[(out->head + out->len) & (out->cap - 1)], 1);
+        if (in->cap)
+            __builtin_prefetch(&in->seq[(in->head + in->len) & (in->cap - 1)], 1);
+    }
+}
+
 guint64 graph_add(Graph *g, const TxnCore *core, StrView id, guint32 rules)
 {
     guint64 seq = g->next++;

@@ -138,11 +138,44 @@ static double sum_amount(const AggCtx *c, guint lo, guint hi)
     return (double)sum / (double)p10[MIN(exp, 8)];
 }
 
+/* sum, avg, min or max of the amounts in [lo, hi) that pass the aggregate's
+ * flag (or all), when the window holds one currency exponent: read from the
+ * entries themselves, no record touched; sums exact in minor units. */
+static double fold_amounts(const RuleAgg *g, const AggCtx *c, guint lo, guint hi)
+{
+    gint64 sum = 0, least = G_MAXINT64, most = G_MININT64;
+    guint n = 0;
+    for (guint i = lo; i < hi; i++) {
+        const WinEntry *en = window_at(c->w, i);
+        if (g->flag >= 0 && !((en->flags >> g->flag) & 1))
+            continue;
+        n++;
+        if (__builtin_add_overflow(sum, en->amount, &sum))
+            return INFINITY;
+        least = MIN(least, en->amount);
+        most = MAX(most, en->amount);
+    }
+    double scale = money_scale(c->w->run_exp);
+    switch (g->kind) {
+    case AGG_SUM:
+        return (double)sum / scale;
+    case AGG_AVG:
+        return n ? (double)sum / scale / n : 0;
+    case AGG_MIN:
+        return n ? (double)least / scale : 0;
+    default:
+        return n ? (double)most / scale : 0;
+    }
+}
+
 /* count, sum, avg, min, max over [lo, hi) */
 static double fold(const RuleAgg *g, const AggCtx *c, guint lo, guint hi)
 {
     if (g->kind == AGG_COUNT && g->arg.n == 0)
         return hi - lo;
+    if (g->kind != AGG_COUNT && is_plain_amount(&g->arg) && (!g->cond.n || g->flag >= 0) &&
+        c->w->run_exp >= 0)
+        return fold_amounts(g, c, lo, hi);
     if ((g->kind == AGG_SUM || g->kind == AGG_AVG) && is_plain_amount(&g->arg) && !g->cond.n) {
         double s = sum_amount(c, lo, hi);
         return g->kind == AGG_SUM ? s : s / MAX(hi - lo, 1);
@@ -363,7 +396,7 @@ static gboolean has_counted(const Rule *r)
 
 /* Small windows are cheaper to recount than to keep a multiset for: the
  * multisets start when a window first holds this many entries. */
-#define DSET_FROM 64
+#define DSET_FROM 8
 
 static void dsets_start(const Rule *r, Window *w, const Keep *k)
 {
