@@ -91,13 +91,8 @@ void graph_prefetch(const Graph *g, const TxnCore *core)
     __builtin_prefetch(e, 1);
     __builtin_prefetch((const char *)e + 64, 1);
     if (core->from < g->n && core->to < g->n) {
-        const Adj *out = &g->out[core->from], *in = &g->in[core->to];
-        __builtin_prefetch(out);
-        __builtin_prefetch(in);
-        if (out->cap)
-            __builtin_prefetch(&out->seq[(out->head + out->len) & (out->cap - 1)], 1);
-        if (in->cap)
-            __builtin_prefetch(&in->seq[(in->head + in->len) & (in->cap - 1)], 1);
+        __builtin_prefetch(&g->out[core->from]);
+        __builtin_prefetch(&g->in[core->to]);
     }
 }
 
