@@ -202,18 +202,25 @@ static const VictimSeen *victim_seen(const TypologyEngine *te, const Typology *t
  * on), so controller-side patterns beside a victim-side one do not make the
  * customer a suspect: a possible victim is never presented as the suspect
  * (FinCEN FIN-2020-A008 pp.10-11). */
+static gboolean has_victim_hit(const Typology *ty, const TyState *st)
+{
+    for (guint i = 0; i < st->n; i++) {
+        if (contains(ty->victims, st->hits[i].rule))
+            return TRUE;
+    }
+    return FALSE;
+}
+
 static const char *role_of(const TypologyEngine *te, const Typology *ty, const TyState *st,
                            gint64 t)
 {
-    gboolean controller = FALSE;
-    for (guint i = 0; i < st->n; i++) {
-        if (contains(ty->victims, st->hits[i].rule))
-            return "possible victim";
-        controller |= contains(ty->controllers, st->hits[i].rule);
-    }
-    if (victim_seen(te, ty, t))
+    if (has_victim_hit(ty, st) || victim_seen(te, ty, t))
         return "possible victim";
-    return controller ? "possible controller" : NULL;
+    for (guint i = 0; i < st->n; i++) {
+        if (contains(ty->controllers, st->hits[i].rule))
+            return "possible controller";
+    }
+    return NULL;
 }
 
 /* Appends the ids of the hits of controller-side rules, for a possible victim. */
@@ -254,7 +261,7 @@ static void explain(TypologyEngine *te, const Typology *ty, const TyState *st, c
         g_string_append_printf(s, "; role: %s", a->role);
     if (a->role && strcmp(a->role, "possible victim") == 0) {
         const VictimSeen *v = victim_seen(te, ty, a->window_end);
-        if (v)
+        if (v && !has_victim_hit(ty, st)) /* the victim-side alert is another typology's */
             g_string_append_printf(s, " (victim-side alert %s on this customer)", v->rule->id);
         append_controller_hits(ty, st, s);
     }
