@@ -1,4 +1,5 @@
-/* window.h: one account's sliding event-time window for one rule.
+/* window.h: one account's sliding event-time window for one rule, and the
+ * store of the transaction records its entries point at.
  *
  * A ring buffer of the transactions that passed the rule's filter, oldest
  * first. The window covers (now - span, now]: an entry exactly span old has
