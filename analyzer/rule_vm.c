@@ -35,16 +35,21 @@ static double open_now(const KycRecord *k, const TxnCore *t)
     return m >= k->open_min || m < k->close_min;
 }
 
+/* The local day of t, days since 1970-01-01. */
+static double local_day(const TxnCore *t)
+{
+    return floor_div(local_seconds(t), 86400);
+}
+
 static double kyc_field(FieldId f, const TxnCore *t, const KycRecord *k)
 {
-    double day = floor_div(local_seconds(t), 86400);
     switch (f) {
     case FIELD_ACC_KNOWN:
         return k->known;
     case FIELD_ACC_KIND:
         return k->kind;
     case FIELD_ACC_AGE:
-        return k->birth_day == G_MININT32 ? -1 : floor((day - k->birth_day) / 365.2425);
+        return k->birth_day == G_MININT32 ? -1 : floor((local_day(t) - k->birth_day) / 365.2425);
     case FIELD_ACC_INCOME:
         return k->income < 0 ? -1 : (double)k->income / 100.0;
     case FIELD_ACC_MCC:
@@ -68,7 +73,7 @@ static double kyc_field(FieldId f, const TxnCore *t, const KycRecord *k)
     case FIELD_ACC_SHARED_ADDRESS:
         return k->shared_address;
     case FIELD_ACC_OPENED_DAYS:
-        return k->opened_day == G_MININT32 ? -1 : day - k->opened_day;
+        return k->opened_day == G_MININT32 ? -1 : local_day(t) - k->opened_day;
     default:
         g_assert_not_reached();
     }
@@ -101,7 +106,7 @@ double rule_vm_field(FieldId f, const TxnCore *t, guint32 account, const Kyc *ky
     case FIELD_DIRECTION:
         return t->to == account ? 1 : 2;
     case FIELD_DAY:
-        return floor_div(local_seconds(t), 86400);
+        return local_day(t);
     case FIELD_WEEK: /* weeks start on Monday; 1970-01-01 was a Thursday */
         return floor_div(local_seconds(t) + 3 * 86400, 7 * 86400);
     case FIELD_CP_KNOWN:
