@@ -18,7 +18,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#define GEN_VERSION   "1.2"
+#define GEN_VERSION   "1.3"
 #define GEN_TZ_OFFSET 3600 /* the bank's local time is UTC+01:00 all year */
 #define GEN_TZ_STR    "+01:00"
 #define GEN_DAY       86400

@@ -134,11 +134,17 @@ static void funnel(GenPlan *p)
     gen_ml_funnel(p, inst, m, gen_plan_start(p, 10), 0);
 }
 
-/* HT-ML-03: credits forwarded at once; debits/credits >= 0.9 over 30 days. */
+/* HT-ML-03: credits forwarded at once; debits/credits >= 0.9 over 30 days.
+ * At textbook intensity the mule's account does nothing else (no wage of
+ * its own: a wage that stays in the account is a credit not passed on, and
+ * an account "otherwise quiet" has none); at subtle intensity it keeps its
+ * ordinary life, wage included. */
 static void pass_through(GenPlan *p)
 {
     guint32 inst = gen_plan_instance(p, "HT-ML-03", SC_ML03);
     guint32 m = gen_plan_person(p, P_EMPLOYEE);
+    if (!SUB(p))
+        p->pop->acc[m].flags |= ACC_NO_PAYROLL;
     gen_plan_role(p, inst, GEN_REF(m), R_MULE);
     gboolean to_abroad = gen_rng_chance(&p->r, 0.5);
     guint32 ctl = 0;
