@@ -288,7 +288,7 @@ static gboolean decode_utf8(const DecodeValue *v)
 static DecodeStatus decode_split(Decoder *d, char *rec, size_t len)
 {
     const Profile *p = d->p;
-    if (p->quote && memchr(rec, p->quote, len)) {
+    if (p->quote && len && memchr(rec, p->quote, len)) { /* rec may be NULL when empty */
         /* keep the raw record intact for the rejects file */
         memcpy(d->rowbuf, rec, len);
         rec = d->rowbuf;

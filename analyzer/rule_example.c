@@ -211,6 +211,19 @@ gboolean rule_example_row(const char *text, gsize len, int index, ExampleRow *ro
     return ok;
 }
 
+/* A word of 1 to 3 digits into *out (words are not NUL-terminated). */
+static gboolean small_number(const Word *w, int *out)
+{
+    int v = 0;
+    for (gsize k = 0; k < w->n; k++) {
+        if (!g_ascii_isdigit(w->s[k]))
+            return FALSE;
+        v = v * 10 + (w->s[k] - '0');
+    }
+    *out = v;
+    return w->n > 0;
+}
+
 gboolean rule_example_expect(const char *text, gsize len, ExampleExpect *ex, char **err, int *col)
 {
     Word w[MAX_WORDS];
@@ -219,8 +232,7 @@ gboolean rule_example_expect(const char *text, gsize len, ExampleExpect *ex, cha
     if (i < n && word_is(&w[i], "no")) {
         ex->count = 0;
         i++;
-    } else if (i < n && w[i].n < 4 && strspn(w[i].s, "0123456789") == w[i].n) {
-        ex->count = atoi(w[i].s);
+    } else if (i < n && w[i].n < 4 && small_number(&w[i], &ex->count)) {
         i++;
     }
     if (i >= n || !(word_is(&w[i], "alert") || word_is(&w[i], "alerts")))

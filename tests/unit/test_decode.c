@@ -127,6 +127,7 @@ Test(decode, reasons_of_csv_errors)
         "1,2024-03-01T10:00:00,A,1,card,extra",
         "1,2024-03-01T10:00:00,A,\"1\"x,card",
         "1,2024-03-01T10:00:00,A\",1,card",
+        "",
         NULL,
     };
     g_autofree char *got = decode_rows(berlin_profile, "id,ts,a,x,c", rows);
@@ -134,7 +135,8 @@ Test(decode, reasons_of_csv_errors)
                           "3: csv_syntax column 28: field 4, character 28: text after a closing "
                           "quote\n"
                           "4: csv_syntax column 24: field 3, character 24: stray quote in an "
-                          "unquoted field\n");
+                          "unquoted field\n"
+                          "5: field_count column 0: expected 5 fields, found 1\n");
 }
 
 Test(decode, status_names)
