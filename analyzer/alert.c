@@ -11,6 +11,7 @@
 #include "graph_match.h"
 #include "money.h"
 #include "tstamp.h"
+#include "window.h"
 
 void alert_make_id(Alert *a)
 {
@@ -216,7 +217,8 @@ static void json_subgraph(const Alert *a, GString *out)
         const GraphEdge *e = a->match->edges[i];
         g_string_append(out, i ? ",{" : "{");
         json_key(out, "tx");
-        alert_json_string(out, e->id, e->id_len);
+        StrView id = txn_rec_id(e->rec);
+        alert_json_string(out, id.ptr, id.len);
         json_str(out, "from", intern_str(a->accounts, e->core.from));
         json_str(out, "to", intern_str(a->accounts, e->core.to));
         plain_money(e->core.amount, e->core.currency_exp, buf);

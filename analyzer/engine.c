@@ -347,8 +347,7 @@ static void match_rule(Engine *e, guint ri, const Rule *r, const GraphEdge *edge
         return;
     e->match.head = e->match.len = 0;
     for (guint i = 0; i < m->n; i++)
-        window_push(&e->match, &m->edges[i]->core,
-                    entry_flags(e, r, &m->edges[i]->core, m->anchor));
+        window_push(&e->match, m->edges[i]->rec, entry_flags(e, r, &m->edges[i]->core, m->anchor));
     AggCtx c = {
         .account = m->anchor, .now = &t->core, .rs = e->rs, .kyc = e->kyc, .scratch = e->scratch};
     window_agg_ranges(&c, &e->match, t->core.ts, r->window, 0);
@@ -372,7 +371,9 @@ static void process_graph(Engine *e, const Txn *t)
     guint32 bits = graph_bits(e, t);
     if (!bits)
         return;
-    guint64 seq = graph_add(e->graph, &t->core, t->tx_id, bits);
+    if (!e->rec) /* the edge keeps the record, as windows do */
+        e->rec = txn_store_add(e->store, &t->core, t->tx_id);
+    guint64 seq = graph_add(e->graph, e->rec, bits);
     const GraphEdge *edge = graph_edge(e->graph, seq);
     for (guint ri = 0; ri < e->rs->rules->len; ri++) {
         if (bits & e->graph_bit[ri])

@@ -4,11 +4,7 @@
  * account's first edge and grown by doubling up to LIMIT_GRAPH_DEGREE. */
 #include "graph.h"
 
-#include <stddef.h>
 #include <string.h>
-
-/* windows read an edge's id right after its core (window.h) */
-G_STATIC_ASSERT(offsetof(GraphEdge, id_len) == sizeof(TxnCore));
 
 typedef struct {
     guint64 *seq; /* ring, oldest at head */
@@ -89,23 +85,22 @@ void graph_prefetch(const Graph *g, const TxnCore *core)
 {
     const GraphEdge *e = &g->ring[g->next & (LIMIT_GRAPH_EDGES - 1)];
     __builtin_prefetch(e, 1);
-    __builtin_prefetch((const char *)e + 64, 1);
     if (core->from < g->n && core->to < g->n) {
         __builtin_prefetch(&g->out[core->from]);
         __builtin_prefetch(&g->in[core->to]);
     }
 }
 
-guint64 graph_add(Graph *g, const TxnCore *core, StrView id, guint32 rules)
+guint64 graph_add(Graph *g, const TxnCore *rec, guint32 rules)
 {
+    const TxnCore *core = rec;
     guint64 seq = g->next++;
     GraphEdge *e = &g->ring[seq & (LIMIT_GRAPH_EDGES - 1)];
     if (seq >= LIMIT_GRAPH_EDGES && e->core.ts > core->ts - g->span)
         g->stats.dropped_live++;
     e->core = *core;
     e->rules = rules;
-    e->id_len = (guint8)MIN(id.len, sizeof e->id);
-    memcpy(e->id, id.ptr, e->id_len);
+    e->rec = rec;
     ensure_account(g, MAX(core->from, core->to));
     adj_push(g, &g->out[core->from], seq);
     adj_push(g, &g->in[core->to], seq);

@@ -14,13 +14,13 @@
 
 #include "txn.h"
 
-/* An edge is a transaction record as windows use it (window.h): the core,
- * then the id as [length byte][bytes]. */
+/* An edge: the transaction's core (walked by the searches) and its stored
+ * record (window.h: the core again, then the id), which the engine keeps
+ * for as long as the graph can hold the edge. */
 typedef struct {
     TxnCore core;
-    guint8 id_len;
-    char id[LIMIT_TXID_BYTES];
-    guint32 rules; /* bit i: passed the filter of graph rule i */
+    guint32 rules;      /* bit i: passed the filter of graph rule i */
+    const TxnCore *rec; /* the record, for windows and the id */
 } GraphEdge;
 
 typedef struct Graph Graph;
@@ -28,8 +28,9 @@ typedef struct Graph Graph;
 Graph *graph_new(gint64 span);
 void graph_free(Graph *g);
 
-/* Adds an edge (from and to must both be set); returns its sequence number. */
-guint64 graph_add(Graph *g, const TxnCore *core, StrView id, guint32 rules);
+/* Adds an edge for a stored transaction record (window.h; from and to must
+ * both be set); returns its sequence number. */
+guint64 graph_add(Graph *g, const TxnCore *rec, guint32 rules);
 /* Starts loading what graph_add of core will write (the next edge slot and
  * both accounts' index headers), so that the loads overlap with other work. */
 void graph_prefetch(const Graph *g, const TxnCore *core);
