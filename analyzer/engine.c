@@ -5,7 +5,12 @@
  * looks from (sender, receiver or both), then the account's window:
  * expire, push, compute the aggregates the condition needs, test the
  * condition, and on an alert (unless suppressed) the remaining aggregates,
- * the explanation and the evidence.
+ * the explanation and the evidence. This runs in three sweeps over the
+ * rules (filters, prefetch, updates) so that the cache misses of many
+ * windows overlap. A rule has a window only for the accounts that passed its
+ * filter: a pool per rule, found through one slot table whose row for an
+ * account holds its slot of every rule. The transaction itself is stored
+ * once (TxnStore) for all the windows and graph edges that hold it.
  * Graph rules: an account-to-account transaction that passes the filter of
  * at least one graph rule becomes an edge of the recent graph, tagged with
  * the rules it passed; each of those rules searches its pattern around the
@@ -20,8 +25,8 @@
 #include <string.h>
 
 #include "graph.h"
-#include "kyc.h"
 #include "graph_match.h"
+#include "kyc.h"
 #include "typology.h"
 #include "window.h"
 #include "window_agg.h"

@@ -3,7 +3,9 @@
  * State is a small array of hits per (typology, customer), created on the
  * customer's first hit: only alerted customers cost memory. A typology
  * alert borrows the typology's Rule for its face and lists its hits as
- * evidence (their triggering transactions) and as "indicators". */
+ * evidence (their triggering transactions) and as "indicators". Besides,
+ * each customer's latest victim-side alert is kept, so that no typology
+ * presents a possible victim of another as its suspect. */
 #include "typology.h"
 
 #include <math.h>
@@ -195,13 +197,7 @@ static const VictimSeen *victim_seen(const TypologyEngine *te, const Typology *t
     return v && t - v->ts <= TY_KEEP_HALF_LIVES * ty->half_life ? v : NULL;
 }
 
-/* "possible victim" when any hit is a victim-side pattern, or the customer
- * had a victim-side alert of another typology, else "possible controller"
- * when any is controller-side. Victims are often made to move the money
- * themselves (their accounts receive the clients' payments and pass them
- * on), so controller-side patterns beside a victim-side one do not make the
- * customer a suspect: a possible victim is never presented as the suspect
- * (FinCEN FIN-2020-A008 pp.10-11). */
+/* Is any of the customer's hits a victim-side pattern of ty? */
 static gboolean has_victim_hit(const Typology *ty, const TyState *st)
 {
     for (guint i = 0; i < st->n; i++) {
@@ -211,6 +207,13 @@ static gboolean has_victim_hit(const Typology *ty, const TyState *st)
     return FALSE;
 }
 
+/* "possible victim" when any hit is a victim-side pattern, or the customer
+ * had a victim-side alert of another typology, else "possible controller"
+ * when any is controller-side. Victims are often made to move the money
+ * themselves (their accounts receive the clients' payments and pass them
+ * on), so controller-side patterns beside a victim-side one do not make the
+ * customer a suspect: a possible victim is never presented as the suspect
+ * (FinCEN FIN-2020-A008 pp.10-11). */
 static const char *role_of(const TypologyEngine *te, const Typology *ty, const TyState *st,
                            gint64 t)
 {
