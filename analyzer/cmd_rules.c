@@ -185,6 +185,17 @@ static void explain_words(const Rule *r, GString *o)
         }
         g_string_append_c(o, '\n');
     }
+    if ((r->kind_mask & 7) != 7) {
+        static const char *const kinds[] = {"unknown (not in the accounts table)", "person",
+                                            "business"};
+        g_string_append(o, "     Only accounts of these kinds can pass, so others are skipped at "
+                           "once:");
+        for (int k = 0; k < 3; k++) {
+            if (r->kind_mask & (1u << k))
+                g_string_append_printf(o, " %s", kinds[k]);
+        }
+        g_string_append_c(o, '\n');
+    }
     g_string_append_printf(o, "  2. It passes the filter when: %s\n",
                            r->filter_src ? r->filter_src : "(no filter: every transaction)");
     if (r->match.kind != MATCH_NONE)

@@ -332,7 +332,10 @@ static guint32 graph_bits(Engine *e, const Txn *t)
     RuleEval ev = {.txn = &t->core, .account = t->core.from, .rs = e->rs, .kyc = e->kyc};
     for (guint ri = 0; ri < e->rs->rules->len; ri++) {
         const Rule *r = g_ptr_array_index(e->rs->rules, ri);
-        if (e->graph_bit[ri] && (r->channel_mask & cbit) && rule_vm_run(&r->filter, &ev))
+        if (e->graph_bit[ri] && (r->channel_mask & cbit) &&
+            (r->kind_mask == G_MAXUINT32 ||
+             ((r->kind_mask >> kyc_get(e->kyc, t->core.from)->kind) & 1)) &&
+            rule_vm_run(&r->filter, &ev))
             bits |= e->graph_bit[ri];
     }
     return bits;
@@ -427,6 +430,8 @@ static void prefetch_slots(const Engine *e, guint32 account)
  * rule ri's filter, and starts loading the account's window. */
 static guint filter_side(Engine *e, guint ri, const Rule *r, guint32 account, const Txn *t, guint n)
 {
+    if (r->kind_mask != G_MAXUINT32 && !((r->kind_mask >> kyc_get(e->kyc, account)->kind) & 1))
+        return n; /* the account's kind cannot pass (a compile-time prefilter) */
     RuleEval ev = {.txn = &t->core, .account = account, .rs = e->rs, .kyc = e->kyc};
     if (!rule_vm_run(&r->filter, &ev))
         return n;

@@ -258,6 +258,7 @@ typedef struct {
     char *role;           /* "possible victim", "possible controller" or NULL */
     gint64 suppress;      /* seconds after an alert with no new alert for the account */
     guint32 channel_mask; /* bit c set if the filter can pass channel c */
+    guint32 kind_mask;    /* bit k set if the filter can pass an account of KycKind k */
     RuleProgram filter;
     RuleProgram condition;
     GArray *aggs;    /* RuleAgg */

@@ -77,6 +77,9 @@ gboolean rule_compile_const(RuleCtx *cx, AstNode *n, double *value, ValueType *t
 void rule_lint_never_true(RuleCtx *cx, AstNode *n, const char *clause);
 /* The channels a filter can let through, as a bit mask. */
 guint32 rule_channel_mask(RuleCtx *cx, AstNode *n);
+/* The account kinds (bits by KycKind) a filter can pass, from its tests of
+ * account.kind joined by and/or; all bits when it cannot tell. */
+guint32 rule_kind_mask(AstNode *n);
 /* Resolves a name of an enumerated type (channel, weekday, country, currency,
  * mcc) to its value; FALSE if it is not one. */
 gboolean rule_enum_value(ValueType ty, const char *name, double *out);

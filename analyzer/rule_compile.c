@@ -936,3 +936,26 @@ guint32 rule_channel_mask(RuleCtx *cx, AstNode *n)
         return G_MAXUINT32;
     }
 }
+
+/* ---- the account-kind prefilter ---- */
+
+guint32 rule_kind_mask(AstNode *n)
+{
+    double v;
+    switch (n->kind) {
+    case N_AND:
+        return rule_kind_mask(n->a) & rule_kind_mask(n->b);
+    case N_OR:
+        return rule_kind_mask(n->a) | rule_kind_mask(n->b);
+    case N_BIN:
+        if ((n->op == TOK_EQ || n->op == TOK_NE) && n->a->kind == N_IDENT &&
+            strcmp(n->a->name, "account.kind") == 0 && n->b->kind == N_IDENT &&
+            rule_enum_value(TY_KIND, n->b->name, &v)) {
+            guint32 bit = 1u << (guint)v;
+            return n->op == TOK_EQ ? bit : ~bit;
+        }
+        return G_MAXUINT32;
+    default:
+        return G_MAXUINT32;
+    }
+}

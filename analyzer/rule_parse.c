@@ -766,6 +766,7 @@ static void parse_where(Parser *p, Rule *r)
     if (rule_compile_expr(p->cx, e, CTX_FILTER, &r->filter)) {
         rule_lint_never_true(p->cx, e, "where");
         r->channel_mask = rule_channel_mask(p->cx, e);
+        r->kind_mask = rule_kind_mask(e);
     }
 }
 
@@ -816,6 +817,7 @@ static void rule_init(Rule *r, RuleCtx *cx, char *id, int line)
     r->version = 1;
     r->strength = STRENGTH_MEDIUM;
     r->channel_mask = G_MAXUINT32;
+    r->kind_mask = G_MAXUINT32;
     r->suppress = -1;
     r->tags = g_ptr_array_new_with_free_func(g_free);
     r->aggs = g_array_new(FALSE, TRUE, sizeof(RuleAgg));

@@ -157,6 +157,34 @@ Test(rule_compile, channel_prefilter_mask)
     rh_cleanup(dir);
 }
 
+Test(rule_compile, account_kind_prefilter_mask)
+{
+    static const struct {
+        const char *where;
+        guint32 mask;
+    } cases[] = {
+        {"account.kind == business and amount > 1", 1u << 2},
+        {"account.kind != business", ~(1u << 2)},
+        {"account.kind == person or account.kind == business", (1u << 1) | (1u << 2)},
+        {"account.kind == person or amount > 1", G_MAXUINT32}, /* cannot tell */
+        {"not (account.kind == person)", G_MAXUINT32},         /* not followed */
+        {"counterparty.kind == business", G_MAXUINT32},        /* the other side */
+    };
+    for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
+        GPtrArray *diags;
+        char *dir;
+        g_autofree char *text =
+            g_strdup_printf(HEAD "  where %s\n  alert if count >= 1\n" TAIL, cases[i].where);
+        RuleSet *rs = rh_load(NULL, text, &diags, &dir);
+        cr_assert_not_null(rs, "%s", cases[i].where);
+        const Rule *r = g_ptr_array_index(rs->rules, 0);
+        cr_expect_eq(r->kind_mask, cases[i].mask, "%s: %x", cases[i].where, r->kind_mask);
+        rule_set_free(rs);
+        g_ptr_array_unref(diags);
+        rh_cleanup(dir);
+    }
+}
+
 Test(rule_compile, overrides_replace_constants_and_parameters)
 {
     char *dir = g_dir_make_tmp("mt-rule-XXXXXX", NULL);
