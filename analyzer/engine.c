@@ -329,12 +329,11 @@ static void eval_side(Engine *e, const Pass *p, const Txn *t)
 static guint32 graph_bits(Engine *e, const Txn *t)
 {
     guint32 bits = 0, cbit = 1u << t->core.channel;
+    guint kind = kyc_get(e->kyc, t->core.from)->kind;
     RuleEval ev = {.txn = &t->core, .account = t->core.from, .rs = e->rs, .kyc = e->kyc};
     for (guint ri = 0; ri < e->rs->rules->len; ri++) {
         const Rule *r = g_ptr_array_index(e->rs->rules, ri);
-        if (e->graph_bit[ri] && (r->channel_mask & cbit) &&
-            (r->kind_mask == G_MAXUINT32 ||
-             ((r->kind_mask >> kyc_get(e->kyc, t->core.from)->kind) & 1)) &&
+        if (e->graph_bit[ri] && (r->channel_mask & cbit) && ((r->kind_mask >> kind) & 1) &&
             rule_vm_run(&r->filter, &ev))
             bits |= e->graph_bit[ri];
     }
@@ -427,10 +426,12 @@ static void prefetch_slots(const Engine *e, guint32 account)
 }
 
 /* Appends (ri, account) to the passes if the account's side of t passes
- * rule ri's filter, and starts loading the account's window. */
-static guint filter_side(Engine *e, guint ri, const Rule *r, guint32 account, const Txn *t, guint n)
+ * rule ri's filter (kind: the account's KycKind), and starts loading the
+ * account's window. */
+static guint filter_side(Engine *e, guint ri, const Rule *r, guint32 account, guint kind,
+                         const Txn *t, guint n)
 {
-    if (r->kind_mask != G_MAXUINT32 && !((r->kind_mask >> kyc_get(e->kyc, account)->kind) & 1))
+    if (!((r->kind_mask >> kind) & 1))
         return n; /* the account's kind cannot pass (a compile-time prefilter) */
     RuleEval ev = {.txn = &t->core, .account = account, .rs = e->rs, .kyc = e->kyc};
     if (!rule_vm_run(&r->filter, &ev))
@@ -453,8 +454,10 @@ void engine_process(Engine *e, const Txn *t)
     guint n = 0;
     prefetch_slots(e, t->core.from);
     prefetch_slots(e, t->core.to);
-    __builtin_prefetch(kyc_get(e->kyc, t->core.from)); /* filters read account.* of both */
-    __builtin_prefetch(kyc_get(e->kyc, t->core.to));
+    /* the filters read account.* of both sides, the kind prefilter their kinds */
+    const KycRecord *kf = kyc_get(e->kyc, t->core.from), *kt = kyc_get(e->kyc, t->core.to);
+    __builtin_prefetch(kf);
+    __builtin_prefetch(kt);
     if (e->graph && t->core.from && t->core.to)
         graph_prefetch(e->graph, &t->core);
     for (guint ri = 0; ri < e->rs->rules->len; ri++) {
@@ -462,9 +465,9 @@ void engine_process(Engine *e, const Txn *t)
         if (!(r->channel_mask & bit) || e->graph_bit[ri])
             continue;
         if ((r->persp & PERSP_SENDER) && t->core.from)
-            n = filter_side(e, ri, r, t->core.from, t, n);
+            n = filter_side(e, ri, r, t->core.from, kf->kind, t, n);
         if ((r->persp & PERSP_RECEIVER) && t->core.to && t->core.to != t->core.from)
-            n = filter_side(e, ri, r, t->core.to, t, n);
+            n = filter_side(e, ri, r, t->core.to, kt->kind, t, n);
     }
     for (guint i = 0; i < n; i++)
         prefetch_window(&e->state[e->passes[i].rule].pool[e->passes[i].window].w);

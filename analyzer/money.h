@@ -29,12 +29,19 @@ MoneyStatus money_parse_round(const char *s, size_t n, int exp, char decimal_sep
                               char thousands_sep, gint64 *out);
 /* Returns a short lower-case reason for a status ("not a number", ...). */
 const char *money_status_str(MoneyStatus st);
+/* 10^exp (exp clamped to 0..10), to convert between currency exponents. */
+static inline gint64 money_pow10(int exp)
+{
+    static const gint64 p10[] = {1,       10,       100,       1000,       10000,      100000,
+                                 1000000, 10000000, 100000000, 1000000000, 10000000000};
+    return p10[CLAMP(exp, 0, 10)];
+}
+
 /* 10^exp as a double (exp clamped to 0..10): minor units / money_scale(exp)
  * is the amount in major units. */
 static inline double money_scale(int exp)
 {
-    static const double p10[] = {1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10};
-    return p10[CLAMP(exp, 0, 10)];
+    return (double)money_pow10(exp);
 }
 
 /* Formats minor units with exp decimals and ',' thousands separators, e.g.

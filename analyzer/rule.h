@@ -261,9 +261,10 @@ typedef struct {
     guint32 kind_mask;    /* bit k set if the filter can pass an account of KycKind k */
     RuleProgram filter;
     RuleProgram condition;
-    GArray *aggs;    /* RuleAgg */
-    GArray *tracked; /* guint indexes of the aggs kept in step with the window */
-    GArray *explain; /* TplPart */
+    GArray *aggs;         /* RuleAgg */
+    GArray *tracked;      /* guint indexes of the aggs kept in step with the window */
+    gboolean has_counted; /* some agg is counted (distinct values kept as a multiset) */
+    GArray *explain;      /* TplPart */
     char *explain_src;
     char *filter_src; /* the clauses as written, for 'rules explain' */
     char *condition_src;

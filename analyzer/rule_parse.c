@@ -927,6 +927,7 @@ static void rule_check_complete(RuleCtx *cx, Rule *r, gboolean have_cond)
                      (!g->cond.n || g->flag >= 0); /* explanation-only ones: recounted on alert */
         if (g->running || g->counted)
             g_array_append_val(r->tracked, i);
+        r->has_counted |= g->counted;
     }
     if (!r->family)
         r->family = g_strdup("general");

@@ -122,20 +122,19 @@ static gboolean is_plain_amount(const RuleProgram *p)
 
 static double sum_amount(const AggCtx *c, guint lo, guint hi)
 {
-    static const gint64 p10[] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000};
     int exp = c->now->currency_exp;
     gint64 sum = 0;
     for (guint i = lo; i < hi; i++) {
         const TxnCore *t = window_at(c->w, i)->core;
         gint64 v = t->amount;
         if (t->currency_exp < exp)
-            v *= p10[MIN(exp - t->currency_exp, 8)];
+            v *= money_pow10(exp - t->currency_exp);
         else if (t->currency_exp > exp)
-            v /= p10[MIN(t->currency_exp - exp, 8)];
+            v /= money_pow10(t->currency_exp - exp);
         if (__builtin_add_overflow(sum, v, &sum))
             return INFINITY;
     }
-    return (double)sum / (double)p10[MIN(exp, 8)];
+    return (double)sum / money_scale(exp);
 }
 
 /* sum, avg, min or max of the amounts in [lo, hi) that pass the aggregate's
@@ -385,15 +384,6 @@ void window_agg_expire(const Rule *r, Window *w, gint64 now, const Keep *k)
     window_expire(w, now, r->window + r->baseline);
 }
 
-static gboolean has_counted(const Rule *r)
-{
-    for (guint i = 0; i < r->aggs->len; i++) {
-        if (g_array_index(r->aggs, RuleAgg, i).counted)
-            return TRUE;
-    }
-    return FALSE;
-}
-
 /* Small windows are cheaper to recount than to keep a multiset for: the
  * multisets start when a window first holds this many entries. */
 #define DSET_FROM 8
@@ -427,7 +417,7 @@ gboolean window_agg_push(const Rule *r, Window *w, const TxnCore *rec, guint32 f
     if (w->split == w->len - 1)
         w->split_ts = rec->ts;
     run_add(r, w, window_at(w, w->len - 1), 0, +1, k);
-    if (!w->dsets && w->len >= DSET_FROM && has_counted(r))
+    if (!w->dsets && w->len >= DSET_FROM && r->has_counted)
         dsets_start(r, w, k);
     return !full;
 }
