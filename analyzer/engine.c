@@ -156,12 +156,14 @@ static guint32 *account_slots(Engine *e, guint32 account)
     return e->slot + (gsize)account * nr;
 }
 
-/* The index in rule ri's pool of the account's window, made on first use. */
+/* The index in rule ri's pool of the account's window, made on first use
+ * (and then counted among the live windows if ri is a window rule). */
 static guint32 state_window(Engine *e, guint ri, guint32 account)
 {
     guint32 *slot = &account_slots(e, account)[ri];
     if (*slot)
         return *slot - 1;
+    e->stats.windows += !e->graph_bit[ri];
     RuleState *st = &e->state[ri];
     guint32 i;
     if (st->free && st->free->len) {
@@ -184,7 +186,9 @@ static guint32 state_window(Engine *e, guint ri, guint32 account)
 static void state_release(Engine *e, guint ri, guint32 i)
 {
     RuleState *st = &e->state[ri];
-    window_clear(&st->pool[i].w);
+    window_reset(&st->pool[i].w);
+    e->stats.windows -= !e->graph_bit[ri];
+    e->stats.evicted += !e->graph_bit[ri];
     account_slots(e, st->pool[i].account)[ri] = 0;
     st->pool[i].account = 0;
     if (!st->free)
@@ -300,7 +304,6 @@ static void eval_side(Engine *e, const Pass *p, const Txn *t)
     const Rule *r = g_ptr_array_index(e->rs->rules, ri);
     RuleEval ev = {.txn = &t->core, .account = account, .rs = e->rs, .kyc = e->kyc};
     Window *w = &e->state[ri].pool[p->window].w;
-    e->stats.windows += w->cap == 0; /* a window starts (again) */
     Keep keep = {account, e->kyc};
     window_agg_expire(r, w, t->core.ts, &keep);
     if (!e->rec) /* stored once, whatever the number of windows it enters */
@@ -401,13 +404,8 @@ static void evict_idle(Engine *e)
                 continue;
             Keep keep = {st->pool[i].account, e->kyc};
             window_agg_expire(r, w, e->now, &keep);
-            if (w->len == 0 && w->suppress_until <= e->now) {
-                if (w->cap) { /* a suppression-only window (graph rules) is not counted */
-                    e->stats.windows--;
-                    e->stats.evicted++;
-                }
+            if (w->len == 0 && w->suppress_until <= e->now)
                 state_release(e, ri, i);
-            }
         }
     }
     if (e->graph)

@@ -25,6 +25,25 @@ void window_clear(Window *w)
     window_init(w);
 }
 
+/* A ring larger than this is freed with its window rather than kept for
+ * the next account (most windows are small). */
+#define WINDOW_KEEP_CAP 256
+
+void window_reset(Window *w)
+{
+    g_assert(w->len == 0);
+    if (w->cap > WINDOW_KEEP_CAP) {
+        window_clear(w);
+        return;
+    }
+    /* an empty window's running totals are zero and its multisets empty:
+     * every entry that added to them has taken its part away again */
+    w->head = 0;
+    w->split = 0;
+    w->suppress_until = G_MININT64;
+    w->run_exp = -1;
+}
+
 void window_expire(Window *w, gint64 now, gint64 span)
 {
     gint64 limit = now - span;
@@ -79,7 +98,8 @@ typedef struct {
 } TxnChunk;
 
 struct TxnStore {
-    GQueue chunks; /* TxnChunk*, oldest first */
+    GQueue chunks;   /* TxnChunk*, oldest first */
+    TxnChunk *spare; /* a released chunk kept for the next: no fresh pages to fault in */
     gint64 keep;
 };
 
@@ -103,6 +123,8 @@ void txn_store_free(TxnStore *s)
     if (!s)
         return;
     g_queue_clear_full(&s->chunks, chunk_free);
+    if (s->spare)
+        chunk_free(s->spare);
     g_free(s);
 }
 
@@ -112,8 +134,14 @@ const TxnCore *txn_store_add(TxnStore *s, const TxnCore *core, StrView id)
     gsize size = (sizeof *core + 1 + len + 7) & ~(gsize)7; /* records stay 8-byte aligned */
     TxnChunk *c = g_queue_peek_tail(&s->chunks);
     if (!c || c->used + size > TXN_STORE_CHUNK) {
-        c = g_new0(TxnChunk, 1);
-        c->data = g_malloc(TXN_STORE_CHUNK);
+        if (s->spare) {
+            c = s->spare;
+            s->spare = NULL;
+        } else {
+            c = g_new(TxnChunk, 1);
+            c->data = g_malloc(TXN_STORE_CHUNK);
+        }
+        c->used = 0;
         c->max_ts = G_MININT64;
         g_queue_push_tail(&s->chunks, c);
     }
@@ -130,6 +158,10 @@ void txn_store_release(TxnStore *s, gint64 now)
 {
     TxnChunk *c;
     while (g_queue_get_length(&s->chunks) > 1 && (c = g_queue_peek_head(&s->chunks)) &&
-           c->max_ts <= now - s->keep)
-        chunk_free(g_queue_pop_head(&s->chunks));
+           c->max_ts <= now - s->keep) {
+        g_queue_pop_head(&s->chunks);
+        if (s->spare)
+            chunk_free(s->spare);
+        s->spare = c;
+    }
 }

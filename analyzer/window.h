@@ -49,6 +49,9 @@ typedef struct {
 
 void window_init(Window *w);
 void window_clear(Window *w);
+/* Makes an empty window (len 0) ready for another account, keeping its
+ * buffers when they are small: no allocation when windows come and go. */
+void window_reset(Window *w);
 /* Drops the entries with ts <= now - span. */
 void window_expire(Window *w, gint64 now, gint64 span);
 /* Drops the oldest entry (there must be one). */
