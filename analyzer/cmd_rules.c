@@ -129,6 +129,17 @@ static void explain_match(const Rule *r, GString *o)
                            LIMIT_GRAPH_WORK, LIMIT_GRAPH_DEGREE, LIMIT_GRAPH_EDGES);
 }
 
+/* One line of `rules explain`: the channels of a prefilter mask. */
+static void explain_channels(GString *o, const char *what, guint32 mask)
+{
+    g_string_append_printf(o, "     %s", what);
+    for (int c = 1; c < CHANNEL_COUNT; c++) {
+        if (mask & (1u << c))
+            g_string_append_printf(o, " %s", txn_channel_name((Channel)c));
+    }
+    g_string_append_c(o, '\n');
+}
+
 static void explain_typology(const Typology *ty, GString *o)
 {
     char dur[64];
@@ -177,14 +188,19 @@ static void explain_words(const Rule *r, GString *o)
                                                     : "both its sender and its receiver";
     g_string_append_printf(o, "How it is evaluated\n  1. Each transaction is looked at from %s.\n",
                            side);
-    if (r->channel_mask != G_MAXUINT32) {
-        g_string_append(o, "     Only these channels can pass, so others are skipped at once:");
-        for (int c = 1; c < CHANNEL_COUNT; c++) {
-            if (r->channel_mask & (1u << c))
-                g_string_append_printf(o, " %s", txn_channel_name((Channel)c));
-        }
-        g_string_append_c(o, '\n');
+    if (r->channel_mask != G_MAXUINT32)
+        explain_channels(
+            o, "Only these channels can pass, so others are skipped at once:", r->channel_mask);
+    guint32 as_sender = r->pass_mask[SIDE_SENDER][0] | r->pass_mask[SIDE_SENDER][1];
+    guint32 as_receiver = r->pass_mask[SIDE_RECEIVER][0] | r->pass_mask[SIDE_RECEIVER][1];
+    if (r->persp == PERSP_ACCOUNT && as_sender != as_receiver) {
+        explain_channels(o, "Money out can pass only on:", as_sender);
+        explain_channels(o, "Money in can pass only on:", as_receiver);
     }
+    if (!r->pass_mask[SIDE_ANY][1] && !r->pass_mask[SIDE_SENDER][1] &&
+        !r->pass_mask[SIDE_RECEIVER][1])
+        g_string_append(o, "     A transaction without a merchant category code (mcc) cannot "
+                           "pass, so it is skipped at once.\n");
     if ((r->kind_mask & 7) != 7) {
         static const char *const kinds[] = {"unknown (not in the accounts table)", "person",
                                             "business"};

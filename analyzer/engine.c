@@ -332,12 +332,12 @@ static void eval_side(Engine *e, const Pass *p, const Txn *t)
 static guint32 graph_bits(Engine *e, const Txn *t)
 {
     guint32 bits = 0, cbit = 1u << t->core.channel;
-    guint kind = kyc_get(e->kyc, t->core.from)->kind;
+    guint kind = kyc_get(e->kyc, t->core.from)->kind, no_mcc = t->core.mcc == TXN_MCC_NONE;
     RuleEval ev = {.txn = &t->core, .account = t->core.from, .rs = e->rs, .kyc = e->kyc};
     for (guint ri = 0; ri < e->rs->rules->len; ri++) {
         const Rule *r = g_ptr_array_index(e->rs->rules, ri);
-        if (e->graph_bit[ri] && (r->channel_mask & cbit) && ((r->kind_mask >> kind) & 1) &&
-            rule_vm_run(&r->filter, &ev))
+        if (e->graph_bit[ri] && (r->pass_mask[SIDE_SENDER][no_mcc] & cbit) &&
+            ((r->kind_mask >> kind) & 1) && rule_vm_run(&r->filter, &ev))
             bits |= e->graph_bit[ri];
     }
     return bits;
@@ -458,13 +458,17 @@ void engine_process(Engine *e, const Txn *t)
     __builtin_prefetch(kt);
     if (e->graph && t->core.from && t->core.to)
         graph_prefetch(e->graph, &t->core);
+    /* the prefilters by side: a transaction to oneself is seen from SIDE_ANY */
+    guint no_mcc = t->core.mcc == TXN_MCC_NONE;
+    Side from_side = t->core.from == t->core.to ? SIDE_ANY : SIDE_SENDER;
     for (guint ri = 0; ri < e->rs->rules->len; ri++) {
         const Rule *r = g_ptr_array_index(e->rs->rules, ri);
         if (!(r->channel_mask & bit) || e->graph_bit[ri])
             continue;
-        if ((r->persp & PERSP_SENDER) && t->core.from)
+        if ((r->persp & PERSP_SENDER) && t->core.from && (r->pass_mask[from_side][no_mcc] & bit))
             n = filter_side(e, ri, r, t->core.from, kf->kind, t, n);
-        if ((r->persp & PERSP_RECEIVER) && t->core.to && t->core.to != t->core.from)
+        if ((r->persp & PERSP_RECEIVER) && t->core.to && t->core.to != t->core.from &&
+            (r->pass_mask[SIDE_RECEIVER][no_mcc] & bit))
             n = filter_side(e, ri, r, t->core.to, kt->kind, t, n);
     }
     for (guint i = 0; i < n; i++)

@@ -18,6 +18,15 @@ typedef enum {
     PERSP_ACCOUNT = 3,  /* both: one window per account, in and out */
 } Perspective;
 
+/* The side of a transaction a filter looks from: SIDE_ANY when the account
+ * is both sender and receiver (its direction is then "in"). */
+typedef enum {
+    SIDE_ANY,
+    SIDE_SENDER,   /* direction out */
+    SIDE_RECEIVER, /* direction in */
+    SIDE_COUNT
+} Side;
+
 typedef enum {
     STRENGTH_WEAK = 1,
     STRENGTH_MEDIUM = 2,
@@ -257,8 +266,12 @@ typedef struct {
     MatchSpec match;      /* a graph pattern; kind MATCH_NONE for window rules */
     char *role;           /* "possible victim", "possible controller" or NULL */
     gint64 suppress;      /* seconds after an alert with no new alert for the account */
-    guint32 channel_mask; /* bit c set if the filter can pass channel c */
-    guint32 kind_mask;    /* bit k set if the filter can pass an account of KycKind k */
+    guint32 channel_mask; /* bit c set if the filter can pass channel c (on some side) */
+    /* bit c set if the filter can pass channel c with the account on that
+     * side, [0] with an mcc, [1] without: the filter evaluated at compile
+     * time with those fields known (rule_compile.c) */
+    guint32 pass_mask[SIDE_COUNT][2];
+    guint32 kind_mask; /* bit k set if the filter can pass an account of KycKind k */
     RuleProgram filter;
     RuleProgram condition;
     GArray *aggs;         /* RuleAgg */

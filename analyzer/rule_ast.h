@@ -75,8 +75,9 @@ gboolean rule_compile_expr(RuleCtx *cx, AstNode *n, ExprContext ctx, RuleProgram
 gboolean rule_compile_const(RuleCtx *cx, AstNode *n, double *value, ValueType *type);
 /* Reports an error when a condition can be proven never true. */
 void rule_lint_never_true(RuleCtx *cx, AstNode *n, const char *clause);
-/* The channels a filter can let through, as a bit mask. */
-guint32 rule_channel_mask(RuleCtx *cx, AstNode *n);
+/* The channels (bit c) a filter can let through, by the side the account
+ * is on and by whether the transaction lacks an mcc (Rule.pass_mask). */
+void rule_pass_masks(RuleCtx *cx, AstNode *n, guint32 masks[SIDE_COUNT][2]);
 /* The account kinds (bits by KycKind) a filter can pass, from its tests of
  * account.kind joined by and/or; all bits when it cannot tell. */
 guint32 rule_kind_mask(AstNode *n);

@@ -886,54 +886,134 @@ void rule_lint_never_true(RuleCtx *cx, AstNode *n, const char *clause)
     }
 }
 
-/* ---- the channel prefilter ---- */
+/* ---- the channel prefilters ----
+ *
+ * The filter evaluated at compile time in three-valued logic (false, true,
+ * unknown) with some fields known: the channel, the direction (from the
+ * side the account is on) and a missing mcc. Anything else is unknown, so a
+ * test the evaluator does not understand can never rule a channel out. */
 
-static guint32 channel_bits_of_list(RuleList *l)
+typedef enum { TRI_FALSE, TRI_TRUE, TRI_UNKNOWN } Tri;
+
+typedef struct {
+    RuleCtx *cx;
+    double channel;
+    double direction;    /* 1 in, 2 out, 0 unknown */
+    gboolean mcc_absent; /* the transaction has no mcc */
+} Known;
+
+/* The value of field n when it is known, with its type. */
+static gboolean known_field(const Known *k, const AstNode *n, double *v, ValueType *ty)
 {
-    guint32 m = 0;
-    for (guint i = 0; i < l->values->len; i++)
-        m |= 1u << (guint)g_array_index(l->values, double, i);
-    return m;
+    if (n->kind != N_IDENT)
+        return FALSE;
+    if (strcmp(n->name, "channel") == 0) {
+        *v = k->channel, *ty = TY_CHANNEL;
+        return TRUE;
+    }
+    if (strcmp(n->name, "direction") == 0 && k->direction) {
+        *v = k->direction, *ty = TY_DIR;
+        return TRUE;
+    }
+    if (strcmp(n->name, "mcc") == 0 && k->mcc_absent) {
+        *v = TXN_MCC_NONE, *ty = TY_MCC;
+        return TRUE;
+    }
+    return FALSE;
 }
 
-static gboolean is_channel_field(const AstNode *n)
+/* The value of n as an enum of type ty, as the compiler would read it: a
+ * name of that type that is not a field or constant, or an mcc number. */
+static gboolean enum_const(const Known *k, const AstNode *n, ValueType ty, double *v)
 {
-    return n->kind == N_IDENT && strcmp(n->name, "channel") == 0;
+    if (n->kind == N_NUM && ty == TY_MCC) {
+        *v = n->num;
+        return TRUE;
+    }
+    if (n->kind != N_IDENT || field_lookup(n->name) >= 0 || rule_const_lookup(k->cx, n->name))
+        return FALSE;
+    return rule_enum_value(ty, n->name, v);
 }
 
-guint32 rule_channel_mask(RuleCtx *cx, AstNode *n)
+static Tri tri_of(gboolean b)
 {
-    double v;
+    return b ? TRI_TRUE : TRI_FALSE;
+}
+
+static Tri eval_known(const Known *k, const AstNode *n)
+{
+    double v, c;
+    ValueType ty;
     int index;
     switch (n->kind) {
-    case N_AND:
-        return rule_channel_mask(cx, n->a) & rule_channel_mask(cx, n->b);
-    case N_OR:
-        return rule_channel_mask(cx, n->a) | rule_channel_mask(cx, n->b);
+    case N_AND: {
+        Tri a = eval_known(k, n->a);
+        if (a == TRI_FALSE)
+            return TRI_FALSE;
+        Tri b = eval_known(k, n->b);
+        return b == TRI_FALSE ? TRI_FALSE : a == TRI_TRUE && b == TRI_TRUE ? TRI_TRUE : TRI_UNKNOWN;
+    }
+    case N_OR: {
+        Tri a = eval_known(k, n->a);
+        if (a == TRI_TRUE)
+            return TRI_TRUE;
+        Tri b = eval_known(k, n->b);
+        return b == TRI_TRUE                      ? TRI_TRUE
+               : a == TRI_FALSE && b == TRI_FALSE ? TRI_FALSE
+                                                  : TRI_UNKNOWN;
+    }
+    case N_NOT: {
+        Tri a = eval_known(k, n->a);
+        return a == TRI_UNKNOWN ? a : tri_of(a == TRI_FALSE);
+    }
     case N_BIN:
-        if (n->op == TOK_EQ && is_channel_field(n->a) && n->b->kind == N_IDENT &&
-            rule_enum_value(TY_CHANNEL, n->b->name, &v))
-            return 1u << (guint)v;
-        return G_MAXUINT32;
+        if (!known_field(k, n->a, &v, &ty) || !enum_const(k, n->b, ty, &c))
+            return TRI_UNKNOWN;
+        switch (n->op) {
+        case TOK_EQ:
+            return tri_of(v == c);
+        case TOK_NE:
+            return tri_of(v != c);
+        default:
+            return TRI_UNKNOWN;
+        }
     case N_IN_LIST: {
-        RuleList *l = list_by_name(cx->rs, n->name, &index);
-        if (!is_channel_field(n->a) || !l || n->negate)
-            return G_MAXUINT32;
-        return channel_bits_of_list(l);
+        RuleList *l = list_by_name(k->cx->rs, n->name, &index);
+        if (!l || !known_field(k, n->a, &v, &ty) || l->kind != ty)
+            return TRI_UNKNOWN;
+        return tri_of(rule_list_contains(l, v) != n->negate);
     }
     case N_IN_SET: {
-        if (!is_channel_field(n->a) || n->negate)
-            return G_MAXUINT32;
-        guint32 m = 0;
+        if (!known_field(k, n->a, &v, &ty))
+            return TRI_UNKNOWN;
+        gboolean found = FALSE;
         for (guint i = 0; i < n->items->len; i++) {
-            AstNode *item = g_ptr_array_index(n->items, i);
-            if (rule_enum_value(TY_CHANNEL, item->name, &v))
-                m |= 1u << (guint)v;
+            const AstNode *item = g_ptr_array_index(n->items, i);
+            if (!rule_enum_value(ty, item->name, &c))
+                return TRI_UNKNOWN;
+            found |= c == v;
         }
-        return m;
+        return tri_of(found != n->negate);
     }
     default:
-        return G_MAXUINT32;
+        return TRI_UNKNOWN;
+    }
+}
+
+void rule_pass_masks(RuleCtx *cx, AstNode *n, guint32 masks[SIDE_COUNT][2])
+{
+    static const double direction[SIDE_COUNT] = {
+        [SIDE_ANY] = 0, [SIDE_SENDER] = 2, [SIDE_RECEIVER] = 1};
+    for (int side = 0; side < SIDE_COUNT; side++) {
+        for (int absent = 0; absent < 2; absent++) {
+            Known k = {cx, 0, direction[side], absent};
+            masks[side][absent] = 0;
+            for (int ch = 0; ch < 32; ch++) {
+                k.channel = ch;
+                if (eval_known(&k, n) != TRI_FALSE)
+                    masks[side][absent] |= 1u << ch;
+            }
+        }
     }
 }
 

@@ -765,7 +765,10 @@ static void parse_where(Parser *p, Rule *r)
     r->filter_src = squeeze(p->cx->src + e->pos, e->end - e->pos);
     if (rule_compile_expr(p->cx, e, CTX_FILTER, &r->filter)) {
         rule_lint_never_true(p->cx, e, "where");
-        r->channel_mask = rule_channel_mask(p->cx, e);
+        rule_pass_masks(p->cx, e, r->pass_mask);
+        r->channel_mask = 0;
+        for (int side = 0; side < SIDE_COUNT; side++)
+            r->channel_mask |= r->pass_mask[side][0] | r->pass_mask[side][1];
         r->kind_mask = rule_kind_mask(e);
     }
 }
@@ -817,6 +820,7 @@ static void rule_init(Rule *r, RuleCtx *cx, char *id, int line)
     r->version = 1;
     r->strength = STRENGTH_MEDIUM;
     r->channel_mask = G_MAXUINT32;
+    memset(r->pass_mask, 0xff, sizeof r->pass_mask);
     r->kind_mask = G_MAXUINT32;
     r->suppress = -1;
     r->tags = g_ptr_array_new_with_free_func(g_free);

@@ -157,6 +157,48 @@ Test(rule_compile, channel_prefilter_mask)
     rh_cleanup(dir);
 }
 
+/* The masks by side and by a missing mcc: the filter evaluated with the
+ * channel, the direction and a missing mcc known. */
+Test(rule_compile, channel_prefilter_by_side_and_mcc)
+{
+    const guint32 all = G_MAXUINT32, card = 1u << CHANNEL_CARD,
+                  cash_in = 1u << CHANNEL_CASH_DEPOSIT, wire = 1u << CHANNEL_WIRE_DOMESTIC;
+    static const char *const wheres[] = {
+        "channel != card",
+        "(direction == in and channel == cash_deposit) or (direction == out and channel in "
+        "{wire_domestic})",
+        "mcc in {7011, 7012}",
+        "not (mcc == 7011) and channel == card",
+        "direction == out or amount > 1", /* cannot tell on the receiving side */
+    };
+    /* [case][side][mcc present, missing] */
+    const guint32 want[][SIDE_COUNT][2] = {
+        {{~card, ~card}, {~card, ~card}, {~card, ~card}},
+        {{cash_in | wire, cash_in | wire}, {wire, wire}, {cash_in, cash_in}},
+        {{all, 0}, {all, 0}, {all, 0}},
+        {{card, card}, {card, card}, {card, card}},
+        {{all, all}, {all, all}, {all, all}},
+    };
+    for (guint i = 0; i < G_N_ELEMENTS(wheres); i++) {
+        GPtrArray *diags;
+        char *dir;
+        g_autofree char *text =
+            g_strdup_printf(HEAD "  where %s\n  alert if count >= 1\n" TAIL, wheres[i]);
+        RuleSet *rs = rh_load(NULL, text, &diags, &dir);
+        cr_assert_not_null(rs, "%s", wheres[i]);
+        const Rule *r = g_ptr_array_index(rs->rules, 0);
+        for (int side = 0; side < SIDE_COUNT; side++) {
+            for (int absent = 0; absent < 2; absent++)
+                cr_expect_eq(r->pass_mask[side][absent], want[i][side][absent],
+                             "%s: side %d, mcc missing %d: %x", wheres[i], side, absent,
+                             r->pass_mask[side][absent]);
+        }
+        rule_set_free(rs);
+        g_ptr_array_unref(diags);
+        rh_cleanup(dir);
+    }
+}
+
 Test(rule_compile, account_kind_prefilter_mask)
 {
     static const struct {
