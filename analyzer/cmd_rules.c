@@ -212,6 +212,11 @@ static void explain_words(const Rule *r, GString *o)
         }
         g_string_append_c(o, '\n');
     }
+    if (r->account_filter_src)
+        g_string_append_printf(o,
+                               "     An account's fixed attributes are tested once and remembered: "
+                               "%s\n",
+                               r->account_filter_src);
     g_string_append_printf(o, "  2. It passes the filter when: %s\n",
                            r->filter_src ? r->filter_src : "(no filter: every transaction)");
     if (r->match.kind != MATCH_NONE)

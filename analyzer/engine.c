@@ -58,8 +58,12 @@ struct Engine {
     EngineAlertFn fn;
     void *user;
     RuleState *state; /* one per rule */
-    guint32 *slot;    /* [account * rules + rule]: 1 + index in the rule's pool, 0 = none;
-                         an account's slots are adjacent, so one transaction touches few lines */
+    /* A row per account: its slot of each rule (1 + index in the rule's
+     * pool, 0 = none), then the account prefilter's bits (account_can_pass).
+     * An account's row is adjacent, so a transaction touches few lines. */
+    guint32 *slot;
+    guint words; /* of the account prefilter's bit sets: one bit per rule */
+    guint row;   /* words per account: rules + 2 * words */
     guint n_slot_accounts;
     double *aggs;    /* scratch: values of one rule's aggregates */
     double *scratch; /* scratch for aggregates, WINDOW_AGG_SCRATCH */
@@ -89,6 +93,8 @@ Engine *engine_new(const RuleSet *rs, const Intern *accounts, const Intern *loca
     e->fn = fn;
     e->user = user;
     e->state = g_new0(RuleState, rs->rules->len);
+    e->words = (rs->rules->len + 31) / 32;
+    e->row = rs->rules->len + 2 * e->words;
     e->passes = g_new(Pass, 2 * rs->rules->len);
     guint max_aggs = 1;
     for (guint i = 0; i < rs->rules->len; i++) {
@@ -142,18 +148,36 @@ void engine_free(Engine *e)
     g_free(e);
 }
 
-/* The account's slots, one per rule. */
+/* The account's row: its slots, one per rule, then its account prefilter. */
 static guint32 *account_slots(Engine *e, guint32 account)
 {
-    guint nr = e->rs->rules->len;
     if (account >= e->n_slot_accounts) {
         guint n = MAX(account + 1, e->n_slot_accounts * 2);
-        e->slot = g_renew(guint32, e->slot, (gsize)n * nr);
-        memset(e->slot + (gsize)e->n_slot_accounts * nr, 0,
-               (gsize)(n - e->n_slot_accounts) * nr * sizeof(guint32));
+        e->slot = g_renew(guint32, e->slot, (gsize)n * e->row);
+        memset(e->slot + (gsize)e->n_slot_accounts * e->row, 0,
+               (gsize)(n - e->n_slot_accounts) * e->row * sizeof(guint32));
         e->n_slot_accounts = n;
     }
-    return e->slot + (gsize)account * nr;
+    return e->slot + (gsize)account * e->row;
+}
+
+/* Does the account pass rule ri's account_filter? Worked out on first use
+ * and kept in the account's row (fixed: `words` bits "worked out", then
+ * `words` bits "fails"; a rule's bit is word ri / 32, bit ri % 32). */
+static gboolean account_can_pass(Engine *e, guint32 *fixed, guint ri, const Rule *r,
+                                 guint32 account, const TxnCore *t)
+{
+    if (!r->account_filter.n)
+        return TRUE;
+    guint w = ri / 32;
+    guint32 bit = 1u << (ri % 32);
+    if (!(fixed[w] & bit)) {
+        RuleEval ev = {.txn = t, .account = account, .rs = e->rs, .kyc = e->kyc};
+        fixed[w] |= bit;
+        if (!rule_vm_run(&r->account_filter, &ev))
+            fixed[e->words + w] |= bit;
+    }
+    return !(fixed[e->words + w] & bit);
 }
 
 /* The index in rule ri's pool of the account's window, made on first use
@@ -334,10 +358,13 @@ static guint32 graph_bits(Engine *e, const Txn *t)
     guint32 bits = 0, cbit = 1u << t->core.channel;
     guint kind = kyc_get(e->kyc, t->core.from)->kind, no_mcc = t->core.mcc == TXN_MCC_NONE;
     RuleEval ev = {.txn = &t->core, .account = t->core.from, .rs = e->rs, .kyc = e->kyc};
+    guint32 *fixed = account_slots(e, t->core.from) + e->rs->rules->len;
     for (guint ri = 0; ri < e->rs->rules->len; ri++) {
         const Rule *r = g_ptr_array_index(e->rs->rules, ri);
         if (e->graph_bit[ri] && (r->pass_mask[SIDE_SENDER][no_mcc] & cbit) &&
-            ((r->kind_mask >> kind) & 1) && rule_vm_run(&r->filter, &ev))
+            ((r->kind_mask >> kind) & 1) &&
+            account_can_pass(e, fixed, ri, r, t->core.from, &t->core) &&
+            rule_vm_run(&r->filter, &ev))
             bits |= e->graph_bit[ri];
     }
     return bits;
@@ -417,8 +444,8 @@ static void evict_idle(Engine *e)
 static void prefetch_slots(const Engine *e, guint32 account)
 {
     if (account < e->n_slot_accounts) {
-        const guint32 *s = e->slot + (gsize)account * e->rs->rules->len;
-        for (guint i = 0; i < e->rs->rules->len; i += 16)
+        const guint32 *s = e->slot + (gsize)account * e->row;
+        for (guint i = 0; i < e->row; i += 16)
             __builtin_prefetch(s + i);
     }
 }
@@ -427,10 +454,10 @@ static void prefetch_slots(const Engine *e, guint32 account)
  * rule ri's filter (kind: the account's KycKind), and starts loading the
  * account's window. */
 static guint filter_side(Engine *e, guint ri, const Rule *r, guint32 account, guint kind,
-                         const Txn *t, guint n)
+                         guint32 *fixed, const Txn *t, guint n)
 {
-    if (!((r->kind_mask >> kind) & 1))
-        return n; /* the account's kind cannot pass (a compile-time prefilter) */
+    if (!((r->kind_mask >> kind) & 1) || !account_can_pass(e, fixed, ri, r, account, &t->core))
+        return n; /* the account cannot pass (prefilters by kind and fixed attributes) */
     RuleEval ev = {.txn = &t->core, .account = account, .rs = e->rs, .kyc = e->kyc};
     if (!rule_vm_run(&r->filter, &ev))
         return n;
@@ -461,15 +488,19 @@ void engine_process(Engine *e, const Txn *t)
     /* the prefilters by side: a transaction to oneself is seen from SIDE_ANY */
     guint no_mcc = t->core.mcc == TXN_MCC_NONE;
     Side from_side = t->core.from == t->core.to ? SIDE_ANY : SIDE_SENDER;
+    /* the rows of both accounts exist before either is used: no move while they are */
+    account_slots(e, MAX(t->core.from, t->core.to));
+    guint32 *xf = account_slots(e, t->core.from) + e->rs->rules->len;
+    guint32 *xt = account_slots(e, t->core.to) + e->rs->rules->len;
     for (guint ri = 0; ri < e->rs->rules->len; ri++) {
         const Rule *r = g_ptr_array_index(e->rs->rules, ri);
         if (!(r->channel_mask & bit) || e->graph_bit[ri])
             continue;
         if ((r->persp & PERSP_SENDER) && t->core.from && (r->pass_mask[from_side][no_mcc] & bit))
-            n = filter_side(e, ri, r, t->core.from, kf->kind, t, n);
+            n = filter_side(e, ri, r, t->core.from, kf->kind, xf, t, n);
         if ((r->persp & PERSP_RECEIVER) && t->core.to && t->core.to != t->core.from &&
             (r->pass_mask[SIDE_RECEIVER][no_mcc] & bit))
-            n = filter_side(e, ri, r, t->core.to, kt->kind, t, n);
+            n = filter_side(e, ri, r, t->core.to, kt->kind, xt, t, n);
     }
     for (guint i = 0; i < n; i++)
         prefetch_window(&e->state[e->passes[i].rule].pool[e->passes[i].window].w);
@@ -494,6 +525,7 @@ void engine_stats(const Engine *e, EngineStats *out)
 
 void engine_set_kyc(Engine *e, const Kyc *kyc)
 {
+    g_assert(e->processed == 0);
     e->kyc = kyc;
 }
 

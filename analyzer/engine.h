@@ -46,7 +46,8 @@ void engine_stats(const Engine *e, EngineStats *out);
  * before ts update the state (windows, suppression) as usual but are not
  * passed to the callback nor counted. G_MININT64 (the default) emits all. */
 void engine_set_quiet_until(Engine *e, gint64 ts);
-/* Joins the accounts side table (borrowed; NULL = none): account.* fields. */
+/* Joins the accounts side table (borrowed; NULL = none): account.* fields.
+ * Call it before the first transaction (account prefilters are remembered). */
 void engine_set_kyc(Engine *e, const Kyc *kyc);
 /* Alerts raised by the typology at index i of the rule set. */
 guint64 engine_typology_alerts(const Engine *e, guint i);

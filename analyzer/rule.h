@@ -273,6 +273,10 @@ typedef struct {
     guint32 pass_mask[SIDE_COUNT][2];
     guint32 kind_mask; /* bit k set if the filter can pass an account of KycKind k */
     RuleProgram filter;
+    /* the filter's "and" parts that read only the account's fixed attributes
+     * (kind, occupation, shared identifiers, ...): worked out once per
+     * account; empty when there are none */
+    RuleProgram account_filter;
     RuleProgram condition;
     GArray *aggs;         /* RuleAgg */
     GArray *tracked;      /* guint indexes of the aggs kept in step with the window */
@@ -280,6 +284,7 @@ typedef struct {
     GArray *explain;      /* TplPart */
     char *explain_src;
     char *filter_src; /* the clauses as written, for 'rules explain' */
+    char *account_filter_src;
     char *condition_src;
     GPtrArray *examples;       /* RuleExample */
     GPtrArray *params;         /* RuleConst: `param` clauses, visible in this rule only */

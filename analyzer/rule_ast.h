@@ -78,6 +78,9 @@ void rule_lint_never_true(RuleCtx *cx, AstNode *n, const char *clause);
 /* The channels (bit c) a filter can let through, by the side the account
  * is on and by whether the transaction lacks an mcc (Rule.pass_mask). */
 void rule_pass_masks(RuleCtx *cx, AstNode *n, guint32 masks[SIDE_COUNT][2]);
+/* TRUE if n reads no field but the account's own side-table attributes
+ * that hold still for the run (so its value is the account's, once). */
+gboolean rule_is_account_static(const AstNode *n);
 /* The account kinds (bits by KycKind) a filter can pass, from its tests of
  * account.kind joined by and/or; all bits when it cannot tell. */
 guint32 rule_kind_mask(AstNode *n);

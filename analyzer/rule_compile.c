@@ -1017,6 +1017,49 @@ void rule_pass_masks(RuleCtx *cx, AstNode *n, guint32 masks[SIDE_COUNT][2])
     }
 }
 
+/* ---- the account prefilter ---- */
+
+/* Fields that hold still for an account for the whole run: its side-table
+ * attributes, not the ones that move with time (age, opened_days, open_now). */
+static gboolean is_static_field(FieldId f)
+{
+    switch (f) {
+    case FIELD_ACC_KNOWN:
+    case FIELD_ACC_KIND:
+    case FIELD_ACC_INCOME:
+    case FIELD_ACC_MCC:
+    case FIELD_ACC_COUNTRY:
+    case FIELD_ACC_REGION:
+    case FIELD_ACC_CITY:
+    case FIELD_ACC_OCCUPATION:
+    case FIELD_ACC_EMPLOYEES:
+    case FIELD_ACC_SHARED_PHONE:
+    case FIELD_ACC_SHARED_EMAIL:
+    case FIELD_ACC_SHARED_ADDRESS:
+        return TRUE;
+    default:
+        return FALSE;
+    }
+}
+
+gboolean rule_is_account_static(const AstNode *n)
+{
+    if (!n)
+        return TRUE;
+    switch (n->kind) {
+    case N_CALL:
+        return FALSE;
+    case N_IDENT: {
+        int f = field_lookup(n->name);
+        return f < 0 || is_static_field((FieldId)f);
+    }
+    default:
+        /* the items of a {set} are names of values, not fields */
+        return rule_is_account_static(n->a) && rule_is_account_static(n->b) &&
+               rule_is_account_static(n->lo) && rule_is_account_static(n->hi);
+    }
+}
+
 /* ---- the account-kind prefilter ---- */
 
 guint32 rule_kind_mask(AstNode *n)

@@ -755,6 +755,47 @@ static char *squeeze(const char *s, gsize n)
     return g_string_free(out, FALSE);
 }
 
+/* Adds to out the "and" parts of n that read only the account's fixed
+ * attributes. */
+static void static_conjuncts(AstNode *n, GPtrArray *out)
+{
+    if (n->kind == N_AND) {
+        static_conjuncts(n->a, out);
+        static_conjuncts(n->b, out);
+    } else if (rule_is_account_static(n)) {
+        g_ptr_array_add(out, n);
+    }
+}
+
+/* Compiles the filter's fixed-attribute parts into r->account_filter. */
+static void parse_account_filter(Parser *p, Rule *r, AstNode *filter)
+{
+    rule_program_clear(&r->account_filter);
+    g_clear_pointer(&r->account_filter_src, g_free);
+    g_autoptr(GPtrArray) parts = g_ptr_array_new();
+    static_conjuncts(filter, parts);
+    if (!parts->len)
+        return;
+    AstNode *all = g_ptr_array_index(parts, 0);
+    GString *src = g_string_new(NULL);
+    for (guint i = 0; i < parts->len; i++) {
+        AstNode *n = g_ptr_array_index(parts, i);
+        g_autofree char *text = squeeze(p->cx->src + n->pos, n->end - n->pos);
+        g_string_append_printf(src, "%s%s", i ? " and " : "", text);
+        if (i) {
+            Token at = {.line = n->line, .col = n->col, .pos = n->pos};
+            AstNode *and = node_new(p, N_AND, &at);
+            and->a = all;
+            and->b = n;
+            all = and;
+        }
+    }
+    if (rule_compile_expr(p->cx, all, CTX_FILTER, &r->account_filter))
+        r->account_filter_src = g_string_free(src, FALSE);
+    else
+        g_string_free(src, TRUE);
+}
+
 static void parse_where(Parser *p, Rule *r)
 {
     AstNode *e = parse_clause_expr(p);
@@ -766,6 +807,7 @@ static void parse_where(Parser *p, Rule *r)
     if (rule_compile_expr(p->cx, e, CTX_FILTER, &r->filter)) {
         rule_lint_never_true(p->cx, e, "where");
         rule_pass_masks(p->cx, e, r->pass_mask);
+        parse_account_filter(p, r, e);
         r->channel_mask = 0;
         for (int side = 0; side < SIDE_COUNT; side++)
             r->channel_mask |= r->pass_mask[side][0] | r->pass_mask[side][1];

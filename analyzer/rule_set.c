@@ -421,10 +421,12 @@ static void rule_clear(Rule *r)
     g_free(r->file);
     g_free(r->explain_src);
     g_free(r->filter_src);
+    g_free(r->account_filter_src);
     g_free(r->condition_src);
     g_free(r->role);
     g_ptr_array_unref(r->tags);
     rule_program_clear(&r->filter);
+    rule_program_clear(&r->account_filter);
     rule_program_clear(&r->condition);
     for (guint i = 0; i < r->aggs->len; i++) {
         RuleAgg *a = &g_array_index(r->aggs, RuleAgg, i);

@@ -199,6 +199,39 @@ Test(rule_compile, channel_prefilter_by_side_and_mcc)
     }
 }
 
+/* The account prefilter: the "and" parts that read only fixed attributes. */
+Test(rule_compile, account_prefilter_parts)
+{
+    static const struct {
+        const char *where, *fixed; /* NULL: none */
+    } cases[] = {
+        {"account.kind == person and amount > 1 and account.shared_phone >= 3",
+         "account.kind == person and account.shared_phone >= 3"},
+        {"(account.occupation == \"retired\" or account.income > 100) and channel == card",
+         "(account.occupation == \"retired\" or account.income > 100)"},
+        {"account.age < 18 and account.kind == person", "account.kind == person"}, /* age moves */
+        {"account.kind == person or amount > 1", NULL},
+        {"counterparty.kind == business", NULL},
+    };
+    for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
+        GPtrArray *diags;
+        char *dir;
+        g_autofree char *text =
+            g_strdup_printf(HEAD "  where %s\n  alert if count >= 1\n" TAIL, cases[i].where);
+        RuleSet *rs = rh_load(NULL, text, &diags, &dir);
+        cr_assert_not_null(rs, "%s", cases[i].where);
+        const Rule *r = g_ptr_array_index(rs->rules, 0);
+        if (cases[i].fixed)
+            cr_expect_str_eq(r->account_filter_src, cases[i].fixed, "%s", cases[i].where);
+        else
+            cr_expect_null(r->account_filter_src, "%s: %s", cases[i].where, r->account_filter_src);
+        cr_expect_eq(r->account_filter.n > 0, cases[i].fixed != NULL, "%s", cases[i].where);
+        rule_set_free(rs);
+        g_ptr_array_unref(diags);
+        rh_cleanup(dir);
+    }
+}
+
 Test(rule_compile, account_kind_prefilter_mask)
 {
     static const struct {
