@@ -33,18 +33,42 @@
 
 /* A rule's windows: only accounts that passed its filter have one, in a
  * pool indexed through the engine's slot table (most accounts never pass
- * most filters); evicted windows are reused. */
+ * most filters); evicted windows are reused. A pool entry is an
+ * AccountWindow followed by the window's running totals and a small ring
+ * (POOL_RING entries), so that a small window lies in a few adjacent lines
+ * and allocates nothing. Entries live in chunks that never move. */
 typedef struct {
     Window w;
     guint32 account; /* 0 = free */
 } AccountWindow;
 
+#define POOL_RING  4    /* ring entries kept in the pool entry */
+#define POOL_CHUNK 4096 /* pool entries per chunk */
+
 typedef struct {
-    AccountWindow *pool;
-    guint n_pool, cap_pool;
+    guint8 **chunks;
+    gsize stride;  /* bytes per pool entry */
+    gsize run_off; /* offsets in an entry of the running totals and the ring */
+    gsize ring_off;
+    guint n_run;  /* running totals per window */
+    guint n_pool; /* entries made */
     GArray *free; /* guint32 indexes of free pool entries */
     guint64 alerts;
 } RuleState;
+
+static AccountWindow *pool_at(const RuleState *st, guint32 i)
+{
+    return (AccountWindow *)(st->chunks[i / POOL_CHUNK] + (gsize)(i % POOL_CHUNK) * st->stride);
+}
+
+/* Empties pool entry i's window onto its own storage. */
+static void pool_window_init(RuleState *st, guint32 i)
+{
+    guint8 *base = (guint8 *)pool_at(st, i);
+    gint64 *run = (gint64 *)(base + st->run_off);
+    memset(run, 0, st->n_run * sizeof *run);
+    window_init_on((Window *)base, (WinEntry *)(base + st->ring_off), POOL_RING, run);
+}
 
 /* One side of a transaction that passed a window rule's filter. */
 typedef struct {
@@ -93,6 +117,13 @@ Engine *engine_new(const RuleSet *rs, const Intern *accounts, const Intern *loca
     e->fn = fn;
     e->user = user;
     e->state = g_new0(RuleState, rs->rules->len);
+    for (guint i = 0; i < rs->rules->len; i++) {
+        RuleState *st = &e->state[i];
+        st->n_run = window_agg_run_len(g_ptr_array_index(rs->rules, i));
+        st->run_off = (sizeof(AccountWindow) + 7) & ~(gsize)7;
+        st->ring_off = st->run_off + st->n_run * sizeof(gint64);
+        st->stride = st->ring_off + POOL_RING * sizeof(WinEntry);
+    }
     e->words = (rs->rules->len + 31) / 32;
     e->row = rs->rules->len + 2 * e->words;
     e->passes = g_new(Pass, 2 * rs->rules->len);
@@ -130,8 +161,10 @@ void engine_free(Engine *e)
     for (guint i = 0; i < e->rs->rules->len; i++) {
         RuleState *st = &e->state[i];
         for (guint a = 0; a < st->n_pool; a++)
-            window_clear(&st->pool[a].w);
-        g_free(st->pool);
+            window_clear(&pool_at(st, a)->w);
+        for (guint c = 0; c < (st->n_pool + POOL_CHUNK - 1) / POOL_CHUNK; c++)
+            g_free(st->chunks[c]);
+        g_free(st->chunks);
         if (st->free)
             g_array_free(st->free, TRUE);
     }
@@ -194,14 +227,15 @@ static guint32 state_window(Engine *e, guint ri, guint32 account)
         i = g_array_index(st->free, guint32, st->free->len - 1);
         g_array_set_size(st->free, st->free->len - 1);
     } else {
-        if (st->n_pool == st->cap_pool) {
-            st->cap_pool = MAX(64, st->cap_pool * 2);
-            st->pool = g_renew(AccountWindow, st->pool, st->cap_pool);
+        if (st->n_pool % POOL_CHUNK == 0) {
+            guint c = st->n_pool / POOL_CHUNK;
+            st->chunks = g_renew(guint8 *, st->chunks, c + 1);
+            st->chunks[c] = g_malloc(POOL_CHUNK * st->stride);
         }
         i = st->n_pool++;
-        window_init(&st->pool[i].w);
+        pool_window_init(st, i);
     }
-    st->pool[i].account = account;
+    pool_at(st, i)->account = account;
     *slot = i + 1;
     return i;
 }
@@ -210,11 +244,12 @@ static guint32 state_window(Engine *e, guint ri, guint32 account)
 static void state_release(Engine *e, guint ri, guint32 i)
 {
     RuleState *st = &e->state[ri];
-    window_reset(&st->pool[i].w);
+    AccountWindow *aw = pool_at(st, i);
     e->stats.windows -= !e->graph_bit[ri];
     e->stats.evicted += !e->graph_bit[ri];
-    account_slots(e, st->pool[i].account)[ri] = 0;
-    st->pool[i].account = 0;
+    account_slots(e, aw->account)[ri] = 0;
+    window_clear(&aw->w);
+    pool_window_init(st, i);
     if (!st->free)
         st->free = g_array_new(FALSE, FALSE, sizeof(guint32));
     g_array_append_val(st->free, i);
@@ -327,7 +362,7 @@ static void eval_side(Engine *e, const Pass *p, const Txn *t)
     guint32 account = p->account;
     const Rule *r = g_ptr_array_index(e->rs->rules, ri);
     RuleEval ev = {.txn = &t->core, .account = account, .rs = e->rs, .kyc = e->kyc};
-    Window *w = &e->state[ri].pool[p->window].w;
+    Window *w = &pool_at(&e->state[ri], p->window)->w;
     Keep keep = {account, e->kyc};
     window_agg_expire(r, w, t->core.ts, &keep);
     if (!e->rec) /* stored once, whatever the number of windows it enters */
@@ -378,8 +413,7 @@ static void match_rule(Engine *e, guint ri, const Rule *r, const GraphEdge *edge
     e->stats.graph_exhausted += m->exhausted;
     if (!ok)
         return;
-    guint32 wi = state_window(e, ri, m->anchor); /* may move the pool */
-    Window *st = &e->state[ri].pool[wi].w;
+    Window *st = &pool_at(&e->state[ri], state_window(e, ri, m->anchor))->w;
     if (t->core.ts < st->suppress_until)
         return;
     e->match.head = e->match.len = 0;
@@ -426,10 +460,11 @@ static void evict_idle(Engine *e)
         const Rule *r = g_ptr_array_index(e->rs->rules, ri);
         RuleState *st = &e->state[ri];
         for (guint i = 0; i < st->n_pool; i++) {
-            Window *w = &st->pool[i].w;
-            if (!st->pool[i].account)
+            AccountWindow *aw = pool_at(st, i);
+            Window *w = &aw->w;
+            if (!aw->account)
                 continue;
-            Keep keep = {st->pool[i].account, e->kyc};
+            Keep keep = {aw->account, e->kyc};
             window_agg_expire(r, w, e->now, &keep);
             if (w->len == 0 && w->suppress_until <= e->now)
                 state_release(e, ri, i);
@@ -462,7 +497,7 @@ static guint filter_side(Engine *e, guint ri, const Rule *r, guint32 account, gu
     if (!rule_vm_run(&r->filter, &ev))
         return n;
     guint32 w = state_window(e, ri, account);
-    __builtin_prefetch(&e->state[ri].pool[w]);
+    __builtin_prefetch(pool_at(&e->state[ri], w));
     e->passes[n] = (Pass){ri, account, w};
     return n + 1;
 }
@@ -503,7 +538,7 @@ void engine_process(Engine *e, const Txn *t)
             n = filter_side(e, ri, r, t->core.to, kt->kind, xt, t, n);
     }
     for (guint i = 0; i < n; i++)
-        prefetch_window(&e->state[e->passes[i].rule].pool[e->passes[i].window].w);
+        prefetch_window(&pool_at(&e->state[e->passes[i].rule], e->passes[i].window)->w);
     for (guint i = 0; i < n; i++)
         eval_side(e, &e->passes[i], t);
     if (e->graph)

@@ -13,35 +13,26 @@ void window_init(Window *w)
     w->run_exp = -1;
 }
 
+void window_init_on(Window *w, WinEntry *ring, guint cap, gint64 *run)
+{
+    window_init(w);
+    w->e = ring;
+    w->cap = cap;
+    w->run = run;
+}
+
 void window_clear(Window *w)
 {
-    g_free(w->e);
-    g_free(w->run);
+    if (w->own_e)
+        g_free(w->e);
+    if (w->own_run)
+        g_free(w->run);
     for (guint i = 0; i < w->n_dsets; i++) {
         g_free(w->dsets[i].keys);
         g_free(w->dsets[i].counts);
     }
     g_free(w->dsets);
     window_init(w);
-}
-
-/* A ring larger than this is freed with its window rather than kept for
- * the next account (most windows are small). */
-#define WINDOW_KEEP_CAP 256
-
-void window_reset(Window *w)
-{
-    g_assert(w->len == 0);
-    if (w->cap > WINDOW_KEEP_CAP) {
-        window_clear(w);
-        return;
-    }
-    /* an empty window's running totals are zero and its multisets empty:
-     * every entry that added to them has taken its part away again */
-    w->head = 0;
-    w->split = 0;
-    w->suppress_until = G_MININT64;
-    w->run_exp = -1;
 }
 
 void window_expire(Window *w, gint64 now, gint64 span)
@@ -57,8 +48,10 @@ static void window_grow(Window *w)
     WinEntry *e = g_new(WinEntry, cap);
     for (guint i = 0; i < w->len; i++)
         e[i] = *window_at(w, i);
-    g_free(w->e);
+    if (w->own_e)
+        g_free(w->e);
     w->e = e;
+    w->own_e = TRUE;
     w->cap = cap;
     w->head = 0;
 }

@@ -35,23 +35,27 @@ typedef struct {
 } DistinctSet;
 
 typedef struct {
-    WinEntry *e; /* owned ring buffer of cap entries */
+    WinEntry *e; /* ring buffer of cap entries: the caller's (window_init_on) or owned */
     guint cap, head, len;
     gint64 first_ts;       /* ts of the oldest entry when len > 0: expiry without touching e */
     gint64 split_ts;       /* ts of the entry at split when split < len (window_agg.c) */
     gint64 suppress_until; /* no alert before this instant (after an alert) */
-    gint64 *run;           /* running totals kept by window_agg.c, or NULL; owned */
+    gint64 *run;           /* running totals kept by window_agg.c, or NULL; owned if own_run */
     DistinctSet *dsets;    /* by aggregate index for counted distinct aggregates, or NULL */
     guint n_dsets;
-    guint split;   /* entries at the head that belong to the baseline period */
-    gint8 run_exp; /* currency exponent of the summed amounts; -1 none yet, -2 mixed */
+    guint split;           /* entries at the head that belong to the baseline period */
+    gint8 run_exp;         /* currency exponent of the summed amounts; -1 none yet, -2 mixed */
+    guint8 own_e, own_run; /* e, run were allocated here (and are freed by window_clear) */
 } Window;
 
 void window_init(Window *w);
+/* An empty window on storage the caller keeps: a ring of cap entries (a
+ * power of two) and, or NULL, zeroed running totals (window_agg.c), so
+ * that a small window allocates nothing. A window that outgrows the ring
+ * moves to memory of its own. */
+void window_init_on(Window *w, WinEntry *ring, guint cap, gint64 *run);
+/* Frees what the window allocated; it is then as after window_init. */
 void window_clear(Window *w);
-/* Makes an empty window (len 0) ready for another account, keeping its
- * buffers when they are small: no allocation when windows come and go. */
-void window_reset(Window *w);
 /* Drops the entries with ts <= now - span. */
 void window_expire(Window *w, gint64 now, gint64 span);
 /* Drops the oldest entry (there must be one). */

@@ -404,8 +404,10 @@ static void dsets_start(const Rule *r, Window *w, const Keep *k)
 
 gboolean window_agg_push(const Rule *r, Window *w, const TxnCore *rec, guint32 flags, const Keep *k)
 {
-    if (!w->run)
-        w->run = g_new0(gint64, 2 * MAX(r->aggs->len, 1));
+    if (!w->run) {
+        w->run = g_new0(gint64, window_agg_run_len(r));
+        w->own_run = TRUE;
+    }
     gboolean full = w->len && w->len == w->cap && w->cap >= LIMIT_WINDOW_ENTRIES;
     if (full)
         drop_oldest(r, w, k); /* no room: the oldest is dropped, and reported */

@@ -44,6 +44,12 @@ typedef struct {
     const Kyc *kyc;
 } Keep;
 
+/* The number of running totals of a rule's window (Window.run). */
+static inline guint window_agg_run_len(const Rule *r)
+{
+    return 2 * MAX(r->aggs->len, 1);
+}
+
 /* Window upkeep that keeps the running totals of a rule's count and
  * sum(amount) aggregates (RuleAgg.running) in step, so that they cost O(1)
  * per transaction whatever the window's size: */

@@ -82,3 +82,29 @@ Test(window, records_are_stored_once_and_freed_by_age)
     window_clear(&w);
     txn_store_free(s);
 }
+
+/* A window on the caller's ring of 4 keeps it until a fifth entry, then
+ * moves to its own memory with the order kept; the caller's ring is never
+ * freed (the sanitizer build would catch it). */
+Test(window, outgrows_the_callers_ring_in_order)
+{
+    WinEntry ring[4];
+    gint64 run[2] = {0, 0};
+    Window w;
+    window_init_on(&w, ring, 4, run);
+    window_expire(&w, 0, 10);
+    for (gint64 ts = 1; ts <= 3; ts++)
+        push(&w, ts);
+    window_expire(&w, 11, 10); /* ts 1 leaves: the head moves round the ring */
+    for (gint64 ts = 4; ts <= 6; ts++)
+        push(&w, ts);
+    cr_expect_eq(w.e, ring, "four entries fit the caller's ring");
+    push(&w, 7);
+    cr_expect_neq(w.e, ring, "the fifth moves the window");
+    cr_expect_eq(w.run, run, "the running totals stay where they are");
+    cr_expect_eq(w.len, 6);
+    for (guint i = 0; i < w.len; i++)
+        cr_expect_eq(window_at(&w, i)->ts, (gint64)i + 2);
+    window_clear(&w);
+    cr_expect_eq(w.e, NULL);
+}
