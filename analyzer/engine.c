@@ -26,6 +26,7 @@
 
 #include "graph.h"
 #include "graph_match.h"
+#include "hugemem.h"
 #include "kyc.h"
 #include "typology.h"
 #include "window.h"
@@ -42,11 +43,12 @@ typedef struct {
     guint32 account; /* 0 = free */
 } AccountWindow;
 
-#define POOL_RING  4    /* ring entries kept in the pool entry */
-#define POOL_CHUNK 4096 /* pool entries per chunk */
+#define POOL_RING   4  /* ring entries kept in the pool entry */
+#define POOL_FIRST  64 /* entries of the first chunk; chunk c holds POOL_FIRST << c */
+#define POOL_CHUNKS 26 /* chunks enough for any guint32 index */
 
 typedef struct {
-    guint8 **chunks;
+    guint8 *chunks[POOL_CHUNKS];
     gsize stride;  /* bytes per pool entry */
     gsize run_off; /* offsets in an entry of the running totals and the ring */
     gsize ring_off;
@@ -56,9 +58,25 @@ typedef struct {
     guint64 alerts;
 } RuleState;
 
+/* Entry i is in chunk c = floor(log2(i / POOL_FIRST + 1)), after the
+ * POOL_FIRST * (2^c - 1) entries of the chunks before it: a pool grows
+ * without moving, the first chunks small (a rule test makes a few windows),
+ * the later ones big enough for huge pages. */
+static guint pool_chunk(guint32 i)
+{
+    return 31 - (guint)__builtin_clz(i / POOL_FIRST + 1);
+}
+
+static gsize pool_chunk_bytes(const RuleState *st, guint c)
+{
+    return ((gsize)POOL_FIRST << c) * st->stride;
+}
+
 static AccountWindow *pool_at(const RuleState *st, guint32 i)
 {
-    return (AccountWindow *)(st->chunks[i / POOL_CHUNK] + (gsize)(i % POOL_CHUNK) * st->stride);
+    guint c = pool_chunk(i);
+    gsize off = i - (gsize)POOL_FIRST * ((1u << c) - 1);
+    return (AccountWindow *)(st->chunks[c] + off * st->stride);
 }
 
 /* Empties pool entry i's window onto its own storage. */
@@ -106,6 +124,11 @@ struct Engine {
     guint64 processed;
     gint64 now; /* latest transaction time */
 };
+
+static gsize slot_bytes(const Engine *e, guint accounts)
+{
+    return (gsize)accounts * e->row * sizeof(guint32);
+}
 
 Engine *engine_new(const RuleSet *rs, const Intern *accounts, const Intern *locations,
                    EngineAlertFn fn, void *user)
@@ -162,14 +185,13 @@ void engine_free(Engine *e)
         RuleState *st = &e->state[i];
         for (guint a = 0; a < st->n_pool; a++)
             window_clear(&pool_at(st, a)->w);
-        for (guint c = 0; c < (st->n_pool + POOL_CHUNK - 1) / POOL_CHUNK; c++)
-            g_free(st->chunks[c]);
-        g_free(st->chunks);
+        for (guint c = 0; c < POOL_CHUNKS; c++)
+            hugemem_free(st->chunks[c], pool_chunk_bytes(st, c));
         if (st->free)
             g_array_free(st->free, TRUE);
     }
     g_free(e->state);
-    g_free(e->slot);
+    hugemem_free(e->slot, slot_bytes(e, e->n_slot_accounts));
     g_free(e->passes);
     g_free(e->graph_bit);
     graph_free(e->graph);
@@ -186,9 +208,7 @@ static guint32 *account_slots(Engine *e, guint32 account)
 {
     if (account >= e->n_slot_accounts) {
         guint n = MAX(account + 1, e->n_slot_accounts * 2);
-        e->slot = g_renew(guint32, e->slot, (gsize)n * e->row);
-        memset(e->slot + (gsize)e->n_slot_accounts * e->row, 0,
-               (gsize)(n - e->n_slot_accounts) * e->row * sizeof(guint32));
+        e->slot = hugemem_grow(e->slot, slot_bytes(e, e->n_slot_accounts), slot_bytes(e, n));
         e->n_slot_accounts = n;
     }
     return e->slot + (gsize)account * e->row;
@@ -227,11 +247,9 @@ static guint32 state_window(Engine *e, guint ri, guint32 account)
         i = g_array_index(st->free, guint32, st->free->len - 1);
         g_array_set_size(st->free, st->free->len - 1);
     } else {
-        if (st->n_pool % POOL_CHUNK == 0) {
-            guint c = st->n_pool / POOL_CHUNK;
-            st->chunks = g_renew(guint8 *, st->chunks, c + 1);
-            st->chunks[c] = g_malloc(POOL_CHUNK * st->stride);
-        }
+        guint c = pool_chunk(st->n_pool);
+        if (!st->chunks[c])
+            st->chunks[c] = hugemem_alloc(pool_chunk_bytes(st, c));
         i = st->n_pool++;
         pool_window_init(st, i);
     }

@@ -6,6 +6,8 @@
 
 #include <string.h>
 
+#include "hugemem.h"
+
 void window_init(Window *w)
 {
     memset(w, 0, sizeof *w);
@@ -82,7 +84,7 @@ gboolean window_push(Window *w, const TxnCore *rec, guint32 flags)
     return kept_all;
 }
 
-#define TXN_STORE_CHUNK (1024 * 1024)
+#define TXN_STORE_CHUNK (2 * 1024 * 1024) /* a huge page */
 
 typedef struct {
     guint8 *data;
@@ -107,7 +109,7 @@ TxnStore *txn_store_new(gint64 keep)
 static void chunk_free(gpointer p)
 {
     TxnChunk *c = p;
-    g_free(c->data);
+    hugemem_free(c->data, TXN_STORE_CHUNK);
     g_free(c);
 }
 
@@ -132,7 +134,7 @@ const TxnCore *txn_store_add(TxnStore *s, const TxnCore *core, StrView id)
             s->spare = NULL;
         } else {
             c = g_new(TxnChunk, 1);
-            c->data = g_malloc(TXN_STORE_CHUNK);
+            c->data = hugemem_alloc(TXN_STORE_CHUNK);
         }
         c->used = 0;
         c->max_ts = G_MININT64;

@@ -1,0 +1,16 @@
+/* hugemem.h: big arrays that are read at random (window pools, the slot
+ * table, transaction records, the graph), on transparent huge pages where
+ * the system offers them on request, so that a random access costs fewer
+ * address-translation misses. Small sizes use plain allocation. */
+#ifndef MT_HUGEMEM_H
+#define MT_HUGEMEM_H
+
+#include <glib.h>
+
+/* size zeroed bytes; freed with hugemem_free and the same size. */
+void *hugemem_alloc(gsize size);
+void hugemem_free(void *p, gsize size);
+/* Moves old (old_size bytes, or NULL) into size zeroed bytes and frees it. */
+void *hugemem_grow(void *old, gsize old_size, gsize size);
+
+#endif
