@@ -4,6 +4,8 @@
  * account's first edge and grown by doubling up to LIMIT_GRAPH_DEGREE. */
 #include "graph.h"
 
+#include "hugemem.h"
+
 #include <string.h>
 
 typedef struct {
@@ -23,7 +25,7 @@ struct Graph {
 Graph *graph_new(gint64 span)
 {
     Graph *g = g_new0(Graph, 1);
-    g->ring = g_new(GraphEdge, LIMIT_GRAPH_EDGES);
+    g->ring = hugemem_alloc(LIMIT_GRAPH_EDGES * sizeof(GraphEdge));
     g->span = span;
     return g;
 }
@@ -42,9 +44,9 @@ void graph_free(Graph *g)
         adj_clear(&g->out[i]);
         adj_clear(&g->in[i]);
     }
-    g_free(g->out);
-    g_free(g->in);
-    g_free(g->ring);
+    hugemem_free(g->out, g->n * sizeof(Adj));
+    hugemem_free(g->in, g->n * sizeof(Adj));
+    hugemem_free(g->ring, LIMIT_GRAPH_EDGES * sizeof(GraphEdge));
     g_free(g);
 }
 
@@ -74,10 +76,8 @@ static void ensure_account(Graph *g, guint32 account)
     if (account < g->n)
         return;
     guint n = MAX(account + 1, g->n * 2);
-    g->out = g_renew(Adj, g->out, n);
-    g->in = g_renew(Adj, g->in, n);
-    memset(g->out + g->n, 0, (n - g->n) * sizeof(Adj));
-    memset(g->in + g->n, 0, (n - g->n) * sizeof(Adj));
+    g->out = hugemem_grow(g->out, g->n * sizeof(Adj), n * sizeof(Adj));
+    g->in = hugemem_grow(g->in, g->n * sizeof(Adj), n * sizeof(Adj));
     g->n = n;
 }
 

@@ -20,7 +20,7 @@ static gsize rounded(gsize size)
 void *hugemem_alloc(gsize size)
 {
     if (size < HUGEMEM_PAGE)
-        return g_malloc0(size);
+        return g_aligned_alloc0(1, MAX(size, 1), 64);
     gsize len = rounded(size);
     guint8 *map =
         mmap(NULL, len + HUGEMEM_PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -40,7 +40,7 @@ void hugemem_free(void *p, gsize size)
     if (!p)
         return;
     if (size < HUGEMEM_PAGE)
-        g_free(p);
+        g_aligned_free(p);
     else
         munmap(p, rounded(size));
 }

@@ -7,7 +7,8 @@
 
 #include <glib.h>
 
-/* size zeroed bytes; freed with hugemem_free and the same size. */
+/* size zeroed bytes, aligned to a cache line at least; freed with
+ * hugemem_free and the same size. */
 void *hugemem_alloc(gsize size);
 void hugemem_free(void *p, gsize size);
 /* Moves old (old_size bytes, or NULL) into size zeroed bytes and frees it. */

@@ -11,6 +11,8 @@
  * Ids are never freed: the table lives as long as the run. */
 #include "intern.h"
 
+#include "hugemem.h"
+
 #include <string.h>
 
 #define INTERN_CHUNK_BYTES (256 * 1024)
@@ -40,7 +42,7 @@ struct Intern {
 Intern *intern_new(void)
 {
     Intern *in = g_new0(Intern, 1);
-    in->slots = g_aligned_alloc0(INTERN_MIN_SLOTS, sizeof(InternSlot), 64);
+    in->slots = hugemem_alloc(INTERN_MIN_SLOTS * sizeof(InternSlot));
     in->mask = INTERN_MIN_SLOTS - 1;
     in->entries_cap = INTERN_MIN_SLOTS / 2;
     in->entries = g_new0(const char *, in->entries_cap);
@@ -53,7 +55,7 @@ void intern_free(Intern *in)
 {
     if (!in)
         return;
-    g_aligned_free(in->slots);
+    hugemem_free(in->slots, ((gsize)in->mask + 1) * sizeof(InternSlot));
     g_free(in->entries);
     g_ptr_array_free(in->chunks, TRUE);
     g_free(in);
@@ -125,7 +127,7 @@ static void intern_grow_slots(Intern *in)
 {
     guint32 old_size = in->mask + 1;
     InternSlot *old = in->slots;
-    in->slots = g_aligned_alloc0((gsize)old_size * 2, sizeof(InternSlot), 64);
+    in->slots = hugemem_alloc((gsize)old_size * 2 * sizeof(InternSlot));
     in->mask = old_size * 2 - 1;
     for (guint32 i = 0; i < old_size; i++) {
         if (old[i].id == 0)
@@ -135,7 +137,7 @@ static void intern_grow_slots(Intern *in)
             j = (j + 1) & in->mask;
         in->slots[j] = old[i];
     }
-    g_aligned_free(old);
+    hugemem_free(old, (gsize)old_size * sizeof(InternSlot));
 }
 
 /* Copies the length, n bytes and a NUL into the arena (4-byte aligned);

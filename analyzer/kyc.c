@@ -6,6 +6,8 @@
  * phone, email and address maps to the set of customers using it. */
 #include "kyc.h"
 
+#include "hugemem.h"
+
 #include <string.h>
 
 #include "decode_csv.h"
@@ -165,7 +167,7 @@ static KycRecord *kyc_slot(Kyc *k, guint32 id)
 {
     if (id >= k->n) {
         guint n = MAX(id + 1, k->n * 2);
-        k->rec = g_renew(KycRecord, k->rec, n);
+        k->rec = hugemem_grow(k->rec, k->n * sizeof(KycRecord), n * sizeof(KycRecord));
         for (guint i = k->n; i < n; i++)
             k->rec[i] = kyc_unknown;
         k->n = n;
@@ -375,7 +377,7 @@ void kyc_free(Kyc *k)
 {
     if (!k)
         return;
-    g_free(k->rec);
+    hugemem_free(k->rec, k->n * sizeof(KycRecord));
     intern_free(k->customers);
     for (int w = 0; w < 3; w++)
         g_hash_table_unref(k->by_ident[w]);
