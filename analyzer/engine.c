@@ -299,15 +299,24 @@ static void all_aggs(LazyAggs *lz)
         lazy_agg(lz, i);
 }
 
-/* The condition flags of an entry: bit i for aggregate i's condition. */
+/* The condition flags of an entry: bit i for aggregate i's condition,
+ * from the compile-time masks where they tell, else by running it. */
 static guint32 entry_flags(Engine *e, const Rule *r, const TxnCore *core, guint32 account)
 {
-    guint32 flags = 0;
+    guint32 flags = 0, cbit = 1u << core->channel;
+    guint no_mcc = core->mcc == TXN_MCC_NONE;
+    Side side = core->from == core->to ? SIDE_ANY
+                : core->to == account  ? SIDE_RECEIVER
+                                       : SIDE_SENDER; /* direction out, as rule_vm_field has it */
     RuleEval ev = {.txn = core, .account = account, .rs = e->rs, .kyc = e->kyc};
     for (guint i = 0; i < r->aggs->len; i++) {
         const RuleAgg *g = &g_array_index(r->aggs, RuleAgg, i);
-        if (g->flag < 0)
+        if (g->flag < 0 || !(g->flag_maybe[side][no_mcc] & cbit))
             continue;
+        if (g->flag_surely[side][no_mcc] & cbit) {
+            flags |= 1u << g->flag;
+            continue;
+        }
         const RuleProgram *p = g->kind == AGG_COUNT ? &g->arg : &g->cond;
         if (rule_vm_run(p, &ev) != 0)
             flags |= 1u << g->flag;

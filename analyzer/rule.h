@@ -165,9 +165,13 @@ typedef struct {
     double k;          /* AGG_FORWARDED, AGG_SWEPT: seconds */
     gboolean baseline; /* computed over the baseline period before the window (scaled) */
     int flag;          /* bit of WinEntry.flags holding the entry's condition, -1 = none */
-    gboolean running;  /* count or sum(amount) kept as a running total (window_agg.c) */
-    gboolean counted;  /* distinct() kept as a multiset of values in step with the window */
-    char *text;        /* canonical source text, e.g. "sum(amount)"; the key in alerts */
+    /* the flag's condition worked out at compile time like Rule.pass_mask:
+     * bit c set if it can be true (maybe) or is true (surely) for channel c
+     * with the window's account on that side, [0] with an mcc, [1] without */
+    guint32 flag_maybe[SIDE_COUNT][2], flag_surely[SIDE_COUNT][2];
+    gboolean running; /* count or sum(amount) kept as a running total (window_agg.c) */
+    gboolean counted; /* distinct() kept as a multiset of values in step with the window */
+    char *text;       /* canonical source text, e.g. "sum(amount)"; the key in alerts */
     ValueType type;
     gboolean in_condition; /* used by the alert condition (else only by the explanation) */
 } RuleAgg;

@@ -297,6 +297,20 @@ static gboolean agg_baseline(Cc *c, AstNode *n, RuleAgg *agg)
     return agg_arg(c, inner, agg->kind, agg);
 }
 
+static void known_masks(RuleCtx *cx, AstNode *n, guint32 maybe[SIDE_COUNT][2],
+                        guint32 surely[SIDE_COUNT][2]);
+
+/* The condition of a flagged aggregate: count(cond), or the where of
+ * sum(x where cond), also inside baseline(...). */
+static AstNode *agg_condition(AstNode *n, int which)
+{
+    if (which == AGG_BASELINE_INDEX)
+        n = g_ptr_array_index(n->items, 0);
+    if (n->b)
+        return n->b;
+    return n->items && n->items->len == 1 ? g_ptr_array_index(n->items, 0) : NULL;
+}
+
 static ValueType compile_agg(Cc *c, AstNode *n, int which)
 {
     Rule *r = c->cx->rule;
@@ -330,8 +344,14 @@ static ValueType compile_agg(Cc *c, AstNode *n, int which)
     }
     agg.text = g_strdup(text);
     agg.flag = -1;
-    if ((agg.cond.n || (agg.kind == AGG_COUNT && agg.arg.n)) && r->aggs->len < 32)
+    memset(agg.flag_maybe, 0xff, sizeof agg.flag_maybe);
+    memset(agg.flag_surely, 0, sizeof agg.flag_surely);
+    if ((agg.cond.n || (agg.kind == AGG_COUNT && agg.arg.n)) && r->aggs->len < 32) {
         agg.flag = (int)r->aggs->len; /* precomputed per entry when it enters the window */
+        AstNode *cond = agg_condition(n, which);
+        if (cond)
+            known_masks(c->cx, cond, agg.flag_maybe, agg.flag_surely);
+    }
     gboolean simple = agg.flag >= 0 || (!agg.cond.n && !(agg.kind == AGG_COUNT && agg.arg.n));
     agg.running = simple && (agg.kind == AGG_COUNT || (agg.kind == AGG_SUM && agg.arg.n == 2 &&
                                                        agg.arg.steps[0].op == OP_FIELD &&
@@ -1000,21 +1020,33 @@ static Tri eval_known(const Known *k, const AstNode *n)
     }
 }
 
-void rule_pass_masks(RuleCtx *cx, AstNode *n, guint32 masks[SIDE_COUNT][2])
+/* The channels for which n can be true (maybe) and is surely true, by side
+ * and by a missing mcc. */
+static void known_masks(RuleCtx *cx, AstNode *n, guint32 maybe[SIDE_COUNT][2],
+                        guint32 surely[SIDE_COUNT][2])
 {
     static const double direction[SIDE_COUNT] = {
         [SIDE_ANY] = 0, [SIDE_SENDER] = 2, [SIDE_RECEIVER] = 1};
     for (int side = 0; side < SIDE_COUNT; side++) {
         for (int absent = 0; absent < 2; absent++) {
             Known k = {cx, 0, direction[side], absent};
-            masks[side][absent] = 0;
+            maybe[side][absent] = surely[side][absent] = 0;
             for (int ch = 0; ch < 32; ch++) {
                 k.channel = ch;
-                if (eval_known(&k, n) != TRI_FALSE)
-                    masks[side][absent] |= 1u << ch;
+                Tri v = eval_known(&k, n);
+                if (v != TRI_FALSE)
+                    maybe[side][absent] |= 1u << ch;
+                if (v == TRI_TRUE)
+                    surely[side][absent] |= 1u << ch;
             }
         }
     }
+}
+
+void rule_pass_masks(RuleCtx *cx, AstNode *n, guint32 masks[SIDE_COUNT][2])
+{
+    guint32 surely[SIDE_COUNT][2];
+    known_masks(cx, n, masks, surely);
 }
 
 /* ---- the account prefilter ---- */

@@ -199,6 +199,41 @@ Test(rule_compile, channel_prefilter_by_side_and_mcc)
     }
 }
 
+/* An aggregate's condition worked out per side and channel: surely true,
+ * surely false, or left to the interpreter. */
+Test(rule_compile, aggregate_condition_masks)
+{
+    GPtrArray *diags;
+    char *dir;
+    RuleSet *rs =
+        rh_load(NULL,
+                HEAD "  alert if count(direction == in) >= 1\n"
+                     "    and sum(amount where channel == ach_payroll and amount > 5) > 1\n"
+                     "    and count(mcc in {7011}) >= 1\n" TAIL,
+                &diags, &dir);
+    cr_assert_not_null(rs);
+    const Rule *r = g_ptr_array_index(rs->rules, 0);
+    cr_assert_eq(r->aggs->len, 3);
+    const RuleAgg *in = &g_array_index(r->aggs, RuleAgg, 0);
+    const RuleAgg *wage = &g_array_index(r->aggs, RuleAgg, 1);
+    const RuleAgg *hotel = &g_array_index(r->aggs, RuleAgg, 2);
+    const guint32 all = G_MAXUINT32, payroll = 1u << CHANNEL_ACH_PAYROLL;
+    for (int absent = 0; absent < 2; absent++) {
+        cr_expect_eq(in->flag_surely[SIDE_RECEIVER][absent], all);
+        cr_expect_eq(in->flag_maybe[SIDE_SENDER][absent], 0);
+        cr_expect_eq(in->flag_maybe[SIDE_ANY][absent], all); /* to oneself: left to run */
+        cr_expect_eq(in->flag_surely[SIDE_ANY][absent], 0);
+        cr_expect_eq(wage->flag_maybe[SIDE_SENDER][absent], payroll);
+        cr_expect_eq(wage->flag_surely[SIDE_SENDER][absent], 0); /* the amount is not known */
+    }
+    cr_expect_eq(hotel->flag_maybe[SIDE_SENDER][1], 0, "no mcc: never a hotel");
+    cr_expect_eq(hotel->flag_maybe[SIDE_SENDER][0], all);
+    cr_expect_eq(hotel->flag_surely[SIDE_SENDER][0], 0);
+    rule_set_free(rs);
+    g_ptr_array_unref(diags);
+    rh_cleanup(dir);
+}
+
 /* The account prefilter: the "and" parts that read only fixed attributes. */
 Test(rule_compile, account_prefilter_parts)
 {
