@@ -371,11 +371,14 @@ static void raise_alert(Engine *e, guint ri, const Rule *r, Window *st, const Ag
 }
 
 /* Starts loading the parts of a window the update will touch: the oldest
- * entry, the slot of the new one and the running totals. */
+ * entry, the first of the window part after a baseline, the slot of the
+ * new one and the running totals. */
 static void prefetch_window(const Window *w)
 {
     if (w->cap) {
         __builtin_prefetch(&w->e[w->head]);
+        if (w->split && w->split < w->len) /* a baseline: the entry it may take next */
+            __builtin_prefetch(window_at(w, w->split));
         __builtin_prefetch(&w->e[(w->head + w->len) & (w->cap - 1)], 1);
     }
     if (w->run)
