@@ -88,6 +88,12 @@ static void pool_window_init(RuleState *st, guint32 i)
     window_init_on((Window *)base, (WinEntry *)(base + st->ring_off), POOL_RING, run);
 }
 
+/* A window rule's side a transaction may pass (Engine.cands). */
+typedef struct {
+    guint32 rule;
+    gboolean receiver; /* the receiver's side, else the sender's */
+} Cand;
+
 /* One side of a transaction that passed a window rule's filter. */
 typedef struct {
     guint32 rule, account, window; /* window: index in the rule's pool */
@@ -120,6 +126,12 @@ struct Engine {
     TypologyEngine *ty; /* NULL without typologies */
     TxnStore *store;    /* the transaction records window entries point at */
     Pass *passes;       /* scratch: the window rules' sides the current transaction passed */
+    /* The window rules' sides that can pass a transaction by its shape (to
+     * oneself or not, without an mcc or not, channel), from the prefilter
+     * masks, in rule order: cands[cand_at[self][no_mcc][channel] ...
+     * cand_at[...][channel + 1]). */
+    Cand *cands;
+    guint cand_at[2][2][33];
     const TxnCore *rec; /* the current transaction's record in store, once stored */
     guint64 processed;
     gint64 now; /* latest transaction time */
@@ -128,6 +140,32 @@ struct Engine {
 static gsize slot_bytes(const Engine *e, guint accounts)
 {
     return (gsize)accounts * e->row * sizeof(guint32);
+}
+
+/* Fills Engine.cands (graph_bit must be set). */
+static void make_cands(Engine *e)
+{
+    GArray *all = g_array_new(FALSE, FALSE, sizeof(Cand));
+    for (guint self = 0; self < 2; self++) {
+        for (guint no_mcc = 0; no_mcc < 2; no_mcc++) {
+            for (guint ch = 0; ch < 32; ch++) {
+                e->cand_at[self][no_mcc][ch] = all->len;
+                for (guint ri = 0; ri < e->rs->rules->len; ri++) {
+                    const Rule *r = g_ptr_array_index(e->rs->rules, ri);
+                    Side from_side = self ? SIDE_ANY : SIDE_SENDER;
+                    if (e->graph_bit[ri])
+                        continue;
+                    if ((r->persp & PERSP_SENDER) && (r->pass_mask[from_side][no_mcc] >> ch & 1))
+                        g_array_append_val(all, ((Cand){ri, FALSE}));
+                    if ((r->persp & PERSP_RECEIVER) && !self &&
+                        (r->pass_mask[SIDE_RECEIVER][no_mcc] >> ch & 1))
+                        g_array_append_val(all, ((Cand){ri, TRUE}));
+                }
+            }
+            e->cand_at[self][no_mcc][32] = all->len;
+        }
+    }
+    e->cands = (Cand *)g_array_free(all, FALSE);
 }
 
 Engine *engine_new(const RuleSet *rs, const Intern *accounts, const Intern *locations,
@@ -172,6 +210,7 @@ Engine *engine_new(const RuleSet *rs, const Intern *accounts, const Intern *loca
     if (bits)
         e->graph = graph_new(span);
     e->ty = typology_engine_new(rs);
+    make_cands(e);
     /* a day beyond the longest look-back, for rows up to a day late */
     e->store = txn_store_new(rule_set_lookback(rs) + 86400);
     return e;
@@ -193,6 +232,7 @@ void engine_free(Engine *e)
     g_free(e->state);
     hugemem_free(e->slot, slot_bytes(e, e->n_slot_accounts));
     g_free(e->passes);
+    g_free(e->cands);
     g_free(e->graph_bit);
     graph_free(e->graph);
     typology_engine_free(e->ty);
@@ -538,7 +578,6 @@ static guint filter_side(Engine *e, guint ri, const Rule *r, guint32 account, gu
  * then the updates and conditions, in rule order. */
 void engine_process(Engine *e, const Txn *t)
 {
-    guint32 bit = 1u << t->core.channel;
     e->now = MAX(e->now, t->core.ts);
     e->rec = NULL;
     guint n = 0;
@@ -550,22 +589,18 @@ void engine_process(Engine *e, const Txn *t)
     __builtin_prefetch(kt);
     if (e->graph && t->core.from && t->core.to)
         graph_prefetch(e->graph, &t->core);
-    /* the prefilters by side: a transaction to oneself is seen from SIDE_ANY */
-    guint no_mcc = t->core.mcc == TXN_MCC_NONE;
-    Side from_side = t->core.from == t->core.to ? SIDE_ANY : SIDE_SENDER;
+    guint self = t->core.from == t->core.to, no_mcc = t->core.mcc == TXN_MCC_NONE;
     /* the rows of both accounts exist before either is used: no move while they are */
     account_slots(e, MAX(t->core.from, t->core.to));
     guint32 *xf = account_slots(e, t->core.from) + e->rs->rules->len;
     guint32 *xt = account_slots(e, t->core.to) + e->rs->rules->len;
-    for (guint ri = 0; ri < e->rs->rules->len; ri++) {
-        const Rule *r = g_ptr_array_index(e->rs->rules, ri);
-        if (!(r->channel_mask & bit) || e->graph_bit[ri])
-            continue;
-        if ((r->persp & PERSP_SENDER) && t->core.from && (r->pass_mask[from_side][no_mcc] & bit))
-            n = filter_side(e, ri, r, t->core.from, kf->kind, xf, t, n);
-        if ((r->persp & PERSP_RECEIVER) && t->core.to && t->core.to != t->core.from &&
-            (r->pass_mask[SIDE_RECEIVER][no_mcc] & bit))
-            n = filter_side(e, ri, r, t->core.to, kt->kind, xt, t, n);
+    const guint *at = &e->cand_at[self][no_mcc][t->core.channel];
+    for (const Cand *c = e->cands + at[0]; c < e->cands + at[1]; c++) {
+        const Rule *r = g_ptr_array_index(e->rs->rules, c->rule);
+        if (!c->receiver && t->core.from)
+            n = filter_side(e, c->rule, r, t->core.from, kf->kind, xf, t, n);
+        else if (c->receiver && t->core.to)
+            n = filter_side(e, c->rule, r, t->core.to, kt->kind, xt, t, n);
     }
     for (guint i = 0; i < n; i++)
         prefetch_window(&pool_at(&e->state[e->passes[i].rule], e->passes[i].window)->w);
