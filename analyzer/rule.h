@@ -275,6 +275,9 @@ typedef struct {
      * side, [0] with an mcc, [1] without: the filter evaluated at compile
      * time with those fields known (rule_compile.c) */
     guint32 pass_mask[SIDE_COUNT][2];
+    /* the same for "surely passes once account_filter has passed": the
+     * filter need not run */
+    guint32 pass_surely[SIDE_COUNT][2];
     guint32 kind_mask; /* bit k set if the filter can pass an account of KycKind k */
     RuleProgram filter;
     /* the filter's "and" parts that read only the account's fixed attributes

@@ -76,8 +76,11 @@ gboolean rule_compile_const(RuleCtx *cx, AstNode *n, double *value, ValueType *t
 /* Reports an error when a condition can be proven never true. */
 void rule_lint_never_true(RuleCtx *cx, AstNode *n, const char *clause);
 /* The channels (bit c) a filter can let through, by the side the account
- * is on and by whether the transaction lacks an mcc (Rule.pass_mask). */
-void rule_pass_masks(RuleCtx *cx, AstNode *n, guint32 masks[SIDE_COUNT][2]);
+ * is on and by whether the transaction lacks an mcc (Rule.pass_mask), and
+ * those it surely lets through once the account prefilter has passed
+ * (Rule.pass_surely). */
+void rule_pass_masks(RuleCtx *cx, AstNode *n, guint32 maybe[SIDE_COUNT][2],
+                     guint32 surely[SIDE_COUNT][2]);
 /* TRUE if n reads no field but the account's own side-table attributes
  * that hold still for the run (so its value is the account's, once). */
 gboolean rule_is_account_static(const AstNode *n);

@@ -1043,10 +1043,32 @@ static void known_masks(RuleCtx *cx, AstNode *n, guint32 maybe[SIDE_COUNT][2],
     }
 }
 
-void rule_pass_masks(RuleCtx *cx, AstNode *n, guint32 masks[SIDE_COUNT][2])
+/* surely &= where each "and" part of n that is not about the account's
+ * fixed attributes is surely true. */
+static void surely_parts(RuleCtx *cx, AstNode *n, guint32 surely[SIDE_COUNT][2])
 {
-    guint32 surely[SIDE_COUNT][2];
-    known_masks(cx, n, masks, surely);
+    if (n->kind == N_AND) {
+        surely_parts(cx, n->a, surely);
+        surely_parts(cx, n->b, surely);
+        return;
+    }
+    if (rule_is_account_static(n))
+        return; /* the account prefilter's part, tested before */
+    guint32 maybe[SIDE_COUNT][2], sure[SIDE_COUNT][2];
+    known_masks(cx, n, maybe, sure);
+    for (int side = 0; side < SIDE_COUNT; side++) {
+        surely[side][0] &= sure[side][0];
+        surely[side][1] &= sure[side][1];
+    }
+}
+
+void rule_pass_masks(RuleCtx *cx, AstNode *n, guint32 maybe[SIDE_COUNT][2],
+                     guint32 surely[SIDE_COUNT][2])
+{
+    guint32 ignored[SIDE_COUNT][2];
+    known_masks(cx, n, maybe, ignored);
+    memset(surely, 0xff, sizeof(guint32) * SIDE_COUNT * 2);
+    surely_parts(cx, n, surely);
 }
 
 /* ---- the account prefilter ---- */

@@ -806,7 +806,7 @@ static void parse_where(Parser *p, Rule *r)
     r->filter_src = squeeze(p->cx->src + e->pos, e->end - e->pos);
     if (rule_compile_expr(p->cx, e, CTX_FILTER, &r->filter)) {
         rule_lint_never_true(p->cx, e, "where");
-        rule_pass_masks(p->cx, e, r->pass_mask);
+        rule_pass_masks(p->cx, e, r->pass_mask, r->pass_surely);
         parse_account_filter(p, r, e);
         r->channel_mask = 0;
         for (int side = 0; side < SIDE_COUNT; side++)
@@ -863,6 +863,7 @@ static void rule_init(Rule *r, RuleCtx *cx, char *id, int line)
     r->strength = STRENGTH_MEDIUM;
     r->channel_mask = G_MAXUINT32;
     memset(r->pass_mask, 0xff, sizeof r->pass_mask);
+    memset(r->pass_surely, 0xff, sizeof r->pass_surely); /* no filter: all pass */
     r->kind_mask = G_MAXUINT32;
     r->suppress = -1;
     r->tags = g_ptr_array_new_with_free_func(g_free);

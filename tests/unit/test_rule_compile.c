@@ -199,6 +199,38 @@ Test(rule_compile, channel_prefilter_by_side_and_mcc)
     }
 }
 
+/* A filter that surely passes once the account prefilter has: the
+ * interpreter need not run it. */
+Test(rule_compile, filter_surely_passes)
+{
+    static const struct {
+        const char *where;
+        gboolean card_in,
+            transfer_out; /* surely passes: a card payment received, a transfer sent */
+    } cases[] = {
+        {"channel != card", FALSE, TRUE},
+        {"account.kind == person and (channel == card or channel == transfer)", TRUE, TRUE},
+        {"(direction == in and channel == card) or (direction == out and amount > 1)", TRUE, FALSE},
+        {"account.kind == person or channel == card", TRUE, FALSE}, /* the or's one side */
+    };
+    for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
+        GPtrArray *diags;
+        char *dir;
+        g_autofree char *text =
+            g_strdup_printf(HEAD "  where %s\n  alert if count >= 1\n" TAIL, cases[i].where);
+        RuleSet *rs = rh_load(NULL, text, &diags, &dir);
+        cr_assert_not_null(rs, "%s", cases[i].where);
+        const Rule *r = g_ptr_array_index(rs->rules, 0);
+        cr_expect_eq(r->pass_surely[SIDE_RECEIVER][0] >> CHANNEL_CARD & 1, cases[i].card_in, "%s",
+                     cases[i].where);
+        cr_expect_eq(r->pass_surely[SIDE_SENDER][1] >> CHANNEL_TRANSFER & 1, cases[i].transfer_out,
+                     "%s", cases[i].where);
+        rule_set_free(rs);
+        g_ptr_array_unref(diags);
+        rh_cleanup(dir);
+    }
+}
+
 /* An aggregate's condition worked out per side and channel: surely true,
  * surely false, or left to the interpreter. */
 Test(rule_compile, aggregate_condition_masks)
