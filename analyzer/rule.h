@@ -253,6 +253,20 @@ typedef struct {
     double ratio;         /* scatter-gather: share an intermediary forwards */
 } MatchSpec;
 
+/* An aggregate kept in step with its window (window_agg.c), in short: what
+ * one entry adds to it. */
+typedef enum {
+    TRACK_COUNT,    /* a running count: 1 */
+    TRACK_SUM,      /* a running sum(amount): the entry's amount */
+    TRACK_DISTINCT, /* distinct(field): the entry's value, in a multiset */
+} TrackKind;
+
+typedef struct {
+    guint16 agg; /* index in Rule.aggs */
+    gint8 flag;  /* WinEntry.flags bit the entry must have, -1 = any entry */
+    guint8 kind; /* TrackKind */
+} RuleTrack;
+
 typedef struct {
     char *id;
     char *title;
@@ -286,7 +300,7 @@ typedef struct {
     RuleProgram account_filter;
     RuleProgram condition;
     GArray *aggs;         /* RuleAgg */
-    GArray *tracked;      /* guint indexes of the aggs kept in step with the window */
+    GArray *tracked;      /* RuleTrack: the aggs kept in step with the window */
     gboolean has_counted; /* some agg is counted (distinct values kept as a multiset) */
     GArray *explain;      /* TplPart */
     char *explain_src;

@@ -868,7 +868,7 @@ static void rule_init(Rule *r, RuleCtx *cx, char *id, int line)
     r->suppress = -1;
     r->tags = g_ptr_array_new_with_free_func(g_free);
     r->aggs = g_array_new(FALSE, TRUE, sizeof(RuleAgg));
-    r->tracked = g_array_new(FALSE, FALSE, sizeof(guint));
+    r->tracked = g_array_new(FALSE, FALSE, sizeof(RuleTrack));
     r->explain = g_array_new(FALSE, TRUE, sizeof(TplPart));
     r->examples = g_ptr_array_new_with_free_func((GDestroyNotify)rule_example_free);
     r->params = g_ptr_array_new();
@@ -972,8 +972,13 @@ static void rule_check_complete(RuleCtx *cx, Rule *r, gboolean have_cond)
         RuleAgg *g = &g_array_index(r->aggs, RuleAgg, i);
         g->counted = g->kind == AGG_DISTINCT && g->in_condition && !r->baseline &&
                      (!g->cond.n || g->flag >= 0); /* explanation-only ones: recounted on alert */
-        if (g->running || g->counted)
-            g_array_append_val(r->tracked, i);
+        if (g->running || g->counted) {
+            RuleTrack t = {(guint16)i, (gint8)g->flag,
+                           g->counted             ? TRACK_DISTINCT
+                           : g->kind == AGG_COUNT ? TRACK_COUNT
+                                                  : TRACK_SUM};
+            g_array_append_val(r->tracked, t);
+        }
         r->has_counted |= g->counted;
     }
     if (!r->family)

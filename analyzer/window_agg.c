@@ -260,15 +260,6 @@ static void split_moved(Window *w, guint i)
         w->split_ts = window_at(w, i)->ts;
 }
 
-/* What one entry adds to a running aggregate. */
-static gint64 contribution(const RuleAgg *g, const WinEntry *en)
-{
-    gboolean pass = g->flag < 0 || ((en->flags >> g->flag) & 1);
-    if (!pass)
-        return 0;
-    return g->kind == AGG_COUNT ? 1 : en->amount;
-}
-
 /* ---- distinct values as a multiset: linear probing, backward-shift deletion ---- */
 
 static guint dset_slot(const DistinctSet *d, guint64 key)
@@ -347,14 +338,24 @@ static guint64 dset_key(const RuleAgg *g, const WinEntry *en, const Keep *k)
 static void run_add(const Rule *r, Window *w, const WinEntry *en, guint part, gint64 sign,
                     const Keep *k)
 {
+    const RuleTrack *tr = (const RuleTrack *)(void *)r->tracked->data;
     for (guint t = 0; t < r->tracked->len; t++) {
-        guint i = g_array_index(r->tracked, guint, t);
-        const RuleAgg *g = &g_array_index(r->aggs, RuleAgg, i);
-        if (g->running)
-            w->run[2 * i + part] += sign * contribution(g, en);
+        if (tr[t].flag >= 0 && !((en->flags >> tr[t].flag) & 1))
+            continue;
+        gint64 *run = &w->run[2 * tr[t].agg + part];
         guint64 key;
-        if (g->counted && w->dsets && (key = dset_key(g, en, k)))
-            (sign > 0 ? dset_add : dset_remove)(&w->dsets[i], key);
+        switch ((TrackKind)tr[t].kind) {
+        case TRACK_COUNT:
+            *run += sign;
+            break;
+        case TRACK_SUM:
+            *run += sign * en->amount;
+            break;
+        case TRACK_DISTINCT:
+            if (w->dsets && (key = dset_key(&g_array_index(r->aggs, RuleAgg, tr[t].agg), en, k)))
+                (sign > 0 ? dset_add : dset_remove)(&w->dsets[tr[t].agg], key);
+            break;
+        }
     }
 }
 
