@@ -536,8 +536,8 @@ static void evict_idle(Engine *e)
         for (guint i = 0; i < st->n_pool; i++) {
             AccountWindow *aw = pool_at(st, i);
             Window *w = &aw->w;
-            if (!aw->account)
-                continue;
+            if (!aw->account || (w->len && w->first_ts > e->now - r->window - r->baseline))
+                continue; /* even its oldest entry is in the window: in use */
             Keep keep = {aw->account, e->kyc};
             window_agg_expire(r, w, e->now, &keep);
             if (w->len == 0 && w->suppress_until <= e->now)
