@@ -277,6 +277,18 @@ static int rules_explain(int argc, char **argv, char **paths)
         explain_words(r, o);
         g_string_append_printf(o, "\nCompiled programs\n  filter (%u steps):\n", r->filter.n);
         rule_vm_disassemble(&r->filter, rs, r, o);
+        static const char *const sides[] = {[SIDE_SENDER] = "sender", [SIDE_RECEIVER] = "receiver"};
+        for (Side side = SIDE_SENDER; side <= SIDE_RECEIVER; side++) {
+            const RuleProgram *f = &r->side_filter[side];
+            if (!(r->persp & (side == SIDE_SENDER ? PERSP_SENDER : PERSP_RECEIVER)) ||
+                !r->pass_mask[side][0] || !r->filter.n)
+                continue;
+            g_string_append_printf(o,
+                                   "  filter as run for the %s, once the prefilters passed (%u "
+                                   "steps%s):\n",
+                                   sides[side], f->n, f->n ? "" : ": it passes");
+            rule_vm_disassemble(f, rs, r, o);
+        }
         for (guint k = 0; k < r->aggs->len; k++) {
             const RuleAgg *g = &g_array_index(r->aggs, RuleAgg, k);
             if (g->arg.n) {

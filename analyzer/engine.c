@@ -92,6 +92,7 @@ static void pool_window_init(RuleState *st, guint32 i)
 typedef struct {
     guint32 rule;
     guint8 receiver; /* the receiver's side, else the sender's */
+    guint8 side;     /* Side: whose Rule.side_filter runs */
     guint8 surely;   /* passes once the account prefilter has (Rule.pass_surely) */
 } Cand;
 
@@ -157,13 +158,14 @@ static void make_cands(Engine *e)
                     if (e->graph_bit[ri])
                         continue;
                     if ((r->persp & PERSP_SENDER) && (r->pass_mask[from_side][no_mcc] >> ch & 1))
-                        g_array_append_val(
-                            all, ((Cand){ri, FALSE, r->pass_surely[from_side][no_mcc] >> ch & 1}));
+                        g_array_append_val(all,
+                                           ((Cand){ri, FALSE, from_side,
+                                                   r->pass_surely[from_side][no_mcc] >> ch & 1}));
                     if ((r->persp & PERSP_RECEIVER) && !self &&
                         (r->pass_mask[SIDE_RECEIVER][no_mcc] >> ch & 1))
                         g_array_append_val(
-                            all,
-                            ((Cand){ri, TRUE, r->pass_surely[SIDE_RECEIVER][no_mcc] >> ch & 1}));
+                            all, ((Cand){ri, TRUE, SIDE_RECEIVER,
+                                         r->pass_surely[SIDE_RECEIVER][no_mcc] >> ch & 1}));
                 }
             }
             e->cand_at[self][no_mcc][32] = all->len;
@@ -473,7 +475,7 @@ static guint32 graph_bits(Engine *e, const Txn *t)
         if (e->graph_bit[ri] && (r->pass_mask[SIDE_SENDER][no_mcc] & cbit) &&
             ((r->kind_mask >> kind) & 1) &&
             account_can_pass(e, fixed, ri, r, t->core.from, &t->core) &&
-            rule_vm_run(&r->filter, &ev))
+            rule_vm_run(&r->side_filter[SIDE_SENDER], &ev))
             bits |= e->graph_bit[ri];
     }
     return bits;
@@ -563,12 +565,12 @@ static void prefetch_slots(const Engine *e, guint32 account)
  * rule ri's filter (kind: the account's KycKind), and starts loading the
  * account's window. */
 static guint filter_side(Engine *e, guint ri, const Rule *r, guint32 account, guint kind,
-                         guint32 *fixed, gboolean surely, const Txn *t, guint n)
+                         guint32 *fixed, const Cand *c, const Txn *t, guint n)
 {
     if (!((r->kind_mask >> kind) & 1) || !account_can_pass(e, fixed, ri, r, account, &t->core))
         return n; /* the account cannot pass (prefilters by kind and fixed attributes) */
     RuleEval ev = {.txn = &t->core, .account = account, .rs = e->rs, .kyc = e->kyc};
-    if (!surely && !rule_vm_run(&r->filter, &ev))
+    if (!c->surely && !rule_vm_run(&r->side_filter[c->side], &ev))
         return n;
     guint32 w = state_window(e, ri, account);
     __builtin_prefetch(pool_at(&e->state[ri], w));
@@ -602,9 +604,9 @@ void engine_process(Engine *e, const Txn *t)
     for (const Cand *c = e->cands + at[0]; c < e->cands + at[1]; c++) {
         const Rule *r = g_ptr_array_index(e->rs->rules, c->rule);
         if (!c->receiver && t->core.from)
-            n = filter_side(e, c->rule, r, t->core.from, kf->kind, xf, c->surely, t, n);
+            n = filter_side(e, c->rule, r, t->core.from, kf->kind, xf, c, t, n);
         else if (c->receiver && t->core.to)
-            n = filter_side(e, c->rule, r, t->core.to, kt->kind, xt, c->surely, t, n);
+            n = filter_side(e, c->rule, r, t->core.to, kt->kind, xt, c, t, n);
     }
     for (guint i = 0; i < n; i++)
         prefetch_window(&pool_at(&e->state[e->passes[i].rule], e->passes[i].window)->w);

@@ -298,6 +298,9 @@ typedef struct {
      * (kind, occupation, shared identifiers, ...): worked out once per
      * account; empty when there are none */
     RuleProgram account_filter;
+    /* the filter as the engine runs it from each side, once account_filter
+     * has passed: direction decided, the fixed-attribute parts left out */
+    RuleProgram side_filter[SIDE_COUNT];
     RuleProgram condition;
     GArray *aggs;         /* RuleAgg */
     GArray *tracked;      /* RuleTrack: the aggs kept in step with the window */

@@ -917,9 +917,10 @@ typedef enum { TRI_FALSE, TRI_TRUE, TRI_UNKNOWN } Tri;
 
 typedef struct {
     RuleCtx *cx;
-    double channel;
+    double channel;      /* when channel_unknown is FALSE */
     double direction;    /* 1 in, 2 out, 0 unknown */
     gboolean mcc_absent; /* the transaction has no mcc */
+    gboolean channel_unknown;
 } Known;
 
 /* The value of field n when it is known, with its type. */
@@ -927,7 +928,7 @@ static gboolean known_field(const Known *k, const AstNode *n, double *v, ValueTy
 {
     if (n->kind != N_IDENT)
         return FALSE;
-    if (strcmp(n->name, "channel") == 0) {
+    if (strcmp(n->name, "channel") == 0 && !k->channel_unknown) {
         *v = k->channel, *ty = TY_CHANNEL;
         return TRUE;
     }
@@ -1029,7 +1030,7 @@ static void known_masks(RuleCtx *cx, AstNode *n, guint32 maybe[SIDE_COUNT][2],
         [SIDE_ANY] = 0, [SIDE_SENDER] = 2, [SIDE_RECEIVER] = 1};
     for (int side = 0; side < SIDE_COUNT; side++) {
         for (int absent = 0; absent < 2; absent++) {
-            Known k = {cx, 0, direction[side], absent};
+            Known k = {.cx = cx, .direction = direction[side], .mcc_absent = absent};
             maybe[side][absent] = surely[side][absent] = 0;
             for (int ch = 0; ch < 32; ch++) {
                 k.channel = ch;
@@ -1069,6 +1070,80 @@ void rule_pass_masks(RuleCtx *cx, AstNode *n, guint32 maybe[SIDE_COUNT][2],
     known_masks(cx, n, maybe, ignored);
     memset(surely, 0xff, sizeof(guint32) * SIDE_COUNT * 2);
     surely_parts(cx, n, surely);
+}
+
+/* ---- the filter by side ---- */
+
+/* The value of a subtree that specialize() found decided. */
+static AstNode decided_true, decided_false;
+
+static AstNode *logic_node(RuleCtx *cx, NodeKind kind, AstNode *a, AstNode *b, const AstNode *like)
+{
+    AstNode *n = g_new0(AstNode, 1);
+    g_ptr_array_add(cx->nodes, n);
+    *n = (AstNode){.kind = kind,
+                   .line = like->line,
+                   .col = like->col,
+                   .pos = like->pos,
+                   .end = like->end,
+                   .a = a,
+                   .b = b};
+    return n;
+}
+
+/* n with the parts that k decides replaced by their value (&decided_true,
+ * &decided_false) and, where top, the "and" parts on the account's fixed
+ * attributes taken as true (the account prefilter tests them first). */
+static AstNode *specialize(const Known *k, AstNode *n, gboolean top)
+{
+    AstNode *a, *b;
+    switch (n->kind) {
+    case N_AND:
+        a = specialize(k, n->a, top);
+        b = specialize(k, n->b, top);
+        if (a == &decided_false || b == &decided_false)
+            return &decided_false;
+        if (a == &decided_true || b == &decided_true)
+            return a == &decided_true ? b : a;
+        return a == n->a && b == n->b ? n : logic_node(k->cx, n->kind, a, b, n);
+    case N_OR:
+        a = specialize(k, n->a, FALSE);
+        b = specialize(k, n->b, FALSE);
+        if (a == &decided_true || b == &decided_true)
+            return &decided_true;
+        if (a == &decided_false || b == &decided_false)
+            return a == &decided_false ? b : a;
+        return a == n->a && b == n->b ? n : logic_node(k->cx, n->kind, a, b, n);
+    case N_NOT:
+        a = specialize(k, n->a, FALSE);
+        if (a == &decided_true || a == &decided_false)
+            return a == &decided_true ? &decided_false : &decided_true;
+        return a == n->a ? n : logic_node(k->cx, N_NOT, a, NULL, n);
+    default:
+        if (top && rule_is_account_static(n))
+            return &decided_true;
+        switch (eval_known(k, n)) {
+        case TRI_TRUE:
+            return &decided_true;
+        case TRI_FALSE:
+            return &decided_false;
+        default:
+            return n;
+        }
+    }
+}
+
+void rule_side_filter(RuleCtx *cx, AstNode *filter, Side side, RuleProgram *out)
+{
+    static const double direction[SIDE_COUNT] = {
+        [SIDE_ANY] = 0, [SIDE_SENDER] = 2, [SIDE_RECEIVER] = 1};
+    Known k = {.cx = cx, .direction = direction[side], .channel_unknown = TRUE};
+    AstNode *n = specialize(&k, filter, TRUE);
+    rule_program_clear(out);
+    if (n == &decided_true)
+        return; /* an empty program is true */
+    /* never run when decided false (the side's channel mask is empty) */
+    rule_compile_expr(cx, n == &decided_false ? filter : n, CTX_FILTER, out);
 }
 
 /* ---- the account prefilter ---- */

@@ -427,6 +427,8 @@ static void rule_clear(Rule *r)
     g_ptr_array_unref(r->tags);
     rule_program_clear(&r->filter);
     rule_program_clear(&r->account_filter);
+    for (int side = 0; side < SIDE_COUNT; side++)
+        rule_program_clear(&r->side_filter[side]);
     rule_program_clear(&r->condition);
     for (guint i = 0; i < r->aggs->len; i++) {
         RuleAgg *a = &g_array_index(r->aggs, RuleAgg, i);

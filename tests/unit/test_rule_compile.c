@@ -231,6 +231,43 @@ Test(rule_compile, filter_surely_passes)
     }
 }
 
+/* The filter as run from each side: the direction decided, the account's
+ * fixed attributes left to the account prefilter. */
+Test(rule_compile, filter_by_side)
+{
+    static const struct {
+        const char *where;
+        guint sender, receiver; /* steps of the programs, HALT included; 0 = passes */
+    } cases[] = {
+        /* sender: amount > 5; receiver: channel == cash_deposit */
+        {"(direction == in and channel == cash_deposit) or (direction == out and amount > 5)", 2,
+         2},
+        {"account.kind == person and amount > 1", 2, 2}, /* amount > 1 */
+        {"direction == out or account.kind == person", 0, 2},
+        {"account.shared_phone >= 3", 0, 0},
+    };
+    for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
+        GPtrArray *diags;
+        char *dir;
+        g_autofree char *text = g_strdup_printf(
+            "rule X-1 \"test rule\"\n  source \"test\"\n  for each account\n  where %s\n"
+            "  alert if count >= 1\n" TAIL,
+            cases[i].where);
+        RuleSet *rs = rh_load(NULL, text, &diags, &dir);
+        cr_assert_not_null(rs, "%s", cases[i].where);
+        const Rule *r = g_ptr_array_index(rs->rules, 0);
+        cr_expect_eq(r->side_filter[SIDE_SENDER].n, cases[i].sender, "%s: sender %u steps",
+                     cases[i].where, r->side_filter[SIDE_SENDER].n);
+        cr_expect_eq(r->side_filter[SIDE_RECEIVER].n, cases[i].receiver, "%s: receiver %u steps",
+                     cases[i].where, r->side_filter[SIDE_RECEIVER].n);
+        if (i == 0) /* to oneself the direction is undecided: both branches stay */
+            cr_expect_gt(r->side_filter[SIDE_ANY].n, 4, "%s", cases[i].where);
+        rule_set_free(rs);
+        g_ptr_array_unref(diags);
+        rh_cleanup(dir);
+    }
+}
+
 /* An aggregate's condition worked out per side and channel: surely true,
  * surely false, or left to the interpreter. */
 Test(rule_compile, aggregate_condition_masks)
