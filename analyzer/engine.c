@@ -34,14 +34,10 @@
 
 /* A rule's windows: only accounts that passed its filter have one, in a
  * pool indexed through the engine's slot table (most accounts never pass
- * most filters); evicted windows are reused. A pool entry is an
- * AccountWindow followed by the window's running totals and a small ring
- * (POOL_RING entries), so that a small window lies in a few adjacent lines
- * and allocates nothing. Entries live in chunks that never move. */
-typedef struct {
-    Window w;
-    guint32 account; /* 0 = free */
-} AccountWindow;
+ * most filters); evicted windows are reused. A pool entry is a Window (its
+ * owner the account, 0 = free) followed by its running totals and a small
+ * ring (POOL_RING entries), so that a small window lies in a few adjacent
+ * lines and allocates nothing. Entries live in chunks that never move. */
 
 #define POOL_RING   4  /* ring entries kept in the pool entry */
 #define POOL_FIRST  64 /* entries of the first chunk; chunk c holds POOL_FIRST << c */
@@ -72,11 +68,11 @@ static gsize pool_chunk_bytes(const RuleState *st, guint c)
     return ((gsize)POOL_FIRST << c) * st->stride;
 }
 
-static AccountWindow *pool_at(const RuleState *st, guint32 i)
+static Window *pool_at(const RuleState *st, guint32 i)
 {
     guint c = pool_chunk(i);
     gsize off = i - (gsize)POOL_FIRST * ((1u << c) - 1);
-    return (AccountWindow *)(st->chunks[c] + off * st->stride);
+    return (Window *)(void *)(st->chunks[c] + off * st->stride);
 }
 
 /* Empties pool entry i's window onto its own storage. */
@@ -136,7 +132,8 @@ struct Engine {
     guint cand_at[2][2][33];
     const TxnCore *rec; /* the current transaction's record in store, once stored */
     guint64 processed;
-    gint64 now; /* latest transaction time */
+    guint64 evict_every; /* transactions between idle sweeps */
+    gint64 now;          /* latest transaction time */
 };
 
 static gsize slot_bytes(const Engine *e, guint accounts)
@@ -187,8 +184,9 @@ Engine *engine_new(const RuleSet *rs, const Intern *accounts, const Intern *loca
     for (guint i = 0; i < rs->rules->len; i++) {
         RuleState *st = &e->state[i];
         st->n_run = window_agg_run_len(g_ptr_array_index(rs->rules, i));
-        st->run_off = (sizeof(AccountWindow) + 7) & ~(gsize)7;
+        st->run_off = sizeof(Window);
         st->ring_off = st->run_off + st->n_run * sizeof(gint64);
+        /* whole lines, so that each header (a Window) is one line */
         st->stride = st->ring_off + POOL_RING * sizeof(WinEntry);
     }
     e->words = (rs->rules->len + 31) / 32;
@@ -202,6 +200,7 @@ Engine *engine_new(const RuleSet *rs, const Intern *accounts, const Intern *loca
     e->aggs = g_new0(double, max_aggs);
     e->scratch = g_new0(double, WINDOW_AGG_SCRATCH); /* the hash set in it starts empty */
     e->quiet_until = G_MININT64;
+    e->evict_every = LIMIT_EVICT_EVERY;
     e->graph_bit = g_new0(guint32, rs->rules->len);
     window_init(&e->match);
     gint64 span = 0;
@@ -229,7 +228,7 @@ void engine_free(Engine *e)
     for (guint i = 0; i < e->rs->rules->len; i++) {
         RuleState *st = &e->state[i];
         for (guint a = 0; a < st->n_pool; a++)
-            window_clear(&pool_at(st, a)->w);
+            window_clear(pool_at(st, a));
         for (guint c = 0; c < POOL_CHUNKS; c++)
             hugemem_free(st->chunks[c], pool_chunk_bytes(st, c));
         if (st->free)
@@ -299,7 +298,7 @@ static guint32 state_window(Engine *e, guint ri, guint32 account)
         i = st->n_pool++;
         pool_window_init(st, i);
     }
-    pool_at(st, i)->account = account;
+    pool_at(st, i)->owner = account;
     *slot = i + 1;
     return i;
 }
@@ -308,11 +307,11 @@ static guint32 state_window(Engine *e, guint ri, guint32 account)
 static void state_release(Engine *e, guint ri, guint32 i)
 {
     RuleState *st = &e->state[ri];
-    AccountWindow *aw = pool_at(st, i);
+    Window *w = pool_at(st, i);
     e->stats.windows -= !e->graph_bit[ri];
     e->stats.evicted += !e->graph_bit[ri];
-    account_slots(e, aw->account)[ri] = 0;
-    window_clear(&aw->w);
+    account_slots(e, w->owner)[ri] = 0;
+    window_clear(w);
     pool_window_init(st, i);
     if (!st->free)
         st->free = g_array_new(FALSE, FALSE, sizeof(guint32));
@@ -438,7 +437,7 @@ static void eval_side(Engine *e, const Pass *p, const Txn *t)
     guint32 account = p->account;
     const Rule *r = g_ptr_array_index(e->rs->rules, ri);
     RuleEval ev = {.txn = &t->core, .account = account, .rs = e->rs, .kyc = e->kyc};
-    Window *w = &pool_at(&e->state[ri], p->window)->w;
+    Window *w = pool_at(&e->state[ri], p->window);
     Keep keep = {account, e->kyc};
     window_agg_expire(r, w, t->core.ts, &keep);
     if (!e->rec) /* stored once, whatever the number of windows it enters */
@@ -489,7 +488,7 @@ static void match_rule(Engine *e, guint ri, const Rule *r, const GraphEdge *edge
     e->stats.graph_exhausted += m->exhausted;
     if (!ok)
         return;
-    Window *st = &pool_at(&e->state[ri], state_window(e, ri, m->anchor))->w;
+    Window *st = pool_at(&e->state[ri], state_window(e, ri, m->anchor));
     if (t->core.ts < st->suppress_until)
         return;
     e->match.head = e->match.len = 0;
@@ -536,11 +535,10 @@ static void evict_idle(Engine *e)
         const Rule *r = g_ptr_array_index(e->rs->rules, ri);
         RuleState *st = &e->state[ri];
         for (guint i = 0; i < st->n_pool; i++) {
-            AccountWindow *aw = pool_at(st, i);
-            Window *w = &aw->w;
-            if (!aw->account || (w->len && w->first_ts > e->now - r->window - r->baseline))
+            Window *w = pool_at(st, i);
+            if (!w->owner || (w->len && w->first_ts > e->now - r->window - r->baseline))
                 continue; /* even its oldest entry is in the window: in use */
-            Keep keep = {aw->account, e->kyc};
+            Keep keep = {w->owner, e->kyc};
             window_agg_expire(r, w, e->now, &keep);
             if (w->len == 0 && w->suppress_until <= e->now)
                 state_release(e, ri, i);
@@ -609,12 +607,12 @@ void engine_process(Engine *e, const Txn *t)
             n = filter_side(e, c->rule, r, t->core.to, kt->kind, xt, c, t, n);
     }
     for (guint i = 0; i < n; i++)
-        prefetch_window(&pool_at(&e->state[e->passes[i].rule], e->passes[i].window)->w);
+        prefetch_window(pool_at(&e->state[e->passes[i].rule], e->passes[i].window));
     for (guint i = 0; i < n; i++)
         eval_side(e, &e->passes[i], t);
     if (e->graph)
         process_graph(e, t);
-    if (++e->processed % LIMIT_EVICT_EVERY == 0)
+    if (++e->processed % e->evict_every == 0)
         evict_idle(e);
 }
 
@@ -633,6 +631,11 @@ void engine_set_kyc(Engine *e, const Kyc *kyc)
 {
     g_assert(e->processed == 0);
     e->kyc = kyc;
+}
+
+void engine_set_evict_every(Engine *e, guint64 n)
+{
+    e->evict_every = MAX(n, 1);
 }
 
 void engine_set_quiet_until(Engine *e, gint64 ts)

@@ -46,6 +46,9 @@ void engine_stats(const Engine *e, EngineStats *out);
  * before ts update the state (windows, suppression) as usual but are not
  * passed to the callback nor counted. G_MININT64 (the default) emits all. */
 void engine_set_quiet_until(Engine *e, gint64 ts);
+/* Sweeps idle state every n transactions (default LIMIT_EVICT_EVERY); for
+ * tests, which need many sweeps on few rows. */
+void engine_set_evict_every(Engine *e, guint64 n);
 /* Joins the accounts side table (borrowed; NULL = none): account.* fields.
  * Call it before the first transaction (account prefilters are remembered). */
 void engine_set_kyc(Engine *e, const Kyc *kyc);

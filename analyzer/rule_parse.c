@@ -973,7 +973,8 @@ static void rule_check_complete(RuleCtx *cx, Rule *r, gboolean have_cond)
     for (guint i = 0; i < r->aggs->len; i++) { /* distinct counts kept as the window moves */
         RuleAgg *g = &g_array_index(r->aggs, RuleAgg, i);
         g->counted = g->kind == AGG_DISTINCT && g->in_condition && !r->baseline &&
-                     (!g->cond.n || g->flag >= 0); /* explanation-only ones: recounted on alert */
+                     (!g->cond.n || g->flag >= 0) && /* explanation-only ones: recounted on alert */
+                     i < G_MAXUINT8;                 /* Window.n_dsets */
         if (g->running || g->counted) {
             RuleTrack t = {(guint16)i, (gint8)g->flag,
                            g->counted             ? TRACK_DISTINCT

@@ -34,19 +34,25 @@ typedef struct {
     guint cap, used; /* used = distinct values present */
 } DistinctSet;
 
+/* One cache line: a transaction touches the header of every window it
+ * enters, so its size is what the engine pays in memory traffic. */
 typedef struct {
-    WinEntry *e; /* ring buffer of cap entries: the caller's (window_init_on) or owned */
-    guint cap, head, len;
+    WinEntry *e;           /* ring buffer of cap entries: the caller's (window_init_on) or owned */
+    gint64 *run;           /* running totals kept by window_agg.c, or NULL; owned if own_run */
+    DistinctSet *dsets;    /* by aggregate index for counted distinct aggregates, or NULL */
     gint64 first_ts;       /* ts of the oldest entry when len > 0: expiry without touching e */
     gint64 split_ts;       /* ts of the entry at split when split < len (window_agg.c) */
     gint64 suppress_until; /* no alert before this instant (after an alert) */
-    gint64 *run;           /* running totals kept by window_agg.c, or NULL; owned if own_run */
-    DistinctSet *dsets;    /* by aggregate index for counted distinct aggregates, or NULL */
-    guint n_dsets;
-    guint split;           /* entries at the head that belong to the baseline period */
+    guint16 cap, head, len;
+    guint16 split; /* entries at the head that belong to the baseline period */
+    guint8 n_dsets;
     gint8 run_exp;         /* currency exponent of the summed amounts; -1 none yet, -2 mixed */
     guint8 own_e, own_run; /* e, run were allocated here (and are freed by window_clear) */
+    guint32 owner;         /* whose window it is, for the engine's pools; 0 = none */
 } Window;
+
+G_STATIC_ASSERT(sizeof(Window) == 64);
+G_STATIC_ASSERT(LIMIT_WINDOW_ENTRIES <= G_MAXUINT16 / 2); /* cap doubles up to it */
 
 void window_init(Window *w);
 /* An empty window on storage the caller keeps: a ring of cap entries (a

@@ -342,7 +342,7 @@ static void run_add(const Rule *r, Window *w, const WinEntry *en, guint part, gi
     for (guint t = 0; t < r->tracked->len; t++) {
         if (tr[t].flag >= 0 && !((en->flags >> tr[t].flag) & 1))
             continue;
-        gint64 *run = &w->run[2 * tr[t].agg + part];
+        gint64 *run = &w->run[tr[t].agg + part * r->aggs->len];
         guint64 key;
         switch ((TrackKind)tr[t].kind) {
         case TRACK_COUNT:
@@ -391,7 +391,7 @@ void window_agg_expire(const Rule *r, Window *w, gint64 now, const Keep *k)
 
 static void dsets_start(const Rule *r, Window *w, const Keep *k)
 {
-    w->n_dsets = r->aggs->len;
+    w->n_dsets = (guint8)MIN(r->aggs->len, G_MAXUINT8);
     w->dsets = g_new0(DistinctSet, w->n_dsets);
     for (guint e = 0; e < w->len; e++) {
         for (guint i = 0; i < r->aggs->len; i++) {
@@ -429,7 +429,7 @@ gboolean window_agg_push(const Rule *r, Window *w, const TxnCore *rec, guint32 f
 static double running(const RuleAgg *g, const AggCtx *c, guint i)
 {
     const Window *w = c->w;
-    gint64 v = w->run[2 * i + (g->baseline ? 1 : 0)];
+    gint64 v = w->run[i + (g->baseline ? c->rule->aggs->len : 0)];
     if (g->kind == AGG_COUNT)
         return (double)v;
     if (w->run_exp < 0)

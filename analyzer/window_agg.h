@@ -44,10 +44,11 @@ typedef struct {
     const Kyc *kyc;
 } Keep;
 
-/* The number of running totals of a rule's window (Window.run). */
+/* The number of running totals of a rule's window (Window.run): one per
+ * aggregate, and one more per aggregate for the baseline part. */
 static inline guint window_agg_run_len(const Rule *r)
 {
-    return 2 * MAX(r->aggs->len, 1);
+    return MAX(r->aggs->len, 1) * (r->baseline ? 2 : 1);
 }
 
 /* Window upkeep that keeps the running totals of a rule's count and
