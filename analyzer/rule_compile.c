@@ -1099,21 +1099,19 @@ static AstNode *specialize(const Known *k, AstNode *n, gboolean top)
     AstNode *a, *b;
     switch (n->kind) {
     case N_AND:
-        a = specialize(k, n->a, top);
-        b = specialize(k, n->b, top);
-        if (a == &decided_false || b == &decided_false)
-            return &decided_false;
-        if (a == &decided_true || b == &decided_true)
-            return a == &decided_true ? b : a;
+    case N_OR: {
+        /* false decides an "and", true an "or"; the other value drops out */
+        gboolean and = n->kind == N_AND;
+        AstNode *decides = and? &decided_false : &decided_true;
+        AstNode *drops = and? &decided_true : &decided_false;
+        a = specialize(k, n->a, top && and);
+        b = specialize(k, n->b, top && and);
+        if (a == decides || b == decides)
+            return decides;
+        if (a == drops || b == drops)
+            return a == drops ? b : a;
         return a == n->a && b == n->b ? n : logic_node(k->cx, n->kind, a, b, n);
-    case N_OR:
-        a = specialize(k, n->a, FALSE);
-        b = specialize(k, n->b, FALSE);
-        if (a == &decided_true || b == &decided_true)
-            return &decided_true;
-        if (a == &decided_false || b == &decided_false)
-            return a == &decided_false ? b : a;
-        return a == n->a && b == n->b ? n : logic_node(k->cx, n->kind, a, b, n);
+    }
     case N_NOT:
         a = specialize(k, n->a, FALSE);
         if (a == &decided_true || a == &decided_false)

@@ -10,6 +10,30 @@
 #define HEAD "rule X-1 \"test rule\"\n  source \"test\"\n  for each receiver\n"
 #define TAIL "  explain \"x\"\n"
 
+/* A rule "X-1" loaded from head, a filter and "alert if count >= 1";
+ * freed with unload(). */
+typedef struct {
+    RuleSet *rs;
+    GPtrArray *diags;
+    char *dir;
+} Loaded;
+
+static const Rule *load_where(Loaded *l, const char *head, const char *where)
+{
+    g_autofree char *text =
+        g_strdup_printf("%s  where %s\n  alert if count >= 1\n" TAIL, head, where);
+    l->rs = rh_load(NULL, text, &l->diags, &l->dir);
+    cr_assert_not_null(l->rs, "%s", where);
+    return g_ptr_array_index(l->rs->rules, 0);
+}
+
+static void unload(Loaded *l)
+{
+    rule_set_free(l->rs);
+    g_ptr_array_unref(l->diags);
+    rh_cleanup(l->dir);
+}
+
 /* Parameters are copied into the test's own process: arrays, not pointers. */
 typedef struct {
     char text[400];
@@ -180,22 +204,15 @@ Test(rule_compile, channel_prefilter_by_side_and_mcc)
         {{all, all}, {all, all}, {all, all}},
     };
     for (guint i = 0; i < G_N_ELEMENTS(wheres); i++) {
-        GPtrArray *diags;
-        char *dir;
-        g_autofree char *text =
-            g_strdup_printf(HEAD "  where %s\n  alert if count >= 1\n" TAIL, wheres[i]);
-        RuleSet *rs = rh_load(NULL, text, &diags, &dir);
-        cr_assert_not_null(rs, "%s", wheres[i]);
-        const Rule *r = g_ptr_array_index(rs->rules, 0);
+        Loaded l;
+        const Rule *r = load_where(&l, HEAD, wheres[i]);
         for (int side = 0; side < SIDE_COUNT; side++) {
             for (int absent = 0; absent < 2; absent++)
                 cr_expect_eq(r->pass_mask[side][absent], want[i][side][absent],
                              "%s: side %d, mcc missing %d: %x", wheres[i], side, absent,
                              r->pass_mask[side][absent]);
         }
-        rule_set_free(rs);
-        g_ptr_array_unref(diags);
-        rh_cleanup(dir);
+        unload(&l);
     }
 }
 
@@ -214,20 +231,13 @@ Test(rule_compile, filter_surely_passes)
         {"account.kind == person or channel == card", TRUE, FALSE}, /* the or's one side */
     };
     for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
-        GPtrArray *diags;
-        char *dir;
-        g_autofree char *text =
-            g_strdup_printf(HEAD "  where %s\n  alert if count >= 1\n" TAIL, cases[i].where);
-        RuleSet *rs = rh_load(NULL, text, &diags, &dir);
-        cr_assert_not_null(rs, "%s", cases[i].where);
-        const Rule *r = g_ptr_array_index(rs->rules, 0);
+        Loaded l;
+        const Rule *r = load_where(&l, HEAD, cases[i].where);
         cr_expect_eq(r->pass_surely[SIDE_RECEIVER][0] >> CHANNEL_CARD & 1, cases[i].card_in, "%s",
                      cases[i].where);
         cr_expect_eq(r->pass_surely[SIDE_SENDER][1] >> CHANNEL_TRANSFER & 1, cases[i].transfer_out,
                      "%s", cases[i].where);
-        rule_set_free(rs);
-        g_ptr_array_unref(diags);
-        rh_cleanup(dir);
+        unload(&l);
     }
 }
 
@@ -247,24 +257,16 @@ Test(rule_compile, filter_by_side)
         {"account.shared_phone >= 3", 0, 0},
     };
     for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
-        GPtrArray *diags;
-        char *dir;
-        g_autofree char *text = g_strdup_printf(
-            "rule X-1 \"test rule\"\n  source \"test\"\n  for each account\n  where %s\n"
-            "  alert if count >= 1\n" TAIL,
-            cases[i].where);
-        RuleSet *rs = rh_load(NULL, text, &diags, &dir);
-        cr_assert_not_null(rs, "%s", cases[i].where);
-        const Rule *r = g_ptr_array_index(rs->rules, 0);
+        Loaded l;
+        const Rule *r = load_where(
+            &l, "rule X-1 \"test rule\"\n  source \"test\"\n  for each account\n", cases[i].where);
         cr_expect_eq(r->side_filter[SIDE_SENDER].n, cases[i].sender, "%s: sender %u steps",
                      cases[i].where, r->side_filter[SIDE_SENDER].n);
         cr_expect_eq(r->side_filter[SIDE_RECEIVER].n, cases[i].receiver, "%s: receiver %u steps",
                      cases[i].where, r->side_filter[SIDE_RECEIVER].n);
         if (i == 0) /* to oneself the direction is undecided: both branches stay */
             cr_expect_gt(r->side_filter[SIDE_ANY].n, 4, "%s", cases[i].where);
-        rule_set_free(rs);
-        g_ptr_array_unref(diags);
-        rh_cleanup(dir);
+        unload(&l);
     }
 }
 
@@ -318,21 +320,14 @@ Test(rule_compile, account_prefilter_parts)
         {"counterparty.kind == business", NULL},
     };
     for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
-        GPtrArray *diags;
-        char *dir;
-        g_autofree char *text =
-            g_strdup_printf(HEAD "  where %s\n  alert if count >= 1\n" TAIL, cases[i].where);
-        RuleSet *rs = rh_load(NULL, text, &diags, &dir);
-        cr_assert_not_null(rs, "%s", cases[i].where);
-        const Rule *r = g_ptr_array_index(rs->rules, 0);
+        Loaded l;
+        const Rule *r = load_where(&l, HEAD, cases[i].where);
         if (cases[i].fixed)
             cr_expect_str_eq(r->account_filter_src, cases[i].fixed, "%s", cases[i].where);
         else
             cr_expect_null(r->account_filter_src, "%s: %s", cases[i].where, r->account_filter_src);
         cr_expect_eq(r->account_filter.n > 0, cases[i].fixed != NULL, "%s", cases[i].where);
-        rule_set_free(rs);
-        g_ptr_array_unref(diags);
-        rh_cleanup(dir);
+        unload(&l);
     }
 }
 
@@ -350,17 +345,10 @@ Test(rule_compile, account_kind_prefilter_mask)
         {"counterparty.kind == business", G_MAXUINT32},        /* the other side */
     };
     for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
-        GPtrArray *diags;
-        char *dir;
-        g_autofree char *text =
-            g_strdup_printf(HEAD "  where %s\n  alert if count >= 1\n" TAIL, cases[i].where);
-        RuleSet *rs = rh_load(NULL, text, &diags, &dir);
-        cr_assert_not_null(rs, "%s", cases[i].where);
-        const Rule *r = g_ptr_array_index(rs->rules, 0);
+        Loaded l;
+        const Rule *r = load_where(&l, HEAD, cases[i].where);
         cr_expect_eq(r->kind_mask, cases[i].mask, "%s: %x", cases[i].where, r->kind_mask);
-        rule_set_free(rs);
-        g_ptr_array_unref(diags);
-        rh_cleanup(dir);
+        unload(&l);
     }
 }
 
