@@ -133,6 +133,7 @@ struct Engine {
     const TxnCore *rec; /* the current transaction's record in store, once stored */
     guint64 processed;
     guint64 evict_every; /* transactions between idle sweeps */
+    gboolean check;      /* check the prefilters against the filters (engine_set_check) */
     gint64 now;          /* latest transaction time */
 };
 
@@ -366,7 +367,47 @@ static guint32 entry_flags(Engine *e, const Rule *r, const TxnCore *core, guint3
         if (rule_vm_run(p, &ev) != 0)
             flags |= 1u << g->flag;
     }
+    if (e->check) { /* the masks against the programs they stand in for */
+        for (guint i = 0; i < r->aggs->len; i++) {
+            const RuleAgg *g = &g_array_index(r->aggs, RuleAgg, i);
+            const RuleProgram *p = g->kind == AGG_COUNT ? &g->arg : &g->cond;
+            if (g->flag >= 0 && (rule_vm_run(p, &ev) != 0) != ((flags >> g->flag) & 1))
+                g_error("the condition mask of %s in %s disagrees with its program", g->text,
+                        r->id);
+        }
+    }
     return flags;
+}
+
+/* With checks on, every prefilter decision against the filter itself, for
+ * every rule and side a transaction could be seen from. */
+static void check_prefilters(Engine *e, const Txn *t)
+{
+    const TxnCore *c = &t->core;
+    guint no_mcc = c->mcc == TXN_MCC_NONE;
+    guint32 cbit = 1u << c->channel;
+    for (guint ri = 0; ri < e->rs->rules->len; ri++) {
+        const Rule *r = g_ptr_array_index(e->rs->rules, ri);
+        for (int receiver = 0; receiver < 2; receiver++) {
+            guint32 account = receiver ? c->to : c->from;
+            if (!account || !(r->persp & (receiver ? PERSP_RECEIVER : PERSP_SENDER)) ||
+                (receiver && c->to == c->from))
+                continue;
+            Side side = receiver ? SIDE_RECEIVER : c->from == c->to ? SIDE_ANY : SIDE_SENDER;
+            RuleEval ev = {.txn = c, .account = account, .rs = e->rs, .kyc = e->kyc};
+            gboolean full = rule_vm_run(&r->filter, &ev) != 0;
+            gboolean pre = (r->pass_mask[side][no_mcc] & cbit) &&
+                           ((r->kind_mask >> kyc_get(e->kyc, account)->kind) & 1) &&
+                           (!r->account_filter.n || rule_vm_run(&r->account_filter, &ev) != 0) &&
+                           ((r->pass_surely[side][no_mcc] & cbit) ||
+                            rule_vm_run(&r->side_filter[side], &ev) != 0);
+            if (full != pre)
+                g_error("the prefilters of %s say %s where its filter says %s (%s side, "
+                        "channel %s)",
+                        r->id, pre ? "pass" : "skip", full ? "pass" : "skip",
+                        receiver ? "receiver" : "sender", txn_channel_name(c->channel));
+        }
+    }
 }
 
 /* Raises an alert of rule ri on c->account unless suppressed: st holds the
@@ -584,6 +625,8 @@ void engine_process(Engine *e, const Txn *t)
 {
     e->now = MAX(e->now, t->core.ts);
     e->rec = NULL;
+    if (e->check)
+        check_prefilters(e, t);
     guint n = 0;
     prefetch_slots(e, t->core.from);
     prefetch_slots(e, t->core.to);
@@ -631,6 +674,11 @@ void engine_set_kyc(Engine *e, const Kyc *kyc)
 {
     g_assert(e->processed == 0);
     e->kyc = kyc;
+}
+
+void engine_set_check(Engine *e, gboolean on)
+{
+    e->check = on;
 }
 
 void engine_set_evict_every(Engine *e, guint64 n)

@@ -49,6 +49,10 @@ void engine_set_quiet_until(Engine *e, gint64 ts);
 /* Sweeps idle state every n transactions (default LIMIT_EVICT_EVERY); for
  * tests, which need many sweeps on few rows. */
 void engine_set_evict_every(Engine *e, guint64 n);
+/* Checks, on every transaction, that the prefilters and masks worked out at
+ * compile time agree with the programs they stand in for, and aborts with
+ * the rule's id if not (rule examples and the fuzzer run with it on). */
+void engine_set_check(Engine *e, gboolean on);
 /* Joins the accounts side table (borrowed; NULL = none): account.* fields.
  * Call it before the first transaction (account prefilters are remembered). */
 void engine_set_kyc(Engine *e, const Kyc *kyc);

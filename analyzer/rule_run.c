@@ -62,6 +62,7 @@ static gboolean feed(const RuleSet *one, const RuleExample *ex, Seen *seen, GStr
     }
     kyc_finish(kyc);
     engine_set_kyc(e, kyc);
+    engine_set_check(e, TRUE);
     gint64 last = G_MININT64;
     for (guint i = 0; i < ex->rows->len; i++) {
         const ExampleRow *row = &g_array_index(ex->rows, ExampleRow, i);
