@@ -642,7 +642,8 @@ void engine_process(Engine *e, const Txn *t)
     guint32 *xf = account_slots(e, t->core.from) + e->rs->rules->len;
     guint32 *xt = account_slots(e, t->core.to) + e->rs->rules->len;
     const guint *at = &e->cand_at[self][no_mcc][t->core.channel];
-    for (const Cand *c = e->cands + at[0]; c < e->cands + at[1]; c++) {
+    for (guint k = at[0]; k < at[1]; k++) { /* cands is NULL when there are none */
+        const Cand *c = &e->cands[k];
         const Rule *r = g_ptr_array_index(e->rs->rules, c->rule);
         if (!c->receiver && t->core.from)
             n = filter_side(e, c->rule, r, t->core.from, kf->kind, xf, c, t, n);

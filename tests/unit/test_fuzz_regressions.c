@@ -1,9 +1,11 @@
 /* Inputs the fuzzers once crashed on (tests/fuzz/crashes/rules-*): the rule
- * compiler must now answer each with diagnostics or a rule set, and return.
+ * compiler must now answer each with diagnostics or a rule set, and the
+ * rule set's examples must run (as in the fuzz target), and return.
  * The decoder's (an empty record) is a case of test_decode.c. */
 #include <criterion/criterion.h>
 
 #include "rule.h"
+#include "rule_run.h"
 
 Test(fuzz_regressions, rule_inputs_that_once_crashed)
 {
@@ -23,9 +25,16 @@ Test(fuzz_regressions, rule_inputs_that_once_crashed)
         g_autofree char *exact = g_memdup2(src, len);
         GPtrArray *diags = rule_diags_new();
         RuleSet *rs = rule_set_load_text(name, exact, len, diags);
+        GString *report = g_string_new(NULL);
+        for (guint i = 0; rs && i < rs->rules->len; i++) {
+            const Rule *r = g_ptr_array_index(rs->rules, i);
+            for (guint k = 0; k < r->examples->len; k++)
+                rule_run_example(rs, r, g_ptr_array_index(r->examples, k), report);
+        }
+        g_string_free(report, TRUE);
         rule_set_free(rs);
         g_ptr_array_unref(diags);
         seen++;
     }
-    cr_expect_eq(seen, 3);
+    cr_expect_eq(seen, 4);
 }
