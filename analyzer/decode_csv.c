@@ -136,7 +136,7 @@ CsvStatus csv_split(char *rec, size_t len, char delim, char quote, CsvRow *row)
     row->n_fields = 0;
     row->err_column = 0;
     row->err_field = 0;
-    if (!quote || !memchr(rec, quote, len))
+    if (!quote || !len || !memchr(rec, quote, len)) /* rec may be NULL when empty */
         return csv_split_plain(rec, len, delim, row);
     return csv_split_quoted(rec, len, delim, quote, row);
 }

@@ -72,6 +72,16 @@ static const ErrorCase error_cases[] = {
     {"Köln,\"x\"y", CSV_TEXT_AFTER_QUOTE, 9, 2},
 };
 
+/* An empty record may come as a null pointer (the fuzzer's copy of zero
+ * bytes): one empty field, and no null pointer handed to memchr (which the
+ * sanitizer build would report). */
+Test(decode_csv, empty_record_at_a_null_pointer)
+{
+    CsvRow row;
+    cr_expect_eq(csv_split(NULL, 0, ',', '"', &row), CSV_OK);
+    cr_expect_eq(row.n_fields, 1);
+}
+
 Test(decode_csv, errors_with_column)
 {
     for (size_t i = 0; i < G_N_ELEMENTS(error_cases); i++) {
