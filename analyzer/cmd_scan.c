@@ -24,7 +24,7 @@ typedef struct {
     gint64 max_errors;
     char *max_lateness;
     char *accounts;
-    gboolean progress, no_progress, quiet;
+    gboolean progress, no_progress, quiet, profile;
     char **sources;
 } ScanOptions;
 
@@ -76,6 +76,8 @@ static gboolean scan_parse(Scan *s, int argc, char **argv)
          "show a progress line (default when stderr is a terminal)", NULL},
         {"no-progress", 0, 0, G_OPTION_ARG_NONE, &o->no_progress, "never show progress", NULL},
         {"quiet", 'q', 0, G_OPTION_ARG_NONE, &o->quiet, "no run summary", NULL},
+        {"profile", 0, 0, G_OPTION_ARG_NONE, &o->profile,
+         "after the summary, what each rule cost (windows, filter runs, time)", NULL},
         {G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &o->sources, NULL, NULL},
         {NULL, 0, 0, 0, NULL, NULL, NULL},
     };
@@ -112,6 +114,39 @@ static void progress(Scan *s, gboolean final)
         fprintf(stderr, ", %.0f%%", 100.0 * (double)st.bytes_read / (double)st.bytes_total);
     if (final)
         fputc('\n', stderr);
+}
+
+static int by_cost(gconstpointer a, gconstpointer b, gpointer engine)
+{
+    gint64 x = engine_rule_cost(engine, *(const guint *)a)->ns;
+    gint64 y = engine_rule_cost(engine, *(const guint *)b)->ns;
+    return (x < y) - (x > y);
+}
+
+/* --profile: the rules by the time spent in their windows, dearest first. */
+static void profile_table(Scan *s)
+{
+    guint n = s->rs->rules->len;
+    g_autofree guint *order = g_new(guint, n);
+    gint64 total = 0;
+    for (guint i = 0; i < n; i++) {
+        order[i] = i;
+        total += engine_rule_cost(s->engine, i)->ns;
+    }
+    g_qsort_with_data(order, (gint)n, sizeof *order, by_cost, s->engine);
+    fprintf(stderr, "scan: rule costs: windows updated (or graph searches), filter programs run "
+                    "(the prefilters decided the rest), time in updates, conditions and "
+                    "searches\n");
+    fprintf(stderr, "  %-12s %12s %12s %9s %6s\n", "rule", "windows", "filter runs", "seconds",
+            "share");
+    for (guint k = 0; k < n; k++) {
+        const Rule *r = g_ptr_array_index(s->rs->rules, order[k]);
+        const EngineRuleCost *c = engine_rule_cost(s->engine, order[k]);
+        char a[32], b[32];
+        fprintf(stderr, "  %-12s %12s %12s %9.2f %5.1f%%\n", r->id, cmd_count(c->entered, a),
+                cmd_count(c->filter_runs, b), (double)c->ns / 1e9,
+                total ? 100.0 * (double)c->ns / (double)total : 0.0);
+    }
 }
 
 static void summary(Scan *s)
@@ -155,6 +190,8 @@ static void summary(Scan *s)
     if (es.graph_dropped)
         fprintf(stderr, "scan: %s graph edges dropped within their window at the limit of %u\n",
                 cmd_count(es.graph_dropped, a), LIMIT_GRAPH_EDGES);
+    if (s->o.profile)
+        profile_table(s);
 }
 
 /* Reads every row into the engine; returns an exit code. */
@@ -239,6 +276,8 @@ static gboolean scan_open(Scan *s)
     s->engine = engine_new(s->rs, s->accounts, s->locations, on_alert, s);
     engine_set_quiet_until(s->engine, scan_pg_quiet_until(s->pg));
     engine_set_kyc(s->engine, s->kyc);
+    if (s->o.profile)
+        engine_set_profile(s->engine);
     return TRUE;
 }
 

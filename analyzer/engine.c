@@ -23,6 +23,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "graph.h"
 #include "graph_match.h"
@@ -132,9 +133,10 @@ struct Engine {
     guint cand_at[2][2][33];
     const TxnCore *rec; /* the current transaction's record in store, once stored */
     guint64 processed;
-    guint64 evict_every; /* transactions between idle sweeps */
-    gboolean check;      /* check the prefilters against the filters (engine_set_check) */
-    gint64 now;          /* latest transaction time */
+    guint64 evict_every;  /* transactions between idle sweeps */
+    gboolean check;       /* check the prefilters against the filters (engine_set_check) */
+    EngineRuleCost *cost; /* by rule when profiling (engine_set_profile), else NULL */
+    gint64 now;           /* latest transaction time */
 };
 
 static gsize slot_bytes(const Engine *e, guint accounts)
@@ -239,6 +241,7 @@ void engine_free(Engine *e)
     hugemem_free(e->slot, slot_bytes(e, e->n_slot_accounts));
     g_free(e->passes);
     g_free(e->cands);
+    g_free(e->cost);
     g_free(e->graph_bit);
     graph_free(e->graph);
     typology_engine_free(e->ty);
@@ -472,6 +475,28 @@ static void prefetch_window(const Window *w)
 }
 
 /* Updates the rule's window of the account with t and tests the condition. */
+static gint64 now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (gint64)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static void eval_side(Engine *e, const Pass *p, const Txn *t);
+
+/* eval_side, timed when profiling. */
+static void eval_side_timed(Engine *e, const Pass *p, const Txn *t)
+{
+    if (!e->cost) {
+        eval_side(e, p, t);
+        return;
+    }
+    gint64 t0 = now_ns();
+    eval_side(e, p, t);
+    e->cost[p->rule].entered++;
+    e->cost[p->rule].ns += now_ns() - t0;
+}
+
 static void eval_side(Engine *e, const Pass *p, const Txn *t)
 {
     guint ri = p->rule;
@@ -512,10 +537,13 @@ static guint32 graph_bits(Engine *e, const Txn *t)
     guint32 *fixed = account_slots(e, t->core.from) + e->rs->rules->len;
     for (guint ri = 0; ri < e->rs->rules->len; ri++) {
         const Rule *r = g_ptr_array_index(e->rs->rules, ri);
-        if (e->graph_bit[ri] && (r->pass_mask[SIDE_SENDER][no_mcc] & cbit) &&
-            ((r->kind_mask >> kind) & 1) &&
-            account_can_pass(e, fixed, ri, r, t->core.from, &t->core) &&
-            rule_vm_run(&r->side_filter[SIDE_SENDER], &ev))
+        if (!e->graph_bit[ri] || !(r->pass_mask[SIDE_SENDER][no_mcc] & cbit) ||
+            !((r->kind_mask >> kind) & 1) ||
+            !account_can_pass(e, fixed, ri, r, t->core.from, &t->core))
+            continue;
+        if (e->cost)
+            e->cost[ri].filter_runs++;
+        if (rule_vm_run(&r->side_filter[SIDE_SENDER], &ev))
             bits |= e->graph_bit[ri];
     }
     return bits;
@@ -563,8 +591,14 @@ static void process_graph(Engine *e, const Txn *t)
     guint64 seq = graph_add(e->graph, e->rec, bits);
     const GraphEdge *edge = graph_edge(e->graph, seq);
     for (guint ri = 0; ri < e->rs->rules->len; ri++) {
-        if (bits & e->graph_bit[ri])
+        if (bits & e->graph_bit[ri]) {
+            gint64 t0 = e->cost ? now_ns() : 0;
             match_rule(e, ri, g_ptr_array_index(e->rs->rules, ri), edge, t);
+            if (e->cost) {
+                e->cost[ri].entered++;
+                e->cost[ri].ns += now_ns() - t0;
+            }
+        }
     }
 }
 
@@ -609,6 +643,8 @@ static guint filter_side(Engine *e, guint ri, const Rule *r, guint32 account, gu
     if (!((r->kind_mask >> kind) & 1) || !account_can_pass(e, fixed, ri, r, account, &t->core))
         return n; /* the account cannot pass (prefilters by kind and fixed attributes) */
     RuleEval ev = {.txn = &t->core, .account = account, .rs = e->rs, .kyc = e->kyc};
+    if (e->cost && !c->surely)
+        e->cost[ri].filter_runs++;
     if (!c->surely && !rule_vm_run(&r->side_filter[c->side], &ev))
         return n;
     guint32 w = state_window(e, ri, account);
@@ -653,7 +689,7 @@ void engine_process(Engine *e, const Txn *t)
     for (guint i = 0; i < n; i++)
         prefetch_window(pool_at(&e->state[e->passes[i].rule], e->passes[i].window));
     for (guint i = 0; i < n; i++)
-        eval_side(e, &e->passes[i], t);
+        eval_side_timed(e, &e->passes[i], t);
     if (e->graph)
         process_graph(e, t);
     if (++e->processed % e->evict_every == 0)
@@ -675,6 +711,17 @@ void engine_set_kyc(Engine *e, const Kyc *kyc)
 {
     g_assert(e->processed == 0);
     e->kyc = kyc;
+}
+
+void engine_set_profile(Engine *e)
+{
+    if (!e->cost)
+        e->cost = g_new0(EngineRuleCost, e->rs->rules->len);
+}
+
+const EngineRuleCost *engine_rule_cost(const Engine *e, guint i)
+{
+    return e->cost ? &e->cost[i] : NULL;
 }
 
 void engine_set_check(Engine *e, gboolean on)
