@@ -136,7 +136,11 @@ CsvStatus csv_split(char *rec, size_t len, char delim, char quote, CsvRow *row)
     row->n_fields = 0;
     row->err_column = 0;
     row->err_field = 0;
-    if (!quote || !len || !memchr(rec, quote, len)) /* rec may be NULL when empty */
+    if (len == 0) { /* one empty field; rec may be NULL, so no arithmetic on it */
+        static char empty[1];
+        return csv_push(row, empty, empty, empty, 0);
+    }
+    if (!quote || !memchr(rec, quote, len))
         return csv_split_plain(rec, len, delim, row);
     return csv_split_quoted(rec, len, delim, quote, row);
 }

@@ -73,12 +73,15 @@ static const ErrorCase error_cases[] = {
 };
 
 /* An empty record may come as a null pointer (the fuzzer's copy of zero
- * bytes): one empty field, and no null pointer handed to memchr (which the
- * sanitizer build would report). */
+ * bytes): one empty field, and neither memchr nor pointer arithmetic on the
+ * null pointer (which the sanitizer builds report), quoted or not. */
 Test(decode_csv, empty_record_at_a_null_pointer)
 {
     CsvRow row;
     cr_expect_eq(csv_split(NULL, 0, ',', '"', &row), CSV_OK);
+    cr_expect_eq(row.n_fields, 1);
+    cr_expect_eq(row.fields[0].len, 0);
+    cr_expect_eq(csv_split(NULL, 0, ',', 0, &row), CSV_OK);
     cr_expect_eq(row.n_fields, 1);
 }
 
