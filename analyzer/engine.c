@@ -190,7 +190,7 @@ Engine *engine_new(const RuleSet *rs, const Intern *accounts, const Intern *loca
         st->run_off = sizeof(Window);
         st->ring_off = st->run_off + st->n_run * sizeof(gint64);
         /* whole lines, so that each header (a Window) is one line */
-        st->stride = st->ring_off + POOL_RING * sizeof(WinEntry);
+        st->stride = (st->ring_off + POOL_RING * sizeof(WinEntry) + 63) & ~(gsize)63;
     }
     e->words = (rs->rules->len + 31) / 32;
     e->row = rs->rules->len + 2 * e->words;
@@ -474,7 +474,6 @@ static void prefetch_window(const Window *w)
         __builtin_prefetch(w->run, 1);
 }
 
-/* Updates the rule's window of the account with t and tests the condition. */
 static gint64 now_ns(void)
 {
     struct timespec ts;
@@ -497,6 +496,7 @@ static void eval_side_timed(Engine *e, const Pass *p, const Txn *t)
     e->cost[p->rule].ns += now_ns() - t0;
 }
 
+/* Updates the rule's window of the account with t and tests the condition. */
 static void eval_side(Engine *e, const Pass *p, const Txn *t)
 {
     guint ri = p->rule;
