@@ -1,16 +1,20 @@
 /* engine.c: the streaming evaluation of rules (see engine.h).
  *
- * Window rules: for each transaction and rule, a channel prefilter (a bit
- * mask computed at compile time), then the filter once per side the rule
- * looks from (sender, receiver or both), then the account's window:
- * expire, push, compute the aggregates the condition needs, test the
- * condition, and on an alert (unless suppressed) the remaining aggregates,
- * the explanation and the evidence. This runs in three sweeps over the
- * rules (filters, prefetch, updates) so that the cache misses of many
- * windows overlap. A rule has a window only for the accounts that passed its
- * filter: a pool per rule, found through one slot table whose row for an
- * account holds its slot of every rule. The transaction itself is stored
- * once (TxnStore) for all the windows and graph edges that hold it.
+ * Window rules: for each transaction, the rules and sides its shape (to
+ * oneself or not, with an mcc or not, channel) can pass, listed once from
+ * the compile-time prefilter masks (Cand); for each, the account-kind and
+ * fixed-attribute prefilters (the latter remembered per account), then the
+ * filter as compiled for that side unless the masks say it surely passes;
+ * then the account's window: expire, push, compute the aggregates the
+ * condition needs, test the condition, and on an alert (unless suppressed)
+ * the remaining aggregates, the explanation and the evidence. This runs in
+ * three sweeps (filters, prefetch, updates) so that the cache misses of
+ * many windows overlap. A rule has a window only for the accounts that
+ * passed its filter: a pool per rule, found through one slot table whose
+ * row for an account holds its slot of every rule. The transaction itself
+ * is stored once (TxnStore) for all the windows and graph edges that hold
+ * it. With checks on (engine_set_check) every prefilter decision is tested
+ * against the filter itself; with profiling on, each rule's cost is kept.
  * Graph rules: an account-to-account transaction that passes the filter of
  * at least one graph rule becomes an edge of the recent graph, tagged with
  * the rules it passed; each of those rules searches its pattern around the
