@@ -915,6 +915,10 @@ void rule_lint_never_true(RuleCtx *cx, AstNode *n, const char *clause)
 
 typedef enum { TRI_FALSE, TRI_TRUE, TRI_UNKNOWN } Tri;
 
+/* The direction a side knows (rule_vm_field: 1 in, 2 out; 0 unknown). */
+static const double side_direction[SIDE_COUNT] = {
+    [SIDE_ANY] = 0, [SIDE_SENDER] = 2, [SIDE_RECEIVER] = 1};
+
 typedef struct {
     RuleCtx *cx;
     double channel;      /* when channel_unknown is FALSE */
@@ -1026,11 +1030,9 @@ static Tri eval_known(const Known *k, const AstNode *n)
 static void known_masks(RuleCtx *cx, AstNode *n, guint32 maybe[SIDE_COUNT][2],
                         guint32 surely[SIDE_COUNT][2])
 {
-    static const double direction[SIDE_COUNT] = {
-        [SIDE_ANY] = 0, [SIDE_SENDER] = 2, [SIDE_RECEIVER] = 1};
     for (int side = 0; side < SIDE_COUNT; side++) {
         for (int absent = 0; absent < 2; absent++) {
-            Known k = {.cx = cx, .direction = direction[side], .mcc_absent = absent};
+            Known k = {.cx = cx, .direction = side_direction[side], .mcc_absent = absent};
             maybe[side][absent] = surely[side][absent] = 0;
             for (int ch = 0; ch < 32; ch++) {
                 k.channel = ch;
@@ -1101,11 +1103,11 @@ static AstNode *specialize(const Known *k, AstNode *n, gboolean top)
     case N_AND:
     case N_OR: {
         /* false decides an "and", true an "or"; the other value drops out */
-        gboolean and = n->kind == N_AND;
-        AstNode *decides = and? &decided_false : &decided_true;
-        AstNode *drops = and? &decided_true : &decided_false;
-        a = specialize(k, n->a, top && and);
-        b = specialize(k, n->b, top && and);
+        gboolean is_and = n->kind == N_AND;
+        AstNode *decides = is_and ? &decided_false : &decided_true;
+        AstNode *drops = is_and ? &decided_true : &decided_false;
+        a = specialize(k, n->a, top && is_and);
+        b = specialize(k, n->b, top && is_and);
         if (a == decides || b == decides)
             return decides;
         if (a == drops || b == drops)
@@ -1133,9 +1135,7 @@ static AstNode *specialize(const Known *k, AstNode *n, gboolean top)
 
 void rule_side_filter(RuleCtx *cx, AstNode *filter, Side side, RuleProgram *out)
 {
-    static const double direction[SIDE_COUNT] = {
-        [SIDE_ANY] = 0, [SIDE_SENDER] = 2, [SIDE_RECEIVER] = 1};
-    Known k = {.cx = cx, .direction = direction[side], .channel_unknown = TRUE};
+    Known k = {.cx = cx, .direction = side_direction[side], .channel_unknown = TRUE};
     AstNode *n = specialize(&k, filter, TRUE);
     rule_program_clear(out);
     if (n == &decided_true)
