@@ -89,7 +89,7 @@ static void pool_window_init(RuleState *st, guint32 i)
     window_init_on((Window *)base, (WinEntry *)(base + st->ring_off), POOL_RING, run);
 }
 
-/* A window rule's side a transaction may pass (Engine.cands). */
+/* A rule's side a transaction may pass (Engine.cands). */
 typedef struct {
     guint32 rule;
     guint8 receiver; /* the receiver's side, else the sender's */
@@ -135,7 +135,8 @@ struct Engine {
      * cand_at[...][channel + 1]). */
     Cand *cands;
     guint cand_at[2][2][33];
-    const TxnCore *rec; /* the current transaction's record in store, once stored */
+    guint graph_cand_at[2][33]; /* the graph rules' (sender side) by [no_mcc][channel] */
+    const TxnCore *rec;         /* the current transaction's record in store, once stored */
     guint64 processed;
     guint64 evict_every;  /* transactions between idle sweeps */
     gboolean check;       /* check the prefilters against the filters (engine_set_check) */
@@ -148,7 +149,8 @@ static gsize slot_bytes(const Engine *e, guint accounts)
     return (gsize)accounts * e->row * sizeof(guint32);
 }
 
-/* Fills Engine.cands (graph_bit must be set). */
+/* Fills Engine.cands: the window rules' sides by transaction shape, then
+ * the graph rules' (sender side) by mcc and channel (graph_bit must be set). */
 static void make_cands(Engine *e)
 {
     GArray *all = g_array_new(FALSE, FALSE, sizeof(Cand));
@@ -174,6 +176,19 @@ static void make_cands(Engine *e)
             }
             e->cand_at[self][no_mcc][32] = all->len;
         }
+    }
+    for (guint no_mcc = 0; no_mcc < 2; no_mcc++) {
+        for (guint ch = 0; ch < 32; ch++) {
+            e->graph_cand_at[no_mcc][ch] = all->len;
+            for (guint ri = 0; ri < e->rs->rules->len; ri++) {
+                const Rule *r = g_ptr_array_index(e->rs->rules, ri);
+                if (e->graph_bit[ri] && (r->pass_mask[SIDE_SENDER][no_mcc] >> ch & 1))
+                    g_array_append_val(all,
+                                       ((Cand){ri, FALSE, SIDE_SENDER,
+                                               r->pass_surely[SIDE_SENDER][no_mcc] >> ch & 1}));
+            }
+        }
+        e->graph_cand_at[no_mcc][32] = all->len;
     }
     e->cands = (Cand *)g_array_free(all, FALSE);
 }
@@ -535,20 +550,21 @@ static void eval_side(Engine *e, const Pass *p, const Txn *t)
 /* The graph rules t passes, as bits; t must have both accounts. */
 static guint32 graph_bits(Engine *e, const Txn *t)
 {
-    guint32 bits = 0, cbit = 1u << t->core.channel;
+    guint32 bits = 0;
     guint kind = kyc_get(e->kyc, t->core.from)->kind, no_mcc = t->core.mcc == TXN_MCC_NONE;
     RuleEval ev = {.txn = &t->core, .account = t->core.from, .rs = e->rs, .kyc = e->kyc};
     guint32 *fixed = account_slots(e, t->core.from) + e->rs->rules->len;
-    for (guint ri = 0; ri < e->rs->rules->len; ri++) {
-        const Rule *r = g_ptr_array_index(e->rs->rules, ri);
-        if (!e->graph_bit[ri] || !(r->pass_mask[SIDE_SENDER][no_mcc] & cbit) ||
-            !((r->kind_mask >> kind) & 1) ||
-            !account_can_pass(e, fixed, ri, r, t->core.from, &t->core))
+    const guint *at = &e->graph_cand_at[no_mcc][t->core.channel];
+    for (guint k = at[0]; k < at[1]; k++) {
+        const Cand *c = &e->cands[k];
+        const Rule *r = g_ptr_array_index(e->rs->rules, c->rule);
+        if (!((r->kind_mask >> kind) & 1) ||
+            !account_can_pass(e, fixed, c->rule, r, t->core.from, &t->core))
             continue;
-        if (e->cost)
-            e->cost[ri].filter_runs++;
-        if (rule_vm_run(&r->side_filter[SIDE_SENDER], &ev))
-            bits |= e->graph_bit[ri];
+        if (e->cost && !c->surely)
+            e->cost[c->rule].filter_runs++;
+        if (c->surely || rule_vm_run(&r->side_filter[SIDE_SENDER], &ev))
+            bits |= e->graph_bit[c->rule];
     }
     return bits;
 }
