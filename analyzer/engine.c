@@ -48,7 +48,17 @@
 #define POOL_FIRST  64 /* entries of the first chunk; chunk c holds POOL_FIRST << c */
 #define POOL_CHUNKS 26 /* chunks enough for any guint32 index */
 
+/* An aggregate's entry condition (RuleAgg.flag), laid out for
+ * entry_flags: the masks that decide it, else its program. */
 typedef struct {
+    guint32 maybe[SIDE_COUNT][2], surely[SIDE_COUNT][2];
+    const RuleProgram *prog;
+    guint32 bit;
+} FlagOp;
+
+typedef struct {
+    FlagOp *flag_ops; /* the rule's aggregates with an entry condition */
+    guint n_flag_ops;
     guint8 *chunks[POOL_CHUNKS];
     gsize stride;  /* bytes per pool entry */
     gsize run_off; /* offsets in an entry of the running totals and the ring */
@@ -205,7 +215,19 @@ Engine *engine_new(const RuleSet *rs, const Intern *accounts, const Intern *loca
     e->state = g_new0(RuleState, rs->rules->len);
     for (guint i = 0; i < rs->rules->len; i++) {
         RuleState *st = &e->state[i];
-        st->n_run = window_agg_run_len(g_ptr_array_index(rs->rules, i));
+        const Rule *r = g_ptr_array_index(rs->rules, i);
+        st->flag_ops = g_new(FlagOp, MAX(r->aggs->len, 1));
+        for (guint k = 0; k < r->aggs->len; k++) {
+            const RuleAgg *g = &g_array_index(r->aggs, RuleAgg, k);
+            if (g->flag < 0)
+                continue;
+            FlagOp *f = &st->flag_ops[st->n_flag_ops++];
+            memcpy(f->maybe, g->flag_maybe, sizeof f->maybe);
+            memcpy(f->surely, g->flag_surely, sizeof f->surely);
+            f->prog = g->kind == AGG_COUNT ? &g->arg : &g->cond;
+            f->bit = 1u << g->flag;
+        }
+        st->n_run = window_agg_run_len(r);
         st->run_off = sizeof(Window);
         st->ring_off = st->run_off + st->n_run * sizeof(gint64);
         /* whole lines, so that each header (a Window) is one line */
@@ -255,6 +277,7 @@ void engine_free(Engine *e)
             hugemem_free(st->chunks[c], pool_chunk_bytes(st, c));
         if (st->free)
             g_array_free(st->free, TRUE);
+        g_free(st->flag_ops);
     }
     g_free(e->state);
     hugemem_free(e->slot, slot_bytes(e, e->n_slot_accounts));
@@ -369,25 +392,21 @@ static void all_aggs(LazyAggs *lz)
 
 /* The condition flags of an entry: bit i for aggregate i's condition,
  * from the compile-time masks where they tell, else by running it. */
-static guint32 entry_flags(Engine *e, const Rule *r, const TxnCore *core, guint32 account)
+static guint32 entry_flags(Engine *e, guint ri, const TxnCore *core, guint32 account)
 {
+    const Rule *r = g_ptr_array_index(e->rs->rules, ri);
+    const RuleState *st = &e->state[ri];
     guint32 flags = 0, cbit = 1u << core->channel;
     guint no_mcc = core->mcc == TXN_MCC_NONE;
     Side side = core->from == core->to ? SIDE_ANY
                 : core->to == account  ? SIDE_RECEIVER
                                        : SIDE_SENDER; /* direction out, as rule_vm_field has it */
     RuleEval ev = {.txn = core, .account = account, .rs = e->rs, .kyc = e->kyc};
-    for (guint i = 0; i < r->aggs->len; i++) {
-        const RuleAgg *g = &g_array_index(r->aggs, RuleAgg, i);
-        if (g->flag < 0 || !(g->flag_maybe[side][no_mcc] & cbit))
+    for (const FlagOp *f = st->flag_ops; f < st->flag_ops + st->n_flag_ops; f++) {
+        if (!(f->maybe[side][no_mcc] & cbit))
             continue;
-        if (g->flag_surely[side][no_mcc] & cbit) {
-            flags |= 1u << g->flag;
-            continue;
-        }
-        const RuleProgram *p = g->kind == AGG_COUNT ? &g->arg : &g->cond;
-        if (rule_vm_run(p, &ev) != 0)
-            flags |= 1u << g->flag;
+        if ((f->surely[side][no_mcc] & cbit) || rule_vm_run(f->prog, &ev) != 0)
+            flags |= f->bit;
     }
     if (e->check) { /* the masks against the programs they stand in for */
         for (guint i = 0; i < r->aggs->len; i++) {
@@ -527,7 +546,7 @@ static void eval_side(Engine *e, const Pass *p, const Txn *t)
     window_agg_expire(r, w, t->core.ts, &keep);
     if (!e->rec) /* stored once, whatever the number of windows it enters */
         e->rec = txn_store_add(e->store, &t->core, t->tx_id);
-    if (!window_agg_push(r, w, e->rec, entry_flags(e, r, &t->core, account), &keep))
+    if (!window_agg_push(r, w, e->rec, entry_flags(e, ri, &t->core, account), &keep))
         e->stats.window_drops++;
     if (t->core.ts < w->suppress_until)
         return; /* the window is kept up to date, the condition can wait */
@@ -582,7 +601,7 @@ static void match_rule(Engine *e, guint ri, const Rule *r, const GraphEdge *edge
         return;
     e->match.head = e->match.len = 0;
     for (guint i = 0; i < m->n; i++)
-        window_push(&e->match, m->edges[i]->rec, entry_flags(e, r, &m->edges[i]->core, m->anchor));
+        window_push(&e->match, m->edges[i]->rec, entry_flags(e, ri, &m->edges[i]->core, m->anchor));
     AggCtx c = {
         .account = m->anchor, .now = &t->core, .rs = e->rs, .kyc = e->kyc, .scratch = e->scratch};
     window_agg_ranges(&c, &e->match, t->core.ts, r->window, 0);
