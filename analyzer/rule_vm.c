@@ -156,6 +156,38 @@ gboolean rule_list_contains(const RuleList *l, double v)
     return (l->bits[k >> 3] >> (k & 7)) & 1;
 }
 
+/* A field of the current transaction: the ones it carries itself without
+ * a call (the commonest in filters), the rest through rule_vm_field. */
+static inline double vm_field(FieldId f, const RuleEval *ev)
+{
+    const TxnCore *t = ev->txn;
+    switch (f) {
+    case FIELD_CHANNEL:
+        return t->channel;
+    case FIELD_MCC:
+        return t->mcc;
+    case FIELD_DIRECTION:
+        return t->to == ev->account ? 1 : 2;
+    case FIELD_AMOUNT:
+        return (double)t->amount / money_scale(t->currency_exp);
+    case FIELD_COUNTRY:
+        return t->country;
+    default:
+        return rule_vm_field(f, t, ev->account, ev->kyc);
+    }
+}
+
+/* rule_list_contains, with the lists keyed by the value itself (all but
+ * countries and currencies) tested inline. */
+static inline gboolean vm_list_has(const RuleList *l, double v)
+{
+    if (l->kind != TY_COUNTRY && l->kind != TY_CURRENCY && v >= 0 && v < (double)l->nbits) {
+        gint64 k = (gint64)v;
+        return (l->bits[k >> 3] >> (k & 7)) & 1;
+    }
+    return rule_list_contains(l, v);
+}
+
 static double compare(RuleOp op, double a, double b)
 {
     switch (op) {
@@ -187,7 +219,7 @@ double rule_vm_run(const RuleProgram *p, const RuleEval *ev)
             st[++sp] = s->k;
             break;
         case OP_FIELD:
-            st[++sp] = rule_vm_field((FieldId)s->a, ev->txn, ev->account, ev->kyc);
+            st[++sp] = vm_field((FieldId)s->a, ev);
             break;
         case OP_AGG:
             st[++sp] = ev->agg_fn ? ev->agg_fn(ev->agg_ctx, (guint)s->a)
@@ -257,7 +289,7 @@ double rule_vm_run(const RuleProgram *p, const RuleEval *ev)
                 sp--;
             break;
         case OP_IN_LIST:
-            st[sp] = rule_list_contains(g_ptr_array_index(ev->rs->lists, s->a), st[sp]);
+            st[sp] = vm_list_has(g_ptr_array_index(ev->rs->lists, s->a), st[sp]);
             break;
         case OP_IN_RANGE: {
             double hi = st[sp], lo = st[sp - 1], x = st[sp - 2];
@@ -267,13 +299,11 @@ double rule_vm_run(const RuleProgram *p, const RuleEval *ev)
             break;
         }
         case OP_FIELD_CMP:
-            st[++sp] = compare((RuleOp)s->a,
-                               rule_vm_field((FieldId)s->b, ev->txn, ev->account, ev->kyc), s->k);
+            st[++sp] = compare((RuleOp)s->a, vm_field((FieldId)s->b, ev), s->k);
             break;
         case OP_FIELD_IN_LIST:
             st[++sp] =
-                rule_list_contains(g_ptr_array_index(ev->rs->lists, s->a),
-                                   rule_vm_field((FieldId)s->b, ev->txn, ev->account, ev->kyc));
+                vm_list_has(g_ptr_array_index(ev->rs->lists, s->a), vm_field((FieldId)s->b, ev));
             break;
         case OP_HALT:
             return st[sp];
