@@ -122,6 +122,7 @@ typedef enum {
     X(IN_RANGE, "pop hi, lo, x; push x in the range (a: 1 lo closed, 2 hi closed)")                \
     X(FIELD_CMP, "push field b compared (a: EQ .. GE) with the constant k")                        \
     X(FIELD_IN_LIST, "push field b is in list a")                                                  \
+    X(AGG_CMP, "push aggregate a compared (b: EQ .. GE) with the constant k")                      \
     X(HALT, "stop; the result is the top")
 
 typedef enum {

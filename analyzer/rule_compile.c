@@ -60,9 +60,10 @@ static void cc_error(Cc *c, const AstNode *n, const char *fmt, ...)
     c->failed = TRUE;
 }
 
-/* FIELD f, PUSH k, compare -> FIELD_CMP; FIELD f, IN_LIST l -> FIELD_IN_LIST:
- * the commonest tests of filters and conditions in one step each. Steps a
- * jump may land inside (before the fence) are left alone. */
+/* FIELD f, PUSH k, compare -> FIELD_CMP; FIELD f, IN_LIST l -> FIELD_IN_LIST;
+ * AGG g, PUSH k, compare -> AGG_CMP: the commonest tests of filters and
+ * conditions in one step each. Steps a jump may land inside (before the
+ * fence) are left alone. */
 static void fuse_field_test(Cc *c)
 {
     guint n = c->steps->len;
@@ -74,6 +75,10 @@ static void fuse_field_test(Cc *c)
                s[n - 2].op == OP_PUSH && s[n - 3].op == OP_FIELD) {
         s[n - 3] = (RuleStep){
             .op = OP_FIELD_CMP, .b = (guint8)s[n - 3].a, .a = s[n - 1].op, .k = s[n - 2].k};
+        g_array_set_size(c->steps, n - 2);
+    } else if (n >= 3 && n - 3 >= c->fence && s[n - 1].op >= OP_EQ && s[n - 1].op <= OP_GE &&
+               s[n - 2].op == OP_PUSH && s[n - 3].op == OP_AGG) {
+        s[n - 3] = (RuleStep){.op = OP_AGG_CMP, .b = s[n - 1].op, .a = s[n - 3].a, .k = s[n - 2].k};
         g_array_set_size(c->steps, n - 2);
     }
 }

@@ -188,6 +188,12 @@ static inline gboolean vm_list_has(const RuleList *l, double v)
     return rule_list_contains(l, v);
 }
 
+/* Aggregate i of the window: computed on demand, given, or 0. */
+static inline double vm_agg(const RuleEval *ev, gint32 i)
+{
+    return ev->agg_fn ? ev->agg_fn(ev->agg_ctx, (guint)i) : ev->aggs ? ev->aggs[i] : 0;
+}
+
 static double compare(RuleOp op, double a, double b)
 {
     switch (op) {
@@ -222,9 +228,10 @@ double rule_vm_run(const RuleProgram *p, const RuleEval *ev)
             st[++sp] = vm_field((FieldId)s->a, ev);
             break;
         case OP_AGG:
-            st[++sp] = ev->agg_fn ? ev->agg_fn(ev->agg_ctx, (guint)s->a)
-                       : ev->aggs ? ev->aggs[s->a]
-                                  : 0;
+            st[++sp] = vm_agg(ev, s->a);
+            break;
+        case OP_AGG_CMP:
+            st[++sp] = compare((RuleOp)s->b, vm_agg(ev, s->a), s->k);
             break;
         case OP_ADD:
             sp--;
@@ -356,6 +363,12 @@ void rule_vm_disassemble(const RuleProgram *p, const RuleSet *rs, const Rule *r,
         case OP_FIELD_IN_LIST: {
             const RuleList *l = g_ptr_array_index(rs->lists, s->a);
             g_string_append_printf(out, " %s in %s", rule_field_name((FieldId)s->b), l->name);
+            break;
+        }
+        case OP_AGG_CMP: {
+            static const char *const sym[] = {"==", "!=", "<", "<=", ">", ">="};
+            g_string_append_printf(out, " %s %s %g", g_array_index(r->aggs, RuleAgg, s->a).text,
+                                   sym[s->b - OP_EQ], s->k);
             break;
         }
         default:

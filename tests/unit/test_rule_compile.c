@@ -270,6 +270,20 @@ Test(rule_compile, filter_by_side)
     }
 }
 
+/* "count >= 1" is one step: an aggregate compared with a constant is fused,
+ * as a field compared with one is. */
+Test(rule_compile, aggregate_compared_with_a_constant_is_one_step)
+{
+    Loaded l;
+    const Rule *r = load_where(&l, HEAD, "amount > 1");
+    cr_assert_eq(r->condition.n, 2, "%u steps", r->condition.n);
+    cr_expect_eq(r->condition.steps[0].op, OP_AGG_CMP);
+    cr_expect_eq(r->condition.steps[0].b, OP_GE);
+    cr_expect_eq(r->condition.steps[0].k, 1);
+    cr_expect_eq(r->filter.steps[0].op, OP_FIELD_CMP);
+    unload(&l);
+}
+
 /* An aggregate's condition worked out per side and channel: surely true,
  * surely false, or left to the interpreter. */
 Test(rule_compile, aggregate_condition_masks)
