@@ -345,6 +345,8 @@ static ValueType compile_agg(Cc *c, AstNode *n, int which)
                  agg.kind == AGG_COUNT  ? "nothing or a condition"
                  : agg.kind == AGG_SPAN ? "nothing"
                                         : "one value");
+        rule_program_clear(&agg.arg); /* a "where" may have compiled before the count failed */
+        rule_program_clear(&agg.cond);
         return TY_NUM;
     }
     agg.text = g_strdup(text);
