@@ -101,11 +101,18 @@ static void pool_window_init(RuleState *st, guint32 i)
 
 /* A rule's side a transaction may pass (Engine.cands). */
 typedef struct {
+    const RuleProgram *prog; /* the filter for the shape (shape_program) */
     guint32 rule;
     guint8 receiver; /* the receiver's side, else the sender's */
-    guint8 side;     /* Side: whose Rule.side_filter runs */
     guint8 surely;   /* passes once the account prefilter has (Rule.pass_surely) */
 } Cand;
+
+/* The filter program the engine runs for a shape of transaction. */
+static const RuleProgram *shape_program(const Rule *r, Side side, guint no_mcc, guint ch)
+{
+    const RuleProgram *p = r->shape_filter[side][no_mcc][ch];
+    return p ? p : &r->side_filter[side];
+}
 
 /* One side of a transaction that passed a window rule's filter. */
 typedef struct {
@@ -174,13 +181,13 @@ static void make_cands(Engine *e)
                     if (e->graph_bit[ri])
                         continue;
                     if ((r->persp & PERSP_SENDER) && (r->pass_mask[from_side][no_mcc] >> ch & 1))
-                        g_array_append_val(all,
-                                           ((Cand){ri, FALSE, from_side,
-                                                   r->pass_surely[from_side][no_mcc] >> ch & 1}));
+                        g_array_append_val(
+                            all, ((Cand){shape_program(r, from_side, no_mcc, ch), ri, FALSE,
+                                         r->pass_surely[from_side][no_mcc] >> ch & 1}));
                     if ((r->persp & PERSP_RECEIVER) && !self &&
                         (r->pass_mask[SIDE_RECEIVER][no_mcc] >> ch & 1))
                         g_array_append_val(
-                            all, ((Cand){ri, TRUE, SIDE_RECEIVER,
+                            all, ((Cand){shape_program(r, SIDE_RECEIVER, no_mcc, ch), ri, TRUE,
                                          r->pass_surely[SIDE_RECEIVER][no_mcc] >> ch & 1}));
                 }
             }
@@ -194,7 +201,7 @@ static void make_cands(Engine *e)
                 const Rule *r = g_ptr_array_index(e->rs->rules, ri);
                 if (e->graph_bit[ri] && (r->pass_mask[SIDE_SENDER][no_mcc] >> ch & 1))
                     g_array_append_val(all,
-                                       ((Cand){ri, FALSE, SIDE_SENDER,
+                                       ((Cand){shape_program(r, SIDE_SENDER, no_mcc, ch), ri, FALSE,
                                                r->pass_surely[SIDE_SENDER][no_mcc] >> ch & 1}));
             }
         }
@@ -441,7 +448,7 @@ static void check_prefilters(Engine *e, const Txn *t)
                            ((r->kind_mask >> kyc_get(e->kyc, account)->kind) & 1) &&
                            (!r->account_filter.n || rule_vm_run(&r->account_filter, &ev) != 0) &&
                            ((r->pass_surely[side][no_mcc] & cbit) ||
-                            rule_vm_run(&r->side_filter[side], &ev) != 0);
+                            rule_vm_run(shape_program(r, side, no_mcc, c->channel), &ev) != 0);
             if (full != pre)
                 g_error("the prefilters of %s say %s where its filter says %s (%s side, "
                         "channel %s)",
@@ -582,7 +589,7 @@ static guint32 graph_bits(Engine *e, const Txn *t)
             continue;
         if (e->cost && !c->surely)
             e->cost[c->rule].filter_runs++;
-        if (c->surely || rule_vm_run(&r->side_filter[SIDE_SENDER], &ev))
+        if (c->surely || rule_vm_run(c->prog, &ev))
             bits |= e->graph_bit[c->rule];
     }
     return bits;
@@ -684,7 +691,7 @@ static guint filter_side(Engine *e, guint ri, const Rule *r, guint32 account, gu
     RuleEval ev = {.txn = &t->core, .account = account, .rs = e->rs, .kyc = e->kyc};
     if (e->cost && !c->surely)
         e->cost[ri].filter_runs++;
-    if (!c->surely && !rule_vm_run(&r->side_filter[c->side], &ev))
+    if (!c->surely && !rule_vm_run(c->prog, &ev))
         return n;
     guint32 w = state_window(e, ri, account);
     __builtin_prefetch(pool_at(&e->state[ri], w));

@@ -302,6 +302,9 @@ typedef struct {
     /* the filter as the engine runs it from each side, once account_filter
      * has passed: direction decided, the fixed-attribute parts left out */
     RuleProgram side_filter[SIDE_COUNT];
+    /* the same for one shape [side][mcc missing][channel] where knowing the
+     * channel and a missing mcc leaves less to run; NULL = side_filter */
+    RuleProgram *shape_filter[SIDE_COUNT][2][32];
     RuleProgram condition;
     GArray *aggs;         /* RuleAgg */
     GArray *tracked;      /* RuleTrack: the aggs kept in step with the window */

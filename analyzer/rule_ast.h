@@ -81,10 +81,12 @@ void rule_lint_never_true(RuleCtx *cx, AstNode *n, const char *clause);
  * (Rule.pass_surely). */
 void rule_pass_masks(RuleCtx *cx, AstNode *n, guint32 maybe[SIDE_COUNT][2],
                      guint32 surely[SIDE_COUNT][2]);
-/* Compiles into out the filter as seen from one side: with the direction
- * known and the "and" parts on the account's fixed attributes left to the
- * account prefilter (Rule.side_filter). */
-void rule_side_filter(RuleCtx *cx, AstNode *filter, Side side, RuleProgram *out);
+/* Compiles r's filter as seen from each side (Rule.side_filter): with the
+ * direction known and the "and" parts on the account's fixed attributes
+ * left to the account prefilter; and, where knowing the channel and a
+ * missing mcc too leaves less to run, for that shape (Rule.shape_filter).
+ * Needs r's pass masks. */
+void rule_side_filters(RuleCtx *cx, AstNode *filter, Rule *r);
 /* TRUE if n reads no field but the account's own side-table attributes
  * that hold still for the run (so its value is the account's, once). */
 gboolean rule_is_account_static(const AstNode *n);

@@ -1140,15 +1140,45 @@ static AstNode *specialize(const Known *k, AstNode *n, gboolean top)
     }
 }
 
-void rule_side_filter(RuleCtx *cx, AstNode *filter, Side side, RuleProgram *out)
+/* Compiles n, a specialisation of filter, into out. */
+static void compile_specialised(RuleCtx *cx, AstNode *filter, AstNode *n, RuleProgram *out)
 {
-    Known k = {.cx = cx, .direction = side_direction[side], .channel_unknown = TRUE};
-    AstNode *n = specialize(&k, filter, TRUE);
     rule_program_clear(out);
     if (n == &decided_true)
         return; /* an empty program is true */
-    /* never run when decided false (the side's channel mask is empty) */
+    /* never run when decided false (the shape's channel mask is empty) */
     rule_compile_expr(cx, n == &decided_false ? filter : n, CTX_FILTER, out);
+}
+
+void rule_side_filters(RuleCtx *cx, AstNode *filter, Rule *r)
+{
+    for (int side = 0; side < SIDE_COUNT; side++) {
+        Known k = {.cx = cx, .direction = side_direction[side], .channel_unknown = TRUE};
+        AstNode *n = specialize(&k, filter, TRUE);
+        compile_specialised(cx, filter, n, &r->side_filter[side]);
+        for (int absent = 0; absent < 2; absent++) {
+            for (int ch = 0; ch < 32; ch++) {
+                RuleProgram **p = &r->shape_filter[side][absent][ch];
+                if (*p) {
+                    rule_program_clear(*p);
+                    g_clear_pointer(p, g_free);
+                }
+                if (n == &decided_true || n == &decided_false ||
+                    !(r->pass_mask[side][absent] >> ch & 1) ||
+                    (r->pass_surely[side][absent] >> ch & 1))
+                    continue; /* never run, or nothing left to run */
+                Known ks = {.cx = cx,
+                            .direction = side_direction[side],
+                            .channel = ch,
+                            .mcc_absent = absent};
+                AstNode *m = specialize(&ks, n, TRUE);
+                if (m == n)
+                    continue; /* the side's program it is */
+                *p = g_new0(RuleProgram, 1);
+                compile_specialised(cx, filter, m, *p);
+            }
+        }
+    }
 }
 
 /* ---- the account prefilter ---- */

@@ -808,8 +808,7 @@ static void parse_where(Parser *p, Rule *r)
         rule_lint_never_true(p->cx, e, "where");
         rule_pass_masks(p->cx, e, r->pass_mask, r->pass_surely);
         parse_account_filter(p, r, e);
-        for (int side = 0; side < SIDE_COUNT; side++)
-            rule_side_filter(p->cx, e, (Side)side, &r->side_filter[side]);
+        rule_side_filters(p->cx, e, r);
         r->channel_mask = 0;
         for (int side = 0; side < SIDE_COUNT; side++)
             r->channel_mask |= r->pass_mask[side][0] | r->pass_mask[side][1];

@@ -427,8 +427,15 @@ static void rule_clear(Rule *r)
     g_ptr_array_unref(r->tags);
     rule_program_clear(&r->filter);
     rule_program_clear(&r->account_filter);
-    for (int side = 0; side < SIDE_COUNT; side++)
+    for (int side = 0; side < SIDE_COUNT; side++) {
         rule_program_clear(&r->side_filter[side]);
+        for (int k = 0; k < 2 * 32; k++) {
+            RuleProgram *p = r->shape_filter[side][k / 32][k % 32];
+            if (p)
+                rule_program_clear(p);
+            g_free(p);
+        }
+    }
     rule_program_clear(&r->condition);
     for (guint i = 0; i < r->aggs->len; i++) {
         RuleAgg *a = &g_array_index(r->aggs, RuleAgg, i);

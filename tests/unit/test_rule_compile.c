@@ -270,6 +270,28 @@ Test(rule_compile, filter_by_side)
     }
 }
 
+/* Knowing the channel too leaves only what it does not decide: a card
+ * payment sent runs "not counterparty.same_customer" alone; a wage received
+ * runs nothing (it surely passes). */
+Test(rule_compile, filter_by_shape)
+{
+    Loaded l;
+    const Rule *r = load_where(
+        &l, "rule X-1 \"test rule\"\n  source \"test\"\n  for each account\n",
+        "account.kind == person and ((channel == ach_payroll and direction == in) or (direction "
+        "== out and (channel == card or channel in {transfer}) and not "
+        "counterparty.same_customer))");
+    const RuleProgram *card = r->shape_filter[SIDE_SENDER][0][CHANNEL_CARD];
+    cr_assert_not_null(card);
+    cr_expect_eq(card->n, 3, "%u steps", card->n); /* FIELD, NOT, HALT */
+    cr_expect_eq(card->steps[0].op, OP_FIELD);
+    cr_expect_eq(card->steps[0].a, FIELD_CP_SAME_CUSTOMER);
+    cr_expect_not_null(r->shape_filter[SIDE_SENDER][1][CHANNEL_TRANSFER]);
+    cr_expect_null(r->shape_filter[SIDE_RECEIVER][1][CHANNEL_ACH_PAYROLL]);
+    cr_expect(r->pass_surely[SIDE_RECEIVER][1] >> CHANNEL_ACH_PAYROLL & 1);
+    unload(&l);
+}
+
 /* "count >= 1" is one step: an aggregate compared with a constant is fused,
  * as a field compared with one is. */
 Test(rule_compile, aggregate_compared_with_a_constant_is_one_step)
