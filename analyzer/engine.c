@@ -60,12 +60,11 @@ typedef struct {
     FlagOp *flag_ops; /* the rule's aggregates with an entry condition */
     guint n_flag_ops;
     guint8 *chunks[POOL_CHUNKS];
-    gsize stride;  /* bytes per pool entry */
-    gsize run_off; /* offsets in an entry of the running totals and the ring */
-    gsize ring_off;
-    guint n_run;  /* running totals per window */
-    guint n_pool; /* entries made */
-    GArray *free; /* guint32 indexes of free pool entries */
+    gsize stride;   /* bytes per pool entry */
+    gsize ring_off; /* offset of the ring in an entry (the running totals follow the Window) */
+    guint n_run;    /* running totals per window */
+    guint n_pool;   /* entries made */
+    GArray *free;   /* guint32 indexes of free pool entries */
     guint64 alerts;
 } RuleState;
 
@@ -94,7 +93,7 @@ static Window *pool_at(const RuleState *st, guint32 i)
 static void pool_window_init(RuleState *st, guint32 i)
 {
     guint8 *base = (guint8 *)pool_at(st, i);
-    gint64 *run = (gint64 *)(base + st->run_off);
+    gint64 *run = (gint64 *)(base + sizeof(Window));
     memset(run, 0, st->n_run * sizeof *run);
     window_init_on((Window *)base, (WinEntry *)(base + st->ring_off), POOL_RING, run);
 }
@@ -166,6 +165,16 @@ static gsize slot_bytes(const Engine *e, guint accounts)
     return (gsize)accounts * e->row * sizeof(guint32);
 }
 
+/* Appends rule ri's side (receiver's or not) to all if a transaction of
+ * that shape can pass it. */
+static void add_cand(GArray *all, const Rule *r, guint ri, Side side, gboolean receiver,
+                     guint no_mcc, guint ch)
+{
+    if (r->pass_mask[side][no_mcc] >> ch & 1)
+        g_array_append_val(all, ((Cand){shape_program(r, side, no_mcc, ch), ri, (guint8)receiver,
+                                        r->pass_surely[side][no_mcc] >> ch & 1}));
+}
+
 /* Fills Engine.cands: the window rules' sides by transaction shape, then
  * the graph rules' (sender side) by mcc and channel (graph_bit must be set). */
 static void make_cands(Engine *e)
@@ -180,15 +189,10 @@ static void make_cands(Engine *e)
                     Side from_side = self ? SIDE_ANY : SIDE_SENDER;
                     if (e->graph_bit[ri])
                         continue;
-                    if ((r->persp & PERSP_SENDER) && (r->pass_mask[from_side][no_mcc] >> ch & 1))
-                        g_array_append_val(
-                            all, ((Cand){shape_program(r, from_side, no_mcc, ch), ri, FALSE,
-                                         r->pass_surely[from_side][no_mcc] >> ch & 1}));
-                    if ((r->persp & PERSP_RECEIVER) && !self &&
-                        (r->pass_mask[SIDE_RECEIVER][no_mcc] >> ch & 1))
-                        g_array_append_val(
-                            all, ((Cand){shape_program(r, SIDE_RECEIVER, no_mcc, ch), ri, TRUE,
-                                         r->pass_surely[SIDE_RECEIVER][no_mcc] >> ch & 1}));
+                    if (r->persp & PERSP_SENDER)
+                        add_cand(all, r, ri, from_side, FALSE, no_mcc, ch);
+                    if ((r->persp & PERSP_RECEIVER) && !self)
+                        add_cand(all, r, ri, SIDE_RECEIVER, TRUE, no_mcc, ch);
                 }
             }
             e->cand_at[self][no_mcc][32] = all->len;
@@ -199,10 +203,8 @@ static void make_cands(Engine *e)
             e->graph_cand_at[no_mcc][ch] = all->len;
             for (guint ri = 0; ri < e->rs->rules->len; ri++) {
                 const Rule *r = g_ptr_array_index(e->rs->rules, ri);
-                if (e->graph_bit[ri] && (r->pass_mask[SIDE_SENDER][no_mcc] >> ch & 1))
-                    g_array_append_val(all,
-                                       ((Cand){shape_program(r, SIDE_SENDER, no_mcc, ch), ri, FALSE,
-                                               r->pass_surely[SIDE_SENDER][no_mcc] >> ch & 1}));
+                if (e->graph_bit[ri])
+                    add_cand(all, r, ri, SIDE_SENDER, FALSE, no_mcc, ch);
             }
         }
         e->graph_cand_at[no_mcc][32] = all->len;
@@ -235,8 +237,7 @@ Engine *engine_new(const RuleSet *rs, const Intern *accounts, const Intern *loca
             f->bit = 1u << g->flag;
         }
         st->n_run = window_agg_run_len(r);
-        st->run_off = sizeof(Window);
-        st->ring_off = st->run_off + st->n_run * sizeof(gint64);
+        st->ring_off = sizeof(Window) + st->n_run * sizeof(gint64);
         /* whole lines, so that each header (a Window) is one line */
         st->stride = (st->ring_off + POOL_RING * sizeof(WinEntry) + 63) & ~(gsize)63;
     }
@@ -315,8 +316,8 @@ static guint32 *account_slots(Engine *e, guint32 account)
 /* Does the account pass rule ri's account_filter? Worked out on first use
  * and kept in the account's row (fixed: `words` bits "worked out", then
  * `words` bits "fails"; a rule's bit is word ri / 32, bit ri % 32). */
-static gboolean account_can_pass(Engine *e, guint32 *fixed, guint ri, const Rule *r,
-                                 guint32 account, const TxnCore *t)
+static inline gboolean account_can_pass(Engine *e, guint32 *fixed, guint ri, const Rule *r,
+                                        guint32 account, const TxnCore *t)
 {
     if (!r->account_filter.n)
         return TRUE;
@@ -397,6 +398,14 @@ static void all_aggs(LazyAggs *lz)
         lazy_agg(lz, i);
 }
 
+/* The side account is on in core, as rule_vm_field sees it: SIDE_ANY for
+ * a transaction to oneself (direction in), else the receiver's (in) or,
+ * for any other account, the sender's (out). */
+static Side side_of(const TxnCore *core, guint32 account)
+{
+    return core->from == core->to ? SIDE_ANY : core->to == account ? SIDE_RECEIVER : SIDE_SENDER;
+}
+
 /* The condition flags of an entry: bit i for aggregate i's condition,
  * from the compile-time masks where they tell, else by running it. */
 static guint32 entry_flags(Engine *e, guint ri, const TxnCore *core, guint32 account)
@@ -405,9 +414,7 @@ static guint32 entry_flags(Engine *e, guint ri, const TxnCore *core, guint32 acc
     const RuleState *st = &e->state[ri];
     guint32 flags = 0, cbit = 1u << core->channel;
     guint no_mcc = core->mcc == TXN_MCC_NONE;
-    Side side = core->from == core->to ? SIDE_ANY
-                : core->to == account  ? SIDE_RECEIVER
-                                       : SIDE_SENDER; /* direction out, as rule_vm_field has it */
+    Side side = side_of(core, account);
     RuleEval ev = {.txn = core, .account = account, .rs = e->rs, .kyc = e->kyc};
     for (const FlagOp *f = st->flag_ops; f < st->flag_ops + st->n_flag_ops; f++) {
         if (!(f->maybe[side][no_mcc] & cbit))
@@ -441,7 +448,7 @@ static void check_prefilters(Engine *e, const Txn *t)
             if (!account || !(r->persp & (receiver ? PERSP_RECEIVER : PERSP_SENDER)) ||
                 (receiver && c->to == c->from))
                 continue;
-            Side side = receiver ? SIDE_RECEIVER : c->from == c->to ? SIDE_ANY : SIDE_SENDER;
+            Side side = side_of(c, account);
             RuleEval ev = {.txn = c, .account = account, .rs = e->rs, .kyc = e->kyc};
             gboolean full = rule_vm_run(&r->filter, &ev) != 0;
             gboolean pre = (r->pass_mask[side][no_mcc] & cbit) &&
@@ -526,19 +533,14 @@ static gint64 now_ns(void)
     return (gint64)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-static void eval_side(Engine *e, const Pass *p, const Txn *t);
-
-/* eval_side, timed when profiling. */
-static void eval_side_timed(Engine *e, const Pass *p, const Txn *t)
+/* When profiling, counts one window update or graph search of rule ri
+ * that began at t0 (now_ns), and its time. */
+static void cost_add(Engine *e, guint ri, gint64 t0)
 {
-    if (!e->cost) {
-        eval_side(e, p, t);
-        return;
+    if (e->cost) {
+        e->cost[ri].entered++;
+        e->cost[ri].ns += now_ns() - t0;
     }
-    gint64 t0 = now_ns();
-    eval_side(e, p, t);
-    e->cost[p->rule].entered++;
-    e->cost[p->rule].ns += now_ns() - t0;
 }
 
 /* Updates the rule's window of the account with t and tests the condition. */
@@ -573,23 +575,34 @@ static void eval_side(Engine *e, const Pass *p, const Txn *t)
     }
 }
 
+/* Does the account's side of t pass candidate c? The prefilters by kind
+ * and fixed attributes (the account's row: fixed), then the shape's
+ * filter unless it surely passes. */
+G_ALWAYS_INLINE static inline gboolean cand_passes(Engine *e, const Cand *c, const Rule *r,
+                                                   guint32 account, guint kind, guint32 *fixed,
+                                                   const TxnCore *t)
+{
+    if (!((r->kind_mask >> kind) & 1) || !account_can_pass(e, fixed, c->rule, r, account, t))
+        return FALSE;
+    if (c->surely)
+        return TRUE;
+    if (e->cost)
+        e->cost[c->rule].filter_runs++;
+    RuleEval ev = {.txn = t, .account = account, .rs = e->rs, .kyc = e->kyc};
+    return rule_vm_run(c->prog, &ev) != 0;
+}
+
 /* The graph rules t passes, as bits; t must have both accounts. */
 static guint32 graph_bits(Engine *e, const Txn *t)
 {
     guint32 bits = 0;
     guint kind = kyc_get(e->kyc, t->core.from)->kind, no_mcc = t->core.mcc == TXN_MCC_NONE;
-    RuleEval ev = {.txn = &t->core, .account = t->core.from, .rs = e->rs, .kyc = e->kyc};
     guint32 *fixed = account_slots(e, t->core.from) + e->rs->rules->len;
     const guint *at = &e->graph_cand_at[no_mcc][t->core.channel];
     for (guint k = at[0]; k < at[1]; k++) {
         const Cand *c = &e->cands[k];
-        const Rule *r = g_ptr_array_index(e->rs->rules, c->rule);
-        if (!((r->kind_mask >> kind) & 1) ||
-            !account_can_pass(e, fixed, c->rule, r, t->core.from, &t->core))
-            continue;
-        if (e->cost && !c->surely)
-            e->cost[c->rule].filter_runs++;
-        if (c->surely || rule_vm_run(c->prog, &ev))
+        if (cand_passes(e, c, g_ptr_array_index(e->rs->rules, c->rule), t->core.from, kind, fixed,
+                        &t->core))
             bits |= e->graph_bit[c->rule];
     }
     return bits;
@@ -640,10 +653,7 @@ static void process_graph(Engine *e, const Txn *t)
         if (bits & e->graph_bit[ri]) {
             gint64 t0 = e->cost ? now_ns() : 0;
             match_rule(e, ri, g_ptr_array_index(e->rs->rules, ri), edge, t);
-            if (e->cost) {
-                e->cost[ri].entered++;
-                e->cost[ri].ns += now_ns() - t0;
-            }
+            cost_add(e, ri, t0);
         }
     }
 }
@@ -680,22 +690,18 @@ static void prefetch_slots(const Engine *e, guint32 account)
     }
 }
 
-/* Appends (ri, account) to the passes if the account's side of t passes
- * rule ri's filter (kind: the account's KycKind), and starts loading the
+/* Appends (rule, account) to the passes if the account's side of t passes
+ * candidate c (kind: the account's KycKind), and starts loading the
  * account's window. */
-static guint filter_side(Engine *e, guint ri, const Rule *r, guint32 account, guint kind,
-                         guint32 *fixed, const Cand *c, const Txn *t, guint n)
+static guint filter_side(Engine *e, const Cand *c, guint32 account, guint kind, guint32 *fixed,
+                         const Txn *t, guint n)
 {
-    if (!((r->kind_mask >> kind) & 1) || !account_can_pass(e, fixed, ri, r, account, &t->core))
-        return n; /* the account cannot pass (prefilters by kind and fixed attributes) */
-    RuleEval ev = {.txn = &t->core, .account = account, .rs = e->rs, .kyc = e->kyc};
-    if (e->cost && !c->surely)
-        e->cost[ri].filter_runs++;
-    if (!c->surely && !rule_vm_run(c->prog, &ev))
+    if (!cand_passes(e, c, g_ptr_array_index(e->rs->rules, c->rule), account, kind, fixed,
+                     &t->core))
         return n;
-    guint32 w = state_window(e, ri, account);
-    __builtin_prefetch(pool_at(&e->state[ri], w));
-    e->passes[n] = (Pass){ri, account, w};
+    guint32 w = state_window(e, c->rule, account);
+    __builtin_prefetch(pool_at(&e->state[c->rule], w));
+    e->passes[n] = (Pass){c->rule, account, w};
     return n + 1;
 }
 
@@ -726,16 +732,18 @@ void engine_process(Engine *e, const Txn *t)
     const guint *at = &e->cand_at[self][no_mcc][t->core.channel];
     for (guint k = at[0]; k < at[1]; k++) { /* cands is NULL when there are none */
         const Cand *c = &e->cands[k];
-        const Rule *r = g_ptr_array_index(e->rs->rules, c->rule);
         if (!c->receiver && t->core.from)
-            n = filter_side(e, c->rule, r, t->core.from, kf->kind, xf, c, t, n);
+            n = filter_side(e, c, t->core.from, kf->kind, xf, t, n);
         else if (c->receiver && t->core.to)
-            n = filter_side(e, c->rule, r, t->core.to, kt->kind, xt, c, t, n);
+            n = filter_side(e, c, t->core.to, kt->kind, xt, t, n);
     }
     for (guint i = 0; i < n; i++)
         prefetch_window(pool_at(&e->state[e->passes[i].rule], e->passes[i].window));
-    for (guint i = 0; i < n; i++)
-        eval_side_timed(e, &e->passes[i], t);
+    for (guint i = 0; i < n; i++) {
+        gint64 t0 = e->cost ? now_ns() : 0;
+        eval_side(e, &e->passes[i], t);
+        cost_add(e, e->passes[i].rule, t0);
+    }
     if (e->graph)
         process_graph(e, t);
     if (++e->processed % e->evict_every == 0)

@@ -302,7 +302,7 @@ static gboolean agg_baseline(Cc *c, AstNode *n, RuleAgg *agg)
     return agg_arg(c, inner, agg->kind, agg);
 }
 
-static void known_masks(RuleCtx *cx, AstNode *n, guint32 maybe[SIDE_COUNT][2],
+static void known_masks(RuleCtx *cx, AstNode *n, gboolean top, guint32 maybe[SIDE_COUNT][2],
                         guint32 surely[SIDE_COUNT][2]);
 
 /* The condition of a flagged aggregate: count(cond), or the where of
@@ -357,7 +357,7 @@ static ValueType compile_agg(Cc *c, AstNode *n, int which)
         agg.flag = (int)r->aggs->len; /* precomputed per entry when it enters the window */
         AstNode *cond = agg_condition(n, which);
         if (cond)
-            known_masks(c->cx, cond, agg.flag_maybe, agg.flag_surely);
+            known_masks(c->cx, cond, FALSE, agg.flag_maybe, agg.flag_surely);
     }
     gboolean simple = agg.flag >= 0 || (!agg.cond.n && !(agg.kind == AGG_COUNT && agg.arg.n));
     agg.running = simple && (agg.kind == AGG_COUNT || (agg.kind == AGG_SUM && agg.arg.n == 2 &&
@@ -932,6 +932,7 @@ typedef struct {
     double direction;    /* 1 in, 2 out, 0 unknown */
     gboolean mcc_absent; /* the transaction has no mcc */
     gboolean channel_unknown;
+    gboolean decide_only; /* specialize() need not build what is left */
 } Known;
 
 /* The value of field n when it is known, with its type. */
@@ -972,32 +973,13 @@ static Tri tri_of(gboolean b)
     return b ? TRI_TRUE : TRI_FALSE;
 }
 
-static Tri eval_known(const Known *k, const AstNode *n)
+/* A test (not and, or, not: specialize() combines those) under k. */
+static Tri eval_leaf(const Known *k, const AstNode *n)
 {
     double v, c;
     ValueType ty;
     int index;
     switch (n->kind) {
-    case N_AND: {
-        Tri a = eval_known(k, n->a);
-        if (a == TRI_FALSE)
-            return TRI_FALSE;
-        Tri b = eval_known(k, n->b);
-        return b == TRI_FALSE ? TRI_FALSE : a == TRI_TRUE && b == TRI_TRUE ? TRI_TRUE : TRI_UNKNOWN;
-    }
-    case N_OR: {
-        Tri a = eval_known(k, n->a);
-        if (a == TRI_TRUE)
-            return TRI_TRUE;
-        Tri b = eval_known(k, n->b);
-        return b == TRI_TRUE                      ? TRI_TRUE
-               : a == TRI_FALSE && b == TRI_FALSE ? TRI_FALSE
-                                                  : TRI_UNKNOWN;
-    }
-    case N_NOT: {
-        Tri a = eval_known(k, n->a);
-        return a == TRI_UNKNOWN ? a : tri_of(a == TRI_FALSE);
-    }
     case N_BIN:
         if (!known_field(k, n->a, &v, &ty) || !enum_const(k, n->b, ty, &c))
             return TRI_UNKNOWN;
@@ -1032,56 +1014,7 @@ static Tri eval_known(const Known *k, const AstNode *n)
     }
 }
 
-/* The channels for which n can be true (maybe) and is surely true, by side
- * and by a missing mcc. */
-static void known_masks(RuleCtx *cx, AstNode *n, guint32 maybe[SIDE_COUNT][2],
-                        guint32 surely[SIDE_COUNT][2])
-{
-    for (int side = 0; side < SIDE_COUNT; side++) {
-        for (int absent = 0; absent < 2; absent++) {
-            Known k = {.cx = cx, .direction = side_direction[side], .mcc_absent = absent};
-            maybe[side][absent] = surely[side][absent] = 0;
-            for (int ch = 0; ch < 32; ch++) {
-                k.channel = ch;
-                Tri v = eval_known(&k, n);
-                if (v != TRI_FALSE)
-                    maybe[side][absent] |= 1u << ch;
-                if (v == TRI_TRUE)
-                    surely[side][absent] |= 1u << ch;
-            }
-        }
-    }
-}
-
-/* surely &= where each "and" part of n that is not about the account's
- * fixed attributes is surely true. */
-static void surely_parts(RuleCtx *cx, AstNode *n, guint32 surely[SIDE_COUNT][2])
-{
-    if (n->kind == N_AND) {
-        surely_parts(cx, n->a, surely);
-        surely_parts(cx, n->b, surely);
-        return;
-    }
-    if (rule_is_account_static(n))
-        return; /* the account prefilter's part, tested before */
-    guint32 maybe[SIDE_COUNT][2], sure[SIDE_COUNT][2];
-    known_masks(cx, n, maybe, sure);
-    for (int side = 0; side < SIDE_COUNT; side++) {
-        surely[side][0] &= sure[side][0];
-        surely[side][1] &= sure[side][1];
-    }
-}
-
-void rule_pass_masks(RuleCtx *cx, AstNode *n, guint32 maybe[SIDE_COUNT][2],
-                     guint32 surely[SIDE_COUNT][2])
-{
-    guint32 ignored[SIDE_COUNT][2];
-    known_masks(cx, n, maybe, ignored);
-    memset(surely, 0xff, sizeof(guint32) * SIDE_COUNT * 2);
-    surely_parts(cx, n, surely);
-}
-
-/* ---- the filter by side ---- */
+/* ---- specialising a filter to what is known ---- */
 
 /* The value of a subtree that specialize() found decided. */
 static AstNode decided_true, decided_false;
@@ -1106,6 +1039,8 @@ static AstNode *logic_node(RuleCtx *cx, NodeKind kind, AstNode *a, AstNode *b, c
 static AstNode *specialize(const Known *k, AstNode *n, gboolean top)
 {
     AstNode *a, *b;
+    if (top && rule_is_account_static(n))
+        return &decided_true;
     switch (n->kind) {
     case N_AND:
     case N_OR: {
@@ -1119,17 +1054,15 @@ static AstNode *specialize(const Known *k, AstNode *n, gboolean top)
             return decides;
         if (a == drops || b == drops)
             return a == drops ? b : a;
-        return a == n->a && b == n->b ? n : logic_node(k->cx, n->kind, a, b, n);
+        return k->decide_only || (a == n->a && b == n->b) ? n : logic_node(k->cx, n->kind, a, b, n);
     }
     case N_NOT:
         a = specialize(k, n->a, FALSE);
         if (a == &decided_true || a == &decided_false)
             return a == &decided_true ? &decided_false : &decided_true;
-        return a == n->a ? n : logic_node(k->cx, N_NOT, a, NULL, n);
+        return k->decide_only || a == n->a ? n : logic_node(k->cx, N_NOT, a, NULL, n);
     default:
-        if (top && rule_is_account_static(n))
-            return &decided_true;
-        switch (eval_known(k, n)) {
+        switch (eval_leaf(k, n)) {
         case TRI_TRUE:
             return &decided_true;
         case TRI_FALSE:
@@ -1138,6 +1071,39 @@ static AstNode *specialize(const Known *k, AstNode *n, gboolean top)
             return n;
         }
     }
+}
+
+/* The channels (bits) for which n can be true (maybe) and is surely true,
+ * by side and by a missing mcc; where top, "and" parts on the account's
+ * fixed attributes count as true (specialize). */
+static void known_masks(RuleCtx *cx, AstNode *n, gboolean top, guint32 maybe[SIDE_COUNT][2],
+                        guint32 surely[SIDE_COUNT][2])
+{
+    for (int side = 0; side < SIDE_COUNT; side++) {
+        for (int absent = 0; absent < 2; absent++) {
+            Known k = {.cx = cx,
+                       .direction = side_direction[side],
+                       .mcc_absent = absent,
+                       .decide_only = TRUE};
+            maybe[side][absent] = surely[side][absent] = 0;
+            for (int ch = 0; ch < 32; ch++) {
+                k.channel = ch;
+                const AstNode *v = specialize(&k, n, top);
+                if (v != &decided_false)
+                    maybe[side][absent] |= 1u << ch;
+                if (v == &decided_true)
+                    surely[side][absent] |= 1u << ch;
+            }
+        }
+    }
+}
+
+void rule_pass_masks(RuleCtx *cx, AstNode *n, guint32 maybe[SIDE_COUNT][2],
+                     guint32 surely[SIDE_COUNT][2])
+{
+    guint32 ignored[SIDE_COUNT][2];
+    known_masks(cx, n, FALSE, maybe, ignored);
+    known_masks(cx, n, TRUE, ignored, surely); /* the account prefilter has passed */
 }
 
 /* Compiles n, a specialisation of filter, into out. */

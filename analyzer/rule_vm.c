@@ -79,22 +79,43 @@ static double kyc_field(FieldId f, const TxnCore *t, const KycRecord *k)
     }
 }
 
-double rule_vm_field(FieldId f, const TxnCore *t, guint32 account, const Kyc *kyc)
+/* The fields a transaction carries itself, the commonest in filters: into
+ * *v, FALSE for any other field. Inline, so the interpreter reads them
+ * without a call. */
+static inline gboolean own_field(FieldId f, const TxnCore *t, guint32 account, double *v)
 {
-    guint32 other = t->from == account ? t->to : t->from;
     switch (f) {
     case FIELD_AMOUNT:
-        return (double)t->amount / money_scale(t->currency_exp);
+        *v = (double)t->amount / money_scale(t->currency_exp);
+        return TRUE;
+    case FIELD_CHANNEL:
+        *v = t->channel;
+        return TRUE;
+    case FIELD_MCC:
+        *v = t->mcc;
+        return TRUE;
+    case FIELD_COUNTRY:
+        *v = t->country;
+        return TRUE;
+    case FIELD_DIRECTION:
+        *v = t->to == account ? 1 : 2;
+        return TRUE;
+    default:
+        return FALSE;
+    }
+}
+
+double rule_vm_field(FieldId f, const TxnCore *t, guint32 account, const Kyc *kyc)
+{
+    double v;
+    if (own_field(f, t, account, &v))
+        return v;
+    guint32 other = t->from == account ? t->to : t->from;
+    switch (f) {
     case FIELD_HOUR:
         return txn_local_hour(t);
     case FIELD_WEEKDAY:
         return txn_local_dow(t);
-    case FIELD_CHANNEL:
-        return t->channel;
-    case FIELD_MCC:
-        return t->mcc;
-    case FIELD_COUNTRY:
-        return t->country;
     case FIELD_CURRENCY:
         return t->currency;
     case FIELD_LOCATION:
@@ -103,8 +124,6 @@ double rule_vm_field(FieldId f, const TxnCore *t, guint32 account, const Kyc *ky
         return account;
     case FIELD_COUNTERPARTY:
         return other;
-    case FIELD_DIRECTION:
-        return t->to == account ? 1 : 2;
     case FIELD_DAY:
         return local_day(t);
     case FIELD_WEEK: /* weeks start on Monday; 1970-01-01 was a Thursday */
@@ -156,25 +175,13 @@ gboolean rule_list_contains(const RuleList *l, double v)
     return (l->bits[k >> 3] >> (k & 7)) & 1;
 }
 
-/* A field of the current transaction: the ones it carries itself without
- * a call (the commonest in filters), the rest through rule_vm_field. */
+/* A field of the current transaction: its own fields inline, the rest
+ * through rule_vm_field. */
 static inline double vm_field(FieldId f, const RuleEval *ev)
 {
-    const TxnCore *t = ev->txn;
-    switch (f) {
-    case FIELD_CHANNEL:
-        return t->channel;
-    case FIELD_MCC:
-        return t->mcc;
-    case FIELD_DIRECTION:
-        return t->to == ev->account ? 1 : 2;
-    case FIELD_AMOUNT:
-        return (double)t->amount / money_scale(t->currency_exp);
-    case FIELD_COUNTRY:
-        return t->country;
-    default:
-        return rule_vm_field(f, t, ev->account, ev->kyc);
-    }
+    double v;
+    return own_field(f, ev->txn, ev->account, &v) ? v
+                                                  : rule_vm_field(f, ev->txn, ev->account, ev->kyc);
 }
 
 /* rule_list_contains, with the lists keyed by the value itself (all but
@@ -320,6 +327,9 @@ double rule_vm_run(const RuleProgram *p, const RuleEval *ev)
     }
 }
 
+/* The comparisons OP_EQ .. OP_GE as written. */
+static const char *const cmp_sym[] = {"==", "!=", "<", "<=", ">", ">="};
+
 static const char *const op_names[] = {
 #define X(id, doc) #id,
     RULE_OP_LIST(X)
@@ -355,9 +365,8 @@ void rule_vm_disassemble(const RuleProgram *p, const RuleSet *rs, const Rule *r,
                                    (s->a & 2) ? ']' : ')');
             break;
         case OP_FIELD_CMP: {
-            static const char *const sym[] = {"==", "!=", "<", "<=", ">", ">="};
             g_string_append_printf(out, " %s %s %g", rule_field_name((FieldId)s->b),
-                                   sym[s->a - OP_EQ], s->k);
+                                   cmp_sym[s->a - OP_EQ], s->k);
             break;
         }
         case OP_FIELD_IN_LIST: {
@@ -366,9 +375,8 @@ void rule_vm_disassemble(const RuleProgram *p, const RuleSet *rs, const Rule *r,
             break;
         }
         case OP_AGG_CMP: {
-            static const char *const sym[] = {"==", "!=", "<", "<=", ">", ">="};
             g_string_append_printf(out, " %s %s %g", g_array_index(r->aggs, RuleAgg, s->a).text,
-                                   sym[s->b - OP_EQ], s->k);
+                                   cmp_sym[s->b - OP_EQ], s->k);
             break;
         }
         default:
