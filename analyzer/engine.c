@@ -551,6 +551,8 @@ static void eval_side(Engine *e, const Pass *p, const Txn *t)
     const Rule *r = g_ptr_array_index(e->rs->rules, ri);
     RuleEval ev = {.txn = &t->core, .account = account, .rs = e->rs, .kyc = e->kyc};
     Window *w = pool_at(&e->state[ri], p->window);
+    if (t->core.ts + r->window + r->baseline <= w->suppress_until)
+        return; /* suppressed, and gone from the window before the suppression ends */
     Keep keep = {account, e->kyc};
     window_agg_expire(r, w, t->core.ts, &keep);
     if (!e->rec) /* stored once, whatever the number of windows it enters */

@@ -86,6 +86,34 @@ Test(engine, one_alert_per_window_then_again_after_suppression)
     g_ptr_array_unref(g.json);
 }
 
+/* Under a suppression longer than the window, a transaction that will have
+ * left the window when the suppression ends is not stored at all. The rule
+ * suppresses for 3 days after s2 (until 100 + 3d); s3, exactly one day
+ * before that, would have left by then; s4, a second later, is still in the
+ * window at 100 + 3d, where s5 alerts with it. */
+Test(engine, a_suppression_skips_only_what_leaves_before_it_ends)
+{
+    const gint64 day = 86400;
+    const TxnCore sup[] = {
+        {.ts = 0, .from = 1, .to = 3, EUR(10000)},
+        {.ts = 100, .from = 2, .to = 3, EUR(10000)},
+        {.ts = 100 + 2 * day, .from = 1, .to = 3, EUR(10000)},
+        {.ts = 100 + 2 * day + 1, .from = 2, .to = 3, EUR(10000)},
+        {.ts = 100 + 3 * day, .from = 1, .to = 3, EUR(10000)},
+    };
+    static const char *const sids[] = {"s1", "s2", "s3", "s4", "s5"};
+    static const char *rule = "rule T-2 \"Two credits\"\n  source \"test\"\n  for each receiver\n"
+                              "  within 1d\n  suppress 3d\n  alert if count >= 2\n"
+                              "  explain \"{count} credits\"\n";
+    Got g;
+    run(rule, sup, sids, 5, &g);
+    cr_assert_eq(g.json->len, 2);
+    cr_expect(strstr(g_ptr_array_index(g.json, 0), "\"evidence\":[\"s1\",\"s2\"]"));
+    cr_expect(strstr(g_ptr_array_index(g.json, 1), "\"trigger_tx\":\"s5\""));
+    cr_expect(strstr(g_ptr_array_index(g.json, 1), "\"evidence\":[\"s4\",\"s5\"]"));
+    g_ptr_array_unref(g.json);
+}
+
 /* A window freed by the idle sweep is freed once: sweeps after it must not
  * hand its memory to two accounts, whose credits would then add up. B's
  * window empties on day 2 and is freed; two more sweeps pass; then C and A
