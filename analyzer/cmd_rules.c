@@ -140,6 +140,39 @@ static void explain_channels(GString *o, const char *what, guint32 mask)
     g_string_append_c(o, '\n');
 }
 
+/* The mcc prefilters (Rule.shape_mcc): by side, what the code decides
+ * without the filter, and on which channels. */
+static void explain_mcc(const Rule *r, GString *o)
+{
+    static const char *const sides[] = {[SIDE_ANY] = "a transfer to oneself",
+                                        [SIDE_SENDER] = "money out",
+                                        [SIDE_RECEIVER] = "money in"};
+    for (int side = 0; side < SIDE_COUNT; side++) {
+        if (!(r->persp & (side == SIDE_RECEIVER ? PERSP_RECEIVER : PERSP_SENDER)))
+            continue; /* a side the rule does not look from (to oneself is the sender's) */
+        for (guint i = 0; r->mcc_sets && i < r->mcc_sets->len; i++) {
+            const RuleMccSet *m = g_ptr_array_index(r->mcc_sets, i);
+            guint32 channels = 0;
+            for (int ch = 0; ch < 32; ch++)
+                channels |= r->shape_mcc[side][ch] == m ? 1u << ch : 0;
+            if (!channels)
+                continue;
+            guint never = 0, surely = 0;
+            for (guint c = 0; c < RULE_MCC_CODES; c++) {
+                never += !rule_mcc_has(m->maybe, c);
+                surely += rule_mcc_has(m->surely, c);
+            }
+            char a[32], b[32], c[32];
+            g_autofree char *what = g_strdup_printf(
+                "For %s the mcc decides at once (codes that cannot pass: %s, that surely pass: "
+                "%s, left to the filter: %s), on:",
+                sides[side], cmd_count(never, a), cmd_count(surely, b),
+                cmd_count(RULE_MCC_CODES - never - surely, c));
+            explain_channels(o, what, channels);
+        }
+    }
+}
+
 static void explain_typology(const Typology *ty, GString *o)
 {
     char dur[64];
@@ -201,6 +234,7 @@ static void explain_words(const Rule *r, GString *o)
         !r->pass_mask[SIDE_RECEIVER][1])
         g_string_append(o, "     A transaction without a merchant category code (mcc) cannot "
                            "pass, so it is skipped at once.\n");
+    explain_mcc(r, o);
     if ((r->kind_mask & 7) != 7) {
         static const char *const kinds[] = {"unknown (not in the accounts table)", "person",
                                             "business"};

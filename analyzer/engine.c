@@ -101,6 +101,7 @@ static void pool_window_init(RuleState *st, guint32 i)
 /* A rule's side a transaction may pass (Engine.cands). */
 typedef struct {
     const RuleProgram *prog; /* the filter for the shape (shape_program) */
+    const RuleMccSet *mcc;   /* its mcc prefilter (Rule.shape_mcc), or NULL */
     guint32 rule;
     guint8 receiver; /* the receiver's side, else the sender's */
     guint8 surely;   /* passes once the account prefilter has (Rule.pass_surely) */
@@ -111,6 +112,22 @@ static const RuleProgram *shape_program(const Rule *r, Side side, guint no_mcc, 
 {
     const RuleProgram *p = r->shape_filter[side][no_mcc][ch];
     return p ? p : &r->side_filter[side];
+}
+
+static const RuleMccSet *shape_mcc(const Rule *r, Side side, guint no_mcc, guint ch)
+{
+    return no_mcc ? NULL : r->shape_mcc[side][ch];
+}
+
+/* What the mcc prefilter m says of t's mcc: 0 fails, 1 passes, -1 the
+ * shape's program decides. */
+static inline int mcc_decides(const RuleMccSet *m, const TxnCore *t)
+{
+    if (!m || t->mcc >= RULE_MCC_CODES)
+        return -1;
+    if (!rule_mcc_has(m->maybe, t->mcc))
+        return 0;
+    return rule_mcc_has(m->surely, t->mcc) ? 1 : -1;
 }
 
 /* One side of a transaction that passed a window rule's filter. */
@@ -171,8 +188,9 @@ static void add_cand(GArray *all, const Rule *r, guint ri, Side side, gboolean r
                      guint no_mcc, guint ch)
 {
     if (r->pass_mask[side][no_mcc] >> ch & 1)
-        g_array_append_val(all, ((Cand){shape_program(r, side, no_mcc, ch), ri, (guint8)receiver,
-                                        r->pass_surely[side][no_mcc] >> ch & 1}));
+        g_array_append_val(
+            all, ((Cand){shape_program(r, side, no_mcc, ch), shape_mcc(r, side, no_mcc, ch), ri,
+                         (guint8)receiver, r->pass_surely[side][no_mcc] >> ch & 1}));
 }
 
 /* Fills Engine.cands: the window rules' sides by transaction shape, then
@@ -434,8 +452,17 @@ static guint32 entry_flags(Engine *e, guint ri, const TxnCore *core, guint32 acc
     return flags;
 }
 
+/* Does t pass the shape's prefilter by mcc, or else its program? */
+static gboolean shape_passes(const Rule *r, Side side, guint no_mcc, const TxnCore *t,
+                             const RuleEval *ev)
+{
+    int mcc = mcc_decides(shape_mcc(r, side, no_mcc, t->channel), t);
+    return mcc >= 0 ? mcc : rule_vm_run(shape_program(r, side, no_mcc, t->channel), ev) != 0;
+}
+
 /* With checks on, every prefilter decision against the filter itself, for
  * every rule and side a transaction could be seen from. */
+
 static void check_prefilters(Engine *e, const Txn *t)
 {
     const TxnCore *c = &t->core;
@@ -451,11 +478,11 @@ static void check_prefilters(Engine *e, const Txn *t)
             Side side = side_of(c, account);
             RuleEval ev = {.txn = c, .account = account, .rs = e->rs, .kyc = e->kyc};
             gboolean full = rule_vm_run(&r->filter, &ev) != 0;
-            gboolean pre = (r->pass_mask[side][no_mcc] & cbit) &&
-                           ((r->kind_mask >> kyc_get(e->kyc, account)->kind) & 1) &&
-                           (!r->account_filter.n || rule_vm_run(&r->account_filter, &ev) != 0) &&
-                           ((r->pass_surely[side][no_mcc] & cbit) ||
-                            rule_vm_run(shape_program(r, side, no_mcc, c->channel), &ev) != 0);
+            gboolean pre =
+                (r->pass_mask[side][no_mcc] & cbit) &&
+                ((r->kind_mask >> kyc_get(e->kyc, account)->kind) & 1) &&
+                (!r->account_filter.n || rule_vm_run(&r->account_filter, &ev) != 0) &&
+                ((r->pass_surely[side][no_mcc] & cbit) || shape_passes(r, side, no_mcc, c, &ev));
             if (full != pre)
                 g_error("the prefilters of %s say %s where its filter says %s (%s side, "
                         "channel %s)",
@@ -588,6 +615,9 @@ G_ALWAYS_INLINE static inline gboolean cand_passes(Engine *e, const Cand *c, con
         return FALSE;
     if (c->surely)
         return TRUE;
+    int mcc = mcc_decides(c->mcc, t);
+    if (mcc >= 0)
+        return mcc;
     if (e->cost)
         e->cost[c->rule].filter_runs++;
     RuleEval ev = {.txn = t, .account = account, .rs = e->rs, .kyc = e->kyc};

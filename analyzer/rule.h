@@ -184,6 +184,19 @@ typedef struct {
     char format;      /* 0 = by type, 'm' money, 'p' percent, 'i' integer, 'd' duration */
 } TplPart;
 
+/* Merchant category codes 0..9999 as bits (code m: word m / 64, bit m % 64):
+ * those for which a filter can pass and those for which it surely passes. */
+#define RULE_MCC_CODES 10000
+typedef struct {
+    guint64 maybe[(RULE_MCC_CODES + 63) / 64];
+    guint64 surely[(RULE_MCC_CODES + 63) / 64];
+} RuleMccSet;
+
+static inline gboolean rule_mcc_has(const guint64 *bits, guint mcc)
+{
+    return bits[mcc / 64] >> (mcc % 64) & 1;
+}
+
 typedef struct {
     char *name;
     ValueType kind; /* TY_CHANNEL, TY_MCC, TY_COUNTRY or TY_CURRENCY */
@@ -305,6 +318,12 @@ typedef struct {
     /* the same for one shape [side][mcc missing][channel] where knowing the
      * channel and a missing mcc leaves less to run; NULL = side_filter */
     RuleProgram *shape_filter[SIDE_COUNT][2][32];
+    /* for a shape with an mcc [side][channel] whose filter tests the mcc
+     * against constants: the codes for which it can pass and surely passes,
+     * so that for most codes it need not run; NULL = the program decides.
+     * Points into mcc_sets */
+    const RuleMccSet *shape_mcc[SIDE_COUNT][32];
+    GPtrArray *mcc_sets; /* RuleMccSet, owned; NULL when there are none */
     RuleProgram condition;
     GArray *aggs;         /* RuleAgg */
     GArray *tracked;      /* RuleTrack: the aggs kept in step with the window */

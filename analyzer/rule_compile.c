@@ -931,6 +931,8 @@ typedef struct {
     double channel;      /* when channel_unknown is FALSE */
     double direction;    /* 1 in, 2 out, 0 unknown */
     gboolean mcc_absent; /* the transaction has no mcc */
+    gboolean mcc_known;  /* it has this one: */
+    guint mcc;
     gboolean channel_unknown;
     gboolean decide_only; /* specialize() need not build what is left */
 } Known;
@@ -948,8 +950,8 @@ static gboolean known_field(const Known *k, const AstNode *n, double *v, ValueTy
         *v = k->direction, *ty = TY_DIR;
         return TRUE;
     }
-    if (strcmp(n->name, "mcc") == 0 && k->mcc_absent) {
-        *v = TXN_MCC_NONE, *ty = TY_MCC;
+    if (strcmp(n->name, "mcc") == 0 && (k->mcc_absent || k->mcc_known)) {
+        *v = k->mcc_absent ? TXN_MCC_NONE : k->mcc, *ty = TY_MCC;
         return TRUE;
     }
     return FALSE;
@@ -1106,6 +1108,113 @@ void rule_pass_masks(RuleCtx *cx, AstNode *n, guint32 maybe[SIDE_COUNT][2],
     known_masks(cx, n, TRUE, ignored, surely); /* the account prefilter has passed */
 }
 
+/* ---- the mcc prefilter ----
+ *
+ * eval_leaf() decides a test of the mcc only where it compares it with
+ * constants (==, !=, in a list, in a set); so the codes that no such test
+ * names all give the same result, and the filter need be specialised only
+ * for each named code and one unnamed one. */
+
+static void add_code(GArray *codes, double v)
+{
+    if (v >= 0 && v < RULE_MCC_CODES) {
+        guint c = (guint)v;
+        g_array_append_val(codes, c);
+    }
+}
+
+/* The codes the tests of the mcc in n name (the leaves eval_leaf() reads). */
+static void mcc_codes(const Known *k, const AstNode *n, GArray *codes)
+{
+    double c;
+    int index;
+    if (n == &decided_true || n == &decided_false)
+        return;
+    if (n->kind == N_AND || n->kind == N_OR || n->kind == N_NOT) {
+        mcc_codes(k, n->a, codes);
+        if (n->b)
+            mcc_codes(k, n->b, codes);
+        return;
+    }
+    if (!n->a || n->a->kind != N_IDENT || strcmp(n->a->name, "mcc") != 0)
+        return;
+    if (n->kind == N_BIN && enum_const(k, n->b, TY_MCC, &c)) {
+        add_code(codes, c);
+    } else if (n->kind == N_IN_LIST) {
+        const RuleList *l = list_by_name(k->cx->rs, n->name, &index);
+        for (guint i = 0; l && l->kind == TY_MCC && i < l->values->len; i++)
+            add_code(codes, g_array_index(l->values, double, i));
+    } else if (n->kind == N_IN_SET) {
+        for (guint i = 0; i < n->items->len; i++) {
+            const AstNode *item = g_ptr_array_index(n->items, i);
+            if (rule_enum_value(TY_MCC, item->name, &c))
+                add_code(codes, c);
+        }
+    }
+}
+
+static gint cmp_code(gconstpointer a, gconstpointer b)
+{
+    guint x = *(const guint *)a, y = *(const guint *)b;
+    return (x > y) - (x < y);
+}
+
+/* Sets code m in s to what n gives with the mcc known to be m. */
+static void mcc_decide(Known *k, AstNode *n, guint m, RuleMccSet *s)
+{
+    k->mcc = m;
+    const AstNode *v = specialize(k, n, TRUE);
+    guint64 bit = (guint64)1 << (m % 64);
+    s->maybe[m / 64] = v != &decided_false ? s->maybe[m / 64] | bit : s->maybe[m / 64] & ~bit;
+    s->surely[m / 64] = v == &decided_true ? s->surely[m / 64] | bit : s->surely[m / 64] & ~bit;
+}
+
+/* The mcc prefilter of the shape whose filter (fixed attributes passed) is
+ * n under k, or NULL where the mcc decides nothing; kept once per rule. */
+static const RuleMccSet *mcc_set(Known k, AstNode *n, Rule *r)
+{
+    if (n == &decided_true || n == &decided_false)
+        return NULL;
+    g_autoptr(GArray) codes = g_array_new(FALSE, FALSE, sizeof(guint));
+    mcc_codes(&k, n, codes);
+    if (!codes->len)
+        return NULL;
+    g_array_sort(codes, cmp_code);
+    guint other = 0; /* the first code not named */
+    for (guint i = 0; i < codes->len && g_array_index(codes, guint, i) <= other; i++)
+        other = MAX(other, g_array_index(codes, guint, i) + 1);
+    k.mcc_known = TRUE;
+    k.decide_only = TRUE;
+    RuleMccSet *s = g_new0(RuleMccSet, 1);
+    if (other < RULE_MCC_CODES) {
+        mcc_decide(&k, n, other, s);
+        guint64 maybe = rule_mcc_has(s->maybe, other) ? G_MAXUINT64 : 0;
+        guint64 surely = rule_mcc_has(s->surely, other) ? G_MAXUINT64 : 0;
+        for (guint w = 0; w < G_N_ELEMENTS(s->maybe); w++)
+            s->maybe[w] = maybe, s->surely[w] = surely;
+    }
+    for (guint i = 0; i < codes->len; i++)
+        mcc_decide(&k, n, g_array_index(codes, guint, i), s);
+    gboolean decides = FALSE;
+    for (guint m = 0; m < RULE_MCC_CODES && !decides; m++)
+        decides = !rule_mcc_has(s->maybe, m) || rule_mcc_has(s->surely, m);
+    for (guint i = 0; decides && r->mcc_sets && i < r->mcc_sets->len; i++) {
+        const RuleMccSet *old = g_ptr_array_index(r->mcc_sets, i);
+        if (memcmp(old, s, sizeof *s) == 0) {
+            g_free(s);
+            return old;
+        }
+    }
+    if (!decides) {
+        g_free(s);
+        return NULL;
+    }
+    if (!r->mcc_sets)
+        r->mcc_sets = g_ptr_array_new_with_free_func(g_free);
+    g_ptr_array_add(r->mcc_sets, s);
+    return s;
+}
+
 /* Compiles n, a specialisation of filter, into out. */
 static void compile_specialised(RuleCtx *cx, AstNode *filter, AstNode *n, RuleProgram *out)
 {
@@ -1118,6 +1227,9 @@ static void compile_specialised(RuleCtx *cx, AstNode *filter, AstNode *n, RulePr
 
 void rule_side_filters(RuleCtx *cx, AstNode *filter, Rule *r)
 {
+    if (r->mcc_sets)
+        g_clear_pointer(&r->mcc_sets, g_ptr_array_unref);
+    memset(r->shape_mcc, 0, sizeof r->shape_mcc);
     for (int side = 0; side < SIDE_COUNT; side++) {
         Known k = {.cx = cx, .direction = side_direction[side], .channel_unknown = TRUE};
         AstNode *n = specialize(&k, filter, TRUE);
@@ -1138,6 +1250,8 @@ void rule_side_filters(RuleCtx *cx, AstNode *filter, Rule *r)
                             .channel = ch,
                             .mcc_absent = absent};
                 AstNode *m = specialize(&ks, n, TRUE);
+                if (!absent)
+                    r->shape_mcc[side][ch] = mcc_set(ks, m, r);
                 if (m == n)
                     continue; /* the side's program it is */
                 *p = g_new0(RuleProgram, 1);

@@ -436,6 +436,8 @@ static void rule_clear(Rule *r)
             g_free(p);
         }
     }
+    if (r->mcc_sets)
+        g_ptr_array_unref(r->mcc_sets);
     rule_program_clear(&r->condition);
     for (guint i = 0; i < r->aggs->len; i++) {
         RuleAgg *a = &g_array_index(r->aggs, RuleAgg, i);

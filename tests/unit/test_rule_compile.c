@@ -292,6 +292,43 @@ Test(rule_compile, filter_by_shape)
     unload(&l);
 }
 
+static guint count_codes(const guint64 *bits)
+{
+    guint n = 0;
+    for (guint m = 0; m < RULE_MCC_CODES; m++)
+        n += rule_mcc_has(bits, m);
+    return n;
+}
+
+/* Where the filter tests the mcc against constants, the code decides
+ * without the program: a card payment received under the filter below
+ * surely passes with 4511 or 4722, never with 5411, and runs the filter
+ * ("amount > 100") with any other code. */
+Test(rule_compile, mcc_prefilter)
+{
+    Loaded l;
+    const Rule *r = load_where(&l, HEAD, "mcc in {4511, 4722} or (mcc != 5411 and amount > 100)");
+    const RuleMccSet *m = r->shape_mcc[SIDE_RECEIVER][CHANNEL_CARD];
+    cr_assert_not_null(m);
+    cr_expect_eq(count_codes(m->maybe), RULE_MCC_CODES - 1);
+    cr_expect_not(rule_mcc_has(m->maybe, 5411));
+    cr_expect_eq(count_codes(m->surely), 2);
+    cr_expect(rule_mcc_has(m->surely, 4511) && rule_mcc_has(m->surely, 4722));
+    cr_expect(rule_mcc_has(m->maybe, 0) && !rule_mcc_has(m->surely, 0));
+    cr_expect(rule_mcc_has(m->maybe, 9999) && !rule_mcc_has(m->surely, 9999));
+    /* kept once for the rule, whatever the channel */
+    cr_expect_eq(r->shape_mcc[SIDE_RECEIVER][CHANNEL_TRANSFER], m);
+    cr_expect_eq(r->mcc_sets->len, 1);
+    unload(&l);
+    /* a filter that does not test the mcc, or only as a number, has none */
+    static const char *const none[] = {"amount > 100", "mcc >= 5000 and amount > 100"};
+    for (guint i = 0; i < G_N_ELEMENTS(none); i++) {
+        r = load_where(&l, HEAD, none[i]);
+        cr_expect_null(r->shape_mcc[SIDE_RECEIVER][CHANNEL_CARD], "%s", none[i]);
+        unload(&l);
+    }
+}
+
 /* "count >= 1" is one step: an aggregate compared with a constant is fused,
  * as a field compared with one is. */
 Test(rule_compile, aggregate_compared_with_a_constant_is_one_step)
