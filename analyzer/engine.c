@@ -277,7 +277,8 @@ Engine *engine_new(const RuleSet *rs, const Intern *accounts, const Intern *loca
     guint bits = 0;
     for (guint i = 0; i < rs->rules->len; i++) {
         const Rule *r = g_ptr_array_index(rs->rules, i);
-        if (r->match.kind != MATCH_NONE && bits < 32) {
+        if (r->match.kind != MATCH_NONE) {
+            g_assert(bits < LIMIT_GRAPH_RULES); /* rule_set_load refuses more */
             e->graph_bit[i] = 1u << bits++;
             span = MAX(span, r->window);
         }

@@ -23,6 +23,8 @@ typedef struct {
     const TxnCore *rec; /* the record, for windows and the id */
 } GraphEdge;
 
+G_STATIC_ASSERT(LIMIT_GRAPH_RULES <= 32);
+
 typedef struct Graph Graph;
 
 Graph *graph_new(gint64 span);

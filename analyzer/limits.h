@@ -36,5 +36,6 @@
 #define LIMIT_GRAPH_WORK   20000      /* edge visits per transaction and rule, then stop, counted */
 #define LIMIT_GRAPH_MATCH  64         /* edges in one matched subgraph */
 #define LIMIT_CYCLE_LENGTH 6          /* longest cycle or chain searched */
+#define LIMIT_GRAPH_RULES  32         /* rules with 'match' in one rule set (a bit each per edge) */
 
 #endif

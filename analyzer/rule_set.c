@@ -394,8 +394,11 @@ RuleSet *rule_set_load_with(const char *const *paths, guint n_paths, GHashTable 
     guint graph_rules = 0;
     for (guint i = 0; i < rs->rules->len; i++)
         graph_rules += ((Rule *)g_ptr_array_index(rs->rules, i))->match.kind != MATCH_NONE;
-    if (graph_rules > 32) {
-        rule_diag_add(diags, "rules", NULL, 0, 0, 0, FALSE, "more than 32 rules with 'match'");
+    if (graph_rules > LIMIT_GRAPH_RULES) {
+        g_autofree char *msg =
+            g_strdup_printf("%u rules with 'match': at most %d can be loaded at once", graph_rules,
+                            LIMIT_GRAPH_RULES);
+        rule_diag_add(diags, "rules", NULL, 0, 0, 0, FALSE, msg);
         errors++;
     }
     if (errors == 0 && rs->rules->len == 0) {

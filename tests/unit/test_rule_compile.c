@@ -454,3 +454,38 @@ Test(rule_compile, overrides_replace_constants_and_parameters)
     g_ptr_array_unref(diags);
     rh_cleanup(dir);
 }
+
+/* Each graph rule has a bit in an edge's 32-bit tag: a set with one graph
+ * rule more than LIMIT_GRAPH_RULES is refused, saying so, rather than run
+ * the extra ones some other way. */
+Test(rule_compile, graph_rules_beyond_the_limit_are_refused)
+{
+    for (guint n = LIMIT_GRAPH_RULES; n <= LIMIT_GRAPH_RULES + 1; n++) {
+        GString *text = g_string_new(NULL);
+        for (guint i = 0; i < n; i++)
+            g_string_append_printf(text,
+                                   "rule G-%u \"cycle\"\n  source \"test\"\n  where channel == "
+                                   "transfer\n  within 7d\n  match cycle length 2 tolerance "
+                                   "10%%\n  explain \"x\"\n",
+                                   i);
+        GPtrArray *diags;
+        char *dir;
+        RuleSet *rs = rh_load(NULL, text->str, &diags, &dir);
+        if (n == LIMIT_GRAPH_RULES) {
+            cr_expect_not_null(rs, "%u graph rules load", n);
+        } else {
+            cr_expect_null(rs, "%u graph rules are refused", n);
+            gboolean said = FALSE;
+            g_autofree char *want = g_strdup_printf(
+                "%u rules with 'match': at most %d can be loaded at once", n, LIMIT_GRAPH_RULES);
+            for (guint i = 0; i < diags->len; i++)
+                said |= strcmp(((RuleDiag *)g_ptr_array_index(diags, i))->msg, want) == 0;
+            cr_expect(said, "the message names the number and the limit");
+        }
+        if (rs)
+            rule_set_free(rs);
+        g_ptr_array_unref(diags);
+        rh_cleanup(dir);
+        g_string_free(text, TRUE);
+    }
+}
