@@ -161,6 +161,7 @@ struct Engine {
     GraphMatch gm;
     TypologyEngine *ty; /* NULL without typologies */
     TxnStore *store;    /* the transaction records window entries point at */
+    WindowMem *mem;     /* the rings of windows grown past their pool entry's */
     Pass *passes;       /* scratch: the window rules' sides the current transaction passed */
     /* The window rules' sides that can pass a transaction by its shape (to
      * oneself or not, without an mcc or not, channel), from the prefilter
@@ -273,6 +274,7 @@ Engine *engine_new(const RuleSet *rs, const Intern *accounts, const Intern *loca
     e->evict_every = LIMIT_EVICT_EVERY;
     e->graph_bit = g_new0(guint32, rs->rules->len);
     window_init(&e->match);
+    e->mem = window_mem_new();
     gint64 span = 0;
     guint bits = 0;
     for (guint i = 0; i < rs->rules->len; i++) {
@@ -299,7 +301,7 @@ void engine_free(Engine *e)
     for (guint i = 0; i < e->rs->rules->len; i++) {
         RuleState *st = &e->state[i];
         for (guint a = 0; a < st->n_pool; a++)
-            window_clear(pool_at(st, a));
+            window_clear(pool_at(st, a), e->mem);
         for (guint c = 0; c < POOL_CHUNKS; c++)
             hugemem_free(st->chunks[c], pool_chunk_bytes(st, c));
         if (st->free)
@@ -315,7 +317,8 @@ void engine_free(Engine *e)
     graph_free(e->graph);
     typology_engine_free(e->ty);
     txn_store_free(e->store);
-    window_clear(&e->match);
+    window_clear(&e->match, e->mem);
+    window_mem_free(e->mem);
     g_free(e->aggs);
     g_free(e->scratch);
     g_free(e);
@@ -384,7 +387,7 @@ static void state_release(Engine *e, guint ri, guint32 i)
     e->stats.windows -= !e->graph_bit[ri];
     e->stats.evicted += !e->graph_bit[ri];
     account_slots(e, w->owner)[ri] = 0;
-    window_clear(w);
+    window_clear(w, e->mem);
     pool_window_init(st, i);
     if (!st->free)
         st->free = g_array_new(FALSE, FALSE, sizeof(guint32));
@@ -585,7 +588,7 @@ static void eval_side(Engine *e, const Pass *p, const Txn *t)
     window_agg_expire(r, w, t->core.ts, &keep);
     if (!e->rec) /* stored once, whatever the number of windows it enters */
         e->rec = txn_store_add(e->store, &t->core, t->tx_id);
-    if (!window_agg_push(r, w, e->rec, entry_flags(e, ri, &t->core, account), &keep))
+    if (!window_agg_push(r, w, e->mem, e->rec, entry_flags(e, ri, &t->core, account), &keep))
         e->stats.window_drops++;
     if (t->core.ts < w->suppress_until)
         return; /* the window is kept up to date, the condition can wait */
@@ -654,7 +657,8 @@ static void match_rule(Engine *e, guint ri, const Rule *r, const GraphEdge *edge
         return;
     e->match.head = e->match.len = 0;
     for (guint i = 0; i < m->n; i++)
-        window_push(&e->match, m->edges[i]->rec, entry_flags(e, ri, &m->edges[i]->core, m->anchor));
+        window_push(&e->match, e->mem, m->edges[i]->rec,
+                    entry_flags(e, ri, &m->edges[i]->core, m->anchor));
     AggCtx c = {
         .account = m->anchor, .now = &t->core, .rs = e->rs, .kyc = e->kyc, .scratch = e->scratch};
     window_agg_ranges(&c, &e->match, t->core.ts, r->window, 0);

@@ -1,12 +1,75 @@
 /* window.c: per-account sliding windows (see window.h).
  *
  * The capacity is a power of two so that indexing is a mask; growth copies
- * the ring in order. Memory is bounded by LIMIT_WINDOW_ENTRIES per window. */
+ * the ring in order into a ring of the next size from the WindowMem. Memory
+ * is bounded by LIMIT_WINDOW_ENTRIES per window. */
 #include "window.h"
 
 #include <string.h>
 
 #include "hugemem.h"
+
+/* Rings of 2^k entries for k in [RING_MIN_LOG, LIMIT_WINDOW_ENTRIES'
+ * log], from chunks of RING_CHUNK bytes (at least one ring of the largest). */
+#define RING_MIN_LOG 2
+#define RING_CLASSES 16
+#define RING_CHUNK   ((gsize)2 << 20)
+G_STATIC_ASSERT(LIMIT_WINDOW_ENTRIES <= 1u << (RING_CLASSES - 1));
+G_STATIC_ASSERT(RING_CHUNK >= LIMIT_WINDOW_ENTRIES * sizeof(WinEntry));
+
+struct WindowMem {
+    void *free[RING_CLASSES]; /* released rings, linked through their first bytes */
+    guint8 *next;             /* the unused rest of the newest chunk */
+    gsize left;
+    GPtrArray *chunks; /* owned */
+};
+
+WindowMem *window_mem_new(void)
+{
+    WindowMem *m = g_new0(WindowMem, 1);
+    m->chunks = g_ptr_array_new_with_free_func(g_free);
+    return m;
+}
+
+void window_mem_free(WindowMem *m)
+{
+    if (!m)
+        return;
+    g_ptr_array_unref(m->chunks);
+    g_free(m);
+}
+
+static guint ring_class(guint cap)
+{
+    return g_bit_storage(cap) - 1;
+}
+
+static WinEntry *ring_alloc(WindowMem *m, guint cap)
+{
+    guint c = ring_class(cap);
+    void *p = m->free[c];
+    if (p) {
+        m->free[c] = *(void **)p;
+        return p;
+    }
+    gsize size = cap * sizeof(WinEntry);
+    if (m->left < size) { /* a new chunk; what was left of the last is not used */
+        m->next = g_malloc(RING_CHUNK);
+        m->left = RING_CHUNK;
+        g_ptr_array_add(m->chunks, m->next);
+    }
+    p = m->next;
+    m->next += size;
+    m->left -= size;
+    return p;
+}
+
+static void ring_release(WindowMem *m, WinEntry *e, guint cap)
+{
+    guint c = ring_class(cap);
+    *(void **)e = m->free[c];
+    m->free[c] = e;
+}
 
 void window_init(Window *w)
 {
@@ -23,10 +86,10 @@ void window_init_on(Window *w, WinEntry *ring, guint cap, gint64 *run)
     w->run = run;
 }
 
-void window_clear(Window *w)
+void window_clear(Window *w, WindowMem *m)
 {
     if (w->own_e)
-        g_free(w->e);
+        ring_release(m, w->e, w->cap);
     if (w->own_run)
         g_free(w->run);
     for (guint i = 0; i < w->n_dsets; i++) {
@@ -44,14 +107,14 @@ void window_expire(Window *w, gint64 now, gint64 span)
         window_drop_head(w);
 }
 
-static void window_grow(Window *w)
+static void window_grow(Window *w, WindowMem *m)
 {
-    guint cap = w->cap ? w->cap * 2 : 4;
-    WinEntry *e = g_new(WinEntry, cap);
+    guint cap = MAX(w->cap * 2, 1u << RING_MIN_LOG);
+    WinEntry *e = ring_alloc(m, cap);
     for (guint i = 0; i < w->len; i++)
         e[i] = *window_at(w, i);
     if (w->own_e)
-        g_free(w->e);
+        ring_release(m, w->e, w->cap);
     w->e = e;
     w->own_e = TRUE;
     w->cap = cap;
@@ -66,7 +129,7 @@ void window_drop_head(Window *w)
         w->first_ts = w->e[w->head].ts;
 }
 
-gboolean window_push(Window *w, const TxnCore *rec, guint32 flags)
+gboolean window_push(Window *w, WindowMem *m, const TxnCore *rec, guint32 flags)
 {
     gboolean kept_all = TRUE;
     if (w->len == w->cap) {
@@ -74,7 +137,7 @@ gboolean window_push(Window *w, const TxnCore *rec, guint32 flags)
             window_drop_head(w);
             kept_all = FALSE;
         } else {
-            window_grow(w);
+            window_grow(w, m);
         }
     }
     WinEntry *e = &w->e[(w->head + w->len) & (w->cap - 1)];

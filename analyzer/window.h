@@ -37,8 +37,8 @@ typedef struct {
 /* One cache line: a transaction touches the header of every window it
  * enters, so its size is what the engine pays in memory traffic. */
 typedef struct {
-    WinEntry *e;           /* ring buffer of cap entries: the caller's (window_init_on) or owned */
-    gint64 *run;           /* running totals kept by window_agg.c, or NULL; owned if own_run */
+    WinEntry *e; /* ring buffer of cap entries: the caller's (window_init_on) or from a WindowMem */
+    gint64 *run; /* running totals kept by window_agg.c, or NULL; owned if own_run */
     DistinctSet *dsets;    /* by aggregate index for counted distinct aggregates, or NULL */
     gint64 first_ts;       /* ts of the oldest entry when len > 0: expiry without touching e */
     gint64 split_ts;       /* ts of the entry at split when split < len (window_agg.c) */
@@ -46,13 +46,25 @@ typedef struct {
     guint16 cap, head, len;
     guint16 split; /* entries at the head that belong to the baseline period */
     guint8 n_dsets;
-    gint8 run_exp;         /* currency exponent of the summed amounts; -1 none yet, -2 mixed */
-    guint8 own_e, own_run; /* e, run were allocated here (and are freed by window_clear) */
-    guint32 owner;         /* whose window it is, for the engine's pools; 0 = none */
+    gint8 run_exp; /* currency exponent of the summed amounts; -1 none yet, -2 mixed */
+    guint8 own_e,
+        own_run;   /* e is a WindowMem block, run was allocated here (window_clear frees both) */
+    guint32 owner; /* whose window it is, for the engine's pools; 0 = none */
 } Window;
 
 G_STATIC_ASSERT(sizeof(Window) == 64);
 G_STATIC_ASSERT(LIMIT_WINDOW_ENTRIES <= G_MAXUINT16 / 2); /* cap doubles up to it */
+
+/* Where the rings of windows that outgrow their first storage come from:
+ * blocks of a power-of-two number of entries, carved from big chunks and
+ * kept on a free list per size once released, so that windows that grow,
+ * shrink and are freed by the million cost no malloc and no fresh pages.
+ * One per engine (or test); everything in it goes with window_mem_free. */
+typedef struct WindowMem WindowMem;
+
+WindowMem *window_mem_new(void);
+void window_mem_free(WindowMem *m);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(WindowMem, window_mem_free)
 
 void window_init(Window *w);
 /* An empty window on storage the caller keeps: a ring of cap entries (a
@@ -60,15 +72,16 @@ void window_init(Window *w);
  * that a small window allocates nothing. A window that outgrows the ring
  * moves to memory of its own. */
 void window_init_on(Window *w, WinEntry *ring, guint cap, gint64 *run);
-/* Frees what the window allocated; it is then as after window_init. */
-void window_clear(Window *w);
+/* Frees what the window allocated (its ring back to m); it is then as
+ * after window_init. */
+void window_clear(Window *w, WindowMem *m);
 /* Drops the entries with ts <= now - span. */
 void window_expire(Window *w, gint64 now, gint64 span);
 /* Drops the oldest entry (there must be one). */
 void window_drop_head(Window *w);
-/* Appends a transaction; returns FALSE when the window was full and its
- * oldest entry was dropped to make room. */
-gboolean window_push(Window *w, const TxnCore *rec, guint32 flags);
+/* Appends a transaction, growing the ring from m; returns FALSE when the
+ * window was full and its oldest entry was dropped to make room. */
+gboolean window_push(Window *w, WindowMem *m, const TxnCore *rec, guint32 flags);
 
 /* The transaction id of a record (see WinEntry). */
 static inline StrView txn_rec_id(const TxnCore *rec)

@@ -403,7 +403,8 @@ static void dsets_start(const Rule *r, Window *w, const Keep *k)
     }
 }
 
-gboolean window_agg_push(const Rule *r, Window *w, const TxnCore *rec, guint32 flags, const Keep *k)
+gboolean window_agg_push(const Rule *r, Window *w, WindowMem *m, const TxnCore *rec, guint32 flags,
+                         const Keep *k)
 {
     if (!w->run) {
         w->run = g_new0(gint64, window_agg_run_len(r));
@@ -416,7 +417,7 @@ gboolean window_agg_push(const Rule *r, Window *w, const TxnCore *rec, guint32 f
         w->run_exp = (gint8)rec->currency_exp;
     else if (w->run_exp != rec->currency_exp)
         w->run_exp = -2;
-    window_push(w, rec, flags);
+    window_push(w, m, rec, flags);
     if (w->split == w->len - 1)
         w->split_ts = rec->ts;
     run_add(r, w, window_at(w, w->len - 1), 0, +1, k);

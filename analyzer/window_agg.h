@@ -58,9 +58,9 @@ static inline guint window_agg_run_len(const Rule *r)
  * those older than now - window - baseline; */
 void window_agg_expire(const Rule *r, Window *w, gint64 now, const Keep *k);
 /* appends an entry for a transaction record (window.h; flags: its
- * aggregates' conditions); returns FALSE when the window was full and its
- * oldest entry was dropped. */
-gboolean window_agg_push(const Rule *r, Window *w, const TxnCore *rec, guint32 flags,
+ * aggregates' conditions), growing the ring from m; returns FALSE when the
+ * window was full and its oldest entry was dropped. */
+gboolean window_agg_push(const Rule *r, Window *w, WindowMem *m, const TxnCore *rec, guint32 flags,
                          const Keep *k);
 
 #endif

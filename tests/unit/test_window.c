@@ -1,23 +1,27 @@
-/* Windows: expiry at the exact boundary, growth, and the counted drop at the limit. */
+/* Windows: expiry at the exact boundary, growth, the counted drop at the
+ * limit, and the reuse of rings. */
 #include <criterion/criterion.h>
 
 #include "window.h"
 
 static TxnStore *store;
+static WindowMem *mem;
 
 static void setup(void)
 {
     store = txn_store_new(1000000);
+    mem = window_mem_new();
 }
 
 static void teardown(void)
 {
     txn_store_free(store);
+    window_mem_free(mem);
 }
 
 static gboolean push(Window *w, gint64 ts)
 {
-    return window_push(w, txn_store_add(store, &(TxnCore){.ts = ts}, (StrView){"id", 2}), 0);
+    return window_push(w, mem, txn_store_add(store, &(TxnCore){.ts = ts}, (StrView){"id", 2}), 0);
 }
 
 TestSuite(window, .init = setup, .fini = teardown);
@@ -31,7 +35,7 @@ Test(window, an_entry_exactly_span_old_has_left)
     cr_expect_eq(w.len, 1);
     window_expire(&w, 1010, 10);
     cr_expect_eq(w.len, 0);
-    window_clear(&w);
+    window_clear(&w, mem);
 }
 
 Test(window, expiry_keeps_order_across_growth)
@@ -44,7 +48,7 @@ Test(window, expiry_keeps_order_across_growth)
     cr_expect_eq(w.len, 50);
     cr_expect_eq(window_at(&w, 0)->core->ts, 50);
     cr_expect_eq(window_at(&w, 49)->core->ts, 99);
-    window_clear(&w);
+    window_clear(&w, mem);
 }
 
 Test(window, the_limit_drops_the_oldest_and_says_so)
@@ -58,7 +62,7 @@ Test(window, the_limit_drops_the_oldest_and_says_so)
     cr_expect_not(push(&w, LIMIT_WINDOW_ENTRIES));
     cr_expect_eq(w.len, LIMIT_WINDOW_ENTRIES);
     cr_expect_eq(window_at(&w, 0)->core->ts, 1);
-    window_clear(&w);
+    window_clear(&w, mem);
 }
 
 Test(window, records_are_stored_once_and_freed_by_age)
@@ -67,7 +71,7 @@ Test(window, records_are_stored_once_and_freed_by_age)
     const TxnCore *a = txn_store_add(s, &(TxnCore){.ts = 1000, .amount = 7}, (StrView){"t1", 2});
     Window w;
     window_init(&w);
-    window_push(&w, a, 0);
+    window_push(&w, mem, a, 0);
     cr_expect_eq(window_at(&w, 0)->core->amount, 7);
     StrView v = window_entry_id(window_at(&w, 0));
     cr_expect_eq(v.len, 2);
@@ -79,7 +83,7 @@ Test(window, records_are_stored_once_and_freed_by_age)
     cr_expect_eq((guintptr)b % 8, 0);     /* records stay aligned */
     txn_store_release(s, 1100);           /* the only chunk is kept while it is the newest */
     cr_expect_eq(memcmp(window_entry_id(window_at(&w, 0)).ptr, "t1", 2), 0);
-    window_clear(&w);
+    window_clear(&w, mem);
     txn_store_free(s);
 }
 
@@ -105,6 +109,36 @@ Test(window, outgrows_the_callers_ring_in_order)
     cr_expect_eq(w.len, 5);
     for (guint i = 0; i < w.len; i++)
         cr_expect_eq(window_at(&w, i)->ts, (gint64)i + 2);
-    window_clear(&w);
+    window_clear(&w, mem);
     cr_expect_eq(w.e, NULL);
+}
+
+/* A ring given back is the next one of its size handed out, so windows
+ * that come and go reuse memory; a ring of another size is not. */
+Test(window, released_rings_are_reused_by_size)
+{
+    Window a, b;
+    window_init(&a);
+    window_init(&b);
+    for (gint64 ts = 1; ts <= 5; ts++)
+        push(&a, ts);
+    cr_assert_eq(a.cap, 8);
+    WinEntry *ring = a.e;
+    window_clear(&a, mem);
+    for (gint64 ts = 1; ts <= 5; ts++)
+        push(&b, ts);
+    cr_expect_eq(b.cap, 8);
+    cr_expect_eq(b.e, ring, "the released ring of 8 is reused");
+    for (gint64 ts = 6; ts <= 9; ts++)
+        push(&b, ts);
+    cr_expect_eq(b.cap, 16);
+    cr_expect_neq(b.e, ring, "a ring of 16 is another");
+    for (guint i = 0; i < b.len; i++)
+        cr_expect_eq(window_at(&b, i)->ts, (gint64)i + 1);
+    window_init(&a);
+    for (gint64 ts = 1; ts <= 5; ts++)
+        push(&a, ts);
+    cr_expect_eq(a.e, ring, "the ring of 8 that b left is free again");
+    window_clear(&a, mem);
+    window_clear(&b, mem);
 }
