@@ -128,11 +128,18 @@ void graph_iter(const Graph *g, guint32 account, gboolean out, gint64 after, Gra
     it->n = a->len;
 }
 
+/* How many edges ahead of the walk graph_next starts loading. */
+#define GRAPH_LOOKAHEAD 4
+
 const GraphEdge *graph_next(GraphIter *it, guint64 *seq)
 {
     const Adj *a = it->adj;
     while (it->n > 0) {
         it->n--;
+        if (it->n >= GRAPH_LOOKAHEAD) { /* the ring slot is masked: a stale edge is harmless */
+            guint64 ahead = a->seq[(a->head + it->n - GRAPH_LOOKAHEAD) & (a->cap - 1)];
+            __builtin_prefetch(&it->g->ring[ahead & (LIMIT_GRAPH_EDGES - 1)]);
+        }
         guint64 s = a->seq[(a->head + it->n) & (a->cap - 1)];
         const GraphEdge *e = graph_edge(it->g, s);
         if (!e || e->core.ts <= it->after) {
