@@ -18,6 +18,12 @@ static gboolean keep(const Alert *a, void *user)
     return TRUE;
 }
 
+/* Expects alert i's JSON line to hold text. */
+static void expect_in(const Got *g, guint i, const char *text)
+{
+    cr_expect(strstr(g_ptr_array_index(g->json, i), text), "alert %u lacks %s", i, text);
+}
+
 static const char *RULE =
     "rule T-1 \"Two or more credits\"\n  source \"test\"\n  for each receiver\n"
     "  where amount >= 100\n  within 1d\n  alert if count >= 2\n"
@@ -76,13 +82,13 @@ Test(engine, one_alert_per_window_then_again_after_suppression)
     Got g;
     run(RULE, rows, ids, 5, &g);
     cr_assert_eq(g.json->len, 2);
-    cr_expect(strstr(g_ptr_array_index(g.json, 0), "\"trigger_tx\":\"t2\""));
-    cr_expect(strstr(g_ptr_array_index(g.json, 0), "\"evidence\":[\"t1\",\"t2\"]"));
+    expect_in(&g, 0, "\"trigger_tx\":\"t2\"");
+    expect_in(&g, 0, "\"evidence\":[\"t1\",\"t2\"]");
     /* t4 at 1000+1d+1: the window holds t2, t3, t4 but the suppression of
      * one day from t2 (2000) lasts until 88400; t5 at 89400 alerts, and t3
      * (3000), exactly one day older, has left the window */
-    cr_expect(strstr(g_ptr_array_index(g.json, 1), "\"trigger_tx\":\"t5\""));
-    cr_expect(strstr(g_ptr_array_index(g.json, 1), "\"evidence\":[\"t4\",\"t5\"]"));
+    expect_in(&g, 1, "\"trigger_tx\":\"t5\"");
+    expect_in(&g, 1, "\"evidence\":[\"t4\",\"t5\"]");
     g_ptr_array_unref(g.json);
 }
 
@@ -108,9 +114,9 @@ Test(engine, a_suppression_skips_only_what_leaves_before_it_ends)
     Got g;
     run(rule, sup, sids, 5, &g);
     cr_assert_eq(g.json->len, 2);
-    cr_expect(strstr(g_ptr_array_index(g.json, 0), "\"evidence\":[\"s1\",\"s2\"]"));
-    cr_expect(strstr(g_ptr_array_index(g.json, 1), "\"trigger_tx\":\"s5\""));
-    cr_expect(strstr(g_ptr_array_index(g.json, 1), "\"evidence\":[\"s4\",\"s5\"]"));
+    expect_in(&g, 0, "\"evidence\":[\"s1\",\"s2\"]");
+    expect_in(&g, 1, "\"trigger_tx\":\"s5\"");
+    expect_in(&g, 1, "\"evidence\":[\"s4\",\"s5\"]");
     g_ptr_array_unref(g.json);
 }
 
