@@ -66,6 +66,7 @@ typedef struct {
     guint n_pool;   /* entries made */
     GArray *free;   /* guint32 indexes of free pool entries */
     guint64 alerts;
+    guint store; /* Engine.stores index of the records its windows point at */
 } RuleState;
 
 /* Entry i is in chunk c = floor(log2(i / POOL_FIRST + 1)), after the
@@ -160,9 +161,17 @@ struct Engine {
     Window match;       /* the edges of a graph match, as a window */
     GraphMatch gm;
     TypologyEngine *ty; /* NULL without typologies */
-    TxnStore *store;    /* the transaction records window entries point at */
-    WindowMem *mem;     /* the rings of windows grown past their pool entry's */
-    Pass *passes;       /* scratch: the window rules' sides the current transaction passed */
+    /* The transaction records window entries and graph edges point at, one
+     * store per look-back (a window rule's window and baseline, the graph's
+     * span; each a day longer, for late rows), shortest first. A record goes
+     * to the store of the longest look-back that can hold it, so that a
+     * year-long rule keeps a year of its own transactions, not of all. */
+    TxnStore **stores;
+    guint n_stores;
+    guint graph_store; /* the stores index for graph edges */
+    guint n_passes;    /* the current transaction's, in passes */
+    WindowMem *mem;    /* the rings of windows grown past their pool entry's */
+    Pass *passes;      /* scratch: the window rules' sides the current transaction passed */
     /* The window rules' sides that can pass a transaction by its shape (to
      * oneself or not, without an mcc or not, channel), from the prefilter
      * masks, in rule order: cands[cand_at[self][no_mcc][channel] ...
@@ -170,7 +179,7 @@ struct Engine {
     Cand *cands;
     guint cand_at[2][2][33];
     guint graph_cand_at[2][33]; /* the graph rules' (sender side) by [no_mcc][channel] */
-    const TxnCore *rec;         /* the current transaction's record in store, once stored */
+    const TxnCore *rec;         /* the current transaction's record, once stored */
     guint64 processed;
     guint64 evict_every;  /* transactions between idle sweeps */
     gboolean check;       /* check the prefilters against the filters (engine_set_check) */
@@ -229,6 +238,66 @@ static void make_cands(Engine *e)
         e->graph_cand_at[no_mcc][32] = all->len;
     }
     e->cands = (Cand *)g_array_free(all, FALSE);
+}
+
+static gint cmp_gint64(gconstpointer a, gconstpointer b)
+{
+    gint64 x = *(const gint64 *)a, y = *(const gint64 *)b;
+    return (x > y) - (x < y);
+}
+
+static guint store_index(const GArray *keeps, gint64 lookback)
+{
+    guint i = 0;
+    while (g_array_index(keeps, gint64, i) < lookback)
+        i++;
+    return i;
+}
+
+/* One record store per distinct look-back of the window rules and the
+ * graph (span: the longest graph window, 0 without graph rules). */
+static void make_stores(Engine *e, gint64 span)
+{
+    g_autoptr(GArray) keeps = g_array_new(FALSE, FALSE, sizeof(gint64));
+    g_array_append_val(keeps, span);
+    for (guint i = 0; i < e->rs->rules->len; i++) {
+        const Rule *r = g_ptr_array_index(e->rs->rules, i);
+        gint64 lookback = r->window + r->baseline;
+        if (!e->graph_bit[i])
+            g_array_append_val(keeps, lookback);
+    }
+    g_array_sort(keeps, cmp_gint64);
+    guint n = 0;
+    for (guint i = 0; i < keeps->len; i++) {
+        if (n == 0 || g_array_index(keeps, gint64, i) != g_array_index(keeps, gint64, n - 1))
+            g_array_index(keeps, gint64, n++) = g_array_index(keeps, gint64, i);
+    }
+    g_array_set_size(keeps, n);
+    e->n_stores = n;
+    e->stores = g_new(TxnStore *, n);
+    for (guint i = 0; i < n; i++) /* a day more, for rows up to a day late */
+        e->stores[i] = txn_store_new(g_array_index(keeps, gint64, i) + 86400);
+    for (guint i = 0; i < e->rs->rules->len; i++) {
+        const Rule *r = g_ptr_array_index(e->rs->rules, i);
+        e->state[i].store = store_index(keeps, r->window + r->baseline);
+    }
+    e->graph_store = store_index(keeps, span);
+}
+
+/* The current transaction's record, stored on first use (once, whatever
+ * the number of windows it enters) in the store of the longest look-back
+ * among the windows it passed and, if it can be an edge, the graph. */
+static const TxnCore *record_of(Engine *e, const Txn *t)
+{
+    if (!e->rec) {
+        guint k = 0;
+        for (guint i = 0; i < e->n_passes; i++)
+            k = MAX(k, e->state[e->passes[i].rule].store);
+        if (e->graph && t->core.from && t->core.to && t->core.from != t->core.to)
+            k = MAX(k, e->graph_store);
+        e->rec = txn_store_add(e->stores[k], &t->core, t->tx_id);
+    }
+    return e->rec;
 }
 
 Engine *engine_new(const RuleSet *rs, const Intern *accounts, const Intern *locations,
@@ -290,7 +359,7 @@ Engine *engine_new(const RuleSet *rs, const Intern *accounts, const Intern *loca
     e->ty = typology_engine_new(rs);
     make_cands(e);
     /* a day beyond the longest look-back, for rows up to a day late */
-    e->store = txn_store_new(rule_set_lookback(rs) + 86400);
+    make_stores(e, span);
     return e;
 }
 
@@ -316,7 +385,9 @@ void engine_free(Engine *e)
     g_free(e->graph_bit);
     graph_free(e->graph);
     typology_engine_free(e->ty);
-    txn_store_free(e->store);
+    for (guint i = 0; i < e->n_stores; i++)
+        txn_store_free(e->stores[i]);
+    g_free(e->stores);
     window_clear(&e->match, e->mem);
     window_mem_free(e->mem);
     g_free(e->aggs);
@@ -586,9 +657,8 @@ static void eval_side(Engine *e, const Pass *p, const Txn *t)
         return; /* suppressed, and gone from the window before the suppression ends */
     Keep keep = {account, e->kyc};
     window_agg_expire(r, w, t->core.ts, &keep);
-    if (!e->rec) /* stored once, whatever the number of windows it enters */
-        e->rec = txn_store_add(e->store, &t->core, t->tx_id);
-    if (!window_agg_push(r, w, e->mem, e->rec, entry_flags(e, ri, &t->core, account), &keep))
+    if (!window_agg_push(r, w, e->mem, record_of(e, t), entry_flags(e, ri, &t->core, account),
+                         &keep))
         e->stats.window_drops++;
     if (t->core.ts < w->suppress_until)
         return; /* the window is kept up to date, the condition can wait */
@@ -682,9 +752,7 @@ static void process_graph(Engine *e, const Txn *t)
     guint32 bits = graph_bits(e, t);
     if (!bits)
         return;
-    if (!e->rec) /* the edge keeps the record, as windows do */
-        e->rec = txn_store_add(e->store, &t->core, t->tx_id);
-    guint64 seq = graph_add(e->graph, e->rec, bits);
+    guint64 seq = graph_add(e->graph, record_of(e, t), bits);
     const GraphEdge *edge = graph_edge(e->graph, seq);
     for (guint ri = 0; ri < e->rs->rules->len; ri++) {
         if (bits & e->graph_bit[ri]) {
@@ -714,7 +782,8 @@ static void evict_idle(Engine *e)
     }
     if (e->graph)
         e->stats.evicted += graph_evict(e->graph, e->now);
-    txn_store_release(e->store, e->now);
+    for (guint i = 0; i < e->n_stores; i++) /* now that no window holds an expired entry */
+        txn_store_release(e->stores[i], e->now);
 }
 
 /* Starts loading an account's slots. */
@@ -774,6 +843,7 @@ void engine_process(Engine *e, const Txn *t)
         else if (c->receiver && t->core.to)
             n = filter_side(e, c, t->core.to, kt->kind, xt, t, n);
     }
+    e->n_passes = n;
     for (guint i = 0; i < n; i++)
         prefetch_window(pool_at(&e->state[e->passes[i].rule], e->passes[i].window));
     for (guint i = 0; i < n; i++) {
@@ -790,6 +860,9 @@ void engine_process(Engine *e, const Txn *t)
 void engine_stats(const Engine *e, EngineStats *out)
 {
     *out = e->stats;
+    out->records = 0;
+    for (guint i = 0; i < e->n_stores; i++)
+        out->records += txn_store_records(e->stores[i]);
     if (e->graph) {
         GraphStats gs;
         graph_stats(e->graph, &gs);

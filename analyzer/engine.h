@@ -38,6 +38,7 @@ typedef struct {
     guint64 graph_exhausted;     /* searches stopped at LIMIT_GRAPH_WORK */
     guint64 graph_dropped;       /* edges dropped from the graph while within the window */
     guint64 graph_degree_capped; /* per-account edge indexes that overwrote their oldest */
+    guint64 records;             /* transaction records held for windows and the graph */
     gboolean sink_failed;
 } EngineStats;
 

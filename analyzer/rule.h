@@ -392,9 +392,6 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(RuleSet, rule_set_free)
 /* Loads rules from one text in memory, named `name` in diagnostics (tests,
  * fuzzing); NULL when it has errors. */
 RuleSet *rule_set_load_text(const char *name, const char *src, gsize len, GPtrArray *diags);
-/* The longest time a rule looks back (window or suppression), in seconds:
- * what an incremental run must replay to rebuild state. */
-gint64 rule_set_lookback(const RuleSet *rs);
 /* Finds a rule by id; NULL if none. */
 const Rule *rule_set_find(const RuleSet *rs, const char *id);
 /* A new array for diagnostics (frees its elements). */

@@ -44,16 +44,6 @@ double rule_score(const Rule *r)
     return (double)r->strength;
 }
 
-gint64 rule_set_lookback(const RuleSet *rs)
-{
-    gint64 max = 0;
-    for (guint i = 0; i < rs->rules->len; i++) {
-        const Rule *r = g_ptr_array_index(rs->rules, i);
-        max = MAX(max, MAX(r->window + r->baseline, r->suppress));
-    }
-    return max;
-}
-
 const Rule *rule_set_find(const RuleSet *rs, const char *id)
 {
     for (guint i = 0; i < rs->rules->len; i++) {

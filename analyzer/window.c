@@ -156,6 +156,7 @@ typedef struct {
     guint8 *data;
     gsize size, used;
     gint64 max_ts; /* the newest transaction stored in it */
+    guint64 records;
 } TxnChunk;
 
 struct TxnStore {
@@ -207,6 +208,7 @@ static TxnChunk *chunk_new(TxnStore *s, gsize need)
     }
     c->used = 0;
     c->max_ts = G_MININT64;
+    c->records = 0;
     g_queue_push_tail(&s->chunks, c);
     return c;
 }
@@ -224,6 +226,7 @@ const TxnCore *txn_store_add(TxnStore *s, const TxnCore *core, StrView id)
     memcpy(rec + sizeof *core + 1, id.ptr, len);
     c->used += size;
     c->max_ts = MAX(c->max_ts, core->ts);
+    c->records++;
     return (const TxnCore *)rec;
 }
 
@@ -233,4 +236,12 @@ void txn_store_release(TxnStore *s, gint64 now)
     while (g_queue_get_length(&s->chunks) > 1 && (c = g_queue_peek_head(&s->chunks)) &&
            c->max_ts <= now - s->keep)
         g_queue_push_tail(&s->spare, g_queue_pop_head(&s->chunks));
+}
+
+guint64 txn_store_records(const TxnStore *s)
+{
+    guint64 n = 0;
+    for (const GList *l = s->chunks.head; l; l = l->next)
+        n += ((const TxnChunk *)l->data)->records;
+    return n;
 }

@@ -107,6 +107,8 @@ void txn_store_free(TxnStore *s);
 const TxnCore *txn_store_add(TxnStore *s, const TxnCore *core, StrView id);
 /* Frees the chunks whose transactions are all at or before now - keep. */
 void txn_store_release(TxnStore *s, gint64 now);
+/* The records held (in chunks not yet freed). */
+guint64 txn_store_records(const TxnStore *s);
 
 /* The i-th entry, 0 = oldest. */
 static inline const WinEntry *window_at(const Window *w, guint i)
