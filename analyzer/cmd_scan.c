@@ -136,16 +136,17 @@ static void profile_table(Scan *s)
     g_qsort_with_data(order, (gint)n, sizeof *order, by_cost, s->engine);
     fprintf(stderr, "scan: rule costs: windows updated (or graph searches), filter programs run "
                     "(the prefilters decided the rest), time in updates, conditions and "
-                    "searches\n");
-    fprintf(stderr, "  %-12s %12s %12s %9s %6s\n", "rule", "windows", "filter runs", "seconds",
-            "share");
+                    "searches, memory its windows hold at the end\n");
+    fprintf(stderr, "  %-12s %12s %12s %9s %6s %9s\n", "rule", "windows", "filter runs", "seconds",
+            "share", "MiB held");
     for (guint k = 0; k < n; k++) {
         const Rule *r = g_ptr_array_index(s->rs->rules, order[k]);
         const EngineRuleCost *c = engine_rule_cost(s->engine, order[k]);
         char a[32], b[32];
-        fprintf(stderr, "  %-12s %12s %12s %9.2f %5.1f%%\n", r->id, cmd_count(c->entered, a),
+        fprintf(stderr, "  %-12s %12s %12s %9.2f %5.1f%% %9.1f\n", r->id, cmd_count(c->entered, a),
                 cmd_count(c->filter_runs, b), (double)c->ns / 1e9,
-                total ? 100.0 * (double)c->ns / (double)total : 0.0);
+                total ? 100.0 * (double)c->ns / (double)total : 0.0,
+                (double)engine_rule_state_bytes(s->engine, order[k]) / 1048576.0);
     }
 }
 

@@ -888,6 +888,21 @@ const EngineRuleCost *engine_rule_cost(const Engine *e, guint i)
     return e->cost ? &e->cost[i] : NULL;
 }
 
+guint64 engine_rule_state_bytes(const Engine *e, guint i)
+{
+    const RuleState *st = &e->state[i];
+    guint64 bytes = 0;
+    for (guint c = 0; c < POOL_CHUNKS; c++)
+        bytes += st->chunks[c] ? pool_chunk_bytes(st, c) : 0;
+    for (guint a = 0; a < st->n_pool; a++) {
+        const Window *w = pool_at(st, a);
+        bytes += w->own_e ? w->cap * sizeof(WinEntry) : 0;
+        for (guint d = 0; d < w->n_dsets; d++)
+            bytes += w->dsets[d].cap * (sizeof *w->dsets[d].keys + sizeof *w->dsets[d].counts);
+    }
+    return bytes;
+}
+
 void engine_set_check(Engine *e, gboolean on)
 {
     e->check = on;

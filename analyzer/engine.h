@@ -69,6 +69,9 @@ typedef struct {
 void engine_set_profile(Engine *e);
 /* Rule i's cost, or NULL when not profiling. */
 const EngineRuleCost *engine_rule_cost(const Engine *e, guint i);
+/* The bytes rule i's state holds now: its pool of windows, their rings and
+ * distinct-value sets (not the transaction records, which rules share). */
+guint64 engine_rule_state_bytes(const Engine *e, guint i);
 /* Joins the accounts side table (borrowed; NULL = none): account.* fields.
  * Call it before the first transaction (account prefilters are remembered). */
 void engine_set_kyc(Engine *e, const Kyc *kyc);

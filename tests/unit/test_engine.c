@@ -30,10 +30,16 @@ static const char *RULE =
     "  explain \"{count} credits of {sum(amount)} from {distinct(counterparty)} senders, last "
     "{amount} at {hour}\"\n";
 
+/* The first rule's profile at the end of a run. */
+typedef struct {
+    EngineRuleCost cost;
+    guint64 held; /* engine_rule_state_bytes */
+} Profile;
+
 /* Runs rule over rows, sweeping idle state every evict_every rows; with
- * cost, profiles and copies the first rule's cost there. */
+ * prof, profiles and copies the first rule's profile there. */
 static void run_with(const char *rule, const TxnCore *rows, const char *const *ids, guint n,
-                     guint evict_every, EngineRuleCost *cost, Got *g)
+                     guint evict_every, Profile *prof, Got *g)
 {
     GPtrArray *diags;
     char *dir;
@@ -46,14 +52,16 @@ static void run_with(const char *rule, const TxnCore *rows, const char *const *i
     g->json = g_ptr_array_new_with_free_func(g_free);
     Engine *e = engine_new(rs, acc, loc, keep, g);
     engine_set_evict_every(e, evict_every);
-    if (cost)
+    if (prof)
         engine_set_profile(e);
     for (guint i = 0; i < n; i++) {
         Txn t = {.core = rows[i], .tx_id = {ids[i], (guint32)strlen(ids[i])}};
         engine_process(e, &t);
     }
-    if (cost)
-        *cost = *engine_rule_cost(e, 0);
+    if (prof) {
+        prof->cost = *engine_rule_cost(e, 0);
+        prof->held = engine_rule_state_bytes(e, 0);
+    }
     engine_free(e);
     intern_free(acc);
     intern_free(loc);
@@ -151,15 +159,19 @@ Test(engine, a_freed_window_goes_to_one_account_only)
 
 /* --profile's numbers: the five credits of 100.00 or more each enter the
  * receiver's window and each runs the filter (amount >= 100 is no prefilter's
- * to decide); the sender's side is not looked at. */
+ * to decide); the sender's side is not looked at. The memory held is the
+ * pool's first chunk: 64 entries of 256 bytes (a 64-byte header, the
+ * running totals, a ring of four 32-byte entries, rounded up to 64); C's
+ * window never holds more than three credits at once, so no ring of its own. */
 Test(engine, profile_counts_windows_and_filter_runs)
 {
     Got g;
-    EngineRuleCost cost;
-    run_with(RULE, rows, ids, 5, LIMIT_EVICT_EVERY, &cost, &g);
-    cr_expect_eq(cost.entered, 5);
-    cr_expect_eq(cost.filter_runs, 5);
-    cr_expect_gt(cost.ns, 0);
+    Profile p;
+    run_with(RULE, rows, ids, 5, LIMIT_EVICT_EVERY, &p, &g);
+    cr_expect_eq(p.cost.entered, 5);
+    cr_expect_eq(p.cost.filter_runs, 5);
+    cr_expect_gt(p.cost.ns, 0);
+    cr_expect_eq(p.held, 64 * 256, "%" G_GUINT64_FORMAT " bytes", p.held);
     g_ptr_array_unref(g.json);
 }
 
