@@ -182,6 +182,7 @@ struct Engine {
     const TxnCore *rec;         /* the current transaction's record, once stored */
     guint64 processed;
     guint64 evict_every;  /* transactions between idle sweeps */
+    gint64 late;          /* the most a transaction was older than the latest before it */
     gboolean check;       /* check the prefilters against the filters (engine_set_check) */
     EngineRuleCost *cost; /* by rule when profiling (engine_set_profile), else NULL */
     gint64 now;           /* latest transaction time */
@@ -358,7 +359,6 @@ Engine *engine_new(const RuleSet *rs, const Intern *accounts, const Intern *loca
         e->graph = graph_new(span);
     e->ty = typology_engine_new(rs);
     make_cands(e);
-    /* a day beyond the longest look-back, for rows up to a day late */
     make_stores(e, span);
     return e;
 }
@@ -537,7 +537,6 @@ static gboolean shape_passes(const Rule *r, Side side, guint no_mcc, const TxnCo
 
 /* With checks on, every prefilter decision against the filter itself, for
  * every rule and side a transaction could be seen from. */
-
 static void check_prefilters(Engine *e, const Txn *t)
 {
     const TxnCore *c = &t->core;
@@ -782,8 +781,11 @@ static void evict_idle(Engine *e)
     }
     if (e->graph)
         e->stats.evicted += graph_evict(e->graph, e->now);
-    for (guint i = 0; i < e->n_stores; i++) /* now that no window holds an expired entry */
-        txn_store_release(e->stores[i], e->now);
+    /* now that no window holds an expired entry, except one behind a newer
+     * entry that came before it (a late row): its record waits as long
+     * again as the latest row was late */
+    for (guint i = 0; i < e->n_stores; i++)
+        txn_store_release(e->stores[i], e->now - e->late);
 }
 
 /* Starts loading an account's slots. */
@@ -817,7 +819,9 @@ static guint filter_side(Engine *e, const Cand *c, guint32 account, guint kind, 
  * then the updates and conditions, in rule order. */
 void engine_process(Engine *e, const Txn *t)
 {
-    e->now = MAX(e->now, t->core.ts);
+    if (e->processed)
+        e->late = MAX(e->late, e->now - t->core.ts);
+    e->now = e->processed ? MAX(e->now, t->core.ts) : t->core.ts;
     e->rec = NULL;
     if (e->check)
         check_prefilters(e, t);

@@ -325,3 +325,63 @@ Test(engine, records_live_as_long_as_their_longest_window)
     cr_expect_eq(records_held(hour_transfers, 100000), 100000);
     cr_expect_eq(records_held(hour_cash, 100000), short_only);
 }
+
+/* A late row's entry can sit behind a newer one in a ring, where expiry
+ * does not reach it, and the newer one's record may be in a store that
+ * keeps longer: the late record must outlive its entry all the same. B gets
+ * b1 (20,000.00, which T-Q also takes: its record lives 90 days) at day 10;
+ * then 4,200 rows two days late (to C, and b2 to B), which only T-S takes,
+ * fill T-S's first record chunk (1,365 records of 48 bytes, b2's) and more,
+ * all from day 8. With a one-hour window that chunk would be freed at once;
+ * it is kept while the latest row was two days late, so all 4,201 records
+ * stay, and b3, half an hour after b1, alerts with b1, b2 and b3. */
+Test(engine, a_late_rows_record_outlives_its_entry)
+{
+    const gint64 day = 86400, d10 = 10 * day;
+    const char *rules = "rule T-S \"short\"\n  source \"test\"\n  for each receiver\n  where "
+                        "channel == transfer\n  within 1h\n  alert if count >= 3 and max(amount) "
+                        ">= 20000\n  explain \"x\"\n"
+                        "rule T-Q \"quarter\"\n  source \"test\"\n  for each receiver\n  where "
+                        "amount >= 10000\n  within 90d\n  alert if count >= 1000000\n  explain "
+                        "\"x\"\n";
+    GPtrArray *diags;
+    char *dir;
+    RuleSet *rs = rh_load(NULL, rules, &diags, &dir);
+    cr_assert_not_null(rs);
+    Intern *acc = intern_new(), *loc = intern_new();
+    intern_add(acc, "A", 1);
+    intern_add(acc, "B", 1);
+    intern_add(acc, "C", 1);
+    Got g = {g_ptr_array_new_with_free_func(g_free)};
+    Engine *e = engine_new(rs, acc, loc, keep, &g);
+    engine_set_evict_every(e, 1);
+    Txn t = {.core = {.ts = d10, .from = 1, .to = 2, .channel = CHANNEL_TRANSFER, EUR(2000000)},
+             .tx_id = {"b1", 2}};
+    engine_process(e, &t);
+    for (guint i = 0; i < 4200; i++) {
+        gboolean to_b = i == 1000;
+        t = (Txn){.core = {.ts = d10 - 2 * day,
+                           .from = 1,
+                           .to = to_b ? 2 : 3,
+                           .channel = CHANNEL_TRANSFER,
+                           EUR(10000)},
+                  .tx_id = {to_b ? "b2" : "c", to_b ? 2 : 1}};
+        engine_process(e, &t);
+    }
+    EngineStats st;
+    engine_stats(e, &st);
+    cr_expect_eq(st.records, 4201);
+    t = (Txn){
+        .core = {.ts = d10 + 1800, .from = 1, .to = 2, .channel = CHANNEL_TRANSFER, EUR(10000)},
+        .tx_id = {"b3", 2}};
+    engine_process(e, &t);
+    cr_assert_eq(g.json->len, 1);
+    expect_in(&g, 0, "\"evidence\":[\"b1\",\"b2\",\"b3\"]");
+    engine_free(e);
+    intern_free(acc);
+    intern_free(loc);
+    rule_set_free(rs);
+    g_ptr_array_unref(diags);
+    g_ptr_array_unref(g.json);
+    rh_cleanup(dir);
+}
