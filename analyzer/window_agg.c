@@ -386,8 +386,12 @@ void window_agg_expire(const Rule *r, Window *w, gint64 now, const Keep *k)
 }
 
 /* Small windows are cheaper to recount than to keep a multiset for: the
- * multisets start when a window first holds this many entries. */
-#define DSET_FROM 8
+ * multisets start when a window first holds this many entries. Most
+ * conditions fail on a cheaper test before they need the distinct values,
+ * so the multiset's two cache misses per entry in and out cost more than
+ * the odd recount: 64 took 4-5% off the catalogue's time and 2% of its
+ * memory against 8; 256 was slower than either. */
+#define DSET_FROM 64
 
 static void dsets_start(const Rule *r, Window *w, const Keep *k)
 {

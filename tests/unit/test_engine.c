@@ -49,6 +49,8 @@ static void run_with(const char *rule, const TxnCore *rows, const char *const *i
     intern_add(acc, "A", 1);
     intern_add(acc, "B", 1);
     intern_add(acc, "C", 1);
+    for (char s = '0'; s <= '9'; s++) /* S0 ... S9: ids 4 to 13 */
+        intern_add(acc, (char[]){'S', s}, 2);
     g->json = g_ptr_array_new_with_free_func(g_free);
     Engine *e = engine_new(rs, acc, loc, keep, g);
     engine_set_evict_every(e, evict_every);
@@ -384,4 +386,38 @@ Test(engine, a_late_rows_record_outlives_its_entry)
     g_ptr_array_unref(diags);
     g_ptr_array_unref(g.json);
     rh_cleanup(dir);
+}
+
+/* Distinct values in a condition are counted from the entries while a
+ * window is small and kept as a multiset once it is large (64 entries):
+ * the two must agree as entries come and go. 200 credits to C a second apart, the first 50 from
+ * S0 ... S9 in turn, the rest from S0; then one more at 1h + 49 s, when the
+ * first 50 have left. The first alert (65 credits) counts 10 senders, the
+ * one at the 200th still 10, the last one 1. */
+Test(engine, distinct_values_agree_small_and_large)
+{
+    static const char *rule =
+        "rule T-D \"d\"\n  source \"test\"\n  for each receiver\n  within "
+        "1h\n  suppress 1s\n  alert if count >= 65 and distinct(counterparty) >= 1\n  explain "
+        "\"{distinct(counterparty)} senders\"\n";
+    TxnCore rows[201];
+    const char *ids[201];
+    for (guint i = 0; i < 200; i++) {
+        rows[i] = (TxnCore){.ts = i,
+                            .from = 4 + (i < 50 ? i % 10 : 0),
+                            .to = 3,
+                            .channel = CHANNEL_TRANSFER,
+                            EUR(100)};
+        ids[i] = "x";
+    }
+    rows[200] =
+        (TxnCore){.ts = 3600 + 49, .from = 4, .to = 3, .channel = CHANNEL_TRANSFER, EUR(100)};
+    ids[200] = "x";
+    Got g;
+    run(rule, rows, ids, 201, &g);
+    cr_assert_eq(g.json->len, 200 - 64 + 1);
+    expect_in(&g, 0, "\"explanation\":\"10 senders\"");
+    expect_in(&g, 135, "\"explanation\":\"10 senders\"");
+    expect_in(&g, 136, "\"explanation\":\"1 senders\"");
+    g_ptr_array_unref(g.json);
 }
