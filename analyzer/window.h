@@ -37,8 +37,8 @@ typedef struct {
 /* One cache line: a transaction touches the header of every window it
  * enters, so its size is what the engine pays in memory traffic. */
 typedef struct {
-    WinEntry *e; /* ring buffer of cap entries: the caller's (window_init_on) or from a WindowMem */
-    gint64 *run; /* running totals kept by window_agg.c, or NULL; owned if own_run */
+    WinEntry *e;           /* ring of cap entries: the caller's (window_init_on) or a WindowMem's */
+    gint64 *run;           /* running totals kept by window_agg.c, or NULL; owned if own_run */
     DistinctSet *dsets;    /* by aggregate index for counted distinct aggregates, or NULL */
     gint64 first_ts;       /* ts of the oldest entry when len > 0: expiry without touching e */
     gint64 split_ts;       /* ts of the entry at split when split < len (window_agg.c) */
@@ -46,10 +46,9 @@ typedef struct {
     guint16 cap, head, len;
     guint16 split; /* entries at the head that belong to the baseline period */
     guint8 n_dsets;
-    gint8 run_exp; /* currency exponent of the summed amounts; -1 none yet, -2 mixed */
-    guint8 own_e,
-        own_run;   /* e is a WindowMem block, run was allocated here (window_clear frees both) */
-    guint32 owner; /* whose window it is, for the engine's pools; 0 = none */
+    gint8 run_exp;         /* currency exponent of the summed amounts; -1 none yet, -2 mixed */
+    guint8 own_e, own_run; /* e is from a WindowMem, run was allocated (window_clear frees) */
+    guint32 owner;         /* whose window it is, for the engine's pools; 0 = none */
 } Window;
 
 G_STATIC_ASSERT(sizeof(Window) == 64);
