@@ -36,24 +36,53 @@ typedef struct {
     guint64 held; /* engine_rule_state_bytes */
 } Profile;
 
+/* An engine over rule (loaded from a temporary file), accounts A, B, C
+ * (ids 1-3) and S0 ... S9 (ids 4-13), sweeping every evict_every rows; its
+ * alerts go to g. */
+typedef struct {
+    GPtrArray *diags;
+    char *dir;
+    RuleSet *rs;
+    Intern *acc, *loc;
+    Engine *e;
+    Got g;
+} Harness;
+
+static Engine *harness_open(Harness *h, const char *rule, guint64 evict_every)
+{
+    h->rs = rh_load(NULL, rule, &h->diags, &h->dir);
+    cr_assert_not_null(h->rs);
+    h->acc = intern_new();
+    h->loc = intern_new();
+    intern_add(h->acc, "A", 1);
+    intern_add(h->acc, "B", 1);
+    intern_add(h->acc, "C", 1);
+    for (char s = '0'; s <= '9'; s++)
+        intern_add(h->acc, (char[]){'S', s}, 2);
+    h->g.json = g_ptr_array_new_with_free_func(g_free);
+    h->e = engine_new(h->rs, h->acc, h->loc, keep, &h->g);
+    engine_set_evict_every(h->e, evict_every);
+    return h->e;
+}
+
+/* Frees all but the alerts (h->g.json, the caller's). */
+static void harness_close(Harness *h)
+{
+    engine_free(h->e);
+    intern_free(h->acc);
+    intern_free(h->loc);
+    rule_set_free(h->rs);
+    g_ptr_array_unref(h->diags);
+    rh_cleanup(h->dir);
+}
+
 /* Runs rule over rows, sweeping idle state every evict_every rows; with
  * prof, profiles and copies the first rule's profile there. */
 static void run_with(const char *rule, const TxnCore *rows, const char *const *ids, guint n,
                      guint evict_every, Profile *prof, Got *g)
 {
-    GPtrArray *diags;
-    char *dir;
-    RuleSet *rs = rh_load(NULL, rule, &diags, &dir);
-    cr_assert_not_null(rs);
-    Intern *acc = intern_new(), *loc = intern_new();
-    intern_add(acc, "A", 1);
-    intern_add(acc, "B", 1);
-    intern_add(acc, "C", 1);
-    for (char s = '0'; s <= '9'; s++) /* S0 ... S9: ids 4 to 13 */
-        intern_add(acc, (char[]){'S', s}, 2);
-    g->json = g_ptr_array_new_with_free_func(g_free);
-    Engine *e = engine_new(rs, acc, loc, keep, g);
-    engine_set_evict_every(e, evict_every);
+    Harness h;
+    Engine *e = harness_open(&h, rule, evict_every);
     if (prof)
         engine_set_profile(e);
     for (guint i = 0; i < n; i++) {
@@ -64,12 +93,8 @@ static void run_with(const char *rule, const TxnCore *rows, const char *const *i
         prof->cost = *engine_rule_cost(e, 0);
         prof->held = engine_rule_state_bytes(e, 0);
     }
-    engine_free(e);
-    intern_free(acc);
-    intern_free(loc);
-    rule_set_free(rs);
-    g_ptr_array_unref(diags);
-    rh_cleanup(dir);
+    harness_close(&h);
+    *g = h.g;
 }
 
 static void run(const char *rule, const TxnCore *rows, const char *const *ids, guint n, Got *g)
@@ -274,16 +299,8 @@ Test(engine, a_victim_of_one_typology_is_no_suspect_of_another)
  * rule (which never alerts), sweeping every 1,000 rows. */
 static guint64 records_held(const char *rule, guint n)
 {
-    GPtrArray *diags;
-    char *dir;
-    RuleSet *rs = rh_load(NULL, rule, &diags, &dir);
-    cr_assert_not_null(rs);
-    Intern *acc = intern_new(), *loc = intern_new();
-    intern_add(acc, "A", 1);
-    intern_add(acc, "B", 1);
-    Got g = {g_ptr_array_new_with_free_func(g_free)};
-    Engine *e = engine_new(rs, acc, loc, keep, &g);
-    engine_set_evict_every(e, 1000);
+    Harness h;
+    Engine *e = harness_open(&h, rule, 1000);
     for (guint i = 0; i < n; i++) {
         Txn t = {.core = {.ts = 60 * (gint64)i,
                           .from = 1,
@@ -295,14 +312,9 @@ static guint64 records_held(const char *rule, guint n)
     }
     EngineStats st;
     engine_stats(e, &st);
-    cr_expect_eq(g.json->len, 0);
-    engine_free(e);
-    intern_free(acc);
-    intern_free(loc);
-    rule_set_free(rs);
-    g_ptr_array_unref(diags);
-    g_ptr_array_unref(g.json);
-    rh_cleanup(dir);
+    cr_expect_eq(h.g.json->len, 0);
+    harness_close(&h);
+    g_ptr_array_unref(h.g.json);
     return st.records;
 }
 
@@ -346,17 +358,8 @@ Test(engine, a_late_rows_record_outlives_its_entry)
                         "rule T-Q \"quarter\"\n  source \"test\"\n  for each receiver\n  where "
                         "amount >= 10000\n  within 90d\n  alert if count >= 1000000\n  explain "
                         "\"x\"\n";
-    GPtrArray *diags;
-    char *dir;
-    RuleSet *rs = rh_load(NULL, rules, &diags, &dir);
-    cr_assert_not_null(rs);
-    Intern *acc = intern_new(), *loc = intern_new();
-    intern_add(acc, "A", 1);
-    intern_add(acc, "B", 1);
-    intern_add(acc, "C", 1);
-    Got g = {g_ptr_array_new_with_free_func(g_free)};
-    Engine *e = engine_new(rs, acc, loc, keep, &g);
-    engine_set_evict_every(e, 1);
+    Harness h;
+    Engine *e = harness_open(&h, rules, 1);
     Txn t = {.core = {.ts = d10, .from = 1, .to = 2, .channel = CHANNEL_TRANSFER, EUR(2000000)},
              .tx_id = {"b1", 2}};
     engine_process(e, &t);
@@ -377,15 +380,10 @@ Test(engine, a_late_rows_record_outlives_its_entry)
         .core = {.ts = d10 + 1800, .from = 1, .to = 2, .channel = CHANNEL_TRANSFER, EUR(10000)},
         .tx_id = {"b3", 2}};
     engine_process(e, &t);
-    cr_assert_eq(g.json->len, 1);
-    expect_in(&g, 0, "\"evidence\":[\"b1\",\"b2\",\"b3\"]");
-    engine_free(e);
-    intern_free(acc);
-    intern_free(loc);
-    rule_set_free(rs);
-    g_ptr_array_unref(diags);
-    g_ptr_array_unref(g.json);
-    rh_cleanup(dir);
+    cr_assert_eq(h.g.json->len, 1);
+    expect_in(&h.g, 0, "\"evidence\":[\"b1\",\"b2\",\"b3\"]");
+    harness_close(&h);
+    g_ptr_array_unref(h.g.json);
 }
 
 /* Distinct values in a condition are counted from the entries while a
