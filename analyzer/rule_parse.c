@@ -971,6 +971,10 @@ static void rule_check_complete(RuleCtx *cx, Rule *r, gboolean have_cond)
         r->suppress = r->window;
     for (guint i = 0; i < r->aggs->len; i++) { /* distinct counts kept as the window moves */
         RuleAgg *g = &g_array_index(r->aggs, RuleAgg, i);
+        if (!g->in_condition) { /* the explanation's alone: worked out on an alert, not kept */
+            g->running = FALSE;
+            g->flag = -1;
+        }
         g->counted = g->kind == AGG_DISTINCT && g->in_condition && !r->baseline &&
                      (!g->cond.n || g->flag >= 0) && /* explanation-only ones: recounted on alert */
                      i < G_MAXUINT8;                 /* Window.n_dsets */

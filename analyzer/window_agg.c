@@ -51,7 +51,6 @@ static gboolean is_absent(FieldId f, double v)
     return v == 0 || (f == FIELD_MCC && v == TXN_MCC_NONE);
 }
 
-/* Sorted distinct present values of a field over [lo, hi) into out; returns n. */
 /* Does entry i pass the aggregate's condition (precomputed when possible)? */
 static gboolean passes(const RuleAgg *g, const AggCtx *c, guint i, RuleEval *ev)
 {

@@ -489,3 +489,24 @@ Test(rule_compile, graph_rules_beyond_the_limit_are_refused)
         g_string_free(text, TRUE);
     }
 }
+
+/* An aggregate only the explanation uses is worked out when an alert is
+ * raised, not kept in step with every window: no running total, no
+ * condition bit per entry. Here the count is kept, the sum is not. */
+Test(rule_compile, explanation_only_aggregates_are_not_kept)
+{
+    Loaded l;
+    l.rs = rh_load(NULL,
+                   HEAD "  within 1d\n  alert if count(direction == in) >= 2\n  explain "
+                        "\"{sum(amount where direction == out)} out\"\n",
+                   &l.diags, &l.dir);
+    cr_assert_not_null(l.rs);
+    const Rule *r = g_ptr_array_index(l.rs->rules, 0);
+    cr_assert_eq(r->aggs->len, 2);
+    const RuleAgg *count = &g_array_index(r->aggs, RuleAgg, 0);
+    const RuleAgg *sum = &g_array_index(r->aggs, RuleAgg, 1);
+    cr_expect(count->running && count->flag >= 0);
+    cr_expect(!sum->running && sum->flag < 0);
+    cr_expect_eq(r->tracked->len, 1);
+    unload(&l);
+}
