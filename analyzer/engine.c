@@ -715,6 +715,10 @@ static guint32 graph_bits(Engine *e, const Txn *t)
 
 static void match_rule(Engine *e, guint ri, const Rule *r, const GraphEdge *edge, const Txn *t)
 {
+    guint32 anchor = graph_match_anchor(&r->match, edge);
+    guint32 slot = anchor < e->n_slot_accounts ? account_slots(e, anchor)[ri] : 0;
+    if (slot && t->core.ts < pool_at(&e->state[ri], slot - 1)->suppress_until)
+        return; /* whatever it found could not alert */
     GraphMatch *m = &e->gm;
     gboolean ok = graph_match(e->graph, &r->match, e->graph_bit[ri], r->window, edge, m);
     e->stats.graph_work += m->work;

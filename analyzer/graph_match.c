@@ -281,6 +281,11 @@ static int cmp_edge_time(const void *a, const void *b)
     return (x->core.ts > y->core.ts) - (x->core.ts < y->core.ts);
 }
 
+guint32 graph_match_anchor(const MatchSpec *m, const GraphEdge *e)
+{
+    return m->kind == MATCH_GATHER_SCATTER ? e->core.from : e->core.to;
+}
+
 gboolean graph_match(const Graph *g, const MatchSpec *m, guint32 bit, gint64 window,
                      const GraphEdge *e, GraphMatch *out)
 {
@@ -294,26 +299,22 @@ gboolean graph_match(const Graph *g, const MatchSpec *m, guint32 bit, gint64 win
     out->n = 0;
     out->work = 0;
     out->exhausted = FALSE;
+    out->anchor = graph_match_anchor(m, e);
     gboolean ok = FALSE;
     switch (m->kind) {
     case MATCH_CYCLE:
-        out->anchor = e->core.to;
         ok = cycle_dfs(&s, e->core.to, 0, s.from);
         break;
     case MATCH_CHAIN:
-        out->anchor = e->core.to;
         ok = chain_dfs(&s, e->core.from, 0, e);
         break;
     case MATCH_SCATTER_GATHER:
-        out->anchor = e->core.to;
         ok = scatter_gather(&s);
         break;
     case MATCH_GATHER_SCATTER:
-        out->anchor = e->core.from;
         ok = gather_scatter(&s);
         break;
     case MATCH_FUNNEL:
-        out->anchor = e->core.to;
         ok = funnel(&s);
         break;
     case MATCH_NONE:

@@ -19,6 +19,10 @@ typedef struct GraphMatch {
     gboolean exhausted; /* the search stopped at LIMIT_GRAPH_WORK */
 } GraphMatch;
 
+/* The account a match of pattern m around edge e is about: its receiver,
+ * or for gather-scatter its sender (known before searching). */
+guint32 graph_match_anchor(const MatchSpec *m, const GraphEdge *e);
+
 /* Searches pattern m of a rule (filter bit `bit`, window seconds) around the
  * new edge e. Returns TRUE with the subgraph in *out. */
 gboolean graph_match(const Graph *g, const MatchSpec *m, guint32 bit, gint64 window,

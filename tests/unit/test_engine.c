@@ -419,3 +419,31 @@ Test(engine, distinct_values_agree_small_and_large)
     expect_in(&g, 136, "\"explanation\":\"1 senders\"");
     g_ptr_array_unref(g.json);
 }
+
+/* A graph search whose alert would be suppressed is not run: A -> B then
+ * B -> A closes a cycle and alerts on A (the closing edge's receiver); a
+ * second B -> A within the day of suppression visits no edge at all. */
+Test(engine, no_graph_search_for_a_suppressed_anchor)
+{
+    const char *rule =
+        "rule T-C \"cycle\"\n  source \"test\"\n  where channel == transfer\n  within "
+        "1d\n  match cycle length 2 tolerance 10%\n  explain \"x\"\n";
+    const TxnCore hops[] = {
+        {.ts = 0, .from = 1, .to = 2, .channel = CHANNEL_TRANSFER, EUR(10000)},
+        {.ts = 10, .from = 2, .to = 1, .channel = CHANNEL_TRANSFER, EUR(10000)},
+        {.ts = 20, .from = 2, .to = 1, .channel = CHANNEL_TRANSFER, EUR(10000)},
+    };
+    Harness h;
+    Engine *e = harness_open(&h, rule, LIMIT_EVICT_EVERY);
+    EngineStats st[3];
+    for (guint i = 0; i < 3; i++) {
+        engine_process(e, &(Txn){.core = hops[i], .tx_id = {"h", 1}});
+        engine_stats(e, &st[i]);
+    }
+    cr_expect_eq(h.g.json->len, 1);
+    expect_in(&h.g, 0, "\"account\":\"A\"");
+    cr_expect_gt(st[1].graph_work, st[0].graph_work, "the cycle is searched");
+    cr_expect_eq(st[2].graph_work, st[1].graph_work, "the suppressed one is not");
+    harness_close(&h);
+    g_ptr_array_unref(h.g.json);
+}
