@@ -129,7 +129,7 @@ void graph_iter(const Graph *g, guint32 account, gboolean out, gint64 after, Gra
 }
 
 /* How many edges ahead of the walk graph_next starts loading. */
-#define GRAPH_LOOKAHEAD 4
+#define GRAPH_LOOKAHEAD 8
 
 const GraphEdge *graph_next(GraphIter *it, guint64 *seq)
 {
