@@ -12,16 +12,14 @@
  * many windows overlap. A rule has a window only for the accounts that
  * passed its filter: a pool per rule, found through one slot table whose
  * row for an account holds its slot of every rule. The transaction itself
- * is stored once (TxnStore) for all the windows and graph edges that hold
- * it. With checks on (engine_set_check) every prefilter decision is tested
- * against the filter itself; with profiling on, each rule's cost is kept.
- * Graph rules: an account-to-account transaction that passes the filter of
- * at least one graph rule becomes an edge of the recent graph, tagged with
- * the rules it passed; each of those rules searches its pattern around the
- * new edge, and a match is turned into a small window of its edges so that
- * aggregates, condition and explanation work as for window rules.
- * Idle state is freed every LIMIT_EVICT_EVERY transactions. Scratch space
- * is allocated once. */
+ * is stored once for all the windows and graph edges that hold it, in the
+ * TxnStore of the longest look-back among them. With checks on (engine_set_check) every prefilter
+ * decision is tested against the filter itself; with profiling on, each rule's cost is kept. Graph
+ * rules: an account-to-account transaction that passes the filter of at least one graph rule
+ * becomes an edge of the recent graph, tagged with the rules it passed; each of those rules
+ * searches its pattern around the new edge, and a match is turned into a small window of its edges
+ * so that aggregates, condition and explanation work as for window rules. Idle state is freed every
+ * LIMIT_EVICT_EVERY transactions. Scratch space is allocated once. */
 #include "engine.h"
 
 #include <math.h>
@@ -725,9 +723,7 @@ static void match_rule(Engine *e, guint ri, const Rule *r, const GraphEdge *edge
     e->stats.graph_exhausted += m->exhausted;
     if (!ok)
         return;
-    Window *st = pool_at(&e->state[ri], state_window(e, ri, m->anchor));
-    if (t->core.ts < st->suppress_until)
-        return;
+    Window *st = pool_at(&e->state[ri], state_window(e, ri, m->anchor)); /* not suppressed */
     e->match.head = e->match.len = 0;
     for (guint i = 0; i < m->n; i++)
         window_push(&e->match, e->mem, m->edges[i]->rec,
@@ -902,12 +898,8 @@ guint64 engine_rule_state_bytes(const Engine *e, guint i)
     guint64 bytes = 0;
     for (guint c = 0; c < POOL_CHUNKS; c++)
         bytes += st->chunks[c] ? pool_chunk_bytes(st, c) : 0;
-    for (guint a = 0; a < st->n_pool; a++) {
-        const Window *w = pool_at(st, a);
-        bytes += w->own_e ? w->cap * sizeof(WinEntry) : 0;
-        for (guint d = 0; d < w->n_dsets; d++)
-            bytes += w->dsets[d].cap * (sizeof *w->dsets[d].keys + sizeof *w->dsets[d].counts);
-    }
+    for (guint a = 0; a < st->n_pool; a++)
+        bytes += window_bytes(pool_at(st, a));
     return bytes;
 }
 

@@ -976,7 +976,7 @@ static void rule_check_complete(RuleCtx *cx, Rule *r, gboolean have_cond)
             g->flag = -1;
         }
         g->counted = g->kind == AGG_DISTINCT && g->in_condition && !r->baseline &&
-                     (!g->cond.n || g->flag >= 0) && /* explanation-only ones: recounted on alert */
+                     (!g->cond.n || g->flag >= 0) && /* a "where" without a bit: recounted */
                      i < G_MAXUINT8;                 /* Window.n_dsets */
         if (g->running || g->counted) {
             RuleTrack t = {(guint16)i, (gint8)g->flag,

@@ -100,6 +100,14 @@ void window_clear(Window *w, WindowMem *m)
     window_init(w);
 }
 
+gsize window_bytes(const Window *w)
+{
+    gsize bytes = w->own_e ? w->cap * sizeof(WinEntry) : 0;
+    for (guint d = 0; d < w->n_dsets; d++)
+        bytes += w->dsets[d].cap * (sizeof *w->dsets[d].keys + sizeof *w->dsets[d].counts);
+    return bytes;
+}
+
 void window_expire(Window *w, gint64 now, gint64 span)
 {
     gint64 limit = now - span;

@@ -74,6 +74,9 @@ void window_init_on(Window *w, WinEntry *ring, guint cap, gint64 *run);
 /* Frees what the window allocated (its ring back to m); it is then as
  * after window_init. */
 void window_clear(Window *w, WindowMem *m);
+/* The bytes the window holds beyond its header: a ring of its own and its
+ * distinct-value multisets. */
+gsize window_bytes(const Window *w);
 /* Drops the entries with ts <= now - span. */
 void window_expire(Window *w, gint64 now, gint64 span);
 /* Drops the oldest entry (there must be one). */
