@@ -48,6 +48,9 @@ struct RuleSet *cmd_load_rules(const char *what, char **paths, GHashTable *overr
 /* Reads --max-lateness (a duration; NULL leaves *out alone); FALSE after
  * printing what is wrong. */
 gboolean cmd_parse_lateness(const char *what, const char *text, gint64 *out);
+/* Checks --threads (0, the default: one per processor, engine_shards.h)
+ * and sets *threads; FALSE after printing what is wrong. */
+gboolean cmd_parse_threads(const char *what, gint value, guint *threads);
 /* Formats n with thousands separators into buf (>= 32 bytes). */
 const char *cmd_count(guint64 n, char *buf);
 /* Lets "--db" stand alone (the PG* environment): rewrites it to "--db="

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "engine_shards.h"
 #include "money.h"
 #include "rule.h"
 #include "tstamp.h"
@@ -35,6 +36,17 @@ gboolean cmd_parse_lateness(const char *what, const char *text, gint64 *out)
         return TRUE;
     cmd_error(what, "--max-lateness '%s' is not a duration like 0s, 30m or 2h", text);
     return FALSE;
+}
+
+gboolean cmd_parse_threads(const char *what, gint value, guint *threads)
+{
+    if (value < 0 || value > LIMIT_SHARDS) {
+        cmd_error(what, "--threads must be from 1 to %d, or 0 for one per processor",
+                  LIMIT_SHARDS);
+        return FALSE;
+    }
+    *threads = value ? (guint)value : shards_default_threads();
+    return TRUE;
 }
 
 const char *cmd_count(guint64 n, char *buf)

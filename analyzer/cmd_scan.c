@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
-#include "engine.h"
+#include "engine_shards.h"
 #include "input.h"
 #include "kyc.h"
 #include "scan_pg.h"
@@ -25,6 +25,7 @@ typedef struct {
     char *max_lateness;
     char *accounts;
     gboolean progress, no_progress, quiet, profile;
+    gint threads;
     char **sources;
 } ScanOptions;
 
@@ -34,7 +35,8 @@ typedef struct {
     Intern *accounts, *locations;
     Input *input;
     Kyc *kyc;
-    Engine *engine;
+    Shards *engine;
+    guint threads;
     SinkJsonl *sink;
     FILE *rejects;
     gint64 t0;
@@ -78,6 +80,9 @@ static gboolean scan_parse(Scan *s, int argc, char **argv)
         {"quiet", 'q', 0, G_OPTION_ARG_NONE, &o->quiet, "no run summary", NULL},
         {"profile", 0, 0, G_OPTION_ARG_NONE, &o->profile,
          "after the summary, what each rule cost (windows, filter runs, time)", NULL},
+        {"threads", 'j', 0, G_OPTION_ARG_INT, &o->threads,
+         "rule engine threads, the accounts split among them (default 0: one per processor)",
+         "N"},
         {G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &o->sources, NULL, NULL},
         {NULL, 0, 0, 0, NULL, NULL, NULL},
     };
@@ -98,6 +103,8 @@ static gboolean scan_parse(Scan *s, int argc, char **argv)
         cmd_error("scan", "--max-errors must be 0 or more");
         return FALSE;
     }
+    if (!cmd_parse_threads("scan", o->threads, &s->threads))
+        return FALSE;
     s->show_progress = !o->no_progress && (o->progress || isatty(STDERR_FILENO));
     return TRUE;
 }
@@ -116,10 +123,10 @@ static void progress(Scan *s, gboolean final)
         fputc('\n', stderr);
 }
 
-static int by_cost(gconstpointer a, gconstpointer b, gpointer engine)
+static int by_cost(gconstpointer a, gconstpointer b, gpointer costs)
 {
-    gint64 x = engine_rule_cost(engine, *(const guint *)a)->ns;
-    gint64 y = engine_rule_cost(engine, *(const guint *)b)->ns;
+    gint64 x = ((const EngineRuleCost *)costs)[*(const guint *)a].ns;
+    gint64 y = ((const EngineRuleCost *)costs)[*(const guint *)b].ns;
     return (x < y) - (x > y);
 }
 
@@ -128,12 +135,14 @@ static void profile_table(Scan *s)
 {
     guint n = s->rs->rules->len;
     g_autofree guint *order = g_new(guint, n);
+    g_autofree EngineRuleCost *cost = g_new(EngineRuleCost, n);
     gint64 total = 0;
     for (guint i = 0; i < n; i++) {
         order[i] = i;
-        total += engine_rule_cost(s->engine, i)->ns;
+        shards_rule_cost(s->engine, i, &cost[i]);
+        total += cost[i].ns;
     }
-    g_qsort_with_data(order, (gint)n, sizeof *order, by_cost, s->engine);
+    g_qsort_with_data(order, (gint)n, sizeof *order, by_cost, cost);
     fprintf(stderr, "scan: rule costs: windows updated (or graph searches), filter programs run "
                     "(the prefilters decided the rest), time in updates, conditions and "
                     "searches, memory its windows hold at the end\n");
@@ -141,12 +150,12 @@ static void profile_table(Scan *s)
             "share", "MiB held");
     for (guint k = 0; k < n; k++) {
         const Rule *r = g_ptr_array_index(s->rs->rules, order[k]);
-        const EngineRuleCost *c = engine_rule_cost(s->engine, order[k]);
+        const EngineRuleCost *c = &cost[order[k]];
         char a[32], b[32];
         fprintf(stderr, "  %-12s %12s %12s %9.2f %5.1f%% %9.1f\n", r->id, cmd_count(c->entered, a),
                 cmd_count(c->filter_runs, b), (double)c->ns / 1e9,
                 total ? 100.0 * (double)c->ns / (double)total : 0.0,
-                (double)engine_rule_state_bytes(s->engine, order[k]) / 1048576.0);
+                (double)shards_rule_state_bytes(s->engine, order[k]) / 1048576.0);
     }
 }
 
@@ -155,7 +164,7 @@ static void summary(Scan *s)
     InputStats st;
     EngineStats es;
     input_stats(s->input, &st);
-    engine_stats(s->engine, &es);
+    shards_stats(s->engine, &es);
     double secs = (double)(g_get_monotonic_time() - s->t0) / 1e6;
     char a[32], b[32], c[32], d[32];
     fprintf(stderr, "scan: %s rows read, %s rejected%s%s%s, %s accounts, %.2f s, %s rows/s\n",
@@ -171,13 +180,13 @@ static void summary(Scan *s)
                 strcmp(s->o.alerts, "-") == 0 ? "standard output" : s->o.alerts);
     for (guint i = 0; i < s->rs->rules->len; i++) {
         const Rule *r = g_ptr_array_index(s->rs->rules, i);
-        fprintf(stderr, "  %-12s %8s  %s\n", r->id, cmd_count(engine_rule_alerts(s->engine, i), a),
+        fprintf(stderr, "  %-12s %8s  %s\n", r->id, cmd_count(shards_rule_alerts(s->engine, i), a),
                 r->title);
     }
     for (guint i = 0; i < s->rs->typologies->len; i++) {
         const Typology *ty = g_ptr_array_index(s->rs->typologies, i);
         fprintf(stderr, "  %-12s %8s  %s\n", ty->rule.id,
-                cmd_count(engine_typology_alerts(s->engine, i), a), ty->rule.title);
+                cmd_count(shards_typology_alerts(s->engine, i), a), ty->rule.title);
     }
     if (es.window_drops)
         fprintf(stderr, "scan: %s window entries dropped at the limit of %d per window\n",
@@ -213,7 +222,7 @@ static int scan_loop(Scan *s)
             g_error_free(err);
             return EXIT_DATA;
         }
-        engine_process(s->engine, &t);
+        shards_process(s->engine, &t);
         scan_pg_row(s->pg, &t);
         input_stats(s->input, &st);
         if (st.rejected > (guint64)s->o.max_errors)
@@ -221,6 +230,7 @@ static int scan_loop(Scan *s)
         if (s->show_progress && (n & 0x3FFFF) == 0)
             progress(s, FALSE);
     }
+    shards_finish(s->engine);
     if (s->show_progress)
         progress(s, TRUE);
     input_stats(s->input, &st);
@@ -274,17 +284,17 @@ static gboolean scan_open(Scan *s)
         scan_pg_abort(s->pg, err->message);
         return FALSE;
     }
-    s->engine = engine_new(s->rs, s->accounts, s->locations, on_alert, s);
-    engine_set_quiet_until(s->engine, scan_pg_quiet_until(s->pg));
-    engine_set_kyc(s->engine, s->kyc);
-    if (s->o.profile)
-        engine_set_profile(s->engine);
+    ShardsOptions so = {.threads = s->threads,
+                        .kyc = s->kyc,
+                        .quiet_until = scan_pg_quiet_until(s->pg),
+                        .profile = s->o.profile};
+    s->engine = shards_new(s->rs, s->accounts, s->locations, &so, on_alert, s);
     return TRUE;
 }
 
 static void scan_clear(Scan *s)
 {
-    engine_free(s->engine);
+    shards_free(s->engine);
     input_free(s->input);
     kyc_free(s->kyc);
     scan_pg_free(s->pg);
@@ -332,7 +342,7 @@ static int scan_finish(Scan *s, int rc)
     if (scan_pg_writes_db(s->pg))
         return scan_finish_db(s, rc);
     EngineStats es;
-    engine_stats(s->engine, &es);
+    shards_stats(s->engine, &es);
     if (rc == EXIT_OK && es.sink_failed)
         rc = EXIT_DATA;
     SinkJsonl *sink = g_steal_pointer(&s->sink);

@@ -184,6 +184,7 @@ struct Engine {
     gboolean check;       /* check the prefilters against the filters (engine_set_check) */
     EngineRuleCost *cost; /* by rule when profiling (engine_set_profile), else NULL */
     gint64 now;           /* latest transaction time */
+    guint shard, shards;  /* engine_set_shard: the window rules of accounts a % shards == shard */
 };
 
 static gsize slot_bytes(const Engine *e, guint accounts)
@@ -393,6 +394,12 @@ void engine_free(Engine *e)
     g_free(e);
 }
 
+/* Does this engine keep the windows of the account (engine_set_shard)? */
+static inline gboolean engine_owns(const Engine *e, guint32 account)
+{
+    return e->shards <= 1 || account % e->shards == e->shard;
+}
+
 /* The account's row: its slots, one per rule, then its account prefilter. */
 static guint32 *account_slots(Engine *e, guint32 account)
 {
@@ -597,6 +604,12 @@ static void raise_alert(Engine *e, guint ri, const Rule *r, Window *st, const Ag
     for (guint i = 0; i < a->n_evidence; i++) {
         const WinEntry *en = window_at(c->w, c->hi - a->n_evidence + i);
         a->evidence[i] = window_entry_id(en);
+    }
+    if (e->shards > 1) { /* rendered where the shards' alerts are merged (engine_set_shard) */
+        a->id[0] = a->explanation[0] = '\0';
+        if (!e->fn(a, e->user))
+            e->stats.sink_failed = TRUE;
+        return;
     }
     alert_make_id(a);
     alert_explain(a, e->rs, &t->core);
@@ -826,26 +839,28 @@ void engine_process(Engine *e, const Txn *t)
     if (e->check)
         check_prefilters(e, t);
     guint n = 0;
-    prefetch_slots(e, t->core.from);
-    prefetch_slots(e, t->core.to);
+    guint32 from = engine_owns(e, t->core.from) ? t->core.from : 0;
+    guint32 to = engine_owns(e, t->core.to) ? t->core.to : 0;
+    prefetch_slots(e, from);
+    prefetch_slots(e, to);
     /* the filters read account.* of both sides, the kind prefilter their kinds */
-    const KycRecord *kf = kyc_get(e->kyc, t->core.from), *kt = kyc_get(e->kyc, t->core.to);
+    const KycRecord *kf = kyc_get(e->kyc, from), *kt = kyc_get(e->kyc, to);
     __builtin_prefetch(kf);
     __builtin_prefetch(kt);
     if (e->graph && t->core.from && t->core.to)
         graph_prefetch(e->graph, &t->core);
     guint self = t->core.from == t->core.to, no_mcc = t->core.mcc == TXN_MCC_NONE;
     /* the rows of both accounts exist before either is used: no move while they are */
-    account_slots(e, MAX(t->core.from, t->core.to));
-    guint32 *xf = account_slots(e, t->core.from) + e->rs->rules->len;
-    guint32 *xt = account_slots(e, t->core.to) + e->rs->rules->len;
+    account_slots(e, MAX(from, to));
+    guint32 *xf = account_slots(e, from) + e->rs->rules->len;
+    guint32 *xt = account_slots(e, to) + e->rs->rules->len;
     const guint *at = &e->cand_at[self][no_mcc][t->core.channel];
-    for (guint k = at[0]; k < at[1]; k++) { /* cands is NULL when there are none */
+    for (guint k = at[0]; k < at[1] && (from || to); k++) { /* cands is NULL when there are none */
         const Cand *c = &e->cands[k];
-        if (!c->receiver && t->core.from)
-            n = filter_side(e, c, t->core.from, kf->kind, xf, t, n);
-        else if (c->receiver && t->core.to)
-            n = filter_side(e, c, t->core.to, kt->kind, xt, t, n);
+        if (!c->receiver && from)
+            n = filter_side(e, c, from, kf->kind, xf, t, n);
+        else if (c->receiver && to)
+            n = filter_side(e, c, to, kt->kind, xt, t, n);
     }
     e->n_passes = n;
     for (guint i = 0; i < n; i++)
@@ -911,6 +926,18 @@ void engine_set_check(Engine *e, gboolean on)
 void engine_set_evict_every(Engine *e, guint64 n)
 {
     e->evict_every = MAX(n, 1);
+}
+
+void engine_set_shard(Engine *e, guint index, guint count)
+{
+    g_assert(e->processed == 0 && index < count);
+    e->shard = index;
+    e->shards = count;
+    if (count > 1) {
+        typology_engine_free(g_steal_pointer(&e->ty));
+        if (index > 0)
+            graph_free(g_steal_pointer(&e->graph));
+    }
 }
 
 void engine_set_quiet_until(Engine *e, gint64 ts)

@@ -29,6 +29,7 @@
 #define LIMIT_EVIDENCE       100    /* transaction ids listed in one alert */
 #define LIMIT_VM_STACK       64     /* evaluation stack of the interpreter */
 #define LIMIT_EVICT_EVERY    262144 /* transactions between sweeps that free idle state */
+#define LIMIT_SHARDS         64     /* engine threads (engine_shards.h), whatever --threads says */
 
 /* Transaction graph (graph patterns) */
 #define LIMIT_GRAPH_EDGES  (1u << 19) /* recent edges kept; the oldest is dropped, counted */

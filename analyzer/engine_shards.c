@@ -1,0 +1,402 @@
+/* engine_shards.c: the engine on several threads (see engine_shards.h).
+ *
+ * Two batches of rows take turns: the calling thread fills one while the
+ * shard threads work on the other. Batches are numbered; a shard takes
+ * batch k once `posted` has passed k, and counts it in its `done` when
+ * through. The caller merges batch k once every shard is done with it,
+ * before it fills that batch's buffer again. A shard's alerts are copied
+ * (Held) because what they borrow (records, the graph's edges) may go
+ * before the merge; ids and explanations are rendered at the merge, on the
+ * calling thread, because they read the intern tables that decoding grows. */
+#include "engine_shards.h"
+
+#include <string.h>
+
+#include "graph_match.h"
+#include "typology.h"
+#include "window.h"
+
+#define SHARDS_BATCH 4096 /* rows handed over at a time */
+
+/* An alert of a shard as the engine gave it (no id, no explanation), with
+ * what it borrowed copied into own, kept until the merge. */
+typedef struct {
+    guint32 row;   /* in the batch */
+    guint32 order; /* its place among the row's alerts in one engine's order */
+    guint32 rule;  /* index in the rule set */
+    Alert a;
+    gpointer own;
+} Held;
+
+typedef struct {
+    TxnCore core[SHARDS_BATCH];
+    char ids[SHARDS_BATCH][LIMIT_TXID_BYTES]; /* decode refuses longer ids */
+    guint8 id_len[SHARDS_BATCH];
+    guint n;
+    GArray **held; /* by shard: Held, in each engine's order */
+} Batch;
+
+typedef struct {
+    Shards *s;
+    guint index;
+    Engine *engine;
+    GThread *thread;
+    guint64 done; /* batches finished */
+    Batch *batch; /* the one being worked on, and its row: for collect */
+    guint32 row;
+} Shard;
+
+struct Shards {
+    const RuleSet *rs;
+    const Kyc *kyc;
+    EngineAlertFn fn;
+    void *user;
+    Engine *one;       /* threads == 1: the engine, and nothing below is used */
+    Shard *shard;
+    guint n;
+    Batch batch[2];    /* batch k in batch[k % 2] */
+    guint64 posted;    /* batches handed to the shards */
+    guint64 merged;    /* batches whose alerts went out */
+    gboolean stop;
+    GMutex lock;
+    GCond work, idle; /* posted or stop changed; a shard's done changed */
+    GHashTable *rule_index; /* Rule * -> index + 1 */
+    TypologyEngine *ty;
+    gint64 quiet_until;
+    guint64 *rule_alerts;
+    guint64 alerts;
+    gboolean sink_failed;
+};
+
+guint shards_default_threads(void)
+{
+    return CLAMP(g_get_num_processors(), 1, LIMIT_SHARDS);
+}
+
+static Txn batch_txn(const Batch *b, guint i)
+{
+    return (Txn){.core = b->core[i], .tx_id = {b->ids[i], b->id_len[i]}};
+}
+
+/* A copy of match, its edges and their records (core and id) in own. */
+static GraphMatch *copy_match(const GraphMatch *m, guint8 **own)
+{
+    GraphMatch *c = (GraphMatch *)(void *)*own;
+    *c = *m;
+    *own += sizeof *c;
+    for (guint i = 0; i < m->n; i++) {
+        GraphEdge *e = (GraphEdge *)(void *)*own;
+        *e = *m->edges[i];
+        *own += sizeof *e;
+        StrView id = txn_rec_id(e->rec);
+        TxnCore *rec = (TxnCore *)(void *)*own;
+        *rec = *e->rec;
+        guint8 *p = (guint8 *)(rec + 1);
+        p[0] = (guint8)id.len;
+        memcpy(p + 1, id.ptr, id.len);
+        *own += (sizeof *rec + 1 + id.len + 7) & ~(gsize)7;
+        e->rec = rec;
+        c->edges[i] = e;
+    }
+    return c;
+}
+
+static gsize match_bytes(const GraphMatch *m)
+{
+    gsize n = sizeof *m;
+    for (guint i = 0; i < m->n; i++)
+        n += sizeof(GraphEdge) + ((sizeof(TxnCore) + 1 + txn_rec_id(m->edges[i]->rec).len + 7) &
+                                  ~(gsize)7);
+    return n;
+}
+
+/* A shard engine's callback: keeps a copy of the alert for the merge. */
+static gboolean collect(const Alert *a, void *user)
+{
+    Shard *sh = user;
+    const Shards *s = sh->s;
+    guint ri = GPOINTER_TO_UINT(g_hash_table_lookup(s->rule_index, a->rule)) - 1;
+    guint naggs = a->rule->aggs->len;
+    gsize bytes = naggs * sizeof(double) + (a->match ? match_bytes(a->match) : 0);
+    for (guint i = 0; i < a->n_evidence; i++)
+        bytes += a->evidence[i].len;
+    Held h = {.row = sh->row, .rule = ri, .a = *a, .own = g_malloc(MAX(bytes, 1))};
+    const TxnCore *t = &sh->batch->core[sh->row];
+    /* one engine's order: window rules (sender's side, then receiver's) by
+     * rule, then graph rules by rule */
+    gboolean receiver = !a->match && a->account == t->to && t->from != t->to;
+    h.order = (a->match ? 2 * s->rs->rules->len : 0) + 2 * ri + receiver;
+    guint8 *own = h.own;
+    if (a->match)
+        h.a.match = copy_match(a->match, &own);
+    if (naggs) {
+        memcpy(own, a->aggs, naggs * sizeof(double));
+        h.a.aggs = (const double *)(void *)own;
+        own += naggs * sizeof(double);
+    }
+    for (guint i = 0; i < a->n_evidence; i++) {
+        memcpy(own, a->evidence[i].ptr, a->evidence[i].len);
+        h.a.evidence[i].ptr = (const char *)own;
+        own += a->evidence[i].len;
+    }
+    g_array_append_val(sh->batch->held[sh->index], h);
+    return TRUE;
+}
+
+static gpointer shard_main(gpointer data)
+{
+    Shard *sh = data;
+    Shards *s = sh->s;
+    for (;;) {
+        g_mutex_lock(&s->lock);
+        while (!s->stop && s->posted == sh->done)
+            g_cond_wait(&s->work, &s->lock);
+        gboolean stop = s->stop;
+        g_mutex_unlock(&s->lock);
+        if (stop)
+            return NULL;
+        sh->batch = &s->batch[sh->done % 2];
+        for (sh->row = 0; sh->row < sh->batch->n; sh->row++) {
+            Txn t = batch_txn(sh->batch, sh->row);
+            engine_process(sh->engine, &t);
+        }
+        g_mutex_lock(&s->lock);
+        sh->done++;
+        g_cond_signal(&s->idle);
+        g_mutex_unlock(&s->lock);
+    }
+}
+
+static gint by_order(gconstpointer x, gconstpointer y)
+{
+    const Held *a = x, *b = y;
+    if (a->row != b->row)
+        return a->row < b->row ? -1 : 1;
+    return (a->order > b->order) - (a->order < b->order);
+}
+
+/* One alert at the merge: its id and explanation, then as engine.c's
+ * raise_alert does with them. */
+static void emit(Shards *s, const Batch *b, Held *h)
+{
+    Alert *a = &h->a;
+    gboolean quiet = a->window_end <= s->quiet_until;
+    if (quiet && !s->ty)
+        return;
+    a->trigger = (StrView){b->ids[h->row], b->id_len[h->row]};
+    alert_make_id(a);
+    alert_explain(a, s->rs, &b->core[h->row]);
+    if (!quiet) {
+        s->rule_alerts[h->rule]++;
+        s->alerts++;
+        if (!s->fn(a, s->user))
+            s->sink_failed = TRUE;
+    }
+    if (s->ty && !typology_feed(s->ty, a, s->kyc, quiet, s->fn, s->user))
+        s->sink_failed = TRUE;
+}
+
+/* Waits for batch k to be done by every shard, sends its alerts in order
+ * and empties it. */
+static void merge(Shards *s, guint64 k)
+{
+    Batch *b = &s->batch[k % 2];
+    g_mutex_lock(&s->lock);
+    for (guint i = 0; i < s->n; i++)
+        while (s->shard[i].done <= k)
+            g_cond_wait(&s->idle, &s->lock);
+    g_mutex_unlock(&s->lock);
+    g_autoptr(GArray) all = g_array_new(FALSE, FALSE, sizeof(Held));
+    for (guint i = 0; i < s->n; i++) {
+        g_array_append_vals(all, b->held[i]->data, b->held[i]->len);
+        g_array_set_size(b->held[i], 0);
+    }
+    g_array_sort(all, by_order);
+    for (guint i = 0; i < all->len; i++) {
+        Held *h = &g_array_index(all, Held, i);
+        emit(s, b, h);
+        g_free(h->own);
+    }
+    b->n = 0;
+    s->merged = k + 1;
+}
+
+/* Hands the batch being filled to the shards, then merges the one before
+ * it, whose buffer is filled next. */
+static void post(Shards *s)
+{
+    g_mutex_lock(&s->lock);
+    s->posted++;
+    g_cond_broadcast(&s->work);
+    g_mutex_unlock(&s->lock);
+    while (s->merged + 1 < s->posted)
+        merge(s, s->merged);
+}
+
+Shards *shards_new(const RuleSet *rs, const Intern *accounts, const Intern *locations,
+                   const ShardsOptions *o, EngineAlertFn fn, void *user)
+{
+    Shards *s = g_new0(Shards, 1);
+    s->rs = rs;
+    s->kyc = o->kyc;
+    s->fn = fn;
+    s->user = user;
+    s->n = CLAMP(o->threads, 1, LIMIT_SHARDS);
+    if (s->n == 1) {
+        s->one = engine_new(rs, accounts, locations, fn, user);
+        engine_set_kyc(s->one, o->kyc);
+        engine_set_quiet_until(s->one, o->quiet_until);
+        if (o->profile)
+            engine_set_profile(s->one);
+        return s;
+    }
+    s->quiet_until = o->quiet_until;
+    s->ty = typology_engine_new(rs);
+    s->rule_alerts = g_new0(guint64, rs->rules->len);
+    s->rule_index = g_hash_table_new(g_direct_hash, g_direct_equal);
+    for (guint i = 0; i < rs->rules->len; i++)
+        g_hash_table_insert(s->rule_index, g_ptr_array_index(rs->rules, i),
+                            GUINT_TO_POINTER(i + 1));
+    g_mutex_init(&s->lock);
+    g_cond_init(&s->work);
+    g_cond_init(&s->idle);
+    for (guint k = 0; k < 2; k++) {
+        s->batch[k].held = g_new(GArray *, s->n);
+        for (guint i = 0; i < s->n; i++)
+            s->batch[k].held[i] = g_array_new(FALSE, FALSE, sizeof(Held));
+    }
+    s->shard = g_new0(Shard, s->n);
+    for (guint i = 0; i < s->n; i++) {
+        Shard *sh = &s->shard[i];
+        sh->s = s;
+        sh->index = i;
+        sh->engine = engine_new(rs, accounts, locations, collect, sh);
+        engine_set_kyc(sh->engine, o->kyc);
+        engine_set_shard(sh->engine, i, s->n);
+        if (o->profile)
+            engine_set_profile(sh->engine);
+    }
+    for (guint i = 0; i < s->n; i++) {
+        char name[16];
+        g_snprintf(name, sizeof name, "shard-%u", i);
+        s->shard[i].thread = g_thread_new(name, shard_main, &s->shard[i]);
+    }
+    return s;
+}
+
+void shards_free(Shards *s)
+{
+    if (!s)
+        return;
+    engine_free(s->one);
+    if (s->n > 1) {
+        g_mutex_lock(&s->lock);
+        s->stop = TRUE;
+        g_cond_broadcast(&s->work);
+        g_mutex_unlock(&s->lock);
+        for (guint i = 0; i < s->n; i++) {
+            g_thread_join(s->shard[i].thread);
+            engine_free(s->shard[i].engine);
+        }
+        for (guint k = 0; k < 2; k++) {
+            for (guint i = 0; i < s->n; i++) {
+                GArray *h = s->batch[k].held[i];
+                for (guint j = 0; j < h->len; j++)
+                    g_free(g_array_index(h, Held, j).own);
+                g_array_free(h, TRUE);
+            }
+            g_free(s->batch[k].held);
+        }
+        g_free(s->shard);
+        g_mutex_clear(&s->lock);
+        g_cond_clear(&s->work);
+        g_cond_clear(&s->idle);
+        g_hash_table_destroy(s->rule_index);
+        typology_engine_free(s->ty);
+        g_free(s->rule_alerts);
+    }
+    g_free(s);
+}
+
+void shards_process(Shards *s, const Txn *t)
+{
+    if (s->one) {
+        engine_process(s->one, t);
+        return;
+    }
+    Batch *b = &s->batch[s->posted % 2];
+    guint i = b->n++;
+    g_assert(t->tx_id.len <= LIMIT_TXID_BYTES);
+    b->core[i] = t->core;
+    memcpy(b->ids[i], t->tx_id.ptr, t->tx_id.len);
+    b->id_len[i] = (guint8)t->tx_id.len;
+    if (b->n == SHARDS_BATCH)
+        post(s);
+}
+
+void shards_finish(Shards *s)
+{
+    if (s->one)
+        return;
+    if (s->batch[s->posted % 2].n)
+        post(s);
+    while (s->merged < s->posted)
+        merge(s, s->merged);
+}
+
+void shards_stats(const Shards *s, EngineStats *out)
+{
+    if (s->one) {
+        engine_stats(s->one, out);
+        return;
+    }
+    memset(out, 0, sizeof *out);
+    for (guint i = 0; i < s->n; i++) {
+        EngineStats e;
+        engine_stats(s->shard[i].engine, &e);
+        out->window_drops += e.window_drops;
+        out->windows += e.windows;
+        out->evicted += e.evicted;
+        out->graph_work += e.graph_work;
+        out->graph_exhausted += e.graph_exhausted;
+        out->graph_dropped += e.graph_dropped;
+        out->graph_degree_capped += e.graph_degree_capped;
+        out->records += e.records;
+    }
+    out->alerts = s->alerts;
+    out->sink_failed = s->sink_failed;
+}
+
+gboolean shards_rule_cost(const Shards *s, guint i, EngineRuleCost *out)
+{
+    memset(out, 0, sizeof *out);
+    for (guint k = 0; k < (s->one ? 1 : s->n); k++) {
+        const EngineRuleCost *c = engine_rule_cost(s->one ? s->one : s->shard[k].engine, i);
+        if (!c)
+            return FALSE;
+        out->entered += c->entered;
+        out->filter_runs += c->filter_runs;
+        out->ns += c->ns;
+    }
+    return TRUE;
+}
+
+guint64 shards_rule_state_bytes(const Shards *s, guint i)
+{
+    if (s->one)
+        return engine_rule_state_bytes(s->one, i);
+    guint64 n = 0;
+    for (guint k = 0; k < s->n; k++)
+        n += engine_rule_state_bytes(s->shard[k].engine, i);
+    return n;
+}
+
+guint64 shards_rule_alerts(const Shards *s, guint i)
+{
+    return s->one ? engine_rule_alerts(s->one, i) : s->rule_alerts[i];
+}
+
+guint64 shards_typology_alerts(const Shards *s, guint i)
+{
+    return s->one ? engine_typology_alerts(s->one, i) : typology_alerts(s->ty, i);
+}
