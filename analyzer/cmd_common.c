@@ -41,8 +41,7 @@ gboolean cmd_parse_lateness(const char *what, const char *text, gint64 *out)
 gboolean cmd_parse_threads(const char *what, gint value, guint *threads)
 {
     if (value < 0 || value > LIMIT_SHARDS) {
-        cmd_error(what, "--threads must be from 1 to %d, or 0 for one per processor",
-                  LIMIT_SHARDS);
+        cmd_error(what, "--threads must be from 1 to %d, or 0 for one per processor", LIMIT_SHARDS);
         return FALSE;
     }
     *threads = value ? (guint)value : shards_default_threads();

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cmd.h"
@@ -81,8 +82,7 @@ static gboolean scan_parse(Scan *s, int argc, char **argv)
         {"profile", 0, 0, G_OPTION_ARG_NONE, &o->profile,
          "after the summary, what each rule cost (windows, filter runs, time)", NULL},
         {"threads", 'j', 0, G_OPTION_ARG_INT, &o->threads,
-         "rule engine threads, the accounts split among them (default 0: one per processor)",
-         "N"},
+         "rule engine threads, the accounts split among them (default 0: one per processor)", "N"},
         {G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &o->sources, NULL, NULL},
         {NULL, 0, 0, 0, NULL, NULL, NULL},
     };
@@ -133,6 +133,19 @@ static int by_cost(gconstpointer a, gconstpointer b, gpointer costs)
 /* --profile: the rules by the time spent in their windows, dearest first. */
 static void profile_table(Scan *s)
 {
+    guint threads = shards_threads(s->engine);
+    if (threads) {
+        struct timespec ts;
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+        fprintf(stderr, "scan: CPU seconds by thread: %.2f reading, decoding and writing alerts",
+                (double)ts.tv_sec + (double)ts.tv_nsec / 1e9);
+        for (guint i = 0; i < threads; i++) {
+            gboolean graph;
+            double secs = shards_thread_seconds(s->engine, i, &graph);
+            fprintf(stderr, ", %.2f %s", secs, graph ? "graph rules" : "a share of the accounts");
+        }
+        fputc('\n', stderr);
+    }
     guint n = s->rs->rules->len;
     g_autofree guint *order = g_new(guint, n);
     g_autofree EngineRuleCost *cost = g_new(EngineRuleCost, n);

@@ -184,7 +184,9 @@ struct Engine {
     gboolean check;       /* check the prefilters against the filters (engine_set_check) */
     EngineRuleCost *cost; /* by rule when profiling (engine_set_profile), else NULL */
     gint64 now;           /* latest transaction time */
-    guint shard, shards;  /* engine_set_shard: the window rules of accounts a % shards == shard */
+    gboolean sharded;     /* engine_set_shard was called: */
+    guint shard,
+        shards; /* the window rules of accounts a % shards == shard (none if shard == shards) */
 };
 
 static gsize slot_bytes(const Engine *e, guint accounts)
@@ -397,7 +399,7 @@ void engine_free(Engine *e)
 /* Does this engine keep the windows of the account (engine_set_shard)? */
 static inline gboolean engine_owns(const Engine *e, guint32 account)
 {
-    return e->shards <= 1 || account % e->shards == e->shard;
+    return !e->sharded || account % e->shards == e->shard;
 }
 
 /* The account's row: its slots, one per rule, then its account prefilter. */
@@ -605,7 +607,7 @@ static void raise_alert(Engine *e, guint ri, const Rule *r, Window *st, const Ag
         const WinEntry *en = window_at(c->w, c->hi - a->n_evidence + i);
         a->evidence[i] = window_entry_id(en);
     }
-    if (e->shards > 1) { /* rendered where the shards' alerts are merged (engine_set_shard) */
+    if (e->sharded) { /* rendered where the shards' alerts are merged (engine_set_shard) */
         a->id[0] = a->explanation[0] = '\0';
         if (!e->fn(a, e->user))
             e->stats.sink_failed = TRUE;
@@ -928,16 +930,20 @@ void engine_set_evict_every(Engine *e, guint64 n)
     e->evict_every = MAX(n, 1);
 }
 
-void engine_set_shard(Engine *e, guint index, guint count)
+void engine_set_shard(Engine *e, guint index, guint count, gboolean graph)
 {
-    g_assert(e->processed == 0 && index < count);
+    g_assert(e->processed == 0 && index <= count && count > 0);
+    e->sharded = TRUE;
     e->shard = index;
     e->shards = count;
-    if (count > 1) {
-        typology_engine_free(g_steal_pointer(&e->ty));
-        if (index > 0)
-            graph_free(g_steal_pointer(&e->graph));
-    }
+    typology_engine_free(g_steal_pointer(&e->ty));
+    if (!graph)
+        graph_free(g_steal_pointer(&e->graph));
+}
+
+gboolean engine_has_graph(const Engine *e)
+{
+    return e->graph != NULL;
 }
 
 void engine_set_quiet_until(Engine *e, gint64 ts)

@@ -47,14 +47,16 @@ void engine_stats(const Engine *e, EngineStats *out);
  * before ts update the state (windows, suppression) as usual but are not
  * passed to the callback nor counted. G_MININT64 (the default) emits all. */
 void engine_set_quiet_until(Engine *e, gint64 ts);
-/* Makes the engine shard `index` of `count` (engine_shards.h), before the
- * first transaction: it keeps the windows of the accounts a with
- * a % count == index, and shard 0 the graph rules too. Its alerts go to the
- * callback without id or explanation (a->id empty, a->explanation empty:
- * alert_make_id and alert_explain are the merger's, on one thread), and
- * none to typologies, which run where the shards' alerts are merged; quiet
- * is the merger's too. */
-void engine_set_shard(Engine *e, guint index, guint count);
+/* Makes the engine a shard (engine_shards.h), before the first
+ * transaction: it keeps the windows of the accounts a with
+ * a % count == index (none when index == count), and the graph rules only
+ * if graph. Its alerts go to the callback without id or explanation
+ * (empty: alert_make_id and alert_explain are the merger's, on one
+ * thread), all of them (quiet is the merger's), and none to typologies,
+ * which run where the shards' alerts are merged. */
+void engine_set_shard(Engine *e, guint index, guint count, gboolean graph);
+/* Does the engine run graph rules (it has some, and is not a shard without them)? */
+gboolean engine_has_graph(const Engine *e);
 /* Sweeps idle state every n transactions (default LIMIT_EVICT_EVERY); for
  * tests, which need many sweeps on few rows. */
 void engine_set_evict_every(Engine *e, guint64 n);

@@ -11,6 +11,7 @@
 #include "engine_shards.h"
 
 #include <string.h>
+#include <time.h>
 
 #include "graph_match.h"
 #include "typology.h"
@@ -41,8 +42,9 @@ typedef struct {
     guint index;
     Engine *engine;
     GThread *thread;
-    guint64 done; /* batches finished */
-    Batch *batch; /* the one being worked on, and its row: for collect */
+    guint64 done;  /* batches finished */
+    gint64 cpu_ns; /* the thread's CPU time when it finished the last */
+    Batch *batch;  /* the one being worked on, and its row: for collect */
     guint32 row;
 } Shard;
 
@@ -51,15 +53,15 @@ struct Shards {
     const Kyc *kyc;
     EngineAlertFn fn;
     void *user;
-    Engine *one;       /* threads == 1: the engine, and nothing below is used */
-    Shard *shard;
-    guint n;
-    Batch batch[2];    /* batch k in batch[k % 2] */
-    guint64 posted;    /* batches handed to the shards */
-    guint64 merged;    /* batches whose alerts went out */
+    Engine *one;    /* threads == 1: the engine, and nothing below is used */
+    Shard *shard;   /* the account shards, then the graph rules' if any */
+    guint n;        /* shards in all */
+    Batch batch[2]; /* batch k in batch[k % 2] */
+    guint64 posted; /* batches handed to the shards */
+    guint64 merged; /* batches whose alerts went out */
     gboolean stop;
     GMutex lock;
-    GCond work, idle; /* posted or stop changed; a shard's done changed */
+    GCond work, idle;       /* posted or stop changed; a shard's done changed */
     GHashTable *rule_index; /* Rule * -> index + 1 */
     TypologyEngine *ty;
     gint64 quiet_until;
@@ -105,8 +107,8 @@ static gsize match_bytes(const GraphMatch *m)
 {
     gsize n = sizeof *m;
     for (guint i = 0; i < m->n; i++)
-        n += sizeof(GraphEdge) + ((sizeof(TxnCore) + 1 + txn_rec_id(m->edges[i]->rec).len + 7) &
-                                  ~(gsize)7);
+        n += sizeof(GraphEdge) +
+             ((sizeof(TxnCore) + 1 + txn_rec_id(m->edges[i]->rec).len + 7) & ~(gsize)7);
     return n;
 }
 
@@ -160,7 +162,10 @@ static gpointer shard_main(gpointer data)
             Txn t = batch_txn(sh->batch, sh->row);
             engine_process(sh->engine, &t);
         }
+        struct timespec ts;
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
         g_mutex_lock(&s->lock);
+        sh->cpu_ns = (gint64)ts.tv_sec * 1000000000 + ts.tv_nsec;
         sh->done++;
         g_cond_signal(&s->idle);
         g_mutex_unlock(&s->lock);
@@ -241,8 +246,8 @@ Shards *shards_new(const RuleSet *rs, const Intern *accounts, const Intern *loca
     s->kyc = o->kyc;
     s->fn = fn;
     s->user = user;
-    s->n = CLAMP(o->threads, 1, LIMIT_SHARDS);
-    if (s->n == 1) {
+    guint accounts_shards = CLAMP(o->threads, 1, LIMIT_SHARDS);
+    if (accounts_shards == 1) {
         s->one = engine_new(rs, accounts, locations, fn, user);
         engine_set_kyc(s->one, o->kyc);
         engine_set_quiet_until(s->one, o->quiet_until);
@@ -250,6 +255,10 @@ Shards *shards_new(const RuleSet *rs, const Intern *accounts, const Intern *loca
             engine_set_profile(s->one);
         return s;
     }
+    gboolean graph = FALSE;
+    for (guint i = 0; i < rs->rules->len; i++)
+        graph |= ((const Rule *)g_ptr_array_index(rs->rules, i))->match.kind != MATCH_NONE;
+    s->n = accounts_shards + graph;
     s->quiet_until = o->quiet_until;
     s->ty = typology_engine_new(rs);
     s->rule_alerts = g_new0(guint64, rs->rules->len);
@@ -272,7 +281,8 @@ Shards *shards_new(const RuleSet *rs, const Intern *accounts, const Intern *loca
         sh->index = i;
         sh->engine = engine_new(rs, accounts, locations, collect, sh);
         engine_set_kyc(sh->engine, o->kyc);
-        engine_set_shard(sh->engine, i, s->n);
+        engine_set_shard(sh->engine, MIN(i, accounts_shards), accounts_shards,
+                         i == accounts_shards);
         if (o->profile)
             engine_set_profile(sh->engine);
     }
@@ -399,4 +409,18 @@ guint64 shards_rule_alerts(const Shards *s, guint i)
 guint64 shards_typology_alerts(const Shards *s, guint i)
 {
     return s->one ? engine_typology_alerts(s->one, i) : typology_alerts(s->ty, i);
+}
+
+guint shards_threads(const Shards *s)
+{
+    return s->one ? 0 : s->n;
+}
+
+double shards_thread_seconds(const Shards *s, guint i, gboolean *graph)
+{
+    g_mutex_lock((GMutex *)&s->lock);
+    gint64 ns = s->shard[i].cpu_ns;
+    g_mutex_unlock((GMutex *)&s->lock);
+    *graph = engine_has_graph(s->shard[i].engine);
+    return (double)ns / 1e9;
 }

@@ -23,10 +23,10 @@ typedef struct Shards Shards;
 
 /* What the engines are told before the first row. */
 typedef struct {
-    guint threads;       /* shards (1 = one engine, no threads); see shards_default_threads */
-    const Kyc *kyc;      /* accounts side table, or NULL */
-    gint64 quiet_until;  /* engine_set_quiet_until; G_MININT64 emits all */
-    gboolean profile;    /* engine_set_profile */
+    guint threads;      /* shards (1 = one engine, no threads); see shards_default_threads */
+    const Kyc *kyc;     /* accounts side table, or NULL */
+    gint64 quiet_until; /* engine_set_quiet_until; G_MININT64 emits all */
+    gboolean profile;   /* engine_set_profile */
 } ShardsOptions;
 
 /* The number of processors, at most LIMIT_SHARDS. */
@@ -54,5 +54,9 @@ gboolean shards_rule_cost(const Shards *s, guint i, EngineRuleCost *out);
 guint64 shards_rule_state_bytes(const Shards *s, guint i);
 guint64 shards_rule_alerts(const Shards *s, guint i);
 guint64 shards_typology_alerts(const Shards *s, guint i);
+/* The shard threads (0 with one engine), and the CPU time thread i had
+ * used when it last finished a batch; *graph: it runs the graph rules. */
+guint shards_threads(const Shards *s);
+double shards_thread_seconds(const Shards *s, guint i, gboolean *graph);
 
 #endif

@@ -1,7 +1,8 @@
 #!/bin/sh
 # Failures during a run against a real server: the connection ended by
-# pg_terminate_backend from a second session (on the reading side and on
-# the alert side), a statement timeout, a full disk under the alerts
+# pg_terminate_backend from a second session (on the reading side, and on
+# the alert side, each while it waits for a lock that a third session
+# holds), a statement timeout, a full disk under the alerts
 # table. Each gives a clear message, exit 3, the run marked failed with
 # the reason, and not one alert stored.
 . tests/e2e/lib.sh
@@ -30,11 +31,25 @@ failed_run() {
         [ "$(pg_sql -c 'SELECT count(*) FROM alert_evidence')" = 0 ]
 }
 
+# lock_table TABLE MODE: a second session holds the lock for up to a
+# minute (unlock ends it), so that a statement of the run on TABLE waits,
+# still going however fast the scan is, until end_backend ends it.
+lock_table() {
+    pg_sql -c "BEGIN" -c "LOCK TABLE $1 IN $2 MODE" -c "SELECT pg_sleep(60)" >/dev/null 2>&1 &
+    locker=$!
+}
+unlock() {
+    pg_sql -c "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(60)%'" >/dev/null
+    wait $locker
+}
+
+lock_table transactions 'ACCESS EXCLUSIVE'
 $MT scan -q --db '' 2>"$TMP/src.err" &
 pid=$!
 end_backend 'COPY (SELECT tx_id%'
 wait $pid
 echo $? >"$TMP/src.rc"
+unlock
 # The server's own message is lost when the socket is full of COPY data;
 # libpq then reports the closed connection.
 LOST='terminating connection due to administrator command|server closed the connection unexpectedly'
@@ -43,16 +58,22 @@ check "the reading connection terminated mid-scan: exit 3, run failed, no alerts
 check "the message names the database, not the connection string" \
     grep -Eq "^moneytrail: scan: cannot read transactions from database 'postgres' on $PGHOST:$PGPORT: ($LOST)\$" "$TMP/src.err"
 
+# The alert connection is ended while it waits to store the alerts.
+lock_table alerts SHARE
 $MT scan -q --db '' 2>"$TMP/sink.err" &
 pid=$!
-end_backend 'COPY mt_stage_alerts%'
+end_backend 'INSERT INTO alerts (alert_id%'
 wait $pid
 echo $? >"$TMP/sink.rc"
+unlock
 check "the alert connection terminated mid-run: exit 3, run marked failed on a new connection, no alerts" \
     failed_run sink "$LOST"
 
+# A statement that outlasts the timeout: the read, held up by a lock.
+lock_table transactions 'ACCESS EXCLUSIVE'
 PGOPTIONS='-c statement_timeout=300' $MT scan -q --db '' 2>"$TMP/timeout.err"
 echo $? >"$TMP/timeout.rc"
+unlock
 check "a statement timeout: exit 3, run failed, no alerts" \
     failed_run timeout "canceling statement due to statement timeout"
 
