@@ -11,7 +11,7 @@
 
 #include "backtest.h"
 #include "cmd.h"
-#include "engine.h"
+#include "engine_shards.h"
 #include "input.h"
 #include "kyc.h"
 
@@ -25,6 +25,8 @@ typedef struct {
     gint64 max_errors;
     char *max_lateness;
     char *accounts;
+    gint threads_opt;
+    guint threads;
     char **sources;
 } BacktestOptions;
 
@@ -36,7 +38,7 @@ typedef struct {
     Intern *accounts, *locations;
     Kyc *kyc;
     Input *input;
-    Engine *engine;
+    Shards *engine;
     Backtest *bt;
 } Run;
 
@@ -61,6 +63,9 @@ static gboolean parse(BacktestOptions *o, int argc, char **argv)
          "accept rows up to DUR older than the latest seen (default 0s)", "DUR"},
         {"accounts", 0, 0, G_OPTION_ARG_FILENAME, &o->accounts,
          "accounts (KYC) side table as CSV, joined on account id (account.* in rules)", "FILE"},
+        {"threads", 'j', 0, G_OPTION_ARG_INT, &o->threads_opt,
+         "rule engine threads, the accounts split among them (default 0: one per processor)",
+         "N"},
         {G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &o->sources, NULL, NULL},
         {NULL, 0, 0, 0, NULL, NULL, NULL},
     };
@@ -81,7 +86,7 @@ static gboolean parse(BacktestOptions *o, int argc, char **argv)
         cmd_error("backtest", "--top and --max-errors must be 0 or more");
         return FALSE;
     }
-    return TRUE;
+    return cmd_parse_threads("backtest", o->threads_opt, &o->threads);
 }
 
 static int run_open(Run *r, GHashTable *overrides)
@@ -108,8 +113,8 @@ static int run_open(Run *r, GHashTable *overrides)
     backtest_set_top(r->bt, (guint)r->o->top);
     for (guint i = 0; i < r->rs->rules->len; i++)
         backtest_add_rule(r->bt, ((const Rule *)g_ptr_array_index(r->rs->rules, i))->id);
-    r->engine = engine_new(r->rs, r->accounts, r->locations, backtest_on_alert, r->bt);
-    engine_set_kyc(r->engine, r->kyc);
+    ShardsOptions so = {.threads = r->o->threads, .kyc = r->kyc, .quiet_until = G_MININT64};
+    r->engine = shards_new(r->rs, r->accounts, r->locations, &so, backtest_on_alert, r->bt);
     return EXIT_OK;
 }
 
@@ -131,8 +136,9 @@ static int run_loop(Run *r)
         const char *const *names = input_label_names(r->input, &n_names);
         label_set_observe(r->labels, &t, r->accounts, names, n_names);
         backtest_add_txn(r->bt, &t.core);
-        engine_process(r->engine, &t);
+        shards_process(r->engine, &t);
     }
+    shards_finish(r->engine);
     input_stats(r->input, &st);
     if (st.rejected > (guint64)r->o->max_errors) {
         char a[32];
@@ -151,7 +157,7 @@ static int run_loop(Run *r)
 
 static void run_clear(Run *r)
 {
-    engine_free(r->engine);
+    shards_free(r->engine);
     backtest_free(r->bt);
     input_free(r->input);
     kyc_free(r->kyc);

@@ -31,6 +31,23 @@ small_matches() {
     small_backtest > "$TMP/small.txt" && diff -u "$EXPECTED" "$TMP/small.txt"
 }
 check "backtest of the small set matches $EXPECTED" small_matches
+one_thread_matches() {
+    (cd "$TMP" && "$MT_ABS" backtest -j 1 --rules "$ROOT/rules" --accounts small/accounts.csv \
+        --labels small/instances.csv --top 3 small/transactions.csv) | diff -u "$EXPECTED" -
+}
+check "backtest with one engine thread matches it too" one_thread_matches
+
+# The accounts split among engine threads (README, Performance): the same
+# alerts, byte for byte, typology and graph-pattern alerts among them.
+threads_same() {
+    for j in 1 2 4; do
+        $MT scan -q -j $j --accounts "$TMP/small/accounts.csv" -o "$TMP/j$j.jsonl" \
+            "$TMP/small/transactions.csv" || return 1
+    done
+    cmp "$TMP/j1.jsonl" "$TMP/j2.jsonl" && cmp "$TMP/j1.jsonl" "$TMP/j4.jsonl" &&
+        grep -q '"rule":"TY-' "$TMP/j1.jsonl" && grep -q '"subgraph"' "$TMP/j1.jsonl"
+}
+check "scan with 1, 2 and 4 engine threads writes byte-identical alerts" threads_same
 
 planted_rows_labelled() {
     n=$(sed 1d "$TMP/small/instance_tx.csv" | cut -d, -f2 | sort -u | wc -l)

@@ -33,4 +33,12 @@ check "--profile: windows updated, filter runs, share and memory held per rule" 
     $MT scan -r rules/ht-ml-01.rule --profile -o $TMP/p.jsonl tests/e2e/data/canonical.csv 2> $TMP/prof.txt &&
     grep -q 'rule costs: .*memory its windows hold at the end' $TMP/prof.txt &&
     grep -Eq '^  HT-ML-01 +3 +7 +[0-9]+[.][0-9]{2} +100[.]0% +0[.]0\$' $TMP/prof.txt"
+# with two engine threads and a graph rule: the reading thread, two
+# shares of the accounts, and the graph rules' thread
+check "--profile with threads: CPU seconds of each thread" sh -c "
+    $MT scan -j 2 -r rules/ht-ml-01.rule -r rules/ht-ml-07.rule --profile -o $TMP/p.jsonl tests/e2e/data/canonical.csv 2> $TMP/prof.txt &&
+    grep -Eq '^scan: CPU seconds by thread: [0-9.]+ reading, decoding and writing alerts, [0-9.]+ a share of the accounts, [0-9.]+ a share of the accounts, [0-9.]+ graph rules\$' $TMP/prof.txt"
+check "--threads beyond the limit is a usage error" sh -c "
+    $MT scan -j 65 tests/e2e/data/canonical.csv 2> $TMP/j.err; [ \$? = 2 ] &&
+    grep -q '^moneytrail: scan: --threads must be from 1 to 64, or 0 for one per processor\$' $TMP/j.err"
 finish
