@@ -147,7 +147,8 @@ struct Engine {
     guint32 *slot;
     guint words; /* of the account prefilter's bit sets: one bit per rule */
     guint row;   /* words per account: rules + 2 * words */
-    guint n_slot_accounts;
+    guint n_slot_accounts; /* rows made */
+    guint slot_div;        /* an account's row is account / slot_div (a shard's accounts only) */
     double *aggs;    /* scratch: values of one rule's aggregates */
     double *scratch; /* scratch for aggregates, WINDOW_AGG_SCRATCH */
     Alert alert;
@@ -342,6 +343,7 @@ Engine *engine_new(const RuleSet *rs, const Intern *accounts, const Intern *loca
     e->aggs = g_new0(double, max_aggs);
     e->scratch = g_new0(double, WINDOW_AGG_SCRATCH); /* the hash set in it starts empty */
     e->quiet_until = G_MININT64;
+    e->slot_div = 1;
     e->evict_every = LIMIT_EVICT_EVERY;
     e->graph_bit = g_new0(guint32, rs->rules->len);
     window_init(&e->match);
@@ -405,12 +407,13 @@ static inline gboolean engine_owns(const Engine *e, guint32 account)
 /* The account's row: its slots, one per rule, then its account prefilter. */
 static guint32 *account_slots(Engine *e, guint32 account)
 {
-    if (account >= e->n_slot_accounts) {
-        guint n = MAX(account + 1, e->n_slot_accounts * 2);
+    guint32 row = account / e->slot_div;
+    if (row >= e->n_slot_accounts) {
+        guint n = MAX(row + 1, e->n_slot_accounts * 2);
         e->slot = hugemem_grow(e->slot, slot_bytes(e, e->n_slot_accounts), slot_bytes(e, n));
         e->n_slot_accounts = n;
     }
-    return e->slot + (gsize)account * e->row;
+    return e->slot + (gsize)row * e->row;
 }
 
 /* Does the account pass rule ri's account_filter? Worked out on first use
@@ -729,7 +732,7 @@ static guint32 graph_bits(Engine *e, const Txn *t)
 static void match_rule(Engine *e, guint ri, const Rule *r, const GraphEdge *edge, const Txn *t)
 {
     guint32 anchor = graph_match_anchor(&r->match, edge);
-    guint32 slot = anchor < e->n_slot_accounts ? account_slots(e, anchor)[ri] : 0;
+    guint32 slot = anchor / e->slot_div < e->n_slot_accounts ? account_slots(e, anchor)[ri] : 0;
     if (slot && t->core.ts < pool_at(&e->state[ri], slot - 1)->suppress_until)
         return; /* whatever it found could not alert */
     GraphMatch *m = &e->gm;
@@ -806,8 +809,8 @@ static void evict_idle(Engine *e)
 /* Starts loading an account's slots. */
 static void prefetch_slots(const Engine *e, guint32 account)
 {
-    if (account < e->n_slot_accounts) {
-        const guint32 *s = e->slot + (gsize)account * e->row;
+    if (account / e->slot_div < e->n_slot_accounts) {
+        const guint32 *s = e->slot + (gsize)(account / e->slot_div) * e->row;
         for (guint i = 0; i < e->row; i += 16)
             __builtin_prefetch(s + i);
     }
@@ -939,6 +942,9 @@ void engine_set_shard(Engine *e, guint index, guint count, gboolean graph)
     typology_engine_free(g_steal_pointer(&e->ty));
     if (!graph)
         graph_free(g_steal_pointer(&e->graph));
+    /* a shard without the graph rules has rows for its own accounts only;
+     * graph rules keep state for any account */
+    e->slot_div = e->graph ? 1 : count;
 }
 
 gboolean engine_has_graph(const Engine *e)
