@@ -64,8 +64,7 @@ static gboolean parse(BacktestOptions *o, int argc, char **argv)
         {"accounts", 0, 0, G_OPTION_ARG_FILENAME, &o->accounts,
          "accounts (KYC) side table as CSV, joined on account id (account.* in rules)", "FILE"},
         {"threads", 'j', 0, G_OPTION_ARG_INT, &o->threads_opt,
-         "rule engine threads, the accounts split among them (default 0: one per processor)",
-         "N"},
+         "rule engine threads, the accounts split among them (default 0: one per processor)", "N"},
         {G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &o->sources, NULL, NULL},
         {NULL, 0, 0, 0, NULL, NULL, NULL},
     };

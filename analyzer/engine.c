@@ -145,12 +145,12 @@ struct Engine {
      * pool, 0 = none), then the account prefilter's bits (account_can_pass).
      * An account's row is adjacent, so a transaction touches few lines. */
     guint32 *slot;
-    guint words; /* of the account prefilter's bit sets: one bit per rule */
-    guint row;   /* words per account: rules + 2 * words */
+    guint words;           /* of the account prefilter's bit sets: one bit per rule */
+    guint row;             /* words per account: rules + 2 * words */
     guint n_slot_accounts; /* rows made */
     guint slot_div;        /* an account's row is account / slot_div (a shard's accounts only) */
-    double *aggs;    /* scratch: values of one rule's aggregates */
-    double *scratch; /* scratch for aggregates, WINDOW_AGG_SCRATCH */
+    double *aggs;          /* scratch: values of one rule's aggregates */
+    double *scratch;       /* scratch for aggregates, WINDOW_AGG_SCRATCH */
     Alert alert;
     EngineStats stats;
     gint64 quiet_until; /* alerts at or before this instant are not emitted */

@@ -11,6 +11,7 @@
 #include "engine_shards.h"
 
 #include <string.h>
+#include <pthread.h>
 #include <time.h>
 
 #include "graph_match.h"
@@ -41,7 +42,7 @@ typedef struct {
     Shards *s;
     guint index;
     Engine *engine;
-    GThread *thread;
+    pthread_t thread;
     guint64 done;  /* batches finished */
     gint64 cpu_ns; /* the thread's CPU time when it finished the last */
     Batch *batch;  /* the one being worked on, and its row: for collect */
@@ -60,9 +61,10 @@ struct Shards {
     guint64 posted; /* batches handed to the shards */
     guint64 merged; /* batches whose alerts went out */
     gboolean stop;
-    GMutex lock;
-    GCond work, idle;       /* posted or stop changed; a shard's done changed */
-    GHashTable *rule_index; /* Rule * -> index + 1 */
+    /* POSIX's, not GLib's: ThreadSanitizer sees these (GLib's are futexes) */
+    pthread_mutex_t lock;
+    pthread_cond_t work, idle; /* posted or stop changed; a shard's done changed */
+    GHashTable *rule_index;    /* Rule * -> index + 1 */
     TypologyEngine *ty;
     gint64 quiet_until;
     guint64 *rule_alerts;
@@ -145,16 +147,16 @@ static gboolean collect(const Alert *a, void *user)
     return TRUE;
 }
 
-static gpointer shard_main(gpointer data)
+static void *shard_main(void *data)
 {
     Shard *sh = data;
     Shards *s = sh->s;
     for (;;) {
-        g_mutex_lock(&s->lock);
+        pthread_mutex_lock(&s->lock);
         while (!s->stop && s->posted == sh->done)
-            g_cond_wait(&s->work, &s->lock);
+            pthread_cond_wait(&s->work, &s->lock);
         gboolean stop = s->stop;
-        g_mutex_unlock(&s->lock);
+        pthread_mutex_unlock(&s->lock);
         if (stop)
             return NULL;
         sh->batch = &s->batch[sh->done % 2];
@@ -164,11 +166,11 @@ static gpointer shard_main(gpointer data)
         }
         struct timespec ts;
         clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-        g_mutex_lock(&s->lock);
+        pthread_mutex_lock(&s->lock);
         sh->cpu_ns = (gint64)ts.tv_sec * 1000000000 + ts.tv_nsec;
         sh->done++;
-        g_cond_signal(&s->idle);
-        g_mutex_unlock(&s->lock);
+        pthread_cond_signal(&s->idle);
+        pthread_mutex_unlock(&s->lock);
     }
 }
 
@@ -206,11 +208,11 @@ static void emit(Shards *s, const Batch *b, Held *h)
 static void merge(Shards *s, guint64 k)
 {
     Batch *b = &s->batch[k % 2];
-    g_mutex_lock(&s->lock);
+    pthread_mutex_lock(&s->lock);
     for (guint i = 0; i < s->n; i++)
         while (s->shard[i].done <= k)
-            g_cond_wait(&s->idle, &s->lock);
-    g_mutex_unlock(&s->lock);
+            pthread_cond_wait(&s->idle, &s->lock);
+    pthread_mutex_unlock(&s->lock);
     g_autoptr(GArray) all = g_array_new(FALSE, FALSE, sizeof(Held));
     for (guint i = 0; i < s->n; i++) {
         g_array_append_vals(all, b->held[i]->data, b->held[i]->len);
@@ -230,10 +232,10 @@ static void merge(Shards *s, guint64 k)
  * it, whose buffer is filled next. */
 static void post(Shards *s)
 {
-    g_mutex_lock(&s->lock);
+    pthread_mutex_lock(&s->lock);
     s->posted++;
-    g_cond_broadcast(&s->work);
-    g_mutex_unlock(&s->lock);
+    pthread_cond_broadcast(&s->work);
+    pthread_mutex_unlock(&s->lock);
     while (s->merged + 1 < s->posted)
         merge(s, s->merged);
 }
@@ -266,9 +268,9 @@ Shards *shards_new(const RuleSet *rs, const Intern *accounts, const Intern *loca
     for (guint i = 0; i < rs->rules->len; i++)
         g_hash_table_insert(s->rule_index, g_ptr_array_index(rs->rules, i),
                             GUINT_TO_POINTER(i + 1));
-    g_mutex_init(&s->lock);
-    g_cond_init(&s->work);
-    g_cond_init(&s->idle);
+    pthread_mutex_init(&s->lock, NULL);
+    pthread_cond_init(&s->work, NULL);
+    pthread_cond_init(&s->idle, NULL);
     for (guint k = 0; k < 2; k++) {
         s->batch[k].held = g_new(GArray *, s->n);
         for (guint i = 0; i < s->n; i++)
@@ -287,9 +289,8 @@ Shards *shards_new(const RuleSet *rs, const Intern *accounts, const Intern *loca
             engine_set_profile(sh->engine);
     }
     for (guint i = 0; i < s->n; i++) {
-        char name[16];
-        g_snprintf(name, sizeof name, "shard-%u", i);
-        s->shard[i].thread = g_thread_new(name, shard_main, &s->shard[i]);
+        if (pthread_create(&s->shard[i].thread, NULL, shard_main, &s->shard[i]) != 0)
+            g_error("cannot start engine thread %u", i);
     }
     return s;
 }
@@ -300,12 +301,12 @@ void shards_free(Shards *s)
         return;
     engine_free(s->one);
     if (s->n > 1) {
-        g_mutex_lock(&s->lock);
+        pthread_mutex_lock(&s->lock);
         s->stop = TRUE;
-        g_cond_broadcast(&s->work);
-        g_mutex_unlock(&s->lock);
+        pthread_cond_broadcast(&s->work);
+        pthread_mutex_unlock(&s->lock);
         for (guint i = 0; i < s->n; i++) {
-            g_thread_join(s->shard[i].thread);
+            pthread_join(s->shard[i].thread, NULL);
             engine_free(s->shard[i].engine);
         }
         for (guint k = 0; k < 2; k++) {
@@ -318,9 +319,9 @@ void shards_free(Shards *s)
             g_free(s->batch[k].held);
         }
         g_free(s->shard);
-        g_mutex_clear(&s->lock);
-        g_cond_clear(&s->work);
-        g_cond_clear(&s->idle);
+        pthread_mutex_destroy(&s->lock);
+        pthread_cond_destroy(&s->work);
+        pthread_cond_destroy(&s->idle);
         g_hash_table_destroy(s->rule_index);
         typology_engine_free(s->ty);
         g_free(s->rule_alerts);
@@ -418,9 +419,9 @@ guint shards_threads(const Shards *s)
 
 double shards_thread_seconds(const Shards *s, guint i, gboolean *graph)
 {
-    g_mutex_lock((GMutex *)&s->lock);
+    pthread_mutex_lock((pthread_mutex_t *)&s->lock);
     gint64 ns = s->shard[i].cpu_ns;
-    g_mutex_unlock((GMutex *)&s->lock);
+    pthread_mutex_unlock((pthread_mutex_t *)&s->lock);
     *graph = engine_has_graph(s->shard[i].engine);
     return (double)ns / 1e9;
 }
