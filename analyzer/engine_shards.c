@@ -77,11 +77,6 @@ guint shards_default_threads(void)
     return CLAMP(g_get_num_processors(), 1, LIMIT_SHARDS);
 }
 
-static Txn batch_txn(const Batch *b, guint i)
-{
-    return (Txn){.core = b->core[i], .tx_id = {b->ids[i], b->id_len[i]}};
-}
-
 /* A copy of match, its edges and their records (core and id) in own. */
 static GraphMatch *copy_match(const GraphMatch *m, guint8 **own)
 {
@@ -160,8 +155,10 @@ static void *shard_main(void *data)
         if (stop)
             return NULL;
         sh->batch = &s->batch[sh->done % 2];
+        Txn t = {0}; /* the engine reads core and tx_id only */
         for (sh->row = 0; sh->row < sh->batch->n; sh->row++) {
-            Txn t = batch_txn(sh->batch, sh->row);
+            t.core = sh->batch->core[sh->row];
+            t.tx_id = (StrView){sh->batch->ids[sh->row], sh->batch->id_len[sh->row]};
             engine_process(sh->engine, &t);
         }
         struct timespec ts;
