@@ -20,13 +20,19 @@
 
 #define SHARDS_BATCH 4096 /* rows handed over at a time */
 
-/* An alert of a shard as the engine gave it (no id, no explanation), with
- * what it borrowed copied into own, kept until the merge. */
+/* An alert of a shard as the engine gave it, kept until the merge: what is
+ * not the rule's or the firing row's, with what it borrowed (aggregates,
+ * evidence ids, the matched subgraph) copied into own. */
 typedef struct {
     guint32 row;   /* in the batch */
     guint32 order; /* its place among the row's alerts in one engine's order */
     guint32 rule;  /* index in the rule set */
-    Alert a;
+    guint32 account;
+    gint64 window_start;
+    guint n_evidence, n_evidence_total;
+    const double *aggs;      /* the rest point into own */
+    const StrView *evidence; /* n_evidence */
+    const GraphMatch *match; /* or NULL */
     gpointer own;
 } Held;
 
@@ -51,6 +57,7 @@ typedef struct {
 
 struct Shards {
     const RuleSet *rs;
+    const Intern *accounts, *locations;
     const Kyc *kyc;
     EngineAlertFn fn;
     void *user;
@@ -70,6 +77,7 @@ struct Shards {
     guint64 *rule_alerts;
     guint64 alerts;
     gboolean sink_failed;
+    Alert alert; /* the one being sent at the merge */
 };
 
 guint shards_default_threads(void)
@@ -116,26 +124,32 @@ static gboolean collect(const Alert *a, void *user)
     const Shards *s = sh->s;
     guint ri = GPOINTER_TO_UINT(g_hash_table_lookup(s->rule_index, a->rule)) - 1;
     guint naggs = a->rule->aggs->len;
-    gsize bytes = naggs * sizeof(double) + (a->match ? match_bytes(a->match) : 0);
+    gsize bytes = (a->match ? match_bytes(a->match) : 0) + naggs * sizeof(double) +
+                  a->n_evidence * sizeof(StrView);
     for (guint i = 0; i < a->n_evidence; i++)
         bytes += a->evidence[i].len;
-    Held h = {.row = sh->row, .rule = ri, .a = *a, .own = g_malloc(MAX(bytes, 1))};
     const TxnCore *t = &sh->batch->core[sh->row];
     /* one engine's order: window rules (sender's side, then receiver's) by
      * rule, then graph rules by rule */
     gboolean receiver = !a->match && a->account == t->to && t->from != t->to;
-    h.order = (a->match ? 2 * s->rs->rules->len : 0) + 2 * ri + receiver;
-    guint8 *own = h.own;
+    Held h = {.row = sh->row,
+              .order = (a->match ? 2 * s->rs->rules->len : 0) + 2 * ri + receiver,
+              .rule = ri,
+              .account = a->account,
+              .window_start = a->window_start,
+              .n_evidence = a->n_evidence,
+              .n_evidence_total = a->n_evidence_total,
+              .own = g_malloc(MAX(bytes, 1))};
+    guint8 *own = h.own; /* 8-byte parts first, then the ids' bytes */
     if (a->match)
-        h.a.match = copy_match(a->match, &own);
-    if (naggs) {
-        memcpy(own, a->aggs, naggs * sizeof(double));
-        h.a.aggs = (const double *)(void *)own;
-        own += naggs * sizeof(double);
-    }
+        h.match = copy_match(a->match, &own);
+    h.aggs = memcpy(own, a->aggs, naggs * sizeof(double));
+    own += naggs * sizeof(double);
+    StrView *ev = (StrView *)(void *)own;
+    h.evidence = ev;
+    own += a->n_evidence * sizeof(StrView);
     for (guint i = 0; i < a->n_evidence; i++) {
-        memcpy(own, a->evidence[i].ptr, a->evidence[i].len);
-        h.a.evidence[i].ptr = (const char *)own;
+        ev[i] = (StrView){memcpy(own, a->evidence[i].ptr, a->evidence[i].len), a->evidence[i].len};
         own += a->evidence[i].len;
     }
     g_array_append_val(sh->batch->held[sh->index], h);
@@ -179,17 +193,35 @@ static gint by_order(gconstpointer x, gconstpointer y)
     return (a->order > b->order) - (a->order < b->order);
 }
 
-/* One alert at the merge: its id and explanation, then as engine.c's
- * raise_alert does with them. */
-static void emit(Shards *s, const Batch *b, Held *h)
+/* One alert at the merge, made whole again (as engine.c's raise_alert
+ * makes it) with its id and explanation, then as raise_alert sends it. */
+static void emit(Shards *s, const Batch *b, const Held *h)
 {
-    Alert *a = &h->a;
+    const Rule *r = g_ptr_array_index(s->rs->rules, h->rule);
+    const TxnCore *t = &b->core[h->row];
+    Alert *a = &s->alert;
+    *a = (Alert){.rule = r,
+                 .account = h->account,
+                 .window_start = h->window_start,
+                 .window_end = t->ts,
+                 .trigger = {b->ids[h->row], b->id_len[h->row]},
+                 .currency = t->currency,
+                 .currency_exp = t->currency_exp,
+                 .aggs = h->aggs,
+                 .n_evidence = h->n_evidence,
+                 .n_evidence_total = h->n_evidence_total,
+                 .accounts = s->accounts,
+                 .locations = s->locations,
+                 .kyc = s->kyc,
+                 .match = h->match,
+                 .score = rule_score(r),
+                 .role = r->role};
+    memcpy(a->evidence, h->evidence, h->n_evidence * sizeof *h->evidence);
     gboolean quiet = a->window_end <= s->quiet_until;
     if (quiet && !s->ty)
         return;
-    a->trigger = (StrView){b->ids[h->row], b->id_len[h->row]};
     alert_make_id(a);
-    alert_explain(a, s->rs, &b->core[h->row]);
+    alert_explain(a, s->rs, t);
     if (!quiet) {
         s->rule_alerts[h->rule]++;
         s->alerts++;
@@ -242,6 +274,8 @@ Shards *shards_new(const RuleSet *rs, const Intern *accounts, const Intern *loca
 {
     Shards *s = g_new0(Shards, 1);
     s->rs = rs;
+    s->accounts = accounts;
+    s->locations = locations;
     s->kyc = o->kyc;
     s->fn = fn;
     s->user = user;
