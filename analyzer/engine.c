@@ -19,7 +19,9 @@
  * becomes an edge of the recent graph, tagged with the rules it passed; each of those rules
  * searches its pattern around the new edge, and a match is turned into a small window of its edges
  * so that aggregates, condition and explanation work as for window rules. Idle state is freed every
- * LIMIT_EVICT_EVERY transactions. Scratch space is allocated once. */
+ * LIMIT_EVICT_EVERY transactions. Scratch space is allocated once. As a shard of several
+ * (engine_shards.c) an engine keeps the windows of some accounts only, and leaves ids,
+ * explanations, quiet replays and typologies to the merger. */
 #include "engine.h"
 
 #include <math.h>
@@ -185,9 +187,10 @@ struct Engine {
     gboolean check;       /* check the prefilters against the filters (engine_set_check) */
     EngineRuleCost *cost; /* by rule when profiling (engine_set_profile), else NULL */
     gint64 now;           /* latest transaction time */
-    gboolean sharded;     /* engine_set_shard was called: */
-    guint shard,
-        shards; /* the window rules of accounts a % shards == shard (none if shard == shards) */
+    /* engine_set_shard: the window rules of the accounts a % shards == shard
+     * only (none if shard == shards), alerts left to the merger */
+    gboolean sharded;
+    guint shard, shards;
 };
 
 static gsize slot_bytes(const Engine *e, guint accounts)
