@@ -10,15 +10,15 @@
  * calling thread, because they read the intern tables that decoding grows. */
 #include "engine_shards.h"
 
-#include <string.h>
 #include <pthread.h>
+#include <string.h>
 #include <time.h>
 
 #include "graph_match.h"
 #include "typology.h"
 #include "window.h"
 
-#define SHARDS_BATCH 4096 /* rows handed over at a time */
+#define SHARDS_BATCH 16384 /* rows handed over at a time (4,096 was about 4% slower) */
 
 /* An alert of a shard as the engine gave it, kept until the merge: what is
  * not the rule's or the firing row's, with what it borrowed (aggregates,

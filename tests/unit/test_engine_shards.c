@@ -131,22 +131,23 @@ Test(engine_shards, quiet_replay_feeds_typologies)
     g_ptr_array_unref(one);
 }
 
-/* 10,000 rows, more than two batches: S(i % 10) pays S((i + 1) % 10) every
- * minute. Each S account pays and is paid once every ten minutes, so T-1
- * fires on it as sender at its second payment, and each day again once the
- * suppression ends; no money comes back within a day along a cycle of at
- * most three (the ring has ten), so neither T-2 nor TY-T fires. */
+/* 40,000 rows, more than two batches of 16,384: S(i % 10) pays
+ * S((i + 1) % 10) every minute. Each S account pays and is paid once every
+ * ten minutes, so T-1 fires on it at its second transaction (by minute 9),
+ * and then every 1,440 minutes, when the day's suppression ends; no money
+ * comes back within a day along a cycle of at most three (the ring has
+ * ten), so neither T-2 nor TY-T fires. */
 Test(engine_shards, batches_keep_the_order)
 {
-    enum { N = 10000 };
+    enum { N = 40000 };
     TxnCore *rows = g_new0(TxnCore, N);
     for (guint i = 0; i < N; i++)
         rows[i] =
             (TxnCore){.ts = 60 * (gint64)i, .from = 4 + i % 10, .to = 4 + (i + 1) % 10, EUR(10000)};
     EngineStats st;
     GPtrArray *one = run(1, rows, N, G_MININT64, &st);
-    /* 10,000 minutes = 6.94 days: alerts on days 0 to 6, one per account */
-    cr_assert_eq(one->len, 70);
+    /* 40,000 minutes = 27.8 days: alerts on days 0 to 27, one per account */
+    cr_assert_eq(one->len, 280);
     for (guint threads = 2; threads <= 3; threads++) {
         EngineStats sst;
         GPtrArray *many = run(threads, rows, N, G_MININT64, &sst);
