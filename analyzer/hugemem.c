@@ -5,6 +5,7 @@
  * common default) that is what makes it use 2 MiB pages, which cut the
  * translation misses of random access across tens of megabytes. Where the
  * advice is refused the memory is ordinary pages; nothing else changes. */
+#define _GNU_SOURCE /* mremap */
 #include "hugemem.h"
 
 #include <string.h>
@@ -48,7 +49,14 @@ void hugemem_free(void *p, gsize size)
 void *hugemem_grow(void *old, gsize old_size, gsize size)
 {
     void *p = hugemem_alloc(size);
-    if (old) {
+    if (old && old_size >= HUGEMEM_PAGE && size > old_size) {
+        /* the old pages move into the start of the new, aligned place: no
+         * copy, and no fresh pages to zero for what was there */
+        if (mremap(old, rounded(old_size), rounded(size), MREMAP_MAYMOVE | MREMAP_FIXED, p) ==
+            MAP_FAILED)
+            g_error("out of memory: cannot move %" G_GSIZE_FORMAT " bytes", old_size);
+        madvise(p, rounded(size), MADV_HUGEPAGE);
+    } else if (old) {
         memcpy(p, old, MIN(old_size, size));
         hugemem_free(old, old_size);
     }

@@ -11,7 +11,9 @@
  * hugemem_free and the same size. */
 void *hugemem_alloc(gsize size);
 void hugemem_free(void *p, gsize size);
-/* Moves old (old_size bytes, or NULL) into size zeroed bytes and frees it. */
+/* Moves old (old_size bytes, or NULL) into size zeroed bytes and frees it:
+ * a mapping's pages are moved (mremap), not copied, so that growing a big
+ * table neither copies it nor zeroes fresh pages for what it held. */
 void *hugemem_grow(void *old, gsize old_size, gsize size);
 
 #endif
