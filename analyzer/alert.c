@@ -117,6 +117,17 @@ void alert_explain(Alert *a, const RuleSet *rs, const TxnCore *txn)
             continue;
         }
         double v = rule_vm_run(&p->prog, &ev);
+        if (p->format == 'n') { /* "3 employers", "1 employer" */
+            gint64 k = rule_to_int(round(v));
+            const char *slash = strchr(p->text, '/');
+            append_int(s, k);
+            g_string_append_c(s, ' ');
+            if (k == 1)
+                g_string_append_len(s, p->text, slash - p->text);
+            else
+                g_string_append(s, slash + 1);
+            continue;
+        }
         alert_format_value(v, p->prog.type, p->format, a->currency, a->currency_exp, a->accounts,
                            a->locations, s);
     }

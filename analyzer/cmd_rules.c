@@ -71,8 +71,9 @@ static int rules_test(int argc, char **argv)
             }
         }
     }
-    printf("rules test: %u examples of %u rules and %u typologies\n%u passed, %u failed\n",
-           passed + failed, rs->rules->len, rs->typologies->len, passed, failed);
+    guint n = passed + failed, nr = rs->rules->len, nt = rs->typologies->len;
+    printf("rules test: %u example%s of %u rule%s and %u typolog%s\n%u passed, %u failed\n", n,
+           n == 1 ? "" : "s", nr, nr == 1 ? "" : "s", nt, nt == 1 ? "y" : "ies", passed, failed);
     return failed ? EXIT_FINDINGS : EXIT_OK;
 }
 

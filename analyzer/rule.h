@@ -179,9 +179,10 @@ typedef struct {
 
 /* One piece of an explanation: literal text, or a value to render. */
 typedef struct {
-    char *text;       /* literal (prog.n == 0) */
+    char *text;       /* literal (prog.n == 0), or for format 'n' "NOUN/NOUNS" */
     RuleProgram prog; /* value */
-    char format;      /* 0 = by type, 'm' money, 'p' percent, 'i' integer, 'd' duration */
+    char format;      /* 0 = by type, 'm' money, 'p' percent, 'i' integer, 'd' duration, 'n' a count
+                         and its noun */
 } TplPart;
 
 /* Merchant category codes 0..9999 as bits (code m: word m / 64, bit m % 64):

@@ -458,9 +458,16 @@ static gboolean tpl_placeholder(Parser *p, const Token *st, const char *s, gsize
             if (strcmp(fmt, tpl_formats[i].name) == 0)
                 part.format = tpl_formats[i].code;
         }
+        const char *slash = strchr(fmt, '/');
+        if (!part.format && slash && slash > fmt && slash[1] && !strchr(slash + 1, '/')) {
+            part.format = 'n'; /* "employer/employers": the count, then the noun it takes */
+            part.text = g_steal_pointer(&fmt);
+        }
         if (!part.format) {
             rule_ctx_error(cx, st->line, col + (int)expr_len + 1,
-                           "unknown format '%s' (use money, pct, int or dur)", fmt);
+                           "unknown format '%s' (use money, pct, int, dur, or NOUN/NOUNS for a "
+                           "count and its noun)",
+                           fmt);
             return FALSE;
         }
     }
@@ -482,6 +489,7 @@ static gboolean tpl_placeholder(Parser *p, const Token *st, const char *s, gsize
         g_array_append_val(cx->rule->explain, part);
         return TRUE;
     }
+    g_free(part.text);
     return FALSE;
 }
 

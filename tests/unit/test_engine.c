@@ -218,6 +218,23 @@ Test(engine, explanation_renders_numbers_in_words)
     g_ptr_array_unref(g.json);
 }
 
+/* A count and its noun: the singular for exactly one. t1 alerts with one
+ * credit from one sender; t2, 1000 s later, when the one-second suppression
+ * is long over, with two of each. */
+Test(engine, explanation_counts_take_their_noun)
+{
+    const char *rule = "rule T-N \"Credits\"\n  source \"test\"\n  for each receiver\n"
+                       "  within 1d\n  suppress 1s\n  alert if count >= 1\n"
+                       "  explain \"{count:credit/credits} from {distinct(counterparty):sender/"
+                       "senders}, {count:payroll credit/payroll credits}\"\n";
+    Got g;
+    run(rule, rows, ids, 2, &g);
+    cr_assert_eq(g.json->len, 2);
+    expect_in(&g, 0, "\"explanation\":\"1 credit from 1 sender, 1 payroll credit\"");
+    expect_in(&g, 1, "\"explanation\":\"2 credits from 2 senders, 2 payroll credits\"");
+    g_ptr_array_unref(g.json);
+}
+
 Test(engine, alert_ids_are_deterministic_and_distinct)
 {
     Got a, b;

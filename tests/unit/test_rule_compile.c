@@ -71,6 +71,13 @@ static const ErrCase err_cases[] = {
      "expected a quoted sentence after 'explain', found an unterminated string"},
     {HEAD "  alert if count >= 1\n  explain \"{count:money} and {nosuch}\"\n", 5, 31,
      "unknown field or name 'nosuch'"},
+    {HEAD "  alert if count >= 1\n  explain \"{count:frob}\"\n", 5, 19,
+     "unknown format 'frob' (use money, pct, int, dur, or NOUN/NOUNS for a count and its noun)"},
+    {HEAD "  alert if count >= 1\n  explain \"{count:a/b/c}\"\n", 5, 19,
+     "unknown format 'a/b/c' (use money, pct, int, dur, or NOUN/NOUNS for a count and its noun)"},
+    {HEAD "  alert if count >= 1\n  explain \"{count:/credits}\"\n", 5, 19,
+     "unknown format '/credits' (use money, pct, int, dur, or NOUN/NOUNS for a count and its "
+     "noun)"},
     {HEAD "  where amount > 1\n" TAIL, 1, 1, "rule X-1 lacks 'alert if'"},
     {HEAD "  alert if count >= 1\n" TAIL
           "  example \"e\"\n    2024-01-01 10:00 teleport -> A 5.00\n"
