@@ -629,16 +629,18 @@ static void text_top(const BacktestReport *r, GString *out)
                            r->top->len);
     for (guint i = 0; i < r->top->len; i++) {
         const BacktestTop *t = g_ptr_array_index(r->top, i);
-        g_string_append_printf(
-            out, "%2u. %s  score %g from %u alerts\n    %s%s\n", i + 1, t->account, t->score,
-            t->alerts->len, t->labels ? "labelled: " : "not labelled", t->labels ? t->labels : "");
+        g_string_append_printf(out, "%2u. %s  score %g from %u alert%s\n    %s%s\n", i + 1,
+                               t->account, t->score, t->alerts->len, t->alerts->len == 1 ? "" : "s",
+                               t->labels ? "labelled: " : "not labelled",
+                               t->labels ? t->labels : "");
         for (guint k = 0; k < t->alerts->len && k < r->top_max_shown; k++) {
             const BacktestTopAlert *a = g_ptr_array_index(t->alerts, k);
             g_string_append_printf(out, "    %-10s %s\n", a->rule, a->explanation);
         }
-        if (t->alerts->len > r->top_max_shown)
-            g_string_append_printf(out, "    ... and %u more alerts\n",
-                                   t->alerts->len - r->top_max_shown);
+        guint more = t->alerts->len > r->top_max_shown ? t->alerts->len - r->top_max_shown : 0;
+        if (more)
+            g_string_append_printf(out, "    ... and %u more alert%s\n", more,
+                                   more == 1 ? "" : "s");
     }
 }
 

@@ -276,6 +276,7 @@ Test(backtest, text_rows_show_the_numbers)
                      " 1. B  score 4 from 2 alerts\n    labelled: HT-ML-04 #1 controller\n"
                      "    HT-ML-04   why\n"),
               "%s", out->str);
+    cr_expect(strstr(out->str, " 2. C  score 2 from 1 alert\n"), "%s", out->str);
 }
 
 Test(backtest, json_has_null_for_undefined_ratios)
