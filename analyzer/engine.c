@@ -819,6 +819,18 @@ static void prefetch_slots(const Engine *e, guint32 account)
     }
 }
 
+void engine_prefetch(const Engine *e, const TxnCore *t)
+{
+    guint32 from = engine_owns(e, t->from) || e->graph ? t->from : 0; /* graph_bits reads from's */
+    guint32 to = engine_owns(e, t->to) ? t->to : 0;
+    prefetch_slots(e, from);
+    prefetch_slots(e, to);
+    __builtin_prefetch(kyc_get(e->kyc, from));
+    __builtin_prefetch(kyc_get(e->kyc, to));
+    if (e->graph && t->from && t->to)
+        graph_prefetch(e->graph, t);
+}
+
 /* Appends (rule, account) to the passes if the account's side of t passes
  * candidate c (kind: the account's KycKind), and starts loading the
  * account's window. */

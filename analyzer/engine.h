@@ -29,6 +29,11 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(Engine, engine_free)
  * is seen by a rule for the first time or a window grows. */
 void engine_process(Engine *e, const Txn *t);
 
+/* Starts loading what engine_process will first read for t (the
+ * accounts' rows and records, the graph's index), for a transaction a few
+ * rows ahead of the one being processed. */
+void engine_prefetch(const Engine *e, const TxnCore *t);
+
 typedef struct {
     guint64 alerts;              /* all rules */
     guint64 window_drops;        /* entries dropped at LIMIT_WINDOW_ENTRIES */
