@@ -821,8 +821,10 @@ static void prefetch_slots(const Engine *e, guint32 account)
 
 void engine_prefetch(const Engine *e, const TxnCore *t)
 {
-    guint32 from = engine_owns(e, t->from) || e->graph ? t->from : 0; /* graph_bits reads from's */
-    guint32 to = engine_owns(e, t->to) ? t->to : 0;
+    /* graph rules read the sender's row (its prefilters) and the anchor's,
+     * the sender or the receiver */
+    guint32 from = engine_owns(e, t->from) || e->graph ? t->from : 0;
+    guint32 to = engine_owns(e, t->to) || e->graph ? t->to : 0;
     prefetch_slots(e, from);
     prefetch_slots(e, to);
     __builtin_prefetch(kyc_get(e->kyc, from));

@@ -8,6 +8,7 @@
  * (Held) because what they borrow (records, the graph's edges) may go
  * before the merge; ids and explanations are rendered at the merge, on the
  * calling thread, because they read the intern tables that decoding grows. */
+#define _GNU_SOURCE /* pthread_setname_np */
 #include "engine_shards.h"
 
 #include <pthread.h>
@@ -325,6 +326,9 @@ Shards *shards_new(const RuleSet *rs, const Intern *accounts, const Intern *loca
     for (guint i = 0; i < s->n; i++) {
         if (pthread_create(&s->shard[i].thread, NULL, shard_main, &s->shard[i]) != 0)
             g_error("cannot start engine thread %u", i);
+        char name[16]; /* as top -H and perf show it */
+        g_snprintf(name, sizeof name, i == accounts_shards ? "mt-graph" : "mt-shard-%u", i);
+        pthread_setname_np(s->shard[i].thread, name);
     }
     return s;
 }
