@@ -326,8 +326,9 @@ Shards *shards_new(const RuleSet *rs, const Intern *accounts, const Intern *loca
     for (guint i = 0; i < s->n; i++) {
         if (pthread_create(&s->shard[i].thread, NULL, shard_main, &s->shard[i]) != 0)
             g_error("cannot start engine thread %u", i);
-        char name[16]; /* as top -H and perf show it */
-        g_snprintf(name, sizeof name, i == accounts_shards ? "mt-graph" : "mt-shard-%u", i);
+        char name[16] = "mt-graph"; /* as top -H and perf show it */
+        if (i < accounts_shards)
+            g_snprintf(name, sizeof name, "mt-shard-%u", i);
         pthread_setname_np(s->shard[i].thread, name);
     }
     return s;
@@ -338,7 +339,7 @@ void shards_free(Shards *s)
     if (!s)
         return;
     engine_free(s->one);
-    if (s->n > 1) {
+    if (!s->one) {
         pthread_mutex_lock(&s->lock);
         s->stop = TRUE;
         pthread_cond_broadcast(&s->work);
