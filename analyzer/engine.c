@@ -13,15 +13,20 @@
  * passed its filter: a pool per rule, found through one slot table whose
  * row for an account holds its slot of every rule. The transaction itself
  * is stored once for all the windows and graph edges that hold it, in the
- * TxnStore of the longest look-back among them. With checks on (engine_set_check) every prefilter
- * decision is tested against the filter itself; with profiling on, each rule's cost is kept. Graph
- * rules: an account-to-account transaction that passes the filter of at least one graph rule
- * becomes an edge of the recent graph, tagged with the rules it passed; each of those rules
- * searches its pattern around the new edge, and a match is turned into a small window of its edges
- * so that aggregates, condition and explanation work as for window rules. Idle state is freed every
- * LIMIT_EVICT_EVERY transactions. Scratch space is allocated once. As a shard of several
- * (engine_shards.c) an engine keeps the windows of some accounts only, and leaves ids,
- * explanations, quiet replays and typologies to the merger. */
+ * TxnStore of the longest look-back among them. With checks on
+ * (engine_set_check) every prefilter decision is tested against the filter
+ * itself; with profiling on, each rule's cost is kept.
+ *
+ * Graph rules: an account-to-account transaction that passes the filter of
+ * at least one graph rule becomes an edge of the recent graph, tagged with
+ * the rules it passed; each of those rules searches its pattern around the
+ * new edge, and a match is turned into a small window of its edges so that
+ * aggregates, condition and explanation work as for window rules.
+ *
+ * Idle state is freed every LIMIT_EVICT_EVERY transactions. Scratch space
+ * is allocated once. As a shard of several (engine_shards.c) an engine
+ * keeps the windows of some accounts only, and leaves ids, explanations,
+ * quiet replays and typologies to the merger. */
 #include "engine.h"
 
 #include <math.h>
@@ -419,6 +424,13 @@ static guint32 *account_slots(Engine *e, guint32 account)
     return e->slot + (gsize)row * e->row;
 }
 
+/* The account's row if it was made, else NULL (reading only: nothing grows). */
+static inline const guint32 *made_slots(const Engine *e, guint32 account)
+{
+    guint32 row = account / e->slot_div;
+    return row < e->n_slot_accounts ? e->slot + (gsize)row * e->row : NULL;
+}
+
 /* Does the account pass rule ri's account_filter? Worked out on first use
  * and kept in the account's row (fixed: `words` bits "worked out", then
  * `words` bits "fails"; a rule's bit is word ri / 32, bit ri % 32). */
@@ -735,7 +747,8 @@ static guint32 graph_bits(Engine *e, const Txn *t)
 static void match_rule(Engine *e, guint ri, const Rule *r, const GraphEdge *edge, const Txn *t)
 {
     guint32 anchor = graph_match_anchor(&r->match, edge);
-    guint32 slot = anchor / e->slot_div < e->n_slot_accounts ? account_slots(e, anchor)[ri] : 0;
+    const guint32 *row = made_slots(e, anchor);
+    guint32 slot = row ? row[ri] : 0;
     if (slot && t->core.ts < pool_at(&e->state[ri], slot - 1)->suppress_until)
         return; /* whatever it found could not alert */
     GraphMatch *m = &e->gm;
@@ -812,11 +825,9 @@ static void evict_idle(Engine *e)
 /* Starts loading an account's slots. */
 static void prefetch_slots(const Engine *e, guint32 account)
 {
-    if (account / e->slot_div < e->n_slot_accounts) {
-        const guint32 *s = e->slot + (gsize)(account / e->slot_div) * e->row;
-        for (guint i = 0; i < e->row; i += 16)
-            __builtin_prefetch(s + i);
-    }
+    const guint32 *s = made_slots(e, account);
+    for (guint i = 0; s && i < e->row; i += 16)
+        __builtin_prefetch(s + i);
 }
 
 void engine_prefetch(const Engine *e, const TxnCore *t)
@@ -861,16 +872,11 @@ void engine_process(Engine *e, const Txn *t)
     if (e->check)
         check_prefilters(e, t);
     guint n = 0;
+    engine_prefetch(e, &t->core); /* again, for a caller that did not look ahead */
     guint32 from = engine_owns(e, t->core.from) ? t->core.from : 0;
     guint32 to = engine_owns(e, t->core.to) ? t->core.to : 0;
-    prefetch_slots(e, from);
-    prefetch_slots(e, to);
     /* the filters read account.* of both sides, the kind prefilter their kinds */
     const KycRecord *kf = kyc_get(e->kyc, from), *kt = kyc_get(e->kyc, to);
-    __builtin_prefetch(kf);
-    __builtin_prefetch(kt);
-    if (e->graph && t->core.from && t->core.to)
-        graph_prefetch(e->graph, &t->core);
     guint self = t->core.from == t->core.to, no_mcc = t->core.mcc == TXN_MCC_NONE;
     /* the rows of both accounts exist before either is used: no move while they are */
     account_slots(e, MAX(from, to));

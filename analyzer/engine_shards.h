@@ -54,8 +54,9 @@ gboolean shards_rule_cost(const Shards *s, guint i, EngineRuleCost *out);
 guint64 shards_rule_state_bytes(const Shards *s, guint i);
 guint64 shards_rule_alerts(const Shards *s, guint i);
 guint64 shards_typology_alerts(const Shards *s, guint i);
-/* The shard threads (0 with one engine), and the CPU time thread i had
- * used when it last finished a batch; *graph: it runs the graph rules. */
+/* The shard threads (0 with one engine), and, after shards_finish, the CPU
+ * time thread i had used when it last finished a batch; *graph: it runs
+ * the graph rules. */
 guint shards_threads(const Shards *s);
 double shards_thread_seconds(const Shards *s, guint i, gboolean *graph);
 
