@@ -1,10 +1,11 @@
 /* engine.c: the streaming evaluation of rules (see engine.h).
  *
  * Window rules: for each transaction, the rules and sides its shape (to
- * oneself or not, with an mcc or not, channel) can pass, listed once from
- * the compile-time prefilter masks (Cand); for each, the account-kind and
- * fixed-attribute prefilters (the latter remembered per account), then the
- * filter as compiled for that side unless the masks say it surely passes;
+ * oneself or not, channel, mcc) can pass, as bits worked out once per shape
+ * from the compile-time prefilter masks, and-ed with the bits of the rules
+ * whose account-kind and fixed-attribute prefilters each account passes
+ * (worked out once per account); for each side left, the filter as
+ * compiled for that side unless the shape's bits say it surely passes;
  * then the account's window: expire, push, compute the aggregates the
  * condition needs, test the condition, and on an alert (unless suppressed)
  * the remaining aggregates, the explanation and the evidence. This runs in
@@ -104,15 +105,6 @@ static void pool_window_init(RuleState *st, guint32 i)
     window_init_on((Window *)base, (WinEntry *)(base + st->ring_off), POOL_RING, run);
 }
 
-/* A rule's side a transaction may pass (Engine.cands). */
-typedef struct {
-    const RuleProgram *prog; /* the filter for the shape (shape_program) */
-    const RuleMccSet *mcc;   /* its mcc prefilter (Rule.shape_mcc), or NULL */
-    guint32 rule;
-    guint8 receiver; /* the receiver's side, else the sender's */
-    guint8 surely;   /* passes once the account prefilter has (Rule.pass_surely) */
-} Cand;
-
 /* The filter program the engine runs for a shape of transaction. */
 static const RuleProgram *shape_program(const Rule *r, Side side, guint no_mcc, guint ch)
 {
@@ -125,16 +117,32 @@ static const RuleMccSet *shape_mcc(const Rule *r, Side side, guint no_mcc, guint
     return no_mcc ? NULL : r->shape_mcc[side][ch];
 }
 
-/* What the mcc prefilter m says of t's mcc: 0 fails, 1 passes, -1 the
+/* What the mcc prefilter m says of an mcc: 0 fails, 1 passes, -1 the
  * shape's program decides. */
-static inline int mcc_decides(const RuleMccSet *m, const TxnCore *t)
+static inline int mcc_decides(const RuleMccSet *m, guint mcc)
 {
-    if (!m || t->mcc >= RULE_MCC_CODES)
+    if (!m || mcc >= RULE_MCC_CODES)
         return -1;
-    if (!rule_mcc_has(m->maybe, t->mcc))
+    if (!rule_mcc_has(m->maybe, mcc))
         return 0;
-    return rule_mcc_has(m->surely, t->mcc) ? 1 : -1;
+    return rule_mcc_has(m->surely, mcc) ? 1 : -1;
 }
+
+/* Side masks: two bits per rule in rule order, bit 2 * ri for the sender's
+ * side (or either side, to oneself), 2 * ri + 1 for the receiver's, in
+ * words of 64: walking the set bits visits the sides in the order their
+ * updates run (and their alerts come out). */
+#define SIDE_SENDERS   0x5555555555555555ULL
+#define SIDE_RECEIVERS 0xAAAAAAAAAAAAAAAAULL
+
+static inline gboolean mask_has(const guint64 *m, guint bit)
+{
+    return m[bit / 64] >> (bit % 64) & 1;
+}
+
+/* What a transaction shape (to oneself or not, channel, mcc) says of the
+ * rules, as four side masks of Engine.mw words (Engine.shapes). */
+enum { SHAPE_CAN, SHAPE_SURE, SHAPE_GRAPH_CAN, SHAPE_GRAPH_SURE, SHAPE_MASKS };
 
 /* One side of a transaction that passed a window rule's filter. */
 typedef struct {
@@ -152,8 +160,9 @@ struct Engine {
      * pool, 0 = none), then the account prefilter's bits (account_can_pass).
      * An account's row is adjacent, so a transaction touches few lines. */
     guint32 *slot;
-    guint words;           /* of the account prefilter's bit sets: one bit per rule */
-    guint row;             /* words per account: rules + 2 * words */
+    guint mask_off;        /* where the prefilter part of a row starts (8-aligned) */
+    guint row;             /* guint32 per account: slots, then 2 + 2 * mw */
+    guint mw;              /* 64-bit words of a side mask: 2 * rules bits */
     guint n_slot_accounts; /* rows made */
     guint slot_div;        /* an account's row is account / slot_div (a shard's accounts only) */
     double *aggs;          /* scratch: values of one rule's aggregates */
@@ -178,14 +187,13 @@ struct Engine {
     guint n_passes;    /* the current transaction's, in passes */
     WindowMem *mem;    /* the rings of windows grown past their pool entry's */
     Pass *passes;      /* scratch: the window rules' sides the current transaction passed */
-    /* The window rules' sides that can pass a transaction by its shape (to
-     * oneself or not, without an mcc or not, channel), from the prefilter
-     * masks, in rule order: cands[cand_at[self][no_mcc][channel] ...
-     * cand_at[...][channel + 1]). */
-    Cand *cands;
-    guint cand_at[2][2][33];
-    guint graph_cand_at[2][33]; /* the graph rules' (sender side) by [no_mcc][channel] */
-    const TxnCore *rec;         /* the current transaction's record, once stored */
+    /* The side masks of each transaction shape met (SHAPE_MASKS * mw words
+     * a shape), found by [self][channel][mcc, RULE_MCC_CODES for a code
+     * beyond the table, + 1 for none]: 1 + the shape's index, 0 = not met */
+    GArray *shapes;
+    guint32 *shape_at[2][32];
+    guint64 *no_mask;   /* mw zero words: an account this engine does not keep */
+    const TxnCore *rec; /* the current transaction's record, once stored */
     guint64 processed;
     guint64 evict_every;  /* transactions between idle sweeps */
     gint64 late;          /* the most a transaction was older than the latest before it */
@@ -201,54 +209,6 @@ struct Engine {
 static gsize slot_bytes(const Engine *e, guint accounts)
 {
     return (gsize)accounts * e->row * sizeof(guint32);
-}
-
-/* Appends rule ri's side (receiver's or not) to all if a transaction of
- * that shape can pass it. */
-static void add_cand(GArray *all, const Rule *r, guint ri, Side side, gboolean receiver,
-                     guint no_mcc, guint ch)
-{
-    if (r->pass_mask[side][no_mcc] >> ch & 1)
-        g_array_append_val(
-            all, ((Cand){shape_program(r, side, no_mcc, ch), shape_mcc(r, side, no_mcc, ch), ri,
-                         (guint8)receiver, r->pass_surely[side][no_mcc] >> ch & 1}));
-}
-
-/* Fills Engine.cands: the window rules' sides by transaction shape, then
- * the graph rules' (sender side) by mcc and channel (graph_bit must be set). */
-static void make_cands(Engine *e)
-{
-    GArray *all = g_array_new(FALSE, FALSE, sizeof(Cand));
-    for (guint self = 0; self < 2; self++) {
-        for (guint no_mcc = 0; no_mcc < 2; no_mcc++) {
-            for (guint ch = 0; ch < 32; ch++) {
-                e->cand_at[self][no_mcc][ch] = all->len;
-                for (guint ri = 0; ri < e->rs->rules->len; ri++) {
-                    const Rule *r = g_ptr_array_index(e->rs->rules, ri);
-                    Side from_side = self ? SIDE_ANY : SIDE_SENDER;
-                    if (e->graph_bit[ri])
-                        continue;
-                    if (r->persp & PERSP_SENDER)
-                        add_cand(all, r, ri, from_side, FALSE, no_mcc, ch);
-                    if ((r->persp & PERSP_RECEIVER) && !self)
-                        add_cand(all, r, ri, SIDE_RECEIVER, TRUE, no_mcc, ch);
-                }
-            }
-            e->cand_at[self][no_mcc][32] = all->len;
-        }
-    }
-    for (guint no_mcc = 0; no_mcc < 2; no_mcc++) {
-        for (guint ch = 0; ch < 32; ch++) {
-            e->graph_cand_at[no_mcc][ch] = all->len;
-            for (guint ri = 0; ri < e->rs->rules->len; ri++) {
-                const Rule *r = g_ptr_array_index(e->rs->rules, ri);
-                if (e->graph_bit[ri])
-                    add_cand(all, r, ri, SIDE_SENDER, FALSE, no_mcc, ch);
-            }
-        }
-        e->graph_cand_at[no_mcc][32] = all->len;
-    }
-    e->cands = (Cand *)g_array_free(all, FALSE);
 }
 
 static gint cmp_gint64(gconstpointer a, gconstpointer b)
@@ -340,8 +300,11 @@ Engine *engine_new(const RuleSet *rs, const Intern *accounts, const Intern *loca
         /* whole lines, so that each header (a Window) is one line */
         st->stride = (st->ring_off + POOL_RING * sizeof(WinEntry) + 63) & ~(gsize)63;
     }
-    e->words = (rs->rules->len + 31) / 32;
-    e->row = rs->rules->len + 2 * e->words;
+    e->mw = (2 * rs->rules->len + 63) / 64;
+    e->mask_off = (rs->rules->len + 1) & ~1u;
+    e->row = e->mask_off + 2 + 2 * e->mw;
+    e->shapes = g_array_new(FALSE, FALSE, sizeof(guint64));
+    e->no_mask = g_new0(guint64, e->mw);
     e->passes = g_new(Pass, 2 * rs->rules->len);
     guint max_aggs = 1;
     for (guint i = 0; i < rs->rules->len; i++) {
@@ -369,7 +332,6 @@ Engine *engine_new(const RuleSet *rs, const Intern *accounts, const Intern *loca
     if (bits)
         e->graph = graph_new(span);
     e->ty = typology_engine_new(rs);
-    make_cands(e);
     make_stores(e, span);
     return e;
 }
@@ -391,7 +353,11 @@ void engine_free(Engine *e)
     g_free(e->state);
     hugemem_free(e->slot, slot_bytes(e, e->n_slot_accounts));
     g_free(e->passes);
-    g_free(e->cands);
+    g_array_free(e->shapes, TRUE);
+    for (guint self = 0; self < 2; self++)
+        for (guint ch = 0; ch < 32; ch++)
+            g_free(e->shape_at[self][ch]);
+    g_free(e->no_mask);
     g_free(e->cost);
     g_free(e->graph_bit);
     graph_free(e->graph);
@@ -412,7 +378,8 @@ static inline gboolean engine_owns(const Engine *e, guint32 account)
     return !e->sharded || account % e->shards == e->shard;
 }
 
-/* The account's row: its slots, one per rule, then its account prefilter. */
+/* The account's row: its slots, one per rule, then its account prefilter
+ * (account_mask). */
 static guint32 *account_slots(Engine *e, guint32 account)
 {
     guint32 row = account / e->slot_div;
@@ -431,23 +398,83 @@ static inline const guint32 *made_slots(const Engine *e, guint32 account)
     return row < e->n_slot_accounts ? e->slot + (gsize)row * e->row : NULL;
 }
 
-/* Does the account pass rule ri's account_filter? Worked out on first use
- * and kept in the account's row (fixed: `words` bits "worked out", then
- * `words` bits "fails"; a rule's bit is word ri / 32, bit ri % 32). */
-static inline gboolean account_can_pass(Engine *e, guint32 *fixed, guint ri, const Rule *r,
-                                        guint32 account, const TxnCore *t)
+/* The sides of the rules whose account-kind and fixed-attribute
+ * prefilters (kind_mask, account_filter) the account passes, both bits of
+ * a rule set or neither: worked out on first use and kept in its row after
+ * a word that says it was. t is any transaction of the account
+ * (account_filter reads only the account). */
+static const guint64 *account_mask(Engine *e, guint32 account, const TxnCore *t)
 {
-    if (!r->account_filter.n)
-        return TRUE;
-    guint w = ri / 32;
-    guint32 bit = 1u << (ri % 32);
-    if (!(fixed[w] & bit)) {
+    if (!account)
+        return e->no_mask;
+    guint64 *m = (guint64 *)(void *)(account_slots(e, account) + e->mask_off);
+    if (!m[0]) {
+        m[0] = 1;
+        guint kind = kyc_get(e->kyc, account)->kind;
         RuleEval ev = {.txn = t, .account = account, .rs = e->rs, .kyc = e->kyc};
-        fixed[w] |= bit;
-        if (!rule_vm_run(&r->account_filter, &ev))
-            fixed[e->words + w] |= bit;
+        for (guint ri = 0; ri < e->rs->rules->len; ri++) {
+            const Rule *r = g_ptr_array_index(e->rs->rules, ri);
+            if (((r->kind_mask >> kind) & 1) &&
+                (!r->account_filter.n || rule_vm_run(&r->account_filter, &ev)))
+                m[1 + 2 * ri / 64] |= 3ULL << (2 * ri % 64);
+        }
     }
-    return !(fixed[e->words + w] & bit);
+    return m + 1;
+}
+
+/* What rule r's filter for a shape says before it runs: 0 fails, 1 the
+ * program decides, 2 passes once the account prefilters have. */
+static guint shape_decides(const Rule *r, Side side, guint no_mcc, guint ch, guint mcc)
+{
+    if (!(r->pass_mask[side][no_mcc] >> ch & 1))
+        return 0;
+    if (r->pass_surely[side][no_mcc] >> ch & 1)
+        return 2;
+    int by_mcc = mcc_decides(shape_mcc(r, side, no_mcc, ch), mcc);
+    return by_mcc < 0 ? 1 : 2 * (guint)by_mcc;
+}
+
+/* Sets the bit of a side in the masks can and sure as d (shape_decides) says. */
+static void shape_set(guint64 *can, guint64 *sure, guint bit, guint d)
+{
+    if (d)
+        can[bit / 64] |= 1ULL << (bit % 64);
+    if (d == 2)
+        sure[bit / 64] |= 1ULL << (bit % 64);
+}
+
+/* The side masks of t's shape (SHAPE_MASKS * mw words), worked out on
+ * first meeting it. The window rules' sides as make_passes visits them;
+ * the graph rules' from the sender's side, as an edge passes them. */
+static const guint64 *shape_of(Engine *e, const TxnCore *t)
+{
+    guint self = t->from == t->to, ch = t->channel, no_mcc = t->mcc == TXN_MCC_NONE;
+    guint key = no_mcc ? RULE_MCC_CODES + 1 : MIN(t->mcc, (guint)RULE_MCC_CODES);
+    guint32 **at = &e->shape_at[self][ch];
+    if (!*at)
+        *at = g_new0(guint32, RULE_MCC_CODES + 2);
+    if (!(*at)[key]) {
+        guint i = e->shapes->len / (SHAPE_MASKS * e->mw);
+        g_array_set_size(e->shapes, e->shapes->len + SHAPE_MASKS * e->mw);
+        guint64 *m = &g_array_index(e->shapes, guint64, i * SHAPE_MASKS * e->mw);
+        memset(m, 0, SHAPE_MASKS * e->mw * sizeof *m);
+        guint64 *can = m, *sure = m + e->mw, *gcan = m + 2 * e->mw, *gsure = m + 3 * e->mw;
+        for (guint ri = 0; ri < e->rs->rules->len; ri++) {
+            const Rule *r = g_ptr_array_index(e->rs->rules, ri);
+            if (e->graph_bit[ri]) {
+                shape_set(gcan, gsure, 2 * ri, shape_decides(r, SIDE_SENDER, no_mcc, ch, t->mcc));
+                continue;
+            }
+            if (r->persp & PERSP_SENDER)
+                shape_set(can, sure, 2 * ri,
+                          shape_decides(r, self ? SIDE_ANY : SIDE_SENDER, no_mcc, ch, t->mcc));
+            if ((r->persp & PERSP_RECEIVER) && !self)
+                shape_set(can, sure, 2 * ri + 1,
+                          shape_decides(r, SIDE_RECEIVER, no_mcc, ch, t->mcc));
+        }
+        (*at)[key] = i + 1;
+    }
+    return &g_array_index(e->shapes, guint64, ((*at)[key] - 1) * SHAPE_MASKS * e->mw);
 }
 
 /* The index in rule ri's pool of the account's window, made on first use
@@ -552,36 +579,42 @@ static guint32 entry_flags(Engine *e, guint ri, const TxnCore *core, guint32 acc
     return flags;
 }
 
-/* Does t pass the shape's prefilter by mcc, or else its program? */
-static gboolean shape_passes(const Rule *r, Side side, guint no_mcc, const TxnCore *t,
-                             const RuleEval *ev)
+/* Does the account's side of t pass rule ri's filter as compiled for t's
+ * shape? For the sides the masks leave to the program. */
+static gboolean side_passes(const Engine *e, guint ri, Side side, guint32 account, const TxnCore *t)
 {
-    int mcc = mcc_decides(shape_mcc(r, side, no_mcc, t->channel), t);
-    return mcc >= 0 ? mcc : rule_vm_run(shape_program(r, side, no_mcc, t->channel), ev) != 0;
+    const Rule *r = g_ptr_array_index(e->rs->rules, ri);
+    RuleEval ev = {.txn = t, .account = account, .rs = e->rs, .kyc = e->kyc};
+    return rule_vm_run(shape_program(r, side, t->mcc == TXN_MCC_NONE, t->channel), &ev) != 0;
 }
 
 /* With checks on, every prefilter decision against the filter itself, for
- * every rule and side a transaction could be seen from. */
+ * every rule and side the engine sees a transaction from: the shape's
+ * masks, the account prefilters and the program for the shape. */
 static void check_prefilters(Engine *e, const Txn *t)
 {
     const TxnCore *c = &t->core;
-    guint no_mcc = c->mcc == TXN_MCC_NONE;
-    guint32 cbit = 1u << c->channel;
+    const guint64 *sh = shape_of(e, c);
     for (guint ri = 0; ri < e->rs->rules->len; ri++) {
         const Rule *r = g_ptr_array_index(e->rs->rules, ri);
-        for (int receiver = 0; receiver < 2; receiver++) {
+        gboolean graph = e->graph_bit[ri] != 0;
+        for (guint receiver = 0; receiver < 2; receiver++) {
             guint32 account = receiver ? c->to : c->from;
             if (!account || !(r->persp & (receiver ? PERSP_RECEIVER : PERSP_SENDER)) ||
                 (receiver && c->to == c->from))
                 continue;
+            if (graph && (receiver || !c->to || c->to == c->from))
+                continue; /* not an edge, or not a side a graph rule sees it from */
             Side side = side_of(c, account);
             RuleEval ev = {.txn = c, .account = account, .rs = e->rs, .kyc = e->kyc};
             gboolean full = rule_vm_run(&r->filter, &ev) != 0;
-            gboolean pre =
-                (r->pass_mask[side][no_mcc] & cbit) &&
-                ((r->kind_mask >> kyc_get(e->kyc, account)->kind) & 1) &&
-                (!r->account_filter.n || rule_vm_run(&r->account_filter, &ev) != 0) &&
-                ((r->pass_surely[side][no_mcc] & cbit) || shape_passes(r, side, no_mcc, c, &ev));
+            const guint64 *can = sh + (graph ? SHAPE_GRAPH_CAN : SHAPE_CAN) * e->mw;
+            const guint64 *sure = can + e->mw;
+            guint bit = 2 * ri + receiver;
+            gboolean pre = mask_has(can, bit) &&
+                           ((r->kind_mask >> kyc_get(e->kyc, account)->kind) & 1) &&
+                           (!r->account_filter.n || rule_vm_run(&r->account_filter, &ev) != 0) &&
+                           (mask_has(sure, bit) || side_passes(e, ri, side, account, c));
             if (full != pre)
                 g_error("the prefilters of %s say %s where its filter says %s (%s side, "
                         "channel %s)",
@@ -708,38 +741,24 @@ static void eval_side(Engine *e, const Pass *p, const Txn *t)
     }
 }
 
-/* Does the account's side of t pass candidate c? The prefilters by kind
- * and fixed attributes (the account's row: fixed), then the shape's
- * filter unless it surely passes. */
-G_ALWAYS_INLINE static inline gboolean cand_passes(Engine *e, const Cand *c, const Rule *r,
-                                                   guint32 account, guint kind, guint32 *fixed,
-                                                   const TxnCore *t)
-{
-    if (!((r->kind_mask >> kind) & 1) || !account_can_pass(e, fixed, c->rule, r, account, t))
-        return FALSE;
-    if (c->surely)
-        return TRUE;
-    int mcc = mcc_decides(c->mcc, t);
-    if (mcc >= 0)
-        return mcc;
-    if (e->cost)
-        e->cost[c->rule].filter_runs++;
-    RuleEval ev = {.txn = t, .account = account, .rs = e->rs, .kyc = e->kyc};
-    return rule_vm_run(c->prog, &ev) != 0;
-}
-
 /* The graph rules t passes, as bits; t must have both accounts. */
 static guint32 graph_bits(Engine *e, const Txn *t)
 {
     guint32 bits = 0;
-    guint kind = kyc_get(e->kyc, t->core.from)->kind, no_mcc = t->core.mcc == TXN_MCC_NONE;
-    guint32 *fixed = account_slots(e, t->core.from) + e->rs->rules->len;
-    const guint *at = &e->graph_cand_at[no_mcc][t->core.channel];
-    for (guint k = at[0]; k < at[1]; k++) {
-        const Cand *c = &e->cands[k];
-        if (cand_passes(e, c, g_ptr_array_index(e->rs->rules, c->rule), t->core.from, kind, fixed,
-                        &t->core))
-            bits |= e->graph_bit[c->rule];
+    const guint64 *sh = shape_of(e, &t->core);
+    const guint64 *can = sh + SHAPE_GRAPH_CAN * e->mw, *sure = sh + SHAPE_GRAPH_SURE * e->mw;
+    const guint64 *acc = account_mask(e, t->core.from, &t->core);
+    for (guint w = 0; w < e->mw; w++) {
+        for (guint64 m = can[w] & acc[w]; m; m &= m - 1) {
+            guint b = (guint)__builtin_ctzll(m), ri = (64 * w + b) / 2;
+            if (!(sure[w] >> b & 1)) {
+                if (e->cost)
+                    e->cost[ri].filter_runs++;
+                if (!side_passes(e, ri, SIDE_SENDER, t->core.from, &t->core))
+                    continue;
+            }
+            bits |= e->graph_bit[ri];
+        }
     }
     return bits;
 }
@@ -844,19 +863,33 @@ void engine_prefetch(const Engine *e, const TxnCore *t)
         graph_prefetch(e->graph, t);
 }
 
-/* Appends (rule, account) to the passes if the account's side of t passes
- * candidate c (kind: the account's KycKind), and starts loading the
- * account's window. */
-static guint filter_side(Engine *e, const Cand *c, guint32 account, guint kind, guint32 *fixed,
-                         const Txn *t, guint n)
+/* Fills the passes with the window rules' sides t passes, in rule order,
+ * and starts loading each one's window (made if new). from and to are 0
+ * for an account this engine does not keep. */
+static void make_passes(Engine *e, const TxnCore *t, guint32 from, guint32 to)
 {
-    if (!cand_passes(e, c, g_ptr_array_index(e->rs->rules, c->rule), account, kind, fixed,
-                     &t->core))
-        return n;
-    guint32 w = state_window(e, c->rule, account);
-    __builtin_prefetch(pool_at(&e->state[c->rule], w));
-    e->passes[n] = (Pass){c->rule, account, w};
-    return n + 1;
+    /* the rows of both accounts exist before either is used: no move while they are */
+    account_slots(e, MAX(from, to));
+    const guint64 *sh = shape_of(e, t), *sure = sh + SHAPE_SURE * e->mw;
+    const guint64 *mf = account_mask(e, from, t), *mt = account_mask(e, to, t);
+    guint n = 0;
+    for (guint w = 0; w < e->mw; w++) {
+        for (guint64 m = sh[w] & ((mf[w] & SIDE_SENDERS) | (mt[w] & SIDE_RECEIVERS)); m;
+             m &= m - 1) {
+            guint b = (guint)__builtin_ctzll(m), ri = (64 * w + b) / 2, receiver = b & 1;
+            guint32 account = receiver ? to : from;
+            if (!(sure[w] >> b & 1)) {
+                if (e->cost)
+                    e->cost[ri].filter_runs++;
+                if (!side_passes(e, ri, side_of(t, account), account, t))
+                    continue;
+            }
+            guint32 win = state_window(e, ri, account);
+            __builtin_prefetch(pool_at(&e->state[ri], win));
+            e->passes[n++] = (Pass){ri, account, win};
+        }
+    }
+    e->n_passes = n;
 }
 
 /* Window rules in three sweeps so that the cache misses of one rule's
@@ -871,26 +904,10 @@ void engine_process(Engine *e, const Txn *t)
     e->rec = NULL;
     if (e->check)
         check_prefilters(e, t);
-    guint n = 0;
     engine_prefetch(e, &t->core); /* again, for a caller that did not look ahead */
-    guint32 from = engine_owns(e, t->core.from) ? t->core.from : 0;
-    guint32 to = engine_owns(e, t->core.to) ? t->core.to : 0;
-    /* the filters read account.* of both sides, the kind prefilter their kinds */
-    const KycRecord *kf = kyc_get(e->kyc, from), *kt = kyc_get(e->kyc, to);
-    guint self = t->core.from == t->core.to, no_mcc = t->core.mcc == TXN_MCC_NONE;
-    /* the rows of both accounts exist before either is used: no move while they are */
-    account_slots(e, MAX(from, to));
-    guint32 *xf = account_slots(e, from) + e->rs->rules->len;
-    guint32 *xt = account_slots(e, to) + e->rs->rules->len;
-    const guint *at = &e->cand_at[self][no_mcc][t->core.channel];
-    for (guint k = at[0]; k < at[1] && (from || to); k++) { /* cands is NULL when there are none */
-        const Cand *c = &e->cands[k];
-        if (!c->receiver && from)
-            n = filter_side(e, c, from, kf->kind, xf, t, n);
-        else if (c->receiver && to)
-            n = filter_side(e, c, to, kt->kind, xt, t, n);
-    }
-    e->n_passes = n;
+    make_passes(e, &t->core, engine_owns(e, t->core.from) ? t->core.from : 0,
+                engine_owns(e, t->core.to) ? t->core.to : 0);
+    guint n = e->n_passes;
     for (guint i = 0; i < n; i++)
         prefetch_window(pool_at(&e->state[e->passes[i].rule], e->passes[i].window));
     for (guint i = 0; i < n; i++) {
