@@ -157,7 +157,7 @@ struct Engine {
     void *user;
     RuleState *state; /* one per rule */
     /* A row per account: its slot of each rule (1 + index in the rule's
-     * pool, 0 = none), then the account prefilter's bits (account_can_pass).
+     * pool, 0 = none), then the account prefilter's bits (account_mask).
      * An account's row is adjacent, so a transaction touches few lines. */
     guint32 *slot;
     guint mask_off;        /* where the prefilter part of a row starts (8-aligned) */
