@@ -423,7 +423,10 @@ gboolean window_agg_push(const Rule *r, Window *w, WindowMem *m, const TxnCore *
     window_push(w, m, rec, flags);
     if (w->split == w->len - 1)
         w->split_ts = rec->ts;
-    run_add(r, w, window_at(w, w->len - 1), 0, +1, k);
+    /* the totals from a copy: reading the entry back from the ring waits
+     * for the store to its line, often a cache miss, to complete */
+    WinEntry en = {rec->ts, rec->amount, rec, flags, rec->to};
+    run_add(r, w, &en, 0, +1, k);
     if (!w->dsets && w->len >= DSET_FROM && r->has_counted)
         dsets_start(r, w, k);
     return !full;
