@@ -18,7 +18,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#define GEN_VERSION   "1.3"
+#define GEN_VERSION   "1.4"
 #define GEN_TZ_OFFSET 3600 /* the bank's local time is UTC+01:00 all year */
 #define GEN_TZ_STR    "+01:00"
 #define GEN_DAY       86400
@@ -270,7 +270,8 @@ typedef struct {
     guint8 trip_left; /* travellers: nights left on the trip */
     guint16 first;    /* first-name index, or business name word */
     guint16 last;     /* surname index */
-    guint16 street, house;
+    /* street index, house number, flat (0 none: businesses, a house of lodgers) */
+    guint16 street, house, flat;
     gint16 open_day;   /* first active day relative to --start (negative: before) */
     guint16 birth;     /* birth date, days since 1900-01-01 (0 for businesses) */
     GenRef employer;   /* persons: payer of salary/pension/allowance; 0 none */

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #define BUSINESS_SHARE 0.08
+#define GEN_FLATS      40 /* flats in a house */
 
 static guint32 hash32(guint32 x)
 {
@@ -253,6 +254,9 @@ static void build_persons(GenPop *pop, guint32 from, gint64 start_day, GenRng *r
         h->city = (guint8)pick_city(pop, r);
         h->street = (guint16)gen_rng_below(r, gen_n_streets);
         h->house = (guint16)(1 + gen_rng_below(r, 120));
+        /* a flat of its own, from the index and not the generator's stream:
+         * households that draw one house are not one address */
+        h->flat = (guint16)(1 + ((i + 1) * 0x9E3779B1u >> 16) % GEN_FLATS);
         double big = h->city < 3 ? 1.25 : 1.0;
         h->rent = (guint32)(gen_rng_lognormal_cents(r, 620 * big + 120 * size, 0.25) / 1000) * 10;
         guint32 head = i++;
@@ -263,6 +267,7 @@ static void build_persons(GenPop *pop, guint32 from, gint64 start_day, GenRng *r
             m->city = h->city;
             m->street = h->street;
             m->house = h->house;
+            m->flat = h->flat;
             m->last = h->last;
         }
     }
@@ -456,6 +461,10 @@ static void write_account(const GenPop *pop, guint32 i, gint64 start_day, GenBuf
     gen_buf_str(b, gen_streets[a->street]);
     gen_buf_char(b, ' ');
     gen_buf_uint(b, a->house, 1);
+    if (a->flat) {
+        gen_buf_str(b, " flat ");
+        gen_buf_uint(b, a->flat, 1);
+    }
     gen_buf_str(b, ",+49 15");
     gen_buf_uint(b, a->phone % 10, 1);
     gen_buf_char(b, ' ');

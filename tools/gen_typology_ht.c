@@ -251,6 +251,7 @@ void gen_ht_lodge(GenPlan *p, guint32 v, guint32 e, guint16 street, guint16 hous
     a->city = ea->city;
     a->street = street;
     a->house = house;
+    a->flat = 0; /* the house itself: the lodgers share it */
     if (!*phone) {
         *phone = a->phone;
     } else if (*share_phone > 0) {
