@@ -156,13 +156,12 @@ struct Engine {
     EngineAlertFn fn;
     void *user;
     RuleState *state; /* one per rule */
-    /* A row per account, in whole lines: its account prefilter's bits
-     * (account_mask), then its slot of each rule (1 + index in the rule's
-     * pool, 0 = none) at slot_at[rule] (lay_out_rows). */
+    /* A row per account: its slot of each rule (1 + index in the rule's
+     * pool, 0 = none), then the account prefilter's bits (account_mask).
+     * An account's row is adjacent, so a transaction touches few lines. */
     guint32 *slot;
-    guint32 *slot_at;
-    guint row;             /* guint32 per account */
-    guint row_lines;       /* the lines of a row engine_prefetch loads */
+    guint mask_off;        /* where the prefilter part of a row starts (8-aligned) */
+    guint row;             /* guint32 per account: slots, then 2 + 2 * mw */
     guint mw;              /* 64-bit words of a side mask: 2 * rules bits */
     guint n_slot_accounts; /* rows made */
     guint slot_div;        /* an account's row is account / slot_div (a shard's accounts only) */
@@ -210,30 +209,6 @@ struct Engine {
 static gsize slot_bytes(const Engine *e, guint accounts)
 {
     return (gsize)accounts * e->row * sizeof(guint32);
-}
-
-/* Lays out an account's row: the word that says its prefilter mask was
- * worked out and the mask (account_mask), then a slot per rule, the rules
- * this engine runs first (the graph rules before the window rules when it
- * keeps no account's windows, so that theirs share the mask's line), in
- * whole lines. Sets the lines engine_prefetch loads: up to the last slot
- * of a rule it runs. */
-static void lay_out_rows(Engine *e)
-{
-    g_assert(!e->slot); /* before any row is made */
-    guint n = e->rs->rules->len, at = 2 * (1 + e->mw), used = at;
-    gboolean windows = !e->sharded || e->shard < e->shards;
-    for (int pass = 0; pass < 2; pass++) {
-        for (guint ri = 0; ri < n; ri++) {
-            gboolean runs = e->graph_bit[ri] ? e->graph != NULL : windows;
-            if (runs == (pass == 0))
-                e->slot_at[ri] = at++;
-        }
-        if (pass == 0)
-            used = at;
-    }
-    e->row = (at + 15) & ~15u;
-    e->row_lines = (used + 15) / 16;
 }
 
 static gint cmp_gint64(gconstpointer a, gconstpointer b)
@@ -326,7 +301,8 @@ Engine *engine_new(const RuleSet *rs, const Intern *accounts, const Intern *loca
         st->stride = (st->ring_off + POOL_RING * sizeof(WinEntry) + 63) & ~(gsize)63;
     }
     e->mw = (2 * rs->rules->len + 63) / 64;
-    e->slot_at = g_new(guint32, rs->rules->len);
+    e->mask_off = (rs->rules->len + 1) & ~1u;
+    e->row = e->mask_off + 2 + 2 * e->mw;
     e->shapes = g_array_new(FALSE, FALSE, sizeof(guint64));
     e->no_mask = g_new0(guint64, e->mw);
     e->passes = g_new(Pass, 2 * rs->rules->len);
@@ -357,7 +333,6 @@ Engine *engine_new(const RuleSet *rs, const Intern *accounts, const Intern *loca
         e->graph = graph_new(span);
     e->ty = typology_engine_new(rs);
     make_stores(e, span);
-    lay_out_rows(e);
     return e;
 }
 
@@ -378,7 +353,6 @@ void engine_free(Engine *e)
     g_free(e->state);
     hugemem_free(e->slot, slot_bytes(e, e->n_slot_accounts));
     g_free(e->passes);
-    g_free(e->slot_at);
     g_array_free(e->shapes, TRUE);
     for (guint self = 0; self < 2; self++)
         for (guint ch = 0; ch < 32; ch++)
@@ -404,8 +378,9 @@ static inline gboolean engine_owns(const Engine *e, guint32 account)
     return !e->sharded || account % e->shards == e->shard;
 }
 
-/* The account's row (Engine.slot): made on first use. */
-static guint32 *account_row(Engine *e, guint32 account)
+/* The account's row: its slots, one per rule, then its account prefilter
+ * (account_mask). */
+static guint32 *account_slots(Engine *e, guint32 account)
 {
     guint32 row = account / e->slot_div;
     if (row >= e->n_slot_accounts) {
@@ -417,7 +392,7 @@ static guint32 *account_row(Engine *e, guint32 account)
 }
 
 /* The account's row if it was made, else NULL (reading only: nothing grows). */
-static inline const guint32 *made_row(const Engine *e, guint32 account)
+static inline const guint32 *made_slots(const Engine *e, guint32 account)
 {
     guint32 row = account / e->slot_div;
     return row < e->n_slot_accounts ? e->slot + (gsize)row * e->row : NULL;
@@ -432,7 +407,7 @@ static const guint64 *account_mask(Engine *e, guint32 account, const TxnCore *t)
 {
     if (!account)
         return e->no_mask;
-    guint64 *m = (guint64 *)(void *)account_row(e, account);
+    guint64 *m = (guint64 *)(void *)(account_slots(e, account) + e->mask_off);
     if (!m[0]) {
         m[0] = 1;
         guint kind = kyc_get(e->kyc, account)->kind;
@@ -506,7 +481,7 @@ static const guint64 *shape_of(Engine *e, const TxnCore *t)
  * (and then counted among the live windows if ri is a window rule). */
 static guint32 state_window(Engine *e, guint ri, guint32 account)
 {
-    guint32 *slot = &account_row(e, account)[e->slot_at[ri]];
+    guint32 *slot = &account_slots(e, account)[ri];
     if (*slot)
         return *slot - 1;
     e->stats.windows += !e->graph_bit[ri];
@@ -534,7 +509,7 @@ static void state_release(Engine *e, guint ri, guint32 i)
     Window *w = pool_at(st, i);
     e->stats.windows -= !e->graph_bit[ri];
     e->stats.evicted += !e->graph_bit[ri];
-    account_row(e, w->owner)[e->slot_at[ri]] = 0;
+    account_slots(e, w->owner)[ri] = 0;
     window_clear(w, e->mem);
     pool_window_init(st, i);
     if (!st->free)
@@ -791,8 +766,8 @@ static guint32 graph_bits(Engine *e, const Txn *t)
 static void match_rule(Engine *e, guint ri, const Rule *r, const GraphEdge *edge, const Txn *t)
 {
     guint32 anchor = graph_match_anchor(&r->match, edge);
-    const guint32 *row = made_row(e, anchor);
-    guint32 slot = row ? row[e->slot_at[ri]] : 0;
+    const guint32 *row = made_slots(e, anchor);
+    guint32 slot = row ? row[ri] : 0;
     if (slot && t->core.ts < pool_at(&e->state[ri], slot - 1)->suppress_until)
         return; /* whatever it found could not alert */
     GraphMatch *m = &e->gm;
@@ -866,12 +841,12 @@ static void evict_idle(Engine *e)
         txn_store_release(e->stores[i], e->now - e->late);
 }
 
-/* Starts loading the lines of an account's row that this engine reads. */
+/* Starts loading an account's slots. */
 static void prefetch_slots(const Engine *e, guint32 account)
 {
-    const guint32 *s = made_row(e, account);
-    for (guint i = 0; s && i < e->row_lines; i++)
-        __builtin_prefetch(s + 16 * i);
+    const guint32 *s = made_slots(e, account);
+    for (guint i = 0; s && i < e->row; i += 16)
+        __builtin_prefetch(s + i);
 }
 
 void engine_prefetch(const Engine *e, const TxnCore *t)
@@ -894,7 +869,7 @@ void engine_prefetch(const Engine *e, const TxnCore *t)
 static void make_passes(Engine *e, const TxnCore *t, guint32 from, guint32 to)
 {
     /* the rows of both accounts exist before either is used: no move while they are */
-    account_row(e, MAX(from, to));
+    account_slots(e, MAX(from, to));
     const guint64 *sh = shape_of(e, t), *sure = sh + SHAPE_SURE * e->mw;
     const guint64 *mf = account_mask(e, from, t), *mt = account_mask(e, to, t);
     guint n = 0;
@@ -1010,7 +985,6 @@ void engine_set_shard(Engine *e, guint index, guint count, gboolean graph)
     /* a shard without the graph rules has rows for its own accounts only;
      * graph rules keep state for any account */
     e->slot_div = e->graph ? 1 : count;
-    lay_out_rows(e);
 }
 
 gboolean engine_has_graph(const Engine *e)

@@ -1,10 +1,7 @@
 /* graph.c: the recent transaction graph (see graph.h).
  *
  * Per-account indexes are small rings of sequence numbers, allocated on an
- * account's first edge and grown by doubling up to LIMIT_GRAPH_DEGREE. An
- * index entry carries its edge's time and rule bits too, so that a walk
- * passes over the edges of other rules, and stops at the first old one,
- * without loading them from the ring. */
+ * account's first edge and grown by doubling up to LIMIT_GRAPH_DEGREE. */
 #include "graph.h"
 
 #include "hugemem.h"
@@ -12,13 +9,7 @@
 #include <string.h>
 
 typedef struct {
-    guint64 seq;
-    gint64 ts;
-    guint32 rules;
-} AdjEntry;
-
-typedef struct {
-    AdjEntry *e; /* ring, oldest at head */
+    guint64 *seq; /* ring, oldest at head */
     guint cap, head, len;
 } Adj;
 
@@ -41,7 +32,7 @@ Graph *graph_new(gint64 span)
 
 static void adj_clear(Adj *a)
 {
-    g_free(a->e);
+    g_free(a->seq);
     memset(a, 0, sizeof *a);
 }
 
@@ -59,7 +50,7 @@ void graph_free(Graph *g)
     g_free(g);
 }
 
-static void adj_push(Graph *g, Adj *a, AdjEntry x)
+static void adj_push(Graph *g, Adj *a, guint64 seq)
 {
     if (a->len == a->cap) {
         if (a->cap >= LIMIT_GRAPH_DEGREE) {
@@ -68,16 +59,16 @@ static void adj_push(Graph *g, Adj *a, AdjEntry x)
             g->stats.degree_capped++;
         } else {
             guint cap = a->cap ? a->cap * 2 : 4;
-            AdjEntry *s = g_new(AdjEntry, cap);
+            guint64 *s = g_new(guint64, cap);
             for (guint i = 0; i < a->len; i++)
-                s[i] = a->e[(a->head + i) & (a->cap - 1)];
-            g_free(a->e);
-            a->e = s;
+                s[i] = a->seq[(a->head + i) & (a->cap - 1)];
+            g_free(a->seq);
+            a->seq = s;
             a->cap = cap;
             a->head = 0;
         }
     }
-    a->e[(a->head + a->len++) & (a->cap - 1)] = x;
+    a->seq[(a->head + a->len++) & (a->cap - 1)] = seq;
 }
 
 static void ensure_account(Graph *g, guint32 account)
@@ -111,9 +102,8 @@ guint64 graph_add(Graph *g, const TxnCore *rec, guint32 rules)
     e->rules = rules;
     e->rec = rec;
     ensure_account(g, MAX(core->from, core->to));
-    AdjEntry x = {seq, core->ts, rules};
-    adj_push(g, &g->out[core->from], x);
-    adj_push(g, &g->in[core->to], x);
+    adj_push(g, &g->out[core->from], seq);
+    adj_push(g, &g->in[core->to], seq);
     g->stats.edges++;
     return seq;
 }
@@ -125,13 +115,10 @@ const GraphEdge *graph_edge(const Graph *g, guint64 seq)
     return &g->ring[seq & (LIMIT_GRAPH_EDGES - 1)];
 }
 
-void graph_iter(const Graph *g, guint32 account, gboolean out, gint64 after, guint32 rules,
-                GraphIter *it)
+void graph_iter(const Graph *g, guint32 account, gboolean out, gint64 after, GraphIter *it)
 {
     it->g = g;
     it->after = after;
-    it->rules = rules;
-    it->work = NULL;
     it->adj = NULL;
     it->n = 0;
     if (account >= g->n)
@@ -150,26 +137,21 @@ const GraphEdge *graph_next(GraphIter *it, guint64 *seq)
     while (it->n > 0) {
         it->n--;
         if (it->n >= GRAPH_LOOKAHEAD) { /* the ring slot is masked: a stale edge is harmless */
-            const AdjEntry *ahead = &a->e[(a->head + it->n - GRAPH_LOOKAHEAD) & (a->cap - 1)];
-            if (ahead->rules & it->rules)
-                __builtin_prefetch(&it->g->ring[ahead->seq & (LIMIT_GRAPH_EDGES - 1)]);
+            guint64 ahead = a->seq[(a->head + it->n - GRAPH_LOOKAHEAD) & (a->cap - 1)];
+            __builtin_prefetch(&it->g->ring[ahead & (LIMIT_GRAPH_EDGES - 1)]);
         }
-        const AdjEntry *x = &a->e[(a->head + it->n) & (a->cap - 1)];
-        const GraphEdge *e = graph_edge(it->g, x->seq);
-        if (!e || x->ts <= it->after)
-            break;
-        if (!(x->rules & it->rules)) { /* another rule's edge: counted, not loaded */
-            if (it->work && ++*it->work > it->work_limit) {
-                *it->exhausted = TRUE;
-                break;
-            }
-            continue;
+        guint64 s = a->seq[(a->head + it->n) & (a->cap - 1)];
+        const GraphEdge *e = graph_edge(it->g, s);
+        if (!e || e->core.ts <= it->after) {
+            it->n = 0;
+            return NULL;
         }
-        if (seq)
-            *seq = x->seq;
-        return e;
+        {
+            if (seq)
+                *seq = s;
+            return e;
+        }
     }
-    it->n = 0;
     return NULL;
 }
 
@@ -177,8 +159,8 @@ static gboolean adj_idle(const Graph *g, const Adj *a, gint64 limit)
 {
     if (a->len == 0)
         return a->cap != 0;
-    const AdjEntry *x = &a->e[(a->head + a->len - 1) & (a->cap - 1)];
-    return !graph_edge(g, x->seq) || x->ts <= limit;
+    const GraphEdge *e = graph_edge(g, a->seq[(a->head + a->len - 1) & (a->cap - 1)]);
+    return !e || e->core.ts <= limit;
 }
 
 guint graph_evict(Graph *g, gint64 now)

@@ -45,19 +45,11 @@ typedef struct {
     const void *adj; /* the account's index */
     guint n;         /* entries left, walking from the newest */
     gint64 after;    /* the walk ends at the first edge at or before this time */
-    guint32 rules;   /* the edges of these graph rules only */
-    /* when work is set (graph_iter leaves it NULL): each edge passed over
-     * for its rules is counted in it, and past work_limit the walk ends
-     * with *exhausted set */
-    guint64 *work, work_limit;
-    gboolean *exhausted;
 } GraphIter;
 
-/* Edges newer than `after` that passed one of the rules (bits as in
- * GraphEdge.rules) only: as edges arrive in time order, the walk stops at
- * the first older one. */
-void graph_iter(const Graph *g, guint32 account, gboolean out, gint64 after, guint32 rules,
-                GraphIter *it);
+/* Edges newer than `after` only: as edges arrive in time order, the walk
+ * stops at the first older one. */
+void graph_iter(const Graph *g, guint32 account, gboolean out, gint64 after, GraphIter *it);
 /* Next edge, or NULL at the end; *seq (may be NULL) gets its number. */
 const GraphEdge *graph_next(GraphIter *it, guint64 *seq);
 

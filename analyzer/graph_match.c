@@ -19,17 +19,6 @@ typedef struct {
     GraphMatch *out;
 } Search;
 
-/* Starts a walk over the edges of node (out-edges or in-edges) in the
- * search's window that passed its rule; the edges of other rules it passes
- * over count as work, as usable() would count them. */
-static void walk(Search *s, guint32 node, gboolean out, GraphIter *it)
-{
-    graph_iter(s->g, node, out, s->from, s->bit, it);
-    it->work = &s->out->work;
-    it->work_limit = LIMIT_GRAPH_WORK;
-    it->exhausted = &s->out->exhausted;
-}
-
 static gboolean usable(Search *s, const GraphEdge *f)
 {
     if (++s->out->work > LIMIT_GRAPH_WORK) {
@@ -70,7 +59,7 @@ static void found(Search *s, int depth, gboolean anchor_last)
 static gboolean cycle_dfs(Search *s, guint32 node, int depth, gint64 after)
 {
     GraphIter it;
-    walk(s, node, TRUE, &it);
+    graph_iter(s->g, node, TRUE, s->from, &it);
     const GraphEdge *f;
     while (!s->out->exhausted && (f = graph_next(&it, NULL))) {
         if (!usable(s, f) || f->core.ts <= after || f->core.ts >= s->t)
@@ -106,7 +95,7 @@ static gboolean chain_dfs(Search *s, guint32 node, int depth, const GraphEdge *n
         return TRUE;
     }
     GraphIter it;
-    walk(s, node, FALSE, &it);
+    graph_iter(s->g, node, FALSE, s->from, &it);
     const GraphEdge *f;
     while (!s->out->exhausted && (f = graph_next(&it, NULL))) {
         if (!usable(s, f) || f->core.ts >= next->core.ts || !similar(s, f, next))
@@ -134,7 +123,7 @@ static gboolean seen(const guint32 *a, guint n, guint32 v)
 static const GraphEdge *edge_between(Search *s, guint32 x, guint32 j, gint64 before)
 {
     GraphIter it;
-    walk(s, j, FALSE, &it);
+    graph_iter(s->g, j, FALSE, s->from, &it);
     const GraphEdge *f;
     while (!s->out->exhausted && (f = graph_next(&it, NULL))) {
         if (usable(s, f) && f->core.from == x && f->core.ts < before)
@@ -152,7 +141,7 @@ static guint gather_from(Search *s, guint32 x, guint32 sink)
     guint nj = 0;
     o->n = 0;
     GraphIter it;
-    walk(s, sink, FALSE, &it);
+    graph_iter(s->g, sink, FALSE, s->from, &it);
     const GraphEdge *y = s->anchor;
     gboolean first = TRUE;
     while (!o->exhausted && nj < LIMIT_GRAPH_MATCH / 2 && (first || (y = graph_next(&it, NULL)))) {
@@ -181,7 +170,7 @@ static gboolean scatter_gather(Search *s)
     guint32 tried[LIMIT_GRAPH_MATCH];
     guint nt = 0;
     GraphIter it;
-    walk(s, s->anchor->core.from, FALSE, &it);
+    graph_iter(s->g, s->anchor->core.from, FALSE, s->from, &it);
     const GraphEdge *x;
     while (!s->out->exhausted && nt < LIMIT_GRAPH_MATCH && (x = graph_next(&it, NULL))) {
         if (!usable(s, x) || x->core.ts >= s->t || x->core.from == s->anchor->core.to ||
@@ -200,7 +189,7 @@ static guint collect_side(Search *s, guint32 node, gboolean out, gint64 after, g
 {
     guint n = 0;
     GraphIter it;
-    walk(s, node, out, &it);
+    graph_iter(s->g, node, out, s->from, &it);
     const GraphEdge *f;
     while (!s->out->exhausted && (f = graph_next(&it, NULL))) {
         if ((f != s->anchor && !usable(s, f)) || f->core.ts <= after)
@@ -236,7 +225,7 @@ static double inflow(Search *s, guint32 node, gint64 before)
 {
     double sum = 0;
     GraphIter it;
-    walk(s, node, FALSE, &it);
+    graph_iter(s->g, node, FALSE, s->from, &it);
     const GraphEdge *f;
     while (!s->out->exhausted && (f = graph_next(&it, NULL))) {
         if (!usable(s, f) || f->core.ts >= before)
@@ -257,7 +246,7 @@ static gboolean funnel(Search *s)
     GraphMatch *o = s->out;
     o->n = 0;
     GraphIter it;
-    walk(s, sink, FALSE, &it);
+    graph_iter(s->g, sink, FALSE, s->from, &it);
     const GraphEdge *y;
     while (!o->exhausted && nd < LIMIT_GRAPH_MATCH && (y = graph_next(&it, NULL))) {
         if ((y != s->anchor && !usable(s, y)) || seen(done, nd, y->core.from))
@@ -267,7 +256,7 @@ static gboolean funnel(Search *s)
         double out = 0;
         gint64 last = 0;
         GraphIter jt; /* j's payments to the sink in the window */
-        walk(s, j, TRUE, &jt);
+        graph_iter(s->g, j, TRUE, s->from, &jt);
         const GraphEdge *f;
         while (!o->exhausted && (f = graph_next(&jt, NULL))) {
             if ((f == s->anchor || usable(s, f)) && f->core.to == sink) {
