@@ -41,4 +41,20 @@ check "--profile with threads: CPU seconds of each thread" sh -c "
 check "--threads beyond the limit is a usage error" sh -c "
     $MT scan -j 65 tests/e2e/data/canonical.csv 2> $TMP/j.err; [ \$? = 2 ] &&
     grep -q '^moneytrail: scan: --threads must be from 1 to 64, or 0 for one per processor\$' $TMP/j.err"
+# tools/abtest: one build against itself (two runs each), then against a
+# wrapper that drops the first alert of its alert file
+MT_ABS=$(realpath "$MT")
+cat > "$TMP/drop1" <<EOF
+#!/bin/sh
+"$MT_ABS" "\$@" || exit
+prev=""
+for a in "\$@"; do [ "\$prev" = -o ] && sed -i 1d "\$a"; prev=\$a; done
+EOF
+chmod +x "$TMP/drop1"
+check "tools/abtest compares two builds and their alerts" sh -c "
+    tools/abtest -n 2 $MT_ABS $MT_ABS tests/e2e/data/canonical.csv > $TMP/ab.txt &&
+    grep -Eq '^abtest: old wall [0-9.]+ [0-9.]+; median [0-9.]+ s wall' $TMP/ab.txt &&
+    grep -q '^abtest: alerts byte-identical\$' $TMP/ab.txt &&
+    ! tools/abtest -n 1 $MT_ABS $TMP/drop1 tests/e2e/data/canonical.csv > $TMP/ab2.txt &&
+    grep -q '^abtest: the alerts differ\$' $TMP/ab2.txt"
 finish
