@@ -400,8 +400,8 @@ static inline const guint32 *made_slots(const Engine *e, guint32 account)
 
 /* The sides of the rules whose account-kind and fixed-attribute
  * prefilters (kind_mask, account_filter) the account passes, both bits of
- * a rule set or neither: worked out on first use and kept in its row after
- * a word that says it was. t is any transaction of the account
+ * a rule set or neither (of the rules this engine runs): worked out on
+ * first use and kept in its row after a word that says it was. t is any transaction of the account
  * (account_filter reads only the account). */
 static const guint64 *account_mask(Engine *e, guint32 account, const TxnCore *t)
 {
@@ -412,8 +412,11 @@ static const guint64 *account_mask(Engine *e, guint32 account, const TxnCore *t)
         m[0] = 1;
         guint kind = kyc_get(e->kyc, account)->kind;
         RuleEval ev = {.txn = t, .account = account, .rs = e->rs, .kyc = e->kyc};
+        gboolean windows = !e->sharded || e->shard < e->shards;
         for (guint ri = 0; ri < e->rs->rules->len; ri++) {
             const Rule *r = g_ptr_array_index(e->rs->rules, ri);
+            if (e->graph_bit[ri] ? !e->graph : !windows)
+                continue; /* a rule this engine does not run */
             if (((r->kind_mask >> kind) & 1) &&
                 (!r->account_filter.n || rule_vm_run(&r->account_filter, &ev)))
                 m[1 + 2 * ri / 64] |= 3ULL << (2 * ri % 64);
