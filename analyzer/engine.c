@@ -398,11 +398,11 @@ static inline const guint32 *made_slots(const Engine *e, guint32 account)
     return row < e->n_slot_accounts ? e->slot + (gsize)row * e->row : NULL;
 }
 
-/* The sides of the rules whose account-kind and fixed-attribute
- * prefilters (kind_mask, account_filter) the account passes, both bits of
- * a rule set or neither (of the rules this engine runs): worked out on
- * first use and kept in its row after a word that says it was. t is any transaction of the account
- * (account_filter reads only the account). */
+/* The sides of the rules this engine runs whose account-kind and
+ * fixed-attribute prefilters (kind_mask, account_filter) the account
+ * passes, both bits of a rule set or neither: worked out on first use and
+ * kept in its row after a word that says it was. t is any transaction of
+ * the account (account_filter reads only the account). */
 static const guint64 *account_mask(Engine *e, guint32 account, const TxnCore *t)
 {
     if (!account)
@@ -907,7 +907,6 @@ void engine_process(Engine *e, const Txn *t)
     e->rec = NULL;
     if (e->check)
         check_prefilters(e, t);
-    engine_prefetch(e, &t->core); /* again, for a caller that did not look ahead */
     make_passes(e, &t->core, engine_owns(e, t->core.from) ? t->core.from : 0,
                 engine_owns(e, t->core.to) ? t->core.to : 0);
     guint n = e->n_passes;

@@ -30,8 +30,9 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(Engine, engine_free)
 void engine_process(Engine *e, const Txn *t);
 
 /* Starts loading what engine_process will first read for t (the
- * accounts' rows and records, the graph's index), for a transaction a few
- * rows ahead of the one being processed. */
+ * accounts' rows and records, the graph's index): for a transaction a few
+ * rows ahead of the one being processed, or, with nothing to look ahead
+ * to, just before it (engine_process does not). */
 void engine_prefetch(const Engine *e, const TxnCore *t);
 
 typedef struct {

@@ -370,7 +370,8 @@ void shards_free(Shards *s)
 
 void shards_process(Shards *s, const Txn *t)
 {
-    if (s->one) {
+    if (s->one) { /* row by row: nothing to look ahead to */
+        engine_prefetch(s->one, &t->core);
         engine_process(s->one, t);
         return;
     }

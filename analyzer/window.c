@@ -149,7 +149,7 @@ gboolean window_push(Window *w, WindowMem *m, const TxnCore *rec, guint32 flags)
         }
     }
     WinEntry *e = &w->e[(w->head + w->len) & (w->cap - 1)];
-    *e = (WinEntry){rec->ts, rec->amount, rec, flags, rec->to};
+    *e = win_entry(rec, flags);
     if (w->len++ == 0)
         w->first_ts = rec->ts;
     return kept_all;

@@ -26,6 +26,12 @@ typedef struct {
     guint32 to;
 } WinEntry;
 
+/* The entry of a stored record whose aggregate conditions are flags. */
+static inline WinEntry win_entry(const TxnCore *rec, guint32 flags)
+{
+    return (WinEntry){rec->ts, rec->amount, rec, flags, rec->to};
+}
+
 /* The distinct values of one aggregate over a window, with how many entries
  * hold each: a multiset kept in step with the window (window_agg.c). */
 typedef struct {

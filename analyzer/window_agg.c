@@ -425,7 +425,7 @@ gboolean window_agg_push(const Rule *r, Window *w, WindowMem *m, const TxnCore *
         w->split_ts = rec->ts;
     /* the totals from a copy: reading the entry back from the ring waits
      * for the store to its line, often a cache miss, to complete */
-    WinEntry en = {rec->ts, rec->amount, rec, flags, rec->to};
+    WinEntry en = win_entry(rec, flags);
     run_add(r, w, &en, 0, +1, k);
     if (!w->dsets && w->len >= DSET_FROM && r->has_counted)
         dsets_start(r, w, k);
