@@ -200,6 +200,7 @@ struct Engine {
     gboolean check;       /* check the prefilters against the filters (engine_set_check) */
     EngineRuleCost *cost; /* by rule when profiling (engine_set_profile), else NULL */
     gint64 now;           /* latest transaction time */
+    gint64 since;         /* earliest transaction time: where the data begin */
     /* engine_set_shard: the window rules of the accounts a % shards == shard
      * only (none if shard == shards), alerts left to the merger */
     gboolean sharded;
@@ -734,7 +735,7 @@ static void eval_side(Engine *e, const Pass *p, const Txn *t)
                 .kyc = e->kyc,
                 .rule = r,
                 .scratch = e->scratch};
-    window_agg_ranges(&c, w, t->core.ts, r->window, r->baseline);
+    window_agg_ranges(&c, w, t->core.ts, r->window, r->baseline, e->since);
     LazyAggs lz = {e, r, &c, 0};
     ev.agg_fn = lazy_agg;
     ev.agg_ctx = &lz;
@@ -786,7 +787,7 @@ static void match_rule(Engine *e, guint ri, const Rule *r, const GraphEdge *edge
                     entry_flags(e, ri, &m->edges[i]->core, m->anchor));
     AggCtx c = {
         .account = m->anchor, .now = &t->core, .rs = e->rs, .kyc = e->kyc, .scratch = e->scratch};
-    window_agg_ranges(&c, &e->match, t->core.ts, r->window, 0);
+    window_agg_ranges(&c, &e->match, t->core.ts, r->window, 0, e->since);
     LazyAggs lz = {e, r, &c, 0};
     RuleEval ev = {.txn = &t->core,
                    .account = m->anchor,
@@ -904,6 +905,7 @@ void engine_process(Engine *e, const Txn *t)
     if (e->processed)
         e->late = MAX(e->late, e->now - t->core.ts);
     e->now = e->processed ? MAX(e->now, t->core.ts) : t->core.ts;
+    e->since = e->processed ? MIN(e->since, t->core.ts) : t->core.ts;
     e->rec = NULL;
     if (e->check)
         check_prefilters(e, t);

@@ -24,7 +24,8 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-void window_agg_ranges(AggCtx *c, const Window *w, gint64 now, gint64 window, gint64 baseline)
+void window_agg_ranges(AggCtx *c, const Window *w, gint64 now, gint64 window, gint64 baseline,
+                       gint64 since)
 {
     guint split = 0;
     if (baseline > 0) {
@@ -43,7 +44,11 @@ void window_agg_ranges(AggCtx *c, const Window *w, gint64 now, gint64 window, gi
     c->base_hi = split;
     c->lo = split;
     c->hi = w->len;
-    c->base_scale = baseline > 0 ? (double)window / (double)baseline : 1;
+    /* the part of the baseline period the data cover (after since; an
+     * account's quiet days are covered), but never less than a window:
+     * no usual window is made up from a few days of data */
+    gint64 covered = CLAMP(now - window - since, MIN(window, baseline), baseline);
+    c->base_scale = baseline > 0 ? (double)window / (double)covered : 1;
 }
 
 static gboolean is_absent(FieldId f, double v)

@@ -4,7 +4,8 @@
  * the baseline (history before the window) and the window itself. An
  * aggregate is computed over the window's range, or, for baseline(...),
  * over the baseline's range and scaled to the window's length (count and
- * sum; the others are not scaled). Computing a value allocates nothing:
+ * sum; the others are not scaled) from the part of the baseline period
+ * the data cover. Computing a value allocates nothing:
  * scratch space comes from the caller; keeping a window's running totals
  * and multisets allocates as the window grows. */
 #ifndef MT_WINDOW_AGG_H
@@ -32,8 +33,11 @@ typedef struct {
 } AggCtx;
 
 /* Sets the ranges of c for a window whose newest entry is at now: entries
- * newer than now - window form the window, older ones the baseline. */
-void window_agg_ranges(AggCtx *c, const Window *w, gint64 now, gint64 window, gint64 baseline);
+ * newer than now - window form the window, older ones the baseline. The
+ * data begin at since: a baseline is scaled by the part of its period
+ * after since, not by its whole length. */
+void window_agg_ranges(AggCtx *c, const Window *w, gint64 now, gint64 window, gint64 baseline,
+                       gint64 since);
 /* The value of one aggregate. */
 double window_agg(const RuleAgg *g, const AggCtx *c);
 
