@@ -27,18 +27,9 @@ static int cmp_double(const void *a, const void *b)
 void window_agg_ranges(AggCtx *c, const Window *w, gint64 now, gint64 window, gint64 baseline,
                        gint64 since)
 {
-    guint split = 0;
-    if (baseline > 0) {
-        guint lo = 0, hi = w->len; /* first entry with ts > now - window */
-        while (lo < hi) {
-            guint mid = (lo + hi) / 2;
-            if (window_at(w, mid)->ts > now - window)
-                hi = mid;
-            else
-                lo = mid + 1;
-        }
-        split = lo;
-    }
+    /* the baseline part is the entries window_agg_expire moved into it:
+     * those up to now - window, in the order they came */
+    guint split = baseline > 0 ? MIN(w->split, w->len) : 0;
     c->w = w;
     c->base_lo = 0;
     c->base_hi = split;

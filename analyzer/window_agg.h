@@ -32,8 +32,9 @@ typedef struct {
     double *scratch;  /* WINDOW_AGG_SCRATCH doubles */
 } AggCtx;
 
-/* Sets the ranges of c for a window whose newest entry is at now: entries
- * newer than now - window form the window, older ones the baseline. The
+/* Sets the ranges of c for a window whose newest entry is at now, after
+ * window_agg_expire at now: the entries it moved into the baseline part
+ * (those up to now - window) form the baseline, the others the window. The
  * data begin at since: a baseline is scaled by the part of its period
  * after since, not by its whole length. */
 void window_agg_ranges(AggCtx *c, const Window *w, gint64 now, gint64 window, gint64 baseline,
