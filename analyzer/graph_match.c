@@ -132,6 +132,24 @@ static const GraphEdge *edge_between(Search *s, guint32 x, guint32 j, gint64 bef
     return NULL;
 }
 
+/* Has the sink k distinct senders in the window? Most sinks have fewer,
+ * and then no sender's own payments and inflow need walking. Not counted
+ * as work: it reads only edges the search would read first. */
+static gboolean has_senders(const Search *s, guint32 sink, guint k)
+{
+    guint32 from[LIMIT_GRAPH_MATCH];
+    guint n = 0;
+    GraphIter it;
+    graph_iter(s->g, sink, FALSE, s->from, &it);
+    const GraphEdge *y;
+    while (n < MIN(k, LIMIT_GRAPH_MATCH) && (y = graph_next(&it, NULL))) {
+        if ((y == s->anchor || ((y->rules & s->bit) && y->core.ts > s->from)) &&
+            !seen(from, n, y->core.from))
+            from[n++] = y->core.from;
+    }
+    return n >= k;
+}
+
 /* Intermediaries j of sink that received from x and forwarded between
  * ratio and all of it. */
 static guint gather_from(Search *s, guint32 x, guint32 sink)
@@ -169,6 +187,8 @@ static gboolean scatter_gather(Search *s)
 {
     guint32 tried[LIMIT_GRAPH_MATCH];
     guint nt = 0;
+    if (!has_senders(s, s->anchor->core.to, (guint)s->m->k))
+        return FALSE; /* the intermediaries are distinct senders of the sink */
     GraphIter it;
     graph_iter(s->g, s->anchor->core.from, FALSE, s->from, &it);
     const GraphEdge *x;
@@ -245,6 +265,8 @@ static gboolean funnel(Search *s)
     guint32 sink = s->anchor->core.to;
     GraphMatch *o = s->out;
     o->n = 0;
+    if (!has_senders(s, sink, (guint)s->m->k))
+        return FALSE;
     GraphIter it;
     graph_iter(s->g, sink, FALSE, s->from, &it);
     const GraphEdge *y;
