@@ -149,6 +149,14 @@ typedef struct {
     guint32 rule, account, window; /* window: index in the rule's pool */
 } Pass;
 
+/* One side of a row of a batch that passed a window rule's filter
+ * (engine_process_rows). */
+typedef struct {
+    Pass p;
+    guint32 row;
+    const TxnCore *rec; /* the row's record, stored by the filters' sweep */
+} RowPass;
+
 struct Engine {
     const RuleSet *rs;
     const Intern *accounts;
@@ -194,6 +202,15 @@ struct Engine {
     guint32 *shape_at[2][32];
     guint64 *no_mask;   /* mw zero words: an account this engine does not keep */
     const TxnCore *rec; /* the current transaction's record, once stored */
+    guint rec_store;    /* and the store it goes to (record_store) */
+    /* engine_process_rows: the window rules' sides of the batch's rows in
+     * row order (RowPass), sorted by account into row_sorted; by row, the
+     * earliest time up to it, if that moved in the batch (a late row) */
+    GArray *row_passes, *row_sorted;
+    gint64 *row_since;
+    guint row_cap;        /* rows row_since holds */
+    gboolean since_moved; /* row_since is needed */
+    Txn row_txn;          /* the row being updated, as eval_side reads it */
     guint64 processed;
     guint64 evict_every;  /* transactions between idle sweeps */
     gint64 late;          /* the most a transaction was older than the latest before it */
@@ -256,19 +273,25 @@ static void make_stores(Engine *e, gint64 span)
     e->graph_store = store_index(keeps, span);
 }
 
+/* The store of the current transaction's record: that of the longest
+ * look-back among the windows it passed (e->passes) and, if it can be an
+ * edge, the graph. */
+static guint record_store(const Engine *e, const Txn *t)
+{
+    guint k = 0;
+    for (guint i = 0; i < e->n_passes; i++)
+        k = MAX(k, e->state[e->passes[i].rule].store);
+    if (e->graph && t->core.from && t->core.to && t->core.from != t->core.to)
+        k = MAX(k, e->graph_store);
+    return k;
+}
+
 /* The current transaction's record, stored on first use (once, whatever
- * the number of windows it enters) in the store of the longest look-back
- * among the windows it passed and, if it can be an edge, the graph. */
+ * the number of windows it enters) in e->rec_store. */
 static const TxnCore *record_of(Engine *e, const Txn *t)
 {
-    if (!e->rec) {
-        guint k = 0;
-        for (guint i = 0; i < e->n_passes; i++)
-            k = MAX(k, e->state[e->passes[i].rule].store);
-        if (e->graph && t->core.from && t->core.to && t->core.from != t->core.to)
-            k = MAX(k, e->graph_store);
-        e->rec = txn_store_add(e->stores[k], &t->core, t->tx_id);
-    }
+    if (!e->rec)
+        e->rec = txn_store_add(e->stores[e->rec_store], &t->core, t->tx_id);
     return e->rec;
 }
 
@@ -354,6 +377,11 @@ void engine_free(Engine *e)
     g_free(e->state);
     hugemem_free(e->slot, slot_bytes(e, e->n_slot_accounts));
     g_free(e->passes);
+    if (e->row_passes) {
+        g_array_free(e->row_passes, TRUE);
+        g_array_free(e->row_sorted, TRUE);
+    }
+    g_free(e->row_since);
     g_array_free(e->shapes, TRUE);
     for (guint self = 0; self < 2; self++)
         for (guint ch = 0; ch < 32; ch++)
@@ -896,11 +924,9 @@ static void make_passes(Engine *e, const TxnCore *t, guint32 from, guint32 to)
     e->n_passes = n;
 }
 
-/* Window rules in three sweeps so that the cache misses of one rule's
- * window overlap with the work on others: the filters (starting to load
- * each passing window's header), then the windows' entries and totals,
- * then the updates and conditions, in rule order. */
-void engine_process(Engine *e, const Txn *t)
+/* What every row does first: the clocks, the filters (e->passes) and the
+ * store its record would go to. */
+static void begin_row(Engine *e, const Txn *t)
 {
     if (e->processed)
         e->late = MAX(e->late, e->now - t->core.ts);
@@ -911,6 +937,16 @@ void engine_process(Engine *e, const Txn *t)
         check_prefilters(e, t);
     make_passes(e, &t->core, engine_owns(e, t->core.from) ? t->core.from : 0,
                 engine_owns(e, t->core.to) ? t->core.to : 0);
+    e->rec_store = record_store(e, t);
+}
+
+/* Window rules in three sweeps so that the cache misses of one rule's
+ * window overlap with the work on others: the filters (starting to load
+ * each passing window's header), then the windows' entries and totals,
+ * then the updates and conditions, in rule order. */
+void engine_process(Engine *e, const Txn *t)
+{
+    begin_row(e, t);
     guint n = e->n_passes;
     for (guint i = 0; i < n; i++)
         prefetch_window(pool_at(&e->state[e->passes[i].rule], e->passes[i].window));
@@ -923,6 +959,119 @@ void engine_process(Engine *e, const Txn *t)
         process_graph(e, t);
     if (++e->processed % e->evict_every == 0)
         evict_idle(e);
+}
+
+/* Sorts the batch's passes by account, keeping row order within an
+ * account: a stable radix sort of 11 bits a pass (2,048 buckets: few
+ * enough lines being written at once to stay in the cache). */
+#define SORT_BITS 11
+static void sort_row_passes(Engine *e)
+{
+    guint n = e->row_passes->len;
+    g_array_set_size(e->row_sorted, n);
+    RowPass *in = (RowPass *)(void *)e->row_passes->data;
+    RowPass *out = (RowPass *)(void *)e->row_sorted->data;
+    guint32 top = 0;
+    for (guint i = 0; i < n; i++)
+        top |= in[i].p.account;
+    guint32 count[(1u << SORT_BITS) + 1];
+    const guint32 mask = (1u << SORT_BITS) - 1;
+    for (guint shift = 0; shift == 0 || (shift < 32 && top >> shift); shift += SORT_BITS) {
+        memset(count, 0, sizeof count);
+        for (guint i = 0; i < n; i++)
+            count[((in[i].p.account >> shift) & mask) + 1]++;
+        for (guint k = 1; k <= mask + 1; k++)
+            count[k] += count[k - 1];
+        for (guint i = 0; i < n; i++)
+            out[count[(in[i].p.account >> shift) & mask]++] = in[i];
+        RowPass *tmp = in;
+        in = out;
+        out = tmp;
+    }
+    if (in != (RowPass *)(void *)e->row_sorted->data) /* an even number of passes */
+        memcpy(e->row_sorted->data, in, n * sizeof *in);
+}
+
+/* How many rows ahead engine_process_rows starts loading the accounts'
+ * rows and records (engine_prefetch). */
+#define ROWS_AHEAD 2
+
+/* How many passes ahead run_row_passes starts loading a window's header
+ * and the row's record, then its entries and totals (which needs the
+ * header). */
+#define ROWS_AHEAD_HEADER 8
+#define ROWS_AHEAD_WINDOW 3
+
+/* The updates of the passes gathered since the last call, account by
+ * account, each as engine_process would have run it at its row. */
+static void run_row_passes(Engine *e, guint32 *row)
+{
+    guint n = e->row_passes->len;
+    if (!n)
+        return;
+    sort_row_passes(e);
+    const RowPass *rp = (const RowPass *)(const void *)e->row_sorted->data;
+    gint64 since = e->since;
+    for (guint i = 0; i < n; i++) {
+        if (i + ROWS_AHEAD_HEADER < n) {
+            const RowPass *a = &rp[i + ROWS_AHEAD_HEADER];
+            __builtin_prefetch(pool_at(&e->state[a->p.rule], a->p.window));
+            __builtin_prefetch(a->rec);
+        }
+        if (i + ROWS_AHEAD_WINDOW < n) {
+            const Pass *a = &rp[i + ROWS_AHEAD_WINDOW].p;
+            prefetch_window(pool_at(&e->state[a->rule], a->window));
+        }
+        const RowPass *q = &rp[i];
+        *row = q->row;
+        e->row_txn.core = *q->rec;
+        e->row_txn.tx_id = txn_rec_id(q->rec);
+        e->rec = q->rec;
+        if (e->since_moved)
+            e->since = e->row_since[q->row];
+        gint64 t0 = e->cost ? now_ns() : 0;
+        eval_side(e, &q->p, &e->row_txn);
+        cost_add(e, q->p.rule, t0);
+    }
+    e->since = since;
+    g_array_set_size(e->row_passes, 0);
+}
+
+void engine_process_rows(Engine *e, const EngineRows *rows, guint32 *row)
+{
+    g_assert(!e->graph);
+    if (rows->n > e->row_cap) {
+        e->row_cap = rows->n;
+        e->row_since = g_renew(gint64, e->row_since, e->row_cap);
+    }
+    if (!e->row_passes) {
+        e->row_passes = g_array_new(FALSE, FALSE, sizeof(RowPass));
+        e->row_sorted = g_array_new(FALSE, FALSE, sizeof(RowPass));
+    }
+    e->since_moved = FALSE;
+    Txn t = {0};
+    for (guint i = 0; i < rows->n; i++) {
+        if (i + ROWS_AHEAD < rows->n)
+            engine_prefetch(e, &rows->core[i + ROWS_AHEAD]);
+        t.core = rows->core[i];
+        t.tx_id = (StrView){rows->ids + i * rows->id_stride, rows->id_len[i]};
+        begin_row(e, &t);
+        e->row_since[i] = e->since;
+        e->since_moved |= e->since != e->row_since[0];
+        /* the record now, in row order (engine_process stores it at the
+         * first update, which every pass makes but a suppressed one) */
+        const TxnCore *rec = e->n_passes ? record_of(e, &t) : NULL;
+        for (guint k = 0; k < e->n_passes; k++) {
+            RowPass rp = {e->passes[k], i, rec};
+            g_array_append_val(e->row_passes, rp);
+        }
+        if (++e->processed % e->evict_every == 0) {
+            /* the sweep sees the windows as after this row, as with engine_process */
+            run_row_passes(e, row);
+            evict_idle(e);
+        }
+    }
+    run_row_passes(e, row);
 }
 
 void engine_stats(const Engine *e, EngineStats *out)

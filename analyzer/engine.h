@@ -29,6 +29,25 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(Engine, engine_free)
  * is seen by a rule for the first time or a window grows. */
 void engine_process(Engine *e, const Txn *t);
 
+/* The rows of a batch, as engine_process_rows reads them: row i is
+ * core[i], its id id_len[i] bytes at ids + i * id_stride. */
+typedef struct {
+    const TxnCore *core;
+    const char *ids;
+    gsize id_stride;
+    const guint8 *id_len;
+    guint n;
+} EngineRows;
+
+/* engine_process on each row of a batch in turn, with the same state and
+ * alerts, for an engine without graph rules (a shard's): the filters run
+ * row by row, then the window updates account by account, each account's
+ * in row order, so that an account's windows are loaded once for all its
+ * rows in the batch (the windows of different accounts do not meet).
+ * Before each update *row is set to its row, for the alert callback,
+ * which thus sees the alerts out of row order. */
+void engine_process_rows(Engine *e, const EngineRows *rows, guint32 *row);
+
 /* Starts loading what engine_process will first read for t (the
  * accounts' rows and records, the graph's index): for a transaction a few
  * rows ahead of the one being processed, or, with nothing to look ahead

@@ -23,10 +23,12 @@ typedef struct Shards Shards;
 
 /* What the engines are told before the first row. */
 typedef struct {
-    guint threads;      /* shards (1 = one engine, no threads); see shards_default_threads */
-    const Kyc *kyc;     /* accounts side table, or NULL */
-    gint64 quiet_until; /* engine_set_quiet_until; G_MININT64 emits all */
-    gboolean profile;   /* engine_set_profile */
+    guint threads;       /* shards (1 = one engine, no threads); see shards_default_threads */
+    const Kyc *kyc;      /* accounts side table, or NULL */
+    gint64 quiet_until;  /* engine_set_quiet_until; G_MININT64 emits all */
+    gboolean profile;    /* engine_set_profile */
+    guint batch_rows;    /* rows handed to the threads at a time; 0 = the default (tests: fewer) */
+    guint64 evict_every; /* engine_set_evict_every; 0 = the default */
 } ShardsOptions;
 
 /* The number of processors, at most LIMIT_SHARDS. */

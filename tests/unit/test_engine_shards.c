@@ -34,8 +34,8 @@ static gboolean keep(const Alert *a, void *user)
 /* The alerts (JSON lines) of RULES over rows with `threads` threads,
  * quiet up to quiet_until; *stats gets the run's. Accounts: A, B, C (1-3),
  * then S0 ... S9 (4-13). */
-static GPtrArray *run(guint threads, const TxnCore *rows, guint n, gint64 quiet_until,
-                      EngineStats *stats)
+static GPtrArray *run_with(guint threads, const TxnCore *rows, guint n, gint64 quiet_until,
+                           guint batch_rows, guint64 evict_every, EngineStats *stats)
 {
     GPtrArray *diags;
     char *dir;
@@ -47,7 +47,10 @@ static GPtrArray *run(guint threads, const TxnCore *rows, guint n, gint64 quiet_
     for (guint i = 0; i < G_N_ELEMENTS(names); i++)
         intern_add(acc, names[i], strlen(names[i]));
     GPtrArray *out = g_ptr_array_new_with_free_func(g_free);
-    ShardsOptions o = {.threads = threads, .quiet_until = quiet_until};
+    ShardsOptions o = {.threads = threads,
+                       .quiet_until = quiet_until,
+                       .batch_rows = batch_rows,
+                       .evict_every = evict_every};
     Shards *s = shards_new(rs, acc, loc, &o, keep, out);
     for (guint i = 0; i < n; i++) {
         char id[16];
@@ -64,6 +67,12 @@ static GPtrArray *run(guint threads, const TxnCore *rows, guint n, gint64 quiet_
     g_ptr_array_unref(diags);
     rh_cleanup(dir);
     return out;
+}
+
+static GPtrArray *run(guint threads, const TxnCore *rows, guint n, gint64 quiet_until,
+                      EngineStats *stats)
+{
+    return run_with(threads, rows, n, quiet_until, 0, 0, stats);
 }
 
 static void expect_same(GPtrArray *one, GPtrArray *many, guint threads)
@@ -131,7 +140,7 @@ Test(engine_shards, quiet_replay_feeds_typologies)
     g_ptr_array_unref(one);
 }
 
-/* 40,000 rows, more than two batches of 16,384: S(i % 10) pays
+/* 40,000 rows, more than two batches of 16,384 (as the test asks): S(i % 10) pays
  * S((i + 1) % 10) every minute. Each S account pays and is paid once every
  * ten minutes, so T-1 fires on it at its second transaction (by minute 9),
  * and then every 1,440 minutes, when the day's suppression ends; no money
@@ -150,9 +159,48 @@ Test(engine_shards, batches_keep_the_order)
     cr_assert_eq(one->len, 280);
     for (guint threads = 2; threads <= 3; threads++) {
         EngineStats sst;
-        GPtrArray *many = run(threads, rows, N, G_MININT64, &sst);
+        GPtrArray *many = run_with(threads, rows, N, G_MININT64, 16384, 0, &sst);
         expect_same(one, many, threads);
         cr_expect_eq(sst.windows, st.windows);
+        g_ptr_array_unref(many);
+    }
+    g_ptr_array_unref(one);
+    g_free(rows);
+}
+
+/* A shard runs a batch's window updates account by account, and sweeps
+ * idle windows between them at the row where one engine would. Rows 10
+ * minutes apart, swept every 7 rows, in batches of 100 (a sweep inside
+ * every batch): A pays B 100.00 twice, 10 minutes apart, every 300 rows
+ * (50 hours), and between them S(i % 10) pays S((i + 1) % 10) 50.00, which
+ * T-1's filter (amount >= 100) leaves out. Each pair fires T-1 on A and on
+ * B: 7 pairs in 2,000 rows, 14 alerts; between pairs, A's and B's windows
+ * empty and are freed. Several threads give one engine's alerts, live
+ * windows and sweeps. */
+Test(engine_shards, sweeps_between_account_runs)
+{
+    enum { N = 2000 };
+    TxnCore *rows = g_new0(TxnCore, N);
+    for (guint i = 0; i < N; i++) {
+        gint64 ts = 600 * (gint64)i;
+        rows[i] = i % 300 < 2
+                      ? (TxnCore){.ts = ts, .from = 1, .to = 2, EUR(10000)}
+                      : (TxnCore){.ts = ts, .from = 4 + i % 10, .to = 4 + (i + 1) % 10, EUR(5000)};
+    }
+    EngineStats st;
+    GPtrArray *one = run_with(1, rows, N, G_MININT64, 0, 7, &st);
+    cr_assert_eq(one->len, 14);
+    for (guint i = 0; i < 14; i++)
+        expect_in(one, i, i % 2 ? "\"account\":\"B\"" : "\"account\":\"A\"");
+    /* after each pair (the last 33 hours before the end): A's and B's T-1
+     * windows and their indexes in T-2's graph, 4 x 7 */
+    cr_assert_eq(st.evicted, 28);
+    for (guint threads = 2; threads <= 3; threads++) {
+        EngineStats sst;
+        GPtrArray *many = run_with(threads, rows, N, G_MININT64, 100, 7, &sst);
+        expect_same(one, many, threads);
+        cr_expect_eq(sst.windows, st.windows);
+        cr_expect_eq(sst.evicted, st.evicted);
         g_ptr_array_unref(many);
     }
     g_ptr_array_unref(one);
