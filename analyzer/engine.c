@@ -896,9 +896,9 @@ void engine_prefetch(const Engine *e, const TxnCore *t)
 }
 
 /* Fills the passes with the window rules' sides t passes, in rule order,
- * and starts loading each one's window (made if new). from and to are 0
- * for an account this engine does not keep. */
-static void make_passes(Engine *e, const TxnCore *t, guint32 from, guint32 to)
+ * and, if load, starts loading each one's window (made if new). from and
+ * to are 0 for an account this engine does not keep. */
+static void make_passes(Engine *e, const TxnCore *t, guint32 from, guint32 to, gboolean load)
 {
     /* the rows of both accounts exist before either is used: no move while they are */
     account_slots(e, MAX(from, to));
@@ -917,16 +917,17 @@ static void make_passes(Engine *e, const TxnCore *t, guint32 from, guint32 to)
                     continue;
             }
             guint32 win = state_window(e, ri, account);
-            __builtin_prefetch(pool_at(&e->state[ri], win));
+            if (load)
+                __builtin_prefetch(pool_at(&e->state[ri], win));
             e->passes[n++] = (Pass){ri, account, win};
         }
     }
     e->n_passes = n;
 }
 
-/* What every row does first: the clocks, the filters (e->passes) and the
- * store its record would go to. */
-static void begin_row(Engine *e, const Txn *t)
+/* What every row does first: the clocks, the filters (e->passes, their
+ * windows loading if load) and the store its record would go to. */
+static void begin_row(Engine *e, const Txn *t, gboolean load)
 {
     if (e->processed)
         e->late = MAX(e->late, e->now - t->core.ts);
@@ -936,7 +937,7 @@ static void begin_row(Engine *e, const Txn *t)
     if (e->check)
         check_prefilters(e, t);
     make_passes(e, &t->core, engine_owns(e, t->core.from) ? t->core.from : 0,
-                engine_owns(e, t->core.to) ? t->core.to : 0);
+                engine_owns(e, t->core.to) ? t->core.to : 0, load);
     e->rec_store = record_store(e, t);
 }
 
@@ -946,7 +947,7 @@ static void begin_row(Engine *e, const Txn *t)
  * then the updates and conditions, in rule order. */
 void engine_process(Engine *e, const Txn *t)
 {
-    begin_row(e, t);
+    begin_row(e, t, TRUE);
     guint n = e->n_passes;
     for (guint i = 0; i < n; i++)
         prefetch_window(pool_at(&e->state[e->passes[i].rule], e->passes[i].window));
@@ -1055,7 +1056,7 @@ void engine_process_rows(Engine *e, const EngineRows *rows, guint32 *row)
             engine_prefetch(e, &rows->core[i + ROWS_AHEAD]);
         t.core = rows->core[i];
         t.tx_id = (StrView){rows->ids + i * rows->id_stride, rows->id_len[i]};
-        begin_row(e, &t);
+        begin_row(e, &t, FALSE); /* the updates run later: run_row_passes loads them */
         e->row_since[i] = e->since;
         e->since_moved |= e->since != e->row_since[0];
         /* the record now, in row order (engine_process stores it at the
