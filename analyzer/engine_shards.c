@@ -1,11 +1,11 @@
 /* engine_shards.c: the engine on several threads (see engine_shards.h).
  *
  * Two batches of rows take turns: the calling thread fills one while the
- * shard threads work on the other. Batches are numbered; a shard takes
- * batch k once `posted` has passed k, and counts it in its `done` when
- * through. The caller merges batch k once every shard is done with it,
- * before it fills that batch's buffer again. A shard's alerts are copied
- * (Held) because what they borrow (records, the graph's edges) may go
+ * shard threads work on the other (with one thread asked for, the shards
+ * take each batch in turn on the calling thread, then it is merged). Batches are numbered; a shard
+ * takes batch k once `posted` has passed k, and counts it in its `done` when through. The caller
+ * merges batch k once every shard is done with it, before it fills that batch's buffer again. A
+ * shard's alerts are copied (Held) because what they borrow (records, the graph's edges) may go
  * before the merge; ids and explanations are rendered at the merge, on the
  * calling thread, because they read the intern tables that decoding grows. */
 #define _GNU_SOURCE /* pthread_setname_np */
@@ -68,7 +68,7 @@ struct Shards {
     const Kyc *kyc;
     EngineAlertFn fn;
     void *user;
-    Engine *one;      /* threads == 1: the engine, and nothing below is used */
+    gboolean sync;    /* threads == 1: the shards run on the calling thread */
     Shard *shard;     /* the account shards, then the graph rules' if any */
     guint n;          /* shards in all */
     Batch batch[2];   /* batch k in batch[k % 2] */
@@ -164,6 +164,26 @@ static gboolean collect(const Alert *a, void *user)
     return TRUE;
 }
 
+/* Runs a shard's engine on its next batch (the one after its `done`). */
+static void shard_run(Shard *sh)
+{
+    sh->batch = &sh->s->batch[sh->done % 2];
+    Batch *b = sh->batch;
+    if (!engine_has_graph(sh->engine)) { /* account by account (engine.h) */
+        EngineRows rows = {b->core, b->ids[0], sizeof b->ids[0], b->id_len, b->n};
+        engine_process_rows(sh->engine, &rows, &sh->row);
+        return;
+    }
+    Txn t = {0}; /* the engine reads core and tx_id only */
+    for (sh->row = 0; sh->row < b->n; sh->row++) {
+        if (sh->row + SHARDS_AHEAD < b->n)
+            engine_prefetch(sh->engine, &b->core[sh->row + SHARDS_AHEAD]);
+        t.core = b->core[sh->row];
+        t.tx_id = (StrView){b->ids[sh->row], b->id_len[sh->row]};
+        engine_process(sh->engine, &t);
+    }
+}
+
 static void *shard_main(void *data)
 {
     Shard *sh = data;
@@ -176,21 +196,7 @@ static void *shard_main(void *data)
         pthread_mutex_unlock(&s->lock);
         if (stop)
             return NULL;
-        sh->batch = &s->batch[sh->done % 2];
-        Batch *b = sh->batch;
-        if (!engine_has_graph(sh->engine)) { /* account by account (engine.h) */
-            EngineRows rows = {b->core, b->ids[0], sizeof b->ids[0], b->id_len, b->n};
-            engine_process_rows(sh->engine, &rows, &sh->row);
-        } else {
-            Txn t = {0}; /* the engine reads core and tx_id only */
-            for (sh->row = 0; sh->row < b->n; sh->row++) {
-                if (sh->row + SHARDS_AHEAD < b->n)
-                    engine_prefetch(sh->engine, &b->core[sh->row + SHARDS_AHEAD]);
-                t.core = b->core[sh->row];
-                t.tx_id = (StrView){b->ids[sh->row], b->id_len[sh->row]};
-                engine_process(sh->engine, &t);
-            }
-        }
+        shard_run(sh);
         struct timespec ts;
         clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
         pthread_mutex_lock(&s->lock);
@@ -277,6 +283,12 @@ static void merge(Shards *s, guint64 k)
  * it, whose buffer is filled next. */
 static void post(Shards *s)
 {
+    if (s->sync) { /* no threads: the engines take the batch in turn, here */
+        for (guint i = 0; i < s->n; i++) {
+            shard_run(&s->shard[i]);
+            s->shard[i].done++;
+        }
+    }
     pthread_mutex_lock(&s->lock);
     s->posted++;
     pthread_cond_broadcast(&s->work);
@@ -296,16 +308,7 @@ Shards *shards_new(const RuleSet *rs, const Intern *accounts, const Intern *loca
     s->fn = fn;
     s->user = user;
     guint accounts_shards = CLAMP(o->threads, 1, LIMIT_SHARDS);
-    if (accounts_shards == 1) {
-        s->one = engine_new(rs, accounts, locations, fn, user);
-        engine_set_kyc(s->one, o->kyc);
-        engine_set_quiet_until(s->one, o->quiet_until);
-        if (o->profile)
-            engine_set_profile(s->one);
-        if (o->evict_every)
-            engine_set_evict_every(s->one, o->evict_every);
-        return s;
-    }
+    s->sync = accounts_shards == 1;
     gboolean graph = FALSE;
     for (guint i = 0; i < rs->rules->len; i++)
         graph |= ((const Rule *)g_ptr_array_index(rs->rules, i))->match.kind != MATCH_NONE;
@@ -340,7 +343,7 @@ Shards *shards_new(const RuleSet *rs, const Intern *accounts, const Intern *loca
         if (o->evict_every)
             engine_set_evict_every(sh->engine, o->evict_every);
     }
-    for (guint i = 0; i < s->n; i++) {
+    for (guint i = 0; i < s->n && !s->sync; i++) {
         if (pthread_create(&s->shard[i].thread, NULL, shard_main, &s->shard[i]) != 0)
             g_error("cannot start engine thread %u", i);
         char name[16] = "mt-graph"; /* as top -H and perf show it */
@@ -355,43 +358,36 @@ void shards_free(Shards *s)
 {
     if (!s)
         return;
-    engine_free(s->one);
-    if (!s->one) {
-        pthread_mutex_lock(&s->lock);
-        s->stop = TRUE;
-        pthread_cond_broadcast(&s->work);
-        pthread_mutex_unlock(&s->lock);
-        for (guint i = 0; i < s->n; i++) {
+    pthread_mutex_lock(&s->lock);
+    s->stop = TRUE;
+    pthread_cond_broadcast(&s->work);
+    pthread_mutex_unlock(&s->lock);
+    for (guint i = 0; i < s->n; i++) {
+        if (!s->sync)
             pthread_join(s->shard[i].thread, NULL);
-            engine_free(s->shard[i].engine);
-        }
-        for (guint k = 0; k < 2; k++) {
-            for (guint i = 0; i < s->n; i++) {
-                GArray *h = s->batch[k].held[i];
-                for (guint j = 0; j < h->len; j++)
-                    g_free(g_array_index(h, Held, j).own);
-                g_array_free(h, TRUE);
-            }
-            g_free(s->batch[k].held);
-        }
-        g_free(s->shard);
-        pthread_mutex_destroy(&s->lock);
-        pthread_cond_destroy(&s->work);
-        pthread_cond_destroy(&s->idle);
-        g_hash_table_destroy(s->rule_index);
-        typology_engine_free(s->ty);
-        g_free(s->rule_alerts);
+        engine_free(s->shard[i].engine);
     }
+    for (guint k = 0; k < 2; k++) {
+        for (guint i = 0; i < s->n; i++) {
+            GArray *h = s->batch[k].held[i];
+            for (guint j = 0; j < h->len; j++)
+                g_free(g_array_index(h, Held, j).own);
+            g_array_free(h, TRUE);
+        }
+        g_free(s->batch[k].held);
+    }
+    g_free(s->shard);
+    pthread_mutex_destroy(&s->lock);
+    pthread_cond_destroy(&s->work);
+    pthread_cond_destroy(&s->idle);
+    g_hash_table_destroy(s->rule_index);
+    typology_engine_free(s->ty);
+    g_free(s->rule_alerts);
     g_free(s);
 }
 
 void shards_process(Shards *s, const Txn *t)
 {
-    if (s->one) { /* row by row: nothing to look ahead to */
-        engine_prefetch(s->one, &t->core);
-        engine_process(s->one, t);
-        return;
-    }
     Batch *b = &s->batch[s->posted % 2];
     guint i = b->n++;
     g_assert(t->tx_id.len <= LIMIT_TXID_BYTES);
@@ -404,8 +400,6 @@ void shards_process(Shards *s, const Txn *t)
 
 void shards_finish(Shards *s)
 {
-    if (s->one)
-        return;
     if (s->batch[s->posted % 2].n)
         post(s);
     while (s->merged < s->posted)
@@ -414,10 +408,6 @@ void shards_finish(Shards *s)
 
 void shards_stats(const Shards *s, EngineStats *out)
 {
-    if (s->one) {
-        engine_stats(s->one, out);
-        return;
-    }
     memset(out, 0, sizeof *out);
     for (guint i = 0; i < s->n; i++) {
         EngineStats e;
@@ -438,8 +428,8 @@ void shards_stats(const Shards *s, EngineStats *out)
 gboolean shards_rule_cost(const Shards *s, guint i, EngineRuleCost *out)
 {
     memset(out, 0, sizeof *out);
-    for (guint k = 0; k < (s->one ? 1 : s->n); k++) {
-        const EngineRuleCost *c = engine_rule_cost(s->one ? s->one : s->shard[k].engine, i);
+    for (guint k = 0; k < s->n; k++) {
+        const EngineRuleCost *c = engine_rule_cost(s->shard[k].engine, i);
         if (!c)
             return FALSE;
         out->entered += c->entered;
@@ -451,8 +441,6 @@ gboolean shards_rule_cost(const Shards *s, guint i, EngineRuleCost *out)
 
 guint64 shards_rule_state_bytes(const Shards *s, guint i)
 {
-    if (s->one)
-        return engine_rule_state_bytes(s->one, i);
     guint64 n = 0;
     for (guint k = 0; k < s->n; k++)
         n += engine_rule_state_bytes(s->shard[k].engine, i);
@@ -461,17 +449,17 @@ guint64 shards_rule_state_bytes(const Shards *s, guint i)
 
 guint64 shards_rule_alerts(const Shards *s, guint i)
 {
-    return s->one ? engine_rule_alerts(s->one, i) : s->rule_alerts[i];
+    return s->rule_alerts[i];
 }
 
 guint64 shards_typology_alerts(const Shards *s, guint i)
 {
-    return s->one ? engine_typology_alerts(s->one, i) : typology_alerts(s->ty, i);
+    return typology_alerts(s->ty, i);
 }
 
 guint shards_threads(const Shards *s)
 {
-    return s->one ? 0 : s->n;
+    return s->sync ? 0 : s->n;
 }
 
 double shards_thread_seconds(const Shards *s, guint i, gboolean *graph)

@@ -11,8 +11,10 @@
  * gives the same alerts, byte for byte, whatever the number of threads.
  * Callbacks run on the calling thread only, so sinks need no locks.
  *
- * With one thread there are no shards: one Engine does everything, row by
- * row, as engine.h says. */
+ * With one thread the same shards (one for the accounts, one for the
+ * graph rules) take each batch in turn on the calling thread: an account
+ * shard runs a batch's window updates account by account
+ * (engine_process_rows), which one Engine fed row by row cannot. */
 #ifndef MT_ENGINE_SHARDS_H
 #define MT_ENGINE_SHARDS_H
 
@@ -23,7 +25,7 @@ typedef struct Shards Shards;
 
 /* What the engines are told before the first row. */
 typedef struct {
-    guint threads;       /* shards (1 = one engine, no threads); see shards_default_threads */
+    guint threads;       /* account shards (1 = no threads); see shards_default_threads */
     const Kyc *kyc;      /* accounts side table, or NULL */
     gint64 quiet_until;  /* engine_set_quiet_until; G_MININT64 emits all */
     gboolean profile;    /* engine_set_profile */
@@ -56,7 +58,7 @@ gboolean shards_rule_cost(const Shards *s, guint i, EngineRuleCost *out);
 guint64 shards_rule_state_bytes(const Shards *s, guint i);
 guint64 shards_rule_alerts(const Shards *s, guint i);
 guint64 shards_typology_alerts(const Shards *s, guint i);
-/* The shard threads (0 with one engine), and, after shards_finish, the CPU
+/* The shard threads (0 without threads), and, after shards_finish, the CPU
  * time thread i had used when it last finished a batch; *graph: it runs
  * the graph rules. */
 guint shards_threads(const Shards *s);

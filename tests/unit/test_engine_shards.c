@@ -1,6 +1,7 @@
-/* Engine shards: the alerts of several threads are those of one engine,
- * byte for byte and in the same order, across batches, with graph matches,
- * typologies and a quiet replay. */
+/* Engine shards: the alerts of several threads, and of the shards on one
+ * thread, are those of one Engine fed row by row, byte for byte and in the
+ * same order, across batches, with graph matches, typologies, sweeps and a
+ * quiet replay. */
 #include <criterion/criterion.h>
 
 #include "engine_shards.h"
@@ -75,6 +76,40 @@ static GPtrArray *run(guint threads, const TxnCore *rows, guint n, gint64 quiet_
     return run_with(threads, rows, n, quiet_until, 0, 0, stats);
 }
 
+/* The same with one Engine, row by row (engine.h): what the shards must give. */
+static GPtrArray *run_engine(const TxnCore *rows, guint n, gint64 quiet_until, guint64 evict_every,
+                             EngineStats *stats)
+{
+    GPtrArray *diags;
+    char *dir;
+    RuleSet *rs = rh_load(NULL, RULES, &diags, &dir);
+    cr_assert_not_null(rs);
+    Intern *acc = intern_new(), *loc = intern_new();
+    const char *names[] = {"A",  "B",  "C",  "S0", "S1", "S2", "S3",
+                           "S4", "S5", "S6", "S7", "S8", "S9"};
+    for (guint i = 0; i < G_N_ELEMENTS(names); i++)
+        intern_add(acc, names[i], strlen(names[i]));
+    GPtrArray *out = g_ptr_array_new_with_free_func(g_free);
+    Engine *e = engine_new(rs, acc, loc, keep, out);
+    engine_set_quiet_until(e, quiet_until);
+    if (evict_every)
+        engine_set_evict_every(e, evict_every);
+    for (guint i = 0; i < n; i++) {
+        char id[16];
+        g_snprintf(id, sizeof id, "t%u", i + 1);
+        Txn t = {.core = rows[i], .tx_id = {id, (guint32)strlen(id)}};
+        engine_process(e, &t);
+    }
+    engine_stats(e, stats);
+    engine_free(e);
+    intern_free(acc);
+    intern_free(loc);
+    rule_set_free(rs);
+    g_ptr_array_unref(diags);
+    rh_cleanup(dir);
+    return out;
+}
+
 static void expect_same(GPtrArray *one, GPtrArray *many, guint threads)
 {
     cr_assert_eq(many->len, one->len, "%u threads: %u alerts, one engine %u", threads, many->len,
@@ -103,7 +138,7 @@ static const TxnCore small[] = {
 Test(engine_shards, alerts_in_one_engines_order)
 {
     EngineStats st;
-    GPtrArray *one = run(1, small, 3, G_MININT64, &st);
+    GPtrArray *one = run_engine(small, 3, G_MININT64, 0, &st);
     cr_assert_eq(one->len, 4);
     expect_in(one, 0, "\"rule\":\"T-1\",");
     expect_in(one, 0, "\"account\":\"A\",\"perspective\":\"account\"");
@@ -112,7 +147,7 @@ Test(engine_shards, alerts_in_one_engines_order)
     expect_in(one, 2, "\"rule\":\"T-2\",");
     expect_in(one, 2, "\"subgraph\":{\"edges\":[{\"tx\":\"t2\"");
     expect_in(one, 3, "\"rule\":\"TY-T\",");
-    for (guint threads = 2; threads <= 4; threads++) {
+    for (guint threads = 1; threads <= 4; threads++) {
         EngineStats sst;
         GPtrArray *many = run(threads, small, 3, G_MININT64, &sst);
         expect_same(one, many, threads);
@@ -127,16 +162,18 @@ Test(engine_shards, alerts_in_one_engines_order)
 Test(engine_shards, quiet_replay_feeds_typologies)
 {
     EngineStats st;
-    GPtrArray *one = run(1, small, 3, 2000, &st);
+    GPtrArray *one = run_engine(small, 3, 2000, 0, &st);
     cr_assert_eq(one->len, 2);
     expect_in(one, 0, "\"rule\":\"T-2\",");
     expect_in(one, 1, "\"rule\":\"TY-T\",");
     cr_expect_eq(st.alerts, 1); /* indicator alerts only, as engine.h counts them */
-    EngineStats sst;
-    GPtrArray *many = run(2, small, 3, 2000, &sst);
-    expect_same(one, many, 2);
-    cr_expect_eq(sst.alerts, 1);
-    g_ptr_array_unref(many);
+    for (guint threads = 1; threads <= 2; threads++) {
+        EngineStats sst;
+        GPtrArray *many = run(threads, small, 3, 2000, &sst);
+        expect_same(one, many, threads);
+        cr_expect_eq(sst.alerts, 1);
+        g_ptr_array_unref(many);
+    }
     g_ptr_array_unref(one);
 }
 
@@ -154,10 +191,10 @@ Test(engine_shards, batches_keep_the_order)
         rows[i] =
             (TxnCore){.ts = 60 * (gint64)i, .from = 4 + i % 10, .to = 4 + (i + 1) % 10, EUR(10000)};
     EngineStats st;
-    GPtrArray *one = run(1, rows, N, G_MININT64, &st);
+    GPtrArray *one = run_engine(rows, N, G_MININT64, 0, &st);
     /* 40,000 minutes = 27.8 days: alerts on days 0 to 27, one per account */
     cr_assert_eq(one->len, 280);
-    for (guint threads = 2; threads <= 3; threads++) {
+    for (guint threads = 1; threads <= 3; threads++) {
         EngineStats sst;
         GPtrArray *many = run_with(threads, rows, N, G_MININT64, 16384, 0, &sst);
         expect_same(one, many, threads);
@@ -188,14 +225,14 @@ Test(engine_shards, sweeps_between_account_runs)
                       : (TxnCore){.ts = ts, .from = 4 + i % 10, .to = 4 + (i + 1) % 10, EUR(5000)};
     }
     EngineStats st;
-    GPtrArray *one = run_with(1, rows, N, G_MININT64, 0, 7, &st);
+    GPtrArray *one = run_engine(rows, N, G_MININT64, 7, &st);
     cr_assert_eq(one->len, 14);
     for (guint i = 0; i < 14; i++)
         expect_in(one, i, i % 2 ? "\"account\":\"B\"" : "\"account\":\"A\"");
     /* after each pair (the last 33 hours before the end): A's and B's T-1
      * windows and their indexes in T-2's graph, 4 x 7 */
     cr_assert_eq(st.evicted, 28);
-    for (guint threads = 2; threads <= 3; threads++) {
+    for (guint threads = 1; threads <= 3; threads++) {
         EngineStats sst;
         GPtrArray *many = run_with(threads, rows, N, G_MININT64, 100, 7, &sst);
         expect_same(one, many, threads);
