@@ -24,6 +24,12 @@
  * new edge, and a match is turned into a small window of its edges so that
  * aggregates, condition and explanation work as for window rules.
  *
+ * A batch of rows (engine_process_rows, for an engine without graph rules)
+ * runs the filters row by row, then the window updates sorted by account,
+ * each account's in row order: an account's windows are loaded once for
+ * all its rows in the batch. Alerts then come out of row order; the caller
+ * (engine_shards.c) puts them back.
+ *
  * Idle state is freed every LIMIT_EVICT_EVERY transactions. Scratch space
  * is allocated once. As a shard of several (engine_shards.c) an engine
  * keeps the windows of some accounts only, and leaves ids, explanations,

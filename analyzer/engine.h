@@ -3,7 +3,8 @@
  * The rule set is read-only; the engine owns all state: one window per
  * (rule, account), created when an account first passes a rule's filter.
  * Alerts go to a callback as they fire, in transaction order then rule
- * order, so the same input gives the same alerts in the same order. */
+ * order, so the same input gives the same alerts in the same order
+ * (engine_process_rows: in account order, each tagged with its row). */
 #ifndef MT_ENGINE_H
 #define MT_ENGINE_H
 
