@@ -336,6 +336,8 @@ Engine *engine_new(const RuleSet *rs, const Intern *accounts, const Intern *loca
     e->shapes = g_array_new(FALSE, FALSE, sizeof(guint64));
     e->no_mask = g_new0(guint64, e->mw);
     e->passes = g_new(Pass, 2 * rs->rules->len);
+    e->row_passes = g_array_new(FALSE, FALSE, sizeof(RowPass));
+    e->row_sorted = g_array_new(FALSE, FALSE, sizeof(RowPass));
     guint max_aggs = 1;
     for (guint i = 0; i < rs->rules->len; i++) {
         const Rule *r = g_ptr_array_index(rs->rules, i);
@@ -383,10 +385,8 @@ void engine_free(Engine *e)
     g_free(e->state);
     hugemem_free(e->slot, slot_bytes(e, e->n_slot_accounts));
     g_free(e->passes);
-    if (e->row_passes) {
-        g_array_free(e->row_passes, TRUE);
-        g_array_free(e->row_sorted, TRUE);
-    }
+    g_array_free(e->row_passes, TRUE);
+    g_array_free(e->row_sorted, TRUE);
     g_free(e->row_since);
     g_array_free(e->shapes, TRUE);
     for (guint self = 0; self < 2; self++)
@@ -1050,10 +1050,6 @@ void engine_process_rows(Engine *e, const EngineRows *rows, guint32 *row)
     if (rows->n > e->row_cap) {
         e->row_cap = rows->n;
         e->row_since = g_renew(gint64, e->row_since, e->row_cap);
-    }
-    if (!e->row_passes) {
-        e->row_passes = g_array_new(FALSE, FALSE, sizeof(RowPass));
-        e->row_sorted = g_array_new(FALSE, FALSE, sizeof(RowPass));
     }
     e->since_moved = FALSE;
     Txn t = {0};
