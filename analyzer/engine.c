@@ -1063,10 +1063,13 @@ void engine_process_rows(Engine *e, const EngineRows *rows, guint32 *row)
         e->since_moved |= e->since != e->row_since[0];
         /* the record now, in row order (engine_process stores it at the
          * first update, which every pass makes but a suppressed one) */
-        const TxnCore *rec = e->n_passes ? record_of(e, &t) : NULL;
-        for (guint k = 0; k < e->n_passes; k++) {
-            RowPass rp = {e->passes[k], i, rec};
-            g_array_append_val(e->row_passes, rp);
+        if (e->n_passes) {
+            const TxnCore *rec = record_of(e, &t);
+            guint at = e->row_passes->len;
+            g_array_set_size(e->row_passes, at + e->n_passes);
+            RowPass *rp = &g_array_index(e->row_passes, RowPass, at);
+            for (guint k = 0; k < e->n_passes; k++)
+                rp[k] = (RowPass){e->passes[k], i, rec};
         }
         if (++e->processed % e->evict_every == 0) {
             /* the sweep sees the windows as after this row, as with engine_process */

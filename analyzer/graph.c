@@ -10,6 +10,10 @@
 
 typedef struct {
     guint64 *seq; /* ring, oldest at head */
+    /* the newest edge's sequence number and time, so that the idle sweep
+     * reads neither the ring nor the edge */
+    guint64 last_seq;
+    gint64 last_ts;
     guint cap, head, len;
 } Adj;
 
@@ -50,8 +54,10 @@ void graph_free(Graph *g)
     g_free(g);
 }
 
-static void adj_push(Graph *g, Adj *a, guint64 seq)
+static void adj_push(Graph *g, Adj *a, guint64 seq, gint64 ts)
 {
+    a->last_seq = seq;
+    a->last_ts = ts;
     if (a->len == a->cap) {
         if (a->cap >= LIMIT_GRAPH_DEGREE) {
             a->head = (a->head + 1) & (a->cap - 1);
@@ -102,8 +108,8 @@ guint64 graph_add(Graph *g, const TxnCore *rec, guint32 rules)
     e->rules = rules;
     e->rec = rec;
     ensure_account(g, MAX(core->from, core->to));
-    adj_push(g, &g->out[core->from], seq);
-    adj_push(g, &g->in[core->to], seq);
+    adj_push(g, &g->out[core->from], seq, core->ts);
+    adj_push(g, &g->in[core->to], seq, core->ts);
     g->stats.edges++;
     return seq;
 }
@@ -159,8 +165,7 @@ static gboolean adj_idle(const Graph *g, const Adj *a, gint64 limit)
 {
     if (a->len == 0)
         return a->cap != 0;
-    const GraphEdge *e = graph_edge(g, a->seq[(a->head + a->len - 1) & (a->cap - 1)]);
-    return !e || e->core.ts <= limit;
+    return !graph_edge(g, a->last_seq) || a->last_ts <= limit;
 }
 
 guint graph_evict(Graph *g, gint64 now)
