@@ -32,9 +32,11 @@ static gboolean keep(const Alert *a, void *user)
     return TRUE;
 }
 
-/* The alerts (JSON lines) of RULES over rows with `threads` threads,
- * quiet up to quiet_until; *stats gets the run's. Accounts: A, B, C (1-3),
- * then S0 ... S9 (4-13). */
+/* The alerts (JSON lines) of RULES over rows with `threads` threads, or,
+ * with threads 0, of one Engine fed row by row (engine.h): what the shards
+ * must give. Quiet up to quiet_until; batch_rows and evict_every as in
+ * ShardsOptions; *stats gets the run's. Accounts: A, B, C (1-3), then S0
+ * ... S9 (4-13). */
 static GPtrArray *run_with(guint threads, const TxnCore *rows, guint n, gint64 quiet_until,
                            guint batch_rows, guint64 evict_every, EngineStats *stats)
 {
@@ -48,20 +50,37 @@ static GPtrArray *run_with(guint threads, const TxnCore *rows, guint n, gint64 q
     for (guint i = 0; i < G_N_ELEMENTS(names); i++)
         intern_add(acc, names[i], strlen(names[i]));
     GPtrArray *out = g_ptr_array_new_with_free_func(g_free);
-    ShardsOptions o = {.threads = threads,
-                       .quiet_until = quiet_until,
-                       .batch_rows = batch_rows,
-                       .evict_every = evict_every};
-    Shards *s = shards_new(rs, acc, loc, &o, keep, out);
+    Shards *s = NULL;
+    Engine *e = NULL;
+    if (threads) {
+        ShardsOptions o = {.threads = threads,
+                           .quiet_until = quiet_until,
+                           .batch_rows = batch_rows,
+                           .evict_every = evict_every};
+        s = shards_new(rs, acc, loc, &o, keep, out);
+    } else {
+        e = engine_new(rs, acc, loc, keep, out);
+        engine_set_quiet_until(e, quiet_until);
+        if (evict_every)
+            engine_set_evict_every(e, evict_every);
+    }
     for (guint i = 0; i < n; i++) {
         char id[16];
         g_snprintf(id, sizeof id, "t%u", i + 1);
         Txn t = {.core = rows[i], .tx_id = {id, (guint32)strlen(id)}};
-        shards_process(s, &t);
+        if (s)
+            shards_process(s, &t);
+        else
+            engine_process(e, &t);
     }
-    shards_finish(s);
-    shards_stats(s, stats);
-    shards_free(s);
+    if (s) {
+        shards_finish(s);
+        shards_stats(s, stats);
+        shards_free(s);
+    } else {
+        engine_stats(e, stats);
+        engine_free(e);
+    }
     intern_free(acc);
     intern_free(loc);
     rule_set_free(rs);
@@ -76,38 +95,10 @@ static GPtrArray *run(guint threads, const TxnCore *rows, guint n, gint64 quiet_
     return run_with(threads, rows, n, quiet_until, 0, 0, stats);
 }
 
-/* The same with one Engine, row by row (engine.h): what the shards must give. */
 static GPtrArray *run_engine(const TxnCore *rows, guint n, gint64 quiet_until, guint64 evict_every,
                              EngineStats *stats)
 {
-    GPtrArray *diags;
-    char *dir;
-    RuleSet *rs = rh_load(NULL, RULES, &diags, &dir);
-    cr_assert_not_null(rs);
-    Intern *acc = intern_new(), *loc = intern_new();
-    const char *names[] = {"A",  "B",  "C",  "S0", "S1", "S2", "S3",
-                           "S4", "S5", "S6", "S7", "S8", "S9"};
-    for (guint i = 0; i < G_N_ELEMENTS(names); i++)
-        intern_add(acc, names[i], strlen(names[i]));
-    GPtrArray *out = g_ptr_array_new_with_free_func(g_free);
-    Engine *e = engine_new(rs, acc, loc, keep, out);
-    engine_set_quiet_until(e, quiet_until);
-    if (evict_every)
-        engine_set_evict_every(e, evict_every);
-    for (guint i = 0; i < n; i++) {
-        char id[16];
-        g_snprintf(id, sizeof id, "t%u", i + 1);
-        Txn t = {.core = rows[i], .tx_id = {id, (guint32)strlen(id)}};
-        engine_process(e, &t);
-    }
-    engine_stats(e, stats);
-    engine_free(e);
-    intern_free(acc);
-    intern_free(loc);
-    rule_set_free(rs);
-    g_ptr_array_unref(diags);
-    rh_cleanup(dir);
-    return out;
+    return run_with(0, rows, n, quiet_until, 0, evict_every, stats);
 }
 
 static void expect_same(GPtrArray *one, GPtrArray *many, guint threads)
