@@ -2,12 +2,14 @@
  *
  * Two batches of rows take turns: the calling thread fills one while the
  * shard threads work on the other (with one thread asked for, the shards
- * take each batch in turn on the calling thread, then it is merged). Batches are numbered; a shard
- * takes batch k once `posted` has passed k, and counts it in its `done` when through. The caller
- * merges batch k once every shard is done with it, before it fills that batch's buffer again. A
- * shard's alerts are copied (Held) because what they borrow (records, the graph's edges) may go
- * before the merge; ids and explanations are rendered at the merge, on the
- * calling thread, because they read the intern tables that decoding grows. */
+ * take each batch in turn on the calling thread). Batches are numbered; a
+ * shard takes batch k once `posted` has passed k, and counts it in its
+ * `done` when through. The caller merges batch k once every shard is done
+ * with it, before it fills that batch's buffer again. A shard's alerts are
+ * copied (Held) because what they borrow (records, the graph's edges) may
+ * go before the merge; ids and explanations are rendered at the merge, on
+ * the calling thread, because they read the intern tables that decoding
+ * grows. */
 #define _GNU_SOURCE /* pthread_setname_np */
 #include "engine_shards.h"
 
@@ -23,8 +25,8 @@
 /* Rows handed over at a time. An account shard runs a batch's window
  * updates account by account (engine_process_rows), so the more rows, the
  * more of an account's updates find its windows in the cache: at 5 M rows
- * 262,144 took a third off the shards' CPU time against 16,384, for 110
- * MiB more (the batches and their passes). */
+ * 262,144 took a third off the shards' CPU time against 16,384, for
+ * about 130 MiB more (the batches and their passes). */
 #define SHARDS_BATCH 262144
 
 /* An alert of a shard as the engine gave it, kept until the merge: what is
