@@ -45,6 +45,7 @@
 #include "graph_match.h"
 #include "hugemem.h"
 #include "kyc.h"
+#include "money.h"
 #include "typology.h"
 #include "window.h"
 #include "window_agg.h"
@@ -79,6 +80,13 @@ typedef struct {
     GArray *free;   /* guint32 indexes of free pool entries */
     guint64 alerts;
     guint store; /* Engine.stores index of the records its windows point at */
+    /* The condition's lead test, when it is `AGG op K` or `AGG op K and
+     * ...` on a running count or sum of the window: the aggregate's index,
+     * else -1. When it fails the condition does, and is not evaluated
+     * (lead_fails). */
+    gint lead;
+    guint8 lead_op;
+    double lead_k;
 } RuleState;
 
 /* Entry i is in chunk c = floor(log2(i / POOL_FIRST + 1)), after the
@@ -301,6 +309,30 @@ static const TxnCore *record_of(Engine *e, const Txn *t)
     return e->rec;
 }
 
+/* The index of the aggregate of r's lead test (RuleState.lead), or -1. */
+static gint lead_test(const Rule *r, guint8 *op, double *k)
+{
+    const RuleProgram *p = &r->condition;
+    if (p->n < 2 || p->steps[0].op != OP_AGG_CMP)
+        return -1;
+    /* a false lead jumps, and jumps on along the `and`s, to the end (or is
+     * the whole condition) */
+    guint at = 1;
+    for (guint hops = 0; hops < p->n && p->steps[at].op == OP_JUMP_FALSE; hops++) {
+        if (p->steps[at].a <= (gint32)at || (guint)p->steps[at].a >= p->n)
+            return -1;
+        at = (guint)p->steps[at].a;
+    }
+    if (p->steps[at].op != OP_HALT)
+        return -1; /* not `lead and ...`: a false lead is not the result */
+    const RuleAgg *g = &g_array_index(r->aggs, RuleAgg, p->steps[0].a);
+    if (!g->running || g->baseline || (g->kind != AGG_COUNT && g->kind != AGG_SUM))
+        return -1;
+    *op = p->steps[0].b;
+    *k = p->steps[0].k;
+    return p->steps[0].a;
+}
+
 Engine *engine_new(const RuleSet *rs, const Intern *accounts, const Intern *locations,
                    EngineAlertFn fn, void *user)
 {
@@ -325,6 +357,7 @@ Engine *engine_new(const RuleSet *rs, const Intern *accounts, const Intern *loca
             f->prog = g->kind == AGG_COUNT ? &g->arg : &g->cond;
             f->bit = 1u << g->flag;
         }
+        st->lead = lead_test(r, &st->lead_op, &st->lead_k);
         st->n_run = window_agg_run_len(r);
         st->ring_off = sizeof(Window) + st->n_run * sizeof(gint64);
         /* whole lines, so that each header (a Window) is one line */
@@ -746,6 +779,42 @@ static void cost_add(Engine *e, guint ri, gint64 t0)
     }
 }
 
+/* Does rule ri's lead test fail on window w, so that its condition does?
+ * It reads the running total as window_agg would (a sum of mixed
+ * currencies is left to the condition). With checks on, the condition
+ * must agree. */
+static gboolean lead_fails(Engine *e, guint ri, const Rule *r, const Window *w, const RuleEval *ev)
+{
+    const RuleState *st = &e->state[ri];
+    if (st->lead < 0)
+        return FALSE;
+    const RuleAgg *g = &g_array_index(r->aggs, RuleAgg, st->lead);
+    double v = (double)w->run[st->lead];
+    if (g->kind == AGG_SUM) {
+        if (w->run_exp < 0)
+            return FALSE;
+        v /= money_scale(w->run_exp);
+    }
+    if (rule_vm_compare((RuleOp)st->lead_op, v, st->lead_k) != 0)
+        return FALSE;
+    if (e->check) {
+        AggCtx c = {.account = ev->account,
+                    .now = ev->txn,
+                    .rs = e->rs,
+                    .kyc = e->kyc,
+                    .rule = r,
+                    .scratch = e->scratch};
+        window_agg_ranges(&c, w, ev->txn->ts, r->window, r->baseline, e->since);
+        LazyAggs lz = {e, r, &c, 0};
+        RuleEval full = *ev;
+        full.agg_fn = lazy_agg;
+        full.agg_ctx = &lz;
+        if (rule_vm_run(&r->condition, &full) != 0)
+            g_error("the lead test of %s fails where its condition holds", r->id);
+    }
+    return TRUE;
+}
+
 /* Updates the rule's window of the account with t and tests the condition. */
 static void eval_side(Engine *e, const Pass *p, const Txn *t)
 {
@@ -763,6 +832,8 @@ static void eval_side(Engine *e, const Pass *p, const Txn *t)
         e->stats.window_drops++;
     if (t->core.ts < w->suppress_until)
         return; /* the window is kept up to date, the condition can wait */
+    if (lead_fails(e, ri, r, w, &ev))
+        return;
     AggCtx c = {.account = account,
                 .now = &t->core,
                 .rs = e->rs,

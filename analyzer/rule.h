@@ -433,6 +433,8 @@ static inline gint64 rule_to_int(double v)
     return (gint64)v;
 }
 
+/* a op b for the comparison opcodes (OP_EQ ... OP_GE), as 1 or 0. */
+double rule_vm_compare(RuleOp op, double a, double b);
 /* Runs a program; an empty program gives 1 (true). Allocates nothing. */
 double rule_vm_run(const RuleProgram *p, const RuleEval *ev);
 /* The value of a field of a transaction seen from account. */
