@@ -45,7 +45,6 @@
 #include "graph_match.h"
 #include "hugemem.h"
 #include "kyc.h"
-#include "money.h"
 #include "typology.h"
 #include "window.h"
 #include "window_agg.h"
@@ -78,8 +77,7 @@ typedef struct {
     guint n_run;    /* running totals per window */
     guint n_pool;   /* entries made */
     GArray *free;   /* guint32 indexes of free pool entries */
-    guint64 alerts;
-    guint store; /* Engine.stores index of the records its windows point at */
+    guint store;    /* Engine.stores index of the records its windows point at */
     /* The condition's lead test, when it is `AGG op K` or `AGG op K and
      * ...` on a running count or sum of the window: the aggregate's index,
      * else -1. When it fails the condition does, and is not evaluated
@@ -216,7 +214,6 @@ struct Engine {
     guint32 *shape_at[2][32];
     guint64 *no_mask;   /* mw zero words: an account this engine does not keep */
     const TxnCore *rec; /* the current transaction's record, once stored */
-    guint rec_store;    /* and the store it goes to (record_store) */
     /* engine_process_rows: the window rules' sides of the batch's rows in
      * row order (RowPass), sorted by account into row_sorted; by row, the
      * earliest time up to it, if that moved in the batch (a late row) */
@@ -224,7 +221,6 @@ struct Engine {
     gint64 *row_since;
     guint row_cap;        /* rows row_since holds */
     gboolean since_moved; /* row_since is needed */
-    Txn row_txn;          /* the row being updated, as eval_side reads it */
     guint64 processed;
     guint64 evict_every;  /* transactions between idle sweeps */
     gint64 late;          /* the most a transaction was older than the latest before it */
@@ -287,25 +283,20 @@ static void make_stores(Engine *e, gint64 span)
     e->graph_store = store_index(keeps, span);
 }
 
-/* The store of the current transaction's record: that of the longest
- * look-back among the windows it passed (e->passes) and, if it can be an
- * edge, the graph. */
-static guint record_store(const Engine *e, const Txn *t)
-{
-    guint k = 0;
-    for (guint i = 0; i < e->n_passes; i++)
-        k = MAX(k, e->state[e->passes[i].rule].store);
-    if (e->graph && t->core.from && t->core.to && t->core.from != t->core.to)
-        k = MAX(k, e->graph_store);
-    return k;
-}
-
 /* The current transaction's record, stored on first use (once, whatever
- * the number of windows it enters) in e->rec_store. */
+ * the number of windows it enters) in the store of the longest look-back
+ * among the windows it passed (e->passes, still the transaction's then)
+ * and, if it can be an edge, the graph. */
 static const TxnCore *record_of(Engine *e, const Txn *t)
 {
-    if (!e->rec)
-        e->rec = txn_store_add(e->stores[e->rec_store], &t->core, t->tx_id);
+    if (!e->rec) {
+        guint k = 0;
+        for (guint i = 0; i < e->n_passes; i++)
+            k = MAX(k, e->state[e->passes[i].rule].store);
+        if (e->graph && t->core.from && t->core.to && t->core.from != t->core.to)
+            k = MAX(k, e->graph_store);
+        e->rec = txn_store_add(e->stores[k], &t->core, t->tx_id);
+    }
     return e->rec;
 }
 
@@ -738,7 +729,6 @@ static void raise_alert(Engine *e, guint ri, const Rule *r, Window *st, const Ag
     alert_make_id(a);
     alert_explain(a, e->rs, &t->core);
     if (!quiet) {
-        e->state[ri].alerts++;
         e->stats.alerts++;
         if (!e->fn(a, e->user))
             e->stats.sink_failed = TRUE;
@@ -780,39 +770,15 @@ static void cost_add(Engine *e, guint ri, gint64 t0)
 }
 
 /* Does rule ri's lead test fail on window w, so that its condition does?
- * It reads the running total as window_agg would (a sum of mixed
- * currencies is left to the condition). With checks on, the condition
- * must agree. */
-static gboolean lead_fails(Engine *e, guint ri, const Rule *r, const Window *w, const RuleEval *ev)
+ * Read from the running total, as window_agg would (a sum of mixed
+ * currencies is left to the condition). */
+static gboolean lead_fails(const Engine *e, guint ri, const Rule *r, const Window *w)
 {
     const RuleState *st = &e->state[ri];
     if (st->lead < 0)
         return FALSE;
-    const RuleAgg *g = &g_array_index(r->aggs, RuleAgg, st->lead);
-    double v = (double)w->run[st->lead];
-    if (g->kind == AGG_SUM) {
-        if (w->run_exp < 0)
-            return FALSE;
-        v /= money_scale(w->run_exp);
-    }
-    if (rule_vm_compare((RuleOp)st->lead_op, v, st->lead_k) != 0)
-        return FALSE;
-    if (e->check) {
-        AggCtx c = {.account = ev->account,
-                    .now = ev->txn,
-                    .rs = e->rs,
-                    .kyc = e->kyc,
-                    .rule = r,
-                    .scratch = e->scratch};
-        window_agg_ranges(&c, w, ev->txn->ts, r->window, r->baseline, e->since);
-        LazyAggs lz = {e, r, &c, 0};
-        RuleEval full = *ev;
-        full.agg_fn = lazy_agg;
-        full.agg_ctx = &lz;
-        if (rule_vm_run(&r->condition, &full) != 0)
-            g_error("the lead test of %s fails where its condition holds", r->id);
-    }
-    return TRUE;
+    double v = window_agg_running(r, w, (guint)st->lead);
+    return !isnan(v) && rule_vm_compare((RuleOp)st->lead_op, v, st->lead_k) == 0;
 }
 
 /* Updates the rule's window of the account with t and tests the condition. */
@@ -832,8 +798,9 @@ static void eval_side(Engine *e, const Pass *p, const Txn *t)
         e->stats.window_drops++;
     if (t->core.ts < w->suppress_until)
         return; /* the window is kept up to date, the condition can wait */
-    if (lead_fails(e, ri, r, w, &ev))
-        return;
+    gboolean lead_failed = lead_fails(e, ri, r, w);
+    if (lead_failed && !e->check)
+        return; /* with checks on, the condition must agree (below) */
     AggCtx c = {.account = account,
                 .now = &t->core,
                 .rs = e->rs,
@@ -844,7 +811,13 @@ static void eval_side(Engine *e, const Pass *p, const Txn *t)
     LazyAggs lz = {e, r, &c, 0};
     ev.agg_fn = lazy_agg;
     ev.agg_ctx = &lz;
-    if (rule_vm_run(&r->condition, &ev)) {
+    gboolean holds = rule_vm_run(&r->condition, &ev) != 0;
+    if (lead_failed) {
+        if (holds)
+            g_error("the lead test of %s fails where its condition holds", r->id);
+        return;
+    }
+    if (holds) {
         all_aggs(&lz);
         raise_alert(e, ri, r, w, &c, t, NULL);
     }
@@ -1002,8 +975,8 @@ static void make_passes(Engine *e, const TxnCore *t, guint32 from, guint32 to, g
     e->n_passes = n;
 }
 
-/* What every row does first: the clocks, the filters (e->passes, their
- * windows loading if load) and the store its record would go to. */
+/* What every row does first: the clocks and the filters (e->passes, their
+ * windows loading if load). */
 static void begin_row(Engine *e, const Txn *t, gboolean load)
 {
     if (e->processed)
@@ -1015,7 +988,6 @@ static void begin_row(Engine *e, const Txn *t, gboolean load)
         check_prefilters(e, t);
     make_passes(e, &t->core, engine_owns(e, t->core.from) ? t->core.from : 0,
                 engine_owns(e, t->core.to) ? t->core.to : 0, load);
-    e->rec_store = record_store(e, t);
 }
 
 /* Window rules in three sweeps so that the cache misses of one rule's
@@ -1090,6 +1062,7 @@ static void run_row_passes(Engine *e, guint32 *row)
     sort_row_passes(e);
     const RowPass *rp = (const RowPass *)(const void *)e->row_sorted->data;
     gint64 since = e->since;
+    Txn t = {0}; /* the row being updated: eval_side reads core and tx_id */
     for (guint i = 0; i < n; i++) {
         if (i + ROWS_AHEAD_HEADER < n) {
             const RowPass *a = &rp[i + ROWS_AHEAD_HEADER];
@@ -1102,13 +1075,13 @@ static void run_row_passes(Engine *e, guint32 *row)
         }
         const RowPass *q = &rp[i];
         *row = q->row;
-        e->row_txn.core = *q->rec;
-        e->row_txn.tx_id = txn_rec_id(q->rec);
+        t.core = *q->rec;
+        t.tx_id = txn_rec_id(q->rec);
         e->rec = q->rec;
         if (e->since_moved)
             e->since = e->row_since[q->row];
         gint64 t0 = e->cost ? now_ns() : 0;
-        eval_side(e, &q->p, &e->row_txn);
+        eval_side(e, &q->p, &t);
         cost_add(e, q->p.rule, t0);
     }
     e->since = since;
@@ -1225,14 +1198,4 @@ gboolean engine_has_graph(const Engine *e)
 void engine_set_quiet_until(Engine *e, gint64 ts)
 {
     e->quiet_until = ts;
-}
-
-guint64 engine_typology_alerts(const Engine *e, guint i)
-{
-    return typology_alerts(e->ty, i);
-}
-
-guint64 engine_rule_alerts(const Engine *e, guint i)
-{
-    return e->state[i].alerts;
 }

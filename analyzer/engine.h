@@ -50,9 +50,8 @@ typedef struct {
 void engine_process_rows(Engine *e, const EngineRows *rows, guint32 *row);
 
 /* Starts loading what engine_process will first read for t (the
- * accounts' rows and records, the graph's index): for a transaction a few
- * rows ahead of the one being processed, or, with nothing to look ahead
- * to, just before it (engine_process does not). */
+ * accounts' rows and records, the graph's index), for a transaction a few
+ * rows ahead of the one being processed. */
 void engine_prefetch(const Engine *e, const TxnCore *t);
 
 typedef struct {
@@ -111,9 +110,5 @@ guint64 engine_rule_state_bytes(const Engine *e, guint i);
 /* Joins the accounts side table (borrowed; NULL = none): account.* fields.
  * Call it before the first transaction (account prefilters are remembered). */
 void engine_set_kyc(Engine *e, const Kyc *kyc);
-/* Alerts raised by the typology at index i of the rule set. */
-guint64 engine_typology_alerts(const Engine *e, guint i);
-/* Alerts raised by the rule at index i of the rule set. */
-guint64 engine_rule_alerts(const Engine *e, guint i);
 
 #endif

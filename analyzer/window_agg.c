@@ -429,10 +429,10 @@ gboolean window_agg_push(const Rule *r, Window *w, WindowMem *m, const TxnCore *
 }
 
 /* A running total's value, or NAN when it cannot be used (mixed currencies). */
-static double running(const RuleAgg *g, const AggCtx *c, guint i)
+double window_agg_running(const Rule *r, const Window *w, guint i)
 {
-    const Window *w = c->w;
-    gint64 v = w->run[i + (g->baseline ? c->rule->aggs->len : 0)];
+    const RuleAgg *g = &g_array_index(r->aggs, RuleAgg, i);
+    gint64 v = w->run[i + (g->baseline ? r->aggs->len : 0)];
     if (g->kind == AGG_COUNT)
         return (double)v;
     if (w->run_exp < 0)
@@ -445,7 +445,8 @@ double window_agg(const RuleAgg *g, const AggCtx *c)
     if (g->counted && c->w->dsets && c->rule && c->lo == 0 && c->hi == c->w->len)
         return c->w->dsets[g - &g_array_index(c->rule->aggs, RuleAgg, 0)].used;
     if (g->running && c->w->run && c->rule && c->lo == c->w->split) {
-        double v = running(g, c, (guint)(g - &g_array_index(c->rule->aggs, RuleAgg, 0)));
+        double v = window_agg_running(c->rule, c->w,
+                                      (guint)(g - &g_array_index(c->rule->aggs, RuleAgg, 0)));
         if (!isnan(v))
             return g->baseline ? v * c->base_scale : v;
     }

@@ -56,6 +56,11 @@ static inline guint window_agg_run_len(const Rule *r)
     return MAX(r->aggs->len, 1) * (r->baseline ? 2 : 1);
 }
 
+/* The running total of r's count or sum aggregate i (RuleAgg.running) over
+ * its part of w, unscaled (a baseline's is its whole period's): what
+ * window_agg starts from. NAN for a sum of mixed currencies. */
+double window_agg_running(const Rule *r, const Window *w, guint i);
+
 /* Window upkeep that keeps the running totals of a rule's count and
  * sum(amount) aggregates (RuleAgg.running) in step, so that they cost O(1)
  * per transaction whatever the window's size: */
