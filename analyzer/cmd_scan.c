@@ -130,22 +130,28 @@ static int by_cost(gconstpointer a, gconstpointer b, gpointer costs)
     return (x < y) - (x > y);
 }
 
+/* The CPU time of each thread, when the engines have threads of their own:
+ * with a processor for each, the busiest one's is about the wall time. */
+static void thread_times(Scan *s)
+{
+    guint threads = shards_threads(s->engine);
+    if (!threads)
+        return;
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    fprintf(stderr, "scan: CPU seconds by thread: %.2f reading, decoding and writing alerts",
+            (double)ts.tv_sec + (double)ts.tv_nsec / 1e9);
+    for (guint i = 0; i < threads; i++) {
+        gboolean graph;
+        double secs = shards_thread_seconds(s->engine, i, &graph);
+        fprintf(stderr, ", %.2f %s", secs, graph ? "graph rules" : "a share of the accounts");
+    }
+    fputc('\n', stderr);
+}
+
 /* --profile: the rules by the time spent in their windows, dearest first. */
 static void profile_table(Scan *s)
 {
-    guint threads = shards_threads(s->engine);
-    if (threads) {
-        struct timespec ts;
-        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-        fprintf(stderr, "scan: CPU seconds by thread: %.2f reading, decoding and writing alerts",
-                (double)ts.tv_sec + (double)ts.tv_nsec / 1e9);
-        for (guint i = 0; i < threads; i++) {
-            gboolean graph;
-            double secs = shards_thread_seconds(s->engine, i, &graph);
-            fprintf(stderr, ", %.2f %s", secs, graph ? "graph rules" : "a share of the accounts");
-        }
-        fputc('\n', stderr);
-    }
     guint n = s->rs->rules->len;
     g_autofree guint *order = g_new(guint, n);
     g_autofree EngineRuleCost *cost = g_new(EngineRuleCost, n);
@@ -213,6 +219,7 @@ static void summary(Scan *s)
     if (es.graph_dropped)
         fprintf(stderr, "scan: %s graph edges dropped within their window at the limit of %u\n",
                 cmd_count(es.graph_dropped, a), LIMIT_GRAPH_EDGES);
+    thread_times(s);
     if (s->o.profile)
         profile_table(s);
 }
