@@ -60,17 +60,30 @@
 #define POOL_FIRST  64 /* entries of the first chunk; chunk c holds POOL_FIRST << c */
 #define POOL_CHUNKS 26 /* chunks enough for any guint32 index */
 
-/* An aggregate's entry condition (RuleAgg.flag), laid out for
- * entry_flags: the masks that decide it, else its program. */
+/* A rule's entry conditions (RuleAgg.flag) for one shape of transaction,
+ * the account's side, a missing mcc and the channel: the flags the
+ * compile-time masks set surely, and the programs left to run, n of them
+ * from first in RuleState.flag_progs. */
 typedef struct {
-    guint32 maybe[SIDE_COUNT][2], surely[SIDE_COUNT][2];
-    const RuleProgram *prog;
-    guint32 bit;
-} FlagOp;
+    guint32 sure;
+    guint16 first, n;
+} FlagShape;
 
 typedef struct {
-    FlagOp *flag_ops; /* the rule's aggregates with an entry condition */
-    guint n_flag_ops;
+    const RuleProgram *prog;
+    guint32 bit;
+} FlagProg;
+
+#define FLAG_SHAPES (SIDE_COUNT * 2 * CHANNEL_COUNT)
+
+static guint flag_shape_index(Side side, guint no_mcc, guint channel)
+{
+    return ((guint)side * 2 + no_mcc) * CHANNEL_COUNT + channel;
+}
+
+typedef struct {
+    FlagShape *flag_shapes; /* by flag_shape_index; NULL without entry conditions */
+    FlagProg *flag_progs;
     guint8 *chunks[POOL_CHUNKS];
     gsize stride;   /* bytes per pool entry */
     gsize ring_off; /* offset of the ring in an entry (the running totals follow the Window) */
@@ -324,6 +337,41 @@ static gint lead_test(const Rule *r, guint8 *op, double *k)
     return p->steps[0].a;
 }
 
+/* The rule's entry conditions by shape (FlagShape), from the masks of each
+ * aggregate's condition: set surely, left to its program, or not set. */
+static void make_flag_shapes(RuleState *st, const Rule *r)
+{
+    guint n_flags = 0;
+    for (guint k = 0; k < r->aggs->len; k++)
+        n_flags += g_array_index(r->aggs, RuleAgg, k).flag >= 0;
+    if (!n_flags)
+        return;
+    st->flag_shapes = g_new0(FlagShape, FLAG_SHAPES);
+    GArray *progs = g_array_new(FALSE, FALSE, sizeof(FlagProg));
+    for (guint side = 0; side < SIDE_COUNT; side++) {
+        for (guint no_mcc = 0; no_mcc < 2; no_mcc++) {
+            for (guint ch = 0; ch < CHANNEL_COUNT; ch++) {
+                FlagShape *fs = &st->flag_shapes[flag_shape_index((Side)side, no_mcc, ch)];
+                fs->first = (guint16)progs->len;
+                for (guint k = 0; k < r->aggs->len; k++) {
+                    const RuleAgg *g = &g_array_index(r->aggs, RuleAgg, k);
+                    if (g->flag < 0 || !(g->flag_maybe[side][no_mcc] >> ch & 1))
+                        continue;
+                    if (g->flag_surely[side][no_mcc] >> ch & 1) {
+                        fs->sure |= 1u << g->flag;
+                        continue;
+                    }
+                    FlagProg fp = {g->kind == AGG_COUNT ? &g->arg : &g->cond, 1u << g->flag};
+                    g_array_append_val(progs, fp);
+                    fs->n++;
+                }
+            }
+        }
+    }
+    g_assert(progs->len <= G_MAXUINT16);
+    st->flag_progs = (FlagProg *)(void *)g_array_free(progs, FALSE);
+}
+
 Engine *engine_new(const RuleSet *rs, const Intern *accounts, const Intern *locations,
                    EngineAlertFn fn, void *user)
 {
@@ -337,17 +385,7 @@ Engine *engine_new(const RuleSet *rs, const Intern *accounts, const Intern *loca
     for (guint i = 0; i < rs->rules->len; i++) {
         RuleState *st = &e->state[i];
         const Rule *r = g_ptr_array_index(rs->rules, i);
-        st->flag_ops = g_new(FlagOp, MAX(r->aggs->len, 1));
-        for (guint k = 0; k < r->aggs->len; k++) {
-            const RuleAgg *g = &g_array_index(r->aggs, RuleAgg, k);
-            if (g->flag < 0)
-                continue;
-            FlagOp *f = &st->flag_ops[st->n_flag_ops++];
-            memcpy(f->maybe, g->flag_maybe, sizeof f->maybe);
-            memcpy(f->surely, g->flag_surely, sizeof f->surely);
-            f->prog = g->kind == AGG_COUNT ? &g->arg : &g->cond;
-            f->bit = 1u << g->flag;
-        }
+        make_flag_shapes(st, r);
         st->lead = lead_test(r, &st->lead_op, &st->lead_k);
         st->n_run = window_agg_run_len(r);
         st->ring_off = sizeof(Window) + st->n_run * sizeof(gint64);
@@ -404,7 +442,8 @@ void engine_free(Engine *e)
             hugemem_free(st->chunks[c], pool_chunk_bytes(st, c));
         if (st->free)
             g_array_free(st->free, TRUE);
-        g_free(st->flag_ops);
+        g_free(st->flag_shapes);
+        g_free(st->flag_progs);
     }
     g_free(e->state);
     hugemem_free(e->slot, slot_bytes(e, e->n_slot_accounts));
@@ -619,14 +658,15 @@ static guint32 entry_flags(Engine *e, guint ri, const TxnCore *core, guint32 acc
 {
     const Rule *r = g_ptr_array_index(e->rs->rules, ri);
     const RuleState *st = &e->state[ri];
-    guint32 flags = 0, cbit = 1u << core->channel;
-    guint no_mcc = core->mcc == TXN_MCC_NONE;
-    Side side = side_of(core, account);
+    if (!st->flag_shapes)
+        return 0;
+    const FlagShape *fs = &st->flag_shapes[flag_shape_index(
+        side_of(core, account), core->mcc == TXN_MCC_NONE, core->channel)];
+    guint32 flags = fs->sure;
     RuleEval ev = {.txn = core, .account = account, .rs = e->rs, .kyc = e->kyc};
-    for (const FlagOp *f = st->flag_ops; f < st->flag_ops + st->n_flag_ops; f++) {
-        if (!(f->maybe[side][no_mcc] & cbit))
-            continue;
-        if ((f->surely[side][no_mcc] & cbit) || rule_vm_run(f->prog, &ev) != 0)
+    for (const FlagProg *f = st->flag_progs + fs->first; f < st->flag_progs + fs->first + fs->n;
+         f++) {
+        if (rule_vm_run(f->prog, &ev) != 0)
             flags |= f->bit;
     }
     if (e->check) { /* the masks against the programs they stand in for */
