@@ -269,6 +269,14 @@ static void explain_words(const Rule *r, GString *o)
     g_string_append_printf(o, "%s\n  5. It raises an alert on that account when: %s\n",
                            r->aggs->len ? "" : " nothing",
                            r->condition_src ? r->condition_src : "the pattern is found");
+    if (r->leads->len && r->match.kind == MATCH_NONE) {
+        g_string_append(o, "     Tested first, from running totals, so that the rest is not "
+                           "computed when one fails:");
+        for (guint i = 0; i < r->leads->len; i++)
+            g_string_append_printf(o, "%s %s", i ? ";" : "",
+                                   g_array_index(r->leads, RuleLead, i).text);
+        g_string_append_c(o, '\n');
+    }
     g_string_append_printf(o,
                            "  6. After an alert, the account raises no new alert of this rule "
                            "for %s.\n",

@@ -84,6 +84,8 @@ static guint flag_shape_index(Side side, guint no_mcc, guint channel)
 typedef struct {
     FlagShape *flag_shapes; /* by flag_shape_index; NULL without entry conditions */
     FlagProg *flag_progs;
+    const RuleLead *leads; /* the rule's (Rule.leads), at hand */
+    guint n_leads;
     guint8 *chunks[POOL_CHUNKS];
     gsize stride;   /* bytes per pool entry */
     gsize ring_off; /* offset of the ring in an entry (the running totals follow the Window) */
@@ -91,13 +93,6 @@ typedef struct {
     guint n_pool;   /* entries made */
     GArray *free;   /* guint32 indexes of free pool entries */
     guint store;    /* Engine.stores index of the records its windows point at */
-    /* The condition's lead test, when it is `AGG op K` or `AGG op K and
-     * ...` on a running count or sum of the window: the aggregate's index,
-     * else -1. When it fails the condition does, and is not evaluated
-     * (lead_fails). */
-    gint lead;
-    guint8 lead_op;
-    double lead_k;
 } RuleState;
 
 /* Entry i is in chunk c = floor(log2(i / POOL_FIRST + 1)), after the
@@ -313,30 +308,6 @@ static const TxnCore *record_of(Engine *e, const Txn *t)
     return e->rec;
 }
 
-/* The index of the aggregate of r's lead test (RuleState.lead), or -1. */
-static gint lead_test(const Rule *r, guint8 *op, double *k)
-{
-    const RuleProgram *p = &r->condition;
-    if (p->n < 2 || p->steps[0].op != OP_AGG_CMP)
-        return -1;
-    /* a false lead jumps, and jumps on along the `and`s, to the end (or is
-     * the whole condition) */
-    guint at = 1;
-    for (guint hops = 0; hops < p->n && p->steps[at].op == OP_JUMP_FALSE; hops++) {
-        if (p->steps[at].a <= (gint32)at || (guint)p->steps[at].a >= p->n)
-            return -1;
-        at = (guint)p->steps[at].a;
-    }
-    if (p->steps[at].op != OP_HALT)
-        return -1; /* not `lead and ...`: a false lead is not the result */
-    const RuleAgg *g = &g_array_index(r->aggs, RuleAgg, p->steps[0].a);
-    if (!g->running || g->baseline || (g->kind != AGG_COUNT && g->kind != AGG_SUM))
-        return -1;
-    *op = p->steps[0].b;
-    *k = p->steps[0].k;
-    return p->steps[0].a;
-}
-
 /* The rule's entry conditions by shape (FlagShape), from the masks of each
  * aggregate's condition: set surely, left to its program, or not set. */
 static void make_flag_shapes(RuleState *st, const Rule *r)
@@ -386,7 +357,8 @@ Engine *engine_new(const RuleSet *rs, const Intern *accounts, const Intern *loca
         RuleState *st = &e->state[i];
         const Rule *r = g_ptr_array_index(rs->rules, i);
         make_flag_shapes(st, r);
-        st->lead = lead_test(r, &st->lead_op, &st->lead_k);
+        st->leads = (const RuleLead *)(const void *)r->leads->data;
+        st->n_leads = r->leads->len;
         st->n_run = window_agg_run_len(r);
         st->ring_off = sizeof(Window) + st->n_run * sizeof(gint64);
         /* whole lines, so that each header (a Window) is one line */
@@ -809,16 +781,18 @@ static void cost_add(Engine *e, guint ri, gint64 t0)
     }
 }
 
-/* Does rule ri's lead test fail on window w, so that its condition does?
- * Read from the running total, as window_agg would (a sum of mixed
- * currencies is left to the condition). */
+/* Does one of rule ri's leads (Rule.leads) fail on window w, so that its
+ * condition does? Read from the running totals, as window_agg would (a sum
+ * of mixed currencies is left to the condition). */
 static gboolean lead_fails(const Engine *e, guint ri, const Rule *r, const Window *w)
 {
     const RuleState *st = &e->state[ri];
-    if (st->lead < 0)
-        return FALSE;
-    double v = window_agg_running(r, w, (guint)st->lead);
-    return !isnan(v) && rule_vm_compare((RuleOp)st->lead_op, v, st->lead_k) == 0;
+    for (const RuleLead *l = st->leads; l < st->leads + st->n_leads; l++) {
+        double v = window_agg_running(r, w, l->agg);
+        if (!isnan(v) && rule_vm_compare(l->op, v, l->k) == 0)
+            return TRUE;
+    }
+    return FALSE;
 }
 
 /* Updates the rule's window of the account with t and tests the condition. */
@@ -854,7 +828,7 @@ static void eval_side(Engine *e, const Pass *p, const Txn *t)
     gboolean holds = rule_vm_run(&r->condition, &ev) != 0;
     if (lead_failed) {
         if (holds)
-            g_error("the lead test of %s fails where its condition holds", r->id);
+            g_error("a lead of %s fails where its condition holds", r->id);
         return;
     }
     if (holds) {

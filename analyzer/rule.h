@@ -177,6 +177,15 @@ typedef struct {
     gboolean in_condition; /* used by the alert condition (else only by the explanation) */
 } RuleAgg;
 
+/* One of a condition's leads (Rule.leads): aggregate agg op k, op OP_EQ ..
+ * OP_GE, as written in text. */
+typedef struct {
+    guint agg;
+    RuleOp op;
+    double k;
+    char *text;
+} RuleLead;
+
 /* One piece of an explanation: literal text, or a value to render. */
 typedef struct {
     char *text;       /* literal (prog.n == 0), or for format 'n' "NOUN/NOUNS" */
@@ -326,6 +335,11 @@ typedef struct {
     const RuleMccSet *shape_mcc[SIDE_COUNT][32];
     GPtrArray *mcc_sets; /* RuleMccSet, owned; NULL when there are none */
     RuleProgram condition;
+    /* the parts of the condition joined to it by `and` that compare a
+     * running count or sum of the window with a constant
+     * (`count(direction == in) >= 3 and ...`): when one of them is false,
+     * so is the condition, and the engine tests them first (RuleLead) */
+    GArray *leads;
     GArray *aggs;         /* RuleAgg */
     GArray *tracked;      /* RuleTrack: the aggs kept in step with the window */
     gboolean has_counted; /* some agg is counted (distinct values kept as a multiset) */

@@ -824,6 +824,40 @@ static void parse_where(Parser *p, Rule *r)
     }
 }
 
+static void lead_clear(gpointer p)
+{
+    g_free(((RuleLead *)p)->text);
+}
+
+static GArray *leads_new(void)
+{
+    GArray *a = g_array_new(FALSE, FALSE, sizeof(RuleLead));
+    g_array_set_clear_func(a, lead_clear);
+    return a;
+}
+
+/* The candidate leads of a condition (Rule.leads): its parts joined by
+ * `and` that compile to one comparison of an aggregate with a constant
+ * (which of them are running totals is known when the rule is complete).
+ * Compiling a part again finds the aggregates the whole condition
+ * registered. */
+static void add_leads(RuleCtx *cx, AstNode *n, GArray *leads)
+{
+    if (n->kind == N_AND) {
+        add_leads(cx, n->a, leads);
+        add_leads(cx, n->b, leads);
+        return;
+    }
+    RuleProgram part = {0};
+    if (rule_compile_expr(cx, n, CTX_CONDITION, &part) && part.n == 2 &&
+        part.steps[0].op == OP_AGG_CMP) {
+        RuleLead lead = {(guint)part.steps[0].a, (RuleOp)part.steps[0].b, part.steps[0].k,
+                         squeeze(cx->src + n->pos, n->end - n->pos)};
+        g_array_append_val(leads, lead);
+    }
+    rule_program_clear(&part);
+}
+
 static void parse_alert_if(Parser *p, Rule *r, gboolean *have)
 {
     if (!accept_kw(p, "if")) {
@@ -837,8 +871,11 @@ static void parse_alert_if(Parser *p, Rule *r, gboolean *have)
     rule_program_clear(&r->condition);
     g_free(r->condition_src);
     r->condition_src = squeeze(p->cx->src + e->pos, e->end - e->pos);
-    if (rule_compile_expr(p->cx, e, CTX_CONDITION, &r->condition))
+    if (rule_compile_expr(p->cx, e, CTX_CONDITION, &r->condition)) {
         rule_lint_never_true(p->cx, e, "alert if");
+        g_array_set_size(r->leads, 0);
+        add_leads(p->cx, e, r->leads);
+    }
 }
 
 /* Words of letters, digits, '_' and '-' (tags, rule ids), separated by
@@ -877,6 +914,7 @@ static void rule_init(Rule *r, RuleCtx *cx, char *id, int line)
     r->suppress = -1;
     r->tags = g_ptr_array_new_with_free_func(g_free);
     r->aggs = g_array_new(FALSE, TRUE, sizeof(RuleAgg));
+    r->leads = leads_new();
     r->tracked = g_array_new(FALSE, FALSE, sizeof(RuleTrack));
     r->explain = g_array_new(FALSE, TRUE, sizeof(TplPart));
     r->examples = g_ptr_array_new_with_free_func((GDestroyNotify)rule_example_free);
@@ -994,6 +1032,16 @@ static void rule_check_complete(RuleCtx *cx, Rule *r, gboolean have_cond)
             g_array_append_val(r->tracked, t);
         }
         r->has_counted |= g->counted;
+    }
+    g_autoptr(GArray) leads = r->leads; /* only the leads on running totals stay */
+    r->leads = leads_new();
+    for (guint i = 0; i < leads->len; i++) {
+        RuleLead l = g_array_index(leads, RuleLead, i);
+        const RuleAgg *g = &g_array_index(r->aggs, RuleAgg, l.agg);
+        if (g->running && !g->baseline && (g->kind == AGG_COUNT || g->kind == AGG_SUM)) {
+            l.text = g_strdup(l.text);
+            g_array_append_val(r->leads, l);
+        }
     }
     if (!r->family)
         r->family = g_strdup("general");

@@ -439,6 +439,7 @@ static void rule_clear(Rule *r)
         g_free(a->text);
     }
     g_array_unref(r->aggs);
+    g_array_unref(r->leads);
     g_array_unref(r->tracked);
     for (guint i = 0; i < r->explain->len; i++) {
         TplPart *t = &g_array_index(r->explain, TplPart, i);
