@@ -352,6 +352,39 @@ Test(rule_compile, aggregate_compared_with_a_constant_is_one_step)
 
 /* An aggregate's condition worked out per side and channel: surely true,
  * surely false, or left to the interpreter. */
+/* The leads: the parts joined by `and` that compare a running count or sum
+ * with a constant; not a part under `or`, a baseline, a distinct count or a
+ * comparison with another aggregate. */
+Test(rule_compile, leads_are_the_and_parts_on_running_totals)
+{
+    GPtrArray *diags;
+    char *dir;
+    RuleSet *rs = rh_load(NULL,
+                          "rule X-1 \"test rule\"\n  source \"test\"\n  for each receiver\n"
+                          "  within 7d\n  baseline 30d\n"
+                          "  alert if count >= 3 and (sum(amount) > 10 or count(mcc == 5411) > 1)\n"
+                          "           and distinct(counterparty) >= 2\n"
+                          "           and baseline(count) < 4\n"
+                          "           and sum(amount where direction == in) >= 2 * sum(amount)\n"
+                          "           and sum(amount where channel == card) < 500\n" TAIL,
+                          &diags, &dir);
+    cr_assert_not_null(rs);
+    const Rule *r = g_ptr_array_index(rs->rules, 0);
+    cr_assert_eq(r->leads->len, 2);
+    const RuleLead *a = &g_array_index(r->leads, RuleLead, 0);
+    const RuleLead *b = &g_array_index(r->leads, RuleLead, 1);
+    cr_expect_str_eq(a->text, "count >= 3");
+    cr_expect_eq(a->op, OP_GE);
+    cr_expect_eq(a->k, 3);
+    cr_expect_str_eq(g_array_index(r->aggs, RuleAgg, a->agg).text, "count");
+    cr_expect_str_eq(b->text, "sum(amount where channel == card) < 500");
+    cr_expect_eq(b->op, OP_LT);
+    cr_expect_eq(b->k, 500);
+    rule_set_free(rs);
+    g_ptr_array_unref(diags);
+    rh_cleanup(dir);
+}
+
 Test(rule_compile, aggregate_condition_masks)
 {
     GPtrArray *diags;
