@@ -1000,8 +1000,13 @@ static void begin_row(Engine *e, const Txn *t, gboolean load)
     e->rec = NULL;
     if (e->check)
         check_prefilters(e, t);
-    make_passes(e, &t->core, engine_owns(e, t->core.from) ? t->core.from : 0,
-                engine_owns(e, t->core.to) ? t->core.to : 0, load);
+    guint32 from = engine_owns(e, t->core.from) ? t->core.from : 0;
+    guint32 to = engine_owns(e, t->core.to) ? t->core.to : 0;
+    if (!from && !to && !e->graph) {
+        e->n_passes = 0; /* another shard's accounts only */
+        return;
+    }
+    make_passes(e, &t->core, from, to, load);
 }
 
 /* Window rules in three sweeps so that the cache misses of one rule's
