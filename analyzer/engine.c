@@ -45,6 +45,7 @@
 #include "graph_match.h"
 #include "hugemem.h"
 #include "kyc.h"
+#include "money.h"
 #include "typology.h"
 #include "window.h"
 #include "window_agg.h"
@@ -653,6 +654,17 @@ static guint32 entry_flags(Engine *e, guint ri, const TxnCore *core, guint32 acc
     return flags;
 }
 
+/* Can t's amount pass rule r's filter as compiled for t's shape from the
+ * side? Outside the amounts it can pass, the program need not run. */
+static gboolean amount_may_pass(const Rule *r, Side side, const TxnCore *t)
+{
+    const RuleAmountRange *ar = &r->shape_amount[side][t->mcc == TXN_MCC_NONE][t->channel];
+    if (ar->lo == -INFINITY && ar->hi == INFINITY)
+        return TRUE;
+    double amount = (double)t->amount / money_scale(t->currency_exp); /* as the program reads it */
+    return amount >= ar->lo && amount <= ar->hi;
+}
+
 /* Does the account's side of t pass rule ri's filter as compiled for t's
  * shape? For the sides the masks leave to the program. */
 static gboolean side_passes(const Engine *e, guint ri, Side side, guint32 account, const TxnCore *t)
@@ -688,7 +700,8 @@ static void check_prefilters(Engine *e, const Txn *t)
             gboolean pre = mask_has(can, bit) &&
                            ((r->kind_mask >> kyc_get(e->kyc, account)->kind) & 1) &&
                            (!r->account_filter.n || rule_vm_run(&r->account_filter, &ev) != 0) &&
-                           (mask_has(sure, bit) || side_passes(e, ri, side, account, c));
+                           (mask_has(sure, bit) ||
+                            (amount_may_pass(r, side, c) && side_passes(e, ri, side, account, c)));
             if (full != pre)
                 g_error("the prefilters of %s say %s where its filter says %s (%s side, "
                         "channel %s)",
@@ -975,9 +988,13 @@ static void make_passes(Engine *e, const TxnCore *t, guint32 from, guint32 to, g
             guint b = (guint)__builtin_ctzll(m), ri = (64 * w + b) / 2, receiver = b & 1;
             guint32 account = receiver ? to : from;
             if (!(sure[w] >> b & 1)) {
+                const Rule *r = g_ptr_array_index(e->rs->rules, ri);
+                Side side = side_of(t, account);
+                if (!amount_may_pass(r, side, t))
+                    continue;
                 if (e->cost)
                     e->cost[ri].filter_runs++;
-                if (!side_passes(e, ri, side_of(t, account), account, t))
+                if (!side_passes(e, ri, side, account, t))
                     continue;
             }
             guint32 win = state_window(e, ri, account);

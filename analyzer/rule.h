@@ -177,6 +177,11 @@ typedef struct {
     gboolean in_condition; /* used by the alert condition (else only by the explanation) */
 } RuleAgg;
 
+/* Amounts from lo to hi (Rule.shape_amount). */
+typedef struct {
+    double lo, hi;
+} RuleAmountRange;
+
 /* One of a condition's leads (Rule.leads): aggregate agg op k, op OP_EQ ..
  * OP_GE, as written in text. */
 typedef struct {
@@ -334,6 +339,10 @@ typedef struct {
      * Points into mcc_sets */
     const RuleMccSet *shape_mcc[SIDE_COUNT][32];
     GPtrArray *mcc_sets; /* RuleMccSet, owned; NULL when there are none */
+    /* for each shape [side][mcc missing][channel] whose program runs: the
+     * amounts (in currency units) it can pass, outside which it surely
+     * fails (-inf, +inf: no bound) */
+    RuleAmountRange shape_amount[SIDE_COUNT][2][32];
     RuleProgram condition;
     /* the parts of the condition joined to it by `and` that compare a
      * running count or sum of the window with a constant

@@ -935,6 +935,8 @@ typedef struct {
     guint mcc;
     gboolean channel_unknown;
     gboolean decide_only; /* specialize() need not build what is left */
+    int amount_known;     /* -1: the amount is below amount_bound, +1: above, 0: unknown */
+    double amount_bound;
 } Known;
 
 /* The value of field n when it is known, with its type. */
@@ -975,6 +977,52 @@ static Tri tri_of(gboolean b)
     return b ? TRI_TRUE : TRI_FALSE;
 }
 
+static gboolean is_amount(const AstNode *n)
+{
+    return n->kind == N_IDENT && strcmp(n->name, "amount") == 0;
+}
+
+/* The value of constant expression n (a number or a constant's name, as
+ * the compiler folds it). */
+static gboolean amount_const(const Known *k, AstNode *n, double *v)
+{
+    Cc c = {.cx = k->cx};
+    return const_value(&c, n, v);
+}
+
+/* `amount op c` under k's bound on the amount: decided where the bound
+ * lies beyond c (below: amount < bound <= c; above: amount > bound >= c). */
+static Tri amount_cmp(const Known *k, TokKind op, double c)
+{
+    gboolean below = k->amount_known < 0;
+    if (!k->amount_known || (below ? k->amount_bound > c : k->amount_bound < c))
+        return TRI_UNKNOWN;
+    switch (op) {
+    case TOK_EQ:
+        return TRI_FALSE;
+    case TOK_NE:
+        return TRI_TRUE;
+    case TOK_LT:
+    case TOK_LE:
+        return tri_of(below);
+    case TOK_GT:
+    case TOK_GE:
+        return tri_of(!below);
+    default:
+        return TRI_UNKNOWN;
+    }
+}
+
+/* `amount in [lo, hi]` (any brackets, `not in` too) under k's bound. */
+static Tri amount_range(const Known *k, const AstNode *n)
+{
+    double lo, hi;
+    if (!k->amount_known || !amount_const(k, n->lo, &lo) || !amount_const(k, n->hi, &hi))
+        return TRI_UNKNOWN;
+    gboolean outside = k->amount_known < 0 ? k->amount_bound <= lo : k->amount_bound >= hi;
+    return outside ? tri_of(n->negate) : TRI_UNKNOWN;
+}
+
 /* A test (not and, or, not: specialize() combines those) under k. */
 static Tri eval_leaf(const Known *k, const AstNode *n)
 {
@@ -982,7 +1030,11 @@ static Tri eval_leaf(const Known *k, const AstNode *n)
     ValueType ty;
     int index;
     switch (n->kind) {
+    case N_IN_RANGE:
+        return is_amount(n->a) ? amount_range(k, n) : TRI_UNKNOWN;
     case N_BIN:
+        if (is_amount(n->a) && amount_const(k, n->b, &c))
+            return amount_cmp(k, n->op, c);
         if (!known_field(k, n->a, &v, &ty) || !enum_const(k, n->b, ty, &c))
             return TRI_UNKNOWN;
         switch (n->op) {
@@ -1225,6 +1277,56 @@ static void compile_specialised(RuleCtx *cx, AstNode *filter, AstNode *n, RulePr
     rule_compile_expr(cx, n == &decided_false ? filter : n, CTX_FILTER, out);
 }
 
+/* ---- the amount prefilter ----
+ *
+ * eval_leaf() decides a comparison of the amount with a constant when the
+ * amount is known to lie below or above a bound beyond that constant. So
+ * the amounts for which a shape's filter surely fails, below its least
+ * passing amount and above its greatest, are found by trying the constants
+ * the filter compares the amount with as bounds. */
+
+/* The constants the amount is compared with in n. */
+static void amount_consts(const Known *k, AstNode *n, GArray *out)
+{
+    double c;
+    if (n == &decided_true || n == &decided_false)
+        return;
+    if (n->kind == N_AND || n->kind == N_OR || n->kind == N_NOT) {
+        amount_consts(k, n->a, out);
+        if (n->b)
+            amount_consts(k, n->b, out);
+        return;
+    }
+    if (n->kind == N_BIN && is_amount(n->a) && amount_const(k, n->b, &c))
+        g_array_append_val(out, c);
+    if (n->kind == N_IN_RANGE && is_amount(n->a)) {
+        if (amount_const(k, n->lo, &c))
+            g_array_append_val(out, c);
+        if (amount_const(k, n->hi, &c))
+            g_array_append_val(out, c);
+    }
+}
+
+/* The amounts n (a shape's filter under k) can pass: below range->lo and
+ * above range->hi it surely fails (-inf and +inf where it may pass). */
+static void amount_range_of(Known k, AstNode *n, RuleAmountRange *range)
+{
+    range->lo = -INFINITY;
+    range->hi = INFINITY;
+    g_autoptr(GArray) consts = g_array_new(FALSE, FALSE, sizeof(double));
+    amount_consts(&k, n, consts);
+    k.decide_only = TRUE;
+    for (guint i = 0; i < consts->len; i++) {
+        double c = g_array_index(consts, double, i);
+        k.amount_known = -1, k.amount_bound = c;
+        if (c > range->lo && specialize(&k, n, TRUE) == &decided_false)
+            range->lo = c;
+        k.amount_known = +1;
+        if (c < range->hi && specialize(&k, n, TRUE) == &decided_false)
+            range->hi = c;
+    }
+}
+
 void rule_side_filters(RuleCtx *cx, AstNode *filter, Rule *r)
 {
     if (r->mcc_sets)
@@ -1241,6 +1343,7 @@ void rule_side_filters(RuleCtx *cx, AstNode *filter, Rule *r)
                     rule_program_clear(*p);
                     g_clear_pointer(p, g_free);
                 }
+                r->shape_amount[side][absent][ch] = (RuleAmountRange){-INFINITY, INFINITY};
                 if (n == &decided_true || n == &decided_false ||
                     !(r->pass_mask[side][absent] >> ch & 1) ||
                     (r->pass_surely[side][absent] >> ch & 1))
@@ -1252,6 +1355,7 @@ void rule_side_filters(RuleCtx *cx, AstNode *filter, Rule *r)
                 AstNode *m = specialize(&ks, n, TRUE);
                 if (!absent)
                     r->shape_mcc[side][ch] = mcc_set(ks, m, r);
+                amount_range_of(ks, m, &r->shape_amount[side][absent][ch]);
                 if (m == n)
                     continue; /* the side's program it is */
                 *p = g_new0(RuleProgram, 1);

@@ -2,6 +2,7 @@
  * lint proves conditions that can never be true. */
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -311,6 +312,30 @@ static guint count_codes(const guint64 *bits)
  * without the program: a card payment received under the filter below
  * surely passes with 4511 or 4722, never with 5411, and runs the filter
  * ("amount > 100") with any other code. */
+/* The amounts a shape's filter can pass: below and above them the program
+ * need not run. Bounds come from the constants it compares the amount
+ * with, for the side and channel (here the receiver's: at least 500; a
+ * remittance sent: 1,000 to 5,000); none where a part passes at any
+ * amount (a transfer sent). */
+Test(rule_compile, amount_prefilter)
+{
+    Loaded l;
+    const Rule *r = load_where(
+        &l, "rule X-1 \"test rule\"\n  source \"test\"\n  param big = 500\n  for each account\n",
+        "(direction == in and amount >= big) or (direction == out and ((channel == remittance "
+        "and amount in [1000, 5000]) or (channel == transfer and country == DE)))");
+    const RuleAmountRange *in = &r->shape_amount[SIDE_RECEIVER][1][CHANNEL_TRANSFER];
+    cr_expect_eq(in->lo, 500);
+    cr_expect_eq(in->hi, INFINITY);
+    const RuleAmountRange *rem = &r->shape_amount[SIDE_SENDER][1][CHANNEL_REMITTANCE];
+    cr_expect_eq(rem->lo, 1000);
+    cr_expect_eq(rem->hi, 5000);
+    const RuleAmountRange *tr = &r->shape_amount[SIDE_SENDER][1][CHANNEL_TRANSFER];
+    cr_expect_eq(tr->lo, -INFINITY);
+    cr_expect_eq(tr->hi, INFINITY);
+    unload(&l);
+}
+
 Test(rule_compile, mcc_prefilter)
 {
     Loaded l;
