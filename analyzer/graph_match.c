@@ -82,6 +82,32 @@ static gboolean cycle_dfs(Search *s, guint32 node, int depth, gint64 after)
     return FALSE;
 }
 
+/* A cycle of two: the newest earlier edge back from the anchor's receiver
+ * to its sender, usable and of a similar amount. Both the receiver's
+ * out-edges and the sender's in-edges hold it, newest first, and the
+ * shorter list is walked: an employer's hundreds of wages need not be read
+ * to see whether one worker paid one back. (Where a list was cut at
+ * LIMIT_GRAPH_DEGREE, the other may still hold the edge.) */
+static gboolean cycle_of_two(Search *s)
+{
+    guint32 sender = s->anchor->core.from, receiver = s->anchor->core.to;
+    GraphIter outs, ins;
+    graph_iter(s->g, receiver, TRUE, s->from, &outs);
+    graph_iter(s->g, sender, FALSE, s->from, &ins);
+    GraphIter *it = ins.n < outs.n ? &ins : &outs;
+    const GraphEdge *f;
+    while (!s->out->exhausted && (f = graph_next(it, NULL))) {
+        if (!usable(s, f) || f->core.ts >= s->t || f->core.from != receiver || f->core.to != sender)
+            continue;
+        if (s->m->min_len <= 2 && similar(s, f, s->anchor)) {
+            s->path[0] = f;
+            found(s, 1, TRUE);
+            return TRUE;
+        }
+    }
+    return FALSE;
+}
+
 /* Backward from node: earlier hops with similar amounts (layering). */
 static gboolean chain_dfs(Search *s, guint32 node, int depth, const GraphEdge *next)
 {
@@ -325,7 +351,7 @@ gboolean graph_match(const Graph *g, const MatchSpec *m, guint32 bit, gint64 win
     gboolean ok = FALSE;
     switch (m->kind) {
     case MATCH_CYCLE:
-        ok = cycle_dfs(&s, e->core.to, 0, s.from);
+        ok = m->max_len == 2 ? cycle_of_two(&s) : cycle_dfs(&s, e->core.to, 0, s.from);
         break;
     case MATCH_CHAIN:
         ok = chain_dfs(&s, e->core.from, 0, e);

@@ -437,6 +437,40 @@ Test(engine, distinct_values_agree_small_and_large)
     g_ptr_array_unref(g.json);
 }
 
+/* A cycle of two is looked for in the shorter of the two lists that hold
+ * its first edge: employer A pays 300 wages (its index keeps the newest
+ * LIMIT_GRAPH_DEGREE), then the worker of the first wage, no longer in A's
+ * list, pays it back. The worker's list of one incoming edge holds it: the
+ * kickback alerts on A after visiting that one edge. */
+Test(engine, cycle_of_two_walks_the_shorter_list)
+{
+    G_STATIC_ASSERT(LIMIT_GRAPH_DEGREE < 300);
+    const char *rule =
+        "rule T-C \"cycle\"\n  source \"test\"\n  where channel == transfer\n  within "
+        "7d\n  match cycle length 2 tolerance 10%\n  explain \"x\"\n";
+    Harness h;
+    Engine *e = harness_open(&h, rule, LIMIT_EVICT_EVERY);
+    for (guint i = 0; i < 300; i++) { /* workers W0 ... W299: ids 14 ... 313 */
+        g_autofree char *w = g_strdup_printf("W%u", i);
+        intern_add(h.acc, w, strlen(w));
+    }
+    for (guint i = 0; i < 300; i++) {
+        TxnCore wage = {.ts = i, .from = 1, .to = 14 + i, .channel = CHANNEL_TRANSFER, EUR(100000)};
+        engine_process(e, &(Txn){.core = wage, .tx_id = {"w", 1}});
+    }
+    EngineStats before, after;
+    engine_stats(e, &before);
+    TxnCore back = {.ts = 1000, .from = 14, .to = 1, .channel = CHANNEL_TRANSFER, EUR(95000)};
+    engine_process(e, &(Txn){.core = back, .tx_id = {"k", 1}});
+    engine_stats(e, &after);
+    cr_assert_eq(h.g.json->len, 1);
+    expect_in(&h.g, 0, "\"account\":\"A\"");
+    cr_expect_eq(after.graph_work - before.graph_work, 1, "%lu edges visited",
+                 (unsigned long)(after.graph_work - before.graph_work));
+    harness_close(&h);
+    g_ptr_array_unref(h.g.json);
+}
+
 /* A graph search whose alert would be suppressed is not run: A -> B then
  * B -> A closes a cycle and alerts on A (the closing edge's receiver); a
  * second B -> A within the day of suppression visits no edge at all. */
