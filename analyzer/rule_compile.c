@@ -1175,19 +1175,27 @@ static void add_code(GArray *codes, double v)
     }
 }
 
-/* The codes the tests of the mcc in n name (the leaves eval_leaf() reads). */
-static void mcc_codes(const Known *k, const AstNode *n, GArray *codes)
+/* Calls leaf(k, m, out) for each test m of n under its and, or, not (the
+ * leaves eval_leaf() reads). */
+static void each_leaf(const Known *k, AstNode *n, void (*leaf)(const Known *, AstNode *, GArray *),
+                      GArray *out)
 {
-    double c;
-    int index;
     if (n == &decided_true || n == &decided_false)
         return;
     if (n->kind == N_AND || n->kind == N_OR || n->kind == N_NOT) {
-        mcc_codes(k, n->a, codes);
+        each_leaf(k, n->a, leaf, out);
         if (n->b)
-            mcc_codes(k, n->b, codes);
+            each_leaf(k, n->b, leaf, out);
         return;
     }
+    leaf(k, n, out);
+}
+
+/* The codes a test of the mcc names (each_leaf). */
+static void mcc_codes(const Known *k, AstNode *n, GArray *codes)
+{
+    double c;
+    int index;
     if (!n->a || n->a->kind != N_IDENT || strcmp(n->a->name, "mcc") != 0)
         return;
     if (n->kind == N_BIN && enum_const(k, n->b, TY_MCC, &c)) {
@@ -1228,7 +1236,7 @@ static const RuleMccSet *mcc_set(Known k, AstNode *n, Rule *r)
     if (n == &decided_true || n == &decided_false)
         return NULL;
     g_autoptr(GArray) codes = g_array_new(FALSE, FALSE, sizeof(guint));
-    mcc_codes(&k, n, codes);
+    each_leaf(&k, n, mcc_codes, codes);
     if (!codes->len)
         return NULL;
     g_array_sort(codes, cmp_code);
@@ -1285,18 +1293,10 @@ static void compile_specialised(RuleCtx *cx, AstNode *filter, AstNode *n, RulePr
  * passing amount and above its greatest, are found by trying the constants
  * the filter compares the amount with as bounds. */
 
-/* The constants the amount is compared with in n. */
+/* The constants a test compares the amount with (each_leaf). */
 static void amount_consts(const Known *k, AstNode *n, GArray *out)
 {
     double c;
-    if (n == &decided_true || n == &decided_false)
-        return;
-    if (n->kind == N_AND || n->kind == N_OR || n->kind == N_NOT) {
-        amount_consts(k, n->a, out);
-        if (n->b)
-            amount_consts(k, n->b, out);
-        return;
-    }
     if (n->kind == N_BIN && is_amount(n->a) && amount_const(k, n->b, &c))
         g_array_append_val(out, c);
     if (n->kind == N_IN_RANGE && is_amount(n->a)) {
@@ -1314,7 +1314,7 @@ static void amount_range_of(Known k, AstNode *n, RuleAmountRange *range)
     range->lo = -INFINITY;
     range->hi = INFINITY;
     g_autoptr(GArray) consts = g_array_new(FALSE, FALSE, sizeof(double));
-    amount_consts(&k, n, consts);
+    each_leaf(&k, n, amount_consts, consts);
     k.decide_only = TRUE;
     for (guint i = 0; i < consts->len; i++) {
         double c = g_array_index(consts, double, i);
