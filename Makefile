@@ -4,6 +4,12 @@
 CC ?= cc
 PKGS := glib-2.0 zlib libpq libisal
 OPT ?= -O2
+# Link-time optimisation lets the engine's hot path inline across modules
+# (window, aggregates, interpreter): 2% fewer instructions, 7% less wall
+# time on the benchmark's catalogue scan in five runs in turns. Not for
+# the unit tests (it drops tests the framework finds by linker section),
+# nor the sanitizer and fuzzing builds.
+LTO ?= -flto=auto
 CFLAGS_BASE := -std=c11 -g $(OPT) -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L \
 	-Wall -Wextra -Wstrict-prototypes -Wmissing-prototypes -Wvla -Wwrite-strings \
 	-Wno-unused-parameter -MMD -MP
@@ -14,14 +20,15 @@ B ?= build
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CRIT_LIBS = $(shell pkg-config --libs criterion 2>/dev/null)
-CFLAGS_ALL = $(CFLAGS_BASE) $(SAN) $(PKG_CFLAGS) -iquote analyzer $(CFLAGS)
-LDLIBS_ALL = $(SAN) $(PKG_LIBS) -lm $(LDFLAGS)
+CFLAGS_ALL = $(CFLAGS_BASE) $(LTO) $(SAN) $(PKG_CFLAGS) -iquote analyzer $(CFLAGS)
+LDLIBS_ALL = $(OPT) $(LTO) $(SAN) $(PKG_LIBS) -lm $(LDFLAGS)
 
 LIB_SRC := $(filter-out analyzer/main.c,$(wildcard analyzer/*.c))
 LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o)
 GEN_SRC := analyzer/profiles_builtin.c
 TEST_SRC := $(wildcard tests/unit/test_*.c)
 TEST_OBJ := $(TEST_SRC:%.c=$(B)/%.o)
+$(TEST_OBJ): LTO :=
 TOOL_SRC := $(wildcard tools/gen*.c)
 TOOL_OBJ := $(TOOL_SRC:%.c=$(B)/%.o)
 PROFILES := $(sort $(wildcard schema/profiles/*.profile))
@@ -58,7 +65,7 @@ $(B)/migrations_builtin.o: $(B)/migrations_builtin.c
 
 $(B)/libmt.a: $(LIB_OBJ) $(B)/profiles_builtin.o $(B)/migrations_builtin.o
 	rm -f $@
-	ar rcs $@ $^
+	gcc-ar rcs $@ $^
 
 $(MT): $(B)/analyzer/main.o $(B)/libmt.a
 	$(CC) -o $@ $^ $(LDLIBS_ALL)
@@ -96,7 +103,7 @@ demo: deps
 	$(MAKE) all
 	sh tools/demo.sh
 
-ASAN = B=build-asan MT=build-asan/moneytrail OPT=-O1 \
+ASAN = B=build-asan MT=build-asan/moneytrail OPT=-O1 LTO= \
 	SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all"
 asan: deps
 	$(MAKE) tools/mtgen tools/pgdrain
@@ -108,7 +115,7 @@ asan: deps
 # ThreadSanitizer over the threads (gzip inflating, engine shards): scans of
 # a generated gzip file with 1, 2 and 4 engine threads, each against the
 # alerts of one thread on the plain file.
-TSAN = B=build-tsan MT=build-tsan/moneytrail OPT=-O1 SAN="-fsanitize=thread -fno-omit-frame-pointer"
+TSAN = B=build-tsan MT=build-tsan/moneytrail OPT=-O1 LTO= SAN="-fsanitize=thread -fno-omit-frame-pointer"
 tsan: deps
 	$(MAKE) tools/mtgen
 	$(MAKE) $(TSAN) build-tsan/moneytrail
@@ -126,7 +133,7 @@ tsan: deps
 FUZZ_SECONDS ?= 60
 FUZZ_SAN = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 fuzz: deps
-	$(MAKE) B=build-fuzz CC=clang OPT=-O1 SAN="$(FUZZ_SAN) -fsanitize=fuzzer-no-link" build-fuzz/libmt.a
+	$(MAKE) B=build-fuzz CC=clang OPT=-O1 LTO= SAN="$(FUZZ_SAN) -fsanitize=fuzzer-no-link" build-fuzz/libmt.a
 	for t in rules decode; do \
 		clang -g -O1 $(FUZZ_SAN) -fsanitize=fuzzer -iquote analyzer $(PKG_CFLAGS) \
 			tests/fuzz/fuzz_$$t.c build-fuzz/libmt.a $(PKG_LIBS) -lm -o build-fuzz/fuzz_$$t || exit 1; \

@@ -8,6 +8,7 @@ need_cmd() { command -v "$1" >/dev/null 2>&1 || missing="$missing $2"; }
 
 need_cmd pkg-config pkg-config
 need_cmd cc gcc
+need_cmd gcc-ar gcc
 need_cmd make make
 need_pkg glib-2.0 libglib2.0-dev
 need_pkg zlib zlib1g-dev
