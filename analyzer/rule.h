@@ -349,8 +349,14 @@ typedef struct {
      * (`count(direction == in) >= 3 and ...`): when one of them is false,
      * so is the condition, and the engine tests them first (RuleLead) */
     GArray *leads;
-    GArray *aggs;         /* RuleAgg */
-    GArray *tracked;      /* RuleTrack: the aggs kept in step with the window */
+    GArray *aggs; /* RuleAgg */
+    /* RuleTrack: the aggs kept in step with the window, the n_track_any
+     * that every entry adds to first; the others by their flag bit: bit i
+     * of track_flags set for tracked[track_of_flag[i]] */
+    GArray *tracked;
+    guint n_track_any;
+    guint32 track_flags;
+    guint8 track_of_flag[32];
     gboolean has_counted; /* some agg is counted (distinct values kept as a multiset) */
     GArray *explain;      /* TplPart */
     char *explain_src;

@@ -1032,9 +1032,17 @@ static void rule_check_complete(RuleCtx *cx, Rule *r, gboolean have_cond)
                            g->counted             ? TRACK_DISTINCT
                            : g->kind == AGG_COUNT ? TRACK_COUNT
                                                   : TRACK_SUM};
-            g_array_append_val(r->tracked, t);
+            if (t.flag < 0) /* those every entry adds to first */
+                g_array_insert_val(r->tracked, r->n_track_any++, t);
+            else
+                g_array_append_val(r->tracked, t);
         }
         r->has_counted |= g->counted;
+    }
+    for (guint i = r->n_track_any; i < r->tracked->len; i++) {
+        const RuleTrack *t = &g_array_index(r->tracked, RuleTrack, i);
+        r->track_flags |= 1u << t->flag;
+        r->track_of_flag[t->flag] = (guint8)i;
     }
     g_autoptr(GArray) leads = r->leads; /* only the leads on running totals stay */
     r->leads = leads_new();

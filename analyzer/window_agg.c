@@ -330,28 +330,33 @@ static guint64 dset_key(const RuleAgg *g, const WinEntry *en, const Keep *k)
 
 /* Adds (sign +1) or removes (-1) an entry in the running totals of its
  * part and, for the window part, in the distinct multisets. */
+static inline void track_add(const Rule *r, Window *w, const RuleTrack *t, const WinEntry *en,
+                             guint part, gint64 sign, const Keep *k)
+{
+    gint64 *run = &w->run[t->agg + part * r->aggs->len];
+    guint64 key;
+    switch ((TrackKind)t->kind) {
+    case TRACK_COUNT:
+        *run += sign;
+        break;
+    case TRACK_SUM:
+        *run += sign * en->amount;
+        break;
+    case TRACK_DISTINCT:
+        if (w->dsets && (key = dset_key(&g_array_index(r->aggs, RuleAgg, t->agg), en, k)))
+            (sign > 0 ? dset_add : dset_remove)(&w->dsets[t->agg], key);
+        break;
+    }
+}
+
 static void run_add(const Rule *r, Window *w, const WinEntry *en, guint part, gint64 sign,
                     const Keep *k)
 {
     const RuleTrack *tr = (const RuleTrack *)(void *)r->tracked->data;
-    for (guint t = 0; t < r->tracked->len; t++) {
-        if (tr[t].flag >= 0 && !((en->flags >> tr[t].flag) & 1))
-            continue;
-        gint64 *run = &w->run[tr[t].agg + part * r->aggs->len];
-        guint64 key;
-        switch ((TrackKind)tr[t].kind) {
-        case TRACK_COUNT:
-            *run += sign;
-            break;
-        case TRACK_SUM:
-            *run += sign * en->amount;
-            break;
-        case TRACK_DISTINCT:
-            if (w->dsets && (key = dset_key(&g_array_index(r->aggs, RuleAgg, tr[t].agg), en, k)))
-                (sign > 0 ? dset_add : dset_remove)(&w->dsets[tr[t].agg], key);
-            break;
-        }
-    }
+    for (guint t = 0; t < r->n_track_any; t++)
+        track_add(r, w, &tr[t], en, part, sign, k);
+    for (guint32 m = en->flags & r->track_flags; m; m &= m - 1) /* the entry's flags only */
+        track_add(r, w, &tr[r->track_of_flag[__builtin_ctz(m)]], en, part, sign, k);
 }
 
 /* Drops the oldest entry from the window and from the running totals of its part. */
