@@ -551,11 +551,12 @@ static const guint64 *shape_of(Engine *e, const TxnCore *t)
     return &g_array_index(e->shapes, guint64, ((*at)[key] - 1) * SHAPE_MASKS * e->mw);
 }
 
-/* The index in rule ri's pool of the account's window, made on first use
- * (and then counted among the live windows if ri is a window rule). */
-static guint32 state_window(Engine *e, guint ri, guint32 account)
+/* The index in rule ri's pool of the window of the account whose row is
+ * slots (account_slots), made on first use (and then counted among the
+ * live windows if ri is a window rule). */
+static guint32 state_window_in(Engine *e, guint ri, guint32 account, guint32 *slots)
 {
-    guint32 *slot = &account_slots(e, account)[ri];
+    guint32 *slot = &slots[ri];
     if (*slot)
         return *slot - 1;
     e->stats.windows += !e->graph_bit[ri];
@@ -574,6 +575,11 @@ static guint32 state_window(Engine *e, guint ri, guint32 account)
     pool_at(st, i)->owner = account;
     *slot = i + 1;
     return i;
+}
+
+static guint32 state_window(Engine *e, guint ri, guint32 account)
+{
+    return state_window_in(e, ri, account, account_slots(e, account));
 }
 
 /* Frees window i of rule ri (empty, not suppressing) for reuse. */
@@ -979,6 +985,7 @@ static void make_passes(Engine *e, const TxnCore *t, guint32 from, guint32 to, g
 {
     /* the rows of both accounts exist before either is used: no move while they are */
     account_slots(e, MAX(from, to));
+    guint32 *rows[2] = {from ? account_slots(e, from) : NULL, to ? account_slots(e, to) : NULL};
     const guint64 *sh = shape_of(e, t), *sure = sh + SHAPE_SURE * e->mw;
     const guint64 *mf = account_mask(e, from, t), *mt = account_mask(e, to, t);
     guint n = 0;
@@ -997,7 +1004,7 @@ static void make_passes(Engine *e, const TxnCore *t, guint32 from, guint32 to, g
                 if (!side_passes(e, ri, side, account, t))
                     continue;
             }
-            guint32 win = state_window(e, ri, account);
+            guint32 win = state_window_in(e, ri, account, rows[receiver]);
             if (load)
                 __builtin_prefetch(pool_at(&e->state[ri], win));
             e->passes[n++] = (Pass){ri, account, win};
