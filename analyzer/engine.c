@@ -643,8 +643,8 @@ static guint32 entry_flags(Engine *e, guint ri, const TxnCore *core, guint32 acc
         side_of(core, account), core->mcc == TXN_MCC_NONE, core->channel)];
     guint32 flags = fs->sure;
     RuleEval ev = {.txn = core, .account = account, .rs = e->rs, .kyc = e->kyc};
-    for (const FlagProg *f = st->flag_progs + fs->first; f < st->flag_progs + fs->first + fs->n;
-         f++) {
+    for (guint i = 0; i < fs->n; i++) { /* (flag_progs is NULL when there are none) */
+        const FlagProg *f = &st->flag_progs[fs->first + i];
         if (rule_vm_run(f->prog, &ev) != 0)
             flags |= f->bit;
     }
