@@ -806,7 +806,8 @@ static void cost_add(Engine *e, guint ri, gint64 t0)
 static gboolean lead_fails(const Engine *e, guint ri, const Rule *r, const Window *w)
 {
     const RuleState *st = &e->state[ri];
-    for (const RuleLead *l = st->leads; l < st->leads + st->n_leads; l++) {
+    for (guint i = 0; i < st->n_leads; i++) { /* (leads is NULL when there are none) */
+        const RuleLead *l = &st->leads[i];
         double v = window_agg_running(r, w, l->agg);
         if (!isnan(v) && rule_vm_compare(l->op, v, l->k) == 0)
             return TRUE;
