@@ -201,7 +201,8 @@ static inline double vm_agg(const RuleEval *ev, gint32 i)
     return ev->agg_fn ? ev->agg_fn(ev->agg_ctx, (guint)i) : ev->aggs ? ev->aggs[i] : 0;
 }
 
-double rule_vm_compare(RuleOp op, double a, double b)
+/* rule_vm_compare, inline in the interpreter's loop. */
+static inline double vm_compare(RuleOp op, double a, double b)
 {
     switch (op) {
     case OP_EQ:
@@ -217,6 +218,11 @@ double rule_vm_compare(RuleOp op, double a, double b)
     default:
         return a >= b;
     }
+}
+
+double rule_vm_compare(RuleOp op, double a, double b)
+{
+    return vm_compare(op, a, b);
 }
 
 double rule_vm_run(const RuleProgram *p, const RuleEval *ev)
@@ -238,7 +244,7 @@ double rule_vm_run(const RuleProgram *p, const RuleEval *ev)
             st[++sp] = vm_agg(ev, s->a);
             break;
         case OP_AGG_CMP:
-            st[++sp] = rule_vm_compare((RuleOp)s->b, vm_agg(ev, s->a), s->k);
+            st[++sp] = vm_compare((RuleOp)s->b, vm_agg(ev, s->a), s->k);
             break;
         case OP_ADD:
             sp--;
@@ -313,7 +319,7 @@ double rule_vm_run(const RuleProgram *p, const RuleEval *ev)
             break;
         }
         case OP_FIELD_CMP:
-            st[++sp] = rule_vm_compare((RuleOp)s->a, vm_field((FieldId)s->b, ev), s->k);
+            st[++sp] = vm_compare((RuleOp)s->a, vm_field((FieldId)s->b, ev), s->k);
             break;
         case OP_FIELD_IN_LIST:
             st[++sp] =
