@@ -5,10 +5,12 @@
  * from the compile-time prefilter masks, and-ed with the bits of the rules
  * whose account-kind and fixed-attribute prefilters each account passes
  * (worked out once per account); for each side left, the filter as
- * compiled for that side unless the shape's bits say it surely passes;
- * then the account's window: expire, push, compute the aggregates the
- * condition needs, test the condition, and on an alert (unless suppressed)
- * the remaining aggregates, the explanation and the evidence. This runs in
+ * compiled for that side unless the shape's bits say it surely passes or
+ * the amount lies outside those it can pass; then the account's window:
+ * expire, push, test the condition's leads on the running totals, compute
+ * the aggregates the condition needs, test the condition, and on an alert
+ * (unless suppressed) the remaining aggregates, the explanation and the
+ * evidence. This runs in
  * three sweeps (filters, prefetch, updates) so that the cache misses of
  * many windows overlap. A rule has a window only for the accounts that
  * passed its filter: a pool per rule, found through one slot table whose
