@@ -5,7 +5,9 @@
  * it can see (a filter sees one transaction, an alert condition sees the
  * window's aggregates), infers the static type that decides how values are
  * printed, bounds the stack depth, and lints: a condition that can be proven
- * never true is an error. */
+ * never true is an error. Works out the prefilters that spare the engine
+ * most filter runs: the channels, mcc codes and amounts a filter can pass
+ * from each side, and its parts on an account's fixed attributes. */
 #include "rule_ast.h"
 
 #include "kyc.h"
