@@ -731,7 +731,7 @@ static void raise_alert(Engine *e, guint ri, const Rule *r, Window *st, const Ag
         return;
     a->rule = r;
     a->account = c->account;
-    a->window_start = window_at(c->w, c->lo)->ts;
+    a->window_start = win_ts(window_at(c->w, c->lo));
     a->window_end = t->core.ts;
     a->trigger = t->tx_id;
     a->currency = t->core.currency;

@@ -25,9 +25,10 @@
 #define LIMIT_EXPLAIN_BYTES      1024            /* rendered explanation sentence */
 
 /* Engine state */
-#define LIMIT_WINDOW_ENTRIES 4096   /* entries kept per account window; oldest dropped, counted */
-#define LIMIT_EVIDENCE       100    /* transaction ids listed in one alert */
-#define LIMIT_VM_STACK       64     /* evaluation stack of the interpreter */
+#define LIMIT_WINDOW_ENTRIES 4096 /* entries kept per account window; oldest dropped, counted */
+#define LIMIT_ENTRY_FLAGS    24   /* aggregates of a rule whose condition a window entry carries */
+#define LIMIT_EVIDENCE       100  /* transaction ids listed in one alert */
+#define LIMIT_VM_STACK       64   /* evaluation stack of the interpreter */
 #define LIMIT_EVICT_EVERY    262144 /* transactions between sweeps that free idle state */
 #define LIMIT_SHARDS         64     /* engine threads (engine_shards.h), whatever --threads says */
 

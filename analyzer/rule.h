@@ -165,7 +165,7 @@ typedef struct {
     FieldId field;     /* AGG_DISTINCT, AGG_NEW */
     double k;          /* AGG_FORWARDED, AGG_SWEPT: seconds */
     gboolean baseline; /* computed over the baseline period before the window (scaled) */
-    int flag;          /* bit of WinEntry.flags holding the entry's condition, -1 = none */
+    int flag;          /* bit of the entry flags (win_flags) holding its condition, -1 = none */
     /* the flag's condition worked out at compile time like Rule.pass_mask:
      * bit c set if it can be true (maybe) or is true (surely) for channel c
      * with the window's account on that side, [0] with an mcc, [1] without */
@@ -292,7 +292,7 @@ typedef enum {
 
 typedef struct {
     guint16 agg; /* index in Rule.aggs */
-    gint8 flag;  /* WinEntry.flags bit the entry must have, -1 = any entry */
+    gint8 flag;  /* win_flags bit the entry must have, -1 = any entry */
     guint8 kind; /* TrackKind */
 } RuleTrack;
 

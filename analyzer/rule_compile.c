@@ -355,7 +355,7 @@ static ValueType compile_agg(Cc *c, AstNode *n, int which)
     agg.flag = -1;
     memset(agg.flag_maybe, 0xff, sizeof agg.flag_maybe);
     memset(agg.flag_surely, 0, sizeof agg.flag_surely);
-    if ((agg.cond.n || (agg.kind == AGG_COUNT && agg.arg.n)) && r->aggs->len < 32) {
+    if ((agg.cond.n || (agg.kind == AGG_COUNT && agg.arg.n)) && r->aggs->len < LIMIT_ENTRY_FLAGS) {
         agg.flag = (int)r->aggs->len; /* precomputed per entry when it enters the window */
         AstNode *cond = agg_condition(n, which);
         if (cond)

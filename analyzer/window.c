@@ -134,7 +134,7 @@ void window_drop_head(Window *w)
     g_assert(w->len > 0);
     w->head = (w->head + 1) & (w->cap - 1);
     if (--w->len)
-        w->first_ts = w->e[w->head].ts;
+        w->first_ts = win_ts(&w->e[w->head]);
 }
 
 gboolean window_push(Window *w, WindowMem *m, const TxnCore *rec, guint32 flags)

@@ -11,6 +11,7 @@
 
 #include <glib.h>
 
+#include "limits.h"
 #include "txn.h"
 
 /* A window entry points at a transaction record: a TxnCore followed at once
@@ -19,17 +20,31 @@
  * are graph edges, which have the same layout), and live for as long as any
  * window can hold them. */
 typedef struct {
-    gint64 ts;     /* copies of the record's fields that expiry, running totals */
-    gint64 amount; /* and sequences read, so that they walk the ring only */
     const TxnCore *core;
-    guint32 flags; /* bit i: the entry passes the condition of the rule's aggregate i */
-    guint32 to;
+    gint64 amount; /* copies of the record's fields that expiry, running */
+    /* totals and sums read, so that they walk the ring only: the time in
+     * the upper 40 bits (any year from 1 to 9999 fits), the flags in the
+     * lower LIMIT_ENTRY_FLAGS (bit i: the entry passes the condition of
+     * the rule's aggregate i); win_ts, win_flags */
+    guint64 ts_flags;
 } WinEntry;
+
+G_STATIC_ASSERT(sizeof(WinEntry) == 24); /* 8 to 3 lines */
 
 /* The entry of a stored record whose aggregate conditions are flags. */
 static inline WinEntry win_entry(const TxnCore *rec, guint32 flags)
 {
-    return (WinEntry){rec->ts, rec->amount, rec, flags, rec->to};
+    return (WinEntry){rec, rec->amount, (guint64)rec->ts << LIMIT_ENTRY_FLAGS | flags};
+}
+
+static inline gint64 win_ts(const WinEntry *e)
+{
+    return (gint64)e->ts_flags >> LIMIT_ENTRY_FLAGS; /* arithmetic: times before 1970 */
+}
+
+static inline guint32 win_flags(const WinEntry *e)
+{
+    return (guint32)(e->ts_flags & ((1u << LIMIT_ENTRY_FLAGS) - 1));
 }
 
 /* The distinct values of one aggregate over a window, with how many entries

@@ -52,7 +52,7 @@ static gboolean passes(const RuleAgg *g, const AggCtx *c, guint i, RuleEval *ev)
 {
     const WinEntry *en = window_at(c->w, i);
     if (g->flag >= 0)
-        return (en->flags >> g->flag) & 1;
+        return (win_flags(en) >> g->flag) & 1;
     ev->txn = en->core;
     const RuleProgram *p = g->kind == AGG_COUNT ? &g->arg : &g->cond;
     return !p->n || rule_vm_run(p, ev) != 0;
@@ -141,7 +141,7 @@ static double fold_amounts(const RuleAgg *g, const AggCtx *c, guint lo, guint hi
     guint n = 0;
     for (guint i = lo; i < hi; i++) {
         const WinEntry *en = window_at(c->w, i);
-        if (g->flag >= 0 && !((en->flags >> g->flag) & 1))
+        if (g->flag >= 0 && !((win_flags(en) >> g->flag) & 1))
             continue;
         n++;
         if (__builtin_add_overflow(sum, en->amount, &sum))
@@ -224,19 +224,19 @@ static double agg_forward(const RuleAgg *g, const AggCtx *c)
     for (guint i = c->lo; i < c->hi; i++) {
         const WinEntry *t = window_at(c->w, i);
         double amount = (double)t->amount;
-        if (t->to == c->account) {
-            q_ts[tail] = (double)t->ts;
+        if (t->core->to == c->account) { /* the record: walks are rare */
+            q_ts[tail] = (double)win_ts(t);
             q_left[tail++] = amount;
             in += amount;
             continue;
         }
-        while (head < tail && q_ts[head] < (double)t->ts - g->k)
+        while (head < tail && q_ts[head] < (double)win_ts(t) - g->k)
             head++;
         for (double left = amount; left > 0 && head < tail;) {
             double m = MIN(left, q_left[head]);
             left -= m;
             matched += m;
-            double to_cp = credit(cps, amts, &ncp, t->to, m); /* once: MAX evaluates twice */
+            double to_cp = credit(cps, amts, &ncp, t->core->to, m); /* once: MAX evaluates twice */
             best = MAX(best, to_cp);
             if ((q_left[head] -= m) <= 0)
                 head++;
@@ -252,7 +252,7 @@ static void split_moved(Window *w, guint i)
 {
     w->split = i;
     if (i < w->len)
-        w->split_ts = window_at(w, i)->ts;
+        w->split_ts = win_ts(window_at(w, i));
 }
 
 /* ---- distinct values as a multiset: linear probing, backward-shift deletion ---- */
@@ -318,7 +318,7 @@ static void dset_remove(DistinctSet *d, guint64 key)
 /* The key of an entry's value for a counted distinct aggregate; 0 = none. */
 static guint64 dset_key(const RuleAgg *g, const WinEntry *en, const Keep *k)
 {
-    if (g->flag >= 0 && !((en->flags >> g->flag) & 1))
+    if (g->flag >= 0 && !((win_flags(en) >> g->flag) & 1))
         return 0;
     double v = rule_vm_field(g->field, en->core, k->account, k->kyc);
     if (is_absent(g->field, v))
@@ -355,7 +355,7 @@ static void run_add(const Rule *r, Window *w, const WinEntry *en, guint part, gi
     const RuleTrack *tr = (const RuleTrack *)(void *)r->tracked->data;
     for (guint t = 0; t < r->n_track_any; t++)
         track_add(r, w, &tr[t], en, part, sign, k);
-    for (guint32 m = en->flags & r->track_flags; m; m &= m - 1) /* the entry's flags only */
+    for (guint32 m = win_flags(en) & r->track_flags; m; m &= m - 1) /* the entry's flags only */
         track_add(r, w, &tr[r->track_of_flag[__builtin_ctz(m)]], en, part, sign, k);
 }
 
@@ -459,7 +459,8 @@ double window_agg(const RuleAgg *g, const AggCtx *c)
     double scale = g->baseline && (g->kind == AGG_COUNT || g->kind == AGG_SUM) ? c->base_scale : 1;
     switch (g->kind) {
     case AGG_SPAN:
-        return hi > lo ? (double)(window_at(c->w, hi - 1)->ts - window_at(c->w, lo)->ts) : 0;
+        return hi > lo ? (double)(win_ts(window_at(c->w, hi - 1)) - win_ts(window_at(c->w, lo)))
+                       : 0;
     case AGG_DISTINCT:
         return collect(g, c, lo, hi, c->scratch);
     case AGG_NEW:

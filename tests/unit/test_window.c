@@ -108,7 +108,7 @@ Test(window, outgrows_the_callers_ring_in_order)
     cr_expect_eq(w.run, run, "the running totals stay where they are");
     cr_expect_eq(w.len, 5);
     for (guint i = 0; i < w.len; i++)
-        cr_expect_eq(window_at(&w, i)->ts, (gint64)i + 2);
+        cr_expect_eq(win_ts(window_at(&w, i)), (gint64)i + 2);
     window_clear(&w, mem);
     cr_expect_eq(w.e, NULL);
 }
@@ -134,7 +134,7 @@ Test(window, released_rings_are_reused_by_size)
     cr_expect_eq(b.cap, 16);
     cr_expect_neq(b.e, ring, "a ring of 16 is another");
     for (guint i = 0; i < b.len; i++)
-        cr_expect_eq(window_at(&b, i)->ts, (gint64)i + 1);
+        cr_expect_eq(win_ts(window_at(&b, i)), (gint64)i + 1);
     window_init(&a);
     for (gint64 ts = 1; ts <= 5; ts++)
         push(&a, ts);
