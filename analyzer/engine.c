@@ -779,7 +779,7 @@ static void prefetch_window(const Window *w)
         __builtin_prefetch(&w->e[w->head]);
         if (w->split && w->split < w->len) /* a baseline: the entry it may take next */
             __builtin_prefetch(window_at(w, w->split));
-        __builtin_prefetch(&w->e[(w->head + w->len) & (w->cap - 1)], 1);
+        __builtin_prefetch(&w->e[window_slot(w, w->len)], 1);
     }
     if (w->run)
         __builtin_prefetch(w->run, 1);

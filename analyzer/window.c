@@ -1,20 +1,24 @@
 /* window.c: per-account sliding windows (see window.h).
  *
- * The capacity is a power of two so that indexing is a mask; growth copies
- * the ring in order into a ring of the next size from the WindowMem. Memory
- * is bounded by LIMIT_WINDOW_ENTRIES per window. */
+ * A ring's capacity is a power of two or one and a half times one (4, 6,
+ * 8, 12, ...), so that a window holds at most a third more than its
+ * entries rather than twice as many; growth copies the ring in order into
+ * a ring of the next size from the WindowMem. Memory is bounded by
+ * LIMIT_WINDOW_ENTRIES per window. */
 #include "window.h"
 
 #include <string.h>
 
 #include "hugemem.h"
 
-/* Rings of 2^k entries for k in [RING_MIN_LOG, LIMIT_WINDOW_ENTRIES'
- * log], from chunks of RING_CHUNK bytes (at least one ring of the largest). */
+/* Rings of 2^k and 3 * 2^(k-1) entries for k from RING_MIN_LOG up to
+ * LIMIT_WINDOW_ENTRIES (a power of two), two size classes a power, from
+ * chunks of RING_CHUNK bytes (at least one ring of the largest). */
 #define RING_MIN_LOG 2
-#define RING_CLASSES 16
+#define RING_CLASSES 32
 #define RING_CHUNK   ((gsize)2 << 20)
-G_STATIC_ASSERT(LIMIT_WINDOW_ENTRIES <= 1u << (RING_CLASSES - 1));
+G_STATIC_ASSERT((LIMIT_WINDOW_ENTRIES & (LIMIT_WINDOW_ENTRIES - 1)) == 0);
+G_STATIC_ASSERT(LIMIT_WINDOW_ENTRIES <= 1u << (RING_CLASSES / 2 + RING_MIN_LOG - 1));
 G_STATIC_ASSERT(RING_CHUNK >= LIMIT_WINDOW_ENTRIES * sizeof(WinEntry));
 
 struct WindowMem {
@@ -39,9 +43,21 @@ void window_mem_free(WindowMem *m)
     g_free(m);
 }
 
+/* A ring size's class: 2 a power of two from RING_MIN_LOG, + 1 for the
+ * size between it and the next. */
 static guint ring_class(guint cap)
 {
-    return g_bit_storage(cap) - 1;
+    guint log = g_bit_storage(cap) - 1;
+    return 2 * (log - RING_MIN_LOG) + (cap != 1u << log);
+}
+
+/* The ring size after cap: half again from a power of two, else the next
+ * power of two. */
+static guint ring_next(guint cap)
+{
+    if (cap < 1u << RING_MIN_LOG)
+        return 1u << RING_MIN_LOG;
+    return (cap & (cap - 1)) == 0 ? cap + cap / 2 : 1u << g_bit_storage(cap);
 }
 
 static WinEntry *ring_alloc(WindowMem *m, guint cap)
@@ -117,7 +133,7 @@ void window_expire(Window *w, gint64 now, gint64 span)
 
 static void window_grow(Window *w, WindowMem *m)
 {
-    guint cap = MAX(w->cap * 2, 1u << RING_MIN_LOG);
+    guint cap = ring_next(w->cap);
     WinEntry *e = ring_alloc(m, cap);
     for (guint i = 0; i < w->len; i++)
         e[i] = *window_at(w, i);
@@ -132,7 +148,7 @@ static void window_grow(Window *w, WindowMem *m)
 void window_drop_head(Window *w)
 {
     g_assert(w->len > 0);
-    w->head = (w->head + 1) & (w->cap - 1);
+    w->head = window_slot(w, 1);
     if (--w->len)
         w->first_ts = win_ts(&w->e[w->head]);
 }
@@ -148,7 +164,7 @@ gboolean window_push(Window *w, WindowMem *m, const TxnCore *rec, guint32 flags)
             window_grow(w, m);
         }
     }
-    WinEntry *e = &w->e[(w->head + w->len) & (w->cap - 1)];
+    WinEntry *e = &w->e[window_slot(w, w->len)];
     *e = win_entry(rec, flags);
     if (w->len++ == 0)
         w->first_ts = rec->ts;

@@ -133,10 +133,18 @@ void txn_store_release(TxnStore *s, gint64 now);
 /* The records held (in chunks not yet freed). */
 guint64 txn_store_records(const TxnStore *s);
 
+/* The ring slot of the i-th entry, 0 = oldest, for i up to cap (the ring
+ * need not be a power of two). */
+static inline guint window_slot(const Window *w, guint i)
+{
+    guint k = w->head + i;
+    return k >= w->cap ? k - w->cap : k;
+}
+
 /* The i-th entry, 0 = oldest. */
 static inline const WinEntry *window_at(const Window *w, guint i)
 {
-    return &w->e[(w->head + i) & (w->cap - 1)];
+    return &w->e[window_slot(w, i)];
 }
 
 #endif

@@ -113,8 +113,29 @@ Test(window, outgrows_the_callers_ring_in_order)
     cr_expect_eq(w.e, NULL);
 }
 
+/* A ring of 6, not a power of two, keeps the order as the oldest entries
+ * leave and new ones wrap round to its first slots. */
+Test(window, a_ring_between_powers_of_two_wraps_in_order)
+{
+    Window w;
+    window_init(&w);
+    for (gint64 ts = 1; ts <= 5; ts++)
+        push(&w, ts);
+    cr_assert_eq(w.cap, 6);
+    window_expire(&w, 13, 10); /* ts 1 to 3 leave */
+    cr_assert_eq(w.len, 2);
+    for (gint64 ts = 6; ts <= 9; ts++)
+        push(&w, ts);
+    cr_expect_eq(w.cap, 6, "six entries fit: no growth");
+    cr_expect_eq(w.len, 6);
+    for (guint i = 0; i < w.len; i++)
+        cr_expect_eq(win_ts(window_at(&w, i)), (gint64)i + 4);
+    window_clear(&w, mem);
+}
+
 /* A ring given back is the next one of its size handed out, so windows
- * that come and go reuse memory; a ring of another size is not. */
+ * that come and go reuse memory; a ring of another size is not. Sizes go
+ * 4, 6, 8, 12: half again, then the next power of two. */
 Test(window, released_rings_are_reused_by_size)
 {
     Window a, b;
@@ -122,23 +143,23 @@ Test(window, released_rings_are_reused_by_size)
     window_init(&b);
     for (gint64 ts = 1; ts <= 5; ts++)
         push(&a, ts);
-    cr_assert_eq(a.cap, 8);
+    cr_assert_eq(a.cap, 6);
     WinEntry *ring = a.e;
     window_clear(&a, mem);
     for (gint64 ts = 1; ts <= 5; ts++)
         push(&b, ts);
-    cr_expect_eq(b.cap, 8);
-    cr_expect_eq(b.e, ring, "the released ring of 8 is reused");
+    cr_expect_eq(b.cap, 6);
+    cr_expect_eq(b.e, ring, "the released ring of 6 is reused");
     for (gint64 ts = 6; ts <= 9; ts++)
         push(&b, ts);
-    cr_expect_eq(b.cap, 16);
-    cr_expect_neq(b.e, ring, "a ring of 16 is another");
+    cr_expect_eq(b.cap, 12);
+    cr_expect_neq(b.e, ring, "a ring of 12 is another");
     for (guint i = 0; i < b.len; i++)
         cr_expect_eq(win_ts(window_at(&b, i)), (gint64)i + 1);
     window_init(&a);
     for (gint64 ts = 1; ts <= 5; ts++)
         push(&a, ts);
-    cr_expect_eq(a.e, ring, "the ring of 8 that b left is free again");
+    cr_expect_eq(a.e, ring, "the ring of 6 that b left is free again");
     window_clear(&a, mem);
     window_clear(&b, mem);
 }
