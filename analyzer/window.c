@@ -1,9 +1,9 @@
 /* window.c: per-account sliding windows (see window.h).
  *
  * A ring's capacity is a power of two or one and a half times one (4, 6,
- * 8, 12, ...), so that a window holds at most a third more than its
- * entries rather than twice as many; growth copies the ring in order into
- * a ring of the next size from the WindowMem. Memory is bounded by
+ * 8, 12, ...), so that a grown ring is at most a third empty rather than
+ * half; growth copies the ring in order into a ring of the next size from
+ * the WindowMem. Memory is bounded by
  * LIMIT_WINDOW_ENTRIES per window. */
 #include "window.h"
 
