@@ -56,10 +56,11 @@
  * pool indexed through the engine's slot table (most accounts never pass
  * most filters); evicted windows are reused. A pool entry is a Window (its
  * owner the account, 0 = free) followed by its running totals and a small
- * ring (POOL_RING entries), so that a small window lies in a few adjacent
- * lines and allocates nothing. Entries live in chunks that never move. */
+ * ring (at least POOL_RING entries, as many as fill its last line), so
+ * that a small window lies in a few adjacent lines and allocates nothing.
+ * Entries live in chunks that never move. */
 
-#define POOL_RING   4  /* ring entries kept in the pool entry */
+#define POOL_RING   4  /* ring entries kept in the pool entry, at least */
 #define POOL_FIRST  64 /* entries of the first chunk; chunk c holds POOL_FIRST << c */
 #define POOL_CHUNKS 26 /* chunks enough for any guint32 index */
 
@@ -92,6 +93,7 @@ typedef struct {
     guint8 *chunks[POOL_CHUNKS];
     gsize stride;   /* bytes per pool entry */
     gsize ring_off; /* offset of the ring in an entry (the running totals follow the Window) */
+    guint ring_cap; /* its entries: POOL_RING, and as many more as fill the entry's last line */
     guint n_run;    /* running totals per window */
     guint n_pool;   /* entries made */
     GArray *free;   /* guint32 indexes of free pool entries */
@@ -125,7 +127,7 @@ static void pool_window_init(RuleState *st, guint32 i)
     guint8 *base = (guint8 *)pool_at(st, i);
     gint64 *run = (gint64 *)(base + sizeof(Window));
     memset(run, 0, st->n_run * sizeof *run);
-    window_init_on((Window *)base, (WinEntry *)(base + st->ring_off), POOL_RING, run);
+    window_init_on((Window *)base, (WinEntry *)(base + st->ring_off), st->ring_cap, run);
 }
 
 /* The filter program the engine runs for a shape of transaction. */
@@ -366,6 +368,7 @@ Engine *engine_new(const RuleSet *rs, const Intern *accounts, const Intern *loca
         st->ring_off = sizeof(Window) + st->n_run * sizeof(gint64);
         /* whole lines, so that each header (a Window) is one line */
         st->stride = (st->ring_off + POOL_RING * sizeof(WinEntry) + 63) & ~(gsize)63;
+        st->ring_cap = (guint)((st->stride - st->ring_off) / sizeof(WinEntry));
     }
     e->mw = (2 * rs->rules->len + 63) / 64;
     e->mask_off = (rs->rules->len + 1) & ~1u;
