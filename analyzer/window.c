@@ -3,8 +3,7 @@
  * A ring's capacity is a power of two or one and a half times one (4, 6,
  * 8, 12, ...), so that a grown ring is at most a third empty rather than
  * half; growth copies the ring in order into a ring of the next size from
- * the WindowMem. Memory is bounded by
- * LIMIT_WINDOW_ENTRIES per window. */
+ * the WindowMem. Memory is bounded by LIMIT_WINDOW_ENTRIES per window. */
 #include "window.h"
 
 #include <string.h>

@@ -3,9 +3,9 @@
  *
  * A ring buffer of the transactions that passed the rule's filter, oldest
  * first. The window covers (now - span, now]: an entry exactly span old has
- * left it. The buffer grows by doubling up to LIMIT_WINDOW_ENTRIES; past
- * that the oldest entry is dropped and the drop is reported to the caller,
- * never silent. */
+ * left it. The buffer grows by a half or a third (window.c) up to
+ * LIMIT_WINDOW_ENTRIES; past that the oldest entry is dropped and the drop
+ * is reported to the caller, never silent. */
 #ifndef MT_WINDOW_H
 #define MT_WINDOW_H
 
@@ -21,17 +21,19 @@
  * window can hold them. */
 typedef struct {
     const TxnCore *core;
-    gint64 amount; /* copies of the record's fields that expiry, running */
-    /* totals and sums read, so that they walk the ring only: the time in
-     * the upper 40 bits (any year from 1 to 9999 fits), the flags in the
-     * lower LIMIT_ENTRY_FLAGS (bit i: the entry passes the condition of
-     * the rule's aggregate i); win_ts, win_flags */
+    /* Copies of the record's fields that expiry, running totals and sums
+     * read, so that they walk the ring only: the amount, and in one word
+     * the time (the upper 40 bits: any year from 1 to 9999) and the flags
+     * (the lower LIMIT_ENTRY_FLAGS bits; bit i: the entry passes the
+     * condition of the rule's aggregate i). Read with win_ts, win_flags. */
+    gint64 amount;
     guint64 ts_flags;
 } WinEntry;
 
-G_STATIC_ASSERT(sizeof(WinEntry) == 24); /* 8 to 3 lines */
+G_STATIC_ASSERT(sizeof(WinEntry) == 24); /* eight entries in three cache lines */
 
-/* The entry of a stored record whose aggregate conditions are flags. */
+/* The entry of a stored record whose aggregate conditions are flags (below
+ * 1 << LIMIT_ENTRY_FLAGS). */
 static inline WinEntry win_entry(const TxnCore *rec, guint32 flags)
 {
     return (WinEntry){rec, rec->amount, (guint64)rec->ts << LIMIT_ENTRY_FLAGS | flags};
@@ -73,7 +75,7 @@ typedef struct {
 } Window;
 
 G_STATIC_ASSERT(sizeof(Window) == 64);
-G_STATIC_ASSERT(LIMIT_WINDOW_ENTRIES <= G_MAXUINT16 / 2); /* cap doubles up to it */
+G_STATIC_ASSERT(LIMIT_WINDOW_ENTRIES <= G_MAXUINT16 / 2); /* cap grows up to it */
 
 /* Where the rings of windows that outgrow their first storage come from:
  * blocks of a power-of-two number of entries, carved from big chunks and
