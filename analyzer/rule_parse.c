@@ -911,8 +911,12 @@ static void rule_init(Rule *r, RuleCtx *cx, char *id, int line)
     r->channel_mask = G_MAXUINT32;
     memset(r->pass_mask, 0xff, sizeof r->pass_mask);
     memset(r->pass_surely, 0xff, sizeof r->pass_surely); /* no filter: all pass */
-    for (int k = 0; k < SIDE_COUNT * 2 * 32; k++)        /* and at any amount */
-        r->shape_amount[k / 64][k / 32 % 2][k % 32] = (RuleAmountRange){-INFINITY, INFINITY};
+    for (int side = 0; side < SIDE_COUNT; side++) {      /* and at any amount */
+        for (int no_mcc = 0; no_mcc < 2; no_mcc++) {
+            for (int ch = 0; ch < 32; ch++)
+                r->shape_amount[side][no_mcc][ch] = (RuleAmountRange){-INFINITY, INFINITY};
+        }
+    }
     r->kind_mask = G_MAXUINT32;
     r->suppress = -1;
     r->tags = g_ptr_array_new_with_free_func(g_free);
