@@ -47,7 +47,6 @@
 #include "graph_match.h"
 #include "hugemem.h"
 #include "kyc.h"
-#include "money.h"
 #include "typology.h"
 #include "window.h"
 #include "window_agg.h"
@@ -672,7 +671,7 @@ static gboolean amount_may_pass(const Rule *r, Side side, const TxnCore *t)
     const RuleAmountRange *ar = &r->shape_amount[side][t->mcc == TXN_MCC_NONE][t->channel];
     if (ar->lo == -INFINITY && ar->hi == INFINITY)
         return TRUE;
-    double amount = (double)t->amount / money_scale(t->currency_exp); /* as the program reads it */
+    double amount = rule_vm_field(FIELD_AMOUNT, t, 0, NULL); /* as the program reads it */
     return amount >= ar->lo && amount <= ar->hi;
 }
 

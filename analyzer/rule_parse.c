@@ -1048,15 +1048,11 @@ static void rule_check_complete(RuleCtx *cx, Rule *r, gboolean have_cond)
         r->track_flags |= 1u << t->flag;
         r->track_of_flag[t->flag] = (guint8)i;
     }
-    g_autoptr(GArray) leads = r->leads; /* only the leads on running totals stay */
-    r->leads = leads_new();
-    for (guint i = 0; i < leads->len; i++) {
-        RuleLead l = g_array_index(leads, RuleLead, i);
-        const RuleAgg *g = &g_array_index(r->aggs, RuleAgg, l.agg);
-        if (g->running && !g->baseline && (g->kind == AGG_COUNT || g->kind == AGG_SUM)) {
-            l.text = g_strdup(l.text);
-            g_array_append_val(r->leads, l);
-        }
+    for (guint i = r->leads->len; i-- > 0;) { /* only the leads on running totals stay */
+        const RuleAgg *g =
+            &g_array_index(r->aggs, RuleAgg, g_array_index(r->leads, RuleLead, i).agg);
+        if (!g->running || g->baseline || (g->kind != AGG_COUNT && g->kind != AGG_SUM))
+            g_array_remove_index(r->leads, i);
     }
     if (!r->family)
         r->family = g_strdup("general");

@@ -328,8 +328,7 @@ static guint64 dset_key(const RuleAgg *g, const WinEntry *en, const Keep *k)
     return key + 1;
 }
 
-/* Adds (sign +1) or removes (-1) an entry in the running totals of its
- * part and, for the window part, in the distinct multisets. */
+/* One tracked aggregate's share of run_add. */
 static inline void track_add(const Rule *r, Window *w, const RuleTrack *t, const WinEntry *en,
                              guint part, gint64 sign, const Keep *k)
 {
@@ -349,6 +348,8 @@ static inline void track_add(const Rule *r, Window *w, const RuleTrack *t, const
     }
 }
 
+/* Adds (sign +1) or removes (-1) an entry in the running totals of its
+ * part and, for the window part, in the distinct multisets. */
 static void run_add(const Rule *r, Window *w, const WinEntry *en, guint part, gint64 sign,
                     const Keep *k)
 {
