@@ -270,8 +270,8 @@ static void explain_words(const Rule *r, GString *o)
                            r->aggs->len ? "" : " nothing",
                            r->condition_src ? r->condition_src : "the pattern is found");
     if (r->leads->len && r->match.kind == MATCH_NONE) {
-        g_string_append(o, "     Tested first, from running totals, so that the rest is not "
-                           "computed when one fails:");
+        g_string_append(o, "     Tested first, from the running totals and times the window "
+                           "keeps, so that the rest is not computed when one fails:");
         for (guint i = 0; i < r->leads->len; i++)
             g_string_append_printf(o, "%s %s", i ? ";" : "",
                                    g_array_index(r->leads, RuleLead, i).text);

@@ -7,7 +7,7 @@
  * (worked out once per account); for each side left, the filter as
  * compiled for that side unless the shape's bits say it surely passes or
  * the amount lies outside those it can pass; then the account's window:
- * expire, push, test the condition's leads on the running totals, compute
+ * expire, push, test the condition's leads on what the window keeps, compute
  * the aggregates the condition needs, test the condition, and on an alert
  * (unless suppressed) the remaining aggregates, the explanation and the
  * evidence. This runs in
@@ -805,14 +805,14 @@ static void cost_add(Engine *e, guint ri, gint64 t0)
 }
 
 /* Does one of rule ri's leads (Rule.leads) fail on window w, so that its
- * condition does? Read from the running totals, as window_agg would (a sum
- * of mixed currencies is left to the condition). */
+ * condition does? Read from what the window keeps, as window_agg would (a
+ * sum of mixed currencies is left to the condition). */
 static gboolean lead_fails(const Engine *e, guint ri, const Rule *r, const Window *w)
 {
     const RuleState *st = &e->state[ri];
     for (guint i = 0; i < st->n_leads; i++) { /* (leads is NULL when there are none) */
         const RuleLead *l = &st->leads[i];
-        double v = window_agg_running(r, w, l->agg);
+        double v = window_agg_kept(r, w, l->agg);
         if (!isnan(v) && rule_vm_compare(l->op, v, l->k) == 0)
             return TRUE;
     }

@@ -345,7 +345,7 @@ typedef struct {
     RuleAmountRange shape_amount[SIDE_COUNT][2][32];
     RuleProgram condition;
     /* the parts of the condition joined to it by `and` that compare a
-     * running count or sum of the window with a constant
+     * running count or sum of the window, or a span, with a constant
      * (`count(direction == in) >= 3 and ...`): when one of them is false,
      * so is the condition, and the engine tests them first (RuleLead) */
     GArray *leads;

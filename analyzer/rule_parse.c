@@ -1048,10 +1048,12 @@ static void rule_check_complete(RuleCtx *cx, Rule *r, gboolean have_cond)
         r->track_flags |= 1u << t->flag;
         r->track_of_flag[t->flag] = (guint8)i;
     }
-    for (guint i = r->leads->len; i-- > 0;) { /* only the leads on running totals stay */
+    /* only the leads the engine reads without a walk of the window stay
+     * (window_agg_kept): running totals of the window part, and spans */
+    for (guint i = r->leads->len; i-- > 0;) {
         const RuleAgg *g =
             &g_array_index(r->aggs, RuleAgg, g_array_index(r->leads, RuleLead, i).agg);
-        if (!g->running || g->baseline || (g->kind != AGG_COUNT && g->kind != AGG_SUM))
+        if (g->kind != AGG_SPAN && (!g->running || g->baseline))
             g_array_remove_index(r->leads, i);
     }
     if (!r->family)

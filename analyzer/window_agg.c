@@ -446,6 +446,21 @@ double window_agg_running(const Rule *r, const Window *w, guint i)
     return (double)v / money_scale(w->run_exp);
 }
 
+/* Seconds from entry lo to entry hi - 1 of w, 0 when empty. */
+static double span_of(const Window *w, guint lo, guint hi)
+{
+    return hi > lo ? (double)(win_ts(window_at(w, hi - 1)) - win_ts(window_at(w, lo))) : 0;
+}
+
+double window_agg_kept(const Rule *r, const Window *w, guint i)
+{
+    const RuleAgg *g = &g_array_index(r->aggs, RuleAgg, i);
+    if (g->kind != AGG_SPAN)
+        return window_agg_running(r, w, i);
+    guint split = r->baseline > 0 ? MIN(w->split, w->len) : 0; /* as window_agg_ranges */
+    return g->baseline ? span_of(w, 0, split) : span_of(w, split, w->len);
+}
+
 double window_agg(const RuleAgg *g, const AggCtx *c)
 {
     if (g->counted && c->w->dsets && c->rule && c->lo == 0 && c->hi == c->w->len)
@@ -460,8 +475,7 @@ double window_agg(const RuleAgg *g, const AggCtx *c)
     double scale = g->baseline && (g->kind == AGG_COUNT || g->kind == AGG_SUM) ? c->base_scale : 1;
     switch (g->kind) {
     case AGG_SPAN:
-        return hi > lo ? (double)(win_ts(window_at(c->w, hi - 1)) - win_ts(window_at(c->w, lo)))
-                       : 0;
+        return span_of(c->w, lo, hi);
     case AGG_DISTINCT:
         return collect(g, c, lo, hi, c->scratch);
     case AGG_NEW:

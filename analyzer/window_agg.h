@@ -60,6 +60,11 @@ static inline guint window_agg_run_len(const Rule *r)
  * its part of w, unscaled (a baseline's is its whole period's): what
  * window_agg starts from. NAN for a sum of mixed currencies. */
 double window_agg_running(const Rule *r, const Window *w, guint i);
+/* The value of r's aggregate i over w after window_agg_expire, read from
+ * what the window keeps without a walk of its entries, as window_agg would
+ * compute it: a running total (above, of the window part) or a span, of
+ * the window or of its baseline (Rule.leads are on these). */
+double window_agg_kept(const Rule *r, const Window *w, guint i);
 
 /* Window upkeep that keeps the running totals of a rule's count and
  * sum(amount) aggregates (RuleAgg.running) in step, so that they cost O(1)

@@ -377,10 +377,10 @@ Test(rule_compile, aggregate_compared_with_a_constant_is_one_step)
 
 /* An aggregate's condition worked out per side and channel: surely true,
  * surely false, or left to the interpreter. */
-/* The leads: the parts joined by `and` that compare a running count or sum
- * with a constant; not a part under `or`, a baseline, a distinct count or a
- * comparison with another aggregate. */
-Test(rule_compile, leads_are_the_and_parts_on_running_totals)
+/* The leads: the parts joined by `and` that compare a running count or sum,
+ * or a span, with a constant; not a part under `or`, a baseline's count or
+ * sum, a distinct count or a comparison with another aggregate. */
+Test(rule_compile, leads_are_the_and_parts_on_running_totals_and_spans)
 {
     GPtrArray *diags;
     char *dir;
@@ -391,13 +391,15 @@ Test(rule_compile, leads_are_the_and_parts_on_running_totals)
                           "           and distinct(counterparty) >= 2\n"
                           "           and baseline(count) < 4\n"
                           "           and sum(amount where direction == in) >= 2 * sum(amount)\n"
-                          "           and sum(amount where channel == card) < 500\n" TAIL,
+                          "           and sum(amount where channel == card) < 500\n"
+                          "           and baseline(span) >= 10d\n" TAIL,
                           &diags, &dir);
     cr_assert_not_null(rs);
     const Rule *r = g_ptr_array_index(rs->rules, 0);
-    cr_assert_eq(r->leads->len, 2);
+    cr_assert_eq(r->leads->len, 3);
     const RuleLead *a = &g_array_index(r->leads, RuleLead, 0);
     const RuleLead *b = &g_array_index(r->leads, RuleLead, 1);
+    const RuleLead *c = &g_array_index(r->leads, RuleLead, 2);
     cr_expect_str_eq(a->text, "count >= 3");
     cr_expect_eq(a->op, OP_GE);
     cr_expect_eq(a->k, 3);
@@ -405,6 +407,8 @@ Test(rule_compile, leads_are_the_and_parts_on_running_totals)
     cr_expect_str_eq(b->text, "sum(amount where channel == card) < 500");
     cr_expect_eq(b->op, OP_LT);
     cr_expect_eq(b->k, 500);
+    cr_expect_str_eq(c->text, "baseline(span) >= 10d");
+    cr_expect_eq(c->k, 10 * 86400);
     rule_set_free(rs);
     g_ptr_array_unref(diags);
     rh_cleanup(dir);
