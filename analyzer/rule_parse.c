@@ -1056,6 +1056,16 @@ static void rule_check_complete(RuleCtx *cx, Rule *r, gboolean have_cond)
         if (g->kind != AGG_SPAN && (!g->running || g->baseline))
             g_array_remove_index(r->leads, i);
     }
+    /* the running totals first, in the order written: they lie in the
+     * window's header, where a span reads two of its entries */
+    RuleLead *leads = (RuleLead *)(void *)r->leads->data;
+    for (guint i = 0, n_running = 0; i < r->leads->len; i++) {
+        RuleLead l = leads[i];
+        if (g_array_index(r->aggs, RuleAgg, l.agg).kind != AGG_SPAN) {
+            memmove(&leads[n_running + 1], &leads[n_running], (i - n_running) * sizeof l);
+            leads[n_running++] = l;
+        }
+    }
     if (!r->family)
         r->family = g_strdup("general");
 }

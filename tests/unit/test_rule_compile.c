@@ -388,7 +388,7 @@ Test(rule_compile, leads_are_the_and_parts_on_running_totals_and_spans)
                           "rule X-1 \"test rule\"\n  source \"test\"\n  for each receiver\n"
                           "  within 7d\n  baseline 30d\n"
                           "  alert if count >= 3 and (sum(amount) > 10 or count(mcc == 5411) > 1)\n"
-                          "           and distinct(counterparty) >= 2\n"
+                          "           and span >= 2d and distinct(counterparty) >= 2\n"
                           "           and baseline(count) < 4\n"
                           "           and sum(amount where direction == in) >= 2 * sum(amount)\n"
                           "           and sum(amount where channel == card) < 500\n"
@@ -396,10 +396,11 @@ Test(rule_compile, leads_are_the_and_parts_on_running_totals_and_spans)
                           &diags, &dir);
     cr_assert_not_null(rs);
     const Rule *r = g_ptr_array_index(rs->rules, 0);
-    cr_assert_eq(r->leads->len, 3);
+    cr_assert_eq(r->leads->len, 4); /* the running totals first, then the spans */
     const RuleLead *a = &g_array_index(r->leads, RuleLead, 0);
     const RuleLead *b = &g_array_index(r->leads, RuleLead, 1);
     const RuleLead *c = &g_array_index(r->leads, RuleLead, 2);
+    const RuleLead *d = &g_array_index(r->leads, RuleLead, 3);
     cr_expect_str_eq(a->text, "count >= 3");
     cr_expect_eq(a->op, OP_GE);
     cr_expect_eq(a->k, 3);
@@ -407,8 +408,9 @@ Test(rule_compile, leads_are_the_and_parts_on_running_totals_and_spans)
     cr_expect_str_eq(b->text, "sum(amount where channel == card) < 500");
     cr_expect_eq(b->op, OP_LT);
     cr_expect_eq(b->k, 500);
-    cr_expect_str_eq(c->text, "baseline(span) >= 10d");
-    cr_expect_eq(c->k, 10 * 86400);
+    cr_expect_str_eq(c->text, "span >= 2d");
+    cr_expect_str_eq(d->text, "baseline(span) >= 10d");
+    cr_expect_eq(d->k, 10 * 86400);
     rule_set_free(rs);
     g_ptr_array_unref(diags);
     rh_cleanup(dir);
