@@ -188,10 +188,12 @@ struct Engine {
     EngineAlertFn fn;
     void *user;
     RuleState *state; /* one per rule */
-    /* A row per account: its slot of each rule (1 + index in the rule's
-     * pool, 0 = none), then the account prefilter's bits (account_mask).
-     * An account's row is adjacent, so a transaction touches few lines. */
+    /* A row per account: its slot of each rule the engine runs (1 + index
+     * in the rule's pool, 0 = none), then the account prefilter's bits
+     * (account_mask). An account's row is adjacent, so a transaction
+     * touches few lines: one for a graph shard's, whose rules are few. */
     guint32 *slot;
+    guint16 *slot_of;      /* by rule: its slot's place in a row (layout_rows) */
     guint mask_off;        /* where the prefilter part of a row starts (8-aligned) */
     guint row;             /* guint32 per account: slots, then 2 + 2 * mw */
     guint mw;              /* 64-bit words of a side mask: 2 * rules bits */
@@ -249,6 +251,25 @@ struct Engine {
 static gsize slot_bytes(const Engine *e, guint accounts)
 {
     return (gsize)accounts * e->row * sizeof(guint32);
+}
+
+/* Does the engine run rule ri: a graph rule with the graph, a window rule
+ * unless it is the graph rules' shard (engine_set_shard)? */
+static gboolean engine_runs(const Engine *e, guint ri)
+{
+    return e->graph_bit[ri] ? e->graph != NULL : !e->sharded || e->shard < e->shards;
+}
+
+/* Lays out the rows (Engine.slot) for the rules the engine runs; before
+ * any row is made. */
+static void layout_rows(Engine *e)
+{
+    g_assert(e->n_slot_accounts == 0);
+    guint n = 0;
+    for (guint ri = 0; ri < e->rs->rules->len; ri++)
+        e->slot_of[ri] = engine_runs(e, ri) ? (guint16)n++ : G_MAXUINT16;
+    e->mask_off = (n + 1) & ~1u;
+    e->row = e->mask_off + 2 + 2 * e->mw;
 }
 
 static gint cmp_gint64(gconstpointer a, gconstpointer b)
@@ -370,8 +391,7 @@ Engine *engine_new(const RuleSet *rs, const Intern *accounts, const Intern *loca
         st->ring_cap = (guint)((st->stride - st->ring_off) / sizeof(WinEntry));
     }
     e->mw = (2 * rs->rules->len + 63) / 64;
-    e->mask_off = (rs->rules->len + 1) & ~1u;
-    e->row = e->mask_off + 2 + 2 * e->mw;
+    e->slot_of = g_new(guint16, rs->rules->len);
     e->shapes = g_array_new(FALSE, FALSE, sizeof(guint64));
     e->no_mask = g_new0(guint64, e->mw);
     e->passes = g_new(Pass, 2 * rs->rules->len);
@@ -402,6 +422,7 @@ Engine *engine_new(const RuleSet *rs, const Intern *accounts, const Intern *loca
     }
     if (bits)
         e->graph = graph_new(span);
+    layout_rows(e);
     e->ty = typology_engine_new(rs);
     make_stores(e, span);
     return e;
@@ -435,6 +456,7 @@ void engine_free(Engine *e)
     g_free(e->no_mask);
     g_free(e->cost);
     g_free(e->graph_bit);
+    g_free(e->slot_of);
     graph_free(e->graph);
     typology_engine_free(e->ty);
     for (guint i = 0; i < e->n_stores; i++)
@@ -487,11 +509,10 @@ static const guint64 *account_mask(Engine *e, guint32 account, const TxnCore *t)
         m[0] = 1;
         guint kind = kyc_get(e->kyc, account)->kind;
         RuleEval ev = {.txn = t, .account = account, .rs = e->rs, .kyc = e->kyc};
-        gboolean windows = !e->sharded || e->shard < e->shards;
         for (guint ri = 0; ri < e->rs->rules->len; ri++) {
             const Rule *r = g_ptr_array_index(e->rs->rules, ri);
-            if (e->graph_bit[ri] ? !e->graph : !windows)
-                continue; /* a rule this engine does not run */
+            if (!engine_runs(e, ri))
+                continue;
             if (((r->kind_mask >> kind) & 1) &&
                 (!r->account_filter.n || rule_vm_run(&r->account_filter, &ev)))
                 m[1 + 2 * ri / 64] |= 3ULL << (2 * ri % 64);
@@ -560,7 +581,7 @@ static const guint64 *shape_of(Engine *e, const TxnCore *t)
  * live windows if ri is a window rule). */
 static guint32 state_window_in(Engine *e, guint ri, guint32 account, guint32 *slots)
 {
-    guint32 *slot = &slots[ri];
+    guint32 *slot = &slots[e->slot_of[ri]];
     if (*slot)
         return *slot - 1;
     e->stats.windows += !e->graph_bit[ri];
@@ -593,7 +614,7 @@ static void state_release(Engine *e, guint ri, guint32 i)
     Window *w = pool_at(st, i);
     e->stats.windows -= !e->graph_bit[ri];
     e->stats.evicted += !e->graph_bit[ri];
-    account_slots(e, w->owner)[ri] = 0;
+    account_slots(e, w->owner)[e->slot_of[ri]] = 0;
     window_clear(w, e->mem);
     pool_window_init(st, i);
     if (!st->free)
@@ -887,7 +908,7 @@ static void match_rule(Engine *e, guint ri, const Rule *r, const GraphEdge *edge
 {
     guint32 anchor = graph_match_anchor(&r->match, edge);
     const guint32 *row = made_slots(e, anchor);
-    guint32 slot = row ? row[ri] : 0;
+    guint32 slot = row ? row[e->slot_of[ri]] : 0;
     if (slot && t->core.ts < pool_at(&e->state[ri], slot - 1)->suppress_until)
         return; /* whatever it found could not alert */
     GraphMatch *m = &e->gm;
@@ -967,6 +988,8 @@ static void prefetch_slots(const Engine *e, guint32 account)
     const guint32 *s = made_slots(e, account);
     for (guint i = 0; s && i < e->row; i += 16)
         __builtin_prefetch(s + i);
+    if (s) /* rows are not line-aligned: its end may be a line further */
+        __builtin_prefetch(s + e->row - 1);
 }
 
 void engine_prefetch(const Engine *e, const TxnCore *t)
@@ -1236,6 +1259,7 @@ void engine_set_shard(Engine *e, guint index, guint count, gboolean graph)
     /* a shard without the graph rules has rows for its own accounts only;
      * graph rules keep state for any account */
     e->slot_div = e->graph ? 1 : count;
+    layout_rows(e);
 }
 
 gboolean engine_has_graph(const Engine *e)
