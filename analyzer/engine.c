@@ -964,12 +964,23 @@ static void evict_idle(Engine *e)
     for (guint ri = 0; ri < e->rs->rules->len; ri++) {
         const Rule *r = g_ptr_array_index(e->rs->rules, ri);
         RuleState *st = &e->state[ri];
+        gint64 gone = e->now - r->window - r->baseline; /* entries up to it expired */
         for (guint i = 0; i < st->n_pool; i++) {
-            if (i + EVICT_AHEAD < st->n_pool) /* a stride the hardware does not follow */
-                __builtin_prefetch(pool_at(st, i + EVICT_AHEAD));
+            /* loads ahead (a stride the hardware does not follow): a
+             * window's header, then the newest entry of one with an
+             * expired entry, which tells whether it is in use */
+            if (i + 2 * EVICT_AHEAD < st->n_pool)
+                __builtin_prefetch(pool_at(st, i + 2 * EVICT_AHEAD));
+            if (i + EVICT_AHEAD < st->n_pool) {
+                const Window *a = pool_at(st, i + EVICT_AHEAD);
+                if (a->len && a->first_ts <= gone)
+                    __builtin_prefetch(window_at(a, a->len - 1));
+            }
             Window *w = pool_at(st, i);
-            if (!w->owner || (w->len && w->first_ts > e->now - r->window - r->baseline))
+            if (!w->owner || (w->len && w->first_ts > gone))
                 continue; /* even its oldest entry is in the window: in use */
+            if (w->len && !w->dsets && win_ts(window_at(w, w->len - 1)) > gone)
+                continue; /* in use: its next update drops the old entries, reading no record */
             Keep keep = {w->owner, e->kyc};
             window_agg_expire(r, w, e->now, &keep);
             if (w->len == 0 && w->suppress_until <= e->now)
@@ -978,7 +989,9 @@ static void evict_idle(Engine *e)
     }
     if (e->graph)
         e->stats.evicted += graph_evict(e->graph, e->now);
-    /* now that no window holds an expired entry, except one behind a newer
+    /* now that no window holds an expired entry whose record is read again
+     * (only a distinct multiset reads the record of an entry it drops;
+     * anything else expires a window first), except one behind a newer
      * entry that came before it (a late row): its record waits as long
      * again as the latest row was late */
     for (guint i = 0; i < e->n_stores; i++)

@@ -438,6 +438,43 @@ Test(engine, distinct_values_agree_small_and_large)
     g_ptr_array_unref(g.json);
 }
 
+/* A sweep frees a window whose entries have all left it, and leaves one
+ * still in use, old entries and all, to its next update, which drops them
+ * first. One-hour windows, swept after every row: at b1 A's a1 is an hour
+ * old but a2 is not, so A's window stays; a3 drops a1 (2 credits), a4 makes
+ * 3 and alerts with a2, a3 and a4; at b2 all of A's have left and its
+ * window is freed, while B's holds b2. */
+Test(engine, a_sweep_frees_windows_whose_entries_all_left)
+{
+    const char *rule = "rule T-W \"w\"\n  source \"test\"\n  for each receiver\n  within 1h\n"
+                       "  alert if count >= 3\n  explain \"{count} credits\"\n";
+    static const TxnCore rows[] = {
+        {.ts = 0, .from = 4, .to = 1, .channel = CHANNEL_TRANSFER, EUR(100)},
+        {.ts = 3000, .from = 5, .to = 1, .channel = CHANNEL_TRANSFER, EUR(100)},
+        {.ts = 3700, .from = 6, .to = 2, .channel = CHANNEL_TRANSFER, EUR(100)},
+        {.ts = 3800, .from = 7, .to = 1, .channel = CHANNEL_TRANSFER, EUR(100)},
+        {.ts = 3900, .from = 8, .to = 1, .channel = CHANNEL_TRANSFER, EUR(100)},
+        {.ts = 7600, .from = 6, .to = 2, .channel = CHANNEL_TRANSFER, EUR(100)},
+    };
+    static const char *const ids[] = {"a1", "a2", "b1", "a3", "a4", "b2"};
+    Harness h;
+    Engine *e = harness_open(&h, rule, 1);
+    EngineStats st;
+    for (guint i = 0; i < G_N_ELEMENTS(rows); i++) {
+        Txn t = {.core = rows[i], .tx_id = {ids[i], 2}};
+        engine_process(e, &t);
+        engine_stats(e, &st);
+        cr_expect_eq(st.evicted, i == 5, "row %u: %" G_GUINT64_FORMAT " evicted", i, st.evicted);
+        cr_expect_eq(st.windows, i < 2 ? 1 : i < 5 ? 2 : 1, "row %u", i);
+    }
+    cr_assert_eq(h.g.json->len, 1);
+    expect_in(&h.g, 0, "\"account\":\"A\"");
+    expect_in(&h.g, 0, "\"explanation\":\"3 credits\"");
+    expect_in(&h.g, 0, "\"evidence\":[\"a2\",\"a3\",\"a4\"]");
+    harness_close(&h);
+    g_ptr_array_unref(h.g.json);
+}
+
 /* A cycle of two is looked for in the shorter of the two lists that hold
  * its first edge: employer A pays 300 wages (its index keeps the newest
  * LIMIT_GRAPH_DEGREE), then the worker of the first wage, no longer in A's
