@@ -956,9 +956,10 @@ static void process_graph(Engine *e, const Txn *t)
     }
 }
 
+#define EVICT_AHEAD 8 /* windows ahead evict_idle starts loading */
+
 /* Frees the windows of accounts with nothing left in them and no running
  * suppression, and the graph indexes of idle accounts. */
-#define EVICT_AHEAD 8 /* windows ahead evict_idle starts loading */
 static void evict_idle(Engine *e)
 {
     for (guint ri = 0; ri < e->rs->rules->len; ri++) {
