@@ -1,7 +1,11 @@
 /* graph.c: the recent transaction graph (see graph.h).
  *
- * Per-account indexes are small rings of sequence numbers, allocated on an
- * account's first edge and grown by doubling up to LIMIT_GRAPH_DEGREE. */
+ * Per-account indexes are small rings of entries, allocated on an
+ * account's first edge and grown by doubling up to LIMIT_GRAPH_DEGREE. An
+ * entry holds what a search tests first (the edge's time, the other
+ * account, the rules it passed) beside the edge's sequence number, so that
+ * a walk that wants some edges only (graph_iter_only) reads the others'
+ * entries, one after another, and not the edges, one cache miss each. */
 #include "graph.h"
 
 #include "hugemem.h"
@@ -9,7 +13,14 @@
 #include <string.h>
 
 typedef struct {
-    guint64 *seq; /* ring, oldest at head */
+    guint64 seq;
+    gint64 ts;
+    guint32 peer;  /* the other account */
+    guint32 rules; /* GraphEdge.rules */
+} AdjEntry;
+
+typedef struct {
+    AdjEntry *e; /* ring, oldest at head */
     /* the newest edge's sequence number and time, so that the idle sweep
      * reads neither the ring nor the edge */
     guint64 last_seq;
@@ -36,7 +47,7 @@ Graph *graph_new(gint64 span)
 
 static void adj_clear(Adj *a)
 {
-    g_free(a->seq);
+    g_free(a->e);
     memset(a, 0, sizeof *a);
 }
 
@@ -54,8 +65,10 @@ void graph_free(Graph *g)
     g_free(g);
 }
 
-static void adj_push(Graph *g, Adj *a, guint64 seq, gint64 ts)
+static void adj_push(Graph *g, Adj *a, AdjEntry x)
 {
+    guint64 seq = x.seq;
+    gint64 ts = x.ts;
     a->last_seq = seq;
     a->last_ts = ts;
     if (a->len == a->cap) {
@@ -65,16 +78,16 @@ static void adj_push(Graph *g, Adj *a, guint64 seq, gint64 ts)
             g->stats.degree_capped++;
         } else {
             guint cap = a->cap ? a->cap * 2 : 4;
-            guint64 *s = g_new(guint64, cap);
+            AdjEntry *s = g_new(AdjEntry, cap);
             for (guint i = 0; i < a->len; i++)
-                s[i] = a->seq[(a->head + i) & (a->cap - 1)];
-            g_free(a->seq);
-            a->seq = s;
+                s[i] = a->e[(a->head + i) & (a->cap - 1)];
+            g_free(a->e);
+            a->e = s;
             a->cap = cap;
             a->head = 0;
         }
     }
-    a->seq[(a->head + a->len++) & (a->cap - 1)] = seq;
+    a->e[(a->head + a->len++) & (a->cap - 1)] = x;
 }
 
 static void ensure_account(Graph *g, guint32 account)
@@ -108,8 +121,8 @@ guint64 graph_add(Graph *g, const TxnCore *rec, guint32 rules)
     e->rules = rules;
     e->rec = rec;
     ensure_account(g, MAX(core->from, core->to));
-    adj_push(g, &g->out[core->from], seq, core->ts);
-    adj_push(g, &g->in[core->to], seq, core->ts);
+    adj_push(g, &g->out[core->from], (AdjEntry){seq, core->ts, core->to, rules});
+    adj_push(g, &g->in[core->to], (AdjEntry){seq, core->ts, core->from, rules});
     g->stats.edges++;
     return seq;
 }
@@ -127,6 +140,9 @@ void graph_iter(const Graph *g, guint32 account, gboolean out, gint64 after, Gra
     it->after = after;
     it->adj = NULL;
     it->n = 0;
+    it->peer = 0;
+    it->rules = G_MAXUINT32;
+    it->skipped = 0;
     if (account >= g->n)
         return;
     const Adj *a = out ? &g->out[account] : &g->in[account];
@@ -134,7 +150,20 @@ void graph_iter(const Graph *g, guint32 account, gboolean out, gint64 after, Gra
     it->n = a->len;
 }
 
-/* How many edges ahead of the walk graph_next starts loading. */
+void graph_iter_only(GraphIter *it, guint32 peer, guint32 rules)
+{
+    it->peer = peer;
+    it->rules = rules;
+}
+
+/* Does entry x hold an edge the walk wants? */
+static gboolean wanted(const GraphIter *it, const AdjEntry *x)
+{
+    return (x->rules & it->rules) && (!it->peer || x->peer == it->peer);
+}
+
+/* How many entries ahead of the walk graph_next starts loading the edge,
+ * if wanted. */
 #define GRAPH_LOOKAHEAD 8
 
 const GraphEdge *graph_next(GraphIter *it, guint64 *seq)
@@ -143,20 +172,24 @@ const GraphEdge *graph_next(GraphIter *it, guint64 *seq)
     while (it->n > 0) {
         it->n--;
         if (it->n >= GRAPH_LOOKAHEAD) { /* the ring slot is masked: a stale edge is harmless */
-            guint64 ahead = a->seq[(a->head + it->n - GRAPH_LOOKAHEAD) & (a->cap - 1)];
-            __builtin_prefetch(&it->g->ring[ahead & (LIMIT_GRAPH_EDGES - 1)]);
+            const AdjEntry *ahead = &a->e[(a->head + it->n - GRAPH_LOOKAHEAD) & (a->cap - 1)];
+            if (wanted(it, ahead))
+                __builtin_prefetch(&it->g->ring[ahead->seq & (LIMIT_GRAPH_EDGES - 1)]);
         }
-        guint64 s = a->seq[(a->head + it->n) & (a->cap - 1)];
-        const GraphEdge *e = graph_edge(it->g, s);
-        if (!e || e->core.ts <= it->after) {
+        const AdjEntry *x = &a->e[(a->head + it->n) & (a->cap - 1)];
+        const GraphEdge *e = graph_edge(it->g, x->seq);
+        if (!e || x->ts <= it->after) {
             it->n = 0;
             return NULL;
         }
-        {
-            if (seq)
-                *seq = s;
-            return e;
+        if (!wanted(it, x)) {
+            it->skipped++;
+            continue;
         }
+        it->at_peer = x->peer;
+        if (seq)
+            *seq = x->seq;
+        return e;
     }
     return NULL;
 }

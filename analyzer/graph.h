@@ -45,11 +45,19 @@ typedef struct {
     const void *adj; /* the account's index */
     guint n;         /* entries left, walking from the newest */
     gint64 after;    /* the walk ends at the first edge at or before this time */
+    guint32 peer;    /* graph_iter_only: the other account wanted, 0 = any */
+    guint32 rules;   /* graph_iter_only: the rules one of which it passed */
+    guint skipped;   /* edges passed over as not wanted (the caller may reset it) */
+    guint32 at_peer; /* the other account of the edge graph_next returned last */
 } GraphIter;
 
 /* Edges newer than `after` only: as edges arrive in time order, the walk
  * stops at the first older one. */
 void graph_iter(const Graph *g, guint32 account, gboolean out, gint64 after, GraphIter *it);
+/* Narrows the walk to the edges to or from peer (0: any) that passed one of
+ * rules' filters (bits of GraphEdge.rules): the others are passed over
+ * (counted in skipped) without reading them. */
+void graph_iter_only(GraphIter *it, guint32 peer, guint32 rules);
 /* Next edge, or NULL at the end; *seq (may be NULL) gets its number. */
 const GraphEdge *graph_next(GraphIter *it, guint64 *seq);
 

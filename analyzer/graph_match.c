@@ -28,6 +28,30 @@ static gboolean usable(Search *s, const GraphEdge *f)
     return (f->rules & s->bit) && f != s->anchor && f->core.ts > s->from;
 }
 
+/* A walk of node's edges (graph_iter) that reads only those of the rule,
+ * and of them only those to or from peer (0: any). */
+static void walk(const Search *s, guint32 node, gboolean out, guint32 peer, GraphIter *it)
+{
+    graph_iter(s->g, node, out, s->from, it);
+    graph_iter_only(it, peer, s->bit);
+}
+
+/* The walk's next edge, or NULL at its end or when the search is out of
+ * work: the edges it passed over count as visited, as if usable() had
+ * refused them, so that a search ends where a walk of every edge would. */
+static const GraphEdge *next(Search *s, GraphIter *it)
+{
+    const GraphEdge *f = s->out->exhausted ? NULL : graph_next(it, NULL);
+    s->out->work += it->skipped;
+    it->skipped = 0;
+    if (s->out->work > LIMIT_GRAPH_WORK) {
+        s->out->work = LIMIT_GRAPH_WORK + 1;
+        s->out->exhausted = TRUE;
+        return NULL;
+    }
+    return f;
+}
+
 static gboolean similar(const Search *s, const GraphEdge *a, const GraphEdge *b)
 {
     double x = (double)a->core.amount, y = (double)b->core.amount;
@@ -59,9 +83,9 @@ static void found(Search *s, int depth, gboolean anchor_last)
 static gboolean cycle_dfs(Search *s, guint32 node, int depth, gint64 after)
 {
     GraphIter it;
-    graph_iter(s->g, node, TRUE, s->from, &it);
+    walk(s, node, TRUE, 0, &it);
     const GraphEdge *f;
-    while (!s->out->exhausted && (f = graph_next(&it, NULL))) {
+    while ((f = next(s, &it))) {
         if (!usable(s, f) || f->core.ts <= after || f->core.ts >= s->t)
             continue;
         if (depth > 0 && !similar(s, s->path[depth - 1], f))
@@ -92,11 +116,11 @@ static gboolean cycle_of_two(Search *s)
 {
     guint32 sender = s->anchor->core.from, receiver = s->anchor->core.to;
     GraphIter outs, ins;
-    graph_iter(s->g, receiver, TRUE, s->from, &outs);
-    graph_iter(s->g, sender, FALSE, s->from, &ins);
+    walk(s, receiver, TRUE, sender, &outs);
+    walk(s, sender, FALSE, receiver, &ins);
     GraphIter *it = ins.n < outs.n ? &ins : &outs;
     const GraphEdge *f;
-    while (!s->out->exhausted && (f = graph_next(it, NULL))) {
+    while ((f = next(s, it))) {
         if (!usable(s, f) || f->core.ts >= s->t || f->core.from != receiver || f->core.to != sender)
             continue;
         if (s->m->min_len <= 2 && similar(s, f, s->anchor)) {
@@ -109,7 +133,7 @@ static gboolean cycle_of_two(Search *s)
 }
 
 /* Backward from node: earlier hops with similar amounts (layering). */
-static gboolean chain_dfs(Search *s, guint32 node, int depth, const GraphEdge *next)
+static gboolean chain_dfs(Search *s, guint32 node, int depth, const GraphEdge *later)
 {
     if (depth + 1 >= s->m->min_len) {
         /* path[depth-1..0] then the anchor: reverse into time order */
@@ -121,10 +145,10 @@ static gboolean chain_dfs(Search *s, guint32 node, int depth, const GraphEdge *n
         return TRUE;
     }
     GraphIter it;
-    graph_iter(s->g, node, FALSE, s->from, &it);
+    walk(s, node, FALSE, 0, &it);
     const GraphEdge *f;
-    while (!s->out->exhausted && (f = graph_next(&it, NULL))) {
-        if (!usable(s, f) || f->core.ts >= next->core.ts || !similar(s, f, next))
+    while ((f = next(s, &it))) {
+        if (!usable(s, f) || f->core.ts >= later->core.ts || !similar(s, f, later))
             continue;
         if (f->core.from == s->anchor->core.to || on_path(s, depth, f->core.from) ||
             f->core.from == s->anchor->core.from)
@@ -149,9 +173,9 @@ static gboolean seen(const guint32 *a, guint n, guint32 v)
 static const GraphEdge *edge_between(Search *s, guint32 x, guint32 j, gint64 before)
 {
     GraphIter it;
-    graph_iter(s->g, j, FALSE, s->from, &it);
+    walk(s, j, FALSE, x, &it);
     const GraphEdge *f;
-    while (!s->out->exhausted && (f = graph_next(&it, NULL))) {
+    while ((f = next(s, &it))) {
         if (usable(s, f) && f->core.from == x && f->core.ts < before)
             return f;
     }
@@ -165,13 +189,11 @@ static gboolean has_senders(const Search *s, guint32 sink, guint k)
 {
     guint32 from[LIMIT_GRAPH_MATCH];
     guint n = 0;
-    GraphIter it;
-    graph_iter(s->g, sink, FALSE, s->from, &it);
-    const GraphEdge *y;
-    while (n < MIN(k, LIMIT_GRAPH_MATCH) && (y = graph_next(&it, NULL))) {
-        if ((y == s->anchor || ((y->rules & s->bit) && y->core.ts > s->from)) &&
-            !seen(from, n, y->core.from))
-            from[n++] = y->core.from;
+    GraphIter it; /* the rule's edges newer than s->from, the anchor among them */
+    walk(s, sink, FALSE, 0, &it);
+    while (n < MIN(k, LIMIT_GRAPH_MATCH) && graph_next(&it, NULL)) {
+        if (!seen(from, n, it.at_peer)) /* the sender, from the index: no edge is read */
+            from[n++] = it.at_peer;
     }
     return n >= k;
 }
@@ -185,10 +207,10 @@ static guint gather_from(Search *s, guint32 x, guint32 sink)
     guint nj = 0;
     o->n = 0;
     GraphIter it;
-    graph_iter(s->g, sink, FALSE, s->from, &it);
+    walk(s, sink, FALSE, 0, &it);
     const GraphEdge *y = s->anchor;
     gboolean first = TRUE;
-    while (!o->exhausted && nj < LIMIT_GRAPH_MATCH / 2 && (first || (y = graph_next(&it, NULL)))) {
+    while (!o->exhausted && nj < LIMIT_GRAPH_MATCH / 2 && (first || (y = next(s, &it)))) {
         gboolean anchor = first;
         first = FALSE;
         if (!anchor && !usable(s, y))
@@ -216,9 +238,9 @@ static gboolean scatter_gather(Search *s)
     if (!has_senders(s, s->anchor->core.to, (guint)s->m->k))
         return FALSE; /* the intermediaries are distinct senders of the sink */
     GraphIter it;
-    graph_iter(s->g, s->anchor->core.from, FALSE, s->from, &it);
+    walk(s, s->anchor->core.from, FALSE, 0, &it);
     const GraphEdge *x;
-    while (!s->out->exhausted && nt < LIMIT_GRAPH_MATCH && (x = graph_next(&it, NULL))) {
+    while (nt < LIMIT_GRAPH_MATCH && (x = next(s, &it))) {
         if (!usable(s, x) || x->core.ts >= s->t || x->core.from == s->anchor->core.to ||
             seen(tried, nt, x->core.from))
             continue;
@@ -235,9 +257,9 @@ static guint collect_side(Search *s, guint32 node, gboolean out, gint64 after, g
 {
     guint n = 0;
     GraphIter it;
-    graph_iter(s->g, node, out, s->from, &it);
+    walk(s, node, out, 0, &it);
     const GraphEdge *f;
-    while (!s->out->exhausted && (f = graph_next(&it, NULL))) {
+    while ((f = next(s, &it))) {
         if ((f != s->anchor && !usable(s, f)) || f->core.ts <= after)
             continue;
         guint32 other = out ? f->core.to : f->core.from;
@@ -271,9 +293,9 @@ static double inflow(Search *s, guint32 node, gint64 before)
 {
     double sum = 0;
     GraphIter it;
-    graph_iter(s->g, node, FALSE, s->from, &it);
+    walk(s, node, FALSE, 0, &it);
     const GraphEdge *f;
-    while (!s->out->exhausted && (f = graph_next(&it, NULL))) {
+    while ((f = next(s, &it))) {
         if (!usable(s, f) || f->core.ts >= before)
             continue;
         sum += (double)f->core.amount;
@@ -294,9 +316,9 @@ static gboolean funnel(Search *s)
     if (!has_senders(s, sink, (guint)s->m->k))
         return FALSE;
     GraphIter it;
-    graph_iter(s->g, sink, FALSE, s->from, &it);
+    walk(s, sink, FALSE, 0, &it);
     const GraphEdge *y;
-    while (!o->exhausted && nd < LIMIT_GRAPH_MATCH && (y = graph_next(&it, NULL))) {
+    while (nd < LIMIT_GRAPH_MATCH && (y = next(s, &it))) {
         if ((y != s->anchor && !usable(s, y)) || seen(done, nd, y->core.from))
             continue;
         guint32 j = done[nd++] = y->core.from;
@@ -304,9 +326,9 @@ static gboolean funnel(Search *s)
         double out = 0;
         gint64 last = 0;
         GraphIter jt; /* j's payments to the sink in the window */
-        graph_iter(s->g, j, TRUE, s->from, &jt);
+        walk(s, j, TRUE, sink, &jt);
         const GraphEdge *f;
-        while (!o->exhausted && (f = graph_next(&jt, NULL))) {
+        while ((f = next(s, &jt))) {
             if ((f == s->anchor || usable(s, f)) && f->core.to == sink) {
                 out += (double)f->core.amount;
                 last = MAX(last, f->core.ts);
