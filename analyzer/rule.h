@@ -172,6 +172,7 @@ typedef struct {
     guint32 flag_maybe[SIDE_COUNT][2], flag_surely[SIDE_COUNT][2];
     gboolean running; /* count or sum(amount) kept as a running total (window_agg.c) */
     gboolean counted; /* distinct() kept as a multiset of values in step with the window */
+    guint8 run_slot;  /* where in Window.run, when running */
     char *text;       /* canonical source text, e.g. "sum(amount)"; the key in alerts */
     ValueType type;
     gboolean in_condition; /* used by the alert condition (else only by the explanation) */
@@ -292,8 +293,10 @@ typedef enum {
 
 typedef struct {
     guint16 agg; /* index in Rule.aggs */
+    guint8 slot; /* its running total's index in Window.run (TRACK_COUNT, TRACK_SUM) */
     gint8 flag;  /* win_flags bit the entry must have, -1 = any entry */
     guint8 kind; /* TrackKind */
+    guint8 part; /* the window part it is kept over: 0 the window, 1 the baseline */
 } RuleTrack;
 
 typedef struct {
@@ -350,13 +353,16 @@ typedef struct {
      * so is the condition, and the engine tests them first (RuleLead) */
     GArray *leads;
     GArray *aggs; /* RuleAgg */
-    /* RuleTrack: the aggs kept in step with the window, the n_track_any
-     * that every entry adds to first; the others by their flag bit: bit i
-     * of track_flags set for tracked[track_of_flag[i]] */
+    /* RuleTrack: the aggs kept in step with the window (each over the one
+     * part it is read from), those that every entry adds to first, the
+     * n_track_any[0] of the window part, then the n_track_any[1] of the
+     * baseline; the others by their flag bit: bit i of track_flags[part]
+     * set for tracked[track_of_flag[i]] */
     GArray *tracked;
-    guint n_track_any;
-    guint32 track_flags;
+    guint n_track_any[2];
+    guint32 track_flags[2];
     guint8 track_of_flag[32];
+    guint n_run;          /* running totals a window keeps (Window.run), RuleAgg.run_slot */
     gboolean has_counted; /* some agg is counted (distinct values kept as a multiset) */
     GArray *explain;      /* TplPart */
     char *explain_src;

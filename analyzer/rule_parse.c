@@ -1029,23 +1029,30 @@ static void rule_check_complete(RuleCtx *cx, Rule *r, gboolean have_cond)
             g->flag = -1;
         }
         g->counted = g->kind == AGG_DISTINCT && g->in_condition && !r->baseline &&
-                     (!g->cond.n || g->flag >= 0) && /* a "where" without a bit: recounted */
-                     i < G_MAXUINT8;                 /* Window.n_dsets */
+                     (!g->cond.n || g->flag >= 0) &&       /* a "where" without a bit: recounted */
+                     i < G_MAXUINT8;                       /* Window.n_dsets */
+        g->running = g->running && r->n_run <= G_MAXUINT8; /* RuleTrack.slot */
         if (g->running || g->counted) {
-            RuleTrack t = {(guint16)i, (gint8)g->flag,
+            RuleTrack t = {(guint16)i, 0, (gint8)g->flag,
                            g->counted             ? TRACK_DISTINCT
                            : g->kind == AGG_COUNT ? TRACK_COUNT
-                                                  : TRACK_SUM};
-            if (t.flag < 0) /* those every entry adds to first */
-                g_array_insert_val(r->tracked, r->n_track_any++, t);
-            else
+                                                  : TRACK_SUM,
+                           g->baseline ? 1 : 0};
+            if (g->running)
+                t.slot = g->run_slot = (guint8)r->n_run++;
+            if (t.flag < 0) { /* those every entry adds to first, the window part's first */
+                guint at = r->n_track_any[0] + (t.part ? r->n_track_any[1] : 0);
+                g_array_insert_val(r->tracked, at, t);
+                r->n_track_any[t.part]++;
+            } else {
                 g_array_append_val(r->tracked, t);
+            }
         }
         r->has_counted |= g->counted;
     }
-    for (guint i = r->n_track_any; i < r->tracked->len; i++) {
+    for (guint i = r->n_track_any[0] + r->n_track_any[1]; i < r->tracked->len; i++) {
         const RuleTrack *t = &g_array_index(r->tracked, RuleTrack, i);
-        r->track_flags |= 1u << t->flag;
+        r->track_flags[t->part] |= 1u << t->flag;
         r->track_of_flag[t->flag] = (guint8)i;
     }
     /* only the leads the engine reads without a walk of the window stay

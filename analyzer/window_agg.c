@@ -330,9 +330,9 @@ static guint64 dset_key(const RuleAgg *g, const WinEntry *en, const Keep *k)
 
 /* One tracked aggregate's share of run_add. */
 static inline void track_add(const Rule *r, Window *w, const RuleTrack *t, const WinEntry *en,
-                             guint part, gint64 sign, const Keep *k)
+                             gint64 sign, const Keep *k)
 {
-    gint64 *run = &w->run[t->agg + part * r->aggs->len];
+    gint64 *run = &w->run[t->slot];
     guint64 key;
     switch ((TrackKind)t->kind) {
     case TRACK_COUNT:
@@ -348,16 +348,18 @@ static inline void track_add(const Rule *r, Window *w, const RuleTrack *t, const
     }
 }
 
-/* Adds (sign +1) or removes (-1) an entry in the running totals of its
- * part and, for the window part, in the distinct multisets. */
+/* Adds (sign +1) or removes (-1) an entry in what is kept over its part
+ * (the window's, or the baseline's): running totals and, for the window
+ * part, the distinct multisets. */
 static void run_add(const Rule *r, Window *w, const WinEntry *en, guint part, gint64 sign,
                     const Keep *k)
 {
     const RuleTrack *tr = (const RuleTrack *)(void *)r->tracked->data;
-    for (guint t = 0; t < r->n_track_any; t++)
-        track_add(r, w, &tr[t], en, part, sign, k);
-    for (guint32 m = win_flags(en) & r->track_flags; m; m &= m - 1) /* the entry's flags only */
-        track_add(r, w, &tr[r->track_of_flag[__builtin_ctz(m)]], en, part, sign, k);
+    guint first = part ? r->n_track_any[0] : 0;
+    for (guint t = first; t < first + r->n_track_any[part]; t++)
+        track_add(r, w, &tr[t], en, sign, k);
+    for (guint32 m = win_flags(en) & r->track_flags[part]; m; m &= m - 1) /* its flags only */
+        track_add(r, w, &tr[r->track_of_flag[__builtin_ctz(m)]], en, sign, k);
 }
 
 /* Drops the oldest entry from the window and from the running totals of its part. */
@@ -438,7 +440,7 @@ gboolean window_agg_push(const Rule *r, Window *w, WindowMem *m, const TxnCore *
 double window_agg_running(const Rule *r, const Window *w, guint i)
 {
     const RuleAgg *g = &g_array_index(r->aggs, RuleAgg, i);
-    gint64 v = w->run[i + (g->baseline ? r->aggs->len : 0)];
+    gint64 v = w->run[g->run_slot];
     if (g->kind == AGG_COUNT)
         return (double)v;
     if (w->run_exp < 0)

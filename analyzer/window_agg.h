@@ -50,10 +50,10 @@ typedef struct {
 } Keep;
 
 /* The number of running totals of a rule's window (Window.run): one per
- * aggregate, and one more per aggregate for the baseline part. */
+ * running aggregate (RuleAgg.run_slot), over the part it is read from. */
 static inline guint window_agg_run_len(const Rule *r)
 {
-    return MAX(r->aggs->len, 1) * (r->baseline ? 2 : 1);
+    return MAX(r->n_run, 1);
 }
 
 /* The running total of r's count or sum aggregate i (RuleAgg.running) over

@@ -416,6 +416,37 @@ Test(rule_compile, leads_are_the_and_parts_on_running_totals_and_spans)
     rh_cleanup(dir);
 }
 
+/* A running total is kept over the one part of the window it is read
+ * from: count and sum(amount) over the window, their baseline() forms over
+ * the baseline; four totals a window, not one per aggregate and part. */
+Test(rule_compile, running_totals_are_kept_over_their_part_only)
+{
+    GPtrArray *diags;
+    char *dir;
+    RuleSet *rs =
+        rh_load(NULL,
+                HEAD "  within 7d\n  baseline 30d\n"
+                     "  alert if count >= 3 and sum(amount) > 2 * baseline(sum(amount))\n"
+                     "           and baseline(count) > 1 and baseline(span) >= 20d\n" TAIL,
+                &diags, &dir);
+    cr_assert_not_null(rs);
+    const Rule *r = g_ptr_array_index(rs->rules, 0);
+    cr_expect_eq(r->aggs->len, 5);
+    cr_expect_eq(r->n_run, 4);
+    cr_expect_eq(r->n_track_any[0], 2, "count and sum(amount)");
+    cr_expect_eq(r->n_track_any[1], 2, "their baseline() forms");
+    for (guint i = 0; i < r->tracked->len; i++) {
+        const RuleTrack *t = &g_array_index(r->tracked, RuleTrack, i);
+        const RuleAgg *g = &g_array_index(r->aggs, RuleAgg, t->agg);
+        cr_expect_eq(t->part, g->baseline ? 1 : 0, "%s", g->text);
+        cr_expect_eq(i < 2, !g->baseline, "%s: the window part's first", g->text);
+        cr_expect_eq(t->slot, g->run_slot);
+    }
+    rule_set_free(rs);
+    g_ptr_array_unref(diags);
+    rh_cleanup(dir);
+}
+
 Test(rule_compile, aggregate_condition_masks)
 {
     GPtrArray *diags;
