@@ -107,6 +107,10 @@ void graph_prefetch(const Graph *g, const TxnCore *core)
     if (core->from < g->n && core->to < g->n) {
         __builtin_prefetch(&g->out[core->from]);
         __builtin_prefetch(&g->in[core->to]);
+        /* where a search around the edge starts: the receiver's payments
+         * (cycles), the sender's receipts (a cycle of two, gather-scatter) */
+        __builtin_prefetch(&g->out[core->to]);
+        __builtin_prefetch(&g->in[core->from]);
     }
 }
 

@@ -34,7 +34,8 @@ void graph_free(Graph *g);
  * both be set); returns its sequence number. */
 guint64 graph_add(Graph *g, const TxnCore *rec, guint32 rules);
 /* Starts loading what graph_add of core will write (the next edge slot and
- * both accounts' index headers), so that the loads overlap with other work. */
+ * both accounts' index headers) and the other index headers of both
+ * accounts, where searches start, so that the loads overlap with other work. */
 void graph_prefetch(const Graph *g, const TxnCore *core);
 /* The edge of a sequence number, or NULL once dropped from the ring. */
 const GraphEdge *graph_edge(const Graph *g, guint64 seq);
