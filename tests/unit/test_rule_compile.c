@@ -19,13 +19,19 @@ typedef struct {
     char *dir;
 } Loaded;
 
+/* The first rule of text, which must load; freed with unload(). */
+static const Rule *load_text(Loaded *l, const char *text)
+{
+    l->rs = rh_load(NULL, text, &l->diags, &l->dir);
+    cr_assert_not_null(l->rs, "%s", text);
+    return g_ptr_array_index(l->rs->rules, 0);
+}
+
 static const Rule *load_where(Loaded *l, const char *head, const char *where)
 {
     g_autofree char *text =
         g_strdup_printf("%s  where %s\n  alert if count >= 1\n" TAIL, head, where);
-    l->rs = rh_load(NULL, text, &l->diags, &l->dir);
-    cr_assert_not_null(l->rs, "%s", where);
-    return g_ptr_array_index(l->rs->rules, 0);
+    return load_text(l, text);
 }
 
 static void unload(Loaded *l)
@@ -382,20 +388,15 @@ Test(rule_compile, aggregate_compared_with_a_constant_is_one_step)
  * sum, a distinct count or a comparison with another aggregate. */
 Test(rule_compile, leads_are_the_and_parts_on_running_totals_and_spans)
 {
-    GPtrArray *diags;
-    char *dir;
-    RuleSet *rs = rh_load(NULL,
-                          "rule X-1 \"test rule\"\n  source \"test\"\n  for each receiver\n"
-                          "  within 7d\n  baseline 30d\n"
-                          "  alert if count >= 3 and (sum(amount) > 10 or count(mcc == 5411) > 1)\n"
-                          "           and span >= 2d and distinct(counterparty) >= 2\n"
-                          "           and baseline(count) < 4\n"
-                          "           and sum(amount where direction == in) >= 2 * sum(amount)\n"
-                          "           and sum(amount where channel == card) < 500\n"
-                          "           and baseline(span) >= 10d\n" TAIL,
-                          &diags, &dir);
-    cr_assert_not_null(rs);
-    const Rule *r = g_ptr_array_index(rs->rules, 0);
+    Loaded l;
+    const Rule *r = load_text(
+        &l, HEAD "  within 7d\n  baseline 30d\n"
+                 "  alert if count >= 3 and (sum(amount) > 10 or count(mcc == 5411) > 1)\n"
+                 "           and span >= 2d and distinct(counterparty) >= 2\n"
+                 "           and baseline(count) < 4\n"
+                 "           and sum(amount where direction == in) >= 2 * sum(amount)\n"
+                 "           and sum(amount where channel == card) < 500\n"
+                 "           and baseline(span) >= 10d\n" TAIL);
     cr_assert_eq(r->leads->len, 4); /* the running totals first, then the spans */
     const RuleLead *a = &g_array_index(r->leads, RuleLead, 0);
     const RuleLead *b = &g_array_index(r->leads, RuleLead, 1);
@@ -411,9 +412,7 @@ Test(rule_compile, leads_are_the_and_parts_on_running_totals_and_spans)
     cr_expect_str_eq(c->text, "span >= 2d");
     cr_expect_str_eq(d->text, "baseline(span) >= 10d");
     cr_expect_eq(d->k, 10 * 86400);
-    rule_set_free(rs);
-    g_ptr_array_unref(diags);
-    rh_cleanup(dir);
+    unload(&l);
 }
 
 /* A running total is kept over the one part of the window it is read
@@ -421,16 +420,11 @@ Test(rule_compile, leads_are_the_and_parts_on_running_totals_and_spans)
  * the baseline; four totals a window, not one per aggregate and part. */
 Test(rule_compile, running_totals_are_kept_over_their_part_only)
 {
-    GPtrArray *diags;
-    char *dir;
-    RuleSet *rs =
-        rh_load(NULL,
-                HEAD "  within 7d\n  baseline 30d\n"
-                     "  alert if count >= 3 and sum(amount) > 2 * baseline(sum(amount))\n"
-                     "           and baseline(count) > 1 and baseline(span) >= 20d\n" TAIL,
-                &diags, &dir);
-    cr_assert_not_null(rs);
-    const Rule *r = g_ptr_array_index(rs->rules, 0);
+    Loaded l;
+    const Rule *r =
+        load_text(&l, HEAD "  within 7d\n  baseline 30d\n"
+                           "  alert if count >= 3 and sum(amount) > 2 * baseline(sum(amount))\n"
+                           "           and baseline(count) > 1 and baseline(span) >= 20d\n" TAIL);
     cr_expect_eq(r->aggs->len, 5);
     cr_expect_eq(r->n_run, 4);
     cr_expect_eq(r->n_track_any[0], 2, "count and sum(amount)");
@@ -442,9 +436,7 @@ Test(rule_compile, running_totals_are_kept_over_their_part_only)
         cr_expect_eq(i < 2, !g->baseline, "%s: the window part's first", g->text);
         cr_expect_eq(t->slot, g->run_slot);
     }
-    rule_set_free(rs);
-    g_ptr_array_unref(diags);
-    rh_cleanup(dir);
+    unload(&l);
 }
 
 Test(rule_compile, aggregate_condition_masks)
