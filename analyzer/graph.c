@@ -67,10 +67,8 @@ void graph_free(Graph *g)
 
 static void adj_push(Graph *g, Adj *a, AdjEntry x)
 {
-    guint64 seq = x.seq;
-    gint64 ts = x.ts;
-    a->last_seq = seq;
-    a->last_ts = ts;
+    a->last_seq = x.seq;
+    a->last_ts = x.ts;
     if (a->len == a->cap) {
         if (a->cap >= LIMIT_GRAPH_DEGREE) {
             a->head = (a->head + 1) & (a->cap - 1);

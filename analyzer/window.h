@@ -78,7 +78,7 @@ G_STATIC_ASSERT(sizeof(Window) == 64);
 G_STATIC_ASSERT(LIMIT_WINDOW_ENTRIES <= G_MAXUINT16 / 2); /* cap grows up to it */
 
 /* Where the rings of windows that outgrow their first storage come from:
- * blocks of a power-of-two number of entries, carved from big chunks and
+ * blocks of the ring sizes (window.c), carved from big chunks and
  * kept on a free list per size once released, so that windows that grow,
  * shrink and are freed by the million cost no malloc and no fresh pages.
  * One per engine (or test); everything in it goes with window_mem_free. */

@@ -436,8 +436,10 @@ gboolean window_agg_push(const Rule *r, Window *w, WindowMem *m, const TxnCore *
     return !full;
 }
 
-/* A running total's value, or NAN when it cannot be used (mixed currencies). */
-double window_agg_running(const Rule *r, const Window *w, guint i)
+/* The running total of r's count or sum aggregate i (RuleAgg.running) over
+ * its part of w, unscaled (a baseline's is its whole period's), or NAN when
+ * it cannot be used (mixed currencies). */
+static double running_total(const Rule *r, const Window *w, guint i)
 {
     const RuleAgg *g = &g_array_index(r->aggs, RuleAgg, i);
     gint64 v = w->run[g->run_slot];
@@ -458,7 +460,7 @@ double window_agg_kept(const Rule *r, const Window *w, guint i)
 {
     const RuleAgg *g = &g_array_index(r->aggs, RuleAgg, i);
     if (g->kind != AGG_SPAN)
-        return window_agg_running(r, w, i);
+        return running_total(r, w, i);
     guint split = r->baseline > 0 ? MIN(w->split, w->len) : 0; /* as window_agg_ranges */
     return g->baseline ? span_of(w, 0, split) : span_of(w, split, w->len);
 }
@@ -468,8 +470,8 @@ double window_agg(const RuleAgg *g, const AggCtx *c)
     if (g->counted && c->w->dsets && c->rule && c->lo == 0 && c->hi == c->w->len)
         return c->w->dsets[g - &g_array_index(c->rule->aggs, RuleAgg, 0)].used;
     if (g->running && c->w->run && c->rule && c->lo == c->w->split) {
-        double v = window_agg_running(c->rule, c->w,
-                                      (guint)(g - &g_array_index(c->rule->aggs, RuleAgg, 0)));
+        double v =
+            running_total(c->rule, c->w, (guint)(g - &g_array_index(c->rule->aggs, RuleAgg, 0)));
         if (!isnan(v))
             return g->baseline ? v * c->base_scale : v;
     }

@@ -56,14 +56,11 @@ static inline guint window_agg_run_len(const Rule *r)
     return MAX(r->n_run, 1);
 }
 
-/* The running total of r's count or sum aggregate i (RuleAgg.running) over
- * its part of w, unscaled (a baseline's is its whole period's): what
- * window_agg starts from. NAN for a sum of mixed currencies. */
-double window_agg_running(const Rule *r, const Window *w, guint i);
 /* The value of r's aggregate i over w after window_agg_expire, read from
  * what the window keeps without a walk of its entries, as window_agg would
- * compute it: a running total (above, of the window part) or a span, of
- * the window or of its baseline (Rule.leads are on these). */
+ * compute it: a running total of the window part (unscaled; NAN for a sum
+ * of mixed currencies) or a span, of the window or of its baseline
+ * (Rule.leads are on these). */
 double window_agg_kept(const Rule *r, const Window *w, guint i);
 
 /* Window upkeep that keeps the running totals of a rule's count and
