@@ -23,13 +23,12 @@ CRIT_LIBS = $(shell pkg-config --libs criterion 2>/dev/null)
 CFLAGS_ALL = $(CFLAGS_BASE) $(LTO) $(SAN) $(PKG_CFLAGS) -iquote analyzer $(CFLAGS)
 LDLIBS_ALL = $(OPT) $(LTO) $(SAN) $(PKG_LIBS) -lm $(LDFLAGS)
 
-LIB_SRC := $(filter-out analyzer/main.c,$(wildcard analyzer/*.c))
+LIB_SRC := $(filter-out analyzer/cli/main.c,$(wildcard analyzer/*/*.c))
 LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o)
-GEN_SRC := analyzer/profiles_builtin.c
 TEST_SRC := $(wildcard tests/unit/test_*.c)
 TEST_OBJ := $(TEST_SRC:%.c=$(B)/%.o)
 $(TEST_OBJ): LTO :=
-TOOL_SRC := $(wildcard tools/gen*.c)
+TOOL_SRC := $(wildcard tools/mtgen/*.c)
 TOOL_OBJ := $(TOOL_SRC:%.c=$(B)/%.o)
 PROFILES := $(sort $(wildcard schema/profiles/*.profile))
 MIGRATIONS := $(sort $(wildcard schema/migrations/*.sql))
@@ -40,7 +39,7 @@ MT ?= ./moneytrail
 # The tools are built without sanitizers, also by `make asan`, so that a
 # sanitizer build never replaces them.
 ifeq ($(SAN),)
-TOOLS := $(if $(TOOL_SRC),tools/mtgen) tools/pgdrain
+TOOLS := $(if $(TOOL_SRC),tools/mtgen/mtgen) tools/pgdrain
 endif
 all: $(MT) $(TOOLS)
 
@@ -67,10 +66,10 @@ $(B)/libmt.a: $(LIB_OBJ) $(B)/profiles_builtin.o $(B)/migrations_builtin.o
 	rm -f $@
 	gcc-ar rcs $@ $^
 
-$(MT): $(B)/analyzer/main.o $(B)/libmt.a
+$(MT): $(B)/analyzer/cli/main.o $(B)/libmt.a
 	$(CC) -o $@ $^ $(LDLIBS_ALL)
 
-tools/mtgen: $(TOOL_OBJ)
+tools/mtgen/mtgen: $(TOOL_OBJ)
 	$(CC) -o $@ $^ $(LDLIBS_ALL)
 
 # The bare libpq client that tools/bench-pg measures moneytrail against.
@@ -106,7 +105,7 @@ demo: deps
 ASAN = B=build-asan MT=build-asan/moneytrail OPT=-O1 LTO= \
 	SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all"
 asan: deps
-	$(MAKE) tools/mtgen tools/pgdrain
+	$(MAKE) tools/mtgen/mtgen tools/pgdrain
 	$(MAKE) $(ASAN) all build-asan/unit-tests
 	ASAN_OPTIONS=detect_leaks=1 build-asan/unit-tests --jobs 2
 	$(MAKE) $(ASAN) rules-test
@@ -117,9 +116,9 @@ asan: deps
 # alerts of one thread on the plain file.
 TSAN = B=build-tsan MT=build-tsan/moneytrail OPT=-O1 LTO= SAN="-fsanitize=thread -fno-omit-frame-pointer"
 tsan: deps
-	$(MAKE) tools/mtgen
+	$(MAKE) tools/mtgen/mtgen
 	$(MAKE) $(TSAN) build-tsan/moneytrail
-	rm -rf build-tsan/gen && tools/mtgen -q --seed 5 --accounts 3000 --days 45 --count all=1 --out build-tsan/gen
+	rm -rf build-tsan/gen && tools/mtgen/mtgen -q --seed 5 --accounts 3000 --days 45 --count all=1 --out build-tsan/gen
 	gzip -k build-tsan/gen/transactions.csv
 	build-tsan/moneytrail scan -q -j 1 --accounts build-tsan/gen/accounts.csv -o build-tsan/plain.jsonl build-tsan/gen/transactions.csv
 	# G_SLICE: GLib's slice allocator hands memory between threads behind
@@ -143,13 +142,13 @@ fuzz: deps
 bench: all
 	sh tools/bench
 
-FORMAT_FILES = $(wildcard analyzer/*.c analyzer/*.h tests/unit/*.c tests/unit/*.h tests/fuzz/*.c tools/*.c tools/*.h)
+FORMAT_FILES = $(wildcard analyzer/*/*.c analyzer/*/*.h tests/unit/*.c tests/unit/*.h tests/fuzz/*.c tools/*.c tools/mtgen/*.c tools/mtgen/*.h)
 format:
 	clang-format -i $(FORMAT_FILES)
 format-check:
 	clang-format --dry-run -Werror $(FORMAT_FILES)
 
 clean:
-	rm -rf build build-asan build-tsan build-fuzz moneytrail tools/mtgen tools/pgdrain
+	rm -rf build build-asan build-tsan build-fuzz moneytrail tools/mtgen/mtgen tools/pgdrain
 
--include $(LIB_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(TOOL_OBJ:.o=.d) $(B)/analyzer/main.d
+-include $(LIB_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(TOOL_OBJ:.o=.d) $(B)/analyzer/cli/main.d

@@ -2,7 +2,7 @@
 # tools/demo.sh: moneytrail on synthetic data, for a first-time user (`make demo`).
 #
 # Generates about one million transactions of a synthetic bank with planted
-# trafficking patterns (tools/mtgen, fixed seed, textbook intensity, default
+# trafficking patterns (tools/mtgen/mtgen, fixed seed, textbook intensity, default
 # counts), runs the shipped rules over them with `moneytrail backtest`, and
 # prints per typology how many planted instances the rules found, then the
 # five highest-scored accounts with the alerts that make their score.
@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 OUT=demo-out
 SEED=20240601
 MT=./moneytrail
-MTGEN=tools/mtgen
+MTGEN=tools/mtgen/mtgen
 
 for f in $MT $MTGEN; do
     [ -x "$f" ] || { echo "demo: $f is not built; run 'make demo'" >&2; exit 2; }
@@ -23,7 +23,7 @@ mkdir -p "$OUT"
 cat <<EOF
 moneytrail demo
 ===============
-1. A synthetic bank: tools/mtgen --seed $SEED --intensity textbook (default
+1. A synthetic bank: tools/mtgen/mtgen --seed $SEED --intensity textbook (default
    counts: 20,000 accounts, 90 days, 5 planted instances of each scenario).
    The planted patterns are textbook cases, as the indicator definitions in
    INDICATORS.md describe them; real laundering is rarely this clean, and the

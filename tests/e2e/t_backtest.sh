@@ -4,12 +4,12 @@
 # layouts of the same set, label columns of the shipped sample files, a
 # threshold sweep whose numbers are checked by hand, and the command's errors.
 #
-# The expected table follows the shipped rules/ and tools/mtgen: when either
+# The expected table follows the shipped rules/ and tools/mtgen/mtgen: when either
 # changes on purpose, regenerate it with
 #   BACKTEST_UPDATE=1 sh tests/e2e/t_backtest.sh
 # and read the diff before committing it.
 . tests/e2e/lib.sh
-MTGEN=${MTGEN:-tools/mtgen}
+MTGEN=${MTGEN:-tools/mtgen/mtgen}
 ROOT=$(pwd)
 case $MT in /*) MT_ABS=$MT ;; *) MT_ABS=$ROOT/$MT ;; esac
 EXPECTED=tests/e2e/expected/backtest-small.txt

@@ -7,7 +7,7 @@
 # on purpose (a new table entry, a new behaviour): then bump GEN_VERSION in
 # tools/gen.h and update PINNED_ROWS and PINNED_SHA256 below in the same commit.
 set -u
-MTGEN=${MTGEN:-tools/mtgen}
+MTGEN=${MTGEN:-tools/mtgen/mtgen}
 PINNED_ROWS=32443
 PINNED_SHA256=2eed1e49cfcc2d893d44c0d30172810815906bd5c8b8a36fba0e470589fb82e9
 T=$(mktemp -d)

@@ -4,7 +4,7 @@
 # every planted instance, textbook and subtle, meets its own definition
 # (the INDICATORS.md defaults), checked here independently with awk.
 set -u
-MTGEN=${MTGEN:-tools/mtgen}
+MTGEN=${MTGEN:-tools/mtgen/mtgen}
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 fails=0

@@ -6,7 +6,7 @@
 # The bounds are wide on purpose: they catch a broken generator, not a
 # tuning change. Measured values for this seed are printed as comments.
 set -u
-MTGEN=${MTGEN:-tools/mtgen}
+MTGEN=${MTGEN:-tools/mtgen/mtgen}
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 fails=0

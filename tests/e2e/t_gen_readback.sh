@@ -2,7 +2,7 @@
 # Every layout the generator writes is read back by moneytrail's own
 # readers: every row decodes (none rejected) and the counts agree.
 . tests/e2e/lib.sh
-tools/mtgen -q --seed 7 --accounts 2000 --days 30 --layout canonical,amlworld,amlsim --out "$TMP/g" || exit 1
+tools/mtgen/mtgen -q --seed 7 --accounts 2000 --days 30 --layout canonical,amlworld,amlsim --out "$TMP/g" || exit 1
 rows() { echo $(($(wc -l < "$1") - 1)); }
 for f in transactions.csv amlworld_trans.csv amlsim_transactions.csv; do
     check "$f is read back with no rejected row" sh -c "

@@ -7,7 +7,7 @@
 # the reason, and not one alert stored.
 . tests/e2e/lib.sh
 . tests/pg/pg-harness.sh
-tools/mtgen -q --seed 7 --accounts 10000 --days 30 --out "$TMP/gen" || exit 1
+tools/mtgen/mtgen -q --seed 7 --accounts 10000 --days 30 --out "$TMP/gen" || exit 1
 $MT db init >/dev/null && $MT load -q --db '' "$TMP/gen/transactions.csv" || exit 1
 
 # end_backend PATTERN: waits until a backend runs a query LIKE PATTERN, lets

@@ -7,7 +7,7 @@
 . tests/e2e/lib.sh
 . tests/pg/pg-harness.sh
 R=tests/e2e/data/pg
-tools/mtgen -q --seed 5 --accounts 1500 --days 30 --out "$TMP/gen" || exit 1
+tools/mtgen/mtgen -q --seed 5 --accounts 1500 --days 30 --out "$TMP/gen" || exit 1
 # One file per day (the local date of the rows), as a bank's nightly export.
 awk -F, -v dir="$TMP" 'NR == 1 { h = $0; next }
     { f = dir "/day-" substr($2, 1, 10) ".csv"; if (!(f in seen)) { print h > f; seen[f] = 1 } print > f }' \

@@ -5,8 +5,8 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "decode.h"
-#include "decode_profile.h"
+#include "read/decode.h"
+#include "read/decode_profile.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

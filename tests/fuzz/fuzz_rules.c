@@ -4,8 +4,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "rule.h"
-#include "rule_run.h"
+#include "rule/rule.h"
+#include "scan/rule_run.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

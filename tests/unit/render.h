@@ -6,9 +6,9 @@
 
 #include <stdio.h>
 
-#include "input.h"
-#include "money.h"
-#include "tstamp.h"
+#include "read/input.h"
+#include "base/money.h"
+#include "base/tstamp.h"
 
 /* "LINE: TX_ID TS OFFSET FROM>TO AMOUNT CUR CHANNEL [mcc=] [country=]
  * [loc=] [memo=] [label=...]" */

@@ -5,7 +5,7 @@
 #include <glib.h>
 #include <glib/gstdio.h>
 
-#include "rule.h"
+#include "rule/rule.h"
 
 /* Writes text to a fresh directory as t.rule (and lists as t.list when not
  * NULL), loads it and returns the set (NULL on errors); *diags gets every

@@ -24,7 +24,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "backtest.h"
+#include "backtest/backtest.h"
 
 static char *tmp_dir;
 static LabelSet *labels;

@@ -3,7 +3,7 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
-#include "case_trace.h"
+#include "case/case_trace.h"
 
 #define DAY 86400
 

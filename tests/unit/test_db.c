@@ -7,8 +7,8 @@
 #include <criterion/parameterized.h>
 #include <string.h>
 
-#include "cmd.h"
-#include "db.h"
+#include "cli/cmd.h"
+#include "base/db.h"
 
 typedef struct {
     char arg[64];

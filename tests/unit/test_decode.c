@@ -5,7 +5,7 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
-#include "decode.h"
+#include "read/decode.h"
 #include "render.h"
 
 /* Decodes rows (NULL-terminated) after header with the profile text;

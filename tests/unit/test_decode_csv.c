@@ -3,7 +3,7 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
-#include "decode_csv.h"
+#include "read/csv.h"
 
 typedef struct {
     const char *record;

@@ -4,7 +4,7 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
-#include "decode_profile.h"
+#include "read/decode_profile.h"
 
 Test(decode_profile, builtins_load_in_priority_order)
 {

@@ -2,7 +2,7 @@
  * ids, the explanation sentence and the JSON line. */
 #include <criterion/criterion.h>
 
-#include "engine.h"
+#include "engine/engine.h"
 #include "rule_helpers.h"
 
 typedef struct {

@@ -4,7 +4,7 @@
  * quiet replay. */
 #include <criterion/criterion.h>
 
-#include "engine_shards.h"
+#include "engine/shards.h"
 #include "rule_helpers.h"
 
 /* T-1 fires on both sides of a transaction (accounts A = 1 and B = 2 are

@@ -4,8 +4,8 @@
  * The decoder's (an empty record) is a case of test_decode.c. */
 #include <criterion/criterion.h>
 
-#include "rule.h"
-#include "rule_run.h"
+#include "rule/rule.h"
+#include "scan/rule_run.h"
 
 Test(fuzz_regressions, rule_inputs_that_once_crashed)
 {

@@ -3,7 +3,7 @@
  * wants without reading the others. */
 #include <criterion/criterion.h>
 
-#include "graph.h"
+#include "engine/graph.h"
 
 /* Account 1 pays 2, 3, 2, 4 and 2 at times 10, 20, 30, 40, 50; the payments
  * to 2 passed rule 0's filter (bit 1), the others rule 1's (bit 2), and the

@@ -2,7 +2,7 @@
  * copied (from a small block) or its pages are moved (from a mapping). */
 #include <criterion/criterion.h>
 
-#include "hugemem.h"
+#include "base/hugemem.h"
 
 #define MIB ((gsize)1 << 20)
 

@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "intern.h"
+#include "base/intern.h"
 
 Test(intern, dense_ids_and_strings)
 {

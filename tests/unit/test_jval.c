@@ -2,7 +2,7 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
-#include "jval.h"
+#include "base/jval.h"
 
 Test(jval, alert_like_object)
 {

@@ -4,7 +4,7 @@
 #include <glib/gstdio.h>
 #include <unistd.h>
 
-#include "kyc.h"
+#include "read/kyc.h"
 
 static char *write_tmp(const char *text)
 {

@@ -4,8 +4,8 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
-#include "money.h"
-#include "txn.h"
+#include "base/money.h"
+#include "base/txn.h"
 
 typedef struct {
     const char *text;

@@ -6,8 +6,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "limits.h"
-#include "source.h"
+#include "base/limits.h"
+#include "read/source.h"
 
 #define DATA "tests/data/input/"
 

@@ -3,7 +3,7 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
-#include "tstamp.h"
+#include "base/tstamp.h"
 
 typedef struct {
     const char *text;

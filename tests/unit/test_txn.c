@@ -2,7 +2,7 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
-#include "txn.h"
+#include "base/txn.h"
 
 Test(txn, channel_names_round_trip)
 {

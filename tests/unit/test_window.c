@@ -2,7 +2,7 @@
  * limit, and the reuse of rings. */
 #include <criterion/criterion.h>
 
-#include "window.h"
+#include "engine/window.h"
 
 static TxnStore *store;
 static WindowMem *mem;

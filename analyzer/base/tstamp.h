@@ -1,0 +1,34 @@
+/* tstamp.h: timestamps: parse bank formats into UTC seconds plus the local
+ * offset, and format them back as ISO 8601.
+ *
+ * Parsing is hand-written for speed (no strptime, no allocation). */
+#ifndef MT_TSTAMP_H
+#define MT_TSTAMP_H
+
+#include <glib.h>
+
+/* Parses ISO 8601: "YYYY-MM-DDTHH:MM[:SS[.frac]](Z|+HH:MM|+HHMM|-HH:MM)";
+ * a space may stand for 'T'. Without an offset, default_offset (minutes) is
+ * used and *has_offset is set FALSE. Returns FALSE on any syntax or range
+ * error (month 13, day 31 in April, hour 24, ...). */
+gboolean tstamp_parse_iso(const char *s, size_t n, int default_offset, gint64 *utc, int *offset_min,
+                          gboolean *has_offset);
+/* Parses s by a strftime-like format of the directives %Y %m %d %H %M %S %z
+ * and literal characters, e.g. "%Y/%m/%d %H:%M" or "%d.%m.%Y". Missing time
+ * parts are 0; without %z the offset is default_offset minutes. */
+gboolean tstamp_parse_format(const char *s, size_t n, const char *format, int default_offset,
+                             gint64 *utc, int *offset_min);
+/* Days since 1970-01-01 of a civil date (proleptic Gregorian). */
+gint64 tstamp_days_from_civil(int y, int m, int d);
+/* Formats utc as "YYYY-MM-DDTHH:MM:SSZ" into buf (>= 21 bytes). Returns buf. */
+char *tstamp_format_utc(gint64 utc, char *buf);
+/* "2024-03-01 09:10" (UTC) into buf (>= 20 bytes). Returns buf. */
+const char *tstamp_format_minute(gint64 utc, char *buf);
+/* "2024-03-01" (UTC) into buf (>= 11 bytes). Returns buf. */
+const char *tstamp_format_date(gint64 utc, char *buf);
+/* Parses a duration "30s", "15m", "48h", "10d", "2w"; FALSE if malformed. */
+gboolean tstamp_parse_duration(const char *s, size_t n, gint64 *seconds);
+/* Formats seconds as a short human duration: "6 days", "5 h 20 min", "45 s". */
+char *tstamp_format_duration(gint64 seconds, char *buf, size_t size);
+
+#endif

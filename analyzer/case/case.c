@@ -1,0 +1,293 @@
+/* case.c: what both implementations of the investigator's query layer
+ * share: the records (transactions, alerts, triage, KYC), the alert
+ * filter, time parsing, and the neighbourhood walk built on txns_of. */
+#include "case/case.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "base/money.h"
+#include "base/tstamp.h"
+
+G_DEFINE_QUARK(moneytrail - case -error - quark, case_error)
+
+void case_tx_free(CaseTx *t)
+{
+    if (!t)
+        return;
+    g_free(t->tx_id);
+    g_free(t->from);
+    g_free(t->to);
+    g_free(t->location);
+    g_free(t->memo);
+    g_free(t);
+}
+
+CaseTx *case_tx_from_txn(const Txn *t, const char *from, const char *to, const char *location)
+{
+    CaseTx *c = g_new0(CaseTx, 1);
+    c->tx_id = g_strndup(t->tx_id.ptr, t->tx_id.len);
+    c->ts = t->core.ts;
+    c->utc_offset = t->core.utc_offset;
+    c->from = g_strdup(from);
+    c->to = g_strdup(to);
+    c->amount = t->core.amount;
+    txn_unpack_code(t->core.currency, c->currency);
+    c->exp = t->core.currency_exp;
+    c->channel = (Channel)t->core.channel;
+    c->mcc = t->core.mcc;
+    char cc[4];
+    txn_unpack_code(t->core.country, cc);
+    g_strlcpy(c->country, cc, sizeof c->country);
+    c->location = g_strdup(location);
+    c->memo = g_strndup(t->memo.ptr, t->memo.len);
+    return c;
+}
+
+void case_triage_free(CaseTriage *t)
+{
+    if (!t)
+        return;
+    g_free(t->status);
+    g_free(t->note);
+    g_free(t->by);
+    g_free(t->at);
+    g_free(t);
+}
+
+void case_alert_free(CaseAlert *a)
+{
+    if (!a)
+        return;
+    char **strs[] = {&a->id,         &a->rule,        &a->title,    &a->family,      &a->strength,
+                     &a->account,    &a->perspective, &a->currency, &a->explanation, &a->source,
+                     &a->trigger_tx, &a->role,        &a->typology};
+    for (gsize i = 0; i < G_N_ELEMENTS(strs); i++)
+        g_free(*strs[i]);
+    if (a->evidence)
+        g_ptr_array_unref(a->evidence);
+    if (a->triage)
+        g_ptr_array_unref(a->triage);
+    jval_free(a->json);
+    g_free(a);
+}
+
+const char *case_alert_status(const CaseAlert *a)
+{
+    if (!a->triage || a->triage->len == 0)
+        return CASE_STATUS_NEW;
+    const CaseTriage *t = g_ptr_array_index(a->triage, a->triage->len - 1);
+    return t->status;
+}
+
+static const char *str_or_empty(const char *s)
+{
+    return s ? s : "";
+}
+
+static gint64 json_time(const JVal *j, const char *key)
+{
+    const char *s = jval_get_str(j, key);
+    gint64 t = 0;
+    if (!s || !case_parse_time(s, FALSE, &t))
+        return 0;
+    return t;
+}
+
+CaseAlert *case_alert_from_json(JVal *json, GError **error)
+{
+    const char *id = jval_get_str(json, "alert_id");
+    const char *rule = jval_get_str(json, "rule");
+    const char *account = jval_get_str(json, "account");
+    if (!id || !rule || !account) {
+        g_set_error(error, CASE_ERROR, CASE_ERROR_DATA,
+                    "alert lacks a key: '%s': alert_id, rule and account are required",
+                    !id     ? "alert_id"
+                    : !rule ? "rule"
+                            : "account");
+        jval_free(json);
+        return NULL;
+    }
+    CaseAlert *a = g_new0(CaseAlert, 1);
+    a->id = g_strdup(id);
+    a->rule = g_strdup(rule);
+    a->account = g_strdup(account);
+    a->title = g_strdup(str_or_empty(jval_get_str(json, "title")));
+    a->family = g_strdup(str_or_empty(jval_get_str(json, "family")));
+    a->strength = g_strdup(str_or_empty(jval_get_str(json, "strength")));
+    a->perspective = g_strdup(str_or_empty(jval_get_str(json, "perspective")));
+    a->currency = g_strdup(str_or_empty(jval_get_str(json, "currency")));
+    a->explanation = g_strdup(str_or_empty(jval_get_str(json, "explanation")));
+    a->source = g_strdup(str_or_empty(jval_get_str(json, "source")));
+    a->trigger_tx = g_strdup(str_or_empty(jval_get_str(json, "trigger_tx")));
+    a->role = g_strdup(jval_get_str(json, "role"));
+    a->typology = g_strdup(jval_get_str(json, "typology"));
+    a->rule_version = (int)jval_get_num(json, "rule_version", 0);
+    a->score = jval_get_num(json, "score", 0);
+    a->window_start = json_time(json, "window_start");
+    a->window_end = json_time(json, "window_end");
+    a->evidence = g_ptr_array_new_with_free_func(g_free);
+    const JVal *ev = jval_get(json, "evidence");
+    for (guint i = 0; i < jval_len(ev); i++)
+        g_ptr_array_add(a->evidence, g_strdup(jval_text(jval_at(ev, i))));
+    a->evidence_total = (guint)jval_get_num(json, "evidence_total", a->evidence->len);
+    a->triage = g_ptr_array_new_with_free_func((GDestroyNotify)case_triage_free);
+    a->json = json;
+    return a;
+}
+
+void case_account_free(CaseAccount *a)
+{
+    if (!a)
+        return;
+    g_ptr_array_unref(a->keys);
+    g_ptr_array_unref(a->values);
+    g_free(a);
+}
+
+const char *case_account_get(const CaseAccount *a, const char *key)
+{
+    for (guint i = 0; a && i < a->keys->len; i++) {
+        if (strcmp(g_ptr_array_index(a->keys, i), key) == 0)
+            return g_ptr_array_index(a->values, i);
+    }
+    return "";
+}
+
+void case_filter_init(CaseFilter *f)
+{
+    memset(f, 0, sizeof *f);
+    f->since = G_MININT64;
+    f->min_score = -1;
+}
+
+static gboolean typology_match(const char *want, const CaseAlert *a)
+{
+    if (a->typology && g_ascii_strcasecmp(a->typology, want) == 0)
+        return TRUE;
+    if (g_ascii_strcasecmp(a->family, want) == 0)
+        return TRUE;
+    gsize n = strlen(want);
+    return g_ascii_strncasecmp(a->rule, want, n) == 0 && (a->rule[n] == '-' || !a->rule[n]);
+}
+
+gboolean case_filter_match(const CaseFilter *f, const CaseAlert *a)
+{
+    if (f->rule && !g_pattern_match_simple(f->rule, a->rule))
+        return FALSE;
+    if (f->typology && !typology_match(f->typology, a))
+        return FALSE;
+    if (a->window_end < f->since || a->score < f->min_score)
+        return FALSE;
+    if (f->status && strcmp(f->status, case_alert_status(a)) != 0)
+        return FALSE;
+    return !f->account || strcmp(f->account, a->account) == 0;
+}
+
+CaseStore *case_store_open(const CaseOpenOptions *o, GError **error)
+{
+    return o->db ? case_pg_open(o, error) : case_file_open(o, error);
+}
+
+void case_store_free(CaseStore *s)
+{
+    if (s)
+        s->ops->free(s);
+}
+
+static gint cmp_tx(gconstpointer pa, gconstpointer pb)
+{
+    const CaseTx *a = *(CaseTx *const *)pa, *b = *(CaseTx *const *)pb;
+    if (a->ts != b->ts)
+        return a->ts < b->ts ? -1 : 1;
+    return strcmp(a->tx_id, b->tx_id);
+}
+
+void case_txns_sort(GPtrArray *txns)
+{
+    g_ptr_array_sort(txns, cmp_tx);
+}
+
+/* Adds the transactions of one account to out (once each, by tx id) and
+ * its counterparties to next. */
+static gboolean expand(CaseStore *s, const char *acc, gint64 from, gint64 to, GHashTable *seen_tx,
+                       GPtrArray *out, GHashTable *next, GError **error)
+{
+    GPtrArray *txns = s->ops->txns_of(s, acc, from, to, error);
+    if (!txns)
+        return FALSE;
+    for (guint i = 0; i < txns->len; i++) {
+        CaseTx *t = g_ptr_array_index(txns, i);
+        if (g_hash_table_contains(seen_tx, t->tx_id))
+            continue;
+        g_hash_table_add(seen_tx, g_strdup(t->tx_id));
+        const char *other = strcmp(t->from, acc) == 0 ? t->to : t->from;
+        if (*other)
+            g_hash_table_add(next, g_strdup(other));
+        g_ptr_array_add(out, g_ptr_array_steal_index_fast(txns, i--));
+    }
+    g_ptr_array_unref(txns);
+    return TRUE;
+}
+
+GPtrArray *case_neighbourhood(CaseStore *s, const char *account, guint hops, gint64 from, gint64 to,
+                              guint max_accounts, GError **error)
+{
+    GPtrArray *out = g_ptr_array_new_with_free_func((GDestroyNotify)case_tx_free);
+    g_autoptr(GHashTable) seen_tx = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    g_autoptr(GHashTable) done = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    g_autoptr(GPtrArray) level = g_ptr_array_new_with_free_func(g_free);
+    g_ptr_array_add(level, g_strdup(account));
+    for (guint h = 0; h < hops && level->len; h++) {
+        g_autoptr(GHashTable) next = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+        for (guint i = 0; i < level->len; i++) {
+            const char *acc = g_ptr_array_index(level, i);
+            if (g_hash_table_contains(done, acc) || g_hash_table_size(done) >= max_accounts)
+                continue;
+            g_hash_table_add(done, g_strdup(acc));
+            if (!expand(s, acc, from, to, seen_tx, out, next, error)) {
+                g_ptr_array_unref(out);
+                return NULL;
+            }
+        }
+        g_ptr_array_set_size(level, 0);
+        GList *keys = g_list_sort(g_hash_table_get_keys(next), (GCompareFunc)strcmp);
+        for (GList *k = keys; k; k = k->next)
+            g_ptr_array_add(level, g_strdup(k->data));
+        g_list_free(keys);
+    }
+    case_txns_sort(out);
+    return out;
+}
+
+gboolean case_parse_time(const char *s, gboolean end_of_day, gint64 *out)
+{
+    int y, m, d, off;
+    gboolean has_off;
+    char tail;
+    if (strlen(s) == 10 && sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &tail) == 3) {
+        gint64 utc;
+        char buf[32];
+        g_snprintf(buf, sizeof buf, "%sT00:00:00Z", s);
+        if (!tstamp_parse_iso(buf, strlen(buf), 0, &utc, &off, &has_off))
+            return FALSE;
+        *out = end_of_day ? utc + 86399 : utc;
+        return TRUE;
+    }
+    return tstamp_parse_iso(s, strlen(s), 0, out, &off, &has_off);
+}
+
+const char *case_tx_amount(const CaseTx *t, char *buf)
+{
+    return money_format(t->amount, t->exp, buf);
+}
+
+char *case_display_name(CaseStore *s, const char *account)
+{
+    g_autoptr(GError) err = NULL;
+    CaseAccount *a = s->ops->account(s, account, &err);
+    const char *name = case_account_get(a, "name");
+    char *out = g_strdup(*name ? name : account);
+    case_account_free(a);
+    return out;
+}

@@ -1,0 +1,167 @@
+/* case.h: the investigator's query layer: alerts, accounts (KYC) and
+ * transactions, from files or from the PostgreSQL store.
+ *
+ * The investigator commands (alerts, alert, account, trace, graph, report,
+ * export) ask their questions through a CaseStore and never see where the
+ * answers come from. Two implementations exist: case_file.c reads the
+ * alerts JSON Lines, the transaction exports (any mapping profile, streamed
+ * with input.h) and the KYC accounts CSV; case_pg.c queries the database.
+ * Every value handed out is owned by the caller (free with the type's
+ * _free, or unref the GPtrArray, whose free function is set). */
+#ifndef MT_CASE_H
+#define MT_CASE_H
+
+#include <glib.h>
+
+#include "base/jval.h"
+#include "base/txn.h"
+
+#define CASE_ERROR (case_error_quark())
+GQuark case_error_quark(void);
+typedef enum {
+    CASE_ERROR_NOT_FOUND, /* no such alert or account */
+    CASE_ERROR_DATA,      /* a file or the database failed */
+    CASE_ERROR_USAGE,     /* the question needs an input that was not given */
+} CaseError;
+
+/* Triage status values; "new" means no triage was recorded. */
+#define CASE_STATUS_NEW "new"
+
+/* One transaction, owning its strings. */
+typedef struct {
+    char *tx_id;
+    gint64 ts;       /* UTC seconds */
+    int utc_offset;  /* minutes, or TXN_OFFSET_UNKNOWN */
+    char *from, *to; /* "" when absent (cash) */
+    gint64 amount;   /* minor units */
+    char currency[4];
+    int exp;
+    Channel channel;
+    guint16 mcc; /* TXN_MCC_NONE when absent */
+    char country[3];
+    char *location, *memo;
+} CaseTx;
+
+void case_tx_free(CaseTx *t);
+/* Copies a decoded transaction; accounts and locations resolve its ids. */
+CaseTx *case_tx_from_txn(const Txn *t, const char *from, const char *to, const char *location);
+
+/* One triage decision on an alert. */
+typedef struct {
+    char *status; /* escalated, dismissed, under-review */
+    char *note;
+    char *by; /* database role or user name */
+    char *at; /* ISO 8601 UTC */
+} CaseTriage;
+
+void case_triage_free(CaseTriage *t);
+
+/* One alert as written by `moneytrail scan`, with its triage. */
+typedef struct {
+    char *id, *rule, *title, *family, *strength, *account, *perspective;
+    char *currency, *explanation, *source, *trigger_tx;
+    char *role;     /* typology role ("possible victim", ...) or NULL */
+    char *typology; /* typology name or NULL */
+    int rule_version;
+    double score;
+    gint64 window_start, window_end;
+    GPtrArray *evidence; /* char *: tx ids, oldest first */
+    guint evidence_total;
+    JVal *json;        /* the whole alert object, for --json and extra keys */
+    GPtrArray *triage; /* CaseTriage *, oldest first */
+} CaseAlert;
+
+void case_alert_free(CaseAlert *a);
+/* The current status: the latest triage, or CASE_STATUS_NEW. Borrowed. */
+const char *case_alert_status(const CaseAlert *a);
+/* Builds an alert from its JSON object (takes ownership of json); NULL
+ * with error when a required key is missing. */
+CaseAlert *case_alert_from_json(JVal *json, GError **error);
+
+/* The KYC record of an account: the columns of the accounts CSV
+ * (account_id, customer_id, kind, name, birth_date, country, ...) in order. */
+typedef struct {
+    GPtrArray *keys, *values; /* char * */
+} CaseAccount;
+
+void case_account_free(CaseAccount *a);
+/* The value of column key, "" when missing. Borrowed. */
+const char *case_account_get(const CaseAccount *a, const char *key);
+
+typedef struct {
+    const char *rule;     /* glob on the rule id ("HT-*"), or NULL */
+    const char *typology; /* matches the typology key, the family or the rule id prefix */
+    gint64 since;         /* window_end >= since; G_MININT64 = no limit */
+    double min_score;     /* -1 = no limit */
+    const char *status;   /* current status, or NULL */
+    const char *account;  /* exact account, or NULL */
+} CaseFilter;
+
+void case_filter_init(CaseFilter *f);
+/* TRUE if a passes the filter. */
+gboolean case_filter_match(const CaseFilter *f, const CaseAlert *a);
+
+typedef struct CaseStore CaseStore;
+
+typedef struct {
+    /* Alerts passing f, newest first (window_end descending, then id). */
+    GPtrArray *(*alerts)(CaseStore *s, const CaseFilter *f, GError **error);
+    /* One alert, or NULL with CASE_ERROR_NOT_FOUND. */
+    CaseAlert *(*alert)(CaseStore *s, const char *id, GError **error);
+    /* The KYC record, or NULL without error when the account has none. */
+    CaseAccount *(*account)(CaseStore *s, const char *id, GError **error);
+    /* TRUE if the account appears in KYC, transactions or alerts. */
+    gboolean (*account_known)(CaseStore *s, const char *id, GError **error);
+    /* Transactions sent or received by account with from <= ts <= to,
+     * oldest first. */
+    GPtrArray *(*txns_of)(CaseStore *s, const char *account, gint64 from, gint64 to,
+                          GError **error);
+    /* The transactions with these ids (missing ones are left out), oldest first. */
+    GPtrArray *(*txns_by_id)(CaseStore *s, GPtrArray *ids, GError **error);
+    /* Records a triage decision on alert id; by and at are filled in. */
+    gboolean (*set_triage)(CaseStore *s, const char *id, const char *status, const char *note,
+                           GError **error);
+    /* Where triage is kept, for messages ("file X", "database"). Borrowed. */
+    const char *(*triage_where)(CaseStore *s);
+    void (*free)(CaseStore *s);
+} CaseStoreOps;
+
+struct CaseStore {
+    const CaseStoreOps *ops;
+};
+
+typedef struct {
+    const char *alerts;      /* alerts JSON Lines */
+    const char *const *data; /* transaction exports, NULL-terminated, or NULL */
+    const char *accounts;    /* KYC accounts CSV, or NULL */
+    const char *format;      /* mapping profile, or NULL to detect */
+    const char *db;          /* libpq connection string, or NULL for files */
+} CaseOpenOptions;
+
+/* Opens the store the options name: the database when db is set, the
+ * files otherwise. Returns NULL with error set. */
+CaseStore *case_store_open(const CaseOpenOptions *o, GError **error);
+void case_store_free(CaseStore *s);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(CaseStore, case_store_free)
+
+/* The file implementation (case_file.c). */
+CaseStore *case_file_open(const CaseOpenOptions *o, GError **error);
+/* The PostgreSQL implementation (case_pg.c). */
+CaseStore *case_pg_open(const CaseOpenOptions *o, GError **error);
+
+/* Transactions of every account within hops of account (either direction),
+ * with from <= ts <= to, de-duplicated, oldest first; at most max_accounts
+ * accounts are expanded (the rest are left as leaves). */
+GPtrArray *case_neighbourhood(CaseStore *s, const char *account, guint hops, gint64 from, gint64 to,
+                              guint max_accounts, GError **error);
+/* Sorts CaseTx pointers by time, then tx id. */
+void case_txns_sort(GPtrArray *txns);
+/* Parses a date "2024-03-01" (start of day UTC) or an ISO 8601 timestamp;
+ * end_of_day makes a plain date mean its last second. */
+gboolean case_parse_time(const char *s, gboolean end_of_day, gint64 *out);
+/* The transaction's amount for people: "1,234.50". buf >= 32 bytes. */
+const char *case_tx_amount(const CaseTx *t, char *buf);
+/* The account's display name: the KYC name if any, else the id. */
+char *case_display_name(CaseStore *s, const char *account);
+
+#endif

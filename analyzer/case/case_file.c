@@ -1,0 +1,483 @@
+/* case_file.c: the investigator's query layer over files.
+ *
+ * Alerts come from the JSON Lines that `moneytrail scan` writes; triage is
+ * kept beside them in a sidecar file ALERTS.triage.jsonl (one decision per
+ * line, appended, the last one per alert wins), because the alert file is
+ * the scan's output and is replaced by the next run. Transactions are
+ * streamed from the exports with input.h (any mapping profile) once, on
+ * the first question that needs them, and held in memory with an index by
+ * account and by id: about 150 bytes a transaction, so a file mode session
+ * suits exports of a few million rows; the database suits more. KYC
+ * records come from the accounts CSV (header row, any column order). */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "engine/alert.h"
+#include "case/case.h"
+#include "read/csv.h"
+#include "read/input.h"
+#include "read/source.h"
+#include "base/tstamp.h"
+
+typedef struct {
+    CaseStore base;
+    CaseOpenOptions o;
+    char *alerts_path, *triage_path, *accounts_path, *format;
+    char **data;
+    GPtrArray *alerts;       /* CaseAlert *, as in the file */
+    GHashTable *alert_by_id; /* id -> CaseAlert * (borrowed) */
+    GHashTable *kyc;         /* account id -> CaseAccount * */
+    gboolean txns_loaded;
+    GPtrArray *txns;        /* CaseTx *, oldest first */
+    GHashTable *tx_by_id;   /* tx id -> CaseTx * (borrowed) */
+    GHashTable *by_account; /* account -> GPtrArray of CaseTx * (borrowed) */
+} FileStore;
+
+static CaseAlert *copy_alert(const CaseAlert *a);
+
+static gboolean need_alerts(FileStore *fs, GError **error)
+{
+    if (fs->alerts)
+        return TRUE;
+    g_set_error(error, CASE_ERROR, CASE_ERROR_USAGE,
+                "no alerts given: use --alerts FILE (the output of moneytrail scan) or --db");
+    return FALSE;
+}
+
+static gint cmp_newest(gconstpointer pa, gconstpointer pb)
+{
+    const CaseAlert *a = *(CaseAlert *const *)pa, *b = *(CaseAlert *const *)pb;
+    if (a->window_end != b->window_end)
+        return a->window_end > b->window_end ? -1 : 1;
+    return strcmp(a->id, b->id);
+}
+
+static GPtrArray *file_alerts(CaseStore *s, const CaseFilter *f, GError **error)
+{
+    FileStore *fs = (FileStore *)s;
+    if (!need_alerts(fs, error))
+        return NULL;
+    GPtrArray *out = g_ptr_array_new_with_free_func((GDestroyNotify)case_alert_free);
+    for (guint i = 0; i < fs->alerts->len; i++) {
+        const CaseAlert *a = g_ptr_array_index(fs->alerts, i);
+        if (case_filter_match(f, a))
+            g_ptr_array_add(out, copy_alert(a));
+    }
+    g_ptr_array_sort(out, cmp_newest);
+    return out;
+}
+
+static CaseAlert *copy_alert(const CaseAlert *a)
+{
+    CaseAlert *c = g_new0(CaseAlert, 1);
+    *c = *a;
+    char **strs[] = {&c->id,         &c->rule,        &c->title,    &c->family,      &c->strength,
+                     &c->account,    &c->perspective, &c->currency, &c->explanation, &c->source,
+                     &c->trigger_tx, &c->role,        &c->typology};
+    for (gsize i = 0; i < G_N_ELEMENTS(strs); i++)
+        *strs[i] = g_strdup(*strs[i]);
+    c->evidence = g_ptr_array_new_with_free_func(g_free);
+    for (guint i = 0; i < a->evidence->len; i++)
+        g_ptr_array_add(c->evidence, g_strdup(g_ptr_array_index(a->evidence, i)));
+    c->triage = g_ptr_array_new_with_free_func((GDestroyNotify)case_triage_free);
+    for (guint i = 0; i < a->triage->len; i++) {
+        const CaseTriage *t = g_ptr_array_index(a->triage, i);
+        CaseTriage *u = g_new0(CaseTriage, 1);
+        u->status = g_strdup(t->status);
+        u->note = g_strdup(t->note);
+        u->by = g_strdup(t->by);
+        u->at = g_strdup(t->at);
+        g_ptr_array_add(c->triage, u);
+    }
+    c->json = NULL;
+    if (a->json) {
+        c->json = jval_copy(a->json);
+    }
+    return c;
+}
+
+static CaseAlert *file_alert(CaseStore *s, const char *id, GError **error)
+{
+    FileStore *fs = (FileStore *)s;
+    if (!need_alerts(fs, error))
+        return NULL;
+    const CaseAlert *a = g_hash_table_lookup(fs->alert_by_id, id);
+    if (!a) {
+        g_set_error(error, CASE_ERROR, CASE_ERROR_NOT_FOUND, "no alert with id '%s' in %s", id,
+                    fs->alerts_path);
+        return NULL;
+    }
+    return copy_alert(a);
+}
+
+static CaseAccount *copy_account(const CaseAccount *a)
+{
+    CaseAccount *c = g_new0(CaseAccount, 1);
+    c->keys = g_ptr_array_new_with_free_func(g_free);
+    c->values = g_ptr_array_new_with_free_func(g_free);
+    for (guint i = 0; i < a->keys->len; i++) {
+        g_ptr_array_add(c->keys, g_strdup(g_ptr_array_index(a->keys, i)));
+        g_ptr_array_add(c->values, g_strdup(g_ptr_array_index(a->values, i)));
+    }
+    return c;
+}
+
+static CaseAccount *file_account(CaseStore *s, const char *id, GError **error)
+{
+    FileStore *fs = (FileStore *)s;
+    const CaseAccount *a = fs->kyc ? g_hash_table_lookup(fs->kyc, id) : NULL;
+    return a ? copy_account(a) : NULL;
+}
+
+static gboolean load_txns(FileStore *fs, GError **error);
+
+static gboolean file_account_known(CaseStore *s, const char *id, GError **error)
+{
+    FileStore *fs = (FileStore *)s;
+    if (fs->kyc && g_hash_table_contains(fs->kyc, id))
+        return TRUE;
+    for (guint i = 0; fs->alerts && i < fs->alerts->len; i++) {
+        if (strcmp(((CaseAlert *)g_ptr_array_index(fs->alerts, i))->account, id) == 0)
+            return TRUE;
+    }
+    if (!fs->data)
+        return FALSE;
+    if (!load_txns(fs, error))
+        return FALSE;
+    return g_hash_table_contains(fs->by_account, id);
+}
+
+static CaseTx *copy_tx(const CaseTx *t)
+{
+    CaseTx *c = g_new0(CaseTx, 1);
+    *c = *t;
+    c->tx_id = g_strdup(t->tx_id);
+    c->from = g_strdup(t->from);
+    c->to = g_strdup(t->to);
+    c->location = g_strdup(t->location);
+    c->memo = g_strdup(t->memo);
+    return c;
+}
+
+static void index_account(FileStore *fs, const char *acc, CaseTx *t)
+{
+    if (!*acc)
+        return;
+    GPtrArray *list = g_hash_table_lookup(fs->by_account, acc);
+    if (!list) {
+        list = g_ptr_array_new();
+        g_hash_table_insert(fs->by_account, g_strdup(acc), list);
+    }
+    if (list->len == 0 || g_ptr_array_index(list, list->len - 1) != t)
+        g_ptr_array_add(list, t);
+}
+
+static gboolean read_txns(FileStore *fs, Input *in, Intern *accs, Intern *locs, GError **error)
+{
+    Txn t;
+    for (;;) {
+        InputStatus st = input_next(in, &t, error);
+        if (st == INPUT_END)
+            return TRUE;
+        if (st == INPUT_ERROR)
+            return FALSE;
+        CaseTx *c = case_tx_from_txn(&t, intern_str(accs, t.core.from), intern_str(accs, t.core.to),
+                                     intern_str(locs, t.core.location));
+        g_ptr_array_add(fs->txns, c);
+    }
+}
+
+static gboolean load_txns(FileStore *fs, GError **error)
+{
+    if (fs->txns_loaded)
+        return TRUE;
+    if (!fs->data) {
+        g_set_error(error, CASE_ERROR, CASE_ERROR_USAGE,
+                    "no transactions given: use --data FILE... (the exports that were scanned) "
+                    "or --db");
+        return FALSE;
+    }
+    g_autoptr(Intern) accs = intern_new();
+    g_autoptr(Intern) locs = intern_new();
+    InputOptions io = {.format = fs->format, .max_lateness = G_MAXINT64 / 4};
+    g_autoptr(Input) in =
+        input_open((const char *const *)fs->data, g_strv_length(fs->data), &io, accs, locs, error);
+    if (!in || !read_txns(fs, in, accs, locs, error))
+        return FALSE;
+    case_txns_sort(fs->txns);
+    for (guint i = 0; i < fs->txns->len; i++) {
+        CaseTx *t = g_ptr_array_index(fs->txns, i);
+        g_hash_table_insert(fs->tx_by_id, t->tx_id, t);
+        index_account(fs, t->from, t);
+        index_account(fs, t->to, t);
+    }
+    fs->txns_loaded = TRUE;
+    return TRUE;
+}
+
+static GPtrArray *file_txns_of(CaseStore *s, const char *account, gint64 from, gint64 to,
+                               GError **error)
+{
+    FileStore *fs = (FileStore *)s;
+    if (!load_txns(fs, error))
+        return NULL;
+    GPtrArray *out = g_ptr_array_new_with_free_func((GDestroyNotify)case_tx_free);
+    GPtrArray *list = g_hash_table_lookup(fs->by_account, account);
+    for (guint i = 0; list && i < list->len; i++) {
+        const CaseTx *t = g_ptr_array_index(list, i);
+        if (t->ts >= from && t->ts <= to)
+            g_ptr_array_add(out, copy_tx(t));
+    }
+    return out;
+}
+
+static GPtrArray *file_txns_by_id(CaseStore *s, GPtrArray *ids, GError **error)
+{
+    FileStore *fs = (FileStore *)s;
+    if (!load_txns(fs, error))
+        return NULL;
+    GPtrArray *out = g_ptr_array_new_with_free_func((GDestroyNotify)case_tx_free);
+    g_autoptr(GHashTable) seen = g_hash_table_new(g_str_hash, g_str_equal);
+    for (guint i = 0; i < ids->len; i++) {
+        const CaseTx *t = g_hash_table_lookup(fs->tx_by_id, g_ptr_array_index(ids, i));
+        if (t && g_hash_table_add(seen, t->tx_id))
+            g_ptr_array_add(out, copy_tx(t));
+    }
+    case_txns_sort(out);
+    return out;
+}
+
+static char *now_iso(void)
+{
+    char buf[32];
+    return g_strdup(tstamp_format_utc(g_get_real_time() / G_USEC_PER_SEC, buf));
+}
+
+static void add_triage(FileStore *fs, const char *id, CaseTriage *t)
+{
+    CaseAlert *a = g_hash_table_lookup(fs->alert_by_id, id);
+    if (a)
+        g_ptr_array_add(a->triage, t);
+    else
+        case_triage_free(t);
+}
+
+static gboolean file_set_triage(CaseStore *s, const char *id, const char *status, const char *note,
+                                GError **error)
+{
+    FileStore *fs = (FileStore *)s;
+    if (!need_alerts(fs, error))
+        return FALSE;
+    if (!g_hash_table_contains(fs->alert_by_id, id)) {
+        g_set_error(error, CASE_ERROR, CASE_ERROR_NOT_FOUND, "no alert with id '%s' in %s", id,
+                    fs->alerts_path);
+        return FALSE;
+    }
+    CaseTriage *t = g_new0(CaseTriage, 1);
+    t->status = g_strdup(status);
+    t->note = g_strdup(note ? note : "");
+    t->by = g_strdup(g_get_user_name());
+    t->at = now_iso();
+    g_autoptr(GString) line = g_string_new("{\"alert_id\":");
+    alert_json_string(line, id, strlen(id));
+    const char *keys[] = {"status", "note", "by", "at"};
+    const char *vals[] = {t->status, t->note, t->by, t->at};
+    for (gsize i = 0; i < G_N_ELEMENTS(keys); i++) {
+        g_string_append_printf(line, ",\"%s\":", keys[i]);
+        alert_json_string(line, vals[i], strlen(vals[i]));
+    }
+    g_string_append(line, "}\n");
+    FILE *f = fopen(fs->triage_path, "a");
+    if (!f || fwrite(line->str, 1, line->len, f) != line->len || fclose(f) != 0) {
+        g_set_error(error, CASE_ERROR, CASE_ERROR_DATA, "cannot write triage file: '%s': %s",
+                    fs->triage_path, g_strerror(errno));
+        case_triage_free(t);
+        return FALSE;
+    }
+    add_triage(fs, id, t);
+    return TRUE;
+}
+
+static const char *file_triage_where(CaseStore *s)
+{
+    return ((FileStore *)s)->triage_path;
+}
+
+static void file_free(CaseStore *s)
+{
+    FileStore *fs = (FileStore *)s;
+    if (fs->alert_by_id)
+        g_hash_table_unref(fs->alert_by_id);
+    if (fs->alerts)
+        g_ptr_array_unref(fs->alerts);
+    if (fs->kyc)
+        g_hash_table_unref(fs->kyc);
+    g_hash_table_unref(fs->by_account);
+    g_hash_table_unref(fs->tx_by_id);
+    g_ptr_array_unref(fs->txns);
+    g_free(fs->alerts_path);
+    g_free(fs->triage_path);
+    g_free(fs->accounts_path);
+    g_free(fs->format);
+    g_strfreev(fs->data);
+    g_free(fs);
+}
+
+static const CaseStoreOps file_ops = {
+    file_alerts,     file_alert,      file_account,      file_account_known, file_txns_of,
+    file_txns_by_id, file_set_triage, file_triage_where, file_free,
+};
+
+/* Calls fn on every line of a JSON Lines file; a missing file is an error
+ * only when must_exist. */
+static gboolean each_json_line(const char *path, gboolean must_exist,
+                               gboolean (*fn)(FileStore *, JVal *, GError **), FileStore *fs,
+                               GError **error)
+{
+    g_autofree char *text = NULL;
+    gsize len = 0;
+    g_autoptr(GError) err = NULL;
+    if (!g_file_get_contents(path, &text, &len, &err)) {
+        if (!must_exist && g_error_matches(err, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+            return TRUE;
+        g_set_error(error, CASE_ERROR, CASE_ERROR_DATA, "cannot read: '%s': %s", path,
+                    err->message);
+        return FALSE;
+    }
+    guint lineno = 0;
+    for (char *p = text, *end; p < text + len; p = end + 1) {
+        end = memchr(p, '\n', (gsize)(text + len - p));
+        if (!end)
+            end = text + len;
+        lineno++;
+        if (end == p)
+            continue;
+        JVal *j = jval_parse(p, (gsize)(end - p), &err);
+        if (!j || !fn(fs, j, &err)) {
+            g_set_error(error, CASE_ERROR, CASE_ERROR_DATA, "cannot read: '%s:%u': %s", path,
+                        lineno, err->message);
+            return FALSE;
+        }
+    }
+    return TRUE;
+}
+
+static gboolean on_alert_line(FileStore *fs, JVal *j, GError **error)
+{
+    CaseAlert *a = case_alert_from_json(j, error);
+    if (!a)
+        return FALSE;
+    if (g_hash_table_contains(fs->alert_by_id, a->id)) {
+        case_alert_free(a); /* a re-run appended to the same file: keep the first */
+        return TRUE;
+    }
+    g_ptr_array_add(fs->alerts, a);
+    g_hash_table_insert(fs->alert_by_id, a->id, a);
+    return TRUE;
+}
+
+static gboolean on_triage_line(FileStore *fs, JVal *j, GError **error)
+{
+    const char *id = jval_get_str(j, "alert_id"), *status = jval_get_str(j, "status");
+    if (id && status) {
+        CaseTriage *t = g_new0(CaseTriage, 1);
+        t->status = g_strdup(status);
+        t->note = g_strdup(jval_get_str(j, "note"));
+        t->by = g_strdup(jval_get_str(j, "by"));
+        t->at = g_strdup(jval_get_str(j, "at"));
+        add_triage(fs, id, t);
+    }
+    jval_free(j);
+    return TRUE;
+}
+
+static CaseAccount *account_from_row(const CsvRow *hdr, const CsvRow *row)
+{
+    CaseAccount *a = g_new0(CaseAccount, 1);
+    a->keys = g_ptr_array_new_with_free_func(g_free);
+    a->values = g_ptr_array_new_with_free_func(g_free);
+    for (guint i = 0; i < hdr->n_fields; i++) {
+        g_ptr_array_add(a->keys, g_strndup(hdr->fields[i].ptr, hdr->fields[i].len));
+        g_ptr_array_add(a->values, i < row->n_fields
+                                       ? g_strndup(row->fields[i].ptr, row->fields[i].len)
+                                       : g_strdup(""));
+    }
+    return a;
+}
+
+static gboolean has_column(const CsvRow *hdr, const char *name)
+{
+    for (guint i = 0; i < hdr->n_fields; i++) {
+        if (hdr->fields[i].len == strlen(name) &&
+            memcmp(hdr->fields[i].ptr, name, hdr->fields[i].len) == 0)
+            return TRUE;
+    }
+    return FALSE;
+}
+
+static gboolean load_kyc(FileStore *fs, GError **error)
+{
+    g_autoptr(Source) src = source_open(fs->accounts_path, error);
+    if (!src)
+        return FALSE;
+    fs->kyc =
+        g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)case_account_free);
+    SourceRecord rec;
+    CsvRow hdr, row;
+    g_autofree char *hdr_copy = NULL;
+    SourceStatus st;
+    while ((st = source_next(src, &rec, error)) == SOURCE_RECORD) {
+        CsvRow *r = hdr_copy ? &row : &hdr;
+        char *data = hdr_copy ? rec.data : (hdr_copy = g_strndup(rec.data, rec.len));
+        if (csv_split(data, rec.len, ',', '"', r) != CSV_OK) {
+            g_set_error(error, CASE_ERROR, CASE_ERROR_DATA,
+                        "cannot read: '%s:%" G_GUINT64_FORMAT "': %s", fs->accounts_path, rec.line,
+                        "malformed CSV record");
+            return FALSE;
+        }
+        if (r == &hdr && !has_column(&hdr, "account_id")) {
+            g_set_error(error, CASE_ERROR, CASE_ERROR_DATA,
+                        "cannot read accounts: '%s': the header has no account_id column",
+                        fs->accounts_path);
+            return FALSE;
+        }
+        if (r == &row) {
+            CaseAccount *a = account_from_row(&hdr, &row);
+            const char *id = case_account_get(a, "account_id");
+            g_hash_table_replace(fs->kyc, g_strdup(id), a);
+        }
+    }
+    if (st == SOURCE_ERROR)
+        return FALSE;
+    return TRUE;
+}
+
+CaseStore *case_file_open(const CaseOpenOptions *o, GError **error)
+{
+    FileStore *fs = g_new0(FileStore, 1);
+    fs->base.ops = &file_ops;
+    fs->alerts_path = g_strdup(o->alerts);
+    fs->accounts_path = g_strdup(o->accounts);
+    fs->format = g_strdup(o->format);
+    fs->data = o->data && o->data[0] ? g_strdupv((char **)o->data) : NULL;
+    fs->txns = g_ptr_array_new_with_free_func((GDestroyNotify)case_tx_free);
+    fs->tx_by_id = g_hash_table_new(g_str_hash, g_str_equal);
+    fs->by_account =
+        g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)g_ptr_array_unref);
+    gboolean ok = TRUE;
+    if (o->alerts) {
+        fs->triage_path = g_strconcat(o->alerts, ".triage.jsonl", NULL);
+        fs->alerts = g_ptr_array_new_with_free_func((GDestroyNotify)case_alert_free);
+        fs->alert_by_id = g_hash_table_new(g_str_hash, g_str_equal);
+        ok = each_json_line(o->alerts, TRUE, on_alert_line, fs, error) &&
+             each_json_line(fs->triage_path, FALSE, on_triage_line, fs, error);
+    }
+    if (ok && o->accounts)
+        ok = load_kyc(fs, error);
+    if (!ok) {
+        file_free(&fs->base);
+        return NULL;
+    }
+    return &fs->base;
+}

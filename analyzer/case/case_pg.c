@@ -1,0 +1,305 @@
+/* case_pg.c: the investigator's query layer over the PostgreSQL store
+ * (schema/migrations): alerts with their evidence, typology role and
+ * triage history, the accounts table, the transactions by account and by
+ * id. Every value travels as a query parameter; the SQL text is constant.
+ * Alerts are assembled as JSON by the server in the same shape as the
+ * alert files, so both stores build alerts the same way. Triage is one
+ * transaction: a row in alert_triage (by current_user, at now()) and the
+ * latest decision on the alert. */
+#include <string.h>
+
+#include "case/case.h"
+#include "base/db.h"
+#include "base/money.h"
+
+typedef struct {
+    CaseStore base;
+    PGconn *conn;
+} PgStore;
+
+#define PG_TIME(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+
+/* One alert as the JSON object of the alert files ($1 account, $2 alert id,
+ * $3 window_end from, $4 min score, $5 status; NULL = any), and its triage
+ * history as a JSON array. */
+static const char alerts_sql[] =
+    "SELECT json_build_object('alert_id', a.alert_id, 'rule', a.rule, 'rule_version',"
+    " a.rule_version, 'title', a.title, 'family', a.family, 'strength', a.strength, "
+    "'score',"
+    " a.score, 'account', a.account, 'perspective', a.perspective, "
+    "'window_start', " PG_TIME("a.window_start") ", 'window_end', " PG_TIME(
+        "a.window_end") ", 'trigger_tx',"
+                        " a.trigger_tx, 'currency', a.currency, 'values', a.\"values\", "
+                        "'evidence',"
+                        " COALESCE((SELECT json_agg(e.tx_id ORDER BY e.ordinal) FROM "
+                        "alert_evidence e"
+                        " WHERE e.alert_id = a.alert_id), '[]'::json), 'evidence_total', "
+                        "a.evidence_total,"
+                        " 'typology', h.typology, 'role', COALESCE(a.role, h.role),"
+                        " 'subgraph', a.subgraph, 'indicators', a.indicators, 'explanation', "
+                        "a.explanation, 'source',"
+                        " a.source)::text,"
+                        " COALESCE((SELECT json_agg(json_build_object('status', t.status, "
+                        "'note', t.note, 'by',"
+                        " t.triage_by, 'at', " PG_TIME(
+                            "t.triage_at") ") ORDER BY t.triage_at, t.id)"
+                                           " FROM alert_triage t WHERE t.alert_id = "
+                                           "a.alert_id), '[]'::json)::text"
+                                           " FROM alerts a LEFT JOIN LATERAL (SELECT "
+                                           "typology, role FROM typology_hits x"
+                                           " WHERE x.alert_id = a.alert_id ORDER BY "
+                                           "x.score DESC, x.typology LIMIT 1) h ON true"
+                                           " WHERE ($1::text IS NULL OR a.account = $1) "
+                                           "AND ($2::text IS NULL OR a.alert_id = $2)"
+                                           " AND ($3::timestamptz IS NULL OR a.window_end "
+                                           ">= $3)"
+                                           " AND ($4::numeric IS NULL OR a.score >= $4)"
+                                           " AND ($5::text IS NULL OR a.triage_status = $5)"
+                                           " ORDER BY a.window_end DESC, a.alert_id";
+
+static const char txn_cols[] =
+    "SELECT tx_id, extract(epoch FROM ts)::bigint, ts_offset, COALESCE(from_account, ''),"
+    " COALESCE(to_account, ''), amount::text, COALESCE(currency, ''), channel,"
+    " COALESCE(mcc::text, ''), COALESCE(counterparty_country, ''), COALESCE(location, ''),"
+    " COALESCE(memo, '') FROM transactions ";
+
+static void add_triage(CaseAlert *a, const char *json)
+{
+    g_autoptr(JVal) list = jval_parse(json, strlen(json), NULL);
+    for (guint i = 0; i < jval_len(list); i++) {
+        const JVal *t = jval_at(list, i);
+        CaseTriage *x = g_new0(CaseTriage, 1);
+        x->status = g_strdup(jval_get_str(t, "status"));
+        x->note = g_strdup(jval_get_str(t, "note"));
+        x->by = g_strdup(jval_get_str(t, "by"));
+        x->at = g_strdup(jval_get_str(t, "at"));
+        g_ptr_array_add(a->triage, x);
+    }
+}
+
+static GPtrArray *query_alerts(PgStore *ps, const char *const params[5], GError **error)
+{
+    PGresult *res = db_exec(ps->conn, "read alerts from", alerts_sql, 5, params, error);
+    if (!res)
+        return NULL;
+    GPtrArray *out = g_ptr_array_new_with_free_func((GDestroyNotify)case_alert_free);
+    for (int r = 0; r < PQntuples(res); r++) {
+        const char *js = PQgetvalue(res, r, 0);
+        JVal *j = jval_parse(js, strlen(js), error);
+        CaseAlert *a = j ? case_alert_from_json(j, error) : NULL;
+        if (!a) {
+            g_ptr_array_unref(out);
+            PQclear(res);
+            return NULL;
+        }
+        add_triage(a, PQgetvalue(res, r, 1));
+        g_ptr_array_add(out, a);
+    }
+    PQclear(res);
+    return out;
+}
+
+static GPtrArray *pg_alerts(CaseStore *s, const CaseFilter *f, GError **error)
+{
+    char since[32], score[32];
+    const char *params[5] = {f->account, NULL, NULL, NULL, f->status};
+    if (f->since != G_MININT64) {
+        g_autoptr(GDateTime) dt = g_date_time_new_from_unix_utc(f->since);
+        g_autofree char *iso = dt ? g_date_time_format(dt, "%Y-%m-%dT%H:%M:%SZ") : NULL;
+        g_strlcpy(since, iso ? iso : "0001-01-01T00:00:00Z", sizeof since);
+        params[2] = since;
+    }
+    if (f->min_score >= 0)
+        params[3] = g_ascii_dtostr(score, sizeof score, f->min_score);
+    GPtrArray *all = query_alerts((PgStore *)s, params, error);
+    for (guint i = 0; all && i < all->len; i++) {
+        if (!case_filter_match(f, g_ptr_array_index(all, i)))
+            g_ptr_array_remove_index(all, i--);
+    }
+    return all;
+}
+
+static CaseAlert *pg_alert(CaseStore *s, const char *id, GError **error)
+{
+    const char *params[5] = {NULL, id, NULL, NULL, NULL};
+    g_autoptr(GPtrArray) list = query_alerts((PgStore *)s, params, error);
+    if (!list)
+        return NULL;
+    if (!list->len) {
+        g_set_error(error, CASE_ERROR, CASE_ERROR_NOT_FOUND,
+                    "no alert with id '%s' in the database", id);
+        return NULL;
+    }
+    return g_ptr_array_steal_index(list, 0);
+}
+
+static CaseAccount *pg_account(CaseStore *s, const char *id, GError **error)
+{
+    static const char sql[] =
+        "SELECT account_id, COALESCE(customer_id, ''), COALESCE(kind, ''), COALESCE(name, ''),"
+        " COALESCE(birth_date::text, ''), COALESCE(country, ''), COALESCE(region, ''),"
+        " COALESCE(city, ''), COALESCE(address, ''), COALESCE(phone, ''), COALESCE(email, ''),"
+        " COALESCE(occupation, ''), COALESCE(declared_monthly_income::text, ''),"
+        " COALESCE(business_mcc::text, ''), COALESCE(opening_hours, ''),"
+        " COALESCE(employees::text, ''), COALESCE(opened_at::text, '')"
+        " FROM accounts WHERE account_id = $1";
+    const char *params[] = {id};
+    PGresult *res = db_exec(((PgStore *)s)->conn, "read an account from", sql, 1, params, error);
+    if (!res || PQntuples(res) == 0) {
+        PQclear(res);
+        return NULL;
+    }
+    CaseAccount *a = g_new0(CaseAccount, 1);
+    a->keys = g_ptr_array_new_with_free_func(g_free);
+    a->values = g_ptr_array_new_with_free_func(g_free);
+    for (int c = 0; c < PQnfields(res) && db_account_columns[c]; c++) {
+        g_ptr_array_add(a->keys, g_strdup(db_account_columns[c]));
+        g_ptr_array_add(a->values, g_strdup(PQgetvalue(res, 0, c)));
+    }
+    PQclear(res);
+    return a;
+}
+
+static gboolean pg_account_known(CaseStore *s, const char *id, GError **error)
+{
+    static const char sql[] = "SELECT EXISTS (SELECT 1 FROM accounts WHERE account_id = $1)"
+                              " OR EXISTS (SELECT 1 FROM transactions WHERE from_account = $1)"
+                              " OR EXISTS (SELECT 1 FROM transactions WHERE to_account = $1)"
+                              " OR EXISTS (SELECT 1 FROM alerts WHERE account = $1)";
+    const char *params[] = {id};
+    PGresult *res = db_exec(((PgStore *)s)->conn, "look up an account in", sql, 1, params, error);
+    gboolean known = res && strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+    PQclear(res);
+    return known;
+}
+
+static CaseTx *tx_from_row(const PGresult *res, int r)
+{
+    CaseTx *t = g_new0(CaseTx, 1);
+    t->tx_id = g_strdup(PQgetvalue(res, r, 0));
+    t->ts = g_ascii_strtoll(PQgetvalue(res, r, 1), NULL, 10);
+    t->utc_offset = (int)g_ascii_strtoll(PQgetvalue(res, r, 2), NULL, 10);
+    t->from = g_strdup(PQgetvalue(res, r, 3));
+    t->to = g_strdup(PQgetvalue(res, r, 4));
+    g_strlcpy(t->currency, PQgetvalue(res, r, 6), sizeof t->currency);
+    t->exp = money_currency_exp(txn_pack_code3(t->currency, strlen(t->currency)));
+    const char *amt = PQgetvalue(res, r, 5);
+    if (money_parse_round(amt, strlen(amt), t->exp, '.', 0, &t->amount) != MONEY_OK)
+        t->amount = 0;
+    const char *ch = PQgetvalue(res, r, 7);
+    if (!txn_channel_parse(ch, strlen(ch), &t->channel))
+        t->channel = CHANNEL_OTHER;
+    const char *mcc = PQgetvalue(res, r, 8);
+    t->mcc = *mcc ? (guint16)g_ascii_strtoull(mcc, NULL, 10) : TXN_MCC_NONE;
+    g_strlcpy(t->country, PQgetvalue(res, r, 9), sizeof t->country);
+    t->location = g_strdup(PQgetvalue(res, r, 10));
+    t->memo = g_strdup(PQgetvalue(res, r, 11));
+    return t;
+}
+
+static GPtrArray *txns_query(PgStore *ps, const char *sql, int n, const char *const *params,
+                             GError **error)
+{
+    PGresult *res = db_exec(ps->conn, "read transactions from", sql, n, params, error);
+    if (!res)
+        return NULL;
+    GPtrArray *out = g_ptr_array_new_with_free_func((GDestroyNotify)case_tx_free);
+    for (int r = 0; r < PQntuples(res); r++)
+        g_ptr_array_add(out, tx_from_row(res, r));
+    PQclear(res);
+    return out;
+}
+
+/* Seconds since the epoch clamped to the years PostgreSQL takes. */
+static void epoch_param(gint64 t, char *buf)
+{
+    t = CLAMP(t, -62135596800LL, 253402300799LL);
+    g_snprintf(buf, 32, "%" G_GINT64_FORMAT, t);
+}
+
+static GPtrArray *pg_txns_of(CaseStore *s, const char *account, gint64 from, gint64 to,
+                             GError **error)
+{
+    static const char where[] =
+        "WHERE (from_account = $1 OR to_account = $1) AND ts >= to_timestamp($2::bigint)"
+        " AND ts <= to_timestamp($3::bigint) ORDER BY ts, tx_id";
+    g_autofree char *sql = g_strconcat(txn_cols, where, NULL);
+    char a[32], b[32];
+    epoch_param(from, a);
+    epoch_param(to, b);
+    const char *params[] = {account, a, b};
+    return txns_query((PgStore *)s, sql, 3, params, error);
+}
+
+static GPtrArray *pg_txns_by_id(CaseStore *s, GPtrArray *ids, GError **error)
+{
+    static const char where[] =
+        "WHERE tx_id IN (SELECT json_array_elements_text($1::json)) ORDER BY ts, tx_id";
+    g_autofree char *sql = g_strconcat(txn_cols, where, NULL);
+    g_autoptr(GString) list = g_string_new("[");
+    for (guint i = 0; i < ids->len; i++) {
+        if (i)
+            g_string_append_c(list, ',');
+        jval_write_string(list, g_ptr_array_index(ids, i));
+    }
+    g_string_append_c(list, ']');
+    const char *params[] = {list->str};
+    return txns_query((PgStore *)s, sql, 1, params, error);
+}
+
+static gboolean pg_set_triage(CaseStore *s, const char *id, const char *status, const char *note,
+                              GError **error)
+{
+    static const char update[] =
+        "UPDATE alerts SET triage_status = $2, triage_note = $3, triage_by = current_user,"
+        " triage_at = now() WHERE alert_id = $1 RETURNING alert_id";
+    static const char insert[] =
+        "INSERT INTO alert_triage (alert_id, status, note) VALUES ($1, $2, $3)";
+    PGconn *c = ((PgStore *)s)->conn;
+    const char *params[] = {id, status, note};
+    if (!db_command(c, "start triage in", "BEGIN", 0, NULL, error))
+        return FALSE;
+    PGresult *res = db_exec(c, "record triage in", update, 3, params, error);
+    gboolean found = res && PQntuples(res) == 1;
+    PQclear(res);
+    gboolean ok = res && found && db_command(c, "record triage in", insert, 3, params, error);
+    if (!ok) {
+        db_command(c, "roll back triage in", "ROLLBACK", 0, NULL, NULL);
+        if (res && !found)
+            g_set_error(error, CASE_ERROR, CASE_ERROR_NOT_FOUND,
+                        "no alert with id '%s' in the database", id);
+        return FALSE;
+    }
+    return db_command(c, "commit triage in", "COMMIT", 0, NULL, error);
+}
+
+static const char *pg_triage_where(CaseStore *s)
+{
+    return "the database (alerts.triage_*, alert_triage)";
+}
+
+static void pg_free(CaseStore *s)
+{
+    PQfinish(((PgStore *)s)->conn);
+    g_free(s);
+}
+
+static const CaseStoreOps pg_ops = {
+    pg_alerts,     pg_alert,      pg_account,      pg_account_known, pg_txns_of,
+    pg_txns_by_id, pg_set_triage, pg_triage_where, pg_free,
+};
+
+CaseStore *case_pg_open(const CaseOpenOptions *o, GError **error)
+{
+    PGconn *conn = db_connect(o->db, error);
+    if (!conn)
+        return NULL;
+    if (!db_check_schema(conn, error)) {
+        PQfinish(conn);
+        return NULL;
+    }
+    PgStore *ps = g_new0(PgStore, 1);
+    ps->base.ops = &pg_ops;
+    ps->conn = conn;
+    return &ps->base;
+}

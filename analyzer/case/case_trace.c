@@ -1,0 +1,344 @@
+/* case_trace.c: time-respecting proportional tracing (the algorithm is in
+ * case_trace.h). Transactions become edges; a backward trace reverses
+ * each edge and negates its time, so one forward pass serves both. */
+#include "case/case_trace.h"
+
+#include <string.h>
+
+#define CASH_NODE  "(cash)"
+#define PATH_STEPS 200000 /* nodes visited while listing paths */
+
+typedef struct Edge Edge;
+struct Edge {
+    const CaseTx *tx;
+    const char *src, *dst;
+    gint64 t;
+    double amount;
+    gboolean seed;
+    double c[CASE_TRACE_MAX_HOPS + 2]; /* traced money by hop, 1-based */
+    double scale;                      /* rule 3 factor, 1 when not capped */
+    double denom;                      /* max(X, S) of rule 2 */
+    GPtrArray *outs;                   /* the outs of dst in the window (borrowed Edge *) */
+};
+
+typedef struct {
+    const TraceQuery *q;
+    GPtrArray *edges;   /* Edge *, in time order */
+    GHashTable *out_of; /* src -> GPtrArray of Edge * (borrowed), in time order */
+    GHashTable *reach;  /* account -> TraceReach * */
+    TraceResult *r;
+    GHashTable *paths; /* "A -> B" -> double * */
+    guint steps;
+} Trace;
+
+static void edge_free(Edge *e)
+{
+    if (e->outs)
+        g_ptr_array_unref(e->outs);
+    g_free(e);
+}
+
+static void reach_free(TraceReach *r)
+{
+    g_free(r->account);
+    g_free(r);
+}
+
+static void path_free(TracePath *p)
+{
+    g_free(p->accounts);
+    g_free(p);
+}
+
+void trace_result_free(TraceResult *r)
+{
+    if (!r)
+        return;
+    g_ptr_array_unref(r->reached);
+    g_ptr_array_unref(r->paths);
+    g_free(r);
+}
+
+static gint cmp_edge(gconstpointer pa, gconstpointer pb)
+{
+    const Edge *a = *(Edge *const *)pa, *b = *(Edge *const *)pb;
+    if (a->t != b->t)
+        return a->t < b->t ? -1 : 1;
+    return strcmp(a->tx->tx_id, b->tx->tx_id);
+}
+
+static gboolean is_seed(const CaseTx *t, const TraceQuery *q)
+{
+    const char *own = q->backward ? t->to : t->from;
+    return strcmp(own, q->account) == 0 && t->ts >= q->from && t->ts <= q->to;
+}
+
+/* Turns transactions into edges (reversed for a backward trace), once per
+ * tx id, in time order, and indexes them by sender. */
+static void build_edges(Trace *tr, GPtrArray *txns)
+{
+    g_autoptr(GHashTable) seen = g_hash_table_new(g_str_hash, g_str_equal);
+    for (guint i = 0; i < txns->len; i++) {
+        const CaseTx *t = g_ptr_array_index(txns, i);
+        if (!g_hash_table_add(seen, t->tx_id))
+            continue;
+        Edge *e = g_new0(Edge, 1);
+        e->tx = t;
+        e->src = tr->q->backward ? t->to : t->from;
+        e->dst = tr->q->backward ? t->from : t->to;
+        if (!*e->dst)
+            e->dst = CASH_NODE;
+        e->t = tr->q->backward ? -t->ts : t->ts;
+        e->amount = (double)t->amount;
+        e->scale = 1;
+        e->seed = is_seed(t, tr->q);
+        if (e->seed)
+            e->c[1] = e->amount;
+        g_ptr_array_add(tr->edges, e);
+    }
+    g_ptr_array_sort(tr->edges, cmp_edge);
+    for (guint i = 0; i < tr->edges->len; i++) {
+        Edge *e = g_ptr_array_index(tr->edges, i);
+        if (!*e->src)
+            continue;
+        GPtrArray *list = g_hash_table_lookup(tr->out_of, e->src);
+        if (!list) {
+            list = g_ptr_array_new();
+            g_hash_table_insert(tr->out_of, (gpointer)e->src, list);
+        }
+        g_ptr_array_add(list, e);
+    }
+}
+
+static TraceReach *reach_of(Trace *tr, const char *account)
+{
+    TraceReach *r = g_hash_table_lookup(tr->reach, account);
+    if (!r) {
+        r = g_new0(TraceReach, 1);
+        r->account = g_strdup(account);
+        r->hop = G_MAXUINT;
+        g_hash_table_insert(tr->reach, r->account, r);
+    }
+    return r;
+}
+
+/* Rule 3: scales e down to its amount; the excess stays at its sender. */
+static double cap(Trace *tr, Edge *e)
+{
+    double total = 0;
+    for (guint h = 1; h <= tr->q->hops; h++)
+        total += e->c[h];
+    if (total > e->amount * (1 + 1e-12) && total > 0) {
+        e->scale = e->amount / total;
+        for (guint h = 1; h <= tr->q->hops; h++)
+            e->c[h] *= e->scale;
+        reach_of(tr, e->src)->stayed += total - e->amount;
+        tr->r->capped++;
+        total = e->amount;
+    }
+    return total;
+}
+
+/* Rule 2: the outs of e's receiver in (t, t + within], and their sum. */
+static double window_outs(Trace *tr, Edge *e)
+{
+    GPtrArray *list = g_hash_table_lookup(tr->out_of, e->dst);
+    double sum = 0;
+    e->outs = g_ptr_array_new();
+    for (guint i = 0; list && i < list->len; i++) {
+        Edge *f = g_ptr_array_index(list, i);
+        if (f->t > e->t && f->t <= e->t + tr->q->within) {
+            g_ptr_array_add(e->outs, f);
+            sum += f->amount;
+        }
+    }
+    return sum;
+}
+
+static void pass_on(Trace *tr, Edge *e, double total)
+{
+    TraceReach *r = reach_of(tr, e->dst);
+    guint first = 0;
+    for (guint h = 1; h <= tr->q->hops && !first; h++)
+        first = e->c[h] > 0 ? h : 0;
+    r->arrived += total;
+    r->hop = MIN(r->hop, first);
+    if (strcmp(e->tx->currency, tr->r->currency) != 0)
+        tr->r->mixed = TRUE;
+    double forwarded = 0;
+    e->denom = MAX(e->amount, window_outs(tr, e));
+    for (guint i = 0; strcmp(e->dst, CASH_NODE) != 0 && i < e->outs->len; i++) {
+        Edge *f = g_ptr_array_index(e->outs, i);
+        for (guint h = 1; h < tr->q->hops; h++) {
+            double add = e->c[h] * f->amount / e->denom;
+            f->c[h + 1] += add;
+            forwarded += add;
+        }
+    }
+    r->stayed += total - forwarded;
+}
+
+static void add_path(Trace *tr, const char *accounts, double stayed)
+{
+    if (stayed < 0.5) /* less than half a minor unit: rounding residue, not money */
+        return;
+    double *v = g_hash_table_lookup(tr->paths, accounts);
+    if (!v) {
+        v = g_new0(double, 1);
+        g_hash_table_insert(tr->paths, g_strdup(accounts), v);
+    }
+    *v += stayed;
+}
+
+/* Rule 5: follows value v carried by e at hop h along its outs. */
+static void walk(Trace *tr, const Edge *e, guint h, double v, GString *chain)
+{
+    if (++tr->steps > PATH_STEPS || v <= 0)
+        return;
+    gsize len = chain->len;
+    g_string_append_printf(chain, "%s%s", tr->q->backward ? " <- " : " -> ", e->dst);
+    double passed = 0;
+    for (guint i = 0; h < tr->q->hops && e->outs && i < e->outs->len; i++) {
+        const Edge *f = g_ptr_array_index(e->outs, i);
+        double share = f->amount / e->denom * f->scale;
+        passed += share;
+        walk(tr, f, h + 1, v * share, chain);
+    }
+    add_path(tr, chain->str, v * (1 - passed));
+    g_string_truncate(chain, len);
+}
+
+static gint cmp_reach(gconstpointer pa, gconstpointer pb)
+{
+    const TraceReach *a = *(TraceReach *const *)pa, *b = *(TraceReach *const *)pb;
+    if (a->arrived != b->arrived)
+        return a->arrived > b->arrived ? -1 : 1;
+    return strcmp(a->account, b->account);
+}
+
+static gint cmp_path(gconstpointer pa, gconstpointer pb)
+{
+    const TracePath *a = *(TracePath *const *)pa, *b = *(TracePath *const *)pb;
+    if (a->stayed != b->stayed)
+        return a->stayed > b->stayed ? -1 : 1;
+    return strcmp(a->accounts, b->accounts);
+}
+
+static void collect(Trace *tr, guint max_paths)
+{
+    GHashTableIter it;
+    gpointer k, v;
+    g_hash_table_iter_init(&it, tr->reach);
+    while (g_hash_table_iter_next(&it, &k, &v)) {
+        g_hash_table_iter_steal(&it);
+        g_ptr_array_add(tr->r->reached, v);
+    }
+    g_ptr_array_sort(tr->r->reached, cmp_reach);
+    g_hash_table_iter_init(&it, tr->paths);
+    while (g_hash_table_iter_next(&it, &k, &v)) {
+        TracePath *p = g_new0(TracePath, 1);
+        p->accounts = g_strdup(k);
+        p->stayed = *(double *)v;
+        g_ptr_array_add(tr->r->paths, p);
+    }
+    g_ptr_array_sort(tr->r->paths, cmp_path);
+    if (tr->r->paths->len > max_paths)
+        g_ptr_array_set_size(tr->r->paths, max_paths);
+}
+
+TraceResult *case_trace_compute(GPtrArray *edges, const TraceQuery *q, guint max_paths)
+{
+    Trace tr = {.q = q};
+    tr.r = g_new0(TraceResult, 1);
+    tr.r->reached = g_ptr_array_new_with_free_func((GDestroyNotify)reach_free);
+    tr.r->paths = g_ptr_array_new_with_free_func((GDestroyNotify)path_free);
+    tr.r->exp = 2;
+    tr.edges = g_ptr_array_new_with_free_func((GDestroyNotify)edge_free);
+    tr.out_of =
+        g_hash_table_new_full(g_str_hash, g_str_equal, NULL, (GDestroyNotify)g_ptr_array_unref);
+    tr.reach = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, (GDestroyNotify)reach_free);
+    tr.paths = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    build_edges(&tr, edges);
+    for (guint i = 0; i < tr.edges->len; i++) {
+        Edge *e = g_ptr_array_index(tr.edges, i);
+        if (e->seed && !tr.r->n_seeds++) {
+            g_strlcpy(tr.r->currency, e->tx->currency, sizeof tr.r->currency);
+            tr.r->exp = e->tx->exp;
+        }
+        tr.r->origin += e->seed ? e->amount : 0;
+        double total = cap(&tr, e);
+        if (total > 0)
+            pass_on(&tr, e, total);
+    }
+    g_autoptr(GString) chain = g_string_new(NULL);
+    for (guint i = 0; i < tr.edges->len; i++) {
+        const Edge *e = g_ptr_array_index(tr.edges, i);
+        g_string_assign(chain, q->account);
+        if (e->seed)
+            walk(&tr, e, 1, e->c[1] > 0 ? e->amount * e->scale : 0, chain);
+    }
+    collect(&tr, max_paths);
+    g_hash_table_unref(tr.paths);
+    g_hash_table_unref(tr.reach);
+    g_hash_table_unref(tr.out_of);
+    g_ptr_array_unref(tr.edges);
+    return tr.r;
+}
+
+typedef struct {
+    gint64 lo, hi; /* earliest and latest arrival (in original time) */
+} Span;
+
+/* Adds the transactions in txns that continue the trace at account acc to
+ * all and notes where they lead in next. */
+static void take(GPtrArray *txns, const TraceQuery *q, const char *acc, GPtrArray *all,
+                 GHashTable *next)
+{
+    for (guint i = 0; i < txns->len; i++) {
+        CaseTx *t = g_ptr_array_index(txns, i);
+        const char *src = q->backward ? t->to : t->from;
+        const char *dst = q->backward ? t->from : t->to;
+        if (strcmp(src, acc) != 0)
+            continue;
+        g_ptr_array_add(all, g_ptr_array_steal_index_fast(txns, i--));
+        if (!*dst)
+            continue;
+        Span *sp = g_hash_table_lookup(next, dst);
+        if (!sp) {
+            sp = g_new(Span, 1);
+            sp->lo = sp->hi = t->ts;
+            g_hash_table_insert(next, g_strdup(dst), sp);
+        }
+        sp->lo = MIN(sp->lo, t->ts);
+        sp->hi = MAX(sp->hi, t->ts);
+    }
+}
+
+TraceResult *case_trace_run(CaseStore *s, const TraceQuery *q, guint max_paths, GError **error)
+{
+    g_autoptr(GPtrArray) all = g_ptr_array_new_with_free_func((GDestroyNotify)case_tx_free);
+    g_autoptr(GHashTable) level = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    Span *seed = g_new(Span, 1);
+    seed->lo = q->from;
+    seed->hi = q->to;
+    g_hash_table_insert(level, g_strdup(q->account), seed);
+    for (guint h = 0; h < q->hops && g_hash_table_size(level); h++) {
+        g_autoptr(GHashTable) next = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+        GHashTableIter it;
+        gpointer k, v;
+        g_hash_table_iter_init(&it, level);
+        while (g_hash_table_iter_next(&it, &k, &v)) {
+            const Span *sp = v;
+            gint64 lo = h == 0 ? sp->lo : q->backward ? sp->lo - q->within : sp->lo;
+            gint64 hi = h == 0 ? sp->hi : q->backward ? sp->hi : sp->hi + q->within;
+            GPtrArray *txns = s->ops->txns_of(s, k, lo, hi, error);
+            if (!txns)
+                return NULL;
+            take(txns, q, k, all, next);
+            g_ptr_array_unref(txns);
+        }
+        g_hash_table_unref(level);
+        level = g_steal_pointer(&next);
+    }
+    return case_trace_compute(all, q, max_paths);
+}

@@ -1,0 +1,290 @@
+/* cmd_account.c: `moneytrail account ID [--from D] [--to D]`: everything an
+ * investigator wants first about one account: the KYC profile, its alerts
+ * with their explanations, money in and out by channel and by month, the
+ * top counterparties each way, the countries, and the flagged periods. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cmd_view.h"
+#include "cli/cmd.h"
+#include "base/tstamp.h"
+
+#define TOP_COUNTERPARTIES 5
+
+typedef struct {
+    CmdViewOptions store;
+    char *from, *to;
+    char **args;
+} AccountOptions;
+
+/* Count and sum of money in and out under one key (channel, month, ...). */
+typedef struct {
+    char *key;
+    guint n_in, n_out;
+    gint64 in, out;
+} Flow;
+
+static void flow_free(Flow *f)
+{
+    g_free(f->key);
+    g_free(f);
+}
+
+static gboolean account_parse(AccountOptions *o, int argc, char **argv)
+{
+    GOptionEntry entries[] = {
+        {"from", 0, 0, G_OPTION_ARG_STRING, &o->from, "first day (2024-03-01)", "D"},
+        {"to", 0, 0, G_OPTION_ARG_STRING, &o->to, "last day (2024-03-31)", "D"},
+        {G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &o->args, NULL, NULL},
+        {NULL, 0, 0, 0, NULL, NULL, NULL},
+    };
+    g_autoptr(GOptionContext) ctx = g_option_context_new("ACCOUNT_ID");
+    g_option_context_set_summary(ctx, "One account for an investigator: KYC profile, alerts and "
+                                      "why, money in and out by\nchannel and month, top "
+                                      "counterparties, countries, flagged periods.");
+    g_option_context_add_main_entries(ctx, entries, NULL);
+    cmd_view_add_store_options(ctx, &o->store);
+    if (!cmd_parse_options(ctx, &argc, &argv, "account"))
+        return FALSE;
+    if (!o->args || g_strv_length(o->args) != 1) {
+        cmd_error("account", "give exactly one account id");
+        return FALSE;
+    }
+    return TRUE;
+}
+
+static Flow *flow_at(GHashTable *t, GPtrArray *order, const char *key)
+{
+    Flow *f = g_hash_table_lookup(t, key);
+    if (!f) {
+        f = g_new0(Flow, 1);
+        f->key = g_strdup(key);
+        g_hash_table_insert(t, f->key, f);
+        g_ptr_array_add(order, f);
+    }
+    return f;
+}
+
+static void flow_add(Flow *f, const CaseTx *t, gboolean in)
+{
+    if (in) {
+        f->n_in++;
+        f->in += t->amount;
+    } else {
+        f->n_out++;
+        f->out += t->amount;
+    }
+}
+
+static gint cmp_key(gconstpointer pa, gconstpointer pb)
+{
+    return strcmp((*(Flow *const *)pa)->key, (*(Flow *const *)pb)->key);
+}
+
+static void print_flows(GString *out, const char *title, const char *head, GPtrArray *flows,
+                        int exp)
+{
+    char a[32], b[32];
+    g_string_append_printf(out, "\n%s\n  %-26s %5s %16s %5s %16s\n", title, head, "IN", "AMOUNT IN",
+                           "OUT", "AMOUNT OUT");
+    for (guint i = 0; i < flows->len; i++) {
+        const Flow *f = g_ptr_array_index(flows, i);
+        g_string_append(out, "  ");
+        cmd_view_cell(out, f->key, 26, FALSE);
+        g_string_append_printf(out, " %5u %16s %5u %16s\n", f->n_in, cmd_view_money(f->in, exp, a),
+                               f->n_out, cmd_view_money(f->out, exp, b));
+    }
+}
+
+/* Groups txns by a key made by fn and prints the table. */
+static void by_key(GString *out, const char *acc, GPtrArray *txns, const char *title,
+                   const char *head, char *(*fn)(const CaseTx *, gboolean in), gboolean sorted)
+{
+    g_autoptr(GHashTable) t = g_hash_table_new(g_str_hash, g_str_equal);
+    g_autoptr(GPtrArray) order = g_ptr_array_new_with_free_func((GDestroyNotify)flow_free);
+    int exp = 2;
+    for (guint i = 0; i < txns->len; i++) {
+        const CaseTx *x = g_ptr_array_index(txns, i);
+        gboolean in = strcmp(x->to, acc) == 0;
+        g_autofree char *key = fn(x, in);
+        if (key)
+            flow_add(flow_at(t, order, key), x, in);
+        exp = x->exp;
+    }
+    if (sorted)
+        g_ptr_array_sort(order, cmp_key);
+    if (order->len)
+        print_flows(out, title, head, order, exp);
+}
+
+static char *key_channel(const CaseTx *t, gboolean in)
+{
+    return g_strdup_printf("%s %s", txn_channel_name(t->channel), t->currency);
+}
+
+static char *key_month(const CaseTx *t, gboolean in)
+{
+    char d[16];
+    return g_strdup_printf("%.7s %s", tstamp_format_date(t->ts, d), t->currency);
+}
+
+static char *key_country(const CaseTx *t, gboolean in)
+{
+    return *t->country ? g_strdup_printf("%s %s", t->country, t->currency) : NULL;
+}
+
+static void print_profile(GString *out, const char *id, const CaseAccount *k)
+{
+    g_string_append_printf(out, "account %s\n", id);
+    if (!k) {
+        g_string_append(out, "  no KYC record (not a customer, or no --accounts given)\n");
+        return;
+    }
+    for (guint i = 0; i < k->keys->len; i++) {
+        const char *key = g_ptr_array_index(k->keys, i), *v = g_ptr_array_index(k->values, i);
+        if (*v && strcmp(key, "account_id") != 0)
+            g_string_append_printf(out, "  %-24s %s\n", key, v);
+    }
+}
+
+static void print_alerts(GString *out, GPtrArray *alerts)
+{
+    char d0[16], d1[16];
+    g_string_append_printf(out, "\nalerts (%u)\n", alerts->len);
+    for (guint i = 0; i < alerts->len; i++) {
+        const CaseAlert *a = g_ptr_array_index(alerts, i);
+        g_string_append_printf(out, "  %s  %-10s score %g  %s to %s  %s%s%s\n", a->id, a->rule,
+                               a->score, tstamp_format_date(a->window_start, d0),
+                               tstamp_format_date(a->window_end, d1), case_alert_status(a),
+                               a->role ? ", " : "", a->role ? a->role : "");
+        g_string_append(out, "    ");
+        cmd_view_wrap(out, a->explanation, 4, 4, 100);
+    }
+}
+
+static gint cmp_amount(gconstpointer pa, gconstpointer pb)
+{
+    const Flow *a = *(Flow *const *)pa, *b = *(Flow *const *)pb;
+    gint64 x = a->in + a->out, y = b->in + b->out;
+    if (x != y)
+        return x > y ? -1 : 1;
+    return strcmp(a->key, b->key);
+}
+
+static void print_top(GString *out, CaseStore *s, const char *acc, GPtrArray *txns, gboolean in)
+{
+    g_autoptr(GHashTable) t = g_hash_table_new(g_str_hash, g_str_equal);
+    g_autoptr(GPtrArray) order = g_ptr_array_new_with_free_func((GDestroyNotify)flow_free);
+    int exp = 2;
+    for (guint i = 0; i < txns->len; i++) {
+        const CaseTx *x = g_ptr_array_index(txns, i);
+        if (strcmp(in ? x->to : x->from, acc) != 0)
+            continue;
+        const char *other = in ? x->from : x->to;
+        flow_add(flow_at(t, order, *other ? other : "(cash)"), x, in);
+        exp = x->exp;
+    }
+    g_ptr_array_sort(order, cmp_amount);
+    g_string_append_printf(out, "\ntop counterparties: %s\n", in ? "received from" : "paid to");
+    for (guint i = 0; i < order->len && i < TOP_COUNTERPARTIES; i++) {
+        const Flow *f = g_ptr_array_index(order, i);
+        char a[32];
+        g_autofree char *name = case_display_name(s, f->key);
+        g_string_append(out, "  ");
+        cmd_view_cell(out, f->key, 14, FALSE);
+        g_string_append_c(out, ' ');
+        cmd_view_cell(out, strcmp(name, f->key) ? name : "", 28, FALSE);
+        g_string_append_printf(out, " %5u tx %16s\n", in ? f->n_in : f->n_out,
+                               cmd_view_money(in ? f->in : f->out, exp, a));
+    }
+    if (!order->len)
+        g_string_append(out, "  none\n");
+}
+
+static gint cmp_start(gconstpointer pa, gconstpointer pb)
+{
+    const CaseAlert *a = *(CaseAlert *const *)pa, *b = *(CaseAlert *const *)pb;
+    if (a->window_start != b->window_start)
+        return a->window_start < b->window_start ? -1 : 1;
+    return strcmp(a->id, b->id);
+}
+
+/* The flagged periods: alert windows merged where they overlap. */
+static void print_timeline(GString *out, GPtrArray *alerts)
+{
+    g_autoptr(GPtrArray) sorted = g_ptr_array_new(); /* borrowed alerts */
+    for (guint i = 0; i < alerts->len; i++)
+        g_ptr_array_add(sorted, g_ptr_array_index(alerts, i));
+    g_ptr_array_sort(sorted, cmp_start);
+    g_string_append(out, "\nflagged periods\n");
+    for (guint i = 0; i < sorted->len;) {
+        const CaseAlert *a = g_ptr_array_index(sorted, i);
+        gint64 lo = a->window_start, hi = a->window_end;
+        g_autoptr(GString) rules = g_string_new(a->rule);
+        for (i++; i < sorted->len; i++) {
+            const CaseAlert *b = g_ptr_array_index(sorted, i);
+            if (b->window_start > hi)
+                break;
+            hi = MAX(hi, b->window_end);
+            g_string_append_printf(rules, ", %s", b->rule);
+        }
+        char d0[16], d1[16];
+        g_string_append_printf(out, "  %s to %s  %3" G_GINT64_FORMAT " days  %s\n",
+                               tstamp_format_date(lo, d0), tstamp_format_date(hi, d1),
+                               (hi - lo) / 86400 + 1, rules->str);
+    }
+    if (!sorted->len)
+        g_string_append(out, "  none\n");
+}
+
+static int account_run(AccountOptions *o)
+{
+    const char *id = o->args[0];
+    gint64 t0, t1;
+    if (!cmd_view_range("account", o->from, o->to, &t0, &t1))
+        return EXIT_USAGE;
+    g_autoptr(CaseStore) s = cmd_view_open(&o->store, "account");
+    if (!s)
+        return EXIT_DATA;
+    int rc = cmd_view_require_account(s, "account", id);
+    if (rc != EXIT_OK)
+        return rc;
+    g_autoptr(GError) err = NULL;
+    g_autoptr(GString) out = g_string_new(NULL);
+    CaseAccount *k = s->ops->account(s, id, &err);
+    print_profile(out, id, k);
+    case_account_free(k);
+    CaseFilter f;
+    case_filter_init(&f);
+    f.account = id;
+    g_autoptr(GPtrArray) alerts =
+        o->store.alerts || o->store.db ? s->ops->alerts(s, &f, &err) : g_ptr_array_new();
+    if (!alerts)
+        return cmd_view_fail("account", err);
+    print_alerts(out, alerts);
+    g_autoptr(GPtrArray) txns =
+        o->store.data || o->store.db ? s->ops->txns_of(s, id, t0, t1, &err) : NULL;
+    if (txns) {
+        by_key(out, id, txns, "money in and out by channel", "CHANNEL", key_channel, TRUE);
+        by_key(out, id, txns, "by month", "MONTH", key_month, TRUE);
+        print_top(out, s, id, txns, TRUE);
+        print_top(out, s, id, txns, FALSE);
+        by_key(out, id, txns, "counterparty countries", "COUNTRY", key_country, TRUE);
+    } else if (err) {
+        return cmd_view_fail("account", err);
+    }
+    print_timeline(out, alerts);
+    fputs(out->str, stdout);
+    return EXIT_OK;
+}
+
+int cmd_account(int argc, char **argv)
+{
+    AccountOptions o = {0};
+    int rc = account_parse(&o, argc, argv) ? account_run(&o) : EXIT_USAGE;
+    cmd_view_options_clear(&o.store);
+    g_free(o.from);
+    g_free(o.to);
+    g_strfreev(o.args);
+    return rc;
+}

@@ -1,0 +1,115 @@
+/* cmd_db.c: `moneytrail db init|status|scan-sql`: the database schema.
+ *
+ * init creates or upgrades the schema through the embedded numbered
+ * migrations (db.h), idempotently; status says the schema version and what
+ * the tables hold; scan-sql prints the COPY statement a scan runs, for
+ * benchmarks and for a DBA's EXPLAIN. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cmd.h"
+#include "base/db.h"
+#include "read/source_pg.h"
+
+void cmd_db_arg_fix(int argc, char **argv)
+{
+    static char bare[] = "--db=";
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--") == 0)
+            return;
+        if (strcmp(argv[i], "--db") == 0 &&
+            (i + 1 == argc || argv[i + 1][0] == '-' || !db_is_conninfo(argv[i + 1])))
+            argv[i] = bare;
+    }
+}
+
+static int db_init(PGconn *conn, const char *where)
+{
+    g_autoptr(GError) err = NULL;
+    int before, after;
+    if (!db_migrate(conn, &before, &after, &err)) {
+        cmd_error("db init", "%s", err->message);
+        return EXIT_DATA;
+    }
+    if (before == after)
+        printf("db init: %s: schema already at version %d\n", where, after);
+    else if (before == 0)
+        printf("db init: %s: schema created at version %d\n", where, after);
+    else
+        printf("db init: %s: schema upgraded from version %d to %d\n", where, before, after);
+    return EXIT_OK;
+}
+
+static int db_status(PGconn *conn, const char *where)
+{
+    g_autoptr(GError) err = NULL;
+    int v = db_schema_version(conn, &err);
+    if (v < 0) {
+        cmd_error("db status", "%s", err->message);
+        return EXIT_DATA;
+    }
+    printf("%s: schema version %d (this moneytrail: %d)\n", where, v, db_schema_latest());
+    if (!db_check_schema(conn, &err)) {
+        cmd_error("db status", "%s", err->message);
+        return EXIT_DATA;
+    }
+    PGresult *res = db_exec(conn, "cannot read the status of",
+                            "SELECT (SELECT count(*) FROM transactions), (SELECT min(ts) FROM "
+                            "transactions)::text, (SELECT max(ts) FROM transactions)::text, "
+                            "(SELECT count(*) FROM accounts), (SELECT count(*) FROM alerts), "
+                            "(SELECT count(*) FROM runs), (SELECT max(watermark) FROM runs WHERE "
+                            "status = 'succeeded' AND incremental)::text",
+                            0, NULL, &err);
+    if (!res) {
+        cmd_error("db status", "%s", err->message);
+        return EXIT_DATA;
+    }
+    printf("transactions: %s (%s .. %s)\naccounts: %s\nalerts: %s\nruns: %s\nwatermark: %s\n",
+           PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1), PQgetvalue(res, 0, 2),
+           PQgetvalue(res, 0, 3), PQgetvalue(res, 0, 4), PQgetvalue(res, 0, 5),
+           PQgetisnull(res, 0, 6) ? "none" : PQgetvalue(res, 0, 6));
+    PQclear(res);
+    return EXIT_OK;
+}
+
+int cmd_db(int argc, char **argv)
+{
+    char *db = NULL;
+    GOptionEntry entries[] = {
+        {"db", 0, 0, G_OPTION_ARG_STRING, &db,
+         "libpq connection string or URI (default, or '--db' alone: the PG* environment)",
+         "CONNINFO"},
+        {NULL, 0, 0, 0, NULL, NULL, NULL},
+    };
+    cmd_db_arg_fix(argc, argv);
+    g_autoptr(GOptionContext) ctx = g_option_context_new("init|status|scan-sql");
+    g_option_context_set_summary(ctx, "init: create or upgrade the schema (idempotent)\n"
+                                      "status: schema version and what the tables hold\n"
+                                      "scan-sql: the COPY statement that a scan runs");
+    g_option_context_add_main_entries(ctx, entries, NULL);
+    if (!cmd_parse_options(ctx, &argc, &argv, "db")) {
+        g_free(db);
+        return EXIT_USAGE;
+    }
+    const char *verb = argc == 2 ? argv[1] : "";
+    int rc = EXIT_USAGE;
+    if (strcmp(verb, "scan-sql") == 0) {
+        printf("%s\n", source_pg_copy_sql());
+        rc = EXIT_OK;
+    } else if (strcmp(verb, "init") == 0 || strcmp(verb, "status") == 0) {
+        g_autoptr(GError) err = NULL;
+        PGconn *conn = db_connect(db, &err);
+        if (!conn) {
+            cmd_error("db", "%s", err->message);
+            rc = EXIT_DATA;
+        } else {
+            g_autofree char *where = db_describe(conn);
+            rc = verb[0] == 'i' ? db_init(conn, where) : db_status(conn, where);
+            PQfinish(conn);
+        }
+    } else {
+        cmd_error("db", "expected one of init, status, scan-sql (see --help)");
+    }
+    g_free(db);
+    return rc;
+}

@@ -1,0 +1,261 @@
+/* cmd_report.c: `moneytrail report ID -o case.html`: a self-contained HTML
+ * case file on one account: KYC profile, alerts with their explanations
+ * and evidence tables, the flow picture as inline SVG, the flagged periods
+ * as a timeline. One file, no external resources, styled for screen and
+ * print; every value from the data is escaped. */
+#include <stdio.h>
+#include <string.h>
+
+#include "case/case_graph.h"
+#include "cli/cmd_view.h"
+#include "cli/cmd.h"
+#include "base/tstamp.h"
+
+typedef struct {
+    CmdViewOptions store;
+    char *from, *to, *output;
+    gint hops;
+    char **args;
+} ReportOptions;
+
+static const char css[] =
+    "body{font:14px/1.45 system-ui,Helvetica,Arial,sans-serif;color:#222;max-width:1100px;"
+    "margin:2em auto;padding:0 1em}\n"
+    "h1{font-size:1.6em;margin-bottom:.2em}h2{border-bottom:2px solid #444;padding-bottom:.2em;"
+    "margin-top:1.8em}\n"
+    "table{border-collapse:collapse;margin:.5em 0 1em;width:100%}"
+    "th,td{border:1px solid #ccc;padding:.25em .5em;text-align:left;vertical-align:top}"
+    "th{background:#f0f0f0}td.num{text-align:right;font-variant-numeric:tabular-nums}\n"
+    ".alert{border-left:6px solid #c0392b;padding:.2em 1em;margin:1em 0;background:#fdf3f2}\n"
+    ".why{font-size:1.05em;font-weight:600}.muted{color:#666}\n"
+    ".victim{border-left-color:#e69b00;background:#fff7e6}\n"
+    "figure{margin:1em 0;overflow-x:auto}figure svg{max-width:100%;height:auto}\n"
+    ".timeline{position:relative;height:auto;border:1px solid #ccc;padding:.5em 0;"
+    "background:#fafafa}\n"
+    ".bar{position:relative;height:1.4em;margin:.3em 0}.bar span{position:absolute;height:100%;"
+    "background:#c0392b;color:#fff;font-size:.8em;white-space:nowrap;padding:0 .3em;"
+    "box-sizing:border-box;min-width:4px}\n"
+    "@media print{body{margin:0;max-width:none;font-size:11pt}h2{break-after:avoid}"
+    "table,.alert,figure{break-inside:avoid}.alert{background:none}"
+    "a{color:inherit;text-decoration:none}.bar span{print-color-adjust:exact;"
+    "-webkit-print-color-adjust:exact}}\n";
+
+static gboolean report_parse(ReportOptions *o, int argc, char **argv)
+{
+    o->hops = 2;
+    GOptionEntry entries[] = {
+        {"output", 'o', 0, G_OPTION_ARG_FILENAME, &o->output, "the HTML file to write", "FILE"},
+        {"hops", 'n', 0, G_OPTION_ARG_INT, &o->hops, "steps drawn around the account (default 2)",
+         "N"},
+        {"from", 0, 0, G_OPTION_ARG_STRING, &o->from, "first day (2024-03-01)", "D"},
+        {"to", 0, 0, G_OPTION_ARG_STRING, &o->to, "last day (2024-03-31)", "D"},
+        {G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &o->args, NULL, NULL},
+        {NULL, 0, 0, 0, NULL, NULL, NULL},
+    };
+    g_autoptr(GOptionContext) ctx = g_option_context_new("ACCOUNT_ID");
+    g_option_context_set_summary(ctx, "Write a self-contained HTML case file on one account: "
+                                      "profile, alerts and why,\nevidence tables, the flow "
+                                      "picture (inline SVG) and the flagged periods.");
+    g_option_context_add_main_entries(ctx, entries, NULL);
+    cmd_view_add_store_options(ctx, &o->store);
+    if (!cmd_parse_options(ctx, &argc, &argv, "report"))
+        return FALSE;
+    if (!o->args || g_strv_length(o->args) != 1 || !o->output) {
+        cmd_error("report", "give one account id and -o FILE.html");
+        return FALSE;
+    }
+    return TRUE;
+}
+
+/* Appends s with &, <, >, " and ' escaped. */
+static void esc(GString *out, const char *s)
+{
+    g_autofree char *e = g_markup_escape_text(s ? s : "", -1);
+    g_string_append(out, e);
+}
+
+static void html_profile(GString *h, const CaseAccount *k)
+{
+    g_string_append(h, "<h2>Profile</h2>\n");
+    if (!k) {
+        g_string_append(h, "<p class=\"muted\">No KYC record for this account.</p>\n");
+        return;
+    }
+    g_string_append(h, "<table class=\"profile\">\n");
+    for (guint i = 0; i < k->keys->len; i++) {
+        const char *v = g_ptr_array_index(k->values, i);
+        if (!*v)
+            continue;
+        g_string_append(h, "<tr><th>");
+        esc(h, g_ptr_array_index(k->keys, i));
+        g_string_append(h, "</th><td>");
+        esc(h, v);
+        g_string_append(h, "</td></tr>\n");
+    }
+    g_string_append(h, "</table>\n");
+}
+
+static void html_tx_table(GString *h, GPtrArray *txns)
+{
+    g_string_append(h, "<table class=\"evidence\"><tr><th>tx</th><th>time (UTC)</th><th>from</th>"
+                       "<th>to</th><th>amount</th><th>channel</th><th>where</th><th>memo</th>"
+                       "</tr>\n");
+    for (guint i = 0; i < txns->len; i++) {
+        const CaseTx *t = g_ptr_array_index(txns, i);
+        char tm[32], amt[32];
+        g_string_append(h, "<tr><td>");
+        esc(h, t->tx_id);
+        g_string_append_printf(h, "</td><td>%s</td><td>", tstamp_format_minute(t->ts, tm));
+        esc(h, *t->from ? t->from : "(cash)");
+        g_string_append(h, "</td><td>");
+        esc(h, *t->to ? t->to : "(cash)");
+        g_string_append_printf(h, "</td><td class=\"num\">%s ",
+                               cmd_view_money(t->amount, t->exp, amt));
+        esc(h, t->currency);
+        g_string_append_printf(h, "</td><td>%s</td><td>", txn_channel_name(t->channel));
+        esc(h, *t->location ? t->location : t->country);
+        g_string_append(h, "</td><td>");
+        esc(h, t->memo);
+        g_string_append(h, "</td></tr>\n");
+    }
+    g_string_append(h, "</table>\n");
+}
+
+static void html_alert(GString *h, CaseStore *s, const CaseAlert *a)
+{
+    char d0[32], d1[32];
+    g_string_append_printf(h, "<section class=\"alert%s\" id=\"a-",
+                           a->role && strstr(a->role, "victim") ? " victim" : "");
+    esc(h, a->id);
+    g_string_append(h, "\"><h3>");
+    esc(h, a->rule);
+    g_string_append(h, " &mdash; ");
+    esc(h, a->title);
+    g_string_append(h, "</h3>\n<p class=\"why\">");
+    esc(h, a->explanation);
+    g_string_append_printf(h, "</p>\n<p class=\"muted\">alert %s &middot; score %g (", a->id,
+                           a->score);
+    esc(h, a->strength);
+    g_string_append_printf(h, ") &middot; %s to %s UTC &middot; status ",
+                           tstamp_format_minute(a->window_start, d0), tstamp_format_minute(a->window_end, d1));
+    esc(h, case_alert_status(a));
+    if (a->role) {
+        g_string_append(h, " &middot; role ");
+        esc(h, a->role);
+    }
+    g_string_append(h, "<br>source: ");
+    esc(h, a->source);
+    g_string_append(h, "</p>\n");
+    g_autoptr(GError) err = NULL;
+    g_autoptr(GPtrArray) txns = s->ops->txns_by_id(s, a->evidence, &err);
+    if (txns)
+        html_tx_table(h, txns);
+    g_string_append(h, "</section>\n");
+}
+
+static void html_timeline(GString *h, GPtrArray *alerts)
+{
+    g_string_append(h, "<h2>Flagged periods</h2>\n");
+    if (!alerts->len) {
+        g_string_append(h, "<p class=\"muted\">No alerts.</p>\n");
+        return;
+    }
+    gint64 lo = G_MAXINT64, hi = G_MININT64;
+    for (guint i = 0; i < alerts->len; i++) {
+        const CaseAlert *a = g_ptr_array_index(alerts, i);
+        lo = MIN(lo, a->window_start);
+        hi = MAX(hi, a->window_end);
+    }
+    double span = (double)MAX(hi - lo, 1);
+    char d0[16], d1[16];
+    g_string_append_printf(h, "<p class=\"muted\">%s to %s</p>\n<div class=\"timeline\">\n",
+                           tstamp_format_date(lo, d0), tstamp_format_date(hi, d1));
+    for (guint i = alerts->len; i-- > 0;) {
+        const CaseAlert *a = g_ptr_array_index(alerts, i);
+        double left = 100.0 * (double)(a->window_start - lo) / span;
+        double width = 100.0 * (double)(a->window_end - a->window_start) / span;
+        g_string_append_printf(h,
+                               "<div class=\"bar\"><span style=\"left:%.1f%%;width:%.1f%%\" "
+                               "title=\"",
+                               left, width);
+        esc(h, a->explanation);
+        g_string_append(h, "\">");
+        esc(h, a->rule);
+        g_string_append_printf(h, " %s..%s</span></div>\n", tstamp_format_date(a->window_start, d0),
+                               tstamp_format_date(a->window_end, d1) + 5);
+    }
+    g_string_append(h, "</div>\n");
+}
+
+static gboolean html_flow(GString *h, CaseStore *s, const GraphQuery *q, GError **error)
+{
+    g_autoptr(GString) dot = g_string_new(NULL);
+    g_autoptr(GString) svg = g_string_new(NULL);
+    if (!case_graph_dot(s, q, dot, NULL, error) || !case_graph_svg(dot->str, svg, error))
+        return FALSE;
+    const char *start = strstr(svg->str, "<svg");
+    g_string_append(h, "<h2>Flow of money</h2>\n<figure id=\"flow\">\n");
+    g_string_append(h, start ? start : "");
+    g_string_append(h, "<figcaption class=\"muted\">Accounts within the hops drawn; filled: "
+                       "accounts with alerts (orange: possible victim); boxes: businesses; "
+                       "dashed: no KYC record; edge width grows with the amount.</figcaption>\n"
+                       "</figure>\n");
+    return TRUE;
+}
+
+static int report_run(ReportOptions *o)
+{
+    GraphQuery q = {.account = o->args[0], .hops = (guint)o->hops};
+    if (!cmd_view_range("report", o->from, o->to, &q.from, &q.to))
+        return EXIT_USAGE;
+    g_autoptr(CaseStore) s = cmd_view_open(&o->store, "report");
+    if (!s)
+        return EXIT_DATA;
+    int rc = cmd_view_require_account(s, "report", q.account);
+    if (rc != EXIT_OK)
+        return rc;
+    g_autoptr(GError) err = NULL;
+    CaseFilter f;
+    case_filter_init(&f);
+    f.account = q.account;
+    g_autoptr(GPtrArray) alerts = s->ops->alerts(s, &f, &err);
+    if (!alerts)
+        return cmd_view_fail("report", err);
+    g_autoptr(GString) h = g_string_new("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n"
+                                        "<meta charset=\"utf-8\">\n<title>Case file: ");
+    g_autofree char *name = case_display_name(s, q.account);
+    esc(h, q.account);
+    g_string_append_printf(h,
+                           "</title>\n<style>\n%s</style>\n</head>\n<body>\n<h1>Case file: ", css);
+    esc(h, q.account);
+    g_string_append(h, "</h1>\n<p class=\"muted\">");
+    esc(h, name);
+    g_string_append_printf(h, " &middot; %u alert%s</p>\n", alerts->len,
+                           alerts->len == 1 ? "" : "s");
+    CaseAccount *k = s->ops->account(s, q.account, &err);
+    html_profile(h, k);
+    case_account_free(k);
+    g_string_append(h, "<h2>Alerts and why</h2>\n");
+    for (guint i = 0; i < alerts->len; i++)
+        html_alert(h, s, g_ptr_array_index(alerts, i));
+    if (!html_flow(h, s, &q, &err))
+        return cmd_view_fail("report", err);
+    html_timeline(h, alerts);
+    g_string_append(h, "</body>\n</html>\n");
+    if (!g_file_set_contents(o->output, h->str, (gssize)h->len, &err))
+        return cmd_view_fail("report", err);
+    fprintf(stderr, "report: %s (%u alerts) to %s\n", q.account, alerts->len, o->output);
+    return EXIT_OK;
+}
+
+int cmd_report(int argc, char **argv)
+{
+    ReportOptions o = {0};
+    int rc = report_parse(&o, argc, argv) ? report_run(&o) : EXIT_USAGE;
+    cmd_view_options_clear(&o.store);
+    g_free(o.from);
+    g_free(o.to);
+    g_free(o.output);
+    g_strfreev(o.args);
+    return rc;
+}

@@ -1,0 +1,380 @@
+/* cmd_rules.c: `moneytrail rules check|test|explain`, for rule authors.
+ *
+ * check compiles and lints and prints every diagnostic with a caret;
+ * test runs every rule's examples; explain says in words how a rule is
+ * evaluated and shows the compiled programs. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cmd.h"
+#include "rule/rule.h"
+#include "scan/rule_run.h"
+#include "base/tstamp.h"
+
+static RuleSet *load(char **paths, int n, gboolean show_warnings, int *n_err, int *n_warn)
+{
+    g_autoptr(GPtrArray) diags = rule_diags_new();
+    RuleSet *rs = rule_set_load((const char *const *)paths, (guint)n, diags);
+    *n_err = *n_warn = 0;
+    for (guint i = 0; i < diags->len; i++) {
+        const RuleDiag *d = g_ptr_array_index(diags, i);
+        *n_warn += d->warning;
+        *n_err += !d->warning;
+        if (show_warnings || !d->warning)
+            rule_diag_print(d, stderr);
+    }
+    return rs;
+}
+
+static int rules_check(int argc, char **argv)
+{
+    int n_err, n_warn;
+    g_autoptr(RuleSet) rs = load(argv, argc, TRUE, &n_err, &n_warn);
+    if (!rs) {
+        fprintf(stderr, "rules check: %d error%s, %d warning%s\n", n_err, n_err == 1 ? "" : "s",
+                n_warn, n_warn == 1 ? "" : "s");
+        return EXIT_FINDINGS;
+    }
+    guint named = 0;
+    for (guint i = 0; i < rs->lists->len; i++)
+        named += !((RuleList *)g_ptr_array_index(rs->lists, i))->anonymous;
+    printf("rules check: %u rules, %u typologies, %u lists, %u constants in %u files: ok (%d "
+           "warning%s)\n",
+           rs->rules->len, rs->typologies->len, named, rs->consts->len, rs->files->len, n_warn,
+           n_warn == 1 ? "" : "s");
+    return EXIT_OK;
+}
+
+static int rules_test(int argc, char **argv)
+{
+    int n_err, n_warn;
+    g_autoptr(RuleSet) rs = load(argv, argc, FALSE, &n_err, &n_warn);
+    if (!rs)
+        return EXIT_FINDINGS;
+    guint passed = 0, failed = 0;
+    g_autoptr(GString) report = g_string_new(NULL);
+    guint n_rules = rs->rules->len, n_all = n_rules + rs->typologies->len;
+    for (guint i = 0; i < n_all; i++) {
+        const Rule *r = i < n_rules
+                            ? g_ptr_array_index(rs->rules, i)
+                            : &((Typology *)g_ptr_array_index(rs->typologies, i - n_rules))->rule;
+        for (guint k = 0; k < r->examples->len; k++) {
+            const RuleExample *ex = g_ptr_array_index(r->examples, k);
+            g_string_truncate(report, 0);
+            if (rule_run_example(rs, r, ex, report)) {
+                passed++;
+                printf("ok   %-12s %s\n", r->id, ex->name);
+            } else {
+                failed++;
+                printf("FAIL %-12s %s (%s:%d)\n%s", r->id, ex->name, r->file, ex->line,
+                       report->str);
+            }
+        }
+    }
+    guint n = passed + failed, nr = rs->rules->len, nt = rs->typologies->len;
+    printf("rules test: %u example%s of %u rule%s and %u typolog%s\n%u passed, %u failed\n", n,
+           n == 1 ? "" : "s", nr, nr == 1 ? "" : "s", nt, nt == 1 ? "y" : "ies", passed, failed);
+    return failed ? EXIT_FINDINGS : EXIT_OK;
+}
+
+static void explain_match(const Rule *r, GString *o)
+{
+    char dur[64];
+    const MatchSpec *m = &r->match;
+    tstamp_format_duration(r->window, dur, sizeof dur);
+    g_string_append_printf(o, "  3. A passing transaction between two accounts becomes an edge of "
+                              "the recent transaction graph; around each new edge it searches ");
+    switch (m->kind) {
+    case MATCH_CYCLE:
+        g_string_append_printf(o,
+                               "a cycle of %d to %d hops back to where the money started, "
+                               "each hop later than the one before and within %.0f%% of its "
+                               "amount, first hop less than %s before the last; the alert is "
+                               "on the account the money returned to.\n",
+                               m->min_len, m->max_len, m->tolerance * 100, dur);
+        break;
+    case MATCH_CHAIN:
+        g_string_append_printf(o,
+                               "a chain of at least %d hops ending with it, each hop later "
+                               "and within %.0f%% of the amount before, all within %s; the "
+                               "alert is on the chain's last account.\n",
+                               m->min_len, m->tolerance * 100, dur);
+        break;
+    case MATCH_SCATTER_GATHER:
+        g_string_append_printf(o,
+                               "one source paying at least %d intermediaries who each pass "
+                               "at least %.0f%% on to the same sink, within %s; the alert is "
+                               "on the sink.\n",
+                               m->k, m->ratio * 100, dur);
+        break;
+    case MATCH_GATHER_SCATTER:
+        g_string_append_printf(o,
+                               "an account receiving from at least %d sources and then "
+                               "paying at least %d destinations within %s; the alert is on "
+                               "that account.\n",
+                               m->k, m->k2, dur);
+        break;
+    case MATCH_FUNNEL:
+        g_string_append_printf(o,
+                               "at least %d accounts each passing at least %.0f%% of their "
+                               "inflow on to the same account within %s; the alert is on "
+                               "that account.\n",
+                               m->k, m->ratio * 100, dur);
+        break;
+    case MATCH_NONE:
+        break;
+    }
+    g_string_append_printf(o,
+                           "     Work per transaction is bounded: %d edge visits, %d edges "
+                           "per account, %u edges in all (limits.h).\n",
+                           LIMIT_GRAPH_WORK, LIMIT_GRAPH_DEGREE, LIMIT_GRAPH_EDGES);
+}
+
+/* One line of `rules explain`: the channels of a prefilter mask. */
+static void explain_channels(GString *o, const char *what, guint32 mask)
+{
+    g_string_append_printf(o, "     %s", what);
+    for (int c = 1; c < CHANNEL_COUNT; c++) {
+        if (mask & (1u << c))
+            g_string_append_printf(o, " %s", txn_channel_name((Channel)c));
+    }
+    g_string_append_c(o, '\n');
+}
+
+/* The mcc prefilters (Rule.shape_mcc): by side, what the code decides
+ * without the filter, and on which channels. */
+static void explain_mcc(const Rule *r, GString *o)
+{
+    static const char *const sides[] = {[SIDE_ANY] = "a transfer to oneself",
+                                        [SIDE_SENDER] = "money out",
+                                        [SIDE_RECEIVER] = "money in"};
+    for (int side = 0; side < SIDE_COUNT; side++) {
+        if (!(r->persp & (side == SIDE_RECEIVER ? PERSP_RECEIVER : PERSP_SENDER)))
+            continue; /* a side the rule does not look from (to oneself is the sender's) */
+        for (guint i = 0; r->mcc_sets && i < r->mcc_sets->len; i++) {
+            const RuleMccSet *m = g_ptr_array_index(r->mcc_sets, i);
+            guint32 channels = 0;
+            for (int ch = 0; ch < 32; ch++)
+                channels |= r->shape_mcc[side][ch] == m ? 1u << ch : 0;
+            if (!channels)
+                continue;
+            guint never = 0, surely = 0;
+            for (guint c = 0; c < RULE_MCC_CODES; c++) {
+                never += !rule_mcc_has(m->maybe, c);
+                surely += rule_mcc_has(m->surely, c);
+            }
+            char a[32], b[32], c[32];
+            g_autofree char *what = g_strdup_printf(
+                "For %s the mcc decides at once (codes that cannot pass: %s, that surely pass: "
+                "%s, left to the filter: %s), on:",
+                sides[side], cmd_count(never, a), cmd_count(surely, b),
+                cmd_count(RULE_MCC_CODES - never - surely, c));
+            explain_channels(o, what, channels);
+        }
+    }
+}
+
+static void explain_typology(const Typology *ty, GString *o)
+{
+    char dur[64];
+    g_string_append(o, "How it is evaluated\n  1. Each alert of these rules is a hit for the "
+                       "customer (customer_id of the accounts table, else the account):");
+    for (guint i = 0; i < ty->indicators->len; i++) {
+        const Rule *r = g_ptr_array_index(ty->indicators, i);
+        g_string_append_printf(o, "%s %s (%s, %d)", i ? "," : "", r->id, r->family,
+                               (int)rule_score(r));
+    }
+    g_string_append_printf(o,
+                           ".\n  2. A hit weighs its rule's strength (strong 3, medium 2, "
+                           "weak 1) and halves every %s.\n",
+                           tstamp_format_duration(ty->half_life, dur, sizeof dur));
+    g_string_append_printf(o,
+                           "  3. Weights are summed per family, each family capped at %g; "
+                           "score = the sum of the families, families = those at 0.5 or "
+                           "more, hits = hits kept.\n",
+                           ty->cap);
+    g_string_append_printf(o, "  4. It raises an alert when: %s\n", ty->rule.condition_src);
+    for (guint g = 0; g < ty->escalations->len; g++) {
+        const GPtrArray *group = g_ptr_array_index(ty->escalations, g);
+        g_string_append(o, "     or at once when these all have a hit within two half-lives:");
+        for (guint k = 0; k < group->len; k++)
+            g_string_append_printf(o, " %s", ((const Rule *)g_ptr_array_index(group, k))->id);
+        g_string_append_c(o, '\n');
+    }
+    if (ty->required->len) {
+        g_string_append(o, "     but only with a hit of at least one of:");
+        for (guint k = 0; k < ty->required->len; k++)
+            g_string_append_printf(o, " %s",
+                                   ((const Rule *)g_ptr_array_index(ty->required, k))->id);
+        g_string_append_c(o, '\n');
+    }
+    g_string_append_printf(o, "  5. After an alert, none for the same customer for %s.\n",
+                           tstamp_format_duration(ty->rule.suppress, dur, sizeof dur));
+    g_string_append(o, "  6. Role: possible controller if any hit is of a controller rule, else "
+                       "possible victim if any is of a victim rule.\n");
+}
+
+static void explain_words(const Rule *r, GString *o)
+{
+    char dur[64];
+    const char *side = r->persp == PERSP_SENDER     ? "its sender (from_account)"
+                       : r->persp == PERSP_RECEIVER ? "its receiver (to_account)"
+                                                    : "both its sender and its receiver";
+    g_string_append_printf(o, "How it is evaluated\n  1. Each transaction is looked at from %s.\n",
+                           side);
+    if (r->channel_mask != G_MAXUINT32)
+        explain_channels(
+            o, "Only these channels can pass, so others are skipped at once:", r->channel_mask);
+    guint32 as_sender = r->pass_mask[SIDE_SENDER][0] | r->pass_mask[SIDE_SENDER][1];
+    guint32 as_receiver = r->pass_mask[SIDE_RECEIVER][0] | r->pass_mask[SIDE_RECEIVER][1];
+    if (r->persp == PERSP_ACCOUNT && as_sender != as_receiver) {
+        explain_channels(o, "Money out can pass only on:", as_sender);
+        explain_channels(o, "Money in can pass only on:", as_receiver);
+    }
+    if (!r->pass_mask[SIDE_ANY][1] && !r->pass_mask[SIDE_SENDER][1] &&
+        !r->pass_mask[SIDE_RECEIVER][1])
+        g_string_append(o, "     A transaction without a merchant category code (mcc) cannot "
+                           "pass, so it is skipped at once.\n");
+    explain_mcc(r, o);
+    if ((r->kind_mask & 7) != 7) {
+        static const char *const kinds[] = {"unknown (not in the accounts table)", "person",
+                                            "business"};
+        g_string_append(o, "     Only accounts of these kinds can pass, so others are skipped at "
+                           "once:");
+        for (int k = 0; k < 3; k++) {
+            if (r->kind_mask & (1u << k))
+                g_string_append_printf(o, " %s", kinds[k]);
+        }
+        g_string_append_c(o, '\n');
+    }
+    if (r->account_filter_src)
+        g_string_append_printf(o,
+                               "     An account's fixed attributes are tested once and remembered: "
+                               "%s\n",
+                               r->account_filter_src);
+    g_string_append_printf(o, "  2. It passes the filter when: %s\n",
+                           r->filter_src ? r->filter_src : "(no filter: every transaction)");
+    if (r->match.kind != MATCH_NONE)
+        explain_match(r, o);
+    else if (r->window)
+        g_string_append_printf(o,
+                               "  3. A passing transaction enters that account's window of %s; "
+                               "a transaction %s old or older has left it.\n",
+                               tstamp_format_duration(r->window, dur, sizeof dur), dur);
+    else
+        g_string_append(o, "  3. No window: the condition sees the current transaction only.\n");
+    g_string_append(o, "  4. Over the window it computes:");
+    for (guint i = 0; i < r->aggs->len; i++)
+        g_string_append_printf(o, "%s %s", i ? "," : "", g_array_index(r->aggs, RuleAgg, i).text);
+    g_string_append_printf(o, "%s\n  5. It raises an alert on that account when: %s\n",
+                           r->aggs->len ? "" : " nothing",
+                           r->condition_src ? r->condition_src : "the pattern is found");
+    if (r->leads->len && r->match.kind == MATCH_NONE) {
+        g_string_append(o, "     Tested first, from the running totals and times the window "
+                           "keeps, so that the rest is not computed when one fails:");
+        for (guint i = 0; i < r->leads->len; i++)
+            g_string_append_printf(o, "%s %s", i ? ";" : "",
+                                   g_array_index(r->leads, RuleLead, i).text);
+        g_string_append_c(o, '\n');
+    }
+    g_string_append_printf(o,
+                           "  6. After an alert, the account raises no new alert of this rule "
+                           "for %s.\n",
+                           tstamp_format_duration(r->suppress, dur, sizeof dur));
+    g_string_append_printf(o, "  7. The alert explains itself as: \"%s\"\n", r->explain_src);
+}
+
+static int rules_explain(int argc, char **argv, char **paths)
+{
+    static const char *const fallback[] = {"rules", NULL};
+    char **p = paths ? paths : (char **)fallback;
+    int n_err, n_warn;
+    g_autoptr(RuleSet) rs = load(p, (int)g_strv_length(p), FALSE, &n_err, &n_warn);
+    if (!rs)
+        return EXIT_FINDINGS;
+    int rc = EXIT_OK;
+    for (int i = 0; i < argc; i++) {
+        const Rule *r = rule_set_find(rs, argv[i]);
+        for (guint k = 0; !r && k < rs->typologies->len; k++) {
+            const Typology *ty = g_ptr_array_index(rs->typologies, k);
+            if (strcmp(ty->rule.id, argv[i]) == 0)
+                r = &ty->rule;
+        }
+        if (!r) {
+            cmd_error("rules explain", "no rule '%s' in the loaded rules", argv[i]);
+            rc = EXIT_USAGE;
+            continue;
+        }
+        g_autoptr(GString) o = g_string_new(NULL);
+        g_string_append_printf(o,
+                               "rule %s version %d: %s\n  source:   %s\n  family:   %s, "
+                               "strength %s (score %d)\n  defined:  %s:%d\n\n",
+                               r->id, r->version, r->title, r->source ? r->source : "(none)",
+                               r->family, rule_strength_name(r->strength), (int)rule_score(r),
+                               r->file, r->line);
+        if (r->typology) {
+            explain_typology(r->typology, o);
+            fputs(o->str, stdout);
+            continue;
+        }
+        explain_words(r, o);
+        g_string_append_printf(o, "\nCompiled programs\n  filter (%u steps):\n", r->filter.n);
+        rule_vm_disassemble(&r->filter, rs, r, o);
+        static const char *const sides[] = {[SIDE_SENDER] = "sender", [SIDE_RECEIVER] = "receiver"};
+        for (Side side = SIDE_SENDER; side <= SIDE_RECEIVER; side++) {
+            const RuleProgram *f = &r->side_filter[side];
+            if (!(r->persp & (side == SIDE_SENDER ? PERSP_SENDER : PERSP_RECEIVER)) ||
+                !r->pass_mask[side][0] || !r->filter.n)
+                continue;
+            g_string_append_printf(o,
+                                   "  filter as run for the %s, once the prefilters passed (%u "
+                                   "steps%s):\n",
+                                   sides[side], f->n, f->n ? "" : ": it passes");
+            rule_vm_disassemble(f, rs, r, o);
+        }
+        for (guint k = 0; k < r->aggs->len; k++) {
+            const RuleAgg *g = &g_array_index(r->aggs, RuleAgg, k);
+            if (g->arg.n) {
+                g_string_append_printf(o, "  argument of %s (%u steps):\n", g->text, g->arg.n);
+                rule_vm_disassemble(&g->arg, rs, r, o);
+            }
+        }
+        g_string_append_printf(o, "  alert condition (%u steps):\n", r->condition.n);
+        rule_vm_disassemble(&r->condition, rs, r, o);
+        fputs(o->str, stdout);
+    }
+    return rc;
+}
+
+int cmd_rules(int argc, char **argv)
+{
+    char **paths = NULL;
+    GOptionEntry entries[] = {
+        {"rules", 'r', 0, G_OPTION_ARG_FILENAME_ARRAY, &paths,
+         "for explain: rule file or directory (default: rules)", "PATH"},
+        {NULL, 0, 0, 0, NULL, NULL, NULL},
+    };
+    g_autoptr(GOptionContext) ctx = g_option_context_new("check|test PATH... | explain RULE...");
+    g_option_context_set_summary(ctx, "check: compile and lint rule files or directories\n"
+                                      "test: run the examples of every rule\n"
+                                      "explain: say how a rule is evaluated and show its programs");
+    g_option_context_add_main_entries(ctx, entries, NULL);
+    int rc = EXIT_USAGE;
+    if (!cmd_parse_options(ctx, &argc, &argv, "rules"))
+        goto out;
+    if (argc < 3) {
+        cmd_error("rules", "expected 'check PATH...', 'test PATH...' or 'explain RULE...'");
+        goto out;
+    }
+    if (strcmp(argv[1], "check") == 0)
+        rc = rules_check(argc - 2, argv + 2);
+    else if (strcmp(argv[1], "test") == 0)
+        rc = rules_test(argc - 2, argv + 2);
+    else if (strcmp(argv[1], "explain") == 0)
+        rc = rules_explain(argc - 2, argv + 2, paths);
+    else
+        cmd_error("rules", "unknown action '%s' (check, test or explain)", argv[1]);
+out:
+    g_strfreev(paths);
+    return rc;
+}

@@ -1,0 +1,147 @@
+/* cmd_trace.c: `moneytrail trace ID --within 7d`: where the money an
+ * account sent went (or, with --direction in, where the money it received
+ * came from), along time-respecting paths with amounts carried forward in
+ * proportion (the algorithm is documented in case_trace.h). */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "case/case_trace.h"
+#include "cli/cmd_view.h"
+#include "cli/cmd.h"
+#include "base/tstamp.h"
+
+typedef struct {
+    CmdViewOptions store;
+    char *within, *direction, *from, *to;
+    gint hops, top;
+    char **args;
+} TraceOptions;
+
+static gboolean trace_parse(TraceOptions *o, int argc, char **argv)
+{
+    o->hops = 3;
+    o->top = 10;
+    GOptionEntry entries[] = {
+        {"within", 'w', 0, G_OPTION_ARG_STRING, &o->within,
+         "time from receiving money to passing it on (default 7d)", "DUR"},
+        {"hops", 'n', 0, G_OPTION_ARG_INT, &o->hops, "longest path in transactions (default 3)",
+         "N"},
+        {"direction", 0, 0, G_OPTION_ARG_STRING, &o->direction,
+         "out: where the money went (default); in: where it came from", "out|in"},
+        {"from", 0, 0, G_OPTION_ARG_STRING, &o->from, "first day of the traced transactions", "D"},
+        {"to", 0, 0, G_OPTION_ARG_STRING, &o->to, "last day of the traced transactions", "D"},
+        {"top", 0, 0, G_OPTION_ARG_INT, &o->top, "paths to show (default 10)", "N"},
+        {G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &o->args, NULL, NULL},
+        {NULL, 0, 0, 0, NULL, NULL, NULL},
+    };
+    g_autoptr(GOptionContext) ctx = g_option_context_new("ACCOUNT_ID");
+    g_option_context_set_summary(
+        ctx, "Follow the money an account sent (or received) along time-respecting paths:\n"
+             "each hop after the one before and within --within of it, amounts carried on in\n"
+             "proportion to what each account passed on. Shows the share of the traced amount\n"
+             "that reached and stayed at each account, and the paths that carried the most.");
+    g_option_context_add_main_entries(ctx, entries, NULL);
+    cmd_view_add_store_options(ctx, &o->store);
+    if (!cmd_parse_options(ctx, &argc, &argv, "trace"))
+        return FALSE;
+    if (!o->args || g_strv_length(o->args) != 1) {
+        cmd_error("trace", "give exactly one account id");
+        return FALSE;
+    }
+    if (o->hops < 1 || o->hops > CASE_TRACE_MAX_HOPS || o->top < 0) {
+        cmd_error("trace", "--hops must be 1 to %d and --top 0 or more", CASE_TRACE_MAX_HOPS);
+        return FALSE;
+    }
+    if (o->direction && strcmp(o->direction, "in") && strcmp(o->direction, "out")) {
+        cmd_error("trace", "--direction '%s' is not out or in", o->direction);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+static const char *money_d(double minor, int exp, char *buf)
+{
+    return cmd_view_money((gint64)llround(minor), exp, buf);
+}
+
+static void print_result(CaseStore *s, const TraceQuery *q, const TraceResult *r, GString *out)
+{
+    char a[32], b[32], c[32];
+    g_string_append_printf(out, "%s %s, within %s, at most %u hops\n",
+                           q->backward ? "where the money received by" : "where the money sent by",
+                           q->account, tstamp_format_duration(q->within, c, sizeof c), q->hops);
+    g_string_append_printf(out, "%s: %s %s in %u transaction%s\n",
+                           q->backward ? "traced back" : "traced", money_d(r->origin, r->exp, a),
+                           r->currency, r->n_seeds, r->n_seeds == 1 ? "" : "s");
+    if (r->mixed)
+        g_string_append(out, "note: the paths mix currencies; amounts are not converted\n");
+    if (r->capped)
+        g_string_append_printf(out,
+                               "note: %u transactions received more traced money than "
+                               "their amount and were capped\n",
+                               r->capped);
+    g_string_append_printf(out, "\n%-14s %-26s %3s %15s %7s %15s\n", "ACCOUNT", "NAME", "HOP",
+                           q->backward ? "CAME FROM" : "ARRIVED", "SHARE",
+                           q->backward ? "STARTED" : "STAYED");
+    for (guint i = 0; i < r->reached->len; i++) {
+        const TraceReach *x = g_ptr_array_index(r->reached, i);
+        g_autofree char *name = case_display_name(s, x->account);
+        cmd_view_cell(out, x->account, 14, FALSE);
+        g_string_append_c(out, ' ');
+        cmd_view_cell(out, strcmp(name, x->account) ? name : "", 26, FALSE);
+        g_string_append_printf(
+            out, " %3u %15s %6.2f%% %15s\n", x->hop, money_d(x->arrived, r->exp, a),
+            r->origin > 0 ? 100.0 * x->arrived / r->origin : 0.0, money_d(x->stayed, r->exp, b));
+    }
+    g_string_append_printf(out,
+                           "\npaths that carried the most (the amount that %s the "
+                           "last account)\n",
+                           q->backward ? "started at" : "stayed at");
+    for (guint i = 0; i < r->paths->len; i++) {
+        const TracePath *p = g_ptr_array_index(r->paths, i);
+        g_string_append_printf(out, "  %6.2f%% %15s  %s\n",
+                               r->origin > 0 ? 100.0 * p->stayed / r->origin : 0.0,
+                               money_d(p->stayed, r->exp, a), p->accounts);
+    }
+}
+
+static int trace_run(TraceOptions *o)
+{
+    TraceQuery q = {.account = o->args[0], .hops = (guint)o->hops};
+    q.backward = o->direction && strcmp(o->direction, "in") == 0;
+    const char *w = o->within ? o->within : "7d";
+    if (!tstamp_parse_duration(w, strlen(w), &q.within) || q.within <= 0) {
+        cmd_error("trace", "--within '%s' is not a duration like 48h or 7d", w);
+        return EXIT_USAGE;
+    }
+    if (!cmd_view_range("trace", o->from, o->to, &q.from, &q.to))
+        return EXIT_USAGE;
+    g_autoptr(CaseStore) s = cmd_view_open(&o->store, "trace");
+    if (!s)
+        return EXIT_DATA;
+    int rc = cmd_view_require_account(s, "trace", q.account);
+    if (rc != EXIT_OK)
+        return rc;
+    g_autoptr(GError) err = NULL;
+    g_autoptr(TraceResult) r = case_trace_run(s, &q, (guint)o->top, &err);
+    if (!r)
+        return cmd_view_fail("trace", err);
+    g_autoptr(GString) out = g_string_new(NULL);
+    print_result(s, &q, r, out);
+    fputs(out->str, stdout);
+    return EXIT_OK;
+}
+
+int cmd_trace(int argc, char **argv)
+{
+    TraceOptions o = {0};
+    int rc = trace_parse(&o, argc, argv) ? trace_run(&o) : EXIT_USAGE;
+    cmd_view_options_clear(&o.store);
+    g_free(o.within);
+    g_free(o.direction);
+    g_free(o.from);
+    g_free(o.to);
+    g_strfreev(o.args);
+    return rc;
+}

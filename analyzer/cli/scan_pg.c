@@ -1,0 +1,274 @@
+/* scan_pg.c: the PostgreSQL side of `moneytrail scan` (see scan_pg.h).
+ *
+ * An incremental run replays, silently (engine_set_quiet_until), the rows
+ * before the watermark of the last successful incremental run, so that the
+ * rules' state at the watermark is what one scan over all history would
+ * have: every window full, every suppression in force. How far back:
+ * a rule's alert at t depends on its window (t - window .. t) and on
+ * whether an alert up to `suppress` before t silences it, which in turn
+ * depended on its own window and predecessor. Two facts bound this. (1)
+ * Where the alert history of a rule and account has a gap of at least
+ * window + 2 x suppress, the scan and a replay started 2 x window +
+ * suppress before the alert that ends the gap must agree from that alert
+ * on: in the gap the scan raised nothing although nothing silenced it, so
+ * the condition was false wherever the replay's windows are complete, and
+ * whatever the replay raised on incomplete windows has expired by then.
+ * (2) A rule and account without alerts in the last window + 2 x suppress
+ * is a gap up to the watermark. So the replay starts 2 x window + suppress
+ * before the watermark, or before the first alert of a chain that is still
+ * going on, whichever is earlier (sink_pg_replay_start reads the chains
+ * from the stored alerts). Replaying only one lookback is not enough: an
+ * alert just before the watermark is then recomputed on a truncated
+ * window, missed, and a duplicate that it had silenced is raised after. */
+#include "cli/scan_pg.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cmd.h"
+#include "base/db.h"
+#include "out/sink_pg.h"
+#include "base/tstamp.h"
+
+struct ScanPg {
+    ScanPgOptions *o;
+    const char *src;  /* connection string to read rows from, or NULL (files) */
+    const char *dest; /* connection string to store alerts in, or NULL (a file) */
+    char *source_desc;
+    gint64 from, to; /* asked for; G_MININT64 / G_MAXINT64 = open */
+    SinkPg *sink;
+    gint64 quiet_until;
+    guint64 replayed;
+    gint64 latest;
+    gint64 run_id;
+    char *accounts_path;
+    SourcePg *source; /* opened by scan_pg_begin, until the input takes it */
+};
+
+void scan_pg_add_options(GOptionContext *ctx, ScanPgOptions *o)
+{
+    GOptionEntry entries[] = {
+        {"db", 0, 0, G_OPTION_ARG_STRING, &o->db,
+         "PostgreSQL database (libpq connection string or URI; '--db' alone: the PG* "
+         "environment): read transactions from it when no file is given, store alerts in it "
+         "unless --alerts says otherwise",
+         "CONNINFO"},
+        {"source", 0, 0, G_OPTION_ARG_STRING, &o->source,
+         "read transactions from this PostgreSQL database", "CONNINFO"},
+        {"from", 0, 0, G_OPTION_ARG_STRING, &o->from,
+         "with a database source: transactions at or after TS (ISO 8601, or a date)", "TS"},
+        {"to", 0, 0, G_OPTION_ARG_STRING, &o->to,
+         "with a database source: transactions before TS (ISO 8601, or a date)", "TS"},
+        {"incremental", 0, 0, G_OPTION_ARG_NONE, &o->incremental,
+         "nightly run: scan what is new since the last successful incremental run, after "
+         "replaying the history the rules need (needs --db)",
+         NULL},
+        {NULL, 0, 0, 0, NULL, NULL, NULL},
+    };
+    g_option_context_add_main_entries(ctx, entries, NULL);
+}
+
+void scan_pg_options_clear(ScanPgOptions *o)
+{
+    g_free(o->db);
+    g_free(o->source);
+    g_free(o->from);
+    g_free(o->to);
+}
+
+/* Parses --from/--to: ISO 8601 with time, or a date (midnight UTC). */
+static gboolean scan_pg_bound(const char *opt, const char *text, gint64 *out)
+{
+    int off;
+    gboolean has_off;
+    g_autofree char *s =
+        strlen(text) == 10 ? g_strconcat(text, "T00:00:00Z", NULL) : g_strdup(text);
+    if (tstamp_parse_iso(s, strlen(s), 0, out, &off, &has_off))
+        return TRUE;
+    cmd_error("scan", "%s '%s' is not a timestamp like 2024-03-01 or 2024-03-01T06:00:00Z", opt,
+              text);
+    return FALSE;
+}
+
+/* Takes a postgres:// URI given as the only source as --source. */
+static gboolean scan_pg_take_uri(ScanPg *p, char ***sources)
+{
+    char **s = *sources;
+    guint n = s ? g_strv_length(s) : 0, uris = 0;
+    for (guint i = 0; i < n; i++)
+        uris += db_is_uri(s[i]);
+    if (uris == 0)
+        return TRUE;
+    if (n > 1 || p->o->source) {
+        cmd_error("scan", "a database source cannot be combined with other sources");
+        return FALSE;
+    }
+    p->o->source = g_steal_pointer(&s[0]);
+    g_clear_pointer(sources, g_strfreev);
+    return TRUE;
+}
+
+static gboolean scan_pg_check(ScanPg *p, char **sources)
+{
+    ScanPgOptions *o = p->o;
+    if (o->source && sources && sources[0]) {
+        cmd_error("scan", "--source reads the database: give no files with it");
+        return FALSE;
+    }
+    if ((o->from || o->to) && !p->src) {
+        cmd_error("scan", "--from and --to need a database source (--db or --source)");
+        return FALSE;
+    }
+    if (o->incremental && (!p->src || !p->dest)) {
+        cmd_error("scan", "--incremental reads from and stores alerts in a database: use --db "
+                          "with no files and no --alerts file");
+        return FALSE;
+    }
+    if (o->incremental && o->from) {
+        cmd_error("scan", "--incremental starts from the last run's watermark: drop --from");
+        return FALSE;
+    }
+    return (!o->from || scan_pg_bound("--from", o->from, &p->from)) &&
+           (!o->to || scan_pg_bound("--to", o->to, &p->to));
+}
+
+ScanPg *scan_pg_plan(ScanPgOptions *o, char ***sources, const char *alerts)
+{
+    g_autoptr(GString) desc = g_string_new(NULL);
+    ScanPg *p = g_new0(ScanPg, 1);
+    p->o = o;
+    p->from = p->quiet_until = p->latest = G_MININT64;
+    p->to = G_MAXINT64;
+    if (!scan_pg_take_uri(p, sources)) {
+        scan_pg_free(p);
+        return NULL;
+    }
+    gboolean files = *sources && (*sources)[0];
+    p->src = o->source ? o->source : (!files && o->db) ? o->db : NULL;
+    p->dest = db_is_uri(alerts) ? alerts : (!alerts && o->db) ? o->db : NULL;
+    if (!scan_pg_check(p, *sources)) {
+        scan_pg_free(p);
+        return NULL;
+    }
+    for (char **s = *sources; s && *s; s++)
+        g_string_append_printf(desc, "%s%s", desc->len ? " " : "", *s);
+    p->source_desc = p->src ? g_strdup(SOURCE_PG_NAME) : g_strdup(desc->str);
+    return p;
+}
+
+void scan_pg_free(ScanPg *p)
+{
+    if (!p)
+        return;
+    sink_pg_abort(p->sink, "the run ended without committing");
+    source_pg_free(p->source);
+    if (p->accounts_path)
+        unlink(p->accounts_path);
+    g_free(p->accounts_path);
+    g_free(p->source_desc);
+    g_free(p);
+}
+
+gboolean scan_pg_reads_db(const ScanPg *p)
+{
+    return p && p->src;
+}
+
+gboolean scan_pg_writes_db(const ScanPg *p)
+{
+    return p && p->dest;
+}
+
+/* Opens the source early: the server starts the COPY while the caller
+ * loads the accounts and builds the engine. */
+static gboolean scan_pg_open_source(ScanPg *p, gint64 from, gboolean accounts, InputOptions *io,
+                                    GError **error)
+{
+    if (accounts) {
+        int fd = g_file_open_tmp("moneytrail-accounts-XXXXXX.csv", &p->accounts_path, error);
+        if (fd < 0)
+            return FALSE;
+        close(fd);
+    }
+    SourcePgQuery q = {p->src, p->accounts_path, from, p->to};
+    if (!(p->source = source_pg_open(&q, error)))
+        return FALSE;
+    io->format = "canonical";
+    return TRUE;
+}
+
+SourcePg *scan_pg_take_source(ScanPg *p)
+{
+    return g_steal_pointer(&p->source);
+}
+
+gboolean scan_pg_begin(ScanPg *p, const RuleSet *rs, gboolean accounts, InputOptions *io,
+                       GError **error)
+{
+    gint64 from = p->from;
+    if (p->dest) {
+        SinkPgRun run = {p->dest, p->source_desc, rs->digest, p->o->incremental};
+        if (!(p->sink = sink_pg_open(&run, error)))
+            return FALSE;
+        gint64 mark;
+        if (p->o->incremental && sink_pg_last_watermark(p->sink, &mark)) {
+            p->quiet_until = mark;
+            if (!sink_pg_replay_start(p->sink, rs, mark, &from, error))
+                return FALSE;
+        }
+    }
+    p->from = from;
+    return !p->src || scan_pg_open_source(p, from, accounts, io, error);
+}
+
+gint64 scan_pg_quiet_until(const ScanPg *p)
+{
+    return p ? p->quiet_until : G_MININT64;
+}
+
+void scan_pg_row(ScanPg *p, const Txn *t)
+{
+    if (t->core.ts <= p->quiet_until)
+        p->replayed++;
+    if (t->core.ts > p->latest)
+        p->latest = t->core.ts;
+}
+
+gboolean scan_pg_alert(ScanPg *p, const Alert *a)
+{
+    return sink_pg_write(p->sink, a);
+}
+
+gboolean scan_pg_commit(ScanPg *p, const InputStats *st, guint64 *stored, GError **error)
+{
+    SinkPgTotals t = {p->from, p->to, st->rows, p->replayed, st->rejected, p->latest};
+    SinkPg *sink = g_steal_pointer(&p->sink);
+    p->run_id = sink_pg_run_id(sink);
+    return sink_pg_commit(sink, &t, stored, error);
+}
+
+void scan_pg_abort(ScanPg *p, const char *reason)
+{
+    if (p)
+        sink_pg_abort(g_steal_pointer(&p->sink), reason);
+}
+
+void scan_pg_summary(const ScanPg *p, guint64 raised, guint64 stored, FILE *out)
+{
+    char a[32], b[32];
+    if (p->o->incremental && p->quiet_until != G_MININT64)
+        fprintf(out, "scan: incremental: replayed %s rows up to the last watermark %s\n",
+                cmd_count(p->replayed, a), tstamp_format_utc(p->quiet_until, b));
+    else if (p->o->incremental)
+        fprintf(out, "scan: incremental: first run, everything is new\n");
+    fprintf(out,
+            "scan: %s alerts, %s of them new, stored in the database as run %" G_GINT64_FORMAT "\n",
+            cmd_count(raised, a), cmd_count(stored, b), p->run_id);
+}
+
+const char *scan_pg_accounts_file(const ScanPg *p)
+{
+    return p->accounts_path;
+}

@@ -1,0 +1,73 @@
+/* scan_pg.h: the PostgreSQL side of `moneytrail scan`.
+ *
+ * Owns the options that concern a database (--db, --source, --from, --to,
+ * --incremental), decides where rows come from (files, or the
+ * transactions table) and where alerts go (a JSON Lines file, or the
+ * alerts table through sink_pg), computes the range of an incremental run
+ * and counts what it replays. cmd_scan.c calls it at fixed points; with
+ * no database option given every call is a no-op. */
+#ifndef MT_SCAN_PG_H
+#define MT_SCAN_PG_H
+
+#include <glib.h>
+
+#include "engine/alert.h"
+#include "read/input.h"
+#include "rule/rule.h"
+#include "read/source_pg.h"
+
+typedef struct {
+    char *db;     /* --db: connection string; "" = the environment */
+    char *source; /* --source: read transactions from this database */
+    char *from, *to;
+    gboolean incremental;
+} ScanPgOptions;
+
+typedef struct ScanPg ScanPg;
+
+/* Adds the database options to ctx's main group; values go to *o. */
+void scan_pg_add_options(GOptionContext *ctx, ScanPgOptions *o);
+/* Frees the option strings. */
+void scan_pg_options_clear(ScanPgOptions *o);
+
+/* After parsing: takes a postgres:// URI among the sources as --source,
+ * checks the combinations and returns the plan (caller frees with
+ * scan_pg_free), or NULL with a usage message printed. *sources may
+ * become NULL when rows come from the database; alerts is the --alerts
+ * value or NULL. */
+ScanPg *scan_pg_plan(ScanPgOptions *o, char ***sources, const char *alerts);
+void scan_pg_free(ScanPg *p);
+
+/* TRUE if rows come from the database / alerts go to the database. */
+gboolean scan_pg_reads_db(const ScanPg *p);
+gboolean scan_pg_writes_db(const ScanPg *p);
+
+/* Opens the alert sink (run lock, run record) when alerts go to the
+ * database, works out the range to read and, when rows come from the
+ * database, opens the source (scan_pg_take_source) and sets io->format,
+ * exporting the accounts table first if accounts is TRUE
+ * (scan_pg_accounts_file). FALSE with error. */
+gboolean scan_pg_begin(ScanPg *p, const RuleSet *rs, gboolean accounts, InputOptions *io,
+                       GError **error);
+/* The database source opened by scan_pg_begin, for InputOptions.db (which
+ * takes it over); NULL when rows come from files. */
+SourcePg *scan_pg_take_source(ScanPg *p);
+/* The instant up to which alerts are replayed silently (engine_set_quiet_until). */
+gint64 scan_pg_quiet_until(const ScanPg *p);
+/* Counts one processed transaction (replayed or new, latest time). */
+void scan_pg_row(ScanPg *p, const Txn *t);
+/* Stages an alert in the database sink. */
+gboolean scan_pg_alert(ScanPg *p, const Alert *a);
+/* Stores the alerts and records the run; *stored = alerts that were new.
+ * FALSE with error (the run is then marked failed). */
+gboolean scan_pg_commit(ScanPg *p, const InputStats *st, guint64 *stored, GError **error);
+/* Rolls back and marks the run failed with reason. */
+void scan_pg_abort(ScanPg *p, const char *reason);
+/* The run summary's lines about the database: replay, alerts raised and stored. */
+void scan_pg_summary(const ScanPg *p, guint64 raised, guint64 stored, FILE *out);
+/* The accounts table exported by scan_pg_begin as accounts.csv, a
+ * temporary file for the KYC side input removed by scan_pg_free; NULL if
+ * none was asked for. */
+const char *scan_pg_accounts_file(const ScanPg *p);
+
+#endif

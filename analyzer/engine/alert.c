@@ -1,0 +1,292 @@
+/* alert.c: alert ids, explanation sentences and JSON Lines output.
+ *
+ * Everything here is deterministic: the id is a hash of what identifies the
+ * alert, numbers are printed the same way on every machine (no locale), and
+ * keys are written in a fixed order. */
+#include "engine/alert.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "engine/graph_match.h"
+#include "base/money.h"
+#include "base/tstamp.h"
+#include "engine/window.h"
+
+void alert_make_id(Alert *a)
+{
+    g_autoptr(GChecksum) sum = g_checksum_new(G_CHECKSUM_SHA256);
+    char buf[64];
+    g_checksum_update(sum, (const guchar *)a->rule->id, (gssize)strlen(a->rule->id) + 1);
+    g_snprintf(buf, sizeof buf, "%d/%d/%" G_GINT64_FORMAT, a->rule->version, a->rule->persp,
+               a->window_end);
+    g_checksum_update(sum, (const guchar *)buf, (gssize)strlen(buf) + 1);
+    const char *acc = intern_str(a->accounts, a->account);
+    g_checksum_update(sum, (const guchar *)acc, (gssize)strlen(acc) + 1);
+    g_checksum_update(sum, (const guchar *)a->trigger.ptr, a->trigger.len);
+    g_strlcpy(a->id, g_checksum_get_string(sum), sizeof a->id);
+}
+
+static void append_int(GString *out, gint64 v)
+{
+    char buf[32];
+    money_format(v, 0, buf);
+    g_string_append(out, buf);
+}
+
+static void append_money(GString *out, double v, guint32 currency, int exp)
+{
+    char buf[32];
+    money_format(rule_to_int(round(v * money_scale(exp))), exp, buf);
+    g_string_append(out, buf);
+    if (currency) {
+        char code[8];
+        txn_unpack_code(currency, code);
+        g_string_append_printf(out, " %s", code);
+    }
+}
+
+static void append_enum(GString *out, double v, ValueType ty)
+{
+    static const char *const days[] = {"",         "Monday", "Tuesday",  "Wednesday",
+                                       "Thursday", "Friday", "Saturday", "Sunday"};
+    char code[8];
+    switch (ty) {
+    case TY_CHANNEL:
+        g_string_append(out, txn_channel_name((Channel)v));
+        break;
+    case TY_MCC:
+        g_string_append_printf(out, "%04d", (int)CLAMP(rule_to_int(v), 0, 9999));
+        break;
+    case TY_COUNTRY:
+    case TY_CURRENCY:
+        txn_unpack_code((guint32)CLAMP(rule_to_int(v), 0, G_MAXUINT32), code);
+        g_string_append(out, code);
+        break;
+    case TY_DOW:
+        g_string_append(out, days[CLAMP(rule_to_int(v), 0, 7)]);
+        break;
+    case TY_HOUR:
+        g_string_append_printf(out, "%02d:00", (int)CLAMP(rule_to_int(v), 0, 99));
+        break;
+    case TY_DIR:
+        g_string_append(out, v == 1 ? "in" : "out");
+        break;
+    case TY_KIND:
+        g_string_append(out, v == 1 ? "person" : v == 2 ? "business" : "unknown");
+        break;
+    default:
+        break;
+    }
+}
+
+void alert_format_value(double v, ValueType ty, char fmt, guint32 currency, int exp,
+                        const Intern *accounts, const Intern *locations, GString *out)
+{
+    char buf[64];
+    if (fmt == 'm' || (!fmt && ty == TY_MONEY)) {
+        append_money(out, v, currency, exp);
+    } else if (fmt == 'p') {
+        g_string_append_printf(out, "%.0f%%", v * 100);
+    } else if (fmt == 'd' || (!fmt && ty == TY_DURATION)) {
+        g_string_append(out, tstamp_format_duration(rule_to_int(v), buf, sizeof buf));
+    } else if (fmt == 'i' || (!fmt && (ty == TY_COUNT || v == floor(v)) && ty != TY_ACCOUNT &&
+                              ty != TY_LOCATION && ty < TY_CHANNEL)) {
+        append_int(out, rule_to_int(round(v)));
+    } else if (ty == TY_ACCOUNT) {
+        g_string_append(out, intern_str(accounts, (guint32)CLAMP(rule_to_int(v), 0, G_MAXUINT32)));
+    } else if (ty == TY_LOCATION) {
+        g_string_append(out, intern_str(locations, (guint32)CLAMP(rule_to_int(v), 0, G_MAXUINT32)));
+    } else if (ty >= TY_CHANNEL) {
+        append_enum(out, v, ty);
+    } else if (ty == TY_BOOL) {
+        g_string_append(out, v != 0 ? "yes" : "no");
+    } else {
+        g_string_append(out, g_ascii_formatd(buf, sizeof buf, "%.2f", v));
+    }
+}
+
+void alert_explain(Alert *a, const RuleSet *rs, const TxnCore *txn)
+{
+    g_autoptr(GString) s = g_string_new(NULL);
+    RuleEval ev = {.txn = txn, .account = a->account, .aggs = a->aggs, .rs = rs, .kyc = a->kyc};
+    for (guint i = 0; i < a->rule->explain->len; i++) {
+        const TplPart *p = &g_array_index(a->rule->explain, TplPart, i);
+        if (p->prog.n == 0) {
+            g_string_append(s, p->text);
+            continue;
+        }
+        double v = rule_vm_run(&p->prog, &ev);
+        if (p->format == 'n') { /* "3 employers", "1 employer" */
+            gint64 k = rule_to_int(round(v));
+            const char *slash = strchr(p->text, '/');
+            append_int(s, k);
+            g_string_append_c(s, ' ');
+            if (k == 1)
+                g_string_append_len(s, p->text, slash - p->text);
+            else
+                g_string_append(s, slash + 1);
+            continue;
+        }
+        alert_format_value(v, p->prog.type, p->format, a->currency, a->currency_exp, a->accounts,
+                           a->locations, s);
+    }
+    gsize n = MIN(s->len, sizeof a->explanation - 1);
+    while (n > 0 && n < s->len && (s->str[n] & 0xC0) == 0x80)
+        n--; /* never cut a UTF-8 sequence */
+    memcpy(a->explanation, s->str, n);
+    a->explanation[n] = '\0';
+}
+
+void alert_json_string(GString *out, const char *s, gsize n)
+{
+    g_string_append_c(out, '"');
+    for (gsize i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '"' || c == '\\')
+            g_string_append_printf(out, "\\%c", c);
+        else if (c == '\n')
+            g_string_append(out, "\\n");
+        else if (c == '\t')
+            g_string_append(out, "\\t");
+        else if (c < 0x20)
+            g_string_append_printf(out, "\\u%04x", c);
+        else
+            g_string_append_c(out, (char)c);
+    }
+    g_string_append_c(out, '"');
+}
+
+static void json_key(GString *out, const char *key)
+{
+    if (out->len && out->str[out->len - 1] != '{')
+        g_string_append_c(out, ',');
+    alert_json_string(out, key, strlen(key));
+    g_string_append_c(out, ':');
+}
+
+static void json_str(GString *out, const char *key, const char *v)
+{
+    json_key(out, key);
+    alert_json_string(out, v, strlen(v));
+}
+
+/* Money for machines: "1234.50", no thousands separators. */
+static void plain_money(gint64 amount, int exp, char *buf)
+{
+    money_format(amount, exp, buf);
+    char *comma;
+    while ((comma = strchr(buf, ',')))
+        memmove(comma, comma + 1, strlen(comma));
+}
+
+static void json_values(const Alert *a, GString *out)
+{
+    char buf[64];
+    json_key(out, "values");
+    g_string_append_c(out, '{');
+    for (guint i = 0; i < a->rule->aggs->len; i++) {
+        const RuleAgg *g = &g_array_index(a->rule->aggs, RuleAgg, i);
+        double v = a->aggs[i];
+        json_key(out, g->text);
+        if (g->type == TY_MONEY) {
+            plain_money(rule_to_int(round(v * money_scale(a->currency_exp))), a->currency_exp, buf);
+            alert_json_string(out, buf, strlen(buf));
+        } else if (v == floor(v) && fabs(v) < 1e15) {
+            g_string_append_printf(out, "%" G_GINT64_FORMAT, rule_to_int(v));
+        } else {
+            g_string_append(out, g_ascii_formatd(buf, sizeof buf, "%.6g", v));
+        }
+    }
+    g_string_append_c(out, '}');
+}
+
+/* "indicators": the indicator alerts behind a typology alert */
+static void json_hits(const Alert *a, GString *out)
+{
+    char ts[32];
+    json_key(out, "indicators");
+    g_string_append_c(out, '[');
+    for (guint i = 0; i < a->n_hits; i++) {
+        g_string_append(out, i ? ",{" : "{");
+        json_str(out, "alert_id", a->hits[i].alert_id);
+        json_str(out, "rule", a->hits[i].rule);
+        json_str(out, "account", intern_str(a->accounts, a->hits[i].account));
+        json_str(out, "ts", tstamp_format_utc(a->hits[i].ts, ts));
+        g_string_append_c(out, '}');
+    }
+    g_string_append_c(out, ']');
+}
+
+/* "subgraph": the accounts and edges of a graph pattern, in time order */
+static void json_subgraph(const Alert *a, GString *out)
+{
+    char buf[32], ts[32];
+    json_key(out, "subgraph");
+    g_string_append(out, "{\"edges\":[");
+    for (guint i = 0; i < a->match->n; i++) {
+        const GraphEdge *e = a->match->edges[i];
+        g_string_append(out, i ? ",{" : "{");
+        json_key(out, "tx");
+        StrView id = txn_rec_id(e->rec);
+        alert_json_string(out, id.ptr, id.len);
+        json_str(out, "from", intern_str(a->accounts, e->core.from));
+        json_str(out, "to", intern_str(a->accounts, e->core.to));
+        plain_money(e->core.amount, e->core.currency_exp, buf);
+        json_str(out, "amount", buf);
+        json_str(out, "ts", tstamp_format_utc(e->core.ts, ts));
+        g_string_append_c(out, '}');
+    }
+    g_string_append(out, "]}");
+}
+
+void alert_to_json(const Alert *a, GString *out)
+{
+    char t0[32], t1[32], code[32];
+    const Rule *r = a->rule;
+    g_string_append_c(out, '{');
+    json_str(out, "alert_id", a->id);
+    json_str(out, "rule", r->id);
+    json_key(out, "rule_version");
+    g_string_append_printf(out, "%d", r->version);
+    json_str(out, "title", r->title);
+    json_str(out, "family", r->family);
+    json_str(out, "strength", rule_strength_name(r->strength));
+    json_key(out, "score");
+    if (a->score == floor(a->score))
+        g_string_append_printf(out, "%d", (int)a->score);
+    else
+        g_string_append(out, g_ascii_formatd(code, sizeof code, "%.2f", a->score));
+    json_str(out, "account", intern_str(a->accounts, a->account));
+    json_str(out, "perspective", rule_persp_name(r->persp));
+    json_str(out, "window_start", tstamp_format_utc(a->window_start, t0));
+    json_str(out, "window_end", tstamp_format_utc(a->window_end, t1));
+    json_key(out, "trigger_tx");
+    alert_json_string(out, a->trigger.ptr, a->trigger.len);
+    txn_unpack_code(a->currency, code);
+    json_str(out, "currency", code);
+    json_values(a, out);
+    json_key(out, "evidence");
+    g_string_append_c(out, '[');
+    for (guint i = 0; i < a->n_evidence; i++) {
+        if (i)
+            g_string_append_c(out, ',');
+        alert_json_string(out, a->evidence[i].ptr, a->evidence[i].len);
+    }
+    g_string_append_c(out, ']');
+    json_key(out, "evidence_total");
+    g_string_append_printf(out, "%u", a->n_evidence_total);
+    if (a->role)
+        json_str(out, "role", a->role);
+    if (a->escalated) {
+        json_key(out, "escalated");
+        g_string_append(out, "true");
+    }
+    if (a->hits)
+        json_hits(a, out);
+    if (a->match)
+        json_subgraph(a, out);
+    json_str(out, "explanation", a->explanation);
+    json_str(out, "source", r->source ? r->source : "");
+    g_string_append(out, "}\n");
+}

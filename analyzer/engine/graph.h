@@ -1,0 +1,76 @@
+/* graph.h: the recent transaction graph that graph patterns search.
+ *
+ * Edges are account-to-account transactions, kept in one ring of
+ * LIMIT_GRAPH_EDGES in arrival (time) order and indexed per account by the
+ * LIMIT_GRAPH_DEGREE most recent in- and out-edges. An edge is identified
+ * by a sequence number; once the ring has overwritten it, lookups return
+ * NULL, so stale references cost nothing to keep. Edges older than the
+ * span are ignored by the matchers and freed by graph_evict. Every edge
+ * dropped while still within the span is counted. */
+#ifndef MT_GRAPH_H
+#define MT_GRAPH_H
+
+#include <glib.h>
+
+#include "base/txn.h"
+
+/* An edge: the transaction's core (walked by the searches) and its stored
+ * record (window.h: the core again, then the id), which the engine keeps
+ * for as long as the graph can hold the edge. */
+typedef struct {
+    TxnCore core;
+    guint32 rules;      /* bit i: passed the filter of graph rule i */
+    const TxnCore *rec; /* the record, for windows and the id */
+} GraphEdge;
+
+G_STATIC_ASSERT(LIMIT_GRAPH_RULES <= 32);
+
+typedef struct Graph Graph;
+
+Graph *graph_new(gint64 span);
+void graph_free(Graph *g);
+
+/* Adds an edge for a stored transaction record (window.h; from and to must
+ * both be set); returns its sequence number. */
+guint64 graph_add(Graph *g, const TxnCore *rec, guint32 rules);
+/* Starts loading what graph_add of core will write (the next edge slot and
+ * both accounts' index headers) and the other index headers of both
+ * accounts, where searches start, so that the loads overlap with other work. */
+void graph_prefetch(const Graph *g, const TxnCore *core);
+/* The edge of a sequence number, or NULL once dropped from the ring. */
+const GraphEdge *graph_edge(const Graph *g, guint64 seq);
+
+/* Iterates an account's edges newest first: out-edges (out = TRUE) or in-edges. */
+typedef struct {
+    const Graph *g;
+    const void *adj; /* the account's index */
+    guint n;         /* entries left, walking from the newest */
+    gint64 after;    /* the walk ends at the first edge at or before this time */
+    guint32 peer;    /* graph_iter_only: the other account wanted, 0 = any */
+    guint32 rules;   /* graph_iter_only: the rules one of which it passed */
+    guint skipped;   /* edges passed over as not wanted (the caller may reset it) */
+    guint32 at_peer; /* the other account of the edge graph_next returned last */
+} GraphIter;
+
+/* Edges newer than `after` only: as edges arrive in time order, the walk
+ * stops at the first older one. */
+void graph_iter(const Graph *g, guint32 account, gboolean out, gint64 after, GraphIter *it);
+/* Narrows the walk to the edges to or from peer (0: any) that passed one of
+ * rules' filters (bits of GraphEdge.rules): the others are passed over
+ * (counted in skipped) without reading them. */
+void graph_iter_only(GraphIter *it, guint32 peer, guint32 rules);
+/* Next edge, or NULL at the end; *seq (may be NULL) gets its number. */
+const GraphEdge *graph_next(GraphIter *it, guint64 *seq);
+
+/* Frees the indexes of accounts whose newest edge is older than now - span. */
+guint graph_evict(Graph *g, gint64 now);
+
+typedef struct {
+    guint64 edges;         /* edges added */
+    guint64 dropped_live;  /* edges dropped from the ring while within the span */
+    guint64 degree_capped; /* per-account index entries overwritten at the degree limit */
+} GraphStats;
+
+void graph_stats(const Graph *g, GraphStats *out);
+
+#endif

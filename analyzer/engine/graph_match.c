@@ -1,0 +1,396 @@
+/* graph_match.c: cycles, chains, scatter-gather and gather-scatter (see
+ * graph_match.h).
+ *
+ * Boundaries follow the windows: an edge belongs to the pattern when it is
+ * newer than t - window, t being the time of the anchoring edge, so a
+ * cycle closing exactly `window` after its first hop is not a match. */
+#include "engine/graph_match.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+typedef struct {
+    const Graph *g;
+    const MatchSpec *m;
+    guint32 bit;
+    gint64 t, from; /* the anchor's time; edges must be newer than from */
+    const GraphEdge *anchor;
+    const GraphEdge *path[LIMIT_CYCLE_LENGTH];
+    GraphMatch *out;
+} Search;
+
+static gboolean usable(Search *s, const GraphEdge *f)
+{
+    if (++s->out->work > LIMIT_GRAPH_WORK) {
+        s->out->exhausted = TRUE;
+        return FALSE;
+    }
+    return (f->rules & s->bit) && f != s->anchor && f->core.ts > s->from;
+}
+
+/* A walk of node's edges (graph_iter) that reads only those of the rule,
+ * and of them only those to or from peer (0: any). */
+static void walk(const Search *s, guint32 node, gboolean out, guint32 peer, GraphIter *it)
+{
+    graph_iter(s->g, node, out, s->from, it);
+    graph_iter_only(it, peer, s->bit);
+}
+
+/* The walk's next edge, or NULL at its end or when the search is out of
+ * work: the edges it passed over count as visited, as if usable() had
+ * refused them, so that a search ends where a walk of every edge would. */
+static const GraphEdge *next(Search *s, GraphIter *it)
+{
+    const GraphEdge *f = s->out->exhausted ? NULL : graph_next(it, NULL);
+    s->out->work += it->skipped;
+    it->skipped = 0;
+    if (s->out->work > LIMIT_GRAPH_WORK) {
+        s->out->work = LIMIT_GRAPH_WORK + 1;
+        s->out->exhausted = TRUE;
+        return NULL;
+    }
+    return f;
+}
+
+static gboolean similar(const Search *s, const GraphEdge *a, const GraphEdge *b)
+{
+    double x = (double)a->core.amount, y = (double)b->core.amount;
+    return fabs(y - x) <= s->m->tolerance * x;
+}
+
+static gboolean on_path(Search *s, int depth, guint32 account)
+{
+    for (int i = 0; i < depth; i++) {
+        if (s->path[i]->core.from == account || s->path[i]->core.to == account)
+            return TRUE;
+    }
+    return FALSE;
+}
+
+static void found(Search *s, int depth, gboolean anchor_last)
+{
+    GraphMatch *o = s->out;
+    o->n = 0;
+    if (!anchor_last)
+        o->edges[o->n++] = s->anchor;
+    for (int i = 0; i < depth; i++)
+        o->edges[o->n++] = s->path[i];
+    if (anchor_last)
+        o->edges[o->n++] = s->anchor;
+}
+
+/* Forward from node: a time-respecting path back to the anchor's sender. */
+static gboolean cycle_dfs(Search *s, guint32 node, int depth, gint64 after)
+{
+    GraphIter it;
+    walk(s, node, TRUE, 0, &it);
+    const GraphEdge *f;
+    while ((f = next(s, &it))) {
+        if (!usable(s, f) || f->core.ts <= after || f->core.ts >= s->t)
+            continue;
+        if (depth > 0 && !similar(s, s->path[depth - 1], f))
+            continue;
+        s->path[depth] = f;
+        int len = depth + 2; /* the path plus the closing anchor */
+        if (f->core.to == s->anchor->core.from) {
+            if (len >= s->m->min_len && similar(s, f, s->anchor)) {
+                found(s, depth + 1, TRUE);
+                return TRUE;
+            }
+        } else if (len < s->m->max_len && f->core.to != s->anchor->core.to &&
+                   !on_path(s, depth, f->core.to) &&
+                   cycle_dfs(s, f->core.to, depth + 1, f->core.ts)) {
+            return TRUE;
+        }
+    }
+    return FALSE;
+}
+
+/* A cycle of two: the newest earlier edge back from the anchor's receiver
+ * to its sender, usable and of a similar amount. Both the receiver's
+ * out-edges and the sender's in-edges hold it, newest first, and the
+ * shorter list is walked: an employer's hundreds of wages need not be read
+ * to see whether one worker paid one back. (Where a list was cut at
+ * LIMIT_GRAPH_DEGREE, the other may still hold the edge.) */
+static gboolean cycle_of_two(Search *s)
+{
+    guint32 sender = s->anchor->core.from, receiver = s->anchor->core.to;
+    GraphIter outs, ins;
+    walk(s, receiver, TRUE, sender, &outs);
+    walk(s, sender, FALSE, receiver, &ins);
+    GraphIter *it = ins.n < outs.n ? &ins : &outs;
+    const GraphEdge *f;
+    while ((f = next(s, it))) {
+        if (!usable(s, f) || f->core.ts >= s->t || f->core.from != receiver || f->core.to != sender)
+            continue;
+        if (s->m->min_len <= 2 && similar(s, f, s->anchor)) {
+            s->path[0] = f;
+            found(s, 1, TRUE);
+            return TRUE;
+        }
+    }
+    return FALSE;
+}
+
+/* Backward from node: earlier hops with similar amounts (layering). */
+static gboolean chain_dfs(Search *s, guint32 node, int depth, const GraphEdge *later)
+{
+    if (depth + 1 >= s->m->min_len) {
+        /* path[depth-1..0] then the anchor: reverse into time order */
+        GraphMatch *o = s->out;
+        o->n = 0;
+        for (int i = depth - 1; i >= 0; i--)
+            o->edges[o->n++] = s->path[i];
+        o->edges[o->n++] = s->anchor;
+        return TRUE;
+    }
+    GraphIter it;
+    walk(s, node, FALSE, 0, &it);
+    const GraphEdge *f;
+    while ((f = next(s, &it))) {
+        if (!usable(s, f) || f->core.ts >= later->core.ts || !similar(s, f, later))
+            continue;
+        if (f->core.from == s->anchor->core.to || on_path(s, depth, f->core.from) ||
+            f->core.from == s->anchor->core.from)
+            continue;
+        s->path[depth] = f;
+        if (chain_dfs(s, f->core.from, depth + 1, f))
+            return TRUE;
+    }
+    return FALSE;
+}
+
+static gboolean seen(const guint32 *a, guint n, guint32 v)
+{
+    for (guint i = 0; i < n; i++) {
+        if (a[i] == v)
+            return TRUE;
+    }
+    return FALSE;
+}
+
+/* An edge x -> j earlier than before, in the window, or NULL. */
+static const GraphEdge *edge_between(Search *s, guint32 x, guint32 j, gint64 before)
+{
+    GraphIter it;
+    walk(s, j, FALSE, x, &it);
+    const GraphEdge *f;
+    while ((f = next(s, &it))) {
+        if (usable(s, f) && f->core.from == x && f->core.ts < before)
+            return f;
+    }
+    return NULL;
+}
+
+/* Has the sink k distinct senders in the window? Most sinks have fewer,
+ * and then no sender's own payments and inflow need walking. Not counted
+ * as work: it reads only edges the search would read first. */
+static gboolean has_senders(const Search *s, guint32 sink, guint k)
+{
+    guint32 from[LIMIT_GRAPH_MATCH];
+    guint n = 0;
+    GraphIter it; /* the rule's edges newer than s->from, the anchor among them */
+    walk(s, sink, FALSE, 0, &it);
+    while (n < MIN(k, LIMIT_GRAPH_MATCH) && graph_next(&it, NULL)) {
+        if (!seen(from, n, it.at_peer)) /* the sender, from the index: no edge is read */
+            from[n++] = it.at_peer;
+    }
+    return n >= k;
+}
+
+/* Intermediaries j of sink that received from x and forwarded between
+ * ratio and all of it. */
+static guint gather_from(Search *s, guint32 x, guint32 sink)
+{
+    GraphMatch *o = s->out;
+    guint32 js[LIMIT_GRAPH_MATCH];
+    guint nj = 0;
+    o->n = 0;
+    GraphIter it;
+    walk(s, sink, FALSE, 0, &it);
+    const GraphEdge *y = s->anchor;
+    gboolean first = TRUE;
+    while (!o->exhausted && nj < LIMIT_GRAPH_MATCH / 2 && (first || (y = next(s, &it)))) {
+        gboolean anchor = first;
+        first = FALSE;
+        if (!anchor && !usable(s, y))
+            continue;
+        guint32 j = y->core.from;
+        if (j == x || seen(js, nj, j))
+            continue;
+        /* j forwards what x paid it: at least ratio of it and at most all of
+         * it; a larger payment (rent paid out of a pension) is j's own money */
+        const GraphEdge *z = edge_between(s, x, j, y->core.ts);
+        if (!z || (double)y->core.amount < s->m->ratio * (double)z->core.amount ||
+            y->core.amount > z->core.amount)
+            continue;
+        js[nj++] = j;
+        o->edges[o->n++] = z;
+        o->edges[o->n++] = y;
+    }
+    return nj;
+}
+
+static gboolean scatter_gather(Search *s)
+{
+    guint32 tried[LIMIT_GRAPH_MATCH];
+    guint nt = 0;
+    if (!has_senders(s, s->anchor->core.to, (guint)s->m->k))
+        return FALSE; /* the intermediaries are distinct senders of the sink */
+    GraphIter it;
+    walk(s, s->anchor->core.from, FALSE, 0, &it);
+    const GraphEdge *x;
+    while (nt < LIMIT_GRAPH_MATCH && (x = next(s, &it))) {
+        if (!usable(s, x) || x->core.ts >= s->t || x->core.from == s->anchor->core.to ||
+            seen(tried, nt, x->core.from))
+            continue;
+        tried[nt++] = x->core.from;
+        if (gather_from(s, x->core.from, s->anchor->core.to) >= (guint)s->m->k)
+            return TRUE;
+    }
+    return FALSE;
+}
+
+/* Distinct counterparties of node's in- or out-edges in the window. */
+static guint collect_side(Search *s, guint32 node, gboolean out, gint64 after, guint32 *acc,
+                          gint64 *first)
+{
+    guint n = 0;
+    GraphIter it;
+    walk(s, node, out, 0, &it);
+    const GraphEdge *f;
+    while ((f = next(s, &it))) {
+        if ((f != s->anchor && !usable(s, f)) || f->core.ts <= after)
+            continue;
+        guint32 other = out ? f->core.to : f->core.from;
+        if (seen(acc, n, other) || s->out->n >= LIMIT_GRAPH_MATCH)
+            continue;
+        acc[n++] = other;
+        s->out->edges[s->out->n++] = f;
+        if (first)
+            *first = MIN(*first, f->core.ts);
+        if (n == LIMIT_GRAPH_MATCH / 2)
+            break;
+    }
+    return n;
+}
+
+static gboolean gather_scatter(Search *s)
+{
+    guint32 srcs[LIMIT_GRAPH_MATCH], dsts[LIMIT_GRAPH_MATCH];
+    gint64 first_in = s->t;
+    s->out->n = 0;
+    guint32 x = s->anchor->core.from;
+    guint ns = collect_side(s, x, FALSE, s->from, srcs, &first_in);
+    if (ns < (guint)s->m->k)
+        return FALSE;
+    guint nd = collect_side(s, x, TRUE, first_in, dsts, NULL);
+    return nd >= (guint)s->m->k2;
+}
+
+/* Sum of node's in-edges in the window before `before`; adds them to the match. */
+static double inflow(Search *s, guint32 node, gint64 before)
+{
+    double sum = 0;
+    GraphIter it;
+    walk(s, node, FALSE, 0, &it);
+    const GraphEdge *f;
+    while ((f = next(s, &it))) {
+        if (!usable(s, f) || f->core.ts >= before)
+            continue;
+        sum += (double)f->core.amount;
+        if (s->out->n < LIMIT_GRAPH_MATCH)
+            s->out->edges[s->out->n++] = f;
+    }
+    return sum;
+}
+
+/* Senders of the sink that passed on >= ratio of their inflow to it. */
+static gboolean funnel(Search *s)
+{
+    guint32 done[LIMIT_GRAPH_MATCH];
+    guint nd = 0, hits = 0;
+    guint32 sink = s->anchor->core.to;
+    GraphMatch *o = s->out;
+    o->n = 0;
+    if (!has_senders(s, sink, (guint)s->m->k))
+        return FALSE;
+    GraphIter it;
+    walk(s, sink, FALSE, 0, &it);
+    const GraphEdge *y;
+    while (nd < LIMIT_GRAPH_MATCH && (y = next(s, &it))) {
+        if ((y != s->anchor && !usable(s, y)) || seen(done, nd, y->core.from))
+            continue;
+        guint32 j = done[nd++] = y->core.from;
+        guint mark = o->n;
+        double out = 0;
+        gint64 last = 0;
+        GraphIter jt; /* j's payments to the sink in the window */
+        walk(s, j, TRUE, sink, &jt);
+        const GraphEdge *f;
+        while ((f = next(s, &jt))) {
+            if ((f == s->anchor || usable(s, f)) && f->core.to == sink) {
+                out += (double)f->core.amount;
+                last = MAX(last, f->core.ts);
+                if (o->n < LIMIT_GRAPH_MATCH)
+                    o->edges[o->n++] = f;
+            }
+        }
+        double in = inflow(s, j, last);
+        if (in > 0 && out >= s->m->ratio * in && ++hits >= (guint)s->m->k)
+            return TRUE;
+        if (!(in > 0 && out >= s->m->ratio * in))
+            o->n = mark; /* not a forwarding sender: drop its edges */
+    }
+    return FALSE;
+}
+
+static int cmp_edge_time(const void *a, const void *b)
+{
+    const GraphEdge *x = *(const GraphEdge *const *)a, *y = *(const GraphEdge *const *)b;
+    return (x->core.ts > y->core.ts) - (x->core.ts < y->core.ts);
+}
+
+guint32 graph_match_anchor(const MatchSpec *m, const GraphEdge *e)
+{
+    return m->kind == MATCH_GATHER_SCATTER ? e->core.from : e->core.to;
+}
+
+gboolean graph_match(const Graph *g, const MatchSpec *m, guint32 bit, gint64 window,
+                     const GraphEdge *e, GraphMatch *out)
+{
+    Search s = {.g = g,
+                .m = m,
+                .bit = bit,
+                .t = e->core.ts,
+                .from = e->core.ts - window,
+                .anchor = e,
+                .out = out};
+    out->n = 0;
+    out->work = 0;
+    out->exhausted = FALSE;
+    out->anchor = graph_match_anchor(m, e);
+    gboolean ok = FALSE;
+    switch (m->kind) {
+    case MATCH_CYCLE:
+        ok = m->max_len == 2 ? cycle_of_two(&s) : cycle_dfs(&s, e->core.to, 0, s.from);
+        break;
+    case MATCH_CHAIN:
+        ok = chain_dfs(&s, e->core.from, 0, e);
+        break;
+    case MATCH_SCATTER_GATHER:
+        ok = scatter_gather(&s);
+        break;
+    case MATCH_GATHER_SCATTER:
+        ok = gather_scatter(&s);
+        break;
+    case MATCH_FUNNEL:
+        ok = funnel(&s);
+        break;
+    case MATCH_NONE:
+        break;
+    }
+    if (ok)
+        qsort(out->edges, out->n, sizeof out->edges[0], cmp_edge_time);
+    return ok;
+}

@@ -1,0 +1,31 @@
+/* graph_match.h: graph patterns searched around a new edge.
+ *
+ * Each search is anchored at the edge just added, so a pattern is found
+ * once, when its last edge arrives. Searches are time-respecting (each hop
+ * later than the one before) within the rule's window, visit only edges
+ * that passed the rule's filter, and stop after LIMIT_GRAPH_WORK edge
+ * visits (counted, never silent). */
+#ifndef MT_GRAPH_MATCH_H
+#define MT_GRAPH_MATCH_H
+
+#include "engine/graph.h"
+#include "rule/rule.h"
+
+typedef struct GraphMatch {
+    const GraphEdge *edges[LIMIT_GRAPH_MATCH]; /* the subgraph, in time order */
+    guint n;
+    guint32 anchor;     /* the account the alert is about */
+    guint64 work;       /* edges visited */
+    gboolean exhausted; /* the search stopped at LIMIT_GRAPH_WORK */
+} GraphMatch;
+
+/* The account a match of pattern m around edge e is about: its receiver,
+ * or for gather-scatter its sender (known before searching). */
+guint32 graph_match_anchor(const MatchSpec *m, const GraphEdge *e);
+
+/* Searches pattern m of a rule (filter bit `bit`, window seconds) around the
+ * new edge e. Returns TRUE with the subgraph in *out. */
+gboolean graph_match(const Graph *g, const MatchSpec *m, guint32 bit, gint64 window,
+                     const GraphEdge *e, GraphMatch *out);
+
+#endif

@@ -1,0 +1,170 @@
+/* export_ftm.c: FollowTheMoney entities (Person, Company, BankAccount,
+ * Ownership, Payment) as one JSON object a line. */
+#include "out/export_ftm.h"
+
+#include <string.h>
+
+#include "base/jval.h"
+#include "base/money.h"
+#include "base/tstamp.h"
+
+struct ExportFtm {
+    CaseStore *s;
+    GString *out;
+    GHashTable *written; /* entity ids */
+};
+
+ExportFtm *export_ftm_new(CaseStore *s, GString *out)
+{
+    ExportFtm *x = g_new0(ExportFtm, 1);
+    x->s = s;
+    x->out = out;
+    x->written = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    return x;
+}
+
+void export_ftm_free(ExportFtm *x)
+{
+    if (!x)
+        return;
+    g_hash_table_unref(x->written);
+    g_free(x);
+}
+
+guint export_ftm_count(const ExportFtm *x)
+{
+    return g_hash_table_size(x->written);
+}
+
+/* "mt-KIND-" and 16 hex digits of the SHA-256 of what. */
+static char *ftm_id(const char *kind, const char *what)
+{
+    g_autofree char *sum = g_compute_checksum_for_string(G_CHECKSUM_SHA256, what, -1);
+    return g_strdup_printf("mt-%s-%.16s", kind, sum);
+}
+
+/* Starts an entity line; returns FALSE if id was written before. */
+static gboolean begin(ExportFtm *x, const char *id, const char *schema)
+{
+    if (!g_hash_table_add(x->written, g_strdup(id)))
+        return FALSE;
+    g_string_append(x->out, "{\"id\":");
+    jval_write_string(x->out, id);
+    g_string_append(x->out, ",\"schema\":");
+    jval_write_string(x->out, schema);
+    g_string_append(x->out, ",\"properties\":{");
+    return TRUE;
+}
+
+/* Adds "name":["value"] unless value is empty. */
+static void prop(ExportFtm *x, const char *name, const char *value)
+{
+    if (!value || !*value)
+        return;
+    if (x->out->str[x->out->len - 1] != '{')
+        g_string_append_c(x->out, ',');
+    jval_write_string(x->out, name);
+    g_string_append(x->out, ":[");
+    jval_write_string(x->out, value);
+    g_string_append_c(x->out, ']');
+}
+
+static void end(ExportFtm *x)
+{
+    g_string_append(x->out, "}}\n");
+}
+
+static char *holder_id(const CaseAccount *k, const char *account)
+{
+    const char *cust = case_account_get(k, "customer_id");
+    return ftm_id("party", *cust ? cust : account);
+}
+
+static void holder(ExportFtm *x, const CaseAccount *k, const char *account)
+{
+    g_autofree char *id = holder_id(k, account);
+    gboolean business = strcmp(case_account_get(k, "kind"), "business") == 0;
+    if (!begin(x, id, business ? "Company" : "Person"))
+        return;
+    prop(x, "name", case_account_get(k, "name"));
+    g_autofree char *country = g_ascii_strdown(case_account_get(k, "country"), -1);
+    prop(x, "country", country);
+    prop(x, "address", case_account_get(k, "address"));
+    prop(x, "phone", case_account_get(k, "phone"));
+    prop(x, "email", case_account_get(k, "email"));
+    if (!business)
+        prop(x, "birthDate", case_account_get(k, "birth_date"));
+    else
+        prop(x, "sector", case_account_get(k, "business_mcc"));
+    end(x);
+}
+
+void export_ftm_account(ExportFtm *x, const char *account)
+{
+    if (!*account)
+        return;
+    g_autofree char *acc_id = ftm_id("account", account);
+    if (g_hash_table_contains(x->written, acc_id))
+        return;
+    g_autoptr(GError) err = NULL;
+    CaseAccount *k = x->s->ops->account(x->s, account, &err);
+    begin(x, acc_id, "BankAccount");
+    prop(x, "accountNumber", account);
+    prop(x, "name", k ? case_account_get(k, "name") : NULL);
+    prop(x, "openingDate", case_account_get(k, "opened_at"));
+    end(x);
+    if (k) {
+        holder(x, k, account);
+        g_autofree char *hid = holder_id(k, account);
+        g_autofree char *key = g_strdup_printf("%s owns %s", hid, acc_id);
+        g_autofree char *own_id = ftm_id("ownership", key);
+        if (begin(x, own_id, "Ownership")) {
+            prop(x, "owner", hid);
+            prop(x, "asset", acc_id);
+            end(x);
+        }
+    }
+    case_account_free(k);
+}
+
+static char *party_of(ExportFtm *x, const char *account)
+{
+    g_autoptr(GError) err = NULL;
+    CaseAccount *k = *account ? x->s->ops->account(x->s, account, &err) : NULL;
+    char *id = k ? holder_id(k, account) : NULL;
+    case_account_free(k);
+    return id;
+}
+
+void export_ftm_payment(ExportFtm *x, const CaseTx *t, const char *summary)
+{
+    export_ftm_account(x, t->from);
+    export_ftm_account(x, t->to);
+    g_autofree char *id = ftm_id("payment", t->tx_id);
+    if (!begin(x, id, "Payment"))
+        return;
+    g_autofree char *payer = party_of(x, t->from), *benef = party_of(x, t->to);
+    g_autofree char *pa = *t->from ? ftm_id("account", t->from) : NULL;
+    g_autofree char *ba = *t->to ? ftm_id("account", t->to) : NULL;
+    char amt[32], iso[32];
+    money_format(t->amount, t->exp, amt);
+    GString *num = g_string_new(NULL);
+    for (const char *p = amt; *p; p++)
+        if (*p != ',')
+            g_string_append_c(num, *p);
+    prop(x, "payer", payer);
+    prop(x, "payerAccount", pa);
+    prop(x, "beneficiary", benef);
+    prop(x, "beneficiaryAccount", ba);
+    prop(x, "amount", num->str);
+    prop(x, "currency", t->currency);
+    tstamp_format_utc(t->ts, iso);
+    iso[19] = 0; /* FollowTheMoney dates: 2024-05-02T08:15:00 */
+    prop(x, "date", iso);
+    prop(x, "purpose", t->memo);
+    prop(x, "transactionNumber", t->tx_id);
+    prop(x, "description", txn_channel_name(t->channel));
+    prop(x, "summary", summary);
+    end(x);
+    g_string_free(num, TRUE);
+}

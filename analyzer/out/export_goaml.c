@@ -1,0 +1,351 @@
+/* export_goaml.c: goAML STR XML from alerts and their evidence. */
+#include "out/export_goaml.h"
+
+#include <string.h>
+
+#include "base/money.h"
+#include "base/tstamp.h"
+
+typedef struct {
+    CaseStore *s;
+    const GoamlOptions *o;
+    GString *x;
+    GHashTable *victims; /* accounts any of whose alerts says "possible victim" */
+} Goaml;
+
+static gboolean is_victim_role(const char *role)
+{
+    return role && g_ascii_strcasecmp(role, "possible victim") == 0;
+}
+
+/* <name>text</name> on its own line at depth, text escaped; nothing when empty. */
+static void el(Goaml *g, int depth, const char *name, const char *text)
+{
+    if (!text || !*text)
+        return;
+    g_autofree char *e = g_markup_escape_text(text, -1);
+    g_string_append_printf(g->x, "%*s<%s>%s</%s>\n", depth * 2, "", name, e, name);
+}
+
+static void open_el(Goaml *g, int depth, const char *name)
+{
+    g_string_append_printf(g->x, "%*s<%s>\n", depth * 2, "", name);
+}
+
+static void close_el(Goaml *g, int depth, const char *name)
+{
+    g_string_append_printf(g->x, "%*s</%s>\n", depth * 2, "", name);
+}
+
+static char *conf(Goaml *g, const char *group, const char *key, const char *dflt)
+{
+    char *v = g_key_file_get_string(g->o->config, group, key, NULL);
+    return v ? g_strstrip(v) : g_strdup(dflt);
+}
+
+static void goaml_time(gint64 ts, char *buf)
+{
+    char iso[32];
+    tstamp_format_utc(ts, iso);
+    g_snprintf(buf, 20, "%.19s", iso);
+}
+
+static void person(Goaml *g, int d, const CaseAccount *k)
+{
+    const char *name = case_account_get(k, "name");
+    const char *sp = strrchr(name, ' ');
+    g_autofree char *first = sp ? g_strndup(name, (gsize)(sp - name)) : g_strdup("");
+    open_el(g, d, "t_person");
+    el(g, d + 1, "first_name", first);
+    el(g, d + 1, "last_name", sp ? sp + 1 : name);
+    if (*case_account_get(k, "birth_date")) {
+        g_autofree char *b = g_strdup_printf("%sT00:00:00", case_account_get(k, "birth_date"));
+        el(g, d + 1, "birthdate", b);
+    }
+    el(g, d + 1, "residence", case_account_get(k, "country"));
+    el(g, d + 1, "email", case_account_get(k, "email"));
+    el(g, d + 1, "occupation", case_account_get(k, "occupation"));
+    close_el(g, d, "t_person");
+}
+
+static void entity(Goaml *g, int d, const CaseAccount *k)
+{
+    open_el(g, d, "t_entity");
+    el(g, d + 1, "name", case_account_get(k, "name"));
+    const char *mcc = case_account_get(k, "business_mcc");
+    g_autofree char *business = *mcc ? g_strdup_printf("merchant category %s", mcc) : NULL;
+    el(g, d + 1, "business", business);
+    el(g, d + 1, "email", case_account_get(k, "email"));
+    el(g, d + 1, "incorporation_country_code", case_account_get(k, "country"));
+    close_el(g, d, "t_entity");
+}
+
+/* Plain decimal for XML: 1300.00 (no thousands separators). */
+static char *plain_amount(gint64 minor, int exp)
+{
+    char buf[32];
+    money_format(minor, exp, buf);
+    GString *s = g_string_new(NULL);
+    for (const char *p = buf; *p; p++)
+        if (*p != ',')
+            g_string_append_c(s, *p);
+    return g_string_free(s, FALSE);
+}
+
+static void account_block(Goaml *g, int d, const char *tag, const char *acc, const char *currency)
+{
+    g_autoptr(GError) err = NULL;
+    CaseAccount *k = g->s->ops->account(g->s, acc, &err);
+    g_autofree char *inst = k ? conf(g, "reporting_entity", "institution_name", "") : NULL;
+    g_autofree char *swift = k ? conf(g, "reporting_entity", "swift", "") : NULL;
+    open_el(g, d, tag);
+    el(g, d + 1, "institution_name", k ? inst : "unknown");
+    el(g, d + 1, "swift", swift);
+    el(g, d + 1, "account", acc);
+    el(g, d + 1, "currency_code", currency);
+    el(g, d + 1, "account_name", case_account_get(k, "name"));
+    el(g, d + 1, "client_number", case_account_get(k, "customer_id"));
+    if (k && strcmp(case_account_get(k, "kind"), "business") == 0) {
+        entity(g, d + 1, k);
+    } else if (k) {
+        open_el(g, d + 1, "signatory");
+        el(g, d + 2, "is_primary", "true");
+        person(g, d + 2, k);
+        close_el(g, d + 1, "signatory");
+    }
+    if (k && *case_account_get(k, "opened_at")) {
+        g_autofree char *o = g_strdup_printf("%.10sT00:00:00", case_account_get(k, "opened_at"));
+        el(g, d + 1, "opened", o);
+    }
+    if (g_hash_table_contains(g->victims, acc))
+        el(g, d + 1, "comments", "possible victim of trafficking: not a subject of this report");
+    close_el(g, d, tag);
+    case_account_free(k);
+}
+
+/* The from or to side of a transaction: an account of ours, another
+ * institution's account, or cash with no account. */
+static void side(Goaml *g, int d, const CaseTx *t, gboolean from)
+{
+    const char *acc = from ? t->from : t->to, *p = from ? "from" : "to";
+    g_autoptr(GError) err = NULL;
+    CaseAccount *k = *acc ? g->s->ops->account(g->s, acc, &err) : NULL;
+    g_autofree char *tag = g_strdup_printf("t_%s%s", p, k ? "_my_client" : "");
+    g_autofree char *home = conf(g, "reporting_entity", "country", "DE");
+    gboolean cash = !*acc;
+    g_autofree char *funds =
+        conf(g, "funds", cash || strstr(txn_channel_name(t->channel), "cash") ? "cash" : "default",
+             cash ? "K" : "A");
+    open_el(g, d, tag);
+    g_autofree char *fc = g_strdup_printf("%s_funds_code", p);
+    el(g, d + 1, fc, funds);
+    if (cash) {
+        g_autofree char *cm = g_strdup_printf("%s_funds_comment", p);
+        el(g, d + 1, cm,
+           from ? "cash paid in; the depositor is not recorded"
+                : "cash paid out; the recipient is not recorded");
+        g_autofree char *pn = g_strdup_printf("%s_person", p);
+        open_el(g, d + 1, pn);
+        el(g, d + 2, "first_name", "UNKNOWN");
+        el(g, d + 2, "last_name", "UNKNOWN");
+        close_el(g, d + 1, pn);
+    } else {
+        g_autofree char *an = g_strdup_printf("%s_account", p);
+        account_block(g, d + 1, an, acc, t->currency);
+    }
+    g_autofree char *cn = g_strdup_printf("%s_country", p);
+    const char *country = k ? case_account_get(k, "country") : *t->country ? t->country : home;
+    el(g, d + 1, cn, *country ? country : home);
+    close_el(g, d, tag);
+    case_account_free(k);
+}
+
+static void transaction(Goaml *g, const CaseTx *t, const char *alert_ids)
+{
+    char when[32];
+    goaml_time(t->ts, when);
+    g_autofree char *mode = conf(g, "transmode", txn_channel_name(t->channel), NULL);
+    g_autofree char *dflt = conf(g, "transmode", "default", "O");
+    g_autofree char *amount = plain_amount(t->amount, t->exp);
+    g_autofree char *desc =
+        g_strdup_printf("%s%s%s%s%s", txn_channel_name(t->channel), *t->memo ? ": " : "", t->memo,
+                        *t->currency ? ", currency " : "", t->currency);
+    open_el(g, 1, "transaction");
+    el(g, 2, "transactionnumber", t->tx_id);
+    el(g, 2, "internal_ref_number", alert_ids);
+    el(g, 2, "transaction_location", t->location);
+    el(g, 2, "transaction_description", desc);
+    el(g, 2, "date_transaction", when);
+    el(g, 2, "transmode_code", mode ? mode : dflt);
+    el(g, 2, "amount_local", amount);
+    side(g, 2, t, TRUE);
+    side(g, 2, t, FALSE);
+    close_el(g, 1, "transaction");
+}
+
+/* Fills g->victims: accounts of the given alerts any of whose alerts in the
+ * store tags them possible victim (a victim made to move money shows
+ * controller-side patterns too; it is still no subject). */
+static gboolean find_victims(Goaml *g, GPtrArray *alerts, GError **error)
+{
+    for (guint i = 0; i < alerts->len; i++) {
+        const CaseAlert *a = g_ptr_array_index(alerts, i);
+        if (g_hash_table_contains(g->victims, a->account))
+            continue;
+        CaseFilter f;
+        case_filter_init(&f);
+        f.account = a->account;
+        g_autoptr(GPtrArray) all = g->s->ops->alerts(g->s, &f, error);
+        if (!all)
+            return FALSE;
+        gboolean victim = FALSE;
+        for (guint k = 0; k < all->len; k++)
+            victim |= is_victim_role(((CaseAlert *)g_ptr_array_index(all, k))->role);
+        if (victim)
+            g_hash_table_add(g->victims, g_strdup(a->account));
+    }
+    return TRUE;
+}
+
+static const char *subject_of(Goaml *g, GPtrArray *alerts)
+{
+    for (guint i = 0; i < alerts->len; i++) {
+        const CaseAlert *a = g_ptr_array_index(alerts, i);
+        if (!g_hash_table_contains(g->victims, a->account))
+            return a->account;
+    }
+    return NULL;
+}
+
+static gint cmp_str(gconstpointer a, gconstpointer b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static char *reason(Goaml *g, GPtrArray *alerts, const char *subject)
+{
+    GString *r = g_string_new(NULL);
+    g_autofree char *name = case_display_name(g->s, subject);
+    g_string_append_printf(r, "Subject: account %s (%s).", subject, name);
+    gboolean ht = FALSE;
+    for (guint i = 0; i < alerts->len; i++)
+        ht |= g_str_has_prefix(((CaseAlert *)g_ptr_array_index(alerts, i))->rule, "HT-");
+    if (ht)
+        g_string_append(r, " Indicators of HUMAN TRAFFICKING FIN-2020-A008.");
+    g_string_append_printf(r, " Transaction monitoring raised %u alert%s:", alerts->len,
+                           alerts->len == 1 ? "" : "s");
+    for (guint i = 0; i < alerts->len; i++) {
+        const CaseAlert *a = g_ptr_array_index(alerts, i);
+        char d0[16], d1[16];
+        g_string_append_printf(r, " [%s %s on %s, %s to %s] %s.", a->rule, a->title, a->account,
+                               tstamp_format_date(a->window_start, d0),
+                               tstamp_format_date(a->window_end, d1), a->explanation);
+    }
+    GHashTableIter it;
+    gpointer k;
+    g_autoptr(GPtrArray) v = g_ptr_array_new();
+    g_hash_table_iter_init(&it, g->victims);
+    while (g_hash_table_iter_next(&it, &k, NULL))
+        g_ptr_array_add(v, k);
+    g_ptr_array_sort(v, cmp_str);
+    for (guint i = 0; i < v->len; i++) {
+        g_autofree char *vn = case_display_name(g->s, g_ptr_array_index(v, i));
+        g_string_append_printf(r, " Account %s (%s) is a possible victim, not a subject.",
+                               (char *)g_ptr_array_index(v, i), vn);
+    }
+    return g_string_free(r, FALSE);
+}
+
+static void header(Goaml *g, const char *reference, const char *date)
+{
+    static const char *const ent[] = {"rentity_id", "rentity_branch"};
+    static const char *const rp[] = {"gender",    "title", "first_name",
+                                     "last_name", "email", "occupation"};
+    g_string_append(g->x, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<report>\n");
+    for (gsize i = 0; i < G_N_ELEMENTS(ent); i++) {
+        g_autofree char *v = conf(g, "reporting_entity", ent[i], "");
+        el(g, 1, ent[i], v);
+    }
+    g_autofree char *code = conf(g, "report", "submission_code", "E");
+    el(g, 1, "submission_code", code);
+    el(g, 1, "report_code", "STR");
+    el(g, 1, "entity_reference", reference);
+    el(g, 1, "submission_date", date);
+    g_autofree char *cur = conf(g, "report", "currency_code_local", "EUR");
+    el(g, 1, "currency_code_local", cur);
+    open_el(g, 1, "reporting_person");
+    for (gsize i = 0; i < G_N_ELEMENTS(rp); i++) {
+        g_autofree char *v = conf(g, "reporting_person", rp[i], "");
+        el(g, 2, rp[i], v);
+    }
+    close_el(g, 1, "reporting_person");
+}
+
+static void transactions(Goaml *g, GPtrArray *alerts, GPtrArray *txns)
+{
+    for (guint i = 0; i < txns->len; i++) {
+        const CaseTx *t = g_ptr_array_index(txns, i);
+        g_autoptr(GString) ids = g_string_new(NULL);
+        for (guint k = 0; k < alerts->len; k++) {
+            const CaseAlert *a = g_ptr_array_index(alerts, k);
+            for (guint e = 0; e < a->evidence->len; e++)
+                if (strcmp(g_ptr_array_index(a->evidence, e), t->tx_id) == 0)
+                    g_string_append_printf(ids, "%salert %s", ids->len ? ", " : "", a->id);
+        }
+        transaction(g, t, ids->str);
+    }
+}
+
+static void indicators(Goaml *g, GPtrArray *alerts)
+{
+    g_autoptr(GHashTable) seen = g_hash_table_new(g_str_hash, g_str_equal);
+    open_el(g, 1, "report_indicators");
+    for (guint i = 0; i < alerts->len; i++) {
+        const CaseAlert *a = g_ptr_array_index(alerts, i);
+        if (!g_hash_table_add(seen, a->rule))
+            continue;
+        g_autofree char *code = conf(g, "indicators", a->rule, a->rule);
+        el(g, 2, "indicator", code);
+    }
+    close_el(g, 1, "report_indicators");
+}
+
+gboolean export_goaml(CaseStore *s, GPtrArray *alerts, const GoamlOptions *o, GString *xml,
+                      GError **error)
+{
+    Goaml g = {s, o, xml, g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL)};
+    g_autoptr(GHashTable) victims = g.victims;
+    if (!find_victims(&g, alerts, error))
+        return FALSE;
+    const char *subject = subject_of(&g, alerts);
+    if (!subject) {
+        g_set_error(error, CASE_ERROR, CASE_ERROR_USAGE,
+                    "no report written: every account of these alerts is a possible victim (an "
+                    "alert of it says so), and a possible victim is never the subject of a report");
+        return FALSE;
+    }
+    g_autoptr(GPtrArray) ids = g_ptr_array_new();
+    for (guint i = 0; i < alerts->len; i++) {
+        const CaseAlert *a = g_ptr_array_index(alerts, i);
+        for (guint e = 0; e < a->evidence->len; e++)
+            g_ptr_array_add(ids, g_ptr_array_index(a->evidence, e));
+    }
+    g_autoptr(GPtrArray) txns = s->ops->txns_by_id(s, ids, error);
+    if (!txns)
+        return FALSE;
+    char now[32];
+    goaml_time(g_get_real_time() / G_USEC_PER_SEC, now);
+    g_autofree char *ref =
+        o->entity_reference
+            ? g_strdup(o->entity_reference)
+            : g_strdup_printf("MT-%s", ((CaseAlert *)g_ptr_array_index(alerts, 0))->id);
+    header(&g, ref, o->submission_date ? o->submission_date : now);
+    g_autofree char *why = reason(&g, alerts, subject);
+    el(&g, 1, "reason", why);
+    g_autofree char *action = conf(&g, "report", "action", "");
+    el(&g, 1, "action", action);
+    transactions(&g, alerts, txns);
+    indicators(&g, alerts);
+    g_string_append(xml, "</report>\n");
+    return TRUE;
+}

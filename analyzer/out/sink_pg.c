@@ -1,0 +1,344 @@
+/* sink_pg.c: alerts stored in PostgreSQL per run (see sink_pg.h).
+ *
+ * Invariants: between open and commit/abort the connection is inside one
+ * transaction, in COPY mode into the temporary table mt_stage_alerts
+ * (dropped at commit); the runs row was committed before that transaction
+ * began, so a failure can always be recorded. Staged rows are the alerts'
+ * JSON Lines form, so the database holds exactly what the JSON file would. */
+#include "out/sink_pg.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/db.h"
+#include "base/tstamp.h"
+
+#define SINK_PG_FLUSH_BYTES (64 * 1024)
+
+struct SinkPg {
+    PGconn *conn;
+    char *conninfo; /* kept to record a failure after a lost connection; never printed */
+    gint64 run_id;
+    gint64 last_watermark;
+    gboolean has_last_watermark;
+    gboolean staging; /* the transaction and its staging table were started */
+    gboolean copying, failed;
+    guint64 alerts;
+    GString *buf;  /* COPY text rows not yet sent */
+    GString *json; /* scratch: one alert */
+    GError *error; /* the first write failure */
+};
+
+/* Staged alerts already stored (a re-run) are dropped first, through the
+ * primary key; then the rest go in, each statement linear in the alerts. */
+static const char sink_pg_dedup_sql[] =
+    "DELETE FROM mt_stage_alerts s USING alerts a WHERE a.alert_id = s.doc->>'alert_id'";
+
+static const char sink_pg_insert_sql[] =
+    "INSERT INTO alerts (alert_id, rule, rule_version, title, family, strength, score, account,"
+    " perspective, window_start, window_end, trigger_tx, currency, \"values\", evidence_total,"
+    " role, escalated, indicators, subgraph, explanation, source, run_id)"
+    " SELECT doc->>'alert_id', doc->>'rule', (doc->>'rule_version')::int, doc->>'title',"
+    " doc->>'family', doc->>'strength', (doc->>'score')::numeric, doc->>'account',"
+    " doc->>'perspective', (doc->>'window_start')::timestamptz,"
+    " (doc->>'window_end')::timestamptz, doc->>'trigger_tx', doc->>'currency', doc->'values',"
+    " (doc->>'evidence_total')::int, doc->>'role', coalesce((doc->>'escalated')::boolean, false),"
+    " doc->'indicators', doc->'subgraph', doc->>'explanation', doc->>'source', $1::bigint"
+    " FROM mt_stage_alerts ORDER BY seq"
+    " ON CONFLICT (alert_id) DO NOTHING";
+
+static const char sink_pg_evidence_sql[] =
+    "INSERT INTO alert_evidence (alert_id, ordinal, tx_id)"
+    " SELECT s.doc->>'alert_id', e.ord, e.tx_id FROM mt_stage_alerts s,"
+    " jsonb_array_elements_text(s.doc->'evidence') WITH ORDINALITY AS e(tx_id, ord)"
+    " ON CONFLICT (alert_id, ordinal) DO NOTHING";
+
+static const char sink_pg_finish_sql[] =
+    "UPDATE runs SET status = 'succeeded', finished = clock_timestamp(),"
+    " range_from = nullif($2, '')::timestamptz, range_to = nullif($3, '')::timestamptz,"
+    " rows = $4, replayed = $5, rejected = $6, alerts = $7, alerts_new = $8,"
+    " watermark = nullif($9, '')::timestamptz WHERE id = $1";
+
+static gboolean sink_pg_begin_run(SinkPg *s, const SinkPgRun *run, GError **error)
+{
+    const char *what = "cannot record the run in";
+    if (!db_command(s->conn, what,
+                    "UPDATE runs SET status = 'failed', finished = clock_timestamp(),"
+                    " error = 'abandoned: the process ended before the run finished'"
+                    " WHERE status = 'running'",
+                    0, NULL, error))
+        return FALSE;
+    PGresult *res = db_exec(s->conn, what,
+                            "SELECT extract(epoch FROM max(watermark))::bigint FROM runs"
+                            " WHERE status = 'succeeded' AND incremental",
+                            0, NULL, error);
+    if (!res)
+        return FALSE;
+    s->has_last_watermark = !PQgetisnull(res, 0, 0);
+    s->last_watermark =
+        s->has_last_watermark ? g_ascii_strtoll(PQgetvalue(res, 0, 0), NULL, 10) : 0;
+    PQclear(res);
+    const char *params[] = {run->source, run->incremental ? "true" : "false", run->rules_digest};
+    res = db_exec(s->conn, what,
+                  "INSERT INTO runs (source, incremental, rules_digest) VALUES ($1, $2, $3)"
+                  " RETURNING id",
+                  3, params, error);
+    if (!res)
+        return FALSE;
+    s->run_id = g_ascii_strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+    PQclear(res);
+    return TRUE;
+}
+
+static gboolean sink_pg_begin_staging(SinkPg *s, GError **error)
+{
+    const char *what = "cannot stage alerts in";
+    if (!db_command(s->conn, what, "BEGIN", 0, NULL, error) ||
+        !db_command(s->conn, what,
+                    "CREATE TEMPORARY TABLE mt_stage_alerts (seq bigserial, doc jsonb NOT NULL)"
+                    " ON COMMIT DROP",
+                    0, NULL, error) ||
+        !db_copy_in_begin(s->conn, what, "COPY mt_stage_alerts (doc) FROM STDIN", error))
+        return FALSE;
+    s->copying = TRUE;
+    return TRUE;
+}
+
+SinkPg *sink_pg_open(const SinkPgRun *run, GError **error)
+{
+    SinkPg *s = g_new0(SinkPg, 1);
+    s->conninfo = g_strdup(run->conninfo ? run->conninfo : "");
+    s->buf = g_string_sized_new(SINK_PG_FLUSH_BYTES * 2);
+    s->json = g_string_sized_new(4096);
+    if (!(s->conn = db_connect(s->conninfo, error)) || !db_check_schema(s->conn, error) ||
+        !db_lock_runs(s->conn, error) || !sink_pg_begin_run(s, run, error)) {
+        sink_pg_abort(s, NULL);
+        return NULL;
+    }
+    return s;
+}
+
+gboolean sink_pg_last_watermark(const SinkPg *s, gint64 *ts)
+{
+    *ts = s->last_watermark;
+    return s->has_last_watermark;
+}
+
+/* The first alert of the chain still going on for each rule and account
+ * (a chain breaks where two alerts are window + 2 x suppress apart), minus
+ * 2 x window + suppress; the minimum over all of them, or NULL. */
+static const char sink_pg_chain_sql[] =
+    "WITH r AS (SELECT * FROM unnest($1::text[], $2::int[], $3::bigint[], $4::bigint[])"
+    "  AS r(rule, version, w, s)),"
+    " g AS (SELECT a.rule, a.account, r.w, r.s,"
+    "  extract(epoch FROM a.window_end)::bigint AS t,"
+    "  extract(epoch FROM a.window_end - lag(a.window_end) OVER p)::bigint AS gap,"
+    "  extract(epoch FROM max(a.window_end) OVER (PARTITION BY a.rule, a.account))::bigint AS last"
+    "  FROM alerts a JOIN r ON r.rule = a.rule AND r.version = a.rule_version"
+    "  WHERE a.window_end <= to_timestamp($5::bigint)"
+    "  WINDOW p AS (PARTITION BY a.rule, a.account ORDER BY a.window_end))"
+    " SELECT min(start - 2 * w - s) FROM (SELECT w, s, max(t) AS start FROM g"
+    "  WHERE last > $5::bigint - w - 2 * s AND (gap IS NULL OR gap >= w + 2 * s)"
+    "  GROUP BY rule, account, w, s) AS c";
+
+/* Appends v to a PostgreSQL array literal being built in a. */
+static void sink_pg_array_add(GString *a, const char *v)
+{
+    g_string_append(a, a->len > 1 ? ",\"" : "\"");
+    for (const char *p = v; *p; p++) {
+        if (*p == '"' || *p == '\\')
+            g_string_append_c(a, '\\');
+        g_string_append_c(a, *p);
+    }
+    g_string_append_c(a, '"');
+}
+
+gboolean sink_pg_replay_start(SinkPg *s, const RuleSet *rs, gint64 watermark, gint64 *start,
+                              GError **error)
+{
+    GString *arr[4];
+    gint64 span = 0;
+    for (int i = 0; i < 4; i++)
+        arr[i] = g_string_new("{");
+    for (guint i = 0; i < rs->rules->len; i++) {
+        const Rule *r = g_ptr_array_index(rs->rules, i);
+        char num[3][32];
+        g_snprintf(num[0], 32, "%d", r->version);
+        g_snprintf(num[1], 32, "%" G_GINT64_FORMAT, r->window + r->baseline);
+        g_snprintf(num[2], 32, "%" G_GINT64_FORMAT, r->suppress);
+        sink_pg_array_add(arr[0], r->id);
+        for (int k = 0; k < 3; k++)
+            sink_pg_array_add(arr[k + 1], num[k]);
+        span = MAX(span, 2 * (r->window + r->baseline) + r->suppress);
+    }
+    char wm[32];
+    g_snprintf(wm, sizeof wm, "%" G_GINT64_FORMAT, watermark);
+    for (int i = 0; i < 4; i++)
+        g_string_append_c(arr[i], '}');
+    const char *params[] = {arr[0]->str, arr[1]->str, arr[2]->str, arr[3]->str, wm};
+    PGresult *res =
+        db_exec(s->conn, "cannot read the alert history of", sink_pg_chain_sql, 5, params, error);
+    for (int i = 0; i < 4; i++)
+        g_string_free(arr[i], TRUE);
+    if (!res)
+        return FALSE;
+    *start = watermark - span;
+    if (!PQgetisnull(res, 0, 0))
+        *start = MIN(*start, g_ascii_strtoll(PQgetvalue(res, 0, 0), NULL, 10));
+    PQclear(res);
+    return TRUE;
+}
+
+gint64 sink_pg_run_id(const SinkPg *s)
+{
+    return s->run_id;
+}
+
+static gboolean sink_pg_flush(SinkPg *s)
+{
+    if (s->failed)
+        return FALSE;
+    if (s->buf->len &&
+        !db_copy_put(s->conn, "cannot stage alerts in", s->buf->str, s->buf->len, &s->error))
+        s->failed = TRUE;
+    g_string_truncate(s->buf, 0);
+    return !s->failed;
+}
+
+gboolean sink_pg_write(SinkPg *s, const Alert *a)
+{
+    if (!s->staging && !s->failed) {
+        s->staging = TRUE;
+        if (!sink_pg_begin_staging(s, &s->error))
+            s->failed = TRUE;
+    }
+    g_string_truncate(s->json, 0);
+    alert_to_json(a, s->json);
+    /* COPY text format: the JSON has no raw tab or newline but its final
+     * one, which ends the row; backslashes are doubled. */
+    for (gsize i = 0; i < s->json->len; i++) {
+        if (s->json->str[i] == '\\')
+            g_string_append_c(s->buf, '\\');
+        g_string_append_c(s->buf, s->json->str[i]);
+    }
+    s->alerts++;
+    return s->buf->len < SINK_PG_FLUSH_BYTES || sink_pg_flush(s);
+}
+
+/* "" for an open bound, else "2024-03-01T00:00:00Z". */
+static const char *sink_pg_ts(gint64 t, gint64 open, char *buf)
+{
+    return t == open ? "" : tstamp_format_utc(t, buf);
+}
+
+/* Marks the run succeeded with its counts and commits. */
+static gboolean sink_pg_record(SinkPg *s, const SinkPgTotals *t, guint64 stored, GError **error)
+{
+    char id[32], from[32], to[32], rows[32], replayed[32], rejected[32], alerts[32], fresh[32],
+        wm[32];
+    g_snprintf(id, sizeof id, "%" G_GINT64_FORMAT, s->run_id);
+    gint64 mark = t->watermark != G_MININT64 ? t->watermark
+                  : s->has_last_watermark    ? s->last_watermark
+                                             : G_MININT64;
+    g_snprintf(rows, sizeof rows, "%" G_GUINT64_FORMAT, t->rows);
+    g_snprintf(replayed, sizeof replayed, "%" G_GUINT64_FORMAT, t->replayed);
+    g_snprintf(rejected, sizeof rejected, "%" G_GUINT64_FORMAT, t->rejected);
+    g_snprintf(alerts, sizeof alerts, "%" G_GUINT64_FORMAT, s->alerts);
+    g_snprintf(fresh, sizeof fresh, "%" G_GUINT64_FORMAT, stored);
+    const char *p2[] = {id,
+                        sink_pg_ts(t->range_from, G_MININT64, from),
+                        sink_pg_ts(t->range_to, G_MAXINT64, to),
+                        rows,
+                        replayed,
+                        rejected,
+                        alerts,
+                        fresh,
+                        sink_pg_ts(mark, G_MININT64, wm)};
+    return db_command(s->conn, "cannot record the run in", sink_pg_finish_sql, 9, p2, error) &&
+           db_command(s->conn, "cannot commit the run in", "COMMIT", 0, NULL, error);
+}
+
+/* Moves the staged alerts into alerts and alert_evidence, then records the run. */
+static gboolean sink_pg_store(SinkPg *s, const SinkPgTotals *t, guint64 *stored, GError **error)
+{
+    char id[32];
+    g_snprintf(id, sizeof id, "%" G_GINT64_FORMAT, s->run_id);
+    const char *p1[] = {id};
+    const char *what = "cannot store alerts in";
+    *stored = 0;
+    if (!s->staging) /* no alert: only the run is recorded */
+        return db_command(s->conn, what, "BEGIN", 0, NULL, error) && sink_pg_record(s, t, 0, error);
+    if (!db_command(s->conn, what, sink_pg_dedup_sql, 0, NULL, error))
+        return FALSE;
+    PGresult *res = db_exec(s->conn, what, sink_pg_insert_sql, 1, p1, error);
+    if (!res)
+        return FALSE;
+    *stored = g_ascii_strtoull(PQcmdTuples(res), NULL, 10);
+    PQclear(res);
+    return db_command(s->conn, what, sink_pg_evidence_sql, 0, NULL, error) &&
+           sink_pg_record(s, t, *stored, error);
+}
+
+gboolean sink_pg_commit(SinkPg *s, const SinkPgTotals *t, guint64 *stored, GError **error)
+{
+    gboolean ok = !s->failed && (!s->staging || sink_pg_flush(s));
+    if (!ok)
+        g_propagate_error(error, g_steal_pointer(&s->error));
+    else {
+        gboolean was_copying = s->copying;
+        s->copying = FALSE;
+        ok = (!was_copying || db_copy_in_end(s->conn, "cannot stage alerts in", NULL, error)) &&
+             sink_pg_store(s, t, stored, error);
+    }
+    if (!ok) {
+        sink_pg_abort(s, (*error)->message);
+        return FALSE;
+    }
+    s->copying = FALSE;
+    PQfinish(s->conn);
+    s->conn = NULL;
+    sink_pg_abort(s, NULL);
+    return TRUE;
+}
+
+/* Marks the run failed in its own transaction, on a new connection if the
+ * run's one is gone. Best effort: the run stays 'running' otherwise, and
+ * the next run marks it abandoned. */
+static void sink_pg_mark_failed(SinkPg *s, const char *reason)
+{
+    if (!s->conn || PQstatus(s->conn) != CONNECTION_OK) {
+        if (s->conn)
+            PQfinish(s->conn);
+        s->conn = db_connect(s->conninfo, NULL);
+        if (!s->conn)
+            return;
+    }
+    char id[32];
+    g_snprintf(id, sizeof id, "%" G_GINT64_FORMAT, s->run_id);
+    const char *params[] = {id, reason};
+    db_command(s->conn, "cannot record the failed run in",
+               "UPDATE runs SET status = 'failed', finished = clock_timestamp(), error = $2"
+               " WHERE id = $1 AND status = 'running'",
+               2, params, NULL);
+}
+
+void sink_pg_abort(SinkPg *s, const char *reason)
+{
+    if (!s)
+        return;
+    if (s->conn && s->copying && PQstatus(s->conn) == CONNECTION_OK)
+        db_copy_in_end(s->conn, "cannot stage alerts in", "the run failed", NULL);
+    if (s->conn && PQstatus(s->conn) == CONNECTION_OK &&
+        PQtransactionStatus(s->conn) != PQTRANS_IDLE)
+        PQclear(PQexec(s->conn, "ROLLBACK"));
+    if (reason && s->run_id)
+        sink_pg_mark_failed(s, reason);
+    if (s->conn)
+        PQfinish(s->conn);
+    if (s->error)
+        g_error_free(s->error);
+    g_string_free(s->buf, TRUE);
+    g_string_free(s->json, TRUE);
+    g_free(s->conninfo);
+    g_free(s);
+}

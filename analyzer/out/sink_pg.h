@@ -1,0 +1,67 @@
+/* sink_pg.h: alerts stored in PostgreSQL, one database transaction per run.
+ *
+ * Opening the sink takes the run lock (one run at a time per database),
+ * records the run as 'running' and starts a transaction that COPYs every
+ * alert (its JSON form) into a temporary staging table as the scan goes.
+ * Commit moves the staged alerts into alerts and alert_evidence with ON
+ * CONFLICT (alert_id) DO NOTHING, so a re-run over the same data stores
+ * nothing twice and never touches the triage columns, and marks the run
+ * 'succeeded' with its counts and watermark, all in that one transaction.
+ * Abort rolls it back and marks the run 'failed' with the reason in a
+ * transaction of its own (on a new connection if the old one was lost). */
+#ifndef MT_SINK_PG_H
+#define MT_SINK_PG_H
+
+#include <glib.h>
+
+#include "engine/alert.h"
+#include "rule/rule.h"
+
+typedef struct SinkPg SinkPg;
+
+typedef struct {
+    const char *conninfo;     /* libpq connection string or URI; "" = the environment */
+    const char *source;       /* what the run reads, for runs.source */
+    const char *rules_digest; /* RuleSet.digest */
+    gboolean incremental;
+} SinkPgRun;
+
+/* Connects, checks the schema, takes the run lock, marks runs left
+ * 'running' by a process that died as failed, records this run and starts
+ * staging. NULL with error (DB_ERROR_LOCKED when another run is on).
+ * Caller ends it with sink_pg_commit or sink_pg_abort. */
+SinkPg *sink_pg_open(const SinkPgRun *run, GError **error);
+/* The watermark (UTC seconds) of the last successful incremental run;
+ * FALSE if there was none. */
+gboolean sink_pg_last_watermark(const SinkPg *s, gint64 *ts);
+/* Where an incremental run must start reading so that, at watermark, its
+ * windows and suppression are exactly those of one scan over all history
+ * (scan_pg.c explains why): watermark - max(2 x window + suppress) over
+ * the rules, or earlier where the stored alerts of a rule and account show
+ * a chain of alerts, each suppressing the next, that is still going on.
+ * FALSE with error. */
+gboolean sink_pg_replay_start(SinkPg *s, const RuleSet *rs, gint64 watermark, gint64 *start,
+                              GError **error);
+/* The id of this run in the runs table. */
+gint64 sink_pg_run_id(const SinkPg *s);
+/* Stages one alert; FALSE after a failure (then commit fails). */
+gboolean sink_pg_write(SinkPg *s, const Alert *a);
+
+typedef struct {
+    gint64 range_from, range_to; /* what was read; G_MININT64 / G_MAXINT64 = open */
+    guint64 rows;                /* rows read, replayed ones included */
+    guint64 replayed;            /* rows at or before the previous watermark */
+    guint64 rejected;
+    gint64 watermark; /* latest transaction time read; G_MININT64 = none */
+} SinkPgTotals;
+
+/* Stores the staged alerts and marks the run succeeded, in one
+ * transaction; *stored gets the number of alerts that were new. Frees
+ * the sink. FALSE with error if anything fails (then nothing is stored
+ * and the run is marked failed). */
+gboolean sink_pg_commit(SinkPg *s, const SinkPgTotals *t, guint64 *stored, GError **error);
+/* Discards the staged alerts and marks the run failed with reason. Frees
+ * the sink; NULL is ignored. */
+void sink_pg_abort(SinkPg *s, const char *reason);
+
+#endif

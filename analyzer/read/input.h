@@ -1,0 +1,61 @@
+/* input.h: a stream of canonical transactions from one or more sources.
+ *
+ * Ties the pieces of the read side together: source (files, gzip or plain,
+ * stdin) -> CSV records -> mapping profile -> decoder -> Txn. Several files
+ * are read in the order given as one stream, each with its own header row.
+ * A malformed row is counted and written to the rejects file (file, line,
+ * reason, raw line), and the stream goes on; only a failure of a whole
+ * source (unreadable, corrupt or truncated gzip, missing or unknown header)
+ * ends it with a GError naming the file and the position. */
+#ifndef MT_INPUT_H
+#define MT_INPUT_H
+
+#include <glib.h>
+#include <stdio.h>
+
+#include "base/intern.h"
+#include "base/txn.h"
+
+typedef struct Input Input;
+
+typedef struct {
+    const char *format;  /* profile name, path of a profile file, or NULL to detect */
+    gint64 max_lateness; /* seconds a row may be older than the latest seen */
+    FILE *rejects;       /* borrowed; NULL = rejects are only counted */
+    struct SourcePg *db; /* an opened database source (source_pg.h), taken over by
+                          * input_open even when it fails; the one path only names it */
+} InputOptions;
+
+/* Opens paths[0..n_paths) ("-" = standard input). Nothing is read yet
+ * beyond what is needed to fail early on a missing file. accounts and
+ * locations are borrowed and must outlive the Input. */
+Input *input_open(const char *const *paths, guint n_paths, const InputOptions *opts,
+                  Intern *accounts, Intern *locations, GError **error);
+void input_free(Input *in);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(Input, input_free)
+
+typedef enum {
+    INPUT_ROW = 0, /* *out holds the next transaction (views valid until the next call) */
+    INPUT_END,     /* all sources read */
+    INPUT_ERROR,   /* a source failed; *error is set */
+} InputStatus;
+
+/* Reads the next good transaction, counting and writing rejects on the way. */
+InputStatus input_next(Input *in, Txn *out, GError **error);
+
+typedef struct {
+    guint64 rows; /* data records read (good + rejected) */
+    guint64 rejected;
+    guint64 bytes_read;  /* raw (compressed) bytes consumed so far, all sources */
+    guint64 bytes_total; /* total size of the regular files, 0 if unknown (stdin) */
+} InputStats;
+
+void input_stats(const Input *in, InputStats *out);
+/* The path of a source by index, as given ("-" for stdin). */
+const char *input_source_name(const Input *in, guint index);
+/* Name of the profile used for source index (after its header was read). */
+const char *input_profile_name(const Input *in, guint index);
+/* Label names of the current source's profile, n_labels entries. */
+const char *const *input_label_names(const Input *in, guint *n_labels);
+
+#endif

@@ -1,0 +1,1417 @@
+/* rule_parse.c: reads rule files: lists, constants and rules with their
+ * clauses, expressions (into a syntax tree handed to rule_compile.c) and
+ * examples (rows read as raw lines by rule_example.c).
+ *
+ * The grammar is documented in README.md ("The rule language"). Clauses
+ * start with a keyword; an expression runs until a token that cannot
+ * continue it, so expressions may span lines. After an error the parser
+ * skips to the next clause keyword and goes on, so that one run reports
+ * every error of a file. */
+#include "rule/rule_ast.h"
+
+#include <math.h>
+#include <string.h>
+
+typedef struct {
+    RuleCtx *cx;
+    RuleLexer lx;
+    Token tok;
+    Token prev;
+    /* placeholders of an explanation are parsed from a sub-lexer whose
+     * positions are mapped back to the file */
+    gboolean sub;
+    int depth; /* nesting of the expression being read, bounded by LIMIT_EXPR_DEPTH */
+    int line_base, col_base;
+    gsize pos_base;
+} Parser;
+
+static const char *const clause_words[] = {
+    "rule",     "list",     "const",      "version",    "source",    "family",
+    "strength", "tags",     "for",        "where",      "within",    "alert",
+    "explain",  "suppress", "example",    "expect",     "param",     "baseline",
+    "match",    "role",     "typology",   "indicators", "half_life", "cap",
+    "escalate", "victim",   "controller", "requires",   NULL,
+};
+
+static gboolean is_clause_word(const char *s, gsize n)
+{
+    for (int i = 0; clause_words[i]; i++) {
+        if (strlen(clause_words[i]) == n && memcmp(clause_words[i], s, n) == 0)
+            return TRUE;
+    }
+    return FALSE;
+}
+
+static gboolean tok_is_clause(const Token *t)
+{
+    return t->kind == TOK_IDENT && is_clause_word(t->start, t->len);
+}
+
+static void advance(Parser *p)
+{
+    p->prev = p->tok;
+    p->tok = rule_lex_next(&p->lx);
+    if (p->sub) {
+        p->tok.col += p->col_base - 1;
+        p->tok.line = p->line_base;
+        p->tok.pos += p->pos_base;
+    }
+}
+
+static void perr(Parser *p, const Token *t, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
+static void perr(Parser *p, const Token *t, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    g_autofree char *msg = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    rule_ctx_error(p->cx, t->line, t->col, "%s", msg);
+}
+
+static void err_expected(Parser *p, const char *what)
+{
+    g_autofree char *d = rule_tok_describe(&p->tok);
+    perr(p, &p->tok, "expected %s, found %s", what, d);
+}
+
+static char *tok_dup(Parser *p, const Token *t)
+{
+    char *s = g_strndup(t->start, t->len);
+    g_ptr_array_add(p->cx->strings, s);
+    return s;
+}
+
+/* Skips to the next clause keyword, after an error. */
+static void recover(Parser *p)
+{
+    while (p->tok.kind != TOK_EOF && !tok_is_clause(&p->tok))
+        advance(p);
+}
+
+static gboolean accept_kw(Parser *p, const char *kw)
+{
+    if (!rule_tok_is(&p->tok, kw))
+        return FALSE;
+    advance(p);
+    return TRUE;
+}
+
+static gboolean accept(Parser *p, TokKind k)
+{
+    if (p->tok.kind != k)
+        return FALSE;
+    advance(p);
+    return TRUE;
+}
+
+/* ---- expressions ---- */
+
+static AstNode *node_new(Parser *p, NodeKind kind, const Token *t)
+{
+    AstNode *n = g_new0(AstNode, 1);
+    g_ptr_array_add(p->cx->nodes, n);
+    n->kind = kind;
+    n->line = t->line;
+    n->col = t->col;
+    n->pos = t->pos;
+    n->end = t->pos + t->len;
+    return n;
+}
+
+static void node_end(Parser *p, AstNode *n)
+{
+    n->end = p->prev.pos + p->prev.len;
+}
+
+static AstNode *parse_or(Parser *p);
+static gboolean enter(Parser *p);
+
+static AstNode *parse_call(Parser *p, AstNode *n)
+{
+    n->kind = N_CALL;
+    n->items = g_ptr_array_new();
+    if (!accept(p, TOK_RPAREN)) {
+        do {
+            AstNode *arg = parse_or(p);
+            if (!arg)
+                return NULL;
+            g_ptr_array_add(n->items, arg);
+        } while (accept(p, TOK_COMMA));
+        /* sum(amount where country in x): a condition on the entries */
+        if (accept_kw(p, "where") && !(n->b = parse_or(p)))
+            return NULL;
+        if (!accept(p, TOK_RPAREN)) {
+            err_expected(p, "',' or ')'");
+            return NULL;
+        }
+    }
+    node_end(p, n);
+    return n;
+}
+
+static AstNode *parse_primary(Parser *p)
+{
+    Token t = p->tok;
+    if (t.kind == TOK_NUMBER || t.kind == TOK_DURATION) {
+        advance(p);
+        AstNode *n = node_new(p, t.kind == TOK_NUMBER ? N_NUM : N_DURATION, &t);
+        n->num = t.num;
+        return n;
+    }
+    if (t.kind == TOK_LPAREN) {
+        advance(p);
+        AstNode *n = parse_or(p);
+        if (!n)
+            return NULL;
+        if (!accept(p, TOK_RPAREN)) {
+            err_expected(p, "')'");
+            return NULL;
+        }
+        n->pos = t.pos;
+        n->end = p->prev.pos + p->prev.len;
+        return n;
+    }
+    /* "baseline" is a clause, and baseline(...) an aggregate */
+    gboolean call_kw =
+        rule_tok_is(&t, "baseline") && p->lx.pos < p->lx.len && p->lx.src[p->lx.pos] == '(';
+    if (t.kind == TOK_IDENT && (call_kw || !tok_is_clause(&t)) && !rule_tok_is(&t, "and") &&
+        !rule_tok_is(&t, "or")) {
+        advance(p);
+        AstNode *n = node_new(p, N_IDENT, &t);
+        n->name = tok_dup(p, &t);
+        if (accept(p, TOK_LPAREN))
+            return parse_call(p, n);
+        if (p->tok.kind == TOK_DOT) { /* account.kind, counterparty.region */
+            advance(p);
+            if (p->tok.kind != TOK_IDENT) {
+                err_expected(p, "a name after '.'");
+                return NULL;
+            }
+            char *full = g_strdup_printf("%s.%.*s", n->name, (int)p->tok.len, p->tok.start);
+            g_ptr_array_add(p->cx->strings, full);
+            n->name = full;
+            advance(p);
+            node_end(p, n);
+        }
+        return n;
+    }
+    if (t.kind == TOK_STRING) {
+        advance(p);
+        AstNode *n = node_new(p, N_STRING, &t);
+        n->name = t.text;
+        return n;
+    }
+    err_expected(p, "a value");
+    return NULL;
+}
+
+/* The operand of a prefix operator (unary minus, "not") read at token t,
+ * which has just been accepted; the recursion is depth-guarded. */
+static AstNode *prefix(Parser *p, const Token *t, NodeKind kind, AstNode *(*operand)(Parser *))
+{
+    AstNode *a = enter(p) ? operand(p) : NULL;
+    p->depth--;
+    if (!a)
+        return NULL;
+    AstNode *n = node_new(p, kind, t);
+    n->a = a;
+    node_end(p, n);
+    return n;
+}
+
+static AstNode *parse_unary(Parser *p)
+{
+    Token t = p->tok;
+    if (accept(p, TOK_MINUS))
+        return prefix(p, &t, N_NEG, parse_unary);
+    return parse_primary(p);
+}
+
+static AstNode *binary(Parser *p, AstNode *a, AstNode *b, NodeKind kind, TokKind op)
+{
+    AstNode *n = g_new0(AstNode, 1);
+    g_ptr_array_add(p->cx->nodes, n);
+    n->kind = kind;
+    n->op = op;
+    n->a = a;
+    n->b = b;
+    n->line = a->line;
+    n->col = a->col;
+    n->pos = a->pos;
+    n->end = b->end;
+    return n;
+}
+
+static AstNode *parse_mul(Parser *p)
+{
+    AstNode *a = parse_unary(p);
+    while (a &&
+           (p->tok.kind == TOK_STAR || p->tok.kind == TOK_SLASH || p->tok.kind == TOK_PERCENT)) {
+        TokKind op = p->tok.kind;
+        advance(p);
+        AstNode *b = parse_unary(p);
+        a = b ? binary(p, a, b, N_BIN, op) : NULL;
+    }
+    return a;
+}
+
+static AstNode *parse_add(Parser *p)
+{
+    AstNode *a = parse_mul(p);
+    while (a && (p->tok.kind == TOK_PLUS || p->tok.kind == TOK_MINUS)) {
+        TokKind op = p->tok.kind;
+        advance(p);
+        AstNode *b = parse_mul(p);
+        a = b ? binary(p, a, b, N_BIN, op) : NULL;
+    }
+    return a;
+}
+
+static AstNode *parse_set(Parser *p, AstNode *n)
+{
+    n->kind = N_IN_SET;
+    n->items = g_ptr_array_new();
+    do {
+        Token t = p->tok;
+        if (t.kind != TOK_IDENT && t.kind != TOK_NUMBER) {
+            err_expected(p, "a name or number in the set");
+            return NULL;
+        }
+        advance(p);
+        AstNode *item = node_new(p, t.kind == TOK_NUMBER ? N_NUM : N_IDENT, &t);
+        item->num = t.num;
+        item->name = tok_dup(p, &t);
+        g_ptr_array_add(n->items, item);
+    } while (accept(p, TOK_COMMA));
+    if (!accept(p, TOK_RBRACE)) {
+        err_expected(p, "',' or '}'");
+        return NULL;
+    }
+    return n;
+}
+
+static AstNode *parse_range(Parser *p, AstNode *n)
+{
+    n->kind = N_IN_RANGE;
+    n->lo_closed = p->tok.kind == TOK_LBRACK;
+    advance(p);
+    n->lo = parse_add(p);
+    if (!n->lo)
+        return NULL;
+    if (!accept(p, TOK_COMMA)) {
+        err_expected(p, "',' between the bounds of the range");
+        return NULL;
+    }
+    n->hi = parse_add(p);
+    if (!n->hi)
+        return NULL;
+    if (p->tok.kind != TOK_RBRACK && p->tok.kind != TOK_RPAREN) {
+        err_expected(p, "']' or ')' closing the range");
+        return NULL;
+    }
+    n->hi_closed = p->tok.kind == TOK_RBRACK;
+    advance(p);
+    return n;
+}
+
+/* "x in LIST", "x in {a, b}", "x in [lo, hi)", with "not in" */
+static AstNode *parse_in(Parser *p, AstNode *a, gboolean negate)
+{
+    AstNode *n = binary(p, a, a, N_IN_LIST, TOK_EOF);
+    n->b = NULL;
+    n->negate = negate;
+    Token t = p->tok;
+    if (t.kind == TOK_IDENT) {
+        advance(p);
+        n->name = tok_dup(p, &t);
+        n->line = t.line;
+        n->col = t.col;
+    } else if (accept(p, TOK_LBRACE)) {
+        n = parse_set(p, n);
+    } else if (t.kind == TOK_LBRACK || t.kind == TOK_LPAREN) {
+        n = parse_range(p, n);
+    } else {
+        err_expected(p, "a list name, {set} or [range) after 'in'");
+        return NULL;
+    }
+    if (n)
+        node_end(p, n);
+    return n;
+}
+
+static gboolean is_cmp(TokKind k)
+{
+    return k == TOK_EQ || k == TOK_NE || k == TOK_LT || k == TOK_LE || k == TOK_GT || k == TOK_GE;
+}
+
+static AstNode *parse_cmp(Parser *p)
+{
+    AstNode *a = parse_add(p);
+    if (!a)
+        return NULL;
+    if (is_cmp(p->tok.kind)) {
+        TokKind op = p->tok.kind;
+        advance(p);
+        AstNode *b = parse_add(p);
+        return b ? binary(p, a, b, N_BIN, op) : NULL;
+    }
+    if (accept_kw(p, "in"))
+        return parse_in(p, a, FALSE);
+    if (rule_tok_is(&p->tok, "not")) {
+        gsize save = p->lx.pos;
+        Token save_tok = p->tok, save_prev = p->prev;
+        advance(p);
+        if (accept_kw(p, "in"))
+            return parse_in(p, a, TRUE);
+        rule_lex_rewind(&p->lx, save);
+        p->tok = save_tok;
+        p->prev = save_prev;
+    }
+    return a;
+}
+
+static AstNode *parse_not(Parser *p)
+{
+    Token t = p->tok;
+    if (accept_kw(p, "not"))
+        return prefix(p, &t, N_NOT, parse_not);
+    return parse_cmp(p);
+}
+
+static AstNode *parse_and(Parser *p)
+{
+    AstNode *a = parse_not(p);
+    while (a && accept_kw(p, "and")) {
+        AstNode *b = parse_not(p);
+        a = b ? binary(p, a, b, N_AND, TOK_EOF) : NULL;
+    }
+    return a;
+}
+
+/* Guards the recursion of the expression reader: FALSE (with an error)
+ * when the expression nests deeper than LIMIT_EXPR_DEPTH. */
+static gboolean enter(Parser *p)
+{
+    if (++p->depth <= LIMIT_EXPR_DEPTH)
+        return TRUE;
+    if (p->depth == LIMIT_EXPR_DEPTH + 1)
+        perr(p, &p->tok, "expression nested more than %d levels deep", LIMIT_EXPR_DEPTH);
+    return FALSE;
+}
+
+static AstNode *parse_or_inner(Parser *p);
+
+static AstNode *parse_or(Parser *p)
+{
+    AstNode *n = enter(p) ? parse_or_inner(p) : NULL;
+    p->depth--;
+    return n;
+}
+
+static AstNode *parse_or_inner(Parser *p)
+{
+    AstNode *a = parse_and(p);
+    while (a && accept_kw(p, "or")) {
+        AstNode *b = parse_and(p);
+        a = b ? binary(p, a, b, N_OR, TOK_EOF) : NULL;
+    }
+    return a;
+}
+
+/* Parses a whole expression that must end at a clause keyword or EOF. */
+static AstNode *parse_clause_expr(Parser *p)
+{
+    AstNode *n = parse_or(p);
+    if (n && p->tok.kind != TOK_EOF && !tok_is_clause(&p->tok)) {
+        err_expected(p, "an operator or the next clause");
+        return NULL;
+    }
+    return n;
+}
+
+/* ---- explanation templates ---- */
+
+static const struct {
+    const char *name;
+    char code;
+} tpl_formats[] = {{"money", 'm'}, {"pct", 'p'}, {"int", 'i'}, {"dur", 'd'}};
+
+static void tpl_add_text(Rule *r, const char *s, gsize n)
+{
+    if (n == 0)
+        return;
+    TplPart part = {0};
+    part.text = g_strndup(s, n);
+    g_array_append_val(r->explain, part);
+}
+
+static gboolean tpl_placeholder(Parser *p, const Token *st, const char *s, gsize n, gsize off)
+{
+    RuleCtx *cx = p->cx;
+    TplPart part = {0};
+    gsize expr_len = n;
+    const char *colon = memchr(s, ':', n);
+    int col = st->col + 1 + (int)off;
+    if (colon) {
+        expr_len = (gsize)(colon - s);
+        g_autofree char *fmt = g_strndup(colon + 1, n - expr_len - 1);
+        for (gsize i = 0; i < G_N_ELEMENTS(tpl_formats); i++) {
+            if (strcmp(fmt, tpl_formats[i].name) == 0)
+                part.format = tpl_formats[i].code;
+        }
+        const char *slash = strchr(fmt, '/');
+        if (!part.format && slash && slash > fmt && slash[1] && !strchr(slash + 1, '/')) {
+            part.format = 'n'; /* "employer/employers": the count, then the noun it takes */
+            part.text = g_steal_pointer(&fmt);
+        }
+        if (!part.format) {
+            rule_ctx_error(cx, st->line, col + (int)expr_len + 1,
+                           "unknown format '%s' (use money, pct, int, dur, or NOUN/NOUNS for a "
+                           "count and its noun)",
+                           fmt);
+            return FALSE;
+        }
+    }
+    Parser sp = {.cx = cx,
+                 .sub = TRUE,
+                 .line_base = st->line,
+                 .col_base = col,
+                 .pos_base = st->pos + 1 + off};
+    rule_lex_init(&sp.lx, s, expr_len);
+    advance(&sp);
+    AstNode *e = parse_or(&sp);
+    gboolean ok = e != NULL;
+    if (ok && sp.tok.kind != TOK_EOF) {
+        err_expected(&sp, "'}' after the value");
+        ok = FALSE;
+    }
+    rule_lex_clear(&sp.lx);
+    if (ok && rule_compile_expr(cx, e, CTX_EXPLAIN, &part.prog)) {
+        g_array_append_val(cx->rule->explain, part);
+        return TRUE;
+    }
+    g_free(part.text);
+    return FALSE;
+}
+
+static void parse_explain(Parser *p, Rule *r)
+{
+    Token st = p->tok;
+    if (st.kind != TOK_STRING) {
+        err_expected(p, "a quoted sentence after 'explain'");
+        return;
+    }
+    advance(p);
+    g_free(r->explain_src);
+    r->explain_src = g_strdup(st.text);
+    const char *s = st.text;
+    gsize n = strlen(s), lit = 0;
+    for (gsize i = 0; i < n; i++) {
+        if (s[i] != '{')
+            continue;
+        const char *close = memchr(s + i, '}', n - i);
+        if (!close) {
+            rule_ctx_error(p->cx, st.line, st.col + 1 + (int)i, "'{' without a closing '}'");
+            return;
+        }
+        tpl_add_text(r, s + lit, i - lit);
+        gsize e = (gsize)(close - s);
+        if (!tpl_placeholder(p, &st, s + i + 1, e - i - 1, i + 1))
+            return;
+        i = e;
+        lit = e + 1;
+    }
+    tpl_add_text(r, s + lit, n - lit);
+}
+
+/* ---- examples ---- */
+
+static void parse_example(Parser *p, Rule *r)
+{
+    RuleExample *ex = g_new0(RuleExample, 1);
+    ex->line = p->prev.line;
+    ex->rows = g_array_new(FALSE, TRUE, sizeof(ExampleRow));
+    ex->accounts = g_array_new(FALSE, TRUE, sizeof(ExampleAccount));
+    ex->expects = g_array_new(FALSE, TRUE, sizeof(ExampleExpect));
+    g_ptr_array_add(r->examples, ex);
+    if (p->tok.kind != TOK_STRING) {
+        err_expected(p, "a quoted name after 'example'");
+        recover(p);
+        return;
+    }
+    ex->name = g_strdup(p->tok.text);
+    rule_lex_rewind(&p->lx, p->tok.pos + p->tok.len);
+    const char *text;
+    gsize len, pos;
+    int line, col;
+    while (rule_lex_raw_line(&p->lx, &text, &len, &line, &col, &pos)) {
+        gsize w = 0;
+        while (w < len && !g_ascii_isspace(text[w]))
+            w++;
+        gboolean is_expect = w == 6 && memcmp(text, "expect", 6) == 0;
+        if (!is_expect && is_clause_word(text, w)) {
+            rule_lex_rewind(&p->lx, pos);
+            break;
+        }
+        g_autofree char *err = NULL;
+        int ecol = 1;
+        gboolean is_account = w == 7 && memcmp(text, "account", 7) == 0;
+        if (is_account) {
+            ExampleAccount a = {.line = line};
+            if (rule_example_account(text, len, &a, &err, &ecol))
+                g_array_append_val(ex->accounts, a);
+        } else if (is_expect) {
+            ExampleExpect e = {.line = line};
+            if (rule_example_expect(text, len, &e, &err, &ecol))
+                g_array_append_val(ex->expects, e);
+        } else if (ex->rows->len >= LIMIT_EXAMPLE_ROWS) {
+            err = g_strdup_printf("more than %d rows in one example", LIMIT_EXAMPLE_ROWS);
+        } else {
+            ExampleRow row = {.line = line};
+            if (rule_example_row(text, len, (int)ex->rows->len + 1, &row, &err, &ecol))
+                g_array_append_val(ex->rows, row);
+        }
+        if (err)
+            rule_ctx_error(p->cx, line, col + ecol - 1, "%s", err);
+    }
+    if (ex->expects->len == 0)
+        rule_ctx_error(p->cx, ex->line, 3, "example '%s' has no 'expect' line", ex->name);
+    advance(p);
+}
+
+/* ---- rules ---- */
+
+/* A percentage "10%" into a fraction. */
+static gboolean parse_percent(Parser *p, double *out)
+{
+    if (p->tok.kind != TOK_NUMBER) {
+        err_expected(p, "a percentage like 10%");
+        return FALSE;
+    }
+    *out = p->tok.num / 100.0;
+    advance(p);
+    if (!accept(p, TOK_PERCENT)) {
+        err_expected(p, "'%' after the number");
+        return FALSE;
+    }
+    return TRUE;
+}
+
+static gboolean parse_count(Parser *p, int *out, int lo, int hi)
+{
+    if (p->tok.kind != TOK_NUMBER || p->tok.num < lo || p->tok.num > hi ||
+        p->tok.num != (int)p->tok.num) {
+        g_autofree char *what = g_strdup_printf("a whole number from %d to %d", lo, hi);
+        err_expected(p, what);
+        return FALSE;
+    }
+    *out = (int)p->tok.num;
+    advance(p);
+    return TRUE;
+}
+
+static const struct {
+    const char *word;
+    MatchSpec defaults;
+} match_kinds[] = {
+    {"cycle", {MATCH_CYCLE, 2, 4, 0.1, 0, 0, 0}},
+    {"chain", {MATCH_CHAIN, 3, 3, 0.1, 0, 0, 0}},
+    {"scatter_gather", {MATCH_SCATTER_GATHER, 0, 0, 0, 3, 0, 0.7}},
+    {"gather_scatter", {MATCH_GATHER_SCATTER, 0, 0, 0, 5, 5, 0}},
+    {"funnel", {MATCH_FUNNEL, 0, 0, 0, 3, 0, 0.7}},
+};
+
+/* "match cycle length 2 to 4 tolerance 10%" and the like */
+static void parse_match(Parser *p, Rule *r)
+{
+    gsize k = 0;
+    while (k < G_N_ELEMENTS(match_kinds) && !rule_tok_is(&p->tok, match_kinds[k].word))
+        k++;
+    if (k == G_N_ELEMENTS(match_kinds)) {
+        err_expected(p, "cycle, chain, scatter_gather, gather_scatter or funnel");
+        return;
+    }
+    advance(p);
+    MatchSpec *m = &r->match;
+    *m = match_kinds[k].defaults;
+    gboolean ok = TRUE;
+    while (ok && p->tok.kind == TOK_IDENT && !tok_is_clause(&p->tok)) {
+        if (accept_kw(p, "length")) {
+            ok = parse_count(p, &m->min_len, 2, LIMIT_CYCLE_LENGTH);
+            m->max_len = m->min_len;
+            if (ok && accept_kw(p, "to"))
+                ok = parse_count(p, &m->max_len, m->min_len, LIMIT_CYCLE_LENGTH);
+        } else if (accept_kw(p, "tolerance")) {
+            ok = parse_percent(p, &m->tolerance);
+        } else if (accept_kw(p, "ratio")) {
+            ok = parse_percent(p, &m->ratio);
+        } else if (accept_kw(p, "intermediaries") || accept_kw(p, "sources") ||
+                   accept_kw(p, "senders")) {
+            ok = parse_count(p, &m->k, 1, LIMIT_GRAPH_MATCH / 2);
+        } else if (accept_kw(p, "destinations")) {
+            ok = parse_count(p, &m->k2, 1, LIMIT_GRAPH_MATCH / 2);
+        } else {
+            err_expected(p, "length, tolerance, ratio, intermediaries, senders, sources or "
+                            "destinations");
+            ok = FALSE;
+        }
+    }
+}
+
+/* "role victim" or "role controller": how an alert's account is presented */
+static void parse_role(Parser *p, Rule *r)
+{
+    const char *role = accept_kw(p, "victim")       ? "possible victim"
+                       : accept_kw(p, "controller") ? "possible controller"
+                                                    : NULL;
+    if (!role) {
+        err_expected(p, "victim or controller");
+        return;
+    }
+    g_free(r->role);
+    r->role = g_strdup(role);
+}
+
+static void parse_param(Parser *p, Rule *r);
+
+/* Reads a word of non-blank characters at the lookahead (rule ids contain '-'). */
+static char *read_word(Parser *p, Token *at)
+{
+    *at = p->tok;
+    if (p->tok.kind == TOK_EOF)
+        return NULL;
+    rule_lex_rewind(&p->lx, p->tok.pos);
+    gsize e = p->tok.pos;
+    while (e < p->lx.len && !g_ascii_isspace(p->lx.src[e]))
+        e++;
+    char *w = g_strndup(p->lx.src + p->tok.pos, e - p->tok.pos);
+    rule_lex_rewind(&p->lx, e);
+    advance(p);
+    return w;
+}
+
+static void parse_perspective(Parser *p, Rule *r)
+{
+    static const struct {
+        const char *word;
+        Perspective persp;
+    } ps[] = {{"sender", PERSP_SENDER}, {"receiver", PERSP_RECEIVER}, {"account", PERSP_ACCOUNT}};
+    if (!accept_kw(p, "each")) {
+        err_expected(p, "'each' after 'for'");
+        return;
+    }
+    for (gsize i = 0; i < G_N_ELEMENTS(ps); i++) {
+        if (accept_kw(p, ps[i].word)) {
+            r->persp = ps[i].persp;
+            return;
+        }
+    }
+    err_expected(p, "sender, receiver or account");
+}
+
+static gboolean parse_duration(Parser *p, gint64 *out, const char *clause)
+{
+    if (p->tok.kind != TOK_DURATION) {
+        g_autofree char *what =
+            g_strdup_printf("a duration like 10d, 48h or 30m after '%s'", clause);
+        err_expected(p, what);
+        return FALSE;
+    }
+    *out = rule_to_int(p->tok.num);
+    if (*out > LIMIT_WINDOW_MAX_SECONDS)
+        perr(p, &p->tok,
+             "window of %" G_GINT64_FORMAT " days is longer than the maximum of %lld days",
+             *out / 86400, LIMIT_WINDOW_MAX_SECONDS / 86400);
+    advance(p);
+    return TRUE;
+}
+
+static void parse_string_into(Parser *p, char **dst, const char *clause)
+{
+    if (p->tok.kind != TOK_STRING) {
+        g_autofree char *what = g_strdup_printf("a quoted text after '%s'", clause);
+        err_expected(p, what);
+        return;
+    }
+    g_free(*dst);
+    *dst = g_strdup(p->tok.text);
+    advance(p);
+}
+
+static void parse_strength(Parser *p, Rule *r)
+{
+    static const char *const names[] = {NULL, "weak", "medium", "strong"};
+    for (int s = STRENGTH_WEAK; s <= STRENGTH_STRONG; s++) {
+        if (accept_kw(p, names[s])) {
+            r->strength = (Strength)s;
+            return;
+        }
+    }
+    err_expected(p, "strong, medium or weak");
+}
+
+/* The text of a clause on one line: runs of blanks and newlines become one space. */
+static char *squeeze(const char *s, gsize n)
+{
+    GString *out = g_string_sized_new(n);
+    for (gsize i = 0; i < n; i++) {
+        gboolean blank = g_ascii_isspace(s[i]);
+        if (!blank)
+            g_string_append_c(out, s[i]);
+        else if (out->len && out->str[out->len - 1] != ' ')
+            g_string_append_c(out, ' ');
+    }
+    return g_string_free(out, FALSE);
+}
+
+/* Adds to out the "and" parts of n that read only the account's fixed
+ * attributes. */
+static void static_conjuncts(AstNode *n, GPtrArray *out)
+{
+    if (n->kind == N_AND) {
+        static_conjuncts(n->a, out);
+        static_conjuncts(n->b, out);
+    } else if (rule_is_account_static(n)) {
+        g_ptr_array_add(out, n);
+    }
+}
+
+/* Compiles the filter's fixed-attribute parts into r->account_filter. */
+static void parse_account_filter(Parser *p, Rule *r, AstNode *filter)
+{
+    rule_program_clear(&r->account_filter);
+    g_clear_pointer(&r->account_filter_src, g_free);
+    g_autoptr(GPtrArray) parts = g_ptr_array_new();
+    static_conjuncts(filter, parts);
+    if (!parts->len)
+        return;
+    AstNode *all = g_ptr_array_index(parts, 0);
+    GString *src = g_string_new(NULL);
+    for (guint i = 0; i < parts->len; i++) {
+        AstNode *n = g_ptr_array_index(parts, i);
+        g_autofree char *text = squeeze(p->cx->src + n->pos, n->end - n->pos);
+        g_string_append_printf(src, "%s%s", i ? " and " : "", text);
+        if (i) {
+            Token at = {.line = n->line, .col = n->col, .pos = n->pos};
+            AstNode *and = node_new(p, N_AND, &at);
+            and->a = all;
+            and->b = n;
+            all = and;
+        }
+    }
+    if (rule_compile_expr(p->cx, all, CTX_FILTER, &r->account_filter))
+        r->account_filter_src = g_string_free(src, FALSE);
+    else
+        g_string_free(src, TRUE);
+}
+
+static void parse_where(Parser *p, Rule *r)
+{
+    AstNode *e = parse_clause_expr(p);
+    if (!e)
+        return;
+    rule_program_clear(&r->filter);
+    g_free(r->filter_src);
+    r->filter_src = squeeze(p->cx->src + e->pos, e->end - e->pos);
+    if (rule_compile_expr(p->cx, e, CTX_FILTER, &r->filter)) {
+        rule_lint_never_true(p->cx, e, "where");
+        rule_pass_masks(p->cx, e, r->pass_mask, r->pass_surely);
+        parse_account_filter(p, r, e);
+        rule_side_filters(p->cx, e, r);
+        r->channel_mask = 0;
+        for (int side = 0; side < SIDE_COUNT; side++)
+            r->channel_mask |= r->pass_mask[side][0] | r->pass_mask[side][1];
+        r->kind_mask = rule_kind_mask(e);
+    }
+}
+
+static void lead_clear(gpointer p)
+{
+    g_free(((RuleLead *)p)->text);
+}
+
+static GArray *leads_new(void)
+{
+    GArray *a = g_array_new(FALSE, FALSE, sizeof(RuleLead));
+    g_array_set_clear_func(a, lead_clear);
+    return a;
+}
+
+/* The candidate leads of a condition (Rule.leads): its parts joined by
+ * `and` that compile to one comparison of an aggregate with a constant
+ * (which of them are running totals is known when the rule is complete).
+ * Compiling a part again finds the aggregates the whole condition
+ * registered. */
+static void add_leads(RuleCtx *cx, AstNode *n, GArray *leads)
+{
+    if (n->kind == N_AND) {
+        add_leads(cx, n->a, leads);
+        add_leads(cx, n->b, leads);
+        return;
+    }
+    RuleProgram part = {0};
+    if (rule_compile_expr(cx, n, CTX_CONDITION, &part) && part.n == 2 &&
+        part.steps[0].op == OP_AGG_CMP) {
+        RuleLead lead = {(guint)part.steps[0].a, (RuleOp)part.steps[0].b, part.steps[0].k,
+                         squeeze(cx->src + n->pos, n->end - n->pos)};
+        g_array_append_val(leads, lead);
+    }
+    rule_program_clear(&part);
+}
+
+static void parse_alert_if(Parser *p, Rule *r, gboolean *have)
+{
+    if (!accept_kw(p, "if")) {
+        err_expected(p, "'if' after 'alert'");
+        return;
+    }
+    *have = TRUE; /* present, even if it does not compile: no second error */
+    AstNode *e = parse_clause_expr(p);
+    if (!e)
+        return;
+    rule_program_clear(&r->condition);
+    g_free(r->condition_src);
+    r->condition_src = squeeze(p->cx->src + e->pos, e->end - e->pos);
+    if (rule_compile_expr(p->cx, e, CTX_CONDITION, &r->condition)) {
+        rule_lint_never_true(p->cx, e, "alert if");
+        g_array_set_size(r->leads, 0);
+        add_leads(p->cx, e, r->leads);
+    }
+}
+
+/* Words of letters, digits, '_' and '-' (tags, rule ids), separated by
+ * commas or, when and_sep, by "and"; `what` names one in an error. */
+static void parse_words(Parser *p, GPtrArray *into, const char *what, gboolean and_sep)
+{
+    for (;;) {
+        Token at = p->tok;
+        gsize e = at.pos;
+        while (e < p->lx.len &&
+               (g_ascii_isalnum(p->lx.src[e]) || p->lx.src[e] == '_' || p->lx.src[e] == '-'))
+            e++;
+        if (at.kind != TOK_IDENT || e == at.pos) {
+            err_expected(p, what);
+            return;
+        }
+        g_ptr_array_add(into, g_strndup(p->lx.src + at.pos, e - at.pos));
+        rule_lex_rewind(&p->lx, e);
+        advance(p);
+        if (and_sep ? !accept_kw(p, "and") : !accept(p, TOK_COMMA))
+            return;
+    }
+}
+
+static void rule_init(Rule *r, RuleCtx *cx, char *id, int line)
+{
+    r->id = id;
+    r->file = g_strdup(cx->file);
+    r->line = line;
+    r->version = 1;
+    r->strength = STRENGTH_MEDIUM;
+    r->channel_mask = G_MAXUINT32;
+    memset(r->pass_mask, 0xff, sizeof r->pass_mask);
+    memset(r->pass_surely, 0xff, sizeof r->pass_surely); /* no filter: all pass */
+    for (int side = 0; side < SIDE_COUNT; side++) {      /* and at any amount */
+        for (int no_mcc = 0; no_mcc < 2; no_mcc++) {
+            for (int ch = 0; ch < 32; ch++)
+                r->shape_amount[side][no_mcc][ch] = (RuleAmountRange){-INFINITY, INFINITY};
+        }
+    }
+    r->kind_mask = G_MAXUINT32;
+    r->suppress = -1;
+    r->tags = g_ptr_array_new_with_free_func(g_free);
+    r->aggs = g_array_new(FALSE, TRUE, sizeof(RuleAgg));
+    r->leads = leads_new();
+    r->tracked = g_array_new(FALSE, FALSE, sizeof(RuleTrack));
+    r->explain = g_array_new(FALSE, TRUE, sizeof(TplPart));
+    r->examples = g_ptr_array_new_with_free_func((GDestroyNotify)rule_example_free);
+    r->params = g_ptr_array_new();
+}
+
+static Rule *rule_new(RuleCtx *cx, char *id, int line)
+{
+    Rule *r = g_new0(Rule, 1);
+    rule_init(r, cx, id, line);
+    return r;
+}
+
+/* One clause of a rule; returns FALSE at the end of the rule. */
+static gboolean parse_clause(Parser *p, Rule *r, gboolean *have_cond)
+{
+    Token kw = p->tok;
+    if (kw.kind == TOK_EOF || rule_tok_is(&kw, "rule") || rule_tok_is(&kw, "list") ||
+        rule_tok_is(&kw, "const") || rule_tok_is(&kw, "typology"))
+        return FALSE;
+    advance(p);
+    int before = p->cx->errors;
+    if (rule_tok_is(&kw, "version")) {
+        if (p->tok.kind == TOK_NUMBER && p->tok.num >= 1 && p->tok.num <= 1e6 &&
+            p->tok.num == (int)p->tok.num) {
+            r->version = (int)p->tok.num;
+            advance(p);
+        } else {
+            err_expected(p, "a whole version number");
+        }
+    } else if (rule_tok_is(&kw, "source")) {
+        parse_string_into(p, &r->source, "source");
+    } else if (rule_tok_is(&kw, "family")) {
+        Token at;
+        g_free(r->family);
+        r->family = read_word(p, &at);
+    } else if (rule_tok_is(&kw, "strength")) {
+        parse_strength(p, r);
+    } else if (rule_tok_is(&kw, "tags")) {
+        parse_words(p, r->tags, "a tag", FALSE);
+    } else if (rule_tok_is(&kw, "for")) {
+        parse_perspective(p, r);
+    } else if (rule_tok_is(&kw, "where")) {
+        parse_where(p, r);
+    } else if (rule_tok_is(&kw, "within")) {
+        parse_duration(p, &r->window, "within");
+    } else if (rule_tok_is(&kw, "match")) {
+        parse_match(p, r);
+    } else if (rule_tok_is(&kw, "role")) {
+        parse_role(p, r);
+    } else if (rule_tok_is(&kw, "baseline")) {
+        parse_duration(p, &r->baseline, "baseline");
+    } else if (rule_tok_is(&kw, "suppress")) {
+        parse_duration(p, &r->suppress, "suppress");
+    } else if (rule_tok_is(&kw, "alert")) {
+        parse_alert_if(p, r, have_cond);
+    } else if (rule_tok_is(&kw, "explain")) {
+        parse_explain(p, r);
+    } else if (rule_tok_is(&kw, "example")) {
+        parse_example(p, r);
+    } else if (rule_tok_is(&kw, "param")) {
+        parse_param(p, r);
+    } else {
+        g_autofree char *d = rule_tok_describe(&kw);
+        perr(p, &kw,
+             "expected a clause (for each, where, within, alert if, explain, example, ...), found "
+             "%s",
+             d);
+    }
+    if (p->cx->errors > before)
+        recover(p);
+    return TRUE;
+}
+
+static void rule_check_complete(RuleCtx *cx, Rule *r, gboolean have_cond)
+{
+    if (r->match.kind != MATCH_NONE) {
+        /* a graph pattern alerts on the account it names; it needs a window */
+        have_cond = TRUE;
+        if (!r->persp)
+            r->persp = PERSP_ACCOUNT;
+        if (!r->window)
+            rule_ctx_error(cx, r->line, 1, "rule %s has a 'match' but no 'within' window", r->id);
+        if (r->baseline)
+            rule_ctx_error(cx, r->line, 1, "rule %s: a graph pattern has no baseline", r->id);
+    }
+    if (!r->persp)
+        rule_ctx_error(cx, r->line, 1, "rule %s lacks 'for each sender|receiver|account'", r->id);
+    if (!have_cond)
+        rule_ctx_error(cx, r->line, 1, "rule %s lacks 'alert if'", r->id);
+    if (r->explain->len == 0)
+        rule_ctx_error(cx, r->line, 1, "rule %s lacks 'explain'", r->id);
+    if (!r->title || !*r->title)
+        rule_ctx_error(cx, r->line, 1, "rule %s lacks a quoted title after its id", r->id);
+    if (!r->source)
+        rule_ctx_warn(cx, r->line, 1, "rule %s has no 'source'", r->id);
+    if (r->examples->len == 0)
+        rule_ctx_warn(cx, r->line, 1, "rule %s has no examples", r->id);
+    if (r->suppress < 0)
+        r->suppress = r->window;
+    for (guint i = 0; i < r->aggs->len; i++) { /* distinct counts kept as the window moves */
+        RuleAgg *g = &g_array_index(r->aggs, RuleAgg, i);
+        if (!g->in_condition) { /* the explanation's alone: worked out on an alert, not kept */
+            g->running = FALSE;
+            g->flag = -1;
+        }
+        g->counted = g->kind == AGG_DISTINCT && g->in_condition && !r->baseline &&
+                     (!g->cond.n || g->flag >= 0) &&       /* a "where" without a bit: recounted */
+                     i < G_MAXUINT8;                       /* Window.n_dsets */
+        g->running = g->running && r->n_run <= G_MAXUINT8; /* RuleTrack.slot */
+        if (g->running || g->counted) {
+            RuleTrack t = {(guint16)i, 0, (gint8)g->flag,
+                           g->counted             ? TRACK_DISTINCT
+                           : g->kind == AGG_COUNT ? TRACK_COUNT
+                                                  : TRACK_SUM,
+                           g->baseline ? 1 : 0};
+            if (g->running)
+                t.slot = g->run_slot = (guint8)r->n_run++;
+            if (t.flag < 0) { /* those every entry adds to first, the window part's first */
+                guint at = r->n_track_any[0] + (t.part ? r->n_track_any[1] : 0);
+                g_array_insert_val(r->tracked, at, t);
+                r->n_track_any[t.part]++;
+            } else {
+                g_array_append_val(r->tracked, t);
+            }
+        }
+        r->has_counted |= g->counted;
+    }
+    for (guint i = r->n_track_any[0] + r->n_track_any[1]; i < r->tracked->len; i++) {
+        const RuleTrack *t = &g_array_index(r->tracked, RuleTrack, i);
+        r->track_flags[t->part] |= 1u << t->flag;
+        r->track_of_flag[t->flag] = (guint8)i;
+    }
+    /* only the leads the engine reads without a walk of the window stay
+     * (window_agg_kept): running totals of the window part, and spans */
+    for (guint i = r->leads->len; i-- > 0;) {
+        const RuleAgg *g =
+            &g_array_index(r->aggs, RuleAgg, g_array_index(r->leads, RuleLead, i).agg);
+        if (g->kind != AGG_SPAN && (!g->running || g->baseline))
+            g_array_remove_index(r->leads, i);
+    }
+    /* the running totals first, in the order written: they lie in the
+     * window's header, where a span reads two of its entries */
+    RuleLead *leads = (RuleLead *)(void *)r->leads->data;
+    for (guint i = 0, n_running = 0; i < r->leads->len; i++) {
+        RuleLead l = leads[i];
+        if (g_array_index(r->aggs, RuleAgg, l.agg).kind != AGG_SPAN) {
+            memmove(&leads[n_running + 1], &leads[n_running], (i - n_running) * sizeof l);
+            leads[n_running++] = l;
+        }
+    }
+    if (!r->family)
+        r->family = g_strdup("general");
+}
+
+static void parse_rule(Parser *p)
+{
+    Token at;
+    char *id = read_word(p, &at);
+    if (!id) {
+        err_expected(p, "a rule id");
+        return;
+    }
+    if (rule_set_find(p->cx->rs, id))
+        perr(p, &at, "rule %s is defined twice", id);
+    Rule *r = rule_new(p->cx, id, at.line);
+    p->cx->rule = r;
+    if (p->tok.kind == TOK_STRING) {
+        r->title = g_strdup(p->tok.text);
+        advance(p);
+    }
+    gboolean have_cond = FALSE;
+    while (parse_clause(p, r, &have_cond))
+        ;
+    rule_check_complete(p->cx, r, have_cond);
+    g_ptr_array_add(p->cx->rs->rules, r);
+    p->cx->rule = NULL;
+}
+
+/* ---- typologies ---- */
+
+static Typology *typology_new(RuleCtx *cx, char *id, int line)
+{
+    Typology *ty = g_new0(Typology, 1);
+    Rule *r = &ty->rule;
+    rule_init(r, cx, id, line);
+    r->typology = ty;
+    r->family = g_strdup("typology");
+    r->strength = STRENGTH_STRONG;
+    r->persp = PERSP_ACCOUNT;
+    static const char *const names[] = {"score", "families", "hits"};
+    for (int i = 0; i < 3; i++) {
+        RuleAgg a = {.kind = AGG_COUNT,
+                     .text = g_strdup(names[i]),
+                     .in_condition = TRUE,
+                     .type = i == 0 ? TY_NUM : TY_COUNT};
+        g_array_append_val(r->aggs, a);
+    }
+    ty->indicator_ids = g_ptr_array_new_with_free_func(g_free);
+    ty->escalation_ids = g_ptr_array_new_with_free_func((GDestroyNotify)g_ptr_array_unref);
+    ty->victim_ids = g_ptr_array_new_with_free_func(g_free);
+    ty->controller_ids = g_ptr_array_new_with_free_func(g_free);
+    ty->required_ids = g_ptr_array_new_with_free_func(g_free);
+    ty->half_life = 30 * 86400;
+    ty->cap = 5;
+    return ty;
+}
+
+/* A clause only typologies have; FALSE if kw is none of them. */
+static gboolean parse_typology_clause(Parser *p, Typology *ty)
+{
+    if (accept_kw(p, "indicators")) {
+        ty->ids_line = p->prev.line;
+        parse_words(p, ty->indicator_ids, "a rule id", FALSE);
+    } else if (accept_kw(p, "half_life")) {
+        parse_duration(p, &ty->half_life, "half_life");
+    } else if (accept_kw(p, "cap")) {
+        if (p->tok.kind != TOK_NUMBER || p->tok.num <= 0) {
+            err_expected(p, "a positive number of points");
+            return TRUE;
+        }
+        ty->cap = p->tok.num;
+        advance(p);
+    } else if (accept_kw(p, "escalate")) {
+        GPtrArray *group = g_ptr_array_new_with_free_func(g_free);
+        g_ptr_array_add(ty->escalation_ids, group);
+        parse_words(p, group, "a rule id", TRUE);
+    } else if (accept_kw(p, "victim")) {
+        parse_words(p, ty->victim_ids, "a rule id", FALSE);
+    } else if (accept_kw(p, "controller")) {
+        parse_words(p, ty->controller_ids, "a rule id", FALSE);
+    } else if (accept_kw(p, "requires")) {
+        parse_words(p, ty->required_ids, "a rule id", FALSE);
+    } else {
+        return FALSE;
+    }
+    return TRUE;
+}
+
+static void parse_typology(Parser *p)
+{
+    Token at;
+    char *id = read_word(p, &at);
+    if (!id) {
+        err_expected(p, "a typology id");
+        return;
+    }
+    Typology *ty = typology_new(p->cx, id, at.line);
+    Rule *r = &ty->rule;
+    p->cx->rule = r;
+    if (p->tok.kind == TOK_STRING) {
+        r->title = g_strdup(p->tok.text);
+        advance(p);
+    }
+    gboolean have_cond = FALSE;
+    for (;;) {
+        int before = p->cx->errors;
+        if (!parse_typology_clause(p, ty) && !parse_clause(p, r, &have_cond))
+            break;
+        if (p->cx->errors > before)
+            recover(p);
+    }
+    if (!have_cond)
+        rule_ctx_error(p->cx, r->line, 1, "typology %s lacks 'alert if'", r->id);
+    if (ty->indicator_ids->len == 0)
+        rule_ctx_error(p->cx, r->line, 1, "typology %s lacks 'indicators'", r->id);
+    if (r->suppress < 0)
+        r->suppress = 30 * 86400;
+    g_ptr_array_add(p->cx->rs->typologies, ty);
+    p->cx->rule = NULL;
+}
+
+/* ---- lists and constants ---- */
+
+static const struct {
+    const char *word;
+    ValueType kind;
+    guint nbits;
+} list_kinds[] = {
+    {"channel", TY_CHANNEL, 32},      {"mcc", TY_MCC, 10000},
+    {"country", TY_COUNTRY, 26 * 26}, {"currency", TY_CURRENCY, 26 * 26 * 26},
+    {"weekday", TY_DOW, 8},           {"hour", TY_HOUR, 24},
+};
+
+static const char *list_kind_word(ValueType kind)
+{
+    for (gsize k = 0; k < G_N_ELEMENTS(list_kinds); k++) {
+        if (list_kinds[k].kind == kind)
+            return list_kinds[k].word;
+    }
+    return "value";
+}
+
+static RuleList *find_list(RuleSet *rs, const char *name)
+{
+    for (guint i = 0; i < rs->lists->len; i++) {
+        RuleList *l = g_ptr_array_index(rs->lists, i);
+        if (!l->anonymous && strcmp(l->name, name) == 0)
+            return l;
+    }
+    return NULL;
+}
+
+static gboolean list_add_value(RuleList *l, double v);
+
+static void parse_list_values(Parser *p, RuleList *l)
+{
+    do {
+        Token t = p->tok;
+        double v;
+        g_autofree char *name = g_strndup(t.start, t.len);
+        if ((t.kind != TOK_IDENT && t.kind != TOK_NUMBER) || tok_is_clause(&t) ||
+            !rule_enum_value(l->kind, name, &v) || !list_add_value(l, v)) {
+            g_autofree char *d = rule_tok_describe(&t);
+            perr(p, &t, "%s is not a valid %s", d, list_kind_word(l->kind));
+            return;
+        }
+        advance(p);
+    } while (accept(p, TOK_COMMA));
+}
+
+static void parse_list(Parser *p)
+{
+    Token nt = p->tok;
+    if (nt.kind != TOK_IDENT || tok_is_clause(&nt)) {
+        err_expected(p, "a list name");
+        return;
+    }
+    advance(p);
+    g_autofree char *name = g_strndup(nt.start, nt.len);
+    if (find_list(p->cx->rs, name))
+        perr(p, &nt, "list '%s' is defined twice", name);
+    if (!accept(p, TOK_COLON)) {
+        err_expected(
+            p, "':' and the kind of the list (channel, mcc, country, currency, weekday, hour)");
+        return;
+    }
+    gsize k = 0;
+    while (k < G_N_ELEMENTS(list_kinds) && !rule_tok_is(&p->tok, list_kinds[k].word))
+        k++;
+    if (k == G_N_ELEMENTS(list_kinds)) {
+        err_expected(p, "channel, mcc, country, currency, weekday or hour");
+        return;
+    }
+    advance(p);
+    if (!accept(p, TOK_ASSIGN)) {
+        err_expected(p, "'='");
+        return;
+    }
+    RuleList *l = g_new0(RuleList, 1);
+    l->name = g_steal_pointer(&name);
+    l->kind = list_kinds[k].kind;
+    l->nbits = list_kinds[k].nbits;
+    l->bits = g_malloc0((l->nbits + 7) / 8);
+    l->values = g_array_new(FALSE, FALSE, sizeof(double));
+    l->file = g_strdup(p->cx->file);
+    l->line = nt.line;
+    l->col = nt.col;
+    g_ptr_array_add(p->cx->rs->lists, l);
+    parse_list_values(p, l);
+}
+
+static gboolean list_add_value(RuleList *l, double v)
+{
+    gint64 key = rule_list_key(l->kind, v);
+    if (key < 0 || key >= l->nbits)
+        return FALSE;
+    l->bits[key >> 3] |= (guint8)(1u << (key & 7));
+    g_array_append_val(l->values, v);
+    return TRUE;
+}
+
+/* Builds an anonymous list for an inline set; used by the compiler. */
+RuleList *rule_list_new_anonymous(RuleSet *rs, ValueType kind, const char *file, int line, int col);
+RuleList *rule_list_new_anonymous(RuleSet *rs, ValueType kind, const char *file, int line, int col)
+{
+    gsize k = 0;
+    while (k < G_N_ELEMENTS(list_kinds) && list_kinds[k].kind != kind)
+        k++;
+    if (k == G_N_ELEMENTS(list_kinds))
+        return NULL;
+    RuleList *l = g_new0(RuleList, 1);
+    l->name = g_strdup_printf("{set at %d:%d}", line, col);
+    l->kind = kind;
+    l->nbits = list_kinds[k].nbits;
+    l->bits = g_malloc0((l->nbits + 7) / 8);
+    l->values = g_array_new(FALSE, FALSE, sizeof(double));
+    l->file = g_strdup(file);
+    l->line = line;
+    l->col = col;
+    l->used = TRUE;
+    l->anonymous = TRUE;
+    g_ptr_array_add(rs->lists, l);
+    return l;
+}
+
+gboolean rule_list_add(RuleList *l, double v);
+gboolean rule_list_add(RuleList *l, double v)
+{
+    return list_add_value(l, v);
+}
+
+/* The value of a constant or parameter, or its override ("NAME" for a
+ * constant, "RULE.NAME" for a parameter) when one is given. */
+static gboolean const_value_of(Parser *p, const Token *nt, const char *key, AstNode *e,
+                               RuleConst *c)
+{
+    const char *ov = p->cx->overrides ? g_hash_table_lookup(p->cx->overrides, key) : NULL;
+    if (!ov)
+        return e && rule_compile_const(p->cx, e, &c->value, &c->type);
+    char *end;
+    c->value = g_ascii_strtod(ov, &end);
+    g_hash_table_add(p->cx->used_overrides, g_strdup(key));
+    if (end == ov || *end) {
+        perr(p, nt, "the override %s=%s is not a number", key, ov);
+        return FALSE;
+    }
+    if (e) {
+        double ignored;
+        ValueType ty = TY_NUM;
+        rule_compile_const(p->cx, e, &ignored, &ty);
+        c->type = ty;
+    }
+    return TRUE;
+}
+
+/* "NAME = constant expression", for `const` and `param` */
+static RuleConst *parse_definition(Parser *p, GPtrArray *into, const char *prefix)
+{
+    Token nt = p->tok;
+    if (nt.kind != TOK_IDENT || tok_is_clause(&nt)) {
+        err_expected(p, "a name");
+        return NULL;
+    }
+    advance(p);
+    if (!accept(p, TOK_ASSIGN)) {
+        err_expected(p, "'='");
+        return NULL;
+    }
+    AstNode *e = parse_or(p);
+    g_autofree char *name = g_strndup(nt.start, nt.len);
+    g_autofree char *key = prefix ? g_strdup_printf("%s.%s", prefix, name) : g_strdup(name);
+    RuleConst c = {0};
+    if (!e || !const_value_of(p, &nt, key, e, &c))
+        return NULL;
+    RuleConst *k = g_new0(RuleConst, 1);
+    *k = c;
+    k->name = g_steal_pointer(&name);
+    k->file = g_strdup(p->cx->file);
+    k->line = nt.line;
+    k->col = nt.col;
+    g_ptr_array_add(into, k);
+    return k;
+}
+
+static void parse_const(Parser *p)
+{
+    parse_definition(p, p->cx->rs->consts, NULL);
+}
+
+static void parse_param(Parser *p, Rule *r)
+{
+    RuleConst *k = parse_definition(p, r->params, r->id);
+    if (k)
+        k->used = TRUE; /* a rule's own knob: not worth a warning */
+}
+
+/* Parses one file's text into cx->rs; errors go to cx->diags. */
+void rule_parse_file(RuleCtx *cx);
+void rule_parse_file(RuleCtx *cx)
+{
+    Parser p = {.cx = cx};
+    rule_lex_init(&p.lx, cx->src, cx->len);
+    advance(&p);
+    while (p.tok.kind != TOK_EOF) {
+        int before = cx->errors;
+        if (accept_kw(&p, "rule"))
+            parse_rule(&p);
+        else if (accept_kw(&p, "list"))
+            parse_list(&p);
+        else if (accept_kw(&p, "const"))
+            parse_const(&p);
+        else if (accept_kw(&p, "typology"))
+            parse_typology(&p);
+        else {
+            err_expected(&p, "'rule', 'typology', 'list' or 'const'");
+            advance(&p);
+        }
+        if (cx->errors > before)
+            recover(&p);
+    }
+    rule_lex_clear(&p.lx);
+}

@@ -1,0 +1,514 @@
+/* rule_set.c: loads rule files into a RuleSet, reports diagnostics, and
+ * owns the set's lifetime.
+ *
+ * Loading order is fixed so that lists and constants are defined before the
+ * rules that use them: the *.list files of each directory, then its *.rule
+ * files, each in name order. The digest covers every loaded byte, so a run
+ * can record exactly which rules it used. */
+#include "rule/rule_ast.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+void rule_parse_file(RuleCtx *cx);
+
+const char *rule_strength_name(Strength s)
+{
+    switch (s) {
+    case STRENGTH_WEAK:
+        return "weak";
+    case STRENGTH_MEDIUM:
+        return "medium";
+    case STRENGTH_STRONG:
+        return "strong";
+    }
+    return "?";
+}
+
+const char *rule_persp_name(Perspective p)
+{
+    switch (p) {
+    case PERSP_SENDER:
+        return "sender";
+    case PERSP_RECEIVER:
+        return "receiver";
+    case PERSP_ACCOUNT:
+        return "account";
+    }
+    return "?";
+}
+
+double rule_score(const Rule *r)
+{
+    return (double)r->strength;
+}
+
+const Rule *rule_set_find(const RuleSet *rs, const char *id)
+{
+    for (guint i = 0; i < rs->rules->len; i++) {
+        const Rule *r = g_ptr_array_index(rs->rules, i);
+        if (strcmp(r->id, id) == 0)
+            return r;
+    }
+    return NULL;
+}
+
+static void diag_free(gpointer p)
+{
+    RuleDiag *d = p;
+    g_free(d->file);
+    g_free(d->msg);
+    g_free(d->text);
+    g_free(d);
+}
+
+GPtrArray *rule_diags_new(void)
+{
+    return g_ptr_array_new_with_free_func(diag_free);
+}
+
+void rule_diag_add(GPtrArray *diags, const char *file, const char *src, gsize len, int line,
+                   int col, gboolean warning, const char *msg)
+{
+    RuleDiag *d = g_new0(RuleDiag, 1);
+    d->file = g_strdup(file);
+    d->line = line;
+    d->col = col;
+    d->warning = warning;
+    d->msg = g_strdup(msg);
+    if (src && line > 0) {
+        const char *t;
+        gsize tl;
+        rule_lex_line_text(src, len, line, &t, &tl);
+        d->text = g_strndup(t, tl);
+    }
+    g_ptr_array_add(diags, d);
+}
+
+static void ctx_diag(RuleCtx *cx, int line, int col, gboolean warning, const char *fmt, va_list ap)
+{
+    g_autofree char *msg = g_strdup_vprintf(fmt, ap);
+    rule_diag_add(cx->diags, cx->file, cx->src, cx->len, line, col, warning, msg);
+    if (!warning)
+        cx->errors++;
+}
+
+void rule_ctx_error(RuleCtx *cx, int line, int col, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    ctx_diag(cx, line, col, FALSE, fmt, ap);
+    va_end(ap);
+}
+
+void rule_ctx_warn(RuleCtx *cx, int line, int col, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    ctx_diag(cx, line, col, TRUE, fmt, ap);
+    va_end(ap);
+}
+
+void rule_diag_print(const RuleDiag *d, FILE *out)
+{
+    fprintf(out, "%s:%d:%d: %s: %s\n", d->file, d->line, d->col, d->warning ? "warning" : "error",
+            d->msg);
+    if (!d->text)
+        return;
+    fprintf(out, "%5d | %s\n      | ", d->line, d->text);
+    for (int i = 1; i < d->col && d->text[i - 1]; i++)
+        fputc(d->text[i - 1] == '\t' ? '\t' : ' ', out);
+    fputs("^\n", out);
+}
+
+static void node_free(gpointer p)
+{
+    AstNode *n = p;
+    if (n->items)
+        g_ptr_array_unref(n->items);
+    g_free(n);
+}
+
+/* Parses one file's text into rs; returns the number of errors. */
+static int load_text(RuleSet *rs, const char *path, const char *src, gsize len, GPtrArray *diags,
+                     GChecksum *sum, GHashTable *overrides, GHashTable *used)
+{
+    if (len > LIMIT_RULE_FILE_BYTES || !g_utf8_validate(src, (gssize)len, NULL) ||
+        memchr(src, '\0', len)) {
+        rule_diag_add(diags, path, NULL, 0, 1, 1, FALSE,
+                      len > LIMIT_RULE_FILE_BYTES ? "rule file too large"
+                                                  : "rule file is not UTF-8 text");
+        return 1;
+    }
+    g_checksum_update(sum, (const guchar *)path, (gssize)strlen(path) + 1);
+    g_checksum_update(sum, (const guchar *)src, (gssize)len);
+    RuleCtx cx = {.rs = rs,
+                  .file = path,
+                  .src = src,
+                  .len = len,
+                  .diags = diags,
+                  .nodes = g_ptr_array_new_with_free_func(node_free),
+                  .strings = g_ptr_array_new_with_free_func(g_free),
+                  .overrides = overrides,
+                  .used_overrides = used};
+    rule_parse_file(&cx);
+    g_ptr_array_unref(cx.nodes);
+    g_ptr_array_unref(cx.strings);
+    g_ptr_array_add(rs->files, g_strdup(path));
+    return cx.errors;
+}
+
+static int load_file(RuleSet *rs, const char *path, GPtrArray *diags, GChecksum *sum,
+                     GHashTable *overrides, GHashTable *used)
+{
+    g_autofree char *src = NULL;
+    gsize len = 0;
+    g_autoptr(GError) err = NULL;
+    if (!g_file_get_contents(path, &src, &len, &err)) {
+        rule_diag_add(diags, path, NULL, 0, 0, 0, FALSE, err->message);
+        return 1;
+    }
+    return load_text(rs, path, src, len, diags, sum, overrides, used);
+}
+
+static gint cmp_str(gconstpointer a, gconstpointer b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Appends the files of dir ending in suffix, sorted, to out. */
+static gboolean dir_files(const char *dir, const char *suffix, GPtrArray *out, GPtrArray *diags)
+{
+    g_autoptr(GError) err = NULL;
+    g_autoptr(GDir) d = g_dir_open(dir, 0, &err);
+    if (!d) {
+        rule_diag_add(diags, dir, NULL, 0, 0, 0, FALSE, err->message);
+        return FALSE;
+    }
+    g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
+    const char *name;
+    while ((name = g_dir_read_name(d))) {
+        if (g_str_has_suffix(name, suffix))
+            g_ptr_array_add(names, g_build_filename(dir, name, NULL));
+    }
+    g_ptr_array_sort(names, cmp_str);
+    for (guint i = 0; i < names->len; i++)
+        g_ptr_array_add(out, g_strdup(g_ptr_array_index(names, i)));
+    return TRUE;
+}
+
+static gboolean contains(GPtrArray *a, const char *s)
+{
+    for (guint i = 0; i < a->len; i++) {
+        if (strcmp(g_ptr_array_index(a, i), s) == 0)
+            return TRUE;
+    }
+    return FALSE;
+}
+
+static gboolean expand_paths(const char *const *paths, guint n, GPtrArray *lists, GPtrArray *rules,
+                             GPtrArray *diags)
+{
+    gboolean ok = TRUE;
+    for (guint i = 0; i < n; i++) {
+        if (g_file_test(paths[i], G_FILE_TEST_IS_DIR)) {
+            ok &= dir_files(paths[i], ".list", lists, diags);
+            ok &= dir_files(paths[i], ".rule", rules, diags);
+        } else if (g_file_test(paths[i], G_FILE_TEST_EXISTS)) {
+            g_autofree char *dir = g_path_get_dirname(paths[i]);
+            g_autoptr(GPtrArray) l = g_ptr_array_new_with_free_func(g_free);
+            dir_files(dir, ".list", l, diags);
+            for (guint k = 0; k < l->len; k++) {
+                if (!contains(lists, g_ptr_array_index(l, k)))
+                    g_ptr_array_add(lists, g_strdup(g_ptr_array_index(l, k)));
+            }
+            if (!g_str_has_suffix(paths[i], ".list"))
+                g_ptr_array_add(rules, g_strdup(paths[i]));
+        } else {
+            rule_diag_add(diags, paths[i], NULL, 0, 0, 0, FALSE, g_strerror(ENOENT));
+            ok = FALSE;
+        }
+    }
+    return ok;
+}
+
+static void warn_unused(RuleSet *rs, GPtrArray *diags)
+{
+    for (guint i = 0; i < rs->lists->len; i++) {
+        RuleList *l = g_ptr_array_index(rs->lists, i);
+        if (!l->used && !l->anonymous) {
+            g_autofree char *msg = g_strdup_printf("list '%s' is never used", l->name);
+            rule_diag_add(diags, l->file, NULL, 0, l->line, l->col, TRUE, msg);
+        }
+    }
+    for (guint i = 0; i < rs->consts->len; i++) {
+        RuleConst *k = g_ptr_array_index(rs->consts, i);
+        if (!k->used) {
+            g_autofree char *msg = g_strdup_printf("constant '%s' is never used", k->name);
+            rule_diag_add(diags, k->file, NULL, 0, k->line, k->col, TRUE, msg);
+        }
+    }
+}
+
+RuleSet *rule_set_load(const char *const *paths, guint n_paths, GPtrArray *diags)
+{
+    return rule_set_load_with(paths, n_paths, NULL, diags);
+}
+
+/* An override that matched no constant or parameter is an error. */
+static int check_overrides(GHashTable *overrides, GHashTable *used, GPtrArray *diags)
+{
+    int errors = 0;
+    GHashTableIter it;
+    gpointer key;
+    g_hash_table_iter_init(&it, overrides);
+    while (g_hash_table_iter_next(&it, &key, NULL)) {
+        if (g_hash_table_contains(used, key))
+            continue;
+        g_autofree char *msg = g_strdup_printf(
+            "'%s' is neither a constant nor a rule parameter (RULE.NAME)", (const char *)key);
+        rule_diag_add(diags, "override", NULL, 0, 0, 0, FALSE, msg);
+        errors++;
+    }
+    return errors;
+}
+
+/* Resolves rule ids into rules; an unknown id is an error at its line. */
+static int resolve_ids(const RuleSet *rs, const Typology *ty, GPtrArray *ids, GPtrArray *out,
+                       GPtrArray *diags)
+{
+    int errors = 0;
+    for (guint i = 0; i < ids->len; i++) {
+        const char *id = g_ptr_array_index(ids, i);
+        const Rule *r = rule_set_find(rs, id);
+        if (r && !r->typology) {
+            g_ptr_array_add(out, (gpointer)r);
+            continue;
+        }
+        g_autofree char *msg = g_strdup_printf("typology %s names no rule '%s'", ty->rule.id, id);
+        rule_diag_add(diags, ty->rule.file, NULL, 0, ty->ids_line ? ty->ids_line : ty->rule.line, 1,
+                      FALSE, msg);
+        errors++;
+    }
+    return errors;
+}
+
+/* Overrides change what the rules do, so they are part of the digest (in
+ * name order, so that the digest does not depend on the hash table). */
+static void digest_overrides(GChecksum *sum, GHashTable *overrides)
+{
+    if (!overrides)
+        return;
+    g_autofree gpointer *keys = g_hash_table_get_keys_as_array(overrides, NULL);
+    guint n = g_hash_table_size(overrides);
+    qsort(keys, n, sizeof(gpointer), cmp_str);
+    for (guint i = 0; i < n; i++) {
+        const char *v = g_hash_table_lookup(overrides, keys[i]);
+        g_checksum_update(sum, (const guchar *)keys[i], (gssize)strlen(keys[i]) + 1);
+        g_checksum_update(sum, (const guchar *)v, (gssize)strlen(v) + 1);
+    }
+}
+
+static int link_typologies(RuleSet *rs, GPtrArray *diags)
+{
+    int errors = 0;
+    for (guint i = 0; i < rs->typologies->len; i++) {
+        Typology *ty = g_ptr_array_index(rs->typologies, i);
+        ty->indicators = g_ptr_array_new();
+        ty->victims = g_ptr_array_new();
+        ty->controllers = g_ptr_array_new();
+        ty->required = g_ptr_array_new();
+        errors += resolve_ids(rs, ty, ty->required_ids, ty->required, diags);
+        ty->escalations = g_ptr_array_new_with_free_func((GDestroyNotify)g_ptr_array_unref);
+        errors += resolve_ids(rs, ty, ty->indicator_ids, ty->indicators, diags);
+        errors += resolve_ids(rs, ty, ty->victim_ids, ty->victims, diags);
+        errors += resolve_ids(rs, ty, ty->controller_ids, ty->controllers, diags);
+        for (guint k = 0; k < ty->escalation_ids->len; k++) {
+            GPtrArray *group = g_ptr_array_new();
+            g_ptr_array_add(ty->escalations, group);
+            errors += resolve_ids(rs, ty, g_ptr_array_index(ty->escalation_ids, k), group, diags);
+        }
+    }
+    return errors;
+}
+
+static RuleSet *rule_set_empty(void)
+{
+    RuleSet *rs = g_new0(RuleSet, 1);
+    rs->rules = g_ptr_array_new();
+    rs->typologies = g_ptr_array_new();
+    rs->lists = g_ptr_array_new();
+    rs->consts = g_ptr_array_new();
+    rs->files = g_ptr_array_new_with_free_func(g_free);
+    return rs;
+}
+
+RuleSet *rule_set_load_text(const char *name, const char *src, gsize len, GPtrArray *diags)
+{
+    RuleSet *rs = rule_set_empty();
+    g_autoptr(GChecksum) sum = g_checksum_new(G_CHECKSUM_SHA256);
+    g_autoptr(GHashTable) used = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    int errors = load_text(rs, name, src, len, diags, sum, NULL, used);
+    if (errors == 0)
+        errors += link_typologies(rs, diags);
+    if (errors) {
+        rule_set_free(rs);
+        return NULL;
+    }
+    g_strlcpy(rs->digest, g_checksum_get_string(sum), sizeof rs->digest);
+    return rs;
+}
+
+RuleSet *rule_set_load_with(const char *const *paths, guint n_paths, GHashTable *overrides,
+                            GPtrArray *diags)
+{
+    g_autoptr(GHashTable) used = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    RuleSet *rs = rule_set_empty();
+    g_autoptr(GPtrArray) lists = g_ptr_array_new_with_free_func(g_free);
+    g_autoptr(GPtrArray) rules = g_ptr_array_new_with_free_func(g_free);
+    int errors = expand_paths(paths, n_paths, lists, rules, diags) ? 0 : 1;
+    g_autoptr(GChecksum) sum = g_checksum_new(G_CHECKSUM_SHA256);
+    for (guint i = 0; i < lists->len; i++)
+        errors += load_file(rs, g_ptr_array_index(lists, i), diags, sum, overrides, used);
+    for (guint i = 0; i < rules->len; i++)
+        errors += load_file(rs, g_ptr_array_index(rules, i), diags, sum, overrides, used);
+    if (overrides)
+        errors += check_overrides(overrides, used, diags);
+    if (errors == 0)
+        errors += link_typologies(rs, diags);
+    digest_overrides(sum, overrides);
+    g_strlcpy(rs->digest, g_checksum_get_string(sum), sizeof rs->digest);
+    if (errors == 0)
+        warn_unused(rs, diags);
+    guint graph_rules = 0;
+    for (guint i = 0; i < rs->rules->len; i++)
+        graph_rules += ((Rule *)g_ptr_array_index(rs->rules, i))->match.kind != MATCH_NONE;
+    if (graph_rules > LIMIT_GRAPH_RULES) {
+        g_autofree char *msg =
+            g_strdup_printf("%u rules with 'match': at most %d can be loaded at once", graph_rules,
+                            LIMIT_GRAPH_RULES);
+        rule_diag_add(diags, "rules", NULL, 0, 0, 0, FALSE, msg);
+        errors++;
+    }
+    if (errors == 0 && rs->rules->len == 0) {
+        rule_diag_add(diags, n_paths ? paths[0] : "rules", NULL, 0, 0, 0, FALSE,
+                      "no rules found (rule files end in .rule)");
+        errors++;
+    }
+    if (errors) {
+        rule_set_free(rs);
+        return NULL;
+    }
+    return rs;
+}
+
+static void rule_free(Rule *r);
+
+static void rule_clear(Rule *r)
+{
+    g_free(r->id);
+    g_free(r->title);
+    g_free(r->source);
+    g_free(r->family);
+    g_free(r->file);
+    g_free(r->explain_src);
+    g_free(r->filter_src);
+    g_free(r->account_filter_src);
+    g_free(r->condition_src);
+    g_free(r->role);
+    g_ptr_array_unref(r->tags);
+    rule_program_clear(&r->filter);
+    rule_program_clear(&r->account_filter);
+    for (int side = 0; side < SIDE_COUNT; side++) {
+        rule_program_clear(&r->side_filter[side]);
+        for (int k = 0; k < 2 * 32; k++) {
+            RuleProgram *p = r->shape_filter[side][k / 32][k % 32];
+            if (p)
+                rule_program_clear(p);
+            g_free(p);
+        }
+    }
+    if (r->mcc_sets)
+        g_ptr_array_unref(r->mcc_sets);
+    rule_program_clear(&r->condition);
+    for (guint i = 0; i < r->aggs->len; i++) {
+        RuleAgg *a = &g_array_index(r->aggs, RuleAgg, i);
+        rule_program_clear(&a->arg);
+        rule_program_clear(&a->cond);
+        g_free(a->text);
+    }
+    g_array_unref(r->aggs);
+    g_array_unref(r->leads);
+    g_array_unref(r->tracked);
+    for (guint i = 0; i < r->explain->len; i++) {
+        TplPart *t = &g_array_index(r->explain, TplPart, i);
+        g_free(t->text);
+        rule_program_clear(&t->prog);
+    }
+    g_array_unref(r->explain);
+    g_ptr_array_unref(r->examples);
+    for (guint i = 0; i < r->params->len; i++) {
+        RuleConst *k = g_ptr_array_index(r->params, i);
+        g_free(k->name);
+        g_free(k->file);
+        g_free(k);
+    }
+    g_ptr_array_unref(r->params);
+}
+
+static void rule_free(Rule *r)
+{
+    rule_clear(r);
+    g_free(r);
+}
+
+static void rule_clear(Rule *r);
+
+static void typology_free(Typology *ty)
+{
+    rule_clear(&ty->rule);
+    g_ptr_array_unref(ty->indicator_ids);
+    g_ptr_array_unref(ty->escalation_ids);
+    g_ptr_array_unref(ty->victim_ids);
+    g_ptr_array_unref(ty->controller_ids);
+    g_ptr_array_unref(ty->required_ids);
+    if (ty->indicators) {
+        g_ptr_array_unref(ty->indicators);
+        g_ptr_array_unref(ty->escalations);
+        g_ptr_array_unref(ty->victims);
+        g_ptr_array_unref(ty->controllers);
+        g_ptr_array_unref(ty->required);
+    }
+    g_free(ty);
+}
+
+void rule_set_free(RuleSet *rs)
+{
+    if (!rs)
+        return;
+    for (guint i = 0; i < rs->rules->len; i++)
+        rule_free(g_ptr_array_index(rs->rules, i));
+    for (guint i = 0; i < rs->typologies->len; i++)
+        typology_free(g_ptr_array_index(rs->typologies, i));
+    g_ptr_array_unref(rs->typologies);
+    for (guint i = 0; i < rs->lists->len; i++) {
+        RuleList *l = g_ptr_array_index(rs->lists, i);
+        g_free(l->name);
+        g_free(l->bits);
+        g_free(l->file);
+        g_array_unref(l->values);
+        g_free(l);
+    }
+    for (guint i = 0; i < rs->consts->len; i++) {
+        RuleConst *k = g_ptr_array_index(rs->consts, i);
+        g_free(k->name);
+        g_free(k->file);
+        g_free(k);
+    }
+    g_ptr_array_unref(rs->rules);
+    g_ptr_array_unref(rs->lists);
+    g_ptr_array_unref(rs->consts);
+    g_ptr_array_unref(rs->files);
+    g_free(rs);
+}
