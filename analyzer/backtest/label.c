@@ -351,8 +351,11 @@ static gboolean load_sim_alerts(LabelSet *ls, const char *path, char **lines, GE
         LabelInstance *in = instance_get(ls, typ, id);
         for (guint k = 0; k < G_N_ELEMENTS(c_acc); k++)
             instance_add_account(ls, in, field(&row, c_acc[k], buf), NULL);
-        if (c_tx >= 0)
-            tx_add(ls, field(&row, c_tx, buf), strlen(buf));
+        if (c_tx >= 0) {
+            /* two statements: the length is taken after the copy */
+            field(&row, c_tx, buf);
+            tx_add(ls, buf, strlen(buf));
+        }
     }
     g_string_append_printf(ls->describe, "%s (AMLSim alerts): %u alerts\n", path,
                            ls->instances->len - before);

@@ -467,3 +467,19 @@ Test(backtest, unknown_label_file_is_an_error)
               "%s", err->message);
     g_error_free(err);
 }
+
+/* The transaction id of an AMLSim alert row is kept whole, whatever the
+ * length of the field before it (it was once cut to that length). */
+Test(backtest, amlsim_alert_transactions_keep_whole_ids)
+{
+    g_autoptr(LabelSet) ls = load("alert_transactions.csv",
+                                  "alert_id,alert_type,orig_acct,bene_acct,tran_id\n"
+                                  "7,cycle,A,B,123456789\n"
+                                  "7,cycle,B,C,42\n",
+                                  NULL);
+    cr_assert_not_null(ls);
+    cr_expect_eq(label_set_n_tx(ls), 2);
+    cr_expect(label_set_has_tx(ls, "123456789"));
+    cr_expect(label_set_has_tx(ls, "42"));
+    cr_expect_not(label_set_has_tx(ls, "1"));
+}
