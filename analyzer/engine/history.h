@@ -1,0 +1,52 @@
+/* history.h: what the engine remembers of every account and every pair of
+ * accounts over the whole scan, however long ago: when each was first and
+ * last seen, how many transactions, how many distinct counterparties; and
+ * for a pair, how often one paid the other and since when.
+ *
+ * Windows forget what falls out of them; history does not, so a rule can
+ * tell an account that was quiet for months from one with no data yet, and
+ * a payer of many months from a first payment. It is exact and costs a
+ * fixed size per account (HistoryAccount) and per pair of accounts that
+ * ever transacted (about 48 bytes at the table's load). An account is
+ * "seen" by the transactions of it the engine processes: a sharded engine
+ * keeps its own accounts' history, and every engine keeps the pairs of the
+ * rows it processes. */
+#ifndef MT_HISTORY_H
+#define MT_HISTORY_H
+
+#include <glib.h>
+
+#include "base/txn.h"
+
+typedef struct {
+    gint64 first_ts; /* the first transaction's time; valid when n > 0 */
+    gint64 last_ts;  /* the latest transaction's time; valid when n > 0 */
+    guint32 n;       /* transactions, saturating */
+    guint32 cp_in;   /* distinct accounts that paid it */
+    guint32 cp_out;  /* distinct accounts it paid */
+} HistoryAccount;
+
+typedef struct {
+    guint32 n;       /* transactions from -> to, saturating */
+    gint64 first_ts; /* the first of them; valid when n > 0 */
+} HistoryPair;
+
+typedef struct History History;
+
+History *history_new(void);
+void history_free(History *h);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(History, history_free)
+
+/* What is known of account a (0: none; an account never seen has n 0).
+ * Borrowed until the next history_add. */
+const HistoryAccount *history_account(const History *h, guint32 a);
+/* Transactions from -> to so far and the first one's time ({0} if none). */
+HistoryPair history_pair(const History *h, guint32 from, guint32 to);
+/* Records t: its accounts (either may be 0, a cash row) and, for an
+ * account-to-account row, the pair. Call after the rules have read what
+ * was known before t. */
+void history_add(History *h, const TxnCore *t);
+/* Bytes held, for the run summary and tests. */
+gsize history_bytes(const History *h);
+
+#endif
