@@ -228,7 +228,7 @@ static void json_subgraph(const Alert *a, GString *out)
         const GraphEdge *e = a->match->edges[i];
         g_string_append(out, i ? ",{" : "{");
         json_key(out, "tx");
-        StrView id = txn_rec_id(e->rec);
+        StrView id = txn_store_id(e->rec);
         alert_json_string(out, id.ptr, id.len);
         json_str(out, "from", intern_str(a->accounts, e->core.from));
         json_str(out, "to", intern_str(a->accounts, e->core.to));
