@@ -69,7 +69,8 @@ $(B)/libmt.a: $(LIB_OBJ) $(B)/profiles_builtin.o $(B)/migrations_builtin.o
 $(MT): $(B)/analyzer/cli/main.o $(B)/libmt.a
 	$(CC) -o $@ $^ $(LDLIBS_ALL)
 
-tools/mtgen/mtgen: $(TOOL_OBJ)
+# The generator shares the analyzer's calendar (base/tstamp).
+tools/mtgen/mtgen: $(TOOL_OBJ) $(B)/analyzer/base/tstamp.o
 	$(CC) -o $@ $^ $(LDLIBS_ALL)
 
 # The bare libpq client that tools/bench-pg measures moneytrail against.

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "backtest/backtest.h"
+#include "base/jval.h"
 #include "base/money.h"
 #include "base/tstamp.h"
 
@@ -657,33 +658,11 @@ void backtest_report_text(const BacktestReport *r, GString *out)
 
 /* ---- JSON ---- */
 
-/* A comma unless the value is the first in its object or array. */
-static void json_sep(GString *out)
-{
-    char last = out->len ? out->str[out->len - 1] : '{';
-    if (last != '{' && last != '[' && last != ':' && last != '\n')
-        g_string_append_c(out, ',');
-}
-
-static void json_key(GString *out, const char *key)
-{
-    json_sep(out);
-    alert_json_string(out, key, strlen(key));
-    g_string_append_c(out, ':');
-}
-
-static void json_str(GString *out, const char *key, const char *v)
-{
-    json_key(out, key);
-    if (v)
-        alert_json_string(out, v, strlen(v));
-    else
-        g_string_append(out, "null");
-}
-
+/* A number member for the report: integers plainly, ratios to 4 places,
+ * NaN (no data) as null. */
 static void json_num(GString *out, const char *key, double v)
 {
-    json_key(out, key);
+    jval_write_key(out, key);
     if (isnan(v))
         g_string_append(out, "null");
     else if (v == floor(v) && fabs(v) < 1e15)
@@ -692,36 +671,27 @@ static void json_num(GString *out, const char *key, double v)
         g_string_append_printf(out, "%.4f", v);
 }
 
-static void json_open(GString *out, const char *key, char bracket)
-{
-    if (key)
-        json_key(out, key);
-    else
-        json_sep(out);
-    g_string_append_c(out, bracket);
-}
-
 static void json_row(const BacktestRow *x, GString *out)
 {
-    json_open(out, NULL, '{');
-    json_str(out, "rule", x->rule);
+    jval_write_open(out, NULL, '{');
+    jval_write_str(out, "rule", x->rule);
     json_num(out, "alerts", (double)x->alerts);
     json_num(out, "alerts_per_1000_accounts_per_month", x->per_1k_month);
-    json_open(out, "accounts", '{');
+    jval_write_open(out, "accounts", '{');
     json_num(out, "flagged", x->flagged);
     json_num(out, "tp", x->tp);
     json_num(out, "fp", x->fp);
     json_num(out, "precision", x->precision);
     json_num(out, "recall", x->recall);
     g_string_append(out, "}");
-    json_open(out, "transactions", '{');
+    jval_write_open(out, "transactions", '{');
     json_num(out, "evidence", x->evidence);
     json_num(out, "tp", x->ev_tp);
     json_num(out, "fp", x->ev_fp);
     json_num(out, "precision", x->ev_precision);
     json_num(out, "recall", x->ev_recall);
     g_string_append(out, "}");
-    json_open(out, "typology", '{');
+    jval_write_open(out, "typology", '{');
     json_num(out, "instances", x->typ_instances);
     json_num(out, "found", x->typ_found);
     json_num(out, "recall", ratio(x->typ_found, x->typ_instances));
@@ -731,20 +701,20 @@ static void json_row(const BacktestRow *x, GString *out)
 static void json_data(const BacktestReport *r, GString *out)
 {
     char t0[32], t1[32];
-    json_open(out, "data", '{');
+    jval_write_open(out, "data", '{');
     json_num(out, "transactions", (double)r->transactions);
     json_num(out, "accounts", r->accounts);
-    json_str(out, "first", tstamp_format_utc(r->first_ts, t0));
-    json_str(out, "last", tstamp_format_utc(r->last_ts, t1));
+    jval_write_str(out, "first", tstamp_format_utc(r->first_ts, t0));
+    jval_write_str(out, "last", tstamp_format_utc(r->last_ts, t1));
     json_num(out, "months", r->months);
     g_string_append(out, "}");
-    json_open(out, "labels", '{');
+    jval_write_open(out, "labels", '{');
     g_auto(GStrv) lines = g_strsplit(r->labels, "\n", -1);
-    json_open(out, "sources", '[');
+    jval_write_open(out, "sources", '[');
     for (char **l = lines; *l; l++) {
         if (**l) {
-            json_sep(out);
-            alert_json_string(out, *l, strlen(*l));
+            jval_write_sep(out);
+            jval_write_string(out, *l);
         }
     }
     g_string_append(out, "]");
@@ -758,21 +728,21 @@ static void json_data(const BacktestReport *r, GString *out)
 
 static void json_typology(const BacktestTypology *t, GString *out)
 {
-    json_open(out, NULL, '{');
-    json_str(out, "typology", t->typology);
+    jval_write_open(out, NULL, '{');
+    jval_write_str(out, "typology", t->typology);
     json_num(out, "instances", t->instances);
     json_num(out, "found", t->found);
     json_num(out, "recall", ratio(t->found, t->instances));
-    json_open(out, "missed", '[');
+    jval_write_open(out, "missed", '[');
     for (guint k = 0; k < t->missed->len; k++) {
         const char *id = g_ptr_array_index(t->missed, k);
-        json_sep(out);
-        alert_json_string(out, id, strlen(id));
+        jval_write_sep(out);
+        jval_write_string(out, id);
     }
     g_string_append(out, "]");
-    json_str(out, "rule", t->rule >= 0 ? t->typology : NULL);
+    jval_write_str(out, "rule", t->rule >= 0 ? t->typology : NULL);
     if (t->rule >= 0) {
-        json_open(out, "accounts", '{');
+        jval_write_open(out, "accounts", '{');
         json_num(out, "subjects", t->subjects);
         json_num(out, "subjects_flagged", t->subjects_flagged);
         json_num(out, "recall", ratio(t->subjects_flagged, t->subjects));
@@ -781,7 +751,7 @@ static void json_typology(const BacktestTypology *t, GString *out)
         json_num(out, "victims_as_suspects", t->victims_as_suspects);
         g_string_append(out, "}");
     } else {
-        json_key(out, "accounts");
+        jval_write_key(out, "accounts");
         g_string_append(out, "null");
     }
     g_string_append(out, "}");
@@ -789,16 +759,16 @@ static void json_typology(const BacktestTypology *t, GString *out)
 
 static void json_top(const BacktestTop *t, GString *out)
 {
-    json_open(out, NULL, '{');
-    json_str(out, "account", t->account);
+    jval_write_open(out, NULL, '{');
+    jval_write_str(out, "account", t->account);
     json_num(out, "score", t->score);
-    json_str(out, "labels", t->labels);
-    json_open(out, "alerts", '[');
+    jval_write_str(out, "labels", t->labels);
+    jval_write_open(out, "alerts", '[');
     for (guint k = 0; k < t->alerts->len; k++) {
         const BacktestTopAlert *a = g_ptr_array_index(t->alerts, k);
-        json_open(out, NULL, '{');
-        json_str(out, "rule", a->rule);
-        json_str(out, "explanation", a->explanation);
+        jval_write_open(out, NULL, '{');
+        jval_write_str(out, "rule", a->rule);
+        jval_write_str(out, "explanation", a->explanation);
         g_string_append(out, "}");
     }
     g_string_append(out, "]}");
@@ -806,19 +776,19 @@ static void json_top(const BacktestTop *t, GString *out)
 
 void backtest_report_json(const BacktestReport *r, GString *out)
 {
-    json_open(out, NULL, '{');
+    jval_write_open(out, NULL, '{');
     json_data(r, out);
-    json_open(out, "rules", '[');
+    jval_write_open(out, "rules", '[');
     for (guint i = 0; i + 1 < r->rows->len; i++)
         json_row(&g_array_index(r->rows, BacktestRow, i), out);
     g_string_append(out, "]");
-    json_key(out, "all_rules");
+    jval_write_key(out, "all_rules");
     json_row(&g_array_index(r->rows, BacktestRow, r->rows->len - 1), out);
-    json_open(out, "typologies", '[');
+    jval_write_open(out, "typologies", '[');
     for (guint i = 0; i < r->typologies->len; i++)
         json_typology(&g_array_index(r->typologies, BacktestTypology, i), out);
     g_string_append(out, "]");
-    json_open(out, "top", '[');
+    jval_write_open(out, "top", '[');
     for (guint i = 0; i < r->top->len; i++)
         json_top(g_ptr_array_index(r->top, i), out);
     g_string_append(out, "]}\n");
@@ -882,15 +852,15 @@ void backtest_sweep_text(const BacktestSweep *s, GString *out)
 
 void backtest_sweep_json(const BacktestSweep *s, GString *out)
 {
-    json_open(out, NULL, '{');
-    json_open(out, "sweep", '{');
-    json_str(out, "setting", s->setting);
-    json_str(out, "rule", s->rule);
-    json_open(out, "values", '[');
+    jval_write_open(out, NULL, '{');
+    jval_write_open(out, "sweep", '{');
+    jval_write_str(out, "setting", s->setting);
+    jval_write_str(out, "rule", s->rule);
+    jval_write_open(out, "values", '[');
     for (guint i = 0; i < s->rows->len; i++) {
-        json_open(out, NULL, '{');
-        json_str(out, "value", g_ptr_array_index(s->values, i));
-        json_key(out, "row");
+        jval_write_open(out, NULL, '{');
+        jval_write_str(out, "value", g_ptr_array_index(s->values, i));
+        jval_write_key(out, "row");
         json_row(&g_array_index(s->rows, BacktestRow, i), out);
         g_string_append_c(out, '}');
     }

@@ -1,4 +1,5 @@
-/* jval.c: a recursive-descent JSON reader (RFC 8259) into a JVal tree.
+/* jval.c: a recursive-descent JSON reader (RFC 8259) into a JVal tree, and
+ * the JSON writer every output uses (jval_write_*).
  *
  * Depth is bounded by JVAL_MAX_DEPTH so that a hostile file cannot blow
  * the stack; \u escapes (with surrogate pairs) are decoded to UTF-8. */
@@ -317,20 +318,74 @@ const JVal *jval_at(const JVal *v, guint i)
     return v && v->items && i < v->items->len ? g_ptr_array_index(v->items, i) : NULL;
 }
 
+/* One writer for every JSON moneytrail emits: alert lines (on the hot path:
+ * runs of plain bytes are copied whole), reports, exports, sidecars. The
+ * escapes are fixed, since alert files are compared byte for byte: '"' and
+ * '\\' by a backslash, newline and tab as \n and \t, every other byte
+ * below 0x20 as \u00XX; all other bytes, UTF-8 or not, are copied as they
+ * are (the decoder has already rejected invalid UTF-8 in text fields). */
+void jval_write_string_len(GString *out, const char *s, gsize n)
+{
+    static const char hex[] = "0123456789abcdef";
+    gsize plain = 0; /* start of the run of bytes not yet copied */
+    g_string_append_c(out, '"');
+    for (gsize i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 0x20 && c != '"' && c != '\\')
+            continue;
+        g_string_append_len(out, s + plain, (gssize)(i - plain));
+        plain = i + 1;
+        if (c == '"' || c == '\\') {
+            g_string_append_c(out, '\\');
+            g_string_append_c(out, (char)c);
+        } else if (c == '\n') {
+            g_string_append_len(out, "\\n", 2);
+        } else if (c == '\t') {
+            g_string_append_len(out, "\\t", 2);
+        } else {
+            const char u[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+            g_string_append_len(out, u, 6);
+        }
+    }
+    g_string_append_len(out, s + plain, (gssize)(n - plain));
+    g_string_append_c(out, '"');
+}
+
 void jval_write_string(GString *out, const char *s)
 {
-    g_string_append_c(out, '"');
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '"' || *p == '\\')
-            g_string_append_printf(out, "\\%c", *p);
-        else if (*p == '\n')
-            g_string_append(out, "\\n");
-        else if (*p < 0x20)
-            g_string_append_printf(out, "\\u%04x", *p);
-        else
-            g_string_append_c(out, (char)*p);
-    }
-    g_string_append_c(out, '"');
+    jval_write_string_len(out, s, strlen(s));
+}
+
+void jval_write_sep(GString *out)
+{
+    char last = out->len ? out->str[out->len - 1] : '{';
+    if (last != '{' && last != '[' && last != ':' && last != '\n')
+        g_string_append_c(out, ',');
+}
+
+void jval_write_key(GString *out, const char *key)
+{
+    jval_write_sep(out);
+    jval_write_string(out, key);
+    g_string_append_c(out, ':');
+}
+
+void jval_write_str(GString *out, const char *key, const char *v)
+{
+    jval_write_key(out, key);
+    if (v)
+        jval_write_string(out, v);
+    else
+        g_string_append_len(out, "null", 4);
+}
+
+void jval_write_open(GString *out, const char *key, char bracket)
+{
+    if (key)
+        jval_write_key(out, key);
+    else
+        jval_write_sep(out);
+    g_string_append_c(out, bracket);
 }
 
 void jval_write(const JVal *v, GString *out)

@@ -1,4 +1,5 @@
-/* jval.h: a small JSON reader for the JSON Lines that moneytrail writes.
+/* jval.h: a small JSON reader for the JSON Lines that moneytrail writes,
+ * and the JSON writer for everything it writes (alerts, reports, exports).
  *
  * Parses one JSON text into a tree of JVal nodes (objects keep their keys
  * in order). It is meant for alert files and triage sidecars, which are
@@ -43,8 +44,25 @@ double jval_get_num(const JVal *v, const char *key, double dflt);
 const char *jval_text(const JVal *v);
 /* Appends v as compact JSON (object keys in their order). */
 void jval_write(const JVal *v, GString *out);
-/* Appends s as a JSON string literal. */
+
+/* The writer: appends JSON to out, with nothing held between calls. A
+ * separator comes from what out ends with: none after '{', '[', ':' or a
+ * newline (the start of a line of JSON Lines), else a comma. */
+/* Appends s[0, n) as a JSON string literal: '"' and '\\' escaped, newline
+ * and tab as \n and \t, other control bytes as \u00XX, every other byte
+ * (UTF-8 or not) as it is. */
+void jval_write_string_len(GString *out, const char *s, gsize n);
+/* The same for a NUL-terminated s. */
 void jval_write_string(GString *out, const char *s);
+/* Appends ',' unless the next value is the first of its object or array. */
+void jval_write_sep(GString *out);
+/* Appends an object member's key: separator, "key" and ':'. */
+void jval_write_key(GString *out, const char *key);
+/* Appends the member "key":"v", or "key":null when v is NULL. */
+void jval_write_str(GString *out, const char *key, const char *v);
+/* Opens an object or array (bracket '{' or '['): as member key, or as an
+ * element when key is NULL. The caller appends the closing bracket. */
+void jval_write_open(GString *out, const char *key, char bracket);
 /* Number of elements or members; 0 for scalars. */
 guint jval_len(const JVal *v);
 /* Element or member i (borrowed). */

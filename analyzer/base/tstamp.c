@@ -4,7 +4,9 @@
  * No strptime, no allocation, no locale. Every field is range-checked
  * (days per month with leap years, hour 0-23, offset up to 18:00). The
  * civil-date to day-number step is cached for the last date seen, since
- * consecutive rows of a sorted export are mostly on the same day. */
+ * consecutive rows of a sorted export are mostly on the same day. The
+ * local day, hour and weekday of an instant are computed here only: rules
+ * (rule_vm.c) and transactions (txn.c) ask for them with the offset. */
 #include "base/tstamp.h"
 
 #include <stdio.h>
@@ -82,7 +84,7 @@ gint64 tstamp_days_from_civil(int y, int m, int d)
     return era * 146097 + doe - 719468;
 }
 
-static void ts_civil_from_days(gint64 z, int *y, int *m, int *d)
+void tstamp_civil_from_days(gint64 z, int *y, int *m, int *d)
 {
     z += 719468;
     gint64 era = (z >= 0 ? z : z - 146096) / 146097;
@@ -233,15 +235,51 @@ static void ts_put(char *buf, unsigned v, int n)
         buf[i] = (char)('0' + v % 10);
 }
 
+/* Floor division (b > 0), so that times before 1970 fall on the right day. */
+static inline gint64 ts_floor_div(gint64 a, gint64 b)
+{
+    gint64 q = a / b;
+    return a % b < 0 ? q - 1 : q;
+}
+
+gint64 tstamp_local_day(gint64 utc, int offset_min)
+{
+    return ts_floor_div(utc + (gint64)offset_min * 60, 86400);
+}
+
+/* Seconds since local midnight, 0-86399. */
+static gint64 ts_local_sod(gint64 utc, int offset_min)
+{
+    gint64 local = utc + (gint64)offset_min * 60;
+    return local - ts_floor_div(local, 86400) * 86400;
+}
+
+int tstamp_local_minute(gint64 utc, int offset_min)
+{
+    return (int)(ts_local_sod(utc, offset_min) / 60);
+}
+
+int tstamp_local_hour(gint64 utc, int offset_min)
+{
+    return (int)(ts_local_sod(utc, offset_min) / 3600);
+}
+
+int tstamp_local_dow(gint64 utc, int offset_min)
+{
+    gint64 days = tstamp_local_day(utc, offset_min) + 3; /* since Monday 1969-12-29 */
+    return (int)(days - ts_floor_div(days, 7) * 7) + 1;
+}
+
+gint64 tstamp_local_week(gint64 utc, int offset_min)
+{
+    return ts_floor_div(tstamp_local_day(utc, offset_min) + 3, 7);
+}
+
 char *tstamp_format_utc(gint64 utc, char *buf)
 {
-    gint64 days = utc / 86400, sod = utc % 86400;
-    if (sod < 0) {
-        sod += 86400;
-        days--;
-    }
+    gint64 days = tstamp_local_day(utc, 0), sod = ts_local_sod(utc, 0);
     int y, m, d;
-    ts_civil_from_days(days, &y, &m, &d);
+    tstamp_civil_from_days(days, &y, &m, &d);
     ts_put(buf, (unsigned)y % 10000, 4);
     buf[4] = '-';
     ts_put(buf + 5, (unsigned)m, 2);

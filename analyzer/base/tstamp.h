@@ -1,5 +1,6 @@
 /* tstamp.h: timestamps: parse bank formats into UTC seconds plus the local
- * offset, and format them back as ISO 8601.
+ * offset, the local day, hour and weekday of an instant, and the formats
+ * people and files read (ISO 8601, dates, durations).
  *
  * Parsing is hand-written for speed (no strptime, no allocation). */
 #ifndef MT_TSTAMP_H
@@ -20,6 +21,23 @@ gboolean tstamp_parse_format(const char *s, size_t n, const char *format, int de
                              gint64 *utc, int *offset_min);
 /* Days since 1970-01-01 of a civil date (proleptic Gregorian). */
 gint64 tstamp_days_from_civil(int y, int m, int d);
+/* The civil date of a day number, the inverse of tstamp_days_from_civil. */
+void tstamp_civil_from_days(gint64 days, int *y, int *m, int *d);
+
+/* Local time: the wall clock at offset_min minutes east of UTC of the
+ * instant utc (no daylight saving rules: the offset is the one the bank
+ * recorded). Every division floors, so instants before 1970 or a negative
+ * offset across midnight fall on the right day. */
+/* The local day, days since 1970-01-01. */
+gint64 tstamp_local_day(gint64 utc, int offset_min);
+/* The local minute of the day, 0-1439. */
+int tstamp_local_minute(gint64 utc, int offset_min);
+/* The local hour, 0-23. */
+int tstamp_local_hour(gint64 utc, int offset_min);
+/* The local day of the week, 1 (Monday) - 7 (Sunday). */
+int tstamp_local_dow(gint64 utc, int offset_min);
+/* The local week, weeks since Monday 1969-12-29 (weeks start on Monday). */
+gint64 tstamp_local_week(gint64 utc, int offset_min);
 /* Formats utc as "YYYY-MM-DDTHH:MM:SSZ" into buf (>= 21 bytes). Returns buf. */
 char *tstamp_format_utc(gint64 utc, char *buf);
 /* "2024-03-01 09:10" (UTC) into buf (>= 20 bytes). Returns buf. */

@@ -1,6 +1,5 @@
 /* txn.c: helpers of the canonical transaction: channel names from the
- * X-macro, packing of ISO country and currency codes into integers, and the
- * local hour and day of week of a transaction.
+ * X-macro and packing of ISO country and currency codes into integers.
  *
  * Packed codes keep the letters in order, one byte each (upper case), so a
  * packed code compares like its text and unpacks without a table. */
@@ -78,36 +77,4 @@ void txn_unpack_code(guint32 code, char *buf)
     if (code)
         buf[i++] = (char)(code & 0xFF);
     buf[i] = '\0';
-}
-
-/* Local seconds since the epoch: UTC shifted by the known offset. */
-static gint64 txn_local_seconds(const TxnCore *t)
-{
-    if (t->utc_offset == TXN_OFFSET_UNKNOWN)
-        return t->ts;
-    return t->ts + (gint64)t->utc_offset * 60;
-}
-
-/* Floor division, so that times before 1970 fall on the right day. */
-static gint64 txn_floor_div(gint64 a, gint64 b)
-{
-    gint64 q = a / b;
-    return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
-}
-
-int txn_local_hour(const TxnCore *t)
-{
-    gint64 s = txn_local_seconds(t);
-    gint64 sod = s - txn_floor_div(s, 86400) * 86400;
-    return (int)(sod / 3600);
-}
-
-int txn_local_dow(const TxnCore *t)
-{
-    gint64 days = txn_floor_div(txn_local_seconds(t), 86400);
-    /* 1970-01-01 was a Thursday (4). */
-    gint64 r = (days + 3) % 7;
-    if (r < 0)
-        r += 7;
-    return (int)r + 1;
 }

@@ -84,9 +84,11 @@ guint16 txn_pack_code2(const char *s, size_t n);
 guint32 txn_pack_code3(const char *s, size_t n);
 /* Unpacks into buf (at least 4 bytes), NUL-terminated; "" for 0. */
 void txn_unpack_code(guint32 code, char *buf);
-/* Local hour 0-23 and day of week 1 (Monday) - 7 (Sunday) of a transaction,
- * using its UTC offset where known and UTC otherwise. */
-int txn_local_hour(const TxnCore *t);
-int txn_local_dow(const TxnCore *t);
+/* The offset, in minutes east of UTC, to read a transaction's local time
+ * with (base/tstamp.h tstamp_local_*): its own where known, else 0 (UTC). */
+static inline int txn_offset_min(const TxnCore *t)
+{
+    return t->utc_offset == TXN_OFFSET_UNKNOWN ? 0 : t->utc_offset;
+}
 
 #endif

@@ -280,12 +280,12 @@ static gboolean file_set_triage(CaseStore *s, const char *id, const char *status
     t->by = g_strdup(g_get_user_name());
     t->at = now_iso();
     g_autoptr(GString) line = g_string_new("{\"alert_id\":");
-    alert_json_string(line, id, strlen(id));
+    jval_write_string(line, id);
     const char *keys[] = {"status", "note", "by", "at"};
     const char *vals[] = {t->status, t->note, t->by, t->at};
     for (gsize i = 0; i < G_N_ELEMENTS(keys); i++) {
         g_string_append_printf(line, ",\"%s\":", keys[i]);
-        alert_json_string(line, vals[i], strlen(vals[i]));
+        jval_write_string(line, vals[i]);
     }
     g_string_append(line, "}\n");
     FILE *f = fopen(fs->triage_path, "a");

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "engine/graph_match.h"
+#include "base/jval.h"
 #include "base/money.h"
 #include "base/tstamp.h"
 #include "engine/window.h"
@@ -138,39 +139,6 @@ void alert_explain(Alert *a, const RuleSet *rs, const TxnCore *txn)
     a->explanation[n] = '\0';
 }
 
-void alert_json_string(GString *out, const char *s, gsize n)
-{
-    g_string_append_c(out, '"');
-    for (gsize i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c == '"' || c == '\\')
-            g_string_append_printf(out, "\\%c", c);
-        else if (c == '\n')
-            g_string_append(out, "\\n");
-        else if (c == '\t')
-            g_string_append(out, "\\t");
-        else if (c < 0x20)
-            g_string_append_printf(out, "\\u%04x", c);
-        else
-            g_string_append_c(out, (char)c);
-    }
-    g_string_append_c(out, '"');
-}
-
-static void json_key(GString *out, const char *key)
-{
-    if (out->len && out->str[out->len - 1] != '{')
-        g_string_append_c(out, ',');
-    alert_json_string(out, key, strlen(key));
-    g_string_append_c(out, ':');
-}
-
-static void json_str(GString *out, const char *key, const char *v)
-{
-    json_key(out, key);
-    alert_json_string(out, v, strlen(v));
-}
-
 /* Money for machines: "1234.50", no thousands separators. */
 static void plain_money(gint64 amount, int exp, char *buf)
 {
@@ -180,18 +148,18 @@ static void plain_money(gint64 amount, int exp, char *buf)
         memmove(comma, comma + 1, strlen(comma));
 }
 
-static void json_values(const Alert *a, GString *out)
+static void write_values(const Alert *a, GString *out)
 {
     char buf[64];
-    json_key(out, "values");
+    jval_write_key(out, "values");
     g_string_append_c(out, '{');
     for (guint i = 0; i < a->rule->aggs->len; i++) {
         const RuleAgg *g = &g_array_index(a->rule->aggs, RuleAgg, i);
         double v = a->aggs[i];
-        json_key(out, g->text);
+        jval_write_key(out, g->text);
         if (g->type == TY_MONEY) {
             plain_money(rule_to_int(round(v * money_scale(a->currency_exp))), a->currency_exp, buf);
-            alert_json_string(out, buf, strlen(buf));
+            jval_write_string(out, buf);
         } else if (v == floor(v) && fabs(v) < 1e15) {
             g_string_append_printf(out, "%" G_GINT64_FORMAT, rule_to_int(v));
         } else {
@@ -202,39 +170,39 @@ static void json_values(const Alert *a, GString *out)
 }
 
 /* "indicators": the indicator alerts behind a typology alert */
-static void json_hits(const Alert *a, GString *out)
+static void write_hits(const Alert *a, GString *out)
 {
     char ts[32];
-    json_key(out, "indicators");
+    jval_write_key(out, "indicators");
     g_string_append_c(out, '[');
     for (guint i = 0; i < a->n_hits; i++) {
         g_string_append(out, i ? ",{" : "{");
-        json_str(out, "alert_id", a->hits[i].alert_id);
-        json_str(out, "rule", a->hits[i].rule);
-        json_str(out, "account", intern_str(a->accounts, a->hits[i].account));
-        json_str(out, "ts", tstamp_format_utc(a->hits[i].ts, ts));
+        jval_write_str(out, "alert_id", a->hits[i].alert_id);
+        jval_write_str(out, "rule", a->hits[i].rule);
+        jval_write_str(out, "account", intern_str(a->accounts, a->hits[i].account));
+        jval_write_str(out, "ts", tstamp_format_utc(a->hits[i].ts, ts));
         g_string_append_c(out, '}');
     }
     g_string_append_c(out, ']');
 }
 
 /* "subgraph": the accounts and edges of a graph pattern, in time order */
-static void json_subgraph(const Alert *a, GString *out)
+static void write_subgraph(const Alert *a, GString *out)
 {
     char buf[32], ts[32];
-    json_key(out, "subgraph");
+    jval_write_key(out, "subgraph");
     g_string_append(out, "{\"edges\":[");
     for (guint i = 0; i < a->match->n; i++) {
         const GraphEdge *e = a->match->edges[i];
         g_string_append(out, i ? ",{" : "{");
-        json_key(out, "tx");
-        StrView id = txn_rec_id(e->rec);
-        alert_json_string(out, id.ptr, id.len);
-        json_str(out, "from", intern_str(a->accounts, e->core.from));
-        json_str(out, "to", intern_str(a->accounts, e->core.to));
+        jval_write_key(out, "tx");
+        StrView id = txn_store_id(e->rec);
+        jval_write_string_len(out, id.ptr, id.len);
+        jval_write_str(out, "from", intern_str(a->accounts, e->core.from));
+        jval_write_str(out, "to", intern_str(a->accounts, e->core.to));
         plain_money(e->core.amount, e->core.currency_exp, buf);
-        json_str(out, "amount", buf);
-        json_str(out, "ts", tstamp_format_utc(e->core.ts, ts));
+        jval_write_str(out, "amount", buf);
+        jval_write_str(out, "ts", tstamp_format_utc(e->core.ts, ts));
         g_string_append_c(out, '}');
     }
     g_string_append(out, "]}");
@@ -245,48 +213,48 @@ void alert_to_json(const Alert *a, GString *out)
     char t0[32], t1[32], code[32];
     const Rule *r = a->rule;
     g_string_append_c(out, '{');
-    json_str(out, "alert_id", a->id);
-    json_str(out, "rule", r->id);
-    json_key(out, "rule_version");
+    jval_write_str(out, "alert_id", a->id);
+    jval_write_str(out, "rule", r->id);
+    jval_write_key(out, "rule_version");
     g_string_append_printf(out, "%d", r->version);
-    json_str(out, "title", r->title);
-    json_str(out, "family", r->family);
-    json_str(out, "strength", rule_strength_name(r->strength));
-    json_key(out, "score");
+    jval_write_str(out, "title", r->title);
+    jval_write_str(out, "family", r->family);
+    jval_write_str(out, "strength", rule_strength_name(r->strength));
+    jval_write_key(out, "score");
     if (a->score == floor(a->score))
         g_string_append_printf(out, "%d", (int)a->score);
     else
         g_string_append(out, g_ascii_formatd(code, sizeof code, "%.2f", a->score));
-    json_str(out, "account", intern_str(a->accounts, a->account));
-    json_str(out, "perspective", rule_persp_name(r->persp));
-    json_str(out, "window_start", tstamp_format_utc(a->window_start, t0));
-    json_str(out, "window_end", tstamp_format_utc(a->window_end, t1));
-    json_key(out, "trigger_tx");
-    alert_json_string(out, a->trigger.ptr, a->trigger.len);
+    jval_write_str(out, "account", intern_str(a->accounts, a->account));
+    jval_write_str(out, "perspective", rule_persp_name(r->persp));
+    jval_write_str(out, "window_start", tstamp_format_utc(a->window_start, t0));
+    jval_write_str(out, "window_end", tstamp_format_utc(a->window_end, t1));
+    jval_write_key(out, "trigger_tx");
+    jval_write_string_len(out, a->trigger.ptr, a->trigger.len);
     txn_unpack_code(a->currency, code);
-    json_str(out, "currency", code);
-    json_values(a, out);
-    json_key(out, "evidence");
+    jval_write_str(out, "currency", code);
+    write_values(a, out);
+    jval_write_key(out, "evidence");
     g_string_append_c(out, '[');
     for (guint i = 0; i < a->n_evidence; i++) {
         if (i)
             g_string_append_c(out, ',');
-        alert_json_string(out, a->evidence[i].ptr, a->evidence[i].len);
+        jval_write_string_len(out, a->evidence[i].ptr, a->evidence[i].len);
     }
     g_string_append_c(out, ']');
-    json_key(out, "evidence_total");
+    jval_write_key(out, "evidence_total");
     g_string_append_printf(out, "%u", a->n_evidence_total);
     if (a->role)
-        json_str(out, "role", a->role);
+        jval_write_str(out, "role", a->role);
     if (a->escalated) {
-        json_key(out, "escalated");
+        jval_write_key(out, "escalated");
         g_string_append(out, "true");
     }
     if (a->hits)
-        json_hits(a, out);
+        write_hits(a, out);
     if (a->match)
-        json_subgraph(a, out);
-    json_str(out, "explanation", a->explanation);
-    json_str(out, "source", r->source ? r->source : "");
+        write_subgraph(a, out);
+    jval_write_str(out, "explanation", a->explanation);
+    jval_write_str(out, "source", r->source ? r->source : "");
     g_string_append(out, "}\n");
 }

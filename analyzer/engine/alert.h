@@ -59,7 +59,5 @@ void alert_to_json(const Alert *a, GString *out);
 /* Formats a value of a static type for people: "9,500.00 EUR", "3", "6 days". */
 void alert_format_value(double v, ValueType ty, char fmt, guint32 currency, int exp,
                         const Intern *accounts, const Intern *locations, GString *out);
-/* Appends s as a JSON string literal with escapes. */
-void alert_json_string(GString *out, const char *s, gsize n);
 
 #endif

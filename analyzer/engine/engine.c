@@ -1164,7 +1164,7 @@ static void run_row_passes(Engine *e, guint32 *row)
         const RowPass *q = &rp[i];
         *row = q->row;
         t.core = *q->rec;
-        t.tx_id = txn_rec_id(q->rec);
+        t.tx_id = txn_store_id(q->rec);
         e->rec = q->rec;
         if (e->since_moved)
             e->since = e->row_since[q->row];

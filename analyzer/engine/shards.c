@@ -105,7 +105,7 @@ static GraphMatch *copy_match(const GraphMatch *m, guint8 **own)
         GraphEdge *e = (GraphEdge *)(void *)*own;
         *e = *m->edges[i];
         *own += sizeof *e;
-        StrView id = txn_rec_id(e->rec);
+        StrView id = txn_store_id(e->rec);
         TxnCore *rec = (TxnCore *)(void *)*own;
         *rec = *e->rec;
         guint8 *p = (guint8 *)(rec + 1);
@@ -123,7 +123,7 @@ static gsize match_bytes(const GraphMatch *m)
     gsize n = sizeof *m;
     for (guint i = 0; i < m->n; i++)
         n += sizeof(GraphEdge) +
-             ((sizeof(TxnCore) + 1 + txn_rec_id(m->edges[i]->rec).len + 7) & ~(gsize)7);
+             ((sizeof(TxnCore) + 1 + txn_store_id(m->edges[i]->rec).len + 7) & ~(gsize)7);
     return n;
 }
 

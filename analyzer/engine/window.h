@@ -1,5 +1,4 @@
-/* window.h: one account's sliding event-time window for one rule, and the
- * store of the transaction records its entries point at.
+/* window.h: one account's sliding event-time window for one rule.
  *
  * A ring buffer of the transactions that passed the rule's filter, oldest
  * first. The window covers (now - span, now]: an entry exactly span old has
@@ -13,12 +12,11 @@
 
 #include "base/limits.h"
 #include "base/txn.h"
+#include "engine/txn_store.h"
 
-/* A window entry points at a transaction record: a TxnCore followed at once
- * by the transaction id as [length byte][bytes]. Records are stored once,
- * whatever the number of windows they enter, by the engine's TxnStore (or
- * are graph edges, which have the same layout), and live for as long as any
- * window can hold them. */
+/* A window entry points at a transaction record (engine/txn_store.h): stored
+ * once, whatever the number of windows it enters, and living for as long as
+ * any window can hold it. */
 typedef struct {
     const TxnCore *core;
     /* Copies of the record's fields that expiry, running totals and sums
@@ -108,32 +106,10 @@ void window_drop_head(Window *w);
  * window was full and its oldest entry was dropped to make room. */
 gboolean window_push(Window *w, WindowMem *m, const TxnCore *rec, guint32 flags);
 
-/* The transaction id of a record (see WinEntry). */
-static inline StrView txn_rec_id(const TxnCore *rec)
-{
-    const guint8 *id = (const guint8 *)(rec + 1);
-    return (StrView){(const char *)id + 1, id[0]};
-}
-
 static inline StrView window_entry_id(const WinEntry *e)
 {
-    return txn_rec_id(e->core);
+    return txn_store_id(e->core);
 }
-
-/* Transaction records for window entries, in chunks freed whole once every
- * transaction in them is older than `keep` (the longest a window or a
- * suppression looks back): memory follows the windows, not the input. */
-typedef struct TxnStore TxnStore;
-
-TxnStore *txn_store_new(gint64 keep);
-void txn_store_free(TxnStore *s);
-/* Stores a record of core and id (cut at 255 bytes); it stays valid until
- * txn_store_release passes core->ts + keep. */
-const TxnCore *txn_store_add(TxnStore *s, const TxnCore *core, StrView id);
-/* Frees the chunks whose transactions are all at or before now - keep. */
-void txn_store_release(TxnStore *s, gint64 now);
-/* The records held (in chunks not yet freed). */
-guint64 txn_store_records(const TxnStore *s);
 
 /* The ring slot of the i-th entry, 0 = oldest, for i up to cap (the ring
  * need not be a power of two). */

@@ -10,26 +10,16 @@
 
 #include "read/kyc.h"
 #include "base/money.h"
+#include "base/tstamp.h"
 
 #include <math.h>
-
-static gint64 local_seconds(const TxnCore *t)
-{
-    return t->ts + (t->utc_offset == TXN_OFFSET_UNKNOWN ? 0 : (gint64)t->utc_offset * 60);
-}
-
-static double floor_div(gint64 a, gint64 b)
-{
-    return (double)(a >= 0 ? a / b : -((-a + b - 1) / b));
-}
 
 /* Is the local time of t within the declared opening hours? Unknown hours: yes. */
 static double open_now(const KycRecord *k, const TxnCore *t)
 {
     if (k->open_min < 0 || k->close_min < 0)
         return 1;
-    gint64 s = local_seconds(t) % 86400;
-    int m = (int)((s < 0 ? s + 86400 : s) / 60);
+    int m = tstamp_local_minute(t->ts, txn_offset_min(t));
     if (k->open_min <= k->close_min)
         return m >= k->open_min && m < k->close_min;
     return m >= k->open_min || m < k->close_min;
@@ -38,7 +28,7 @@ static double open_now(const KycRecord *k, const TxnCore *t)
 /* The local day of t, days since 1970-01-01. */
 static double local_day(const TxnCore *t)
 {
-    return floor_div(local_seconds(t), 86400);
+    return (double)tstamp_local_day(t->ts, txn_offset_min(t));
 }
 
 static double kyc_field(FieldId f, const TxnCore *t, const KycRecord *k)
@@ -113,9 +103,9 @@ double rule_vm_field(FieldId f, const TxnCore *t, guint32 account, const Kyc *ky
     guint32 other = t->from == account ? t->to : t->from;
     switch (f) {
     case FIELD_HOUR:
-        return txn_local_hour(t);
+        return tstamp_local_hour(t->ts, txn_offset_min(t));
     case FIELD_WEEKDAY:
-        return txn_local_dow(t);
+        return tstamp_local_dow(t->ts, txn_offset_min(t));
     case FIELD_CURRENCY:
         return t->currency;
     case FIELD_LOCATION:
@@ -126,8 +116,8 @@ double rule_vm_field(FieldId f, const TxnCore *t, guint32 account, const Kyc *ky
         return other;
     case FIELD_DAY:
         return local_day(t);
-    case FIELD_WEEK: /* weeks start on Monday; 1970-01-01 was a Thursday */
-        return floor_div(local_seconds(t) + 3 * 86400, 7 * 86400);
+    case FIELD_WEEK: /* weeks start on Monday */
+        return (double)tstamp_local_week(t->ts, txn_offset_min(t));
     case FIELD_CP_KNOWN:
         return kyc_get(kyc, other)->known;
     case FIELD_CP_KIND:

@@ -266,14 +266,6 @@ Test(engine, account_perspective_sees_both_directions)
     g_ptr_array_unref(g.json);
 }
 
-Test(engine, json_strings_are_escaped)
-{
-    GString *s = g_string_new(NULL);
-    alert_json_string(s, "a\"b\\c\nd\x01", 8);
-    cr_expect_str_eq(s->str, "\"a\\\"b\\\\c\\nd\\u0001\"");
-    g_string_free(s, TRUE);
-}
-
 /* A victim-side alert of one typology (T-V, role victim, in TY-A) makes the
  * customer a possible victim for another typology too (TY-B, whose only
  * hits are controller-side): a possible victim is never the suspect. */

@@ -1,4 +1,5 @@
-/* Tests of jval.c: parsing the JSON that alert files hold, and errors. */
+/* Tests of jval.c: parsing the JSON that alert files hold, errors, and the
+ * writer every output uses. */
 #include <criterion/criterion.h>
 #include <string.h>
 
@@ -45,4 +46,74 @@ Test(jval, errors_name_the_byte)
         cr_expect_null(jval_parse(bad[i], strlen(bad[i]), &err), "%s", bad[i]);
         cr_expect_str_eq(err ? err->message : "", msg[i], "%s", bad[i]);
     }
+}
+
+/* The writer's escapes: what alert files hold, byte for byte. */
+typedef struct {
+    const char *in;
+    gsize n;
+    const char *out;
+} EscapeCase;
+
+static const EscapeCase escape_cases[] = {
+    {"plain", 5, "\"plain\""},
+    {"", 0, "\"\""},
+    {"a\"b", 3, "\"a\\\"b\""},    /* quote */
+    {"a\\b", 3, "\"a\\\\b\""},    /* backslash */
+    {"a\tb", 3, "\"a\\tb\""},     /* tab */
+    {"a\nb", 3, "\"a\\nb\""},     /* newline */
+    {"a\rb", 3, "\"a\\u000db\""}, /* other control bytes as \u00XX */
+    {"\x01\x1f", 2, "\"\\u0001\\u001f\""},
+    {"a\0b", 3, "\"a\\u0000b\""}, /* a NUL inside a length-given string */
+    {"caf\xc3\xa9 \xe2\x82\xac", 9, "\"caf\xc3\xa9 \xe2\x82\xac\""}, /* UTF-8 kept */
+    {"\x7f/", 2, "\"\x7f/\""},           /* DEL and '/' need no escape */
+    {"x\xff\xc3y", 4, "\"x\xff\xc3y\""}, /* invalid UTF-8 copied as it is */
+};
+
+Test(jval, write_string_escapes)
+{
+    for (gsize i = 0; i < G_N_ELEMENTS(escape_cases); i++) {
+        const EscapeCase *c = &escape_cases[i];
+        g_autoptr(GString) out = g_string_new(NULL);
+        jval_write_string_len(out, c->in, c->n);
+        cr_expect_str_eq(out->str, c->out, "case %zu", i);
+    }
+}
+
+Test(jval, write_string_stops_at_nul)
+{
+    g_autoptr(GString) out = g_string_new(NULL);
+    jval_write_string(out, "a\tb");
+    cr_expect_str_eq(out->str, "\"a\\tb\"");
+}
+
+/* Members and elements get their commas from what the buffer ends with. */
+Test(jval, write_members_and_elements)
+{
+    g_autoptr(GString) out = g_string_new("{\"first\":1}\n");
+    jval_write_open(out, NULL, '{');
+    jval_write_str(out, "a", "x");
+    jval_write_str(out, "b", NULL);
+    jval_write_open(out, "c", '[');
+    jval_write_sep(out);
+    jval_write_string(out, "p");
+    jval_write_sep(out);
+    jval_write_string(out, "q");
+    g_string_append(out, "]");
+    jval_write_open(out, "d", '{');
+    jval_write_key(out, "e");
+    g_string_append(out, "2}}");
+    cr_expect_str_eq(out->str,
+                     "{\"first\":1}\n{\"a\":\"x\",\"b\":null,\"c\":[\"p\",\"q\"],\"d\":{\"e\":2}}");
+}
+
+/* A string written and read back is the same bytes, tab and all. */
+Test(jval, written_strings_read_back)
+{
+    const char *s = "tab\there \"q\" back\\slash\nnew \x01 caf\xc3\xa9";
+    g_autoptr(GString) out = g_string_new(NULL);
+    jval_write_string(out, s);
+    g_autoptr(JVal) j = jval_parse(out->str, out->len, NULL);
+    cr_assert_not_null(j);
+    cr_expect_str_eq(jval_text(j), s);
 }

@@ -119,6 +119,61 @@ Test(tstamp, days_from_civil)
     cr_expect_eq(tstamp_days_from_civil(2024, 3, 1), 19783);
 }
 
+typedef struct {
+    gint64 days;
+    int y, m, d;
+} CivilCase;
+
+static const CivilCase civil_cases[] = {
+    {0, 1970, 1, 1},     {-1, 1969, 12, 31}, {11016, 2000, 2, 29},
+    {19783, 2024, 3, 1}, {-719162, 1, 1, 1},
+};
+
+Test(tstamp, civil_from_days)
+{
+    for (size_t i = 0; i < G_N_ELEMENTS(civil_cases); i++) {
+        const CivilCase *c = &civil_cases[i];
+        int y, m, d;
+        tstamp_civil_from_days(c->days, &y, &m, &d);
+        cr_expect(y == c->y && m == c->m && d == c->d, "%" G_GINT64_FORMAT ": %d-%d-%d", c->days, y,
+                  m, d);
+        cr_expect_eq(tstamp_days_from_civil(c->y, c->m, c->d), c->days, "case %zu", i);
+    }
+}
+
+/* Local time at an offset: wall clock = UTC + offset, no DST rules. */
+typedef struct {
+    gint64 utc;
+    int offset; /* minutes east of UTC */
+    gint64 day; /* days since 1970-01-01 */
+    int minute, hour, dow;
+    gint64 week; /* weeks since Monday 1969-12-29 */
+} LocalCase;
+
+static const LocalCase local_cases[] = {
+    {0, 0, 0, 0, 0, 4, 0},                        /* 1970-01-01 00:00, a Thursday */
+    {1709284200, 0, 19783, 550, 9, 5, 2826},      /* 2024-03-01 09:10, a Friday */
+    {1709284200, 900, 19784, 10, 0, 6, 2826},     /* +15:00: Saturday 00:10 */
+    {1709284200, -600, 19782, 1390, 23, 4, 2826}, /* -10:00: Thursday 02-29 23:10 */
+    {1709456400, 0, 19785, 540, 9, 7, 2826},      /* 2024-03-03 09:00, a Sunday */
+    {1709508600, 60, 19786, 30, 0, 1, 2827},      /* Sunday 23:30 UTC, +01:00: Monday 00:30 */
+    {-1, 0, -1, 1439, 23, 3, 0},                  /* 1969-12-31 23:59:59, a Wednesday */
+    {30, -330, -1, 1110, 18, 3, 0},               /* -05:30: 1969-12-31 18:30:30 */
+    {-4 * 86400, 0, -4, 0, 0, 7, -1},             /* 1969-12-28, a Sunday: the week before */
+};
+
+Test(tstamp, local_time)
+{
+    for (size_t i = 0; i < G_N_ELEMENTS(local_cases); i++) {
+        const LocalCase *c = &local_cases[i];
+        cr_expect_eq(tstamp_local_day(c->utc, c->offset), c->day, "case %zu", i);
+        cr_expect_eq(tstamp_local_minute(c->utc, c->offset), c->minute, "case %zu", i);
+        cr_expect_eq(tstamp_local_hour(c->utc, c->offset), c->hour, "case %zu", i);
+        cr_expect_eq(tstamp_local_dow(c->utc, c->offset), c->dow, "case %zu", i);
+        cr_expect_eq(tstamp_local_week(c->utc, c->offset), c->week, "case %zu", i);
+    }
+}
+
 Test(tstamp, format_utc)
 {
     char buf[21];

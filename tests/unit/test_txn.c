@@ -1,4 +1,4 @@
-/* Tests of txn.c: channel names, code packing, local hour and weekday. */
+/* Tests of txn.c: channel names, code packing, the offset of local time. */
 #include <criterion/criterion.h>
 #include <string.h>
 
@@ -43,27 +43,12 @@ Test(txn, pack_codes)
     cr_expect_str_eq(buf, "");
 }
 
-typedef struct {
-    gint64 ts;
-    gint16 offset;
-    int hour, dow;
-} LocalCase;
-
-static const LocalCase local_cases[] = {
-    {0, 0, 0, 4},          /* 1970-01-01 00:00 UTC, a Thursday */
-    {1709284200, 0, 9, 5}, /* 2024-03-01 09:10 UTC, a Friday */
-    {1709284200, TXN_OFFSET_UNKNOWN, 9, 5},
-    {1709284200, 900, 0, 6},   /* +15:00: 00:10 on Saturday */
-    {1709284200, -600, 23, 4}, /* -10:00: 23:10 on Thursday */
-    {1709456400, 0, 9, 7},     /* 2024-03-03 09:00 UTC, a Sunday */
-    {-1, 0, 23, 3},            /* 1969-12-31 23:59:59, a Wednesday */
-};
-
-Test(txn, local_hour_and_weekday)
+/* Local time is read at the transaction's own offset, or at UTC when the
+ * export gave none (the arithmetic is base/tstamp's, tested there). */
+Test(txn, offset_for_local_time)
 {
-    for (size_t i = 0; i < G_N_ELEMENTS(local_cases); i++) {
-        TxnCore t = {.ts = local_cases[i].ts, .utc_offset = local_cases[i].offset};
-        cr_expect_eq(txn_local_hour(&t), local_cases[i].hour, "case %zu", i);
-        cr_expect_eq(txn_local_dow(&t), local_cases[i].dow, "case %zu", i);
-    }
+    cr_expect_eq(txn_offset_min(&(TxnCore){.utc_offset = 120}), 120);
+    cr_expect_eq(txn_offset_min(&(TxnCore){.utc_offset = -600}), -600);
+    cr_expect_eq(txn_offset_min(&(TxnCore){.utc_offset = 0}), 0);
+    cr_expect_eq(txn_offset_min(&(TxnCore){.utc_offset = TXN_OFFSET_UNKNOWN}), 0);
 }

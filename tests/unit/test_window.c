@@ -79,9 +79,9 @@ Test(window, records_are_stored_once_and_freed_by_age)
     char big[300];
     memset(big, 'x', sizeof big);
     const TxnCore *b = txn_store_add(s, &(TxnCore){.ts = 1001}, (StrView){big, sizeof big});
-    cr_expect_eq(txn_rec_id(b).len, 255); /* longer ids are cut at 255 bytes */
-    cr_expect_eq((guintptr)b % 8, 0);     /* records stay aligned */
-    txn_store_release(s, 1100);           /* the only chunk is kept while it is the newest */
+    cr_expect_eq(txn_store_id(b).len, 255); /* longer ids are cut at 255 bytes */
+    cr_expect_eq((guintptr)b % 8, 0);       /* records stay aligned */
+    txn_store_release(s, 1100);             /* the only chunk is kept while it is the newest */
     cr_expect_eq(memcmp(window_entry_id(window_at(&w, 0)).ptr, "t1", 2), 0);
     window_clear(&w, mem);
     txn_store_free(s);

@@ -1,10 +1,12 @@
 /* gen_util.c: mtgen's small building blocks: the xoshiro256** random
- * generator with its samplers, the proleptic Gregorian calendar, and the
+ * generator with its samplers, the calendar (base/tstamp's), and the
  * append-only text buffers every writer formats into.
  *
  * None of this uses the C library's rand() or locale-dependent printf, so
  * the output is the same bytes on every run and under every locale. */
 #include "gen.h"
+
+#include "base/tstamp.h"
 
 #include <math.h>
 #include <string.h>
@@ -97,28 +99,16 @@ guint gen_rng_pick_cum(GenRng *r, const guint32 *cum, guint n)
     return lo;
 }
 
-/* Howard Hinnant's days_from_civil / civil_from_days. */
+/* The calendar is analyzer/base/tstamp's, linked in, so that the generator
+ * and the analyzer cannot disagree about a date. */
 gint64 gen_days_from_civil(int y, int m, int d)
 {
-    y -= m <= 2;
-    gint64 era = (y >= 0 ? y : y - 399) / 400;
-    gint64 yoe = y - era * 400;
-    gint64 doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    gint64 doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
+    return tstamp_days_from_civil(y, m, d);
 }
 
 void gen_civil_from_days(gint64 z, int *y, int *m, int *d)
 {
-    z += 719468;
-    gint64 era = (z >= 0 ? z : z - 146096) / 146097;
-    gint64 doe = z - era * 146097;
-    gint64 yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    gint64 doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    gint64 mp = (5 * doy + 2) / 153;
-    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
-    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
-    *y = (int)(yoe + era * 400 + (*m <= 2));
+    tstamp_civil_from_days(z, y, m, d);
 }
 
 gboolean gen_parse_date(const char *s, gint64 *days)
@@ -140,8 +130,7 @@ gboolean gen_parse_date(const char *s, gint64 *days)
 
 int gen_weekday(gint64 days)
 {
-    /* 1970-01-01 was a Thursday (3 when Monday is 0). */
-    return (int)(((days % 7) + 7 + 3) % 7);
+    return tstamp_local_dow(days * 86400, 0) - 1; /* 1 = Monday there, 0 here */
 }
 
 void gen_buf_init(GenBuf *b, size_t cap)
