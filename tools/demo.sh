@@ -50,12 +50,10 @@ sed -n '1,5p' "$OUT/backtest.txt" | sed 's/^/   /'
 cat <<EOF
 
 3. Per typology. 'found' counts instances where any rule flagged any of the
-   instance's accounts. The last three columns belong to the rule with the
-   typology's id, where one exists: the accounts it flagged in the whole bank,
-   how many of those are labelled (precision: a low number means many alerts
-   on ordinary accounts), and the share of the typology's instances it found.
-   'no rule of this id' means the catalogue has no rule for that indicator yet;
-   those instances are found, if at all, by other rules.
+   instance's accounts. 'evidence' is stricter: an alert on one of the
+   instance's accounts lists at least two of its transactions, so the alert
+   points at the scheme itself. 'best rule' found most of them that way.
+   Precision, lift and F1 per rule are in the full report.
 
 EOF
 sed -n '/^typology  *instances/,/^$/p' "$OUT/backtest.txt" | sed '/^$/d'

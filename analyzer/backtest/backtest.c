@@ -20,6 +20,7 @@ typedef struct {
     GHashTable *accounts;      /* interned account id (as pointer) set */
     GHashTable *as_controller; /* of them, tagged "possible controller" */
     GHashTable *evidence;      /* tx id set, owned */
+    GHashTable *ev_found;      /* LabelInstance set: found with evidence (instance_backed) */
 } RuleStat;
 
 typedef struct {
@@ -48,6 +49,7 @@ static RuleStat *rule_stat_new(const char *id)
     s->accounts = g_hash_table_new(g_direct_hash, g_direct_equal);
     s->as_controller = g_hash_table_new(g_direct_hash, g_direct_equal);
     s->evidence = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    s->ev_found = g_hash_table_new(g_direct_hash, g_direct_equal);
     return s;
 }
 
@@ -58,6 +60,7 @@ static void rule_stat_free(gpointer p)
     g_hash_table_unref(s->accounts);
     g_hash_table_unref(s->as_controller);
     g_hash_table_unref(s->evidence);
+    g_hash_table_unref(s->ev_found);
     g_free(s);
 }
 
@@ -148,6 +151,51 @@ void backtest_add_txn(Backtest *bt, const TxnCore *t)
     see_account(bt, t->to);
 }
 
+/* TRUE if the account is one of the instance's. */
+static gboolean instance_has(const LabelInstance *in, const char *account)
+{
+    for (guint i = 0; i < in->accounts->len; i++) {
+        if (strcmp(g_ptr_array_index(in->accounts, i), account) == 0)
+            return TRUE;
+    }
+    return FALSE;
+}
+
+/* The instances an alert finds with evidence: those it lists at least two
+ * labelled transactions of (one, for an instance of a single labelled
+ * transaction), on an account of the instance. Adds them to the found
+ * sets of s and of the union. */
+static void count_evidence_backed(Backtest *bt, RuleStat *s, guint32 account, const StrView *ev,
+                                  guint n)
+{
+    const LabelInstance *inst[LIMIT_EVIDENCE];
+    guint hits[LIMIT_EVIDENCE], k = 0;
+    for (guint i = 0; i < n && i < LIMIT_EVIDENCE; i++) {
+        char id[LIMIT_TXID_BYTES + 1];
+        gsize len = MIN(ev[i].len, LIMIT_TXID_BYTES);
+        memcpy(id, ev[i].ptr, len);
+        id[len] = 0;
+        const LabelInstance *in = label_set_tx_instance(bt->labels, id);
+        if (!in)
+            continue;
+        guint j = 0;
+        while (j < k && inst[j] != in)
+            j++;
+        if (j == k) {
+            inst[k] = in;
+            hits[k++] = 0;
+        }
+        hits[j]++;
+    }
+    const char *name = intern_str(bt->accounts, account);
+    for (guint j = 0; j < k; j++) {
+        if (hits[j] < MIN(2u, inst[j]->n_tx) || !instance_has(inst[j], name))
+            continue;
+        g_hash_table_add(s->ev_found, (gpointer)inst[j]);
+        g_hash_table_add(bt->any->ev_found, (gpointer)inst[j]);
+    }
+}
+
 static void count_alert(RuleStat *s, guint32 account, const char *role, const StrView *ev, guint n)
 {
     s->alerts++;
@@ -184,8 +232,10 @@ void backtest_add_alert(Backtest *bt, const char *rule_id, guint32 account, cons
                         double score, const StrView *evidence, guint n_evidence,
                         const char *explanation)
 {
-    count_alert(rule_get(bt, rule_id), account, role, evidence, n_evidence);
+    RuleStat *s = rule_get(bt, rule_id);
+    count_alert(s, account, role, evidence, n_evidence);
     count_alert(bt->any, account, role, evidence, n_evidence);
+    count_evidence_backed(bt, s, account, evidence, n_evidence);
     if (bt->top)
         keep_score(bt, rule_id, account, score, explanation);
 }
@@ -244,6 +294,7 @@ static void row_typology(const Backtest *bt, const RuleStat *s, BacktestRow *row
             continue;
         row->typ_instances++;
         row->typ_found += instance_found(bt, in, s);
+        row->typ_ev_found += g_hash_table_contains(s->ev_found, in);
     }
 }
 
@@ -270,6 +321,8 @@ static BacktestRow make_row(const Backtest *bt, const RuleStat *s, const Backtes
     row.fp = row.flagged - row.tp;
     row.precision = ratio(row.tp, row.flagged);
     row.recall = ratio(row.tp, r->labelled_accounts_seen);
+    row.lift = ratio(row.precision, ratio(r->labelled_accounts_seen, r->accounts));
+    row.f1 = ratio(2 * row.precision * row.recall, row.precision + row.recall);
     g_hash_table_iter_init(&it, s->evidence);
     while (g_hash_table_iter_next(&it, &key, NULL))
         row.ev_tp += label_set_has_tx(bt->labels, key);
@@ -351,12 +404,15 @@ static void report_typologies(const Backtest *bt, BacktestReport *r)
         if (k < 0) {
             BacktestTypology t = {.typology = g_strdup(in->typology),
                                   .rule = row_index(r, in->typology),
+                                  .best = -1,
                                   .missed = g_ptr_array_new_with_free_func(g_free)};
             g_array_append_val(r->typologies, t);
             k = (gint)r->typologies->len - 1;
         }
         BacktestTypology *t = &g_array_index(r->typologies, BacktestTypology, k);
         t->instances++;
+        t->ev_instances += in->n_tx > 0;
+        t->ev_found += g_hash_table_contains(bt->any->ev_found, in);
         if (instance_found(bt, in, bt->any))
             t->found++;
         else
@@ -364,6 +420,29 @@ static void report_typologies(const Backtest *bt, BacktestReport *r)
         const RuleStat *s = g_hash_table_lookup(bt->by_id, in->typology);
         if (s)
             count_typology_accounts(bt, in, s, t);
+    }
+}
+
+/* For each typology, the rule that found most of its instances with
+ * evidence (the first in order on a tie; none when no rule found any). */
+static void report_best_rules(const Backtest *bt, BacktestReport *r)
+{
+    const GPtrArray *inst = label_set_instances(bt->labels);
+    for (guint k = 0; k < r->typologies->len; k++) {
+        BacktestTypology *t = &g_array_index(r->typologies, BacktestTypology, k);
+        for (guint i = 0; i < bt->rules->len; i++) {
+            const RuleStat *s = g_ptr_array_index(bt->rules, i);
+            guint n = 0;
+            for (guint j = 0; j < inst->len; j++) {
+                const LabelInstance *in = g_ptr_array_index(inst, j);
+                n += strcmp(in->typology, t->typology) == 0 &&
+                     g_hash_table_contains(s->ev_found, in);
+            }
+            if (n > t->best_found) {
+                t->best = (gint)i;
+                t->best_found = n;
+            }
+        }
     }
 }
 
@@ -432,6 +511,7 @@ BacktestReport *backtest_report(const Backtest *bt)
     BacktestRow any = make_row(bt, bt->any, r);
     g_array_append_val(r->rows, any);
     report_typologies(bt, r);
+    report_best_rules(bt, r);
     report_top(bt, r);
     return r;
 }
@@ -463,6 +543,15 @@ static const char *fmt_rate(double v, char *buf)
     if (isnan(v))
         return "-";
     return money_format((gint64)llround(v * 100), 2, buf);
+}
+
+/* A lift with one decimal: "12.5". */
+static const char *fmt_lift(double v, char *buf)
+{
+    if (isnan(v))
+        return "-";
+    g_snprintf(buf, 32, "%.1f", v);
+    return buf;
 }
 
 static const char *fmt_count(guint64 n, char *buf)
@@ -511,19 +600,20 @@ static void text_accounts(const BacktestReport *r, int w, GString *out)
 {
     g_string_append_printf(out,
                            "\naccount level: TP = flagged accounts that are labelled; /1k/month = "
-                           "alerts\nper 1,000 accounts per 30 days; instances = instances of the "
-                           "typology named\nlike the rule that the rule found\n"
-                           "%-*s %7s %9s %8s %6s %6s %9s %7s %9s\n",
+                           "alerts\nper 1,000 accounts per 30 days; lift = precision / share of "
+                           "labelled accounts;\ninstances = instances of the typology named like "
+                           "the rule that the rule found\n"
+                           "%-*s %7s %9s %8s %6s %6s %9s %7s %6s %5s %9s\n",
                            w, "rule", "alerts", "/1k/month", "flagged", "TP", "FP", "precision",
-                           "recall", "instances");
+                           "recall", "lift", "F1", "instances");
     for (guint i = 0; i < r->rows->len; i++) {
         const BacktestRow *x = &g_array_index(r->rows, BacktestRow, i);
-        char a[32], b[32], c[32], d[32], e[32], f[32], g[32], h[32];
-        g_string_append_printf(out, "%-*s %7s %9s %8s %6s %6s %9s %7s %9s\n", w, x->rule,
+        char a[32], b[32], c[32], d[32], e[32], f[32], g[32], h[32], k[32], l[32];
+        g_string_append_printf(out, "%-*s %7s %9s %8s %6s %6s %9s %7s %6s %5s %9s\n", w, x->rule,
                                fmt_count(x->alerts, a), fmt_rate(x->per_1k_month, b),
                                fmt_count(x->flagged, c), fmt_count(x->tp, d), fmt_count(x->fp, e),
                                fmt_ratio(x->precision, f), fmt_ratio(x->recall, g),
-                               fmt_instances(x, h));
+                               fmt_lift(x->lift, k), fmt_ratio(x->f1, l), fmt_instances(x, h));
     }
 }
 
@@ -548,14 +638,17 @@ static void text_typology(const BacktestReport *r, const BacktestTypology *t, in
     char a[32], b[32], c[32], d[32], e[32], f[32];
     g_string_append_printf(out, "%-*s %9s %6s %7s", w, t->typology, fmt_count(t->instances, a),
                            fmt_count(t->found, b), fmt_ratio(ratio(t->found, t->instances), c));
-    if (t->rule < 0) {
-        g_string_append(out, "   no rule of this id\n");
-        return;
-    }
-    const BacktestRow *x = &g_array_index(r->rows, BacktestRow, t->rule);
-    g_string_append_printf(out, "   %8s %9s %7s\n", fmt_count(x->flagged, d),
-                           fmt_ratio(x->precision, e),
-                           fmt_ratio(ratio(x->typ_found, x->typ_instances), f));
+    if (t->ev_instances)
+        g_string_append_printf(out, " %9s %7s", fmt_count(t->ev_found, d),
+                               fmt_ratio(ratio(t->ev_found, t->ev_instances), e));
+    else
+        g_string_append_printf(out, " %9s %7s", "-", "-");
+    if (t->best >= 0)
+        g_string_append_printf(out, "   %s (%s)\n",
+                               g_array_index(r->rows, BacktestRow, t->best).rule,
+                               fmt_count(t->best_found, f));
+    else
+        g_string_append(out, "   -\n");
 }
 
 static void text_missed(const BacktestReport *r, GString *out)
@@ -582,10 +675,11 @@ static void text_typologies(const BacktestReport *r, GString *out)
         w = MAX(w, (int)strlen(g_array_index(r->typologies, BacktestTypology, i).typology));
     g_string_append_printf(out,
                            "\ntypologies: found = instances with an account flagged by any "
-                           "rule; flagged,\nprecision and recall (instances found) of the rule "
-                           "named like the typology\n%-*s %9s %6s %7s   %8s %9s %7s\n",
-                           w, "typology", "instances", "found", "recall", "flagged", "precision",
-                           "recall");
+                           "rule; evidence =\nfound by an alert on one of its accounts that "
+                           "lists at least two of its\ntransactions; best rule = the rule that "
+                           "found most with evidence\n%-*s %9s %6s %7s %9s %7s   %s\n",
+                           w, "typology", "instances", "found", "recall", "evidence", "recall",
+                           "best rule");
     for (guint i = 0; i < r->typologies->len; i++)
         text_typology(r, &g_array_index(r->typologies, BacktestTypology, i), w, out);
     text_missed(r, out);
@@ -695,7 +789,11 @@ static void json_row(const BacktestRow *x, GString *out)
     json_num(out, "instances", x->typ_instances);
     json_num(out, "found", x->typ_found);
     json_num(out, "recall", ratio(x->typ_found, x->typ_instances));
-    g_string_append(out, "}}");
+    json_num(out, "found_with_evidence", x->typ_ev_found);
+    g_string_append(out, "}");
+    json_num(out, "lift", x->lift);
+    json_num(out, "f1", x->f1);
+    g_string_append(out, "}");
 }
 
 static void json_data(const BacktestReport *r, GString *out)
@@ -726,13 +824,21 @@ static void json_data(const BacktestReport *r, GString *out)
     g_string_append(out, "}");
 }
 
-static void json_typology(const BacktestTypology *t, GString *out)
+static void json_typology(const BacktestReport *r, const BacktestTypology *t, GString *out)
 {
     jval_write_open(out, NULL, '{');
     jval_write_str(out, "typology", t->typology);
     json_num(out, "instances", t->instances);
     json_num(out, "found", t->found);
     json_num(out, "recall", ratio(t->found, t->instances));
+    jval_write_open(out, "evidence", '{');
+    json_num(out, "instances", t->ev_instances);
+    json_num(out, "found", t->ev_found);
+    json_num(out, "recall", ratio(t->ev_found, t->ev_instances));
+    jval_write_str(out, "best_rule",
+                   t->best >= 0 ? g_array_index(r->rows, BacktestRow, t->best).rule : NULL);
+    json_num(out, "best_rule_found", t->best_found);
+    g_string_append(out, "}");
     jval_write_open(out, "missed", '[');
     for (guint k = 0; k < t->missed->len; k++) {
         const char *id = g_ptr_array_index(t->missed, k);
@@ -786,7 +892,7 @@ void backtest_report_json(const BacktestReport *r, GString *out)
     json_row(&g_array_index(r->rows, BacktestRow, r->rows->len - 1), out);
     jval_write_open(out, "typologies", '[');
     for (guint i = 0; i < r->typologies->len; i++)
-        json_typology(&g_array_index(r->typologies, BacktestTypology, i), out);
+        json_typology(r, &g_array_index(r->typologies, BacktestTypology, i), out);
     g_string_append(out, "]");
     jval_write_open(out, "top", '[');
     for (guint i = 0; i < r->top->len; i++)

@@ -12,6 +12,15 @@
  *   - at transaction level the same with the distinct evidence transaction
  *     ids of the rule's alerts and the labelled transactions seen;
  *   - workload = alerts / (accounts seen / 1000) / (time span / 30 days);
+ *   - lift = precision / base rate, the base rate being the share of
+ *     labelled accounts among the accounts seen: how much likelier a
+ *     flagged account is laundering than one picked at random; F1 = 2PR /
+ *     (P + R) at account level;
+ *   - an instance is found with evidence when an alert on one of its
+ *     accounts lists at least two of its labelled transactions (its one,
+ *     if it has one): the alert points at the scheme, not merely at a busy
+ *     account of it; instances whose transactions are not known (AMLworld
+ *     Patterns.txt) have no such measure;
  *   - an instance is found when any of its accounts is flagged; a rule whose
  *     id names a labelled typology (the same id, or it followed by '-' and
  *     a variant suffix when no typology has exactly the rule's id) is
@@ -43,11 +52,14 @@ typedef struct {
     guint64 alerts;
     guint flagged, tp, fp; /* accounts */
     double precision, recall;
+    double lift; /* precision / base rate (labelled accounts seen / accounts seen) */
+    double f1;   /* 2 * precision * recall / (precision + recall) */
     guint evidence, ev_tp, ev_fp; /* distinct evidence transactions */
     double ev_precision, ev_recall;
     double per_1k_month; /* alerts per 1,000 accounts per 30 days */
     guint typ_instances; /* instances of the typology the rule id names; 0 = none */
     guint typ_found;     /* of them, found by this rule */
+    guint typ_ev_found;  /* of them, found by this rule with evidence */
 } BacktestRow;
 
 #define BACKTEST_ANY "(any rule)"
@@ -55,6 +67,10 @@ typedef struct {
 typedef struct {
     char *typology;
     guint instances, found; /* found by any rule */
+    guint ev_instances;     /* instances whose labelled transactions are known */
+    guint ev_found;         /* of them, found with evidence by any rule */
+    gint best;              /* index in rows of the rule that found most with evidence, or -1 */
+    guint best_found;       /* how many it found */
     gint rule;              /* index in rows of the rule of the same id, or -1 */
     /* accounts of the instances seen in the data, and flagged by that rule */
     guint subjects, subjects_flagged; /* roles other than victim and beneficiary */

@@ -136,11 +136,15 @@ static void instance_add_account(LabelSet *ls, LabelInstance *in, const char *ac
     account_add(ls, account, text);
 }
 
-static void tx_add(LabelSet *ls, const char *tx_id, gsize n)
+/* Labels a transaction id, as one of instance in's (NULL: of none known).
+ * An id listed twice keeps its first instance. */
+static void tx_add(LabelSet *ls, const char *tx_id, gsize n, LabelInstance *in)
 {
     if (n == 0 || g_hash_table_contains(ls->tx, tx_id))
         return;
-    g_hash_table_add(ls->tx, g_strndup(tx_id, n));
+    g_hash_table_insert(ls->tx, g_strndup(tx_id, n), in);
+    if (in)
+        in->n_tx++;
 }
 
 /* ---- files ---- */
@@ -205,14 +209,15 @@ static gboolean load_instance_tx(LabelSet *ls, const char *path, guint *n_rows, 
     char buf[LIMIT_FIELD_BYTES + 1];
     if (!lines[0] || !split_line(lines[0], &row) || column(&row, "tx_id") < 0)
         return bad_line(path, 1, "expected the header instance_id,tx_id", error);
-    gint c_tx = column(&row, "tx_id");
+    gint c_tx = column(&row, "tx_id"), c_id = column(&row, "instance_id");
+    char id[LIMIT_FIELD_BYTES + 1];
     for (guint i = 1; lines[i]; i++) {
         if (!lines[i][0])
             continue;
-        if (!split_line(lines[i], &row) || row.n_fields <= (guint)c_tx)
+        if (!split_line(lines[i], &row) || row.n_fields <= (guint)MAX(c_tx, c_id))
             return bad_line(path, i + 1, "malformed row", error);
         field(&row, c_tx, buf);
-        tx_add(ls, buf, strlen(buf));
+        tx_add(ls, buf, strlen(buf), g_hash_table_lookup(ls->by_id, field(&row, c_id, id)));
         (*n_rows)++;
     }
     return TRUE;
@@ -354,7 +359,7 @@ static gboolean load_sim_alerts(LabelSet *ls, const char *path, char **lines, GE
         if (c_tx >= 0) {
             /* two statements: the length is taken after the copy */
             field(&row, c_tx, buf);
-            tx_add(ls, buf, strlen(buf));
+            tx_add(ls, buf, strlen(buf), in);
         }
     }
     g_string_append_printf(ls->describe, "%s (AMLSim alerts): %u alerts\n", path,
@@ -420,21 +425,25 @@ static gboolean truthy(StrView v)
     return FALSE;
 }
 
-/* A transaction labelled by a column: its id and both its accounts. */
+/* A transaction labelled by a column: its id and both its accounts, with
+ * the instance of its AMLSim alert id when there is one. */
 static void observe_labelled(LabelSet *ls, const Txn *t, const Intern *accounts, const char *id)
 {
     const LabelColumns *c = &ls->cols;
     const char *from = intern_str(accounts, t->core.from), *to = intern_str(accounts, t->core.to);
-    gpointer key;
     ls->col_rows++;
-    tx_add(ls, id, strlen(id));
-    if (g_hash_table_lookup_extended(ls->tx, id, &key, NULL))
-        g_hash_table_add(ls->tx_seen, key);
     StrView a = c->alert >= 0 ? t->labels[c->alert] : (StrView){"", 0};
+    LabelInstance *in = NULL;
     if (c->sar >= 0 && a.len && !(a.len == 2 && memcmp(a.ptr, "-1", 2) == 0)) {
         g_autofree char *aid = g_strndup(a.ptr, a.len);
         const char *typ = g_hash_table_lookup(ls->sim_types, aid);
-        LabelInstance *in = instance_get(ls, typ ? typ : "SAR", aid);
+        in = instance_get(ls, typ ? typ : "SAR", aid);
+    }
+    tx_add(ls, id, strlen(id), in);
+    gpointer key;
+    if (g_hash_table_lookup_extended(ls->tx, id, &key, NULL))
+        g_hash_table_add(ls->tx_seen, key);
+    if (in) {
         instance_add_account(ls, in, from, NULL);
         instance_add_account(ls, in, to, NULL);
         return;
@@ -466,6 +475,11 @@ void label_set_observe(LabelSet *ls, const Txn *t, const Intern *accounts, const
 gboolean label_set_has_tx(const LabelSet *ls, const char *tx_id)
 {
     return g_hash_table_contains(ls->tx, tx_id);
+}
+
+const LabelInstance *label_set_tx_instance(const LabelSet *ls, const char *tx_id)
+{
+    return g_hash_table_lookup(ls->tx, tx_id);
 }
 
 gboolean label_set_has_account(const LabelSet *ls, const char *account)

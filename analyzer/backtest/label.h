@@ -27,7 +27,7 @@ typedef struct {
     char *id;            /* unique within the label set */
     GPtrArray *accounts; /* char *, distinct, in order of first mention */
     GPtrArray *roles;    /* char *, the role of each account as first listed ("" none) */
-    guint n_tx;          /* labelled transactions of the instance seen in the data */
+    guint n_tx;          /* labelled transactions tied to the instance (0: none known) */
 } LabelInstance;
 
 typedef struct LabelSet LabelSet;
@@ -51,6 +51,10 @@ void label_set_observe(LabelSet *ls, const Txn *t, const Intern *accounts, const
                        guint n);
 /* TRUE if the NUL-terminated transaction id is labelled laundering. */
 gboolean label_set_has_tx(const LabelSet *ls, const char *tx_id);
+/* The instance a labelled transaction belongs to (the first, if several);
+ * NULL when it is not labelled or its instance is not known (AMLworld
+ * Patterns.txt rows carry no transaction ids). */
+const LabelInstance *label_set_tx_instance(const LabelSet *ls, const char *tx_id);
 /* TRUE if the account is labelled: an account of any instance, or one that
  * sent or received a transaction labelled in the data's columns. */
 gboolean label_set_has_account(const LabelSet *ls, const char *account);

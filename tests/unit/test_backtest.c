@@ -265,11 +265,17 @@ Test(backtest, text_rows_show_the_numbers)
     g_autoptr(BacktestReport) r = backtest_report(bt);
     g_autoptr(GString) out = g_string_new(NULL);
     backtest_report_text(r, out);
+    /* lift: precision 0.50 over a base rate of 3 labelled of 5 accounts;
+     * F1: 2 * 0.50 * 0.33 / (0.50 + 0.33) = 0.40 */
     cr_expect(strstr(out->str, "\nHT-ML-04         3    600.00        2      1      1      0.50    "
-                               "0.33       1/2\n"),
+                               "0.33    0.8  0.40       1/2\n"),
               "%s", out->str);
     cr_expect(strstr(out->str, "\nHT-SEX-01        0      0.00        0      0      0         -    "
-                               "0.00       0/1\n"),
+                               "0.00      -     -       0/1\n"),
+              "%s", out->str);
+    cr_expect(strstr(out->str, "\nHT-ML-04           2      1    0.50         1    0.50   "
+                               "HT-ML-04 (1)\nHT-SEX-01          1      0    0.00         0    "
+                               "0.00   -\n"),
               "%s", out->str);
     cr_expect(strstr(out->str, "\nmissed HT-ML-04: #2\n      HT-SEX-01: #3\n"), "%s", out->str);
     cr_expect(strstr(out->str,
@@ -482,4 +488,43 @@ Test(backtest, amlsim_alert_transactions_keep_whole_ids)
     cr_expect(label_set_has_tx(ls, "123456789"));
     cr_expect(label_set_has_tx(ls, "42"));
     cr_expect_not(label_set_has_tx(ls, "1"));
+}
+
+/* Instance #1 (t1, t2 on A and B) is found with evidence by the alert on B
+ * listing both; #2's transaction t9 is never listed; #3's t3 is listed by
+ * an alert on E, which is not an account of #3. */
+Test(backtest, evidence_backed_instances_need_their_transactions_on_their_accounts)
+{
+    g_autoptr(BacktestReport) r = backtest_report(bt);
+    const BacktestTypology *ml = &g_array_index(r->typologies, BacktestTypology, 0);
+    const BacktestTypology *sex = &g_array_index(r->typologies, BacktestTypology, 1);
+    cr_expect_eq(ml->ev_instances, 2);
+    cr_expect_eq(ml->ev_found, 1);
+    cr_expect_eq(ml->best, 0);
+    cr_expect_eq(ml->best_found, 1);
+    cr_expect_eq(row(r, 0)->typ_ev_found, 1);
+    cr_expect_eq(sex->found, 0);
+    cr_expect_eq(sex->ev_found, 0);
+    cr_expect_eq(sex->best, -1);
+}
+
+/* One of an instance's two transactions is not enough, even on its account. */
+Test(backtest, one_transaction_of_two_is_no_evidence)
+{
+    g_autoptr(Backtest) b = backtest_new(labels, accounts);
+    StrView ev = {"t2", 2};
+    backtest_add_alert(b, "HT-ML-04", intern_lookup(accounts, "B", 1), NULL, 2, &ev, 1, "why");
+    g_autoptr(BacktestReport) r = backtest_report(b);
+    const BacktestTypology *ml = &g_array_index(r->typologies, BacktestTypology, 0);
+    cr_expect_eq(ml->found, 1); /* B is flagged */
+    cr_expect_eq(ml->ev_found, 0);
+}
+
+Test(backtest, lift_and_f1)
+{
+    g_autoptr(BacktestReport) r = backtest_report(bt);
+    /* any rule: 1 TP of 3 flagged, 3 labelled accounts of 5 seen */
+    cr_expect_float_eq(row(r, 3)->lift, (1.0 / 3) / (3.0 / 5), 1e-9);
+    cr_expect_float_eq(row(r, 3)->f1, 1.0 / 3, 1e-9);
+    cr_expect(isnan(row(r, 1)->lift)); /* HT-SEX-01 flagged none */
 }
