@@ -223,8 +223,8 @@ static void explain_words(const Rule *r, GString *o)
     g_string_append_printf(o, "How it is evaluated\n  1. Each transaction is looked at from %s.\n",
                            side);
     if (r->plan.channel_mask != G_MAXUINT32)
-        explain_channels(
-            o, "Only these channels can pass, so others are skipped at once:", r->plan.channel_mask);
+        explain_channels(o, "Only these channels can pass, so others are skipped at once:",
+                         r->plan.channel_mask);
     guint32 as_sender = r->plan.pass_mask[SIDE_SENDER][0] | r->plan.pass_mask[SIDE_SENDER][1];
     guint32 as_receiver = r->plan.pass_mask[SIDE_RECEIVER][0] | r->plan.pass_mask[SIDE_RECEIVER][1];
     if (r->persp == PERSP_ACCOUNT && as_sender != as_receiver) {

@@ -728,11 +728,11 @@ static void check_prefilters(Engine *e, const Txn *t)
             const guint64 *can = sh + (graph ? SHAPE_GRAPH_CAN : SHAPE_CAN) * e->mw;
             const guint64 *sure = can + e->mw;
             guint bit = 2 * ri + receiver;
-            gboolean pre = mask_has(can, bit) &&
-                           ((r->plan.kind_mask >> kyc_get(e->kyc, account)->kind) & 1) &&
-                           (!r->plan.account_filter.n || rule_vm_run(&r->plan.account_filter, &ev) != 0) &&
-                           (mask_has(sure, bit) ||
-                            (amount_may_pass(r, side, c) && side_passes(e, ri, side, account, c)));
+            gboolean pre =
+                mask_has(can, bit) && ((r->plan.kind_mask >> kyc_get(e->kyc, account)->kind) & 1) &&
+                (!r->plan.account_filter.n || rule_vm_run(&r->plan.account_filter, &ev) != 0) &&
+                (mask_has(sure, bit) ||
+                 (amount_may_pass(r, side, c) && side_passes(e, ri, side, account, c)));
             if (full != pre)
                 g_error("the prefilters of %s say %s where its filter says %s (%s side, "
                         "channel %s)",

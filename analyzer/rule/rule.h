@@ -62,37 +62,37 @@ typedef enum {
  * planner may test it once per account (the account prefilter). Adding a
  * field: a line here and its value in rule_vm_field (rule_vm.c). */
 #define RULE_FIELD_LIST(X)                                                                         \
-    X(AMOUNT, "amount", TY_MONEY, 0, 1e18, 0) \
-    X(HOUR, "hour", TY_HOUR, 0, 23, 0) \
-    X(WEEKDAY, "weekday", TY_DOW, 1, 7, 0) \
-    X(CHANNEL, "channel", TY_CHANNEL, 0, 255, 0) \
-    X(MCC, "mcc", TY_MCC, 0, 65535, 0) \
-    X(COUNTRY, "country", TY_COUNTRY, 0, 65535, 0) \
-    X(CURRENCY, "currency", TY_CURRENCY, 0, 1e9, 0) \
-    X(LOCATION, "location", TY_LOCATION, 0, 4294967295.0, 0) \
-    X(ACCOUNT, "account", TY_ACCOUNT, 0, 4294967295.0, 0) \
-    X(COUNTERPARTY, "counterparty", TY_ACCOUNT, 0, 4294967295.0, 0) \
-    X(DIRECTION, "direction", TY_DIR, 1, 2, 0) \
-    X(DAY, "day", TY_NUM, 0, 1e7, 0) \
-    X(WEEK, "week", TY_NUM, 0, 1e6, 0) \
-    X(ACC_KNOWN, "account.known", TY_BOOL, 0, 1, 1) \
-    X(ACC_KIND, "account.kind", TY_KIND, 0, 2, 1) \
-    X(ACC_AGE, "account.age", TY_NUM, -1, 200, 0) \
-    X(ACC_INCOME, "account.income", TY_MONEY, -1, 1e15, 1) \
-    X(ACC_MCC, "account.mcc", TY_MCC, 0, 65535, 1) \
-    X(ACC_COUNTRY, "account.country", TY_COUNTRY, 0, 65535, 1) \
-    X(ACC_REGION, "account.region", TY_LOCATION, 0, 4294967295.0, 1) \
-    X(ACC_CITY, "account.city", TY_LOCATION, 0, 4294967295.0, 1) \
-    X(ACC_OCCUPATION, "account.occupation", TY_TEXT, 0, 4294967295.0, 1) \
-    X(ACC_OPEN_NOW, "account.open_now", TY_BOOL, 0, 1, 0) \
-    X(ACC_EMPLOYEES, "account.employees", TY_NUM, -1, 1e9, 1) \
-    X(ACC_SHARED_PHONE, "account.shared_phone", TY_NUM, 0, 65535, 1) \
-    X(ACC_SHARED_EMAIL, "account.shared_email", TY_NUM, 0, 65535, 1) \
-    X(ACC_SHARED_ADDRESS, "account.shared_address", TY_NUM, 0, 65535, 1) \
-    X(ACC_OPENED_DAYS, "account.opened_days", TY_NUM, -1e9, 1e9, 0) \
-    X(CP_KNOWN, "counterparty.known", TY_BOOL, 0, 1, 0) \
-    X(CP_KIND, "counterparty.kind", TY_KIND, 0, 2, 0) \
-    X(CP_REGION, "counterparty.region", TY_LOCATION, 0, 4294967295.0, 0) \
+    X(AMOUNT, "amount", TY_MONEY, 0, 1e18, 0)                                                      \
+    X(HOUR, "hour", TY_HOUR, 0, 23, 0)                                                             \
+    X(WEEKDAY, "weekday", TY_DOW, 1, 7, 0)                                                         \
+    X(CHANNEL, "channel", TY_CHANNEL, 0, 255, 0)                                                   \
+    X(MCC, "mcc", TY_MCC, 0, 65535, 0)                                                             \
+    X(COUNTRY, "country", TY_COUNTRY, 0, 65535, 0)                                                 \
+    X(CURRENCY, "currency", TY_CURRENCY, 0, 1e9, 0)                                                \
+    X(LOCATION, "location", TY_LOCATION, 0, 4294967295.0, 0)                                       \
+    X(ACCOUNT, "account", TY_ACCOUNT, 0, 4294967295.0, 0)                                          \
+    X(COUNTERPARTY, "counterparty", TY_ACCOUNT, 0, 4294967295.0, 0)                                \
+    X(DIRECTION, "direction", TY_DIR, 1, 2, 0)                                                     \
+    X(DAY, "day", TY_NUM, 0, 1e7, 0)                                                               \
+    X(WEEK, "week", TY_NUM, 0, 1e6, 0)                                                             \
+    X(ACC_KNOWN, "account.known", TY_BOOL, 0, 1, 1)                                                \
+    X(ACC_KIND, "account.kind", TY_KIND, 0, 2, 1)                                                  \
+    X(ACC_AGE, "account.age", TY_NUM, -1, 200, 0)                                                  \
+    X(ACC_INCOME, "account.income", TY_MONEY, -1, 1e15, 1)                                         \
+    X(ACC_MCC, "account.mcc", TY_MCC, 0, 65535, 1)                                                 \
+    X(ACC_COUNTRY, "account.country", TY_COUNTRY, 0, 65535, 1)                                     \
+    X(ACC_REGION, "account.region", TY_LOCATION, 0, 4294967295.0, 1)                               \
+    X(ACC_CITY, "account.city", TY_LOCATION, 0, 4294967295.0, 1)                                   \
+    X(ACC_OCCUPATION, "account.occupation", TY_TEXT, 0, 4294967295.0, 1)                           \
+    X(ACC_OPEN_NOW, "account.open_now", TY_BOOL, 0, 1, 0)                                          \
+    X(ACC_EMPLOYEES, "account.employees", TY_NUM, -1, 1e9, 1)                                      \
+    X(ACC_SHARED_PHONE, "account.shared_phone", TY_NUM, 0, 65535, 1)                               \
+    X(ACC_SHARED_EMAIL, "account.shared_email", TY_NUM, 0, 65535, 1)                               \
+    X(ACC_SHARED_ADDRESS, "account.shared_address", TY_NUM, 0, 65535, 1)                           \
+    X(ACC_OPENED_DAYS, "account.opened_days", TY_NUM, -1e9, 1e9, 0)                                \
+    X(CP_KNOWN, "counterparty.known", TY_BOOL, 0, 1, 0)                                            \
+    X(CP_KIND, "counterparty.kind", TY_KIND, 0, 2, 0)                                              \
+    X(CP_REGION, "counterparty.region", TY_LOCATION, 0, 4294967295.0, 0)                           \
     X(CP_SAME_CUSTOMER, "counterparty.same_customer", TY_BOOL, 0, 1, 0)
 
 typedef enum {
@@ -172,7 +172,8 @@ typedef enum {
     X(AVG, "avg", AGG_TAKES_VALUE, TY_NUM, 1, 0, "the mean of a value over the entries")           \
     X(MIN, "min", AGG_TAKES_VALUE, TY_NUM, 1, 0, "the least value")                                \
     X(MAX, "max", AGG_TAKES_VALUE, TY_NUM, 1, 0, "the greatest value")                             \
-    X(DISTINCT, "distinct", AGG_TAKES_FIELD, TY_COUNT, 1, 0, "distinct non-empty values of a field")\
+    X(DISTINCT, "distinct", AGG_TAKES_FIELD, TY_COUNT, 1, 0,                                       \
+      "distinct non-empty values of a field")                                                      \
     X(SPAN, "span", AGG_TAKES_NOTHING, TY_DURATION, 0, 0,                                          \
       "seconds from the oldest to the newest entry")                                               \
     X(NEW, "new", AGG_TAKES_FIELD, TY_COUNT, 0, 1,                                                 \
@@ -302,8 +303,8 @@ typedef struct {
  * tolerance, k, k2, ratio), and what it finds. Adding one: a line here and
  * its search in graph_match.c. */
 #define RULE_MATCH_LIST(X)                                                                         \
-    X(CYCLE, "cycle", 2, 4, 0.1, 0, 0, 0, "money returns to where it started")                    \
-    X(CHAIN, "chain", 3, 3, 0.1, 0, 0, 0, "A -> B -> C -> D with similar amounts (layering)")     \
+    X(CYCLE, "cycle", 2, 4, 0.1, 0, 0, 0, "money returns to where it started")                     \
+    X(CHAIN, "chain", 3, 3, 0.1, 0, 0, 0, "A -> B -> C -> D with similar amounts (layering)")      \
     X(SCATTER_GATHER, "scatter_gather", 0, 0, 0, 3, 0, 0.7,                                        \
       "a source pays k intermediaries who pay one sink")                                           \
     X(GATHER_SCATTER, "gather_scatter", 0, 0, 0, 5, 5, 0,                                          \
@@ -407,11 +408,11 @@ typedef struct {
     int line;
 
     Perspective persp;
-    gint64 window;        /* seconds; 0 = the current transaction only */
-    gint64 baseline;      /* seconds of history kept before the window, 0 = none */
-    MatchSpec match;      /* a graph pattern; kind MATCH_NONE for window rules */
-    char *role;           /* "possible victim", "possible controller" or NULL */
-    gint64 suppress;      /* seconds after an alert with no new alert for the account */
+    gint64 window;   /* seconds; 0 = the current transaction only */
+    gint64 baseline; /* seconds of history kept before the window, 0 = none */
+    MatchSpec match; /* a graph pattern; kind MATCH_NONE for window rules */
+    char *role;      /* "possible victim", "possible controller" or NULL */
+    gint64 suppress; /* seconds after an alert with no new alert for the account */
     RuleProgram filter;
     RuleProgram condition;
     GArray *aggs;    /* RuleAgg */

@@ -94,7 +94,7 @@ static const struct {
     gboolean where;          /* a "where" may narrow the entries */
     gboolean needs_baseline; /* only with a 'baseline' clause, never inside baseline() */
 } agg_info[] = {
-#define X(id, name, takes, type, where, needs_baseline, doc)                                      \
+#define X(id, name, takes, type, where, needs_baseline, doc)                                       \
     [AGG_##id] = {name, takes, type, where, needs_baseline},
     RULE_AGG_LIST(X)
 #undef X
@@ -300,8 +300,8 @@ static ValueType compile_as(Cc *c, AstNode *n, ValueType ty)
         return TY_TEXT;
     }
     if (rule_type_is_enum(ty) && (n->kind == N_IDENT || n->kind == N_NUM)) {
-        gboolean named =
-            n->kind == N_IDENT && (rule_field_lookup(n->name) >= 0 || rule_const_lookup(c->cx, n->name));
+        gboolean named = n->kind == N_IDENT &&
+                         (rule_field_lookup(n->name) >= 0 || rule_const_lookup(c->cx, n->name));
         char buf[32];
         const char *text = n->kind == N_IDENT ? n->name : node_text(c, n, buf, sizeof buf);
         if (!named && rule_enum_value(ty, text, &v)) {

@@ -500,8 +500,8 @@ static gboolean is_account_static(const AstNode *n)
     }
     default:
         /* the items of a {set} are names of values, not fields */
-        return is_account_static(n->a) && is_account_static(n->b) &&
-               is_account_static(n->lo) && is_account_static(n->hi);
+        return is_account_static(n->a) && is_account_static(n->b) && is_account_static(n->lo) &&
+               is_account_static(n->hi);
     }
 }
 
@@ -666,8 +666,8 @@ static void plan_agg(RuleCtx *cx, Rule *r, guint i)
     }
     gboolean simple = g->flag >= 0 || !conditioned;
     g->running = simple && (g->kind == AGG_COUNT ||
-                            (g->kind == AGG_SUM && g->arg.n == 2 && g->arg.steps[0].op == OP_FIELD &&
-                             g->arg.steps[0].a == FIELD_AMOUNT));
+                            (g->kind == AGG_SUM && g->arg.n == 2 &&
+                             g->arg.steps[0].op == OP_FIELD && g->arg.steps[0].a == FIELD_AMOUNT));
 }
 
 /* Adds aggregate i of r to the tracked ones (RulePlan.tracked) when it is
@@ -681,8 +681,8 @@ static void track_agg(Rule *r, guint i)
         g->flag = -1;
     }
     g->counted = g->kind == AGG_DISTINCT && g->in_condition && !r->baseline &&
-                 (!g->cond.n || g->flag >= 0) &&         /* a "where" without a bit: recounted */
-                 i < G_MAXUINT8;                         /* Window.n_dsets */
+                 (!g->cond.n || g->flag >= 0) &&        /* a "where" without a bit: recounted */
+                 i < G_MAXUINT8;                        /* Window.n_dsets */
     g->running = g->running && pl->n_run <= G_MAXUINT8; /* RuleTrack.slot */
     if (g->running || g->counted) {
         RuleTrack t = {(guint16)i, 0, (gint8)g->flag,

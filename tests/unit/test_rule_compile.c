@@ -96,6 +96,22 @@ static const ErrCase err_cases[] = {
           "))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))\n  alert if count "
           ">= 1\n" TAIL,
      4, 73, "expression nested more than 64 levels deep"},
+    /* what each aggregate takes comes from RULE_AGG_LIST */
+    {HEAD "  alert if count(amount > 1 where channel == card) >= 1\n" TAIL, 4, 35,
+     "'where' inside count() is not supported; use count(condition)"},
+    {HEAD "  alert if span(amount) > 1\n" TAIL, 4, 12, "span() takes nothing"},
+    {HEAD "  alert if sum() > 1\n" TAIL, 4, 12, "sum() takes one value"},
+    {HEAD "  alert if distinct(3) > 1\n" TAIL, 4, 21,
+     "distinct() takes a field: counterparty, location, country, channel, mcc, ..."},
+    {HEAD "  alert if forwarded(amount) > 1\n" TAIL, 4, 22,
+     "forwarded() takes a duration like 48h, or a constant holding one"},
+    {HEAD "  alert if new(counterparty) > 1\n" TAIL, 4, 12,
+     "new() needs a 'baseline' clause (e.g. baseline 90d) before it"},
+    {HEAD "  baseline 90d\n  alert if baseline(new(counterparty)) > 1\n" TAIL, 5, 12,
+     "baseline() takes an aggregate, e.g. baseline(sum(amount))"},
+    /* the graph patterns come from RULE_MATCH_LIST */
+    {HEAD "  match spiral\n  within 10d\n" TAIL, 4, 9,
+     "expected cycle, chain, scatter_gather, gather_scatter or funnel, found 'spiral'"},
     {HEAD "  alert if count >= 1\n" TAIL "  bogus 3\n", 6, 3,
      "expected a clause (for each, where, within, alert if, explain, example, ...), found 'bogus'"},
 };
@@ -247,10 +263,10 @@ Test(rule_compile, filter_surely_passes)
     for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
         Loaded l;
         const Rule *r = load_where(&l, HEAD, cases[i].where);
-        cr_expect_eq(r->plan.pass_surely[SIDE_RECEIVER][0] >> CHANNEL_CARD & 1, cases[i].card_in, "%s",
-                     cases[i].where);
-        cr_expect_eq(r->plan.pass_surely[SIDE_SENDER][1] >> CHANNEL_TRANSFER & 1, cases[i].transfer_out,
+        cr_expect_eq(r->plan.pass_surely[SIDE_RECEIVER][0] >> CHANNEL_CARD & 1, cases[i].card_in,
                      "%s", cases[i].where);
+        cr_expect_eq(r->plan.pass_surely[SIDE_SENDER][1] >> CHANNEL_TRANSFER & 1,
+                     cases[i].transfer_out, "%s", cases[i].where);
         unload(&l);
     }
 }
@@ -276,8 +292,8 @@ Test(rule_compile, filter_by_side)
             &l, "rule X-1 \"test rule\"\n  source \"test\"\n  for each account\n", cases[i].where);
         cr_expect_eq(r->plan.side_filter[SIDE_SENDER].n, cases[i].sender, "%s: sender %u steps",
                      cases[i].where, r->plan.side_filter[SIDE_SENDER].n);
-        cr_expect_eq(r->plan.side_filter[SIDE_RECEIVER].n, cases[i].receiver, "%s: receiver %u steps",
-                     cases[i].where, r->plan.side_filter[SIDE_RECEIVER].n);
+        cr_expect_eq(r->plan.side_filter[SIDE_RECEIVER].n, cases[i].receiver,
+                     "%s: receiver %u steps", cases[i].where, r->plan.side_filter[SIDE_RECEIVER].n);
         if (i == 0) /* to oneself the direction is undecided: both branches stay */
             cr_expect_gt(r->plan.side_filter[SIDE_ANY].n, 4, "%s", cases[i].where);
         unload(&l);
@@ -492,7 +508,8 @@ Test(rule_compile, account_prefilter_parts)
         if (cases[i].fixed)
             cr_expect_str_eq(r->plan.account_filter_src, cases[i].fixed, "%s", cases[i].where);
         else
-            cr_expect_null(r->plan.account_filter_src, "%s: %s", cases[i].where, r->plan.account_filter_src);
+            cr_expect_null(r->plan.account_filter_src, "%s: %s", cases[i].where,
+                           r->plan.account_filter_src);
         cr_expect_eq(r->plan.account_filter.n > 0, cases[i].fixed != NULL, "%s", cases[i].where);
         unload(&l);
     }
