@@ -141,7 +141,7 @@ static void explain_channels(GString *o, const char *what, guint32 mask)
     g_string_append_c(o, '\n');
 }
 
-/* The mcc prefilters (Rule.shape_mcc): by side, what the code decides
+/* The mcc prefilters (RulePlan.shape_mcc): by side, what the code decides
  * without the filter, and on which channels. */
 static void explain_mcc(const Rule *r, GString *o)
 {
@@ -151,11 +151,11 @@ static void explain_mcc(const Rule *r, GString *o)
     for (int side = 0; side < SIDE_COUNT; side++) {
         if (!(r->persp & (side == SIDE_RECEIVER ? PERSP_RECEIVER : PERSP_SENDER)))
             continue; /* a side the rule does not look from (to oneself is the sender's) */
-        for (guint i = 0; r->mcc_sets && i < r->mcc_sets->len; i++) {
-            const RuleMccSet *m = g_ptr_array_index(r->mcc_sets, i);
+        for (guint i = 0; r->plan.mcc_sets && i < r->plan.mcc_sets->len; i++) {
+            const RuleMccSet *m = g_ptr_array_index(r->plan.mcc_sets, i);
             guint32 channels = 0;
             for (int ch = 0; ch < 32; ch++)
-                channels |= r->shape_mcc[side][ch] == m ? 1u << ch : 0;
+                channels |= r->plan.shape_mcc[side][ch] == m ? 1u << ch : 0;
             if (!channels)
                 continue;
             guint never = 0, surely = 0;
@@ -222,36 +222,36 @@ static void explain_words(const Rule *r, GString *o)
                                                     : "both its sender and its receiver";
     g_string_append_printf(o, "How it is evaluated\n  1. Each transaction is looked at from %s.\n",
                            side);
-    if (r->channel_mask != G_MAXUINT32)
-        explain_channels(
-            o, "Only these channels can pass, so others are skipped at once:", r->channel_mask);
-    guint32 as_sender = r->pass_mask[SIDE_SENDER][0] | r->pass_mask[SIDE_SENDER][1];
-    guint32 as_receiver = r->pass_mask[SIDE_RECEIVER][0] | r->pass_mask[SIDE_RECEIVER][1];
+    if (r->plan.channel_mask != G_MAXUINT32)
+        explain_channels(o, "Only these channels can pass, so others are skipped at once:",
+                         r->plan.channel_mask);
+    guint32 as_sender = r->plan.pass_mask[SIDE_SENDER][0] | r->plan.pass_mask[SIDE_SENDER][1];
+    guint32 as_receiver = r->plan.pass_mask[SIDE_RECEIVER][0] | r->plan.pass_mask[SIDE_RECEIVER][1];
     if (r->persp == PERSP_ACCOUNT && as_sender != as_receiver) {
         explain_channels(o, "Money out can pass only on:", as_sender);
         explain_channels(o, "Money in can pass only on:", as_receiver);
     }
-    if (!r->pass_mask[SIDE_ANY][1] && !r->pass_mask[SIDE_SENDER][1] &&
-        !r->pass_mask[SIDE_RECEIVER][1])
+    if (!r->plan.pass_mask[SIDE_ANY][1] && !r->plan.pass_mask[SIDE_SENDER][1] &&
+        !r->plan.pass_mask[SIDE_RECEIVER][1])
         g_string_append(o, "     A transaction without a merchant category code (mcc) cannot "
                            "pass, so it is skipped at once.\n");
     explain_mcc(r, o);
-    if ((r->kind_mask & 7) != 7) {
+    if ((r->plan.kind_mask & 7) != 7) {
         static const char *const kinds[] = {"unknown (not in the accounts table)", "person",
                                             "business"};
         g_string_append(o, "     Only accounts of these kinds can pass, so others are skipped at "
                            "once:");
         for (int k = 0; k < 3; k++) {
-            if (r->kind_mask & (1u << k))
+            if (r->plan.kind_mask & (1u << k))
                 g_string_append_printf(o, " %s", kinds[k]);
         }
         g_string_append_c(o, '\n');
     }
-    if (r->account_filter_src)
+    if (r->plan.account_filter_src)
         g_string_append_printf(o,
                                "     An account's fixed attributes are tested once and remembered: "
                                "%s\n",
-                               r->account_filter_src);
+                               r->plan.account_filter_src);
     g_string_append_printf(o, "  2. It passes the filter when: %s\n",
                            r->filter_src ? r->filter_src : "(no filter: every transaction)");
     if (r->match.kind != MATCH_NONE)
@@ -269,12 +269,12 @@ static void explain_words(const Rule *r, GString *o)
     g_string_append_printf(o, "%s\n  5. It raises an alert on that account when: %s\n",
                            r->aggs->len ? "" : " nothing",
                            r->condition_src ? r->condition_src : "the pattern is found");
-    if (r->leads->len && r->match.kind == MATCH_NONE) {
+    if (r->plan.leads->len && r->match.kind == MATCH_NONE) {
         g_string_append(o, "     Tested first, from the running totals and times the window "
                            "keeps, so that the rest is not computed when one fails:");
-        for (guint i = 0; i < r->leads->len; i++)
+        for (guint i = 0; i < r->plan.leads->len; i++)
             g_string_append_printf(o, "%s %s", i ? ";" : "",
-                                   g_array_index(r->leads, RuleLead, i).text);
+                                   g_array_index(r->plan.leads, RuleLead, i).text);
         g_string_append_c(o, '\n');
     }
     g_string_append_printf(o,
@@ -322,9 +322,9 @@ static int rules_explain(int argc, char **argv, char **paths)
         rule_vm_disassemble(&r->filter, rs, r, o);
         static const char *const sides[] = {[SIDE_SENDER] = "sender", [SIDE_RECEIVER] = "receiver"};
         for (Side side = SIDE_SENDER; side <= SIDE_RECEIVER; side++) {
-            const RuleProgram *f = &r->side_filter[side];
+            const RuleProgram *f = &r->plan.side_filter[side];
             if (!(r->persp & (side == SIDE_SENDER ? PERSP_SENDER : PERSP_RECEIVER)) ||
-                !r->pass_mask[side][0] || !r->filter.n)
+                !r->plan.pass_mask[side][0] || !r->filter.n)
                 continue;
             g_string_append_printf(o,
                                    "  filter as run for the %s, once the prefilters passed (%u "

@@ -87,7 +87,7 @@ static guint flag_shape_index(Side side, guint no_mcc, guint channel)
 typedef struct {
     FlagShape *flag_shapes; /* by flag_shape_index; NULL without entry conditions */
     FlagProg *flag_progs;
-    const RuleLead *leads; /* the rule's (Rule.leads), at hand */
+    const RuleLead *leads; /* the rule's (RulePlan.leads), at hand */
     guint n_leads;
     guint8 *chunks[POOL_CHUNKS];
     gsize stride;   /* bytes per pool entry */
@@ -132,13 +132,13 @@ static void pool_window_init(RuleState *st, guint32 i)
 /* The filter program the engine runs for a shape of transaction. */
 static const RuleProgram *shape_program(const Rule *r, Side side, guint no_mcc, guint ch)
 {
-    const RuleProgram *p = r->shape_filter[side][no_mcc][ch];
-    return p ? p : &r->side_filter[side];
+    const RuleProgram *p = r->plan.shape_filter[side][no_mcc][ch];
+    return p ? p : &r->plan.side_filter[side];
 }
 
 static const RuleMccSet *shape_mcc(const Rule *r, Side side, guint no_mcc, guint ch)
 {
-    return no_mcc ? NULL : r->shape_mcc[side][ch];
+    return no_mcc ? NULL : r->plan.shape_mcc[side][ch];
 }
 
 /* What the mcc prefilter m says of an mcc: 0 fails, 1 passes, -1 the
@@ -382,8 +382,8 @@ Engine *engine_new(const RuleSet *rs, const Intern *accounts, const Intern *loca
         RuleState *st = &e->state[i];
         const Rule *r = g_ptr_array_index(rs->rules, i);
         make_flag_shapes(st, r);
-        st->leads = (const RuleLead *)(const void *)r->leads->data;
-        st->n_leads = r->leads->len;
+        st->leads = (const RuleLead *)(const void *)r->plan.leads->data;
+        st->n_leads = r->plan.leads->len;
         st->n_run = window_agg_run_len(r);
         st->ring_off = sizeof(Window) + st->n_run * sizeof(gint64);
         /* whole lines, so that each header (a Window) is one line */
@@ -513,8 +513,8 @@ static const guint64 *account_mask(Engine *e, guint32 account, const TxnCore *t)
             const Rule *r = g_ptr_array_index(e->rs->rules, ri);
             if (!engine_runs(e, ri))
                 continue;
-            if (((r->kind_mask >> kind) & 1) &&
-                (!r->account_filter.n || rule_vm_run(&r->account_filter, &ev)))
+            if (((r->plan.kind_mask >> kind) & 1) &&
+                (!r->plan.account_filter.n || rule_vm_run(&r->plan.account_filter, &ev)))
                 m[1 + 2 * ri / 64] |= 3ULL << (2 * ri % 64);
         }
     }
@@ -525,9 +525,9 @@ static const guint64 *account_mask(Engine *e, guint32 account, const TxnCore *t)
  * program decides, 2 passes once the account prefilters have. */
 static guint shape_decides(const Rule *r, Side side, guint no_mcc, guint ch, guint mcc)
 {
-    if (!(r->pass_mask[side][no_mcc] >> ch & 1))
+    if (!(r->plan.pass_mask[side][no_mcc] >> ch & 1))
         return 0;
-    if (r->pass_surely[side][no_mcc] >> ch & 1)
+    if (r->plan.pass_surely[side][no_mcc] >> ch & 1)
         return 2;
     int by_mcc = mcc_decides(shape_mcc(r, side, no_mcc, ch), mcc);
     return by_mcc < 0 ? 1 : 2 * (guint)by_mcc;
@@ -689,7 +689,7 @@ static guint32 entry_flags(Engine *e, guint ri, const TxnCore *core, guint32 acc
  * side? Outside the amounts it can pass, the program need not run. */
 static gboolean amount_may_pass(const Rule *r, Side side, const TxnCore *t)
 {
-    const RuleAmountRange *ar = &r->shape_amount[side][t->mcc == TXN_MCC_NONE][t->channel];
+    const RuleAmountRange *ar = &r->plan.shape_amount[side][t->mcc == TXN_MCC_NONE][t->channel];
     if (ar->lo == -INFINITY && ar->hi == INFINITY)
         return TRUE;
     double amount = rule_vm_field(FIELD_AMOUNT, t, 0, NULL); /* as the program reads it */
@@ -728,11 +728,11 @@ static void check_prefilters(Engine *e, const Txn *t)
             const guint64 *can = sh + (graph ? SHAPE_GRAPH_CAN : SHAPE_CAN) * e->mw;
             const guint64 *sure = can + e->mw;
             guint bit = 2 * ri + receiver;
-            gboolean pre = mask_has(can, bit) &&
-                           ((r->kind_mask >> kyc_get(e->kyc, account)->kind) & 1) &&
-                           (!r->account_filter.n || rule_vm_run(&r->account_filter, &ev) != 0) &&
-                           (mask_has(sure, bit) ||
-                            (amount_may_pass(r, side, c) && side_passes(e, ri, side, account, c)));
+            gboolean pre =
+                mask_has(can, bit) && ((r->plan.kind_mask >> kyc_get(e->kyc, account)->kind) & 1) &&
+                (!r->plan.account_filter.n || rule_vm_run(&r->plan.account_filter, &ev) != 0) &&
+                (mask_has(sure, bit) ||
+                 (amount_may_pass(r, side, c) && side_passes(e, ri, side, account, c)));
             if (full != pre)
                 g_error("the prefilters of %s say %s where its filter says %s (%s side, "
                         "channel %s)",
@@ -825,7 +825,7 @@ static void cost_add(Engine *e, guint ri, gint64 t0)
     }
 }
 
-/* Does one of rule ri's leads (Rule.leads) fail on window w, so that its
+/* Does one of rule ri's leads (RulePlan.leads) fail on window w, so that its
  * condition does? Read from what the window keeps, as window_agg would (a
  * sum of mixed currencies is left to the condition). */
 static gboolean lead_fails(const Engine *e, guint ri, const Rule *r, const Window *w)

@@ -354,12 +354,12 @@ static inline void track_add(const Rule *r, Window *w, const RuleTrack *t, const
 static void run_add(const Rule *r, Window *w, const WinEntry *en, guint part, gint64 sign,
                     const Keep *k)
 {
-    const RuleTrack *tr = (const RuleTrack *)(void *)r->tracked->data;
-    guint first = part ? r->n_track_any[0] : 0;
-    for (guint t = first; t < first + r->n_track_any[part]; t++)
+    const RuleTrack *tr = (const RuleTrack *)(void *)r->plan.tracked->data;
+    guint first = part ? r->plan.n_track_any[0] : 0;
+    for (guint t = first; t < first + r->plan.n_track_any[part]; t++)
         track_add(r, w, &tr[t], en, sign, k);
-    for (guint32 m = win_flags(en) & r->track_flags[part]; m; m &= m - 1) /* its flags only */
-        track_add(r, w, &tr[r->track_of_flag[__builtin_ctz(m)]], en, sign, k);
+    for (guint32 m = win_flags(en) & r->plan.track_flags[part]; m; m &= m - 1) /* its flags only */
+        track_add(r, w, &tr[r->plan.track_of_flag[__builtin_ctz(m)]], en, sign, k);
 }
 
 /* Drops the oldest entry from the window and from the running totals of its part. */
@@ -431,7 +431,7 @@ gboolean window_agg_push(const Rule *r, Window *w, WindowMem *m, const TxnCore *
      * for the store to its line, often a cache miss, to complete */
     WinEntry en = win_entry(rec, flags);
     run_add(r, w, &en, 0, +1, k);
-    if (!w->dsets && w->len >= DSET_FROM && r->has_counted)
+    if (!w->dsets && w->len >= DSET_FROM && r->plan.has_counted)
         dsets_start(r, w, k);
     return !full;
 }

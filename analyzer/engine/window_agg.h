@@ -53,14 +53,14 @@ typedef struct {
  * running aggregate (RuleAgg.run_slot), over the part it is read from. */
 static inline guint window_agg_run_len(const Rule *r)
 {
-    return MAX(r->n_run, 1);
+    return MAX(r->plan.n_run, 1);
 }
 
 /* The value of r's aggregate i over w after window_agg_expire, read from
  * what the window keeps without a walk of its entries, as window_agg would
  * compute it: a running total of the window part (unscaled; NAN for a sum
  * of mixed currencies) or a span, of the window or of its baseline
- * (Rule.leads are on these). */
+ * (RulePlan.leads are on these). */
 double window_agg_kept(const Rule *r, const Window *w, guint i);
 
 /* Window upkeep that keeps the running totals of a rule's count and

@@ -54,45 +54,49 @@ typedef enum {
     TY_TEXT, /* compared by kyc_text_hash, e.g. account.occupation == "student" */
 } ValueType;
 
-/* Fields a rule can read: id, name, type, min, max. "account.*" are the
- * KYC attributes of the account whose window this is, "counterparty.*"
- * those of the other party (kyc.h); unknown values are -1 (or 0 for ids). */
+/* Fields a rule can read: id, name, type, min, max, fixed. "account.*" are
+ * the KYC attributes of the account whose window this is, "counterparty.*"
+ * those of the other party (kyc.h); unknown values are -1 (or 0 for ids).
+ * fixed: an attribute of the account that holds still for the whole run
+ * (not age, opened_days or open_now, which move with time), so that the
+ * planner may test it once per account (the account prefilter). Adding a
+ * field: a line here and its value in rule_vm_field (rule_vm.c). */
 #define RULE_FIELD_LIST(X)                                                                         \
-    X(AMOUNT, "amount", TY_MONEY, 0, 1e18)                                                         \
-    X(HOUR, "hour", TY_HOUR, 0, 23)                                                                \
-    X(WEEKDAY, "weekday", TY_DOW, 1, 7)                                                            \
-    X(CHANNEL, "channel", TY_CHANNEL, 0, 255)                                                      \
-    X(MCC, "mcc", TY_MCC, 0, 65535)                                                                \
-    X(COUNTRY, "country", TY_COUNTRY, 0, 65535)                                                    \
-    X(CURRENCY, "currency", TY_CURRENCY, 0, 1e9)                                                   \
-    X(LOCATION, "location", TY_LOCATION, 0, 4294967295.0)                                          \
-    X(ACCOUNT, "account", TY_ACCOUNT, 0, 4294967295.0)                                             \
-    X(COUNTERPARTY, "counterparty", TY_ACCOUNT, 0, 4294967295.0)                                   \
-    X(DIRECTION, "direction", TY_DIR, 1, 2)                                                        \
-    X(DAY, "day", TY_NUM, 0, 1e7)                                                                  \
-    X(WEEK, "week", TY_NUM, 0, 1e6)                                                                \
-    X(ACC_KNOWN, "account.known", TY_BOOL, 0, 1)                                                   \
-    X(ACC_KIND, "account.kind", TY_KIND, 0, 2)                                                     \
-    X(ACC_AGE, "account.age", TY_NUM, -1, 200)                                                     \
-    X(ACC_INCOME, "account.income", TY_MONEY, -1, 1e15)                                            \
-    X(ACC_MCC, "account.mcc", TY_MCC, 0, 65535)                                                    \
-    X(ACC_COUNTRY, "account.country", TY_COUNTRY, 0, 65535)                                        \
-    X(ACC_REGION, "account.region", TY_LOCATION, 0, 4294967295.0)                                  \
-    X(ACC_CITY, "account.city", TY_LOCATION, 0, 4294967295.0)                                      \
-    X(ACC_OCCUPATION, "account.occupation", TY_TEXT, 0, 4294967295.0)                              \
-    X(ACC_OPEN_NOW, "account.open_now", TY_BOOL, 0, 1)                                             \
-    X(ACC_EMPLOYEES, "account.employees", TY_NUM, -1, 1e9)                                         \
-    X(ACC_SHARED_PHONE, "account.shared_phone", TY_NUM, 0, 65535)                                  \
-    X(ACC_SHARED_EMAIL, "account.shared_email", TY_NUM, 0, 65535)                                  \
-    X(ACC_SHARED_ADDRESS, "account.shared_address", TY_NUM, 0, 65535)                              \
-    X(ACC_OPENED_DAYS, "account.opened_days", TY_NUM, -1e9, 1e9)                                   \
-    X(CP_KNOWN, "counterparty.known", TY_BOOL, 0, 1)                                               \
-    X(CP_KIND, "counterparty.kind", TY_KIND, 0, 2)                                                 \
-    X(CP_REGION, "counterparty.region", TY_LOCATION, 0, 4294967295.0)                              \
-    X(CP_SAME_CUSTOMER, "counterparty.same_customer", TY_BOOL, 0, 1)
+    X(AMOUNT, "amount", TY_MONEY, 0, 1e18, 0)                                                      \
+    X(HOUR, "hour", TY_HOUR, 0, 23, 0)                                                             \
+    X(WEEKDAY, "weekday", TY_DOW, 1, 7, 0)                                                         \
+    X(CHANNEL, "channel", TY_CHANNEL, 0, 255, 0)                                                   \
+    X(MCC, "mcc", TY_MCC, 0, 65535, 0)                                                             \
+    X(COUNTRY, "country", TY_COUNTRY, 0, 65535, 0)                                                 \
+    X(CURRENCY, "currency", TY_CURRENCY, 0, 1e9, 0)                                                \
+    X(LOCATION, "location", TY_LOCATION, 0, 4294967295.0, 0)                                       \
+    X(ACCOUNT, "account", TY_ACCOUNT, 0, 4294967295.0, 0)                                          \
+    X(COUNTERPARTY, "counterparty", TY_ACCOUNT, 0, 4294967295.0, 0)                                \
+    X(DIRECTION, "direction", TY_DIR, 1, 2, 0)                                                     \
+    X(DAY, "day", TY_NUM, 0, 1e7, 0)                                                               \
+    X(WEEK, "week", TY_NUM, 0, 1e6, 0)                                                             \
+    X(ACC_KNOWN, "account.known", TY_BOOL, 0, 1, 1)                                                \
+    X(ACC_KIND, "account.kind", TY_KIND, 0, 2, 1)                                                  \
+    X(ACC_AGE, "account.age", TY_NUM, -1, 200, 0)                                                  \
+    X(ACC_INCOME, "account.income", TY_MONEY, -1, 1e15, 1)                                         \
+    X(ACC_MCC, "account.mcc", TY_MCC, 0, 65535, 1)                                                 \
+    X(ACC_COUNTRY, "account.country", TY_COUNTRY, 0, 65535, 1)                                     \
+    X(ACC_REGION, "account.region", TY_LOCATION, 0, 4294967295.0, 1)                               \
+    X(ACC_CITY, "account.city", TY_LOCATION, 0, 4294967295.0, 1)                                   \
+    X(ACC_OCCUPATION, "account.occupation", TY_TEXT, 0, 4294967295.0, 1)                           \
+    X(ACC_OPEN_NOW, "account.open_now", TY_BOOL, 0, 1, 0)                                          \
+    X(ACC_EMPLOYEES, "account.employees", TY_NUM, -1, 1e9, 1)                                      \
+    X(ACC_SHARED_PHONE, "account.shared_phone", TY_NUM, 0, 65535, 1)                               \
+    X(ACC_SHARED_EMAIL, "account.shared_email", TY_NUM, 0, 65535, 1)                               \
+    X(ACC_SHARED_ADDRESS, "account.shared_address", TY_NUM, 0, 65535, 1)                           \
+    X(ACC_OPENED_DAYS, "account.opened_days", TY_NUM, -1e9, 1e9, 0)                                \
+    X(CP_KNOWN, "counterparty.known", TY_BOOL, 0, 1, 0)                                            \
+    X(CP_KIND, "counterparty.kind", TY_KIND, 0, 2, 0)                                              \
+    X(CP_REGION, "counterparty.region", TY_LOCATION, 0, 4294967295.0, 0)                           \
+    X(CP_SAME_CUSTOMER, "counterparty.same_customer", TY_BOOL, 0, 1, 0)
 
 typedef enum {
-#define X(id, name, ty, lo, hi) FIELD_##id,
+#define X(id, name, ty, lo, hi, fixed) FIELD_##id,
     RULE_FIELD_LIST(X)
 #undef X
         FIELD_COUNT
@@ -145,17 +149,45 @@ typedef struct {
     ValueType type;
 } RuleProgram;
 
+/* What an aggregate call takes between its parentheses (rule_compile.c). */
 typedef enum {
-    AGG_COUNT, /* entries in the window (passing the optional condition) */
-    AGG_SUM,
-    AGG_AVG,
-    AGG_MIN,
-    AGG_MAX,
-    AGG_DISTINCT,  /* distinct non-empty values of a field */
-    AGG_SPAN,      /* seconds from the oldest to the newest entry */
-    AGG_NEW,       /* distinct values of a field in the window not seen in the baseline */
-    AGG_FORWARDED, /* share of the inflow passed on within k seconds (FIFO matching) */
-    AGG_SWEPT,     /* largest share of the inflow passed on within k s to one counterparty */
+    AGG_TAKES_NOTHING,   /* span() */
+    AGG_TAKES_CONDITION, /* count() or count(condition) */
+    AGG_TAKES_VALUE,     /* sum(amount): a value of each entry */
+    AGG_TAKES_FIELD,     /* distinct(counterparty): a field's values */
+    AGG_TAKES_DURATION,  /* forwarded(48h): a duration, or a constant holding one */
+} AggTakes;
+
+/* Aggregates over a window: id, name, what it takes, the type of its value
+ * (for AGG_TAKES_VALUE: the value's own), whether a "where" may narrow its
+ * entries (sum(amount where ...)), whether it needs a 'baseline' clause,
+ * and what it is. The compiler reads names and arguments from this table;
+ * the engine computes each kind in window_agg.c. baseline(...) is no
+ * aggregate of its own: it wraps one of these (but not one that needs the
+ * baseline itself). */
+#define RULE_AGG_LIST(X)                                                                           \
+    X(COUNT, "count", AGG_TAKES_CONDITION, TY_COUNT, 0, 0,                                         \
+      "entries in the window (passing the optional condition)")                                    \
+    X(SUM, "sum", AGG_TAKES_VALUE, TY_NUM, 1, 0, "the sum of a value over the entries")            \
+    X(AVG, "avg", AGG_TAKES_VALUE, TY_NUM, 1, 0, "the mean of a value over the entries")           \
+    X(MIN, "min", AGG_TAKES_VALUE, TY_NUM, 1, 0, "the least value")                                \
+    X(MAX, "max", AGG_TAKES_VALUE, TY_NUM, 1, 0, "the greatest value")                             \
+    X(DISTINCT, "distinct", AGG_TAKES_FIELD, TY_COUNT, 1, 0,                                       \
+      "distinct non-empty values of a field")                                                      \
+    X(SPAN, "span", AGG_TAKES_NOTHING, TY_DURATION, 0, 0,                                          \
+      "seconds from the oldest to the newest entry")                                               \
+    X(NEW, "new", AGG_TAKES_FIELD, TY_COUNT, 0, 1,                                                 \
+      "distinct values of a field in the window not seen in the baseline")                         \
+    X(FORWARDED, "forwarded", AGG_TAKES_DURATION, TY_NUM, 0, 0,                                    \
+      "share of the inflow passed on within k seconds (FIFO matching)")                            \
+    X(SWEPT, "swept", AGG_TAKES_DURATION, TY_NUM, 0, 0,                                            \
+      "largest share of the inflow passed on within k s to one counterparty")
+
+typedef enum {
+#define X(id, name, takes, type, where, needs_baseline, doc) AGG_##id,
+    RULE_AGG_LIST(X)
+#undef X
+        AGG_N_KINDS
 } AggKind;
 
 typedef struct {
@@ -165,25 +197,26 @@ typedef struct {
     FieldId field;     /* AGG_DISTINCT, AGG_NEW */
     double k;          /* AGG_FORWARDED, AGG_SWEPT: seconds */
     gboolean baseline; /* computed over the baseline period before the window (scaled) */
-    int flag;          /* bit of the entry flags (win_flags) holding its condition, -1 = none */
-    /* the flag's condition worked out at compile time like Rule.pass_mask:
+    char *text;        /* canonical source text, e.g. "sum(amount)"; the key in alerts */
+    ValueType type;
+    gboolean in_condition; /* used by the alert condition (else only by the explanation) */
+    /* how the engine keeps it: worked out by the planner (rule_plan.c) */
+    int flag; /* bit of the entry flags (win_flags) holding its condition, -1 = none */
+    /* the flag's condition worked out at compile time like RulePlan.pass_mask:
      * bit c set if it can be true (maybe) or is true (surely) for channel c
      * with the window's account on that side, [0] with an mcc, [1] without */
     guint32 flag_maybe[SIDE_COUNT][2], flag_surely[SIDE_COUNT][2];
     gboolean running; /* count or sum(amount) kept as a running total (window_agg.c) */
     gboolean counted; /* distinct() kept as a multiset of values in step with the window */
     guint8 run_slot;  /* where in Window.run, when running */
-    char *text;       /* canonical source text, e.g. "sum(amount)"; the key in alerts */
-    ValueType type;
-    gboolean in_condition; /* used by the alert condition (else only by the explanation) */
 } RuleAgg;
 
-/* Amounts from lo to hi (Rule.shape_amount). */
+/* Amounts from lo to hi (RulePlan.shape_amount). */
 typedef struct {
     double lo, hi;
 } RuleAmountRange;
 
-/* One of a condition's leads (Rule.leads): aggregate agg op k, op OP_EQ ..
+/* One of a condition's leads (RulePlan.leads): aggregate agg op k, op OP_EQ ..
  * OP_GE, as written in text. */
 typedef struct {
     guint agg;
@@ -265,14 +298,25 @@ typedef struct {
     GArray *expects;  /* ExampleExpect */
 } RuleExample;
 
-/* A graph pattern searched around each new edge (graph_match.c). */
+/* Graph patterns searched around each new edge (graph_match.c): id, the
+ * word after 'match', the defaults of its MatchSpec (min_len, max_len,
+ * tolerance, k, k2, ratio), and what it finds. Adding one: a line here and
+ * its search in graph_match.c. */
+#define RULE_MATCH_LIST(X)                                                                         \
+    X(CYCLE, "cycle", 2, 4, 0.1, 0, 0, 0, "money returns to where it started")                     \
+    X(CHAIN, "chain", 3, 3, 0.1, 0, 0, 0, "A -> B -> C -> D with similar amounts (layering)")      \
+    X(SCATTER_GATHER, "scatter_gather", 0, 0, 0, 3, 0, 0.7,                                        \
+      "a source pays k intermediaries who pay one sink")                                           \
+    X(GATHER_SCATTER, "gather_scatter", 0, 0, 0, 5, 5, 0,                                          \
+      "an account gathers from k sources, then pays k2 destinations")                              \
+    X(FUNNEL, "funnel", 0, 0, 0, 3, 0, 0.7,                                                        \
+      "k accounts each pass >= ratio of their inflow on to one sink")
+
 typedef enum {
     MATCH_NONE = 0,
-    MATCH_CYCLE,          /* money returns to where it started */
-    MATCH_CHAIN,          /* A -> B -> C -> D with similar amounts (layering) */
-    MATCH_SCATTER_GATHER, /* a source pays k intermediaries who pay one sink */
-    MATCH_GATHER_SCATTER, /* an account gathers from k sources, then pays k2 destinations */
-    MATCH_FUNNEL,         /* k accounts each pass >= ratio of their inflow on to one sink */
+#define X(id, word, min_len, max_len, tolerance, k, k2, ratio, doc) MATCH_##id,
+    RULE_MATCH_LIST(X)
+#undef X
 } MatchKind;
 
 typedef struct {
@@ -299,37 +343,25 @@ typedef struct {
     guint8 part; /* the window part it is kept over: 0 the window, 1 the baseline */
 } RuleTrack;
 
+/* How the engine runs a rule, worked out by the planner (rule_plan.c)
+ * from what the rule says: prefilters that spare most filter runs, the
+ * leads tested before the condition, and the layout of the per-window
+ * state (running totals, tracked aggregates). Owned by its Rule. */
 typedef struct {
-    char *id;
-    char *title;
-    char *source;
-    char *family;
-    GPtrArray *tags;
-    Strength strength;
-    int version;
-    char *file;
-    int line;
-
-    Perspective persp;
-    gint64 window;        /* seconds; 0 = the current transaction only */
-    gint64 baseline;      /* seconds of history kept before the window, 0 = none */
-    MatchSpec match;      /* a graph pattern; kind MATCH_NONE for window rules */
-    char *role;           /* "possible victim", "possible controller" or NULL */
-    gint64 suppress;      /* seconds after an alert with no new alert for the account */
     guint32 channel_mask; /* bit c set if the filter can pass channel c (on some side) */
     /* bit c set if the filter can pass channel c with the account on that
      * side, [0] with an mcc, [1] without: the filter evaluated at compile
-     * time with those fields known (rule_compile.c) */
+     * time with those fields known */
     guint32 pass_mask[SIDE_COUNT][2];
     /* the same for "surely passes once account_filter has passed": the
      * filter need not run */
     guint32 pass_surely[SIDE_COUNT][2];
     guint32 kind_mask; /* bit k set if the filter can pass an account of KycKind k */
-    RuleProgram filter;
     /* the filter's "and" parts that read only the account's fixed attributes
      * (kind, occupation, shared identifiers, ...): worked out once per
      * account; empty when there are none */
     RuleProgram account_filter;
+    char *account_filter_src; /* its clauses as written, for 'rules explain' */
     /* the filter as the engine runs it from each side, once account_filter
      * has passed: direction decided, the fixed-attribute parts left out */
     RuleProgram side_filter[SIDE_COUNT];
@@ -346,13 +378,11 @@ typedef struct {
      * amounts (in currency units) it can pass, outside which it surely
      * fails (-inf, +inf: no bound) */
     RuleAmountRange shape_amount[SIDE_COUNT][2][32];
-    RuleProgram condition;
     /* the parts of the condition joined to it by `and` that compare a
      * running count or sum of the window, or a span, with a constant
      * (`count(direction == in) >= 3 and ...`): when one of them is false,
      * so is the condition, and the engine tests them first (RuleLead) */
     GArray *leads;
-    GArray *aggs; /* RuleAgg */
     /* RuleTrack: the aggs kept in step with the window (each over the one
      * part it is read from), those that every entry adds to first, the
      * n_track_any[0] of the window part, then the n_track_any[1] of the
@@ -364,14 +394,36 @@ typedef struct {
     guint8 track_of_flag[32];
     guint n_run;          /* running totals a window keeps (Window.run), RuleAgg.run_slot */
     gboolean has_counted; /* some agg is counted (distinct values kept as a multiset) */
-    GArray *explain;      /* TplPart */
+} RulePlan;
+
+typedef struct {
+    char *id;
+    char *title;
+    char *source;
+    char *family;
+    GPtrArray *tags;
+    Strength strength;
+    int version;
+    char *file;
+    int line;
+
+    Perspective persp;
+    gint64 window;   /* seconds; 0 = the current transaction only */
+    gint64 baseline; /* seconds of history kept before the window, 0 = none */
+    MatchSpec match; /* a graph pattern; kind MATCH_NONE for window rules */
+    char *role;      /* "possible victim", "possible controller" or NULL */
+    gint64 suppress; /* seconds after an alert with no new alert for the account */
+    RuleProgram filter;
+    RuleProgram condition;
+    GArray *aggs;    /* RuleAgg */
+    GArray *explain; /* TplPart */
     char *explain_src;
     char *filter_src; /* the clauses as written, for 'rules explain' */
-    char *account_filter_src;
     char *condition_src;
     GPtrArray *examples;       /* RuleExample */
     GPtrArray *params;         /* RuleConst: `param` clauses, visible in this rule only */
     struct Typology *typology; /* set when this is the face of a typology */
+    RulePlan plan;             /* how the engine runs it (rule_plan.c) */
 } Rule;
 
 /* A typology: indicator alerts per customer combined with weights (from

@@ -5,18 +5,16 @@
  * it can see (a filter sees one transaction, an alert condition sees the
  * window's aggregates), infers the static type that decides how values are
  * printed, bounds the stack depth, and lints: a condition that can be proven
- * never true is an error. Works out the prefilters that spare the engine
- * most filter runs: the channels, mcc codes and amounts a filter can pass
- * from each side, and its parts on an account's fixed attributes. */
+ * never true is an error. How the engine runs the programs (prefilters,
+ * leads, the window's layout) is the planner's work (rule_plan.c), which
+ * calls this file; this file calls only down, into rule_data.c and the
+ * interpreter (to fold constants). */
 #include "rule/rule_ast.h"
 
 #include "read/kyc.h"
 
 #include <math.h>
 #include <string.h>
-
-RuleList *rule_list_new_anonymous(RuleSet *rs, ValueType kind, const char *file, int line, int col);
-gboolean rule_list_add(RuleList *l, double v);
 
 typedef struct {
     RuleCtx *cx;
@@ -26,30 +24,6 @@ typedef struct {
     guint fence; /* steps before this may be jump targets: not folded */
     gboolean failed;
 } Cc;
-
-static const struct {
-    const char *name;
-    ValueType type;
-    double lo, hi;
-} fields[] = {
-#define X(id, name, ty, lo, hi) {name, ty, lo, hi},
-    RULE_FIELD_LIST(X)
-#undef X
-};
-
-const char *rule_field_name(FieldId f)
-{
-    return fields[f].name;
-}
-
-static int field_lookup(const char *name)
-{
-    for (int i = 0; i < FIELD_COUNT; i++) {
-        if (strcmp(fields[i].name, name) == 0)
-            return i;
-    }
-    return -1;
-}
 
 static void cc_error(Cc *c, const AstNode *n, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
 static void cc_error(Cc *c, const AstNode *n, const char *fmt, ...)
@@ -108,161 +82,87 @@ static const char *node_text(Cc *c, const AstNode *n, char *buf, gsize size)
     return buf;
 }
 
-static gboolean is_enum_type(ValueType t)
-{
-    return t == TY_CHANNEL || t == TY_MCC || t == TY_COUNTRY || t == TY_CURRENCY || t == TY_DOW ||
-           t == TY_HOUR || t == TY_DIR || t == TY_KIND;
-}
-
-gboolean rule_enum_value(ValueType ty, const char *name, double *out)
-{
-    static const char *const days[] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
-    gsize n = strlen(name);
-    gboolean digits = n > 0 && strspn(name, "0123456789") == n;
-    switch (ty) {
-    case TY_CHANNEL: {
-        Channel ch;
-        if (!txn_channel_parse(name, n, &ch))
-            return FALSE;
-        *out = ch;
-        return TRUE;
-    }
-    case TY_MCC:
-        *out = digits && n <= 4 ? g_ascii_strtod(name, NULL) : -1;
-        return *out >= 0;
-    case TY_HOUR:
-        *out = digits && n <= 2 ? g_ascii_strtod(name, NULL) : -1;
-        return *out >= 0 && *out <= 23;
-    case TY_COUNTRY:
-        *out = n == 2 && g_ascii_isupper(name[0]) && g_ascii_isupper(name[1])
-                   ? txn_pack_code2(name, 2)
-                   : 0;
-        return *out != 0;
-    case TY_CURRENCY:
-        *out = n == 3 && g_ascii_isupper(name[0]) && g_ascii_isupper(name[1]) &&
-                       g_ascii_isupper(name[2])
-                   ? txn_pack_code3(name, 3)
-                   : 0;
-        return *out != 0;
-    case TY_DIR:
-        *out = strcmp(name, "in") == 0 ? 1 : strcmp(name, "out") == 0 ? 2 : 0;
-        return *out != 0;
-    case TY_KIND:
-        *out = strcmp(name, "person") == 0 ? 1 : strcmp(name, "business") == 0 ? 2 : 0;
-        return *out != 0;
-    case TY_DOW:
-        for (int i = 0; i < 7; i++) {
-            if (g_ascii_strcasecmp(name, days[i]) == 0) {
-                *out = i + 1;
-                return TRUE;
-            }
-        }
-        return FALSE;
-    default:
-        return FALSE;
-    }
-}
-
-static const char *type_word(ValueType t)
-{
-    switch (t) {
-    case TY_CHANNEL:
-        return "channel";
-    case TY_MCC:
-        return "mcc";
-    case TY_COUNTRY:
-        return "country";
-    case TY_CURRENCY:
-        return "currency";
-    case TY_DOW:
-        return "weekday";
-    case TY_DIR:
-        return "direction (in or out)";
-    case TY_KIND:
-        return "kind (person or business)";
-    case TY_TEXT:
-        return "text";
-    case TY_HOUR:
-        return "hour";
-    case TY_MONEY:
-        return "amount";
-    case TY_COUNT:
-        return "count";
-    case TY_DURATION:
-        return "duration";
-    case TY_BOOL:
-        return "condition";
-    default:
-        return "number";
-    }
-}
-
 static ValueType compile(Cc *c, AstNode *n);
 
 /* ---- aggregates ---- */
 
+/* The aggregates by kind (RULE_AGG_LIST in rule.h). */
 static const struct {
     const char *name;
-    AggKind kind;
-} agg_names[] = {{"count", AGG_COUNT}, {"sum", AGG_SUM},       {"avg", AGG_AVG},
-                 {"min", AGG_MIN},     {"max", AGG_MAX},       {"distinct", AGG_DISTINCT},
-                 {"span", AGG_SPAN},   {"new", AGG_NEW},       {"forwarded", AGG_FORWARDED},
-                 {"swept", AGG_SWEPT}, {"baseline", AGG_COUNT}};
+    AggTakes takes;
+    ValueType type;
+    gboolean where;          /* a "where" may narrow the entries */
+    gboolean needs_baseline; /* only with a 'baseline' clause, never inside baseline() */
+} agg_info[] = {
+#define X(id, name, takes, type, where, needs_baseline, doc)                                       \
+    [AGG_##id] = {name, takes, type, where, needs_baseline},
+    RULE_AGG_LIST(X)
+#undef X
+};
 
-#define AGG_BASELINE_INDEX 10 /* "baseline": wraps another aggregate */
+/* What a call names: an aggregate, or baseline(...) wrapping one. */
+typedef struct {
+    AggKind kind; /* for a wrapper, set from the call inside it */
+    gboolean wraps;
+} AggCall;
 
-static int agg_lookup(const char *name)
+/* The aggregate called name; FALSE if name is none. */
+static gboolean agg_lookup(const char *name, AggCall *call)
 {
-    for (gsize i = 0; i < G_N_ELEMENTS(agg_names); i++) {
-        if (strcmp(agg_names[i].name, name) == 0)
-            return (int)i;
+    *call = (AggCall){AGG_COUNT, strcmp(name, "baseline") == 0};
+    for (guint k = 0; k < AGG_N_KINDS && !call->wraps; k++) {
+        if (strcmp(agg_info[k].name, name) == 0) {
+            call->kind = (AggKind)k;
+            return TRUE;
+        }
     }
-    return -1;
+    return call->wraps;
 }
 
 static gboolean compile_sub(RuleCtx *cx, AstNode *n, ExprContext ctx, RuleProgram *out);
 
 static gboolean agg_field(Cc *c, AstNode *arg, RuleAgg *agg)
 {
-    int f = arg && arg->kind == N_IDENT ? field_lookup(arg->name) : -1;
+    int f = arg && arg->kind == N_IDENT ? rule_field_lookup(arg->name) : -1;
     if (f < 0) {
         cc_error(c, arg, "%s() takes a field: counterparty, location, country, channel, mcc, ...",
-                 agg->kind == AGG_NEW ? "new" : "distinct");
+                 agg_info[agg->kind].name);
         return TRUE;
     }
     agg->field = (FieldId)f;
-    agg->type = TY_COUNT;
+    agg->type = agg_info[agg->kind].type;
     return TRUE;
 }
 
-/* forwarded(48h), swept(24h): one duration */
-static gboolean const_value(Cc *c, AstNode *n, double *v);
+static gboolean const_value(RuleCtx *cx, const AstNode *n, double *v);
 
 /* forwarded(48h), swept(horizon): a duration, or a constant or param
  * holding one (so that a backtest can sweep it) */
 static gboolean agg_duration(Cc *c, AstNode *call, AstNode *arg, RuleAgg *agg)
 {
     double v = 0;
-    if (!arg || !const_value(c, arg, &v) || v <= 0) {
+    if (!arg || !const_value(c->cx, arg, &v) || v <= 0) {
         cc_error(c, arg ? arg : call, "%s() takes a duration like 48h, or a constant holding one",
-                 agg->kind == AGG_FORWARDED ? "forwarded" : "swept");
+                 agg_info[agg->kind].name);
         return TRUE;
     }
     RuleConst *k = arg->kind == N_IDENT ? rule_const_lookup(c->cx, arg->name) : NULL;
     if (k)
         k->used = TRUE;
     agg->k = v;
-    agg->type = TY_NUM;
+    agg->type = agg_info[agg->kind].type;
     return TRUE;
 }
 
+/* The argument of an aggregate call n of kind, by what the kind takes
+ * (agg_info); FALSE when it has the wrong number of them. */
 static gboolean agg_arg(Cc *c, AstNode *n, AggKind kind, RuleAgg *agg)
 {
     guint nargs = n->items ? n->items->len : 0;
     AstNode *arg = nargs ? g_ptr_array_index(n->items, 0) : NULL;
+    AggTakes takes = agg_info[kind].takes;
     if (n->b) {
-        if (kind != AGG_SUM && kind != AGG_AVG && kind != AGG_MIN && kind != AGG_MAX &&
-            kind != AGG_DISTINCT) {
+        if (!agg_info[kind].where) {
             cc_error(c, n->b, "'where' inside %s() is not supported; use count(condition)",
                      n->name);
             return TRUE;
@@ -270,19 +170,19 @@ static gboolean agg_arg(Cc *c, AstNode *n, AggKind kind, RuleAgg *agg)
         if (!compile_sub(c->cx, n->b, CTX_AGG_ARG, &agg->cond))
             c->failed = TRUE;
     }
-    if (kind == AGG_SPAN || (kind == AGG_COUNT && nargs == 0)) {
-        agg->type = kind == AGG_SPAN ? TY_DURATION : TY_COUNT;
+    if (takes == AGG_TAKES_NOTHING || (takes == AGG_TAKES_CONDITION && nargs == 0)) {
+        agg->type = agg_info[kind].type;
         return nargs == 0;
     }
     if (nargs != 1)
         return FALSE;
-    if (kind == AGG_DISTINCT || kind == AGG_NEW)
+    if (takes == AGG_TAKES_FIELD)
         return agg_field(c, arg, agg);
-    if (kind == AGG_FORWARDED || kind == AGG_SWEPT)
+    if (takes == AGG_TAKES_DURATION)
         return agg_duration(c, n, arg, agg);
     if (!compile_sub(c->cx, arg, CTX_AGG_ARG, &agg->arg))
         c->failed = TRUE;
-    agg->type = kind == AGG_COUNT ? TY_COUNT : agg->arg.type;
+    agg->type = takes == AGG_TAKES_VALUE ? agg->arg.type : agg_info[kind].type;
     return TRUE;
 }
 
@@ -290,35 +190,22 @@ static gboolean agg_arg(Cc *c, AstNode *n, AggKind kind, RuleAgg *agg)
 static gboolean agg_baseline(Cc *c, AstNode *n, RuleAgg *agg)
 {
     AstNode *inner = n->items && n->items->len == 1 ? g_ptr_array_index(n->items, 0) : NULL;
-    int which = -1;
-    if (inner && (inner->kind == N_CALL || inner->kind == N_IDENT))
-        which = agg_lookup(inner->name);
-    if (which < 0 || which == AGG_BASELINE_INDEX || agg_names[which].kind == AGG_NEW) {
+    AggCall call;
+    if (!inner || (inner->kind != N_CALL && inner->kind != N_IDENT) ||
+        !agg_lookup(inner->name, &call) || call.wraps || agg_info[call.kind].needs_baseline) {
         cc_error(c, n, "baseline() takes an aggregate, e.g. baseline(sum(amount))");
         return TRUE;
     }
     if (!c->cx->rule->baseline)
         cc_error(c, n, "baseline() needs a 'baseline' clause (e.g. baseline 90d) before it");
-    agg->kind = agg_names[which].kind;
+    agg->kind = call.kind;
     agg->baseline = TRUE;
     return agg_arg(c, inner, agg->kind, agg);
 }
 
-static void known_masks(RuleCtx *cx, AstNode *n, gboolean top, guint32 maybe[SIDE_COUNT][2],
-                        guint32 surely[SIDE_COUNT][2]);
-
-/* The condition of a flagged aggregate: count(cond), or the where of
- * sum(x where cond), also inside baseline(...). */
-static AstNode *agg_condition(AstNode *n, int which)
-{
-    if (which == AGG_BASELINE_INDEX)
-        n = g_ptr_array_index(n->items, 0);
-    if (n->b)
-        return n->b;
-    return n->items && n->items->len == 1 ? g_ptr_array_index(n->items, 0) : NULL;
-}
-
-static ValueType compile_agg(Cc *c, AstNode *n, int which)
+/* An aggregate call (or a bare count, span): registered in the rule's
+ * aggs under its text as written, once, and pushed by OP_AGG. */
+static ValueType compile_agg(Cc *c, AstNode *n, AggCall call)
 {
     Rule *r = c->cx->rule;
     if (c->ctx != CTX_CONDITION && c->ctx != CTX_EXPLAIN) {
@@ -337,67 +224,41 @@ static ValueType compile_agg(Cc *c, AstNode *n, int which)
             return a->type;
         }
     }
-    RuleAgg agg = {.kind = agg_names[which].kind, .in_condition = c->ctx == CTX_CONDITION};
-    if (agg.kind == AGG_NEW && !r->baseline)
-        cc_error(c, n, "new() needs a 'baseline' clause (e.g. baseline 90d) before it");
-    gboolean ok =
-        which == AGG_BASELINE_INDEX ? agg_baseline(c, n, &agg) : agg_arg(c, n, agg.kind, &agg);
+    RuleAgg agg = {.kind = call.kind, .in_condition = c->ctx == CTX_CONDITION, .flag = -1};
+    if (!call.wraps && agg_info[call.kind].needs_baseline && !r->baseline)
+        cc_error(c, n, "%s() needs a 'baseline' clause (e.g. baseline 90d) before it", n->name);
+    gboolean ok = call.wraps ? agg_baseline(c, n, &agg) : agg_arg(c, n, agg.kind, &agg);
     if (!ok) {
+        AggTakes takes = agg_info[agg.kind].takes;
         cc_error(c, n, "%s() takes %s", n->name,
-                 agg.kind == AGG_COUNT  ? "nothing or a condition"
-                 : agg.kind == AGG_SPAN ? "nothing"
-                                        : "one value");
+                 takes == AGG_TAKES_CONDITION ? "nothing or a condition"
+                 : takes == AGG_TAKES_NOTHING ? "nothing"
+                                              : "one value");
         rule_program_clear(&agg.arg); /* a "where" may have compiled before the count failed */
         rule_program_clear(&agg.cond);
         return TY_NUM;
     }
     agg.text = g_strdup(text);
-    agg.flag = -1;
-    memset(agg.flag_maybe, 0xff, sizeof agg.flag_maybe);
-    memset(agg.flag_surely, 0, sizeof agg.flag_surely);
-    if ((agg.cond.n || (agg.kind == AGG_COUNT && agg.arg.n)) && r->aggs->len < LIMIT_ENTRY_FLAGS) {
-        agg.flag = (int)r->aggs->len; /* precomputed per entry when it enters the window */
-        AstNode *cond = agg_condition(n, which);
-        if (cond)
-            known_masks(c->cx, cond, FALSE, agg.flag_maybe, agg.flag_surely);
-    }
-    gboolean simple = agg.flag >= 0 || (!agg.cond.n && !(agg.kind == AGG_COUNT && agg.arg.n));
-    agg.running = simple && (agg.kind == AGG_COUNT || (agg.kind == AGG_SUM && agg.arg.n == 2 &&
-                                                       agg.arg.steps[0].op == OP_FIELD &&
-                                                       agg.arg.steps[0].a == FIELD_AMOUNT));
     g_array_append_val(r->aggs, agg);
+    /* the planner works out how the engine keeps it from the call */
+    g_ptr_array_set_size(c->cx->agg_calls, r->aggs->len);
+    g_ptr_array_index(c->cx->agg_calls, r->aggs->len - 1) = n;
     emit(c, OP_AGG, (gint32)r->aggs->len - 1, 0);
     return agg.type;
 }
 
 /* ---- names ---- */
 
-static RuleConst *find_const(GPtrArray *consts, const char *name)
-{
-    for (guint i = 0; consts && i < consts->len; i++) {
-        RuleConst *k = g_ptr_array_index(consts, i);
-        if (strcmp(k->name, name) == 0)
-            return k;
-    }
-    return NULL;
-}
-
-RuleConst *rule_const_lookup(RuleCtx *cx, const char *name)
-{
-    RuleConst *k = cx->rule ? find_const(cx->rule->params, name) : NULL;
-    return k ? k : find_const(cx->rs->consts, name);
-}
-
 static ValueType compile_name(Cc *c, AstNode *n)
 {
-    int f = field_lookup(n->name);
+    int f = rule_field_lookup(n->name);
     if (f >= 0) {
         if (c->ctx == CTX_CONST) {
             cc_error(c, n, "a constant cannot use the field '%s'", n->name);
             return TY_NUM;
         }
         emit(c, OP_FIELD, f, 0);
-        return fields[f].type;
+        return rule_field_type((FieldId)f);
     }
     RuleConst *k = rule_const_lookup(c->cx, n->name);
     if (k) {
@@ -416,9 +277,11 @@ static ValueType compile_name(Cc *c, AstNode *n)
         cc_error(c, n, "a typology's condition knows score, families and hits, not '%s'", n->name);
         return TY_NUM;
     }
-    int a = agg_lookup(n->name);
-    if (a >= 0 && (agg_names[a].kind == AGG_COUNT || agg_names[a].kind == AGG_SPAN))
-        return compile_agg(c, n, a);
+    AggCall call; /* count and span may be written without () */
+    if (agg_lookup(n->name, &call) && !call.wraps &&
+        (agg_info[call.kind].takes == AGG_TAKES_NOTHING ||
+         agg_info[call.kind].takes == AGG_TAKES_CONDITION))
+        return compile_agg(c, n, call);
     cc_error(c, n, "unknown field or name '%s'", n->name);
     return TY_NUM;
 }
@@ -436,9 +299,9 @@ static ValueType compile_as(Cc *c, AstNode *n, ValueType ty)
         emit(c, OP_PUSH, 0, kyc_text_hash(n->name, strlen(n->name)));
         return TY_TEXT;
     }
-    if (is_enum_type(ty) && (n->kind == N_IDENT || n->kind == N_NUM)) {
-        gboolean named =
-            n->kind == N_IDENT && (field_lookup(n->name) >= 0 || rule_const_lookup(c->cx, n->name));
+    if (rule_type_is_enum(ty) && (n->kind == N_IDENT || n->kind == N_NUM)) {
+        gboolean named = n->kind == N_IDENT &&
+                         (rule_field_lookup(n->name) >= 0 || rule_const_lookup(c->cx, n->name));
         char buf[32];
         const char *text = n->kind == N_IDENT ? n->name : node_text(c, n, buf, sizeof buf);
         if (!named && rule_enum_value(ty, text, &v)) {
@@ -446,7 +309,7 @@ static ValueType compile_as(Cc *c, AstNode *n, ValueType ty)
             return ty;
         }
         if (!named && n->kind == N_IDENT) {
-            cc_error(c, n, "'%s' is not a %s", n->name, type_word(ty));
+            cc_error(c, n, "'%s' is not a %s", n->name, rule_type_word(ty));
             return ty;
         }
     }
@@ -457,8 +320,8 @@ static ValueType peek_type(Cc *c, const AstNode *n)
 {
     if (n->kind != N_IDENT)
         return TY_NUM;
-    int f = field_lookup(n->name);
-    return f >= 0 ? fields[f].type : TY_NUM;
+    int f = rule_field_lookup(n->name);
+    return f >= 0 ? rule_field_type((FieldId)f) : TY_NUM;
 }
 
 /* ---- operators ---- */
@@ -525,7 +388,7 @@ static ValueType compile_bin(Cc *c, AstNode *n)
     RuleOp op = bin_op(n->op);
     if (op >= OP_EQ) {
         ValueType ta = peek_type(c, n->a), tb = peek_type(c, n->b);
-        if (is_enum_type(ta) || !is_enum_type(tb)) {
+        if (rule_type_is_enum(ta) || !rule_type_is_enum(tb)) {
             ta = compile(c, n->a);
             compile_as(c, n->b, ta);
         } else {
@@ -553,30 +416,18 @@ static ValueType compile_logic(Cc *c, AstNode *n)
     return TY_BOOL;
 }
 
-static RuleList *list_by_name(RuleSet *rs, const char *name, int *index)
-{
-    for (guint i = 0; i < rs->lists->len; i++) {
-        RuleList *l = g_ptr_array_index(rs->lists, i);
-        if (!l->anonymous && strcmp(l->name, name) == 0) {
-            *index = (int)i;
-            return l;
-        }
-    }
-    return NULL;
-}
-
 static ValueType compile_in_list(Cc *c, AstNode *n)
 {
     ValueType ta = compile(c, n->a);
     int index = -1;
-    RuleList *l = list_by_name(c->cx->rs, n->name, &index);
+    RuleList *l = rule_list_find(c->cx->rs, n->name, &index);
     if (!l) {
         cc_error(c, n, "unknown list '%s'", n->name);
         return TY_BOOL;
     }
     if (l->kind != ta)
         cc_error(c, n, "list '%s' holds %s values but is compared with a %s", n->name,
-                 type_word(l->kind), type_word(ta));
+                 rule_type_word(l->kind), rule_type_word(ta));
     l->used = TRUE;
     emit(c, OP_IN_LIST, index, 0);
     if (n->negate)
@@ -592,14 +443,14 @@ static ValueType compile_in_set(Cc *c, AstNode *n)
         cc_error(c, n,
                  "a {set} needs a channel, mcc, country, currency, weekday or hour on the left, "
                  "not a %s",
-                 type_word(ta));
+                 rule_type_word(ta));
         return TY_BOOL;
     }
     for (guint i = 0; i < n->items->len; i++) {
         AstNode *item = g_ptr_array_index(n->items, i);
         double v;
         if (!rule_enum_value(ta, item->name, &v) || !rule_list_add(l, v))
-            cc_error(c, item, "'%s' is not a %s", item->name, type_word(ta));
+            cc_error(c, item, "'%s' is not a %s", item->name, rule_type_word(ta));
     }
     emit(c, OP_IN_LIST, (gint32)c->cx->rs->lists->len - 1, 0);
     if (n->negate)
@@ -632,15 +483,15 @@ static ValueType compile(Cc *c, AstNode *n)
     case N_IDENT:
         return compile_name(c, n);
     case N_CALL: {
-        int a = agg_lookup(n->name);
-        if (a < 0) {
+        AggCall call;
+        if (!agg_lookup(n->name, &call)) {
             cc_error(
                 c, n,
                 "unknown function '%s' (aggregates: count, sum, avg, min, max, distinct, span)",
                 n->name);
             return TY_NUM;
         }
-        return compile_agg(c, n, a);
+        return compile_agg(c, n, call);
     }
     case N_NEG: {
         ValueType t = compile(c, n->a);
@@ -677,7 +528,7 @@ static gboolean compile_sub(RuleCtx *cx, AstNode *n, ExprContext ctx, RuleProgra
     if (!c.failed && (ctx == CTX_FILTER || ctx == CTX_CONDITION) && t != TY_BOOL)
         cc_error(&c, n, "this %s gives %s %s, not a condition (compare it with something)",
                  ctx == CTX_FILTER ? "filter" : "alert condition",
-                 strchr("aeiou", type_word(t)[0]) ? "an" : "a", type_word(t));
+                 strchr("aeiou", rule_type_word(t)[0]) ? "an" : "a", rule_type_word(t));
     out->type = t;
     out->n = c.steps->len;
     out->steps = (RuleStep *)g_array_free(c.steps, FALSE);
@@ -703,12 +554,6 @@ gboolean rule_compile_const(RuleCtx *cx, AstNode *n, double *value, ValueType *t
     return TRUE;
 }
 
-void rule_program_clear(RuleProgram *p)
-{
-    g_clear_pointer(&p->steps, g_free);
-    p->n = 0;
-}
-
 /* ---- lint: conditions that can never be true ---- */
 
 typedef struct {
@@ -723,7 +568,7 @@ typedef struct {
     int n;
 } Lint;
 
-static gboolean const_value(Cc *c, AstNode *n, double *v)
+static gboolean const_value(RuleCtx *cx, const AstNode *n, double *v)
 {
     switch (n->kind) {
     case N_NUM:
@@ -731,20 +576,20 @@ static gboolean const_value(Cc *c, AstNode *n, double *v)
         *v = n->num;
         return TRUE;
     case N_IDENT: {
-        RuleConst *k = rule_const_lookup(c->cx, n->name);
+        RuleConst *k = rule_const_lookup(cx, n->name);
         if (k)
             *v = k->value;
         return k != NULL;
     }
     case N_NEG:
-        if (!const_value(c, n->a, v))
+        if (!const_value(cx, n->a, v))
             return FALSE;
         *v = -*v;
         return TRUE;
     case N_BIN: {
         double a, b;
-        if (n->op > TOK_PERCENT || n->op < TOK_PLUS || !const_value(c, n->a, &a) ||
-            !const_value(c, n->b, &b))
+        if (n->op > TOK_PERCENT || n->op < TOK_PLUS || !const_value(cx, n->a, &a) ||
+            !const_value(cx, n->b, &b))
             return FALSE;
         RuleStep s[] = {{.op = OP_PUSH, .k = a},
                         {.op = OP_PUSH, .k = b},
@@ -760,17 +605,22 @@ static gboolean const_value(Cc *c, AstNode *n, double *v)
     }
 }
 
+gboolean rule_compile_const_value(RuleCtx *cx, const AstNode *n, double *v)
+{
+    return const_value(cx, n, v);
+}
+
 /* The domain of a variable: a field, count, span or an aggregate call. */
 static gboolean var_domain(Cc *c, AstNode *n, Interval *iv)
 {
+    AggCall call;
     iv->lo = -INFINITY;
     iv->hi = INFINITY;
     iv->lo_closed = iv->hi_closed = TRUE;
     if (n->kind == N_IDENT) {
-        int f = field_lookup(n->name);
+        int f = rule_field_lookup(n->name);
         if (f >= 0) {
-            iv->lo = fields[f].lo;
-            iv->hi = fields[f].hi;
+            rule_field_domain((FieldId)f, &iv->lo, &iv->hi);
         } else if (strcmp(n->name, "count") == 0) {
             iv->lo = 1;
         } else if (strcmp(n->name, "span") == 0) {
@@ -778,7 +628,7 @@ static gboolean var_domain(Cc *c, AstNode *n, Interval *iv)
         } else {
             return FALSE;
         }
-    } else if (n->kind == N_CALL && agg_lookup(n->name) >= 0) {
+    } else if (n->kind == N_CALL && agg_lookup(n->name, &call)) {
         iv->lo = 0;
     } else {
         return FALSE;
@@ -825,8 +675,8 @@ static void lint_cmp(Lint *L, AstNode *n)
     double v;
     AstNode *var = n->a;
     TokKind op = n->op;
-    if (!const_value(L->c, n->b, &v)) {
-        if (!const_value(L->c, n->a, &v))
+    if (!const_value(L->c->cx, n->b, &v)) {
+        if (!const_value(L->c->cx, n->a, &v))
             return;
         var = n->b;
         op = op == TOK_LT   ? TOK_GT
@@ -873,7 +723,7 @@ static gboolean lint_and(Lint *L, AstNode *n)
     if (n->kind == N_IN_RANGE && !n->negate) {
         double lo, hi;
         Interval *iv;
-        if (const_value(L->c, n->lo, &lo) && const_value(L->c, n->hi, &hi) &&
+        if (const_value(L->c->cx, n->lo, &lo) && const_value(L->c->cx, n->hi, &hi) &&
             (iv = lint_var(L, n->a)))
             iv_meet(iv, lo, n->lo_closed, hi, n->hi_closed);
         return FALSE;
@@ -889,7 +739,7 @@ static gboolean never_true(Cc *c, AstNode *n)
         return never_true(c, n->a) && never_true(c, n->b);
     if (n->kind == N_IN_LIST && !n->negate) {
         int index;
-        RuleList *l = list_by_name(c->cx->rs, n->name, &index);
+        RuleList *l = rule_list_find(c->cx->rs, n->name, &index);
         return l && l->values->len == 0;
     }
     gboolean cmp = n->kind == N_BIN && n->op >= TOK_EQ && n->op <= TOK_GE;
@@ -912,523 +762,5 @@ void rule_lint_never_true(RuleCtx *cx, AstNode *n, const char *clause)
         char buf[160];
         cc_error(&c, n, "the condition of '%s' can never be true: %s", clause,
                  node_text(&c, n, buf, sizeof buf));
-    }
-}
-
-/* ---- the channel prefilters ----
- *
- * The filter evaluated at compile time in three-valued logic (false, true,
- * unknown) with some fields known: the channel, the direction (from the
- * side the account is on) and a missing mcc. Anything else is unknown, so a
- * test the evaluator does not understand can never rule a channel out. */
-
-typedef enum { TRI_FALSE, TRI_TRUE, TRI_UNKNOWN } Tri;
-
-/* The direction a side knows (rule_vm_field: 1 in, 2 out; 0 unknown). */
-static const double side_direction[SIDE_COUNT] = {
-    [SIDE_ANY] = 0, [SIDE_SENDER] = 2, [SIDE_RECEIVER] = 1};
-
-typedef struct {
-    RuleCtx *cx;
-    double channel;      /* when channel_unknown is FALSE */
-    double direction;    /* 1 in, 2 out, 0 unknown */
-    gboolean mcc_absent; /* the transaction has no mcc */
-    gboolean mcc_known;  /* it has this one: */
-    guint mcc;
-    gboolean channel_unknown;
-    gboolean decide_only; /* specialize() need not build what is left */
-    int amount_known;     /* -1: the amount is below amount_bound, +1: above, 0: unknown */
-    double amount_bound;
-} Known;
-
-/* The value of field n when it is known, with its type. */
-static gboolean known_field(const Known *k, const AstNode *n, double *v, ValueType *ty)
-{
-    if (n->kind != N_IDENT)
-        return FALSE;
-    if (strcmp(n->name, "channel") == 0 && !k->channel_unknown) {
-        *v = k->channel, *ty = TY_CHANNEL;
-        return TRUE;
-    }
-    if (strcmp(n->name, "direction") == 0 && k->direction) {
-        *v = k->direction, *ty = TY_DIR;
-        return TRUE;
-    }
-    if (strcmp(n->name, "mcc") == 0 && (k->mcc_absent || k->mcc_known)) {
-        *v = k->mcc_absent ? TXN_MCC_NONE : k->mcc, *ty = TY_MCC;
-        return TRUE;
-    }
-    return FALSE;
-}
-
-/* The value of n as an enum of type ty, as the compiler would read it: a
- * name of that type that is not a field or constant, or an mcc number. */
-static gboolean enum_const(const Known *k, const AstNode *n, ValueType ty, double *v)
-{
-    if (n->kind == N_NUM && ty == TY_MCC) {
-        *v = n->num;
-        return TRUE;
-    }
-    if (n->kind != N_IDENT || field_lookup(n->name) >= 0 || rule_const_lookup(k->cx, n->name))
-        return FALSE;
-    return rule_enum_value(ty, n->name, v);
-}
-
-static Tri tri_of(gboolean b)
-{
-    return b ? TRI_TRUE : TRI_FALSE;
-}
-
-static gboolean is_amount(const AstNode *n)
-{
-    return n->kind == N_IDENT && strcmp(n->name, "amount") == 0;
-}
-
-/* The value of constant expression n (a number or a constant's name, as
- * the compiler folds it). */
-static gboolean amount_const(const Known *k, AstNode *n, double *v)
-{
-    Cc c = {.cx = k->cx};
-    return const_value(&c, n, v);
-}
-
-/* `amount op c` under k's bound on the amount: decided where the bound
- * lies beyond c (below: amount < bound <= c; above: amount > bound >= c). */
-static Tri amount_cmp(const Known *k, TokKind op, double c)
-{
-    gboolean below = k->amount_known < 0;
-    if (!k->amount_known || (below ? k->amount_bound > c : k->amount_bound < c))
-        return TRI_UNKNOWN;
-    switch (op) {
-    case TOK_EQ:
-        return TRI_FALSE;
-    case TOK_NE:
-        return TRI_TRUE;
-    case TOK_LT:
-    case TOK_LE:
-        return tri_of(below);
-    case TOK_GT:
-    case TOK_GE:
-        return tri_of(!below);
-    default:
-        return TRI_UNKNOWN;
-    }
-}
-
-/* `amount in [lo, hi]` (any brackets, `not in` too) under k's bound. */
-static Tri amount_range(const Known *k, const AstNode *n)
-{
-    double lo, hi;
-    if (!k->amount_known || !amount_const(k, n->lo, &lo) || !amount_const(k, n->hi, &hi))
-        return TRI_UNKNOWN;
-    gboolean outside = k->amount_known < 0 ? k->amount_bound <= lo : k->amount_bound >= hi;
-    return outside ? tri_of(n->negate) : TRI_UNKNOWN;
-}
-
-/* A test (not and, or, not: specialize() combines those) under k. */
-static Tri eval_leaf(const Known *k, const AstNode *n)
-{
-    double v, c;
-    ValueType ty;
-    int index;
-    switch (n->kind) {
-    case N_IN_RANGE:
-        return is_amount(n->a) ? amount_range(k, n) : TRI_UNKNOWN;
-    case N_BIN:
-        if (is_amount(n->a) && amount_const(k, n->b, &c))
-            return amount_cmp(k, n->op, c);
-        if (!known_field(k, n->a, &v, &ty) || !enum_const(k, n->b, ty, &c))
-            return TRI_UNKNOWN;
-        switch (n->op) {
-        case TOK_EQ:
-            return tri_of(v == c);
-        case TOK_NE:
-            return tri_of(v != c);
-        default:
-            return TRI_UNKNOWN;
-        }
-    case N_IN_LIST: {
-        RuleList *l = list_by_name(k->cx->rs, n->name, &index);
-        if (!l || !known_field(k, n->a, &v, &ty) || l->kind != ty)
-            return TRI_UNKNOWN;
-        return tri_of(rule_list_contains(l, v) != n->negate);
-    }
-    case N_IN_SET: {
-        if (!known_field(k, n->a, &v, &ty))
-            return TRI_UNKNOWN;
-        gboolean found = FALSE;
-        for (guint i = 0; i < n->items->len; i++) {
-            const AstNode *item = g_ptr_array_index(n->items, i);
-            if (!rule_enum_value(ty, item->name, &c))
-                return TRI_UNKNOWN;
-            found |= c == v;
-        }
-        return tri_of(found != n->negate);
-    }
-    default:
-        return TRI_UNKNOWN;
-    }
-}
-
-/* ---- specialising a filter to what is known ---- */
-
-/* The value of a subtree that specialize() found decided. */
-static AstNode decided_true, decided_false;
-
-static AstNode *logic_node(RuleCtx *cx, NodeKind kind, AstNode *a, AstNode *b, const AstNode *like)
-{
-    AstNode *n = g_new0(AstNode, 1);
-    g_ptr_array_add(cx->nodes, n);
-    *n = (AstNode){.kind = kind,
-                   .line = like->line,
-                   .col = like->col,
-                   .pos = like->pos,
-                   .end = like->end,
-                   .a = a,
-                   .b = b};
-    return n;
-}
-
-/* n with the parts that k decides replaced by their value (&decided_true,
- * &decided_false) and, where top, the "and" parts on the account's fixed
- * attributes taken as true (the account prefilter tests them first). */
-static AstNode *specialize(const Known *k, AstNode *n, gboolean top)
-{
-    AstNode *a, *b;
-    if (top && rule_is_account_static(n))
-        return &decided_true;
-    switch (n->kind) {
-    case N_AND:
-    case N_OR: {
-        /* false decides an "and", true an "or"; the other value drops out */
-        gboolean is_and = n->kind == N_AND;
-        AstNode *decides = is_and ? &decided_false : &decided_true;
-        AstNode *drops = is_and ? &decided_true : &decided_false;
-        a = specialize(k, n->a, top && is_and);
-        b = specialize(k, n->b, top && is_and);
-        if (a == decides || b == decides)
-            return decides;
-        if (a == drops || b == drops)
-            return a == drops ? b : a;
-        return k->decide_only || (a == n->a && b == n->b) ? n : logic_node(k->cx, n->kind, a, b, n);
-    }
-    case N_NOT:
-        a = specialize(k, n->a, FALSE);
-        if (a == &decided_true || a == &decided_false)
-            return a == &decided_true ? &decided_false : &decided_true;
-        return k->decide_only || a == n->a ? n : logic_node(k->cx, N_NOT, a, NULL, n);
-    default:
-        switch (eval_leaf(k, n)) {
-        case TRI_TRUE:
-            return &decided_true;
-        case TRI_FALSE:
-            return &decided_false;
-        default:
-            return n;
-        }
-    }
-}
-
-/* The channels (bits) for which n can be true (maybe) and is surely true,
- * by side and by a missing mcc; where top, "and" parts on the account's
- * fixed attributes count as true (specialize). */
-static void known_masks(RuleCtx *cx, AstNode *n, gboolean top, guint32 maybe[SIDE_COUNT][2],
-                        guint32 surely[SIDE_COUNT][2])
-{
-    for (int side = 0; side < SIDE_COUNT; side++) {
-        for (int absent = 0; absent < 2; absent++) {
-            Known k = {.cx = cx,
-                       .direction = side_direction[side],
-                       .mcc_absent = absent,
-                       .decide_only = TRUE};
-            maybe[side][absent] = surely[side][absent] = 0;
-            for (int ch = 0; ch < 32; ch++) {
-                k.channel = ch;
-                const AstNode *v = specialize(&k, n, top);
-                if (v != &decided_false)
-                    maybe[side][absent] |= 1u << ch;
-                if (v == &decided_true)
-                    surely[side][absent] |= 1u << ch;
-            }
-        }
-    }
-}
-
-void rule_pass_masks(RuleCtx *cx, AstNode *n, guint32 maybe[SIDE_COUNT][2],
-                     guint32 surely[SIDE_COUNT][2])
-{
-    guint32 ignored[SIDE_COUNT][2];
-    known_masks(cx, n, FALSE, maybe, ignored);
-    known_masks(cx, n, TRUE, ignored, surely); /* the account prefilter has passed */
-}
-
-/* ---- the mcc prefilter ----
- *
- * eval_leaf() decides a test of the mcc only where it compares it with
- * constants (==, !=, in a list, in a set); so the codes that no such test
- * names all give the same result, and the filter need be specialised only
- * for each named code and one unnamed one. */
-
-static void add_code(GArray *codes, double v)
-{
-    if (v >= 0 && v < RULE_MCC_CODES) {
-        guint c = (guint)v;
-        g_array_append_val(codes, c);
-    }
-}
-
-/* Calls leaf(k, m, out) for each test m of n under its and, or, not (the
- * leaves eval_leaf() reads). */
-static void each_leaf(const Known *k, AstNode *n, void (*leaf)(const Known *, AstNode *, GArray *),
-                      GArray *out)
-{
-    if (n == &decided_true || n == &decided_false)
-        return;
-    if (n->kind == N_AND || n->kind == N_OR || n->kind == N_NOT) {
-        each_leaf(k, n->a, leaf, out);
-        if (n->b)
-            each_leaf(k, n->b, leaf, out);
-        return;
-    }
-    leaf(k, n, out);
-}
-
-/* The codes a test of the mcc names (each_leaf). */
-static void mcc_codes(const Known *k, AstNode *n, GArray *codes)
-{
-    double c;
-    int index;
-    if (!n->a || n->a->kind != N_IDENT || strcmp(n->a->name, "mcc") != 0)
-        return;
-    if (n->kind == N_BIN && enum_const(k, n->b, TY_MCC, &c)) {
-        add_code(codes, c);
-    } else if (n->kind == N_IN_LIST) {
-        const RuleList *l = list_by_name(k->cx->rs, n->name, &index);
-        for (guint i = 0; l && l->kind == TY_MCC && i < l->values->len; i++)
-            add_code(codes, g_array_index(l->values, double, i));
-    } else if (n->kind == N_IN_SET) {
-        for (guint i = 0; i < n->items->len; i++) {
-            const AstNode *item = g_ptr_array_index(n->items, i);
-            if (rule_enum_value(TY_MCC, item->name, &c))
-                add_code(codes, c);
-        }
-    }
-}
-
-static gint cmp_code(gconstpointer a, gconstpointer b)
-{
-    guint x = *(const guint *)a, y = *(const guint *)b;
-    return (x > y) - (x < y);
-}
-
-/* Sets code m in s to what n gives with the mcc known to be m. */
-static void mcc_decide(Known *k, AstNode *n, guint m, RuleMccSet *s)
-{
-    k->mcc = m;
-    const AstNode *v = specialize(k, n, TRUE);
-    guint64 bit = (guint64)1 << (m % 64);
-    s->maybe[m / 64] = v != &decided_false ? s->maybe[m / 64] | bit : s->maybe[m / 64] & ~bit;
-    s->surely[m / 64] = v == &decided_true ? s->surely[m / 64] | bit : s->surely[m / 64] & ~bit;
-}
-
-/* The mcc prefilter of the shape whose filter (fixed attributes passed) is
- * n under k, or NULL where the mcc decides nothing; kept once per rule. */
-static const RuleMccSet *mcc_set(Known k, AstNode *n, Rule *r)
-{
-    if (n == &decided_true || n == &decided_false)
-        return NULL;
-    g_autoptr(GArray) codes = g_array_new(FALSE, FALSE, sizeof(guint));
-    each_leaf(&k, n, mcc_codes, codes);
-    if (!codes->len)
-        return NULL;
-    g_array_sort(codes, cmp_code);
-    guint other = 0; /* the first code not named */
-    for (guint i = 0; i < codes->len && g_array_index(codes, guint, i) <= other; i++)
-        other = MAX(other, g_array_index(codes, guint, i) + 1);
-    k.mcc_known = TRUE;
-    k.decide_only = TRUE;
-    RuleMccSet *s = g_new0(RuleMccSet, 1);
-    if (other < RULE_MCC_CODES) {
-        mcc_decide(&k, n, other, s);
-        guint64 maybe = rule_mcc_has(s->maybe, other) ? G_MAXUINT64 : 0;
-        guint64 surely = rule_mcc_has(s->surely, other) ? G_MAXUINT64 : 0;
-        for (guint w = 0; w < G_N_ELEMENTS(s->maybe); w++)
-            s->maybe[w] = maybe, s->surely[w] = surely;
-    }
-    for (guint i = 0; i < codes->len; i++)
-        mcc_decide(&k, n, g_array_index(codes, guint, i), s);
-    gboolean decides = FALSE;
-    for (guint m = 0; m < RULE_MCC_CODES && !decides; m++)
-        decides = !rule_mcc_has(s->maybe, m) || rule_mcc_has(s->surely, m);
-    for (guint i = 0; decides && r->mcc_sets && i < r->mcc_sets->len; i++) {
-        const RuleMccSet *old = g_ptr_array_index(r->mcc_sets, i);
-        if (memcmp(old, s, sizeof *s) == 0) {
-            g_free(s);
-            return old;
-        }
-    }
-    if (!decides) {
-        g_free(s);
-        return NULL;
-    }
-    if (!r->mcc_sets)
-        r->mcc_sets = g_ptr_array_new_with_free_func(g_free);
-    g_ptr_array_add(r->mcc_sets, s);
-    return s;
-}
-
-/* Compiles n, a specialisation of filter, into out. */
-static void compile_specialised(RuleCtx *cx, AstNode *filter, AstNode *n, RuleProgram *out)
-{
-    rule_program_clear(out);
-    if (n == &decided_true)
-        return; /* an empty program is true */
-    /* never run when decided false (the shape's channel mask is empty) */
-    rule_compile_expr(cx, n == &decided_false ? filter : n, CTX_FILTER, out);
-}
-
-/* ---- the amount prefilter ----
- *
- * eval_leaf() decides a comparison of the amount with a constant when the
- * amount is known to lie below or above a bound beyond that constant. So
- * the amounts for which a shape's filter surely fails, below its least
- * passing amount and above its greatest, are found by trying the constants
- * the filter compares the amount with as bounds. */
-
-/* The constants a test compares the amount with (each_leaf). */
-static void amount_consts(const Known *k, AstNode *n, GArray *out)
-{
-    double c;
-    if (n->kind == N_BIN && is_amount(n->a) && amount_const(k, n->b, &c))
-        g_array_append_val(out, c);
-    if (n->kind == N_IN_RANGE && is_amount(n->a)) {
-        if (amount_const(k, n->lo, &c))
-            g_array_append_val(out, c);
-        if (amount_const(k, n->hi, &c))
-            g_array_append_val(out, c);
-    }
-}
-
-/* The amounts n (a shape's filter under k) can pass: below range->lo and
- * above range->hi it surely fails (-inf and +inf where it may pass). */
-static void amount_range_of(Known k, AstNode *n, RuleAmountRange *range)
-{
-    range->lo = -INFINITY;
-    range->hi = INFINITY;
-    g_autoptr(GArray) consts = g_array_new(FALSE, FALSE, sizeof(double));
-    each_leaf(&k, n, amount_consts, consts);
-    k.decide_only = TRUE;
-    for (guint i = 0; i < consts->len; i++) {
-        double c = g_array_index(consts, double, i);
-        k.amount_known = -1, k.amount_bound = c;
-        if (c > range->lo && specialize(&k, n, TRUE) == &decided_false)
-            range->lo = c;
-        k.amount_known = +1;
-        if (c < range->hi && specialize(&k, n, TRUE) == &decided_false)
-            range->hi = c;
-    }
-}
-
-void rule_side_filters(RuleCtx *cx, AstNode *filter, Rule *r)
-{
-    if (r->mcc_sets)
-        g_clear_pointer(&r->mcc_sets, g_ptr_array_unref);
-    memset(r->shape_mcc, 0, sizeof r->shape_mcc);
-    for (int side = 0; side < SIDE_COUNT; side++) {
-        Known k = {.cx = cx, .direction = side_direction[side], .channel_unknown = TRUE};
-        AstNode *n = specialize(&k, filter, TRUE);
-        compile_specialised(cx, filter, n, &r->side_filter[side]);
-        for (int absent = 0; absent < 2; absent++) {
-            for (int ch = 0; ch < 32; ch++) {
-                RuleProgram **p = &r->shape_filter[side][absent][ch];
-                if (*p) {
-                    rule_program_clear(*p);
-                    g_clear_pointer(p, g_free);
-                }
-                r->shape_amount[side][absent][ch] = (RuleAmountRange){-INFINITY, INFINITY};
-                if (n == &decided_true || n == &decided_false ||
-                    !(r->pass_mask[side][absent] >> ch & 1) ||
-                    (r->pass_surely[side][absent] >> ch & 1))
-                    continue; /* never run, or nothing left to run */
-                Known ks = {.cx = cx,
-                            .direction = side_direction[side],
-                            .channel = ch,
-                            .mcc_absent = absent};
-                AstNode *m = specialize(&ks, n, TRUE);
-                if (!absent)
-                    r->shape_mcc[side][ch] = mcc_set(ks, m, r);
-                amount_range_of(ks, m, &r->shape_amount[side][absent][ch]);
-                if (m == n)
-                    continue; /* the side's program it is */
-                *p = g_new0(RuleProgram, 1);
-                compile_specialised(cx, filter, m, *p);
-            }
-        }
-    }
-}
-
-/* ---- the account prefilter ---- */
-
-/* Fields that hold still for an account for the whole run: its side-table
- * attributes, not the ones that move with time (age, opened_days, open_now). */
-static gboolean is_static_field(FieldId f)
-{
-    switch (f) {
-    case FIELD_ACC_KNOWN:
-    case FIELD_ACC_KIND:
-    case FIELD_ACC_INCOME:
-    case FIELD_ACC_MCC:
-    case FIELD_ACC_COUNTRY:
-    case FIELD_ACC_REGION:
-    case FIELD_ACC_CITY:
-    case FIELD_ACC_OCCUPATION:
-    case FIELD_ACC_EMPLOYEES:
-    case FIELD_ACC_SHARED_PHONE:
-    case FIELD_ACC_SHARED_EMAIL:
-    case FIELD_ACC_SHARED_ADDRESS:
-        return TRUE;
-    default:
-        return FALSE;
-    }
-}
-
-gboolean rule_is_account_static(const AstNode *n)
-{
-    if (!n)
-        return TRUE;
-    switch (n->kind) {
-    case N_CALL:
-        return FALSE;
-    case N_IDENT: {
-        int f = field_lookup(n->name);
-        return f < 0 || is_static_field((FieldId)f);
-    }
-    default:
-        /* the items of a {set} are names of values, not fields */
-        return rule_is_account_static(n->a) && rule_is_account_static(n->b) &&
-               rule_is_account_static(n->lo) && rule_is_account_static(n->hi);
-    }
-}
-
-/* ---- the account-kind prefilter ---- */
-
-guint32 rule_kind_mask(AstNode *n)
-{
-    double v;
-    switch (n->kind) {
-    case N_AND:
-        return rule_kind_mask(n->a) & rule_kind_mask(n->b);
-    case N_OR:
-        return rule_kind_mask(n->a) | rule_kind_mask(n->b);
-    case N_BIN:
-        if ((n->op == TOK_EQ || n->op == TOK_NE) && n->a->kind == N_IDENT &&
-            strcmp(n->a->name, "account.kind") == 0 && n->b->kind == N_IDENT &&
-            rule_enum_value(TY_KIND, n->b->name, &v)) {
-            guint32 bit = 1u << (guint)v;
-            return n->op == TOK_EQ ? bit : ~bit;
-        }
-        return G_MAXUINT32;
-    default:
-        return G_MAXUINT32;
     }
 }

@@ -290,32 +290,3 @@ gboolean rule_example_account(const char *text, gsize len, ExampleAccount *acc, 
     }
     return TRUE;
 }
-
-void rule_example_free(RuleExample *ex)
-{
-    for (guint i = 0; i < ex->accounts->len; i++) {
-        ExampleAccount *a = &g_array_index(ex->accounts, ExampleAccount, i);
-        g_free(a->account);
-        g_ptr_array_unref(a->keys);
-        g_ptr_array_unref(a->values);
-    }
-    g_array_unref(ex->accounts);
-    for (guint i = 0; i < ex->rows->len; i++) {
-        ExampleRow *r = &g_array_index(ex->rows, ExampleRow, i);
-        g_free(r->tx_id);
-        g_free(r->from);
-        g_free(r->to);
-        g_free(r->location);
-    }
-    for (guint i = 0; i < ex->expects->len; i++) {
-        ExampleExpect *e = &g_array_index(ex->expects, ExampleExpect, i);
-        g_free(e->account);
-        g_free(e->role);
-        if (e->evidence)
-            g_ptr_array_unref(e->evidence);
-    }
-    g_array_unref(ex->rows);
-    g_array_unref(ex->expects);
-    g_free(ex->name);
-    g_free(ex);
-}

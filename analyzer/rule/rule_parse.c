@@ -7,7 +7,7 @@
  * continue it, so expressions may span lines. After an error the parser
  * skips to the next clause keyword and goes on, so that one run reports
  * every error of a file. */
-#include "rule/rule_ast.h"
+#include "rule/rule_plan.h"
 
 #include <math.h>
 #include <string.h>
@@ -610,16 +610,27 @@ static gboolean parse_count(Parser *p, int *out, int lo, int hi)
     return TRUE;
 }
 
+/* The graph patterns by the word after 'match' (RULE_MATCH_LIST). */
 static const struct {
     const char *word;
     MatchSpec defaults;
 } match_kinds[] = {
-    {"cycle", {MATCH_CYCLE, 2, 4, 0.1, 0, 0, 0}},
-    {"chain", {MATCH_CHAIN, 3, 3, 0.1, 0, 0, 0}},
-    {"scatter_gather", {MATCH_SCATTER_GATHER, 0, 0, 0, 3, 0, 0.7}},
-    {"gather_scatter", {MATCH_GATHER_SCATTER, 0, 0, 0, 5, 5, 0}},
-    {"funnel", {MATCH_FUNNEL, 0, 0, 0, 3, 0, 0.7}},
+#define X(id, word, min_len, max_len, tolerance, k, k2, ratio, doc)                                \
+    {word, {MATCH_##id, min_len, max_len, tolerance, k, k2, ratio}},
+    RULE_MATCH_LIST(X)
+#undef X
 };
+
+/* "a, b or c": the words of the graph patterns, for a message. */
+static char *match_words(void)
+{
+    GString *s = g_string_new(NULL);
+    for (gsize k = 0; k < G_N_ELEMENTS(match_kinds); k++) {
+        const char *sep = k == 0 ? "" : k + 1 == G_N_ELEMENTS(match_kinds) ? " or " : ", ";
+        g_string_append_printf(s, "%s%s", sep, match_kinds[k].word);
+    }
+    return g_string_free(s, FALSE);
+}
 
 /* "match cycle length 2 to 4 tolerance 10%" and the like */
 static void parse_match(Parser *p, Rule *r)
@@ -628,7 +639,8 @@ static void parse_match(Parser *p, Rule *r)
     while (k < G_N_ELEMENTS(match_kinds) && !rule_tok_is(&p->tok, match_kinds[k].word))
         k++;
     if (k == G_N_ELEMENTS(match_kinds)) {
-        err_expected(p, "cycle, chain, scatter_gather, gather_scatter or funnel");
+        g_autofree char *words = match_words();
+        err_expected(p, words);
         return;
     }
     advance(p);
@@ -750,61 +762,6 @@ static void parse_strength(Parser *p, Rule *r)
     err_expected(p, "strong, medium or weak");
 }
 
-/* The text of a clause on one line: runs of blanks and newlines become one space. */
-static char *squeeze(const char *s, gsize n)
-{
-    GString *out = g_string_sized_new(n);
-    for (gsize i = 0; i < n; i++) {
-        gboolean blank = g_ascii_isspace(s[i]);
-        if (!blank)
-            g_string_append_c(out, s[i]);
-        else if (out->len && out->str[out->len - 1] != ' ')
-            g_string_append_c(out, ' ');
-    }
-    return g_string_free(out, FALSE);
-}
-
-/* Adds to out the "and" parts of n that read only the account's fixed
- * attributes. */
-static void static_conjuncts(AstNode *n, GPtrArray *out)
-{
-    if (n->kind == N_AND) {
-        static_conjuncts(n->a, out);
-        static_conjuncts(n->b, out);
-    } else if (rule_is_account_static(n)) {
-        g_ptr_array_add(out, n);
-    }
-}
-
-/* Compiles the filter's fixed-attribute parts into r->account_filter. */
-static void parse_account_filter(Parser *p, Rule *r, AstNode *filter)
-{
-    rule_program_clear(&r->account_filter);
-    g_clear_pointer(&r->account_filter_src, g_free);
-    g_autoptr(GPtrArray) parts = g_ptr_array_new();
-    static_conjuncts(filter, parts);
-    if (!parts->len)
-        return;
-    AstNode *all = g_ptr_array_index(parts, 0);
-    GString *src = g_string_new(NULL);
-    for (guint i = 0; i < parts->len; i++) {
-        AstNode *n = g_ptr_array_index(parts, i);
-        g_autofree char *text = squeeze(p->cx->src + n->pos, n->end - n->pos);
-        g_string_append_printf(src, "%s%s", i ? " and " : "", text);
-        if (i) {
-            Token at = {.line = n->line, .col = n->col, .pos = n->pos};
-            AstNode *and = node_new(p, N_AND, &at);
-            and->a = all;
-            and->b = n;
-            all = and;
-        }
-    }
-    if (rule_compile_expr(p->cx, all, CTX_FILTER, &r->account_filter))
-        r->account_filter_src = g_string_free(src, FALSE);
-    else
-        g_string_free(src, TRUE);
-}
-
 static void parse_where(Parser *p, Rule *r)
 {
     AstNode *e = parse_clause_expr(p);
@@ -812,51 +769,11 @@ static void parse_where(Parser *p, Rule *r)
         return;
     rule_program_clear(&r->filter);
     g_free(r->filter_src);
-    r->filter_src = squeeze(p->cx->src + e->pos, e->end - e->pos);
+    r->filter_src = rule_text_squeeze(p->cx->src + e->pos, e->end - e->pos);
     if (rule_compile_expr(p->cx, e, CTX_FILTER, &r->filter)) {
         rule_lint_never_true(p->cx, e, "where");
-        rule_pass_masks(p->cx, e, r->pass_mask, r->pass_surely);
-        parse_account_filter(p, r, e);
-        rule_side_filters(p->cx, e, r);
-        r->channel_mask = 0;
-        for (int side = 0; side < SIDE_COUNT; side++)
-            r->channel_mask |= r->pass_mask[side][0] | r->pass_mask[side][1];
-        r->kind_mask = rule_kind_mask(e);
+        rule_plan_filter(p->cx, e, r);
     }
-}
-
-static void lead_clear(gpointer p)
-{
-    g_free(((RuleLead *)p)->text);
-}
-
-static GArray *leads_new(void)
-{
-    GArray *a = g_array_new(FALSE, FALSE, sizeof(RuleLead));
-    g_array_set_clear_func(a, lead_clear);
-    return a;
-}
-
-/* The candidate leads of a condition (Rule.leads): its parts joined by
- * `and` that compile to one comparison of an aggregate with a constant
- * (which of them are running totals is known when the rule is complete).
- * Compiling a part again finds the aggregates the whole condition
- * registered. */
-static void add_leads(RuleCtx *cx, AstNode *n, GArray *leads)
-{
-    if (n->kind == N_AND) {
-        add_leads(cx, n->a, leads);
-        add_leads(cx, n->b, leads);
-        return;
-    }
-    RuleProgram part = {0};
-    if (rule_compile_expr(cx, n, CTX_CONDITION, &part) && part.n == 2 &&
-        part.steps[0].op == OP_AGG_CMP) {
-        RuleLead lead = {(guint)part.steps[0].a, (RuleOp)part.steps[0].b, part.steps[0].k,
-                         squeeze(cx->src + n->pos, n->end - n->pos)};
-        g_array_append_val(leads, lead);
-    }
-    rule_program_clear(&part);
 }
 
 static void parse_alert_if(Parser *p, Rule *r, gboolean *have)
@@ -871,11 +788,10 @@ static void parse_alert_if(Parser *p, Rule *r, gboolean *have)
         return;
     rule_program_clear(&r->condition);
     g_free(r->condition_src);
-    r->condition_src = squeeze(p->cx->src + e->pos, e->end - e->pos);
+    r->condition_src = rule_text_squeeze(p->cx->src + e->pos, e->end - e->pos);
     if (rule_compile_expr(p->cx, e, CTX_CONDITION, &r->condition)) {
         rule_lint_never_true(p->cx, e, "alert if");
-        g_array_set_size(r->leads, 0);
-        add_leads(p->cx, e, r->leads);
+        rule_plan_leads(p->cx, e, r);
     }
 }
 
@@ -901,37 +817,10 @@ static void parse_words(Parser *p, GPtrArray *into, const char *what, gboolean a
     }
 }
 
-static void rule_init(Rule *r, RuleCtx *cx, char *id, int line)
-{
-    r->id = id;
-    r->file = g_strdup(cx->file);
-    r->line = line;
-    r->version = 1;
-    r->strength = STRENGTH_MEDIUM;
-    r->channel_mask = G_MAXUINT32;
-    memset(r->pass_mask, 0xff, sizeof r->pass_mask);
-    memset(r->pass_surely, 0xff, sizeof r->pass_surely); /* no filter: all pass */
-    for (int side = 0; side < SIDE_COUNT; side++) {      /* and at any amount */
-        for (int no_mcc = 0; no_mcc < 2; no_mcc++) {
-            for (int ch = 0; ch < 32; ch++)
-                r->shape_amount[side][no_mcc][ch] = (RuleAmountRange){-INFINITY, INFINITY};
-        }
-    }
-    r->kind_mask = G_MAXUINT32;
-    r->suppress = -1;
-    r->tags = g_ptr_array_new_with_free_func(g_free);
-    r->aggs = g_array_new(FALSE, TRUE, sizeof(RuleAgg));
-    r->leads = leads_new();
-    r->tracked = g_array_new(FALSE, FALSE, sizeof(RuleTrack));
-    r->explain = g_array_new(FALSE, TRUE, sizeof(TplPart));
-    r->examples = g_ptr_array_new_with_free_func((GDestroyNotify)rule_example_free);
-    r->params = g_ptr_array_new();
-}
-
 static Rule *rule_new(RuleCtx *cx, char *id, int line)
 {
     Rule *r = g_new0(Rule, 1);
-    rule_init(r, cx, id, line);
+    rule_init(r, cx->file, id, line);
     return r;
 }
 
@@ -996,6 +885,7 @@ static gboolean parse_clause(Parser *p, Rule *r, gboolean *have_cond)
     return TRUE;
 }
 
+/* Reports the clauses a complete rule lacks and fills in defaults. */
 static void rule_check_complete(RuleCtx *cx, Rule *r, gboolean have_cond)
 {
     if (r->match.kind != MATCH_NONE) {
@@ -1022,57 +912,6 @@ static void rule_check_complete(RuleCtx *cx, Rule *r, gboolean have_cond)
         rule_ctx_warn(cx, r->line, 1, "rule %s has no examples", r->id);
     if (r->suppress < 0)
         r->suppress = r->window;
-    for (guint i = 0; i < r->aggs->len; i++) { /* distinct counts kept as the window moves */
-        RuleAgg *g = &g_array_index(r->aggs, RuleAgg, i);
-        if (!g->in_condition) { /* the explanation's alone: worked out on an alert, not kept */
-            g->running = FALSE;
-            g->flag = -1;
-        }
-        g->counted = g->kind == AGG_DISTINCT && g->in_condition && !r->baseline &&
-                     (!g->cond.n || g->flag >= 0) &&       /* a "where" without a bit: recounted */
-                     i < G_MAXUINT8;                       /* Window.n_dsets */
-        g->running = g->running && r->n_run <= G_MAXUINT8; /* RuleTrack.slot */
-        if (g->running || g->counted) {
-            RuleTrack t = {(guint16)i, 0, (gint8)g->flag,
-                           g->counted             ? TRACK_DISTINCT
-                           : g->kind == AGG_COUNT ? TRACK_COUNT
-                                                  : TRACK_SUM,
-                           g->baseline ? 1 : 0};
-            if (g->running)
-                t.slot = g->run_slot = (guint8)r->n_run++;
-            if (t.flag < 0) { /* those every entry adds to first, the window part's first */
-                guint at = r->n_track_any[0] + (t.part ? r->n_track_any[1] : 0);
-                g_array_insert_val(r->tracked, at, t);
-                r->n_track_any[t.part]++;
-            } else {
-                g_array_append_val(r->tracked, t);
-            }
-        }
-        r->has_counted |= g->counted;
-    }
-    for (guint i = r->n_track_any[0] + r->n_track_any[1]; i < r->tracked->len; i++) {
-        const RuleTrack *t = &g_array_index(r->tracked, RuleTrack, i);
-        r->track_flags[t->part] |= 1u << t->flag;
-        r->track_of_flag[t->flag] = (guint8)i;
-    }
-    /* only the leads the engine reads without a walk of the window stay
-     * (window_agg_kept): running totals of the window part, and spans */
-    for (guint i = r->leads->len; i-- > 0;) {
-        const RuleAgg *g =
-            &g_array_index(r->aggs, RuleAgg, g_array_index(r->leads, RuleLead, i).agg);
-        if (g->kind != AGG_SPAN && (!g->running || g->baseline))
-            g_array_remove_index(r->leads, i);
-    }
-    /* the running totals first, in the order written: they lie in the
-     * window's header, where a span reads two of its entries */
-    RuleLead *leads = (RuleLead *)(void *)r->leads->data;
-    for (guint i = 0, n_running = 0; i < r->leads->len; i++) {
-        RuleLead l = leads[i];
-        if (g_array_index(r->aggs, RuleAgg, l.agg).kind != AGG_SPAN) {
-            memmove(&leads[n_running + 1], &leads[n_running], (i - n_running) * sizeof l);
-            leads[n_running++] = l;
-        }
-    }
     if (!r->family)
         r->family = g_strdup("general");
 }
@@ -1089,6 +928,7 @@ static void parse_rule(Parser *p)
         perr(p, &at, "rule %s is defined twice", id);
     Rule *r = rule_new(p->cx, id, at.line);
     p->cx->rule = r;
+    g_ptr_array_set_size(p->cx->agg_calls, 0);
     if (p->tok.kind == TOK_STRING) {
         r->title = g_strdup(p->tok.text);
         advance(p);
@@ -1097,6 +937,7 @@ static void parse_rule(Parser *p)
     while (parse_clause(p, r, &have_cond))
         ;
     rule_check_complete(p->cx, r, have_cond);
+    rule_plan_rule(p->cx, r);
     g_ptr_array_add(p->cx->rs->rules, r);
     p->cx->rule = NULL;
 }
@@ -1107,7 +948,7 @@ static Typology *typology_new(RuleCtx *cx, char *id, int line)
 {
     Typology *ty = g_new0(Typology, 1);
     Rule *r = &ty->rule;
-    rule_init(r, cx, id, line);
+    rule_init(r, cx->file, id, line);
     r->typology = ty;
     r->family = g_strdup("typology");
     r->strength = STRENGTH_STRONG;
@@ -1172,6 +1013,7 @@ static void parse_typology(Parser *p)
     Typology *ty = typology_new(p->cx, id, at.line);
     Rule *r = &ty->rule;
     p->cx->rule = r;
+    g_ptr_array_set_size(p->cx->agg_calls, 0);
     if (p->tok.kind == TOK_STRING) {
         r->title = g_strdup(p->tok.text);
         advance(p);
@@ -1196,37 +1038,6 @@ static void parse_typology(Parser *p)
 
 /* ---- lists and constants ---- */
 
-static const struct {
-    const char *word;
-    ValueType kind;
-    guint nbits;
-} list_kinds[] = {
-    {"channel", TY_CHANNEL, 32},      {"mcc", TY_MCC, 10000},
-    {"country", TY_COUNTRY, 26 * 26}, {"currency", TY_CURRENCY, 26 * 26 * 26},
-    {"weekday", TY_DOW, 8},           {"hour", TY_HOUR, 24},
-};
-
-static const char *list_kind_word(ValueType kind)
-{
-    for (gsize k = 0; k < G_N_ELEMENTS(list_kinds); k++) {
-        if (list_kinds[k].kind == kind)
-            return list_kinds[k].word;
-    }
-    return "value";
-}
-
-static RuleList *find_list(RuleSet *rs, const char *name)
-{
-    for (guint i = 0; i < rs->lists->len; i++) {
-        RuleList *l = g_ptr_array_index(rs->lists, i);
-        if (!l->anonymous && strcmp(l->name, name) == 0)
-            return l;
-    }
-    return NULL;
-}
-
-static gboolean list_add_value(RuleList *l, double v);
-
 static void parse_list_values(Parser *p, RuleList *l)
 {
     do {
@@ -1234,9 +1045,9 @@ static void parse_list_values(Parser *p, RuleList *l)
         double v;
         g_autofree char *name = g_strndup(t.start, t.len);
         if ((t.kind != TOK_IDENT && t.kind != TOK_NUMBER) || tok_is_clause(&t) ||
-            !rule_enum_value(l->kind, name, &v) || !list_add_value(l, v)) {
+            !rule_enum_value(l->kind, name, &v) || !rule_list_add(l, v)) {
             g_autofree char *d = rule_tok_describe(&t);
-            perr(p, &t, "%s is not a valid %s", d, list_kind_word(l->kind));
+            perr(p, &t, "%s is not a valid %s", d, rule_list_kind_word(l->kind));
             return;
         }
         advance(p);
@@ -1252,17 +1063,15 @@ static void parse_list(Parser *p)
     }
     advance(p);
     g_autofree char *name = g_strndup(nt.start, nt.len);
-    if (find_list(p->cx->rs, name))
+    if (rule_list_find(p->cx->rs, name, NULL))
         perr(p, &nt, "list '%s' is defined twice", name);
     if (!accept(p, TOK_COLON)) {
         err_expected(
             p, "':' and the kind of the list (channel, mcc, country, currency, weekday, hour)");
         return;
     }
-    gsize k = 0;
-    while (k < G_N_ELEMENTS(list_kinds) && !rule_tok_is(&p->tok, list_kinds[k].word))
-        k++;
-    if (k == G_N_ELEMENTS(list_kinds)) {
+    ValueType kind;
+    if (p->tok.kind != TOK_IDENT || !rule_list_kind_parse(p->tok.start, p->tok.len, &kind)) {
         err_expected(p, "channel, mcc, country, currency, weekday or hour");
         return;
     }
@@ -1271,57 +1080,9 @@ static void parse_list(Parser *p)
         err_expected(p, "'='");
         return;
     }
-    RuleList *l = g_new0(RuleList, 1);
-    l->name = g_steal_pointer(&name);
-    l->kind = list_kinds[k].kind;
-    l->nbits = list_kinds[k].nbits;
-    l->bits = g_malloc0((l->nbits + 7) / 8);
-    l->values = g_array_new(FALSE, FALSE, sizeof(double));
-    l->file = g_strdup(p->cx->file);
-    l->line = nt.line;
-    l->col = nt.col;
-    g_ptr_array_add(p->cx->rs->lists, l);
+    RuleList *l =
+        rule_list_new(p->cx->rs, g_steal_pointer(&name), kind, p->cx->file, nt.line, nt.col);
     parse_list_values(p, l);
-}
-
-static gboolean list_add_value(RuleList *l, double v)
-{
-    gint64 key = rule_list_key(l->kind, v);
-    if (key < 0 || key >= l->nbits)
-        return FALSE;
-    l->bits[key >> 3] |= (guint8)(1u << (key & 7));
-    g_array_append_val(l->values, v);
-    return TRUE;
-}
-
-/* Builds an anonymous list for an inline set; used by the compiler. */
-RuleList *rule_list_new_anonymous(RuleSet *rs, ValueType kind, const char *file, int line, int col);
-RuleList *rule_list_new_anonymous(RuleSet *rs, ValueType kind, const char *file, int line, int col)
-{
-    gsize k = 0;
-    while (k < G_N_ELEMENTS(list_kinds) && list_kinds[k].kind != kind)
-        k++;
-    if (k == G_N_ELEMENTS(list_kinds))
-        return NULL;
-    RuleList *l = g_new0(RuleList, 1);
-    l->name = g_strdup_printf("{set at %d:%d}", line, col);
-    l->kind = kind;
-    l->nbits = list_kinds[k].nbits;
-    l->bits = g_malloc0((l->nbits + 7) / 8);
-    l->values = g_array_new(FALSE, FALSE, sizeof(double));
-    l->file = g_strdup(file);
-    l->line = line;
-    l->col = col;
-    l->used = TRUE;
-    l->anonymous = TRUE;
-    g_ptr_array_add(rs->lists, l);
-    return l;
-}
-
-gboolean rule_list_add(RuleList *l, double v);
-gboolean rule_list_add(RuleList *l, double v)
-{
-    return list_add_value(l, v);
 }
 
 /* The value of a constant or parameter, or its override ("NAME" for a
@@ -1389,11 +1150,20 @@ static void parse_param(Parser *p, Rule *r)
         k->used = TRUE; /* a rule's own knob: not worth a warning */
 }
 
-/* Parses one file's text into cx->rs; errors go to cx->diags. */
-void rule_parse_file(RuleCtx *cx);
+static void node_free(gpointer p)
+{
+    AstNode *n = p;
+    if (n->items)
+        g_ptr_array_unref(n->items);
+    g_free(n);
+}
+
 void rule_parse_file(RuleCtx *cx)
 {
     Parser p = {.cx = cx};
+    cx->nodes = g_ptr_array_new_with_free_func(node_free);
+    cx->strings = g_ptr_array_new_with_free_func(g_free);
+    cx->agg_calls = g_ptr_array_new();
     rule_lex_init(&p.lx, cx->src, cx->len);
     advance(&p);
     while (p.tok.kind != TOK_EOF) {
@@ -1414,4 +1184,7 @@ void rule_parse_file(RuleCtx *cx)
             recover(&p);
     }
     rule_lex_clear(&p.lx);
+    g_clear_pointer(&cx->agg_calls, g_ptr_array_unref);
+    g_clear_pointer(&cx->strings, g_ptr_array_unref);
+    g_clear_pointer(&cx->nodes, g_ptr_array_unref);
 }

@@ -1,5 +1,5 @@
-/* rule_set.c: loads rule files into a RuleSet, reports diagnostics, and
- * owns the set's lifetime.
+/* rule_set.c: the loader: reads rule files and directories into a
+ * RuleSet, then links typologies to their rules and checks the set whole.
  *
  * Loading order is fixed so that lists and constants are defined before the
  * rules that use them: the *.list files of each directory, then its *.rule
@@ -10,125 +10,6 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-
-void rule_parse_file(RuleCtx *cx);
-
-const char *rule_strength_name(Strength s)
-{
-    switch (s) {
-    case STRENGTH_WEAK:
-        return "weak";
-    case STRENGTH_MEDIUM:
-        return "medium";
-    case STRENGTH_STRONG:
-        return "strong";
-    }
-    return "?";
-}
-
-const char *rule_persp_name(Perspective p)
-{
-    switch (p) {
-    case PERSP_SENDER:
-        return "sender";
-    case PERSP_RECEIVER:
-        return "receiver";
-    case PERSP_ACCOUNT:
-        return "account";
-    }
-    return "?";
-}
-
-double rule_score(const Rule *r)
-{
-    return (double)r->strength;
-}
-
-const Rule *rule_set_find(const RuleSet *rs, const char *id)
-{
-    for (guint i = 0; i < rs->rules->len; i++) {
-        const Rule *r = g_ptr_array_index(rs->rules, i);
-        if (strcmp(r->id, id) == 0)
-            return r;
-    }
-    return NULL;
-}
-
-static void diag_free(gpointer p)
-{
-    RuleDiag *d = p;
-    g_free(d->file);
-    g_free(d->msg);
-    g_free(d->text);
-    g_free(d);
-}
-
-GPtrArray *rule_diags_new(void)
-{
-    return g_ptr_array_new_with_free_func(diag_free);
-}
-
-void rule_diag_add(GPtrArray *diags, const char *file, const char *src, gsize len, int line,
-                   int col, gboolean warning, const char *msg)
-{
-    RuleDiag *d = g_new0(RuleDiag, 1);
-    d->file = g_strdup(file);
-    d->line = line;
-    d->col = col;
-    d->warning = warning;
-    d->msg = g_strdup(msg);
-    if (src && line > 0) {
-        const char *t;
-        gsize tl;
-        rule_lex_line_text(src, len, line, &t, &tl);
-        d->text = g_strndup(t, tl);
-    }
-    g_ptr_array_add(diags, d);
-}
-
-static void ctx_diag(RuleCtx *cx, int line, int col, gboolean warning, const char *fmt, va_list ap)
-{
-    g_autofree char *msg = g_strdup_vprintf(fmt, ap);
-    rule_diag_add(cx->diags, cx->file, cx->src, cx->len, line, col, warning, msg);
-    if (!warning)
-        cx->errors++;
-}
-
-void rule_ctx_error(RuleCtx *cx, int line, int col, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    ctx_diag(cx, line, col, FALSE, fmt, ap);
-    va_end(ap);
-}
-
-void rule_ctx_warn(RuleCtx *cx, int line, int col, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    ctx_diag(cx, line, col, TRUE, fmt, ap);
-    va_end(ap);
-}
-
-void rule_diag_print(const RuleDiag *d, FILE *out)
-{
-    fprintf(out, "%s:%d:%d: %s: %s\n", d->file, d->line, d->col, d->warning ? "warning" : "error",
-            d->msg);
-    if (!d->text)
-        return;
-    fprintf(out, "%5d | %s\n      | ", d->line, d->text);
-    for (int i = 1; i < d->col && d->text[i - 1]; i++)
-        fputc(d->text[i - 1] == '\t' ? '\t' : ' ', out);
-    fputs("^\n", out);
-}
-
-static void node_free(gpointer p)
-{
-    AstNode *n = p;
-    if (n->items)
-        g_ptr_array_unref(n->items);
-    g_free(n);
-}
 
 /* Parses one file's text into rs; returns the number of errors. */
 static int load_text(RuleSet *rs, const char *path, const char *src, gsize len, GPtrArray *diags,
@@ -148,13 +29,9 @@ static int load_text(RuleSet *rs, const char *path, const char *src, gsize len, 
                   .src = src,
                   .len = len,
                   .diags = diags,
-                  .nodes = g_ptr_array_new_with_free_func(node_free),
-                  .strings = g_ptr_array_new_with_free_func(g_free),
                   .overrides = overrides,
                   .used_overrides = used};
     rule_parse_file(&cx);
-    g_ptr_array_unref(cx.nodes);
-    g_ptr_array_unref(cx.strings);
     g_ptr_array_add(rs->files, g_strdup(path));
     return cx.errors;
 }
@@ -333,20 +210,9 @@ static int link_typologies(RuleSet *rs, GPtrArray *diags)
     return errors;
 }
 
-static RuleSet *rule_set_empty(void)
-{
-    RuleSet *rs = g_new0(RuleSet, 1);
-    rs->rules = g_ptr_array_new();
-    rs->typologies = g_ptr_array_new();
-    rs->lists = g_ptr_array_new();
-    rs->consts = g_ptr_array_new();
-    rs->files = g_ptr_array_new_with_free_func(g_free);
-    return rs;
-}
-
 RuleSet *rule_set_load_text(const char *name, const char *src, gsize len, GPtrArray *diags)
 {
-    RuleSet *rs = rule_set_empty();
+    RuleSet *rs = rule_set_new();
     g_autoptr(GChecksum) sum = g_checksum_new(G_CHECKSUM_SHA256);
     g_autoptr(GHashTable) used = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     int errors = load_text(rs, name, src, len, diags, sum, NULL, used);
@@ -364,7 +230,7 @@ RuleSet *rule_set_load_with(const char *const *paths, guint n_paths, GHashTable 
                             GPtrArray *diags)
 {
     g_autoptr(GHashTable) used = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-    RuleSet *rs = rule_set_empty();
+    RuleSet *rs = rule_set_new();
     g_autoptr(GPtrArray) lists = g_ptr_array_new_with_free_func(g_free);
     g_autoptr(GPtrArray) rules = g_ptr_array_new_with_free_func(g_free);
     int errors = expand_paths(paths, n_paths, lists, rules, diags) ? 0 : 1;
@@ -401,114 +267,4 @@ RuleSet *rule_set_load_with(const char *const *paths, guint n_paths, GHashTable 
         return NULL;
     }
     return rs;
-}
-
-static void rule_free(Rule *r);
-
-static void rule_clear(Rule *r)
-{
-    g_free(r->id);
-    g_free(r->title);
-    g_free(r->source);
-    g_free(r->family);
-    g_free(r->file);
-    g_free(r->explain_src);
-    g_free(r->filter_src);
-    g_free(r->account_filter_src);
-    g_free(r->condition_src);
-    g_free(r->role);
-    g_ptr_array_unref(r->tags);
-    rule_program_clear(&r->filter);
-    rule_program_clear(&r->account_filter);
-    for (int side = 0; side < SIDE_COUNT; side++) {
-        rule_program_clear(&r->side_filter[side]);
-        for (int k = 0; k < 2 * 32; k++) {
-            RuleProgram *p = r->shape_filter[side][k / 32][k % 32];
-            if (p)
-                rule_program_clear(p);
-            g_free(p);
-        }
-    }
-    if (r->mcc_sets)
-        g_ptr_array_unref(r->mcc_sets);
-    rule_program_clear(&r->condition);
-    for (guint i = 0; i < r->aggs->len; i++) {
-        RuleAgg *a = &g_array_index(r->aggs, RuleAgg, i);
-        rule_program_clear(&a->arg);
-        rule_program_clear(&a->cond);
-        g_free(a->text);
-    }
-    g_array_unref(r->aggs);
-    g_array_unref(r->leads);
-    g_array_unref(r->tracked);
-    for (guint i = 0; i < r->explain->len; i++) {
-        TplPart *t = &g_array_index(r->explain, TplPart, i);
-        g_free(t->text);
-        rule_program_clear(&t->prog);
-    }
-    g_array_unref(r->explain);
-    g_ptr_array_unref(r->examples);
-    for (guint i = 0; i < r->params->len; i++) {
-        RuleConst *k = g_ptr_array_index(r->params, i);
-        g_free(k->name);
-        g_free(k->file);
-        g_free(k);
-    }
-    g_ptr_array_unref(r->params);
-}
-
-static void rule_free(Rule *r)
-{
-    rule_clear(r);
-    g_free(r);
-}
-
-static void rule_clear(Rule *r);
-
-static void typology_free(Typology *ty)
-{
-    rule_clear(&ty->rule);
-    g_ptr_array_unref(ty->indicator_ids);
-    g_ptr_array_unref(ty->escalation_ids);
-    g_ptr_array_unref(ty->victim_ids);
-    g_ptr_array_unref(ty->controller_ids);
-    g_ptr_array_unref(ty->required_ids);
-    if (ty->indicators) {
-        g_ptr_array_unref(ty->indicators);
-        g_ptr_array_unref(ty->escalations);
-        g_ptr_array_unref(ty->victims);
-        g_ptr_array_unref(ty->controllers);
-        g_ptr_array_unref(ty->required);
-    }
-    g_free(ty);
-}
-
-void rule_set_free(RuleSet *rs)
-{
-    if (!rs)
-        return;
-    for (guint i = 0; i < rs->rules->len; i++)
-        rule_free(g_ptr_array_index(rs->rules, i));
-    for (guint i = 0; i < rs->typologies->len; i++)
-        typology_free(g_ptr_array_index(rs->typologies, i));
-    g_ptr_array_unref(rs->typologies);
-    for (guint i = 0; i < rs->lists->len; i++) {
-        RuleList *l = g_ptr_array_index(rs->lists, i);
-        g_free(l->name);
-        g_free(l->bits);
-        g_free(l->file);
-        g_array_unref(l->values);
-        g_free(l);
-    }
-    for (guint i = 0; i < rs->consts->len; i++) {
-        RuleConst *k = g_ptr_array_index(rs->consts, i);
-        g_free(k->name);
-        g_free(k->file);
-        g_free(k);
-    }
-    g_ptr_array_unref(rs->rules);
-    g_ptr_array_unref(rs->lists);
-    g_ptr_array_unref(rs->consts);
-    g_ptr_array_unref(rs->files);
-    g_free(rs);
 }

@@ -96,6 +96,22 @@ static const ErrCase err_cases[] = {
           "))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))\n  alert if count "
           ">= 1\n" TAIL,
      4, 73, "expression nested more than 64 levels deep"},
+    /* what each aggregate takes comes from RULE_AGG_LIST */
+    {HEAD "  alert if count(amount > 1 where channel == card) >= 1\n" TAIL, 4, 35,
+     "'where' inside count() is not supported; use count(condition)"},
+    {HEAD "  alert if span(amount) > 1\n" TAIL, 4, 12, "span() takes nothing"},
+    {HEAD "  alert if sum() > 1\n" TAIL, 4, 12, "sum() takes one value"},
+    {HEAD "  alert if distinct(3) > 1\n" TAIL, 4, 21,
+     "distinct() takes a field: counterparty, location, country, channel, mcc, ..."},
+    {HEAD "  alert if forwarded(amount) > 1\n" TAIL, 4, 22,
+     "forwarded() takes a duration like 48h, or a constant holding one"},
+    {HEAD "  alert if new(counterparty) > 1\n" TAIL, 4, 12,
+     "new() needs a 'baseline' clause (e.g. baseline 90d) before it"},
+    {HEAD "  baseline 90d\n  alert if baseline(new(counterparty)) > 1\n" TAIL, 5, 12,
+     "baseline() takes an aggregate, e.g. baseline(sum(amount))"},
+    /* the graph patterns come from RULE_MATCH_LIST */
+    {HEAD "  match spiral\n  within 10d\n" TAIL, 4, 9,
+     "expected cycle, chain, scatter_gather, gather_scatter or funnel, found 'spiral'"},
     {HEAD "  alert if count >= 1\n" TAIL "  bogus 3\n", 6, 3,
      "expected a clause (for each, where, within, alert if, explain, example, ...), found 'bogus'"},
 };
@@ -189,7 +205,7 @@ Test(rule_compile, channel_prefilter_mask)
                 &diags, &dir);
     cr_assert_not_null(rs);
     const Rule *r = g_ptr_array_index(rs->rules, 0);
-    cr_expect_eq(r->channel_mask, (1u << CHANNEL_CARD) | (1u << CHANNEL_ATM_DEPOSIT));
+    cr_expect_eq(r->plan.channel_mask, (1u << CHANNEL_CARD) | (1u << CHANNEL_ATM_DEPOSIT));
     rule_set_free(rs);
     g_ptr_array_unref(diags);
     rh_cleanup(dir);
@@ -222,9 +238,9 @@ Test(rule_compile, channel_prefilter_by_side_and_mcc)
         const Rule *r = load_where(&l, HEAD, wheres[i]);
         for (int side = 0; side < SIDE_COUNT; side++) {
             for (int absent = 0; absent < 2; absent++)
-                cr_expect_eq(r->pass_mask[side][absent], want[i][side][absent],
+                cr_expect_eq(r->plan.pass_mask[side][absent], want[i][side][absent],
                              "%s: side %d, mcc missing %d: %x", wheres[i], side, absent,
-                             r->pass_mask[side][absent]);
+                             r->plan.pass_mask[side][absent]);
         }
         unload(&l);
     }
@@ -247,10 +263,10 @@ Test(rule_compile, filter_surely_passes)
     for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
         Loaded l;
         const Rule *r = load_where(&l, HEAD, cases[i].where);
-        cr_expect_eq(r->pass_surely[SIDE_RECEIVER][0] >> CHANNEL_CARD & 1, cases[i].card_in, "%s",
-                     cases[i].where);
-        cr_expect_eq(r->pass_surely[SIDE_SENDER][1] >> CHANNEL_TRANSFER & 1, cases[i].transfer_out,
+        cr_expect_eq(r->plan.pass_surely[SIDE_RECEIVER][0] >> CHANNEL_CARD & 1, cases[i].card_in,
                      "%s", cases[i].where);
+        cr_expect_eq(r->plan.pass_surely[SIDE_SENDER][1] >> CHANNEL_TRANSFER & 1,
+                     cases[i].transfer_out, "%s", cases[i].where);
         unload(&l);
     }
 }
@@ -274,12 +290,12 @@ Test(rule_compile, filter_by_side)
         Loaded l;
         const Rule *r = load_where(
             &l, "rule X-1 \"test rule\"\n  source \"test\"\n  for each account\n", cases[i].where);
-        cr_expect_eq(r->side_filter[SIDE_SENDER].n, cases[i].sender, "%s: sender %u steps",
-                     cases[i].where, r->side_filter[SIDE_SENDER].n);
-        cr_expect_eq(r->side_filter[SIDE_RECEIVER].n, cases[i].receiver, "%s: receiver %u steps",
-                     cases[i].where, r->side_filter[SIDE_RECEIVER].n);
+        cr_expect_eq(r->plan.side_filter[SIDE_SENDER].n, cases[i].sender, "%s: sender %u steps",
+                     cases[i].where, r->plan.side_filter[SIDE_SENDER].n);
+        cr_expect_eq(r->plan.side_filter[SIDE_RECEIVER].n, cases[i].receiver,
+                     "%s: receiver %u steps", cases[i].where, r->plan.side_filter[SIDE_RECEIVER].n);
         if (i == 0) /* to oneself the direction is undecided: both branches stay */
-            cr_expect_gt(r->side_filter[SIDE_ANY].n, 4, "%s", cases[i].where);
+            cr_expect_gt(r->plan.side_filter[SIDE_ANY].n, 4, "%s", cases[i].where);
         unload(&l);
     }
 }
@@ -295,14 +311,14 @@ Test(rule_compile, filter_by_shape)
         "account.kind == person and ((channel == ach_payroll and direction == in) or (direction "
         "== out and (channel == card or channel in {transfer}) and not "
         "counterparty.same_customer))");
-    const RuleProgram *card = r->shape_filter[SIDE_SENDER][0][CHANNEL_CARD];
+    const RuleProgram *card = r->plan.shape_filter[SIDE_SENDER][0][CHANNEL_CARD];
     cr_assert_not_null(card);
     cr_expect_eq(card->n, 3, "%u steps", card->n); /* FIELD, NOT, HALT */
     cr_expect_eq(card->steps[0].op, OP_FIELD);
     cr_expect_eq(card->steps[0].a, FIELD_CP_SAME_CUSTOMER);
-    cr_expect_not_null(r->shape_filter[SIDE_SENDER][1][CHANNEL_TRANSFER]);
-    cr_expect_null(r->shape_filter[SIDE_RECEIVER][1][CHANNEL_ACH_PAYROLL]);
-    cr_expect(r->pass_surely[SIDE_RECEIVER][1] >> CHANNEL_ACH_PAYROLL & 1);
+    cr_expect_not_null(r->plan.shape_filter[SIDE_SENDER][1][CHANNEL_TRANSFER]);
+    cr_expect_null(r->plan.shape_filter[SIDE_RECEIVER][1][CHANNEL_ACH_PAYROLL]);
+    cr_expect(r->plan.pass_surely[SIDE_RECEIVER][1] >> CHANNEL_ACH_PAYROLL & 1);
     unload(&l);
 }
 
@@ -330,13 +346,13 @@ Test(rule_compile, amount_prefilter)
         &l, "rule X-1 \"test rule\"\n  source \"test\"\n  param big = 500\n  for each account\n",
         "(direction == in and amount >= big) or (direction == out and ((channel == remittance "
         "and amount in [1000, 5000]) or (channel == transfer and country == DE)))");
-    const RuleAmountRange *in = &r->shape_amount[SIDE_RECEIVER][1][CHANNEL_TRANSFER];
+    const RuleAmountRange *in = &r->plan.shape_amount[SIDE_RECEIVER][1][CHANNEL_TRANSFER];
     cr_expect_eq(in->lo, 500);
     cr_expect_eq(in->hi, INFINITY);
-    const RuleAmountRange *rem = &r->shape_amount[SIDE_SENDER][1][CHANNEL_REMITTANCE];
+    const RuleAmountRange *rem = &r->plan.shape_amount[SIDE_SENDER][1][CHANNEL_REMITTANCE];
     cr_expect_eq(rem->lo, 1000);
     cr_expect_eq(rem->hi, 5000);
-    const RuleAmountRange *tr = &r->shape_amount[SIDE_SENDER][1][CHANNEL_TRANSFER];
+    const RuleAmountRange *tr = &r->plan.shape_amount[SIDE_SENDER][1][CHANNEL_TRANSFER];
     cr_expect_eq(tr->lo, -INFINITY);
     cr_expect_eq(tr->hi, INFINITY);
     unload(&l);
@@ -346,7 +362,7 @@ Test(rule_compile, mcc_prefilter)
 {
     Loaded l;
     const Rule *r = load_where(&l, HEAD, "mcc in {4511, 4722} or (mcc != 5411 and amount > 100)");
-    const RuleMccSet *m = r->shape_mcc[SIDE_RECEIVER][CHANNEL_CARD];
+    const RuleMccSet *m = r->plan.shape_mcc[SIDE_RECEIVER][CHANNEL_CARD];
     cr_assert_not_null(m);
     cr_expect_eq(count_codes(m->maybe), RULE_MCC_CODES - 1);
     cr_expect_not(rule_mcc_has(m->maybe, 5411));
@@ -355,14 +371,14 @@ Test(rule_compile, mcc_prefilter)
     cr_expect(rule_mcc_has(m->maybe, 0) && !rule_mcc_has(m->surely, 0));
     cr_expect(rule_mcc_has(m->maybe, 9999) && !rule_mcc_has(m->surely, 9999));
     /* kept once for the rule, whatever the channel */
-    cr_expect_eq(r->shape_mcc[SIDE_RECEIVER][CHANNEL_TRANSFER], m);
-    cr_expect_eq(r->mcc_sets->len, 1);
+    cr_expect_eq(r->plan.shape_mcc[SIDE_RECEIVER][CHANNEL_TRANSFER], m);
+    cr_expect_eq(r->plan.mcc_sets->len, 1);
     unload(&l);
     /* a filter that does not test the mcc, or only as a number, has none */
     static const char *const none[] = {"amount > 100", "mcc >= 5000 and amount > 100"};
     for (guint i = 0; i < G_N_ELEMENTS(none); i++) {
         r = load_where(&l, HEAD, none[i]);
-        cr_expect_null(r->shape_mcc[SIDE_RECEIVER][CHANNEL_CARD], "%s", none[i]);
+        cr_expect_null(r->plan.shape_mcc[SIDE_RECEIVER][CHANNEL_CARD], "%s", none[i]);
         unload(&l);
     }
 }
@@ -397,11 +413,11 @@ Test(rule_compile, leads_are_the_and_parts_on_running_totals_and_spans)
                  "           and sum(amount where direction == in) >= 2 * sum(amount)\n"
                  "           and sum(amount where channel == card) < 500\n"
                  "           and baseline(span) >= 10d\n" TAIL);
-    cr_assert_eq(r->leads->len, 4); /* the running totals first, then the spans */
-    const RuleLead *a = &g_array_index(r->leads, RuleLead, 0);
-    const RuleLead *b = &g_array_index(r->leads, RuleLead, 1);
-    const RuleLead *c = &g_array_index(r->leads, RuleLead, 2);
-    const RuleLead *d = &g_array_index(r->leads, RuleLead, 3);
+    cr_assert_eq(r->plan.leads->len, 4); /* the running totals first, then the spans */
+    const RuleLead *a = &g_array_index(r->plan.leads, RuleLead, 0);
+    const RuleLead *b = &g_array_index(r->plan.leads, RuleLead, 1);
+    const RuleLead *c = &g_array_index(r->plan.leads, RuleLead, 2);
+    const RuleLead *d = &g_array_index(r->plan.leads, RuleLead, 3);
     cr_expect_str_eq(a->text, "count >= 3");
     cr_expect_eq(a->op, OP_GE);
     cr_expect_eq(a->k, 3);
@@ -426,11 +442,11 @@ Test(rule_compile, running_totals_are_kept_over_their_part_only)
                            "  alert if count >= 3 and sum(amount) > 2 * baseline(sum(amount))\n"
                            "           and baseline(count) > 1 and baseline(span) >= 20d\n" TAIL);
     cr_expect_eq(r->aggs->len, 5);
-    cr_expect_eq(r->n_run, 4);
-    cr_expect_eq(r->n_track_any[0], 2, "count and sum(amount)");
-    cr_expect_eq(r->n_track_any[1], 2, "their baseline() forms");
-    for (guint i = 0; i < r->tracked->len; i++) {
-        const RuleTrack *t = &g_array_index(r->tracked, RuleTrack, i);
+    cr_expect_eq(r->plan.n_run, 4);
+    cr_expect_eq(r->plan.n_track_any[0], 2, "count and sum(amount)");
+    cr_expect_eq(r->plan.n_track_any[1], 2, "their baseline() forms");
+    for (guint i = 0; i < r->plan.tracked->len; i++) {
+        const RuleTrack *t = &g_array_index(r->plan.tracked, RuleTrack, i);
         const RuleAgg *g = &g_array_index(r->aggs, RuleAgg, t->agg);
         cr_expect_eq(t->part, g->baseline ? 1 : 0, "%s", g->text);
         cr_expect_eq(i < 2, !g->baseline, "%s: the window part's first", g->text);
@@ -490,10 +506,11 @@ Test(rule_compile, account_prefilter_parts)
         Loaded l;
         const Rule *r = load_where(&l, HEAD, cases[i].where);
         if (cases[i].fixed)
-            cr_expect_str_eq(r->account_filter_src, cases[i].fixed, "%s", cases[i].where);
+            cr_expect_str_eq(r->plan.account_filter_src, cases[i].fixed, "%s", cases[i].where);
         else
-            cr_expect_null(r->account_filter_src, "%s: %s", cases[i].where, r->account_filter_src);
-        cr_expect_eq(r->account_filter.n > 0, cases[i].fixed != NULL, "%s", cases[i].where);
+            cr_expect_null(r->plan.account_filter_src, "%s: %s", cases[i].where,
+                           r->plan.account_filter_src);
+        cr_expect_eq(r->plan.account_filter.n > 0, cases[i].fixed != NULL, "%s", cases[i].where);
         unload(&l);
     }
 }
@@ -514,7 +531,7 @@ Test(rule_compile, account_kind_prefilter_mask)
     for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
         Loaded l;
         const Rule *r = load_where(&l, HEAD, cases[i].where);
-        cr_expect_eq(r->kind_mask, cases[i].mask, "%s: %x", cases[i].where, r->kind_mask);
+        cr_expect_eq(r->plan.kind_mask, cases[i].mask, "%s: %x", cases[i].where, r->plan.kind_mask);
         unload(&l);
     }
 }
@@ -601,6 +618,6 @@ Test(rule_compile, explanation_only_aggregates_are_not_kept)
     const RuleAgg *sum = &g_array_index(r->aggs, RuleAgg, 1);
     cr_expect(count->running && count->flag >= 0);
     cr_expect(!sum->running && sum->flag < 0);
-    cr_expect_eq(r->tracked->len, 1);
+    cr_expect_eq(r->plan.tracked->len, 1);
     unload(&l);
 }

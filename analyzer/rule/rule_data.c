@@ -1,0 +1,579 @@
+/* rule_data.c: the data the stages of the rule compiler share: the tables
+ * of fields and value names, lists, constants, diagnostics, and the
+ * lifetime of rules and sets.
+ *
+ * Everything here is called by the loader, parser, compiler and planner
+ * and calls none of them (only the lexer, for the text of a line), so that
+ * the stages depend on one another one way. A RuleSet owns its rules,
+ * typologies, lists and constants; rule_set_free frees them all. */
+#include "rule/rule_data.h"
+
+#include "rule/rule_lex.h"
+
+#include <math.h>
+#include <string.h>
+
+/* ---- names ---- */
+
+const char *rule_strength_name(Strength s)
+{
+    switch (s) {
+    case STRENGTH_WEAK:
+        return "weak";
+    case STRENGTH_MEDIUM:
+        return "medium";
+    case STRENGTH_STRONG:
+        return "strong";
+    }
+    return "?";
+}
+
+const char *rule_persp_name(Perspective p)
+{
+    switch (p) {
+    case PERSP_SENDER:
+        return "sender";
+    case PERSP_RECEIVER:
+        return "receiver";
+    case PERSP_ACCOUNT:
+        return "account";
+    }
+    return "?";
+}
+
+double rule_score(const Rule *r)
+{
+    return (double)r->strength;
+}
+
+/* ---- diagnostics ---- */
+
+static void diag_free(gpointer p)
+{
+    RuleDiag *d = p;
+    g_free(d->file);
+    g_free(d->msg);
+    g_free(d->text);
+    g_free(d);
+}
+
+GPtrArray *rule_diags_new(void)
+{
+    return g_ptr_array_new_with_free_func(diag_free);
+}
+
+void rule_diag_add(GPtrArray *diags, const char *file, const char *src, gsize len, int line,
+                   int col, gboolean warning, const char *msg)
+{
+    RuleDiag *d = g_new0(RuleDiag, 1);
+    d->file = g_strdup(file);
+    d->line = line;
+    d->col = col;
+    d->warning = warning;
+    d->msg = g_strdup(msg);
+    if (src && line > 0) {
+        const char *t;
+        gsize tl;
+        rule_lex_line_text(src, len, line, &t, &tl);
+        d->text = g_strndup(t, tl);
+    }
+    g_ptr_array_add(diags, d);
+}
+
+static void ctx_diag(RuleCtx *cx, int line, int col, gboolean warning, const char *fmt, va_list ap)
+{
+    g_autofree char *msg = g_strdup_vprintf(fmt, ap);
+    rule_diag_add(cx->diags, cx->file, cx->src, cx->len, line, col, warning, msg);
+    if (!warning)
+        cx->errors++;
+}
+
+void rule_ctx_error(RuleCtx *cx, int line, int col, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    ctx_diag(cx, line, col, FALSE, fmt, ap);
+    va_end(ap);
+}
+
+void rule_ctx_warn(RuleCtx *cx, int line, int col, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    ctx_diag(cx, line, col, TRUE, fmt, ap);
+    va_end(ap);
+}
+
+void rule_diag_print(const RuleDiag *d, FILE *out)
+{
+    fprintf(out, "%s:%d:%d: %s: %s\n", d->file, d->line, d->col, d->warning ? "warning" : "error",
+            d->msg);
+    if (!d->text)
+        return;
+    fprintf(out, "%5d | %s\n      | ", d->line, d->text);
+    for (int i = 1; i < d->col && d->text[i - 1]; i++)
+        fputc(d->text[i - 1] == '\t' ? '\t' : ' ', out);
+    fputs("^\n", out);
+}
+
+char *rule_text_squeeze(const char *s, gsize n)
+{
+    GString *out = g_string_sized_new(n);
+    for (gsize i = 0; i < n; i++) {
+        gboolean blank = g_ascii_isspace(s[i]);
+        if (!blank)
+            g_string_append_c(out, s[i]);
+        else if (out->len && out->str[out->len - 1] != ' ')
+            g_string_append_c(out, ' ');
+    }
+    return g_string_free(out, FALSE);
+}
+
+/* ---- fields ---- */
+
+static const struct {
+    const char *name;
+    ValueType type;
+    double lo, hi;
+    gboolean fixed;
+} fields[] = {
+#define X(id, name, ty, lo, hi, fixed) {name, ty, lo, hi, fixed},
+    RULE_FIELD_LIST(X)
+#undef X
+};
+
+const char *rule_field_name(FieldId f)
+{
+    return fields[f].name;
+}
+
+int rule_field_lookup(const char *name)
+{
+    for (int i = 0; i < FIELD_COUNT; i++) {
+        if (strcmp(fields[i].name, name) == 0)
+            return i;
+    }
+    return -1;
+}
+
+ValueType rule_field_type(FieldId f)
+{
+    return fields[f].type;
+}
+
+void rule_field_domain(FieldId f, double *lo, double *hi)
+{
+    *lo = fields[f].lo;
+    *hi = fields[f].hi;
+}
+
+gboolean rule_field_is_fixed(FieldId f)
+{
+    return fields[f].fixed;
+}
+
+/* ---- types and the names of their values ---- */
+
+gboolean rule_type_is_enum(ValueType t)
+{
+    return t == TY_CHANNEL || t == TY_MCC || t == TY_COUNTRY || t == TY_CURRENCY || t == TY_DOW ||
+           t == TY_HOUR || t == TY_DIR || t == TY_KIND;
+}
+
+gboolean rule_enum_value(ValueType ty, const char *name, double *out)
+{
+    static const char *const days[] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
+    gsize n = strlen(name);
+    gboolean digits = n > 0 && strspn(name, "0123456789") == n;
+    switch (ty) {
+    case TY_CHANNEL: {
+        Channel ch;
+        if (!txn_channel_parse(name, n, &ch))
+            return FALSE;
+        *out = ch;
+        return TRUE;
+    }
+    case TY_MCC:
+        *out = digits && n <= 4 ? g_ascii_strtod(name, NULL) : -1;
+        return *out >= 0;
+    case TY_HOUR:
+        *out = digits && n <= 2 ? g_ascii_strtod(name, NULL) : -1;
+        return *out >= 0 && *out <= 23;
+    case TY_COUNTRY:
+        *out = n == 2 && g_ascii_isupper(name[0]) && g_ascii_isupper(name[1])
+                   ? txn_pack_code2(name, 2)
+                   : 0;
+        return *out != 0;
+    case TY_CURRENCY:
+        *out = n == 3 && g_ascii_isupper(name[0]) && g_ascii_isupper(name[1]) &&
+                       g_ascii_isupper(name[2])
+                   ? txn_pack_code3(name, 3)
+                   : 0;
+        return *out != 0;
+    case TY_DIR:
+        *out = strcmp(name, "in") == 0 ? 1 : strcmp(name, "out") == 0 ? 2 : 0;
+        return *out != 0;
+    case TY_KIND:
+        *out = strcmp(name, "person") == 0 ? 1 : strcmp(name, "business") == 0 ? 2 : 0;
+        return *out != 0;
+    case TY_DOW:
+        for (int i = 0; i < 7; i++) {
+            if (g_ascii_strcasecmp(name, days[i]) == 0) {
+                *out = i + 1;
+                return TRUE;
+            }
+        }
+        return FALSE;
+    default:
+        return FALSE;
+    }
+}
+
+const char *rule_type_word(ValueType t)
+{
+    switch (t) {
+    case TY_CHANNEL:
+        return "channel";
+    case TY_MCC:
+        return "mcc";
+    case TY_COUNTRY:
+        return "country";
+    case TY_CURRENCY:
+        return "currency";
+    case TY_DOW:
+        return "weekday";
+    case TY_DIR:
+        return "direction (in or out)";
+    case TY_KIND:
+        return "kind (person or business)";
+    case TY_TEXT:
+        return "text";
+    case TY_HOUR:
+        return "hour";
+    case TY_MONEY:
+        return "amount";
+    case TY_COUNT:
+        return "count";
+    case TY_DURATION:
+        return "duration";
+    case TY_BOOL:
+        return "condition";
+    default:
+        return "number";
+    }
+}
+
+/* ---- lists ---- */
+
+/* The kinds a list can hold: the word that names it and the size of its
+ * key space (rule_list_key). */
+static const struct {
+    const char *word;
+    ValueType kind;
+    guint nbits;
+} list_kinds[] = {
+    {"channel", TY_CHANNEL, 32},      {"mcc", TY_MCC, 10000},
+    {"country", TY_COUNTRY, 26 * 26}, {"currency", TY_CURRENCY, 26 * 26 * 26},
+    {"weekday", TY_DOW, 8},           {"hour", TY_HOUR, 24},
+};
+
+gboolean rule_list_kind_parse(const char *word, gsize n, ValueType *kind)
+{
+    for (gsize k = 0; k < G_N_ELEMENTS(list_kinds); k++) {
+        if (strlen(list_kinds[k].word) == n && memcmp(list_kinds[k].word, word, n) == 0) {
+            *kind = list_kinds[k].kind;
+            return TRUE;
+        }
+    }
+    return FALSE;
+}
+
+const char *rule_list_kind_word(ValueType kind)
+{
+    for (gsize k = 0; k < G_N_ELEMENTS(list_kinds); k++) {
+        if (list_kinds[k].kind == kind)
+            return list_kinds[k].word;
+    }
+    return "value";
+}
+
+RuleList *rule_list_new(RuleSet *rs, char *name, ValueType kind, const char *file, int line,
+                        int col)
+{
+    gsize k = 0;
+    while (k < G_N_ELEMENTS(list_kinds) && list_kinds[k].kind != kind)
+        k++;
+    if (k == G_N_ELEMENTS(list_kinds)) {
+        g_free(name);
+        return NULL;
+    }
+    RuleList *l = g_new0(RuleList, 1);
+    l->name = name;
+    l->kind = kind;
+    l->nbits = list_kinds[k].nbits;
+    l->bits = g_malloc0((l->nbits + 7) / 8);
+    l->values = g_array_new(FALSE, FALSE, sizeof(double));
+    l->file = g_strdup(file);
+    l->line = line;
+    l->col = col;
+    g_ptr_array_add(rs->lists, l);
+    return l;
+}
+
+RuleList *rule_list_new_anonymous(RuleSet *rs, ValueType kind, const char *file, int line, int col)
+{
+    char *name = g_strdup_printf("{set at %d:%d}", line, col);
+    RuleList *l = rule_list_new(rs, name, kind, file, line, col);
+    if (l)
+        l->used = l->anonymous = TRUE;
+    return l;
+}
+
+gboolean rule_list_add(RuleList *l, double v)
+{
+    gint64 key = rule_list_key(l->kind, v);
+    if (key < 0 || key >= l->nbits)
+        return FALSE;
+    l->bits[key >> 3] |= (guint8)(1u << (key & 7));
+    g_array_append_val(l->values, v);
+    return TRUE;
+}
+
+RuleList *rule_list_find(RuleSet *rs, const char *name, int *index)
+{
+    for (guint i = 0; i < rs->lists->len; i++) {
+        RuleList *l = g_ptr_array_index(rs->lists, i);
+        if (!l->anonymous && strcmp(l->name, name) == 0) {
+            if (index)
+                *index = (int)i;
+            return l;
+        }
+    }
+    return NULL;
+}
+
+static void list_free(RuleList *l)
+{
+    g_free(l->name);
+    g_free(l->bits);
+    g_free(l->file);
+    g_array_unref(l->values);
+    g_free(l);
+}
+
+/* ---- constants ---- */
+
+static RuleConst *find_const(GPtrArray *consts, const char *name)
+{
+    for (guint i = 0; consts && i < consts->len; i++) {
+        RuleConst *k = g_ptr_array_index(consts, i);
+        if (strcmp(k->name, name) == 0)
+            return k;
+    }
+    return NULL;
+}
+
+RuleConst *rule_const_lookup(RuleCtx *cx, const char *name)
+{
+    RuleConst *k = cx->rule ? find_const(cx->rule->params, name) : NULL;
+    return k ? k : find_const(cx->rs->consts, name);
+}
+
+static void const_free(RuleConst *k)
+{
+    g_free(k->name);
+    g_free(k->file);
+    g_free(k);
+}
+
+/* ---- programs, rules, sets ---- */
+
+void rule_program_clear(RuleProgram *p)
+{
+    g_clear_pointer(&p->steps, g_free);
+    p->n = 0;
+}
+
+/* Frees an example and its rows, accounts and expectations. */
+static void example_free(RuleExample *ex)
+{
+    for (guint i = 0; i < ex->accounts->len; i++) {
+        ExampleAccount *a = &g_array_index(ex->accounts, ExampleAccount, i);
+        g_free(a->account);
+        g_ptr_array_unref(a->keys);
+        g_ptr_array_unref(a->values);
+    }
+    g_array_unref(ex->accounts);
+    for (guint i = 0; i < ex->rows->len; i++) {
+        ExampleRow *r = &g_array_index(ex->rows, ExampleRow, i);
+        g_free(r->tx_id);
+        g_free(r->from);
+        g_free(r->to);
+        g_free(r->location);
+    }
+    for (guint i = 0; i < ex->expects->len; i++) {
+        ExampleExpect *e = &g_array_index(ex->expects, ExampleExpect, i);
+        g_free(e->account);
+        g_free(e->role);
+        if (e->evidence)
+            g_ptr_array_unref(e->evidence);
+    }
+    g_array_unref(ex->rows);
+    g_array_unref(ex->expects);
+    g_free(ex->name);
+    g_free(ex);
+}
+
+static void lead_clear(gpointer p)
+{
+    g_free(((RuleLead *)p)->text);
+}
+
+/* The plan of a rule with no filter: every channel, kind and amount passes. */
+static void plan_init(RulePlan *pl)
+{
+    pl->channel_mask = G_MAXUINT32;
+    memset(pl->pass_mask, 0xff, sizeof pl->pass_mask);
+    memset(pl->pass_surely, 0xff, sizeof pl->pass_surely);
+    for (int side = 0; side < SIDE_COUNT; side++) {
+        for (int no_mcc = 0; no_mcc < 2; no_mcc++) {
+            for (int ch = 0; ch < 32; ch++)
+                pl->shape_amount[side][no_mcc][ch] = (RuleAmountRange){-INFINITY, INFINITY};
+        }
+    }
+    pl->kind_mask = G_MAXUINT32;
+    pl->leads = g_array_new(FALSE, FALSE, sizeof(RuleLead));
+    g_array_set_clear_func(pl->leads, lead_clear);
+    pl->tracked = g_array_new(FALSE, FALSE, sizeof(RuleTrack));
+}
+
+static void plan_clear(RulePlan *pl)
+{
+    rule_program_clear(&pl->account_filter);
+    g_free(pl->account_filter_src);
+    for (int side = 0; side < SIDE_COUNT; side++) {
+        rule_program_clear(&pl->side_filter[side]);
+        for (int k = 0; k < 2 * 32; k++) {
+            RuleProgram *p = pl->shape_filter[side][k / 32][k % 32];
+            if (p)
+                rule_program_clear(p);
+            g_free(p);
+        }
+    }
+    if (pl->mcc_sets)
+        g_ptr_array_unref(pl->mcc_sets);
+    g_array_unref(pl->leads);
+    g_array_unref(pl->tracked);
+}
+
+void rule_init(Rule *r, const char *file, char *id, int line)
+{
+    r->id = id;
+    r->file = g_strdup(file);
+    r->line = line;
+    r->version = 1;
+    r->strength = STRENGTH_MEDIUM;
+    r->suppress = -1;
+    r->tags = g_ptr_array_new_with_free_func(g_free);
+    r->aggs = g_array_new(FALSE, TRUE, sizeof(RuleAgg));
+    r->explain = g_array_new(FALSE, TRUE, sizeof(TplPart));
+    r->examples = g_ptr_array_new_with_free_func((GDestroyNotify)example_free);
+    r->params = g_ptr_array_new();
+    plan_init(&r->plan);
+}
+
+void rule_clear(Rule *r)
+{
+    g_free(r->id);
+    g_free(r->title);
+    g_free(r->source);
+    g_free(r->family);
+    g_free(r->file);
+    g_free(r->explain_src);
+    g_free(r->filter_src);
+    g_free(r->condition_src);
+    g_free(r->role);
+    g_ptr_array_unref(r->tags);
+    rule_program_clear(&r->filter);
+    rule_program_clear(&r->condition);
+    for (guint i = 0; i < r->aggs->len; i++) {
+        RuleAgg *a = &g_array_index(r->aggs, RuleAgg, i);
+        rule_program_clear(&a->arg);
+        rule_program_clear(&a->cond);
+        g_free(a->text);
+    }
+    g_array_unref(r->aggs);
+    for (guint i = 0; i < r->explain->len; i++) {
+        TplPart *t = &g_array_index(r->explain, TplPart, i);
+        g_free(t->text);
+        rule_program_clear(&t->prog);
+    }
+    g_array_unref(r->explain);
+    g_ptr_array_unref(r->examples);
+    for (guint i = 0; i < r->params->len; i++)
+        const_free(g_ptr_array_index(r->params, i));
+    g_ptr_array_unref(r->params);
+    plan_clear(&r->plan);
+}
+
+static void typology_free(Typology *ty)
+{
+    rule_clear(&ty->rule);
+    g_ptr_array_unref(ty->indicator_ids);
+    g_ptr_array_unref(ty->escalation_ids);
+    g_ptr_array_unref(ty->victim_ids);
+    g_ptr_array_unref(ty->controller_ids);
+    g_ptr_array_unref(ty->required_ids);
+    if (ty->indicators) {
+        g_ptr_array_unref(ty->indicators);
+        g_ptr_array_unref(ty->escalations);
+        g_ptr_array_unref(ty->victims);
+        g_ptr_array_unref(ty->controllers);
+        g_ptr_array_unref(ty->required);
+    }
+    g_free(ty);
+}
+
+RuleSet *rule_set_new(void)
+{
+    RuleSet *rs = g_new0(RuleSet, 1);
+    rs->rules = g_ptr_array_new();
+    rs->typologies = g_ptr_array_new();
+    rs->lists = g_ptr_array_new();
+    rs->consts = g_ptr_array_new();
+    rs->files = g_ptr_array_new_with_free_func(g_free);
+    return rs;
+}
+
+const Rule *rule_set_find(const RuleSet *rs, const char *id)
+{
+    for (guint i = 0; i < rs->rules->len; i++) {
+        const Rule *r = g_ptr_array_index(rs->rules, i);
+        if (strcmp(r->id, id) == 0)
+            return r;
+    }
+    return NULL;
+}
+
+void rule_set_free(RuleSet *rs)
+{
+    if (!rs)
+        return;
+    for (guint i = 0; i < rs->rules->len; i++) {
+        Rule *r = g_ptr_array_index(rs->rules, i);
+        rule_clear(r);
+        g_free(r);
+    }
+    for (guint i = 0; i < rs->typologies->len; i++)
+        typology_free(g_ptr_array_index(rs->typologies, i));
+    g_ptr_array_unref(rs->typologies);
+    for (guint i = 0; i < rs->lists->len; i++)
+        list_free(g_ptr_array_index(rs->lists, i));
+    for (guint i = 0; i < rs->consts->len; i++)
+        const_free(g_ptr_array_index(rs->consts, i));
+    g_ptr_array_unref(rs->rules);
+    g_ptr_array_unref(rs->lists);
+    g_ptr_array_unref(rs->consts);
+    g_ptr_array_unref(rs->files);
+    g_free(rs);
+}
