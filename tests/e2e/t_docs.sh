@@ -16,31 +16,25 @@ mkdir "$TMP/c"
 git ls-files | tar -cf - -T - | tar -xf - -C "$TMP/c"
 check "the copy passes as the tree does" tools/check-links "$TMP/c"
 
-echo 'See [the missing page](missing-page.md).' >> "$TMP/c/docs/scanning.md"
-n=$(wc -l < "$TMP/c/docs/scanning.md")
-check "a planted broken link fails, naming the file, line and target" sh -c "
-    { tools/check-links $TMP/c > $TMP/out; [ \$? -eq 1 ]; } &&
-    grep -qxF \"docs/scanning.md:$n: broken link: 'missing-page.md' does not exist\" $TMP/out"
-
-cp docs/scanning.md "$TMP/c/docs/scanning.md"
-echo 'See [nightly runs](postgres.md#nightly-runs-by-hand).' >> "$TMP/c/docs/operations.md"
-n=$(wc -l < "$TMP/c/docs/operations.md")
-check "a link to a heading the page lacks fails" sh -c "
-    { tools/check-links $TMP/c > $TMP/out; [ \$? -eq 1 ]; } &&
-    grep -qxF \"docs/operations.md:$n: broken link: no heading '#nightly-runs-by-hand' in 'docs/postgres.md'\" $TMP/out"
-
-cp docs/operations.md "$TMP/c/docs/operations.md"
-echo 'The limits are in `analyzer/limits.h`.' >> "$TMP/c/README.md"
-n=$(wc -l < "$TMP/c/README.md")
-check "a path to a file that moved fails" sh -c "
-    { tools/check-links $TMP/c > $TMP/out; [ \$? -eq 1 ]; } &&
-    grep -qxF \"README.md:$n: 'analyzer/limits.h' names a file that does not exist\" $TMP/out"
-
-cp README.md "$TMP/c/README.md"
+# planted NAME PAGE TEXT MESSAGE: appends the line TEXT to PAGE in the copy,
+# expects check-links to fail with "PAGE:LINE: MESSAGE", and restores PAGE.
+planted() {
+    echo "$3" >> "$TMP/c/$2"
+    n=$(wc -l < "$TMP/c/$2")
+    check "$1" sh -c "
+        { tools/check-links $TMP/c > $TMP/out; [ \$? -eq 1 ]; } &&
+        grep -qxF \"$2:$n: $4\" $TMP/out"
+    cp "$2" "$TMP/c/$2"
+}
+planted "a planted broken link fails, naming the file, line and target" docs/scanning.md \
+    'See [the missing page](missing-page.md).' "broken link: 'missing-page.md' does not exist"
+planted "a link to a heading the page lacks fails" docs/operations.md \
+    'See [nightly runs](postgres.md#nightly-runs-by-hand).' \
+    "broken link: no heading '#nightly-runs-by-hand' in 'docs/postgres.md'"
+planted "a path to a file that moved fails" README.md \
+    'The limits are in `analyzer/limits.h`.' "'analyzer/limits.h' names a file that does not exist"
 echo 'notes' > "$TMP/notes.md"
-echo 'See [the notes](../../notes.md).' >> "$TMP/c/docs/design.md"
-n=$(wc -l < "$TMP/c/docs/design.md")
-check "a link to a file outside the repository fails" sh -c "
-    { tools/check-links $TMP/c > $TMP/out; [ \$? -eq 1 ]; } &&
-    grep -qxF \"docs/design.md:$n: link '../../notes.md' points outside the repository\" $TMP/out"
+planted "a link to a file outside the repository fails" docs/design.md \
+    'See [the notes](../../notes.md).' "link '../../notes.md' points outside the repository"
+check "the copy passes again once restored" tools/check-links "$TMP/c"
 finish
