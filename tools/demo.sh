@@ -26,8 +26,8 @@ moneytrail demo
 1. A synthetic bank: tools/mtgen/mtgen --seed $SEED --intensity textbook (default
    counts: 20,000 accounts, 90 days, 5 planted instances of each scenario).
    The planted patterns are textbook cases, as the indicator definitions in
-   docs/indicators.md describe them; real laundering is rarely this clean, and the
-   'subtle' intensity (not shown here) is harder to find.
+   docs/indicators.md describe them; real laundering is rarely this clean,
+   and the 'subtle' intensity (not shown here) is harder to find.
 EOF
 t0=$(date +%s)
 $MTGEN --seed "$SEED" --intensity textbook --gzip --out "$OUT/data" -q
