@@ -26,8 +26,8 @@ moneytrail demo
 1. A synthetic bank: tools/mtgen/mtgen --seed $SEED --intensity textbook (default
    counts: 20,000 accounts, 90 days, 5 planted instances of each scenario).
    The planted patterns are textbook cases, as the indicator definitions in
-   INDICATORS.md describe them; real laundering is rarely this clean, and the
-   'subtle' intensity (not shown here) is harder to find.
+   docs/indicators.md describe them; real laundering is rarely this clean,
+   and the 'subtle' intensity (not shown here) is harder to find.
 EOF
 t0=$(date +%s)
 $MTGEN --seed "$SEED" --intensity textbook --gzip --out "$OUT/data" -q
@@ -61,7 +61,7 @@ sed -n '/^typology  *instances/,/^$/p' "$OUT/backtest.txt" | sed '/^$/d'
 cat <<EOF
 
    The TY- typologies are whole cases (several red flags on shared accounts);
-   their alerts combine indicator alerts per customer (INDICATORS.md,
+   their alerts combine indicator alerts per customer (docs/indicators.md,
    Scoring). Per account of the instances, for the rule of the typology's id:
    the subjects (the persons who run or carry the case: every role but victim
    and beneficiary) it flagged, and the possible victims it flagged ('as

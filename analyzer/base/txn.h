@@ -14,7 +14,7 @@
 
 #include "base/limits.h"
 
-/* X-macro: the channels of DESIGN.md, in a fixed order (the enum value is
+/* X-macro: the channels of docs/design.md, in a fixed order (the enum value is
  * stored in window state, so only append). */
 #define CHANNEL_LIST(X)                                                                            \
     X(CASH_DEPOSIT, "cash_deposit")                                                                \

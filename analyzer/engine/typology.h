@@ -1,6 +1,6 @@
 /* typology.h: combines indicator alerts per customer into typology alerts.
  *
- * Scoring (INDICATORS.md, "Scoring"): each indicator alert is a hit with the
+ * Scoring (docs/indicators.md, "Scoring"): each indicator alert is a hit with the
  * weight of its rule's strength (strong 3, medium 2, weak 1) that halves
  * every half-life; hits are summed per family (the rule's `family`) and
  * each family is capped; `score` is the sum over families, `families` the

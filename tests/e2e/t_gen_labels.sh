@@ -2,7 +2,7 @@
 # mtgen ground truth: every labelled transaction exists, every instance has
 # rows and roles, the transactions are in time order with unique ids, and
 # every planted instance, textbook and subtle, meets its own definition
-# (the INDICATORS.md defaults), checked here independently with awk.
+# (the defaults of docs/indicators.md), checked here independently with awk.
 set -u
 MTGEN=${MTGEN:-tools/mtgen/mtgen}
 T=$(mktemp -d)

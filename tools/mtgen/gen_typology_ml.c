@@ -5,7 +5,7 @@
  * Each scenario makes one instance: picks its participants from the
  * population (marking them used, and quiet in textbook mode), registers
  * their roles and plants its rows. Textbook instances clear the
- * INDICATORS.md defaults by a margin; subtle ones just meet them (fewer
+ * defaults of docs/indicators.md by a margin; subtle ones just meet them (fewer
  * events, amounts and delays close to the thresholds) and their accounts
  * keep their full ordinary activity around the pattern. Every instance, in
  * either mode, meets its own definition: tests/e2e/t_gen_labels.sh checks. */
