@@ -37,13 +37,23 @@ static guint32 persons(const GenPlan *p)
     return n;
 }
 
+/* A person to take part in a benign pattern: not a laundering participant,
+ * so that accounts silent until their scheme stay silent. */
+static guint32 client(GenPlan *p)
+{
+    guint32 i = gen_plan_client(p);
+    for (int tries = 0; tries < 20 && (p->pop->acc[i].flags & ACC_USED); tries++)
+        i = gen_plan_client(p);
+    return i;
+}
+
 /* A business of one of the types (any city), or a person when none exists. */
 static guint32 business(GenPlan *p, const int *types, int n)
 {
     guint32 b;
     if (gen_pop_pick(p->pop, types[gen_rng_below(&p->r, (guint32)n)], -1, &p->r, &b))
         return b;
-    return gen_plan_client(p);
+    return client(p);
 }
 
 /* Weekly or monthly direct debits of up to thousands of payers to one
@@ -56,7 +66,7 @@ static void subscriptions(GenPlan *p)
     int period = gen_rng_chance(&p->r, 0.5) ? 7 : 30, days = (int)p->opt->days;
     double fee = gen_blind_draw(p, BS_SUB_FEE);
     for (int k = 0; k < n; k++) {
-        guint32 c = gen_plan_client(p);
+        guint32 c = client(p);
         int join = gen_rng_chance(&p->r, 0.6) ? 0 : (int)gen_rng_below(&p->r, (guint32)days);
         int leave = gen_rng_chance(&p->r, 0.7) ? days : join + (int)gen_rng_below(&p->r, (guint32)days);
         gint64 f = eur(fee * (gen_rng_chance(&p->r, 0.3) ? 2 : 1));
@@ -84,11 +94,11 @@ static void landlord(GenPlan *p)
 {
     int n = gen_blind_count(p, BS_RENT_TENANTS), days = (int)p->opt->days;
     guint32 l = gen_rng_chance(&p->r, 0.5) ? business(p, (const int[]){B_REALESTATE}, 1)
-                                           : gen_plan_client(p);
+                                           : client(p);
     guint32 bank = business(p, (const int[]){B_OFFICE}, 1);
     gint64 total = 0;
     for (int k = 0; k < n; k++) {
-        guint32 t = gen_plan_client(p);
+        guint32 t = client(p);
         gint64 rent = eur(round(gen_blind_draw(p, BS_RENT_AMOUNT) / 10) * 10);
         int due = 1 + (int)gen_rng_below(&p->r, 5);
         total += rent;
@@ -118,7 +128,7 @@ static void payroll(GenPlan *p)
     int period = gen_rng_chance(&p->r, 0.5) ? 14 : 30, days = (int)p->opt->days;
     gint64 bill = 0;
     for (int k = 0; k < n; k++) {
-        guint32 s = gen_plan_client(p);
+        guint32 s = client(p);
         gint64 wage = gen_rng_lognormal_cents(&p->r, 900.0 * period / 30, 0.4);
         bill += wage;
         for (int d = period - 1; d < days; d += period) {
@@ -145,7 +155,7 @@ static void friends(GenPlan *p)
     int n = gen_blind_count(p, BS_FRIENDS), days = (int)p->opt->days;
     guint32 f[8];
     for (int k = 0; k < n; k++)
-        f[k] = gen_plan_client(p);
+        f[k] = client(p);
     double rate = (0.5 + 5.5 * gen_rng_unit(&p->r)) / 30;
     for (int d = 0; d < days; d++) {
         if (!gen_rng_chance(&p->r, rate))
@@ -164,11 +174,11 @@ static void friends(GenPlan *p)
 static void family_pool(GenPlan *p)
 {
     int n = gen_blind_count(p, BS_FAMILY), days = (int)p->opt->days;
-    guint32 org = gen_plan_client(p), sib[6];
+    guint32 org = client(p), sib[6];
     for (int k = 0; k < n; k++)
-        sib[k] = gen_plan_client(p);
+        sib[k] = client(p);
     gboolean home = gen_rng_chance(&p->r, 0.5);
-    GenRef parent = home ? GEN_REF(gen_plan_client(p))
+    GenRef parent = home ? GEN_REF(client(p))
                          : gen_plan_foreign(p, gen_plan_country(p, gen_source_countries));
     double each = gen_blind_draw(p, BS_HOME_AMOUNT);
     for (int d = (int)gen_rng_below(&p->r, 28); d < days; d += 30) {
@@ -199,7 +209,7 @@ static void remittances_home(GenPlan *p)
     for (int k = 0; k < n; k++) {
         guint32 s = p->pop->n_type[P_MIGRANT]
                         ? p->pop->by_type[P_MIGRANT][gen_rng_below(&p->r, p->pop->n_type[P_MIGRANT])]
-                        : gen_plan_client(p);
+                        : client(p);
         double amt = gen_blind_draw(p, BS_HOME_AMOUNT);
         for (int d = (int)gen_rng_below(&p->r, 30); d < days; d += 28 + (int)gen_rng_below(&p->r, 6)) {
             GenRow *w = benign(p, gen_plan_at(p, p->opt->start_day + d, 9, 21), GEN_REF(s), x,
