@@ -441,6 +441,8 @@ void gen_plan_init(GenPlan *p, const GenOptions *opt, GenPop *pop);
 void gen_plan_clear(GenPlan *p);
 /* Plans every scenario instance; afterwards p->rows is sorted by time. */
 void gen_plan_all(GenPlan *p);
+/* Sorts the planted rows by time, then by instance id (a stable order). */
+void gen_plan_sort(GenPlan *p);
 /* New instance of a typology; returns its id. */
 guint32 gen_plan_instance(GenPlan *p, const char *typology, int scenario);
 void gen_plan_role(GenPlan *p, guint32 inst, GenRef ref, int role);

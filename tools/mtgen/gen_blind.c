@@ -345,6 +345,25 @@ static void pass_through(GenPlan *p)
     }
 }
 
+/* n cash deposits into m over [d0, d0 + span] in the given cities, then a
+ * share moved on. Amounts: around base, or each drawn afresh when base is
+ * 0; atm is the share paid in at ATMs. */
+static void cash_in(GenPlan *p, guint32 inst, guint32 m, gint64 d0, int span, int n,
+                    const int *cities, int nc, double base, double atm)
+{
+    gint64 total = 0, last = 0;
+    for (int k = 0; k < n; k++) {
+        gint64 t = gen_plan_at(p, d0 + gen_rng_range(&p->r, 0, span), 8, 19);
+        gint64 c = base > 0 ? amount(p, base) : cents_of(p, gen_blind_draw(p, BS_CASH_AMOUNT));
+        gen_plan_row(p, inst, t, 0, GEN_REF(m), c,
+                     gen_rng_chance(&p->r, atm) ? CH_ATM_DEPOSIT : CH_CASH_DEPOSIT,
+                     cities[gen_rng_below(&p->r, (guint32)nc)]);
+        total += c;
+        last = MAX(last, t);
+    }
+    drain(p, inst, m, last, last, (gint64)(total * gen_blind_draw(p, BS_MULE_SHARE)));
+}
+
 /* HT-ML-01: 2-40 cash deposits at branches in 1-5 cities over the span,
  * then most of it moved on. */
 static void structuring(GenPlan *p)
@@ -358,17 +377,7 @@ static void structuring(GenPlan *p)
     cities[0] = p->pop->acc[m].city;
     for (int k = 1; k < nc; k++)
         cities[k] = gen_plan_other_city(p, cities[0], FALSE);
-    gint64 total = 0, last = 0;
-    for (int k = 0; k < n; k++) {
-        gint64 t = gen_plan_at(p, d0 + gen_rng_range(&p->r, 0, span), 8, 19);
-        gint64 c = cents_of(p, gen_blind_draw(p, BS_CASH_AMOUNT));
-        gen_plan_row(p, inst, t, 0, GEN_REF(m), c,
-                     gen_rng_chance(&p->r, 0.3) ? CH_ATM_DEPOSIT : CH_CASH_DEPOSIT,
-                     cities[gen_rng_below(&p->r, (guint32)nc)]);
-        total += c;
-        last = MAX(last, t);
-    }
-    drain(p, inst, m, last, last, (gint64)(total * gen_blind_draw(p, BS_MULE_SHARE)));
+    cash_in(p, inst, m, d0, span, n, cities, nc, 0, 0.3);
 }
 
 /* HT-ML-02: cash paid into one account in 2-7 other cities, then out. */
@@ -383,16 +392,7 @@ static void funnel(GenPlan *p)
     gen_plan_role(p, inst, GEN_REF(m), R_MULE);
     for (int k = 0; k < nc; k++)
         cities[k] = gen_plan_other_city(p, p->pop->acc[m].city, gen_rng_chance(&p->r, 0.7));
-    gint64 total = 0, last = 0;
-    for (int k = 0; k < n; k++) {
-        gint64 t = gen_plan_at(p, d0 + gen_rng_range(&p->r, 0, span), 8, 19);
-        gint64 c = amount(p, base);
-        gen_plan_row(p, inst, t, 0, GEN_REF(m), c, CH_CASH_DEPOSIT,
-                     cities[gen_rng_below(&p->r, (guint32)nc)]);
-        total += c;
-        last = MAX(last, t);
-    }
-    drain(p, inst, m, last, last, (gint64)(total * gen_blind_draw(p, BS_MULE_SHARE)));
+    cash_in(p, inst, m, d0, span, n, cities, nc, base, 0);
 }
 
 /* A card payment of c to a merchant of one of the types, in city (or the
@@ -540,14 +540,6 @@ static const struct {
     {"HT-CHD-02", small_remittances},
 };
 
-static int cmp_row_time(gconstpointer a, gconstpointer b)
-{
-    const GenRow *x = a, *y = b;
-    if (x->t != y->t)
-        return x->t < y->t ? -1 : 1;
-    return (x->inst > y->inst) - (x->inst < y->inst);
-}
-
 void gen_blind_plan(GenPlan *p)
 {
     for (guint k = 0; k < G_N_ELEMENTS(blind_typologies); k++) {
@@ -556,7 +548,7 @@ void gen_blind_plan(GenPlan *p)
             blind_typologies[k].plant(p);
     }
     gen_blind_benign(p);
-    g_array_sort(p->rows, cmp_row_time);
+    gen_plan_sort(p);
 }
 
 int gen_blind_typology(const char *key)

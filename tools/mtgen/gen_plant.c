@@ -228,6 +228,11 @@ void gen_plan_all(GenPlan *p)
             else
                 gen_typology_case(p, sc);
         }
+    gen_plan_sort(p);
+}
+
+void gen_plan_sort(GenPlan *p)
+{
     g_array_sort(p->rows, cmp_row_time);
 }
 
