@@ -5,8 +5,10 @@
  * Usage: tools/mtgen/mtgen --out DIR [--seed N] [--accounts N] [--days N]
  *        [--start YYYY-MM-DD] [--intensity textbook|subtle] [--count KEY=N ...]
  *        [--gzip] [--gzip-level N] [--layout canonical,amlworld,amlsim] [--quiet]
- * See tools/README.md. Exit status: 0 success, 1 bad usage, 2 I/O error. */
+ *        [--blind] [--print-blind-shapes]
+ * See tools/README.md and tools/mtgen/README.md (--blind). Exit status: 0 success, 1 bad usage, 2 I/O error. */
 #include "gen.h"
+#include "gen_blind.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -57,6 +59,18 @@ static gboolean parse_counts(GenOptions *o, char **counts, GError **error)
         if (g_ascii_strcasecmp(key, "all") == 0) {
             for (int s = 0; s < SC_N; s++)
                 o->counts[s] = (int)n;
+            for (int s = 0; s < GEN_BLIND_N; s++)
+                o->blind_counts[s] = (int)n;
+            continue;
+        }
+        if (o->blind) {
+            int b = gen_blind_typology(key);
+            if (b < 0) {
+                g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                            "unknown typology '%s' in --count for --blind", key);
+                return FALSE;
+            }
+            o->blind_counts[b] = (int)n;
             continue;
         }
         int s = scenario_of(key);
@@ -94,7 +108,7 @@ static gboolean parse_options(int argc, char **argv, GenOptions *o, GError **err
     g_autofree char *seed = NULL, *accounts = NULL, *days = NULL, *start = NULL;
     g_autofree char *intensity = NULL, *out = NULL, *layout = NULL, *level = NULL;
     g_auto(GStrv) counts = NULL;
-    gboolean gz = FALSE, quiet = FALSE;
+    gboolean gz = FALSE, quiet = FALSE, blind = FALSE, shapes = FALSE;
     GOptionEntry entries[] = {
         {"seed", 0, 0, G_OPTION_ARG_STRING, &seed, "random seed (default 1)", "N"},
         {"accounts", 0, 0, G_OPTION_ARG_STRING, &accounts, "accounts (default 20000)", "N"},
@@ -109,6 +123,10 @@ static gboolean parse_options(int argc, char **argv, GenOptions *o, GError **err
         {"layout", 0, 0, G_OPTION_ARG_STRING, &layout,
          "comma list of canonical, amlworld, amlsim (default canonical)", "LIST"},
         {"quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "no summary on stderr", NULL},
+        {"blind", 0, 0, G_OPTION_ARG_NONE, &blind,
+         "plant shapes drawn from wide distributions, with benign look-alikes", NULL},
+        {"print-blind-shapes", 0, 0, G_OPTION_ARG_NONE, &shapes,
+         "print the --blind distribution table as CSV and exit", NULL},
         {NULL, 0, 0, 0, NULL, NULL, NULL},
     };
     g_autoptr(GOptionContext) ctx =
@@ -124,6 +142,11 @@ static gboolean parse_options(int argc, char **argv, GenOptions *o, GError **err
     o->gzip_level = 1;
     o->gzip = gz;
     o->quiet = quiet;
+    o->blind = blind;
+    if (shapes) {
+        gen_blind_print_shapes(stdout);
+        exit(0);
+    }
     gen_parse_date("2024-01-01", &o->start_day);
 #define BAD(...) (g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, __VA_ARGS__), FALSE)
     if (seed && !(parse_uint(seed, G_MAXUINT64, &v) && ((o->seed = v), TRUE)))
@@ -147,6 +170,10 @@ static gboolean parse_options(int argc, char **argv, GenOptions *o, GError **err
     int per = (int)MAX(1, o->accounts / 4000);
     for (int s = 0; s < SC_N; s++)
         o->counts[s] = per;
+    for (int s = 0; s < GEN_BLIND_N; s++)
+        o->blind_counts[s] = MAX(2, per);
+    if (o->blind && o->days < GEN_BLIND_MIN_DAYS)
+        o->days = GEN_BLIND_MIN_DAYS; /* room for the longest span */
     if (!parse_counts(o, counts, error) || !parse_layout(o, layout ? layout : "canonical", error))
         return FALSE;
     o->out_dir = g_steal_pointer(&out);
@@ -164,6 +191,8 @@ static char *options_text(const GenOptions *o, const GenPlan *plan, guint64 rows
                            "days=%u\nstart=%04d-%02d-%02d\nintensity=%s\n",
                            GEN_VERSION, o->seed, o->accounts, o->days, y, m, d,
                            o->subtle ? "subtle" : "textbook");
+    if (o->blind)
+        g_string_append(s, "blind=1\n");
     g_string_append(s, "counts=");
     for (int k = 0; k < SC_N; k++)
         g_string_append_printf(s, "%s%s=%d", k ? "," : "", gen_scenario_keys[k], o->counts[k]);
@@ -288,7 +317,10 @@ int main(int argc, char **argv)
     gen_pop_build(&pop, o.accounts, o.start_day, &r);
     GenPlan plan;
     gen_plan_init(&plan, &o, &pop);
-    gen_plan_all(&plan);
+    if (o.blind)
+        gen_blind_plan(&plan);
+    else
+        gen_plan_all(&plan);
     g_autofree char *acc = g_build_filename(o.out_dir, "accounts.csv", NULL);
     g_autofree char *ins = g_build_filename(o.out_dir, "instances.csv", NULL);
     g_autofree char *pat = g_build_filename(o.out_dir, "amlworld_patterns.txt", NULL);

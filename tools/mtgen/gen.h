@@ -273,6 +273,7 @@ typedef struct {
     /* street index, house number, flat (0 none: businesses, a house of lodgers) */
     guint16 street, house, flat;
     gint16 open_day;   /* first active day relative to --start (negative: before) */
+    gint16 wake_day;   /* --blind: no ordinary activity before this day (0: none) */
     guint16 birth;     /* birth date, days since 1900-01-01 (0 for businesses) */
     GenRef employer;   /* persons: payer of salary/pension/allowance; 0 none */
     guint32 household; /* index of the household head (self when head) */
@@ -392,6 +393,8 @@ typedef struct {
     int gzip_level;
     gboolean canonical, amlworld, amlsim;
     gboolean quiet;
+    gboolean blind;      /* --blind: gen_blind.c plants instead of the scenarios */
+    int blind_counts[16]; /* --blind: instances per blind typology */
 } GenOptions;
 
 /* ---- planted typologies (gen_plant.c, gen_typology_*.c) ---- */
@@ -438,6 +441,8 @@ void gen_plan_init(GenPlan *p, const GenOptions *opt, GenPop *pop);
 void gen_plan_clear(GenPlan *p);
 /* Plans every scenario instance; afterwards p->rows is sorted by time. */
 void gen_plan_all(GenPlan *p);
+/* Sorts the planted rows by time, then by instance id (a stable order). */
+void gen_plan_sort(GenPlan *p);
 /* New instance of a typology; returns its id. */
 guint32 gen_plan_instance(GenPlan *p, const char *typology, int scenario);
 void gen_plan_role(GenPlan *p, guint32 inst, GenRef ref, int role);

@@ -522,7 +522,7 @@ void gen_ordinary_day(GenPop *pop, const GenDay *day, gint64 rel_day, GenRng *r,
 {
     for (guint32 i = 0; i < pop->n; i++) {
         const GenAccount *a = &pop->acc[i];
-        if (a->open_day > rel_day)
+        if (a->open_day > rel_day || a->wake_day > rel_day)
             continue;
         if (GEN_IS_BUSINESS(a->type))
             gen_business_day(pop, i, day, r, rows);

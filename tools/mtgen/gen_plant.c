@@ -228,6 +228,11 @@ void gen_plan_all(GenPlan *p)
             else
                 gen_typology_case(p, sc);
         }
+    gen_plan_sort(p);
+}
+
+void gen_plan_sort(GenPlan *p)
+{
     g_array_sort(p->rows, cmp_row_time);
 }
 
@@ -311,6 +316,8 @@ static gboolean write_patterns(GenPlan *p, const char *path, GError **error)
         g_ptr_array_add(rows_of, g_array_new(FALSE, FALSE, sizeof(guint)));
     for (guint k = 0; k < p->rows->len; k++) {
         const GenRow *w = &g_array_index(p->rows, GenRow, k);
+        if (!w->inst) /* a benign row of --blind */
+            continue;
         g_array_append_val((GArray *)g_ptr_array_index(rows_of, w->inst - 1), k);
         if (w->inst2)
             g_array_append_val((GArray *)g_ptr_array_index(rows_of, w->inst2 - 1), k);
