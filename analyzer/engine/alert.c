@@ -110,7 +110,12 @@ void alert_format_value(double v, ValueType ty, char fmt, guint32 currency, int 
 void alert_explain(Alert *a, const RuleSet *rs, const TxnCore *txn)
 {
     g_autoptr(GString) s = g_string_new(NULL);
-    RuleEval ev = {.txn = txn, .account = a->account, .aggs = a->aggs, .rs = rs, .kyc = a->kyc};
+    RuleEval ev = {.txn = txn,
+                   .account = a->account,
+                   .aggs = a->aggs,
+                   .rs = rs,
+                   .kyc = a->kyc,
+                   .hist = a->hist};
     for (guint i = 0; i < a->rule->explain->len; i++) {
         const TplPart *p = &g_array_index(a->rule->explain, TplPart, i);
         if (p->prog.n == 0) {

@@ -36,6 +36,7 @@ typedef struct {
     const Intern *accounts;
     const Intern *locations;
     const Kyc *kyc;
+    const RuleHistory *hist;        /* the firing row's history, or NULL */
     const struct GraphMatch *match; /* the subgraph of a graph pattern, or NULL */
     double score;                   /* the rule's weight, or a typology's score */
     const char *role;               /* "possible victim", "possible controller" or NULL */

@@ -44,6 +44,7 @@
 #include <time.h>
 
 #include "engine/graph.h"
+#include "engine/history.h"
 #include "engine/graph_match.h"
 #include "base/hugemem.h"
 #include "read/kyc.h"
@@ -242,6 +243,12 @@ struct Engine {
     EngineRuleCost *cost; /* by rule when profiling (engine_set_profile), else NULL */
     gint64 now;           /* latest transaction time */
     gint64 since;         /* earliest transaction time: where the data begin */
+    /* With history fields in the rules (RuleSet.history): what is known of
+     * the accounts (this engine's own) and pairs, the current row's view of
+     * it before the row, and in a batch the view of each row (row_hist) */
+    History *hist;
+    RuleHistory cur;
+    RuleHistory *row_hist;
     /* engine_set_shard: the window rules of the accounts a % shards == shard
      * only (none if shard == shards), alerts left to the merger */
     gboolean sharded;
@@ -373,6 +380,8 @@ Engine *engine_new(const RuleSet *rs, const Intern *accounts, const Intern *loca
 {
     Engine *e = g_new0(Engine, 1);
     e->rs = rs;
+    if (rs->history)
+        e->hist = history_new();
     e->accounts = accounts;
     e->locations = locations;
     e->fn = fn;
@@ -449,6 +458,8 @@ void engine_free(Engine *e)
     g_array_free(e->row_passes, TRUE);
     g_array_free(e->row_sorted, TRUE);
     g_free(e->row_since);
+    g_free(e->row_hist);
+    history_free(e->hist);
     g_array_free(e->shapes, TRUE);
     for (guint self = 0; self < 2; self++)
         for (guint ch = 0; ch < 32; ch++)
@@ -470,6 +481,12 @@ void engine_free(Engine *e)
 }
 
 /* Does this engine keep the windows of the account (engine_set_shard)? */
+/* The current row's history for the interpreter, or NULL without. */
+static const RuleHistory *hist_of(const Engine *e)
+{
+    return e->hist ? &e->cur : NULL;
+}
+
 static inline gboolean engine_owns(const Engine *e, guint32 account)
 {
     return !e->sharded || account % e->shards == e->shard;
@@ -667,7 +684,7 @@ static guint32 entry_flags(Engine *e, guint ri, const TxnCore *core, guint32 acc
     const FlagShape *fs = &st->flag_shapes[flag_shape_index(
         side_of(core, account), core->mcc == TXN_MCC_NONE, core->channel)];
     guint32 flags = fs->sure;
-    RuleEval ev = {.txn = core, .account = account, .rs = e->rs, .kyc = e->kyc};
+    RuleEval ev = {.txn = core, .account = account, .rs = e->rs, .kyc = e->kyc, .hist = hist_of(e)};
     for (guint i = 0; i < fs->n; i++) { /* (flag_progs is NULL when there are none) */
         const FlagProg *f = &st->flag_progs[fs->first + i];
         if (rule_vm_run(f->prog, &ev) != 0)
@@ -701,7 +718,7 @@ static gboolean amount_may_pass(const Rule *r, Side side, const TxnCore *t)
 static gboolean side_passes(const Engine *e, guint ri, Side side, guint32 account, const TxnCore *t)
 {
     const Rule *r = g_ptr_array_index(e->rs->rules, ri);
-    RuleEval ev = {.txn = t, .account = account, .rs = e->rs, .kyc = e->kyc};
+    RuleEval ev = {.txn = t, .account = account, .rs = e->rs, .kyc = e->kyc, .hist = hist_of(e)};
     return rule_vm_run(shape_program(r, side, t->mcc == TXN_MCC_NONE, t->channel), &ev) != 0;
 }
 
@@ -723,7 +740,8 @@ static void check_prefilters(Engine *e, const Txn *t)
             if (graph && (receiver || !c->to || c->to == c->from))
                 continue; /* not an edge, or not a side a graph rule sees it from */
             Side side = side_of(c, account);
-            RuleEval ev = {.txn = c, .account = account, .rs = e->rs, .kyc = e->kyc};
+            RuleEval ev = {
+                .txn = c, .account = account, .rs = e->rs, .kyc = e->kyc, .hist = hist_of(e)};
             gboolean full = rule_vm_run(&r->filter, &ev) != 0;
             const guint64 *can = sh + (graph ? SHAPE_GRAPH_CAN : SHAPE_CAN) * e->mw;
             const guint64 *sure = can + e->mw;
@@ -763,6 +781,7 @@ static void raise_alert(Engine *e, guint ri, const Rule *r, Window *st, const Ag
     a->accounts = e->accounts;
     a->locations = e->locations;
     a->kyc = e->kyc;
+    a->hist = m ? NULL : hist_of(e); /* a graph rule reads history in its filter only */
     a->match = m;
     a->score = rule_score(r);
     a->role = r->role;
@@ -846,7 +865,8 @@ static void eval_side(Engine *e, const Pass *p, const Txn *t)
     guint ri = p->rule;
     guint32 account = p->account;
     const Rule *r = g_ptr_array_index(e->rs->rules, ri);
-    RuleEval ev = {.txn = &t->core, .account = account, .rs = e->rs, .kyc = e->kyc};
+    RuleEval ev = {
+        .txn = &t->core, .account = account, .rs = e->rs, .kyc = e->kyc, .hist = hist_of(e)};
     Window *w = pool_at(&e->state[ri], p->window);
     if (t->core.ts + r->window + r->baseline <= w->suppress_until)
         return; /* suppressed, and gone from the window before the suppression ends */
@@ -1058,6 +1078,30 @@ static void make_passes(Engine *e, const TxnCore *t, guint32 from, guint32 to, g
     e->n_passes = n;
 }
 
+static RuleHistoryAccount history_view(const History *h, guint32 account)
+{
+    const HistoryAccount *a = history_account(h, account);
+    return (RuleHistoryAccount){a->first_ts, a->last_ts, a->n, a->cp_in, a->cp_out};
+}
+
+/* Sets e->cur to what was known before t, then records t: its accounts
+ * this engine keeps (all, for the graph rules' engine) and their pair. */
+static void history_row(Engine *e, const TxnCore *t)
+{
+    RuleHistory *v = &e->cur;
+    v->since = e->since;
+    v->acc[0] = history_view(e->hist, t->from);
+    v->acc[1] = history_view(e->hist, t->to);
+    HistoryPair fwd = history_pair(e->hist, t->from, t->to);
+    HistoryPair back = history_pair(e->hist, t->to, t->from);
+    v->paid[0] = fwd.n;
+    v->paid[1] = back.n;
+    v->pair_first = !back.n                           ? fwd.first_ts
+                    : !fwd.n || back.first_ts < fwd.first_ts ? back.first_ts
+                                                             : fwd.first_ts;
+    history_add(e->hist, t, engine_owns(e, t->from) || e->graph, engine_owns(e, t->to) || e->graph);
+}
+
 /* What every row does first: the clocks and the filters (e->passes, their
  * windows loading if load). */
 static void begin_row(Engine *e, const Txn *t, gboolean load)
@@ -1067,6 +1111,8 @@ static void begin_row(Engine *e, const Txn *t, gboolean load)
     e->now = e->processed ? MAX(e->now, t->core.ts) : t->core.ts;
     e->since = e->processed ? MIN(e->since, t->core.ts) : t->core.ts;
     e->rec = NULL;
+    if (e->hist)
+        history_row(e, &t->core);
     if (e->check)
         check_prefilters(e, t);
     guint32 from = engine_owns(e, t->core.from) ? t->core.from : 0;
@@ -1168,6 +1214,8 @@ static void run_row_passes(Engine *e, guint32 *row)
         e->rec = q->rec;
         if (e->since_moved)
             e->since = e->row_since[q->row];
+        if (e->hist)
+            e->cur = e->row_hist[q->row];
         gint64 t0 = e->cost ? now_ns() : 0;
         eval_side(e, &q->p, &t);
         cost_add(e, q->p.rule, t0);
@@ -1182,6 +1230,8 @@ void engine_process_rows(Engine *e, const EngineRows *rows, guint32 *row)
     if (rows->n > e->row_cap) {
         e->row_cap = rows->n;
         e->row_since = g_renew(gint64, e->row_since, e->row_cap);
+        if (e->hist)
+            e->row_hist = g_renew(RuleHistory, e->row_hist, e->row_cap);
     }
     e->since_moved = FALSE;
     Txn t = {0};
@@ -1192,6 +1242,8 @@ void engine_process_rows(Engine *e, const EngineRows *rows, guint32 *row)
         t.tx_id = (StrView){rows->ids + i * rows->id_stride, rows->id_len[i]};
         begin_row(e, &t, FALSE); /* the updates run later: run_row_passes loads them */
         e->row_since[i] = e->since;
+        if (e->hist)
+            e->row_hist[i] = e->cur;
         e->since_moved |= e->since != e->row_since[0];
         /* the record now, in row order (engine_process stores it at the
          * first update, which every pass makes but a suppressed one) */

@@ -122,12 +122,13 @@ static void account_add(History *h, guint32 a, gint64 ts)
         r->n++;
 }
 
-void history_add(History *h, const TxnCore *t)
+void history_add(History *h, const TxnCore *t, gboolean from, gboolean to)
 {
-    account_add(h, t->from, t->ts);
-    if (t->to != t->from)
+    if (from)
+        account_add(h, t->from, t->ts);
+    if (to && t->to != t->from)
         account_add(h, t->to, t->ts);
-    if (!t->from || !t->to || t->from == t->to)
+    if (!t->from || !t->to || t->from == t->to || !(from || to))
         return;
     if ((h->used + 1) * 2 > h->mask + 1)
         pairs_grow(h);
@@ -137,8 +138,10 @@ void history_add(History *h, const TxnCore *t)
         s->key = key;
         s->first_ts = t->ts;
         h->used++;
-        account_at(h, t->from)->cp_out++;
-        account_at(h, t->to)->cp_in++;
+        if (from)
+            account_at(h, t->from)->cp_out++;
+        if (to)
+            account_at(h, t->to)->cp_in++;
     } else if (t->ts < s->first_ts) {
         s->first_ts = t->ts;
     }

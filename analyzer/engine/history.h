@@ -42,10 +42,11 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(History, history_free)
 const HistoryAccount *history_account(const History *h, guint32 a);
 /* Transactions from -> to so far and the first one's time ({0} if none). */
 HistoryPair history_pair(const History *h, guint32 from, guint32 to);
-/* Records t: its accounts (either may be 0, a cash row) and, for an
- * account-to-account row, the pair. Call after the rules have read what
- * was known before t. */
-void history_add(History *h, const TxnCore *t);
+/* Records t for the accounts asked for (from, to: a shard keeps its own
+ * accounts only; either account may be 0, a cash row) and, for an
+ * account-to-account row, the pair when either is asked for. Call after
+ * the rules have read what was known before t. */
+void history_add(History *h, const TxnCore *t, gboolean from, gboolean to);
 /* Bytes held, for the run summary and tests. */
 gsize history_bytes(const History *h);
 

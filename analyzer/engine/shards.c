@@ -43,6 +43,8 @@ typedef struct {
     const StrView *evidence; /* n_evidence */
     const GraphMatch *match; /* or NULL */
     gpointer own;
+    gboolean has_hist;
+    RuleHistory hist; /* the firing row's, for the explanation */
 } Held;
 
 typedef struct {
@@ -149,7 +151,10 @@ static gboolean collect(const Alert *a, void *user)
               .window_start = a->window_start,
               .n_evidence = a->n_evidence,
               .n_evidence_total = a->n_evidence_total,
-              .own = g_malloc(MAX(bytes, 1))};
+              .own = g_malloc(MAX(bytes, 1)),
+              .has_hist = a->hist != NULL};
+    if (a->hist)
+        h.hist = *a->hist;
     guint8 *own = h.own; /* 8-byte parts first, then the ids' bytes */
     if (a->match)
         h.match = copy_match(a->match, &own);
@@ -237,6 +242,7 @@ static void emit(Shards *s, const Batch *b, const Held *h)
                  .accounts = s->accounts,
                  .locations = s->locations,
                  .kyc = s->kyc,
+                 .hist = h->has_hist ? &h->hist : NULL,
                  .match = h->match,
                  .score = rule_score(r),
                  .role = r->role};

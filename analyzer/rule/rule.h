@@ -54,13 +54,20 @@ typedef enum {
     TY_TEXT, /* compared by kyc_text_hash, e.g. account.occupation == "student" */
 } ValueType;
 
-/* Fields a rule can read: id, name, type, min, max, fixed. "account.*" are
+/* Fields a rule can read: id, name, type, min, max, hold. "account.*" are
  * the KYC attributes of the account whose window this is, "counterparty.*"
  * those of the other party (kyc.h); unknown values are -1 (or 0 for ids).
- * fixed: an attribute of the account that holds still for the whole run
- * (not age, opened_days or open_now, which move with time), so that the
- * planner may test it once per account (the account prefilter). Adding a
- * field: a line here and its value in rule_vm_field (rule_vm.c). */
+ * hold: FIELD_ROW, a value of the row; FIELD_FIXED, an attribute of the
+ * account that holds still for the whole run (not age, opened_days or
+ * open_now, which move with time), so that the planner may test it once
+ * per account (the account prefilter); FIELD_HISTORY, what the engine
+ * remembers of the account and the pair of accounts from the data before
+ * this row (RuleHistory), so read when the row arrives. Adding a field: a
+ * line here and its value in rule_vm_field (rule_vm.c), or in
+ * history_field for a history field. */
+#define FIELD_ROW     0
+#define FIELD_FIXED   1
+#define FIELD_HISTORY 2
 #define RULE_FIELD_LIST(X)                                                                         \
     X(AMOUNT, "amount", TY_MONEY, 0, 1e18, 0)                                                      \
     X(HOUR, "hour", TY_HOUR, 0, 23, 0)                                                             \
@@ -93,10 +100,19 @@ typedef enum {
     X(CP_KNOWN, "counterparty.known", TY_BOOL, 0, 1, 0)                                            \
     X(CP_KIND, "counterparty.kind", TY_KIND, 0, 2, 0)                                              \
     X(CP_REGION, "counterparty.region", TY_LOCATION, 0, 4294967295.0, 0)                           \
-    X(CP_SAME_CUSTOMER, "counterparty.same_customer", TY_BOOL, 0, 1, 0)
+    X(CP_SAME_CUSTOMER, "counterparty.same_customer", TY_BOOL, 0, 1, 0)                            \
+    X(ACC_DAYS_DORMANT, "account.days_dormant", TY_NUM, 0, 1e6, 2)                                 \
+    X(ACC_TENURE, "account.tenure", TY_NUM, 0, 1e6, 2)                                             \
+    X(ACC_TRANSACTIONS, "account.transactions", TY_NUM, 0, 4294967295.0, 2)                        \
+    X(ACC_SENDERS, "account.senders", TY_NUM, 0, 4294967295.0, 2)                                  \
+    X(ACC_PAYEES, "account.payees", TY_NUM, 0, 4294967295.0, 2)                                    \
+    X(DATA_DAYS, "data.days", TY_NUM, 0, 1e6, 2)                                                   \
+    X(CP_IS_NEW, "counterparty.is_new", TY_BOOL, 0, 1, 2)                                          \
+    X(CP_PAID_BEFORE, "counterparty.paid_before", TY_NUM, 0, 4294967295.0, 2)                      \
+    X(CP_FIRST_SEEN, "counterparty.first_seen", TY_NUM, -1, 1e6, 2)
 
 typedef enum {
-#define X(id, name, ty, lo, hi, fixed) FIELD_##id,
+#define X(id, name, ty, lo, hi, hold) FIELD_##id,
     RULE_FIELD_LIST(X)
 #undef X
         FIELD_COUNT
@@ -449,6 +465,7 @@ typedef struct Typology {
 
 typedef struct RuleSet {
     GPtrArray *rules;      /* Rule, in load order */
+    gboolean history;      /* some rule reads a history field: the engine keeps history */
     GPtrArray *typologies; /* Typology */
     GPtrArray *lists;      /* RuleList, named ones first come first */
     GPtrArray *consts;     /* RuleConst */
@@ -495,6 +512,22 @@ double rule_score(const Rule *r);
 
 typedef struct Kyc Kyc;
 
+/* What the engine knew of one account before the current row. */
+typedef struct {
+    gint64 first_ts, last_ts; /* valid when n > 0 */
+    guint32 n;                /* its transactions */
+    guint32 senders, payees;  /* distinct accounts that paid it, that it paid */
+} RuleHistoryAccount;
+
+/* The history fields' source: what the engine knew before the current row
+ * of its two accounts and of the pair (engine/history.h keeps it). */
+typedef struct {
+    gint64 since;               /* the earliest transaction of the data */
+    RuleHistoryAccount acc[2];  /* the sender's, the receiver's */
+    guint32 paid[2];            /* payments sender -> receiver, receiver -> sender */
+    gint64 pair_first;          /* the first transaction between them, either way */
+} RuleHistory;
+
 /* Evaluation context for the interpreter. */
 typedef struct {
     const TxnCore *txn;
@@ -502,6 +535,7 @@ typedef struct {
     const double *aggs; /* computed aggregates of the rule, or NULL */
     const RuleSet *rs;
     const Kyc *kyc; /* the accounts side table, or NULL */
+    const RuleHistory *hist; /* the current row's history, or NULL: history fields read 0 */
     /* when set, aggregates are computed on first use: agg_fn(agg_ctx, i) */
     double (*agg_fn)(void *agg_ctx, guint i);
     void *agg_ctx;

@@ -135,9 +135,9 @@ static const struct {
     const char *name;
     ValueType type;
     double lo, hi;
-    gboolean fixed;
+    int hold;
 } fields[] = {
-#define X(id, name, ty, lo, hi, fixed) {name, ty, lo, hi, fixed},
+#define X(id, name, ty, lo, hi, hold) {name, ty, lo, hi, hold},
     RULE_FIELD_LIST(X)
 #undef X
 };
@@ -169,7 +169,40 @@ void rule_field_domain(FieldId f, double *lo, double *hi)
 
 gboolean rule_field_is_fixed(FieldId f)
 {
-    return fields[f].fixed;
+    return fields[f].hold == FIELD_FIXED;
+}
+
+gboolean rule_field_is_history(FieldId f)
+{
+    return fields[f].hold == FIELD_HISTORY;
+}
+
+/* Does program p read a history field? */
+gboolean rule_program_reads_history(const RuleProgram *p)
+{
+    for (guint i = 0; i < p->n; i++) {
+        const RuleStep *st = &p->steps[i];
+        if ((st->op == OP_FIELD && rule_field_is_history((FieldId)st->a)) ||
+            ((st->op == OP_FIELD_CMP || st->op == OP_FIELD_IN_LIST) &&
+             rule_field_is_history((FieldId)st->b)))
+            return TRUE;
+    }
+    return FALSE;
+}
+
+gboolean rule_reads_history(const Rule *r)
+{
+    if (rule_program_reads_history(&r->filter) || rule_program_reads_history(&r->condition))
+        return TRUE;
+    for (guint i = 0; r->aggs && i < r->aggs->len; i++) {
+        const RuleAgg *g = &g_array_index(r->aggs, RuleAgg, i);
+        if (rule_program_reads_history(&g->arg) || rule_program_reads_history(&g->cond))
+            return TRUE;
+    }
+    for (guint i = 0; r->explain && i < r->explain->len; i++)
+        if (rule_program_reads_history(&g_array_index(r->explain, TplPart, i).prog))
+            return TRUE;
+    return FALSE;
 }
 
 /* ---- types and the names of their values ---- */

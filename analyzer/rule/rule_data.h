@@ -50,6 +50,12 @@ ValueType rule_field_type(FieldId f);
 void rule_field_domain(FieldId f, double *lo, double *hi);
 /* TRUE if f is an attribute of the account that holds still for the run. */
 gboolean rule_field_is_fixed(FieldId f);
+/* TRUE for the history fields (FIELD_HISTORY: RuleHistory). */
+gboolean rule_field_is_history(FieldId f);
+/* TRUE if program p reads a history field. */
+gboolean rule_program_reads_history(const RuleProgram *p);
+/* TRUE if a program of r reads a history field. */
+gboolean rule_reads_history(const Rule *r);
 
 /* ---- types and the names of their values ---- */
 

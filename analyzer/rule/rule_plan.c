@@ -647,6 +647,40 @@ static AstNode *agg_condition(AstNode *call, gboolean wrapped)
     return call->items && call->items->len == 1 ? g_ptr_array_index(call->items, 0) : NULL;
 }
 
+/* History fields say what was known when a row arrived, so an aggregate
+ * may read them only in a condition worked out then: its entry flag. A
+ * value (sum(account.tenure)), a condition without a flag, or the edges of
+ * a graph match (flagged when the match is found, not when each arrived)
+ * would read the present instead. */
+static void check_history(RuleCtx *cx, const Rule *r, const RuleAgg *g, const AstNode *call)
+{
+    gboolean cond_arg = g->kind == AGG_COUNT;
+    gboolean in_value = (!cond_arg && rule_program_reads_history(&g->arg)) ||
+                        ((g->kind == AGG_DISTINCT || g->kind == AGG_NEW) &&
+                         rule_field_is_history(g->field));
+    gboolean in_cond = rule_program_reads_history(&g->cond) ||
+                       (cond_arg && rule_program_reads_history(&g->arg));
+    if (!in_value && !in_cond)
+        return;
+    int line = call ? call->line : r->line, col = call ? call->col : 1;
+    if (in_value)
+        rule_ctx_error(cx, line, col,
+                       "'%s' takes a history field as its value: history is what was known when "
+                       "each row arrived, so it can only decide which entries count "
+                       "(count(COND), where COND)",
+                       g->text);
+    else if (r->match.kind != MATCH_NONE)
+        rule_ctx_error(cx, line, col,
+                       "'%s' reads a history field over a graph match: test it in the rule's "
+                       "'where', which sees each edge as it arrives",
+                       g->text);
+    else if (g->flag < 0)
+        rule_ctx_error(cx, line, col,
+                       "'%s' reads a history field, but only the first %d aggregates with a "
+                       "condition keep it per entry: move it before the others",
+                       g->text, LIMIT_ENTRY_FLAGS);
+}
+
 /* Whether aggregate i of r gets an entry flag (its condition worked out
  * once per entry as it enters the window, with the shapes for which that
  * is decided at compile time), and whether it is a running total. */
@@ -664,6 +698,7 @@ static void plan_agg(RuleCtx *cx, Rule *r, guint i)
         if (cond)
             known_masks(cx, cond, FALSE, g->flag_maybe, g->flag_surely);
     }
+    check_history(cx, r, g, call);
     gboolean simple = g->flag >= 0 || !conditioned;
     g->running = simple && (g->kind == AGG_COUNT ||
                             (g->kind == AGG_SUM && g->arg.n == 2 &&
@@ -676,7 +711,10 @@ static void track_agg(Rule *r, guint i)
 {
     RulePlan *pl = &r->plan;
     RuleAgg *g = &g_array_index(r->aggs, RuleAgg, i);
-    if (!g->in_condition) { /* the explanation's alone: worked out on an alert, not kept */
+    if (!g->in_condition && !rule_program_reads_history(&g->cond) &&
+        !(g->kind == AGG_COUNT && rule_program_reads_history(&g->arg))) {
+        /* the explanation's alone: worked out on an alert, not kept (but a
+         * history condition can only be kept: check_history) */
         g->running = FALSE;
         g->flag = -1;
     }
@@ -706,6 +744,20 @@ static void track_agg(Rule *r, guint i)
 void rule_plan_rule(RuleCtx *cx, Rule *r)
 {
     RulePlan *pl = &r->plan;
+    if (r->match.kind != MATCH_NONE && rule_program_reads_history(&r->condition))
+        rule_ctx_error(cx, r->line, 1,
+                       "rule %s reads a history field in 'alert if': a graph rule's alert "
+                       "concerns a whole match, not one row; test history in its 'where'",
+                       r->id);
+    for (guint i = 0; r->match.kind != MATCH_NONE && i < r->explain->len; i++) {
+        if (rule_program_reads_history(&g_array_index(r->explain, TplPart, i).prog)) {
+            rule_ctx_error(cx, r->line, 1,
+                           "rule %s reads a history field in 'explain': a graph rule's alert "
+                           "concerns a whole match, not one row",
+                           r->id);
+            break;
+        }
+    }
     for (guint i = 0; i < r->aggs->len; i++)
         plan_agg(cx, r, i);
     for (guint i = 0; i < r->aggs->len; i++)

@@ -187,6 +187,13 @@ static void digest_overrides(GChecksum *sum, GHashTable *overrides)
     }
 }
 
+/* Notes whether the engine must keep history (RuleSet.history). */
+static void note_history(RuleSet *rs)
+{
+    for (guint i = 0; i < rs->rules->len && !rs->history; i++)
+        rs->history = rule_reads_history(g_ptr_array_index(rs->rules, i));
+}
+
 static int link_typologies(RuleSet *rs, GPtrArray *diags)
 {
     int errors = 0;
@@ -218,6 +225,7 @@ RuleSet *rule_set_load_text(const char *name, const char *src, gsize len, GPtrAr
     int errors = load_text(rs, name, src, len, diags, sum, NULL, used);
     if (errors == 0)
         errors += link_typologies(rs, diags);
+    note_history(rs);
     if (errors) {
         rule_set_free(rs);
         return NULL;
@@ -243,6 +251,7 @@ RuleSet *rule_set_load_with(const char *const *paths, guint n_paths, GHashTable 
         errors += check_overrides(overrides, used, diags);
     if (errors == 0)
         errors += link_typologies(rs, diags);
+    note_history(rs);
     digest_overrides(sum, overrides);
     g_strlcpy(rs->digest, g_checksum_get_string(sum), sizeof rs->digest);
     if (errors == 0)

@@ -165,13 +165,64 @@ gboolean rule_list_contains(const RuleList *l, double v)
     return (l->bits[k >> 3] >> (k & 7)) & 1;
 }
 
-/* A field of the current transaction: its own fields inline, the rest
- * through rule_vm_field. */
+/* The hold column of RULE_FIELD_LIST, at hand for the interpreter. */
+static const guint8 field_hold[] = {
+#define X(id, name, ty, lo, hi, hold) hold,
+    RULE_FIELD_LIST(X)
+#undef X
+};
+
+/* Whole days from a to b (b >= a), 0 when b < a (a late row). */
+static double days_between(gint64 a, gint64 b)
+{
+    return b > a ? (double)((b - a) / 86400) : 0;
+}
+
+/* A history field of the current row, seen from ev->account. Without a
+ * history (ev->hist NULL: a rule set read in no scan) every account is
+ * new: counts and days are 0, first_seen -1. */
+static double history_field(FieldId f, const RuleEval *ev)
+{
+    const TxnCore *t = ev->txn;
+    const RuleHistory *h = ev->hist;
+    gboolean pair = t->from && t->to && t->from != t->to;
+    if (!h)
+        return f == FIELD_CP_FIRST_SEEN ? -1 : f == FIELD_CP_IS_NEW ? pair : 0;
+    const RuleHistoryAccount *a = &h->acc[ev->account == t->to && t->from != t->to];
+    switch (f) {
+    case FIELD_ACC_DAYS_DORMANT:
+        return days_between(a->n ? a->last_ts : h->since, t->ts);
+    case FIELD_ACC_TENURE:
+        return a->n ? days_between(a->first_ts, t->ts) : 0;
+    case FIELD_ACC_TRANSACTIONS:
+        return a->n;
+    case FIELD_ACC_SENDERS:
+        return a->senders;
+    case FIELD_ACC_PAYEES:
+        return a->payees;
+    case FIELD_DATA_DAYS:
+        return days_between(h->since, t->ts);
+    case FIELD_CP_IS_NEW:
+        return pair && h->paid[0] + h->paid[1] == 0;
+    case FIELD_CP_PAID_BEFORE:
+        return pair ? h->paid[0] : 0;
+    case FIELD_CP_FIRST_SEEN:
+        return pair && h->paid[0] + h->paid[1] ? days_between(h->pair_first, t->ts) : -1;
+    default:
+        g_assert_not_reached();
+    }
+}
+
+/* A field of the current transaction: its own fields inline, history
+ * from ev->hist, the rest through rule_vm_field. */
 static inline double vm_field(FieldId f, const RuleEval *ev)
 {
     double v;
-    return own_field(f, ev->txn, ev->account, &v) ? v
-                                                  : rule_vm_field(f, ev->txn, ev->account, ev->kyc);
+    if (own_field(f, ev->txn, ev->account, &v))
+        return v;
+    if (field_hold[f] == FIELD_HISTORY)
+        return history_field(f, ev);
+    return rule_vm_field(f, ev->txn, ev->account, ev->kyc);
 }
 
 /* rule_list_contains, with the lists keyed by the value itself (all but

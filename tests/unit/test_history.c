@@ -9,7 +9,7 @@
 static void add(History *h, gint64 ts, guint32 from, guint32 to)
 {
     TxnCore t = {.ts = ts, .from = from, .to = to, .amount = 100};
-    history_add(h, &t);
+    history_add(h, &t, TRUE, TRUE);
 }
 
 Test(history, an_account_never_seen_has_nothing)
@@ -82,4 +82,18 @@ Test(history, tables_grow_and_keep_everything)
     cr_expect_eq(history_account(h, 2500)->cp_out, 2);
     cr_expect_eq(history_account(h, 2500)->cp_in, 2); /* from 2498 and 2499 */
     cr_expect_eq(history_account(h, 1)->cp_in, 0);
+}
+
+/* A shard keeps its own accounts: the other side is not recorded, the
+ * pair is. */
+Test(history, only_the_accounts_asked_for)
+{
+    g_autoptr(History) h = history_new();
+    TxnCore t = {.ts = DAY, .from = 1, .to = 2, .amount = 100};
+    history_add(h, &t, FALSE, TRUE);
+    cr_expect_eq(history_account(h, 1)->n, 0);
+    cr_expect_eq(history_account(h, 1)->cp_out, 0);
+    cr_expect_eq(history_account(h, 2)->n, 1);
+    cr_expect_eq(history_account(h, 2)->cp_in, 1);
+    cr_expect_eq(history_pair(h, 1, 2).n, 1);
 }
