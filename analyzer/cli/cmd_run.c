@@ -5,15 +5,19 @@
 #include <string.h>
 
 #include "base/limits.h"
+#include "cli/cmd.h"
 
 void cmd_run_options_init(CmdRunOptions *o)
 {
     *o = (CmdRunOptions){.max_errors = LIMIT_MAX_ERRORS_DEFAULT};
 }
 
-GOptionEntry cmd_run_option(CmdRunOptions *o, const char *name)
+/* The table of the shared options, filling o; out has room for
+ * CMD_RUN_ENTRIES entries, the last the terminator. */
+#define CMD_RUN_ENTRIES 8
+static void run_entries(CmdRunOptions *o, GOptionEntry out[CMD_RUN_ENTRIES])
 {
-    const GOptionEntry entries[] = {
+    const GOptionEntry entries[CMD_RUN_ENTRIES] = {
         {"rules", 'r', 0, G_OPTION_ARG_FILENAME_ARRAY, &o->rules,
          "rule file or directory (repeatable; default: rules)", "PATH"},
         {"format", 'f', 0, G_OPTION_ARG_STRING, &o->format,
@@ -27,18 +31,21 @@ GOptionEntry cmd_run_option(CmdRunOptions *o, const char *name)
         {"threads", 'j', 0, G_OPTION_ARG_INT, &o->threads_opt,
          "rule engine threads, the accounts split among them (default 0: one per processor)", "N"},
         {G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &o->sources, NULL, NULL},
+        {NULL, 0, 0, 0, NULL, NULL, NULL},
     };
-    for (gsize i = 0; i < G_N_ELEMENTS(entries); i++)
-        if (strcmp(entries[i].long_name, name) == 0)
-            return entries[i];
-    g_assert_not_reached();
+    memcpy(out, entries, sizeof entries);
+}
+
+GOptionEntry cmd_run_option(CmdRunOptions *o, const char *name)
+{
+    GOptionEntry entries[CMD_RUN_ENTRIES];
+    run_entries(o, entries);
+    return cmd_option_find(entries, name);
 }
 
 void cmd_run_options_clear(CmdRunOptions *o)
 {
-    g_strfreev(o->rules);
-    g_free(o->format);
-    g_free(o->max_lateness);
-    g_free(o->accounts);
-    g_strfreev(o->sources);
+    GOptionEntry entries[CMD_RUN_ENTRIES];
+    run_entries(o, entries);
+    cmd_options_clear(entries);
 }
