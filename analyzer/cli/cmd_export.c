@@ -14,24 +14,6 @@ typedef struct {
     char *output, *config, *reference, *date;
 } ExportOptions;
 
-/* The checks of export's arguments and options, after parsing. */
-static gboolean export_check(const CmdView *v)
-{
-    const ExportOptions *o = (const ExportOptions *)v;
-    char **args = v->args;
-    guint n = args ? g_strv_length(args) : 0;
-    if (n < 2 || (strcmp(args[0], "goaml") && strcmp(args[0], "ftm")) || !o->output) {
-        cmd_error("export", "give goaml ALERT_ID... or ftm ID..., and -o FILE");
-        return FALSE;
-    }
-    if (strcmp(args[0], "goaml") == 0 && !o->config) {
-        cmd_error("export", "goaml needs --config FILE with the reporting entity "
-                            "(see schema/goaml.conf.example)");
-        return FALSE;
-    }
-    return TRUE;
-}
-
 static int goaml(ExportOptions *o, CaseStore *s)
 {
     g_autoptr(GError) err = NULL;
@@ -101,14 +83,52 @@ static int ftm(ExportOptions *o, CaseStore *s)
     return rc;
 }
 
+/* The formats: the first argument names one; adding a format is a row
+ * and its function. */
+typedef struct {
+    const char *name;
+    int (*write)(ExportOptions *o, CaseStore *s); /* returns the exit code */
+} ExportFormat;
+
+static const ExportFormat formats[] = {
+    {"goaml", goaml},
+    {"ftm", ftm},
+};
+
+/* The format called name, or NULL. */
+static const ExportFormat *format_of(const char *name)
+{
+    for (gsize i = 0; i < G_N_ELEMENTS(formats); i++)
+        if (strcmp(formats[i].name, name) == 0)
+            return &formats[i];
+    return NULL;
+}
+
+/* The checks of export's arguments and options, after parsing. */
+static gboolean export_check(const CmdView *v)
+{
+    const ExportOptions *o = (const ExportOptions *)v;
+    char **args = v->args;
+    guint n = args ? g_strv_length(args) : 0;
+    if (n < 2 || !format_of(args[0]) || !o->output) {
+        cmd_error("export", "give goaml ALERT_ID... or ftm ID..., and -o FILE");
+        return FALSE;
+    }
+    if (strcmp(args[0], "goaml") == 0 && !o->config) {
+        cmd_error("export", "goaml needs --config FILE with the reporting entity "
+                            "(see schema/goaml.conf.example)");
+        return FALSE;
+    }
+    return TRUE;
+}
+
 /* Opens the store and writes the export asked for. */
 static int export_run(CmdView *v)
 {
     g_autoptr(CaseStore) s = cmd_view_open(&v->store, "export");
     if (!s)
         return EXIT_DATA;
-    ExportOptions *o = (ExportOptions *)v;
-    return strcmp(v->args[0], "goaml") == 0 ? goaml(o, s) : ftm(o, s);
+    return format_of(v->args[0])->write((ExportOptions *)v, s);
 }
 
 static const CmdViewSpec spec = {
