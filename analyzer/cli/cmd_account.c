@@ -246,10 +246,14 @@ static int account_run(CmdView *v)
 }
 
 static const CmdViewSpec spec = {
-    "account", "ACCOUNT_ID",
-    "One account for an investigator: KYC profile, alerts and why, money in and out by\n"
-    "channel and month, top counterparties, countries, flagged periods.",
-    "give exactly one account id", TRUE, NULL, account_run};
+    .what = "account",
+    .params = "ACCOUNT_ID",
+    .summary = "One account for an investigator: KYC profile, alerts and why, money in and out by\n"
+               "channel and month, top counterparties, countries, flagged periods.",
+    .one_arg = "give exactly one account id",
+    .range = TRUE,
+    .run = account_run,
+};
 
 int cmd_account(int argc, char **argv)
 {

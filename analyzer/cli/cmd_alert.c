@@ -47,7 +47,8 @@ static void print_header(const CaseAlert *a, const char *name, GString *out)
                            a->role ? a->role : "");
     g_string_append_printf(out, "  score    %g (%s, family %s)\n", a->score, a->strength,
                            a->family);
-    g_string_append_printf(out, "  window   %s to %s UTC\n", tstamp_format_minute(a->window_start, t0),
+    g_string_append_printf(out, "  window   %s to %s UTC\n",
+                           tstamp_format_minute(a->window_start, t0),
                            tstamp_format_minute(a->window_end, t1));
     g_string_append_printf(out, "  status   %s\n", case_alert_status(a));
     g_string_append_printf(out, "  source   %s\n\n", a->source);
@@ -190,14 +191,18 @@ static int alert_run(CmdView *v)
 }
 
 static const CmdViewSpec spec = {
-    "alert", "ALERT_ID",
-    "Explain one alert: the rule, the sentence, the evidence transactions and, for\n"
-    "graph patterns, the matched subgraph. With --status, record a triage decision:\n"
-    "with --db in the alerts table with the database role (current_user) and the\n"
-    "time; in file mode in a sidecar file beside the alerts, ALERTS.triage.jsonl\n"
-    "(one decision a line, with the user name and the time), which later runs of\n"
-    "the investigator commands read back.",
-    "give exactly one alert id (see 'moneytrail alerts')", FALSE, alert_check, alert_run};
+    .what = "alert",
+    .params = "ALERT_ID",
+    .summary = "Explain one alert: the rule, the sentence, the evidence transactions and, for\n"
+               "graph patterns, the matched subgraph. With --status, record a triage decision:\n"
+               "with --db in the alerts table with the database role (current_user) and the\n"
+               "time; in file mode in a sidecar file beside the alerts, ALERTS.triage.jsonl\n"
+               "(one decision a line, with the user name and the time), which later runs of\n"
+               "the investigator commands read back.",
+    .one_arg = "give exactly one alert id (see 'moneytrail alerts')",
+    .check = alert_check,
+    .run = alert_run,
+};
 
 int cmd_alert(int argc, char **argv)
 {

@@ -101,8 +101,12 @@ static gboolean alerts_check(const CmdView *v)
 }
 
 static const CmdViewSpec spec = {
-    "alerts", "", "List alerts, newest first, in a table that fits 100 columns.", NULL, FALSE,
-    alerts_check, alerts_run};
+    .what = "alerts",
+    .params = "",
+    .summary = "List alerts, newest first, in a table that fits 100 columns.",
+    .check = alerts_check,
+    .run = alerts_run,
+};
 
 int cmd_alerts(int argc, char **argv)
 {

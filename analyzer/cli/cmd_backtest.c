@@ -82,8 +82,8 @@ static int run_open(Run *r, GHashTable *overrides)
     if (!(r->rs = cmd_load_rules("backtest", o->rules, overrides)))
         return EXIT_FINDINGS;
     r->scan = scan_new(r->rs);
-    if (!scan_open(r->scan, o->accounts, (const char *const *)o->sources,
-                   g_strv_length(o->sources), &io, &err)) {
+    if (!scan_open(r->scan, o->accounts, (const char *const *)o->sources, g_strv_length(o->sources),
+                   &io, &err)) {
         cmd_error("backtest", "%s", err->message);
         return EXIT_DATA;
     }
@@ -109,7 +109,8 @@ static void on_row(Scan *scan, const Txn *t, void *user)
 static int run_loop(Run *r)
 {
     /* read to the end, so that the count of rejects is the data's */
-    ScanLoop loop = {.row = on_row, .user = r, .max_errors = r->o->run.max_errors, .read_all = TRUE};
+    ScanLoop loop = {
+        .row = on_row, .user = r, .max_errors = r->o->run.max_errors, .read_all = TRUE};
     g_autoptr(GError) err = NULL;
     ScanStatus status = scan_run(r->scan, &loop, &err);
     if (status == SCAN_FAILED) {

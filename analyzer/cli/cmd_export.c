@@ -132,16 +132,19 @@ static int export_run(CmdView *v)
 }
 
 static const CmdViewSpec spec = {
-    "export", "goaml ALERT_ID... | ftm ID...",
-    "goaml ALERT_ID... -c entity.conf -o str.xml\n"
-    "    a goAML suspicious transaction report draft: header, reason built from the\n"
-    "    explanations, the evidence transactions with their parties, indicators from\n"
-    "    the rule ids. A possible victim is never the subject.\n"
-    "ftm ACCOUNT_ID|ALERT_ID... -o entities.json\n"
-    "    FollowTheMoney entities (Person or Company, BankAccount, Ownership, Payment)\n"
-    "    as JSON lines for Aleph: an account with all its payments, an alert with\n"
-    "    its evidence.",
-    NULL, FALSE, export_check, export_run};
+    .what = "export",
+    .params = "goaml ALERT_ID... | ftm ID...",
+    .summary = "goaml ALERT_ID... -c entity.conf -o str.xml\n"
+               "    a goAML suspicious transaction report draft: header, reason built from the\n"
+               "    explanations, the evidence transactions with their parties, indicators from\n"
+               "    the rule ids. A possible victim is never the subject.\n"
+               "ftm ACCOUNT_ID|ALERT_ID... -o entities.json\n"
+               "    FollowTheMoney entities (Person or Company, BankAccount, Ownership, Payment)\n"
+               "    as JSON lines for Aleph: an account with all its payments, an alert with\n"
+               "    its evidence.",
+    .check = export_check,
+    .run = export_run,
+};
 
 int cmd_export(int argc, char **argv)
 {

@@ -55,13 +55,17 @@ static int graph_run(CmdView *v)
 }
 
 static const CmdViewSpec spec = {
-    "graph", "ACCOUNT_ID",
-    "Draw the money around an account: accounts as nodes (the subject bold, accounts\n"
-    "with alerts filled and labelled with their rules and role, businesses as boxes,\n"
-    "accounts without KYC dashed), money between two accounts as one edge, as thick\n"
-    "as its total, labelled with the total, the count and the dates. At most 50\n"
-    "nodes: the rest are merged into one 'other accounts' node.",
-    "give exactly one account id", FALSE, graph_check, graph_run};
+    .what = "graph",
+    .params = "ACCOUNT_ID",
+    .summary = "Draw the money around an account: accounts as nodes (the subject bold, accounts\n"
+               "with alerts filled and labelled with their rules and role, businesses as boxes,\n"
+               "accounts without KYC dashed), money between two accounts as one edge, as thick\n"
+               "as its total, labelled with the total, the count and the dates. At most 50\n"
+               "nodes: the rest are merged into one 'other accounts' node.",
+    .one_arg = "give exactly one account id",
+    .check = graph_check,
+    .run = graph_run,
+};
 
 int cmd_graph(int argc, char **argv)
 {

@@ -109,7 +109,8 @@ static void html_alert(GString *h, CaseStore *s, const CaseAlert *a)
                            a->score);
     esc(h, a->strength);
     g_string_append_printf(h, ") &middot; %s to %s UTC &middot; status ",
-                           tstamp_format_minute(a->window_start, d0), tstamp_format_minute(a->window_end, d1));
+                           tstamp_format_minute(a->window_start, d0),
+                           tstamp_format_minute(a->window_end, d1));
     esc(h, case_alert_status(a));
     if (a->role) {
         g_string_append(h, " &middot; role ");
@@ -228,10 +229,14 @@ static gboolean report_check(const CmdView *v)
 }
 
 static const CmdViewSpec spec = {
-    "report", "ACCOUNT_ID",
-    "Write a self-contained HTML case file on one account: profile, alerts and why,\n"
-    "evidence tables, the flow picture (inline SVG) and the flagged periods.",
-    NULL, TRUE, report_check, report_run};
+    .what = "report",
+    .params = "ACCOUNT_ID",
+    .summary = "Write a self-contained HTML case file on one account: profile, alerts and why,\n"
+               "evidence tables, the flow picture (inline SVG) and the flagged periods.",
+    .range = TRUE,
+    .check = report_check,
+    .run = report_run,
+};
 
 int cmd_report(int argc, char **argv)
 {

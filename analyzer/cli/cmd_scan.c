@@ -183,8 +183,8 @@ static void summary(ScanCmd *s)
                 strcmp(s->o.alerts, "-") == 0 ? "standard output" : s->o.alerts);
     for (guint i = 0; i < s->rs->rules->len; i++) {
         const Rule *r = g_ptr_array_index(s->rs->rules, i);
-        fprintf(stderr, "  %-12s %8s  %s\n", r->id, cmd_count(shards_rule_alerts(scan_engine(s->scan), i), a),
-                r->title);
+        fprintf(stderr, "  %-12s %8s  %s\n", r->id,
+                cmd_count(shards_rule_alerts(scan_engine(s->scan), i), a), r->title);
     }
     for (guint i = 0; i < s->rs->typologies->len; i++) {
         const Typology *ty = g_ptr_array_index(s->rs->typologies, i);
@@ -285,9 +285,8 @@ static gboolean run_open(ScanCmd *s)
         scan_pg_abort(s->pg, err->message);
         return FALSE;
     }
-    ShardsOptions so = {.threads = r->threads,
-                        .quiet_until = scan_pg_quiet_until(s->pg),
-                        .profile = s->o.profile};
+    ShardsOptions so = {
+        .threads = r->threads, .quiet_until = scan_pg_quiet_until(s->pg), .profile = s->o.profile};
     scan_start(s->scan, &so, on_alert, s);
     return TRUE;
 }

@@ -103,12 +103,16 @@ static int trace_run(CmdView *v)
 }
 
 static const CmdViewSpec spec = {
-    "trace", "ACCOUNT_ID",
-    "Follow the money an account sent (or received) along time-respecting paths:\n"
-    "each hop after the one before and within --within of it, amounts carried on in\n"
-    "proportion to what each account passed on. Shows the share of the traced amount\n"
-    "that reached and stayed at each account, and the paths that carried the most.",
-    "give exactly one account id", FALSE, trace_check, trace_run};
+    .what = "trace",
+    .params = "ACCOUNT_ID",
+    .summary = "Follow the money an account sent (or received) along time-respecting paths:\n"
+               "each hop after the one before and within --within of it, amounts carried on in\n"
+               "proportion to what each account passed on. Shows the share of the traced amount\n"
+               "that reached and stayed at each account, and the paths that carried the most.",
+    .one_arg = "give exactly one account id",
+    .check = trace_check,
+    .run = trace_run,
+};
 
 int cmd_trace(int argc, char **argv)
 {

@@ -19,8 +19,8 @@ GOptionEntry cmd_view_option(CmdView *v, const char *name, const char *help)
     return cmd_option_find(entries, name);
 }
 
-gboolean cmd_view_parse(CmdView *v, const CmdViewSpec *spec, const GOptionEntry *entries,
-                        int argc, char **argv)
+gboolean cmd_view_parse(CmdView *v, const CmdViewSpec *spec, const GOptionEntry *entries, int argc,
+                        char **argv)
 {
     const GOptionEntry common[] = {
         cmd_view_option(v, "from", NULL),

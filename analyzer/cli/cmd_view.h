@@ -50,8 +50,8 @@ GOptionEntry cmd_view_option(CmdView *v, const char *name, const char *help);
  * spec->range is set, the positional arguments and the store
  * options; checks the positional arguments as spec says, then spec->check.
  * FALSE after printing the usage error. */
-gboolean cmd_view_parse(CmdView *v, const CmdViewSpec *spec, const GOptionEntry *entries,
-                        int argc, char **argv);
+gboolean cmd_view_parse(CmdView *v, const CmdViewSpec *spec, const GOptionEntry *entries, int argc,
+                        char **argv);
 /* A whole investigator command: parses, checks, runs spec->run and frees
  * what parsing filled (cmd_view_clear); returns the exit code. */
 int cmd_view_main(CmdView *v, const CmdViewSpec *spec, const GOptionEntry *entries, int argc,
@@ -82,8 +82,7 @@ int cmd_view_fail(const char *what, GError *error);
  * account, or the store's own error) and returns the exit code. */
 int cmd_view_require_account(CaseStore *s, const char *what, const char *id);
 /* Parses --from/--to (NULL = open); FALSE after printing a message. */
-gboolean cmd_view_range(const char *what, const char *from, const char *to, gint64 *t0,
-                         gint64 *t1);
+gboolean cmd_view_range(const char *what, const char *from, const char *to, gint64 *t0, gint64 *t1);
 /* Appends s in a cell of width characters, cut with "~" when longer, padded
  * with spaces (on the left when right-aligned). */
 void cmd_view_cell(GString *out, const char *s, guint width, gboolean right);

@@ -11,9 +11,9 @@
 #include "read/source_pg.h"
 
 struct Scan {
-    const RuleSet *rs;          /* borrowed */
+    const RuleSet *rs; /* borrowed */
     Intern *accounts, *locations;
-    Kyc *kyc;                   /* NULL without an accounts side table */
+    Kyc *kyc; /* NULL without an accounts side table */
     Input *input;
     Shards *engine;
 };

@@ -10,6 +10,7 @@
 /* Runs one example of rule r (a member of rs) alone. Returns TRUE when the
  * alerts match every expectation; otherwise appends to report what was
  * expected and what happened. */
-gboolean scan_examples_run(const RuleSet *rs, const Rule *r, const RuleExample *ex, GString *report);
+gboolean scan_examples_run(const RuleSet *rs, const Rule *r, const RuleExample *ex,
+                           GString *report);
 
 #endif

@@ -1,7 +1,7 @@
 /* Tests of scan.c, the pipeline scan and backtest share: the error budget
  * (when it is spent, where the read loop stops, what read_all changes),
- * the row hook seeing each good row once, the alerts reaching the
- * callback, and a source that cannot be opened. */
+ * the row hook seeing each good row once and in order, the alerts
+ * reaching the callback, and a source that cannot be opened. */
 #include <criterion/criterion.h>
 #include <glib/gstdio.h>
 #include <string.h>
@@ -28,15 +28,13 @@ static const char *CSV =
     "g4,2024-03-07T09:00:00Z,A1,B1,150.00,EUR,card,,,,\n";
 
 typedef struct {
-    guint rows;   /* good rows the hook saw */
     guint alerts; /* alerts the callback got */
-    GString *ids; /* tx ids in the order seen */
+    GString *ids; /* tx ids of the good rows, in the order seen */
 } Seen;
 
 static void on_row(Scan *s, const Txn *t, void *user)
 {
     Seen *seen = user;
-    seen->rows++;
     g_string_append_printf(seen->ids, "%s%.*s", seen->ids->len ? " " : "", (int)t->tx_id.len,
                            t->tx_id.ptr);
 }
@@ -92,42 +90,39 @@ Test(scan, budget_is_spent_past_max_errors)
                      "case %zu", i);
 }
 
-Test(scan, within_budget_reads_every_row)
-{
-    Seen seen = {.ids = g_string_new(NULL)};
-    InputStats st;
-    cr_assert_eq(run(2, FALSE, &seen, &st), SCAN_DONE);
-    cr_assert_str_eq(seen.ids->str, "g1 g2 g3 g4");
-    cr_assert_eq(st.rows, 6);
-    cr_assert_eq(st.rejected, 2);
-    /* four days apart: each row alerts on A1 and on B1 */
-    cr_assert_eq(seen.alerts, 8);
-    g_string_free(seen.ids, TRUE);
-}
+/* One run over CSV with a budget, and what it must give. */
+typedef struct {
+    gint64 max_errors;
+    gboolean read_all;
+    ScanStatus status;
+    const char *ids; /* good rows the engine saw, in order */
+    guint64 rows;    /* records read, good and rejected */
+    guint64 rejected;
+    guint alerts; /* four days apart: each row alerts on A1 and on B1 */
+} RunCase;
 
-Test(scan, spent_budget_stops_after_the_row_that_spent_it)
+Test(scan, the_budget_decides_where_the_read_loop_stops)
 {
-    Seen seen = {.ids = g_string_new(NULL)};
-    InputStats st;
-    /* b2 is the second reject: input_next skips it and returns g3, which
-     * still goes to the engine; then the loop stops before g4 */
-    cr_assert_eq(run(1, FALSE, &seen, &st), SCAN_OVER_BUDGET);
-    cr_assert_str_eq(seen.ids->str, "g1 g2 g3");
-    cr_assert_eq(st.rows, 5);
-    cr_assert_eq(st.rejected, 2);
-    cr_assert_eq(seen.alerts, 6);
-    g_string_free(seen.ids, TRUE);
-}
-
-Test(scan, read_all_goes_past_the_budget)
-{
-    Seen seen = {.ids = g_string_new(NULL)};
-    InputStats st;
-    cr_assert_eq(run(0, TRUE, &seen, &st), SCAN_OVER_BUDGET);
-    cr_assert_str_eq(seen.ids->str, "g1 g2 g3 g4");
-    cr_assert_eq(st.rows, 6);
-    cr_assert_eq(st.rejected, 2);
-    g_string_free(seen.ids, TRUE);
+    static const RunCase cases[] = {
+        /* within the budget: every row */
+        {2, FALSE, SCAN_DONE, "g1 g2 g3 g4", 6, 2, 8},
+        /* b2 is the second reject: input_next skips it and returns g3,
+         * which still goes to the engine; the loop stops before g4 */
+        {1, FALSE, SCAN_OVER_BUDGET, "g1 g2 g3", 5, 2, 6},
+        /* read_all goes on past the budget to count every reject */
+        {0, TRUE, SCAN_OVER_BUDGET, "g1 g2 g3 g4", 6, 2, 8},
+    };
+    for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
+        const RunCase *c = &cases[i];
+        Seen seen = {.ids = g_string_new(NULL)};
+        InputStats st;
+        cr_assert_eq(run(c->max_errors, c->read_all, &seen, &st), c->status, "case %zu", i);
+        cr_assert_str_eq(seen.ids->str, c->ids, "case %zu", i);
+        cr_assert_eq(st.rows, c->rows, "case %zu", i);
+        cr_assert_eq(st.rejected, c->rejected, "case %zu", i);
+        cr_assert_eq(seen.alerts, c->alerts, "case %zu", i);
+        g_string_free(seen.ids, TRUE);
+    }
 }
 
 Test(scan, a_missing_source_fails_to_open_and_names_it)
