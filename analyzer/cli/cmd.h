@@ -45,6 +45,12 @@ gboolean cmd_parse_options(GOptionContext *ctx, int *argc, char ***argv, const c
  * stderr; NULL when they do not compile. Caller frees with rule_set_free. */
 struct RuleSet;
 struct RuleSet *cmd_load_rules(const char *what, char **paths, GHashTable *overrides);
+/* The entry called name in a NULL-terminated table of options; a name not
+ * there is a bug. */
+GOptionEntry cmd_option_find(const GOptionEntry *entries, const char *name);
+/* Frees every string and string array that parsing put where the entries
+ * of a NULL-terminated table point, and sets them to NULL. */
+void cmd_options_clear(const GOptionEntry *entries);
 /* Reads --max-lateness (a duration; NULL leaves *out alone); FALSE after
  * printing what is wrong. */
 gboolean cmd_parse_lateness(const char *what, const char *text, gint64 *out);

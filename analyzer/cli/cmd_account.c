@@ -11,12 +11,6 @@
 
 #define TOP_COUNTERPARTIES 5
 
-typedef struct {
-    CmdViewOptions store;
-    char *from, *to;
-    char **args;
-} AccountOptions;
-
 /* Count and sum of money in and out under one key (channel, month, ...). */
 typedef struct {
     char *key;
@@ -28,29 +22,6 @@ static void flow_free(Flow *f)
 {
     g_free(f->key);
     g_free(f);
-}
-
-static gboolean account_parse(AccountOptions *o, int argc, char **argv)
-{
-    GOptionEntry entries[] = {
-        {"from", 0, 0, G_OPTION_ARG_STRING, &o->from, "first day (2024-03-01)", "D"},
-        {"to", 0, 0, G_OPTION_ARG_STRING, &o->to, "last day (2024-03-31)", "D"},
-        {G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &o->args, NULL, NULL},
-        {NULL, 0, 0, 0, NULL, NULL, NULL},
-    };
-    g_autoptr(GOptionContext) ctx = g_option_context_new("ACCOUNT_ID");
-    g_option_context_set_summary(ctx, "One account for an investigator: KYC profile, alerts and "
-                                      "why, money in and out by\nchannel and month, top "
-                                      "counterparties, countries, flagged periods.");
-    g_option_context_add_main_entries(ctx, entries, NULL);
-    cmd_view_add_store_options(ctx, &o->store);
-    if (!cmd_parse_options(ctx, &argc, &argv, "account"))
-        return FALSE;
-    if (!o->args || g_strv_length(o->args) != 1) {
-        cmd_error("account", "give exactly one account id");
-        return FALSE;
-    }
-    return TRUE;
 }
 
 static Flow *flow_at(GHashTable *t, GPtrArray *order, const char *key)
@@ -237,17 +208,13 @@ static void print_timeline(GString *out, GPtrArray *alerts)
         g_string_append(out, "  none\n");
 }
 
-static int account_run(AccountOptions *o)
+static int account_run(CmdView *v)
 {
-    const char *id = o->args[0];
+    const char *id = v->args[0];
     gint64 t0, t1;
-    if (!cmd_view_range("account", o->from, o->to, &t0, &t1))
-        return EXIT_USAGE;
-    g_autoptr(CaseStore) s = cmd_view_open(&o->store, "account");
+    int rc;
+    g_autoptr(CaseStore) s = cmd_view_open_account(v, &t0, &t1, &rc);
     if (!s)
-        return EXIT_DATA;
-    int rc = cmd_view_require_account(s, "account", id);
-    if (rc != EXIT_OK)
         return rc;
     g_autoptr(GError) err = NULL;
     g_autoptr(GString) out = g_string_new(NULL);
@@ -258,12 +225,12 @@ static int account_run(AccountOptions *o)
     case_filter_init(&f);
     f.account = id;
     g_autoptr(GPtrArray) alerts =
-        o->store.alerts || o->store.db ? s->ops->alerts(s, &f, &err) : g_ptr_array_new();
+        v->store.alerts || v->store.db ? s->ops->alerts(s, &f, &err) : g_ptr_array_new();
     if (!alerts)
         return cmd_view_fail("account", err);
     print_alerts(out, alerts);
     g_autoptr(GPtrArray) txns =
-        o->store.data || o->store.db ? s->ops->txns_of(s, id, t0, t1, &err) : NULL;
+        v->store.data || v->store.db ? s->ops->txns_of(s, id, t0, t1, &err) : NULL;
     if (txns) {
         by_key(out, id, txns, "money in and out by channel", "CHANNEL", key_channel, TRUE);
         by_key(out, id, txns, "by month", "MONTH", key_month, TRUE);
@@ -278,13 +245,18 @@ static int account_run(AccountOptions *o)
     return EXIT_OK;
 }
 
+static const CmdViewSpec spec = {
+    .what = "account",
+    .params = "ACCOUNT_ID",
+    .summary = "One account for an investigator: KYC profile, alerts and why, money in and out by\n"
+               "channel and month, top counterparties, countries, flagged periods.",
+    .one_arg = "give exactly one account id",
+    .range = TRUE,
+    .run = account_run,
+};
+
 int cmd_account(int argc, char **argv)
 {
-    AccountOptions o = {0};
-    int rc = account_parse(&o, argc, argv) ? account_run(&o) : EXIT_USAGE;
-    cmd_view_options_clear(&o.store);
-    g_free(o.from);
-    g_free(o.to);
-    g_strfreev(o.args);
-    return rc;
+    CmdView v = {0};
+    return cmd_view_main(&v, &spec, NULL, argc, argv);
 }

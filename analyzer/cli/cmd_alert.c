@@ -11,38 +11,16 @@
 #include "base/tstamp.h"
 
 typedef struct {
-    CmdViewOptions store;
+    CmdView v;
     char *status, *note;
-    char **args;
 } AlertOptions;
 
 static const char *const statuses[] = {"escalated", "dismissed", "under-review"};
 
-static gboolean alert_parse(AlertOptions *o, int argc, char **argv)
+/* The checks of alert's own options, after parsing. */
+static gboolean alert_check(const CmdView *v)
 {
-    GOptionEntry entries[] = {
-        {"status", 0, 0, G_OPTION_ARG_STRING, &o->status,
-         "record triage: escalated, dismissed or under-review", "S"},
-        {"note", 0, 0, G_OPTION_ARG_STRING, &o->note, "the reason for the triage decision", "TEXT"},
-        {G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &o->args, NULL, NULL},
-        {NULL, 0, 0, 0, NULL, NULL, NULL},
-    };
-    g_autoptr(GOptionContext) ctx = g_option_context_new("ALERT_ID");
-    g_option_context_set_summary(
-        ctx, "Explain one alert: the rule, the sentence, the evidence transactions and, for\n"
-             "graph patterns, the matched subgraph. With --status, record a triage decision:\n"
-             "with --db in the alerts table with the database role (current_user) and the\n"
-             "time; in file mode in a sidecar file beside the alerts, ALERTS.triage.jsonl\n"
-             "(one decision a line, with the user name and the time), which later runs of\n"
-             "the investigator commands read back.");
-    g_option_context_add_main_entries(ctx, entries, NULL);
-    cmd_view_add_store_options(ctx, &o->store);
-    if (!cmd_parse_options(ctx, &argc, &argv, "alert"))
-        return FALSE;
-    if (!o->args || g_strv_length(o->args) != 1) {
-        cmd_error("alert", "give exactly one alert id (see 'moneytrail alerts')");
-        return FALSE;
-    }
+    const AlertOptions *o = (const AlertOptions *)v;
     gboolean known = !o->status;
     for (gsize i = 0; o->status && i < G_N_ELEMENTS(statuses); i++)
         known |= strcmp(o->status, statuses[i]) == 0;
@@ -69,7 +47,8 @@ static void print_header(const CaseAlert *a, const char *name, GString *out)
                            a->role ? a->role : "");
     g_string_append_printf(out, "  score    %g (%s, family %s)\n", a->score, a->strength,
                            a->family);
-    g_string_append_printf(out, "  window   %s to %s UTC\n", tstamp_format_minute(a->window_start, t0),
+    g_string_append_printf(out, "  window   %s to %s UTC\n",
+                           tstamp_format_minute(a->window_start, t0),
                            tstamp_format_minute(a->window_end, t1));
     g_string_append_printf(out, "  status   %s\n", case_alert_status(a));
     g_string_append_printf(out, "  source   %s\n\n", a->source);
@@ -201,19 +180,38 @@ static int record(CaseStore *s, const char *id, const char *status, const char *
     return EXIT_OK;
 }
 
+/* Shows the alert, or records the triage decision. */
+static int alert_run(CmdView *v)
+{
+    AlertOptions *o = (AlertOptions *)v;
+    g_autoptr(CaseStore) s = cmd_view_open(&v->store, "alert");
+    if (!s)
+        return EXIT_DATA;
+    return o->status ? record(s, v->args[0], o->status, o->note) : show(s, v->args[0]);
+}
+
+static const CmdViewSpec spec = {
+    .what = "alert",
+    .params = "ALERT_ID",
+    .summary = "Explain one alert: the rule, the sentence, the evidence transactions and, for\n"
+               "graph patterns, the matched subgraph. With --status, record a triage decision:\n"
+               "with --db in the alerts table with the database role (current_user) and the\n"
+               "time; in file mode in a sidecar file beside the alerts, ALERTS.triage.jsonl\n"
+               "(one decision a line, with the user name and the time), which later runs of\n"
+               "the investigator commands read back.",
+    .one_arg = "give exactly one alert id (see 'moneytrail alerts')",
+    .check = alert_check,
+    .run = alert_run,
+};
+
 int cmd_alert(int argc, char **argv)
 {
     AlertOptions o = {0};
-    int rc = EXIT_USAGE;
-    if (alert_parse(&o, argc, argv)) {
-        g_autoptr(CaseStore) s = cmd_view_open(&o.store, "alert");
-        rc = !s         ? EXIT_DATA
-             : o.status ? record(s, o.args[0], o.status, o.note)
-                        : show(s, o.args[0]);
-    }
-    cmd_view_options_clear(&o.store);
-    g_free(o.status);
-    g_free(o.note);
-    g_strfreev(o.args);
-    return rc;
+    GOptionEntry entries[] = {
+        {"status", 0, 0, G_OPTION_ARG_STRING, &o.status,
+         "record triage: escalated, dismissed or under-review", "S"},
+        {"note", 0, 0, G_OPTION_ARG_STRING, &o.note, "the reason for the triage decision", "TEXT"},
+        {NULL, 0, 0, 0, NULL, NULL, NULL},
+    };
+    return cmd_view_main(&o.v, &spec, entries, argc, argv);
 }

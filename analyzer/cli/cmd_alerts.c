@@ -9,43 +9,11 @@
 #include "base/tstamp.h"
 
 typedef struct {
-    CmdViewOptions store;
+    CmdView v;
     char *rule, *typology, *since, *status, *account;
     double min_score;
     gboolean json;
 } AlertsOptions;
-
-static gboolean alerts_parse(AlertsOptions *o, int argc, char **argv)
-{
-    o->min_score = -1;
-    GOptionEntry entries[] = {
-        {"rule", 'r', 0, G_OPTION_ARG_STRING, &o->rule, "rule id, or a pattern like 'HT-SEX-*'",
-         "RULE"},
-        {"typology", 't', 0, G_OPTION_ARG_STRING, &o->typology,
-         "typology, family (cash, network, ...) or rule prefix (HT-SEX)", "T"},
-        {"since", 's', 0, G_OPTION_ARG_STRING, &o->since,
-         "alerts whose window ends at or after D (2024-03-01 or ISO 8601)", "D"},
-        {"min-score", 0, 0, G_OPTION_ARG_DOUBLE, &o->min_score, "alerts scoring at least S", "S"},
-        {"status", 0, 0, G_OPTION_ARG_STRING, &o->status,
-         "new, under-review, escalated or dismissed", "S"},
-        {"account", 0, 0, G_OPTION_ARG_STRING, &o->account, "alerts on one account", "ID"},
-        {"json", 0, 0, G_OPTION_ARG_NONE, &o->json,
-         "one JSON object a line (the alert, with its status)", NULL},
-        {NULL, 0, 0, 0, NULL, NULL, NULL},
-    };
-    g_autoptr(GOptionContext) ctx = g_option_context_new("");
-    g_option_context_set_summary(ctx, "List alerts, newest first, in a table that fits 100 "
-                                      "columns.");
-    g_option_context_add_main_entries(ctx, entries, NULL);
-    cmd_view_add_store_options(ctx, &o->store);
-    if (!cmd_parse_options(ctx, &argc, &argv, "alerts"))
-        return FALSE;
-    if (argc > 1) {
-        cmd_error("alerts", "unexpected argument '%s' (see --help)", argv[1]);
-        return FALSE;
-    }
-    return TRUE;
-}
 
 static void print_json(const CaseAlert *a, GString *out)
 {
@@ -87,8 +55,9 @@ static void print_row(const CaseAlert *a, GString *out)
     fputs(out->str, stdout);
 }
 
-static int alerts_run(AlertsOptions *o)
+static int alerts_run(CmdView *v)
 {
+    const AlertsOptions *o = (const AlertsOptions *)v;
     CaseFilter f;
     case_filter_init(&f);
     f.rule = o->rule;
@@ -100,7 +69,7 @@ static int alerts_run(AlertsOptions *o)
         cmd_error("alerts", "--since '%s' is not a date (2024-03-01) or ISO 8601 time", o->since);
         return EXIT_USAGE;
     }
-    g_autoptr(CaseStore) s = cmd_view_open(&o->store, "alerts");
+    g_autoptr(CaseStore) s = cmd_view_open(&o->v.store, "alerts");
     if (!s)
         return EXIT_DATA;
     g_autoptr(GError) err = NULL;
@@ -122,15 +91,40 @@ static int alerts_run(AlertsOptions *o)
     return EXIT_OK;
 }
 
+/* alerts takes no positional argument. */
+static gboolean alerts_check(const CmdView *v)
+{
+    if (!v->args)
+        return TRUE;
+    cmd_error("alerts", "unexpected argument '%s' (see --help)", v->args[0]);
+    return FALSE;
+}
+
+static const CmdViewSpec spec = {
+    .what = "alerts",
+    .params = "",
+    .summary = "List alerts, newest first, in a table that fits 100 columns.",
+    .check = alerts_check,
+    .run = alerts_run,
+};
+
 int cmd_alerts(int argc, char **argv)
 {
-    AlertsOptions o = {0};
-    int rc = alerts_parse(&o, argc, argv) ? alerts_run(&o) : EXIT_USAGE;
-    cmd_view_options_clear(&o.store);
-    g_free(o.rule);
-    g_free(o.typology);
-    g_free(o.since);
-    g_free(o.status);
-    g_free(o.account);
-    return rc;
+    AlertsOptions o = {.min_score = -1};
+    GOptionEntry entries[] = {
+        {"rule", 'r', 0, G_OPTION_ARG_STRING, &o.rule, "rule id, or a pattern like 'HT-SEX-*'",
+         "RULE"},
+        {"typology", 't', 0, G_OPTION_ARG_STRING, &o.typology,
+         "typology, family (cash, network, ...) or rule prefix (HT-SEX)", "T"},
+        {"since", 's', 0, G_OPTION_ARG_STRING, &o.since,
+         "alerts whose window ends at or after D (2024-03-01 or ISO 8601)", "D"},
+        {"min-score", 0, 0, G_OPTION_ARG_DOUBLE, &o.min_score, "alerts scoring at least S", "S"},
+        {"status", 0, 0, G_OPTION_ARG_STRING, &o.status,
+         "new, under-review, escalated or dismissed", "S"},
+        {"account", 0, 0, G_OPTION_ARG_STRING, &o.account, "alerts on one account", "ID"},
+        {"json", 0, 0, G_OPTION_ARG_NONE, &o.json,
+         "one JSON object a line (the alert, with its status)", NULL},
+        {NULL, 0, 0, 0, NULL, NULL, NULL},
+    };
+    return cmd_view_main(&o.v, &spec, entries, argc, argv);
 }

@@ -11,23 +11,15 @@
 
 #include "backtest/backtest.h"
 #include "cli/cmd.h"
-#include "engine/shards.h"
-#include "read/input.h"
-#include "read/kyc.h"
+#include "cli/cmd_run.h"
+#include "scan/scan.h"
 
 typedef struct {
-    char **rules;
+    CmdRunOptions run; /* rules, data, budget, threads: cmd_run.h */
     char **labels;
-    char *format;
     gboolean json;
     char *sweep;
     gint top;
-    gint64 max_errors;
-    char *max_lateness;
-    char *accounts;
-    gint threads_opt;
-    guint threads;
-    char **sources;
 } BacktestOptions;
 
 /* One pass over the data with one rule set. */
@@ -35,37 +27,29 @@ typedef struct {
     const BacktestOptions *o;
     LabelSet *labels;
     RuleSet *rs;
-    Intern *accounts, *locations;
-    Kyc *kyc;
-    Input *input;
-    Shards *engine;
+    Scan *scan; /* the pipeline: scan/scan.h */
     Backtest *bt;
 } Run;
 
 static gboolean parse(BacktestOptions *o, int argc, char **argv)
 {
-    o->max_errors = LIMIT_MAX_ERRORS_DEFAULT;
+    CmdRunOptions *r = &o->run;
+    cmd_run_options_init(r);
     GOptionEntry entries[] = {
-        {"rules", 'r', 0, G_OPTION_ARG_FILENAME_ARRAY, &o->rules,
-         "rule file or directory (repeatable; default: rules)", "PATH"},
+        cmd_run_option(r, "rules"),
         {"labels", 'l', 0, G_OPTION_ARG_FILENAME_ARRAY, &o->labels,
          "ground truth: instances.csv, Patterns.txt or an AMLSim alert file (repeatable)", "FILE"},
-        {"format", 'f', 0, G_OPTION_ARG_STRING, &o->format,
-         "mapping profile name or file (default: detected from the header)", "NAME"},
+        cmd_run_option(r, "format"),
         {"json", 0, 0, G_OPTION_ARG_NONE, &o->json, "write the numbers as JSON", NULL},
         {"sweep", 0, 0, G_OPTION_ARG_STRING, &o->sweep,
          "rerun with each value of a rule parameter or constant", "RULE.PARAM=V1,V2,..."},
         {"top", 0, 0, G_OPTION_ARG_INT, &o->top,
          "also list the N accounts with the highest score and their alerts", "N"},
-        {"max-errors", 0, 0, G_OPTION_ARG_INT64, &o->max_errors,
-         "fail when more than N rows are rejected (default 100)", "N"},
-        {"max-lateness", 0, 0, G_OPTION_ARG_STRING, &o->max_lateness,
-         "accept rows up to DUR older than the latest seen (default 0s)", "DUR"},
-        {"accounts", 0, 0, G_OPTION_ARG_FILENAME, &o->accounts,
-         "accounts (KYC) side table as CSV, joined on account id (account.* in rules)", "FILE"},
-        {"threads", 'j', 0, G_OPTION_ARG_INT, &o->threads_opt,
-         "rule engine threads, the accounts split among them (default 0: one per processor)", "N"},
-        {G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &o->sources, NULL, NULL},
+        cmd_run_option(r, "max-errors"),
+        cmd_run_option(r, "max-lateness"),
+        cmd_run_option(r, "accounts"),
+        cmd_run_option(r, "threads"),
+        cmd_run_option(r, G_OPTION_REMAINING),
         {NULL, 0, 0, 0, NULL, NULL, NULL},
     };
     g_autoptr(GOptionContext) ctx = g_option_context_new("DATA...");
@@ -77,93 +61,81 @@ static gboolean parse(BacktestOptions *o, int argc, char **argv)
     g_option_context_add_main_entries(ctx, entries, NULL);
     if (!cmd_parse_options(ctx, &argc, &argv, "backtest"))
         return FALSE;
-    if (!o->sources || !o->sources[0]) {
+    if (!r->sources || !r->sources[0]) {
         cmd_error("backtest", "no data given (one or more transaction files)");
         return FALSE;
     }
-    if (o->top < 0 || o->max_errors < 0) {
+    if (o->top < 0 || r->max_errors < 0) {
         cmd_error("backtest", "--top and --max-errors must be 0 or more");
         return FALSE;
     }
-    return cmd_parse_threads("backtest", o->threads_opt, &o->threads);
+    return cmd_parse_threads("backtest", r->threads_opt, &r->threads);
 }
 
 static int run_open(Run *r, GHashTable *overrides)
 {
     g_autoptr(GError) err = NULL;
-    InputOptions io = {.format = r->o->format};
-    if (!cmd_parse_lateness("backtest", r->o->max_lateness, &io.max_lateness))
+    const CmdRunOptions *o = &r->o->run;
+    InputOptions io = {.format = o->format};
+    if (!cmd_parse_lateness("backtest", o->max_lateness, &io.max_lateness))
         return EXIT_USAGE;
-    if (!(r->rs = cmd_load_rules("backtest", r->o->rules, overrides)))
+    if (!(r->rs = cmd_load_rules("backtest", o->rules, overrides)))
         return EXIT_FINDINGS;
-    r->accounts = intern_new();
-    r->locations = intern_new();
-    if (r->o->accounts && !(r->kyc = kyc_load(r->o->accounts, r->accounts, r->locations, &err))) {
+    r->scan = scan_new(r->rs);
+    if (!scan_open(r->scan, o->accounts, (const char *const *)o->sources, g_strv_length(o->sources),
+                   &io, &err)) {
         cmd_error("backtest", "%s", err->message);
         return EXIT_DATA;
     }
-    r->input = input_open((const char *const *)r->o->sources, g_strv_length(r->o->sources), &io,
-                          r->accounts, r->locations, &err);
-    if (!r->input) {
-        cmd_error("backtest", "%s", err->message);
-        return EXIT_DATA;
-    }
-    r->bt = backtest_new(r->labels, r->accounts);
+    r->bt = backtest_new(r->labels, scan_accounts(r->scan));
     backtest_set_top(r->bt, (guint)r->o->top);
     for (guint i = 0; i < r->rs->rules->len; i++)
         backtest_add_rule(r->bt, ((const Rule *)g_ptr_array_index(r->rs->rules, i))->id);
-    ShardsOptions so = {.threads = r->o->threads, .kyc = r->kyc, .quiet_until = G_MININT64};
-    r->engine = shards_new(r->rs, r->accounts, r->locations, &so, backtest_on_alert, r->bt);
+    ShardsOptions so = {.threads = o->threads, .quiet_until = G_MININT64};
+    scan_start(r->scan, &so, backtest_on_alert, r->bt);
     return EXIT_OK;
+}
+
+/* Each row before the engine: its labels, and its place in the counts. */
+static void on_row(Scan *scan, const Txn *t, void *user)
+{
+    Run *r = user;
+    guint n_names;
+    const char *const *names = input_label_names(scan_input(scan), &n_names);
+    label_set_observe(r->labels, t, scan_accounts(scan), names, n_names);
+    backtest_add_txn(r->bt, &t->core);
 }
 
 static int run_loop(Run *r)
 {
-    Txn t;
-    InputStats st;
-    GError *err = NULL;
-    for (;;) {
-        InputStatus is = input_next(r->input, &t, &err);
-        if (is == INPUT_END)
-            break;
-        if (is == INPUT_ERROR) {
-            cmd_error("backtest", "%s", err->message);
-            g_error_free(err);
-            return EXIT_DATA;
-        }
-        guint n_names;
-        const char *const *names = input_label_names(r->input, &n_names);
-        label_set_observe(r->labels, &t, r->accounts, names, n_names);
-        backtest_add_txn(r->bt, &t.core);
-        shards_process(r->engine, &t);
+    /* read to the end, so that the count of rejects is the data's */
+    ScanLoop loop = {
+        .row = on_row, .user = r, .max_errors = r->o->run.max_errors, .read_all = TRUE};
+    g_autoptr(GError) err = NULL;
+    ScanStatus status = scan_run(r->scan, &loop, &err);
+    if (status == SCAN_FAILED) {
+        cmd_error("backtest", "%s", err->message);
+        return EXIT_DATA;
     }
-    shards_finish(r->engine);
-    input_stats(r->input, &st);
-    if (st.rejected > (guint64)r->o->max_errors) {
-        char a[32];
+    InputStats st;
+    scan_input_stats(r->scan, &st);
+    char a[32];
+    if (status == SCAN_OVER_BUDGET) {
         cmd_error("backtest", "%s rows rejected, more than --max-errors %" G_GINT64_FORMAT,
-                  cmd_count(st.rejected, a), r->o->max_errors);
+                  cmd_count(st.rejected, a), r->o->run.max_errors);
         return EXIT_BUDGET;
     }
-    if (st.rejected) {
-        char a[32];
+    if (st.rejected)
         fprintf(stderr,
                 "backtest: %s rows rejected ('moneytrail scan --rejects FILE' lists them)\n",
                 cmd_count(st.rejected, a));
-    }
     return EXIT_OK;
 }
 
 static void run_clear(Run *r)
 {
-    shards_free(r->engine);
+    scan_free(r->scan);
     backtest_free(r->bt);
-    input_free(r->input);
-    kyc_free(r->kyc);
-    if (r->accounts)
-        intern_free(r->accounts);
-    if (r->locations)
-        intern_free(r->locations);
     rule_set_free(r->rs);
 }
 
@@ -256,13 +228,9 @@ static gboolean load_labels(LabelSet *labels, char **paths)
 
 static void options_clear(BacktestOptions *o)
 {
-    g_strfreev(o->rules);
+    cmd_run_options_clear(&o->run);
     g_strfreev(o->labels);
-    g_strfreev(o->sources);
-    g_free(o->format);
     g_free(o->sweep);
-    g_free(o->max_lateness);
-    g_free(o->accounts);
 }
 
 int cmd_backtest(int argc, char **argv)

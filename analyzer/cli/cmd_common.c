@@ -30,6 +30,24 @@ gboolean cmd_parse_options(GOptionContext *ctx, int *argc, char ***argv, const c
     return TRUE;
 }
 
+GOptionEntry cmd_option_find(const GOptionEntry *entries, const char *name)
+{
+    for (const GOptionEntry *e = entries; e->long_name; e++)
+        if (strcmp(e->long_name, name) == 0)
+            return *e;
+    g_error("no option '%s' in the table", name);
+}
+
+void cmd_options_clear(const GOptionEntry *entries)
+{
+    for (const GOptionEntry *e = entries; e && e->long_name; e++) {
+        if (e->arg == G_OPTION_ARG_STRING || e->arg == G_OPTION_ARG_FILENAME)
+            g_clear_pointer((char **)e->arg_data, g_free);
+        else if (e->arg == G_OPTION_ARG_STRING_ARRAY || e->arg == G_OPTION_ARG_FILENAME_ARRAY)
+            g_clear_pointer((char ***)e->arg_data, g_strfreev);
+    }
+}
+
 gboolean cmd_parse_lateness(const char *what, const char *text, gint64 *out)
 {
     if (!text || tstamp_parse_duration(text, strlen(text), out))

@@ -12,10 +12,9 @@
 #include "base/tstamp.h"
 
 typedef struct {
-    CmdViewOptions store;
-    char *from, *to, *output;
+    CmdView v;
+    char *output;
     gint hops;
-    char **args;
 } ReportOptions;
 
 static const char css[] =
@@ -39,33 +38,6 @@ static const char css[] =
     "table,.alert,figure{break-inside:avoid}.alert{background:none}"
     "a{color:inherit;text-decoration:none}.bar span{print-color-adjust:exact;"
     "-webkit-print-color-adjust:exact}}\n";
-
-static gboolean report_parse(ReportOptions *o, int argc, char **argv)
-{
-    o->hops = 2;
-    GOptionEntry entries[] = {
-        {"output", 'o', 0, G_OPTION_ARG_FILENAME, &o->output, "the HTML file to write", "FILE"},
-        {"hops", 'n', 0, G_OPTION_ARG_INT, &o->hops, "steps drawn around the account (default 2)",
-         "N"},
-        {"from", 0, 0, G_OPTION_ARG_STRING, &o->from, "first day (2024-03-01)", "D"},
-        {"to", 0, 0, G_OPTION_ARG_STRING, &o->to, "last day (2024-03-31)", "D"},
-        {G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &o->args, NULL, NULL},
-        {NULL, 0, 0, 0, NULL, NULL, NULL},
-    };
-    g_autoptr(GOptionContext) ctx = g_option_context_new("ACCOUNT_ID");
-    g_option_context_set_summary(ctx, "Write a self-contained HTML case file on one account: "
-                                      "profile, alerts and why,\nevidence tables, the flow "
-                                      "picture (inline SVG) and the flagged periods.");
-    g_option_context_add_main_entries(ctx, entries, NULL);
-    cmd_view_add_store_options(ctx, &o->store);
-    if (!cmd_parse_options(ctx, &argc, &argv, "report"))
-        return FALSE;
-    if (!o->args || g_strv_length(o->args) != 1 || !o->output) {
-        cmd_error("report", "give one account id and -o FILE.html");
-        return FALSE;
-    }
-    return TRUE;
-}
 
 /* Appends s with &, <, >, " and ' escaped. */
 static void esc(GString *out, const char *s)
@@ -137,7 +109,8 @@ static void html_alert(GString *h, CaseStore *s, const CaseAlert *a)
                            a->score);
     esc(h, a->strength);
     g_string_append_printf(h, ") &middot; %s to %s UTC &middot; status ",
-                           tstamp_format_minute(a->window_start, d0), tstamp_format_minute(a->window_end, d1));
+                           tstamp_format_minute(a->window_start, d0),
+                           tstamp_format_minute(a->window_end, d1));
     esc(h, case_alert_status(a));
     if (a->role) {
         g_string_append(h, " &middot; role ");
@@ -203,18 +176,15 @@ static gboolean html_flow(GString *h, CaseStore *s, const GraphQuery *q, GError 
     return TRUE;
 }
 
-static int report_run(ReportOptions *o)
+static int report_run(CmdView *v)
 {
-    GraphQuery q = {.account = o->args[0], .hops = (guint)o->hops};
-    if (!cmd_view_range("report", o->from, o->to, &q.from, &q.to))
-        return EXIT_USAGE;
-    g_autoptr(CaseStore) s = cmd_view_open(&o->store, "report");
-    if (!s)
-        return EXIT_DATA;
-    int rc = cmd_view_require_account(s, "report", q.account);
-    if (rc != EXIT_OK)
-        return rc;
+    const ReportOptions *o = (const ReportOptions *)v;
     g_autoptr(GError) err = NULL;
+    GraphQuery q = {.account = v->args[0], .hops = (guint)o->hops};
+    int rc;
+    g_autoptr(CaseStore) s = cmd_view_open_account(v, &q.from, &q.to, &rc);
+    if (!s)
+        return rc;
     CaseFilter f;
     case_filter_init(&f);
     f.account = q.account;
@@ -242,20 +212,40 @@ static int report_run(ReportOptions *o)
         return cmd_view_fail("report", err);
     html_timeline(h, alerts);
     g_string_append(h, "</body>\n</html>\n");
-    if (!g_file_set_contents(o->output, h->str, (gssize)h->len, &err))
-        return cmd_view_fail("report", err);
+    rc = cmd_view_write("report", o->output, h);
+    if (rc != EXIT_OK)
+        return rc;
     fprintf(stderr, "report: %s (%u alerts) to %s\n", q.account, alerts->len, o->output);
     return EXIT_OK;
 }
 
+/* The checks of report's arguments and options, after parsing. */
+static gboolean report_check(const CmdView *v)
+{
+    if (cmd_view_one_arg(v) && ((const ReportOptions *)v)->output)
+        return TRUE;
+    cmd_error("report", "give one account id and -o FILE.html");
+    return FALSE;
+}
+
+static const CmdViewSpec spec = {
+    .what = "report",
+    .params = "ACCOUNT_ID",
+    .summary = "Write a self-contained HTML case file on one account: profile, alerts and why,\n"
+               "evidence tables, the flow picture (inline SVG) and the flagged periods.",
+    .range = TRUE,
+    .check = report_check,
+    .run = report_run,
+};
+
 int cmd_report(int argc, char **argv)
 {
-    ReportOptions o = {0};
-    int rc = report_parse(&o, argc, argv) ? report_run(&o) : EXIT_USAGE;
-    cmd_view_options_clear(&o.store);
-    g_free(o.from);
-    g_free(o.to);
-    g_free(o.output);
-    g_strfreev(o.args);
-    return rc;
+    ReportOptions o = {.hops = 2};
+    GOptionEntry entries[] = {
+        {"output", 'o', 0, G_OPTION_ARG_FILENAME, &o.output, "the HTML file to write", "FILE"},
+        {"hops", 'n', 0, G_OPTION_ARG_INT, &o.hops, "steps drawn around the account (default 2)",
+         "N"},
+        {NULL, 0, 0, 0, NULL, NULL, NULL},
+    };
+    return cmd_view_main(&o.v, &spec, entries, argc, argv);
 }

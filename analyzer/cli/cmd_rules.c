@@ -8,7 +8,7 @@
 
 #include "cli/cmd.h"
 #include "rule/rule.h"
-#include "scan/rule_run.h"
+#include "scan/scan_examples.h"
 #include "base/tstamp.h"
 
 static RuleSet *load(char **paths, int n, gboolean show_warnings, int *n_err, int *n_warn)
@@ -61,7 +61,7 @@ static int rules_test(int argc, char **argv)
         for (guint k = 0; k < r->examples->len; k++) {
             const RuleExample *ex = g_ptr_array_index(r->examples, k);
             g_string_truncate(report, 0);
-            if (rule_run_example(rs, r, ex, report)) {
+            if (scan_examples_run(rs, r, ex, report)) {
                 passed++;
                 printf("ok   %-12s %s\n", r->id, ex->name);
             } else {

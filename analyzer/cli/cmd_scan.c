@@ -11,33 +11,22 @@
 #include <unistd.h>
 
 #include "cli/cmd.h"
-#include "engine/shards.h"
-#include "read/input.h"
-#include "read/kyc.h"
+#include "cli/cmd_run.h"
 #include "cli/scan_pg.h"
 #include "out/sink_jsonl.h"
+#include "scan/scan.h"
 
 typedef struct {
-    char **rules;
-    char *format;
+    CmdRunOptions run; /* rules, data, budget, threads: cmd_run.h */
     char *alerts;
     char *rejects;
-    gint64 max_errors;
-    char *max_lateness;
-    char *accounts;
     gboolean progress, no_progress, quiet, profile;
-    gint threads;
-    char **sources;
-} ScanOptions;
+} ScanCmdOptions;
 
 typedef struct {
-    ScanOptions o;
+    ScanCmdOptions o;
     RuleSet *rs;
-    Intern *accounts, *locations;
-    Input *input;
-    Kyc *kyc;
-    Shards *engine;
-    guint threads;
+    Scan *scan; /* the pipeline: scan/scan.h */
     SinkJsonl *sink;
     FILE *rejects;
     gint64 t0;
@@ -46,44 +35,39 @@ typedef struct {
     ScanPg *pg;
     char *reason;   /* why the run failed, for the runs table */
     guint64 stored; /* alerts new to the database */
-} Scan;
+} ScanCmd;
 
 static gboolean on_alert(const Alert *a, void *user)
 {
-    Scan *s = user;
+    ScanCmd *s = user;
     if (scan_pg_writes_db(s->pg))
         return scan_pg_alert(s->pg, a);
     return sink_jsonl_write(s->sink, a);
 }
 
-static gboolean scan_parse(Scan *s, int argc, char **argv)
+static gboolean parse(ScanCmd *s, int argc, char **argv)
 {
-    ScanOptions *o = &s->o;
-    o->max_errors = LIMIT_MAX_ERRORS_DEFAULT;
+    ScanCmdOptions *o = &s->o;
+    CmdRunOptions *r = &o->run;
+    cmd_run_options_init(r);
     GOptionEntry entries[] = {
-        {"rules", 'r', 0, G_OPTION_ARG_FILENAME_ARRAY, &o->rules,
-         "rule file or directory (repeatable; default: rules)", "PATH"},
-        {"format", 'f', 0, G_OPTION_ARG_STRING, &o->format,
-         "mapping profile name or file (default: detected from the header)", "NAME"},
+        cmd_run_option(r, "rules"),
+        cmd_run_option(r, "format"),
         {"alerts", 'o', 0, G_OPTION_ARG_FILENAME, &o->alerts,
          "write alerts as JSON Lines to FILE ('-' = stdout, the default)", "FILE"},
         {"rejects", 0, 0, G_OPTION_ARG_FILENAME, &o->rejects,
          "write rejected rows (file, line, column, reason, raw) as CSV to FILE", "FILE"},
-        {"max-errors", 0, 0, G_OPTION_ARG_INT64, &o->max_errors,
-         "fail when more than N rows are rejected (default 100)", "N"},
-        {"max-lateness", 0, 0, G_OPTION_ARG_STRING, &o->max_lateness,
-         "accept rows up to DUR older than the latest seen (default 0s)", "DUR"},
-        {"accounts", 0, 0, G_OPTION_ARG_FILENAME, &o->accounts,
-         "accounts (KYC) side table as CSV, joined on account id (account.* in rules)", "FILE"},
+        cmd_run_option(r, "max-errors"),
+        cmd_run_option(r, "max-lateness"),
+        cmd_run_option(r, "accounts"),
         {"progress", 0, 0, G_OPTION_ARG_NONE, &o->progress,
          "show a progress line (default when stderr is a terminal)", NULL},
         {"no-progress", 0, 0, G_OPTION_ARG_NONE, &o->no_progress, "never show progress", NULL},
         {"quiet", 'q', 0, G_OPTION_ARG_NONE, &o->quiet, "no run summary", NULL},
         {"profile", 0, 0, G_OPTION_ARG_NONE, &o->profile,
          "after the summary, what each rule cost (windows, filter runs, time)", NULL},
-        {"threads", 'j', 0, G_OPTION_ARG_INT, &o->threads,
-         "rule engine threads, the accounts split among them (default 0: one per processor)", "N"},
-        {G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &o->sources, NULL, NULL},
+        cmd_run_option(r, "threads"),
+        cmd_run_option(r, G_OPTION_REMAINING),
         {NULL, 0, 0, 0, NULL, NULL, NULL},
     };
     g_autoptr(GOptionContext) ctx = g_option_context_new("SOURCE... ('-' = stdin)");
@@ -93,26 +77,26 @@ static gboolean scan_parse(Scan *s, int argc, char **argv)
     scan_pg_add_options(ctx, &s->pgo);
     if (!cmd_parse_options(ctx, &argc, &argv, "scan"))
         return FALSE;
-    if (!(s->pg = scan_pg_plan(&s->pgo, &o->sources, o->alerts)))
+    if (!(s->pg = scan_pg_plan(&s->pgo, &r->sources, o->alerts)))
         return FALSE;
-    if (!scan_pg_reads_db(s->pg) && (!o->sources || !o->sources[0])) {
+    if (!scan_pg_reads_db(s->pg) && (!r->sources || !r->sources[0])) {
         cmd_error("scan", "no source given (a file, several files, or '-' for stdin)");
         return FALSE;
     }
-    if (o->max_errors < 0) {
+    if (r->max_errors < 0) {
         cmd_error("scan", "--max-errors must be 0 or more");
         return FALSE;
     }
-    if (!cmd_parse_threads("scan", o->threads, &s->threads))
+    if (!cmd_parse_threads("scan", r->threads_opt, &r->threads))
         return FALSE;
     s->show_progress = !o->no_progress && (o->progress || isatty(STDERR_FILENO));
     return TRUE;
 }
 
-static void progress(Scan *s, gboolean final)
+static void progress(ScanCmd *s, gboolean final)
 {
     InputStats st;
-    input_stats(s->input, &st);
+    scan_input_stats(s->scan, &st);
     double secs = (double)(g_get_monotonic_time() - s->t0) / 1e6;
     char a[32], b[32];
     fprintf(stderr, "\r\033[Kscan: %s rows, %s rows/s", cmd_count(st.rows, a),
@@ -132,9 +116,9 @@ static int by_cost(gconstpointer a, gconstpointer b, gpointer costs)
 
 /* The CPU time of each thread, when the engines have threads of their own:
  * with a processor for each, the busiest one's is about the wall time. */
-static void thread_times(Scan *s)
+static void thread_times(ScanCmd *s)
 {
-    guint threads = shards_threads(s->engine);
+    guint threads = shards_threads(scan_engine(s->scan));
     if (!threads)
         return;
     struct timespec ts;
@@ -143,14 +127,14 @@ static void thread_times(Scan *s)
             (double)ts.tv_sec + (double)ts.tv_nsec / 1e9);
     for (guint i = 0; i < threads; i++) {
         gboolean graph;
-        double secs = shards_thread_seconds(s->engine, i, &graph);
+        double secs = shards_thread_seconds(scan_engine(s->scan), i, &graph);
         fprintf(stderr, ", %.2f %s", secs, graph ? "graph rules" : "a share of the accounts");
     }
     fputc('\n', stderr);
 }
 
 /* --profile: the rules by the time spent in their windows, dearest first. */
-static void profile_table(Scan *s)
+static void profile_table(ScanCmd *s)
 {
     guint n = s->rs->rules->len;
     g_autofree guint *order = g_new(guint, n);
@@ -158,7 +142,7 @@ static void profile_table(Scan *s)
     gint64 total = 0;
     for (guint i = 0; i < n; i++) {
         order[i] = i;
-        shards_rule_cost(s->engine, i, &cost[i]);
+        shards_rule_cost(scan_engine(s->scan), i, &cost[i]);
         total += cost[i].ns;
     }
     g_qsort_with_data(order, (gint)n, sizeof *order, by_cost, cost);
@@ -174,23 +158,23 @@ static void profile_table(Scan *s)
         fprintf(stderr, "  %-12s %12s %12s %9.2f %5.1f%% %9.1f\n", r->id, cmd_count(c->entered, a),
                 cmd_count(c->filter_runs, b), (double)c->ns / 1e9,
                 total ? 100.0 * (double)c->ns / (double)total : 0.0,
-                (double)shards_rule_state_bytes(s->engine, order[k]) / 1048576.0);
+                (double)shards_rule_state_bytes(scan_engine(s->scan), order[k]) / 1048576.0);
     }
 }
 
-static void summary(Scan *s)
+static void summary(ScanCmd *s)
 {
     InputStats st;
     EngineStats es;
-    input_stats(s->input, &st);
-    shards_stats(s->engine, &es);
+    scan_input_stats(s->scan, &st);
+    shards_stats(scan_engine(s->scan), &es);
     double secs = (double)(g_get_monotonic_time() - s->t0) / 1e6;
     char a[32], b[32], c[32], d[32];
     fprintf(stderr, "scan: %s rows read, %s rejected%s%s%s, %s accounts, %.2f s, %s rows/s\n",
             cmd_count(st.rows, a), cmd_count(st.rejected, b),
             st.rejected && s->o.rejects ? " (see " : "",
             st.rejected && s->o.rejects ? s->o.rejects : "", st.rejected && s->o.rejects ? ")" : "",
-            cmd_count(intern_count(s->accounts), c), secs,
+            cmd_count(intern_count(scan_accounts(s->scan)), c), secs,
             cmd_count((guint64)((double)st.rows / (secs > 0 ? secs : 1e-9)), d));
     if (scan_pg_writes_db(s->pg))
         scan_pg_summary(s->pg, es.alerts, s->stored, stderr);
@@ -199,13 +183,13 @@ static void summary(Scan *s)
                 strcmp(s->o.alerts, "-") == 0 ? "standard output" : s->o.alerts);
     for (guint i = 0; i < s->rs->rules->len; i++) {
         const Rule *r = g_ptr_array_index(s->rs->rules, i);
-        fprintf(stderr, "  %-12s %8s  %s\n", r->id, cmd_count(shards_rule_alerts(s->engine, i), a),
-                r->title);
+        fprintf(stderr, "  %-12s %8s  %s\n", r->id,
+                cmd_count(shards_rule_alerts(scan_engine(s->scan), i), a), r->title);
     }
     for (guint i = 0; i < s->rs->typologies->len; i++) {
         const Typology *ty = g_ptr_array_index(s->rs->typologies, i);
         fprintf(stderr, "  %-12s %8s  %s\n", ty->rule.id,
-                cmd_count(shards_typology_alerts(s->engine, i), a), ty->rule.title);
+                cmd_count(shards_typology_alerts(scan_engine(s->scan), i), a), ty->rule.title);
     }
     if (es.window_drops)
         fprintf(stderr, "scan: %s window entries dropped at the limit of %d per window\n",
@@ -224,128 +208,113 @@ static void summary(Scan *s)
         profile_table(s);
 }
 
-/* Reads every row into the engine; returns an exit code. */
-static int scan_loop(Scan *s)
+/* The read loop's hooks: the database's counters, the progress line. */
+static void on_row(Scan *scan, const Txn *t, void *user)
 {
-    Txn t;
-    GError *err = NULL;
-    InputStats st;
-    for (guint64 n = 1;; n++) {
-        InputStatus is = input_next(s->input, &t, &err);
-        if (is == INPUT_END)
-            break;
-        if (is == INPUT_ERROR) {
-            if (s->show_progress)
-                progress(s, TRUE);
-            cmd_error("scan", "%s", err->message);
-            s->reason = g_strdup(err->message);
-            g_error_free(err);
-            return EXIT_DATA;
-        }
-        shards_process(s->engine, &t);
-        scan_pg_row(s->pg, &t);
-        input_stats(s->input, &st);
-        if (st.rejected > (guint64)s->o.max_errors)
-            break;
-        if (s->show_progress && (n & 0x3FFFF) == 0)
-            progress(s, FALSE);
-    }
-    shards_finish(s->engine);
-    if (s->show_progress)
-        progress(s, TRUE);
-    input_stats(s->input, &st);
-    if (st.rejected > (guint64)s->o.max_errors) {
-        char a[32];
-        cmd_error("scan", "%s rows rejected, more than --max-errors %" G_GINT64_FORMAT "%s%s%s",
-                  cmd_count(st.rejected, a), s->o.max_errors,
-                  s->o.rejects ? "; see " : "; run with --rejects FILE to see them",
-                  s->o.rejects ? s->o.rejects : "",
-                  s->o.rejects ? " for the rows and reasons" : "");
-        s->reason = g_strdup_printf("%s rows rejected, more than --max-errors", a);
-        return EXIT_BUDGET;
-    }
-    return EXIT_OK;
+    ScanCmd *s = user;
+    scan_pg_row(s->pg, t);
 }
 
-static gboolean scan_open(Scan *s)
+static void on_progress(Scan *scan, void *user)
+{
+    progress(user, FALSE);
+}
+
+/* The error budget spent: says so, and where the rejects are. */
+static int over_budget(ScanCmd *s)
+{
+    InputStats st;
+    scan_input_stats(s->scan, &st);
+    const CmdRunOptions *r = &s->o.run;
+    char a[32];
+    cmd_error("scan", "%s rows rejected, more than --max-errors %" G_GINT64_FORMAT "%s%s%s",
+              cmd_count(st.rejected, a), r->max_errors,
+              s->o.rejects ? "; see " : "; run with --rejects FILE to see them",
+              s->o.rejects ? s->o.rejects : "", s->o.rejects ? " for the rows and reasons" : "");
+    s->reason = g_strdup_printf("%s rows rejected, more than --max-errors", a);
+    return EXIT_BUDGET;
+}
+
+/* Reads every row into the engine; returns an exit code. */
+static int run_loop(ScanCmd *s)
+{
+    ScanLoop loop = {.row = on_row,
+                     .progress = s->show_progress ? on_progress : NULL,
+                     .user = s,
+                     .max_errors = s->o.run.max_errors};
+    g_autoptr(GError) err = NULL;
+    ScanStatus st = scan_run(s->scan, &loop, &err);
+    if (s->show_progress)
+        progress(s, TRUE);
+    if (st == SCAN_FAILED) {
+        cmd_error("scan", "%s", err->message);
+        s->reason = g_strdup(err->message);
+        return EXIT_DATA;
+    }
+    return st == SCAN_OVER_BUDGET ? over_budget(s) : EXIT_OK;
+}
+
+/* Opens the rejects file, the database side, the pipeline and the sink, and
+ * starts the engine; FALSE after printing why. */
+static gboolean run_open(ScanCmd *s)
 {
     g_autoptr(GError) err = NULL;
-    InputOptions io = {.format = s->o.format};
-    if (!cmd_parse_lateness("scan", s->o.max_lateness, &io.max_lateness))
+    const CmdRunOptions *r = &s->o.run;
+    InputOptions io = {.format = r->format};
+    if (!cmd_parse_lateness("scan", r->max_lateness, &io.max_lateness))
         return FALSE;
     if (s->o.rejects && !(s->rejects = fopen(s->o.rejects, "w"))) {
         cmd_error("scan", "cannot create rejects file '%s': %s", s->o.rejects, g_strerror(errno));
         return FALSE;
     }
     io.rejects = s->rejects;
-    s->accounts = intern_new();
-    s->locations = intern_new();
-    if (!scan_pg_begin(s->pg, s->rs, !s->o.accounts, &io, &err)) {
+    s->scan = scan_new(s->rs);
+    if (!scan_pg_begin(s->pg, s->rs, !r->accounts, &io, &err)) {
         cmd_error("scan", "%s", err->message);
         scan_pg_abort(s->pg, err->message);
         return FALSE;
     }
     /* From a database, the accounts side table comes from there too. */
-    const char *accounts = s->o.accounts ? s->o.accounts : scan_pg_accounts_file(s->pg);
-    if (accounts && !(s->kyc = kyc_load(accounts, s->accounts, s->locations, &err))) {
-        cmd_error("scan", "%s", err->message);
-        scan_pg_abort(s->pg, err->message);
-        return FALSE;
-    }
+    const char *accounts = r->accounts ? r->accounts : scan_pg_accounts_file(s->pg);
     static const char *const db_paths[] = {SOURCE_PG_NAME, NULL};
-    const char *const *paths =
-        scan_pg_reads_db(s->pg) ? db_paths : (const char *const *)s->o.sources;
+    const char *const *paths = scan_pg_reads_db(s->pg) ? db_paths : (const char *const *)r->sources;
     io.db = scan_pg_take_source(s->pg);
-    s->input =
-        input_open(paths, g_strv_length((char **)paths), &io, s->accounts, s->locations, &err);
-    if (!s->input ||
+    if (!scan_open(s->scan, accounts, paths, g_strv_length((char **)paths), &io, &err) ||
         (!scan_pg_writes_db(s->pg) && !(s->sink = sink_jsonl_open(s->o.alerts, &err)))) {
         cmd_error("scan", "%s", err->message);
         scan_pg_abort(s->pg, err->message);
         return FALSE;
     }
-    ShardsOptions so = {.threads = s->threads,
-                        .kyc = s->kyc,
-                        .quiet_until = scan_pg_quiet_until(s->pg),
-                        .profile = s->o.profile};
-    s->engine = shards_new(s->rs, s->accounts, s->locations, &so, on_alert, s);
+    ShardsOptions so = {
+        .threads = r->threads, .quiet_until = scan_pg_quiet_until(s->pg), .profile = s->o.profile};
+    scan_start(s->scan, &so, on_alert, s);
     return TRUE;
 }
 
-static void scan_clear(Scan *s)
+static void run_clear(ScanCmd *s)
 {
-    shards_free(s->engine);
-    input_free(s->input);
-    kyc_free(s->kyc);
+    scan_free(s->scan);
     scan_pg_free(s->pg);
     scan_pg_options_clear(&s->pgo);
     g_free(s->reason);
-    if (s->accounts)
-        intern_free(s->accounts);
-    if (s->locations)
-        intern_free(s->locations);
     if (s->rejects)
         fclose(s->rejects);
     rule_set_free(s->rs);
-    g_strfreev(s->o.rules);
-    g_strfreev(s->o.sources);
-    g_free(s->o.format);
+    cmd_run_options_clear(&s->o.run);
     g_free(s->o.alerts);
     g_free(s->o.rejects);
-    g_free(s->o.max_lateness);
-    g_free(s->o.accounts);
 }
 
 /* Stores the alerts of a successful run in the database and records the
  * run, or rolls back and records the failure; returns the exit code. */
-static int scan_finish_db(Scan *s, int rc)
+static int finish_db(ScanCmd *s, int rc)
 {
     if (rc != EXIT_OK) {
         scan_pg_abort(s->pg, s->reason ? s->reason : "the run failed");
         return rc;
     }
     InputStats st;
-    input_stats(s->input, &st);
+    scan_input_stats(s->scan, &st);
     g_autoptr(GError) err = NULL;
     if (!scan_pg_commit(s->pg, &st, &s->stored, &err)) {
         cmd_error("scan", "%s", err->message);
@@ -357,12 +326,12 @@ static int scan_finish_db(Scan *s, int rc)
 }
 
 /* Commits the alerts of a successful run, or removes them; returns the exit code. */
-static int scan_finish(Scan *s, int rc)
+static int finish(ScanCmd *s, int rc)
 {
     if (scan_pg_writes_db(s->pg))
-        return scan_finish_db(s, rc);
+        return finish_db(s, rc);
     EngineStats es;
-    shards_stats(s->engine, &es);
+    shards_stats(scan_engine(s->scan), &es);
     if (rc == EXIT_OK && es.sink_failed)
         rc = EXIT_DATA;
     SinkJsonl *sink = g_steal_pointer(&s->sink);
@@ -382,21 +351,21 @@ static int scan_finish(Scan *s, int rc)
 
 int cmd_scan(int argc, char **argv)
 {
-    Scan s = {0};
+    ScanCmd s = {0};
     int rc = EXIT_USAGE;
     cmd_db_arg_fix(argc, argv);
-    if (scan_parse(&s, argc, argv)) {
+    if (parse(&s, argc, argv)) {
         if (!s.o.alerts)
             s.o.alerts = g_strdup("-");
         s.t0 = g_get_monotonic_time();
-        if (!(s.rs = cmd_load_rules("scan", s.o.rules, NULL)))
+        if (!(s.rs = cmd_load_rules("scan", s.o.run.rules, NULL)))
             rc = EXIT_FINDINGS;
-        else if (!scan_open(&s))
+        else if (!run_open(&s))
             rc = EXIT_DATA;
         else
-            rc = scan_finish(&s, scan_loop(&s));
+            rc = finish(&s, run_loop(&s));
     }
     sink_jsonl_abort(s.sink);
-    scan_clear(&s);
+    run_clear(&s);
     return rc;
 }

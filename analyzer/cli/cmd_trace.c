@@ -12,43 +12,15 @@
 #include "base/tstamp.h"
 
 typedef struct {
-    CmdViewOptions store;
-    char *within, *direction, *from, *to;
+    CmdView v;
+    char *within, *direction;
     gint hops, top;
-    char **args;
 } TraceOptions;
 
-static gboolean trace_parse(TraceOptions *o, int argc, char **argv)
+/* The checks of trace's own options, after parsing. */
+static gboolean trace_check(const CmdView *v)
 {
-    o->hops = 3;
-    o->top = 10;
-    GOptionEntry entries[] = {
-        {"within", 'w', 0, G_OPTION_ARG_STRING, &o->within,
-         "time from receiving money to passing it on (default 7d)", "DUR"},
-        {"hops", 'n', 0, G_OPTION_ARG_INT, &o->hops, "longest path in transactions (default 3)",
-         "N"},
-        {"direction", 0, 0, G_OPTION_ARG_STRING, &o->direction,
-         "out: where the money went (default); in: where it came from", "out|in"},
-        {"from", 0, 0, G_OPTION_ARG_STRING, &o->from, "first day of the traced transactions", "D"},
-        {"to", 0, 0, G_OPTION_ARG_STRING, &o->to, "last day of the traced transactions", "D"},
-        {"top", 0, 0, G_OPTION_ARG_INT, &o->top, "paths to show (default 10)", "N"},
-        {G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &o->args, NULL, NULL},
-        {NULL, 0, 0, 0, NULL, NULL, NULL},
-    };
-    g_autoptr(GOptionContext) ctx = g_option_context_new("ACCOUNT_ID");
-    g_option_context_set_summary(
-        ctx, "Follow the money an account sent (or received) along time-respecting paths:\n"
-             "each hop after the one before and within --within of it, amounts carried on in\n"
-             "proportion to what each account passed on. Shows the share of the traced amount\n"
-             "that reached and stayed at each account, and the paths that carried the most.");
-    g_option_context_add_main_entries(ctx, entries, NULL);
-    cmd_view_add_store_options(ctx, &o->store);
-    if (!cmd_parse_options(ctx, &argc, &argv, "trace"))
-        return FALSE;
-    if (!o->args || g_strv_length(o->args) != 1) {
-        cmd_error("trace", "give exactly one account id");
-        return FALSE;
-    }
+    const TraceOptions *o = (const TraceOptions *)v;
     if (o->hops < 1 || o->hops > CASE_TRACE_MAX_HOPS || o->top < 0) {
         cmd_error("trace", "--hops must be 1 to %d and --top 0 or more", CASE_TRACE_MAX_HOPS);
         return FALSE;
@@ -106,22 +78,19 @@ static void print_result(CaseStore *s, const TraceQuery *q, const TraceResult *r
     }
 }
 
-static int trace_run(TraceOptions *o)
+static int trace_run(CmdView *v)
 {
-    TraceQuery q = {.account = o->args[0], .hops = (guint)o->hops};
+    const TraceOptions *o = (const TraceOptions *)v;
+    TraceQuery q = {.account = v->args[0], .hops = (guint)o->hops};
     q.backward = o->direction && strcmp(o->direction, "in") == 0;
     const char *w = o->within ? o->within : "7d";
     if (!tstamp_parse_duration(w, strlen(w), &q.within) || q.within <= 0) {
         cmd_error("trace", "--within '%s' is not a duration like 48h or 7d", w);
         return EXIT_USAGE;
     }
-    if (!cmd_view_range("trace", o->from, o->to, &q.from, &q.to))
-        return EXIT_USAGE;
-    g_autoptr(CaseStore) s = cmd_view_open(&o->store, "trace");
+    int rc;
+    g_autoptr(CaseStore) s = cmd_view_open_account(v, &q.from, &q.to, &rc);
     if (!s)
-        return EXIT_DATA;
-    int rc = cmd_view_require_account(s, "trace", q.account);
-    if (rc != EXIT_OK)
         return rc;
     g_autoptr(GError) err = NULL;
     g_autoptr(TraceResult) r = case_trace_run(s, &q, (guint)o->top, &err);
@@ -133,15 +102,32 @@ static int trace_run(TraceOptions *o)
     return EXIT_OK;
 }
 
+static const CmdViewSpec spec = {
+    .what = "trace",
+    .params = "ACCOUNT_ID",
+    .summary = "Follow the money an account sent (or received) along time-respecting paths:\n"
+               "each hop after the one before and within --within of it, amounts carried on in\n"
+               "proportion to what each account passed on. Shows the share of the traced amount\n"
+               "that reached and stayed at each account, and the paths that carried the most.",
+    .one_arg = "give exactly one account id",
+    .check = trace_check,
+    .run = trace_run,
+};
+
 int cmd_trace(int argc, char **argv)
 {
-    TraceOptions o = {0};
-    int rc = trace_parse(&o, argc, argv) ? trace_run(&o) : EXIT_USAGE;
-    cmd_view_options_clear(&o.store);
-    g_free(o.within);
-    g_free(o.direction);
-    g_free(o.from);
-    g_free(o.to);
-    g_strfreev(o.args);
-    return rc;
+    TraceOptions o = {.hops = 3, .top = 10};
+    GOptionEntry entries[] = {
+        {"within", 'w', 0, G_OPTION_ARG_STRING, &o.within,
+         "time from receiving money to passing it on (default 7d)", "DUR"},
+        {"hops", 'n', 0, G_OPTION_ARG_INT, &o.hops, "longest path in transactions (default 3)",
+         "N"},
+        {"direction", 0, 0, G_OPTION_ARG_STRING, &o.direction,
+         "out: where the money went (default); in: where it came from", "out|in"},
+        cmd_view_option(&o.v, "from", "first day of the traced transactions"),
+        cmd_view_option(&o.v, "to", "last day of the traced transactions"),
+        {"top", 0, 0, G_OPTION_ARG_INT, &o.top, "paths to show (default 10)", "N"},
+        {NULL, 0, 0, 0, NULL, NULL, NULL},
+    };
+    return cmd_view_main(&o.v, &spec, entries, argc, argv);
 }

@@ -1,5 +1,5 @@
-/* case_view.c: store options, messages and text cells for the
- * investigator commands. */
+/* cmd_view.c: what the investigator commands share (see cmd_view.h):
+ * parsing their common options, opening the store, messages, text cells. */
 #include "cli/cmd_view.h"
 
 #include <stdio.h>
@@ -9,9 +9,91 @@
 #include "base/money.h"
 #include "base/tstamp.h"
 
-void cmd_view_add_store_options(GOptionContext *ctx, CmdViewOptions *o)
+GOptionEntry cmd_view_option(CmdView *v, const char *name, const char *help)
 {
-    GOptionEntry entries[] = {
+    const GOptionEntry entries[] = {
+        {"from", 0, 0, G_OPTION_ARG_STRING, &v->from, help ? help : "first day (2024-03-01)", "D"},
+        {"to", 0, 0, G_OPTION_ARG_STRING, &v->to, help ? help : "last day (2024-03-31)", "D"},
+        {NULL, 0, 0, 0, NULL, NULL, NULL},
+    };
+    return cmd_option_find(entries, name);
+}
+
+gboolean cmd_view_parse(CmdView *v, const CmdViewSpec *spec, const GOptionEntry *entries, int argc,
+                        char **argv)
+{
+    const GOptionEntry common[] = {
+        cmd_view_option(v, "from", NULL),
+        cmd_view_option(v, "to", NULL),
+        {G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &v->args, NULL, NULL},
+        {NULL, 0, 0, 0, NULL, NULL, NULL},
+    };
+    v->what = spec->what;
+    g_autoptr(GOptionContext) ctx = g_option_context_new(spec->params);
+    g_option_context_set_summary(ctx, spec->summary);
+    if (entries)
+        g_option_context_add_main_entries(ctx, entries, NULL);
+    /* the positional arguments, after --from and --to when asked for */
+    g_option_context_add_main_entries(ctx, spec->range ? common : common + 2, NULL);
+    cmd_view_add_store_options(ctx, &v->store);
+    if (!cmd_parse_options(ctx, &argc, &argv, spec->what))
+        return FALSE;
+    if (spec->one_arg && !cmd_view_one_arg(v)) {
+        cmd_error(spec->what, "%s", spec->one_arg);
+        return FALSE;
+    }
+    return !spec->check || spec->check(v);
+}
+
+int cmd_view_main(CmdView *v, const CmdViewSpec *spec, const GOptionEntry *entries, int argc,
+                  char **argv)
+{
+    int rc = cmd_view_parse(v, spec, entries, argc, argv) ? spec->run(v) : EXIT_USAGE;
+    cmd_view_clear(v, entries);
+    return rc;
+}
+
+gboolean cmd_view_one_arg(const CmdView *v)
+{
+    return v->args && g_strv_length(v->args) == 1;
+}
+
+CaseStore *cmd_view_open_account(const CmdView *v, gint64 *t0, gint64 *t1, int *rc)
+{
+    *rc = EXIT_USAGE;
+    if (!cmd_view_range(v->what, v->from, v->to, t0, t1))
+        return NULL;
+    *rc = EXIT_DATA;
+    g_autoptr(CaseStore) s = cmd_view_open(&v->store, v->what);
+    if (!s)
+        return NULL;
+    *rc = cmd_view_require_account(s, v->what, v->args[0]);
+    return *rc == EXIT_OK ? g_steal_pointer(&s) : NULL;
+}
+
+int cmd_view_write(const char *what, const char *path, const GString *text)
+{
+    g_autoptr(GError) err = NULL;
+    if (!g_file_set_contents(path, text->str, (gssize)text->len, &err))
+        return cmd_view_fail(what, err);
+    return EXIT_OK;
+}
+
+void cmd_view_clear(CmdView *v, const GOptionEntry *entries)
+{
+    cmd_view_options_clear(&v->store);
+    cmd_options_clear(entries);
+    g_clear_pointer(&v->from, g_free);
+    g_clear_pointer(&v->to, g_free);
+    g_clear_pointer(&v->args, g_strfreev);
+}
+
+/* The table of the store options, filling o; out has room for
+ * VIEW_STORE_ENTRIES entries, the last the terminator. */
+#define VIEW_STORE_ENTRIES 6
+static void store_entries(CmdViewOptions *o, GOptionEntry out[VIEW_STORE_ENTRIES])
+{
+    const GOptionEntry entries[VIEW_STORE_ENTRIES] = {
         {"alerts", 'a', 0, G_OPTION_ARG_FILENAME, &o->alerts,
          "alerts JSON Lines written by moneytrail scan (file mode)", "FILE"},
         {"data", 'd', 0, G_OPTION_ARG_FILENAME_ARRAY, &o->data,
@@ -24,6 +106,13 @@ void cmd_view_add_store_options(GOptionContext *ctx, CmdViewOptions *o)
          "PostgreSQL connection string (libpq); replaces the files", "CONNINFO"},
         {NULL, 0, 0, 0, NULL, NULL, NULL},
     };
+    memcpy(out, entries, sizeof entries);
+}
+
+void cmd_view_add_store_options(GOptionContext *ctx, CmdViewOptions *o)
+{
+    GOptionEntry entries[VIEW_STORE_ENTRIES];
+    store_entries(o, entries);
     GOptionGroup *g = g_option_group_new("store", "Where the alerts and transactions come from:",
                                          "Show the store options", NULL, NULL);
     g_option_group_add_entries(g, entries);
@@ -32,11 +121,9 @@ void cmd_view_add_store_options(GOptionContext *ctx, CmdViewOptions *o)
 
 void cmd_view_options_clear(CmdViewOptions *o)
 {
-    g_free(o->alerts);
-    g_strfreev(o->data);
-    g_free(o->accounts);
-    g_free(o->format);
-    g_free(o->db);
+    GOptionEntry entries[VIEW_STORE_ENTRIES];
+    store_entries(o, entries);
+    cmd_options_clear(entries);
 }
 
 CaseStore *cmd_view_open(const CmdViewOptions *o, const char *what)

@@ -1,7 +1,8 @@
 /* cmd_view.h: what the investigator commands share: the options that
- * choose the store (--alerts, --data, --accounts, --format, --db), opening
- * it with plain messages, exit codes for its errors, and text tables that
- * fit a 100-column terminal. */
+ * choose the store (--alerts, --data, --accounts, --format, --db), the
+ * ids and the date range they ask about (CmdView), parsing all that,
+ * opening the store with plain messages, exit codes for its errors, and
+ * text tables that fit a 100-column terminal. */
 #ifndef MT_CMD_VIEW_H
 #define MT_CMD_VIEW_H
 
@@ -17,6 +18,58 @@ typedef struct {
     char *db;
 } CmdViewOptions;
 
+/* What every investigator command parses besides its own options: the
+ * store, the positional arguments (ids) and, for those that take one, a
+ * date range. Filled by cmd_view_parse, freed by cmd_view_clear. */
+typedef struct {
+    const char *what; /* the command's name, for messages (from its CmdViewSpec) */
+    CmdViewOptions store;
+    char *from, *to; /* --from and --to as given; NULL = open */
+    char **args;     /* the positional arguments, NULL when none */
+} CmdView;
+
+/* An investigator command: one static row per command. Its options struct
+ * starts with the CmdView, so that check and run can cast back to it. */
+typedef struct {
+    const char *what;    /* the command's name, for messages */
+    const char *params;  /* for --help: "ACCOUNT_ID" */
+    const char *summary; /* for --help */
+    const char *one_arg; /* the usage error when not exactly one positional
+                          * argument is given; NULL: check sees to it */
+    gboolean range;      /* add --from and --to (cmd_view_option's) after the entries */
+    gboolean (*check)(const CmdView *v); /* the command's own usage checks, after
+                                          * parsing; prints why; may be NULL */
+    int (*run)(CmdView *v);              /* does the work; returns the exit code */
+} CmdViewSpec;
+
+/* The entry of --from or --to, filling v; help NULL gives "first day
+ * (2024-03-01)" and "last day (2024-03-31)". */
+GOptionEntry cmd_view_option(CmdView *v, const char *name, const char *help);
+/* Parses argv with the command's entries (NULL-terminated, borrowed, or
+ * NULL for none; they may include cmd_view_option's), --from and --to when
+ * spec->range is set, the positional arguments and the store
+ * options; checks the positional arguments as spec says, then spec->check.
+ * FALSE after printing the usage error. */
+gboolean cmd_view_parse(CmdView *v, const CmdViewSpec *spec, const GOptionEntry *entries, int argc,
+                        char **argv);
+/* A whole investigator command: parses, checks, runs spec->run and frees
+ * what parsing filled (cmd_view_clear); returns the exit code. */
+int cmd_view_main(CmdView *v, const CmdViewSpec *spec, const GOptionEntry *entries, int argc,
+                  char **argv);
+/* TRUE when exactly one positional argument was given. */
+gboolean cmd_view_one_arg(const CmdView *v);
+/* For a command about one account (args[0]): reads --from/--to into *t0
+ * and *t1, opens the store and checks that it knows the account. The
+ * store (caller frees with case_store_free), or NULL after printing why,
+ * with *rc the exit code. */
+CaseStore *cmd_view_open_account(const CmdView *v, gint64 *t0, gint64 *t1, int *rc);
+/* Writes text to path; EXIT_OK, or the exit code after printing why. */
+int cmd_view_write(const char *what, const char *path, const GString *text);
+/* Frees the store options, the positional arguments, and every string
+ * and string array that the parser put where entries (the ones given to
+ * cmd_view_parse) point. */
+void cmd_view_clear(CmdView *v, const GOptionEntry *entries);
+
 /* Adds --alerts, --data, --accounts, --format and --db to ctx, filling o. */
 void cmd_view_add_store_options(GOptionContext *ctx, CmdViewOptions *o);
 void cmd_view_options_clear(CmdViewOptions *o);
@@ -29,8 +82,7 @@ int cmd_view_fail(const char *what, GError *error);
  * account, or the store's own error) and returns the exit code. */
 int cmd_view_require_account(CaseStore *s, const char *what, const char *id);
 /* Parses --from/--to (NULL = open); FALSE after printing a message. */
-gboolean cmd_view_range(const char *what, const char *from, const char *to, gint64 *t0,
-                         gint64 *t1);
+gboolean cmd_view_range(const char *what, const char *from, const char *to, gint64 *t0, gint64 *t1);
 /* Appends s in a cell of width characters, cut with "~" when longer, padded
  * with spaces (on the left when right-aligned). */
 void cmd_view_cell(GString *out, const char *s, guint width, gboolean right);

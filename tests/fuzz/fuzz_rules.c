@@ -5,7 +5,7 @@
 #include <stdint.h>
 
 #include "rule/rule.h"
-#include "scan/rule_run.h"
+#include "scan/scan_examples.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -18,7 +18,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         for (guint i = 0; i < rs->rules->len; i++) {
             const Rule *r = g_ptr_array_index(rs->rules, i);
             for (guint k = 0; k < r->examples->len; k++)
-                rule_run_example(rs, r, g_ptr_array_index(r->examples, k), report);
+                scan_examples_run(rs, r, g_ptr_array_index(r->examples, k), report);
         }
         g_string_free(report, TRUE);
         rule_set_free(rs);

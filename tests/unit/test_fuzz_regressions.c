@@ -5,7 +5,7 @@
 #include <criterion/criterion.h>
 
 #include "rule/rule.h"
-#include "scan/rule_run.h"
+#include "scan/scan_examples.h"
 
 Test(fuzz_regressions, rule_inputs_that_once_crashed)
 {
@@ -29,7 +29,7 @@ Test(fuzz_regressions, rule_inputs_that_once_crashed)
         for (guint i = 0; rs && i < rs->rules->len; i++) {
             const Rule *r = g_ptr_array_index(rs->rules, i);
             for (guint k = 0; k < r->examples->len; k++)
-                rule_run_example(rs, r, g_ptr_array_index(r->examples, k), report);
+                scan_examples_run(rs, r, g_ptr_array_index(r->examples, k), report);
         }
         g_string_free(report, TRUE);
         rule_set_free(rs);

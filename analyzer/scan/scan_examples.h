@@ -1,7 +1,7 @@
-/* rule_run.h: runs the examples of a rule through a private engine and
+/* scan_examples.h: runs the examples of a rule through a private engine and
  * compares the alerts with the expectations. */
-#ifndef MT_RULE_RUN_H
-#define MT_RULE_RUN_H
+#ifndef MT_SCAN_EXAMPLES_H
+#define MT_SCAN_EXAMPLES_H
 
 #include <glib.h>
 
@@ -10,6 +10,7 @@
 /* Runs one example of rule r (a member of rs) alone. Returns TRUE when the
  * alerts match every expectation; otherwise appends to report what was
  * expected and what happened. */
-gboolean rule_run_example(const RuleSet *rs, const Rule *r, const RuleExample *ex, GString *report);
+gboolean scan_examples_run(const RuleSet *rs, const Rule *r, const RuleExample *ex,
+                           GString *report);
 
 #endif

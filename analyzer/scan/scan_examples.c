@@ -1,11 +1,11 @@
-/* rule_run.c: rule examples as tests (see rule_run.h).
+/* scan_examples.c: rule examples as tests (see scan_examples.h).
  *
  * Each example runs in isolation: fresh account and location tables, an
  * engine over a one-rule view of the set, the rows in the order written.
  * The comparison is exact: every account's alert count must be what the
  * expectations say (an account not named must not alert), and listed
  * evidence must be the evidence of that account's first alert. */
-#include "scan/rule_run.h"
+#include "scan/scan_examples.h"
 
 #include <string.h>
 
@@ -144,7 +144,7 @@ static gboolean compare(const RuleExample *ex, Seen *seen, GString *report)
     return ok;
 }
 
-gboolean rule_run_example(const RuleSet *rs, const Rule *r, const RuleExample *ex, GString *report)
+gboolean scan_examples_run(const RuleSet *rs, const Rule *r, const RuleExample *ex, GString *report)
 {
     /* a view of the set with this rule only (or a typology and its
      * indicators); lists and constants are shared */

@@ -1,0 +1,81 @@
+/* scan.h: one run of the rules over a stream of transactions, the pipeline
+ * that `moneytrail scan` and `moneytrail backtest` share.
+ *
+ *   scan_new -> scan_open (KYC side table, sources) -> scan_start (engine
+ *   shards, alert callback) -> scan_run (the read loop and the error
+ *   budget) -> scan_free
+ *
+ * A Scan owns the account and location tables, the KYC table, the input
+ * and the engine; the rule set is borrowed. Where alerts go, what a row
+ * means beyond the rules (labels, a database's counters), progress lines,
+ * messages and the summary belong to the caller: the pipeline reports
+ * through callbacks, GError and ScanStatus, and prints nothing. */
+#ifndef MT_SCAN_H
+#define MT_SCAN_H
+
+#include <glib.h>
+
+#include "engine/shards.h"
+#include "read/input.h"
+#include "rule/rule.h"
+
+/* Rows between two calls of ScanLoop.progress (2^18). */
+#define SCAN_PROGRESS_ROWS 0x40000
+
+typedef struct Scan Scan;
+
+/* How scan_run ended. */
+typedef enum {
+    SCAN_DONE,        /* every row read, every alert delivered */
+    SCAN_OVER_BUDGET, /* more rows rejected than the budget; the alerts of the rows
+                       * read are delivered (the caller decides whether to keep them) */
+    SCAN_FAILED,      /* a source failed (*error set); alerts still pending are dropped
+                       * by scan_free */
+} ScanStatus;
+
+/* What scan_run does besides feeding the engine. Callbacks may be NULL;
+ * they run on the calling thread. */
+typedef struct {
+    /* each good row, before the engine sees it */
+    void (*row)(Scan *s, const Txn *t, void *user);
+    /* every SCAN_PROGRESS_ROWS rows read into the engine */
+    void (*progress)(Scan *s, void *user);
+    void *user;
+    gint64 max_errors; /* the error budget: rejected rows allowed (0 or more) */
+    gboolean read_all; /* read to the end past the budget, so that the count of
+                        * rejects is the whole data's; otherwise stop at once */
+} ScanLoop;
+
+/* A scan of the rules rs (borrowed until scan_free) with empty account and
+ * location tables. Caller frees with scan_free. */
+Scan *scan_new(const RuleSet *rs);
+/* Stops the engine (dropping alerts not yet delivered) and frees the input,
+ * the KYC and the tables. NULL is allowed. */
+void scan_free(Scan *s);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(Scan, scan_free)
+
+/* Loads the accounts side table from the CSV file accounts (NULL: none),
+ * then opens the n sources of paths with io (borrowed for the call; io->db
+ * is taken over, even on failure, as input_open does). FALSE with error,
+ * which names the file. */
+gboolean scan_open(Scan *s, const char *accounts, const char *const *paths, guint n,
+                   const InputOptions *io, GError **error);
+/* Starts the engine after scan_open: threads, quiet replay and profiling
+ * from o (its kyc is ignored: the scan's own is used); fn gets every alert,
+ * in order, on the calling thread. */
+void scan_start(Scan *s, const ShardsOptions *o, AlertFn fn, void *user);
+/* Reads every row through loop->row into the engine until the sources end
+ * or the budget is spent, then waits for the engine's last alerts. */
+ScanStatus scan_run(Scan *s, const ScanLoop *loop, GError **error);
+/* TRUE when rejected rows are more than the budget max_errors allows. */
+gboolean scan_budget_spent(guint64 rejected, gint64 max_errors);
+
+/* The parts, borrowed while the scan lives: for callbacks, stats and the
+ * summary. */
+const Intern *scan_accounts(const Scan *s);
+const Input *scan_input(const Scan *s);
+Shards *scan_engine(const Scan *s);
+/* Rows read and rejected so far (zeros before scan_open). */
+void scan_input_stats(const Scan *s, InputStats *out);
+
+#endif
