@@ -6,7 +6,7 @@
  * the life of each participant's account: living normally around the
  * laundering, otherwise quiet, silent until the scheme starts, or opened for
  * it. Cycles may run in any time order with legs that change by up to 800%.
- * Instances are labelled with the typology names of INDICATORS.md so that
+ * Instances are labelled with the typology names of docs/indicators.md so that
  * `moneytrail backtest` can score them; the shapes owe nothing to the rules.
  * All randomness comes from the plan's stream, so --seed decides everything. */
 #include "gen_blind.h"
