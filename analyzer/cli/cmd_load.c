@@ -489,6 +489,10 @@ static void load_summary(Load *l)
                 st.rejected && l->o.rejects ? l->o.rejects : "",
                 st.rejected && l->o.rejects ? ")" : "", secs,
                 cmd_count((guint64)((double)st.rows / (secs > 0 ? secs : 1e-9)), e));
+        /* nothing lost: input.c fails the run when these do not add up */
+        fprintf(stderr, "load: %s data lines = %s in rows read + %s rejected + %s blank\n",
+                cmd_count(st.lines_data, a), cmd_count(st.lines_rows, b),
+                cmd_count(st.lines_rejected, c), cmd_count(st.lines_blank, d));
     }
     if (l->o.accounts)
         fprintf(stderr, "load: %s accounts loaded or updated from %s\n",

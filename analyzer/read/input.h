@@ -48,6 +48,10 @@ typedef struct {
     guint64 rejected;
     guint64 bytes_read;  /* raw (compressed) bytes consumed so far, all sources */
     guint64 bytes_total; /* total size of the regular files, 0 if unknown (stdin) */
+    /* Lines of the sources read to their end: data lines (all but the
+     * header) = lines in rows + lines rejected + blank lines, or the
+     * stream ended with an error (input.c). */
+    guint64 lines_data, lines_rows, lines_rejected, lines_blank;
 } InputStats;
 
 void input_stats(const Input *in, InputStats *out);
