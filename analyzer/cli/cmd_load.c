@@ -17,6 +17,7 @@
 
 #include "cli/cmd.h"
 #include "base/db.h"
+#include "read/samefile.h"
 #include "read/input.h"
 #include "read/source.h"
 #include "base/tstamp.h"
@@ -352,6 +353,15 @@ static int load_transactions(Load *l)
 {
     g_autoptr(GError) err = NULL;
     gboolean empty = FALSE;
+    /* no output may overwrite an input (read/samefile.h) */
+    g_autoptr(Samefile) sf = samefile_new();
+    samefile_inputs(sf, "input", (const char *const *)l->o.files);
+    samefile_input(sf, "--accounts", l->o.accounts);
+    samefile_output(sf, "--rejects", l->o.rejects);
+    if (!samefile_check(sf, &err)) {
+        cmd_error("load", "%s", err->message);
+        return EXIT_DATA;
+    }
     if (l->o.rejects && !(l->rejects = fopen(l->o.rejects, "w"))) {
         cmd_error("load", "cannot create rejects file '%s': %s", l->o.rejects, g_strerror(errno));
         return EXIT_DATA;

@@ -14,6 +14,7 @@
 #include "engine/shards.h"
 #include "read/input.h"
 #include "read/kyc.h"
+#include "read/samefile.h"
 #include "cli/scan_pg.h"
 #include "out/sink_jsonl.h"
 
@@ -277,6 +278,17 @@ static gboolean scan_open(Scan *s)
     InputOptions io = {.format = s->o.format};
     if (!cmd_parse_lateness("scan", s->o.max_lateness, &io.max_lateness))
         return FALSE;
+    /* no output may overwrite an input or another output (read/samefile.h) */
+    g_autoptr(Samefile) sf = samefile_new();
+    samefile_inputs(sf, "input", (const char *const *)s->o.sources);
+    samefile_inputs(sf, "--rules", (const char *const *)s->o.rules);
+    samefile_input(sf, "--accounts", s->o.accounts);
+    samefile_output(sf, "--alerts", s->o.alerts);
+    samefile_output(sf, "--rejects", s->o.rejects);
+    if (!samefile_check(sf, &err)) {
+        cmd_error("scan", "%s", err->message);
+        return FALSE;
+    }
     if (s->o.rejects && !(s->rejects = fopen(s->o.rejects, "w"))) {
         cmd_error("scan", "cannot create rejects file '%s': %s", s->o.rejects, g_strerror(errno));
         return FALSE;

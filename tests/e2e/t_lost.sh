@@ -39,4 +39,29 @@ check "a stray quote in each of many rows: every line accounted for" sh -c "
     awk 'NR > 1 && NR % 100 == 0 { sub(/note/, \"\\\"note\") } 1' $TMP/f.csv > $TMP/many.csv &&
     $MT scan -r $R --max-errors 1000 -o $TMP/m.jsonl $TMP/many.csv 2> $TMP/err &&
     grep -q '^scan: 3,000 data lines = 2,970 in rows read + 30 rejected + 0 blank$' $TMP/err"
+cp tests/e2e/data/canonical.csv $TMP/in.csv
+printf 'account_id,kind\nA1,person\n' > $TMP/acc.csv
+ln -s $TMP/in.csv $TMP/link.csv
+ln $TMP/in.csv $TMP/hard.csv
+check "--rejects equal to the input: refused, the input untouched" sh -c "
+    { $MT scan -q -r $R --rejects $TMP/in.csv $TMP/in.csv 2> $TMP/err; [ \$? -eq 3 ]; } &&
+    grep -q \"^moneytrail: scan: --rejects '$TMP/in.csv' is the same file as input '$TMP/in.csv'; refusing to overwrite an input\" $TMP/err &&
+    cmp $TMP/in.csv tests/e2e/data/canonical.csv"
+check "-o through a symlink to the input: refused, the input untouched" sh -c "
+    { $MT scan -q -r $R -o $TMP/link.csv $TMP/in.csv 2> $TMP/err; [ \$? -eq 3 ]; } &&
+    grep -q \"^moneytrail: scan: --alerts '$TMP/link.csv' is the same file as input '$TMP/in.csv'\" $TMP/err &&
+    cmp $TMP/in.csv tests/e2e/data/canonical.csv && [ -L $TMP/link.csv ]"
+check "--rejects a hard link of the input: refused" sh -c "
+    { $MT scan -q -r $R --rejects $TMP/hard.csv $TMP/in.csv 2> $TMP/err; [ \$? -eq 3 ]; } &&
+    grep -q \"^moneytrail: scan: --rejects '$TMP/hard.csv' is the same file as input '$TMP/in.csv'\" $TMP/err &&
+    cmp $TMP/in.csv tests/e2e/data/canonical.csv"
+check "--rejects equal to --accounts: refused, the KYC file untouched" sh -c "
+    cp $TMP/acc.csv $TMP/acc0.csv &&
+    { $MT scan -q -r $R --accounts $TMP/acc.csv --rejects $TMP/acc.csv $TMP/in.csv 2> $TMP/err; [ \$? -eq 3 ]; } &&
+    grep -q \"^moneytrail: scan: --rejects '$TMP/acc.csv' is the same file as --accounts '$TMP/acc.csv'\" $TMP/err &&
+    cmp $TMP/acc.csv $TMP/acc0.csv"
+check "--rejects and -o naming one new file: refused" sh -c "
+    { $MT scan -q -r $R -o $TMP/new.out --rejects $TMP/./new.out $TMP/in.csv 2> $TMP/err; [ \$? -eq 3 ]; } &&
+    grep -q \"^moneytrail: scan: --rejects '$TMP/./new.out' is the same file as --alerts '$TMP/new.out'; refusing to overwrite one output with another\" $TMP/err &&
+    ! [ -e $TMP/new.out ]"
 finish
