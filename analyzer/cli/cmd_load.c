@@ -17,6 +17,7 @@
 
 #include "cli/cmd.h"
 #include "base/db.h"
+#include "read/outfile.h"
 #include "read/samefile.h"
 #include "read/input.h"
 #include "read/source.h"
@@ -39,7 +40,7 @@ typedef struct {
     PGconn *conn;
     Intern *accounts, *locations;
     Input *input;
-    FILE *rejects;
+    Outfile *rejects; /* replaced only by a load that reads to its end or budget */
     FILE *spool; /* every row sent, for the slow path after a duplicate id */
     GString *buf;
     guint64 staged, loaded, accounts_loaded;
@@ -331,7 +332,9 @@ static gboolean load_table_empty(Load *l, gboolean *empty, GError **error)
 static gboolean load_begin(Load *l, gboolean *empty, GError **error)
 {
     const char *what = "cannot load transactions into";
-    InputOptions io = {.format = l->o.format, .max_lateness = -1, .rejects = l->rejects};
+    InputOptions io = {.format = l->o.format,
+                       .max_lateness = -1,
+                       .rejects = l->rejects ? outfile_stream(l->rejects) : NULL};
     l->input = input_open((const char *const *)l->o.files, g_strv_length(l->o.files), &io,
                           l->accounts, l->locations, error);
     if (!l->input)
@@ -362,8 +365,8 @@ static int load_transactions(Load *l)
         cmd_error("load", "%s", err->message);
         return EXIT_DATA;
     }
-    if (l->o.rejects && !(l->rejects = fopen(l->o.rejects, "w"))) {
-        cmd_error("load", "cannot create rejects file '%s': %s", l->o.rejects, g_strerror(errno));
+    if (l->o.rejects && !(l->rejects = outfile_open(l->o.rejects, "rejects file", &err))) {
+        cmd_error("load", "%s", err->message);
         return EXIT_DATA;
     }
     if (!load_begin(l, &empty, &err)) {
@@ -528,6 +531,11 @@ static int load_run(Load *l)
         cmd_error("load", "%s", err->message);
         rc = EXIT_DATA;
     }
+    if ((rc == EXIT_OK || rc == EXIT_BUDGET) && l->rejects && /* kept whole, or the load fails */
+        !outfile_commit(g_steal_pointer(&l->rejects), &err)) {
+        cmd_error("load", "%s", err->message);
+        rc = EXIT_DATA;
+    }
     if (rc == EXIT_OK && !l->o.quiet)
         load_summary(l);
     return rc;
@@ -552,8 +560,7 @@ int cmd_load(int argc, char **argv)
         intern_free(l.accounts);
     if (l.locations)
         intern_free(l.locations);
-    if (l.rejects)
-        fclose(l.rejects);
+    outfile_abort(l.rejects); /* not committed: the previous file stays */
     if (l.spool)
         fclose(l.spool);
     if (l.buf)

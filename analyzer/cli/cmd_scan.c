@@ -14,6 +14,7 @@
 #include "engine/shards.h"
 #include "read/input.h"
 #include "read/kyc.h"
+#include "read/outfile.h"
 #include "read/samefile.h"
 #include "cli/scan_pg.h"
 #include "out/sink_jsonl.h"
@@ -40,7 +41,7 @@ typedef struct {
     Shards *engine;
     guint threads;
     SinkJsonl *sink;
-    FILE *rejects;
+    Outfile *rejects; /* replaced only by a run that reads to its end or budget */
     gint64 t0;
     gboolean show_progress;
     ScanPgOptions pgo; /* the database side: scan_pg.h */
@@ -289,11 +290,11 @@ static gboolean scan_open(Scan *s)
         cmd_error("scan", "%s", err->message);
         return FALSE;
     }
-    if (s->o.rejects && !(s->rejects = fopen(s->o.rejects, "w"))) {
-        cmd_error("scan", "cannot create rejects file '%s': %s", s->o.rejects, g_strerror(errno));
+    if (s->o.rejects && !(s->rejects = outfile_open(s->o.rejects, "rejects file", &err))) {
+        cmd_error("scan", "%s", err->message);
         return FALSE;
     }
-    io.rejects = s->rejects;
+    io.rejects = s->rejects ? outfile_stream(s->rejects) : NULL;
     s->accounts = intern_new();
     s->locations = intern_new();
     if (!scan_pg_begin(s->pg, s->rs, !s->o.accounts, &io, &err)) {
@@ -340,8 +341,7 @@ static void scan_clear(Scan *s)
         intern_free(s->accounts);
     if (s->locations)
         intern_free(s->locations);
-    if (s->rejects)
-        fclose(s->rejects);
+    outfile_abort(s->rejects); /* not committed: the previous file stays */
     rule_set_free(s->rs);
     g_strfreev(s->o.rules);
     g_strfreev(s->o.sources);
@@ -375,12 +375,15 @@ static int scan_finish_db(Scan *s, int rc)
 /* Commits the alerts of a successful run, or removes them; returns the exit code. */
 static int scan_finish(Scan *s, int rc)
 {
+    g_autoptr(GError) rerr = NULL; /* the rejects file: kept whole, or the run fails */
+    if ((rc == EXIT_OK || rc == EXIT_BUDGET) && s->rejects &&
+        !outfile_commit(g_steal_pointer(&s->rejects), &rerr)) {
+        cmd_error("scan", "%s", rerr->message);
+        rc = EXIT_DATA;
+    }
     if (scan_pg_writes_db(s->pg))
         return scan_finish_db(s, rc);
-    EngineStats es;
-    shards_stats(s->engine, &es);
-    if (rc == EXIT_OK && es.sink_failed)
-        rc = EXIT_DATA;
+    /* a failed alert write (es.sink_failed) fails the commit, with its message */
     SinkJsonl *sink = g_steal_pointer(&s->sink);
     if (rc != EXIT_OK) {
         sink_jsonl_abort(sink);

@@ -39,11 +39,14 @@ void samefile_free(Samefile *sf)
 
 static void samefile_add(Samefile *sf, const char *what, const char *path, gboolean output)
 {
-    if (!path || strcmp(path, "-") == 0)
+    gboolean dash = path && strcmp(path, "-") == 0;
+    if (!path || (dash && !output)) /* standard input is no file to overwrite */
         return;
     SamefilePath p = {.what = what, .path = path, .output = output};
     struct stat st;
-    if (stat(path, &st) == 0) {
+    if (dash) {
+        p.where = g_strdup("-"); /* two outputs to standard output collide */
+    } else if (stat(path, &st) == 0) {
         p.exists = TRUE;
         p.dev = st.st_dev;
         p.ino = st.st_ino;

@@ -3,8 +3,9 @@
  * A command names its inputs and outputs with the option that gave each;
  * samefile_check compares them by device and inode (so a symlink or a hard
  * link to an input counts as that input), and an output that does not exist
- * yet by its resolved directory and name. "-" (standard input or output)
- * and NULL paths are left out. */
+ * yet by its resolved directory and name. NULL paths and "-" as an input
+ * (standard input) are left out; "-" as an output is standard output,
+ * which two outputs cannot share. */
 #ifndef MT_SAMEFILE_H
 #define MT_SAMEFILE_H
 

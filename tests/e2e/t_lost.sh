@@ -6,6 +6,7 @@
 # invariants and which check below tests each.
 . tests/e2e/lib.sh
 R=rules
+MTA=$(cd "$(dirname "$MT")" && pwd)/$(basename "$MT") # for checks run elsewhere
 
 # gen N FILE: a canonical export of N good rows, one a second from midnight
 gen() {
@@ -64,4 +65,27 @@ check "--rejects and -o naming one new file: refused" sh -c "
     { $MT scan -q -r $R -o $TMP/new.out --rejects $TMP/./new.out $TMP/in.csv 2> $TMP/err; [ \$? -eq 3 ]; } &&
     grep -q \"^moneytrail: scan: --rejects '$TMP/./new.out' is the same file as --alerts '$TMP/new.out'; refusing to overwrite one output with another\" $TMP/err &&
     ! [ -e $TMP/new.out ]"
+check "a failed run keeps the previous rejects file, and leaves no temporary" sh -c "
+    echo 'previous night' > $TMP/keep.csv &&
+    gzip -c $TMP/quote.csv | head -c 20000 > $TMP/cut.csv.gz &&
+    { $MT scan -q -r $R --rejects $TMP/keep.csv -o $TMP/k.jsonl $TMP/cut.csv.gz 2> $TMP/err; [ \$? -eq 3 ]; } &&
+    grep -q 'truncated gzip stream' $TMP/err &&
+    [ \"\$(cat $TMP/keep.csv)\" = 'previous night' ] && ! ls -a $TMP | grep -q '\.tmp-'"
+check "a run stopped by --max-errors replaces the rejects file it points to" sh -c "
+    echo 'previous night' > $TMP/budget.csv &&
+    { $MT scan -q -r $R --max-errors 0 --rejects $TMP/budget.csv -o $TMP/k.jsonl $TMP/quote.csv 2> $TMP/err; [ \$? -eq 4 ]; } &&
+    grep -q 'see $TMP/budget.csv' $TMP/err && grep -q '^$TMP/quote.csv,1002,' $TMP/budget.csv"
+check "rejects to a full disk: exit 3 with the cause, never a silent short file" sh -c "
+    { $MT scan -q -r $R --rejects /dev/full -o $TMP/k.jsonl $TMP/quote.csv 2> $TMP/err; [ \$? -eq 3 ]; } &&
+    grep -q \"^moneytrail: scan: cannot write rejects file '/dev/full': No space left on device\" $TMP/err &&
+    ! [ -e $TMP/k.jsonl ]"
+check "alerts to a full disk: exit 3 with the cause" sh -c "
+    { $MT scan -q -r $R -o /dev/full $TMP/f.csv 2> $TMP/err; [ \$? -eq 3 ]; } &&
+    grep -q \"^moneytrail: scan: cannot write alerts file '/dev/full': No space left on device\" $TMP/err"
+check "--rejects - writes the rejects to standard output, not to a file named '-'" sh -c "
+    cd $TMP && $MTA scan -q -r $PWD/$R --rejects - -o $TMP/k.jsonl $TMP/quote.csv > $TMP/out &&
+    grep -q '^$TMP/quote.csv,1002,' $TMP/out && ! [ -e $TMP/- ]"
+check "--rejects - beside alerts on standard output: refused" sh -c "
+    { $MT scan -q -r $R --rejects - $TMP/quote.csv > $TMP/out 2> $TMP/err; [ \$? -eq 3 ]; } &&
+    grep -q \"^moneytrail: scan: --rejects '-' is the same file as --alerts '-'; refusing to overwrite one output with another\" $TMP/err"
 finish
