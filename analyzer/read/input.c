@@ -43,6 +43,7 @@ struct Input {
     guint64 rows, rejected, bytes_done, bytes_total;
     gint64 latest;
     gboolean have_latest;
+    gint64 ts_min, ts_max; /* the plausible event times, both included */
     GString *scratch; /* a copy of a record that spans lines, decoded in its place */
     /* line accounting (see the top): totals of finished files, and the
      * lines of the current one's header, rows and rejects */
@@ -98,6 +99,8 @@ Input *input_open(const char *const *paths, guint n_paths, const InputOptions *o
     in->n_paths = n_paths;
     in->profiles = g_new0(const Profile *, n_paths);
     in->max_lateness = opts->max_lateness;
+    in->ts_min = opts->earliest ? opts->earliest : LIMIT_TS_EARLIEST;
+    in->ts_max = (opts->now ? opts->now : g_get_real_time() / G_USEC_PER_SEC) + LIMIT_TS_FUTURE_SECONDS;
     in->rejects = opts->rejects;
     in->db = opts->db;
     in->accounts = accounts;
@@ -285,9 +288,31 @@ static DecodeStatus input_decode_lines(Input *in, SourceRecord *rec, Txn *out)
     return ds;
 }
 
+/* A row dated after the run time plus LIMIT_TS_FUTURE_SECONDS, or before
+ * the earliest plausible date, is a reject: it must not move the latest
+ * time seen (nor, downstream, a database's watermark). */
+static DecodeStatus input_check_plausible(Input *in, const Txn *t)
+{
+    if (t->core.ts >= in->ts_min && t->core.ts <= in->ts_max)
+        return DECODE_OK;
+    char ts[32], bound[32];
+    tstamp_format_utc(t->core.ts, ts);
+    if (t->core.ts > in->ts_max)
+        decode_set_error(in->dec, 0,
+                         "timestamp %s is implausible: after %s, the run time plus %lld s", ts,
+                         tstamp_format_utc(in->ts_max, bound), LIMIT_TS_FUTURE_SECONDS);
+    else
+        decode_set_error(in->dec, 0, "timestamp %s is implausible: before the earliest date %s",
+                         ts, tstamp_format_utc(in->ts_min, bound));
+    return DECODE_IMPLAUSIBLE_TIME;
+}
+
 /* A row older than the latest seen minus max_lateness is a reject. */
 static DecodeStatus input_check_late(Input *in, const Txn *t)
 {
+    DecodeStatus ds = input_check_plausible(in, t);
+    if (ds != DECODE_OK)
+        return ds;
     if (!in->have_latest || t->core.ts >= in->latest) {
         in->latest = t->core.ts;
         in->have_latest = TRUE;

@@ -21,6 +21,8 @@ typedef struct Input Input;
 typedef struct {
     const char *format;  /* profile name, path of a profile file, or NULL to detect */
     gint64 max_lateness; /* seconds a row may be older than the latest seen */
+    gint64 earliest;     /* first plausible event time (UTC s); 0 = LIMIT_TS_EARLIEST */
+    gint64 now;          /* the run time (UTC s) for the plausibility window; 0 = the clock */
     FILE *rejects;       /* borrowed; NULL = rejects are only counted */
     struct SourcePg *db; /* an opened database source (source_pg.h), taken over by
                           * input_open even when it fails; the one path only names it */

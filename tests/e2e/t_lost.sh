@@ -88,4 +88,22 @@ check "--rejects - writes the rejects to standard output, not to a file named '-
 check "--rejects - beside alerts on standard output: refused" sh -c "
     { $MT scan -q -r $R --rejects - $TMP/quote.csv > $TMP/out 2> $TMP/err; [ \$? -eq 3 ]; } &&
     grep -q \"^moneytrail: scan: --rejects '-' is the same file as --alerts '-'; refusing to overwrite one output with another\" $TMP/err"
+check "rows dated 2204 and 0001 are rejected with a reason; the rest is read" sh -c "
+    { head -n 6 $TMP/f.csv
+      echo 'x1,2204-03-01T00:00:05Z,A1,B1,5.00,EUR,transfer,,,Hamburg,far'
+      echo 'x2,0001-03-01T00:00:05Z,A1,B1,5.00,EUR,transfer,,,Hamburg,far'
+      sed -n 7,9p $TMP/f.csv; } > $TMP/far.csv &&
+    $MT scan -r $R --rejects $TMP/rf.csv -o $TMP/f.jsonl $TMP/far.csv 2> $TMP/err &&
+    grep -q '^scan: 10 rows read, 2 rejected' $TMP/err &&
+    grep -q '^$TMP/far.csv,7,,\"timestamp 2204-03-01T00:00:05Z is implausible: after .*, the run time plus 172800 s\",' $TMP/rf.csv &&
+    grep -q '^$TMP/far.csv,8,,timestamp 0001-03-01T00:00:05Z is implausible: before the earliest date 1990-01-01T00:00:00Z,' $TMP/rf.csv"
+check "amounts above the documented maximum are rejected with it; the largest is accepted" sh -c "
+    { head -n 3 $TMP/f.csv
+      echo 'h1,2024-03-01T00:00:03Z,A1,B1,46116860184273879.03,EUR,transfer,,,Hamburg,huge'
+      echo 'h2,2024-03-01T00:00:03Z,A1,B1,10000000000000.01,EUR,transfer,,,Hamburg,huge'
+      echo 'h3,2024-03-01T00:00:03Z,A1,B1,10000000000000.00,EUR,transfer,,,Hamburg,largest'; } > $TMP/huge.csv &&
+    $MT scan -r $R --rejects $TMP/rh.csv -o $TMP/h.jsonl $TMP/huge.csv 2> $TMP/err &&
+    grep -q '^scan: 5 rows read, 2 rejected' $TMP/err &&
+    grep -q \"^$TMP/huge.csv,4,5,.column 5 (amount): '46116860184273879.03' is above the largest amount accepted, 10,000,000,000,000.00.,\" $TMP/rh.csv &&
+    grep -q \"^$TMP/huge.csv,5,5,.column 5 (amount): '10000000000000.01' is above the largest amount accepted\" $TMP/rh.csv"
 finish
