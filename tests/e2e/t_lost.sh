@@ -86,7 +86,7 @@ check "--rejects - writes the rejects to standard output, not to a file named '-
     cd $TMP && $MTA scan -q -r $PWD/$R --rejects - -o $TMP/k.jsonl $TMP/quote.csv > $TMP/out &&
     grep -q '^$TMP/quote.csv,1002,' $TMP/out && ! [ -e $TMP/- ]"
 check "--rejects - beside alerts on standard output: refused" sh -c "
-    { $MT scan -q -r $R --rejects - $TMP/quote.csv > $TMP/out 2> $TMP/err; [ \$? -eq 3 ]; } &&
+    { cd $TMP && $MTA scan -q -r $PWD/$R --rejects - $TMP/quote.csv > $TMP/out 2> $TMP/err; [ \$? -eq 3 ]; } &&
     grep -q \"^moneytrail: scan: --rejects '-' is the same file as --alerts '-'; refusing to overwrite one output with another\" $TMP/err"
 check "rows dated 2204 and 0001 are rejected with a reason; the rest is read" sh -c "
     { head -n 6 $TMP/f.csv
