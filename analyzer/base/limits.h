@@ -15,6 +15,18 @@
 #define LIMIT_LABELS             8           /* label columns carried along per row */
 #define LIMIT_SOURCES            1024        /* input files in one run */
 #define LIMIT_MAX_ERRORS_DEFAULT 100         /* rejected rows tolerated by default */
+/* Plausible event times: a row dated after the run time plus this, or
+ * before the earliest date, is rejected (one row dated 2204 would
+ * otherwise blind every later incremental run; one dated 0001 makes every
+ * later row late). */
+#define LIMIT_TS_FUTURE_SECONDS (2LL * 86400)  /* ahead of the clock: time zones, value dates */
+#define LIMIT_TS_EARLIEST       631152000LL    /* 1990-01-01T00:00:00Z, by default */
+/* Largest amount accepted, in minor units: 10^15 (ten trillion in a
+ * currency of cents); larger ones are rejected. A window holds at most
+ * LIMIT_WINDOW_ENTRIES amounts, and 4096 * 10^15 < INT64_MAX (9.2 * 10^18),
+ * so the running sums of window_agg.c are exact in int64 and cannot
+ * overflow (a static assertion there checks it). */
+#define LIMIT_AMOUNT_MINOR 1000000000000000LL
 
 /* Rule language */
 #define LIMIT_RULE_FILE_BYTES    (4 * 1024 * 1024)

@@ -17,6 +17,8 @@
 
 #include "cli/cmd.h"
 #include "base/db.h"
+#include "read/outfile.h"
+#include "read/samefile.h"
 #include "read/input.h"
 #include "read/source.h"
 #include "base/tstamp.h"
@@ -38,7 +40,7 @@ typedef struct {
     PGconn *conn;
     Intern *accounts, *locations;
     Input *input;
-    FILE *rejects;
+    Outfile *rejects; /* replaced only by a load that reads to its end or budget */
     FILE *spool; /* every row sent, for the slow path after a duplicate id */
     GString *buf;
     guint64 staged, loaded, accounts_loaded;
@@ -330,7 +332,9 @@ static gboolean load_table_empty(Load *l, gboolean *empty, GError **error)
 static gboolean load_begin(Load *l, gboolean *empty, GError **error)
 {
     const char *what = "cannot load transactions into";
-    InputOptions io = {.format = l->o.format, .max_lateness = -1, .rejects = l->rejects};
+    InputOptions io = {.format = l->o.format,
+                       .max_lateness = -1,
+                       .rejects = l->rejects ? outfile_stream(l->rejects) : NULL};
     l->input = input_open((const char *const *)l->o.files, g_strv_length(l->o.files), &io,
                           l->accounts, l->locations, error);
     if (!l->input)
@@ -352,8 +356,17 @@ static int load_transactions(Load *l)
 {
     g_autoptr(GError) err = NULL;
     gboolean empty = FALSE;
-    if (l->o.rejects && !(l->rejects = fopen(l->o.rejects, "w"))) {
-        cmd_error("load", "cannot create rejects file '%s': %s", l->o.rejects, g_strerror(errno));
+    /* no output may overwrite an input (read/samefile.h) */
+    g_autoptr(Samefile) sf = samefile_new();
+    samefile_inputs(sf, "input", (const char *const *)l->o.files);
+    samefile_input(sf, "--accounts", l->o.accounts);
+    samefile_output(sf, "--rejects", l->o.rejects);
+    if (!samefile_check(sf, &err)) {
+        cmd_error("load", "%s", err->message);
+        return EXIT_DATA;
+    }
+    if (l->o.rejects && !(l->rejects = outfile_open(l->o.rejects, "rejects file", &err))) {
+        cmd_error("load", "%s", err->message);
         return EXIT_DATA;
     }
     if (!load_begin(l, &empty, &err)) {
@@ -489,6 +502,10 @@ static void load_summary(Load *l)
                 st.rejected && l->o.rejects ? l->o.rejects : "",
                 st.rejected && l->o.rejects ? ")" : "", secs,
                 cmd_count((guint64)((double)st.rows / (secs > 0 ? secs : 1e-9)), e));
+        /* nothing lost: input.c fails the run when these do not add up */
+        fprintf(stderr, "load: %s data lines = %s in rows read + %s rejected + %s blank\n",
+                cmd_count(st.lines_data, a), cmd_count(st.lines_rows, b),
+                cmd_count(st.lines_rejected, c), cmd_count(st.lines_blank, d));
     }
     if (l->o.accounts)
         fprintf(stderr, "load: %s accounts loaded or updated from %s\n",
@@ -511,6 +528,11 @@ static int load_run(Load *l)
     }
     if (rc == EXIT_OK &&
         !db_command(l->conn, "cannot commit the load into", "COMMIT", 0, NULL, &err)) {
+        cmd_error("load", "%s", err->message);
+        rc = EXIT_DATA;
+    }
+    if ((rc == EXIT_OK || rc == EXIT_BUDGET) && l->rejects && /* kept whole, or the load fails */
+        !outfile_commit(g_steal_pointer(&l->rejects), &err)) {
         cmd_error("load", "%s", err->message);
         rc = EXIT_DATA;
     }
@@ -538,8 +560,7 @@ int cmd_load(int argc, char **argv)
         intern_free(l.accounts);
     if (l.locations)
         intern_free(l.locations);
-    if (l.rejects)
-        fclose(l.rejects);
+    outfile_abort(l.rejects); /* not committed: the previous file stays */
     if (l.spool)
         fclose(l.spool);
     if (l.buf)

@@ -12,6 +12,8 @@
 
 #include "cli/cmd.h"
 #include "cli/cmd_run.h"
+#include "read/outfile.h"
+#include "read/samefile.h"
 #include "cli/scan_pg.h"
 #include "out/sink_jsonl.h"
 #include "scan/scan.h"
@@ -28,7 +30,7 @@ typedef struct {
     RuleSet *rs;
     Scan *scan; /* the pipeline: scan/scan.h */
     SinkJsonl *sink;
-    FILE *rejects;
+    Outfile *rejects; /* replaced only by a run that reads to its end or budget */
     gint64 t0;
     gboolean show_progress;
     ScanPgOptions pgo; /* the database side: scan_pg.h */
@@ -176,6 +178,10 @@ static void summary(ScanCmd *s)
             st.rejected && s->o.rejects ? s->o.rejects : "", st.rejected && s->o.rejects ? ")" : "",
             cmd_count(intern_count(scan_accounts(s->scan)), c), secs,
             cmd_count((guint64)((double)st.rows / (secs > 0 ? secs : 1e-9)), d));
+    /* nothing lost: input.c fails the run when these do not add up */
+    fprintf(stderr, "scan: %s data lines = %s in rows read + %s rejected + %s blank\n",
+            cmd_count(st.lines_data, a), cmd_count(st.lines_rows, b),
+            cmd_count(st.lines_rejected, c), cmd_count(st.lines_blank, d));
     if (scan_pg_writes_db(s->pg))
         scan_pg_summary(s->pg, es.alerts, s->stored, stderr);
     else
@@ -263,11 +269,22 @@ static gboolean run_open(ScanCmd *s)
     InputOptions io = {.format = r->format};
     if (!cmd_parse_lateness("scan", r->max_lateness, &io.max_lateness))
         return FALSE;
-    if (s->o.rejects && !(s->rejects = fopen(s->o.rejects, "w"))) {
-        cmd_error("scan", "cannot create rejects file '%s': %s", s->o.rejects, g_strerror(errno));
+    /* no output may overwrite an input or another output (read/samefile.h) */
+    g_autoptr(Samefile) sf = samefile_new();
+    samefile_inputs(sf, "input", (const char *const *)r->sources);
+    samefile_inputs(sf, "--rules", (const char *const *)r->rules);
+    samefile_input(sf, "--accounts", r->accounts);
+    samefile_output(sf, "--alerts", s->o.alerts);
+    samefile_output(sf, "--rejects", s->o.rejects);
+    if (!samefile_check(sf, &err)) {
+        cmd_error("scan", "%s", err->message);
         return FALSE;
     }
-    io.rejects = s->rejects;
+    if (s->o.rejects && !(s->rejects = outfile_open(s->o.rejects, "rejects file", &err))) {
+        cmd_error("scan", "%s", err->message);
+        return FALSE;
+    }
+    io.rejects = s->rejects ? outfile_stream(s->rejects) : NULL;
     s->scan = scan_new(s->rs);
     if (!scan_pg_begin(s->pg, s->rs, !r->accounts, &io, &err)) {
         cmd_error("scan", "%s", err->message);
@@ -297,8 +314,7 @@ static void run_clear(ScanCmd *s)
     scan_pg_free(s->pg);
     scan_pg_options_clear(&s->pgo);
     g_free(s->reason);
-    if (s->rejects)
-        fclose(s->rejects);
+    outfile_abort(s->rejects); /* not committed: the previous file stays */
     rule_set_free(s->rs);
     cmd_run_options_clear(&s->o.run);
     g_free(s->o.alerts);
@@ -328,12 +344,15 @@ static int finish_db(ScanCmd *s, int rc)
 /* Commits the alerts of a successful run, or removes them; returns the exit code. */
 static int finish(ScanCmd *s, int rc)
 {
+    g_autoptr(GError) rerr = NULL; /* the rejects file: kept whole, or the run fails */
+    if ((rc == EXIT_OK || rc == EXIT_BUDGET) && s->rejects &&
+        !outfile_commit(g_steal_pointer(&s->rejects), &rerr)) {
+        cmd_error("scan", "%s", rerr->message);
+        rc = EXIT_DATA;
+    }
     if (scan_pg_writes_db(s->pg))
         return finish_db(s, rc);
-    EngineStats es;
-    shards_stats(scan_engine(s->scan), &es);
-    if (rc == EXIT_OK && es.sink_failed)
-        rc = EXIT_DATA;
+    /* a failed alert write (es.sink_failed) fails the commit, with its message */
     SinkJsonl *sink = g_steal_pointer(&s->sink);
     if (rc != EXIT_OK) {
         sink_jsonl_abort(sink);

@@ -328,6 +328,12 @@ static guint64 dset_key(const RuleAgg *g, const WinEntry *en, const Keep *k)
     return key + 1;
 }
 
+/* Running sums cannot overflow: every amount is at most LIMIT_AMOUNT_MINOR
+ * (decode.c rejects larger ones) and a window holds at most
+ * LIMIT_WINDOW_ENTRIES of them. */
+_Static_assert(LIMIT_AMOUNT_MINOR <= G_MAXINT64 / LIMIT_WINDOW_ENTRIES,
+               "window sums of the largest amounts must fit in int64");
+
 /* One tracked aggregate's share of run_add. */
 static inline void track_add(const Rule *r, Window *w, const RuleTrack *t, const WinEntry *en,
                              gint64 sign, const Keep *k)

@@ -431,6 +431,12 @@ static DecodeStatus decode_amount(Decoder *d, Txn *out)
     if (amount < 0)
         return decode_fail_value(d, DECODE_AMOUNT, PROFILE_FIELD_AMOUNT, &v,
                                  "is negative (the direction is given by the accounts)");
+    if (amount > LIMIT_AMOUNT_MINOR) { /* keeps window sums within int64 (limits.h) */
+        char what[96], most[32];
+        g_snprintf(what, sizeof what, "is above the largest amount accepted, %s",
+                   money_format(LIMIT_AMOUNT_MINOR, exp, most));
+        return decode_fail_value(d, DECODE_AMOUNT, PROFILE_FIELD_AMOUNT, &v, what);
+    }
     out->core.amount = amount;
     return DECODE_OK;
 }

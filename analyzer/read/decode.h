@@ -32,7 +32,8 @@
     X(MCC, "bad_mcc")                                                                              \
     X(COUNTRY, "bad_country")                                                                      \
     X(UTF8, "invalid_utf8")                                                                        \
-    X(LATE, "late")
+    X(LATE, "late")                                                                                \
+    X(IMPLAUSIBLE_TIME, "implausible_timestamp")
 
 typedef enum {
 #define X(id, name) DECODE_##id,

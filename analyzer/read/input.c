@@ -6,7 +6,12 @@
  * to the rejects file (file,line,column,reason,raw) and the stream goes
  * on; a row older than the latest timestamp seen minus max_lateness is a
  * reject too. Only a failure of a whole source ends the stream, with a
- * GError naming the file and position. */
+ * GError naming the file and position.
+ *
+ * Nothing is lost: at the end of each file, its data lines (physical
+ * lines, counted by the source as bytes arrive, less the header) must equal
+ * the lines of the rows handed out plus those of the rows rejected plus the
+ * blank lines; if not, the stream ends with an error. */
 #include "read/input.h"
 
 #include <errno.h>
@@ -38,6 +43,12 @@ struct Input {
     guint64 rows, rejected, bytes_done, bytes_total;
     gint64 latest;
     gboolean have_latest;
+    gint64 ts_min, ts_max; /* the plausible event times, both included */
+    GString *scratch; /* a copy of a record that spans lines, decoded in its place */
+    /* line accounting (see the top): totals of finished files, and the
+     * lines of the current one's header, rows and rejects */
+    guint64 lines_data, lines_rows, lines_rejected, lines_blank;
+    guint64 cur_header, cur_rows, cur_rejected;
 };
 
 /* Fails early on a file that cannot be read; adds its size to the total. */
@@ -88,6 +99,8 @@ Input *input_open(const char *const *paths, guint n_paths, const InputOptions *o
     in->n_paths = n_paths;
     in->profiles = g_new0(const Profile *, n_paths);
     in->max_lateness = opts->max_lateness;
+    in->ts_min = opts->earliest ? opts->earliest : LIMIT_TS_EARLIEST;
+    in->ts_max = (opts->now ? opts->now : g_get_real_time() / G_USEC_PER_SEC) + LIMIT_TS_FUTURE_SECONDS;
     in->rejects = opts->rejects;
     in->db = opts->db;
     in->accounts = accounts;
@@ -117,6 +130,8 @@ void input_free(Input *in)
         g_ptr_array_free(in->builtins, TRUE);
     g_free(in->profiles);
     g_strfreev(in->paths);
+    if (in->scratch)
+        g_string_free(in->scratch, TRUE);
     g_free(in);
 }
 
@@ -144,6 +159,7 @@ static void input_csv_field(FILE *f, const char *s, size_t n)
 static void input_reject(Input *in, const SourceRecord *rec, gboolean overlong)
 {
     in->rejected++;
+    in->cur_rejected += rec->lines;
     if (!in->rejects)
         return;
     const char *path = in->paths[in->cur];
@@ -204,6 +220,8 @@ static gboolean input_start_source(Input *in, GError **error)
         return FALSE;
     g_autofree char *where =
         g_strdup_printf("%s:%" G_GUINT64_FORMAT, source_name(in->src), rec.line);
+    in->cur_header = rec.lines;
+    in->cur_rows = in->cur_rejected = 0;
     const Profile *p = in->forced;
     if (!p)
         p = profile_detect(in->builtins, rec.data, rec.len, where, error);
@@ -215,6 +233,29 @@ static gboolean input_start_source(Input *in, GError **error)
     return decode_bind(in->dec, rec.data, rec.len, where, error);
 }
 
+/* Checks that every line of the finished source is in a row, a reject or
+ * blank, and adds its lines to the totals; FALSE with error if lines were
+ * lost. */
+static gboolean input_account(Input *in, GError **error)
+{
+    SourceLines sl;
+    source_lines(in->src, &sl);
+    guint64 seen = in->cur_rows + in->cur_rejected + sl.blank;
+    guint64 data = sl.counted ? sl.physical - MIN(sl.physical, in->cur_header) : seen;
+    in->lines_data += data;
+    in->lines_rows += in->cur_rows;
+    in->lines_rejected += in->cur_rejected;
+    in->lines_blank += sl.blank;
+    if (seen == data)
+        return TRUE;
+    g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_FAILED,
+                "%s: %" G_GUINT64_FORMAT " data lines, but %" G_GUINT64_FORMAT
+                " accounted for (%" G_GUINT64_FORMAT " in rows read, %" G_GUINT64_FORMAT
+                " rejected, %" G_GUINT64_FORMAT " blank): lines were lost",
+                source_name(in->src), data, seen, in->cur_rows, in->cur_rejected, sl.blank);
+    return FALSE;
+}
+
 static void input_end_source(Input *in)
 {
     in->bytes_done += source_bytes_read(in->src);
@@ -223,9 +264,55 @@ static void input_end_source(Input *in)
     in->cur++;
 }
 
+/* Decodes a record that spans lines from a copy, so that the source's
+ * bytes stay as they were; if it does not parse, only its first line is
+ * rejected and reading goes on at its second (an unbalanced quote, or two
+ * that pair up across good lines, must not take those lines with them). */
+static DecodeStatus input_decode_lines(Input *in, SourceRecord *rec, Txn *out)
+{
+    if (!in->scratch)
+        in->scratch = g_string_sized_new(LIMIT_LINE_BYTES);
+    g_string_truncate(in->scratch, 0);
+    g_string_append_len(in->scratch, rec->data, (gssize)rec->len);
+    DecodeStatus ds = decode_row(in->dec, in->scratch->str, rec->len, rec->line, out);
+    if (ds == DECODE_OK)
+        return ds;
+    g_autofree char *why = g_strdup(decode_message(in->dec));
+    guint64 last = rec->line + rec->lines - 1;
+    source_unread_tail(in->src, rec);
+    decode_set_error(in->dec, 0,
+                     "unbalanced quote: the record of lines %" G_GUINT64_FORMAT "-%" G_GUINT64_FORMAT
+                     " does not parse (%s); line %" G_GUINT64_FORMAT
+                     " rejected, reading resumes at line %" G_GUINT64_FORMAT,
+                     rec->line, last, why, rec->line, rec->line + 1);
+    return ds;
+}
+
+/* A row dated after the run time plus LIMIT_TS_FUTURE_SECONDS, or before
+ * the earliest plausible date, is a reject: it must not move the latest
+ * time seen (nor, downstream, a database's watermark). */
+static DecodeStatus input_check_plausible(Input *in, const Txn *t)
+{
+    if (t->core.ts >= in->ts_min && t->core.ts <= in->ts_max)
+        return DECODE_OK;
+    char ts[32], bound[32];
+    tstamp_format_utc(t->core.ts, ts);
+    if (t->core.ts > in->ts_max)
+        decode_set_error(in->dec, 0,
+                         "timestamp %s is implausible: after %s, the run time plus %lld s", ts,
+                         tstamp_format_utc(in->ts_max, bound), LIMIT_TS_FUTURE_SECONDS);
+    else
+        decode_set_error(in->dec, 0, "timestamp %s is implausible: before the earliest date %s",
+                         ts, tstamp_format_utc(in->ts_min, bound));
+    return DECODE_IMPLAUSIBLE_TIME;
+}
+
 /* A row older than the latest seen minus max_lateness is a reject. */
 static DecodeStatus input_check_late(Input *in, const Txn *t)
 {
+    DecodeStatus ds = input_check_plausible(in, t);
+    if (ds != DECODE_OK)
+        return ds;
     if (!in->have_latest || t->core.ts >= in->latest) {
         in->latest = t->core.ts;
         in->have_latest = TRUE;
@@ -255,7 +342,10 @@ InputStatus input_next(Input *in, Txn *out, GError **error)
         if (st == SOURCE_ERROR)
             return INPUT_ERROR;
         if (st == SOURCE_END) {
+            gboolean ok = input_account(in, error);
             input_end_source(in);
+            if (!ok)
+                return INPUT_ERROR;
             continue;
         }
         in->rows++;
@@ -264,13 +354,24 @@ InputStatus input_next(Input *in, Txn *out, GError **error)
             input_reject(in, &rec, TRUE);
             continue;
         }
-        DecodeStatus ds = decode_row(in->dec, rec.data, rec.len, rec.line, out);
+        if (st == SOURCE_DAMAGED) {
+            decode_set_error(in->dec, 0,
+                             "unbalanced quote: the quoted field opened on line %" G_GUINT64_FORMAT
+                             " is still open at line %" G_GUINT64_FORMAT " after %zu bytes; "
+                             "line %" G_GUINT64_FORMAT " rejected, reading resumes at line %" G_GUINT64_FORMAT,
+                             rec.line, rec.span_last, rec.span_bytes, rec.line, rec.line + 1);
+            input_reject(in, &rec, FALSE);
+            continue;
+        }
+        DecodeStatus ds = rec.lines > 1 ? input_decode_lines(in, &rec, out)
+                                        : decode_row(in->dec, rec.data, rec.len, rec.line, out);
         if (ds == DECODE_OK)
             ds = input_check_late(in, out);
         if (ds != DECODE_OK) {
             input_reject(in, &rec, FALSE);
             continue;
         }
+        in->cur_rows += rec.lines;
         out->source_index = in->cur;
         return INPUT_ROW;
     }
@@ -282,6 +383,10 @@ void input_stats(const Input *in, InputStats *out)
     out->rejected = in->rejected;
     out->bytes_read = in->bytes_done + (in->src ? source_bytes_read(in->src) : 0);
     out->bytes_total = in->bytes_total;
+    out->lines_data = in->lines_data;
+    out->lines_rows = in->lines_rows;
+    out->lines_rejected = in->lines_rejected;
+    out->lines_blank = in->lines_blank;
 }
 
 const char *input_source_name(const Input *in, guint index)

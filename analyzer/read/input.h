@@ -21,6 +21,8 @@ typedef struct Input Input;
 typedef struct {
     const char *format;  /* profile name, path of a profile file, or NULL to detect */
     gint64 max_lateness; /* seconds a row may be older than the latest seen */
+    gint64 earliest;     /* first plausible event time (UTC s); 0 = LIMIT_TS_EARLIEST */
+    gint64 now;          /* the run time (UTC s) for the plausibility window; 0 = the clock */
     FILE *rejects;       /* borrowed; NULL = rejects are only counted */
     struct SourcePg *db; /* an opened database source (source_pg.h), taken over by
                           * input_open even when it fails; the one path only names it */
@@ -48,6 +50,10 @@ typedef struct {
     guint64 rejected;
     guint64 bytes_read;  /* raw (compressed) bytes consumed so far, all sources */
     guint64 bytes_total; /* total size of the regular files, 0 if unknown (stdin) */
+    /* Lines of the sources read to their end: data lines (all but the
+     * header) = lines in rows + lines rejected + blank lines, or the
+     * stream ended with an error (input.c). */
+    guint64 lines_data, lines_rows, lines_rejected, lines_blank;
 } InputStats;
 
 void input_stats(const Input *in, InputStats *out);

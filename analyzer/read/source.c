@@ -10,6 +10,13 @@
  * tell a newline inside a quoted field from the end of the record.
  * gzip is inflated with ISA-L's igzip, about three times as fast as zlib,
  * which checks each member's header and CRC; members follow one another.
+ * A record spans lines only while it stays within LIMIT_LINE_BYTES: past
+ * that, a record still open across lines (an unbalanced quote) is cut back
+ * to its first line, handed out as SOURCE_DAMAGED, and scanning starts
+ * afresh on the next line, so one stray quote costs one line, never the
+ * rest of the file. A one-line record past the limit is skipped to its
+ * newline, whatever its quotes. Newlines are counted as bytes arrive, so
+ * the reader can check that every line was handed out or blank.
  * A database source (source_open_pg) hands out source_pg's records instead. */
 #define _GNU_SOURCE /* pthread_setname_np */
 #include "read/source.h"
@@ -91,6 +98,9 @@ struct Source {
     guint64 scan_newlines; /* newlines inside the record being scanned */
     guint64 line;          /* line number of the next record */
     gboolean eof, started, skipping;
+    size_t last_start;       /* offset in buf of the record last handed out */
+    guint64 newlines, blank; /* '\n' bytes that arrived; blank lines skipped */
+    char last_byte;          /* the last byte that arrived, for an unterminated last line */
     SourcePg *pg; /* set for a database source: records come from there */
 };
 
@@ -170,6 +180,24 @@ guint64 source_bytes_read(const Source *s)
 guint64 source_bytes_total(const Source *s)
 {
     return s->size;
+}
+
+void source_lines(const Source *s, SourceLines *out)
+{
+    out->counted = s->pg == NULL;
+    out->physical = s->newlines + (s->last_byte && s->last_byte != '\n');
+    out->blank = s->blank;
+}
+
+/* Counts the newlines of bytes that just arrived in buf[from, to). */
+static void source_count(Source *s, size_t from, size_t to)
+{
+    if (to == from)
+        return;
+    for (const char *p = s->buf + from, *end = s->buf + to; (p = memchr(p, '\n', (size_t)(end - p)));
+         p++)
+        s->newlines++;
+    s->last_byte = s->buf[to - 1] ? s->buf[to - 1] : ' ';
 }
 
 /* read(2) retrying on EINTR; returns bytes read, 0 at end, -1 with error. */
@@ -405,6 +433,7 @@ static gboolean source_fill_gzip(Source *s, GError **error)
         else
             chunkq_push(&in->free, c);
     }
+    source_count(s, before, s->end);
     return TRUE;
 }
 
@@ -413,6 +442,7 @@ static gboolean source_fill_plain(Source *s, GError **error)
     gssize n = source_read(s, s->buf + s->end, SOURCE_OUT_BYTES - s->end, error);
     if (n < 0)
         return FALSE;
+    source_count(s, s->end, s->end + (size_t)n);
     s->end += (size_t)n;
     s->eof = n == 0;
     return TRUE;
@@ -437,6 +467,7 @@ static gboolean source_fill_first(Source *s, GError **error)
         inflater_start(s);
         return source_fill_gzip(s, error);
     }
+    source_count(s, 0, got);
     s->end = got;
     s->eof = got == 0;
     if (got >= 3 && memcmp(s->buf, "\xEF\xBB\xBF", 3) == 0)
@@ -508,7 +539,9 @@ static SourceStatus source_emit(Source *s, size_t len, size_t next, SourceRecord
     rec->len = len;
     if (len > 0 && rec->data[len - 1] == '\r')
         rec->len--;
+    s->last_start = s->start;
     rec->line = s->line;
+    rec->lines = s->scan_newlines + 1;
     s->line += s->scan_newlines + 1;
     s->start = next;
     s->scan = 0;
@@ -528,20 +561,63 @@ static SourceStatus source_cut(Source *s, SourceRecord *rec)
     rec->data = s->buf + s->start;
     rec->len = LIMIT_LINE_BYTES;
     rec->line = s->line;
+    rec->lines = 1;
     s->skipping = TRUE;
     return SOURCE_OVERLONG;
 }
 
-/* Discards the rest of an overlong record; TRUE once its end was seen. */
+/* A record of len bytes from start ran past the limit across lines: hands
+ * out its first line alone, with how far the open quote reached, and
+ * makes the next call scan afresh from the second line. */
+static SourceStatus source_damaged(Source *s, size_t len, SourceRecord *rec)
+{
+    char *first = s->buf + s->start;
+    char *nl = memchr(first, '\n', len);
+    g_assert(nl); /* scan_newlines > 0 */
+    rec->data = first;
+    rec->len = (size_t)(nl - first);
+    if (rec->len > 0 && first[rec->len - 1] == '\r')
+        rec->len--;
+    rec->len = MIN(rec->len, LIMIT_LINE_BYTES);
+    rec->line = s->line;
+    rec->lines = 1;
+    rec->span_last = s->line + s->scan_newlines - (first[len - 1] == '\n'); /* not the empty tail */
+    rec->span_bytes = len;
+    s->line++;
+    s->start = (size_t)(nl - s->buf) + 1;
+    s->scan = 0;
+    s->scan_newlines = 0;
+    s->state = SCAN_FIELD_START;
+    return SOURCE_DAMAGED;
+}
+
+void source_unread_tail(Source *s, SourceRecord *rec)
+{
+    g_assert(!s->pg && rec->lines > 1 && rec->data == s->buf + s->last_start);
+    char *nl = memchr(rec->data, '\n', rec->len);
+    g_assert(nl);
+    rec->len = (size_t)(nl - rec->data);
+    if (rec->len > 0 && rec->data[rec->len - 1] == '\r')
+        rec->len--;
+    rec->lines = 1;
+    s->start = (size_t)(nl - s->buf) + 1;
+    s->line = rec->line + 1;
+    s->scan = 0;
+    s->scan_newlines = 0;
+    s->state = SCAN_FIELD_START;
+}
+
+/* Discards the rest of an overlong line, to its newline whatever its
+ * quotes; TRUE once that newline (or the end) was seen. */
 static gboolean source_skip(Source *s)
 {
-    char *nl = source_scan(s);
+    char *base = s->buf + s->start;
+    char *nl = memchr(base, '\n', s->end - s->start);
     if (!nl && !s->eof) {
-        s->start = s->end; /* keep state and line count, drop the bytes */
-        s->scan = 0;
+        s->start = s->end; /* drop the bytes */
         return FALSE;
     }
-    s->line += s->scan_newlines + 1;
+    s->line++;
     s->start = nl ? (size_t)(nl - s->buf) + 1 : s->end;
     s->scan = 0;
     s->scan_newlines = 0;
@@ -562,6 +638,8 @@ SourceStatus source_next(Source *s, SourceRecord *rec, GError **error)
         }
         char *nl = s->start < s->end ? source_scan(s) : NULL;
         size_t len = nl ? (size_t)(nl - (s->buf + s->start)) : s->end - s->start;
+        if (len > LIMIT_LINE_BYTES + 1 && s->scan_newlines > 0)
+            return source_damaged(s, len, rec);
         if (!nl && len > LIMIT_LINE_BYTES + 1)
             return source_cut(s, rec);
         if (!nl && !s->eof) {
@@ -571,9 +649,15 @@ SourceStatus source_next(Source *s, SourceRecord *rec, GError **error)
         }
         if (!nl && len == 0)
             return SOURCE_END;
+        if (!nl && s->buf[s->start + len - 1] == '\n') { /* the file ends inside quotes */
+            len--;
+            s->scan_newlines--;
+        }
         SourceStatus st = source_emit(s, len, nl ? (size_t)(nl - s->buf) + 1 : s->end, rec);
-        if (st == SOURCE_RECORD && rec->len == 0)
+        if (st == SOURCE_RECORD && rec->len == 0) {
+            s->blank++;
             continue; /* blank line */
+        }
         return st;
     }
 }

@@ -35,8 +35,11 @@ void source_set_dialect(Source *src, char delimiter, char quote);
 
 typedef enum {
     SOURCE_RECORD = 0, /* rec holds the next record */
-    SOURCE_OVERLONG,   /* rec holds the first LIMIT_LINE_BYTES bytes of a record longer than
-                        * that; the rest is skipped by the next call */
+    SOURCE_OVERLONG,   /* rec holds the first LIMIT_LINE_BYTES bytes of a one-line record
+                        * longer than that; the rest of that line is skipped by the next call */
+    SOURCE_DAMAGED,    /* a quoted field ran past LIMIT_LINE_BYTES across lines (an unbalanced
+                        * quote): rec holds the first line alone, span_last and span_bytes say
+                        * how far the scan ran; reading goes on at the next line */
     SOURCE_END,        /* no more records */
     SOURCE_ERROR,      /* read error, corrupt or truncated gzip: error names file and offset */
 } SourceStatus;
@@ -44,11 +47,20 @@ typedef enum {
 typedef struct {
     char *data; /* the record, not NUL-terminated; may be modified in place */
     size_t len;
-    guint64 line; /* 1-based line number of the record's first line */
+    guint64 line;  /* 1-based line number of the record's first line */
+    guint64 lines; /* lines the record covers: 1 + newlines inside quoted fields */
+    guint64 span_last; /* SOURCE_DAMAGED: the last line the unclosed quote reached */
+    size_t span_bytes; /* SOURCE_DAMAGED: bytes it reached without a closing quote */
 } SourceRecord;
 
 /* Reads the next record. rec->data is borrowed until the next call. */
 SourceStatus source_next(Source *src, SourceRecord *rec, GError **error);
+
+/* The record just handed out spanned several lines and did not parse (two
+ * stray quotes can pair up across good lines): trims rec to its first
+ * line, and makes the next call read on from the second line. Call it
+ * before the next source_next, with the record's bytes left unmodified. */
+void source_unread_tail(Source *src, SourceRecord *rec);
 
 /* The name for messages: the path, or "standard input". */
 const char *source_name(const Source *src);
@@ -58,5 +70,18 @@ gboolean source_is_gzip(const Source *src);
 guint64 source_bytes_read(const Source *src);
 /* Size of the file if it is a regular file, else 0. */
 guint64 source_bytes_total(const Source *src);
+
+/* The physical lines of a source, counted on the bytes as they arrive (a
+ * count of its own, independent of how records are cut), and the blank
+ * lines source_next skipped. Once SOURCE_END was returned, every line is
+ * either blank or covered by exactly one handed-out record (rec.lines):
+ * the reader checks that sum against `physical` (input.c). A database
+ * source has no lines: physical is then 0 and `counted` FALSE. */
+typedef struct {
+    gboolean counted;
+    guint64 physical;
+    guint64 blank;
+} SourceLines;
+void source_lines(const Source *src, SourceLines *out);
 
 #endif

@@ -113,7 +113,7 @@ SourceStatus source_pg_next(SourcePg *s, SourceRecord *rec, GError **error)
 {
     if (!s->header_done) {
         s->header_done = TRUE;
-        *rec = (SourceRecord){s->header, sizeof source_pg_header - 1, 1};
+        *rec = (SourceRecord){s->header, sizeof source_pg_header - 1, 1, 1, 0, 0};
         return SOURCE_RECORD;
     }
     if (s->row) {
@@ -133,7 +133,7 @@ SourceStatus source_pg_next(SourcePg *s, SourceRecord *rec, GError **error)
     size_t len = (size_t)n;
     if (len > 0 && s->row[len - 1] == '\n')
         len--;
-    *rec = (SourceRecord){s->row, len, ++s->line};
+    *rec = (SourceRecord){s->row, len, ++s->line, 1, 0, 0};
     if (len > LIMIT_LINE_BYTES) {
         rec->len = LIMIT_LINE_BYTES;
         return SOURCE_OVERLONG;

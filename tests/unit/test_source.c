@@ -12,7 +12,7 @@
 #define DATA "tests/data/input/"
 
 /* Reads every record of path as "LINE:RECORD\n" ("LINE:overlong(N)\n"
- * for an overlong one), and "error: MESSAGE\n" if reading fails. */
+ * for an overlong one, "LINE:damaged(to line N)\n" for an open quote), and "error: MESSAGE\n" if reading fails. */
 static char *read_records(const char *path)
 {
     GString *out = g_string_new(NULL);
@@ -23,6 +23,9 @@ static char *read_records(const char *path)
     while (src && (st = source_next(src, &rec, &error)) != SOURCE_END && st != SOURCE_ERROR) {
         if (st == SOURCE_OVERLONG)
             g_string_append_printf(out, "%" G_GUINT64_FORMAT ":overlong(%zu)\n", rec.line, rec.len);
+        else if (st == SOURCE_DAMAGED)
+            g_string_append_printf(out, "%" G_GUINT64_FORMAT ":damaged(to line %" G_GUINT64_FORMAT ")\n",
+                                   rec.line, rec.span_last);
         else
             g_string_append_printf(out, "%" G_GUINT64_FORMAT ":%.*s\n", rec.line, (int)rec.len,
                                    rec.data);
@@ -121,18 +124,79 @@ Test(source, overlong_record_is_reported_and_skipped)
                           "4:3,\"quoted\nacross lines\"\n6:4,after\n");
 }
 
-Test(source, overlong_quoted_record_with_newlines_is_skipped_whole)
+/* One unbalanced quote used to swallow everything up to the next quote or
+ * the end of the file: now it costs its own line, and the next line is
+ * read afresh. */
+Test(source, unbalanced_quote_costs_one_line)
+{
+    GString *s = g_string_new("id,text\n1,\"open\n");
+    for (int i = 2; i <= 9000; i++)
+        g_string_append_printf(s, "%d,row\n", i);
+    g_autofree char *path = write_temp(s->str, s->len);
+    g_autoptr(GError) error = NULL;
+    g_autoptr(Source) src = source_open(path, &error);
+    SourceRecord rec;
+    cr_assert_eq(source_next(src, &rec, &error), SOURCE_RECORD); /* header */
+    cr_assert_eq(source_next(src, &rec, &error), SOURCE_DAMAGED);
+    cr_expect_eq(rec.line, 2);
+    cr_expect_eq(rec.lines, 1);
+    cr_expect_eq(rec.span_last, 9001); /* the quote ran to the end of the file */
+    cr_expect_eq(rec.span_bytes, s->len - strlen("id,text\n"));
+    cr_expect_eq(rec.len, 7);
+    cr_expect_eq(memcmp(rec.data, "1,\"open", 7), 0);
+    cr_assert_eq(source_next(src, &rec, &error), SOURCE_RECORD);
+    cr_expect_eq(rec.line, 3);
+    cr_expect_eq(memcmp(rec.data, "2,row", 5), 0);
+    guint64 n = 1;
+    while (source_next(src, &rec, &error) == SOURCE_RECORD)
+        n++;
+    cr_expect_eq(n, 8999);
+    cr_expect_eq(rec.line, 9001); /* the last record read */
+    SourceLines sl;
+    source_lines(src, &sl);
+    cr_expect(sl.counted);
+    cr_expect_eq(sl.physical, 9001);
+    cr_expect_eq(sl.blank, 0);
+    unlink(path);
+    g_string_free(s, TRUE);
+}
+
+/* A one-line record past the limit and past the whole read buffer is
+ * skipped to its newline even when an open quote would have carried it on;
+ * a shorter one is cut back to its line as damaged. */
+Test(source, overlong_line_with_open_quote_ends_at_its_newline)
 {
     GString *s = g_string_new("id,text\n1,\"");
-    for (int i = 0; i < LIMIT_LINE_BYTES; i++)
-        g_string_append(s, i % 1000 == 999 ? "\n" : "y");
-    g_string_append(s, "\"\n2,after\n");
+    for (int i = 0; i < 3 * 1024 * 1024; i++)
+        g_string_append_c(s, 'y');
+    g_string_append(s, "\n2,after\n\n3,last");
+    g_autofree char *path = write_temp(s->str, s->len);
+    g_autofree char *got = read_records(path);
+    g_autoptr(GError) error = NULL;
+    g_autoptr(Source) src = source_open(path, &error);
+    SourceRecord rec;
+    while (source_next(src, &rec, &error) != SOURCE_END)
+        ;
+    SourceLines sl;
+    source_lines(src, &sl);
+    unlink(path);
+    g_string_free(s, TRUE);
+    cr_expect_str_eq(got, "1:id,text\n2:overlong(65536)\n3:2,after\n5:3,last\n");
+    cr_expect_eq(sl.physical, 5); /* the last line has no newline */
+    cr_expect_eq(sl.blank, 1);
+}
+
+Test(source, open_quote_within_the_buffer_is_damaged)
+{
+    GString *s = g_string_new("id,text\n1,\"");
+    for (int i = 0; i < LIMIT_LINE_BYTES + 10; i++)
+        g_string_append_c(s, 'y');
+    g_string_append(s, "\n2,after\n\n3,last");
     g_autofree char *path = write_temp(s->str, s->len);
     g_autofree char *got = read_records(path);
     unlink(path);
     g_string_free(s, TRUE);
-    /* 65 newlines inside the quoted field: the next record is on line 68 */
-    cr_expect_str_eq(got, "1:id,text\n2:overlong(65536)\n68:2,after\n");
+    cr_expect_str_eq(got, "1:id,text\n2:damaged(to line 5)\n3:2,after\n5:3,last\n");
 }
 
 Test(source, long_file_crosses_buffer_refills)
