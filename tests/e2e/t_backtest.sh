@@ -90,6 +90,9 @@ for f in ht-ml-04 ht-ml-04-gs ht-ml-05 ht-ml-06 ht-ml-06-sg ht-ml-07 ht-ml-07-ch
     cp "rules/$f.rule" "$TMP/net/"
 done
 cp rules/lists.list "$TMP/net/"
+# The small set covers 30 days, and the network rules call a counterparty
+# new only after min_history days of data: here from the first day.
+sed -i 's/^\(  param    min_history = \)30/\10/' "$TMP"/net/*.rule
 amlsim_structures_found() {
     d=$TMP/small
     a=$(sed 1d "$d/instances.csv" | cut -d, -f2 | sort -u | wc -l) # one alert per instance
