@@ -79,8 +79,21 @@ check "rejects to a full disk: exit 3 with the cause, never a silent short file"
     { $MT scan -q -r $R --rejects /dev/full -o $TMP/k.jsonl $TMP/quote.csv 2> $TMP/err; [ \$? -eq 3 ]; } &&
     grep -q \"^moneytrail: scan: cannot write rejects file '/dev/full': No space left on device\" $TMP/err &&
     ! [ -e $TMP/k.jsonl ]"
+# a rule that alerts on every transfer, so that alerts are written whatever
+# the shipped catalogue finds in these rows
+cat > $TMP/every.rule <<'EOF'
+rule T-EVERY "every transfer"
+  source "test"
+  for each sender
+  where channel == transfer
+  alert if count >= 1
+  explain "a transfer"
+  example "one"
+    2024-03-01 10:00 transfer A -> B 1.00
+    expect alert on A
+EOF
 check "alerts to a full disk: exit 3 with the cause" sh -c "
-    { $MT scan -q -r $R -o /dev/full $TMP/f.csv 2> $TMP/err; [ \$? -eq 3 ]; } &&
+    { $MT scan -q -r $TMP/every.rule -o /dev/full $TMP/f.csv 2> $TMP/err; [ \$? -eq 3 ]; } &&
     grep -q \"^moneytrail: scan: cannot write alerts file '/dev/full': No space left on device\" $TMP/err"
 check "--rejects - writes the rejects to standard output, not to a file named '-'" sh -c "
     cd $TMP && $MTA scan -q -r $PWD/$R --rejects - -o $TMP/k.jsonl $TMP/quote.csv > $TMP/out &&
