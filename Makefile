@@ -2,7 +2,7 @@
 # every test; `make demo` shows moneytrail on synthetic data. See README.md.
 
 CC ?= cc
-PKGS := glib-2.0 zlib libpq libisal
+PKGS := glib-2.0 zlib libpq libisal libxml-2.0
 OPT ?= -O2
 # Link-time optimisation lets the engine's hot path inline across modules
 # (window, aggregates, interpreter): 2% fewer instructions, 7% less wall

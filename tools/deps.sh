@@ -14,6 +14,7 @@ need_pkg glib-2.0 libglib2.0-dev
 need_pkg zlib zlib1g-dev
 need_pkg libisal libisal-dev
 need_pkg libpq libpq-dev
+need_pkg libxml-2.0 libxml2-dev
 need_pkg criterion libcriterion-dev
 need_cmd gzip gzip
 need_cmd zcat gzip

@@ -15,6 +15,9 @@
 #define LIMIT_LABELS             8           /* label columns carried along per row */
 #define LIMIT_SOURCES            1024        /* input files in one run */
 #define LIMIT_MAX_ERRORS_DEFAULT 100         /* rejected rows tolerated by default */
+#define LIMIT_STMT_SEEN          (4u << 20)  /* statement payments remembered for duplicates
+                                              * (2 generations of this many, 8 bytes each) */
+#define LIMIT_XML_DEPTH          64          /* element nesting of a statement or report */
 /* Plausible event times: a row dated after the run time plus this, or
  * before the earliest date, is rejected (one row dated 2204 would
  * otherwise blind every later incremental run; one dated 0001 makes every

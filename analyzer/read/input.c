@@ -23,6 +23,7 @@
 #include "read/decode_profile.h"
 #include "read/source.h"
 #include "read/source_pg.h"
+#include "read/stmt.h"
 #include "base/tstamp.h"
 
 #define INPUT_RAW_OVERLONG_BYTES 256 /* raw bytes kept of an overlong record */
@@ -39,6 +40,8 @@ struct Input {
     const Profile **profiles; /* per source once its header was read; borrowed */
     guint cur;                /* the source being read */
     Source *src;
+    StmtSeen *seen; /* payments of statement sources, for duplicates (read/stmt.h) */
+    guint64 duplicates;
     Decoder *dec;
     guint64 rows, rejected, bytes_done, bytes_total;
     gint64 latest;
@@ -125,6 +128,7 @@ void input_free(Input *in)
     decode_free(in->dec);
     source_pg_free(in->db);
     source_free(in->src);
+    stmt_seen_free(in->seen);
     profile_free(in->forced);
     if (in->builtins)
         g_ptr_array_free(in->builtins, TRUE);
@@ -213,8 +217,11 @@ static gboolean input_read_header(Input *in, SourceRecord *rec, GError **error)
 /* Opens the current source, reads its header and binds a decoder. */
 static gboolean input_start_source(Input *in, GError **error)
 {
-    in->src =
-        in->db ? source_from_pg(g_steal_pointer(&in->db)) : source_open(in->paths[in->cur], error);
+    in->src = in->db ? source_from_pg(g_steal_pointer(&in->db)) : NULL;
+    if (!in->src && !stmt_open(in->paths[in->cur], &in->seen, &in->src, error))
+        return FALSE;
+    if (!in->src)
+        in->src = source_open(in->paths[in->cur], error);
     SourceRecord rec;
     if (!in->src || !input_read_header(in, &rec, error))
         return FALSE;
@@ -363,6 +370,16 @@ InputStatus input_next(Input *in, Txn *out, GError **error)
             input_reject(in, &rec, FALSE);
             continue;
         }
+        if (st == SOURCE_REJECTED) { /* a statement entry: a duplicate is counted apart */
+            const char *why = source_reject_reason(in->src);
+            decode_set_error(in->dec, 0, "%s", why);
+            input_reject(in, &rec, FALSE);
+            if (g_str_has_prefix(why, "duplicate payment")) {
+                in->rejected--;
+                in->duplicates++;
+            }
+            continue;
+        }
         DecodeStatus ds = rec.lines > 1 ? input_decode_lines(in, &rec, out)
                                         : decode_row(in->dec, rec.data, rec.len, rec.line, out);
         if (ds == DECODE_OK)
@@ -381,6 +398,7 @@ void input_stats(const Input *in, InputStats *out)
 {
     out->rows = in->rows;
     out->rejected = in->rejected;
+    out->duplicates = in->duplicates;
     out->bytes_read = in->bytes_done + (in->src ? source_bytes_read(in->src) : 0);
     out->bytes_total = in->bytes_total;
     out->lines_data = in->lines_data;

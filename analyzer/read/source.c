@@ -102,6 +102,8 @@ struct Source {
     guint64 newlines, blank; /* '\n' bytes that arrived; blank lines skipped */
     char last_byte;          /* the last byte that arrived, for an unterminated last line */
     SourcePg *pg; /* set for a database source: records come from there */
+    const SourceRecordsOps *ops; /* set for a producer of records (source_from_records) */
+    void *ops_self;
 };
 
 static void inflater_free(Inflater *in);
@@ -139,10 +141,27 @@ Source *source_from_pg(SourcePg *pg)
     return s;
 }
 
+Source *source_from_records(const char *name, const SourceRecordsOps *ops, void *self)
+{
+    Source *s = g_new0(Source, 1);
+    s->name = g_strdup(name);
+    s->fd = -1;
+    s->ops = ops;
+    s->ops_self = self;
+    return s;
+}
+
+const char *source_reject_reason(const Source *s)
+{
+    return s->ops ? s->ops->reason(s->ops_self) : "";
+}
+
 void source_free(Source *s)
 {
     if (!s)
         return;
+    if (s->ops)
+        s->ops->free(s->ops_self);
     source_pg_free(s->pg);
     inflater_free(s->inflater); /* before the state it uses */
     g_free(s->z);
@@ -174,6 +193,8 @@ guint64 source_bytes_read(const Source *s)
 {
     if (s->pg)
         return source_pg_bytes(s->pg);
+    if (s->ops)
+        return s->ops->bytes(s->ops_self);
     return s->gzip ? s->inflater->consumed : s->raw_read;
 }
 
@@ -184,7 +205,7 @@ guint64 source_bytes_total(const Source *s)
 
 void source_lines(const Source *s, SourceLines *out)
 {
-    out->counted = s->pg == NULL;
+    out->counted = s->pg == NULL && s->ops == NULL;
     out->physical = s->newlines + (s->last_byte && s->last_byte != '\n');
     out->blank = s->blank;
 }
@@ -630,6 +651,8 @@ SourceStatus source_next(Source *s, SourceRecord *rec, GError **error)
 {
     if (s->pg)
         return source_pg_next(s->pg, rec, error);
+    if (s->ops)
+        return s->ops->next(s->ops_self, rec, error);
     for (;;) {
         if (s->skipping && !source_skip(s)) {
             if (!source_refill(s, error))

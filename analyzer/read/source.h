@@ -40,6 +40,8 @@ typedef enum {
     SOURCE_DAMAGED,    /* a quoted field ran past LIMIT_LINE_BYTES across lines (an unbalanced
                         * quote): rec holds the first line alone, span_last and span_bytes say
                         * how far the scan ran; reading goes on at the next line */
+    SOURCE_REJECTED,   /* rec holds raw text the source itself rejects (a statement entry it
+                        * cannot map, a duplicate payment); source_reject_reason says why */
     SOURCE_END,        /* no more records */
     SOURCE_ERROR,      /* read error, corrupt or truncated gzip: error names file and offset */
 } SourceStatus;
@@ -83,5 +85,21 @@ typedef struct {
     guint64 blank;
 } SourceLines;
 void source_lines(const Source *src, SourceLines *out);
+
+/* A producer of canonical CSV records that is not a CSV file (the
+ * statement readers, read/stmt.h): its first record is the header. */
+typedef struct {
+    SourceStatus (*next)(void *self, SourceRecord *rec, GError **error);
+    guint64 (*bytes)(const void *self);            /* raw bytes consumed so far */
+    const char *(*reason)(const void *self);       /* why the last SOURCE_REJECTED */
+    void (*free)(void *self);
+} SourceRecordsOps;
+
+/* A source whose records come from ops (which must outlive it); takes
+ * ownership of self, freed by ops->free. Its lines are not counted
+ * (source_lines: counted FALSE). Caller frees with source_free. */
+Source *source_from_records(const char *name, const SourceRecordsOps *ops, void *self);
+/* Why the record handed out with SOURCE_REJECTED was rejected. */
+const char *source_reject_reason(const Source *src);
 
 #endif
