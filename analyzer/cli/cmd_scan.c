@@ -203,12 +203,14 @@ static void summary(ScanCmd *s)
     if (es.graph_exhausted)
         fprintf(stderr, "scan: %s graph searches stopped at the limit of %d edge visits\n",
                 cmd_count(es.graph_exhausted, a), LIMIT_GRAPH_WORK);
-    if (es.graph_degree_capped)
-        fprintf(stderr, "scan: %s graph edges left out of an account's index at the limit of %d\n",
-                cmd_count(es.graph_degree_capped, a), LIMIT_GRAPH_DEGREE);
+    if (es.graph_hubs)
+        fprintf(stderr, "scan: %s graph hubs (more than %d edges in the window) kept whole, "
+                "the largest with %s; %s edges held at most\n",
+                cmd_count(es.graph_hubs, a), LIMIT_GRAPH_DEGREE, cmd_count(es.graph_max_degree, b),
+                cmd_count(es.graph_peak_edges, c));
     if (es.graph_dropped)
-        fprintf(stderr, "scan: %s graph edges dropped within their window at the limit of %u\n",
-                cmd_count(es.graph_dropped, a), LIMIT_GRAPH_EDGES);
+        fprintf(stderr, "scan: %s graph edges dropped within their window at the limit of %llu\n",
+                cmd_count(es.graph_dropped, a), LIMIT_GRAPH_EDGES_MAX);
     thread_times(s);
     if (s->o.profile)
         profile_table(s);

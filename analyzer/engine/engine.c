@@ -932,7 +932,8 @@ static void match_rule(Engine *e, guint ri, const Rule *r, const GraphEdge *edge
     if (slot && t->core.ts < pool_at(&e->state[ri], slot - 1)->suppress_until)
         return; /* whatever it found could not alert */
     GraphMatch *m = &e->gm;
-    gboolean ok = graph_match(e->graph, &r->match, e->graph_bit[ri], r->window, edge, m);
+    GraphMatchEnv env = {e->rs, e->kyc};
+    gboolean ok = graph_match(e->graph, &r->match, e->graph_bit[ri], r->window, edge, &env, m);
     e->stats.graph_work += m->work;
     e->stats.graph_exhausted += m->exhausted;
     if (!ok)
@@ -1274,7 +1275,9 @@ void engine_stats(const Engine *e, EngineStats *out)
         GraphStats gs;
         graph_stats(e->graph, &gs);
         out->graph_dropped = gs.dropped_live;
-        out->graph_degree_capped = gs.degree_capped;
+        out->graph_hubs = gs.hubs;
+        out->graph_max_degree = gs.max_degree;
+        out->graph_peak_edges = gs.peak_edges;
     }
 }
 

@@ -58,7 +58,9 @@ typedef struct {
     guint64 graph_work;          /* edges visited by graph pattern searches */
     guint64 graph_exhausted;     /* searches stopped at LIMIT_GRAPH_WORK */
     guint64 graph_dropped;       /* edges dropped from the graph while within the window */
-    guint64 graph_degree_capped; /* per-account edge indexes that overwrote their oldest */
+    guint64 graph_hubs;          /* account indexes that grew past LIMIT_GRAPH_DEGREE edges */
+    guint64 graph_max_degree;    /* most edges one account index held at once */
+    guint64 graph_peak_edges;    /* most edges the graph held at once */
     guint64 records;             /* transaction records held for windows and the graph */
     gboolean sink_failed;
 } EngineStats;

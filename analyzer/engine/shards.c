@@ -426,7 +426,9 @@ void shards_stats(const Shards *s, EngineStats *out)
         out->graph_work += e.graph_work;
         out->graph_exhausted += e.graph_exhausted;
         out->graph_dropped += e.graph_dropped;
-        out->graph_degree_capped += e.graph_degree_capped;
+        out->graph_hubs += e.graph_hubs;
+        out->graph_max_degree = MAX(out->graph_max_degree, e.graph_max_degree);
+        out->graph_peak_edges += e.graph_peak_edges;
         out->records += e.records;
     }
     out->alerts = s->alerts;
