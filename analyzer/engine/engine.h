@@ -66,6 +66,10 @@ typedef struct {
 } EngineStats;
 
 void engine_stats(const Engine *e, EngineStats *out);
+/* The accounts about which a graph search stopped at LIMIT_GRAPH_WORK: up
+ * to max of them, most such searches first, into accounts and counts
+ * (caller's arrays of max). Returns how many accounts there are in all. */
+guint engine_graph_incomplete(const Engine *e, guint32 *accounts, guint64 *counts, guint max);
 /* Replay mode for incremental runs: alerts fired by transactions at or
  * before ts update the state (windows, suppression) as usual but are not
  * passed to the callback nor counted. G_MININT64 (the default) emits all. */

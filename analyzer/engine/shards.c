@@ -435,6 +435,14 @@ void shards_stats(const Shards *s, EngineStats *out)
     out->sink_failed = s->sink_failed;
 }
 
+guint shards_graph_incomplete(const Shards *s, guint32 *accounts, guint64 *counts, guint max)
+{
+    guint n = 0;
+    for (guint i = 0; i < s->n && !n; i++) /* one engine holds the graph */
+        n = engine_graph_incomplete(s->shard[i].engine, accounts, counts, max);
+    return n;
+}
+
 gboolean shards_rule_cost(const Shards *s, guint i, EngineRuleCost *out)
 {
     memset(out, 0, sizeof *out);
