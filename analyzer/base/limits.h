@@ -48,11 +48,14 @@
 #define LIMIT_SHARDS         64     /* engine threads (engine_shards.h), whatever --threads says */
 
 /* Transaction graph (graph patterns) */
-#define LIMIT_GRAPH_EDGES  (1u << 19) /* recent edges kept; the oldest is dropped, counted */
-#define LIMIT_GRAPH_DEGREE 256        /* most recent in- and out-edges kept per account */
-#define LIMIT_GRAPH_WORK   20000      /* edge visits per transaction and rule, then stop, counted */
-#define LIMIT_GRAPH_MATCH  64         /* edges in one matched subgraph */
-#define LIMIT_CYCLE_LENGTH 6          /* longest cycle or chain searched */
+/* The graph keeps every edge of its longest window; only past
+ * LIMIT_GRAPH_EDGES_MAX edges within it (a guard for memory: 48 bytes an
+ * edge and 24 in each account index) is the oldest dropped, counted. */
+#define LIMIT_GRAPH_EDGES_MAX (1ull << 26)
+#define LIMIT_GRAPH_DEGREE    256   /* an account index past this many edges is a hub (summary) */
+#define LIMIT_GRAPH_WORK      20000 /* edge visits per transaction and rule, then stop, counted */
+#define LIMIT_GRAPH_MATCH     64    /* edges in one matched subgraph */
+#define LIMIT_CYCLE_LENGTH    10    /* longest cycle or chain searched */
 #define LIMIT_GRAPH_RULES  32         /* rules with 'match' in one rule set (a bit each per edge) */
 
 #endif

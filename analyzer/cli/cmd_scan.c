@@ -203,15 +203,26 @@ static void summary(ScanCmd *s)
     if (es.window_drops)
         fprintf(stderr, "scan: %s window entries dropped at the limit of %d per window\n",
                 cmd_count(es.window_drops, a), LIMIT_WINDOW_ENTRIES);
-    if (es.graph_exhausted)
-        fprintf(stderr, "scan: %s graph searches stopped at the limit of %d edge visits\n",
-                cmd_count(es.graph_exhausted, a), LIMIT_GRAPH_WORK);
-    if (es.graph_degree_capped)
-        fprintf(stderr, "scan: %s graph edges left out of an account's index at the limit of %d\n",
-                cmd_count(es.graph_degree_capped, a), LIMIT_GRAPH_DEGREE);
+    if (es.graph_exhausted) {
+        guint32 acc[5];
+        guint64 cnt[5];
+        guint n = shards_graph_incomplete(scan_engine(s->scan), acc, cnt, G_N_ELEMENTS(acc));
+        fprintf(stderr, "scan: %s graph searches stopped at the limit of %d edge visits, about %u "
+                "accounts (alerts say \"incomplete\"), most:", cmd_count(es.graph_exhausted, a),
+                LIMIT_GRAPH_WORK, n);
+        for (guint i = 0; i < MIN(n, G_N_ELEMENTS(acc)); i++)
+            fprintf(stderr, "%s %s (%s)", i ? "," : "", intern_str(scan_accounts(s->scan), acc[i]),
+                    cmd_count(cnt[i], b));
+        fputc('\n', stderr);
+    }
+    if (es.graph_hubs)
+        fprintf(stderr, "scan: %s graph hubs (more than %d edges in the window) kept whole, "
+                "the largest with %s; %s edges held at most\n",
+                cmd_count(es.graph_hubs, a), LIMIT_GRAPH_DEGREE, cmd_count(es.graph_max_degree, b),
+                cmd_count(es.graph_peak_edges, c));
     if (es.graph_dropped)
-        fprintf(stderr, "scan: %s graph edges dropped within their window at the limit of %u\n",
-                cmd_count(es.graph_dropped, a), LIMIT_GRAPH_EDGES);
+        fprintf(stderr, "scan: %s graph edges dropped within their window at the limit of %llu\n",
+                cmd_count(es.graph_dropped, a), LIMIT_GRAPH_EDGES_MAX);
     thread_times(s);
     if (s->o.profile)
         profile_table(s);

@@ -259,6 +259,10 @@ void alert_to_json(const Alert *a, GString *out)
         write_hits(a, out);
     if (a->match)
         write_subgraph(a, out);
+    if (a->match && a->match->exhausted) { /* the search stopped at LIMIT_GRAPH_WORK */
+        jval_write_key(out, "incomplete");
+        g_string_append(out, "true");
+    }
     jval_write_str(out, "explanation", a->explanation);
     jval_write_str(out, "source", r->source ? r->source : "");
     g_string_append(out, "}\n");

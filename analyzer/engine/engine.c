@@ -207,6 +207,7 @@ struct Engine {
     gint64 quiet_until; /* alerts at or before this instant are not emitted */
     const Kyc *kyc;     /* accounts side table, or NULL */
     Graph *graph;       /* NULL without graph rules */
+    GHashTable *incomplete; /* account -> graph searches about it that stopped at the limit */
     guint32 *graph_bit; /* by rule index: its bit in GraphEdge.rules, 0 = window rule */
     Window match;       /* the edges of a graph match, as a window */
     GraphMatch gm;
@@ -429,8 +430,10 @@ Engine *engine_new(const RuleSet *rs, const Intern *accounts, const Intern *loca
             span = MAX(span, r->window);
         }
     }
-    if (bits)
+    if (bits) {
         e->graph = graph_new(span);
+        e->incomplete = g_hash_table_new(NULL, NULL);
+    }
     layout_rows(e);
     e->ty = typology_engine_new(rs);
     make_stores(e, span);
@@ -469,6 +472,8 @@ void engine_free(Engine *e)
     g_free(e->graph_bit);
     g_free(e->slot_of);
     graph_free(e->graph);
+    if (e->incomplete)
+        g_hash_table_unref(e->incomplete);
     typology_engine_free(e->ty);
     for (guint i = 0; i < e->n_stores; i++)
         txn_store_free(e->stores[i]);
@@ -932,9 +937,15 @@ static void match_rule(Engine *e, guint ri, const Rule *r, const GraphEdge *edge
     if (slot && t->core.ts < pool_at(&e->state[ri], slot - 1)->suppress_until)
         return; /* whatever it found could not alert */
     GraphMatch *m = &e->gm;
-    gboolean ok = graph_match(e->graph, &r->match, e->graph_bit[ri], r->window, edge, m);
+    GraphMatchEnv env = {e->rs, e->kyc};
+    gboolean ok = graph_match(e->graph, &r->match, e->graph_bit[ri], r->window, edge, &env, m);
     e->stats.graph_work += m->work;
     e->stats.graph_exhausted += m->exhausted;
+    if (m->exhausted) {
+        gpointer k = GUINT_TO_POINTER(graph_match_anchor(&r->match, edge));
+        g_hash_table_insert(e->incomplete, k,
+                            GSIZE_TO_POINTER(GPOINTER_TO_SIZE(g_hash_table_lookup(e->incomplete, k)) + 1));
+    }
     if (!ok)
         return;
     Window *st = pool_at(&e->state[ri], state_window(e, ri, m->anchor)); /* not suppressed */
@@ -1274,8 +1285,38 @@ void engine_stats(const Engine *e, EngineStats *out)
         GraphStats gs;
         graph_stats(e->graph, &gs);
         out->graph_dropped = gs.dropped_live;
-        out->graph_degree_capped = gs.degree_capped;
+        out->graph_hubs = gs.hubs;
+        out->graph_max_degree = gs.max_degree;
+        out->graph_peak_edges = gs.peak_edges;
     }
+}
+
+/* Orders accounts by their count of incomplete searches, most first, then by id. */
+static int by_incomplete(gconstpointer a, gconstpointer b, gpointer table)
+{
+    gsize x = GPOINTER_TO_SIZE(g_hash_table_lookup(table, *(gpointer const *)a));
+    gsize y = GPOINTER_TO_SIZE(g_hash_table_lookup(table, *(gpointer const *)b));
+    guint32 i = GPOINTER_TO_UINT(*(gpointer const *)a), j = GPOINTER_TO_UINT(*(gpointer const *)b);
+    return x != y ? (x < y) - (x > y) : (i > j) - (i < j);
+}
+
+guint engine_graph_incomplete(const Engine *e, guint32 *accounts, guint64 *counts, guint max)
+{
+    if (!e->incomplete)
+        return 0;
+    g_autoptr(GPtrArray) keys = g_ptr_array_new();
+    GHashTableIter it;
+    gpointer k;
+    g_hash_table_iter_init(&it, e->incomplete);
+    while (g_hash_table_iter_next(&it, &k, NULL))
+        g_ptr_array_add(keys, k);
+    g_ptr_array_sort_with_data(keys, by_incomplete, e->incomplete);
+    for (guint i = 0; i < MIN(max, keys->len); i++) {
+        gpointer k = g_ptr_array_index(keys, i);
+        accounts[i] = GPOINTER_TO_UINT(k);
+        counts[i] = GPOINTER_TO_SIZE(g_hash_table_lookup(e->incomplete, k));
+    }
+    return keys->len;
 }
 
 void engine_set_kyc(Engine *e, const Kyc *kyc)
@@ -1323,8 +1364,10 @@ void engine_set_shard(Engine *e, guint index, guint count, gboolean graph)
     e->shard = index;
     e->shards = count;
     typology_engine_free(g_steal_pointer(&e->ty));
-    if (!graph)
+    if (!graph) {
         graph_free(g_steal_pointer(&e->graph));
+        g_clear_pointer(&e->incomplete, g_hash_table_unref);
+    }
     /* a shard without the graph rules has rows for its own accounts only;
      * graph rules keep state for any account */
     e->slot_div = e->graph ? 1 : count;

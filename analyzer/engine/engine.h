@@ -58,12 +58,18 @@ typedef struct {
     guint64 graph_work;          /* edges visited by graph pattern searches */
     guint64 graph_exhausted;     /* searches stopped at LIMIT_GRAPH_WORK */
     guint64 graph_dropped;       /* edges dropped from the graph while within the window */
-    guint64 graph_degree_capped; /* per-account edge indexes that overwrote their oldest */
+    guint64 graph_hubs;          /* account indexes that grew past LIMIT_GRAPH_DEGREE edges */
+    guint64 graph_max_degree;    /* most edges one account index held at once */
+    guint64 graph_peak_edges;    /* most edges the graph held at once */
     guint64 records;             /* transaction records held for windows and the graph */
     gboolean sink_failed;
 } EngineStats;
 
 void engine_stats(const Engine *e, EngineStats *out);
+/* The accounts about which a graph search stopped at LIMIT_GRAPH_WORK: up
+ * to max of them, most such searches first, into accounts and counts
+ * (caller's arrays of max). Returns how many accounts there are in all. */
+guint engine_graph_incomplete(const Engine *e, guint32 *accounts, guint64 *counts, guint max);
 /* Replay mode for incremental runs: alerts fired by transactions at or
  * before ts update the state (windows, suppression) as usual but are not
  * passed to the callback nor counted. G_MININT64 (the default) emits all. */

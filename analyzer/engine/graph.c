@@ -1,7 +1,16 @@
 /* graph.c: the recent transaction graph (see graph.h).
  *
+ * The edges are one ring in arrival order, grown by doubling whenever its
+ * oldest edge is still within the span: the ring holds every edge of the
+ * span, however many that is (up to LIMIT_GRAPH_EDGES_MAX, a guard against
+ * exhausting memory, where the oldest is dropped and counted). Edges older
+ * than the span leave from the front as new ones arrive.
+ *
  * Per-account indexes are small rings of entries, allocated on an
- * account's first edge and grown by doubling up to LIMIT_GRAPH_DEGREE. An
+ * account's first edge; a full one first lets go of the entries whose
+ * edges have left the ring, then doubles. An index never drops a live
+ * entry: a hub keeps every edge of the span, and one that grew past
+ * LIMIT_GRAPH_DEGREE is counted (GraphStats.hubs) for the run summary. An
  * entry holds what a search tests first (the edge's time, the other
  * account, the rules it passed) beside the edge's sequence number, so that
  * a walk that wants some edges only (graph_iter_only) reads the others'
@@ -29,19 +38,26 @@ typedef struct {
 } Adj;
 
 struct Graph {
-    GraphEdge *ring; /* LIMIT_GRAPH_EDGES */
-    guint64 next;    /* sequence number of the next edge */
+    GraphEdge *ring;     /* cap edges; edge seq at seq & (cap - 1) */
+    guint64 cap;         /* a power of two */
+    guint64 first, next; /* sequence numbers of the oldest edge kept and of the next */
     gint64 span;
+    gint64 now; /* the newest edge's time */
     Adj *out, *in; /* by account id */
     guint n;
     GraphStats stats;
 };
 
+/* The ring's first size, in edges; it doubles from there as needed. */
+#define GRAPH_RING_START 4096
+
 Graph *graph_new(gint64 span)
 {
     Graph *g = g_new0(Graph, 1);
-    g->ring = hugemem_alloc(LIMIT_GRAPH_EDGES * sizeof(GraphEdge));
+    g->cap = GRAPH_RING_START;
+    g->ring = hugemem_alloc(g->cap * sizeof(GraphEdge));
     g->span = span;
+    g->now = G_MININT64;
     return g;
 }
 
@@ -61,31 +77,44 @@ void graph_free(Graph *g)
     }
     hugemem_free(g->out, g->n * sizeof(Adj));
     hugemem_free(g->in, g->n * sizeof(Adj));
-    hugemem_free(g->ring, LIMIT_GRAPH_EDGES * sizeof(GraphEdge));
+    hugemem_free(g->ring, g->cap * sizeof(GraphEdge));
     g_free(g);
+}
+
+/* Lets go of the entries at the head of a whose edges left the ring. */
+static void adj_trim(const Graph *g, Adj *a)
+{
+    while (a->len && a->e[a->head].seq < g->first) {
+        a->head = (a->head + 1) & (a->cap - 1);
+        a->len--;
+    }
+}
+
+/* Moves a's entries into a ring of cap entries (a power of two >= len). */
+static void adj_resize(Adj *a, guint cap)
+{
+    AdjEntry *s = g_new(AdjEntry, cap);
+    for (guint i = 0; i < a->len; i++)
+        s[i] = a->e[(a->head + i) & (a->cap - 1)];
+    g_free(a->e);
+    a->e = s;
+    a->cap = cap;
+    a->head = 0;
 }
 
 static void adj_push(Graph *g, Adj *a, AdjEntry x)
 {
     a->last_seq = x.seq;
     a->last_ts = x.ts;
+    if (a->len == a->cap)
+        adj_trim(g, a);
     if (a->len == a->cap) {
-        if (a->cap >= LIMIT_GRAPH_DEGREE) {
-            a->head = (a->head + 1) & (a->cap - 1);
-            a->len--;
-            g->stats.degree_capped++;
-        } else {
-            guint cap = a->cap ? a->cap * 2 : 4;
-            AdjEntry *s = g_new(AdjEntry, cap);
-            for (guint i = 0; i < a->len; i++)
-                s[i] = a->e[(a->head + i) & (a->cap - 1)];
-            g_free(a->e);
-            a->e = s;
-            a->cap = cap;
-            a->head = 0;
-        }
+        if (a->cap == LIMIT_GRAPH_DEGREE)
+            g->stats.hubs++;
+        adj_resize(a, a->cap ? a->cap * 2 : 4);
     }
     a->e[(a->head + a->len++) & (a->cap - 1)] = x;
+    g->stats.max_degree = MAX(g->stats.max_degree, a->len);
 }
 
 static void ensure_account(Graph *g, guint32 account)
@@ -100,7 +129,7 @@ static void ensure_account(Graph *g, guint32 account)
 
 void graph_prefetch(const Graph *g, const TxnCore *core)
 {
-    const GraphEdge *e = &g->ring[g->next & (LIMIT_GRAPH_EDGES - 1)];
+    const GraphEdge *e = &g->ring[g->next & (g->cap - 1)];
     __builtin_prefetch(e, 1);
     if (core->from < g->n && core->to < g->n) {
         __builtin_prefetch(&g->out[core->from]);
@@ -112,13 +141,43 @@ void graph_prefetch(const Graph *g, const TxnCore *core)
     }
 }
 
+/* Doubles the ring: an edge moves to the upper half where its sequence
+ * number has the old size's bit set. */
+static void ring_grow(Graph *g)
+{
+    guint64 old = g->cap;
+    g->ring = hugemem_grow(g->ring, old * sizeof(GraphEdge), 2 * old * sizeof(GraphEdge));
+    g->cap = 2 * old;
+    for (guint64 seq = g->first; seq < g->next; seq++) {
+        if (seq & old)
+            g->ring[seq & (g->cap - 1)] = g->ring[seq & (old - 1)];
+    }
+}
+
+/* Makes room for one edge: the edges older than the span leave; a full
+ * ring doubles, or at LIMIT_GRAPH_EDGES_MAX drops its oldest (counted when
+ * still within the span). */
+static void ring_make_room(Graph *g)
+{
+    while (g->first < g->next && g->ring[g->first & (g->cap - 1)].core.ts <= g->now - g->span)
+        g->first++;
+    if (g->next - g->first < g->cap)
+        return;
+    if (g->cap < LIMIT_GRAPH_EDGES_MAX) {
+        ring_grow(g);
+        return;
+    }
+    g->stats.dropped_live++;
+    g->first++;
+}
+
 guint64 graph_add(Graph *g, const TxnCore *rec, guint32 rules)
 {
     const TxnCore *core = rec;
+    g->now = MAX(g->now, core->ts);
+    ring_make_room(g);
     guint64 seq = g->next++;
-    GraphEdge *e = &g->ring[seq & (LIMIT_GRAPH_EDGES - 1)];
-    if (seq >= LIMIT_GRAPH_EDGES && e->core.ts > core->ts - g->span)
-        g->stats.dropped_live++;
+    GraphEdge *e = &g->ring[seq & (g->cap - 1)];
     e->core = *core;
     e->rules = rules;
     e->rec = rec;
@@ -126,14 +185,15 @@ guint64 graph_add(Graph *g, const TxnCore *rec, guint32 rules)
     adj_push(g, &g->out[core->from], (AdjEntry){seq, core->ts, core->to, rules});
     adj_push(g, &g->in[core->to], (AdjEntry){seq, core->ts, core->from, rules});
     g->stats.edges++;
+    g->stats.peak_edges = MAX(g->stats.peak_edges, g->next - g->first);
     return seq;
 }
 
 const GraphEdge *graph_edge(const Graph *g, guint64 seq)
 {
-    if (seq >= g->next || g->next - seq > LIMIT_GRAPH_EDGES)
+    if (seq >= g->next || seq < g->first)
         return NULL;
-    return &g->ring[seq & (LIMIT_GRAPH_EDGES - 1)];
+    return &g->ring[seq & (g->cap - 1)];
 }
 
 void graph_iter(const Graph *g, guint32 account, gboolean out, gint64 after, GraphIter *it)
@@ -176,7 +236,7 @@ const GraphEdge *graph_next(GraphIter *it, guint64 *seq)
         if (it->n >= GRAPH_LOOKAHEAD) { /* the ring slot is masked: a stale edge is harmless */
             const AdjEntry *ahead = &a->e[(a->head + it->n - GRAPH_LOOKAHEAD) & (a->cap - 1)];
             if (wanted(it, ahead))
-                __builtin_prefetch(&it->g->ring[ahead->seq & (LIMIT_GRAPH_EDGES - 1)]);
+                __builtin_prefetch(&it->g->ring[ahead->seq & (it->g->cap - 1)]);
         }
         const AdjEntry *x = &a->e[(a->head + it->n) & (a->cap - 1)];
         const GraphEdge *e = graph_edge(it->g, x->seq);
@@ -203,17 +263,31 @@ static gboolean adj_idle(const Graph *g, const Adj *a, gint64 limit)
     return !graph_edge(g, a->last_seq) || a->last_ts <= limit;
 }
 
+/* Lets go of an index's entries whose edges left the ring, and halves it
+ * while a quarter of it or less is in use: a hub's index shrinks back
+ * after its busy days. */
+static void adj_shrink(const Graph *g, Adj *a)
+{
+    adj_trim(g, a);
+    guint cap = a->cap;
+    while (cap > 4 && a->len <= cap / 4)
+        cap /= 2;
+    if (cap != a->cap)
+        adj_resize(a, cap);
+}
+
 guint graph_evict(Graph *g, gint64 now)
 {
     guint freed = 0;
     for (guint i = 0; i < g->n; i++) {
-        if (adj_idle(g, &g->out[i], now - g->span)) {
-            adj_clear(&g->out[i]);
-            freed++;
-        }
-        if (adj_idle(g, &g->in[i], now - g->span)) {
-            adj_clear(&g->in[i]);
-            freed++;
+        Adj *side[2] = {&g->out[i], &g->in[i]};
+        for (guint k = 0; k < 2; k++) {
+            if (adj_idle(g, side[k], now - g->span)) {
+                adj_clear(side[k]);
+                freed++;
+            } else if (side[k]->cap > 4) {
+                adj_shrink(g, side[k]);
+            }
         }
     }
     return freed;

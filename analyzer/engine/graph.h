@@ -1,12 +1,12 @@
 /* graph.h: the recent transaction graph that graph patterns search.
  *
- * Edges are account-to-account transactions, kept in one ring of
- * LIMIT_GRAPH_EDGES in arrival (time) order and indexed per account by the
- * LIMIT_GRAPH_DEGREE most recent in- and out-edges. An edge is identified
- * by a sequence number; once the ring has overwritten it, lookups return
- * NULL, so stale references cost nothing to keep. Edges older than the
- * span are ignored by the matchers and freed by graph_evict. Every edge
- * dropped while still within the span is counted. */
+ * Edges are account-to-account transactions, kept in one ring in arrival
+ * (time) order and indexed per account by all its in- and out-edges. The
+ * graph is bounded by time, not by a count: every edge newer than the span
+ * (the longest graph window) is kept, and hubs keep all of theirs. An edge
+ * is identified by a sequence number; once it has left the ring, lookups
+ * return NULL, so stale references cost nothing to keep. Only past
+ * LIMIT_GRAPH_EDGES_MAX edges within the span is one dropped, and counted. */
 #ifndef MT_GRAPH_H
 #define MT_GRAPH_H
 
@@ -62,13 +62,16 @@ void graph_iter_only(GraphIter *it, guint32 peer, guint32 rules);
 /* Next edge, or NULL at the end; *seq (may be NULL) gets its number. */
 const GraphEdge *graph_next(GraphIter *it, guint64 *seq);
 
-/* Frees the indexes of accounts whose newest edge is older than now - span. */
+/* Frees the indexes of accounts whose newest edge is older than now -
+ * span, and shrinks those of others that hold mostly edges gone. */
 guint graph_evict(Graph *g, gint64 now);
 
 typedef struct {
-    guint64 edges;         /* edges added */
-    guint64 dropped_live;  /* edges dropped from the ring while within the span */
-    guint64 degree_capped; /* per-account index entries overwritten at the degree limit */
+    guint64 edges;        /* edges added */
+    guint64 dropped_live; /* edges dropped from the ring while within the span */
+    guint64 peak_edges;   /* most edges held at once */
+    guint64 hubs;         /* account indexes that grew past LIMIT_GRAPH_DEGREE edges */
+    guint64 max_degree;   /* most edges one account index held at once */
 } GraphStats;
 
 void graph_stats(const Graph *g, GraphStats *out);

@@ -9,6 +9,10 @@
 #include <math.h>
 #include <stdlib.h>
 
+/* Accounts a search has judged (node_ok), so that a cycle's search asks
+ * once for each: a small table, as a pattern has few accounts. */
+#define NODE_MEMO 32
+
 typedef struct {
     const Graph *g;
     const MatchSpec *m;
@@ -17,7 +21,49 @@ typedef struct {
     const GraphEdge *anchor;
     const GraphEdge *path[LIMIT_CYCLE_LENGTH];
     GraphMatch *out;
+    RuleEval node_ev; /* for the node predicate: the anchor's row, account set per node */
+    guint32 memo[NODE_MEMO];
+    gboolean memo_ok[NODE_MEMO];
+    guint n_memo;
 } Search;
+
+/* Has account more than the pattern's max_degree edges of the rule in the
+ * window? Reads at most max_degree + 1 index entries of each side, so a
+ * hub costs no more to refuse than an account of that degree. */
+static gboolean is_hub(const Search *s, guint32 account)
+{
+    guint n = 0, limit = (guint)s->m->max_degree;
+    for (int out = 0; out < 2; out++) {
+        GraphIter it;
+        graph_iter(s->g, account, out, s->from, &it);
+        graph_iter_only(&it, 0, s->bit);
+        while (n <= limit && graph_next(&it, NULL))
+            n++;
+    }
+    return n > limit;
+}
+
+/* May account be part of the pattern: not a hub (max_degree), and passing
+ * the node predicate (`where node...`)? */
+static gboolean node_ok(Search *s, guint32 account)
+{
+    if (!s->m->max_degree && !s->m->nodes.n)
+        return TRUE;
+    for (guint i = 0; i < s->n_memo; i++) {
+        if (s->memo[i] == account)
+            return s->memo_ok[i];
+    }
+    gboolean ok = !(s->m->max_degree && is_hub(s, account));
+    if (ok && s->m->nodes.n) {
+        s->node_ev.account = account;
+        ok = rule_vm_run(&s->m->nodes, &s->node_ev) != 0;
+    }
+    if (s->n_memo < NODE_MEMO) {
+        s->memo[s->n_memo] = account;
+        s->memo_ok[s->n_memo++] = ok;
+    }
+    return ok;
+}
 
 static gboolean usable(Search *s, const GraphEdge *f)
 {
@@ -52,10 +98,22 @@ static const GraphEdge *next(Search *s, GraphIter *it)
     return f;
 }
 
+/* Is b's amount within the tolerance of a's? Always, with `tolerance any`. */
 static gboolean similar(const Search *s, const GraphEdge *a, const GraphEdge *b)
 {
     double x = (double)a->core.amount, y = (double)b->core.amount;
-    return fabs(y - x) <= s->m->tolerance * x;
+    return s->m->tolerance < 0 || fabs(y - x) <= s->m->tolerance * x;
+}
+
+/* May f be a hop of a cycle: in time order, later than the hop before
+ * (at `after`) and earlier than the anchor; in any order (`ordered
+ * false`), any edge of the window that arrived before the anchor and is
+ * not later than it. */
+static gboolean cycle_time_ok(const Search *s, const GraphEdge *f, gint64 after)
+{
+    if (s->m->unordered)
+        return f->core.ts <= s->t;
+    return f->core.ts > after && f->core.ts < s->t;
 }
 
 static gboolean on_path(Search *s, int depth, guint32 account)
@@ -86,7 +144,7 @@ static gboolean cycle_dfs(Search *s, guint32 node, int depth, gint64 after)
     walk(s, node, TRUE, 0, &it);
     const GraphEdge *f;
     while ((f = next(s, &it))) {
-        if (!usable(s, f) || f->core.ts <= after || f->core.ts >= s->t)
+        if (!usable(s, f) || !cycle_time_ok(s, f, after))
             continue;
         if (depth > 0 && !similar(s, s->path[depth - 1], f))
             continue;
@@ -98,7 +156,7 @@ static gboolean cycle_dfs(Search *s, guint32 node, int depth, gint64 after)
                 return TRUE;
             }
         } else if (len < s->m->max_len && f->core.to != s->anchor->core.to &&
-                   !on_path(s, depth, f->core.to) &&
+                   !on_path(s, depth, f->core.to) && node_ok(s, f->core.to) &&
                    cycle_dfs(s, f->core.to, depth + 1, f->core.ts)) {
             return TRUE;
         }
@@ -121,7 +179,8 @@ static gboolean cycle_of_two(Search *s)
     GraphIter *it = ins.n < outs.n ? &ins : &outs;
     const GraphEdge *f;
     while ((f = next(s, it))) {
-        if (!usable(s, f) || f->core.ts >= s->t || f->core.from != receiver || f->core.to != sender)
+        if (!usable(s, f) || !cycle_time_ok(s, f, s->from) || f->core.from != receiver ||
+            f->core.to != sender)
             continue;
         if (s->m->min_len <= 2 && similar(s, f, s->anchor)) {
             s->path[0] = f;
@@ -151,7 +210,7 @@ static gboolean chain_dfs(Search *s, guint32 node, int depth, const GraphEdge *l
         if (!usable(s, f) || f->core.ts >= later->core.ts || !similar(s, f, later))
             continue;
         if (f->core.from == s->anchor->core.to || on_path(s, depth, f->core.from) ||
-            f->core.from == s->anchor->core.from)
+            f->core.from == s->anchor->core.from || !node_ok(s, f->core.from))
             continue;
         s->path[depth] = f;
         if (chain_dfs(s, f->core.from, depth + 1, f))
@@ -169,13 +228,17 @@ static gboolean seen(const guint32 *a, guint n, guint32 v)
     return FALSE;
 }
 
-/* An edge x -> j earlier than before, in the window, or NULL. */
+/* An edge x -> j earlier than before, in the window, or NULL. Both x's
+ * payments and j's receipts hold it; the shorter list is walked, so that
+ * a hub on either side is not read whole for one pair. */
 static const GraphEdge *edge_between(Search *s, guint32 x, guint32 j, gint64 before)
 {
-    GraphIter it;
-    walk(s, j, FALSE, x, &it);
+    GraphIter ins, outs;
+    walk(s, j, FALSE, x, &ins);
+    walk(s, x, TRUE, j, &outs);
+    GraphIter *it = outs.n < ins.n ? &outs : &ins;
     const GraphEdge *f;
-    while ((f = next(s, &it))) {
+    while ((f = next(s, it))) {
         if (usable(s, f) && f->core.from == x && f->core.ts < before)
             return f;
     }
@@ -216,7 +279,7 @@ static guint gather_from(Search *s, guint32 x, guint32 sink)
         if (!anchor && !usable(s, y))
             continue;
         guint32 j = y->core.from;
-        if (j == x || seen(js, nj, j))
+        if (j == x || seen(js, nj, j) || !node_ok(s, j))
             continue;
         /* j forwards what x paid it: at least ratio of it and at most all of
          * it; a larger payment (rent paid out of a pension) is j's own money */
@@ -245,6 +308,8 @@ static gboolean scatter_gather(Search *s)
             seen(tried, nt, x->core.from))
             continue;
         tried[nt++] = x->core.from;
+        if (!node_ok(s, x->core.from))
+            continue;
         if (gather_from(s, x->core.from, s->anchor->core.to) >= (guint)s->m->k)
             return TRUE;
     }
@@ -263,7 +328,7 @@ static guint collect_side(Search *s, guint32 node, gboolean out, gint64 after, g
         if ((f != s->anchor && !usable(s, f)) || f->core.ts <= after)
             continue;
         guint32 other = out ? f->core.to : f->core.from;
-        if (seen(acc, n, other) || s->out->n >= LIMIT_GRAPH_MATCH)
+        if (seen(acc, n, other) || s->out->n >= LIMIT_GRAPH_MATCH || !node_ok(s, other))
             continue;
         acc[n++] = other;
         s->out->edges[s->out->n++] = f;
@@ -322,6 +387,8 @@ static gboolean funnel(Search *s)
         if ((y != s->anchor && !usable(s, y)) || seen(done, nd, y->core.from))
             continue;
         guint32 j = done[nd++] = y->core.from;
+        if (!node_ok(s, j))
+            continue;
         guint mark = o->n;
         double out = 0;
         gint64 last = 0;
@@ -356,8 +423,19 @@ guint32 graph_match_anchor(const MatchSpec *m, const GraphEdge *e)
     return m->kind == MATCH_GATHER_SCATTER ? e->core.from : e->core.to;
 }
 
+/* The accounts every search of pattern m around e starts from: the
+ * anchor's two ends (the anchor alone for gather-scatter), which must pass
+ * node_ok before anything is walked. */
+static gboolean ends_ok(Search *s)
+{
+    const GraphEdge *e = s->anchor;
+    if (s->m->kind == MATCH_GATHER_SCATTER)
+        return node_ok(s, e->core.from);
+    return node_ok(s, e->core.from) && node_ok(s, e->core.to);
+}
+
 gboolean graph_match(const Graph *g, const MatchSpec *m, guint32 bit, gint64 window,
-                     const GraphEdge *e, GraphMatch *out)
+                     const GraphEdge *e, const GraphMatchEnv *env, GraphMatch *out)
 {
     Search s = {.g = g,
                 .m = m,
@@ -365,11 +443,14 @@ gboolean graph_match(const Graph *g, const MatchSpec *m, guint32 bit, gint64 win
                 .t = e->core.ts,
                 .from = e->core.ts - window,
                 .anchor = e,
-                .out = out};
+                .out = out,
+                .node_ev = {.txn = &e->core, .rs = env->rs, .kyc = env->kyc}};
     out->n = 0;
     out->work = 0;
     out->exhausted = FALSE;
     out->anchor = graph_match_anchor(m, e);
+    if (!ends_ok(&s))
+        return FALSE;
     gboolean ok = FALSE;
     switch (m->kind) {
     case MATCH_CYCLE:

@@ -2,9 +2,11 @@
  *
  * Each search is anchored at the edge just added, so a pattern is found
  * once, when its last edge arrives. Searches are time-respecting (each hop
- * later than the one before) within the rule's window, visit only edges
- * that passed the rule's filter, and stop after LIMIT_GRAPH_WORK edge
- * visits (counted, never silent). */
+ * later than the one before; a cycle may waive it with `ordered false`)
+ * within the rule's window, visit only edges that passed the rule's
+ * filter and accounts that pass its node options (max_degree, `where
+ * node...`), and stop after LIMIT_GRAPH_WORK edge visits: counted, and a
+ * match found by such a search is marked incomplete in its alert. */
 #ifndef MT_GRAPH_MATCH_H
 #define MT_GRAPH_MATCH_H
 
@@ -23,9 +25,17 @@ typedef struct GraphMatch {
  * or for gather-scatter its sender (known before searching). */
 guint32 graph_match_anchor(const MatchSpec *m, const GraphEdge *e);
 
+/* What a node predicate reads: the rule set (its lists) and the accounts
+ * side table (or NULL: every account unknown). Borrowed for the call. */
+typedef struct {
+    const RuleSet *rs;
+    const Kyc *kyc;
+} GraphMatchEnv;
+
 /* Searches pattern m of a rule (filter bit `bit`, window seconds) around the
- * new edge e. Returns TRUE with the subgraph in *out. */
+ * new edge e. Returns TRUE with the subgraph in *out; out->exhausted tells
+ * whether the search stopped at LIMIT_GRAPH_WORK on the way. */
 gboolean graph_match(const Graph *g, const MatchSpec *m, guint32 bit, gint64 window,
-                     const GraphEdge *e, GraphMatch *out);
+                     const GraphEdge *e, const GraphMatchEnv *env, GraphMatch *out);
 
 #endif

@@ -426,11 +426,21 @@ void shards_stats(const Shards *s, EngineStats *out)
         out->graph_work += e.graph_work;
         out->graph_exhausted += e.graph_exhausted;
         out->graph_dropped += e.graph_dropped;
-        out->graph_degree_capped += e.graph_degree_capped;
+        out->graph_hubs += e.graph_hubs;
+        out->graph_max_degree = MAX(out->graph_max_degree, e.graph_max_degree);
+        out->graph_peak_edges += e.graph_peak_edges;
         out->records += e.records;
     }
     out->alerts = s->alerts;
     out->sink_failed = s->sink_failed;
+}
+
+guint shards_graph_incomplete(const Shards *s, guint32 *accounts, guint64 *counts, guint max)
+{
+    guint n = 0;
+    for (guint i = 0; i < s->n && !n; i++) /* one engine holds the graph */
+        n = engine_graph_incomplete(s->shard[i].engine, accounts, counts, max);
+    return n;
 }
 
 gboolean shards_rule_cost(const Shards *s, guint i, EngineRuleCost *out)

@@ -53,6 +53,8 @@ void shards_finish(Shards *s);
 
 /* As engine.h's, summed over the shards (after shards_finish). */
 void shards_stats(const Shards *s, EngineStats *out);
+/* engine_graph_incomplete of the engine that runs the graph rules. */
+guint shards_graph_incomplete(const Shards *s, guint32 *accounts, guint64 *counts, guint max);
 /* Rule i's cost (FALSE when not profiling). */
 gboolean shards_rule_cost(const Shards *s, guint i, EngineRuleCost *out);
 guint64 shards_rule_state_bytes(const Shards *s, guint i);

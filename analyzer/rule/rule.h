@@ -317,7 +317,8 @@ typedef struct {
 /* Graph patterns searched around each new edge (graph_match.c): id, the
  * word after 'match', the defaults of its MatchSpec (min_len, max_len,
  * tolerance, k, k2, ratio), and what it finds. Adding one: a line here and
- * its search in graph_match.c. */
+ * its search in graph_match.c. The options every pattern takes (ordered,
+ * max_degree, where node...) default to off. */
 #define RULE_MATCH_LIST(X)                                                                         \
     X(CYCLE, "cycle", 2, 4, 0.1, 0, 0, 0, "money returns to where it started")                     \
     X(CHAIN, "chain", 3, 3, 0.1, 0, 0, 0, "A -> B -> C -> D with similar amounts (layering)")      \
@@ -335,12 +336,19 @@ typedef enum {
 #undef X
 } MatchKind;
 
+/* A graph pattern as compiled. Each number may have been written as the
+ * name of a param or constant (so `backtest --sweep` tunes it); it holds
+ * that name's value. */
 typedef struct {
     MatchKind kind;
     int min_len, max_len; /* edges in a cycle or chain */
-    double tolerance;     /* a leg may differ from the one before by this fraction */
+    double tolerance;     /* a leg may differ from the one before by this fraction; < 0: any */
     int k, k2;            /* intermediaries or sources; destinations */
     double ratio;         /* scatter-gather: share an intermediary forwards */
+    gboolean unordered;   /* `ordered false`: a cycle's hops in any time order */
+    int max_degree;       /* > 0: an account with more edges in the window is no part of it */
+    RuleProgram nodes;    /* `where node...`: every account of the pattern passes it */
+    char *nodes_src;      /* the predicate as written, or NULL */
 } MatchSpec;
 
 /* An aggregate kept in step with its window (window_agg.c), in short: what

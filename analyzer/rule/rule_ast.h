@@ -61,6 +61,10 @@ void rule_parse_file(RuleCtx *cx);
 
 /* Compiles an expression into *out. Returns FALSE after reporting errors. */
 gboolean rule_compile_expr(RuleCtx *cx, AstNode *n, ExprContext ctx, RuleProgram *out);
+/* Compiles a node predicate of a graph pattern ("node.kind != business"):
+ * node.X reads the fixed account field account.X of each account of the
+ * pattern. Returns FALSE after reporting errors. */
+gboolean rule_compile_node_predicate(RuleCtx *cx, AstNode *n, RuleProgram *out);
 /* Evaluates a constant expression; FALSE (with an error) if it is not one. */
 gboolean rule_compile_const(RuleCtx *cx, AstNode *n, double *value, ValueType *type);
 /* The value of a constant expression (a number, a constant's name, and

@@ -764,3 +764,44 @@ void rule_lint_never_true(RuleCtx *cx, AstNode *n, const char *clause)
                  node_text(&c, n, buf, sizeof buf));
     }
 }
+
+/* Renames node.X to account.X in n's tree, in place; reports (and returns
+ * FALSE for) a node field that is no fixed account field, and any field of
+ * the transaction, which a node of a pattern does not have. */
+static gboolean node_fields(RuleCtx *cx, AstNode *n)
+{
+    if (!n)
+        return TRUE;
+    gboolean ok = TRUE;
+    if (n->kind == N_IDENT && g_str_has_prefix(n->name, "node.")) {
+        g_autofree char *acc = g_strconcat("account.", n->name + 5, NULL);
+        int f = rule_field_lookup(acc);
+        if (f < 0 || !rule_field_is_fixed((FieldId)f)) {
+            rule_ctx_error(cx, n->line, n->col,
+                           "'%s' is no field of a node (node.kind, node.known, node.mcc, "
+                           "node.country and the other fixed account fields)",
+                           n->name);
+            return FALSE;
+        }
+        n->name = g_strdup(acc);
+        g_ptr_array_add(cx->strings, n->name);
+    } else if (n->kind == N_IDENT && rule_field_lookup(n->name) >= 0) {
+        rule_ctx_error(cx, n->line, n->col,
+                       "a node predicate reads node.X fields only, found '%s'", n->name);
+        return FALSE;
+    }
+    ok = node_fields(cx, n->a) && ok;
+    ok = node_fields(cx, n->b) && ok;
+    ok = node_fields(cx, n->lo) && ok;
+    ok = node_fields(cx, n->hi) && ok;
+    for (guint i = 0; n->items && i < n->items->len; i++)
+        ok = node_fields(cx, g_ptr_array_index(n->items, i)) && ok;
+    return ok;
+}
+
+gboolean rule_compile_node_predicate(RuleCtx *cx, AstNode *n, RuleProgram *out)
+{
+    if (!node_fields(cx, n))
+        return FALSE;
+    return rule_compile_expr(cx, n, CTX_FILTER, out);
+}

@@ -529,6 +529,8 @@ void rule_clear(Rule *r)
     g_ptr_array_unref(r->tags);
     rule_program_clear(&r->filter);
     rule_program_clear(&r->condition);
+    rule_program_clear(&r->match.nodes);
+    g_free(r->match.nodes_src);
     for (guint i = 0; i < r->aggs->len; i++) {
         RuleAgg *a = &g_array_index(r->aggs, RuleAgg, i);
         rule_program_clear(&a->arg);

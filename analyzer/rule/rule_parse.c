@@ -597,15 +597,75 @@ static gboolean parse_percent(Parser *p, double *out)
     return TRUE;
 }
 
-static gboolean parse_count(Parser *p, int *out, int lo, int hi)
+/* A number, or the name of a param or constant standing for one (so that
+ * an override or `backtest --sweep` can set it): its value in *out, and
+ * in *named whether it was a name. FALSE after an error. */
+static gboolean parse_number_or_name(Parser *p, const char *what, double *out, gboolean *named)
 {
-    if (p->tok.kind != TOK_NUMBER || p->tok.num < lo || p->tok.num > hi ||
-        p->tok.num != (int)p->tok.num) {
-        g_autofree char *what = g_strdup_printf("a whole number from %d to %d", lo, hi);
+    *named = FALSE;
+    if (p->tok.kind == TOK_NUMBER || p->tok.kind == TOK_DURATION) {
+        *out = p->tok.num;
+        return TRUE;
+    }
+    if (p->tok.kind != TOK_IDENT || tok_is_clause(&p->tok)) {
         err_expected(p, what);
         return FALSE;
     }
-    *out = (int)p->tok.num;
+    g_autofree char *name = g_strndup(p->tok.start, p->tok.len);
+    RuleConst *k = rule_const_lookup(p->cx, name);
+    if (!k) {
+        perr(p, &p->tok, "unknown param or constant '%s' (define it above with 'param %s = ...')",
+             name, name);
+        return FALSE;
+    }
+    k->used = TRUE;
+    *out = k->value;
+    *named = TRUE;
+    return TRUE;
+}
+
+/* A whole number from lo to hi, or a param or constant holding one. */
+static gboolean parse_count(Parser *p, int *out, int lo, int hi)
+{
+    g_autofree char *what = g_strdup_printf("a whole number from %d to %d", lo, hi);
+    double v;
+    gboolean named;
+    Token at = p->tok;
+    if (!parse_number_or_name(p, what, &v, &named))
+        return FALSE;
+    if (at.kind != TOK_IDENT && at.kind != TOK_NUMBER) {
+        err_expected(p, what);
+        return FALSE;
+    }
+    if (v < lo || v > hi || v != (int)v) {
+        if (named)
+            perr(p, &at, "expected %s, found %.15g (the value of '%.*s')", what, v, (int)at.len,
+                 at.start);
+        else
+            err_expected(p, what);
+        return FALSE;
+    }
+    *out = (int)v;
+    advance(p);
+    return TRUE;
+}
+
+/* A match option's share: "10%", or a param or constant holding the
+ * fraction (0.1). */
+static gboolean parse_share(Parser *p, double *out)
+{
+    double v;
+    gboolean named;
+    if (p->tok.kind == TOK_NUMBER)
+        return parse_percent(p, out);
+    if (!parse_number_or_name(p, "a percentage like 10% or the name of a param", &v, &named))
+        return FALSE;
+    if (!named || v < 0 || v > 100) {
+        perr(p, &p->tok, "expected a fraction from 0 to 100 in '%.*s', found %.15g",
+             (int)p->tok.len, p->tok.start, v);
+        return FALSE;
+    }
+    *out = v;
     advance(p);
     return TRUE;
 }
@@ -616,7 +676,7 @@ static const struct {
     MatchSpec defaults;
 } match_kinds[] = {
 #define X(id, word, min_len, max_len, tolerance, k, k2, ratio, doc)                                \
-    {word, {MATCH_##id, min_len, max_len, tolerance, k, k2, ratio}},
+    {word, {.kind = MATCH_##id, min_len, max_len, tolerance, k, k2, ratio}},
     RULE_MATCH_LIST(X)
 #undef X
 };
@@ -632,6 +692,80 @@ static char *match_words(void)
     return g_string_free(s, FALSE);
 }
 
+/* Is the lookahead a `where` that begins a node predicate ("where
+ * node.kind != business") inside a match clause, not the rule's own? */
+static gboolean at_node_where(const Parser *p)
+{
+    if (!rule_tok_is(&p->tok, "where"))
+        return FALSE;
+    gsize i = p->tok.pos + p->tok.len;
+    while (i < p->cx->len && (p->cx->src[i] == ' ' || p->cx->src[i] == '\t'))
+        i++;
+    return p->cx->len - i > 5 && memcmp(p->cx->src + i, "node.", 5) == 0;
+}
+
+/* "where node.kind != business": compiled as a filter of each account of
+ * the pattern (rule_compile_node_predicate). */
+static void parse_node_where(Parser *p, MatchSpec *m)
+{
+    advance(p);
+    AstNode *e = parse_or(p);
+    if (!e)
+        return;
+    rule_program_clear(&m->nodes);
+    g_free(m->nodes_src);
+    m->nodes_src = rule_text_squeeze(p->cx->src + e->pos, e->end - e->pos);
+    if (rule_compile_node_predicate(p->cx, e, &m->nodes))
+        rule_lint_never_true(p->cx, e, "where node");
+}
+
+/* "ordered true|false" */
+static gboolean parse_ordered(Parser *p, MatchSpec *m)
+{
+    if (accept_kw(p, "true") || accept_kw(p, "false")) {
+        m->unordered = rule_tok_is(&p->prev, "false");
+        return TRUE;
+    }
+    err_expected(p, "true or false after 'ordered'");
+    return FALSE;
+}
+
+/* One option of a match clause; FALSE after an error. */
+static gboolean parse_match_option(Parser *p, Rule *r)
+{
+    MatchSpec *m = &r->match;
+    gboolean ok = TRUE;
+    if (at_node_where(p)) {
+        parse_node_where(p, m);
+    } else if (accept_kw(p, "length")) {
+        ok = parse_count(p, &m->min_len, 2, LIMIT_CYCLE_LENGTH);
+        m->max_len = m->min_len;
+        if (ok && accept_kw(p, "to"))
+            ok = parse_count(p, &m->max_len, m->min_len, LIMIT_CYCLE_LENGTH);
+    } else if (accept_kw(p, "tolerance")) {
+        if (accept_kw(p, "any"))
+            m->tolerance = -1;
+        else
+            ok = parse_share(p, &m->tolerance);
+    } else if (accept_kw(p, "ratio")) {
+        ok = parse_share(p, &m->ratio);
+    } else if (accept_kw(p, "ordered")) {
+        ok = parse_ordered(p, m);
+    } else if (accept_kw(p, "max_degree")) {
+        ok = parse_count(p, &m->max_degree, 1, 1000000000);
+    } else if (accept_kw(p, "intermediaries") || accept_kw(p, "sources") ||
+               accept_kw(p, "senders")) {
+        ok = parse_count(p, &m->k, 1, LIMIT_GRAPH_MATCH / 2);
+    } else if (accept_kw(p, "destinations")) {
+        ok = parse_count(p, &m->k2, 1, LIMIT_GRAPH_MATCH / 2);
+    } else {
+        err_expected(p, "length, tolerance, ratio, ordered, max_degree, intermediaries, "
+                        "senders, sources, destinations or where node...");
+        ok = FALSE;
+    }
+    return ok;
+}
+
 /* "match cycle length 2 to 4 tolerance 10%" and the like */
 static void parse_match(Parser *p, Rule *r)
 {
@@ -645,29 +779,16 @@ static void parse_match(Parser *p, Rule *r)
     }
     advance(p);
     MatchSpec *m = &r->match;
+    rule_program_clear(&m->nodes);
+    g_clear_pointer(&m->nodes_src, g_free);
     *m = match_kinds[k].defaults;
-    gboolean ok = TRUE;
-    while (ok && p->tok.kind == TOK_IDENT && !tok_is_clause(&p->tok)) {
-        if (accept_kw(p, "length")) {
-            ok = parse_count(p, &m->min_len, 2, LIMIT_CYCLE_LENGTH);
-            m->max_len = m->min_len;
-            if (ok && accept_kw(p, "to"))
-                ok = parse_count(p, &m->max_len, m->min_len, LIMIT_CYCLE_LENGTH);
-        } else if (accept_kw(p, "tolerance")) {
-            ok = parse_percent(p, &m->tolerance);
-        } else if (accept_kw(p, "ratio")) {
-            ok = parse_percent(p, &m->ratio);
-        } else if (accept_kw(p, "intermediaries") || accept_kw(p, "sources") ||
-                   accept_kw(p, "senders")) {
-            ok = parse_count(p, &m->k, 1, LIMIT_GRAPH_MATCH / 2);
-        } else if (accept_kw(p, "destinations")) {
-            ok = parse_count(p, &m->k2, 1, LIMIT_GRAPH_MATCH / 2);
-        } else {
-            err_expected(p, "length, tolerance, ratio, intermediaries, senders, sources or "
-                            "destinations");
-            ok = FALSE;
-        }
+    while (p->tok.kind == TOK_IDENT && (!tok_is_clause(&p->tok) || at_node_where(p))) {
+        if (!parse_match_option(p, r))
+            break;
     }
+    if (m->kind != MATCH_CYCLE && m->unordered)
+        rule_ctx_error(p->cx, p->prev.line, p->prev.col,
+                       "'ordered false' applies to 'match cycle' only");
 }
 
 /* "role victim" or "role controller": how an alert's account is presented */
@@ -721,18 +842,29 @@ static void parse_perspective(Parser *p, Rule *r)
     err_expected(p, "sender, receiver or account");
 }
 
+/* A duration "30d", or the name of a param or constant holding one (so
+ * that `backtest --sweep RULE.NAME=2d` tunes a window). */
 static gboolean parse_duration(Parser *p, gint64 *out, const char *clause)
 {
-    if (p->tok.kind != TOK_DURATION) {
-        g_autofree char *what =
-            g_strdup_printf("a duration like 10d, 48h or 30m after '%s'", clause);
+    Token at = p->tok;
+    double v = at.num;
+    gboolean named = FALSE;
+    g_autofree char *what = g_strdup_printf("a duration like 10d, 48h or 30m after '%s'", clause);
+    if (at.kind == TOK_IDENT && !tok_is_clause(&at) &&
+        !parse_number_or_name(p, what, &v, &named))
+        return FALSE;
+    if (at.kind != TOK_DURATION && !named) {
         err_expected(p, what);
         return FALSE;
     }
-    *out = rule_to_int(p->tok.num);
+    if (named && v <= 0) {
+        perr(p, &at, "expected a duration after '%s', found %.15g (the value of '%.*s')", clause,
+             v, (int)at.len, at.start);
+        return FALSE;
+    }
+    *out = rule_to_int(v);
     if (*out > LIMIT_WINDOW_MAX_SECONDS)
-        perr(p, &p->tok,
-             "window of %" G_GINT64_FORMAT " days is longer than the maximum of %lld days",
+        perr(p, &at, "window of %" G_GINT64_FORMAT " days is longer than the maximum of %lld days",
              *out / 86400, LIMIT_WINDOW_MAX_SECONDS / 86400);
     advance(p);
     return TRUE;
@@ -1096,6 +1228,13 @@ static gboolean const_value_of(Parser *p, const Token *nt, const char *key, AstN
     char *end;
     c->value = g_ascii_strtod(ov, &end);
     g_hash_table_add(p->cx->used_overrides, g_strdup(key));
+    static const char units[] = "smhdw"; /* a duration, as in rule text: "2d" */
+    static const double seconds[] = {1, 60, 3600, 86400, 604800};
+    const char *u = end != ov && *end && !end[1] ? strchr(units, *end) : NULL;
+    if (u) {
+        c->value *= seconds[u - units];
+        end++;
+    }
     if (end == ov || *end) {
         perr(p, nt, "the override %s=%s is not a number", key, ov);
         return FALSE;

@@ -70,3 +70,59 @@ Test(graph, a_narrowed_walk_passes_over_the_other_edges_and_counts_them)
     cr_expect_eq(it.skipped, 2);
     graph_free(g);
 }
+
+/* A hub keeps every edge of the span: 1000 payments to account 1 within
+ * it are all walked, none dropped, and the index is counted as a hub (it
+ * grew past LIMIT_GRAPH_DEGREE) with 1000 entries at most. */
+Test(graph, a_hub_keeps_every_edge_of_the_span)
+{
+    G_STATIC_ASSERT(LIMIT_GRAPH_DEGREE < 1000);
+    static TxnCore rec[1000];
+    Graph *g = graph_new(100000);
+    for (guint i = 0; i < 1000; i++) {
+        rec[i] = (TxnCore){.ts = i, .from = 2 + i, .to = 1, .amount = 1};
+        graph_add(g, &rec[i], 1);
+    }
+    GraphIter it;
+    graph_iter(g, 1, FALSE, -1, &it);
+    guint n = 0;
+    while (graph_next(&it, NULL))
+        n++;
+    cr_expect_eq(n, 1000);
+    GraphStats st;
+    graph_stats(g, &st);
+    cr_expect_eq(st.dropped_live, 0);
+    cr_expect_eq(st.hubs, 1);
+    cr_expect_eq(st.max_degree, 1000);
+    graph_free(g);
+}
+
+/* Edges leave when they are older than the span, not at a count: 5000
+ * payments a second apart with a span of 100 s keep the last 100 (those
+ * newer than the newest's time minus 100), and the first is gone. */
+Test(graph, edges_older_than_the_span_leave)
+{
+    static TxnCore rec[5000];
+    Graph *g = graph_new(100);
+    guint64 first = 0;
+    for (guint i = 0; i < 5000; i++) {
+        rec[i] = (TxnCore){.ts = i, .from = 2, .to = 3, .amount = 1};
+        guint64 seq = graph_add(g, &rec[i], 1);
+        first = i == 0 ? seq : first;
+    }
+    cr_expect_null(graph_edge(g, first));
+    GraphIter it;
+    graph_iter(g, 3, FALSE, -1, &it);
+    guint n = 0;
+    const GraphEdge *e, *last = NULL;
+    while ((e = graph_next(&it, NULL)))
+        n++, last = e;
+    cr_expect_eq(n, 100);
+    cr_assert_not_null(last);
+    cr_expect_eq(last->core.ts, 4900);
+    GraphStats st;
+    graph_stats(g, &st);
+    cr_expect_eq(st.peak_edges, 100);
+    cr_expect_eq(st.dropped_live, 0);
+    graph_free(g);
+}
