@@ -71,7 +71,8 @@ static void perr(Parser *p, const Token *t, const char *fmt, ...)
 static void err_expected(Parser *p, const char *what)
 {
     g_autofree char *d = rule_tok_describe(&p->tok);
-    perr(p, &p->tok, "expected %s, found %s", what, d);
+    perr(p, &p->tok, "expected %s, found %s%s", what, d,
+         p->tok.kind == TOK_ASSIGN ? " (to compare, write '==')" : "");
 }
 
 static char *tok_dup(Parser *p, const Token *t)
@@ -1093,19 +1094,23 @@ static gboolean const_value_of(Parser *p, const Token *nt, const char *key, AstN
     const char *ov = p->cx->overrides ? g_hash_table_lookup(p->cx->overrides, key) : NULL;
     if (!ov)
         return e && rule_compile_const(p->cx, e, &c->value, &c->type);
-    char *end;
-    c->value = g_ascii_strtod(ov, &end);
+    gboolean duration = FALSE;
     g_hash_table_add(p->cx->used_overrides, g_strdup(key));
-    if (end == ov || *end) {
-        perr(p, nt, "the override %s=%s is not a number", key, ov);
+    if (!rule_lex_value(ov, &c->value, &duration)) {
+        perr(p, nt, "the override %s=%s is not a number or a duration like 48h", key, ov);
         return FALSE;
     }
+    ValueType ty = duration ? TY_DURATION : TY_NUM;
     if (e) {
         double ignored;
-        ValueType ty = TY_NUM;
         rule_compile_const(p->cx, e, &ignored, &ty);
-        c->type = ty;
     }
+    if (duration && ty != TY_DURATION) {
+        perr(p, nt, "the override %s=%s is a duration, but %s holds a %s", key, ov, key,
+             rule_type_word(ty));
+        return FALSE;
+    }
+    c->type = ty;
     return TRUE;
 }
 
