@@ -23,15 +23,6 @@ typedef struct {
     gint top;
 } BacktestOptions;
 
-/* One pass over the data with one rule set. */
-typedef struct {
-    const BacktestOptions *o;
-    LabelSet *labels;
-    RuleSet *rs;
-    Scan *scan; /* the pipeline: scan/scan.h */
-    Backtest *bt;
-} Run;
-
 static gboolean parse(BacktestOptions *o, int argc, char **argv)
 {
     CmdRunOptions *r = &o->run;
@@ -76,91 +67,22 @@ static gboolean parse(BacktestOptions *o, int argc, char **argv)
     return cmd_parse_threads("backtest", r->threads_opt, &r->threads);
 }
 
-static int run_open(Run *r, GHashTable *overrides)
-{
-    g_autoptr(GError) err = NULL;
-    const CmdRunOptions *o = &r->o->run;
-    InputOptions io = {.format = o->format};
-    if (!cmd_parse_lateness("backtest", o->max_lateness, &io.max_lateness))
-        return EXIT_USAGE;
-    if (!(r->rs = cmd_load_rules("backtest", o->rules, overrides)))
-        return EXIT_FINDINGS;
-    r->scan = scan_new(r->rs);
-    if (!scan_open(r->scan, o->accounts, (const char *const *)o->sources, g_strv_length(o->sources),
-                   &io, &err)) {
-        cmd_error("backtest", "%s", err->message);
-        return EXIT_DATA;
-    }
-    r->bt = backtest_new(r->labels, scan_accounts(r->scan));
-    backtest_set_top(r->bt, (guint)r->o->top);
-    for (guint i = 0; i < r->rs->rules->len; i++)
-        backtest_add_rule(r->bt, ((const Rule *)g_ptr_array_index(r->rs->rules, i))->id);
-    ShardsOptions so = {.threads = o->threads, .quiet_until = G_MININT64};
-    scan_start(r->scan, &so, backtest_on_alert, r->bt);
-    return EXIT_OK;
-}
-
-/* Each row before the engine: its labels, and its place in the counts. */
-static void on_row(Scan *scan, const Txn *t, void *user)
-{
-    Run *r = user;
-    guint n_names;
-    const char *const *names = input_label_names(scan_input(scan), &n_names);
-    label_set_observe(r->labels, t, scan_accounts(scan), names, n_names);
-    backtest_add_txn(r->bt, &t->core);
-}
-
-static int run_loop(Run *r)
-{
-    /* read to the end, so that the count of rejects is the data's */
-    ScanLoop loop = {
-        .row = on_row, .user = r, .max_errors = r->o->run.max_errors, .read_all = TRUE};
-    g_autoptr(GError) err = NULL;
-    ScanStatus status = scan_run(r->scan, &loop, &err);
-    if (status == SCAN_FAILED) {
-        cmd_error("backtest", "%s", err->message);
-        return EXIT_DATA;
-    }
-    InputStats st;
-    scan_input_stats(r->scan, &st);
-    char a[32];
-    if (status == SCAN_OVER_BUDGET) {
-        cmd_error("backtest", "%s rows rejected, more than --max-errors %" G_GINT64_FORMAT,
-                  cmd_count(st.rejected, a), r->o->run.max_errors);
-        return EXIT_BUDGET;
-    }
-    if (st.rejected)
-        fprintf(stderr,
-                "backtest: %s rows rejected ('moneytrail scan --rejects FILE' lists them)\n",
-                cmd_count(st.rejected, a));
-    return EXIT_OK;
-}
-
-static void run_clear(Run *r)
-{
-    scan_free(r->scan);
-    backtest_free(r->bt);
-    rule_set_free(r->rs);
-}
-
 /* Runs the rules (with overrides, may be NULL) over the data; the report,
  * or NULL with *rc set. */
 static BacktestReport *run(const BacktestOptions *o, LabelSet *labels, GHashTable *overrides,
                            int *rc)
 {
-    Run r = {.o = o, .labels = labels};
+    CmdPass p = {.cmd = "backtest", .o = &o->run, .labels = labels, .top = (guint)o->top};
     BacktestReport *report = NULL;
-    *rc = run_open(&r, overrides);
-    if (*rc == EXIT_OK)
-        *rc = run_loop(&r);
+    *rc = cmd_pass_run(&p, overrides);
     if (*rc == EXIT_OK && label_set_is_empty(labels)) {
         cmd_error("backtest", "no ground truth: give --labels FILE, or data with a label column "
                               "(AMLworld 'Is Laundering', AMLSim 'is_sar')");
         *rc = EXIT_USAGE;
     }
     if (*rc == EXIT_OK)
-        report = backtest_report(r.bt);
-    run_clear(&r);
+        report = backtest_report(p.bt);
+    cmd_pass_clear(&p);
     return report;
 }
 
