@@ -1,12 +1,16 @@
-/* cmd_rules.c: `moneytrail rules check|test|explain`, for rule authors.
+/* cmd_rules.c: `moneytrail rules check|test|explain|diff`, for rule authors.
  *
  * check compiles and lints and prints every diagnostic with a caret;
  * test runs every rule's examples; explain says in words how a rule is
- * evaluated and shows the compiled programs. */
+ * evaluated and shows the compiled programs; diff runs an old and a new
+ * rule set over the same data and prints what the change does
+ * (backtest/impact.h). */
 #include <stdio.h>
 #include <string.h>
 
+#include "backtest/impact.h"
 #include "cli/cmd.h"
+#include "cli/cmd_run.h"
 #include "rule/rule.h"
 #include "scan/scan_examples.h"
 #include "base/tstamp.h"
@@ -346,18 +350,129 @@ static int rules_explain(int argc, char **argv, char **paths)
     return rc;
 }
 
+/* One side of a diff: the rules at path over the data, its alerts into
+ * the impact, its report (caller frees) when there are labels. */
+static int diff_pass(Impact *im, ImpactSide side, const char *path, const CmdRunOptions *data,
+                     char **label_files, BacktestReport **report)
+{
+    g_autoptr(LabelSet) labels = label_set_new();
+    for (char **p = label_files; p && *p; p++) {
+        g_autoptr(GError) err = NULL;
+        if (!label_set_load(labels, *p, &err)) {
+            cmd_error("rules", "%s", err->message);
+            return EXIT_DATA;
+        }
+    }
+    char *rules[] = {(char *)path, NULL};
+    CmdPass p = {.cmd = "rules diff", .o = data, .rules = rules, .labels = labels,
+                 .alert = impact_on_alert, .user = impact_user(im, side)};
+    int rc = cmd_pass_run(&p, NULL);
+    if (p.rs)
+        impact_set_rules(im, side, path, p.rs);
+    if (rc == EXIT_OK && !label_set_is_empty(labels))
+        *report = backtest_report(p.bt);
+    cmd_pass_clear(&p);
+    return rc;
+}
+
+/* Only the definitions, when no data is given. */
+static int diff_rules_only(Impact *im, ImpactSide side, const char *path)
+{
+    char *rules[] = {(char *)path, NULL};
+    g_autoptr(RuleSet) rs = cmd_load_rules("rules diff", rules, NULL);
+    if (!rs)
+        return EXIT_FINDINGS;
+    impact_set_rules(im, side, path, rs);
+    return EXIT_OK;
+}
+
+/* Runs the two sides of a diff (run->sources: OLD, NEW, then n - 2 data
+ * files) and prints the comparison; an EXIT_* code. */
+static int diff_run(const CmdRunOptions *run, char **label_files, guint examples, guint n)
+{
+    g_autoptr(Impact) im = impact_new();
+    BacktestReport *report[2] = {NULL, NULL};
+    CmdRunOptions data = *run;
+    data.sources = run->sources + 2;
+    int rc = EXIT_OK;
+    for (int side = 0; side < 2 && rc == EXIT_OK; side++)
+        rc = n > 2 ? diff_pass(im, (ImpactSide)side, run->sources[side], &data, label_files,
+                               &report[side])
+                   : diff_rules_only(im, (ImpactSide)side, run->sources[side]);
+    if (rc == EXIT_OK) {
+        impact_set_report(im, IMPACT_OLD, report[0]);
+        impact_set_report(im, IMPACT_NEW, report[1]);
+        g_autoptr(GString) text = g_string_new(NULL);
+        impact_text(im, examples, text);
+        fwrite(text->str, 1, text->len, stdout);
+    }
+    for (int side = 0; side < 2; side++)
+        backtest_report_free(report[side]);
+    return rc;
+}
+
+/* `rules diff OLD NEW [DATA...]`: both rule sets over the data, one pass
+ * each, and what changed between their alerts. */
+static int rules_diff(int argc, char **argv)
+{
+    CmdRunOptions run;
+    cmd_run_options_init(&run);
+    char **label_files = NULL;
+    gint examples = 3;
+    GOptionEntry entries[] = {
+        {"labels", 'l', 0, G_OPTION_ARG_FILENAME_ARRAY, &label_files,
+         "ground truth, for the change in precision, recall and lift (repeatable)", "FILE"},
+        {"examples", 0, 0, G_OPTION_ARG_INT, &examples,
+         "alerts added and removed shown per rule (default 3)", "N"},
+        cmd_run_option(&run, "format"),
+        cmd_run_option(&run, "accounts"),
+        cmd_run_option(&run, "max-errors"),
+        cmd_run_option(&run, "threads"),
+        cmd_run_option(&run, G_OPTION_REMAINING),
+        {NULL, 0, 0, 0, NULL, NULL, NULL},
+    };
+    g_autoptr(GOptionContext) ctx = g_option_context_new("OLD NEW [DATA...]");
+    g_option_context_set_summary(
+        ctx, "Run two rule sets (files or directories) over the same data and print, per rule "
+             "and typology, the alerts and accounts added and removed, with examples; with "
+             "labels, the change in precision, recall and lift.");
+    g_option_context_add_main_entries(ctx, entries, NULL);
+    int rc = EXIT_USAGE;
+    guint n = 0;
+    if (!cmd_parse_options(ctx, &argc, &argv, "rules diff"))
+        goto out;
+    n = run.sources ? g_strv_length(run.sources) : 0;
+    if (n < 2 || examples < 0) {
+        cmd_error("rules diff", n < 2 ? "expected OLD and NEW rule paths, then the data"
+                                      : "--examples must be 0 or more");
+        goto out;
+    }
+    if (!cmd_parse_threads("rules diff", run.threads_opt, &run.threads))
+        goto out;
+    rc = diff_run(&run, label_files, (guint)examples, n);
+out:
+    g_strfreev(label_files);
+    cmd_run_options_clear(&run);
+    return rc;
+}
+
 int cmd_rules(int argc, char **argv)
 {
+    if (argc >= 2 && strcmp(argv[1], "diff") == 0)
+        return rules_diff(argc - 1, argv + 1);
     char **paths = NULL;
     GOptionEntry entries[] = {
         {"rules", 'r', 0, G_OPTION_ARG_FILENAME_ARRAY, &paths,
          "for explain: rule file or directory (default: rules)", "PATH"},
         {NULL, 0, 0, 0, NULL, NULL, NULL},
     };
-    g_autoptr(GOptionContext) ctx = g_option_context_new("check|test PATH... | explain RULE...");
+    g_autoptr(GOptionContext) ctx =
+        g_option_context_new("check|test PATH... | explain RULE... | diff OLD NEW [DATA...]");
     g_option_context_set_summary(ctx, "check: compile and lint rule files or directories\n"
                                       "test: run the examples of every rule\n"
-                                      "explain: say how a rule is evaluated and show its programs");
+                                      "explain: say how a rule is evaluated and show its programs\n"
+                                      "diff: what a change of the rules does to the alerts "
+                                      "('rules diff --help')");
     g_option_context_add_main_entries(ctx, entries, NULL);
     int rc = EXIT_USAGE;
     if (!cmd_parse_options(ctx, &argc, &argv, "rules"))
@@ -373,7 +488,7 @@ int cmd_rules(int argc, char **argv)
     else if (strcmp(argv[1], "explain") == 0)
         rc = rules_explain(argc - 2, argv + 2, paths);
     else
-        cmd_error("rules", "unknown action '%s' (check, test or explain)", argv[1]);
+        cmd_error("rules", "unknown action '%s' (check, test, explain or diff)", argv[1]);
 out:
     g_strfreev(paths);
     return rc;
