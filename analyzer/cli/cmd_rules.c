@@ -456,6 +456,56 @@ out:
     return rc;
 }
 
+/* One row of `rules list`. */
+static void list_row(const Rule *r, const char *kind, GString *out)
+{
+    g_string_append_printf(out, "%-12s %7d %-12s %-14s %-8s %-8s %s\n", r->id, r->version,
+                           rule_status_name(r->status), r->family ? r->family : "-",
+                           rule_strength_name(r->strength), kind, r->title ? r->title : "");
+}
+
+/* `rules list [PATH...]`: a table of the rules and typologies. */
+static int rules_list(int argc, char **argv)
+{
+    char *def[] = {(char *)"rules", NULL};
+    int n_err, n_warn;
+    g_autoptr(RuleSet) rs =
+        argc ? load(argv, argc, FALSE, &n_err, &n_warn) : load(def, 1, FALSE, &n_err, &n_warn);
+    if (!rs)
+        return EXIT_FINDINGS;
+    g_autoptr(GString) out = g_string_new(NULL);
+    g_string_append_printf(out, "%-12s %7s %-12s %-14s %-8s %-8s %s\n", "id", "version", "status",
+                           "family", "strength", "kind", "title");
+    for (guint i = 0; i < rs->rules->len; i++) {
+        const Rule *r = g_ptr_array_index(rs->rules, i);
+        list_row(r, r->match.kind != MATCH_NONE ? "graph" : "window", out);
+    }
+    for (guint i = 0; i < rs->typologies->len; i++)
+        list_row(&((Typology *)g_ptr_array_index(rs->typologies, i))->rule, "typology", out);
+    fwrite(out->str, 1, out->len, stdout);
+    return EXIT_OK;
+}
+
+#ifndef MONEYTRAIL_VERSION
+#define MONEYTRAIL_VERSION "dev" /* a release build sets it: -DMONEYTRAIL_VERSION=... */
+#endif
+
+int cmd_version(int argc, char **argv)
+{
+    printf("moneytrail %s (built %s %s with GLib %u.%u.%u)\n", MONEYTRAIL_VERSION, __DATE__,
+           __TIME__, glib_major_version, glib_minor_version, glib_micro_version);
+    char *paths[] = {argc > 1 ? argv[1] : (char *)"rules", NULL};
+    g_autoptr(GPtrArray) diags = rule_diags_new();
+    g_autoptr(RuleSet) rs = rule_set_load((const char *const *)paths, 1, diags);
+    if (rs)
+        printf("rules %s: digest %.16s (%u rules, %u typologies)\n", paths[0], rs->digest,
+               rs->rules->len, rs->typologies->len);
+    else
+        printf("rules %s: not loaded ('moneytrail rules check %s' says why)\n", paths[0],
+               paths[0]);
+    return EXIT_OK;
+}
+
 int cmd_rules(int argc, char **argv)
 {
     if (argc >= 2 && strcmp(argv[1], "diff") == 0)
@@ -467,28 +517,32 @@ int cmd_rules(int argc, char **argv)
         {NULL, 0, 0, 0, NULL, NULL, NULL},
     };
     g_autoptr(GOptionContext) ctx =
-        g_option_context_new("check|test PATH... | explain RULE... | diff OLD NEW [DATA...]");
+        g_option_context_new("check|test|list PATH... | explain RULE... | diff OLD NEW [DATA...]");
     g_option_context_set_summary(ctx, "check: compile and lint rule files or directories\n"
                                       "test: run the examples of every rule\n"
                                       "explain: say how a rule is evaluated and show its programs\n"
+                                      "list: id, version, status, family, strength, kind, title\n"
                                       "diff: what a change of the rules does to the alerts "
                                       "('rules diff --help')");
     g_option_context_add_main_entries(ctx, entries, NULL);
     int rc = EXIT_USAGE;
     if (!cmd_parse_options(ctx, &argc, &argv, "rules"))
         goto out;
-    if (argc < 3) {
-        cmd_error("rules", "expected 'check PATH...', 'test PATH...' or 'explain RULE...'");
+    if (argc < 3 && !(argc == 2 && strcmp(argv[1], "list") == 0)) {
+        cmd_error("rules", "expected 'check PATH...', 'test PATH...', 'list [PATH...]', "
+                           "'explain RULE...' or 'diff OLD NEW [DATA...]'");
         goto out;
     }
     if (strcmp(argv[1], "check") == 0)
         rc = rules_check(argc - 2, argv + 2);
+    else if (strcmp(argv[1], "list") == 0)
+        rc = rules_list(argc - 2, argv + 2);
     else if (strcmp(argv[1], "test") == 0)
         rc = rules_test(argc - 2, argv + 2);
     else if (strcmp(argv[1], "explain") == 0)
         rc = rules_explain(argc - 2, argv + 2, paths);
     else
-        cmd_error("rules", "unknown action '%s' (check, test, explain or diff)", argv[1]);
+        cmd_error("rules", "unknown action '%s' (check, test, explain, list or diff)", argv[1]);
 out:
     g_strfreev(paths);
     return rc;

@@ -29,6 +29,12 @@ const char *rule_strength_name(Strength s)
     return "?";
 }
 
+const char *rule_status_name(RuleStatus s)
+{
+    static const char *const names[] = {"stable", "experimental", "test", "shadow"};
+    return s <= RULE_STATUS_SHADOW ? names[s] : "?";
+}
+
 const char *rule_persp_name(Perspective p)
 {
     switch (p) {
@@ -559,6 +565,7 @@ void rule_init(Rule *r, const char *file, char *id, int line)
     r->strength = STRENGTH_MEDIUM;
     r->suppress = -1;
     r->tags = g_ptr_array_new_with_free_func(g_free);
+    r->false_positives = g_ptr_array_new_with_free_func(g_free);
     r->aggs = g_array_new(FALSE, TRUE, sizeof(RuleAgg));
     r->explain = g_array_new(FALSE, TRUE, sizeof(TplPart));
     r->examples = g_ptr_array_new_with_free_func((GDestroyNotify)example_free);
@@ -578,6 +585,9 @@ void rule_clear(Rule *r)
     g_free(r->condition_src);
     g_free(r->role);
     g_ptr_array_unref(r->tags);
+    g_ptr_array_unref(r->false_positives);
+    g_free(r->author);
+    g_free(r->date);
     rule_program_clear(&r->filter);
     rule_program_clear(&r->condition);
     for (guint i = 0; i < r->aggs->len; i++) {

@@ -30,7 +30,8 @@ static const char *const clause_words[] = {
     "strength", "tags",     "for",        "where",      "within",    "alert",
     "explain",  "suppress", "example",    "expect",     "param",     "baseline",
     "match",    "role",     "typology",   "indicators", "half_life", "cap",
-    "escalate", "victim",   "controller", "requires",   NULL,
+    "escalate", "victim",   "controller", "requires",   "status",    "author",
+    "date",     "false_positives", NULL,
 };
 
 static gboolean is_clause_word(const char *s, gsize n)
@@ -763,6 +764,30 @@ static void parse_strength(Parser *p, Rule *r)
     err_expected(p, "strong, medium or weak");
 }
 
+static void parse_status(Parser *p, Rule *r)
+{
+    for (int s = RULE_STATUS_STABLE; s <= RULE_STATUS_SHADOW; s++) {
+        if (accept_kw(p, rule_status_name((RuleStatus)s))) {
+            r->status = (RuleStatus)s;
+            return;
+        }
+    }
+    err_expected(p, "stable, experimental, test or shadow");
+}
+
+/* date "2024-05-01": the day of the rule's last change */
+static void parse_date(Parser *p, Rule *r)
+{
+    Token at = p->tok;
+    parse_string_into(p, &r->date, "date");
+    const char *d = r->date;
+    gboolean ok = d && strlen(d) == 10 && d[4] == '-' && d[7] == '-';
+    for (int i = 0; ok && i < 10; i++)
+        ok = i == 4 || i == 7 || g_ascii_isdigit(d[i]);
+    if (d && !ok)
+        perr(p, &at, "the date '%s' is not YYYY-MM-DD", d);
+}
+
 static void parse_where(Parser *p, Rule *r)
 {
     AstNode *e = parse_clause_expr(p);
@@ -850,6 +875,17 @@ static gboolean parse_clause(Parser *p, Rule *r, gboolean *have_cond)
         r->family = read_word(p, &at);
     } else if (rule_tok_is(&kw, "strength")) {
         parse_strength(p, r);
+    } else if (rule_tok_is(&kw, "status")) {
+        parse_status(p, r);
+    } else if (rule_tok_is(&kw, "author")) {
+        parse_string_into(p, &r->author, "author");
+    } else if (rule_tok_is(&kw, "date")) {
+        parse_date(p, r);
+    } else if (rule_tok_is(&kw, "false_positives")) {
+        char *text = NULL;
+        parse_string_into(p, &text, "false_positives");
+        if (text)
+            g_ptr_array_add(r->false_positives, text);
     } else if (rule_tok_is(&kw, "tags")) {
         parse_words(p, r->tags, "a tag", FALSE);
     } else if (rule_tok_is(&kw, "for")) {

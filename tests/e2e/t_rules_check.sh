@@ -25,6 +25,25 @@ typed() {
         contains "$TMP/err" "bad.rule:4:38: error: 'XX' is not a country" &&
         contains "$TMP/err" '      |                    ^'
 }
+listed() {
+    $MT rules list tests/rules/lifecycle.rule > "$TMP/list" &&
+        printf '%s\n' \
+            'id           version status       family         strength kind     title' \
+            'T-LIFE-1           2 shadow       cash           medium   window   Three cash deposits within a week (shadow)' |
+        diff -u - "$TMP/list"
+}
+shadow() {
+    $MT scan -r tests/rules/lifecycle.rule -o "$TMP/al.jsonl" tests/e2e/data/canonical.csv 2>/dev/null &&
+        contains "$TMP/al.jsonl" '"rule":"T-LIFE-1","rule_version":2,"title":"Three cash deposits within a week (shadow)","family":"cash","strength":"medium","shadow":true,'
+}
+version() {
+    $MT --version rules > "$TMP/v" &&
+        grep -q '^moneytrail [^ ]* (built .* with GLib [0-9.]*)$' "$TMP/v" &&
+        grep -q '^rules rules: digest [0-9a-f]\{16\} (52 rules, 4 typologies)$' "$TMP/v"
+}
+check "rules list: id, version, status, family, strength, kind, title" listed
+check "a shadow rule's alerts are stored with shadow: true" shadow
+check "--version: the version, the build and the rules digest" version
 check "one rule file: no warnings about the shared lists beside it" one_file
 check "the lists' own file: their unused entries are warned about" own_file
 check "a number for a channel and an unknown country: errors with carets" typed

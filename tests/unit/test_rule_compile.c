@@ -164,6 +164,11 @@ static const ErrCase err_cases[] = {
      "unknown field or name 'min_sender' (did you mean 'min_senders'?)"},
     {HEAD "  where direction = in\n  alert if count >= 1\n" TAIL, 4, 19,
      "expected an operator or the next clause, found '=' (to compare, write '==')"},
+    /* the lifecycle clauses */
+    {HEAD "  status retired\n  alert if count >= 1\n" TAIL, 4, 10,
+     "expected stable, experimental, test or shadow, found 'retired'"},
+    {HEAD "  date \"1 May 2026\"\n  alert if count >= 1\n" TAIL, 4, 8,
+     "the date '1 May 2026' is not YYYY-MM-DD"},
     {HEAD "  alert if count >= 1\n" TAIL "  bogus 3\n", 6, 3,
      "expected a clause (for each, where, within, alert if, explain, example, ...), found 'bogus'"},
 };
