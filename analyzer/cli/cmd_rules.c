@@ -5,6 +5,7 @@
  * evaluated and shows the compiled programs; diff runs an old and a new
  * rule set over the same data and prints what the change does
  * (backtest/impact.h). */
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -30,10 +31,63 @@ static RuleSet *load(char **paths, int n, gboolean show_warnings, int *n_err, in
     return rs;
 }
 
+/* TRUE if every example of rule id passes with the override key=value
+ * (the rule reloaded from its own file and the lists beside it). */
+static gboolean examples_pass_with(const Rule *r, const char *key, double value)
+{
+    char text[G_ASCII_DTOSTR_BUF_SIZE];
+    g_ascii_dtostr(text, sizeof text, value);
+    g_autoptr(GHashTable) ov = g_hash_table_new(g_str_hash, g_str_equal);
+    g_hash_table_insert(ov, (gpointer)key, text);
+    const char *paths[] = {r->file};
+    g_autoptr(GPtrArray) diags = rule_diags_new();
+    g_autoptr(RuleSet) rs = rule_set_load_with(paths, 1, ov, diags);
+    const Rule *again = rs ? rule_set_find(rs, r->id) : NULL;
+    if (!again)
+        return FALSE; /* it does not load with that value: that is no pass */
+    g_autoptr(GString) ignored = g_string_new(NULL);
+    for (guint i = 0; i < again->examples->len; i++) {
+        if (!scan_examples_run(rs, again, g_ptr_array_index(again->examples, i), ignored))
+            return FALSE;
+    }
+    return TRUE;
+}
+
+/* Warns of each numeric param of r whose examples would pass just as well
+ * one step above or below its value: no example sits at its boundary. The
+ * step is 1 for a whole value, else 1% of it. Returns the warnings. */
+static int lint_boundaries(const Rule *r)
+{
+    int warnings = 0;
+    for (guint i = 0; r->examples->len && i < r->params->len; i++) {
+        const RuleConst *k = g_ptr_array_index(r->params, i);
+        if (k->type != TY_NUM && k->type != TY_COUNT && k->type != TY_MONEY)
+            continue;
+        double v = k->value, step = v == floor(v) ? 1 : fabs(v) * 0.01;
+        g_autofree char *key = g_strdup_printf("%s.%s", r->id, k->name);
+        gboolean up = examples_pass_with(r, key, v + step);
+        gboolean down = examples_pass_with(r, key, v - step);
+        if (!up && !down)
+            continue;
+        char a[G_ASCII_DTOSTR_BUF_SIZE], b[G_ASCII_DTOSTR_BUF_SIZE], c[G_ASCII_DTOSTR_BUF_SIZE];
+        g_autofree char *msg = g_strdup_printf(
+            "no example sits at the boundary of '%s' = %s: the examples pass at %s too; add one "
+            "that alerts at %s and one that does not just past it",
+            k->name, g_ascii_dtostr(a, sizeof a, v), g_ascii_dtostr(b, sizeof b, up ? v + step : v - step),
+            g_ascii_dtostr(c, sizeof c, v));
+        RuleDiag d = {.file = k->file, .line = k->line, .col = k->col, .warning = TRUE, .msg = msg};
+        rule_diag_print(&d, stderr);
+        warnings++;
+    }
+    return warnings;
+}
+
 static int rules_check(int argc, char **argv)
 {
     int n_err, n_warn;
     g_autoptr(RuleSet) rs = load(argv, argc, TRUE, &n_err, &n_warn);
+    for (guint i = 0; rs && i < rs->rules->len; i++)
+        n_warn += lint_boundaries(g_ptr_array_index(rs->rules, i));
     if (!rs) {
         fprintf(stderr, "rules check: %d error%s, %d warning%s\n", n_err, n_err == 1 ? "" : "s",
                 n_warn, n_warn == 1 ? "" : "s");
