@@ -1003,10 +1003,10 @@ void backtest_sweep_text(const BacktestSweep *s, GString *out)
     }
     g_string_append_printf(out, "sweep of %s: rows of %s, account level\n", names->str, s->rule);
     for (guint k = 0; k < ns; k++)
-        g_string_append_printf(out, "%-*s ", w[k], ns == 1 ? "value" : (char *)g_ptr_array_index(s->settings, k));
-    g_string_append_printf(out, "%6s %9s %7s %5s %5s %9s %6s %5s %4s %9s\n", "alerts",
-                           "/1k/month", "flagged", "TP", "FP", "precision", "recall", "lift",
-                           "F1", "instances");
+        g_string_append_printf(out, "%-*s ", w[k],
+                               ns == 1 ? "value" : (char *)g_ptr_array_index(s->settings, k));
+    g_string_append_printf(out, "%6s %9s %7s %5s %5s %9s %6s %5s %4s %9s\n", "alerts", "/1k/month",
+                           "flagged", "TP", "FP", "precision", "recall", "lift", "F1", "instances");
     for (guint i = 0; i < s->rows->len; i++) {
         const BacktestRow *x = &g_array_index(s->rows, BacktestRow, i);
         char **v = g_ptr_array_index(s->values, i);

@@ -123,9 +123,9 @@ void impact_set_rules(Impact *im, ImpactSide side, const char *name, const RuleS
 gboolean impact_on_alert(const Alert *a, void *user)
 {
     ImpactPass *s = user;
-    char *key = g_strdup_printf("%s\t%s\t%s\t%.*s", a->rule->id,
-                                intern_str(a->accounts, a->account), rule_persp_name(a->rule->persp),
-                                (int)a->trigger.len, a->trigger.ptr);
+    char *key =
+        g_strdup_printf("%s\t%s\t%s\t%.*s", a->rule->id, intern_str(a->accounts, a->account),
+                        rule_persp_name(a->rule->persp), (int)a->trigger.len, a->trigger.ptr);
     g_hash_table_replace(s->alerts, key, g_strdup(a->explanation));
     return TRUE;
 }
@@ -291,8 +291,7 @@ static void ratio_text(GString *out, double a, double b, const char *fmt)
 /* The change in precision, recall and lift of the changed rules. */
 static void quality_text(const Impact *im, GPtrArray *all, GString *out)
 {
-    g_string_append_printf(out, "\n%-14s %14s %14s %14s\n", "rule", "precision", "recall",
-                           "lift");
+    g_string_append_printf(out, "\n%-14s %14s %14s %14s\n", "rule", "precision", "recall", "lift");
     for (guint i = 0; i < all->len; i++) {
         const RuleDelta *d = g_ptr_array_index(all, i);
         const BacktestRow *a = report_row(im->side[0].report, d->id);
@@ -323,12 +322,13 @@ static void examples_text(const ImpactPass *side, GPtrArray *keys, guint n, char
 void impact_text(const Impact *im, guint examples, GString *out)
 {
     g_autoptr(GPtrArray) all = deltas(im);
-    g_string_append_printf(out, "rules diff: %s -> %s, alerts matched on rule, account, "
-                                "perspective and firing transaction\n\n",
+    g_string_append_printf(out,
+                           "rules diff: %s -> %s, alerts matched on rule, account, "
+                           "perspective and firing transaction\n\n",
                            im->side[0].name, im->side[1].name);
-    g_string_append_printf(out, "%-14s %-8s %-9s %7s %7s %7s %7s %8s %8s %8s %8s\n", "rule",
-                           "kind", "version", "alerts", "->", "+added", "-removed", "accounts",
-                           "->", "+added", "-removed");
+    g_string_append_printf(out, "%-14s %-8s %-9s %7s %7s %7s %7s %8s %8s %8s %8s\n", "rule", "kind",
+                           "version", "alerts", "->", "+added", "-removed", "accounts", "->",
+                           "+added", "-removed");
     guint same = 0;
     for (guint i = 0; i < all->len; i++) {
         const RuleDelta *d = g_ptr_array_index(all, i);
@@ -338,12 +338,12 @@ void impact_text(const Impact *im, guint examples, GString *out)
         }
         char v[32];
         const ImpactRule *r = d->r[1] ? d->r[1] : d->r[0];
-        g_string_append_printf(
-            out, "%-14s %-8s %-9s %7u %7u %7u %8u %8u %8u %8u %8u\n", d->id,
-            r->typology ? "typology" : "rule", version_text(d, v, sizeof v), d->alerts[0],
-            d->alerts[1], d->added, d->removed, g_hash_table_size(d->accounts[0]),
-            g_hash_table_size(d->accounts[1]), set_minus(d->accounts[1], d->accounts[0]),
-            set_minus(d->accounts[0], d->accounts[1]));
+        g_string_append_printf(out, "%-14s %-8s %-9s %7u %7u %7u %8u %8u %8u %8u %8u\n", d->id,
+                               r->typology ? "typology" : "rule", version_text(d, v, sizeof v),
+                               d->alerts[0], d->alerts[1], d->added, d->removed,
+                               g_hash_table_size(d->accounts[0]), g_hash_table_size(d->accounts[1]),
+                               set_minus(d->accounts[1], d->accounts[0]),
+                               set_minus(d->accounts[0], d->accounts[1]));
     }
     g_string_append_printf(out, "%u rule%s and typolog%s with the same alerts and definition\n",
                            same, same == 1 ? "" : "s", same == 1 ? "y" : "ies");

@@ -145,7 +145,8 @@ static char *sweep_rule(const SweepAxis *axes, guint n)
     char *rule = NULL;
     for (guint i = 0; i < n; i++) {
         const char *dot = strchr(axes[i].setting, '.');
-        g_autofree char *r = dot ? g_strndup(axes[i].setting, (gsize)(dot - axes[i].setting)) : NULL;
+        g_autofree char *r =
+            dot ? g_strndup(axes[i].setting, (gsize)(dot - axes[i].setting)) : NULL;
         if (!r || (rule && strcmp(rule, r) != 0)) {
             g_free(rule);
             return NULL;

@@ -73,8 +73,8 @@ static int lint_boundaries(const Rule *r)
         g_autofree char *msg = g_strdup_printf(
             "no example sits at the boundary of '%s' = %s: the examples pass at %s too; add one "
             "that alerts at %s and one that does not just past it",
-            k->name, g_ascii_dtostr(a, sizeof a, v), g_ascii_dtostr(b, sizeof b, up ? v + step : v - step),
-            g_ascii_dtostr(c, sizeof c, v));
+            k->name, g_ascii_dtostr(a, sizeof a, v),
+            g_ascii_dtostr(b, sizeof b, up ? v + step : v - step), g_ascii_dtostr(c, sizeof c, v));
         RuleDiag d = {.file = k->file, .line = k->line, .col = k->col, .warning = TRUE, .msg = msg};
         rule_diag_print(&d, stderr);
         warnings++;
@@ -418,8 +418,12 @@ static int diff_pass(Impact *im, ImpactSide side, const char *path, const CmdRun
         }
     }
     char *rules[] = {(char *)path, NULL};
-    CmdPass p = {.cmd = "rules diff", .o = data, .rules = rules, .labels = labels,
-                 .alert = impact_on_alert, .user = impact_user(im, side)};
+    CmdPass p = {.cmd = "rules diff",
+                 .o = data,
+                 .rules = rules,
+                 .labels = labels,
+                 .alert = impact_on_alert,
+                 .user = impact_user(im, side)};
     int rc = cmd_pass_run(&p, NULL);
     if (p.rs)
         impact_set_rules(im, side, path, p.rs);
@@ -555,8 +559,7 @@ int cmd_version(int argc, char **argv)
         printf("rules %s: digest %.16s (%u rules, %u typologies)\n", paths[0], rs->digest,
                rs->rules->len, rs->typologies->len);
     else
-        printf("rules %s: not loaded ('moneytrail rules check %s' says why)\n", paths[0],
-               paths[0]);
+        printf("rules %s: not loaded ('moneytrail rules check %s' says why)\n", paths[0], paths[0]);
     return EXIT_OK;
 }
 

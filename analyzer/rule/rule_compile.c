@@ -424,8 +424,7 @@ static gboolean bad_number(ValueType t, const AstNode *n, ValueType tn)
 
 /* Checks that a value of type ta (node a) may be compared with one of type
  * tb (node b); the error points at b, the part that does not fit. */
-static void check_comparable(Cc *c, const AstNode *a, ValueType ta, const AstNode *b,
-                             ValueType tb)
+static void check_comparable(Cc *c, const AstNode *a, ValueType ta, const AstNode *b, ValueType tb)
 {
     if (ta == tb || c->failed)
         return;
@@ -436,8 +435,7 @@ static void check_comparable(Cc *c, const AstNode *a, ValueType ta, const AstNod
     } else if (bad_number(tb, a, ta)) {
         cc_error(c, a, "'%s' is not a %s: write its name", node_text(c, a, buf, sizeof buf),
                  rule_type_word(tb));
-    } else if ((rule_type_is_enum(ta) || rule_type_is_enum(tb)) && ta != TY_NUM &&
-               tb != TY_NUM) {
+    } else if ((rule_type_is_enum(ta) || rule_type_is_enum(tb)) && ta != TY_NUM && tb != TY_NUM) {
         cc_error(c, b, "a %s is compared with a %s", rule_type_word(ta), rule_type_word(tb));
     } else if (is_measure(ta) && is_measure(tb)) {
         cc_error(c, b, "%s %s is compared with %s %s",

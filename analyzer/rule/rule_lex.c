@@ -235,8 +235,8 @@ gboolean rule_lex_value(const char *text, double *v, gboolean *duration)
     gboolean neg = t.kind == TOK_MINUS;
     if (neg)
         t = rule_lex_next(&lx);
-    gboolean ok = (t.kind == TOK_NUMBER || t.kind == TOK_DURATION) &&
-                  rule_lex_next(&lx).kind == TOK_EOF;
+    gboolean ok =
+        (t.kind == TOK_NUMBER || t.kind == TOK_DURATION) && rule_lex_next(&lx).kind == TOK_EOF;
     if (ok) {
         *v = neg ? -t.num : t.num;
         *duration = t.kind == TOK_DURATION;

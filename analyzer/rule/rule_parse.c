@@ -30,17 +30,25 @@ static const char *const clause_words[] = {
     "strength", "tags",     "for",        "where",      "within",    "alert",
     "explain",  "suppress", "example",    "expect",     "param",     "baseline",
     "match",    "role",     "typology",   "indicators", "half_life", "cap",
-    "escalate", "victim",   "controller", "requires",   "status",    "author",
-    "date",     "false_positives", NULL,
+    "escalate", "victim",   "controller", "requires",   NULL,
 };
 
-static gboolean is_clause_word(const char *s, gsize n)
+/* The lifecycle clauses of a rule's header (status, author, ...). */
+static const char *const lifecycle_words[] = {"status", "author", "date", "false_positives", NULL};
+
+/* TRUE if s[0..n) is one of words (NULL-terminated). */
+static gboolean in_words(const char *const *words, const char *s, gsize n)
 {
-    for (int i = 0; clause_words[i]; i++) {
-        if (strlen(clause_words[i]) == n && memcmp(clause_words[i], s, n) == 0)
+    for (int i = 0; words[i]; i++) {
+        if (strlen(words[i]) == n && memcmp(words[i], s, n) == 0)
             return TRUE;
     }
     return FALSE;
+}
+
+static gboolean is_clause_word(const char *s, gsize n)
+{
+    return in_words(clause_words, s, n) || in_words(lifecycle_words, s, n);
 }
 
 static gboolean tok_is_clause(const Token *t)

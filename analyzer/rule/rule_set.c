@@ -157,8 +157,9 @@ static GPtrArray *override_names(const RuleSet *rs)
     for (guint i = 0; i < rs->rules->len; i++) {
         const Rule *r = g_ptr_array_index(rs->rules, i);
         for (guint k = 0; k < r->params->len; k++)
-            g_ptr_array_add(names, g_strdup_printf("%s.%s", r->id,
-                                                   ((RuleConst *)g_ptr_array_index(r->params, k))->name));
+            g_ptr_array_add(names,
+                            g_strdup_printf("%s.%s", r->id,
+                                            ((RuleConst *)g_ptr_array_index(r->params, k))->name));
     }
     return names;
 }

@@ -144,8 +144,7 @@ static const ErrCase err_cases[] = {
      "an amount is compared with a duration"},
     {HEAD "  within 10d\n  alert if count >= 2 and span < sum(amount)\n" TAIL, 5, 34,
      "a duration is compared with an amount"},
-    {HEAD "  where country == ZZ\n  alert if count >= 1\n" TAIL, 4, 20,
-     "'ZZ' is not a country"},
+    {HEAD "  where country == ZZ\n  alert if count >= 1\n" TAIL, 4, 20, "'ZZ' is not a country"},
     {HEAD "  where country in {XX, DE}\n  alert if count >= 1\n" TAIL, 4, 21,
      "'XX' is not a country"},
     {HEAD "  where currency in {EUR, EUD}\n  alert if count >= 1\n" TAIL, 4, 27,
@@ -705,8 +704,8 @@ static RuleSet *load_overridden(const char *text, const char *key, const char *v
 }
 
 #define HORIZON_RULE                                                                               \
-    "rule X-1 \"t\"\n  source \"s\"\n  param horizon = 2d\n  param min = 3\n"                  \
-    "  for each sender\n  within 10d\n  alert if count >= min and span < horizon\n"              \
+    "rule X-1 \"t\"\n  source \"s\"\n  param horizon = 2d\n  param min = 3\n"                      \
+    "  for each sender\n  within 10d\n  alert if count >= min and span < horizon\n"                \
     "  explain \"x\"\n"
 
 Test(rule_compile, a_duration_parameter_takes_a_duration_override)
@@ -739,7 +738,7 @@ Test(rule_compile, iso_tables_are_sorted_and_complete)
 {
     guint nc, ncur;
     cr_expect(rule_iso_tables_sorted(&nc, &ncur));
-    cr_expect_eq(nc, 250); /* 249 assigned codes and XK */
+    cr_expect_eq(nc, 250);   /* 249 assigned codes and XK */
     cr_expect_eq(ncur, 182); /* List One, funds and metals included */
     cr_expect(rule_iso_country("PH"));
     cr_expect(rule_iso_country("XK"));
