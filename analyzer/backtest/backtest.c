@@ -902,33 +902,87 @@ void backtest_report_json(const BacktestReport *r, GString *out)
 
 /* ---- sweeps ---- */
 
-BacktestSweep *backtest_sweep_new(const char *setting, const char *rule)
+BacktestSweep *backtest_sweep_new(const char *const *settings, guint n, const char *rule)
 {
     BacktestSweep *s = g_new0(BacktestSweep, 1);
-    s->setting = g_strdup(setting);
+    s->settings = g_ptr_array_new_with_free_func(g_free);
+    for (guint i = 0; i < n; i++)
+        g_ptr_array_add(s->settings, g_strdup(settings[i]));
     s->rule = g_strdup(rule ? rule : BACKTEST_ANY);
-    s->values = g_ptr_array_new_with_free_func(g_free);
+    s->values = g_ptr_array_new_with_free_func((GDestroyNotify)g_strfreev);
     s->rows = g_array_new(FALSE, TRUE, sizeof(BacktestRow));
     g_array_set_clear_func(s->rows, row_clear);
     return s;
 }
 
-void backtest_sweep_add(BacktestSweep *s, const char *value, const BacktestReport *r)
+void backtest_sweep_add(BacktestSweep *s, const char *const *values, const BacktestReport *r)
 {
     gint i = strcmp(s->rule, BACKTEST_ANY) == 0 ? (gint)r->rows->len - 1 : row_index(r, s->rule);
     BacktestRow row = {0};
     if (i >= 0)
         row = g_array_index(r->rows, BacktestRow, i);
     row.rule = g_strdup(s->rule);
-    g_ptr_array_add(s->values, g_strdup(value));
+    char **copy = g_new0(char *, s->settings->len + 1);
+    for (guint k = 0; k < s->settings->len; k++)
+        copy[k] = g_strdup(values[k]);
+    g_ptr_array_add(s->values, copy);
     g_array_append_val(s->rows, row);
+}
+
+gboolean backtest_sort_parse(const char *word, BacktestSort *sort)
+{
+    static const char *const words[] = {"grid", "f1", "lift"};
+    for (guint i = 0; i < G_N_ELEMENTS(words); i++) {
+        if (strcmp(word, words[i]) == 0) {
+            *sort = (BacktestSort)i;
+            return TRUE;
+        }
+    }
+    return FALSE;
+}
+
+/* The sort key of row i: higher first. */
+static double sweep_key(const BacktestSweep *s, guint i, BacktestSort sort)
+{
+    const BacktestRow *x = &g_array_index(s->rows, BacktestRow, i);
+    double v = sort == BACKTEST_SORT_F1 ? x->f1 : sort == BACKTEST_SORT_LIFT ? x->lift : 0;
+    return isnan(v) ? -INFINITY : v; /* undefined (nothing flagged) sorts last */
+}
+
+void backtest_sweep_sort(BacktestSweep *s, BacktestSort sort)
+{
+    guint n = s->rows->len;
+    g_autofree guint *order = g_new(guint, n);
+    for (guint i = 0; i < n; i++)
+        order[i] = i;
+    for (guint i = 1; i < n; i++) { /* insertion sort: stable, and sweeps are small */
+        guint v = order[i], j = i;
+        while (j > 0 && sweep_key(s, order[j - 1], sort) < sweep_key(s, v, sort)) {
+            order[j] = order[j - 1];
+            j--;
+        }
+        order[j] = v;
+    }
+    GArray *rows = g_array_sized_new(FALSE, TRUE, sizeof(BacktestRow), n);
+    g_array_set_clear_func(rows, row_clear);
+    GPtrArray *values = g_ptr_array_new_with_free_func((GDestroyNotify)g_strfreev);
+    for (guint i = 0; i < n; i++) {
+        g_array_append_val(rows, g_array_index(s->rows, BacktestRow, order[i]));
+        g_ptr_array_add(values, g_ptr_array_index(s->values, order[i]));
+    }
+    g_array_set_clear_func(s->rows, NULL); /* the rows moved, with their strings */
+    g_array_unref(s->rows);
+    g_ptr_array_set_free_func(s->values, NULL);
+    g_ptr_array_unref(s->values);
+    s->rows = rows;
+    s->values = values;
 }
 
 void backtest_sweep_free(BacktestSweep *s)
 {
     if (!s)
         return;
-    g_free(s->setting);
+    g_ptr_array_unref(s->settings);
     g_free(s->rule);
     g_ptr_array_unref(s->values);
     g_array_unref(s->rows);
@@ -937,22 +991,33 @@ void backtest_sweep_free(BacktestSweep *s)
 
 void backtest_sweep_text(const BacktestSweep *s, GString *out)
 {
-    int w = 5;
-    for (guint i = 0; i < s->values->len; i++)
-        w = MAX(w, (int)strlen(g_ptr_array_index(s->values, i)));
-    g_string_append_printf(out, "sweep of %s: rows of %s, account level\n", s->setting, s->rule);
-    g_string_append_printf(out, "%-*s %7s %9s %8s %6s %6s %9s %7s %9s %9s\n", w, "value", "alerts",
-                           "/1k/month", "flagged", "TP", "FP", "precision", "recall", "tx recall",
-                           "instances");
+    guint ns = s->settings->len;
+    g_autofree int *w = g_new(int, ns);
+    g_autoptr(GString) names = g_string_new(NULL);
+    for (guint k = 0; k < ns; k++) {
+        const char *name = g_ptr_array_index(s->settings, k);
+        w[k] = ns == 1 ? 5 : MAX(5, (int)strlen(name)); /* one setting: a "value" column */
+        for (guint i = 0; i < s->values->len; i++)
+            w[k] = MAX(w[k], (int)strlen(((char **)g_ptr_array_index(s->values, i))[k]));
+        g_string_append_printf(names, "%s%s", k ? " x " : "", name);
+    }
+    g_string_append_printf(out, "sweep of %s: rows of %s, account level\n", names->str, s->rule);
+    for (guint k = 0; k < ns; k++)
+        g_string_append_printf(out, "%-*s ", w[k],
+                               ns == 1 ? "value" : (char *)g_ptr_array_index(s->settings, k));
+    g_string_append_printf(out, "%6s %9s %7s %5s %5s %9s %6s %5s %4s %9s\n", "alerts", "/1k/month",
+                           "flagged", "TP", "FP", "precision", "recall", "lift", "F1", "instances");
     for (guint i = 0; i < s->rows->len; i++) {
         const BacktestRow *x = &g_array_index(s->rows, BacktestRow, i);
-        char a[32], b[32], c[32], d[32], e[32], f[32], g[32], h[32], k[32];
-        g_string_append_printf(out, "%-*s %7s %9s %8s %6s %6s %9s %7s %9s %9s\n", w,
-                               (const char *)g_ptr_array_index(s->values, i),
+        char **v = g_ptr_array_index(s->values, i);
+        for (guint k = 0; k < ns; k++)
+            g_string_append_printf(out, "%-*s ", w[k], v[k]);
+        char a[32], b[32], c[32], d[32], e[32], f[32], g[32], h[32], l[32], m[32];
+        g_string_append_printf(out, "%6s %9s %7s %5s %5s %9s %6s %5s %4s %9s\n",
                                fmt_count(x->alerts, a), fmt_rate(x->per_1k_month, b),
                                fmt_count(x->flagged, c), fmt_count(x->tp, d), fmt_count(x->fp, e),
                                fmt_ratio(x->precision, f), fmt_ratio(x->recall, g),
-                               fmt_ratio(x->ev_recall, k), fmt_instances(x, h));
+                               fmt_lift(x->lift, l), fmt_ratio(x->f1, m), fmt_instances(x, h));
     }
 }
 
@@ -960,12 +1025,21 @@ void backtest_sweep_json(const BacktestSweep *s, GString *out)
 {
     jval_write_open(out, NULL, '{');
     jval_write_open(out, "sweep", '{');
-    jval_write_str(out, "setting", s->setting);
+    jval_write_open(out, "settings", '[');
+    for (guint k = 0; k < s->settings->len; k++) {
+        jval_write_sep(out);
+        jval_write_string(out, g_ptr_array_index(s->settings, k));
+    }
+    g_string_append_c(out, ']');
     jval_write_str(out, "rule", s->rule);
     jval_write_open(out, "values", '[');
     for (guint i = 0; i < s->rows->len; i++) {
+        char **v = g_ptr_array_index(s->values, i);
         jval_write_open(out, NULL, '{');
-        jval_write_str(out, "value", g_ptr_array_index(s->values, i));
+        jval_write_open(out, "set", '{');
+        for (guint k = 0; k < s->settings->len; k++)
+            jval_write_str(out, g_ptr_array_index(s->settings, k), v[k]);
+        g_string_append_c(out, '}');
         jval_write_key(out, "row");
         json_row(&g_array_index(s->rows, BacktestRow, i), out);
         g_string_append_c(out, '}');

@@ -138,21 +138,37 @@ void backtest_report_text(const BacktestReport *r, GString *out);
 /* Appends the report as one JSON object and a newline. */
 void backtest_report_json(const BacktestReport *r, GString *out);
 
-/* A threshold sweep: one row per value of one setting. */
+/* A sweep: one row per combination of the values of one or more settings
+ * (a grid), each row from its own run of the rules. */
 typedef struct {
-    char *setting; /* "RULE.PARAM" or "CONST" */
-    char *rule;    /* the rule whose row is reported, or BACKTEST_ANY */
-    GPtrArray *values;
-    GArray *rows; /* BacktestRow (copies; owned), one per value */
+    GPtrArray *settings; /* "RULE.PARAM" or "CONST", owned */
+    char *rule;          /* the rule whose row is reported, or BACKTEST_ANY */
+    GPtrArray *values;   /* GStrv per row: one value per setting (owned) */
+    GArray *rows;        /* BacktestRow (copies; owned), one per combination */
 } BacktestSweep;
 
-/* A new sweep of setting; rows of rule (NULL = BACKTEST_ANY). */
-BacktestSweep *backtest_sweep_new(const char *setting, const char *rule);
-/* Adds the row of the sweep's rule from a report made with value. */
-void backtest_sweep_add(BacktestSweep *s, const char *value, const BacktestReport *r);
+/* How the rows of a sweep are ordered when printed. */
+typedef enum {
+    BACKTEST_SORT_GRID, /* as run: the first setting varies slowest */
+    BACKTEST_SORT_F1,   /* best F1 first, ties in grid order */
+    BACKTEST_SORT_LIFT, /* best lift first, ties in grid order */
+} BacktestSort;
+
+/* A new sweep of settings (copied); rows of rule (NULL = BACKTEST_ANY). */
+BacktestSweep *backtest_sweep_new(const char *const *settings, guint n, const char *rule);
+/* Adds the row of the sweep's rule from a report made with values (one per
+ * setting, copied). */
+void backtest_sweep_add(BacktestSweep *s, const char *const *values, const BacktestReport *r);
+/* Orders the rows (and their values) by sort. */
+void backtest_sweep_sort(BacktestSweep *s, BacktestSort sort);
+/* Parses "f1", "lift" or "grid"; FALSE for anything else. */
+gboolean backtest_sort_parse(const char *word, BacktestSort *sort);
 void backtest_sweep_free(BacktestSweep *s);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(BacktestSweep, backtest_sweep_free)
+/* Appends the sweep as a table: one column per setting, then the numbers. */
 void backtest_sweep_text(const BacktestSweep *s, GString *out);
+/* Appends {"sweep": {settings, rule, values: [{set: {SETTING: VALUE},
+ * row}]}} and a newline. */
 void backtest_sweep_json(const BacktestSweep *s, GString *out);
 
 #endif

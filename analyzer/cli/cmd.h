@@ -25,6 +25,8 @@ typedef struct {
 
 int cmd_scan(int argc, char **argv);
 int cmd_rules(int argc, char **argv);
+/* `moneytrail --version [RULES]`: the version, the build, the rules' digest. */
+int cmd_version(int argc, char **argv);
 int cmd_db(int argc, char **argv);
 int cmd_load(int argc, char **argv);
 int cmd_backtest(int argc, char **argv);

@@ -18,18 +18,10 @@ typedef struct {
     CmdRunOptions run; /* rules, data, budget, threads: cmd_run.h */
     char **labels;
     gboolean json;
-    char *sweep;
+    char **sweeps; /* --sweep, repeatable: a grid */
+    char *sort;    /* --sort f1|lift|grid */
     gint top;
 } BacktestOptions;
-
-/* One pass over the data with one rule set. */
-typedef struct {
-    const BacktestOptions *o;
-    LabelSet *labels;
-    RuleSet *rs;
-    Scan *scan; /* the pipeline: scan/scan.h */
-    Backtest *bt;
-} Run;
 
 static gboolean parse(BacktestOptions *o, int argc, char **argv)
 {
@@ -41,8 +33,11 @@ static gboolean parse(BacktestOptions *o, int argc, char **argv)
          "ground truth: instances.csv, Patterns.txt or an AMLSim alert file (repeatable)", "FILE"},
         cmd_run_option(r, "format"),
         {"json", 0, 0, G_OPTION_ARG_NONE, &o->json, "write the numbers as JSON", NULL},
-        {"sweep", 0, 0, G_OPTION_ARG_STRING, &o->sweep,
-         "rerun with each value of a rule parameter or constant", "RULE.PARAM=V1,V2,..."},
+        {"sweep", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o->sweeps,
+         "rerun with each value of a rule parameter or constant (repeat for a grid)",
+         "RULE.PARAM=V1,V2,..."},
+        {"sort", 0, 0, G_OPTION_ARG_STRING, &o->sort,
+         "order of the sweep's rows: f1 (default), lift or grid", "KEY"},
         {"top", 0, 0, G_OPTION_ARG_INT, &o->top,
          "also list the N accounts with the highest score and their alerts", "N"},
         cmd_run_option(r, "max-errors"),
@@ -72,91 +67,22 @@ static gboolean parse(BacktestOptions *o, int argc, char **argv)
     return cmd_parse_threads("backtest", r->threads_opt, &r->threads);
 }
 
-static int run_open(Run *r, GHashTable *overrides)
-{
-    g_autoptr(GError) err = NULL;
-    const CmdRunOptions *o = &r->o->run;
-    InputOptions io = {.format = o->format};
-    if (!cmd_parse_lateness("backtest", o->max_lateness, &io.max_lateness))
-        return EXIT_USAGE;
-    if (!(r->rs = cmd_load_rules("backtest", o->rules, overrides)))
-        return EXIT_FINDINGS;
-    r->scan = scan_new(r->rs);
-    if (!scan_open(r->scan, o->accounts, (const char *const *)o->sources, g_strv_length(o->sources),
-                   &io, &err)) {
-        cmd_error("backtest", "%s", err->message);
-        return EXIT_DATA;
-    }
-    r->bt = backtest_new(r->labels, scan_accounts(r->scan));
-    backtest_set_top(r->bt, (guint)r->o->top);
-    for (guint i = 0; i < r->rs->rules->len; i++)
-        backtest_add_rule(r->bt, ((const Rule *)g_ptr_array_index(r->rs->rules, i))->id);
-    ShardsOptions so = {.threads = o->threads, .quiet_until = G_MININT64};
-    scan_start(r->scan, &so, backtest_on_alert, r->bt);
-    return EXIT_OK;
-}
-
-/* Each row before the engine: its labels, and its place in the counts. */
-static void on_row(Scan *scan, const Txn *t, void *user)
-{
-    Run *r = user;
-    guint n_names;
-    const char *const *names = input_label_names(scan_input(scan), &n_names);
-    label_set_observe(r->labels, t, scan_accounts(scan), names, n_names);
-    backtest_add_txn(r->bt, &t->core);
-}
-
-static int run_loop(Run *r)
-{
-    /* read to the end, so that the count of rejects is the data's */
-    ScanLoop loop = {
-        .row = on_row, .user = r, .max_errors = r->o->run.max_errors, .read_all = TRUE};
-    g_autoptr(GError) err = NULL;
-    ScanStatus status = scan_run(r->scan, &loop, &err);
-    if (status == SCAN_FAILED) {
-        cmd_error("backtest", "%s", err->message);
-        return EXIT_DATA;
-    }
-    InputStats st;
-    scan_input_stats(r->scan, &st);
-    char a[32];
-    if (status == SCAN_OVER_BUDGET) {
-        cmd_error("backtest", "%s rows rejected, more than --max-errors %" G_GINT64_FORMAT,
-                  cmd_count(st.rejected, a), r->o->run.max_errors);
-        return EXIT_BUDGET;
-    }
-    if (st.rejected)
-        fprintf(stderr,
-                "backtest: %s rows rejected ('moneytrail scan --rejects FILE' lists them)\n",
-                cmd_count(st.rejected, a));
-    return EXIT_OK;
-}
-
-static void run_clear(Run *r)
-{
-    scan_free(r->scan);
-    backtest_free(r->bt);
-    rule_set_free(r->rs);
-}
-
 /* Runs the rules (with overrides, may be NULL) over the data; the report,
  * or NULL with *rc set. */
 static BacktestReport *run(const BacktestOptions *o, LabelSet *labels, GHashTable *overrides,
                            int *rc)
 {
-    Run r = {.o = o, .labels = labels};
+    CmdPass p = {.cmd = "backtest", .o = &o->run, .labels = labels, .top = (guint)o->top};
     BacktestReport *report = NULL;
-    *rc = run_open(&r, overrides);
-    if (*rc == EXIT_OK)
-        *rc = run_loop(&r);
+    *rc = cmd_pass_run(&p, overrides);
     if (*rc == EXIT_OK && label_set_is_empty(labels)) {
         cmd_error("backtest", "no ground truth: give --labels FILE, or data with a label column "
                               "(AMLworld 'Is Laundering', AMLSim 'is_sar')");
         *rc = EXIT_USAGE;
     }
     if (*rc == EXIT_OK)
-        report = backtest_report(r.bt);
-    run_clear(&r);
+        report = backtest_report(p.bt);
+    cmd_pass_clear(&p);
     return report;
 }
 
@@ -181,37 +107,115 @@ static int backtest_once(const BacktestOptions *o, LabelSet *labels)
     return EXIT_OK;
 }
 
-/* --sweep SETTING=V1,V2,...: one run per value. */
-static int backtest_sweep(const BacktestOptions *o, LabelSet *labels)
+/* One --sweep option: its setting and its values. */
+typedef struct {
+    char *setting;
+    char **values;
+} SweepAxis;
+
+/* Splits each --sweep SETTING=V1,V2,... into axes[]; FALSE (with a usage
+ * message) for a malformed one or a setting given twice. */
+static gboolean sweep_axes(char **sweeps, SweepAxis *axes, guint n)
 {
-    const char *eq = strchr(o->sweep, '=');
-    if (!eq || eq == o->sweep || !eq[1]) {
-        cmd_error("backtest", "--sweep '%s' is not RULE.PARAM=V1,V2,... or NAME=V1,V2,...",
-                  o->sweep);
-        return EXIT_USAGE;
+    for (guint i = 0; i < n; i++) {
+        const char *eq = strchr(sweeps[i], '=');
+        if (!eq || eq == sweeps[i] || !eq[1]) {
+            cmd_error("backtest", "--sweep '%s' is not RULE.PARAM=V1,V2,... or NAME=V1,V2,...",
+                      sweeps[i]);
+            return FALSE;
+        }
+        axes[i].setting = g_strndup(sweeps[i], (gsize)(eq - sweeps[i]));
+        axes[i].values = g_strsplit(eq + 1, ",", -1);
+        for (char **v = axes[i].values; *v; v++)
+            g_strstrip(*v);
+        for (guint k = 0; k < i; k++) {
+            if (strcmp(axes[k].setting, axes[i].setting) == 0) {
+                cmd_error("backtest", "--sweep names '%s' twice", axes[i].setting);
+                return FALSE;
+            }
+        }
     }
-    g_autofree char *setting = g_strndup(o->sweep, (gsize)(eq - o->sweep));
-    g_auto(GStrv) values = g_strsplit(eq + 1, ",", -1);
-    const char *dot = strchr(setting, '.');
-    g_autofree char *rule = dot ? g_strndup(setting, (gsize)(dot - setting)) : NULL;
-    g_autoptr(BacktestSweep) sweep = backtest_sweep_new(setting, rule);
+    return TRUE;
+}
+
+/* The rule whose row a sweep reports: the one rule all settings belong to,
+ * else NULL (the union of all rules). Caller frees. */
+static char *sweep_rule(const SweepAxis *axes, guint n)
+{
+    char *rule = NULL;
+    for (guint i = 0; i < n; i++) {
+        const char *dot = strchr(axes[i].setting, '.');
+        g_autofree char *r =
+            dot ? g_strndup(axes[i].setting, (gsize)(dot - axes[i].setting)) : NULL;
+        if (!r || (rule && strcmp(rule, r) != 0)) {
+            g_free(rule);
+            return NULL;
+        }
+        if (!rule)
+            rule = g_steal_pointer(&r);
+    }
+    return rule;
+}
+
+/* Runs every combination of the axes' values, the first axis varying
+ * slowest (an odometer over pos[]); one pass over the data each. */
+static int sweep_grid(const BacktestOptions *o, LabelSet *labels, SweepAxis *axes, guint n,
+                      BacktestSweep *sweep)
+{
+    g_autofree guint *pos = g_new0(guint, n);
+    g_autofree const char **values = g_new0(const char *, n + 1);
     g_autoptr(GHashTable) overrides = g_hash_table_new(g_str_hash, g_str_equal);
-    for (char **v = values; *v; v++) {
+    for (;;) {
+        for (guint k = 0; k < n; k++) {
+            values[k] = axes[k].values[pos[k]];
+            g_hash_table_insert(overrides, axes[k].setting, (gpointer)values[k]);
+        }
         int rc;
-        g_strstrip(*v);
-        g_hash_table_insert(overrides, setting, *v);
         g_autoptr(BacktestReport) report = run(o, labels, overrides, &rc);
         if (!report)
             return rc;
-        backtest_sweep_add(sweep, *v, report);
+        backtest_sweep_add(sweep, values, report);
+        guint k = n;
+        while (k > 0 && !axes[k - 1].values[++pos[k - 1]])
+            pos[--k] = 0;
+        if (k == 0)
+            return EXIT_OK;
     }
-    g_autoptr(GString) out = g_string_new(NULL);
-    if (o->json)
-        backtest_sweep_json(sweep, out);
-    else
-        backtest_sweep_text(sweep, out);
-    emit(out);
-    return EXIT_OK;
+}
+
+/* --sweep SETTING=V1,V2,... (repeatable): one run per combination, the
+ * rows ordered by --sort. */
+static int backtest_sweep(const BacktestOptions *o, LabelSet *labels)
+{
+    guint n = g_strv_length(o->sweeps);
+    BacktestSort sort = BACKTEST_SORT_F1;
+    if (o->sort && !backtest_sort_parse(o->sort, &sort)) {
+        cmd_error("backtest", "--sort '%s' is not f1, lift or grid", o->sort);
+        return EXIT_USAGE;
+    }
+    g_autofree SweepAxis *axes = g_new0(SweepAxis, n);
+    int rc = sweep_axes(o->sweeps, axes, n) ? EXIT_OK : EXIT_USAGE;
+    g_autofree const char **settings = g_new0(const char *, n);
+    for (guint i = 0; i < n; i++)
+        settings[i] = axes[i].setting;
+    g_autofree char *rule = rc == EXIT_OK ? sweep_rule(axes, n) : NULL;
+    g_autoptr(BacktestSweep) sweep = backtest_sweep_new(settings, n, rule);
+    if (rc == EXIT_OK)
+        rc = sweep_grid(o, labels, axes, n, sweep);
+    if (rc == EXIT_OK) {
+        backtest_sweep_sort(sweep, sort);
+        g_autoptr(GString) out = g_string_new(NULL);
+        if (o->json)
+            backtest_sweep_json(sweep, out);
+        else
+            backtest_sweep_text(sweep, out);
+        emit(out);
+    }
+    for (guint i = 0; i < n; i++) {
+        g_free(axes[i].setting);
+        g_strfreev(axes[i].values);
+    }
+    return rc;
 }
 
 static gboolean load_labels(LabelSet *labels, char **paths)
@@ -230,7 +234,8 @@ static void options_clear(BacktestOptions *o)
 {
     cmd_run_options_clear(&o->run);
     g_strfreev(o->labels);
-    g_free(o->sweep);
+    g_strfreev(o->sweeps);
+    g_free(o->sort);
 }
 
 int cmd_backtest(int argc, char **argv)
@@ -242,7 +247,7 @@ int cmd_backtest(int argc, char **argv)
         if (!load_labels(labels, o.labels))
             rc = EXIT_DATA;
         else
-            rc = o.sweep ? backtest_sweep(&o, labels) : backtest_once(&o, labels);
+            rc = o.sweeps ? backtest_sweep(&o, labels) : backtest_once(&o, labels);
     }
     options_clear(&o);
     return rc;

@@ -1,12 +1,17 @@
-/* cmd_rules.c: `moneytrail rules check|test|explain`, for rule authors.
+/* cmd_rules.c: `moneytrail rules check|test|explain|diff`, for rule authors.
  *
  * check compiles and lints and prints every diagnostic with a caret;
  * test runs every rule's examples; explain says in words how a rule is
- * evaluated and shows the compiled programs. */
+ * evaluated and shows the compiled programs; diff runs an old and a new
+ * rule set over the same data and prints what the change does
+ * (backtest/impact.h). */
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "backtest/impact.h"
 #include "cli/cmd.h"
+#include "cli/cmd_run.h"
 #include "rule/rule.h"
 #include "scan/scan_examples.h"
 #include "base/tstamp.h"
@@ -26,10 +31,63 @@ static RuleSet *load(char **paths, int n, gboolean show_warnings, int *n_err, in
     return rs;
 }
 
+/* TRUE if every example of rule id passes with the override key=value
+ * (the rule reloaded from its own file and the lists beside it). */
+static gboolean examples_pass_with(const Rule *r, const char *key, double value)
+{
+    char text[G_ASCII_DTOSTR_BUF_SIZE];
+    g_ascii_dtostr(text, sizeof text, value);
+    g_autoptr(GHashTable) ov = g_hash_table_new(g_str_hash, g_str_equal);
+    g_hash_table_insert(ov, (gpointer)key, text);
+    const char *paths[] = {r->file};
+    g_autoptr(GPtrArray) diags = rule_diags_new();
+    g_autoptr(RuleSet) rs = rule_set_load_with(paths, 1, ov, diags);
+    const Rule *again = rs ? rule_set_find(rs, r->id) : NULL;
+    if (!again)
+        return FALSE; /* it does not load with that value: that is no pass */
+    g_autoptr(GString) ignored = g_string_new(NULL);
+    for (guint i = 0; i < again->examples->len; i++) {
+        if (!scan_examples_run(rs, again, g_ptr_array_index(again->examples, i), ignored))
+            return FALSE;
+    }
+    return TRUE;
+}
+
+/* Warns of each numeric param of r whose examples would pass just as well
+ * one step above or below its value: no example sits at its boundary. The
+ * step is 1 for a whole value, else 1% of it. Returns the warnings. */
+static int lint_boundaries(const Rule *r)
+{
+    int warnings = 0;
+    for (guint i = 0; r->examples->len && i < r->params->len; i++) {
+        const RuleConst *k = g_ptr_array_index(r->params, i);
+        if (k->type != TY_NUM && k->type != TY_COUNT && k->type != TY_MONEY)
+            continue;
+        double v = k->value, step = v == floor(v) ? 1 : fabs(v) * 0.01;
+        g_autofree char *key = g_strdup_printf("%s.%s", r->id, k->name);
+        gboolean up = examples_pass_with(r, key, v + step);
+        gboolean down = examples_pass_with(r, key, v - step);
+        if (!up && !down)
+            continue;
+        char a[G_ASCII_DTOSTR_BUF_SIZE], b[G_ASCII_DTOSTR_BUF_SIZE], c[G_ASCII_DTOSTR_BUF_SIZE];
+        g_autofree char *msg = g_strdup_printf(
+            "no example sits at the boundary of '%s' = %s: the examples pass at %s too; add one "
+            "that alerts at %s and one that does not just past it",
+            k->name, g_ascii_dtostr(a, sizeof a, v),
+            g_ascii_dtostr(b, sizeof b, up ? v + step : v - step), g_ascii_dtostr(c, sizeof c, v));
+        RuleDiag d = {.file = k->file, .line = k->line, .col = k->col, .warning = TRUE, .msg = msg};
+        rule_diag_print(&d, stderr);
+        warnings++;
+    }
+    return warnings;
+}
+
 static int rules_check(int argc, char **argv)
 {
     int n_err, n_warn;
     g_autoptr(RuleSet) rs = load(argv, argc, TRUE, &n_err, &n_warn);
+    for (guint i = 0; rs && i < rs->rules->len; i++)
+        n_warn += lint_boundaries(g_ptr_array_index(rs->rules, i));
     if (!rs) {
         fprintf(stderr, "rules check: %d error%s, %d warning%s\n", n_err, n_err == 1 ? "" : "s",
                 n_warn, n_warn == 1 ? "" : "s");
@@ -357,34 +415,202 @@ static int rules_explain(int argc, char **argv, char **paths)
     return rc;
 }
 
+/* One side of a diff: the rules at path over the data, its alerts into
+ * the impact, its report (caller frees) when there are labels. */
+static int diff_pass(Impact *im, ImpactSide side, const char *path, const CmdRunOptions *data,
+                     char **label_files, BacktestReport **report)
+{
+    g_autoptr(LabelSet) labels = label_set_new();
+    for (char **p = label_files; p && *p; p++) {
+        g_autoptr(GError) err = NULL;
+        if (!label_set_load(labels, *p, &err)) {
+            cmd_error("rules", "%s", err->message);
+            return EXIT_DATA;
+        }
+    }
+    char *rules[] = {(char *)path, NULL};
+    CmdPass p = {.cmd = "rules diff",
+                 .o = data,
+                 .rules = rules,
+                 .labels = labels,
+                 .alert = impact_on_alert,
+                 .user = impact_user(im, side)};
+    int rc = cmd_pass_run(&p, NULL);
+    if (p.rs)
+        impact_set_rules(im, side, path, p.rs);
+    if (rc == EXIT_OK && !label_set_is_empty(labels))
+        *report = backtest_report(p.bt);
+    cmd_pass_clear(&p);
+    return rc;
+}
+
+/* Only the definitions, when no data is given. */
+static int diff_rules_only(Impact *im, ImpactSide side, const char *path)
+{
+    char *rules[] = {(char *)path, NULL};
+    g_autoptr(RuleSet) rs = cmd_load_rules("rules diff", rules, NULL);
+    if (!rs)
+        return EXIT_FINDINGS;
+    impact_set_rules(im, side, path, rs);
+    return EXIT_OK;
+}
+
+/* Runs the two sides of a diff (run->sources: OLD, NEW, then n - 2 data
+ * files) and prints the comparison; an EXIT_* code. */
+static int diff_run(const CmdRunOptions *run, char **label_files, guint examples, guint n)
+{
+    g_autoptr(Impact) im = impact_new();
+    BacktestReport *report[2] = {NULL, NULL};
+    CmdRunOptions data = *run;
+    data.sources = run->sources + 2;
+    int rc = EXIT_OK;
+    for (int side = 0; side < 2 && rc == EXIT_OK; side++)
+        rc = n > 2 ? diff_pass(im, (ImpactSide)side, run->sources[side], &data, label_files,
+                               &report[side])
+                   : diff_rules_only(im, (ImpactSide)side, run->sources[side]);
+    if (rc == EXIT_OK) {
+        impact_set_report(im, IMPACT_OLD, report[0]);
+        impact_set_report(im, IMPACT_NEW, report[1]);
+        g_autoptr(GString) text = g_string_new(NULL);
+        impact_text(im, examples, text);
+        fwrite(text->str, 1, text->len, stdout);
+    }
+    for (int side = 0; side < 2; side++)
+        backtest_report_free(report[side]);
+    return rc;
+}
+
+/* `rules diff OLD NEW [DATA...]`: both rule sets over the data, one pass
+ * each, and what changed between their alerts. */
+static int rules_diff(int argc, char **argv)
+{
+    CmdRunOptions run;
+    cmd_run_options_init(&run);
+    char **label_files = NULL;
+    gint examples = 3;
+    GOptionEntry entries[] = {
+        {"labels", 'l', 0, G_OPTION_ARG_FILENAME_ARRAY, &label_files,
+         "ground truth, for the change in precision, recall and lift (repeatable)", "FILE"},
+        {"examples", 0, 0, G_OPTION_ARG_INT, &examples,
+         "alerts added and removed shown per rule (default 3)", "N"},
+        cmd_run_option(&run, "format"),
+        cmd_run_option(&run, "accounts"),
+        cmd_run_option(&run, "max-errors"),
+        cmd_run_option(&run, "threads"),
+        cmd_run_option(&run, G_OPTION_REMAINING),
+        {NULL, 0, 0, 0, NULL, NULL, NULL},
+    };
+    g_autoptr(GOptionContext) ctx = g_option_context_new("OLD NEW [DATA...]");
+    g_option_context_set_summary(
+        ctx, "Run two rule sets (files or directories) over the same data and print, per rule "
+             "and typology, the alerts and accounts added and removed, with examples; with "
+             "labels, the change in precision, recall and lift.");
+    g_option_context_add_main_entries(ctx, entries, NULL);
+    int rc = EXIT_USAGE;
+    guint n = 0;
+    if (!cmd_parse_options(ctx, &argc, &argv, "rules diff"))
+        goto out;
+    n = run.sources ? g_strv_length(run.sources) : 0;
+    if (n < 2 || examples < 0) {
+        cmd_error("rules diff", n < 2 ? "expected OLD and NEW rule paths, then the data"
+                                      : "--examples must be 0 or more");
+        goto out;
+    }
+    if (!cmd_parse_threads("rules diff", run.threads_opt, &run.threads))
+        goto out;
+    rc = diff_run(&run, label_files, (guint)examples, n);
+out:
+    g_strfreev(label_files);
+    cmd_run_options_clear(&run);
+    return rc;
+}
+
+/* One row of `rules list`. */
+static void list_row(const Rule *r, const char *kind, GString *out)
+{
+    g_string_append_printf(out, "%-12s %7d %-12s %-14s %-8s %-8s %s\n", r->id, r->version,
+                           rule_status_name(r->status), r->family ? r->family : "-",
+                           rule_strength_name(r->strength), kind, r->title ? r->title : "");
+}
+
+/* `rules list [PATH...]`: a table of the rules and typologies. */
+static int rules_list(int argc, char **argv)
+{
+    char *def[] = {(char *)"rules", NULL};
+    int n_err, n_warn;
+    g_autoptr(RuleSet) rs =
+        argc ? load(argv, argc, FALSE, &n_err, &n_warn) : load(def, 1, FALSE, &n_err, &n_warn);
+    if (!rs)
+        return EXIT_FINDINGS;
+    g_autoptr(GString) out = g_string_new(NULL);
+    g_string_append_printf(out, "%-12s %7s %-12s %-14s %-8s %-8s %s\n", "id", "version", "status",
+                           "family", "strength", "kind", "title");
+    for (guint i = 0; i < rs->rules->len; i++) {
+        const Rule *r = g_ptr_array_index(rs->rules, i);
+        list_row(r, r->match.kind != MATCH_NONE ? "graph" : "window", out);
+    }
+    for (guint i = 0; i < rs->typologies->len; i++)
+        list_row(&((Typology *)g_ptr_array_index(rs->typologies, i))->rule, "typology", out);
+    fwrite(out->str, 1, out->len, stdout);
+    return EXIT_OK;
+}
+
+#ifndef MONEYTRAIL_VERSION
+#define MONEYTRAIL_VERSION "dev" /* a release build sets it: -DMONEYTRAIL_VERSION=... */
+#endif
+
+int cmd_version(int argc, char **argv)
+{
+    printf("moneytrail %s (built %s %s with GLib %u.%u.%u)\n", MONEYTRAIL_VERSION, __DATE__,
+           __TIME__, glib_major_version, glib_minor_version, glib_micro_version);
+    char *paths[] = {argc > 1 ? argv[1] : (char *)"rules", NULL};
+    g_autoptr(GPtrArray) diags = rule_diags_new();
+    g_autoptr(RuleSet) rs = rule_set_load((const char *const *)paths, 1, diags);
+    if (rs)
+        printf("rules %s: digest %.16s (%u rules, %u typologies)\n", paths[0], rs->digest,
+               rs->rules->len, rs->typologies->len);
+    else
+        printf("rules %s: not loaded ('moneytrail rules check %s' says why)\n", paths[0], paths[0]);
+    return EXIT_OK;
+}
+
 int cmd_rules(int argc, char **argv)
 {
+    if (argc >= 2 && strcmp(argv[1], "diff") == 0)
+        return rules_diff(argc - 1, argv + 1);
     char **paths = NULL;
     GOptionEntry entries[] = {
         {"rules", 'r', 0, G_OPTION_ARG_FILENAME_ARRAY, &paths,
          "for explain: rule file or directory (default: rules)", "PATH"},
         {NULL, 0, 0, 0, NULL, NULL, NULL},
     };
-    g_autoptr(GOptionContext) ctx = g_option_context_new("check|test PATH... | explain RULE...");
+    g_autoptr(GOptionContext) ctx =
+        g_option_context_new("check|test|list PATH... | explain RULE... | diff OLD NEW [DATA...]");
     g_option_context_set_summary(ctx, "check: compile and lint rule files or directories\n"
                                       "test: run the examples of every rule\n"
-                                      "explain: say how a rule is evaluated and show its programs");
+                                      "explain: say how a rule is evaluated and show its programs\n"
+                                      "list: id, version, status, family, strength, kind, title\n"
+                                      "diff: what a change of the rules does to the alerts "
+                                      "('rules diff --help')");
     g_option_context_add_main_entries(ctx, entries, NULL);
     int rc = EXIT_USAGE;
     if (!cmd_parse_options(ctx, &argc, &argv, "rules"))
         goto out;
-    if (argc < 3) {
-        cmd_error("rules", "expected 'check PATH...', 'test PATH...' or 'explain RULE...'");
+    if (argc < 3 && !(argc == 2 && strcmp(argv[1], "list") == 0)) {
+        cmd_error("rules", "expected 'check PATH...', 'test PATH...', 'list [PATH...]', "
+                           "'explain RULE...' or 'diff OLD NEW [DATA...]'");
         goto out;
     }
     if (strcmp(argv[1], "check") == 0)
         rc = rules_check(argc - 2, argv + 2);
+    else if (strcmp(argv[1], "list") == 0)
+        rc = rules_list(argc - 2, argv + 2);
     else if (strcmp(argv[1], "test") == 0)
         rc = rules_test(argc - 2, argv + 2);
     else if (strcmp(argv[1], "explain") == 0)
         rc = rules_explain(argc - 2, argv + 2, paths);
     else
-        cmd_error("rules", "unknown action '%s' (check, test or explain)", argv[1]);
+        cmd_error("rules", "unknown action '%s' (check, test, explain, list or diff)", argv[1]);
 out:
     g_strfreev(paths);
     return rc;

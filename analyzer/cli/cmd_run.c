@@ -1,8 +1,11 @@
 /* cmd_run.c: the options scan and backtest share (see cmd_run.h). One
- * table, so that the two commands' --help say the same thing the same way. */
+ * table, so that the two commands' --help say the same thing the same way.
+ * And one pass of rules over data, for backtest and rules diff. */
 #include "cli/cmd_run.h"
 
 #include <string.h>
+
+#include <stdio.h>
 
 #include "base/limits.h"
 #include "cli/cmd.h"
@@ -48,4 +51,83 @@ void cmd_run_options_clear(CmdRunOptions *o)
     GOptionEntry entries[CMD_RUN_ENTRIES];
     run_entries(o, entries);
     cmd_options_clear(entries);
+}
+
+/* Each alert: counted by the backtest, then handed to the caller's. */
+static gboolean pass_alert(const Alert *a, void *user)
+{
+    CmdPass *p = user;
+    backtest_on_alert(a, p->bt);
+    return p->alert ? p->alert(a, p->user) : TRUE;
+}
+
+static int pass_open(CmdPass *p, GHashTable *overrides)
+{
+    g_autoptr(GError) err = NULL;
+    const CmdRunOptions *o = p->o;
+    InputOptions io = {.format = o->format};
+    if (!cmd_parse_lateness(p->cmd, o->max_lateness, &io.max_lateness))
+        return EXIT_USAGE;
+    if (!(p->rs = cmd_load_rules(p->cmd, p->rules ? p->rules : o->rules, overrides)))
+        return EXIT_FINDINGS;
+    p->scan = scan_new(p->rs);
+    if (!scan_open(p->scan, o->accounts, (const char *const *)o->sources, g_strv_length(o->sources),
+                   &io, &err)) {
+        cmd_error(p->cmd, "%s", err->message);
+        return EXIT_DATA;
+    }
+    p->bt = backtest_new(p->labels, scan_accounts(p->scan));
+    backtest_set_top(p->bt, p->top);
+    for (guint i = 0; i < p->rs->rules->len; i++)
+        backtest_add_rule(p->bt, ((const Rule *)g_ptr_array_index(p->rs->rules, i))->id);
+    ShardsOptions so = {.threads = o->threads, .quiet_until = G_MININT64};
+    scan_start(p->scan, &so, pass_alert, p);
+    return EXIT_OK;
+}
+
+/* Each row before the engine: its labels, and its place in the counts. */
+static void pass_row(Scan *scan, const Txn *t, void *user)
+{
+    CmdPass *p = user;
+    guint n_names;
+    const char *const *names = input_label_names(scan_input(scan), &n_names);
+    label_set_observe(p->labels, t, scan_accounts(scan), names, n_names);
+    backtest_add_txn(p->bt, &t->core);
+}
+
+static int pass_loop(CmdPass *p)
+{
+    /* read to the end, so that the count of rejects is the data's */
+    ScanLoop loop = {.row = pass_row, .user = p, .max_errors = p->o->max_errors, .read_all = TRUE};
+    g_autoptr(GError) err = NULL;
+    ScanStatus status = scan_run(p->scan, &loop, &err);
+    if (status == SCAN_FAILED) {
+        cmd_error(p->cmd, "%s", err->message);
+        return EXIT_DATA;
+    }
+    InputStats st;
+    scan_input_stats(p->scan, &st);
+    char a[32];
+    if (status == SCAN_OVER_BUDGET) {
+        cmd_error(p->cmd, "%s rows rejected, more than --max-errors %" G_GINT64_FORMAT,
+                  cmd_count(st.rejected, a), p->o->max_errors);
+        return EXIT_BUDGET;
+    }
+    if (st.rejected)
+        fprintf(stderr, "%s: %s rows rejected ('moneytrail scan --rejects FILE' lists them)\n",
+                p->cmd, cmd_count(st.rejected, a));
+    return EXIT_OK;
+}
+
+int cmd_pass_run(CmdPass *p, GHashTable *overrides)
+{
+    int rc = pass_open(p, overrides);
+    return rc == EXIT_OK ? pass_loop(p) : rc;
+}
+
+void cmd_pass_clear(CmdPass *p)
+{
+    g_clear_pointer(&p->scan, scan_free);
+    g_clear_pointer(&p->bt, backtest_free);
+    g_clear_pointer(&p->rs, rule_set_free);
 }

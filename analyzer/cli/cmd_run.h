@@ -1,11 +1,15 @@
-/* cmd_run.h: what `moneytrail scan` and `moneytrail backtest` share on the
- * command line: the options that choose the rules, the data and the run
+/* cmd_run.h: what `moneytrail scan`, `backtest` and `rules diff` share on
+ * the command line: the options that choose the rules, the data and the run
  * (--rules, --format, --max-errors, --max-lateness, --accounts, --threads
- * and the sources), each written once; the pipeline itself is scan/scan.h. */
+ * and the sources), each written once; and one pass of a rule set over the
+ * data with its alerts counted (CmdPass). The pipeline is scan/scan.h. */
 #ifndef MT_CMD_RUN_H
 #define MT_CMD_RUN_H
 
 #include <glib.h>
+
+#include "backtest/backtest.h"
+#include "scan/scan.h"
 
 typedef struct {
     char **rules;
@@ -27,5 +31,26 @@ void cmd_run_options_init(CmdRunOptions *o);
 GOptionEntry cmd_run_option(CmdRunOptions *o, const char *name);
 /* Frees the strings the parser put in o. */
 void cmd_run_options_clear(CmdRunOptions *o);
+
+/* One pass of a rule set over the data. The caller fills the first fields;
+ * cmd_pass_run fills the rest, which cmd_pass_clear frees. */
+typedef struct {
+    const char *cmd;        /* for messages: "backtest" */
+    const CmdRunOptions *o; /* borrowed */
+    char **rules;           /* rule paths; NULL: o->rules */
+    LabelSet *labels;       /* borrowed; label columns of the data are added to it */
+    guint top;              /* the backtest's top accounts */
+    AlertFn alert;          /* called for each alert besides the backtest; may be NULL */
+    void *user;
+    RuleSet *rs;  /* the rules loaded (owned) */
+    Scan *scan;   /* owned */
+    Backtest *bt; /* the alerts counted against labels (owned) */
+} CmdPass;
+
+/* Loads the rules (with overrides, may be NULL), reads the data through
+ * them and counts the alerts; an EXIT_* code, the message printed. */
+int cmd_pass_run(CmdPass *p, GHashTable *overrides);
+/* Frees what cmd_pass_run made. */
+void cmd_pass_clear(CmdPass *p);
 
 #endif

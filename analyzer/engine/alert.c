@@ -225,6 +225,10 @@ void alert_to_json(const Alert *a, GString *out)
     jval_write_str(out, "title", r->title);
     jval_write_str(out, "family", r->family);
     jval_write_str(out, "strength", rule_strength_name(r->strength));
+    if (r->status == RULE_STATUS_SHADOW) {
+        jval_write_key(out, "shadow");
+        g_string_append(out, "true");
+    }
     jval_write_key(out, "score");
     if (a->score == floor(a->score))
         g_string_append_printf(out, "%d", (int)a->score);

@@ -33,6 +33,16 @@ typedef enum {
     STRENGTH_STRONG = 3,
 } Strength;
 
+/* Where a rule stands in its life ('status' in the rule header): a shadow
+ * rule runs and its alerts are stored marked "shadow", for measuring
+ * before it ships, and kept out of the queue. */
+typedef enum {
+    RULE_STATUS_STABLE = 0, /* the default */
+    RULE_STATUS_EXPERIMENTAL,
+    RULE_STATUS_TEST,
+    RULE_STATUS_SHADOW,
+} RuleStatus;
+
 /* Static types: they decide how a value is printed, which names resolve
  * against a field (channel names, country codes) and what lint can prove. */
 typedef enum {
@@ -428,6 +438,10 @@ typedef struct {
     GPtrArray *tags;
     Strength strength;
     int version;
+    RuleStatus status;
+    char *author;             /* 'author', or NULL */
+    char *date;               /* 'date' YYYY-MM-DD of the last change, or NULL */
+    GPtrArray *false_positives; /* 'false_positives' texts: known benign causes */
     char *file;
     int line;
 
@@ -514,6 +528,8 @@ void rule_diag_print(const RuleDiag *d, FILE *out);
 
 const char *rule_field_name(FieldId f);
 const char *rule_strength_name(Strength s);
+/* "stable", "experimental", "test" or "shadow". */
+const char *rule_status_name(RuleStatus s);
 const char *rule_persp_name(Perspective p);
 /* Score of a rule's alert: its strength weight (weak 1, medium 2, strong 3). */
 double rule_score(const Rule *r);

@@ -249,6 +249,22 @@ static ValueType compile_agg(Cc *c, AstNode *n, AggCall call)
 
 /* ---- names ---- */
 
+/* " (did you mean 'x'?)" for a misspelt name: the closest field, constant,
+ * parameter of the rule, or aggregate; caller frees. */
+static char *suggest_name(Cc *c, const char *name)
+{
+    RuleSuggest s;
+    rule_suggest_init(&s, name);
+    rule_suggest_fields(&s);
+    for (guint i = 0; i < c->cx->rs->consts->len; i++)
+        rule_suggest_try(&s, ((RuleConst *)g_ptr_array_index(c->cx->rs->consts, i))->name);
+    for (guint i = 0; c->cx->rule && i < c->cx->rule->params->len; i++)
+        rule_suggest_try(&s, ((RuleConst *)g_ptr_array_index(c->cx->rule->params, i))->name);
+    for (guint k = 0; k < AGG_N_KINDS; k++)
+        rule_suggest_try(&s, agg_info[k].name);
+    return rule_suggest_text(&s);
+}
+
 static ValueType compile_name(Cc *c, AstNode *n)
 {
     int f = rule_field_lookup(n->name);
@@ -282,7 +298,8 @@ static ValueType compile_name(Cc *c, AstNode *n)
         (agg_info[call.kind].takes == AGG_TAKES_NOTHING ||
          agg_info[call.kind].takes == AGG_TAKES_CONDITION))
         return compile_agg(c, n, call);
-    cc_error(c, n, "unknown field or name '%s'", n->name);
+    g_autofree char *hint = suggest_name(c, n->name);
+    cc_error(c, n, "unknown field or name '%s'%s", n->name, hint);
     return TY_NUM;
 }
 
@@ -383,6 +400,50 @@ static void fold_constants(Cc *c)
     c->depth -= 1;
 }
 
+/* The measures a plain number may stand for but that differ from one
+ * another: an amount is never a duration or a count. */
+static gboolean is_measure(ValueType t)
+{
+    return t == TY_MONEY || t == TY_COUNT || t == TY_DURATION;
+}
+
+/* Enumerated types whose values are names, never numbers (an mcc or an
+ * hour is written as a number). */
+static gboolean is_named(ValueType t)
+{
+    return rule_type_is_enum(t) && t != TY_MCC && t != TY_HOUR;
+}
+
+/* A bare number written where a name of type t belongs; 0 stands for "not
+ * known" beside a country or currency (country != 0). */
+static gboolean bad_number(ValueType t, const AstNode *n, ValueType tn)
+{
+    return is_named(t) && tn == TY_NUM && n->kind == N_NUM &&
+           !(n->num == 0 && (t == TY_COUNTRY || t == TY_CURRENCY));
+}
+
+/* Checks that a value of type ta (node a) may be compared with one of type
+ * tb (node b); the error points at b, the part that does not fit. */
+static void check_comparable(Cc *c, const AstNode *a, ValueType ta, const AstNode *b, ValueType tb)
+{
+    if (ta == tb || c->failed)
+        return;
+    char buf[64];
+    if (bad_number(ta, b, tb)) {
+        cc_error(c, b, "'%s' is not a %s: write its name", node_text(c, b, buf, sizeof buf),
+                 rule_type_word(ta));
+    } else if (bad_number(tb, a, ta)) {
+        cc_error(c, a, "'%s' is not a %s: write its name", node_text(c, a, buf, sizeof buf),
+                 rule_type_word(tb));
+    } else if ((rule_type_is_enum(ta) || rule_type_is_enum(tb)) && ta != TY_NUM && tb != TY_NUM) {
+        cc_error(c, b, "a %s is compared with a %s", rule_type_word(ta), rule_type_word(tb));
+    } else if (is_measure(ta) && is_measure(tb)) {
+        cc_error(c, b, "%s %s is compared with %s %s",
+                 strchr("aeiou", rule_type_word(ta)[0]) ? "an" : "a", rule_type_word(ta),
+                 strchr("aeiou", rule_type_word(tb)[0]) ? "an" : "a", rule_type_word(tb));
+    }
+}
+
 static ValueType compile_bin(Cc *c, AstNode *n)
 {
     RuleOp op = bin_op(n->op);
@@ -390,11 +451,12 @@ static ValueType compile_bin(Cc *c, AstNode *n)
         ValueType ta = peek_type(c, n->a), tb = peek_type(c, n->b);
         if (rule_type_is_enum(ta) || !rule_type_is_enum(tb)) {
             ta = compile(c, n->a);
-            compile_as(c, n->b, ta);
+            tb = compile_as(c, n->b, ta);
         } else {
-            compile_as(c, n->a, tb);
-            compile(c, n->b);
+            ta = compile_as(c, n->a, tb);
+            tb = compile(c, n->b);
         }
+        check_comparable(c, n->a, ta, n->b, tb);
         emit(c, op, 0, 0);
         return TY_BOOL;
     }
@@ -422,7 +484,14 @@ static ValueType compile_in_list(Cc *c, AstNode *n)
     int index = -1;
     RuleList *l = rule_list_find(c->cx->rs, n->name, &index);
     if (!l) {
-        cc_error(c, n, "unknown list '%s'", n->name);
+        RuleSuggest s;
+        rule_suggest_init(&s, n->name);
+        for (guint i = 0; i < c->cx->rs->lists->len; i++) {
+            RuleList *other = g_ptr_array_index(c->cx->rs->lists, i);
+            rule_suggest_try(&s, other->anonymous ? NULL : other->name);
+        }
+        g_autofree char *hint = rule_suggest_text(&s);
+        cc_error(c, n, "unknown list '%s'%s", n->name, hint);
         return TY_BOOL;
     }
     if (l->kind != ta)
@@ -461,8 +530,10 @@ static ValueType compile_in_set(Cc *c, AstNode *n)
 static ValueType compile_in_range(Cc *c, AstNode *n)
 {
     ValueType ta = compile(c, n->a);
-    compile_as(c, n->lo, ta);
-    compile_as(c, n->hi, ta);
+    ValueType tlo = compile_as(c, n->lo, ta);
+    check_comparable(c, n->a, ta, n->lo, tlo);
+    ValueType thi = compile_as(c, n->hi, ta);
+    check_comparable(c, n->a, ta, n->hi, thi);
     emit(c, OP_IN_RANGE, (n->lo_closed ? 1 : 0) | (n->hi_closed ? 2 : 0), 0);
     if (n->negate)
         emit(c, OP_NOT, 0, 0);
@@ -485,10 +556,16 @@ static ValueType compile(Cc *c, AstNode *n)
     case N_CALL: {
         AggCall call;
         if (!agg_lookup(n->name, &call)) {
-            cc_error(
-                c, n,
-                "unknown function '%s' (aggregates: count, sum, avg, min, max, distinct, span)",
-                n->name);
+            RuleSuggest s;
+            rule_suggest_init(&s, n->name);
+            for (guint k = 0; k < AGG_N_KINDS; k++)
+                rule_suggest_try(&s, agg_info[k].name);
+            rule_suggest_try(&s, "baseline");
+            g_autofree char *hint = rule_suggest_text(&s);
+            cc_error(c, n,
+                     "unknown function '%s'%s (aggregates: count, sum, avg, min, max, distinct, "
+                     "span, ...)",
+                     n->name, hint);
             return TY_NUM;
         }
         return compile_agg(c, n, call);
@@ -560,12 +637,14 @@ typedef struct {
     char key[128];
     double lo, hi;
     gboolean lo_closed, hi_closed;
+    AstNode *by; /* the test that narrowed it last: where the caret goes */
 } Interval;
 
 typedef struct {
     Cc *c;
     Interval iv[32];
     int n;
+    AstNode *at; /* the member found never true */
 } Lint;
 
 static gboolean const_value(RuleCtx *cx, const AstNode *n, double *v)
@@ -638,8 +717,9 @@ static gboolean var_domain(Cc *c, AstNode *n, Interval *iv)
     return TRUE;
 }
 
-static void iv_meet(Interval *iv, double lo, gboolean loc, double hi, gboolean hic)
+static void iv_meet(Interval *iv, double lo, gboolean loc, double hi, gboolean hic, AstNode *by)
 {
+    iv->by = by;
     if (lo > iv->lo || (lo == iv->lo && !loc)) {
         iv->lo = lo;
         iv->lo_closed = loc;
@@ -690,26 +770,26 @@ static void lint_cmp(Lint *L, AstNode *n)
         return;
     switch (op) {
     case TOK_LT:
-        iv_meet(iv, -INFINITY, TRUE, v, FALSE);
+        iv_meet(iv, -INFINITY, TRUE, v, FALSE, n);
         break;
     case TOK_LE:
-        iv_meet(iv, -INFINITY, TRUE, v, TRUE);
+        iv_meet(iv, -INFINITY, TRUE, v, TRUE, n);
         break;
     case TOK_GT:
-        iv_meet(iv, v, FALSE, INFINITY, TRUE);
+        iv_meet(iv, v, FALSE, INFINITY, TRUE, n);
         break;
     case TOK_GE:
-        iv_meet(iv, v, TRUE, INFINITY, TRUE);
+        iv_meet(iv, v, TRUE, INFINITY, TRUE, n);
         break;
     case TOK_EQ:
-        iv_meet(iv, v, TRUE, v, TRUE);
+        iv_meet(iv, v, TRUE, v, TRUE, n);
         break;
     default:
         break;
     }
 }
 
-static gboolean never_true(Cc *c, AstNode *n);
+static gboolean never_true(Cc *c, AstNode *n, AstNode **at);
 
 /* Gathers the constraints of an and-chain; TRUE if a member is never true. */
 static gboolean lint_and(Lint *L, AstNode *n)
@@ -725,18 +805,22 @@ static gboolean lint_and(Lint *L, AstNode *n)
         Interval *iv;
         if (const_value(L->c->cx, n->lo, &lo) && const_value(L->c->cx, n->hi, &hi) &&
             (iv = lint_var(L, n->a)))
-            iv_meet(iv, lo, n->lo_closed, hi, n->hi_closed);
+            iv_meet(iv, lo, n->lo_closed, hi, n->hi_closed, n);
         return FALSE;
     }
     if (n->kind == N_OR || n->kind == N_IN_LIST)
-        return never_true(L->c, n);
+        return never_true(L->c, n, &L->at);
     return FALSE; /* anything else may be true */
 }
 
-static gboolean never_true(Cc *c, AstNode *n)
+/* TRUE if n can never be true; *at is then the part that cannot (the
+ * test that emptied a range, or n itself). */
+static gboolean never_true(Cc *c, AstNode *n, AstNode **at)
 {
+    AstNode *ignored;
+    *at = n;
     if (n->kind == N_OR)
-        return never_true(c, n->a) && never_true(c, n->b);
+        return never_true(c, n->a, &ignored) && never_true(c, n->b, &ignored);
     if (n->kind == N_IN_LIST && !n->negate) {
         int index;
         RuleList *l = rule_list_find(c->cx->rs, n->name, &index);
@@ -746,11 +830,15 @@ static gboolean never_true(Cc *c, AstNode *n)
     if (n->kind != N_AND && !cmp && n->kind != N_IN_RANGE)
         return FALSE;
     Lint L = {.c = c};
-    if (lint_and(&L, n))
+    if (lint_and(&L, n)) {
+        *at = L.at;
         return TRUE;
+    }
     for (int i = 0; i < L.n; i++) {
-        if (iv_empty(&L.iv[i]))
+        if (iv_empty(&L.iv[i])) {
+            *at = L.iv[i].by ? L.iv[i].by : n;
             return TRUE;
+        }
     }
     return FALSE;
 }
@@ -758,9 +846,10 @@ static gboolean never_true(Cc *c, AstNode *n)
 void rule_lint_never_true(RuleCtx *cx, AstNode *n, const char *clause)
 {
     Cc c = {.cx = cx};
-    if (never_true(&c, n)) {
+    AstNode *at;
+    if (never_true(&c, n, &at)) {
         char buf[160];
-        cc_error(&c, n, "the condition of '%s' can never be true: %s", clause,
+        cc_error(&c, at, "the condition of '%s' can never be true: %s", clause,
                  node_text(&c, n, buf, sizeof buf));
     }
 }

@@ -8,6 +8,7 @@
  * typologies, lists and constants; rule_set_free frees them all. */
 #include "rule/rule_data.h"
 
+#include "rule/rule_iso.h"
 #include "rule/rule_lex.h"
 
 #include <math.h>
@@ -26,6 +27,12 @@ const char *rule_strength_name(Strength s)
         return "strong";
     }
     return "?";
+}
+
+const char *rule_status_name(RuleStatus s)
+{
+    static const char *const names[] = {"stable", "experimental", "test", "shadow"};
+    return s <= RULE_STATUS_SHADOW ? names[s] : "?";
 }
 
 const char *rule_persp_name(Perspective p)
@@ -205,6 +212,61 @@ gboolean rule_reads_history(const Rule *r)
     return FALSE;
 }
 
+/* ---- suggestions ---- */
+
+/* The edit distance of a and b (insert, delete, replace, swap of two
+ * neighbours), or limit + 1 when it exceeds limit. */
+static guint edit_distance(const char *a, const char *b, guint limit)
+{
+    gsize la = strlen(a), lb = strlen(b);
+    if (la > 63 || lb > 63 || (la > lb ? la - lb : lb - la) > limit)
+        return limit + 1;
+    guint d[64][64];
+    for (gsize i = 0; i <= la; i++)
+        d[i][0] = (guint)i;
+    for (gsize j = 0; j <= lb; j++)
+        d[0][j] = (guint)j;
+    for (gsize i = 1; i <= la; i++) {
+        for (gsize j = 1; j <= lb; j++) {
+            guint cost = a[i - 1] != b[j - 1];
+            guint v = MIN(MIN(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+                v = MIN(v, d[i - 2][j - 2] + 1);
+            d[i][j] = v;
+        }
+    }
+    return MIN(d[la][lb], limit + 1);
+}
+
+void rule_suggest_init(RuleSuggest *s, const char *name)
+{
+    gsize n = strlen(name);
+    *s = (RuleSuggest){.name = name, .limit = n <= 4 ? 1 : n <= 8 ? 2 : 3, .best = NULL};
+    s->dist = s->limit + 1;
+}
+
+void rule_suggest_try(RuleSuggest *s, const char *candidate)
+{
+    if (!candidate || strcmp(candidate, s->name) == 0)
+        return;
+    guint d = edit_distance(s->name, candidate, s->limit);
+    if (d < s->dist) {
+        s->dist = d;
+        s->best = candidate;
+    }
+}
+
+char *rule_suggest_text(const RuleSuggest *s)
+{
+    return s->best ? g_strdup_printf(" (did you mean '%s'?)", s->best) : g_strdup("");
+}
+
+void rule_suggest_fields(RuleSuggest *s)
+{
+    for (int i = 0; i < FIELD_COUNT; i++)
+        rule_suggest_try(s, fields[i].name);
+}
+
 /* ---- types and the names of their values ---- */
 
 gboolean rule_type_is_enum(ValueType t)
@@ -233,15 +295,10 @@ gboolean rule_enum_value(ValueType ty, const char *name, double *out)
         *out = digits && n <= 2 ? g_ascii_strtod(name, NULL) : -1;
         return *out >= 0 && *out <= 23;
     case TY_COUNTRY:
-        *out = n == 2 && g_ascii_isupper(name[0]) && g_ascii_isupper(name[1])
-                   ? txn_pack_code2(name, 2)
-                   : 0;
+        *out = rule_iso_country(name) ? txn_pack_code2(name, 2) : 0;
         return *out != 0;
     case TY_CURRENCY:
-        *out = n == 3 && g_ascii_isupper(name[0]) && g_ascii_isupper(name[1]) &&
-                       g_ascii_isupper(name[2])
-                   ? txn_pack_code3(name, 3)
-                   : 0;
+        *out = rule_iso_currency(name) ? txn_pack_code3(name, 3) : 0;
         return *out != 0;
     case TY_DIR:
         *out = strcmp(name, "in") == 0 ? 1 : strcmp(name, "out") == 0 ? 2 : 0;
@@ -508,6 +565,7 @@ void rule_init(Rule *r, const char *file, char *id, int line)
     r->strength = STRENGTH_MEDIUM;
     r->suppress = -1;
     r->tags = g_ptr_array_new_with_free_func(g_free);
+    r->false_positives = g_ptr_array_new_with_free_func(g_free);
     r->aggs = g_array_new(FALSE, TRUE, sizeof(RuleAgg));
     r->explain = g_array_new(FALSE, TRUE, sizeof(TplPart));
     r->examples = g_ptr_array_new_with_free_func((GDestroyNotify)example_free);
@@ -527,6 +585,9 @@ void rule_clear(Rule *r)
     g_free(r->condition_src);
     g_free(r->role);
     g_ptr_array_unref(r->tags);
+    g_ptr_array_unref(r->false_positives);
+    g_free(r->author);
+    g_free(r->date);
     rule_program_clear(&r->filter);
     rule_program_clear(&r->condition);
     rule_program_clear(&r->match.nodes);

@@ -57,6 +57,25 @@ gboolean rule_program_reads_history(const RuleProgram *p);
 /* TRUE if a program of r reads a history field. */
 gboolean rule_reads_history(const Rule *r);
 
+/* ---- "did you mean" ---- */
+
+/* The closest of the candidates offered to a misspelt name, if close
+ * enough: within 1 edit for names of up to 4 letters, 2 up to 8, else 3.
+ * Borrows name and the candidates until the text is taken. */
+typedef struct {
+    const char *name;
+    const char *best;
+    guint dist, limit;
+} RuleSuggest;
+
+void rule_suggest_init(RuleSuggest *s, const char *name);
+/* Offers candidate (NULL is ignored). */
+void rule_suggest_try(RuleSuggest *s, const char *candidate);
+/* Offers every field name. */
+void rule_suggest_fields(RuleSuggest *s);
+/* " (did you mean 'x'?)" or "" when nothing is close; caller frees. */
+char *rule_suggest_text(const RuleSuggest *s);
+
 /* ---- types and the names of their values ---- */
 
 /* TRUE for the types whose values have names (channel, country, ...). */

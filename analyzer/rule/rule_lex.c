@@ -226,3 +226,21 @@ char *rule_tok_describe(const Token *t)
         return g_strdup("an unterminated string");
     return g_strdup_printf("'%.*s'", (int)MIN(t->len, 40), t->start);
 }
+
+gboolean rule_lex_value(const char *text, double *v, gboolean *duration)
+{
+    RuleLexer lx;
+    rule_lex_init(&lx, text, strlen(text));
+    Token t = rule_lex_next(&lx);
+    gboolean neg = t.kind == TOK_MINUS;
+    if (neg)
+        t = rule_lex_next(&lx);
+    gboolean ok =
+        (t.kind == TOK_NUMBER || t.kind == TOK_DURATION) && rule_lex_next(&lx).kind == TOK_EOF;
+    if (ok) {
+        *v = neg ? -t.num : t.num;
+        *duration = t.kind == TOK_DURATION;
+    }
+    rule_lex_clear(&lx);
+    return ok;
+}

@@ -70,6 +70,10 @@ gboolean rule_lex_raw_line(RuleLexer *lx, const char **text, gsize *len, int *li
                            gsize *pos);
 /* Returns the text of line number `line` (without newline) for diagnostics. */
 void rule_lex_line_text(const char *src, gsize len, int line, const char **text, gsize *tlen);
+/* Reads text that must be one number or duration ("5", "0.8", "-2", "48h",
+ * "2d") into *v (seconds for a duration) and *duration; FALSE if text is
+ * anything else. Used for --set and --sweep values. */
+gboolean rule_lex_value(const char *text, double *v, gboolean *duration);
 /* TRUE if the token is the identifier kw. */
 gboolean rule_tok_is(const Token *t, const char *kw);
 /* A printable description of a token for messages: "'foo'", "end of file". */

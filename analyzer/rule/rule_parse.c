@@ -33,13 +33,22 @@ static const char *const clause_words[] = {
     "escalate", "victim",   "controller", "requires",   NULL,
 };
 
-static gboolean is_clause_word(const char *s, gsize n)
+/* The lifecycle clauses of a rule's header (status, author, ...). */
+static const char *const lifecycle_words[] = {"status", "author", "date", "false_positives", NULL};
+
+/* TRUE if s[0..n) is one of words (NULL-terminated). */
+static gboolean in_words(const char *const *words, const char *s, gsize n)
 {
-    for (int i = 0; clause_words[i]; i++) {
-        if (strlen(clause_words[i]) == n && memcmp(clause_words[i], s, n) == 0)
+    for (int i = 0; words[i]; i++) {
+        if (strlen(words[i]) == n && memcmp(words[i], s, n) == 0)
             return TRUE;
     }
     return FALSE;
+}
+
+static gboolean is_clause_word(const char *s, gsize n)
+{
+    return in_words(clause_words, s, n) || in_words(lifecycle_words, s, n);
 }
 
 static gboolean tok_is_clause(const Token *t)
@@ -71,7 +80,8 @@ static void perr(Parser *p, const Token *t, const char *fmt, ...)
 static void err_expected(Parser *p, const char *what)
 {
     g_autofree char *d = rule_tok_describe(&p->tok);
-    perr(p, &p->tok, "expected %s, found %s", what, d);
+    perr(p, &p->tok, "expected %s, found %s%s", what, d,
+         p->tok.kind == TOK_ASSIGN ? " (to compare, write '==')" : "");
 }
 
 static char *tok_dup(Parser *p, const Token *t)
@@ -894,6 +904,30 @@ static void parse_strength(Parser *p, Rule *r)
     err_expected(p, "strong, medium or weak");
 }
 
+static void parse_status(Parser *p, Rule *r)
+{
+    for (int s = RULE_STATUS_STABLE; s <= RULE_STATUS_SHADOW; s++) {
+        if (accept_kw(p, rule_status_name((RuleStatus)s))) {
+            r->status = (RuleStatus)s;
+            return;
+        }
+    }
+    err_expected(p, "stable, experimental, test or shadow");
+}
+
+/* date "2024-05-01": the day of the rule's last change */
+static void parse_date(Parser *p, Rule *r)
+{
+    Token at = p->tok;
+    parse_string_into(p, &r->date, "date");
+    const char *d = r->date;
+    gboolean ok = d && strlen(d) == 10 && d[4] == '-' && d[7] == '-';
+    for (int i = 0; ok && i < 10; i++)
+        ok = i == 4 || i == 7 || g_ascii_isdigit(d[i]);
+    if (d && !ok)
+        perr(p, &at, "the date '%s' is not YYYY-MM-DD", d);
+}
+
 static void parse_where(Parser *p, Rule *r)
 {
     AstNode *e = parse_clause_expr(p);
@@ -981,6 +1015,17 @@ static gboolean parse_clause(Parser *p, Rule *r, gboolean *have_cond)
         r->family = read_word(p, &at);
     } else if (rule_tok_is(&kw, "strength")) {
         parse_strength(p, r);
+    } else if (rule_tok_is(&kw, "status")) {
+        parse_status(p, r);
+    } else if (rule_tok_is(&kw, "author")) {
+        parse_string_into(p, &r->author, "author");
+    } else if (rule_tok_is(&kw, "date")) {
+        parse_date(p, r);
+    } else if (rule_tok_is(&kw, "false_positives")) {
+        char *text = NULL;
+        parse_string_into(p, &text, "false_positives");
+        if (text)
+            g_ptr_array_add(r->false_positives, text);
     } else if (rule_tok_is(&kw, "tags")) {
         parse_words(p, r->tags, "a tag", FALSE);
     } else if (rule_tok_is(&kw, "for")) {
@@ -1225,26 +1270,23 @@ static gboolean const_value_of(Parser *p, const Token *nt, const char *key, AstN
     const char *ov = p->cx->overrides ? g_hash_table_lookup(p->cx->overrides, key) : NULL;
     if (!ov)
         return e && rule_compile_const(p->cx, e, &c->value, &c->type);
-    char *end;
-    c->value = g_ascii_strtod(ov, &end);
+    gboolean duration = FALSE;
     g_hash_table_add(p->cx->used_overrides, g_strdup(key));
-    static const char units[] = "smhdw"; /* a duration, as in rule text: "2d" */
-    static const double seconds[] = {1, 60, 3600, 86400, 604800};
-    const char *u = end != ov && *end && !end[1] ? strchr(units, *end) : NULL;
-    if (u) {
-        c->value *= seconds[u - units];
-        end++;
-    }
-    if (end == ov || *end) {
-        perr(p, nt, "the override %s=%s is not a number", key, ov);
+    if (!rule_lex_value(ov, &c->value, &duration)) {
+        perr(p, nt, "the override %s=%s is not a number or a duration like 48h", key, ov);
         return FALSE;
     }
+    ValueType ty = duration ? TY_DURATION : TY_NUM;
     if (e) {
         double ignored;
-        ValueType ty = TY_NUM;
         rule_compile_const(p->cx, e, &ignored, &ty);
-        c->type = ty;
     }
+    if (duration && ty != TY_DURATION) {
+        perr(p, nt, "the override %s=%s is a duration, but %s holds a %s", key, ov, key,
+             rule_type_word(ty));
+        return FALSE;
+    }
+    c->type = ty;
     return TRUE;
 }
 

@@ -84,8 +84,12 @@ static gboolean contains(GPtrArray *a, const char *s)
     return FALSE;
 }
 
+/* The .list and .rule files the paths name (a directory names its files;
+ * a rule file brings the lists beside it). Lists brought along are also
+ * put in beside, so that their unused entries are not warned about unless
+ * their own file or folder was named. */
 static gboolean expand_paths(const char *const *paths, guint n, GPtrArray *lists, GPtrArray *rules,
-                             GPtrArray *diags)
+                             GPtrArray *beside, GPtrArray *diags)
 {
     gboolean ok = TRUE;
     for (guint i = 0; i < n; i++) {
@@ -99,6 +103,8 @@ static gboolean expand_paths(const char *const *paths, guint n, GPtrArray *lists
             for (guint k = 0; k < l->len; k++) {
                 if (!contains(lists, g_ptr_array_index(l, k)))
                     g_ptr_array_add(lists, g_strdup(g_ptr_array_index(l, k)));
+                if (strcmp(g_ptr_array_index(l, k), paths[i]) != 0)
+                    g_ptr_array_add(beside, g_strdup(g_ptr_array_index(l, k)));
             }
             if (!g_str_has_suffix(paths[i], ".list"))
                 g_ptr_array_add(rules, g_strdup(paths[i]));
@@ -110,18 +116,26 @@ static gboolean expand_paths(const char *const *paths, guint n, GPtrArray *lists
     return ok;
 }
 
-static void warn_unused(RuleSet *rs, GPtrArray *diags)
+/* Warns of lists and constants never used, only when their file was named
+ * (directly or by its folder), not brought along beside a rule. */
+static void warn_unused(RuleSet *rs, GPtrArray *beside, const char *const *paths, guint n,
+                        GPtrArray *diags)
 {
+    g_autoptr(GPtrArray) named = g_ptr_array_new();
+    for (guint i = 0; i < n; i++)
+        g_ptr_array_add(named, (gpointer)paths[i]);
     for (guint i = 0; i < rs->lists->len; i++) {
         RuleList *l = g_ptr_array_index(rs->lists, i);
-        if (!l->used && !l->anonymous) {
+        gboolean quiet = contains(beside, l->file) && !contains(named, l->file);
+        if (!l->used && !l->anonymous && !quiet) {
             g_autofree char *msg = g_strdup_printf("list '%s' is never used", l->name);
             rule_diag_add(diags, l->file, NULL, 0, l->line, l->col, TRUE, msg);
         }
     }
     for (guint i = 0; i < rs->consts->len; i++) {
         RuleConst *k = g_ptr_array_index(rs->consts, i);
-        if (!k->used) {
+        gboolean quiet = contains(beside, k->file) && !contains(named, k->file);
+        if (!k->used && !quiet) {
             g_autofree char *msg = g_strdup_printf("constant '%s' is never used", k->name);
             rule_diag_add(diags, k->file, NULL, 0, k->line, k->col, TRUE, msg);
         }
@@ -133,18 +147,43 @@ RuleSet *rule_set_load(const char *const *paths, guint n_paths, GPtrArray *diags
     return rule_set_load_with(paths, n_paths, NULL, diags);
 }
 
+/* The names an override may set: constants, and RULE.NAME for the
+ * parameters of each rule; the array owns them. */
+static GPtrArray *override_names(const RuleSet *rs)
+{
+    GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
+    for (guint i = 0; i < rs->consts->len; i++)
+        g_ptr_array_add(names, g_strdup(((RuleConst *)g_ptr_array_index(rs->consts, i))->name));
+    for (guint i = 0; i < rs->rules->len; i++) {
+        const Rule *r = g_ptr_array_index(rs->rules, i);
+        for (guint k = 0; k < r->params->len; k++)
+            g_ptr_array_add(names,
+                            g_strdup_printf("%s.%s", r->id,
+                                            ((RuleConst *)g_ptr_array_index(r->params, k))->name));
+    }
+    return names;
+}
+
 /* An override that matched no constant or parameter is an error. */
-static int check_overrides(GHashTable *overrides, GHashTable *used, GPtrArray *diags)
+static int check_overrides(const RuleSet *rs, GHashTable *overrides, GHashTable *used,
+                           GPtrArray *diags)
 {
     int errors = 0;
     GHashTableIter it;
     gpointer key;
+    g_autoptr(GPtrArray) names = override_names(rs);
     g_hash_table_iter_init(&it, overrides);
     while (g_hash_table_iter_next(&it, &key, NULL)) {
         if (g_hash_table_contains(used, key))
             continue;
-        g_autofree char *msg = g_strdup_printf(
-            "'%s' is neither a constant nor a rule parameter (RULE.NAME)", (const char *)key);
+        RuleSuggest sg;
+        rule_suggest_init(&sg, key);
+        for (guint i = 0; i < names->len; i++)
+            rule_suggest_try(&sg, g_ptr_array_index(names, i));
+        g_autofree char *hint = rule_suggest_text(&sg);
+        g_autofree char *msg =
+            g_strdup_printf("'%s' is neither a constant nor a rule parameter (RULE.NAME)%s",
+                            (const char *)key, hint);
         rule_diag_add(diags, "override", NULL, 0, 0, 0, FALSE, msg);
         errors++;
     }
@@ -241,21 +280,22 @@ RuleSet *rule_set_load_with(const char *const *paths, guint n_paths, GHashTable 
     RuleSet *rs = rule_set_new();
     g_autoptr(GPtrArray) lists = g_ptr_array_new_with_free_func(g_free);
     g_autoptr(GPtrArray) rules = g_ptr_array_new_with_free_func(g_free);
-    int errors = expand_paths(paths, n_paths, lists, rules, diags) ? 0 : 1;
+    g_autoptr(GPtrArray) beside = g_ptr_array_new_with_free_func(g_free);
+    int errors = expand_paths(paths, n_paths, lists, rules, beside, diags) ? 0 : 1;
     g_autoptr(GChecksum) sum = g_checksum_new(G_CHECKSUM_SHA256);
     for (guint i = 0; i < lists->len; i++)
         errors += load_file(rs, g_ptr_array_index(lists, i), diags, sum, overrides, used);
     for (guint i = 0; i < rules->len; i++)
         errors += load_file(rs, g_ptr_array_index(rules, i), diags, sum, overrides, used);
     if (overrides)
-        errors += check_overrides(overrides, used, diags);
+        errors += check_overrides(rs, overrides, used, diags);
     if (errors == 0)
         errors += link_typologies(rs, diags);
     note_history(rs);
     digest_overrides(sum, overrides);
     g_strlcpy(rs->digest, g_checksum_get_string(sum), sizeof rs->digest);
     if (errors == 0)
-        warn_unused(rs, diags);
+        warn_unused(rs, beside, paths, n_paths, diags);
     guint graph_rules = 0;
     for (guint i = 0; i < rs->rules->len; i++)
         graph_rules += ((Rule *)g_ptr_array_index(rs->rules, i))->match.kind != MATCH_NONE;

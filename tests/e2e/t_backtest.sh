@@ -150,16 +150,17 @@ rule T-1 "Cash deposits into one account"
   where    channel in {cash_deposit, atm_deposit}
   within   10d
   param    min_count = 3
-  alert if count >= min_count
+  param    horizon = 10d
+  alert if count >= min_count and span <= horizon
   explain  "{count} cash deposits within {span}"
 EOF
 printf 'typology,instance_id,account,role,first_ts,last_ts\nT-1,1,A1,mule,,\n' > "$TMP/l/instances.csv"
 printf 'instance_id,tx_id\n1,c01\n1,c06\n1,c10\n' > "$TMP/l/instance_tx.csv"
 cat > "$TMP/sweep.expected" <<'EOF'
 sweep of T-1.min_count: rows of T-1, account level
-value  alerts /1k/month  flagged     TP     FP precision  recall tx recall instances
-3           2    357.35        2      1      1      0.50    1.00      1.00       1/1
-4           1    178.67        1      0      1      0.00    0.00      0.00       0/1
+value alerts /1k/month flagged    TP    FP precision recall  lift   F1 instances
+3          2    357.35       2     1     1      0.50   1.00   7.0 0.67       1/1
+4          1    178.67       1     0     1      0.00   0.00   0.0    -       0/1
 EOF
 sweep_text() {
     $MT backtest -r "$TMP/r" --labels "$TMP/l/instances.csv" --sweep T-1.min_count=3,4 \
@@ -169,10 +170,43 @@ check "sweep of a rule parameter: one row per value" sweep_text
 sweep_json() {
     $MT backtest -r "$TMP/r" --labels "$TMP/l/instances.csv" --sweep T-1.min_count=3,4 --json \
         tests/e2e/data/canonical.csv > "$TMP/sw.json" &&
-        contains "$TMP/sw.json" '{"sweep":{"setting":"T-1.min_count","rule":"T-1","values":[{"value":"3",' &&
+        contains "$TMP/sw.json" '{"sweep":{"settings":["T-1.min_count"],"rule":"T-1","values":[{"set":{"T-1.min_count":"3"},' &&
         contains "$TMP/sw.json" '"accounts":{"flagged":1,"tp":0,"fp":1,"precision":0,"recall":0}'
 }
 check "sweep as JSON names the setting and each value" sweep_json
+
+# A grid over a count and a duration. A1's three deposits span 5 d 7 h 20 min,
+# A2's four span 9 d 5 h, and any three of A2's span more than 6 days: with
+# horizon 6d only A1 alerts (precision 1, lift 1 / (1/14) = 14, F1 1). Rows
+# are sorted by F1, the undefined ones (nothing labelled flagged) last in
+# grid order.
+cat > "$TMP/grid.expected" <<'EOF'
+sweep of T-1.min_count x T-1.horizon: rows of T-1, account level
+T-1.min_count T-1.horizon alerts /1k/month flagged    TP    FP precision recall  lift   F1 instances
+3             6d               1    178.67       1     1     0      1.00   1.00  14.0 1.00       1/1
+3             10d              2    357.35       2     1     1      0.50   1.00   7.0 0.67       1/1
+4             10d              1    178.67       1     0     1      0.00   0.00   0.0    -       0/1
+4             6d               0      0.00       0     0     0         -   0.00     -    -       0/1
+EOF
+sweep_grid() {
+    $MT backtest -r "$TMP/r" --labels "$TMP/l/instances.csv" --sweep T-1.min_count=3,4 \
+        --sweep T-1.horizon=10d,6d tests/e2e/data/canonical.csv > "$TMP/grid.txt" &&
+        diff -u "$TMP/grid.expected" "$TMP/grid.txt"
+}
+check "two --sweep options make a grid, durations included, sorted by F1" sweep_grid
+sweep_lift() {
+    $MT backtest -r "$TMP/r" --labels "$TMP/l/instances.csv" --sweep T-1.horizon=10d,6d \
+        --sort lift --json tests/e2e/data/canonical.csv > "$TMP/lift.json" &&
+        contains "$TMP/lift.json" '"values":[{"set":{"T-1.horizon":"6d"},' &&
+        contains "$TMP/lift.json" '"lift":14,'
+}
+check "--sort lift puts the highest lift first, in JSON too" sweep_lift
+bad_sort() {
+    expect_exit 2 $MT backtest -r "$TMP/r" --labels "$TMP/l/instances.csv" \
+        --sweep T-1.min_count=3 --sort recall tests/e2e/data/canonical.csv &&
+        contains "$TMP/err" "--sort 'recall' is not f1, lift or grid"
+}
+check "an unknown --sort is a usage error" bad_sort
 
 no_labels() {
     expect_exit 2 $MT backtest tests/e2e/data/canonical.csv && contains "$TMP/err" "no ground truth"

@@ -300,19 +300,44 @@ Test(backtest, json_has_null_for_undefined_ratios)
 Test(backtest, sweep_keeps_the_row_of_its_rule)
 {
     g_autoptr(BacktestReport) r = backtest_report(bt);
-    g_autoptr(BacktestSweep) s = backtest_sweep_new("HT-ML-04.min", "HT-ML-04");
-    backtest_sweep_add(s, "5", r);
-    backtest_sweep_add(s, "8", r);
+    const char *settings[] = {"HT-ML-04.min", "HT-ML-04.horizon"};
+    g_autoptr(BacktestSweep) s = backtest_sweep_new(settings, 2, "HT-ML-04");
+    const char *a[] = {"5", "1d"}, *b[] = {"8", "2d"};
+    backtest_sweep_add(s, a, r);
+    backtest_sweep_add(s, b, r);
     g_autoptr(GString) out = g_string_new(NULL);
     backtest_sweep_text(s, out);
+    /* F1 = 2 * 0.50 * 0.33 / (0.50 + 0.33) = 0.40; lift 0.50 / (3/5) = 0.8 */
     cr_expect_str_eq(out->str,
-                     "sweep of HT-ML-04.min: rows of HT-ML-04, account level\n"
-                     "value  alerts /1k/month  flagged     TP     FP precision  recall tx recall "
-                     "instances\n"
-                     "5           3    600.00        2      1      1      0.50    0.33      0.67 "
-                     "      1/2\n"
-                     "8           3    600.00        2      1      1      0.50    0.33      0.67 "
-                     "      1/2\n");
+                     "sweep of HT-ML-04.min x HT-ML-04.horizon: rows of HT-ML-04, account level\n"
+                     "HT-ML-04.min HT-ML-04.horizon alerts /1k/month flagged    TP    FP precision "
+                     "recall  lift   F1 instances\n"
+                     "5            1d                    3    600.00       2     1     1      0.50 "
+                     "  0.33   0.8 0.40       1/2\n"
+                     "8            2d                    3    600.00       2     1     1      0.50 "
+                     "  0.33   0.8 0.40       1/2\n");
+}
+
+/* Rows sorted by F1: best first, undefined last, ties kept in grid order. */
+Test(backtest, sweep_sorts_by_f1_then_grid_order)
+{
+    g_autoptr(BacktestReport) r = backtest_report(bt);
+    const char *settings[] = {"X.min"};
+    g_autoptr(BacktestSweep) s = backtest_sweep_new(settings, 1, NULL);
+    const char *v[][1] = {{"1"}, {"2"}, {"3"}, {"4"}};
+    for (guint i = 0; i < 4; i++)
+        backtest_sweep_add(s, v[i], r);
+    double f1[] = {0.2, NAN, 0.9, 0.2};
+    for (guint i = 0; i < 4; i++)
+        g_array_index(s->rows, BacktestRow, i).f1 = f1[i];
+    backtest_sweep_sort(s, BACKTEST_SORT_F1);
+    const char *want[] = {"3", "1", "4", "2"};
+    for (guint i = 0; i < 4; i++)
+        cr_expect_str_eq(((char **)g_ptr_array_index(s->values, i))[0], want[i]);
+    BacktestSort sort;
+    cr_expect(backtest_sort_parse("lift", &sort));
+    cr_expect_eq(sort, BACKTEST_SORT_LIFT);
+    cr_expect_not(backtest_sort_parse("recall", &sort));
 }
 
 /* A case of typology TY-SEX: controller C, victims V1 V2, beneficiary X

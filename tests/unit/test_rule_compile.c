@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "rule_helpers.h"
+#include "rule/rule_iso.h"
 
 #define HEAD "rule X-1 \"test rule\"\n  source \"test\"\n  for each receiver\n"
 #define TAIL "  explain \"x\"\n"
@@ -49,12 +50,13 @@ typedef struct {
 } ErrCase;
 
 static const ErrCase err_cases[] = {
-    {HEAD "  where amout > 3\n  alert if count >= 1\n" TAIL, 4, 9, "unknown field or name 'amout'"},
+    {HEAD "  where amout > 3\n  alert if count >= 1\n" TAIL, 4, 9,
+     "unknown field or name 'amout' (did you mean 'amount'?)"},
     {HEAD "  where hour > 23\n  alert if count >= 1\n" TAIL, 4, 9,
      "the condition of 'where' can never be true: hour > 23"},
     {HEAD "  where amount in [100, 50)\n  alert if count >= 1\n" TAIL, 4, 9,
      "the condition of 'where' can never be true: amount in [100, 50)"},
-    {HEAD "  where amount >= 10 and amount < 10\n  alert if count >= 1\n" TAIL, 4, 9,
+    {HEAD "  where amount >= 10 and amount < 10\n  alert if count >= 1\n" TAIL, 4, 26,
      "the condition of 'where' can never be true: amount >= 10 and amount < 10"},
     {HEAD "  within 10d\n  alert if count < 1\n" TAIL, 5, 12,
      "the condition of 'alert if' can never be true: count < 1"},
@@ -71,7 +73,7 @@ static const ErrCase err_cases[] = {
      "this filter gives an amount, not a condition (compare it with something)"},
     {HEAD "  alert if sum(amount) >=\n" TAIL, 5, 3, "expected a value, found 'explain'"},
     {HEAD "  alert if frob(amount) > 1\n" TAIL, 4, 12,
-     "unknown function 'frob' (aggregates: count, sum, avg, min, max, distinct, span)"},
+     "unknown function 'frob' (aggregates: count, sum, avg, min, max, distinct, span, ...)"},
     {HEAD "  within 10x\n  alert if count >= 1\n" TAIL, 4, 10,
      "expected a duration like 10d, 48h or 30m after 'within', found '10'"},
     {HEAD "  explain \"unterminated\n  alert if count >= 1\n", 4, 11,
@@ -131,6 +133,41 @@ static const ErrCase err_cases[] = {
     /* the graph patterns come from RULE_MATCH_LIST */
     {HEAD "  match spiral\n  within 10d\n" TAIL, 4, 9,
      "expected cycle, chain, scatter_gather, gather_scatter or funnel, found 'spiral'"},
+    /* types: names of the right kind, codes that exist, measures that match */
+    {HEAD "  where channel == 7\n  alert if count >= 1\n" TAIL, 4, 20,
+     "'7' is not a channel: write its name"},
+    {HEAD "  where country == 3\n  alert if count >= 1\n" TAIL, 4, 20,
+     "'3' is not a country: write its name"},
+    {HEAD "  where amount > 10d\n  alert if count >= 1\n" TAIL, 4, 18,
+     "an amount is compared with a duration"},
+    {HEAD "  where amount in [1d, 2d]\n  alert if count >= 1\n" TAIL, 4, 20,
+     "an amount is compared with a duration"},
+    {HEAD "  within 10d\n  alert if count >= 2 and span < sum(amount)\n" TAIL, 5, 34,
+     "a duration is compared with an amount"},
+    {HEAD "  where country == ZZ\n  alert if count >= 1\n" TAIL, 4, 20, "'ZZ' is not a country"},
+    {HEAD "  where country in {XX, DE}\n  alert if count >= 1\n" TAIL, 4, 21,
+     "'XX' is not a country"},
+    {HEAD "  where currency in {EUR, EUD}\n  alert if count >= 1\n" TAIL, 4, 27,
+     "'EUD' is not a currency"},
+    {HEAD "  where channel == country\n  alert if count >= 1\n" TAIL, 4, 20,
+     "a channel is compared with a country"},
+    /* did you mean, and '=' for '==' */
+    {HEAD "  where chanel == card\n  alert if count >= 1\n" TAIL, 4, 9,
+     "unknown field or name 'chanel' (did you mean 'channel'?)"},
+    {HEAD "  alert if distinc(counterparty) > 1\n" TAIL, 4, 12,
+     "unknown function 'distinc' (did you mean 'distinct'?) (aggregates: count, sum, avg, min, "
+     "max, distinct, span, ...)"},
+    {"list gambling: mcc = 7995\n" HEAD "  where mcc in gamblng\n  alert if count >= 1\n" TAIL, 5,
+     16, "unknown list 'gamblng' (did you mean 'gambling'?)"},
+    {HEAD "  param min_senders = 5\n  alert if count >= min_sender\n" TAIL, 5, 21,
+     "unknown field or name 'min_sender' (did you mean 'min_senders'?)"},
+    {HEAD "  where direction = in\n  alert if count >= 1\n" TAIL, 4, 19,
+     "expected an operator or the next clause, found '=' (to compare, write '==')"},
+    /* the lifecycle clauses */
+    {HEAD "  status retired\n  alert if count >= 1\n" TAIL, 4, 10,
+     "expected stable, experimental, test or shadow, found 'retired'"},
+    {HEAD "  date \"1 May 2026\"\n  alert if count >= 1\n" TAIL, 4, 8,
+     "the date '1 May 2026' is not YYYY-MM-DD"},
     {HEAD "  alert if count >= 1\n" TAIL "  bogus 3\n", 6, 3,
      "expected a clause (for each, where, within, alert if, explain, example, ...), found 'bogus'"},
 };
@@ -171,7 +208,8 @@ Test(rule_compile, caret_under_the_column)
     FILE *f = open_memstream(&buf, &len);
     rule_diag_print(g_ptr_array_index(diags, 0), f);
     fclose(f);
-    g_autofree char *want = g_strdup_printf("%s/t.rule:4:9: error: unknown field or name 'amout'\n"
+    g_autofree char *want = g_strdup_printf("%s/t.rule:4:9: error: unknown field or name 'amout' "
+                                            "(did you mean 'amount'?)\n"
                                             "    4 |   where amout > 3\n"
                                             "      |         ^\n",
                                             dir);
@@ -642,4 +680,70 @@ Test(rule_compile, explanation_only_aggregates_are_not_kept)
     cr_expect(!sum->running && sum->flag < 0);
     cr_expect_eq(r->plan.tracked->len, 1);
     unload(&l);
+}
+
+/* Loads text as t.rule with one override KEY=VALUE; the set (or NULL) and
+ * the first error's message ("" if none) into msg (caller frees). */
+static RuleSet *load_overridden(const char *text, const char *key, const char *value, char **msg)
+{
+    char *dir = g_dir_make_tmp("mt-rule-XXXXXX", NULL);
+    g_autofree char *path = g_build_filename(dir, "t.rule", NULL);
+    g_file_set_contents(path, text, -1, NULL);
+    g_autoptr(GHashTable) ov = g_hash_table_new(g_str_hash, g_str_equal);
+    g_hash_table_insert(ov, (gpointer)key, (gpointer)value);
+    GPtrArray *diags = rule_diags_new();
+    const char *paths[] = {dir};
+    RuleSet *rs = rule_set_load_with(paths, 1, ov, diags);
+    guint k = 0;
+    while (k < diags->len && ((RuleDiag *)g_ptr_array_index(diags, k))->warning)
+        k++;
+    *msg = g_strdup(k < diags->len ? ((RuleDiag *)g_ptr_array_index(diags, k))->msg : "");
+    g_ptr_array_unref(diags);
+    rh_cleanup(dir);
+    return rs;
+}
+
+#define HORIZON_RULE                                                                               \
+    "rule X-1 \"t\"\n  source \"s\"\n  param horizon = 2d\n  param min = 3\n"                      \
+    "  for each sender\n  within 10d\n  alert if count >= min and span < horizon\n"                \
+    "  explain \"x\"\n"
+
+Test(rule_compile, a_duration_parameter_takes_a_duration_override)
+{
+    g_autofree char *msg = NULL;
+    RuleSet *rs = load_overridden(HORIZON_RULE, "X-1.horizon", "36h", &msg);
+    cr_assert_not_null(rs, "%s", msg);
+    const Rule *r = g_ptr_array_index(rs->rules, 0);
+    cr_expect_eq(((RuleConst *)g_ptr_array_index(r->params, 0))->value, 36 * 3600);
+    cr_expect_eq(((RuleConst *)g_ptr_array_index(r->params, 0))->type, TY_DURATION);
+    rule_set_free(rs);
+}
+
+Test(rule_compile, a_duration_override_of_a_number_is_refused)
+{
+    g_autofree char *msg = NULL;
+    cr_expect_null(load_overridden(HORIZON_RULE, "X-1.min", "2d", &msg));
+    cr_expect_str_eq(msg, "the override X-1.min=2d is a duration, but X-1.min holds a number");
+}
+
+Test(rule_compile, a_misspelt_override_gets_a_suggestion)
+{
+    g_autofree char *msg = NULL;
+    cr_expect_null(load_overridden(HORIZON_RULE, "X-1.horizn", "1d", &msg));
+    cr_expect_str_eq(msg, "'X-1.horizn' is neither a constant nor a rule parameter (RULE.NAME) "
+                          "(did you mean 'X-1.horizon'?)");
+}
+
+Test(rule_compile, iso_tables_are_sorted_and_complete)
+{
+    guint nc, ncur;
+    cr_expect(rule_iso_tables_sorted(&nc, &ncur));
+    cr_expect_eq(nc, 250);   /* 249 assigned codes and XK */
+    cr_expect_eq(ncur, 182); /* List One, funds and metals included */
+    cr_expect(rule_iso_country("PH"));
+    cr_expect(rule_iso_country("XK"));
+    cr_expect_not(rule_iso_country("XX"));
+    cr_expect_not(rule_iso_country("UK")); /* the United Kingdom is GB */
+    cr_expect(rule_iso_currency("EUR"));
+    cr_expect_not(rule_iso_currency("HRK")); /* withdrawn in 2023 */
 }
