@@ -7,11 +7,32 @@ one_file() {
     $MT rules check rules/ht-ml-04.rule >"$TMP/one" 2>&1 &&
         ! grep -q 'never used' "$TMP/one"
 }
-# HT-ML-04's examples pass with min_senders 4 as with 5: none sits on the
-# boundary (the issue's case: lowering it doubled the alerts unnoticed).
+# A rule whose examples pass with min_deposits 2 as with 3: none sits on
+# the boundary (the issue's case: lowering HT-ML-04's min_senders from 5 to
+# 4 doubled the alerts unnoticed).
+cat >"$TMP/loose.rule" <<'RULE'
+rule X-2 "Cash deposits"
+  source "test"
+  param min_deposits = 3
+  for each receiver
+  where channel == cash_deposit
+  within 7d
+  alert if count >= min_deposits
+  explain "{count} deposits"
+  example "five deposits"
+    2024-03-01 10:00 cash_deposit -> A 100.00
+    2024-03-02 10:00 cash_deposit -> A 100.00
+    2024-03-03 10:00 cash_deposit -> A 100.00
+    2024-03-04 10:00 cash_deposit -> A 100.00
+    2024-03-05 10:00 cash_deposit -> A 100.00
+    expect alert on A
+  example "one deposit"
+    2024-03-01 10:00 cash_deposit -> A 100.00
+    expect no alert
+RULE
 boundary() {
-    $MT rules check rules/ht-ml-04.rule >"$TMP/b" 2>&1 &&
-        contains "$TMP/b" "rules/ht-ml-04.rule:7:12: warning: no example sits at the boundary of 'min_senders' = 5: the examples pass at 4 too" &&
+    $MT rules check "$TMP/loose.rule" >"$TMP/b" 2>&1 &&
+        contains "$TMP/b" "loose.rule:3:9: warning: no example sits at the boundary of 'min_deposits' = 3: the examples pass at 4 too; add one that alerts at 3 and one that does not just past it" &&
         $MT rules check rules/lists.list tests/rules/lifecycle.rule >"$TMP/b2" 2>&1 &&
         ! grep -q 'no example sits' "$TMP/b2"
 }
@@ -45,9 +66,9 @@ shadow() {
         contains "$TMP/al.jsonl" '"rule":"T-LIFE-1","rule_version":2,"title":"Three cash deposits within a week (shadow)","family":"cash","strength":"medium","shadow":true,'
 }
 version() {
-    $MT --version rules > "$TMP/v" &&
+    $MT --version tests/rules/history.rule > "$TMP/v" &&
         grep -q '^moneytrail [^ ]* (built .* with GLib [0-9.]*)$' "$TMP/v" &&
-        grep -q '^rules rules: digest [0-9a-f]\{16\} (52 rules, 4 typologies)$' "$TMP/v"
+        grep -q '^rules tests/rules/history.rule: digest [0-9a-f]\{16\} (5 rules, 0 typologies)$' "$TMP/v"
 }
 # Every fenced block of rules/LANGUAGE.md that starts with "rule " compiles,
 # and its examples pass.
