@@ -160,6 +160,15 @@ check "triage is in alerts --json: status, assignee, history" sh -c "
     grep -q '\"status\":\"dismissed\",\"assignee\":\"kim\",\"triage\":\\[{\"status\":\"escalated\"'"
 check "--help of alert names the sidecar triage file" sh -c "$MT alert --help | grep -q 'ALERTS.triage.jsonl'"
 
+# Bounded memory (issue 18): the alert file is streamed, not held. 24,000
+# alerts (about 16 MB) took about 230 MB when the file was held whole; one
+# alert or a filter that matches nothing now stays under 40 MB.
+awk '{ for (i = 0; i < 2000; i++) { l = $0; sub(/"alert_id":"[0-9a-f]+"/, sprintf("\"alert_id\":\"%016x\"", NR * 100000 + i), l); print l } }' $D/alerts.jsonl > $TMP/big.jsonl
+check "alert and alerts on a 16 MB alert file peak under 40 MB" sh -c "
+    /usr/bin/time -f %M -o $TMP/rss1 $MT alert 0000000000030d40 --alerts $TMP/big.jsonl > /dev/null &&
+    /usr/bin/time -f %M -o $TMP/rss2 $MT alerts --alerts $TMP/big.jsonl --rule NONE > /dev/null &&
+    cat $TMP/rss1 $TMP/rss2 && [ \$(tail -1 $TMP/rss1) -lt 40000 ] && [ \$(tail -1 $TMP/rss2) -lt 40000 ]"
+
 # Unknown ids: a plain message and exit 5.
 check "alert: unknown id says so plainly" sh -c "$MT alert 0000000000000000 $S 2>&1 | grep -qx \"moneytrail: alert: no alert with id '0000000000000000' in $D/alerts.jsonl\""
 for c in "alert 0000000000000000" "account NO-SUCH" "trace NO-SUCH" "graph NO-SUCH -o $TMP/x.svg" "report NO-SUCH -o $TMP/x.html" "export goaml 0000000000000000 -c schema/goaml.conf.example -o $TMP/x.xml" "export ftm NO-SUCH -o $TMP/x.json"; do
