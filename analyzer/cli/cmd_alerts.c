@@ -165,22 +165,13 @@ static int alerts_run(CmdView *v)
     return EXIT_OK;
 }
 
-/* alerts takes no positional argument. */
-static gboolean alerts_check(const CmdView *v)
-{
-    if (!v->args)
-        return TRUE;
-    cmd_error("alerts", "unexpected argument '%s' (see --help)", v->args[0]);
-    return FALSE;
-}
-
 static const CmdViewSpec spec = {
     .what = "alerts",
     .params = "",
     .summary = "List alerts, newest first (or --sort), with the role an account plays and the\n"
                "whole title. Dates may be relative: --since yesterday, --since 7d.\n"
                "Data: --alerts FILE or --db CONNINFO (see --help-store).",
-    .check = alerts_check,
+    .check = cmd_view_no_args,
     .run = alerts_run,
 };
 

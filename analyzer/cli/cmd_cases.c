@@ -152,15 +152,6 @@ static int cases_run(CmdView *v)
     return EXIT_OK;
 }
 
-/* cases takes no positional argument. */
-static gboolean cases_check(const CmdView *v)
-{
-    if (!v->args)
-        return TRUE;
-    cmd_error("cases", "unexpected argument '%s' (see --help)", v->args[0]);
-    return FALSE;
-}
-
 static const CmdViewSpec spec = {
     .what = "cases",
     .params = "",
@@ -170,7 +161,7 @@ static const CmdViewSpec spec = {
                "rule) with its ROLE; NEW counts the alerts nobody has triaged. Alerts muted by a\n"
                "dismissal (alert --mute) stay out of the queue until the mute ends.\n"
                "Data: --alerts FILE [--accounts FILE] or --db CONNINFO (see --help-store).",
-    .check = cases_check,
+    .check = cmd_view_no_args,
     .run = cases_run,
 };
 
