@@ -50,9 +50,56 @@ void case_triage_free(CaseTriage *t)
         return;
     g_free(t->status);
     g_free(t->note);
+    g_free(t->assignee);
     g_free(t->by);
     g_free(t->at);
     g_free(t);
+}
+
+CaseTriage *case_triage_copy(const CaseTriage *t)
+{
+    CaseTriage *u = g_new0(CaseTriage, 1);
+    u->status = g_strdup(t->status);
+    u->note = g_strdup(t->note);
+    u->assignee = g_strdup(t->assignee);
+    u->by = g_strdup(t->by);
+    u->at = g_strdup(t->at);
+    u->mute = t->mute;
+    return u;
+}
+
+CaseTriage *case_triage_from_json(const JVal *j)
+{
+    const char *status = jval_get_str(j, "status"), *note = jval_get_str(j, "note");
+    const char *assignee = jval_get_str(j, "assignee");
+    if (!status && !assignee && !(note && *note))
+        return NULL;
+    CaseTriage *t = g_new0(CaseTriage, 1);
+    t->status = g_strdup(status);
+    t->note = g_strdup(note ? note : "");
+    t->assignee = g_strdup(assignee);
+    t->by = g_strdup(jval_get_str(j, "by"));
+    t->at = g_strdup(jval_get_str(j, "at"));
+    t->mute = (gint64)jval_get_num(j, "mute_days", 0) * 86400;
+    return t;
+}
+
+void case_triage_write_json(const CaseTriage *t, GString *out)
+{
+    const char *keys[] = {"status", "note", "assignee", "by", "at"};
+    const char *vals[] = {t->status, t->note ? t->note : "", t->assignee, t->by, t->at};
+    g_string_append_c(out, '{');
+    gboolean first = TRUE;
+    for (gsize i = 0; i < G_N_ELEMENTS(keys); i++) {
+        if (!vals[i])
+            continue;
+        g_string_append_printf(out, "%s\"%s\":", first ? "" : ",", keys[i]);
+        jval_write_string(out, vals[i]);
+        first = FALSE;
+    }
+    if (t->mute)
+        g_string_append_printf(out, ",\"mute_days\":%" G_GINT64_FORMAT, t->mute / 86400);
+    g_string_append_c(out, '}');
 }
 
 void case_alert_free(CaseAlert *a)
@@ -72,12 +119,68 @@ void case_alert_free(CaseAlert *a)
     g_free(a);
 }
 
+CaseAlert *case_alert_copy(const CaseAlert *a)
+{
+    CaseAlert *c = g_new0(CaseAlert, 1);
+    *c = *a;
+    char **strs[] = {&c->id,         &c->rule,        &c->title,    &c->family,      &c->strength,
+                     &c->account,    &c->perspective, &c->currency, &c->explanation, &c->source,
+                     &c->trigger_tx, &c->role,        &c->typology};
+    for (gsize i = 0; i < G_N_ELEMENTS(strs); i++)
+        *strs[i] = g_strdup(*strs[i]);
+    c->evidence = g_ptr_array_new_with_free_func(g_free);
+    for (guint i = 0; i < a->evidence->len; i++)
+        g_ptr_array_add(c->evidence, g_strdup(g_ptr_array_index(a->evidence, i)));
+    c->triage = g_ptr_array_new_with_free_func((GDestroyNotify)case_triage_free);
+    for (guint i = 0; i < a->triage->len; i++)
+        g_ptr_array_add(c->triage, case_triage_copy(g_ptr_array_index(a->triage, i)));
+    c->json = a->json ? jval_copy(a->json) : NULL;
+    return c;
+}
+
+/* The latest triage entry that sets a status (want_status) or an
+ * assignee, or NULL. */
+static const CaseTriage *latest(const CaseAlert *a, gboolean want_status)
+{
+    for (guint i = a->triage ? a->triage->len : 0; i-- > 0;) {
+        const CaseTriage *t = g_ptr_array_index(a->triage, i);
+        if (want_status ? t->status != NULL : t->assignee != NULL)
+            return t;
+    }
+    return NULL;
+}
+
 const char *case_alert_status(const CaseAlert *a)
 {
-    if (!a->triage || a->triage->len == 0)
-        return CASE_STATUS_NEW;
-    const CaseTriage *t = g_ptr_array_index(a->triage, a->triage->len - 1);
-    return t->status;
+    const CaseTriage *t = latest(a, TRUE);
+    return t ? t->status : CASE_STATUS_NEW;
+}
+
+const char *case_alert_assignee(const CaseAlert *a)
+{
+    const CaseTriage *t = latest(a, FALSE);
+    return t ? t->assignee : NULL;
+}
+
+gint64 case_alert_mute_end(const CaseAlert *a)
+{
+    const CaseTriage *t = latest(a, TRUE);
+    if (!t || !t->mute || strcmp(t->status, "dismissed") != 0)
+        return G_MININT64;
+    return a->window_end + t->mute;
+}
+
+gboolean case_status_in(const char *list, const char *status)
+{
+    gsize n = strlen(status);
+    for (const char *p = list; p && *p;) {
+        const char *end = strchr(p, ',');
+        gsize len = end ? (gsize)(end - p) : strlen(p);
+        if (len == n && strncmp(p, status, n) == 0)
+            return TRUE;
+        p = end ? end + 1 : NULL;
+    }
+    return FALSE;
 }
 
 static const char *str_or_empty(const char *s)
@@ -179,7 +282,7 @@ gboolean case_filter_match(const CaseFilter *f, const CaseAlert *a)
         return FALSE;
     if (a->window_end < f->since || a->score < f->min_score)
         return FALSE;
-    if (f->status && strcmp(f->status, case_alert_status(a)) != 0)
+    if (f->status && !case_status_in(f->status, case_alert_status(a)))
         return FALSE;
     return !f->account || strcmp(f->account, a->account) == 0;
 }
@@ -275,6 +378,40 @@ gboolean case_parse_time(const char *s, gboolean end_of_day, gint64 *out)
         return TRUE;
     }
     return tstamp_parse_iso(s, strlen(s), 0, out, &off, &has_off);
+}
+
+gboolean case_parse_duration(const char *s, gint64 *out)
+{
+    static const struct {
+        char unit;
+        gint64 secs;
+    } units[] = {{'s', 1}, {'m', 60}, {'h', 3600}, {'d', 86400}, {'w', 7 * 86400}};
+    char *end = NULL;
+    guint64 n = g_ascii_strtoull(s, &end, 10);
+    if (end == s || !end[0] || end[1] || n == 0 || n > 100000 * 365ULL)
+        return FALSE;
+    for (gsize i = 0; i < G_N_ELEMENTS(units); i++) {
+        if (units[i].unit == *end) {
+            *out = (gint64)n * units[i].secs;
+            return TRUE;
+        }
+    }
+    return FALSE;
+}
+
+gboolean case_parse_when(const char *s, gboolean end_of_day, gint64 now, gint64 *out)
+{
+    gint64 day = now - now % 86400, back;
+    if (strcmp(s, "today") == 0 || strcmp(s, "yesterday") == 0) {
+        day -= *s == 'y' ? 86400 : 0;
+        *out = end_of_day ? day + 86399 : day;
+        return TRUE;
+    }
+    if (g_ascii_isdigit(*s) && case_parse_duration(s, &back)) {
+        *out = now - back;
+        return TRUE;
+    }
+    return case_parse_time(s, end_of_day, out);
 }
 
 const char *case_tx_amount(const CaseTx *t, char *buf)

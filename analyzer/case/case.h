@@ -46,15 +46,28 @@ void case_tx_free(CaseTx *t);
 /* Copies a decoded transaction; accounts and locations resolve its ids. */
 CaseTx *case_tx_from_txn(const Txn *t, const char *from, const char *to, const char *location);
 
-/* One triage decision on an alert. */
+/* One triage entry on an alert: a decision, a note, a hand-over, or all
+ * three. A note or an assignment alone leaves the status as it was. */
 typedef struct {
-    char *status; /* escalated, dismissed, under-review */
-    char *note;
-    char *by; /* database role or user name */
-    char *at; /* ISO 8601 UTC */
+    char *status;   /* escalated, dismissed, under-review, or NULL (unchanged) */
+    char *note;     /* "" when none */
+    char *assignee; /* who has the alert from now on, or NULL (unchanged) */
+    char *by;       /* --by, else the database role or user name */
+    char *at;       /* ISO 8601 UTC */
+    gint64 mute;    /* with dismissed: seconds after the alert's window end
+                     * during which later alerts of its rule on its account
+                     * stay out of the queue; 0 = none */
 } CaseTriage;
 
 void case_triage_free(CaseTriage *t);
+/* A deep copy; the caller frees with case_triage_free. */
+CaseTriage *case_triage_copy(const CaseTriage *t);
+/* Parses one triage entry from its JSON object (status, note, assignee,
+ * by, at, mute_days); NULL when it carries neither a status, a note nor an
+ * assignee. j is borrowed. */
+CaseTriage *case_triage_from_json(const JVal *j);
+/* Appends the entry as the JSON object case_triage_from_json reads. */
+void case_triage_write_json(const CaseTriage *t, GString *out);
 
 /* One alert as written by `moneytrail scan`, with its triage. */
 typedef struct {
@@ -72,8 +85,16 @@ typedef struct {
 } CaseAlert;
 
 void case_alert_free(CaseAlert *a);
-/* The current status: the latest triage, or CASE_STATUS_NEW. Borrowed. */
+/* A deep copy, JSON included; the caller frees with case_alert_free. */
+CaseAlert *case_alert_copy(const CaseAlert *a);
+/* The current status: the latest triage that set one, or CASE_STATUS_NEW.
+ * Borrowed. */
 const char *case_alert_status(const CaseAlert *a);
+/* The current assignee: the latest triage that set one, or NULL. Borrowed. */
+const char *case_alert_assignee(const CaseAlert *a);
+/* The end of the mute the latest dismissal set (window end + mute), or
+ * G_MININT64 when none. */
+gint64 case_alert_mute_end(const CaseAlert *a);
 /* Builds an alert from its JSON object (takes ownership of json); NULL
  * with error when a required key is missing. */
 CaseAlert *case_alert_from_json(JVal *json, GError **error);
@@ -93,7 +114,7 @@ typedef struct {
     const char *typology; /* matches the typology key, the family or the rule id prefix */
     gint64 since;         /* window_end >= since; G_MININT64 = no limit */
     double min_score;     /* -1 = no limit */
-    const char *status;   /* current status, or NULL */
+    const char *status;   /* current status, several separated by commas, or NULL */
     const char *account;  /* exact account, or NULL */
 } CaseFilter;
 
@@ -103,9 +124,18 @@ gboolean case_filter_match(const CaseFilter *f, const CaseAlert *a);
 
 typedef struct CaseStore CaseStore;
 
+/* Called by each_alert with one alert, which fn takes ownership of;
+ * FALSE stops the walk. */
+typedef gboolean (*CaseAlertFn)(CaseAlert *a, void *user);
+
 typedef struct {
     /* Alerts passing f, newest first (window_end descending, then id). */
     GPtrArray *(*alerts)(CaseStore *s, const CaseFilter *f, GError **error);
+    /* Calls fn on every alert passing f, in the store's order (file order,
+     * or newest first), without holding the others: the way to read big
+     * alert stores in bounded memory. FALSE with error on failure. */
+    gboolean (*each_alert)(CaseStore *s, const CaseFilter *f, CaseAlertFn fn, void *user,
+                           GError **error);
     /* One alert, or NULL with CASE_ERROR_NOT_FOUND. */
     CaseAlert *(*alert)(CaseStore *s, const char *id, GError **error);
     /* The KYC record, or NULL without error when the account has none. */
@@ -118,9 +148,9 @@ typedef struct {
                           GError **error);
     /* The transactions with these ids (missing ones are left out), oldest first. */
     GPtrArray *(*txns_by_id)(CaseStore *s, GPtrArray *ids, GError **error);
-    /* Records a triage decision on alert id; by and at are filled in. */
-    gboolean (*set_triage)(CaseStore *s, const char *id, const char *status, const char *note,
-                           GError **error);
+    /* Records a triage entry on alert id (t borrowed); by, when NULL, and
+     * at are filled in by the store. */
+    gboolean (*set_triage)(CaseStore *s, const char *id, const CaseTriage *t, GError **error);
     /* Where triage is kept, for messages ("file X", "database"). Borrowed. */
     const char *(*triage_where)(CaseStore *s);
     void (*free)(CaseStore *s);
@@ -159,6 +189,14 @@ void case_txns_sort(GPtrArray *txns);
 /* Parses a date "2024-03-01" (start of day UTC) or an ISO 8601 timestamp;
  * end_of_day makes a plain date mean its last second. */
 gboolean case_parse_time(const char *s, gboolean end_of_day, gint64 *out);
+/* Like case_parse_time, and also a time relative to now (UTC seconds):
+ * "today", "yesterday" (their first second, or last with end_of_day), or
+ * a duration back from now: "7d", "2w", "12h", "30m". */
+gboolean case_parse_when(const char *s, gboolean end_of_day, gint64 now, gint64 *out);
+/* Parses a duration "90d", "2w", "12h", "30m", "45s" into seconds (> 0). */
+gboolean case_parse_duration(const char *s, gint64 *out);
+/* TRUE when status is one of the comma-separated list. */
+gboolean case_status_in(const char *list, const char *status);
 /* The transaction's amount for people: "1,234.50". buf >= 32 bytes. */
 const char *case_tx_amount(const CaseTx *t, char *buf);
 /* The account's display name: the KYC name if any, else the id. */

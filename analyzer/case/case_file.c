@@ -1,9 +1,12 @@
 /* case_file.c: the investigator's query layer over files.
  *
- * Alerts come from the JSON Lines that `moneytrail scan` writes; triage is
- * kept beside them in a sidecar file ALERTS.triage.jsonl (one decision per
- * line, appended, the last one per alert wins), because the alert file is
- * the scan's output and is replaced by the next run. Transactions are
+ * Alerts come from the JSON Lines that `moneytrail scan` writes. They are
+ * never held all at once: every question streams the file a line at a
+ * time and keeps only the alerts that pass its filter, so memory follows
+ * the answer, not the file. Triage is kept beside them in a sidecar file
+ * ALERTS.triage.jsonl (one entry per line, appended, read whole at open:
+ * it grows with people's work, not with the scan), because the alert file
+ * is the scan's output and is replaced by the next run. Transactions are
  * streamed from the exports with input.h (any mapping profile) once, on
  * the first question that needs them, and held in memory with an index by
  * account and by id: about 150 bytes a transaction, so a file mode session
@@ -25,8 +28,7 @@ typedef struct {
     CaseOpenOptions o;
     char *alerts_path, *triage_path, *accounts_path, *format;
     char **data;
-    GPtrArray *alerts;       /* CaseAlert *, as in the file */
-    GHashTable *alert_by_id; /* id -> CaseAlert * (borrowed) */
+    GHashTable *triage;      /* alert id -> GPtrArray of CaseTriage *, oldest first */
     GHashTable *kyc;         /* account id -> CaseAccount * */
     gboolean txns_loaded;
     GPtrArray *txns;        /* CaseTx *, oldest first */
@@ -34,11 +36,10 @@ typedef struct {
     GHashTable *by_account; /* account -> GPtrArray of CaseTx * (borrowed) */
 } FileStore;
 
-static CaseAlert *copy_alert(const CaseAlert *a);
 
 static gboolean need_alerts(FileStore *fs, GError **error)
 {
-    if (fs->alerts)
+    if (fs->alerts_path)
         return TRUE;
     g_set_error(error, CASE_ERROR, CASE_ERROR_USAGE,
                 "no alerts given: use --alerts FILE (the output of moneytrail scan) or --db");
@@ -53,62 +54,108 @@ static gint cmp_newest(gconstpointer pa, gconstpointer pb)
     return strcmp(a->id, b->id);
 }
 
-static GPtrArray *file_alerts(CaseStore *s, const CaseFilter *f, GError **error)
+/* Gives a its triage history from the sidecar. */
+static void attach_triage(FileStore *fs, CaseAlert *a)
+{
+    GPtrArray *list = g_hash_table_lookup(fs->triage, a->id);
+    for (guint i = 0; list && i < list->len; i++)
+        g_ptr_array_add(a->triage, case_triage_copy(g_ptr_array_index(list, i)));
+}
+
+/* Streams the alert file: each line is parsed, given its triage and
+ * handed to fn when it passes f; only the ids handed out are remembered
+ * (a re-run appended to the same file repeats them: the first wins). */
+static gboolean file_each_alert(CaseStore *s, const CaseFilter *f, CaseAlertFn fn, void *user,
+                                GError **error)
 {
     FileStore *fs = (FileStore *)s;
     if (!need_alerts(fs, error))
-        return NULL;
+        return FALSE;
+    FILE *in = fopen(fs->alerts_path, "r");
+    if (!in) {
+        g_set_error(error, CASE_ERROR, CASE_ERROR_DATA, "cannot read: '%s': %s", fs->alerts_path,
+                    g_strerror(errno));
+        return FALSE;
+    }
+    g_autoptr(GHashTable) handed = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    g_autoptr(GError) err = NULL;
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n;
+    guint lineno = 0;
+    gboolean ok = TRUE, go_on = TRUE;
+    while (go_on && (n = getline(&line, &cap, in)) >= 0) {
+        lineno++;
+        while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+            n--;
+        if (n == 0)
+            continue;
+        JVal *j = jval_parse(line, (gsize)n, &err);
+        CaseAlert *a = j ? case_alert_from_json(j, &err) : NULL;
+        if (!a) {
+            g_set_error(error, CASE_ERROR, CASE_ERROR_DATA, "cannot read: '%s:%u': %s",
+                        fs->alerts_path, lineno, err->message);
+            ok = FALSE;
+            break;
+        }
+        attach_triage(fs, a);
+        if (!case_filter_match(f, a) || g_hash_table_contains(handed, a->id)) {
+            case_alert_free(a);
+            continue;
+        }
+        g_hash_table_add(handed, g_strdup(a->id));
+        go_on = fn(a, user);
+    }
+    free(line);
+    fclose(in);
+    return ok;
+}
+
+static gboolean collect(CaseAlert *a, void *user)
+{
+    g_ptr_array_add(user, a);
+    return TRUE;
+}
+
+static GPtrArray *file_alerts(CaseStore *s, const CaseFilter *f, GError **error)
+{
     GPtrArray *out = g_ptr_array_new_with_free_func((GDestroyNotify)case_alert_free);
-    for (guint i = 0; i < fs->alerts->len; i++) {
-        const CaseAlert *a = g_ptr_array_index(fs->alerts, i);
-        if (case_filter_match(f, a))
-            g_ptr_array_add(out, copy_alert(a));
+    if (!file_each_alert(s, f, collect, out, error)) {
+        g_ptr_array_unref(out);
+        return NULL;
     }
     g_ptr_array_sort(out, cmp_newest);
     return out;
 }
 
-static CaseAlert *copy_alert(const CaseAlert *a)
+typedef struct {
+    const char *id;
+    CaseAlert *found;
+} FindAlert;
+
+static gboolean find_one(CaseAlert *a, void *user)
 {
-    CaseAlert *c = g_new0(CaseAlert, 1);
-    *c = *a;
-    char **strs[] = {&c->id,         &c->rule,        &c->title,    &c->family,      &c->strength,
-                     &c->account,    &c->perspective, &c->currency, &c->explanation, &c->source,
-                     &c->trigger_tx, &c->role,        &c->typology};
-    for (gsize i = 0; i < G_N_ELEMENTS(strs); i++)
-        *strs[i] = g_strdup(*strs[i]);
-    c->evidence = g_ptr_array_new_with_free_func(g_free);
-    for (guint i = 0; i < a->evidence->len; i++)
-        g_ptr_array_add(c->evidence, g_strdup(g_ptr_array_index(a->evidence, i)));
-    c->triage = g_ptr_array_new_with_free_func((GDestroyNotify)case_triage_free);
-    for (guint i = 0; i < a->triage->len; i++) {
-        const CaseTriage *t = g_ptr_array_index(a->triage, i);
-        CaseTriage *u = g_new0(CaseTriage, 1);
-        u->status = g_strdup(t->status);
-        u->note = g_strdup(t->note);
-        u->by = g_strdup(t->by);
-        u->at = g_strdup(t->at);
-        g_ptr_array_add(c->triage, u);
+    FindAlert *fa = user;
+    if (fa->id && strcmp(a->id, fa->id) != 0) {
+        case_alert_free(a);
+        return TRUE;
     }
-    c->json = NULL;
-    if (a->json) {
-        c->json = jval_copy(a->json);
-    }
-    return c;
+    fa->found = a;
+    return FALSE;
 }
 
 static CaseAlert *file_alert(CaseStore *s, const char *id, GError **error)
 {
     FileStore *fs = (FileStore *)s;
-    if (!need_alerts(fs, error))
+    CaseFilter f;
+    case_filter_init(&f);
+    FindAlert fa = {id, NULL};
+    if (!file_each_alert(s, &f, find_one, &fa, error))
         return NULL;
-    const CaseAlert *a = g_hash_table_lookup(fs->alert_by_id, id);
-    if (!a) {
+    if (!fa.found)
         g_set_error(error, CASE_ERROR, CASE_ERROR_NOT_FOUND, "no alert with id '%s' in %s", id,
                     fs->alerts_path);
-        return NULL;
-    }
-    return copy_alert(a);
+    return fa.found;
 }
 
 static CaseAccount *copy_account(const CaseAccount *a)
@@ -137,9 +184,17 @@ static gboolean file_account_known(CaseStore *s, const char *id, GError **error)
     FileStore *fs = (FileStore *)s;
     if (fs->kyc && g_hash_table_contains(fs->kyc, id))
         return TRUE;
-    for (guint i = 0; fs->alerts && i < fs->alerts->len; i++) {
-        if (strcmp(((CaseAlert *)g_ptr_array_index(fs->alerts, i))->account, id) == 0)
+    if (fs->alerts_path) {
+        CaseFilter f;
+        case_filter_init(&f);
+        f.account = id;
+        FindAlert fa = {NULL, NULL};
+        if (!file_each_alert(s, &f, find_one, &fa, error))
+            return FALSE;
+        if (fa.found) {
+            case_alert_free(fa.found);
             return TRUE;
+        }
     }
     if (!fs->data)
         return FALSE;
@@ -254,40 +309,39 @@ static char *now_iso(void)
     return g_strdup(tstamp_format_utc(g_get_real_time() / G_USEC_PER_SEC, buf));
 }
 
+/* Adds an entry to the sidecar history of alert id (takes ownership of t). */
 static void add_triage(FileStore *fs, const char *id, CaseTriage *t)
 {
-    CaseAlert *a = g_hash_table_lookup(fs->alert_by_id, id);
-    if (a)
-        g_ptr_array_add(a->triage, t);
-    else
-        case_triage_free(t);
+    GPtrArray *list = g_hash_table_lookup(fs->triage, id);
+    if (!list) {
+        list = g_ptr_array_new_with_free_func((GDestroyNotify)case_triage_free);
+        g_hash_table_insert(fs->triage, g_strdup(id), list);
+    }
+    g_ptr_array_add(list, t);
 }
 
-static gboolean file_set_triage(CaseStore *s, const char *id, const char *status, const char *note,
+static gboolean file_set_triage(CaseStore *s, const char *id, const CaseTriage *draft,
                                 GError **error)
 {
     FileStore *fs = (FileStore *)s;
-    if (!need_alerts(fs, error))
+    CaseAlert *a = file_alert(s, id, error);
+    if (!a)
         return FALSE;
-    if (!g_hash_table_contains(fs->alert_by_id, id)) {
-        g_set_error(error, CASE_ERROR, CASE_ERROR_NOT_FOUND, "no alert with id '%s' in %s", id,
-                    fs->alerts_path);
-        return FALSE;
-    }
-    CaseTriage *t = g_new0(CaseTriage, 1);
-    t->status = g_strdup(status);
-    t->note = g_strdup(note ? note : "");
-    t->by = g_strdup(g_get_user_name());
+    case_alert_free(a);
+    CaseTriage *t = case_triage_copy(draft);
+    if (!t->by)
+        t->by = g_strdup(g_get_user_name());
+    g_free(t->at);
     t->at = now_iso();
+    if (!t->note)
+        t->note = g_strdup("");
     g_autoptr(GString) line = g_string_new("{\"alert_id\":");
     jval_write_string(line, id);
-    const char *keys[] = {"status", "note", "by", "at"};
-    const char *vals[] = {t->status, t->note, t->by, t->at};
-    for (gsize i = 0; i < G_N_ELEMENTS(keys); i++) {
-        g_string_append_printf(line, ",\"%s\":", keys[i]);
-        jval_write_string(line, vals[i]);
-    }
-    g_string_append(line, "}\n");
+    g_string_append_c(line, ',');
+    gsize brace = line->len;
+    case_triage_write_json(t, line);
+    g_string_erase(line, (gssize)brace, 1); /* its keys go into the object naming the alert */
+    g_string_append_c(line, '\n');
     FILE *f = fopen(fs->triage_path, "a");
     if (!f || fwrite(line->str, 1, line->len, f) != line->len || fclose(f) != 0) {
         g_set_error(error, CASE_ERROR, CASE_ERROR_DATA, "cannot write triage file: '%s': %s",
@@ -307,10 +361,8 @@ static const char *file_triage_where(CaseStore *s)
 static void file_free(CaseStore *s)
 {
     FileStore *fs = (FileStore *)s;
-    if (fs->alert_by_id)
-        g_hash_table_unref(fs->alert_by_id);
-    if (fs->alerts)
-        g_ptr_array_unref(fs->alerts);
+    if (fs->triage)
+        g_hash_table_unref(fs->triage);
     if (fs->kyc)
         g_hash_table_unref(fs->kyc);
     g_hash_table_unref(fs->by_account);
@@ -325,7 +377,7 @@ static void file_free(CaseStore *s)
 }
 
 static const CaseStoreOps file_ops = {
-    file_alerts,     file_alert,      file_account,      file_account_known, file_txns_of,
+    file_alerts,     file_each_alert, file_alert,      file_account,      file_account_known, file_txns_of,
     file_txns_by_id, file_set_triage, file_triage_where, file_free,
 };
 
@@ -363,31 +415,12 @@ static gboolean each_json_line(const char *path, gboolean must_exist,
     return TRUE;
 }
 
-static gboolean on_alert_line(FileStore *fs, JVal *j, GError **error)
-{
-    CaseAlert *a = case_alert_from_json(j, error);
-    if (!a)
-        return FALSE;
-    if (g_hash_table_contains(fs->alert_by_id, a->id)) {
-        case_alert_free(a); /* a re-run appended to the same file: keep the first */
-        return TRUE;
-    }
-    g_ptr_array_add(fs->alerts, a);
-    g_hash_table_insert(fs->alert_by_id, a->id, a);
-    return TRUE;
-}
-
 static gboolean on_triage_line(FileStore *fs, JVal *j, GError **error)
 {
-    const char *id = jval_get_str(j, "alert_id"), *status = jval_get_str(j, "status");
-    if (id && status) {
-        CaseTriage *t = g_new0(CaseTriage, 1);
-        t->status = g_strdup(status);
-        t->note = g_strdup(jval_get_str(j, "note"));
-        t->by = g_strdup(jval_get_str(j, "by"));
-        t->at = g_strdup(jval_get_str(j, "at"));
+    const char *id = jval_get_str(j, "alert_id");
+    CaseTriage *t = id ? case_triage_from_json(j) : NULL;
+    if (t)
         add_triage(fs, id, t);
-    }
     jval_free(j);
     return TRUE;
 }
@@ -468,10 +501,14 @@ CaseStore *case_file_open(const CaseOpenOptions *o, GError **error)
     gboolean ok = TRUE;
     if (o->alerts) {
         fs->triage_path = g_strconcat(o->alerts, ".triage.jsonl", NULL);
-        fs->alerts = g_ptr_array_new_with_free_func((GDestroyNotify)case_alert_free);
-        fs->alert_by_id = g_hash_table_new(g_str_hash, g_str_equal);
-        ok = each_json_line(o->alerts, TRUE, on_alert_line, fs, error) &&
-             each_json_line(fs->triage_path, FALSE, on_triage_line, fs, error);
+        fs->triage = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+                                           (GDestroyNotify)g_ptr_array_unref);
+        ok = each_json_line(fs->triage_path, FALSE, on_triage_line, fs, error);
+        if (ok && !g_file_test(o->alerts, G_FILE_TEST_IS_REGULAR)) {
+            g_set_error(error, CASE_ERROR, CASE_ERROR_DATA, "cannot read: '%s': %s", o->alerts,
+                        g_strerror(ENOENT));
+            ok = FALSE;
+        }
     }
     if (ok && o->accounts)
         ok = load_kyc(fs, error);

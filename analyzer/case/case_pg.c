@@ -40,7 +40,7 @@ static const char alerts_sql[] =
                         "a.explanation, 'source',"
                         " a.source)::text,"
                         " COALESCE((SELECT json_agg(json_build_object('status', t.status, "
-                        "'note', t.note, 'by',"
+                        "'note', t.note, 'assignee', t.assignee, 'mute_days', t.mute_days, 'by',"
                         " t.triage_by, 'at', " PG_TIME(
                             "t.triage_at") ") ORDER BY t.triage_at, t.id)"
                                            " FROM alert_triage t WHERE t.alert_id = "
@@ -54,7 +54,7 @@ static const char alerts_sql[] =
                                            " AND ($3::timestamptz IS NULL OR a.window_end "
                                            ">= $3)"
                                            " AND ($4::numeric IS NULL OR a.score >= $4)"
-                                           " AND ($5::text IS NULL OR a.triage_status = $5)"
+                                           " AND ($5::text IS NULL OR a.triage_status = ANY (string_to_array($5, ',')))"
                                            " ORDER BY a.window_end DESC, a.alert_id";
 
 static const char txn_cols[] =
@@ -67,13 +67,9 @@ static void add_triage(CaseAlert *a, const char *json)
 {
     g_autoptr(JVal) list = jval_parse(json, strlen(json), NULL);
     for (guint i = 0; i < jval_len(list); i++) {
-        const JVal *t = jval_at(list, i);
-        CaseTriage *x = g_new0(CaseTriage, 1);
-        x->status = g_strdup(jval_get_str(t, "status"));
-        x->note = g_strdup(jval_get_str(t, "note"));
-        x->by = g_strdup(jval_get_str(t, "by"));
-        x->at = g_strdup(jval_get_str(t, "at"));
-        g_ptr_array_add(a->triage, x);
+        CaseTriage *x = case_triage_from_json(jval_at(list, i));
+        if (x)
+            g_ptr_array_add(a->triage, x);
     }
 }
 
@@ -117,6 +113,22 @@ static GPtrArray *pg_alerts(CaseStore *s, const CaseFilter *f, GError **error)
             g_ptr_array_remove_index(all, i--);
     }
     return all;
+}
+
+/* The database answers whole: the alerts passing f, newest first, handed
+ * to fn one by one. */
+static gboolean pg_each_alert(CaseStore *s, const CaseFilter *f, CaseAlertFn fn, void *user,
+                              GError **error)
+{
+    g_autoptr(GPtrArray) all = pg_alerts(s, f, error);
+    if (!all)
+        return FALSE;
+    for (guint i = 0; i < all->len; i++) {
+        CaseAlert *a = g_ptr_array_steal_index(all, i--);
+        if (!fn(a, user))
+            break;
+    }
+    return TRUE;
 }
 
 static CaseAlert *pg_alert(CaseStore *s, const char *id, GError **error)
@@ -247,22 +259,28 @@ static GPtrArray *pg_txns_by_id(CaseStore *s, GPtrArray *ids, GError **error)
     return txns_query((PgStore *)s, sql, 1, params, error);
 }
 
-static gboolean pg_set_triage(CaseStore *s, const char *id, const char *status, const char *note,
-                              GError **error)
+/* One transaction: the entry in alert_triage, and on the alert the latest
+ * status (when the entry sets one), note and assignee (when it sets one). */
+static gboolean pg_set_triage(CaseStore *s, const char *id, const CaseTriage *t, GError **error)
 {
     static const char update[] =
-        "UPDATE alerts SET triage_status = $2, triage_note = $3, triage_by = current_user,"
-        " triage_at = now() WHERE alert_id = $1 RETURNING alert_id";
+        "UPDATE alerts SET triage_status = COALESCE($2, triage_status), triage_note = $3,"
+        " triage_by = COALESCE($4, current_user), triage_at = now(),"
+        " triage_assignee = COALESCE($5, triage_assignee) WHERE alert_id = $1 RETURNING alert_id";
     static const char insert[] =
-        "INSERT INTO alert_triage (alert_id, status, note) VALUES ($1, $2, $3)";
+        "INSERT INTO alert_triage (alert_id, status, note, triage_by, assignee, mute_days)"
+        " VALUES ($1, $2, $3, COALESCE($4, current_user), $5, $6::integer)";
     PGconn *c = ((PgStore *)s)->conn;
-    const char *params[] = {id, status, note};
+    char mute[32];
+    g_snprintf(mute, sizeof mute, "%" G_GINT64_FORMAT, t->mute / 86400);
+    const char *params[] = {id, t->status, t->note ? t->note : "", t->by, t->assignee,
+                            t->mute ? mute : NULL};
     if (!db_command(c, "start triage in", "BEGIN", 0, NULL, error))
         return FALSE;
-    PGresult *res = db_exec(c, "record triage in", update, 3, params, error);
+    PGresult *res = db_exec(c, "record triage in", update, 5, params, error);
     gboolean found = res && PQntuples(res) == 1;
     PQclear(res);
-    gboolean ok = res && found && db_command(c, "record triage in", insert, 3, params, error);
+    gboolean ok = res && found && db_command(c, "record triage in", insert, 6, params, error);
     if (!ok) {
         db_command(c, "roll back triage in", "ROLLBACK", 0, NULL, NULL);
         if (res && !found)
@@ -285,7 +303,7 @@ static void pg_free(CaseStore *s)
 }
 
 static const CaseStoreOps pg_ops = {
-    pg_alerts,     pg_alert,      pg_account,      pg_account_known, pg_txns_of,
+    pg_alerts,     pg_each_alert, pg_alert,      pg_account,      pg_account_known, pg_txns_of,
     pg_txns_by_id, pg_set_triage, pg_triage_where, pg_free,
 };
 

@@ -30,6 +30,7 @@ int cmd_version(int argc, char **argv);
 int cmd_db(int argc, char **argv);
 int cmd_load(int argc, char **argv);
 int cmd_backtest(int argc, char **argv);
+int cmd_cases(int argc, char **argv);
 int cmd_alerts(int argc, char **argv);
 int cmd_alert(int argc, char **argv);
 int cmd_account(int argc, char **argv);

@@ -6,30 +6,52 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "case/case_queue.h"
 #include "cli/cmd_view.h"
 #include "cli/cmd.h"
 #include "base/tstamp.h"
 
 typedef struct {
     CmdView v;
-    char *status, *note;
+    char *status, *note, *assign, *by, *mute, *account, *case_id;
 } AlertOptions;
 
 static const char *const statuses[] = {"escalated", "dismissed", "under-review"};
+
+/* TRUE when the options record triage rather than show an alert. */
+static gboolean recording(const AlertOptions *o)
+{
+    return o->status || o->note || o->assign;
+}
 
 /* The checks of alert's own options, after parsing. */
 static gboolean alert_check(const CmdView *v)
 {
     const AlertOptions *o = (const AlertOptions *)v;
+    guint n = v->args ? g_strv_length(v->args) : 0;
+    gboolean bulk = o->account || o->case_id;
+    if (!recording(o) && (n != 1 || bulk)) {
+        cmd_error("alert", "give exactly one alert id (see 'moneytrail alerts')");
+        return FALSE;
+    }
+    if (recording(o) && (bulk ? n != 0 || (o->account && o->case_id) : n == 0)) {
+        cmd_error("alert", "record triage on alert ids, or on --account ID, or on --case ID");
+        return FALSE;
+    }
+    gint64 mute;
+    if (o->mute && !(o->status && strcmp(o->status, "dismissed") == 0)) {
+        cmd_error("alert", "--mute goes with --status dismissed");
+        return FALSE;
+    }
+    if (o->mute && !case_parse_duration(o->mute, &mute)) {
+        cmd_error("alert", "--mute '%s' is not a duration (90d)", o->mute);
+        return FALSE;
+    }
     gboolean known = !o->status;
     for (gsize i = 0; o->status && i < G_N_ELEMENTS(statuses); i++)
         known |= strcmp(o->status, statuses[i]) == 0;
     if (!known) {
         cmd_error("alert", "--status '%s' is not escalated, dismissed or under-review", o->status);
-        return FALSE;
-    }
-    if (o->note && !o->status) {
-        cmd_error("alert", "--note goes with --status");
         return FALSE;
     }
     return TRUE;
@@ -134,8 +156,15 @@ static void print_triage(const CaseAlert *a, GString *out)
     g_string_append(out, "\ntriage\n");
     for (guint i = 0; i < a->triage->len; i++) {
         const CaseTriage *t = g_ptr_array_index(a->triage, i);
-        g_string_append_printf(out, "  %s  %-12s by %s%s%s\n", t->at, t->status, t->by,
-                               t->note && *t->note ? ": " : "", t->note ? t->note : "");
+        g_string_append_printf(out, "  %s  %-12s by %s", t->at, t->status ? t->status : "note",
+                               t->by);
+        if (t->assignee)
+            g_string_append_printf(out, ", assigned to %s", t->assignee);
+        if (t->mute)
+            g_string_append_printf(out, ", muting %s for %" G_GINT64_FORMAT " days", a->rule,
+                                   t->mute / 86400);
+        g_string_append_printf(out, "%s%s\n", t->note && *t->note ? ": " : "",
+                               t->note ? t->note : "");
     }
 }
 
@@ -165,41 +194,107 @@ static int show(CaseStore *s, const char *id)
     return EXIT_OK;
 }
 
-static int record(CaseStore *s, const char *id, const char *status, const char *note)
+/* Records the triage entry on one alert and says what was kept where. */
+static int record_one(CaseStore *s, const char *id, const CaseTriage *entry)
 {
     g_autoptr(GError) err = NULL;
-    if (!s->ops->set_triage(s, id, status, note, &err))
+    if (!s->ops->set_triage(s, id, entry, &err))
         return cmd_view_fail("alert", err);
     CaseAlert *a = s->ops->alert(s, id, &err);
     if (!a)
         return cmd_view_fail("alert", err);
     const CaseTriage *t = g_ptr_array_index(a->triage, a->triage->len - 1);
-    printf("alert %s: %s by %s at %s (kept in %s)\n", id, t->status, t->by, t->at,
+    g_autoptr(GString) what = g_string_new(t->status ? t->status : "noted");
+    if (t->assignee)
+        g_string_append_printf(what, ", assigned to %s", t->assignee);
+    if (t->mute)
+        g_string_append_printf(what, ", later %s alerts on %s muted for %" G_GINT64_FORMAT
+                                     " days after its window",
+                               a->rule, a->account, t->mute / 86400);
+    printf("alert %s: %s by %s at %s (kept in %s)\n", id, what->str, t->by, t->at,
            s->ops->triage_where(s));
     case_alert_free(a);
     return EXIT_OK;
 }
 
-/* Shows the alert, or records the triage decision. */
+/* The ids of the alerts on --account, or on every account of --case (the
+ * grouping of `cases`), newest first; NULL after printing why. */
+static GPtrArray *bulk_ids(CaseStore *s, const AlertOptions *o, int *rc)
+{
+    CaseFilter f;
+    case_filter_init(&f);
+    f.account = o->account;
+    g_autoptr(GError) err = NULL;
+    g_autoptr(GPtrArray) list = s->ops->alerts(s, &f, &err);
+    if (!list) {
+        *rc = cmd_view_fail("alert", err);
+        return NULL;
+    }
+    GPtrArray *ids = g_ptr_array_new_with_free_func(g_free);
+    for (guint i = 0; i < list->len; i++) {
+        const CaseAlert *a = g_ptr_array_index(list, i);
+        g_autofree char *c = o->case_id ? case_queue_case_of(s, a->account, &err) : NULL;
+        if (o->case_id && !c) {
+            g_ptr_array_unref(ids);
+            *rc = cmd_view_fail("alert", err);
+            return NULL;
+        }
+        if (!o->case_id || strcmp(c, o->case_id) == 0)
+            g_ptr_array_add(ids, g_strdup(a->id));
+    }
+    if (!ids->len) {
+        cmd_error("alert", "no alerts on %s '%s'", o->account ? "account" : "case",
+                  o->account ? o->account : o->case_id);
+        g_ptr_array_unref(ids);
+        *rc = EXIT_NOT_FOUND;
+        return NULL;
+    }
+    return ids;
+}
+
+/* Records the entry the options describe on every alert they name. */
+static int record(CaseStore *s, const AlertOptions *o)
+{
+    CaseTriage entry = {.status = o->status, .note = o->note, .assignee = o->assign, .by = o->by};
+    if (o->mute)
+        case_parse_duration(o->mute, &entry.mute);
+    int rc = EXIT_OK;
+    g_autoptr(GPtrArray) ids = NULL;
+    if (o->account || o->case_id) {
+        if (!(ids = bulk_ids(s, o, &rc)))
+            return rc;
+    } else {
+        ids = g_ptr_array_new();
+        for (guint i = 0; o->v.args[i]; i++)
+            g_ptr_array_add(ids, o->v.args[i]);
+    }
+    for (guint i = 0; i < ids->len && rc == EXIT_OK; i++)
+        rc = record_one(s, g_ptr_array_index(ids, i), &entry);
+    return rc;
+}
+
+/* Shows the alert, or records the triage entry. */
 static int alert_run(CmdView *v)
 {
     AlertOptions *o = (AlertOptions *)v;
     g_autoptr(CaseStore) s = cmd_view_open(&v->store, "alert");
     if (!s)
         return EXIT_DATA;
-    return o->status ? record(s, v->args[0], o->status, o->note) : show(s, v->args[0]);
+    return recording(o) ? record(s, o) : show(s, v->args[0]);
 }
 
 static const CmdViewSpec spec = {
     .what = "alert",
-    .params = "ALERT_ID",
+    .params = "ALERT_ID...",
     .summary = "Explain one alert: the rule, the sentence, the evidence transactions and, for\n"
                "graph patterns, the matched subgraph. With --status, record a triage decision:\n"
                "with --db in the alerts table with the database role (current_user) and the\n"
                "time; in file mode in a sidecar file beside the alerts, ALERTS.triage.jsonl\n"
                "(one decision a line, with the user name and the time), which later runs of\n"
-               "the investigator commands read back.",
-    .one_arg = "give exactly one alert id (see 'moneytrail alerts')",
+               "the investigator commands read back. --note alone adds to the history, --assign\n"
+               "hands over; --account or --case records on all their alerts at once.\n"
+               "Data: --alerts FILE --data FILE... --accounts FILE or --db CONNINFO\n"
+               "(see --help-store).",
     .check = alert_check,
     .run = alert_run,
 };
@@ -210,7 +305,19 @@ int cmd_alert(int argc, char **argv)
     GOptionEntry entries[] = {
         {"status", 0, 0, G_OPTION_ARG_STRING, &o.status,
          "record triage: escalated, dismissed or under-review", "S"},
-        {"note", 0, 0, G_OPTION_ARG_STRING, &o.note, "the reason for the triage decision", "TEXT"},
+        {"note", 0, 0, G_OPTION_ARG_STRING, &o.note,
+         "the reason for the decision, or a note on its own (status unchanged)", "TEXT"},
+        {"assign", 0, 0, G_OPTION_ARG_STRING, &o.assign, "hand the alerts over to NAME", "NAME"},
+        {"by", 0, 0, G_OPTION_ARG_STRING, &o.by,
+         "who decides (default: the database role or user name)", "NAME"},
+        {"mute", 0, 0, G_OPTION_ARG_STRING, &o.mute,
+         "with --status dismissed: keep later alerts of the rule on the account out of the "
+         "queue for DUR (90d)",
+         "DUR"},
+        {"account", 0, 0, G_OPTION_ARG_STRING, &o.account,
+         "record on every alert of this account", "ID"},
+        {"case", 0, 0, G_OPTION_ARG_STRING, &o.case_id,
+         "record on every alert of this case (see moneytrail cases)", "ID"},
         {NULL, 0, 0, 0, NULL, NULL, NULL},
     };
     return cmd_view_main(&o.v, &spec, entries, argc, argv);

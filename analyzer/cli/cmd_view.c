@@ -53,6 +53,14 @@ int cmd_view_main(CmdView *v, const CmdViewSpec *spec, const GOptionEntry *entri
     return rc;
 }
 
+gboolean cmd_view_no_args(const CmdView *v)
+{
+    if (!v->args)
+        return TRUE;
+    cmd_error(v->what, "unexpected argument '%s' (see --help)", v->args[0]);
+    return FALSE;
+}
+
 gboolean cmd_view_one_arg(const CmdView *v)
 {
     return v->args && g_strv_length(v->args) == 1;

@@ -56,6 +56,9 @@ gboolean cmd_view_parse(CmdView *v, const CmdViewSpec *spec, const GOptionEntry 
  * what parsing filled (cmd_view_clear); returns the exit code. */
 int cmd_view_main(CmdView *v, const CmdViewSpec *spec, const GOptionEntry *entries, int argc,
                   char **argv);
+/* A CmdViewSpec check for commands without positional arguments: TRUE,
+ * or FALSE after saying which argument was unexpected. */
+gboolean cmd_view_no_args(const CmdView *v);
 /* TRUE when exactly one positional argument was given. */
 gboolean cmd_view_one_arg(const CmdView *v);
 /* For a command about one account (args[0]): reads --from/--to into *t0

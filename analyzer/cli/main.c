@@ -12,6 +12,7 @@ static const Command commands[] = {
     {"db", "create or upgrade the PostgreSQL schema, show its status", cmd_db},
     {"backtest", "count what the rules find in labelled data: precision, recall, workload",
      cmd_backtest},
+    {"cases", "the queue: alerts grouped per customer, ranked by decayed score", cmd_cases},
     {"alerts", "list alerts, newest first, filtered by rule, typology, time, score, status",
      cmd_alerts},
     {"alert", "explain one alert with its evidence; record triage with --status", cmd_alert},

@@ -28,6 +28,12 @@ same() { # same NAME ARGS...: the command gives the same output from the databas
 same "alerts" alerts
 same "alerts --rule --min-score" alerts --rule "'HT-ML-0*'" --min-score 2
 same "alerts --typology --since" alerts --typology cash --since 2024-05-08
+same "alerts --sort score --limit --offset" alerts --sort score --limit 3 --offset 1
+same "alerts --status new,dismissed" alerts --status new,dismissed
+same "cases" cases
+same "cases --json" cases --json
+same "cases --sort last --limit --offset" cases --sort last --limit 2 --offset 1
+check "db: cases match the golden file" sh -c "$MT cases $B | diff -u $E/cases.txt -"
 same "alert (fan-in)" alert 5b7edd48c4af4fa9
 same "account DE-C1" account DE-C1
 same "account DE-L1 --from --to" account DE-L1 --from 2024-05-14 --to 2024-05-31
@@ -54,11 +60,22 @@ check "db: triage history and status filter across runs" sh -c "
     $MT alert 6f444cb47548010e $B | grep -A3 '^triage' > $TMP/h.txt &&
     grep -q 'escalated    by mt: structuring; branch asked' $TMP/h.txt &&
     grep -q \"dismissed    by mt: it's the bar's takings\" $TMP/h.txt"
+check "db: --case hands all its alerts over, --by names who, a note keeps the status" sh -c "
+    $MT alert --case CU-1001 $B --assign kim --by lee --note 'handed over' > $TMP/h.out &&
+    [ \$(grep -c ': noted, assigned to kim by lee at ' $TMP/h.out) = 4 ] &&
+    $MT cases $B | grep -Eq '^CU-1001 .* kim +2024-05-02 2024-05-12$' &&
+    $MT alert 6f444cb47548010e $B | grep -q '^  status   dismissed' &&
+    [ \"\$($PG_BIN/psql -XAtq -c \"SELECT count(*) FROM alert_triage WHERE assignee = 'kim' AND triage_by = 'lee' AND status IS NULL\")\" = 4 ]"
+check "db: a dismissal with --mute 90d is kept with its days and shown in the history" sh -c "
+    $MT alert 56f78a2a2248429a $B --status dismissed --mute 90d > $TMP/m.out &&
+    grep -q 'dismissed, later HT-ML-17 alerts on DE-V1 muted for 90 days after its window by mt' $TMP/m.out &&
+    [ \"\$($PG_BIN/psql -XAtq -c \"SELECT mute_days FROM alert_triage WHERE alert_id = '56f78a2a2248429a'\")\" = 90 ] &&
+    $MT alert 56f78a2a2248429a $B | grep -q 'dismissed    by mt, muting HT-ML-17 for 90 days'"
 check "db: unknown alert: plain message, exit 5" sh -c "
     $MT alert 0000000000000000 $B 2>$TMP/u.err; [ \$? -eq 5 ] &&
     grep -qx \"moneytrail: alert: no alert with id '0000000000000000' in the database\" $TMP/u.err"
 check "db: triage of an unknown alert stores nothing, exit 5" sh -c "
     $MT alert 0000000000000000 $B --status escalated 2>/dev/null; [ \$? -eq 5 ] &&
-    [ \"\$($PG_BIN/psql -XAtq -c 'SELECT count(*) FROM alert_triage')\" = 2 ]"
+    [ \"\$($PG_BIN/psql -XAtq -c 'SELECT count(*) FROM alert_triage')\" = 7 ]"
 check "db: unknown account: exit 5" expect_exit 5 $MT account NO-SUCH $B
 finish
