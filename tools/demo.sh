@@ -83,6 +83,6 @@ sed -n '/^top /,$p' "$OUT/backtest.txt" | sed 1d
 
 cat <<EOF
 
-What the numbers mean: README.md, section Backtest. Try it on your own data:
+What the numbers mean: docs/backtest.md. Try it on your own data:
   $MT backtest --rules rules [--accounts KYC.csv] --labels LABELS DATA...
 EOF

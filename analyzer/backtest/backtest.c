@@ -1,5 +1,5 @@
 /* backtest.c: counting alerts against ground truth (definitions in
- * backtest.h and README.md, Backtest).
+ * backtest.h and docs/backtest.md).
  *
  * Invariants: one RuleStat per rule id plus one for the union of all
  * rules; a RuleStat's account and evidence sets hold distinct values; the

@@ -3,8 +3,8 @@
  *
  * A Backtest is fed the transactions of a run (for the accounts seen and
  * the time span) and its alerts (for what each rule flagged), then makes a
- * BacktestReport against a LabelSet. The definitions, as README.md
- * (Backtest) states them:
+ * BacktestReport against a LabelSet. The definitions, as docs/backtest.md
+ * states them:
  *   - a rule flags an account when it raises at least one alert on it;
  *     flagged accounts that are labelled are true positives (TP), the others
  *     false positives (FP); precision = TP / flagged; recall = TP / labelled

@@ -384,7 +384,7 @@ gboolean label_set_load(LabelSet *ls, const char *path, GError **error)
         return load_sim_alerts(ls, path, lines, error);
     g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
                 "cannot read labels: '%s': not an mtgen instances.csv, an AMLworld Patterns.txt "
-                "nor an AMLSim alert file (see README.md, Backtest)",
+                "nor an AMLSim alert file (see docs/backtest.md)",
                 path);
     return FALSE;
 }

@@ -51,7 +51,7 @@ static gboolean parse(BacktestOptions *o, int argc, char **argv)
     g_option_context_set_summary(
         ctx, "Run the rules over labelled transactions and count what they find: alerts, "
              "accounts flagged, true and false positives, precision and recall at account and "
-             "transaction level, alerts per 1,000 accounts per month. README.md (Backtest) "
+             "transaction level, alerts per 1,000 accounts per month. docs/backtest.md "
              "defines every number.");
     g_option_context_add_main_entries(ctx, entries, NULL);
     if (!cmd_parse_options(ctx, &argc, &argv, "backtest"))

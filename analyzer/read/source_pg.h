@@ -7,7 +7,7 @@
  * header, so that the decoder reads the database exactly as it reads a
  * canonical CSV file. Timestamps come back in the local time and offset
  * they were loaded with (transactions.ts_offset). CSV rather than binary
- * COPY: see "PostgreSQL" in README.md for the measurement. */
+ * COPY: see docs/postgres.md for the measurement. */
 #ifndef MT_SOURCE_PG_H
 #define MT_SOURCE_PG_H
 

@@ -2,7 +2,7 @@
  * clauses, expressions (into a syntax tree handed to rule_compile.c) and
  * examples (rows read as raw lines by rule_example.c).
  *
- * The grammar is documented in README.md ("The rule language"). Clauses
+ * The grammar is documented in rules/LANGUAGE.md. Clauses
  * start with a keyword; an expression runs until a token that cannot
  * continue it, so expressions may span lines. After an error the parser
  * skips to the next clause keyword and goes on, so that one run reports

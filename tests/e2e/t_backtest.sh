@@ -37,7 +37,7 @@ one_thread_matches() {
 }
 check "backtest with one engine thread matches it too" one_thread_matches
 
-# The accounts split among engine threads (README, Performance): the same
+# The accounts split among engine threads (docs/performance.md): the same
 # alerts, byte for byte, typology and graph-pattern alerts among them.
 threads_same() {
     for j in 1 2 4; do
