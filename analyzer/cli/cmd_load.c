@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "cli/cmd.h"
+#include "cli/scan_pg.h"
 #include "base/db.h"
 #include "read/outfile.h"
 #include "read/samefile.h"
@@ -30,6 +31,8 @@ typedef struct {
     char *format;
     char *accounts;
     char *rejects;
+    char *earliest_opt;
+    gint64 earliest;
     gint64 max_errors;
     gboolean quiet;
     char **files;
@@ -111,6 +114,8 @@ static gboolean load_parse(Load *l, int argc, char **argv)
          "write rejected rows (file, line, column, reason, raw) as CSV to FILE", "FILE"},
         {"max-errors", 0, 0, G_OPTION_ARG_INT64, &o->max_errors,
          "fail (and store nothing) when more than N rows are rejected (default 100)", "N"},
+        {"earliest", 0, 0, G_OPTION_ARG_STRING, &o->earliest_opt,
+         "reject rows dated before DATE as implausible (default 1990-01-01)", "DATE"},
         {"quiet", 'q', 0, G_OPTION_ARG_NONE, &o->quiet, "no summary", NULL},
         {G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &o->files, NULL, NULL},
         {NULL, 0, 0, 0, NULL, NULL, NULL},
@@ -129,7 +134,8 @@ static gboolean load_parse(Load *l, int argc, char **argv)
         cmd_error("load", "--max-errors must be 0 or more");
         return FALSE;
     }
-    return TRUE;
+    return !o->earliest_opt ||
+           scan_pg_parse_time("load", "--earliest", o->earliest_opt, &o->earliest);
 }
 
 /* Appends a field in COPY text format: \N for NULL (empty), escapes. */
@@ -334,6 +340,7 @@ static gboolean load_begin(Load *l, gboolean *empty, GError **error)
     const char *what = "cannot load transactions into";
     InputOptions io = {.format = l->o.format,
                        .max_lateness = -1,
+                       .earliest = l->o.earliest,
                        .rejects = l->rejects ? outfile_stream(l->rejects) : NULL};
     l->input = input_open((const char *const *)l->o.files, g_strv_length(l->o.files), &io,
                           l->accounts, l->locations, error);
@@ -570,5 +577,6 @@ int cmd_load(int argc, char **argv)
     g_free(l.o.format);
     g_free(l.o.accounts);
     g_free(l.o.rejects);
+    g_free(l.o.earliest_opt);
     return rc;
 }

@@ -22,6 +22,8 @@ typedef struct {
     CmdRunOptions run; /* rules, data, budget, threads: cmd_run.h */
     char *alerts;
     char *rejects;
+    char *earliest_opt;
+    gint64 earliest, max_lateness;
     gboolean progress, no_progress, quiet, profile;
 } ScanCmdOptions;
 
@@ -61,6 +63,8 @@ static gboolean parse(ScanCmd *s, int argc, char **argv)
          "write rejected rows (file, line, column, reason, raw) as CSV to FILE", "FILE"},
         cmd_run_option(r, "max-errors"),
         cmd_run_option(r, "max-lateness"),
+        {"earliest", 0, 0, G_OPTION_ARG_STRING, &o->earliest_opt,
+         "reject rows dated before DATE as implausible (default 1990-01-01)", "DATE"},
         cmd_run_option(r, "accounts"),
         {"progress", 0, 0, G_OPTION_ARG_NONE, &o->progress,
          "show a progress line (default when stderr is a terminal)", NULL},
@@ -90,6 +94,11 @@ static gboolean parse(ScanCmd *s, int argc, char **argv)
         return FALSE;
     }
     if (!cmd_parse_threads("scan", r->threads_opt, &r->threads))
+        return FALSE;
+    /* bad values are usage errors (exit 2), found before anything is opened */
+    if (!cmd_parse_lateness("scan", r->max_lateness, &o->max_lateness) ||
+        (o->earliest_opt &&
+         !scan_pg_parse_time("scan", "--earliest", o->earliest_opt, &o->earliest)))
         return FALSE;
     s->show_progress = !o->no_progress && (o->progress || isatty(STDERR_FILENO));
     return TRUE;
@@ -266,9 +275,8 @@ static gboolean run_open(ScanCmd *s)
 {
     g_autoptr(GError) err = NULL;
     const CmdRunOptions *r = &s->o.run;
-    InputOptions io = {.format = r->format};
-    if (!cmd_parse_lateness("scan", r->max_lateness, &io.max_lateness))
-        return FALSE;
+    InputOptions io = {
+        .format = r->format, .max_lateness = s->o.max_lateness, .earliest = s->o.earliest};
     /* no output may overwrite an input or another output (read/samefile.h) */
     g_autoptr(Samefile) sf = samefile_new();
     samefile_inputs(sf, "input", (const char *const *)r->sources);
@@ -319,6 +327,7 @@ static void run_clear(ScanCmd *s)
     cmd_run_options_clear(&s->o.run);
     g_free(s->o.alerts);
     g_free(s->o.rejects);
+    g_free(s->o.earliest_opt);
 }
 
 /* Stores the alerts of a successful run in the database and records the

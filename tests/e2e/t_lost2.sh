@@ -1,0 +1,59 @@
+#!/bin/sh
+# Nothing lost, the database side and the rest of issue 18: a watermark
+# moved by a stored outlier is refused and repaired by hand; --earliest;
+# usage errors exit 2. docs/never-lost.md names the invariant each checks.
+. tests/e2e/lib.sh
+. tests/pg/pg-harness.sh
+R=rules
+
+# gen N FILE [DAY]: a canonical export of N good rows, one a second from midnight
+gen() {
+    awk -v n="$1" -v day="${3:-01}" 'BEGIN {
+        print "tx_id,ts,from_account,to_account,amount,currency,channel,mcc,counterparty_country,location,memo"
+        for (i = 1; i <= n; i++)
+            printf "d%s-%05d,2024-03-%sT%02d:%02d:%02dZ,A%d,B%d,%d.00,EUR,transfer,,,Hamburg,note %d\n",
+                day, i, day, int(i / 3600), int(i / 60) % 60, i % 60, i % 50, i % 7, 100 + i, i
+    }' > "$2"
+}
+gen 100 $TMP/d1.csv 01
+gen 100 $TMP/d2.csv 02
+
+pg_sql -c "CREATE DATABASE wm" && $MT db init --db dbname=wm >/dev/null
+$MT load -q --db dbname=wm $TMP/d1.csv && $MT scan -q -r $R --db dbname=wm --incremental
+# what an older moneytrail left behind: a row dated 2204 that moved the watermark
+pg_sql -d wm -c "INSERT INTO transactions (tx_id, ts, from_account, to_account, amount, currency, channel)
+    VALUES ('far', '2204-03-01T00:00:05Z', 'A1', 'B1', 5, 'EUR', 'transfer');
+    UPDATE runs SET watermark = '2204-03-01T00:00:05Z' WHERE id = (SELECT max(id) FROM runs)"
+$MT load -q --db dbname=wm $TMP/d2.csv
+check "a watermark after the clock: the incremental run fails and says how to repair it" sh -c "
+    { $MT scan -q -r $R --db dbname=wm --incremental 2> $TMP/err; [ \$? -eq 3 ]; } &&
+    grep -q '^moneytrail: scan: the watermark of the last incremental run, 2204-03-01T00:00:05Z, is after the run time .*: every row would be taken as already scanned; see .moneytrail db status. and repair it with .moneytrail db set-watermark TIME --yes.$' $TMP/err"
+check "db status shows the watermark and warns that it is after the clock" sh -c "
+    $MT db status --db dbname=wm > $TMP/out &&
+    grep -q '^watermark: 2204-03-01 00:00:05+00$' $TMP/out &&
+    grep -q '^watermark: after the clock: every incremental run would read nothing new; repair with .moneytrail db set-watermark TIME --yes.$' $TMP/out"
+check "db set-watermark without --yes says what it would do and changes nothing" sh -c "
+    { $MT db set-watermark 2024-03-01T01:40:00Z --db dbname=wm > $TMP/out; [ \$? -eq 2 ]; } &&
+    grep -q '^db set-watermark: would move the watermark from 2204-03-01T00:00:05Z to 2024-03-01T01:40:00Z; nothing changed: run again with --yes$' $TMP/out &&
+    [ \"\$($PSQL -d wm -c 'SELECT max(watermark) FROM runs')\" = '2204-03-01 00:00:05+00' ]"
+check "db set-watermark --yes moves it, recorded as a run; the next night reads the new day" sh -c "
+    $MT db set-watermark 2024-03-01T00:01:40Z --yes --db dbname=wm > $TMP/out &&
+    grep -q '^db set-watermark: watermark moved from 2204-03-01T00:00:05Z to 2024-03-01T00:01:40Z; the next incremental run reads the rows after it$' $TMP/out &&
+    [ \"\$($PSQL -d wm -c \"SELECT source FROM runs ORDER BY id DESC LIMIT 1\")\" = 'db set-watermark (was 2204-03-01T00:00:05Z)' ] &&
+    $MT scan -r $R --db dbname=wm --incremental --rejects $TMP/rw.csv 2> $TMP/err &&
+    grep -q '^scan: 201 rows read, 1 rejected' $TMP/err &&
+    grep -q 'timestamp 2204-03-01T00:00:05Z is implausible' $TMP/rw.csv &&
+    [ \"\$($PSQL -d wm -c 'SELECT max(watermark) FROM runs')\" = '2024-03-02 00:01:40+00' ]"
+check "--earliest DATE rejects the rows before it, with the date in the reason" sh -c "
+    cat $TMP/d1.csv > $TMP/both.csv && tail -n 2 $TMP/d2.csv >> $TMP/both.csv &&
+    $MT scan -r $R --earliest 2024-03-02 --max-errors 200 --rejects $TMP/re.csv -o $TMP/e.jsonl $TMP/both.csv 2> $TMP/err &&
+    grep -q '^scan: 102 rows read, 100 rejected' $TMP/err &&
+    grep -q '^$TMP/both.csv,2,,timestamp 2024-03-01T00:00:01Z is implausible: before the earliest date 2024-03-02T00:00:00Z,' $TMP/re.csv"
+check "a bad --earliest or --max-lateness is a usage error: exit 2, nothing read" sh -c "
+    { $MT scan -r $R --earliest 2024-13-01 $TMP/d1.csv 2> $TMP/err; [ \$? -eq 2 ]; } &&
+    grep -q \"^moneytrail: scan: --earliest '2024-13-01' is not a timestamp like 2024-03-01\" $TMP/err &&
+    { $MT scan -r $R --max-lateness soon $TMP/d1.csv 2> $TMP/err; [ \$? -eq 2 ]; } &&
+    grep -q \"^moneytrail: scan: --max-lateness 'soon' is not a duration like 0s, 30m or 2h\" $TMP/err &&
+    { $MT load --db dbname=wm --earliest never $TMP/d1.csv 2> $TMP/err; [ \$? -eq 2 ]; } &&
+    grep -q \"^moneytrail: load: --earliest 'never' is not a timestamp\" $TMP/err"
+finish
