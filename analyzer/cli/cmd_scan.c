@@ -187,10 +187,7 @@ static void summary(ScanCmd *s)
             st.rejected && s->o.rejects ? s->o.rejects : "", st.rejected && s->o.rejects ? ")" : "",
             cmd_count(intern_count(scan_accounts(s->scan)), c), secs,
             cmd_count((guint64)((double)st.rows / (secs > 0 ? secs : 1e-9)), d));
-    /* nothing lost: input.c fails the run when these do not add up */
-    fprintf(stderr, "scan: %s data lines = %s in rows read + %s rejected + %s blank\n",
-            cmd_count(st.lines_data, a), cmd_count(st.lines_rows, b),
-            cmd_count(st.lines_rejected, c), cmd_count(st.lines_blank, d));
+    cmd_input_lines("scan", &st, stderr);
     if (scan_pg_writes_db(s->pg))
         scan_pg_summary(s->pg, es.alerts, s->stored, stderr);
     else

@@ -292,6 +292,24 @@ void scan_pg_summary(const ScanPg *p, guint64 raised, guint64 stored, FILE *out)
             cmd_count(raised, a), cmd_count(stored, b), p->run_id);
 }
 
+void cmd_input_lines(const char *cmd, const InputStats *st, FILE *out)
+{
+    char a[32], b[32], c[32], d[32], e[32];
+    /* nothing lost: input.c fails the run when these do not add up */
+    fprintf(out, "%s: %s data lines = %s in rows read + %s rejected + %s blank", cmd,
+            cmd_count(st->lines_data, a), cmd_count(st->lines_rows, b),
+            cmd_count(st->lines_rejected, c), cmd_count(st->lines_blank, d));
+    if (st->lines_duplicate)
+        fprintf(out, " + %s in exact copies dropped", cmd_count(st->lines_duplicate, e));
+    fputc('\n', out);
+    if (st->duplicates)
+        fprintf(out, "%s: %s rows dropped: exact copies (same tx_id, same content) of rows read "
+                     "before\n", cmd, cmd_count(st->duplicates, a));
+    if (st->ids_forgotten)
+        fprintf(out, "%s: %s tx_ids forgotten at the limit of %u kept to find copies\n", cmd,
+                cmd_count(st->ids_forgotten, a), LIMIT_DEDUP_IDS);
+}
+
 const char *scan_pg_accounts_file(const ScanPg *p)
 {
     return p->accounts_path;

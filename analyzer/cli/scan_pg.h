@@ -25,6 +25,10 @@ typedef struct {
 
 typedef struct ScanPg ScanPg;
 
+/* Prints the line accounting of scan and load ("CMD: N data lines = ..."),
+ * and the exact copies dropped, to out. */
+void cmd_input_lines(const char *cmd, const InputStats *st, FILE *out);
+
 /* Parses a time given on the command line: ISO 8601 with a time, or a
  * date (midnight UTC), into UTC seconds; FALSE after a message naming cmd
  * and opt. Used by --from, --to, --earliest and db set-watermark. */

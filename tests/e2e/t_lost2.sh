@@ -56,4 +56,26 @@ check "a bad --earliest or --max-lateness is a usage error: exit 2, nothing read
     grep -q \"^moneytrail: scan: --max-lateness 'soon' is not a duration like 0s, 30m or 2h\" $TMP/err &&
     { $MT load --db dbname=wm --earliest never $TMP/d1.csv 2> $TMP/err; [ \$? -eq 2 ]; } &&
     grep -q \"^moneytrail: load: --earliest 'never' is not a timestamp\" $TMP/err"
+C=tests/e2e/data/canonical.csv
+sed 's/^c03,\(.*\),400.00,/c03,\1,401.00,/' $C > $TMP/c03.csv
+check "the same export twice: exact copies dropped and counted, the alerts of one copy" sh -c "
+    $MT scan -q -r $R -o $TMP/one.jsonl $C &&
+    $MT scan -r $R --max-lateness 400d -o $TMP/two.jsonl $C $C 2> $TMP/err &&
+    grep -q '^scan: 34 data lines = 17 in rows read + 0 rejected + 0 blank + 17 in exact copies dropped$' $TMP/err &&
+    grep -q '^scan: 17 rows dropped: exact copies (same tx_id, same content) of rows read before$' $TMP/err &&
+    cmp $TMP/one.jsonl $TMP/two.jsonl"
+check "a same-id row with other content is rejected, naming the first one" sh -c "
+    $MT scan -r $R --max-lateness 400d --rejects $TMP/rd.csv -o $TMP/d.jsonl $C $TMP/c03.csv 2> $TMP/err &&
+    grep -q '^scan: 34 rows read, 1 rejected' $TMP/err &&
+    grep -q '^scan: 34 data lines = 17 in rows read + 1 rejected + 0 blank + 16 in exact copies dropped$' $TMP/err &&
+    grep -q \"^$TMP/c03.csv,4,,tx_id 'c03' was read before with different content ($C:4); this row rejected,\" $TMP/rd.csv"
+pg_sql -c "CREATE DATABASE dup" && $MT db init --db dbname=dup >/dev/null && $MT load -q --db dbname=dup $C
+check "load: a stored id arriving with other content is rejected, the stored row kept" sh -c "
+    $MT load --db dbname=dup --rejects $TMP/rl.csv $TMP/c03.csv 2> $TMP/err &&
+    grep -q '^load: 17 rows read: 0 loaded, 16 skipped (already stored), 1 rejected (see $TMP/rl.csv)' $TMP/err &&
+    grep -q '^load: 1 rows rejected: their tx_id is stored with different content$' $TMP/err &&
+    grep -q \"^\\\"database\\\",,,\\\"tx_id 'c03' is already stored with different content (stored: 2024-03-01 22:30:00+00 A2 400.00 EUR atm_deposit; here: 2024-03-01 22:30:00+00 A2 401.00 EUR atm_deposit); this row rejected\\\",\" $TMP/rl.csv &&
+    [ \"\$($PSQL -d dup -c \"SELECT amount FROM transactions WHERE tx_id = 'c03'\")\" = 400.00 ] &&
+    { $MT load --db dbname=dup --max-errors 0 $TMP/c03.csv 2> $TMP/err; [ \$? -eq 4 ]; } &&
+    grep -q '^moneytrail: load: 1 rows rejected (1 of them stored with different content), more than --max-errors 0; nothing was loaded' $TMP/err"
 finish
