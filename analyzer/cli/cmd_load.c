@@ -230,6 +230,11 @@ static int load_stream(Load *l)
         if (!load_flush(l, FALSE, &err))
             break;
     }
+    if (source_caught_signal()) {
+        cmd_error("load", "interrupted by %s: nothing was loaded, the previous files kept",
+                  source_signal_name(source_caught_signal()));
+        return 128 + source_caught_signal();
+    }
     if (err || !load_flush(l, TRUE, &err)) {
         cmd_error("load", "%s", err->message);
         return EXIT_DATA;
@@ -620,6 +625,7 @@ int cmd_load(int argc, char **argv)
     cmd_db_arg_fix(argc, argv);
     if (load_parse(&l, argc, argv)) {
         l.t0 = g_get_monotonic_time();
+        source_catch_signals();
         l.accounts = intern_new();
         l.locations = intern_new();
         l.buf = g_string_sized_new(LOAD_FLUSH_BYTES + 4096);

@@ -14,6 +14,7 @@
 #include "cli/cmd_run.h"
 #include "read/outfile.h"
 #include "read/samefile.h"
+#include "read/source.h"
 #include "cli/scan_pg.h"
 #include "out/sink_jsonl.h"
 #include "scan/scan.h"
@@ -247,6 +248,17 @@ static int over_budget(ScanCmd *s)
     return EXIT_BUDGET;
 }
 
+/* A signal stopped the read: nothing is replaced, the temporaries go with
+ * the ordinary failure path, the database run records the signal. The
+ * exit code is the shell's for a signal, 128 + its number. */
+static int interrupted(ScanCmd *s)
+{
+    const char *name = source_signal_name(source_caught_signal());
+    cmd_error("scan", "interrupted by %s: no output replaced, the previous files kept", name);
+    s->reason = g_strdup_printf("interrupted by %s", name);
+    return 128 + source_caught_signal();
+}
+
 /* Reads every row into the engine; returns an exit code. */
 static int run_loop(ScanCmd *s)
 {
@@ -258,6 +270,8 @@ static int run_loop(ScanCmd *s)
     ScanStatus st = scan_run(s->scan, &loop, &err);
     if (s->show_progress)
         progress(s, TRUE);
+    if (st == SCAN_FAILED && source_caught_signal())
+        return interrupted(s);
     if (st == SCAN_FAILED) {
         cmd_error("scan", "%s", err->message);
         s->reason = g_strdup(err->message);
@@ -383,6 +397,7 @@ int cmd_scan(int argc, char **argv)
         if (!s.o.alerts)
             s.o.alerts = g_strdup("-");
         s.t0 = g_get_monotonic_time();
+        source_catch_signals();
         if (!(s.rs = cmd_load_rules("scan", s.o.run.rules, NULL)))
             rc = EXIT_FINDINGS;
         else if (!run_open(&s))

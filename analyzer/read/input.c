@@ -358,12 +358,20 @@ static DecodeStatus input_check_duplicate(Input *in, const Txn *t, gboolean *cop
 InputStatus input_next(Input *in, Txn *out, GError **error)
 {
     for (;;) {
+        if (source_caught_signal()) {
+            g_clear_error(error);
+            g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_INTR, "interrupted by %s",
+                        source_signal_name(source_caught_signal()));
+            return INPUT_ERROR;
+        }
         if (!in->src && in->cur >= in->n_paths)
             return INPUT_END;
         if (!in->src && !input_start_source(in, error))
             return INPUT_ERROR;
         SourceRecord rec;
         SourceStatus st = source_next(in->src, &rec, error);
+        if (st == SOURCE_ERROR && source_caught_signal())
+            continue; /* the read the signal broke: say why above */
         if (st == SOURCE_ERROR)
             return INPUT_ERROR;
         if (st == SOURCE_END) {

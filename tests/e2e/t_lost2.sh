@@ -78,4 +78,36 @@ check "load: a stored id arriving with other content is rejected, the stored row
     [ \"\$($PSQL -d dup -c \"SELECT amount FROM transactions WHERE tx_id = 'c03'\")\" = 400.00 ] &&
     { $MT load --db dbname=dup --max-errors 0 $TMP/c03.csv 2> $TMP/err; [ \$? -eq 4 ]; } &&
     grep -q '^moneytrail: load: 1 rows rejected (1 of them stored with different content), more than --max-errors 0; nothing was loaded' $TMP/err"
+# killed SIG OUTFILE [OPTIONS...]: a scan reading a FIFO that stays open, sent SIG once
+# it is reading; prints its exit code
+killed() {
+    sig=$1
+    shift
+    rm -f $TMP/fifo && mkfifo $TMP/fifo
+    $MT scan -q -r $R "$@" $TMP/fifo 2> $TMP/err &
+    pid=$!
+    exec 3<> $TMP/fifo # read-write: never blocks, also when the scan is gone
+    cat $C >&3
+    sleep 1
+    kill -$sig $pid
+    sleep 1
+    exec 3>&- # end of input: a scan that ignored the signal finishes
+    wait $pid
+    echo $? > $TMP/rc
+}
+for pair in TERM:143 INT:130 HUP:129; do
+    sig=${pair%:*} code=${pair#*:}
+    echo 'previous alerts' > $TMP/keep.jsonl
+    echo 'previous rejects' > $TMP/keep.csv
+    killed $sig -o $TMP/keep.jsonl --rejects $TMP/keep.csv
+    check "SIG$sig: the previous outputs kept, no temporary left, exit $code (128 + its number)" sh -c "
+        [ \$(cat $TMP/rc) -eq $code ] &&
+        grep -q '^moneytrail: scan: interrupted by SIG$sig: no output replaced, the previous files kept$' $TMP/err &&
+        [ \"\$(cat $TMP/keep.jsonl)\" = 'previous alerts' ] && [ \"\$(cat $TMP/keep.csv)\" = 'previous rejects' ] &&
+        ! ls -a $TMP | grep -q '\\.tmp-'"
+done
+killed TERM --db dbname=wm
+check "SIGTERM in database mode: the run is marked failed with the signal as its reason" sh -c "
+    [ \$(cat $TMP/rc) -eq 143 ] &&
+    [ \"\$($PSQL -d wm -c 'SELECT status, error FROM runs ORDER BY id DESC LIMIT 1')\" = 'failed|interrupted by SIGTERM' ]"
 finish
