@@ -106,6 +106,20 @@ for pair in TERM:143 INT:130 HUP:129; do
         [ \"\$(cat $TMP/keep.jsonl)\" = 'previous alerts' ] && [ \"\$(cat $TMP/keep.csv)\" = 'previous rejects' ] &&
         ! ls -a $TMP | grep -q '\\.tmp-'"
 done
+check "two scans writing the same -o: the second fails at once, the first one's file stands" sh -c "
+    rm -f $TMP/fifo && mkfifo $TMP/fifo && exec 3<> $TMP/fifo &&
+    { $MT scan -q -r $R -o $TMP/same.jsonl $TMP/fifo 3>&- & } &&
+    sleep 1 &&
+    { $MT scan -q -r $R -o $TMP/same.jsonl $C 2> $TMP/err; [ \$? -eq 3 ]; } &&
+    cat $C >&3 && exec 3>&- && wait &&
+    grep -q \"^moneytrail: scan: alerts file '$TMP/same.jsonl' is being written by another run (it holds '$TMP/.same.jsonl.lock'): try again when it has finished$\" $TMP/err &&
+    [ \$(wc -l < $TMP/same.jsonl) -eq 4 ]"
+check "-o through a symlink: the link stays a link, its file gets the alerts, modes are kept" sh -c "
+    echo old > $TMP/real.jsonl && chmod 640 $TMP/real.jsonl && ln -s real.jsonl $TMP/via.jsonl &&
+    $MT scan -q -r $R -o $TMP/via.jsonl $C &&
+    [ -L $TMP/via.jsonl ] && [ \$(wc -l < $TMP/real.jsonl) -eq 4 ] &&
+    [ \$(stat -c %a $TMP/real.jsonl) = 640 ] &&
+    (umask 022 && $MT scan -q -r $R -o $TMP/fresh.jsonl $C) && [ \$(stat -c %a $TMP/fresh.jsonl) = 644 ]"
 killed TERM --db dbname=wm
 check "SIGTERM in database mode: the run is marked failed with the signal as its reason" sh -c "
     [ \$(cat $TMP/rc) -eq 143 ] &&
