@@ -189,8 +189,11 @@ static void summary(ScanCmd *s)
             cmd_count(intern_count(scan_accounts(s->scan)), c), secs,
             cmd_count((guint64)((double)st.rows / (secs > 0 ? secs : 1e-9)), d));
     cmd_input_lines("scan", &st, stderr);
+    guint64 typology_alerts = 0; /* stored beside the rules' alerts: counted on both sides */
+    for (guint i = 0; i < s->rs->typologies->len; i++)
+        typology_alerts += shards_typology_alerts(scan_engine(s->scan), i);
     if (scan_pg_writes_db(s->pg))
-        scan_pg_summary(s->pg, es.alerts, s->stored, stderr);
+        scan_pg_summary(s->pg, es.alerts + typology_alerts, s->stored, stderr);
     else
         fprintf(stderr, "scan: %s alerts to %s\n", cmd_count(es.alerts, a),
                 strcmp(s->o.alerts, "-") == 0 ? "standard output" : s->o.alerts);
@@ -398,7 +401,11 @@ int cmd_scan(int argc, char **argv)
             s.o.alerts = g_strdup("-");
         s.t0 = g_get_monotonic_time();
         source_catch_signals();
-        if (!(s.rs = cmd_load_rules("scan", s.o.run.rules, NULL)))
+        if (!s.o.run.rules && !g_file_test("rules", G_FILE_TEST_IS_DIR)) {
+            cmd_error("scan", "no rules directory found: there is no 'rules' here; give the "
+                              "rules with --rules DIR|FILE");
+            rc = EXIT_USAGE;
+        } else if (!(s.rs = cmd_load_rules("scan", s.o.run.rules, NULL)))
             rc = EXIT_FINDINGS;
         else if (!run_open(&s))
             rc = EXIT_DATA;

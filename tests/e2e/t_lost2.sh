@@ -120,6 +120,22 @@ check "-o through a symlink: the link stays a link, its file gets the alerts, mo
     [ -L $TMP/via.jsonl ] && [ \$(wc -l < $TMP/real.jsonl) -eq 4 ] &&
     [ \$(stat -c %a $TMP/real.jsonl) = 640 ] &&
     (umask 022 && $MT scan -q -r $R -o $TMP/fresh.jsonl $C) && [ \$(stat -c %a $TMP/fresh.jsonl) = 644 ]"
+# the night the clocks go back in Berlin: 02:00-03:00 twice, in true order
+{ echo 'Buchungs-ID;Buchungsdatum;Uhrzeit;Auftraggeberkonto;Empfängerkonto;Betrag;Währung;Buchungsart;MCC;Land;Ort;Verwendungszweck'
+  for r in 'k1;01:50' 'k2;02:10' 'k3;02:50' 'k4;02:05' 'k5;02:40' 'k6;03:10'; do
+      echo "${r%;*};27.10.2024;${r#*;}:00;DE01;DE02;10,00;EUR;Umbuchung;;;Berlin;x"
+  done; } > $TMP/dst.csv
+pg_sql -c "CREATE DATABASE dst"
+check "de-bank: the repeated October hour in true order, the second pass one hour later" sh -c "
+    $MT scan -r $R --rejects $TMP/rdst.csv -o $TMP/dst.jsonl $TMP/dst.csv 2> $TMP/err &&
+    grep -q '^scan: 6 rows read, 0 rejected' $TMP/err &&
+    $MT db init --db dbname=dst > /dev/null &&
+    $MT load -q --db dbname=dst $TMP/dst.csv &&
+    [ \"\$($PSQL -d dst -c \"SELECT string_agg(to_char(ts, 'HH24:MI'), ' ' ORDER BY tx_id) FROM transactions\")\" = '23:50 00:10 00:50 01:05 01:40 02:10' ]"
+check "scan where there is no rules directory: says so and names --rules, exit 2" sh -c "
+    MTA=\$(cd \$(dirname $MT) && pwd)/\$(basename $MT) && cd $TMP &&
+    { \$MTA scan $PWD/$C > /dev/null 2> $TMP/err; [ \$? -eq 2 ]; } &&
+    grep -q \"^moneytrail: scan: no rules directory found: there is no 'rules' here; give the rules with --rules DIR|FILE\$\" $TMP/err"
 killed TERM --db dbname=wm
 check "SIGTERM in database mode: the run is marked failed with the signal as its reason" sh -c "
     [ \$(cat $TMP/rc) -eq 143 ] &&
