@@ -575,7 +575,8 @@ static void load_summary(Load *l)
                 "load: %s rows read: %s loaded, %s skipped (already stored), %s rejected%s%s%s; "
                 "%.2f s, %s rows/s\n",
                 cmd_count(st.rows, a), cmd_count(l->loaded, b),
-                cmd_count(l->staged - l->loaded - l->conflicts, c),
+                /* exact copies within the files were dropped by the input */
+                cmd_count(l->staged - l->loaded - l->conflicts + st.duplicates, c),
                 cmd_count(st.rejected + l->conflicts, d), see ? " (see " : "",
                 see ? l->o.rejects : "", see ? ")" : "", secs,
                 cmd_count((guint64)((double)st.rows / (secs > 0 ? secs : 1e-9)), e));
