@@ -371,6 +371,20 @@ gboolean db_lock_runs(PGconn *conn, GError **error)
     return got;
 }
 
+gboolean db_watermark(PGconn *conn, gint64 *ts, GError **error)
+{
+    PGresult *res = db_exec(conn, "cannot read the watermark of",
+                            "SELECT extract(epoch FROM max(watermark))::bigint FROM runs"
+                            " WHERE status = 'succeeded' AND incremental",
+                            0, NULL, error);
+    if (!res)
+        return FALSE;
+    gboolean has = !PQgetisnull(res, 0, 0);
+    *ts = has ? g_ascii_strtoll(PQgetvalue(res, 0, 0), NULL, 10) : 0;
+    PQclear(res);
+    return has;
+}
+
 /* Drains a COPY TO STDOUT into f; FALSE with error on a database or
  * write failure. */
 static gboolean db_copy_out_to(PGconn *conn, FILE *f, const char *path, gint64 *rows,

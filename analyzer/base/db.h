@@ -37,6 +37,7 @@ typedef enum {
     DB_ERROR_SCHEMA,    /* the schema is missing, older or newer than this program */
     DB_ERROR_LOCKED,    /* another run holds the run lock */
     DB_ERROR_DUPLICATE, /* a unique key was violated (SQLSTATE 23505) */
+    DB_ERROR_WATERMARK, /* the incremental watermark lies after the clock */
 } DbError;
 
 /* Connects and sets up the session (UTF8, TimeZone UTC, DateStyle ISO).
@@ -84,6 +85,11 @@ gboolean db_check_schema(PGconn *conn, GError **error);
  * and store alerts in this database; DB_ERROR_LOCKED if another holds it.
  * Released when the connection closes. */
 gboolean db_lock_runs(PGconn *conn, GError **error);
+
+/* The watermark of the incremental runs (the latest of the succeeded
+ * ones, UTC seconds) in *ts: TRUE if there is one; FALSE with *error set
+ * on a database failure, FALSE and no error when there is none. */
+gboolean db_watermark(PGconn *conn, gint64 *ts, GError **error);
 
 /* The accounts table as CSV with the header of the generator's
  * accounts.csv (account_id,customer_id,kind,...,opened_at), written to

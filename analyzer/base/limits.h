@@ -24,6 +24,7 @@
  * later row late). */
 #define LIMIT_TS_FUTURE_SECONDS (2LL * 86400)  /* ahead of the clock: time zones, value dates */
 #define LIMIT_TS_EARLIEST       631152000LL    /* 1990-01-01T00:00:00Z, by default */
+#define LIMIT_DEDUP_IDS         (1u << 18)     /* tx_ids kept to find copies (read/dedup.h) */
 /* Largest amount accepted, in minor units: 10^15 (ten trillion in a
  * currency of cents); larger ones are rejected. A window holds at most
  * LIMIT_WINDOW_ENTRIES amounts, and 4096 * 10^15 < INT64_MAX (9.2 * 10^18),

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "cli/cmd.h"
+#include "cli/scan_pg.h"
 #include "base/db.h"
 #include "read/outfile.h"
 #include "read/samefile.h"
@@ -30,6 +31,8 @@ typedef struct {
     char *format;
     char *accounts;
     char *rejects;
+    char *earliest_opt;
+    gint64 earliest;
     gint64 max_errors;
     gboolean quiet;
     char **files;
@@ -44,6 +47,7 @@ typedef struct {
     FILE *spool; /* every row sent, for the slow path after a duplicate id */
     GString *buf;
     guint64 staged, loaded, accounts_loaded;
+    guint64 conflicts; /* ids stored with other content: not loaded, rejected */
     gint64 t0;
 } Load;
 
@@ -111,6 +115,8 @@ static gboolean load_parse(Load *l, int argc, char **argv)
          "write rejected rows (file, line, column, reason, raw) as CSV to FILE", "FILE"},
         {"max-errors", 0, 0, G_OPTION_ARG_INT64, &o->max_errors,
          "fail (and store nothing) when more than N rows are rejected (default 100)", "N"},
+        {"earliest", 0, 0, G_OPTION_ARG_STRING, &o->earliest_opt,
+         "reject rows dated before DATE as implausible (default 1990-01-01)", "DATE"},
         {"quiet", 'q', 0, G_OPTION_ARG_NONE, &o->quiet, "no summary", NULL},
         {G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &o->files, NULL, NULL},
         {NULL, 0, 0, 0, NULL, NULL, NULL},
@@ -129,7 +135,8 @@ static gboolean load_parse(Load *l, int argc, char **argv)
         cmd_error("load", "--max-errors must be 0 or more");
         return FALSE;
     }
-    return TRUE;
+    return !o->earliest_opt ||
+           scan_pg_parse_time("load", "--earliest", o->earliest_opt, &o->earliest);
 }
 
 /* Appends a field in COPY text format: \N for NULL (empty), escapes. */
@@ -223,6 +230,11 @@ static int load_stream(Load *l)
         if (!load_flush(l, FALSE, &err))
             break;
     }
+    if (source_caught_signal()) {
+        cmd_error("load", "interrupted by %s: nothing was loaded, the previous files kept",
+                  source_signal_name(source_caught_signal()));
+        return 128 + source_caught_signal();
+    }
     if (err || !load_flush(l, TRUE, &err)) {
         cmd_error("load", "%s", err->message);
         return EXIT_DATA;
@@ -277,6 +289,58 @@ static gboolean load_stage_spool(Load *l, GError **error)
     return ok && db_copy_in_end(l->conn, what, NULL, error);
 }
 
+/* Staged rows whose id is stored with different content: each becomes a
+ * reject (the stored and the new row in the reason) and leaves the stage,
+ * so that an id never silently stands for two transactions. */
+static const char load_conflict_sql[] =
+    "DELETE FROM mt_stage_tx s USING transactions t WHERE t.tx_id = s.tx_id"
+    " AND (s.ts, s.ts_offset, s.from_account, s.to_account, s.amount, s.currency, s.channel,"
+    " s.mcc, s.counterparty_country, s.location, s.memo) IS DISTINCT FROM"
+    " (t.ts, t.ts_offset, t.from_account, t.to_account, t.amount, t.currency, t.channel,"
+    " t.mcc, t.counterparty_country, t.location, t.memo)"
+    " RETURNING s.tx_id, concat_ws(' ', t.ts, t.from_account, t.to_account, t.amount,"
+    " t.currency, t.channel), concat_ws(' ', s.ts, s.from_account, s.to_account, s.amount,"
+    " s.currency, s.channel), format('%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s', s.tx_id, s.ts,"
+    " s.from_account, s.to_account, s.amount, s.currency, s.channel, s.mcc,"
+    " s.counterparty_country, s.location, s.memo)";
+
+/* Writes one CSV field of a conflict reject, quoted. */
+static void load_reject_field(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"')
+            fputc('"', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
+/* Removes and rejects the staged rows that conflict with stored ones. */
+static gboolean load_reject_conflicts(Load *l, GError **error)
+{
+    PGresult *res = db_exec(l->conn, "cannot compare transactions in", load_conflict_sql, 0, NULL,
+                            error);
+    if (!res)
+        return FALSE;
+    FILE *f = l->rejects ? outfile_stream(l->rejects) : NULL;
+    l->conflicts = (guint64)PQntuples(res);
+    for (int i = 0; f && i < PQntuples(res); i++) {
+        g_autofree char *why = g_strdup_printf(
+            "tx_id '%s' is already stored with different content (stored: %s; here: %s); "
+            "this row rejected",
+            PQgetvalue(res, i, 0), PQgetvalue(res, i, 1), PQgetvalue(res, i, 2));
+        load_reject_field(f, "database");
+        fputs(",,,", f);
+        load_reject_field(f, why);
+        fputc(',', f);
+        load_reject_field(f, PQgetvalue(res, i, 3));
+        fputc('\n', f);
+    }
+    PQclear(res);
+    return TRUE;
+}
+
 /* The slow path, after the direct COPY met an id already stored: stages
  * the spooled rows and inserts those whose id is new. */
 static gboolean load_insert_new(Load *l, gboolean empty, GError **error)
@@ -284,7 +348,7 @@ static gboolean load_insert_new(Load *l, gboolean empty, GError **error)
     const char *what = "cannot insert transactions into";
     gboolean dup;
     if (!db_command(l->conn, what, "ROLLBACK TO SAVEPOINT mt_direct", 0, NULL, error) ||
-        !load_stage_spool(l, error) ||
+        !load_stage_spool(l, error) || !load_reject_conflicts(l, error) ||
         (!empty && !db_command(l->conn, what, load_probe_sql, 0, NULL, error)) ||
         !load_insert_fast(l, &dup, error))
         return FALSE;
@@ -334,6 +398,7 @@ static gboolean load_begin(Load *l, gboolean *empty, GError **error)
     const char *what = "cannot load transactions into";
     InputOptions io = {.format = l->o.format,
                        .max_lateness = -1,
+                       .earliest = l->o.earliest,
                        .rejects = l->rejects ? outfile_stream(l->rejects) : NULL};
     l->input = input_open((const char *const *)l->o.files, g_strv_length(l->o.files), &io,
                           l->accounts, l->locations, error);
@@ -381,6 +446,17 @@ static int load_transactions(Load *l)
                               NULL, &err))) {
         cmd_error("load", "%s", err->message);
         return EXIT_DATA;
+    }
+    InputStats st;
+    input_stats(l->input, &st);
+    if (l->conflicts && st.rejected + l->conflicts > (guint64)l->o.max_errors) {
+        char a[32], b[32];
+        cmd_error("load",
+                  "%s rows rejected (%s of them stored with different content), more than "
+                  "--max-errors %" G_GINT64_FORMAT "; nothing was loaded%s%s",
+                  cmd_count(st.rejected + l->conflicts, a), cmd_count(l->conflicts, b),
+                  l->o.max_errors, l->o.rejects ? "; see " : "", l->o.rejects ? l->o.rejects : "");
+        return EXIT_BUDGET;
     }
     return EXIT_OK;
 }
@@ -494,18 +570,20 @@ static void load_summary(Load *l)
     if (l->input) {
         InputStats st;
         input_stats(l->input, &st);
+        gboolean see = st.rejected + l->conflicts && l->o.rejects;
         fprintf(stderr,
                 "load: %s rows read: %s loaded, %s skipped (already stored), %s rejected%s%s%s; "
                 "%.2f s, %s rows/s\n",
-                cmd_count(st.rows, a), cmd_count(l->loaded, b), cmd_count(l->staged - l->loaded, c),
-                cmd_count(st.rejected, d), st.rejected && l->o.rejects ? " (see " : "",
-                st.rejected && l->o.rejects ? l->o.rejects : "",
-                st.rejected && l->o.rejects ? ")" : "", secs,
+                cmd_count(st.rows, a), cmd_count(l->loaded, b),
+                /* exact copies within the files were dropped by the input */
+                cmd_count(l->staged - l->loaded - l->conflicts + st.duplicates, c),
+                cmd_count(st.rejected + l->conflicts, d), see ? " (see " : "",
+                see ? l->o.rejects : "", see ? ")" : "", secs,
                 cmd_count((guint64)((double)st.rows / (secs > 0 ? secs : 1e-9)), e));
-        /* nothing lost: input.c fails the run when these do not add up */
-        fprintf(stderr, "load: %s data lines = %s in rows read + %s rejected + %s blank\n",
-                cmd_count(st.lines_data, a), cmd_count(st.lines_rows, b),
-                cmd_count(st.lines_rejected, c), cmd_count(st.lines_blank, d));
+        cmd_input_lines("load", &st, stderr);
+        if (l->conflicts)
+            fprintf(stderr, "load: %s rows rejected: their tx_id is stored with different "
+                            "content\n", cmd_count(l->conflicts, a));
     }
     if (l->o.accounts)
         fprintf(stderr, "load: %s accounts loaded or updated from %s\n",
@@ -548,6 +626,7 @@ int cmd_load(int argc, char **argv)
     cmd_db_arg_fix(argc, argv);
     if (load_parse(&l, argc, argv)) {
         l.t0 = g_get_monotonic_time();
+        source_catch_signals();
         l.accounts = intern_new();
         l.locations = intern_new();
         l.buf = g_string_sized_new(LOAD_FLUSH_BYTES + 4096);
@@ -570,5 +649,6 @@ int cmd_load(int argc, char **argv)
     g_free(l.o.format);
     g_free(l.o.accounts);
     g_free(l.o.rejects);
+    g_free(l.o.earliest_opt);
     return rc;
 }

@@ -14,6 +14,7 @@
 #include "cli/cmd_run.h"
 #include "read/outfile.h"
 #include "read/samefile.h"
+#include "read/source.h"
 #include "cli/scan_pg.h"
 #include "out/sink_jsonl.h"
 #include "scan/scan.h"
@@ -22,6 +23,8 @@ typedef struct {
     CmdRunOptions run; /* rules, data, budget, threads: cmd_run.h */
     char *alerts;
     char *rejects;
+    char *earliest_opt;
+    gint64 earliest, max_lateness;
     gboolean progress, no_progress, quiet, profile;
 } ScanCmdOptions;
 
@@ -61,6 +64,8 @@ static gboolean parse(ScanCmd *s, int argc, char **argv)
          "write rejected rows (file, line, column, reason, raw) as CSV to FILE", "FILE"},
         cmd_run_option(r, "max-errors"),
         cmd_run_option(r, "max-lateness"),
+        {"earliest", 0, 0, G_OPTION_ARG_STRING, &o->earliest_opt,
+         "reject rows dated before DATE as implausible (default 1990-01-01)", "DATE"},
         cmd_run_option(r, "accounts"),
         {"progress", 0, 0, G_OPTION_ARG_NONE, &o->progress,
          "show a progress line (default when stderr is a terminal)", NULL},
@@ -90,6 +95,11 @@ static gboolean parse(ScanCmd *s, int argc, char **argv)
         return FALSE;
     }
     if (!cmd_parse_threads("scan", r->threads_opt, &r->threads))
+        return FALSE;
+    /* bad values are usage errors (exit 2), found before anything is opened */
+    if (!cmd_parse_lateness("scan", r->max_lateness, &o->max_lateness) ||
+        (o->earliest_opt &&
+         !scan_pg_parse_time("scan", "--earliest", o->earliest_opt, &o->earliest)))
         return FALSE;
     s->show_progress = !o->no_progress && (o->progress || isatty(STDERR_FILENO));
     return TRUE;
@@ -178,15 +188,15 @@ static void summary(ScanCmd *s)
             st.rejected && s->o.rejects ? s->o.rejects : "", st.rejected && s->o.rejects ? ")" : "",
             cmd_count(intern_count(scan_accounts(s->scan)), c), secs,
             cmd_count((guint64)((double)st.rows / (secs > 0 ? secs : 1e-9)), d));
-    if (st.duplicates)
+    if (st.payments_seen_twice)
         fprintf(stderr, "scan: %s duplicate payments dropped (schema/statements.md)\n",
-                cmd_count(st.duplicates, a));
-    /* nothing lost: input.c fails the run when these do not add up */
-    fprintf(stderr, "scan: %s data lines = %s in rows read + %s rejected + %s blank\n",
-            cmd_count(st.lines_data, a), cmd_count(st.lines_rows, b),
-            cmd_count(st.lines_rejected, c), cmd_count(st.lines_blank, d));
+                cmd_count(st.payments_seen_twice, a));
+    cmd_input_lines("scan", &st, stderr);
+    guint64 typology_alerts = 0; /* stored beside the rules' alerts: counted on both sides */
+    for (guint i = 0; i < s->rs->typologies->len; i++)
+        typology_alerts += shards_typology_alerts(scan_engine(s->scan), i);
     if (scan_pg_writes_db(s->pg))
-        scan_pg_summary(s->pg, es.alerts, s->stored, stderr);
+        scan_pg_summary(s->pg, es.alerts + typology_alerts, s->stored, stderr);
     else
         fprintf(stderr, "scan: %s alerts to %s\n", cmd_count(es.alerts, a),
                 strcmp(s->o.alerts, "-") == 0 ? "standard output" : s->o.alerts);
@@ -255,6 +265,17 @@ static int over_budget(ScanCmd *s)
     return EXIT_BUDGET;
 }
 
+/* A signal stopped the read: nothing is replaced, the temporaries go with
+ * the ordinary failure path, the database run records the signal. The
+ * exit code is the shell's for a signal, 128 + its number. */
+static int interrupted(ScanCmd *s)
+{
+    const char *name = source_signal_name(source_caught_signal());
+    cmd_error("scan", "interrupted by %s: no output replaced, the previous files kept", name);
+    s->reason = g_strdup_printf("interrupted by %s", name);
+    return 128 + source_caught_signal();
+}
+
 /* Reads every row into the engine; returns an exit code. */
 static int run_loop(ScanCmd *s)
 {
@@ -266,6 +287,8 @@ static int run_loop(ScanCmd *s)
     ScanStatus st = scan_run(s->scan, &loop, &err);
     if (s->show_progress)
         progress(s, TRUE);
+    if (st == SCAN_FAILED && source_caught_signal())
+        return interrupted(s);
     if (st == SCAN_FAILED) {
         cmd_error("scan", "%s", err->message);
         s->reason = g_strdup(err->message);
@@ -280,9 +303,8 @@ static gboolean run_open(ScanCmd *s)
 {
     g_autoptr(GError) err = NULL;
     const CmdRunOptions *r = &s->o.run;
-    InputOptions io = {.format = r->format};
-    if (!cmd_parse_lateness("scan", r->max_lateness, &io.max_lateness))
-        return FALSE;
+    InputOptions io = {
+        .format = r->format, .max_lateness = s->o.max_lateness, .earliest = s->o.earliest};
     /* no output may overwrite an input or another output (read/samefile.h) */
     g_autoptr(Samefile) sf = samefile_new();
     samefile_inputs(sf, "input", (const char *const *)r->sources);
@@ -333,6 +355,7 @@ static void run_clear(ScanCmd *s)
     cmd_run_options_clear(&s->o.run);
     g_free(s->o.alerts);
     g_free(s->o.rejects);
+    g_free(s->o.earliest_opt);
 }
 
 /* Stores the alerts of a successful run in the database and records the
@@ -391,7 +414,12 @@ int cmd_scan(int argc, char **argv)
         if (!s.o.alerts)
             s.o.alerts = g_strdup("-");
         s.t0 = g_get_monotonic_time();
-        if (!(s.rs = cmd_load_rules("scan", s.o.run.rules, NULL)))
+        source_catch_signals();
+        if (!s.o.run.rules && !g_file_test("rules", G_FILE_TEST_IS_DIR)) {
+            cmd_error("scan", "no rules directory found: there is no 'rules' here; give the "
+                              "rules with --rules DIR|FILE");
+            rc = EXIT_USAGE;
+        } else if (!(s.rs = cmd_load_rules("scan", s.o.run.rules, NULL)))
             rc = EXIT_FINDINGS;
         else if (!run_open(&s))
             rc = EXIT_DATA;

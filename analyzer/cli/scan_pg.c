@@ -29,6 +29,7 @@
 
 #include "cli/cmd.h"
 #include "base/db.h"
+#include "base/limits.h"
 #include "out/sink_pg.h"
 #include "base/tstamp.h"
 
@@ -41,7 +42,8 @@ struct ScanPg {
     SinkPg *sink;
     gint64 quiet_until;
     guint64 replayed;
-    gint64 latest;
+    gint64 latest; /* the watermark to record: latest row, at most now */
+    gint64 now;    /* the run time (UTC s) */
     gint64 run_id;
     char *accounts_path;
     SourcePg *source; /* opened by scan_pg_begin, until the input takes it */
@@ -78,8 +80,7 @@ void scan_pg_options_clear(ScanPgOptions *o)
     g_free(o->to);
 }
 
-/* Parses --from/--to: ISO 8601 with time, or a date (midnight UTC). */
-static gboolean scan_pg_bound(const char *opt, const char *text, gint64 *out)
+gboolean scan_pg_parse_time(const char *cmd, const char *opt, const char *text, gint64 *out)
 {
     int off;
     gboolean has_off;
@@ -87,7 +88,7 @@ static gboolean scan_pg_bound(const char *opt, const char *text, gint64 *out)
         strlen(text) == 10 ? g_strconcat(text, "T00:00:00Z", NULL) : g_strdup(text);
     if (tstamp_parse_iso(s, strlen(s), 0, out, &off, &has_off))
         return TRUE;
-    cmd_error("scan", "%s '%s' is not a timestamp like 2024-03-01 or 2024-03-01T06:00:00Z", opt,
+    cmd_error(cmd, "%s '%s' is not a timestamp like 2024-03-01 or 2024-03-01T06:00:00Z", opt,
               text);
     return FALSE;
 }
@@ -130,8 +131,8 @@ static gboolean scan_pg_check(ScanPg *p, char **sources)
         cmd_error("scan", "--incremental starts from the last run's watermark: drop --from");
         return FALSE;
     }
-    return (!o->from || scan_pg_bound("--from", o->from, &p->from)) &&
-           (!o->to || scan_pg_bound("--to", o->to, &p->to));
+    return (!o->from || scan_pg_parse_time("scan", "--from", o->from, &p->from)) &&
+           (!o->to || scan_pg_parse_time("scan", "--to", o->to, &p->to));
 }
 
 ScanPg *scan_pg_plan(ScanPgOptions *o, char ***sources, const char *alerts)
@@ -141,6 +142,7 @@ ScanPg *scan_pg_plan(ScanPgOptions *o, char ***sources, const char *alerts)
     p->o = o;
     p->from = p->quiet_until = p->latest = G_MININT64;
     p->to = G_MAXINT64;
+    p->now = g_get_real_time() / G_USEC_PER_SEC;
     if (!scan_pg_take_uri(p, sources)) {
         scan_pg_free(p);
         return NULL;
@@ -204,6 +206,23 @@ SourcePg *scan_pg_take_source(ScanPg *p)
     return g_steal_pointer(&p->source);
 }
 
+/* A watermark after the run time plus the plausibility tolerance came from
+ * a stored outlier (a row dated 2204 before rows were checked): reading
+ * from it would find nothing new every night, so the run fails and says
+ * how to repair it. */
+static gboolean scan_pg_check_watermark(const ScanPg *p, gint64 mark, GError **error)
+{
+    if (mark <= p->now + LIMIT_TS_FUTURE_SECONDS)
+        return TRUE;
+    char a[32], b[32];
+    g_set_error(error, DB_ERROR, DB_ERROR_WATERMARK,
+                "the watermark of the last incremental run, %s, is after the run time %s: "
+                "every row would be taken as already scanned; see `moneytrail db status` and "
+                "repair it with `moneytrail db set-watermark TIME --yes`",
+                tstamp_format_utc(mark, a), tstamp_format_utc(p->now, b));
+    return FALSE;
+}
+
 gboolean scan_pg_begin(ScanPg *p, const RuleSet *rs, gboolean accounts, InputOptions *io,
                        GError **error)
 {
@@ -214,6 +233,8 @@ gboolean scan_pg_begin(ScanPg *p, const RuleSet *rs, gboolean accounts, InputOpt
             return FALSE;
         gint64 mark;
         if (p->o->incremental && sink_pg_last_watermark(p->sink, &mark)) {
+            if (!scan_pg_check_watermark(p, mark, error))
+                return FALSE;
             p->quiet_until = mark;
             if (!sink_pg_replay_start(p->sink, rs, mark, &from, error))
                 return FALSE;
@@ -232,8 +253,11 @@ void scan_pg_row(ScanPg *p, const Txn *t)
 {
     if (t->core.ts <= p->quiet_until)
         p->replayed++;
+    /* a row ahead of the clock (within the plausibility tolerance) is
+     * scanned, but the watermark stays at the run time: tomorrow's run
+     * reads it again rather than skip what arrives in between */
     if (t->core.ts > p->latest)
-        p->latest = t->core.ts;
+        p->latest = MIN(t->core.ts, p->now);
 }
 
 gboolean scan_pg_alert(ScanPg *p, const Alert *a)
@@ -266,6 +290,24 @@ void scan_pg_summary(const ScanPg *p, guint64 raised, guint64 stored, FILE *out)
     fprintf(out,
             "scan: %s alerts, %s of them new, stored in the database as run %" G_GINT64_FORMAT "\n",
             cmd_count(raised, a), cmd_count(stored, b), p->run_id);
+}
+
+void cmd_input_lines(const char *cmd, const InputStats *st, FILE *out)
+{
+    char a[32], b[32], c[32], d[32], e[32];
+    /* nothing lost: input.c fails the run when these do not add up */
+    fprintf(out, "%s: %s data lines = %s in rows read + %s rejected + %s blank", cmd,
+            cmd_count(st->lines_data, a), cmd_count(st->lines_rows, b),
+            cmd_count(st->lines_rejected, c), cmd_count(st->lines_blank, d));
+    if (st->lines_duplicate)
+        fprintf(out, " + %s in exact copies dropped", cmd_count(st->lines_duplicate, e));
+    fputc('\n', out);
+    if (st->duplicates)
+        fprintf(out, "%s: %s rows dropped: exact copies (same tx_id, same content) of rows read "
+                     "before\n", cmd, cmd_count(st->duplicates, a));
+    if (st->ids_forgotten)
+        fprintf(out, "%s: %s tx_ids forgotten at the limit of %u kept to find copies\n", cmd,
+                cmd_count(st->ids_forgotten, a), LIMIT_DEDUP_IDS);
 }
 
 const char *scan_pg_accounts_file(const ScanPg *p)

@@ -25,6 +25,15 @@ typedef struct {
 
 typedef struct ScanPg ScanPg;
 
+/* Prints the line accounting of scan and load ("CMD: N data lines = ..."),
+ * and the exact copies dropped, to out. */
+void cmd_input_lines(const char *cmd, const InputStats *st, FILE *out);
+
+/* Parses a time given on the command line: ISO 8601 with a time, or a
+ * date (midnight UTC), into UTC seconds; FALSE after a message naming cmd
+ * and opt. Used by --from, --to, --earliest and db set-watermark. */
+gboolean scan_pg_parse_time(const char *cmd, const char *opt, const char *text, gint64 *out);
+
 /* Adds the database options to ctx's main group; values go to *o. */
 void scan_pg_add_options(GOptionContext *ctx, ScanPgOptions *o);
 /* Frees the option strings. */

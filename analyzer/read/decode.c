@@ -42,7 +42,9 @@ struct Decoder {
     guint err_column;
     gint64 tz_key; /* local quarter hour of the cached offset */
     int tz_off;
+    int tz_off_std; /* the standard-time offset of an ambiguous hour, else tz_off */
     gboolean tz_valid;
+    gint64 last_utc; /* the latest time decoded by a zone, for the repeated hour */
     gboolean ts_gap;      /* the last timestamp fell into a DST gap */
     Channel last_channel; /* cache of the last channel value */
     char last_channel_text[32];
@@ -343,13 +345,21 @@ static gboolean decode_zone(Decoder *d, gint64 local, int *off)
     gint64 key = local >= 0 ? local / 900 : (local - 899) / 900;
     if (key != d->tz_key) {
         /* an ambiguous local time (clocks set back) is read as the first,
-         * daylight-saving one */
+         * daylight-saving one, unless the export has passed it (below) */
         gint iv = g_time_zone_find_interval(d->p->tz, G_TIME_TYPE_DAYLIGHT, local);
+        gint std = g_time_zone_find_interval(d->p->tz, G_TIME_TYPE_STANDARD, local);
         d->tz_key = key;
         d->tz_valid = iv >= 0;
         d->tz_off = iv >= 0 ? g_time_zone_get_offset(d->p->tz, iv) / 60 : 0;
+        d->tz_off_std = std >= 0 ? g_time_zone_get_offset(d->p->tz, std) / 60 : d->tz_off;
     }
     *off = d->tz_off;
+    /* the repeated hour in true order: once the export has moved past the
+     * first (daylight-saving) reading, the second occurrence is the later,
+     * standard-time one */
+    if (d->tz_valid && d->tz_off_std != d->tz_off &&
+        local - (gint64)d->tz_off * 60 < d->last_utc)
+        *off = d->tz_off_std;
     return d->tz_valid;
 }
 
@@ -367,6 +377,7 @@ static gboolean decode_parse_ts(Decoder *d, const DecodeValue *v, gint64 *utc, i
         return FALSE;
     }
     *utc -= (gint64)*off * 60;
+    d->last_utc = MAX(d->last_utc, *utc);
     return TRUE;
 }
 

@@ -33,7 +33,8 @@
     X(COUNTRY, "bad_country")                                                                      \
     X(UTF8, "invalid_utf8")                                                                        \
     X(LATE, "late")                                                                                \
-    X(IMPLAUSIBLE_TIME, "implausible_timestamp")
+    X(IMPLAUSIBLE_TIME, "implausible_timestamp")                                               \
+    X(DUPLICATE, "duplicate_tx_id")
 
 typedef enum {
 #define X(id, name) DECODE_##id,

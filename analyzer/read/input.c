@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "read/decode.h"
+#include "read/dedup.h"
 #include "read/decode_profile.h"
 #include "read/source.h"
 #include "read/source_pg.h"
@@ -41,17 +42,19 @@ struct Input {
     guint cur;                /* the source being read */
     Source *src;
     StmtSeen *seen; /* payments of statement sources, for duplicates (read/stmt.h) */
-    guint64 duplicates;
+    guint64 payments_seen_twice;
     Decoder *dec;
     guint64 rows, rejected, bytes_done, bytes_total;
     gint64 latest;
     gboolean have_latest;
     gint64 ts_min, ts_max; /* the plausible event times, both included */
+    Dedup *dedup;     /* tx_ids within the lateness horizon */
+    guint64 duplicates;
     GString *scratch; /* a copy of a record that spans lines, decoded in its place */
     /* line accounting (see the top): totals of finished files, and the
      * lines of the current one's header, rows and rejects */
-    guint64 lines_data, lines_rows, lines_rejected, lines_blank;
-    guint64 cur_header, cur_rows, cur_rejected;
+    guint64 lines_data, lines_rows, lines_rejected, lines_blank, lines_duplicate;
+    guint64 cur_header, cur_rows, cur_rejected, cur_duplicate;
 };
 
 /* Fails early on a file that cannot be read; adds its size to the total. */
@@ -102,6 +105,7 @@ Input *input_open(const char *const *paths, guint n_paths, const InputOptions *o
     in->n_paths = n_paths;
     in->profiles = g_new0(const Profile *, n_paths);
     in->max_lateness = opts->max_lateness;
+    in->dedup = dedup_new(opts->max_lateness);
     in->ts_min = opts->earliest ? opts->earliest : LIMIT_TS_EARLIEST;
     in->ts_max = (opts->now ? opts->now : g_get_real_time() / G_USEC_PER_SEC) + LIMIT_TS_FUTURE_SECONDS;
     in->rejects = opts->rejects;
@@ -126,6 +130,7 @@ void input_free(Input *in)
     if (!in)
         return;
     decode_free(in->dec);
+    dedup_free(in->dedup);
     source_pg_free(in->db);
     source_free(in->src);
     stmt_seen_free(in->seen);
@@ -228,7 +233,7 @@ static gboolean input_start_source(Input *in, GError **error)
     g_autofree char *where =
         g_strdup_printf("%s:%" G_GUINT64_FORMAT, source_name(in->src), rec.line);
     in->cur_header = rec.lines;
-    in->cur_rows = in->cur_rejected = 0;
+    in->cur_rows = in->cur_rejected = in->cur_duplicate = 0;
     const Profile *p = in->forced;
     if (!p)
         p = profile_detect(in->builtins, rec.data, rec.len, where, error);
@@ -247,19 +252,22 @@ static gboolean input_account(Input *in, GError **error)
 {
     SourceLines sl;
     source_lines(in->src, &sl);
-    guint64 seen = in->cur_rows + in->cur_rejected + sl.blank;
+    guint64 seen = in->cur_rows + in->cur_rejected + in->cur_duplicate + sl.blank;
     guint64 data = sl.counted ? sl.physical - MIN(sl.physical, in->cur_header) : seen;
     in->lines_data += data;
     in->lines_rows += in->cur_rows;
     in->lines_rejected += in->cur_rejected;
     in->lines_blank += sl.blank;
+    in->lines_duplicate += in->cur_duplicate;
     if (seen == data)
         return TRUE;
     g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_FAILED,
                 "%s: %" G_GUINT64_FORMAT " data lines, but %" G_GUINT64_FORMAT
                 " accounted for (%" G_GUINT64_FORMAT " in rows read, %" G_GUINT64_FORMAT
-                " rejected, %" G_GUINT64_FORMAT " blank): lines were lost",
-                source_name(in->src), data, seen, in->cur_rows, in->cur_rejected, sl.blank);
+                " rejected, %" G_GUINT64_FORMAT " blank, %" G_GUINT64_FORMAT
+                " duplicate): lines were lost",
+                source_name(in->src), data, seen, in->cur_rows, in->cur_rejected, sl.blank,
+                in->cur_duplicate);
     return FALSE;
 }
 
@@ -337,15 +345,40 @@ static DecodeStatus input_check_late(Input *in, const Txn *t)
     return DECODE_LATE;
 }
 
+/* A tx_id read before: an exact copy is dropped (*copy set), a different
+ * row under the same id is a reject naming where the first one was. */
+static DecodeStatus input_check_duplicate(Input *in, const Txn *t, gboolean *copy)
+{
+    guint source;
+    guint64 line;
+    DedupResult r = dedup_check(in->dedup, t, in->latest, &source, &line);
+    *copy = r == DEDUP_COPY;
+    if (r != DEDUP_CONFLICT)
+        return DECODE_OK;
+    decode_set_error(in->dec, 0,
+                     "tx_id '%.*s' was read before with different content (%s:%" G_GUINT64_FORMAT
+                     "); this row rejected",
+                     (int)t->tx_id.len, t->tx_id.ptr, in->paths[source], line);
+    return DECODE_DUPLICATE;
+}
+
 InputStatus input_next(Input *in, Txn *out, GError **error)
 {
     for (;;) {
+        if (source_caught_signal()) {
+            g_clear_error(error);
+            g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_INTR, "interrupted by %s",
+                        source_signal_name(source_caught_signal()));
+            return INPUT_ERROR;
+        }
         if (!in->src && in->cur >= in->n_paths)
             return INPUT_END;
         if (!in->src && !input_start_source(in, error))
             return INPUT_ERROR;
         SourceRecord rec;
         SourceStatus st = source_next(in->src, &rec, error);
+        if (st == SOURCE_ERROR && source_caught_signal())
+            continue; /* the read the signal broke: say why above */
         if (st == SOURCE_ERROR)
             return INPUT_ERROR;
         if (st == SOURCE_END) {
@@ -376,7 +409,7 @@ InputStatus input_next(Input *in, Txn *out, GError **error)
             input_reject(in, &rec, FALSE);
             if (g_str_has_prefix(why, "duplicate payment")) {
                 in->rejected--;
-                in->duplicates++;
+                in->payments_seen_twice++;
             }
             continue;
         }
@@ -384,12 +417,20 @@ InputStatus input_next(Input *in, Txn *out, GError **error)
                                         : decode_row(in->dec, rec.data, rec.len, rec.line, out);
         if (ds == DECODE_OK)
             ds = input_check_late(in, out);
+        gboolean copy = FALSE;
+        out->source_index = in->cur;
+        if (ds == DECODE_OK)
+            ds = input_check_duplicate(in, out, &copy);
         if (ds != DECODE_OK) {
             input_reject(in, &rec, FALSE);
             continue;
         }
+        if (copy) {
+            in->duplicates++;
+            in->cur_duplicate += rec.lines;
+            continue;
+        }
         in->cur_rows += rec.lines;
-        out->source_index = in->cur;
         return INPUT_ROW;
     }
 }
@@ -398,13 +439,16 @@ void input_stats(const Input *in, InputStats *out)
 {
     out->rows = in->rows;
     out->rejected = in->rejected;
-    out->duplicates = in->duplicates;
+    out->payments_seen_twice = in->payments_seen_twice;
     out->bytes_read = in->bytes_done + (in->src ? source_bytes_read(in->src) : 0);
     out->bytes_total = in->bytes_total;
     out->lines_data = in->lines_data;
     out->lines_rows = in->lines_rows;
     out->lines_rejected = in->lines_rejected;
     out->lines_blank = in->lines_blank;
+    out->duplicates = in->duplicates;
+    out->lines_duplicate = in->lines_duplicate;
+    out->ids_forgotten = dedup_forgotten(in->dedup);
 }
 
 const char *input_source_name(const Input *in, guint index)

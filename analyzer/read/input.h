@@ -6,7 +6,9 @@
  * A malformed row is counted and written to the rejects file (file, line,
  * reason, raw line), and the stream goes on; only a failure of a whole
  * source (unreadable, corrupt or truncated gzip, missing or unknown header)
- * ends it with a GError naming the file and the position. */
+ * ends it with a GError naming the file and the position. A row whose
+ * tx_id was read before within the lateness horizon is dropped when it is
+ * an exact copy (counted) and rejected when its content differs. */
 #ifndef MT_INPUT_H
 #define MT_INPUT_H
 
@@ -48,13 +50,17 @@ InputStatus input_next(Input *in, Txn *out, GError **error);
 typedef struct {
     guint64 rows; /* data records read (good + rejected) */
     guint64 rejected;
-    guint64 duplicates;  /* statement payments seen before (read/stmt.h), in rows, not rejected */
+    guint64 payments_seen_twice; /* statement payments seen before (read/stmt.h): in rows, not rejected */
     guint64 bytes_read;  /* raw (compressed) bytes consumed so far, all sources */
     guint64 bytes_total; /* total size of the regular files, 0 if unknown (stdin) */
     /* Lines of the sources read to their end: data lines (all but the
      * header) = lines in rows + lines rejected + blank lines, or the
      * stream ended with an error (input.c). */
     guint64 lines_data, lines_rows, lines_rejected, lines_blank;
+    /* exact copies of a row read before (same tx_id, same content): dropped,
+     * and their lines, which count beside the others above */
+    guint64 duplicates, lines_duplicate;
+    guint64 ids_forgotten; /* tx_ids dropped at LIMIT_DEDUP_IDS (read/dedup.h) */
 } InputStats;
 
 void input_stats(const Input *in, InputStats *out);

@@ -24,6 +24,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -221,7 +222,41 @@ static void source_count(Source *s, size_t from, size_t to)
     s->last_byte = s->buf[to - 1] ? s->buf[to - 1] : ' ';
 }
 
-/* read(2) retrying on EINTR; returns bytes read, 0 at end, -1 with error. */
+static volatile sig_atomic_t source_signal; /* the signal caught, or 0 */
+
+/* Notes the first signal; a second one ends the process the default way. */
+static void source_on_signal(int sig)
+{
+    if (source_signal) {
+        signal(sig, SIG_DFL);
+        raise(sig);
+        return;
+    }
+    source_signal = sig;
+}
+
+void source_catch_signals(void)
+{
+    static const int sigs[] = {SIGTERM, SIGINT, SIGHUP};
+    struct sigaction sa = {0};
+    sa.sa_handler = source_on_signal; /* no SA_RESTART: a blocked read returns */
+    sigemptyset(&sa.sa_mask);
+    for (guint i = 0; i < G_N_ELEMENTS(sigs); i++)
+        sigaction(sigs[i], &sa, NULL);
+}
+
+int source_caught_signal(void)
+{
+    return source_signal;
+}
+
+const char *source_signal_name(int sig)
+{
+    return sig == SIGTERM ? "SIGTERM" : sig == SIGINT ? "SIGINT" : sig == SIGHUP ? "SIGHUP" : "a signal";
+}
+
+/* read(2) retrying on EINTR unless a signal was caught; returns bytes
+ * read, 0 at end, -1 with error. */
 static gssize source_read(Source *s, void *dst, size_t cap, GError **error)
 {
     for (;;) {
@@ -230,7 +265,7 @@ static gssize source_read(Source *s, void *dst, size_t cap, GError **error)
             s->raw_read += (guint64)n;
             return n;
         }
-        if (errno == EINTR)
+        if (errno == EINTR && !source_signal)
             continue;
         int e = errno;
         g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(e),

@@ -102,4 +102,15 @@ Source *source_from_records(const char *name, const SourceRecordsOps *ops, void 
 /* Why the record handed out with SOURCE_REJECTED was rejected. */
 const char *source_reject_reason(const Source *src);
 
+/* Signals: after source_catch_signals, SIGTERM, SIGINT and SIGHUP only
+ * note the signal (a second one kills the process the default way); a
+ * read blocked in read(2) then fails, and input_next ends the stream with
+ * "interrupted by SIGTERM", so the caller's ordinary failure path removes
+ * its temporaries, keeps the previous outputs and records the reason.
+ * source_caught_signal is the signal noted, or 0. */
+void source_catch_signals(void);
+int source_caught_signal(void);
+/* "SIGTERM", "SIGINT", "SIGHUP", or "a signal". */
+const char *source_signal_name(int sig);
+
 #endif
