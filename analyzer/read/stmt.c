@@ -15,6 +15,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "base/limits.h"
 
@@ -396,7 +397,11 @@ static gboolean stmt_peek(const char *path, gzFile *gz, StmtFormat *f, GError **
 gboolean stmt_open(const char *path, StmtSeen **seen, Source **out, GError **error)
 {
     *out = NULL;
-    if (strcmp(path, "-") == 0)
+    /* Only a regular file is sniffed: peeking at a pipe or a FIFO would
+     * consume bytes the CSV reader then never sees. Statements come as
+     * files; a stream is read as CSV. */
+    struct stat sb;
+    if (strcmp(path, "-") == 0 || (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode)))
         return TRUE;
     gzFile gz;
     StmtFormat f;
