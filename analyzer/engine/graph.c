@@ -14,7 +14,11 @@
  * entry holds what a search tests first (the edge's time, the other
  * account, the rules it passed) beside the edge's sequence number, so that
  * a walk that wants some edges only (graph_iter_only) reads the others'
- * entries, one after another, and not the edges, one cache miss each. */
+ * entries, one after another, and not the edges, one cache miss each.
+ * With graph_sum_inflow, an in-index also holds beside each entry the
+ * running sum of the summed rule's inflow before it: the sum between two
+ * times is the difference of two, found by binary search (entries are in
+ * time order), so a funnel reads a hub's inflow in O(log degree). */
 #include "engine/graph.h"
 
 #include "base/hugemem.h"
