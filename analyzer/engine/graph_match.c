@@ -235,6 +235,8 @@ static gboolean cycle_dfs(Search *s, guint32 node, int depth, gint64 after)
 {
     GraphIter it;
     walk(s, node, TRUE, 0, &it);
+    if (!s->m->unordered)
+        it.after = MAX(it.after, after); /* older hops are out of order: the walk ends there */
     const GraphEdge *f;
     while ((f = next(s, &it))) {
         if (!usable(s, f) || !cycle_time_ok(s, f, after))
