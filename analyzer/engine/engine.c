@@ -376,6 +376,20 @@ static void make_flag_shapes(RuleState *st, const Rule *r)
     st->flag_progs = (FlagProg *)(void *)g_array_free(progs, FALSE);
 }
 
+/* Has the graph keep running sums of inflow for the first funnel rule, whose
+ * search then reads a sender's inflow without walking it (graph_match.c);
+ * a second funnel rule walks, as every rule did before. */
+static void graph_sum_funnel(Engine *e, const RuleSet *rs)
+{
+    for (guint i = 0; i < rs->rules->len; i++) {
+        const Rule *r = g_ptr_array_index(rs->rules, i);
+        if (r->match.kind == MATCH_FUNNEL) {
+            graph_sum_inflow(e->graph, e->graph_bit[i]);
+            return;
+        }
+    }
+}
+
 Engine *engine_new(const RuleSet *rs, const Intern *accounts, const Intern *locations,
                    AlertFn fn, void *user)
 {
@@ -433,6 +447,7 @@ Engine *engine_new(const RuleSet *rs, const Intern *accounts, const Intern *loca
     if (bits) {
         e->graph = graph_new(span);
         e->incomplete = g_hash_table_new(NULL, NULL);
+        graph_sum_funnel(e, rs);
     }
     layout_rows(e);
     e->ty = typology_engine_new(rs);

@@ -14,7 +14,11 @@
  * entry holds what a search tests first (the edge's time, the other
  * account, the rules it passed) beside the edge's sequence number, so that
  * a walk that wants some edges only (graph_iter_only) reads the others'
- * entries, one after another, and not the edges, one cache miss each. */
+ * entries, one after another, and not the edges, one cache miss each.
+ * With graph_sum_inflow, an in-index also holds beside each entry the
+ * running sum of the summed rule's inflow before it: the sum between two
+ * times is the difference of two, found by binary search (entries are in
+ * time order), so a funnel reads a hub's inflow in O(log degree). */
 #include "engine/graph.h"
 
 #include "base/hugemem.h"
@@ -30,6 +34,11 @@ typedef struct {
 
 typedef struct {
     AdjEntry *e; /* ring, oldest at head */
+    /* in-indexes, with graph_sum_inflow only: beside each entry the running
+     * sum of the summed rule's inflow before it, and the sum of all; a sum
+     * over a stretch of time is then two binary searches */
+    gint64 *before;
+    gint64 total;
     /* the newest edge's sequence number and time, so that the idle sweep
      * reads neither the ring nor the edge */
     guint64 last_seq;
@@ -45,6 +54,7 @@ struct Graph {
     gint64 now; /* the newest edge's time */
     Adj *out, *in; /* by account id */
     guint n;
+    guint32 sum_bit; /* graph_sum_inflow: the rule whose inflow is summed, 0 = none */
     GraphStats stats;
 };
 
@@ -64,6 +74,7 @@ Graph *graph_new(gint64 span)
 static void adj_clear(Adj *a)
 {
     g_free(a->e);
+    g_free(a->before);
     memset(a, 0, sizeof *a);
 }
 
@@ -91,19 +102,28 @@ static void adj_trim(const Graph *g, Adj *a)
 }
 
 /* Moves a's entries into a ring of cap entries (a power of two >= len). */
-static void adj_resize(Adj *a, guint cap)
+static void adj_resize(Adj *a, guint cap, gboolean sums)
 {
     AdjEntry *s = g_new(AdjEntry, cap);
-    for (guint i = 0; i < a->len; i++)
+    gint64 *b = sums ? g_new(gint64, cap) : NULL;
+    for (guint i = 0; i < a->len; i++) {
         s[i] = a->e[(a->head + i) & (a->cap - 1)];
+        if (b)
+            b[i] = a->before[(a->head + i) & (a->cap - 1)];
+    }
     g_free(a->e);
+    g_free(a->before);
     a->e = s;
+    a->before = b;
     a->cap = cap;
     a->head = 0;
 }
 
-static void adj_push(Graph *g, Adj *a, AdjEntry x)
+/* Appends x to a; amount (the edge's, for an in-index of a graph that sums
+ * inflow; else NULL) adds to the running sum when x passed the summed rule. */
+static void adj_push(Graph *g, Adj *a, AdjEntry x, const gint64 *amount)
 {
+    gboolean sums = amount != NULL;
     a->last_seq = x.seq;
     a->last_ts = x.ts;
     if (a->len == a->cap)
@@ -111,9 +131,15 @@ static void adj_push(Graph *g, Adj *a, AdjEntry x)
     if (a->len == a->cap) {
         if (a->cap == LIMIT_GRAPH_DEGREE)
             g->stats.hubs++;
-        adj_resize(a, a->cap ? a->cap * 2 : 4);
+        adj_resize(a, a->cap ? a->cap * 2 : 4, sums);
     }
-    a->e[(a->head + a->len++) & (a->cap - 1)] = x;
+    guint at = (a->head + a->len++) & (a->cap - 1);
+    a->e[at] = x;
+    if (a->before) {
+        a->before[at] = a->total;
+        if (x.rules & g->sum_bit)
+            a->total += *amount;
+    }
     g->stats.max_degree = MAX(g->stats.max_degree, a->len);
 }
 
@@ -182,8 +208,9 @@ guint64 graph_add(Graph *g, const TxnCore *rec, guint32 rules)
     e->rules = rules;
     e->rec = rec;
     ensure_account(g, MAX(core->from, core->to));
-    adj_push(g, &g->out[core->from], (AdjEntry){seq, core->ts, core->to, rules});
-    adj_push(g, &g->in[core->to], (AdjEntry){seq, core->ts, core->from, rules});
+    adj_push(g, &g->out[core->from], (AdjEntry){seq, core->ts, core->to, rules}, NULL);
+    adj_push(g, &g->in[core->to], (AdjEntry){seq, core->ts, core->from, rules},
+             g->sum_bit ? &core->amount : NULL);
     g->stats.edges++;
     g->stats.peak_edges = MAX(g->stats.peak_edges, g->next - g->first);
     return seq;
@@ -273,7 +300,7 @@ static void adj_shrink(const Graph *g, Adj *a)
     while (cap > 4 && a->len <= cap / 4)
         cap /= 2;
     if (cap != a->cap)
-        adj_resize(a, cap);
+        adj_resize(a, cap, a->before != NULL);
 }
 
 guint graph_evict(Graph *g, gint64 now)
@@ -291,6 +318,51 @@ guint graph_evict(Graph *g, gint64 now)
         }
     }
     return freed;
+}
+
+void graph_sum_inflow(Graph *g, guint32 bit)
+{
+    g_assert(g->next == 0 && !(bit & (bit - 1)));
+    g->sum_bit = bit;
+}
+
+guint32 graph_summed(const Graph *g)
+{
+    return g->sum_bit;
+}
+
+/* The first position of a's ring, counted from its head, at or past which
+ * the edges are in the ring and newer than after (ts > after) or, with
+ * at_least, not older than after (ts >= after). Entries are in time order. */
+static guint adj_find(const Graph *g, const Adj *a, gint64 after, gboolean at_least)
+{
+    guint lo = 0, hi = a->len;
+    while (lo < hi) {
+        guint mid = lo + (hi - lo) / 2;
+        const AdjEntry *x = &a->e[(a->head + mid) & (a->cap - 1)];
+        gboolean in = x->seq >= g->first && (at_least ? x->ts >= after : x->ts > after);
+        if (in)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return lo;
+}
+
+/* The running sum before position p of a (the whole sum at its end). */
+static gint64 adj_sum_at(const Adj *a, guint p)
+{
+    return p < a->len ? a->before[(a->head + p) & (a->cap - 1)] : a->total;
+}
+
+gint64 graph_inflow(const Graph *g, guint32 account, gint64 after, gint64 before)
+{
+    g_assert(g->sum_bit);
+    if (account >= g->n || !g->in[account].before)
+        return 0;
+    const Adj *a = &g->in[account];
+    guint lo = adj_find(g, a, after, FALSE), hi = adj_find(g, a, before, TRUE);
+    return hi > lo ? adj_sum_at(a, hi) - adj_sum_at(a, lo) : 0;
 }
 
 void graph_stats(const Graph *g, GraphStats *out)

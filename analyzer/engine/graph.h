@@ -66,6 +66,17 @@ const GraphEdge *graph_next(GraphIter *it, guint64 *seq);
  * span, and shrinks those of others that hold mostly edges gone. */
 guint graph_evict(Graph *g, gint64 now);
 
+/* Keeps, from the first edge on (call it before any), a running sum of the
+ * inflow of every account over the edges that passed rule `bit` (a single
+ * bit of GraphEdge.rules), so that graph_inflow reads two binary searches'
+ * worth of an index, however many edges a hub receives. */
+void graph_sum_inflow(Graph *g, guint32 bit);
+/* The bit graph_sum_inflow was given, or 0. */
+guint32 graph_summed(const Graph *g);
+/* The amounts of account's in-edges of the summed rule still in the graph
+ * with after < time < before (needs graph_sum_inflow). */
+gint64 graph_inflow(const Graph *g, guint32 account, gint64 after, gint64 before);
+
 typedef struct {
     guint64 edges;        /* edges added */
     guint64 dropped_live; /* edges dropped from the ring while within the span */

@@ -8,10 +8,30 @@
 
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* Accounts a search has judged (node_ok), so that a cycle's search asks
  * once for each: a small table, as a pattern has few accounts. */
 #define NODE_MEMO 32
+
+/* The accounts a cycle's search knows to be one or two hops short of the
+ * anchor's sender (Near): an open-addressing table of this many slots (a
+ * power of two), used while at most half full. */
+#define NEAR_SLOTS 1024
+/* Index entries read to fill it, at most; past this, fewer levels. */
+#define NEAR_WORK 8192
+
+/* Accounts from which the anchor's sender can be reached in one or two of
+ * the rule's edges of the window, whatever their times and amounts: a
+ * cycle's search does not enter an account that cannot close the cycle
+ * in the hops it has left. levels: 0 (nothing known: no pruning), 1 or 2. */
+typedef struct {
+    guint32 key[NEAR_SLOTS]; /* account + 1; 0 = empty */
+    guint8 dist[NEAR_SLOTS];
+    guint n;
+    int levels;
+    gboolean filled; /* near_fill ran: the DFS got deep enough to ask */
+} Near;
 
 typedef struct {
     const Graph *g;
@@ -25,6 +45,7 @@ typedef struct {
     guint32 memo[NODE_MEMO];
     gboolean memo_ok[NODE_MEMO];
     guint n_memo;
+    Near *near; /* cycles of three or more only */
 } Search;
 
 /* Has account more than the pattern's max_degree edges of the rule in the
@@ -137,11 +158,85 @@ static void found(Search *s, int depth, gboolean anchor_last)
         o->edges[o->n++] = s->anchor;
 }
 
+/* The slot of account in n: where it is, or the empty one it would take. */
+static guint near_slot(const Near *n, guint32 account)
+{
+    guint i = (account * 2654435761u) & (NEAR_SLOTS - 1);
+    while (n->key[i] && n->key[i] != account + 1)
+        i = (i + 1) & (NEAR_SLOTS - 1);
+    return i;
+}
+
+/* Adds the senders of node's edges of the rule in the window at distance
+ * d; FALSE when the table or *budget of entries ran out. */
+static gboolean near_level(const Search *s, Near *n, guint32 node, guint8 d, guint *budget)
+{
+    GraphIter it;
+    walk(s, node, FALSE, 0, &it);
+    while (graph_next(&it, NULL)) { /* the sender is it.at_peer: no edge is read */
+        if (*budget == 0 || n->n >= NEAR_SLOTS / 2)
+            return FALSE;
+        --*budget;
+        guint i = near_slot(n, it.at_peer);
+        if (!n->key[i]) {
+            n->key[i] = it.at_peer + 1;
+            n->dist[i] = d;
+            n->n++;
+        }
+    }
+    *budget -= MIN(*budget, it.skipped);
+    return TRUE;
+}
+
+/* Fills n for the anchor's sender: one level, then two where the table
+ * and the budget allow (else levels tells how far it is true). */
+static void near_fill(const Search *s, Near *n)
+{
+    memset(n->key, 0, sizeof n->key);
+    n->n = 0;
+    n->levels = 0;
+    guint budget = NEAR_WORK;
+    if (!near_level(s, n, s->anchor->core.from, 1, &budget))
+        return;
+    n->levels = 1;
+    guint32 first[NEAR_SLOTS / 2];
+    guint nf = 0;
+    for (guint i = 0; i < NEAR_SLOTS; i++) {
+        if (n->key[i])
+            first[nf++] = n->key[i] - 1;
+    }
+    for (guint i = 0; i < nf; i++) {
+        if (!near_level(s, n, first[i], 2, &budget))
+            return; /* the second level is partly filled: unused */
+    }
+    n->levels = 2;
+}
+
+/* Might a path from account close the cycle within `hops` more edges?
+ * The table is filled on the first question it can answer, so a search
+ * that ends within its first hops (most do) costs nothing more. */
+static gboolean near_enough(const Search *s, guint32 account, int hops)
+{
+    Near *n = s->near;
+    if (!n || hops > 2)
+        return TRUE;
+    if (!n->filled) {
+        near_fill(s, n);
+        n->filled = TRUE;
+    }
+    if (hops > n->levels)
+        return TRUE;
+    guint i = near_slot(n, account);
+    return n->key[i] && n->dist[i] <= hops;
+}
+
 /* Forward from node: a time-respecting path back to the anchor's sender. */
 static gboolean cycle_dfs(Search *s, guint32 node, int depth, gint64 after)
 {
     GraphIter it;
     walk(s, node, TRUE, 0, &it);
+    if (!s->m->unordered)
+        it.after = MAX(it.after, after); /* older hops are out of order: the walk ends there */
     const GraphEdge *f;
     while ((f = next(s, &it))) {
         if (!usable(s, f) || !cycle_time_ok(s, f, after))
@@ -156,7 +251,8 @@ static gboolean cycle_dfs(Search *s, guint32 node, int depth, gint64 after)
                 return TRUE;
             }
         } else if (len < s->m->max_len && f->core.to != s->anchor->core.to &&
-                   !on_path(s, depth, f->core.to) && node_ok(s, f->core.to) &&
+                   !on_path(s, depth, f->core.to) &&
+                   near_enough(s, f->core.to, s->m->max_len - len) && node_ok(s, f->core.to) &&
                    cycle_dfs(s, f->core.to, depth + 1, f->core.ts)) {
             return TRUE;
         }
@@ -412,6 +508,45 @@ static gboolean funnel(Search *s)
     return FALSE;
 }
 
+/* Would funnel() find a match, were it never to stop at the visit limit?
+ * The same senders in the same order, and the same sums, but a sender's
+ * inflow is read from the graph's running sums (graph_sum_inflow), so a
+ * sender that is a hub costs two binary searches, not a walk of its
+ * receipts; the sink's receipts are walked by their index entries alone,
+ * and each sender's payments to the sink by the entries to that peer.
+ * Sums are exact: int64 minor units, as funnel()'s doubles are while they
+ * stay under 2^53. */
+static gboolean funnel_possible(Search *s)
+{
+    guint32 done[LIMIT_GRAPH_MATCH];
+    guint nd = 0, hits = 0;
+    guint32 sink = s->anchor->core.to;
+    if (!has_senders(s, sink, (guint)s->m->k))
+        return FALSE;
+    GraphIter it;
+    walk(s, sink, FALSE, 0, &it);
+    while (nd < LIMIT_GRAPH_MATCH && graph_next(&it, NULL)) {
+        guint32 j = it.at_peer; /* the sender, from the index */
+        if (seen(done, nd, j))
+            continue;
+        done[nd++] = j;
+        if (!node_ok(s, j))
+            continue;
+        gint64 out = 0, last = 0;
+        GraphIter jt; /* j's payments to the sink in the window */
+        walk(s, j, TRUE, sink, &jt);
+        const GraphEdge *f;
+        while ((f = graph_next(&jt, NULL))) {
+            out += f->core.amount;
+            last = MAX(last, f->core.ts);
+        }
+        gint64 in = graph_inflow(s->g, j, s->from, last);
+        if (in > 0 && (double)out >= s->m->ratio * (double)in && ++hits >= (guint)s->m->k)
+            return TRUE;
+    }
+    return FALSE;
+}
+
 static int cmp_edge_time(const void *a, const void *b)
 {
     const GraphEdge *x = *(const GraphEdge *const *)a, *y = *(const GraphEdge *const *)b;
@@ -454,7 +589,14 @@ gboolean graph_match(const Graph *g, const MatchSpec *m, guint32 bit, gint64 win
     gboolean ok = FALSE;
     switch (m->kind) {
     case MATCH_CYCLE:
-        ok = m->max_len == 2 ? cycle_of_two(&s) : cycle_dfs(&s, e->core.to, 0, s.from);
+        if (m->max_len == 2) {
+            ok = cycle_of_two(&s);
+        } else {
+            Near near;
+            near.filled = FALSE;
+            s.near = &near;
+            ok = cycle_dfs(&s, e->core.to, 0, s.from);
+        }
         break;
     case MATCH_CHAIN:
         ok = chain_dfs(&s, e->core.from, 0, e);
@@ -466,7 +608,8 @@ gboolean graph_match(const Graph *g, const MatchSpec *m, guint32 bit, gint64 win
         ok = gather_scatter(&s);
         break;
     case MATCH_FUNNEL:
-        ok = funnel(&s);
+        /* the walk that lists the evidence runs only where it finds some */
+        ok = (graph_summed(g) != bit || funnel_possible(&s)) && funnel(&s);
         break;
     case MATCH_NONE:
         break;

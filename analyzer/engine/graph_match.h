@@ -6,7 +6,11 @@
  * within the rule's window, visit only edges that passed the rule's
  * filter and accounts that pass its node options (max_degree, `where
  * node...`), and stop after LIMIT_GRAPH_WORK edge visits: counted, and a
- * match found by such a search is marked incomplete in its alert. */
+ * match found by such a search is marked incomplete in its alert.
+ * Two searches first ask cheaper questions with the same answer: a funnel
+ * whose rule has running inflow sums (graph_sum_inflow) decides with them
+ * and lists its evidence only when it matches; a cycle of three or more
+ * does not enter an account one or two hops too far from closing it. */
 #ifndef MT_GRAPH_MATCH_H
 #define MT_GRAPH_MATCH_H
 

@@ -126,3 +126,33 @@ Test(graph, edges_older_than_the_span_leave)
     cr_expect_eq(st.dropped_live, 0);
     graph_free(g);
 }
+
+/* Running inflow sums: account 9 receives amounts 1, 2, 4, ..., 512 at
+ * times 10, 20, ..., 100 (ten edges, each amount twice the one before, so
+ * every sum names its edges); those at even tens passed rule bit 1, the
+ * others bit 2 only. Summing bit 1 counts 2 + 8 + 32 + 128 + 512. The span
+ * is 60, so once the edge at 100 is in, those at 40 and before have left
+ * the graph and no longer count. */
+Test(graph, inflow_sums_count_the_summed_rule_between_two_times)
+{
+    static TxnCore rec[10];
+    Graph *g = graph_new(60);
+    graph_sum_inflow(g, 1);
+    cr_expect_eq(graph_summed(g), 1);
+    for (guint i = 0; i < 10; i++) {
+        rec[i] = (TxnCore){.ts = 10 * (gint64)(i + 1), .from = i + 20, .to = 9, .amount = 1 << i};
+        graph_add(g, &rec[i], i % 2 ? 1 : 2);
+        if (i == 5) {
+            /* all six are in: bit 1 at 20, 40, 60 */
+            cr_expect_eq(graph_inflow(g, 9, 0, 70), 2 + 8 + 32);
+            cr_expect_eq(graph_inflow(g, 9, 20, 60), 8, "after 20, before 60: the one at 40");
+            cr_expect_eq(graph_inflow(g, 9, 19, 61), 2 + 8 + 32);
+        }
+    }
+    cr_expect_eq(graph_inflow(g, 9, 0, 1000), 32 + 128 + 512, "the edges at 50 and later");
+    cr_expect_eq(graph_inflow(g, 9, 60, 100), 128, "the one at 80");
+    cr_expect_eq(graph_inflow(g, 9, 100, 1000), 0);
+    cr_expect_eq(graph_inflow(g, 8, 0, 1000), 0, "an account that received nothing");
+    cr_expect_eq(graph_inflow(g, 20, 0, 1000), 0, "a sender only");
+    graph_free(g);
+}
