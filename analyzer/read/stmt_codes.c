@@ -59,6 +59,9 @@ static const StmtCode stmt_code_rows[] = {
     {"gvc", "171", "transfer"},
     {"gvc", "808", "other"},
     {"gvc", "835", "other"},
+    {"prtry", "REMITTANCE", "remittance"},
+    {"prtry", "PREPAID-LOAD", "prepaid_load"},
+    {"prtry", "CRYPTO", "crypto"},
 };
 
 const StmtCode *stmt_codes(guint *n)
