@@ -100,7 +100,9 @@ static gboolean parse_layout(GenOptions *o, const char *layout, GError **error)
             o->mt940 = TRUE;
         else {
             g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                        "unknown layout '%s': expected canonical, amlworld, amlsim, camt053 or mt940", *p);
+                        "unknown layout '%s': expected canonical, amlworld, amlsim, camt053 "
+                        "or mt940",
+                        *p);
             return FALSE;
         }
     }
@@ -125,7 +127,7 @@ static gboolean parse_options(int argc, char **argv, GenOptions *o, GError **err
         {"gzip", 0, 0, G_OPTION_ARG_NONE, &gz, "gzip the transaction files", NULL},
         {"gzip-level", 0, 0, G_OPTION_ARG_STRING, &level, "deflate level 1-9 (default 1)", "N"},
         {"layout", 0, 0, G_OPTION_ARG_STRING, &layout,
-         "comma list of canonical, amlworld, amlsim (default canonical)", "LIST"},
+         "comma list of canonical, amlworld, amlsim, camt053, mt940 (default canonical)", "LIST"},
         {"quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "no summary on stderr", NULL},
         {"blind", 0, 0, G_OPTION_ARG_NONE, &blind,
          "plant shapes drawn from wide distributions, with benign look-alikes", NULL},
