@@ -126,6 +126,8 @@ StmtFormat stmt_sniff(const char *buf, size_t n)
             return STMT_CAMT053;
         if (g_strstr_len(b, (gssize)m, "camt.054.001."))
             return STMT_CAMT054;
+        if (g_strstr_len(b, (gssize)m, "<report>") || g_strstr_len(b, (gssize)m, "<report "))
+            return STMT_GOAML;
         return STMT_XML_OTHER;
     }
     if (i + 4 <= n && memcmp(buf + i, "{1:", 3) == 0)
@@ -138,7 +140,7 @@ StmtFormat stmt_sniff(const char *buf, size_t n)
 
 const char *stmt_format_name(StmtFormat f)
 {
-    static const char *const names[] = {"", "camt.053", "camt.054", "MT940", "XML"};
+    static const char *const names[] = {"", "camt.053", "camt.054", "MT940", "XML", "goAML"};
     return names[f];
 }
 
@@ -409,8 +411,9 @@ gboolean stmt_open(const char *path, StmtSeen **seen, Source **out, GError **err
     if (f == STMT_XML_OTHER) {
         gzclose(gz);
         g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
-                    "%s:1: unknown XML message: expected camt.053 or camt.054 "
-                    "(urn:iso:std:iso:20022:tech:xsd:camt.05x.001.NN), version .02 or later",
+                    "%s:1: unknown XML message: expected camt.053, camt.054 "
+                    "(urn:iso:std:iso:20022:tech:xsd:camt.05x.001.NN), version .02 or later, "
+                    "or a goAML report",
                     path);
         return FALSE;
     }
@@ -422,8 +425,9 @@ gboolean stmt_open(const char *path, StmtSeen **seen, Source **out, GError **err
     st->why = g_string_new(NULL);
     for (int i = 0; i < STMT_F_COUNT; i++)
         st->row.f[i] = g_string_new(NULL);
-    st->reader = f == STMT_MT940 ? mt940_reader_new(gz, path, &st->ops)
-                                 : camt_reader_new(gz, path, f, &st->ops, error);
+    st->reader = f == STMT_MT940   ? mt940_reader_new(gz, path, &st->ops)
+                 : f == STMT_GOAML ? goaml_reader_new(gz, path, &st->ops, error)
+                                   : camt_reader_new(gz, path, f, &st->ops, error);
     if (!st->reader) {
         stmt_free(st);
         return FALSE;

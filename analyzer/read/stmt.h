@@ -2,7 +2,8 @@
  *
  * A file handed to moneytrail is recognised by its content (gzip or plain,
  * never by its name): ISO 20022 camt.053 statements and camt.054
- * notifications (read/camt.c), SWIFT MT940 and MT942 (read/mt940.c). Each
+ * notifications (read/camt.c), SWIFT MT940 and MT942 (read/mt940.c), goAML
+ * reports (read/goaml.c). Each
  * booked entry becomes one record of the canonical CSV (schema/transactions.md)
  * by the mapping of schema/statements.md, so that the decoder, the rejects
  * file and everything after read a statement exactly as a CSV export. The
@@ -25,6 +26,7 @@ typedef enum {
     STMT_CAMT054,
     STMT_MT940,
     STMT_XML_OTHER, /* XML, but no message this reader knows */
+    STMT_GOAML,     /* a goAML report (<report>): read/goaml.c */
 } StmtFormat;
 
 /* The fields a format reader gathers for one entry (one transaction). */
@@ -103,6 +105,7 @@ const StmtCode *stmt_codes(guint *n);
 void *camt_reader_new(gzFile gz, const char *name, StmtFormat f, const StmtReaderOps **ops,
                       GError **error);
 void *mt940_reader_new(gzFile gz, const char *name, const StmtReaderOps **ops);
+void *goaml_reader_new(gzFile gz, const char *name, const StmtReaderOps **ops, GError **error);
 
 /* Prints a warning about a statement (a balance that does not add up). */
 void stmt_warn(const char *fmt, ...) G_GNUC_PRINTF(1, 2);

@@ -62,6 +62,12 @@ static const StmtCode stmt_code_rows[] = {
     {"prtry", "REMITTANCE", "remittance"},
     {"prtry", "PREPAID-LOAD", "prepaid_load"},
     {"prtry", "CRYPTO", "crypto"},
+    {"goaml", "K/in", "cash_deposit"},
+    {"goaml", "K/out", "cash_withdrawal"},
+    {"goaml", "B", "transfer"},
+    {"goaml", "M", "remittance"},
+    {"goaml", "C", "card"},
+    {"goaml", "O", "other"},
 };
 
 const StmtCode *stmt_codes(guint *n)

@@ -36,8 +36,8 @@ static char *ours(const char *path)
         StrView *f = row.fields;
         gboolean hashed = f[0].len == 17 && f[0].ptr[0] == 'h';
         g_string_append_printf(out, "%.*s,%.10s,%.*s,%.*s,%.*s,%.*s\n", hashed ? 0 : (int)f[0].len,
-                               f[0].ptr, f[1].ptr, (int)f[2].len, f[2].ptr, (int)f[3].len,
-                               f[3].ptr, (int)f[4].len, f[4].ptr, (int)f[5].len, f[5].ptr);
+                               f[0].ptr, f[1].ptr, (int)f[2].len, f[2].ptr, (int)f[3].len, f[3].ptr,
+                               (int)f[4].len, f[4].ptr, (int)f[5].len, f[5].ptr);
     }
     cr_assert_eq(st, SOURCE_END, "%s", err ? err->message : "");
     source_free(src);
@@ -53,8 +53,8 @@ static char *theirs(const char *path)
     char *out = NULL, *err = NULL;
     int status = 0;
     GError *e = NULL;
-    cr_assert(g_spawn_sync(NULL, (char **)argv, (char **)env, G_SPAWN_SEARCH_PATH, NULL, NULL,
-                           &out, &err, &status, &e),
+    cr_assert(g_spawn_sync(NULL, (char **)argv, (char **)env, G_SPAWN_SEARCH_PATH, NULL, NULL, &out,
+                           &err, &status, &e),
               "node: %s", e ? e->message : "");
     cr_assert(g_spawn_check_wait_status(status, NULL),
               "tests/mt940/dump.js failed (is mt940js installed? tools/deps.sh): %s", err);
