@@ -187,8 +187,7 @@ const char *stmt_format_decimal(gint64 v, char *buf)
 
 /* ---- mapping one entry to a canonical record ---- */
 
-/* Appends one CSV field, quoted when it needs to be. */
-static void stmt_csv_field(GString *out, const char *s, size_t n, gboolean last)
+void stmt_csv_field(GString *out, const char *s, size_t n, gboolean last)
 {
     if (memchr(s, ',', n) || memchr(s, '"', n) || memchr(s, '\n', n) || memchr(s, '\r', n)) {
         g_string_append_c(out, '"');
@@ -378,8 +377,7 @@ static void stmt_free(void *self)
 
 static const SourceRecordsOps stmt_source_ops = {stmt_next, stmt_bytes, stmt_reason, stmt_free};
 
-/* Reads the first bytes of path (inflated); FALSE with error if unreadable. */
-static gboolean stmt_peek(const char *path, gzFile *gz, StmtFormat *f, GError **error)
+gboolean stmt_peek(const char *path, gzFile *gz, StmtFormat *f, GError **error)
 {
     *gz = gzopen(path, "rb");
     if (!*gz) {

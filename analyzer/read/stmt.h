@@ -107,6 +107,20 @@ void *camt_reader_new(gzFile gz, const char *name, StmtFormat f, const StmtReade
 void *mt940_reader_new(gzFile gz, const char *name, const StmtReaderOps **ops);
 void *goaml_reader_new(gzFile gz, const char *name, const StmtReaderOps **ops, GError **error);
 
+/* Opens path (gzip or plain) and sniffs its first bytes: *gz positioned at
+ * the start (caller closes with gzclose), *f the format. FALSE with error
+ * if the file cannot be read. */
+gboolean stmt_peek(const char *path, gzFile *gz, StmtFormat *f, GError **error);
+/* Appends one CSV field of s[0, n) to out, quoted when it needs to be
+ * (newlines become spaces), then a comma unless last. */
+void stmt_csv_field(GString *out, const char *s, size_t n, gboolean last);
+/* The account holders of a camt.053/.054 statement or a goAML report as
+ * records of the accounts (KYC) CSV (read/stmt_parties.c): *out a Source
+ * (caller frees with source_free), or NULL when path is CSV or standard
+ * input. FALSE with error for an MT940 (it names no holder) or an
+ * unreadable file. */
+gboolean stmt_parties_open(const char *path, Source **out, GError **error);
+
 /* Prints a warning about a statement (a balance that does not add up). */
 void stmt_warn(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
 /* Parses decimal text ("1234,56" or "1234.56") into units of 10^-4;

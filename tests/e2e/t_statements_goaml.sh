@@ -34,4 +34,13 @@ check "a transaction without amount_local is rejected with the reason" sh -c "
     sed '0,/<amount_local>1300.00<\/amount_local>/s///' $TMP/str.xml > $TMP/m.xml &&
     $SCAN -o $TMP/x.jsonl --rejects $TMP/mrej.csv $TMP/m.xml 2>/dev/null;
     grep -q 'm.xml,20,,transaction: missing required element amount_local' $TMP/mrej.csv"
+# the KYC side table from a report's parties: three workers, one phone
+R=tests/data/statements/str-shared-phone.xml
+check "--accounts REPORT: a shared-phone rule alerts on the three workers" sh -c "
+    $MT scan --no-progress -r tests/data/statements/shared.rule --accounts $R -o $TMP/s.jsonl $R 2>/dev/null &&
+    test \$(grep -c '\"rule\":\"T-SHARED\"' $TMP/s.jsonl) = 3 &&
+    grep -q '\"account\":\"GB-1\"' $TMP/s.jsonl && grep -q '\"account\":\"GB-3\"' $TMP/s.jsonl"
+check "without the parties the rule is silent" sh -c "
+    $MT scan --no-progress -r tests/data/statements/shared.rule -o $TMP/s0.jsonl $R 2>/dev/null &&
+    test ! -s $TMP/s0.jsonl"
 finish
