@@ -19,47 +19,25 @@
 #include "base/limits.h"
 
 typedef struct {
-    xmlTextReaderPtr xr;
-    gzFile gz;
-    char *name;
+    StmtXml x;
     char *path[LIMIT_XML_DEPTH];
     int depth;
     int tx_depth; /* depth of the open <transaction>, 0 = none */
-    GString *err; /* the first parse error, with its position */
     GString *currency, *reference, *mode;
     GString *from_ccy, *to_ccy;
 } Goaml;
 
-static void goaml_error_cb(void *arg, xmlErrorPtr e)
-{
-    Goaml *g = arg;
-    if (g->err->len || !e)
-        return;
-    g_string_printf(g->err, "%s:%d:%d: malformed XML: %s", g->name, e->line, e->int2,
-                    e->message ? e->message : "error");
-    while (g->err->len && g->err->str[g->err->len - 1] == '\n')
-        g_string_truncate(g->err, g->err->len - 1);
-}
-
-static int goaml_read_cb(void *ctx, char *buf, int len)
-{
-    return gzread(((Goaml *)ctx)->gz, buf, (unsigned)len);
-}
-
 static void goaml_free(void *self)
 {
     Goaml *g = self;
-    if (g->xr)
-        xmlFreeTextReader(g->xr);
+    stmt_xml_clear(&g->x);
     for (int d = 0; d < g->depth; d++)
         g_free(g->path[d]);
-    g_string_free(g->err, TRUE);
     g_string_free(g->currency, TRUE);
     g_string_free(g->reference, TRUE);
     g_string_free(g->mode, TRUE);
     g_string_free(g->from_ccy, TRUE);
     g_string_free(g->to_ccy, TRUE);
-    g_free(g->name);
     g_free(g);
 }
 
@@ -158,10 +136,7 @@ static StmtStatus goaml_finish(Goaml *g, StmtRow *r, GString *why)
 
 static StmtStatus goaml_fail(Goaml *g, GError **error)
 {
-    if (!g->err->len)
-        g_string_printf(g->err, "%s:%d: malformed XML", g->name,
-                        xmlTextReaderGetParserLineNumber(g->xr));
-    g_set_error_literal(error, G_FILE_ERROR, G_FILE_ERROR_INVAL, g->err->str);
+    stmt_xml_fail(&g->x, error);
     return STMT_ERROR;
 }
 
@@ -170,9 +145,7 @@ static void goaml_start(Goaml *g, StmtRow *r, const char *local)
     g->path[g->depth++] = g_strdup(local);
     if (g->depth == 2 && strcmp(local, "transaction") == 0) {
         g->tx_depth = g->depth;
-        xmlNodePtr n = xmlTextReaderCurrentNode(g->xr);
-        long line = n ? xmlGetLineNo(n) : -1;
-        r->line = line > 0 ? (guint64)line : (guint64)xmlTextReaderGetParserLineNumber(g->xr);
+        r->line = (guint64)stmt_xml_line(&g->x);
         g_string_truncate(r->f[STMT_F_ACCOUNT], 0);
         g_string_truncate(g->mode, 0);
         g_string_truncate(g->from_ccy, 0);
@@ -197,21 +170,21 @@ static StmtStatus goaml_next(void *self, StmtRow *row, GString *why, GError **er
 {
     Goaml *g = self;
     int r;
-    while ((r = xmlTextReaderRead(g->xr)) == 1) {
-        int type = xmlTextReaderNodeType(g->xr);
+    while ((r = xmlTextReaderRead(g->x.xr)) == 1) {
+        int type = xmlTextReaderNodeType(g->x.xr);
         if (type == XML_READER_TYPE_ELEMENT) {
             if (g->depth >= LIMIT_XML_DEPTH) {
                 g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
-                            "%s:%d: elements nested deeper than %d", g->name,
-                            xmlTextReaderGetParserLineNumber(g->xr), LIMIT_XML_DEPTH);
+                            "%s:%d: elements nested deeper than %d", g->x.name,
+                            xmlTextReaderGetParserLineNumber(g->x.xr), LIMIT_XML_DEPTH);
                 return STMT_ERROR;
             }
-            gboolean empty = xmlTextReaderIsEmptyElement(g->xr);
-            goaml_start(g, row, (const char *)xmlTextReaderConstLocalName(g->xr));
+            gboolean empty = xmlTextReaderIsEmptyElement(g->x.xr);
+            goaml_start(g, row, (const char *)xmlTextReaderConstLocalName(g->x.xr));
             if (!empty)
                 continue;
         } else if (type == XML_READER_TYPE_TEXT || type == XML_READER_TYPE_CDATA) {
-            goaml_text(g, row, (const char *)xmlTextReaderConstValue(g->xr));
+            goaml_text(g, row, (const char *)xmlTextReaderConstValue(g->x.xr));
             continue;
         } else if (type != XML_READER_TYPE_END_ELEMENT) {
             continue;
@@ -223,7 +196,7 @@ static StmtStatus goaml_next(void *self, StmtRow *row, GString *why, GError **er
             return goaml_finish(g, row, why);
         }
     }
-    if (r < 0 || g->err->len)
+    if (r < 0 || g->x.err->len)
         return goaml_fail(g, error);
     return STMT_END;
 }
@@ -233,33 +206,23 @@ static const StmtReaderOps goaml_ops = {goaml_next, goaml_free};
 void *goaml_reader_new(gzFile gz, const char *name, const StmtReaderOps **ops, GError **error)
 {
     Goaml *g = g_new0(Goaml, 1);
-    g->gz = gz;
-    g->name = g_strdup(name);
-    g->err = g_string_new(NULL);
     g->currency = g_string_new(NULL);
     g->reference = g_string_new(NULL);
     g->mode = g_string_new(NULL);
     g->from_ccy = g_string_new(NULL);
     g->to_ccy = g_string_new(NULL);
-    g->xr =
-        xmlReaderForIO(goaml_read_cb, NULL, g, name, NULL, XML_PARSE_NONET | XML_PARSE_NOBLANKS);
     int r = 0;
-    if (g->xr) {
-        xmlTextReaderSetStructuredErrorHandler(g->xr, goaml_error_cb, g);
-        while ((r = xmlTextReaderRead(g->xr)) == 1 &&
-               xmlTextReaderNodeType(g->xr) != XML_READER_TYPE_ELEMENT)
+    if (stmt_xml_init(&g->x, gz, name, error))
+        while ((r = xmlTextReaderRead(g->x.xr)) == 1 &&
+               xmlTextReaderNodeType(g->x.xr) != XML_READER_TYPE_ELEMENT)
             ;
-    }
-    if (!g->xr || r != 1) {
-        if (g->xr)
+    if (r != 1) {
+        if (g->x.xr)
             goaml_fail(g, error);
-        else
-            g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_FAILED, "%s: cannot start the XML reader",
-                        name);
         goaml_free(g);
         return NULL;
     }
-    g->path[g->depth++] = g_strdup((const char *)xmlTextReaderConstLocalName(g->xr));
+    g->path[g->depth++] = g_strdup((const char *)xmlTextReaderConstLocalName(g->x.xr));
     *ops = &goaml_ops;
     return g;
 }

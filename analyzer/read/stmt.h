@@ -16,6 +16,7 @@
 #define MT_STMT_H
 
 #include <glib.h>
+#include <libxml/xmlreader.h>
 #include <zlib.h>
 
 #include "read/source.h"
@@ -120,6 +121,24 @@ void stmt_csv_field(GString *out, const char *s, size_t n, gboolean last);
  * input. FALSE with error for an MT940 (it names no holder) or an
  * unreadable file. */
 gboolean stmt_parties_open(const char *path, Source **out, GError **error);
+
+/* An XML reader over a gzFile, as every XML format here opens it
+ * (read/stmt_xml.c): no DTD, entities or network; the first parse error
+ * kept as "file:line:col: malformed XML: ..." in err. */
+typedef struct {
+    xmlTextReaderPtr xr;
+    gzFile gz;  /* borrowed */
+    char *name; /* the file's name, for messages */
+    GString *err;
+} StmtXml;
+/* Starts the reader over gz; FALSE with error if libxml2 cannot. Clear x
+ * with stmt_xml_clear either way. */
+gboolean stmt_xml_init(StmtXml *x, gzFile gz, const char *name, GError **error);
+void stmt_xml_clear(StmtXml *x);
+/* Sets error from the parse error kept, or a generic one at the reader's line. */
+void stmt_xml_fail(StmtXml *x, GError **error);
+/* The line of the node the reader is on (the parser itself reads ahead). */
+int stmt_xml_line(const StmtXml *x);
 
 /* Prints a warning about a statement (a balance that does not add up). */
 void stmt_warn(const char *fmt, ...) G_GNUC_PRINTF(1, 2);

@@ -38,40 +38,22 @@ static const char *const parties_header =
     "account_id,customer_id,kind,name,birth_date,country,city,address,phone,email,occupation";
 
 typedef struct {
-    xmlTextReaderPtr xr;
-    gzFile gz;
-    char *name;
+    StmtXml x;
+    gzFile gz; /* owned: closed with the source */
     gboolean goaml;
     char *path[LIMIT_XML_DEPTH];
     int depth;
     int block; /* depth of the open party element, 0 = none */
-    GString *f[P_N], *first, *last, *rec, *err;
+    GString *f[P_N], *first, *last, *rec;
     GHashTable *seen; /* account ids written */
     gboolean header_done;
     guint64 line;
 } Parties;
 
-static void parties_error_cb(void *arg, xmlErrorPtr e)
-{
-    Parties *p = arg;
-    if (p->err->len || !e)
-        return;
-    g_string_printf(p->err, "%s:%d:%d: malformed XML: %s", p->name, e->line, e->int2,
-                    e->message ? e->message : "error");
-    g_strchomp(p->err->str);
-    p->err->len = strlen(p->err->str);
-}
-
-static int parties_read_cb(void *ctx, char *buf, int len)
-{
-    return gzread(((Parties *)ctx)->gz, buf, (unsigned)len);
-}
-
 static void parties_free(void *self)
 {
     Parties *p = self;
-    if (p->xr)
-        xmlFreeTextReader(p->xr);
+    stmt_xml_clear(&p->x);
     for (int d = 0; d < p->depth; d++)
         g_free(p->path[d]);
     for (int i = 0; i < P_N; i++)
@@ -79,10 +61,8 @@ static void parties_free(void *self)
     g_string_free(p->first, TRUE);
     g_string_free(p->last, TRUE);
     g_string_free(p->rec, TRUE);
-    g_string_free(p->err, TRUE);
     g_hash_table_destroy(p->seen);
     gzclose(p->gz);
-    g_free(p->name);
     g_free(p);
 }
 
@@ -170,9 +150,7 @@ static void parties_start(Parties *p, const char *local)
             g_string_truncate(p->f[i], 0);
         g_string_truncate(p->first, 0);
         g_string_truncate(p->last, 0);
-        xmlNodePtr n = xmlTextReaderCurrentNode(p->xr);
-        long line = n ? xmlGetLineNo(n) : -1;
-        p->line = line > 0 ? (guint64)line : (guint64)xmlTextReaderGetParserLineNumber(p->xr);
+        p->line = (guint64)stmt_xml_line(&p->x);
     } else if (p->block) {
         /* the kind: goAML t_person or t_entity; camt a private or organisation id */
         if (strcmp(local, "t_person") == 0 || strcmp(local, "PrvtId") == 0)
@@ -209,22 +187,22 @@ static SourceStatus parties_next(void *self, SourceRecord *rec, GError **error)
         return SOURCE_RECORD;
     }
     int r;
-    while ((r = xmlTextReaderRead(p->xr)) == 1) {
-        int type = xmlTextReaderNodeType(p->xr);
+    while ((r = xmlTextReaderRead(p->x.xr)) == 1) {
+        int type = xmlTextReaderNodeType(p->x.xr);
         if (type == XML_READER_TYPE_ELEMENT) {
             if (p->depth >= LIMIT_XML_DEPTH) {
                 g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
-                            "%s:%d: elements nested deeper than %d", p->name,
-                            xmlTextReaderGetParserLineNumber(p->xr), LIMIT_XML_DEPTH);
+                            "%s:%d: elements nested deeper than %d", p->x.name,
+                            xmlTextReaderGetParserLineNumber(p->x.xr), LIMIT_XML_DEPTH);
                 return SOURCE_ERROR;
             }
-            gboolean empty = xmlTextReaderIsEmptyElement(p->xr);
-            parties_start(p, (const char *)xmlTextReaderConstLocalName(p->xr));
+            gboolean empty = xmlTextReaderIsEmptyElement(p->x.xr);
+            parties_start(p, (const char *)xmlTextReaderConstLocalName(p->x.xr));
             if (!empty)
                 continue;
         } else if (type == XML_READER_TYPE_TEXT || type == XML_READER_TYPE_CDATA) {
             if (p->block && p->depth >= 2) {
-                const char *v = (const char *)xmlTextReaderConstValue(p->xr);
+                const char *v = (const char *)xmlTextReaderConstValue(p->x.xr);
                 const char *local = p->path[p->depth - 1], *parent = p->path[p->depth - 2];
                 (p->goaml ? parties_goaml_text : parties_camt_text)(p, local, parent, v);
             }
@@ -243,11 +221,8 @@ static SourceStatus parties_next(void *self, SourceRecord *rec, GError **error)
             }
         }
     }
-    if (r < 0 || p->err->len) {
-        if (!p->err->len)
-            g_string_printf(p->err, "%s:%d: malformed XML", p->name,
-                            xmlTextReaderGetParserLineNumber(p->xr));
-        g_set_error_literal(error, G_FILE_ERROR, G_FILE_ERROR_INVAL, p->err->str);
+    if (r < 0 || p->x.err->len) {
+        stmt_xml_fail(&p->x, error);
         return SOURCE_ERROR;
     }
     return SOURCE_END;
@@ -287,24 +262,17 @@ gboolean stmt_parties_open(const char *path, Source **out, GError **error)
     }
     Parties *p = g_new0(Parties, 1);
     p->gz = gz;
-    p->name = g_strdup(path);
     p->goaml = f == STMT_GOAML;
     for (int i = 0; i < P_N; i++)
         p->f[i] = g_string_new(NULL);
     p->first = g_string_new(NULL);
     p->last = g_string_new(NULL);
     p->rec = g_string_new(NULL);
-    p->err = g_string_new(NULL);
     p->seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-    p->xr =
-        xmlReaderForIO(parties_read_cb, NULL, p, path, NULL, XML_PARSE_NONET | XML_PARSE_NOBLANKS);
-    if (!p->xr) {
-        g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_FAILED, "%s: cannot start the XML reader",
-                    path);
+    if (!stmt_xml_init(&p->x, gz, path, error)) {
         parties_free(p);
         return FALSE;
     }
-    xmlTextReaderSetStructuredErrorHandler(p->xr, parties_error_cb, p);
     *out = source_from_records(path, &parties_ops, p);
     return TRUE;
 }
