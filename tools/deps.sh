@@ -24,13 +24,26 @@ need_cmd sha256sum coreutils
 need_cmd dot graphviz
 need_cmd chromium chromium
 need_cmd xmllint libxml2-utils
+need_cmd node nodejs
+need_cmd npm npm
 # The PostgreSQL tests start a private server from Debian's binaries.
 ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || missing="$missing postgresql"
 need_cmd psql postgresql-client
 [ -e /usr/bin/time ] || missing="$missing time"
 [ -d /usr/share/zoneinfo/Europe ] || missing="$missing tzdata"
 
+# The MT940 cross-check's independent parser, mt940js from npm, the version
+# pinned in tests/mt940/package.json (tests only; git-ignored).
+npm_deps() {
+    [ -d tests/mt940/node_modules/mt940js ] && return 0
+    npm install --prefix tests/mt940 --no-package-lock --no-audit --no-fund --silent || {
+        echo "deps: npm install in tests/mt940 failed" >&2
+        exit 1
+    }
+}
+
 if [ -z "$missing" ]; then
+    npm_deps
     echo "deps: all present"
     exit 0
 fi
@@ -42,6 +55,7 @@ if [ "$(id -u)" = 0 ]; then
         echo "deps: apt-get failed; run: $cmd" >&2
         exit 1
     }
+    npm_deps
 else
     echo "deps: missing:$missing" >&2
     echo "deps: as root, run: $cmd" >&2

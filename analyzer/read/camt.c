@@ -20,15 +20,12 @@
 typedef enum { CAMT_IN_STMT, CAMT_IN_NTRY, CAMT_IN_TX } CamtScope;
 
 typedef struct {
-    xmlTextReaderPtr xr;
-    gzFile gz;
-    char *name;
+    StmtXml x;
     StmtFormat format;
     const char *stmt_elem; /* "Stmt" or "Ntfctn" */
     char *path[LIMIT_XML_DEPTH];
     int depth;
     int stmt_depth, ntry_depth, tx_depth; /* depth of the open element, 0 = none */
-    GString *err;                         /* the first parse error, with its position */
     /* the entry being read, kept while its TxDtls rows are handed out */
     StmtRow ntry;
     guint n_tx;            /* TxDtls rows handed out for this entry */
@@ -39,22 +36,6 @@ typedef struct {
     gint64 open, close, credits, debits;
     guint64 stmt_line;
 } Camt;
-
-static void camt_error_cb(void *arg, xmlErrorPtr e)
-{
-    Camt *c = arg;
-    if (c->err->len || !e)
-        return;
-    g_string_printf(c->err, "%s:%d:%d: malformed XML: %s", c->name, e->line, e->int2,
-                    e->message ? e->message : "error");
-    while (c->err->len && c->err->str[c->err->len - 1] == '\n')
-        g_string_truncate(c->err, c->err->len - 1);
-}
-
-static int camt_read_cb(void *ctx, char *buf, int len)
-{
-    return gzread(((Camt *)ctx)->gz, buf, (unsigned)len);
-}
 
 /* The path of the open elements from depth `from` on, joined by '/'. */
 static void camt_rel(const Camt *c, int from, char *out, size_t cap)
@@ -67,26 +48,20 @@ static void camt_rel(const Camt *c, int from, char *out, size_t cap)
     }
 }
 
-/* The line of the node the reader is on (the parser itself reads ahead). */
 static int camt_line(const Camt *c)
 {
-    xmlNodePtr n = xmlTextReaderCurrentNode(c->xr);
-    long line = n ? xmlGetLineNo(n) : -1;
-    return line > 0 ? (int)line : xmlTextReaderGetParserLineNumber(c->xr);
+    return stmt_xml_line(&c->x);
 }
 
 static void camt_free(void *self)
 {
     Camt *c = self;
-    if (c->xr)
-        xmlFreeTextReader(c->xr);
+    stmt_xml_clear(&c->x);
     for (int d = 0; d < c->depth; d++)
         g_free(c->path[d]);
     for (int i = 0; i < STMT_F_COUNT; i++)
         g_string_free(c->ntry.f[i], TRUE);
-    g_string_free(c->err, TRUE);
     g_string_free(c->bal_type, TRUE);
-    g_free(c->name);
     g_free(c);
 }
 
@@ -220,7 +195,7 @@ static void camt_statement_end(Camt *c, const StmtRow *row)
         stmt_warn("%s:%" G_GUINT64_FORMAT ": statement '%s' of account '%s' does not add up: "
                   "opening %s + credits %s - debits %s = %s, but the closing balance is %s "
                   "(entries missing?)",
-                  c->name, c->stmt_line, row->f[STMT_F_STMT_ID]->str, row->f[STMT_F_ACCOUNT]->str,
+                  c->x.name, c->stmt_line, row->f[STMT_F_STMT_ID]->str, row->f[STMT_F_ACCOUNT]->str,
                   stmt_format_decimal(c->open, o), stmt_format_decimal(c->credits, cr),
                   stmt_format_decimal(c->debits, db),
                   stmt_format_decimal(c->open + c->credits - c->debits, sum),
@@ -286,7 +261,7 @@ static void camt_start(Camt *c, StmtRow *row, const char *local)
         row->line = line;
     }
     if (strcmp(local, "Amt") == 0 && (c->ntry_depth || c->tx_depth)) {
-        xmlChar *ccy = xmlTextReaderGetAttribute(c->xr, (const xmlChar *)"Ccy");
+        xmlChar *ccy = xmlTextReaderGetAttribute(c->x.xr, (const xmlChar *)"Ccy");
         StmtRow *r = c->tx_depth ? row : &c->ntry;
         g_string_assign(r->f[STMT_F_CURRENCY], ccy ? (const char *)ccy : "");
         xmlFree(ccy);
@@ -344,10 +319,7 @@ static StmtStatus camt_end(Camt *c, StmtRow *row, GString *why)
 /* Sets error from the parse error recorded, or a generic one. */
 static StmtStatus camt_fail(Camt *c, GError **error)
 {
-    if (!c->err->len)
-        g_string_printf(c->err, "%s:%d: malformed XML", c->name,
-                        xmlTextReaderGetParserLineNumber(c->xr));
-    g_set_error_literal(error, G_FILE_ERROR, G_FILE_ERROR_INVAL, c->err->str);
+    stmt_xml_fail(&c->x, error);
     return STMT_ERROR;
 }
 
@@ -355,21 +327,21 @@ static StmtStatus camt_next(void *self, StmtRow *row, GString *why, GError **err
 {
     Camt *c = self;
     int r;
-    while ((r = xmlTextReaderRead(c->xr)) == 1) {
-        int type = xmlTextReaderNodeType(c->xr);
-        const char *local = (const char *)xmlTextReaderConstLocalName(c->xr);
+    while ((r = xmlTextReaderRead(c->x.xr)) == 1) {
+        int type = xmlTextReaderNodeType(c->x.xr);
+        const char *local = (const char *)xmlTextReaderConstLocalName(c->x.xr);
         if (type == XML_READER_TYPE_ELEMENT) {
             if (c->depth >= LIMIT_XML_DEPTH) {
                 g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
-                            "%s:%d: elements nested deeper than %d", c->name, camt_line(c), LIMIT_XML_DEPTH);
+                            "%s:%d: elements nested deeper than %d", c->x.name, camt_line(c), LIMIT_XML_DEPTH);
                 return STMT_ERROR;
             }
-            gboolean empty = xmlTextReaderIsEmptyElement(c->xr);
+            gboolean empty = xmlTextReaderIsEmptyElement(c->x.xr);
             camt_start(c, row, local);
             if (!empty)
                 continue;
         } else if (type == XML_READER_TYPE_TEXT || type == XML_READER_TYPE_CDATA) {
-            camt_text(c, row, (const char *)xmlTextReaderConstValue(c->xr));
+            camt_text(c, row, (const char *)xmlTextReaderConstValue(c->x.xr));
             continue;
         } else if (type != XML_READER_TYPE_END_ELEMENT) {
             continue;
@@ -378,7 +350,7 @@ static StmtStatus camt_next(void *self, StmtRow *row, GString *why, GError **err
         if (st != STMT_END)
             return st;
     }
-    if (r < 0 || c->err->len)
+    if (r < 0 || c->x.err->len)
         return camt_fail(c, error);
     return STMT_END;
 }
@@ -389,21 +361,21 @@ static const StmtReaderOps camt_ops = {camt_next, camt_free};
 static gboolean camt_check_version(Camt *c, GError **error)
 {
     int r;
-    while ((r = xmlTextReaderRead(c->xr)) == 1 &&
-           xmlTextReaderNodeType(c->xr) != XML_READER_TYPE_ELEMENT)
+    while ((r = xmlTextReaderRead(c->x.xr)) == 1 &&
+           xmlTextReaderNodeType(c->x.xr) != XML_READER_TYPE_ELEMENT)
         ;
     if (r != 1) {
         camt_fail(c, error);
         return FALSE;
     }
-    const char *ns = (const char *)xmlTextReaderConstNamespaceUri(c->xr);
+    const char *ns = (const char *)xmlTextReaderConstNamespaceUri(c->x.xr);
     const char *want = c->format == STMT_CAMT053 ? "urn:iso:std:iso:20022:tech:xsd:camt.053.001."
                                                  : "urn:iso:std:iso:20022:tech:xsd:camt.054.001.";
     int version = ns && g_str_has_prefix(ns, want) ? atoi(ns + strlen(want)) : 0;
     if (version >= 2 && version <= 13)
         return TRUE;
     g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
-                "%s:%d: unknown message version '%s': expected %s02 to %s13", c->name,
+                "%s:%d: unknown message version '%s': expected %s02 to %s13", c->x.name,
                 camt_line(c), ns ? ns : "(no namespace)", want, want);
     return FALSE;
 }
@@ -412,24 +384,16 @@ void *camt_reader_new(gzFile gz, const char *name, StmtFormat f, const StmtReade
                       GError **error)
 {
     Camt *c = g_new0(Camt, 1);
-    c->gz = gz;
-    c->name = g_strdup(name);
     c->format = f;
     c->stmt_elem = f == STMT_CAMT053 ? "Stmt" : "Ntfctn";
-    c->err = g_string_new(NULL);
     c->bal_type = g_string_new(NULL);
     for (int i = 0; i < STMT_F_COUNT; i++)
         c->ntry.f[i] = g_string_new(NULL);
-    c->xr = xmlReaderForIO(camt_read_cb, NULL, c, name, NULL, XML_PARSE_NONET | XML_PARSE_NOBLANKS);
-    if (c->xr)
-        xmlTextReaderSetStructuredErrorHandler(c->xr, camt_error_cb, c);
-    if (!c->xr || !camt_check_version(c, error)) {
-        if (!c->xr)
-            g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_FAILED, "%s: cannot start the XML reader", name);
+    if (!stmt_xml_init(&c->x, gz, name, error) || !camt_check_version(c, error)) {
         camt_free(c);
         return NULL;
     }
-    c->path[c->depth++] = g_strdup((const char *)xmlTextReaderConstLocalName(c->xr));
+    c->path[c->depth++] = g_strdup((const char *)xmlTextReaderConstLocalName(c->x.xr));
     *ops = &camt_ops;
     return c;
 }

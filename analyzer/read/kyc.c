@@ -13,6 +13,7 @@
 #include "read/csv.h"
 #include "base/money.h"
 #include "read/source.h"
+#include "read/stmt.h"
 #include "base/tstamp.h"
 
 #define KYC_COLUMNS(X)                                                                             \
@@ -302,7 +303,10 @@ Kyc *kyc_new(void)
 
 Kyc *kyc_load(const char *path, Intern *accounts, Intern *locations, GError **error)
 {
-    g_autoptr(Source) src = source_open(path, error);
+    Source *holders = NULL; /* a statement's or a goAML report's account holders */
+    if (!stmt_parties_open(path, &holders, error))
+        return NULL;
+    g_autoptr(Source) src = holders ? holders : source_open(path, error);
     if (!src)
         return NULL;
     g_autoptr(Kyc) k = kyc_new();

@@ -127,6 +127,8 @@ StmtFormat stmt_sniff(const char *buf, size_t n)
             return STMT_CAMT053;
         if (g_strstr_len(b, (gssize)m, "camt.054.001."))
             return STMT_CAMT054;
+        if (g_strstr_len(b, (gssize)m, "<report>") || g_strstr_len(b, (gssize)m, "<report "))
+            return STMT_GOAML;
         return STMT_XML_OTHER;
     }
     if (i + 4 <= n && memcmp(buf + i, "{1:", 3) == 0)
@@ -139,7 +141,7 @@ StmtFormat stmt_sniff(const char *buf, size_t n)
 
 const char *stmt_format_name(StmtFormat f)
 {
-    static const char *const names[] = {"", "camt.053", "camt.054", "MT940", "XML"};
+    static const char *const names[] = {"", "camt.053", "camt.054", "MT940", "XML", "goAML"};
     return names[f];
 }
 
@@ -186,8 +188,7 @@ const char *stmt_format_decimal(gint64 v, char *buf)
 
 /* ---- mapping one entry to a canonical record ---- */
 
-/* Appends one CSV field, quoted when it needs to be. */
-static void stmt_csv_field(GString *out, const char *s, size_t n, gboolean last)
+void stmt_csv_field(GString *out, const char *s, size_t n, gboolean last)
 {
     if (memchr(s, ',', n) || memchr(s, '"', n) || memchr(s, '\n', n) || memchr(s, '\r', n)) {
         g_string_append_c(out, '"');
@@ -377,8 +378,7 @@ static void stmt_free(void *self)
 
 static const SourceRecordsOps stmt_source_ops = {stmt_next, stmt_bytes, stmt_reason, stmt_free};
 
-/* Reads the first bytes of path (inflated); FALSE with error if unreadable. */
-static gboolean stmt_peek(const char *path, gzFile *gz, StmtFormat *f, GError **error)
+gboolean stmt_peek(const char *path, gzFile *gz, StmtFormat *f, GError **error)
 {
     *gz = gzopen(path, "rb");
     if (!*gz) {
@@ -414,8 +414,9 @@ gboolean stmt_open(const char *path, StmtSeen **seen, Source **out, GError **err
     if (f == STMT_XML_OTHER) {
         gzclose(gz);
         g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
-                    "%s:1: unknown XML message: expected camt.053 or camt.054 "
-                    "(urn:iso:std:iso:20022:tech:xsd:camt.05x.001.NN), version .02 or later",
+                    "%s:1: unknown XML message: expected camt.053, camt.054 "
+                    "(urn:iso:std:iso:20022:tech:xsd:camt.05x.001.NN), version .02 or later, "
+                    "or a goAML report",
                     path);
         return FALSE;
     }
@@ -427,8 +428,9 @@ gboolean stmt_open(const char *path, StmtSeen **seen, Source **out, GError **err
     st->why = g_string_new(NULL);
     for (int i = 0; i < STMT_F_COUNT; i++)
         st->row.f[i] = g_string_new(NULL);
-    st->reader = f == STMT_MT940 ? mt940_reader_new(gz, path, &st->ops)
-                                 : camt_reader_new(gz, path, f, &st->ops, error);
+    st->reader = f == STMT_MT940   ? mt940_reader_new(gz, path, &st->ops)
+                 : f == STMT_GOAML ? goaml_reader_new(gz, path, &st->ops, error)
+                                   : camt_reader_new(gz, path, f, &st->ops, error);
     if (!st->reader) {
         stmt_free(st);
         return FALSE;

@@ -2,7 +2,8 @@
  *
  * A file handed to moneytrail is recognised by its content (gzip or plain,
  * never by its name): ISO 20022 camt.053 statements and camt.054
- * notifications (read/camt.c), SWIFT MT940 and MT942 (read/mt940.c). Each
+ * notifications (read/camt.c), SWIFT MT940 and MT942 (read/mt940.c), goAML
+ * reports (read/goaml.c). Each
  * booked entry becomes one record of the canonical CSV (schema/transactions.md)
  * by the mapping of schema/statements.md, so that the decoder, the rejects
  * file and everything after read a statement exactly as a CSV export. The
@@ -15,6 +16,7 @@
 #define MT_STMT_H
 
 #include <glib.h>
+#include <libxml/xmlreader.h>
 #include <zlib.h>
 
 #include "read/source.h"
@@ -25,6 +27,7 @@ typedef enum {
     STMT_CAMT054,
     STMT_MT940,
     STMT_XML_OTHER, /* XML, but no message this reader knows */
+    STMT_GOAML,     /* a goAML report (<report>): read/goaml.c */
 } StmtFormat;
 
 /* The fields a format reader gathers for one entry (one transaction). */
@@ -103,6 +106,39 @@ const StmtCode *stmt_codes(guint *n);
 void *camt_reader_new(gzFile gz, const char *name, StmtFormat f, const StmtReaderOps **ops,
                       GError **error);
 void *mt940_reader_new(gzFile gz, const char *name, const StmtReaderOps **ops);
+void *goaml_reader_new(gzFile gz, const char *name, const StmtReaderOps **ops, GError **error);
+
+/* Opens path (gzip or plain) and sniffs its first bytes: *gz positioned at
+ * the start (caller closes with gzclose), *f the format. FALSE with error
+ * if the file cannot be read. */
+gboolean stmt_peek(const char *path, gzFile *gz, StmtFormat *f, GError **error);
+/* Appends one CSV field of s[0, n) to out, quoted when it needs to be
+ * (newlines become spaces), then a comma unless last. */
+void stmt_csv_field(GString *out, const char *s, size_t n, gboolean last);
+/* The account holders of a camt.053/.054 statement or a goAML report as
+ * records of the accounts (KYC) CSV (read/stmt_parties.c): *out a Source
+ * (caller frees with source_free), or NULL when path is CSV or standard
+ * input. FALSE with error for an MT940 (it names no holder) or an
+ * unreadable file. */
+gboolean stmt_parties_open(const char *path, Source **out, GError **error);
+
+/* An XML reader over a gzFile, as every XML format here opens it
+ * (read/stmt_xml.c): no DTD, entities or network; the first parse error
+ * kept as "file:line:col: malformed XML: ..." in err. */
+typedef struct {
+    xmlTextReaderPtr xr;
+    gzFile gz;  /* borrowed */
+    char *name; /* the file's name, for messages */
+    GString *err;
+} StmtXml;
+/* Starts the reader over gz; FALSE with error if libxml2 cannot. Clear x
+ * with stmt_xml_clear either way. */
+gboolean stmt_xml_init(StmtXml *x, gzFile gz, const char *name, GError **error);
+void stmt_xml_clear(StmtXml *x);
+/* Sets error from the parse error kept, or a generic one at the reader's line. */
+void stmt_xml_fail(StmtXml *x, GError **error);
+/* The line of the node the reader is on (the parser itself reads ahead). */
+int stmt_xml_line(const StmtXml *x);
 
 /* Prints a warning about a statement (a balance that does not add up). */
 void stmt_warn(const char *fmt, ...) G_GNUC_PRINTF(1, 2);

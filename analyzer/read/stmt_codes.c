@@ -59,6 +59,15 @@ static const StmtCode stmt_code_rows[] = {
     {"gvc", "171", "transfer"},
     {"gvc", "808", "other"},
     {"gvc", "835", "other"},
+    {"prtry", "REMITTANCE", "remittance"},
+    {"prtry", "PREPAID-LOAD", "prepaid_load"},
+    {"prtry", "CRYPTO", "crypto"},
+    {"goaml", "K/in", "cash_deposit"},
+    {"goaml", "K/out", "cash_withdrawal"},
+    {"goaml", "B", "transfer"},
+    {"goaml", "M", "remittance"},
+    {"goaml", "C", "card"},
+    {"goaml", "O", "other"},
 };
 
 const StmtCode *stmt_codes(guint *n)

@@ -15,7 +15,8 @@ Test(stmt, sniff_by_content)
     cr_assert_eq(stmt_sniff(n54, strlen(n54)), STMT_CAMT054);
     cr_assert_eq(stmt_sniff(mt, strlen(mt)), STMT_MT940);
     cr_assert_eq(stmt_sniff("{1:F01BANK}", 11), STMT_MT940);
-    cr_assert_eq(stmt_sniff("<report>", 8), STMT_XML_OTHER);
+    cr_assert_eq(stmt_sniff("<report>", 8), STMT_GOAML);
+    cr_assert_eq(stmt_sniff("<rss version=\"2.0\">", 19), STMT_XML_OTHER);
     cr_assert_eq(stmt_sniff(csv, strlen(csv)), STMT_NONE);
 }
 

@@ -4,7 +4,7 @@
  *
  * Usage: tools/mtgen/mtgen --out DIR [--seed N] [--accounts N] [--days N]
  *        [--start YYYY-MM-DD] [--intensity textbook|subtle] [--count KEY=N ...]
- *        [--gzip] [--gzip-level N] [--layout canonical,amlworld,amlsim] [--quiet]
+ *        [--gzip] [--gzip-level N] [--layout canonical,amlworld,amlsim,camt053,mt940] [--quiet]
  *        [--blind] [--print-blind-shapes]
  * See tools/README.md and tools/mtgen/README.md (--blind). Exit status: 0 success, 1 bad usage, 2 I/O error. */
 #include "gen.h"
@@ -94,9 +94,15 @@ static gboolean parse_layout(GenOptions *o, const char *layout, GError **error)
             o->amlworld = TRUE;
         else if (strcmp(*p, "amlsim") == 0)
             o->amlsim = TRUE;
+        else if (strcmp(*p, "camt053") == 0)
+            o->camt053 = TRUE;
+        else if (strcmp(*p, "mt940") == 0)
+            o->mt940 = TRUE;
         else {
             g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                        "unknown layout '%s': expected canonical, amlworld or amlsim", *p);
+                        "unknown layout '%s': expected canonical, amlworld, amlsim, camt053 "
+                        "or mt940",
+                        *p);
             return FALSE;
         }
     }
@@ -121,7 +127,7 @@ static gboolean parse_options(int argc, char **argv, GenOptions *o, GError **err
         {"gzip", 0, 0, G_OPTION_ARG_NONE, &gz, "gzip the transaction files", NULL},
         {"gzip-level", 0, 0, G_OPTION_ARG_STRING, &level, "deflate level 1-9 (default 1)", "N"},
         {"layout", 0, 0, G_OPTION_ARG_STRING, &layout,
-         "comma list of canonical, amlworld, amlsim (default canonical)", "LIST"},
+         "comma list of canonical, amlworld, amlsim, camt053, mt940 (default canonical)", "LIST"},
         {"quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "no summary on stderr", NULL},
         {"blind", 0, 0, G_OPTION_ARG_NONE, &blind,
          "plant shapes drawn from wide distributions, with benign look-alikes", NULL},
@@ -203,6 +209,10 @@ static char *options_text(const GenOptions *o, const GenPlan *plan, guint64 rows
         g_string_append(lay, ",amlworld");
     if (o->amlsim)
         g_string_append(lay, ",amlsim");
+    if (o->camt053)
+        g_string_append(lay, ",camt053");
+    if (o->mt940)
+        g_string_append(lay, ",mt940");
     g_string_append_printf(s, "\nlayout=%s\ngzip=%d\ngzip_level=%d\ntimezone=%s\n",
                            lay->len ? lay->str + 1 : "", o->gzip, o->gzip_level, GEN_TZ_STR);
     g_string_free(lay, TRUE);

@@ -392,6 +392,7 @@ typedef struct {
     gboolean gzip;
     int gzip_level;
     gboolean canonical, amlworld, amlsim;
+    gboolean camt053, mt940; /* bank statements of the bank's own accounts (gen_stmt.c) */
     gboolean quiet;
     gboolean blind;      /* --blind: gen_blind.c plants instead of the scenarios */
     int blind_counts[16]; /* --blind: instances per blind typology */
@@ -577,5 +578,18 @@ guint64 gen_out_bytes(const GenOut *o);
 void gen_out_amlworld_row(const GenPop *pop, const GenRow *row, GenBuf *b);
 /* Formats an account as an AMLSim integer id (gen_out.c). */
 void gen_out_amlsim_account(GenRef ref, GenBuf *b);
+/* Formats a row's memo as the canonical CSV field (quoted when it must be). */
+void gen_out_memo(const GenPop *pop, const GenRow *w, GenBuf *b);
+
+/* ---- bank statements (gen_stmt.c) ---- */
+typedef struct GenStmt GenStmt;
+/* Opens statements.camt053.xml and/or statements.mt940 (+ .gz) as the
+ * options ask; NULL with error set on failure. Caller closes with gen_stmt_close. */
+GenStmt *gen_stmt_open(const GenOptions *opt, const GenPop *pop, GError **error);
+/* Books row w (transaction id T<id>) in the statements of the bank's own
+ * accounts on either side; FALSE once a write failed. */
+gboolean gen_stmt_row(GenStmt *s, const GenRow *w, guint64 id);
+/* Finishes the open statements and the files, frees s (NULL is fine). */
+gboolean gen_stmt_close(GenStmt *s, GError **error);
 
 #endif

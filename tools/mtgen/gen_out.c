@@ -14,6 +14,7 @@ struct GenOut {
     const GenOptions *opt;
     const GenPop *pop;
     GenSink *tx, *labels, *aw, *as;
+    GenStmt *st; /* camt.053 and MT940 (gen_stmt.c) */
     guint64 n;
     gint64 day_key_local, day_key_utc;
     char date_local[16], date_utc[16];
@@ -51,6 +52,8 @@ GenOut *gen_out_open(const GenOptions *opt, const GenPop *pop, GError **error)
             gen_buf_str(&o->as->buf, "tran_id,orig_acct,bene_acct,tx_type,base_amt,"
                                      "tran_timestamp,is_sar,alert_id\n");
     }
+    if (ok && (opt->camt053 || opt->mt940))
+        ok = (o->st = gen_stmt_open(opt, pop, error)) != NULL;
     if (!ok) {
         gen_out_close(o, NULL);
         return NULL;
@@ -76,7 +79,7 @@ static void put_hms(GenBuf *b, int secs, gboolean with_secs)
     }
 }
 
-static void put_memo(const GenPop *pop, const GenRow *w, GenBuf *b)
+void gen_out_memo(const GenPop *pop, const GenRow *w, GenBuf *b)
 {
     switch (w->memo_kind) {
     case MK_TEXT:
@@ -149,7 +152,7 @@ static void canonical_row(GenOut *o, const GenRow *w, guint64 id)
     gen_buf_char(b, ',');
     gen_buf_str(b, location(w->city));
     gen_buf_char(b, ',');
-    put_memo(o->pop, w, b);
+    gen_out_memo(o->pop, w, b);
     gen_buf_char(b, '\n');
 }
 
@@ -292,6 +295,8 @@ gboolean gen_out_rows(GenOut *o, const GenRow *rows, guint n, GError **error)
             if (!gen_sink_maybe_flush(o->as))
                 goto fail;
         }
+        if (o->st && !gen_stmt_row(o->st, w, id))
+            goto fail;
     }
     return TRUE;
 fail:
@@ -306,6 +311,7 @@ gboolean gen_out_close(GenOut *o, GError **error)
     ok = gen_sink_close(o->labels, error) && ok;
     ok = gen_sink_close(o->aw, error) && ok;
     ok = gen_sink_close(o->as, error) && ok;
+    ok = gen_stmt_close(o->st, error) && ok;
     g_free(o);
     return ok;
 }
