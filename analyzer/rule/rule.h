@@ -153,6 +153,7 @@ typedef enum {
     X(FIELD_CMP, "push field b compared (a: EQ .. GE) with the constant k")                        \
     X(FIELD_IN_LIST, "push field b is in list a")                                                  \
     X(AGG_CMP, "push aggregate a compared (b: EQ .. GE) with the constant k")                      \
+    X(TEXT, "push text test a (RuleSet.texts) on the row's folded memo")                           \
     X(HALT, "stop; the result is the top")
 
 typedef enum {
@@ -284,6 +285,21 @@ typedef struct {
     gboolean anonymous; /* an inline set like {PH, TH} */
 } RuleList;
 
+/* A text test on the memo (rule_text.c). */
+typedef enum {
+    RULE_TEXT_CONTAINS,
+    RULE_TEXT_STARTS_WITH,
+    RULE_TEXT_MATCHES, /* a GRegex regular expression, found anywhere */
+} RuleTextOp;
+
+typedef struct RuleText {
+    RuleTextOp op;
+    char *src;    /* the needle as written */
+    char *needle; /* folded (rule_text_fold); for MATCHES the pattern with non-ASCII folded */
+    gsize len;
+    GRegex *re; /* MATCHES only, caseless */
+} RuleText;
+
 typedef struct {
     char *name;
     double value;
@@ -298,6 +314,7 @@ typedef struct {
     char *from, *to; /* account names, NULL when absent */
     TxnCore core;    /* from/to/location are filled when the example runs */
     char *location;
+    char *memo; /* memo=..., or NULL */
     int line;
 } ExampleRow;
 
@@ -491,6 +508,7 @@ typedef struct RuleSet {
     GPtrArray *typologies; /* Typology */
     GPtrArray *lists;      /* RuleList, named ones first come first */
     GPtrArray *consts;     /* RuleConst */
+    GPtrArray *texts;      /* RuleText: the memo tests of OP_TEXT, owned */
     GPtrArray *files;      /* paths loaded */
     char digest[65];       /* sha256 of the loaded texts, for runs and alert ids */
 } RuleSet;
@@ -560,6 +578,7 @@ typedef struct {
     const RuleSet *rs;
     const Kyc *kyc; /* the accounts side table, or NULL */
     const RuleHistory *hist; /* the current row's history, or NULL: history fields read 0 */
+    StrView memo; /* the row's memo folded (rule_text_fold), borrowed; empty when it has none */
     /* when set, aggregates are computed on first use: agg_fn(agg_ctx, i) */
     double (*agg_fn)(void *agg_ctx, guint i);
     void *agg_ctx;

@@ -11,6 +11,7 @@
  * interpreter (to fold constants). */
 #include "rule/rule_ast.h"
 
+#include "rule/rule_text.h"
 #include "read/kyc.h"
 
 #include <math.h>
@@ -65,7 +66,7 @@ static void emit(Cc *c, RuleOp op, gint32 a, double k)
         [OP_PUSH] = 1,       [OP_FIELD] = 1,     [OP_AGG] = 1,  [OP_ADD] = -1, [OP_SUB] = -1,
         [OP_MUL] = -1,       [OP_DIV] = -1,      [OP_MOD] = -1, [OP_EQ] = -1,  [OP_NE] = -1,
         [OP_LT] = -1,        [OP_LE] = -1,       [OP_GT] = -1,  [OP_GE] = -1,  [OP_JUMP_FALSE] = -1,
-        [OP_JUMP_TRUE] = -1, [OP_IN_RANGE] = -2,
+        [OP_JUMP_TRUE] = -1, [OP_IN_RANGE] = -2, [OP_TEXT] = 1,
     };
     RuleStep s = {.op = (guint8)op, .a = a, .k = k};
     g_array_append_val(c->steps, s);
@@ -540,6 +541,45 @@ static ValueType compile_in_range(Cc *c, AstNode *n)
     return TY_BOOL;
 }
 
+/* `memo contains "x"` and the other text tests: the test is kept once in
+ * the set's texts (the planner compiles a filter again for each shape) and
+ * run by OP_TEXT on the row's folded memo. Only 'where' sees the memo: a
+ * window entry keeps no text. */
+static ValueType compile_text(Cc *c, AstNode *n)
+{
+    RuleTextOp op = (RuleTextOp)n->num;
+    if (n->a->kind != N_IDENT || strcmp(n->a->name, "memo") != 0) {
+        cc_error(c, n->a, "'%s' tests the memo only: write 'memo %s \"...\"'",
+                 rule_text_op_name(op), rule_text_op_name(op));
+        return TY_BOOL;
+    }
+    if (c->ctx != CTX_FILTER) {
+        cc_error(c, n->a,
+                 "the memo can be tested in 'where' only (a window entry keeps no text)");
+        return TY_BOOL;
+    }
+    if (!*n->b->name) {
+        cc_error(c, n->b, "an empty text after '%s' is always true", rule_text_op_name(op));
+        return TY_BOOL;
+    }
+    GPtrArray *texts = c->cx->rs->texts;
+    guint i = 0;
+    while (i < texts->len && !(((RuleText *)texts->pdata[i])->op == op &&
+                               strcmp(((RuleText *)texts->pdata[i])->src, n->b->name) == 0))
+        i++;
+    if (i == texts->len) {
+        g_autoptr(GError) err = NULL;
+        RuleText *t = rule_text_new(op, n->b->name, &err);
+        if (!t) {
+            cc_error(c, n->b, "'%s' is not a regular expression: %s", n->b->name, err->message);
+            return TY_BOOL;
+        }
+        g_ptr_array_add(texts, t);
+    }
+    emit(c, OP_TEXT, (gint32)i, 0);
+    return TY_BOOL;
+}
+
 static ValueType compile(Cc *c, AstNode *n)
 {
     switch (n->kind) {
@@ -590,6 +630,8 @@ static ValueType compile(Cc *c, AstNode *n)
         return compile_in_set(c, n);
     case N_IN_RANGE:
         return compile_in_range(c, n);
+    case N_TEXT:
+        return compile_text(c, n);
     }
     g_assert_not_reached();
 }
@@ -874,7 +916,9 @@ static gboolean node_fields(RuleCtx *cx, AstNode *n)
         }
         n->name = g_strdup(acc);
         g_ptr_array_add(cx->strings, n->name);
-    } else if (n->kind == N_IDENT && rule_field_lookup(n->name) >= 0) {
+    } else if ((n->kind == N_IDENT && rule_field_lookup(n->name) >= 0) || n->kind == N_TEXT) {
+        if (n->kind == N_TEXT)
+            n = n->a;
         rule_ctx_error(cx, n->line, n->col,
                        "a node predicate reads node.X fields only, found '%s'", n->name);
         return FALSE;

@@ -10,6 +10,7 @@
 
 #include "rule/rule_iso.h"
 #include "rule/rule_lex.h"
+#include "rule/rule_text.h"
 
 #include <math.h>
 #include <string.h>
@@ -500,6 +501,7 @@ static void example_free(RuleExample *ex)
         g_free(r->from);
         g_free(r->to);
         g_free(r->location);
+        g_free(r->memo);
     }
     for (guint i = 0; i < ex->expects->len; i++) {
         ExampleExpect *e = &g_array_index(ex->expects, ExampleExpect, i);
@@ -637,6 +639,7 @@ RuleSet *rule_set_new(void)
     rs->typologies = g_ptr_array_new();
     rs->lists = g_ptr_array_new();
     rs->consts = g_ptr_array_new();
+    rs->texts = g_ptr_array_new_with_free_func((GDestroyNotify)rule_text_free);
     rs->files = g_ptr_array_new_with_free_func(g_free);
     return rs;
 }
@@ -670,6 +673,7 @@ void rule_set_free(RuleSet *rs)
     g_ptr_array_unref(rs->rules);
     g_ptr_array_unref(rs->lists);
     g_ptr_array_unref(rs->consts);
+    g_ptr_array_unref(rs->texts);
     g_ptr_array_unref(rs->files);
     g_free(rs);
 }

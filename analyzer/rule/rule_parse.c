@@ -8,6 +8,7 @@
  * skips to the next clause keyword and goes on, so that one run reports
  * every error of a file. */
 #include "rule/rule_plan.h"
+#include "rule/rule_text.h"
 
 #include <math.h>
 #include <string.h>
@@ -349,6 +350,25 @@ static AstNode *parse_in(Parser *p, AstNode *a, gboolean negate)
     return n;
 }
 
+/* "a contains "x"", "a starts_with "x"", "a matches "re"": a text test
+ * (rule_text.c) at the word after a; the compiler checks that a is memo. */
+static AstNode *parse_text(Parser *p, AstNode *a)
+{
+    int op = rule_text_op(p->tok.start, p->tok.len);
+    advance(p);
+    if (p->tok.kind != TOK_STRING) {
+        err_expected(p, "a quoted text after the text test");
+        return NULL;
+    }
+    Token t = p->tok;
+    advance(p);
+    AstNode *b = node_new(p, N_STRING, &t);
+    b->name = t.text;
+    AstNode *n = binary(p, a, b, N_TEXT, TOK_EOF);
+    n->num = op;
+    return n;
+}
+
 static gboolean is_cmp(TokKind k)
 {
     return k == TOK_EQ || k == TOK_NE || k == TOK_LT || k == TOK_LE || k == TOK_GT || k == TOK_GE;
@@ -367,6 +387,8 @@ static AstNode *parse_cmp(Parser *p)
     }
     if (accept_kw(p, "in"))
         return parse_in(p, a, FALSE);
+    if (p->tok.kind == TOK_IDENT && rule_text_op(p->tok.start, p->tok.len) >= 0)
+        return parse_text(p, a);
     if (rule_tok_is(&p->tok, "not")) {
         gsize save = p->lx.pos;
         Token save_tok = p->tok, save_prev = p->prev;

@@ -493,6 +493,7 @@ static gboolean is_account_static(const AstNode *n)
         return TRUE;
     switch (n->kind) {
     case N_CALL:
+    case N_TEXT: /* the memo is the row's */
         return FALSE;
     case N_IDENT: {
         int f = rule_field_lookup(n->name);

@@ -73,6 +73,8 @@ static gboolean feed(const RuleSet *one, const RuleExample *ex, Seen *seen, GStr
         }
         last = row->core.ts;
         Txn t = {.core = row->core, .line = (guint64)row->line};
+        if (row->memo)
+            t.memo = (StrView){row->memo, (guint32)strlen(row->memo)};
         t.core.from = row->from ? intern_add(accounts, row->from, strlen(row->from)) : 0;
         t.core.to = row->to ? intern_add(accounts, row->to, strlen(row->to)) : 0;
         t.core.location =
