@@ -202,6 +202,40 @@ static double fold(const RuleAgg *g, const AggCtx *c, guint lo, guint hi)
     return n || g->kind == AGG_COUNT || g->kind == AGG_SUM ? acc : 0;
 }
 
+/* median, percentile(x, p), stddev over [lo, hi): the values of the
+ * entries passing the "where" gathered in the scratch (a window holds at
+ * most LIMIT_WINDOW_ENTRIES, so every value fits and the result is
+ * exact). A percentile interpolates between the two nearest ranks
+ * (h = (n - 1) p / 100); stddev is the population's, from the mean in a
+ * second pass. 0 over no entries. */
+static double order_stat(const RuleAgg *g, const AggCtx *c, guint lo, guint hi)
+{
+    RuleEval ev = {.account = c->account, .rs = c->rs, .kyc = c->kyc};
+    double *v = c->scratch;
+    guint n = 0;
+    for (guint i = lo; i < hi; i++) {
+        if (g->cond.n && !passes(g, c, i, &ev))
+            continue;
+        ev.txn = window_at(c->w, i)->core;
+        v[n++] = rule_vm_run(&g->arg, &ev);
+    }
+    if (!n)
+        return 0;
+    if (g->kind == AGG_STDDEV) {
+        double mean = 0, ss = 0;
+        for (guint i = 0; i < n; i++)
+            mean += v[i];
+        mean /= n;
+        for (guint i = 0; i < n; i++)
+            ss += (v[i] - mean) * (v[i] - mean);
+        return sqrt(ss / n);
+    }
+    qsort(v, n, sizeof *v, cmp_double);
+    double h = (n - 1) * (g->kind == AGG_MEDIAN ? 50 : g->k) / 100;
+    guint at = (guint)h;
+    return at + 1 < n ? v[at] + (h - at) * (v[at + 1] - v[at]) : v[at];
+}
+
 /* Adds m to the matched amount of counterparty cp; returns its new total. */
 static double credit(double *cps, double *amts, guint *n, double cp, double m)
 {
@@ -493,6 +527,10 @@ double window_agg(const RuleAgg *g, const AggCtx *c)
     case AGG_FORWARDED:
     case AGG_SWEPT:
         return agg_forward(g, c);
+    case AGG_MEDIAN:
+    case AGG_PERCENTILE:
+    case AGG_STDDEV:
+        return order_stat(g, c, lo, hi);
     default:
         return fold(g, c, lo, hi) * scale;
     }

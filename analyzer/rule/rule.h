@@ -183,6 +183,7 @@ typedef enum {
     AGG_TAKES_VALUE,     /* sum(amount): a value of each entry */
     AGG_TAKES_FIELD,     /* distinct(counterparty): a field's values */
     AGG_TAKES_DURATION,  /* forwarded(48h): a duration, or a constant holding one */
+    AGG_TAKES_VALUE_P,   /* percentile(amount, 90): a value of each entry and a percent */
 } AggTakes;
 
 /* Aggregates over a window: id, name, what it takes, the type of its value
@@ -199,6 +200,10 @@ typedef enum {
     X(AVG, "avg", AGG_TAKES_VALUE, TY_NUM, 1, 0, "the mean of a value over the entries")           \
     X(MIN, "min", AGG_TAKES_VALUE, TY_NUM, 1, 0, "the least value")                                \
     X(MAX, "max", AGG_TAKES_VALUE, TY_NUM, 1, 0, "the greatest value")                             \
+    X(MEDIAN, "median", AGG_TAKES_VALUE, TY_NUM, 1, 0, "the middle value (percentile 50)")         \
+    X(PERCENTILE, "percentile", AGG_TAKES_VALUE_P, TY_NUM, 1, 0,                                   \
+      "the value p% of the entries lie at or below, interpolated")                                 \
+    X(STDDEV, "stddev", AGG_TAKES_VALUE, TY_NUM, 1, 0, "the population standard deviation")        \
     X(DISTINCT, "distinct", AGG_TAKES_FIELD, TY_COUNT, 1, 0,                                       \
       "distinct non-empty values of a field")                                                      \
     X(SPAN, "span", AGG_TAKES_NOTHING, TY_DURATION, 0, 0,                                          \
@@ -222,7 +227,7 @@ typedef struct {
     RuleProgram arg;   /* value (sum..max) or condition (count); empty otherwise */
     RuleProgram cond;  /* "where" inside the call: entries that count; empty = all */
     FieldId field;     /* AGG_DISTINCT, AGG_NEW */
-    double k;          /* AGG_FORWARDED, AGG_SWEPT: seconds */
+    double k;          /* AGG_FORWARDED, AGG_SWEPT: seconds; AGG_PERCENTILE: p, 0 to 100 */
     gboolean baseline; /* computed over the baseline period before the window (scaled) */
     char *text;        /* canonical source text, e.g. "sum(amount)"; the key in alerts */
     ValueType type;

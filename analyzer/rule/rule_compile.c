@@ -175,15 +175,29 @@ static gboolean agg_arg(Cc *c, AstNode *n, AggKind kind, RuleAgg *agg)
         agg->type = agg_info[kind].type;
         return nargs == 0;
     }
-    if (nargs != 1)
+    if (takes == AGG_TAKES_VALUE_P) {
+        if (nargs != 2)
+            return FALSE;
+        AstNode *p = g_ptr_array_index(n->items, 1);
+        if (!const_value(c->cx, p, &agg->k) || agg->k < 0 || agg->k > 100) {
+            cc_error(c, p, "the percent of %s() is a number from 0 to 100, e.g. %s(amount, 90)",
+                     n->name, n->name);
+            return TRUE;
+        }
+        RuleConst *k = p->kind == N_IDENT ? rule_const_lookup(c->cx, p->name) : NULL;
+        if (k)
+            k->used = TRUE;
+    } else if (nargs != 1) {
         return FALSE;
+    }
     if (takes == AGG_TAKES_FIELD)
         return agg_field(c, arg, agg);
     if (takes == AGG_TAKES_DURATION)
         return agg_duration(c, n, arg, agg);
     if (!compile_sub(c->cx, arg, CTX_AGG_ARG, &agg->arg))
         c->failed = TRUE;
-    agg->type = takes == AGG_TAKES_VALUE ? agg->arg.type : agg_info[kind].type;
+    agg->type = takes == AGG_TAKES_VALUE || takes == AGG_TAKES_VALUE_P ? agg->arg.type
+                                                                       : agg_info[kind].type;
     return TRUE;
 }
 
