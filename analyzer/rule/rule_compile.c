@@ -248,6 +248,7 @@ static ValueType compile_agg(Cc *c, AstNode *n, AggCall call)
         cc_error(c, n, "%s() takes %s", n->name,
                  takes == AGG_TAKES_CONDITION ? "nothing or a condition"
                  : takes == AGG_TAKES_NOTHING ? "nothing"
+                 : takes == AGG_TAKES_VALUE_P ? "a value and a percent, e.g. (amount, 90)"
                                               : "one value");
         rule_program_clear(&agg.arg); /* a "where" may have compiled before the count failed */
         rule_program_clear(&agg.cond);
