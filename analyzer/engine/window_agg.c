@@ -96,6 +96,31 @@ static guint collect(const RuleAgg *g, const AggCtx *c, guint lo, guint hi, doub
     return n;
 }
 
+/* most(field) over [lo, hi): the entries (passing the "where") of the
+ * commonest present value, e.g. most(day), the entries of the busiest
+ * local day: the values sorted in the scratch, the longest run counted. */
+static double agg_most(const RuleAgg *g, const AggCtx *c, guint lo, guint hi)
+{
+    RuleEval ev = {.account = c->account, .rs = c->rs, .kyc = c->kyc};
+    double *v = c->scratch;
+    guint n = 0;
+    for (guint i = lo; i < hi; i++) {
+        ev.txn = window_at(c->w, i)->core;
+        if (g->cond.n && !passes(g, c, i, &ev))
+            continue;
+        double x = rule_vm_field(g->field, ev.txn, c->account, c->kyc);
+        if (!is_absent(g->field, x))
+            v[n++] = x;
+    }
+    qsort(v, n, sizeof *v, cmp_double);
+    guint best = 0;
+    for (guint i = 0, run = 0; i < n; i++) {
+        run = i > 0 && v[i] == v[i - 1] ? run + 1 : 1;
+        best = MAX(best, run);
+    }
+    return best;
+}
+
 static double agg_new(const RuleAgg *g, const AggCtx *c)
 {
     double *base = c->scratch + 3 * LIMIT_WINDOW_ENTRIES, *cur = c->scratch;
@@ -522,6 +547,8 @@ double window_agg(const RuleAgg *g, const AggCtx *c)
         return span_of(c->w, lo, hi);
     case AGG_DISTINCT:
         return collect(g, c, lo, hi, c->scratch);
+    case AGG_MOST:
+        return agg_most(g, c, lo, hi);
     case AGG_NEW:
         return agg_new(g, c);
     case AGG_FORWARDED:

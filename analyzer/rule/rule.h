@@ -206,6 +206,8 @@ typedef enum {
     X(STDDEV, "stddev", AGG_TAKES_VALUE, TY_NUM, 1, 0, "the population standard deviation")        \
     X(DISTINCT, "distinct", AGG_TAKES_FIELD, TY_COUNT, 1, 0,                                       \
       "distinct non-empty values of a field")                                                      \
+    X(MOST, "most", AGG_TAKES_FIELD, TY_COUNT, 1, 0,                                               \
+      "the entries of the commonest value of a field: most(day) is the count of the busiest day")  \
     X(SPAN, "span", AGG_TAKES_NOTHING, TY_DURATION, 0, 0,                                          \
       "seconds from the oldest to the newest entry")                                               \
     X(NEW, "new", AGG_TAKES_FIELD, TY_COUNT, 0, 1,                                                 \
@@ -226,7 +228,7 @@ typedef struct {
     AggKind kind;
     RuleProgram arg;   /* value (sum..max) or condition (count); empty otherwise */
     RuleProgram cond;  /* "where" inside the call: entries that count; empty = all */
-    FieldId field;     /* AGG_DISTINCT, AGG_NEW */
+    FieldId field;     /* AGG_DISTINCT, AGG_NEW, AGG_MOST */
     double k;          /* AGG_FORWARDED, AGG_SWEPT: seconds; AGG_PERCENTILE: p, 0 to 100 */
     gboolean baseline; /* computed over the baseline period before the window (scaled) */
     char *text;        /* canonical source text, e.g. "sum(amount)"; the key in alerts */

@@ -657,7 +657,7 @@ static void check_history(RuleCtx *cx, const Rule *r, const RuleAgg *g, const As
 {
     gboolean cond_arg = g->kind == AGG_COUNT;
     gboolean in_value = (!cond_arg && rule_program_reads_history(&g->arg)) ||
-                        ((g->kind == AGG_DISTINCT || g->kind == AGG_NEW) &&
+                        ((g->kind == AGG_DISTINCT || g->kind == AGG_NEW || g->kind == AGG_MOST) &&
                          rule_field_is_history(g->field));
     gboolean in_cond = rule_program_reads_history(&g->cond) ||
                        (cond_arg && rule_program_reads_history(&g->arg));
