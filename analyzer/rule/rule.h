@@ -282,7 +282,7 @@ static inline gboolean rule_mcc_has(const guint64 *bits, guint mcc)
 
 typedef struct {
     char *name;
-    ValueType kind; /* TY_CHANNEL, TY_MCC, TY_COUNTRY or TY_CURRENCY */
+    ValueType kind; /* TY_CHANNEL, TY_MCC, TY_COUNTRY, TY_CURRENCY, TY_DOW, TY_HOUR, TY_ACCOUNT */
     guint8 *bits;   /* membership bitset over the kind's key space */
     guint nbits;
     GArray *values; /* double, the members as given, for printing */
@@ -516,6 +516,13 @@ typedef struct RuleSet {
     GPtrArray *lists;      /* RuleList, named ones first come first */
     GPtrArray *consts;     /* RuleConst */
     GPtrArray *texts;      /* RuleText: the memo tests of OP_TEXT, owned */
+    /* The accounts named by account lists, each once, in the order first
+     * named: the one at index i is interned as account i + 1 before any
+     * row (rule_set_intern_accounts), so that an account list is a bitset
+     * over interned ids like any other list */
+    GPtrArray *account_names;    /* char*, owned */
+    GHashTable *account_ids;     /* name -> GUINT_TO_POINTER(id), names borrowed */
+    GPtrArray *list_files;       /* "path\tsha256" of account list files read, for the digest */
     GPtrArray *files;      /* paths loaded */
     char digest[65];       /* sha256 of the loaded texts, for runs and alert ids */
 } RuleSet;
@@ -613,6 +620,11 @@ double rule_vm_field(FieldId f, const TxnCore *t, guint32 account, const Kyc *ky
 /* The bit of a value of a list's kind (a country is one of 26*26); -1 when
  * the value lies outside the kind's space. */
 gint64 rule_list_key(ValueType kind, double v);
+typedef struct Intern Intern;
+/* Interns the accounts the set's account lists name into accounts, which
+ * must be empty (a scan's or an example's table, before any row), so that
+ * they get the ids the lists were compiled with. */
+void rule_set_intern_accounts(const RuleSet *rs, Intern *accounts);
 /* TRUE if a value of the list's kind is a member. */
 gboolean rule_list_contains(const RuleList *l, double v);
 /* Writes one line per step of p, e.g. "  3  FIELD amount". */

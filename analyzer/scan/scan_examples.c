@@ -42,6 +42,7 @@ static gboolean collect(const Alert *a, void *user)
 static gboolean feed(const RuleSet *one, const RuleExample *ex, Seen *seen, GString *report)
 {
     g_autoptr(Intern) accounts = intern_new();
+    rule_set_intern_accounts(one, accounts); /* the ids account lists hold */
     g_autoptr(Intern) locations = intern_new();
     g_autoptr(Engine) e = engine_new(one, accounts, locations, collect, seen);
     g_autoptr(Kyc) kyc = kyc_new();
