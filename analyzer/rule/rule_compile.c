@@ -526,15 +526,17 @@ static ValueType compile_in_set(Cc *c, AstNode *n)
     RuleList *l = rule_list_new_anonymous(c->cx->rs, ta, c->cx->file, n->line, n->col);
     if (!l) {
         cc_error(c, n,
-                 "a {set} needs a channel, mcc, country, currency, weekday or hour on the left, "
-                 "not a %s",
+                 "a {set} needs a channel, mcc, country, currency, weekday, hour or account on the "
+                 "left, not a %s",
                  rule_type_word(ta));
         return TY_BOOL;
     }
     for (guint i = 0; i < n->items->len; i++) {
         AstNode *item = g_ptr_array_index(n->items, i);
         double v;
-        if (!rule_enum_value(ta, item->name, &v) || !rule_list_add(l, v))
+        if (ta == TY_ACCOUNT) /* any id: the set numbers the accounts it names */
+            rule_list_add(l, rule_set_account_id(c->cx->rs, item->name));
+        else if (!rule_enum_value(ta, item->name, &v) || !rule_list_add(l, v))
             cc_error(c, item, "'%s' is not a %s", item->name, rule_type_word(ta));
     }
     emit(c, OP_IN_LIST, (gint32)c->cx->rs->lists->len - 1, 0);
