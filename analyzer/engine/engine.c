@@ -737,7 +737,11 @@ static gboolean amount_may_pass(const Rule *r, Side side, const TxnCore *t)
 static gboolean side_passes(const Engine *e, guint ri, Side side, guint32 account, const TxnCore *t)
 {
     const Rule *r = g_ptr_array_index(e->rs->rules, ri);
-    RuleEval ev = {.txn = t, .account = account, .rs = e->rs, .kyc = e->kyc, .hist = hist_of(e),
+    RuleEval ev = {.txn = t,
+                   .account = account,
+                   .rs = e->rs,
+                   .kyc = e->kyc,
+                   .hist = hist_of(e),
                    .memo = memo_of(e)};
     return rule_vm_run(shape_program(r, side, t->mcc == TXN_MCC_NONE, t->channel), &ev) != 0;
 }

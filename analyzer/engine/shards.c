@@ -181,9 +181,11 @@ static void shard_run(Shard *sh)
     sh->batch = &sh->s->batch[sh->done % 2];
     Batch *b = sh->batch;
     if (!engine_has_graph(sh->engine)) { /* account by account (engine.h) */
-        EngineRows rows = {
-            .core = b->core, .ids = b->ids[0], .id_stride = sizeof b->ids[0], .id_len = b->id_len,
-            .n = b->n};
+        EngineRows rows = {.core = b->core,
+                           .ids = b->ids[0],
+                           .id_stride = sizeof b->ids[0],
+                           .id_len = b->id_len,
+                           .n = b->n};
         if (b->memo)
             rows.memo = b->memo->str, rows.memo_at = b->memo_at, rows.memo_len = b->memo_len;
         engine_process_rows(sh->engine, &rows, &sh->row);

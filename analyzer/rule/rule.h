@@ -520,9 +520,9 @@ typedef struct RuleSet {
      * named: the one at index i is interned as account i + 1 before any
      * row (rule_set_intern_accounts), so that an account list is a bitset
      * over interned ids like any other list */
-    GPtrArray *account_names;    /* char*, owned */
-    GHashTable *account_ids;     /* name -> GUINT_TO_POINTER(id), names borrowed */
-    GPtrArray *list_files;       /* "path\tsha256" of account list files read, for the digest */
+    GPtrArray *account_names; /* char*, owned */
+    GHashTable *account_ids;  /* name -> GUINT_TO_POINTER(id), names borrowed */
+    GPtrArray *list_files;    /* "path\tsha256" of account list files read, for the digest */
     GPtrArray *files;      /* paths loaded */
     char digest[65];       /* sha256 of the loaded texts, for runs and alert ids */
 } RuleSet;

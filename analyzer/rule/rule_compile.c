@@ -571,8 +571,7 @@ static ValueType compile_text(Cc *c, AstNode *n)
         return TY_BOOL;
     }
     if (c->ctx != CTX_FILTER) {
-        cc_error(c, n->a,
-                 "the memo can be tested in 'where' only (a window entry keeps no text)");
+        cc_error(c, n->a, "the memo can be tested in 'where' only (a window entry keeps no text)");
         return TY_BOOL;
     }
     if (!*n->b->name) {

@@ -1309,8 +1309,7 @@ static void parse_account_values(Parser *p, RuleList *l)
             perr(p, &t, "%s is not an account id (quote ids with other characters)", d);
             return;
         }
-        g_autofree char *name =
-            t.kind == TOK_STRING ? g_strdup(t.text) : g_strndup(t.start, t.len);
+        g_autofree char *name = t.kind == TOK_STRING ? g_strdup(t.text) : g_strndup(t.start, t.len);
         rule_list_add(l, rule_set_account_id(p->cx->rs, name));
         advance(p);
     } while (accept(p, TOK_COMMA));

@@ -181,7 +181,8 @@ static const ErrCase err_cases[] = {
     {HEAD "  within 1d\n  alert if count(memo contains \"x\") >= 1\n" TAIL, 5, 18,
      "the memo can be tested in 'where' only (a window entry keeps no text)"},
     /* account lists */
-    {"list w: account = file \"missing.txt\"\n" HEAD "  where counterparty in w\n  alert if count >= 1\n" TAIL,
+    {"list w: account = file \"missing.txt\"\n" HEAD
+     "  where counterparty in w\n  alert if count >= 1\n" TAIL,
      1, 24, "no account list 'missing.txt' beside the rule file"},
     {"list w: account = A1, B2\n" HEAD "  where channel in w\n  alert if count >= 1\n" TAIL, 5, 20,
      "list 'w' holds account values but is compared with a channel"},
