@@ -121,6 +121,29 @@ static double agg_most(const RuleAgg *g, const AggCtx *c, guint lo, guint hi)
     return best;
 }
 
+/* sequence(A, B, k) over [lo, hi): the entries passing B with an earlier
+ * entry (older, or before it in the window at the same second) passing A
+ * at most k seconds before. Oldest first, the latest A is all it needs; an
+ * entry passing both is a B of the A before it, then the latest A. */
+static double agg_sequence(const RuleAgg *g, const AggCtx *c, guint lo, guint hi)
+{
+    RuleEval ev = {.account = c->account, .rs = c->rs, .kyc = c->kyc};
+    gboolean seen = FALSE;
+    gint64 last_a = 0;
+    guint n = 0;
+    for (guint i = lo; i < hi; i++) {
+        const WinEntry *e = window_at(c->w, i);
+        if (seen && (double)(win_ts(e) - last_a) <= g->k && passes(g, c, i, &ev))
+            n++;
+        ev.txn = e->core;
+        if (rule_vm_run(&g->arg, &ev) != 0) {
+            seen = TRUE;
+            last_a = win_ts(e);
+        }
+    }
+    return n;
+}
+
 static double agg_new(const RuleAgg *g, const AggCtx *c)
 {
     double *base = c->scratch + 3 * LIMIT_WINDOW_ENTRIES, *cur = c->scratch;
@@ -549,6 +572,8 @@ double window_agg(const RuleAgg *g, const AggCtx *c)
         return collect(g, c, lo, hi, c->scratch);
     case AGG_MOST:
         return agg_most(g, c, lo, hi);
+    case AGG_SEQUENCE:
+        return agg_sequence(g, c, lo, hi);
     case AGG_NEW:
         return agg_new(g, c);
     case AGG_FORWARDED:

@@ -184,6 +184,7 @@ typedef enum {
     AGG_TAKES_FIELD,     /* distinct(counterparty): a field's values */
     AGG_TAKES_DURATION,  /* forwarded(48h): a duration, or a constant holding one */
     AGG_TAKES_VALUE_P,   /* percentile(amount, 90): a value of each entry and a percent */
+    AGG_TAKES_SEQUENCE,  /* sequence(A, B, 24h): two conditions and a duration */
 } AggTakes;
 
 /* Aggregates over a window: id, name, what it takes, the type of its value
@@ -208,6 +209,8 @@ typedef enum {
       "distinct non-empty values of a field")                                                      \
     X(MOST, "most", AGG_TAKES_FIELD, TY_COUNT, 1, 0,                                               \
       "the entries of the commonest value of a field: most(day) is the count of the busiest day")  \
+    X(SEQUENCE, "sequence", AGG_TAKES_SEQUENCE, TY_COUNT, 0, 0,                                    \
+      "entries passing B within k s after an earlier entry passing A")                             \
     X(SPAN, "span", AGG_TAKES_NOTHING, TY_DURATION, 0, 0,                                          \
       "seconds from the oldest to the newest entry")                                               \
     X(NEW, "new", AGG_TAKES_FIELD, TY_COUNT, 0, 1,                                                 \
@@ -226,10 +229,10 @@ typedef enum {
 
 typedef struct {
     AggKind kind;
-    RuleProgram arg;   /* value (sum..max) or condition (count); empty otherwise */
-    RuleProgram cond;  /* "where" inside the call: entries that count; empty = all */
+    RuleProgram arg;   /* value (sum..max) or condition (count, sequence's A); empty otherwise */
+    RuleProgram cond;  /* "where" inside the call: entries that count (sequence's B); empty = all */
     FieldId field;     /* AGG_DISTINCT, AGG_NEW, AGG_MOST */
-    double k;          /* AGG_FORWARDED, AGG_SWEPT: seconds; AGG_PERCENTILE: p, 0 to 100 */
+    double k; /* AGG_FORWARDED, AGG_SWEPT, AGG_SEQUENCE: seconds; AGG_PERCENTILE: p, 0 to 100 */
     gboolean baseline; /* computed over the baseline period before the window (scaled) */
     char *text;        /* canonical source text, e.g. "sum(amount)"; the key in alerts */
     ValueType type;

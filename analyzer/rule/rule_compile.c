@@ -175,6 +175,15 @@ static gboolean agg_arg(Cc *c, AstNode *n, AggKind kind, RuleAgg *agg)
         agg->type = agg_info[kind].type;
         return nargs == 0;
     }
+    if (takes == AGG_TAKES_SEQUENCE) {
+        if (nargs != 3)
+            return FALSE;
+        /* A as the argument, B as the entries that count (the planner flags it) */
+        if (!compile_sub(c->cx, arg, CTX_AGG_ARG, &agg->arg) ||
+            !compile_sub(c->cx, g_ptr_array_index(n->items, 1), CTX_AGG_ARG, &agg->cond))
+            c->failed = TRUE;
+        return agg_duration(c, n, g_ptr_array_index(n->items, 2), agg);
+    }
     if (takes == AGG_TAKES_VALUE_P) {
         if (nargs != 2)
             return FALSE;
@@ -246,10 +255,12 @@ static ValueType compile_agg(Cc *c, AstNode *n, AggCall call)
     if (!ok) {
         AggTakes takes = agg_info[agg.kind].takes;
         cc_error(c, n, "%s() takes %s", n->name,
-                 takes == AGG_TAKES_CONDITION ? "nothing or a condition"
-                 : takes == AGG_TAKES_NOTHING ? "nothing"
-                 : takes == AGG_TAKES_VALUE_P ? "a value and a percent, e.g. (amount, 90)"
-                                              : "one value");
+                 takes == AGG_TAKES_CONDITION  ? "nothing or a condition"
+                 : takes == AGG_TAKES_NOTHING  ? "nothing"
+                 : takes == AGG_TAKES_VALUE_P  ? "a value and a percent, e.g. (amount, 90)"
+                 : takes == AGG_TAKES_SEQUENCE ? "two conditions and a duration, e.g. "
+                                                 "(channel == cash_deposit, direction == out, 24h)"
+                                               : "one value");
         rule_program_clear(&agg.arg); /* a "where" may have compiled before the count failed */
         rule_program_clear(&agg.cond);
         return TY_NUM;

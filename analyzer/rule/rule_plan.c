@@ -645,6 +645,8 @@ static AstNode *agg_condition(AstNode *call, gboolean wrapped)
         call = g_ptr_array_index(call->items, 0);
     if (call->b)
         return call->b;
+    if (strcmp(call->name, "sequence") == 0) /* (A, B, duration): B decides which count */
+        return call->items && call->items->len == 3 ? g_ptr_array_index(call->items, 1) : NULL;
     return call->items && call->items->len == 1 ? g_ptr_array_index(call->items, 0) : NULL;
 }
 

@@ -180,6 +180,13 @@ static const ErrCase err_cases[] = {
      "expected a quoted text after the text test, found '3'"},
     {HEAD "  within 1d\n  alert if count(memo contains \"x\") >= 1\n" TAIL, 5, 18,
      "the memo can be tested in 'where' only (a window entry keeps no text)"},
+    /* ordered steps */
+    {HEAD "  within 1d\n  alert if sequence(channel == card, 24h) >= 1\n" TAIL, 5, 12,
+     "sequence() takes two conditions and a duration, e.g. (channel == cash_deposit, direction "
+     "== out, 24h)"},
+    {HEAD
+     "  within 1d\n  alert if sequence(channel == card, channel == cash_withdrawal, 0) >= 1\n" TAIL,
+     5, 66, "sequence() takes a duration like 48h, or a constant holding one"},
     /* account lists */
     {"list w: account = file \"missing.txt\"\n" HEAD
      "  where counterparty in w\n  alert if count >= 1\n" TAIL,
