@@ -732,17 +732,24 @@ static gboolean amount_may_pass(const Rule *r, Side side, const TxnCore *t)
     return amount >= ar->lo && amount <= ar->hi;
 }
 
+/* What a filter reads of the current row t seen from account: the row,
+ * its history and its folded memo (borrowed from e until the next row). */
+static RuleEval filter_eval(const Engine *e, const TxnCore *t, guint32 account)
+{
+    return (RuleEval){.txn = t,
+                      .account = account,
+                      .rs = e->rs,
+                      .kyc = e->kyc,
+                      .hist = hist_of(e),
+                      .memo = memo_of(e)};
+}
+
 /* Does the account's side of t pass rule ri's filter as compiled for t's
  * shape? For the sides the masks leave to the program. */
 static gboolean side_passes(const Engine *e, guint ri, Side side, guint32 account, const TxnCore *t)
 {
     const Rule *r = g_ptr_array_index(e->rs->rules, ri);
-    RuleEval ev = {.txn = t,
-                   .account = account,
-                   .rs = e->rs,
-                   .kyc = e->kyc,
-                   .hist = hist_of(e),
-                   .memo = memo_of(e)};
+    RuleEval ev = filter_eval(e, t, account);
     return rule_vm_run(shape_program(r, side, t->mcc == TXN_MCC_NONE, t->channel), &ev) != 0;
 }
 
@@ -764,12 +771,7 @@ static void check_prefilters(Engine *e, const Txn *t)
             if (graph && (receiver || !c->to || c->to == c->from))
                 continue; /* not an edge, or not a side a graph rule sees it from */
             Side side = side_of(c, account);
-            RuleEval ev = {.txn = c,
-                           .account = account,
-                           .rs = e->rs,
-                           .kyc = e->kyc,
-                           .hist = hist_of(e),
-                           .memo = memo_of(e)};
+            RuleEval ev = filter_eval(e, c, account);
             gboolean full = rule_vm_run(&r->filter, &ev) != 0;
             const guint64 *can = sh + (graph ? SHAPE_GRAPH_CAN : SHAPE_CAN) * e->mw;
             const guint64 *sure = can + e->mw;
