@@ -16,6 +16,7 @@ typedef struct {
     double min_score;
     gint limit, offset;
     gboolean json;
+    gboolean shadow; /* --shadow: the alerts of shadow rules too */
 } AlertsOptions;
 
 static void print_json(const CaseAlert *a, GString *out)
@@ -97,6 +98,18 @@ static gint cmp_account(gconstpointer pa, gconstpointer pb)
     return strcmp((*(CaseAlert *const *)pa)->account, (*(CaseAlert *const *)pb)->account);
 }
 
+/* Drops from list the alerts of shadow rules ("shadow": true): stored for
+ * measuring a rule before it ships, kept out of the queue unless asked. */
+static void drop_shadow(GPtrArray *list)
+{
+    for (guint i = list->len; i-- > 0;) {
+        const CaseAlert *a = g_ptr_array_index(list, i);
+        const JVal *s = a->json ? jval_get(a->json, "shadow") : NULL;
+        if (s && s->kind == JVAL_BOOL && s->num != 0)
+            g_ptr_array_remove_index(list, i);
+    }
+}
+
 /* Sorts the store's newest-first list by key; FALSE if key is unknown. */
 static gboolean sort_alerts(GPtrArray *list, const char *key)
 {
@@ -142,6 +155,8 @@ static int alerts_run(CmdView *v)
     g_autoptr(GPtrArray) list = s->ops->alerts(s, &f, &err);
     if (!list)
         return cmd_view_fail("alerts", err);
+    if (!o->shadow)
+        drop_shadow(list);
     if (o->sort && !sort_alerts(list, o->sort)) {
         cmd_error("alerts", "--sort '%s' is not newest, oldest, score or account", o->sort);
         return EXIT_USAGE;
@@ -195,6 +210,8 @@ int cmd_alerts(int argc, char **argv)
         {"account", 0, 0, G_OPTION_ARG_STRING, &o.account, "alerts on one account", "ID"},
         {"json", 0, 0, G_OPTION_ARG_NONE, &o.json,
          "one JSON object a line (the alert, with its status)", NULL},
+        {"shadow", 0, 0, G_OPTION_ARG_NONE, &o.shadow,
+         "the alerts of shadow rules too (kept out by default)", NULL},
         {NULL, 0, 0, 0, NULL, NULL, NULL},
     };
     return cmd_view_main(&o.v, &spec, entries, argc, argv);

@@ -48,6 +48,7 @@
 #include "engine/graph_match.h"
 #include "base/hugemem.h"
 #include "read/kyc.h"
+#include "rule/rule_text.h"
 #include "engine/typology.h"
 #include "engine/window.h"
 #include "engine/window_agg.h"
@@ -250,6 +251,9 @@ struct Engine {
     History *hist;
     RuleHistory cur;
     RuleHistory *row_hist;
+    /* With memo tests in the filters (RuleSet.texts): the current row's memo
+     * folded once (rule_text_fold), read by the filters of this row only */
+    GString *memo;
     /* engine_set_shard: the window rules of the accounts a % shards == shard
      * only (none if shard == shards), alerts left to the merger */
     gboolean sharded;
@@ -397,6 +401,8 @@ Engine *engine_new(const RuleSet *rs, const Intern *accounts, const Intern *loca
     e->rs = rs;
     if (rs->history)
         e->hist = history_new();
+    if (rs->texts->len)
+        e->memo = g_string_sized_new(256);
     e->accounts = accounts;
     e->locations = locations;
     e->fn = fn;
@@ -478,6 +484,8 @@ void engine_free(Engine *e)
     g_free(e->row_since);
     g_free(e->row_hist);
     history_free(e->hist);
+    if (e->memo)
+        g_string_free(e->memo, TRUE);
     g_array_free(e->shapes, TRUE);
     for (guint self = 0; self < 2; self++)
         for (guint ch = 0; ch < 32; ch++)
@@ -505,6 +513,12 @@ void engine_free(Engine *e)
 static const RuleHistory *hist_of(const Engine *e)
 {
     return e->hist ? &e->cur : NULL;
+}
+
+/* The current row's folded memo, for the filters' text tests. */
+static StrView memo_of(const Engine *e)
+{
+    return e->memo ? (StrView){e->memo->str, (guint32)e->memo->len} : (StrView){"", 0};
 }
 
 static inline gboolean engine_owns(const Engine *e, guint32 account)
@@ -733,12 +747,24 @@ static gboolean amount_may_pass(const Rule *r, Side side, const TxnCore *t)
     return amount >= ar->lo && amount <= ar->hi;
 }
 
+/* What a filter reads of the current row t seen from account: the row,
+ * its history and its folded memo (borrowed from e until the next row). */
+static RuleEval filter_eval(const Engine *e, const TxnCore *t, guint32 account)
+{
+    return (RuleEval){.txn = t,
+                      .account = account,
+                      .rs = e->rs,
+                      .kyc = e->kyc,
+                      .hist = hist_of(e),
+                      .memo = memo_of(e)};
+}
+
 /* Does the account's side of t pass rule ri's filter as compiled for t's
  * shape? For the sides the masks leave to the program. */
 static gboolean side_passes(const Engine *e, guint ri, Side side, guint32 account, const TxnCore *t)
 {
     const Rule *r = g_ptr_array_index(e->rs->rules, ri);
-    RuleEval ev = {.txn = t, .account = account, .rs = e->rs, .kyc = e->kyc, .hist = hist_of(e)};
+    RuleEval ev = filter_eval(e, t, account);
     return rule_vm_run(shape_program(r, side, t->mcc == TXN_MCC_NONE, t->channel), &ev) != 0;
 }
 
@@ -760,8 +786,7 @@ static void check_prefilters(Engine *e, const Txn *t)
             if (graph && (receiver || !c->to || c->to == c->from))
                 continue; /* not an edge, or not a side a graph rule sees it from */
             Side side = side_of(c, account);
-            RuleEval ev = {
-                .txn = c, .account = account, .rs = e->rs, .kyc = e->kyc, .hist = hist_of(e)};
+            RuleEval ev = filter_eval(e, c, account);
             gboolean full = rule_vm_run(&r->filter, &ev) != 0;
             const guint64 *can = sh + (graph ? SHAPE_GRAPH_CAN : SHAPE_CAN) * e->mw;
             const guint64 *sure = can + e->mw;
@@ -1137,6 +1162,8 @@ static void begin_row(Engine *e, const Txn *t, gboolean load)
     e->now = e->processed ? MAX(e->now, t->core.ts) : t->core.ts;
     e->since = e->processed ? MIN(e->since, t->core.ts) : t->core.ts;
     e->rec = NULL;
+    if (e->memo)
+        rule_text_fold(e->memo, t->memo.ptr, t->memo.len);
     if (e->hist)
         history_row(e, &t->core);
     if (e->check)
@@ -1266,6 +1293,8 @@ void engine_process_rows(Engine *e, const EngineRows *rows, guint32 *row)
             engine_prefetch(e, &rows->core[i + ROWS_AHEAD]);
         t.core = rows->core[i];
         t.tx_id = (StrView){rows->ids + i * rows->id_stride, rows->id_len[i]};
+        if (rows->memo)
+            t.memo = (StrView){rows->memo + rows->memo_at[i], rows->memo_len[i]};
         begin_row(e, &t, FALSE); /* the updates run later: run_row_passes loads them */
         e->row_since[i] = e->since;
         if (e->hist)

@@ -27,13 +27,16 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(Engine, engine_free)
 void engine_process(Engine *e, const Txn *t);
 
 /* The rows of a batch, as engine_process_rows reads them: row i is
- * core[i], its id id_len[i] bytes at ids + i * id_stride. */
+ * core[i], its id id_len[i] bytes at ids + i * id_stride, its memo
+ * memo_len[i] bytes at memo + memo_at[i] (memo NULL: none kept). */
 typedef struct {
     const TxnCore *core;
     const char *ids;
     gsize id_stride;
     const guint8 *id_len;
     guint n;
+    const char *memo;
+    const guint32 *memo_at, *memo_len;
 } EngineRows;
 
 /* engine_process on each row of a batch in turn, with the same state and

@@ -51,6 +51,10 @@ typedef struct {
     TxnCore core[SHARDS_BATCH];
     char ids[SHARDS_BATCH][LIMIT_TXID_BYTES]; /* decode refuses longer ids */
     guint8 id_len[SHARDS_BATCH];
+    /* the rows' memos, end to end, when the rules test them (else NULL):
+     * row i's is memo_len[i] bytes at memo->str + memo_at[i] */
+    GString *memo;
+    guint32 memo_at[SHARDS_BATCH], memo_len[SHARDS_BATCH];
     guint n;
     GArray **held; /* by shard: Held, in each engine's order */
 } Batch;
@@ -177,16 +181,24 @@ static void shard_run(Shard *sh)
     sh->batch = &sh->s->batch[sh->done % 2];
     Batch *b = sh->batch;
     if (!engine_has_graph(sh->engine)) { /* account by account (engine.h) */
-        EngineRows rows = {b->core, b->ids[0], sizeof b->ids[0], b->id_len, b->n};
+        EngineRows rows = {.core = b->core,
+                           .ids = b->ids[0],
+                           .id_stride = sizeof b->ids[0],
+                           .id_len = b->id_len,
+                           .n = b->n};
+        if (b->memo)
+            rows.memo = b->memo->str, rows.memo_at = b->memo_at, rows.memo_len = b->memo_len;
         engine_process_rows(sh->engine, &rows, &sh->row);
         return;
     }
-    Txn t = {0}; /* the engine reads core and tx_id only */
+    Txn t = {0}; /* the engine reads core, tx_id and memo only */
     for (sh->row = 0; sh->row < b->n; sh->row++) {
         if (sh->row + SHARDS_AHEAD < b->n)
             engine_prefetch(sh->engine, &b->core[sh->row + SHARDS_AHEAD]);
         t.core = b->core[sh->row];
         t.tx_id = (StrView){b->ids[sh->row], b->id_len[sh->row]};
+        if (b->memo)
+            t.memo = (StrView){b->memo->str + b->memo_at[sh->row], b->memo_len[sh->row]};
         engine_process(sh->engine, &t);
     }
 }
@@ -284,6 +296,8 @@ static void merge(Shards *s, guint64 k)
         g_free(h->own);
     }
     b->n = 0;
+    if (b->memo)
+        g_string_truncate(b->memo, 0);
     s->merged = k + 1;
 }
 
@@ -334,6 +348,8 @@ Shards *shards_new(const RuleSet *rs, const Intern *accounts, const Intern *loca
     pthread_cond_init(&s->idle, NULL);
     for (guint k = 0; k < 2; k++) {
         s->batch[k].held = g_new(GArray *, s->n);
+        if (rs->texts->len)
+            s->batch[k].memo = g_string_sized_new(SHARDS_BATCH * 32);
         for (guint i = 0; i < s->n; i++)
             s->batch[k].held[i] = g_array_new(FALSE, FALSE, sizeof(Held));
     }
@@ -383,6 +399,8 @@ void shards_free(Shards *s)
             g_array_free(h, TRUE);
         }
         g_free(s->batch[k].held);
+        if (s->batch[k].memo)
+            g_string_free(s->batch[k].memo, TRUE);
     }
     g_free(s->shard);
     pthread_mutex_destroy(&s->lock);
@@ -402,6 +420,11 @@ void shards_process(Shards *s, const Txn *t)
     b->core[i] = t->core;
     memcpy(b->ids[i], t->tx_id.ptr, t->tx_id.len);
     b->id_len[i] = (guint8)t->tx_id.len;
+    if (b->memo) {
+        b->memo_at[i] = (guint32)b->memo->len;
+        b->memo_len[i] = t->memo.len;
+        g_string_append_len(b->memo, t->memo.ptr, t->memo.len);
+    }
     if (b->n == s->batch_rows)
         post(s);
 }

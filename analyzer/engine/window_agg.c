@@ -96,6 +96,54 @@ static guint collect(const RuleAgg *g, const AggCtx *c, guint lo, guint hi, doub
     return n;
 }
 
+/* most(field) over [lo, hi): the entries (passing the "where") of the
+ * commonest present value, e.g. most(day), the entries of the busiest
+ * local day: the values sorted in the scratch, the longest run counted. */
+static double agg_most(const RuleAgg *g, const AggCtx *c, guint lo, guint hi)
+{
+    RuleEval ev = {.account = c->account, .rs = c->rs, .kyc = c->kyc};
+    double *v = c->scratch;
+    guint n = 0;
+    for (guint i = lo; i < hi; i++) {
+        ev.txn = window_at(c->w, i)->core;
+        if (g->cond.n && !passes(g, c, i, &ev))
+            continue;
+        double x = rule_vm_field(g->field, ev.txn, c->account, c->kyc);
+        if (!is_absent(g->field, x))
+            v[n++] = x;
+    }
+    qsort(v, n, sizeof *v, cmp_double);
+    guint best = 0;
+    for (guint i = 0, run = 0; i < n; i++) {
+        run = i > 0 && v[i] == v[i - 1] ? run + 1 : 1;
+        best = MAX(best, run);
+    }
+    return best;
+}
+
+/* sequence(A, B, k) over [lo, hi): the entries passing B with an earlier
+ * entry (older, or before it in the window at the same second) passing A
+ * at most k seconds before. Oldest first, the latest A is all it needs; an
+ * entry passing both is a B of the A before it, then the latest A. */
+static double agg_sequence(const RuleAgg *g, const AggCtx *c, guint lo, guint hi)
+{
+    RuleEval ev = {.account = c->account, .rs = c->rs, .kyc = c->kyc};
+    gboolean seen = FALSE;
+    gint64 last_a = 0;
+    guint n = 0;
+    for (guint i = lo; i < hi; i++) {
+        const WinEntry *e = window_at(c->w, i);
+        if (seen && (double)(win_ts(e) - last_a) <= g->k && passes(g, c, i, &ev))
+            n++;
+        ev.txn = e->core;
+        if (rule_vm_run(&g->arg, &ev) != 0) {
+            seen = TRUE;
+            last_a = win_ts(e);
+        }
+    }
+    return n;
+}
+
 static double agg_new(const RuleAgg *g, const AggCtx *c)
 {
     double *base = c->scratch + 3 * LIMIT_WINDOW_ENTRIES, *cur = c->scratch;
@@ -200,6 +248,40 @@ static double fold(const RuleAgg *g, const AggCtx *c, guint lo, guint hi)
     if (g->kind == AGG_AVG)
         acc /= MAX(n, 1);
     return n || g->kind == AGG_COUNT || g->kind == AGG_SUM ? acc : 0;
+}
+
+/* median, percentile(x, p), stddev over [lo, hi): the values of the
+ * entries passing the "where" gathered in the scratch (a window holds at
+ * most LIMIT_WINDOW_ENTRIES, so every value fits and the result is
+ * exact). A percentile interpolates between the two nearest ranks
+ * (h = (n - 1) p / 100); stddev is the population's, from the mean in a
+ * second pass. 0 over no entries. */
+static double order_stat(const RuleAgg *g, const AggCtx *c, guint lo, guint hi)
+{
+    RuleEval ev = {.account = c->account, .rs = c->rs, .kyc = c->kyc};
+    double *v = c->scratch;
+    guint n = 0;
+    for (guint i = lo; i < hi; i++) {
+        if (g->cond.n && !passes(g, c, i, &ev))
+            continue;
+        ev.txn = window_at(c->w, i)->core;
+        v[n++] = rule_vm_run(&g->arg, &ev);
+    }
+    if (!n)
+        return 0;
+    if (g->kind == AGG_STDDEV) {
+        double mean = 0, ss = 0;
+        for (guint i = 0; i < n; i++)
+            mean += v[i];
+        mean /= n;
+        for (guint i = 0; i < n; i++)
+            ss += (v[i] - mean) * (v[i] - mean);
+        return sqrt(ss / n);
+    }
+    qsort(v, n, sizeof *v, cmp_double);
+    double h = (n - 1) * (g->kind == AGG_MEDIAN ? 50 : g->k) / 100;
+    guint at = (guint)h;
+    return at + 1 < n ? v[at] + (h - at) * (v[at + 1] - v[at]) : v[at];
 }
 
 /* Adds m to the matched amount of counterparty cp; returns its new total. */
@@ -488,11 +570,19 @@ double window_agg(const RuleAgg *g, const AggCtx *c)
         return span_of(c->w, lo, hi);
     case AGG_DISTINCT:
         return collect(g, c, lo, hi, c->scratch);
+    case AGG_MOST:
+        return agg_most(g, c, lo, hi);
+    case AGG_SEQUENCE:
+        return agg_sequence(g, c, lo, hi);
     case AGG_NEW:
         return agg_new(g, c);
     case AGG_FORWARDED:
     case AGG_SWEPT:
         return agg_forward(g, c);
+    case AGG_MEDIAN:
+    case AGG_PERCENTILE:
+    case AGG_STDDEV:
+        return order_stat(g, c, lo, hi);
     default:
         return fold(g, c, lo, hi) * scale;
     }

@@ -153,6 +153,7 @@ typedef enum {
     X(FIELD_CMP, "push field b compared (a: EQ .. GE) with the constant k")                        \
     X(FIELD_IN_LIST, "push field b is in list a")                                                  \
     X(AGG_CMP, "push aggregate a compared (b: EQ .. GE) with the constant k")                      \
+    X(TEXT, "push text test a (RuleSet.texts) on the row's folded memo")                           \
     X(HALT, "stop; the result is the top")
 
 typedef enum {
@@ -182,6 +183,8 @@ typedef enum {
     AGG_TAKES_VALUE,     /* sum(amount): a value of each entry */
     AGG_TAKES_FIELD,     /* distinct(counterparty): a field's values */
     AGG_TAKES_DURATION,  /* forwarded(48h): a duration, or a constant holding one */
+    AGG_TAKES_VALUE_P,   /* percentile(amount, 90): a value of each entry and a percent */
+    AGG_TAKES_SEQUENCE,  /* sequence(A, B, 24h): two conditions and a duration */
 } AggTakes;
 
 /* Aggregates over a window: id, name, what it takes, the type of its value
@@ -198,8 +201,16 @@ typedef enum {
     X(AVG, "avg", AGG_TAKES_VALUE, TY_NUM, 1, 0, "the mean of a value over the entries")           \
     X(MIN, "min", AGG_TAKES_VALUE, TY_NUM, 1, 0, "the least value")                                \
     X(MAX, "max", AGG_TAKES_VALUE, TY_NUM, 1, 0, "the greatest value")                             \
+    X(MEDIAN, "median", AGG_TAKES_VALUE, TY_NUM, 1, 0, "the middle value (percentile 50)")         \
+    X(PERCENTILE, "percentile", AGG_TAKES_VALUE_P, TY_NUM, 1, 0,                                   \
+      "the value p% of the entries lie at or below, interpolated")                                 \
+    X(STDDEV, "stddev", AGG_TAKES_VALUE, TY_NUM, 1, 0, "the population standard deviation")        \
     X(DISTINCT, "distinct", AGG_TAKES_FIELD, TY_COUNT, 1, 0,                                       \
       "distinct non-empty values of a field")                                                      \
+    X(MOST, "most", AGG_TAKES_FIELD, TY_COUNT, 1, 0,                                               \
+      "the entries of the commonest value of a field: most(day) is the count of the busiest day")  \
+    X(SEQUENCE, "sequence", AGG_TAKES_SEQUENCE, TY_COUNT, 0, 0,                                    \
+      "entries passing B within k s after an earlier entry passing A")                             \
     X(SPAN, "span", AGG_TAKES_NOTHING, TY_DURATION, 0, 0,                                          \
       "seconds from the oldest to the newest entry")                                               \
     X(NEW, "new", AGG_TAKES_FIELD, TY_COUNT, 0, 1,                                                 \
@@ -218,10 +229,10 @@ typedef enum {
 
 typedef struct {
     AggKind kind;
-    RuleProgram arg;   /* value (sum..max) or condition (count); empty otherwise */
-    RuleProgram cond;  /* "where" inside the call: entries that count; empty = all */
-    FieldId field;     /* AGG_DISTINCT, AGG_NEW */
-    double k;          /* AGG_FORWARDED, AGG_SWEPT: seconds */
+    RuleProgram arg;   /* value (sum..max) or condition (count, sequence's A); empty otherwise */
+    RuleProgram cond;  /* "where" inside the call: entries that count (sequence's B); empty = all */
+    FieldId field;     /* AGG_DISTINCT, AGG_NEW, AGG_MOST */
+    double k; /* AGG_FORWARDED, AGG_SWEPT, AGG_SEQUENCE: seconds; AGG_PERCENTILE: p, 0 to 100 */
     gboolean baseline; /* computed over the baseline period before the window (scaled) */
     char *text;        /* canonical source text, e.g. "sum(amount)"; the key in alerts */
     ValueType type;
@@ -274,7 +285,7 @@ static inline gboolean rule_mcc_has(const guint64 *bits, guint mcc)
 
 typedef struct {
     char *name;
-    ValueType kind; /* TY_CHANNEL, TY_MCC, TY_COUNTRY or TY_CURRENCY */
+    ValueType kind; /* TY_CHANNEL, TY_MCC, TY_COUNTRY, TY_CURRENCY, TY_DOW, TY_HOUR, TY_ACCOUNT */
     guint8 *bits;   /* membership bitset over the kind's key space */
     guint nbits;
     GArray *values; /* double, the members as given, for printing */
@@ -283,6 +294,21 @@ typedef struct {
     gboolean used;
     gboolean anonymous; /* an inline set like {PH, TH} */
 } RuleList;
+
+/* A text test on the memo (rule_text.c). */
+typedef enum {
+    RULE_TEXT_CONTAINS,
+    RULE_TEXT_STARTS_WITH,
+    RULE_TEXT_MATCHES, /* a GRegex regular expression, found anywhere */
+} RuleTextOp;
+
+typedef struct RuleText {
+    RuleTextOp op;
+    char *src;    /* the needle as written */
+    char *needle; /* folded (rule_text_fold); for MATCHES the pattern with non-ASCII folded */
+    gsize len;
+    GRegex *re; /* MATCHES only, caseless */
+} RuleText;
 
 typedef struct {
     char *name;
@@ -298,6 +324,7 @@ typedef struct {
     char *from, *to; /* account names, NULL when absent */
     TxnCore core;    /* from/to/location are filled when the example runs */
     char *location;
+    char *memo; /* memo=..., or NULL */
     int line;
 } ExampleRow;
 
@@ -491,6 +518,14 @@ typedef struct RuleSet {
     GPtrArray *typologies; /* Typology */
     GPtrArray *lists;      /* RuleList, named ones first come first */
     GPtrArray *consts;     /* RuleConst */
+    GPtrArray *texts;      /* RuleText: the memo tests of OP_TEXT, owned */
+    /* The accounts named by account lists, each once, in the order first
+     * named: the one at index i is interned as account i + 1 before any
+     * row (rule_set_intern_accounts), so that an account list is a bitset
+     * over interned ids like any other list */
+    GPtrArray *account_names; /* char*, owned */
+    GHashTable *account_ids;  /* name -> GUINT_TO_POINTER(id), names borrowed */
+    GPtrArray *list_files;    /* "path\tsha256" of account list files read, for the digest */
     GPtrArray *files;      /* paths loaded */
     char digest[65];       /* sha256 of the loaded texts, for runs and alert ids */
 } RuleSet;
@@ -560,6 +595,7 @@ typedef struct {
     const RuleSet *rs;
     const Kyc *kyc; /* the accounts side table, or NULL */
     const RuleHistory *hist; /* the current row's history, or NULL: history fields read 0 */
+    StrView memo; /* the row's memo folded (rule_text_fold), borrowed; empty when it has none */
     /* when set, aggregates are computed on first use: agg_fn(agg_ctx, i) */
     double (*agg_fn)(void *agg_ctx, guint i);
     void *agg_ctx;
@@ -587,6 +623,11 @@ double rule_vm_field(FieldId f, const TxnCore *t, guint32 account, const Kyc *ky
 /* The bit of a value of a list's kind (a country is one of 26*26); -1 when
  * the value lies outside the kind's space. */
 gint64 rule_list_key(ValueType kind, double v);
+typedef struct Intern Intern;
+/* Interns the accounts the set's account lists name into accounts, which
+ * must be empty (a scan's or an example's table, before any row), so that
+ * they get the ids the lists were compiled with. */
+void rule_set_intern_accounts(const RuleSet *rs, Intern *accounts);
 /* TRUE if a value of the list's kind is a member. */
 gboolean rule_list_contains(const RuleList *l, double v);
 /* Writes one line per step of p, e.g. "  3  FIELD amount". */

@@ -26,6 +26,7 @@ typedef enum {
     N_IN_LIST,  /* a in name */
     N_IN_SET,   /* a in {items} */
     N_IN_RANGE, /* a in [lo, hi) */
+    N_TEXT,     /* a contains|starts_with|matches "b": num holds the RuleTextOp */
 } NodeKind;
 
 typedef struct AstNode {

@@ -11,6 +11,7 @@
  * interpreter (to fold constants). */
 #include "rule/rule_ast.h"
 
+#include "rule/rule_text.h"
 #include "read/kyc.h"
 
 #include <math.h>
@@ -65,7 +66,7 @@ static void emit(Cc *c, RuleOp op, gint32 a, double k)
         [OP_PUSH] = 1,       [OP_FIELD] = 1,     [OP_AGG] = 1,  [OP_ADD] = -1, [OP_SUB] = -1,
         [OP_MUL] = -1,       [OP_DIV] = -1,      [OP_MOD] = -1, [OP_EQ] = -1,  [OP_NE] = -1,
         [OP_LT] = -1,        [OP_LE] = -1,       [OP_GT] = -1,  [OP_GE] = -1,  [OP_JUMP_FALSE] = -1,
-        [OP_JUMP_TRUE] = -1, [OP_IN_RANGE] = -2,
+        [OP_JUMP_TRUE] = -1, [OP_IN_RANGE] = -2, [OP_TEXT] = 1,
     };
     RuleStep s = {.op = (guint8)op, .a = a, .k = k};
     g_array_append_val(c->steps, s);
@@ -174,15 +175,38 @@ static gboolean agg_arg(Cc *c, AstNode *n, AggKind kind, RuleAgg *agg)
         agg->type = agg_info[kind].type;
         return nargs == 0;
     }
-    if (nargs != 1)
+    if (takes == AGG_TAKES_SEQUENCE) {
+        if (nargs != 3)
+            return FALSE;
+        /* A as the argument, B as the entries that count (the planner flags it) */
+        if (!compile_sub(c->cx, arg, CTX_AGG_ARG, &agg->arg) ||
+            !compile_sub(c->cx, g_ptr_array_index(n->items, 1), CTX_AGG_ARG, &agg->cond))
+            c->failed = TRUE;
+        return agg_duration(c, n, g_ptr_array_index(n->items, 2), agg);
+    }
+    if (takes == AGG_TAKES_VALUE_P) {
+        if (nargs != 2)
+            return FALSE;
+        AstNode *p = g_ptr_array_index(n->items, 1);
+        if (!const_value(c->cx, p, &agg->k) || agg->k < 0 || agg->k > 100) {
+            cc_error(c, p, "the percent of %s() is a number from 0 to 100, e.g. %s(amount, 90)",
+                     n->name, n->name);
+            return TRUE;
+        }
+        RuleConst *k = p->kind == N_IDENT ? rule_const_lookup(c->cx, p->name) : NULL;
+        if (k)
+            k->used = TRUE;
+    } else if (nargs != 1) {
         return FALSE;
+    }
     if (takes == AGG_TAKES_FIELD)
         return agg_field(c, arg, agg);
     if (takes == AGG_TAKES_DURATION)
         return agg_duration(c, n, arg, agg);
     if (!compile_sub(c->cx, arg, CTX_AGG_ARG, &agg->arg))
         c->failed = TRUE;
-    agg->type = takes == AGG_TAKES_VALUE ? agg->arg.type : agg_info[kind].type;
+    agg->type = takes == AGG_TAKES_VALUE || takes == AGG_TAKES_VALUE_P ? agg->arg.type
+                                                                       : agg_info[kind].type;
     return TRUE;
 }
 
@@ -231,9 +255,12 @@ static ValueType compile_agg(Cc *c, AstNode *n, AggCall call)
     if (!ok) {
         AggTakes takes = agg_info[agg.kind].takes;
         cc_error(c, n, "%s() takes %s", n->name,
-                 takes == AGG_TAKES_CONDITION ? "nothing or a condition"
-                 : takes == AGG_TAKES_NOTHING ? "nothing"
-                                              : "one value");
+                 takes == AGG_TAKES_CONDITION  ? "nothing or a condition"
+                 : takes == AGG_TAKES_NOTHING  ? "nothing"
+                 : takes == AGG_TAKES_VALUE_P  ? "a value and a percent, e.g. (amount, 90)"
+                 : takes == AGG_TAKES_SEQUENCE ? "two conditions and a duration, e.g. "
+                                                 "(channel == cash_deposit, direction == out, 24h)"
+                                               : "one value");
         rule_program_clear(&agg.arg); /* a "where" may have compiled before the count failed */
         rule_program_clear(&agg.cond);
         return TY_NUM;
@@ -510,15 +537,17 @@ static ValueType compile_in_set(Cc *c, AstNode *n)
     RuleList *l = rule_list_new_anonymous(c->cx->rs, ta, c->cx->file, n->line, n->col);
     if (!l) {
         cc_error(c, n,
-                 "a {set} needs a channel, mcc, country, currency, weekday or hour on the left, "
-                 "not a %s",
+                 "a {set} needs a channel, mcc, country, currency, weekday, hour or account on the "
+                 "left, not a %s",
                  rule_type_word(ta));
         return TY_BOOL;
     }
     for (guint i = 0; i < n->items->len; i++) {
         AstNode *item = g_ptr_array_index(n->items, i);
         double v;
-        if (!rule_enum_value(ta, item->name, &v) || !rule_list_add(l, v))
+        if (ta == TY_ACCOUNT) /* any id: the set numbers the accounts it names */
+            rule_list_add(l, rule_set_account_id(c->cx->rs, item->name));
+        else if (!rule_enum_value(ta, item->name, &v) || !rule_list_add(l, v))
             cc_error(c, item, "'%s' is not a %s", item->name, rule_type_word(ta));
     }
     emit(c, OP_IN_LIST, (gint32)c->cx->rs->lists->len - 1, 0);
@@ -537,6 +566,44 @@ static ValueType compile_in_range(Cc *c, AstNode *n)
     emit(c, OP_IN_RANGE, (n->lo_closed ? 1 : 0) | (n->hi_closed ? 2 : 0), 0);
     if (n->negate)
         emit(c, OP_NOT, 0, 0);
+    return TY_BOOL;
+}
+
+/* `memo contains "x"` and the other text tests: the test is kept once in
+ * the set's texts (the planner compiles a filter again for each shape) and
+ * run by OP_TEXT on the row's folded memo. Only 'where' sees the memo: a
+ * window entry keeps no text. */
+static ValueType compile_text(Cc *c, AstNode *n)
+{
+    RuleTextOp op = (RuleTextOp)n->num;
+    if (n->a->kind != N_IDENT || strcmp(n->a->name, "memo") != 0) {
+        cc_error(c, n->a, "'%s' tests the memo only: write 'memo %s \"...\"'",
+                 rule_text_op_name(op), rule_text_op_name(op));
+        return TY_BOOL;
+    }
+    if (c->ctx != CTX_FILTER) {
+        cc_error(c, n->a, "the memo can be tested in 'where' only (a window entry keeps no text)");
+        return TY_BOOL;
+    }
+    if (!*n->b->name) {
+        cc_error(c, n->b, "an empty text after '%s' is always true", rule_text_op_name(op));
+        return TY_BOOL;
+    }
+    GPtrArray *texts = c->cx->rs->texts;
+    guint i = 0;
+    while (i < texts->len && !(((RuleText *)texts->pdata[i])->op == op &&
+                               strcmp(((RuleText *)texts->pdata[i])->src, n->b->name) == 0))
+        i++;
+    if (i == texts->len) {
+        g_autoptr(GError) err = NULL;
+        RuleText *t = rule_text_new(op, n->b->name, &err);
+        if (!t) {
+            cc_error(c, n->b, "'%s' is not a regular expression: %s", n->b->name, err->message);
+            return TY_BOOL;
+        }
+        g_ptr_array_add(texts, t);
+    }
+    emit(c, OP_TEXT, (gint32)i, 0);
     return TY_BOOL;
 }
 
@@ -590,6 +657,8 @@ static ValueType compile(Cc *c, AstNode *n)
         return compile_in_set(c, n);
     case N_IN_RANGE:
         return compile_in_range(c, n);
+    case N_TEXT:
+        return compile_text(c, n);
     }
     g_assert_not_reached();
 }
@@ -874,7 +943,9 @@ static gboolean node_fields(RuleCtx *cx, AstNode *n)
         }
         n->name = g_strdup(acc);
         g_ptr_array_add(cx->strings, n->name);
-    } else if (n->kind == N_IDENT && rule_field_lookup(n->name) >= 0) {
+    } else if ((n->kind == N_IDENT && rule_field_lookup(n->name) >= 0) || n->kind == N_TEXT) {
+        if (n->kind == N_TEXT)
+            n = n->a;
         rule_ctx_error(cx, n->line, n->col,
                        "a node predicate reads node.X fields only, found '%s'", n->name);
         return FALSE;

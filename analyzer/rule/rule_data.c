@@ -10,6 +10,8 @@
 
 #include "rule/rule_iso.h"
 #include "rule/rule_lex.h"
+#include "rule/rule_text.h"
+#include "base/intern.h"
 
 #include <math.h>
 #include <string.h>
@@ -338,6 +340,8 @@ const char *rule_type_word(ValueType t)
         return "kind (person or business)";
     case TY_TEXT:
         return "text";
+    case TY_ACCOUNT:
+        return "account";
     case TY_HOUR:
         return "hour";
     case TY_MONEY:
@@ -365,6 +369,7 @@ static const struct {
     {"channel", TY_CHANNEL, 32},      {"mcc", TY_MCC, 10000},
     {"country", TY_COUNTRY, 26 * 26}, {"currency", TY_CURRENCY, 26 * 26 * 26},
     {"weekday", TY_DOW, 8},           {"hour", TY_HOUR, 24},
+    {"account", TY_ACCOUNT, 0}, /* grows with the set's account names */
 };
 
 gboolean rule_list_kind_parse(const char *word, gsize n, ValueType *kind)
@@ -422,11 +427,37 @@ RuleList *rule_list_new_anonymous(RuleSet *rs, ValueType kind, const char *file,
 gboolean rule_list_add(RuleList *l, double v)
 {
     gint64 key = rule_list_key(l->kind, v);
+    if (l->kind == TY_ACCOUNT && key >= l->nbits && key < G_MAXINT32 - 64) {
+        guint nbits = ((guint)key / 64 + 1) * 64; /* whole words: grows by one at a time */
+        l->bits = g_realloc(l->bits, nbits / 8);
+        memset(l->bits + l->nbits / 8, 0, (nbits - l->nbits) / 8);
+        l->nbits = nbits;
+    }
     if (key < 0 || key >= l->nbits)
         return FALSE;
     l->bits[key >> 3] |= (guint8)(1u << (key & 7));
     g_array_append_val(l->values, v);
     return TRUE;
+}
+
+guint32 rule_set_account_id(RuleSet *rs, const char *name)
+{
+    gpointer id = g_hash_table_lookup(rs->account_ids, name);
+    if (id)
+        return GPOINTER_TO_UINT(id);
+    char *own = g_strdup(name);
+    g_ptr_array_add(rs->account_names, own);
+    g_hash_table_insert(rs->account_ids, own, GUINT_TO_POINTER(rs->account_names->len));
+    return rs->account_names->len;
+}
+
+void rule_set_intern_accounts(const RuleSet *rs, Intern *accounts)
+{
+    for (guint i = 0; i < rs->account_names->len; i++) {
+        const char *name = g_ptr_array_index(rs->account_names, i);
+        guint32 id = intern_add(accounts, name, strlen(name));
+        g_assert(id == i + 1); /* the table was empty: the ids the lists hold */
+    }
 }
 
 RuleList *rule_list_find(RuleSet *rs, const char *name, int *index)
@@ -500,6 +531,7 @@ static void example_free(RuleExample *ex)
         g_free(r->from);
         g_free(r->to);
         g_free(r->location);
+        g_free(r->memo);
     }
     for (guint i = 0; i < ex->expects->len; i++) {
         ExampleExpect *e = &g_array_index(ex->expects, ExampleExpect, i);
@@ -637,6 +669,10 @@ RuleSet *rule_set_new(void)
     rs->typologies = g_ptr_array_new();
     rs->lists = g_ptr_array_new();
     rs->consts = g_ptr_array_new();
+    rs->texts = g_ptr_array_new_with_free_func((GDestroyNotify)rule_text_free);
+    rs->account_names = g_ptr_array_new_with_free_func(g_free);
+    rs->account_ids = g_hash_table_new(g_str_hash, g_str_equal);
+    rs->list_files = g_ptr_array_new_with_free_func(g_free);
     rs->files = g_ptr_array_new_with_free_func(g_free);
     return rs;
 }
@@ -670,6 +706,10 @@ void rule_set_free(RuleSet *rs)
     g_ptr_array_unref(rs->rules);
     g_ptr_array_unref(rs->lists);
     g_ptr_array_unref(rs->consts);
+    g_ptr_array_unref(rs->texts);
+    g_hash_table_unref(rs->account_ids);
+    g_ptr_array_unref(rs->account_names);
+    g_ptr_array_unref(rs->list_files);
     g_ptr_array_unref(rs->files);
     g_free(rs);
 }

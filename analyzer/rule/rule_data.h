@@ -57,6 +57,10 @@ gboolean rule_program_reads_history(const RuleProgram *p);
 /* TRUE if a program of r reads a history field. */
 gboolean rule_reads_history(const Rule *r);
 
+/* The id of an account an account list names (1 + its index in the set's
+ * account_names), adding it when new (RuleSet.account_names). */
+guint32 rule_set_account_id(RuleSet *rs, const char *name);
+
 /* ---- "did you mean" ---- */
 
 /* The closest of the candidates offered to a misspelt name, if close

@@ -121,7 +121,8 @@ static gboolean row_key(ExampleRow *row, const Word *w, char **err, int *col)
         g_free(row->location);
         row->location = g_steal_pointer(&val);
     } else if (kn == 4 && memcmp(w->s, "memo", 4) == 0) {
-        /* kept for readability only */
+        g_free(row->memo);
+        row->memo = g_steal_pointer(&val);
     } else {
         return fail(err, col, w, "unknown key '%.*s' (use id, mcc, country, location, memo)",
                     (int)kn, w->s);

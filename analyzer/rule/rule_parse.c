@@ -8,6 +8,7 @@
  * skips to the next clause keyword and goes on, so that one run reports
  * every error of a file. */
 #include "rule/rule_plan.h"
+#include "rule/rule_text.h"
 
 #include <math.h>
 #include <string.h>
@@ -349,6 +350,25 @@ static AstNode *parse_in(Parser *p, AstNode *a, gboolean negate)
     return n;
 }
 
+/* "a contains "x"", "a starts_with "x"", "a matches "re"": a text test
+ * (rule_text.c) at the word after a; the compiler checks that a is memo. */
+static AstNode *parse_text(Parser *p, AstNode *a)
+{
+    int op = rule_text_op(p->tok.start, p->tok.len);
+    advance(p);
+    if (p->tok.kind != TOK_STRING) {
+        err_expected(p, "a quoted text after the text test");
+        return NULL;
+    }
+    Token t = p->tok;
+    advance(p);
+    AstNode *b = node_new(p, N_STRING, &t);
+    b->name = t.text;
+    AstNode *n = binary(p, a, b, N_TEXT, TOK_EOF);
+    n->num = op;
+    return n;
+}
+
 static gboolean is_cmp(TokKind k)
 {
     return k == TOK_EQ || k == TOK_NE || k == TOK_LT || k == TOK_LE || k == TOK_GT || k == TOK_GE;
@@ -367,6 +387,8 @@ static AstNode *parse_cmp(Parser *p)
     }
     if (accept_kw(p, "in"))
         return parse_in(p, a, FALSE);
+    if (p->tok.kind == TOK_IDENT && rule_text_op(p->tok.start, p->tok.len) >= 0)
+        return parse_text(p, a);
     if (rule_tok_is(&p->tok, "not")) {
         gsize save = p->lx.pos;
         Token save_tok = p->tok, save_prev = p->prev;
@@ -1231,6 +1253,68 @@ static void parse_list_values(Parser *p, RuleList *l)
     } while (accept(p, TOK_COMMA));
 }
 
+/* The accounts of an account list file: one a line, blanks around it
+ * dropped, empty lines and lines starting with '#' skipped. The file is
+ * named relative to the rule file's folder; its digest joins the set's. */
+static void parse_account_file(Parser *p, RuleList *l, const Token *t)
+{
+    g_autofree char *dir = g_path_get_dirname(p->cx->file);
+    g_autofree char *path =
+        g_path_is_absolute(t->text) ? g_strdup(t->text) : g_build_filename(dir, t->text, NULL);
+    g_autofree char *text = NULL;
+    gsize len = 0;
+    g_autoptr(GError) err = NULL;
+    if (!g_file_get_contents(path, &text, &len, &err)) {
+        if (g_error_matches(err, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+            perr(p, t, "no account list '%s' beside the rule file", t->text);
+        else
+            perr(p, t, "cannot read the account list '%s': %s", t->text, err->message);
+        return;
+    }
+    if (len > LIMIT_RULE_FILE_BYTES || !g_utf8_validate(text, (gssize)len, NULL) ||
+        memchr(text, 0, len)) {
+        perr(p, t, "the account list '%s' is not UTF-8 text of at most 4 MiB", t->text);
+        return;
+    }
+    g_autofree char *sha = g_compute_checksum_for_data(G_CHECKSUM_SHA256, (guchar *)text, len);
+    g_ptr_array_add(p->cx->rs->list_files, g_strdup_printf("%s\t%s", path, sha));
+    g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
+    for (guint i = 0; lines[i]; i++) {
+        char *name = g_strstrip(lines[i]);
+        if (*name && *name != '#')
+            rule_list_add(l, rule_set_account_id(p->cx->rs, name));
+    }
+}
+
+/* The members of an account list: names (or numbers, or quoted ids), or
+ * `file "path"`. */
+static void parse_account_values(Parser *p, RuleList *l)
+{
+    if (rule_tok_is(&p->tok, "file")) {
+        advance(p);
+        Token t = p->tok;
+        if (t.kind != TOK_STRING) {
+            err_expected(p, "the quoted path of the account list after 'file'");
+            return;
+        }
+        advance(p);
+        parse_account_file(p, l, &t);
+        return;
+    }
+    do {
+        Token t = p->tok;
+        if ((t.kind != TOK_IDENT && t.kind != TOK_NUMBER && t.kind != TOK_STRING) ||
+            tok_is_clause(&t)) {
+            g_autofree char *d = rule_tok_describe(&t);
+            perr(p, &t, "%s is not an account id (quote ids with other characters)", d);
+            return;
+        }
+        g_autofree char *name = t.kind == TOK_STRING ? g_strdup(t.text) : g_strndup(t.start, t.len);
+        rule_list_add(l, rule_set_account_id(p->cx->rs, name));
+        advance(p);
+    } while (accept(p, TOK_COMMA));
+}
+
 static void parse_list(Parser *p)
 {
     Token nt = p->tok;
@@ -1244,12 +1328,13 @@ static void parse_list(Parser *p)
         perr(p, &nt, "list '%s' is defined twice", name);
     if (!accept(p, TOK_COLON)) {
         err_expected(
-            p, "':' and the kind of the list (channel, mcc, country, currency, weekday, hour)");
+            p, "':' and the kind of the list (channel, mcc, country, currency, weekday, hour, "
+               "account)");
         return;
     }
     ValueType kind;
     if (p->tok.kind != TOK_IDENT || !rule_list_kind_parse(p->tok.start, p->tok.len, &kind)) {
-        err_expected(p, "channel, mcc, country, currency, weekday or hour");
+        err_expected(p, "channel, mcc, country, currency, weekday, hour or account");
         return;
     }
     advance(p);
@@ -1259,7 +1344,10 @@ static void parse_list(Parser *p)
     }
     RuleList *l =
         rule_list_new(p->cx->rs, g_steal_pointer(&name), kind, p->cx->file, nt.line, nt.col);
-    parse_list_values(p, l);
+    if (kind == TY_ACCOUNT)
+        parse_account_values(p, l);
+    else
+        parse_list_values(p, l);
 }
 
 /* The value of a constant or parameter, or its override ("NAME" for a

@@ -493,6 +493,7 @@ static gboolean is_account_static(const AstNode *n)
         return TRUE;
     switch (n->kind) {
     case N_CALL:
+    case N_TEXT: /* the memo is the row's */
         return FALSE;
     case N_IDENT: {
         int f = rule_field_lookup(n->name);
@@ -644,6 +645,8 @@ static AstNode *agg_condition(AstNode *call, gboolean wrapped)
         call = g_ptr_array_index(call->items, 0);
     if (call->b)
         return call->b;
+    if (strcmp(call->name, "sequence") == 0) /* (A, B, duration): B decides which count */
+        return call->items && call->items->len == 3 ? g_ptr_array_index(call->items, 1) : NULL;
     return call->items && call->items->len == 1 ? g_ptr_array_index(call->items, 0) : NULL;
 }
 
@@ -656,7 +659,7 @@ static void check_history(RuleCtx *cx, const Rule *r, const RuleAgg *g, const As
 {
     gboolean cond_arg = g->kind == AGG_COUNT;
     gboolean in_value = (!cond_arg && rule_program_reads_history(&g->arg)) ||
-                        ((g->kind == AGG_DISTINCT || g->kind == AGG_NEW) &&
+                        ((g->kind == AGG_DISTINCT || g->kind == AGG_NEW || g->kind == AGG_MOST) &&
                          rule_field_is_history(g->field));
     gboolean in_cond = rule_program_reads_history(&g->cond) ||
                        (cond_arg && rule_program_reads_history(&g->arg));

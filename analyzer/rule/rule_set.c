@@ -293,6 +293,10 @@ RuleSet *rule_set_load_with(const char *const *paths, guint n_paths, GHashTable 
         errors += link_typologies(rs, diags);
     note_history(rs);
     digest_overrides(sum, overrides);
+    for (guint i = 0; i < rs->list_files->len; i++) { /* account lists read from files */
+        const char *f = g_ptr_array_index(rs->list_files, i);
+        g_checksum_update(sum, (const guchar *)f, (gssize)strlen(f) + 1);
+    }
     g_strlcpy(rs->digest, g_checksum_get_string(sum), sizeof rs->digest);
     if (errors == 0)
         warn_unused(rs, beside, paths, n_paths, diags);

@@ -7,6 +7,7 @@
  * they are pushed. Nothing is allocated; programs are verified at compile
  * time not to overflow the stack (LIMIT_VM_STACK). */
 #include "rule/rule.h"
+#include "rule/rule_text.h"
 
 #include "read/kyc.h"
 #include "base/money.h"
@@ -366,6 +367,9 @@ double rule_vm_run(const RuleProgram *p, const RuleEval *ev)
             st[++sp] =
                 vm_list_has(g_ptr_array_index(ev->rs->lists, s->a), vm_field((FieldId)s->b, ev));
             break;
+        case OP_TEXT:
+            st[++sp] = rule_text_test(g_ptr_array_index(ev->rs->texts, s->a), ev->memo);
+            break;
         case OP_HALT:
             return st[sp];
         case OP_COUNT:
@@ -419,6 +423,11 @@ void rule_vm_disassemble(const RuleProgram *p, const RuleSet *rs, const Rule *r,
         case OP_FIELD_IN_LIST: {
             const RuleList *l = g_ptr_array_index(rs->lists, s->a);
             g_string_append_printf(out, " %s in %s", rule_field_name((FieldId)s->b), l->name);
+            break;
+        }
+        case OP_TEXT: {
+            const RuleText *t = g_ptr_array_index(rs->texts, s->a);
+            g_string_append_printf(out, " memo %s \"%s\"", rule_text_op_name(t->op), t->src);
             break;
         }
         case OP_AGG_CMP: {

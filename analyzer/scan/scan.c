@@ -23,6 +23,7 @@ Scan *scan_new(const RuleSet *rs)
     Scan *s = g_new0(Scan, 1);
     s->rs = rs;
     s->accounts = intern_new();
+    rule_set_intern_accounts(rs, s->accounts); /* the ids account lists hold */
     s->locations = intern_new();
     return s;
 }

@@ -42,6 +42,7 @@ static gboolean collect(const Alert *a, void *user)
 static gboolean feed(const RuleSet *one, const RuleExample *ex, Seen *seen, GString *report)
 {
     g_autoptr(Intern) accounts = intern_new();
+    rule_set_intern_accounts(one, accounts); /* the ids account lists hold */
     g_autoptr(Intern) locations = intern_new();
     g_autoptr(Engine) e = engine_new(one, accounts, locations, collect, seen);
     g_autoptr(Kyc) kyc = kyc_new();
@@ -73,6 +74,8 @@ static gboolean feed(const RuleSet *one, const RuleExample *ex, Seen *seen, GStr
         }
         last = row->core.ts;
         Txn t = {.core = row->core, .line = (guint64)row->line};
+        if (row->memo)
+            t.memo = (StrView){row->memo, (guint32)strlen(row->memo)};
         t.core.from = row->from ? intern_add(accounts, row->from, strlen(row->from)) : 0;
         t.core.to = row->to ? intern_add(accounts, row->to, strlen(row->to)) : 0;
         t.core.location =

@@ -65,6 +65,12 @@ shadow() {
     $MT scan -r tests/rules/lifecycle.rule -o "$TMP/al.jsonl" tests/e2e/data/canonical.csv 2>/dev/null &&
         contains "$TMP/al.jsonl" '"rule":"T-LIFE-1","rule_version":2,"title":"Three cash deposits within a week (shadow)","family":"cash","strength":"medium","shadow":true,'
 }
+# ... and kept out of `alerts` unless --shadow asks for them
+shadow_queue() {
+    $MT alerts --alerts "$TMP/al.jsonl" > "$TMP/q" &&
+        $MT alerts --shadow --alerts "$TMP/al.jsonl" > "$TMP/qs" &&
+        ! grep -q T-LIFE-1 "$TMP/q" && grep -q T-LIFE-1 "$TMP/qs"
+}
 version() {
     $MT --version tests/rules/history.rule > "$TMP/v" &&
         grep -q '^moneytrail [^ ]* (built .* with GLib [0-9.]*)$' "$TMP/v" &&
@@ -83,6 +89,7 @@ language_examples() {
 check "every rule example in LANGUAGE.md compiles and its examples pass" language_examples
 check "rules list: id, version, status, family, strength, kind, title" listed
 check "a shadow rule's alerts are stored with shadow: true" shadow
+check "alerts leaves shadow alerts out unless --shadow" shadow_queue
 check "--version: the version, the build and the rules digest" version
 check "one rule file: no warnings about the shared lists beside it" one_file
 check "a param whose examples pass one step away: a boundary warning" boundary

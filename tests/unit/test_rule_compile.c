@@ -168,6 +168,38 @@ static const ErrCase err_cases[] = {
      "expected stable, experimental, test or shadow, found 'retired'"},
     {HEAD "  date \"1 May 2026\"\n  alert if count >= 1\n" TAIL, 4, 8,
      "the date '1 May 2026' is not YYYY-MM-DD"},
+    /* text tests on the memo */
+    {HEAD "  where location contains \"x\"\n  alert if count >= 1\n" TAIL, 4, 9,
+     "'contains' tests the memo only: write 'memo contains \"...\"'"},
+    {HEAD "  where memo starts_with \"\"\n  alert if count >= 1\n" TAIL, 4, 26,
+     "an empty text after 'starts_with' is always true"},
+    {HEAD "  where memo matches \"inv(\"\n  alert if count >= 1\n" TAIL, 4, 22,
+     "'inv(' is not a regular expression: Error while compiling regular expression ‘inv(’ at "
+     "char 4: missing terminating )"},
+    {HEAD "  where memo contains 3\n  alert if count >= 1\n" TAIL, 4, 23,
+     "expected a quoted text after the text test, found '3'"},
+    {HEAD "  within 1d\n  alert if count(memo contains \"x\") >= 1\n" TAIL, 5, 18,
+     "the memo can be tested in 'where' only (a window entry keeps no text)"},
+    /* ordered steps */
+    {HEAD "  within 1d\n  alert if sequence(channel == card, 24h) >= 1\n" TAIL, 5, 12,
+     "sequence() takes two conditions and a duration, e.g. (channel == cash_deposit, direction "
+     "== out, 24h)"},
+    {HEAD
+     "  within 1d\n  alert if sequence(channel == card, channel == cash_withdrawal, 0) >= 1\n" TAIL,
+     5, 66, "sequence() takes a duration like 48h, or a constant holding one"},
+    /* account lists */
+    {"list w: account = file \"missing.txt\"\n" HEAD
+     "  where counterparty in w\n  alert if count >= 1\n" TAIL,
+     1, 24, "no account list 'missing.txt' beside the rule file"},
+    {"list w: account = A1, B2\n" HEAD "  where channel in w\n  alert if count >= 1\n" TAIL, 5, 20,
+     "list 'w' holds account values but is compared with a channel"},
+    {"list w: account = A1, [\n" HEAD "  alert if count >= 1\n" TAIL, 1, 23,
+     "'[' is not an account id (quote ids with other characters)"},
+    /* order statistics */
+    {HEAD "  within 1d\n  alert if percentile(amount, 120) > 5\n" TAIL, 5, 31,
+     "the percent of percentile() is a number from 0 to 100, e.g. percentile(amount, 90)"},
+    {HEAD "  within 1d\n  alert if percentile(amount) > 5\n" TAIL, 5, 12,
+     "percentile() takes a value and a percent, e.g. (amount, 90)"},
     {HEAD "  alert if count >= 1\n" TAIL "  bogus 3\n", 6, 3,
      "expected a clause (for each, where, within, alert if, explain, example, ...), found 'bogus'"},
 };
