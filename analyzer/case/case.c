@@ -248,6 +248,8 @@ void case_account_free(CaseAccount *a)
     g_free(a);
 }
 
+const char *const case_link_keys[] = {"customer_id", "phone", "email", "address", NULL};
+
 const char *case_account_get(const CaseAccount *a, const char *key)
 {
     for (guint i = 0; a && i < a->keys->len; i++) {

@@ -106,6 +106,9 @@ typedef struct {
 } CaseAccount;
 
 void case_account_free(CaseAccount *a);
+/* The KYC columns that link accounts, NULL-terminated: customer_id,
+ * phone, email, address. */
+extern const char *const case_link_keys[];
 /* The value of column key, "" when missing. Borrowed. */
 const char *case_account_get(const CaseAccount *a, const char *key);
 
@@ -153,6 +156,10 @@ typedef struct {
     gboolean (*set_triage)(CaseStore *s, const char *id, const CaseTriage *t, GError **error);
     /* Where triage is kept, for messages ("file X", "database"). Borrowed. */
     const char *(*triage_where)(CaseStore *s);
+    /* The KYC records of the other accounts that share the customer id,
+     * phone, e-mail or address of account (compared ignoring case; empty
+     * values share nothing), by account id; empty without KYC. */
+    GPtrArray *(*linked)(CaseStore *s, const char *account, GError **error);
     void (*free)(CaseStore *s);
 } CaseStoreOps;
 

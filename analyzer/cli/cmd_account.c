@@ -1,10 +1,13 @@
 /* cmd_account.c: `moneytrail account ID [--from D] [--to D]`: everything an
  * investigator wants first about one account: the KYC profile, its alerts
  * with their explanations, money in and out by channel and by month, the
- * top counterparties each way, the countries, and the flagged periods. */
+ * top counterparties each way, the countries, the links (the customer's
+ * other accounts, accounts sharing a phone, e-mail or address, the
+ * counterparties with alerts of their own) and the flagged periods. */
 #include <stdio.h>
 #include <string.h>
 
+#include "case/case_links.h"
 #include "cli/cmd_view.h"
 #include "cli/cmd.h"
 #include "base/tstamp.h"
@@ -172,6 +175,25 @@ static void print_top(GString *out, CaseStore *s, const char *acc, GPtrArray *tx
         g_string_append(out, "  none\n");
 }
 
+/* The links: accounts sharing the customer or an identifier, and the
+ * counterparties in txns (NULL without data) that have alerts. */
+static gboolean print_all_links(GString *out, CaseStore *s, const char *id, GPtrArray *txns,
+                                GError **error)
+{
+    g_autoptr(GPtrArray) shared = case_links_shared(s, id, error);
+    if (!shared || !case_links_count_alerts(s, shared, FALSE, error))
+        return FALSE;
+    cmd_view_links(out, "linked accounts: the same customer, a shared phone, e-mail or address",
+                "SHARES", shared);
+    if (!txns)
+        return TRUE;
+    g_autoptr(GPtrArray) cps = case_links_counterparties(id, txns);
+    if (!case_links_count_alerts(s, cps, TRUE, error))
+        return FALSE;
+    cmd_view_links(out, "counterparties with alerts", "MONEY", cps);
+    return TRUE;
+}
+
 static gint cmp_start(gconstpointer pa, gconstpointer pb)
 {
     const CaseAlert *a = *(CaseAlert *const *)pa, *b = *(CaseAlert *const *)pb;
@@ -240,6 +262,8 @@ static int account_run(CmdView *v)
     } else if (err) {
         return cmd_view_fail("account", err);
     }
+    if (!print_all_links(out, s, id, txns, &err))
+        return cmd_view_fail("account", err);
     print_timeline(out, alerts);
     fputs(out->str, stdout);
     return EXIT_OK;
@@ -249,7 +273,8 @@ static const CmdViewSpec spec = {
     .what = "account",
     .params = "ACCOUNT_ID",
     .summary = "One account for an investigator: KYC profile, alerts and why, money in and out by\n"
-               "channel and month, top counterparties, countries, flagged periods.",
+               "channel and month, top counterparties, countries, linked accounts and\n"
+               "counterparties with alerts, flagged periods.",
     .one_arg = "give exactly one account id",
     .range = TRUE,
     .run = account_run,

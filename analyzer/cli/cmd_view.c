@@ -1,5 +1,6 @@
 /* cmd_view.c: what the investigator commands share (see cmd_view.h):
  * parsing their common options, opening the store, messages, text cells. */
+#include "case/case_links.h"
 #include "cli/cmd_view.h"
 
 #include <stdio.h>
@@ -275,4 +276,26 @@ void cmd_view_wrap(GString *out, const char *text, guint col, guint indent, guin
         line_start = FALSE;
     }
     g_string_append_c(out, '\n');
+}
+
+void cmd_view_links(GString *out, const char *title, const char *head, GPtrArray *links)
+{
+    g_string_append_printf(out, "\n%s\n", title);
+    if (!links->len) {
+        g_string_append(out, "  none\n");
+        return;
+    }
+    g_string_append_printf(out, "  %-14s %-24s %-22s %6s %5s RULES\n", "ACCOUNT", "NAME", head,
+                           "ALERTS", "SCORE");
+    for (guint i = 0; i < links->len; i++) {
+        const CaseLink *l = g_ptr_array_index(links, i);
+        g_string_append(out, "  ");
+        cmd_view_cell(out, l->account, 14, FALSE);
+        g_string_append_c(out, ' ');
+        cmd_view_cell(out, l->name, 24, FALSE);
+        g_string_append_c(out, ' ');
+        cmd_view_cell(out, l->via, 22, FALSE);
+        g_string_append_printf(out, " %6u %5g %s\n", l->alerts, l->score,
+                               l->rules->len ? l->rules->str : "-");
+    }
 }

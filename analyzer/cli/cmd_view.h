@@ -99,5 +99,9 @@ void cmd_view_wrap(GString *out, const char *text, guint col, guint indent, guin
 /* Appends a table of transactions: id, time, from, to, amount, currency,
  * channel, and where (location, country or MCC); 100 columns. */
 void cmd_view_tx_table(GString *out, GPtrArray *txns);
+/* Appends a titled table of linked accounts (CaseLink *, borrowed): id,
+ * name, what links them (under the column head), their alerts; "none"
+ * when empty. */
+void cmd_view_links(GString *out, const char *title, const char *head, GPtrArray *links);
 
 #endif

@@ -61,6 +61,21 @@ golden "alert: a layering chain with its matched subgraph" $E/alert-chain.txt "$
 golden "alert: a fan-in with its evidence" $E/alert-fanin.txt "$MT alert 5b7edd48c4af4fa9 $S"
 golden "account DE-C1: profile, alerts, flows, counterparties, periods" $E/account-c1.txt "$MT account DE-C1 $S"
 golden "account DE-L1 --from --to" $E/account-l1.txt "$MT account DE-L1 $S --from 2024-05-14 --to 2024-05-31"
+# Links (accounts.csv): DE-V1 has the phone +49 40 5550102 of DE-V2 and
+# DE-V3 and the address Billstedter Hauptstr. 5 of DE-V2..V5, each with
+# its own HT-ML-17; DE-V1 paid DE-C1, who has four alerts.
+golden "account DE-V1: linked accounts by phone and address, counterparties with alerts" $E/account-v1.txt "$MT account DE-V1 $S"
+golden "alert HT-ML-17 names the accounts it shares identifiers with" $E/alert-shared.txt "$MT alert 56f78a2a2248429a $S"
+check "account: the customer's other account (a second account of CU-1001)" sh -c "
+    { cat $D/accounts.csv; echo 'DE-C2,CU-1001,person,Marko Petrovic,1986-02-11,DE,HH,Hamburg,,,,driver,,,,,2024-01-02'; } > $TMP/acc2.csv &&
+    $MT account DE-C1 --alerts $D/alerts.jsonl --accounts $TMP/acc2.csv |
+    grep -Eq '^  DE-C2 +Marko Petrovic +customer +0 +0 -\$'"
+# A typology alert names its indicator alerts ("indicators" in its JSON).
+{ printf '{"alert_id":"ty1","rule":"TY-SEX","score":5,"account":"X","typology":"sexual exploitation","role":"controller","window_start":"2024-01-01T00:00:00Z","window_end":"2024-01-05T00:00:00Z","evidence":[],'
+  printf '"indicators":[{"alert_id":"i1","rule":"HT-SEX-01","account":"X","ts":"2024-01-02T00:00:00Z"},{"alert_id":"i2","rule":"HT-ML-04","account":"X","ts":"2024-01-05T00:00:00Z"}]}\n'; } > $TMP/ty.jsonl
+check "alert: a typology alert lists its indicator alerts" sh -c "$MT alert ty1 --alerts $TMP/ty.jsonl > $TMP/ty.out &&
+    grep -A2 '^indicator alerts (2)\$' $TMP/ty.out | tail -2 | tr -s ' ' > $TMP/ty.ind &&
+    printf ' i1 HT-SEX-01 X 2024-01-02T00:00:00Z\n i2 HT-ML-04 X 2024-01-05T00:00:00Z\n' | diff - $TMP/ty.ind"
 golden "trace DE-C1 out within 7 days" $E/trace-c1.txt "$MT trace DE-C1 $S --within 7d"
 golden "trace RO-B3 in, 4 hops" $E/trace-b3-in.txt "$MT trace RO-B3 $S --within 7d --direction in --hops 4"
 golden "graph DE-C1 as DOT" $E/graph-c1.dot "$MT graph DE-C1 $S -o $TMP/g.dot 2>/dev/null && cat $TMP/g.dot"

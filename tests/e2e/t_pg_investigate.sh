@@ -37,6 +37,9 @@ check "db: cases match the golden file" sh -c "$MT cases $B | diff -u $E/cases.t
 same "alert (fan-in)" alert 5b7edd48c4af4fa9
 same "account DE-C1" account DE-C1
 same "account DE-L1 --from --to" account DE-L1 --from 2024-05-14 --to 2024-05-31
+same "account DE-V1 (linked accounts, counterparties with alerts)" account DE-V1
+same "alert HT-ML-17 (the accounts it shares with)" alert 56f78a2a2248429a
+check "db: account DE-V1 matches the golden file" sh -c "$MT account DE-V1 $B | diff -u $E/account-v1.txt -"
 same "trace out" trace DE-C1 --within 7d
 same "trace in" trace RO-B3 --direction in --hops 4
 check "db: the fan-in alert matches the golden file" sh -c "$MT alert 5b7edd48c4af4fa9 $B | diff -u $E/alert-fanin.txt -"
@@ -78,4 +81,10 @@ check "db: triage of an unknown alert stores nothing, exit 5" sh -c "
     $MT alert 0000000000000000 $B --status escalated 2>/dev/null; [ \$? -eq 5 ] &&
     [ \"\$($PG_BIN/psql -XAtq -c 'SELECT count(*) FROM alert_triage')\" = 7 ]"
 check "db: unknown account: exit 5" expect_exit 5 $MT account NO-SUCH $B
+check "db: account: the customer's other account (a second account of CU-1001)" sh -c "
+    $PG_BIN/psql -XAtq -c \"INSERT INTO accounts (account_id, customer_id, kind, name) VALUES ('DE-C2', 'CU-1001', 'person', 'Marko Petrovic')\" &&
+    $MT account DE-C1 $B | grep -Eq '^  DE-C2 +Marko Petrovic +customer +0 +0 -\$'"
+check "db: alert: a typology alert lists its indicator alerts" sh -c "
+    $PG_BIN/psql -XAtq -c \"UPDATE alerts SET indicators = '[{\\\"alert_id\\\":\\\"i1\\\",\\\"rule\\\":\\\"HT-SEX-01\\\",\\\"account\\\":\\\"DE-C1\\\",\\\"ts\\\":\\\"2024-05-10T21:55:00Z\\\"}]' WHERE alert_id = '9afd0e3f5c2a9d0d'\" &&
+    $MT alert 9afd0e3f5c2a9d0d $B | grep -A1 '^indicator alerts (1)\$' | grep -Eq '^  i1 +HT-SEX-01 +DE-C1 +2024-05-10T21:55:00Z\$'"
 finish
