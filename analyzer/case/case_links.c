@@ -54,8 +54,8 @@ GPtrArray *case_links_shared(CaseStore *s, const char *account, GError **error)
             if (*x && g_ascii_strcasecmp(x, case_account_get(o, case_link_keys[k])) == 0)
                 g_string_append_printf(via, "%s%s", via->len ? ", " : "", link_words[k]);
         }
-        g_ptr_array_add(out, link_new(case_account_get(o, "account_id"), case_account_get(o, "name"),
-                                      via->str));
+        g_ptr_array_add(out, link_new(case_account_get(o, "account_id"),
+                                      case_account_get(o, "name"), via->str));
     }
     case_account_free(me);
     if (!others) {

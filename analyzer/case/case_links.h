@@ -12,11 +12,11 @@
 /* One linked account and its own alerts. */
 typedef struct {
     char *account;
-    char *name;   /* the KYC name, or "" */
-    char *via;    /* shared: "customer", "phone", "e-mail", "address", joined by ", ";
-                   * counterparties: "paid to", "received from" or both */
-    guint alerts; /* its own alerts */
-    double score; /* their summed scores */
+    char *name;     /* the KYC name, or "" */
+    char *via;      /* shared: "customer", "phone", "e-mail", "address", joined by ", ";
+                     * counterparties: "paid to", "received from" or both */
+    guint alerts;   /* its own alerts */
+    double score;   /* their summed scores */
     GString *rules; /* its alerts' distinct rules, sorted */
 } CaseLink;
 
