@@ -29,6 +29,17 @@ ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || missing="$missing postg
 need_cmd psql postgresql-client
 [ -e /usr/bin/time ] || missing="$missing time"
 [ -d /usr/share/zoneinfo/Europe ] || missing="$missing tzdata"
+need_cmd node nodejs
+need_cmd npm npm
+# The FollowTheMoney model (npm's @alephdata/followthemoney, pinned in
+# tests/ftm/package.json) for the export test; only the tests use it.
+if command -v npm >/dev/null 2>&1 && [ ! -d tests/ftm/node_modules/@alephdata/followthemoney ]; then
+    echo "deps: npm install in tests/ftm"
+    (cd tests/ftm && npm ci --no-audit --no-fund --silent) || {
+        echo "deps: npm ci in tests/ftm failed; run: cd tests/ftm && npm ci" >&2
+        exit 1
+    }
+fi
 
 if [ -z "$missing" ]; then
     echo "deps: all present"

@@ -80,6 +80,23 @@ golden "trace DE-C1 out within 7 days" $E/trace-c1.txt "$MT trace DE-C1 $S --wit
 golden "trace RO-B3 in, 4 hops" $E/trace-b3-in.txt "$MT trace RO-B3 $S --within 7d --direction in --hops 4"
 golden "graph DE-C1 as DOT" $E/graph-c1.dot "$MT graph DE-C1 $S -o $TMP/g.dot 2>/dev/null && cat $TMP/g.dot"
 golden "export ftm: an account and an alert" $E/ftm.jsonl "$MT export ftm DE-L1 dd7d911d13301a01 $S -o $TMP/e.json 2>/dev/null && cat $TMP/e.json"
+# FollowTheMoney: every entity of a wide export (two accounts, an
+# indicator alert, the structuring alert with its cash deposits, the
+# remittances to Romania) validates against the model of npm's
+# @alephdata/followthemoney (tests/ftm/validate.js, installed by make deps).
+check "export ftm: every entity validates against the FollowTheMoney model" sh -c "
+    $MT export ftm DE-L1 DE-C1 dd7d911d13301a01 6f444cb47548010e 9afd0e3f5c2a9d0d $S -o $TMP/wide.json 2>/dev/null &&
+    node tests/ftm/validate.js $TMP/wide.json > $TMP/ftm.out && [ \"\$(cat $TMP/ftm.out)\" = 'ftm: 60 entities valid' ]"
+check "export ftm: cash has the holder as payer and beneficiary; a foreign account its country" sh -c "
+    grep -q '\"transactionNumber\":\[\"t27\"\]' $TMP/wide.json &&
+    grep '\"transactionNumber\":\[\"t27\"\]' $TMP/wide.json | grep -q '\"payer\":\[\"mt-party-7b275f1d9faabb7c\"\],\"payerAccount\":\[\"mt-account-6c64929f69d4cb51\"\],\"beneficiary\":\[\"mt-party-7b275f1d9faabb7c\"\]' &&
+    grep -q '\"accountNumber\":\[\"RO-B1\"\],\"country\":\[\"ro\"\]' $TMP/wide.json"
+check "the FollowTheMoney validator refuses a Payment without beneficiary and an unknown property" sh -c "
+    printf '%s\n' '{\"id\":\"p\",\"schema\":\"LegalEntity\",\"properties\":{\"name\":[\"P\"],\"colour\":[\"red\"]}}' \
+        '{\"id\":\"x\",\"schema\":\"Payment\",\"properties\":{\"payer\":[\"p\"],\"date\":[\"May 2024\"]}}' > $TMP/bad.json &&
+    ! node tests/ftm/validate.js $TMP/bad.json > $TMP/bad.out &&
+    printf '%s\n' \"$TMP/bad.json:1: p: LegalEntity has no property 'colour'\" \"$TMP/bad.json:2: x: Payment requires 'beneficiary'\" \
+        \"$TMP/bad.json:2: x: date: 'May 2024' is not an ISO 8601 date\" 'ftm: 3 problems in 2 entities' | diff - $TMP/bad.out"
 
 # Trace on trace.csv, by hand (days from 2024-01-01): A->B 1000 (d1); B
 # sends 600 to C (d2) and 600 to D (d3): 1200 > 1000, so C and D get

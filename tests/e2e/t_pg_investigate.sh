@@ -49,6 +49,9 @@ check "db: goAML export matches the golden file" sh -c "
     diff -u $E/str-c1.xml $TMP/str.xml"
 check "db: FollowTheMoney export matches the golden file" sh -c "
     $MT export ftm DE-L1 dd7d911d13301a01 $B -o $TMP/e.json 2>/dev/null && diff -u $E/ftm.jsonl $TMP/e.json"
+check "db: every FollowTheMoney entity validates against the model" sh -c "
+    $MT export ftm DE-L1 DE-C1 dd7d911d13301a01 6f444cb47548010e 9afd0e3f5c2a9d0d $B -o $TMP/wide.json 2>/dev/null &&
+    [ \"\$(node tests/ftm/validate.js $TMP/wide.json)\" = 'ftm: 60 entities valid' ]"
 check "db: the chain alert matches the golden file, with its matched subgraph" sh -c "
     $MT alert 9afd0e3f5c2a9d0d $B | diff -u $E/alert-chain.txt -"
 
