@@ -153,6 +153,59 @@ check "goaml: 8 transactions, each with a from and a to party" sh -c "
     [ \"\$(xmllint --xpath 'count(/report/transaction[t_from or t_from_my_client][t_to or t_to_my_client])' $TMP/str.xml)\" = 8 ]"
 check "goaml: cash deposits come from funds code K with no account" sh -c "
     [ \"\$(xmllint --xpath 'string(/report/transaction[transactionnumber=\"t16\"]/t_from/from_funds_code)' $TMP/str.xml)\" = K ]"
+# goAML element order: each element's children in the order of the goAML
+# schema's sequences (report, transaction, t_from/t_to, t_account,
+# t_person, t_entity, t_phone, t_address, signatory), none unknown.
+cat > $TMP/order.awk <<'AWK'
+BEGIN {
+    o["report"] = "rentity_id rentity_branch submission_code report_code entity_reference fiu_ref_number submission_date currency_code_local reporting_person location reason action transaction activity report_indicators"
+    o["transaction"] = "transactionnumber internal_ref_number transaction_location transaction_description date_transaction teller authorized late_deposit date_posting value_date transmode_code transmode_comment amount_local involved_parties t_from_my_client t_from t_to_my_client t_to comments"
+    o["t_from_my_client"] = o["t_from"] = "from_funds_code from_funds_comment from_foreign_currency t_conductor from_account from_person from_entity from_country"
+    o["t_to_my_client"] = o["t_to"] = "to_funds_code to_funds_comment to_foreign_currency to_account to_person to_entity to_country"
+    o["from_account"] = o["to_account"] = "institution_name institution_code swift non_bank_institution branch account currency_code account_name iban client_number personal_account_type t_entity signatory opened closed balance date_balance status_code beneficiary beneficiary_comment comments"
+    o["t_person"] = o["from_person"] = o["to_person"] = o["reporting_person"] = "gender title first_name middle_name prefix last_name birthdate birth_place mothers_name alias ssn passport_number passport_country id_number nationality1 nationality2 nationality3 residence phones addresses email occupation employer_name employer_address_id employer_phone_id identification deceased deceased_date tax_number tax_reg_number source_of_wealth comments"
+    o["t_entity"] = "name commercial_name incorporation_legal_form incorporation_number business phones addresses email url incorporation_state incorporation_country_code director_id incorporation_date business_closed date_business_closed tax_number tax_reg_number comments"
+    o["signatory"] = "is_primary t_person role"
+    o["phones"] = "phone"; o["addresses"] = "address"; o["report_indicators"] = "indicator"
+    o["phone"] = "tph_contact_type tph_communication_type tph_country_prefix tph_number tph_extension comments"
+    o["address"] = "address_type address town city zip country_code state comments"
+}
+match($0, /^ *<[a-z_0-9]+/) {
+    d = index($0, "<") - 1; tag = substr($0, d + 2, RLENGTH - d - 1); d /= 2
+    name[d] = tag; last[d] = 0
+    if (d == 0) next
+    p = name[d - 1]
+    if (!(p in o)) next
+    n = split(o[p], seq, " "); at = 0
+    for (i = 1; i <= n; i++) if (seq[i] == tag) { at = i; break }
+    if (!at) { print NR ": " tag " is no child of " p; bad = 1 }
+    else if (at < last[d - 1]) { print NR ": " tag " comes too late in " p; bad = 1 }
+    else last[d - 1] = at
+}
+END { exit bad }
+AWK
+check "goaml: every element's children in the schema's order" sh -c "xmllint --format $TMP/str.xml | awk -f $TMP/order.awk"
+check "goaml: the order check finds a swapped pair" sh -c "
+    sed 's|<non_bank_institution>false</non_bank_institution>|<account_name>x</account_name>|' $TMP/str.xml | xmllint --format - |
+    awk -f $TMP/order.awk | head -1 | grep -q '^33: branch comes too late in from_account\$'"
+check "goaml: our clients' accounts carry branch, account type, status and a signatory or entity" sh -c "
+    [ \"\$(xmllint --xpath 'count(//t_from_my_client/from_account | //t_to_my_client/to_account)' $TMP/str.xml)\" = 13 ] &&
+    [ \"\$(xmllint --xpath 'count((//t_from_my_client/from_account | //t_to_my_client/to_account)[branch and personal_account_type and status_code and non_bank_institution and (swift or institution_code) and (signatory or t_entity)])' $TMP/str.xml)\" = 13 ]"
+check "goaml: the KYC phone and address of DE-V1's holder" sh -c "
+    [ \"\$(xmllint --xpath 'string((//from_account[account=\"DE-V1\"])[1]/signatory/t_person/phones/phone/tph_number)' $TMP/str.xml)\" = '+49 40 5550102' ] &&
+    [ \"\$(xmllint --xpath 'string((//from_account[account=\"DE-V1\"])[1]/signatory/t_person/addresses/address/address)' $TMP/str.xml)\" = 'Billstedter Hauptstr. 5' ]"
+# Foreign accounts (the remittances of HT-ML-15 to Romania): the
+# institution from the config by account, else by country, else UNKNOWN.
+{ cat schema/goaml.conf.example; printf '[institutions]\nRO-B1 = Banca Exemplu; EXBKROBUXXX\nRO = Banca Romaneasca\n'; } > $TMP/inst.conf
+check "goaml: a foreign account's institution from the config, by account then by country" sh -c "
+    $MT export goaml dc0358130bd1505a $S -c $TMP/inst.conf --date 2024-06-01T10:00:00 -o $TMP/ro.xml 2>/dev/null &&
+    [ \"\$(xmllint --xpath 'string((//to_account[account=\"RO-B1\"])[1]/swift)' $TMP/ro.xml)\" = EXBKROBUXXX ] &&
+    [ \"\$(xmllint --xpath 'string((//to_account[account=\"RO-B2\"])[1]/institution_name)' $TMP/ro.xml)\" = 'Banca Romaneasca' ] &&
+    [ \"\$(xmllint --xpath 'string((//to_account[account=\"RO-B2\"])[1]/institution_code)' $TMP/ro.xml)\" = UNKNOWN ] &&
+    xmllint --format $TMP/ro.xml | awk -f $TMP/order.awk"
+check "goaml: without a config entry a foreign account's institution is UNKNOWN" sh -c "
+    $MT export goaml dc0358130bd1505a $S -c schema/goaml.conf.example --date 2024-06-01T10:00:00 -o $TMP/ro.xml 2>/dev/null &&
+    [ \"\$(xmllint --xpath 'string((//to_account[account=\"RO-B1\"])[1]/institution_code)' $TMP/ro.xml)\" = UNKNOWN ]"
 check "goaml: the reason names the trafficking key term" sh -c "xmllint --xpath 'string(/report/reason)' $TMP/str.xml | grep -q 'HUMAN TRAFFICKING FIN-2020-A008'"
 
 # A possible victim is never the subject.
