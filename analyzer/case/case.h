@@ -188,9 +188,10 @@ CaseStore *case_pg_open(const CaseOpenOptions *o, GError **error);
 
 /* Transactions of every account within hops of account (either direction),
  * with from <= ts <= to, de-duplicated, oldest first; at most max_accounts
- * accounts are expanded (the rest are left as leaves). */
+ * accounts are expanded, and none in skip (a set of account ids, borrowed,
+ * or NULL): the rest are left as leaves. */
 GPtrArray *case_neighbourhood(CaseStore *s, const char *account, guint hops, gint64 from, gint64 to,
-                              guint max_accounts, GError **error);
+                              guint max_accounts, GHashTable *skip, GError **error);
 /* Sorts CaseTx pointers by time, then tx id. */
 void case_txns_sort(GPtrArray *txns);
 /* Parses a date "2024-03-01" (start of day UTC) or an ISO 8601 timestamp;
