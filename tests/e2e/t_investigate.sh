@@ -130,6 +130,47 @@ check "graph of 80 senders is cut to 50 nodes with one 'other accounts' node" sh
     grep -q 'label=\"32 other accounts\"' $TMP/star.dot && grep -q '\"S80\" \\[' $TMP/star.dot &&
     ! grep -q '\"S32\" \\[' $TMP/star.dot"
 
+# By kind: 3 shops (card payments with an MCC), 2 telecoms (MCC 4814) and
+# 2 employers (payroll) around P collapse into three group nodes, one edge
+# per pair and direction; one shop that is evidence of P's alert stays.
+{ echo tx_id,ts,from_account,to_account,amount,currency,channel,mcc
+  for i in 1 2 3; do echo "m$i,2024-01-0${i}T10:00:00Z,P,SHOP$i,10.00,EUR,card,5411"; echo "n$i,2024-01-1${i}T10:00:00Z,P,SHOP$i,5.00,EUR,card,5411"; done
+  for i in 1 2; do echo "u$i,2024-01-0${i}T11:00:00Z,P,TEL$i,30.00,EUR,card,4814"; echo "w$i,2024-01-0${i}T09:00:00Z,EMP$i,P,900.00,EUR,ach_payroll,"; done
+  echo "e1,2024-01-05T10:00:00Z,P,SHOP9,99.00,EUR,card,7297"
+  echo "e2,2024-01-06T10:00:00Z,P,SHOP8,98.00,EUR,card,7297"; } > $TMP/kinds.csv
+q pa HT-SEX-01 3 P 2024-01-05 2024-01-05 | sed 's/"evidence":\[\]/"evidence":["e1"]/' > $TMP/kinds.jsonl
+check "graph: shops, telecoms and payroll payers as group nodes; evidence kept" sh -c "
+    $MT graph P --data $TMP/kinds.csv --alerts $TMP/kinds.jsonl -o $TMP/k.dot 2>/dev/null &&
+    grep -q 'label=\"4 merchants\"' $TMP/k.dot && grep -q 'label=\"2 utilities and telecoms\"' $TMP/k.dot &&
+    grep -q 'label=\"2 payroll payers\"' $TMP/k.dot && grep -q '^  \"SHOP9\" \\[' $TMP/k.dot &&
+    grep '^  \"P\" -> \"group:merchants\" ' $TMP/k.dot | grep -Fq '143.00 EUR\\n7 tx 2024-01-01..01-13' &&
+    [ \$(grep -c -- '->' $TMP/k.dot) = 4 ]"
+check "graph: a busy account (250 counterparties) is drawn one hop deep, and says so" sh -c "
+    awk 'BEGIN { print \"tx_id,ts,from_account,to_account,amount,currency,channel\";
+                 for (i = 1; i <= 250; i++) printf \"s%d,2024-01-01T%02d:%02d:00Z,S%03d,BUSY,%d.00,EUR,transfer\\n\", i, i / 60, i % 60, i, 100 + i
+                 print \"x1,2024-01-02T00:00:00Z,S001,FAR,5000.00,EUR,transfer\" }' > $TMP/busy.csv &&
+    $MT graph BUSY --data $TMP/busy.csv -o $TMP/busy.dot 2>$TMP/busy.err &&
+    grep -qx 'graph: BUSY has more than 200 counterparties: drawn one hop deep, not 2' $TMP/busy.err &&
+    ! grep -q FAR $TMP/busy.dot && $MT graph S001 --data $TMP/busy.csv -o $TMP/s1.dot 2>/dev/null && grep -q FAR $TMP/s1.dot"
+mkdir -p $TMP/fakebin && printf '#!/bin/sh\nexit 124\n' > $TMP/fakebin/timeout && chmod +x $TMP/fakebin/timeout
+check "graph: Graphviz past its time bound is a plain message, exit 3" sh -c "
+    PATH=$TMP/fakebin:\$PATH $MT graph DE-C1 $S -o $TMP/late.svg 2>$TMP/late.err; [ \$? -eq 3 ] &&
+    grep -qx 'moneytrail: graph: graphviz did not lay the graph out within 20 s: write -o FILE.dot instead, or draw less (--hops 1, --from, --to)' $TMP/late.err"
+
+# A planted TY-SEX case (mtgen, 500 accounts): the controller's picture
+# shows every account an alert calls a possible victim of it.
+G=$TMP/gen
+check "a planted TY-SEX case: generated and scanned with the catalogue" sh -c "
+    tools/mtgen/mtgen --seed 7 --accounts 500 --days 45 --count all=0 --count TY-SEX=1 --out $G -q &&
+    $MT scan -q --rules rules --accounts $G/accounts.csv $G/transactions.csv -o $G/alerts.jsonl &&
+    grep -q '\"rule\":\"TY-SEX\"' $G/alerts.jsonl"
+CTL=$(awk -F, '$1 == "TY-SEX" && $4 == "controller" { print $3; exit }' $G/instances.csv)
+check "graph of the TY-SEX controller: its victims drawn as possible victims" sh -c "
+    $MT graph $CTL --alerts $G/alerts.jsonl --data $G/transactions.csv --accounts $G/accounts.csv -o $TMP/ty.dot 2>/dev/null &&
+    awk -F, '\$1 == \"TY-SEX\" && \$4 == \"victim\" { print \$3 }' $G/instances.csv | sort > $TMP/victims &&
+    grep 'possible victim)\", shape' $TMP/ty.dot | sed 's/^  \"\\([^\"]*\\)\".*/\\1/' | sort > $TMP/drawn &&
+    [ -s $TMP/victims ] && [ -z \"\$(comm -23 $TMP/victims $TMP/drawn)\" ]"
+
 # Report: golden HTML apart from the SVG (Graphviz output), then rendered.
 check "report: the HTML case file (SVG aside)" sh -c "$MT report DE-C1 $S -o $TMP/case.html 2>/dev/null &&
     sed '/^<svg/,/^<\\/svg>/c\\<svg><!-- the flow picture from Graphviz --></svg>' $TMP/case.html > $TMP/case-nosvg.html &&
