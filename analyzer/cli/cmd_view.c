@@ -1,11 +1,11 @@
 /* cmd_view.c: what the investigator commands share (see cmd_view.h):
  * parsing their common options, opening the store, messages, text cells. */
-#include "case/case_links.h"
 #include "cli/cmd_view.h"
 
 #include <stdio.h>
 #include <string.h>
 
+#include "case/case_links.h"
 #include "cli/cmd.h"
 #include "base/money.h"
 #include "base/tstamp.h"
@@ -298,4 +298,67 @@ void cmd_view_links(GString *out, const char *title, const char *head, GPtrArray
         g_string_append_printf(out, " %6u %5g %s\n", l->alerts, l->score,
                                l->rules->len ? l->rules->str : "-");
     }
+}
+
+void cmd_view_flow_free(CmdViewFlow *f)
+{
+    g_free(f->key);
+    g_free(f);
+}
+
+CmdViewFlow *cmd_view_flow_at(GHashTable *t, GPtrArray *order, const char *key)
+{
+    CmdViewFlow *f = g_hash_table_lookup(t, key);
+    if (!f) {
+        f = g_new0(CmdViewFlow, 1);
+        f->key = g_strdup(key);
+        g_hash_table_insert(t, f->key, f);
+        g_ptr_array_add(order, f);
+    }
+    return f;
+}
+
+void cmd_view_flow_add(CmdViewFlow *f, const CaseTx *t, gboolean in)
+{
+    if (in) {
+        f->n_in++;
+        f->in += t->amount;
+    } else {
+        f->n_out++;
+        f->out += t->amount;
+    }
+}
+
+static gint cmp_flow_key(gconstpointer pa, gconstpointer pb)
+{
+    return strcmp((*(CmdViewFlow *const *)pa)->key, (*(CmdViewFlow *const *)pb)->key);
+}
+
+GPtrArray *cmd_view_flows(const char *acc, GPtrArray *txns,
+                          char *(*fn)(const CaseTx *, gboolean in), gboolean sorted, int *exp)
+{
+    g_autoptr(GHashTable) t = g_hash_table_new(g_str_hash, g_str_equal);
+    GPtrArray *order = g_ptr_array_new_with_free_func((GDestroyNotify)cmd_view_flow_free);
+    for (guint i = 0; i < txns->len; i++) {
+        const CaseTx *x = g_ptr_array_index(txns, i);
+        gboolean in = strcmp(x->to, acc) == 0;
+        g_autofree char *key = fn(x, in);
+        if (key)
+            cmd_view_flow_add(cmd_view_flow_at(t, order, key), x, in);
+        *exp = x->exp;
+    }
+    if (sorted)
+        g_ptr_array_sort(order, cmp_flow_key);
+    return order;
+}
+
+char *cmd_view_key_channel(const CaseTx *t, gboolean in)
+{
+    return g_strdup_printf("%s %s", txn_channel_name(t->channel), t->currency);
+}
+
+char *cmd_view_key_month(const CaseTx *t, gboolean in)
+{
+    char d[16];
+    return g_strdup_printf("%.7s %s", tstamp_format_date(t->ts, d), t->currency);
 }

@@ -176,6 +176,16 @@ check "report: the HTML case file (SVG aside)" sh -c "$MT report DE-C1 $S -o $TM
     sed '/^<svg/,/^<\\/svg>/c\\<svg><!-- the flow picture from Graphviz --></svg>' $TMP/case.html > $TMP/case-nosvg.html &&
     diff -u $E/report-c1.html $TMP/case-nosvg.html"
 check "report: data is escaped (memo 'rent <May> & fees')" contains $TMP/case.html "rent &lt;May&gt; &amp; fees"
+check "report: money by channel as account shows it (cash deposits 3 in, 28,500.00)" contains $TMP/case.html \
+    '<tr><td>cash_deposit EUR</td><td class="num">3</td><td class="num">28,500.00</td><td class="num">0</td><td class="num">0.00</td></tr>'
+check "report: the triage history of an alert, escaped" sh -c "
+    cp $D/alerts.jsonl $TMP/tri.jsonl &&
+    $MT alert 6f444cb47548010e --alerts $TMP/tri.jsonl --status escalated --note 'cash <3 deposits>' --by ana >/dev/null &&
+    $MT alert 6f444cb47548010e --alerts $TMP/tri.jsonl --assign kim --by ana >/dev/null &&
+    $MT report DE-C1 --alerts $TMP/tri.jsonl --data $D/transactions.csv --accounts $D/accounts.csv -o $TMP/tri.html 2>/dev/null &&
+    grep -A3 '^<ul class=\"triage\">' $TMP/tri.html > $TMP/tri.ul &&
+    grep -Eq '^<li>20[0-9-]+T[0-9:]+Z <b>escalated</b> by ana: cash &lt;3 deposits&gt;</li>\$' $TMP/tri.ul &&
+    grep -Eq '^<li>20[0-9-]+T[0-9:]+Z <b>note</b> by ana, assigned to kim</li>\$' $TMP/tri.ul"
 check "report: self-contained (no external resources)" sh -c "! grep -Eq '(src|href)=\"(https?:)?//' $TMP/case.html"
 
 # goAML: golden, well-formed, the required elements by XPath.
