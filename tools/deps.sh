@@ -21,6 +21,7 @@ need_cmd zcat gzip
 need_cmd cmp diffutils
 need_cmd awk gawk
 need_cmd sha256sum coreutils
+need_cmd timeout coreutils
 need_cmd dot graphviz
 need_cmd chromium chromium
 need_cmd xmllint libxml2-utils
