@@ -90,4 +90,18 @@ check "db: account: the customer's other account (a second account of CU-1001)" 
 check "db: alert: a typology alert lists its indicator alerts" sh -c "
     $PG_BIN/psql -XAtq -c \"UPDATE alerts SET indicators = '[{\\\"alert_id\\\":\\\"i1\\\",\\\"rule\\\":\\\"HT-SEX-01\\\",\\\"account\\\":\\\"DE-C1\\\",\\\"ts\\\":\\\"2024-05-10T21:55:00Z\\\"}]' WHERE alert_id = '9afd0e3f5c2a9d0d'\" &&
     $MT alert 9afd0e3f5c2a9d0d $B | grep -A1 '^indicator alerts (1)\$' | grep -Eq '^  i1 +HT-SEX-01 +DE-C1 +2024-05-10T21:55:00Z\$'"
+# A planted TY-SEX case (mtgen) loaded beside the case: the controller's
+# picture from the database is the one from the files, victims included,
+# merchants and payroll payers grouped.
+G=$TMP/gen
+check "db: a planted TY-SEX case loaded and scanned" sh -c "
+    tools/mtgen/mtgen --seed 7 --accounts 500 --days 45 --count all=0 --count TY-SEX=1 --out $G -q &&
+    $MT scan -q --rules rules --accounts $G/accounts.csv $G/transactions.csv -o $G/alerts.jsonl &&
+    $MT load -q $B --accounts $G/accounts.csv $G/transactions.csv &&
+    $MT scan -q $B --rules rules --accounts $G/accounts.csv"
+CTL=$(awk -F, '$1 == "TY-SEX" && $4 == "controller" { print $3; exit }' $G/instances.csv)
+check "db and files agree: graph of the TY-SEX controller, with its possible victims and groups" sh -c "
+    $MT graph $CTL --alerts $G/alerts.jsonl --data $G/transactions.csv --accounts $G/accounts.csv -o $TMP/tyf.dot 2>/dev/null &&
+    $MT graph $CTL $B -o $TMP/tyd.dot 2>/dev/null && diff -u $TMP/tyf.dot $TMP/tyd.dot &&
+    grep -q 'possible victim)' $TMP/tyd.dot && grep -q 'label=\"[0-9]* merchants\"' $TMP/tyd.dot"
 finish
