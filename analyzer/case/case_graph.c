@@ -373,7 +373,7 @@ static gboolean mark_kept(CaseStore *s, const char *subject, GHashTable *nodes, 
     g_hash_table_iter_init(&it, nodes);
     while (g_hash_table_iter_next(&it, &k, &v)) {
         Node *n = v;
-        n->keep = strcmp(n->id, subject) == 0             ? KEEP_SUBJECT
+        n->keep = strcmp(n->id, subject) == 0              ? KEEP_SUBJECT
                   : g_hash_table_contains(d->roles, n->id) ? KEEP_ROLE
                   : g_hash_table_contains(d->rules, n->id) ? KEEP_ALERTS
                                                            : KEEP_NONE;

@@ -20,10 +20,10 @@
 
 #include "case/case.h"
 
-#define CASE_GRAPH_MAX_NODES 50
-#define CASE_GRAPH_BUSY 200        /* counterparties beyond which one hop is drawn */
-#define CASE_GRAPH_MAX_EXPAND 2000 /* accounts whose transactions are read */
-#define CASE_GRAPH_DOT_SECONDS 20  /* Graphviz's time to lay the graph out */
+#define CASE_GRAPH_MAX_NODES   50
+#define CASE_GRAPH_BUSY        200  /* counterparties beyond which one hop is drawn */
+#define CASE_GRAPH_MAX_EXPAND  2000 /* accounts whose transactions are read */
+#define CASE_GRAPH_DOT_SECONDS 20   /* Graphviz's time to lay the graph out */
 
 typedef struct {
     const char *account;

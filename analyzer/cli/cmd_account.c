@@ -121,7 +121,7 @@ static gboolean print_all_links(GString *out, CaseStore *s, const char *id, GPtr
     if (!shared || !case_links_count_alerts(s, shared, FALSE, error))
         return FALSE;
     cmd_view_links(out, "linked accounts: the same customer, a shared phone, e-mail or address",
-                "SHARES", shared);
+                   "SHARES", shared);
     if (!txns)
         return TRUE;
     g_autoptr(GPtrArray) cps = case_links_counterparties(id, txns);

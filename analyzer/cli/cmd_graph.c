@@ -51,8 +51,7 @@ static int graph_run(CmdView *v)
     if (rc != EXIT_OK)
         return rc;
     if (st.busy)
-        fprintf(stderr,
-                "graph: %s has more than %d counterparties: drawn one hop deep, not %d\n",
+        fprintf(stderr, "graph: %s has more than %d counterparties: drawn one hop deep, not %d\n",
                 q.account, CASE_GRAPH_BUSY, o->hops);
     fprintf(stderr, "graph: %u nodes around %s to %s\n", st.nodes, q.account, o->output);
     return EXIT_OK;
