@@ -21,6 +21,7 @@ need_cmd zcat gzip
 need_cmd cmp diffutils
 need_cmd awk gawk
 need_cmd sha256sum coreutils
+need_cmd timeout coreutils
 need_cmd dot graphviz
 need_cmd chromium chromium
 need_cmd xmllint libxml2-utils
@@ -31,10 +32,18 @@ ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || missing="$missing postg
 need_cmd psql postgresql-client
 [ -e /usr/bin/time ] || missing="$missing time"
 [ -d /usr/share/zoneinfo/Europe ] || missing="$missing tzdata"
-
-# The MT940 cross-check's independent parser, mt940js from npm, the version
-# pinned in tests/mt940/package.json (tests only; git-ignored).
+# The npm packages only the tests use, each pinned in its folder's
+# package.json and git-ignored: the FollowTheMoney model
+# (@alephdata/followthemoney) for the export test, and mt940js, the MT940
+# cross-check's independent parser.
 npm_deps() {
+    if [ ! -d tests/ftm/node_modules/@alephdata/followthemoney ]; then
+        echo "deps: npm install in tests/ftm"
+        (cd tests/ftm && npm ci --no-audit --no-fund --silent) || {
+            echo "deps: npm ci in tests/ftm failed; run: cd tests/ftm && npm ci" >&2
+            exit 1
+        }
+    fi
     [ -d tests/mt940/node_modules/mt940js ] && return 0
     npm install --prefix tests/mt940 --no-package-lock --no-audit --no-fund --silent || {
         echo "deps: npm install in tests/mt940 failed" >&2

@@ -248,6 +248,8 @@ void case_account_free(CaseAccount *a)
     g_free(a);
 }
 
+const char *const case_link_keys[] = {"customer_id", "phone", "email", "address", NULL};
+
 const char *case_account_get(const CaseAccount *a, const char *key)
 {
     for (guint i = 0; a && i < a->keys->len; i++) {
@@ -334,7 +336,7 @@ static gboolean expand(CaseStore *s, const char *acc, gint64 from, gint64 to, GH
 }
 
 GPtrArray *case_neighbourhood(CaseStore *s, const char *account, guint hops, gint64 from, gint64 to,
-                              guint max_accounts, GError **error)
+                              guint max_accounts, GHashTable *skip, GError **error)
 {
     GPtrArray *out = g_ptr_array_new_with_free_func((GDestroyNotify)case_tx_free);
     g_autoptr(GHashTable) seen_tx = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
@@ -345,7 +347,8 @@ GPtrArray *case_neighbourhood(CaseStore *s, const char *account, guint hops, gin
         g_autoptr(GHashTable) next = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
         for (guint i = 0; i < level->len; i++) {
             const char *acc = g_ptr_array_index(level, i);
-            if (g_hash_table_contains(done, acc) || g_hash_table_size(done) >= max_accounts)
+            if (g_hash_table_contains(done, acc) || g_hash_table_size(done) >= max_accounts ||
+                (h > 0 && skip && g_hash_table_contains(skip, acc)))
                 continue;
             g_hash_table_add(done, g_strdup(acc));
             if (!expand(s, acc, from, to, seen_tx, out, next, error)) {

@@ -106,6 +106,9 @@ typedef struct {
 } CaseAccount;
 
 void case_account_free(CaseAccount *a);
+/* The KYC columns that link accounts, NULL-terminated: customer_id,
+ * phone, email, address. */
+extern const char *const case_link_keys[];
 /* The value of column key, "" when missing. Borrowed. */
 const char *case_account_get(const CaseAccount *a, const char *key);
 
@@ -153,6 +156,10 @@ typedef struct {
     gboolean (*set_triage)(CaseStore *s, const char *id, const CaseTriage *t, GError **error);
     /* Where triage is kept, for messages ("file X", "database"). Borrowed. */
     const char *(*triage_where)(CaseStore *s);
+    /* The KYC records of the other accounts that share the customer id,
+     * phone, e-mail or address of account (compared ignoring case; empty
+     * values share nothing), by account id; empty without KYC. */
+    GPtrArray *(*linked)(CaseStore *s, const char *account, GError **error);
     void (*free)(CaseStore *s);
 } CaseStoreOps;
 
@@ -181,9 +188,10 @@ CaseStore *case_pg_open(const CaseOpenOptions *o, GError **error);
 
 /* Transactions of every account within hops of account (either direction),
  * with from <= ts <= to, de-duplicated, oldest first; at most max_accounts
- * accounts are expanded (the rest are left as leaves). */
+ * accounts are expanded, and none in skip (a set of account ids, borrowed,
+ * or NULL): the rest are left as leaves. */
 GPtrArray *case_neighbourhood(CaseStore *s, const char *account, guint hops, gint64 from, gint64 to,
-                              guint max_accounts, GError **error);
+                              guint max_accounts, GHashTable *skip, GError **error);
 /* Sorts CaseTx pointers by time, then tx id. */
 void case_txns_sort(GPtrArray *txns);
 /* Parses a date "2024-03-01" (start of day UTC) or an ISO 8601 timestamp;

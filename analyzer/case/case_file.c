@@ -376,9 +376,46 @@ static void file_free(CaseStore *s)
     g_free(fs);
 }
 
+/* TRUE when a and b hold the same non-empty value under key, ignoring case. */
+static gboolean same_value(const CaseAccount *a, const CaseAccount *b, const char *key)
+{
+    const char *x = case_account_get(a, key), *y = case_account_get(b, key);
+    return *x && g_ascii_strcasecmp(x, y) == 0;
+}
+
+static gint cmp_account_id(gconstpointer pa, gconstpointer pb)
+{
+    return strcmp(case_account_get(*(CaseAccount *const *)pa, "account_id"),
+                  case_account_get(*(CaseAccount *const *)pb, "account_id"));
+}
+
+static GPtrArray *file_linked(CaseStore *s, const char *account, GError **error)
+{
+    FileStore *fs = (FileStore *)s;
+    GPtrArray *out = g_ptr_array_new_with_free_func((GDestroyNotify)case_account_free);
+    const CaseAccount *me = fs->kyc ? g_hash_table_lookup(fs->kyc, account) : NULL;
+    if (!me)
+        return out;
+    GHashTableIter it;
+    gpointer key, val;
+    g_hash_table_iter_init(&it, fs->kyc);
+    while (g_hash_table_iter_next(&it, &key, &val)) {
+        if (strcmp(key, account) == 0)
+            continue;
+        for (guint i = 0; case_link_keys[i]; i++) {
+            if (same_value(me, val, case_link_keys[i])) {
+                g_ptr_array_add(out, copy_account(val));
+                break;
+            }
+        }
+    }
+    g_ptr_array_sort(out, cmp_account_id);
+    return out;
+}
+
 static const CaseStoreOps file_ops = {
     file_alerts,     file_each_alert, file_alert,      file_account,      file_account_known, file_txns_of,
-    file_txns_by_id, file_set_triage, file_triage_where, file_free,
+    file_txns_by_id, file_set_triage, file_triage_where, file_linked, file_free,
 };
 
 /* Calls fn on every line of a JSON Lines file; a missing file is an error

@@ -145,31 +145,64 @@ static CaseAlert *pg_alert(CaseStore *s, const char *id, GError **error)
     return g_ptr_array_steal_index(list, 0);
 }
 
+/* The accounts table's columns in db_account_columns order, for a query
+ * that ends in a FROM clause over "accounts b". */
+#define ACCOUNT_COLS                                                                              \
+    "SELECT b.account_id, COALESCE(b.customer_id, ''), COALESCE(b.kind, ''),"                     \
+    " COALESCE(b.name, ''), COALESCE(b.birth_date::text, ''), COALESCE(b.country, ''),"           \
+    " COALESCE(b.region, ''), COALESCE(b.city, ''), COALESCE(b.address, ''),"                     \
+    " COALESCE(b.phone, ''), COALESCE(b.email, ''), COALESCE(b.occupation, ''),"                  \
+    " COALESCE(b.declared_monthly_income::text, ''), COALESCE(b.business_mcc::text, ''),"         \
+    " COALESCE(b.opening_hours, ''), COALESCE(b.employees::text, ''),"                            \
+    " COALESCE(b.opened_at::text, '')"
+
+/* The KYC records in the rows of res (ACCOUNT_COLS), in row order. */
+static GPtrArray *accounts_from(const PGresult *res)
+{
+    GPtrArray *out = g_ptr_array_new_with_free_func((GDestroyNotify)case_account_free);
+    for (int r = 0; r < PQntuples(res); r++) {
+        CaseAccount *a = g_new0(CaseAccount, 1);
+        a->keys = g_ptr_array_new_with_free_func(g_free);
+        a->values = g_ptr_array_new_with_free_func(g_free);
+        for (int c = 0; c < PQnfields(res) && db_account_columns[c]; c++) {
+            g_ptr_array_add(a->keys, g_strdup(db_account_columns[c]));
+            g_ptr_array_add(a->values, g_strdup(PQgetvalue(res, r, c)));
+        }
+        g_ptr_array_add(out, a);
+    }
+    return out;
+}
+
 static CaseAccount *pg_account(CaseStore *s, const char *id, GError **error)
 {
-    static const char sql[] =
-        "SELECT account_id, COALESCE(customer_id, ''), COALESCE(kind, ''), COALESCE(name, ''),"
-        " COALESCE(birth_date::text, ''), COALESCE(country, ''), COALESCE(region, ''),"
-        " COALESCE(city, ''), COALESCE(address, ''), COALESCE(phone, ''), COALESCE(email, ''),"
-        " COALESCE(occupation, ''), COALESCE(declared_monthly_income::text, ''),"
-        " COALESCE(business_mcc::text, ''), COALESCE(opening_hours, ''),"
-        " COALESCE(employees::text, ''), COALESCE(opened_at::text, '')"
-        " FROM accounts WHERE account_id = $1";
+    static const char sql[] = ACCOUNT_COLS " FROM accounts b WHERE b.account_id = $1";
     const char *params[] = {id};
     PGresult *res = db_exec(((PgStore *)s)->conn, "read an account from", sql, 1, params, error);
     if (!res || PQntuples(res) == 0) {
         PQclear(res);
         return NULL;
     }
-    CaseAccount *a = g_new0(CaseAccount, 1);
-    a->keys = g_ptr_array_new_with_free_func(g_free);
-    a->values = g_ptr_array_new_with_free_func(g_free);
-    for (int c = 0; c < PQnfields(res) && db_account_columns[c]; c++) {
-        g_ptr_array_add(a->keys, g_strdup(db_account_columns[c]));
-        g_ptr_array_add(a->values, g_strdup(PQgetvalue(res, 0, c)));
-    }
+    g_autoptr(GPtrArray) list = accounts_from(res);
     PQclear(res);
-    return a;
+    return g_ptr_array_steal_index(list, 0);
+}
+
+static GPtrArray *pg_linked(CaseStore *s, const char *account, GError **error)
+{
+    static const char sql[] =
+        ACCOUNT_COLS " FROM accounts a JOIN accounts b ON b.account_id <> a.account_id"
+                     " AND ((a.customer_id <> '' AND lower(b.customer_id) = lower(a.customer_id))"
+                     " OR (a.phone <> '' AND lower(b.phone) = lower(a.phone))"
+                     " OR (a.email <> '' AND lower(b.email) = lower(a.email))"
+                     " OR (a.address <> '' AND lower(b.address) = lower(a.address)))"
+                     " WHERE a.account_id = $1 ORDER BY b.account_id COLLATE \"C\"";
+    const char *params[] = {account};
+    PGresult *res = db_exec(((PgStore *)s)->conn, "read linked accounts from", sql, 1, params, error);
+    if (!res)
+        return NULL;
+    GPtrArray *out = accounts_from(res);
+    PQclear(res);
+    return out;
 }
 
 static gboolean pg_account_known(CaseStore *s, const char *id, GError **error)
@@ -304,7 +337,7 @@ static void pg_free(CaseStore *s)
 
 static const CaseStoreOps pg_ops = {
     pg_alerts,     pg_each_alert, pg_alert,      pg_account,      pg_account_known, pg_txns_of,
-    pg_txns_by_id, pg_set_triage, pg_triage_where, pg_free,
+    pg_txns_by_id, pg_set_triage, pg_triage_where, pg_linked, pg_free,
 };
 
 CaseStore *case_pg_open(const CaseOpenOptions *o, GError **error)

@@ -1,56 +1,18 @@
 /* cmd_account.c: `moneytrail account ID [--from D] [--to D]`: everything an
  * investigator wants first about one account: the KYC profile, its alerts
  * with their explanations, money in and out by channel and by month, the
- * top counterparties each way, the countries, and the flagged periods. */
+ * top counterparties each way, the countries, the links (the customer's
+ * other accounts, accounts sharing a phone, e-mail or address, the
+ * counterparties with alerts of their own) and the flagged periods. */
 #include <stdio.h>
 #include <string.h>
 
+#include "case/case_links.h"
 #include "cli/cmd_view.h"
 #include "cli/cmd.h"
 #include "base/tstamp.h"
 
 #define TOP_COUNTERPARTIES 5
-
-/* Count and sum of money in and out under one key (channel, month, ...). */
-typedef struct {
-    char *key;
-    guint n_in, n_out;
-    gint64 in, out;
-} Flow;
-
-static void flow_free(Flow *f)
-{
-    g_free(f->key);
-    g_free(f);
-}
-
-static Flow *flow_at(GHashTable *t, GPtrArray *order, const char *key)
-{
-    Flow *f = g_hash_table_lookup(t, key);
-    if (!f) {
-        f = g_new0(Flow, 1);
-        f->key = g_strdup(key);
-        g_hash_table_insert(t, f->key, f);
-        g_ptr_array_add(order, f);
-    }
-    return f;
-}
-
-static void flow_add(Flow *f, const CaseTx *t, gboolean in)
-{
-    if (in) {
-        f->n_in++;
-        f->in += t->amount;
-    } else {
-        f->n_out++;
-        f->out += t->amount;
-    }
-}
-
-static gint cmp_key(gconstpointer pa, gconstpointer pb)
-{
-    return strcmp((*(Flow *const *)pa)->key, (*(Flow *const *)pb)->key);
-}
 
 static void print_flows(GString *out, const char *title, const char *head, GPtrArray *flows,
                         int exp)
@@ -59,7 +21,7 @@ static void print_flows(GString *out, const char *title, const char *head, GPtrA
     g_string_append_printf(out, "\n%s\n  %-26s %5s %16s %5s %16s\n", title, head, "IN", "AMOUNT IN",
                            "OUT", "AMOUNT OUT");
     for (guint i = 0; i < flows->len; i++) {
-        const Flow *f = g_ptr_array_index(flows, i);
+        const CmdViewFlow *f = g_ptr_array_index(flows, i);
         g_string_append(out, "  ");
         cmd_view_cell(out, f->key, 26, FALSE);
         g_string_append_printf(out, " %5u %16s %5u %16s\n", f->n_in, cmd_view_money(f->in, exp, a),
@@ -71,32 +33,10 @@ static void print_flows(GString *out, const char *title, const char *head, GPtrA
 static void by_key(GString *out, const char *acc, GPtrArray *txns, const char *title,
                    const char *head, char *(*fn)(const CaseTx *, gboolean in), gboolean sorted)
 {
-    g_autoptr(GHashTable) t = g_hash_table_new(g_str_hash, g_str_equal);
-    g_autoptr(GPtrArray) order = g_ptr_array_new_with_free_func((GDestroyNotify)flow_free);
     int exp = 2;
-    for (guint i = 0; i < txns->len; i++) {
-        const CaseTx *x = g_ptr_array_index(txns, i);
-        gboolean in = strcmp(x->to, acc) == 0;
-        g_autofree char *key = fn(x, in);
-        if (key)
-            flow_add(flow_at(t, order, key), x, in);
-        exp = x->exp;
-    }
-    if (sorted)
-        g_ptr_array_sort(order, cmp_key);
+    g_autoptr(GPtrArray) order = cmd_view_flows(acc, txns, fn, sorted, &exp);
     if (order->len)
         print_flows(out, title, head, order, exp);
-}
-
-static char *key_channel(const CaseTx *t, gboolean in)
-{
-    return g_strdup_printf("%s %s", txn_channel_name(t->channel), t->currency);
-}
-
-static char *key_month(const CaseTx *t, gboolean in)
-{
-    char d[16];
-    return g_strdup_printf("%.7s %s", tstamp_format_date(t->ts, d), t->currency);
 }
 
 static char *key_country(const CaseTx *t, gboolean in)
@@ -135,7 +75,7 @@ static void print_alerts(GString *out, GPtrArray *alerts)
 
 static gint cmp_amount(gconstpointer pa, gconstpointer pb)
 {
-    const Flow *a = *(Flow *const *)pa, *b = *(Flow *const *)pb;
+    const CmdViewFlow *a = *(CmdViewFlow *const *)pa, *b = *(CmdViewFlow *const *)pb;
     gint64 x = a->in + a->out, y = b->in + b->out;
     if (x != y)
         return x > y ? -1 : 1;
@@ -145,20 +85,20 @@ static gint cmp_amount(gconstpointer pa, gconstpointer pb)
 static void print_top(GString *out, CaseStore *s, const char *acc, GPtrArray *txns, gboolean in)
 {
     g_autoptr(GHashTable) t = g_hash_table_new(g_str_hash, g_str_equal);
-    g_autoptr(GPtrArray) order = g_ptr_array_new_with_free_func((GDestroyNotify)flow_free);
+    g_autoptr(GPtrArray) order = g_ptr_array_new_with_free_func((GDestroyNotify)cmd_view_flow_free);
     int exp = 2;
     for (guint i = 0; i < txns->len; i++) {
         const CaseTx *x = g_ptr_array_index(txns, i);
         if (strcmp(in ? x->to : x->from, acc) != 0)
             continue;
         const char *other = in ? x->from : x->to;
-        flow_add(flow_at(t, order, *other ? other : "(cash)"), x, in);
+        cmd_view_flow_add(cmd_view_flow_at(t, order, *other ? other : "(cash)"), x, in);
         exp = x->exp;
     }
     g_ptr_array_sort(order, cmp_amount);
     g_string_append_printf(out, "\ntop counterparties: %s\n", in ? "received from" : "paid to");
     for (guint i = 0; i < order->len && i < TOP_COUNTERPARTIES; i++) {
-        const Flow *f = g_ptr_array_index(order, i);
+        const CmdViewFlow *f = g_ptr_array_index(order, i);
         char a[32];
         g_autofree char *name = case_display_name(s, f->key);
         g_string_append(out, "  ");
@@ -170,6 +110,25 @@ static void print_top(GString *out, CaseStore *s, const char *acc, GPtrArray *tx
     }
     if (!order->len)
         g_string_append(out, "  none\n");
+}
+
+/* The links: accounts sharing the customer or an identifier, and the
+ * counterparties in txns (NULL without data) that have alerts. */
+static gboolean print_all_links(GString *out, CaseStore *s, const char *id, GPtrArray *txns,
+                                GError **error)
+{
+    g_autoptr(GPtrArray) shared = case_links_shared(s, id, error);
+    if (!shared || !case_links_count_alerts(s, shared, FALSE, error))
+        return FALSE;
+    cmd_view_links(out, "linked accounts: the same customer, a shared phone, e-mail or address",
+                   "SHARES", shared);
+    if (!txns)
+        return TRUE;
+    g_autoptr(GPtrArray) cps = case_links_counterparties(id, txns);
+    if (!case_links_count_alerts(s, cps, TRUE, error))
+        return FALSE;
+    cmd_view_links(out, "counterparties with alerts", "MONEY", cps);
+    return TRUE;
 }
 
 static gint cmp_start(gconstpointer pa, gconstpointer pb)
@@ -232,14 +191,16 @@ static int account_run(CmdView *v)
     g_autoptr(GPtrArray) txns =
         v->store.data || v->store.db ? s->ops->txns_of(s, id, t0, t1, &err) : NULL;
     if (txns) {
-        by_key(out, id, txns, "money in and out by channel", "CHANNEL", key_channel, TRUE);
-        by_key(out, id, txns, "by month", "MONTH", key_month, TRUE);
+        by_key(out, id, txns, "money in and out by channel", "CHANNEL", cmd_view_key_channel, TRUE);
+        by_key(out, id, txns, "by month", "MONTH", cmd_view_key_month, TRUE);
         print_top(out, s, id, txns, TRUE);
         print_top(out, s, id, txns, FALSE);
         by_key(out, id, txns, "counterparty countries", "COUNTRY", key_country, TRUE);
     } else if (err) {
         return cmd_view_fail("account", err);
     }
+    if (!print_all_links(out, s, id, txns, &err))
+        return cmd_view_fail("account", err);
     print_timeline(out, alerts);
     fputs(out->str, stdout);
     return EXIT_OK;
@@ -249,7 +210,8 @@ static const CmdViewSpec spec = {
     .what = "account",
     .params = "ACCOUNT_ID",
     .summary = "One account for an investigator: KYC profile, alerts and why, money in and out by\n"
-               "channel and month, top counterparties, countries, flagged periods.",
+               "channel and month, top counterparties, countries, linked accounts and\n"
+               "counterparties with alerts, flagged periods.",
     .one_arg = "give exactly one account id",
     .range = TRUE,
     .run = account_run,

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "case/case_links.h"
 #include "case/case_queue.h"
 #include "cli/cmd_view.h"
 #include "cli/cmd.h"
@@ -168,6 +169,34 @@ static void print_triage(const CaseAlert *a, GString *out)
     }
 }
 
+/* A typology alert's indicator alerts, as its JSON names them. */
+static void print_indicators(const CaseAlert *a, GString *out)
+{
+    g_autoptr(GPtrArray) ind = case_links_indicators(a);
+    if (!ind->len)
+        return;
+    g_string_append_printf(out, "\nindicator alerts (%u)\n", ind->len);
+    for (guint i = 0; i < ind->len; i++) {
+        const CaseIndicator *c = g_ptr_array_index(ind, i);
+        g_string_append_printf(out, "  %-16s %-12s %-14s %s\n", c->alert_id ? c->alert_id : "-",
+                               c->rule ? c->rule : "-", c->account ? c->account : "-",
+                               c->ts ? c->ts : "-");
+    }
+}
+
+/* The accounts that share the customer or an identifier with the alert's
+ * account, named with their own alerts; nothing when there are none. */
+static gboolean print_shared(CaseStore *s, const CaseAlert *a, GString *out, GError **error)
+{
+    g_autoptr(GPtrArray) shared = case_links_shared(s, a->account, error);
+    if (!shared || !case_links_count_alerts(s, shared, FALSE, error))
+        return FALSE;
+    if (shared->len)
+        cmd_view_links(out, "linked accounts: the same customer, a shared phone, e-mail or address",
+                       "SHARES", shared);
+    return TRUE;
+}
+
 static int show(CaseStore *s, const char *id)
 {
     g_autoptr(GError) err = NULL;
@@ -188,9 +217,15 @@ static int show(CaseStore *s, const char *id)
         g_string_append_printf(out, "\nevidence: %u transactions (give --data to see them)\n",
                                a->evidence->len);
     }
+    g_clear_error(&err);
+    print_indicators(a, out);
+    gboolean ok = print_shared(s, a, out, &err);
     print_triage(a, out);
-    fputs(out->str, stdout);
+    if (ok)
+        fputs(out->str, stdout);
     case_alert_free(a);
+    if (!ok)
+        return cmd_view_fail("alert", err);
     return EXIT_OK;
 }
 

@@ -35,7 +35,8 @@ static int goaml(ExportOptions *o, CaseStore *s)
         return cmd_view_fail("export", err);
     int rc = cmd_view_write("export", o->output, xml);
     if (rc == EXIT_OK)
-        fprintf(stderr, "export: goAML STR draft on %u alerts to %s\n", alerts->len, o->output);
+        fprintf(stderr, "export: goAML STR draft on %u alert%s to %s\n", alerts->len,
+                alerts->len == 1 ? "" : "s", o->output);
     return rc;
 }
 

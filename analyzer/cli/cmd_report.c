@@ -1,7 +1,8 @@
 /* cmd_report.c: `moneytrail report ID -o case.html`: a self-contained HTML
  * case file on one account: KYC profile, alerts with their explanations
- * and evidence tables, the flow picture as inline SVG, the flagged periods
- * as a timeline. One file, no external resources, styled for screen and
+ * evidence tables and triage history, the flow picture as inline SVG,
+ * money in and out by channel and by month, the flagged periods as a
+ * timeline. One file, no external resources, styled for screen and
  * print; every value from the data is escaped. */
 #include <stdio.h>
 #include <string.h>
@@ -93,6 +94,36 @@ static void html_tx_table(GString *h, GPtrArray *txns)
     g_string_append(h, "</table>\n");
 }
 
+/* The alert's triage history, oldest first: who decided, noted or
+ * handed over what and when. Nothing when it has none. */
+static void html_triage(GString *h, const CaseAlert *a)
+{
+    if (!a->triage->len)
+        return;
+    g_string_append(h, "<p class=\"muted\">triage</p>\n<ul class=\"triage\">\n");
+    for (guint i = 0; i < a->triage->len; i++) {
+        const CaseTriage *t = g_ptr_array_index(a->triage, i);
+        g_string_append(h, "<li>");
+        esc(h, t->at);
+        g_string_append(h, " <b>");
+        esc(h, t->status ? t->status : "note");
+        g_string_append(h, "</b> by ");
+        esc(h, t->by);
+        if (t->assignee) {
+            g_string_append(h, ", assigned to ");
+            esc(h, t->assignee);
+        }
+        if (t->mute)
+            g_string_append_printf(h, ", muting for %" G_GINT64_FORMAT " days", t->mute / 86400);
+        if (t->note && *t->note) {
+            g_string_append(h, ": ");
+            esc(h, t->note);
+        }
+        g_string_append(h, "</li>\n");
+    }
+    g_string_append(h, "</ul>\n");
+}
+
 static void html_alert(GString *h, CaseStore *s, const CaseAlert *a)
 {
     char d0[32], d1[32];
@@ -123,7 +154,50 @@ static void html_alert(GString *h, CaseStore *s, const CaseAlert *a)
     g_autoptr(GPtrArray) txns = s->ops->txns_by_id(s, a->evidence, &err);
     if (txns)
         html_tx_table(h, txns);
+    html_triage(h, a);
     g_string_append(h, "</section>\n");
+}
+
+/* Money in and out of acc in txns by the key fn makes, as a table. */
+static void html_flows(GString *h, const char *acc, GPtrArray *txns, const char *head,
+                       char *(*fn)(const CaseTx *, gboolean in))
+{
+    int exp = 2;
+    g_autoptr(GPtrArray) flows = cmd_view_flows(acc, txns, fn, TRUE, &exp);
+    g_string_append_printf(h,
+                           "<table class=\"flows\">\n<tr><th>%s</th><th>in</th><th>amount "
+                           "in</th><th>out</th><th>amount out</th></tr>\n",
+                           head);
+    for (guint i = 0; i < flows->len; i++) {
+        const CmdViewFlow *f = g_ptr_array_index(flows, i);
+        char a[32], b[32];
+        g_string_append(h, "<tr><td>");
+        esc(h, f->key);
+        g_string_append_printf(h,
+                               "</td><td class=\"num\">%u</td><td class=\"num\">%s</td>"
+                               "<td class=\"num\">%u</td><td class=\"num\">%s</td></tr>\n",
+                               f->n_in, cmd_view_money(f->in, exp, a), f->n_out,
+                               cmd_view_money(f->out, exp, b));
+    }
+    g_string_append(h, "</table>\n");
+}
+
+/* The money section: by channel and by month, over the report's range. */
+static gboolean html_money(GString *h, CaseStore *s, const GraphQuery *q, GError **error)
+{
+    g_autoptr(GPtrArray) txns = s->ops->txns_of(s, q->account, q->from, q->to, error);
+    if (!txns)
+        return FALSE;
+    g_string_append(h, "<h2>Money in and out</h2>\n");
+    if (!txns->len) {
+        g_string_append(h, "<p class=\"muted\">No transactions.</p>\n");
+        return TRUE;
+    }
+    g_string_append(h, "<h3>By channel</h3>\n");
+    html_flows(h, q->account, txns, "channel", cmd_view_key_channel);
+    g_string_append(h, "<h3>By month</h3>\n");
+    html_flows(h, q->account, txns, "month", cmd_view_key_month);
+    return TRUE;
 }
 
 static void html_timeline(GString *h, GPtrArray *alerts)
@@ -208,7 +282,7 @@ static int report_run(CmdView *v)
     g_string_append(h, "<h2>Alerts and why</h2>\n");
     for (guint i = 0; i < alerts->len; i++)
         html_alert(h, s, g_ptr_array_index(alerts, i));
-    if (!html_flow(h, s, &q, &err))
+    if (!html_flow(h, s, &q, &err) || !html_money(h, s, &q, &err))
         return cmd_view_fail("report", err);
     html_timeline(h, alerts);
     g_string_append(h, "</body>\n</html>\n");

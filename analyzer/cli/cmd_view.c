@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "case/case_links.h"
 #include "cli/cmd.h"
 #include "base/money.h"
 #include "base/tstamp.h"
@@ -275,4 +276,89 @@ void cmd_view_wrap(GString *out, const char *text, guint col, guint indent, guin
         line_start = FALSE;
     }
     g_string_append_c(out, '\n');
+}
+
+void cmd_view_links(GString *out, const char *title, const char *head, GPtrArray *links)
+{
+    g_string_append_printf(out, "\n%s\n", title);
+    if (!links->len) {
+        g_string_append(out, "  none\n");
+        return;
+    }
+    g_string_append_printf(out, "  %-14s %-24s %-22s %6s %5s RULES\n", "ACCOUNT", "NAME", head,
+                           "ALERTS", "SCORE");
+    for (guint i = 0; i < links->len; i++) {
+        const CaseLink *l = g_ptr_array_index(links, i);
+        g_string_append(out, "  ");
+        cmd_view_cell(out, l->account, 14, FALSE);
+        g_string_append_c(out, ' ');
+        cmd_view_cell(out, l->name, 24, FALSE);
+        g_string_append_c(out, ' ');
+        cmd_view_cell(out, l->via, 22, FALSE);
+        g_string_append_printf(out, " %6u %5g %s\n", l->alerts, l->score,
+                               l->rules->len ? l->rules->str : "-");
+    }
+}
+
+void cmd_view_flow_free(CmdViewFlow *f)
+{
+    g_free(f->key);
+    g_free(f);
+}
+
+CmdViewFlow *cmd_view_flow_at(GHashTable *t, GPtrArray *order, const char *key)
+{
+    CmdViewFlow *f = g_hash_table_lookup(t, key);
+    if (!f) {
+        f = g_new0(CmdViewFlow, 1);
+        f->key = g_strdup(key);
+        g_hash_table_insert(t, f->key, f);
+        g_ptr_array_add(order, f);
+    }
+    return f;
+}
+
+void cmd_view_flow_add(CmdViewFlow *f, const CaseTx *t, gboolean in)
+{
+    if (in) {
+        f->n_in++;
+        f->in += t->amount;
+    } else {
+        f->n_out++;
+        f->out += t->amount;
+    }
+}
+
+static gint cmp_flow_key(gconstpointer pa, gconstpointer pb)
+{
+    return strcmp((*(CmdViewFlow *const *)pa)->key, (*(CmdViewFlow *const *)pb)->key);
+}
+
+GPtrArray *cmd_view_flows(const char *acc, GPtrArray *txns,
+                          char *(*fn)(const CaseTx *, gboolean in), gboolean sorted, int *exp)
+{
+    g_autoptr(GHashTable) t = g_hash_table_new(g_str_hash, g_str_equal);
+    GPtrArray *order = g_ptr_array_new_with_free_func((GDestroyNotify)cmd_view_flow_free);
+    for (guint i = 0; i < txns->len; i++) {
+        const CaseTx *x = g_ptr_array_index(txns, i);
+        gboolean in = strcmp(x->to, acc) == 0;
+        g_autofree char *key = fn(x, in);
+        if (key)
+            cmd_view_flow_add(cmd_view_flow_at(t, order, key), x, in);
+        *exp = x->exp;
+    }
+    if (sorted)
+        g_ptr_array_sort(order, cmp_flow_key);
+    return order;
+}
+
+char *cmd_view_key_channel(const CaseTx *t, gboolean in)
+{
+    return g_strdup_printf("%s %s", txn_channel_name(t->channel), t->currency);
+}
+
+char *cmd_view_key_month(const CaseTx *t, gboolean in)
+{
+    char d[16];
+    return g_strdup_printf("%.7s %s", tstamp_format_date(t->ts, d), t->currency);
 }

@@ -99,5 +99,31 @@ void cmd_view_wrap(GString *out, const char *text, guint col, guint indent, guin
 /* Appends a table of transactions: id, time, from, to, amount, currency,
  * channel, and where (location, country or MCC); 100 columns. */
 void cmd_view_tx_table(GString *out, GPtrArray *txns);
+/* Appends a titled table of linked accounts (CaseLink *, borrowed): id,
+ * name, what links them (under the column head), their alerts; "none"
+ * when empty. */
+void cmd_view_links(GString *out, const char *title, const char *head, GPtrArray *links);
+
+/* Count and sum of money in and out under one key (channel, month, ...). */
+typedef struct {
+    char *key;
+    guint n_in, n_out;
+    gint64 in, out;
+} CmdViewFlow;
+
+void cmd_view_flow_free(CmdViewFlow *f);
+/* The flow under key in t (key -> CmdViewFlow *, borrowed), made and
+ * appended to order (which owns it) when new. */
+CmdViewFlow *cmd_view_flow_at(GHashTable *t, GPtrArray *order, const char *key);
+/* Counts t in f, as money in or out. */
+void cmd_view_flow_add(CmdViewFlow *f, const CaseTx *t, gboolean in);
+/* The money in and out of acc in txns (CaseTx *, borrowed) grouped by the
+ * key fn makes (NULL leaves a transaction out), in order of appearance or
+ * sorted by key; *exp receives the currency exponent. Caller unrefs. */
+GPtrArray *cmd_view_flows(const char *acc, GPtrArray *txns,
+                          char *(*fn)(const CaseTx *, gboolean in), gboolean sorted, int *exp);
+/* Keys for cmd_view_flows: "transfer EUR", "2024-05 EUR". Caller frees. */
+char *cmd_view_key_channel(const CaseTx *t, gboolean in);
+char *cmd_view_key_month(const CaseTx *t, gboolean in);
 
 #endif

@@ -99,7 +99,23 @@ static void holder(ExportFtm *x, const CaseAccount *k, const char *account)
     end(x);
 }
 
-void export_ftm_account(ExportFtm *x, const char *account)
+/* The holder of an account without KYC (a foreign or another bank's
+ * account): a LegalEntity named after the account, so that payments keep
+ * the payer and beneficiary FollowTheMoney requires. */
+static void unknown_holder(ExportFtm *x, const char *id, const char *account, const char *country)
+{
+    if (!begin(x, id, "LegalEntity"))
+        return;
+    g_autofree char *name = g_strdup_printf("holder of %s", account);
+    prop(x, "name", name);
+    prop(x, "country", country);
+    end(x);
+}
+
+/* Adds an account, its holder and the ownership once; country (lower
+ * case, "" when unknown) is where a foreign account is held, from the
+ * transaction that names it. */
+static void account_in(ExportFtm *x, const char *account, const char *country)
 {
     if (!*account)
         return;
@@ -112,38 +128,53 @@ void export_ftm_account(ExportFtm *x, const char *account)
     prop(x, "accountNumber", account);
     prop(x, "name", k ? case_account_get(k, "name") : NULL);
     prop(x, "openingDate", case_account_get(k, "opened_at"));
+    if (!k)
+        prop(x, "country", country);
     end(x);
-    if (k) {
+    g_autofree char *hid = holder_id(k, account);
+    if (k)
         holder(x, k, account);
-        g_autofree char *hid = holder_id(k, account);
-        g_autofree char *key = g_strdup_printf("%s owns %s", hid, acc_id);
-        g_autofree char *own_id = ftm_id("ownership", key);
-        if (begin(x, own_id, "Ownership")) {
-            prop(x, "owner", hid);
-            prop(x, "asset", acc_id);
-            end(x);
-        }
+    else
+        unknown_holder(x, hid, account, country);
+    g_autofree char *key = g_strdup_printf("%s owns %s", hid, acc_id);
+    g_autofree char *own_id = ftm_id("ownership", key);
+    if (begin(x, own_id, "Ownership")) {
+        prop(x, "owner", hid);
+        prop(x, "asset", acc_id);
+        end(x);
     }
     case_account_free(k);
 }
 
+void export_ftm_account(ExportFtm *x, const char *account)
+{
+    account_in(x, account, "");
+}
+
+/* The holder entity of a (non-empty) account: its KYC customer, else the
+ * LegalEntity account_in wrote for it. Caller frees. */
 static char *party_of(ExportFtm *x, const char *account)
 {
     g_autoptr(GError) err = NULL;
-    CaseAccount *k = *account ? x->s->ops->account(x->s, account, &err) : NULL;
-    char *id = k ? holder_id(k, account) : NULL;
+    CaseAccount *k = x->s->ops->account(x->s, account, &err);
+    char *id = holder_id(k, account);
     case_account_free(k);
     return id;
 }
 
 void export_ftm_payment(ExportFtm *x, const CaseTx *t, const char *summary)
 {
-    export_ftm_account(x, t->from);
-    export_ftm_account(x, t->to);
+    g_autofree char *country = g_ascii_strdown(t->country, -1);
+    account_in(x, t->from, country);
+    account_in(x, t->to, country);
     g_autofree char *id = ftm_id("payment", t->tx_id);
     if (!begin(x, id, "Payment"))
         return;
-    g_autofree char *payer = party_of(x, t->from), *benef = party_of(x, t->to);
+    /* Cash has one account: the holder of that account paid it in or took
+     * it out, so the holder is both payer and beneficiary. */
+    const char *payer_acc = *t->from ? t->from : t->to, *benef_acc = *t->to ? t->to : t->from;
+    g_autofree char *payer = *payer_acc ? party_of(x, payer_acc) : NULL;
+    g_autofree char *benef = *benef_acc ? party_of(x, benef_acc) : NULL;
     g_autofree char *pa = *t->from ? ftm_id("account", t->from) : NULL;
     g_autofree char *ba = *t->to ? ftm_id("account", t->to) : NULL;
     char amt[32], iso[32];

@@ -1,10 +1,13 @@
 /* export_ftm.h: FollowTheMoney entities as JSON Lines for Aleph.
  *
- * Each account becomes a BankAccount (accountNumber, openingDate); its KYC
- * holder a Person or a Company (by the KYC kind) linked by an Ownership
- * (owner, asset); each transaction a Payment (payer, payerAccount,
+ * Each account becomes a BankAccount (accountNumber, openingDate; a
+ * foreign account its country from the transaction); its KYC holder a
+ * Person or a Company (by the KYC kind), an account without KYC a
+ * LegalEntity "holder of ACCOUNT", linked by an Ownership (owner, asset);
+ * each transaction a Payment (payer, payerAccount,
  * beneficiary, beneficiaryAccount, amount, currency, date, purpose,
- * transactionNumber, summary). Property names are those of the
+ * transactionNumber, summary); cash has the holder of its one account as
+ * both payer and beneficiary, as the model requires both. Property names are those of the
  * FollowTheMoney schema; every value is a list of strings. Ids are stable:
  * "mt-" and a hash of what the entity stands for, so a re-export merges. */
 #ifndef MT_EXPORT_FTM_H

@@ -50,6 +50,40 @@ static void goaml_time(gint64 ts, char *buf)
     g_snprintf(buf, 20, "%.19s", iso);
 }
 
+/* The KYC phone and address as goAML <phones> and <addresses> (t_phone:
+ * contact type, communication type, number; t_address: type, address,
+ * city, country code, state), where t_person and t_entity place them;
+ * the type codes are the FIU's lookups, from the [kyc] group. The KYC
+ * address has no country of its own (KYC country is the holder's, and a
+ * worker from abroad lives here): the reporting entity's country. */
+static void contacts(Goaml *g, int d, const CaseAccount *k)
+{
+    if (*case_account_get(k, "phone")) {
+        g_autofree char *ct = conf(g, "kyc", "contact_type", "PRIVATE");
+        g_autofree char *cm = conf(g, "kyc", "communication_type", "PHONE");
+        open_el(g, d, "phones");
+        open_el(g, d + 1, "phone");
+        el(g, d + 2, "tph_contact_type", ct);
+        el(g, d + 2, "tph_communication_type", cm);
+        el(g, d + 2, "tph_number", case_account_get(k, "phone"));
+        close_el(g, d + 1, "phone");
+        close_el(g, d, "phones");
+    }
+    if (*case_account_get(k, "address")) {
+        g_autofree char *at = conf(g, "kyc", "address_type", "PRIVATE");
+        open_el(g, d, "addresses");
+        open_el(g, d + 1, "address");
+        el(g, d + 2, "address_type", at);
+        el(g, d + 2, "address", case_account_get(k, "address"));
+        el(g, d + 2, "city", case_account_get(k, "city"));
+        g_autofree char *home = conf(g, "reporting_entity", "country", "DE");
+        el(g, d + 2, "country_code", home);
+        el(g, d + 2, "state", case_account_get(k, "region"));
+        close_el(g, d + 1, "address");
+        close_el(g, d, "addresses");
+    }
+}
+
 static void person(Goaml *g, int d, const CaseAccount *k)
 {
     const char *name = case_account_get(k, "name");
@@ -63,6 +97,7 @@ static void person(Goaml *g, int d, const CaseAccount *k)
         el(g, d + 1, "birthdate", b);
     }
     el(g, d + 1, "residence", case_account_get(k, "country"));
+    contacts(g, d + 1, k);
     el(g, d + 1, "email", case_account_get(k, "email"));
     el(g, d + 1, "occupation", case_account_get(k, "occupation"));
     close_el(g, d, "t_person");
@@ -75,6 +110,7 @@ static void entity(Goaml *g, int d, const CaseAccount *k)
     const char *mcc = case_account_get(k, "business_mcc");
     g_autofree char *business = *mcc ? g_strdup_printf("merchant category %s", mcc) : NULL;
     el(g, d + 1, "business", business);
+    contacts(g, d + 1, k);
     el(g, d + 1, "email", case_account_get(k, "email"));
     el(g, d + 1, "incorporation_country_code", case_account_get(k, "country"));
     close_el(g, d, "t_entity");
@@ -92,20 +128,64 @@ static char *plain_amount(gint64 minor, int exp)
     return g_string_free(s, FALSE);
 }
 
-static void account_block(Goaml *g, int d, const char *tag, const char *acc, const char *currency)
+/* The institution of another bank's account: the [institutions] entry
+ * for the account id, else for its country ("Name; SWIFT"), else
+ * "unknown" with the institution code UNKNOWN for the analyst to fill
+ * in. *name and *swift are set; *code is set when no SWIFT is known. */
+static void foreign_institution(Goaml *g, const char *acc, const char *country, char **name,
+                                char **swift, char **code)
+{
+    char *v = conf(g, "institutions", acc, NULL);
+    if (!v && *country)
+        v = conf(g, "institutions", country, NULL);
+    g_auto(GStrv) parts = g_strsplit(v ? v : "", ";", 2);
+    g_free(v);
+    *name = g_strdup(parts[0] && *g_strstrip(parts[0]) ? parts[0] : "unknown");
+    *swift = parts[0] && parts[1] && *g_strstrip(parts[1]) ? g_strdup(parts[1]) : NULL;
+    *code = *swift ? NULL : g_strdup("UNKNOWN");
+}
+
+/* A goAML t_account in the schema's order: institution_name,
+ * institution_code or swift, non_bank_institution, branch, account,
+ * currency_code, account_name, client_number, personal_account_type,
+ * t_entity or signatory, opened, status_code, comments. Accounts of our
+ * clients carry all the schema requires of them (branch, account type and
+ * status from the config); another bank's account its institution.
+ * country is the transaction's (where a foreign account is held). */
+static void account_block(Goaml *g, int d, const char *tag, const char *acc, const char *currency,
+                          const char *country)
 {
     g_autoptr(GError) err = NULL;
     CaseAccount *k = g->s->ops->account(g->s, acc, &err);
-    g_autofree char *inst = k ? conf(g, "reporting_entity", "institution_name", "") : NULL;
-    g_autofree char *swift = k ? conf(g, "reporting_entity", "swift", "") : NULL;
+    g_autofree char *inst = NULL, *swift = NULL, *code = NULL;
+    if (k) {
+        inst = conf(g, "reporting_entity", "institution_name", "");
+        swift = conf(g, "reporting_entity", "swift", "");
+        code = *swift ? NULL : conf(g, "reporting_entity", "institution_code", "");
+    } else {
+        foreign_institution(g, acc, country, &inst, &swift, &code);
+    }
     open_el(g, d, tag);
-    el(g, d + 1, "institution_name", k ? inst : "unknown");
+    el(g, d + 1, "institution_name", inst);
+    el(g, d + 1, "institution_code", code);
     el(g, d + 1, "swift", swift);
+    el(g, d + 1, "non_bank_institution", "false");
+    if (k) {
+        g_autofree char *branch = conf(g, "reporting_entity", "rentity_branch", "");
+        el(g, d + 1, "branch", branch);
+    }
     el(g, d + 1, "account", acc);
     el(g, d + 1, "currency_code", currency);
     el(g, d + 1, "account_name", case_account_get(k, "name"));
     el(g, d + 1, "client_number", case_account_get(k, "customer_id"));
-    if (k && strcmp(case_account_get(k, "kind"), "business") == 0) {
+    gboolean business = k && strcmp(case_account_get(k, "kind"), "business") == 0;
+    if (k) {
+        g_autofree char *type =
+            conf(g, "kyc", business ? "account_type_business" : "account_type_person",
+                 business ? "BUSINESS" : "PRIVATE");
+        el(g, d + 1, "personal_account_type", type);
+    }
+    if (business) {
         entity(g, d + 1, k);
     } else if (k) {
         open_el(g, d + 1, "signatory");
@@ -116,6 +196,10 @@ static void account_block(Goaml *g, int d, const char *tag, const char *acc, con
     if (k && *case_account_get(k, "opened_at")) {
         g_autofree char *o = g_strdup_printf("%.10sT00:00:00", case_account_get(k, "opened_at"));
         el(g, d + 1, "opened", o);
+    }
+    if (k) {
+        g_autofree char *status = conf(g, "kyc", "account_status", "ACTIVE");
+        el(g, d + 1, "status_code", status);
     }
     if (g_hash_table_contains(g->victims, acc))
         el(g, d + 1, "comments", "possible victim of trafficking: not a subject of this report");
@@ -151,7 +235,7 @@ static void side(Goaml *g, int d, const CaseTx *t, gboolean from)
         close_el(g, d + 1, pn);
     } else {
         g_autofree char *an = g_strdup_printf("%s_account", p);
-        account_block(g, d + 1, an, acc, t->currency);
+        account_block(g, d + 1, an, acc, t->currency, t->country);
     }
     g_autofree char *cn = g_strdup_printf("%s_country", p);
     const char *country = k ? case_account_get(k, "country") : *t->country ? t->country : home;

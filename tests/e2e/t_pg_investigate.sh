@@ -37,6 +37,9 @@ check "db: cases match the golden file" sh -c "$MT cases $B | diff -u $E/cases.t
 same "alert (fan-in)" alert 5b7edd48c4af4fa9
 same "account DE-C1" account DE-C1
 same "account DE-L1 --from --to" account DE-L1 --from 2024-05-14 --to 2024-05-31
+same "account DE-V1 (linked accounts, counterparties with alerts)" account DE-V1
+same "alert HT-ML-17 (the accounts it shares with)" alert 56f78a2a2248429a
+check "db: account DE-V1 matches the golden file" sh -c "$MT account DE-V1 $B | diff -u $E/account-v1.txt -"
 same "trace out" trace DE-C1 --within 7d
 same "trace in" trace RO-B3 --direction in --hops 4
 check "db: the fan-in alert matches the golden file" sh -c "$MT alert 5b7edd48c4af4fa9 $B | diff -u $E/alert-fanin.txt -"
@@ -46,6 +49,9 @@ check "db: goAML export matches the golden file" sh -c "
     diff -u $E/str-c1.xml $TMP/str.xml"
 check "db: FollowTheMoney export matches the golden file" sh -c "
     $MT export ftm DE-L1 dd7d911d13301a01 $B -o $TMP/e.json 2>/dev/null && diff -u $E/ftm.jsonl $TMP/e.json"
+check "db: every FollowTheMoney entity validates against the model" sh -c "
+    $MT export ftm DE-L1 DE-C1 dd7d911d13301a01 6f444cb47548010e 9afd0e3f5c2a9d0d $B -o $TMP/wide.json 2>/dev/null &&
+    [ \"\$(node tests/ftm/validate.js $TMP/wide.json)\" = 'ftm: 60 entities valid' ]"
 check "db: the chain alert matches the golden file, with its matched subgraph" sh -c "
     $MT alert 9afd0e3f5c2a9d0d $B | diff -u $E/alert-chain.txt -"
 
@@ -78,4 +84,24 @@ check "db: triage of an unknown alert stores nothing, exit 5" sh -c "
     $MT alert 0000000000000000 $B --status escalated 2>/dev/null; [ \$? -eq 5 ] &&
     [ \"\$($PG_BIN/psql -XAtq -c 'SELECT count(*) FROM alert_triage')\" = 7 ]"
 check "db: unknown account: exit 5" expect_exit 5 $MT account NO-SUCH $B
+check "db: account: the customer's other account (a second account of CU-1001)" sh -c "
+    $PG_BIN/psql -XAtq -c \"INSERT INTO accounts (account_id, customer_id, kind, name) VALUES ('DE-C2', 'CU-1001', 'person', 'Marko Petrovic')\" &&
+    $MT account DE-C1 $B | grep -Eq '^  DE-C2 +Marko Petrovic +customer +0 +0 -\$'"
+check "db: alert: a typology alert lists its indicator alerts" sh -c "
+    $PG_BIN/psql -XAtq -c \"UPDATE alerts SET indicators = '[{\\\"alert_id\\\":\\\"i1\\\",\\\"rule\\\":\\\"HT-SEX-01\\\",\\\"account\\\":\\\"DE-C1\\\",\\\"ts\\\":\\\"2024-05-10T21:55:00Z\\\"}]' WHERE alert_id = '9afd0e3f5c2a9d0d'\" &&
+    $MT alert 9afd0e3f5c2a9d0d $B | grep -A1 '^indicator alerts (1)\$' | grep -Eq '^  i1 +HT-SEX-01 +DE-C1 +2024-05-10T21:55:00Z\$'"
+# A planted TY-SEX case (mtgen) loaded beside the case: the controller's
+# picture from the database is the one from the files, victims included,
+# merchants and payroll payers grouped.
+G=$TMP/gen
+check "db: a planted TY-SEX case loaded and scanned" sh -c "
+    tools/mtgen/mtgen --seed 7 --accounts 500 --days 45 --count all=0 --count TY-SEX=1 --out $G -q &&
+    $MT scan -q --rules rules --accounts $G/accounts.csv $G/transactions.csv -o $G/alerts.jsonl &&
+    $MT load -q $B --accounts $G/accounts.csv $G/transactions.csv &&
+    $MT scan -q $B --rules rules --accounts $G/accounts.csv"
+CTL=$(awk -F, '$1 == "TY-SEX" && $4 == "controller" { print $3; exit }' $G/instances.csv)
+check "db and files agree: graph of the TY-SEX controller, with its possible victims and groups" sh -c "
+    $MT graph $CTL --alerts $G/alerts.jsonl --data $G/transactions.csv --accounts $G/accounts.csv -o $TMP/tyf.dot 2>/dev/null &&
+    $MT graph $CTL $B -o $TMP/tyd.dot 2>/dev/null && diff -u $TMP/tyf.dot $TMP/tyd.dot &&
+    grep -q 'possible victim)' $TMP/tyd.dot && grep -q 'label=\"[0-9]* merchants\"' $TMP/tyd.dot"
 finish
