@@ -129,12 +129,13 @@ tsan: deps
 			-o build-tsan/j$$j.jsonl build-tsan/gen/transactions.csv.gz && cmp build-tsan/plain.jsonl build-tsan/j$$j.jsonl || exit 1; \
 	done
 
-# Fuzzing (libFuzzer, clang): the rule compiler and the CSV decoder.
+# Fuzzing (libFuzzer, clang): the rule compiler, the CSV decoder and the
+# whole read path (source -> CSV -> decode -> input, gzip members).
 FUZZ_SECONDS ?= 60
 FUZZ_SAN = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 fuzz: deps
 	$(MAKE) B=build-fuzz CC=clang OPT=-O1 LTO= SAN="$(FUZZ_SAN) -fsanitize=fuzzer-no-link" build-fuzz/libmt.a
-	for t in rules decode; do \
+	for t in rules decode read; do \
 		clang -g -O1 $(FUZZ_SAN) -fsanitize=fuzzer -iquote analyzer $(PKG_CFLAGS) \
 			tests/fuzz/fuzz_$$t.c build-fuzz/libmt.a $(PKG_LIBS) -lm -o build-fuzz/fuzz_$$t || exit 1; \
 	done

@@ -7,7 +7,7 @@ set -eu
 cd "$(dirname "$0")/../.."
 seconds=${1:-60}
 B=build-fuzz
-mkdir -p "$B/corpus-rules" "$B/corpus-decode"
+mkdir -p "$B/corpus-rules" "$B/corpus-decode" "$B/corpus-read"
 cp rules/*.rule rules/*.list tests/rules/*.rule "$B/corpus-rules/"
 i=0
 for f in tests/e2e/data/*.csv tests/data/input/*.csv; do
@@ -16,7 +16,14 @@ for f in tests/e2e/data/*.csv tests/data/input/*.csv; do
         printf '%s%s' "$(printf '\\%03o' $((i % 4)))" "$line" > "$B/corpus-decode/$(basename "$f")-$i"
     done
 done
-for t in rules decode; do
+# whole files for the read path: a first byte choosing plain or 1-3 gzip
+# members, then the rows of a sample
+for f in tests/e2e/data/canonical.csv tests/data/input/*.csv; do
+    for m in 0 1 2 3; do
+        { printf "\\$m"; tail -n +2 "$f" | head -40; } > "$B/corpus-read/$(basename "$f")-m$m"
+    done
+done
+for t in rules decode read; do
     echo "fuzz: $t for $seconds s"
     "$B/fuzz_$t" -max_total_time="$seconds" -max_len=4096 -timeout=10 \
         -artifact_prefix="$B/crash-$t-" "$B/corpus-$t" 2>"$B/fuzz-$t.log" ||
