@@ -950,18 +950,27 @@ static void parse_date(Parser *p, Rule *r)
         perr(p, &at, "the date '%s' is not YYYY-MM-DD", d);
 }
 
-static void parse_where(Parser *p, Rule *r)
+/* A clause holding one expression ('where', 'alert if'): its text kept as
+ * written in *src for 'rules explain', compiled into *prog for ctx, linted
+ * as `what`, then planned by plan (prefilters, leads). */
+static void parse_expr_clause(Parser *p, Rule *r, RuleProgram *prog, char **src, ExprContext ctx,
+                              const char *what, void (*plan)(RuleCtx *, AstNode *, Rule *))
 {
     AstNode *e = parse_clause_expr(p);
     if (!e)
         return;
-    rule_program_clear(&r->filter);
-    g_free(r->filter_src);
-    r->filter_src = rule_text_squeeze(p->cx->src + e->pos, e->end - e->pos);
-    if (rule_compile_expr(p->cx, e, CTX_FILTER, &r->filter)) {
-        rule_lint_never_true(p->cx, e, "where");
-        rule_plan_filter(p->cx, e, r);
+    rule_program_clear(prog);
+    g_free(*src);
+    *src = rule_text_squeeze(p->cx->src + e->pos, e->end - e->pos);
+    if (rule_compile_expr(p->cx, e, ctx, prog)) {
+        rule_lint_never_true(p->cx, e, what);
+        plan(p->cx, e, r);
     }
+}
+
+static void parse_where(Parser *p, Rule *r)
+{
+    parse_expr_clause(p, r, &r->filter, &r->filter_src, CTX_FILTER, "where", rule_plan_filter);
 }
 
 static void parse_alert_if(Parser *p, Rule *r, gboolean *have)
@@ -971,16 +980,8 @@ static void parse_alert_if(Parser *p, Rule *r, gboolean *have)
         return;
     }
     *have = TRUE; /* present, even if it does not compile: no second error */
-    AstNode *e = parse_clause_expr(p);
-    if (!e)
-        return;
-    rule_program_clear(&r->condition);
-    g_free(r->condition_src);
-    r->condition_src = rule_text_squeeze(p->cx->src + e->pos, e->end - e->pos);
-    if (rule_compile_expr(p->cx, e, CTX_CONDITION, &r->condition)) {
-        rule_lint_never_true(p->cx, e, "alert if");
-        rule_plan_leads(p->cx, e, r);
-    }
+    parse_expr_clause(p, r, &r->condition, &r->condition_src, CTX_CONDITION, "alert if",
+                      rule_plan_leads);
 }
 
 /* Words of letters, digits, '_' and '-' (tags, rule ids), separated by
