@@ -202,7 +202,7 @@ static int account_run(CmdView *v)
     if (!print_all_links(out, s, id, txns, &err))
         return cmd_view_fail("account", err);
     print_timeline(out, alerts);
-    fputs(out->str, stdout);
+    cmd_view_print(out);
     return EXIT_OK;
 }
 

@@ -222,7 +222,7 @@ static int show(CaseStore *s, const char *id)
     gboolean ok = print_shared(s, a, out, &err);
     print_triage(a, out);
     if (ok)
-        fputs(out->str, stdout);
+        cmd_view_print(out);
     case_alert_free(a);
     if (!ok)
         return cmd_view_fail("alert", err);

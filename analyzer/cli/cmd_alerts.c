@@ -71,7 +71,7 @@ static void print_row(const CaseAlert *a, GString *out)
     while (out->len && out->str[out->len - 1] == ' ')
         g_string_truncate(out, out->len - 1);
     g_string_append_c(out, '\n');
-    fputs(out->str, stdout);
+    cmd_view_print(out);
 }
 
 static gint cmp_score(gconstpointer pa, gconstpointer pb)

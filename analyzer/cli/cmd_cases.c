@@ -109,7 +109,7 @@ static void print_cases(const CasesOptions *o, GPtrArray *cases, guint muted)
                                    muted == 1 ? "" : "s");
         g_string_append_c(out, '\n');
     }
-    fputs(out->str, stdout);
+    cmd_view_print(out);
 }
 
 static int cases_run(CmdView *v)

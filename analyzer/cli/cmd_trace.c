@@ -98,7 +98,7 @@ static int trace_run(CmdView *v)
         return cmd_view_fail("trace", err);
     g_autoptr(GString) out = g_string_new(NULL);
     print_result(s, &q, r, out);
-    fputs(out->str, stdout);
+    cmd_view_print(out);
     return EXIT_OK;
 }
 

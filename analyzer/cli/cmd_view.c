@@ -199,6 +199,22 @@ void cmd_view_cell(GString *out, const char *s, guint width, gboolean right)
             g_string_append_c(out, ' ');
 }
 
+void cmd_view_print(const GString *out)
+{
+    const unsigned char *p = (const unsigned char *)out->str, *end = p + out->len;
+    for (; p < end; p++) {
+        gboolean c1 = p[0] == 0xc2 && p + 1 < end && p[1] >= 0x80 && p[1] <= 0x9f;
+        if ((p[0] < 0x20 && p[0] != '\n' && p[0] != '\t') || p[0] == 0x7f) {
+            printf("\\x%02x", p[0]);
+        } else if (c1) { /* U+0080-U+009F, the C1 controls (CSI among them) */
+            printf("\\u%04x", p[1]);
+            p++;
+        } else {
+            putchar(p[0]);
+        }
+    }
+}
+
 const char *cmd_view_money(gint64 minor, int exp, char *buf)
 {
     return money_format(minor, exp, buf);

@@ -89,6 +89,12 @@ gboolean cmd_view_range(const char *what, const char *from, const char *to, gint
 /* Appends s in a cell of width characters, cut with "~" when longer, padded
  * with spaces (on the left when right-aligned). */
 void cmd_view_cell(GString *out, const char *s, guint width, gboolean right);
+/* Writes a command's text to standard output with the terminal's control
+ * characters shown, not obeyed: C0 controls but newline and tab, DEL and
+ * the C1 controls come out as \xNN or \u00NN. Ids, names and notes come
+ * from the data and could otherwise move the cursor, hide lines or
+ * retitle the window of the investigator reading them. */
+void cmd_view_print(const GString *out);
 /* Formats minor units for people with thousands separators. buf >= 32 bytes. */
 const char *cmd_view_money(gint64 minor, int exp, char *buf);
 

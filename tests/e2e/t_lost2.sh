@@ -152,4 +152,14 @@ killed TERM --db dbname=wm
 check "SIGTERM in database mode: the run is marked failed with the signal as its reason" sh -c "
     [ \$(cat $TMP/rc) -eq 143 ] &&
     [ \"\$($PSQL -d wm -c 'SELECT status, error FROM runs ORDER BY id DESC LIMIT 1')\" = 'failed|interrupted by SIGTERM' ]"
+# An account id holding terminal control sequences (ESC [2J clears the
+# screen, U+009B is the one-character CSI): shown escaped by `alerts` and
+# `alert`, never sent raw to the investigator's terminal.
+check "control sequences in the data are shown, not obeyed, by alerts and alert" sh -c "
+    $MT scan -q -r $R -o $TMP/esc0.jsonl $C &&
+    sed '1s/\"account\":\"\\([^\"]*\\)\"/\"account\":\"\\1\\\\u001b[2J\\\\u009b31m\"/' $TMP/esc0.jsonl > $TMP/esc.jsonl &&
+    id=\$(head -1 $TMP/esc.jsonl | sed 's/.*\"alert_id\":\"\\([^\"]*\\)\".*/\\1/') &&
+    $MT alerts --alerts $TMP/esc.jsonl > $TMP/esc.txt && $MT alert --alerts $TMP/esc.jsonl \$id >> $TMP/esc.txt &&
+    ! tr -d '\\n\\t' < $TMP/esc.txt | LC_ALL=C grep -q '[[:cntrl:]]' &&
+    [ \$(grep -cF '\\x1b[2J\\u009b31m' $TMP/esc.txt) -ge 2 ]"
 finish
