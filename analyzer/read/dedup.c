@@ -1,11 +1,13 @@
 /* dedup.c: transaction ids seen within the lateness horizon (dedup.h).
  *
- * A hash table from id to its entry, and a queue of the entries in the
- * order they arrived; the queue's head is the oldest, so forgetting is
- * popping the head while its time is behind the horizon or the table is
- * at the cap. An entry holds a 64-bit fingerprint of the decoded content
- * (FNV-1a over the core fields and the memo), not the row itself. The
- * table owns the entries (one allocation each, freed when forgotten). */
+ * The entries live in a ring of LIMIT_DEDUP_IDS slots, in the order they
+ * arrived, so forgetting is advancing the ring's head while its time is
+ * behind the horizon or the ring is full, and a new id takes the slot
+ * after the newest. The ring is made of fixed chunks allocated on first
+ * use, so that an entry never moves and a small run allocates little; a
+ * hash table from id (the entry's own bytes) to entry finds them. Nothing
+ * is allocated per row. An entry holds a 64-bit fingerprint of the
+ * decoded content (FNV-1a over the core fields and the memo), not the row. */
 #include "read/dedup.h"
 
 #include <string.h>
@@ -17,12 +19,17 @@ typedef struct {
     guint64 print; /* content fingerprint */
     guint64 line;
     guint source;
-    char id[]; /* NUL-terminated: the table's key */
+    char id[LIMIT_TXID_BYTES + 1]; /* NUL-terminated: the table's key */
 } DedupEntry;
 
+#define DEDUP_CHUNK  4096u /* entries a chunk */
+#define DEDUP_CHUNKS (LIMIT_DEDUP_IDS / DEDUP_CHUNK)
+G_STATIC_ASSERT(LIMIT_DEDUP_IDS % DEDUP_CHUNK == 0);
+
 struct Dedup {
-    GHashTable *ids; /* id -> DedupEntry, owns the entries */
-    GQueue order;    /* the entries, oldest first; borrowed from ids */
+    GHashTable *ids; /* id -> DedupEntry, both borrowed from the chunks */
+    DedupEntry *chunk[DEDUP_CHUNKS];
+    guint head, n;   /* the oldest entry's slot, and the entries held */
     gint64 horizon;
     guint64 forgotten;
 };
@@ -30,8 +37,7 @@ struct Dedup {
 Dedup *dedup_new(gint64 horizon)
 {
     Dedup *d = g_new0(Dedup, 1);
-    d->ids = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, g_free);
-    g_queue_init(&d->order);
+    d->ids = g_hash_table_new(g_str_hash, g_str_equal);
     d->horizon = horizon;
     return d;
 }
@@ -40,9 +46,19 @@ void dedup_free(Dedup *d)
 {
     if (!d)
         return;
-    g_queue_clear(&d->order);
     g_hash_table_destroy(d->ids);
+    for (guint c = 0; c < DEDUP_CHUNKS; c++)
+        g_free(d->chunk[c]);
     g_free(d);
+}
+
+/* The entry of ring slot i, its chunk allocated on first use. */
+static DedupEntry *slot(Dedup *d, guint i)
+{
+    DedupEntry **c = &d->chunk[i / DEDUP_CHUNK];
+    if (!*c)
+        *c = g_new(DedupEntry, DEDUP_CHUNK);
+    return &(*c)[i % DEDUP_CHUNK];
 }
 
 static guint64 dedup_fnv(guint64 h, const void *p, size_t n)
@@ -75,15 +91,16 @@ static guint64 dedup_print(const Txn *t)
 /* Forgets the oldest ids: behind the horizon, or over the cap. */
 static void dedup_forget(Dedup *d, gint64 latest)
 {
-    DedupEntry *e;
-    while ((e = g_queue_peek_head(&d->order))) {
+    while (d->n) {
+        DedupEntry *e = slot(d, d->head);
         gboolean old = d->horizon >= 0 && e->ts < latest - d->horizon;
-        gboolean full = g_queue_get_length(&d->order) >= LIMIT_DEDUP_IDS;
+        gboolean full = d->n >= LIMIT_DEDUP_IDS;
         if (!old && !full)
             return;
         d->forgotten += !old;
-        g_queue_pop_head(&d->order);
         g_hash_table_remove(d->ids, e->id);
+        d->head = (d->head + 1) % LIMIT_DEDUP_IDS;
+        d->n--;
     }
 }
 
@@ -101,11 +118,14 @@ DedupResult dedup_check(Dedup *d, const Txn *t, gint64 latest, guint *source, gu
         return e->print == print ? DEDUP_COPY : DEDUP_CONFLICT;
     }
     dedup_forget(d, latest);
-    e = g_malloc(sizeof *e + n + 1);
-    *e = (DedupEntry){t->core.ts, print, t->line, t->source_index};
+    e = slot(d, (d->head + d->n) % LIMIT_DEDUP_IDS);
+    d->n++;
+    e->ts = t->core.ts;
+    e->print = print;
+    e->line = t->line;
+    e->source = t->source_index;
     memcpy(e->id, id, n + 1);
     g_hash_table_insert(d->ids, e->id, e);
-    g_queue_push_tail(&d->order, e);
     return DEDUP_NEW;
 }
 
