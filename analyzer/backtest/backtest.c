@@ -529,12 +529,18 @@ void backtest_report_free(BacktestReport *r)
 
 /* ---- text ---- */
 
-static const char *fmt_ratio(double v, char *buf)
+/* v with the given decimals into buf (32 bytes); "-" when undefined. */
+static const char *fmt_fixed(double v, int decimals, char *buf)
 {
     if (isnan(v))
         return "-";
-    g_snprintf(buf, 32, "%.2f", v);
+    g_snprintf(buf, 32, "%.*f", decimals, v);
     return buf;
+}
+
+static const char *fmt_ratio(double v, char *buf)
+{
+    return fmt_fixed(v, 2, buf);
 }
 
 /* A rate with two decimals and thousands separators: "1,722.65". */
@@ -548,10 +554,7 @@ static const char *fmt_rate(double v, char *buf)
 /* A lift with one decimal: "12.5". */
 static const char *fmt_lift(double v, char *buf)
 {
-    if (isnan(v))
-        return "-";
-    g_snprintf(buf, 32, "%.1f", v);
-    return buf;
+    return fmt_fixed(v, 1, buf);
 }
 
 static const char *fmt_count(guint64 n, char *buf)

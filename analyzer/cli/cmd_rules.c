@@ -182,16 +182,16 @@ static void explain_match(const Rule *r, GString *o)
     case MATCH_NONE:
         break;
     }
-    if (m->unordered || m->tolerance < 0 || m->max_degree || m->nodes_src)
+    if (m->unordered || m->tolerance < 0 || m->max_degree || m->nodes_src) {
         g_string_append_printf(o, "     Options:%s%s", m->unordered ? " hops in any time order;" : "",
                                m->tolerance < 0 ? " amounts free;" : "");
-    if (m->max_degree)
-        g_string_append_printf(o, " no account with more than %d edges in the window;",
-                               m->max_degree);
-    if (m->nodes_src)
-        g_string_append_printf(o, " every account passes: %s;", m->nodes_src);
-    if (m->unordered || m->tolerance < 0 || m->max_degree || m->nodes_src)
+        if (m->max_degree)
+            g_string_append_printf(o, " no account with more than %d edges in the window;",
+                                   m->max_degree);
+        if (m->nodes_src)
+            g_string_append_printf(o, " every account passes: %s;", m->nodes_src);
         g_string_append_c(o, '\n');
+    }
     g_string_append_printf(o,
                            "     The graph keeps every edge of the window; a search stops "
                            "after %d edge visits, and its alert then says \"incomplete\" "
