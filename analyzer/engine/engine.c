@@ -1129,20 +1129,14 @@ static void make_passes(Engine *e, const TxnCore *t, guint32 from, guint32 to, g
     e->n_passes = n;
 }
 
-static RuleHistoryAccount history_view(const History *h, guint32 account)
-{
-    const HistoryAccount *a = history_account(h, account);
-    return (RuleHistoryAccount){a->first_ts, a->last_ts, a->n, a->cp_in, a->cp_out};
-}
-
 /* Sets e->cur to what was known before t, then records t: its accounts
  * this engine keeps (all, for the graph rules' engine) and their pair. */
 static void history_row(Engine *e, const TxnCore *t)
 {
     RuleHistory *v = &e->cur;
     v->since = e->since;
-    v->acc[0] = history_view(e->hist, t->from);
-    v->acc[1] = history_view(e->hist, t->to);
+    v->acc[0] = *history_account(e->hist, t->from);
+    v->acc[1] = *history_account(e->hist, t->to);
     HistoryPair fwd = history_pair(e->hist, t->from, t->to);
     HistoryPair back = history_pair(e->hist, t->to, t->from);
     v->paid[0] = fwd.n;

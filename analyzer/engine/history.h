@@ -17,14 +17,11 @@
 #include <glib.h>
 
 #include "base/txn.h"
+#include "rule/rule.h"
 
-typedef struct {
-    gint64 first_ts; /* the first transaction's time; valid when n > 0 */
-    gint64 last_ts;  /* the latest transaction's time; valid when n > 0 */
-    guint32 n;       /* transactions, saturating */
-    guint32 cp_in;   /* distinct accounts that paid it */
-    guint32 cp_out;  /* distinct accounts it paid */
-} HistoryAccount;
+/* What is known of an account: the interpreter's own view of it
+ * (rule.h), kept as it is read, so that a row's view is a copy. */
+typedef RuleHistoryAccount HistoryAccount;
 
 typedef struct {
     guint32 n;       /* transactions from -> to, saturating */

@@ -574,8 +574,8 @@ typedef struct Kyc Kyc;
 /* What the engine knew of one account before the current row. */
 typedef struct {
     gint64 first_ts, last_ts; /* valid when n > 0 */
-    guint32 n;                /* its transactions */
-    guint32 senders, payees;  /* distinct accounts that paid it, that it paid */
+    guint32 n;                /* its transactions, saturating */
+    guint32 cp_in, cp_out;    /* distinct accounts that paid it, that it paid */
 } RuleHistoryAccount;
 
 /* The history fields' source: what the engine knew before the current row

@@ -198,9 +198,9 @@ static double history_field(FieldId f, const RuleEval *ev)
     case FIELD_ACC_TRANSACTIONS:
         return a->n;
     case FIELD_ACC_SENDERS:
-        return a->senders;
+        return a->cp_in;
     case FIELD_ACC_PAYEES:
-        return a->payees;
+        return a->cp_out;
     case FIELD_DATA_DAYS:
         return days_between(h->since, t->ts);
     case FIELD_CP_IS_NEW:
