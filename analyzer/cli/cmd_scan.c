@@ -17,6 +17,7 @@
 #include "read/source.h"
 #include "cli/scan_pg.h"
 #include "out/sink_jsonl.h"
+#include "cli/shard_file.h"
 #include "scan/scan.h"
 
 typedef struct {
@@ -24,6 +25,8 @@ typedef struct {
     char *alerts;
     char *rejects;
     char *earliest_opt;
+    char *shard_opt; /* --shard K/N: shard and shards (0: one whole run) */
+    guint shard, shards;
     gint64 earliest, max_lateness;
     gboolean progress, no_progress, quiet, profile;
 } ScanCmdOptions;
@@ -33,6 +36,7 @@ typedef struct {
     RuleSet *rs;
     Scan *scan; /* the pipeline: scan/scan.h */
     SinkJsonl *sink;
+    ShardFile *shard; /* instead of the sink with --shard */
     Outfile *rejects; /* replaced only by a run that reads to its end or budget */
     gint64 t0;
     gboolean show_progress;
@@ -47,6 +51,12 @@ static gboolean on_alert(const Alert *a, void *user)
     ScanCmd *s = user;
     if (scan_pg_writes_db(s->pg))
         return scan_pg_alert(s->pg, a);
+    if (s->shard) {
+        guint64 row;
+        guint32 order;
+        shards_alert_key(scan_engine(s->scan), &row, &order);
+        return shard_file_alert(s->shard, row, order, a);
+    }
     return sink_jsonl_write(s->sink, a);
 }
 
@@ -74,6 +84,10 @@ static gboolean parse(ScanCmd *s, int argc, char **argv)
         {"profile", 0, 0, G_OPTION_ARG_NONE, &o->profile,
          "after the summary, what each rule cost (windows, filter runs, time)", NULL},
         cmd_run_option(r, "threads"),
+        {"shard", 0, 0, G_OPTION_ARG_STRING, &o->shard_opt,
+         "run shard K of N (K from 0, as $SLURM_ARRAY_TASK_ID of --array=0-(N-1)): the "
+         "customers hashed to K; 'moneytrail merge' joins the N files (docs/cluster.md)",
+         "K/N"},
         cmd_run_option(r, G_OPTION_REMAINING),
         {NULL, 0, 0, 0, NULL, NULL, NULL},
     };
@@ -100,6 +114,9 @@ static gboolean parse(ScanCmd *s, int argc, char **argv)
     if (!cmd_parse_lateness("scan", r->max_lateness, &o->max_lateness) ||
         (o->earliest_opt &&
          !scan_pg_parse_time("scan", "--earliest", o->earliest_opt, &o->earliest)))
+        return FALSE;
+    if (o->shard_opt && !shard_file_parse("scan", o->shard_opt, scan_pg_writes_db(s->pg),
+                                          o->alerts, &o->shard, &o->shards))
         return FALSE;
     s->show_progress = !o->no_progress && (o->progress || isatty(STDERR_FILENO));
     return TRUE;
@@ -322,6 +339,8 @@ static gboolean run_open(ScanCmd *s)
     }
     io.rejects = s->rejects ? outfile_stream(s->rejects) : NULL;
     s->scan = scan_new(s->rs);
+    if (s->o.shards)
+        scan_set_shard(s->scan, s->o.shard, s->o.shards);
     if (!scan_pg_begin(s->pg, s->rs, !r->accounts, &io, &err)) {
         cmd_error("scan", "%s", err->message);
         scan_pg_abort(s->pg, err->message);
@@ -333,7 +352,10 @@ static gboolean run_open(ScanCmd *s)
     const char *const *paths = scan_pg_reads_db(s->pg) ? db_paths : (const char *const *)r->sources;
     io.db = scan_pg_take_source(s->pg);
     if (!scan_open(s->scan, accounts, paths, g_strv_length((char **)paths), &io, &err) ||
-        (!scan_pg_writes_db(s->pg) && !(s->sink = sink_jsonl_open(s->o.alerts, &err)))) {
+        (s->o.shards && !(s->shard = shard_file_open(s->o.alerts, s->o.shard, s->o.shards,
+                                                     s->rs->digest, &err))) ||
+        (!s->o.shards && !scan_pg_writes_db(s->pg) &&
+         !(s->sink = sink_jsonl_open(s->o.alerts, &err)))) {
         cmd_error("scan", "%s", err->message);
         scan_pg_abort(s->pg, err->message);
         return FALSE;
@@ -356,6 +378,7 @@ static void run_clear(ScanCmd *s)
     g_free(s->o.alerts);
     g_free(s->o.rejects);
     g_free(s->o.earliest_opt);
+    g_free(s->o.shard_opt);
 }
 
 /* Stores the alerts of a successful run in the database and records the
@@ -378,6 +401,49 @@ static int finish_db(ScanCmd *s, int rc)
     return EXIT_OK;
 }
 
+/* --shard: commits the shard's file with its last line (shard_file.h),
+ * or removes it; returns the exit code. */
+static int finish_shard(ScanCmd *s, int rc)
+{
+    ShardFile *f = g_steal_pointer(&s->shard);
+    if (rc != EXIT_OK) {
+        shard_file_abort(f);
+        return rc;
+    }
+    const RuleSet *rs = s->rs;
+    guint n = rs->rules->len + rs->typologies->len;
+    g_autofree const char **ids = g_new(const char *, n);
+    g_autofree const char **titles = g_new(const char *, n);
+    g_autofree guint64 *counts = g_new(guint64, n);
+    for (guint i = 0; i < n; i++) {
+        gboolean ty = i >= rs->rules->len;
+        const Rule *r = ty ? &((const Typology *)g_ptr_array_index(rs->typologies,
+                                                                   i - rs->rules->len))->rule
+                           : g_ptr_array_index(rs->rules, i);
+        ids[i] = r->id;
+        titles[i] = r->title;
+        counts[i] = ty ? shards_typology_alerts(scan_engine(s->scan), i - rs->rules->len)
+                       : shards_rule_alerts(scan_engine(s->scan), i);
+    }
+    InputStats st;
+    scan_input_stats(s->scan, &st);
+    char digest[17];
+    scan_input_digest(s->scan, digest);
+    guint64 alerts = 0; /* the rules' and the typologies': the file's lines */
+    for (guint i = 0; i < n; i++)
+        alerts += counts[i];
+    ShardFileEnd end = {.rows = st.rows, .rejected = st.rejected, .alerts = alerts,
+                        .inputs = digest, .n = n, .ids = ids, .titles = titles, .counts = counts};
+    g_autoptr(GError) err = NULL;
+    if (!shard_file_commit(f, &end, &err)) {
+        cmd_error("scan", "%s", err->message);
+        return EXIT_DATA;
+    }
+    if (!s->o.quiet)
+        summary(s);
+    return EXIT_OK;
+}
+
 /* Commits the alerts of a successful run, or removes them; returns the exit code. */
 static int finish(ScanCmd *s, int rc)
 {
@@ -389,6 +455,8 @@ static int finish(ScanCmd *s, int rc)
     }
     if (scan_pg_writes_db(s->pg))
         return finish_db(s, rc);
+    if (s->shard)
+        return finish_shard(s, rc);
     /* a failed alert write (es.sink_failed) fails the commit, with its message */
     SinkJsonl *sink = g_steal_pointer(&s->sink);
     if (rc != EXIT_OK) {
@@ -427,6 +495,7 @@ int cmd_scan(int argc, char **argv)
             rc = finish(&s, run_loop(&s));
     }
     sink_jsonl_abort(s.sink);
+    shard_file_abort(s.shard);
     run_clear(&s);
     return rc;
 }

@@ -7,6 +7,7 @@
 
 static const Command commands[] = {
     {"scan", "stream transaction exports through the rules and write alerts", cmd_scan},
+    {"merge", "join the alert files of sharded scans (scan --shard) into one run's", cmd_merge},
     {"rules", "check, test or explain rule files", cmd_rules},
     {"load", "load transaction exports and accounts into PostgreSQL", cmd_load},
     {"db", "create or upgrade the PostgreSQL schema, show its status", cmd_db},

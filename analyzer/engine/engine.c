@@ -258,6 +258,9 @@ struct Engine {
      * only (none if shard == shards), alerts left to the merger */
     gboolean sharded;
     guint shard, shards;
+    /* engine_set_owner: the accounts of a cluster shard (NULL: all) */
+    EngineOwnerFn owner;
+    const void *owner_user;
 };
 
 static gsize slot_bytes(const Engine *e, guint accounts)
@@ -523,7 +526,8 @@ static StrView memo_of(const Engine *e)
 
 static inline gboolean engine_owns(const Engine *e, guint32 account)
 {
-    return !e->sharded || account % e->shards == e->shard;
+    return (!e->sharded || account % e->shards == e->shard) &&
+           (!e->owner || e->owner(account, e->owner_user));
 }
 
 /* The account's row: its slots, one per rule, then its account prefilter
@@ -972,6 +976,8 @@ static guint32 graph_bits(Engine *e, const Txn *t)
 static void match_rule(Engine *e, guint ri, const Rule *r, const GraphEdge *edge, const Txn *t)
 {
     guint32 anchor = graph_match_anchor(&r->match, edge);
+    if (e->owner && !e->owner(anchor, e->owner_user))
+        return; /* another cluster shard's: it searches there (engine_set_owner) */
     const guint32 *row = made_slots(e, anchor);
     guint32 slot = row ? row[e->slot_of[ri]] : 0;
     if (slot && t->core.ts < pool_at(&e->state[ri], slot - 1)->suppress_until)
@@ -1410,6 +1416,13 @@ void engine_set_shard(Engine *e, guint index, guint count, gboolean graph)
      * graph rules keep state for any account */
     e->slot_div = e->graph ? 1 : count;
     layout_rows(e);
+}
+
+void engine_set_owner(Engine *e, EngineOwnerFn fn, const void *user)
+{
+    g_assert(e->processed == 0);
+    e->owner = fn;
+    e->owner_user = user;
 }
 
 gboolean engine_has_graph(const Engine *e)

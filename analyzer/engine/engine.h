@@ -85,6 +85,15 @@ void engine_set_quiet_until(Engine *e, gint64 ts);
  * thread), all of them (quiet is the merger's), and none to typologies,
  * which run where the shards' alerts are merged. */
 void engine_set_shard(Engine *e, guint index, guint count, gboolean graph);
+/* Makes the engine part of a cluster shard (scan --shard), before the
+ * first transaction: it keeps windows only for the accounts fn says it
+ * owns (fn(account, user), called from the engine's thread, must be
+ * TRUE or FALSE for an account from before the row reached the engine),
+ * and searches a graph rule only around an edge whose anchor it owns. It
+ * still sees every row, so its clocks and the graph are those of one
+ * whole run. NULL fn: every account (the default). */
+typedef gboolean (*EngineOwnerFn)(guint32 account, const void *user);
+void engine_set_owner(Engine *e, EngineOwnerFn fn, const void *user);
 /* Does the engine run graph rules (it has some, and is not a shard without them)? */
 gboolean engine_has_graph(const Engine *e);
 /* Sweeps idle state every n transactions (default LIMIT_EVICT_EVERY); for

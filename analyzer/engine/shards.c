@@ -94,6 +94,9 @@ struct Shards {
     guint64 alerts;
     gboolean sink_failed;
     Alert alert; /* the one being sent at the merge */
+    guint64 rows_merged; /* rows of the batches merged before this one */
+    guint64 key_row;     /* shards_alert_key of the alert being sent */
+    guint32 key_order;
 };
 
 guint shards_default_threads(void)
@@ -259,6 +262,8 @@ static void emit(Shards *s, const Batch *b, const Held *h)
                  .score = rule_score(r),
                  .role = r->role};
     memcpy(a->evidence, h->evidence, h->n_evidence * sizeof *h->evidence);
+    s->key_row = s->rows_merged + h->row;
+    s->key_order = h->order;
     gboolean quiet = a->window_end <= s->quiet_until;
     if (quiet && !s->ty)
         return;
@@ -295,6 +300,7 @@ static void merge(Shards *s, guint64 k)
         emit(s, b, h);
         g_free(h->own);
     }
+    s->rows_merged += b->n;
     b->n = 0;
     if (b->memo)
         g_string_truncate(b->memo, 0);
@@ -360,6 +366,7 @@ Shards *shards_new(const RuleSet *rs, const Intern *accounts, const Intern *loca
         sh->index = i;
         sh->engine = engine_new(rs, accounts, locations, collect, sh);
         engine_set_kyc(sh->engine, o->kyc);
+        engine_set_owner(sh->engine, o->owner, o->owner_user);
         engine_set_shard(sh->engine, MIN(i, accounts_shards), accounts_shards,
                          i == accounts_shards);
         if (o->profile)
@@ -435,6 +442,12 @@ void shards_finish(Shards *s)
         post(s);
     while (s->merged < s->posted)
         merge(s, s->merged);
+}
+
+void shards_alert_key(const Shards *s, guint64 *row, guint32 *order)
+{
+    *row = s->key_row;
+    *order = s->key_order;
 }
 
 void shards_stats(const Shards *s, EngineStats *out)

@@ -31,6 +31,8 @@ typedef struct {
     gboolean profile;    /* engine_set_profile */
     guint batch_rows;    /* rows handed to the threads at a time; 0 = the default (tests: fewer) */
     guint64 evict_every; /* engine_set_evict_every; 0 = the default */
+    EngineOwnerFn owner; /* engine_set_owner on every engine: a cluster shard's accounts */
+    const void *owner_user;
 } ShardsOptions;
 
 /* The number of processors, at most LIMIT_SHARDS. */
@@ -50,6 +52,12 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(Shards, shards_free)
 void shards_process(Shards *s, const Txn *t);
 /* Waits until every alert of the rows given so far has gone to fn. */
 void shards_finish(Shards *s);
+
+/* During fn: where the alert comes in one run's order, the input row (from
+ * 0, counting every row given) that fired it and its place among the
+ * row's alerts; a typology alert has the key of the alert that fed it.
+ * What `moneytrail merge` sorts a cluster's shards back into one run by. */
+void shards_alert_key(const Shards *s, guint64 *row, guint32 *order);
 
 /* As engine.h's, summed over the shards (after shards_finish). */
 void shards_stats(const Shards *s, EngineStats *out);

@@ -67,6 +67,21 @@ void scan_start(Scan *s, const ShardsOptions *o, AlertFn fn, void *user);
 /* Reads every row through loop->row into the engine until the sources end
  * or the budget is spent, then waits for the engine's last alerts. */
 ScanStatus scan_run(Scan *s, const ScanLoop *loop, GError **error);
+/* Makes the scan shard index of count (0 <= index < count) of a cluster
+ * run (`scan --shard`), before scan_start: the engine keeps state and
+ * raises alerts only for the accounts whose customer falls in the shard
+ * (scan_shard_of), graph rules at an anchor it owns; it still reads every
+ * row, which also goes into the input digest. */
+void scan_set_shard(Scan *s, guint index, guint count);
+/* The shard of count that owns the customer or account id key: a stable
+ * hash (64-bit FNV-1a of its bytes) modulo count, the same on any machine. */
+guint scan_shard_of(const char *key, gsize len, guint count);
+/* A sharded scan's digest of what it read (after scan_run): every row's
+ * id, time, amount, currency, channel and accounts, in order, and the
+ * accounts table's contents, in 16 hex digits; shards of one run over the
+ * same data agree on it. */
+void scan_input_digest(const Scan *s, char out[17]);
+
 /* TRUE when rejected rows are more than the budget max_errors allows. */
 gboolean scan_budget_spent(guint64 rejected, gint64 max_errors);
 
