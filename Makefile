@@ -33,7 +33,7 @@ TOOL_OBJ := $(TOOL_SRC:%.c=$(B)/%.o)
 PROFILES := $(sort $(wildcard schema/profiles/*.profile))
 MIGRATIONS := $(sort $(wildcard schema/migrations/*.sql))
 
-.PHONY: all test unit e2e rules-test demo asan tsan fuzz format format-check clean deps bench
+.PHONY: all test test-slurm unit e2e rules-test demo asan tsan fuzz format format-check clean deps bench
 # MT is the command the tests run: ./moneytrail, or the sanitizer build.
 MT ?= ./moneytrail
 # The tools are built without sanitizers, also by `make asan`, so that a
@@ -93,6 +93,11 @@ rules-test: $(MT)
 
 e2e: all
 	MT=$(MT) sh tests/e2e/run.sh
+
+# The sharded scan on a private Slurm cluster alone (e2e runs it too).
+test-slurm: deps
+	$(MAKE) all
+	MT=$(MT) sh tests/e2e/t_slurm.sh
 
 test: deps
 	$(MAKE) all $(B)/unit-tests

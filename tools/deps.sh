@@ -30,6 +30,9 @@ need_cmd npm npm
 # The PostgreSQL tests start a private server from Debian's binaries.
 ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || missing="$missing postgresql"
 need_cmd psql postgresql-client
+# The Slurm test (tests/e2e/t_slurm.sh) starts a private cluster from Debian's.
+[ -x /usr/sbin/slurmctld ] && [ -x /usr/sbin/slurmd ] || missing="$missing slurm-wlm"
+[ -x /usr/sbin/munged ] || missing="$missing munge"
 [ -e /usr/bin/time ] || missing="$missing time"
 [ -d /usr/share/zoneinfo/Europe ] || missing="$missing tzdata"
 # The npm packages only the tests use, each pinned in its folder's
