@@ -10,6 +10,7 @@
 #include "backtest/impact.h"
 
 #include "base/intern.h"
+#include "base/jval.h"
 
 #include <math.h>
 #include <string.h>
@@ -357,4 +358,130 @@ void impact_text(const Impact *im, guint examples, GString *out)
         examples_text(&im->side[1], d->plus, examples, '+', out);
         examples_text(&im->side[0], d->minus, examples, '-', out);
     }
+}
+
+/* ---- JSON ---- */
+
+static void json_num(GString *out, const char *key, double v)
+{
+    jval_write_key(out, key);
+    if (isnan(v) || isinf(v)) {
+        g_string_append(out, "null");
+        return;
+    }
+    char buf[G_ASCII_DTOSTR_BUF_SIZE];
+    g_string_append(out, g_ascii_formatd(buf, sizeof buf, "%.6g", v));
+}
+
+static void json_uint(GString *out, const char *key, guint64 v)
+{
+    jval_write_key(out, key);
+    g_string_append_printf(out, "%" G_GUINT64_FORMAT, v);
+}
+
+/* "same", "new", "gone", "version" (another version number) or "edited"
+ * (same version, another compiled form). */
+static const char *change_name(const RuleDelta *d)
+{
+    if (!d->r[0] || !d->r[1])
+        return d->r[0] ? "gone" : "new";
+    if (d->r[0]->version != d->r[1]->version)
+        return "version";
+    return strcmp(d->r[0]->digest, d->r[1]->digest) ? "edited" : "same";
+}
+
+static void json_version(GString *out, const char *key, const ImpactRule *r)
+{
+    jval_write_key(out, key);
+    if (r)
+        g_string_append_printf(out, "%d", r->version);
+    else
+        g_string_append(out, "null");
+}
+
+/* Up to n of keys as objects: account, perspective, trigger_tx, explanation. */
+static void json_examples(GString *out, const char *name, const ImpactPass *side, GPtrArray *keys,
+                          guint n)
+{
+    jval_write_open(out, name, '[');
+    for (guint i = 0; i < keys->len && i < n; i++) {
+        const char *k = g_ptr_array_index(keys, i);
+        g_auto(GStrv) part = g_strsplit(k, "\t", 4);
+        jval_write_open(out, NULL, '{');
+        jval_write_str(out, "account", part[1]);
+        jval_write_str(out, "perspective", part[2]);
+        jval_write_str(out, "trigger_tx", part[3]);
+        jval_write_str(out, "explanation", g_hash_table_lookup(side->alerts, k));
+        g_string_append_c(out, '}');
+    }
+    g_string_append_c(out, ']');
+}
+
+/* The quality of the rule on both sides, when both reports have it. */
+static void json_quality(const Impact *im, const RuleDelta *d, GString *out)
+{
+    const BacktestRow *a = report_row(im->side[0].report, d->id);
+    const BacktestRow *b = report_row(im->side[1].report, d->id);
+    if (!a || !b)
+        return;
+    json_num(out, "precision_old", a->precision);
+    json_num(out, "precision_new", b->precision);
+    json_num(out, "recall_old", a->recall);
+    json_num(out, "recall_new", b->recall);
+    json_num(out, "lift_old", a->lift);
+    json_num(out, "lift_new", b->lift);
+}
+
+static void json_delta(const Impact *im, const RuleDelta *d, guint examples, GString *out)
+{
+    const ImpactRule *r = d->r[1] ? d->r[1] : d->r[0];
+    jval_write_open(out, NULL, '{');
+    jval_write_str(out, "rule", d->id);
+    jval_write_str(out, "kind", r && r->typology ? "typology" : "rule");
+    jval_write_str(out, "change", change_name(d));
+    jval_write_key(out, "changed");
+    g_string_append(out, delta_changed(d) ? "true" : "false");
+    json_version(out, "version_old", d->r[0]);
+    json_version(out, "version_new", d->r[1]);
+    json_uint(out, "alerts_old", d->alerts[0]);
+    json_uint(out, "alerts_new", d->alerts[1]);
+    json_uint(out, "added", d->added);
+    json_uint(out, "removed", d->removed);
+    json_uint(out, "accounts_old", g_hash_table_size(d->accounts[0]));
+    json_uint(out, "accounts_new", g_hash_table_size(d->accounts[1]));
+    json_uint(out, "accounts_added", set_minus(d->accounts[1], d->accounts[0]));
+    json_uint(out, "accounts_removed", set_minus(d->accounts[0], d->accounts[1]));
+    json_quality(im, d, out);
+    json_examples(out, "examples_added", &im->side[1], d->plus, examples);
+    json_examples(out, "examples_removed", &im->side[0], d->minus, examples);
+    g_string_append_c(out, '}');
+}
+
+void impact_json(const Impact *im, guint examples, GString *out)
+{
+    g_autoptr(GPtrArray) all = deltas(im);
+    guint same = 0;
+    jval_write_open(out, NULL, '{');
+    jval_write_str(out, "old", im->side[0].name);
+    jval_write_str(out, "new", im->side[1].name);
+    jval_write_open(out, "matched_on", '[');
+    for (const char *const *k = (const char *const[]){"rule", "account", "perspective",
+                                                       "trigger_tx", NULL};
+         *k; k++) {
+        jval_write_sep(out);
+        jval_write_string(out, *k);
+    }
+    g_string_append_c(out, ']');
+    jval_write_key(out, "labels");
+    g_string_append(out, im->side[0].report && im->side[1].report ? "true" : "false");
+    jval_write_open(out, "rules", '[');
+    for (guint i = 0; i < all->len; i++) {
+        const RuleDelta *d = g_ptr_array_index(all, i);
+        same += !delta_changed(d);
+        json_delta(im, d, examples, out);
+    }
+    g_string_append_c(out, ']');
+    json_uint(out, "unchanged", same);
+    json_uint(out, "changes", impact_changes(im));
+    g_string_append(out, "}\n");
 }

@@ -457,7 +457,8 @@ static int diff_rules_only(Impact *im, ImpactSide side, const char *path)
 
 /* Runs the two sides of a diff (run->sources: OLD, NEW, then n - 2 data
  * files) and prints the comparison; an EXIT_* code. */
-static int diff_run(const CmdRunOptions *run, char **label_files, guint examples, guint n)
+static int diff_run(const CmdRunOptions *run, char **label_files, guint examples, guint n,
+                    gboolean json)
 {
     g_autoptr(Impact) im = impact_new();
     BacktestReport *report[2] = {NULL, NULL};
@@ -472,7 +473,7 @@ static int diff_run(const CmdRunOptions *run, char **label_files, guint examples
         impact_set_report(im, IMPACT_OLD, report[0]);
         impact_set_report(im, IMPACT_NEW, report[1]);
         g_autoptr(GString) text = g_string_new(NULL);
-        impact_text(im, examples, text);
+        (json ? impact_json : impact_text)(im, examples, text);
         fwrite(text->str, 1, text->len, stdout);
     }
     for (int side = 0; side < 2; side++)
@@ -488,7 +489,10 @@ static int rules_diff(int argc, char **argv)
     cmd_run_options_init(&run);
     char **label_files = NULL;
     gint examples = 3;
+    gboolean json = FALSE;
     GOptionEntry entries[] = {
+        {"json", 0, 0, G_OPTION_ARG_NONE, &json,
+         "print one JSON object instead of tables (fields: docs/rule-authors.md)", NULL},
         {"labels", 'l', 0, G_OPTION_ARG_FILENAME_ARRAY, &label_files,
          "ground truth, for the change in precision, recall and lift (repeatable)", "FILE"},
         {"examples", 0, 0, G_OPTION_ARG_INT, &examples,
@@ -518,7 +522,7 @@ static int rules_diff(int argc, char **argv)
     }
     if (!cmd_parse_threads("rules diff", run.threads_opt, &run.threads))
         goto out;
-    rc = diff_run(&run, label_files, (guint)examples, n);
+    rc = diff_run(&run, label_files, (guint)examples, n, json);
 out:
     g_strfreev(label_files);
     cmd_run_options_clear(&run);
