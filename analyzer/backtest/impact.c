@@ -4,8 +4,8 @@
  * the rule version ("RULE\tACCOUNT\tPERSPECTIVE\tTX"), so that an alert
  * kept by a new version of a rule matches the old one. The explanation is
  * kept as the value for examples. Rules are fingerprinted from what they
- * compute (compiled programs, windows, params), so that a rule whose text
- * changed but whose programs did not is not reported as changed. The
+ * compute (rule_fingerprint), so that a rule whose text changed but whose
+ * programs did not is not reported as changed. The
  * alert callbacks run on the scan's calling thread only. */
 #include "backtest/impact.h"
 
@@ -65,48 +65,12 @@ void impact_set_report(Impact *im, ImpactSide side, const BacktestReport *r)
     im->side[side].report = r;
 }
 
-static void digest_program(GChecksum *sum, const RuleProgram *p)
-{
-    for (guint i = 0; i < p->n; i++) {
-        const RuleStep *st = &p->steps[i];
-        gint64 w[3] = {st->op | (st->b << 8), st->a, 0};
-        memcpy(&w[2], &st->k, sizeof st->k);
-        g_checksum_update(sum, (const guchar *)w, sizeof w);
-    }
-    g_checksum_update(sum, (const guchar *)"|", 1);
-}
-
-/* What r computes, as 16 hex digits: its programs (constants folded in),
- * aggregates, window, perspective, strength, suppression and params. */
-static void rule_digest(const Rule *r, char out[17])
-{
-    g_autoptr(GChecksum) sum = g_checksum_new(G_CHECKSUM_SHA256);
-    gint64 head[] = {r->window, r->baseline, r->suppress, r->persp, r->strength, r->match.kind};
-    g_checksum_update(sum, (const guchar *)head, sizeof head);
-    digest_program(sum, &r->filter);
-    digest_program(sum, &r->condition);
-    for (guint i = 0; i < r->aggs->len; i++) {
-        const RuleAgg *g = &g_array_index(r->aggs, RuleAgg, i);
-        gint64 w[3] = {g->kind, g->field | (g->baseline << 16), 0};
-        memcpy(&w[2], &g->k, sizeof g->k);
-        g_checksum_update(sum, (const guchar *)w, sizeof w);
-        digest_program(sum, &g->arg);
-        digest_program(sum, &g->cond);
-    }
-    for (guint i = 0; i < r->params->len; i++) {
-        const RuleConst *k = g_ptr_array_index(r->params, i);
-        g_checksum_update(sum, (const guchar *)k->name, (gssize)strlen(k->name) + 1);
-        g_checksum_update(sum, (const guchar *)&k->value, sizeof k->value);
-    }
-    g_strlcpy(out, g_checksum_get_string(sum), 17);
-}
-
 static void note_rule(ImpactPass *s, const Rule *r, gboolean typology)
 {
     ImpactRule *ir = g_new0(ImpactRule, 1);
     ir->version = r->version;
     ir->typology = typology;
-    rule_digest(r, ir->digest);
+    rule_fingerprint(r, ir->digest);
     g_hash_table_replace(s->rules, g_strdup(r->id), ir);
 }
 
