@@ -407,6 +407,11 @@ static int rules_explain(int argc, char **argv, char **paths)
                 g_string_append_printf(o, "  argument of %s (%u steps):\n", g->text, g->arg.n);
                 rule_vm_disassemble(&g->arg, rs, r, o);
             }
+            for (guint s = 0; s < g->n_mid; s++) {
+                g_string_append_printf(o, "  step %u of %s (%u steps):\n", s + 2, g->text,
+                                       g->mid[s].n);
+                rule_vm_disassemble(&g->mid[s], rs, r, o);
+            }
         }
         g_string_append_printf(o, "  alert condition (%u steps):\n", r->condition.n);
         rule_vm_disassemble(&r->condition, rs, r, o);

@@ -116,6 +116,8 @@ RuleList *rule_list_find(RuleSet *rs, const char *name, int *index);
 RuleConst *rule_const_lookup(RuleCtx *cx, const char *name);
 /* Frees p's steps; p is empty (always true) after. */
 void rule_program_clear(RuleProgram *p);
+/* Frees the middle steps of a sequence() aggregate. */
+void rule_agg_clear_mid(RuleAgg *a);
 /* An empty set, to be filled by the loader; free with rule_set_free. */
 RuleSet *rule_set_new(void);
 /* Sets r up with its defaults (no filter: every channel, kind and amount

@@ -645,8 +645,10 @@ static AstNode *agg_condition(AstNode *call, gboolean wrapped)
         call = g_ptr_array_index(call->items, 0);
     if (call->b)
         return call->b;
-    if (strcmp(call->name, "sequence") == 0) /* (A, B, duration): B decides which count */
-        return call->items && call->items->len == 3 ? g_ptr_array_index(call->items, 1) : NULL;
+    if (strcmp(call->name, "sequence") == 0) /* (A, ..., B, duration): B decides which count */
+        return call->items && call->items->len >= 3
+                   ? g_ptr_array_index(call->items, call->items->len - 2)
+                   : NULL;
     return call->items && call->items->len == 1 ? g_ptr_array_index(call->items, 0) : NULL;
 }
 
@@ -658,7 +660,10 @@ static AstNode *agg_condition(AstNode *call, gboolean wrapped)
 static void check_history(RuleCtx *cx, const Rule *r, const RuleAgg *g, const AstNode *call)
 {
     gboolean cond_arg = g->kind == AGG_COUNT;
-    gboolean in_value = (!cond_arg && rule_program_reads_history(&g->arg)) ||
+    gboolean in_mid = FALSE;
+    for (guint k = 0; k < g->n_mid; k++)
+        in_mid |= rule_program_reads_history(&g->mid[k]);
+    gboolean in_value = (!cond_arg && rule_program_reads_history(&g->arg)) || in_mid ||
                         ((g->kind == AGG_DISTINCT || g->kind == AGG_NEW || g->kind == AGG_MOST) &&
                          rule_field_is_history(g->field));
     gboolean in_cond = rule_program_reads_history(&g->cond) ||
@@ -666,7 +671,12 @@ static void check_history(RuleCtx *cx, const Rule *r, const RuleAgg *g, const As
     if (!in_value && !in_cond)
         return;
     int line = call ? call->line : r->line, col = call ? call->col : 1;
-    if (in_value)
+    if (in_value && g->kind == AGG_SEQUENCE)
+        rule_ctx_error(cx, line, col,
+                       "'%s' reads a history field before its last step: only the last step "
+                       "is kept per entry as it arrives, so only it may test history",
+                       g->text);
+    else if (in_value)
         rule_ctx_error(cx, line, col,
                        "'%s' takes a history field as its value: history is what was known when "
                        "each row arrived, so it can only decide which entries count "

@@ -349,6 +349,8 @@ void rule_fingerprint(const Rule *r, char out[17])
         g_checksum_update(sum, (const guchar *)w, sizeof w);
         digest_program(sum, &g->arg);
         digest_program(sum, &g->cond);
+        for (guint k = 0; k < g->n_mid; k++)
+            digest_program(sum, &g->mid[k]);
     }
     for (guint i = 0; i < r->params->len; i++) {
         const RuleConst *k = g_ptr_array_index(r->params, i);

@@ -182,8 +182,17 @@ static const ErrCase err_cases[] = {
      "the memo can be tested in 'where' only (a window entry keeps no text)"},
     /* ordered steps */
     {HEAD "  within 1d\n  alert if sequence(channel == card, 24h) >= 1\n" TAIL, 5, 12,
-     "sequence() takes two conditions and a duration, e.g. (channel == cash_deposit, direction "
-     "== out, 24h)"},
+     "sequence() takes two or more conditions and a duration, e.g. (channel == cash_deposit, "
+     "direction == out, 24h)"},
+    {HEAD "  within 1d\n  alert if sequence(amount > 1, amount > 2, amount > 3, amount > 4, "
+     "amount > 5, amount > 6, amount > 7, amount > 8, amount > 9, 24h) >= 1\n" TAIL,
+     5, 117, "sequence() takes at most 8 steps, then the duration"},
+    {HEAD "  within 1d\n  alert if sequence(channel == card, account.tenure > 3, channel == card, "
+     "24h) >= 1\n" TAIL,
+     5, 12,
+     "'sequence(channel == card, account.tenure > 3, channel == card, 24h)' reads a history "
+     "field before its last step: only the last step is kept per entry as it arrives, so only "
+     "it may test history"},
     {HEAD
      "  within 1d\n  alert if sequence(channel == card, channel == cash_withdrawal, 0) >= 1\n" TAIL,
      5, 66, "sequence() takes a duration like 48h, or a constant holding one"},
