@@ -589,7 +589,9 @@ static ValueType compile_in_range(Cc *c, AstNode *n)
 
 /* `memo contains "x"` and the other text tests: the test is kept once in
  * the set's texts (the planner compiles a filter again for each shape) and
- * run by OP_TEXT on the row's folded memo. Only 'where' sees the memo: a
+ * run by OP_TEXT on the row's folded memo. 'where' and 'alert if' see the
+ * arriving row's memo; an aggregate's condition sees it only through its
+ * entry flag, worked out as each row arrives (the planner checks that): a
  * window entry keeps no text. */
 static ValueType compile_text(Cc *c, AstNode *n)
 {
@@ -599,8 +601,9 @@ static ValueType compile_text(Cc *c, AstNode *n)
                  rule_text_op_name(op), rule_text_op_name(op));
         return TY_BOOL;
     }
-    if (c->ctx != CTX_FILTER) {
-        cc_error(c, n->a, "the memo can be tested in 'where' only (a window entry keeps no text)");
+    if (c->ctx == CTX_EXPLAIN) {
+        cc_error(c, n->a, "the memo cannot be tested in 'explain' (test it in 'where' or "
+                          "'alert if')");
         return TY_BOOL;
     }
     if (!*n->b->name) {

@@ -186,6 +186,15 @@ gboolean rule_field_is_history(FieldId f)
     return fields[f].hold == FIELD_HISTORY;
 }
 
+/* Does program p test the memo (OP_TEXT)? */
+gboolean rule_program_tests_memo(const RuleProgram *p)
+{
+    for (guint i = 0; i < p->n; i++)
+        if (p->steps[i].op == OP_TEXT)
+            return TRUE;
+    return FALSE;
+}
+
 /* Does program p read a history field? */
 gboolean rule_program_reads_history(const RuleProgram *p)
 {

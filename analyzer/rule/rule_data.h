@@ -54,6 +54,8 @@ gboolean rule_field_is_fixed(FieldId f);
 gboolean rule_field_is_history(FieldId f);
 /* TRUE if program p reads a history field. */
 gboolean rule_program_reads_history(const RuleProgram *p);
+/* TRUE if program p tests the memo (contains, starts_with, matches). */
+gboolean rule_program_tests_memo(const RuleProgram *p);
 /* TRUE if a program of r reads a history field. */
 gboolean rule_reads_history(const Rule *r);
 

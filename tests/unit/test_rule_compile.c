@@ -178,8 +178,18 @@ static const ErrCase err_cases[] = {
      "char 4: missing terminating )"},
     {HEAD "  where memo contains 3\n  alert if count >= 1\n" TAIL, 4, 23,
      "expected a quoted text after the text test, found '3'"},
-    {HEAD "  within 1d\n  alert if count(memo contains \"x\") >= 1\n" TAIL, 5, 18,
-     "the memo can be tested in 'where' only (a window entry keeps no text)"},
+    {"rule X-1 \"test rule\"\n  source \"test\"\n  for each receiver\n  within 1d\n"
+     "  alert if count >= 1\n  explain \"{memo contains \\\"x\\\"}\"\n", 6, 13,
+     "the memo cannot be tested in 'explain' (test it in 'where' or 'alert if')"},
+    {HEAD "  within 1d\n  alert if sequence(memo contains \"x\", amount > 1, 1d) >= 1\n" TAIL, 5,
+     12,
+     "'sequence(memo contains \"x\", amount > 1, 1d)' tests the memo before its last step: a "
+     "window entry keeps no text, so a memo test can only decide which entries count "
+     "(count(COND), where COND, the last step)"},
+    {"rule X-1 \"test rule\"\n  source \"test\"\n  within 1d\n"
+     "  match cycle length 2 to 3\n  alert if memo contains \"x\"\n  explain \"x\"\n", 1, 1,
+     "rule X-1 tests the memo in 'alert if': a graph rule's alert concerns a whole match, not "
+     "one row; test the memo in its 'where'"},
     /* ordered steps */
     {HEAD "  within 1d\n  alert if sequence(channel == card, 24h) >= 1\n" TAIL, 5, 12,
      "sequence() takes two or more conditions and a duration, e.g. (channel == cash_deposit, "
