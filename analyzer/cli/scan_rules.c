@@ -61,10 +61,8 @@ static gboolean record(PGconn *conn, gint64 run_id, GHashTable *rules, GError **
     g_autofree char *json = rules_json(rules);
     const char *params[] = {id, json};
     return db_command(conn, "cannot record the run's rules in",
-                      "INSERT INTO run_rules (run_id, rule, version, fingerprint)"
-                      " SELECT $1::bigint, r->>'rule', (r->>'version')::int, r->>'fingerprint'"
-                      " FROM jsonb_array_elements($2::jsonb) r",
-                      2, params, error);
+                      "UPDATE runs SET rules = $2::jsonb WHERE id = $1::bigint", 2, params,
+                      error);
 }
 
 /* The last successful incremental run before run_id (not one that only
@@ -94,8 +92,9 @@ static GHashTable *recorded(PGconn *conn, gint64 prev, GError **error)
     g_snprintf(id, sizeof id, "%" G_GINT64_FORMAT, prev);
     const char *params[] = {id};
     PGresult *res = db_exec(conn, "cannot read the rules of the last run in",
-                            "SELECT rule, version, fingerprint FROM run_rules"
-                            " WHERE run_id = $1::bigint",
+                            "SELECT r->>'rule', r->>'version', r->>'fingerprint' FROM runs,"
+                            " jsonb_array_elements(coalesce(rules, '[]')) r"
+                            " WHERE id = $1::bigint",
                             1, params, error);
     if (!res)
         return NULL;

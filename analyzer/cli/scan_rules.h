@@ -2,7 +2,7 @@
  * and what changed since the last incremental run.
  *
  * Every such run records its rules and typologies (id, version,
- * fingerprint: rule_fingerprint) in run_rules. An incremental run whose
+ * fingerprint: rule_fingerprint) in runs.rules. An incremental run whose
  * rules digest differs from that of the last successful incremental run
  * names the rules added, removed and changed, by id and version, and
  * records the sentence in runs.rules_changed; scan prints it in its

@@ -1,7 +1,7 @@
 #!/bin/sh
 # `scan --db --incremental` after a change of the rules: the summary names
 # the rules added, removed and changed since the last incremental run, by
-# id and version, and runs.rules_changed records it; run_rules holds each
+# id and version, and runs.rules_changed records it; runs.rules holds each
 # run's rules. By hand: run 1 and run 2 use rules T-1 v1, T-2 v1, T-3 v1
 # (same folder, same digest: nothing said); run 3 uses T-1 v2 (another
 # threshold), T-3 v1 with another param, T-4 v1, and no T-2; run 4 the
@@ -39,15 +39,29 @@ changed() {
 check "a changed set: rules added, removed and changed named in the summary and recorded" changed
 
 recorded() {
-    [ "$($PSQL -c "SELECT string_agg(rule || ' v' || version, ', ' ORDER BY rule) FROM run_rules WHERE run_id = (SELECT max(id) - 1 FROM runs)")" = "T-1 v2, T-3 v1, T-4 v1" ] &&
-        [ "$($PSQL -c "SELECT count(DISTINCT fingerprint) FROM run_rules WHERE rule = 'T-3'")" = 2 ] &&
-        [ "$($PSQL -c "SELECT count(DISTINCT fingerprint) FROM run_rules WHERE rule = 'T-4'")" = 1 ]
+    R="runs, jsonb_array_elements(rules) r"
+    [ "$($PSQL -c "SELECT string_agg((r->>'rule') || ' v' || (r->>'version'), ', ' ORDER BY r->>'rule') FROM $R WHERE id = (SELECT max(id) - 1 FROM runs)")" = "T-1 v2, T-3 v1, T-4 v1" ] &&
+        [ "$($PSQL -c "SELECT count(DISTINCT r->>'fingerprint') FROM $R WHERE r->>'rule' = 'T-3'")" = 2 ] &&
+        [ "$($PSQL -c "SELECT count(DISTINCT r->>'fingerprint') FROM $R WHERE r->>'rule' = 'T-4'")" = 1 ]
 }
-check "run_rules: each run's rules, versions and fingerprints" recorded
+check "runs.rules: each run's rules, versions and fingerprints" recorded
 
 moved() {
     run=$($PSQL -c 'SELECT max(id) - 1 FROM runs') &&
         contains "$TMP/s4.err" "scan: incremental: the rules digest changed since run $run, but every rule computes the same (text, comments or paths changed)"
 }
 check "the same rules from another folder: another digest, every rule the same" moved
+# A shadow rule stored in the database: the flag is kept, the alert is
+# left out of `alerts` (unless --shadow) and of `cases`. T-5 alerts on A1
+# (3 cash deposits, c01 c06 c10) and A2 (c03 c07 c12), in shadow.
+shadow() {
+    { rule T-5 1 3 | sed 's/^  version 1$/  version 1\n  status shadow/'; } > "$TMP/shadow.rule" &&
+        $MT scan -q -r "$TMP/shadow.rule" --db '' tests/e2e/data/canonical.csv &&
+        [ "$($PSQL -c "SELECT count(*), bool_and(shadow) FROM alerts WHERE rule = 'T-5'")" = '2|t' ] &&
+        [ "$($PSQL -c "SELECT count(*) FROM alerts WHERE rule <> 'T-5' AND shadow")" = 0 ] &&
+        $MT alerts --db '' > "$TMP/al.txt" && ! grep -q T-5 "$TMP/al.txt" &&
+        $MT alerts --db '' --shadow > "$TMP/al2.txt" && grep -q T-5 "$TMP/al2.txt" &&
+        $MT cases --db '' > "$TMP/cases.txt" && ! grep -q T-5 "$TMP/cases.txt"
+}
+check "a shadow rule's alert in the database: flagged, out of alerts and cases" shadow
 finish
