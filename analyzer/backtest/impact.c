@@ -429,8 +429,8 @@ void impact_json(const Impact *im, guint examples, GString *out)
     jval_write_str(out, "old", im->side[0].name);
     jval_write_str(out, "new", im->side[1].name);
     jval_write_open(out, "matched_on", '[');
-    for (const char *const *k = (const char *const[]){"rule", "account", "perspective",
-                                                       "trigger_tx", NULL};
+    for (const char *const *k =
+             (const char *const[]){"rule", "account", "perspective", "trigger_tx", NULL};
          *k; k++) {
         jval_write_sep(out);
         jval_write_string(out, *k);

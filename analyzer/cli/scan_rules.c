@@ -22,10 +22,10 @@ static GHashTable *rules_of(const RuleSet *rs)
     GHashTable *h = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
     guint n = rs->rules->len + rs->typologies->len;
     for (guint i = 0; i < n; i++) {
-        const Rule *r = i < rs->rules->len
-                            ? g_ptr_array_index(rs->rules, i)
-                            : &((Typology *)g_ptr_array_index(rs->typologies,
-                                                              i - rs->rules->len))->rule;
+        const Rule *r =
+            i < rs->rules->len
+                ? g_ptr_array_index(rs->rules, i)
+                : &((Typology *)g_ptr_array_index(rs->typologies, i - rs->rules->len))->rule;
         NotedRule *x = g_new0(NotedRule, 1);
         x->version = r->version;
         rule_fingerprint(r, x->fingerprint);
@@ -61,15 +61,13 @@ static gboolean record(PGconn *conn, gint64 run_id, GHashTable *rules, GError **
     g_autofree char *json = rules_json(rules);
     const char *params[] = {id, json};
     return db_command(conn, "cannot record the run's rules in",
-                      "UPDATE runs SET rules = $2::jsonb WHERE id = $1::bigint", 2, params,
-                      error);
+                      "UPDATE runs SET rules = $2::jsonb WHERE id = $1::bigint", 2, params, error);
 }
 
 /* The last successful incremental run before run_id (not one that only
  * moved the watermark): *prev its id, *digest its rules digest (caller
  * frees); FALSE with *prev = 0 when there is none. */
-static gboolean last_run(PGconn *conn, const char *id, gint64 *prev, char **digest,
-                         GError **error)
+static gboolean last_run(PGconn *conn, const char *id, gint64 *prev, char **digest, GError **error)
 {
     const char *params[] = {id};
     PGresult *res = db_exec(conn, "cannot read the last run of",
@@ -128,11 +126,11 @@ static char *rules_not_in(GHashTable *a, GHashTable *b, gboolean changed)
         if (!changed && !y)
             g_ptr_array_add(out, g_strdup_printf("%s v%d", (char *)k, x->version));
         else if (changed && y && y->version != x->version)
-            g_ptr_array_add(out, g_strdup_printf("%s v%d -> v%d", (char *)k, y->version,
-                                                 x->version));
+            g_ptr_array_add(out,
+                            g_strdup_printf("%s v%d -> v%d", (char *)k, y->version, x->version));
         else if (changed && y && strcmp(x->fingerprint, y->fingerprint) != 0)
-            g_ptr_array_add(out, g_strdup_printf("%s v%d edited without a new version",
-                                                 (char *)k, x->version));
+            g_ptr_array_add(
+                out, g_strdup_printf("%s v%d edited without a new version", (char *)k, x->version));
     }
     if (!out->len)
         return NULL;
@@ -189,8 +187,7 @@ static gboolean compare(PGconn *conn, gint64 run_id, const RuleSet *rs, GHashTab
     *changed = describe(prev, before, now);
     const char *params[] = {id, *changed};
     return db_command(conn, "cannot record the change of the rules in",
-                      "UPDATE runs SET rules_changed = $2 WHERE id = $1::bigint", 2, params,
-                      error);
+                      "UPDATE runs SET rules_changed = $2 WHERE id = $1::bigint", 2, params, error);
 }
 
 gboolean scan_rules_note(const char *conninfo, gint64 run_id, const RuleSet *rs,

@@ -1283,8 +1283,7 @@ static void run_row_passes(Engine *e, guint32 *row)
             e->cur = e->row_hist[q->row];
         if (e->memo) /* the row's memo back, for its entry flags and condition */
             g_string_append_len(g_string_truncate(e->memo, 0),
-                                e->row_memo->str + e->row_memo_at[q->row],
-                                e->row_memo_len[q->row]);
+                                e->row_memo->str + e->row_memo_at[q->row], e->row_memo_len[q->row]);
         gint64 t0 = e->cost ? now_ns() : 0;
         eval_side(e, &q->p, &t);
         cost_add(e, q->p.rule, t0);

@@ -139,8 +139,7 @@ static double agg_sequence(const RuleAgg *g, const AggCtx *c, guint lo, guint hi
     for (guint i = lo; i < hi; i++) {
         const WinEntry *e = window_at(c->w, i);
         gint64 ts = win_ts(e);
-        if (start[last] != G_MININT64 && (double)(ts - start[last]) <= g->k &&
-            passes(g, c, i, &ev))
+        if (start[last] != G_MININT64 && (double)(ts - start[last]) <= g->k && passes(g, c, i, &ev))
             n++;
         ev.txn = e->core;
         for (guint j = last; j > 0; j--)

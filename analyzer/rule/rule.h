@@ -213,7 +213,7 @@ typedef enum {
     X(MOST, "most", AGG_TAKES_FIELD, TY_COUNT, 1, 0,                                               \
       "the entries of the commonest value of a field: most(day) is the count of the busiest day")  \
     X(SEQUENCE, "sequence", AGG_TAKES_SEQUENCE, TY_COUNT, 0, 0,                                    \
-      "entries passing the last step that end steps A, B, ... in order, within k s of the first")                             \
+      "entries passing the last step that end steps A, B, ... in order, within k s of the first")  \
     X(SPAN, "span", AGG_TAKES_NOTHING, TY_DURATION, 0, 0,                                          \
       "seconds from the oldest to the newest entry")                                               \
     X(NEW, "new", AGG_TAKES_FIELD, TY_COUNT, 0, 1,                                                 \

@@ -166,8 +166,7 @@ static gboolean agg_sequence(Cc *c, AstNode *n, RuleAgg *agg)
         return FALSE;
     if (nargs - 1 > RULE_SEQUENCE_MAX_STEPS) {
         cc_error(c, g_ptr_array_index(n->items, RULE_SEQUENCE_MAX_STEPS),
-                 "sequence() takes at most %d steps, then the duration",
-                 RULE_SEQUENCE_MAX_STEPS);
+                 "sequence() takes at most %d steps, then the duration", RULE_SEQUENCE_MAX_STEPS);
         return TRUE;
     }
     agg->n_mid = nargs - 3;
@@ -602,8 +601,9 @@ static ValueType compile_text(Cc *c, AstNode *n)
         return TY_BOOL;
     }
     if (c->ctx == CTX_EXPLAIN) {
-        cc_error(c, n->a, "the memo cannot be tested in 'explain' (test it in 'where' or "
-                          "'alert if')");
+        cc_error(c, n->a,
+                 "the memo cannot be tested in 'explain' (test it in 'where' or "
+                 "'alert if')");
         return TY_BOOL;
     }
     if (!*n->b->name) {

@@ -755,8 +755,7 @@ static void track_agg(Rule *r, guint i)
     RulePlan *pl = &r->plan;
     RuleAgg *g = &g_array_index(r->aggs, RuleAgg, i);
     const RuleProgram *cond = g->kind == AGG_COUNT ? &g->arg : &g->cond;
-    if (!g->in_condition && !rule_program_reads_history(cond) &&
-        !rule_program_tests_memo(cond)) {
+    if (!g->in_condition && !rule_program_reads_history(cond) && !rule_program_tests_memo(cond)) {
         /* the explanation's alone: worked out on an alert, not kept (but a
          * history condition can only be kept: check_history) */
         g->running = FALSE;
