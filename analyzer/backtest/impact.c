@@ -4,12 +4,13 @@
  * the rule version ("RULE\tACCOUNT\tPERSPECTIVE\tTX"), so that an alert
  * kept by a new version of a rule matches the old one. The explanation is
  * kept as the value for examples. Rules are fingerprinted from what they
- * compute (compiled programs, windows, params), so that a rule whose text
- * changed but whose programs did not is not reported as changed. The
+ * compute (rule_fingerprint), so that a rule whose text changed but whose
+ * programs did not is not reported as changed. The
  * alert callbacks run on the scan's calling thread only. */
 #include "backtest/impact.h"
 
 #include "base/intern.h"
+#include "base/jval.h"
 
 #include <math.h>
 #include <string.h>
@@ -64,48 +65,12 @@ void impact_set_report(Impact *im, ImpactSide side, const BacktestReport *r)
     im->side[side].report = r;
 }
 
-static void digest_program(GChecksum *sum, const RuleProgram *p)
-{
-    for (guint i = 0; i < p->n; i++) {
-        const RuleStep *st = &p->steps[i];
-        gint64 w[3] = {st->op | (st->b << 8), st->a, 0};
-        memcpy(&w[2], &st->k, sizeof st->k);
-        g_checksum_update(sum, (const guchar *)w, sizeof w);
-    }
-    g_checksum_update(sum, (const guchar *)"|", 1);
-}
-
-/* What r computes, as 16 hex digits: its programs (constants folded in),
- * aggregates, window, perspective, strength, suppression and params. */
-static void rule_digest(const Rule *r, char out[17])
-{
-    g_autoptr(GChecksum) sum = g_checksum_new(G_CHECKSUM_SHA256);
-    gint64 head[] = {r->window, r->baseline, r->suppress, r->persp, r->strength, r->match.kind};
-    g_checksum_update(sum, (const guchar *)head, sizeof head);
-    digest_program(sum, &r->filter);
-    digest_program(sum, &r->condition);
-    for (guint i = 0; i < r->aggs->len; i++) {
-        const RuleAgg *g = &g_array_index(r->aggs, RuleAgg, i);
-        gint64 w[3] = {g->kind, g->field | (g->baseline << 16), 0};
-        memcpy(&w[2], &g->k, sizeof g->k);
-        g_checksum_update(sum, (const guchar *)w, sizeof w);
-        digest_program(sum, &g->arg);
-        digest_program(sum, &g->cond);
-    }
-    for (guint i = 0; i < r->params->len; i++) {
-        const RuleConst *k = g_ptr_array_index(r->params, i);
-        g_checksum_update(sum, (const guchar *)k->name, (gssize)strlen(k->name) + 1);
-        g_checksum_update(sum, (const guchar *)&k->value, sizeof k->value);
-    }
-    g_strlcpy(out, g_checksum_get_string(sum), 17);
-}
-
 static void note_rule(ImpactPass *s, const Rule *r, gboolean typology)
 {
     ImpactRule *ir = g_new0(ImpactRule, 1);
     ir->version = r->version;
     ir->typology = typology;
-    rule_digest(r, ir->digest);
+    rule_fingerprint(r, ir->digest);
     g_hash_table_replace(s->rules, g_strdup(r->id), ir);
 }
 
@@ -357,4 +322,130 @@ void impact_text(const Impact *im, guint examples, GString *out)
         examples_text(&im->side[1], d->plus, examples, '+', out);
         examples_text(&im->side[0], d->minus, examples, '-', out);
     }
+}
+
+/* ---- JSON ---- */
+
+static void json_num(GString *out, const char *key, double v)
+{
+    jval_write_key(out, key);
+    if (isnan(v) || isinf(v)) {
+        g_string_append(out, "null");
+        return;
+    }
+    char buf[G_ASCII_DTOSTR_BUF_SIZE];
+    g_string_append(out, g_ascii_formatd(buf, sizeof buf, "%.6g", v));
+}
+
+static void json_uint(GString *out, const char *key, guint64 v)
+{
+    jval_write_key(out, key);
+    g_string_append_printf(out, "%" G_GUINT64_FORMAT, v);
+}
+
+/* "same", "new", "gone", "version" (another version number) or "edited"
+ * (same version, another compiled form). */
+static const char *change_name(const RuleDelta *d)
+{
+    if (!d->r[0] || !d->r[1])
+        return d->r[0] ? "gone" : "new";
+    if (d->r[0]->version != d->r[1]->version)
+        return "version";
+    return strcmp(d->r[0]->digest, d->r[1]->digest) ? "edited" : "same";
+}
+
+static void json_version(GString *out, const char *key, const ImpactRule *r)
+{
+    jval_write_key(out, key);
+    if (r)
+        g_string_append_printf(out, "%d", r->version);
+    else
+        g_string_append(out, "null");
+}
+
+/* Up to n of keys as objects: account, perspective, trigger_tx, explanation. */
+static void json_examples(GString *out, const char *name, const ImpactPass *side, GPtrArray *keys,
+                          guint n)
+{
+    jval_write_open(out, name, '[');
+    for (guint i = 0; i < keys->len && i < n; i++) {
+        const char *k = g_ptr_array_index(keys, i);
+        g_auto(GStrv) part = g_strsplit(k, "\t", 4);
+        jval_write_open(out, NULL, '{');
+        jval_write_str(out, "account", part[1]);
+        jval_write_str(out, "perspective", part[2]);
+        jval_write_str(out, "trigger_tx", part[3]);
+        jval_write_str(out, "explanation", g_hash_table_lookup(side->alerts, k));
+        g_string_append_c(out, '}');
+    }
+    g_string_append_c(out, ']');
+}
+
+/* The quality of the rule on both sides, when both reports have it. */
+static void json_quality(const Impact *im, const RuleDelta *d, GString *out)
+{
+    const BacktestRow *a = report_row(im->side[0].report, d->id);
+    const BacktestRow *b = report_row(im->side[1].report, d->id);
+    if (!a || !b)
+        return;
+    json_num(out, "precision_old", a->precision);
+    json_num(out, "precision_new", b->precision);
+    json_num(out, "recall_old", a->recall);
+    json_num(out, "recall_new", b->recall);
+    json_num(out, "lift_old", a->lift);
+    json_num(out, "lift_new", b->lift);
+}
+
+static void json_delta(const Impact *im, const RuleDelta *d, guint examples, GString *out)
+{
+    const ImpactRule *r = d->r[1] ? d->r[1] : d->r[0];
+    jval_write_open(out, NULL, '{');
+    jval_write_str(out, "rule", d->id);
+    jval_write_str(out, "kind", r && r->typology ? "typology" : "rule");
+    jval_write_str(out, "change", change_name(d));
+    jval_write_key(out, "changed");
+    g_string_append(out, delta_changed(d) ? "true" : "false");
+    json_version(out, "version_old", d->r[0]);
+    json_version(out, "version_new", d->r[1]);
+    json_uint(out, "alerts_old", d->alerts[0]);
+    json_uint(out, "alerts_new", d->alerts[1]);
+    json_uint(out, "added", d->added);
+    json_uint(out, "removed", d->removed);
+    json_uint(out, "accounts_old", g_hash_table_size(d->accounts[0]));
+    json_uint(out, "accounts_new", g_hash_table_size(d->accounts[1]));
+    json_uint(out, "accounts_added", set_minus(d->accounts[1], d->accounts[0]));
+    json_uint(out, "accounts_removed", set_minus(d->accounts[0], d->accounts[1]));
+    json_quality(im, d, out);
+    json_examples(out, "examples_added", &im->side[1], d->plus, examples);
+    json_examples(out, "examples_removed", &im->side[0], d->minus, examples);
+    g_string_append_c(out, '}');
+}
+
+void impact_json(const Impact *im, guint examples, GString *out)
+{
+    g_autoptr(GPtrArray) all = deltas(im);
+    guint same = 0;
+    jval_write_open(out, NULL, '{');
+    jval_write_str(out, "old", im->side[0].name);
+    jval_write_str(out, "new", im->side[1].name);
+    jval_write_open(out, "matched_on", '[');
+    for (const char *const *k =
+             (const char *const[]){"rule", "account", "perspective", "trigger_tx", NULL};
+         *k; k++) {
+        jval_write_sep(out);
+        jval_write_string(out, *k);
+    }
+    g_string_append_c(out, ']');
+    jval_write_key(out, "labels");
+    g_string_append(out, im->side[0].report && im->side[1].report ? "true" : "false");
+    jval_write_open(out, "rules", '[');
+    for (guint i = 0; i < all->len; i++) {
+        const RuleDelta *d = g_ptr_array_index(all, i);
+        same += !delta_changed(d);
+        json_delta(im, d, examples, out);
+    }
+    g_string_append_c(out, ']');
+    json_uint(out, "unchanged", same);
+    json_uint(out, "changes", impact_changes(im));
+    g_string_append(out, "}\n");
 }

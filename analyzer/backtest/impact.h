@@ -35,6 +35,13 @@ void impact_set_report(Impact *im, ImpactSide side, const BacktestReport *r);
 /* Appends the comparison as tables: the rules whose alerts or definition
  * changed, then up to examples added and removed alerts of each. */
 void impact_text(const Impact *im, guint examples, GString *out);
+/* Appends the comparison as one JSON object and a newline: old, new,
+ * matched_on, labels, then "rules", every rule and typology of either side
+ * sorted by id with its change ("same", "new", "gone", "version",
+ * "edited"), counts before and after, added and removed, precision, recall
+ * and lift before and after (with labels; null where undefined), and up
+ * to examples alerts added and removed; then "unchanged" and "changes". */
+void impact_json(const Impact *im, guint examples, GString *out);
 /* The number of alerts added plus removed, over all rules. */
 guint64 impact_changes(const Impact *im);
 

@@ -25,7 +25,7 @@ typedef struct {
 static const char alerts_sql[] =
     "SELECT json_build_object('alert_id', a.alert_id, 'rule', a.rule, 'rule_version',"
     " a.rule_version, 'title', a.title, 'family', a.family, 'strength', a.strength, "
-    "'score',"
+    "'shadow', CASE WHEN a.shadow THEN true END, 'score',"
     " a.score, 'account', a.account, 'perspective', a.perspective, "
     "'window_start', " PG_TIME("a.window_start") ", 'window_end', " PG_TIME(
         "a.window_end") ", 'trigger_tx',"

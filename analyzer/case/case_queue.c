@@ -92,9 +92,19 @@ static const char *assigned_at(const CaseAlert *a)
     return NULL;
 }
 
+gboolean case_alert_shadow(const CaseAlert *a)
+{
+    const JVal *s = a->json ? jval_get(a->json, "shadow") : NULL;
+    return s && s->kind == JVAL_BOOL && s->num != 0;
+}
+
 gboolean case_queue_add(CaseAlert *a, void *user)
 {
     CaseQueue *q = user;
+    if (case_alert_shadow(a)) {
+        case_alert_free(a);
+        return TRUE;
+    }
     Item it = {
         .account = intern(q, a->account),
         .rule = intern(q, a->rule),

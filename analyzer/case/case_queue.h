@@ -52,7 +52,11 @@ CaseQueue *case_queue_new(CaseStore *s, gint64 half_life);
 void case_queue_free(CaseQueue *q);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(CaseQueue, case_queue_free)
 
-/* Adds one alert (takes ownership; a CaseAlertFn: user is the queue). */
+/* TRUE for an alert of a shadow rule ("shadow": true): stored for
+ * measuring a rule before it ships, kept out of cases and the queue. */
+gboolean case_alert_shadow(const CaseAlert *a);
+/* Adds one alert (takes ownership; a CaseAlertFn: user is the queue); an
+ * alert of a shadow rule is dropped, so it never adds to a case's score. */
 gboolean case_queue_add(CaseAlert *a, void *user);
 /* The cases with at least one alert in the queue, sorted by sort (ties:
  * score, then id); NULL with error if a customer lookup failed. The caller

@@ -8,6 +8,7 @@
 
 #include "cli/cmd_view.h"
 #include "cli/cmd.h"
+#include "case/case_queue.h"
 #include "base/tstamp.h"
 
 typedef struct {
@@ -103,9 +104,7 @@ static gint cmp_account(gconstpointer pa, gconstpointer pb)
 static void drop_shadow(GPtrArray *list)
 {
     for (guint i = list->len; i-- > 0;) {
-        const CaseAlert *a = g_ptr_array_index(list, i);
-        const JVal *s = a->json ? jval_get(a->json, "shadow") : NULL;
-        if (s && s->kind == JVAL_BOOL && s->num != 0)
+        if (case_alert_shadow(g_ptr_array_index(list, i)))
             g_ptr_array_remove_index(list, i);
     }
 }

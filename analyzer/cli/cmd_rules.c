@@ -407,6 +407,11 @@ static int rules_explain(int argc, char **argv, char **paths)
                 g_string_append_printf(o, "  argument of %s (%u steps):\n", g->text, g->arg.n);
                 rule_vm_disassemble(&g->arg, rs, r, o);
             }
+            for (guint s = 0; s < g->n_mid; s++) {
+                g_string_append_printf(o, "  step %u of %s (%u steps):\n", s + 2, g->text,
+                                       g->mid[s].n);
+                rule_vm_disassemble(&g->mid[s], rs, r, o);
+            }
         }
         g_string_append_printf(o, "  alert condition (%u steps):\n", r->condition.n);
         rule_vm_disassemble(&r->condition, rs, r, o);
@@ -457,7 +462,8 @@ static int diff_rules_only(Impact *im, ImpactSide side, const char *path)
 
 /* Runs the two sides of a diff (run->sources: OLD, NEW, then n - 2 data
  * files) and prints the comparison; an EXIT_* code. */
-static int diff_run(const CmdRunOptions *run, char **label_files, guint examples, guint n)
+static int diff_run(const CmdRunOptions *run, char **label_files, guint examples, guint n,
+                    gboolean json)
 {
     g_autoptr(Impact) im = impact_new();
     BacktestReport *report[2] = {NULL, NULL};
@@ -472,7 +478,7 @@ static int diff_run(const CmdRunOptions *run, char **label_files, guint examples
         impact_set_report(im, IMPACT_OLD, report[0]);
         impact_set_report(im, IMPACT_NEW, report[1]);
         g_autoptr(GString) text = g_string_new(NULL);
-        impact_text(im, examples, text);
+        (json ? impact_json : impact_text)(im, examples, text);
         fwrite(text->str, 1, text->len, stdout);
     }
     for (int side = 0; side < 2; side++)
@@ -488,7 +494,10 @@ static int rules_diff(int argc, char **argv)
     cmd_run_options_init(&run);
     char **label_files = NULL;
     gint examples = 3;
+    gboolean json = FALSE;
     GOptionEntry entries[] = {
+        {"json", 0, 0, G_OPTION_ARG_NONE, &json,
+         "print one JSON object instead of tables (fields: docs/rule-authors.md)", NULL},
         {"labels", 'l', 0, G_OPTION_ARG_FILENAME_ARRAY, &label_files,
          "ground truth, for the change in precision, recall and lift (repeatable)", "FILE"},
         {"examples", 0, 0, G_OPTION_ARG_INT, &examples,
@@ -518,7 +527,7 @@ static int rules_diff(int argc, char **argv)
     }
     if (!cmd_parse_threads("rules diff", run.threads_opt, &run.threads))
         goto out;
-    rc = diff_run(&run, label_files, (guint)examples, n);
+    rc = diff_run(&run, label_files, (guint)examples, n, json);
 out:
     g_strfreev(label_files);
     cmd_run_options_clear(&run);

@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "cli/cmd.h"
+#include "cli/scan_rules.h"
 #include "base/db.h"
 #include "base/limits.h"
 #include "out/sink_pg.h"
@@ -47,6 +48,7 @@ struct ScanPg {
     gint64 run_id;
     char *accounts_path;
     SourcePg *source; /* opened by scan_pg_begin, until the input takes it */
+    char *rules_changed; /* what changed in the rules since the last run, or NULL */
 };
 
 void scan_pg_add_options(GOptionContext *ctx, ScanPgOptions *o)
@@ -170,6 +172,7 @@ void scan_pg_free(ScanPg *p)
         unlink(p->accounts_path);
     g_free(p->accounts_path);
     g_free(p->source_desc);
+    g_free(p->rules_changed);
     g_free(p);
 }
 
@@ -229,7 +232,9 @@ gboolean scan_pg_begin(ScanPg *p, const RuleSet *rs, gboolean accounts, InputOpt
     gint64 from = p->from;
     if (p->dest) {
         SinkPgRun run = {p->dest, p->source_desc, rs->digest, p->o->incremental};
-        if (!(p->sink = sink_pg_open(&run, error)))
+        if (!(p->sink = sink_pg_open(&run, error)) ||
+            !scan_rules_note(p->dest, sink_pg_run_id(p->sink), rs, p->o->incremental,
+                             &p->rules_changed, error))
             return FALSE;
         gint64 mark;
         if (p->o->incremental && sink_pg_last_watermark(p->sink, &mark)) {
@@ -287,6 +292,8 @@ void scan_pg_summary(const ScanPg *p, guint64 raised, guint64 stored, FILE *out)
                 cmd_count(p->replayed, a), tstamp_format_utc(p->quiet_until, b));
     else if (p->o->incremental)
         fprintf(out, "scan: incremental: first run, everything is new\n");
+    if (p->rules_changed)
+        fprintf(out, "scan: incremental: %s\n", p->rules_changed);
     fprintf(out,
             "scan: %s alerts, %s of them new, stored in the database as run %" G_GINT64_FORMAT "\n",
             cmd_count(raised, a), cmd_count(stored, b), p->run_id);

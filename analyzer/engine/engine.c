@@ -251,9 +251,12 @@ struct Engine {
     History *hist;
     RuleHistory cur;
     RuleHistory *row_hist;
-    /* With memo tests in the filters (RuleSet.texts): the current row's memo
-     * folded once (rule_text_fold), read by the filters of this row only */
-    GString *memo;
+    /* With memo tests in the rules (RuleSet.texts): the current row's memo
+     * folded once (rule_text_fold), read by the filters, the entry flags
+     * and the conditions of this row; in a batch each row's, end to end
+     * in row_memo (row i's row_memo_len[i] bytes at row_memo_at[i]) */
+    GString *memo, *row_memo;
+    guint32 *row_memo_at, *row_memo_len;
     /* engine_set_shard: the window rules of the accounts a % shards == shard
      * only (none if shard == shards), alerts left to the merger */
     gboolean sharded;
@@ -404,8 +407,10 @@ Engine *engine_new(const RuleSet *rs, const Intern *accounts, const Intern *loca
     e->rs = rs;
     if (rs->history)
         e->hist = history_new();
-    if (rs->texts->len)
+    if (rs->texts->len) {
         e->memo = g_string_sized_new(256);
+        e->row_memo = g_string_sized_new(4096);
+    }
     e->accounts = accounts;
     e->locations = locations;
     e->fn = fn;
@@ -487,8 +492,12 @@ void engine_free(Engine *e)
     g_free(e->row_since);
     g_free(e->row_hist);
     history_free(e->hist);
-    if (e->memo)
+    if (e->memo) {
         g_string_free(e->memo, TRUE);
+        g_string_free(e->row_memo, TRUE);
+    }
+    g_free(e->row_memo_at);
+    g_free(e->row_memo_len);
     g_array_free(e->shapes, TRUE);
     for (guint self = 0; self < 2; self++)
         for (guint ch = 0; ch < 32; ch++)
@@ -722,7 +731,12 @@ static guint32 entry_flags(Engine *e, guint ri, const TxnCore *core, guint32 acc
     const FlagShape *fs = &st->flag_shapes[flag_shape_index(
         side_of(core, account), core->mcc == TXN_MCC_NONE, core->channel)];
     guint32 flags = fs->sure;
-    RuleEval ev = {.txn = core, .account = account, .rs = e->rs, .kyc = e->kyc, .hist = hist_of(e)};
+    RuleEval ev = {.txn = core,
+                   .account = account,
+                   .rs = e->rs,
+                   .kyc = e->kyc,
+                   .hist = hist_of(e),
+                   .memo = memo_of(e)};
     for (guint i = 0; i < fs->n; i++) { /* (flag_progs is NULL when there are none) */
         const FlagProg *f = &st->flag_progs[fs->first + i];
         if (rule_vm_run(f->prog, &ev) != 0)
@@ -914,8 +928,12 @@ static void eval_side(Engine *e, const Pass *p, const Txn *t)
     guint ri = p->rule;
     guint32 account = p->account;
     const Rule *r = g_ptr_array_index(e->rs->rules, ri);
-    RuleEval ev = {
-        .txn = &t->core, .account = account, .rs = e->rs, .kyc = e->kyc, .hist = hist_of(e)};
+    RuleEval ev = {.txn = &t->core,
+                   .account = account,
+                   .rs = e->rs,
+                   .kyc = e->kyc,
+                   .hist = hist_of(e),
+                   .memo = memo_of(e)};
     Window *w = pool_at(&e->state[ri], p->window);
     if (t->core.ts + r->window + r->baseline <= w->suppress_until)
         return; /* suppressed, and gone from the window before the suppression ends */
@@ -1269,6 +1287,9 @@ static void run_row_passes(Engine *e, guint32 *row)
             e->since = e->row_since[q->row];
         if (e->hist)
             e->cur = e->row_hist[q->row];
+        if (e->memo) /* the row's memo back, for its entry flags and condition */
+            g_string_append_len(g_string_truncate(e->memo, 0),
+                                e->row_memo->str + e->row_memo_at[q->row], e->row_memo_len[q->row]);
         gint64 t0 = e->cost ? now_ns() : 0;
         eval_side(e, &q->p, &t);
         cost_add(e, q->p.rule, t0);
@@ -1285,7 +1306,13 @@ void engine_process_rows(Engine *e, const EngineRows *rows, guint32 *row)
         e->row_since = g_renew(gint64, e->row_since, e->row_cap);
         if (e->hist)
             e->row_hist = g_renew(RuleHistory, e->row_hist, e->row_cap);
+        if (e->memo) {
+            e->row_memo_at = g_renew(guint32, e->row_memo_at, e->row_cap);
+            e->row_memo_len = g_renew(guint32, e->row_memo_len, e->row_cap);
+        }
     }
+    if (e->memo)
+        g_string_truncate(e->row_memo, 0);
     e->since_moved = FALSE;
     Txn t = {0};
     for (guint i = 0; i < rows->n; i++) {
@@ -1299,6 +1326,11 @@ void engine_process_rows(Engine *e, const EngineRows *rows, guint32 *row)
         e->row_since[i] = e->since;
         if (e->hist)
             e->row_hist[i] = e->cur;
+        if (e->memo) {
+            e->row_memo_at[i] = (guint32)e->row_memo->len;
+            e->row_memo_len[i] = (guint32)e->memo->len;
+            g_string_append_len(e->row_memo, e->memo->str, (gssize)e->memo->len);
+        }
         e->since_moved |= e->since != e->row_since[0];
         /* the record now, in row order (engine_process stores it at the
          * first update, which every pass makes but a suppressed one) */

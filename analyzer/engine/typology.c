@@ -309,7 +309,9 @@ gboolean typology_feed(TypologyEngine *te, const Alert *a, const Kyc *kyc, gbool
                        AlertFn fn, void *user)
 {
     gboolean ok = TRUE;
-    if (!te)
+    /* a shadow rule is being measured, not trusted: its alerts are stored
+     * but never make a customer a victim or count toward a typology */
+    if (!te || a->rule->status == RULE_STATUS_SHADOW)
         return TRUE;
     te->customer = customer_key(kyc, a->account);
     if (a->role && strcmp(a->role, "possible victim") == 0) {

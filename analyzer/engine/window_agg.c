@@ -121,25 +121,32 @@ static double agg_most(const RuleAgg *g, const AggCtx *c, guint lo, guint hi)
     return best;
 }
 
-/* sequence(A, B, k) over [lo, hi): the entries passing B with an earlier
- * entry (older, or before it in the window at the same second) passing A
- * at most k seconds before. Oldest first, the latest A is all it needs; an
- * entry passing both is a B of the A before it, then the latest A. */
+/* sequence(A, M1, ..., B, k) over [lo, hi): the entries passing B that
+ * end a chain A, M1, ..., B of entries in window order (older, or before
+ * at the same second), at most k seconds after the chain's A. Oldest
+ * first, start[j] is the latest A of a chain that has reached step j: the
+ * latest start leaves the most time, so it is all a step needs. An entry
+ * is tried against the last step first, so that one passing several
+ * steps continues the chains before it, then starts or extends others. */
 static double agg_sequence(const RuleAgg *g, const AggCtx *c, guint lo, guint hi)
 {
     RuleEval ev = {.account = c->account, .rs = c->rs, .kyc = c->kyc};
-    gboolean seen = FALSE;
-    gint64 last_a = 0;
+    gint64 start[RULE_SEQUENCE_MAX_STEPS];
+    guint last = g->n_mid; /* start[last]: chains ready for B */
+    for (guint j = 0; j <= last; j++)
+        start[j] = G_MININT64;
     guint n = 0;
     for (guint i = lo; i < hi; i++) {
         const WinEntry *e = window_at(c->w, i);
-        if (seen && (double)(win_ts(e) - last_a) <= g->k && passes(g, c, i, &ev))
+        gint64 ts = win_ts(e);
+        if (start[last] != G_MININT64 && (double)(ts - start[last]) <= g->k && passes(g, c, i, &ev))
             n++;
         ev.txn = e->core;
-        if (rule_vm_run(&g->arg, &ev) != 0) {
-            seen = TRUE;
-            last_a = win_ts(e);
-        }
+        for (guint j = last; j > 0; j--)
+            if (start[j - 1] > start[j] && rule_vm_run(&g->mid[j - 1], &ev) != 0)
+                start[j] = start[j - 1];
+        if (rule_vm_run(&g->arg, &ev) != 0)
+            start[0] = ts;
     }
     return n;
 }

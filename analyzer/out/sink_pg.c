@@ -37,13 +37,14 @@ static const char sink_pg_dedup_sql[] =
 static const char sink_pg_insert_sql[] =
     "INSERT INTO alerts (alert_id, rule, rule_version, title, family, strength, score, account,"
     " perspective, window_start, window_end, trigger_tx, currency, \"values\", evidence_total,"
-    " role, escalated, indicators, subgraph, explanation, source, run_id)"
+    " role, escalated, indicators, subgraph, explanation, source, run_id, shadow)"
     " SELECT doc->>'alert_id', doc->>'rule', (doc->>'rule_version')::int, doc->>'title',"
     " doc->>'family', doc->>'strength', (doc->>'score')::numeric, doc->>'account',"
     " doc->>'perspective', (doc->>'window_start')::timestamptz,"
     " (doc->>'window_end')::timestamptz, doc->>'trigger_tx', doc->>'currency', doc->'values',"
     " (doc->>'evidence_total')::int, doc->>'role', coalesce((doc->>'escalated')::boolean, false),"
-    " doc->'indicators', doc->'subgraph', doc->>'explanation', doc->>'source', $1::bigint"
+    " doc->'indicators', doc->'subgraph', doc->>'explanation', doc->>'source', $1::bigint,"
+    " coalesce((doc->>'shadow')::boolean, false)"
     " FROM mt_stage_alerts ORDER BY seq"
     " ON CONFLICT (alert_id) DO NOTHING";
 

@@ -184,8 +184,11 @@ typedef enum {
     AGG_TAKES_FIELD,     /* distinct(counterparty): a field's values */
     AGG_TAKES_DURATION,  /* forwarded(48h): a duration, or a constant holding one */
     AGG_TAKES_VALUE_P,   /* percentile(amount, 90): a value of each entry and a percent */
-    AGG_TAKES_SEQUENCE,  /* sequence(A, B, 24h): two conditions and a duration */
+    AGG_TAKES_SEQUENCE,  /* sequence(A, B, 24h): 2 to 8 conditions and a duration */
 } AggTakes;
+
+/* The most steps of one sequence(A, B, ..., DUR). */
+#define RULE_SEQUENCE_MAX_STEPS 8
 
 /* Aggregates over a window: id, name, what it takes, the type of its value
  * (for AGG_TAKES_VALUE: the value's own), whether a "where" may narrow its
@@ -210,7 +213,7 @@ typedef enum {
     X(MOST, "most", AGG_TAKES_FIELD, TY_COUNT, 1, 0,                                               \
       "the entries of the commonest value of a field: most(day) is the count of the busiest day")  \
     X(SEQUENCE, "sequence", AGG_TAKES_SEQUENCE, TY_COUNT, 0, 0,                                    \
-      "entries passing B within k s after an earlier entry passing A")                             \
+      "entries passing the last step that end steps A, B, ... in order, within k s of the first")  \
     X(SPAN, "span", AGG_TAKES_NOTHING, TY_DURATION, 0, 0,                                          \
       "seconds from the oldest to the newest entry")                                               \
     X(NEW, "new", AGG_TAKES_FIELD, TY_COUNT, 0, 1,                                                 \
@@ -231,6 +234,8 @@ typedef struct {
     AggKind kind;
     RuleProgram arg;   /* value (sum..max) or condition (count, sequence's A); empty otherwise */
     RuleProgram cond;  /* "where" inside the call: entries that count (sequence's B); empty = all */
+    RuleProgram *mid;  /* sequence(A, M1, ..., B, k): the steps between A and B, n_mid of them */
+    guint n_mid;
     FieldId field;     /* AGG_DISTINCT, AGG_NEW, AGG_MOST */
     double k; /* AGG_FORWARDED, AGG_SWEPT, AGG_SEQUENCE: seconds; AGG_PERCENTILE: p, 0 to 100 */
     gboolean baseline; /* computed over the baseline period before the window (scaled) */
@@ -566,6 +571,11 @@ const char *rule_strength_name(Strength s);
 /* "stable", "experimental", "test" or "shadow". */
 const char *rule_status_name(RuleStatus s);
 const char *rule_persp_name(Perspective p);
+/* What r computes, as 16 hex digits and a NUL: its programs (constants
+ * folded in), aggregates, window, perspective, strength, suppression and
+ * params; not its text, comments, title or version. Two versions of a rule
+ * that compute the same have the same fingerprint. */
+void rule_fingerprint(const Rule *r, char out[17]);
 /* Score of a rule's alert: its strength weight (weak 1, medium 2, strong 3). */
 double rule_score(const Rule *r);
 

@@ -157,6 +157,29 @@ static gboolean agg_duration(Cc *c, AstNode *call, AstNode *arg, RuleAgg *agg)
 
 /* The argument of an aggregate call n of kind, by what the kind takes
  * (agg_info); FALSE when it has the wrong number of them. */
+/* sequence(A, M1, ..., B, DUR): A as the argument, the middle steps in
+ * mid, B as the entries that count (the planner flags it). */
+static gboolean agg_sequence(Cc *c, AstNode *n, RuleAgg *agg)
+{
+    guint nargs = n->items ? n->items->len : 0;
+    if (nargs < 3)
+        return FALSE;
+    if (nargs - 1 > RULE_SEQUENCE_MAX_STEPS) {
+        cc_error(c, g_ptr_array_index(n->items, RULE_SEQUENCE_MAX_STEPS),
+                 "sequence() takes at most %d steps, then the duration", RULE_SEQUENCE_MAX_STEPS);
+        return TRUE;
+    }
+    agg->n_mid = nargs - 3;
+    agg->mid = g_new0(RuleProgram, MAX(agg->n_mid, 1));
+    for (guint i = 0; i < agg->n_mid; i++)
+        if (!compile_sub(c->cx, g_ptr_array_index(n->items, i + 1), CTX_AGG_ARG, &agg->mid[i]))
+            c->failed = TRUE;
+    if (!compile_sub(c->cx, g_ptr_array_index(n->items, 0), CTX_AGG_ARG, &agg->arg) ||
+        !compile_sub(c->cx, g_ptr_array_index(n->items, nargs - 2), CTX_AGG_ARG, &agg->cond))
+        c->failed = TRUE;
+    return agg_duration(c, n, g_ptr_array_index(n->items, nargs - 1), agg);
+}
+
 static gboolean agg_arg(Cc *c, AstNode *n, AggKind kind, RuleAgg *agg)
 {
     guint nargs = n->items ? n->items->len : 0;
@@ -175,15 +198,8 @@ static gboolean agg_arg(Cc *c, AstNode *n, AggKind kind, RuleAgg *agg)
         agg->type = agg_info[kind].type;
         return nargs == 0;
     }
-    if (takes == AGG_TAKES_SEQUENCE) {
-        if (nargs != 3)
-            return FALSE;
-        /* A as the argument, B as the entries that count (the planner flags it) */
-        if (!compile_sub(c->cx, arg, CTX_AGG_ARG, &agg->arg) ||
-            !compile_sub(c->cx, g_ptr_array_index(n->items, 1), CTX_AGG_ARG, &agg->cond))
-            c->failed = TRUE;
-        return agg_duration(c, n, g_ptr_array_index(n->items, 2), agg);
-    }
+    if (takes == AGG_TAKES_SEQUENCE)
+        return agg_sequence(c, n, agg);
     if (takes == AGG_TAKES_VALUE_P) {
         if (nargs != 2)
             return FALSE;
@@ -258,11 +274,12 @@ static ValueType compile_agg(Cc *c, AstNode *n, AggCall call)
                  takes == AGG_TAKES_CONDITION  ? "nothing or a condition"
                  : takes == AGG_TAKES_NOTHING  ? "nothing"
                  : takes == AGG_TAKES_VALUE_P  ? "a value and a percent, e.g. (amount, 90)"
-                 : takes == AGG_TAKES_SEQUENCE ? "two conditions and a duration, e.g. "
+                 : takes == AGG_TAKES_SEQUENCE ? "two or more conditions and a duration, e.g. "
                                                  "(channel == cash_deposit, direction == out, 24h)"
                                                : "one value");
         rule_program_clear(&agg.arg); /* a "where" may have compiled before the count failed */
         rule_program_clear(&agg.cond);
+        rule_agg_clear_mid(&agg);
         return TY_NUM;
     }
     agg.text = g_strdup(text);
@@ -571,7 +588,9 @@ static ValueType compile_in_range(Cc *c, AstNode *n)
 
 /* `memo contains "x"` and the other text tests: the test is kept once in
  * the set's texts (the planner compiles a filter again for each shape) and
- * run by OP_TEXT on the row's folded memo. Only 'where' sees the memo: a
+ * run by OP_TEXT on the row's folded memo. 'where' and 'alert if' see the
+ * arriving row's memo; an aggregate's condition sees it only through its
+ * entry flag, worked out as each row arrives (the planner checks that): a
  * window entry keeps no text. */
 static ValueType compile_text(Cc *c, AstNode *n)
 {
@@ -581,8 +600,10 @@ static ValueType compile_text(Cc *c, AstNode *n)
                  rule_text_op_name(op), rule_text_op_name(op));
         return TY_BOOL;
     }
-    if (c->ctx != CTX_FILTER) {
-        cc_error(c, n->a, "the memo can be tested in 'where' only (a window entry keeps no text)");
+    if (c->ctx == CTX_EXPLAIN) {
+        cc_error(c, n->a,
+                 "the memo cannot be tested in 'explain' (test it in 'where' or "
+                 "'alert if')");
         return TY_BOOL;
     }
     if (!*n->b->name) {

@@ -186,6 +186,15 @@ gboolean rule_field_is_history(FieldId f)
     return fields[f].hold == FIELD_HISTORY;
 }
 
+/* Does program p test the memo (OP_TEXT)? */
+gboolean rule_program_tests_memo(const RuleProgram *p)
+{
+    for (guint i = 0; i < p->n; i++)
+        if (p->steps[i].op == OP_TEXT)
+            return TRUE;
+    return FALSE;
+}
+
 /* Does program p read a history field? */
 gboolean rule_program_reads_history(const RuleProgram *p)
 {
@@ -199,6 +208,14 @@ gboolean rule_program_reads_history(const RuleProgram *p)
     return FALSE;
 }
 
+void rule_agg_clear_mid(RuleAgg *a)
+{
+    for (guint k = 0; k < a->n_mid; k++)
+        rule_program_clear(&a->mid[k]);
+    g_clear_pointer(&a->mid, g_free);
+    a->n_mid = 0;
+}
+
 gboolean rule_reads_history(const Rule *r)
 {
     if (rule_program_reads_history(&r->filter) || rule_program_reads_history(&r->condition))
@@ -207,6 +224,9 @@ gboolean rule_reads_history(const Rule *r)
         const RuleAgg *g = &g_array_index(r->aggs, RuleAgg, i);
         if (rule_program_reads_history(&g->arg) || rule_program_reads_history(&g->cond))
             return TRUE;
+        for (guint k = 0; k < g->n_mid; k++)
+            if (rule_program_reads_history(&g->mid[k]))
+                return TRUE;
     }
     for (guint i = 0; r->explain && i < r->explain->len; i++)
         if (rule_program_reads_history(&g_array_index(r->explain, TplPart, i).prog))
@@ -628,6 +648,7 @@ void rule_clear(Rule *r)
         RuleAgg *a = &g_array_index(r->aggs, RuleAgg, i);
         rule_program_clear(&a->arg);
         rule_program_clear(&a->cond);
+        rule_agg_clear_mid(a);
         g_free(a->text);
     }
     g_array_unref(r->aggs);

@@ -54,6 +54,8 @@ gboolean rule_field_is_fixed(FieldId f);
 gboolean rule_field_is_history(FieldId f);
 /* TRUE if program p reads a history field. */
 gboolean rule_program_reads_history(const RuleProgram *p);
+/* TRUE if program p tests the memo (contains, starts_with, matches). */
+gboolean rule_program_tests_memo(const RuleProgram *p);
 /* TRUE if a program of r reads a history field. */
 gboolean rule_reads_history(const Rule *r);
 
@@ -116,6 +118,8 @@ RuleList *rule_list_find(RuleSet *rs, const char *name, int *index);
 RuleConst *rule_const_lookup(RuleCtx *cx, const char *name);
 /* Frees p's steps; p is empty (always true) after. */
 void rule_program_clear(RuleProgram *p);
+/* Frees the middle steps of a sequence() aggregate. */
+void rule_agg_clear_mid(RuleAgg *a);
 /* An empty set, to be filled by the loader; free with rule_set_free. */
 RuleSet *rule_set_new(void);
 /* Sets r up with its defaults (no filter: every channel, kind and amount

@@ -645,8 +645,10 @@ static AstNode *agg_condition(AstNode *call, gboolean wrapped)
         call = g_ptr_array_index(call->items, 0);
     if (call->b)
         return call->b;
-    if (strcmp(call->name, "sequence") == 0) /* (A, B, duration): B decides which count */
-        return call->items && call->items->len == 3 ? g_ptr_array_index(call->items, 1) : NULL;
+    if (strcmp(call->name, "sequence") == 0) /* (A, ..., B, duration): B decides which count */
+        return call->items && call->items->len >= 3
+                   ? g_ptr_array_index(call->items, call->items->len - 2)
+                   : NULL;
     return call->items && call->items->len == 1 ? g_ptr_array_index(call->items, 0) : NULL;
 }
 
@@ -658,7 +660,10 @@ static AstNode *agg_condition(AstNode *call, gboolean wrapped)
 static void check_history(RuleCtx *cx, const Rule *r, const RuleAgg *g, const AstNode *call)
 {
     gboolean cond_arg = g->kind == AGG_COUNT;
-    gboolean in_value = (!cond_arg && rule_program_reads_history(&g->arg)) ||
+    gboolean in_mid = FALSE;
+    for (guint k = 0; k < g->n_mid; k++)
+        in_mid |= rule_program_reads_history(&g->mid[k]);
+    gboolean in_value = (!cond_arg && rule_program_reads_history(&g->arg)) || in_mid ||
                         ((g->kind == AGG_DISTINCT || g->kind == AGG_NEW || g->kind == AGG_MOST) &&
                          rule_field_is_history(g->field));
     gboolean in_cond = rule_program_reads_history(&g->cond) ||
@@ -666,7 +671,12 @@ static void check_history(RuleCtx *cx, const Rule *r, const RuleAgg *g, const As
     if (!in_value && !in_cond)
         return;
     int line = call ? call->line : r->line, col = call ? call->col : 1;
-    if (in_value)
+    if (in_value && g->kind == AGG_SEQUENCE)
+        rule_ctx_error(cx, line, col,
+                       "'%s' reads a history field before its last step: only the last step "
+                       "is kept per entry as it arrives, so only it may test history",
+                       g->text);
+    else if (in_value)
         rule_ctx_error(cx, line, col,
                        "'%s' takes a history field as its value: history is what was known when "
                        "each row arrived, so it can only decide which entries count "
@@ -681,6 +691,35 @@ static void check_history(RuleCtx *cx, const Rule *r, const RuleAgg *g, const As
         rule_ctx_error(cx, line, col,
                        "'%s' reads a history field, but only the first %d aggregates with a "
                        "condition keep it per entry: move it before the others",
+                       g->text, LIMIT_ENTRY_FLAGS);
+}
+
+/* A memo test in an aggregate, like a history field, is about the row as
+ * it arrived (a window entry keeps no text): only a condition worked out
+ * then, its entry flag, may hold one. */
+static void check_memo(RuleCtx *cx, const Rule *r, const RuleAgg *g, const AstNode *call)
+{
+    gboolean in_value = g->kind != AGG_COUNT && rule_program_tests_memo(&g->arg);
+    for (guint k = 0; k < g->n_mid; k++)
+        in_value |= rule_program_tests_memo(&g->mid[k]);
+    gboolean in_cond = rule_program_tests_memo(&g->cond) ||
+                       (g->kind == AGG_COUNT && rule_program_tests_memo(&g->arg));
+    int line = call ? call->line : r->line, col = call ? call->col : 1;
+    if (in_value)
+        rule_ctx_error(cx, line, col,
+                       "'%s' tests the memo %s: a window entry keeps no text, so a memo test "
+                       "can only decide which entries count (count(COND), where COND%s)",
+                       g->text, g->kind == AGG_SEQUENCE ? "before its last step" : "as its value",
+                       g->kind == AGG_SEQUENCE ? ", the last step" : "");
+    else if (in_cond && r->match.kind != MATCH_NONE)
+        rule_ctx_error(cx, line, col,
+                       "'%s' tests the memo over a graph match: test it in the rule's 'where', "
+                       "which sees each edge as it arrives",
+                       g->text);
+    else if (in_cond && g->flag < 0)
+        rule_ctx_error(cx, line, col,
+                       "'%s' tests the memo, but only the first %d aggregates with a condition "
+                       "keep it per entry: move it before the others",
                        g->text, LIMIT_ENTRY_FLAGS);
 }
 
@@ -702,6 +741,7 @@ static void plan_agg(RuleCtx *cx, Rule *r, guint i)
             known_masks(cx, cond, FALSE, g->flag_maybe, g->flag_surely);
     }
     check_history(cx, r, g, call);
+    check_memo(cx, r, g, call);
     gboolean simple = g->flag >= 0 || !conditioned;
     g->running = simple && (g->kind == AGG_COUNT ||
                             (g->kind == AGG_SUM && g->arg.n == 2 &&
@@ -714,8 +754,8 @@ static void track_agg(Rule *r, guint i)
 {
     RulePlan *pl = &r->plan;
     RuleAgg *g = &g_array_index(r->aggs, RuleAgg, i);
-    if (!g->in_condition && !rule_program_reads_history(&g->cond) &&
-        !(g->kind == AGG_COUNT && rule_program_reads_history(&g->arg))) {
+    const RuleProgram *cond = g->kind == AGG_COUNT ? &g->arg : &g->cond;
+    if (!g->in_condition && !rule_program_reads_history(cond) && !rule_program_tests_memo(cond)) {
         /* the explanation's alone: worked out on an alert, not kept (but a
          * history condition can only be kept: check_history) */
         g->running = FALSE;
@@ -751,6 +791,11 @@ void rule_plan_rule(RuleCtx *cx, Rule *r)
         rule_ctx_error(cx, r->line, 1,
                        "rule %s reads a history field in 'alert if': a graph rule's alert "
                        "concerns a whole match, not one row; test history in its 'where'",
+                       r->id);
+    if (r->match.kind != MATCH_NONE && rule_program_tests_memo(&r->condition))
+        rule_ctx_error(cx, r->line, 1,
+                       "rule %s tests the memo in 'alert if': a graph rule's alert concerns a "
+                       "whole match, not one row; test the memo in its 'where'",
                        r->id);
     for (guint i = 0; r->match.kind != MATCH_NONE && i < r->explain->len; i++) {
         if (rule_program_reads_history(&g_array_index(r->explain, TplPart, i).prog)) {

@@ -321,3 +321,41 @@ RuleSet *rule_set_load_with(const char *const *paths, guint n_paths, GHashTable 
     }
     return rs;
 }
+
+/* ---- fingerprints ---- */
+
+static void digest_program(GChecksum *sum, const RuleProgram *p)
+{
+    for (guint i = 0; i < p->n; i++) {
+        const RuleStep *st = &p->steps[i];
+        gint64 w[3] = {st->op | (st->b << 8), st->a, 0};
+        memcpy(&w[2], &st->k, sizeof st->k);
+        g_checksum_update(sum, (const guchar *)w, sizeof w);
+    }
+    g_checksum_update(sum, (const guchar *)"|", 1);
+}
+
+void rule_fingerprint(const Rule *r, char out[17])
+{
+    g_autoptr(GChecksum) sum = g_checksum_new(G_CHECKSUM_SHA256);
+    gint64 head[] = {r->window, r->baseline, r->suppress, r->persp, r->strength, r->match.kind};
+    g_checksum_update(sum, (const guchar *)head, sizeof head);
+    digest_program(sum, &r->filter);
+    digest_program(sum, &r->condition);
+    for (guint i = 0; i < r->aggs->len; i++) {
+        const RuleAgg *g = &g_array_index(r->aggs, RuleAgg, i);
+        gint64 w[3] = {g->kind, g->field | (g->baseline << 16), 0};
+        memcpy(&w[2], &g->k, sizeof g->k);
+        g_checksum_update(sum, (const guchar *)w, sizeof w);
+        digest_program(sum, &g->arg);
+        digest_program(sum, &g->cond);
+        for (guint k = 0; k < g->n_mid; k++)
+            digest_program(sum, &g->mid[k]);
+    }
+    for (guint i = 0; i < r->params->len; i++) {
+        const RuleConst *k = g_ptr_array_index(r->params, i);
+        g_checksum_update(sum, (const guchar *)k->name, (gssize)strlen(k->name) + 1);
+        g_checksum_update(sum, (const guchar *)&k->value, sizeof k->value);
+    }
+    g_strlcpy(out, g_checksum_get_string(sum), 17);
+}

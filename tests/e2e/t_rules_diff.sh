@@ -67,6 +67,34 @@ definitions_only() {
 }
 check "no data: only the definitions are compared" definitions_only
 
+# --json: the same figures as the tables, checked field by field with jq.
+as_json() {
+    $MT rules diff --json --examples 1 "$TMP/old" "$TMP/new" --labels "$TMP/instances.csv" \
+        tests/e2e/data/canonical.csv > "$TMP/diff.json" &&
+        jq -e '.labels == true and .unchanged == 0 and .changes == 3 and
+            .matched_on == ["rule", "account", "perspective", "trigger_tx"] and
+            (.rules | length) == 1 and
+            (.rules[0] | .rule == "T-1" and .kind == "rule" and .change == "version" and
+                .changed == true and .version_old == 1 and .version_new == 2 and
+                .alerts_old == 2 and .alerts_new == 1 and .added == 1 and .removed == 2 and
+                .accounts_old == 2 and .accounts_new == 1 and .accounts_added == 0 and
+                .accounts_removed == 1 and .precision_old == 0.5 and .precision_new == 0 and
+                .recall_old == 1 and .recall_new == 0 and .lift_old == 7 and .lift_new == 0 and
+                .examples_added == [{"account": "A2", "perspective": "receiver",
+                    "trigger_tx": "c15", "explanation": "4 cash deposits within 9 days 5 h"}] and
+                (.examples_removed | length) == 1 and .examples_removed[0].trigger_tx == "c10")' \
+            "$TMP/diff.json"
+}
+check "--json: one object with every figure of the tables" as_json
+
+json_same() {
+    $MT rules diff --json "$TMP/old" "$TMP/old" tests/e2e/data/canonical.csv > "$TMP/same.json" &&
+        jq -e '.labels == false and .unchanged == 1 and .changes == 0 and
+            .rules[0].change == "same" and .rules[0].changed == false and
+            (.rules[0] | has("precision_old") | not)' "$TMP/same.json"
+}
+check "--json against itself: the rule is there, unchanged, without quality figures" json_same
+
 usage() {
     expect_exit 2 $MT rules diff "$TMP/old" && contains "$TMP/err" "expected OLD and NEW rule paths"
 }

@@ -305,6 +305,44 @@ Test(engine, a_victim_of_one_typology_is_no_suspect_of_another)
     g_ptr_array_unref(g.json);
 }
 
+/* A shadow rule's alerts are stored (marked "shadow") but never count
+ * toward a typology: with T-D in shadow, TY-B has one family, not two. */
+static const char *SHADOW_INDICATOR =
+    "rule T-C \"Cash side\"\n  source \"test\"\n  family cash\n  strength strong\n"
+    "  for each sender\n  where amount >= 100\n  within 1d\n  alert if count >= 1\n"
+    "  explain \"cash\"\n"
+    "rule T-D \"Other family\"\n  status %s\n  source \"test\"\n  family profile\n"
+    "  strength strong\n  for each sender\n  where amount >= 200\n  within 1d\n"
+    "  alert if count >= 1\n  explain \"other\"\n"
+    "typology TY-B \"B\"\n  source \"test\"\n  indicators T-C, T-D\n"
+    "  alert if score >= 6 and families >= 2\n";
+
+/* The alerts of SHADOW_INDICATOR with T-D in status, over one payment of
+ * 300 by C: T-C and T-D fire. */
+static guint shadow_run(const char *status, Got *g)
+{
+    static const TxnCore one[] = {{.ts = 2000, .from = 3, .to = 2, EUR(30000)}};
+    static const char *const tids[] = {"t1"};
+    g_autofree char *rule = g_strdup_printf(SHADOW_INDICATOR, status);
+    run(rule, one, tids, 1, g);
+    guint typology = 0;
+    for (guint i = 0; i < g->json->len; i++)
+        typology += strstr(g_ptr_array_index(g->json, i), "\"rule\":\"TY-B\"") != NULL;
+    return typology;
+}
+
+Test(engine, a_shadow_rule_never_counts_toward_a_typology)
+{
+    Got g;
+    cr_expect_eq(shadow_run("stable", &g), 1, "both families: TY-B alerts");
+    g_ptr_array_unref(g.json);
+    cr_expect_eq(shadow_run("shadow", &g), 0, "T-D in shadow: one family, no TY-B");
+    cr_assert_eq(g.json->len, 2, "T-C and T-D still alert");
+    cr_expect(strstr(g_ptr_array_index(g.json, 1), "\"shadow\":true") ||
+              strstr(g_ptr_array_index(g.json, 0), "\"shadow\":true"));
+    g_ptr_array_unref(g.json);
+}
+
 /* The records held after n transfers from A to B, one a minute, under
  * rule (which never alerts), sweeping every 1,000 rows. */
 static guint64 records_held(const char *rule, guint n)

@@ -178,12 +178,32 @@ static const ErrCase err_cases[] = {
      "char 4: missing terminating )"},
     {HEAD "  where memo contains 3\n  alert if count >= 1\n" TAIL, 4, 23,
      "expected a quoted text after the text test, found '3'"},
-    {HEAD "  within 1d\n  alert if count(memo contains \"x\") >= 1\n" TAIL, 5, 18,
-     "the memo can be tested in 'where' only (a window entry keeps no text)"},
+    {"rule X-1 \"test rule\"\n  source \"test\"\n  for each receiver\n  within 1d\n"
+     "  alert if count >= 1\n  explain \"{memo contains \\\"x\\\"}\"\n",
+     6, 13, "the memo cannot be tested in 'explain' (test it in 'where' or 'alert if')"},
+    {HEAD "  within 1d\n  alert if sequence(memo contains \"x\", amount > 1, 1d) >= 1\n" TAIL, 5,
+     12,
+     "'sequence(memo contains \"x\", amount > 1, 1d)' tests the memo before its last step: a "
+     "window entry keeps no text, so a memo test can only decide which entries count "
+     "(count(COND), where COND, the last step)"},
+    {"rule X-1 \"test rule\"\n  source \"test\"\n  within 1d\n"
+     "  match cycle length 2 to 3\n  alert if memo contains \"x\"\n  explain \"x\"\n",
+     1, 1,
+     "rule X-1 tests the memo in 'alert if': a graph rule's alert concerns a whole match, not "
+     "one row; test the memo in its 'where'"},
     /* ordered steps */
     {HEAD "  within 1d\n  alert if sequence(channel == card, 24h) >= 1\n" TAIL, 5, 12,
-     "sequence() takes two conditions and a duration, e.g. (channel == cash_deposit, direction "
-     "== out, 24h)"},
+     "sequence() takes two or more conditions and a duration, e.g. (channel == cash_deposit, "
+     "direction == out, 24h)"},
+    {HEAD "  within 1d\n  alert if sequence(amount > 1, amount > 2, amount > 3, amount > 4, "
+          "amount > 5, amount > 6, amount > 7, amount > 8, amount > 9, 24h) >= 1\n" TAIL,
+     5, 117, "sequence() takes at most 8 steps, then the duration"},
+    {HEAD "  within 1d\n  alert if sequence(channel == card, account.tenure > 3, channel == card, "
+          "24h) >= 1\n" TAIL,
+     5, 12,
+     "'sequence(channel == card, account.tenure > 3, channel == card, 24h)' reads a history "
+     "field before its last step: only the last step is kept per entry as it arrives, so only "
+     "it may test history"},
     {HEAD
      "  within 1d\n  alert if sequence(channel == card, channel == cash_withdrawal, 0) >= 1\n" TAIL,
      5, 66, "sequence() takes a duration like 48h, or a constant holding one"},
