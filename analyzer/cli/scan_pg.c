@@ -41,10 +41,13 @@ struct ScanPg {
     gint64 from, to; /* asked for; G_MININT64 / G_MAXINT64 = open */
     SinkPg *sink;
     gint64 quiet_until;
+    gint64 watermark; /* of the last incremental run; G_MININT64 = none */
+    SinkPgLate late;  /* late rows this run evaluates */
     guint64 replayed;
     gint64 latest; /* the watermark to record: latest row, at most now */
     gint64 now;    /* the run time (UTC s) */
     gint64 run_id;
+    SinkPgStored stored;
     char *accounts_path;
     SourcePg *source; /* opened by scan_pg_begin, until the input takes it */
 };
@@ -140,7 +143,7 @@ ScanPg *scan_pg_plan(ScanPgOptions *o, char ***sources, const char *alerts)
     g_autoptr(GString) desc = g_string_new(NULL);
     ScanPg *p = g_new0(ScanPg, 1);
     p->o = o;
-    p->from = p->quiet_until = p->latest = G_MININT64;
+    p->from = p->quiet_until = p->latest = p->watermark = G_MININT64;
     p->to = G_MAXINT64;
     p->now = g_get_real_time() / G_USEC_PER_SEC;
     if (!scan_pg_take_uri(p, sources)) {
@@ -223,6 +226,19 @@ static gboolean scan_pg_check_watermark(const ScanPg *p, gint64 mark, GError **e
     return FALSE;
 }
 
+/* Late rows (loaded behind the watermark since the last run) move the
+ * silent replay's end to just before the earliest of them: from there on
+ * every alert is raised again, and the stored ones this run no longer
+ * raises are superseded (sink_pg_supersede). */
+static void scan_pg_late(ScanPg *p, const RuleSet *rs)
+{
+    sink_pg_late(p->sink, &p->late);
+    if (!p->late.rows || p->late.earliest > p->quiet_until)
+        return;
+    p->quiet_until = p->late.earliest - 1;
+    sink_pg_supersede(p->sink, rs, p->quiet_until, p->to);
+}
+
 gboolean scan_pg_begin(ScanPg *p, const RuleSet *rs, gboolean accounts, InputOptions *io,
                        GError **error)
 {
@@ -235,8 +251,9 @@ gboolean scan_pg_begin(ScanPg *p, const RuleSet *rs, gboolean accounts, InputOpt
         if (p->o->incremental && sink_pg_last_watermark(p->sink, &mark)) {
             if (!scan_pg_check_watermark(p, mark, error))
                 return FALSE;
-            p->quiet_until = mark;
-            if (!sink_pg_replay_start(p->sink, rs, mark, &from, error))
+            p->watermark = p->quiet_until = mark;
+            scan_pg_late(p, rs);
+            if (!sink_pg_replay_start(p->sink, rs, p->quiet_until, &from, error))
                 return FALSE;
         }
     }
@@ -267,10 +284,13 @@ gboolean scan_pg_alert(ScanPg *p, const Alert *a)
 
 gboolean scan_pg_commit(ScanPg *p, const InputStats *st, guint64 *stored, GError **error)
 {
-    SinkPgTotals t = {p->from, p->to, st->rows, p->replayed, st->rejected, p->latest};
+    SinkPgTotals t = {p->from,     p->to,     st->rows, p->replayed, st->rejected,
+                      p->latest, p->late.rows};
     SinkPg *sink = g_steal_pointer(&p->sink);
     p->run_id = sink_pg_run_id(sink);
-    return sink_pg_commit(sink, &t, stored, error);
+    gboolean ok = sink_pg_commit(sink, &t, &p->stored, error);
+    *stored = p->stored.fresh;
+    return ok;
 }
 
 void scan_pg_abort(ScanPg *p, const char *reason)
@@ -281,12 +301,22 @@ void scan_pg_abort(ScanPg *p, const char *reason)
 
 void scan_pg_summary(const ScanPg *p, guint64 raised, guint64 stored, FILE *out)
 {
-    char a[32], b[32];
+    char a[32], b[32], c[32];
+    if (p->late.rows)
+        fprintf(out, "scan: incremental: %s late rows loaded behind the watermark %s evaluated, "
+                     "the earliest at %s\n",
+                cmd_count(p->late.rows, a), tstamp_format_utc(p->watermark, b),
+                tstamp_format_utc(p->late.earliest, c));
     if (p->o->incremental && p->quiet_until != G_MININT64)
-        fprintf(out, "scan: incremental: replayed %s rows up to the last watermark %s\n",
-                cmd_count(p->replayed, a), tstamp_format_utc(p->quiet_until, b));
+        fprintf(out, "scan: incremental: replayed %s rows up to %s%s\n", cmd_count(p->replayed, a),
+                p->late.rows ? "the earliest late row, " : "the last watermark ",
+                tstamp_format_utc(p->quiet_until + (p->late.rows ? 1 : 0), b));
     else if (p->o->incremental)
         fprintf(out, "scan: incremental: first run, everything is new\n");
+    if (p->stored.superseded)
+        fprintf(out, "scan: %s stored alerts superseded: the late rows change them, no investigator "
+                     "has triaged them (kept, out of the active ones)\n",
+                cmd_count(p->stored.superseded, a));
     fprintf(out,
             "scan: %s alerts, %s of them new, stored in the database as run %" G_GINT64_FORMAT "\n",
             cmd_count(raised, a), cmd_count(stored, b), p->run_id);
