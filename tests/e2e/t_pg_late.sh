@@ -151,4 +151,8 @@ check "by hand: the run stores a2's and b2's alerts, supersedes a3's, keeps the 
     grep -q '^scan: incremental: 2 late rows loaded behind the watermark 2024-03-06T12:00:00Z evaluated, the earliest at 2024-03-05T09:00:00Z' $TMP/hand.log"
 check "by hand: a superseded alert is kept with its evidence, and the run that superseded it" sh -c "
     [ \"\$($PSQL -d hand -c \"SELECT count(*), bool_and(a.superseded_by = (SELECT max(id) FROM runs)) FROM alerts a JOIN alert_evidence e USING (alert_id) WHERE a.trigger_tx = 'a3'\")\" = '2|t' ]"
+check "by hand: the investigators' alert list leaves the superseded alert out" sh -c "
+    a3=\$($PSQL -d hand -c \"SELECT alert_id FROM alerts WHERE trigger_tx = 'a3'\") &&
+    $MT alerts --db dbname=hand > $TMP/list && grep -qx '3 alerts' $TMP/list && ! grep -q \$a3 $TMP/list &&
+    $MT alert --db dbname=hand \$a3 | grep -q \$a3"
 finish
