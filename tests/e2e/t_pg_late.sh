@@ -3,7 +3,8 @@
 # watermark of a finished incremental run are counted by `load` and
 # evaluated by the next incremental run. Several splits of a month into
 # nightly loads, with late files, each store exactly the active alert ids
-# of one scan over the month; a hand-made case shows an alert moved
+# of one scan over the month (with rules of its own, and split 1 with the
+# shipped rules too); a hand-made case shows an alert moved
 # earlier by a late row, the later one superseded, a triaged one kept.
 . tests/e2e/lib.sh
 . tests/pg/pg-harness.sh
@@ -18,14 +19,15 @@ ls "$TMP"/day-*.csv >"$TMP/days"
 $MT scan -q -r "$R" "$TMP/gen/transactions.csv" >"$TMP/full.jsonl" || exit 1
 grep -o '"alert_id":"[0-9a-f]*"' "$TMP/full.jsonl" | cut -d'"' -f4 | sort -u >"$TMP/full.ids"
 
-# night DB FILES...: loads the files (if any) into DB, then the incremental run
+# night DB FILES...: loads the files (if any) into DB, then the incremental
+# run with the rules in $RULES
 night() {
     db=$1
     shift
     if [ $# -gt 0 ]; then
         $MT load --db "dbname=$db" "$@" 2>>"$TMP/$db.load" || return 1
     fi
-    $MT scan -r "$R" --db "dbname=$db" --incremental 2>>"$TMP/$db.scan"
+    $MT scan -r "$RULES" --db "dbname=$db" --incremental 2>>"$TMP/$db.scan"
 }
 # day N: the file of the Nth day of the month
 day() {
@@ -40,6 +42,7 @@ newdb() {
     pg_sql -c "CREATE DATABASE $1" && $MT db init --db "dbname=$1" >/dev/null
 }
 N=$(wc -l <"$TMP/days")
+RULES=$R
 
 # Split 1: days 15-24 arrive in one file after the run of the last day.
 newdb late1
@@ -112,6 +115,23 @@ check "split 3 (two late pieces that overlap, on two nights): the active alert i
     [ \$(cat $TMP/late3.rc) -eq 0 ] || { cat $TMP/late3.log $TMP/late3.scan; exit 1; }
     $PSQL -d late3 -c \"$ACTIVE\" > $TMP/late3.ids && diff $TMP/full.ids $TMP/late3.ids &&
     [ \"\$($PSQL -d late3 -c \"SELECT string_agg(rows::text, ',' ORDER BY id) FROM late_loads\")\" = '$(rows "$TMP/d8-10.csv"),$(rows "$(day 11)" "$(day 12)")' ]"
+# Split 1 again with the shipped rules: typologies and graph patterns too.
+newdb ship
+(
+    RULES=rules
+    i=1
+    while [ $i -le "$N" ]; do
+        if [ $i -lt 15 ] || [ $i -gt 24 ]; then night ship "$(day $i)" || exit 1; fi
+        i=$((i + 1))
+    done
+    night ship "$TMP/d15-24.csv"
+) >"$TMP/ship.log" 2>&1
+echo $? >"$TMP/ship.rc"
+check "split 1 with the shipped rules: the active alert ids are those of one full scan" sh -c "
+    [ \$(cat $TMP/ship.rc) -eq 0 ] || { cat $TMP/ship.log $TMP/ship.scan; exit 1; }
+    $MT scan -q -r rules $TMP/gen/transactions.csv | grep -o '\"alert_id\":\"[0-9a-f]*\"' | cut -d'\"' -f4 | sort -u > $TMP/ship.full &&
+    [ -s $TMP/ship.full ] && $PSQL -d ship -c \"$ACTIVE\" > $TMP/ship.ids && diff $TMP/ship.full $TMP/ship.ids"
+
 # By hand: two cash withdrawals within a day raise PG-SHORT-02, which is
 # then silent for three days. A1 and B1 each had withdrawals at 10:00 and
 # 12:00 (the alert at 12:00). Then a withdrawal at 09:00 is loaded late:
