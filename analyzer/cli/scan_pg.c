@@ -49,6 +49,7 @@ struct ScanPg {
     gint64 run_id;
     SinkPgStored stored;
     char *accounts_path;
+    char *channels;   /* the only channels read (scan_pg_channels), or NULL */
     SourcePg *source; /* opened by scan_pg_begin, until the input takes it */
 };
 
@@ -172,6 +173,7 @@ void scan_pg_free(ScanPg *p)
     if (p->accounts_path)
         unlink(p->accounts_path);
     g_free(p->accounts_path);
+    g_free(p->channels);
     g_free(p->source_desc);
     g_free(p);
 }
@@ -186,6 +188,28 @@ gboolean scan_pg_writes_db(const ScanPg *p)
     return p && p->dest;
 }
 
+/* The channels some rule can pass, as the query's list ("a,b,..."), or
+ * NULL when every row may be needed: some rule passes every channel, or
+ * some rule reads the history fields (kept over every row of an account).
+ * The engine drops a row whose channel no rule's filter can pass before it
+ * touches any state (the same pass masks decide its windows and graph
+ * edges: engine.c, shape_of), so such a row need not leave the server. */
+static char *scan_pg_channels(const RuleSet *rs)
+{
+    guint32 all = 0, can = 0;
+    for (guint c = CHANNEL_NONE + 1; c < CHANNEL_COUNT; c++)
+        all |= 1u << c;
+    for (guint i = 0; i < rs->rules->len; i++)
+        can |= ((const Rule *)g_ptr_array_index(rs->rules, i))->plan.channel_mask;
+    if (rs->history || !rs->rules->len || (can & all) == all)
+        return NULL;
+    GString *list = g_string_new(NULL);
+    for (guint c = CHANNEL_NONE + 1; c < CHANNEL_COUNT; c++)
+        if (can >> c & 1)
+            g_string_append_printf(list, "%s%s", list->len ? "," : "", txn_channel_name((Channel)c));
+    return g_string_free(list, FALSE);
+}
+
 /* Opens the source early: the server starts the COPY while the caller
  * loads the accounts and builds the engine. */
 static gboolean scan_pg_open_source(ScanPg *p, gint64 from, gboolean accounts, InputOptions *io,
@@ -197,7 +221,7 @@ static gboolean scan_pg_open_source(ScanPg *p, gint64 from, gboolean accounts, I
             return FALSE;
         close(fd);
     }
-    SourcePgQuery q = {p->src, p->accounts_path, from, p->to};
+    SourcePgQuery q = {p->src, p->accounts_path, from, p->to, p->channels};
     if (!(p->source = source_pg_open(&q, error)))
         return FALSE;
     io->format = "canonical";
@@ -258,6 +282,7 @@ gboolean scan_pg_begin(ScanPg *p, const RuleSet *rs, gboolean accounts, InputOpt
         }
     }
     p->from = from;
+    p->channels = scan_pg_channels(rs);
     return !p->src || scan_pg_open_source(p, from, accounts, io, error);
 }
 
@@ -320,6 +345,13 @@ void scan_pg_summary(const ScanPg *p, guint64 raised, guint64 stored, FILE *out)
     fprintf(out,
             "scan: %s alerts, %s of them new, stored in the database as run %" G_GINT64_FORMAT "\n",
             cmd_count(raised, a), cmd_count(stored, b), p->run_id);
+}
+
+void scan_pg_read_summary(const ScanPg *p, FILE *out)
+{
+    if (p && p->src && p->channels)
+        fprintf(out, "scan: read from the database only the channels the rules can pass: %s\n",
+                p->channels);
 }
 
 void cmd_input_lines(const char *cmd, const InputStats *st, FILE *out)
