@@ -3,7 +3,8 @@
 # transactions is loaded one day at a time and scanned with --incremental
 # after each load; the alert ids stored must be exactly those of one scan
 # over the whole month, a second run stores nothing, and a run cannot start
-# while another holds the run lock.
+# while another holds the run lock. A scan from the database reads only
+# the channels the rules can pass, unless a rule needs every row.
 . tests/e2e/lib.sh
 . tests/pg/pg-harness.sh
 R=tests/e2e/data/pg
