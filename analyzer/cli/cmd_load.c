@@ -83,8 +83,8 @@ static const char load_upsert_sql[] =
     "INSERT INTO transactions (" LOAD_COLUMNS ") SELECT " LOAD_COLUMNS " FROM mt_stage_tx"
     " ON CONFLICT (tx_id) DO NOTHING";
 
-/* A first load (into an empty table) drops the secondary indexes and
- * builds them again afterwards, which is several times faster than
+/* A first load (into an empty table) drops the secondary indexes (and,
+ * inside the savepoint, the primary key) and builds them again afterwards, which is several times faster than
  * maintaining them row by row (PostgreSQL's "Populating a Database"). The
  * definitions are read from the catalog, so they follow the migrations. */
 static const char load_save_indexes_sql[] =
@@ -98,6 +98,25 @@ static const char load_drop_indexes_sql[] =
     "DO $$ DECLARE r record; BEGIN"
     " FOR r IN SELECT indexname FROM mt_saved_indexes LOOP"
     " EXECUTE format('DROP INDEX %I', r.indexname); END LOOP; END $$";
+
+/* The primary key too, inside the savepoint (a rollback to it restores
+ * the key for the slow path): saved, dropped, and built again once the
+ * rows are in, as `psql \copy` into a bare table and a key built after. */
+static const char load_save_pkey_sql[] =
+    "CREATE TEMPORARY TABLE mt_saved_pkey ON COMMIT DROP AS"
+    " SELECT conname, pg_get_constraintdef(oid) AS def FROM pg_constraint"
+    " WHERE conrelid = 'transactions'::regclass AND contype = 'p'";
+
+static const char load_drop_pkey_sql[] =
+    "DO $$ DECLARE r record; BEGIN"
+    " FOR r IN SELECT conname FROM mt_saved_pkey LOOP"
+    " EXECUTE format('ALTER TABLE transactions DROP CONSTRAINT %I', r.conname); END LOOP; END $$";
+
+static const char load_build_pkey_sql[] =
+    "DO $$ DECLARE r record; BEGIN"
+    " FOR r IN SELECT conname, def FROM mt_saved_pkey LOOP"
+    " EXECUTE format('ALTER TABLE transactions ADD CONSTRAINT %I %s', r.conname, r.def);"
+    " END LOOP; END $$";
 
 static const char load_build_indexes_sql[] =
     "DO $$ DECLARE r record; BEGIN"
@@ -410,11 +429,15 @@ static gboolean load_insert_new(Load *l, gboolean empty, GError **error)
     return TRUE;
 }
 
-/* Ends the direct COPY: every row new (the common case), or fall back. */
+/* Ends the direct COPY: every row new (the common case), or fall back.
+ * Into an empty table the primary key is built here: a repeated id
+ * fails it, and the slow path takes over as after a failed COPY. */
 static gboolean load_finish_copy(Load *l, gboolean empty, GError **error)
 {
     GError *e = NULL;
-    if (db_copy_in_end(l->conn, "cannot load transactions into", NULL, &e)) {
+    if (db_copy_in_end(l->conn, "cannot load transactions into", NULL, &e) &&
+        (!empty || db_command(l->conn, "cannot load transactions into", load_build_pkey_sql, 0,
+                              NULL, &e))) {
         l->loaded = l->staged;
         return db_command(l->conn, "cannot load transactions into", "RELEASE SAVEPOINT mt_direct",
                           0, NULL, error);
@@ -467,6 +490,8 @@ static gboolean load_begin(Load *l, gboolean *empty, GError **error)
            (!*empty || (db_command(l->conn, what, load_save_indexes_sql, 0, NULL, error) &&
                         db_command(l->conn, what, load_drop_indexes_sql, 0, NULL, error))) &&
            db_command(l->conn, what, "SAVEPOINT mt_direct", 0, NULL, error) &&
+           (!*empty || (db_command(l->conn, what, load_save_pkey_sql, 0, NULL, error) &&
+                        db_command(l->conn, what, load_drop_pkey_sql, 0, NULL, error))) &&
            db_copy_in_begin(l->conn, what, load_copy_sql, error);
 }
 

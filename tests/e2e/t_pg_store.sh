@@ -91,4 +91,19 @@ check "bad combinations are usage errors (exit 2)" sh -c "
     { $MT scan --incremental $D/canonical.csv 2> $TMP/e; [ \$? -eq 2 ]; } && grep -q -- '--incremental reads from and stores alerts in a database' $TMP/e &&
     { $MT scan --from 2024-01-01 $D/canonical.csv 2> $TMP/e; [ \$? -eq 2 ]; } && grep -q -- '--from and --to need a database source' $TMP/e &&
     { $MT scan --source '' $D/canonical.csv 2> $TMP/e; [ \$? -eq 2 ]; } && grep -q -- '--source reads the database: give no files with it' $TMP/e"
+# A first load builds the primary key after the rows are in. An id the
+# files repeat further apart than the ids kept to find copies (262,144)
+# reaches the database twice: building the key fails, and the load falls
+# back to inserting the new ids only (an exact copy here).
+pg_sql -c "CREATE DATABASE first" && $MT db init --db dbname=first >/dev/null
+awk 'BEGIN { print "tx_id,ts,from_account,to_account,amount,currency,channel"
+    for (i = 1; i <= 262200; i++)
+        printf "f%d,2024-04-01T%02d:%02d:%02dZ,X%d,Y%d,5.00,EUR,transfer\n", i, int(i / 3600) % 24, int(i / 60) % 60, i % 60, i % 97, i % 89
+    print "f1,2024-04-01T00:00:01Z,X1,Y1,5.00,EUR,transfer" }' >"$TMP/big.csv"
+check "a first load with an id repeated far apart: the key built, the first row kept, one skipped" sh -c "
+    $MT load --db dbname=first $TMP/big.csv 2> $TMP/big.err &&
+    grep -q '^load: 262,201 rows read: 262,200 loaded, 1 skipped (already stored), 0 rejected' $TMP/big.err &&
+    [ \"\$($PSQL -d first -c \"SELECT count(*), (SELECT amount FROM transactions WHERE tx_id = 'f1') FROM transactions\")\" = '262200|5.00' ] &&
+    [ \"\$($PSQL -d first -c \"SELECT count(*) FROM pg_indexes WHERE tablename = 'transactions'\")\" = 4 ] &&
+    [ \"\$($PSQL -d first -c \"SELECT count(*) FROM pg_constraint WHERE conrelid = 'transactions'::regclass AND contype = 'p'\")\" = 1 ]"
 finish
