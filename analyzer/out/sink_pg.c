@@ -28,7 +28,7 @@ struct SinkPg {
     GString *rules[2]; /* supersede: the rules' ids and versions (array literals) */
     gint64 supersede_after, supersede_before; /* supersede in (after, before) */
     guint64 superseded;
-    char *db_key;      /* database, host and port, for the lost-run notes */
+    char *db_key;     /* database, host and port, for the lost-run notes */
     gboolean staging; /* the transaction and its staging table were started */
     gboolean copying, failed;
     guint64 alerts;
@@ -73,7 +73,7 @@ static const char sink_pg_late_done_sql[] =
 
 /* Untriaged alerts of this run's rules in the range it evaluated again
  * that it no longer raises: superseded (kept, with the run). Runs before
- * the staged alerts already stored are dropped (sink_pg_dedup_sql). */
+ * sink_pg_dedup_sql drops the staged alerts already stored. */
 static const char sink_pg_supersede_sql[] =
     "UPDATE alerts a SET superseded_by = $1, superseded_at = clock_timestamp()"
     " FROM unnest($2::text[], $3::int[]) AS r(rule, version)"
@@ -151,10 +151,11 @@ static gboolean sink_pg_lost_runs_apply(SinkPg *s, GError **error)
  * the last id, so that a load committed meanwhile waits for the next run. */
 static gboolean sink_pg_read_late(SinkPg *s, GError **error)
 {
-    PGresult *res = db_exec(s->conn, "cannot read the late loads of",
-                            "SELECT coalesce(sum(rows), 0), extract(epoch FROM min(earliest))::bigint,"
-                            " coalesce(max(id), 0) FROM late_loads WHERE evaluated_by IS NULL",
-                            0, NULL, error);
+    PGresult *res =
+        db_exec(s->conn, "cannot read the late loads of",
+                "SELECT coalesce(sum(rows), 0), extract(epoch FROM min(earliest))::bigint,"
+                " coalesce(max(id), 0) FROM late_loads WHERE evaluated_by IS NULL",
+                0, NULL, error);
     if (!res)
         return FALSE;
     s->late.rows = g_ascii_strtoull(PQgetvalue(res, 0, 0), NULL, 10);
@@ -319,7 +320,8 @@ void sink_pg_supersede(SinkPg *s, const RuleSet *rs, gint64 after, gint64 before
     for (guint i = 0; i < rs->rules->len; i++)
         sink_pg_rule_add(s->rules, 2, g_ptr_array_index(rs->rules, i));
     for (guint i = 0; rs->typologies && i < rs->typologies->len; i++)
-        sink_pg_rule_add(s->rules, 2, &((const Typology *)g_ptr_array_index(rs->typologies, i))->rule);
+        sink_pg_rule_add(s->rules, 2,
+                         &((const Typology *)g_ptr_array_index(rs->typologies, i))->rule);
     for (int i = 0; i < 2; i++)
         g_string_append_c(s->rules[i], '}');
     s->supersede_after = after;

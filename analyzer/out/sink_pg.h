@@ -70,7 +70,7 @@ typedef struct {
     guint64 rows;                /* rows read, replayed ones included */
     guint64 replayed;            /* rows at or before the previous watermark */
     guint64 rejected;
-    gint64 watermark; /* latest transaction time read; G_MININT64 = none */
+    gint64 watermark;  /* latest transaction time read; G_MININT64 = none */
     guint64 late_rows; /* late rows evaluated (sink_pg_late) */
 } SinkPgTotals;
 

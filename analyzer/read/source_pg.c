@@ -56,8 +56,7 @@ static gboolean source_pg_start(SourcePg *s, const SourcePgQuery *q, GError **er
 {
     char from[32], to[32];
     const char *params[] = {source_pg_bound(q->from, G_MININT64, from),
-                            source_pg_bound(q->to, G_MAXINT64, to),
-                            q->channels ? q->channels : ""};
+                            source_pg_bound(q->to, G_MAXINT64, to), q->channels ? q->channels : ""};
     if (!db_command(s->conn, "cannot set the scan range in",
                     "SELECT set_config('moneytrail.scan_from', $1, false), "
                     "set_config('moneytrail.scan_to', $2, false), "
