@@ -51,6 +51,7 @@ static const char alerts_sql[] =
                                            "x.score DESC, x.typology LIMIT 1) h ON true"
                                            " WHERE ($1::text IS NULL OR a.account = $1) "
                                            "AND ($2::text IS NULL OR a.alert_id = $2)"
+                                           " AND ($2::text IS NOT NULL OR a.superseded_by IS NULL)"
                                            " AND ($3::timestamptz IS NULL OR a.window_end "
                                            ">= $3)"
                                            " AND ($4::numeric IS NULL OR a.score >= $4)"

@@ -65,7 +65,10 @@ static int db_status(PGconn *conn, const char *where)
                             "transactions)::text, (SELECT max(ts) FROM transactions)::text, "
                             "(SELECT count(*) FROM accounts), (SELECT count(*) FROM alerts), "
                             "(SELECT count(*) FROM runs), (SELECT max(watermark) FROM runs WHERE "
-                            "status = 'succeeded' AND incremental)::text",
+                            "status = 'succeeded' AND incremental)::text, (SELECT "
+                            "coalesce(sum(rows), 0) FROM late_loads WHERE evaluated_by IS NULL), "
+                            "(SELECT min(earliest) FROM late_loads WHERE evaluated_by IS "
+                            "NULL)::text",
                             0, NULL, &err);
     if (!res) {
         cmd_error("db status", "%s", err->message);
@@ -75,6 +78,9 @@ static int db_status(PGconn *conn, const char *where)
            PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1), PQgetvalue(res, 0, 2),
            PQgetvalue(res, 0, 3), PQgetvalue(res, 0, 4), PQgetvalue(res, 0, 5),
            PQgetisnull(res, 0, 6) ? "none" : PQgetvalue(res, 0, 6));
+    if (strcmp(PQgetvalue(res, 0, 7), "0") != 0)
+        printf("late rows: %s loaded behind the watermark, the earliest at %s: the next "
+               "incremental run evaluates them\n", PQgetvalue(res, 0, 7), PQgetvalue(res, 0, 8));
     PQclear(res);
     gint64 mark;
     if (db_watermark(conn, &mark, &err) && mark > g_get_real_time() / G_USEC_PER_SEC + LIMIT_TS_FUTURE_SECONDS)

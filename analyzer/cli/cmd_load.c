@@ -48,6 +48,10 @@ typedef struct {
     GString *buf;
     guint64 staged, loaded, accounts_loaded;
     guint64 conflicts; /* ids stored with other content: not loaded, rejected */
+    gboolean has_mark; /* the incremental watermark when the load began */
+    gint64 mark;
+    guint64 late;       /* rows loaded at or before it: late_loads */
+    gint64 late_earliest;
     gint64 t0;
 } Load;
 
@@ -79,8 +83,8 @@ static const char load_upsert_sql[] =
     "INSERT INTO transactions (" LOAD_COLUMNS ") SELECT " LOAD_COLUMNS " FROM mt_stage_tx"
     " ON CONFLICT (tx_id) DO NOTHING";
 
-/* A first load (into an empty table) drops the secondary indexes and
- * builds them again afterwards, which is several times faster than
+/* A first load (into an empty table) drops the secondary indexes (and,
+ * inside the savepoint, the primary key) and builds them again afterwards, which is several times faster than
  * maintaining them row by row (PostgreSQL's "Populating a Database"). The
  * definitions are read from the catalog, so they follow the migrations. */
 static const char load_save_indexes_sql[] =
@@ -94,6 +98,25 @@ static const char load_drop_indexes_sql[] =
     "DO $$ DECLARE r record; BEGIN"
     " FOR r IN SELECT indexname FROM mt_saved_indexes LOOP"
     " EXECUTE format('DROP INDEX %I', r.indexname); END LOOP; END $$";
+
+/* The primary key too, inside the savepoint (a rollback to it restores
+ * the key for the slow path): saved, dropped, and built again once the
+ * rows are in, as `psql \copy` into a bare table and a key built after. */
+static const char load_save_pkey_sql[] =
+    "CREATE TEMPORARY TABLE mt_saved_pkey ON COMMIT DROP AS"
+    " SELECT conname, pg_get_constraintdef(oid) AS def FROM pg_constraint"
+    " WHERE conrelid = 'transactions'::regclass AND contype = 'p'";
+
+static const char load_drop_pkey_sql[] =
+    "DO $$ DECLARE r record; BEGIN"
+    " FOR r IN SELECT conname FROM mt_saved_pkey LOOP"
+    " EXECUTE format('ALTER TABLE transactions DROP CONSTRAINT %I', r.conname); END LOOP; END $$";
+
+static const char load_build_pkey_sql[] =
+    "DO $$ DECLARE r record; BEGIN"
+    " FOR r IN SELECT conname, def FROM mt_saved_pkey LOOP"
+    " EXECUTE format('ALTER TABLE transactions ADD CONSTRAINT %I %s', r.conname, r.def);"
+    " END LOOP; END $$";
 
 static const char load_build_indexes_sql[] =
     "DO $$ DECLARE r record; BEGIN"
@@ -196,6 +219,10 @@ static void load_row(Load *l, const Txn *t)
     load_str(b, code, FALSE);
     load_str(b, intern_str(l->locations, c->location), FALSE);
     load_field(b, t->memo.ptr, t->memo.len, TRUE);
+    if (l->has_mark && c->ts <= l->mark) {
+        l->late_earliest = l->late ? MIN(l->late_earliest, c->ts) : c->ts;
+        l->late++;
+    }
 }
 
 /* Sends the buffered rows to the COPY, and to the spool when there is one. */
@@ -341,6 +368,45 @@ static gboolean load_reject_conflicts(Load *l, GError **error)
     return TRUE;
 }
 
+/* The staged rows behind the watermark whose id is new (counted again:
+ * the direct COPY's count included ids already stored). */
+static const char load_late_sql[] =
+    "SELECT count(DISTINCT tx_id), extract(epoch FROM min(ts))::bigint FROM mt_stage_tx s"
+    " WHERE ts <= to_timestamp($1::bigint)"
+    " AND NOT EXISTS (SELECT 1 FROM transactions t WHERE t.tx_id = s.tx_id)";
+
+static gboolean load_count_late(Load *l, GError **error)
+{
+    char mark[32];
+    g_snprintf(mark, sizeof mark, "%" G_GINT64_FORMAT, l->mark);
+    const char *params[] = {mark};
+    PGresult *res = l->has_mark ? db_exec(l->conn, "cannot read the transactions of",
+                                          load_late_sql, 1, params, error)
+                                : NULL;
+    if (!res)
+        return !l->has_mark;
+    l->late = g_ascii_strtoull(PQgetvalue(res, 0, 0), NULL, 10);
+    l->late_earliest = l->late ? g_ascii_strtoll(PQgetvalue(res, 0, 1), NULL, 10) : 0;
+    PQclear(res);
+    return TRUE;
+}
+
+/* Records the rows loaded behind the watermark for the next incremental
+ * run, which evaluates them (scan_pg.c). */
+static gboolean load_record_late(Load *l, GError **error)
+{
+    char rows[32], earliest[32], mark[32];
+    g_snprintf(rows, sizeof rows, "%" G_GUINT64_FORMAT, l->late);
+    g_snprintf(earliest, sizeof earliest, "%" G_GINT64_FORMAT, l->late_earliest);
+    g_snprintf(mark, sizeof mark, "%" G_GINT64_FORMAT, l->mark);
+    const char *params[] = {rows, earliest, mark};
+    return !l->late ||
+           db_command(l->conn, "cannot record the late rows in",
+                      "INSERT INTO late_loads (rows, earliest, watermark)"
+                      " VALUES ($1, to_timestamp($2::bigint), to_timestamp($3::bigint))",
+                      3, params, error);
+}
+
 /* The slow path, after the direct COPY met an id already stored: stages
  * the spooled rows and inserts those whose id is new. */
 static gboolean load_insert_new(Load *l, gboolean empty, GError **error)
@@ -349,6 +415,7 @@ static gboolean load_insert_new(Load *l, gboolean empty, GError **error)
     gboolean dup;
     if (!db_command(l->conn, what, "ROLLBACK TO SAVEPOINT mt_direct", 0, NULL, error) ||
         !load_stage_spool(l, error) || !load_reject_conflicts(l, error) ||
+        !load_count_late(l, error) ||
         (!empty && !db_command(l->conn, what, load_probe_sql, 0, NULL, error)) ||
         !load_insert_fast(l, &dup, error))
         return FALSE;
@@ -362,11 +429,15 @@ static gboolean load_insert_new(Load *l, gboolean empty, GError **error)
     return TRUE;
 }
 
-/* Ends the direct COPY: every row new (the common case), or fall back. */
+/* Ends the direct COPY: every row new (the common case), or fall back.
+ * Into an empty table the primary key is built here: a repeated id
+ * fails it, and the slow path takes over as after a failed COPY. */
 static gboolean load_finish_copy(Load *l, gboolean empty, GError **error)
 {
     GError *e = NULL;
-    if (db_copy_in_end(l->conn, "cannot load transactions into", NULL, &e)) {
+    if (db_copy_in_end(l->conn, "cannot load transactions into", NULL, &e) &&
+        (!empty || db_command(l->conn, "cannot load transactions into", load_build_pkey_sql, 0,
+                              NULL, &e))) {
         l->loaded = l->staged;
         return db_command(l->conn, "cannot load transactions into", "RELEASE SAVEPOINT mt_direct",
                           0, NULL, error);
@@ -409,10 +480,18 @@ static gboolean load_begin(Load *l, gboolean *empty, GError **error)
                     "cannot create the load's temporary file: %s", g_strerror(errno));
         return FALSE;
     }
+    GError *e = NULL;
+    l->has_mark = db_watermark(l->conn, &l->mark, &e);
+    if (e) {
+        g_propagate_error(error, e);
+        return FALSE;
+    }
     return load_table_empty(l, empty, error) &&
            (!*empty || (db_command(l->conn, what, load_save_indexes_sql, 0, NULL, error) &&
                         db_command(l->conn, what, load_drop_indexes_sql, 0, NULL, error))) &&
            db_command(l->conn, what, "SAVEPOINT mt_direct", 0, NULL, error) &&
+           (!*empty || (db_command(l->conn, what, load_save_pkey_sql, 0, NULL, error) &&
+                        db_command(l->conn, what, load_drop_pkey_sql, 0, NULL, error))) &&
            db_copy_in_begin(l->conn, what, load_copy_sql, error);
 }
 
@@ -443,7 +522,8 @@ static int load_transactions(Load *l)
         return rc;
     if (!load_finish_copy(l, empty, &err) ||
         (empty && !db_command(l->conn, "cannot load transactions into", load_build_indexes_sql, 0,
-                              NULL, &err))) {
+                              NULL, &err)) ||
+        !load_record_late(l, &err)) {
         cmd_error("load", "%s", err->message);
         return EXIT_DATA;
     }
@@ -584,6 +664,11 @@ static void load_summary(Load *l)
         if (l->conflicts)
             fprintf(stderr, "load: %s rows rejected: their tx_id is stored with different "
                             "content\n", cmd_count(l->conflicts, a));
+        if (l->late)
+            fprintf(stderr, "load: %s rows loaded late, at or before the watermark %s (the "
+                            "earliest at %s): the next incremental run evaluates them\n",
+                    cmd_count(l->late, a), tstamp_format_utc(l->mark, b),
+                    tstamp_format_utc(l->late_earliest, c));
     }
     if (l->o.accounts)
         fprintf(stderr, "load: %s accounts loaded or updated from %s\n",

@@ -42,11 +42,15 @@ struct ScanPg {
     gint64 from, to; /* asked for; G_MININT64 / G_MAXINT64 = open */
     SinkPg *sink;
     gint64 quiet_until;
+    gint64 watermark; /* of the last incremental run; G_MININT64 = none */
+    SinkPgLate late;  /* late rows this run evaluates */
     guint64 replayed;
     gint64 latest; /* the watermark to record: latest row, at most now */
     gint64 now;    /* the run time (UTC s) */
     gint64 run_id;
+    SinkPgStored stored;
     char *accounts_path;
+    char *channels;   /* the only channels read (scan_pg_channels), or NULL */
     SourcePg *source; /* opened by scan_pg_begin, until the input takes it */
     char *rules_changed; /* what changed in the rules since the last run, or NULL */
 };
@@ -142,7 +146,7 @@ ScanPg *scan_pg_plan(ScanPgOptions *o, char ***sources, const char *alerts)
     g_autoptr(GString) desc = g_string_new(NULL);
     ScanPg *p = g_new0(ScanPg, 1);
     p->o = o;
-    p->from = p->quiet_until = p->latest = G_MININT64;
+    p->from = p->quiet_until = p->latest = p->watermark = G_MININT64;
     p->to = G_MAXINT64;
     p->now = g_get_real_time() / G_USEC_PER_SEC;
     if (!scan_pg_take_uri(p, sources)) {
@@ -171,6 +175,7 @@ void scan_pg_free(ScanPg *p)
     if (p->accounts_path)
         unlink(p->accounts_path);
     g_free(p->accounts_path);
+    g_free(p->channels);
     g_free(p->source_desc);
     g_free(p->rules_changed);
     g_free(p);
@@ -186,6 +191,28 @@ gboolean scan_pg_writes_db(const ScanPg *p)
     return p && p->dest;
 }
 
+/* The channels some rule can pass, as the query's list ("a,b,..."), or
+ * NULL when every row may be needed: some rule passes every channel, or
+ * some rule reads the history fields (kept over every row of an account).
+ * The engine drops a row whose channel no rule's filter can pass before it
+ * touches any state (the same pass masks decide its windows and graph
+ * edges: engine.c, shape_of), so such a row need not leave the server. */
+static char *scan_pg_channels(const RuleSet *rs)
+{
+    guint32 all = 0, can = 0;
+    for (guint c = CHANNEL_NONE + 1; c < CHANNEL_COUNT; c++)
+        all |= 1u << c;
+    for (guint i = 0; i < rs->rules->len; i++)
+        can |= ((const Rule *)g_ptr_array_index(rs->rules, i))->plan.channel_mask;
+    if (rs->history || !rs->rules->len || (can & all) == all)
+        return NULL;
+    GString *list = g_string_new(NULL);
+    for (guint c = CHANNEL_NONE + 1; c < CHANNEL_COUNT; c++)
+        if (can >> c & 1)
+            g_string_append_printf(list, "%s%s", list->len ? "," : "", txn_channel_name((Channel)c));
+    return g_string_free(list, FALSE);
+}
+
 /* Opens the source early: the server starts the COPY while the caller
  * loads the accounts and builds the engine. */
 static gboolean scan_pg_open_source(ScanPg *p, gint64 from, gboolean accounts, InputOptions *io,
@@ -197,7 +224,7 @@ static gboolean scan_pg_open_source(ScanPg *p, gint64 from, gboolean accounts, I
             return FALSE;
         close(fd);
     }
-    SourcePgQuery q = {p->src, p->accounts_path, from, p->to};
+    SourcePgQuery q = {p->src, p->accounts_path, from, p->to, p->channels};
     if (!(p->source = source_pg_open(&q, error)))
         return FALSE;
     io->format = "canonical";
@@ -226,6 +253,19 @@ static gboolean scan_pg_check_watermark(const ScanPg *p, gint64 mark, GError **e
     return FALSE;
 }
 
+/* Late rows (loaded behind the watermark since the last run) move the
+ * silent replay's end to just before the earliest of them: from there on
+ * every alert is raised again, and the stored ones this run no longer
+ * raises are superseded (sink_pg_supersede). */
+static void scan_pg_late(ScanPg *p, const RuleSet *rs)
+{
+    sink_pg_late(p->sink, &p->late);
+    if (!p->late.rows || p->late.earliest > p->quiet_until)
+        return;
+    p->quiet_until = p->late.earliest - 1;
+    sink_pg_supersede(p->sink, rs, p->quiet_until, p->to);
+}
+
 gboolean scan_pg_begin(ScanPg *p, const RuleSet *rs, gboolean accounts, InputOptions *io,
                        GError **error)
 {
@@ -240,12 +280,14 @@ gboolean scan_pg_begin(ScanPg *p, const RuleSet *rs, gboolean accounts, InputOpt
         if (p->o->incremental && sink_pg_last_watermark(p->sink, &mark)) {
             if (!scan_pg_check_watermark(p, mark, error))
                 return FALSE;
-            p->quiet_until = mark;
-            if (!sink_pg_replay_start(p->sink, rs, mark, &from, error))
+            p->watermark = p->quiet_until = mark;
+            scan_pg_late(p, rs);
+            if (!sink_pg_replay_start(p->sink, rs, p->quiet_until, &from, error))
                 return FALSE;
         }
     }
     p->from = from;
+    p->channels = scan_pg_channels(rs);
     return !p->src || scan_pg_open_source(p, from, accounts, io, error);
 }
 
@@ -272,10 +314,13 @@ gboolean scan_pg_alert(ScanPg *p, const Alert *a)
 
 gboolean scan_pg_commit(ScanPg *p, const InputStats *st, guint64 *stored, GError **error)
 {
-    SinkPgTotals t = {p->from, p->to, st->rows, p->replayed, st->rejected, p->latest};
+    SinkPgTotals t = {p->from,     p->to,     st->rows, p->replayed, st->rejected,
+                      p->latest, p->late.rows};
     SinkPg *sink = g_steal_pointer(&p->sink);
     p->run_id = sink_pg_run_id(sink);
-    return sink_pg_commit(sink, &t, stored, error);
+    gboolean ok = sink_pg_commit(sink, &t, &p->stored, error);
+    *stored = p->stored.fresh;
+    return ok;
 }
 
 void scan_pg_abort(ScanPg *p, const char *reason)
@@ -286,17 +331,34 @@ void scan_pg_abort(ScanPg *p, const char *reason)
 
 void scan_pg_summary(const ScanPg *p, guint64 raised, guint64 stored, FILE *out)
 {
-    char a[32], b[32];
+    char a[32], b[32], c[32];
+    if (p->late.rows)
+        fprintf(out, "scan: incremental: %s late rows loaded behind the watermark %s evaluated, "
+                     "the earliest at %s\n",
+                cmd_count(p->late.rows, a), tstamp_format_utc(p->watermark, b),
+                tstamp_format_utc(p->late.earliest, c));
     if (p->o->incremental && p->quiet_until != G_MININT64)
-        fprintf(out, "scan: incremental: replayed %s rows up to the last watermark %s\n",
-                cmd_count(p->replayed, a), tstamp_format_utc(p->quiet_until, b));
+        fprintf(out, "scan: incremental: replayed %s rows up to %s%s\n", cmd_count(p->replayed, a),
+                p->late.rows ? "the earliest late row, " : "the last watermark ",
+                tstamp_format_utc(p->quiet_until + (p->late.rows ? 1 : 0), b));
     else if (p->o->incremental)
         fprintf(out, "scan: incremental: first run, everything is new\n");
     if (p->rules_changed)
         fprintf(out, "scan: incremental: %s\n", p->rules_changed);
+    if (p->stored.superseded)
+        fprintf(out, "scan: %s stored alerts superseded: the late rows change them, no investigator "
+                     "has triaged them (kept, out of the active ones)\n",
+                cmd_count(p->stored.superseded, a));
     fprintf(out,
             "scan: %s alerts, %s of them new, stored in the database as run %" G_GINT64_FORMAT "\n",
             cmd_count(raised, a), cmd_count(stored, b), p->run_id);
+}
+
+void scan_pg_read_summary(const ScanPg *p, FILE *out)
+{
+    if (p && p->src && p->channels)
+        fprintf(out, "scan: read from the database only the channels the rules can pass: %s\n",
+                p->channels);
 }
 
 void cmd_input_lines(const char *cmd, const InputStats *st, FILE *out)

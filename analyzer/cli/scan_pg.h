@@ -74,6 +74,10 @@ gboolean scan_pg_commit(ScanPg *p, const InputStats *st, guint64 *stored, GError
 void scan_pg_abort(ScanPg *p, const char *reason);
 /* The run summary's lines about the database: replay, alerts raised and stored. */
 void scan_pg_summary(const ScanPg *p, guint64 raised, guint64 stored, FILE *out);
+/* When rows come from the database and the rules allow, only the rows of
+ * the channels some rule can pass are read (scan_pg.c, scan_pg_channels):
+ * prints which, for the run summary. */
+void scan_pg_read_summary(const ScanPg *p, FILE *out);
 /* The accounts table exported by scan_pg_begin as accounts.csv, a
  * temporary file for the KYC side input removed by scan_pg_free; NULL if
  * none was asked for. */

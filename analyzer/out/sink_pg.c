@@ -9,6 +9,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "base/db.h"
 #include "base/tstamp.h"
@@ -21,6 +22,13 @@ struct SinkPg {
     gint64 run_id;
     gint64 last_watermark;
     gboolean has_last_watermark;
+    gboolean incremental;
+    SinkPgLate late;   /* late rows loaded since the last incremental run */
+    gint64 late_upto;  /* the last late_loads id read: what this run evaluates */
+    GString *rules[2]; /* supersede: the rules' ids and versions (array literals) */
+    gint64 supersede_after, supersede_before; /* supersede in (after, before) */
+    guint64 superseded;
+    char *db_key;     /* database, host and port, for the lost-run notes */
     gboolean staging; /* the transaction and its staging table were started */
     gboolean copying, failed;
     guint64 alerts;
@@ -58,11 +66,111 @@ static const char sink_pg_finish_sql[] =
     "UPDATE runs SET status = 'succeeded', finished = clock_timestamp(),"
     " range_from = nullif($2, '')::timestamptz, range_to = nullif($3, '')::timestamptz,"
     " rows = $4, replayed = $5, rejected = $6, alerts = $7, alerts_new = $8,"
-    " watermark = nullif($9, '')::timestamptz WHERE id = $1";
+    " watermark = nullif($9, '')::timestamptz, late_rows = $10 WHERE id = $1";
+
+/* Marks the late loads this run read as evaluated by it. */
+static const char sink_pg_late_done_sql[] =
+    "UPDATE late_loads SET evaluated_by = $1 WHERE evaluated_by IS NULL AND id <= $2";
+
+/* Untriaged alerts of this run's rules in the range it evaluated again
+ * that it no longer raises: superseded (kept, with the run). Runs before
+ * sink_pg_dedup_sql drops the staged alerts already stored. */
+static const char sink_pg_supersede_sql[] =
+    "UPDATE alerts a SET superseded_by = $1, superseded_at = clock_timestamp()"
+    " FROM unnest($2::text[], $3::int[]) AS r(rule, version)"
+    " WHERE a.rule = r.rule AND a.rule_version = r.version AND a.superseded_by IS NULL"
+    " AND a.window_end > to_timestamp($4::bigint)"
+    " AND ($5::bigint IS NULL OR a.window_end < to_timestamp($5::bigint))"
+    " AND a.triage_status = 'new' AND NOT EXISTS (SELECT 1 FROM alert_triage t"
+    "  WHERE t.alert_id = a.alert_id)"
+    " AND NOT EXISTS (SELECT 1 FROM mt_stage_alerts s WHERE s.doc->>'alert_id' = a.alert_id)";
+
+/* A superseded alert raised again (by a later correction) is active again. */
+static const char sink_pg_revive_sql[] =
+    "UPDATE alerts a SET superseded_by = NULL, superseded_at = NULL FROM mt_stage_alerts s"
+    " WHERE a.superseded_by IS NOT NULL AND a.alert_id = s.doc->>'alert_id'";
+
+/* The folder of the lost-run notes: $XDG_STATE_HOME/moneytrail/lost-runs
+ * (~/.local/state/... by default); caller frees. */
+static char *sink_pg_lost_dir(void)
+{
+    return g_build_filename(g_get_user_state_dir(), "moneytrail", "lost-runs", NULL);
+}
+
+/* "KEY-" where KEY names the database by its name, host and port. */
+static char *sink_pg_db_key(PGconn *conn)
+{
+    g_autofree char *id = g_strdup_printf("%s\n%s\n%s", PQdb(conn), PQhost(conn), PQport(conn));
+    g_autofree char *sum = g_compute_checksum_for_string(G_CHECKSUM_SHA256, id, -1);
+    return g_strdup_printf("%.16s-", sum);
+}
+
+/* Keeps the reason of a run whose failure could not be recorded (both
+ * connections lost) in a note that the next run against this database
+ * carries into the run record. Best effort, like the record itself. */
+static void sink_pg_lost_run_note(const SinkPg *s, const char *reason)
+{
+    g_autofree char *dir = sink_pg_lost_dir();
+    g_autofree char *name = g_strdup_printf("%s%" G_GINT64_FORMAT, s->db_key, s->run_id);
+    g_autofree char *path = g_build_filename(dir, name, NULL);
+    if (g_mkdir_with_parents(dir, 0700) == 0)
+        g_file_set_contents_full(path, reason, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0600, NULL);
+}
+
+/* Records the notes of lost runs of this database (see
+ * sink_pg_lost_run_note) as their reason, and removes them. */
+static gboolean sink_pg_lost_runs_apply(SinkPg *s, GError **error)
+{
+    g_autofree char *dir = sink_pg_lost_dir();
+    g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
+    const char *name;
+    while (d && (name = g_dir_read_name(d))) {
+        char *end;
+        if (!g_str_has_prefix(name, s->db_key))
+            continue;
+        gint64 id = g_ascii_strtoll(name + strlen(s->db_key), &end, 10);
+        g_autofree char *path = g_build_filename(dir, name, NULL);
+        g_autofree char *reason = NULL;
+        if (*end || id <= 0 || !g_file_get_contents(path, &reason, NULL, NULL))
+            continue;
+        char num[32];
+        g_snprintf(num, sizeof num, "%" G_GINT64_FORMAT, id);
+        g_autofree char *why = g_strdup_printf(
+            "%s (the run lost its database connections; the reason was noted locally)", reason);
+        const char *params[] = {num, why};
+        if (!db_command(s->conn, "cannot record the run in",
+                        "UPDATE runs SET status = 'failed', finished = clock_timestamp(),"
+                        " error = $2 WHERE id = $1 AND status = 'running'",
+                        2, params, error))
+            return FALSE;
+        unlink(path);
+    }
+    return TRUE;
+}
+
+/* The late loads not yet evaluated: their rows and earliest time, and
+ * the last id, so that a load committed meanwhile waits for the next run. */
+static gboolean sink_pg_read_late(SinkPg *s, GError **error)
+{
+    PGresult *res =
+        db_exec(s->conn, "cannot read the late loads of",
+                "SELECT coalesce(sum(rows), 0), extract(epoch FROM min(earliest))::bigint,"
+                " coalesce(max(id), 0) FROM late_loads WHERE evaluated_by IS NULL",
+                0, NULL, error);
+    if (!res)
+        return FALSE;
+    s->late.rows = g_ascii_strtoull(PQgetvalue(res, 0, 0), NULL, 10);
+    s->late.earliest = s->late.rows ? g_ascii_strtoll(PQgetvalue(res, 0, 1), NULL, 10) : 0;
+    s->late_upto = g_ascii_strtoll(PQgetvalue(res, 0, 2), NULL, 10);
+    PQclear(res);
+    return TRUE;
+}
 
 static gboolean sink_pg_begin_run(SinkPg *s, const SinkPgRun *run, GError **error)
 {
     const char *what = "cannot record the run in";
+    if (!sink_pg_lost_runs_apply(s, error))
+        return FALSE;
     if (!db_command(s->conn, what,
                     "UPDATE runs SET status = 'failed', finished = clock_timestamp(),"
                     " error = 'abandoned: the process ended before the run finished'"
@@ -79,6 +187,9 @@ static gboolean sink_pg_begin_run(SinkPg *s, const SinkPgRun *run, GError **erro
     s->last_watermark =
         s->has_last_watermark ? g_ascii_strtoll(PQgetvalue(res, 0, 0), NULL, 10) : 0;
     PQclear(res);
+    s->incremental = run->incremental;
+    if (run->incremental && !sink_pg_read_late(s, error))
+        return FALSE;
     const char *params[] = {run->source, run->incremental ? "true" : "false", run->rules_digest};
     res = db_exec(s->conn, what,
                   "INSERT INTO runs (source, incremental, rules_digest) VALUES ($1, $2, $3)"
@@ -111,8 +222,9 @@ SinkPg *sink_pg_open(const SinkPgRun *run, GError **error)
     s->conninfo = g_strdup(run->conninfo ? run->conninfo : "");
     s->buf = g_string_sized_new(SINK_PG_FLUSH_BYTES * 2);
     s->json = g_string_sized_new(4096);
-    if (!(s->conn = db_connect(s->conninfo, error)) || !db_check_schema(s->conn, error) ||
-        !db_lock_runs(s->conn, error) || !sink_pg_begin_run(s, run, error)) {
+    if (!(s->conn = db_connect(s->conninfo, error)) || !(s->db_key = sink_pg_db_key(s->conn)) ||
+        !db_check_schema(s->conn, error) || !db_lock_runs(s->conn, error) ||
+        !sink_pg_begin_run(s, run, error)) {
         sink_pg_abort(s, NULL);
         return NULL;
     }
@@ -136,7 +248,7 @@ static const char sink_pg_chain_sql[] =
     "  extract(epoch FROM a.window_end - lag(a.window_end) OVER p)::bigint AS gap,"
     "  extract(epoch FROM max(a.window_end) OVER (PARTITION BY a.rule, a.account))::bigint AS last"
     "  FROM alerts a JOIN r ON r.rule = a.rule AND r.version = a.rule_version"
-    "  WHERE a.window_end <= to_timestamp($5::bigint)"
+    "  WHERE a.window_end <= to_timestamp($5::bigint) AND a.superseded_by IS NULL"
     "  WINDOW p AS (PARTITION BY a.rule, a.account ORDER BY a.window_end))"
     " SELECT min(start - 2 * w - s) FROM (SELECT w, s, max(t) AS start FROM g"
     "  WHERE last > $5::bigint - w - 2 * s AND (gap IS NULL OR gap >= w + 2 * s)"
@@ -154,6 +266,19 @@ static void sink_pg_array_add(GString *a, const char *v)
     g_string_append_c(a, '"');
 }
 
+/* Appends a rule's id and version, and with n = 4 its look-back (window
+ * and baseline) and suppression, to the array literals arr[0..n-1]. */
+static void sink_pg_rule_add(GString **arr, int n, const Rule *r)
+{
+    char num[3][32];
+    g_snprintf(num[0], 32, "%d", r->version);
+    g_snprintf(num[1], 32, "%" G_GINT64_FORMAT, r->window + r->baseline);
+    g_snprintf(num[2], 32, "%" G_GINT64_FORMAT, r->suppress);
+    sink_pg_array_add(arr[0], r->id);
+    for (int k = 0; k + 1 < n; k++)
+        sink_pg_array_add(arr[k + 1], num[k]);
+}
+
 gboolean sink_pg_replay_start(SinkPg *s, const RuleSet *rs, gint64 watermark, gint64 *start,
                               GError **error)
 {
@@ -163,13 +288,7 @@ gboolean sink_pg_replay_start(SinkPg *s, const RuleSet *rs, gint64 watermark, gi
         arr[i] = g_string_new("{");
     for (guint i = 0; i < rs->rules->len; i++) {
         const Rule *r = g_ptr_array_index(rs->rules, i);
-        char num[3][32];
-        g_snprintf(num[0], 32, "%d", r->version);
-        g_snprintf(num[1], 32, "%" G_GINT64_FORMAT, r->window + r->baseline);
-        g_snprintf(num[2], 32, "%" G_GINT64_FORMAT, r->suppress);
-        sink_pg_array_add(arr[0], r->id);
-        for (int k = 0; k < 3; k++)
-            sink_pg_array_add(arr[k + 1], num[k]);
+        sink_pg_rule_add(arr, 4, r);
         span = MAX(span, 2 * (r->window + r->baseline) + r->suppress);
     }
     char wm[32];
@@ -188,6 +307,26 @@ gboolean sink_pg_replay_start(SinkPg *s, const RuleSet *rs, gint64 watermark, gi
         *start = MIN(*start, g_ascii_strtoll(PQgetvalue(res, 0, 0), NULL, 10));
     PQclear(res);
     return TRUE;
+}
+
+void sink_pg_late(const SinkPg *s, SinkPgLate *late)
+{
+    *late = s->late;
+}
+
+void sink_pg_supersede(SinkPg *s, const RuleSet *rs, gint64 after, gint64 before)
+{
+    for (int i = 0; i < 2; i++)
+        s->rules[i] = g_string_new("{");
+    for (guint i = 0; i < rs->rules->len; i++)
+        sink_pg_rule_add(s->rules, 2, g_ptr_array_index(rs->rules, i));
+    for (guint i = 0; rs->typologies && i < rs->typologies->len; i++)
+        sink_pg_rule_add(s->rules, 2,
+                         &((const Typology *)g_ptr_array_index(rs->typologies, i))->rule);
+    for (int i = 0; i < 2; i++)
+        g_string_append_c(s->rules[i], '}');
+    s->supersede_after = after;
+    s->supersede_before = before;
 }
 
 gint64 sink_pg_run_id(const SinkPg *s)
@@ -236,7 +375,7 @@ static const char *sink_pg_ts(gint64 t, gint64 open, char *buf)
 static gboolean sink_pg_record(SinkPg *s, const SinkPgTotals *t, guint64 stored, GError **error)
 {
     char id[32], from[32], to[32], rows[32], replayed[32], rejected[32], alerts[32], fresh[32],
-        wm[32];
+        wm[32], late[32], upto[32];
     g_snprintf(id, sizeof id, "%" G_GINT64_FORMAT, s->run_id);
     gint64 mark = t->watermark != G_MININT64 ? t->watermark
                   : s->has_last_watermark    ? s->last_watermark
@@ -246,6 +385,8 @@ static gboolean sink_pg_record(SinkPg *s, const SinkPgTotals *t, guint64 stored,
     g_snprintf(rejected, sizeof rejected, "%" G_GUINT64_FORMAT, t->rejected);
     g_snprintf(alerts, sizeof alerts, "%" G_GUINT64_FORMAT, s->alerts);
     g_snprintf(fresh, sizeof fresh, "%" G_GUINT64_FORMAT, stored);
+    g_snprintf(late, sizeof late, "%" G_GUINT64_FORMAT, t->late_rows);
+    g_snprintf(upto, sizeof upto, "%" G_GINT64_FORMAT, s->late_upto);
     const char *p2[] = {id,
                         sink_pg_ts(t->range_from, G_MININT64, from),
                         sink_pg_ts(t->range_to, G_MAXINT64, to),
@@ -254,9 +395,32 @@ static gboolean sink_pg_record(SinkPg *s, const SinkPgTotals *t, guint64 stored,
                         rejected,
                         alerts,
                         fresh,
-                        sink_pg_ts(mark, G_MININT64, wm)};
-    return db_command(s->conn, "cannot record the run in", sink_pg_finish_sql, 9, p2, error) &&
+                        sink_pg_ts(mark, G_MININT64, wm),
+                        late};
+    const char *p3[] = {id, upto};
+    return db_command(s->conn, "cannot record the run in", sink_pg_finish_sql, 10, p2, error) &&
+           (!s->incremental ||
+            db_command(s->conn, "cannot record the run in", sink_pg_late_done_sql, 2, p3, error)) &&
            db_command(s->conn, "cannot commit the run in", "COMMIT", 0, NULL, error);
+}
+
+/* Supersedes the stored alerts this run no longer raises in the range it
+ * evaluated again, and revives superseded ones it raises. */
+static gboolean sink_pg_supersede_run(SinkPg *s, GError **error)
+{
+    char id[32], after[32], before[32];
+    g_snprintf(id, sizeof id, "%" G_GINT64_FORMAT, s->run_id);
+    g_snprintf(after, sizeof after, "%" G_GINT64_FORMAT, s->supersede_after);
+    g_snprintf(before, sizeof before, "%" G_GINT64_FORMAT, s->supersede_before);
+    const char *params[] = {id, s->rules[0]->str, s->rules[1]->str, after,
+                            s->supersede_before == G_MAXINT64 ? NULL : before};
+    const char *what = "cannot supersede alerts in";
+    PGresult *res = db_exec(s->conn, what, sink_pg_supersede_sql, 5, params, error);
+    if (!res)
+        return FALSE;
+    s->superseded = g_ascii_strtoull(PQcmdTuples(res), NULL, 10);
+    PQclear(res);
+    return db_command(s->conn, what, sink_pg_revive_sql, 0, NULL, error);
 }
 
 /* Moves the staged alerts into alerts and alert_evidence, then records the run. */
@@ -269,6 +433,8 @@ static gboolean sink_pg_store(SinkPg *s, const SinkPgTotals *t, guint64 *stored,
     *stored = 0;
     if (!s->staging) /* no alert: only the run is recorded */
         return db_command(s->conn, what, "BEGIN", 0, NULL, error) && sink_pg_record(s, t, 0, error);
+    if (s->rules[0] && !sink_pg_supersede_run(s, error))
+        return FALSE;
     if (!db_command(s->conn, what, sink_pg_dedup_sql, 0, NULL, error))
         return FALSE;
     PGresult *res = db_exec(s->conn, what, sink_pg_insert_sql, 1, p1, error);
@@ -280,8 +446,14 @@ static gboolean sink_pg_store(SinkPg *s, const SinkPgTotals *t, guint64 *stored,
            sink_pg_record(s, t, *stored, error);
 }
 
-gboolean sink_pg_commit(SinkPg *s, const SinkPgTotals *t, guint64 *stored, GError **error)
+gboolean sink_pg_commit(SinkPg *s, const SinkPgTotals *t, SinkPgStored *out, GError **error)
 {
+    guint64 *stored = &out->fresh;
+    /* superseding compares with the staged alerts: stage none if need be */
+    if (s->rules[0] && !s->staging && !s->failed) {
+        s->staging = TRUE;
+        s->failed = !sink_pg_begin_staging(s, &s->error);
+    }
     gboolean ok = !s->failed && (!s->staging || sink_pg_flush(s));
     if (!ok)
         g_propagate_error(error, g_steal_pointer(&s->error));
@@ -296,31 +468,37 @@ gboolean sink_pg_commit(SinkPg *s, const SinkPgTotals *t, guint64 *stored, GErro
         return FALSE;
     }
     s->copying = FALSE;
+    out->superseded = s->superseded;
     PQfinish(s->conn);
     s->conn = NULL;
     sink_pg_abort(s, NULL);
     return TRUE;
 }
 
+static gboolean sink_pg_record_failed(PGconn *conn, gint64 run_id, const char *reason)
+{
+    char id[32];
+    g_snprintf(id, sizeof id, "%" G_GINT64_FORMAT, run_id);
+    const char *params[] = {id, reason};
+    return conn && PQstatus(conn) == CONNECTION_OK &&
+           db_command(conn, "cannot record the failed run in",
+                      "UPDATE runs SET status = 'failed', finished = clock_timestamp(), error = $2"
+                      " WHERE id = $1 AND status = 'running'",
+                      2, params, NULL);
+}
+
 /* Marks the run failed in its own transaction, on a new connection if the
- * run's one is gone. Best effort: the run stays 'running' otherwise, and
- * the next run marks it abandoned. */
+ * run's one is gone; when no connection can, the reason goes to a local
+ * note for the next run (sink_pg_lost_run_note). */
 static void sink_pg_mark_failed(SinkPg *s, const char *reason)
 {
-    if (!s->conn || PQstatus(s->conn) != CONNECTION_OK) {
-        if (s->conn)
-            PQfinish(s->conn);
-        s->conn = db_connect(s->conninfo, NULL);
-        if (!s->conn)
-            return;
-    }
-    char id[32];
-    g_snprintf(id, sizeof id, "%" G_GINT64_FORMAT, s->run_id);
-    const char *params[] = {id, reason};
-    db_command(s->conn, "cannot record the failed run in",
-               "UPDATE runs SET status = 'failed', finished = clock_timestamp(), error = $2"
-               " WHERE id = $1 AND status = 'running'",
-               2, params, NULL);
+    if (sink_pg_record_failed(s->conn, s->run_id, reason))
+        return;
+    if (s->conn)
+        PQfinish(s->conn);
+    s->conn = db_connect(s->conninfo, NULL);
+    if (!sink_pg_record_failed(s->conn, s->run_id, reason))
+        sink_pg_lost_run_note(s, reason);
 }
 
 void sink_pg_abort(SinkPg *s, const char *reason)
@@ -340,6 +518,10 @@ void sink_pg_abort(SinkPg *s, const char *reason)
         g_error_free(s->error);
     g_string_free(s->buf, TRUE);
     g_string_free(s->json, TRUE);
+    for (int i = 0; i < 2; i++)
+        if (s->rules[i])
+            g_string_free(s->rules[i], TRUE);
+    g_free(s->db_key);
     g_free(s->conninfo);
     g_free(s);
 }

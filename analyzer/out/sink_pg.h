@@ -8,7 +8,10 @@
  * nothing twice and never touches the triage columns, and marks the run
  * 'succeeded' with its counts and watermark, all in that one transaction.
  * Abort rolls it back and marks the run 'failed' with the reason in a
- * transaction of its own (on a new connection if the old one was lost). */
+ * transaction of its own (on a new connection if the old one was lost);
+ * when no connection can be had, the reason is kept in a local note,
+ * $XDG_STATE_HOME/moneytrail/lost-runs/KEY-RUNID, that the next run
+ * against the same database records and removes. */
 #ifndef MT_SINK_PG_H
 #define MT_SINK_PG_H
 
@@ -42,6 +45,21 @@ gboolean sink_pg_last_watermark(const SinkPg *s, gint64 *ts);
  * FALSE with error. */
 gboolean sink_pg_replay_start(SinkPg *s, const RuleSet *rs, gint64 watermark, gint64 *start,
                               GError **error);
+typedef struct {
+    guint64 rows;    /* rows loaded behind the watermark, not yet evaluated */
+    gint64 earliest; /* the earliest of their times (UTC s), when rows > 0 */
+} SinkPgLate;
+
+/* For an incremental run: the late rows (loaded at or before the
+ * watermark of their time, recorded in late_loads by `load`) that no
+ * incremental run has evaluated yet; commit marks them evaluated. */
+void sink_pg_late(const SinkPg *s, SinkPgLate *late);
+/* Asks commit to supersede the stored alerts of rs's rules and typologies
+ * with window_end in (after, before) that this run did not raise and no
+ * investigator has touched (no triage entry): superseded_by is set to the
+ * run, the alert kept. A superseded alert the run raises again is active
+ * again. For a run that evaluates late rows from after on. */
+void sink_pg_supersede(SinkPg *s, const RuleSet *rs, gint64 after, gint64 before);
 /* The id of this run in the runs table. */
 gint64 sink_pg_run_id(const SinkPg *s);
 /* Stages one alert; FALSE after a failure (then commit fails). */
@@ -52,14 +70,20 @@ typedef struct {
     guint64 rows;                /* rows read, replayed ones included */
     guint64 replayed;            /* rows at or before the previous watermark */
     guint64 rejected;
-    gint64 watermark; /* latest transaction time read; G_MININT64 = none */
+    gint64 watermark;  /* latest transaction time read; G_MININT64 = none */
+    guint64 late_rows; /* late rows evaluated (sink_pg_late) */
 } SinkPgTotals;
 
-/* Stores the staged alerts and marks the run succeeded, in one
- * transaction; *stored gets the number of alerts that were new. Frees
- * the sink. FALSE with error if anything fails (then nothing is stored
- * and the run is marked failed). */
-gboolean sink_pg_commit(SinkPg *s, const SinkPgTotals *t, guint64 *stored, GError **error);
+typedef struct {
+    guint64 fresh;      /* alerts that were new */
+    guint64 superseded; /* stored alerts superseded (sink_pg_supersede) */
+} SinkPgStored;
+
+/* Stores the staged alerts, supersedes (sink_pg_supersede) and marks the
+ * run succeeded, in one transaction; *out gets the counts. Frees the
+ * sink. FALSE with error if anything fails (then nothing is stored and
+ * the run is marked failed). */
+gboolean sink_pg_commit(SinkPg *s, const SinkPgTotals *t, SinkPgStored *out, GError **error);
 /* Discards the staged alerts and marks the run failed with reason. Frees
  * the sink; NULL is ignored. */
 void sink_pg_abort(SinkPg *s, const char *reason);

@@ -2,8 +2,8 @@
  *
  * PostgreSQL sends one CopyData message per row, so a row is a record
  * as it arrives: no splitting, no copying; the buffer libpq allocated is
- * freed on the next call. The range bounds travel as parameters of
- * set_config, because COPY itself takes no parameters. */
+ * freed on the next call. The range bounds and the channels travel as
+ * parameters of set_config, because COPY itself takes no parameters. */
 #include "read/source_pg.h"
 
 #include <string.h>
@@ -29,6 +29,8 @@ static const char source_pg_sql[] =
     "'-infinity')::timestamptz "
     "AND ts < coalesce(nullif(current_setting('moneytrail.scan_to', true), ''), "
     "'infinity')::timestamptz "
+    "AND (coalesce(current_setting('moneytrail.scan_channels', true), '') = '' "
+    "OR channel = ANY (string_to_array(current_setting('moneytrail.scan_channels', true), ','))) "
     "ORDER BY ts, tx_id) TO STDOUT (FORMAT csv)";
 
 struct SourcePg {
@@ -54,11 +56,12 @@ static gboolean source_pg_start(SourcePg *s, const SourcePgQuery *q, GError **er
 {
     char from[32], to[32];
     const char *params[] = {source_pg_bound(q->from, G_MININT64, from),
-                            source_pg_bound(q->to, G_MAXINT64, to)};
+                            source_pg_bound(q->to, G_MAXINT64, to), q->channels ? q->channels : ""};
     if (!db_command(s->conn, "cannot set the scan range in",
                     "SELECT set_config('moneytrail.scan_from', $1, false), "
-                    "set_config('moneytrail.scan_to', $2, false)",
-                    2, params, error))
+                    "set_config('moneytrail.scan_to', $2, false), "
+                    "set_config('moneytrail.scan_channels', $3, false)",
+                    3, params, error))
         return FALSE;
     PGresult *res = PQexec(s->conn, source_pg_sql);
     gboolean ok = PQresultStatus(res) == PGRES_COPY_OUT;

@@ -1,8 +1,8 @@
 /* source_pg.h: the transactions table of a PostgreSQL database as a
  * stream of canonical CSV records.
  *
- * Runs COPY (SELECT ... FROM transactions WHERE ts in [from, to) ORDER BY
- * ts, tx_id) TO STDOUT in CSV format on its own connection and hands out
+ * Runs COPY (SELECT ... FROM transactions WHERE ts in [from, to) [AND
+ * channel in (...)] ORDER BY ts, tx_id) TO STDOUT in CSV format on its own connection and hands out
  * each row as one record, after a first record that is the canonical
  * header, so that the decoder reads the database exactly as it reads a
  * canonical CSV file. Timestamps come back in the local time and offset
@@ -21,6 +21,8 @@ typedef struct {
                            * (db_export_accounts), on the same connection */
     gint64 from;          /* first instant, UTC seconds; G_MININT64 = from the start */
     gint64 to;            /* end, exclusive; G_MAXINT64 = to the end */
+    const char *channels; /* "cash_withdrawal,transfer": only rows of these channels;
+                           * NULL or "" = every row */
 } SourcePgQuery;
 
 typedef struct SourcePg SourcePg;

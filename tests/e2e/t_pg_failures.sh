@@ -4,15 +4,17 @@
 # the alert side, each while it waits for a lock that a third session
 # holds), a statement timeout, a full disk under the alerts
 # table. Each gives a clear message, exit 3, the run marked failed with
-# the reason, and not one alert stored.
+# the reason, and not one alert stored. Last, the server stopped mid-run
+# (both connections lost): the reason is noted locally and recorded by the
+# next run.
 . tests/e2e/lib.sh
 . tests/pg/pg-harness.sh
 tools/mtgen/mtgen -q --seed 7 --accounts 10000 --days 30 --out "$TMP/gen" || exit 1
 $MT db init >/dev/null && $MT load -q --db '' "$TMP/gen/transactions.csv" || exit 1
 
-# end_backend PATTERN: waits until a backend runs a query LIKE PATTERN, lets
-# it work for a moment, then ends it from this second session.
-end_backend() {
+# wait_query PATTERN: waits until a backend runs a query LIKE PATTERN, and
+# lets it work for a moment.
+wait_query() {
     n=0
     until [ "$(pg_sql -c "SELECT count(*) FROM pg_stat_activity WHERE query LIKE '$1'")" = 1 ]; do
         n=$((n + 1))
@@ -20,6 +22,11 @@ end_backend() {
         sleep 0.05
     done
     sleep 0.5
+}
+# end_backend PATTERN: waits for the query (wait_query), then ends its
+# backend from this second session.
+end_backend() {
+    wait_query "$1" || return 1
     pg_sql -c "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE '$1'" >/dev/null
 }
 # failed_run NAME REGEX: exit 3, REGEX in the message and in the error of
@@ -95,4 +102,31 @@ check "after all that, a run succeeds and stores the alerts" sh -c "
     $PSQL -c 'ALTER TABLE alerts SET TABLESPACE pg_default' -c 'ALTER TABLE alert_evidence SET TABLESPACE pg_default' 2>/dev/null;
     $MT scan -q --db '' && [ \"\$($PSQL -c 'SELECT count(*) > 0 FROM alerts')\" = t ] &&
     [ \"\$($PSQL -c \"SELECT count(*) FROM runs WHERE status = 'running'\")\" = 0 ]"
+# Both connections lost: the server stops while the run reads. The run
+# cannot record its failure, so it keeps the reason in a local note, and
+# the next run records it instead of "abandoned".
+export XDG_STATE_HOME="$TMP/state"
+NOTES="$XDG_STATE_HOME/moneytrail/lost-runs"
+lock_table transactions 'ACCESS EXCLUSIVE'
+$MT scan -q --db '' 2>"$TMP/lost.err" &
+pid=$!
+wait_query 'COPY (SELECT tx_id%'
+lost_run=$(pg_sql -c "SELECT max(id) FROM runs")
+pg_stop
+wait $pid
+echo $? >"$TMP/lost.rc"
+wait $locker
+pg_start
+check "both connections lost: exit 3, the run left running, its reason in a local note" sh -c "
+    [ \$(cat $TMP/lost.rc) -eq 3 ] && grep -Eq '$LOST' $TMP/lost.err &&
+    [ \"\$($PSQL -c 'SELECT status FROM runs WHERE id = $lost_run')\" = running ] &&
+    [ \$(ls $NOTES | wc -l) -eq 1 ] && ls $NOTES | grep -Eq '^[0-9a-f]{16}-$lost_run\$' &&
+    grep -qF \"\$(cat $NOTES/*)\" $TMP/lost.err"
+$MT scan -q -r tests/e2e/data/pg/cash.rule --db '' 2>"$TMP/next.err"
+echo $? >"$TMP/next.rc"
+check "the next run records the lost run's reason and removes the note" sh -c "
+    [ \$(cat $TMP/next.rc) -eq 0 ] || { cat $TMP/next.err; exit 1; }
+    [ \"\$($PSQL -c \"SELECT status, error ~ '$LOST', error ~ 'the reason was noted locally' FROM runs WHERE id = $lost_run\")\" = 'failed|t|t' ] &&
+    [ \$(ls $NOTES | wc -l) -eq 0 ] &&
+    [ \"\$($PSQL -c \"SELECT count(*) FROM runs WHERE error ~ 'abandoned'\")\" = 0 ]"
 finish

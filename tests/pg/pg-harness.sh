@@ -8,7 +8,7 @@
 # unprivileged `postgres` user that Debian's package creates; as anyone else
 # it runs as that user. Sets PGHOST, PGPORT, PGUSER and PGDATABASE, so that
 # `moneytrail ... --db ''` and psql reach it through libpq's environment.
-# Provides pg_sql and $PSQL (psql -XAtq), pg_stop, PG_DIR, PG_BIN.
+# Provides pg_sql and $PSQL (psql -XAtq), pg_stop, pg_start, PG_DIR, PG_BIN.
 
 PG_BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
 if [ -z "$PG_BIN" ] || [ ! -x "$PG_BIN/postgres" ]; then
@@ -62,25 +62,30 @@ fi
 # The log goes to a file the server user can write.
 touch "$PG_DIR/server.log"
 [ -n "$PG_AS" ] && chown postgres "$PG_DIR/server.log"
-$PG_AS "$PG_BIN/postgres" -D "$PG_DIR/data" -k "$PG_DIR/sock" -p "$PG_PORT" \
-    -c listen_addresses='' -c fsync=off -c synchronous_commit=off -c full_page_writes=off \
-    -c max_wal_size=1GB -c shared_buffers=128MB >>"$PG_DIR/server.log" 2>&1 &
-PG_PID=$!
+# pg_start: starts the server (again, after pg_stop) and waits until it
+# accepts connections.
+pg_start() {
+    $PG_AS "$PG_BIN/postgres" -D "$PG_DIR/data" -k "$PG_DIR/sock" -p "$PG_PORT" \
+        -c listen_addresses='' -c fsync=off -c synchronous_commit=off -c full_page_writes=off \
+        -c max_wal_size=1GB -c shared_buffers=128MB >>"$PG_DIR/server.log" 2>&1 &
+    PG_PID=$!
+    n=0
+    until "$PG_BIN/pg_isready" -q 2>/dev/null; do
+        n=$((n + 1))
+        if [ $n -gt 100 ] || ! kill -0 "$PG_PID" 2>/dev/null; then
+            echo "not ok - the test server did not start:"
+            sed 's/^/#   /' "$PG_DIR/server.log"
+            exit 1
+        fi
+        sleep 0.1
+    done
+    # With runuser the pid is runuser's; the server is its child. Stop the
+    # server itself, by the pid it wrote.
+    PG_PID=$(head -1 "$PG_DIR/data/postmaster.pid")
+}
 export PGHOST="$PG_DIR/sock" PGPORT="$PG_PORT" PGUSER=mt PGDATABASE=postgres
 unset PGPASSWORD PGSERVICE PGSERVICEFILE PGOPTIONS
-n=0
-until "$PG_BIN/pg_isready" -q 2>/dev/null; do
-    n=$((n + 1))
-    if [ $n -gt 100 ] || ! kill -0 "$PG_PID" 2>/dev/null; then
-        echo "not ok - the test server did not start:"
-        sed 's/^/#   /' "$PG_DIR/server.log"
-        exit 1
-    fi
-    sleep 0.1
-done
-# With runuser the pid is runuser's; the server is its child. Stop the
-# server itself, by the pid it wrote.
-PG_PID=$(head -1 "$PG_DIR/data/postmaster.pid")
+pg_start
 
 # $PSQL for command strings run by `check ... sh -c "..."`, pg_sql in the script.
 PSQL="$PG_BIN/psql -XAtq -v ON_ERROR_STOP=1"
