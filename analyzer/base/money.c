@@ -195,7 +195,7 @@ char *money_format(gint64 amount, int exp, char *buf)
 static gboolean money_scaled(double k, int exp, __int128 *fl, gboolean *frac)
 {
     int e;
-    double f = frexp(k, &e);                       /* k = f * 2^e, 0.5 <= |f| < 1 */
+    double f = frexp(k, &e); /* k = f * 2^e, 0.5 <= |f| < 1 */
     __int128 p = (__int128)(gint64)ldexp(f, 53) * money_pow10(exp); /* k = p * 2^(e-53) / 10^exp */
     e -= 53;
     *frac = FALSE;

@@ -29,8 +29,8 @@ typedef struct {
     guint32 currency;    /* of the firing transaction */
     guint8 currency_exp;
     const double *aggs;               /* values of rule->aggs */
-    const gint64 *exact; /* beside aggs: minor units (currency_exp) of money ones, or
-                          * MONEY_INEXACT; NULL: none (a typology alert) */
+    const gint64 *exact;              /* beside aggs: minor units (currency_exp) of money ones, or
+                                       * MONEY_INEXACT; NULL: none (a typology alert) */
     StrView evidence[LIMIT_EVIDENCE]; /* most recent evidence, oldest first */
     guint n_evidence;
     guint n_evidence_total; /* entries in the window (may exceed LIMIT_EVIDENCE) */

@@ -141,8 +141,8 @@ static gboolean collect(const Alert *a, void *user)
     const Shards *s = sh->s;
     guint ri = GPOINTER_TO_UINT(g_hash_table_lookup(s->rule_index, a->rule)) - 1;
     guint naggs = a->rule->aggs->len;
-    gsize bytes = (a->match ? match_bytes(a->match) : 0) + naggs * (sizeof(double) + sizeof(gint64)) +
-                  a->n_evidence * sizeof(StrView);
+    gsize bytes = (a->match ? match_bytes(a->match) : 0) +
+                  naggs * (sizeof(double) + sizeof(gint64)) + a->n_evidence * sizeof(StrView);
     for (guint i = 0; i < a->n_evidence; i++)
         bytes += a->evidence[i].len;
     const TxnCore *t = &sh->batch->core[sh->row];

@@ -542,16 +542,21 @@ Test(engine, sums_past_2_53_minor_units_are_exact)
                        "  explain \"{sum(amount)}, the largest {max(amount)}\"\n";
     TxnCore big[11];
     const char *big_ids[11] = {"y", "b1", "b2", "b3", "b4", "b5", "b6", "b7", "b8", "b9", "last"};
-    big[0] = (TxnCore){.ts = 1000, .from = 1, .to = 3, .amount = 1,
-                       .currency = ('J' << 16 | 'P' << 8 | 'Y'), .currency_exp = 0};
+    big[0] = (TxnCore){.ts = 1000,
+                       .from = 1,
+                       .to = 3,
+                       .amount = 1,
+                       .currency = ('J' << 16 | 'P' << 8 | 'Y'),
+                       .currency_exp = 0};
     for (guint i = 1; i < 10; i++)
         big[i] = (TxnCore){.ts = 1000 + i, .from = 2, .to = 3, EUR(LIMIT_AMOUNT_MINOR)};
     big[10] = (TxnCore){.ts = 1010, .from = 2, .to = 3, EUR(G_GINT64_CONSTANT(7199254740893))};
     Got g;
     run(rule, big, big_ids, 11, &g);
     cr_assert_eq(g.json->len, 1);
-    expect_in(&g, 0, "\"explanation\":\"90,071,992,547,409.93 EUR, the largest "
-                     "10,000,000,000,000.00 EUR\"");
+    expect_in(&g, 0,
+              "\"explanation\":\"90,071,992,547,409.93 EUR, the largest "
+              "10,000,000,000,000.00 EUR\"");
     expect_in(&g, 0, "\"sum(amount)\":\"90071992547409.93\"");
     g_ptr_array_unref(g.json);
     /* the same without the yen: the running total, one currency */
