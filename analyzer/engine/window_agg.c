@@ -191,16 +191,18 @@ static double sum_amount(const AggCtx *c, guint lo, guint hi, gint64 *exact)
 }
 
 /* sum, avg, min or max of the amounts in [lo, hi) that pass the aggregate's
- * flag (or all), when the window holds one currency exponent: read from the
- * entries themselves, no record touched; sums exact in minor units (cannot
- * overflow, see the assertion below), an average a double. */
+ * "where" (or all), when the window holds one currency exponent: read from
+ * the entries themselves, no record touched when the "where" is a flag;
+ * sums exact in minor units (cannot overflow, see the assertion below), an
+ * average a double. */
 static double fold_amounts(const RuleAgg *g, const AggCtx *c, guint lo, guint hi, gint64 *exact)
 {
+    RuleEval ev = {.account = c->account, .rs = c->rs, .kyc = c->kyc};
     gint64 sum = 0, least = G_MAXINT64, most = G_MININT64;
     guint n = 0;
     for (guint i = lo; i < hi; i++) {
         const WinEntry *en = window_at(c->w, i);
-        if (g->flag >= 0 && !((win_flags(en) >> g->flag) & 1))
+        if (g->cond.n && !passes(g, c, i, &ev))
             continue;
         n++;
         sum += en->amount;
@@ -228,8 +230,7 @@ static double fold(const RuleAgg *g, const AggCtx *c, guint lo, guint hi, gint64
 {
     if (g->kind == AGG_COUNT && g->arg.n == 0)
         return hi - lo;
-    if (g->kind != AGG_COUNT && is_plain_amount(&g->arg) && (!g->cond.n || g->flag >= 0) &&
-        c->w->run_exp >= 0)
+    if (g->kind != AGG_COUNT && is_plain_amount(&g->arg) && c->w->run_exp >= 0)
         return fold_amounts(g, c, lo, hi, exact);
     if ((g->kind == AGG_SUM || g->kind == AGG_AVG) && is_plain_amount(&g->arg) && !g->cond.n) {
         gint64 sum = MONEY_INEXACT;
