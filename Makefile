@@ -39,7 +39,7 @@ MT ?= ./moneytrail
 # The tools are built without sanitizers, also by `make asan`, so that a
 # sanitizer build never replaces them.
 ifeq ($(SAN),)
-TOOLS := $(if $(TOOL_SRC),tools/mtgen/mtgen) tools/pgdrain
+TOOLS := $(if $(TOOL_SRC),tools/mtgen/mtgen) tools/pgdrain tools/damage
 endif
 all: $(MT) $(TOOLS)
 
@@ -75,6 +75,10 @@ tools/mtgen/mtgen: $(TOOL_OBJ) $(B)/analyzer/base/tstamp.o
 
 # The bare libpq client that tools/bench-pg measures moneytrail against.
 tools/pgdrain: $(B)/tools/pgdrain.o
+	$(CC) -o $@ $^ $(LDLIBS_ALL)
+
+# The random damage of tests/e2e/t_damage.sh.
+tools/damage: $(B)/tools/damage.o
 	$(CC) -o $@ $^ $(LDLIBS_ALL)
 
 $(B)/unit-tests: $(TEST_OBJ) $(B)/libmt.a
@@ -156,6 +160,6 @@ format-check:
 	clang-format --dry-run -Werror $(FORMAT_FILES)
 
 clean:
-	rm -rf build build-asan build-tsan build-fuzz moneytrail tools/mtgen/mtgen tools/pgdrain
+	rm -rf build build-asan build-tsan build-fuzz moneytrail tools/mtgen/mtgen tools/pgdrain tools/damage
 
 -include $(LIB_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(TOOL_OBJ:.o=.d) $(B)/analyzer/cli/main.d

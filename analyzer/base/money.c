@@ -8,6 +8,7 @@
  * check against the int64 range of the sign. */
 #include "base/money.h"
 
+#include <math.h>
 #include <string.h>
 
 /* Positions of the parts of a decimal number inside the input. */
@@ -187,6 +188,59 @@ char *money_format(gint64 amount, int exp, char *buf)
         tmp[--i] = '-';
     memcpy(buf, tmp + i, sizeof tmp - (size_t)i);
     return buf;
+}
+
+/* k * 10^exp exactly, as floor *fl and whether a fraction is left
+ * (*frac); FALSE when its magnitude is past 2^63 (then *fl is its sign). */
+static gboolean money_scaled(double k, int exp, __int128 *fl, gboolean *frac)
+{
+    int e;
+    double f = frexp(k, &e); /* k = f * 2^e, 0.5 <= |f| < 1 */
+    __int128 p = (__int128)(gint64)ldexp(f, 53) * money_pow10(exp); /* k = p * 2^(e-53) / 10^exp */
+    e -= 53;
+    *frac = FALSE;
+    if (e >= 12) { /* |p| >= 2^52: |k * 10^exp| >= 2^64 */
+        *fl = p > 0 ? 1 : -1;
+        return FALSE;
+    }
+    if (e >= 0) {
+        *fl = p * ((__int128)1 << e);
+        return TRUE;
+    }
+    if (e <= -100) { /* |p| < 2^87: a fraction of one */
+        *fl = p < 0 ? -1 : 0;
+        *frac = p != 0;
+        return TRUE;
+    }
+    *fl = p >> -e; /* floors, negative values too */
+    *frac = p - *fl * ((__int128)1 << -e) != 0;
+    return TRUE;
+}
+
+static int money_sign128(__int128 d)
+{
+    return (d > 0) - (d < 0);
+}
+
+int money_cmp(gint64 minor, int exp, double k)
+{
+    __int128 fl;
+    gboolean frac;
+    if (k == 0)
+        return (minor > 0) - (minor < 0);
+    if (isinf(k))
+        return k > 0 ? -1 : 1;
+    if (!money_scaled(k, exp, &fl, &frac))
+        return fl > 0 ? -1 : 1;
+    if (frac && fl > -(G_GINT64_CONSTANT(1) << 50) && fl < G_GINT64_CONSTANT(1) << 50) {
+        /* the whole number of minor units k stands for, if it is one */
+        for (__int128 r = fl; r <= fl + 1; r++)
+            if ((double)(gint64)r / money_scale(exp) == k)
+                return money_sign128((__int128)minor - r);
+    }
+    if (!frac)
+        return money_sign128((__int128)minor - fl);
+    return minor <= fl ? -1 : 1;
 }
 
 #define MONEY_CODE(a, b, c) ((guint32)(a) << 16 | (guint32)(b) << 8 | (guint32)(c))

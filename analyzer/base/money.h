@@ -44,6 +44,19 @@ static inline double money_scale(int exp)
     return (double)money_pow10(exp);
 }
 
+/* No exact value: an aggregate's minor units are not known exactly (a
+ * scaled baseline, mixed currencies, a sum past int64). No amount is this
+ * low (LIMIT_AMOUNT_MINOR). */
+#define MONEY_INEXACT G_MININT64
+
+/* Compares an exact amount (minor units, exp decimals) with a rule's
+ * number k, exactly: -1, 0 or 1 as minor / 10^exp is below, equal to or
+ * above the threshold. A k with at most exp decimals (k is the nearest
+ * double to R / 10^exp for a whole R below 2^50) is the amount R minor
+ * units; any other k is compared as the exact value of the double. k must
+ * not be NaN. */
+int money_cmp(gint64 minor, int exp, double k);
+
 /* Formats minor units with exp decimals and ',' thousands separators, e.g.
  * 123456789 with exp 2 -> "1,234,567.89". buf must hold 32 bytes. Returns buf. */
 char *money_format(gint64 amount, int exp, char *buf);

@@ -35,16 +35,22 @@ static void append_int(GString *out, gint64 v)
     g_string_append(out, buf);
 }
 
-static void append_money(GString *out, double v, guint32 currency, int exp)
+/* Minor units with the currency's code: "9,500.00 EUR". */
+static void append_minor(GString *out, gint64 minor, guint32 currency, int exp)
 {
     char buf[32];
-    money_format(rule_to_int(round(v * money_scale(exp))), exp, buf);
+    money_format(minor, exp, buf);
     g_string_append(out, buf);
     if (currency) {
         char code[8];
         txn_unpack_code(currency, code);
         g_string_append_printf(out, " %s", code);
     }
+}
+
+static void append_money(GString *out, double v, guint32 currency, int exp)
+{
+    append_minor(out, rule_to_int(round(v * money_scale(exp))), currency, exp);
 }
 
 static void append_enum(GString *out, double v, ValueType ty)
@@ -107,12 +113,23 @@ void alert_format_value(double v, ValueType ty, char fmt, guint32 currency, int 
     }
 }
 
+/* The exact minor units a placeholder shows when it is one money
+ * aggregate ("{sum(amount)}") that has them, else MONEY_INEXACT. */
+static gint64 exact_of(const Alert *a, const RuleProgram *p, char fmt)
+{
+    if (!a->exact || p->n != 2 || p->steps[0].op != OP_AGG || p->type != TY_MONEY ||
+        (fmt && fmt != 'm'))
+        return MONEY_INEXACT;
+    return a->exact[p->steps[0].a];
+}
+
 void alert_explain(Alert *a, const RuleSet *rs, const TxnCore *txn)
 {
     g_autoptr(GString) s = g_string_new(NULL);
     RuleEval ev = {.txn = txn,
                    .account = a->account,
                    .aggs = a->aggs,
+                   .exact = a->exact,
                    .rs = rs,
                    .kyc = a->kyc,
                    .hist = a->hist};
@@ -120,6 +137,11 @@ void alert_explain(Alert *a, const RuleSet *rs, const TxnCore *txn)
         const TplPart *p = &g_array_index(a->rule->explain, TplPart, i);
         if (p->prog.n == 0) {
             g_string_append(s, p->text);
+            continue;
+        }
+        gint64 minor = exact_of(a, &p->prog, p->format);
+        if (minor != MONEY_INEXACT) {
+            append_minor(s, minor, a->currency, a->currency_exp);
             continue;
         }
         double v = rule_vm_run(&p->prog, &ev);
@@ -161,9 +183,12 @@ static void write_values(const Alert *a, GString *out)
     for (guint i = 0; i < a->rule->aggs->len; i++) {
         const RuleAgg *g = &g_array_index(a->rule->aggs, RuleAgg, i);
         double v = a->aggs[i];
+        gint64 minor = a->exact ? a->exact[i] : MONEY_INEXACT;
         jval_write_key(out, g->text);
         if (g->type == TY_MONEY) {
-            plain_money(rule_to_int(round(v * money_scale(a->currency_exp))), a->currency_exp, buf);
+            if (minor == MONEY_INEXACT)
+                minor = rule_to_int(round(v * money_scale(a->currency_exp)));
+            plain_money(minor, a->currency_exp, buf);
             jval_write_string(out, buf);
         } else if (v == floor(v) && fabs(v) < 1e15) {
             g_string_append_printf(out, "%" G_GINT64_FORMAT, rule_to_int(v));

@@ -29,6 +29,8 @@ typedef struct {
     guint32 currency;    /* of the firing transaction */
     guint8 currency_exp;
     const double *aggs;               /* values of rule->aggs */
+    const gint64 *exact;              /* beside aggs: minor units (currency_exp) of money ones, or
+                                       * MONEY_INEXACT; NULL: none (a typology alert) */
     StrView evidence[LIMIT_EVIDENCE]; /* most recent evidence, oldest first */
     guint n_evidence;
     guint n_evidence_total; /* entries in the window (may exceed LIMIT_EVIDENCE) */
@@ -57,7 +59,10 @@ void alert_make_id(Alert *a);
 void alert_explain(Alert *a, const RuleSet *rs, const TxnCore *txn);
 /* Appends the alert as one JSON object and a newline. */
 void alert_to_json(const Alert *a, GString *out);
-/* Formats a value of a static type for people: "9,500.00 EUR", "3", "6 days". */
+/* Formats a value of a static type for people: "9,500.00 EUR", "3", "6 days".
+ * Money is shown from the double, rounded to the minor unit: exact below
+ * 2^53 minor units; alert_explain shows an exact aggregate from its minor
+ * units instead. */
 void alert_format_value(double v, ValueType ty, char fmt, guint32 currency, int exp,
                         const Intern *accounts, const Intern *locations, GString *out);
 

@@ -47,6 +47,7 @@
 #include "engine/history.h"
 #include "engine/graph_match.h"
 #include "base/hugemem.h"
+#include "base/money.h"
 #include "read/kyc.h"
 #include "rule/rule_text.h"
 #include "engine/typology.h"
@@ -202,6 +203,7 @@ struct Engine {
     guint n_slot_accounts; /* rows made */
     guint slot_div;        /* an account's row is account / slot_div (a shard's accounts only) */
     double *aggs;          /* scratch: values of one rule's aggregates */
+    gint64 *exact;         /* beside aggs: their exact minor units, or MONEY_INEXACT */
     double *scratch;       /* scratch for aggregates, WINDOW_AGG_SCRATCH */
     Alert alert;
     EngineStats stats;
@@ -441,6 +443,7 @@ Engine *engine_new(const RuleSet *rs, const Intern *accounts, const Intern *loca
         max_aggs = MAX(max_aggs, r->aggs->len);
     }
     e->aggs = g_new0(double, max_aggs);
+    e->exact = g_new0(gint64, max_aggs);
     e->scratch = g_new0(double, WINDOW_AGG_SCRATCH); /* the hash set in it starts empty */
     e->quiet_until = G_MININT64;
     e->slot_div = 1;
@@ -516,6 +519,7 @@ void engine_free(Engine *e)
     window_clear(&e->match, e->mem);
     window_mem_free(e->mem);
     g_free(e->aggs);
+    g_free(e->exact);
     g_free(e->scratch);
     g_free(e);
 }
@@ -699,7 +703,8 @@ static double lazy_agg(void *ctx, guint i)
 {
     LazyAggs *lz = ctx;
     if (i >= 64 || !((lz->done >> i) & 1)) {
-        lz->e->aggs[i] = window_agg(&g_array_index(lz->r->aggs, RuleAgg, i), lz->c);
+        lz->e->aggs[i] =
+            window_agg_exact(&g_array_index(lz->r->aggs, RuleAgg, i), lz->c, &lz->e->exact[i]);
         if (i < 64)
             lz->done |= 1ULL << i;
     }
@@ -841,6 +846,7 @@ static void raise_alert(Engine *e, guint ri, const Rule *r, Window *st, const Ag
     a->currency = t->core.currency;
     a->currency_exp = t->core.currency_exp;
     a->aggs = e->aggs;
+    a->exact = e->exact;
     a->accounts = e->accounts;
     a->locations = e->locations;
     a->kyc = e->kyc;
@@ -915,8 +921,10 @@ static gboolean lead_fails(const Engine *e, guint ri, const Rule *r, const Windo
     const RuleState *st = &e->state[ri];
     for (guint i = 0; i < st->n_leads; i++) { /* (leads is NULL when there are none) */
         const RuleLead *l = &st->leads[i];
-        double v = window_agg_kept(r, w, l->agg);
-        if (!isnan(v) && rule_vm_compare(l->op, v, l->k) == 0)
+        gint64 exact;
+        double v = window_agg_kept(r, w, l->agg, &exact);
+        if (exact != MONEY_INEXACT ? rule_vm_compare_money(l->op, exact, w->run_exp, l->k) == 0
+                                   : !isnan(v) && rule_vm_compare(l->op, v, l->k) == 0)
             return TRUE;
     }
     return FALSE;
@@ -957,6 +965,7 @@ static void eval_side(Engine *e, const Pass *p, const Txn *t)
     LazyAggs lz = {e, r, &c, 0};
     ev.agg_fn = lazy_agg;
     ev.agg_ctx = &lz;
+    ev.exact = e->exact;
     gboolean holds = rule_vm_run(&r->condition, &ev) != 0;
     if (lead_failed) {
         if (holds)
@@ -1026,7 +1035,8 @@ static void match_rule(Engine *e, guint ri, const Rule *r, const GraphEdge *edge
                    .rs = e->rs,
                    .kyc = e->kyc,
                    .agg_fn = lazy_agg,
-                   .agg_ctx = &lz};
+                   .agg_ctx = &lz,
+                   .exact = e->exact};
     if (rule_vm_run(&r->condition, &ev)) {
         all_aggs(&lz);
         raise_alert(e, ri, r, st, &c, t, m);

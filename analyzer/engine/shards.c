@@ -40,6 +40,7 @@ typedef struct {
     gint64 window_start;
     guint n_evidence, n_evidence_total;
     const double *aggs;      /* the rest point into own */
+    const gint64 *exact;     /* (alert.h) */
     const StrView *evidence; /* n_evidence */
     const GraphMatch *match; /* or NULL */
     gpointer own;
@@ -143,8 +144,8 @@ static gboolean collect(const Alert *a, void *user)
     const Shards *s = sh->s;
     guint ri = GPOINTER_TO_UINT(g_hash_table_lookup(s->rule_index, a->rule)) - 1;
     guint naggs = a->rule->aggs->len;
-    gsize bytes = (a->match ? match_bytes(a->match) : 0) + naggs * sizeof(double) +
-                  a->n_evidence * sizeof(StrView);
+    gsize bytes = (a->match ? match_bytes(a->match) : 0) +
+                  naggs * (sizeof(double) + sizeof(gint64)) + a->n_evidence * sizeof(StrView);
     for (guint i = 0; i < a->n_evidence; i++)
         bytes += a->evidence[i].len;
     const TxnCore *t = &sh->batch->core[sh->row];
@@ -167,6 +168,8 @@ static gboolean collect(const Alert *a, void *user)
         h.match = copy_match(a->match, &own);
     h.aggs = memcpy(own, a->aggs, naggs * sizeof(double));
     own += naggs * sizeof(double);
+    h.exact = memcpy(own, a->exact, naggs * sizeof(gint64));
+    own += naggs * sizeof(gint64);
     StrView *ev = (StrView *)(void *)own;
     h.evidence = ev;
     own += a->n_evidence * sizeof(StrView);
@@ -252,6 +255,7 @@ static void emit(Shards *s, const Batch *b, const Held *h)
                  .currency = t->currency,
                  .currency_exp = t->currency_exp,
                  .aggs = h->aggs,
+                 .exact = h->exact,
                  .n_evidence = h->n_evidence,
                  .n_evidence_total = h->n_evidence_total,
                  .accounts = s->accounts,

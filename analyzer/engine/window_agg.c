@@ -3,8 +3,11 @@
  * Two ways to a value: recomputed over the entries when asked, or kept in
  * step with the window as entries enter and leave it (running totals of
  * count and sum(amount), multisets of distinct values); both give the same
- * number, the second in constant time. Sums of amounts are exact: int64
- * minor units, converted once. Sequence
+ * number, the second in constant time. Sums, minimums and maximums of
+ * amounts are exact: int64 minor units, converted to a double once and
+ * also given as they are (window_agg_exact), so that thresholds and alerts
+ * see the exact amount; averages, percentiles, deviations and scaled
+ * baselines are doubles. Sequence
  * aggregates (forwarded, swept) match each outflow against the earliest
  * inflows not yet matched that are at most k seconds older (first in,
  * first out), so "share of the inflow passed on within 48 h" is a number a
@@ -170,63 +173,77 @@ static gboolean is_plain_amount(const RuleProgram *p)
     return p->n == 2 && p->steps[0].op == OP_FIELD && p->steps[0].a == FIELD_AMOUNT;
 }
 
-static double sum_amount(const AggCtx *c, guint lo, guint hi)
+/* sum(amount) over [lo, hi) when the window mixes currency exponents: each
+ * amount brought to the exponent of the transaction being evaluated, summed
+ * in 128 bits; *exact is the sum when it fits int64 and no digit was cut. */
+static double sum_amount(const AggCtx *c, guint lo, guint hi, gint64 *exact)
 {
     int exp = c->now->currency_exp;
-    gint64 sum = 0;
+    __int128 sum = 0;
+    gboolean cut = FALSE;
     for (guint i = lo; i < hi; i++) {
         const TxnCore *t = window_at(c->w, i)->core;
-        gint64 v = t->amount;
+        __int128 v = t->amount;
         if (t->currency_exp < exp)
             v *= money_pow10(exp - t->currency_exp);
-        else if (t->currency_exp > exp)
+        else if (t->currency_exp > exp) {
+            cut |= v % money_pow10(t->currency_exp - exp) != 0;
             v /= money_pow10(t->currency_exp - exp);
-        if (__builtin_add_overflow(sum, v, &sum))
-            return INFINITY;
+        }
+        sum += v; /* 4096 amounts below 2^63 * 10^10: no overflow */
     }
+    if (!cut && sum >= -G_MAXINT64 && sum <= G_MAXINT64)
+        *exact = (gint64)sum;
     return (double)sum / money_scale(exp);
 }
 
 /* sum, avg, min or max of the amounts in [lo, hi) that pass the aggregate's
- * flag (or all), when the window holds one currency exponent: read from the
- * entries themselves, no record touched; sums exact in minor units. */
-static double fold_amounts(const RuleAgg *g, const AggCtx *c, guint lo, guint hi)
+ * "where" (or all), when the window holds one currency exponent: read from
+ * the entries themselves, no record touched when the "where" is a flag;
+ * sums exact in minor units (cannot overflow, see the assertion below), an
+ * average a double. */
+static double fold_amounts(const RuleAgg *g, const AggCtx *c, guint lo, guint hi, gint64 *exact)
 {
+    RuleEval ev = {.account = c->account, .rs = c->rs, .kyc = c->kyc};
     gint64 sum = 0, least = G_MAXINT64, most = G_MININT64;
     guint n = 0;
     for (guint i = lo; i < hi; i++) {
         const WinEntry *en = window_at(c->w, i);
-        if (g->flag >= 0 && !((win_flags(en) >> g->flag) & 1))
+        if (g->cond.n && !passes(g, c, i, &ev))
             continue;
         n++;
-        if (__builtin_add_overflow(sum, en->amount, &sum))
-            return INFINITY;
+        sum += en->amount;
         least = MIN(least, en->amount);
         most = MAX(most, en->amount);
     }
     double scale = money_scale(c->w->run_exp);
     switch (g->kind) {
     case AGG_SUM:
+        *exact = sum;
         return (double)sum / scale;
     case AGG_AVG:
         return n ? (double)sum / scale / n : 0;
     case AGG_MIN:
+        *exact = n ? least : 0;
         return n ? (double)least / scale : 0;
     default:
+        *exact = n ? most : 0;
         return n ? (double)most / scale : 0;
     }
 }
 
-/* count, sum, avg, min, max over [lo, hi) */
-static double fold(const RuleAgg *g, const AggCtx *c, guint lo, guint hi)
+/* count, sum, avg, min, max over [lo, hi); *exact as window_agg_exact */
+static double fold(const RuleAgg *g, const AggCtx *c, guint lo, guint hi, gint64 *exact)
 {
     if (g->kind == AGG_COUNT && g->arg.n == 0)
         return hi - lo;
-    if (g->kind != AGG_COUNT && is_plain_amount(&g->arg) && (!g->cond.n || g->flag >= 0) &&
-        c->w->run_exp >= 0)
-        return fold_amounts(g, c, lo, hi);
+    if (g->kind != AGG_COUNT && is_plain_amount(&g->arg) && c->w->run_exp >= 0)
+        return fold_amounts(g, c, lo, hi, exact);
     if ((g->kind == AGG_SUM || g->kind == AGG_AVG) && is_plain_amount(&g->arg) && !g->cond.n) {
-        double s = sum_amount(c, lo, hi);
+        gint64 sum = MONEY_INEXACT;
+        double s = sum_amount(c, lo, hi, &sum);
+        if (g->kind == AGG_SUM)
+            *exact = sum;
         return g->kind == AGG_SUM ? s : s / MAX(hi - lo, 1);
     }
     RuleEval ev = {.account = c->account, .rs = c->rs, .kyc = c->kyc};
@@ -417,9 +434,9 @@ static guint64 dset_key(const RuleAgg *g, const WinEntry *en, const Keep *k)
     return key + 1;
 }
 
-/* Running sums cannot overflow: every amount is at most LIMIT_AMOUNT_MINOR
- * (decode.c rejects larger ones) and a window holds at most
- * LIMIT_WINDOW_ENTRIES of them. */
+/* Running sums (and fold_amounts' sums) cannot overflow: every amount is
+ * at most LIMIT_AMOUNT_MINOR (decode.c rejects larger ones) and a window
+ * holds at most LIMIT_WINDOW_ENTRIES of them. */
 _Static_assert(LIMIT_AMOUNT_MINOR <= G_MAXINT64 / LIMIT_WINDOW_ENTRIES,
                "window sums of the largest amounts must fit in int64");
 
@@ -533,8 +550,8 @@ gboolean window_agg_push(const Rule *r, Window *w, WindowMem *m, const TxnCore *
 
 /* The running total of r's count or sum aggregate i (RuleAgg.running) over
  * its part of w, unscaled (a baseline's is its whole period's), or NAN when
- * it cannot be used (mixed currencies). */
-static double running_total(const Rule *r, const Window *w, guint i)
+ * it cannot be used (mixed currencies); a sum's minor units into *exact. */
+static double running_total(const Rule *r, const Window *w, guint i, gint64 *exact)
 {
     const RuleAgg *g = &g_array_index(r->aggs, RuleAgg, i);
     gint64 v = w->run[g->run_slot];
@@ -542,6 +559,7 @@ static double running_total(const Rule *r, const Window *w, guint i)
         return (double)v;
     if (w->run_exp < 0)
         return w->run_exp == -1 ? 0 : NAN;
+    *exact = v;
     return (double)v / money_scale(w->run_exp);
 }
 
@@ -551,24 +569,40 @@ static double span_of(const Window *w, guint lo, guint hi)
     return hi > lo ? (double)(win_ts(window_at(w, hi - 1)) - win_ts(window_at(w, lo))) : 0;
 }
 
-double window_agg_kept(const Rule *r, const Window *w, guint i)
+double window_agg_kept(const Rule *r, const Window *w, guint i, gint64 *exact)
 {
     const RuleAgg *g = &g_array_index(r->aggs, RuleAgg, i);
+    *exact = MONEY_INEXACT;
     if (g->kind != AGG_SPAN)
-        return running_total(r, w, i);
+        return running_total(r, w, i, exact);
     guint split = r->baseline > 0 ? MIN(w->split, w->len) : 0; /* as window_agg_ranges */
     return g->baseline ? span_of(w, 0, split) : span_of(w, split, w->len);
 }
 
+/* A baseline's count and sum are scaled: a double, never exact. */
+static double unscaled_only(const RuleAgg *g, double v, gint64 *exact)
+{
+    if (g->baseline)
+        *exact = MONEY_INEXACT;
+    return v;
+}
+
 double window_agg(const RuleAgg *g, const AggCtx *c)
 {
+    gint64 exact;
+    return window_agg_exact(g, c, &exact);
+}
+
+double window_agg_exact(const RuleAgg *g, const AggCtx *c, gint64 *exact)
+{
+    *exact = MONEY_INEXACT;
     if (g->counted && c->w->dsets && c->rule && c->lo == 0 && c->hi == c->w->len)
         return c->w->dsets[g - &g_array_index(c->rule->aggs, RuleAgg, 0)].used;
     if (g->running && c->w->run && c->rule && c->lo == c->w->split) {
-        double v =
-            running_total(c->rule, c->w, (guint)(g - &g_array_index(c->rule->aggs, RuleAgg, 0)));
+        double v = running_total(c->rule, c->w,
+                                 (guint)(g - &g_array_index(c->rule->aggs, RuleAgg, 0)), exact);
         if (!isnan(v))
-            return g->baseline ? v * c->base_scale : v;
+            return unscaled_only(g, g->baseline ? v * c->base_scale : v, exact);
     }
     guint lo = g->baseline ? c->base_lo : c->lo, hi = g->baseline ? c->base_hi : c->hi;
     double scale = g->baseline && (g->kind == AGG_COUNT || g->kind == AGG_SUM) ? c->base_scale : 1;
@@ -591,6 +625,6 @@ double window_agg(const RuleAgg *g, const AggCtx *c)
     case AGG_STDDEV:
         return order_stat(g, c, lo, hi);
     default:
-        return fold(g, c, lo, hi) * scale;
+        return unscaled_only(g, fold(g, c, lo, hi, exact) * scale, exact);
     }
 }

@@ -41,6 +41,11 @@ void window_agg_ranges(AggCtx *c, const Window *w, gint64 now, gint64 window, gi
                        gint64 since);
 /* The value of one aggregate. */
 double window_agg(const RuleAgg *g, const AggCtx *c);
+/* The same, and in *exact the value in minor units of the evaluated
+ * transaction's currency (c->now) for a sum, min or max of amounts
+ * (unscaled), else MONEY_INEXACT. The double is the exact value rounded;
+ * past 2^53 minor units it is not the amount to show or compare. */
+double window_agg_exact(const RuleAgg *g, const AggCtx *c, gint64 *exact);
 
 /* Whose window it is, for the values kept as it moves (distinct values of
  * fields such as counterparty depend on the account). */
@@ -60,8 +65,9 @@ static inline guint window_agg_run_len(const Rule *r)
  * what the window keeps without a walk of its entries, as window_agg would
  * compute it: a running total of the window part (unscaled; NAN for a sum
  * of mixed currencies) or a span, of the window or of its baseline
- * (RulePlan.leads are on these). */
-double window_agg_kept(const Rule *r, const Window *w, guint i);
+ * (RulePlan.leads are on these); a sum's minor units (in w->run_exp) into
+ * *exact, else MONEY_INEXACT. */
+double window_agg_kept(const Rule *r, const Window *w, guint i, gint64 *exact);
 
 /* Window upkeep that keeps the running totals of a rule's count and
  * sum(amount) aggregates (RuleAgg.running) in step, so that they cost O(1)

@@ -609,6 +609,10 @@ typedef struct {
     /* when set, aggregates are computed on first use: agg_fn(agg_ctx, i) */
     double (*agg_fn)(void *agg_ctx, guint i);
     void *agg_ctx;
+    /* the exact values of money aggregates, in minor units of txn's
+     * currency, beside aggs (filled by agg_fn when it computes one):
+     * MONEY_INEXACT where there is none; NULL: none at all */
+    const gint64 *exact;
 } RuleEval;
 
 /* A value as a whole number, clamped to +-2^62 (NaN gives 0), so that no
@@ -626,6 +630,9 @@ static inline gint64 rule_to_int(double v)
 
 /* a op b for the comparison opcodes (OP_EQ ... OP_GE), as 1 or 0. */
 double rule_vm_compare(RuleOp op, double a, double b);
+/* The same for an exact amount (minor units with exp decimals) against a
+ * rule's number, compared exactly (money_cmp). */
+double rule_vm_compare_money(RuleOp op, gint64 minor, int exp, double k);
 /* Runs a program; an empty program gives 1 (true). Allocates nothing. */
 double rule_vm_run(const RuleProgram *p, const RuleEval *ev);
 /* The value of a field of a transaction seen from account. */

@@ -3,8 +3,12 @@
  * A program is a flat array of steps over a small stack of doubles, run by
  * one switch. Money enters as the amount in currency units (minor units
  * divided by the currency's power of ten), which is exact for every amount
- * below 2^53 minor units; sums are accumulated in int64 by the engine before
- * they are pushed. Nothing is allocated; programs are verified at compile
+ * below 2^53 minor units (every amount decode accepts, LIMIT_AMOUNT_MINOR);
+ * sums are accumulated in int64 by the engine before they are pushed, and
+ * an aggregate compared with a number (AGG_CMP) is compared on its exact
+ * minor units when the engine gives them (RuleEval.exact), so a sum past
+ * 2^53 minor units meets its threshold exactly. Arithmetic on money (a
+ * sum times 2, an average) is a double. Nothing is allocated; programs are verified at compile
  * time not to overflow the stack (LIMIT_VM_STACK). */
 #include "rule/rule.h"
 #include "rule/rule_text.h"
@@ -267,6 +271,21 @@ double rule_vm_compare(RuleOp op, double a, double b)
     return vm_compare(op, a, b);
 }
 
+double rule_vm_compare_money(RuleOp op, gint64 minor, int exp, double k)
+{
+    return vm_compare(op, money_cmp(minor, exp, k), 0);
+}
+
+/* Aggregate i compared with k: exactly when its minor units are known. */
+static inline double vm_agg_compare(const RuleEval *ev, gint32 i, RuleOp op, double k)
+{
+    double v = vm_agg(ev, i);
+    gint64 x = ev->exact ? ev->exact[i] : MONEY_INEXACT;
+    if (x == MONEY_INEXACT || k != k)
+        return vm_compare(op, v, k);
+    return rule_vm_compare_money(op, x, ev->txn->currency_exp, k);
+}
+
 double rule_vm_run(const RuleProgram *p, const RuleEval *ev)
 {
     double st[LIMIT_VM_STACK];
@@ -286,7 +305,7 @@ double rule_vm_run(const RuleProgram *p, const RuleEval *ev)
             st[++sp] = vm_agg(ev, s->a);
             break;
         case OP_AGG_CMP:
-            st[++sp] = vm_compare((RuleOp)s->b, vm_agg(ev, s->a), s->k);
+            st[++sp] = vm_agg_compare(ev, s->a, (RuleOp)s->b, s->k);
             break;
         case OP_ADD:
             sp--;

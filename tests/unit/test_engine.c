@@ -566,3 +566,41 @@ Test(engine, no_graph_search_for_a_suppressed_anchor)
     harness_close(&h);
     g_ptr_array_unref(h.g.json);
 }
+
+/* Sums past 2^53 minor units, where a double no longer holds every cent:
+ * shown and compared from the exact integer. One yen first makes the
+ * window's currencies mixed (the sum is recomputed, each amount in the
+ * firing row's euro cents: 100), then nine of the largest amounts accepted
+ * (10^15 cents) and 7,199,254,740,893 cents: 9,007,199,254,740,993 cents
+ * in all, which a double shows as ...409.92. */
+Test(engine, sums_past_2_53_minor_units_are_exact)
+{
+    const char *rule = "rule T-X \"Eleven credits\"\n  source \"test\"\n  for each receiver\n"
+                       "  within 1d\n  alert if count >= 11 and sum(amount) > 90071992547409\n"
+                       "  explain \"{sum(amount)}, the largest {max(amount)}\"\n";
+    TxnCore big[11];
+    const char *big_ids[11] = {"y", "b1", "b2", "b3", "b4", "b5", "b6", "b7", "b8", "b9", "last"};
+    big[0] = (TxnCore){.ts = 1000,
+                       .from = 1,
+                       .to = 3,
+                       .amount = 1,
+                       .currency = ('J' << 16 | 'P' << 8 | 'Y'),
+                       .currency_exp = 0};
+    for (guint i = 1; i < 10; i++)
+        big[i] = (TxnCore){.ts = 1000 + i, .from = 2, .to = 3, EUR(LIMIT_AMOUNT_MINOR)};
+    big[10] = (TxnCore){.ts = 1010, .from = 2, .to = 3, EUR(G_GINT64_CONSTANT(7199254740893))};
+    Got g;
+    run(rule, big, big_ids, 11, &g);
+    cr_assert_eq(g.json->len, 1);
+    expect_in(&g, 0,
+              "\"explanation\":\"90,071,992,547,409.93 EUR, the largest "
+              "10,000,000,000,000.00 EUR\"");
+    expect_in(&g, 0, "\"sum(amount)\":\"90071992547409.93\"");
+    g_ptr_array_unref(g.json);
+    /* the same without the yen: the running total, one currency */
+    big[0] = (TxnCore){.ts = 1000, .from = 1, .to = 3, EUR(100)};
+    run(rule, big, big_ids, 11, &g);
+    cr_assert_eq(g.json->len, 1);
+    expect_in(&g, 0, "\"sum(amount)\":\"90071992547409.93\"");
+    g_ptr_array_unref(g.json);
+}

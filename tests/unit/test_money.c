@@ -1,7 +1,9 @@
 /* Tests of money.c: exact decimal parsing at the int64 edges, decimal
  * comma, thousands separators, precision errors, half-even rounding,
- * formatting and the ISO 4217 exponents. */
+ * formatting, the ISO 4217 exponents and exact comparisons with a rule's
+ * numbers. */
 #include <criterion/criterion.h>
+#include <math.h>
 #include <string.h>
 
 #include "base/money.h"
@@ -172,4 +174,58 @@ Test(money, status_strings)
 {
     cr_expect_str_eq(money_status_str(MONEY_SYNTAX), "not a number");
     cr_expect_str_eq(money_status_str(MONEY_OVERFLOW), "out of range");
+}
+
+typedef struct {
+    gint64 minor;
+    int exp;
+    double k;
+    int want;
+} CmpCase;
+
+static const CmpCase cmp_cases[] = {
+    {1000000, 2, 10000.0, 0},
+    {1000001, 2, 10000.0, 1},
+    {999999, 2, 10000.0, -1},
+    /* 10000.01 is no double: the constant stands for 1000001 minor units */
+    {1000001, 2, 10000.01, 0},
+    {1000002, 2, 10000.01, 1},
+    {1000000, 2, 10000.01, -1},
+    /* more decimals than the currency: compared as the number it is */
+    {1000000, 2, 9999.995, 1},
+    {999999, 2, 9999.995, -1},
+    {-150, 2, -1.5, 0},
+    {-151, 2, -1.5, -1},
+    {-149, 2, -1.5, 1},
+    {-1, 2, -0.005, -1},
+    {0, 2, -0.005, 1},
+    {1, 8, 0.00000001, 0},
+    /* past 2^53 minor units, where (double)minor / 100 rounds: exact */
+    {G_GINT64_CONSTANT(9007199254740999), 2, 90071992547410.0, -1},
+    {G_GINT64_CONSTANT(9007199254741000), 2, 90071992547410.0, 0},
+    {G_GINT64_CONSTANT(9007199254741001), 2, 90071992547410.0, 1},
+    {G_GINT64_CONSTANT(9007199254740993), 0, 9007199254740992.0, 1},
+    /* beyond a double's decimals the constant is its exact binary value:
+     * 90071992547409.93 reads as 90071992547409.9375 */
+    {G_GINT64_CONSTANT(9007199254740993), 2, 90071992547409.93, -1},
+    {G_GINT64_CONSTANT(9007199254740994), 2, 90071992547409.93, 1},
+    {G_MAXINT64, 0, 1e300, -1},
+    {G_MININT64 + 1, 2, -1e300, 1},
+    {G_MAXINT64, 10, 1e30, -1},
+    {5, 0, 5e-300, 1},
+    {0, 0, 5e-300, -1},
+    {0, 2, 0.0, 0},
+    {-3, 2, 0.0, -1},
+};
+
+Test(money, cmp_is_exact)
+{
+    for (size_t i = 0; i < G_N_ELEMENTS(cmp_cases); i++) {
+        const CmpCase *c = &cmp_cases[i];
+        cr_expect_eq(money_cmp(c->minor, c->exp, c->k), c->want,
+                     "%" G_GINT64_FORMAT " (exp %d) against %.17g: %d, expected %d", c->minor,
+                     c->exp, c->k, money_cmp(c->minor, c->exp, c->k), c->want);
+    }
+    cr_expect_eq(money_cmp(G_MAXINT64, 2, INFINITY), -1);
+    cr_expect_eq(money_cmp(G_MININT64 + 1, 2, -INFINITY), 1);
 }
