@@ -73,6 +73,9 @@ static gboolean parse(ScanCmd *s, int argc, char **argv)
         {"quiet", 'q', 0, G_OPTION_ARG_NONE, &o->quiet, "no run summary", NULL},
         {"profile", 0, 0, G_OPTION_ARG_NONE, &o->profile,
          "after the summary, what each rule cost (windows, filter runs, time)", NULL},
+        cmd_run_option(r, "fx"),
+        cmd_run_option(r, "currency"),
+        cmd_run_option(r, "fx-max-age"),
         cmd_run_option(r, "threads"),
         cmd_run_option(r, G_OPTION_REMAINING),
         {NULL, 0, 0, 0, NULL, NULL, NULL},
@@ -243,6 +246,7 @@ static void on_row(Scan *scan, const Txn *t, void *user)
 {
     ScanCmd *s = user;
     scan_pg_row(s->pg, t);
+    cmd_run_fx_row(&s->o.run, t);
 }
 
 static void on_progress(Scan *scan, void *user)
@@ -303,8 +307,10 @@ static gboolean run_open(ScanCmd *s)
 {
     g_autoptr(GError) err = NULL;
     const CmdRunOptions *r = &s->o.run;
-    InputOptions io = {
-        .format = r->format, .max_lateness = s->o.max_lateness, .earliest = s->o.earliest};
+    InputOptions io = {.format = r->format,
+                       .max_lateness = s->o.max_lateness,
+                       .earliest = s->o.earliest,
+                       .fx = r->fx_rates};
     /* no output may overwrite an input or another output (read/samefile.h) */
     g_autoptr(Samefile) sf = samefile_new();
     samefile_inputs(sf, "input", (const char *const *)r->sources);
@@ -375,6 +381,7 @@ static int finish_db(ScanCmd *s, int rc)
     }
     if (!s->o.quiet)
         summary(s);
+    cmd_run_fx_warn("scan", &s->o.run);
     return EXIT_OK;
 }
 
@@ -402,6 +409,7 @@ static int finish(ScanCmd *s, int rc)
     }
     if (!s->o.quiet)
         summary(s);
+    cmd_run_fx_warn("scan", &s->o.run);
     return EXIT_OK;
 }
 
@@ -421,6 +429,9 @@ int cmd_scan(int argc, char **argv)
             rc = EXIT_USAGE;
         } else if (!(s.rs = cmd_load_rules("scan", s.o.run.rules, NULL)))
             rc = EXIT_FINDINGS;
+        else if (!cmd_run_fx_open("scan", &s.o.run, scan_pg_reads_db(s.pg) ? (s.pgo.db ? s.pgo.db : "") : NULL,
+                                  s.rs))
+            rc = EXIT_USAGE;
         else if (!run_open(&s))
             rc = EXIT_DATA;
         else

@@ -107,6 +107,27 @@ void alert_format_value(double v, ValueType ty, char fmt, guint32 currency, int 
     }
 }
 
+/* {amount} of a converted row as "9,400.00 USD (8,650.12 EUR)", and
+ * {amount_orig} in its own currency; FALSE for any other placeholder. */
+static gboolean append_amount_orig(GString *out, const TplPart *p, const TxnCore *txn)
+{
+    if (!txn || !txn->currency_orig || p->prog.n != 2 || p->prog.steps[0].op != OP_FIELD ||
+        (p->format && p->format != 'm'))
+        return FALSE;
+    FieldId f = (FieldId)p->prog.steps[0].a;
+    if (f != FIELD_AMOUNT && f != FIELD_AMOUNT_ORIG)
+        return FALSE;
+    char buf[32], code[8];
+    txn_unpack_code(txn->currency_orig, code);
+    g_string_append_printf(out, "%s %s", money_format(txn->amount_orig, txn->exp_orig, buf), code);
+    if (f == FIELD_AMOUNT && txn->currency_orig != txn->currency) {
+        txn_unpack_code(txn->currency, code);
+        g_string_append_printf(out, " (%s %s)", money_format(txn->amount, txn->currency_exp, buf),
+                               code);
+    }
+    return TRUE;
+}
+
 void alert_explain(Alert *a, const RuleSet *rs, const TxnCore *txn)
 {
     g_autoptr(GString) s = g_string_new(NULL);
@@ -122,6 +143,8 @@ void alert_explain(Alert *a, const RuleSet *rs, const TxnCore *txn)
             g_string_append(s, p->text);
             continue;
         }
+        if (append_amount_orig(s, p, txn))
+            continue;
         double v = rule_vm_run(&p->prog, &ev);
         if (p->format == 'n') { /* "3 employers", "1 employer" */
             gint64 k = rule_to_int(round(v));
