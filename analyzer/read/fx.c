@@ -377,7 +377,7 @@ gboolean fx_finish(Fx *fx, GError **error)
             }
         }
     }
-    if (!fx_knows(fx, fx->reporting)) {
+    if (fx->reporting && !fx_knows(fx, fx->reporting)) {
         char c[4];
         txn_unpack_code(fx->reporting, c);
         g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_INVAL,

@@ -48,7 +48,7 @@ gboolean fx_load_file(Fx *fx, const char *path, GError **error);
  * fx_load_text; *n is the number of rates it holds (0: none). */
 gboolean fx_load_db(Fx *fx, PGconn *conn, guint *n, GError **error);
 /* After loading: sorts the rates by date and checks that the reporting
- * currency can be reached (it is the base or has rates). */
+ * currency can be reached (it is the base or has rates; 0: only read). */
 gboolean fx_finish(Fx *fx, GError **error);
 
 guint32 fx_reporting(const Fx *fx);
