@@ -333,7 +333,13 @@ static gboolean run_open(ScanCmd *s)
         scan_pg_abort(s->pg, err->message);
         return FALSE;
     }
-    /* From a database, the accounts side table comes from there too. */
+    /* From a database, the rates and the accounts side table come from there too. */
+    if (scan_pg_reads_db(s->pg) && !r->fx &&
+        !cmd_run_fx_open("scan", &s->o.run, s->pgo.db ? s->pgo.db : "", s->rs)) {
+        scan_pg_abort(s->pg, "the rates of the fx_rates table could not be read");
+        return FALSE;
+    }
+    io.fx = r->fx_rates;
     const char *accounts = r->accounts ? r->accounts : scan_pg_accounts_file(s->pg);
     static const char *const db_paths[] = {SOURCE_PG_NAME, NULL};
     const char *const *paths = scan_pg_reads_db(s->pg) ? db_paths : (const char *const *)r->sources;
@@ -429,8 +435,8 @@ int cmd_scan(int argc, char **argv)
             rc = EXIT_USAGE;
         } else if (!(s.rs = cmd_load_rules("scan", s.o.run.rules, NULL)))
             rc = EXIT_FINDINGS;
-        else if (!cmd_run_fx_open("scan", &s.o.run, scan_pg_reads_db(s.pg) ? (s.pgo.db ? s.pgo.db : "") : NULL,
-                                  s.rs))
+        else if ((!scan_pg_reads_db(s.pg) || s.o.run.fx) &&
+                 !cmd_run_fx_open("scan", &s.o.run, NULL, s.rs))
             rc = EXIT_USAGE;
         else if (!run_open(&s))
             rc = EXIT_DATA;

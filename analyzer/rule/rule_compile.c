@@ -532,8 +532,12 @@ static void check_money_compared(Cc *c, const AstNode *a, ValueType ta, const As
     guint32 ca = 0, cb = 0;
     const AstNode *at = NULL;
     double v;
-    if (c->failed || !money_currency(c->cx, a, &ca, &at) || !money_currency(c->cx, b, &cb, &at))
+    if (c->failed)
         return;
+    if (!money_currency(c->cx, a, &ca, &at) || !money_currency(c->cx, b, &cb, &at)) {
+        cc_error(c, at, "amounts in two currencies meet in one expression: write them in one");
+        return;
+    }
     const AstNode *m = ca ? a : b, *o = ca ? b : a;
     ValueType to = ca ? tb : ta;
     if ((!ca && !cb) || to == TY_MONEY || const_value(c->cx, o, &v))
