@@ -120,6 +120,41 @@ t11() {
 }
 check "the compiler rejects an amount with a currency compared with a non-money field" t11
 
+# The AMLworld layout names its currencies ("US Dollar", "Yen", "UK Pound"):
+# 1250.00 USD / 1.25 = 1000.00, 12500 JPY / 125 = 100.00, 800.00 GBP / 0.8
+# = 1000.00 and 100.00 EUR: 2,200.00 EUR (14,650 as numbers).
+cat > "$TMP/aml.csv" <<'EOF'
+Timestamp,From Bank,Account,To Bank,Account,Amount Received,Receiving Currency,Amount Paid,Payment Currency,Payment Format,Is Laundering
+2022/09/01 08:00,0211,8000F4580,011,8000A1BB0,1250.00,US Dollar,1250.00,US Dollar,Cash,1
+2022/09/01 09:00,0212,8000F4581,011,8000A1BB0,12500.00,Yen,12500.00,Yen,Cash,1
+2022/09/02 10:00,0213,8000F4582,011,8000A1BB0,800.00,UK Pound,800.00,UK Pound,Cash,1
+2022/09/03 11:00,0214,8000F4583,011,8000A1BB0,100.00,Euro,100.00,Euro,Cash,0
+EOF
+printf 'date,currency,rate,base\n2022-09-01,USD,1.25,EUR\n2022-09-01,JPY,125,EUR\n2022-09-01,GBP,0.8,EUR\n' > "$TMP/aml-rates.csv"
+cat > "$TMP/sum.rule" <<'EOF'
+rule T-FX-03 "Four cash deposits, summed"
+  source   "test"
+  for each receiver
+  where    channel == cash_deposit
+  within   7d
+  alert if count >= 4
+  explain  "{sum(amount)} in {count} deposits"
+EOF
+t13() {
+    $MT scan -q --rules $TMP/sum.rule --fx $TMP/aml-rates.csv -o $TMP/aml.jsonl $TMP/aml.csv &&
+    contains $TMP/aml.jsonl '"explanation":"2,200.00 EUR in 4 deposits"' &&
+    $MT scan -q --rules $TMP/sum.rule -o $TMP/aml-n.jsonl $TMP/aml.csv 2> /dev/null &&
+    contains $TMP/aml-n.jsonl '"sum(amount)":"14650.00"'
+}
+check "AMLworld rows in four currencies: 2,200.00 EUR converted, 14,650 as numbers without --fx" t13
+t14() {
+    $MT backtest --rules $TMP/sum.rule --fx $TMP/aml-rates.csv $TMP/aml.csv > $TMP/bt.out 2> $TMP/bt.err &&
+    [ "$(grep -c 'warning: the rows hold' $TMP/bt.err)" = 0 ] &&
+    $MT backtest --rules $TMP/sum.rule $TMP/aml.csv > $TMP/bt2.out 2> $TMP/bt2.err &&
+    contains $TMP/bt2.err 'backtest: warning: the rows hold amounts in several currencies (USD, JPY, GBP, EUR)'
+}
+check "backtest takes --fx too, and warns without it" t14
+
 t12() {
     $MT db init --db '' > /dev/null &&
     $MT load -q --db '' --fx $TMP/rates.csv $TMP/tx.csv &&
