@@ -7,6 +7,7 @@
 #define MT_CMD_RUN_H
 
 #include <glib.h>
+#include <stdio.h>
 
 #include "backtest/backtest.h"
 #include "read/fx.h"
@@ -48,6 +49,9 @@ static inline void cmd_run_fx_row(CmdRunOptions *o, const Txn *t)
     if (!o->fx_rates)
         fx_seen_add(&o->seen, t->core.currency);
 }
+/* With rates, one line for the run summary: into which currency, how many
+ * rates, which base, how old a rate may be. */
+void cmd_run_fx_summary(const char *cmd, const CmdRunOptions *o, FILE *out);
 /* Without rates, a warning on stderr when the rows held several currencies
  * (their amounts were added as numbers). */
 void cmd_run_fx_warn(const char *cmd, const CmdRunOptions *o);

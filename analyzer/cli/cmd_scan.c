@@ -195,6 +195,7 @@ static void summary(ScanCmd *s)
         fprintf(stderr, "scan: %s duplicate payments dropped (schema/statements.md)\n",
                 cmd_count(st.payments_seen_twice, a));
     cmd_input_lines("scan", &st, stderr);
+    cmd_run_fx_summary("scan", &s->o.run, stderr);
     guint64 typology_alerts = 0; /* stored beside the rules' alerts: counted on both sides */
     for (guint i = 0; i < s->rs->typologies->len; i++)
         typology_alerts += shards_typology_alerts(scan_engine(s->scan), i);

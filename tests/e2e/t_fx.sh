@@ -72,10 +72,11 @@ t3() {
 }
 check "no rate and a stale rate: rejected with the reason, file and line" t3
 t4() {
-    $MT scan -q $R --fx $TMP/rates.csv --fx-max-age 7 --rejects $TMP/rej7.csv -o $TMP/a7.jsonl $TMP/tx.csv &&
-    [ "$(wc -l < $TMP/rej7.csv)" = 2 ]
+    $MT scan $R --fx $TMP/rates.csv --fx-max-age 7 --rejects $TMP/rej7.csv -o $TMP/a7.jsonl $TMP/tx.csv 2> $TMP/s7 &&
+    [ "$(wc -l < $TMP/rej7.csv)" = 2 ] &&
+    contains $TMP/s7 "scan: amounts converted into EUR with 8 rates from $TMP/rates.csv (base EUR, at most 7 days old)"
 }
-check "--fx-max-age 7 accepts the row 7 days after the last rate" t4
+check "--fx-max-age 7 accepts the row 7 days after the last rate; the summary says how it converted" t4
 t5() {
     $MT scan -q $R -o $TMP/n.jsonl $TMP/tx.csv 2> $TMP/nerr &&
     grep T-FX-01 $TMP/n.jsonl > $TMP/n1 && contains $TMP/n1 '"trigger_tx":"a2"' &&
