@@ -540,9 +540,16 @@ static void check_money_compared(Cc *c, const AstNode *a, ValueType ta, const As
     }
     const AstNode *m = ca ? a : b, *o = ca ? b : a;
     ValueType to = ca ? tb : ta;
+    char bm[64], bo[64];
+    if ((ca || cb) && o->kind == N_IDENT && strcmp(o->name, "amount_orig") == 0) {
+        cc_error(c, m,
+                 "'%s' is converted into the reporting currency, but amount_orig is in each "
+                 "row's own: compare amount with it, or amount_orig with a plain number",
+                 node_text(c, m, bm, sizeof bm));
+        return;
+    }
     if ((!ca && !cb) || to == TY_MONEY || const_value(c->cx, o, &v))
         return;
-    char bm[64], bo[64];
     cc_error(c, o, "'%s' is an amount of money, compared with '%s', %s %s",
              node_text(c, m, bm, sizeof bm), node_text(c, o, bo, sizeof bo),
              strchr("aeiou", rule_type_word(to)[0]) ? "an" : "a", rule_type_word(to));

@@ -110,6 +110,9 @@ static const FxErr fx_errs[] = {
     {"const lim = 10 EUR\n", "account.age < lim",
      "'lim' is an amount of money, compared with 'account.age', a number"},
     {"", "mcc == 10 EUR", "a mcc is compared with a amount"},
+    {"", "amount_orig > 10 USD",
+     "'10 USD' is converted into the reporting currency, but amount_orig is in each row's own: "
+     "compare amount with it, or amount_orig with a plain number"},
 };
 
 Test(rule_fx, errors)
