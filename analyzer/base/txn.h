@@ -44,18 +44,18 @@ typedef enum {
 #define TXN_OFFSET_UNKNOWN INT16_MIN
 
 typedef struct {
-    gint64 ts;           /* UTC seconds since the epoch */
-    gint64 amount;       /* minor units of currency, >= 0 */
-    guint32 from;        /* interned account id, 0 = none (e.g. cash deposit) */
-    guint32 to;          /* interned account id, 0 = none (e.g. cash withdrawal) */
-    guint32 location;    /* interned location id, 0 = none */
-    guint32 currency;    /* ISO 4217 code packed by txn_pack_code3, 0 = none */
-    gint16 utc_offset;   /* minutes east of UTC of the local time, or TXN_OFFSET_UNKNOWN */
-    guint16 mcc;         /* 0..9999, TXN_MCC_NONE when absent */
-    guint16 country;     /* counterparty country, txn_pack_code2, 0 = none */
-    guint8 channel;      /* Channel */
-    guint8 currency_exp; /* decimal places of the currency's minor unit */
-    guint8 exp_orig;     /* converted rows (read/fx.h): the original's decimal places */
+    gint64 ts;             /* UTC seconds since the epoch */
+    gint64 amount;         /* minor units of currency, >= 0 */
+    guint32 from;          /* interned account id, 0 = none (e.g. cash deposit) */
+    guint32 to;            /* interned account id, 0 = none (e.g. cash withdrawal) */
+    guint32 location;      /* interned location id, 0 = none */
+    guint32 currency;      /* ISO 4217 code packed by txn_pack_code3, 0 = none */
+    gint16 utc_offset;     /* minutes east of UTC of the local time, or TXN_OFFSET_UNKNOWN */
+    guint16 mcc;           /* 0..9999, TXN_MCC_NONE when absent */
+    guint16 country;       /* counterparty country, txn_pack_code2, 0 = none */
+    guint8 channel;        /* Channel */
+    guint8 currency_exp;   /* decimal places of the currency's minor unit */
+    guint8 exp_orig;       /* converted rows (read/fx.h): the original's decimal places */
     guint32 currency_orig; /* converted rows: the original currency; 0 = not converted */
     gint64 amount_orig;    /* converted rows: the original minor units */
 } TxnCore;

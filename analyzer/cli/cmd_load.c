@@ -570,8 +570,8 @@ static gboolean load_accounts(Load *l, GError **error)
 }
 
 /* One rate as a line of COPY text. */
-static void load_fx_rate(const char *date, const char *currency, const char *rate,
-                         const char *base, void *user)
+static void load_fx_rate(const char *date, const char *currency, const char *rate, const char *base,
+                         void *user)
 {
     g_string_append_printf(user, "%s\t%s\t%s\t%s\n", date, currency, rate, base);
 }
@@ -587,8 +587,8 @@ static gboolean load_fx(Load *l, GError **error)
     char base[4];
     txn_unpack_code(fx_base(fx), base);
     const char *params[] = {base};
-    PGresult *res = db_exec(l->conn, what, "SELECT DISTINCT base FROM fx_rates WHERE base <> $1",
-                            1, params, error);
+    PGresult *res = db_exec(l->conn, what, "SELECT DISTINCT base FROM fx_rates WHERE base <> $1", 1,
+                            params, error);
     if (!res)
         return FALSE;
     if (PQntuples(res)) {

@@ -120,7 +120,8 @@ void cmd_run_fx_summary(const char *cmd, const CmdRunOptions *o, FILE *out)
     char rep[4], base[4], n[32];
     txn_unpack_code(fx_reporting(o->fx_rates), rep);
     txn_unpack_code(fx_base(o->fx_rates), base);
-    fprintf(out, "%s: amounts converted into %s with %s rates from %s (base %s, at most %d days old)\n",
+    fprintf(out,
+            "%s: amounts converted into %s with %s rates from %s (base %s, at most %d days old)\n",
             cmd, rep, cmd_count(fx_count(o->fx_rates), n), o->fx ? o->fx : "the fx_rates table",
             *base ? base : rep, fx_max_age(o->fx_rates));
 }

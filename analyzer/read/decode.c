@@ -473,9 +473,9 @@ static DecodeStatus decode_convert(Decoder *d, Txn *out)
         DecodeValue v;
         char why[160];
         decode_value(d, st == FX_OVERFLOW ? PROFILE_FIELD_AMOUNT : PROFILE_FIELD_CURRENCY, &v);
-        return decode_fail(d, DECODE_FX, st == FX_OVERFLOW ? PROFILE_FIELD_AMOUNT
-                                                           : PROFILE_FIELD_CURRENCY,
-                           &v, "%s", fx_status_text(d->fx, st, c->currency, c->ts, why));
+        return decode_fail(d, DECODE_FX,
+                           st == FX_OVERFLOW ? PROFILE_FIELD_AMOUNT : PROFILE_FIELD_CURRENCY, &v,
+                           "%s", fx_status_text(d->fx, st, c->currency, c->ts, why));
     }
     c->amount_orig = c->amount;
     c->currency_orig = c->currency;
@@ -604,9 +604,9 @@ static DecodeStatus decode_fields(Decoder *d, Txn *out)
     guint32 hto = intern_prefetch(d->accounts, to.ptr, to.len);
     if ((st = decode_tx_id(d, out)) || (st = decode_ts(d, out)) || (st = decode_currency(d, out)) ||
         (st = decode_amount(d, out)) || (st = decode_convert(d, out)) ||
-        (st = decode_channel(d, out)) ||
-        (st = decode_accounts_needed(d, out, &from, &to)) || (st = decode_mcc(d, out)) ||
-        (st = decode_country(d, out)) || (st = decode_text(d, PROFILE_FIELD_LOCATION, &location)) ||
+        (st = decode_channel(d, out)) || (st = decode_accounts_needed(d, out, &from, &to)) ||
+        (st = decode_mcc(d, out)) || (st = decode_country(d, out)) ||
+        (st = decode_text(d, PROFILE_FIELD_LOCATION, &location)) ||
         (st = decode_text(d, PROFILE_FIELD_MEMO, &memo)))
         return st;
     out->core.from = intern_add_hashed(d->accounts, from.ptr, from.len, hfrom);

@@ -130,8 +130,8 @@ static gboolean fx_parse_date(const char *s, gint64 *day)
 {
     int y, m, d;
     char tail;
-    if (strlen(s) != 10 || sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3 || m < 1 ||
-        m > 12 || d < 1 || d > 31)
+    if (strlen(s) != 10 || sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3 || m < 1 || m > 12 ||
+        d < 1 || d > 31)
         return FALSE;
     gint64 days = tstamp_days_from_civil(y, m, d);
     int y2, m2, d2; /* 2023-02-30 comes back as another day */
@@ -461,8 +461,7 @@ static gboolean mul_pow10(FxU128 *x, int p)
     return TRUE;
 }
 
-FxStatus fx_convert(const Fx *fx, gint64 amount, guint32 currency, int exp, gint64 ts,
-                    gint64 *out)
+FxStatus fx_convert(const Fx *fx, gint64 amount, guint32 currency, int exp, gint64 ts, gint64 *out)
 {
     if (!currency)
         return FX_NO_CURRENCY;
@@ -528,8 +527,9 @@ const char *fx_status_text(const Fx *fx, FxStatus st, guint32 currency, gint64 t
         g_snprintf(buf, 160, "no %s rate on or before %s in the rates", which, d);
         break;
     case FX_STALE:
-        g_snprintf(buf, 160, "the last %s rate, of %s, is %" G_GINT64_FORMAT
-                             " days older than %s (at most %d)",
+        g_snprintf(buf, 160,
+                   "the last %s rate, of %s, is %" G_GINT64_FORMAT
+                   " days older than %s (at most %d)",
                    which, last, day - tmp.day, d, fx->max_age);
         break;
     case FX_OVERFLOW:
@@ -558,8 +558,7 @@ void fx_foreach(const Fx *fx,
             char digits[32];
             int len = g_snprintf(digits, sizeof digits, "%0*" G_GINT64_FORMAT, r->dp + 1, r->num);
             if (r->dp)
-                g_snprintf(rate, sizeof rate, "%.*s.%s", len - r->dp, digits,
-                           digits + len - r->dp);
+                g_snprintf(rate, sizeof rate, "%.*s.%s", len - r->dp, digits, digits + len - r->dp);
             else
                 g_strlcpy(rate, digits, sizeof rate);
             fn(date, code, rate, base, user);

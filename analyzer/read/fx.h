@@ -62,8 +62,7 @@ gboolean fx_knows(const Fx *fx, guint32 currency);
 
 /* Converts amount (minor units, exp decimals, of currency) at UTC time ts
  * into minor units of the reporting currency in *out. */
-FxStatus fx_convert(const Fx *fx, gint64 amount, guint32 currency, int exp, gint64 ts,
-                    gint64 *out);
+FxStatus fx_convert(const Fx *fx, gint64 amount, guint32 currency, int exp, gint64 ts, gint64 *out);
 /* A threshold of a rule: v units of currency at ts in reporting units,
  * through fx_convert on its minor units; NaN when there is no rate. */
 double fx_convert_value(const Fx *fx, double v, guint32 currency, gint64 ts);

@@ -63,11 +63,11 @@ Test(fx, exponents_0_2_3_and_half_to_even)
 {
     Fx *fx = load(EUR, 5, wide);
     gint64 fri = day_ts(2024, 3, 1, 12);
-    cr_assert_eq(conv(fx, 4, JPY, 0, fri), 2);    /* 2.5 cents -> 2 */
-    cr_assert_eq(conv(fx, 12, JPY, 0, fri), 8);   /* 7.5 cents -> 8 */
-    cr_assert_eq(conv(fx, 2, JPY, 0, fri), 1);    /* 1.25 -> 1 */
+    cr_assert_eq(conv(fx, 4, JPY, 0, fri), 2);     /* 2.5 cents -> 2 */
+    cr_assert_eq(conv(fx, 12, JPY, 0, fri), 8);    /* 7.5 cents -> 8 */
+    cr_assert_eq(conv(fx, 2, JPY, 0, fri), 1);     /* 1.25 -> 1 */
     cr_assert_eq(conv(fx, 330, KWD, 3, fri), 100); /* 0.330 KWD -> 1.00 EUR */
-    cr_assert_eq(conv(fx, 1, KWD, 3, fri), 0);    /* 0.303 cents -> 0 */
+    cr_assert_eq(conv(fx, 1, KWD, 3, fri), 0);     /* 0.303 cents -> 0 */
     /* into KWD (3 places) from USD: 1.08 USD = 1 EUR = 0.330 KWD */
     Fx *k = load(KWD, 5, wide);
     cr_assert_eq(conv(k, 108, USD, 2, fri), 330);
@@ -106,8 +106,9 @@ Test(fx, staleness_and_missing_rates)
     /* Tuesday's rate serves up to Sunday the 10th (5 days), not Monday the 11th */
     cr_assert_eq(fx_convert(fx, 100, USD, 2, day_ts(2024, 3, 10, 23), &out), FX_OK);
     cr_assert_eq(fx_convert(fx, 100, USD, 2, day_ts(2024, 3, 11, 0), &out), FX_STALE);
-    cr_assert_str_eq(fx_status_text(fx, FX_STALE, USD, day_ts(2024, 3, 11, 0), buf),
-                     "the last USD rate, of 2024-03-05, is 6 days older than 2024-03-11 (at most 5)");
+    cr_assert_str_eq(
+        fx_status_text(fx, FX_STALE, USD, day_ts(2024, 3, 11, 0), buf),
+        "the last USD rate, of 2024-03-05, is 6 days older than 2024-03-11 (at most 5)");
     /* before the first rate, a currency without rates, no currency at all */
     cr_assert_eq(fx_convert(fx, 100, USD, 2, day_ts(2024, 2, 29, 12), &out), FX_NO_RATE);
     cr_assert_eq(fx_convert(fx, 100, GBP, 2, day_ts(2024, 3, 4, 12), &out), FX_NO_RATE);
@@ -167,8 +168,9 @@ static void collect(const char *date, const char *cur, const char *rate, const c
 
 Test(fx, rates_written_back_exactly)
 {
-    Fx *fx = load(EUR, 5, "date,currency,rate,base\n2024-03-01,JPY,160.00,EUR\n"
-                          "2024-03-01,KWD,0.0330,EUR\n");
+    Fx *fx = load(EUR, 5,
+                  "date,currency,rate,base\n2024-03-01,JPY,160.00,EUR\n"
+                  "2024-03-01,KWD,0.0330,EUR\n");
     GString *s = g_string_new(NULL);
     fx_foreach(fx, collect, s);
     cr_assert_str_eq(s->str, "2024-03-01 JPY 160 EUR;2024-03-01 KWD 0.033 EUR;");

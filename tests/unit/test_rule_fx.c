@@ -31,8 +31,13 @@ static RuleSet *load_where(const char *head, const char *where, GPtrArray **diag
 static gboolean passes(const RuleSet *rs, gint64 cents, gint64 ts)
 {
     const Rule *r = g_ptr_array_index(rs->rules, 0);
-    TxnCore t = {.ts = ts, .amount = cents, .from = 1, .to = 2, .channel = CHANNEL_TRANSFER,
-                 .currency = EUR, .currency_exp = 2};
+    TxnCore t = {.ts = ts,
+                 .amount = cents,
+                 .from = 1,
+                 .to = 2,
+                 .channel = CHANNEL_TRANSFER,
+                 .currency = EUR,
+                 .currency_exp = 2};
     RuleEval ev = {.txn = &t, .account = 1, .rs = rs};
     return rule_vm_run(&r->filter, &ev) != 0;
 }
@@ -102,8 +107,9 @@ typedef struct {
 
 static const FxErr fx_errs[] = {
     {"", "amount > 10 XYZ", "'XYZ' is not a currency (ISO 4217)"},
-    {"", "amount > 10 EUR + 10 USD", "amounts in two currencies meet in one expression: write "
-                                      "them in one"},
+    {"", "amount > 10 EUR + 10 USD",
+     "amounts in two currencies meet in one expression: write "
+     "them in one"},
     {"const a = 10 EUR\nconst b = a + 5 USD\n", "amount > b",
      "amounts in two currencies meet in one expression: write them in one"},
     {"", "day > 10 EUR", "'10 EUR' is an amount of money, compared with 'day', a number"},
@@ -137,8 +143,12 @@ Test(rule_fx, errors)
 
 Test(rule_fx, a_converted_row_keeps_its_original_amount_and_currency)
 {
-    TxnCore t = {.amount = 458716, .currency = EUR, .currency_exp = 2,
-                 .amount_orig = 500000, .currency_orig = USD, .exp_orig = 2};
+    TxnCore t = {.amount = 458716,
+                 .currency = EUR,
+                 .currency_exp = 2,
+                 .amount_orig = 500000,
+                 .currency_orig = USD,
+                 .exp_orig = 2};
     cr_expect_float_eq(rule_vm_field(FIELD_AMOUNT, &t, 0, NULL), 4587.16, 1e-9);
     cr_expect_float_eq(rule_vm_field(FIELD_AMOUNT_ORIG, &t, 0, NULL), 5000.00, 1e-9);
     cr_expect_eq(rule_vm_field(FIELD_CURRENCY, &t, 0, NULL), USD);
