@@ -44,17 +44,20 @@ typedef enum {
 #define TXN_OFFSET_UNKNOWN INT16_MIN
 
 typedef struct {
-    gint64 ts;           /* UTC seconds since the epoch */
-    gint64 amount;       /* minor units of currency, >= 0 */
-    guint32 from;        /* interned account id, 0 = none (e.g. cash deposit) */
-    guint32 to;          /* interned account id, 0 = none (e.g. cash withdrawal) */
-    guint32 location;    /* interned location id, 0 = none */
-    guint32 currency;    /* ISO 4217 code packed by txn_pack_code3, 0 = none */
-    gint16 utc_offset;   /* minutes east of UTC of the local time, or TXN_OFFSET_UNKNOWN */
-    guint16 mcc;         /* 0..9999, TXN_MCC_NONE when absent */
-    guint16 country;     /* counterparty country, txn_pack_code2, 0 = none */
-    guint8 channel;      /* Channel */
-    guint8 currency_exp; /* decimal places of the currency's minor unit */
+    gint64 ts;             /* UTC seconds since the epoch */
+    gint64 amount;         /* minor units of currency, >= 0 */
+    guint32 from;          /* interned account id, 0 = none (e.g. cash deposit) */
+    guint32 to;            /* interned account id, 0 = none (e.g. cash withdrawal) */
+    guint32 location;      /* interned location id, 0 = none */
+    guint32 currency;      /* ISO 4217 code packed by txn_pack_code3, 0 = none */
+    gint16 utc_offset;     /* minutes east of UTC of the local time, or TXN_OFFSET_UNKNOWN */
+    guint16 mcc;           /* 0..9999, TXN_MCC_NONE when absent */
+    guint16 country;       /* counterparty country, txn_pack_code2, 0 = none */
+    guint8 channel;        /* Channel */
+    guint8 currency_exp;   /* decimal places of the currency's minor unit */
+    guint8 exp_orig;       /* converted rows (read/fx.h): the original's decimal places */
+    guint32 currency_orig; /* converted rows: the original currency; 0 = not converted */
+    gint64 amount_orig;    /* converted rows: the original minor units */
 } TxnCore;
 
 /* A borrowed view into a buffer; not NUL-terminated. */
@@ -72,6 +75,22 @@ typedef struct {
     guint64 line;       /* line number in its source file (first line of the record) */
     guint source_index; /* which input file (0-based, in the order given) */
 } Txn;
+
+/* The amount, currency and exponent as the source gave them: after a
+ * conversion into the reporting currency (read/fx.h) amount and currency
+ * hold the converted value, the *_orig fields the original. */
+static inline gint64 txn_amount_orig(const TxnCore *t)
+{
+    return t->currency_orig ? t->amount_orig : t->amount;
+}
+static inline guint32 txn_currency_orig(const TxnCore *t)
+{
+    return t->currency_orig ? t->currency_orig : t->currency;
+}
+static inline int txn_exp_orig(const TxnCore *t)
+{
+    return t->currency_orig ? t->exp_orig : t->currency_exp;
+}
 
 /* Returns the channel's canonical name, "" for CHANNEL_NONE. */
 const char *txn_channel_name(Channel c);

@@ -20,6 +20,7 @@
 #include "base/db.h"
 #include "read/outfile.h"
 #include "read/samefile.h"
+#include "read/fx.h"
 #include "read/input.h"
 #include "read/source.h"
 #include "base/tstamp.h"
@@ -36,6 +37,7 @@ typedef struct {
     gint64 max_errors;
     gboolean quiet;
     char **files;
+    char *fx; /* reference rates for the fx_rates table */
 } LoadOptions;
 
 typedef struct {
@@ -46,7 +48,7 @@ typedef struct {
     Outfile *rejects; /* replaced only by a load that reads to its end or budget */
     FILE *spool; /* every row sent, for the slow path after a duplicate id */
     GString *buf;
-    guint64 staged, loaded, accounts_loaded;
+    guint64 staged, loaded, accounts_loaded, fx_loaded;
     guint64 conflicts; /* ids stored with other content: not loaded, rejected */
     gboolean has_mark; /* the incremental watermark when the load began */
     gint64 mark;
@@ -140,6 +142,10 @@ static gboolean load_parse(Load *l, int argc, char **argv)
          "fail (and store nothing) when more than N rows are rejected (default 100)", "N"},
         {"earliest", 0, 0, G_OPTION_ARG_STRING, &o->earliest_opt,
          "reject rows dated before DATE as implausible (default 1990-01-01)", "DATE"},
+        {"fx", 0, 0, G_OPTION_ARG_FILENAME, &o->fx,
+         "also load these reference exchange rates into the fx_rates table "
+         "(docs/currencies.md)",
+         "FILE"},
         {"quiet", 'q', 0, G_OPTION_ARG_NONE, &o->quiet, "no summary", NULL},
         {G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &o->files, NULL, NULL},
         {NULL, 0, 0, 0, NULL, NULL, NULL},
@@ -150,8 +156,8 @@ static gboolean load_parse(Load *l, int argc, char **argv)
     g_option_context_add_main_entries(ctx, entries, NULL);
     if (!cmd_parse_options(ctx, &argc, &argv, "load"))
         return FALSE;
-    if ((!o->files || !o->files[0]) && !o->accounts) {
-        cmd_error("load", "nothing to load: give transaction files, --accounts FILE, or both");
+    if ((!o->files || !o->files[0]) && !o->accounts && !o->fx) {
+        cmd_error("load", "nothing to load: give transaction files, --accounts FILE, --fx FILE");
         return FALSE;
     }
     if (o->max_errors < 0) {
@@ -643,6 +649,57 @@ static gboolean load_accounts(Load *l, GError **error)
     return TRUE;
 }
 
+/* One rate as a line of COPY text. */
+static void load_fx_rate(const char *date, const char *currency, const char *rate, const char *base,
+                         void *user)
+{
+    g_string_append_printf(user, "%s\t%s\t%s\t%s\n", date, currency, rate, base);
+}
+
+/* The rates of --fx into fx_rates, replacing those of the same currency
+ * and day; the base must be the one already stored. */
+static gboolean load_fx(Load *l, GError **error)
+{
+    g_autoptr(Fx) fx = fx_new(0, 0);
+    if (!fx_load_file(fx, l->o.fx, error) || !fx_finish(fx, error))
+        return FALSE;
+    const char *what = "cannot load rates into";
+    char base[4];
+    txn_unpack_code(fx_base(fx), base);
+    const char *params[] = {base};
+    PGresult *res = db_exec(l->conn, what, "SELECT DISTINCT base FROM fx_rates WHERE base <> $1", 1,
+                            params, error);
+    if (!res)
+        return FALSE;
+    if (PQntuples(res)) {
+        g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                    "%s: the rates have the base %s, the fx_rates table %s (one base per table)",
+                    l->o.fx, base, PQgetvalue(res, 0, 0));
+        PQclear(res);
+        return FALSE;
+    }
+    PQclear(res);
+    g_autoptr(GString) rows = g_string_new(NULL);
+    fx_foreach(fx, load_fx_rate, rows);
+    if (!db_command(l->conn, what,
+                    "CREATE TEMPORARY TABLE mt_stage_fx (LIKE fx_rates) ON COMMIT DROP", 0, NULL,
+                    error) ||
+        !db_copy_in_begin(l->conn, what, "COPY mt_stage_fx (day, currency, rate, base) FROM STDIN",
+                          error) ||
+        !db_copy_put(l->conn, what, rows->str, rows->len, error) ||
+        !db_copy_in_end(l->conn, what, NULL, error))
+        return FALSE;
+    res = db_exec(l->conn, what,
+                  "INSERT INTO fx_rates SELECT * FROM mt_stage_fx ON CONFLICT (currency, day) "
+                  "DO UPDATE SET rate = EXCLUDED.rate, base = EXCLUDED.base",
+                  0, NULL, error);
+    if (!res)
+        return FALSE;
+    l->fx_loaded = g_ascii_strtoull(PQcmdTuples(res), NULL, 10);
+    PQclear(res);
+    return TRUE;
+}
+
 static void load_summary(Load *l)
 {
     char a[32], b[32], c[32], d[32], e[32];
@@ -673,6 +730,9 @@ static void load_summary(Load *l)
     if (l->o.accounts)
         fprintf(stderr, "load: %s accounts loaded or updated from %s\n",
                 cmd_count(l->accounts_loaded, a), l->o.accounts);
+    if (l->o.fx)
+        fprintf(stderr, "load: %s rates loaded or updated from %s\n", cmd_count(l->fx_loaded, a),
+                l->o.fx);
 }
 
 /* Loads everything in one transaction; returns an exit code. */
@@ -686,6 +746,10 @@ static int load_run(Load *l)
     }
     int rc = l->o.files && l->o.files[0] ? load_transactions(l) : EXIT_OK;
     if (rc == EXIT_OK && l->o.accounts && !load_accounts(l, &err)) {
+        cmd_error("load", "%s", err->message);
+        rc = EXIT_DATA;
+    }
+    if (rc == EXIT_OK && l->o.fx && !load_fx(l, &err)) {
         cmd_error("load", "%s", err->message);
         rc = EXIT_DATA;
     }
@@ -735,5 +799,6 @@ int cmd_load(int argc, char **argv)
     g_free(l.o.accounts);
     g_free(l.o.rejects);
     g_free(l.o.earliest_opt);
+    g_free(l.o.fx);
     return rc;
 }

@@ -7,17 +7,19 @@
 
 #include <stdio.h>
 
+#include "base/db.h"
 #include "base/limits.h"
 #include "cli/cmd.h"
 
 void cmd_run_options_init(CmdRunOptions *o)
 {
-    *o = (CmdRunOptions){.max_errors = LIMIT_MAX_ERRORS_DEFAULT};
+    *o = (CmdRunOptions){.max_errors = LIMIT_MAX_ERRORS_DEFAULT,
+                         .fx_max_age = FX_MAX_AGE_DAYS_DEFAULT};
 }
 
 /* The table of the shared options, filling o; out has room for
  * CMD_RUN_ENTRIES entries, the last the terminator. */
-#define CMD_RUN_ENTRIES 8
+#define CMD_RUN_ENTRIES 11
 static void run_entries(CmdRunOptions *o, GOptionEntry out[CMD_RUN_ENTRIES])
 {
     const GOptionEntry entries[CMD_RUN_ENTRIES] = {
@@ -33,6 +35,14 @@ static void run_entries(CmdRunOptions *o, GOptionEntry out[CMD_RUN_ENTRIES])
          "accounts (KYC) side table as CSV, joined on account id (account.* in rules)", "FILE"},
         {"threads", 'j', 0, G_OPTION_ARG_INT, &o->threads_opt,
          "rule engine threads, the accounts split among them (default 0: one per processor)", "N"},
+        {"fx", 0, 0, G_OPTION_ARG_FILENAME, &o->fx,
+         "reference exchange rates (ECB CSV or date,currency,rate,base): amounts are converted "
+         "into the reporting currency (docs/currencies.md)",
+         "FILE"},
+        {"currency", 0, 0, G_OPTION_ARG_STRING, &o->currency,
+         "the reporting currency of --fx (default EUR)", "CODE"},
+        {"fx-max-age", 0, 0, G_OPTION_ARG_INT, &o->fx_max_age,
+         "reject a row whose last rate is more than N days older than it (default 5)", "N"},
         {G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &o->sources, NULL, NULL},
         {NULL, 0, 0, 0, NULL, NULL, NULL},
     };
@@ -51,6 +61,80 @@ void cmd_run_options_clear(CmdRunOptions *o)
     GOptionEntry entries[CMD_RUN_ENTRIES];
     run_entries(o, entries);
     cmd_options_clear(entries);
+    g_clear_pointer(&o->fx_rates, fx_free);
+}
+
+/* The rates of the fx_rates table into fx; *n of them. */
+static gboolean fx_from_db(Fx *fx, const char *db, guint *n, GError **error)
+{
+    PGconn *conn = db_connect(db, error);
+    if (!conn)
+        return FALSE;
+    gboolean ok = fx_load_db(fx, conn, n, error);
+    PQfinish(conn);
+    return ok;
+}
+
+gboolean cmd_run_fx_open(const char *cmd, CmdRunOptions *o, const char *db, RuleSet *rs)
+{
+    const char *code = o->currency ? o->currency : "EUR";
+    guint32 rep = strlen(code) == 3 ? txn_pack_code3(code, 3) : 0;
+    char upper[4];
+    txn_unpack_code(rep, upper);
+    if (!rep || strcmp(upper, code) != 0) {
+        cmd_error(cmd, "--currency '%s' is not a currency code (three capital letters)", code);
+        return FALSE;
+    }
+    if (o->fx_max_age < 0) {
+        cmd_error(cmd, "--fx-max-age must be 0 or more days");
+        return FALSE;
+    }
+    if (o->fx_rates) { /* a second pass (rules diff) shares the rates of the first */
+        rs->fx = o->fx_rates;
+        return TRUE;
+    }
+    if (!o->fx && !db) {
+        if (o->currency)
+            cmd_error(cmd, "--currency needs --fx FILE (the rates to convert with)");
+        return !o->currency;
+    }
+    g_autoptr(Fx) fx = fx_new(rep, o->fx_max_age);
+    g_autoptr(GError) err = NULL;
+    guint n = 1;
+    if (!(o->fx ? fx_load_file(fx, o->fx, &err) : fx_from_db(fx, db, &n, &err)) ||
+        (n && !fx_finish(fx, &err))) {
+        cmd_error(cmd, "%s", err->message);
+        return FALSE;
+    }
+    if (n) {
+        o->fx_rates = g_steal_pointer(&fx);
+        rs->fx = o->fx_rates;
+    }
+    return TRUE;
+}
+
+void cmd_run_fx_summary(const char *cmd, const CmdRunOptions *o, FILE *out)
+{
+    if (!o->fx_rates)
+        return;
+    char rep[4], base[4], n[32];
+    txn_unpack_code(fx_reporting(o->fx_rates), rep);
+    txn_unpack_code(fx_base(o->fx_rates), base);
+    fprintf(out,
+            "%s: amounts converted into %s with %s rates from %s (base %s, at most %d days old)\n",
+            cmd, rep, cmd_count(fx_count(o->fx_rates), n), o->fx ? o->fx : "the fx_rates table",
+            *base ? base : rep, fx_max_age(o->fx_rates));
+}
+
+void cmd_run_fx_warn(const char *cmd, const CmdRunOptions *o)
+{
+    if (o->fx_rates || o->seen.n < 2)
+        return;
+    g_autofree char *codes = fx_seen_text(&o->seen);
+    fprintf(stderr,
+            "%s: warning: the rows hold amounts in several currencies (%s), and without --fx "
+            "their sums add them as numbers (docs/currencies.md)\n",
+            cmd, codes);
 }
 
 /* Each alert: counted by the backtest, then handed to the caller's. */
@@ -70,6 +154,9 @@ static int pass_open(CmdPass *p, GHashTable *overrides)
         return EXIT_USAGE;
     if (!(p->rs = cmd_load_rules(p->cmd, p->rules ? p->rules : o->rules, overrides)))
         return EXIT_FINDINGS;
+    if (!cmd_run_fx_open(p->cmd, (CmdRunOptions *)o, NULL, p->rs))
+        return EXIT_USAGE;
+    io.fx = o->fx_rates;
     p->scan = scan_new(p->rs);
     if (!scan_open(p->scan, o->accounts, (const char *const *)o->sources, g_strv_length(o->sources),
                    &io, &err)) {
@@ -93,6 +180,7 @@ static void pass_row(Scan *scan, const Txn *t, void *user)
     const char *const *names = input_label_names(scan_input(scan), &n_names);
     label_set_observe(p->labels, t, scan_accounts(scan), names, n_names);
     backtest_add_txn(p->bt, &t->core);
+    cmd_run_fx_row((CmdRunOptions *)p->o, t);
 }
 
 static int pass_loop(CmdPass *p)
@@ -116,6 +204,7 @@ static int pass_loop(CmdPass *p)
     if (st.rejected)
         fprintf(stderr, "%s: %s rows rejected ('moneytrail scan --rejects FILE' lists them)\n",
                 p->cmd, cmd_count(st.rejected, a));
+    cmd_run_fx_warn(p->cmd, p->o);
     return EXIT_OK;
 }
 

@@ -7,8 +7,10 @@
 #define MT_CMD_RUN_H
 
 #include <glib.h>
+#include <stdio.h>
 
 #include "backtest/backtest.h"
+#include "read/fx.h"
 #include "scan/scan.h"
 
 typedef struct {
@@ -20,6 +22,11 @@ typedef struct {
     gint threads_opt; /* as given; threads once checked (cmd_parse_threads) */
     guint threads;
     char **sources;
+    char *fx;       /* --fx: reference rates (read/fx.h) */
+    char *currency; /* --currency: the reporting currency (default EUR) */
+    gint fx_max_age;
+    Fx *fx_rates; /* the rates loaded (cmd_run_fx_open), or NULL */
+    FxSeen seen;  /* without rates: the currencies of the rows read */
 } CmdRunOptions;
 
 /* Sets the defaults (the error budget LIMIT_MAX_ERRORS_DEFAULT). */
@@ -31,6 +38,23 @@ void cmd_run_options_init(CmdRunOptions *o);
 GOptionEntry cmd_run_option(CmdRunOptions *o, const char *name);
 /* Frees the strings the parser put in o. */
 void cmd_run_options_clear(CmdRunOptions *o);
+/* Loads the rates of --fx, or with none given and db not NULL (a
+ * connection string, "" = the environment) those of the fx_rates table
+ * when it holds any, and lets rs convert thresholds with them; FALSE after
+ * printing why. Without rates it does nothing. */
+gboolean cmd_run_fx_open(const char *cmd, CmdRunOptions *o, const char *db, RuleSet *rs);
+/* Each row read: without rates, its currency is noted for cmd_run_fx_warn. */
+static inline void cmd_run_fx_row(CmdRunOptions *o, const Txn *t)
+{
+    if (!o->fx_rates)
+        fx_seen_add(&o->seen, t->core.currency);
+}
+/* With rates, one line for the run summary: into which currency, how many
+ * rates, which base, how old a rate may be. */
+void cmd_run_fx_summary(const char *cmd, const CmdRunOptions *o, FILE *out);
+/* Without rates, a warning on stderr when the rows held several currencies
+ * (their amounts were added as numbers). */
+void cmd_run_fx_warn(const char *cmd, const CmdRunOptions *o);
 
 /* One pass of a rule set over the data. The caller fills the first fields;
  * cmd_pass_run fills the rest, which cmd_pass_clear frees. */

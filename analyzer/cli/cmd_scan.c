@@ -83,6 +83,9 @@ static gboolean parse(ScanCmd *s, int argc, char **argv)
         {"quiet", 'q', 0, G_OPTION_ARG_NONE, &o->quiet, "no run summary", NULL},
         {"profile", 0, 0, G_OPTION_ARG_NONE, &o->profile,
          "after the summary, what each rule cost (windows, filter runs, time)", NULL},
+        cmd_run_option(r, "fx"),
+        cmd_run_option(r, "currency"),
+        cmd_run_option(r, "fx-max-age"),
         cmd_run_option(r, "threads"),
         {"shard", 0, 0, G_OPTION_ARG_STRING, &o->shard_opt,
          "run shard K of N (K from 0, as $SLURM_ARRAY_TASK_ID of --array=0-(N-1)): the "
@@ -210,6 +213,7 @@ static void summary(ScanCmd *s)
                 cmd_count(st.payments_seen_twice, a));
     cmd_input_lines("scan", &st, stderr);
     scan_pg_read_summary(s->pg, stderr);
+    cmd_run_fx_summary("scan", &s->o.run, stderr);
     guint64 typology_alerts = 0; /* stored beside the rules' alerts: counted on both sides */
     for (guint i = 0; i < s->rs->typologies->len; i++)
         typology_alerts += shards_typology_alerts(scan_engine(s->scan), i);
@@ -261,6 +265,7 @@ static void on_row(Scan *scan, const Txn *t, void *user)
 {
     ScanCmd *s = user;
     scan_pg_row(s->pg, t);
+    cmd_run_fx_row(&s->o.run, t);
 }
 
 static void on_progress(Scan *scan, void *user)
@@ -321,8 +326,10 @@ static gboolean run_open(ScanCmd *s)
 {
     g_autoptr(GError) err = NULL;
     const CmdRunOptions *r = &s->o.run;
-    InputOptions io = {
-        .format = r->format, .max_lateness = s->o.max_lateness, .earliest = s->o.earliest};
+    InputOptions io = {.format = r->format,
+                       .max_lateness = s->o.max_lateness,
+                       .earliest = s->o.earliest,
+                       .fx = r->fx_rates};
     /* no output may overwrite an input or another output (read/samefile.h) */
     g_autoptr(Samefile) sf = samefile_new();
     samefile_inputs(sf, "input", (const char *const *)r->sources);
@@ -347,7 +354,13 @@ static gboolean run_open(ScanCmd *s)
         scan_pg_abort(s->pg, err->message);
         return FALSE;
     }
-    /* From a database, the accounts side table comes from there too. */
+    /* From a database, the rates and the accounts side table come from there too. */
+    if (scan_pg_reads_db(s->pg) && !r->fx &&
+        !cmd_run_fx_open("scan", &s->o.run, s->pgo.db ? s->pgo.db : "", s->rs)) {
+        scan_pg_abort(s->pg, "the rates of the fx_rates table could not be read");
+        return FALSE;
+    }
+    io.fx = r->fx_rates;
     const char *accounts = r->accounts ? r->accounts : scan_pg_accounts_file(s->pg);
     static const char *const db_paths[] = {SOURCE_PG_NAME, NULL};
     const char *const *paths = scan_pg_reads_db(s->pg) ? db_paths : (const char *const *)r->sources;
@@ -399,6 +412,7 @@ static int finish_db(ScanCmd *s, int rc)
     }
     if (!s->o.quiet)
         summary(s);
+    cmd_run_fx_warn("scan", &s->o.run);
     return EXIT_OK;
 }
 
@@ -471,6 +485,7 @@ static int finish(ScanCmd *s, int rc)
     }
     if (!s->o.quiet)
         summary(s);
+    cmd_run_fx_warn("scan", &s->o.run);
     return EXIT_OK;
 }
 
@@ -490,6 +505,9 @@ int cmd_scan(int argc, char **argv)
             rc = EXIT_USAGE;
         } else if (!(s.rs = cmd_load_rules("scan", s.o.run.rules, NULL)))
             rc = EXIT_FINDINGS;
+        else if ((!scan_pg_reads_db(s.pg) || s.o.run.fx) &&
+                 !cmd_run_fx_open("scan", &s.o.run, NULL, s.rs))
+            rc = EXIT_USAGE;
         else if (!run_open(&s))
             rc = EXIT_DATA;
         else

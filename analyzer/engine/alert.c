@@ -123,6 +123,27 @@ static gint64 exact_of(const Alert *a, const RuleProgram *p, char fmt)
     return a->exact[p->steps[0].a];
 }
 
+/* {amount} of a converted row as "9,400.00 USD (8,650.12 EUR)", and
+ * {amount_orig} in its own currency; FALSE for any other placeholder. */
+static gboolean append_amount_orig(GString *out, const TplPart *p, const TxnCore *txn)
+{
+    if (!txn || !txn->currency_orig || p->prog.n != 2 || p->prog.steps[0].op != OP_FIELD ||
+        (p->format && p->format != 'm'))
+        return FALSE;
+    FieldId f = (FieldId)p->prog.steps[0].a;
+    if (f != FIELD_AMOUNT && f != FIELD_AMOUNT_ORIG)
+        return FALSE;
+    char buf[32], code[8];
+    txn_unpack_code(txn->currency_orig, code);
+    g_string_append_printf(out, "%s %s", money_format(txn->amount_orig, txn->exp_orig, buf), code);
+    if (f == FIELD_AMOUNT && txn->currency_orig != txn->currency) {
+        txn_unpack_code(txn->currency, code);
+        g_string_append_printf(out, " (%s %s)", money_format(txn->amount, txn->currency_exp, buf),
+                               code);
+    }
+    return TRUE;
+}
+
 void alert_explain(Alert *a, const RuleSet *rs, const TxnCore *txn)
 {
     g_autoptr(GString) s = g_string_new(NULL);
@@ -139,6 +160,8 @@ void alert_explain(Alert *a, const RuleSet *rs, const TxnCore *txn)
             g_string_append(s, p->text);
             continue;
         }
+        if (append_amount_orig(s, p, txn))
+            continue;
         gint64 minor = exact_of(a, &p->prog, p->format);
         if (minor != MONEY_INEXACT) {
             append_minor(s, minor, a->currency, a->currency_exp);

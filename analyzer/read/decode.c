@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "read/csv.h"
+#include "read/fx.h"
 #include "base/money.h"
 #include "base/tstamp.h"
 
@@ -31,6 +32,7 @@ typedef struct {
 
 struct Decoder {
     const Profile *p;
+    const Fx *fx; /* rates to convert amounts with, or NULL */
     Intern *accounts, *locations;
     char *basename;
     gint pos[PROFILE_FIELD_COUNT][DECODE_MAX_JOIN]; /* header index, -1 = absent */
@@ -66,6 +68,11 @@ Decoder *decode_new(const Profile *profile, Intern *accounts, Intern *locations,
     d->format_has_offset = profile->ts_format && strstr(profile->ts_format, "%z");
     d->tz_key = G_MININT64;
     return d;
+}
+
+void decode_set_fx(Decoder *d, const Fx *fx)
+{
+    d->fx = fx;
 }
 
 void decode_free(Decoder *d)
@@ -452,6 +459,33 @@ static DecodeStatus decode_amount(Decoder *d, Txn *out)
     return DECODE_OK;
 }
 
+/* With rates: the amount into the reporting currency, the original kept
+ * (read/fx.h); a row that cannot be converted is rejected with the reason. */
+static DecodeStatus decode_convert(Decoder *d, Txn *out)
+{
+    TxnCore *c = &out->core;
+    c->currency_orig = 0;
+    if (!d->fx)
+        return DECODE_OK;
+    gint64 conv;
+    FxStatus st = fx_convert(d->fx, c->amount, c->currency, c->currency_exp, c->ts, &conv);
+    if (st != FX_OK) {
+        DecodeValue v;
+        char why[160];
+        decode_value(d, st == FX_OVERFLOW ? PROFILE_FIELD_AMOUNT : PROFILE_FIELD_CURRENCY, &v);
+        return decode_fail(d, DECODE_FX,
+                           st == FX_OVERFLOW ? PROFILE_FIELD_AMOUNT : PROFILE_FIELD_CURRENCY, &v,
+                           "%s", fx_status_text(d->fx, st, c->currency, c->ts, why));
+    }
+    c->amount_orig = c->amount;
+    c->currency_orig = c->currency;
+    c->exp_orig = c->currency_exp;
+    c->amount = conv;
+    c->currency = fx_reporting(d->fx);
+    c->currency_exp = (guint8)fx_reporting_exp(d->fx);
+    return DECODE_OK;
+}
+
 static DecodeStatus decode_channel(Decoder *d, Txn *out)
 {
     DecodeValue v;
@@ -569,9 +603,10 @@ static DecodeStatus decode_fields(Decoder *d, Txn *out)
     guint32 hfrom = intern_prefetch(d->accounts, from.ptr, from.len);
     guint32 hto = intern_prefetch(d->accounts, to.ptr, to.len);
     if ((st = decode_tx_id(d, out)) || (st = decode_ts(d, out)) || (st = decode_currency(d, out)) ||
-        (st = decode_amount(d, out)) || (st = decode_channel(d, out)) ||
-        (st = decode_accounts_needed(d, out, &from, &to)) || (st = decode_mcc(d, out)) ||
-        (st = decode_country(d, out)) || (st = decode_text(d, PROFILE_FIELD_LOCATION, &location)) ||
+        (st = decode_amount(d, out)) || (st = decode_convert(d, out)) ||
+        (st = decode_channel(d, out)) || (st = decode_accounts_needed(d, out, &from, &to)) ||
+        (st = decode_mcc(d, out)) || (st = decode_country(d, out)) ||
+        (st = decode_text(d, PROFILE_FIELD_LOCATION, &location)) ||
         (st = decode_text(d, PROFILE_FIELD_MEMO, &memo)))
         return st;
     out->core.from = intern_add_hashed(d->accounts, from.ptr, from.len, hfrom);

@@ -34,7 +34,8 @@
     X(UTF8, "invalid_utf8")                                                                        \
     X(LATE, "late")                                                                                \
     X(IMPLAUSIBLE_TIME, "implausible_timestamp")                                               \
-    X(DUPLICATE, "duplicate_tx_id")
+    X(DUPLICATE, "duplicate_tx_id")                                                                \
+    X(FX, "no_rate")
 
 typedef enum {
 #define X(id, name) DECODE_##id,
@@ -51,6 +52,10 @@ typedef struct Decoder Decoder;
 Decoder *decode_new(const Profile *profile, Intern *accounts, Intern *locations,
                     const char *source_path);
 void decode_free(Decoder *d);
+/* Converts every amount with fx (borrowed, may be NULL: none) into its
+ * reporting currency; a row it cannot convert is rejected (DECODE_FX). */
+struct Fx;
+void decode_set_fx(Decoder *d, const struct Fx *fx);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(Decoder, decode_free)
 
 /* Binds the profile's columns to positions in the header record (split

@@ -35,6 +35,7 @@ struct Input {
     gint64 max_lateness;
     FILE *rejects;
     struct SourcePg *db; /* until the first read wraps it in a Source */
+    const struct Fx *fx; /* rates the decoders convert amounts with, or NULL */
     Intern *accounts, *locations;
     Profile *forced;          /* the profile given by format, or NULL */
     GPtrArray *builtins;      /* detection candidates when forced is NULL */
@@ -110,6 +111,7 @@ Input *input_open(const char *const *paths, guint n_paths, const InputOptions *o
     in->ts_max = (opts->now ? opts->now : g_get_real_time() / G_USEC_PER_SEC) + LIMIT_TS_FUTURE_SECONDS;
     in->rejects = opts->rejects;
     in->db = opts->db;
+    in->fx = opts->fx;
     in->accounts = accounts;
     in->locations = locations;
     gboolean sizes_known = TRUE;
@@ -242,6 +244,7 @@ static gboolean input_start_source(Input *in, GError **error)
     in->profiles[in->cur] = p;
     source_set_dialect(in->src, p->delimiter, p->quote);
     in->dec = decode_new(p, in->accounts, in->locations, in->paths[in->cur]);
+    decode_set_fx(in->dec, in->fx);
     return decode_bind(in->dec, rec.data, rec.len, where, error);
 }
 

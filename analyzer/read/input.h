@@ -26,6 +26,8 @@ typedef struct {
     gint64 earliest;     /* first plausible event time (UTC s); 0 = LIMIT_TS_EARLIEST */
     gint64 now;          /* the run time (UTC s) for the plausibility window; 0 = the clock */
     FILE *rejects;       /* borrowed; NULL = rejects are only counted */
+    const struct Fx *fx; /* reference rates (read/fx.h, borrowed): amounts converted into
+                          * its reporting currency; NULL = as given */
     struct SourcePg *db; /* an opened database source (source_pg.h), taken over by
                           * input_open even when it fails; the one path only names it */
 } InputOptions;

@@ -119,7 +119,8 @@ typedef enum {
     X(DATA_DAYS, "data.days", TY_NUM, 0, 1e6, 2)                                                   \
     X(CP_IS_NEW, "counterparty.is_new", TY_BOOL, 0, 1, 2)                                          \
     X(CP_PAID_BEFORE, "counterparty.paid_before", TY_NUM, 0, 4294967295.0, 2)                      \
-    X(CP_FIRST_SEEN, "counterparty.first_seen", TY_NUM, -1, 1e6, 2)
+    X(CP_FIRST_SEEN, "counterparty.first_seen", TY_NUM, -1, 1e6, 2)                                \
+    X(AMOUNT_ORIG, "amount_orig", TY_MONEY, 0, 1e18, 0)
 
 typedef enum {
 #define X(id, name, ty, lo, hi, hold) FIELD_##id,
@@ -154,6 +155,7 @@ typedef enum {
     X(FIELD_IN_LIST, "push field b is in list a")                                                  \
     X(AGG_CMP, "push aggregate a compared (b: EQ .. GE) with the constant k")                      \
     X(TEXT, "push text test a (RuleSet.texts) on the row's folded memo")                           \
+    X(FX, "convert the top from currency a into the reporting currency at the row's date")         \
     X(HALT, "stop; the result is the top")
 
 typedef enum {
@@ -319,6 +321,7 @@ typedef struct {
     char *name;
     double value;
     ValueType type;
+    guint32 currency; /* `10000 EUR`: the packed code of the amount's currency, else 0 */
     char *file;
     int line, col;
     gboolean used;
@@ -524,6 +527,10 @@ typedef struct RuleSet {
     GPtrArray *lists;      /* RuleList, named ones first come first */
     GPtrArray *consts;     /* RuleConst */
     GPtrArray *texts;      /* RuleText: the memo tests of OP_TEXT, owned */
+    /* The reference rates of a run (read/fx.h), borrowed, set before the
+     * scan: OP_FX converts a threshold written with a currency. NULL:
+     * thresholds are taken as written, like the amounts. */
+    const struct Fx *fx;
     /* The accounts named by account lists, each once, in the order first
      * named: the one at index i is interned as account i + 1 before any
      * row (rule_set_intern_accounts), so that an account list is a bitset

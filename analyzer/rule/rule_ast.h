@@ -27,6 +27,7 @@ typedef enum {
     N_IN_SET,   /* a in {items} */
     N_IN_RANGE, /* a in [lo, hi) */
     N_TEXT,     /* a contains|starts_with|matches "b": num holds the RuleTextOp */
+    N_MONEY,    /* num units of the currency whose code is name: `10000 EUR` */
 } NodeKind;
 
 typedef struct AstNode {
@@ -68,6 +69,10 @@ gboolean rule_compile_expr(RuleCtx *cx, AstNode *n, ExprContext ctx, RuleProgram
 gboolean rule_compile_node_predicate(RuleCtx *cx, AstNode *n, RuleProgram *out);
 /* Evaluates a constant expression; FALSE (with an error) if it is not one. */
 gboolean rule_compile_const(RuleCtx *cx, AstNode *n, double *value, ValueType *type);
+/* The currency of an amount written with one (`10000 EUR`, a constant
+ * defined so, sums and multiples of those) into *code, 0 if none; FALSE
+ * with an error when two currencies meet. */
+gboolean rule_compile_currency(RuleCtx *cx, const AstNode *n, guint32 *code);
 /* The value of a constant expression (a number, a constant's name, and
  * + - * / % of those) without a diagnostic; FALSE if n is not one. */
 gboolean rule_compile_const_value(RuleCtx *cx, const AstNode *n, double *v);

@@ -488,6 +488,90 @@ static void check_comparable(Cc *c, const AstNode *a, ValueType ta, const AstNod
     }
 }
 
+/* ---- amounts with a currency ---- */
+
+/* The currency of an amount written with one (`10000 EUR`, a constant
+ * defined so, and sums and multiples of those) into *code, 0 if none;
+ * FALSE when two different currencies meet (`10 EUR + 10 USD`), with
+ * *at the node of the second. */
+static gboolean money_currency(RuleCtx *cx, const AstNode *n, guint32 *code, const AstNode **at)
+{
+    *code = 0;
+    switch (n->kind) {
+    case N_MONEY:
+        *code = txn_pack_code3(n->name, 3);
+        return TRUE;
+    case N_NEG:
+        return money_currency(cx, n->a, code, at);
+    case N_BIN: {
+        guint32 a, b;
+        if (n->op < TOK_PLUS || n->op > TOK_PERCENT)
+            return TRUE; /* a comparison is not an amount */
+        if (!money_currency(cx, n->a, &a, at) || !money_currency(cx, n->b, &b, at))
+            return FALSE;
+        if (a && b && a != b) {
+            *at = n->b;
+            return FALSE;
+        }
+        *code = a ? a : b;
+        return TRUE;
+    }
+    default:
+        return TRUE;
+    }
+}
+
+gboolean rule_compile_currency(RuleCtx *cx, const AstNode *n, guint32 *code)
+{
+    const AstNode *at = NULL;
+    if (money_currency(cx, n, code, &at))
+        return TRUE;
+    rule_ctx_error(cx, at->line, at->col,
+                   "amounts in two currencies meet in one expression: write them in one");
+    return FALSE;
+}
+
+/* `10000 EUR`: the number, then (outside constants, whose currency is
+ * kept beside their value) its conversion at the row's date. */
+static ValueType compile_money(Cc *c, AstNode *n)
+{
+    emit(c, OP_PUSH, 0, n->num);
+    if (c->ctx != CTX_CONST)
+        emit(c, OP_FX, (gint32)txn_pack_code3(n->name, 3), 0);
+    return TY_MONEY;
+}
+
+/* An amount with a currency compared with something that is not money
+ * (`day > 10 EUR`) is an error; a plain number beside it is fine. */
+static void check_money_compared(Cc *c, const AstNode *a, ValueType ta, const AstNode *b,
+                                 ValueType tb)
+{
+    guint32 ca = 0, cb = 0;
+    const AstNode *at = NULL;
+    double v;
+    if (c->failed)
+        return;
+    if (!money_currency(c->cx, a, &ca, &at) || !money_currency(c->cx, b, &cb, &at)) {
+        cc_error(c, at, "amounts in two currencies meet in one expression: write them in one");
+        return;
+    }
+    const AstNode *m = ca ? a : b, *o = ca ? b : a;
+    ValueType to = ca ? tb : ta;
+    char bm[64], bo[64];
+    if ((ca || cb) && o->kind == N_IDENT && strcmp(o->name, "amount_orig") == 0) {
+        cc_error(c, m,
+                 "'%s' is converted into the reporting currency, but amount_orig is in each "
+                 "row's own: compare amount with it, or amount_orig with a plain number",
+                 node_text(c, m, bm, sizeof bm));
+        return;
+    }
+    if ((!ca && !cb) || to == TY_MONEY || const_value(c->cx, o, &v))
+        return;
+    cc_error(c, o, "'%s' is an amount of money, compared with '%s', %s %s",
+             node_text(c, m, bm, sizeof bm), node_text(c, o, bo, sizeof bo),
+             strchr("aeiou", rule_type_word(to)[0]) ? "an" : "a", rule_type_word(to));
+}
+
 static ValueType compile_bin(Cc *c, AstNode *n)
 {
     RuleOp op = bin_op(n->op);
@@ -501,6 +585,7 @@ static ValueType compile_bin(Cc *c, AstNode *n)
             tb = compile(c, n->b);
         }
         check_comparable(c, n->a, ta, n->b, tb);
+        check_money_compared(c, n->a, ta, n->b, tb);
         emit(c, op, 0, 0);
         return TY_BOOL;
     }
@@ -578,8 +663,10 @@ static ValueType compile_in_range(Cc *c, AstNode *n)
     ValueType ta = compile(c, n->a);
     ValueType tlo = compile_as(c, n->lo, ta);
     check_comparable(c, n->a, ta, n->lo, tlo);
+    check_money_compared(c, n->a, ta, n->lo, tlo);
     ValueType thi = compile_as(c, n->hi, ta);
     check_comparable(c, n->a, ta, n->hi, thi);
+    check_money_compared(c, n->a, ta, n->hi, thi);
     emit(c, OP_IN_RANGE, (n->lo_closed ? 1 : 0) | (n->hi_closed ? 2 : 0), 0);
     if (n->negate)
         emit(c, OP_NOT, 0, 0);
@@ -680,6 +767,8 @@ static ValueType compile(Cc *c, AstNode *n)
         return compile_in_range(c, n);
     case N_TEXT:
         return compile_text(c, n);
+    case N_MONEY:
+        return compile_money(c, n);
     }
     g_assert_not_reached();
 }

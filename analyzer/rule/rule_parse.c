@@ -7,6 +7,7 @@
  * continue it, so expressions may span lines. After an error the parser
  * skips to the next clause keyword and goes on, so that one run reports
  * every error of a file. */
+#include "rule/rule_iso.h"
 #include "rule/rule_plan.h"
 #include "rule/rule_text.h"
 
@@ -160,6 +161,51 @@ static AstNode *parse_call(Parser *p, AstNode *n)
     return n;
 }
 
+/* A currency code right after a number on its line: `10000 EUR` is an
+ * amount of money in that currency (N_MONEY, the code in name). */
+static gboolean tok_is_code3(const Token *t)
+{
+    if (t->kind != TOK_IDENT || t->len != 3)
+        return FALSE;
+    for (int i = 0; i < 3; i++)
+        if (t->start[i] < 'A' || t->start[i] > 'Z')
+            return FALSE;
+    return TRUE;
+}
+
+static AstNode *parse_money(Parser *p, AstNode *n)
+{
+    if (n->kind != N_NUM || !tok_is_code3(&p->tok) || p->tok.line != p->prev.line)
+        return n;
+    char *code = tok_dup(p, &p->tok);
+    if (!rule_iso_currency(code)) {
+        perr(p, &p->tok, "'%s' is not a currency (ISO 4217)", code);
+        return NULL;
+    }
+    advance(p);
+    n->kind = N_MONEY;
+    n->name = code;
+    node_end(p, n);
+    return n;
+}
+
+/* A constant or parameter defined with a currency reads as that amount
+ * (N_MONEY), so that every later stage sees the currency it carries. */
+static AstNode *money_const(Parser *p, AstNode *n)
+{
+    RuleConst *k = rule_const_lookup(p->cx, n->name);
+    if (!k || !k->currency)
+        return n;
+    char code[4];
+    txn_unpack_code(k->currency, code);
+    k->used = TRUE;
+    n->kind = N_MONEY;
+    n->num = k->value;
+    n->name = g_strdup(code);
+    g_ptr_array_add(p->cx->strings, n->name);
+    return n;
+}
+
 static AstNode *parse_primary(Parser *p)
 {
     Token t = p->tok;
@@ -167,7 +213,7 @@ static AstNode *parse_primary(Parser *p)
         advance(p);
         AstNode *n = node_new(p, t.kind == TOK_NUMBER ? N_NUM : N_DURATION, &t);
         n->num = t.num;
-        return n;
+        return parse_money(p, n);
     }
     if (t.kind == TOK_LPAREN) {
         advance(p);
@@ -204,7 +250,7 @@ static AstNode *parse_primary(Parser *p)
             advance(p);
             node_end(p, n);
         }
-        return n;
+        return money_const(p, n);
     }
     if (t.kind == TOK_STRING) {
         advance(p);
@@ -1396,7 +1442,7 @@ static RuleConst *parse_definition(Parser *p, GPtrArray *into, const char *prefi
     g_autofree char *name = g_strndup(nt.start, nt.len);
     g_autofree char *key = prefix ? g_strdup_printf("%s.%s", prefix, name) : g_strdup(name);
     RuleConst c = {0};
-    if (!e || !const_value_of(p, &nt, key, e, &c))
+    if (!e || !const_value_of(p, &nt, key, e, &c) || !rule_compile_currency(p->cx, e, &c.currency))
         return NULL;
     RuleConst *k = g_new0(RuleConst, 1);
     *k = c;

@@ -493,7 +493,8 @@ static gboolean is_account_static(const AstNode *n)
         return TRUE;
     switch (n->kind) {
     case N_CALL:
-    case N_TEXT: /* the memo is the row's */
+    case N_TEXT:  /* the memo is the row's */
+    case N_MONEY: /* converted at the row's date */
         return FALSE;
     case N_IDENT: {
         int f = rule_field_lookup(n->name);

@@ -13,6 +13,7 @@
 #include "rule/rule.h"
 #include "rule/rule_text.h"
 
+#include "read/fx.h"
 #include "read/kyc.h"
 #include "base/money.h"
 #include "base/tstamp.h"
@@ -112,7 +113,9 @@ double rule_vm_field(FieldId f, const TxnCore *t, guint32 account, const Kyc *ky
     case FIELD_WEEKDAY:
         return tstamp_local_dow(t->ts, txn_offset_min(t));
     case FIELD_CURRENCY:
-        return t->currency;
+        return txn_currency_orig(t);
+    case FIELD_AMOUNT_ORIG:
+        return (double)txn_amount_orig(t) / money_scale(txn_exp_orig(t));
     case FIELD_LOCATION:
         return t->location;
     case FIELD_ACCOUNT:
@@ -286,6 +289,16 @@ static inline double vm_agg_compare(const RuleEval *ev, gint32 i, RuleOp op, dou
     return rule_vm_compare_money(op, x, ev->txn->currency_exp, k);
 }
 
+/* A threshold of currency code at the row's date in the reporting
+ * currency; as written without rates, or outside a row (typologies). */
+static double vm_fx(const RuleEval *ev, double v, guint32 code)
+{
+    const Fx *fx = ev->rs ? ev->rs->fx : NULL;
+    if (!fx || !ev->txn || code == fx_reporting(fx))
+        return v;
+    return fx_convert_value(fx, v, code, ev->txn->ts);
+}
+
 double rule_vm_run(const RuleProgram *p, const RuleEval *ev)
 {
     double st[LIMIT_VM_STACK];
@@ -329,6 +342,9 @@ double rule_vm_run(const RuleProgram *p, const RuleEval *ev)
             break;
         case OP_NEG:
             st[sp] = -st[sp];
+            break;
+        case OP_FX:
+            st[sp] = vm_fx(ev, st[sp], (guint32)s->a);
             break;
         case OP_EQ:
             sp--;
@@ -442,6 +458,12 @@ void rule_vm_disassemble(const RuleProgram *p, const RuleSet *rs, const Rule *r,
         case OP_FIELD_IN_LIST: {
             const RuleList *l = g_ptr_array_index(rs->lists, s->a);
             g_string_append_printf(out, " %s in %s", rule_field_name((FieldId)s->b), l->name);
+            break;
+        }
+        case OP_FX: {
+            char code[4];
+            txn_unpack_code((guint32)s->a, code);
+            g_string_append_printf(out, " %s", code);
             break;
         }
         case OP_TEXT: {
