@@ -165,8 +165,8 @@ static gboolean instance_has(const LabelInstance *in, const char *account)
  * labelled transactions of (one, for an instance of a single labelled
  * transaction), on an account of the instance. Adds them to the found
  * sets of s and of the union. */
-static void count_evidence_backed(Backtest *bt, RuleStat *s, guint32 account, const StrView *ev,
-                                  guint n)
+static void count_evidence_backed(Backtest *bt, RuleStat *s, gboolean any, guint32 account,
+                                  const StrView *ev, guint n)
 {
     const LabelInstance *inst[LIMIT_EVIDENCE];
     guint hits[LIMIT_EVIDENCE], k = 0;
@@ -192,7 +192,8 @@ static void count_evidence_backed(Backtest *bt, RuleStat *s, guint32 account, co
         if (hits[j] < MIN(2u, inst[j]->n_tx) || !instance_has(inst[j], name))
             continue;
         g_hash_table_add(s->ev_found, (gpointer)inst[j]);
-        g_hash_table_add(bt->any->ev_found, (gpointer)inst[j]);
+        if (any)
+            g_hash_table_add(bt->any->ev_found, (gpointer)inst[j]);
     }
 }
 
@@ -228,22 +229,32 @@ static void keep_score(Backtest *bt, const char *rule_id, guint32 account, doubl
     s->score += score;
 }
 
+/* An alert of rule_id; any: it counts in (any rule) too (a shadow rule's
+ * alerts do not: no investigator sees them). */
+static void add_alert(Backtest *bt, const char *rule_id, gboolean any, guint32 account,
+                      const char *role, double score, const StrView *evidence, guint n_evidence,
+                      const char *explanation)
+{
+    RuleStat *s = rule_get(bt, rule_id);
+    count_alert(s, account, role, evidence, n_evidence);
+    if (any)
+        count_alert(bt->any, account, role, evidence, n_evidence);
+    count_evidence_backed(bt, s, any, account, evidence, n_evidence);
+    if (bt->top && any)
+        keep_score(bt, rule_id, account, score, explanation);
+}
+
 void backtest_add_alert(Backtest *bt, const char *rule_id, guint32 account, const char *role,
                         double score, const StrView *evidence, guint n_evidence,
                         const char *explanation)
 {
-    RuleStat *s = rule_get(bt, rule_id);
-    count_alert(s, account, role, evidence, n_evidence);
-    count_alert(bt->any, account, role, evidence, n_evidence);
-    count_evidence_backed(bt, s, account, evidence, n_evidence);
-    if (bt->top)
-        keep_score(bt, rule_id, account, score, explanation);
+    add_alert(bt, rule_id, TRUE, account, role, score, evidence, n_evidence, explanation);
 }
 
 gboolean backtest_on_alert(const Alert *a, void *user)
 {
-    backtest_add_alert(user, a->rule->id, a->account, a->role, rule_score(a->rule), a->evidence,
-                       a->n_evidence, a->explanation);
+    add_alert(user, a->rule->id, a->rule->status != RULE_STATUS_SHADOW, a->account, a->role,
+              rule_score(a->rule), a->evidence, a->n_evidence, a->explanation);
     return TRUE;
 }
 

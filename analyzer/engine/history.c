@@ -142,8 +142,13 @@ void history_add(History *h, const TxnCore *t, gboolean from, gboolean to)
             account_at(h, t->from)->cp_out++;
         if (to)
             account_at(h, t->to)->cp_in++;
-    } else if (t->ts < s->first_ts) {
-        s->first_ts = t->ts;
+    } else {
+        if (t->ts < s->first_ts)
+            s->first_ts = t->ts;
+        if (s->n == 1 && from)
+            account_at(h, t->from)->rec_out++;
+        if (s->n == 1 && to)
+            account_at(h, t->to)->rec_in++;
     }
     if (s->n < G_MAXUINT32)
         s->n++;

@@ -1,6 +1,7 @@
 /* history.h: what the engine remembers of every account and every pair of
  * accounts over the whole scan, however long ago: when each was first and
- * last seen, how many transactions, how many distinct counterparties; and
+ * last seen, how many transactions, how many distinct counterparties (and
+ * how many of them recur: two payments or more the same way); and
  * for a pair, how often one paid the other and since when.
  *
  * Windows forget what falls out of them; history does not, so a rule can

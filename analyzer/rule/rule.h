@@ -116,6 +116,8 @@ typedef enum {
     X(ACC_TRANSACTIONS, "account.transactions", TY_NUM, 0, 4294967295.0, 2)                        \
     X(ACC_SENDERS, "account.senders", TY_NUM, 0, 4294967295.0, 2)                                  \
     X(ACC_PAYEES, "account.payees", TY_NUM, 0, 4294967295.0, 2)                                    \
+    X(ACC_REC_SENDERS, "account.recurring_senders", TY_NUM, 0, 4294967295.0, 2)                    \
+    X(ACC_REC_PAYEES, "account.recurring_payees", TY_NUM, 0, 4294967295.0, 2)                      \
     X(DATA_DAYS, "data.days", TY_NUM, 0, 1e6, 2)                                                   \
     X(CP_IS_NEW, "counterparty.is_new", TY_BOOL, 0, 1, 2)                                          \
     X(CP_PAID_BEFORE, "counterparty.paid_before", TY_NUM, 0, 4294967295.0, 2)                      \
@@ -593,6 +595,7 @@ typedef struct {
     gint64 first_ts, last_ts; /* valid when n > 0 */
     guint32 n;                /* its transactions, saturating */
     guint32 cp_in, cp_out;    /* distinct accounts that paid it, that it paid */
+    guint32 rec_in, rec_out;  /* of them, those that paid it, it paid, at least twice */
 } RuleHistoryAccount;
 
 /* The history fields' source: what the engine knew before the current row

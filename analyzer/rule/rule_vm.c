@@ -208,6 +208,10 @@ static double history_field(FieldId f, const RuleEval *ev)
         return a->cp_in;
     case FIELD_ACC_PAYEES:
         return a->cp_out;
+    case FIELD_ACC_REC_SENDERS:
+        return a->rec_in;
+    case FIELD_ACC_REC_PAYEES:
+        return a->rec_out;
     case FIELD_DATA_DAYS:
         return days_between(h->since, t->ts);
     case FIELD_CP_IS_NEW:

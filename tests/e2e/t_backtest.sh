@@ -37,6 +37,35 @@ one_thread_matches() {
 }
 check "backtest with one engine thread matches it too" one_thread_matches
 
+# A shadow rule has its own row but stays out of (any rule): the union row
+# then equals the one stable rule's row, alerts and flagged accounts.
+shadow_left_out() {
+    mkdir -p "$TMP/shadow" && cat > "$TMP/shadow/s.rule" <<'RULES'
+rule T-STABLE "Cash deposits"
+  source "test"
+  for each receiver
+  where channel == cash_deposit
+  within 1d
+  alert if count >= 1
+  explain "{count}"
+rule T-SHADOW "Card payments"
+  status shadow
+  source "test"
+  for each sender
+  where channel == card
+  within 1d
+  alert if count >= 1
+  explain "{count}"
+RULES
+    $MT backtest --rules "$TMP/shadow" --labels "$TMP/small/instances.csv" \
+        "$TMP/small/transactions.csv" > "$TMP/shadow.txt" || return 1
+    stable=$(awk '$1 == "T-STABLE" { print $2, $4; exit }' "$TMP/shadow.txt")
+    shadow=$(awk '$1 == "T-SHADOW" { print $2; exit }' "$TMP/shadow.txt")
+    any=$(awk '$1 == "(any" { print $3, $5; exit }' "$TMP/shadow.txt")
+    [ -n "$stable" ] && [ "$stable" = "$any" ] && [ "${shadow:-0}" != 0 ]
+}
+check "a shadow rule has its row in backtest but stays out of (any rule)" shadow_left_out
+
 # The accounts split among engine threads (docs/performance.md): the same
 # alerts, byte for byte, typology and graph-pattern alerts among them.
 threads_same() {

@@ -40,6 +40,26 @@ Test(history, first_and_last_seen_and_counts)
     cr_expect_eq(a->cp_out, 1);
 }
 
+Test(history, recurring_counterparties_paid_twice_the_same_way)
+{
+    g_autoptr(History) h = history_new();
+    add(h, 1 * DAY, 1, 2);
+    add(h, 2 * DAY, 2, 1); /* paid back: the other way, not a second payment */
+    const HistoryAccount *b = history_account(h, 2);
+    cr_expect_eq(b->rec_in, 0);
+    cr_expect_eq(b->rec_out, 0);
+    add(h, 30 * DAY, 1, 2); /* 1 pays 2 again: 1 recurs for 2 */
+    add(h, 60 * DAY, 1, 2); /* a third time counts once */
+    add(h, 61 * DAY, 3, 2); /* 3 pays once */
+    b = history_account(h, 2); /* borrowed until the next add */
+    cr_expect_eq(b->cp_in, 2);
+    cr_expect_eq(b->rec_in, 1);
+    cr_expect_eq(b->rec_out, 0);
+    const HistoryAccount *a = history_account(h, 1);
+    cr_expect_eq(a->rec_out, 1);
+    cr_expect_eq(a->rec_in, 0);
+}
+
 Test(history, pairs_have_a_direction)
 {
     g_autoptr(History) h = history_new();
