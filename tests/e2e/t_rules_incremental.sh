@@ -26,7 +26,7 @@ setup() {
 check "four incremental runs, the rules changed twice" setup
 
 same() {
-    ! grep -q 'rules' "$TMP/s1.err" && ! grep -q 'rules' "$TMP/s2.err" &&
+    ! grep -q 'incremental:.*rule' "$TMP/s1.err" && ! grep -q 'incremental:.*rule' "$TMP/s2.err" &&
         [ "$($PSQL -c 'SELECT count(*) FROM runs WHERE rules_changed IS NOT NULL')" = 2 ]
 }
 check "the first run and a run with the same rules say nothing about them" same
