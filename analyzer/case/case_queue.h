@@ -29,6 +29,9 @@ typedef struct {
     char *status;        /* escalated > under-review > new > dismissed */
     char *assignee;      /* the latest assignment on any of its alerts, or NULL */
     gint64 first, last;  /* earliest window start, latest window end */
+    double top;          /* the highest score of one of its alerts */
+    GPtrArray *joins;    /* by network: the CaseJoin * that hold it together, sorted;
+                          * else NULL */
 } CaseEntry;
 
 void case_entry_free(CaseEntry *e);
@@ -44,6 +47,16 @@ typedef enum {
 /* Parses a sort key (score, last, first, alerts, new); FALSE if unknown. */
 gboolean case_sort_parse(const char *s, CaseSort *out);
 
+typedef enum {
+    CASE_BY_CUSTOMER, /* the KYC customer_id, else the account */
+    CASE_BY_ACCOUNT,  /* each account on its own */
+    CASE_BY_NETWORK,  /* the accounts joined by transfers and shared identifiers
+                       * (case/case_network.h), named by the smallest account id */
+} CaseBy;
+
+/* Parses a grouping (customer, account, network); FALSE if unknown. */
+gboolean case_by_parse(const char *s, CaseBy *out);
+
 typedef struct CaseQueue CaseQueue;
 
 /* A queue over store s (borrowed until case_queue_free; used to find the
@@ -54,11 +67,12 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(CaseQueue, case_queue_free)
 
 /* Adds one alert (takes ownership; a CaseAlertFn: user is the queue). */
 gboolean case_queue_add(CaseAlert *a, void *user);
-/* The cases with at least one alert in the queue, sorted by sort (ties:
- * score, then id); NULL with error if a customer lookup failed. The caller
- * unrefs the array (CaseEntry *, freed with it). *muted, if not NULL,
- * receives the number of alerts kept out by mutes. */
-GPtrArray *case_queue_cases(CaseQueue *q, CaseSort sort, guint *muted, GError **error);
+/* The cases with at least one alert in the queue, grouped by by, sorted
+ * by sort (ties: score, then id); NULL with error if a lookup in the
+ * store failed. The caller unrefs the array (CaseEntry *, freed with it).
+ * *muted, if not NULL, receives the number of alerts kept out by mutes. */
+GPtrArray *case_queue_cases(CaseQueue *q, CaseSort sort, CaseBy by, guint *muted,
+                            GError **error);
 /* The case id of account, as the queue groups it: its customer_id, or
  * the account itself (caller frees); NULL with error on a store failure. */
 char *case_queue_case_of(CaseStore *s, const char *account, GError **error);

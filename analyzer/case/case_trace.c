@@ -314,14 +314,61 @@ static void take(GPtrArray *txns, const TraceQuery *q, const char *acc, GPtrArra
     }
 }
 
+/* The accounts of next worth following: those that received at least
+ * min_share of the origin in r, the most first, while the bound allows;
+ * the others go to skipped. Replaces next's contents. */
+static void choose(const TraceQuery *q, const TraceResult *r, GHashTable *next, guint *followed,
+                   GHashTable *skipped)
+{
+    GHashTableIter it;
+    gpointer k, v;
+    g_autoptr(GPtrArray) worth = g_ptr_array_new(); /* TraceReach *, in r's order */
+    for (guint i = 0; i < r->reached->len; i++) {
+        TraceReach *x = g_ptr_array_index(r->reached, i);
+        if (g_hash_table_contains(next, x->account) && x->arrived > 0 &&
+            x->arrived >= q->min_share * r->origin)
+            g_ptr_array_add(worth, x);
+    }
+    g_autoptr(GHashTable) keep = g_hash_table_new(g_str_hash, g_str_equal);
+    for (guint i = 0; i < worth->len; i++) {
+        if (q->max_accounts && *followed >= q->max_accounts)
+            break;
+        g_hash_table_add(keep, ((TraceReach *)g_ptr_array_index(worth, i))->account);
+        ++*followed;
+    }
+    g_hash_table_iter_init(&it, next);
+    while (g_hash_table_iter_next(&it, &k, &v)) {
+        if (g_hash_table_contains(keep, k))
+            continue;
+        g_hash_table_add(skipped, g_strdup(k));
+        g_hash_table_iter_remove(&it);
+    }
+}
+
+/* Counts the skipped accounts that were never followed, and what stayed. */
+static void count_unfollowed(TraceResult *r, GHashTable *skipped, GHashTable *followed)
+{
+    for (guint i = 0; i < r->reached->len; i++) {
+        const TraceReach *x = g_ptr_array_index(r->reached, i);
+        if (g_hash_table_contains(skipped, x->account) &&
+            !g_hash_table_contains(followed, x->account)) {
+            r->unfollowed++;
+            r->unfollowed_stayed += x->stayed;
+        }
+    }
+}
+
 TraceResult *case_trace_run(CaseStore *s, const TraceQuery *q, guint max_paths, GError **error)
 {
     g_autoptr(GPtrArray) all = g_ptr_array_new_with_free_func((GDestroyNotify)case_tx_free);
     g_autoptr(GHashTable) level = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    g_autoptr(GHashTable) skipped = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    g_autoptr(GHashTable) done = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     Span *seed = g_new(Span, 1);
     seed->lo = q->from;
     seed->hi = q->to;
     g_hash_table_insert(level, g_strdup(q->account), seed);
+    guint followed = 0;
     for (guint h = 0; h < q->hops && g_hash_table_size(level); h++) {
         g_autoptr(GHashTable) next = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
         GHashTableIter it;
@@ -336,9 +383,16 @@ TraceResult *case_trace_run(CaseStore *s, const TraceQuery *q, guint max_paths, 
                 return NULL;
             take(txns, q, k, all, next);
             g_ptr_array_unref(txns);
+            g_hash_table_add(done, g_strdup(k));
         }
         g_hash_table_unref(level);
         level = g_steal_pointer(&next);
+        if (h + 1 < q->hops && g_hash_table_size(level)) {
+            g_autoptr(TraceResult) sofar = case_trace_compute(all, q, 0);
+            choose(q, sofar, level, &followed, skipped);
+        }
     }
-    return case_trace_compute(all, q, max_paths);
+    TraceResult *r = case_trace_compute(all, q, max_paths);
+    count_unfollowed(r, skipped, done);
+    return r;
 }
