@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <glib/gstdio.h>
+
 #include "case/case_graph.h"
 #include "cli/cmd_view.h"
 #include "cli/cmd.h"
@@ -70,7 +72,7 @@ static void html_profile(GString *h, const CaseAccount *k)
 
 static void html_tx_table(GString *h, GPtrArray *txns)
 {
-    g_string_append(h, "<table class=\"evidence\"><tr><th>tx</th><th>time (UTC)</th><th>from</th>"
+    g_string_append(h, "<table class=\"evidence\"><tr><th>tx</th><th>local time</th><th>from</th>"
                        "<th>to</th><th>amount</th><th>channel</th><th>where</th><th>memo</th>"
                        "</tr>\n");
     for (guint i = 0; i < txns->len; i++) {
@@ -78,7 +80,7 @@ static void html_tx_table(GString *h, GPtrArray *txns)
         char tm[32], amt[32];
         g_string_append(h, "<tr><td>");
         esc(h, t->tx_id);
-        g_string_append_printf(h, "</td><td>%s</td><td>", tstamp_format_minute(t->ts, tm));
+        g_string_append_printf(h, "</td><td>%s</td><td>", cmd_view_local_time(t, tm));
         esc(h, *t->from ? t->from : "(cash)");
         g_string_append(h, "</td><td>");
         esc(h, *t->to ? t->to : "(cash)");
@@ -250,6 +252,56 @@ static gboolean html_flow(GString *h, CaseStore *s, const GraphQuery *q, GError 
     return TRUE;
 }
 
+/* One row of the provenance table: what of run (the alert's "run"
+ * object, or NULL) is known. */
+static void html_run_row(GString *h, const CaseAlert *a)
+{
+    const JVal *run = jval_get(a->json, "run");
+    g_string_append(h, "<tr><td>");
+    esc(h, a->id);
+    g_string_append_printf(h, "</td><td>%s v%d</td>", a->rule, a->rule_version);
+    const char *keys[] = {"started", "finished", "source", "rules_digest"};
+    const JVal *id = run ? jval_get(run, "id") : NULL;
+    g_string_append(h, "<td>");
+    esc(h, id ? jval_text(id) : "-");
+    g_string_append(h, "</td>");
+    for (gsize k = 0; k < G_N_ELEMENTS(keys); k++) {
+        const char *v = run ? jval_get_str(run, keys[k]) : NULL;
+        g_string_append(h, k == 3 ? "<td class=\"id\">" : "<td>");
+        esc(h, v ? v : "-");
+        g_string_append(h, "</td>");
+    }
+    g_string_append(h, "</tr>\n");
+}
+
+/* Where the alerts come from: the run and the rules digest of each (from
+ * the database), or the alert file and when it was written. */
+static void html_provenance(GString *h, const CmdView *v, GPtrArray *alerts)
+{
+    g_string_append(h, "<h2>Run and rules</h2>\n<p class=\"muted\">");
+    if (v->store.db) {
+        g_string_append(h, "Alerts stored by <code>moneytrail scan --db</code>: the run that "
+                           "stored each, when it started and finished, what it read, and the "
+                           "digest of the rules it ran.");
+    } else {
+        GStatBuf st;
+        char when[32];
+        g_string_append(h, "Alerts read from ");
+        esc(h, v->store.alerts);
+        if (g_stat(v->store.alerts, &st) == 0)
+            g_string_append_printf(h, ", last written %s",
+                                   tstamp_format_utc((gint64)st.st_mtime, when));
+        g_string_append(h, ". An alert file records each alert's rule and version, not the "
+                           "run or the rules digest: scan into the database to keep them.");
+    }
+    g_string_append(h, "</p>\n<table class=\"runs\"><tr><th>alert</th><th>rule</th>"
+                       "<th>run</th><th>started</th><th>finished</th><th>input</th>"
+                       "<th>rules digest</th></tr>\n");
+    for (guint i = 0; i < alerts->len; i++)
+        html_run_row(h, g_ptr_array_index(alerts, i));
+    g_string_append(h, "</table>\n");
+}
+
 static int report_run(CmdView *v)
 {
     const ReportOptions *o = (const ReportOptions *)v;
@@ -285,6 +337,7 @@ static int report_run(CmdView *v)
     if (!html_flow(h, s, &q, &err) || !html_money(h, s, &q, &err))
         return cmd_view_fail("report", err);
     html_timeline(h, alerts);
+    html_provenance(h, v, alerts);
     g_string_append(h, "</body>\n</html>\n");
     rc = cmd_view_write("report", o->output, h);
     if (rc != EXIT_OK)
@@ -306,7 +359,10 @@ static const CmdViewSpec spec = {
     .what = "report",
     .params = "ACCOUNT_ID",
     .summary = "Write a self-contained HTML case file on one account: profile, alerts and why,\n"
-               "evidence tables, the flow picture (inline SVG) and the flagged periods.",
+               "evidence tables, the flow picture (inline SVG), the flagged periods, and the\n"
+               "run and rules digest behind each alert.\n"
+               "Data: --alerts FILE --data FILE... [--accounts FILE] or --db CONNINFO\n"
+               "(see --help-store).",
     .range = TRUE,
     .check = report_check,
     .run = report_run,

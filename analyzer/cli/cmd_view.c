@@ -244,11 +244,50 @@ static void sep(GString *out, gboolean last)
     g_string_append_c(out, '\n');
 }
 
+const char *cmd_view_local_time(const CaseTx *t, char *buf)
+{
+    if (t->utc_offset == TXN_OFFSET_UNKNOWN) {
+        tstamp_format_minute(t->ts, buf);
+        strcat(buf, " UTC");
+        return buf;
+    }
+    int off = t->utc_offset < 0 ? -t->utc_offset : t->utc_offset;
+    tstamp_format_minute(t->ts + (gint64)t->utc_offset * 60, buf);
+    g_snprintf(buf + strlen(buf), 16, " %c%02d:%02d", t->utc_offset < 0 ? '-' : '+', off / 60,
+               off % 60);
+    return buf;
+}
+
+/* The widest of the column's minimum and its values (UTF-8 characters). */
+static guint widest(GPtrArray *txns, guint min, const char *(*get)(const CaseTx *))
+{
+    for (guint i = 0; i < txns->len; i++)
+        min = MAX(min, (guint)g_utf8_strlen(get(g_ptr_array_index(txns, i)), -1));
+    return min;
+}
+
+static const char *get_id(const CaseTx *t)
+{
+    return t->tx_id;
+}
+
+static const char *get_from(const CaseTx *t)
+{
+    return *t->from ? t->from : "(cash)";
+}
+
+static const char *get_to(const CaseTx *t)
+{
+    return *t->to ? t->to : "(cash)";
+}
+
+/* Ids are never cut: their columns are as wide as the longest. */
 void cmd_view_tx_table(GString *out, GPtrArray *txns)
 {
-    static const guint w[] = {10, 16, 12, 12, 13, 3, 18, 8};
-    static const char *const head[] = {"TX",     "TIME (UTC)", "FROM",    "TO",
-                                       "AMOUNT", "CUR",        "CHANNEL", "WHERE"};
+    guint w[] = {widest(txns, 10, get_id), 23, widest(txns, 12, get_from),
+                 widest(txns, 12, get_to), 13, 3, 18, 8};
+    static const char *const head[] = {"TX",     "TIME (LOCAL)", "FROM",    "TO",
+                                       "AMOUNT", "CUR",          "CHANNEL", "WHERE"};
     for (gsize k = 0; k < G_N_ELEMENTS(w); k++) {
         cmd_view_cell(out, head[k], w[k], k == 4);
         sep(out, k + 1 == G_N_ELEMENTS(w));
@@ -258,9 +297,9 @@ void cmd_view_tx_table(GString *out, GPtrArray *txns)
         char tm[32], amt[32], where[128];
         tx_where(t, where, sizeof where);
         const char *cells[] = {t->tx_id,
-                               tstamp_format_minute(t->ts, tm),
-                               *t->from ? t->from : "(cash)",
-                               *t->to ? t->to : "(cash)",
+                               cmd_view_local_time(t, tm),
+                               get_from(t),
+                               get_to(t),
                                cmd_view_money(t->amount, t->exp, amt),
                                t->currency,
                                txn_channel_name(t->channel),

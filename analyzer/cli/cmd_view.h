@@ -105,6 +105,10 @@ void cmd_view_wrap(GString *out, const char *text, guint col, guint indent, guin
 /* Appends a table of transactions: id, time, from, to, amount, currency,
  * channel, and where (location, country or MCC); 100 columns. */
 void cmd_view_tx_table(GString *out, GPtrArray *txns);
+/* The transaction's time as the customer lived it: local time with its
+ * offset ("2024-05-13 10:00 +02:00"), or UTC when the offset is unknown
+ * ("2024-05-13 08:00 UTC"). buf >= 32 bytes. */
+const char *cmd_view_local_time(const CaseTx *t, char *buf);
 /* Appends a titled table of linked accounts (CaseLink *, borrowed): id,
  * name, what links them (under the column head), their alerts; "none"
  * when empty. */
