@@ -115,7 +115,7 @@ extern const char *const case_link_words[];
 /* Two accounts joined by money or by a shared KYC value. */
 typedef struct {
     char *a, *b;     /* a sorts before b (strcmp) */
-    const char *via; /* static: "transfer" or one of case_link_words */
+    const char *via; /* static: "evidence" or one of case_link_words */
 } CaseJoin;
 
 void case_join_free(CaseJoin *j);
@@ -172,10 +172,6 @@ typedef struct {
      * phone, e-mail or address of account (compared ignoring case; empty
      * values share nothing), by account id; empty without KYC. */
     GPtrArray *(*linked)(CaseStore *s, const char *account, GError **error);
-    /* The pairs of accounts (char *, distinct ids) that a transaction
-     * connects, either way, at any time: one CaseJoin "transfer" per pair,
-     * in no particular order, a pair perhaps more than once. Needs the transactions (--data or --db). */
-    GPtrArray *(*transfers_among)(CaseStore *s, GPtrArray *accounts, GError **error);
     void (*free)(CaseStore *s);
 } CaseStoreOps;
 

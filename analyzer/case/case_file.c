@@ -413,35 +413,10 @@ static GPtrArray *file_linked(CaseStore *s, const char *account, GError **error)
     return out;
 }
 
-/* Walks the transactions of each account of the set once: the cost is
- * their number, not the size of the exports. */
-static GPtrArray *file_transfers_among(CaseStore *s, GPtrArray *accounts, GError **error)
-{
-    FileStore *fs = (FileStore *)s;
-    if (!load_txns(fs, error))
-        return NULL;
-    g_autoptr(GHashTable) set = g_hash_table_new(g_str_hash, g_str_equal);
-    for (guint i = 0; i < accounts->len; i++)
-        g_hash_table_add(set, g_ptr_array_index(accounts, i));
-    GPtrArray *out = g_ptr_array_new_with_free_func((GDestroyNotify)case_join_free);
-    for (guint i = 0; i < accounts->len; i++) {
-        const char *me = g_ptr_array_index(accounts, i);
-        GPtrArray *list = g_hash_table_lookup(fs->by_account, me);
-        for (guint k = 0; list && k < list->len; k++) {
-            const CaseTx *t = g_ptr_array_index(list, k);
-            const char *other = strcmp(t->from, me) == 0 ? t->to : t->from;
-            if (strcmp(other, me) == 0 || !g_hash_table_contains(set, other))
-                continue;
-            g_ptr_array_add(out, case_join_new(me, other, "transfer"));
-        }
-    }
-    return out;
-}
-
 static const CaseStoreOps file_ops = {
     file_alerts,     file_each_alert, file_alert,        file_account, file_account_known,
     file_txns_of,    file_txns_by_id, file_set_triage,   file_triage_where,
-    file_linked,     file_transfers_among, file_free,
+    file_linked,     file_free,
 };
 
 /* Calls fn on every line of a JSON Lines file; a missing file is an error

@@ -42,7 +42,7 @@ static int via_rank(const char *via)
     for (int k = 0; case_link_words[k]; k++)
         if (strcmp(via, case_link_words[k]) == 0)
             return k + 1;
-    return 0; /* transfer first */
+    return 0; /* evidence first */
 }
 
 static gint cmp_join(gconstpointer pa, gconstpointer pb)
@@ -89,17 +89,68 @@ static gboolean shared_values(CaseStore *s, GPtrArray *sorted, GPtrArray *found,
     return ok;
 }
 
-GHashTable *case_network_group(CaseStore *s, GPtrArray *accounts, GPtrArray *joins,
-                               GError **error)
+/* Counts one evidence partner of acc (degree: acc -> GHashTable of partners). */
+static void partner(GHashTable *degree, const char *acc, const char *other)
+{
+    GHashTable *set = g_hash_table_lookup(degree, acc);
+    if (!set) {
+        set = g_hash_table_new(g_str_hash, g_str_equal);
+        g_hash_table_insert(degree, (gpointer)acc, set);
+    }
+    g_hash_table_add(set, (gpointer)other);
+}
+
+/* Joins the two sides of each evidence transaction when both are in the
+ * set (parent's keys), unless it is a purchase (a card payment or a
+ * prepaid top-up ties a customer to a shop, not to a case) or one side is
+ * a hub (more than CASE_NETWORK_HUB evidence partners in the set). */
+static gboolean evidence_joins(CaseStore *s, GPtrArray *evidence, GHashTable *parent,
+                               GPtrArray *found, GPtrArray *hubs, GError **error)
+{
+    g_autoptr(GPtrArray) txns = s->ops->txns_by_id(s, evidence, error);
+    if (!txns)
+        return FALSE;
+    g_autoptr(GPtrArray) pairs = g_ptr_array_new(); /* CaseTx *, borrowed */
+    g_autoptr(GHashTable) degree =
+        g_hash_table_new_full(g_str_hash, g_str_equal, NULL, (GDestroyNotify)g_hash_table_unref);
+    for (guint i = 0; i < txns->len; i++) {
+        CaseTx *t = g_ptr_array_index(txns, i);
+        if (t->channel == CHANNEL_CARD || t->channel == CHANNEL_PREPAID_LOAD ||
+            strcmp(t->from, t->to) == 0 || !g_hash_table_contains(parent, t->from) ||
+            !g_hash_table_contains(parent, t->to))
+            continue;
+        g_ptr_array_add(pairs, t);
+        partner(degree, t->from, t->to);
+        partner(degree, t->to, t->from);
+    }
+    GHashTableIter it;
+    gpointer k, v;
+    g_hash_table_iter_init(&it, degree);
+    while (g_hash_table_iter_next(&it, &k, &v))
+        if (g_hash_table_size(v) > CASE_NETWORK_HUB)
+            g_ptr_array_add(hubs, g_strdup(k));
+    g_ptr_array_sort(hubs, cmp_str);
+    for (guint i = 0; i < pairs->len; i++) {
+        const CaseTx *t = g_ptr_array_index(pairs, i);
+        if (g_hash_table_size(g_hash_table_lookup(degree, t->from)) <= CASE_NETWORK_HUB &&
+            g_hash_table_size(g_hash_table_lookup(degree, t->to)) <= CASE_NETWORK_HUB)
+            g_ptr_array_add(found, case_join_new(t->from, t->to, "evidence"));
+    }
+    return TRUE;
+}
+
+GHashTable *case_network_group(CaseStore *s, GPtrArray *accounts, GPtrArray *evidence,
+                               GPtrArray *joins, GPtrArray *hubs, GError **error)
 {
     g_autoptr(GPtrArray) sorted = g_ptr_array_copy(accounts, NULL, NULL);
     g_ptr_array_sort(sorted, cmp_str);
-    g_autoptr(GPtrArray) found = s->ops->transfers_among(s, sorted, error);
-    if (!found || !shared_values(s, sorted, found, error))
-        return NULL;
     g_autoptr(GHashTable) parent = g_hash_table_new(g_str_hash, g_str_equal);
     for (guint i = 0; i < sorted->len; i++)
         g_hash_table_insert(parent, g_ptr_array_index(sorted, i), g_ptr_array_index(sorted, i));
+    g_autoptr(GPtrArray) found = g_ptr_array_new_with_free_func((GDestroyNotify)case_join_free);
+    if (!evidence_joins(s, evidence, parent, found, hubs, error) ||
+        !shared_values(s, sorted, found, error))
+        return NULL;
     g_ptr_array_sort(found, cmp_join);
     const CaseJoin *prev = NULL;
     for (guint i = 0; i < found->len; i++) {

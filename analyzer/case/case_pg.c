@@ -339,39 +339,9 @@ static void pg_free(CaseStore *s)
     g_free(s);
 }
 
-/* The ids travel as one JSON array; the indexes on from_account and
- * to_account answer it per account of the set. */
-static GPtrArray *pg_transfers_among(CaseStore *s, GPtrArray *accounts, GError **error)
-{
-    static const char sql[] =
-        "WITH f AS (SELECT json_array_elements_text($1::json) AS id)"
-        " SELECT DISTINCT t.from_account, t.to_account FROM transactions t"
-        " JOIN f ON t.from_account = f.id"
-        " WHERE t.to_account IN (SELECT id FROM f) AND t.to_account <> t.from_account";
-    g_autoptr(GString) list = g_string_new("[");
-    for (guint i = 0; i < accounts->len; i++) {
-        if (i)
-            g_string_append_c(list, ',');
-        jval_write_string(list, g_ptr_array_index(accounts, i));
-    }
-    g_string_append_c(list, ']');
-    const char *params[] = {list->str};
-    PGresult *res =
-        db_exec(((PgStore *)s)->conn, "read transfers among accounts from", sql, 1, params, error);
-    if (!res)
-        return NULL;
-    GPtrArray *out = g_ptr_array_new_with_free_func((GDestroyNotify)case_join_free);
-    for (int r = 0; r < PQntuples(res); r++) {
-        g_ptr_array_add(out,
-                        case_join_new(PQgetvalue(res, r, 0), PQgetvalue(res, r, 1), "transfer"));
-    }
-    PQclear(res);
-    return out;
-}
-
 static const CaseStoreOps pg_ops = {
     pg_alerts,     pg_each_alert, pg_alert,      pg_account,      pg_account_known, pg_txns_of,
-    pg_txns_by_id, pg_set_triage, pg_triage_where, pg_linked, pg_transfers_among, pg_free,
+    pg_txns_by_id, pg_set_triage, pg_triage_where, pg_linked, pg_free,
 };
 
 CaseStore *case_pg_open(const CaseOpenOptions *o, GError **error)

@@ -32,6 +32,8 @@ typedef struct {
     double top;          /* the highest score of one of its alerts */
     GPtrArray *joins;    /* by network: the CaseJoin * that hold it together, sorted;
                           * else NULL */
+    GPtrArray *hubs;     /* by network: its accounts whose evidence was left out as
+                          * a hub's (char *, case_network.h), sorted; else NULL */
 } CaseEntry;
 
 void case_entry_free(CaseEntry *e);

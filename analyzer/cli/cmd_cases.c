@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "case/case_network.h"
 #include "case/case_queue.h"
 #include "cli/cmd_view.h"
 #include "cli/cmd.h"
@@ -54,21 +55,20 @@ static void print_json(const CaseEntry *e, GString *out)
     }
     if (e->joins)
         g_string_append(out, e->joins->len ? "]" : ",\"joins\":[]");
+    for (guint i = 0; e->hubs && i < e->hubs->len; i++) {
+        g_string_append(out, i ? "," : ",\"hubs\":[");
+        jval_write_string(out, g_ptr_array_index(e->hubs, i));
+    }
+    if (e->hubs && e->hubs->len)
+        g_string_append_c(out, ']');
     g_string_append(out, "}\n");
 }
 
-/* The lines under a network: its accounts and top alert score, and the
- * joins that hold it together (at most MAX_JOINS, then how many more). */
+/* The joins of a network, wrapped at 100 columns: at most MAX_JOINS, then
+ * how many more. */
 #define MAX_JOINS 12
-static void print_network(const CaseEntry *e, GString *out)
+static void print_joins(const CaseEntry *e, GString *out)
 {
-    g_string_append_printf(out, "  %u account%s, top alert score %g:", e->accounts->len,
-                           e->accounts->len == 1 ? "" : "s", e->top);
-    for (guint i = 0; i < e->accounts->len; i++)
-        g_string_append_printf(out, " %s", (char *)g_ptr_array_index(e->accounts, i));
-    g_string_append_c(out, '\n');
-    if (!e->joins->len)
-        return;
     g_string_append(out, "  joined by:");
     gsize line = out->len - strlen("  joined by:");
     for (guint i = 0; i < e->joins->len && i < MAX_JOINS; i++) {
@@ -84,6 +84,26 @@ static void print_network(const CaseEntry *e, GString *out)
     }
     if (e->joins->len > MAX_JOINS)
         g_string_append_printf(out, " and %u more", e->joins->len - MAX_JOINS);
+    g_string_append_c(out, '\n');
+}
+
+/* The lines under a network: its accounts and top alert score, the joins
+ * that hold it together, and its hubs. */
+static void print_network(const CaseEntry *e, GString *out)
+{
+    g_string_append_printf(out, "  %u account%s, top alert score %g:", e->accounts->len,
+                           e->accounts->len == 1 ? "" : "s", e->top);
+    for (guint i = 0; i < e->accounts->len; i++)
+        g_string_append_printf(out, " %s", (char *)g_ptr_array_index(e->accounts, i));
+    g_string_append_c(out, '\n');
+    if (e->joins->len)
+        print_joins(e, out);
+    if (!e->hubs->len)
+        return;
+    g_string_append_printf(out, "  hubs (evidence with more than %d flagged accounts, not a link):",
+                           CASE_NETWORK_HUB);
+    for (guint i = 0; i < e->hubs->len; i++)
+        g_string_append_printf(out, " %s", (char *)g_ptr_array_index(e->hubs, i));
     g_string_append_c(out, '\n');
 }
 
