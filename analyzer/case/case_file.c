@@ -11,7 +11,8 @@
  * the first question that needs them, and held in memory with an index by
  * account and by id: about 150 bytes a transaction, so a file mode session
  * suits exports of a few million rows; the database suits more. KYC
- * records come from the accounts CSV (header row, any column order). */
+ * records come from the accounts CSV (header row, any column order), or
+ * from the holders of a camt.053/.054 statement or goAML report. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -21,6 +22,7 @@
 #include "read/csv.h"
 #include "read/input.h"
 #include "read/source.h"
+#include "read/stmt.h"
 #include "base/tstamp.h"
 
 typedef struct {
@@ -487,9 +489,14 @@ static gboolean has_column(const CsvRow *hdr, const char *name)
     return FALSE;
 }
 
+/* The accounts CSV, or the account holders of a camt.053/.054 statement
+ * or a goAML report as its records (read/stmt.h), as scan reads them. */
 static gboolean load_kyc(FileStore *fs, GError **error)
 {
-    g_autoptr(Source) src = source_open(fs->accounts_path, error);
+    Source *holders = NULL;
+    if (!stmt_parties_open(fs->accounts_path, &holders, error))
+        return FALSE;
+    g_autoptr(Source) src = holders ? holders : source_open(fs->accounts_path, error);
     if (!src)
         return FALSE;
     fs->kyc =
