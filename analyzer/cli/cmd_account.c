@@ -159,9 +159,10 @@ static void print_timeline(GString *out, GPtrArray *alerts)
             g_string_append_printf(rules, ", %s", b->rule);
         }
         char d0[16], d1[16];
-        g_string_append_printf(out, "  %s to %s  %3" G_GINT64_FORMAT " days  %s\n",
-                               tstamp_format_date(lo, d0), tstamp_format_date(hi, d1),
-                               (hi - lo) / 86400 + 1, rules->str);
+        gint64 days = (hi - lo) / 86400 + 1;
+        g_string_append_printf(out, "  %s to %s  %3" G_GINT64_FORMAT " day%s  %s\n",
+                               tstamp_format_date(lo, d0), tstamp_format_date(hi, d1), days,
+                               days == 1 ? " " : "s", rules->str);
     }
     if (!sorted->len)
         g_string_append(out, "  none\n");
