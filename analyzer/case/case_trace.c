@@ -18,7 +18,8 @@ struct Edge {
     double c[CASE_TRACE_MAX_HOPS + 2]; /* traced money by hop, 1-based */
     double scale;                      /* rule 3 factor, 1 when not capped */
     double denom;                      /* max(X, S) of rule 2 */
-    GPtrArray *outs;                   /* the outs of dst in the window (borrowed Edge *) */
+    GPtrArray *outs;                   /* dst's outs in time order (borrowed), or NULL */
+    guint out_lo, out_hi;              /* those in the window: outs[out_lo, out_hi) */
 };
 
 typedef struct {
@@ -33,8 +34,6 @@ typedef struct {
 
 static void edge_free(Edge *e)
 {
-    if (e->outs)
-        g_ptr_array_unref(e->outs);
     g_free(e);
 }
 
@@ -139,18 +138,31 @@ static double cap(Trace *tr, Edge *e)
     return total;
 }
 
-/* Rule 2: the outs of e's receiver in (t, t + within], and their sum. */
+/* Rule 2: the outs of e's receiver in (t, t + within], and their sum. The
+ * receiver's outs are in time order: the window is found by bisection and
+ * kept as a range, so a busy receiver costs its window, not its history. */
 static double window_outs(Trace *tr, Edge *e)
 {
     GPtrArray *list = g_hash_table_lookup(tr->out_of, e->dst);
+    e->outs = list;
+    if (!list)
+        return 0;
+    guint lo = 0, hi = list->len;
+    while (lo < hi) { /* the first out after e->t */
+        guint mid = lo + (hi - lo) / 2;
+        if (((Edge *)g_ptr_array_index(list, mid))->t > e->t)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
     double sum = 0;
-    e->outs = g_ptr_array_new();
-    for (guint i = 0; list && i < list->len; i++) {
-        Edge *f = g_ptr_array_index(list, i);
-        if (f->t > e->t && f->t <= e->t + tr->q->within) {
-            g_ptr_array_add(e->outs, f);
-            sum += f->amount;
-        }
+    e->out_lo = e->out_hi = lo;
+    for (guint i = lo; i < list->len; i++) {
+        const Edge *f = g_ptr_array_index(list, i);
+        if (f->t > e->t + tr->q->within)
+            break;
+        sum += f->amount;
+        e->out_hi = i + 1;
     }
     return sum;
 }
@@ -167,7 +179,7 @@ static void pass_on(Trace *tr, Edge *e, double total)
         tr->r->mixed = TRUE;
     double forwarded = 0;
     e->denom = MAX(e->amount, window_outs(tr, e));
-    for (guint i = 0; strcmp(e->dst, CASH_NODE) != 0 && i < e->outs->len; i++) {
+    for (guint i = e->out_lo; strcmp(e->dst, CASH_NODE) != 0 && i < e->out_hi; i++) {
         Edge *f = g_ptr_array_index(e->outs, i);
         for (guint h = 1; h < tr->q->hops; h++) {
             double add = e->c[h] * f->amount / e->denom;
@@ -198,7 +210,7 @@ static void walk(Trace *tr, const Edge *e, guint h, double v, GString *chain)
     gsize len = chain->len;
     g_string_append_printf(chain, "%s%s", tr->q->backward ? " <- " : " -> ", e->dst);
     double passed = 0;
-    for (guint i = 0; h < tr->q->hops && e->outs && i < e->outs->len; i++) {
+    for (guint i = e->out_lo; h < tr->q->hops && e->outs && i < e->out_hi; i++) {
         const Edge *f = g_ptr_array_index(e->outs, i);
         double share = f->amount / e->denom * f->scale;
         passed += share;
