@@ -130,7 +130,10 @@ static void print_row(const CaseEntry *e, GString *out)
     for (gsize k = 0; k < G_N_ELEMENTS(w); k++) {
         if (k)
             g_string_append_c(out, ' ');
-        cmd_view_cell(out, cells[k], w[k], k >= 1 && k <= 3);
+        if (k == 0 || k == 4) /* the case and the strongest rule: ids, never cut */
+            cmd_view_id_cell(out, cells[k], w[k]);
+        else
+            cmd_view_cell(out, cells[k], w[k], k >= 1 && k <= 3);
     }
     while (out->len && out->str[out->len - 1] == ' ')
         g_string_truncate(out, out->len - 1);

@@ -199,6 +199,13 @@ void cmd_view_cell(GString *out, const char *s, guint width, gboolean right)
             g_string_append_c(out, ' ');
 }
 
+void cmd_view_id_cell(GString *out, const char *s, guint width)
+{
+    g_string_append(out, s);
+    for (glong n = g_utf8_strlen(s, -1); n < (glong)width; n++)
+        g_string_append_c(out, ' ');
+}
+
 void cmd_view_print(const GString *out)
 {
     const unsigned char *p = (const unsigned char *)out->str, *end = p + out->len;

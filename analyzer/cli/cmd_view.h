@@ -89,6 +89,9 @@ gboolean cmd_view_range(const char *what, const char *from, const char *to, gint
 /* Appends s in a cell of width characters, cut with "~" when longer, padded
  * with spaces (on the left when right-aligned). */
 void cmd_view_cell(GString *out, const char *s, guint width, gboolean right);
+/* Like cmd_view_cell, left-aligned, for an id: never cut; a longer one
+ * pushes the rest of its line to the right. */
+void cmd_view_id_cell(GString *out, const char *s, guint width);
 /* Writes a command's text to standard output with the terminal's control
  * characters shown, not obeyed: C0 controls but newline and tab, DEL and
  * the C1 controls come out as \xNN or \u00NN. Ids, names and notes come

@@ -180,12 +180,13 @@ check "report: data is escaped (memo 'rent <May> & fees')" contains $TMP/case.ht
 check "report: from files, the alert file and when it was written, no run or digest" sh -c "
     grep -Eq '^<p class=\"muted\">Alerts read from $D/alerts.jsonl, last written 20[0-9-]+T[0-9:]+Z\. ' $TMP/case.html &&
     grep -q '^<tr><td>5b7edd48c4af4fa9</td><td>HT-ML-04 v1</td><td>-</td><td>-</td>' $TMP/case.html"
-check "alert: evidence ids and accounts are never cut; local time with its offset, else UTC" sh -c "
-    printf 'tx_id,ts,from_account,to_account,amount,currency,channel,mcc,counterparty_country,location,memo\\nT0000299612345678,2024-05-13T08:00:00-05:30,ACCOUNT-WITH-A-LONG-ID-1,B,9000.00,EUR,transfer,,,,\\nT0000299612345679,2024-05-13T09:00:00Z,B,C,10.00,EUR,transfer,,,,\\n' > $TMP/long.csv &&
+check "alert, alerts: transaction and account ids are never cut; local time with its offset" sh -c "
+    printf 'tx_id,ts,from_account,to_account,amount,currency,channel,mcc,counterparty_country,location,memo\\nT0000299612345678,2024-05-13T08:00:00-05:30,ACCOUNT-WITH-A-LONG-ID-1,ACCOUNT-WITH-A-LONG-ID-2,9000.00,EUR,transfer,,,,\\nT0000299612345679,2024-05-13T09:00:00Z,B,C,10.00,EUR,transfer,,,,\\n' > $TMP/long.csv &&
     printf 'rule LONG-1 \"long\"\\n  version 1\\n  source \"test\"\\n  family test\\n  strength weak\\n  for each receiver\\n  where amount >= 5\\n  within 1d\\n  alert if count >= 1\\n  explain \"{count}\"\\n' > $TMP/long.rule &&
     $MT scan -q -r $TMP/long.rule -o $TMP/long.jsonl $TMP/long.csv &&
     $MT alert \$(head -1 $TMP/long.jsonl | sed 's/^{\"alert_id\":\"\\([0-9a-f]*\\)\".*/\\1/') --alerts $TMP/long.jsonl --data $TMP/long.csv > $TMP/long.txt &&
-    grep -q '^T0000299612345678 2024-05-13 08:00 -05:30 ACCOUNT-WITH-A-LONG-ID-1 B  *9,000.00 EUR transfer\$' $TMP/long.txt"
+    grep -q '^T0000299612345678 2024-05-13 08:00 -05:30 ACCOUNT-WITH-A-LONG-ID-1 ACCOUNT-WITH-A-LONG-ID-2  *9,000.00 EUR transfer\$' $TMP/long.txt &&
+    $MT alerts --alerts $TMP/long.jsonl | grep -q ' LONG-1      *1 ACCOUNT-WITH-A-LONG-ID-2 - '"
 check "report: money by channel as account shows it (cash deposits 3 in, 28,500.00)" contains $TMP/case.html \
     '<tr><td>cash_deposit EUR</td><td class="num">3</td><td class="num">28,500.00</td><td class="num">0</td><td class="num">0.00</td></tr>'
 check "report: the triage history of an alert, escaped" sh -c "
