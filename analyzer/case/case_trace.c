@@ -138,32 +138,41 @@ static double cap(Trace *tr, Edge *e)
     return total;
 }
 
-/* Rule 2: the outs of e's receiver in (t, t + within], and their sum. The
- * receiver's outs are in time order: the window is found by bisection and
- * kept as a range, so a busy receiver costs its window, not its history. */
-static double window_outs(Trace *tr, Edge *e)
+/* The index of the first edge of list (in time order) later than t. */
+static guint first_after(const GPtrArray *list, gint64 t)
 {
-    GPtrArray *list = g_hash_table_lookup(tr->out_of, e->dst);
-    e->outs = list;
-    if (!list)
-        return 0;
     guint lo = 0, hi = list->len;
-    while (lo < hi) { /* the first out after e->t */
+    while (lo < hi) {
         guint mid = lo + (hi - lo) / 2;
-        if (((Edge *)g_ptr_array_index(list, mid))->t > e->t)
+        if (((const Edge *)g_ptr_array_index(list, mid))->t > t)
             hi = mid;
         else
             lo = mid + 1;
     }
-    double sum = 0;
-    e->out_lo = e->out_hi = lo;
-    for (guint i = lo; i < list->len; i++) {
-        const Edge *f = g_ptr_array_index(list, i);
-        if (f->t > e->t + tr->q->within)
-            break;
-        sum += f->amount;
-        e->out_hi = i + 1;
+    return lo;
+}
+
+/* Rule 2: the outs of e's receiver in (t, t + within], and their sum. The
+ * receiver's outs are in time order: the window is found by bisection and
+ * kept as a range, so a busy receiver costs its window, not its history.
+ * A receiver with more than CASE_TRACE_MAX_FANOUT outs in the window is a
+ * hub: nothing is passed on through it (*hub set). */
+static double window_outs(Trace *tr, Edge *e, gboolean *hub)
+{
+    GPtrArray *list = g_hash_table_lookup(tr->out_of, e->dst);
+    e->outs = list;
+    *hub = FALSE;
+    if (!list)
+        return 0;
+    e->out_lo = first_after(list, e->t);
+    e->out_hi = first_after(list, e->t + tr->q->within);
+    if (e->out_hi - e->out_lo > CASE_TRACE_MAX_FANOUT) {
+        *hub = TRUE;
+        e->out_hi = e->out_lo;
     }
+    double sum = 0;
+    for (guint i = e->out_lo; i < e->out_hi; i++)
+        sum += ((const Edge *)g_ptr_array_index(list, i))->amount;
     return sum;
 }
 
@@ -178,7 +187,12 @@ static void pass_on(Trace *tr, Edge *e, double total)
     if (strcmp(e->tx->currency, tr->r->currency) != 0)
         tr->r->mixed = TRUE;
     double forwarded = 0;
-    e->denom = MAX(e->amount, window_outs(tr, e));
+    gboolean hub;
+    e->denom = MAX(e->amount, window_outs(tr, e, &hub));
+    if (hub && !r->hub) {
+        r->hub = TRUE;
+        tr->r->hubs++;
+    }
     for (guint i = e->out_lo; strcmp(e->dst, CASH_NODE) != 0 && i < e->out_hi; i++) {
         Edge *f = g_ptr_array_index(e->outs, i);
         for (guint h = 1; h < tr->q->hops; h++) {

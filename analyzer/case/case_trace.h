@@ -31,7 +31,10 @@
  * hops fetched so far show, is at least min_share of the origin, and at
  * most max_accounts accounts are followed in all, those that received
  * the most first. What reaches an account that is not followed stays
- * there, and the result counts those accounts. Hops are at most
+ * there, and the result counts those accounts. An account that makes more
+ * than CASE_TRACE_MAX_FANOUT payments in the window after an arrival (a
+ * supermarket, a payment processor) is a hub: money is not passed on
+ * through it but stays there, and the result counts the hubs. Hops are at most
  * CASE_TRACE_MAX_HOPS. So a trace costs at most max_accounts + 1 questions
  * to the store, however busy the accounts it meets.
  *
@@ -48,6 +51,7 @@
 #define CASE_TRACE_MAX_HOPS 10
 #define CASE_TRACE_MIN_SHARE 0.001 /* 0.1% of the origin */
 #define CASE_TRACE_MAX_ACCOUNTS 500
+#define CASE_TRACE_MAX_FANOUT 1000 /* outs in one window beyond which an account is a hub */
 
 typedef struct {
     const char *account;
@@ -64,7 +68,8 @@ typedef struct {
     char *account;
     double arrived; /* minor units */
     double stayed;
-    guint hop; /* fewest transactions from the origin */
+    guint hop;    /* fewest transactions from the origin */
+    gboolean hub; /* money stayed here for the fan-out bound */
 } TraceReach;
 
 typedef struct {
@@ -81,6 +86,7 @@ typedef struct {
     guint capped;       /* transactions scaled down by rule 3 */
     guint unfollowed;   /* accounts reached but not followed (the bounds) */
     double unfollowed_stayed; /* what stayed at them, minor units */
+    guint hubs;               /* accounts money was not passed through (fan-out) */
     GPtrArray *reached; /* TraceReach *, most arrived first */
     GPtrArray *paths;   /* TracePath *, largest first */
 } TraceResult;

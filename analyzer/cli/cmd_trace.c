@@ -72,6 +72,12 @@ static void print_result(CaseStore *s, const TraceQuery *q, const TraceResult *r
                                100 * q->min_share, q->max_accounts,
                                money_d(r->unfollowed_stayed, r->exp, a),
                                share(r, r->unfollowed_stayed));
+    if (r->hubs)
+        g_string_append_printf(out,
+                               "note: %u account%s passed money on in more than %d payments within "
+                               "the window and %s not followed through: what reached %s stays\n",
+                               r->hubs, r->hubs == 1 ? "" : "s", CASE_TRACE_MAX_FANOUT,
+                               r->hubs == 1 ? "was" : "were", r->hubs == 1 ? "it" : "them");
     g_string_append_printf(out, "\n%-14s %-26s %3s %15s %7s %15s\n", "ACCOUNT", "NAME", "HOP",
                            q->backward ? "CAME FROM" : "ARRIVED", "SHARE",
                            q->backward ? "STARTED" : "STAYED");
