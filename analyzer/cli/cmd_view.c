@@ -424,3 +424,29 @@ char *cmd_view_key_month(const CaseTx *t, gboolean in)
     char d[16];
     return g_strdup_printf("%.7s %s", tstamp_format_date(t->ts, d), t->currency);
 }
+
+static gint cmp_flow_amount(gconstpointer pa, gconstpointer pb)
+{
+    const CmdViewFlow *a = *(CmdViewFlow *const *)pa, *b = *(CmdViewFlow *const *)pb;
+    gint64 x = a->in + a->out, y = b->in + b->out;
+    if (x != y)
+        return x > y ? -1 : 1;
+    return strcmp(a->key, b->key);
+}
+
+GPtrArray *cmd_view_counterparties(const char *acc, GPtrArray *txns, gboolean in, int *exp)
+{
+    g_autoptr(GHashTable) t = g_hash_table_new(g_str_hash, g_str_equal);
+    GPtrArray *order = g_ptr_array_new_with_free_func((GDestroyNotify)cmd_view_flow_free);
+    *exp = 2;
+    for (guint i = 0; i < txns->len; i++) {
+        const CaseTx *x = g_ptr_array_index(txns, i);
+        if (strcmp(in ? x->to : x->from, acc) != 0)
+            continue;
+        const char *other = in ? x->from : x->to;
+        cmd_view_flow_add(cmd_view_flow_at(t, order, *other ? other : "(cash)"), x, in);
+        *exp = x->exp;
+    }
+    g_ptr_array_sort(order, cmp_flow_amount);
+    return order;
+}

@@ -135,6 +135,10 @@ void cmd_view_flow_add(CmdViewFlow *f, const CaseTx *t, gboolean in);
  * sorted by key; *exp receives the currency exponent. Caller unrefs. */
 GPtrArray *cmd_view_flows(const char *acc, GPtrArray *txns,
                           char *(*fn)(const CaseTx *, gboolean in), gboolean sorted, int *exp);
+/* The counterparties of acc in txns one way (in: those that paid it), as
+ * flows keyed by account ("(cash)" for cash), the most money first; *exp
+ * the decimals of their currency. Caller unrefs. */
+GPtrArray *cmd_view_counterparties(const char *acc, GPtrArray *txns, gboolean in, int *exp);
 /* Keys for cmd_view_flows: "transfer EUR", "2024-05 EUR". Caller frees. */
 char *cmd_view_key_channel(const CaseTx *t, gboolean in);
 char *cmd_view_key_month(const CaseTx *t, gboolean in);

@@ -177,6 +177,8 @@ check "report: the HTML case file (SVG aside)" sh -c "$MT report DE-C1 $S -o $TM
     sed 's/, last written [0-9TZ:-]*\\././' > $TMP/case-nosvg.html &&
     diff -u $E/report-c1.html $TMP/case-nosvg.html"
 check "report: data is escaped (memo 'rent <May> & fees')" contains $TMP/case.html "rent &lt;May&gt; &amp; fees"
+check "report: the trace worked out by hand in docs/investigators.md (6,461.54 to DE-K1)" \
+    contains $TMP/case.html '<tr><td>DE-K1</td><td class="num">2</td><td class="num">6,461.54</td><td class="num">46.81%</td><td class="num">54.30</td></tr>'
 check "report: from files, the alert file and when it was written, no run or digest" sh -c "
     grep -Eq '^<p class=\"muted\">Alerts read from $D/alerts.jsonl, last written 20[0-9-]+T[0-9:]+Z\. ' $TMP/case.html &&
     grep -q '^<tr><td>5b7edd48c4af4fa9</td><td>HT-ML-04 v1</td><td>-</td><td>-</td>' $TMP/case.html"
