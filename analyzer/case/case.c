@@ -249,6 +249,26 @@ void case_account_free(CaseAccount *a)
 }
 
 const char *const case_link_keys[] = {"customer_id", "phone", "email", "address", NULL};
+const char *const case_link_words[] = {"customer", "phone", "e-mail", "address", NULL};
+
+void case_join_free(CaseJoin *j)
+{
+    if (!j)
+        return;
+    g_free(j->a);
+    g_free(j->b);
+    g_free(j);
+}
+
+CaseJoin *case_join_new(const char *x, const char *y, const char *via)
+{
+    CaseJoin *j = g_new0(CaseJoin, 1);
+    gboolean swap = strcmp(x, y) > 0;
+    j->a = g_strdup(swap ? y : x);
+    j->b = g_strdup(swap ? x : y);
+    j->via = via;
+    return j;
+}
 
 const char *case_account_get(const CaseAccount *a, const char *key)
 {

@@ -107,8 +107,20 @@ typedef struct {
 
 void case_account_free(CaseAccount *a);
 /* The KYC columns that link accounts, NULL-terminated: customer_id,
- * phone, email, address. */
+ * phone, email, address; and the words for them, in the same order:
+ * customer, phone, e-mail, address. */
 extern const char *const case_link_keys[];
+extern const char *const case_link_words[];
+
+/* Two accounts joined by money or by a shared KYC value. */
+typedef struct {
+    char *a, *b;     /* a sorts before b (strcmp) */
+    const char *via; /* static: "evidence" or one of case_link_words */
+} CaseJoin;
+
+void case_join_free(CaseJoin *j);
+/* A join of x and y (copied, put in order) by via (static). */
+CaseJoin *case_join_new(const char *x, const char *y, const char *via);
 /* The value of column key, "" when missing. Borrowed. */
 const char *case_account_get(const CaseAccount *a, const char *key);
 

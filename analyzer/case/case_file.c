@@ -11,7 +11,8 @@
  * the first question that needs them, and held in memory with an index by
  * account and by id: about 150 bytes a transaction, so a file mode session
  * suits exports of a few million rows; the database suits more. KYC
- * records come from the accounts CSV (header row, any column order). */
+ * records come from the accounts CSV (header row, any column order), or
+ * from the holders of a camt.053/.054 statement or goAML report. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -21,6 +22,7 @@
 #include "read/csv.h"
 #include "read/input.h"
 #include "read/source.h"
+#include "read/stmt.h"
 #include "base/tstamp.h"
 
 typedef struct {
@@ -414,8 +416,9 @@ static GPtrArray *file_linked(CaseStore *s, const char *account, GError **error)
 }
 
 static const CaseStoreOps file_ops = {
-    file_alerts,     file_each_alert, file_alert,      file_account,      file_account_known, file_txns_of,
-    file_txns_by_id, file_set_triage, file_triage_where, file_linked, file_free,
+    file_alerts,     file_each_alert, file_alert,        file_account, file_account_known,
+    file_txns_of,    file_txns_by_id, file_set_triage,   file_triage_where,
+    file_linked,     file_free,
 };
 
 /* Calls fn on every line of a JSON Lines file; a missing file is an error
@@ -486,9 +489,14 @@ static gboolean has_column(const CsvRow *hdr, const char *name)
     return FALSE;
 }
 
+/* The accounts CSV, or the account holders of a camt.053/.054 statement
+ * or a goAML report as its records (read/stmt.h), as scan reads them. */
 static gboolean load_kyc(FileStore *fs, GError **error)
 {
-    g_autoptr(Source) src = source_open(fs->accounts_path, error);
+    Source *holders = NULL;
+    if (!stmt_parties_open(fs->accounts_path, &holders, error))
+        return FALSE;
+    g_autoptr(Source) src = holders ? holders : source_open(fs->accounts_path, error);
     if (!src)
         return FALSE;
     fs->kyc =

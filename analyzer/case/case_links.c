@@ -30,9 +30,6 @@ static CaseLink *link_new(const char *account, const char *name, const char *via
     return l;
 }
 
-/* The words for the KYC columns of case_link_keys, in its order. */
-static const char *const link_words[] = {"customer", "phone", "e-mail", "address"};
-
 GPtrArray *case_links_shared(CaseStore *s, const char *account, GError **error)
 {
     GPtrArray *out = g_ptr_array_new_with_free_func((GDestroyNotify)case_link_free);
@@ -52,7 +49,7 @@ GPtrArray *case_links_shared(CaseStore *s, const char *account, GError **error)
         for (guint k = 0; case_link_keys[k]; k++) {
             const char *x = case_account_get(me, case_link_keys[k]);
             if (*x && g_ascii_strcasecmp(x, case_account_get(o, case_link_keys[k])) == 0)
-                g_string_append_printf(via, "%s%s", via->len ? ", " : "", link_words[k]);
+                g_string_append_printf(via, "%s%s", via->len ? ", " : "", case_link_words[k]);
         }
         g_ptr_array_add(out, link_new(case_account_get(o, "account_id"),
                                       case_account_get(o, "name"), via->str));

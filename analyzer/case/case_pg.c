@@ -1,6 +1,7 @@
 /* case_pg.c: the investigator's query layer over the PostgreSQL store
- * (schema/migrations): alerts with their evidence, typology role and
- * triage history, the accounts table, the transactions by account and by
+ * (schema/migrations): alerts with their evidence, typology role,
+ * triage history and the run that stored them ("run": id, started,
+ * finished, source, incremental, rules_digest), the accounts table, the transactions by account and by
  * id. Every value travels as a query parameter; the SQL text is constant.
  * Alerts are assembled as JSON by the server in the same shape as the
  * alert files, so both stores build alerts the same way. Triage is one
@@ -38,7 +39,10 @@ static const char alerts_sql[] =
                         " 'typology', h.typology, 'role', COALESCE(a.role, h.role),"
                         " 'subgraph', a.subgraph, 'indicators', a.indicators, 'explanation', "
                         "a.explanation, 'source',"
-                        " a.source)::text,"
+                        " a.source, 'run', (SELECT json_build_object('id', r.id, 'started', " PG_TIME(
+                            "r.started") ", 'finished', " PG_TIME("r.finished") ", 'source', r.source,"
+                        " 'incremental', r.incremental, 'rules_digest', r.rules_digest) FROM runs r"
+                        " WHERE r.id = a.run_id))::text,"
                         " COALESCE((SELECT json_agg(json_build_object('status', t.status, "
                         "'note', t.note, 'assignee', t.assignee, 'mute_days', t.mute_days, 'by',"
                         " t.triage_by, 'at', " PG_TIME(

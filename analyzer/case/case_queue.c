@@ -3,6 +3,8 @@
  * status and assignee is interned once, and one Item per alert. */
 #include "case/case_queue.h"
 
+#include "case/case_network.h"
+
 #include <math.h>
 #include <string.h>
 
@@ -12,6 +14,7 @@ typedef struct {
     double score;
     gint64 start, end, mute_end;
     gboolean typology; /* a typology alert: ranks above indicators for "strongest" */
+    guint ev_first, ev_n; /* its evidence tx ids in the queue's evidence */
 } Item;
 
 struct CaseQueue {
@@ -20,6 +23,7 @@ struct CaseQueue {
     GStringChunk *strings;
     GHashTable *interned; /* string -> same (in strings) */
     GArray *items;        /* Item */
+    GPtrArray *evidence;  /* interned tx ids of the items' evidence */
 };
 
 void case_entry_free(CaseEntry *e)
@@ -32,6 +36,10 @@ void case_entry_free(CaseEntry *e)
     g_free(e->role);
     g_free(e->status);
     g_free(e->assignee);
+    if (e->joins)
+        g_ptr_array_unref(e->joins);
+    if (e->hubs)
+        g_ptr_array_unref(e->hubs);
     g_free(e);
 }
 
@@ -47,6 +55,18 @@ gboolean case_sort_parse(const char *s, CaseSort *out)
     return FALSE;
 }
 
+gboolean case_by_parse(const char *s, CaseBy *out)
+{
+    static const char *const names[] = {"customer", "account", "network"};
+    for (gsize i = 0; i < G_N_ELEMENTS(names); i++) {
+        if (strcmp(s, names[i]) == 0) {
+            *out = (CaseBy)i;
+            return TRUE;
+        }
+    }
+    return FALSE;
+}
+
 CaseQueue *case_queue_new(CaseStore *s, gint64 half_life)
 {
     g_assert(half_life > 0);
@@ -56,6 +76,7 @@ CaseQueue *case_queue_new(CaseStore *s, gint64 half_life)
     q->strings = g_string_chunk_new(4096);
     q->interned = g_hash_table_new(g_str_hash, g_str_equal);
     q->items = g_array_new(FALSE, TRUE, sizeof(Item));
+    q->evidence = g_ptr_array_new();
     return q;
 }
 
@@ -66,6 +87,7 @@ void case_queue_free(CaseQueue *q)
     g_string_chunk_free(q->strings);
     g_hash_table_unref(q->interned);
     g_array_unref(q->items);
+    g_ptr_array_unref(q->evidence);
     g_free(q);
 }
 
@@ -118,7 +140,11 @@ gboolean case_queue_add(CaseAlert *a, void *user)
         .end = a->window_end,
         .mute_end = case_alert_mute_end(a),
         .typology = a->typology != NULL,
+        .ev_first = q->evidence->len,
+        .ev_n = a->evidence->len,
     };
+    for (guint i = 0; i < a->evidence->len; i++)
+        g_ptr_array_add(q->evidence, (gpointer)intern(q, g_ptr_array_index(a->evidence, i)));
     g_array_append_val(q->items, it);
     case_alert_free(a);
     return TRUE;
@@ -181,6 +207,7 @@ static void fold(CaseQueue *q, CaseEntry *e, const Item *it, gint64 ref, Best *b
     e->score += it->score * exp2(-(double)(ref - it->end) / (double)q->half_life);
     e->first = MIN(e->first, it->start);
     e->last = MAX(e->last, it->end);
+    e->top = MAX(e->top, it->score);
     /* typology alerts rank above indicators, then score, then the latest */
     double rank = it->score + (it->typology ? 1e6 : 0);
     if (rank > best->rank || (rank == best->rank && it->end > best->end)) {
@@ -230,32 +257,80 @@ static gint cmp_entry(gconstpointer pa, gconstpointer pb, gpointer user)
     return strcmp(a->id, b->id);
 }
 
-GPtrArray *case_queue_cases(CaseQueue *q, CaseSort sort, guint *muted_out, GError **error)
+/* The group of every account of the items that are not muted (account ->
+ * group id, owned), and for networks the joins and hubs found. */
+static GHashTable *group_ids(CaseQueue *q, CaseBy by, const gboolean *muted, GPtrArray *joins,
+                             GPtrArray *hubs, GError **error)
+{
+    g_autoptr(GHashTable) ids = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, g_free);
+    g_autoptr(GPtrArray) accounts = g_ptr_array_new();
+    g_autoptr(GPtrArray) evidence = g_ptr_array_new();
+    for (guint i = 0; i < q->items->len; i++) {
+        const Item *it = &g_array_index(q->items, Item, i);
+        const char *acc = it->account;
+        for (guint k = 0; !muted[i] && by == CASE_BY_NETWORK && k < it->ev_n; k++)
+            g_ptr_array_add(evidence, g_ptr_array_index(q->evidence, it->ev_first + k));
+        if (muted[i] || g_hash_table_contains(ids, acc))
+            continue;
+        char *id = by == CASE_BY_CUSTOMER ? case_queue_case_of(q->store, acc, error)
+                                          : g_strdup(acc);
+        if (!id)
+            return NULL;
+        g_hash_table_insert(ids, (gpointer)acc, id);
+        g_ptr_array_add(accounts, (gpointer)acc);
+    }
+    if (by == CASE_BY_NETWORK)
+        return case_network_group(q->store, accounts, evidence, joins, hubs, error);
+    return g_steal_pointer(&ids);
+}
+
+/* Gives each network its joins and hubs (taken from joins and hubs). */
+static void hand_joins(GPtrArray *out, GHashTable *by_case, GHashTable *ids, GPtrArray *joins,
+                       GPtrArray *hubs)
+{
+    for (guint i = 0; i < out->len; i++) {
+        CaseEntry *e = g_ptr_array_index(out, i);
+        e->joins = g_ptr_array_new_with_free_func((GDestroyNotify)case_join_free);
+        e->hubs = g_ptr_array_new_with_free_func(g_free);
+    }
+    for (guint i = 0; i < hubs->len; i++) {
+        char *h = g_ptr_array_index(hubs, i);
+        CaseEntry *e = g_hash_table_lookup(by_case, g_hash_table_lookup(ids, h));
+        if (e)
+            g_ptr_array_add(e->hubs, g_ptr_array_steal_index(hubs, i--));
+    }
+    for (guint i = 0; i < joins->len; i++) {
+        CaseJoin *j = g_ptr_array_index(joins, i);
+        CaseEntry *e = g_hash_table_lookup(by_case, g_hash_table_lookup(ids, j->a));
+        if (e)
+            g_ptr_array_add(e->joins, g_ptr_array_steal_index(joins, i--));
+    }
+}
+
+GPtrArray *case_queue_cases(CaseQueue *q, CaseSort sort, CaseBy by, guint *muted_out,
+                            GError **error)
 {
     g_autofree gboolean *muted = g_new0(gboolean, q->items->len + 1);
     apply_mutes(q, muted);
     gint64 ref = G_MININT64;
     for (guint i = 0; i < q->items->len; i++)
         ref = MAX(ref, g_array_index(q->items, Item, i).end);
+    g_autoptr(GPtrArray) joins = g_ptr_array_new_with_free_func((GDestroyNotify)case_join_free);
+    g_autoptr(GPtrArray) hubs = g_ptr_array_new_with_free_func(g_free);
+    g_autoptr(GHashTable) case_of = group_ids(q, by, muted, joins, hubs, error);
+    if (!case_of)
+        return NULL;
     g_autoptr(GHashTable) by_case = g_hash_table_new(g_str_hash, g_str_equal);
-    g_autoptr(GHashTable) case_of = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, g_free);
     g_autoptr(GHashTable) best = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
     GPtrArray *out = g_ptr_array_new_with_free_func((GDestroyNotify)case_entry_free);
     guint n_muted = 0;
     for (guint i = 0; i < q->items->len; i++) {
         const Item *it = &g_array_index(q->items, Item, i);
-        char *id = g_hash_table_lookup(case_of, it->account);
-        if (!id) {
-            if (!(id = case_queue_case_of(q->store, it->account, error))) {
-                g_ptr_array_unref(out);
-                return NULL;
-            }
-            g_hash_table_insert(case_of, (gpointer)it->account, id);
-        }
         if (muted[i]) {
             n_muted++;
             continue;
         }
+        const char *id = g_hash_table_lookup(case_of, it->account);
         CaseEntry *e = g_hash_table_lookup(by_case, id);
         Best *b;
         if (!e) {
@@ -273,6 +348,8 @@ GPtrArray *case_queue_cases(CaseQueue *q, CaseSort sort, guint *muted_out, GErro
         b = g_hash_table_lookup(best, e);
         fold(q, e, it, ref, b);
     }
+    if (by == CASE_BY_NETWORK)
+        hand_joins(out, by_case, case_of, joins, hubs);
     for (guint i = 0; i < out->len; i++) {
         CaseEntry *e = g_ptr_array_index(out, i);
         g_ptr_array_sort(e->accounts, cmp_str);

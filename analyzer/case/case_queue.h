@@ -29,6 +29,11 @@ typedef struct {
     char *status;        /* escalated > under-review > new > dismissed */
     char *assignee;      /* the latest assignment on any of its alerts, or NULL */
     gint64 first, last;  /* earliest window start, latest window end */
+    double top;          /* the highest score of one of its alerts */
+    GPtrArray *joins;    /* by network: the CaseJoin * that hold it together, sorted;
+                          * else NULL */
+    GPtrArray *hubs;     /* by network: its accounts whose evidence was left out as
+                          * a hub's (char *, case_network.h), sorted; else NULL */
 } CaseEntry;
 
 void case_entry_free(CaseEntry *e);
@@ -44,6 +49,16 @@ typedef enum {
 /* Parses a sort key (score, last, first, alerts, new); FALSE if unknown. */
 gboolean case_sort_parse(const char *s, CaseSort *out);
 
+typedef enum {
+    CASE_BY_CUSTOMER, /* the KYC customer_id, else the account */
+    CASE_BY_ACCOUNT,  /* each account on its own */
+    CASE_BY_NETWORK,  /* the accounts joined by transfers and shared identifiers
+                       * (case/case_network.h), named by the smallest account id */
+} CaseBy;
+
+/* Parses a grouping (customer, account, network); FALSE if unknown. */
+gboolean case_by_parse(const char *s, CaseBy *out);
+
 typedef struct CaseQueue CaseQueue;
 
 /* A queue over store s (borrowed until case_queue_free; used to find the
@@ -58,11 +73,12 @@ gboolean case_alert_shadow(const CaseAlert *a);
 /* Adds one alert (takes ownership; a CaseAlertFn: user is the queue); an
  * alert of a shadow rule is dropped, so it never adds to a case's score. */
 gboolean case_queue_add(CaseAlert *a, void *user);
-/* The cases with at least one alert in the queue, sorted by sort (ties:
- * score, then id); NULL with error if a customer lookup failed. The caller
- * unrefs the array (CaseEntry *, freed with it). *muted, if not NULL,
- * receives the number of alerts kept out by mutes. */
-GPtrArray *case_queue_cases(CaseQueue *q, CaseSort sort, guint *muted, GError **error);
+/* The cases with at least one alert in the queue, grouped by by, sorted
+ * by sort (ties: score, then id); NULL with error if a lookup in the
+ * store failed. The caller unrefs the array (CaseEntry *, freed with it).
+ * *muted, if not NULL, receives the number of alerts kept out by mutes. */
+GPtrArray *case_queue_cases(CaseQueue *q, CaseSort sort, CaseBy by, guint *muted,
+                            GError **error);
 /* The case id of account, as the queue groups it: its customer_id, or
  * the account itself (caller frees); NULL with error on a store failure. */
 char *case_queue_case_of(CaseStore *s, const char *account, GError **error);

@@ -18,7 +18,8 @@ struct Edge {
     double c[CASE_TRACE_MAX_HOPS + 2]; /* traced money by hop, 1-based */
     double scale;                      /* rule 3 factor, 1 when not capped */
     double denom;                      /* max(X, S) of rule 2 */
-    GPtrArray *outs;                   /* the outs of dst in the window (borrowed Edge *) */
+    GPtrArray *outs;                   /* dst's outs in time order (borrowed), or NULL */
+    guint out_lo, out_hi;              /* those in the window: outs[out_lo, out_hi) */
 };
 
 typedef struct {
@@ -33,8 +34,6 @@ typedef struct {
 
 static void edge_free(Edge *e)
 {
-    if (e->outs)
-        g_ptr_array_unref(e->outs);
     g_free(e);
 }
 
@@ -139,19 +138,41 @@ static double cap(Trace *tr, Edge *e)
     return total;
 }
 
-/* Rule 2: the outs of e's receiver in (t, t + within], and their sum. */
-static double window_outs(Trace *tr, Edge *e)
+/* The index of the first edge of list (in time order) later than t. */
+static guint first_after(const GPtrArray *list, gint64 t)
+{
+    guint lo = 0, hi = list->len;
+    while (lo < hi) {
+        guint mid = lo + (hi - lo) / 2;
+        if (((const Edge *)g_ptr_array_index(list, mid))->t > t)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return lo;
+}
+
+/* Rule 2: the outs of e's receiver in (t, t + within], and their sum. The
+ * receiver's outs are in time order: the window is found by bisection and
+ * kept as a range, so a busy receiver costs its window, not its history.
+ * A receiver with more than CASE_TRACE_MAX_FANOUT outs in the window is a
+ * hub: nothing is passed on through it (*hub set). */
+static double window_outs(Trace *tr, Edge *e, gboolean *hub)
 {
     GPtrArray *list = g_hash_table_lookup(tr->out_of, e->dst);
-    double sum = 0;
-    e->outs = g_ptr_array_new();
-    for (guint i = 0; list && i < list->len; i++) {
-        Edge *f = g_ptr_array_index(list, i);
-        if (f->t > e->t && f->t <= e->t + tr->q->within) {
-            g_ptr_array_add(e->outs, f);
-            sum += f->amount;
-        }
+    e->outs = list;
+    *hub = FALSE;
+    if (!list)
+        return 0;
+    e->out_lo = first_after(list, e->t);
+    e->out_hi = first_after(list, e->t + tr->q->within);
+    if (e->out_hi - e->out_lo > CASE_TRACE_MAX_FANOUT) {
+        *hub = TRUE;
+        e->out_hi = e->out_lo;
     }
+    double sum = 0;
+    for (guint i = e->out_lo; i < e->out_hi; i++)
+        sum += ((const Edge *)g_ptr_array_index(list, i))->amount;
     return sum;
 }
 
@@ -166,8 +187,13 @@ static void pass_on(Trace *tr, Edge *e, double total)
     if (strcmp(e->tx->currency, tr->r->currency) != 0)
         tr->r->mixed = TRUE;
     double forwarded = 0;
-    e->denom = MAX(e->amount, window_outs(tr, e));
-    for (guint i = 0; strcmp(e->dst, CASH_NODE) != 0 && i < e->outs->len; i++) {
+    gboolean hub;
+    e->denom = MAX(e->amount, window_outs(tr, e, &hub));
+    if (hub && !r->hub) {
+        r->hub = TRUE;
+        tr->r->hubs++;
+    }
+    for (guint i = e->out_lo; strcmp(e->dst, CASH_NODE) != 0 && i < e->out_hi; i++) {
         Edge *f = g_ptr_array_index(e->outs, i);
         for (guint h = 1; h < tr->q->hops; h++) {
             double add = e->c[h] * f->amount / e->denom;
@@ -198,7 +224,7 @@ static void walk(Trace *tr, const Edge *e, guint h, double v, GString *chain)
     gsize len = chain->len;
     g_string_append_printf(chain, "%s%s", tr->q->backward ? " <- " : " -> ", e->dst);
     double passed = 0;
-    for (guint i = 0; h < tr->q->hops && e->outs && i < e->outs->len; i++) {
+    for (guint i = e->out_lo; h < tr->q->hops && e->outs && i < e->out_hi; i++) {
         const Edge *f = g_ptr_array_index(e->outs, i);
         double share = f->amount / e->denom * f->scale;
         passed += share;
@@ -314,14 +340,61 @@ static void take(GPtrArray *txns, const TraceQuery *q, const char *acc, GPtrArra
     }
 }
 
+/* The accounts of next worth following: those that received at least
+ * min_share of the origin in r, the most first, while the bound allows;
+ * the others go to skipped. Replaces next's contents. */
+static void choose(const TraceQuery *q, const TraceResult *r, GHashTable *next, guint *followed,
+                   GHashTable *skipped)
+{
+    GHashTableIter it;
+    gpointer k, v;
+    g_autoptr(GPtrArray) worth = g_ptr_array_new(); /* TraceReach *, in r's order */
+    for (guint i = 0; i < r->reached->len; i++) {
+        TraceReach *x = g_ptr_array_index(r->reached, i);
+        if (g_hash_table_contains(next, x->account) && x->arrived > 0 &&
+            x->arrived >= q->min_share * r->origin)
+            g_ptr_array_add(worth, x);
+    }
+    g_autoptr(GHashTable) keep = g_hash_table_new(g_str_hash, g_str_equal);
+    for (guint i = 0; i < worth->len; i++) {
+        if (q->max_accounts && *followed >= q->max_accounts)
+            break;
+        g_hash_table_add(keep, ((TraceReach *)g_ptr_array_index(worth, i))->account);
+        ++*followed;
+    }
+    g_hash_table_iter_init(&it, next);
+    while (g_hash_table_iter_next(&it, &k, &v)) {
+        if (g_hash_table_contains(keep, k))
+            continue;
+        g_hash_table_add(skipped, g_strdup(k));
+        g_hash_table_iter_remove(&it);
+    }
+}
+
+/* Counts the skipped accounts that were never followed, and what stayed. */
+static void count_unfollowed(TraceResult *r, GHashTable *skipped, GHashTable *followed)
+{
+    for (guint i = 0; i < r->reached->len; i++) {
+        const TraceReach *x = g_ptr_array_index(r->reached, i);
+        if (g_hash_table_contains(skipped, x->account) &&
+            !g_hash_table_contains(followed, x->account)) {
+            r->unfollowed++;
+            r->unfollowed_stayed += x->stayed;
+        }
+    }
+}
+
 TraceResult *case_trace_run(CaseStore *s, const TraceQuery *q, guint max_paths, GError **error)
 {
     g_autoptr(GPtrArray) all = g_ptr_array_new_with_free_func((GDestroyNotify)case_tx_free);
     g_autoptr(GHashTable) level = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    g_autoptr(GHashTable) skipped = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    g_autoptr(GHashTable) done = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     Span *seed = g_new(Span, 1);
     seed->lo = q->from;
     seed->hi = q->to;
     g_hash_table_insert(level, g_strdup(q->account), seed);
+    guint followed = 0;
     for (guint h = 0; h < q->hops && g_hash_table_size(level); h++) {
         g_autoptr(GHashTable) next = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
         GHashTableIter it;
@@ -336,9 +409,16 @@ TraceResult *case_trace_run(CaseStore *s, const TraceQuery *q, guint max_paths, 
                 return NULL;
             take(txns, q, k, all, next);
             g_ptr_array_unref(txns);
+            g_hash_table_add(done, g_strdup(k));
         }
         g_hash_table_unref(level);
         level = g_steal_pointer(&next);
+        if (h + 1 < q->hops && g_hash_table_size(level)) {
+            g_autoptr(TraceResult) sofar = case_trace_compute(all, q, 0);
+            choose(q, sofar, level, &followed, skipped);
+        }
     }
-    return case_trace_compute(all, q, max_paths);
+    TraceResult *r = case_trace_compute(all, q, max_paths);
+    count_unfollowed(r, skipped, done);
+    return r;
 }

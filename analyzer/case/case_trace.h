@@ -26,6 +26,18 @@
  *     amount that stayed at its last account (at least half a minor unit);
  *     chains through the same accounts are merged; the largest are shown.
  *
+ * Bounds (case_trace_run): an account reached is followed (its payments
+ * fetched) only when the traced money that reached it, as far as the
+ * hops fetched so far show, is at least min_share of the origin, and at
+ * most max_accounts accounts are followed in all, those that received
+ * the most first. What reaches an account that is not followed stays
+ * there, and the result counts those accounts. An account that makes more
+ * than CASE_TRACE_MAX_FANOUT payments in the window after an arrival (a
+ * supermarket, a payment processor) is a hub: money is not passed on
+ * through it but stays there, and the result counts the hubs. Hops are at most
+ * CASE_TRACE_MAX_HOPS. So a trace costs at most max_accounts + 1 questions
+ * to the store, however busy the accounts it meets.
+ *
  * Amounts are computed in double precision on minor units and printed
  * rounded to the minor unit. Currencies are not converted: a trace over
  * mixed currencies is flagged. */
@@ -37,6 +49,9 @@
 #include "case/case.h"
 
 #define CASE_TRACE_MAX_HOPS 10
+#define CASE_TRACE_MIN_SHARE 0.001 /* 0.1% of the origin */
+#define CASE_TRACE_MAX_ACCOUNTS 500
+#define CASE_TRACE_MAX_FANOUT 1000 /* outs in one window beyond which an account is a hub */
 
 typedef struct {
     const char *account;
@@ -44,13 +59,17 @@ typedef struct {
     gint64 within;   /* seconds from an arrival to a transaction that passes it on */
     guint hops;      /* longest path in transactions, 1..CASE_TRACE_MAX_HOPS */
     gboolean backward;
+    double min_share;   /* follow an account that received at least this share of
+                         * the origin (0..1); 0 = every account */
+    guint max_accounts; /* follow at most this many accounts; 0 = no bound */
 } TraceQuery;
 
 typedef struct {
     char *account;
     double arrived; /* minor units */
     double stayed;
-    guint hop; /* fewest transactions from the origin */
+    guint hop;    /* fewest transactions from the origin */
+    gboolean hub; /* money stayed here for the fan-out bound */
 } TraceReach;
 
 typedef struct {
@@ -65,6 +84,9 @@ typedef struct {
     char currency[4];
     gboolean mixed;     /* seeds or hops in several currencies */
     guint capped;       /* transactions scaled down by rule 3 */
+    guint unfollowed;   /* accounts reached but not followed (the bounds) */
+    double unfollowed_stayed; /* what stayed at them, minor units */
+    guint hubs;               /* accounts money was not passed through (fan-out) */
     GPtrArray *reached; /* TraceReach *, most arrived first */
     GPtrArray *paths;   /* TracePath *, largest first */
 } TraceResult;
@@ -77,7 +99,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(TraceResult, trace_result_free)
  * Keeps at most max_paths paths. Caller frees the result. */
 TraceResult *case_trace_compute(GPtrArray *edges, const TraceQuery *q, guint max_paths);
 /* Fetches the transactions the trace needs from the store, hop by hop,
- * and runs case_trace_compute. NULL with error set. */
+ * within the bounds of q, and runs case_trace_compute. NULL with error. */
 TraceResult *case_trace_run(CaseStore *s, const TraceQuery *q, guint max_paths, GError **error);
 
 #endif

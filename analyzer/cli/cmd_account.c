@@ -73,29 +73,10 @@ static void print_alerts(GString *out, GPtrArray *alerts)
     }
 }
 
-static gint cmp_amount(gconstpointer pa, gconstpointer pb)
-{
-    const CmdViewFlow *a = *(CmdViewFlow *const *)pa, *b = *(CmdViewFlow *const *)pb;
-    gint64 x = a->in + a->out, y = b->in + b->out;
-    if (x != y)
-        return x > y ? -1 : 1;
-    return strcmp(a->key, b->key);
-}
-
 static void print_top(GString *out, CaseStore *s, const char *acc, GPtrArray *txns, gboolean in)
 {
-    g_autoptr(GHashTable) t = g_hash_table_new(g_str_hash, g_str_equal);
-    g_autoptr(GPtrArray) order = g_ptr_array_new_with_free_func((GDestroyNotify)cmd_view_flow_free);
-    int exp = 2;
-    for (guint i = 0; i < txns->len; i++) {
-        const CaseTx *x = g_ptr_array_index(txns, i);
-        if (strcmp(in ? x->to : x->from, acc) != 0)
-            continue;
-        const char *other = in ? x->from : x->to;
-        cmd_view_flow_add(cmd_view_flow_at(t, order, *other ? other : "(cash)"), x, in);
-        exp = x->exp;
-    }
-    g_ptr_array_sort(order, cmp_amount);
+    int exp;
+    g_autoptr(GPtrArray) order = cmd_view_counterparties(acc, txns, in, &exp);
     g_string_append_printf(out, "\ntop counterparties: %s\n", in ? "received from" : "paid to");
     for (guint i = 0; i < order->len && i < TOP_COUNTERPARTIES; i++) {
         const CmdViewFlow *f = g_ptr_array_index(order, i);
@@ -159,9 +140,10 @@ static void print_timeline(GString *out, GPtrArray *alerts)
             g_string_append_printf(rules, ", %s", b->rule);
         }
         char d0[16], d1[16];
-        g_string_append_printf(out, "  %s to %s  %3" G_GINT64_FORMAT " days  %s\n",
-                               tstamp_format_date(lo, d0), tstamp_format_date(hi, d1),
-                               (hi - lo) / 86400 + 1, rules->str);
+        gint64 days = (hi - lo) / 86400 + 1;
+        g_string_append_printf(out, "  %s to %s  %3" G_GINT64_FORMAT " day%s  %s\n",
+                               tstamp_format_date(lo, d0), tstamp_format_date(hi, d1), days,
+                               days == 1 ? " " : "s", rules->str);
     }
     if (!sorted->len)
         g_string_append(out, "  none\n");
@@ -211,7 +193,9 @@ static const CmdViewSpec spec = {
     .params = "ACCOUNT_ID",
     .summary = "One account for an investigator: KYC profile, alerts and why, money in and out by\n"
                "channel and month, top counterparties, countries, linked accounts and\n"
-               "counterparties with alerts, flagged periods.",
+               "counterparties with alerts, flagged periods.\n"
+               "Data: --alerts FILE --data FILE... [--accounts FILE] or --db CONNINFO\n"
+               "(see --help-store).",
     .one_arg = "give exactly one account id",
     .range = TRUE,
     .run = account_run,

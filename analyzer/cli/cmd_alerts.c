@@ -65,7 +65,10 @@ static void print_row(const CaseAlert *a, GString *out)
                            case_alert_status(a)};
     g_string_truncate(out, 0);
     for (gsize k = 0; k < G_N_ELEMENTS(w); k++) {
-        cmd_view_cell(out, cells[k], w[k], k == 3);
+        if (k == 2 || k == 4) /* the rule and the account: ids, never cut */
+            cmd_view_id_cell(out, cells[k], w[k]);
+        else
+            cmd_view_cell(out, cells[k], w[k], k == 3);
         g_string_append_c(out, ' ');
     }
     g_string_append(out, a->title);

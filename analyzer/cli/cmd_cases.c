@@ -1,11 +1,13 @@
 /* cmd_cases.c: `moneytrail cases`: the investigator's queue. Alerts are
- * grouped per customer (case/case_queue.h), ranked by decayed score (or
+ * grouped per customer (case/case_queue.h), per account or per network
+ * (--by), ranked by decayed score (or
  * --sort), filtered by the time of their alerts (--since, relative dates
  * allowed) and the case status (several, comma-separated), and paged with
  * --limit and --offset; --json gives one object a line. */
 #include <stdio.h>
 #include <string.h>
 
+#include "case/case_network.h"
 #include "case/case_queue.h"
 #include "cli/cmd_view.h"
 #include "cli/cmd.h"
@@ -13,7 +15,7 @@
 
 typedef struct {
     CmdView v;
-    char *sort, *since, *status, *half_life;
+    char *sort, *since, *status, *half_life, *by;
     gint limit, offset;
     gboolean json;
 } CasesOptions;
@@ -30,8 +32,8 @@ static void print_json(const CaseEntry *e, GString *out)
         jval_write_string(out, g_ptr_array_index(e->accounts, i));
     }
     g_snprintf(score, sizeof score, "%.2f", e->score);
-    g_string_append_printf(out, "],\"score\":%s,\"alerts\":%u,\"new\":%u,\"strongest\":", score,
-                           e->alerts, e->fresh);
+    g_string_append_printf(out, "],\"score\":%s,\"top\":%g,\"alerts\":%u,\"new\":%u,\"strongest\":",
+                           score, e->top, e->alerts, e->fresh);
     jval_write_string(out, e->strongest);
     const char *keys[] = {"role", "status", "assignee", "first", "last"};
     const char *vals[] = {e->role, e->status, e->assignee, tstamp_format_utc(e->first, t0),
@@ -43,7 +45,66 @@ static void print_json(const CaseEntry *e, GString *out)
         else
             g_string_append(out, "null");
     }
+    for (guint i = 0; e->joins && i < e->joins->len; i++) {
+        const CaseJoin *j = g_ptr_array_index(e->joins, i);
+        g_string_append(out, i ? ",{\"a\":" : ",\"joins\":[{\"a\":");
+        jval_write_string(out, j->a);
+        g_string_append(out, ",\"b\":");
+        jval_write_string(out, j->b);
+        g_string_append_printf(out, ",\"via\":\"%s\"}", j->via);
+    }
+    if (e->joins)
+        g_string_append(out, e->joins->len ? "]" : ",\"joins\":[]");
+    for (guint i = 0; e->hubs && i < e->hubs->len; i++) {
+        g_string_append(out, i ? "," : ",\"hubs\":[");
+        jval_write_string(out, g_ptr_array_index(e->hubs, i));
+    }
+    if (e->hubs && e->hubs->len)
+        g_string_append_c(out, ']');
     g_string_append(out, "}\n");
+}
+
+/* The joins of a network, wrapped at 100 columns: at most MAX_JOINS, then
+ * how many more. */
+#define MAX_JOINS 12
+static void print_joins(const CaseEntry *e, GString *out)
+{
+    g_string_append(out, "  joined by:");
+    gsize line = out->len - strlen("  joined by:");
+    for (guint i = 0; i < e->joins->len && i < MAX_JOINS; i++) {
+        const CaseJoin *j = g_ptr_array_index(e->joins, i);
+        g_autofree char *one = g_strdup_printf(" %s-%s %s", j->a, j->b, j->via);
+        if (i)
+            g_string_append_c(out, ',');
+        if (i && out->len - line + strlen(one) > 99) {
+            g_string_append(out, "\n            ");
+            line = out->len - strlen("            ");
+        }
+        g_string_append(out, one);
+    }
+    if (e->joins->len > MAX_JOINS)
+        g_string_append_printf(out, " and %u more", e->joins->len - MAX_JOINS);
+    g_string_append_c(out, '\n');
+}
+
+/* The lines under a network: its accounts and top alert score, the joins
+ * that hold it together, and its hubs. */
+static void print_network(const CaseEntry *e, GString *out)
+{
+    g_string_append_printf(out, "  %u account%s, top alert score %g:", e->accounts->len,
+                           e->accounts->len == 1 ? "" : "s", e->top);
+    for (guint i = 0; i < e->accounts->len; i++)
+        g_string_append_printf(out, " %s", (char *)g_ptr_array_index(e->accounts, i));
+    g_string_append_c(out, '\n');
+    if (e->joins->len)
+        print_joins(e, out);
+    if (!e->hubs->len)
+        return;
+    g_string_append_printf(out, "  hubs (evidence with more than %d flagged accounts, not a link):",
+                           CASE_NETWORK_HUB);
+    for (guint i = 0; i < e->hubs->len; i++)
+        g_string_append_printf(out, " %s", (char *)g_ptr_array_index(e->hubs, i));
+    g_string_append_c(out, '\n');
 }
 
 /* CASE(11) SCORE(5) ALERTS(6) NEW(3) STRONGEST(11) ROLE(15) STATUS(12)
@@ -69,11 +130,18 @@ static void print_row(const CaseEntry *e, GString *out)
     for (gsize k = 0; k < G_N_ELEMENTS(w); k++) {
         if (k)
             g_string_append_c(out, ' ');
-        cmd_view_cell(out, cells[k], w[k], k >= 1 && k <= 3);
+        if (k == 0 || k == 4) /* the case and the strongest rule: ids, never cut */
+            cmd_view_id_cell(out, cells[k], w[k]);
+        else
+            cmd_view_cell(out, cells[k], w[k], k >= 1 && k <= 3);
     }
     while (out->len && out->str[out->len - 1] == ' ')
         g_string_truncate(out, out->len - 1);
     g_string_append_c(out, '\n');
+    if (e->joins) {
+        print_network(e, out);
+        return;
+    }
     if (e->accounts->len == 1 && strcmp(e->id, g_ptr_array_index(e->accounts, 0)) == 0)
         return;
     g_string_append(out, "  accounts:");
@@ -83,12 +151,16 @@ static void print_row(const CaseEntry *e, GString *out)
 }
 
 /* The cases whose status is in the list, from offset, at most limit. */
-static void print_cases(const CasesOptions *o, GPtrArray *cases, guint muted)
+static void print_cases(const CasesOptions *o, CaseBy by, GPtrArray *cases, guint muted)
 {
+    static const char *const heads[] = {"CASE", "ACCOUNT", "NETWORK"};
+    static const char *const nouns[] = {"case", "account", "network"};
     g_autoptr(GString) out = g_string_new(NULL);
     if (!o->json)
-        g_string_append(out, "CASE        SCORE ALERTS NEW STRONGEST   ROLE            STATUS       "
-                             "ASSIGNEE FIRST      LAST\n");
+        g_string_append_printf(out,
+                               "%-11s SCORE ALERTS NEW STRONGEST   ROLE            STATUS       "
+                               "ASSIGNEE FIRST      LAST\n",
+                               heads[by]);
     guint shown = 0, matched = 0;
     for (guint i = 0; i < cases->len; i++) {
         const CaseEntry *e = g_ptr_array_index(cases, i);
@@ -103,7 +175,8 @@ static void print_cases(const CasesOptions *o, GPtrArray *cases, guint muted)
             print_row(e, out);
     }
     if (!o->json) {
-        g_string_append_printf(out, "%u of %u case%s", shown, matched, matched == 1 ? "" : "s");
+        g_string_append_printf(out, "%u of %u %s%s", shown, matched, nouns[by],
+                               matched == 1 ? "" : "s");
         if (muted)
             g_string_append_printf(out, "; %u alert%s kept out by mutes", muted,
                                    muted == 1 ? "" : "s");
@@ -118,9 +191,14 @@ static int cases_run(CmdView *v)
     CaseFilter f;
     case_filter_init(&f);
     CaseSort sort = CASE_SORT_SCORE;
+    CaseBy by = CASE_BY_CUSTOMER;
     gint64 half_life = 30 * 86400;
     if (o->sort && !case_sort_parse(o->sort, &sort)) {
         cmd_error("cases", "--sort '%s' is not score, last, first, alerts or new", o->sort);
+        return EXIT_USAGE;
+    }
+    if (o->by && !case_by_parse(o->by, &by)) {
+        cmd_error("cases", "--by '%s' is not customer, account or network", o->by);
         return EXIT_USAGE;
     }
     if (o->since && !case_parse_when(o->since, FALSE, g_get_real_time() / G_USEC_PER_SEC,
@@ -145,10 +223,10 @@ static int cases_run(CmdView *v)
     if (!s->ops->each_alert(s, &f, case_queue_add, q, &err))
         return cmd_view_fail("cases", err);
     guint muted = 0;
-    g_autoptr(GPtrArray) cases = case_queue_cases(q, sort, &muted, &err);
+    g_autoptr(GPtrArray) cases = case_queue_cases(q, sort, by, &muted, &err);
     if (!cases)
         return cmd_view_fail("cases", err);
-    print_cases(o, cases, muted);
+    print_cases(o, by, cases, muted);
     return EXIT_OK;
 }
 
@@ -160,7 +238,10 @@ static const CmdViewSpec spec = {
                "half-life back from the newest alert; STRONGEST is the strongest typology (else\n"
                "rule) with its ROLE; NEW counts the alerts nobody has triaged. Alerts muted by a\n"
                "dismissal (alert --mute) stay out of the queue until the mute ends.\n"
-               "Data: --alerts FILE [--accounts FILE] or --db CONNINFO (see --help-store).",
+               "--by network joins the flagged accounts that paid each other or share a\n"
+               "customer id, phone, e-mail or address into one case per network.\n"
+               "Data: --alerts FILE [--accounts FILE] or --db CONNINFO (see --help-store);\n"
+               "--by network also needs the transactions: --data FILE or --db.",
     .check = cmd_view_no_args,
     .run = cases_run,
 };
@@ -177,6 +258,8 @@ int cmd_cases(int argc, char **argv)
          "only alerts whose window ends at or after D (2024-03-01, yesterday, 7d)", "D"},
         {"status", 0, 0, G_OPTION_ARG_STRING, &o.status,
          "cases in these statuses: new,under-review,escalated,dismissed", "S,..."},
+        {"by", 0, 0, G_OPTION_ARG_STRING, &o.by,
+         "group per customer (default), account or network", "customer|account|network"},
         {"half-life", 0, 0, G_OPTION_ARG_STRING, &o.half_life,
          "halve an alert's weight every DUR back from the newest (default 30d)", "DUR"},
         {"json", 0, 0, G_OPTION_ARG_NONE, &o.json, "one JSON object a line", NULL},

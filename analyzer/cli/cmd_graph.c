@@ -67,7 +67,9 @@ static const CmdViewSpec spec = {
                "nodes, by relevance: the subject, accounts with alerts or a role, the\n"
                "counterparties of its evidence; merchants, utilities and payroll payers as one\n"
                "node per kind; the rest by money moved, then one 'other accounts' node. A busy\n"
-               "account (over 200 counterparties) is drawn one hop deep; Graphviz gets 20 s.",
+               "account (over 200 counterparties) is drawn one hop deep; Graphviz gets 20 s.\n"
+               "Data: --data FILE... [--alerts FILE] [--accounts FILE] or --db CONNINFO\n"
+               "(see --help-store).",
     .one_arg = "give exactly one account id",
     .check = graph_check,
     .run = graph_run,

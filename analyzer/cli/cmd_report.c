@@ -7,7 +7,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <glib/gstdio.h>
+
 #include "case/case_graph.h"
+#include "case/case_trace.h"
 #include "cli/cmd_view.h"
 #include "cli/cmd.h"
 #include "base/tstamp.h"
@@ -70,7 +73,7 @@ static void html_profile(GString *h, const CaseAccount *k)
 
 static void html_tx_table(GString *h, GPtrArray *txns)
 {
-    g_string_append(h, "<table class=\"evidence\"><tr><th>tx</th><th>time (UTC)</th><th>from</th>"
+    g_string_append(h, "<table class=\"evidence\"><tr><th>tx</th><th>local time</th><th>from</th>"
                        "<th>to</th><th>amount</th><th>channel</th><th>where</th><th>memo</th>"
                        "</tr>\n");
     for (guint i = 0; i < txns->len; i++) {
@@ -78,7 +81,7 @@ static void html_tx_table(GString *h, GPtrArray *txns)
         char tm[32], amt[32];
         g_string_append(h, "<tr><td>");
         esc(h, t->tx_id);
-        g_string_append_printf(h, "</td><td>%s</td><td>", tstamp_format_minute(t->ts, tm));
+        g_string_append_printf(h, "</td><td>%s</td><td>", cmd_view_local_time(t, tm));
         esc(h, *t->from ? t->from : "(cash)");
         g_string_append(h, "</td><td>");
         esc(h, *t->to ? t->to : "(cash)");
@@ -182,6 +185,86 @@ static void html_flows(GString *h, const char *acc, GPtrArray *txns, const char 
     g_string_append(h, "</table>\n");
 }
 
+#define REPORT_TOP 5   /* counterparties each way */
+#define REPORT_TRACE 10 /* accounts and paths of the trace */
+
+/* The counterparties that sent (in) or received the most, with names. */
+static void html_counterparties(GString *h, CaseStore *s, const char *acc, GPtrArray *txns,
+                                gboolean in)
+{
+    int exp;
+    g_autoptr(GPtrArray) flows = cmd_view_counterparties(acc, txns, in, &exp);
+    g_string_append_printf(h, "<h3>%s</h3>\n", in ? "Received from" : "Paid to");
+    if (!flows->len) {
+        g_string_append(h, "<p class=\"muted\">None.</p>\n");
+        return;
+    }
+    g_string_append(h, "<table class=\"flows\">\n<tr><th>account</th><th>name</th>"
+                       "<th>transactions</th><th>amount</th></tr>\n");
+    for (guint i = 0; i < flows->len && i < REPORT_TOP; i++) {
+        const CmdViewFlow *f = g_ptr_array_index(flows, i);
+        g_autofree char *name = case_display_name(s, f->key);
+        char a[32];
+        g_string_append(h, "<tr><td>");
+        esc(h, f->key);
+        g_string_append(h, "</td><td>");
+        esc(h, strcmp(name, f->key) ? name : "");
+        g_string_append_printf(h, "</td><td class=\"num\">%u</td><td class=\"num\">%s</td></tr>\n",
+                               in ? f->n_in : f->n_out,
+                               cmd_view_money(in ? f->in : f->out, exp, a));
+    }
+    g_string_append(h, "</table>\n");
+}
+
+/* Where the money went: the trace of the account's payments in the
+ * report's range, 7 days a hop, 3 hops, with trace's default bounds. */
+static gboolean html_trace(GString *h, CaseStore *s, const GraphQuery *g, GError **error)
+{
+    TraceQuery q = {.account = g->account,
+                    .from = g->from,
+                    .to = g->to,
+                    .within = 7 * 86400,
+                    .hops = 3,
+                    .min_share = CASE_TRACE_MIN_SHARE,
+                    .max_accounts = CASE_TRACE_MAX_ACCOUNTS};
+    g_autoptr(TraceResult) r = case_trace_run(s, &q, REPORT_TRACE, error);
+    if (!r)
+        return FALSE;
+    char a[32], b[32];
+    g_string_append(h, "<h2>Where the money went</h2>\n<p class=\"muted\">");
+    g_string_append_printf(h,
+                           "The account's payments, %s %s in %u transaction%s, followed for up "
+                           "to 3 hops, each within 7 days of the one before, in proportion to "
+                           "what each account passed on (<code>moneytrail trace</code>).</p>\n",
+                           cmd_view_money((gint64)(r->origin + 0.5), r->exp, a), r->currency,
+                           r->n_seeds, r->n_seeds == 1 ? "" : "s");
+    if (!r->reached->len)
+        return TRUE;
+    g_string_append(h, "<table class=\"flows\">\n<tr><th>account</th><th>hop</th>"
+                       "<th>arrived</th><th>share</th><th>stayed</th></tr>\n");
+    for (guint i = 0; i < r->reached->len && i < REPORT_TRACE; i++) {
+        const TraceReach *x = g_ptr_array_index(r->reached, i);
+        g_string_append(h, "<tr><td>");
+        esc(h, x->account);
+        g_string_append_printf(
+            h,
+            "</td><td class=\"num\">%u</td><td class=\"num\">%s</td><td class=\"num\">%.2f%%"
+            "</td><td class=\"num\">%s</td></tr>\n",
+            x->hop, cmd_view_money((gint64)(x->arrived + 0.5), r->exp, a),
+            r->origin > 0 ? 100.0 * x->arrived / r->origin : 0.0,
+            cmd_view_money((gint64)(x->stayed + 0.5), r->exp, b));
+    }
+    g_string_append(h, "</table>\n<h3>Paths that carried the most</h3>\n<ul>\n");
+    for (guint i = 0; i < r->paths->len; i++) {
+        const TracePath *p = g_ptr_array_index(r->paths, i);
+        g_string_append_printf(h, "<li>%s: ", cmd_view_money((gint64)(p->stayed + 0.5), r->exp, a));
+        esc(h, p->accounts);
+        g_string_append(h, "</li>\n");
+    }
+    g_string_append(h, "</ul>\n");
+    return TRUE;
+}
+
 /* The money section: by channel and by month, over the report's range. */
 static gboolean html_money(GString *h, CaseStore *s, const GraphQuery *q, GError **error)
 {
@@ -197,6 +280,9 @@ static gboolean html_money(GString *h, CaseStore *s, const GraphQuery *q, GError
     html_flows(h, q->account, txns, "channel", cmd_view_key_channel);
     g_string_append(h, "<h3>By month</h3>\n");
     html_flows(h, q->account, txns, "month", cmd_view_key_month);
+    g_string_append(h, "<h2>Top counterparties</h2>\n");
+    html_counterparties(h, s, q->account, txns, TRUE);
+    html_counterparties(h, s, q->account, txns, FALSE);
     return TRUE;
 }
 
@@ -250,6 +336,56 @@ static gboolean html_flow(GString *h, CaseStore *s, const GraphQuery *q, GError 
     return TRUE;
 }
 
+/* One row of the provenance table: what of run (the alert's "run"
+ * object, or NULL) is known. */
+static void html_run_row(GString *h, const CaseAlert *a)
+{
+    const JVal *run = jval_get(a->json, "run");
+    g_string_append(h, "<tr><td>");
+    esc(h, a->id);
+    g_string_append_printf(h, "</td><td>%s v%d</td>", a->rule, a->rule_version);
+    const char *keys[] = {"started", "finished", "source", "rules_digest"};
+    const JVal *id = run ? jval_get(run, "id") : NULL;
+    g_string_append(h, "<td>");
+    esc(h, id ? jval_text(id) : "-");
+    g_string_append(h, "</td>");
+    for (gsize k = 0; k < G_N_ELEMENTS(keys); k++) {
+        const char *v = run ? jval_get_str(run, keys[k]) : NULL;
+        g_string_append(h, k == 3 ? "<td class=\"id\">" : "<td>");
+        esc(h, v ? v : "-");
+        g_string_append(h, "</td>");
+    }
+    g_string_append(h, "</tr>\n");
+}
+
+/* Where the alerts come from: the run and the rules digest of each (from
+ * the database), or the alert file and when it was written. */
+static void html_provenance(GString *h, const CmdView *v, GPtrArray *alerts)
+{
+    g_string_append(h, "<h2>Run and rules</h2>\n<p class=\"muted\">");
+    if (v->store.db) {
+        g_string_append(h, "Alerts stored by <code>moneytrail scan --db</code>: the run that "
+                           "stored each, when it started and finished, what it read, and the "
+                           "digest of the rules it ran.");
+    } else {
+        GStatBuf st;
+        char when[32];
+        g_string_append(h, "Alerts read from ");
+        esc(h, v->store.alerts);
+        if (g_stat(v->store.alerts, &st) == 0)
+            g_string_append_printf(h, ", last written %s",
+                                   tstamp_format_utc((gint64)st.st_mtime, when));
+        g_string_append(h, ". An alert file records each alert's rule and version, not the "
+                           "run or the rules digest: scan into the database to keep them.");
+    }
+    g_string_append(h, "</p>\n<table class=\"runs\"><tr><th>alert</th><th>rule</th>"
+                       "<th>run</th><th>started</th><th>finished</th><th>input</th>"
+                       "<th>rules digest</th></tr>\n");
+    for (guint i = 0; i < alerts->len; i++)
+        html_run_row(h, g_ptr_array_index(alerts, i));
+    g_string_append(h, "</table>\n");
+}
+
 static int report_run(CmdView *v)
 {
     const ReportOptions *o = (const ReportOptions *)v;
@@ -282,9 +418,10 @@ static int report_run(CmdView *v)
     g_string_append(h, "<h2>Alerts and why</h2>\n");
     for (guint i = 0; i < alerts->len; i++)
         html_alert(h, s, g_ptr_array_index(alerts, i));
-    if (!html_flow(h, s, &q, &err) || !html_money(h, s, &q, &err))
+    if (!html_flow(h, s, &q, &err) || !html_money(h, s, &q, &err) || !html_trace(h, s, &q, &err))
         return cmd_view_fail("report", err);
     html_timeline(h, alerts);
+    html_provenance(h, v, alerts);
     g_string_append(h, "</body>\n</html>\n");
     rc = cmd_view_write("report", o->output, h);
     if (rc != EXIT_OK)
@@ -306,7 +443,11 @@ static const CmdViewSpec spec = {
     .what = "report",
     .params = "ACCOUNT_ID",
     .summary = "Write a self-contained HTML case file on one account: profile, alerts and why,\n"
-               "evidence tables, the flow picture (inline SVG) and the flagged periods.",
+               "evidence tables, the flow picture (inline SVG), money by channel and month,\n"
+               "top counterparties, where the money went (trace), the flagged periods, and the\n"
+               "run and rules digest behind each alert.\n"
+               "Data: --alerts FILE --data FILE... [--accounts FILE] or --db CONNINFO\n"
+               "(see --help-store).",
     .range = TRUE,
     .check = report_check,
     .run = report_run,

@@ -199,6 +199,13 @@ void cmd_view_cell(GString *out, const char *s, guint width, gboolean right)
             g_string_append_c(out, ' ');
 }
 
+void cmd_view_id_cell(GString *out, const char *s, guint width)
+{
+    g_string_append(out, s);
+    for (glong n = g_utf8_strlen(s, -1); n < (glong)width; n++)
+        g_string_append_c(out, ' ');
+}
+
 void cmd_view_print(const GString *out)
 {
     const unsigned char *p = (const unsigned char *)out->str, *end = p + out->len;
@@ -244,11 +251,50 @@ static void sep(GString *out, gboolean last)
     g_string_append_c(out, '\n');
 }
 
+const char *cmd_view_local_time(const CaseTx *t, char *buf)
+{
+    if (t->utc_offset == TXN_OFFSET_UNKNOWN) {
+        tstamp_format_minute(t->ts, buf);
+        strcat(buf, " UTC");
+        return buf;
+    }
+    int off = t->utc_offset < 0 ? -t->utc_offset : t->utc_offset;
+    tstamp_format_minute(t->ts + (gint64)t->utc_offset * 60, buf);
+    g_snprintf(buf + strlen(buf), 16, " %c%02d:%02d", t->utc_offset < 0 ? '-' : '+', off / 60,
+               off % 60);
+    return buf;
+}
+
+/* The widest of the column's minimum and its values (UTF-8 characters). */
+static guint widest(GPtrArray *txns, guint min, const char *(*get)(const CaseTx *))
+{
+    for (guint i = 0; i < txns->len; i++)
+        min = MAX(min, (guint)g_utf8_strlen(get(g_ptr_array_index(txns, i)), -1));
+    return min;
+}
+
+static const char *get_id(const CaseTx *t)
+{
+    return t->tx_id;
+}
+
+static const char *get_from(const CaseTx *t)
+{
+    return *t->from ? t->from : "(cash)";
+}
+
+static const char *get_to(const CaseTx *t)
+{
+    return *t->to ? t->to : "(cash)";
+}
+
+/* Ids are never cut: their columns are as wide as the longest. */
 void cmd_view_tx_table(GString *out, GPtrArray *txns)
 {
-    static const guint w[] = {10, 16, 12, 12, 13, 3, 18, 8};
-    static const char *const head[] = {"TX",     "TIME (UTC)", "FROM",    "TO",
-                                       "AMOUNT", "CUR",        "CHANNEL", "WHERE"};
+    guint w[] = {widest(txns, 10, get_id), 23, widest(txns, 12, get_from),
+                 widest(txns, 12, get_to), 13, 3, 18, 8};
+    static const char *const head[] = {"TX",     "TIME (LOCAL)", "FROM",    "TO",
+                                       "AMOUNT", "CUR",          "CHANNEL", "WHERE"};
     for (gsize k = 0; k < G_N_ELEMENTS(w); k++) {
         cmd_view_cell(out, head[k], w[k], k == 4);
         sep(out, k + 1 == G_N_ELEMENTS(w));
@@ -258,9 +304,9 @@ void cmd_view_tx_table(GString *out, GPtrArray *txns)
         char tm[32], amt[32], where[128];
         tx_where(t, where, sizeof where);
         const char *cells[] = {t->tx_id,
-                               tstamp_format_minute(t->ts, tm),
-                               *t->from ? t->from : "(cash)",
-                               *t->to ? t->to : "(cash)",
+                               cmd_view_local_time(t, tm),
+                               get_from(t),
+                               get_to(t),
                                cmd_view_money(t->amount, t->exp, amt),
                                t->currency,
                                txn_channel_name(t->channel),
@@ -377,4 +423,30 @@ char *cmd_view_key_month(const CaseTx *t, gboolean in)
 {
     char d[16];
     return g_strdup_printf("%.7s %s", tstamp_format_date(t->ts, d), t->currency);
+}
+
+static gint cmp_flow_amount(gconstpointer pa, gconstpointer pb)
+{
+    const CmdViewFlow *a = *(CmdViewFlow *const *)pa, *b = *(CmdViewFlow *const *)pb;
+    gint64 x = a->in + a->out, y = b->in + b->out;
+    if (x != y)
+        return x > y ? -1 : 1;
+    return strcmp(a->key, b->key);
+}
+
+GPtrArray *cmd_view_counterparties(const char *acc, GPtrArray *txns, gboolean in, int *exp)
+{
+    g_autoptr(GHashTable) t = g_hash_table_new(g_str_hash, g_str_equal);
+    GPtrArray *order = g_ptr_array_new_with_free_func((GDestroyNotify)cmd_view_flow_free);
+    *exp = 2;
+    for (guint i = 0; i < txns->len; i++) {
+        const CaseTx *x = g_ptr_array_index(txns, i);
+        if (strcmp(in ? x->to : x->from, acc) != 0)
+            continue;
+        const char *other = in ? x->from : x->to;
+        cmd_view_flow_add(cmd_view_flow_at(t, order, *other ? other : "(cash)"), x, in);
+        *exp = x->exp;
+    }
+    g_ptr_array_sort(order, cmp_flow_amount);
+    return order;
 }

@@ -89,6 +89,9 @@ gboolean cmd_view_range(const char *what, const char *from, const char *to, gint
 /* Appends s in a cell of width characters, cut with "~" when longer, padded
  * with spaces (on the left when right-aligned). */
 void cmd_view_cell(GString *out, const char *s, guint width, gboolean right);
+/* Like cmd_view_cell, left-aligned, for an id: never cut; a longer one
+ * pushes the rest of its line to the right. */
+void cmd_view_id_cell(GString *out, const char *s, guint width);
 /* Writes a command's text to standard output with the terminal's control
  * characters shown, not obeyed: C0 controls but newline and tab, DEL and
  * the C1 controls come out as \xNN or \u00NN. Ids, names and notes come
@@ -105,6 +108,10 @@ void cmd_view_wrap(GString *out, const char *text, guint col, guint indent, guin
 /* Appends a table of transactions: id, time, from, to, amount, currency,
  * channel, and where (location, country or MCC); 100 columns. */
 void cmd_view_tx_table(GString *out, GPtrArray *txns);
+/* The transaction's time as the customer lived it: local time with its
+ * offset ("2024-05-13 10:00 +02:00"), or UTC when the offset is unknown
+ * ("2024-05-13 08:00 UTC"). buf >= 32 bytes. */
+const char *cmd_view_local_time(const CaseTx *t, char *buf);
 /* Appends a titled table of linked accounts (CaseLink *, borrowed): id,
  * name, what links them (under the column head), their alerts; "none"
  * when empty. */
@@ -128,6 +135,10 @@ void cmd_view_flow_add(CmdViewFlow *f, const CaseTx *t, gboolean in);
  * sorted by key; *exp receives the currency exponent. Caller unrefs. */
 GPtrArray *cmd_view_flows(const char *acc, GPtrArray *txns,
                           char *(*fn)(const CaseTx *, gboolean in), gboolean sorted, int *exp);
+/* The counterparties of acc in txns one way (in: those that paid it), as
+ * flows keyed by account ("(cash)" for cash), the most money first; *exp
+ * the decimals of their currency. Caller unrefs. */
+GPtrArray *cmd_view_counterparties(const char *acc, GPtrArray *txns, gboolean in, int *exp);
 /* Keys for cmd_view_flows: "transfer EUR", "2024-05 EUR". Caller frees. */
 char *cmd_view_key_channel(const CaseTx *t, gboolean in);
 char *cmd_view_key_month(const CaseTx *t, gboolean in);

@@ -173,9 +173,22 @@ check "graph of the TY-SEX controller: its victims drawn as possible victims" sh
 
 # Report: golden HTML apart from the SVG (Graphviz output), then rendered.
 check "report: the HTML case file (SVG aside)" sh -c "$MT report DE-C1 $S -o $TMP/case.html 2>/dev/null &&
-    sed '/^<svg/,/^<\\/svg>/c\\<svg><!-- the flow picture from Graphviz --></svg>' $TMP/case.html > $TMP/case-nosvg.html &&
+    sed '/^<svg/,/^<\\/svg>/c\\<svg><!-- the flow picture from Graphviz --></svg>' $TMP/case.html |
+    sed 's/, last written [0-9TZ:-]*\\././' > $TMP/case-nosvg.html &&
     diff -u $E/report-c1.html $TMP/case-nosvg.html"
 check "report: data is escaped (memo 'rent <May> & fees')" contains $TMP/case.html "rent &lt;May&gt; &amp; fees"
+check "report: the trace worked out by hand in docs/investigators.md (6,461.54 to DE-K1)" \
+    contains $TMP/case.html '<tr><td>DE-K1</td><td class="num">2</td><td class="num">6,461.54</td><td class="num">46.81%</td><td class="num">54.30</td></tr>'
+check "report: from files, the alert file and when it was written, no run or digest" sh -c "
+    grep -Eq '^<p class=\"muted\">Alerts read from $D/alerts.jsonl, last written 20[0-9-]+T[0-9:]+Z\. ' $TMP/case.html &&
+    grep -q '^<tr><td>5b7edd48c4af4fa9</td><td>HT-ML-04 v1</td><td>-</td><td>-</td>' $TMP/case.html"
+check "alert, alerts: transaction and account ids are never cut; local time with its offset" sh -c "
+    printf 'tx_id,ts,from_account,to_account,amount,currency,channel,mcc,counterparty_country,location,memo\\nT0000299612345678,2024-05-13T08:00:00-05:30,ACCOUNT-WITH-A-LONG-ID-1,ACCOUNT-WITH-A-LONG-ID-2,9000.00,EUR,transfer,,,,\\nT0000299612345679,2024-05-13T09:00:00Z,B,C,10.00,EUR,transfer,,,,\\n' > $TMP/long.csv &&
+    printf 'rule LONG-1 \"long\"\\n  version 1\\n  source \"test\"\\n  family test\\n  strength weak\\n  for each receiver\\n  where amount >= 5\\n  within 1d\\n  alert if count >= 1\\n  explain \"{count}\"\\n' > $TMP/long.rule &&
+    $MT scan -q -r $TMP/long.rule -o $TMP/long.jsonl $TMP/long.csv &&
+    $MT alert \$(head -1 $TMP/long.jsonl | sed 's/^{\"alert_id\":\"\\([0-9a-f]*\\)\".*/\\1/') --alerts $TMP/long.jsonl --data $TMP/long.csv > $TMP/long.txt &&
+    grep -q '^T0000299612345678 2024-05-13 08:00 -05:30 ACCOUNT-WITH-A-LONG-ID-1 ACCOUNT-WITH-A-LONG-ID-2  *9,000.00 EUR transfer\$' $TMP/long.txt &&
+    $MT alerts --alerts $TMP/long.jsonl | grep -q ' LONG-1      *1 ACCOUNT-WITH-A-LONG-ID-2 - '"
 check "report: money by channel as account shows it (cash deposits 3 in, 28,500.00)" contains $TMP/case.html \
     '<tr><td>cash_deposit EUR</td><td class="num">3</td><td class="num">28,500.00</td><td class="num">0</td><td class="num">0.00</td></tr>'
 check "report: the triage history of an alert, escaped" sh -c "

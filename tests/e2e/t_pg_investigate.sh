@@ -55,6 +55,11 @@ check "db: every FollowTheMoney entity validates against the model" sh -c "
 check "db: the chain alert matches the golden file, with its matched subgraph" sh -c "
     $MT alert 9afd0e3f5c2a9d0d $B | diff -u $E/alert-chain.txt -"
 
+DIGEST=$($PG_BIN/psql -XAtq -c "SELECT rules_digest FROM runs ORDER BY id LIMIT 1")
+check "db: the report names the run, its times, input and rules digest of each alert" sh -c "
+    $MT report DE-C1 $B -o $TMP/r.html 2>/dev/null && [ -n '$DIGEST' ] &&
+    grep -Eq '^<tr><td>5b7edd48c4af4fa9</td><td>HT-ML-04 v1</td><td>1</td><td>20[0-9-]+T[0-9:]+Z</td><td>20[0-9-]+T[0-9:]+Z</td><td>[^<]+</td><td class=\"id\">$DIGEST</td></tr>\$' $TMP/r.html &&
+    [ \$(grep -c '<td class=\"id\">$DIGEST</td></tr>' $TMP/r.html) = 4 ]"
 check "db: triage is recorded with the database role and the time" sh -c "
     $MT alert 6f444cb47548010e $B --status escalated --note 'structuring; branch asked' > $TMP/t.out &&
     grep -q '^alert 6f444cb47548010e: escalated by mt at 20' $TMP/t.out &&

@@ -43,4 +43,11 @@ check "--accounts REPORT: a shared-phone rule alerts on the three workers" sh -c
 check "without the parties the rule is silent" sh -c "
     $MT scan --no-progress -r tests/data/statements/shared.rule -o $TMP/s0.jsonl $R 2>/dev/null &&
     test ! -s $TMP/s0.jsonl"
+check "investigators read the report's holders as the KYC table: account, linked accounts" sh -c "
+    $MT account GB-1 --alerts $TMP/s.jsonl --data $R --accounts $R > $TMP/acc.txt &&
+    grep -q '^  name                     Ion Popescu\$' $TMP/acc.txt &&
+    grep -Eq '^  GB-3 +Mihai Dumitru +phone +1 +2 T-SHARED' $TMP/acc.txt"
+check "investigators: cases --by network joins the workers by their shared phone" sh -c "
+    $MT cases --by network --alerts $TMP/s.jsonl --data $R --accounts $R > $TMP/net.txt &&
+    grep -q '^  3 accounts, top alert score [0-9]*: GB-1 GB-2 GB-3\$' $TMP/net.txt"
 finish

@@ -143,3 +143,36 @@ Test(case_trace, window_bounds)
     cr_expect_float_eq(reach(r, "B")->stayed, 5000, 1e-6);
     cr_expect_null(reach(r, "D"));
 }
+
+/* A pays H 500; H makes CASE_TRACE_MAX_FANOUT + 1 payments of 1 within the
+ * next day: H is a hub, nothing is passed on through it, all 500 stays at
+ * H, and no customer of H is reached. With one payment fewer it is no hub:
+ * S = 1000 > 500, so all moves on, 0.5 to each of 1000 accounts. */
+static void fan_out(guint n, TraceResult **out)
+{
+    g_autoptr(GPtrArray) g = g_ptr_array_new_with_free_func((GDestroyNotify)case_tx_free);
+    add(g, "s", 0, "A", "H", 500);
+    for (guint i = 0; i < n; i++) {
+        char id[16], to[16];
+        g_snprintf(id, sizeof id, "p%04u", i);
+        g_snprintf(to, sizeof to, "C%04u", i);
+        add(g, id, 60 + i, "H", to, 1);
+    }
+    TraceQuery q = {"A", G_MININT64 / 2, G_MAXINT64 / 2, DAY, 3, FALSE};
+    *out = case_trace_compute(g, &q, 10);
+}
+
+Test(case_trace, a_hub_keeps_what_reaches_it)
+{
+    g_autoptr(TraceResult) hub = NULL;
+    fan_out(CASE_TRACE_MAX_FANOUT + 1, &hub);
+    cr_expect_eq(hub->hubs, 1);
+    cr_expect_eq(hub->reached->len, 1);
+    cr_expect_float_eq(reach(hub, "H")->stayed, 50000, 1e-6);
+    g_autoptr(TraceResult) busy = NULL;
+    fan_out(CASE_TRACE_MAX_FANOUT, &busy);
+    cr_expect_eq(busy->hubs, 0);
+    cr_expect_eq(busy->reached->len, 1 + CASE_TRACE_MAX_FANOUT);
+    cr_expect_float_eq(reach(busy, "H")->stayed, 0, 1e-6);
+    cr_expect_float_eq(reach(busy, "C0999")->arrived, 50, 1e-6);
+}
