@@ -65,12 +65,12 @@ void impact_set_report(Impact *im, ImpactSide side, const BacktestReport *r)
     im->side[side].report = r;
 }
 
-static void note_rule(ImpactPass *s, const Rule *r, gboolean typology)
+static void note_rule(ImpactPass *s, const RuleSet *rs, const Rule *r, gboolean typology)
 {
     ImpactRule *ir = g_new0(ImpactRule, 1);
     ir->version = r->version;
     ir->typology = typology;
-    rule_fingerprint(r, ir->digest);
+    rule_fingerprint(rs, r, ir->digest);
     g_hash_table_replace(s->rules, g_strdup(r->id), ir);
 }
 
@@ -80,9 +80,9 @@ void impact_set_rules(Impact *im, ImpactSide side, const char *name, const RuleS
     g_free(s->name);
     s->name = g_strdup(name);
     for (guint i = 0; i < rs->rules->len; i++)
-        note_rule(s, g_ptr_array_index(rs->rules, i), FALSE);
+        note_rule(s, rs, g_ptr_array_index(rs->rules, i), FALSE);
     for (guint i = 0; i < rs->typologies->len; i++)
-        note_rule(s, &((Typology *)g_ptr_array_index(rs->typologies, i))->rule, TRUE);
+        note_rule(s, rs, &((Typology *)g_ptr_array_index(rs->typologies, i))->rule, TRUE);
 }
 
 gboolean impact_on_alert(const Alert *a, void *user)

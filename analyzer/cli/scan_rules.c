@@ -28,7 +28,7 @@ static GHashTable *rules_of(const RuleSet *rs)
                 : &((Typology *)g_ptr_array_index(rs->typologies, i - rs->rules->len))->rule;
         NotedRule *x = g_new0(NotedRule, 1);
         x->version = r->version;
-        rule_fingerprint(r, x->fingerprint);
+        rule_fingerprint(rs, r, x->fingerprint);
         g_hash_table_replace(h, g_strdup(r->id), x);
     }
     return h;

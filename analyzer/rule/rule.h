@@ -581,10 +581,11 @@ const char *rule_strength_name(Strength s);
 const char *rule_status_name(RuleStatus s);
 const char *rule_persp_name(Perspective p);
 /* What r computes, as 16 hex digits and a NUL: its programs (constants
- * folded in), aggregates, window, perspective, strength, suppression and
- * params; not its text, comments, title or version. Two versions of a rule
- * that compute the same have the same fingerprint. */
-void rule_fingerprint(const Rule *r, char out[17]);
+ * folded in, the members of the lists it reads), aggregates, graph pattern,
+ * window, perspective, strength, suppression and params; not its text,
+ * comments, title or version. Two versions of a rule that compute the same
+ * have the same fingerprint. */
+void rule_fingerprint(const RuleSet *rs, const Rule *r, char out[17]);
 /* Score of a rule's alert: its strength weight (weak 1, medium 2, strong 3). */
 double rule_score(const Rule *r);
 

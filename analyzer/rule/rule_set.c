@@ -324,33 +324,55 @@ RuleSet *rule_set_load_with(const char *const *paths, guint n_paths, GHashTable 
 
 /* ---- fingerprints ---- */
 
-static void digest_program(GChecksum *sum, const RuleProgram *p)
+/* A list by its kind and members, not by its place in the set, so that a
+ * change of a list's values changes the fingerprint of the rules using it. */
+static void digest_list(GChecksum *sum, const RuleList *l)
+{
+    gint64 w[2] = {l->kind, l->nbits};
+    g_checksum_update(sum, (const guchar *)w, sizeof w);
+    g_checksum_update(sum, l->bits, (l->nbits + 7) / 8);
+}
+
+static void digest_program(GChecksum *sum, const RuleSet *rs, const RuleProgram *p)
 {
     for (guint i = 0; i < p->n; i++) {
         const RuleStep *st = &p->steps[i];
-        gint64 w[3] = {st->op | (st->b << 8), st->a, 0};
+        gboolean list = st->op == OP_IN_LIST || st->op == OP_FIELD_IN_LIST;
+        gint64 w[3] = {st->op | (st->b << 8), list ? 0 : st->a, 0};
         memcpy(&w[2], &st->k, sizeof st->k);
         g_checksum_update(sum, (const guchar *)w, sizeof w);
+        if (list)
+            digest_list(sum, g_ptr_array_index(rs->lists, st->a));
     }
     g_checksum_update(sum, (const guchar *)"|", 1);
 }
 
-void rule_fingerprint(const Rule *r, char out[17])
+static void digest_match(GChecksum *sum, const RuleSet *rs, const MatchSpec *m)
+{
+    gint64 w[] = {m->kind, m->min_len, m->max_len, m->k, m->k2, m->unordered, m->max_degree};
+    double d[] = {m->tolerance, m->ratio};
+    g_checksum_update(sum, (const guchar *)w, sizeof w);
+    g_checksum_update(sum, (const guchar *)d, sizeof d);
+    digest_program(sum, rs, &m->nodes);
+}
+
+void rule_fingerprint(const RuleSet *rs, const Rule *r, char out[17])
 {
     g_autoptr(GChecksum) sum = g_checksum_new(G_CHECKSUM_SHA256);
-    gint64 head[] = {r->window, r->baseline, r->suppress, r->persp, r->strength, r->match.kind};
+    gint64 head[] = {r->window, r->baseline, r->suppress, r->persp, r->strength};
     g_checksum_update(sum, (const guchar *)head, sizeof head);
-    digest_program(sum, &r->filter);
-    digest_program(sum, &r->condition);
+    digest_match(sum, rs, &r->match);
+    digest_program(sum, rs, &r->filter);
+    digest_program(sum, rs, &r->condition);
     for (guint i = 0; i < r->aggs->len; i++) {
         const RuleAgg *g = &g_array_index(r->aggs, RuleAgg, i);
         gint64 w[3] = {g->kind, g->field | (g->baseline << 16), 0};
         memcpy(&w[2], &g->k, sizeof g->k);
         g_checksum_update(sum, (const guchar *)w, sizeof w);
-        digest_program(sum, &g->arg);
-        digest_program(sum, &g->cond);
+        digest_program(sum, rs, &g->arg);
+        digest_program(sum, rs, &g->cond);
         for (guint k = 0; k < g->n_mid; k++)
-            digest_program(sum, &g->mid[k]);
+            digest_program(sum, rs, &g->mid[k]);
     }
     for (guint i = 0; i < r->params->len; i++) {
         const RuleConst *k = g_ptr_array_index(r->params, i);

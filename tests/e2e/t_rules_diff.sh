@@ -100,3 +100,19 @@ usage() {
 }
 check "one rule path is a usage error" usage
 finish
+
+# A list's members changed, the rule's text and version not: the rule
+# computes something else, so it is "edited" (its fingerprint covers the
+# members of the lists it reads, not only their names).
+mkdir -p "$TMP/l1" "$TMP/l2"
+sed 's/channel in {cash_deposit, atm_deposit}/channel in deposit_channels/' "$TMP/old/t.rule" > "$TMP/l1/t.rule"
+cp "$TMP/l1/t.rule" "$TMP/l2/t.rule"
+printf 'list deposit_channels: channel = cash_deposit, atm_deposit\n' > "$TMP/l1/lists.list"
+printf 'list deposit_channels: channel = cash_deposit\n' > "$TMP/l2/lists.list"
+list_edited() {
+    $MT rules diff --json "$TMP/l1" "$TMP/l2" > "$TMP/l.json" &&
+        jq -e '.rules[0] | .rule == "T-1" and .change == "edited" and .changed == true' "$TMP/l.json" > /dev/null &&
+        $MT rules diff --json "$TMP/l1" "$TMP/l1" > "$TMP/l0.json" &&
+        jq -e '.rules[0].change == "same"' "$TMP/l0.json" > /dev/null
+}
+check "a list's members changed, the rule's text not: the rule is edited" list_edited
