@@ -410,8 +410,10 @@ InputStatus input_next(Input *in, Txn *out, GError **error)
             const char *why = source_reject_reason(in->src);
             decode_set_error(in->dec, 0, "%s", why);
             input_reject(in, &rec, FALSE);
-            if (g_str_has_prefix(why, "duplicate payment")) {
+            if (g_str_has_prefix(why, "duplicate payment")) { /* a copy, not a reject */
                 in->rejected--;
+                in->cur_rejected -= rec.lines;
+                in->cur_duplicate += rec.lines;
                 in->payments_seen_twice++;
             }
             continue;

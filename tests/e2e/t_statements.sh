@@ -13,6 +13,7 @@ check "statements: 9 rows read, 0 rejected, 1 duplicate payment" sh -c "
     $SCAN -o $TMP/a.jsonl --rejects $TMP/rej.csv $ALL 2> $TMP/sum.txt &&
     grep -q '^scan: 9 rows read, 0 rejected' $TMP/sum.txt &&
     grep -q '^scan: 1 duplicate payments dropped' $TMP/sum.txt &&
+    grep -q '^scan: 9 data lines = 8 in rows read + 0 rejected + 0 blank + 1 in exact copies dropped' $TMP/sum.txt &&
     grep -q \"^$D/bank-b.mt940,6,,\\\"duplicate payment: end-to-end id 'E2E-RENT-1'\" $TMP/rej.csv"
 # the duplicate's record shows the mapping: payer A's IBAN to payee B's, German ?31/?32, SVWZ+ memo
 check "MT940 German :86: maps sides, EREF+, SVWZ+ and GVC 166" \
