@@ -1319,12 +1319,40 @@ void engine_process_rows(Engine *e, const EngineRows *rows, guint32 *row)
     run_row_passes(e, row);
 }
 
+/* The bytes of a rule's pool chunks. */
+static guint64 pool_bytes(const RuleState *st)
+{
+    guint64 bytes = 0;
+    for (guint c = 0; c < POOL_CHUNKS; c++)
+        bytes += st->chunks[c] ? pool_chunk_bytes(st, c) : 0;
+    return bytes;
+}
+
+/* The bytes of the distinct-value sets of a rule's windows (their rings
+ * are the WindowMem's). */
+static guint64 dset_bytes(const RuleState *st)
+{
+    guint64 bytes = 0;
+    for (guint a = 0; a < st->n_pool; a++) {
+        const Window *w = pool_at(st, a);
+        bytes += window_bytes(w) - (w->own_e ? w->cap * sizeof(WinEntry) : 0);
+    }
+    return bytes;
+}
+
 void engine_stats(const Engine *e, EngineStats *out)
 {
     *out = e->stats;
     out->records = 0;
-    for (guint i = 0; i < e->n_stores; i++)
+    for (guint i = 0; i < e->n_stores; i++) {
         out->records += txn_store_records(e->stores[i]);
+        out->bytes_records += txn_store_bytes(e->stores[i]);
+    }
+    out->bytes_accounts = slot_bytes(e, e->n_slot_accounts);
+    out->bytes_windows = window_mem_bytes(e->mem);
+    for (guint i = 0; i < e->rs->rules->len; i++)
+        out->bytes_windows += pool_bytes(&e->state[i]) + dset_bytes(&e->state[i]);
+    out->bytes_history = e->hist ? history_bytes(e->hist) : 0;
     if (e->graph) {
         GraphStats gs;
         graph_stats(e->graph, &gs);
@@ -1332,6 +1360,8 @@ void engine_stats(const Engine *e, EngineStats *out)
         out->graph_hubs = gs.hubs;
         out->graph_max_degree = gs.max_degree;
         out->graph_peak_edges = gs.peak_edges;
+        out->bytes_graph_edges = gs.ring_bytes;
+        out->bytes_graph_index = gs.index_bytes;
     }
 }
 
@@ -1383,9 +1413,7 @@ const EngineRuleCost *engine_rule_cost(const Engine *e, guint i)
 guint64 engine_rule_state_bytes(const Engine *e, guint i)
 {
     const RuleState *st = &e->state[i];
-    guint64 bytes = 0;
-    for (guint c = 0; c < POOL_CHUNKS; c++)
-        bytes += st->chunks[c] ? pool_chunk_bytes(st, c) : 0;
+    guint64 bytes = pool_bytes(st);
     for (guint a = 0; a < st->n_pool; a++)
         bytes += window_bytes(pool_at(st, a));
     return bytes;
