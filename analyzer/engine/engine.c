@@ -61,7 +61,7 @@
  * that a small window lies in a few adjacent lines and allocates nothing.
  * Entries live in chunks that never move. */
 
-#define POOL_RING   4  /* ring entries kept in the pool entry, at least */
+#define POOL_RING   1  /* ring entries kept in the pool entry, at least */
 #define POOL_FIRST  64 /* entries of the first chunk; chunk c holds POOL_FIRST << c */
 #define POOL_CHUNKS 26 /* chunks enough for any guint32 index */
 

@@ -131,7 +131,7 @@ static void adj_push(Graph *g, Adj *a, AdjEntry x, const gint64 *amount)
     if (a->len == a->cap) {
         if (a->cap == LIMIT_GRAPH_DEGREE)
             g->stats.hubs++;
-        adj_resize(a, a->cap ? a->cap * 2 : 4, sums);
+        adj_resize(a, a->cap ? a->cap * 2 : 1, sums); /* most accounts have few edges */
     }
     guint at = (a->head + a->len++) & (a->cap - 1);
     a->e[at] = x;
