@@ -1162,16 +1162,22 @@ static void begin_row(Engine *e, const Txn *t, gboolean load)
     e->now = e->processed ? MAX(e->now, t->core.ts) : t->core.ts;
     e->since = e->processed ? MIN(e->since, t->core.ts) : t->core.ts;
     e->rec = NULL;
+    guint32 from = engine_owns(e, t->core.from) ? t->core.from : 0;
+    guint32 to = engine_owns(e, t->core.to) ? t->core.to : 0;
+    if (!from && !to && !e->graph && !e->check) {
+        /* another shard's accounts only: no filter reads the memo or the
+         * history, and history_add would record nothing */
+        e->n_passes = 0;
+        return;
+    }
     if (e->memo)
         rule_text_fold(e->memo, t->memo.ptr, t->memo.len);
     if (e->hist)
         history_row(e, &t->core);
     if (e->check)
         check_prefilters(e, t);
-    guint32 from = engine_owns(e, t->core.from) ? t->core.from : 0;
-    guint32 to = engine_owns(e, t->core.to) ? t->core.to : 0;
     if (!from && !to && !e->graph) {
-        e->n_passes = 0; /* another shard's accounts only */
+        e->n_passes = 0;
         return;
     }
     make_passes(e, &t->core, from, to, load);
