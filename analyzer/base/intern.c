@@ -221,3 +221,9 @@ guint32 intern_count(const Intern *in)
 {
     return in->count;
 }
+
+gsize intern_bytes(const Intern *in)
+{
+    gsize bytes = ((gsize)in->mask + 1) * sizeof(InternSlot) + in->entries_cap * sizeof *in->entries;
+    return bytes + (gsize)in->chunks->len * INTERN_CHUNK_BYTES; /* a longer chunk is rare */
+}

@@ -28,5 +28,7 @@ guint32 intern_lookup(const Intern *in, const char *s, size_t n);
 const char *intern_str(const Intern *in, guint32 id);
 /* Number of ids handed out (the largest id). */
 guint32 intern_count(const Intern *in);
+/* The bytes the table holds: its slots, the index by id and the arena. */
+gsize intern_bytes(const Intern *in);
 
 #endif

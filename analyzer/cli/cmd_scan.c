@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -194,6 +195,29 @@ static void profile_table(ScanCmd *s)
     }
 }
 
+/* --profile: the memory the state holds at the end, by part, and per
+ * distinct account; beside the process's peak. */
+static void profile_memory(ScanCmd *s, const EngineStats *es)
+{
+    const Intern *acc = scan_accounts(s->scan);
+    guint64 ids = intern_bytes(acc);
+    guint64 parts[] = {es->bytes_accounts, es->bytes_windows, es->bytes_records,
+                       es->bytes_graph_edges, es->bytes_graph_index, es->bytes_history, ids};
+    const char *names[] = {"accounts' rows", "windows", "records", "graph edges",
+                           "graph indexes", "history", "account ids"};
+    guint64 total = 0, n = MAX(intern_count(acc), 1u);
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    fprintf(stderr, "scan: memory held at the end, MiB (bytes per distinct account):");
+    for (guint i = 0; i < G_N_ELEMENTS(parts); i++) {
+        total += parts[i];
+        fprintf(stderr, "%s %s %.1f (%llu)", i ? "," : "", names[i], (double)parts[i] / 1048576.0,
+                (unsigned long long)(parts[i] / n));
+    }
+    fprintf(stderr, "; in all %.1f (%llu); peak RSS %.1f\n", (double)total / 1048576.0,
+            (unsigned long long)(total / n), (double)ru.ru_maxrss / 1024.0);
+}
+
 static void summary(ScanCmd *s)
 {
     InputStats st;
@@ -256,8 +280,10 @@ static void summary(ScanCmd *s)
         fprintf(stderr, "scan: %s graph edges dropped within their window at the limit of %llu\n",
                 cmd_count(es.graph_dropped, a), LIMIT_GRAPH_EDGES_MAX);
     thread_times(s);
-    if (s->o.profile)
+    if (s->o.profile) {
+        profile_memory(s, &es);
         profile_table(s);
+    }
 }
 
 /* The read loop's hooks: the database's counters, the progress line. */

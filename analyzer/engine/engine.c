@@ -62,7 +62,7 @@
  * that a small window lies in a few adjacent lines and allocates nothing.
  * Entries live in chunks that never move. */
 
-#define POOL_RING   4  /* ring entries kept in the pool entry, at least */
+#define POOL_RING   1  /* ring entries kept in the pool entry, at least */
 #define POOL_FIRST  64 /* entries of the first chunk; chunk c holds POOL_FIRST << c */
 #define POOL_CHUNKS 26 /* chunks enough for any guint32 index */
 
@@ -1190,16 +1190,22 @@ static void begin_row(Engine *e, const Txn *t, gboolean load)
     e->now = e->processed ? MAX(e->now, t->core.ts) : t->core.ts;
     e->since = e->processed ? MIN(e->since, t->core.ts) : t->core.ts;
     e->rec = NULL;
+    guint32 from = engine_owns(e, t->core.from) ? t->core.from : 0;
+    guint32 to = engine_owns(e, t->core.to) ? t->core.to : 0;
+    if (!from && !to && !e->graph && !e->check) {
+        /* another shard's accounts only: no filter reads the memo or the
+         * history, and history_add would record nothing */
+        e->n_passes = 0;
+        return;
+    }
     if (e->memo)
         rule_text_fold(e->memo, t->memo.ptr, t->memo.len);
     if (e->hist)
         history_row(e, &t->core);
     if (e->check)
         check_prefilters(e, t);
-    guint32 from = engine_owns(e, t->core.from) ? t->core.from : 0;
-    guint32 to = engine_owns(e, t->core.to) ? t->core.to : 0;
     if (!from && !to && !e->graph) {
-        e->n_passes = 0; /* another shard's accounts only */
+        e->n_passes = 0;
         return;
     }
     make_passes(e, &t->core, from, to, load);
@@ -1361,12 +1367,40 @@ void engine_process_rows(Engine *e, const EngineRows *rows, guint32 *row)
     run_row_passes(e, row);
 }
 
+/* The bytes of a rule's pool chunks. */
+static guint64 pool_bytes(const RuleState *st)
+{
+    guint64 bytes = 0;
+    for (guint c = 0; c < POOL_CHUNKS; c++)
+        bytes += st->chunks[c] ? pool_chunk_bytes(st, c) : 0;
+    return bytes;
+}
+
+/* The bytes of the distinct-value sets of a rule's windows (their rings
+ * are the WindowMem's). */
+static guint64 dset_bytes(const RuleState *st)
+{
+    guint64 bytes = 0;
+    for (guint a = 0; a < st->n_pool; a++) {
+        const Window *w = pool_at(st, a);
+        bytes += window_bytes(w) - (w->own_e ? w->cap * sizeof(WinEntry) : 0);
+    }
+    return bytes;
+}
+
 void engine_stats(const Engine *e, EngineStats *out)
 {
     *out = e->stats;
     out->records = 0;
-    for (guint i = 0; i < e->n_stores; i++)
+    for (guint i = 0; i < e->n_stores; i++) {
         out->records += txn_store_records(e->stores[i]);
+        out->bytes_records += txn_store_bytes(e->stores[i]);
+    }
+    out->bytes_accounts = slot_bytes(e, e->n_slot_accounts);
+    out->bytes_windows = window_mem_bytes(e->mem);
+    for (guint i = 0; i < e->rs->rules->len; i++)
+        out->bytes_windows += pool_bytes(&e->state[i]) + dset_bytes(&e->state[i]);
+    out->bytes_history = e->hist ? history_bytes(e->hist) : 0;
     if (e->graph) {
         GraphStats gs;
         graph_stats(e->graph, &gs);
@@ -1374,6 +1408,8 @@ void engine_stats(const Engine *e, EngineStats *out)
         out->graph_hubs = gs.hubs;
         out->graph_max_degree = gs.max_degree;
         out->graph_peak_edges = gs.peak_edges;
+        out->bytes_graph_edges = gs.ring_bytes;
+        out->bytes_graph_index = gs.index_bytes;
     }
 }
 
@@ -1425,9 +1461,7 @@ const EngineRuleCost *engine_rule_cost(const Engine *e, guint i)
 guint64 engine_rule_state_bytes(const Engine *e, guint i)
 {
     const RuleState *st = &e->state[i];
-    guint64 bytes = 0;
-    for (guint c = 0; c < POOL_CHUNKS; c++)
-        bytes += st->chunks[c] ? pool_chunk_bytes(st, c) : 0;
+    guint64 bytes = pool_bytes(st);
     for (guint a = 0; a < st->n_pool; a++)
         bytes += window_bytes(pool_at(st, a));
     return bytes;

@@ -65,6 +65,12 @@ typedef struct {
     guint64 graph_max_degree;    /* most edges one account index held at once */
     guint64 graph_peak_edges;    /* most edges the graph held at once */
     guint64 records;             /* transaction records held for windows and the graph */
+    /* Bytes held, by part: the accounts' rows of the slot table (their
+     * window slots and prefilter bits), the windows (pool entries, grown
+     * rings, distinct-value sets), the transaction records, the graph's
+     * edge ring and its account indexes, the accounts' and pairs' history */
+    guint64 bytes_accounts, bytes_windows, bytes_records, bytes_graph_edges, bytes_graph_index,
+        bytes_history;
     gboolean sink_failed;
 } EngineStats;
 

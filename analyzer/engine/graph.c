@@ -131,7 +131,7 @@ static void adj_push(Graph *g, Adj *a, AdjEntry x, const gint64 *amount)
     if (a->len == a->cap) {
         if (a->cap == LIMIT_GRAPH_DEGREE)
             g->stats.hubs++;
-        adj_resize(a, a->cap ? a->cap * 2 : 4, sums);
+        adj_resize(a, a->cap ? a->cap * 2 : 1, sums); /* most accounts have few edges */
     }
     guint at = (a->head + a->len++) & (a->cap - 1);
     a->e[at] = x;
@@ -365,7 +365,16 @@ gint64 graph_inflow(const Graph *g, guint32 account, gint64 after, gint64 before
     return hi > lo ? adj_sum_at(a, hi) - adj_sum_at(a, lo) : 0;
 }
 
+static guint64 adj_bytes(const Adj *a)
+{
+    return a->cap * (sizeof *a->e + (a->before ? sizeof *a->before : 0));
+}
+
 void graph_stats(const Graph *g, GraphStats *out)
 {
     *out = g->stats;
+    out->ring_bytes = g->cap * sizeof(GraphEdge);
+    out->index_bytes = 2 * (guint64)g->n * sizeof(Adj);
+    for (guint i = 0; i < g->n; i++)
+        out->index_bytes += adj_bytes(&g->out[i]) + adj_bytes(&g->in[i]);
 }

@@ -83,6 +83,8 @@ typedef struct {
     guint64 peak_edges;   /* most edges held at once */
     guint64 hubs;         /* account indexes that grew past LIMIT_GRAPH_DEGREE edges */
     guint64 max_degree;   /* most edges one account index held at once */
+    guint64 ring_bytes;   /* graph_stats: the edge ring's bytes */
+    guint64 index_bytes;  /* graph_stats: the account indexes' (both directions, all accounts) */
 } GraphStats;
 
 void graph_stats(const Graph *g, GraphStats *out);

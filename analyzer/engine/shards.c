@@ -470,6 +470,12 @@ void shards_stats(const Shards *s, EngineStats *out)
         out->graph_max_degree = MAX(out->graph_max_degree, e.graph_max_degree);
         out->graph_peak_edges += e.graph_peak_edges;
         out->records += e.records;
+        out->bytes_accounts += e.bytes_accounts;
+        out->bytes_windows += e.bytes_windows;
+        out->bytes_records += e.bytes_records;
+        out->bytes_graph_edges += e.bytes_graph_edges;
+        out->bytes_graph_index += e.bytes_graph_index;
+        out->bytes_history += e.bytes_history;
     }
     out->alerts = s->alerts;
     out->sink_failed = s->sink_failed;

@@ -108,3 +108,16 @@ guint64 txn_store_records(const TxnStore *s)
         n += ((const TxnChunk *)l->data)->records;
     return n;
 }
+
+static guint64 chunks_bytes(const GQueue *q)
+{
+    guint64 n = 0;
+    for (const GList *l = q->head; l; l = l->next)
+        n += ((const TxnChunk *)l->data)->size;
+    return n;
+}
+
+guint64 txn_store_bytes(const TxnStore *s)
+{
+    return chunks_bytes(&s->chunks) + chunks_bytes(&s->spare);
+}

@@ -27,6 +27,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(TxnStore, txn_store_free)
 const TxnCore *txn_store_add(TxnStore *s, const TxnCore *core, StrView id);
 /* Frees the chunks whose transactions are all at or before now - keep. */
 void txn_store_release(TxnStore *s, gint64 now);
+/* The bytes of its chunks, spares included. */
+guint64 txn_store_bytes(const TxnStore *s);
 /* The records held (in chunks not yet freed). */
 guint64 txn_store_records(const TxnStore *s);
 

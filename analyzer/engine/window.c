@@ -40,6 +40,11 @@ void window_mem_free(WindowMem *m)
     g_free(m);
 }
 
+gsize window_mem_bytes(const WindowMem *m)
+{
+    return m->chunks->len * RING_CHUNK;
+}
+
 /* A ring size's class: 2 a power of two from RING_MIN_LOG, + 1 for the
  * size between it and the next. */
 static guint ring_class(guint cap)

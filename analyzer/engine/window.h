@@ -86,6 +86,8 @@ WindowMem *window_mem_new(void);
 void window_mem_free(WindowMem *m);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(WindowMem, window_mem_free)
 
+/* The bytes of its chunks: the rings of grown windows, in use or free. */
+gsize window_mem_bytes(const WindowMem *m);
 void window_init(Window *w);
 /* An empty window on storage the caller keeps: a ring of cap entries (a
  * power of two) and, or NULL, zeroed running totals (window_agg.c), so

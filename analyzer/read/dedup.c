@@ -4,9 +4,10 @@
  * arrived, so forgetting is advancing the ring's head while its time is
  * behind the horizon or the ring is full, and a new id takes the slot
  * after the newest. The ring is made of fixed chunks allocated on first
- * use, so that an entry never moves and a small run allocates little; a
- * hash table from id (the entry's own bytes) to entry finds them. Nothing
- * is allocated per row. An entry holds a 64-bit fingerprint of the
+ * use, so that an entry never moves and a small run allocates little; an
+ * open-addressing table of ring slots (linear probing, deletion by
+ * shifting back, doubled at half full) finds them by a hash of the id.
+ * Nothing is allocated per row. An entry holds a 64-bit fingerprint of the
  * decoded content (FNV-1a over the core fields and the memo), not the row. */
 #include "read/dedup.h"
 
@@ -17,6 +18,7 @@
 typedef struct {
     gint64 ts;
     guint64 print; /* content fingerprint */
+    guint64 hash;  /* of the id (id_hash) */
     guint64 line;
     guint source;
     char id[LIMIT_TXID_BYTES + 1]; /* NUL-terminated: the table's key */
@@ -24,10 +26,12 @@ typedef struct {
 
 #define DEDUP_CHUNK  4096u /* entries a chunk */
 #define DEDUP_CHUNKS (LIMIT_DEDUP_IDS / DEDUP_CHUNK)
+#define DEDUP_TABLE_FIRST 1024u /* the table's first size, a power of two */
 G_STATIC_ASSERT(LIMIT_DEDUP_IDS % DEDUP_CHUNK == 0);
 
 struct Dedup {
-    GHashTable *ids; /* id -> DedupEntry, both borrowed from the chunks */
+    guint32 *table; /* 1 + the ring slot of an entry, 0 = empty; by id_hash */
+    guint mask;     /* the table's size - 1 */
     DedupEntry *chunk[DEDUP_CHUNKS];
     guint head, n;   /* the oldest entry's slot, and the entries held */
     gint64 horizon;
@@ -37,7 +41,8 @@ struct Dedup {
 Dedup *dedup_new(gint64 horizon)
 {
     Dedup *d = g_new0(Dedup, 1);
-    d->ids = g_hash_table_new(g_str_hash, g_str_equal);
+    d->mask = DEDUP_TABLE_FIRST - 1;
+    d->table = g_new0(guint32, DEDUP_TABLE_FIRST);
     d->horizon = horizon;
     return d;
 }
@@ -46,7 +51,7 @@ void dedup_free(Dedup *d)
 {
     if (!d)
         return;
-    g_hash_table_destroy(d->ids);
+    g_free(d->table);
     for (guint c = 0; c < DEDUP_CHUNKS; c++)
         g_free(d->chunk[c]);
     g_free(d);
@@ -67,6 +72,55 @@ static guint64 dedup_fnv(guint64 h, const void *p, size_t n)
     for (size_t i = 0; i < n; i++)
         h = (h ^ s[i]) * 1099511628211ULL;
     return h;
+}
+
+static guint64 id_hash(const char *id, size_t n)
+{
+    guint64 h = dedup_fnv(14695981039346656037ULL, id, n);
+    return h ^ h >> 29;
+}
+
+/* The table position of the entry with id (hash its id_hash), *found, or
+ * the empty position where it would go. */
+static guint table_find(Dedup *d, const char *id, guint64 hash, gboolean *found)
+{
+    for (guint i = (guint)hash & d->mask;; i = (i + 1) & d->mask) {
+        guint32 s = d->table[i];
+        const DedupEntry *e = s ? slot(d, s - 1) : NULL;
+        if (!e || (e->hash == hash && strcmp(e->id, id) == 0)) {
+            *found = e != NULL;
+            return i;
+        }
+    }
+}
+
+/* Empties table position i, moving back the entries after it that could
+ * not be found past an empty one. */
+static void table_remove(Dedup *d, guint i)
+{
+    for (guint j = (i + 1) & d->mask; d->table[j]; j = (j + 1) & d->mask) {
+        guint home = (guint)slot(d, d->table[j] - 1)->hash & d->mask;
+        if (((j - home) & d->mask) >= ((j - i) & d->mask)) {
+            d->table[i] = d->table[j];
+            i = j;
+        }
+    }
+    d->table[i] = 0;
+}
+
+/* Doubles the table, placing every entry held again. */
+static void table_grow(Dedup *d)
+{
+    g_free(d->table);
+    d->mask = 2 * d->mask + 1;
+    d->table = g_new0(guint32, (gsize)d->mask + 1);
+    for (guint k = 0; k < d->n; k++) {
+        guint s = (d->head + k) % LIMIT_DEDUP_IDS;
+        guint i = (guint)slot(d, s)->hash & d->mask;
+        while (d->table[i])
+            i = (i + 1) & d->mask;
+        d->table[i] = s + 1;
+    }
 }
 
 /* The fingerprint of what a row says, field by field (no padding bytes). */
@@ -98,7 +152,9 @@ static void dedup_forget(Dedup *d, gint64 latest)
         if (!old && !full)
             return;
         d->forgotten += !old;
-        g_hash_table_remove(d->ids, e->id);
+        gboolean found;
+        table_remove(d, table_find(d, e->id, e->hash, &found));
+        g_assert(found);
         d->head = (d->head + 1) % LIMIT_DEDUP_IDS;
         d->n--;
     }
@@ -111,21 +167,31 @@ DedupResult dedup_check(Dedup *d, const Txn *t, gint64 latest, guint *source, gu
     memcpy(id, t->tx_id.ptr, n);
     id[n] = '\0';
     guint64 print = dedup_print(t);
-    DedupEntry *e = g_hash_table_lookup(d->ids, id);
-    if (e) {
+    guint64 hash = id_hash(id, n);
+    gboolean found;
+    guint at = table_find(d, id, hash, &found);
+    if (found) {
+        const DedupEntry *e = slot(d, d->table[at] - 1);
         *source = e->source;
         *line = e->line;
         return e->print == print ? DEDUP_COPY : DEDUP_CONFLICT;
     }
+    guint held = d->n, mask = d->mask;
     dedup_forget(d, latest);
-    e = slot(d, (d->head + d->n) % LIMIT_DEDUP_IDS);
+    if (2 * (d->n + 1) > d->mask + 1)
+        table_grow(d);
+    if (d->n != held || d->mask != mask) /* forgetting or growing moved entries */
+        at = table_find(d, id, hash, &found);
+    guint s = (d->head + d->n) % LIMIT_DEDUP_IDS;
+    DedupEntry *e = slot(d, s);
     d->n++;
     e->ts = t->core.ts;
     e->print = print;
+    e->hash = hash;
     e->line = t->line;
     e->source = t->source_index;
     memcpy(e->id, id, n + 1);
-    g_hash_table_insert(d->ids, e->id, e);
+    d->table[at] = s + 1;
     return DEDUP_NEW;
 }
 

@@ -187,10 +187,10 @@ Test(engine, a_freed_window_goes_to_one_account_only)
 /* --profile's numbers: the five credits of 100.00 or more each enter the
  * receiver's window and each runs the filter (the amount prefilter passes
  * amounts of 100 or more on to it); the sender's side is not looked at.
- * The memory held is the pool's first chunk: 64 entries of 192 bytes (a
- * 64-byte header, the running totals, a ring of four 24-byte entries,
- * rounded up to 64); C's window never holds more than three credits at
- * once, so no ring of its own. */
+ * The memory held is the pool's first chunk: 64 entries of 128 bytes (a
+ * 64-byte header, the running totals, and as many 24-byte ring entries as
+ * fill the rest of the line: two), and the ring of four entries (96 bytes)
+ * C's window takes when its third credit arrives. */
 Test(engine, profile_counts_windows_and_filter_runs)
 {
     Got g;
@@ -199,7 +199,7 @@ Test(engine, profile_counts_windows_and_filter_runs)
     cr_expect_eq(p.cost.entered, 5);
     cr_expect_eq(p.cost.filter_runs, 5);
     cr_expect_gt(p.cost.ns, 0);
-    cr_expect_eq(p.held, 64 * 192, "%" G_GUINT64_FORMAT " bytes", p.held);
+    cr_expect_eq(p.held, 64 * 128 + 4 * 24, "%" G_GUINT64_FORMAT " bytes", p.held);
     g_ptr_array_unref(g.json);
 }
 
