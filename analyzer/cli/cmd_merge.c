@@ -291,8 +291,10 @@ static gboolean shards_run(In *in, guint n, ShardFileRun *run, GError **error)
             *run = r;
         gint64 latest = MIN(run->latest == G_MININT64 ? r.latest : run->latest,
                             r.latest == G_MININT64 ? run->latest : r.latest);
-        r.latest = run->latest;
-        if (memcmp(&r, run, sizeof r) != 0) {
+        if (r.incremental != run->incremental || r.last_run != run->last_run ||
+            r.last_watermark != run->last_watermark || r.late_rows != run->late_rows ||
+            r.late_earliest != run->late_earliest || r.from != run->from || r.to != run->to ||
+            r.replayed != run->replayed) {
             g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
                         "%s and %s read differently (incremental or not, range, watermark, "
                         "late rows or replay): shards of one run plan alike",
