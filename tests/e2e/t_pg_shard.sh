@@ -30,6 +30,16 @@ from_db() { # from_db N: N shards from the database merged are one run's
 for n in 2 3; do
     check "$n shards from the database merged = one run, byte for byte" from_db $n
 done
+check "merge --db of plain shards: one non-incremental run with one run's alerts" sh -c "
+    $MT merge -q --db '' --rules $R $TMP/db-3/shard-*.jsonl &&
+    grep -o '\"alert_id\":\"[0-9a-f]*\"' $TMP/one.jsonl | cut -d'\"' -f4 | sort -u > $TMP/one.ids &&
+    $PSQL -c 'SELECT alert_id FROM alerts ORDER BY 1' > $TMP/stored.ids &&
+    [ -s $TMP/one.ids ] && diff $TMP/one.ids $TMP/stored.ids &&
+    [ \"\$($PSQL -c \"SELECT status, incremental, alerts FROM runs\")\" = \"succeeded|f|\$(wc -l < $TMP/one.jsonl)\" ]"
+check "merge --db refuses shards run with other rules: a failed run, nothing stored" sh -c "
+    $MT merge -q --db '' --rules rules $TMP/db-3/shard-*.jsonl 2> $TMP/err; [ \$? -eq 3 ] &&
+    grep -q 'the shards were run with other rules than --rules' $TMP/err &&
+    [ \"\$($PSQL -c \"SELECT count(*), count(*) FILTER (WHERE status = 'failed' AND error LIKE '%other rules%') FROM runs\")\" = '2|1' ]"
 check "scan --shard stores nothing itself: the merge does (exit 2, says so)" sh -c "
     $MT scan -q --rules $R --db '' --shard 0/2 2> $TMP/err; [ \$? -eq 2 ] &&
     grep -qF \"'moneytrail merge --db' stores the merged shards as one run\" $TMP/err"
