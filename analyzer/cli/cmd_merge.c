@@ -407,12 +407,14 @@ int cmd_merge(int argc, char **argv)
          "write the merged alerts as JSON Lines to FILE (replaced only on success)", "FILE"},
         {"db", 0, 0, G_OPTION_ARG_STRING, &o.db,
          "store the merged alerts in this PostgreSQL database as one run, in one transaction "
-         "('--db' alone: the PG* environment)", "CONNINFO"},
+         "('--db' alone: the PG* environment)",
+         "CONNINFO"},
         {"rules", 'r', 0, G_OPTION_ARG_FILENAME_ARRAY, &o.rules,
          "with --db: the rules the shards ran (recorded with the run)", "DIR|FILE"},
         {"incremental", 0, 0, G_OPTION_ARG_NONE, &o.incremental,
          "with --db: the shards ran 'scan --db --incremental --shard K/N'; the run records the "
-         "watermark", NULL},
+         "watermark",
+         NULL},
         {"quiet", 'q', 0, G_OPTION_ARG_NONE, &o.quiet, "no summary", NULL},
         {G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &o.paths, NULL, NULL},
         {NULL, 0, 0, 0, NULL, NULL, NULL},

@@ -430,8 +430,9 @@ static gboolean scan_pg_group_check(ScanPg *p, const RuleSet *rs, const ShardFil
 {
     char a[32], b[32];
     if (run->incremental != p->o->incremental) {
-        g_set_error(error, DB_ERROR, DB_ERROR_WATERMARK, "the shards were run %s --incremental, "
-                    "the merge %s", run->incremental ? "with" : "without",
+        g_set_error(error, DB_ERROR, DB_ERROR_WATERMARK,
+                    "the shards were run %s --incremental, the merge %s",
+                    run->incremental ? "with" : "without",
                     p->o->incremental ? "with it" : "without it");
         return FALSE;
     }
@@ -455,8 +456,8 @@ static gboolean scan_pg_group_check(ScanPg *p, const RuleSet *rs, const ShardFil
     return TRUE;
 }
 
-gboolean scan_pg_group_commit(ScanPg *p, const RuleSet *rs, const ShardFileRun *run,
-                              guint64 rows, guint64 rejected, GError **error)
+gboolean scan_pg_group_commit(ScanPg *p, const RuleSet *rs, const ShardFileRun *run, guint64 rows,
+                              guint64 rejected, GError **error)
 {
     if (!scan_pg_group_check(p, rs, run, error)) {
         scan_pg_abort(p, (*error)->message);

@@ -98,8 +98,8 @@ gboolean scan_pg_group_alert(ScanPg *p, const char *json, gsize len);
  * unsharded run would, stores the alerts and records the run with the
  * shards' rows and watermark in one transaction. FALSE with error (the
  * run is then marked failed). */
-gboolean scan_pg_group_commit(ScanPg *p, const RuleSet *rs, const ShardFileRun *run,
-                              guint64 rows, guint64 rejected, GError **error);
+gboolean scan_pg_group_commit(ScanPg *p, const RuleSet *rs, const ShardFileRun *run, guint64 rows,
+                              guint64 rejected, GError **error);
 /* After a commit: alerts staged and new, as for scan_pg_summary. */
 void scan_pg_group_counts(const ScanPg *p, guint64 *raised, guint64 *stored);
 

@@ -131,8 +131,11 @@ static gboolean read_time(const JVal *o, const char *key, gboolean open_end, gin
 gboolean shard_file_read_run(const JVal *end, ShardFileRun *r)
 {
     const JVal *o = jval_get(end, "run");
-    *r = (ShardFileRun){.last_watermark = G_MININT64, .from = G_MININT64, .to = G_MAXINT64,
-                        .latest = G_MININT64, .late_earliest = G_MININT64};
+    *r = (ShardFileRun){.last_watermark = G_MININT64,
+                        .from = G_MININT64,
+                        .to = G_MAXINT64,
+                        .latest = G_MININT64,
+                        .late_earliest = G_MININT64};
     if (!o)
         return TRUE;
     double late = jval_get_num(o, "late_rows", -1), replayed = jval_get_num(o, "replayed", -1),
@@ -142,7 +145,8 @@ gboolean shard_file_read_run(const JVal *end, ShardFileRun *r)
     r->late_rows = late >= 0 ? (guint64)late : 0;
     r->replayed = replayed >= 0 ? (guint64)replayed : 0;
     r->last_run = (gint64)last;
-    return late >= 0 && replayed >= 0 && last >= 0 && read_time(o, "last_watermark", FALSE, &r->last_watermark) &&
+    return late >= 0 && replayed >= 0 && last >= 0 &&
+           read_time(o, "last_watermark", FALSE, &r->last_watermark) &&
            read_time(o, "late_earliest", FALSE, &r->late_earliest) &&
            read_time(o, "from", FALSE, &r->from) && read_time(o, "to", TRUE, &r->to) &&
            read_time(o, "latest", FALSE, &r->latest);

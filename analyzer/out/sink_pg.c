@@ -199,10 +199,11 @@ static gboolean sink_pg_begin_run(SinkPg *s, const SinkPgRun *run, GError **erro
         !sink_pg_read_plan(s, run, error))
         return FALSE;
     const char *params[] = {run->source, run->incremental ? "true" : "false", run->rules_digest};
-    PGresult *res = db_exec(s->conn, what,
-                  "INSERT INTO runs (source, incremental, rules_digest) VALUES ($1, $2, $3)"
-                  " RETURNING id",
-                  3, params, error);
+    PGresult *res =
+        db_exec(s->conn, what,
+                "INSERT INTO runs (source, incremental, rules_digest) VALUES ($1, $2, $3)"
+                " RETURNING id",
+                3, params, error);
     if (!res)
         return FALSE;
     s->run_id = g_ascii_strtoll(PQgetvalue(res, 0, 0), NULL, 10);
@@ -245,11 +246,12 @@ gboolean sink_pg_failed_run(const SinkPgRun *run, const char *reason, GError **e
     PGconn *conn = db_connect(run->conninfo ? run->conninfo : "", error);
     const char *params[] = {run->source, run->incremental ? "true" : "false", run->rules_digest,
                             reason};
-    gboolean ok = conn && db_check_schema(conn, error) &&
-                  db_command(conn, "cannot record the failed run in",
-                             "INSERT INTO runs (source, incremental, rules_digest, status, finished,"
-                             " error) VALUES ($1, $2, $3, 'failed', clock_timestamp(), $4)",
-                             4, params, error);
+    gboolean ok =
+        conn && db_check_schema(conn, error) &&
+        db_command(conn, "cannot record the failed run in",
+                   "INSERT INTO runs (source, incremental, rules_digest, status, finished,"
+                   " error) VALUES ($1, $2, $3, 'failed', clock_timestamp(), $4)",
+                   4, params, error);
     if (conn)
         PQfinish(conn);
     return ok;
