@@ -15,6 +15,7 @@
 
 #include "base/jval.h"
 #include "cli/cmd.h"
+#include "cli/scan_pg.h"
 #include "cli/shard_file.h"
 #include "read/outfile.h"
 
@@ -202,8 +203,28 @@ static In *first(In *in, guint n, GError **error)
     return best;
 }
 
+/* Where the merged alerts go: a file, or the database (merge --db). */
+typedef struct {
+    FILE *file;
+    ScanPg *db;
+} Out;
+
+static gboolean put_alert(Out *out, const char *alert, gsize len, GError **error)
+{
+    if (out->db) { /* a failed write is kept by the sink; the commit reports it */
+        scan_pg_group_alert(out->db, alert, len);
+        return TRUE;
+    }
+    if (fwrite(alert, 1, len, out->file) != len || fputc('\n', out->file) == EOF) {
+        g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_IO, "cannot write alerts: %s",
+                    g_strerror(errno));
+        return FALSE;
+    }
+    return TRUE;
+}
+
 /* Copies the alerts in order to out. */
-static gboolean merge_alerts(In *in, guint n, FILE *out, GError **error)
+static gboolean merge_alerts(In *in, guint n, Out *out, GError **error)
 {
     for (guint i = 0; i < n; i++)
         if (!in_next(&in[i], error))
@@ -214,12 +235,7 @@ static gboolean merge_alerts(In *in, guint n, FILE *out, GError **error)
             return *error == NULL;
         guint64 row = c->row;
         guint32 order = c->order;
-        if (fwrite(c->alert, 1, c->alert_len, out) != c->alert_len || fputc('\n', out) == EOF) {
-            g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_IO, "cannot write alerts: %s",
-                        g_strerror(errno));
-            return FALSE;
-        }
-        if (!in_next(c, error))
+        if (!put_alert(out, c->alert, c->alert_len, error) || !in_next(c, error))
             return FALSE;
         if (c->has && (c->row < row || (c->row == row && c->order < order)))
             return bad_line(c, "alerts out of run order", error);
@@ -259,15 +275,52 @@ static gboolean check_ends(In *in, guint n, GError **error)
     return TRUE;
 }
 
+/* The shards' way of reading (shard_file.h), which must be the same on
+ * all but for the latest row time, bounded by each shard's clock: the
+ * earliest of those is the run's. */
+static gboolean shards_run(In *in, guint n, ShardFileRun *run, GError **error)
+{
+    for (guint i = 0; i < n; i++) {
+        ShardFileRun r;
+        if (!shard_file_read_run(in[i].end, &r)) {
+            g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_INVAL, "%s: a broken last line",
+                        in[i].path);
+            return FALSE;
+        }
+        if (i == 0)
+            *run = r;
+        gint64 latest = MIN(run->latest == G_MININT64 ? r.latest : run->latest,
+                            r.latest == G_MININT64 ? run->latest : r.latest);
+        if (r.incremental != run->incremental || r.last_run != run->last_run ||
+            r.last_watermark != run->last_watermark || r.late_rows != run->late_rows ||
+            r.late_earliest != run->late_earliest || r.from != run->from || r.to != run->to ||
+            r.replayed != run->replayed) {
+            g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                        "%s and %s read differently (incremental or not, range, watermark, "
+                        "late rows or replay): shards of one run plan alike",
+                        in[0].path, in[i].path);
+            return FALSE;
+        }
+        run->latest = latest;
+    }
+    return TRUE;
+}
+
 /* The shards' summaries added up, as scan prints one run's. */
-static void summary(In *in, guint n, const char *path)
+static void summary(In *in, guint n, const char *path, const ScanPg *db)
 {
     char a[32], b[32];
     guint64 total = 0;
     for (guint i = 0; i < n; i++)
         total += in[i].alerts;
-    fprintf(stderr, "merge: %u shards, %s rows read by each, %s alerts to %s\n", n,
-            cmd_count((guint64)jval_get_num(in[0].end, "rows", 0), a), cmd_count(total, b), path);
+    fprintf(stderr, "merge: %u shards, %s rows read by each, %s alerts %s %s\n", n,
+            cmd_count((guint64)jval_get_num(in[0].end, "rows", 0), a), cmd_count(total, b),
+            db ? "stored in" : "to", db ? "the database" : path);
+    if (db) {
+        guint64 raised, stored;
+        scan_pg_group_counts(db, &raised, &stored);
+        scan_pg_summary(db, raised, stored, stderr);
+    }
     const JVal *counts = jval_get(in[0].end, "counts");
     for (guint k = 0; k < jval_len(counts); k++) {
         guint64 sum = 0;
@@ -279,29 +332,68 @@ static void summary(In *in, guint n, const char *path)
     }
 }
 
-static int merge(char **paths, const char *output, gboolean quiet)
+/* What merge was asked for. */
+typedef struct {
+    char *output, *db;
+    char **rules;
+    char **paths;
+    gboolean quiet, incremental;
+} MergeOptions;
+
+/* Stores the merged alerts and records the run with the shards' rows and
+ * watermark (merge --db), after the checks of a file merge. */
+static gboolean store(In *in, guint n, Out *out, const RuleSet *rs, GError **error)
 {
-    guint n = g_strv_length(paths);
+    ShardFileRun run;
+    if (strcmp(in[0].rules, rs->digest) != 0) {
+        g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                    "the shards were run with other rules than --rules (digests %.12s and %.12s)",
+                    in[0].rules, rs->digest);
+        return FALSE;
+    }
+    return merge_alerts(in, n, out, error) && check_ends(in, n, error) &&
+           shards_run(in, n, &run, error) &&
+           scan_pg_group_commit(out->db, rs, &run, (guint64)jval_get_num(in[0].end, "rows", 0),
+                                (guint64)jval_get_num(in[0].end, "rejected", 0), error);
+}
+
+static int merge(const MergeOptions *o)
+{
+    guint n = g_strv_length(o->paths);
     g_autofree In *in = g_new0(In, n);
     g_autoptr(GError) err = NULL;
-    g_autoptr(Outfile) out = NULL;
+    g_autoptr(Outfile) file = NULL;
+    g_autoptr(RuleSet) rs = NULL;
+    Out out = {0};
     int rc = EXIT_DATA;
     guint opened = 0;
+    if (o->db) { /* the run is recorded first: a failure below is recorded in it */
+        if (!(rs = cmd_load_rules("merge", o->rules, NULL)))
+            return EXIT_FINDINGS;
+        if (!(out.db = scan_pg_group_open(o->db, rs, o->incremental, n, &err)))
+            goto done;
+    }
     for (; opened < n; opened++)
-        if (!in_open(&in[opened], paths[opened], &err)) {
+        if (!in_open(&in[opened], o->paths[opened], &err)) {
             opened++;
             goto done;
         }
-    if (!check_set(in, n, &err) || !(out = outfile_open(output, "alerts file", &err)) ||
-        !merge_alerts(in, n, outfile_stream(out), &err) || !check_ends(in, n, &err) ||
-        !outfile_commit(g_steal_pointer(&out), &err))
+    if (!check_set(in, n, &err))
         goto done;
-    if (!quiet)
-        summary(in, n, output);
+    if (out.db ? !store(in, n, &out, rs, &err)
+               : !(file = outfile_open(o->output, "alerts file", &err)) ||
+                     !merge_alerts(in, n, (out.file = outfile_stream(file), &out), &err) ||
+                     !check_ends(in, n, &err) || !outfile_commit(g_steal_pointer(&file), &err))
+        goto done;
+    if (!o->quiet)
+        summary(in, n, o->output, out.db);
     rc = EXIT_OK;
 done:
-    if (err)
+    if (err) {
         cmd_error("merge", "%s", err->message);
+        scan_pg_abort(out.db, err->message);
+    }
+    scan_pg_free(out.db);
     for (guint i = 0; i < opened; i++)
         in_close(&in[i]);
     return rc;
@@ -309,29 +401,43 @@ done:
 
 int cmd_merge(int argc, char **argv)
 {
-    char *output = NULL;
-    char **paths = NULL;
-    gboolean quiet = FALSE;
+    MergeOptions o = {0};
     GOptionEntry entries[] = {
-        {"alerts", 'o', 0, G_OPTION_ARG_FILENAME, &output,
+        {"alerts", 'o', 0, G_OPTION_ARG_FILENAME, &o.output,
          "write the merged alerts as JSON Lines to FILE (replaced only on success)", "FILE"},
-        {"quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "no summary", NULL},
-        {G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &paths, NULL, NULL},
+        {"db", 0, 0, G_OPTION_ARG_STRING, &o.db,
+         "store the merged alerts in this PostgreSQL database as one run, in one transaction "
+         "('--db' alone: the PG* environment)",
+         "CONNINFO"},
+        {"rules", 'r', 0, G_OPTION_ARG_FILENAME_ARRAY, &o.rules,
+         "with --db: the rules the shards ran (recorded with the run)", "DIR|FILE"},
+        {"incremental", 0, 0, G_OPTION_ARG_NONE, &o.incremental,
+         "with --db: the shards ran 'scan --db --incremental --shard K/N'; the run records the "
+         "watermark",
+         NULL},
+        {"quiet", 'q', 0, G_OPTION_ARG_NONE, &o.quiet, "no summary", NULL},
+        {G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &o.paths, NULL, NULL},
         {NULL, 0, 0, 0, NULL, NULL, NULL},
     };
     g_autoptr(GOptionContext) ctx = g_option_context_new("SHARD_ALERTS...");
     g_option_context_set_summary(ctx, "Merge the alert files of 'moneytrail scan --shard K/N' "
-                                      "into the alerts file of one unsharded run, byte for byte.");
+                                      "into the alerts file of one unsharded run, byte for byte, "
+                                      "or store them in the database as one run.");
     g_option_context_add_main_entries(ctx, entries, NULL);
     int rc = EXIT_USAGE;
+    cmd_db_arg_fix(argc, argv);
     if (!cmd_parse_options(ctx, &argc, &argv, "merge"))
         ;
-    else if (!output)
-        cmd_error("merge", "no output: give -o FILE");
-    else if (!paths || !paths[0])
+    else if (!o.output == !o.db)
+        cmd_error("merge", "give -o FILE, or --db to store the alerts in the database");
+    else if (o.db && (!o.rules || !o.rules[0]))
+        cmd_error("merge", "--db needs --rules, the rules the shards ran");
+    else if (!o.db && (o.rules || o.incremental))
+        cmd_error("merge", "--rules and --incremental go with --db");
+    else if (!o.paths || !o.paths[0])
         cmd_error("merge", "no shard alert files given");
     else
-        rc = merge(paths, output, quiet);
+        rc = merge(&o);
     cmd_options_clear(entries);
     return rc;
 }

@@ -102,6 +102,7 @@ static gboolean parse(ScanCmd *s, int argc, char **argv)
     scan_pg_add_options(ctx, &s->pgo);
     if (!cmd_parse_options(ctx, &argc, &argv, "scan"))
         return FALSE;
+    s->pgo.shard = o->shard_opt;
     if (!(s->pg = scan_pg_plan(&s->pgo, &r->sources, o->alerts)))
         return FALSE;
     if (!scan_pg_reads_db(s->pg) && (!r->sources || !r->sources[0])) {
@@ -449,6 +450,7 @@ static int finish_shard(ScanCmd *s, int rc)
     ShardFile *f = g_steal_pointer(&s->shard);
     if (rc != EXIT_OK) {
         shard_file_abort(f);
+        scan_pg_abort(s->pg, s->reason ? s->reason : "the run failed");
         return rc;
     }
     const RuleSet *rs = s->rs;
@@ -475,9 +477,11 @@ static int finish_shard(ScanCmd *s, int rc)
         alerts += counts[i];
     ShardFileEnd end = {.rows = st.rows, .rejected = st.rejected, .alerts = alerts,
                         .inputs = digest, .n = n, .ids = ids, .titles = titles, .counts = counts};
+    scan_pg_shard_run(s->pg, &end.run);
     g_autoptr(GError) err = NULL;
     if (!shard_file_commit(f, &end, &err)) {
         cmd_error("scan", "%s", err->message);
+        scan_pg_abort(s->pg, err->message);
         return EXIT_DATA;
     }
     if (!s->o.quiet)

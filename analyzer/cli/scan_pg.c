@@ -43,6 +43,7 @@ struct ScanPg {
     SinkPg *sink;
     gint64 quiet_until;
     gint64 watermark; /* of the last incremental run; G_MININT64 = none */
+    gint64 last_run;  /* the last succeeded run when the sink opened (sink_pg_last_run) */
     SinkPgLate late;  /* late rows this run evaluates */
     guint64 replayed;
     gint64 latest; /* the watermark to record: latest row, at most now */
@@ -53,6 +54,9 @@ struct ScanPg {
     char *channels;   /* the only channels read (scan_pg_channels), or NULL */
     SourcePg *source; /* opened by scan_pg_begin, until the input takes it */
     char *rules_changed; /* what changed in the rules since the last run, or NULL */
+    const char *digest;  /* the rules' (scan_pg_begin), to record a failed shard */
+    ScanPgOptions *own;  /* a merge's options (scan_pg_group_open), freed with it */
+    guint64 raised;      /* a merge's alerts staged */
 };
 
 void scan_pg_add_options(GOptionContext *ctx, ScanPgOptions *o)
@@ -128,7 +132,7 @@ static gboolean scan_pg_check(ScanPg *p, char **sources)
         cmd_error("scan", "--from and --to need a database source (--db or --source)");
         return FALSE;
     }
-    if (o->incremental && (!p->src || !p->dest)) {
+    if (o->incremental && (!p->src || (!p->dest && !o->shard))) {
         cmd_error("scan", "--incremental reads from and stores alerts in a database: use --db "
                           "with no files and no --alerts file");
         return FALSE;
@@ -178,6 +182,9 @@ void scan_pg_free(ScanPg *p)
     g_free(p->channels);
     g_free(p->source_desc);
     g_free(p->rules_changed);
+    if (p->own)
+        scan_pg_options_clear(p->own);
+    g_free(p->own);
     g_free(p);
 }
 
@@ -266,26 +273,48 @@ static void scan_pg_late(ScanPg *p, const RuleSet *rs)
     sink_pg_supersede(p->sink, rs, p->quiet_until, p->to);
 }
 
+/* Works out, from the last incremental run, the replay and the start of
+ * the range to read (*from), as scan_pg.c's top comment explains. */
+static gboolean scan_pg_plan_replay(ScanPg *p, const RuleSet *rs, gint64 *from, GError **error)
+{
+    gint64 mark;
+    p->last_run = sink_pg_last_run(p->sink);
+    if (!p->o->incremental || !sink_pg_last_watermark(p->sink, &mark))
+        return TRUE;
+    if (!scan_pg_check_watermark(p, mark, error))
+        return FALSE;
+    p->watermark = p->quiet_until = mark;
+    scan_pg_late(p, rs);
+    return sink_pg_replay_start(p->sink, rs, p->quiet_until, from, error);
+}
+
+/* A shard of an incremental run plans its replay as the run would, from
+ * the database it reads, without the run lock or a run record: its merge
+ * (scan_pg_group_commit) records the run and checks the plan again. */
+static gboolean scan_pg_plan_shard(ScanPg *p, const RuleSet *rs, gint64 *from, GError **error)
+{
+    SinkPgRun run = {p->src, p->source_desc, rs->digest, TRUE, TRUE};
+    if (!(p->sink = sink_pg_open(&run, error)))
+        return FALSE;
+    gboolean ok = scan_pg_plan_replay(p, rs, from, error);
+    sink_pg_abort(g_steal_pointer(&p->sink), NULL);
+    return ok;
+}
+
 gboolean scan_pg_begin(ScanPg *p, const RuleSet *rs, gboolean accounts, InputOptions *io,
                        GError **error)
 {
     gint64 from = p->from;
+    p->digest = rs->digest;
     if (p->dest) {
-        SinkPgRun run = {p->dest, p->source_desc, rs->digest, p->o->incremental};
+        SinkPgRun run = {p->dest, p->source_desc, rs->digest, p->o->incremental, FALSE};
         if (!(p->sink = sink_pg_open(&run, error)) ||
             !scan_rules_note(p->dest, sink_pg_run_id(p->sink), rs, p->o->incremental,
-                             &p->rules_changed, error))
+                             &p->rules_changed, error) ||
+            !scan_pg_plan_replay(p, rs, &from, error))
             return FALSE;
-        gint64 mark;
-        if (p->o->incremental && sink_pg_last_watermark(p->sink, &mark)) {
-            if (!scan_pg_check_watermark(p, mark, error))
-                return FALSE;
-            p->watermark = p->quiet_until = mark;
-            scan_pg_late(p, rs);
-            if (!sink_pg_replay_start(p->sink, rs, p->quiet_until, &from, error))
-                return FALSE;
-        }
-    }
+    } else if (p->o->incremental && !scan_pg_plan_shard(p, rs, &from, error))
+        return FALSE;
     p->from = from;
     p->channels = scan_pg_channels(rs);
     return !p->src || scan_pg_open_source(p, from, accounts, io, error);
@@ -323,10 +352,128 @@ gboolean scan_pg_commit(ScanPg *p, const InputStats *st, guint64 *stored, GError
     return ok;
 }
 
+/* A failed shard of an incremental run records itself as a failed run
+ * (no alerts), so that the database says which shard failed and why. */
+static void scan_pg_shard_failed(ScanPg *p, const char *reason)
+{
+    g_autofree char *source = g_strdup_printf("%s, shard %s", p->source_desc, p->o->shard);
+    g_autofree char *why = g_strdup_printf("shard %s failed: %s", p->o->shard, reason);
+    SinkPgRun run = {p->src, source, p->digest, TRUE, FALSE};
+    g_autoptr(GError) err = NULL;
+    if (!sink_pg_failed_run(&run, why, &err))
+        fprintf(stderr, "scan: the shard's failure is not recorded: %s\n", err->message);
+}
+
 void scan_pg_abort(ScanPg *p, const char *reason)
 {
+    if (p && !p->sink && p->o->shard && p->o->incremental && p->digest)
+        scan_pg_shard_failed(p, reason);
     if (p)
         sink_pg_abort(g_steal_pointer(&p->sink), reason);
+}
+
+void scan_pg_shard_run(const ScanPg *p, ShardFileRun *r)
+{
+    *r = (ShardFileRun){.incremental = p->o->incremental,
+                        .last_run = p->last_run,
+                        .last_watermark = p->watermark,
+                        .late_rows = p->late.rows,
+                        .late_earliest = p->late.rows ? p->late.earliest : G_MININT64,
+                        .from = p->from,
+                        .to = p->to,
+                        .latest = p->latest,
+                        .replayed = p->replayed};
+}
+
+ScanPg *scan_pg_group_open(const char *conninfo, const RuleSet *rs, gboolean incremental,
+                           guint files, GError **error)
+{
+    ScanPg *p = g_new0(ScanPg, 1);
+    p->o = p->own = g_new0(ScanPgOptions, 1);
+    p->o->db = g_strdup(conninfo);
+    p->o->incremental = incremental;
+    p->src = p->dest = p->o->db;
+    p->from = p->quiet_until = p->latest = p->watermark = G_MININT64;
+    p->to = G_MAXINT64;
+    p->now = g_get_real_time() / G_USEC_PER_SEC;
+    p->digest = rs->digest;
+    p->source_desc = g_strdup_printf("%s, %u shard files merged", SOURCE_PG_NAME, files);
+    SinkPgRun run = {p->dest, p->source_desc, rs->digest, incremental, FALSE};
+    if (!(p->sink = sink_pg_open(&run, error)) ||
+        !scan_rules_note(p->dest, sink_pg_run_id(p->sink), rs, incremental, &p->rules_changed,
+                         error) ||
+        !scan_pg_plan_replay(p, rs, &p->from, error)) {
+        scan_pg_abort(p, *error ? (*error)->message : "the run could not start");
+        scan_pg_free(p);
+        return NULL;
+    }
+    return p;
+}
+
+gboolean scan_pg_group_alert(ScanPg *p, const char *json, gsize len)
+{
+    p->raised++;
+    return sink_pg_write_json(p->sink, json, len);
+}
+
+/* "none" or the UTC time t; for messages. */
+static const char *scan_pg_time(gint64 t, char *buf)
+{
+    return t == G_MININT64 ? "none" : tstamp_format_utc(t, buf);
+}
+
+/* The shards planned what this merge's run did when it opened
+ * (scan_pg_group_open): the last incremental run's watermark, the late
+ * rows and the replay start; the range to supersede ends at theirs. */
+static gboolean scan_pg_group_check(ScanPg *p, const RuleSet *rs, const ShardFileRun *run,
+                                    GError **error)
+{
+    char a[32], b[32];
+    if (run->incremental != p->o->incremental) {
+        g_set_error(error, DB_ERROR, DB_ERROR_WATERMARK,
+                    "the shards were run %s --incremental, the merge %s",
+                    run->incremental ? "with" : "without",
+                    p->o->incremental ? "with it" : "without it");
+        return FALSE;
+    }
+    if (p->o->incremental &&
+        (p->last_run != run->last_run || p->watermark != run->last_watermark ||
+         p->late.rows != run->late_rows ||
+         (p->late.rows && p->late.earliest != run->late_earliest) || p->from != run->from)) {
+        g_set_error(error, DB_ERROR, DB_ERROR_WATERMARK,
+                    "the database changed after the shards planned their run (last run "
+                    "%" G_GINT64_FORMAT ", now %" G_GINT64_FORMAT "; last watermark %s, now %s; "
+                    "late rows %" G_GUINT64_FORMAT ", now %" G_GUINT64_FORMAT "): run every "
+                    "shard again",
+                    run->last_run, p->last_run, scan_pg_time(run->last_watermark, a),
+                    scan_pg_time(p->watermark, b), run->late_rows, p->late.rows);
+        return FALSE;
+    }
+    p->from = run->from;
+    p->to = run->to;
+    if (p->late.rows && p->quiet_until == p->late.earliest - 1) /* scan_pg_late superseded */
+        sink_pg_supersede(p->sink, rs, p->quiet_until, p->to);
+    return TRUE;
+}
+
+gboolean scan_pg_group_commit(ScanPg *p, const RuleSet *rs, const ShardFileRun *run, guint64 rows,
+                              guint64 rejected, GError **error)
+{
+    if (!scan_pg_group_check(p, rs, run, error)) {
+        scan_pg_abort(p, (*error)->message);
+        return FALSE;
+    }
+    p->latest = run->latest;
+    p->replayed = run->replayed;
+    InputStats st = {.rows = rows, .rejected = rejected};
+    guint64 stored;
+    return scan_pg_commit(p, &st, &stored, error);
+}
+
+void scan_pg_group_counts(const ScanPg *p, guint64 *raised, guint64 *stored)
+{
+    *raised = p->raised;
+    *stored = p->stored.fresh;
 }
 
 void scan_pg_summary(const ScanPg *p, guint64 raised, guint64 stored, FILE *out)

@@ -15,12 +15,14 @@
 #include "read/input.h"
 #include "rule/rule.h"
 #include "read/source_pg.h"
+#include "cli/shard_file.h"
 
 typedef struct {
     char *db;     /* --db: connection string; "" = the environment */
     char *source; /* --source: read transactions from this database */
     char *from, *to;
     gboolean incremental;
+    const char *shard; /* --shard K/N, set by the caller before scan_pg_plan; NULL: none */
 } ScanPgOptions;
 
 typedef struct ScanPg ScanPg;
@@ -78,6 +80,29 @@ void scan_pg_summary(const ScanPg *p, guint64 raised, guint64 stored, FILE *out)
  * the channels some rule can pass are read (scan_pg.c, scan_pg_channels):
  * prints which, for the run summary. */
 void scan_pg_read_summary(const ScanPg *p, FILE *out);
+/* How a shard read its rows, for its file's last line (shard_file.h). */
+void scan_pg_shard_run(const ScanPg *p, ShardFileRun *out);
+
+/* `merge --db`: the shards of a sharded run stored as one run. Opens the
+ * sink (run lock, the run recorded with the rules rs, incremental or not)
+ * for the merge of files shard files; NULL with error. Stage the merged
+ * alerts with scan_pg_group_alert, then scan_pg_group_commit or
+ * scan_pg_abort (the run marked failed with the reason); free with
+ * scan_pg_free. */
+ScanPg *scan_pg_group_open(const char *conninfo, const RuleSet *rs, gboolean incremental,
+                           guint files, GError **error);
+/* Stages one merged alert: its JSON line, len bytes without the newline. */
+gboolean scan_pg_group_alert(ScanPg *p, const char *json, gsize len);
+/* Checks that the shards planned what this run would now (the same last
+ * watermark, late rows and replay start; run is theirs), supersedes as an
+ * unsharded run would, stores the alerts and records the run with the
+ * shards' rows and watermark in one transaction. FALSE with error (the
+ * run is then marked failed). */
+gboolean scan_pg_group_commit(ScanPg *p, const RuleSet *rs, const ShardFileRun *run, guint64 rows,
+                              guint64 rejected, GError **error);
+/* After a commit: alerts staged and new, as for scan_pg_summary. */
+void scan_pg_group_counts(const ScanPg *p, guint64 *raised, guint64 *stored);
+
 /* The accounts table exported by scan_pg_begin as accounts.csv, a
  * temporary file for the KYC side input removed by scan_pg_free; NULL if
  * none was asked for. */

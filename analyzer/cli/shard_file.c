@@ -43,8 +43,8 @@ gboolean shard_file_parse(const char *what, const char *text, gboolean to_db, co
         return FALSE;
     }
     if (to_db) {
-        cmd_error(what, "--shard writes a shard alerts file for 'moneytrail merge'; storing "
-                        "shards in the database is not supported: give --alerts FILE");
+        cmd_error(what, "--shard writes a shard alerts file: give --alerts FILE; "
+                        "'moneytrail merge --db' stores the merged shards as one run");
         return FALSE;
     }
     if (!alerts || g_strcmp0(alerts, "-") == 0) {
@@ -91,6 +91,67 @@ static void shard_file_free(ShardFile *f)
     g_free(f);
 }
 
+/* A time, or null for none (G_MININT64) or open (G_MAXINT64). */
+static void write_time(GString *b, const char *key, gint64 t)
+{
+    if (t == G_MININT64 || t == G_MAXINT64)
+        g_string_append_printf(b, ",\"%s\":null", key);
+    else
+        g_string_append_printf(b, ",\"%s\":%" G_GINT64_FORMAT, key, t);
+}
+
+static void write_run(GString *b, const ShardFileRun *r)
+{
+    g_string_append_printf(b, ",\"run\":{\"incremental\":%s", r->incremental ? "true" : "false");
+    g_string_append_printf(b, ",\"last_run\":%" G_GINT64_FORMAT, r->last_run);
+    write_time(b, "last_watermark", r->last_watermark);
+    g_string_append_printf(b, ",\"late_rows\":%" G_GUINT64_FORMAT, r->late_rows);
+    write_time(b, "late_earliest", r->late_rows ? r->late_earliest : G_MININT64);
+    write_time(b, "from", r->from);
+    write_time(b, "to", r->to);
+    write_time(b, "latest", r->latest);
+    g_string_append_printf(b, ",\"replayed\":%" G_GUINT64_FORMAT "}", r->replayed);
+}
+
+/* A time written by write_time; none is G_MININT64 or, with open_end, G_MAXINT64. */
+static gboolean read_time(const JVal *o, const char *key, gboolean open_end, gint64 *t)
+{
+    const JVal *v = jval_get(o, key);
+    if (!v)
+        return FALSE;
+    if (v->kind == JVAL_NULL) {
+        *t = open_end ? G_MAXINT64 : G_MININT64;
+        return TRUE;
+    }
+    double d = jval_get_num(o, key, 0.5);
+    *t = (gint64)d;
+    return d == (double)*t;
+}
+
+gboolean shard_file_read_run(const JVal *end, ShardFileRun *r)
+{
+    const JVal *o = jval_get(end, "run");
+    *r = (ShardFileRun){.last_watermark = G_MININT64,
+                        .from = G_MININT64,
+                        .to = G_MAXINT64,
+                        .latest = G_MININT64,
+                        .late_earliest = G_MININT64};
+    if (!o)
+        return TRUE;
+    double late = jval_get_num(o, "late_rows", -1), replayed = jval_get_num(o, "replayed", -1),
+           last = jval_get_num(o, "last_run", -1);
+    const JVal *inc = jval_get(o, "incremental");
+    r->incremental = inc && inc->kind == JVAL_BOOL && inc->num != 0;
+    r->late_rows = late >= 0 ? (guint64)late : 0;
+    r->replayed = replayed >= 0 ? (guint64)replayed : 0;
+    r->last_run = (gint64)last;
+    return late >= 0 && replayed >= 0 && last >= 0 &&
+           read_time(o, "last_watermark", FALSE, &r->last_watermark) &&
+           read_time(o, "late_earliest", FALSE, &r->late_earliest) &&
+           read_time(o, "from", FALSE, &r->from) && read_time(o, "to", TRUE, &r->to) &&
+           read_time(o, "latest", FALSE, &r->latest);
+}
+
 gboolean shard_file_commit(ShardFile *f, const ShardFileEnd *end, GError **error)
 {
     GString *b = f->buf;
@@ -106,7 +167,9 @@ gboolean shard_file_commit(ShardFile *f, const ShardFileEnd *end, GError **error
         jval_write_str(b, "title", end->titles[i]);
         g_string_append_printf(b, ",\"alerts\":%" G_GUINT64_FORMAT "}", end->counts[i]);
     }
-    g_string_append(b, "]}}\n");
+    g_string_append(b, "]");
+    write_run(b, &end->run);
+    g_string_append(b, "}}\n");
     put(f);
     gboolean ok;
     if (f->err) {

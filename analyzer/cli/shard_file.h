@@ -5,7 +5,9 @@
  *   {"moneytrail_shard":{"format":1,"shard":K,"shards":N,"rules":"DIGEST"}}
  *   {"row":R,"order":O,"alert":ALERT}          one per alert, in run order
  *   {"moneytrail_shard_end":{"rows":..,"rejected":..,"inputs":"DIGEST",
- *    "alerts":..,"counts":[{"id":..,"title":..,"alerts":..},...]}}
+ *    "alerts":..,"counts":[{"id":..,"title":..,"alerts":..},...],
+ *    "run":{"incremental":..,"last_run":..,"last_watermark":..,"late_rows":..,
+ *    "late_earliest":..,"from":..,"to":..,"latest":..,"replayed":..}}}
  *
  * ALERT is the alert's line as an unsharded scan writes it, byte for byte;
  * R and O its place in that run (shards_alert_key). The last line is
@@ -16,14 +18,32 @@
 
 #include <glib.h>
 
+#include "base/jval.h"
 #include "engine/alert.h"
 
 #define SHARD_FILE_FORMAT 1
 
 typedef struct ShardFile ShardFile;
 
+/* What a shard read and how, for `merge --db`, which records the shards
+ * as one run (times in UTC seconds; G_MININT64 / G_MAXINT64: none or
+ * open, null in the file): the range read, the last succeeded run (0:
+ * none), the last incremental run's watermark and the late rows the
+ * shard planned from, the latest row time
+ * (the watermark to record) and the rows replayed silently. */
+typedef struct {
+    gboolean incremental;
+    gint64 last_run;
+    gint64 last_watermark;
+    guint64 late_rows;
+    gint64 late_earliest;
+    gint64 from, to, latest;
+    guint64 replayed;
+} ShardFileRun;
+
 /* What a finished shard says at the end: the rows it read, the digest of
- * them (scan_input_digest), and its alerts by rule and typology. */
+ * them (scan_input_digest), its alerts by rule and typology, and how it
+ * read them. */
 typedef struct {
     guint64 rows, rejected, alerts;
     const char *inputs;
@@ -31,6 +51,7 @@ typedef struct {
     const char *const *ids;   /* n each */
     const char *const *titles;
     const guint64 *counts;
+    ShardFileRun run;
 } ShardFileEnd;
 
 /* Reads --shard K/N (K from 0 to N-1, N at most SHARD_FILE_MAX) for the
@@ -50,5 +71,8 @@ gboolean shard_file_alert(ShardFile *f, guint64 row, guint32 order, const Alert 
 gboolean shard_file_commit(ShardFile *f, const ShardFileEnd *end, GError **error);
 /* Removes the temporary, keeping the previous file; frees f. NULL is ignored. */
 void shard_file_abort(ShardFile *f);
+/* Reads the "run" object of a last line back (an absent one: a whole
+ * run read from files, not incremental). FALSE when it is malformed. */
+gboolean shard_file_read_run(const JVal *end, ShardFileRun *run);
 
 #endif

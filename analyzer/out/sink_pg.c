@@ -22,6 +22,7 @@ struct SinkPg {
     gint64 run_id;
     gint64 last_watermark;
     gboolean has_last_watermark;
+    gint64 last_run; /* the last succeeded run's id; 0: none */
     gboolean incremental;
     SinkPgLate late;   /* late rows loaded since the last incremental run */
     gint64 late_upto;  /* the last late_loads id read: what this run evaluates */
@@ -166,6 +167,25 @@ static gboolean sink_pg_read_late(SinkPg *s, GError **error)
     return TRUE;
 }
 
+/* The last incremental watermark and, for an incremental run, the late
+ * loads not yet evaluated. */
+static gboolean sink_pg_read_plan(SinkPg *s, const SinkPgRun *run, GError **error)
+{
+    PGresult *res = db_exec(s->conn, "cannot record the run in",
+                            "SELECT extract(epoch FROM max(watermark) FILTER (WHERE incremental))"
+                            "::bigint, coalesce(max(id), 0) FROM runs WHERE status = 'succeeded'",
+                            0, NULL, error);
+    if (!res)
+        return FALSE;
+    s->has_last_watermark = !PQgetisnull(res, 0, 0);
+    s->last_watermark =
+        s->has_last_watermark ? g_ascii_strtoll(PQgetvalue(res, 0, 0), NULL, 10) : 0;
+    s->last_run = g_ascii_strtoll(PQgetvalue(res, 0, 1), NULL, 10);
+    PQclear(res);
+    s->incremental = run->incremental;
+    return !run->incremental || sink_pg_read_late(s, error);
+}
+
 static gboolean sink_pg_begin_run(SinkPg *s, const SinkPgRun *run, GError **error)
 {
     const char *what = "cannot record the run in";
@@ -175,26 +195,15 @@ static gboolean sink_pg_begin_run(SinkPg *s, const SinkPgRun *run, GError **erro
                     "UPDATE runs SET status = 'failed', finished = clock_timestamp(),"
                     " error = 'abandoned: the process ended before the run finished'"
                     " WHERE status = 'running'",
-                    0, NULL, error))
-        return FALSE;
-    PGresult *res = db_exec(s->conn, what,
-                            "SELECT extract(epoch FROM max(watermark))::bigint FROM runs"
-                            " WHERE status = 'succeeded' AND incremental",
-                            0, NULL, error);
-    if (!res)
-        return FALSE;
-    s->has_last_watermark = !PQgetisnull(res, 0, 0);
-    s->last_watermark =
-        s->has_last_watermark ? g_ascii_strtoll(PQgetvalue(res, 0, 0), NULL, 10) : 0;
-    PQclear(res);
-    s->incremental = run->incremental;
-    if (run->incremental && !sink_pg_read_late(s, error))
+                    0, NULL, error) ||
+        !sink_pg_read_plan(s, run, error))
         return FALSE;
     const char *params[] = {run->source, run->incremental ? "true" : "false", run->rules_digest};
-    res = db_exec(s->conn, what,
-                  "INSERT INTO runs (source, incremental, rules_digest) VALUES ($1, $2, $3)"
-                  " RETURNING id",
-                  3, params, error);
+    PGresult *res =
+        db_exec(s->conn, what,
+                "INSERT INTO runs (source, incremental, rules_digest) VALUES ($1, $2, $3)"
+                " RETURNING id",
+                3, params, error);
     if (!res)
         return FALSE;
     s->run_id = g_ascii_strtoll(PQgetvalue(res, 0, 0), NULL, 10);
@@ -223,12 +232,34 @@ SinkPg *sink_pg_open(const SinkPgRun *run, GError **error)
     s->buf = g_string_sized_new(SINK_PG_FLUSH_BYTES * 2);
     s->json = g_string_sized_new(4096);
     if (!(s->conn = db_connect(s->conninfo, error)) || !(s->db_key = sink_pg_db_key(s->conn)) ||
-        !db_check_schema(s->conn, error) || !db_lock_runs(s->conn, error) ||
-        !sink_pg_begin_run(s, run, error)) {
+        !db_check_schema(s->conn, error) ||
+        (run->plan_only ? !sink_pg_read_plan(s, run, error)
+                        : !db_lock_runs(s->conn, error) || !sink_pg_begin_run(s, run, error))) {
         sink_pg_abort(s, NULL);
         return NULL;
     }
     return s;
+}
+
+gboolean sink_pg_failed_run(const SinkPgRun *run, const char *reason, GError **error)
+{
+    PGconn *conn = db_connect(run->conninfo ? run->conninfo : "", error);
+    const char *params[] = {run->source, run->incremental ? "true" : "false", run->rules_digest,
+                            reason};
+    gboolean ok =
+        conn && db_check_schema(conn, error) &&
+        db_command(conn, "cannot record the failed run in",
+                   "INSERT INTO runs (source, incremental, rules_digest, status, finished,"
+                   " error) VALUES ($1, $2, $3, 'failed', clock_timestamp(), $4)",
+                   4, params, error);
+    if (conn)
+        PQfinish(conn);
+    return ok;
+}
+
+gint64 sink_pg_last_run(const SinkPg *s)
+{
+    return s->last_run;
 }
 
 gboolean sink_pg_last_watermark(const SinkPg *s, gint64 *ts)
@@ -316,8 +347,11 @@ void sink_pg_late(const SinkPg *s, SinkPgLate *late)
 
 void sink_pg_supersede(SinkPg *s, const RuleSet *rs, gint64 after, gint64 before)
 {
-    for (int i = 0; i < 2; i++)
+    for (int i = 0; i < 2; i++) {
+        if (s->rules[i]) /* asked again: the new range holds */
+            g_string_free(s->rules[i], TRUE);
         s->rules[i] = g_string_new("{");
+    }
     for (guint i = 0; i < rs->rules->len; i++)
         sink_pg_rule_add(s->rules, 2, g_ptr_array_index(rs->rules, i));
     for (guint i = 0; rs->typologies && i < rs->typologies->len; i++)
@@ -345,24 +379,30 @@ static gboolean sink_pg_flush(SinkPg *s)
     return !s->failed;
 }
 
-gboolean sink_pg_write(SinkPg *s, const Alert *a)
+gboolean sink_pg_write_json(SinkPg *s, const char *json, gsize len)
 {
     if (!s->staging && !s->failed) {
         s->staging = TRUE;
         if (!sink_pg_begin_staging(s, &s->error))
             s->failed = TRUE;
     }
-    g_string_truncate(s->json, 0);
-    alert_to_json(a, s->json);
-    /* COPY text format: the JSON has no raw tab or newline but its final
-     * one, which ends the row; backslashes are doubled. */
-    for (gsize i = 0; i < s->json->len; i++) {
-        if (s->json->str[i] == '\\')
+    /* COPY text format: the JSON has no raw tab or newline; the row ends
+     * with a newline; backslashes are doubled. */
+    for (gsize i = 0; i < len; i++) {
+        if (json[i] == '\\')
             g_string_append_c(s->buf, '\\');
-        g_string_append_c(s->buf, s->json->str[i]);
+        g_string_append_c(s->buf, json[i]);
     }
+    g_string_append_c(s->buf, '\n');
     s->alerts++;
     return s->buf->len < SINK_PG_FLUSH_BYTES || sink_pg_flush(s);
+}
+
+gboolean sink_pg_write(SinkPg *s, const Alert *a)
+{
+    g_string_truncate(s->json, 0);
+    alert_to_json(a, s->json);
+    return sink_pg_write_json(s, s->json->str, s->json->len - 1); /* without its newline */
 }
 
 /* "" for an open bound, else "2024-03-01T00:00:00Z". */

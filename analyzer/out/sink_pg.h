@@ -27,6 +27,7 @@ typedef struct {
     const char *source;       /* what the run reads, for runs.source */
     const char *rules_digest; /* RuleSet.digest */
     gboolean incremental;
+    gboolean plan_only; /* a shard's planning: no lock, no run recorded, nothing stored */
 } SinkPgRun;
 
 /* Connects, checks the schema, takes the run lock, marks runs left
@@ -34,9 +35,17 @@ typedef struct {
  * staging. NULL with error (DB_ERROR_LOCKED when another run is on).
  * Caller ends it with sink_pg_commit or sink_pg_abort. */
 SinkPg *sink_pg_open(const SinkPgRun *run, GError **error);
+/* Records in runs a run that failed before it could open a sink (a shard
+ * of a sharded incremental run: its merge stores the alerts), with
+ * reason. FALSE with error. */
+gboolean sink_pg_failed_run(const SinkPgRun *run, const char *reason, GError **error);
 /* The watermark (UTC seconds) of the last successful incremental run;
  * FALSE if there was none. */
 gboolean sink_pg_last_watermark(const SinkPg *s, gint64 *ts);
+/* The id of the last succeeded run, incremental or not (0: none), when
+ * the sink opened: a sharded run's merge checks that none came after the
+ * shards planned. */
+gint64 sink_pg_last_run(const SinkPg *s);
 /* Where an incremental run must start reading so that, at watermark, its
  * windows and suppression are exactly those of one scan over all history
  * (scan_pg.c explains why): watermark - max(2 x window + suppress) over
@@ -64,6 +73,9 @@ void sink_pg_supersede(SinkPg *s, const RuleSet *rs, gint64 after, gint64 before
 gint64 sink_pg_run_id(const SinkPg *s);
 /* Stages one alert; FALSE after a failure (then commit fails). */
 gboolean sink_pg_write(SinkPg *s, const Alert *a);
+/* The same for an alert's JSON line as alert_to_json writes it, len bytes
+ * without the newline (the merge of shard files). */
+gboolean sink_pg_write_json(SinkPg *s, const char *json, gsize len);
 
 typedef struct {
     gint64 range_from, range_to; /* what was read; G_MININT64 / G_MAXINT64 = open */

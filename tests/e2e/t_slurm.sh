@@ -6,8 +6,9 @@
 # the end. The job array of shards and the merge (afterok) give the
 # alerts of one run, byte for byte; with one shard cancelled the merge
 # never runs and no alerts file appears, and submitting that shard again
-# completes the run; the nightly script does the same for a day's folder;
-# a failed shard leaves a record saying which and why.
+# completes the run; the nightly script does the same for a day's folder
+# and, with a PostgreSQL server of the test harness, for the database; a
+# failed shard leaves a record saying which and why.
 set -u
 . tests/e2e/lib.sh
 MTGEN=${MTGEN:-tools/mtgen/mtgen}
@@ -162,6 +163,24 @@ MT_DAY=2024-02-09 MT_SHARDS=2 tools/slurm/nightly.sh "$B" > "$TMP/submit.out"
 wait_for 300 queue_empty
 check "Slurm: the nightly script's run of a day gives one run's alerts" \
     cmp "$B/runs/2024-02-09/alerts.jsonl" "$TMP/one.jsonl"
+
+# the nightly form from PostgreSQL: 3 shards read the database, the merge
+# stores their alerts there as one incremental run
+. tests/pg/pg-harness.sh
+PG_EXTRA_CLEANUP=stop # the cluster too, as the harness's trap replaces ours
+$MT db init --db '' >/dev/null
+$MT load -q --db '' --accounts "$TMP/bank/accounts.csv" "$TMP/bank/transactions.csv"
+MT_DB= MT_DAY=2024-02-10 MT_SHARDS=3 tools/slurm/nightly.sh "$B" > "$TMP/submit.out"
+wait_for 300 queue_empty
+db_night() {
+    grep -o '"alert_id":"[0-9a-f]*"' "$TMP/one.jsonl" | cut -d'"' -f4 | sort -u > "$TMP/one.ids" &&
+        pg_sql -c 'SELECT alert_id FROM alerts ORDER BY 1' > "$TMP/db.ids" &&
+        [ -s "$TMP/one.ids" ] && diff "$TMP/one.ids" "$TMP/db.ids" &&
+        contains "$B/runs/2024-02-10/stored" "merge: 3 shards" &&
+        [ "$(pg_sql -c "SELECT count(*) FILTER (WHERE status = 'succeeded' AND incremental
+            AND source LIKE '%3 shard files merged'), count(*) FROM runs")" = "1|1" ]
+}
+check "Slurm: the nightly script from PostgreSQL stores one run's alert ids as one run" db_night
 
 # a shard that fails says which and why, and its task fails
 mkdir -p "$TMP/run3"

@@ -11,11 +11,21 @@
 # goes to BASE/runs/DAY (alerts.jsonl when complete; shard-K.failed says
 # which shard failed and why; resubmit it with submit -s K). MT_SHARDS is N
 # (default 8), MT_DAY the day (default yesterday, YYYY-MM-DD).
+#
+# With MT_DB=CONNINFO the night reads PostgreSQL instead: the shards run
+# `scan --db --incremental`, the merge stores their alerts in the database
+# as one incremental run (BASE/runs/DAY/stored when committed); BASE holds
+# only rules/. Load the night's files before (`moneytrail load`).
 set -eu
 base=${1:?usage: nightly.sh BASE}
 day=${MT_DAY:-$(date -u -d yesterday +%Y-%m-%d)}
 n=${MT_SHARDS:-8}
+here=$(dirname "$0")
+if [ -n "${MT_DB+set}" ]; then
+    exec "$here/submit" -n "$n" -d "$base/runs/$day" -m "--db=$MT_DB" -m --incremental \
+        -m "--rules=$base/rules" -- "--db=$MT_DB" --incremental --rules "$base/rules"
+fi
 set -- "$base/in/$day"/*.csv*
 [ -e "$1" ] || { echo "nightly: no transactions in $base/in/$day" >&2; exit 3; }
-exec "$(dirname "$0")/submit" -n "$n" -d "$base/runs/$day" -- \
+exec "$here/submit" -n "$n" -d "$base/runs/$day" -- \
     --rules "$base/rules" --accounts "$base/accounts.csv" "$@"
