@@ -17,8 +17,8 @@ golden() { # golden NAME FILE COMMAND...: the command's standard output equals F
     check "$name" sh -c "$* > $TMP/golden.out && diff -u $file $TMP/golden.out"
 }
 
-R="--rules tests/e2e/data/case/ht-ml-04-v1.rule" # see data/case/README
-for r in ht-ml-01 ht-ml-07-ch ht-ml-11 ht-ml-15 ht-ml-17 ht-sex-01 ht-sex-04; do
+R="--rules tests/e2e/data/case/ht-ml-04-v1.rule --rules tests/e2e/data/case/ht-sex-04-v1.rule" # see data/case/README
+for r in ht-ml-01 ht-ml-07-ch ht-ml-11 ht-ml-15 ht-ml-17 ht-sex-01; do
     R="$R --rules rules/$r.rule"
 done
 golden "the alerts of the case are what scan writes for it (see data/case/README)" $D/alerts.jsonl \

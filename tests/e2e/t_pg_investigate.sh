@@ -10,8 +10,8 @@ D=tests/e2e/data/case
 E=tests/e2e/expected/case
 S="--alerts $D/alerts.jsonl --data $D/transactions.csv --accounts $D/accounts.csv"
 B="--db dbname=postgres"
-R="--rules tests/e2e/data/case/ht-ml-04-v1.rule" # see data/case/README
-for r in ht-ml-01 ht-ml-07-ch ht-ml-11 ht-ml-15 ht-ml-17 ht-sex-01 ht-sex-04; do
+R="--rules tests/e2e/data/case/ht-ml-04-v1.rule --rules tests/e2e/data/case/ht-sex-04-v1.rule" # see data/case/README
+for r in ht-ml-01 ht-ml-07-ch ht-ml-11 ht-ml-15 ht-ml-17 ht-sex-01; do
     R="$R --rules rules/$r.rule"
 done
 
