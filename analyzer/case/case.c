@@ -519,14 +519,19 @@ const char *case_tx_amount_both(const CaseTx *t, char *buf)
     return buf;
 }
 
-/* Adds code to the sorted, comma-separated list (once). */
+static gint cmp_code(gconstpointer a, gconstpointer b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Adds code (borrowed) to the sorted list of codes, once. */
 static void add_code(GPtrArray *codes, const char *code)
 {
     for (guint i = 0; i < codes->len; i++)
         if (strcmp(g_ptr_array_index(codes, i), code) == 0)
             return;
     g_ptr_array_add(codes, (gpointer)code);
-    g_ptr_array_sort(codes, (GCompareFunc)g_strcmp0);
+    g_ptr_array_sort(codes, cmp_code);
 }
 
 static char *join_codes(GPtrArray *codes)

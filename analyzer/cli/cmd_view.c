@@ -20,6 +20,34 @@ GOptionEntry cmd_view_option(CmdView *v, const char *name, const char *help)
     return cmd_option_find(entries, name);
 }
 
+/* --fx-max-age as a number of days (the default when not given); FALSE
+ * after saying why when it is not one. */
+static gboolean fx_max_age_of(const CmdViewOptions *o, const char *what, int *out)
+{
+    char *end = NULL;
+    *out = FX_MAX_AGE_DAYS_DEFAULT;
+    if (!o->fx_max_age)
+        return TRUE;
+    gint64 v = g_ascii_strtoll(o->fx_max_age, &end, 10);
+    if (*o->fx_max_age && !*end && v >= 0 && v <= G_MAXINT) {
+        *out = (int)v;
+        return TRUE;
+    }
+    cmd_error(what, "--fx-max-age must be 0 or more days, not '%s'", o->fx_max_age);
+    return FALSE;
+}
+
+/* The rate options' usage errors, before anything is opened. */
+static gboolean fx_options_ok(const CmdViewOptions *o, const char *what)
+{
+    int age;
+    if (o->currency && !o->fx && !o->db) {
+        cmd_error(what, "--currency needs --fx FILE (the rates to convert with)");
+        return FALSE;
+    }
+    return fx_max_age_of(o, what, &age);
+}
+
 gboolean cmd_view_parse(CmdView *v, const CmdViewSpec *spec, const GOptionEntry *entries, int argc,
                         char **argv)
 {
@@ -37,7 +65,8 @@ gboolean cmd_view_parse(CmdView *v, const CmdViewSpec *spec, const GOptionEntry 
     /* the positional arguments, after --from and --to when asked for */
     g_option_context_add_main_entries(ctx, spec->range ? common : common + 2, NULL);
     cmd_view_add_store_options(ctx, &v->store);
-    if (!cmd_parse_options(ctx, &argc, &argv, spec->what))
+    if (!cmd_parse_options(ctx, &argc, &argv, spec->what) ||
+        !fx_options_ok(&v->store, spec->what))
         return FALSE;
     if (spec->one_arg && !cmd_view_one_arg(v)) {
         cmd_error(spec->what, "%s", spec->one_arg);
@@ -149,13 +178,8 @@ CaseStore *cmd_view_open(const CmdViewOptions *o, const char *what)
     CaseOpenOptions co = {o->alerts, (const char *const *)o->data, o->accounts, o->format, o->db,
                           o->fx,     o->currency,
                           FX_MAX_AGE_DAYS_DEFAULT};
-    char *end = NULL;
-    if (o->fx_max_age)
-        co.fx_max_age = (int)g_ascii_strtoll(o->fx_max_age, &end, 10);
-    if (o->fx_max_age && (!*o->fx_max_age || *end || co.fx_max_age < 0)) {
-        cmd_error(what, "--fx-max-age must be 0 or more days, not '%s'", o->fx_max_age);
+    if (!fx_max_age_of(o, what, &co.fx_max_age))
         return NULL;
-    }
     CaseStore *s = case_store_open(&co, &err);
     if (!s)
         cmd_error(what, "%s", err->message);
