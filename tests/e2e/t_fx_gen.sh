@@ -87,4 +87,15 @@ t4() {
     contains $TMP/err "bad --currency-share '1.5'"
 }
 check "an unknown currency or a share above 1 is refused" t4
+t5() {
+    mkdir $TMP/r2 && sed 's/5000/10000/' $TMP/rules/big.rule > $TMP/r2/big.rule &&
+    $MT scan -q --rules $TMP/r2 --fx "$TMP/fx/rates.csv" -o $TMP/fx2.jsonl "$TMP/fx/transactions.csv" &&
+    old=$(wc -l < $TMP/fx.jsonl) && new=$(wc -l < $TMP/fx2.jsonl) &&
+    $MT rules diff $TMP/rules $TMP/r2 "$TMP/fx/transactions.csv" --fx "$TMP/fx/rates.csv" \
+        > $TMP/diff 2> $TMP/diff.err &&
+    [ ! -s $TMP/diff.err ] &&
+    grep '^T-FXG-01 ' $TMP/diff | tr -s ' ' > $TMP/line && cat $TMP/line &&
+    [ "$(cut -d' ' -f5,6 $TMP/line)" = "$old $new" ]
+}
+check "rules diff --fx: the alert counts of the two scans with --fx" t5
 finish
