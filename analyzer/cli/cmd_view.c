@@ -65,8 +65,7 @@ gboolean cmd_view_parse(CmdView *v, const CmdViewSpec *spec, const GOptionEntry 
     /* the positional arguments, after --from and --to when asked for */
     g_option_context_add_main_entries(ctx, spec->range ? common : common + 2, NULL);
     cmd_view_add_store_options(ctx, &v->store);
-    if (!cmd_parse_options(ctx, &argc, &argv, spec->what) ||
-        !fx_options_ok(&v->store, spec->what))
+    if (!cmd_parse_options(ctx, &argc, &argv, spec->what) || !fx_options_ok(&v->store, spec->what))
         return FALSE;
     if (spec->one_arg && !cmd_view_one_arg(v)) {
         cmd_error(spec->what, "%s", spec->one_arg);
@@ -175,9 +174,13 @@ void cmd_view_options_clear(CmdViewOptions *o)
 CaseStore *cmd_view_open(const CmdViewOptions *o, const char *what)
 {
     g_autoptr(GError) err = NULL;
-    CaseOpenOptions co = {o->alerts, (const char *const *)o->data, o->accounts, o->format, o->db,
-                          o->fx,     o->currency,
-                          FX_MAX_AGE_DAYS_DEFAULT};
+    CaseOpenOptions co = {.alerts = o->alerts,
+                          .data = (const char *const *)o->data,
+                          .accounts = o->accounts,
+                          .format = o->format,
+                          .db = o->db,
+                          .fx = o->fx,
+                          .currency = o->currency};
     if (!fx_max_age_of(o, what, &co.fx_max_age))
         return NULL;
     CaseStore *s = case_store_open(&co, &err);
@@ -364,8 +367,7 @@ void cmd_view_tx_table(GString *out, GPtrArray *txns)
             sep(out, k + 1 == G_N_ELEMENTS(w) && !orig);
         }
         if (orig && *t->currency_orig)
-            g_string_append_printf(out, " %s %s",
-                                   cmd_view_money(t->amount_orig, t->exp_orig, amt),
+            g_string_append_printf(out, " %s %s", cmd_view_money(t->amount_orig, t->exp_orig, amt),
                                    t->currency_orig);
         if (orig)
             sep(out, TRUE);

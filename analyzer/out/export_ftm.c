@@ -181,8 +181,8 @@ void export_ftm_payment(ExportFtm *x, const CaseTx *t, const char *summary)
     /* A converted payment: amount and currency as made, and the converted
      * amount in FollowTheMoney's amountEur or amountUsd (it has no other). */
     gboolean conv = *t->currency_orig;
-    g_autofree char *num = case_plain_amount(conv ? t->amount_orig : t->amount,
-                                             conv ? t->exp_orig : t->exp);
+    g_autofree char *num =
+        case_plain_amount(conv ? t->amount_orig : t->amount, conv ? t->exp_orig : t->exp);
     g_autofree char *rep = conv ? case_plain_amount(t->amount, t->exp) : NULL;
     prop(x, "payer", payer);
     prop(x, "payerAccount", pa);

@@ -232,7 +232,7 @@ static void side(Goaml *g, int d, const CaseTx *t, gboolean from)
     el(g, d + 1, fc, funds);
     g_autofree char *cm = g_strdup_printf("%s_funds_comment", p);
     el(g, d + 1, cm,
-       !cash ? NULL
+       !cash  ? NULL
        : from ? "cash paid in; the depositor is not recorded"
               : "cash paid out; the recipient is not recorded");
     if (from && *t->currency_orig)
@@ -263,9 +263,9 @@ static void transaction(Goaml *g, const CaseTx *t, const char *alert_ids)
     g_autofree char *dflt = conf(g, "transmode", "default", "O");
     g_autofree char *amount = case_plain_amount(t->amount, t->exp);
     const char *cur = *t->currency_orig ? t->currency_orig : t->currency;
-    g_autofree char *desc = g_strdup_printf("%s%s%s%s%s", txn_channel_name(t->channel),
-                                            *t->memo ? ": " : "", t->memo,
-                                            *cur ? ", currency " : "", cur);
+    g_autofree char *desc =
+        g_strdup_printf("%s%s%s%s%s", txn_channel_name(t->channel), *t->memo ? ": " : "", t->memo,
+                        *cur ? ", currency " : "", cur);
     open_el(g, 1, "transaction");
     el(g, 2, "transactionnumber", t->tx_id);
     el(g, 2, "internal_ref_number", alert_ids);

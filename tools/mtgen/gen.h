@@ -396,8 +396,8 @@ typedef struct {
     gboolean canonical, amlworld, amlsim;
     gboolean camt053, mt940; /* bank statements of the bank's own accounts (gen_stmt.c) */
     gboolean quiet;
-    gboolean blind;      /* --blind: gen_blind.c plants instead of the scenarios */
-    int blind_counts[16]; /* --blind: instances per blind typology */
+    gboolean blind;         /* --blind: gen_blind.c plants instead of the scenarios */
+    int blind_counts[16];   /* --blind: instances per blind typology */
     int fx_cur[GEN_FX_MAX]; /* --currencies (gen_fx.c): foreign currencies, 0 = none */
     int fx_n;
     guint32 fx_share_ppm; /* rows in a foreign currency, per million */

@@ -22,8 +22,8 @@ static const struct {
     int dec;     /* decimals of the rate, as the ECB publishes it */
     gint64 base; /* units per euro, times 10^dec */
 } currencies[] = {
-    {"USD", 2, 4, 10850}, {"GBP", 2, 5, 85500}, {"CHF", 2, 4, 9600},   {"JPY", 0, 2, 16000},
-    {"PLN", 2, 4, 43200}, {"RON", 2, 4, 49700}, {"TRY", 2, 4, 350000}, {"PHP", 2, 3, 60500},
+    {"USD", 2, 4, 10850},  {"GBP", 2, 5, 85500},  {"CHF", 2, 4, 9600},   {"JPY", 0, 2, 16000},
+    {"PLN", 2, 4, 43200},  {"RON", 2, 4, 49700},  {"TRY", 2, 4, 350000}, {"PHP", 2, 3, 60500},
     {"MXN", 2, 4, 185000}, {"INR", 2, 4, 900000},
 };
 
@@ -126,8 +126,8 @@ void gen_fx_amount(const GenOptions *o, guint64 id, gint64 utc_t, gint64 cents, 
 static void put_rate(GString *s, int c, gint64 r)
 {
     gint64 p = pow10i(currencies[c].dec);
-    g_string_append_printf(s, "%" G_GINT64_FORMAT ".%0*" G_GINT64_FORMAT, r / p,
-                           currencies[c].dec, r % p);
+    g_string_append_printf(s, "%" G_GINT64_FORMAT ".%0*" G_GINT64_FORMAT, r / p, currencies[c].dec,
+                           r % p);
 }
 
 gboolean gen_fx_write(const GenOptions *o, GError **error)
