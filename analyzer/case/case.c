@@ -1,6 +1,8 @@
 /* case.c: what both implementations of the investigator's query layer
  * share: the records (transactions, alerts, triage, KYC), the alert
- * filter, time parsing, and the neighbourhood walk built on txns_of. */
+ * filter, time parsing, the neighbourhood walk built on txns_of, and the
+ * conversion of transactions into the reporting currency as the stores
+ * read them (docs/currencies.md). */
 #include "case/case.h"
 
 #include <stdio.h>
