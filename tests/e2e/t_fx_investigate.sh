@@ -70,6 +70,18 @@ t3() {
 }
 check "report: both amounts in the evidence, the note over the money tables" t3
 
+# trace: a4's 810000 JPY is 5,000.00 EUR, a5's 10.00 GBP has no rate:
+# 5,000 / 5,010 = 99.80% to B, and the note says the paths still mix
+t3b() {
+    $MT trace A --within 7d --data $TMP/tx.csv --fx $TMP/rates.csv > $TMP/tr &&
+    contains $TMP/tr 'traced: 5,010.00 EUR in 2 transactions' &&
+    contains $TMP/tr 'note: the paths mix currencies' &&
+    [ "$(grep "^B " $TMP/tr | tr -s " ")" = "B 1 5,000.00 99.80% 5,000.00" ] &&
+    $MT trace A --within 7d --data $TMP/tx.csv > $TMP/tr0 &&
+    contains $TMP/tr0 'traced: 811,000 JPY in 2 transactions'
+}
+check "trace: shares of the converted amounts; a row with no rate still mixes, and says so" t3b
+
 t4() {
     $MT export goaml $ID $F -c schema/goaml.conf.example --date 2024-06-01T10:00:00 \
         -o $TMP/str.xml 2> /dev/null &&
