@@ -99,7 +99,7 @@ gboolean impact_on_alert(const Alert *a, void *user)
 
 /* One rule's counts across the two sides. */
 typedef struct {
-    const char *id;
+    const char *id;         /* owned (delta_get copies it) */
     const ImpactRule *r[2]; /* NULL where the side lacks it */
     guint alerts[2], added, removed;
     GHashTable *accounts[2]; /* account names (borrowed from keys) */
@@ -113,6 +113,7 @@ static void delta_free(gpointer p)
         g_hash_table_unref(d->accounts[s]);
     g_ptr_array_unref(d->plus);
     g_ptr_array_unref(d->minus);
+    g_free((char *)d->id);
     g_free(d);
 }
 

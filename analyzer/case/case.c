@@ -1,6 +1,8 @@
 /* case.c: what both implementations of the investigator's query layer
  * share: the records (transactions, alerts, triage, KYC), the alert
- * filter, time parsing, and the neighbourhood walk built on txns_of. */
+ * filter, time parsing, the neighbourhood walk built on txns_of, and the
+ * conversion of transactions into the reporting currency as the stores
+ * read them (docs/currencies.md). */
 #include "case/case.h"
 
 #include <stdio.h>
@@ -41,7 +43,47 @@ CaseTx *case_tx_from_txn(const Txn *t, const char *from, const char *to, const c
     g_strlcpy(c->country, cc, sizeof c->country);
     c->location = g_strdup(location);
     c->memo = g_strndup(t->memo.ptr, t->memo.len);
+    if (t->core.currency_orig && t->core.currency_orig != t->core.currency) {
+        c->amount_orig = t->core.amount_orig;
+        txn_unpack_code(t->core.currency_orig, c->currency_orig);
+        c->exp_orig = t->core.exp_orig;
+    }
     return c;
+}
+
+Fx *case_fx_new(const CaseOpenOptions *o, GError **error)
+{
+    const char *code = o->currency ? o->currency : "EUR";
+    guint32 rep = strlen(code) == 3 ? txn_pack_code3(code, 3) : 0;
+    char upper[4];
+    txn_unpack_code(rep, upper);
+    if (!rep || strcmp(upper, code) != 0) {
+        g_set_error(error, CASE_ERROR, CASE_ERROR_USAGE,
+                    "--currency '%s' is not a currency code (three capital letters)", code);
+        return NULL;
+    }
+    if (o->fx_max_age < 0) {
+        g_set_error(error, CASE_ERROR, CASE_ERROR_USAGE, "--fx-max-age must be 0 or more days");
+        return NULL;
+    }
+    return fx_new(rep, o->fx_max_age);
+}
+
+gboolean case_tx_convert(CaseTx *t, const Fx *fx)
+{
+    guint32 cur = txn_pack_code3(t->currency, strlen(t->currency));
+    if (!fx || *t->currency_orig || cur == fx_reporting(fx))
+        return TRUE;
+    gint64 out;
+    if (!cur || fx_convert(fx, t->amount, cur, t->exp, t->ts, &out) != FX_OK)
+        return FALSE;
+    t->amount_orig = t->amount;
+    memcpy(t->currency_orig, t->currency, sizeof t->currency_orig);
+    t->exp_orig = t->exp;
+    t->amount = out;
+    txn_unpack_code(fx_reporting(fx), t->currency);
+    t->exp = fx_reporting_exp(fx);
+    return TRUE;
 }
 
 void case_triage_free(CaseTriage *t)
@@ -309,15 +351,40 @@ gboolean case_filter_match(const CaseFilter *f, const CaseAlert *a)
     return !f->account || strcmp(f->account, a->account) == 0;
 }
 
+/* The rates of --fx FILE; NULL with error. */
+static Fx *fx_from_file(const CaseOpenOptions *o, GError **error)
+{
+    g_autoptr(Fx) fx = case_fx_new(o, error);
+    if (!fx || !fx_load_file(fx, o->fx, error) || !fx_finish(fx, error))
+        return NULL;
+    return g_steal_pointer(&fx);
+}
+
 CaseStore *case_store_open(const CaseOpenOptions *o, GError **error)
 {
-    return o->db ? case_pg_open(o, error) : case_file_open(o, error);
+    if (o->currency && !o->fx && !o->db) {
+        g_set_error(error, CASE_ERROR, CASE_ERROR_USAGE,
+                    "--currency needs --fx FILE (the rates to convert with)");
+        return NULL;
+    }
+    g_autoptr(Fx) fx = o->fx ? fx_from_file(o, error) : NULL;
+    if (o->fx && !fx)
+        return NULL;
+    CaseStore *s = o->db ? case_pg_open(o, error) : case_file_open(o, error);
+    if (s && fx) {
+        fx_free(s->fx);
+        s->fx = g_steal_pointer(&fx);
+    }
+    return s;
 }
 
 void case_store_free(CaseStore *s)
 {
-    if (s)
-        s->ops->free(s);
+    if (!s)
+        return;
+    Fx *fx = s->fx;
+    s->ops->free(s);
+    fx_free(fx);
 }
 
 static gint cmp_tx(gconstpointer pa, gconstpointer pb)
@@ -440,6 +507,86 @@ gboolean case_parse_when(const char *s, gboolean end_of_day, gint64 now, gint64 
 const char *case_tx_amount(const CaseTx *t, char *buf)
 {
     return money_format(t->amount, t->exp, buf);
+}
+
+const char *case_tx_amount_both(const CaseTx *t, char *buf)
+{
+    char a[32], b[32];
+    if (*t->currency_orig)
+        g_snprintf(buf, 80, "%s %s (%s %s)", money_format(t->amount_orig, t->exp_orig, a),
+                   t->currency_orig, money_format(t->amount, t->exp, b), t->currency);
+    else
+        g_snprintf(buf, 80, "%s%s%s", money_format(t->amount, t->exp, a), *t->currency ? " " : "",
+                   t->currency);
+    return buf;
+}
+
+static gint cmp_code(gconstpointer a, gconstpointer b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Adds code (borrowed) to the sorted list of codes, once. */
+static void add_code(GPtrArray *codes, const char *code)
+{
+    for (guint i = 0; i < codes->len; i++)
+        if (strcmp(g_ptr_array_index(codes, i), code) == 0)
+            return;
+    g_ptr_array_add(codes, (gpointer)code);
+    g_ptr_array_sort(codes, cmp_code);
+}
+
+static char *join_codes(GPtrArray *codes)
+{
+    g_ptr_array_add(codes, NULL);
+    char *s = g_strjoinv(", ", (char **)codes->pdata);
+    g_ptr_array_set_size(codes, codes->len - 1);
+    return s;
+}
+
+char *case_fx_note(const CaseStore *s, GPtrArray *txns)
+{
+    if (!s->fx)
+        return NULL;
+    char rep[4];
+    txn_unpack_code(fx_reporting(s->fx), rep);
+    g_autoptr(GPtrArray) conv = g_ptr_array_new(), kept = g_ptr_array_new();
+    guint n_conv = 0, n_kept = 0;
+    for (guint i = 0; i < txns->len; i++) {
+        const CaseTx *t = g_ptr_array_index(txns, i);
+        if (*t->currency_orig) {
+            n_conv++;
+            add_code(conv, t->currency_orig);
+        } else if (strcmp(t->currency, rep) != 0) {
+            n_kept++;
+            add_code(kept, *t->currency ? t->currency : "none");
+        }
+    }
+    GString *out = g_string_new(NULL);
+    g_string_append_printf(out, "amounts in %s: %u of %u transactions converted", rep, n_conv,
+                           txns->len);
+    if (n_conv) {
+        g_autofree char *c = join_codes(conv);
+        g_string_append_printf(out, " from %s", c);
+    }
+    if (n_kept) {
+        g_autofree char *k = join_codes(kept);
+        g_string_append_printf(out, "; %u with no rate for %s date shown in %s own currency (%s)",
+                               n_kept, n_kept == 1 ? "its" : "their", n_kept == 1 ? "its" : "their",
+                               k);
+    }
+    return g_string_free(out, FALSE);
+}
+
+char *case_plain_amount(gint64 minor, int exp)
+{
+    char buf[32];
+    money_format(minor, exp, buf);
+    GString *s = g_string_new(NULL);
+    for (const char *p = buf; *p; p++)
+        if (*p != ',')
+            g_string_append_c(s, *p);
+    return g_string_free(s, FALSE);
 }
 
 char *case_display_name(CaseStore *s, const char *account)

@@ -15,6 +15,7 @@
 
 #include "base/jval.h"
 #include "base/txn.h"
+#include "read/fx.h"
 
 #define CASE_ERROR (case_error_quark())
 GQuark case_error_quark(void);
@@ -40,6 +41,12 @@ typedef struct {
     guint16 mcc; /* TXN_MCC_NONE when absent */
     char country[3];
     char *location, *memo;
+    /* Converted into the reporting currency (docs/currencies.md): amount,
+     * currency and exp hold the converted value, these the original;
+     * currency_orig is "" when the transaction was not converted. */
+    gint64 amount_orig;
+    char currency_orig[4];
+    int exp_orig;
 } CaseTx;
 
 void case_tx_free(CaseTx *t);
@@ -177,6 +184,7 @@ typedef struct {
 
 struct CaseStore {
     const CaseStoreOps *ops;
+    Fx *fx; /* the rates transactions are converted with (owned), or NULL */
 };
 
 typedef struct {
@@ -185,6 +193,10 @@ typedef struct {
     const char *accounts;    /* KYC accounts CSV, or NULL */
     const char *format;      /* mapping profile, or NULL to detect */
     const char *db;          /* libpq connection string, or NULL for files */
+    const char *fx;          /* reference rates file (read/fx.h), or NULL: with --db the
+                              * fx_rates table when it holds rates, else no conversion */
+    const char *currency;    /* the reporting currency, NULL = EUR */
+    int fx_max_age;          /* days a rate may be older than the transaction */
 } CaseOpenOptions;
 
 /* Opens the store the options name: the database when db is set, the
@@ -192,6 +204,16 @@ typedef struct {
 CaseStore *case_store_open(const CaseOpenOptions *o, GError **error);
 void case_store_free(CaseStore *s);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(CaseStore, case_store_free)
+
+/* An empty rate table for o's reporting currency and maximum age; NULL
+ * with CASE_ERROR_USAGE when the currency is not a code. */
+Fx *case_fx_new(const CaseOpenOptions *o, GError **error);
+/* Converts t into the reporting currency of fx (NULL: nothing), keeping
+ * the original in the *_orig fields. A transaction already in that
+ * currency, or one with no rate for its date, is left as stored (in its
+ * own currency, so that it is never added to the others as a number);
+ * returns FALSE for the latter. */
+gboolean case_tx_convert(CaseTx *t, const Fx *fx);
 
 /* The file implementation (case_file.c). */
 CaseStore *case_file_open(const CaseOpenOptions *o, GError **error);
@@ -219,6 +241,17 @@ gboolean case_parse_duration(const char *s, gint64 *out);
 gboolean case_status_in(const char *list, const char *status);
 /* The transaction's amount for people: "1,234.50". buf >= 32 bytes. */
 const char *case_tx_amount(const CaseTx *t, char *buf);
+/* The amount with its currency, a converted one as the explanations show
+ * it, original first: "9,400.00 USD (8,650.12 EUR)"; else "1,234.50 EUR".
+ * buf >= 80 bytes. */
+const char *case_tx_amount_both(const CaseTx *t, char *buf);
+/* With rates (s->fx), a note on txns (CaseTx *) for people: "amounts in
+ * EUR: 3 of 40 transactions converted from GBP, USD; 1 with no rate for
+ * its date shown in its own currency (JPY)"; NULL without rates. Caller
+ * frees. */
+char *case_fx_note(const CaseStore *s, GPtrArray *txns);
+/* Plain decimal for machine formats: "1300.00", no separators; caller frees. */
+char *case_plain_amount(gint64 minor, int exp);
 /* The account's display name: the KYC name if any, else the id. */
 char *case_display_name(CaseStore *s, const char *account);
 

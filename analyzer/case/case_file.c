@@ -241,6 +241,7 @@ static gboolean read_txns(FileStore *fs, Input *in, Intern *accs, Intern *locs, 
             return FALSE;
         CaseTx *c = case_tx_from_txn(&t, intern_str(accs, t.core.from), intern_str(accs, t.core.to),
                                      intern_str(locs, t.core.location));
+        case_tx_convert(c, fs->base.fx);
         g_ptr_array_add(fs->txns, c);
     }
 }

@@ -254,8 +254,11 @@ static GPtrArray *txns_query(PgStore *ps, const char *sql, int n, const char *co
     if (!res)
         return NULL;
     GPtrArray *out = g_ptr_array_new_with_free_func((GDestroyNotify)case_tx_free);
-    for (int r = 0; r < PQntuples(res); r++)
-        g_ptr_array_add(out, tx_from_row(res, r));
+    for (int r = 0; r < PQntuples(res); r++) {
+        CaseTx *t = tx_from_row(res, r);
+        case_tx_convert(t, ps->base.fx); /* the table keeps the original */
+        g_ptr_array_add(out, t);
+    }
     PQclear(res);
     return out;
 }
@@ -340,6 +343,25 @@ static void pg_free(CaseStore *s)
     g_free(s);
 }
 
+/* Without --fx, the rates of the fx_rates table when it holds any, as
+ * scan --db converts with them; --currency then needs some. */
+static gboolean pg_fx(PgStore *ps, const CaseOpenOptions *o, GError **error)
+{
+    g_autoptr(Fx) fx = case_fx_new(o, error);
+    guint n = 0;
+    if (!fx || !fx_load_db(fx, ps->conn, &n, error))
+        return FALSE;
+    if (!n && o->currency) {
+        g_set_error(error, CASE_ERROR, CASE_ERROR_USAGE,
+                    "--currency: the fx_rates table holds no rates (moneytrail load --fx FILE)");
+        return FALSE;
+    }
+    if (n && !fx_finish(fx, error))
+        return FALSE;
+    ps->base.fx = n ? g_steal_pointer(&fx) : NULL;
+    return TRUE;
+}
+
 static const CaseStoreOps pg_ops = {
     pg_alerts,     pg_each_alert, pg_alert,      pg_account,      pg_account_known, pg_txns_of,
     pg_txns_by_id, pg_set_triage, pg_triage_where, pg_linked, pg_free,
@@ -357,5 +379,9 @@ CaseStore *case_pg_open(const CaseOpenOptions *o, GError **error)
     PgStore *ps = g_new0(PgStore, 1);
     ps->base.ops = &pg_ops;
     ps->conn = conn;
+    if (!o->fx && !pg_fx(ps, o, error)) {
+        pg_free(&ps->base);
+        return NULL;
+    }
     return &ps->base;
 }

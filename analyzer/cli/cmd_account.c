@@ -173,6 +173,9 @@ static int account_run(CmdView *v)
     g_autoptr(GPtrArray) txns =
         v->store.data || v->store.db ? s->ops->txns_of(s, id, t0, t1, &err) : NULL;
     if (txns) {
+        g_autofree char *note = case_fx_note(s, txns);
+        if (note)
+            g_string_append_printf(out, "\n%s\n", note);
         by_key(out, id, txns, "money in and out by channel", "CHANNEL", cmd_view_key_channel, TRUE);
         by_key(out, id, txns, "by month", "MONTH", cmd_view_key_month, TRUE);
         print_top(out, s, id, txns, TRUE);

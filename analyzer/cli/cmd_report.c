@@ -78,16 +78,15 @@ static void html_tx_table(GString *h, GPtrArray *txns)
                        "</tr>\n");
     for (guint i = 0; i < txns->len; i++) {
         const CaseTx *t = g_ptr_array_index(txns, i);
-        char tm[32], amt[32];
+        char tm[32], amt[80];
         g_string_append(h, "<tr><td>");
         esc(h, t->tx_id);
         g_string_append_printf(h, "</td><td>%s</td><td>", cmd_view_local_time(t, tm));
         esc(h, *t->from ? t->from : "(cash)");
         g_string_append(h, "</td><td>");
         esc(h, *t->to ? t->to : "(cash)");
-        g_string_append_printf(h, "</td><td class=\"num\">%s ",
-                               cmd_view_money(t->amount, t->exp, amt));
-        esc(h, t->currency);
+        g_string_append(h, "</td><td class=\"num\">");
+        esc(h, case_tx_amount_both(t, amt)); /* a converted one: "9,400.00 USD (8,650.12 EUR)" */
         g_string_append_printf(h, "</td><td>%s</td><td>", txn_channel_name(t->channel));
         esc(h, *t->location ? t->location : t->country);
         g_string_append(h, "</td><td>");
@@ -275,6 +274,12 @@ static gboolean html_money(GString *h, CaseStore *s, const GraphQuery *q, GError
     if (!txns->len) {
         g_string_append(h, "<p class=\"muted\">No transactions.</p>\n");
         return TRUE;
+    }
+    g_autofree char *note = case_fx_note(s, txns);
+    if (note) {
+        g_string_append(h, "<p class=\"muted\">");
+        esc(h, note);
+        g_string_append(h, ".</p>\n");
     }
     g_string_append(h, "<h3>By channel</h3>\n");
     html_flows(h, q->account, txns, "channel", cmd_view_key_channel);

@@ -483,6 +483,7 @@ static int diff_run(const CmdRunOptions *run, char **label_files, guint examples
     }
     for (int side = 0; side < 2; side++)
         backtest_report_free(report[side]);
+    g_clear_pointer(&data.fx_rates, fx_free); /* the rates both sides shared */
     return rc;
 }
 
@@ -506,6 +507,9 @@ static int rules_diff(int argc, char **argv)
         cmd_run_option(&run, "accounts"),
         cmd_run_option(&run, "max-errors"),
         cmd_run_option(&run, "threads"),
+        cmd_run_option(&run, "fx"),
+        cmd_run_option(&run, "currency"),
+        cmd_run_option(&run, "fx-max-age"),
         cmd_run_option(&run, G_OPTION_REMAINING),
         {NULL, 0, 0, 0, NULL, NULL, NULL},
     };

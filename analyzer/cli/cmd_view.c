@@ -20,6 +20,34 @@ GOptionEntry cmd_view_option(CmdView *v, const char *name, const char *help)
     return cmd_option_find(entries, name);
 }
 
+/* --fx-max-age as a number of days (the default when not given); FALSE
+ * after saying why when it is not one. */
+static gboolean fx_max_age_of(const CmdViewOptions *o, const char *what, int *out)
+{
+    char *end = NULL;
+    *out = FX_MAX_AGE_DAYS_DEFAULT;
+    if (!o->fx_max_age)
+        return TRUE;
+    gint64 v = g_ascii_strtoll(o->fx_max_age, &end, 10);
+    if (*o->fx_max_age && !*end && v >= 0 && v <= G_MAXINT) {
+        *out = (int)v;
+        return TRUE;
+    }
+    cmd_error(what, "--fx-max-age must be 0 or more days, not '%s'", o->fx_max_age);
+    return FALSE;
+}
+
+/* The rate options' usage errors, before anything is opened. */
+static gboolean fx_options_ok(const CmdViewOptions *o, const char *what)
+{
+    int age;
+    if (o->currency && !o->fx && !o->db) {
+        cmd_error(what, "--currency needs --fx FILE (the rates to convert with)");
+        return FALSE;
+    }
+    return fx_max_age_of(o, what, &age);
+}
+
 gboolean cmd_view_parse(CmdView *v, const CmdViewSpec *spec, const GOptionEntry *entries, int argc,
                         char **argv)
 {
@@ -37,7 +65,7 @@ gboolean cmd_view_parse(CmdView *v, const CmdViewSpec *spec, const GOptionEntry 
     /* the positional arguments, after --from and --to when asked for */
     g_option_context_add_main_entries(ctx, spec->range ? common : common + 2, NULL);
     cmd_view_add_store_options(ctx, &v->store);
-    if (!cmd_parse_options(ctx, &argc, &argv, spec->what))
+    if (!cmd_parse_options(ctx, &argc, &argv, spec->what) || !fx_options_ok(&v->store, spec->what))
         return FALSE;
     if (spec->one_arg && !cmd_view_one_arg(v)) {
         cmd_error(spec->what, "%s", spec->one_arg);
@@ -99,7 +127,7 @@ void cmd_view_clear(CmdView *v, const GOptionEntry *entries)
 
 /* The table of the store options, filling o; out has room for
  * VIEW_STORE_ENTRIES entries, the last the terminator. */
-#define VIEW_STORE_ENTRIES 6
+#define VIEW_STORE_ENTRIES 9
 static void store_entries(CmdViewOptions *o, GOptionEntry out[VIEW_STORE_ENTRIES])
 {
     const GOptionEntry entries[VIEW_STORE_ENTRIES] = {
@@ -113,6 +141,14 @@ static void store_entries(CmdViewOptions *o, GOptionEntry out[VIEW_STORE_ENTRIES
          "mapping profile of the exports (default: detected)", "NAME"},
         {"db", 0, 0, G_OPTION_ARG_STRING, &o->db,
          "PostgreSQL connection string (libpq); replaces the files", "CONNINFO"},
+        {"fx", 0, 0, G_OPTION_ARG_FILENAME, &o->fx,
+         "reference exchange rates, as given to scan: amounts are shown converted, with the "
+         "original (with --db the fx_rates table is used when it holds rates)",
+         "FILE"},
+        {"currency", 0, 0, G_OPTION_ARG_STRING, &o->currency,
+         "the reporting currency (default EUR)", "CODE"},
+        {"fx-max-age", 0, 0, G_OPTION_ARG_STRING, &o->fx_max_age,
+         "the most days a rate may be older than the transaction (default 5)", "N"},
         {NULL, 0, 0, 0, NULL, NULL, NULL},
     };
     memcpy(out, entries, sizeof entries);
@@ -138,7 +174,15 @@ void cmd_view_options_clear(CmdViewOptions *o)
 CaseStore *cmd_view_open(const CmdViewOptions *o, const char *what)
 {
     g_autoptr(GError) err = NULL;
-    CaseOpenOptions co = {o->alerts, (const char *const *)o->data, o->accounts, o->format, o->db};
+    CaseOpenOptions co = {.alerts = o->alerts,
+                          .data = (const char *const *)o->data,
+                          .accounts = o->accounts,
+                          .format = o->format,
+                          .db = o->db,
+                          .fx = o->fx,
+                          .currency = o->currency};
+    if (!fx_max_age_of(o, what, &co.fx_max_age))
+        return NULL;
     CaseStore *s = case_store_open(&co, &err);
     if (!s)
         cmd_error(what, "%s", err->message);
@@ -295,9 +339,16 @@ void cmd_view_tx_table(GString *out, GPtrArray *txns)
                  widest(txns, 12, get_to), 13, 3, 18, 8};
     static const char *const head[] = {"TX",     "TIME (LOCAL)", "FROM",    "TO",
                                        "AMOUNT", "CUR",          "CHANNEL", "WHERE"};
+    gboolean orig = FALSE; /* a converted one: the original in a last column */
+    for (guint i = 0; i < txns->len; i++)
+        orig |= *((const CaseTx *)g_ptr_array_index(txns, i))->currency_orig != 0;
     for (gsize k = 0; k < G_N_ELEMENTS(w); k++) {
         cmd_view_cell(out, head[k], w[k], k == 4);
-        sep(out, k + 1 == G_N_ELEMENTS(w));
+        sep(out, k + 1 == G_N_ELEMENTS(w) && !orig);
+    }
+    if (orig) {
+        g_string_append(out, " ORIGINAL");
+        sep(out, TRUE);
     }
     for (guint i = 0; i < txns->len; i++) {
         const CaseTx *t = g_ptr_array_index(txns, i);
@@ -313,8 +364,13 @@ void cmd_view_tx_table(GString *out, GPtrArray *txns)
                                where};
         for (gsize k = 0; k < G_N_ELEMENTS(w); k++) {
             cmd_view_cell(out, cells[k], w[k], k == 4);
-            sep(out, k + 1 == G_N_ELEMENTS(w));
+            sep(out, k + 1 == G_N_ELEMENTS(w) && !orig);
         }
+        if (orig && *t->currency_orig)
+            g_string_append_printf(out, " %s %s", cmd_view_money(t->amount_orig, t->exp_orig, amt),
+                                   t->currency_orig);
+        if (orig)
+            sep(out, TRUE);
     }
 }
 

@@ -16,6 +16,8 @@ typedef struct {
     char *accounts;
     char *format;
     char *db;
+    char *fx, *currency; /* rates and reporting currency (docs/currencies.md) */
+    char *fx_max_age;    /* days, as given; NULL = the default */
 } CmdViewOptions;
 
 /* What every investigator command parses besides its own options: the
@@ -73,7 +75,8 @@ int cmd_view_write(const char *what, const char *path, const GString *text);
  * cmd_view_parse) point. */
 void cmd_view_clear(CmdView *v, const GOptionEntry *entries);
 
-/* Adds --alerts, --data, --accounts, --format and --db to ctx, filling o. */
+/* Adds --alerts, --data, --accounts, --format, --db, --fx, --currency and
+ * --fx-max-age to ctx, filling o. */
 void cmd_view_add_store_options(GOptionContext *ctx, CmdViewOptions *o);
 void cmd_view_options_clear(CmdViewOptions *o);
 /* Opens the store; prints "moneytrail: WHAT: ..." and returns NULL on error. */

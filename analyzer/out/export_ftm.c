@@ -177,18 +177,23 @@ void export_ftm_payment(ExportFtm *x, const CaseTx *t, const char *summary)
     g_autofree char *benef = *benef_acc ? party_of(x, benef_acc) : NULL;
     g_autofree char *pa = *t->from ? ftm_id("account", t->from) : NULL;
     g_autofree char *ba = *t->to ? ftm_id("account", t->to) : NULL;
-    char amt[32], iso[32];
-    money_format(t->amount, t->exp, amt);
-    GString *num = g_string_new(NULL);
-    for (const char *p = amt; *p; p++)
-        if (*p != ',')
-            g_string_append_c(num, *p);
+    char iso[32];
+    /* A converted payment: amount and currency as made, and the converted
+     * amount in FollowTheMoney's amountEur or amountUsd (it has no other). */
+    gboolean conv = *t->currency_orig;
+    g_autofree char *num =
+        case_plain_amount(conv ? t->amount_orig : t->amount, conv ? t->exp_orig : t->exp);
+    g_autofree char *rep = conv ? case_plain_amount(t->amount, t->exp) : NULL;
     prop(x, "payer", payer);
     prop(x, "payerAccount", pa);
     prop(x, "beneficiary", benef);
     prop(x, "beneficiaryAccount", ba);
-    prop(x, "amount", num->str);
-    prop(x, "currency", t->currency);
+    prop(x, "amount", num);
+    prop(x, "currency", conv ? t->currency_orig : t->currency);
+    if (conv && strcmp(t->currency, "EUR") == 0)
+        prop(x, "amountEur", rep);
+    if (conv && strcmp(t->currency, "USD") == 0)
+        prop(x, "amountUsd", rep);
     tstamp_format_utc(t->ts, iso);
     iso[19] = 0; /* FollowTheMoney dates: 2024-05-02T08:15:00 */
     prop(x, "date", iso);
@@ -197,5 +202,4 @@ void export_ftm_payment(ExportFtm *x, const CaseTx *t, const char *summary)
     prop(x, "description", txn_channel_name(t->channel));
     prop(x, "summary", summary);
     end(x);
-    g_string_free(num, TRUE);
 }

@@ -116,16 +116,23 @@ static void entity(Goaml *g, int d, const CaseAccount *k)
     close_el(g, d, "t_entity");
 }
 
-/* Plain decimal for XML: 1300.00 (no thousands separators). */
-static char *plain_amount(gint64 minor, int exp)
+/* A converted transaction's original, on the side the money left from:
+ * foreign_currency_code, foreign_amount and foreign_exchange_rate (units
+ * of the local currency per unit of the foreign one, as the two amounts
+ * give it, to 6 decimals). */
+static void foreign_currency(Goaml *g, int d, const CaseTx *t, const char *p)
 {
-    char buf[32];
-    money_format(minor, exp, buf);
-    GString *s = g_string_new(NULL);
-    for (const char *p = buf; *p; p++)
-        if (*p != ',')
-            g_string_append_c(s, *p);
-    return g_string_free(s, FALSE);
+    g_autofree char *tag = g_strdup_printf("%s_foreign_currency", p);
+    g_autofree char *amount = case_plain_amount(t->amount_orig, t->exp_orig);
+    double rate = t->amount_orig ? (double)t->amount / money_scale(t->exp) /
+                                       ((double)t->amount_orig / money_scale(t->exp_orig))
+                                 : 0;
+    char r[G_ASCII_DTOSTR_BUF_SIZE];
+    open_el(g, d, tag);
+    el(g, d + 1, "foreign_currency_code", t->currency_orig);
+    el(g, d + 1, "foreign_amount", amount);
+    el(g, d + 1, "foreign_exchange_rate", g_ascii_formatd(r, sizeof r, "%.6f", rate));
+    close_el(g, d, tag);
 }
 
 /* The institution of another bank's account: the [institutions] entry
@@ -223,11 +230,14 @@ static void side(Goaml *g, int d, const CaseTx *t, gboolean from)
     open_el(g, d, tag);
     g_autofree char *fc = g_strdup_printf("%s_funds_code", p);
     el(g, d + 1, fc, funds);
+    g_autofree char *cm = g_strdup_printf("%s_funds_comment", p);
+    el(g, d + 1, cm,
+       !cash  ? NULL
+       : from ? "cash paid in; the depositor is not recorded"
+              : "cash paid out; the recipient is not recorded");
+    if (from && *t->currency_orig)
+        foreign_currency(g, d + 1, t, p);
     if (cash) {
-        g_autofree char *cm = g_strdup_printf("%s_funds_comment", p);
-        el(g, d + 1, cm,
-           from ? "cash paid in; the depositor is not recorded"
-                : "cash paid out; the recipient is not recorded");
         g_autofree char *pn = g_strdup_printf("%s_person", p);
         open_el(g, d + 1, pn);
         el(g, d + 2, "first_name", "UNKNOWN");
@@ -235,7 +245,8 @@ static void side(Goaml *g, int d, const CaseTx *t, gboolean from)
         close_el(g, d + 1, pn);
     } else {
         g_autofree char *an = g_strdup_printf("%s_account", p);
-        account_block(g, d + 1, an, acc, t->currency, t->country);
+        account_block(g, d + 1, an, acc, *t->currency_orig ? t->currency_orig : t->currency,
+                      t->country);
     }
     g_autofree char *cn = g_strdup_printf("%s_country", p);
     const char *country = k ? case_account_get(k, "country") : *t->country ? t->country : home;
@@ -250,10 +261,11 @@ static void transaction(Goaml *g, const CaseTx *t, const char *alert_ids)
     goaml_time(t->ts, when);
     g_autofree char *mode = conf(g, "transmode", txn_channel_name(t->channel), NULL);
     g_autofree char *dflt = conf(g, "transmode", "default", "O");
-    g_autofree char *amount = plain_amount(t->amount, t->exp);
+    g_autofree char *amount = case_plain_amount(t->amount, t->exp);
+    const char *cur = *t->currency_orig ? t->currency_orig : t->currency;
     g_autofree char *desc =
         g_strdup_printf("%s%s%s%s%s", txn_channel_name(t->channel), *t->memo ? ": " : "", t->memo,
-                        *t->currency ? ", currency " : "", t->currency);
+                        *cur ? ", currency " : "", cur);
     open_el(g, 1, "transaction");
     el(g, 2, "transactionnumber", t->tx_id);
     el(g, 2, "internal_ref_number", alert_ids);
@@ -340,7 +352,7 @@ static char *reason(Goaml *g, GPtrArray *alerts, const char *subject)
     return g_string_free(r, FALSE);
 }
 
-static void header(Goaml *g, const char *reference, const char *date)
+static void header(Goaml *g, const char *reference, const char *date, const char *local)
 {
     static const char *const ent[] = {"rentity_id", "rentity_branch"};
     static const char *const rp[] = {"gender",    "title", "first_name",
@@ -355,8 +367,7 @@ static void header(Goaml *g, const char *reference, const char *date)
     el(g, 1, "report_code", "STR");
     el(g, 1, "entity_reference", reference);
     el(g, 1, "submission_date", date);
-    g_autofree char *cur = conf(g, "report", "currency_code_local", "EUR");
-    el(g, 1, "currency_code_local", cur);
+    el(g, 1, "currency_code_local", local);
     open_el(g, 1, "reporting_person");
     for (gsize i = 0; i < G_N_ELEMENTS(rp); i++) {
         g_autofree char *v = conf(g, "reporting_person", rp[i], "");
@@ -394,6 +405,26 @@ static void indicators(Goaml *g, GPtrArray *alerts)
     close_el(g, 1, "report_indicators");
 }
 
+/* The currency of amount_local: the reporting currency when amounts are
+ * converted (the config may name it, and no other), else the config's
+ * currency_code_local (default EUR). NULL with error on a mismatch. */
+static char *local_currency(Goaml *g, GError **error)
+{
+    char rep[4] = "EUR";
+    if (g->s->fx)
+        txn_unpack_code(fx_reporting(g->s->fx), rep);
+    char *cur = conf(g, "report", "currency_code_local", rep);
+    if (g->s->fx && strcmp(cur, rep) != 0) {
+        g_set_error(error, CASE_ERROR, CASE_ERROR_USAGE,
+                    "the config's currency_code_local is %s, but the amounts are converted into "
+                    "%s: give --currency %s, or set currency_code_local = %s",
+                    cur, rep, cur, rep);
+        g_free(cur);
+        return NULL;
+    }
+    return cur;
+}
+
 gboolean export_goaml(CaseStore *s, GPtrArray *alerts, const GoamlOptions *o, GString *xml,
                       GError **error)
 {
@@ -408,6 +439,9 @@ gboolean export_goaml(CaseStore *s, GPtrArray *alerts, const GoamlOptions *o, GS
                     "alert of it says so), and a possible victim is never the subject of a report");
         return FALSE;
     }
+    g_autofree char *local = local_currency(&g, error);
+    if (!local)
+        return FALSE;
     g_autoptr(GPtrArray) ids = g_ptr_array_new();
     for (guint i = 0; i < alerts->len; i++) {
         const CaseAlert *a = g_ptr_array_index(alerts, i);
@@ -423,7 +457,7 @@ gboolean export_goaml(CaseStore *s, GPtrArray *alerts, const GoamlOptions *o, GS
         o->entity_reference
             ? g_strdup(o->entity_reference)
             : g_strdup_printf("MT-%s", ((CaseAlert *)g_ptr_array_index(alerts, 0))->id);
-    header(&g, ref, o->submission_date ? o->submission_date : now);
+    header(&g, ref, o->submission_date ? o->submission_date : now, local);
     g_autofree char *why = reason(&g, alerts, subject);
     el(&g, 1, "reason", why);
     g_autofree char *action = conf(&g, "report", "action", "");

@@ -5,7 +5,7 @@
  * Usage: tools/mtgen/mtgen --out DIR [--seed N] [--accounts N] [--days N]
  *        [--start YYYY-MM-DD] [--intensity textbook|subtle] [--count KEY=N ...]
  *        [--gzip] [--gzip-level N] [--layout canonical,amlworld,amlsim,camt053,mt940] [--quiet]
- *        [--blind] [--print-blind-shapes]
+ *        [--blind] [--print-blind-shapes] [--currencies USD,GBP [--currency-share P]]
  * See tools/README.md and tools/mtgen/README.md (--blind). Exit status: 0 success, 1 bad usage, 2 I/O error. */
 #include "gen.h"
 #include "gen_blind.h"
@@ -113,6 +113,7 @@ static gboolean parse_options(int argc, char **argv, GenOptions *o, GError **err
 {
     g_autofree char *seed = NULL, *accounts = NULL, *days = NULL, *start = NULL;
     g_autofree char *intensity = NULL, *out = NULL, *layout = NULL, *level = NULL;
+    g_autofree char *currencies = NULL, *share = NULL;
     g_auto(GStrv) counts = NULL;
     gboolean gz = FALSE, quiet = FALSE, blind = FALSE, shapes = FALSE;
     GOptionEntry entries[] = {
@@ -129,6 +130,11 @@ static gboolean parse_options(int argc, char **argv, GenOptions *o, GError **err
         {"layout", 0, 0, G_OPTION_ARG_STRING, &layout,
          "comma list of canonical, amlworld, amlsim, camt053, mt940 (default canonical)", "LIST"},
         {"quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "no summary on stderr", NULL},
+        {"currencies", 0, 0, G_OPTION_ARG_STRING, &currencies,
+         "write a share of the canonical rows in these currencies, and rates.csv (ECB layout)",
+         "USD,GBP,..."},
+        {"currency-share", 0, 0, G_OPTION_ARG_STRING, &share,
+         "the share of rows in a foreign currency (default 0.15)", "P"},
         {"blind", 0, 0, G_OPTION_ARG_NONE, &blind,
          "plant shapes drawn from wide distributions, with benign look-alikes", NULL},
         {"print-blind-shapes", 0, 0, G_OPTION_ARG_NONE, &shapes,
@@ -180,7 +186,8 @@ static gboolean parse_options(int argc, char **argv, GenOptions *o, GError **err
         o->blind_counts[s] = MAX(2, per);
     if (o->blind && o->days < GEN_BLIND_MIN_DAYS)
         o->days = GEN_BLIND_MIN_DAYS; /* room for the longest span */
-    if (!parse_counts(o, counts, error) || !parse_layout(o, layout ? layout : "canonical", error))
+    if (!parse_counts(o, counts, error) || !parse_layout(o, layout ? layout : "canonical", error) ||
+        !gen_fx_parse(o, currencies, share, error))
         return FALSE;
     o->out_dir = g_steal_pointer(&out);
     return TRUE;
@@ -218,6 +225,7 @@ static char *options_text(const GenOptions *o, const GenPlan *plan, guint64 rows
     g_string_free(lay, TRUE);
     g_string_append_printf(s, "rows=%" G_GUINT64_FORMAT "\ninstances=%u\nplanted_rows=%u\n", rows,
                            plan->instances->len, plan->rows->len);
+    gen_fx_meta(o, s);
     return g_string_free(s, FALSE);
 }
 
@@ -340,7 +348,7 @@ int main(int argc, char **argv)
     gboolean ok =
         gen_pop_write(&pop, acc, o.start_day, &error) &&
         gen_plan_write(&plan, ins, o.amlworld ? pat : NULL, o.amlsim ? sim : NULL, &error) &&
-        stream(&o, &pop, &plan, &rows, &bytes, &error);
+        stream(&o, &pop, &plan, &rows, &bytes, &error) && gen_fx_write(&o, &error);
     if (ok) {
         g_autofree char *text = options_text(&o, &plan, rows);
         ok = g_file_set_contents(meta, text, -1, &error);

@@ -382,6 +382,8 @@ enum {
     SC_N
 };
 
+#define GEN_FX_MAX 8
+
 typedef struct {
     guint64 seed;
     guint32 accounts, days;
@@ -394,9 +396,24 @@ typedef struct {
     gboolean canonical, amlworld, amlsim;
     gboolean camt053, mt940; /* bank statements of the bank's own accounts (gen_stmt.c) */
     gboolean quiet;
-    gboolean blind;      /* --blind: gen_blind.c plants instead of the scenarios */
-    int blind_counts[16]; /* --blind: instances per blind typology */
+    gboolean blind;         /* --blind: gen_blind.c plants instead of the scenarios */
+    int blind_counts[16];   /* --blind: instances per blind typology */
+    int fx_cur[GEN_FX_MAX]; /* --currencies (gen_fx.c): foreign currencies, 0 = none */
+    int fx_n;
+    guint32 fx_share_ppm; /* rows in a foreign currency, per million */
 } GenOptions;
+
+/* ---- a multi-currency bank (gen_fx.c) ---- */
+/* Reads --currencies and --currency-share (NULL: not given) into o. */
+gboolean gen_fx_parse(GenOptions *o, const char *list, const char *share, GError **error);
+/* Appends row id's amount and currency ("5400.00,USD" or "5000.00,EUR"):
+ * the euro amount in cents, converted at the rate of UTC time t when the
+ * row is one of the foreign ones. */
+void gen_fx_amount(const GenOptions *o, guint64 id, gint64 t, gint64 cents, GenBuf *b);
+/* Writes rates.csv in the ECB layout when --currencies was given. */
+gboolean gen_fx_write(const GenOptions *o, GError **error);
+/* The gen.meta lines of --currencies (none without). */
+void gen_fx_meta(const GenOptions *o, GString *s);
 
 /* ---- planted typologies (gen_plant.c, gen_typology_*.c) ---- */
 enum {

@@ -140,8 +140,8 @@ static void canonical_row(GenOut *o, const GenRow *w, guint64 id)
     gen_buf_char(b, ',');
     gen_pop_id(o->pop, w->to, b);
     gen_buf_char(b, ',');
-    gen_buf_cents(b, w->cents);
-    gen_buf_str(b, ",EUR,");
+    gen_fx_amount(o->opt, id, w->t, w->cents, b);
+    gen_buf_char(b, ',');
     gen_buf_str(b, gen_channel_names[w->channel]);
     gen_buf_char(b, ',');
     if (w->mcc)
