@@ -3,7 +3,9 @@
 #
 # Generates about one million transactions of a synthetic bank with planted
 # trafficking patterns (tools/mtgen/mtgen, fixed seed, textbook intensity, default
-# counts), runs the shipped rules over them with `moneytrail backtest`, and
+# counts; a tenth of the rows in US dollars, pounds and Swiss francs, with the
+# reference rates beside them), runs the shipped rules over them with
+# `moneytrail backtest`, amounts converted to euros with those rates, and
 # prints per typology how many planted instances the rules found, then the
 # five highest-scored accounts with the alerts that make their score.
 # Everything it writes stays in demo-out/ (git-ignored).
@@ -24,13 +26,16 @@ cat <<EOF
 moneytrail demo
 ===============
 1. A synthetic bank: tools/mtgen/mtgen --seed $SEED --intensity textbook (default
-   counts: 20,000 accounts, 90 days, 5 planted instances of each scenario).
+   counts: 20,000 accounts, 90 days, 5 planted instances of each scenario),
+   a tenth of the rows in USD, GBP and CHF, with the euro reference rates
+   of those days in rates.csv (docs/currencies.md).
    The planted patterns are textbook cases, as the indicator definitions in
    docs/indicators.md describe them; real laundering is rarely this clean,
    and the 'subtle' intensity (not shown here) is harder to find.
 EOF
 t0=$(date +%s)
-$MTGEN --seed "$SEED" --intensity textbook --gzip --out "$OUT/data" -q
+$MTGEN --seed "$SEED" --intensity textbook --currencies USD,GBP,CHF --currency-share 0.1 \
+    --gzip --out "$OUT/data" -q
 rows=$(sed -n 's/^rows=//p' "$OUT/data/gen.meta")
 inst=$(sed -n 's/^instances=//p' "$OUT/data/gen.meta")
 echo "   -> $OUT/data: $rows transactions, $inst planted instances ($(($(date +%s) - t0)) s)"
@@ -39,10 +44,11 @@ cat <<EOF
 
 2. The shipped rules (rules/) run over every transaction, with the bank's
    accounts (KYC) table beside them, and each alert is compared with the
-   ground truth (instances.csv): moneytrail backtest.
+   ground truth (instances.csv): moneytrail backtest, with --fx rates.csv so
+   that every amount is compared and summed in euros.
 EOF
 t0=$(date +%s)
-$MT backtest --rules rules --accounts "$OUT/data/accounts.csv" \
+$MT backtest --rules rules --fx "$OUT/data/rates.csv" --accounts "$OUT/data/accounts.csv" \
     --labels "$OUT/data/instances.csv" --top 5 "$OUT/data/transactions.csv.gz" > "$OUT/backtest.txt"
 echo "   -> full report in $OUT/backtest.txt ($(($(date +%s) - t0)) s)"
 sed -n '1,5p' "$OUT/backtest.txt" | sed 's/^/   /'

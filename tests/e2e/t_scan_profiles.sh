@@ -39,12 +39,13 @@ check "--profile with threads: CPU seconds of each thread" sh -c "
     $MT scan -j 2 -r rules/ht-ml-01.rule -r rules/ht-ml-07.rule --profile -o $TMP/p.jsonl tests/e2e/data/canonical.csv 2> $TMP/prof.txt &&
     grep -Eq '^scan: CPU seconds by thread: [0-9.]+ reading, decoding and writing alerts, [0-9.]+ a share of the accounts, [0-9.]+ a share of the accounts, [0-9.]+ graph rules\$' $TMP/prof.txt"
 # the memory by part: one graph rule and no window rule, on one thread:
-# no windows; the graph's edge ring starts at 4,096 edges of 56 bytes
-# (229,376 bytes, 0.2 MiB), 16,384 bytes for each of the file's 14 accounts
+# no windows; the graph's edge ring starts at 4,096 edges of 72 bytes (a
+# 56-byte transaction core, the rules' bits, the record's pointer: 294,912
+# bytes, 0.3 MiB), 21,065 bytes for each of the file's 14 accounts
 check "--profile: memory held by part and per distinct account" sh -c "
     $MT scan -j 1 -r rules/ht-ml-07.rule --profile -o $TMP/p.jsonl tests/e2e/data/canonical.csv 2> $TMP/prof.txt &&
     grep -q ' 14 accounts, ' $TMP/prof.txt &&
-    grep -Eq '^scan: memory held at the end, MiB [(]bytes per distinct account[)]: accounts. rows [0-9.]+ [(][0-9]+[)], windows 0[.]0 [(]0[)], records [0-9.]+ [(][0-9]+[)], graph edges 0[.]2 [(]16384[)], graph indexes [0-9.]+ [(][0-9]+[)], history [0-9.]+ [(][0-9]+[)], account ids [0-9.]+ [(][0-9]+[)]; in all [0-9.]+ [(][0-9]+[)]; peak RSS [0-9.]+\$' $TMP/prof.txt"
+    grep -Eq '^scan: memory held at the end, MiB [(]bytes per distinct account[)]: accounts. rows [0-9.]+ [(][0-9]+[)], windows 0[.]0 [(]0[)], records [0-9.]+ [(][0-9]+[)], graph edges 0[.]3 [(]21065[)], graph indexes [0-9.]+ [(][0-9]+[)], history [0-9.]+ [(][0-9]+[)], account ids [0-9.]+ [(][0-9]+[)]; in all [0-9.]+ [(][0-9]+[)]; peak RSS [0-9.]+\$' $TMP/prof.txt"
 check "--threads beyond the limit is a usage error" sh -c "
     $MT scan -j 65 tests/e2e/data/canonical.csv 2> $TMP/j.err; [ \$? = 2 ] &&
     grep -q '^moneytrail: scan: --threads must be from 1 to 64, or 0 for one per processor\$' $TMP/j.err"
