@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "case/case.h"
+#include "case/case_flow.h"
 #include "base/db.h"
 #include "base/money.h"
 
@@ -297,6 +298,65 @@ static GPtrArray *pg_txns_by_id(CaseStore *s, GPtrArray *ids, GError **error)
     return txns_query((PgStore *)s, sql, 1, params, error);
 }
 
+/* A sort key of a transaction that orders as (ts, tx id) under COLLATE
+ * "C": the epoch shifted to be positive and padded, then the tx id. */
+#define TX_KEY "lpad((extract(epoch FROM ts)::bigint + 100000000000)::text, 13, '0') || tx_id"
+
+/* The server sums the account's transactions per sender, receiver and
+ * currency (one pass, hashed), so a hub's million rows travel as one row
+ * per counterparty; the first and the MCC-carrying latest transaction
+ * come from TX_KEY's minimum and maximum. */
+static GPtrArray *pg_flows_of(CaseStore *s, const char *account, gint64 from, gint64 to,
+                              GError **error)
+{
+    static const char sql[] =
+        "SELECT COALESCE(from_account, ''), COALESCE(to_account, ''), COALESCE(currency, ''),"
+        " sum(amount)::text, count(*), extract(epoch FROM min(ts))::bigint,"
+        " extract(epoch FROM max(ts))::bigint, min(" TX_KEY " COLLATE \"C\"),"
+        " bool_or(channel = 'ach_payroll'),"
+        " max(" TX_KEY " || ' ' || mcc::text COLLATE \"C\") FILTER (WHERE mcc IS NOT NULL)"
+        " FROM transactions WHERE (from_account = $1 OR to_account = $1)"
+        " AND ts >= to_timestamp($2::bigint) AND ts <= to_timestamp($3::bigint)"
+        " GROUP BY 1, 2, 3";
+    char a[32], b[32];
+    epoch_param(from, a);
+    epoch_param(to, b);
+    const char *params[] = {account, a, b};
+    PGresult *res = db_exec(((PgStore *)s)->conn, "sum transactions in", sql, 3, params, error);
+    if (!res)
+        return NULL;
+    GPtrArray *out = g_ptr_array_new_with_free_func((GDestroyNotify)case_flow_free);
+    for (int r = 0; r < PQntuples(res); r++) {
+        CaseFlow *f = g_new0(CaseFlow, 1);
+        f->from = g_strdup(PQgetvalue(res, r, 0));
+        f->to = g_strdup(PQgetvalue(res, r, 1));
+        g_strlcpy(f->currency, PQgetvalue(res, r, 2), sizeof f->currency);
+        f->exp = money_currency_exp(txn_pack_code3(f->currency, strlen(f->currency)));
+        const char *amt = PQgetvalue(res, r, 3);
+        if (money_parse_round(amt, strlen(amt), f->exp, '.', 0, &f->total) != MONEY_OK)
+            f->total = 0;
+        f->n = (guint)g_ascii_strtoull(PQgetvalue(res, r, 4), NULL, 10);
+        f->first = g_ascii_strtoll(PQgetvalue(res, r, 5), NULL, 10);
+        f->last = g_ascii_strtoll(PQgetvalue(res, r, 6), NULL, 10);
+        f->first_tx = g_strdup(PQgetvalue(res, r, 7) + 13);
+        f->payroll = strcmp(PQgetvalue(res, r, 8), "t") == 0;
+        f->mcc = TXN_MCC_NONE;
+        const char *m = PQgetvalue(res, r, 9);
+        const char *sp = strrchr(m, ' ');
+        if (!PQgetisnull(res, r, 9) && sp) {
+            f->mcc = (guint16)g_ascii_strtoull(sp + 1, NULL, 10);
+            char ts[14];
+            g_strlcpy(ts, m, sizeof ts);
+            f->mcc_ts = g_ascii_strtoll(ts, NULL, 10) - 100000000000LL;
+            f->mcc_tx = g_strndup(m + 13, (gsize)(sp - m - 13));
+        }
+        g_ptr_array_add(out, f);
+    }
+    PQclear(res);
+    case_flows_sort(out);
+    return out;
+}
+
 /* One transaction: the entry in alert_triage, and on the alert the latest
  * status (when the entry sets one), note and assignee (when it sets one). */
 static gboolean pg_set_triage(CaseStore *s, const char *id, const CaseTriage *t, GError **error)
@@ -342,7 +402,7 @@ static void pg_free(CaseStore *s)
 
 static const CaseStoreOps pg_ops = {
     pg_alerts,     pg_each_alert, pg_alert,      pg_account,      pg_account_known, pg_txns_of,
-    pg_txns_by_id, pg_set_triage, pg_triage_where, pg_linked, pg_free,
+    pg_txns_by_id, pg_set_triage, pg_triage_where, pg_linked, pg_free, pg_flows_of,
 };
 
 CaseStore *case_pg_open(const CaseOpenOptions *o, GError **error)

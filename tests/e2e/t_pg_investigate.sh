@@ -109,4 +109,49 @@ check "db and files agree: graph of the TY-SEX controller, with its possible vic
     $MT graph $CTL --alerts $G/alerts.jsonl --data $G/transactions.csv --accounts $G/accounts.csv -o $TMP/tyf.dot 2>/dev/null &&
     $MT graph $CTL $B -o $TMP/tyd.dot 2>/dev/null && diff -u $TMP/tyf.dot $TMP/tyd.dot &&
     grep -q 'possible victim)' $TMP/tyd.dot && grep -q 'label=\"[0-9]* merchants\"' $TMP/tyd.dot"
+# Hubs from the database: the store sums a followed account's first hop
+# per counterparty (trace) or all of the subject's transactions (graph),
+# and the answers stay those of the files, transaction by transaction, for
+# the busiest account of the generated bank, the controller and the
+# accounts with the most alerts, both ways.
+GF="--alerts $G/alerts.jsonl --data $G/transactions.csv --accounts $G/accounts.csv"
+BUSY=$(awk -F, 'NR > 1 { n[$3]++; n[$4]++ } END { for (a in n) if (a != "" && n[a] > m) { m = n[a]; b = a } print b }' $G/transactions.csv)
+TOP=$($PG_BIN/psql -XAtq -c "SELECT account FROM alerts WHERE account NOT LIKE 'DE-%' AND account NOT LIKE 'RO-%' GROUP BY account ORDER BY count(*) DESC, account LIMIT 3")
+for acc in $BUSY $CTL $TOP; do
+    for dir in out in; do
+        check "db and files agree: trace $acc --direction $dir --hops 3" sh -c "
+            $MT trace $acc --direction $dir --hops 3 $GF > $TMP/tf.out && $MT trace $acc --direction $dir --hops 3 $B > $TMP/td.out &&
+            diff -u $TMP/tf.out $TMP/td.out"
+    done
+    for hops in 1 2; do
+        check "db and files agree: graph $acc --hops $hops" sh -c "
+            $MT graph $acc --hops $hops $GF -o $TMP/gf.dot 2>/dev/null && $MT graph $acc --hops $hops $B -o $TMP/gd.dot 2>/dev/null &&
+            diff -u $TMP/gf.dot $TMP/gd.dot"
+    done
+done
+# Money that comes back to the traced account: LP-A pays LP-B 100, LP-C
+# 50, LP-D 30 and LP-E 20; LP-B pays 60 back before LP-A pays LP-D and
+# LP-E. With one account followed (LP-B), the seeds to LP-C, LP-D and
+# LP-E are summed by the database, but the 60 that came back passes on
+# through LP-D's and LP-E's payments, which caps them (30 + 30 > 30): the
+# database must read those one by one to give the files' answer.
+L=$TMP/loop.csv
+cat >$L <<'CSV'
+tx_id,ts,from_account,to_account,amount,currency,channel,mcc,counterparty_country,location,memo
+l1,2024-06-01T10:00:00Z,LP-A,LP-B,100.00,EUR,transfer,,,,
+l2,2024-06-01T11:00:00Z,LP-A,LP-C,50.00,EUR,transfer,,,,
+l3,2024-06-02T10:00:00Z,LP-B,LP-A,60.00,EUR,transfer,,,,
+l4,2024-06-03T10:00:00Z,LP-A,LP-D,30.00,EUR,transfer,,,,
+l5,2024-06-04T10:00:00Z,LP-A,LP-E,20.00,EUR,transfer,,,,
+l6,2024-06-04T12:00:00Z,LP-C,LP-E,10.00,EUR,transfer,,,,
+CSV
+: >$TMP/none.jsonl
+check "db: money that came back to the traced account is passed on as in the files" sh -c "
+    $MT load -q $B $L &&
+    $MT trace LP-A --max-accounts 1 --hops 3 --alerts $TMP/none.jsonl --data $L > $TMP/lf.out &&
+    $MT trace LP-A --max-accounts 1 --hops 3 $B > $TMP/ld.out && diff -u $TMP/lf.out $TMP/ld.out &&
+    grep -q 'capped' $TMP/ld.out"
+check "db: the same backward, from LP-E" sh -c "
+    $MT trace LP-E --direction in --max-accounts 1 --hops 3 --alerts $TMP/none.jsonl --data $L > $TMP/lf.out &&
+    $MT trace LP-E --direction in --max-accounts 1 --hops 3 $B > $TMP/ld.out && diff -u $TMP/lf.out $TMP/ld.out"
 finish
