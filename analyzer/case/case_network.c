@@ -32,6 +32,11 @@ static void unite(GHashTable *parent, const char *x, const char *y)
         g_hash_table_insert(parent, (gpointer)a, (gpointer)b);
 }
 
+gboolean case_network_links(const char *family)
+{
+    return family && (strcmp(family, "network") == 0 || strcmp(family, "typology") == 0);
+}
+
 static gint cmp_str(gconstpointer pa, gconstpointer pb)
 {
     return strcmp(*(char *const *)pa, *(char *const *)pb);
@@ -123,17 +128,31 @@ static gboolean evidence_joins(CaseStore *s, GPtrArray *evidence, GHashTable *pa
         partner(degree, t->from, t->to);
         partner(degree, t->to, t->from);
     }
+    g_autoptr(GHashTable) is_hub = g_hash_table_new(g_str_hash, g_str_equal);
     GHashTableIter it;
     gpointer k, v;
     g_hash_table_iter_init(&it, degree);
-    while (g_hash_table_iter_next(&it, &k, &v))
-        if (g_hash_table_size(v) > CASE_NETWORK_HUB)
+    while (g_hash_table_iter_next(&it, &k, &v)) {
+        guint n = g_hash_table_size(v);
+        if (n <= CASE_NETWORK_HUB_BUSINESS)
+            continue;
+        GError *err = NULL;
+        CaseAccount *acc = s->ops->account(s, k, &err);
+        if (err) {
+            g_propagate_error(error, err);
+            return FALSE;
+        }
+        gboolean business = strcmp(case_account_get(acc, "kind"), "business") == 0;
+        case_account_free(acc);
+        if (business || n > CASE_NETWORK_HUB) {
+            g_hash_table_add(is_hub, k);
             g_ptr_array_add(hubs, g_strdup(k));
+        }
+    }
     g_ptr_array_sort(hubs, cmp_str);
     for (guint i = 0; i < pairs->len; i++) {
         const CaseTx *t = g_ptr_array_index(pairs, i);
-        if (g_hash_table_size(g_hash_table_lookup(degree, t->from)) <= CASE_NETWORK_HUB &&
-            g_hash_table_size(g_hash_table_lookup(degree, t->to)) <= CASE_NETWORK_HUB)
+        if (!g_hash_table_contains(is_hub, t->from) && !g_hash_table_contains(is_hub, t->to))
             g_ptr_array_add(found, case_join_new(t->from, t->to, "evidence"));
     }
     return TRUE;

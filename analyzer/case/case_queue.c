@@ -141,9 +141,9 @@ gboolean case_queue_add(CaseAlert *a, void *user)
         .mute_end = case_alert_mute_end(a),
         .typology = a->typology != NULL,
         .ev_first = q->evidence->len,
-        .ev_n = a->evidence->len,
+        .ev_n = case_network_links(a->family) ? a->evidence->len : 0,
     };
-    for (guint i = 0; i < a->evidence->len; i++)
+    for (guint i = 0; i < it.ev_n; i++)
         g_ptr_array_add(q->evidence, (gpointer)intern(q, g_ptr_array_index(a->evidence, i)));
     g_array_append_val(q->items, it);
     case_alert_free(a);
