@@ -37,15 +37,30 @@
  * evidence is one of its payments, not a tie to a case. */
 gboolean case_network_links(const char *family);
 
+/* The typology family of a rule id, the part after its first dash up to
+ * the next ("HT-SEX-08" and "TY-SEX" give "SEX", "HT-ML-07-CH" "ML"); an
+ * id without a dash is its own family. Caller frees. */
+char *case_network_family(const char *rule);
+
+/* The alerts the networks are built from: for each, its account, its
+ * rule, and its evidence tx ids when its family links (case_network_links). */
+typedef struct CaseNetworkAlerts CaseNetworkAlerts;
+CaseNetworkAlerts *case_network_alerts_new(void);
+void case_network_alerts_free(CaseNetworkAlerts *n);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(CaseNetworkAlerts, case_network_alerts_free)
+/* Notes one alert (strings copied; evidence: n_ev tx ids, may be 0). */
+void case_network_alerts_add(CaseNetworkAlerts *n, const char *account, const char *rule,
+                             char *const *evidence, guint n_ev);
+
 /* The network of every account of accounts (char *, distinct ids), given
- * the evidence tx ids of their alerts (char *): a table account -> network
+ * their alerts: a table account -> network
  * id, the smallest account id (strcmp) of its component (keys borrowed
  * from accounts, values owned). Appends to joins (CaseJoin *) the joins
  * found, one per pair and kind, sorted by a, b, kind: for a shared value,
  * each account is joined to the smallest account holding it. Appends to
  * hubs (char *, sorted) the accounts left out as hubs. NULL with error
  * when the store fails (the evidence needs --data or --db). */
-GHashTable *case_network_group(CaseStore *s, GPtrArray *accounts, GPtrArray *evidence,
+GHashTable *case_network_group(CaseStore *s, GPtrArray *accounts, CaseNetworkAlerts *alerts,
                                GPtrArray *joins, GPtrArray *hubs, GError **error);
 
 #endif
