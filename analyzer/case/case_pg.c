@@ -357,6 +357,43 @@ static GPtrArray *pg_flows_of(CaseStore *s, const char *account, gint64 from, gi
     return out;
 }
 
+/* The n numbers in v as an array literal, for a bigint[] parameter. */
+static char *json_numbers(const gint64 *v, guint n)
+{
+    GString *out = g_string_new("{");
+    for (guint i = 0; i < n; i++)
+        g_string_append_printf(out, "%s%" G_GINT64_FORMAT, i ? "," : "", v[i]);
+    g_string_append_c(out, '}');
+    return g_string_free(out, FALSE);
+}
+
+/* Counts in each window with one index range scan each, by the sender's
+ * or the receiver's index. */
+static gboolean pg_count_in(CaseStore *s, const char *account, gboolean sent, const gint64 *lo,
+                            const gint64 *hi, guint n, guint64 *counts, GError **error)
+{
+#define COUNT_SQL(col)                                                                            \
+    "SELECT w.i, (SELECT count(*) FROM transactions t WHERE t." col " = $1"                      \
+    " AND t.ts >= to_timestamp(w.lo) AND t.ts <= to_timestamp(w.hi))"                            \
+    " FROM unnest($2::bigint[], $3::bigint[]) WITH ORDINALITY AS w(lo, hi, i)"
+    static const char by_sender[] = COUNT_SQL("from_account");
+    static const char by_receiver[] = COUNT_SQL("to_account");
+#undef COUNT_SQL
+    g_autofree char *a = json_numbers(lo, n), *b = json_numbers(hi, n);
+    const char *params[] = {account, a, b};
+    PGresult *res = db_exec(((PgStore *)s)->conn, "count transactions in",
+                            sent ? by_sender : by_receiver, 3, params, error);
+    if (!res)
+        return FALSE;
+    for (int r = 0; r < PQntuples(res); r++) {
+        guint64 i = g_ascii_strtoull(PQgetvalue(res, r, 0), NULL, 10);
+        if (i >= 1 && i <= n)
+            counts[i - 1] = g_ascii_strtoull(PQgetvalue(res, r, 1), NULL, 10);
+    }
+    PQclear(res);
+    return TRUE;
+}
+
 /* One transaction: the entry in alert_triage, and on the alert the latest
  * status (when the entry sets one), note and assignee (when it sets one). */
 static gboolean pg_set_triage(CaseStore *s, const char *id, const CaseTriage *t, GError **error)
@@ -403,6 +440,7 @@ static void pg_free(CaseStore *s)
 static const CaseStoreOps pg_ops = {
     pg_alerts,     pg_each_alert, pg_alert,      pg_account,      pg_account_known, pg_txns_of,
     pg_txns_by_id, pg_set_triage, pg_triage_where, pg_linked, pg_free, pg_flows_of,
+    pg_count_in,
 };
 
 CaseStore *case_pg_open(const CaseOpenOptions *o, GError **error)

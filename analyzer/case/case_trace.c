@@ -34,6 +34,9 @@ typedef struct {
     GHashTable *reach;  /* account -> TraceReach * */
     TraceResult *r;
     GHashTable *paths; /* "A -> B" -> double * */
+    GHashTable *hub_at; /* ids of transactions that reach the origin when it
+                         * passes money on in more than CASE_TRACE_MAX_FANOUT
+                         * payments (counted by the store), or NULL */
     guint steps;
 } Trace;
 
@@ -201,7 +204,8 @@ static double window_outs(Trace *tr, Edge *e, gboolean *hub)
         return 0;
     e->out_lo = first_after(list, e->t);
     e->out_hi = first_after(list, e->t + tr->q->within);
-    if (e->out_hi - e->out_lo > CASE_TRACE_MAX_FANOUT) {
+    if (e->out_hi - e->out_lo > CASE_TRACE_MAX_FANOUT ||
+        (tr->hub_at && g_hash_table_contains(tr->hub_at, e->id))) {
         *hub = TRUE;
         e->out_hi = e->out_lo;
     }
@@ -308,11 +312,12 @@ static void collect(Trace *tr, guint max_paths)
 }
 
 /* case_trace_compute with the seeds to unfollowed accounts summed in
- * sums (CaseFlow *, or NULL). */
-static TraceResult *compute(GPtrArray *edges, GPtrArray *sums, const TraceQuery *q,
-                            guint max_paths)
+ * sums (CaseFlow *, or NULL), and the arrivals at a hub window hub_at
+ * (tx ids, or NULL). */
+static TraceResult *compute(GPtrArray *edges, GPtrArray *sums, GHashTable *hub_at,
+                            const TraceQuery *q, guint max_paths)
 {
-    Trace tr = {.q = q};
+    Trace tr = {.q = q, .hub_at = hub_at};
     tr.r = g_new0(TraceResult, 1);
     tr.r->reached = g_ptr_array_new_with_free_func((GDestroyNotify)reach_free);
     tr.r->paths = g_ptr_array_new_with_free_func((GDestroyNotify)path_free);
@@ -352,7 +357,7 @@ static TraceResult *compute(GPtrArray *edges, GPtrArray *sums, const TraceQuery 
 
 TraceResult *case_trace_compute(GPtrArray *edges, const TraceQuery *q, guint max_paths)
 {
-    return compute(edges, NULL, q, max_paths);
+    return compute(edges, NULL, NULL, q, max_paths);
 }
 
 typedef struct {
@@ -442,6 +447,8 @@ typedef struct {
     GHashTable *sum_of;   /* receiver -> CaseFlow * in sums */
     GHashTable *claimed;  /* tx ids of seeds moved out of their sum */
     GHashTable *returned; /* tx ids of arrivals at the origin whose window was read */
+    GHashTable *hub_at;   /* those of them whose window holds more than
+                           * CASE_TRACE_MAX_FANOUT seeds (not read) */
 } Run;
 
 static const char *other_end(const TraceQuery *q, const CaseTx *t)
@@ -523,12 +530,56 @@ static int seed_sums(Run *run, GHashTable *next, GError **error)
     return 1;
 }
 
+/* The seeds in the window after each transaction that brought money back
+ * to the origin: where the store counts (count_in), a window of more than
+ * CASE_TRACE_MAX_FANOUT seeds is a hub window (noted in hub_at: nothing
+ * passes on there, so its seeds need not be read); the others are read
+ * one by one. In trace time the window is (t, t + within], so in the
+ * data's time [t - within, t) backward and (t, t + within] forward. */
+static gboolean returned_windows(Run *run, GError **error)
+{
+    const TraceQuery *q = run->q;
+    g_autoptr(GArray) lo = g_array_new(FALSE, FALSE, sizeof(gint64));
+    g_autoptr(GArray) hi = g_array_new(FALSE, FALSE, sizeof(gint64));
+    g_autoptr(GPtrArray) ids = g_ptr_array_new(); /* borrowed from run->returned */
+    for (guint i = 0; i < run->all->len; i++) {
+        const CaseTx *t = g_ptr_array_index(run->all, i);
+        const char *dst = q->backward ? t->from : t->to;
+        if (strcmp(dst, q->account) != 0 || is_seed(t, q) ||
+            g_hash_table_contains(run->returned, t->tx_id))
+            continue;
+        char *id = g_strdup(t->tx_id);
+        g_hash_table_add(run->returned, id);
+        gint64 a = MAX(q->backward ? t->ts - q->within : t->ts + 1, q->from);
+        gint64 b = MIN(q->backward ? t->ts - 1 : t->ts + q->within, q->to);
+        if (a > b)
+            continue;
+        g_array_append_val(lo, a);
+        g_array_append_val(hi, b);
+        g_ptr_array_add(ids, id);
+    }
+    g_autofree guint64 *counts = g_new0(guint64, ids->len + 1);
+    gboolean counted = run->s->ops->count_in && ids->len &&
+                       run->s->ops->count_in(run->s, q->account, !q->backward,
+                                             (gint64 *)lo->data, (gint64 *)hi->data, ids->len,
+                                             counts, error);
+    if (!counted && error && *error)
+        return FALSE;
+    for (guint i = 0; i < ids->len; i++) {
+        if (counted && counts[i] > CASE_TRACE_MAX_FANOUT)
+            g_hash_table_add(run->hub_at, g_strdup(g_ptr_array_index(ids, i)));
+        else if (!read_seeds(run, q->account, g_array_index(lo, gint64, i),
+                             g_array_index(hi, gint64, i), error))
+            return FALSE;
+    }
+    return TRUE;
+}
+
 /* Reads one by one the seeds still summed of the followed accounts in
  * done, and the origin's seeds in the window after each transaction that
  * brought money back to the origin. */
 static gboolean unsum(Run *run, GHashTable *done, GError **error)
 {
-    const TraceQuery *q = run->q;
     if (!run->sums)
         return TRUE;
     GHashTableIter it;
@@ -539,18 +590,7 @@ static gboolean unsum(Run *run, GHashTable *done, GError **error)
         if (f && f->n && !read_seeds(run, k, f->first, f->last, error))
             return FALSE;
     }
-    for (guint i = 0; i < run->all->len; i++) {
-        const CaseTx *t = g_ptr_array_index(run->all, i);
-        const char *dst = q->backward ? t->from : t->to;
-        if (strcmp(dst, q->account) != 0 || is_seed(t, q) ||
-            !g_hash_table_add(run->returned, g_strdup(t->tx_id)))
-            continue;
-        gint64 lo = q->backward ? t->ts - q->within : t->ts;
-        gint64 hi = q->backward ? t->ts : t->ts + q->within;
-        if (!read_seeds(run, q->account, lo, hi, error))
-            return FALSE;
-    }
-    return TRUE;
+    return returned_windows(run, error);
 }
 
 TraceResult *case_trace_run(CaseStore *s, const TraceQuery *q, guint max_paths, GError **error)
@@ -561,7 +601,8 @@ TraceResult *case_trace_run(CaseStore *s, const TraceQuery *q, guint max_paths, 
     g_autoptr(GHashTable) done = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     g_autoptr(GHashTable) claimed = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     g_autoptr(GHashTable) returned = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-    Run run = {s, q, all, NULL, NULL, claimed, returned};
+    g_autoptr(GHashTable) hub_at = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    Run run = {s, q, all, NULL, NULL, claimed, returned, hub_at};
     TraceResult *r = NULL;
     Span *seed = g_new(Span, 1);
     seed->lo = q->from;
@@ -596,11 +637,11 @@ TraceResult *case_trace_run(CaseStore *s, const TraceQuery *q, guint max_paths, 
         g_hash_table_unref(level);
         level = g_steal_pointer(&next);
         if (h + 1 < q->hops && g_hash_table_size(level)) {
-            g_autoptr(TraceResult) sofar = compute(all, run.sums, q, 0);
+            g_autoptr(TraceResult) sofar = compute(all, run.sums, hub_at, q, 0);
             choose(q, sofar, level, &followed, skipped);
         }
     }
-    r = compute(all, run.sums, q, max_paths);
+    r = compute(all, run.sums, hub_at, q, max_paths);
     count_unfollowed(r, skipped, done);
 out:
     if (run.sums)

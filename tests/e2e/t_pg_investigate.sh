@@ -154,4 +154,19 @@ check "db: money that came back to the traced account is passed on as in the fil
 check "db: the same backward, from LP-E" sh -c "
     $MT trace LP-E --direction in --max-accounts 1 --hops 3 --alerts $TMP/none.jsonl --data $L > $TMP/lf.out &&
     $MT trace LP-E --direction in --max-accounts 1 --hops 3 $B > $TMP/ld.out && diff -u $TMP/lf.out $TMP/ld.out"
+# The same when the money comes back into a hub window: LP-H pays LP-I
+# 100, LP-I pays 60 back, and LP-H then pays 1,001 accounts 1.00 each
+# within the week: more than 1,000 payments, so the 60 stays at LP-H. The
+# database counts that window instead of reading it.
+{
+    echo "tx_id,ts,from_account,to_account,amount,currency,channel,mcc,counterparty_country,location,memo"
+    echo "h0,2024-07-01T10:00:00Z,LP-H,LP-I,100.00,EUR,transfer,,,,"
+    echo "h1,2024-07-02T10:00:00Z,LP-I,LP-H,60.00,EUR,transfer,,,,"
+    awk 'BEGIN { for (i = 1; i <= 1001; i++) printf "p%04d,2024-07-03T%02d:%02d:00Z,LP-H,LP-P%04d,1.00,EUR,transfer,,,,\n", i, int(i / 60) % 24, i % 60, i }'
+} >$TMP/hubloop.csv
+check "db: money that came back into a hub window stays there, as in the files" sh -c "
+    $MT load -q $B $TMP/hubloop.csv &&
+    $MT trace LP-H --max-accounts 1 --hops 3 --alerts $TMP/none.jsonl --data $TMP/hubloop.csv > $TMP/hf.out &&
+    $MT trace LP-H --max-accounts 1 --hops 3 $B > $TMP/hd.out && diff -u $TMP/hf.out $TMP/hd.out &&
+    grep -q 'more than 1000 payments' $TMP/hd.out"
 finish
