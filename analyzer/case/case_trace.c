@@ -447,10 +447,8 @@ typedef struct {
     GHashTable *sum_of;   /* receiver -> CaseFlow * in sums */
     GHashTable *claimed;  /* tx ids of seeds moved out of their sum */
     GHashTable *returned; /* tx ids of arrivals at the origin whose window was read */
-    GHashTable *hub_at;   /* ids of transactions whose window after them
-                           * holds more than CASE_TRACE_MAX_FANOUT payments
-                           * of the account they reach (counted, not read) */
-    GHashTable *windowed; /* ids of transactions whose window was counted or read */
+    GHashTable *hub_at;   /* those of them whose window holds more than
+                           * CASE_TRACE_MAX_FANOUT seeds (counted, not read) */
 } Run;
 
 static const char *other_end(const TraceQuery *q, const CaseTx *t)
@@ -595,96 +593,12 @@ static gboolean unsum(Run *run, GHashTable *done, GError **error)
     return returned_windows(run, error);
 }
 
-/* Sent (backward: received) transactions in a span beyond which a
- * followed account is read window by window. */
-#define BUSY_SPAN (10 * CASE_TRACE_MAX_FANOUT)
-
-/* Reads the payments of busy account k window by window: its seeds first
- * (through the origin's transactions, as k's are many), where its
- * payments over the span lead (summed by the store: those accounts enter
- * next as reading would put them there), then for each
- * transaction that reached k the window after it, where k passes money
- * on; a window of more than CASE_TRACE_MAX_FANOUT payments is only
- * counted (a hub window, hub_at), the others are read. Nothing outside
- * the windows carries traced money, so the trace is the one of k's whole
- * span. */
-static gboolean follow_windows(Run *run, const char *k, gint64 span_lo, gint64 span_hi,
-                               GHashTable *next, GError **error)
-{
-    const TraceQuery *q = run->q;
-    const CaseFlow *f = run->sum_of ? g_hash_table_lookup(run->sum_of, k) : NULL;
-    if (f && f->n && !read_seeds(run, q->account, f->first, f->last, error))
-        return FALSE;
-    /* where k's payments over the span lead, as reading them would say */
-    g_autoptr(GPtrArray) flows = case_flows_of(run->s, k, span_lo, span_hi, error);
-    if (!flows)
-        return FALSE;
-    for (guint i = 0; i < flows->len; i++) {
-        const CaseFlow *x = g_ptr_array_index(flows, i);
-        const char *own = q->backward ? x->to : x->from, *dst = q->backward ? x->from : x->to;
-        if (strcmp(own, k) != 0 || !*dst)
-            continue;
-        Span *sp = g_hash_table_lookup(next, dst);
-        if (!sp) {
-            sp = g_new(Span, 1);
-            sp->lo = x->first;
-            sp->hi = x->last;
-            g_hash_table_insert(next, g_strdup(dst), sp);
-        }
-        sp->lo = MIN(sp->lo, x->first);
-        sp->hi = MAX(sp->hi, x->last);
-    }
-    g_autoptr(GArray) lo = g_array_new(FALSE, FALSE, sizeof(gint64));
-    g_autoptr(GArray) hi = g_array_new(FALSE, FALSE, sizeof(gint64));
-    g_autoptr(GPtrArray) ids = g_ptr_array_new(); /* borrowed from run->windowed */
-    for (guint i = 0; i < run->all->len; i++) {
-        const CaseTx *t = g_ptr_array_index(run->all, i);
-        const char *dst = q->backward ? t->from : t->to;
-        if (strcmp(dst, k) != 0 || g_hash_table_contains(run->windowed, t->tx_id))
-            continue;
-        char *id = g_strdup(t->tx_id);
-        g_hash_table_add(run->windowed, id);
-        gint64 a = q->backward ? t->ts - q->within : t->ts + 1;
-        gint64 b = q->backward ? t->ts - 1 : t->ts + q->within;
-        g_array_append_val(lo, a);
-        g_array_append_val(hi, b);
-        g_ptr_array_add(ids, id);
-    }
-    g_autofree guint64 *counts = g_new0(guint64, ids->len + 1);
-    if (ids->len && !run->s->ops->count_in(run->s, k, !q->backward, (gint64 *)lo->data,
-                                           (gint64 *)hi->data, ids->len, counts, error))
-        return FALSE;
-    for (guint i = 0; i < ids->len; i++) {
-        if (counts[i] > CASE_TRACE_MAX_FANOUT) {
-            g_hash_table_add(run->hub_at, g_strdup(g_ptr_array_index(ids, i)));
-            continue;
-        }
-        GPtrArray *txns = run->s->ops->txns_of(run->s, k, g_array_index(lo, gint64, i),
-                                               g_array_index(hi, gint64, i), error);
-        if (!txns)
-            return FALSE;
-        guint from = run->all->len;
-        take(txns, q, k, run->all, next);
-        settle(run, txns, from);
-        g_ptr_array_unref(txns);
-    }
-    return TRUE;
-}
-
-/* Reads what account k passes on over [lo, hi] into run->all, where it
- * leads into next; a busy account after the first hop window by window. */
-static gboolean follow(Run *run, const char *k, gint64 lo, gint64 hi, guint hop, GHashTable *next,
+/* Reads what account k passes on over [lo, hi] into run->all, and where
+ * it leads into next. */
+static gboolean follow(Run *run, const char *k, gint64 lo, gint64 hi, GHashTable *next,
                        GError **error)
 {
-    CaseStore *s = run->s;
-    if (hop > 0 && s->ops->count_in) {
-        guint64 n = 0;
-        if (!s->ops->count_in(s, k, !run->q->backward, &lo, &hi, 1, &n, error))
-            return FALSE;
-        if (n > BUSY_SPAN)
-            return follow_windows(run, k, lo, hi, next, error);
-    }
-    GPtrArray *txns = s->ops->txns_of(s, k, lo, hi, error);
+    GPtrArray *txns = run->s->ops->txns_of(run->s, k, lo, hi, error);
     if (!txns)
         return FALSE;
     guint from = run->all->len;
@@ -703,8 +617,7 @@ TraceResult *case_trace_run(CaseStore *s, const TraceQuery *q, guint max_paths, 
     g_autoptr(GHashTable) claimed = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     g_autoptr(GHashTable) returned = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     g_autoptr(GHashTable) hub_at = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-    g_autoptr(GHashTable) windowed = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-    Run run = {s, q, all, NULL, NULL, claimed, returned, hub_at, windowed};
+    Run run = {s, q, all, NULL, NULL, claimed, returned, hub_at};
     TraceResult *r = NULL;
     Span *seed = g_new(Span, 1);
     seed->lo = q->from;
@@ -725,7 +638,7 @@ TraceResult *case_trace_run(CaseStore *s, const TraceQuery *q, guint max_paths, 
             const Span *sp = v;
             gint64 lo = h == 0 ? sp->lo : q->backward ? sp->lo - q->within : sp->lo;
             gint64 hi = h == 0 ? sp->hi : q->backward ? sp->hi : sp->hi + q->within;
-            if (!follow(&run, k, lo, hi, h, next, error))
+            if (!follow(&run, k, lo, hi, next, error))
                 goto out;
             g_hash_table_add(done, g_strdup(k));
         }

@@ -42,11 +42,9 @@
  * case_trace_run reads less and answers the same: the origin's seeds come
  * summed per receiver, and are read one by one only for the receivers
  * that are followed and in the window after money came back to the
- * origin; an account with more than 10 * CASE_TRACE_MAX_FANOUT payments
- * over its span is read window by window after each arrival, a window
- * of more than CASE_TRACE_MAX_FANOUT payments only counted (a hub
- * window), and where its payments lead comes summed. Money never moves
- * outside those windows, so nothing else can change the result.
+ * origin, unless that window holds more than CASE_TRACE_MAX_FANOUT of
+ * them (a hub window: only counted, as nothing passes on there). The
+ * accounts followed are read whole, as from files.
  *
  * Amounts are computed in double precision on minor units and printed
  * rounded to the minor unit. Currencies are not converted: a trace over
