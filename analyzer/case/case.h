@@ -180,6 +180,16 @@ typedef struct {
      * values share nothing), by account id; empty without KYC. */
     GPtrArray *(*linked)(CaseStore *s, const char *account, GError **error);
     void (*free)(CaseStore *s);
+    /* The transactions of account with from <= ts <= to summed by sender,
+     * receiver and currency (CaseFlow *, case_flow.h), by a store that sums
+     * faster than it hands out rows; NULL: case_flows_of sums txns_of. */
+    GPtrArray *(*flows_of)(CaseStore *s, const char *account, gint64 from, gint64 to,
+                           GError **error);
+    /* How many transactions account sent (sent TRUE) or received with
+     * lo[i] <= ts <= hi[i], into counts[i], for n windows, by a store that
+     * counts faster than it hands out rows; NULL: not available. */
+    gboolean (*count_in)(CaseStore *s, const char *account, gboolean sent, const gint64 *lo,
+                         const gint64 *hi, guint n, guint64 *counts, GError **error);
 } CaseStoreOps;
 
 struct CaseStore {

@@ -419,7 +419,7 @@ static GPtrArray *file_linked(CaseStore *s, const char *account, GError **error)
 static const CaseStoreOps file_ops = {
     file_alerts,     file_each_alert, file_alert,        file_account, file_account_known,
     file_txns_of,    file_txns_by_id, file_set_triage,   file_triage_where,
-    file_linked,     file_free,
+    file_linked,     file_free,       NULL,              NULL,
 };
 
 /* Calls fn on every line of a JSON Lines file; a missing file is an error

@@ -12,6 +12,7 @@
 
 #include "base/tstamp.h"
 #include "base/money.h"
+#include "case/case_flow.h"
 
 #define OTHER_NODE "(other accounts)"
 
@@ -84,12 +85,12 @@ static void dot_str(GString *out, const char *s)
     }
 }
 
-static char *node_name(const CaseTx *t, gboolean sender)
+static char *node_name(const CaseFlow *f, gboolean sender)
 {
-    const char *acc = sender ? t->from : t->to;
+    const char *acc = sender ? f->from : f->to;
     if (*acc)
         return g_strdup(acc);
-    return g_strdup_printf("cash:%s", sender ? t->to : t->from);
+    return g_strdup_printf("cash:%s", sender ? f->to : f->from);
 }
 
 static Node *node_at(GHashTable *nodes, const char *id)
@@ -167,8 +168,9 @@ static GHashTable *choose_nodes(GHashTable *nodes, guint *n_other, guint *n_grou
     return map;
 }
 
+/* Adds flow f (flows come in case_flows_sort order) to the link from -> to. */
 static void link_add(GHashTable *links, GPtrArray *order, const char *from, const char *to,
-                     const CaseTx *t)
+                     const CaseFlow *f)
 {
     g_autofree char *key = g_strdup_printf("%s\t%s", from, to);
     Link *l = g_hash_table_lookup(links, key);
@@ -176,16 +178,17 @@ static void link_add(GHashTable *links, GPtrArray *order, const char *from, cons
         l = g_new0(Link, 1);
         l->from = g_strdup(from);
         l->to = g_strdup(to);
-        l->first = t->ts;
-        l->exp = t->exp;
-        g_strlcpy(l->currency, t->currency, sizeof l->currency);
+        l->first = f->first;
+        l->last = f->last;
+        l->exp = f->exp;
+        g_strlcpy(l->currency, f->currency, sizeof l->currency);
         g_hash_table_insert(links, g_steal_pointer(&key), l);
         g_ptr_array_add(order, l);
     }
-    l->total += t->amount;
-    l->n++;
-    l->last = MAX(l->last, t->ts);
-    l->first = MIN(l->first, t->ts);
+    l->total += f->total;
+    l->n += f->n;
+    l->last = MAX(l->last, f->last);
+    l->first = MIN(l->first, f->first);
 }
 
 /* account -> GString "RULE, RULE" and account -> role, from all alerts;
@@ -316,29 +319,37 @@ static void write_graph(Drawing *d, GPtrArray *links, GHashTable *drawn)
     g_string_append(o, "}\n");
 }
 
-/* Nodes and their volume, payroll and MCC marks from txns. */
-static void add_nodes(GHashTable *nodes, GPtrArray *txns)
+/* Nodes and their volume, payroll and MCC marks from flows: a receiver's
+ * MCC is that of the latest card payment to it that has one. */
+static void add_nodes(GHashTable *nodes, GPtrArray *flows)
 {
-    for (guint i = 0; i < txns->len; i++) {
-        const CaseTx *t = g_ptr_array_index(txns, i);
-        g_autofree char *a = node_name(t, TRUE), *b = node_name(t, FALSE);
+    g_autoptr(GHashTable) mcc_of = g_hash_table_new(g_str_hash, g_str_equal); /* -> CaseFlow */
+    for (guint i = 0; i < flows->len; i++) {
+        const CaseFlow *f = g_ptr_array_index(flows, i);
+        g_autofree char *a = node_name(f, TRUE), *b = node_name(f, FALSE);
         Node *na = node_at(nodes, a), *nb = node_at(nodes, b);
-        na->volume += t->amount;
-        nb->volume += t->amount;
-        na->payroll |= t->channel == CHANNEL_ACH_PAYROLL && *t->from;
-        if (t->mcc != TXN_MCC_NONE && *t->to)
-            nb->mcc = t->mcc;
+        na->volume += f->total;
+        nb->volume += f->total;
+        na->payroll |= f->payroll && *f->from;
+        const CaseFlow *m = g_hash_table_lookup(mcc_of, nb->id);
+        if (f->mcc_tx && *f->to &&
+            (!m || f->mcc_ts > m->mcc_ts ||
+             (f->mcc_ts == m->mcc_ts && strcmp(f->mcc_tx, m->mcc_tx) > 0))) {
+            nb->mcc = f->mcc;
+            g_hash_table_insert(mcc_of, nb->id, (gpointer)f);
+        }
     }
 }
 
-/* The subject's neighbourhood: one hop to classify its counterparties;
- * more only when the subject is not busy (at most CASE_GRAPH_BUSY
- * counterparties), never through merchants, utilities or payroll payers
- * (their other customers say nothing of the case). */
+/* The flows of the subject's neighbourhood: one hop to classify its
+ * counterparties, summed by the store (a hub's million transactions come
+ * as one flow per counterparty); more only when the subject is not busy
+ * (at most CASE_GRAPH_BUSY counterparties), never through merchants,
+ * utilities or payroll payers (their other customers say nothing of the
+ * case), read transaction by transaction and summed here. */
 static GPtrArray *neighbourhood(CaseStore *s, const GraphQuery *q, GraphStats *st, GError **error)
 {
-    GPtrArray *one =
-        case_neighbourhood(s, q->account, 1, q->from, q->to, CASE_GRAPH_MAX_EXPAND, NULL, error);
+    GPtrArray *one = case_flows_of(s, q->account, q->from, q->to, error);
     if (!one || q->hops <= 1)
         return one;
     g_autoptr(GHashTable) nodes =
@@ -357,8 +368,9 @@ static GPtrArray *neighbourhood(CaseStore *s, const GraphQuery *q, GraphStats *s
         if (node_kind(v) != KIND_ACCOUNT)
             g_hash_table_add(skip, k);
     st->hops = q->hops;
-    return case_neighbourhood(s, q->account, q->hops, q->from, q->to, CASE_GRAPH_MAX_EXPAND, skip,
-                              error);
+    g_autoptr(GPtrArray) txns = case_neighbourhood(s, q->account, q->hops, q->from, q->to,
+                                                   CASE_GRAPH_MAX_EXPAND, skip, error);
+    return txns ? case_flows_sum(txns) : NULL;
 }
 
 /* Marks the nodes kept whatever their volume (see choose_nodes). */
@@ -394,13 +406,13 @@ gboolean case_graph_dot(CaseStore *s, const GraphQuery *q, GString *dot, GraphSt
                         GError **error)
 {
     GraphStats st = {0, 1, FALSE};
-    g_autoptr(GPtrArray) txns = neighbourhood(s, q, &st, error);
-    if (!txns)
+    g_autoptr(GPtrArray) flows = neighbourhood(s, q, &st, error);
+    if (!flows)
         return FALSE;
     g_autoptr(GHashTable) nodes =
         g_hash_table_new_full(g_str_hash, g_str_equal, NULL, (GDestroyNotify)node_free);
     node_at(nodes, q->account);
-    add_nodes(nodes, txns);
+    add_nodes(nodes, flows);
     Drawing d = {s, q->account, NULL, NULL, dot, 0, {0}};
     d.rules = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, free_gstring);
     d.roles = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
@@ -417,12 +429,12 @@ gboolean case_graph_dot(CaseStore *s, const GraphQuery *q, GString *dot, GraphSt
         g_hash_table_iter_init(&it, map);
         while (g_hash_table_iter_next(&it, &k, &v))
             g_hash_table_add(drawn, v);
-        for (guint i = 0; i < txns->len; i++) {
-            const CaseTx *t = g_ptr_array_index(txns, i);
-            g_autofree char *a = node_name(t, TRUE), *b = node_name(t, FALSE);
+        for (guint i = 0; i < flows->len; i++) {
+            const CaseFlow *f = g_ptr_array_index(flows, i);
+            g_autofree char *a = node_name(f, TRUE), *b = node_name(f, FALSE);
             const char *da = g_hash_table_lookup(map, a), *db = g_hash_table_lookup(map, b);
             if (strcmp(da, db) != 0)
-                link_add(links, order, da, db, t);
+                link_add(links, order, da, db, f);
         }
         write_graph(&d, order, drawn);
         st.nodes = g_hash_table_size(drawn);

@@ -141,9 +141,9 @@ gboolean case_queue_add(CaseAlert *a, void *user)
         .mute_end = case_alert_mute_end(a),
         .typology = a->typology != NULL,
         .ev_first = q->evidence->len,
-        .ev_n = a->evidence->len,
+        .ev_n = case_network_links(a->family) ? a->evidence->len : 0,
     };
-    for (guint i = 0; i < a->evidence->len; i++)
+    for (guint i = 0; i < it.ev_n; i++)
         g_ptr_array_add(q->evidence, (gpointer)intern(q, g_ptr_array_index(a->evidence, i)));
     g_array_append_val(q->items, it);
     case_alert_free(a);
@@ -264,12 +264,13 @@ static GHashTable *group_ids(CaseQueue *q, CaseBy by, const gboolean *muted, GPt
 {
     g_autoptr(GHashTable) ids = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, g_free);
     g_autoptr(GPtrArray) accounts = g_ptr_array_new();
-    g_autoptr(GPtrArray) evidence = g_ptr_array_new();
+    g_autoptr(CaseNetworkAlerts) alerts = case_network_alerts_new();
     for (guint i = 0; i < q->items->len; i++) {
         const Item *it = &g_array_index(q->items, Item, i);
         const char *acc = it->account;
-        for (guint k = 0; !muted[i] && by == CASE_BY_NETWORK && k < it->ev_n; k++)
-            g_ptr_array_add(evidence, g_ptr_array_index(q->evidence, it->ev_first + k));
+        if (!muted[i] && by == CASE_BY_NETWORK)
+            case_network_alerts_add(alerts, acc, it->rule,
+                                    (char *const *)q->evidence->pdata + it->ev_first, it->ev_n);
         if (muted[i] || g_hash_table_contains(ids, acc))
             continue;
         char *id = by == CASE_BY_CUSTOMER ? case_queue_case_of(q->store, acc, error)
@@ -280,7 +281,7 @@ static GHashTable *group_ids(CaseQueue *q, CaseBy by, const gboolean *muted, GPt
         g_ptr_array_add(accounts, (gpointer)acc);
     }
     if (by == CASE_BY_NETWORK)
-        return case_network_group(q->store, accounts, evidence, joins, hubs, error);
+        return case_network_group(q->store, accounts, alerts, joins, hubs, error);
     return g_steal_pointer(&ids);
 }
 

@@ -35,8 +35,16 @@
  * than CASE_TRACE_MAX_FANOUT payments in the window after an arrival (a
  * supermarket, a payment processor) is a hub: money is not passed on
  * through it but stays there, and the result counts the hubs. Hops are at most
- * CASE_TRACE_MAX_HOPS. So a trace costs at most max_accounts + 1 questions
- * to the store, however busy the accounts it meets.
+ * CASE_TRACE_MAX_HOPS. So a trace costs at most max_accounts + 1 reads of
+ * an account's transactions, however busy the accounts it meets.
+ *
+ * Where the store sums and counts (the database: flows_of, count_in),
+ * case_trace_run reads less and answers the same: the origin's seeds come
+ * summed per receiver, and are read one by one only for the receivers
+ * that are followed and in the window after money came back to the
+ * origin, unless that window holds more than CASE_TRACE_MAX_FANOUT of
+ * them (a hub window: only counted, as nothing passes on there). The
+ * accounts followed are read whole, as from files.
  *
  * Amounts are computed in double precision on minor units and printed
  * rounded to the minor unit. Currencies are not converted: a trace over

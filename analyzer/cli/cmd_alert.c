@@ -58,9 +58,29 @@ static gboolean alert_check(const CmdView *v)
     return TRUE;
 }
 
-static void print_header(const CaseAlert *a, const char *name, GString *out)
+/* The alert's window in the local time of its evidence, as the rules
+ * reason: the start with the offset of the first evidence transaction,
+ * the end with that of the last (they differ across a change of summer
+ * time); in UTC without evidence or offsets. */
+static void print_window(const CaseAlert *a, GPtrArray *txns, GString *out)
 {
-    char t0[32], t1[32];
+    char t0[48], t1[48];
+    const CaseTx *first = txns && txns->len ? g_ptr_array_index(txns, 0) : NULL;
+    const CaseTx *last = first ? g_ptr_array_index(txns, txns->len - 1) : NULL;
+    if (!first || first->utc_offset == TXN_OFFSET_UNKNOWN || last->utc_offset == TXN_OFFSET_UNKNOWN) {
+        g_string_append_printf(out, "  window   %s to %s UTC\n",
+                               tstamp_format_minute(a->window_start, t0),
+                               tstamp_format_minute(a->window_end, t1));
+        return;
+    }
+    CaseTx s = {.ts = a->window_start, .utc_offset = first->utc_offset};
+    CaseTx e = {.ts = a->window_end, .utc_offset = last->utc_offset};
+    g_string_append_printf(out, "  window   %s to %s\n", cmd_view_local_time(&s, t0),
+                           cmd_view_local_time(&e, t1));
+}
+
+static void print_header(const CaseAlert *a, const char *name, GPtrArray *txns, GString *out)
+{
     g_string_append_printf(out, "alert %s  %s v%d  %s\n", a->id, a->rule, a->rule_version,
                            a->title);
     g_string_append_printf(out, "  account  %s", a->account);
@@ -70,9 +90,7 @@ static void print_header(const CaseAlert *a, const char *name, GString *out)
                            a->role ? a->role : "");
     g_string_append_printf(out, "  score    %g (%s, family %s)\n", a->score, a->strength,
                            a->family);
-    g_string_append_printf(out, "  window   %s to %s UTC\n",
-                           tstamp_format_minute(a->window_start, t0),
-                           tstamp_format_minute(a->window_end, t1));
+    print_window(a, txns, out);
     g_string_append_printf(out, "  status   %s\n", case_alert_status(a));
     g_string_append_printf(out, "  source   %s\n\n", a->source);
     g_string_append(out, "why: ");
@@ -205,9 +223,9 @@ static int show(CaseStore *s, const char *id)
         return cmd_view_fail("alert", err);
     g_autoptr(GString) out = g_string_new(NULL);
     g_autofree char *name = case_display_name(s, a->account);
-    print_header(a, name, out);
-    print_values(a, out);
     g_autoptr(GPtrArray) txns = s->ops->txns_by_id(s, a->evidence, &err);
+    print_header(a, name, txns, out);
+    print_values(a, out);
     if (txns) {
         g_string_append_printf(out, "\nevidence (%u of %u transactions)\n", txns->len,
                                a->evidence_total);

@@ -100,8 +100,10 @@ static void print_network(const CaseEntry *e, GString *out)
         print_joins(e, out);
     if (!e->hubs->len)
         return;
-    g_string_append_printf(out, "  hubs (evidence with more than %d flagged accounts, not a link):",
-                           CASE_NETWORK_HUB);
+    g_string_append_printf(out,
+                           "  hubs (a business with more than %d, or an account with more than %d "
+                           "flagged evidence partners: not a link):",
+                           CASE_NETWORK_HUB_BUSINESS, CASE_NETWORK_HUB);
     for (guint i = 0; i < e->hubs->len; i++)
         g_string_append_printf(out, " %s", (char *)g_ptr_array_index(e->hubs, i));
     g_string_append_c(out, '\n');

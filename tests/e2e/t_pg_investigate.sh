@@ -109,4 +109,81 @@ check "db and files agree: graph of the TY-SEX controller, with its possible vic
     $MT graph $CTL --alerts $G/alerts.jsonl --data $G/transactions.csv --accounts $G/accounts.csv -o $TMP/tyf.dot 2>/dev/null &&
     $MT graph $CTL $B -o $TMP/tyd.dot 2>/dev/null && diff -u $TMP/tyf.dot $TMP/tyd.dot &&
     grep -q 'possible victim)' $TMP/tyd.dot && grep -q 'label=\"[0-9]* merchants\"' $TMP/tyd.dot"
+# Hubs from the database: the store sums a followed account's first hop
+# per counterparty (trace) or all of the subject's transactions (graph),
+# and the answers stay those of the files, transaction by transaction, for
+# the busiest account of the generated bank, the controller and the
+# accounts with the most alerts, both ways.
+GF="--alerts $G/alerts.jsonl --data $G/transactions.csv --accounts $G/accounts.csv"
+BUSY=$(awk -F, 'NR > 1 { n[$3]++; n[$4]++ } END { for (a in n) if (a != "" && n[a] > m) { m = n[a]; b = a } print b }' $G/transactions.csv)
+TOP=$($PG_BIN/psql -XAtq -c "SELECT account FROM alerts WHERE account NOT LIKE 'DE-%' AND account NOT LIKE 'RO-%' GROUP BY account ORDER BY count(*) DESC, account LIMIT 3")
+for acc in $BUSY $CTL $TOP; do
+    for dir in out in; do
+        check "db and files agree: trace $acc --direction $dir --hops 3" sh -c "
+            $MT trace $acc --direction $dir --hops 3 $GF > $TMP/tf.out && $MT trace $acc --direction $dir --hops 3 $B > $TMP/td.out &&
+            diff -u $TMP/tf.out $TMP/td.out"
+    done
+    for hops in 1 2; do
+        check "db and files agree: graph $acc --hops $hops" sh -c "
+            $MT graph $acc --hops $hops $GF -o $TMP/gf.dot 2>/dev/null && $MT graph $acc --hops $hops $B -o $TMP/gd.dot 2>/dev/null &&
+            diff -u $TMP/gf.dot $TMP/gd.dot"
+    done
+done
+# Money that comes back to the traced account: LP-A pays LP-B 100, LP-C
+# 50, LP-D 30 and LP-E 20; LP-B pays 60 back before LP-A pays LP-D and
+# LP-E. With one account followed (LP-B), the seeds to LP-C, LP-D and
+# LP-E are summed by the database, but the 60 that came back passes on
+# through LP-D's and LP-E's payments, which caps them (30 + 30 > 30): the
+# database must read those one by one to give the files' answer.
+L=$TMP/loop.csv
+cat >$L <<'CSV'
+tx_id,ts,from_account,to_account,amount,currency,channel,mcc,counterparty_country,location,memo
+l1,2024-06-01T10:00:00Z,LP-A,LP-B,100.00,EUR,transfer,,,,
+l2,2024-06-01T11:00:00Z,LP-A,LP-C,50.00,EUR,transfer,,,,
+l3,2024-06-02T10:00:00Z,LP-B,LP-A,60.00,EUR,transfer,,,,
+l4,2024-06-03T10:00:00Z,LP-A,LP-D,30.00,EUR,transfer,,,,
+l5,2024-06-04T10:00:00Z,LP-A,LP-E,20.00,EUR,transfer,,,,
+l6,2024-06-04T12:00:00Z,LP-C,LP-E,10.00,EUR,transfer,,,,
+CSV
+: >$TMP/none.jsonl
+check "db: money that came back to the traced account is passed on as in the files" sh -c "
+    $MT load -q $B $L &&
+    $MT trace LP-A --max-accounts 1 --hops 3 --alerts $TMP/none.jsonl --data $L > $TMP/lf.out &&
+    $MT trace LP-A --max-accounts 1 --hops 3 $B > $TMP/ld.out && diff -u $TMP/lf.out $TMP/ld.out &&
+    grep -q 'capped' $TMP/ld.out"
+check "db: the same backward, from LP-E" sh -c "
+    $MT trace LP-E --direction in --max-accounts 1 --hops 3 --alerts $TMP/none.jsonl --data $L > $TMP/lf.out &&
+    $MT trace LP-E --direction in --max-accounts 1 --hops 3 $B > $TMP/ld.out && diff -u $TMP/lf.out $TMP/ld.out"
+# The same when the money comes back into a hub window: LP-H pays LP-I
+# 100, LP-I pays 60 back, and LP-H then pays 1,001 accounts 1.00 each
+# within the week: more than 1,000 payments, so the 60 stays at LP-H. The
+# database counts that window instead of reading it.
+{
+    echo "tx_id,ts,from_account,to_account,amount,currency,channel,mcc,counterparty_country,location,memo"
+    echo "h0,2024-07-01T10:00:00Z,LP-H,LP-I,100.00,EUR,transfer,,,,"
+    echo "h1,2024-07-02T10:00:00Z,LP-I,LP-H,60.00,EUR,transfer,,,,"
+    awk 'BEGIN { for (i = 1; i <= 1001; i++) printf "p%04d,2024-07-03T%02d:%02d:00Z,LP-H,LP-P%04d,1.00,EUR,transfer,,,,\n", i, int(i / 60) % 24, i % 60, i }'
+} >$TMP/hubloop.csv
+check "db: money that came back into a hub window stays there, as in the files" sh -c "
+    $MT load -q $B $TMP/hubloop.csv &&
+    $MT trace LP-H --max-accounts 1 --hops 3 --alerts $TMP/none.jsonl --data $TMP/hubloop.csv > $TMP/hf.out &&
+    $MT trace LP-H --max-accounts 1 --hops 3 $B > $TMP/hd.out && diff -u $TMP/hf.out $TMP/hd.out &&
+    grep -q 'more than 1000 payments' $TMP/hd.out"
+# A busy account followed: LP-X pays LP-B2 100 on 07-10 and 50 on 08-20;
+# LP-B2 makes 9,500 payments in the week after the first (more than
+# 1,000: the 100 stays there) and 600 after the second (the 50 is passed
+# on to them): the same from the database as from the files.
+{
+    echo "tx_id,ts,from_account,to_account,amount,currency,channel,mcc,counterparty_country,location,memo"
+    echo "x0,2024-07-10T10:00:00Z,LP-X,LP-B2,100.00,EUR,transfer,,,,"
+    awk 'function ts(d, s) { return sprintf("2024-%s%02d:%02d:%02dZ", d, int(s / 3600), int(s / 60) % 60, s % 60) }
+        BEGIN { for (i = 1; i <= 9500; i++) { s = i * 40; printf "w%05d,%s,LP-B2,LP-W%05d,1.00,EUR,transfer,,,,\n", i, ts(sprintf("07-%02dT", 11 + int(s / 86400)), s % 86400), i }
+                print "x1,2024-08-20T10:00:00Z,LP-X,LP-B2,50.00,EUR,transfer,,,,"
+                for (i = 1; i <= 600; i++) printf "v%05d,%s,LP-B2,LP-V%03d,1.00,EUR,transfer,,,,\n", i, ts("08-21T", i * 60), i % 40 }'
+} >$TMP/busy.csv
+check "db: a busy account followed passes on only through its quiet window, as in the files" sh -c "
+    $MT load -q $B $TMP/busy.csv &&
+    $MT trace LP-X --hops 3 --from 2024-07-01 --to 2024-08-31 --alerts $TMP/none.jsonl --data $TMP/busy.csv > $TMP/bf.out &&
+    $MT trace LP-X --hops 3 --from 2024-07-01 --to 2024-08-31 $B > $TMP/bd.out && diff -u $TMP/bf.out $TMP/bd.out &&
+    grep -q 'more than 1000 payments' $TMP/bd.out && grep -q '^LP-V' $TMP/bd.out"
 finish
