@@ -563,8 +563,10 @@ static gboolean tpl_placeholder(Parser *p, const Token *st, const char *s, gsize
         err_expected(&sp, "'}' after the value");
         ok = FALSE;
     }
+    /* the tree points into the lexer's unescaped strings: compile first */
+    ok = ok && rule_compile_expr(cx, e, CTX_EXPLAIN, &part.prog);
     rule_lex_clear(&sp.lx);
-    if (ok && rule_compile_expr(cx, e, CTX_EXPLAIN, &part.prog)) {
+    if (ok) {
         g_array_append_val(cx->rule->explain, part);
         return TRUE;
     }
