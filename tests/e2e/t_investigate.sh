@@ -311,9 +311,12 @@ check "--help of alert names the sidecar triage file" sh -c "$MT alert --help | 
 
 # Bounded memory (issue 18): the alert file is streamed, not held. 24,000
 # alerts (about 16 MB) took about 230 MB when the file was held whole; one
-# alert or a filter that matches nothing now stays under 40 MB.
+# alert or a filter that matches nothing now stays under 40 MB. (Under
+# `make asan` the sanitizer's quarantine would keep every freed line: it is
+# turned off for these two runs, so that they measure what is held.)
 awk '{ for (i = 0; i < 2000; i++) { l = $0; sub(/"alert_id":"[0-9a-f]+"/, sprintf("\"alert_id\":\"%016x\"", NR * 100000 + i), l); print l } }' $D/alerts.jsonl > $TMP/big.jsonl
 check "alert and alerts on a 16 MB alert file peak under 40 MB" sh -c "
+    export ASAN_OPTIONS=\${ASAN_OPTIONS:+\$ASAN_OPTIONS:}quarantine_size_mb=0 &&
     /usr/bin/time -f %M -o $TMP/rss1 $MT alert 0000000000030d40 --alerts $TMP/big.jsonl > /dev/null &&
     /usr/bin/time -f %M -o $TMP/rss2 $MT alerts --alerts $TMP/big.jsonl --rule NONE > /dev/null &&
     cat $TMP/rss1 $TMP/rss2 && [ \$(tail -1 $TMP/rss1) -lt 40000 ] && [ \$(tail -1 $TMP/rss2) -lt 40000 ]"
