@@ -53,20 +53,11 @@ CaseTx *case_tx_from_txn(const Txn *t, const char *from, const char *to, const c
 
 Fx *case_fx_new(const CaseOpenOptions *o, GError **error)
 {
-    const char *code = o->currency ? o->currency : "EUR";
-    guint32 rep = strlen(code) == 3 ? txn_pack_code3(code, 3) : 0;
-    char upper[4];
-    txn_unpack_code(rep, upper);
-    if (!rep || strcmp(upper, code) != 0) {
-        g_set_error(error, CASE_ERROR, CASE_ERROR_USAGE,
-                    "--currency '%s' is not a currency code (three capital letters)", code);
-        return NULL;
-    }
-    if (o->fx_max_age < 0) {
-        g_set_error(error, CASE_ERROR, CASE_ERROR_USAGE, "--fx-max-age must be 0 or more days");
-        return NULL;
-    }
-    return fx_new(rep, o->fx_max_age);
+    g_autoptr(GError) e = NULL;
+    Fx *fx = fx_new_checked(o->currency, o->fx_max_age, &e);
+    if (!fx)
+        g_set_error(error, CASE_ERROR, CASE_ERROR_USAGE, "%s", e->message);
+    return fx;
 }
 
 gboolean case_tx_convert(CaseTx *t, const Fx *fx)

@@ -225,6 +225,22 @@ static gboolean pg_account_known(CaseStore *s, const char *id, GError **error)
     return known;
 }
 
+/* Column col of row r, a currency code: into code, its exponent returned. */
+static int pg_currency(const PGresult *res, int r, int col, char code[4])
+{
+    g_strlcpy(code, PQgetvalue(res, r, col), 4);
+    return money_currency_exp(txn_pack_code3(code, strlen(code)));
+}
+
+/* Column col of row r, a numeric amount, in minor units of exponent exp
+ * (0 where the database gave none). */
+static gint64 pg_amount(const PGresult *res, int r, int col, int exp)
+{
+    const char *amt = PQgetvalue(res, r, col);
+    gint64 v;
+    return money_parse_round(amt, strlen(amt), exp, '.', 0, &v) == MONEY_OK ? v : 0;
+}
+
 static CaseTx *tx_from_row(const PGresult *res, int r)
 {
     CaseTx *t = g_new0(CaseTx, 1);
@@ -233,11 +249,8 @@ static CaseTx *tx_from_row(const PGresult *res, int r)
     t->utc_offset = (int)g_ascii_strtoll(PQgetvalue(res, r, 2), NULL, 10);
     t->from = g_strdup(PQgetvalue(res, r, 3));
     t->to = g_strdup(PQgetvalue(res, r, 4));
-    g_strlcpy(t->currency, PQgetvalue(res, r, 6), sizeof t->currency);
-    t->exp = money_currency_exp(txn_pack_code3(t->currency, strlen(t->currency)));
-    const char *amt = PQgetvalue(res, r, 5);
-    if (money_parse_round(amt, strlen(amt), t->exp, '.', 0, &t->amount) != MONEY_OK)
-        t->amount = 0;
+    t->exp = pg_currency(res, r, 6, t->currency);
+    t->amount = pg_amount(res, r, 5, t->exp);
     const char *ch = PQgetvalue(res, r, 7);
     if (!txn_channel_parse(ch, strlen(ch), &t->channel))
         t->channel = CHANNEL_OTHER;
@@ -334,11 +347,8 @@ static GPtrArray *pg_flows_of(CaseStore *s, const char *account, gint64 from, gi
         CaseFlow *f = g_new0(CaseFlow, 1);
         f->from = g_strdup(PQgetvalue(res, r, 0));
         f->to = g_strdup(PQgetvalue(res, r, 1));
-        g_strlcpy(f->currency, PQgetvalue(res, r, 2), sizeof f->currency);
-        f->exp = money_currency_exp(txn_pack_code3(f->currency, strlen(f->currency)));
-        const char *amt = PQgetvalue(res, r, 3);
-        if (money_parse_round(amt, strlen(amt), f->exp, '.', 0, &f->total) != MONEY_OK)
-            f->total = 0;
+        f->exp = pg_currency(res, r, 2, f->currency);
+        f->total = pg_amount(res, r, 3, f->exp);
         f->n = (guint)g_ascii_strtoull(PQgetvalue(res, r, 4), NULL, 10);
         f->first = g_ascii_strtoll(PQgetvalue(res, r, 5), NULL, 10);
         f->last = g_ascii_strtoll(PQgetvalue(res, r, 6), NULL, 10);

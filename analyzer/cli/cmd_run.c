@@ -77,16 +77,10 @@ static gboolean fx_from_db(Fx *fx, const char *db, guint *n, GError **error)
 
 gboolean cmd_run_fx_open(const char *cmd, CmdRunOptions *o, const char *db, RuleSet *rs)
 {
-    const char *code = o->currency ? o->currency : "EUR";
-    guint32 rep = strlen(code) == 3 ? txn_pack_code3(code, 3) : 0;
-    char upper[4];
-    txn_unpack_code(rep, upper);
-    if (!rep || strcmp(upper, code) != 0) {
-        cmd_error(cmd, "--currency '%s' is not a currency code (three capital letters)", code);
-        return FALSE;
-    }
-    if (o->fx_max_age < 0) {
-        cmd_error(cmd, "--fx-max-age must be 0 or more days");
+    g_autoptr(GError) err = NULL;
+    g_autoptr(Fx) fx = fx_new_checked(o->currency, o->fx_max_age, &err);
+    if (!fx) {
+        cmd_error(cmd, "%s", err->message);
         return FALSE;
     }
     if (o->fx_rates) { /* a second pass (rules diff) shares the rates of the first */
@@ -98,8 +92,6 @@ gboolean cmd_run_fx_open(const char *cmd, CmdRunOptions *o, const char *db, Rule
             cmd_error(cmd, "--currency needs --fx FILE (the rates to convert with)");
         return !o->currency;
     }
-    g_autoptr(Fx) fx = fx_new(rep, o->fx_max_age);
-    g_autoptr(GError) err = NULL;
     guint n = 1;
     if (!(o->fx ? fx_load_file(fx, o->fx, &err) : fx_from_db(fx, db, &n, &err)) ||
         (n && !fx_finish(fx, &err))) {

@@ -59,6 +59,26 @@ Fx *fx_new(guint32 reporting, int max_age_days)
     return fx;
 }
 
+Fx *fx_new_checked(const char *code, int max_age_days, GError **error)
+{
+    if (!code)
+        code = "EUR";
+    guint32 rep = strlen(code) == 3 ? txn_pack_code3(code, 3) : 0;
+    char upper[4];
+    txn_unpack_code(rep, upper);
+    if (!rep || strcmp(upper, code) != 0) {
+        g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                    "--currency '%s' is not a currency code (three capital letters)", code);
+        return NULL;
+    }
+    if (max_age_days < 0) {
+        g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                    "--fx-max-age must be 0 or more days");
+        return NULL;
+    }
+    return fx_new(rep, max_age_days);
+}
+
 void fx_free(Fx *fx)
 {
     if (!fx)

@@ -33,6 +33,10 @@ typedef enum {
 
 /* An empty table converting into reporting (a packed ISO 4217 code). */
 Fx *fx_new(guint32 reporting, int max_age_days);
+/* fx_new for the options a user gave: code the reporting currency (NULL:
+ * EUR), max_age_days at least 0; NULL with error (G_OPTION_ERROR_BAD_VALUE,
+ * the message naming --currency or --fx-max-age) when one is not valid. */
+Fx *fx_new_checked(const char *code, int max_age_days, GError **error);
 void fx_free(Fx *fx);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(Fx, fx_free)
 
