@@ -28,7 +28,8 @@ typedef struct {
 static const char alerts_sql[] =
     "SELECT json_build_object('alert_id', a.alert_id, 'rule', a.rule, 'rule_version',"
     " a.rule_version, 'title', a.title, 'family', a.family, 'strength', a.strength, "
-    "'shadow', CASE WHEN a.shadow THEN true END, 'score',"
+    "'shadow', CASE WHEN a.shadow THEN true END, 'superseded', CASE WHEN a.superseded_by IS NOT NULL"
+    " THEN json_build_object('run', a.superseded_by, 'at', " PG_TIME("a.superseded_at") ") END, 'score',"
     " a.score, 'account', a.account, 'perspective', a.perspective, "
     "'window_start', " PG_TIME("a.window_start") ", 'window_end', " PG_TIME(
         "a.window_end") ", 'trigger_tx',"

@@ -120,6 +120,17 @@ gboolean case_alert_shadow(const CaseAlert *a)
     return s && s->kind == JVAL_BOOL && s->num != 0;
 }
 
+gint64 case_alert_superseded(const CaseAlert *a, const char **at)
+{
+    const JVal *s = a->json ? jval_get(a->json, "superseded") : NULL;
+    gint64 run = s ? (gint64)jval_get_num(s, "run", 0) : 0;
+    if (run && at) {
+        const char *when = jval_get_str(s, "at");
+        *at = when ? when : "";
+    }
+    return run;
+}
+
 gboolean case_queue_add(CaseAlert *a, void *user)
 {
     CaseQueue *q = user;

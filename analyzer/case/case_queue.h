@@ -70,6 +70,10 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(CaseQueue, case_queue_free)
 /* TRUE for an alert of a shadow rule ("shadow": true): stored for
  * measuring a rule before it ships, kept out of cases and the queue. */
 gboolean case_alert_shadow(const CaseAlert *a);
+/* The run that superseded a stored alert (late rows changed what one full
+ * scan raises; the alert is kept with its evidence, out of the lists), 0
+ * when it is active; *at (when non-NULL) is the time, borrowed from a. */
+gint64 case_alert_superseded(const CaseAlert *a, const char **at);
 /* Adds one alert (takes ownership; a CaseAlertFn: user is the queue); an
  * alert of a shadow rule is dropped, so it never adds to a case's score. */
 gboolean case_queue_add(CaseAlert *a, void *user);

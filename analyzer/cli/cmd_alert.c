@@ -91,7 +91,12 @@ static void print_header(const CaseAlert *a, const char *name, GPtrArray *txns, 
     g_string_append_printf(out, "  score    %g (%s, family %s)\n", a->score, a->strength,
                            a->family);
     print_window(a, txns, out);
+    const char *at;
+    gint64 by = case_alert_superseded(a, &at);
     g_string_append_printf(out, "  status   %s\n", case_alert_status(a));
+    if (by)
+        g_string_append_printf(out, "           superseded by run %" G_GINT64_FORMAT " at %s: late rows "
+                               "changed what the rules raise; kept, out of the lists\n", by, at);
     g_string_append_printf(out, "  source   %s\n\n", a->source);
     g_string_append(out, "why: ");
     cmd_view_wrap(out, a->explanation, 5, 5, 100);

@@ -175,4 +175,10 @@ check "by hand: the investigators' alert list leaves the superseded alert out" s
     a3=\$($PSQL -d hand -c \"SELECT alert_id FROM alerts WHERE trigger_tx = 'a3'\") &&
     $MT alerts --db dbname=hand > $TMP/list && grep -qx '3 alerts' $TMP/list && ! grep -q \$a3 $TMP/list &&
     $MT alert --db dbname=hand \$a3 | grep -q \$a3"
+check "by hand: the superseded alert, shown alone, names the run that superseded it" sh -c "
+    a3=\$($PSQL -d hand -c \"SELECT alert_id FROM alerts WHERE trigger_tx = 'a3'\") &&
+    run=\$($PSQL -d hand -c 'SELECT max(id) FROM runs') &&
+    $MT alert --db dbname=hand \$a3 | grep -q \"^ *superseded by run \$run at 20[0-9-]*T[0-9:.]*Z\\?: late rows\" &&
+    b3=\$($PSQL -d hand -c \"SELECT alert_id FROM alerts WHERE trigger_tx = 'b3'\") &&
+    ! $MT alert --db dbname=hand \$b3 | grep -q superseded"
 finish
