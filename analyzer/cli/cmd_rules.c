@@ -192,8 +192,9 @@ static void explain_match(const Rule *r, GString *o)
             char hold[64];
             g_string_append_printf(o,
                                    " a source counts when an inflow from it is passed on"
-                                   " (a payment of at most its amount) within %s, a"
+                                   " (a payment of %.0f%% to 100%% of it) within %s, a"
                                    " destination when it got such a payment;",
+                                   m->ratio * 100,
                                    tstamp_format_duration(m->hold, hold, sizeof hold));
         }
         if (m->nodes_src)

@@ -451,7 +451,8 @@ static void add_once(GraphMatch *o, const GraphEdge *e)
 }
 
 /* The newest inflow of ins (newest first) that payment d may pass on: at
- * most hold before it, from another account, of at least d's amount. */
+ * most hold before it, from another account, of at least d's amount and
+ * at most d's amount / ratio (ratio 0: any larger inflow). */
 static const GraphEdge *held_inflow(const Search *s, const GraphEdge *const *ins, guint n,
                                     const GraphEdge *d)
 {
@@ -461,7 +462,8 @@ static const GraphEdge *held_inflow(const Search *s, const GraphEdge *const *ins
             continue;
         if (x->core.ts < d->core.ts - s->m->hold)
             break;
-        if (x->core.amount >= d->core.amount && x->core.from != d->core.to)
+        if (x->core.amount >= d->core.amount && x->core.from != d->core.to &&
+            (double)d->core.amount >= s->m->ratio * (double)x->core.amount)
             return x;
     }
     return NULL;
