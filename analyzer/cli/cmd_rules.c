@@ -182,12 +182,21 @@ static void explain_match(const Rule *r, GString *o)
     case MATCH_NONE:
         break;
     }
-    if (m->unordered || m->tolerance < 0 || m->max_degree || m->nodes_src) {
+    if (m->unordered || m->tolerance < 0 || m->max_degree || m->hold || m->nodes_src) {
         g_string_append_printf(o, "     Options:%s%s", m->unordered ? " hops in any time order;" : "",
                                m->tolerance < 0 ? " amounts free;" : "");
         if (m->max_degree)
             g_string_append_printf(o, " no account with more than %d edges in the window;",
                                    m->max_degree);
+        if (m->hold) {
+            char hold[64];
+            g_string_append_printf(o,
+                                   " a source counts when an inflow from it is passed on"
+                                   " (a payment of %.0f%% to 100%% of it) within %s, a"
+                                   " destination when it got such a payment;",
+                                   m->ratio * 100,
+                                   tstamp_format_duration(m->hold, hold, sizeof hold));
+        }
         if (m->nodes_src)
             g_string_append_printf(o, " every account passes: %s;", m->nodes_src);
         g_string_append_c(o, '\n');

@@ -436,8 +436,88 @@ static guint collect_side(Search *s, guint32 node, gboolean out, gint64 after, g
     return n;
 }
 
+/* The inflows a held gather-scatter pairs with payments, at most. */
+#define HELD_INFLOWS 256
+
+/* Adds e to the match unless it is there (the match is small). */
+static void add_once(GraphMatch *o, const GraphEdge *e)
+{
+    for (guint i = 0; i < o->n; i++) {
+        if (o->edges[i] == e)
+            return;
+    }
+    if (o->n < LIMIT_GRAPH_MATCH)
+        o->edges[o->n++] = e;
+}
+
+/* The newest inflow of ins (newest first) that payment d may pass on: at
+ * most hold before it, from another account, of at least d's amount and
+ * at most d's amount / ratio (ratio 0: any larger inflow). */
+static const GraphEdge *held_inflow(const Search *s, const GraphEdge *const *ins, guint n,
+                                    const GraphEdge *d)
+{
+    for (guint i = 0; i < n; i++) {
+        const GraphEdge *x = ins[i];
+        if (x->core.ts >= d->core.ts)
+            continue;
+        if (x->core.ts < d->core.ts - s->m->hold)
+            break;
+        if (x->core.amount >= d->core.amount && x->core.from != d->core.to &&
+            (double)d->core.amount >= s->m->ratio * (double)x->core.amount)
+            return x;
+    }
+    return NULL;
+}
+
+/* gather_scatter with `hold`: the account passes on what it gathers. A
+ * source counts when a payment of the account of at most an inflow from
+ * it followed that inflow within hold; a destination when it got such a
+ * payment. The new edge must be one, so that the pattern is found when it
+ * grows. The inflows of the window are read once (at most HELD_INFLOWS,
+ * newest first; past that the search is marked exhausted), and each
+ * payment is paired with the newest one it may pass on. */
+static gboolean gather_scatter_held(Search *s)
+{
+    const GraphEdge *ins[HELD_INFLOWS];
+    guint32 srcs[LIMIT_GRAPH_MATCH], dsts[LIMIT_GRAPH_MATCH];
+    guint nin = 0, ns = 0, nd = 0;
+    guint32 x = s->anchor->core.from;
+    GraphIter it;
+    walk(s, x, FALSE, 0, &it);
+    const GraphEdge *f;
+    while ((f = next(s, &it))) {
+        if (!usable(s, f) || f->core.ts >= s->t)
+            continue;
+        if (nin == HELD_INFLOWS) {
+            s->out->exhausted = TRUE;
+            break;
+        }
+        ins[nin++] = f;
+    }
+    if (!held_inflow(s, ins, nin, s->anchor))
+        return FALSE;
+    s->out->n = 0;
+    walk(s, x, TRUE, 0, &it);
+    while ((f = next(s, &it)) && ns < LIMIT_GRAPH_MATCH / 2 && nd < LIMIT_GRAPH_MATCH / 2) {
+        if (f != s->anchor && !usable(s, f))
+            continue;
+        const GraphEdge *in = held_inflow(s, ins, nin, f);
+        if (!in || !node_ok(s, f->core.to) || !node_ok(s, in->core.from))
+            continue;
+        if (!seen(srcs, ns, in->core.from))
+            srcs[ns++] = in->core.from;
+        if (!seen(dsts, nd, f->core.to))
+            dsts[nd++] = f->core.to;
+        add_once(s->out, in);
+        add_once(s->out, f);
+    }
+    return ns >= (guint)s->m->k && nd >= (guint)s->m->k2;
+}
+
 static gboolean gather_scatter(Search *s)
 {
+    if (s->m->hold)
+        return gather_scatter_held(s);
     guint32 srcs[LIMIT_GRAPH_MATCH], dsts[LIMIT_GRAPH_MATCH];
     gint64 first_in = s->t;
     s->out->n = 0;

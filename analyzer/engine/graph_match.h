@@ -10,7 +10,10 @@
  * Two searches first ask cheaper questions with the same answer: a funnel
  * whose rule has running inflow sums (graph_sum_inflow) decides with them
  * and lists its evidence only when it matches; a cycle of three or more
- * does not enter an account one or two hops too far from closing it. */
+ * does not enter an account one or two hops too far from closing it.
+ * A gather-scatter with `hold` counts only the sources whose inflow the
+ * account passed on within that time, and the destinations of those
+ * payments (a pass-through, not two independent counts). */
 #ifndef MT_GRAPH_MATCH_H
 #define MT_GRAPH_MATCH_H
 

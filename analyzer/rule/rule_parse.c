@@ -810,6 +810,8 @@ static gboolean parse_ordered(Parser *p, MatchSpec *m)
     return FALSE;
 }
 
+static gboolean parse_duration(Parser *p, gint64 *out, const char *clause);
+
 /* One option of a match clause; FALSE after an error. */
 static gboolean parse_match_option(Parser *p, Rule *r)
 {
@@ -833,13 +835,15 @@ static gboolean parse_match_option(Parser *p, Rule *r)
         ok = parse_ordered(p, m);
     } else if (accept_kw(p, "max_degree")) {
         ok = parse_count(p, &m->max_degree, 1, 1000000000);
+    } else if (accept_kw(p, "hold")) {
+        ok = parse_duration(p, &m->hold, "hold");
     } else if (accept_kw(p, "intermediaries") || accept_kw(p, "sources") ||
                accept_kw(p, "senders")) {
         ok = parse_count(p, &m->k, 1, LIMIT_GRAPH_MATCH / 2);
     } else if (accept_kw(p, "destinations")) {
         ok = parse_count(p, &m->k2, 1, LIMIT_GRAPH_MATCH / 2);
     } else {
-        err_expected(p, "length, tolerance, ratio, ordered, max_degree, intermediaries, "
+        err_expected(p, "length, tolerance, ratio, ordered, max_degree, hold, intermediaries, "
                         "senders, sources, destinations or where node...");
         ok = FALSE;
     }
@@ -869,6 +873,9 @@ static void parse_match(Parser *p, Rule *r)
     if (m->kind != MATCH_CYCLE && m->unordered)
         rule_ctx_error(p->cx, p->prev.line, p->prev.col,
                        "'ordered false' applies to 'match cycle' only");
+    if (m->kind != MATCH_GATHER_SCATTER && m->hold)
+        rule_ctx_error(p->cx, p->prev.line, p->prev.col,
+                       "'hold' applies to 'match gather_scatter' only");
 }
 
 /* "role victim" or "role controller": how an alert's account is presented */

@@ -349,7 +349,8 @@ static void digest_program(GChecksum *sum, const RuleSet *rs, const RuleProgram 
 
 static void digest_match(GChecksum *sum, const RuleSet *rs, const MatchSpec *m)
 {
-    gint64 w[] = {m->kind, m->min_len, m->max_len, m->k, m->k2, m->unordered, m->max_degree};
+    gint64 w[] = {m->kind, m->min_len,   m->max_len,    m->k,
+                  m->k2,   m->unordered, m->max_degree, m->hold};
     double d[] = {m->tolerance, m->ratio};
     g_checksum_update(sum, (const guchar *)w, sizeof w);
     g_checksum_update(sum, (const guchar *)d, sizeof d);

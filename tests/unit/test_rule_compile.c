@@ -133,6 +133,10 @@ static const ErrCase err_cases[] = {
     /* the graph patterns come from RULE_MATCH_LIST */
     {HEAD "  match spiral\n  within 10d\n" TAIL, 4, 9,
      "expected cycle, chain, scatter_gather, gather_scatter or funnel, found 'spiral'"},
+    {HEAD "  where channel == transfer\n  within 10d\n  match cycle hold 2d\n" TAIL, 6, 20,
+     "'hold' applies to 'match gather_scatter' only"},
+    {HEAD "  where channel == transfer\n  within 10d\n  match gather_scatter hold 5\n" TAIL, 6, 29,
+     "expected a duration like 10d, 48h or 30m after 'hold', found '5'"},
     /* types: names of the right kind, codes that exist, measures that match */
     {HEAD "  where channel == 7\n  alert if count >= 1\n" TAIL, 4, 20,
      "'7' is not a channel: write its name"},
