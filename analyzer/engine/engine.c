@@ -1510,3 +1510,245 @@ void engine_set_quiet_until(Engine *e, gint64 ts)
 {
     e->quiet_until = ts;
 }
+
+/* ---- checkpoints (engine/checkpoint.h) ----
+ *
+ * An engine's part: its clocks; the transaction records its windows and
+ * graph edges point at (each with the store it goes back to, oldest
+ * first); each rule's windows by owner, with their entries as record
+ * indexes and everything window_agg keeps beside them (running totals,
+ * baseline split, distinct multisets as they lie, suppression); history;
+ * the graph and its incomplete searches; typologies (an engine alone). The
+ * pools, slot rows and shape masks are made again as the windows are. */
+
+typedef struct {
+    const TxnCore *rec;
+    guint32 store;
+} SavedRec;
+
+/* Adds rec to the records to save, in store k at least. */
+static void saved_rec_add(GArray *recs, GHashTable *at, const TxnCore *rec, guint32 k)
+{
+    guint32 i = GPOINTER_TO_UINT(g_hash_table_lookup(at, rec));
+    if (!i) {
+        SavedRec s = {rec, k};
+        g_array_append_val(recs, s);
+        g_hash_table_insert(at, (gpointer)rec, GUINT_TO_POINTER(recs->len));
+        return;
+    }
+    SavedRec *s = &g_array_index(recs, SavedRec, i - 1);
+    s->store = MAX(s->store, k);
+}
+
+static gint saved_rec_cmp(gconstpointer a, gconstpointer b)
+{
+    const SavedRec *x = a, *y = b;
+    if (x->rec->ts != y->rec->ts)
+        return x->rec->ts < y->rec->ts ? -1 : 1;
+    return (x->rec > y->rec) - (x->rec < y->rec);
+}
+
+/* The records the windows and graph edges point at, oldest first, and
+ * their indexes in ri. */
+static GArray *saved_recs(const Engine *e, CkptRecIndex *ri)
+{
+    GArray *recs = g_array_new(FALSE, FALSE, sizeof(SavedRec));
+    for (guint r = 0; r < e->rs->rules->len; r++) {
+        const RuleState *st = &e->state[r];
+        for (guint32 i = 0; i < st->n_pool; i++) {
+            const Window *w = pool_at(st, i);
+            for (guint k = 0; w->owner && k < w->len; k++)
+                saved_rec_add(recs, ri->index, window_at(w, k)->core, st->store);
+        }
+    }
+    if (e->graph) {
+        guint64 first, next;
+        graph_seq_range(e->graph, &first, &next);
+        for (guint64 seq = first; seq < next; seq++)
+            saved_rec_add(recs, ri->index, graph_edge(e->graph, seq)->rec, e->graph_store);
+    }
+    g_array_sort(recs, saved_rec_cmp);
+    for (guint i = 0; i < recs->len; i++)
+        g_hash_table_insert(ri->index, (gpointer)g_array_index(recs, SavedRec, i).rec,
+                            GUINT_TO_POINTER(i + 1));
+    return recs;
+}
+
+static void save_window(const Engine *e, const RuleState *st, const Window *w, CkptOut *o,
+                        const CkptRecIndex *ri)
+{
+    (void)e;
+    ckpt_u32(o, w->owner);
+    ckpt_u32(o, w->len);
+    for (guint k = 0; k < w->len; k++) {
+        ckpt_u32(o, ckpt_rec_index(ri, window_at(w, k)->core));
+        ckpt_u32(o, win_flags(window_at(w, k)));
+    }
+    ckpt_u32(o, w->split);
+    ckpt_i64(o, w->split_ts);
+    ckpt_i64(o, w->suppress_until);
+    ckpt_u32(o, (guint32)(gint32)w->run_exp);
+    ckpt_put(o, w->run, st->n_run * sizeof *w->run);
+    ckpt_u32(o, w->dsets ? w->n_dsets : 0);
+    for (guint d = 0; w->dsets && d < w->n_dsets; d++) {
+        const DistinctSet *ds = &w->dsets[d];
+        ckpt_u32(o, ds->cap);
+        ckpt_u32(o, ds->used);
+        ckpt_put(o, ds->keys, ds->cap * sizeof *ds->keys);
+        ckpt_put(o, ds->counts, ds->cap * sizeof *ds->counts);
+    }
+}
+
+void engine_save(const Engine *e, CkptOut *o)
+{
+    ckpt_i64(o, e->now);
+    ckpt_i64(o, e->since);
+    ckpt_i64(o, e->late);
+    ckpt_i64(o, (gint64)e->processed);
+    CkptRecIndex ri = {g_hash_table_new(NULL, NULL)};
+    g_autoptr(GArray) recs = saved_recs(e, &ri);
+    ckpt_u32(o, recs->len);
+    for (guint i = 0; i < recs->len; i++) {
+        const SavedRec *s = &g_array_index(recs, SavedRec, i);
+        StrView id = txn_store_id(s->rec);
+        guint8 len = (guint8)id.len;
+        ckpt_u32(o, s->store);
+        ckpt_put(o, s->rec, sizeof *s->rec);
+        ckpt_put(o, &len, 1);
+        ckpt_put(o, id.ptr, len);
+    }
+    ckpt_u32(o, e->rs->rules->len);
+    for (guint r = 0; r < e->rs->rules->len; r++) {
+        const RuleState *st = &e->state[r];
+        guint32 n = 0;
+        for (guint32 i = 0; i < st->n_pool; i++)
+            n += pool_at(st, i)->owner != 0;
+        ckpt_u32(o, n);
+        for (guint32 i = 0; i < st->n_pool; i++)
+            if (pool_at(st, i)->owner)
+                save_window(e, st, pool_at(st, i), o, &ri);
+    }
+    if (e->hist)
+        history_save(e->hist, o);
+    if (e->graph) {
+        graph_save(e->graph, o, &ri);
+        ckpt_u32(o, g_hash_table_size(e->incomplete));
+        GHashTableIter it;
+        gpointer k, v;
+        g_hash_table_iter_init(&it, e->incomplete);
+        while (g_hash_table_iter_next(&it, &k, &v)) {
+            ckpt_u32(o, GPOINTER_TO_UINT(k));
+            ckpt_i64(o, (gint64)GPOINTER_TO_SIZE(v));
+        }
+    }
+    if (e->ty) {
+        g_autoptr(GHashTable) rules = g_hash_table_new(NULL, NULL);
+        for (guint i = 0; i < e->rs->rules->len; i++)
+            g_hash_table_insert(rules, g_ptr_array_index(e->rs->rules, i), GUINT_TO_POINTER(i + 1));
+        typology_save(e->ty, o, rules);
+    }
+    g_hash_table_unref(ri.index);
+}
+
+/* The records of an engine's part, stored again; NULL when in is bad. */
+static const TxnCore **load_recs(Engine *e, CkptIn *in, guint32 *n_out)
+{
+    guint32 n = ckpt_count(in, 4 + sizeof(TxnCore) + 1);
+    const TxnCore **recs = g_new0(const TxnCore *, MAX(n, 1));
+    for (guint32 i = 0; i < n && !in->bad; i++) {
+        guint32 k = ckpt_get_u32(in);
+        TxnCore core;
+        guint8 len = 0;
+        char id[256];
+        ckpt_get(in, &core, sizeof core);
+        ckpt_get(in, &len, 1);
+        ckpt_get(in, id, len);
+        if (k >= e->n_stores) {
+            ckpt_fail(in, "a record names a store the engine does not have");
+            break;
+        }
+        if (!in->bad)
+            recs[i] = txn_store_add(e->stores[k], &core, (StrView){id, len});
+    }
+    *n_out = n;
+    return recs;
+}
+
+static gboolean load_window(Engine *e, guint ri, CkptIn *in, const CkptRecs *recs)
+{
+    RuleState *st = &e->state[ri];
+    guint32 owner = ckpt_get_u32(in), len = ckpt_get_u32(in);
+    if (in->bad)
+        return FALSE;
+    if (!owner || !engine_runs(e, ri) || (!e->graph_bit[ri] && !engine_owns(e, owner)))
+        return ckpt_fail(in, "a window belongs to an account or rule this engine does not keep");
+    if (len > LIMIT_WINDOW_ENTRIES || (gsize)len * 8 > in->n - in->at)
+        return ckpt_fail(in, "a window holds more entries than it can");
+    Window *w = pool_at(st, state_window(e, ri, owner));
+    if (w->len || w->suppress_until != G_MININT64)
+        return ckpt_fail(in, "an account's window comes twice");
+    for (guint k = 0; k < len && !in->bad; k++) {
+        const TxnCore *rec = ckpt_rec(in, recs, ckpt_get_u32(in));
+        guint32 flags = ckpt_get_u32(in);
+        if (rec)
+            window_push(w, e->mem, rec, flags & ((1u << LIMIT_ENTRY_FLAGS) - 1));
+    }
+    w->split = (guint16)ckpt_get_u32(in);
+    w->split_ts = ckpt_get_i64(in);
+    w->suppress_until = ckpt_get_i64(in);
+    w->run_exp = (gint8)(gint32)ckpt_get_u32(in);
+    ckpt_get(in, w->run, st->n_run * sizeof *w->run);
+    guint32 n_dsets = ckpt_get_u32(in);
+    if (w->split > w->len || n_dsets > G_MAXUINT8)
+        return ckpt_fail(in, "a window's baseline split or distinct sets are out of range");
+    if (n_dsets) {
+        w->n_dsets = (guint8)n_dsets;
+        w->dsets = g_new0(DistinctSet, n_dsets);
+    }
+    for (guint d = 0; d < n_dsets && !in->bad; d++) {
+        DistinctSet *ds = &w->dsets[d];
+        guint32 cap = ckpt_get_u32(in), used = ckpt_get_u32(in);
+        if ((cap & (cap - 1)) || used > cap || (gsize)cap * 12 > in->n - in->at)
+            return ckpt_fail(in, "a distinct set's size is out of range");
+        ds->cap = cap;
+        ds->used = used;
+        ds->keys = cap ? g_new0(guint64, cap) : NULL;
+        ds->counts = cap ? g_new0(guint32, cap) : NULL;
+        ckpt_get(in, ds->keys, cap * sizeof *ds->keys);
+        ckpt_get(in, ds->counts, cap * sizeof *ds->counts);
+    }
+    return !in->bad;
+}
+
+gboolean engine_load(Engine *e, CkptIn *in)
+{
+    g_assert(e->processed == 0);
+    e->now = ckpt_get_i64(in);
+    e->since = ckpt_get_i64(in);
+    e->late = ckpt_get_i64(in);
+    e->processed = (guint64)ckpt_get_i64(in);
+    CkptRecs recs = {NULL, 0};
+    recs.recs = load_recs(e, in, &recs.n);
+    if (!in->bad && ckpt_get_u32(in) != e->rs->rules->len)
+        ckpt_fail(in, "the engine's part has another number of rules");
+    for (guint r = 0; r < e->rs->rules->len && !in->bad; r++) {
+        guint32 n = ckpt_count(in, 40);
+        for (guint32 i = 0; i < n && load_window(e, r, in, &recs); i++)
+            ;
+    }
+    if (!in->bad && e->hist)
+        history_load(e->hist, in);
+    if (!in->bad && e->graph && graph_load(e->graph, in, &recs)) {
+        guint32 n = ckpt_count(in, 12);
+        for (guint32 i = 0; i < n && !in->bad; i++) {
+            guint32 account = ckpt_get_u32(in);
+            gint64 count = ckpt_get_i64(in);
+            g_hash_table_insert(e->incomplete, GUINT_TO_POINTER(account),
+                                GSIZE_TO_POINTER((gsize)count));
+        }
+    }
+    if (!in->bad && e->ty)
+        typology_load(e->ty, in);
+    g_free(recs.recs);
+    return !in->bad;
+}

@@ -158,3 +158,58 @@ gsize history_bytes(const History *h)
 {
     return sizeof *h + (gsize)h->n_acc * sizeof *h->acc + (gsize)(h->mask + 1) * sizeof(PairSlot);
 }
+
+/* ---- checkpoints (engine/checkpoint.h) ---- */
+
+void history_save(const History *h, CkptOut *o)
+{
+    guint32 n = 0;
+    for (guint32 a = 0; a < h->n_acc; a++)
+        n += h->acc[a].n != 0;
+    ckpt_u32(o, n);
+    for (guint32 a = 0; a < h->n_acc; a++) {
+        if (h->acc[a].n) {
+            ckpt_u32(o, a);
+            ckpt_put(o, &h->acc[a], sizeof h->acc[a]);
+        }
+    }
+    ckpt_i64(o, (gint64)h->used);
+    for (guint64 i = 0; i <= h->mask; i++) {
+        const PairSlot *s = &h->pairs[i];
+        if (s->key) {
+            ckpt_i64(o, (gint64)s->key);
+            ckpt_i64(o, s->first_ts);
+            ckpt_u32(o, s->n);
+        }
+    }
+}
+
+gboolean history_load(History *h, CkptIn *in)
+{
+    guint32 n = ckpt_count(in, 4 + sizeof(HistoryAccount));
+    for (guint32 i = 0; i < n && !in->bad; i++) {
+        guint32 a = ckpt_get_u32(in);
+        HistoryAccount r;
+        ckpt_get(in, &r, sizeof r);
+        if (!in->bad)
+            *account_at(h, a) = r;
+    }
+    gint64 used = ckpt_get_i64(in);
+    if (used < 0 || (guint64)used > (in->n - in->at) / 20)
+        return ckpt_fail(in, "a history pair count is past the end");
+    for (gint64 i = 0; i < used && !in->bad; i++) {
+        guint64 key = (guint64)ckpt_get_i64(in);
+        gint64 first = ckpt_get_i64(in);
+        guint32 cnt = ckpt_get_u32(in);
+        if (!key)
+            return ckpt_fail(in, "a history pair has no accounts");
+        if ((h->used + 1) * 2 > h->mask + 1)
+            pairs_grow(h);
+        PairSlot *s = pair_slot(h, key);
+        if (s->key)
+            return ckpt_fail(in, "a history pair comes twice");
+        *s = (PairSlot){key, first, cnt};
+        h->used++;
+    }
+    return !in->bad;
+}
