@@ -383,20 +383,22 @@ static int run_loop(ScanCmd *s)
 static gboolean state_load(ScanCmd *s)
 {
     g_autoptr(GError) err = NULL;
-    g_autofree char *data = NULL;
-    gsize len = 0;
-    if (!g_file_get_contents(s->o.state, &data, &len, &err) &&
-        !g_error_matches(err, G_FILE_ERROR, G_FILE_ERROR_NOENT)) {
+    GMappedFile *m = g_mapped_file_new(s->o.state, FALSE, &err);
+    if (!m && !g_error_matches(err, G_FILE_ERROR, G_FILE_ERROR_NOENT)) {
         cmd_error("scan", "cannot read the state file: %s", err->message);
         return FALSE;
     }
+    g_clear_error(&err);
     if (!scan_state_accounts(s->state, s->o.run.accounts, &err)) {
+        if (m)
+            g_mapped_file_unref(m);
         cmd_error("scan", "%s", err->message);
         return FALSE;
     }
-    if (!data)
+    if (!m)
         return TRUE; /* a first run */
-    g_autoptr(GBytes) bytes = g_bytes_new_take(g_steal_pointer(&data), len);
+    g_autoptr(GBytes) bytes = g_mapped_file_get_bytes(m);
+    g_mapped_file_unref(m);
     if (!scan_state_offer(s->state, bytes, G_MININT64)) {
         cmd_error("scan", "the state file %s cannot be used: %s; scan all the data again "
                           "without it (or with a new --state file)",

@@ -80,10 +80,77 @@ guint32 ckpt_count(CkptIn *in, gsize item)
     return in->bad ? 0 : n;
 }
 
-const TxnCore *ckpt_rec(CkptIn *in, const CkptRecs *r, guint32 i)
+void ckpt_refs_init(CkptRefs *r)
 {
-    if (i < r->n && r->recs[i])
-        return r->recs[i];
+    r->chunks = g_array_new(FALSE, FALSE, sizeof(CkptChunk));
+}
+
+void ckpt_refs_clear(CkptRefs *r)
+{
+    g_array_free(r->chunks, TRUE);
+}
+
+void ckpt_refs_add(CkptRefs *r, const void *base, gsize size)
+{
+    CkptChunk c = {base, size, r->chunks->len};
+    g_array_append_val(r->chunks, c);
+}
+
+static gint chunk_cmp(gconstpointer a, gconstpointer b)
+{
+    const CkptChunk *x = a, *y = b;
+    return (x->base > y->base) - (x->base < y->base);
+}
+
+void ckpt_refs_seal(CkptRefs *r)
+{
+    g_array_sort(r->chunks, chunk_cmp);
+}
+
+guint64 ckpt_ref(const CkptRefs *r, const void *p)
+{
+    const CkptChunk *c = (const CkptChunk *)(const void *)r->chunks->data;
+    guint lo = 0, hi = r->chunks->len; /* the last chunk at or before p */
+    while (hi - lo > 1) {
+        guint mid = lo + (hi - lo) / 2;
+        if (c[mid].base <= (const guint8 *)p)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    g_assert(hi > lo && (const guint8 *)p >= c[lo].base &&
+             (const guint8 *)p < c[lo].base + c[lo].size);
+    return (guint64)c[lo].index << 32 | (guint64)((const guint8 *)p - c[lo].base);
+}
+
+void ckpt_recs_init(CkptRecs *r)
+{
+    r->base = g_ptr_array_new();
+    r->used = g_array_new(FALSE, FALSE, sizeof(gsize));
+}
+
+void ckpt_recs_clear(CkptRecs *r)
+{
+    g_ptr_array_free(r->base, TRUE);
+    g_array_free(r->used, TRUE);
+}
+
+void ckpt_recs_add(CkptRecs *r, const void *base, gsize used)
+{
+    g_ptr_array_add(r->base, (gpointer)base);
+    g_array_append_val(r->used, used);
+}
+
+const TxnCore *ckpt_rec(CkptIn *in, const CkptRecs *r, guint64 ref)
+{
+    guint32 c = (guint32)(ref >> 32);
+    gsize off = (gsize)(ref & G_MAXUINT32);
+    if (c < r->base->len && off % 8 == 0 &&
+        off + sizeof(TxnCore) + 1 <= g_array_index(r->used, gsize, c)) {
+        const guint8 *rec = (const guint8 *)g_ptr_array_index(r->base, c) + off;
+        if (off + sizeof(TxnCore) + 1 + rec[sizeof(TxnCore)] <= g_array_index(r->used, gsize, c))
+            return (const TxnCore *)(const void *)rec;
+    }
     ckpt_fail(in, "a window or edge points at a record that is not there");
     return NULL;
 }
@@ -123,11 +190,13 @@ static void save_intern(CkptOut *o, const Intern *t)
 GBytes *checkpoint_save(const Shards *s, const Intern *accounts, const Intern *locations,
                         const CkptFit *fit, gint64 watermark)
 {
-    CkptOut pay = {g_byte_array_new()};
-    save_intern(&pay, accounts);
-    save_intern(&pay, locations);
-    shards_save(s, &pay);
-    CkptOut o = {g_byte_array_sized_new(pay.b->len + 512)};
+    /* one buffer, sized for the state up front (no copy as it grows); the
+     * payload's length and CRC are filled in once it is written */
+    EngineStats es;
+    shards_stats(s, &es);
+    guint64 guess = es.bytes_records + es.bytes_windows + es.bytes_history +
+                    es.bytes_graph_edges + intern_bytes(accounts) + intern_bytes(locations);
+    CkptOut o = {g_byte_array_sized_new((guint)MIN(guess + guess / 4 + 4096, (guint64)G_MAXUINT))};
     g_autofree char *layout = ckpt_layout();
     ckpt_put(&o, ckpt_magic, sizeof ckpt_magic);
     ckpt_u32(&o, CKPT_FORMAT);
@@ -137,10 +206,17 @@ GBytes *checkpoint_save(const Shards *s, const Intern *accounts, const Intern *l
     ckpt_str(&o, fit->kyc_digest);
     ckpt_i64(&o, watermark);
     ckpt_u32(&o, fit->threads);
-    ckpt_i64(&o, (gint64)pay.b->len);
-    ckpt_u32(&o, (guint32)crc32(crc32(0, NULL, 0), pay.b->data, pay.b->len));
-    ckpt_put(&o, pay.b->data, pay.b->len);
-    g_byte_array_unref(pay.b);
+    guint at = o.b->len;
+    ckpt_i64(&o, 0);
+    ckpt_u32(&o, 0);
+    guint start = o.b->len;
+    save_intern(&o, accounts);
+    save_intern(&o, locations);
+    shards_save(s, &o);
+    gint64 len = (gint64)(o.b->len - start);
+    guint32 crc = (guint32)crc32_z(crc32(0, NULL, 0), o.b->data + start, (gsize)len);
+    memcpy(o.b->data + at, &len, sizeof len);
+    memcpy(o.b->data + at + sizeof len, &crc, sizeof crc);
     return g_byte_array_free_to_bytes(o.b);
 }
 
@@ -188,7 +264,7 @@ Checkpoint *checkpoint_open(GBytes *bytes, char **why)
                                                  "(truncated)");
         return NULL;
     }
-    if ((guint32)crc32(crc32(0, NULL, 0), in.p + in.at, (uInt)len) != crc) {
+    if ((guint32)crc32_z(crc32(0, NULL, 0), in.p + in.at, (gsize)len) != crc) {
         *why = g_strdup("it is damaged: its CRC does not match its bytes");
         return NULL;
     }

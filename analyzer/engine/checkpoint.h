@@ -67,24 +67,41 @@ gint64 ckpt_get_i64(CkptIn *in);
  * of the input cannot hold them (a corrupt count allocates nothing). */
 guint32 ckpt_count(CkptIn *in, gsize item);
 
-/* The records (transaction cores and ids, txn_store.h) a save points at:
- * index of a record, and the records back by index on load. */
+/* Where the records (transaction cores and ids, txn_store.h) that windows
+ * and graph edges point at lie: the stores' chunks are written whole, and
+ * a pointer into one as (chunk << 32 | offset), the chunk counted over
+ * every store of an engine in the order they were written. */
 typedef struct {
-    GHashTable *index; /* const TxnCore * -> 1 + index */
-} CkptRecIndex;
-
-static inline guint32 ckpt_rec_index(const CkptRecIndex *ri, const TxnCore *rec)
-{
-    return GPOINTER_TO_UINT(g_hash_table_lookup(ri->index, rec)) - 1;
-}
+    GArray *chunks; /* CkptChunk, sorted by base once ckpt_refs_seal ran */
+} CkptRefs;
 
 typedef struct {
-    const TxnCore **recs;
-    guint32 n;
+    const guint8 *base;
+    gsize size;
+    guint32 index;
+} CkptChunk;
+
+void ckpt_refs_init(CkptRefs *r);
+void ckpt_refs_clear(CkptRefs *r);
+/* Counts the chunk of size bytes at base as the next one written. */
+void ckpt_refs_add(CkptRefs *r, const void *base, gsize size);
+/* Sorts the chunks by address, after the last ckpt_refs_add. */
+void ckpt_refs_seal(CkptRefs *r);
+/* The reference of p, which must lie in one of the chunks. */
+guint64 ckpt_ref(const CkptRefs *r, const void *p);
+
+/* On load: the chunks read, by their index. */
+typedef struct {
+    GPtrArray *base; /* guint8 * */
+    GArray *used;    /* gsize: the bytes of records in each */
 } CkptRecs;
 
-/* Record i, or NULL (and the input bad) when there is none. */
-const TxnCore *ckpt_rec(CkptIn *in, const CkptRecs *r, guint32 i);
+void ckpt_recs_init(CkptRecs *r);
+void ckpt_recs_clear(CkptRecs *r);
+void ckpt_recs_add(CkptRecs *r, const void *base, gsize used);
+/* The record of reference ref, or NULL (and the input bad) when it points
+ * at no record. */
+const TxnCore *ckpt_rec(CkptIn *in, const CkptRecs *r, guint64 ref);
 
 /* ---- whole checkpoints ---- */
 

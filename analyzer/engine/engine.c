@@ -1513,75 +1513,19 @@ void engine_set_quiet_until(Engine *e, gint64 ts)
 
 /* ---- checkpoints (engine/checkpoint.h) ----
  *
- * An engine's part: its clocks; the transaction records its windows and
- * graph edges point at (each with the store it goes back to, oldest
- * first); each rule's windows by owner, with their entries as record
- * indexes and everything window_agg keeps beside them (running totals,
+ * An engine's part: its clocks; its record stores, chunk by chunk as they
+ * lie; each rule's windows by owner, with their entries as references
+ * into the chunks and everything window_agg keeps beside them (running totals,
  * baseline split, distinct multisets as they lie, suppression); history;
  * the graph and its incomplete searches; typologies (an engine alone). The
  * pools, slot rows and shape masks are made again as the windows are. */
 
-typedef struct {
-    const TxnCore *rec;
-    guint32 store;
-} SavedRec;
-
-/* Adds rec to the records to save, in store k at least. */
-static void saved_rec_add(GArray *recs, GHashTable *at, const TxnCore *rec, guint32 k)
+static void save_window(const RuleState *st, const Window *w, CkptOut *o, const CkptRefs *refs)
 {
-    guint32 i = GPOINTER_TO_UINT(g_hash_table_lookup(at, rec));
-    if (!i) {
-        SavedRec s = {rec, k};
-        g_array_append_val(recs, s);
-        g_hash_table_insert(at, (gpointer)rec, GUINT_TO_POINTER(recs->len));
-        return;
-    }
-    SavedRec *s = &g_array_index(recs, SavedRec, i - 1);
-    s->store = MAX(s->store, k);
-}
-
-static gint saved_rec_cmp(gconstpointer a, gconstpointer b)
-{
-    const SavedRec *x = a, *y = b;
-    if (x->rec->ts != y->rec->ts)
-        return x->rec->ts < y->rec->ts ? -1 : 1;
-    return (x->rec > y->rec) - (x->rec < y->rec);
-}
-
-/* The records the windows and graph edges point at, oldest first, and
- * their indexes in ri. */
-static GArray *saved_recs(const Engine *e, CkptRecIndex *ri)
-{
-    GArray *recs = g_array_new(FALSE, FALSE, sizeof(SavedRec));
-    for (guint r = 0; r < e->rs->rules->len; r++) {
-        const RuleState *st = &e->state[r];
-        for (guint32 i = 0; i < st->n_pool; i++) {
-            const Window *w = pool_at(st, i);
-            for (guint k = 0; w->owner && k < w->len; k++)
-                saved_rec_add(recs, ri->index, window_at(w, k)->core, st->store);
-        }
-    }
-    if (e->graph) {
-        guint64 first, next;
-        graph_seq_range(e->graph, &first, &next);
-        for (guint64 seq = first; seq < next; seq++)
-            saved_rec_add(recs, ri->index, graph_edge(e->graph, seq)->rec, e->graph_store);
-    }
-    g_array_sort(recs, saved_rec_cmp);
-    for (guint i = 0; i < recs->len; i++)
-        g_hash_table_insert(ri->index, (gpointer)g_array_index(recs, SavedRec, i).rec,
-                            GUINT_TO_POINTER(i + 1));
-    return recs;
-}
-
-static void save_window(const Engine *e, const RuleState *st, const Window *w, CkptOut *o,
-                        const CkptRecIndex *ri)
-{
-    (void)e;
     ckpt_u32(o, w->owner);
     ckpt_u32(o, w->len);
     for (guint k = 0; k < w->len; k++) {
-        ckpt_u32(o, ckpt_rec_index(ri, window_at(w, k)->core));
+        ckpt_i64(o, (gint64)ckpt_ref(refs, window_at(w, k)->core));
         ckpt_u32(o, win_flags(window_at(w, k)));
     }
     ckpt_u32(o, w->split);
@@ -1605,18 +1549,12 @@ void engine_save(const Engine *e, CkptOut *o)
     ckpt_i64(o, e->since);
     ckpt_i64(o, e->late);
     ckpt_i64(o, (gint64)e->processed);
-    CkptRecIndex ri = {g_hash_table_new(NULL, NULL)};
-    g_autoptr(GArray) recs = saved_recs(e, &ri);
-    ckpt_u32(o, recs->len);
-    for (guint i = 0; i < recs->len; i++) {
-        const SavedRec *s = &g_array_index(recs, SavedRec, i);
-        StrView id = txn_store_id(s->rec);
-        guint8 len = (guint8)id.len;
-        ckpt_u32(o, s->store);
-        ckpt_put(o, s->rec, sizeof *s->rec);
-        ckpt_put(o, &len, 1);
-        ckpt_put(o, id.ptr, len);
-    }
+    CkptRefs refs;
+    ckpt_refs_init(&refs);
+    ckpt_u32(o, e->n_stores);
+    for (guint i = 0; i < e->n_stores; i++)
+        txn_store_save(e->stores[i], o, &refs);
+    ckpt_refs_seal(&refs);
     ckpt_u32(o, e->rs->rules->len);
     for (guint r = 0; r < e->rs->rules->len; r++) {
         const RuleState *st = &e->state[r];
@@ -1626,12 +1564,12 @@ void engine_save(const Engine *e, CkptOut *o)
         ckpt_u32(o, n);
         for (guint32 i = 0; i < st->n_pool; i++)
             if (pool_at(st, i)->owner)
-                save_window(e, st, pool_at(st, i), o, &ri);
+                save_window(st, pool_at(st, i), o, &refs);
     }
     if (e->hist)
         history_save(e->hist, o);
     if (e->graph) {
-        graph_save(e->graph, o, &ri);
+        graph_save(e->graph, o, &refs);
         ckpt_u32(o, g_hash_table_size(e->incomplete));
         GHashTableIter it;
         gpointer k, v;
@@ -1647,31 +1585,7 @@ void engine_save(const Engine *e, CkptOut *o)
             g_hash_table_insert(rules, g_ptr_array_index(e->rs->rules, i), GUINT_TO_POINTER(i + 1));
         typology_save(e->ty, o, rules);
     }
-    g_hash_table_unref(ri.index);
-}
-
-/* The records of an engine's part, stored again; NULL when in is bad. */
-static const TxnCore **load_recs(Engine *e, CkptIn *in, guint32 *n_out)
-{
-    guint32 n = ckpt_count(in, 4 + sizeof(TxnCore) + 1);
-    const TxnCore **recs = g_new0(const TxnCore *, MAX(n, 1));
-    for (guint32 i = 0; i < n && !in->bad; i++) {
-        guint32 k = ckpt_get_u32(in);
-        TxnCore core;
-        guint8 len = 0;
-        char id[256];
-        ckpt_get(in, &core, sizeof core);
-        ckpt_get(in, &len, 1);
-        ckpt_get(in, id, len);
-        if (k >= e->n_stores) {
-            ckpt_fail(in, "a record names a store the engine does not have");
-            break;
-        }
-        if (!in->bad)
-            recs[i] = txn_store_add(e->stores[k], &core, (StrView){id, len});
-    }
-    *n_out = n;
-    return recs;
+    ckpt_refs_clear(&refs);
 }
 
 static gboolean load_window(Engine *e, guint ri, CkptIn *in, const CkptRecs *recs)
@@ -1682,13 +1596,13 @@ static gboolean load_window(Engine *e, guint ri, CkptIn *in, const CkptRecs *rec
         return FALSE;
     if (!owner || !engine_runs(e, ri) || (!e->graph_bit[ri] && !engine_owns(e, owner)))
         return ckpt_fail(in, "a window belongs to an account or rule this engine does not keep");
-    if (len > LIMIT_WINDOW_ENTRIES || (gsize)len * 8 > in->n - in->at)
+    if (len > LIMIT_WINDOW_ENTRIES || (gsize)len * 12 > in->n - in->at)
         return ckpt_fail(in, "a window holds more entries than it can");
     Window *w = pool_at(st, state_window(e, ri, owner));
     if (w->len || w->suppress_until != G_MININT64)
         return ckpt_fail(in, "an account's window comes twice");
     for (guint k = 0; k < len && !in->bad; k++) {
-        const TxnCore *rec = ckpt_rec(in, recs, ckpt_get_u32(in));
+        const TxnCore *rec = ckpt_rec(in, recs, (guint64)ckpt_get_i64(in));
         guint32 flags = ckpt_get_u32(in);
         if (rec)
             window_push(w, e->mem, rec, flags & ((1u << LIMIT_ENTRY_FLAGS) - 1));
@@ -1727,8 +1641,12 @@ gboolean engine_load(Engine *e, CkptIn *in)
     e->since = ckpt_get_i64(in);
     e->late = ckpt_get_i64(in);
     e->processed = (guint64)ckpt_get_i64(in);
-    CkptRecs recs = {NULL, 0};
-    recs.recs = load_recs(e, in, &recs.n);
+    CkptRecs recs;
+    ckpt_recs_init(&recs);
+    if (ckpt_get_u32(in) != e->n_stores)
+        ckpt_fail(in, "the engine's part has another number of record stores");
+    for (guint i = 0; i < e->n_stores && !in->bad; i++)
+        txn_store_load(e->stores[i], in, &recs);
     if (!in->bad && ckpt_get_u32(in) != e->rs->rules->len)
         ckpt_fail(in, "the engine's part has another number of rules");
     for (guint r = 0; r < e->rs->rules->len && !in->bad; r++) {
@@ -1749,6 +1667,6 @@ gboolean engine_load(Engine *e, CkptIn *in)
     }
     if (!in->bad && e->ty)
         typology_load(e->ty, in);
-    g_free(recs.recs);
+    ckpt_recs_clear(&recs);
     return !in->bad;
 }

@@ -387,17 +387,17 @@ void graph_seq_range(const Graph *g, guint64 *first, guint64 *next)
     *next = g->next;
 }
 
-/* The edges in the ring, oldest first, by their records' indexes: loading
+/* The edges in the ring, oldest first, by their records (references): loading
  * adds them again from the same sequence number, which rebuilds the ring,
  * the account indexes and the inflow sums as they were. */
-void graph_save(const Graph *g, CkptOut *o, const CkptRecIndex *ri)
+void graph_save(const Graph *g, CkptOut *o, const CkptRefs *refs)
 {
     ckpt_i64(o, (gint64)g->first);
     ckpt_i64(o, (gint64)(g->next - g->first));
     for (guint64 seq = g->first; seq < g->next; seq++) {
         const GraphEdge *e = graph_edge(g, seq);
         ckpt_u32(o, e->rules);
-        ckpt_u32(o, ckpt_rec_index(ri, e->rec));
+        ckpt_i64(o, (gint64)ckpt_ref(refs, e->rec));
     }
 }
 
@@ -405,12 +405,12 @@ gboolean graph_load(Graph *g, CkptIn *in, const CkptRecs *recs)
 {
     g_assert(g->next == 0);
     gint64 first = ckpt_get_i64(in), n = ckpt_get_i64(in);
-    if (first < 0 || n < 0 || (guint64)n > (in->n - in->at) / 8)
+    if (first < 0 || n < 0 || (guint64)n > (in->n - in->at) / 12)
         return ckpt_fail(in, "the graph's edge count is past the end");
     g->first = g->next = (guint64)first;
     for (gint64 i = 0; i < n && !in->bad; i++) {
         guint32 rules = ckpt_get_u32(in);
-        const TxnCore *rec = ckpt_rec(in, recs, ckpt_get_u32(in));
+        const TxnCore *rec = ckpt_rec(in, recs, (guint64)ckpt_get_i64(in));
         if (rec && (!rec->from || !rec->to))
             return ckpt_fail(in, "a graph edge lacks an account");
         if (rec)

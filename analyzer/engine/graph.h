@@ -92,9 +92,9 @@ void graph_stats(const Graph *g, GraphStats *out);
 
 /* Checkpoints (engine/checkpoint.h): the sequence numbers of the oldest
  * edge kept and of the next; the edges in the ring written by their
- * records' indexes, and added again to a new graph (FALSE: in is bad). */
+ * records' references, and added again to a new graph (FALSE: in is bad). */
 void graph_seq_range(const Graph *g, guint64 *first, guint64 *next);
-void graph_save(const Graph *g, CkptOut *o, const CkptRecIndex *ri);
+void graph_save(const Graph *g, CkptOut *o, const CkptRefs *refs);
 gboolean graph_load(Graph *g, CkptIn *in, const CkptRecs *recs);
 
 #endif

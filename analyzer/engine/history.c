@@ -161,22 +161,21 @@ gsize history_bytes(const History *h)
 
 /* ---- checkpoints (engine/checkpoint.h) ---- */
 
+/* The accounts as they lie, up to the last one seen; the pairs with their
+ * slots, so that loading places each where it was (no probing). */
 void history_save(const History *h, CkptOut *o)
 {
-    guint32 n = 0;
-    for (guint32 a = 0; a < h->n_acc; a++)
-        n += h->acc[a].n != 0;
+    guint32 n = h->n_acc;
+    while (n && !h->acc[n - 1].n)
+        n--;
     ckpt_u32(o, n);
-    for (guint32 a = 0; a < h->n_acc; a++) {
-        if (h->acc[a].n) {
-            ckpt_u32(o, a);
-            ckpt_put(o, &h->acc[a], sizeof h->acc[a]);
-        }
-    }
+    ckpt_put(o, h->acc, (gsize)n * sizeof *h->acc);
+    ckpt_i64(o, (gint64)(h->mask + 1));
     ckpt_i64(o, (gint64)h->used);
     for (guint64 i = 0; i <= h->mask; i++) {
         const PairSlot *s = &h->pairs[i];
         if (s->key) {
+            ckpt_i64(o, (gint64)i);
             ckpt_i64(o, (gint64)s->key);
             ckpt_i64(o, s->first_ts);
             ckpt_u32(o, s->n);
@@ -186,30 +185,28 @@ void history_save(const History *h, CkptOut *o)
 
 gboolean history_load(History *h, CkptIn *in)
 {
-    guint32 n = ckpt_count(in, 4 + sizeof(HistoryAccount));
-    for (guint32 i = 0; i < n && !in->bad; i++) {
-        guint32 a = ckpt_get_u32(in);
-        HistoryAccount r;
-        ckpt_get(in, &r, sizeof r);
-        if (!in->bad)
-            *account_at(h, a) = r;
+    guint32 n = ckpt_count(in, sizeof(HistoryAccount));
+    if (n) {
+        account_at(h, n - 1);
+        ckpt_get(in, h->acc, (gsize)n * sizeof *h->acc);
     }
-    gint64 used = ckpt_get_i64(in);
-    if (used < 0 || (guint64)used > (in->n - in->at) / 20)
-        return ckpt_fail(in, "a history pair count is past the end");
+    gint64 slots = ckpt_get_i64(in), used = ckpt_get_i64(in);
+    if (slots < PAIRS_FIRST || (slots & (slots - 1)) || used < 0 || used * 2 > slots ||
+        (guint64)used > (in->n - in->at) / 28)
+        return ckpt_fail(in, "the history's pair table has a size it cannot have");
+    g_free(h->pairs);
+    h->pairs = g_new0(PairSlot, (gsize)slots);
+    h->mask = (guint64)slots - 1;
+    h->used = (guint64)used;
     for (gint64 i = 0; i < used && !in->bad; i++) {
-        guint64 key = (guint64)ckpt_get_i64(in);
-        gint64 first = ckpt_get_i64(in);
-        guint32 cnt = ckpt_get_u32(in);
-        if (!key)
-            return ckpt_fail(in, "a history pair has no accounts");
-        if ((h->used + 1) * 2 > h->mask + 1)
-            pairs_grow(h);
-        PairSlot *s = pair_slot(h, key);
-        if (s->key)
-            return ckpt_fail(in, "a history pair comes twice");
-        *s = (PairSlot){key, first, cnt};
-        h->used++;
+        guint64 at = (guint64)ckpt_get_i64(in);
+        PairSlot s = {0};
+        s.key = (guint64)ckpt_get_i64(in);
+        s.first_ts = ckpt_get_i64(in);
+        s.n = ckpt_get_u32(in);
+        if (at > h->mask || !s.key || h->pairs[at].key)
+            return ckpt_fail(in, "a history pair is out of its table");
+        h->pairs[at] = s;
     }
     return !in->bad;
 }

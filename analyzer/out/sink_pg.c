@@ -468,12 +468,15 @@ gboolean sink_pg_checkpoint_read(SinkPg *s, GBytes **state, gint64 *watermark, G
         PQclear(res);
         return FALSE;
     }
-    if (PQntuples(res) == 1) {
-        *state = g_bytes_new(PQgetvalue(res, 0, 0), (gsize)PQgetlength(res, 0, 0));
-        g_autofree char *wm = g_strndup(PQgetvalue(res, 0, 1), (gsize)PQgetlength(res, 0, 1));
-        *watermark = g_ascii_strtoll(wm, NULL, 10);
+    if (PQntuples(res) != 1) {
+        PQclear(res);
+        return TRUE;
     }
-    PQclear(res);
+    g_autofree char *wm = g_strndup(PQgetvalue(res, 0, 1), (gsize)PQgetlength(res, 0, 1));
+    *watermark = g_ascii_strtoll(wm, NULL, 10);
+    /* the bytes stay in the result (no copy), freed with it */
+    *state = g_bytes_new_with_free_func(PQgetvalue(res, 0, 0), (gsize)PQgetlength(res, 0, 0),
+                                        (GDestroyNotify)PQclear, res);
     return TRUE;
 }
 
