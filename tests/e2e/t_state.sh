@@ -1,8 +1,8 @@
 #!/bin/sh
-# scan --state FILE (docs/never-lost.md, "Engine state between runs of
-# files"): 45 nightly files scanned one at a time, each run starting from
-# the state the last one wrote, raise exactly the alerts of one scan over
-# all of them, byte for byte. A state that does not fit the run (other
+# scan --state FILE (docs/never-lost.md, "Engine state between runs"): 45
+# nightly files scanned one at a time, each run starting from the state the
+# last one wrote, raise exactly the alerts of one scan over all of them,
+# byte for byte. A state that does not fit the run (other
 # rules, another --threads, damaged, truncated, not a state) or rows at or
 # before its watermark fail the run with the reason, writing neither
 # alerts nor state.
