@@ -187,7 +187,7 @@ static void save_intern(CkptOut *o, const Intern *t)
         ckpt_str(o, intern_str(t, id));
 }
 
-GBytes *checkpoint_save(const Shards *s, const Intern *accounts, const Intern *locations,
+GBytes *checkpoint_save(Shards *s, const Intern *accounts, const Intern *locations,
                         const CkptFit *fit, gint64 watermark)
 {
     /* one buffer, sized for the state up front (no copy as it grows); the

@@ -119,7 +119,7 @@ typedef struct Checkpoint Checkpoint;
 /* The state of s (after shards_finish) and its tables at watermark
  * (the latest row's time: every row at or before it has been processed,
  * none after). */
-GBytes *checkpoint_save(const Shards *s, const Intern *accounts, const Intern *locations,
+GBytes *checkpoint_save(Shards *s, const Intern *accounts, const Intern *locations,
                         const CkptFit *fit, gint64 watermark);
 /* Reads the header and checks the payload's CRC; NULL with *why (a
  * sentence; caller frees) when the bytes are no checkpoint or a damaged one. */

@@ -389,12 +389,18 @@ void graph_seq_range(const Graph *g, guint64 *first, guint64 *next)
 
 /* The edges in the ring, oldest first, by their records (references): loading
  * adds them again from the same sequence number, which rebuilds the ring,
- * the account indexes and the inflow sums as they were. */
-void graph_save(const Graph *g, CkptOut *o, const CkptRefs *refs)
+ * the account indexes and the inflow sums as they were. The oldest edges
+ * that are at or before now - span are left out: no search reaches them
+ * (a walk stops at the first of them), the next edge added drops them, and
+ * their records may be released. */
+void graph_save(const Graph *g, CkptOut *o, const CkptRefs *refs, gint64 now)
 {
-    ckpt_i64(o, (gint64)g->first);
-    ckpt_i64(o, (gint64)(g->next - g->first));
-    for (guint64 seq = g->first; seq < g->next; seq++) {
+    guint64 first = g->first;
+    while (first < g->next && graph_edge(g, first)->core.ts <= now - g->span)
+        first++;
+    ckpt_i64(o, (gint64)first);
+    ckpt_i64(o, (gint64)(g->next - first));
+    for (guint64 seq = first; seq < g->next; seq++) {
         const GraphEdge *e = graph_edge(g, seq);
         ckpt_u32(o, e->rules);
         ckpt_i64(o, (gint64)ckpt_ref(refs, e->rec));

@@ -534,7 +534,7 @@ double shards_thread_seconds(const Shards *s, guint i, gboolean *graph)
 
 /* ---- checkpoints (engine/checkpoint.h) ---- */
 
-void shards_save(const Shards *s, CkptOut *o)
+void shards_save(Shards *s, CkptOut *o)
 {
     g_assert(s->merged == s->posted); /* after shards_finish: no row in flight */
     ckpt_u32(o, s->n);

@@ -78,7 +78,7 @@ double shards_thread_seconds(const Shards *s, guint i, gboolean *graph);
  * shards, then the graph rules' one) and the typologies of the merge; after
  * shards_finish. Loaded into shards new from shards_new with the same
  * threads, before the first row (FALSE: in is bad). */
-void shards_save(const Shards *s, CkptOut *o);
+void shards_save(Shards *s, CkptOut *o);
 gboolean shards_load(Shards *s, CkptIn *in);
 
 #endif

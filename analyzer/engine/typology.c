@@ -363,15 +363,32 @@ static const Rule *rule_at(CkptIn *in, const RuleSet *rs, guint32 i)
     return g_ptr_array_index(rs->rules, i);
 }
 
+static gint key_cmp(gconstpointer a, gconstpointer b)
+{
+    gint64 x = *(const gint64 *)a, y = *(const gint64 *)b;
+    return (x > y) - (x < y);
+}
+
+/* The keys of a table (gint64 *) in order: the same state, the same bytes. */
+static GArray *sorted_keys(GHashTable *t)
+{
+    GArray *keys = g_array_sized_new(FALSE, FALSE, sizeof(gint64), g_hash_table_size(t));
+    GHashTableIter it;
+    gpointer k;
+    g_hash_table_iter_init(&it, t);
+    while (g_hash_table_iter_next(&it, &k, NULL))
+        g_array_append_val(keys, *(const gint64 *)k);
+    g_array_sort(keys, key_cmp);
+    return keys;
+}
+
 void typology_save(const TypologyEngine *te, CkptOut *o, GHashTable *rule_index)
 {
-    GHashTableIter it;
-    gpointer k, v;
-    ckpt_u32(o, g_hash_table_size(te->state));
-    g_hash_table_iter_init(&it, te->state);
-    while (g_hash_table_iter_next(&it, &k, &v)) {
-        const TyState *st = v;
-        ckpt_i64(o, *(const gint64 *)k);
+    g_autoptr(GArray) keys = sorted_keys(te->state);
+    ckpt_u32(o, keys->len);
+    for (guint k = 0; k < keys->len; k++) {
+        const TyState *st = g_hash_table_lookup(te->state, &g_array_index(keys, gint64, k));
+        ckpt_i64(o, g_array_index(keys, gint64, k));
         ckpt_i64(o, st->suppress_until);
         ckpt_u32(o, st->n);
         for (guint i = 0; i < st->n; i++) {
@@ -384,11 +401,11 @@ void typology_save(const TypologyEngine *te, CkptOut *o, GHashTable *rule_index)
             ckpt_put(o, h->tx, h->tx_len);
         }
     }
-    ckpt_u32(o, g_hash_table_size(te->victims));
-    g_hash_table_iter_init(&it, te->victims);
-    while (g_hash_table_iter_next(&it, &k, &v)) {
-        const VictimSeen *vs = v;
-        ckpt_i64(o, *(const gint64 *)k);
+    g_autoptr(GArray) victims = sorted_keys(te->victims);
+    ckpt_u32(o, victims->len);
+    for (guint k = 0; k < victims->len; k++) {
+        const VictimSeen *vs = g_hash_table_lookup(te->victims, &g_array_index(victims, gint64, k));
+        ckpt_i64(o, g_array_index(victims, gint64, k));
         ckpt_i64(o, vs->ts);
         ckpt_u32(o, GPOINTER_TO_UINT(g_hash_table_lookup(rule_index, vs->rule)) - 1);
     }

@@ -73,6 +73,11 @@ check "45 nights store exactly the alert ids of one scan over the 45 days" same_
 check "one state is kept: the last run's, its bytes recorded" sh -c "
     [ \"\$($PSQL -d ck -c 'SELECT count(*), bool_and(s.run_id = (SELECT max(id) FROM runs) AND s.bytes = r.checkpoint_bytes AND s.bytes = length(s.state)) FROM engine_state s JOIN runs r ON r.id = s.run_id')\" = '1|t' ]"
 
+check "a run with nothing new stores the state it read, byte for byte" sh -c "
+    before=\$($PSQL -d ck -c 'SELECT md5(state) FROM engine_state') &&
+    $MT scan -q --threads 2 -r $R --db $DB --incremental &&
+    [ \"\$($PSQL -d ck -c 'SELECT md5(state), run_id FROM engine_state')\" = \"\$before|\$($PSQL -d ck -c 'SELECT max(id) FROM runs')\" ]"
+
 # A failure at the state's write fails the whole commit: no alert stored.
 night_failing() {
     q "CREATE FUNCTION ck_fail() RETURNS trigger LANGUAGE plpgsql AS \$\$ BEGIN RAISE EXCEPTION 'disk full'; END \$\$;

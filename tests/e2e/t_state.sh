@@ -30,6 +30,12 @@ check "the last night says where it started and what it wrote" sh -c "
     grep -q \"^scan: state of [0-9,]* bytes at 2024-02-14T[0-9:]*Z written to $TMP/st\" $TMP/night.err &&
     grep -q \"^scan: \$((\$(wc -l < $last) - 1)) rows read\" $TMP/night.err"
 
+head -1 "$last" >"$TMP/none.csv"
+cp "$TMP/st" "$TMP/st.again"
+check "a run of no rows from the state writes it back byte for byte (a load and a save lose nothing)" sh -c "
+    $MT scan -q --threads 2 -r $R --state $TMP/st.again $TMP/none.csv -o $TMP/none.jsonl &&
+    [ ! -s $TMP/none.jsonl ] && cmp $TMP/st $TMP/st.again"
+
 # runs that cannot use the state: exit 3 and the reason, the state and the alerts file untouched
 cp "$TMP/st" "$TMP/st.good"
 echo keep >"$TMP/keep.jsonl"
