@@ -91,24 +91,26 @@ gboolean scan_state_accounts(ScanState *st, const char *path, GError **error)
     return TRUE;
 }
 
-gboolean scan_state_restore_tables(ScanState *st, Scan *scan, GError **error)
+/* FALSE with error: the checkpoint in use cannot be restored, because of
+ * why (freed). */
+static gboolean restore_failed(char *why, GError **error)
 {
-    g_autofree char *why = NULL;
-    if (!st->in || scan_checkpoint_tables(scan, st->in, &why))
-        return TRUE;
     g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_INVAL, "the engine checkpoint cannot be used: %s",
                 why);
+    g_free(why);
     return FALSE;
+}
+
+gboolean scan_state_restore_tables(ScanState *st, Scan *scan, GError **error)
+{
+    char *why = NULL;
+    return !st->in || scan_checkpoint_tables(scan, st->in, &why) || restore_failed(why, error);
 }
 
 gboolean scan_state_restore_engine(ScanState *st, Scan *scan, GError **error)
 {
-    g_autofree char *why = NULL;
-    if (!st->in || scan_checkpoint_engine(scan, st->in, &why))
-        return TRUE;
-    g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_INVAL, "the engine checkpoint cannot be used: %s",
-                why);
-    return FALSE;
+    char *why = NULL;
+    return !st->in || scan_checkpoint_engine(scan, st->in, &why) || restore_failed(why, error);
 }
 
 GBytes *scan_state_save(const ScanState *st, const Scan *scan, gint64 watermark)

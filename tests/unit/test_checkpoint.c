@@ -110,6 +110,17 @@ static void run_close(Run *run)
 
 static const CkptFit fit = {"digest", "", 2};
 
+/* The checkpoint after the first n rows (their alerts to out). */
+static GBytes *saved_after(RuleSet *rs, const TxnCore *rows, guint n, GPtrArray *out)
+{
+    Run run;
+    run_open(&run, rs, TRUE, out);
+    run_rows(&run, rows, 0, n);
+    GBytes *bytes = checkpoint_save(run.s, run.acc, run.loc, &fit, rows[n - 1].ts);
+    run_close(&run);
+    return bytes;
+}
+
 /* The alerts of all rows, run once. */
 static GPtrArray *whole(RuleSet *rs, const TxnCore *rows)
 {
@@ -121,34 +132,36 @@ static GPtrArray *whole(RuleSet *rs, const TxnCore *rows)
     return out;
 }
 
-/* The alerts of rows up to at, then, from a checkpoint, of the rest. The
- * checkpoint's bytes go to *saved. */
-static GPtrArray *split(RuleSet *rs, const TxnCore *rows, guint at, GBytes **saved)
+/* New engines and tables from a checkpoint made at mark (alerts to out). */
+static void restored(Run *run, RuleSet *rs, GBytes *bytes, gint64 mark, GPtrArray *out)
 {
-    GPtrArray *out = g_ptr_array_new_with_free_func(g_free);
-    Run one, two;
-    run_open(&one, rs, TRUE, out);
-    run_rows(&one, rows, 0, at);
-    gint64 mark = rows[at - 1].ts;
-    GBytes *bytes = checkpoint_save(one.s, one.acc, one.loc, &fit, mark);
-    run_close(&one);
     char *why = NULL;
     Checkpoint *c = checkpoint_open(bytes, &why);
     cr_assert_not_null(c, "%s", why);
     cr_assert(checkpoint_fits(c, &fit, &why), "%s", why);
     cr_assert_eq(checkpoint_watermark(c), mark);
-    Intern *acc = intern_new(), *loc = intern_new();
-    cr_assert(checkpoint_restore_tables(c, acc, loc, &why), "%s", why);
-    cr_assert_eq(intern_count(acc), ACCOUNTS);
-    cr_assert_str_eq(intern_str(acc, 7), "A7");
-    cr_assert(at < 1000 || g_bytes_get_size(bytes) > 100000);
-    two.acc = acc;
-    two.loc = loc;
+    run->rs = rs;
+    run->acc = intern_new();
+    run->loc = intern_new();
+    cr_assert(checkpoint_restore_tables(c, run->acc, run->loc, &why), "%s", why);
+    cr_assert_eq(intern_count(run->acc), ACCOUNTS);
+    cr_assert_str_eq(intern_str(run->acc, 7), "A7");
     ShardsOptions o = {.threads = 2, .quiet_until = G_MININT64, .batch_rows = 97,
                        .evict_every = 61};
-    two.s = shards_new(rs, acc, loc, &o, keep, out);
-    cr_assert(checkpoint_restore_engine(c, two.s, &why), "%s", why);
+    run->s = shards_new(rs, run->acc, run->loc, &o, keep, out);
+    cr_assert(checkpoint_restore_engine(c, run->s, &why), "%s", why);
     checkpoint_free(c);
+}
+
+/* The alerts of rows up to at, then, from a checkpoint, of the rest. The
+ * checkpoint's bytes go to *saved. */
+static GPtrArray *split(RuleSet *rs, const TxnCore *rows, guint at, GBytes **saved)
+{
+    GPtrArray *out = g_ptr_array_new_with_free_func(g_free);
+    GBytes *bytes = saved_after(rs, rows, at, out);
+    cr_assert(at < 1000 || g_bytes_get_size(bytes) > 100000);
+    Run two;
+    restored(&two, rs, bytes, rows[at - 1].ts, out);
     run_rows(&two, rows, at, ROWS);
     run_close(&two);
     *saved = bytes;
@@ -160,6 +173,14 @@ static RuleSet *rules(GPtrArray **diags, char **dir)
     RuleSet *rs = rh_load(NULL, RULES, diags, dir);
     cr_assert_not_null(rs);
     return rs;
+}
+
+static void rules_free(RuleSet *rs, GPtrArray *diags, char *dir, TxnCore *rows)
+{
+    g_free(rows);
+    rule_set_free(rs);
+    g_ptr_array_unref(diags);
+    rh_cleanup(dir);
 }
 
 Test(checkpoint, a_run_continued_from_a_checkpoint_is_one_run)
@@ -190,10 +211,7 @@ Test(checkpoint, a_run_continued_from_a_checkpoint_is_one_run)
         g_ptr_array_unref(two);
     }
     g_ptr_array_unref(one);
-    g_free(rows);
-    rule_set_free(rs);
-    g_ptr_array_unref(diags);
-    rh_cleanup(dir);
+    rules_free(rs, diags, dir, rows);
 }
 
 Test(checkpoint, a_load_then_a_save_gives_the_same_bytes)
@@ -203,32 +221,17 @@ Test(checkpoint, a_load_then_a_save_gives_the_same_bytes)
     RuleSet *rs = rules(&diags, &dir);
     TxnCore *rows = make_rows();
     GPtrArray *out = g_ptr_array_new_with_free_func(g_free);
-    Run one;
-    run_open(&one, rs, TRUE, out);
-    run_rows(&one, rows, 0, 30000);
-    GBytes *a = checkpoint_save(one.s, one.acc, one.loc, &fit, rows[29999].ts);
-    run_close(&one);
-    char *why = NULL;
-    Checkpoint *c = checkpoint_open(a, &why);
-    Intern *acc = intern_new(), *loc = intern_new();
-    cr_assert(checkpoint_restore_tables(c, acc, loc, &why), "%s", why);
-    ShardsOptions o = {.threads = 2, .quiet_until = G_MININT64, .evict_every = 61};
-    Shards *s = shards_new(rs, acc, loc, &o, keep, out);
-    cr_assert(checkpoint_restore_engine(c, s, &why), "%s", why);
-    GBytes *b = checkpoint_save(s, acc, loc, &fit, rows[29999].ts);
+    GBytes *a = saved_after(rs, rows, 30000, out);
+    Run two;
+    restored(&two, rs, a, rows[29999].ts, out);
+    GBytes *b = checkpoint_save(two.s, two.acc, two.loc, &fit, rows[29999].ts);
     cr_assert(g_bytes_equal(a, b), "%zu bytes saved, %zu after a load", g_bytes_get_size(a),
               g_bytes_get_size(b));
-    checkpoint_free(c);
-    shards_free(s);
-    intern_free(acc);
-    intern_free(loc);
+    run_close(&two);
     g_bytes_unref(a);
     g_bytes_unref(b);
     g_ptr_array_unref(out);
-    g_free(rows);
-    rule_set_free(rs);
-    g_ptr_array_unref(diags);
-    rh_cleanup(dir);
+    rules_free(rs, diags, dir, rows);
 }
 
 Test(checkpoint, damage_and_misfits_are_refused_with_the_reason)
@@ -238,11 +241,7 @@ Test(checkpoint, damage_and_misfits_are_refused_with_the_reason)
     RuleSet *rs = rules(&diags, &dir);
     TxnCore *rows = make_rows();
     GPtrArray *out = g_ptr_array_new_with_free_func(g_free);
-    Run one;
-    run_open(&one, rs, TRUE, out);
-    run_rows(&one, rows, 0, 500);
-    GBytes *a = checkpoint_save(one.s, one.acc, one.loc, &fit, rows[499].ts);
-    run_close(&one);
+    GBytes *a = saved_after(rs, rows, 500, out);
     gsize n;
     const guint8 *p = g_bytes_get_data(a, &n);
     char *why = NULL;
@@ -287,8 +286,5 @@ Test(checkpoint, damage_and_misfits_are_refused_with_the_reason)
     g_bytes_unref(a);
     g_bytes_unref(b);
     g_ptr_array_unref(out);
-    g_free(rows);
-    rule_set_free(rs);
-    g_ptr_array_unref(diags);
-    rh_cleanup(dir);
+    rules_free(rs, diags, dir, rows);
 }
