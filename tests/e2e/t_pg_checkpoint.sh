@@ -5,8 +5,9 @@
 # store exactly the alert ids of one scan over the 45 days. A run killed
 # after staging its alerts, or failing at the state's write, leaves the
 # previous state and alerts, and the next run starts from them. A state
-# that does not fit (other rules, another --threads, damaged, truncated)
-# or late rows make the run replay the whole history and say why.
+# that does not fit (other rules, another --threads, another accounts
+# table, damaged, truncated) or late rows make the run replay the whole
+# history and say why.
 . tests/e2e/lib.sh
 . tests/pg/pg-harness.sh
 R=tests/e2e/data/ckpt
@@ -121,4 +122,12 @@ check "late rows: the state is not used, the run says why, the next one uses it 
     grep -q '^scan: incremental: engine state not used: late rows were loaded behind the watermark; the whole history replayed' $TMP/late.err &&
     $MT scan --threads 3 -r $R --db $DB --incremental 2> $TMP/late2.err &&
     grep -q '^scan: incremental: started from the engine state' $TMP/late2.err"
+# The accounts table (KYC) changes what the rules saw: a state made without
+# it is not used once it is loaded.
+check "a changed accounts table: the state is not used, the run says why" sh -c "
+    $MT load -q --db $DB --accounts $TMP/gen/accounts.csv $TMP/late.csv &&
+    $MT scan --threads 3 -r $R --db $DB --incremental 2> $TMP/kyc.err &&
+    grep -q '^scan: incremental: engine state not used: the accounts table changed since it was written; the whole history replayed' $TMP/kyc.err &&
+    $MT scan --threads 3 -r $R --db $DB --incremental 2> $TMP/kyc2.err &&
+    grep -q '^scan: incremental: started from the engine state' $TMP/kyc2.err"
 finish
