@@ -19,6 +19,8 @@
 #include "cli/scan_pg.h"
 #include "out/sink_jsonl.h"
 #include "cli/shard_file.h"
+#include "base/tstamp.h"
+#include "engine/checkpoint.h"
 #include "scan/scan.h"
 
 typedef struct {
@@ -27,6 +29,7 @@ typedef struct {
     char *rejects;
     char *earliest_opt;
     char *shard_opt; /* --shard K/N: shard and shards (0: one whole run) */
+    char *state;     /* --state FILE: the engine state, loaded if present, written after */
     guint shard, shards;
     gint64 earliest, max_lateness;
     gboolean progress, no_progress, quiet, profile;
@@ -45,6 +48,12 @@ typedef struct {
     ScanPg *pg;
     char *reason;   /* why the run failed, for the runs table */
     guint64 stored; /* alerts new to the database */
+    ScanState *state;   /* engine checkpoints: --state, or an incremental run's */
+    gint64 max_ts;      /* the latest row time processed */
+    guint64 late_rows;  /* --state: rows at or before its watermark */
+    gint64 late_first;  /* the first of them */
+    gsize state_bytes;  /* --state: the bytes written */
+    gint64 state_mark;  /* and at which watermark */
 } ScanCmd;
 
 static gboolean on_alert(const Alert *a, void *user)
@@ -92,6 +101,10 @@ static gboolean parse(ScanCmd *s, int argc, char **argv)
          "run shard K of N (K from 0, as $SLURM_ARRAY_TASK_ID of --array=0-(N-1)): the "
          "customers hashed to K; 'moneytrail merge' joins the N files (docs/cluster.md)",
          "K/N"},
+        {"state", 0, 0, G_OPTION_ARG_FILENAME, &o->state,
+         "engine state between runs of files (docs/never-lost.md): start from FILE if it "
+         "exists, write the state after the run to it (atomically)",
+         "FILE"},
         cmd_run_option(r, G_OPTION_REMAINING),
         {NULL, 0, 0, 0, NULL, NULL, NULL},
     };
@@ -115,6 +128,7 @@ static gboolean parse(ScanCmd *s, int argc, char **argv)
     }
     if (!cmd_parse_threads("scan", r->threads_opt, &r->threads))
         return FALSE;
+    s->max_ts = G_MININT64;
     /* bad values are usage errors (exit 2), found before anything is opened */
     if (!cmd_parse_lateness("scan", r->max_lateness, &o->max_lateness) ||
         (o->earliest_opt &&
@@ -123,6 +137,11 @@ static gboolean parse(ScanCmd *s, int argc, char **argv)
     if (o->shard_opt && !shard_file_parse("scan", o->shard_opt, scan_pg_writes_db(s->pg),
                                           o->alerts, &o->shard, &o->shards))
         return FALSE;
+    if (o->state && (scan_pg_reads_db(s->pg) || scan_pg_writes_db(s->pg) || o->shard_opt)) {
+        cmd_error("scan", "--state is for scans of files into an alerts file; an incremental "
+                          "run keeps its state in the database (--db --incremental)");
+        return FALSE;
+    }
     s->show_progress = !o->no_progress && (o->progress || isatty(STDERR_FILENO));
     return TRUE;
 }
@@ -247,6 +266,13 @@ static void summary(ScanCmd *s)
     else
         fprintf(stderr, "scan: %s alerts to %s\n", cmd_count(es.alerts, a),
                 strcmp(s->o.alerts, "-") == 0 ? "standard output" : s->o.alerts);
+    if (s->o.state && scan_state_using(s->state))
+        fprintf(stderr, "scan: started from the state at %s (%s bytes)\n",
+                tstamp_format_utc(scan_state_watermark(s->state), a),
+                cmd_count(scan_state_read_bytes(s->state), b));
+    if (s->o.state)
+        fprintf(stderr, "scan: state of %s bytes at %s written to %s\n",
+                cmd_count(s->state_bytes, a), tstamp_format_utc(s->state_mark, b), s->o.state);
     for (guint i = 0; i < s->rs->rules->len; i++) {
         const Rule *r = g_ptr_array_index(s->rs->rules, i);
         fprintf(stderr, "  %-12s %8s  %s\n", r->id,
@@ -292,6 +318,9 @@ static void on_row(Scan *scan, const Txn *t, void *user)
 {
     ScanCmd *s = user;
     scan_pg_row(s->pg, t);
+    if (s->o.state && t->core.ts <= scan_state_watermark(s->state) && !s->late_rows++)
+        s->late_first = t->core.ts;
+    s->max_ts = MAX(s->max_ts, t->core.ts);
     cmd_run_fx_row(&s->o.run, t);
 }
 
@@ -347,6 +376,69 @@ static int run_loop(ScanCmd *s)
     return st == SCAN_OVER_BUDGET ? over_budget(s) : EXIT_OK;
 }
 
+/* --state FILE: the engine state of the last run of files, if the file
+ * exists. One that does not fit the run (another format, program, rules,
+ * accounts table or --threads; damaged) fails the run: files give no
+ * history to replay. FALSE after printing why. */
+static gboolean state_load(ScanCmd *s)
+{
+    g_autoptr(GError) err = NULL;
+    GMappedFile *m = g_mapped_file_new(s->o.state, FALSE, &err);
+    if (!m && !g_error_matches(err, G_FILE_ERROR, G_FILE_ERROR_NOENT)) {
+        cmd_error("scan", "cannot read the state file: %s", err->message);
+        return FALSE;
+    }
+    g_clear_error(&err);
+    if (!scan_state_accounts(s->state, s->o.run.accounts, &err)) {
+        if (m)
+            g_mapped_file_unref(m);
+        cmd_error("scan", "%s", err->message);
+        return FALSE;
+    }
+    if (!m)
+        return TRUE; /* a first run */
+    g_autoptr(GBytes) bytes = g_mapped_file_get_bytes(m);
+    g_mapped_file_unref(m);
+    if (!scan_state_offer(s->state, bytes, G_MININT64)) {
+        cmd_error("scan", "the state file %s cannot be used: %s; scan all the data again "
+                          "without it (or with a new --state file)",
+                  s->o.state, scan_state_why(s->state));
+        return FALSE;
+    }
+    return TRUE;
+}
+
+/* --state: rows at or before the state's watermark cannot be evaluated
+ * from it (their effects on the state are past); the run fails and
+ * writes neither alerts nor state. */
+static int state_late(ScanCmd *s)
+{
+    char a[32], b[32], c[32];
+    cmd_error("scan", "%s rows are at or before the watermark %s of the state file %s (the "
+                      "first at %s): a run from a state reads only newer rows; scan all the "
+                      "data again without --state",
+              cmd_count(s->late_rows, a), tstamp_format_utc(scan_state_watermark(s->state), b),
+              s->o.state, tstamp_format_utc(s->late_first, c));
+    s->reason = g_strdup("rows at or before the state's watermark");
+    return EXIT_DATA;
+}
+
+/* --state: writes the state after the run, at its latest row (or the
+ * previous watermark when it read none). FALSE after printing why. */
+static gboolean state_write(ScanCmd *s)
+{
+    gint64 mark = s->max_ts != G_MININT64 ? s->max_ts : scan_state_watermark(s->state);
+    g_autoptr(GBytes) bytes = scan_state_save(s->state, s->scan, mark);
+    g_autoptr(GError) err = NULL;
+    if (!checkpoint_write_file(s->o.state, bytes, &err)) {
+        cmd_error("scan", "the alerts are written, the state is not: %s", err->message);
+        return FALSE;
+    }
+    s->state_bytes = g_bytes_get_size(bytes);
+    s->state_mark = mark;
+    return TRUE;
+}
+
 /* Opens the rejects file, the database side, the pipeline and the sink, and
  * starts the engine; FALSE after printing why. */
 static gboolean run_open(ScanCmd *s)
@@ -373,6 +465,8 @@ static gboolean run_open(ScanCmd *s)
         return FALSE;
     }
     io.rejects = s->rejects ? outfile_stream(s->rejects) : NULL;
+    if (s->o.state && !state_load(s))
+        return FALSE;
     s->scan = scan_new(s->rs);
     if (s->o.shards)
         scan_set_shard(s->scan, s->o.shard, s->o.shards);
@@ -389,6 +483,13 @@ static gboolean run_open(ScanCmd *s)
     }
     io.fx = r->fx_rates;
     const char *accounts = r->accounts ? r->accounts : scan_pg_accounts_file(s->pg);
+    if (!scan_pg_state_accounts(s->pg, accounts, &io, &err) ||
+        !scan_state_restore_tables(s->state, s->scan, &err)) {
+        cmd_error("scan", "%s", err->message);
+        scan_pg_abort(s->pg, err->message);
+        return FALSE;
+    }
+    accounts = r->accounts ? r->accounts : scan_pg_accounts_file(s->pg);
     static const char *const db_paths[] = {SOURCE_PG_NAME, NULL};
     const char *const *paths = scan_pg_reads_db(s->pg) ? db_paths : (const char *const *)r->sources;
     io.db = scan_pg_take_source(s->pg);
@@ -404,6 +505,11 @@ static gboolean run_open(ScanCmd *s)
     ShardsOptions so = {
         .threads = r->threads, .quiet_until = scan_pg_quiet_until(s->pg), .profile = s->o.profile};
     scan_start(s->scan, &so, on_alert, s);
+    if (!scan_state_restore_engine(s->state, s->scan, &err)) {
+        cmd_error("scan", "%s", err->message);
+        scan_pg_abort(s->pg, err->message);
+        return FALSE;
+    }
     return TRUE;
 }
 
@@ -411,6 +517,7 @@ static void run_clear(ScanCmd *s)
 {
     scan_free(s->scan);
     scan_pg_free(s->pg);
+    scan_state_free(s->state);
     scan_pg_options_clear(&s->pgo);
     g_free(s->reason);
     outfile_abort(s->rejects); /* not committed: the previous file stays */
@@ -420,6 +527,7 @@ static void run_clear(ScanCmd *s)
     g_free(s->o.rejects);
     g_free(s->o.earliest_opt);
     g_free(s->o.shard_opt);
+    g_free(s->o.state);
 }
 
 /* Stores the alerts of a successful run in the database and records the
@@ -433,6 +541,7 @@ static int finish_db(ScanCmd *s, int rc)
     InputStats st;
     scan_input_stats(s->scan, &st);
     g_autoptr(GError) err = NULL;
+    scan_pg_state_save(s->pg, s->scan);
     if (!scan_pg_commit(s->pg, &st, &s->stored, &err)) {
         cmd_error("scan", "%s", err->message);
         return EXIT_DATA;
@@ -504,6 +613,8 @@ static int finish(ScanCmd *s, int rc)
         return finish_shard(s, rc);
     /* a failed alert write (es.sink_failed) fails the commit, with its message */
     SinkJsonl *sink = g_steal_pointer(&s->sink);
+    if (rc == EXIT_OK && s->late_rows)
+        rc = state_late(s);
     if (rc != EXIT_OK) {
         sink_jsonl_abort(sink);
         return rc;
@@ -513,6 +624,8 @@ static int finish(ScanCmd *s, int rc)
         cmd_error("scan", "%s", err->message);
         return EXIT_DATA;
     }
+    if (s->o.state && !state_write(s))
+        return EXIT_DATA;
     if (!s->o.quiet)
         summary(s);
     cmd_run_fx_warn("scan", &s->o.run);
@@ -538,7 +651,8 @@ int cmd_scan(int argc, char **argv)
         else if ((!scan_pg_reads_db(s.pg) || s.o.run.fx) &&
                  !cmd_run_fx_open("scan", &s.o.run, NULL, s.rs))
             rc = EXIT_USAGE;
-        else if (!run_open(&s))
+        else if (!(s.state = scan_state_new(s.rs, s.o.run.threads)) ||
+                 (scan_pg_set_state(s.pg, s.state), !run_open(&s)))
             rc = EXIT_DATA;
         else
             rc = finish(&s, run_loop(&s));

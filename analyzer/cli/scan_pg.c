@@ -57,6 +57,13 @@ struct ScanPg {
     const char *digest;  /* the rules' (scan_pg_begin), to record a failed shard */
     ScanPgOptions *own;  /* a merge's options (scan_pg_group_open), freed with it */
     guint64 raised;      /* a merge's alerts staged */
+    /* checkpoints (scan_pg_set_state): borrowed; the state to store; the
+     * latest row time processed; the accounts export asked for */
+    ScanState *state;
+    GBytes *state_out;
+    gint64 max_ts;
+    guint64 rows;
+    gboolean want_accounts;
 };
 
 void scan_pg_add_options(GOptionContext *ctx, ScanPgOptions *o)
@@ -150,7 +157,7 @@ ScanPg *scan_pg_plan(ScanPgOptions *o, char ***sources, const char *alerts)
     g_autoptr(GString) desc = g_string_new(NULL);
     ScanPg *p = g_new0(ScanPg, 1);
     p->o = o;
-    p->from = p->quiet_until = p->latest = p->watermark = G_MININT64;
+    p->from = p->quiet_until = p->latest = p->watermark = p->max_ts = G_MININT64;
     p->to = G_MAXINT64;
     p->now = g_get_real_time() / G_USEC_PER_SEC;
     if (!scan_pg_take_uri(p, sources)) {
@@ -182,6 +189,8 @@ void scan_pg_free(ScanPg *p)
     g_free(p->channels);
     g_free(p->source_desc);
     g_free(p->rules_changed);
+    if (p->state_out)
+        g_bytes_unref(p->state_out);
     if (p->own)
         scan_pg_options_clear(p->own);
     g_free(p->own);
@@ -301,9 +310,87 @@ static gboolean scan_pg_plan_shard(ScanPg *p, const RuleSet *rs, gint64 *from, G
     return ok;
 }
 
+/* An incremental run without late rows starts from the engine state the
+ * last one stored, if it fits, and reads only the rows after its
+ * watermark. Otherwise it replays the whole history, not only 2 x window
+ * + suppress: a partial replay gives the alerts of one full scan but not
+ * its state (history, the start of the data), and the state this run
+ * leaves must be that of one full scan. A first run reads everything. */
+static gboolean scan_pg_state_plan(ScanPg *p, gint64 *from, GError **error)
+{
+    if (!p->state || !p->o->incremental || p->watermark == G_MININT64)
+        return TRUE;
+    g_autoptr(GBytes) bytes = NULL;
+    gint64 mark = G_MININT64;
+    if (p->late.rows)
+        scan_state_refuse(p->state, g_strdup("late rows were loaded behind the watermark"));
+    else if (!sink_pg_checkpoint_read(p->sink, &bytes, &mark, error))
+        return FALSE;
+    else if (!bytes)
+        scan_state_refuse(p->state, g_strdup("no engine state is stored"));
+    else if (scan_state_offer(p->state, bytes, p->watermark)) {
+        *from = p->watermark + 1;
+        return TRUE;
+    }
+    *from = G_MININT64;
+    return TRUE;
+}
+
+void scan_pg_set_state(ScanPg *p, ScanState *st)
+{
+    if (p && p->dest && p->o->incremental && !p->o->shard)
+        p->state = st;
+}
+
+gboolean scan_pg_state_accounts(ScanPg *p, const char *path, InputOptions *io, GError **error)
+{
+    if (!p || !p->state)
+        return TRUE;
+    gboolean using = scan_state_using(p->state);
+    if (!scan_state_accounts(p->state, path, error))
+        return FALSE;
+    if (!using || scan_state_using(p->state))
+        return TRUE;
+    /* refused: the whole history again, from a new source */
+    source_pg_free(g_steal_pointer(&p->source));
+    if (p->accounts_path)
+        unlink(p->accounts_path);
+    g_clear_pointer(&p->accounts_path, g_free);
+    p->from = G_MININT64;
+    return scan_pg_open_source(p, p->from, p->want_accounts, io, error);
+}
+
+void scan_pg_state_save(ScanPg *p, const Scan *scan)
+{
+    if (!p || !p->state)
+        return;
+    gint64 mark = p->latest != G_MININT64 ? p->latest : p->watermark;
+    if (mark == G_MININT64 || p->max_ts > mark || (!scan_state_using(p->state) && p->from != G_MININT64))
+        return; /* nothing read yet; rows after the run time; not the whole history */
+    p->state_out = scan_state_save(p->state, scan, mark);
+}
+
+/* What the run did with the engine state, for the runs table and the
+ * summary (NULL: not a run that keeps one). */
+static char *scan_pg_state_note(const ScanPg *p)
+{
+    char a[32], b[32];
+    if (!p->state)
+        return NULL;
+    if (scan_state_using(p->state))
+        return g_strdup_printf("started from the engine state at %s (%s bytes)",
+                               tstamp_format_utc(scan_state_watermark(p->state), a),
+                               cmd_count(scan_state_read_bytes(p->state), b));
+    if (scan_state_why(p->state))
+        return g_strdup_printf("engine state not used: %s; the whole history replayed",
+                               scan_state_why(p->state));
+    return g_strdup("first run: no engine state yet");
+}
+
 gboolean scan_pg_begin(ScanPg *p, const RuleSet *rs, gboolean accounts, InputOptions *io,
                        GError **error)
 {
+    p->want_accounts = accounts;
     gint64 from = p->from;
     p->digest = rs->digest;
     if (p->dest) {
@@ -311,7 +398,7 @@ gboolean scan_pg_begin(ScanPg *p, const RuleSet *rs, gboolean accounts, InputOpt
         if (!(p->sink = sink_pg_open(&run, error)) ||
             !scan_rules_note(p->dest, sink_pg_run_id(p->sink), rs, p->o->incremental,
                              &p->rules_changed, error) ||
-            !scan_pg_plan_replay(p, rs, &from, error))
+            !scan_pg_plan_replay(p, rs, &from, error) || !scan_pg_state_plan(p, &from, error))
             return FALSE;
     } else if (p->o->incremental && !scan_pg_plan_shard(p, rs, &from, error))
         return FALSE;
@@ -334,6 +421,8 @@ void scan_pg_row(ScanPg *p, const Txn *t)
      * reads it again rather than skip what arrives in between */
     if (t->core.ts > p->latest)
         p->latest = MIN(t->core.ts, p->now);
+    p->max_ts = MAX(p->max_ts, t->core.ts);
+    p->rows++;
 }
 
 gboolean scan_pg_alert(ScanPg *p, const Alert *a)
@@ -343,8 +432,10 @@ gboolean scan_pg_alert(ScanPg *p, const Alert *a)
 
 gboolean scan_pg_commit(ScanPg *p, const InputStats *st, guint64 *stored, GError **error)
 {
+    g_autofree char *note = scan_pg_state_note(p);
     SinkPgTotals t = {p->from,     p->to,     st->rows, p->replayed, st->rejected,
-                      p->latest, p->late.rows};
+                      p->latest, p->late.rows, note, scan_state_read_bytes(p->state),
+                      p->state_out};
     SinkPg *sink = g_steal_pointer(&p->sink);
     p->run_id = sink_pg_run_id(sink);
     gboolean ok = sink_pg_commit(sink, &t, &p->stored, error);
@@ -484,7 +575,16 @@ void scan_pg_summary(const ScanPg *p, guint64 raised, guint64 stored, FILE *out)
                      "the earliest at %s\n",
                 cmd_count(p->late.rows, a), tstamp_format_utc(p->watermark, b),
                 tstamp_format_utc(p->late.earliest, c));
-    if (p->o->incremental && p->quiet_until != G_MININT64)
+    g_autofree char *note = scan_pg_state_note(p);
+    if (note)
+        fprintf(out, "scan: incremental: %s\n", note);
+    if (p->state_out)
+        fprintf(out, "scan: incremental: engine state of %s bytes stored at the watermark %s\n",
+                cmd_count(g_bytes_get_size(p->state_out), a), tstamp_format_utc(p->latest != G_MININT64 ? p->latest : p->watermark, b));
+    if (p->o->incremental && scan_state_using(p->state))
+        fprintf(out, "scan: incremental: read %s rows after it, replayed none\n",
+                cmd_count(p->rows, a));
+    else if (p->o->incremental && p->quiet_until != G_MININT64)
         fprintf(out, "scan: incremental: replayed %s rows up to %s%s\n", cmd_count(p->replayed, a),
                 p->late.rows ? "the earliest late row, " : "the last watermark ",
                 tstamp_format_utc(p->quiet_until + (p->late.rows ? 1 : 0), b));

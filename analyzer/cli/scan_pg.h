@@ -16,6 +16,7 @@
 #include "rule/rule.h"
 #include "read/source_pg.h"
 #include "cli/shard_file.h"
+#include "cli/scan_state.h"
 
 typedef struct {
     char *db;     /* --db: connection string; "" = the environment */
@@ -102,6 +103,19 @@ gboolean scan_pg_group_commit(ScanPg *p, const RuleSet *rs, const ShardFileRun *
                               guint64 rejected, GError **error);
 /* After a commit: alerts staged and new, as for scan_pg_summary. */
 void scan_pg_group_counts(const ScanPg *p, guint64 *raised, guint64 *stored);
+
+/* Checkpoints (cli/scan_state.h; docs/postgres.md, "Nightly runs from a
+ * checkpoint"). scan_pg_set_state, before scan_pg_begin: an incremental
+ * run that stores alerts starts from the engine state the last one stored
+ * if it fits (st, borrowed, says why not), else replays the whole history.
+ * scan_pg_state_accounts, after scan_pg_begin: the accounts table (path,
+ * or NULL) must be the checkpoint's, else the source is opened again for
+ * the whole history (io as for scan_pg_begin). scan_pg_state_save, before
+ * scan_pg_commit: the state to store with the alerts, when the run's is
+ * one full scan's up to its watermark. */
+void scan_pg_set_state(ScanPg *p, ScanState *st);
+gboolean scan_pg_state_accounts(ScanPg *p, const char *path, InputOptions *io, GError **error);
+void scan_pg_state_save(ScanPg *p, const Scan *scan);
 
 /* The accounts table exported by scan_pg_begin as accounts.csv, a
  * temporary file for the KYC side input removed by scan_pg_free; NULL if

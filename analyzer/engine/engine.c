@@ -1510,3 +1510,184 @@ void engine_set_quiet_until(Engine *e, gint64 ts)
 {
     e->quiet_until = ts;
 }
+
+/* ---- checkpoints (engine/checkpoint.h) ----
+ *
+ * An engine's part: its clocks; its record stores, chunk by chunk as they
+ * lie; each rule's windows by owner, with their entries as references
+ * into the chunks and everything window_agg keeps beside them (running totals,
+ * baseline split, distinct multisets as they lie, suppression); history;
+ * the graph and its incomplete searches; typologies (an engine alone). The
+ * pools, slot rows and shape masks are made again as the windows are. */
+
+static void save_window(const RuleState *st, const Window *w, CkptOut *o, const CkptRefs *refs)
+{
+    ckpt_u32(o, w->owner);
+    ckpt_u32(o, w->len);
+    for (guint k = 0; k < w->len; k++) {
+        ckpt_i64(o, (gint64)ckpt_ref(refs, window_at(w, k)->core));
+        ckpt_u32(o, win_flags(window_at(w, k)));
+    }
+    ckpt_u32(o, w->split);
+    ckpt_i64(o, w->split_ts);
+    ckpt_i64(o, w->suppress_until);
+    ckpt_u32(o, (guint32)(gint32)w->run_exp);
+    ckpt_put(o, w->run, st->n_run * sizeof *w->run);
+    ckpt_u32(o, w->dsets ? w->n_dsets : 0);
+    for (guint d = 0; w->dsets && d < w->n_dsets; d++) {
+        const DistinctSet *ds = &w->dsets[d];
+        ckpt_u32(o, ds->cap);
+        ckpt_u32(o, ds->used);
+        ckpt_put(o, ds->keys, ds->cap * sizeof *ds->keys);
+        ckpt_put(o, ds->counts, ds->cap * sizeof *ds->counts);
+    }
+}
+
+/* Drops from every window the entries that have left it, as its next
+ * update would before reading anything (engine_save): a window the idle
+ * sweep left alone may hold such entries, whose records the stores have
+ * released. Later updates drop them all the same, so nothing they compute
+ * changes. */
+static void expire_all(Engine *e)
+{
+    for (guint ri = 0; ri < e->rs->rules->len; ri++) {
+        const Rule *r = g_ptr_array_index(e->rs->rules, ri);
+        RuleState *st = &e->state[ri];
+        for (guint32 i = 0; i < st->n_pool && !e->graph_bit[ri]; i++) {
+            Window *w = pool_at(st, i);
+            Keep keep = {w->owner, e->kyc};
+            if (w->owner && w->len)
+                window_agg_expire(r, w, e->now, &keep);
+        }
+    }
+}
+
+void engine_save(Engine *e, CkptOut *o)
+{
+    expire_all(e);
+    ckpt_i64(o, e->now);
+    ckpt_i64(o, e->since);
+    ckpt_i64(o, e->late);
+    ckpt_i64(o, (gint64)e->processed);
+    CkptRefs refs;
+    ckpt_refs_init(&refs);
+    ckpt_u32(o, e->n_stores);
+    for (guint i = 0; i < e->n_stores; i++)
+        txn_store_save(e->stores[i], o, &refs);
+    ckpt_refs_seal(&refs);
+    ckpt_u32(o, e->rs->rules->len);
+    for (guint r = 0; r < e->rs->rules->len; r++) {
+        const RuleState *st = &e->state[r];
+        guint32 n = 0;
+        for (guint32 i = 0; i < st->n_pool; i++)
+            n += pool_at(st, i)->owner != 0;
+        ckpt_u32(o, n);
+        for (guint32 i = 0; i < st->n_pool; i++)
+            if (pool_at(st, i)->owner)
+                save_window(st, pool_at(st, i), o, &refs);
+    }
+    if (e->hist)
+        history_save(e->hist, o);
+    if (e->graph) {
+        graph_save(e->graph, o, &refs, e->now);
+        guint32 n = g_hash_table_size(e->incomplete);
+        g_autofree guint32 *accounts = g_new(guint32, MAX(n, 1));
+        g_autofree guint64 *counts = g_new(guint64, MAX(n, 1));
+        engine_graph_incomplete(e, accounts, counts, n); /* in a fixed order */
+        ckpt_u32(o, n);
+        for (guint32 i = 0; i < n; i++) {
+            ckpt_u32(o, accounts[i]);
+            ckpt_i64(o, (gint64)counts[i]);
+        }
+    }
+    if (e->ty) {
+        g_autoptr(GHashTable) rules = g_hash_table_new(NULL, NULL);
+        for (guint i = 0; i < e->rs->rules->len; i++)
+            g_hash_table_insert(rules, g_ptr_array_index(e->rs->rules, i), GUINT_TO_POINTER(i + 1));
+        typology_save(e->ty, o, rules);
+    }
+    ckpt_refs_clear(&refs);
+}
+
+static gboolean load_window(Engine *e, guint ri, CkptIn *in, const CkptRecs *recs)
+{
+    RuleState *st = &e->state[ri];
+    guint32 owner = ckpt_get_u32(in), len = ckpt_get_u32(in);
+    if (in->bad)
+        return FALSE;
+    if (!owner || !engine_runs(e, ri) || (!e->graph_bit[ri] && !engine_owns(e, owner)))
+        return ckpt_fail(in, "a window belongs to an account or rule this engine does not keep");
+    if (len > LIMIT_WINDOW_ENTRIES || (gsize)len * 12 > in->n - in->at)
+        return ckpt_fail(in, "a window holds more entries than it can");
+    Window *w = pool_at(st, state_window(e, ri, owner));
+    if (w->len || w->suppress_until != G_MININT64)
+        return ckpt_fail(in, "an account's window comes twice");
+    for (guint k = 0; k < len && !in->bad; k++) {
+        const TxnCore *rec = ckpt_rec(in, recs, (guint64)ckpt_get_i64(in));
+        guint32 flags = ckpt_get_u32(in);
+        if (rec)
+            window_push(w, e->mem, rec, flags & ((1u << LIMIT_ENTRY_FLAGS) - 1));
+    }
+    w->split = (guint16)ckpt_get_u32(in);
+    w->split_ts = ckpt_get_i64(in);
+    w->suppress_until = ckpt_get_i64(in);
+    w->run_exp = (gint8)(gint32)ckpt_get_u32(in);
+    ckpt_get(in, w->run, st->n_run * sizeof *w->run);
+    guint32 n_dsets = ckpt_get_u32(in);
+    if (w->split > w->len || n_dsets > G_MAXUINT8)
+        return ckpt_fail(in, "a window's baseline split or distinct sets are out of range");
+    if (n_dsets) {
+        w->n_dsets = (guint8)n_dsets;
+        w->dsets = g_new0(DistinctSet, n_dsets);
+    }
+    for (guint d = 0; d < n_dsets && !in->bad; d++) {
+        DistinctSet *ds = &w->dsets[d];
+        guint32 cap = ckpt_get_u32(in), used = ckpt_get_u32(in);
+        if ((cap & (cap - 1)) || used > cap || (gsize)cap * 12 > in->n - in->at)
+            return ckpt_fail(in, "a distinct set's size is out of range");
+        ds->cap = cap;
+        ds->used = used;
+        ds->keys = cap ? g_new0(guint64, cap) : NULL;
+        ds->counts = cap ? g_new0(guint32, cap) : NULL;
+        ckpt_get(in, ds->keys, cap * sizeof *ds->keys);
+        ckpt_get(in, ds->counts, cap * sizeof *ds->counts);
+    }
+    return !in->bad;
+}
+
+gboolean engine_load(Engine *e, CkptIn *in)
+{
+    g_assert(e->processed == 0);
+    e->now = ckpt_get_i64(in);
+    e->since = ckpt_get_i64(in);
+    e->late = ckpt_get_i64(in);
+    e->processed = (guint64)ckpt_get_i64(in);
+    CkptRecs recs;
+    ckpt_recs_init(&recs);
+    if (ckpt_get_u32(in) != e->n_stores)
+        ckpt_fail(in, "the engine's part has another number of record stores");
+    for (guint i = 0; i < e->n_stores && !in->bad; i++)
+        txn_store_load(e->stores[i], in, &recs);
+    if (!in->bad && ckpt_get_u32(in) != e->rs->rules->len)
+        ckpt_fail(in, "the engine's part has another number of rules");
+    for (guint r = 0; r < e->rs->rules->len && !in->bad; r++) {
+        guint32 n = ckpt_count(in, 40);
+        for (guint32 i = 0; i < n && load_window(e, r, in, &recs); i++)
+            ;
+    }
+    if (!in->bad && e->hist)
+        history_load(e->hist, in);
+    if (!in->bad && e->graph && graph_load(e->graph, in, &recs)) {
+        guint32 n = ckpt_count(in, 12);
+        for (guint32 i = 0; i < n && !in->bad; i++) {
+            guint32 account = ckpt_get_u32(in);
+            gint64 count = ckpt_get_i64(in);
+            g_hash_table_insert(e->incomplete, GUINT_TO_POINTER(account),
+                                GSIZE_TO_POINTER((gsize)count));
+        }
+    }
+    if (!in->bad && e->ty)
+        typology_load(e->ty, in);
+    ckpt_recs_clear(&recs);
+    return !in->bad;
+}

@@ -11,6 +11,7 @@
 #include <glib.h>
 
 #include "engine/alert.h"
+#include "engine/checkpoint.h"
 #include "base/intern.h"
 #include "rule/rule.h"
 
@@ -130,5 +131,13 @@ guint64 engine_rule_state_bytes(const Engine *e, guint i);
 /* Joins the accounts side table (borrowed; NULL = none): account.* fields.
  * Call it before the first transaction (account prefilters are remembered). */
 void engine_set_kyc(Engine *e, const Kyc *kyc);
+
+/* Checkpoints (engine/checkpoint.h): the engine's whole state (its part of
+ * a split: call engine_set_shard first, the same way on save and load),
+ * after dropping from the windows what has left them (as their next update
+ * would); read into an engine that has processed nothing (FALSE: in is
+ * bad). */
+void engine_save(Engine *e, CkptOut *o);
+gboolean engine_load(Engine *e, CkptIn *in);
 
 #endif

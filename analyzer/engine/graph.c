@@ -378,3 +378,49 @@ void graph_stats(const Graph *g, GraphStats *out)
     for (guint i = 0; i < g->n; i++)
         out->index_bytes += adj_bytes(&g->out[i]) + adj_bytes(&g->in[i]);
 }
+
+/* ---- checkpoints (engine/checkpoint.h) ---- */
+
+void graph_seq_range(const Graph *g, guint64 *first, guint64 *next)
+{
+    *first = g->first;
+    *next = g->next;
+}
+
+/* The edges in the ring, oldest first, by their records (references): loading
+ * adds them again from the same sequence number, which rebuilds the ring,
+ * the account indexes and the inflow sums as they were. The oldest edges
+ * that are at or before now - span are left out: no search reaches them
+ * (a walk stops at the first of them), the next edge added drops them, and
+ * their records may be released. */
+void graph_save(const Graph *g, CkptOut *o, const CkptRefs *refs, gint64 now)
+{
+    guint64 first = g->first;
+    while (first < g->next && graph_edge(g, first)->core.ts <= now - g->span)
+        first++;
+    ckpt_i64(o, (gint64)first);
+    ckpt_i64(o, (gint64)(g->next - first));
+    for (guint64 seq = first; seq < g->next; seq++) {
+        const GraphEdge *e = graph_edge(g, seq);
+        ckpt_u32(o, e->rules);
+        ckpt_i64(o, (gint64)ckpt_ref(refs, e->rec));
+    }
+}
+
+gboolean graph_load(Graph *g, CkptIn *in, const CkptRecs *recs)
+{
+    g_assert(g->next == 0);
+    gint64 first = ckpt_get_i64(in), n = ckpt_get_i64(in);
+    if (first < 0 || n < 0 || (guint64)n > (in->n - in->at) / 12)
+        return ckpt_fail(in, "the graph's edge count is past the end");
+    g->first = g->next = (guint64)first;
+    for (gint64 i = 0; i < n && !in->bad; i++) {
+        guint32 rules = ckpt_get_u32(in);
+        const TxnCore *rec = ckpt_rec(in, recs, (guint64)ckpt_get_i64(in));
+        if (rec && (!rec->from || !rec->to))
+            return ckpt_fail(in, "a graph edge lacks an account");
+        if (rec)
+            graph_add(g, rec, rules);
+    }
+    return !in->bad;
+}

@@ -13,6 +13,7 @@
 #include <glib.h>
 
 #include "base/txn.h"
+#include "engine/checkpoint.h"
 
 /* An edge: the transaction's core (walked by the searches) and its stored
  * record (window.h: the core again, then the id), which the engine keeps
@@ -88,5 +89,12 @@ typedef struct {
 } GraphStats;
 
 void graph_stats(const Graph *g, GraphStats *out);
+
+/* Checkpoints (engine/checkpoint.h): the sequence numbers of the oldest
+ * edge kept and of the next; the edges in the ring (but the oldest ones at
+ * or before now - span) written by their records' references, and added again to a new graph (FALSE: in is bad). */
+void graph_seq_range(const Graph *g, guint64 *first, guint64 *next);
+void graph_save(const Graph *g, CkptOut *o, const CkptRefs *refs, gint64 now);
+gboolean graph_load(Graph *g, CkptIn *in, const CkptRecs *recs);
 
 #endif

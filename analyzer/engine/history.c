@@ -158,3 +158,55 @@ gsize history_bytes(const History *h)
 {
     return sizeof *h + (gsize)h->n_acc * sizeof *h->acc + (gsize)(h->mask + 1) * sizeof(PairSlot);
 }
+
+/* ---- checkpoints (engine/checkpoint.h) ---- */
+
+/* The accounts as they lie, up to the last one seen; the pairs with their
+ * slots, so that loading places each where it was (no probing). */
+void history_save(const History *h, CkptOut *o)
+{
+    guint32 n = h->n_acc;
+    while (n && !h->acc[n - 1].n)
+        n--;
+    ckpt_u32(o, n);
+    ckpt_put(o, h->acc, (gsize)n * sizeof *h->acc);
+    ckpt_i64(o, (gint64)(h->mask + 1));
+    ckpt_i64(o, (gint64)h->used);
+    for (guint64 i = 0; i <= h->mask; i++) {
+        const PairSlot *s = &h->pairs[i];
+        if (s->key) {
+            ckpt_i64(o, (gint64)i);
+            ckpt_i64(o, (gint64)s->key);
+            ckpt_i64(o, s->first_ts);
+            ckpt_u32(o, s->n);
+        }
+    }
+}
+
+gboolean history_load(History *h, CkptIn *in)
+{
+    guint32 n = ckpt_count(in, sizeof(HistoryAccount));
+    if (n) {
+        account_at(h, n - 1);
+        ckpt_get(in, h->acc, (gsize)n * sizeof *h->acc);
+    }
+    gint64 slots = ckpt_get_i64(in), used = ckpt_get_i64(in);
+    if (slots < PAIRS_FIRST || (slots & (slots - 1)) || used < 0 || used * 2 > slots ||
+        (guint64)used > (in->n - in->at) / 28)
+        return ckpt_fail(in, "the history's pair table has a size it cannot have");
+    g_free(h->pairs);
+    h->pairs = g_new0(PairSlot, (gsize)slots);
+    h->mask = (guint64)slots - 1;
+    h->used = (guint64)used;
+    for (gint64 i = 0; i < used && !in->bad; i++) {
+        guint64 at = (guint64)ckpt_get_i64(in);
+        PairSlot s = {0};
+        s.key = (guint64)ckpt_get_i64(in);
+        s.first_ts = ckpt_get_i64(in);
+        s.n = ckpt_get_u32(in);
+        if (at > h->mask || !s.key || h->pairs[at].key)
+            return ckpt_fail(in, "a history pair is out of its table");
+        h->pairs[at] = s;
+    }
+    return !in->bad;
+}

@@ -18,6 +18,7 @@
 #include <glib.h>
 
 #include "base/txn.h"
+#include "engine/checkpoint.h"
 #include "rule/rule.h"
 
 /* What is known of an account: the interpreter's own view of it
@@ -47,5 +48,10 @@ HistoryPair history_pair(const History *h, guint32 from, guint32 to);
 void history_add(History *h, const TxnCore *t, gboolean from, gboolean to);
 /* Bytes held, for the run summary and tests. */
 gsize history_bytes(const History *h);
+
+/* Checkpoints (engine/checkpoint.h): writes every account and pair known;
+ * reads them into an empty history (FALSE: in is bad). */
+void history_save(const History *h, CkptOut *o);
+gboolean history_load(History *h, CkptIn *in);
 
 #endif

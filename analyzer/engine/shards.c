@@ -531,3 +531,27 @@ double shards_thread_seconds(const Shards *s, guint i, gboolean *graph)
     *graph = engine_has_graph(s->shard[i].engine);
     return (double)s->shard[i].cpu_ns / 1e9; /* written before the merge's wait on the lock */
 }
+
+/* ---- checkpoints (engine/checkpoint.h) ---- */
+
+void shards_save(Shards *s, CkptOut *o)
+{
+    g_assert(s->merged == s->posted); /* after shards_finish: no row in flight */
+    ckpt_u32(o, s->n);
+    for (guint i = 0; i < s->n; i++)
+        engine_save(s->shard[i].engine, o);
+    if (s->ty)
+        typology_save(s->ty, o, s->rule_index);
+}
+
+gboolean shards_load(Shards *s, CkptIn *in)
+{
+    g_assert(s->posted == 0);
+    if (ckpt_get_u32(in) != s->n)
+        return ckpt_fail(in, "the checkpoint has another number of engines");
+    for (guint i = 0; i < s->n && !in->bad; i++)
+        engine_load(s->shard[i].engine, in);
+    if (!in->bad && s->ty)
+        typology_load(s->ty, in);
+    return !in->bad;
+}

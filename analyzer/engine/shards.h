@@ -74,4 +74,11 @@ guint64 shards_typology_alerts(const Shards *s, guint i);
 guint shards_threads(const Shards *s);
 double shards_thread_seconds(const Shards *s, guint i, gboolean *graph);
 
+/* Checkpoints (engine/checkpoint.h): the engines of the split (account
+ * shards, then the graph rules' one) and the typologies of the merge; after
+ * shards_finish. Loaded into shards new from shards_new with the same
+ * threads, before the first row (FALSE: in is bad). */
+void shards_save(Shards *s, CkptOut *o);
+gboolean shards_load(Shards *s, CkptIn *in);
+
 #endif

@@ -121,3 +121,38 @@ guint64 txn_store_bytes(const TxnStore *s)
 {
     return chunks_bytes(&s->chunks) + chunks_bytes(&s->spare);
 }
+
+/* ---- checkpoints (engine/checkpoint.h) ---- */
+
+/* The chunks in use, oldest first, each whole (its records as they lie,
+ * its newest time and count), counted in refs for the pointers into them. */
+void txn_store_save(const TxnStore *s, CkptOut *o, CkptRefs *refs)
+{
+    ckpt_u32(o, g_queue_get_length((GQueue *)&s->chunks));
+    for (const GList *l = s->chunks.head; l; l = l->next) {
+        const TxnChunk *c = l->data;
+        ckpt_i64(o, (gint64)c->used);
+        ckpt_i64(o, c->max_ts);
+        ckpt_i64(o, (gint64)c->records);
+        ckpt_put(o, c->data, c->used);
+        ckpt_refs_add(refs, c->data, c->used);
+    }
+}
+
+gboolean txn_store_load(TxnStore *s, CkptIn *in, CkptRecs *recs)
+{
+    g_assert(g_queue_is_empty(&s->chunks));
+    guint32 n = ckpt_count(in, 24);
+    for (guint32 i = 0; i < n && !in->bad; i++) {
+        gint64 used = ckpt_get_i64(in), max_ts = ckpt_get_i64(in), records = ckpt_get_i64(in);
+        if (used < 0 || (guint64)used > in->n - in->at || used % 8 || records < 0)
+            return ckpt_fail(in, "a chunk of records runs past the end");
+        TxnChunk *c = chunk_new(s, MAX((gsize)used, 1));
+        ckpt_get(in, c->data, (gsize)used);
+        c->used = (gsize)used;
+        c->max_ts = max_ts;
+        c->records = (guint64)records;
+        ckpt_recs_add(recs, c->data, c->used);
+    }
+    return !in->bad;
+}

@@ -11,6 +11,7 @@
 #include <glib.h>
 
 #include "base/txn.h"
+#include "engine/checkpoint.h"
 
 /* Transaction records in chunks freed whole once every transaction in them
  * is older than `keep` (the longest a window or a suppression looks back):
@@ -31,6 +32,12 @@ void txn_store_release(TxnStore *s, gint64 now);
 guint64 txn_store_bytes(const TxnStore *s);
 /* The records held (in chunks not yet freed). */
 guint64 txn_store_records(const TxnStore *s);
+
+/* Checkpoints (engine/checkpoint.h): the chunks in use, whole, counted in
+ * refs; read into an empty store, each chunk added to recs (FALSE: in is
+ * bad). */
+void txn_store_save(const TxnStore *s, CkptOut *o, CkptRefs *refs);
+gboolean txn_store_load(TxnStore *s, CkptIn *in, CkptRecs *recs);
 
 /* The transaction id of a record (borrowed from the record). */
 static inline StrView txn_store_id(const TxnCore *rec)

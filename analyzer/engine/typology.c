@@ -349,3 +349,101 @@ gboolean typology_feed(TypologyEngine *te, const Alert *a, const Kyc *kyc, gbool
     }
     return ok;
 }
+
+/* ---- checkpoints (engine/checkpoint.h) ---- */
+
+/* Rules are written as their index in the rule set (rule_index: Rule * ->
+ * 1 + index), and read back through it. */
+static const Rule *rule_at(CkptIn *in, const RuleSet *rs, guint32 i)
+{
+    if (i >= rs->rules->len) {
+        ckpt_fail(in, "a typology hit names a rule the rule set does not have");
+        return NULL;
+    }
+    return g_ptr_array_index(rs->rules, i);
+}
+
+static gint key_cmp(gconstpointer a, gconstpointer b)
+{
+    gint64 x = *(const gint64 *)a, y = *(const gint64 *)b;
+    return (x > y) - (x < y);
+}
+
+/* The keys of a table (gint64 *) in order: the same state, the same bytes. */
+static GArray *sorted_keys(GHashTable *t)
+{
+    GArray *keys = g_array_sized_new(FALSE, FALSE, sizeof(gint64), g_hash_table_size(t));
+    GHashTableIter it;
+    gpointer k;
+    g_hash_table_iter_init(&it, t);
+    while (g_hash_table_iter_next(&it, &k, NULL))
+        g_array_append_val(keys, *(const gint64 *)k);
+    g_array_sort(keys, key_cmp);
+    return keys;
+}
+
+void typology_save(const TypologyEngine *te, CkptOut *o, GHashTable *rule_index)
+{
+    g_autoptr(GArray) keys = sorted_keys(te->state);
+    ckpt_u32(o, keys->len);
+    for (guint k = 0; k < keys->len; k++) {
+        const TyState *st = g_hash_table_lookup(te->state, &g_array_index(keys, gint64, k));
+        ckpt_i64(o, g_array_index(keys, gint64, k));
+        ckpt_i64(o, st->suppress_until);
+        ckpt_u32(o, st->n);
+        for (guint i = 0; i < st->n; i++) {
+            const TyHit *h = &st->hits[i];
+            ckpt_u32(o, GPOINTER_TO_UINT(g_hash_table_lookup(rule_index, h->rule)) - 1);
+            ckpt_i64(o, h->ts);
+            ckpt_u32(o, h->account);
+            ckpt_put(o, h->alert_id, sizeof h->alert_id);
+            ckpt_put(o, &h->tx_len, 1);
+            ckpt_put(o, h->tx, h->tx_len);
+        }
+    }
+    g_autoptr(GArray) victims = sorted_keys(te->victims);
+    ckpt_u32(o, victims->len);
+    for (guint k = 0; k < victims->len; k++) {
+        const VictimSeen *vs = g_hash_table_lookup(te->victims, &g_array_index(victims, gint64, k));
+        ckpt_i64(o, g_array_index(victims, gint64, k));
+        ckpt_i64(o, vs->ts);
+        ckpt_u32(o, GPOINTER_TO_UINT(g_hash_table_lookup(rule_index, vs->rule)) - 1);
+    }
+}
+
+gboolean typology_load(TypologyEngine *te, CkptIn *in)
+{
+    guint32 n = ckpt_count(in, 20);
+    for (guint32 s = 0; s < n && !in->bad; s++) {
+        gint64 key = ckpt_get_i64(in);
+        TyState *st = g_new0(TyState, 1);
+        g_hash_table_replace(te->state, g_memdup2(&key, sizeof key), st);
+        st->suppress_until = ckpt_get_i64(in);
+        guint32 hits = ckpt_count(in, 34);
+        if (hits > TY_MAX_HITS)
+            return ckpt_fail(in, "a typology state holds more hits than it can");
+        st->cap = hits;
+        st->hits = g_new0(TyHit, MAX(hits, 1));
+        for (guint i = 0; i < hits && !in->bad; i++) {
+            TyHit *h = &st->hits[st->n++];
+            h->rule = rule_at(in, te->rs, ckpt_get_u32(in));
+            h->ts = ckpt_get_i64(in);
+            h->account = ckpt_get_u32(in);
+            ckpt_get(in, h->alert_id, sizeof h->alert_id);
+            h->alert_id[sizeof h->alert_id - 1] = '\0';
+            ckpt_get(in, &h->tx_len, 1);
+            if (h->tx_len > LIMIT_TXID_BYTES)
+                return ckpt_fail(in, "a typology hit's transaction id is too long");
+            ckpt_get(in, h->tx, h->tx_len);
+        }
+    }
+    n = ckpt_count(in, 20);
+    for (guint32 s = 0; s < n && !in->bad; s++) {
+        gint64 key = ckpt_get_i64(in);
+        VictimSeen *vs = g_new0(VictimSeen, 1);
+        g_hash_table_replace(te->victims, g_memdup2(&key, sizeof key), vs);
+        vs->ts = ckpt_get_i64(in);
+        vs->rule = rule_at(in, te->rs, ckpt_get_u32(in));
+    }
+    return !in->bad;
+}

@@ -13,6 +13,7 @@
 #define MT_TYPOLOGY_H
 
 #include "engine/alert.h"
+#include "engine/checkpoint.h"
 #include "read/kyc.h"
 
 typedef struct TypologyEngine TypologyEngine;
@@ -28,5 +29,12 @@ gboolean typology_feed(TypologyEngine *te, const Alert *a, const Kyc *kyc, gbool
                        AlertFn fn, void *user);
 /* Typology alerts raised so far by typology i of the set. */
 guint64 typology_alerts(const TypologyEngine *te, guint i);
+
+/* Checkpoints (engine/checkpoint.h): every customer's hits and
+ * suppression and the victim-side alerts seen, rules by their index in the
+ * rule set (rule_index: Rule * -> 1 + index); read into a new engine
+ * (FALSE: in is bad). */
+void typology_save(const TypologyEngine *te, CkptOut *o, GHashTable *rule_index);
+gboolean typology_load(TypologyEngine *te, CkptIn *in);
 
 #endif

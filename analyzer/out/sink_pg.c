@@ -411,6 +411,75 @@ static const char *sink_pg_ts(gint64 t, gint64 open, char *buf)
     return t == open ? "" : tstamp_format_utc(t, buf);
 }
 
+/* An incremental run's checkpoint: what it did with one, in runs, and the
+ * state it leaves in engine_state (the only one kept), in the run's
+ * transaction. The state goes as binary (no escaping of its bytes). */
+static gboolean sink_pg_checkpoint_write(SinkPg *s, const SinkPgTotals *t, gint64 mark,
+                                         GError **error)
+{
+    const char *what = "cannot store the engine state in";
+    char id[32], rd[32], wr[32], wm[32];
+    g_snprintf(id, sizeof id, "%" G_GINT64_FORMAT, s->run_id);
+    g_snprintf(rd, sizeof rd, "%" G_GUINT64_FORMAT, t->checkpoint_read);
+    g_snprintf(wr, sizeof wr, "%" G_GSIZE_FORMAT, t->state ? g_bytes_get_size(t->state) : 0);
+    const char *p1[] = {id, t->checkpoint, rd, t->state ? wr : NULL};
+    if (t->checkpoint &&
+        !db_command(s->conn, what,
+                    "UPDATE runs SET checkpoint = $2, checkpoint_read_bytes = $3::bigint,"
+                    " checkpoint_bytes = $4::bigint WHERE id = $1",
+                    4, p1, error))
+        return FALSE;
+    if (!t->state || mark == G_MININT64)
+        return TRUE;
+    g_snprintf(wm, sizeof wm, "%" G_GINT64_FORMAT, mark);
+    gsize n;
+    const char *data = g_bytes_get_data(t->state, &n);
+    const char *p2[] = {id, wm, wr, data};
+    const int lens[] = {0, 0, 0, (int)n}, fmts[] = {0, 0, 0, 1};
+    if (n > G_MAXINT) {
+        g_set_error(error, DB_ERROR, DB_ERROR_QUERY, "%s the database: %" G_GSIZE_FORMAT
+                    " bytes are more than one value holds", what, n);
+        return FALSE;
+    }
+    if (!db_command(s->conn, what, "DELETE FROM engine_state", 0, NULL, error))
+        return FALSE;
+    PGresult *res = PQexecParams(s->conn,
+                                 "INSERT INTO engine_state (run_id, watermark, bytes, state)"
+                                 " VALUES ($1::bigint, to_timestamp($2::bigint), $3::bigint, $4)",
+                                 4, NULL, p2, lens, fmts, 0);
+    gboolean ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+    if (!ok)
+        g_set_error(error, DB_ERROR, DB_ERROR_QUERY, "%s the database: %s", what,
+                    PQerrorMessage(s->conn));
+    PQclear(res);
+    return ok;
+}
+
+gboolean sink_pg_checkpoint_read(SinkPg *s, GBytes **state, gint64 *watermark, GError **error)
+{
+    *state = NULL;
+    PGresult *res = PQexecParams(s->conn,
+                                 "SELECT state, extract(epoch FROM watermark)::bigint::text"
+                                 " FROM engine_state ORDER BY run_id DESC LIMIT 1",
+                                 0, NULL, NULL, NULL, NULL, 1);
+    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+        g_set_error(error, DB_ERROR, DB_ERROR_QUERY,
+                    "cannot read the engine state from the database: %s", PQerrorMessage(s->conn));
+        PQclear(res);
+        return FALSE;
+    }
+    if (PQntuples(res) != 1) {
+        PQclear(res);
+        return TRUE;
+    }
+    g_autofree char *wm = g_strndup(PQgetvalue(res, 0, 1), (gsize)PQgetlength(res, 0, 1));
+    *watermark = g_ascii_strtoll(wm, NULL, 10);
+    /* the bytes stay in the result (no copy), freed with it */
+    *state = g_bytes_new_with_free_func(PQgetvalue(res, 0, 0), (gsize)PQgetlength(res, 0, 0),
+                                        (GDestroyNotify)PQclear, res);
+    return TRUE;
+}
+
 /* Marks the run succeeded with its counts and commits. */
 static gboolean sink_pg_record(SinkPg *s, const SinkPgTotals *t, guint64 stored, GError **error)
 {
@@ -439,6 +508,7 @@ static gboolean sink_pg_record(SinkPg *s, const SinkPgTotals *t, guint64 stored,
                         late};
     const char *p3[] = {id, upto};
     return db_command(s->conn, "cannot record the run in", sink_pg_finish_sql, 10, p2, error) &&
+           sink_pg_checkpoint_write(s, t, mark, error) &&
            (!s->incremental ||
             db_command(s->conn, "cannot record the run in", sink_pg_late_done_sql, 2, p3, error)) &&
            db_command(s->conn, "cannot commit the run in", "COMMIT", 0, NULL, error);

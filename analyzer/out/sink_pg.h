@@ -84,12 +84,22 @@ typedef struct {
     guint64 rejected;
     gint64 watermark;  /* latest transaction time read; G_MININT64 = none */
     guint64 late_rows; /* late rows evaluated (sink_pg_late) */
+    /* an incremental run's checkpoint (sink_pg_checkpoint_read): how it
+     * used one or why not (NULL: nothing recorded), the bytes of the one
+     * it read, and the state it leaves (NULL: none; the stored one stays) */
+    const char *checkpoint;
+    guint64 checkpoint_read;
+    GBytes *state;
 } SinkPgTotals;
 
 typedef struct {
     guint64 fresh;      /* alerts that were new */
     guint64 superseded; /* stored alerts superseded (sink_pg_supersede) */
 } SinkPgStored;
+
+/* The engine state the last incremental run stored (engine_state,
+ * migration 007) and its watermark; *state NULL when there is none. */
+gboolean sink_pg_checkpoint_read(SinkPg *s, GBytes **state, gint64 *watermark, GError **error);
 
 /* Stores the staged alerts, supersedes (sink_pg_supersede) and marks the
  * run succeeded, in one transaction; *out gets the counts. Frees the

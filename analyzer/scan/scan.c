@@ -227,3 +227,20 @@ void scan_input_stats(const Scan *s, InputStats *out)
     else
         *out = (InputStats){0};
 }
+
+gboolean scan_checkpoint_tables(Scan *s, Checkpoint *c, char **why)
+{
+    g_assert(!s->input);
+    return checkpoint_restore_tables(c, s->accounts, s->locations, why);
+}
+
+gboolean scan_checkpoint_engine(Scan *s, Checkpoint *c, char **why)
+{
+    g_assert(s->engine);
+    return checkpoint_restore_engine(c, s->engine, why);
+}
+
+GBytes *scan_checkpoint_save(const Scan *s, const CkptFit *fit, gint64 watermark)
+{
+    return checkpoint_save(s->engine, s->accounts, s->locations, fit, watermark);
+}

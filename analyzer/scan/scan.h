@@ -15,6 +15,7 @@
 
 #include <glib.h>
 
+#include "engine/checkpoint.h"
 #include "engine/shards.h"
 #include "read/input.h"
 #include "rule/rule.h"
@@ -90,6 +91,14 @@ gboolean scan_budget_spent(guint64 rejected, gint64 max_errors);
 const Intern *scan_accounts(const Scan *s);
 const Input *scan_input(const Scan *s);
 Shards *scan_engine(const Scan *s);
+/* Checkpoints (engine/checkpoint.h): the account and location tables,
+ * filled from c before scan_open (nothing interned yet but the rules'
+ * account lists), and the engine's state after scan_start, before the
+ * first row; FALSE with *why. scan_checkpoint_save: the state after
+ * scan_run. */
+gboolean scan_checkpoint_tables(Scan *s, Checkpoint *c, char **why);
+gboolean scan_checkpoint_engine(Scan *s, Checkpoint *c, char **why);
+GBytes *scan_checkpoint_save(const Scan *s, const CkptFit *fit, gint64 watermark);
 /* Rows read and rejected so far (zeros before scan_open). */
 void scan_input_stats(const Scan *s, InputStats *out);
 
