@@ -60,40 +60,67 @@ static gboolean copy_binary_header(const char **p, const char *end)
     return TRUE;
 }
 
-/* A text field as COPY's CSV writes it: quoted when it holds the
- * delimiter, a quote or a line end, or is an empty string (not NULL). */
-static void put_text(GString *out, const Field *f)
+/* Each writer below writes at w, which has room (copy_binary_room), and
+ * returns the end of what it wrote. */
+
+/* A byte that makes COPY's CSV quote a field: delimiter, quote, line end. */
+static gboolean needs_quote(const char *p, gint32 len)
 {
-    if (f->len < 0)
-        return;
-    gboolean quote = f->len == 0 || memchr(f->p, ',', (size_t)f->len) ||
-                     memchr(f->p, '"', (size_t)f->len) || memchr(f->p, '\n', (size_t)f->len) ||
-                     memchr(f->p, '\r', (size_t)f->len);
-    if (!quote) {
-        g_string_append_len(out, f->p, f->len);
-        return;
-    }
-    g_string_append_c(out, '"');
-    for (gint32 i = 0; i < f->len; i++) {
-        if (f->p[i] == '"')
-            g_string_append_c(out, '"');
-        g_string_append_c(out, f->p[i]);
-    }
-    g_string_append_c(out, '"');
+    for (gint32 i = 0; i < len; i++)
+        if (p[i] == ',' || p[i] == '"' || p[i] == '\n' || p[i] == '\r')
+            return TRUE;
+    return FALSE;
 }
 
-static void put_digits(GString *out, unsigned v, int width)
+/* A text field as COPY's CSV writes it: quoted when it holds the
+ * delimiter, a quote or a line end, or is an empty string (not NULL). */
+static char *put_text(char *w, const Field *f)
 {
-    char buf[8];
+    if (f->len < 0)
+        return w;
+    if (f->len > 0 && !needs_quote(f->p, f->len)) {
+        memcpy(w, f->p, (size_t)f->len);
+        return w + f->len;
+    }
+    *w++ = '"';
+    for (gint32 i = 0; i < f->len; i++) {
+        if (f->p[i] == '"')
+            *w++ = '"';
+        *w++ = f->p[i];
+    }
+    *w++ = '"';
+    return w;
+}
+
+static char *put_digits(char *w, unsigned v, int width)
+{
     for (int i = width - 1; i >= 0; i--, v /= 10)
-        buf[i] = (char)('0' + v % 10);
-    g_string_append_len(out, buf, width);
+        w[i] = (char)('0' + v % 10);
+    return w + width;
+}
+
+/* v in decimal, without leading zeros. */
+static char *put_uint(char *w, guint64 v)
+{
+    int width = 1;
+    for (guint64 x = v; x >= 10; x /= 10)
+        width++;
+    for (int i = width - 1; i >= 0; i--, v /= 10)
+        w[i] = (char)('0' + v % 10);
+    return w + width;
+}
+
+static char *put_str(char *w, const char *s)
+{
+    size_t n = strlen(s);
+    memcpy(w, s, n);
+    return w + n;
 }
 
 /* "YYYY-MM-DD HH:MM:SS[.ffffff]" of microseconds since 2000-01-01, as
  * PostgreSQL writes a timestamp (trailing zeros of the fraction dropped);
  * *bc set for years before 1 (written as 1 - year, with " BC" after). */
-static void put_datetime(GString *out, gint64 us, gboolean *bc)
+static char *put_datetime(char *w, gint64 us, gboolean *bc)
 {
     gint64 days = us / USEC_PER_DAY, rem = us % USEC_PER_DAY;
     if (rem < 0) {
@@ -104,112 +131,120 @@ static void put_datetime(GString *out, gint64 us, gboolean *bc)
     tstamp_civil_from_days(days + PG_EPOCH_DAYS, &y, &m, &d);
     *bc = y <= 0;
     unsigned year = (unsigned)(*bc ? 1 - y : y);
-    g_string_append_printf(out, "%04u-", year);
-    put_digits(out, (unsigned)m, 2);
-    g_string_append_c(out, '-');
-    put_digits(out, (unsigned)d, 2);
-    gint64 sec = rem / 1000000;
-    unsigned frac = (unsigned)(rem % 1000000);
-    g_string_append_c(out, ' ');
-    put_digits(out, (unsigned)(sec / 3600), 2);
-    g_string_append_c(out, ':');
-    put_digits(out, (unsigned)(sec / 60 % 60), 2);
-    g_string_append_c(out, ':');
-    put_digits(out, (unsigned)(sec % 60), 2);
+    w = year > 9999 ? put_uint(w, year) : put_digits(w, year, 4);
+    *w++ = '-';
+    w = put_digits(w, (unsigned)m, 2);
+    *w++ = '-';
+    w = put_digits(w, (unsigned)d, 2);
+    unsigned sec = (unsigned)(rem / 1000000), frac = (unsigned)(rem % 1000000);
+    *w++ = ' ';
+    w = put_digits(w, sec / 3600, 2);
+    *w++ = ':';
+    w = put_digits(w, sec / 60 % 60, 2);
+    *w++ = ':';
+    w = put_digits(w, sec % 60, 2);
     if (frac) {
         int width = 6;
         for (; frac % 10 == 0; frac /= 10)
             width--;
-        g_string_append_c(out, '.');
-        put_digits(out, frac, width);
+        *w++ = '.';
+        w = put_digits(w, frac, width);
     }
+    return w;
 }
 
-/* The local time of the row as the text query writes it (copy_binary.h). */
-static gboolean put_ts(GString *out, const Field *ts, const Field *off)
+/* The local time of the row as the text query writes it (copy_binary.h);
+ * NULL if the fields are not a timestamp and an offset. */
+static char *put_ts(char *w, const Field *ts, const Field *off)
 {
     if (ts->len != 8 || off->len != 2)
-        return FALSE;
+        return NULL;
     gint64 us = be64(ts->p);
     int offset = (gint16)be16(off->p);
     gboolean bc;
     if (us == G_MAXINT64 || us == G_MININT64) {
-        g_string_append(out, us == G_MAXINT64 ? "infinity" : "-infinity");
-        if (offset)
-            g_string_append(out, offset < 0 ? "-" : "+");
+        w = put_str(w, us == G_MAXINT64 ? "infinity" : "-infinity");
+        if (!offset)
+            return w;
     } else if (offset == 0) {
-        put_datetime(out, us, &bc);
-        g_string_append(out, bc ? "+00 BC" : "+00");
-        return TRUE;
+        w = put_datetime(w, us, &bc);
+        return put_str(w, bc ? "+00 BC" : "+00");
     } else {
-        put_datetime(out, us + (gint64)offset * 60000000, &bc);
+        w = put_datetime(w, us + (gint64)offset * 60000000, &bc);
         if (bc)
-            g_string_append(out, " BC");
-        g_string_append_c(out, offset < 0 ? '-' : '+');
+            w = put_str(w, " BC");
     }
-    if (offset) {
-        unsigned a = (unsigned)ABS(offset);
-        put_digits(out, a / 60, 2);
-        g_string_append_c(out, ':');
-        put_digits(out, a % 60, 2);
-    }
-    return TRUE;
+    *w++ = offset < 0 ? '-' : '+';
+    unsigned a = (unsigned)ABS(offset);
+    w = put_digits(w, a / 60, 2);
+    *w++ = ':';
+    return put_digits(w, a % 60, 2);
 }
 
-/* A numeric as numeric_out writes it: dscale digits after the point. */
-static gboolean put_numeric(GString *out, const Field *f)
+/* A numeric as numeric_out writes it: dscale digits after the point;
+ * NULL if the field is not a numeric. */
+static char *put_numeric(char *w, const Field *f)
 {
     if (f->len < 8)
-        return FALSE;
+        return NULL;
     int ndigits = be16(f->p), weight = (gint16)be16(f->p + 2), sign = be16(f->p + 4),
         dscale = be16(f->p + 6);
-    if (f->len != 8 + 2 * ndigits || dscale > 0x3fff)
-        return FALSE;
-    if (sign == 0xC000 || sign == 0xD000 || sign == 0xF000) {
-        g_string_append(out, sign == 0xC000 ? "NaN" : sign == 0xD000 ? "Infinity" : "-Infinity");
-        return TRUE;
-    }
+    if (f->len != 8 + 2 * ndigits)
+        return NULL;
+    if (sign == 0xC000 || sign == 0xD000 || sign == 0xF000)
+        return put_str(w, sign == 0xC000 ? "NaN" : sign == 0xD000 ? "Infinity" : "-Infinity");
     if (sign != 0 && sign != 0x4000)
-        return FALSE;
+        return NULL;
     const char *dig = f->p + 8;
 #define DIGIT(i) ((i) >= 0 && (i) < ndigits ? (unsigned)be16(dig + 2 * (i)) : 0u)
     if (sign == 0x4000)
-        g_string_append_c(out, '-');
+        *w++ = '-';
     if (weight < 0)
-        g_string_append_c(out, '0');
+        *w++ = '0';
     for (int i = 0; i <= weight; i++) {
         unsigned d = DIGIT(i);
         if (d > 9999)
-            return FALSE;
-        if (i == 0)
-            g_string_append_printf(out, "%u", d);
-        else
-            put_digits(out, d, 4);
+            return NULL;
+        w = i == 0 ? put_uint(w, d) : put_digits(w, d, 4);
     }
     if (dscale > 0) {
-        g_string_append_c(out, '.');
+        *w++ = '.';
         for (int i = weight + 1, left = dscale; left > 0; i++, left -= 4) {
             char buf[4];
             unsigned d = DIGIT(i);
             if (d > 9999)
-                return FALSE;
-            for (int k = 3; k >= 0; k--, d /= 10)
-                buf[k] = (char)('0' + d % 10);
-            g_string_append_len(out, buf, MIN(left, 4));
+                return NULL;
+            put_digits(buf, d, 4);
+            memcpy(w, buf, (size_t)MIN(left, 4));
+            w += MIN(left, 4);
         }
     }
 #undef DIGIT
-    return TRUE;
+    return w;
 }
 
-static gboolean put_int16(GString *out, const Field *f)
+/* An int16 in decimal; NULL if the field is not one. */
+static char *put_int16(char *w, const Field *f)
 {
     if (f->len < 0)
-        return TRUE;
+        return w;
     if (f->len != 2)
-        return FALSE;
-    g_string_append_printf(out, "%d", (gint16)be16(f->p));
-    return TRUE;
+        return NULL;
+    int v = (gint16)be16(f->p);
+    if (v < 0)
+        *w++ = '-';
+    return put_uint(w, (guint64)ABS(v));
+}
+
+/* Room for the record of a row of len bytes: every text byte doubled and
+ * quoted, the amount's digits (4 a base-10000 digit before the point, its
+ * scale after), the timestamp, the mcc and the commas. */
+static size_t copy_binary_room(size_t len, const Field *amount)
+{
+    size_t digits = 0;
+    if (amount->len >= 8)
+        digits = 4 * (size_t)(MAX((gint16)be16(amount->p + 2), 0) + 1) + be16(amount->p + 6);
+    return 2 * len + digits + 128;
 }
 
 /* Splits the row at p into its fields. */
@@ -248,17 +283,19 @@ CopyBinaryStatus copy_binary_row(const char *msg, size_t len, gboolean *header_s
     if (f[F_TX_ID].len < 0 || f[F_TS].len < 0 || f[F_OFFSET].len < 0 || f[F_AMOUNT].len < 0 ||
         f[F_CHANNEL].len < 0)
         return copy_binary_bad(error, "NULL in a column that cannot be NULL");
-    g_string_truncate(out, 0);
-    put_text(out, &f[F_TX_ID]);
-    g_string_append_c(out, ',');
-    if (!put_ts(out, &f[F_TS], &f[F_OFFSET]))
+    g_string_set_size(out, copy_binary_room(len, &f[F_AMOUNT]));
+    char *w = put_text(out->str, &f[F_TX_ID]);
+    *w++ = ',';
+    if (!(w = put_ts(w, &f[F_TS], &f[F_OFFSET])))
         return copy_binary_bad(error, "a malformed timestamp");
     for (int i = F_FROM; i < COPY_BINARY_NFIELDS; i++) {
-        g_string_append_c(out, ',');
-        if (i == F_AMOUNT ? !put_numeric(out, &f[i]) : i == F_MCC ? !put_int16(out, &f[i]) : FALSE)
+        *w++ = ',';
+        w = i == F_AMOUNT ? put_numeric(w, &f[i])
+            : i == F_MCC  ? put_int16(w, &f[i])
+                          : put_text(w, &f[i]);
+        if (!w)
             return copy_binary_bad(error, i == F_AMOUNT ? "a malformed amount" : "a malformed mcc");
-        if (i != F_AMOUNT && i != F_MCC)
-            put_text(out, &f[i]);
     }
+    g_string_set_size(out, (gsize)(w - out->str));
     return COPY_BINARY_ROW;
 }
