@@ -271,6 +271,8 @@ CopyBinaryStatus copy_binary_row(const char *msg, size_t len, gboolean *header_s
         if (!copy_binary_header(&p, end))
             return copy_binary_bad(error, "no file header where it begins");
         *header_seen = TRUE;
+        if (p == end)
+            return COPY_BINARY_NONE;
     }
     if (end - p < 2)
         return copy_binary_bad(error, "a row shorter than its field count");

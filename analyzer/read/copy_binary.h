@@ -19,9 +19,10 @@
     "counterparty_country, location, memo"
 
 typedef enum {
-    COPY_BINARY_ROW, /* out holds the row's CSV record */
-    COPY_BINARY_END, /* the trailer: no more rows */
-    COPY_BINARY_BAD, /* not a row of these columns: error says what is wrong */
+    COPY_BINARY_ROW,  /* out holds the row's CSV record */
+    COPY_BINARY_END,  /* the trailer: no more rows */
+    COPY_BINARY_NONE, /* the file header alone: no row in this message */
+    COPY_BINARY_BAD,  /* not a row of these columns: error says what is wrong */
 } CopyBinaryStatus;
 
 /* One CopyData message of a binary COPY of COPY_BINARY_COLUMNS: the first

@@ -150,6 +150,7 @@ SourceStatus source_pg_next(SourcePg *s, SourceRecord *rec, GError **error)
     s->bytes += (guint64)n;
     switch (copy_binary_row(s->row, (size_t)n, &s->header_seen, s->rec, error)) {
     case COPY_BINARY_END:
+    case COPY_BINARY_NONE:
         return source_pg_next(s, rec, error);
     case COPY_BINARY_BAD: {
         g_autofree char *where = db_describe(s->conn);

@@ -5,8 +5,8 @@
 # and byte-identical alerts, on one and on two engine threads, with the
 # awkward values (fractions of seconds, offsets west of UTC and across
 # midnight, quotes, commas and newlines in fields, empty strings, tiny and
-# large amounts, BC and infinite times, the last ones rejected as from a
-# file). A source whose columns are not
+# large amounts, BC and infinite times; the rows the decoder rejects show
+# their records, which must be the same text). A source whose columns are not
 # the transactions table's types fails with a message that says so.
 . tests/e2e/lib.sh
 . tests/pg/pg-harness.sh
@@ -22,7 +22,8 @@ go'),
 ('e4', '2024-03-07 00:00:00+00', -1, 'S9', 'A2', 12345678.5, 'EUR', 'transfer', NULL, NULL, 'cr' || chr(13) || 'lf', '"'),
 ('e5', '0044-03-15 12:00:00+00 BC', 0, 'S9', 'A3', 1, 'EUR', 'card', NULL, NULL, NULL, NULL),
 ('e6', 'infinity', 60, 'S9', 'A3', 1, 'EUR', 'card', NULL, NULL, NULL, NULL),
-('e7', '12345-01-01 00:00:00+00', 30, 'S9', 'A3', 1, 'EUR', 'card', NULL, NULL, NULL, NULL);
+('e7', '12345-01-01 00:00:00+00', 30, 'S9', 'A3', 1, 'EUR', 'card', NULL, NULL, NULL, NULL),
+('e8', '2024-03-08 06:00:00.25+00', 0, 'S9', 'A3', 1.001, 'EUR', 'card', 5999, NULL, NULL, 'a,b');
 SQL
 # The file: the text COPY of the very rows, in the local time and offset
 # they were loaded with (the form the scan read before it went binary).
@@ -49,27 +50,31 @@ rule T-READ-02 "A greeting in the memo"
   explain "{count}"
 RULE
 
-check "the file holds the 24 rows, e2's memo over two lines, e3's empty memo quoted" sh -c "
-    [ \$(grep -c '^\"\\?[ce][0-9]' $TMP/rows.csv) = 24 ] &&
+check "the file holds the 25 rows, e2's memo over two lines, e3's empty memo quoted" sh -c "
+    [ \$(grep -c '^\"\\?[ce][0-9]' $TMP/rows.csv) = 25 ] &&
     grep -q '^e2,2024-03-05 21:30:00.123456-05:30,S9,A1,9999.99,EUR,transfer,0,IN,\"x,y\",\"say \"\"hi\"\", then\$' $TMP/rows.csv &&
     grep -q '^e3,2024-03-07 17:30:00+18:00,S9,A2,0.00000001,EUR,transfer,9999,,,\"\"\$' $TMP/rows.csv"
 for j in 1 2; do
-    check "threads $j: the database and the file give the same rows, rejects and alerts (2 alerts, 4 rejects)" sh -c "
+    check "threads $j: the database and the file give the same rows, rejects and alerts (2 alerts, 5 rejects)" sh -c "
         $MT scan -j $j -r $TMP/rules --rejects $TMP/fr$j.csv -o $TMP/f$j.jsonl $TMP/rows.csv 2> $TMP/fs$j &&
         $MT scan -j $j -r $TMP/rules --db '' --rejects $TMP/dr$j.csv -o $TMP/d$j.jsonl 2> $TMP/ds$j &&
-        grep -q '^scan: 24 rows read, 4 rejected' $TMP/fs$j && grep -q '^scan: 24 rows read, 4 rejected' $TMP/ds$j &&
+        grep -q '^scan: 25 rows read, 5 rejected' $TMP/fs$j && grep -q '^scan: 25 rows read, 5 rejected' $TMP/ds$j &&
         [ \$(wc -l < $TMP/f$j.jsonl) = 2 ] && cmp $TMP/f$j.jsonl $TMP/d$j.jsonl &&
         grep -q '\"rule\":\"T-READ-01\",.*\"account\":\"A1\"' $TMP/d$j.jsonl &&
         grep -q '\"rule\":\"T-READ-02\",.*\"account\":\"S9\"' $TMP/d$j.jsonl &&
         cut -d, -f3- $TMP/fr$j.csv > $TMP/frc && cut -d, -f3- $TMP/dr$j.csv > $TMP/drc &&
-        [ \$(grep -c . $TMP/drc) = 5 ] && cmp $TMP/frc $TMP/drc &&
+        [ \$(grep -c . $TMP/drc) = 6 ] && cmp $TMP/frc $TMP/drc &&
         grep -q '0.00000001,EUR,transfer,9999,,,\"\"\"\"\"' $TMP/drc &&
         grep -q '0044-03-15 12:00:00+00 BC' $TMP/drc && grep -q 'infinity+01:00' $TMP/drc &&
-        grep -q '12345-01-01 00:30:00+00:30' $TMP/drc"
+        grep -q '12345-01-01 00:30:00+00:30' $TMP/drc &&
+        grep -q '\"e8,2024-03-08 06:00:00.25+00,S9,A3,1.001,EUR,card,5999,,,\"\"a,b\"\"\"' $TMP/drc"
 done
 check "a time range, its bounds literals in the COPY: the 5 rows inside only" sh -c "
     $MT scan -r $TMP/rules --source '' --from 2024-03-05T10:00:00Z --to 2024-03-07 -o $TMP/r.jsonl 2> $TMP/rs &&
     grep -q '^scan: 5 rows read' $TMP/rs"
+check "a range without rows (the COPY's header and trailer alone): 0 rows read, no alert" sh -c "
+    $MT scan -r $TMP/rules --source '' --from 2030-01-01 --to 2031-01-01 -o $TMP/none.jsonl 2> $TMP/ns &&
+    grep -q '^scan: 0 rows read, 0 rejected' $TMP/ns && [ ! -s $TMP/none.jsonl ]"
 
 # A `transactions` view earlier on the search path, whose amount is text:
 # the binary COPY sends text where a numeric belongs.

@@ -189,6 +189,31 @@ Test(copy_binary, the_trailer_ends_the_rows)
     cr_expect_eq(st, COPY_BINARY_END);
 }
 
+/* The file header with an extension area of 4 bytes (to be skipped). */
+static GByteArray *header_with_extension(void)
+{
+    GByteArray *b = g_byte_array_new();
+    g_byte_array_append(b, (const guint8 *)"PGCOPY\n\377\r\n", 11);
+    put32(b, 0);
+    put32(b, 4);
+    put32(b, 0xdeadbeef);
+    return b;
+}
+
+Test(copy_binary, a_header_alone_or_with_the_trailer)
+{
+    gboolean seen = FALSE;
+    CopyBinaryStatus st;
+    g_autofree char *got = convert(header_with_extension(), &seen, &st);
+    cr_expect_eq(st, COPY_BINARY_NONE, "%s", got);
+    cr_expect(seen);
+    GByteArray *b = header_with_extension();
+    put16(b, 0xffff); /* no rows: the trailer in the header's message */
+    seen = FALSE;
+    g_autofree char *got2 = convert(b, &seen, &st);
+    cr_expect_eq(st, COPY_BINARY_END, "%s", got2);
+}
+
 static void expect_bad(GByteArray *b, gboolean header_seen, const char *why)
 {
     CopyBinaryStatus st;
