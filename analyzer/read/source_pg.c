@@ -12,9 +12,9 @@
 #include <string.h>
 
 #include "base/db.h"
-#include "read/copy_binary.h"
 #include "base/limits.h"
 #include "base/tstamp.h"
+#include "read/copy_binary.h"
 
 const char source_pg_header[] = "tx_id,ts,from_account,to_account,amount,currency,channel,mcc,"
                                 "counterparty_country,location,memo";
@@ -31,17 +31,24 @@ struct SourcePg {
     gboolean header_done, done;
 };
 
-/* Appends s to sql as a literal: by libpq's rules for conn, or for a
- * person to read (`db scan-sql`) when there is none. */
+/* Appends s to sql as a literal: by libpq's rules for conn, or, for a
+ * person to read (`db scan-sql`), with its quotes doubled. The values are
+ * this program's own (UTC timestamps, channel names), never user text. */
 static void source_pg_literal(GString *sql, PGconn *conn, const char *s)
 {
     char *lit = conn ? PQescapeLiteral(conn, s, strlen(s)) : NULL;
-    if (lit)
+    if (lit) {
         g_string_append(sql, lit);
-    else
-        g_string_append_printf(sql, "'%s'", s);
-    if (lit)
         PQfreemem(lit);
+        return;
+    }
+    g_string_append_c(sql, '\'');
+    for (; *s; s++) {
+        if (*s == '\'')
+            g_string_append_c(sql, '\'');
+        g_string_append_c(sql, *s);
+    }
+    g_string_append_c(sql, '\'');
 }
 
 char *source_pg_copy_sql(PGconn *conn, const SourcePgQuery *q)
