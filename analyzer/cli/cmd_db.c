@@ -163,7 +163,9 @@ int cmd_db(int argc, char **argv)
                            : "";
     int rc = EXIT_USAGE;
     if (strcmp(verb, "scan-sql") == 0) {
-        printf("%s\n", source_pg_copy_sql());
+        SourcePgQuery all = {.from = G_MININT64, .to = G_MAXINT64};
+        g_autofree char *sql = source_pg_copy_sql(NULL, &all);
+        printf("%s\n", sql);
         rc = EXIT_OK;
     } else if (strcmp(verb, "init") == 0 || strcmp(verb, "status") == 0 ||
                strcmp(verb, "set-watermark") == 0) {

@@ -1,9 +1,12 @@
 /* source_pg.c: COPY ... TO STDOUT as CSV records (see source_pg.h).
  *
  * PostgreSQL sends one CopyData message per row, so a row is a record
- * as it arrives: no splitting, no copying; the buffer libpq allocated is
- * freed on the next call. The range bounds and the channels travel as
- * parameters of set_config, because COPY itself takes no parameters. */
+ * as it arrives; the binary COPY's row is rewritten as the text COPY's
+ * record (copy_binary.c) into a buffer reused for every row. COPY takes no
+ * parameters: the range bounds and the channels are literals in the
+ * statement, quoted by libpq, so that the planner sees them and streams
+ * the rows from the (ts, tx_id) index instead of sorting them all before
+ * the first. */
 #include "read/source_pg.h"
 
 #include <string.h>
@@ -11,59 +14,76 @@
 #include "base/db.h"
 #include "base/limits.h"
 #include "base/tstamp.h"
+#include "read/copy_binary.h"
 
 const char source_pg_header[] = "tx_id,ts,from_account,to_account,amount,currency,channel,mcc,"
                                 "counterparty_country,location,memo";
 
-/* ts in the local time it was loaded with: "2024-01-01 00:00:47+01:00". */
-#define SOURCE_PG_TS                                                                               \
-    "CASE WHEN ts_offset = 0 THEN ts::text ELSE "                                                  \
-    "((ts + ts_offset * interval '1 minute') AT TIME ZONE 'UTC')::text "                           \
-    "|| CASE WHEN ts_offset < 0 THEN '-' ELSE '+' END "                                            \
-    "|| to_char(abs(ts_offset) / 60, 'FM00') || ':' || to_char(abs(ts_offset) % 60, 'FM00') END"
-
-static const char source_pg_sql[] =
-    "COPY (SELECT tx_id, " SOURCE_PG_TS ", from_account, to_account, amount, currency, channel, "
-    "mcc, counterparty_country, location, memo FROM transactions "
-    "WHERE ts >= coalesce(nullif(current_setting('moneytrail.scan_from', true), ''), "
-    "'-infinity')::timestamptz "
-    "AND ts < coalesce(nullif(current_setting('moneytrail.scan_to', true), ''), "
-    "'infinity')::timestamptz "
-    "AND (coalesce(current_setting('moneytrail.scan_channels', true), '') = '' "
-    "OR channel = ANY (string_to_array(current_setting('moneytrail.scan_channels', true), ','))) "
-    "ORDER BY ts, tx_id) TO STDOUT (FORMAT csv)";
+#define SOURCE_PG_SELECT "COPY (SELECT " COPY_BINARY_COLUMNS " FROM transactions"
 
 struct SourcePg {
     PGconn *conn;
-    char *row; /* the last row from libpq, freed on the next call */
+    char *row;            /* the last message from libpq, freed on the next call */
+    GString *rec;         /* the last row as a CSV record */
+    gboolean header_seen; /* the binary COPY's file header was read */
     char header[sizeof source_pg_header];
     guint64 line, bytes;
     gboolean header_done, done;
 };
 
-const char *source_pg_copy_sql(void)
+/* Appends s to sql as a literal: by libpq's rules for conn, or, for a
+ * person to read (`db scan-sql`), with its quotes doubled. The values are
+ * this program's own (UTC timestamps, channel names), never user text. */
+static void source_pg_literal(GString *sql, PGconn *conn, const char *s)
 {
-    return source_pg_sql;
+    char *lit = conn ? PQescapeLiteral(conn, s, strlen(s)) : NULL;
+    if (lit) {
+        g_string_append(sql, lit);
+        PQfreemem(lit);
+        return;
+    }
+    g_string_append_c(sql, '\'');
+    for (; *s; s++) {
+        if (*s == '\'')
+            g_string_append_c(sql, '\'');
+        g_string_append_c(sql, *s);
+    }
+    g_string_append_c(sql, '\'');
 }
 
-/* The bound as a parameter: "" (open) or "2024-03-01T00:00:00Z". */
-static const char *source_pg_bound(gint64 t, gint64 open, char *buf)
+char *source_pg_copy_sql(PGconn *conn, const SourcePgQuery *q)
 {
-    return t == open ? "" : tstamp_format_utc(t, buf);
+    GString *sql = g_string_new(SOURCE_PG_SELECT);
+    const char *join = " WHERE ";
+    char buf[32];
+    if (q->from != G_MININT64) {
+        g_string_append_printf(sql, "%sts >= ", join);
+        source_pg_literal(sql, conn, tstamp_format_utc(q->from, buf));
+        join = " AND ";
+    }
+    if (q->to != G_MAXINT64) {
+        g_string_append_printf(sql, "%sts < ", join);
+        source_pg_literal(sql, conn, tstamp_format_utc(q->to, buf));
+        join = " AND ";
+    }
+    if (q->channels && *q->channels) {
+        g_auto(GStrv) names = g_strsplit(q->channels, ",", -1);
+        g_string_append_printf(sql, "%schannel IN (", join);
+        for (char **n = names; *n; n++) {
+            if (n != names)
+                g_string_append(sql, ", ");
+            source_pg_literal(sql, conn, *n);
+        }
+        g_string_append(sql, ")");
+    }
+    g_string_append(sql, " ORDER BY ts, tx_id) TO STDOUT (FORMAT binary)");
+    return g_string_free(sql, FALSE);
 }
 
 static gboolean source_pg_start(SourcePg *s, const SourcePgQuery *q, GError **error)
 {
-    char from[32], to[32];
-    const char *params[] = {source_pg_bound(q->from, G_MININT64, from),
-                            source_pg_bound(q->to, G_MAXINT64, to), q->channels ? q->channels : ""};
-    if (!db_command(s->conn, "cannot set the scan range in",
-                    "SELECT set_config('moneytrail.scan_from', $1, false), "
-                    "set_config('moneytrail.scan_to', $2, false), "
-                    "set_config('moneytrail.scan_channels', $3, false)",
-                    3, params, error))
-        return FALSE;
-    PGresult *res = PQexec(s->conn, source_pg_sql);
+    g_autofree char *sql = source_pg_copy_sql(s->conn, q);
+    PGresult *res = PQexec(s->conn, sql);
     gboolean ok = PQresultStatus(res) == PGRES_COPY_OUT;
     if (!ok)
         db_set_error(error, s->conn, res, "cannot read transactions from");
@@ -75,6 +95,7 @@ SourcePg *source_pg_open(const SourcePgQuery *q, GError **error)
 {
     SourcePg *s = g_new0(SourcePg, 1);
     memcpy(s->header, source_pg_header, sizeof source_pg_header);
+    s->rec = g_string_sized_new(256);
     s->line = 1;
     if (!(s->conn = db_connect(q->conninfo, error)) || !db_check_schema(s->conn, error) ||
         (q->accounts && db_export_accounts(s->conn, q->accounts, error) < 0) ||
@@ -93,6 +114,7 @@ void source_pg_free(SourcePg *s)
         PQfreemem(s->row);
     if (s->conn)
         PQfinish(s->conn); /* closing the socket also ends an unfinished COPY */
+    g_string_free(s->rec, TRUE);
     g_free(s);
 }
 
@@ -133,11 +155,21 @@ SourceStatus source_pg_next(SourcePg *s, SourceRecord *rec, GError **error)
         return SOURCE_ERROR;
     }
     s->bytes += (guint64)n;
-    size_t len = (size_t)n;
-    if (len > 0 && s->row[len - 1] == '\n')
-        len--;
-    *rec = (SourceRecord){s->row, len, ++s->line, 1, 0, 0};
-    if (len > LIMIT_LINE_BYTES) {
+    switch (copy_binary_row(s->row, (size_t)n, &s->header_seen, s->rec, error)) {
+    case COPY_BINARY_END:
+    case COPY_BINARY_NONE:
+        return source_pg_next(s, rec, error);
+    case COPY_BINARY_BAD: {
+        g_autofree char *where = db_describe(s->conn);
+        g_prefix_error(error, "cannot read transactions from %s: row %" G_GUINT64_FORMAT ": ",
+                       where, s->line);
+        return SOURCE_ERROR;
+    }
+    case COPY_BINARY_ROW:
+        break;
+    }
+    *rec = (SourceRecord){s->rec->str, s->rec->len, ++s->line, 1, 0, 0};
+    if (rec->len > LIMIT_LINE_BYTES) {
         rec->len = LIMIT_LINE_BYTES;
         return SOURCE_OVERLONG;
     }

@@ -2,16 +2,20 @@
  * stream of canonical CSV records.
  *
  * Runs COPY (SELECT ... FROM transactions WHERE ts in [from, to) [AND
- * channel in (...)] ORDER BY ts, tx_id) TO STDOUT in CSV format on its own connection and hands out
- * each row as one record, after a first record that is the canonical
- * header, so that the decoder reads the database exactly as it reads a
- * canonical CSV file. Timestamps come back in the local time and offset
- * they were loaded with (transactions.ts_offset). CSV rather than binary
- * COPY: see docs/postgres.md for the measurement. */
+ * channel in (...)] ORDER BY ts, tx_id) TO STDOUT on its own connection
+ * and hands out each row as one record, after a first record that is the
+ * canonical header, so that the decoder reads the database exactly as it
+ * reads a canonical CSV file. Timestamps come back in the local time and
+ * offset they were loaded with (transactions.ts_offset). The COPY is
+ * binary, each row rewritten in the client as the CSV record the text
+ * COPY would send (read/copy_binary.h): the server's share of a scan,
+ * which competes with the rules for the same cores, halves; see
+ * docs/postgres.md for the measurement. */
 #ifndef MT_SOURCE_PG_H
 #define MT_SOURCE_PG_H
 
 #include <glib.h>
+#include <libpq-fe.h>
 
 #include "read/source.h"
 
@@ -44,8 +48,9 @@ void source_pg_free(SourcePg *s);
 SourceStatus source_pg_next(SourcePg *s, SourceRecord *rec, GError **error);
 /* Bytes of COPY data received so far. */
 guint64 source_pg_bytes(const SourcePg *s);
-/* The COPY statement that source_pg_open runs (without bounds it reads
- * the whole table), for `moneytrail db scan-sql` and tools/bench-pg. */
-const char *source_pg_copy_sql(void);
+/* The COPY statement that source_pg_open runs for q (its bounds and
+ * channels as literals, quoted for conn; conn NULL: for a person to read),
+ * also for `moneytrail db scan-sql` and tools/bench-pg. g_free it. */
+char *source_pg_copy_sql(PGconn *conn, const SourcePgQuery *q);
 
 #endif
