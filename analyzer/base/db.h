@@ -7,7 +7,9 @@
  * means (PGPASSFILE, the service file, PGPASSWORD): a connection string
  * holding one is refused, and no message ever shows a connection string,
  * only "database 'NAME' on HOST:PORT". Every query that carries a value
- * sends it as a parameter (PQexecParams); SQL text is constant. Sessions
+ * sends it as a parameter (PQexecParams); SQL text is constant, but for
+ * the scan's COPY, which takes no parameters: its bounds and channels are
+ * literals quoted by libpq (read/source_pg.c). Sessions
  * run with TimeZone UTC and DateStyle ISO, so timestamps read back as
  * "2024-03-01 09:10:00+00". */
 #ifndef MT_DB_H
