@@ -49,6 +49,7 @@
 #include "base/hugemem.h"
 #include "base/money.h"
 #include "read/kyc.h"
+#include "rule/rule_data.h"
 #include "rule/rule_text.h"
 #include "engine/typology.h"
 #include "engine/window.h"
@@ -247,10 +248,17 @@ struct Engine {
     EngineRuleCost *cost; /* by rule when profiling (engine_set_profile), else NULL */
     gint64 now;           /* latest transaction time */
     gint64 since;         /* earliest transaction time: where the data begin */
-    /* With history fields in the rules (RuleSet.history): what is known of
-     * the accounts (this engine's own) and pairs, the current row's view of
-     * it before the row, and in a batch the view of each row (row_hist) */
+    /* With history fields in this engine's rules (history_setup): what is
+     * known of the accounts (this engine's own; NULL if no rule reads
+     * them) and of the pairs (its own table, or each row's view handed in:
+     * engine_set_pair_views), the current row's view of it before the row,
+     * and in a batch the view of each row (row_hist) */
+    gboolean reads_hist;
     History *hist;
+    HistoryPairs *pairs;
+    gboolean pairs_shared;
+    const HistoryRowPair *pair_views;
+    guint32 pair_next;
     RuleHistory cur;
     RuleHistory *row_hist;
     /* With memo tests in the rules (RuleSet.texts): the current row's memo
@@ -402,13 +410,33 @@ static void graph_sum_funnel(Engine *e, const RuleSet *rs)
     }
 }
 
+/* Keeps the history that the rules this engine runs read, and only that
+ * (history.h): the accounts' if one reads an account field, the pairs'
+ * (unless shared) if one reads a pair field or the accounts', whose
+ * counts of counterparties come from the pairs. */
+static void history_setup(Engine *e)
+{
+    guint parts = 0;
+    gboolean windows = !e->sharded || e->shard < e->shards;
+    for (guint i = 0; i < e->rs->rules->len; i++) {
+        const Rule *r = g_ptr_array_index(e->rs->rules, i);
+        if (r->match.kind == MATCH_NONE ? windows : e->graph != NULL)
+            parts |= rule_history_parts(r);
+    }
+    e->reads_hist = parts != 0;
+    history_free(e->hist);
+    e->hist = parts & RULE_HISTORY_ACCOUNT ? history_new(e->slot_div) : NULL;
+    history_pairs_free(e->pairs);
+    e->pairs = !e->pairs_shared && parts & (RULE_HISTORY_ACCOUNT | RULE_HISTORY_PAIR)
+                   ? history_pairs_new()
+                   : NULL;
+}
+
 Engine *engine_new(const RuleSet *rs, const Intern *accounts, const Intern *locations,
                    AlertFn fn, void *user)
 {
     Engine *e = g_new0(Engine, 1);
     e->rs = rs;
-    if (rs->history)
-        e->hist = history_new();
     if (rs->texts->len) {
         e->memo = g_string_sized_new(256);
         e->row_memo = g_string_sized_new(4096);
@@ -467,6 +495,7 @@ Engine *engine_new(const RuleSet *rs, const Intern *accounts, const Intern *loca
         graph_sum_funnel(e, rs);
     }
     layout_rows(e);
+    history_setup(e);
     e->ty = typology_engine_new(rs);
     make_stores(e, span);
     return e;
@@ -495,6 +524,7 @@ void engine_free(Engine *e)
     g_free(e->row_since);
     g_free(e->row_hist);
     history_free(e->hist);
+    history_pairs_free(e->pairs);
     if (e->memo) {
         g_string_free(e->memo, TRUE);
         g_string_free(e->row_memo, TRUE);
@@ -528,7 +558,7 @@ void engine_free(Engine *e)
 /* The current row's history for the interpreter, or NULL without. */
 static const RuleHistory *hist_of(const Engine *e)
 {
-    return e->hist ? &e->cur : NULL;
+    return e->reads_hist ? &e->cur : NULL;
 }
 
 /* The current row's folded memo, for the filters' text tests. */
@@ -1164,21 +1194,25 @@ static void make_passes(Engine *e, const TxnCore *t, guint32 from, guint32 to, g
 }
 
 /* Sets e->cur to what was known before t, then records t: its accounts
- * this engine keeps (all, for the graph rules' engine) and their pair. */
-static void history_row(Engine *e, const TxnCore *t)
+ * this engine keeps (all, for the graph rules' engine) and, in its own
+ * table, their pair; shared is t's view of its pair, when handed in. */
+static void history_row(Engine *e, const TxnCore *t, const HistoryRowPair *shared)
 {
     RuleHistory *v = &e->cur;
+    HistoryRowPair p = {{0, 0}, 0};
+    if (shared)
+        p = *shared;
+    else if (e->pairs)
+        history_pairs_row(e->pairs, t, &p);
+    gboolean from = engine_owns(e, t->from) || e->graph, to = engine_owns(e, t->to) || e->graph;
     v->since = e->since;
-    v->acc[0] = *history_account(e->hist, t->from);
-    v->acc[1] = *history_account(e->hist, t->to);
-    HistoryPair fwd = history_pair(e->hist, t->from, t->to);
-    HistoryPair back = history_pair(e->hist, t->to, t->from);
-    v->paid[0] = fwd.n;
-    v->paid[1] = back.n;
-    v->pair_first = !back.n                           ? fwd.first_ts
-                    : !fwd.n || back.first_ts < fwd.first_ts ? back.first_ts
-                                                             : fwd.first_ts;
-    history_add(e->hist, t, engine_owns(e, t->from) || e->graph, engine_owns(e, t->to) || e->graph);
+    v->acc[0] = *history_account(e->hist, from ? t->from : 0);
+    v->acc[1] = *history_account(e->hist, to ? t->to : 0);
+    v->paid[0] = p.paid[0];
+    v->paid[1] = p.paid[1];
+    v->pair_first = p.first_ts;
+    if (e->hist)
+        history_add(e->hist, t, from, to, &p);
 }
 
 /* What every row does first: the clocks and the filters (e->passes, their
@@ -1190,6 +1224,7 @@ static void begin_row(Engine *e, const Txn *t, gboolean load)
     e->now = e->processed ? MAX(e->now, t->core.ts) : t->core.ts;
     e->since = e->processed ? MIN(e->since, t->core.ts) : t->core.ts;
     e->rec = NULL;
+    const HistoryRowPair *pair = e->pair_views ? &e->pair_views[e->pair_next++] : NULL;
     guint32 from = engine_owns(e, t->core.from) ? t->core.from : 0;
     guint32 to = engine_owns(e, t->core.to) ? t->core.to : 0;
     if (!from && !to && !e->graph && !e->check) {
@@ -1200,8 +1235,8 @@ static void begin_row(Engine *e, const Txn *t, gboolean load)
     }
     if (e->memo)
         rule_text_fold(e->memo, t->memo.ptr, t->memo.len);
-    if (e->hist)
-        history_row(e, &t->core);
+    if (e->reads_hist)
+        history_row(e, &t->core, pair);
     if (e->check)
         check_prefilters(e, t);
     if (!from && !to && !e->graph) {
@@ -1301,7 +1336,7 @@ static void run_row_passes(Engine *e, guint32 *row)
         e->rec = q->rec;
         if (e->since_moved)
             e->since = e->row_since[q->row];
-        if (e->hist)
+        if (e->reads_hist)
             e->cur = e->row_hist[q->row];
         if (e->memo) /* the row's memo back, for its entry flags and condition */
             g_string_append_len(g_string_truncate(e->memo, 0),
@@ -1320,7 +1355,7 @@ void engine_process_rows(Engine *e, const EngineRows *rows, guint32 *row)
     if (rows->n > e->row_cap) {
         e->row_cap = rows->n;
         e->row_since = g_renew(gint64, e->row_since, e->row_cap);
-        if (e->hist)
+        if (e->reads_hist)
             e->row_hist = g_renew(RuleHistory, e->row_hist, e->row_cap);
         if (e->memo) {
             e->row_memo_at = g_renew(guint32, e->row_memo_at, e->row_cap);
@@ -1340,7 +1375,7 @@ void engine_process_rows(Engine *e, const EngineRows *rows, guint32 *row)
             t.memo = (StrView){rows->memo + rows->memo_at[i], rows->memo_len[i]};
         begin_row(e, &t, FALSE); /* the updates run later: run_row_passes loads them */
         e->row_since[i] = e->since;
-        if (e->hist)
+        if (e->reads_hist)
             e->row_hist[i] = e->cur;
         if (e->memo) {
             e->row_memo_at[i] = (guint32)e->row_memo->len;
@@ -1400,7 +1435,8 @@ void engine_stats(const Engine *e, EngineStats *out)
     out->bytes_windows = window_mem_bytes(e->mem);
     for (guint i = 0; i < e->rs->rules->len; i++)
         out->bytes_windows += pool_bytes(&e->state[i]) + dset_bytes(&e->state[i]);
-    out->bytes_history = e->hist ? history_bytes(e->hist) : 0;
+    out->bytes_history = (e->hist ? history_bytes(e->hist) : 0) +
+                         (e->pairs ? history_pairs_bytes(e->pairs) : 0);
     if (e->graph) {
         GraphStats gs;
         graph_stats(e->graph, &gs);
@@ -1492,6 +1528,22 @@ void engine_set_shard(Engine *e, guint index, guint count, gboolean graph)
      * graph rules keep state for any account */
     e->slot_div = e->graph ? 1 : count;
     layout_rows(e);
+    history_setup(e);
+}
+
+gboolean engine_share_pairs(Engine *e)
+{
+    g_assert(e->processed == 0);
+    e->pairs_shared = TRUE;
+    gboolean reads = e->pairs != NULL;
+    history_pairs_free(g_steal_pointer(&e->pairs));
+    return reads;
+}
+
+void engine_set_pair_views(Engine *e, const HistoryRowPair *views)
+{
+    e->pair_views = views;
+    e->pair_next = 0;
 }
 
 void engine_set_owner(Engine *e, EngineOwnerFn fn, const void *user)

@@ -56,6 +56,8 @@ typedef struct {
      * row i's is memo_len[i] bytes at memo->str + memo_at[i] */
     GString *memo;
     guint32 memo_at[SHARDS_BATCH], memo_len[SHARDS_BATCH];
+    /* each row's view of its pair's history, when an engine reads it */
+    HistoryRowPair pair[SHARDS_BATCH];
     guint n;
     GArray **held; /* by shard: Held, in each engine's order */
 } Batch;
@@ -90,6 +92,10 @@ struct Shards {
     pthread_cond_t work, idle; /* posted or stop changed; a shard's done changed */
     GHashTable *rule_index;    /* Rule * -> index + 1 */
     TypologyEngine *ty;
+    /* the pairs' history, kept once for all the engines on the calling
+     * thread, which gives each row's view of it with the row; NULL when no
+     * engine reads it */
+    HistoryPairs *pairs;
     gint64 quiet_until;
     guint64 *rule_alerts;
     guint64 alerts;
@@ -186,6 +192,8 @@ static void shard_run(Shard *sh)
 {
     sh->batch = &sh->s->batch[sh->done % 2];
     Batch *b = sh->batch;
+    if (sh->s->pairs)
+        engine_set_pair_views(sh->engine, b->pair);
     if (!engine_has_graph(sh->engine)) { /* account by account (engine.h) */
         EngineRows rows = {.core = b->core,
                            .ids = b->ids[0],
@@ -377,6 +385,8 @@ Shards *shards_new(const RuleSet *rs, const Intern *accounts, const Intern *loca
             engine_set_profile(sh->engine);
         if (o->evict_every)
             engine_set_evict_every(sh->engine, o->evict_every);
+        if (engine_share_pairs(sh->engine) && !s->pairs)
+            s->pairs = history_pairs_new();
     }
     for (guint i = 0; i < s->n && !s->sync; i++) {
         if (pthread_create(&s->shard[i].thread, NULL, shard_main, &s->shard[i]) != 0)
@@ -419,6 +429,7 @@ void shards_free(Shards *s)
     pthread_cond_destroy(&s->idle);
     g_hash_table_destroy(s->rule_index);
     typology_engine_free(s->ty);
+    history_pairs_free(s->pairs);
     g_free(s->rule_alerts);
     g_free(s);
 }
@@ -431,6 +442,8 @@ void shards_process(Shards *s, const Txn *t)
     b->core[i] = t->core;
     memcpy(b->ids[i], t->tx_id.ptr, t->tx_id.len);
     b->id_len[i] = (guint8)t->tx_id.len;
+    if (s->pairs)
+        history_pairs_row(s->pairs, &t->core, &b->pair[i]);
     if (b->memo) {
         b->memo_at[i] = (guint32)b->memo->len;
         b->memo_len[i] = t->memo.len;
@@ -477,6 +490,8 @@ void shards_stats(const Shards *s, EngineStats *out)
         out->bytes_graph_index += e.bytes_graph_index;
         out->bytes_history += e.bytes_history;
     }
+    if (s->pairs)
+        out->bytes_history += history_pairs_bytes(s->pairs);
     out->alerts = s->alerts;
     out->sink_failed = s->sink_failed;
 }
