@@ -1,10 +1,12 @@
 /* history.c: the accounts' and pairs' lifetime record (see history.h).
  *
  * Accounts: an array indexed by the dense account id / div, grown by
- * doubling. Pairs: open addressing with linear probing on the 64-bit key
- * from << 32 | to (neither 0), kept at most half full, so a look-up reads
- * one or two slots. Nothing is ever removed: a pair seen once is known for
- * the rest of the scan. */
+ * doubling. Pairs: PAIR_PARTS tables chosen by the top bits of the key's
+ * hash, each open addressing with linear probing on the 64-bit key
+ * from << 32 | to (neither 0), kept at most three quarters full and
+ * doubled on its own, so that a table's growth holds its old and new
+ * slots at once for a 256th of the pairs only. Nothing is ever removed: a
+ * pair seen once is known for the rest of the scan. */
 #include "engine/history.h"
 
 #include <string.h>
@@ -19,11 +21,17 @@ typedef struct {
 } PairSlot;
 
 #define FIRST_FAR G_MININT32 /* the time is in far */
-#define PAIRS_FIRST 1024
+#define PAIR_PARTS 256       /* tables, by the hash's top 8 bits */
+#define PART_FIRST 64        /* a table's first slots */
+
+typedef struct {
+    PairSlot *slots;
+    guint32 mask; /* slots - 1, a power of two minus one */
+    guint32 used;
+} PairPart;
 
 struct HistoryPairs {
-    PairSlot *pairs;
-    guint64 mask; /* slots - 1, a power of two minus one */
+    PairPart part[PAIR_PARTS];
     guint64 used;
     gint64 base;     /* the first pair's time: offsets count from it */
     GHashTable *far; /* key -> first time, both gint64 *, or NULL */
@@ -42,8 +50,10 @@ static const HistoryAccount unseen = {0};
 HistoryPairs *history_pairs_new(void)
 {
     HistoryPairs *p = g_new0(HistoryPairs, 1);
-    p->mask = PAIRS_FIRST - 1;
-    p->pairs = hugemem_alloc(PAIRS_FIRST * sizeof *p->pairs);
+    for (guint i = 0; i < PAIR_PARTS; i++) {
+        p->part[i].mask = PART_FIRST - 1;
+        p->part[i].slots = hugemem_alloc(PART_FIRST * sizeof(PairSlot));
+    }
     return p;
 }
 
@@ -51,7 +61,8 @@ void history_pairs_free(HistoryPairs *p)
 {
     if (!p)
         return;
-    hugemem_free(p->pairs, (p->mask + 1) * sizeof *p->pairs);
+    for (guint i = 0; i < PAIR_PARTS; i++)
+        hugemem_free(p->part[i].slots, ((gsize)p->part[i].mask + 1) * sizeof(PairSlot));
     if (p->far)
         g_hash_table_destroy(p->far);
     g_free(p);
@@ -68,13 +79,31 @@ static guint64 mix(guint64 k)
     return k;
 }
 
-/* The slot of key, or the empty slot where it would go. */
-static PairSlot *pair_slot(const HistoryPairs *p, guint64 key)
+/* The table of key (h: its hash). */
+static PairPart *part_of(const HistoryPairs *p, guint64 h)
 {
-    guint64 i = mix(key) & p->mask;
-    while (p->pairs[i].key && p->pairs[i].key != key)
-        i = (i + 1) & p->mask;
-    return &p->pairs[i];
+    return (PairPart *)&p->part[h >> 56];
+}
+
+/* The slot of key in its table, or the empty slot where it would go. */
+static PairSlot *part_slot(const PairPart *t, guint64 key, guint64 h)
+{
+    guint32 i = (guint32)h & t->mask;
+    while (t->slots[i].key && t->slots[i].key != key)
+        i = (i + 1) & t->mask;
+    return &t->slots[i];
+}
+
+static void part_grow(PairPart *t)
+{
+    PairSlot *old = t->slots;
+    guint32 n_old = t->mask + 1;
+    t->mask = n_old * 2 - 1;
+    t->slots = hugemem_alloc((gsize)n_old * 2 * sizeof *t->slots);
+    for (guint32 i = 0; i < n_old; i++)
+        if (old[i].key)
+            *part_slot(t, old[i].key, mix(old[i].key)) = old[i];
+    hugemem_free(old, (gsize)n_old * sizeof *old);
 }
 
 /* The first time of slot s. */
@@ -103,42 +132,36 @@ static void slot_set_first(HistoryPairs *p, PairSlot *s, gint64 ts)
     s->first = FIRST_FAR;
 }
 
-static void pairs_grow(HistoryPairs *p)
-{
-    PairSlot *old = p->pairs;
-    guint64 n_old = p->mask + 1;
-    p->mask = n_old * 2 - 1;
-    p->pairs = hugemem_alloc(n_old * 2 * sizeof *p->pairs);
-    for (guint64 i = 0; i < n_old; i++)
-        if (old[i].key)
-            *pair_slot(p, old[i].key) = old[i];
-    hugemem_free(old, n_old * sizeof *old);
-}
-
 void history_pairs_row(HistoryPairs *p, const TxnCore *t, HistoryRowPair *out)
 {
     *out = (HistoryRowPair){{0, 0}, 0};
     if (!t->from || !t->to || t->from == t->to)
         return;
-    if ((p->used + 1) * 2 > p->mask + 1)
-        pairs_grow(p);
     if (!p->used)
         p->base = t->ts;
-    const PairSlot *back = pair_slot(p, (guint64)t->to << 32 | t->from);
-    if (back->key) {
+    guint64 bkey = (guint64)t->to << 32 | t->from, bh = mix(bkey);
+    const PairSlot *back = part_slot(part_of(p, bh), bkey, bh);
+    gboolean was_back = back->key != 0; /* back may move when a table grows */
+    if (was_back) {
         out->paid[1] = back->n;
         out->first_ts = slot_first(p, back);
     }
-    guint64 key = (guint64)t->from << 32 | t->to;
-    PairSlot *s = pair_slot(p, key);
+    guint64 key = (guint64)t->from << 32 | t->to, h = mix(key);
+    PairPart *part = part_of(p, h);
+    PairSlot *s = part_slot(part, key, h);
     if (!s->key) {
+        if (((guint64)part->used + 1) * 4 > ((guint64)part->mask + 1) * 3) {
+            part_grow(part);
+            s = part_slot(part, key, h);
+        }
         s->key = key;
         slot_set_first(p, s, t->ts);
+        part->used++;
         p->used++;
     } else {
         gint64 first = slot_first(p, s);
         out->paid[0] = s->n;
-        if (!back->key || first < out->first_ts)
+        if (!was_back || first < out->first_ts)
             out->first_ts = first;
         if (t->ts < first)
             slot_set_first(p, s, t->ts);
@@ -154,7 +177,9 @@ guint64 history_pairs_count(const HistoryPairs *p)
 
 gsize history_pairs_bytes(const HistoryPairs *p)
 {
-    gsize n = sizeof *p + (gsize)(p->mask + 1) * sizeof(PairSlot);
+    gsize n = sizeof *p;
+    for (guint i = 0; i < PAIR_PARTS; i++)
+        n += ((gsize)p->part[i].mask + 1) * sizeof(PairSlot);
     if (p->far)
         n += g_hash_table_size(p->far) * 4 * sizeof(gint64);
     return n;

@@ -21,11 +21,13 @@
  * Layouts (plain arrays, no pointers inside, for a checkpoint to write):
  * - History: acc[n_acc] of HistoryAccount (40 bytes), account a at a / div
  *   (div: the engine's shards, whose accounts are a % div == shard).
- * - HistoryPairs: pairs[mask + 1] of PairSlot (16 bytes: the key
+ * - HistoryPairs: 256 tables, a pair in the one of its hash's top 8
+ *   bits; each slots[mask + 1] of PairSlot (16 bytes: the key
  *   from << 32 | to, 0 = empty; the first time as seconds from `base`, a
  *   signed 32-bit offset; the count), open addressing with linear probing,
- *   at most half full; a first time more than 68 years from `base` is kept
- *   exactly beside the table, in `far` (a hash table of key -> time). */
+ *   at most three quarters full; a first time more than 68 years from
+ *   `base` is kept exactly beside the tables, in `far` (a hash table of
+ *   key -> time). About 28 bytes a pair. */
 #ifndef MT_HISTORY_H
 #define MT_HISTORY_H
 

@@ -124,7 +124,7 @@ Test(history, a_late_row_moves_first_seen_back)
 }
 
 /* 5,000 accounts each paying the next two: 10,000 pairs, far past the
- * first table of 1,024 slots, all found again after growing. */
+ * first tables of 64 slots, all found again after growing. */
 Test(history, tables_grow_and_keep_everything)
 {
     g_autoptr(History) h = history_new(1);
