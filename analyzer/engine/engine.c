@@ -193,13 +193,20 @@ struct Engine {
     void *user;
     RuleState *state; /* one per rule */
     /* A row per account: its slot of each rule the engine runs (1 + index
-     * in the rule's pool, 0 = none), then the account prefilter's bits
-     * (account_mask). An account's row is adjacent, so a transaction
-     * touches few lines: one for a graph shard's, whose rules are few. */
+     * in the rule's pool, 0 = none), then its account prefilter's bits as
+     * 1 + their index in masks (0 = not worked out yet: account_mask). An
+     * account's row is adjacent, so a transaction touches few lines: one
+     * for a graph shard's, whose rules are few. */
     guint32 *slot;
     guint16 *slot_of;      /* by rule: its slot's place in a row (layout_rows) */
-    guint mask_off;        /* where the prefilter part of a row starts (8-aligned) */
-    guint row;             /* guint32 per account: slots, then 2 + 2 * mw */
+    guint mask_off;        /* where the prefilter's index is in a row */
+    guint row;             /* guint32 per account: slots, then 1 */
+    /* The distinct account prefilter bits met (mw words each, as many as
+     * the accounts' kinds and fixed attributes make: a few), each once:
+     * mask_ids finds one's index in masks */
+    GPtrArray *masks;
+    GHashTable *mask_ids; /* GBytes of mw words -> 1 + index in masks */
+    guint64 *mask_new;    /* scratch: mw words */
     guint mw;              /* 64-bit words of a side mask: 2 * rules bits */
     guint n_slot_accounts; /* rows made */
     guint slot_div;        /* an account's row is account / slot_div (a shard's accounts only) */
@@ -296,8 +303,8 @@ static void layout_rows(Engine *e)
     guint n = 0;
     for (guint ri = 0; ri < e->rs->rules->len; ri++)
         e->slot_of[ri] = engine_runs(e, ri) ? (guint16)n++ : G_MAXUINT16;
-    e->mask_off = (n + 1) & ~1u;
-    e->row = e->mask_off + 2 + 2 * e->mw;
+    e->mask_off = n;
+    e->row = n + 1;
 }
 
 static gint cmp_gint64(gconstpointer a, gconstpointer b)
@@ -462,6 +469,10 @@ Engine *engine_new(const RuleSet *rs, const Intern *accounts, const Intern *loca
     e->slot_of = g_new(guint16, rs->rules->len);
     e->shapes = g_array_new(FALSE, FALSE, sizeof(guint64));
     e->no_mask = g_new0(guint64, e->mw);
+    e->mask_new = g_new0(guint64, e->mw);
+    e->masks = g_ptr_array_new();
+    e->mask_ids = g_hash_table_new_full(g_bytes_hash, g_bytes_equal,
+                                        (GDestroyNotify)g_bytes_unref, NULL);
     e->passes = g_new(Pass, 2 * rs->rules->len);
     e->row_passes = g_array_new(FALSE, FALSE, sizeof(RowPass));
     e->row_sorted = g_array_new(FALSE, FALSE, sizeof(RowPass));
@@ -536,6 +547,9 @@ void engine_free(Engine *e)
         for (guint ch = 0; ch < 32; ch++)
             g_free(e->shape_at[self][ch]);
     g_free(e->no_mask);
+    g_free(e->mask_new);
+    g_ptr_array_free(e->masks, TRUE);
+    g_hash_table_destroy(e->mask_ids);
     g_free(e->cost);
     g_free(e->graph_bit);
     g_free(e->slot_of);
@@ -595,16 +609,17 @@ static inline const guint32 *made_slots(const Engine *e, guint32 account)
 
 /* The sides of the rules this engine runs whose account-kind and
  * fixed-attribute prefilters (kind_mask, account_filter) the account
- * passes, both bits of a rule set or neither: worked out on first use and
- * kept in its row after a word that says it was. t is any transaction of
- * the account (account_filter reads only the account). */
+ * passes, both bits of a rule set or neither: worked out on first use,
+ * kept once in masks and by its index in the account's row. t is any
+ * transaction of the account (account_filter reads only the account). */
 static const guint64 *account_mask(Engine *e, guint32 account, const TxnCore *t)
 {
     if (!account)
         return e->no_mask;
-    guint64 *m = (guint64 *)(void *)(account_slots(e, account) + e->mask_off);
-    if (!m[0]) {
-        m[0] = 1;
+    guint32 *id = account_slots(e, account) + e->mask_off;
+    if (!*id) {
+        guint64 *m = e->mask_new;
+        memset(m, 0, e->mw * sizeof *m);
         guint kind = kyc_get(e->kyc, account)->kind;
         RuleEval ev = {.txn = t, .account = account, .rs = e->rs, .kyc = e->kyc};
         for (guint ri = 0; ri < e->rs->rules->len; ri++) {
@@ -613,10 +628,17 @@ static const guint64 *account_mask(Engine *e, guint32 account, const TxnCore *t)
                 continue;
             if (((r->plan.kind_mask >> kind) & 1) &&
                 (!r->plan.account_filter.n || rule_vm_run(&r->plan.account_filter, &ev)))
-                m[1 + 2 * ri / 64] |= 3ULL << (2 * ri % 64);
+                m[2 * ri / 64] |= 3ULL << (2 * ri % 64);
+        }
+        g_autoptr(GBytes) key = g_bytes_new(m, e->mw * sizeof *m);
+        *id = GPOINTER_TO_UINT(g_hash_table_lookup(e->mask_ids, key));
+        if (!*id) {
+            g_ptr_array_add(e->masks, (gpointer)g_bytes_get_data(key, NULL));
+            *id = e->masks->len;
+            g_hash_table_insert(e->mask_ids, g_bytes_ref(key), GUINT_TO_POINTER(*id));
         }
     }
-    return m + 1;
+    return g_ptr_array_index(e->masks, *id - 1);
 }
 
 /* What rule r's filter for a shape says before it runs: 0 fails, 1 the
