@@ -3,10 +3,12 @@
  * Accounts: an array indexed by the dense account id / div, grown by
  * doubling. Pairs: PAIR_PARTS tables chosen by the top bits of the key's
  * hash, each open addressing with linear probing on the 64-bit key
- * from << 32 | to (neither 0), kept at most three quarters full and
- * doubled on its own, so that a table's growth holds its old and new
- * slots at once for a 256th of the pairs only. Nothing is ever removed: a
- * pair seen once is known for the rest of the scan. */
+ * from << 32 | to (neither 0), its first slot the low 32 bits of the hash
+ * scaled to the table's size (any size, not only powers of two), kept at
+ * most three quarters full and grown by half on its own: a table's growth
+ * holds its old and new slots at once for a 256th of the pairs only, and
+ * the tables are between half and three quarters full. Nothing is ever
+ * removed: a pair seen once is known for the rest of the scan. */
 #include "engine/history.h"
 
 #include <string.h>
@@ -26,7 +28,7 @@ typedef struct {
 
 typedef struct {
     PairSlot *slots;
-    guint32 mask; /* slots - 1, a power of two minus one */
+    guint32 n; /* slots */
     guint32 used;
 } PairPart;
 
@@ -51,7 +53,7 @@ HistoryPairs *history_pairs_new(void)
 {
     HistoryPairs *p = g_new0(HistoryPairs, 1);
     for (guint i = 0; i < PAIR_PARTS; i++) {
-        p->part[i].mask = PART_FIRST - 1;
+        p->part[i].n = PART_FIRST;
         p->part[i].slots = hugemem_alloc(PART_FIRST * sizeof(PairSlot));
     }
     return p;
@@ -62,7 +64,7 @@ void history_pairs_free(HistoryPairs *p)
     if (!p)
         return;
     for (guint i = 0; i < PAIR_PARTS; i++)
-        hugemem_free(p->part[i].slots, ((gsize)p->part[i].mask + 1) * sizeof(PairSlot));
+        hugemem_free(p->part[i].slots, (gsize)p->part[i].n * sizeof(PairSlot));
     if (p->far)
         g_hash_table_destroy(p->far);
     g_free(p);
@@ -88,18 +90,18 @@ static PairPart *part_of(const HistoryPairs *p, guint64 h)
 /* The slot of key in its table, or the empty slot where it would go. */
 static PairSlot *part_slot(const PairPart *t, guint64 key, guint64 h)
 {
-    guint32 i = (guint32)h & t->mask;
+    guint32 i = (guint32)(((h & 0xffffffffu) * t->n) >> 32);
     while (t->slots[i].key && t->slots[i].key != key)
-        i = (i + 1) & t->mask;
+        i = i + 1 == t->n ? 0 : i + 1;
     return &t->slots[i];
 }
 
 static void part_grow(PairPart *t)
 {
     PairSlot *old = t->slots;
-    guint32 n_old = t->mask + 1;
-    t->mask = n_old * 2 - 1;
-    t->slots = hugemem_alloc((gsize)n_old * 2 * sizeof *t->slots);
+    guint32 n_old = t->n;
+    t->n = n_old + n_old / 2;
+    t->slots = hugemem_alloc((gsize)t->n * sizeof *t->slots);
     for (guint32 i = 0; i < n_old; i++)
         if (old[i].key)
             *part_slot(t, old[i].key, mix(old[i].key)) = old[i];
@@ -150,7 +152,7 @@ void history_pairs_row(HistoryPairs *p, const TxnCore *t, HistoryRowPair *out)
     PairPart *part = part_of(p, h);
     PairSlot *s = part_slot(part, key, h);
     if (!s->key) {
-        if (((guint64)part->used + 1) * 4 > ((guint64)part->mask + 1) * 3) {
+        if (((guint64)part->used + 1) * 4 > (guint64)part->n * 3) {
             part_grow(part);
             s = part_slot(part, key, h);
         }
@@ -179,7 +181,7 @@ gsize history_pairs_bytes(const HistoryPairs *p)
 {
     gsize n = sizeof *p;
     for (guint i = 0; i < PAIR_PARTS; i++)
-        n += ((gsize)p->part[i].mask + 1) * sizeof(PairSlot);
+        n += (gsize)p->part[i].n * sizeof(PairSlot);
     if (p->far)
         n += g_hash_table_size(p->far) * 4 * sizeof(gint64);
     return n;

@@ -22,12 +22,13 @@
  * - History: acc[n_acc] of HistoryAccount (40 bytes), account a at a / div
  *   (div: the engine's shards, whose accounts are a % div == shard).
  * - HistoryPairs: 256 tables, a pair in the one of its hash's top 8
- *   bits; each slots[mask + 1] of PairSlot (16 bytes: the key
- *   from << 32 | to, 0 = empty; the first time as seconds from `base`, a
- *   signed 32-bit offset; the count), open addressing with linear probing,
- *   at most three quarters full; a first time more than 68 years from
- *   `base` is kept exactly beside the tables, in `far` (a hash table of
- *   key -> time). About 28 bytes a pair. */
+ *   bits; each slots[n] of PairSlot (16 bytes: the key from << 32 | to,
+ *   0 = empty; the first time as seconds from `base`, a signed 32-bit
+ *   offset; the count), open addressing with linear probing from the slot
+ *   (low 32 bits of the hash * n) >> 32, half to three quarters full; a
+ *   first time more than 68 years from `base` is kept exactly beside the
+ *   tables, in `far` (a hash table of key -> time). 21 to 32 bytes a
+ *   pair. */
 #ifndef MT_HISTORY_H
 #define MT_HISTORY_H
 
