@@ -172,6 +172,17 @@ void history_pairs_row(HistoryPairs *p, const TxnCore *t, HistoryRowPair *out)
         s->n++;
 }
 
+void history_pairs_prefetch(const HistoryPairs *p, const TxnCore *t)
+{
+    if (!t->from || !t->to || t->from == t->to)
+        return;
+    guint64 key = (guint64)t->from << 32 | t->to, bkey = (guint64)t->to << 32 | t->from;
+    guint64 h = mix(key), bh = mix(bkey);
+    const PairPart *a = part_of(p, h), *b = part_of(p, bh);
+    __builtin_prefetch(&a->slots[((h & 0xffffffffu) * a->n) >> 32]);
+    __builtin_prefetch(&b->slots[((bh & 0xffffffffu) * b->n) >> 32]);
+}
+
 guint64 history_pairs_count(const HistoryPairs *p)
 {
     return p->used;

@@ -56,6 +56,9 @@ void history_pairs_free(HistoryPairs *p);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(HistoryPairs, history_pairs_free)
 /* Sets *out to what was known of t's pair before t, then records t. */
 void history_pairs_row(HistoryPairs *p, const TxnCore *t, HistoryRowPair *out);
+/* Starts loading the slots history_pairs_row will read for t, a few rows
+ * ahead of it. */
+void history_pairs_prefetch(const HistoryPairs *p, const TxnCore *t);
 /* Pairs recorded (a pair is ordered: from -> to). */
 guint64 history_pairs_count(const HistoryPairs *p);
 /* Bytes held, for the run summary and tests. */

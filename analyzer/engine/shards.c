@@ -319,10 +319,23 @@ static void merge(Shards *s, guint64 k)
     s->merged = k + 1;
 }
 
+/* Each row's view of its pair (Batch.pair), in row order, the slots of a
+ * row a few ahead loading meanwhile. */
+static void batch_pairs(Shards *s, Batch *b)
+{
+    for (guint i = 0; i < b->n; i++) {
+        if (i + SHARDS_AHEAD * 4 < b->n)
+            history_pairs_prefetch(s->pairs, &b->core[i + SHARDS_AHEAD * 4]);
+        history_pairs_row(s->pairs, &b->core[i], &b->pair[i]);
+    }
+}
+
 /* Hands the batch being filled to the shards, then merges the one before
  * it, whose buffer is filled next. */
 static void post(Shards *s)
 {
+    if (s->pairs)
+        batch_pairs(s, &s->batch[s->posted % 2]);
     if (s->sync) { /* no threads: the engines take the batch in turn, here */
         for (guint i = 0; i < s->n; i++) {
             shard_run(&s->shard[i]);
@@ -442,8 +455,6 @@ void shards_process(Shards *s, const Txn *t)
     b->core[i] = t->core;
     memcpy(b->ids[i], t->tx_id.ptr, t->tx_id.len);
     b->id_len[i] = (guint8)t->tx_id.len;
-    if (s->pairs)
-        history_pairs_row(s->pairs, &t->core, &b->pair[i]);
     if (b->memo) {
         b->memo_at[i] = (guint32)b->memo->len;
         b->memo_len[i] = t->memo.len;
