@@ -25,7 +25,7 @@
 #include "base/txn.h"
 
 /* The format version: bump it when what a module writes changes. */
-#define CKPT_FORMAT 1
+#define CKPT_FORMAT 2 /* 2: accounts' history per engine, pairs once */
 
 /* ---- writing and reading the parts ---- */
 

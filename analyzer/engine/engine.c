@@ -49,6 +49,7 @@
 #include "base/hugemem.h"
 #include "base/money.h"
 #include "read/kyc.h"
+#include "rule/rule_data.h"
 #include "rule/rule_text.h"
 #include "engine/typology.h"
 #include "engine/window.h"
@@ -192,13 +193,20 @@ struct Engine {
     void *user;
     RuleState *state; /* one per rule */
     /* A row per account: its slot of each rule the engine runs (1 + index
-     * in the rule's pool, 0 = none), then the account prefilter's bits
-     * (account_mask). An account's row is adjacent, so a transaction
-     * touches few lines: one for a graph shard's, whose rules are few. */
+     * in the rule's pool, 0 = none), then its account prefilter's bits as
+     * 1 + their index in masks (0 = not worked out yet: account_mask). An
+     * account's row is adjacent, so a transaction touches few lines: one
+     * for a graph shard's, whose rules are few. */
     guint32 *slot;
     guint16 *slot_of;      /* by rule: its slot's place in a row (layout_rows) */
-    guint mask_off;        /* where the prefilter part of a row starts (8-aligned) */
-    guint row;             /* guint32 per account: slots, then 2 + 2 * mw */
+    guint mask_off;        /* where the prefilter's index is in a row */
+    guint row;             /* guint32 per account: slots, then 1 */
+    /* The distinct account prefilter bits met (mw words each, as many as
+     * the accounts' kinds and fixed attributes make: a few), each once:
+     * mask_ids finds one's index in masks */
+    GPtrArray *masks;
+    GHashTable *mask_ids; /* GBytes of mw words -> 1 + index in masks */
+    guint64 *mask_new;    /* scratch: mw words */
     guint mw;              /* 64-bit words of a side mask: 2 * rules bits */
     guint n_slot_accounts; /* rows made */
     guint slot_div;        /* an account's row is account / slot_div (a shard's accounts only) */
@@ -247,10 +255,17 @@ struct Engine {
     EngineRuleCost *cost; /* by rule when profiling (engine_set_profile), else NULL */
     gint64 now;           /* latest transaction time */
     gint64 since;         /* earliest transaction time: where the data begin */
-    /* With history fields in the rules (RuleSet.history): what is known of
-     * the accounts (this engine's own) and pairs, the current row's view of
-     * it before the row, and in a batch the view of each row (row_hist) */
+    /* With history fields in this engine's rules (history_setup): what is
+     * known of the accounts (this engine's own; NULL if no rule reads
+     * them) and of the pairs (its own table, or each row's view handed in:
+     * engine_set_pair_views), the current row's view of it before the row,
+     * and in a batch the view of each row (row_hist) */
+    gboolean reads_hist;
     History *hist;
+    HistoryPairs *pairs;
+    gboolean pairs_shared;
+    const HistoryRowPair *pair_views;
+    guint32 pair_next;
     RuleHistory cur;
     RuleHistory *row_hist;
     /* With memo tests in the rules (RuleSet.texts): the current row's memo
@@ -288,8 +303,8 @@ static void layout_rows(Engine *e)
     guint n = 0;
     for (guint ri = 0; ri < e->rs->rules->len; ri++)
         e->slot_of[ri] = engine_runs(e, ri) ? (guint16)n++ : G_MAXUINT16;
-    e->mask_off = (n + 1) & ~1u;
-    e->row = e->mask_off + 2 + 2 * e->mw;
+    e->mask_off = n;
+    e->row = n + 1;
 }
 
 static gint cmp_gint64(gconstpointer a, gconstpointer b)
@@ -402,13 +417,33 @@ static void graph_sum_funnel(Engine *e, const RuleSet *rs)
     }
 }
 
+/* Keeps the history that the rules this engine runs read, and only that
+ * (history.h): the accounts' if one reads an account field, the pairs'
+ * (unless shared) if one reads a pair field or the accounts', whose
+ * counts of counterparties come from the pairs. */
+static void history_setup(Engine *e)
+{
+    guint parts = 0;
+    gboolean windows = !e->sharded || e->shard < e->shards;
+    for (guint i = 0; i < e->rs->rules->len; i++) {
+        const Rule *r = g_ptr_array_index(e->rs->rules, i);
+        if (r->match.kind == MATCH_NONE ? windows : e->graph != NULL)
+            parts |= rule_history_parts(r);
+    }
+    e->reads_hist = parts != 0;
+    history_free(e->hist);
+    e->hist = parts & RULE_HISTORY_ACCOUNT ? history_new(e->slot_div) : NULL;
+    history_pairs_free(e->pairs);
+    e->pairs = !e->pairs_shared && parts & (RULE_HISTORY_ACCOUNT | RULE_HISTORY_PAIR)
+                   ? history_pairs_new()
+                   : NULL;
+}
+
 Engine *engine_new(const RuleSet *rs, const Intern *accounts, const Intern *locations,
                    AlertFn fn, void *user)
 {
     Engine *e = g_new0(Engine, 1);
     e->rs = rs;
-    if (rs->history)
-        e->hist = history_new();
     if (rs->texts->len) {
         e->memo = g_string_sized_new(256);
         e->row_memo = g_string_sized_new(4096);
@@ -434,6 +469,10 @@ Engine *engine_new(const RuleSet *rs, const Intern *accounts, const Intern *loca
     e->slot_of = g_new(guint16, rs->rules->len);
     e->shapes = g_array_new(FALSE, FALSE, sizeof(guint64));
     e->no_mask = g_new0(guint64, e->mw);
+    e->mask_new = g_new0(guint64, e->mw);
+    e->masks = g_ptr_array_new();
+    e->mask_ids = g_hash_table_new_full(g_bytes_hash, g_bytes_equal,
+                                        (GDestroyNotify)g_bytes_unref, NULL);
     e->passes = g_new(Pass, 2 * rs->rules->len);
     e->row_passes = g_array_new(FALSE, FALSE, sizeof(RowPass));
     e->row_sorted = g_array_new(FALSE, FALSE, sizeof(RowPass));
@@ -467,6 +506,7 @@ Engine *engine_new(const RuleSet *rs, const Intern *accounts, const Intern *loca
         graph_sum_funnel(e, rs);
     }
     layout_rows(e);
+    history_setup(e);
     e->ty = typology_engine_new(rs);
     make_stores(e, span);
     return e;
@@ -495,6 +535,7 @@ void engine_free(Engine *e)
     g_free(e->row_since);
     g_free(e->row_hist);
     history_free(e->hist);
+    history_pairs_free(e->pairs);
     if (e->memo) {
         g_string_free(e->memo, TRUE);
         g_string_free(e->row_memo, TRUE);
@@ -506,6 +547,9 @@ void engine_free(Engine *e)
         for (guint ch = 0; ch < 32; ch++)
             g_free(e->shape_at[self][ch]);
     g_free(e->no_mask);
+    g_free(e->mask_new);
+    g_ptr_array_free(e->masks, TRUE);
+    g_hash_table_destroy(e->mask_ids);
     g_free(e->cost);
     g_free(e->graph_bit);
     g_free(e->slot_of);
@@ -528,7 +572,7 @@ void engine_free(Engine *e)
 /* The current row's history for the interpreter, or NULL without. */
 static const RuleHistory *hist_of(const Engine *e)
 {
-    return e->hist ? &e->cur : NULL;
+    return e->reads_hist ? &e->cur : NULL;
 }
 
 /* The current row's folded memo, for the filters' text tests. */
@@ -565,16 +609,17 @@ static inline const guint32 *made_slots(const Engine *e, guint32 account)
 
 /* The sides of the rules this engine runs whose account-kind and
  * fixed-attribute prefilters (kind_mask, account_filter) the account
- * passes, both bits of a rule set or neither: worked out on first use and
- * kept in its row after a word that says it was. t is any transaction of
- * the account (account_filter reads only the account). */
+ * passes, both bits of a rule set or neither: worked out on first use,
+ * kept once in masks and by its index in the account's row. t is any
+ * transaction of the account (account_filter reads only the account). */
 static const guint64 *account_mask(Engine *e, guint32 account, const TxnCore *t)
 {
     if (!account)
         return e->no_mask;
-    guint64 *m = (guint64 *)(void *)(account_slots(e, account) + e->mask_off);
-    if (!m[0]) {
-        m[0] = 1;
+    guint32 *id = account_slots(e, account) + e->mask_off;
+    if (!*id) {
+        guint64 *m = e->mask_new;
+        memset(m, 0, e->mw * sizeof *m);
         guint kind = kyc_get(e->kyc, account)->kind;
         RuleEval ev = {.txn = t, .account = account, .rs = e->rs, .kyc = e->kyc};
         for (guint ri = 0; ri < e->rs->rules->len; ri++) {
@@ -583,10 +628,17 @@ static const guint64 *account_mask(Engine *e, guint32 account, const TxnCore *t)
                 continue;
             if (((r->plan.kind_mask >> kind) & 1) &&
                 (!r->plan.account_filter.n || rule_vm_run(&r->plan.account_filter, &ev)))
-                m[1 + 2 * ri / 64] |= 3ULL << (2 * ri % 64);
+                m[2 * ri / 64] |= 3ULL << (2 * ri % 64);
+        }
+        g_autoptr(GBytes) key = g_bytes_new(m, e->mw * sizeof *m);
+        *id = GPOINTER_TO_UINT(g_hash_table_lookup(e->mask_ids, key));
+        if (!*id) {
+            g_ptr_array_add(e->masks, (gpointer)g_bytes_get_data(key, NULL));
+            *id = e->masks->len;
+            g_hash_table_insert(e->mask_ids, g_bytes_ref(key), GUINT_TO_POINTER(*id));
         }
     }
-    return m + 1;
+    return g_ptr_array_index(e->masks, *id - 1);
 }
 
 /* What rule r's filter for a shape says before it runs: 0 fails, 1 the
@@ -1164,21 +1216,25 @@ static void make_passes(Engine *e, const TxnCore *t, guint32 from, guint32 to, g
 }
 
 /* Sets e->cur to what was known before t, then records t: its accounts
- * this engine keeps (all, for the graph rules' engine) and their pair. */
-static void history_row(Engine *e, const TxnCore *t)
+ * this engine keeps (all, for the graph rules' engine) and, in its own
+ * table, their pair; shared is t's view of its pair, when handed in. */
+static void history_row(Engine *e, const TxnCore *t, const HistoryRowPair *shared)
 {
     RuleHistory *v = &e->cur;
+    HistoryRowPair p = {{0, 0}, 0};
+    if (shared)
+        p = *shared;
+    else if (e->pairs)
+        history_pairs_row(e->pairs, t, &p);
+    gboolean from = engine_owns(e, t->from) || e->graph, to = engine_owns(e, t->to) || e->graph;
     v->since = e->since;
-    v->acc[0] = *history_account(e->hist, t->from);
-    v->acc[1] = *history_account(e->hist, t->to);
-    HistoryPair fwd = history_pair(e->hist, t->from, t->to);
-    HistoryPair back = history_pair(e->hist, t->to, t->from);
-    v->paid[0] = fwd.n;
-    v->paid[1] = back.n;
-    v->pair_first = !back.n                           ? fwd.first_ts
-                    : !fwd.n || back.first_ts < fwd.first_ts ? back.first_ts
-                                                             : fwd.first_ts;
-    history_add(e->hist, t, engine_owns(e, t->from) || e->graph, engine_owns(e, t->to) || e->graph);
+    v->acc[0] = *history_account(e->hist, from ? t->from : 0);
+    v->acc[1] = *history_account(e->hist, to ? t->to : 0);
+    v->paid[0] = p.paid[0];
+    v->paid[1] = p.paid[1];
+    v->pair_first = p.first_ts;
+    if (e->hist)
+        history_add(e->hist, t, from, to, &p);
 }
 
 /* What every row does first: the clocks and the filters (e->passes, their
@@ -1190,6 +1246,7 @@ static void begin_row(Engine *e, const Txn *t, gboolean load)
     e->now = e->processed ? MAX(e->now, t->core.ts) : t->core.ts;
     e->since = e->processed ? MIN(e->since, t->core.ts) : t->core.ts;
     e->rec = NULL;
+    const HistoryRowPair *pair = e->pair_views ? &e->pair_views[e->pair_next++] : NULL;
     guint32 from = engine_owns(e, t->core.from) ? t->core.from : 0;
     guint32 to = engine_owns(e, t->core.to) ? t->core.to : 0;
     if (!from && !to && !e->graph && !e->check) {
@@ -1200,8 +1257,8 @@ static void begin_row(Engine *e, const Txn *t, gboolean load)
     }
     if (e->memo)
         rule_text_fold(e->memo, t->memo.ptr, t->memo.len);
-    if (e->hist)
-        history_row(e, &t->core);
+    if (e->reads_hist)
+        history_row(e, &t->core, pair);
     if (e->check)
         check_prefilters(e, t);
     if (!from && !to && !e->graph) {
@@ -1301,7 +1358,7 @@ static void run_row_passes(Engine *e, guint32 *row)
         e->rec = q->rec;
         if (e->since_moved)
             e->since = e->row_since[q->row];
-        if (e->hist)
+        if (e->reads_hist)
             e->cur = e->row_hist[q->row];
         if (e->memo) /* the row's memo back, for its entry flags and condition */
             g_string_append_len(g_string_truncate(e->memo, 0),
@@ -1320,7 +1377,7 @@ void engine_process_rows(Engine *e, const EngineRows *rows, guint32 *row)
     if (rows->n > e->row_cap) {
         e->row_cap = rows->n;
         e->row_since = g_renew(gint64, e->row_since, e->row_cap);
-        if (e->hist)
+        if (e->reads_hist)
             e->row_hist = g_renew(RuleHistory, e->row_hist, e->row_cap);
         if (e->memo) {
             e->row_memo_at = g_renew(guint32, e->row_memo_at, e->row_cap);
@@ -1340,7 +1397,7 @@ void engine_process_rows(Engine *e, const EngineRows *rows, guint32 *row)
             t.memo = (StrView){rows->memo + rows->memo_at[i], rows->memo_len[i]};
         begin_row(e, &t, FALSE); /* the updates run later: run_row_passes loads them */
         e->row_since[i] = e->since;
-        if (e->hist)
+        if (e->reads_hist)
             e->row_hist[i] = e->cur;
         if (e->memo) {
             e->row_memo_at[i] = (guint32)e->row_memo->len;
@@ -1400,7 +1457,8 @@ void engine_stats(const Engine *e, EngineStats *out)
     out->bytes_windows = window_mem_bytes(e->mem);
     for (guint i = 0; i < e->rs->rules->len; i++)
         out->bytes_windows += pool_bytes(&e->state[i]) + dset_bytes(&e->state[i]);
-    out->bytes_history = e->hist ? history_bytes(e->hist) : 0;
+    out->bytes_history = (e->hist ? history_bytes(e->hist) : 0) +
+                         (e->pairs ? history_pairs_bytes(e->pairs) : 0);
     if (e->graph) {
         GraphStats gs;
         graph_stats(e->graph, &gs);
@@ -1492,6 +1550,22 @@ void engine_set_shard(Engine *e, guint index, guint count, gboolean graph)
      * graph rules keep state for any account */
     e->slot_div = e->graph ? 1 : count;
     layout_rows(e);
+    history_setup(e);
+}
+
+gboolean engine_share_pairs(Engine *e)
+{
+    g_assert(e->processed == 0);
+    e->pairs_shared = TRUE;
+    gboolean reads = e->pairs != NULL;
+    history_pairs_free(g_steal_pointer(&e->pairs));
+    return reads;
+}
+
+void engine_set_pair_views(Engine *e, const HistoryRowPair *views)
+{
+    e->pair_views = views;
+    e->pair_next = 0;
 }
 
 void engine_set_owner(Engine *e, EngineOwnerFn fn, const void *user)
@@ -1588,6 +1662,8 @@ void engine_save(Engine *e, CkptOut *o)
     }
     if (e->hist)
         history_save(e->hist, o);
+    if (e->pairs)
+        history_pairs_save(e->pairs, o);
     if (e->graph) {
         graph_save(e->graph, o, &refs, e->now);
         guint32 n = g_hash_table_size(e->incomplete);
@@ -1677,6 +1753,8 @@ gboolean engine_load(Engine *e, CkptIn *in)
     }
     if (!in->bad && e->hist)
         history_load(e->hist, in);
+    if (!in->bad && e->pairs)
+        history_pairs_load(e->pairs, in);
     if (!in->bad && e->graph && graph_load(e->graph, in, &recs)) {
         guint32 n = ckpt_count(in, 12);
         for (guint32 i = 0; i < n && !in->bad; i++) {

@@ -12,6 +12,7 @@
 
 #include "engine/alert.h"
 #include "engine/checkpoint.h"
+#include "engine/history.h"
 #include "base/intern.h"
 #include "rule/rule.h"
 
@@ -92,6 +93,16 @@ void engine_set_quiet_until(Engine *e, gint64 ts);
  * thread), all of them (quiet is the merger's), and none to typologies,
  * which run where the shards' alerts are merged. */
 void engine_set_shard(Engine *e, guint index, guint count, gboolean graph);
+
+/* Before the first transaction, after engine_set_shard: the engine keeps
+ * no table of pairs of its own (history.h) but reads each row's view of
+ * its pair from engine_set_pair_views, which the caller keeps once for
+ * all its engines. TRUE if the engine's rules read that view at all. */
+gboolean engine_share_pairs(Engine *e);
+/* The pair views of the next rows: the n-th transaction given to
+ * engine_process or engine_process_rows after this call is views[n]'s
+ * (HistoryRowPair, history_pairs_row), borrowed meanwhile. */
+void engine_set_pair_views(Engine *e, const HistoryRowPair *views);
 /* Makes the engine part of a cluster shard (scan --shard), before the
  * first transaction: it keeps windows only for the accounts fn says it
  * owns (fn(account, user), called from the engine's thread, must be

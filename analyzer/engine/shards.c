@@ -56,6 +56,8 @@ typedef struct {
      * row i's is memo_len[i] bytes at memo->str + memo_at[i] */
     GString *memo;
     guint32 memo_at[SHARDS_BATCH], memo_len[SHARDS_BATCH];
+    /* each row's view of its pair's history, when an engine reads it */
+    HistoryRowPair pair[SHARDS_BATCH];
     guint n;
     GArray **held; /* by shard: Held, in each engine's order */
 } Batch;
@@ -90,6 +92,10 @@ struct Shards {
     pthread_cond_t work, idle; /* posted or stop changed; a shard's done changed */
     GHashTable *rule_index;    /* Rule * -> index + 1 */
     TypologyEngine *ty;
+    /* the pairs' history, kept once for all the engines on the calling
+     * thread, which gives each row's view of it with the row; NULL when no
+     * engine reads it */
+    HistoryPairs *pairs;
     gint64 quiet_until;
     guint64 *rule_alerts;
     guint64 alerts;
@@ -186,6 +192,8 @@ static void shard_run(Shard *sh)
 {
     sh->batch = &sh->s->batch[sh->done % 2];
     Batch *b = sh->batch;
+    if (sh->s->pairs)
+        engine_set_pair_views(sh->engine, b->pair);
     if (!engine_has_graph(sh->engine)) { /* account by account (engine.h) */
         EngineRows rows = {.core = b->core,
                            .ids = b->ids[0],
@@ -311,10 +319,23 @@ static void merge(Shards *s, guint64 k)
     s->merged = k + 1;
 }
 
+/* Each row's view of its pair (Batch.pair), in row order, the slots of a
+ * row a few ahead loading meanwhile. */
+static void batch_pairs(Shards *s, Batch *b)
+{
+    for (guint i = 0; i < b->n; i++) {
+        if (i + SHARDS_AHEAD * 4 < b->n)
+            history_pairs_prefetch(s->pairs, &b->core[i + SHARDS_AHEAD * 4]);
+        history_pairs_row(s->pairs, &b->core[i], &b->pair[i]);
+    }
+}
+
 /* Hands the batch being filled to the shards, then merges the one before
  * it, whose buffer is filled next. */
 static void post(Shards *s)
 {
+    if (s->pairs)
+        batch_pairs(s, &s->batch[s->posted % 2]);
     if (s->sync) { /* no threads: the engines take the batch in turn, here */
         for (guint i = 0; i < s->n; i++) {
             shard_run(&s->shard[i]);
@@ -377,6 +398,8 @@ Shards *shards_new(const RuleSet *rs, const Intern *accounts, const Intern *loca
             engine_set_profile(sh->engine);
         if (o->evict_every)
             engine_set_evict_every(sh->engine, o->evict_every);
+        if (engine_share_pairs(sh->engine) && !s->pairs)
+            s->pairs = history_pairs_new();
     }
     for (guint i = 0; i < s->n && !s->sync; i++) {
         if (pthread_create(&s->shard[i].thread, NULL, shard_main, &s->shard[i]) != 0)
@@ -419,6 +442,7 @@ void shards_free(Shards *s)
     pthread_cond_destroy(&s->idle);
     g_hash_table_destroy(s->rule_index);
     typology_engine_free(s->ty);
+    history_pairs_free(s->pairs);
     g_free(s->rule_alerts);
     g_free(s);
 }
@@ -477,6 +501,8 @@ void shards_stats(const Shards *s, EngineStats *out)
         out->bytes_graph_index += e.bytes_graph_index;
         out->bytes_history += e.bytes_history;
     }
+    if (s->pairs)
+        out->bytes_history += history_pairs_bytes(s->pairs);
     out->alerts = s->alerts;
     out->sink_failed = s->sink_failed;
 }
@@ -540,6 +566,8 @@ void shards_save(Shards *s, CkptOut *o)
     ckpt_u32(o, s->n);
     for (guint i = 0; i < s->n; i++)
         engine_save(s->shard[i].engine, o);
+    if (s->pairs)
+        history_pairs_save(s->pairs, o);
     if (s->ty)
         typology_save(s->ty, o, s->rule_index);
 }
@@ -551,6 +579,8 @@ gboolean shards_load(Shards *s, CkptIn *in)
         return ckpt_fail(in, "the checkpoint has another number of engines");
     for (guint i = 0; i < s->n && !in->bad; i++)
         engine_load(s->shard[i].engine, in);
+    if (!in->bad && s->pairs)
+        history_pairs_load(s->pairs, in);
     if (!in->bad && s->ty)
         typology_load(s->ty, in);
     return !in->bad;

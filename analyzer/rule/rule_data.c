@@ -195,17 +195,35 @@ gboolean rule_program_tests_memo(const RuleProgram *p)
     return FALSE;
 }
 
-/* Does program p read a history field? */
-gboolean rule_program_reads_history(const RuleProgram *p)
+/* The part of history field f (RULE_HISTORY_*). */
+static guint history_part(FieldId f)
 {
+    if (!rule_field_is_history(f))
+        return 0;
+    if (f == FIELD_DATA_DAYS)
+        return RULE_HISTORY_DATA;
+    return f == FIELD_CP_IS_NEW || f == FIELD_CP_PAID_BEFORE || f == FIELD_CP_FIRST_SEEN
+               ? RULE_HISTORY_PAIR
+               : RULE_HISTORY_ACCOUNT;
+}
+
+/* The parts of history program p reads (RULE_HISTORY_*). */
+static guint program_history_parts(const RuleProgram *p)
+{
+    guint parts = 0;
     for (guint i = 0; i < p->n; i++) {
         const RuleStep *st = &p->steps[i];
-        if ((st->op == OP_FIELD && rule_field_is_history((FieldId)st->a)) ||
-            ((st->op == OP_FIELD_CMP || st->op == OP_FIELD_IN_LIST) &&
-             rule_field_is_history((FieldId)st->b)))
-            return TRUE;
+        if (st->op == OP_FIELD)
+            parts |= history_part((FieldId)st->a);
+        else if (st->op == OP_FIELD_CMP || st->op == OP_FIELD_IN_LIST)
+            parts |= history_part((FieldId)st->b);
     }
-    return FALSE;
+    return parts;
+}
+
+gboolean rule_program_reads_history(const RuleProgram *p)
+{
+    return program_history_parts(p) != 0;
 }
 
 void rule_agg_clear_mid(RuleAgg *a)
@@ -216,22 +234,23 @@ void rule_agg_clear_mid(RuleAgg *a)
     a->n_mid = 0;
 }
 
-gboolean rule_reads_history(const Rule *r)
+guint rule_history_parts(const Rule *r)
 {
-    if (rule_program_reads_history(&r->filter) || rule_program_reads_history(&r->condition))
-        return TRUE;
+    guint parts = program_history_parts(&r->filter) | program_history_parts(&r->condition);
     for (guint i = 0; r->aggs && i < r->aggs->len; i++) {
         const RuleAgg *g = &g_array_index(r->aggs, RuleAgg, i);
-        if (rule_program_reads_history(&g->arg) || rule_program_reads_history(&g->cond))
-            return TRUE;
+        parts |= program_history_parts(&g->arg) | program_history_parts(&g->cond);
         for (guint k = 0; k < g->n_mid; k++)
-            if (rule_program_reads_history(&g->mid[k]))
-                return TRUE;
+            parts |= program_history_parts(&g->mid[k]);
     }
     for (guint i = 0; r->explain && i < r->explain->len; i++)
-        if (rule_program_reads_history(&g_array_index(r->explain, TplPart, i).prog))
-            return TRUE;
-    return FALSE;
+        parts |= program_history_parts(&g_array_index(r->explain, TplPart, i).prog);
+    return parts;
+}
+
+gboolean rule_reads_history(const Rule *r)
+{
+    return rule_history_parts(r) != 0;
 }
 
 /* ---- suggestions ---- */

@@ -58,6 +58,13 @@ gboolean rule_program_reads_history(const RuleProgram *p);
 gboolean rule_program_tests_memo(const RuleProgram *p);
 /* TRUE if a program of r reads a history field. */
 gboolean rule_reads_history(const Rule *r);
+/* Which history r reads, so that an engine keeps only that: the fields
+ * of the row's account (account.*), of the pair (counterparty.is_new,
+ * .paid_before, .first_seen), data.days. */
+#define RULE_HISTORY_ACCOUNT 1u
+#define RULE_HISTORY_PAIR 2u
+#define RULE_HISTORY_DATA 4u
+guint rule_history_parts(const Rule *r);
 
 /* The id of an account an account list names (1 + its index in the set's
  * account_names), adding it when new (RuleSet.account_names). */

@@ -37,12 +37,13 @@ static gboolean keep(const Alert *a, void *user)
  * must give. Quiet up to quiet_until; batch_rows and evict_every as in
  * ShardsOptions; *stats gets the run's. Accounts: A, B, C (1-3), then S0
  * ... S9 (4-13). */
-static GPtrArray *run_with(guint threads, const TxnCore *rows, guint n, gint64 quiet_until,
-                           guint batch_rows, guint64 evict_every, EngineStats *stats)
+static GPtrArray *run_rules(const char *rules, guint threads, const TxnCore *rows, guint n,
+                            gint64 quiet_until, guint batch_rows, guint64 evict_every,
+                            EngineStats *stats)
 {
     GPtrArray *diags;
     char *dir;
-    RuleSet *rs = rh_load(NULL, RULES, &diags, &dir);
+    RuleSet *rs = rh_load(NULL, rules, &diags, &dir);
     cr_assert_not_null(rs);
     Intern *acc = intern_new(), *loc = intern_new();
     const char *names[] = {"A",  "B",  "C",  "S0", "S1", "S2", "S3",
@@ -87,6 +88,12 @@ static GPtrArray *run_with(guint threads, const TxnCore *rows, guint n, gint64 q
     g_ptr_array_unref(diags);
     rh_cleanup(dir);
     return out;
+}
+
+static GPtrArray *run_with(guint threads, const TxnCore *rows, guint n, gint64 quiet_until,
+                           guint batch_rows, guint64 evict_every, EngineStats *stats)
+{
+    return run_rules(RULES, threads, rows, n, quiet_until, batch_rows, evict_every, stats);
 }
 
 static GPtrArray *run(guint threads, const TxnCore *rows, guint n, gint64 quiet_until,
@@ -233,4 +240,59 @@ Test(engine_shards, sweeps_between_account_runs)
     }
     g_ptr_array_unref(one);
     g_free(rows);
+}
+
+/* History on threads: the pairs are kept once, on the thread that hands
+ * out the rows, and each engine reads its rows' views of them; accounts'
+ * history is kept by the account's shard. H-1 reads both on either side
+ * of a row, H-2 (a graph rule) the pairs in its filter. Accounts A, B, C
+ * (1-3; with two shards A and C in one, B in the other):
+ * t1 A -> B and t2 C -> B: B's second new sender within a day, H-1 on B
+ *    (before t2 it had one sender, A);
+ * t3 A -> B again, not new; t4 B -> A, not new (paid the other way), and
+ *    back within a day along a pair first seen that day: H-2 on A;
+ * t5 A -> C: new for both. A's second new pair of the day (B at t1): H-1
+ *    on A (one sender before, B; one payee, B); C's too (B at t2): H-1 on
+ *    C (no sender, one payee); and the cycle C -> B -> A -> C of pairs
+ *    all first seen that day: H-2 on C. */
+static const char *HISTORY_RULES =
+    "rule H-1 \"Two new counterparties within a day\"\n  source \"test\"\n"
+    "  family profile\n  strength medium\n  for each account\n  where counterparty.is_new\n"
+    "  within 1d\n  alert if count >= 2\n"
+    "  explain \"{count} new; {account.senders} senders, {account.payees} payees before\"\n"
+    "rule H-2 \"Money back along a young pair\"\n  source \"test\"\n  family network\n"
+    "  strength weak\n  where counterparty.first_seen <= 0\n  within 1d\n"
+    "  match cycle length 2 to 3 tolerance 10%\n"
+    "  explain \"a {count}-hop cycle of {max(amount)}\"\n";
+
+static const TxnCore history_rows[] = {
+    {.ts = 1000, .from = 1, .to = 2, EUR(20000)}, {.ts = 2000, .from = 3, .to = 2, EUR(20000)},
+    {.ts = 3000, .from = 1, .to = 2, EUR(20000)}, {.ts = 4000, .from = 2, .to = 1, EUR(20000)},
+    {.ts = 5000, .from = 1, .to = 3, EUR(20000)},
+};
+
+Test(engine_shards, history_kept_once_reads_as_in_one_engine)
+{
+    EngineStats st;
+    GPtrArray *one = run_rules(HISTORY_RULES, 0, history_rows, 5, G_MININT64, 0, 0, &st);
+    cr_assert_eq(one->len, 5);
+    expect_in(one, 0, "\"account\":\"B\"");
+    expect_in(one, 0, "2 new; 1 senders, 0 payees before");
+    expect_in(one, 1, "\"rule\":\"H-2\",");
+    expect_in(one, 1, "\"account\":\"A\"");
+    expect_in(one, 2, "\"account\":\"A\"");
+    expect_in(one, 2, "2 new; 1 senders, 1 payees before");
+    expect_in(one, 3, "\"account\":\"C\"");
+    expect_in(one, 3, "2 new; 0 senders, 1 payees before");
+    expect_in(one, 4, "\"rule\":\"H-2\",");
+    expect_in(one, 4, "a 3-hop cycle");
+    for (guint threads = 1; threads <= 3; threads++)
+        for (guint batch = 2; batch <= 5; batch += 3) {
+            EngineStats sst;
+            GPtrArray *many =
+                run_rules(HISTORY_RULES, threads, history_rows, 5, G_MININT64, batch, 0, &sst);
+            expect_same(one, many, threads);
+            g_ptr_array_unref(many);
+        }
+    g_ptr_array_unref(one);
 }
