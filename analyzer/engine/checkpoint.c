@@ -17,7 +17,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
-#include <zlib.h>
+#include <isa-l/crc.h>
 
 #include "engine/history.h"
 #include "engine/shards.h"
@@ -155,6 +155,13 @@ const TxnCore *ckpt_rec(CkptIn *in, const CkptRecs *r, guint64 ref)
     return NULL;
 }
 
+/* The CRC-32 of zlib and gzip (ISA-L's: a few times faster than zlib's on
+ * a state of a hundred megabytes). */
+static guint32 ckpt_crc(const guint8 *p, gsize n)
+{
+    return crc32_gzip_refl(0, p, n);
+}
+
 /* The sizes of what the parts copy as they lie in memory. */
 static char *ckpt_layout(void)
 {
@@ -214,7 +221,7 @@ GBytes *checkpoint_save(Shards *s, const Intern *accounts, const Intern *locatio
     save_intern(&o, locations);
     shards_save(s, &o);
     gint64 len = (gint64)(o.b->len - start);
-    guint32 crc = (guint32)crc32_z(crc32(0, NULL, 0), o.b->data + start, (gsize)len);
+    guint32 crc = ckpt_crc(o.b->data + start, (gsize)len);
     memcpy(o.b->data + at, &len, sizeof len);
     memcpy(o.b->data + at + sizeof len, &crc, sizeof crc);
     return g_byte_array_free_to_bytes(o.b);
@@ -264,7 +271,7 @@ Checkpoint *checkpoint_open(GBytes *bytes, char **why)
                                                  "(truncated)");
         return NULL;
     }
-    if ((guint32)crc32_z(crc32(0, NULL, 0), in.p + in.at, (gsize)len) != crc) {
+    if (ckpt_crc(in.p + in.at, (gsize)len) != crc) {
         *why = g_strdup("it is damaged: its CRC does not match its bytes");
         return NULL;
     }
