@@ -38,6 +38,12 @@ struct Checkpoint {
     CkptIn payload;
 };
 
+void ckpt_room(CkptOut *o, gsize n)
+{
+    g_assert(o->len + n <= G_MAXUINT);
+    g_byte_array_set_size(o->b, (guint)MIN(MAX(o->len + n, (gsize)o->b->len * 2), G_MAXUINT));
+}
+
 gboolean ckpt_fail(CkptIn *in, const char *why)
 {
     if (!in->bad)
@@ -203,7 +209,9 @@ GBytes *checkpoint_save(Shards *s, const Intern *accounts, const Intern *locatio
     shards_stats(s, &es);
     guint64 guess = es.bytes_records + es.bytes_windows + es.bytes_history +
                     es.bytes_graph_edges + intern_bytes(accounts) + intern_bytes(locations);
-    CkptOut o = {g_byte_array_sized_new((guint)MIN(guess + guess / 4 + 4096, (guint64)G_MAXUINT))};
+    guint room = (guint)MIN(guess + guess / 4 + 4096, (guint64)G_MAXUINT);
+    CkptOut o = {g_byte_array_sized_new(room), 0};
+    g_byte_array_set_size(o.b, room);
     g_autofree char *layout = ckpt_layout();
     ckpt_put(&o, ckpt_magic, sizeof ckpt_magic);
     ckpt_u32(&o, CKPT_FORMAT);
@@ -213,14 +221,15 @@ GBytes *checkpoint_save(Shards *s, const Intern *accounts, const Intern *locatio
     ckpt_str(&o, fit->kyc_digest);
     ckpt_i64(&o, watermark);
     ckpt_u32(&o, fit->threads);
-    guint at = o.b->len;
+    gsize at = o.len;
     ckpt_i64(&o, 0);
     ckpt_u32(&o, 0);
-    guint start = o.b->len;
+    gsize start = o.len;
     save_intern(&o, accounts);
     save_intern(&o, locations);
     shards_save(s, &o);
-    gint64 len = (gint64)(o.b->len - start);
+    g_byte_array_set_size(o.b, (guint)o.len);
+    gint64 len = (gint64)(o.len - start);
     guint32 crc = ckpt_crc(o.b->data + start, (gsize)len);
     memcpy(o.b->data + at, &len, sizeof len);
     memcpy(o.b->data + at + sizeof len, &crc, sizeof crc);
