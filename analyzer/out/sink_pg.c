@@ -433,17 +433,19 @@ static guint64 get_be(const guint8 *p, int n)
 
 /* The bytes of state as rows (at, data) of engine_state_parts, in COPY's
  * binary format: a header, per row its field count and each field's
- * length and bytes (big-endian), and a trailer. */
+ * length and bytes (big-endian), and a trailer; put a megabyte at a time,
+ * which libpq sends in a few large writes rather than one per row. */
 static gboolean sink_pg_state_copy(SinkPg *s, const char *what, GBytes *state, GError **error)
 {
     static const guint8 head[19] = "PGCOPY\n\377\r\n";
     static const guint8 trailer[2] = {0xff, 0xff};
     gsize n;
-    const char *data = g_bytes_get_data(state, &n);
+    const guint8 *data = g_bytes_get_data(state, &n);
     if (!db_copy_in_begin(s->conn, what, "COPY engine_state_parts (at, data) FROM STDIN (FORMAT binary)",
-                          error) ||
-        !db_copy_put(s->conn, what, (const char *)head, sizeof head, error))
+                          error))
         return FALSE;
+    g_autoptr(GByteArray) buf = g_byte_array_sized_new(128 * (STATE_PART + 18) + sizeof head);
+    g_byte_array_append(buf, head, sizeof head);
     for (gsize at = 0; at < n; at += STATE_PART) {
         gsize len = MIN(STATE_PART, n - at);
         guint8 row[2 + 4 + 8 + 4];
@@ -451,11 +453,16 @@ static gboolean sink_pg_state_copy(SinkPg *s, const char *what, GBytes *state, G
         put_be(row + 2, 8, 4);
         put_be(row + 6, at, 8);
         put_be(row + 14, len, 4);
-        if (!db_copy_put(s->conn, what, (const char *)row, sizeof row, error) ||
-            !db_copy_put(s->conn, what, data + at, len, error))
-            return FALSE;
+        g_byte_array_append(buf, row, sizeof row);
+        g_byte_array_append(buf, data + at, (guint)len);
+        if (buf->len >= 127 * (STATE_PART + 18)) {
+            if (!db_copy_put(s->conn, what, (const char *)buf->data, buf->len, error))
+                return FALSE;
+            g_byte_array_set_size(buf, 0);
+        }
     }
-    return db_copy_put(s->conn, what, (const char *)trailer, sizeof trailer, error) &&
+    g_byte_array_append(buf, trailer, sizeof trailer);
+    return db_copy_put(s->conn, what, (const char *)buf->data, buf->len, error) &&
            db_copy_in_end(s->conn, what, NULL, error);
 }
 
