@@ -294,6 +294,8 @@ static gboolean scan_pg_plan_replay(ScanPg *p, const RuleSet *rs, gint64 *from, 
         return FALSE;
     p->watermark = p->quiet_until = mark;
     scan_pg_late(p, rs);
+    if (p->state) /* from the engine state or the whole history (scan_pg_state_plan) */
+        return TRUE;
     return sink_pg_replay_start(p->sink, rs, p->quiet_until, from, error);
 }
 

@@ -17,7 +17,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
-#include <zlib.h>
+#include <isa-l/crc.h>
 
 #include "engine/history.h"
 #include "engine/shards.h"
@@ -37,6 +37,12 @@ struct Checkpoint {
     guint32 threads;
     CkptIn payload;
 };
+
+void ckpt_room(CkptOut *o, gsize n)
+{
+    g_assert(o->len + n <= G_MAXUINT);
+    g_byte_array_set_size(o->b, (guint)MIN(MAX(o->len + n, (gsize)o->b->len * 2), G_MAXUINT));
+}
 
 gboolean ckpt_fail(CkptIn *in, const char *why)
 {
@@ -155,6 +161,13 @@ const TxnCore *ckpt_rec(CkptIn *in, const CkptRecs *r, guint64 ref)
     return NULL;
 }
 
+/* The CRC-32 of zlib and gzip (ISA-L's: a few times faster than zlib's on
+ * a state of a hundred megabytes). */
+static guint32 ckpt_crc(const guint8 *p, gsize n)
+{
+    return crc32_gzip_refl(0, p, n);
+}
+
 /* The sizes of what the parts copy as they lie in memory. */
 static char *ckpt_layout(void)
 {
@@ -196,7 +209,9 @@ GBytes *checkpoint_save(Shards *s, const Intern *accounts, const Intern *locatio
     shards_stats(s, &es);
     guint64 guess = es.bytes_records + es.bytes_windows + es.bytes_history +
                     es.bytes_graph_edges + intern_bytes(accounts) + intern_bytes(locations);
-    CkptOut o = {g_byte_array_sized_new((guint)MIN(guess + guess / 4 + 4096, (guint64)G_MAXUINT))};
+    guint room = (guint)MIN(guess + guess / 4 + 4096, (guint64)G_MAXUINT);
+    CkptOut o = {g_byte_array_sized_new(room), 0};
+    g_byte_array_set_size(o.b, room);
     g_autofree char *layout = ckpt_layout();
     ckpt_put(&o, ckpt_magic, sizeof ckpt_magic);
     ckpt_u32(&o, CKPT_FORMAT);
@@ -206,15 +221,16 @@ GBytes *checkpoint_save(Shards *s, const Intern *accounts, const Intern *locatio
     ckpt_str(&o, fit->kyc_digest);
     ckpt_i64(&o, watermark);
     ckpt_u32(&o, fit->threads);
-    guint at = o.b->len;
+    gsize at = o.len;
     ckpt_i64(&o, 0);
     ckpt_u32(&o, 0);
-    guint start = o.b->len;
+    gsize start = o.len;
     save_intern(&o, accounts);
     save_intern(&o, locations);
     shards_save(s, &o);
-    gint64 len = (gint64)(o.b->len - start);
-    guint32 crc = (guint32)crc32_z(crc32(0, NULL, 0), o.b->data + start, (gsize)len);
+    g_byte_array_set_size(o.b, (guint)o.len);
+    gint64 len = (gint64)(o.len - start);
+    guint32 crc = ckpt_crc(o.b->data + start, (gsize)len);
     memcpy(o.b->data + at, &len, sizeof len);
     memcpy(o.b->data + at + sizeof len, &crc, sizeof crc);
     return g_byte_array_free_to_bytes(o.b);
@@ -264,7 +280,7 @@ Checkpoint *checkpoint_open(GBytes *bytes, char **why)
                                                  "(truncated)");
         return NULL;
     }
-    if ((guint32)crc32_z(crc32(0, NULL, 0), in.p + in.at, (gsize)len) != crc) {
+    if (ckpt_crc(in.p + in.at, (gsize)len) != crc) {
         *why = g_strdup("it is damaged: its CRC does not match its bytes");
         return NULL;
     }

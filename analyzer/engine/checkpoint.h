@@ -20,6 +20,7 @@
 #define MT_CHECKPOINT_H
 
 #include <glib.h>
+#include <string.h>
 
 #include "base/intern.h"
 #include "base/txn.h"
@@ -29,13 +30,22 @@
 
 /* ---- writing and reading the parts ---- */
 
+/* b's length is the room; len the bytes written (a put is a copy, no
+ * call, while the room lasts). */
 typedef struct {
     GByteArray *b;
+    gsize len;
 } CkptOut;
+
+/* Makes room for n more bytes. */
+void ckpt_room(CkptOut *o, gsize n);
 
 static inline void ckpt_put(CkptOut *o, const void *p, gsize n)
 {
-    g_byte_array_append(o->b, p, (guint)n);
+    if (G_UNLIKELY(n > o->b->len - o->len))
+        ckpt_room(o, n);
+    memcpy(o->b->data + o->len, p, n);
+    o->len += n;
 }
 
 static inline void ckpt_u32(CkptOut *o, guint32 v)

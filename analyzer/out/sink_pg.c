@@ -411,9 +411,64 @@ static const char *sink_pg_ts(gint64 t, gint64 open, char *buf)
     return t == open ? "" : tstamp_format_utc(t, buf);
 }
 
+/* The state is stored in engine_state_parts (migration 008) as parts of
+ * STATE_PART bytes, each a plain row that fits one page: one binary COPY
+ * writes them and one scan reads them back, with no TOAST chunks, no
+ * escaping and no value of the whole state's size in libpq's buffers. */
+#define STATE_PART 8000
+
+static void put_be(guint8 *p, guint64 v, int n)
+{
+    for (int i = n - 1; i >= 0; i--, v >>= 8)
+        p[i] = (guint8)v;
+}
+
+static guint64 get_be(const guint8 *p, int n)
+{
+    guint64 v = 0;
+    for (int i = 0; i < n; i++)
+        v = v << 8 | p[i];
+    return v;
+}
+
+/* The bytes of state as rows (at, data) of engine_state_parts, in COPY's
+ * binary format: a header, per row its field count and each field's
+ * length and bytes (big-endian), and a trailer; put a megabyte at a time,
+ * which libpq sends in a few large writes rather than one per row. */
+static gboolean sink_pg_state_copy(SinkPg *s, const char *what, GBytes *state, GError **error)
+{
+    static const guint8 head[19] = "PGCOPY\n\377\r\n";
+    static const guint8 trailer[2] = {0xff, 0xff};
+    gsize n;
+    const guint8 *data = g_bytes_get_data(state, &n);
+    if (!db_copy_in_begin(s->conn, what, "COPY engine_state_parts (at, data) FROM STDIN (FORMAT binary)",
+                          error))
+        return FALSE;
+    g_autoptr(GByteArray) buf = g_byte_array_sized_new(128 * (STATE_PART + 18) + sizeof head);
+    g_byte_array_append(buf, head, sizeof head);
+    for (gsize at = 0; at < n; at += STATE_PART) {
+        gsize len = MIN(STATE_PART, n - at);
+        guint8 row[2 + 4 + 8 + 4];
+        put_be(row, 2, 2);
+        put_be(row + 2, 8, 4);
+        put_be(row + 6, at, 8);
+        put_be(row + 14, len, 4);
+        g_byte_array_append(buf, row, sizeof row);
+        g_byte_array_append(buf, data + at, (guint)len);
+        if (buf->len >= 127 * (STATE_PART + 18)) {
+            if (!db_copy_put(s->conn, what, (const char *)buf->data, buf->len, error))
+                return FALSE;
+            g_byte_array_set_size(buf, 0);
+        }
+    }
+    g_byte_array_append(buf, trailer, sizeof trailer);
+    return db_copy_put(s->conn, what, (const char *)buf->data, buf->len, error) &&
+           db_copy_in_end(s->conn, what, NULL, error);
+}
+
 /* An incremental run's checkpoint: what it did with one, in runs, and the
- * state it leaves in engine_state (the only one kept), in the run's
- * transaction. The state goes as binary (no escaping of its bytes). */
+ * state it leaves in engine_state and its parts (the only one kept), in
+ * the run's transaction. */
 static gboolean sink_pg_checkpoint_write(SinkPg *s, const SinkPgTotals *t, gint64 mark,
                                          GError **error)
 {
@@ -432,51 +487,80 @@ static gboolean sink_pg_checkpoint_write(SinkPg *s, const SinkPgTotals *t, gint6
     if (!t->state || mark == G_MININT64)
         return TRUE;
     g_snprintf(wm, sizeof wm, "%" G_GINT64_FORMAT, mark);
-    gsize n;
-    const char *data = g_bytes_get_data(t->state, &n);
-    const char *p2[] = {id, wm, wr, data};
-    const int lens[] = {0, 0, 0, (int)n}, fmts[] = {0, 0, 0, 1};
-    if (n > G_MAXINT) {
-        g_set_error(error, DB_ERROR, DB_ERROR_QUERY, "%s the database: %" G_GSIZE_FORMAT
-                    " bytes are more than one value holds", what, n);
+    const char *p2[] = {id, wm, wr};
+    /* TRUNCATE, not DELETE: the old parts leave no dead rows behind */
+    return db_command(s->conn, what, "DELETE FROM engine_state", 0, NULL, error) &&
+           db_command(s->conn, what, "TRUNCATE engine_state_parts", 0, NULL, error) &&
+           sink_pg_state_copy(s, what, t->state, error) &&
+           db_command(s->conn, what,
+                      "INSERT INTO engine_state (run_id, watermark, bytes)"
+                      " VALUES ($1::bigint, to_timestamp($2::bigint), $3::bigint)",
+                      3, p2, error);
+}
+
+/* The stored state's parts into buf (size bytes), read row by row; the
+ * bytes they cover in *got. A part outside the state is counted as
+ * missing: what is left is then shorter than its header says, and the
+ * checkpoint reader says it is truncated. */
+static gboolean sink_pg_state_parts(SinkPg *s, guint8 *buf, gsize size, gsize *got, GError **error)
+{
+    const char *what = "cannot read the engine state from";
+    *got = 0;
+    if (!PQsendQueryParams(s->conn, "SELECT at, data FROM engine_state_parts", 0, NULL, NULL, NULL,
+                           NULL, 1) ||
+        !PQsetSingleRowMode(s->conn)) {
+        db_set_error(error, s->conn, NULL, what);
         return FALSE;
     }
-    if (!db_command(s->conn, what, "DELETE FROM engine_state", 0, NULL, error))
-        return FALSE;
-    PGresult *res = PQexecParams(s->conn,
-                                 "INSERT INTO engine_state (run_id, watermark, bytes, state)"
-                                 " VALUES ($1::bigint, to_timestamp($2::bigint), $3::bigint, $4)",
-                                 4, NULL, p2, lens, fmts, 0);
-    gboolean ok = PQresultStatus(res) == PGRES_COMMAND_OK;
-    if (!ok)
-        g_set_error(error, DB_ERROR, DB_ERROR_QUERY, "%s the database: %s", what,
-                    PQerrorMessage(s->conn));
-    PQclear(res);
+    gboolean ok = TRUE;
+    PGresult *res;
+    while ((res = PQgetResult(s->conn))) {
+        ExecStatusType st = PQresultStatus(res);
+        if (ok && st == PGRES_SINGLE_TUPLE && PQgetlength(res, 0, 0) == 8) {
+            guint64 at = get_be((const guint8 *)PQgetvalue(res, 0, 0), 8);
+            gsize len = (gsize)PQgetlength(res, 0, 1);
+            if (at <= size && len <= size - at) {
+                memcpy(buf + at, PQgetvalue(res, 0, 1), len);
+                *got += len;
+            }
+        } else if (ok && st != PGRES_TUPLES_OK) {
+            db_set_error(error, s->conn, res, what);
+            ok = FALSE;
+        }
+        PQclear(res);
+    }
     return ok;
 }
 
 gboolean sink_pg_checkpoint_read(SinkPg *s, GBytes **state, gint64 *watermark, GError **error)
 {
     *state = NULL;
-    PGresult *res = PQexecParams(s->conn,
-                                 "SELECT state, extract(epoch FROM watermark)::bigint::text"
-                                 " FROM engine_state ORDER BY run_id DESC LIMIT 1",
-                                 0, NULL, NULL, NULL, NULL, 1);
-    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-        g_set_error(error, DB_ERROR, DB_ERROR_QUERY,
-                    "cannot read the engine state from the database: %s", PQerrorMessage(s->conn));
-        PQclear(res);
+    const char *what = "cannot read the engine state from";
+    PGresult *res = db_exec(s->conn, what,
+                            "SELECT bytes, extract(epoch FROM watermark)::bigint"
+                            " FROM engine_state ORDER BY run_id DESC LIMIT 1",
+                            0, NULL, error);
+    if (!res)
         return FALSE;
-    }
     if (PQntuples(res) != 1) {
         PQclear(res);
         return TRUE;
     }
-    g_autofree char *wm = g_strndup(PQgetvalue(res, 0, 1), (gsize)PQgetlength(res, 0, 1));
-    *watermark = g_ascii_strtoll(wm, NULL, 10);
-    /* the bytes stay in the result (no copy), freed with it */
-    *state = g_bytes_new_with_free_func(PQgetvalue(res, 0, 0), (gsize)PQgetlength(res, 0, 0),
-                                        (GDestroyNotify)PQclear, res);
+    gint64 bytes = g_ascii_strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+    *watermark = g_ascii_strtoll(PQgetvalue(res, 0, 1), NULL, 10);
+    PQclear(res);
+    guint8 *buf = bytes > 0 ? g_try_malloc0((gsize)bytes) : NULL;
+    if (bytes > 0 && !buf) {
+        g_set_error(error, DB_ERROR, DB_ERROR_QUERY,
+                    "%s the database: %" G_GINT64_FORMAT " bytes do not fit in memory", what, bytes);
+        return FALSE;
+    }
+    gsize got = 0;
+    if (buf && !sink_pg_state_parts(s, buf, (gsize)bytes, &got, error)) {
+        g_free(buf);
+        return FALSE;
+    }
+    *state = g_bytes_new_take(buf, MIN(got, (gsize)MAX(bytes, 0)));
     return TRUE;
 }
 

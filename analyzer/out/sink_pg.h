@@ -97,8 +97,9 @@ typedef struct {
     guint64 superseded; /* stored alerts superseded (sink_pg_supersede) */
 } SinkPgStored;
 
-/* The engine state the last incremental run stored (engine_state,
- * migration 007) and its watermark; *state NULL when there is none. */
+/* The engine state the last incremental run stored (engine_state and
+ * its parts, migrations 007 and 008) and its watermark; *state NULL when
+ * there is none. */
 gboolean sink_pg_checkpoint_read(SinkPg *s, GBytes **state, gint64 *watermark, GError **error);
 
 /* Stores the staged alerts, supersedes (sink_pg_supersede) and marks the

@@ -72,12 +72,27 @@ check "the next run starts from the previous state and reads only the last day" 
     grep -q '^scan: incremental: engine state of [0-9,]* bytes stored at the watermark 2024-02-14T22:59:59Z' $TMP/last.err"
 check "45 nights store exactly the alert ids of one scan over the 45 days" same_ids
 check "one state is kept: the last run's, its bytes recorded" sh -c "
-    [ \"\$($PSQL -d ck -c 'SELECT count(*), bool_and(s.run_id = (SELECT max(id) FROM runs) AND s.bytes = r.checkpoint_bytes AND s.bytes = length(s.state)) FROM engine_state s JOIN runs r ON r.id = s.run_id')\" = '1|t' ]"
+    [ \"\$($PSQL -d ck -c 'SELECT count(*), bool_and(s.run_id = (SELECT max(id) FROM runs) AND s.bytes = r.checkpoint_bytes AND s.bytes = (SELECT sum(length(data)) FROM engine_state_parts)) FROM engine_state s JOIN runs r ON r.id = s.run_id')\" = '1|t' ]"
 
 check "a run with nothing new stores the state it read, byte for byte" sh -c "
-    before=\$($PSQL -d ck -c 'SELECT md5(state) FROM engine_state') &&
+    before=\$($PSQL -d ck -c \"SELECT md5(string_agg(data, ''::bytea ORDER BY at)) FROM engine_state_parts\") &&
     $MT scan -q --threads 2 -r $R --db $DB --incremental &&
-    [ \"\$($PSQL -d ck -c 'SELECT md5(state), run_id FROM engine_state')\" = \"\$before|\$($PSQL -d ck -c 'SELECT max(id) FROM runs')\" ]"
+    [ \"\$($PSQL -d ck -c \"SELECT md5(string_agg(data, ''::bytea ORDER BY at)), (SELECT run_id FROM engine_state) FROM engine_state_parts\")\" = \"\$before|\$($PSQL -d ck -c 'SELECT max(id) FROM runs')\" ]"
+
+# A state stored by schema version 7 (one bytea value) is moved into its
+# parts by the upgrade to version 8, byte for byte, and used.
+from_schema7() {
+    q "BEGIN; ALTER TABLE engine_state ADD COLUMN state bytea;
+       UPDATE engine_state SET state = (SELECT string_agg(data, ''::bytea ORDER BY at) FROM engine_state_parts);
+       DROP TABLE engine_state_parts; DELETE FROM schema_version WHERE version = 8; COMMIT" &&
+        v7=$(q 'SELECT md5(state), bytes, length(state) FROM engine_state') &&
+        $MT db init --db $DB | grep -q 'schema upgraded from version 7 to 8' &&
+        [ "$(q "SELECT md5(string_agg(data, ''::bytea ORDER BY at)), (SELECT bytes FROM engine_state), sum(length(data)) FROM engine_state_parts")" = "$v7" ] &&
+        [ "$(q 'SELECT count(*) FROM engine_state_parts WHERE length(data) > 8000')" = 0 ] &&
+        $MT scan --threads 2 -r $R --db $DB --incremental 2>"$TMP/v7.err" &&
+        grep -q '^scan: incremental: started from the engine state at 2024-02-14T22:59:59Z' "$TMP/v7.err"
+}
+check "a schema 7 state: db init moves it into parts of 8,000 bytes, and the next run uses it" from_schema7
 
 # A failure at the state's write fails the whole commit: no alert stored.
 night_failing() {
@@ -101,11 +116,14 @@ check "back to the first rules: not used either (the state is the other rules')"
 check "another --threads: not used, the reason given" sh -c "
     $MT scan --threads 3 -r $R --db $DB --incremental 2> $TMP/threads.err &&
     grep -q '^scan: incremental: engine state not used: it was written by a run of 2 engine threads, this run has 3 (--threads); the whole history replayed' $TMP/threads.err"
-q "UPDATE engine_state SET state = overlay(state PLACING '\\x5a'::bytea FROM length(state) / 2 FOR 1)"
+# one byte in the middle of the state changed (in the part that holds it)
+q "UPDATE engine_state_parts SET data = overlay(data PLACING '\\x5a'::bytea FROM ((SELECT bytes / 2 FROM engine_state) - at + 1)::int FOR 1)
+   WHERE at = (SELECT max(at) FROM engine_state_parts WHERE at < (SELECT bytes / 2 FROM engine_state))"
 check "a damaged state: not used, the CRC named" sh -c "
     $MT scan --threads 3 -r $R --db $DB --incremental 2> $TMP/crc.err &&
     grep -q '^scan: incremental: engine state not used: it is damaged: its CRC does not match its bytes; the whole history replayed' $TMP/crc.err"
-q "UPDATE engine_state SET state = substring(state FROM 1 FOR 3000)"
+# the state cut after its first 3,000 bytes
+q "DELETE FROM engine_state_parts WHERE at > 0; UPDATE engine_state_parts SET data = substring(data FROM 1 FOR 3000)"
 check "a truncated state: not used, said so" sh -c "
     $MT scan --threads 3 -r $R --db $DB --incremental 2> $TMP/short.err &&
     grep -q '^scan: incremental: engine state not used: it is damaged: its length is not the one its header gives (truncated); the whole history replayed' $TMP/short.err"

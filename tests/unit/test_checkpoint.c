@@ -288,3 +288,24 @@ Test(checkpoint, damage_and_misfits_are_refused_with_the_reason)
     g_ptr_array_unref(out);
     rules_free(rs, diags, dir, rows);
 }
+
+/* A writer whose room runs out grows it and keeps every byte in order. */
+Test(checkpoint, a_writer_grows_past_its_room)
+{
+    CkptOut o = {g_byte_array_sized_new(1), 0};
+    g_byte_array_set_size(o.b, 1);
+    for (guint32 i = 0; i < 10000; i++)
+        ckpt_u32(&o, i * 7);
+    ckpt_put(&o, "end", 3);
+    cr_assert_eq(o.len, 40003);
+    cr_assert_geq(o.b->len, 40003);
+    CkptIn in = {o.b->data, o.len, 0, NULL};
+    for (guint32 i = 0; i < 10000; i++)
+        cr_assert_eq(ckpt_get_u32(&in), i * 7, "value %u", i);
+    char end[3];
+    cr_assert(ckpt_get(&in, end, 3));
+    cr_assert_eq(memcmp(end, "end", 3), 0);
+    cr_assert_eq(in.at, in.n);
+    cr_assert_null(in.bad);
+    g_byte_array_free(o.b, TRUE);
+}
