@@ -34,3 +34,11 @@ contains() {
 finish() {
     [ "$failures" -eq 0 ]
 }
+
+# The eight rules of version 1, named one by one: tests that compare alerts
+# with tests/e2e/expected/canonical.jsonl read only these, so that growing
+# the catalogue does not change their alerts.
+V1_RULES=""
+for r in ht-ml-01 ht-ml-04 ht-ml-05 ht-ml-15 ht-sex-01 ht-sex-02 ht-sex-04 ht-chd-02; do
+    V1_RULES="$V1_RULES -r rules/$r.rule"
+done

@@ -59,21 +59,21 @@ check "an accounts file with an unknown column: exit 3, the column named" sh -c 
 # From here the database holds exactly the canonical example.
 pg_sql -c "TRUNCATE transactions, accounts" && $MT load -q --db '' $D/canonical.csv
 check "scan from the database gives byte-identical alerts to the scan of the file" sh -c "
-    $MT scan -q --db '' -o $TMP/db.jsonl && cmp $TMP/db.jsonl tests/e2e/expected/canonical.jsonl &&
-    $MT scan -q '$URI' | cmp - tests/e2e/expected/canonical.jsonl &&
-    $MT scan -q --source '' | cmp - tests/e2e/expected/canonical.jsonl"
+    $MT scan$V1_RULES -q --db '' -o $TMP/db.jsonl && cmp $TMP/db.jsonl tests/e2e/expected/canonical.jsonl &&
+    $MT scan$V1_RULES -q '$URI' | cmp - tests/e2e/expected/canonical.jsonl &&
+    $MT scan$V1_RULES -q --source '' | cmp - tests/e2e/expected/canonical.jsonl"
 check "--from and --to select a time range (from inclusive, to exclusive)" sh -c "
     $MT scan --source '' --from 2024-03-02T09:00:00Z --to 2024-03-05 -o $TMP/r.jsonl 2> $TMP/sum &&
     grep -q '^scan: 5 rows read' $TMP/sum"
 check "alerts stored in the database: 3 alerts with their evidence, the run recorded" sh -c "
-    $MT scan --db '' 2> $TMP/s1 && grep -q '^scan: 3 alerts, 3 of them new, stored in the database as run 1' $TMP/s1 &&
+    $MT scan$V1_RULES --db '' 2> $TMP/s1 && grep -q '^scan: 3 alerts, 3 of them new, stored in the database as run 1' $TMP/s1 &&
     [ \"\$($PSQL -c 'SELECT count(*) FROM alerts')\" = 3 ] &&
     [ \"\$($PSQL -c \"SELECT string_agg(tx_id, ' ' ORDER BY ordinal) FROM alert_evidence WHERE alert_id = '8afd417a9d060684'\")\" = 'c01 c06 c10' ] &&
     [ \"\$($PSQL -c \"SELECT rule, account, window_start, window_end, values->>'count' FROM alerts WHERE alert_id = '8afd417a9d060684'\")\" = 'HT-ML-01|A1|2024-03-01 08:10:00+00|2024-03-06 15:30:00+00|3' ] &&
     [ \"\$($PSQL -c 'SELECT id, status, rows, rejected, alerts, alerts_new, watermark FROM runs')\" = '1|succeeded|17|0|3|3|2024-03-13 08:00:00+00' ]"
 check "a re-run stores nothing twice and leaves the investigators' triage alone" sh -c "
     $PSQL -c \"UPDATE alerts SET triage_status = 'escalated', triage_note = 'see case 12', triage_by = 'ana' WHERE alert_id = '8afd417a9d060684'\" &&
-    $MT scan --alerts '$URI' $D/canonical.csv 2> $TMP/s2 && grep -q '^scan: 3 alerts, 0 of them new' $TMP/s2 &&
+    $MT scan$V1_RULES --alerts '$URI' $D/canonical.csv 2> $TMP/s2 && grep -q '^scan: 3 alerts, 0 of them new' $TMP/s2 &&
     [ \"\$($PSQL -c 'SELECT count(*) FROM alerts')\" = 3 ] && [ \"\$($PSQL -c 'SELECT count(*) FROM alert_evidence')\" = 10 ] &&
     [ \"\$($PSQL -c \"SELECT triage_status, triage_note, triage_by, run_id FROM alerts WHERE alert_id = '8afd417a9d060684'\")\" = 'escalated|see case 12|ana|1' ]"
 check "no message shows the connection string" sh -c "

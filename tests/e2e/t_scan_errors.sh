@@ -37,8 +37,8 @@ check "corrupt gzip data: exit 3 with the byte offset" sh -c "
     grep -q \"corrupt gzip data (.*) in '$TMP/k.gz' at byte\" $TMP/err && ! [ -e $TMP/d.jsonl ]"
 check "gzip is recognised by its magic bytes, not its name" sh -c "
     gzip -c $D/canonical.csv > $TMP/looks-plain.csv && cp $D/canonical.csv $TMP/looks-gzip.gz &&
-    $MT scan -q $TMP/looks-plain.csv | cmp - tests/e2e/expected/canonical.jsonl &&
-    $MT scan -q $TMP/looks-gzip.gz | cmp - tests/e2e/expected/canonical.jsonl"
+    $MT scan$V1_RULES -q $TMP/looks-plain.csv | cmp - tests/e2e/expected/canonical.jsonl &&
+    $MT scan$V1_RULES -q $TMP/looks-gzip.gz | cmp - tests/e2e/expected/canonical.jsonl"
 check "an unreadable file: exit 3" sh -c "
     { $MT scan -q $TMP/missing.csv 2> $TMP/err; [ \$? -eq 3 ]; } &&
     grep -q \"cannot open '$TMP/missing.csv': No such file or directory\" $TMP/err"
