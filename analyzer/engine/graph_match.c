@@ -230,6 +230,48 @@ static gboolean near_enough(const Search *s, guint32 account, int hops)
     return n->key[i] && n->dist[i] <= hops;
 }
 
+static gboolean seen(const guint32 *a, guint n, guint32 v);
+
+/* Is the pair x -> y a leg of the cycle of path[0..depth) and the anchor? */
+static gboolean is_leg(const Search *s, int depth, guint32 x, guint32 y)
+{
+    if (s->anchor->core.from == x && s->anchor->core.to == y)
+        return TRUE;
+    for (int i = 0; i < depth; i++) {
+        if (s->path[i]->core.from == x && s->path[i]->core.to == y)
+            return TRUE;
+    }
+    return FALSE;
+}
+
+/* `strangers`: have the accounts of the cycle of path[0..depth) and the
+ * anchor no edge of the rule in the window among them but their legs,
+ * each its own way round (a leg paid again is still the leg)? A payment
+ * back along a leg, or across the ring, is a tie the ring does not
+ * explain: friends, flatmates and families pay each other every way. */
+static gboolean strangers(Search *s, int depth)
+{
+    guint32 acc[LIMIT_CYCLE_LENGTH];
+    int n = 0;
+    acc[n++] = s->anchor->core.to;
+    for (int i = 0; i < depth; i++)
+        acc[n++] = s->path[i]->core.to; /* the last is the anchor's sender */
+    for (int i = 0; i < n; i++) {
+        GraphIter it;
+        walk(s, acc[i], TRUE, 0, &it);
+        const GraphEdge *f;
+        while ((f = next(s, &it))) {
+            if (f->core.ts > s->t || !seen(acc, (guint)n, f->core.to))
+                continue;
+            if (!is_leg(s, depth, acc[i], f->core.to))
+                return FALSE;
+        }
+        if (s->out->exhausted)
+            return FALSE;
+    }
+    return TRUE;
+}
+
 /* Forward from node: a time-respecting path back to the anchor's sender. */
 static gboolean cycle_dfs(Search *s, guint32 node, int depth, gint64 after)
 {
@@ -246,7 +288,8 @@ static gboolean cycle_dfs(Search *s, guint32 node, int depth, gint64 after)
         s->path[depth] = f;
         int len = depth + 2; /* the path plus the closing anchor */
         if (f->core.to == s->anchor->core.from) {
-            if (len >= s->m->min_len && similar(s, f, s->anchor)) {
+            if (len >= s->m->min_len && similar(s, f, s->anchor) &&
+                (!s->m->strangers || strangers(s, depth + 1))) {
                 found(s, depth + 1, TRUE);
                 return TRUE;
             }

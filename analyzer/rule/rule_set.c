@@ -354,6 +354,8 @@ static void digest_match(GChecksum *sum, const RuleSet *rs, const MatchSpec *m)
     double d[] = {m->tolerance, m->ratio};
     g_checksum_update(sum, (const guchar *)w, sizeof w);
     g_checksum_update(sum, (const guchar *)d, sizeof d);
+    if (m->strangers) /* only when set: the fingerprints of other rules stay */
+        g_checksum_update(sum, (const guchar *)"strangers", 9);
     digest_program(sum, rs, &m->nodes);
 }
 
