@@ -46,6 +46,7 @@ typedef struct {
     gboolean memo_ok[NODE_MEMO];
     guint n_memo;
     Near *near; /* cycles of three or more only */
+    int hubs_left; /* cycle with `hubs K`: hubs the ring may still take in */
 } Search;
 
 /* Has account more than the pattern's max_degree edges of the rule in the
@@ -84,6 +85,29 @@ static gboolean node_ok(Search *s, guint32 account)
         s->memo_ok[s->n_memo++] = ok;
     }
     return ok;
+}
+
+/* May a cycle with `hubs K` take account in: passing the node predicate,
+ * and not a hub or a hub while the ring may take one more (*hub tells
+ * which, so that the caller gives it back when it leaves the account)?
+ * Without `hubs`, node_ok. */
+static gboolean cycle_node_ok(Search *s, guint32 account, gboolean *hub)
+{
+    *hub = FALSE;
+    if (!s->m->hubs)
+        return node_ok(s, account);
+    if (s->m->nodes.n) {
+        s->node_ev.account = account;
+        if (!rule_vm_run(&s->m->nodes, &s->node_ev))
+            return FALSE;
+    }
+    if (s->m->max_degree && is_hub(s, account)) {
+        if (s->hubs_left == 0)
+            return FALSE;
+        s->hubs_left--;
+        *hub = TRUE;
+    }
+    return TRUE;
 }
 
 static gboolean usable(Search *s, const GraphEdge *f)
@@ -295,9 +319,13 @@ static gboolean cycle_dfs(Search *s, guint32 node, int depth, gint64 after)
             }
         } else if (len < s->m->max_len && f->core.to != s->anchor->core.to &&
                    !on_path(s, depth, f->core.to) &&
-                   near_enough(s, f->core.to, s->m->max_len - len) && node_ok(s, f->core.to) &&
-                   cycle_dfs(s, f->core.to, depth + 1, f->core.ts)) {
-            return TRUE;
+                   near_enough(s, f->core.to, s->m->max_len - len)) {
+            gboolean hub;
+            if (!cycle_node_ok(s, f->core.to, &hub))
+                continue;
+            if (cycle_dfs(s, f->core.to, depth + 1, f->core.ts))
+                return TRUE;
+            s->hubs_left += hub;
         }
     }
     return FALSE;
@@ -689,6 +717,10 @@ static gboolean ends_ok(Search *s)
     const GraphEdge *e = s->anchor;
     if (s->m->kind == MATCH_GATHER_SCATTER)
         return node_ok(s, e->core.from);
+    gboolean hub;
+    s->hubs_left = s->m->hubs;
+    if (s->m->kind == MATCH_CYCLE)
+        return cycle_node_ok(s, e->core.from, &hub) && cycle_node_ok(s, e->core.to, &hub);
     return node_ok(s, e->core.from) && node_ok(s, e->core.to);
 }
 
