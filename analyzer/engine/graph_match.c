@@ -45,7 +45,7 @@ typedef struct {
     guint32 memo[NODE_MEMO];
     gboolean memo_ok[NODE_MEMO];
     guint n_memo;
-    Near *near; /* cycles of three or more only */
+    Near *near;    /* cycles of three or more only */
     int hubs_left; /* cycle with `hubs K`: hubs the ring may still take in */
 } Search;
 
