@@ -45,7 +45,8 @@ typedef struct {
     guint32 memo[NODE_MEMO];
     gboolean memo_ok[NODE_MEMO];
     guint n_memo;
-    Near *near; /* cycles of three or more only */
+    Near *near;    /* cycles of three or more only */
+    int hubs_left; /* cycle with `hubs K`: hubs the ring may still take in */
 } Search;
 
 /* Has account more than the pattern's max_degree edges of the rule in the
@@ -84,6 +85,29 @@ static gboolean node_ok(Search *s, guint32 account)
         s->memo_ok[s->n_memo++] = ok;
     }
     return ok;
+}
+
+/* May a cycle with `hubs K` take account in: passing the node predicate,
+ * and not a hub or a hub while the ring may take one more (*hub tells
+ * which, so that the caller gives it back when it leaves the account)?
+ * Without `hubs`, node_ok. */
+static gboolean cycle_node_ok(Search *s, guint32 account, gboolean *hub)
+{
+    *hub = FALSE;
+    if (!s->m->hubs)
+        return node_ok(s, account);
+    if (s->m->nodes.n) {
+        s->node_ev.account = account;
+        if (!rule_vm_run(&s->m->nodes, &s->node_ev))
+            return FALSE;
+    }
+    if (s->m->max_degree && is_hub(s, account)) {
+        if (s->hubs_left == 0)
+            return FALSE;
+        s->hubs_left--;
+        *hub = TRUE;
+    }
+    return TRUE;
 }
 
 static gboolean usable(Search *s, const GraphEdge *f)
@@ -230,6 +254,48 @@ static gboolean near_enough(const Search *s, guint32 account, int hops)
     return n->key[i] && n->dist[i] <= hops;
 }
 
+static gboolean seen(const guint32 *a, guint n, guint32 v);
+
+/* Is the pair x -> y a leg of the cycle of path[0..depth) and the anchor? */
+static gboolean is_leg(const Search *s, int depth, guint32 x, guint32 y)
+{
+    if (s->anchor->core.from == x && s->anchor->core.to == y)
+        return TRUE;
+    for (int i = 0; i < depth; i++) {
+        if (s->path[i]->core.from == x && s->path[i]->core.to == y)
+            return TRUE;
+    }
+    return FALSE;
+}
+
+/* `strangers`: have the accounts of the cycle of path[0..depth) and the
+ * anchor no edge of the rule in the window among them but their legs,
+ * each its own way round (a leg paid again is still the leg)? A payment
+ * back along a leg, or across the ring, is a tie the ring does not
+ * explain: friends, flatmates and families pay each other every way. */
+static gboolean strangers(Search *s, int depth)
+{
+    guint32 acc[LIMIT_CYCLE_LENGTH];
+    int n = 0;
+    acc[n++] = s->anchor->core.to;
+    for (int i = 0; i < depth; i++)
+        acc[n++] = s->path[i]->core.to; /* the last is the anchor's sender */
+    for (int i = 0; i < n; i++) {
+        GraphIter it;
+        walk(s, acc[i], TRUE, 0, &it);
+        const GraphEdge *f;
+        while ((f = next(s, &it))) {
+            if (f->core.ts > s->t || !seen(acc, (guint)n, f->core.to))
+                continue;
+            if (!is_leg(s, depth, acc[i], f->core.to))
+                return FALSE;
+        }
+        if (s->out->exhausted)
+            return FALSE;
+    }
+    return TRUE;
+}
+
 /* Forward from node: a time-respecting path back to the anchor's sender. */
 static gboolean cycle_dfs(Search *s, guint32 node, int depth, gint64 after)
 {
@@ -246,15 +312,20 @@ static gboolean cycle_dfs(Search *s, guint32 node, int depth, gint64 after)
         s->path[depth] = f;
         int len = depth + 2; /* the path plus the closing anchor */
         if (f->core.to == s->anchor->core.from) {
-            if (len >= s->m->min_len && similar(s, f, s->anchor)) {
+            if (len >= s->m->min_len && similar(s, f, s->anchor) &&
+                (!s->m->strangers || strangers(s, depth + 1))) {
                 found(s, depth + 1, TRUE);
                 return TRUE;
             }
         } else if (len < s->m->max_len && f->core.to != s->anchor->core.to &&
                    !on_path(s, depth, f->core.to) &&
-                   near_enough(s, f->core.to, s->m->max_len - len) && node_ok(s, f->core.to) &&
-                   cycle_dfs(s, f->core.to, depth + 1, f->core.ts)) {
-            return TRUE;
+                   near_enough(s, f->core.to, s->m->max_len - len)) {
+            gboolean hub;
+            if (!cycle_node_ok(s, f->core.to, &hub))
+                continue;
+            if (cycle_dfs(s, f->core.to, depth + 1, f->core.ts))
+                return TRUE;
+            s->hubs_left += hub;
         }
     }
     return FALSE;
@@ -646,6 +717,10 @@ static gboolean ends_ok(Search *s)
     const GraphEdge *e = s->anchor;
     if (s->m->kind == MATCH_GATHER_SCATTER)
         return node_ok(s, e->core.from);
+    gboolean hub;
+    s->hubs_left = s->m->hubs;
+    if (s->m->kind == MATCH_CYCLE)
+        return cycle_node_ok(s, e->core.from, &hub) && cycle_node_ok(s, e->core.to, &hub);
     return node_ok(s, e->core.from) && node_ok(s, e->core.to);
 }
 

@@ -11,6 +11,8 @@
  * whose rule has running inflow sums (graph_sum_inflow) decides with them
  * and lists its evidence only when it matches; a cycle of three or more
  * does not enter an account one or two hops too far from closing it.
+ * A cycle with `strangers` is kept only when its accounts have no edge of
+ * the rule among them but its legs; else the search goes on.
  * A gather-scatter with `hold` counts only the sources whose inflow the
  * account passed on within that time, and the destinations of those
  * payments (a pass-through, not two independent counts). */

@@ -395,6 +395,8 @@ typedef struct {
     gboolean unordered;   /* `ordered false`: a cycle's hops in any time order */
     int max_degree;       /* > 0: an account with more edges in the window is no part of it */
     gint64 hold;          /* gather_scatter, > 0: seconds a payment may follow its inflow */
+    gboolean strangers;   /* cycle: no edge between its accounts but its legs' way round */
+    int hubs;             /* cycle: accounts above max_degree it may still take in */
     RuleProgram nodes;    /* `where node...`: every account of the pattern passes it */
     char *nodes_src;      /* the predicate as written, or NULL */
 } MatchSpec;

@@ -835,6 +835,10 @@ static gboolean parse_match_option(Parser *p, Rule *r)
         ok = parse_ordered(p, m);
     } else if (accept_kw(p, "max_degree")) {
         ok = parse_count(p, &m->max_degree, 1, 1000000000);
+    } else if (accept_kw(p, "strangers")) {
+        m->strangers = TRUE;
+    } else if (accept_kw(p, "hubs")) {
+        ok = parse_count(p, &m->hubs, 1, LIMIT_CYCLE_LENGTH);
     } else if (accept_kw(p, "hold")) {
         ok = parse_duration(p, &m->hold, "hold");
     } else if (accept_kw(p, "intermediaries") || accept_kw(p, "sources") ||
@@ -843,8 +847,8 @@ static gboolean parse_match_option(Parser *p, Rule *r)
     } else if (accept_kw(p, "destinations")) {
         ok = parse_count(p, &m->k2, 1, LIMIT_GRAPH_MATCH / 2);
     } else {
-        err_expected(p, "length, tolerance, ratio, ordered, max_degree, hold, intermediaries, "
-                        "senders, sources, destinations or where node...");
+        err_expected(p, "length, tolerance, ratio, ordered, max_degree, hubs, strangers, hold, "
+                        "intermediaries, senders, sources, destinations or where node...");
         ok = FALSE;
     }
     return ok;
@@ -873,6 +877,12 @@ static void parse_match(Parser *p, Rule *r)
     if (m->kind != MATCH_CYCLE && m->unordered)
         rule_ctx_error(p->cx, p->prev.line, p->prev.col,
                        "'ordered false' applies to 'match cycle' only");
+    if ((m->kind != MATCH_CYCLE || !m->max_degree) && m->hubs)
+        rule_ctx_error(p->cx, p->prev.line, p->prev.col,
+                       "'hubs' applies to 'match cycle' with 'max_degree' only");
+    if (m->kind != MATCH_CYCLE && m->strangers)
+        rule_ctx_error(p->cx, p->prev.line, p->prev.col,
+                       "'strangers' applies to 'match cycle' only");
     if (m->kind != MATCH_GATHER_SCATTER && m->hold)
         rule_ctx_error(p->cx, p->prev.line, p->prev.col,
                        "'hold' applies to 'match gather_scatter' only");

@@ -354,6 +354,12 @@ static void digest_match(GChecksum *sum, const RuleSet *rs, const MatchSpec *m)
     double d[] = {m->tolerance, m->ratio};
     g_checksum_update(sum, (const guchar *)w, sizeof w);
     g_checksum_update(sum, (const guchar *)d, sizeof d);
+    if (m->strangers) /* only when set: the fingerprints of other rules stay */
+        g_checksum_update(sum, (const guchar *)"strangers", 9);
+    if (m->hubs) {
+        gint64 h = m->hubs;
+        g_checksum_update(sum, (const guchar *)&h, sizeof h);
+    }
     digest_program(sum, rs, &m->nodes);
 }
 
