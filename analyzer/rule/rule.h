@@ -122,6 +122,7 @@ typedef enum {
     X(CP_IS_NEW, "counterparty.is_new", TY_BOOL, 0, 1, 2)                                          \
     X(CP_PAID_BEFORE, "counterparty.paid_before", TY_NUM, 0, 4294967295.0, 2)                      \
     X(CP_FIRST_SEEN, "counterparty.first_seen", TY_NUM, -1, 1e6, 2)                                \
+    X(CP_PAID_BACK, "counterparty.paid_back", TY_NUM, 0, 4294967295.0, 2)                          \
     X(AMOUNT_ORIG, "amount_orig", TY_MONEY, 0, 1e18, 0)
 
 typedef enum {

@@ -202,7 +202,8 @@ static guint history_part(FieldId f)
         return 0;
     if (f == FIELD_DATA_DAYS)
         return RULE_HISTORY_DATA;
-    return f == FIELD_CP_IS_NEW || f == FIELD_CP_PAID_BEFORE || f == FIELD_CP_FIRST_SEEN
+    return f == FIELD_CP_IS_NEW || f == FIELD_CP_PAID_BEFORE || f == FIELD_CP_FIRST_SEEN ||
+                   f == FIELD_CP_PAID_BACK
                ? RULE_HISTORY_PAIR
                : RULE_HISTORY_ACCOUNT;
 }

@@ -218,6 +218,8 @@ static double history_field(FieldId f, const RuleEval *ev)
         return pair && h->paid[0] + h->paid[1] == 0;
     case FIELD_CP_PAID_BEFORE:
         return pair ? h->paid[0] : 0;
+    case FIELD_CP_PAID_BACK:
+        return pair ? h->paid[1] : 0;
     case FIELD_CP_FIRST_SEEN:
         return pair && h->paid[0] + h->paid[1] ? days_between(h->pair_first, t->ts) : -1;
     default:
