@@ -128,9 +128,9 @@ guint32 ckpt_count(CkptIn *in, gsize item);
 gboolean ckpt_get_blobs(CkptIn *in, const CkptBlobWant *w, guint n);
 
 /* Where the records (transaction cores and ids, txn_store.h) that windows
- * and graph edges point at lie: the stores' chunks are written whole, and
- * a pointer into one as (chunk << 32 | offset), the chunk counted over
- * every store of an engine in the order they were written. */
+ * and graph edges point at lie: the stores' chunks are saved whole (as
+ * blobs), and a pointer into one as (chunk << 32 | offset), the chunk
+ * counted over every store of an engine in the order they were written. */
 typedef struct {
     GArray *chunks; /* CkptChunk, sorted by base once ckpt_refs_seal ran */
 } CkptRefs;
