@@ -52,7 +52,8 @@ typedef struct {
     gint64 max_ts;      /* the latest row time processed */
     guint64 late_rows;  /* --state: rows at or before its watermark */
     gint64 late_first;  /* the first of them */
-    gsize state_bytes;  /* --state: the bytes written */
+    gsize state_bytes;  /* --state: the bytes of the state written */
+    guint64 state_new;  /* of which new (the rest was there already) */
     gint64 state_mark;  /* and at which watermark */
 } ScanCmd;
 
@@ -271,8 +272,9 @@ static void summary(ScanCmd *s)
                 tstamp_format_utc(scan_state_watermark(s->state), a),
                 cmd_count(scan_state_read_bytes(s->state), b));
     if (s->o.state)
-        fprintf(stderr, "scan: state of %s bytes at %s written to %s\n",
-                cmd_count(s->state_bytes, a), tstamp_format_utc(s->state_mark, b), s->o.state);
+        fprintf(stderr, "scan: state of %s bytes at %s written to %s (%s bytes of it new)\n",
+                cmd_count(s->state_bytes, a), tstamp_format_utc(s->state_mark, b), s->o.state,
+                cmd_count(s->state_new, c));
     for (guint i = 0; i < s->rs->rules->len; i++) {
         const Rule *r = g_ptr_array_index(s->rs->rules, i);
         fprintf(stderr, "  %-12s %8s  %s\n", r->id,
@@ -399,7 +401,8 @@ static gboolean state_load(ScanCmd *s)
         return TRUE; /* a first run */
     g_autoptr(GBytes) bytes = g_mapped_file_get_bytes(m);
     g_mapped_file_unref(m);
-    if (!scan_state_offer(s->state, bytes, G_MININT64)) {
+    if (!scan_state_offer(s->state, bytes, scan_state_file_blobs(s->state, s->o.state),
+                          G_MININT64)) {
         cmd_error("scan", "the state file %s cannot be used: %s; scan all the data again "
                           "without it (or with a new --state file)",
                   s->o.state, scan_state_why(s->state));
@@ -428,13 +431,13 @@ static int state_late(ScanCmd *s)
 static gboolean state_write(ScanCmd *s)
 {
     gint64 mark = s->max_ts != G_MININT64 ? s->max_ts : scan_state_watermark(s->state);
-    g_autoptr(GBytes) bytes = scan_state_save(s->state, s->scan, mark);
+    g_autoptr(CkptSave) save = scan_state_save(s->state, s->scan, mark);
     g_autoptr(GError) err = NULL;
-    if (!checkpoint_write_file(s->o.state, bytes, &err)) {
+    if (!checkpoint_write_file(s->o.state, save, &err)) {
         cmd_error("scan", "the alerts are written, the state is not: %s", err->message);
         return FALSE;
     }
-    s->state_bytes = g_bytes_get_size(bytes);
+    s->state_bytes = ckpt_save_bytes(save, &s->state_new);
     s->state_mark = mark;
     return TRUE;
 }

@@ -60,7 +60,7 @@ struct ScanPg {
     /* checkpoints (scan_pg_set_state): borrowed; the state to store; the
      * latest row time processed; the accounts export asked for */
     ScanState *state;
-    GBytes *state_out;
+    CkptSave *state_out;
     gint64 max_ts;
     guint64 rows;
     gboolean want_accounts;
@@ -189,8 +189,7 @@ void scan_pg_free(ScanPg *p)
     g_free(p->channels);
     g_free(p->source_desc);
     g_free(p->rules_changed);
-    if (p->state_out)
-        g_bytes_unref(p->state_out);
+    ckpt_save_free(p->state_out);
     if (p->own)
         scan_pg_options_clear(p->own);
     g_free(p->own);
@@ -323,14 +322,17 @@ static gboolean scan_pg_state_plan(ScanPg *p, gint64 *from, GError **error)
     if (!p->state || !p->o->incremental || p->watermark == G_MININT64)
         return TRUE;
     g_autoptr(GBytes) bytes = NULL;
-    gint64 mark = G_MININT64;
+    gint64 mark = G_MININT64, t0 = g_get_monotonic_time();
     if (p->late.rows)
         scan_state_refuse(p->state, g_strdup("late rows were loaded behind the watermark"));
     else if (!sink_pg_checkpoint_read(p->sink, &bytes, &mark, error))
         return FALSE;
+    scan_state_add_seconds(p->state, (double)(g_get_monotonic_time() - t0) / G_USEC_PER_SEC);
+    if (p->late.rows)
+        ;
     else if (!bytes)
         scan_state_refuse(p->state, g_strdup("no engine state is stored"));
-    else if (scan_state_offer(p->state, bytes, p->watermark)) {
+    else if (scan_state_offer(p->state, bytes, sink_pg_blobs(p->sink), p->watermark)) {
         *from = p->watermark + 1;
         return TRUE;
     }
@@ -435,8 +437,16 @@ gboolean scan_pg_alert(ScanPg *p, const Alert *a)
 gboolean scan_pg_commit(ScanPg *p, const InputStats *st, guint64 *stored, GError **error)
 {
     g_autofree char *note = scan_pg_state_note(p);
-    SinkPgTotals t = {p->from,     p->to,     st->rows, p->replayed, st->rejected,
-                      p->latest, p->late.rows, note, scan_state_read_bytes(p->state),
+    SinkPgTotals t = {p->from,
+                      p->to,
+                      st->rows,
+                      p->replayed,
+                      st->rejected,
+                      p->latest,
+                      p->late.rows,
+                      note,
+                      scan_state_read_bytes(p->state),
+                      scan_state_load_seconds(p->state),
                       p->state_out};
     SinkPg *sink = g_steal_pointer(&p->sink);
     p->run_id = sink_pg_run_id(sink);
@@ -580,9 +590,14 @@ void scan_pg_summary(const ScanPg *p, guint64 raised, guint64 stored, FILE *out)
     g_autofree char *note = scan_pg_state_note(p);
     if (note)
         fprintf(out, "scan: incremental: %s\n", note);
-    if (p->state_out)
-        fprintf(out, "scan: incremental: engine state of %s bytes stored at the watermark %s\n",
-                cmd_count(g_bytes_get_size(p->state_out), a), tstamp_format_utc(p->latest != G_MININT64 ? p->latest : p->watermark, b));
+    if (p->state_out) {
+        guint64 fresh, all = ckpt_save_bytes(p->state_out, &fresh);
+        fprintf(out, "scan: incremental: engine state of %s bytes stored at the watermark %s, %s "
+                     "of them written by this run\n",
+                cmd_count(all, a),
+                tstamp_format_utc(p->latest != G_MININT64 ? p->latest : p->watermark, b),
+                cmd_count(fresh, c));
+    }
     if (p->o->incremental && scan_state_using(p->state))
         fprintf(out, "scan: incremental: read %s rows after it, replayed none\n",
                 cmd_count(p->rows, a));

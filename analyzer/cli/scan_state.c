@@ -12,6 +12,8 @@ struct ScanState {
     Checkpoint *in; /* the checkpoint in use, or NULL */
     gsize read;     /* bytes of the one offered */
     char *why;      /* why none is used */
+    CkptBlobReader *file_blobs; /* scan_state_file_blobs */
+    double seconds;             /* scan_state_load_seconds */
 };
 
 ScanState *scan_state_new(const RuleSet *rs, guint threads)
@@ -27,6 +29,7 @@ void scan_state_free(ScanState *st)
     if (!st)
         return;
     checkpoint_free(st->in);
+    checkpoint_file_blobs_free(st->file_blobs);
     g_free(st->kyc);
     g_free(st->why);
     g_free(st);
@@ -39,11 +42,22 @@ void scan_state_refuse(ScanState *st, char *why)
     st->why = why;
 }
 
-gboolean scan_state_offer(ScanState *st, GBytes *bytes, gint64 expect)
+const CkptBlobReader *scan_state_file_blobs(ScanState *st, const char *path)
+{
+    checkpoint_file_blobs_free(st->file_blobs);
+    return st->file_blobs = checkpoint_file_blobs(path);
+}
+
+gboolean scan_state_offer(ScanState *st, GBytes *bytes, const CkptBlobReader *blobs,
+                          gint64 expect)
 {
     char *why = NULL, a[32], b[32];
+    gint64 t0 = g_get_monotonic_time();
     st->read = g_bytes_get_size(bytes);
-    g_autoptr(Checkpoint) c = checkpoint_open(bytes, &why);
+    g_autoptr(Checkpoint) c = checkpoint_open(bytes, blobs, &why);
+    st->seconds += (double)(g_get_monotonic_time() - t0) / G_USEC_PER_SEC;
+    if (c)
+        st->read = checkpoint_bytes(c);
     CkptFit fit = {st->rs->digest, st->kyc, st->threads};
     if (!c || !checkpoint_fits(c, &fit, &why)) {
         scan_state_refuse(st, why);
@@ -79,6 +93,16 @@ gsize scan_state_read_bytes(const ScanState *st)
     return st ? st->read : 0;
 }
 
+double scan_state_load_seconds(const ScanState *st)
+{
+    return st ? st->seconds : 0;
+}
+
+void scan_state_add_seconds(ScanState *st, double s)
+{
+    st->seconds += s;
+}
+
 gboolean scan_state_accounts(ScanState *st, const char *path, GError **error)
 {
     g_free(st->kyc);
@@ -104,16 +128,22 @@ static gboolean restore_failed(char *why, GError **error)
 gboolean scan_state_restore_tables(ScanState *st, Scan *scan, GError **error)
 {
     char *why = NULL;
-    return !st->in || scan_checkpoint_tables(scan, st->in, &why) || restore_failed(why, error);
+    gint64 t0 = g_get_monotonic_time();
+    gboolean ok = !st->in || scan_checkpoint_tables(scan, st->in, &why);
+    st->seconds += (double)(g_get_monotonic_time() - t0) / G_USEC_PER_SEC;
+    return ok || restore_failed(why, error);
 }
 
 gboolean scan_state_restore_engine(ScanState *st, Scan *scan, GError **error)
 {
     char *why = NULL;
-    return !st->in || scan_checkpoint_engine(scan, st->in, &why) || restore_failed(why, error);
+    gint64 t0 = g_get_monotonic_time();
+    gboolean ok = !st->in || scan_checkpoint_engine(scan, st->in, &why);
+    st->seconds += (double)(g_get_monotonic_time() - t0) / G_USEC_PER_SEC;
+    return ok || restore_failed(why, error);
 }
 
-GBytes *scan_state_save(const ScanState *st, const Scan *scan, gint64 watermark)
+CkptSave *scan_state_save(const ScanState *st, const Scan *scan, gint64 watermark)
 {
     CkptFit fit = {st->rs->digest, st->kyc ? st->kyc : "", st->threads};
     return scan_checkpoint_save(scan, &fit, watermark);

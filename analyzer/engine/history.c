@@ -349,8 +349,7 @@ gboolean history_pairs_load(HistoryPairs *p, CkptIn *in)
             (guint64)u > (in->n - in->at) / (4 + sizeof(PairSlot)))
             return ckpt_fail(in, "a history pair table has a size it cannot have");
         hugemem_free(part->slots, (gsize)part->n * sizeof(PairSlot));
-        part->slots = hugemem_alloc((gsize)n * sizeof(PairSlot));
-        memset(part->slots, 0, (gsize)n * sizeof(PairSlot));
+        part->slots = hugemem_alloc((gsize)n * sizeof(PairSlot)); /* zeroed */
         part->n = n;
         part->used = u;
         for (guint32 k = 0; k < u && !in->bad; k++) {

@@ -3,7 +3,13 @@
  * Records are appended to chunks that double from 64 KiB up to a huge page;
  * a chunk is released whole once its newest transaction is older than the
  * store's look-back, and kept as a spare so that a long scan reuses the
- * same pages instead of faulting in fresh ones. */
+ * same pages instead of faulting in fresh ones.
+ *
+ * Checkpoints: a chunk is saved as segments, each a blob: the bytes it
+ * held when first saved, then what was appended before each later save.
+ * A save writes only the new segment of a chunk that grew; a chunk no
+ * longer appended to that has gathered more than TXN_SEGS_MAX segments is
+ * written once more as one blob, so that a load reads few blobs. */
 #include "engine/txn_store.h"
 
 #include <string.h>
@@ -14,12 +20,24 @@
  * double up to a huge page. */
 #define TXN_CHUNK_FIRST (64 * 1024)
 #define TXN_CHUNK_MAX   (2 * 1024 * 1024)
+#define TXN_SEGS_MAX    16
+
+/* A segment of a chunk saved as a blob. */
+typedef struct {
+    guint64 key;
+    guint32 crc;
+    guint32 len;
+} TxnSeg;
 
 typedef struct {
     guint8 *data;
     gsize size, used;
     gint64 max_ts; /* the newest transaction stored in it */
     guint64 records;
+    /* checkpoints: the segments it was saved or loaded as (TxnSeg), which
+     * cover its first `saved` bytes */
+    GArray *segs;
+    gsize saved;
 } TxnChunk;
 
 struct TxnStore {
@@ -41,6 +59,8 @@ static void chunk_free(gpointer p)
 {
     TxnChunk *c = p;
     hugemem_free(c->data, c->size);
+    if (c->segs)
+        g_array_free(c->segs, TRUE);
     g_free(c);
 }
 
@@ -68,10 +88,14 @@ static TxnChunk *chunk_new(TxnStore *s, gsize need)
         c = g_new(TxnChunk, 1);
         c->size = size;
         c->data = hugemem_alloc(size);
+        c->segs = NULL;
     }
     c->used = 0;
     c->max_ts = G_MININT64;
     c->records = 0;
+    if (c->segs)
+        g_array_set_size(c->segs, 0);
+    c->saved = 0;
     g_queue_push_tail(&s->chunks, c);
     return c;
 }
@@ -124,35 +148,91 @@ guint64 txn_store_bytes(const TxnStore *s)
 
 /* ---- checkpoints (engine/checkpoint.h) ---- */
 
-/* The chunks in use, oldest first, each whole (its records as they lie,
- * its newest time and count), counted in refs for the pointers into them. */
-void txn_store_save(const TxnStore *s, CkptOut *o, CkptRefs *refs)
+/* Makes c's segments cover its bytes: one more for what was appended
+ * since the last save, or one for all of it when a chunk that is no
+ * longer appended to (full) has too many. */
+static void chunk_segments(TxnChunk *c, gboolean full)
 {
-    ckpt_u32(o, g_queue_get_length((GQueue *)&s->chunks));
+    if (!c->segs)
+        c->segs = g_array_new(FALSE, FALSE, sizeof(TxnSeg));
+    if (c->saved > c->used || (full && c->segs->len > TXN_SEGS_MAX)) {
+        g_array_set_size(c->segs, 0);
+        c->saved = 0;
+    }
+    if (c->used > c->saved) {
+        TxnSeg seg = {0, 0, (guint32)(c->used - c->saved)};
+        g_array_append_val(c->segs, seg);
+        c->saved = c->used;
+    }
+}
+
+/* The chunks in use, oldest first, each with its size, newest time and
+ * count, and its segments as blobs (key, length, CRC; only new ones are
+ * fresh); each counted in refs for the pointers into it. */
+void txn_store_save(TxnStore *s, CkptOut *o, CkptRefs *refs)
+{
+    ckpt_u32(o, g_queue_get_length(&s->chunks));
     for (const GList *l = s->chunks.head; l; l = l->next) {
-        const TxnChunk *c = l->data;
+        TxnChunk *c = l->data;
+        chunk_segments(c, l->next != NULL);
         ckpt_i64(o, (gint64)c->used);
         ckpt_i64(o, c->max_ts);
         ckpt_i64(o, (gint64)c->records);
-        ckpt_put(o, c->data, c->used);
+        ckpt_u32(o, c->segs->len);
+        gsize at = 0;
+        for (guint i = 0; i < c->segs->len; i++) {
+            TxnSeg *seg = &g_array_index(c->segs, TxnSeg, i);
+            ckpt_blob(o, &seg->key, &seg->crc, c->data + at, seg->len);
+            ckpt_i64(o, (gint64)seg->key);
+            ckpt_u32(o, seg->len);
+            ckpt_u32(o, seg->crc);
+            at += seg->len;
+        }
         ckpt_refs_add(refs, c->data, c->used);
     }
+}
+
+/* Reads one chunk's table entry into a new chunk of s, its segments'
+ * blobs added to want (read later, all at once, straight into it). */
+static gboolean chunk_load(TxnStore *s, CkptIn *in, GArray *want)
+{
+    gint64 used = ckpt_get_i64(in), max_ts = ckpt_get_i64(in), records = ckpt_get_i64(in);
+    guint32 n = ckpt_count(in, 16);
+    if (in->bad || used < 0 || used > 64 * TXN_CHUNK_MAX || used % 8 || records < 0)
+        return ckpt_fail(in, "a chunk of records has a size it cannot have");
+    TxnChunk *c = chunk_new(s, MAX((gsize)used, 1));
+    c->segs = c->segs ? c->segs : g_array_new(FALSE, FALSE, sizeof(TxnSeg));
+    gsize at = 0;
+    for (guint32 i = 0; i < n && !in->bad; i++) {
+        TxnSeg seg;
+        seg.key = (guint64)ckpt_get_i64(in);
+        seg.len = ckpt_get_u32(in);
+        seg.crc = ckpt_get_u32(in);
+        if (!seg.key || seg.len > (gsize)used - at)
+            return ckpt_fail(in, "a chunk of records has segments past its size");
+        g_array_append_val(c->segs, seg);
+        CkptBlobWant w = {seg.key, c->data + at, seg.len, seg.crc};
+        g_array_append_val(want, w);
+        at += seg.len;
+    }
+    if (!in->bad && at != (gsize)used)
+        return ckpt_fail(in, "a chunk of records has segments short of its size");
+    c->used = c->saved = (gsize)used;
+    c->max_ts = max_ts;
+    c->records = (guint64)records;
+    return !in->bad;
 }
 
 gboolean txn_store_load(TxnStore *s, CkptIn *in, CkptRecs *recs)
 {
     g_assert(g_queue_is_empty(&s->chunks));
-    guint32 n = ckpt_count(in, 24);
-    for (guint32 i = 0; i < n && !in->bad; i++) {
-        gint64 used = ckpt_get_i64(in), max_ts = ckpt_get_i64(in), records = ckpt_get_i64(in);
-        if (used < 0 || (guint64)used > in->n - in->at || used % 8 || records < 0)
-            return ckpt_fail(in, "a chunk of records runs past the end");
-        TxnChunk *c = chunk_new(s, MAX((gsize)used, 1));
-        ckpt_get(in, c->data, (gsize)used);
-        c->used = (gsize)used;
-        c->max_ts = max_ts;
-        c->records = (guint64)records;
-        ckpt_recs_add(recs, c->data, c->used);
-    }
-    return !in->bad;
+    g_autoptr(GArray) want = g_array_new(FALSE, FALSE, sizeof(CkptBlobWant));
+    guint32 n = ckpt_count(in, 28);
+    for (guint32 i = 0; i < n && chunk_load(s, in, want); i++)
+        ;
+    if (!ckpt_get_blobs(in, (const CkptBlobWant *)(const void *)want->data, want->len))
+        return FALSE;
+    for (const GList *l = s->chunks.head; l; l = l->next)
+        ckpt_recs_add(recs, ((TxnChunk *)l->data)->data, ((TxnChunk *)l->data)->used);
+    return TRUE;
 }

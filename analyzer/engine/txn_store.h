@@ -33,10 +33,11 @@ guint64 txn_store_bytes(const TxnStore *s);
 /* The records held (in chunks not yet freed). */
 guint64 txn_store_records(const TxnStore *s);
 
-/* Checkpoints (engine/checkpoint.h): the chunks in use, whole, counted in
- * refs; read into an empty store, each chunk added to recs (FALSE: in is
- * bad). */
-void txn_store_save(const TxnStore *s, CkptOut *o, CkptRefs *refs);
+/* Checkpoints (engine/checkpoint.h): the chunks in use, each a blob (a
+ * chunk unchanged since it was last saved or loaded keeps its blob: only
+ * new and grown chunks are fresh), counted in refs; read into an empty
+ * store, each chunk added to recs (FALSE: in is bad). */
+void txn_store_save(TxnStore *s, CkptOut *o, CkptRefs *refs);
 gboolean txn_store_load(TxnStore *s, CkptIn *in, CkptRecs *recs);
 
 /* The transaction id of a record (borrowed from the record). */

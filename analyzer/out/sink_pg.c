@@ -7,6 +7,7 @@
  * JSON Lines form, so the database holds exactly what the JSON file would. */
 #include "out/sink_pg.h"
 
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -36,6 +37,7 @@ struct SinkPg {
     GString *buf;  /* COPY text rows not yet sent */
     GString *json; /* scratch: one alert */
     GError *error; /* the first write failure */
+    CkptBlobReader blobs; /* sink_pg_blobs */
 };
 
 /* Staged alerts already stored (a re-run) are dropped first, through the
@@ -431,105 +433,233 @@ static guint64 get_be(const guint8 *p, int n)
     return v;
 }
 
-/* The bytes of state as rows (at, data) of engine_state_parts, in COPY's
- * binary format: a header, per row its field count and each field's
- * length and bytes (big-endian), and a trailer; put a megabyte at a time,
- * which libpq sends in a few large writes rather than one per row. */
-static gboolean sink_pg_state_copy(SinkPg *s, const char *what, GBytes *state, GError **error)
+/* A binary COPY of state parts under way: rows ([key,] at, data) in
+ * COPY's binary format (a header, per row its field count and each
+ * field's length and bytes, big-endian, and a trailer), put a megabyte at
+ * a time, which libpq sends in a few large writes rather than one per row. */
+typedef struct {
+    SinkPg *s;
+    const char *what;
+    GByteArray *buf;
+} PartCopy;
+
+static gboolean parts_begin(PartCopy *c, SinkPg *s, const char *what, const char *sql,
+                            GError **error)
 {
     static const guint8 head[19] = "PGCOPY\n\377\r\n";
-    static const guint8 trailer[2] = {0xff, 0xff};
-    gsize n;
-    const guint8 *data = g_bytes_get_data(state, &n);
-    if (!db_copy_in_begin(s->conn, what, "COPY engine_state_parts (at, data) FROM STDIN (FORMAT binary)",
-                          error))
+    *c = (PartCopy){s, what, NULL};
+    if (!db_copy_in_begin(s->conn, what, sql, error))
         return FALSE;
-    g_autoptr(GByteArray) buf = g_byte_array_sized_new(128 * (STATE_PART + 18) + sizeof head);
-    g_byte_array_append(buf, head, sizeof head);
+    c->buf = g_byte_array_sized_new(128 * (STATE_PART + 30) + sizeof head);
+    g_byte_array_append(c->buf, head, sizeof head);
+    return TRUE;
+}
+
+/* The n bytes at data as parts at their offsets, under key (key < 0:
+ * rows of engine_state_parts, which have none). */
+static gboolean parts_put(PartCopy *c, gint64 key, const guint8 *data, gsize n, GError **error)
+{
     for (gsize at = 0; at < n; at += STATE_PART) {
         gsize len = MIN(STATE_PART, n - at);
-        guint8 row[2 + 4 + 8 + 4];
-        put_be(row, 2, 2);
-        put_be(row + 2, 8, 4);
-        put_be(row + 6, at, 8);
-        put_be(row + 14, len, 4);
-        g_byte_array_append(buf, row, sizeof row);
-        g_byte_array_append(buf, data + at, (guint)len);
-        if (buf->len >= 127 * (STATE_PART + 18)) {
-            if (!db_copy_put(s->conn, what, (const char *)buf->data, buf->len, error))
+        guint8 row[2 + 12 + 12 + 4], *p = row;
+        put_be(p, key < 0 ? 2 : 3, 2);
+        p += 2;
+        if (key >= 0) {
+            put_be(p, 8, 4);
+            put_be(p + 4, (guint64)key, 8);
+            p += 12;
+        }
+        put_be(p, 8, 4);
+        put_be(p + 4, at, 8);
+        put_be(p + 12, len, 4);
+        p += 16;
+        g_byte_array_append(c->buf, row, (guint)(p - row));
+        g_byte_array_append(c->buf, data + at, (guint)len);
+        if (c->buf->len >= 127 * (STATE_PART + 30)) {
+            if (!db_copy_put(c->s->conn, c->what, (const char *)c->buf->data, c->buf->len, error))
                 return FALSE;
-            g_byte_array_set_size(buf, 0);
+            g_byte_array_set_size(c->buf, 0);
         }
     }
-    g_byte_array_append(buf, trailer, sizeof trailer);
-    return db_copy_put(s->conn, what, (const char *)buf->data, buf->len, error) &&
-           db_copy_in_end(s->conn, what, NULL, error);
+    return TRUE;
+}
+
+static gboolean parts_end(PartCopy *c, gboolean ok, GError **error)
+{
+    static const guint8 trailer[2] = {0xff, 0xff};
+    if (c->buf)
+        g_byte_array_append(c->buf, trailer, sizeof trailer);
+    ok = ok && db_copy_put(c->s->conn, c->what, (const char *)c->buf->data, c->buf->len, error) &&
+         db_copy_in_end(c->s->conn, c->what, NULL, error);
+    if (c->buf)
+        g_byte_array_free(c->buf, TRUE);
+    return ok;
+}
+
+/* For the tests of what a killed run leaves: MONEYTRAIL_TEST_KILL=state
+ * kills the process once the state is written in the run's transaction,
+ * before its commit. */
+static void sink_pg_test_kill(void)
+{
+    if (g_strcmp0(g_getenv("MONEYTRAIL_TEST_KILL"), "state") == 0)
+        raise(SIGKILL);
+}
+
+/* The state's payload into engine_state_parts (TRUNCATE, not DELETE: the
+ * old parts leave no dead rows behind), and its blobs into
+ * engine_state_blobs: the stored ones it does not name deleted (expired
+ * chunks, and every one when the run did not start from the stored
+ * state), its fresh ones inserted. */
+static gboolean sink_pg_state_write(SinkPg *s, const char *what, const CkptSave *save,
+                                    GError **error)
+{
+    g_autoptr(GString) keep = g_string_new("{");
+    for (guint i = 0; i < save->blobs->len; i++) {
+        const CkptBlob *b = &g_array_index(save->blobs, CkptBlob, i);
+        if (!b->fresh)
+            g_string_append_printf(keep, "%s%" G_GUINT64_FORMAT, keep->len > 1 ? "," : "", b->key);
+    }
+    g_string_append_c(keep, '}');
+    const char *p[] = {keep->str};
+    gsize n;
+    const guint8 *data = g_bytes_get_data(save->bytes, &n);
+    PartCopy c;
+    if (!db_command(s->conn, what, "TRUNCATE engine_state_parts", 0, NULL, error) ||
+        !parts_begin(&c, s, what, "COPY engine_state_parts (at, data) FROM STDIN (FORMAT binary)",
+                     error) ||
+        !parts_end(&c, parts_put(&c, -1, data, n, error), error) ||
+        !db_command(s->conn, what, "DELETE FROM engine_state_blobs WHERE key <> ALL ($1::bigint[])",
+                    1, p, error) ||
+        !parts_begin(&c, s, what,
+                     "COPY engine_state_blobs (key, at, data) FROM STDIN (FORMAT binary)", error))
+        return FALSE;
+    gboolean ok = TRUE;
+    for (guint i = 0; i < save->blobs->len && ok; i++) {
+        const CkptBlob *b = &g_array_index(save->blobs, CkptBlob, i);
+        if (b->fresh)
+            ok = parts_put(&c, (gint64)b->key, b->data, b->size, error);
+    }
+    if (!parts_end(&c, ok, error))
+        return FALSE;
+    sink_pg_test_kill();
+    return TRUE;
 }
 
 /* An incremental run's checkpoint: what it did with one, in runs, and the
- * state it leaves in engine_state and its parts (the only one kept), in
- * the run's transaction. */
+ * state it leaves in engine_state, its parts and its blobs (the only one
+ * kept), in the run's transaction. */
 static gboolean sink_pg_checkpoint_write(SinkPg *s, const SinkPgTotals *t, gint64 mark,
                                          GError **error)
 {
     const char *what = "cannot store the engine state in";
-    char id[32], rd[32], wr[32], wm[32];
+    char id[32], rd[32], wr[32], wm[32], fr[32], ms[32];
+    guint64 fresh = 0, all = t->state ? ckpt_save_bytes(t->state, &fresh) : 0;
     g_snprintf(id, sizeof id, "%" G_GINT64_FORMAT, s->run_id);
     g_snprintf(rd, sizeof rd, "%" G_GUINT64_FORMAT, t->checkpoint_read);
-    g_snprintf(wr, sizeof wr, "%" G_GSIZE_FORMAT, t->state ? g_bytes_get_size(t->state) : 0);
-    const char *p1[] = {id, t->checkpoint, rd, t->state ? wr : NULL};
+    g_snprintf(wr, sizeof wr, "%" G_GUINT64_FORMAT, all);
+    g_snprintf(fr, sizeof fr, "%" G_GUINT64_FORMAT, fresh);
+    g_snprintf(ms, sizeof ms, "%.0f", t->checkpoint_load * 1000);
+    const char *p1[] = {id, t->checkpoint, rd, t->state ? wr : NULL, t->state ? fr : NULL, ms};
     if (t->checkpoint &&
         !db_command(s->conn, what,
                     "UPDATE runs SET checkpoint = $2, checkpoint_read_bytes = $3::bigint,"
-                    " checkpoint_bytes = $4::bigint WHERE id = $1",
-                    4, p1, error))
+                    " checkpoint_bytes = $4::bigint, checkpoint_written_bytes = $5::bigint,"
+                    " checkpoint_load_ms = $6::bigint WHERE id = $1",
+                    6, p1, error))
         return FALSE;
     if (!t->state || mark == G_MININT64)
         return TRUE;
     g_snprintf(wm, sizeof wm, "%" G_GINT64_FORMAT, mark);
-    const char *p2[] = {id, wm, wr};
-    /* TRUNCATE, not DELETE: the old parts leave no dead rows behind */
+    g_snprintf(wr, sizeof wr, "%" G_GSIZE_FORMAT, g_bytes_get_size(t->state->bytes));
+    const char *p2[] = {id, wm, wr}; /* engine_state.bytes: its parts' */
     return db_command(s->conn, what, "DELETE FROM engine_state", 0, NULL, error) &&
-           db_command(s->conn, what, "TRUNCATE engine_state_parts", 0, NULL, error) &&
-           sink_pg_state_copy(s, what, t->state, error) &&
+           sink_pg_state_write(s, what, t->state, error) &&
            db_command(s->conn, what,
                       "INSERT INTO engine_state (run_id, watermark, bytes)"
                       " VALUES ($1::bigint, to_timestamp($2::bigint), $3::bigint)",
                       3, p2, error);
 }
 
-/* The stored state's parts into buf (size bytes), read row by row; the
- * bytes they cover in *got. A part outside the state is counted as
- * missing: what is left is then shorter than its header says, and the
- * checkpoint reader says it is truncated. */
-static gboolean sink_pg_state_parts(SinkPg *s, guint8 *buf, gsize size, gsize *got, GError **error)
+/* Reads the rows of sql, a COPY ... TO STDOUT (FORMAT binary) of rows
+ * ([key,] at, data) (keyed: three fields), calling row for each. COPY
+ * sends the rows as a stream that libpq reads in large pieces: several
+ * times faster here than a query in single-row mode, which wakes the
+ * client for every 8,000-byte row. A row of another shape fails it. */
+typedef void (*PartRow)(gpointer ctx, guint64 key, guint64 at, const char *data, gsize len);
+
+static gboolean parts_read(SinkPg *s, const char *sql, gboolean keyed, PartRow row, gpointer ctx,
+                           GError **error)
 {
     const char *what = "cannot read the engine state from";
-    *got = 0;
-    if (!PQsendQueryParams(s->conn, "SELECT at, data FROM engine_state_parts", 0, NULL, NULL, NULL,
-                           NULL, 1) ||
-        !PQsetSingleRowMode(s->conn)) {
-        db_set_error(error, s->conn, NULL, what);
+    PGresult *res = PQexec(s->conn, sql);
+    if (PQresultStatus(res) != PGRES_COPY_OUT) {
+        db_set_error(error, s->conn, res, what);
+        PQclear(res);
         return FALSE;
     }
-    gboolean ok = TRUE;
-    PGresult *res;
-    while ((res = PQgetResult(s->conn))) {
-        ExecStatusType st = PQresultStatus(res);
-        if (ok && st == PGRES_SINGLE_TUPLE && PQgetlength(res, 0, 0) == 8) {
-            guint64 at = get_be((const guint8 *)PQgetvalue(res, 0, 0), 8);
-            gsize len = (gsize)PQgetlength(res, 0, 1);
-            if (at <= size && len <= size - at) {
-                memcpy(buf + at, PQgetvalue(res, 0, 1), len);
-                *got += len;
-            }
-        } else if (ok && st != PGRES_TUPLES_OK) {
-            db_set_error(error, s->conn, res, what);
-            ok = FALSE;
+    PQclear(res);
+    gboolean ok = TRUE, head = TRUE;
+    char *buf;
+    int n;
+    while ((n = PQgetCopyData(s->conn, &buf, 0)) > 0) {
+        const char *p = buf, *end = buf + n;
+        if (head && ok) { /* the signature, flags and header extension */
+            ok = n >= 19 && memcmp(p, "PGCOPY\n\377\r\n", 11) == 0 &&
+                 get_be((const guint8 *)p + 15, 4) <= (guint64)(n - 19);
+            p += ok ? 19 + get_be((const guint8 *)p + 15, 4) : 0;
+            head = FALSE;
         }
-        PQclear(res);
+        int fields = keyed ? 3 : 2;
+        if (ok && end - p >= 2 && (gint16)get_be((const guint8 *)p, 2) == -1)
+            p = end; /* the trailer */
+        else if (ok) {
+            const char *f[3];
+            gsize len[3] = {0, 0, 0};
+            ok = end - p >= 2 && (int)get_be((const guint8 *)p, 2) == fields;
+            p += 2;
+            for (int i = 0; ok && i < fields; i++) {
+                ok = end - p >= 4 && get_be((const guint8 *)p, 4) <= (guint64)(end - p - 4);
+                len[i] = ok ? get_be((const guint8 *)p, 4) : 0;
+                f[i] = p + 4;
+                p += 4 + len[i];
+            }
+            ok = ok && p == end && len[0] == 8 && (!keyed || len[1] == 8);
+            if (ok)
+                row(ctx, keyed ? get_be((const guint8 *)f[0], 8) : 0,
+                    get_be((const guint8 *)f[keyed], 8), f[fields - 1], len[fields - 1]);
+        }
+        PQfreemem(buf);
     }
+    res = PQgetResult(s->conn);
+    if (n == -2 || PQresultStatus(res) != PGRES_COMMAND_OK) {
+        db_set_error(error, s->conn, res, what);
+        ok = FALSE;
+    } else if (!ok)
+        g_set_error(error, DB_ERROR, DB_ERROR_QUERY, "%s the database: a row of the state has "
+                                                     "another shape", what);
+    PQclear(res);
+    while ((res = PQgetResult(s->conn)))
+        PQclear(res);
     return ok;
+}
+
+/* The parts of the stored state into a buffer of size bytes; got counts
+ * the bytes they cover. A part outside the state is counted as missing:
+ * what is left is then shorter than its header says, and the checkpoint
+ * reader says it is truncated. */
+typedef struct {
+    guint8 *buf;
+    gsize size, got;
+} PartsInto;
+
+static void part_into(gpointer ctx, guint64 key, guint64 at, const char *data, gsize len)
+{
+    PartsInto *in = ctx;
+    (void)key;
+    if (at <= in->size && len <= in->size - at) {
+        memcpy(in->buf + at, data, len);
+        in->got += len;
+    }
 }
 
 gboolean sink_pg_checkpoint_read(SinkPg *s, GBytes **state, gint64 *watermark, GError **error)
@@ -555,13 +685,70 @@ gboolean sink_pg_checkpoint_read(SinkPg *s, GBytes **state, gint64 *watermark, G
                     "%s the database: %" G_GINT64_FORMAT " bytes do not fit in memory", what, bytes);
         return FALSE;
     }
-    gsize got = 0;
-    if (buf && !sink_pg_state_parts(s, buf, (gsize)bytes, &got, error)) {
+    PartsInto in = {buf, (gsize)MAX(bytes, 0), 0};
+    if (buf && !parts_read(s, "COPY (SELECT at, data FROM engine_state_parts) TO STDOUT (FORMAT binary)",
+                           FALSE, part_into, &in, error)) {
         g_free(buf);
         return FALSE;
     }
-    *state = g_bytes_new_take(buf, MIN(got, (gsize)MAX(bytes, 0)));
+    *state = g_bytes_new_take(buf, MIN(in.got, in.size));
     return TRUE;
+}
+
+/* The blobs a load wants, by key, and the bytes each got. */
+typedef struct {
+    const CkptBlobWant *w;
+    GHashTable *at_key; /* key -> index + 1 */
+    gsize *got;
+} BlobsInto;
+
+static void blob_into(gpointer ctx, guint64 key, guint64 at, const char *data, gsize len)
+{
+    BlobsInto *in = ctx;
+    guint i = GPOINTER_TO_UINT(g_hash_table_lookup(in->at_key, &key));
+    if (!i--)
+        return;
+    if (at <= in->w[i].size && len <= in->w[i].size - at) {
+        memcpy((guint8 *)in->w[i].dst + at, data, len);
+        in->got[i] += len;
+    } else
+        in->got[i] = in->w[i].size + 1; /* a part past its end */
+}
+
+/* CkptBlobReader.read: the parts of the blobs wanted, read by one COPY,
+ * each straight into its place. */
+static gboolean sink_pg_blob_read(gpointer ctx, const CkptBlobWant *w, guint n, char **why)
+{
+    SinkPg *s = ctx;
+    g_autoptr(GHashTable) at_key = g_hash_table_new(g_int64_hash, g_int64_equal);
+    g_autofree gsize *got = g_new0(gsize, n);
+    g_autoptr(GString) sql = g_string_new("COPY (SELECT key, at, data FROM engine_state_blobs "
+                                          "WHERE key = ANY ('{");
+    for (guint i = 0; i < n; i++) {
+        g_hash_table_insert(at_key, (gpointer)&w[i].key, GUINT_TO_POINTER(i + 1));
+        g_string_append_printf(sql, "%s%" G_GUINT64_FORMAT, i ? "," : "", w[i].key);
+    }
+    g_string_append(sql, "}'::bigint[])) TO STDOUT (FORMAT binary)");
+    BlobsInto in = {w, at_key, got};
+    g_autoptr(GError) err = NULL;
+    if (!parts_read(s, sql->str, TRUE, blob_into, &in, &err)) {
+        *why = g_strdup(err->message);
+        return FALSE;
+    }
+    for (guint i = 0; i < n; i++)
+        if (got[i] != w[i].size) {
+            *why = g_strdup_printf("engine_state_blobs does not hold the %" G_GSIZE_FORMAT
+                                   " bytes of the chunk %" G_GUINT64_FORMAT " the state names",
+                                   w[i].size, w[i].key);
+            return FALSE;
+        }
+    return TRUE;
+}
+
+const CkptBlobReader *sink_pg_blobs(SinkPg *s)
+{
+    s->blobs = (CkptBlobReader){sink_pg_blob_read, s};
+    return &s->blobs;
 }
 
 /* Marks the run succeeded with its counts and commits. */

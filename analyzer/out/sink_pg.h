@@ -18,6 +18,7 @@
 #include <glib.h>
 
 #include "engine/alert.h"
+#include "engine/checkpoint.h"
 #include "rule/rule.h"
 
 typedef struct SinkPg SinkPg;
@@ -86,10 +87,12 @@ typedef struct {
     guint64 late_rows; /* late rows evaluated (sink_pg_late) */
     /* an incremental run's checkpoint (sink_pg_checkpoint_read): how it
      * used one or why not (NULL: nothing recorded), the bytes of the one
-     * it read, and the state it leaves (NULL: none; the stored one stays) */
+     * it read, the seconds its reading and restoring took, and the state
+     * it leaves (NULL: none; the stored one stays) */
     const char *checkpoint;
     guint64 checkpoint_read;
-    GBytes *state;
+    double checkpoint_load;
+    const CkptSave *state;
 } SinkPgTotals;
 
 typedef struct {
@@ -99,8 +102,13 @@ typedef struct {
 
 /* The engine state the last incremental run stored (engine_state and
  * its parts, migrations 007 and 008) and its watermark; *state NULL when
- * there is none. */
+ * there is none. Its blobs (engine_state_blobs, migration 009) are read
+ * through sink_pg_blobs, on the sink's connection, while no alert is
+ * staged yet. A commit with a state stores its payload, inserts its fresh
+ * blobs and deletes the stored blobs it does not name, in the run's
+ * transaction. */
 gboolean sink_pg_checkpoint_read(SinkPg *s, GBytes **state, gint64 *watermark, GError **error);
+const CkptBlobReader *sink_pg_blobs(SinkPg *s);
 
 /* Stores the staged alerts, supersedes (sink_pg_supersede) and marks the
  * run succeeded, in one transaction; *out gets the counts. Frees the

@@ -240,7 +240,7 @@ gboolean scan_checkpoint_engine(Scan *s, Checkpoint *c, char **why)
     return checkpoint_restore_engine(c, s->engine, why);
 }
 
-GBytes *scan_checkpoint_save(const Scan *s, const CkptFit *fit, gint64 watermark)
+CkptSave *scan_checkpoint_save(const Scan *s, const CkptFit *fit, gint64 watermark)
 {
     return checkpoint_save(s->engine, s->accounts, s->locations, fit, watermark);
 }

@@ -98,7 +98,7 @@ Shards *scan_engine(const Scan *s);
  * scan_run. */
 gboolean scan_checkpoint_tables(Scan *s, Checkpoint *c, char **why);
 gboolean scan_checkpoint_engine(Scan *s, Checkpoint *c, char **why);
-GBytes *scan_checkpoint_save(const Scan *s, const CkptFit *fit, gint64 watermark);
+CkptSave *scan_checkpoint_save(const Scan *s, const CkptFit *fit, gint64 watermark);
 /* Rows read and rejected so far (zeros before scan_open). */
 void scan_input_stats(const Scan *s, InputStats *out);
 

@@ -2,9 +2,11 @@
 # Nightly incremental runs from engine state checkpoints (docs/postgres.md,
 # "Nightly runs from a checkpoint"), against a real server: 45 days loaded
 # one at a time, each night starting from the state the last one stored,
-# store exactly the alert ids of one scan over the 45 days. A run killed
-# after staging its alerts, or failing at the state's write, leaves the
-# previous state and alerts, and the next run starts from them. A state
+# store exactly the alert ids of one scan over the 45 days, each writing
+# only the record chunks that are new. A run killed after staging its
+# alerts, or after writing its new chunks, or failing at the state's
+# write, leaves the previous state and alerts, and the next run starts
+# from them. A state
 # that does not fit (other rules, another --threads, another accounts
 # table, damaged, truncated) or late rows make the run replay the whole
 # history and say why.
@@ -54,6 +56,17 @@ for i in $(seq 1 50); do # the server notices the killed client and ends its tra
     sleep 0.1
 done
 after=$(q 'SELECT (SELECT count(*) FROM alerts), (SELECT run_id FROM engine_state)')
+# killed again, once its state and new chunks are written in its transaction
+blobs() { q "SELECT count(*), md5(string_agg(key::text || ':' || at || ':' || md5(data), ',' ORDER BY key, at)) FROM engine_state_blobs"; }
+blobs_before=$(blobs)
+MONEYTRAIL_TEST_KILL=state night 2>/dev/null
+killed=$?
+for i in $(seq 1 50); do
+    [ "$(q "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'")" = 0 ] && break
+    sleep 0.1
+done
+after2=$(q 'SELECT (SELECT count(*) FROM alerts), (SELECT run_id FROM engine_state)')
+blobs_after=$(blobs)
 night 2>"$TMP/last.err"
 lastrc=$?
 
@@ -65,6 +78,10 @@ check "44 nights, each from the last state: every run succeeds, all but the firs
 check "a run killed after staging its alerts, at the state's write, stores nothing" sh -c "
     echo 'waited $waited, before $before, after $after'; [ $waited = 1 ] && [ '$before' = '$after' ] &&
     [ \"\$($PSQL -d ck -c \"SELECT status, error FROM runs WHERE id = 45\")\" = 'failed|abandoned: the process ended before the run finished' ]"
+check "a run killed once its new chunks are written, before its commit, stores nothing either" sh -c "
+    echo 'killed by $killed, before $before, after $after2, chunks before $blobs_before, after $blobs_after'
+    [ $killed = 137 ] && [ '$before' = '$after2' ] && [ '$blobs_before' = '$blobs_after' ] &&
+    [ \"\$($PSQL -d ck -c \"SELECT status, error FROM runs WHERE id = 46\")\" = 'failed|abandoned: the process ended before the run finished' ]"
 check "the next run starts from the previous state and reads only the last day" sh -c "
     [ $lastrc -eq 0 ] || { cat $TMP/last.err; false; }
     grep -q '^scan: incremental: started from the engine state at 2024-02-13T2[0-9:]*Z ([0-9,]* bytes)' $TMP/last.err &&
@@ -72,27 +89,34 @@ check "the next run starts from the previous state and reads only the last day" 
     grep -q '^scan: incremental: engine state of [0-9,]* bytes stored at the watermark 2024-02-14T22:59:59Z' $TMP/last.err"
 check "45 nights store exactly the alert ids of one scan over the 45 days" same_ids
 check "one state is kept: the last run's, its bytes recorded" sh -c "
-    [ \"\$($PSQL -d ck -c 'SELECT count(*), bool_and(s.run_id = (SELECT max(id) FROM runs) AND s.bytes = r.checkpoint_bytes AND s.bytes = (SELECT sum(length(data)) FROM engine_state_parts)) FROM engine_state s JOIN runs r ON r.id = s.run_id')\" = '1|t' ]"
+    [ \"\$($PSQL -d ck -c 'SELECT count(*), bool_and(s.run_id = (SELECT max(id) FROM runs) AND s.bytes = (SELECT sum(length(data)) FROM engine_state_parts) AND r.checkpoint_bytes = s.bytes + (SELECT sum(length(data)) FROM engine_state_blobs)) FROM engine_state s JOIN runs r ON r.id = s.run_id')\" = '1|t' ]"
+check "the runs record rows read, replayed, the state's bytes, those written and the load time" sh -c "
+    [ \"\$($PSQL -d ck -c \"SELECT rows = $(($(wc -l <"$last") - 1)), replayed, checkpoint_read_bytes > 0, checkpoint_written_bytes > (SELECT bytes FROM engine_state), checkpoint_written_bytes < checkpoint_bytes / 2, checkpoint_load_ms >= 0 FROM runs WHERE id = (SELECT max(id) FROM runs)\")\" = 't|0|t|t|t|t' ] &&
+    [ \"\$($PSQL -d ck -c \"SELECT count(*) FROM runs WHERE id BETWEEN 2 AND 44 AND checkpoint_load_ms IS NOT NULL AND checkpoint_written_bytes IS NOT NULL\")\" = 43 ]"
 
-check "a run with nothing new stores the state it read, byte for byte" sh -c "
+check "a run with nothing new stores the state it read, byte for byte, and writes no chunk" sh -c "
     before=\$($PSQL -d ck -c \"SELECT md5(string_agg(data, ''::bytea ORDER BY at)) FROM engine_state_parts\") &&
+    chunks=\$($PSQL -d ck -c \"SELECT count(*), md5(string_agg(key::text || ':' || at || ':' || md5(data), ',' ORDER BY key, at)) FROM engine_state_blobs\") &&
     $MT scan -q --threads 2 -r $R --db $DB --incremental &&
-    [ \"\$($PSQL -d ck -c \"SELECT md5(string_agg(data, ''::bytea ORDER BY at)), (SELECT run_id FROM engine_state) FROM engine_state_parts\")\" = \"\$before|\$($PSQL -d ck -c 'SELECT max(id) FROM runs')\" ]"
+    [ \"\$($PSQL -d ck -c \"SELECT md5(string_agg(data, ''::bytea ORDER BY at)), (SELECT run_id FROM engine_state) FROM engine_state_parts\")\" = \"\$before|\$($PSQL -d ck -c 'SELECT max(id) FROM runs')\" ] &&
+    [ \"\$($PSQL -d ck -c \"SELECT count(*), md5(string_agg(key::text || ':' || at || ':' || md5(data), ',' ORDER BY key, at)) FROM engine_state_blobs\")\" = \"\$chunks\" ] &&
+    [ \"\$($PSQL -d ck -c 'SELECT checkpoint_written_bytes = (SELECT bytes FROM engine_state) FROM runs ORDER BY id DESC LIMIT 1')\" = t ]"
 
-# A state stored by schema version 7 (one bytea value) is moved into its
-# parts by the upgrade to version 8, byte for byte, and used.
-from_schema7() {
-    q "BEGIN; ALTER TABLE engine_state ADD COLUMN state bytea;
-       UPDATE engine_state SET state = (SELECT string_agg(data, ''::bytea ORDER BY at) FROM engine_state_parts);
-       DROP TABLE engine_state_parts; DELETE FROM schema_version WHERE version = 8; COMMIT" &&
-        v7=$(q 'SELECT md5(state), bytes, length(state) FROM engine_state') &&
-        $MT db init --db $DB | grep -q 'schema upgraded from version 7 to 8' &&
-        [ "$(q "SELECT md5(string_agg(data, ''::bytea ORDER BY at)), (SELECT bytes FROM engine_state), sum(length(data)) FROM engine_state_parts")" = "$v7" ] &&
-        [ "$(q 'SELECT count(*) FROM engine_state_parts WHERE length(data) > 8000')" = 0 ] &&
-        $MT scan --threads 2 -r $R --db $DB --incremental 2>"$TMP/v7.err" &&
-        grep -q '^scan: incremental: started from the engine state at 2024-02-14T22:59:59Z' "$TMP/v7.err"
+# A state stored under schema version 8 is in checkpoint format 2: the
+# upgrade to version 9 keeps it, and the next run refuses it by its format,
+# replays the whole history and stores a state of its own.
+from_schema8() {
+    q "BEGIN; DROP TABLE engine_state_blobs; ALTER TABLE runs DROP COLUMN checkpoint_written_bytes;
+       ALTER TABLE runs DROP COLUMN checkpoint_load_ms; DELETE FROM schema_version WHERE version = 9;
+       UPDATE engine_state_parts SET data = overlay(data PLACING '\\x02000000'::bytea FROM 9 FOR 4) WHERE at = 0;
+       COMMIT" >/dev/null &&
+        $MT db init --db $DB | grep -q 'schema upgraded from version 8 to 9' &&
+        $MT scan --threads 2 -r $R --db $DB --incremental 2>"$TMP/v8.err" &&
+        grep -q '^scan: incremental: engine state not used: it is in checkpoint format 2, this program reads format 3; the whole history replayed' "$TMP/v8.err" &&
+        $MT scan --threads 2 -r $R --db $DB --incremental 2>"$TMP/v9.err" &&
+        grep -q '^scan: incremental: started from the engine state at 2024-02-14T22:59:59Z' "$TMP/v9.err"
 }
-check "a schema 7 state: db init moves it into parts of 8,000 bytes, and the next run uses it" from_schema7
+check "a schema 8 state (format 2): kept by the upgrade, refused by its format, replaced" from_schema8
 
 # A failure at the state's write fails the whole commit: no alert stored.
 night_failing() {
@@ -130,6 +154,22 @@ check "a truncated state: not used, said so" sh -c "
 check "after the replays, the next run starts from the state again" sh -c "
     $MT scan --threads 3 -r $R --db $DB --incremental 2> $TMP/again.err &&
     grep -q '^scan: incremental: started from the engine state' $TMP/again.err"
+# one byte of a stored chunk changed: the run fails and says so (the
+# chunks are read as the engine is restored, past the point where it
+# could replay instead); dropping the state makes the next run replay
+q "UPDATE engine_state_blobs SET data = overlay(data PLACING '\\x5a'::bytea FROM 41 FOR 1)
+   WHERE (key, at) = (SELECT key, at FROM engine_state_blobs WHERE length(data) > 100 ORDER BY key, at LIMIT 1)"
+check "a damaged chunk: the run fails with the reason, stores nothing" sh -c "
+    n=\$($PSQL -d ck -c 'SELECT count(*) FROM runs') &&
+    $MT scan --threads 3 -r $R --db $DB --incremental 2> $TMP/chunk.err; [ \$? -ne 0 ] &&
+    grep -q 'the engine checkpoint cannot be used: it is damaged: a chunk of its records does not match its CRC' $TMP/chunk.err &&
+    [ \"\$($PSQL -d ck -c \"SELECT status FROM runs WHERE id > \$n\")\" = failed ]"
+check "the state dropped: the next run replays the whole history, the one after starts from its state" sh -c "
+    $PSQL -d ck -c 'DELETE FROM engine_state' >/dev/null &&
+    $MT scan --threads 3 -r $R --db $DB --incremental 2> $TMP/drop.err &&
+    grep -q '^scan: incremental: engine state not used: no engine state is stored; the whole history replayed' $TMP/drop.err &&
+    $MT scan --threads 3 -r $R --db $DB --incremental 2> $TMP/drop2.err &&
+    grep -q '^scan: incremental: started from the engine state' $TMP/drop2.err"
 check "after all that, still exactly the alert ids of one scan over the 45 days" same_ids
 # A late row (a copy of a row of day 10 under a new id) makes the run replay.
 sed -n 2p "$(ls "$TMP"/day-*.csv | sed -n 10p)" | sed 's/^[^,]*,/LATE-1,/' >"$TMP/late.body"

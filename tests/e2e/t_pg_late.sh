@@ -98,6 +98,11 @@ check "split 2 (every fourth day one night late): the active alert ids are those
     [ \$(cat $TMP/late2.rc) -eq 0 ] || { cat $TMP/late2.log $TMP/late2.scan; exit 1; }
     $PSQL -d late2 -c \"$ACTIVE\" > $TMP/late2.ids && diff $TMP/full.ids $TMP/late2.ids &&
     [ \"\$($PSQL -d late2 -c 'SELECT count(*) FROM late_loads WHERE evaluated_by IS NOT NULL')\" = $(( (N - 3) / 4 + 1 )) ]"
+check "split 2: each night without late rows started from the last night's engine state, each with late rows replayed" sh -c "
+    [ \"\$($PSQL -d late2 -c \"SELECT count(*) FILTER (WHERE late_rows = 0 AND checkpoint NOT LIKE 'started from the engine state at %'),
+        count(*) FILTER (WHERE late_rows > 0 AND checkpoint <> 'engine state not used: late rows were loaded behind the watermark; the whole history replayed'),
+        count(*) FILTER (WHERE late_rows > 0), count(*) FILTER (WHERE late_rows = 0 AND checkpoint_bytes > checkpoint_written_bytes)
+        FROM runs WHERE id > 1 AND status = 'succeeded'\")\" = \"0|0|$(( (N - 3) / 4 + 1 ))|\$($PSQL -d late2 -c \"SELECT count(*) - 1 - $(( (N - 3) / 4 + 1 )) FROM runs WHERE status = 'succeeded'\")\" ]"
 
 # Split 3: a week at a time, then days 8-12 again in two late pieces, one
 # of them repeating rows already stored, loaded on two nights.

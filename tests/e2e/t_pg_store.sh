@@ -17,7 +17,7 @@ check "db init creates the schema at the latest version, a second init changes n
     $MT db init > $TMP/o2 && grep -q 'schema already at version $V' $TMP/o2 &&
     [ \"\$($PSQL -c 'SELECT version, name FROM schema_version ORDER BY version LIMIT 1')\" = '1|initial' ] &&
     [ \"\$($PSQL -c \"SELECT string_agg(tablename, ',' ORDER BY tablename) FROM pg_tables WHERE schemaname = 'public'\")\" = \
-      accounts,alert_evidence,alert_triage,alerts,engine_state,engine_state_parts,fx_rates,late_loads,runs,schema_version,transactions,typology_hits ]"
+      accounts,alert_evidence,alert_triage,alerts,engine_state,engine_state_blobs,engine_state_parts,fx_rates,late_loads,runs,schema_version,transactions,typology_hits ]"
 check "load: 17 rows loaded, then the same file again: 17 skipped, nothing stored twice" sh -c "
     $MT load --db '' $D/canonical.csv 2> $TMP/l1 &&
     grep -q '^load: 17 rows read: 17 loaded, 0 skipped (already stored), 0 rejected' $TMP/l1 &&

@@ -3,7 +3,10 @@
  * run over all rows, byte for byte and in the same order, with windows,
  * a baseline, distinct sets past their threshold, history, a graph rule,
  * a typology and idle sweeps that release records; a load then a save
- * gives the same bytes; a damaged or unfitting checkpoint is refused. */
+ * gives the same bytes and no new blob; a chain of nights, each from the
+ * last one's store, writes only the record chunks that are new and is one
+ * run; a damaged or unfitting checkpoint, a damaged or missing blob, is
+ * refused. */
 #include <criterion/criterion.h>
 
 #include "engine/checkpoint.h"
@@ -110,15 +113,91 @@ static void run_close(Run *run)
 
 static const CkptFit fit = {"digest", "", 2};
 
-/* The checkpoint after the first n rows (their alerts to out). */
-static GBytes *saved_after(RuleSet *rs, const TxnCore *rows, guint n, GPtrArray *out)
+/* A store of blobs in memory, as a writer keeps them: key -> GBytes. */
+static GHashTable *store_new(void)
+{
+    return g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free,
+                                 (GDestroyNotify)g_bytes_unref);
+}
+
+/* Writes save's blobs into store as checkpoint_write_file does: the fresh
+ * ones added, those it does not name dropped; its bytes returned. Every
+ * blob that is not fresh must be there already. *fresh: the blob bytes
+ * written. */
+static GBytes *store_put(GHashTable *store, CkptSave *save, gsize *fresh)
+{
+    g_autoptr(GHashTable) named = g_hash_table_new(g_int64_hash, g_int64_equal);
+    gsize n = 0;
+    for (guint i = 0; i < save->blobs->len; i++) {
+        CkptBlob *b = &g_array_index(save->blobs, CkptBlob, i);
+        g_hash_table_add(named, &b->key);
+        if (b->fresh) {
+            cr_assert_not(g_hash_table_contains(store, &b->key), "a new key names an old blob");
+            g_hash_table_insert(store, g_memdup2(&b->key, 8), g_bytes_new(b->data, b->size));
+            n += b->size;
+        } else {
+            GBytes *was = g_hash_table_lookup(store, &b->key);
+            cr_assert_not_null(was, "a blob not fresh is not stored");
+            cr_assert_eq(g_bytes_get_size(was), b->size);
+            cr_assert_eq(memcmp(g_bytes_get_data(was, NULL), b->data, b->size), 0,
+                         "a blob not fresh has changed");
+        }
+    }
+    GHashTableIter it;
+    gpointer k;
+    g_hash_table_iter_init(&it, store);
+    while (g_hash_table_iter_next(&it, &k, NULL))
+        if (!g_hash_table_contains(named, k))
+            g_hash_table_iter_remove(&it);
+    if (fresh)
+        *fresh = n;
+    GBytes *bytes = g_bytes_ref(save->bytes);
+    ckpt_save_free(save);
+    return bytes;
+}
+
+static gboolean store_read(gpointer ctx, const CkptBlobWant *w, guint n, char **why)
+{
+    for (guint i = 0; i < n; i++) {
+        GBytes *b = g_hash_table_lookup(ctx, &w[i].key);
+        if (!b || g_bytes_get_size(b) != w[i].size) {
+            *why = g_strdup(b ? "another size" : "no such blob");
+            return FALSE;
+        }
+        memcpy(w[i].dst, g_bytes_get_data(b, NULL), w[i].size);
+    }
+    return TRUE;
+}
+
+/* The store the tests share (blobs of every checkpoint they keep). */
+static GHashTable *blobs_at;
+static CkptBlobReader reader = {store_read, NULL};
+
+static const CkptBlobReader *blob_reader(GHashTable *store)
+{
+    reader.ctx = store;
+    return &reader;
+}
+
+/* The checkpoint after the first n rows (their alerts to out), its blobs
+ * into store. */
+static GBytes *saved_after_in(RuleSet *rs, const TxnCore *rows, guint n, GPtrArray *out,
+                              GHashTable *store)
 {
     Run run;
     run_open(&run, rs, TRUE, out);
     run_rows(&run, rows, 0, n);
-    GBytes *bytes = checkpoint_save(run.s, run.acc, run.loc, &fit, rows[n - 1].ts);
+    GBytes *bytes =
+        store_put(store, checkpoint_save(run.s, run.acc, run.loc, &fit, rows[n - 1].ts), NULL);
     run_close(&run);
     return bytes;
+}
+
+static GBytes *saved_after(RuleSet *rs, const TxnCore *rows, guint n, GPtrArray *out)
+{
+    if (!blobs_at)
+        blobs_at = store_new();
+    return saved_after_in(rs, rows, n, out, blobs_at);
 }
 
 /* The alerts of all rows, run once. */
@@ -132,11 +211,13 @@ static GPtrArray *whole(RuleSet *rs, const TxnCore *rows)
     return out;
 }
 
-/* New engines and tables from a checkpoint made at mark (alerts to out). */
-static void restored(Run *run, RuleSet *rs, GBytes *bytes, gint64 mark, GPtrArray *out)
+/* New engines and tables from a checkpoint made at mark (alerts to out),
+ * its blobs from store. */
+static void restored_from(Run *run, RuleSet *rs, GBytes *bytes, GHashTable *store, gint64 mark,
+                          GPtrArray *out)
 {
     char *why = NULL;
-    Checkpoint *c = checkpoint_open(bytes, &why);
+    Checkpoint *c = checkpoint_open(bytes, blob_reader(store), &why);
     cr_assert_not_null(c, "%s", why);
     cr_assert(checkpoint_fits(c, &fit, &why), "%s", why);
     cr_assert_eq(checkpoint_watermark(c), mark);
@@ -153,13 +234,18 @@ static void restored(Run *run, RuleSet *rs, GBytes *bytes, gint64 mark, GPtrArra
     checkpoint_free(c);
 }
 
+static void restored(Run *run, RuleSet *rs, GBytes *bytes, gint64 mark, GPtrArray *out)
+{
+    restored_from(run, rs, bytes, blobs_at, mark, out);
+}
+
 /* The alerts of rows up to at, then, from a checkpoint, of the rest. The
  * checkpoint's bytes go to *saved. */
 static GPtrArray *split(RuleSet *rs, const TxnCore *rows, guint at, GBytes **saved)
 {
     GPtrArray *out = g_ptr_array_new_with_free_func(g_free);
     GBytes *bytes = saved_after(rs, rows, at, out);
-    cr_assert(at < 1000 || g_bytes_get_size(bytes) > 100000);
+    cr_assert(at < 1000 || g_bytes_get_size(bytes) > 50000);
     Run two;
     restored(&two, rs, bytes, rows[at - 1].ts, out);
     run_rows(&two, rows, at, ROWS);
@@ -224,9 +310,12 @@ Test(checkpoint, a_load_then_a_save_gives_the_same_bytes)
     GBytes *a = saved_after(rs, rows, 30000, out);
     Run two;
     restored(&two, rs, a, rows[29999].ts, out);
-    GBytes *b = checkpoint_save(two.s, two.acc, two.loc, &fit, rows[29999].ts);
+    gsize fresh = 1;
+    GBytes *b = store_put(blobs_at, checkpoint_save(two.s, two.acc, two.loc, &fit, rows[29999].ts),
+                          &fresh);
     cr_assert(g_bytes_equal(a, b), "%zu bytes saved, %zu after a load", g_bytes_get_size(a),
               g_bytes_get_size(b));
+    cr_assert_eq(fresh, 0, "%zu bytes of blobs written again", fresh);
     run_close(&two);
     g_bytes_unref(a);
     g_bytes_unref(b);
@@ -249,20 +338,20 @@ Test(checkpoint, damage_and_misfits_are_refused_with_the_reason)
     guint8 *bad = g_memdup2(p, n);
     bad[n / 2] ^= 0x40;
     GBytes *b = g_bytes_new_take(bad, n);
-    cr_assert_null(checkpoint_open(b, &why));
+    cr_assert_null(checkpoint_open(b, NULL, &why));
     cr_assert_str_eq(why, "it is damaged: its CRC does not match its bytes");
     g_free(why);
     /* cut short, anywhere */
     for (gsize cut = 0; cut < n; cut += n / 37 + 1) {
         GBytes *c = g_bytes_new(p, cut);
         why = NULL;
-        cr_assert_null(checkpoint_open(c, &why), "cut at %zu", cut);
+        cr_assert_null(checkpoint_open(c, NULL, &why), "cut at %zu", cut);
         cr_assert(strstr(why, "no checkpoint header") || strstr(why, "damaged"), "%s", why);
         g_free(why);
         g_bytes_unref(c);
     }
     /* made for other rules, another split */
-    Checkpoint *c = checkpoint_open(a, &why);
+    Checkpoint *c = checkpoint_open(a, NULL, &why);
     cr_assert_not_null(c);
     CkptFit other = {"other", "", 2}, threads = {"digest", "", 3}, kyc = {"digest", "k", 2};
     cr_assert_not(checkpoint_fits(c, &other, &why));
@@ -289,17 +378,102 @@ Test(checkpoint, damage_and_misfits_are_refused_with_the_reason)
     rules_free(rs, diags, dir, rows);
 }
 
+/* Nights: the rows (about 60 days) cut in 40 runs, each restored from the store the
+ * last one wrote into (its blobs only: nothing else is kept), raise the
+ * alerts of one run; each night writes fewer blob bytes than the state
+ * holds, and the blobs a night did not write are the last one's. */
+Test(checkpoint, nights_from_a_store_write_only_new_chunks_and_are_one_run)
+{
+    GPtrArray *diags;
+    char *dir;
+    RuleSet *rs = rules(&diags, &dir);
+    TxnCore *rows = make_rows();
+    GPtrArray *one = whole(rs, rows);
+    GPtrArray *out = g_ptr_array_new_with_free_func(g_free);
+    g_autoptr(GHashTable) store = store_new();
+    GBytes *bytes = saved_after_in(rs, rows, ROWS / 40, out, store);
+    for (guint night = 1; night < 40; night++) {
+        guint from = night * ROWS / 40, to = (night + 1) * ROWS / 40;
+        Run run;
+        restored_from(&run, rs, bytes, store, rows[from - 1].ts, out);
+        run_rows(&run, rows, from, to);
+        CkptSave *save = checkpoint_save(run.s, run.acc, run.loc, &fit, rows[to - 1].ts);
+        guint64 fresh, all = ckpt_save_bytes(save, &fresh);
+        gsize blob_fresh, payload = g_bytes_get_size(save->bytes);
+        g_bytes_unref(bytes);
+        bytes = store_put(store, save, &blob_fresh);
+        cr_assert_eq(fresh, payload + blob_fresh);
+        if (night >= 20) /* once the chunks are past their first doublings */
+            cr_assert_lt(blob_fresh * 2, all - payload, "night %u: %zu of %" G_GUINT64_FORMAT
+                         " blob bytes written", night, blob_fresh, all - payload);
+        run_close(&run);
+    }
+    g_bytes_unref(bytes);
+    cr_assert_eq(out->len, one->len, "%u alerts by nights, %u by one run", out->len, one->len);
+    for (guint i = 0; i < one->len; i++)
+        cr_expect_str_eq(g_ptr_array_index(out, i), g_ptr_array_index(one, i), "alert %u", i);
+    g_ptr_array_unref(out);
+    g_ptr_array_unref(one);
+    rules_free(rs, diags, dir, rows);
+}
+
+/* A blob changed or missing: the restore fails and says which. */
+Test(checkpoint, a_damaged_or_missing_blob_is_refused_at_the_restore)
+{
+    GPtrArray *diags;
+    char *dir;
+    RuleSet *rs = rules(&diags, &dir);
+    TxnCore *rows = make_rows();
+    GPtrArray *out = g_ptr_array_new_with_free_func(g_free);
+    g_autoptr(GHashTable) store = store_new();
+    GBytes *a = saved_after_in(rs, rows, 20000, out, store);
+    cr_assert_gt(g_hash_table_size(store), 1);
+    GHashTableIter it;
+    gpointer k, v;
+    g_hash_table_iter_init(&it, store);
+    cr_assert(g_hash_table_iter_next(&it, &k, &v));
+    guint64 key = *(guint64 *)k;
+    gsize n;
+    guint8 *bad = g_bytes_unref_to_data(g_bytes_ref(v), &n);
+    bad[n / 2] ^= 0x10;
+    g_hash_table_insert(store, g_memdup2(&key, 8), g_bytes_new_take(bad, n));
+    const char *want[] = {"it is damaged: a chunk of its records does not match its CRC",
+                          "it is damaged: a chunk of its records cannot be read: no such blob"};
+    for (guint t = 0; t < 2; t++) {
+        if (t == 1)
+            g_hash_table_remove(store, &key);
+        char *why = NULL;
+        Checkpoint *c = checkpoint_open(a, blob_reader(store), &why);
+        cr_assert_not_null(c, "%s", why);
+        Run run;
+        run.acc = intern_new();
+        run.loc = intern_new();
+        cr_assert(checkpoint_restore_tables(c, run.acc, run.loc, &why), "%s", why);
+        ShardsOptions o = {.threads = 2, .quiet_until = G_MININT64, .batch_rows = 97,
+                           .evict_every = 61};
+        run.s = shards_new(rs, run.acc, run.loc, &o, keep, out);
+        cr_assert_not(checkpoint_restore_engine(c, run.s, &why));
+        cr_assert_str_eq(why, want[t]);
+        g_free(why);
+        checkpoint_free(c);
+        run_close(&run);
+    }
+    g_bytes_unref(a);
+    g_ptr_array_unref(out);
+    rules_free(rs, diags, dir, rows);
+}
+
 /* A writer whose room runs out grows it and keeps every byte in order. */
 Test(checkpoint, a_writer_grows_past_its_room)
 {
-    CkptOut o = {g_byte_array_sized_new(1), 0};
+    CkptOut o = {g_byte_array_sized_new(1), 0, NULL};
     g_byte_array_set_size(o.b, 1);
     for (guint32 i = 0; i < 10000; i++)
         ckpt_u32(&o, i * 7);
     ckpt_put(&o, "end", 3);
     cr_assert_eq(o.len, 40003);
     cr_assert_geq(o.b->len, 40003);
-    CkptIn in = {o.b->data, o.len, 0, NULL};
+    CkptIn in = {o.b->data, o.len, 0, NULL, NULL, NULL};
     for (guint32 i = 0; i < 10000; i++)
         cr_assert_eq(ckpt_get_u32(&in), i * 7, "value %u", i);
     char end[3];
