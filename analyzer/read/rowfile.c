@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include "read/outfile.h"
 
@@ -14,6 +15,10 @@
 #define HEAD_BYTES 16
 #define TRAILER_BYTES 32
 #define BLOCK (1u << 20)
+/* Rows read are let go from the mapping (MADV_DONTNEED) this many bytes
+ * at a time, so that the file, read once, does not stay in the process's
+ * memory (the page cache keeps it as long as the system likes). */
+#define RELEASE (64u << 20)
 
 struct RowFileOut {
     Outfile *out;
@@ -28,6 +33,7 @@ struct RowFile {
     GMappedFile *map;
     const guint8 *p;
     guint64 at, rows_end, graph_at, meta_at, meta_end;
+    guint64 released; /* bytes of rows let go from the mapping */
 };
 
 static void flush(RowFileOut *w)
@@ -44,6 +50,14 @@ static void put(RowFileOut *w, const void *p, gsize n)
     g_byte_array_append(w->buf, p, (guint)n);
     if (w->buf->len >= BLOCK)
         flush(w);
+}
+
+/* Room for n more bytes at the end of the buffer: where to write them. */
+static guint8 *room(RowFileOut *w, gsize n)
+{
+    guint len = w->buf->len;
+    g_byte_array_set_size(w->buf, len + (guint)n);
+    return w->buf->data + len;
 }
 
 static void put_u32(RowFileOut *w, guint32 v)
@@ -85,13 +99,17 @@ void rowfile_put(RowFileOut *w, const Txn *t)
     c.exp_orig = t->core.exp_orig;
     c.currency_orig = t->core.currency_orig;
     c.amount_orig = t->core.amount_orig;
-    put(w, &c, sizeof c);
-    guint8 id_len = (guint8)t->tx_id.len;
     g_assert(t->tx_id.len <= LIMIT_TXID_BYTES);
-    put(w, &id_len, 1);
-    put(w, t->tx_id.ptr, id_len);
-    put_u32(w, t->memo.len);
-    put(w, t->memo.ptr, t->memo.len);
+    guint8 *p = room(w, sizeof c + 1 + t->tx_id.len + sizeof(guint32) + t->memo.len);
+    memcpy(p, &c, sizeof c);
+    p += sizeof c;
+    *p++ = (guint8)t->tx_id.len;
+    memcpy(p, t->tx_id.ptr, t->tx_id.len);
+    p += t->tx_id.len;
+    memcpy(p, &t->memo.len, sizeof(guint32));
+    memcpy(p + sizeof(guint32), t->memo.ptr, t->memo.len);
+    if (w->buf->len >= BLOCK)
+        flush(w);
 }
 
 void rowfile_graph_text(RowFileOut *w, const char *text, gsize len)
@@ -282,14 +300,30 @@ gboolean rowfile_tables(const RowFile *r, Intern *accounts, Intern *locations, G
            table(r, &at, locations, "locations", error);
 }
 
+/* Lets go of the pages of rows read before the last BLOCK (the caller may
+ * still read the views of the latest rows). */
+static void release(RowFile *r)
+{
+    guint64 page = (guint64)sysconf(_SC_PAGESIZE);
+    guint64 upto = (r->at - BLOCK) / page * page;
+    guint64 from = r->released / page * page;
+    if (upto > from)
+        madvise((void *)(r->p + from), upto - from, MADV_DONTNEED);
+    r->released = upto;
+}
+
 int rowfile_next(RowFile *r, Txn *t, GError **error)
 {
     if (r->at == r->rows_end)
         return 0;
+    if (r->at - r->released > RELEASE + BLOCK)
+        release(r);
     guint8 id_len;
     guint32 memo_len;
     guint64 at = r->at;
-    memset(t, 0, sizeof *t);
+    t->n_labels = 0;
+    t->line = 0;
+    t->source_index = 0;
     if (!take(r, &at, r->rows_end, &t->core, sizeof t->core) ||
         !take(r, &at, r->rows_end, &id_len, 1) || r->rows_end - at < id_len)
         return damaged(r, "a row cut short", error) - 1;
