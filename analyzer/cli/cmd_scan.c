@@ -103,7 +103,8 @@ static gboolean parse(ScanCmd *s, int argc, char **argv)
         cmd_run_option(r, "threads"),
         {"shard", 0, 0, G_OPTION_ARG_STRING, &o->shard_opt,
          "run shard K of N (K from 0, as $SLURM_ARRAY_TASK_ID of --array=0-(N-1)): the "
-         "customers hashed to K; 'moneytrail merge' joins the N files (docs/cluster.md)",
+         "customers hashed to K; the source may be the rows file of 'moneytrail split'; "
+         "'moneytrail merge' joins the N files (docs/cluster.md)",
          "K/N"},
         {"state", 0, 0, G_OPTION_ARG_FILENAME, &o->state,
          "engine state between runs of files (docs/never-lost.md): start from FILE if it "

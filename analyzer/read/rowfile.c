@@ -190,6 +190,8 @@ void rowfile_abort(RowFileOut *w)
 gboolean rowfile_is(const char *path)
 {
     char head[8];
+    if (!g_file_test(path, G_FILE_TEST_IS_REGULAR))
+        return FALSE; /* a pipe or a device: reading its head would take it from the data */
     FILE *f = fopen(path, "rb");
     if (!f)
         return FALSE;

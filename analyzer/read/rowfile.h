@@ -40,7 +40,8 @@ gboolean rowfile_commit(RowFileOut *w, const Intern *accounts, const Intern *loc
 /* Drops the temporary; frees w. NULL is ignored. */
 void rowfile_abort(RowFileOut *w);
 
-/* TRUE when path is a file that starts as a rows file does. */
+/* TRUE when path is a regular file that starts as a rows file does (a
+ * pipe is never read: its bytes are the data's). */
 gboolean rowfile_is(const char *path);
 /* Maps a rows file and checks its frame; NULL with error naming it. */
 RowFile *rowfile_open(const char *path, GError **error);
