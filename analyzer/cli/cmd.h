@@ -26,6 +26,7 @@ typedef struct {
 int cmd_scan(int argc, char **argv);
 /* `moneytrail merge`: a cluster run's shard alert files into one run's. */
 int cmd_merge(int argc, char **argv);
+int cmd_split(int argc, char **argv);
 int cmd_rules(int argc, char **argv);
 /* `moneytrail --version [RULES]`: the version, the build, the rules' digest. */
 int cmd_version(int argc, char **argv);

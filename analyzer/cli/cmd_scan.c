@@ -19,6 +19,7 @@
 #include "cli/scan_pg.h"
 #include "out/sink_jsonl.h"
 #include "cli/shard_file.h"
+#include "cli/shard_split.h"
 #include "base/tstamp.h"
 #include "engine/checkpoint.h"
 #include "scan/scan.h"
@@ -41,6 +42,7 @@ typedef struct {
     Scan *scan; /* the pipeline: scan/scan.h */
     SinkJsonl *sink;
     ShardFile *shard; /* instead of the sink with --shard */
+    ShardSplit *split; /* --shard on a split's rows file: its graph alerts */
     Outfile *rejects; /* replaced only by a run that reads to its end or budget */
     gint64 t0;
     gboolean show_progress;
@@ -66,6 +68,8 @@ static gboolean on_alert(const Alert *a, void *user)
         guint64 row;
         guint32 order;
         shards_alert_key(scan_engine(s->scan), &row, &order);
+        if (s->split)
+            return shard_split_alert(s->split, row, order, a);
         return shard_file_alert(s->shard, row, order, a);
     }
     return sink_jsonl_write(s->sink, a);
@@ -100,7 +104,8 @@ static gboolean parse(ScanCmd *s, int argc, char **argv)
         cmd_run_option(r, "threads"),
         {"shard", 0, 0, G_OPTION_ARG_STRING, &o->shard_opt,
          "run shard K of N (K from 0, as $SLURM_ARRAY_TASK_ID of --array=0-(N-1)): the "
-         "customers hashed to K; 'moneytrail merge' joins the N files (docs/cluster.md)",
+         "customers hashed to K; the source may be the rows file of 'moneytrail split'; "
+         "'moneytrail merge' joins the N files (docs/cluster.md)",
          "K/N"},
         {"state", 0, 0, G_OPTION_ARG_FILENAME, &o->state,
          "engine state between runs of files (docs/never-lost.md): start from FILE if it "
@@ -505,6 +510,11 @@ static gboolean run_open(ScanCmd *s)
         scan_pg_abort(s->pg, err->message);
         return FALSE;
     }
+    if (s->shard && scan_split(s->scan) &&
+        !(s->split = shard_split_new(s->scan, s->rs, s->o.shard, s->o.shards, s->shard, &err))) {
+        cmd_error("scan", "%s", err->message);
+        return FALSE;
+    }
     ShardsOptions so = {
         .threads = r->threads, .quiet_until = scan_pg_quiet_until(s->pg), .profile = s->o.profile};
     scan_start(s->scan, &so, on_alert, s);
@@ -518,6 +528,7 @@ static gboolean run_open(ScanCmd *s)
 
 static void run_clear(ScanCmd *s)
 {
+    shard_split_free(s->split);
     scan_free(s->scan);
     scan_pg_free(s->pg);
     scan_state_free(s->state);
@@ -560,6 +571,8 @@ static int finish_db(ScanCmd *s, int rc)
 static int finish_shard(ScanCmd *s, int rc)
 {
     ShardFile *f = g_steal_pointer(&s->shard);
+    if (rc == EXIT_OK && s->split)
+        shard_split_finish(s->split); /* a failed write: the commit says it */
     if (rc != EXIT_OK) {
         shard_file_abort(f);
         scan_pg_abort(s->pg, s->reason ? s->reason : "the run failed");
@@ -579,6 +592,9 @@ static int finish_shard(ScanCmd *s, int rc)
         titles[i] = r->title;
         counts[i] = ty ? shards_typology_alerts(scan_engine(s->scan), i - rs->rules->len)
                        : shards_rule_alerts(scan_engine(s->scan), i);
+        if (s->split) /* the graph alerts and typologies of a split's shard */
+            counts[i] += ty ? shard_split_typology_alerts(s->split, i - rs->rules->len)
+                            : shard_split_rule_alerts(s->split, i);
     }
     InputStats st;
     scan_input_stats(s->scan, &st);

@@ -7,6 +7,8 @@
 
 static const Command commands[] = {
     {"scan", "stream transaction exports through the rules and write alerts", cmd_scan},
+    {"split", "read the data once for the shards of a cluster run (scan --shard K/N FILE)",
+     cmd_split},
     {"merge", "join the alert files of sharded scans (scan --shard) into one run's", cmd_merge},
     {"rules", "check, test or explain rule files", cmd_rules},
     {"load", "load transaction exports and accounts into PostgreSQL", cmd_load},

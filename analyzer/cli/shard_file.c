@@ -84,6 +84,16 @@ gboolean shard_file_alert(ShardFile *f, guint64 row, guint32 order, const Alert 
     return f->err == 0;
 }
 
+gboolean shard_file_alert_text(ShardFile *f, guint64 row, guint32 order, const char *json,
+                               gsize len)
+{
+    g_string_printf(f->buf, "{\"row\":%" G_GUINT64_FORMAT ",\"order\":%u,\"alert\":", row, order);
+    g_string_append_len(f->buf, json, (gssize)len);
+    g_string_append(f->buf, "}\n");
+    put(f);
+    return f->err == 0;
+}
+
 static void shard_file_free(ShardFile *f)
 {
     g_string_free(f->buf, TRUE);

@@ -67,6 +67,10 @@ ShardFile *shard_file_open(const char *path, guint shard, guint shards, const ch
                            GError **error);
 /* One alert with its key; FALSE once a write failed (commit says why). */
 gboolean shard_file_alert(ShardFile *f, guint64 row, guint32 order, const Alert *a);
+/* The same for an alert's line already rendered (len bytes at json, no
+ * newline): a split run's graph alert (cli/shard_split.h). */
+gboolean shard_file_alert_text(ShardFile *f, guint64 row, guint32 order, const char *json,
+                               gsize len);
 /* Writes the last line and replaces the target; frees f. */
 gboolean shard_file_commit(ShardFile *f, const ShardFileEnd *end, GError **error);
 /* Removes the temporary, keeping the previous file; frees f. NULL is ignored. */

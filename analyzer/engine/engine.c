@@ -1237,14 +1237,20 @@ static void history_row(Engine *e, const TxnCore *t, const HistoryRowPair *share
         history_add(e->hist, t, from, to, &p);
 }
 
+/* The clocks: the latest and earliest row times, how late a row came. */
+static void clock_row(Engine *e, gint64 ts)
+{
+    if (e->processed)
+        e->late = MAX(e->late, e->now - ts);
+    e->now = e->processed ? MAX(e->now, ts) : ts;
+    e->since = e->processed ? MIN(e->since, ts) : ts;
+}
+
 /* What every row does first: the clocks and the filters (e->passes, their
  * windows loading if load). */
 static void begin_row(Engine *e, const Txn *t, gboolean load)
 {
-    if (e->processed)
-        e->late = MAX(e->late, e->now - t->core.ts);
-    e->now = e->processed ? MAX(e->now, t->core.ts) : t->core.ts;
-    e->since = e->processed ? MIN(e->since, t->core.ts) : t->core.ts;
+    clock_row(e, t->core.ts);
     e->rec = NULL;
     const HistoryRowPair *pair = e->pair_views ? &e->pair_views[e->pair_next++] : NULL;
     guint32 from = engine_owns(e, t->core.from) ? t->core.from : 0;
@@ -1389,8 +1395,23 @@ void engine_process_rows(Engine *e, const EngineRows *rows, guint32 *row)
     e->since_moved = FALSE;
     Txn t = {0};
     for (guint i = 0; i < rows->n; i++) {
-        if (i + ROWS_AHEAD < rows->n)
-            engine_prefetch(e, &rows->core[i + ROWS_AHEAD]);
+        const TxnCore *ahead = &rows->core[MIN(i + ROWS_AHEAD, rows->n - 1)];
+        if (i + ROWS_AHEAD < rows->n && (ahead->from || ahead->to))
+            engine_prefetch(e, ahead);
+        if (!rows->core[i].from && !rows->core[i].to && !e->check) {
+            /* a row of no account (another cluster shard's, scan.h's
+             * split): its time alone, for the clocks; nothing else reads it */
+            clock_row(e, rows->core[i].ts);
+            e->pair_next += e->pair_views != NULL;
+            e->row_since[i] = e->since;
+            e->since_moved |= e->since != e->row_since[0];
+            e->n_passes = 0;
+            if (++e->processed % e->evict_every == 0) {
+                run_row_passes(e, row);
+                evict_idle(e);
+            }
+            continue;
+        }
         t.core = rows->core[i];
         t.tx_id = (StrView){rows->ids + i * rows->id_stride, rows->id_len[i]};
         if (rows->memo)

@@ -365,10 +365,13 @@ Shards *shards_new(const RuleSet *rs, const Intern *accounts, const Intern *loca
     gboolean graph = FALSE;
     for (guint i = 0; i < rs->rules->len; i++)
         graph |= ((const Rule *)g_ptr_array_index(rs->rules, i))->match.kind != MATCH_NONE;
-    s->n = accounts_shards + graph;
+    /* a part (ShardsPart): the account engines or the graph rules' only */
+    graph &= o->part != SHARDS_WINDOWS;
+    guint first = o->part == SHARDS_GRAPH ? accounts_shards : 0;
+    s->n = accounts_shards - first + graph;
     s->batch_rows = o->batch_rows ? MIN(o->batch_rows, SHARDS_BATCH) : SHARDS_BATCH;
     s->quiet_until = o->quiet_until;
-    s->ty = typology_engine_new(rs);
+    s->ty = o->part == SHARDS_ALL ? typology_engine_new(rs) : NULL;
     s->rule_alerts = g_new0(guint64, rs->rules->len);
     s->rule_index = g_hash_table_new(g_direct_hash, g_direct_equal);
     for (guint i = 0; i < rs->rules->len; i++)
@@ -392,8 +395,8 @@ Shards *shards_new(const RuleSet *rs, const Intern *accounts, const Intern *loca
         sh->engine = engine_new(rs, accounts, locations, collect, sh);
         engine_set_kyc(sh->engine, o->kyc);
         engine_set_owner(sh->engine, o->owner, o->owner_user);
-        engine_set_shard(sh->engine, MIN(i, accounts_shards), accounts_shards,
-                         i == accounts_shards);
+        engine_set_shard(sh->engine, MIN(first + i, accounts_shards), accounts_shards,
+                         first + i == accounts_shards);
         if (o->profile)
             engine_set_profile(sh->engine);
         if (o->evict_every)
@@ -405,7 +408,7 @@ Shards *shards_new(const RuleSet *rs, const Intern *accounts, const Intern *loca
         if (pthread_create(&s->shard[i].thread, NULL, shard_main, &s->shard[i]) != 0)
             g_error("cannot start engine thread %u", i);
         char name[16] = "mt-graph"; /* as top -H and perf show it */
-        if (i < accounts_shards)
+        if (first + i < accounts_shards)
             g_snprintf(name, sizeof name, "mt-shard-%u", i);
         pthread_setname_np(s->shard[i].thread, name);
     }

@@ -23,6 +23,12 @@
 
 typedef struct Shards Shards;
 
+/* Which rules a Shards runs: all of them (a scan), or, for a run split
+ * between processes (`moneytrail split` and the shards that read its
+ * file), the window rules only or the graph rules only. A part raises
+ * no typology alerts: the caller combines the two parts' alerts. */
+typedef enum { SHARDS_ALL = 0, SHARDS_WINDOWS, SHARDS_GRAPH } ShardsPart;
+
 /* What the engines are told before the first row. */
 typedef struct {
     guint threads;       /* account shards (1 = no threads); see shards_default_threads */
@@ -33,6 +39,7 @@ typedef struct {
     guint64 evict_every; /* engine_set_evict_every; 0 = the default */
     EngineOwnerFn owner; /* engine_set_owner on every engine: a cluster shard's accounts */
     const void *owner_user;
+    ShardsPart part;
 } ShardsOptions;
 
 /* The number of processors, at most LIMIT_SHARDS. */

@@ -83,12 +83,31 @@ guint scan_shard_of(const char *key, gsize len, guint count);
  * same data agree on it. */
 void scan_input_digest(const Scan *s, char out[17]);
 
+/* The key a cluster shard is chosen by for an account: its KYC
+ * customer_id, else its own id (borrowed). */
+const char *scan_owner_key(const Kyc *kyc, const Intern *accounts, guint32 account);
+
+/* A split run (`moneytrail split`, read/rowfile.h). scan_open takes a
+ * single source that is a split's rows file instead of decoding: only for
+ * a shard (scan_set_shard first), with the split's rules and accounts
+ * table (refused otherwise); the engine then runs the window rules only
+ * (the split ran the graph rules), the rows of other shards' accounts
+ * reach it as their times alone, and the statistics and input digest are
+ * the split's. scan_split: that rows file, or NULL. scan_split_meta: the
+ * description a split writes into its rows file after scan_run (the
+ * statistics, the digests of the input, the accounts table and the rules;
+ * the scan made a shard 0 of 1 for the digests); caller frees. */
+const struct RowFile *scan_split(const Scan *s);
+char *scan_split_meta(const Scan *s);
+
 /* TRUE when rejected rows are more than the budget max_errors allows. */
 gboolean scan_budget_spent(guint64 rejected, gint64 max_errors);
 
 /* The parts, borrowed while the scan lives: for callbacks, stats and the
  * summary. */
 const Intern *scan_accounts(const Scan *s);
+const Intern *scan_locations(const Scan *s);
+const Kyc *scan_kyc(const Scan *s); /* NULL without an accounts table */
 const Input *scan_input(const Scan *s);
 Shards *scan_engine(const Scan *s);
 /* Checkpoints (engine/checkpoint.h): the account and location tables,

@@ -7,6 +7,10 @@
 # than its sink is found, on the sink's shard only; a customer's accounts
 # meet on one shard, so its typology alert is found there. The merge
 # refuses a missing, repeated or unfinished shard and shards of other runs.
+# The same again with the data read once: `moneytrail split` decodes the
+# sources and runs the graph rules, the shards read its rows file and run
+# the window rules; a shard refuses a rows file of other rules or another
+# accounts table, a cut one, and a split over its error budget writes none.
 set -u
 . tests/e2e/lib.sh
 MTGEN=${MTGEN:-tools/mtgen/mtgen}
@@ -42,6 +46,12 @@ check "bank: window, graph and typology alerts in one run" sh -c "
 for n in 1 2 3 7; do
     check "bank with KYC: $n shards merged = one run, byte for byte" \
         merged_is_one $n "$TMP/bank-$n" "$TMP/bank.jsonl" $BANK
+done
+check "bank: split once into a rows file" $MT split -q --rules "$R" -o "$TMP/bank.rows" $BANK
+for n in 1 2 3 7; do
+    check "bank with KYC, split once: $n shards of the rows file merged = one run, byte for byte" \
+        merged_is_one $n "$TMP/bank-split-$n" "$TMP/bank.jsonl" \
+        --accounts "$TMP/bank/accounts.csv" "$TMP/bank.rows"
 done
 
 # --- which shard of 7 owns an account: a probe rule alerting on each -------
@@ -136,28 +146,38 @@ for n in 1 2 3 7; do
     check "hubs: $n shards merged = one run, byte for byte" \
         merged_is_one $n "$TMP/hubs-$n" "$TMP/hubs.jsonl" $HUBS
 done
-# on 7 shards: the scatter-gather only on the sink's shard, though its
-# source and intermediaries are elsewhere; K1 and K2 on one shard
+check "hubs: split once into a rows file" $MT split -q --rules "$R" -o "$TMP/hubs.rows" $HUBS
+for n in 1 2 3 7; do
+    check "hubs, split once: $n shards of the rows file merged = one run, byte for byte" \
+        merged_is_one $n "$TMP/hubs-split-$n" "$TMP/hubs.jsonl" \
+        --accounts "$TMP/hubs-kyc.csv" "$TMP/hubs.rows"
+done
+# on 7 shards (DIR): the scatter-gather only on the sink's shard, though
+# its source and intermediaries are elsewhere; K1 and K2 on one shard
 only_sink_shard() {
     k=0
     while [ $k -lt 7 ]; do
         if [ $k -eq "$s" ]; then
-            alert_on "$TMP/hubs-7/shard-$k.jsonl" T-SG "$S" || return 1
-        elif alert_on "$TMP/hubs-7/shard-$k.jsonl" T-SG "$S"; then
+            alert_on "$1/shard-$k.jsonl" T-SG "$S" || return 1
+        elif alert_on "$1/shard-$k.jsonl" T-SG "$S"; then
             echo "shard $k has it too"
             return 1
         fi
         k=$((k + 1))
     done
 }
-check "hubs: 7 shards: the scatter-gather on $S (shard $s) found there only; source and intermediaries on $(owner $X) $(owner $V1) $(owner $V2) $(owner $V3)" only_sink_shard
 one_customer() {
-    a=$(grep -l "\"account\":\"$K1\"" "$TMP"/hubs-7/shard-*.jsonl)
-    b=$(grep -l "\"account\":\"$K2\"" "$TMP"/hubs-7/shard-*.jsonl)
+    a=$(grep -l "\"account\":\"$K1\"" "$1"/shard-*.jsonl)
+    b=$(grep -l "\"account\":\"$K2\"" "$1"/shard-*.jsonl)
     echo "$K1 in $a, $K2 in $b"
     [ -n "$a" ] && [ "$a" = "$b" ] && grep -q '"rule":"TY-T"' "$a"
 }
-check "hubs: 7 shards: $K1 (shard $k1 by its id) and $K2 (shard $(owner "$K2")), one customer, on one shard" one_customer
+for d in hubs-7 hubs-split-7; do
+    check "$d: the scatter-gather on $S (shard $s) found there only; source and intermediaries on $(owner $X) $(owner $V1) $(owner $V2) $(owner $V3)" \
+        only_sink_shard "$TMP/$d"
+    check "$d: $K1 (shard $k1 by its id) and $K2 (shard $(owner "$K2")), one customer, on one shard" \
+        one_customer "$TMP/$d"
+done
 
 # --- what merge refuses: nothing is written --------------------------------
 D=$TMP/hubs-3
@@ -190,6 +210,32 @@ $MT scan -q --rules "$R" --shard 2/3 -o "$TMP/other-kyc.jsonl" \
 check "merge refuses shards that read another accounts table" refused "read different inputs" \
     "$D/shard-0.jsonl" "$D/shard-1.jsonl" "$TMP/other-kyc.jsonl"
 check "merge refuses an unsharded alerts file" refused "not a shard alerts file" "$TMP/hubs.jsonl"
+
+# --- what a shard refuses of a rows file, and a split that fails -----------
+shard_refuses() { # shard_refuses TEXT RULES SCAN-ARGS...: exit 3 saying TEXT, no shard file
+    text=$1 rules=$2
+    shift 2
+    rm -f "$TMP/refused.jsonl"
+    expect_exit 3 $MT scan -q --rules "$rules" -o "$TMP/refused.jsonl" "$@" &&
+        contains "$TMP/err" "$text" && [ ! -e "$TMP/refused.jsonl" ]
+}
+check "a rows file is read by shards only" shard_refuses "scan --shard K/N" "$R" \
+    --accounts "$TMP/hubs-kyc.csv" "$TMP/hubs.rows"
+check "a shard refuses a rows file split with other rules" shard_refuses "other rules" \
+    "$R/window.rule" --shard 0/2 --accounts "$TMP/hubs-kyc.csv" "$TMP/hubs.rows"
+check "a shard refuses a rows file split with another accounts table" \
+    shard_refuses "another --accounts table" "$R" --shard 0/2 --accounts "$TMP/other-kyc.csv" "$TMP/hubs.rows"
+check "a shard refuses a rows file split with an accounts table it lacks" \
+    shard_refuses "give the shards the split's" "$R" --shard 0/2 "$TMP/hubs.rows"
+head -c 100000 "$TMP/hubs.rows" > "$TMP/cut.rows"
+check "a shard refuses a rows file cut short" shard_refuses "its end is missing" "$R" \
+    --shard 0/2 --accounts "$TMP/hubs-kyc.csv" "$TMP/cut.rows"
+{ cat "$TMP/hubs.csv"; echo "bad1,not-a-time,U0001,U0002,1.00,EUR,transfer"; } > "$TMP/bad.csv"
+split_over_budget() {
+    expect_exit 4 $MT split -q --rules "$R" --max-errors 0 -o "$TMP/bad.rows" "$TMP/bad.csv" &&
+        contains "$TMP/err" "no rows file written" && [ ! -e "$TMP/bad.rows" ]
+}
+check "a split over its error budget writes no rows file" split_over_budget
 check "scan --shard 3/3: usage error, shards numbered from 0" sh -c \
     "$MT scan --rules '$R' --shard 3/3 -o '$TMP/x.jsonl' '$TMP/hubs.csv' 2>'$TMP/e'; [ \$? -eq 2 ] && grep -qF 'numbered from 0 to 2' '$TMP/e'"
 finish

@@ -6,7 +6,9 @@
 # the end. The job array of shards and the merge (afterok) give the
 # alerts of one run, byte for byte; with one shard cancelled the merge
 # never runs and no alerts file appears, and submitting that shard again
-# completes the run; the nightly script does the same for a day's folder
+# completes the run; the same with the data read once (submit -S: a split
+# job before the array), where a failed split leaves no shard and no
+# merge; the nightly script does the same for a day's folder
 # and, with a PostgreSQL server of the test harness, for the database; a
 # failed shard leaves a record saying which and why.
 set -u
@@ -153,7 +155,40 @@ wait_for 300 queue_empty
 check "Slurm: shard 1 submitted again completes the run, byte for byte" \
     cmp "$TMP/run2/alerts.jsonl" "$TMP/one.jsonl"
 
-# the nightly form: a day's folder under a base, 2 shards
+# the data read once: a split job, then the array (afterok), then the merge
+check "submit -S: a split job, a job array of 3 shards on its rows file and the merge" \
+    submit -S -n 3 -d "$TMP/run4" -- $ARGS
+wait_for 300 queue_empty
+check "Slurm, split once: the merged alerts are one run's, byte for byte" \
+    cmp "$TMP/run4/alerts.jsonl" "$TMP/one.jsonl"
+check "Slurm, split once: the split's log" contains "$TMP/run4/logs/split.log" "split: "
+scontrol update PartitionName=mt State=DOWN
+submit -S -n 3 -d "$TMP/run5" -- $ARGS
+A=$(array_id)
+scancel "${A}_2"
+scontrol update PartitionName=mt State=UP
+wait_for 300 queue_empty
+check "Slurm, split once: shard 2 cancelled: no alerts file" sh -c \
+    "[ -e '$TMP/run5/rows' ] && [ ! -e '$TMP/run5/alerts.jsonl' ] && [ ! -e '$TMP/run5/shard-2.jsonl' ]"
+submit -S -n 3 -d "$TMP/run5" -s 2 -- $ARGS
+wait_for 300 queue_empty
+check "Slurm, split once: shard 2 submitted again on the rows file completes the run" \
+    cmp "$TMP/run5/alerts.jsonl" "$TMP/one.jsonl"
+submit -S -n 3 -d "$TMP/run6" -- --rules "$R" "$TMP/missing.csv"
+A=$(array_id)
+M=$(merge_id)
+wait_for 300 queue_empty
+split_failed() {
+    scontrol show job "$M" > "$TMP/merge.state" 2>&1
+    contains "$TMP/run6/split.failed" "the split failed with exit status 3" &&
+        contains "$TMP/run6/split.failed" "missing.csv" &&
+        contains "$TMP/merge.state" "DependencyNeverSatisfied" &&
+        [ ! -e "$TMP/run6/rows" ] && [ ! -e "$TMP/run6/alerts.jsonl" ] &&
+        [ -z "$(ls "$TMP/run6" | grep '^shard-')" ]
+}
+check "Slurm: a failed split: recorded, no shard ran, no merge, no alerts file" split_failed
+
+# the nightly form: a day's folder under a base, 2 shards (read once)
 B=$TMP/base
 mkdir -p "$B/in/2024-02-09" "$B/rules"
 cp "$R"/*.rule "$B/rules/"

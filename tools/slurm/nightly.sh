@@ -9,8 +9,10 @@
 #
 # BASE holds rules/, accounts.csv and in/DAY/*.csv(.gz); each night's run
 # goes to BASE/runs/DAY (alerts.jsonl when complete; shard-K.failed says
-# which shard failed and why; resubmit it with submit -s K). MT_SHARDS is N
-# (default 8), MT_DAY the day (default yesterday, YYYY-MM-DD).
+# which shard failed and why; resubmit it with submit -S -s K). The files
+# are read once, by a split job before the shards (submit -S); MT_SPLIT=0
+# has every shard read them instead. MT_SHARDS is N (default 8), MT_DAY the
+# day (default yesterday, YYYY-MM-DD).
 #
 # With MT_DB=CONNINFO the night reads PostgreSQL instead: the shards run
 # `scan --db --incremental`, the merge stores their alerts in the database
@@ -27,5 +29,6 @@ if [ -n "${MT_DB+set}" ]; then
 fi
 set -- "$base/in/$day"/*.csv*
 [ -e "$1" ] || { echo "nightly: no transactions in $base/in/$day" >&2; exit 3; }
-exec "$here/submit" -n "$n" -d "$base/runs/$day" -- \
+[ "${MT_SPLIT:-1}" = 0 ] && split= || split=-S
+exec "$here/submit" -n "$n" -d "$base/runs/$day" $split -- \
     --rules "$base/rules" --accounts "$base/accounts.csv" "$@"
