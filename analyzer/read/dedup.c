@@ -4,7 +4,8 @@
  * arrived, so forgetting is advancing the ring's head while its time is
  * behind the horizon or the ring is full, and a new id takes the slot
  * after the newest. The ring is made of fixed chunks allocated on first
- * use, so that an entry never moves and a small run allocates little; an
+ * use and freed when the head leaves them empty, so that an entry never
+ * moves and the memory follows the ids held, not the ring's size; an
  * open-addressing table of ring slots (linear probing, deletion by
  * shifting back, doubled at half full) finds them by a hash of the id.
  * Nothing is allocated per row. An entry holds a 64-bit fingerprint of the
@@ -155,8 +156,11 @@ static void dedup_forget(Dedup *d, gint64 latest)
         gboolean found;
         table_remove(d, table_find(d, e->id, e->hash, &found));
         g_assert(found);
+        guint left = d->head / DEDUP_CHUNK;
         d->head = (d->head + 1) % LIMIT_DEDUP_IDS;
         d->n--;
+        if (d->head % DEDUP_CHUNK == 0 && d->n <= LIMIT_DEDUP_IDS - DEDUP_CHUNK)
+            g_clear_pointer(&d->chunk[left], g_free); /* no entry in it: the newest are ahead */
     }
 }
 
@@ -193,6 +197,14 @@ DedupResult dedup_check(Dedup *d, const Txn *t, gint64 latest, guint *source, gu
     memcpy(e->id, id, n + 1);
     d->table[at] = s + 1;
     return DEDUP_NEW;
+}
+
+guint64 dedup_bytes(const Dedup *d)
+{
+    guint64 bytes = ((guint64)d->mask + 1) * sizeof *d->table;
+    for (guint c = 0; c < DEDUP_CHUNKS; c++)
+        bytes += d->chunk[c] ? DEDUP_CHUNK * sizeof(DedupEntry) : 0;
+    return bytes;
 }
 
 guint64 dedup_forgotten(const Dedup *d)
