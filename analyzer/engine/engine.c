@@ -59,18 +59,11 @@
  * pool indexed through the engine's slot table (most accounts never pass
  * most filters); evicted windows are reused. A pool entry is a Window (its
  * owner the account, 0 = free) followed by its running totals and a small
- * ring (at least POOL_RING references, as many as fill the entry to a
- * multiple of POOL_ALIGN bytes), so that a small window lies in two
- * adjacent lines and allocates nothing. Entries live in chunks that never
- * move. */
+ * ring (at least POOL_RING entries, as many as fill its last line), so
+ * that a small window lies in a few adjacent lines and allocates nothing.
+ * Entries live in chunks that never move. */
 
 #define POOL_RING   1  /* ring entries kept in the pool entry, at least */
-/* An entry's size is a multiple of this. Half a line: an update reads the
- * header, the totals and the ring's ends, two lines whether the entry
- * starts a line or halfway (a 96-byte entry, against 128 for whole
- * lines, holds three references where a window of one or two needs no
- * more). */
-#define POOL_ALIGN  32
 #define POOL_FIRST  64 /* entries of the first chunk; chunk c holds POOL_FIRST << c */
 #define POOL_CHUNKS 26 /* chunks enough for any guint32 index */
 
@@ -95,23 +88,18 @@ static guint flag_shape_index(Side side, guint no_mcc, guint channel)
     return ((guint)side * 2 + no_mcc) * CHANNEL_COUNT + channel;
 }
 
-/* Entries of stride bytes in chunks that never move. */
-typedef struct {
-    guint8 *chunks[POOL_CHUNKS];
-    gsize stride; /* bytes per entry */
-    guint n;      /* entries made */
-    GArray *free; /* guint32 indexes of free entries */
-} Pool;
-
 typedef struct {
     FlagShape *flag_shapes; /* by flag_shape_index; NULL without entry conditions */
     FlagProg *flag_progs;
     const RuleLead *leads; /* the rule's (RulePlan.leads), at hand */
     guint n_leads;
-    Pool pool;      /* its windows */
+    guint8 *chunks[POOL_CHUNKS];
+    gsize stride;   /* bytes per pool entry */
     gsize ring_off; /* offset of the ring in an entry (the running totals follow the Window) */
     guint ring_cap; /* its entries: POOL_RING, and as many more as fill the entry's last line */
     guint n_run;    /* running totals per window */
+    guint n_pool;   /* entries made */
+    GArray *free;   /* guint32 indexes of free pool entries */
     guint store;    /* Engine.stores index of the records its windows point at */
 } RuleState;
 
@@ -124,87 +112,25 @@ static guint pool_chunk(guint32 i)
     return 31 - (guint)__builtin_clz(i / POOL_FIRST + 1);
 }
 
-static gsize pool_chunk_bytes(const Pool *p, guint c)
+static gsize pool_chunk_bytes(const RuleState *st, guint c)
 {
-    return ((gsize)POOL_FIRST << c) * p->stride;
-}
-
-static void *pool_entry(const Pool *p, guint32 i)
-{
-    guint c = pool_chunk(i);
-    gsize off = i - (gsize)POOL_FIRST * ((1u << c) - 1);
-    return p->chunks[c] + off * p->stride;
-}
-
-/* A free entry's index (*fresh: never used before). */
-static guint32 pool_take(Pool *p, gboolean *fresh)
-{
-    *fresh = !p->free || !p->free->len;
-    if (!*fresh) {
-        guint32 i = g_array_index(p->free, guint32, p->free->len - 1);
-        g_array_set_size(p->free, p->free->len - 1);
-        return i;
-    }
-    guint c = pool_chunk(p->n);
-    if (!p->chunks[c])
-        p->chunks[c] = hugemem_alloc(pool_chunk_bytes(p, c));
-    return p->n++;
-}
-
-static void pool_give(Pool *p, guint32 i)
-{
-    if (!p->free)
-        p->free = g_array_new(FALSE, FALSE, sizeof(guint32));
-    g_array_append_val(p->free, i);
-}
-
-static void pool_free(Pool *p)
-{
-    for (guint c = 0; c < POOL_CHUNKS; c++)
-        hugemem_free(p->chunks[c], pool_chunk_bytes(p, c));
-    if (p->free)
-        g_array_free(p->free, TRUE);
-}
-
-/* The bytes of a pool's chunks. */
-static guint64 pool_bytes(const Pool *p)
-{
-    guint64 bytes = 0;
-    for (guint c = 0; c < POOL_CHUNKS; c++)
-        bytes += p->chunks[c] ? pool_chunk_bytes(p, c) : 0;
-    return bytes;
+    return ((gsize)POOL_FIRST << c) * st->stride;
 }
 
 static Window *pool_at(const RuleState *st, guint32 i)
 {
-    return pool_entry(&st->pool, i);
+    guint c = pool_chunk(i);
+    gsize off = i - (gsize)POOL_FIRST * ((1u << c) - 1);
+    return (Window *)(void *)(st->chunks[c] + off * st->stride);
 }
 
-/* Empties pool entry i's window onto its own storage, its entries in acc. */
-static void pool_window_init(RuleState *st, guint32 i, AccRing *acc)
+/* Empties pool entry i's window onto its own storage. */
+static void pool_window_init(RuleState *st, guint32 i)
 {
     guint8 *base = (guint8 *)pool_at(st, i);
     gint64 *run = (gint64 *)(base + sizeof(Window));
     memset(run, 0, st->n_run * sizeof *run);
-    window_init_on((Window *)base, (WinRef *)(void *)(base + st->ring_off), st->ring_cap, run, acc);
-}
-
-/* The accounts' rings (window.h) live in a pool of their own, one line an
- * entry: the AccRing, then as many of its entries as fill the line (one),
- * so that an account with a transaction or two allocates nothing more. */
-#define ACC_STRIDE 64
-#define ACC_INLINE ((ACC_STRIDE - sizeof(AccRing)) / sizeof(AccEntry))
-G_STATIC_ASSERT(ACC_INLINE >= 1);
-
-static AccRing *acc_pool_at(const Pool *p, guint32 i)
-{
-    return pool_entry(p, i);
-}
-
-/* Empties an account ring onto its own storage (positions from first). */
-static void acc_ring_reset(AccRing *a, guint32 first)
-{
-    acc_ring_init_on(a, (AccEntry *)(void *)(a + 1), ACC_INLINE, first);
+    window_init_on((Window *)base, (WinEntry *)(base + st->ring_off), st->ring_cap, run);
 }
 
 /* The filter program the engine runs for a shape of transaction. */
@@ -275,7 +201,6 @@ struct Engine {
     guint32 *slot;
     guint16 *slot_of;      /* by rule: its slot's place in a row (layout_rows) */
     guint mask_off;        /* where the prefilter's index is in a row */
-    guint acc_off;         /* where the account rings' slots are, one a group (1 + index in accs) */
     guint row;             /* guint32 per account: slots, then 1 */
     /* The distinct account prefilter bits met (mw words each, as many as
      * the accounts' kinds and fixed attributes make: a few), each once:
@@ -308,14 +233,7 @@ struct Engine {
     guint n_stores;
     guint graph_store; /* the stores index for graph edges */
     guint n_passes;    /* the current transaction's, in passes */
-    WindowMem *mem;    /* the rings of windows and accounts grown past their pool entry's */
-    Pool accs;         /* the accounts' rings (AccRing), for the window rules */
-    guint8 *ring_group; /* by rule: which of an account's rings its windows use (ring_groups) */
-    guint n_groups;
-    /* the rings the current row was added to, and where (ring_pos) */
-    const TxnCore *ring_rec;
-    AccRing *ring_of[2];
-    guint32 ring_pos[2];
+    WindowMem *mem;    /* the rings of windows grown past their pool entry's */
     Pass *passes;      /* scratch: the window rules' sides the current transaction passed */
     /* The side masks of each transaction shape met (SHAPE_MASKS * mw words
      * a shape), found by [self][channel][mcc, RULE_MCC_CODES for a code
@@ -382,43 +300,6 @@ static gboolean engine_runs(const Engine *e, guint ri)
     return e->graph_bit[ri] ? e->graph != NULL : !e->sharded || e->shard < e->shards;
 }
 
-/* An account has a ring for each group of window rules with close
- * look-backs (window and baseline): rules whose look-backs are within
- * twice the shortest of their group's share one. A ring holds every entry
- * from the oldest one of its windows holds, so a rule of 7 days on the
- * ring of a rule of a year would keep a year of its entries. */
-static void ring_groups(Engine *e)
-{
-    guint n = e->rs->rules->len;
-    g_autofree guint *order = g_new(guint, n);
-    guint m = 0;
-    for (guint ri = 0; ri < n; ri++)
-        if (!e->graph_bit[ri])
-            order[m++] = ri;
-    for (guint i = 1; i < m; i++) { /* by look-back, shortest first (a few dozen rules) */
-        guint ri = order[i], j = i;
-        const Rule *r = g_ptr_array_index(e->rs->rules, ri);
-        for (; j > 0; j--) {
-            const Rule *q = g_ptr_array_index(e->rs->rules, order[j - 1]);
-            if (q->window + q->baseline <= r->window + r->baseline)
-                break;
-            order[j] = order[j - 1];
-        }
-        order[j] = ri;
-    }
-    gint64 start = 0;
-    for (guint i = 0; i < m; i++) {
-        const Rule *r = g_ptr_array_index(e->rs->rules, order[i]);
-        gint64 lookback = r->window + r->baseline;
-        if (i == 0 || lookback > 2 * start) {
-            start = lookback;
-            e->n_groups++;
-        }
-        e->ring_group[order[i]] = (guint8)(e->n_groups - 1);
-    }
-    g_assert(e->n_groups <= G_MAXUINT8);
-}
-
 /* Lays out the rows (Engine.slot) for the rules the engine runs; before
  * any row is made. */
 static void layout_rows(Engine *e)
@@ -428,8 +309,7 @@ static void layout_rows(Engine *e)
     for (guint ri = 0; ri < e->rs->rules->len; ri++)
         e->slot_of[ri] = engine_runs(e, ri) ? (guint16)n++ : G_MAXUINT16;
     e->mask_off = n;
-    e->acc_off = n + 1;
-    e->row = n + 1 + e->n_groups;
+    e->row = n + 1;
 }
 
 static gint cmp_gint64(gconstpointer a, gconstpointer b)
@@ -586,9 +466,9 @@ Engine *engine_new(const RuleSet *rs, const Intern *accounts, const Intern *loca
         st->n_leads = r->plan.leads->len;
         st->n_run = window_agg_run_len(r);
         st->ring_off = sizeof(Window) + st->n_run * sizeof(gint64);
-        st->pool.stride =
-            (st->ring_off + POOL_RING * sizeof(WinRef) + POOL_ALIGN - 1) & ~(gsize)(POOL_ALIGN - 1);
-        st->ring_cap = (guint)((st->pool.stride - st->ring_off) / sizeof(WinRef));
+        /* whole lines, so that each header (a Window) is one line */
+        st->stride = (st->ring_off + POOL_RING * sizeof(WinEntry) + 63) & ~(gsize)63;
+        st->ring_cap = (guint)((st->stride - st->ring_off) / sizeof(WinEntry));
     }
     e->mw = (2 * rs->rules->len + 63) / 64;
     e->slot_of = g_new(guint16, rs->rules->len);
@@ -613,7 +493,6 @@ Engine *engine_new(const RuleSet *rs, const Intern *accounts, const Intern *loca
     e->graph_bit = g_new0(guint32, rs->rules->len);
     window_init(&e->match);
     e->mem = window_mem_new();
-    e->accs.stride = ACC_STRIDE;
     gint64 span = 0;
     guint bits = 0;
     for (guint i = 0; i < rs->rules->len; i++) {
@@ -629,8 +508,6 @@ Engine *engine_new(const RuleSet *rs, const Intern *accounts, const Intern *loca
         e->incomplete = g_hash_table_new(NULL, NULL);
         graph_sum_funnel(e, rs);
     }
-    e->ring_group = g_new0(guint8, rs->rules->len);
-    ring_groups(e);
     layout_rows(e);
     history_setup(e);
     e->ty = typology_engine_new(rs);
@@ -644,16 +521,16 @@ void engine_free(Engine *e)
         return;
     for (guint i = 0; i < e->rs->rules->len; i++) {
         RuleState *st = &e->state[i];
-        for (guint a = 0; a < st->pool.n; a++)
+        for (guint a = 0; a < st->n_pool; a++)
             window_clear(pool_at(st, a), e->mem);
-        pool_free(&st->pool);
+        for (guint c = 0; c < POOL_CHUNKS; c++)
+            hugemem_free(st->chunks[c], pool_chunk_bytes(st, c));
+        if (st->free)
+            g_array_free(st->free, TRUE);
         g_free(st->flag_shapes);
         g_free(st->flag_progs);
     }
     g_free(e->state);
-    for (guint a = 0; a < e->accs.n; a++)
-        acc_ring_clear(acc_pool_at(&e->accs, a), e->mem);
-    pool_free(&e->accs);
     hugemem_free(e->slot, slot_bytes(e, e->n_slot_accounts));
     g_free(e->passes);
     g_free(e->row_passes);
@@ -679,7 +556,6 @@ void engine_free(Engine *e)
     g_hash_table_destroy(e->mask_ids);
     g_free(e->cost);
     g_free(e->graph_bit);
-    g_free(e->ring_group);
     g_free(e->slot_of);
     graph_free(e->graph);
     if (e->incomplete)
@@ -824,72 +700,6 @@ static const guint64 *shape_of(Engine *e, const TxnCore *t)
     return &g_array_index(e->shapes, guint64, ((*at)[key] - 1) * SHAPE_MASKS * e->mw);
 }
 
-/* The account's ring of a group, whose row is slots, made on first use. */
-static AccRing *account_ring(Engine *e, guint32 account, guint32 *slots, guint group)
-{
-    guint32 *slot = &slots[e->acc_off + group];
-    if (*slot)
-        return acc_pool_at(&e->accs, *slot - 1);
-    gboolean fresh;
-    guint32 i = pool_take(&e->accs, &fresh);
-    AccRing *a = acc_pool_at(&e->accs, i);
-    if (fresh)
-        memset(a, 0, sizeof *a);
-    acc_ring_reset(a, 0);
-    a->owner = account;
-    a->group = (guint8)group;
-    *slot = i + 1;
-    return a;
-}
-
-/* The oldest position the account's windows on ring a hold (of those of
- * the rules slots has a window of), or the next one if they hold none. */
-static guint32 acc_oldest_held(const Engine *e, const AccRing *a, const guint32 *slots)
-{
-    guint32 next = a->first + a->len, oldest = next;
-    for (guint ri = 0; ri < e->rs->rules->len; ri++) {
-        if (e->graph_bit[ri] || e->ring_group[ri] != a->group || e->slot_of[ri] == G_MAXUINT16 ||
-            !slots[e->slot_of[ri]])
-            continue;
-        const Window *w = pool_at(&e->state[ri], slots[e->slot_of[ri]] - 1);
-        guint32 pos = w->len ? w->e[w->head].pos : next;
-        if (pos - a->first < oldest - a->first)
-            oldest = pos;
-    }
-    return oldest;
-}
-
-/* Makes room in a full account ring for a new entry: drops the entries no
- * window holds, and grows it unless that freed a quarter of it. */
-static void acc_make_room(Engine *e, AccRing *a)
-{
-    acc_ring_drop_to(a, acc_oldest_held(e, a, made_slots(e, a->owner)));
-    if (a->len > a->cap - a->cap / 4)
-        acc_ring_grow(a, e->mem);
-}
-
-/* The position of the current row's transaction rec in the account ring
- * a: added by the first of the account's windows it enters. The passes of
- * one account and row come together (by account, in row order:
- * engine_process_rows) or within the row (engine_process), so the rings
- * the row was added to are remembered for as long as rec is the row's. */
-static guint32 ring_pos(Engine *e, AccRing *a, const TxnCore *rec)
-{
-    if (e->ring_rec != rec) {
-        e->ring_rec = rec;
-        e->ring_of[0] = e->ring_of[1] = NULL;
-    }
-    for (guint k = 0; k < 2; k++)
-        if (e->ring_of[k] == a)
-            return e->ring_pos[k];
-    if (a->len == a->cap)
-        acc_make_room(e, a);
-    guint k = e->ring_of[0] != NULL;
-    e->ring_of[k] = a;
-    e->ring_pos[k] = acc_ring_add(a, e->mem, rec);
-    return e->ring_pos[k];
-}
-
 /* The index in rule ri's pool of the window of the account whose row is
  * slots (account_slots), made on first use (and then counted among the
  * live windows if ri is a window rule). */
@@ -900,14 +710,18 @@ static guint32 state_window_in(Engine *e, guint ri, guint32 account, guint32 *sl
         return *slot - 1;
     e->stats.windows += !e->graph_bit[ri];
     RuleState *st = &e->state[ri];
-    gboolean fresh;
-    guint32 i = pool_take(&st->pool, &fresh);
-    Window *w = pool_at(st, i);
-    if (fresh)
-        pool_window_init(st, i, NULL);
-    /* a graph rule's holds no entries */
-    w->acc = e->graph_bit[ri] ? NULL : account_ring(e, account, slots, e->ring_group[ri]);
-    w->owner = account;
+    guint32 i;
+    if (st->free && st->free->len) {
+        i = g_array_index(st->free, guint32, st->free->len - 1);
+        g_array_set_size(st->free, st->free->len - 1);
+    } else {
+        guint c = pool_chunk(st->n_pool);
+        if (!st->chunks[c])
+            st->chunks[c] = hugemem_alloc(pool_chunk_bytes(st, c));
+        i = st->n_pool++;
+        pool_window_init(st, i);
+    }
+    pool_at(st, i)->owner = account;
     *slot = i + 1;
     return i;
 }
@@ -926,8 +740,10 @@ static void state_release(Engine *e, guint ri, guint32 i)
     e->stats.evicted += !e->graph_bit[ri];
     account_slots(e, w->owner)[e->slot_of[ri]] = 0;
     window_clear(w, e->mem);
-    pool_window_init(st, i, NULL);
-    pool_give(&st->pool, i);
+    pool_window_init(st, i);
+    if (!st->free)
+        st->free = g_array_new(FALSE, FALSE, sizeof(guint32));
+    g_array_append_val(st->free, i);
 }
 
 /* Aggregates computed on first use by the condition (a cheap test that
@@ -1100,8 +916,10 @@ static void raise_alert(Engine *e, guint ri, const Rule *r, Window *st, const Ag
     guint n = c->hi - c->lo;
     a->n_evidence_total = n;
     a->n_evidence = MIN(n, LIMIT_EVIDENCE);
-    for (guint i = 0; i < a->n_evidence; i++)
-        a->evidence[i] = window_entry_id(window_at(c->w, c->hi - a->n_evidence + i));
+    for (guint i = 0; i < a->n_evidence; i++) {
+        const WinEntry *en = window_at(c->w, c->hi - a->n_evidence + i);
+        a->evidence[i] = window_entry_id(en);
+    }
     if (e->sharded) { /* rendered where the shards' alerts are merged (engine_set_shard) */
         a->id[0] = a->explanation[0] = '\0';
         if (!e->fn(a, e->user))
@@ -1121,20 +939,17 @@ static void raise_alert(Engine *e, guint ri, const Rule *r, Window *st, const Ag
 
 /* Starts loading the parts of a window the update will touch: the oldest
  * entry, the first of the window part after a baseline, the slot of the
- * new one, the running totals and the account ring's header (with its
- * first entries, or the place of its newest). */
+ * new one and the running totals. */
 static void prefetch_window(const Window *w)
 {
     if (w->cap) {
         __builtin_prefetch(&w->e[w->head]);
         if (w->split && w->split < w->len) /* a baseline: the entry it may take next */
-            __builtin_prefetch(&w->e[window_slot(w, w->split)]);
+            __builtin_prefetch(window_at(w, w->split));
         __builtin_prefetch(&w->e[window_slot(w, w->len)], 1);
     }
     if (w->run)
         __builtin_prefetch(w->run, 1);
-    if (w->acc)
-        __builtin_prefetch(w->acc, 1);
 }
 
 static gint64 now_ns(void)
@@ -1188,8 +1003,8 @@ static void eval_side(Engine *e, const Pass *p, const Txn *t)
         return; /* suppressed, and gone from the window before the suppression ends */
     Keep keep = {account, e->kyc};
     window_agg_expire(r, w, t->core.ts, &keep);
-    guint32 pos = ring_pos(e, w->acc, record_of(e, t));
-    if (!window_agg_push(r, w, e->mem, pos, entry_flags(e, ri, &t->core, account), &keep))
+    if (!window_agg_push(r, w, e->mem, record_of(e, t), entry_flags(e, ri, &t->core, account),
+                         &keep))
         e->stats.window_drops++;
     if (t->core.ts < w->suppress_until)
         return; /* the window is kept up to date, the condition can wait */
@@ -1265,7 +1080,7 @@ static void match_rule(Engine *e, guint ri, const Rule *r, const GraphEdge *edge
     Window *st = pool_at(&e->state[ri], state_window(e, ri, m->anchor)); /* not suppressed */
     e->match.head = e->match.len = 0;
     for (guint i = 0; i < m->n; i++)
-        window_push_rec(&e->match, e->mem, m->edges[i]->rec,
+        window_push(&e->match, e->mem, m->edges[i]->rec,
                     entry_flags(e, ri, &m->edges[i]->core, m->anchor));
     AggCtx c = {
         .account = m->anchor, .now = &t->core, .rs = e->rs, .kyc = e->kyc, .scratch = e->scratch};
@@ -1304,39 +1119,6 @@ static void process_graph(Engine *e, const Txn *t)
 
 #define EVICT_AHEAD 8 /* windows ahead evict_idle starts loading */
 
-/* Does the account whose row is slots have a window on its ring of a group? */
-static gboolean has_windows(const Engine *e, const guint32 *slots, guint group)
-{
-    for (guint ri = 0; ri < e->rs->rules->len; ri++)
-        if (!e->graph_bit[ri] && e->ring_group[ri] == group && e->slot_of[ri] != G_MAXUINT16 &&
-            slots[e->slot_of[ri]])
-            return TRUE;
-    return FALSE;
-}
-
-/* Drops from the accounts' rings the entries their windows no longer
- * hold; frees the rings of accounts left without windows, and the grown
- * storage of empty ones. */
-static void evict_rings(Engine *e)
-{
-    for (guint32 i = 0; i < e->accs.n; i++) {
-        AccRing *a = acc_pool_at(&e->accs, i);
-        if (!a->owner)
-            continue;
-        guint32 *slots = account_slots(e, a->owner);
-        acc_ring_drop_to(a, acc_oldest_held(e, a, slots));
-        if (a->len)
-            continue;
-        acc_ring_clear(a, e->mem);
-        acc_ring_reset(a, a->first);
-        if (!has_windows(e, slots, a->group)) {
-            slots[e->acc_off + a->group] = 0;
-            a->owner = 0;
-            pool_give(&e->accs, i);
-        }
-    }
-}
-
 /* Frees the windows of accounts with nothing left in them and no running
  * suppression, and the graph indexes of idle accounts. */
 static void evict_idle(Engine *e)
@@ -1345,21 +1127,21 @@ static void evict_idle(Engine *e)
         const Rule *r = g_ptr_array_index(e->rs->rules, ri);
         RuleState *st = &e->state[ri];
         gint64 gone = e->now - r->window - r->baseline; /* entries up to it expired */
-        for (guint i = 0; i < st->pool.n; i++) {
+        for (guint i = 0; i < st->n_pool; i++) {
             /* loads ahead (a stride the hardware does not follow): a
              * window's header, then the newest entry of one with an
              * expired entry, which tells whether it is in use */
-            if (i + 2 * EVICT_AHEAD < st->pool.n)
+            if (i + 2 * EVICT_AHEAD < st->n_pool)
                 __builtin_prefetch(pool_at(st, i + 2 * EVICT_AHEAD));
-            if (i + EVICT_AHEAD < st->pool.n) {
+            if (i + EVICT_AHEAD < st->n_pool) {
                 const Window *a = pool_at(st, i + EVICT_AHEAD);
                 if (a->len && a->first_ts <= gone)
-                    __builtin_prefetch(&a->e[window_slot(a, a->len - 1)]);
+                    __builtin_prefetch(window_at(a, a->len - 1));
             }
             Window *w = pool_at(st, i);
             if (!w->owner || (w->len && w->first_ts > gone))
                 continue; /* even its oldest entry is in the window: in use */
-            if (w->len && !w->dsets && window_ts_at(w, w->len - 1) > gone)
+            if (w->len && !w->dsets && win_ts(window_at(w, w->len - 1)) > gone)
                 continue; /* in use: its next update drops the old entries, reading no record */
             Keep keep = {w->owner, e->kyc};
             window_agg_expire(r, w, e->now, &keep);
@@ -1367,8 +1149,6 @@ static void evict_idle(Engine *e)
                 state_release(e, ri, i);
         }
     }
-    evict_rings(e);
-    e->ring_rec = NULL; /* records may go, and their addresses come back */
     if (e->graph)
         e->stats.evicted += graph_evict(e->graph, e->now);
     /* now that no window holds an expired entry whose record is read again
@@ -1671,14 +1451,23 @@ void engine_process_rows(Engine *e, const EngineRows *rows, guint32 *row)
     run_row_passes(e, row);
 }
 
+/* The bytes of a rule's pool chunks. */
+static guint64 pool_bytes(const RuleState *st)
+{
+    guint64 bytes = 0;
+    for (guint c = 0; c < POOL_CHUNKS; c++)
+        bytes += st->chunks[c] ? pool_chunk_bytes(st, c) : 0;
+    return bytes;
+}
+
 /* The bytes of the distinct-value sets of a rule's windows (their rings
  * are the WindowMem's). */
 static guint64 dset_bytes(const RuleState *st)
 {
     guint64 bytes = 0;
-    for (guint a = 0; a < st->pool.n; a++) {
+    for (guint a = 0; a < st->n_pool; a++) {
         const Window *w = pool_at(st, a);
-        bytes += window_bytes(w) - (w->own & WIN_OWN_E ? w->cap * sizeof *w->e : 0);
+        bytes += window_bytes(w) - (w->own_e ? w->cap * sizeof(WinEntry) : 0);
     }
     return bytes;
 }
@@ -1693,9 +1482,9 @@ void engine_stats(const Engine *e, EngineStats *out)
     }
     out->bytes_accounts = slot_bytes(e, e->n_slot_accounts);
     out->bytes_batches = batch_bytes(e);
-    out->bytes_windows = window_mem_bytes(e->mem) + pool_bytes(&e->accs);
+    out->bytes_windows = window_mem_bytes(e->mem);
     for (guint i = 0; i < e->rs->rules->len; i++)
-        out->bytes_windows += pool_bytes(&e->state[i].pool) + dset_bytes(&e->state[i]);
+        out->bytes_windows += pool_bytes(&e->state[i]) + dset_bytes(&e->state[i]);
     out->bytes_history = (e->hist ? history_bytes(e->hist) : 0) +
                          (e->pairs ? history_pairs_bytes(e->pairs) : 0);
     if (e->graph) {
@@ -1758,8 +1547,8 @@ const EngineRuleCost *engine_rule_cost(const Engine *e, guint i)
 guint64 engine_rule_state_bytes(const Engine *e, guint i)
 {
     const RuleState *st = &e->state[i];
-    guint64 bytes = pool_bytes(&st->pool);
-    for (guint a = 0; a < st->pool.n; a++)
+    guint64 bytes = pool_bytes(st);
+    for (guint a = 0; a < st->n_pool; a++)
         bytes += window_bytes(pool_at(st, a));
     return bytes;
 }
@@ -1838,11 +1627,11 @@ static void save_window(const RuleState *st, const Window *w, CkptOut *o, const 
     ckpt_u32(o, w->owner);
     ckpt_u32(o, w->len);
     for (guint k = 0; k < w->len; k++) {
-        ckpt_i64(o, (gint64)ckpt_ref(refs, window_at(w, k).core));
+        ckpt_i64(o, (gint64)ckpt_ref(refs, window_at(w, k)->core));
         ckpt_u32(o, win_flags(window_at(w, k)));
     }
     ckpt_u32(o, w->split);
-    ckpt_i64(o, w->split < w->len ? window_ts_at(w, w->split) : 0); /* read again, not kept */
+    ckpt_i64(o, w->split_ts);
     ckpt_i64(o, w->suppress_until);
     ckpt_u32(o, (guint32)(gint32)w->run_exp);
     ckpt_put(o, w->run, st->n_run * sizeof *w->run);
@@ -1866,7 +1655,7 @@ static void expire_all(Engine *e)
     for (guint ri = 0; ri < e->rs->rules->len; ri++) {
         const Rule *r = g_ptr_array_index(e->rs->rules, ri);
         RuleState *st = &e->state[ri];
-        for (guint32 i = 0; i < st->pool.n && !e->graph_bit[ri]; i++) {
+        for (guint32 i = 0; i < st->n_pool && !e->graph_bit[ri]; i++) {
             Window *w = pool_at(st, i);
             Keep keep = {w->owner, e->kyc};
             if (w->owner && w->len)
@@ -1892,10 +1681,10 @@ void engine_save(Engine *e, CkptOut *o)
     for (guint r = 0; r < e->rs->rules->len; r++) {
         const RuleState *st = &e->state[r];
         guint32 n = 0;
-        for (guint32 i = 0; i < st->pool.n; i++)
+        for (guint32 i = 0; i < st->n_pool; i++)
             n += pool_at(st, i)->owner != 0;
         ckpt_u32(o, n);
-        for (guint32 i = 0; i < st->pool.n; i++)
+        for (guint32 i = 0; i < st->n_pool; i++)
             if (pool_at(st, i)->owner)
                 save_window(st, pool_at(st, i), o, &refs);
     }
@@ -1934,8 +1723,6 @@ static gboolean load_window(Engine *e, guint ri, CkptIn *in, const CkptRecs *rec
         return ckpt_fail(in, "a window belongs to an account or rule this engine does not keep");
     if (len > LIMIT_WINDOW_ENTRIES || (gsize)len * 12 > in->n - in->at)
         return ckpt_fail(in, "a window holds more entries than it can");
-    if (len && e->graph_bit[ri])
-        return ckpt_fail(in, "a graph rule's window holds entries");
     Window *w = pool_at(st, state_window(e, ri, owner));
     if (w->len || w->suppress_until != G_MININT64)
         return ckpt_fail(in, "an account's window comes twice");
@@ -1943,10 +1730,10 @@ static gboolean load_window(Engine *e, guint ri, CkptIn *in, const CkptRecs *rec
         const TxnCore *rec = ckpt_rec(in, recs, (guint64)ckpt_get_i64(in));
         guint32 flags = ckpt_get_u32(in);
         if (rec)
-            window_push_rec(w, e->mem, rec, flags & ((1u << LIMIT_ENTRY_FLAGS) - 1));
+            window_push(w, e->mem, rec, flags & ((1u << LIMIT_ENTRY_FLAGS) - 1));
     }
     w->split = (guint16)ckpt_get_u32(in);
-    ckpt_get_i64(in); /* the time of the entry at split, which the window reads there */
+    w->split_ts = ckpt_get_i64(in);
     w->suppress_until = ckpt_get_i64(in);
     w->run_exp = (gint8)(gint32)ckpt_get_u32(in);
     ckpt_get(in, w->run, st->n_run * sizeof *w->run);

@@ -53,10 +53,10 @@ static gboolean is_absent(FieldId f, double v)
 /* Does entry i pass the aggregate's condition (precomputed when possible)? */
 static gboolean passes(const RuleAgg *g, const AggCtx *c, guint i, RuleEval *ev)
 {
-    WinEntry en = window_at(c->w, i);
+    const WinEntry *en = window_at(c->w, i);
     if (g->flag >= 0)
         return (win_flags(en) >> g->flag) & 1;
-    ev->txn = en.core;
+    ev->txn = en->core;
     const RuleProgram *p = g->kind == AGG_COUNT ? &g->arg : &g->cond;
     return !p->n || rule_vm_run(p, ev) != 0;
 }
@@ -72,7 +72,7 @@ static guint collect(const RuleAgg *g, const AggCtx *c, guint lo, guint hi, doub
     const guint mask = 2 * LIMIT_WINDOW_ENTRIES - 1;
     guint n = 0;
     for (guint i = lo; i < hi; i++) {
-        ev.txn = window_at(c->w, i).core;
+        ev.txn = window_at(c->w, i)->core;
         if (g->cond.n && !passes(g, c, i, &ev))
             continue;
         double v = rule_vm_field(g->field, ev.txn, c->account, c->kyc);
@@ -108,7 +108,7 @@ static double agg_most(const RuleAgg *g, const AggCtx *c, guint lo, guint hi)
     double *v = c->scratch;
     guint n = 0;
     for (guint i = lo; i < hi; i++) {
-        ev.txn = window_at(c->w, i).core;
+        ev.txn = window_at(c->w, i)->core;
         if (g->cond.n && !passes(g, c, i, &ev))
             continue;
         double x = rule_vm_field(g->field, ev.txn, c->account, c->kyc);
@@ -140,11 +140,11 @@ static double agg_sequence(const RuleAgg *g, const AggCtx *c, guint lo, guint hi
         start[j] = G_MININT64;
     guint n = 0;
     for (guint i = lo; i < hi; i++) {
-        WinEntry e = window_at(c->w, i);
+        const WinEntry *e = window_at(c->w, i);
         gint64 ts = win_ts(e);
         if (start[last] != G_MININT64 && (double)(ts - start[last]) <= g->k && passes(g, c, i, &ev))
             n++;
-        ev.txn = e.core;
+        ev.txn = e->core;
         for (guint j = last; j > 0; j--)
             if (start[j - 1] > start[j] && rule_vm_run(&g->mid[j - 1], &ev) != 0)
                 start[j] = start[j - 1];
@@ -182,7 +182,7 @@ static double sum_amount(const AggCtx *c, guint lo, guint hi, gint64 *exact)
     __int128 sum = 0;
     gboolean cut = FALSE;
     for (guint i = lo; i < hi; i++) {
-        const TxnCore *t = window_at(c->w, i).core;
+        const TxnCore *t = window_at(c->w, i)->core;
         __int128 v = t->amount;
         if (t->currency_exp < exp)
             v *= money_pow10(exp - t->currency_exp);
@@ -208,13 +208,13 @@ static double fold_amounts(const RuleAgg *g, const AggCtx *c, guint lo, guint hi
     gint64 sum = 0, least = G_MAXINT64, most = G_MININT64;
     guint n = 0;
     for (guint i = lo; i < hi; i++) {
-        WinEntry en = window_at(c->w, i);
+        const WinEntry *en = window_at(c->w, i);
         if (g->cond.n && !passes(g, c, i, &ev))
             continue;
         n++;
-        sum += en.amount;
-        least = MIN(least, en.amount);
-        most = MAX(most, en.amount);
+        sum += en->amount;
+        least = MIN(least, en->amount);
+        most = MAX(most, en->amount);
     }
     double scale = money_scale(c->w->run_exp);
     switch (g->kind) {
@@ -257,7 +257,7 @@ static double fold(const RuleAgg *g, const AggCtx *c, guint lo, guint hi, gint64
         }
         if (g->cond.n && !passes(g, c, i, &ev))
             continue;
-        ev.txn = window_at(c->w, i).core;
+        ev.txn = window_at(c->w, i)->core;
         n++;
         double v = rule_vm_run(&g->arg, &ev);
         if (g->kind == AGG_COUNT)
@@ -288,7 +288,7 @@ static double order_stat(const RuleAgg *g, const AggCtx *c, guint lo, guint hi)
     for (guint i = lo; i < hi; i++) {
         if (g->cond.n && !passes(g, c, i, &ev))
             continue;
-        ev.txn = window_at(c->w, i).core;
+        ev.txn = window_at(c->w, i)->core;
         v[n++] = rule_vm_run(&g->arg, &ev);
     }
     if (!n)
@@ -328,9 +328,9 @@ static double agg_forward(const RuleAgg *g, const AggCtx *c)
     guint head = 0, tail = 0, ncp = 0;
     double in = 0, matched = 0, best = 0;
     for (guint i = c->lo; i < c->hi; i++) {
-        WinEntry t = window_at(c->w, i);
-        double amount = (double)t.amount;
-        if (t.core->to == c->account) { /* the record: walks are rare */
+        const WinEntry *t = window_at(c->w, i);
+        double amount = (double)t->amount;
+        if (t->core->to == c->account) { /* the record: walks are rare */
             q_ts[tail] = (double)win_ts(t);
             q_left[tail++] = amount;
             in += amount;
@@ -342,7 +342,7 @@ static double agg_forward(const RuleAgg *g, const AggCtx *c)
             double m = MIN(left, q_left[head]);
             left -= m;
             matched += m;
-            double to_cp = credit(cps, amts, &ncp, t.core->to, m); /* once: MAX evaluates twice */
+            double to_cp = credit(cps, amts, &ncp, t->core->to, m); /* once: MAX evaluates twice */
             best = MAX(best, to_cp);
             if ((q_left[head] -= m) <= 0)
                 head++;
@@ -351,6 +351,14 @@ static double agg_forward(const RuleAgg *g, const AggCtx *c)
     if (in <= 0)
         return 0;
     return (g->kind == AGG_SWEPT ? best : matched) / in;
+}
+
+/* Moves the baseline split to entry i (kept with its timestamp). */
+static void split_moved(Window *w, guint i)
+{
+    w->split = i;
+    if (i < w->len)
+        w->split_ts = win_ts(window_at(w, i));
 }
 
 /* ---- distinct values as a multiset: linear probing, backward-shift deletion ---- */
@@ -416,7 +424,7 @@ static void dset_remove(DistinctSet *d, guint64 key)
 /* The key of an entry's value for a counted distinct aggregate; 0 = none. */
 static guint64 dset_key(const RuleAgg *g, const WinEntry *en, const Keep *k)
 {
-    if (g->flag >= 0 && !((win_flags(*en) >> g->flag) & 1))
+    if (g->flag >= 0 && !((win_flags(en) >> g->flag) & 1))
         return 0;
     double v = rule_vm_field(g->field, en->core, k->account, k->kyc);
     if (is_absent(g->field, v))
@@ -462,28 +470,28 @@ static void run_add(const Rule *r, Window *w, const WinEntry *en, guint part, gi
     guint first = part ? r->plan.n_track_any[0] : 0;
     for (guint t = first; t < first + r->plan.n_track_any[part]; t++)
         track_add(r, w, &tr[t], en, sign, k);
-    for (guint32 m = win_flags(*en) & r->plan.track_flags[part]; m; m &= m - 1) /* its flags only */
+    for (guint32 m = win_flags(en) & r->plan.track_flags[part]; m; m &= m - 1) /* its flags only */
         track_add(r, w, &tr[r->plan.track_of_flag[__builtin_ctz(m)]], en, sign, k);
 }
 
 /* Drops the oldest entry from the window and from the running totals of its part. */
 static void drop_oldest(const Rule *r, Window *w, const Keep *k)
 {
-    WinEntry en = window_at(w, 0);
-    run_add(r, w, &en, w->split ? 1 : 0, -1, k);
+    run_add(r, w, window_at(w, 0), w->split ? 1 : 0, -1, k);
     window_drop_head(w);
     if (w->split)
         w->split--;
+    else
+        split_moved(w, 0);
 }
 
 void window_agg_expire(const Rule *r, Window *w, gint64 now, const Keep *k)
 {
     if (w->run) {
-        while (r->baseline && w->split < w->len && window_ts_at(w, w->split) <= now - r->window) {
-            WinEntry en = window_at(w, w->split);
-            run_add(r, w, &en, 0, -1, k);
-            run_add(r, w, &en, 1, +1, k);
-            w->split++;
+        while (r->baseline && w->split < w->len && w->split_ts <= now - r->window) {
+            run_add(r, w, window_at(w, w->split), 0, -1, k);
+            run_add(r, w, window_at(w, w->split), 1, +1, k);
+            split_moved(w, w->split + 1);
         }
         while (w->len && w->first_ts <= now - r->window - r->baseline)
             drop_oldest(r, w, k);
@@ -508,21 +516,18 @@ static void dsets_start(const Rule *r, Window *w, const Keep *k)
         for (guint i = 0; i < r->aggs->len; i++) {
             const RuleAgg *g = &g_array_index(r->aggs, RuleAgg, i);
             guint64 key;
-            WinEntry en = window_at(w, e);
-            if (g->counted && (key = dset_key(g, &en, k)))
+            if (g->counted && (key = dset_key(g, window_at(w, e), k)))
                 dset_add(&w->dsets[i], key);
         }
     }
 }
 
-gboolean window_agg_push(const Rule *r, Window *w, WindowMem *m, guint32 pos, guint32 flags,
+gboolean window_agg_push(const Rule *r, Window *w, WindowMem *m, const TxnCore *rec, guint32 flags,
                          const Keep *k)
 {
-    const AccEntry *a = acc_at(w->acc, pos);
-    const TxnCore *rec = a->core;
     if (!w->run) {
         w->run = g_new0(gint64, window_agg_run_len(r));
-        w->own |= WIN_OWN_RUN;
+        w->own_run = TRUE;
     }
     gboolean full = w->len && w->len == w->cap && w->cap >= LIMIT_WINDOW_ENTRIES;
     if (full)
@@ -531,10 +536,12 @@ gboolean window_agg_push(const Rule *r, Window *w, WindowMem *m, guint32 pos, gu
         w->run_exp = (gint8)rec->currency_exp;
     else if (w->run_exp != rec->currency_exp)
         w->run_exp = -2;
-    window_push(w, m, pos, flags);
+    window_push(w, m, rec, flags);
+    if (w->split == w->len - 1)
+        w->split_ts = rec->ts;
     /* the totals from a copy: reading the entry back from the ring waits
      * for the store to its line, often a cache miss, to complete */
-    WinEntry en = {rec, a->amount, a->ts, flags};
+    WinEntry en = win_entry(rec, flags);
     run_add(r, w, &en, 0, +1, k);
     if (!w->dsets && w->len >= DSET_FROM && r->plan.has_counted)
         dsets_start(r, w, k);

@@ -75,11 +75,10 @@ double window_agg_kept(const Rule *r, const Window *w, guint i, gint64 *exact);
 /* moves entries older than now - window into the baseline part, then drops
  * those older than now - window - baseline; */
 void window_agg_expire(const Rule *r, Window *w, gint64 now, const Keep *k);
-/* appends an entry for the transaction at position pos of the window's
- * account ring (window.h; flags: its aggregates' conditions), growing the
- * ring from m; returns FALSE when the window was full and its oldest entry
- * was dropped. */
-gboolean window_agg_push(const Rule *r, Window *w, WindowMem *m, guint32 pos, guint32 flags,
+/* appends an entry for a transaction record (window.h; flags: its
+ * aggregates' conditions), growing the ring from m; returns FALSE when the
+ * window was full and its oldest entry was dropped. */
+gboolean window_agg_push(const Rule *r, Window *w, WindowMem *m, const TxnCore *rec, guint32 flags,
                          const Keep *k);
 
 #endif

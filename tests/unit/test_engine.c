@@ -187,11 +187,10 @@ Test(engine, a_freed_window_goes_to_one_account_only)
 /* --profile's numbers: the five credits of 100.00 or more each enter the
  * receiver's window and each runs the filter (the amount prefilter passes
  * amounts of 100 or more on to it); the sender's side is not looked at.
- * The memory held is the pool's first chunk: 64 entries of 96 bytes (a
- * 64-byte header, one running total, and as many 8-byte references into
- * the account's ring as fill the entry to a multiple of 32 bytes: three,
- * so C's three credits need no ring of their own); the accounts' rings,
- * which the windows of all rules share, are not a rule's. */
+ * The memory held is the pool's first chunk: 64 entries of 128 bytes (a
+ * 64-byte header, the running totals, and as many 24-byte ring entries as
+ * fill the rest of the line: two), and the ring of four entries (96 bytes)
+ * C's window takes when its third credit arrives. */
 Test(engine, profile_counts_windows_and_filter_runs)
 {
     Got g;
@@ -200,7 +199,7 @@ Test(engine, profile_counts_windows_and_filter_runs)
     cr_expect_eq(p.cost.entered, 5);
     cr_expect_eq(p.cost.filter_runs, 5);
     cr_expect_gt(p.cost.ns, 0);
-    cr_expect_eq(p.held, 64 * 96, "%" G_GUINT64_FORMAT " bytes", p.held);
+    cr_expect_eq(p.held, 64 * 128 + 4 * 24, "%" G_GUINT64_FORMAT " bytes", p.held);
     g_ptr_array_unref(g.json);
 }
 

@@ -1,5 +1,5 @@
 /* Windows: expiry at the exact boundary, growth, the counted drop at the
- * limit, and the reuse of rings; accounts' rings shared by windows. */
+ * limit, and the reuse of rings. */
 #include <criterion/criterion.h>
 
 #include "engine/window.h"
@@ -21,8 +21,7 @@ static void teardown(void)
 
 static gboolean push(Window *w, gint64 ts)
 {
-    return window_push_rec(w, mem, txn_store_add(store, &(TxnCore){.ts = ts}, (StrView){"id", 2}),
-                           0);
+    return window_push(w, mem, txn_store_add(store, &(TxnCore){.ts = ts}, (StrView){"id", 2}), 0);
 }
 
 TestSuite(window, .init = setup, .fini = teardown);
@@ -47,8 +46,8 @@ Test(window, expiry_keeps_order_across_growth)
         push(&w, t);
     window_expire(&w, 99, 50);
     cr_expect_eq(w.len, 50);
-    cr_expect_eq(window_at(&w, 0).core->ts, 50);
-    cr_expect_eq(window_at(&w, 49).core->ts, 99);
+    cr_expect_eq(window_at(&w, 0)->core->ts, 50);
+    cr_expect_eq(window_at(&w, 49)->core->ts, 99);
     window_clear(&w, mem);
 }
 
@@ -62,7 +61,7 @@ Test(window, the_limit_drops_the_oldest_and_says_so)
     cr_expect(all);
     cr_expect_not(push(&w, LIMIT_WINDOW_ENTRIES));
     cr_expect_eq(w.len, LIMIT_WINDOW_ENTRIES);
-    cr_expect_eq(window_at(&w, 0).core->ts, 1);
+    cr_expect_eq(window_at(&w, 0)->core->ts, 1);
     window_clear(&w, mem);
 }
 
@@ -72,8 +71,8 @@ Test(window, records_are_stored_once_and_freed_by_age)
     const TxnCore *a = txn_store_add(s, &(TxnCore){.ts = 1000, .amount = 7}, (StrView){"t1", 2});
     Window w;
     window_init(&w);
-    window_push_rec(&w, mem, a, 0);
-    cr_expect_eq(window_at(&w, 0).core->amount, 7);
+    window_push(&w, mem, a, 0);
+    cr_expect_eq(window_at(&w, 0)->core->amount, 7);
     StrView v = window_entry_id(window_at(&w, 0));
     cr_expect_eq(v.len, 2);
     cr_expect_eq(memcmp(v.ptr, "t1", 2), 0);
@@ -93,12 +92,10 @@ Test(window, records_are_stored_once_and_freed_by_age)
  * freed (the sanitizer build would catch it). */
 Test(window, outgrows_the_callers_ring_in_order)
 {
-    WinRef ring[4];
+    WinEntry ring[4];
     gint64 run[2] = {0, 0};
-    AccRing acc = {0};
-    acc_ring_init_on(&acc, NULL, 0, 0);
     Window w;
-    window_init_on(&w, ring, 4, run, &acc);
+    window_init_on(&w, ring, 4, run);
     window_expire(&w, 0, 10);
     for (gint64 ts = 1; ts <= 3; ts++)
         push(&w, ts);
@@ -114,8 +111,6 @@ Test(window, outgrows_the_callers_ring_in_order)
         cr_expect_eq(win_ts(window_at(&w, i)), (gint64)i + 2);
     window_clear(&w, mem);
     cr_expect_eq(w.e, NULL);
-    cr_expect_eq(w.acc, &acc, "a window on an account's ring stays on it");
-    acc_ring_clear(&acc, mem);
 }
 
 /* A ring of 6, not a power of two, keeps the order as the oldest entries
@@ -149,7 +144,7 @@ Test(window, released_rings_are_reused_by_size)
     for (gint64 ts = 1; ts <= 5; ts++)
         push(&a, ts);
     cr_assert_eq(a.cap, 6);
-    WinRef *ring = a.e;
+    WinEntry *ring = a.e;
     window_clear(&a, mem);
     for (gint64 ts = 1; ts <= 5; ts++)
         push(&b, ts);
@@ -167,72 +162,4 @@ Test(window, released_rings_are_reused_by_size)
     cr_expect_eq(a.e, ring, "the ring of 6 that b left is free again");
     window_clear(&a, mem);
     window_clear(&b, mem);
-}
-
-/* Two windows of one account share its ring: a transaction both enter is
- * stored once, each window keeps its own flags for it, and the ring keeps
- * what the older window holds after the newer one let it go. */
-Test(window, windows_of_an_account_share_its_ring)
-{
-    AccRing acc = {0};
-    acc_ring_init_on(&acc, NULL, 0, 0);
-    Window a, b;
-    window_init_on(&a, NULL, 0, NULL, &acc);
-    window_init_on(&b, NULL, 0, NULL, &acc);
-    for (gint64 ts = 1; ts <= 6; ts++) {
-        const TxnCore *rec = txn_store_add(store, &(TxnCore){.ts = ts, .amount = 10 * ts},
-                                           (StrView){"id", 2});
-        guint32 pos = acc_ring_add(&acc, mem, rec);
-        window_push(&a, mem, pos, 1);
-        if (ts % 2 == 0) /* b takes the even ones */
-            window_push(&b, mem, pos, 2);
-    }
-    cr_expect_eq(acc.len, 6, "each transaction once");
-    cr_expect_eq(b.len, 3);
-    cr_expect_eq(window_at(&b, 0).amount, 20);
-    cr_expect_eq(window_at(&b, 0).core, window_at(&a, 1).core);
-    cr_expect_eq(win_flags(window_at(&a, 1)), 1);
-    cr_expect_eq(win_flags(window_at(&b, 0)), 2);
-    window_expire(&b, 14, 10); /* b drops ts 2 and 4; a still holds ts 1 */
-    cr_expect_eq(b.len, 1);
-    acc_ring_drop_to(&acc, a.e[a.head].pos); /* what the engine drops: before a's oldest */
-    cr_expect_eq(acc.len, 6);
-    window_expire(&a, 13, 10); /* a drops ts 1 to 3 */
-    acc_ring_drop_to(&acc, MIN(a.e[a.head].pos - acc.first, b.e[b.head].pos - acc.first) +
-                               acc.first);
-    cr_expect_eq(acc.len, 3, "the ring keeps ts 4 to 6");
-    cr_expect_eq(window_at(&a, 0).ts, 4);
-    cr_expect_eq(window_at(&b, 0).ts, 6);
-    cr_expect_eq(window_at(&b, 0).amount, 60);
-    window_clear(&a, mem);
-    window_clear(&b, mem);
-    acc_ring_clear(&acc, mem);
-}
-
-/* An account's ring keeps positions as it grows and wraps: an entry is
- * found by its position whatever moved in between. */
-Test(window, an_account_ring_keeps_positions_through_growth_and_wrap)
-{
-    AccRing acc = {0};
-    acc_ring_init_on(&acc, NULL, 0, 100);
-    for (gint64 ts = 0; ts < 5; ts++)
-        cr_expect_eq(acc_ring_add(&acc, mem, txn_store_add(store, &(TxnCore){.ts = ts},
-                                                           (StrView){"id", 2})),
-                     100 + (guint32)ts);
-    cr_assert_eq(acc.cap, 6);
-    acc_ring_drop_to(&acc, 103);
-    for (gint64 ts = 5; ts < 9; ts++) /* fills the ring round its end, no growth */
-        acc_ring_add(&acc, mem, txn_store_add(store, &(TxnCore){.ts = ts}, (StrView){"id", 2}));
-    cr_expect_eq(acc.cap, 6);
-    cr_expect_eq(acc.first, 103);
-    for (guint32 p = 103; p < 109; p++)
-        cr_expect_eq(acc_at(&acc, p)->ts, (gint64)p - 100);
-    acc_ring_add(&acc, mem, txn_store_add(store, &(TxnCore){.ts = 9}, (StrView){"id", 2}));
-    cr_expect_eq(acc.cap, 8);
-    for (guint32 p = 103; p < 110; p++)
-        cr_expect_eq(acc_at(&acc, p)->ts, (gint64)p - 100);
-    acc_ring_drop_to(&acc, 50); /* before its first: nothing */
-    cr_expect_eq(acc.len, 7);
-    acc_ring_clear(&acc, mem);
-    cr_expect_eq(acc.first, 110, "an emptied ring goes on from the next position");
 }
