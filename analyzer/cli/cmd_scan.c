@@ -222,8 +222,9 @@ static void profile_table(ScanCmd *s)
 }
 
 /* --profile: the memory the state holds at the end, by part, and per
- * distinct account; beside the process's peak. */
-static void profile_memory(ScanCmd *s, const EngineStats *es)
+ * distinct account; then what the batches of rows hold, whatever the
+ * accounts; beside the process's peak. */
+static void profile_memory(ScanCmd *s, const EngineStats *es, const InputStats *in)
 {
     const Intern *acc = scan_accounts(s->scan);
     guint64 ids = intern_bytes(acc);
@@ -240,8 +241,10 @@ static void profile_memory(ScanCmd *s, const EngineStats *es)
         fprintf(stderr, "%s %s %.1f (%llu)", i ? "," : "", names[i], (double)parts[i] / 1048576.0,
                 (unsigned long long)(parts[i] / n));
     }
-    fprintf(stderr, "; in all %.1f (%llu); peak RSS %.1f\n", (double)total / 1048576.0,
-            (unsigned long long)(total / n), (double)ru.ru_maxrss / 1024.0);
+    fprintf(stderr, "; in all %.1f (%llu); by the batch: rows and passes %.1f, recent ids %.1f; "
+            "peak RSS %.1f\n", (double)total / 1048576.0, (unsigned long long)(total / n),
+            (double)es->bytes_batches / 1048576.0, (double)in->bytes_ids / 1048576.0,
+            (double)ru.ru_maxrss / 1024.0);
 }
 
 static void summary(ScanCmd *s)
@@ -315,7 +318,7 @@ static void summary(ScanCmd *s)
                 cmd_count(es.graph_dropped, a), LIMIT_GRAPH_EDGES_MAX);
     thread_times(s);
     if (s->o.profile) {
-        profile_memory(s, &es);
+        profile_memory(s, &es, &st);
         profile_table(s);
     }
 }

@@ -181,9 +181,10 @@ typedef struct {
  * (engine_process_rows). */
 typedef struct {
     Pass p;
-    guint32 row;
-    const TxnCore *rec; /* the row's record, stored by the filters' sweep */
+    guint32 row; /* its record: Engine.row_rec[row] */
 } RowPass;
+
+G_STATIC_ASSERT(sizeof(RowPass) == 16);
 
 struct Engine {
     const RuleSet *rs;
@@ -242,11 +243,15 @@ struct Engine {
     guint64 *no_mask;   /* mw zero words: an account this engine does not keep */
     const TxnCore *rec; /* the current transaction's record, once stored */
     /* engine_process_rows: the window rules' sides of the batch's rows in
-     * row order (RowPass), sorted by account into row_sorted; by row, the
-     * earliest time up to it, if that moved in the batch (a late row) */
-    GArray *row_passes, *row_sorted;
+     * row order (n_row_passes RowPass), sorted by account into row_sorted,
+     * both of pass_cap (grown by a quarter, from the batch's rows); by
+     * row, its record (stored by the filters' sweep) and the earliest time
+     * up to it, if that moved in the batch (a late row) */
+    RowPass *row_passes, *row_sorted;
+    guint n_row_passes, pass_cap;
+    const TxnCore **row_rec;
     gint64 *row_since;
-    guint row_cap;        /* rows row_since holds */
+    guint row_cap;        /* rows row_since and the other arrays by row hold */
     gboolean since_moved; /* row_since is needed */
     guint64 processed;
     guint64 evict_every;  /* transactions between idle sweeps */
@@ -474,8 +479,6 @@ Engine *engine_new(const RuleSet *rs, const Intern *accounts, const Intern *loca
     e->mask_ids = g_hash_table_new_full(g_bytes_hash, g_bytes_equal,
                                         (GDestroyNotify)g_bytes_unref, NULL);
     e->passes = g_new(Pass, 2 * rs->rules->len);
-    e->row_passes = g_array_new(FALSE, FALSE, sizeof(RowPass));
-    e->row_sorted = g_array_new(FALSE, FALSE, sizeof(RowPass));
     guint max_aggs = 1;
     for (guint i = 0; i < rs->rules->len; i++) {
         const Rule *r = g_ptr_array_index(rs->rules, i);
@@ -530,8 +533,9 @@ void engine_free(Engine *e)
     g_free(e->state);
     hugemem_free(e->slot, slot_bytes(e, e->n_slot_accounts));
     g_free(e->passes);
-    g_array_free(e->row_passes, TRUE);
-    g_array_free(e->row_sorted, TRUE);
+    g_free(e->row_passes);
+    g_free(e->row_sorted);
+    g_free(e->row_rec);
     g_free(e->row_since);
     g_free(e->row_hist);
     history_free(e->hist);
@@ -1301,10 +1305,8 @@ void engine_process(Engine *e, const Txn *t)
 #define SORT_BITS 11
 static void sort_row_passes(Engine *e)
 {
-    guint n = e->row_passes->len;
-    g_array_set_size(e->row_sorted, n);
-    RowPass *in = (RowPass *)(void *)e->row_passes->data;
-    RowPass *out = (RowPass *)(void *)e->row_sorted->data;
+    guint n = e->n_row_passes;
+    RowPass *in = e->row_passes, *out = e->row_sorted;
     guint32 top = 0;
     for (guint i = 0; i < n; i++)
         top |= in[i].p.account;
@@ -1322,8 +1324,8 @@ static void sort_row_passes(Engine *e)
         in = out;
         out = tmp;
     }
-    if (in != (RowPass *)(void *)e->row_sorted->data) /* an even number of passes */
-        memcpy(e->row_sorted->data, in, n * sizeof *in);
+    if (in != e->row_sorted) /* an even number of passes */
+        memcpy(e->row_sorted, in, n * sizeof *in);
 }
 
 /* How many rows ahead engine_process_rows starts loading the accounts'
@@ -1340,18 +1342,18 @@ static void sort_row_passes(Engine *e)
  * account, each as engine_process would have run it at its row. */
 static void run_row_passes(Engine *e, guint32 *row)
 {
-    guint n = e->row_passes->len;
+    guint n = e->n_row_passes;
     if (!n)
         return;
     sort_row_passes(e);
-    const RowPass *rp = (const RowPass *)(const void *)e->row_sorted->data;
+    const RowPass *rp = e->row_sorted;
     gint64 since = e->since;
     Txn t = {0}; /* the row being updated: eval_side reads core and tx_id */
     for (guint i = 0; i < n; i++) {
         if (i + ROWS_AHEAD_HEADER < n) {
             const RowPass *a = &rp[i + ROWS_AHEAD_HEADER];
             __builtin_prefetch(pool_at(&e->state[a->p.rule], a->p.window));
-            __builtin_prefetch(a->rec);
+            __builtin_prefetch(e->row_rec[a->row]);
         }
         if (i + ROWS_AHEAD_WINDOW < n) {
             const Pass *a = &rp[i + ROWS_AHEAD_WINDOW].p;
@@ -1359,9 +1361,9 @@ static void run_row_passes(Engine *e, guint32 *row)
         }
         const RowPass *q = &rp[i];
         *row = q->row;
-        t.core = *q->rec;
-        t.tx_id = txn_store_id(q->rec);
-        e->rec = q->rec;
+        e->rec = e->row_rec[q->row];
+        t.core = *e->rec;
+        t.tx_id = txn_store_id(e->rec);
         if (e->since_moved)
             e->since = e->row_since[q->row];
         if (e->reads_hist)
@@ -1374,7 +1376,31 @@ static void run_row_passes(Engine *e, guint32 *row)
         cost_add(e, q->p.rule, t0);
     }
     e->since = since;
-    g_array_set_size(e->row_passes, 0);
+    e->n_row_passes = 0;
+}
+
+/* Room for more passes in row_passes and row_sorted: at first as many as
+ * the batch has rows, then a quarter more at a time (not twice as many:
+ * both arrays are a pass's 16 bytes, and a batch has millions). */
+static void reserve_row_passes(Engine *e, guint rows, guint more)
+{
+    if (e->n_row_passes + more <= e->pass_cap)
+        return;
+    guint cap = MAX(e->pass_cap + e->pass_cap / 4, rows);
+    e->pass_cap = MAX(cap, e->n_row_passes + more);
+    e->row_passes = g_renew(RowPass, e->row_passes, e->pass_cap);
+    g_free(e->row_sorted); /* filled afresh by each sort */
+    e->row_sorted = g_new(RowPass, e->pass_cap);
+}
+
+/* The bytes of what engine_process_rows keeps by row and by pass. */
+static guint64 batch_bytes(const Engine *e)
+{
+    gsize by_row = sizeof *e->row_rec + sizeof *e->row_since +
+                   (e->row_hist ? sizeof *e->row_hist : 0) +
+                   (e->row_memo_at ? sizeof *e->row_memo_at + sizeof *e->row_memo_len : 0);
+    return (guint64)e->row_cap * by_row + 2 * (guint64)e->pass_cap * sizeof(RowPass) +
+           (e->row_memo ? e->row_memo->allocated_len : 0);
 }
 
 void engine_process_rows(Engine *e, const EngineRows *rows, guint32 *row)
@@ -1382,6 +1408,7 @@ void engine_process_rows(Engine *e, const EngineRows *rows, guint32 *row)
     g_assert(!e->graph);
     if (rows->n > e->row_cap) {
         e->row_cap = rows->n;
+        e->row_rec = g_renew(const TxnCore *, e->row_rec, e->row_cap);
         e->row_since = g_renew(gint64, e->row_since, e->row_cap);
         if (e->reads_hist)
             e->row_hist = g_renew(RuleHistory, e->row_hist, e->row_cap);
@@ -1413,7 +1440,7 @@ void engine_process_rows(Engine *e, const EngineRows *rows, guint32 *row)
             continue;
         }
         t.core = rows->core[i];
-        t.tx_id = (StrView){rows->ids + i * rows->id_stride, rows->id_len[i]};
+        t.tx_id = (StrView){rows->ids + rows->id_at[i], rows->id_len[i]};
         if (rows->memo)
             t.memo = (StrView){rows->memo + rows->memo_at[i], rows->memo_len[i]};
         begin_row(e, &t, FALSE); /* the updates run later: run_row_passes loads them */
@@ -1429,12 +1456,12 @@ void engine_process_rows(Engine *e, const EngineRows *rows, guint32 *row)
         /* the record now, in row order (engine_process stores it at the
          * first update, which every pass makes but a suppressed one) */
         if (e->n_passes) {
-            const TxnCore *rec = record_of(e, &t);
-            guint at = e->row_passes->len;
-            g_array_set_size(e->row_passes, at + e->n_passes);
-            RowPass *rp = &g_array_index(e->row_passes, RowPass, at);
+            e->row_rec[i] = record_of(e, &t);
+            reserve_row_passes(e, rows->n, e->n_passes);
+            RowPass *rp = e->row_passes + e->n_row_passes;
             for (guint k = 0; k < e->n_passes; k++)
-                rp[k] = (RowPass){e->passes[k], i, rec};
+                rp[k] = (RowPass){e->passes[k], i};
+            e->n_row_passes += e->n_passes;
         }
         if (++e->processed % e->evict_every == 0) {
             /* the sweep sees the windows as after this row, as with engine_process */
@@ -1475,6 +1502,7 @@ void engine_stats(const Engine *e, EngineStats *out)
         out->bytes_records += txn_store_bytes(e->stores[i]);
     }
     out->bytes_accounts = slot_bytes(e, e->n_slot_accounts);
+    out->bytes_batches = batch_bytes(e);
     out->bytes_windows = window_mem_bytes(e->mem);
     for (guint i = 0; i < e->rs->rules->len; i++)
         out->bytes_windows += pool_bytes(&e->state[i]) + dset_bytes(&e->state[i]);

@@ -29,12 +29,12 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(Engine, engine_free)
 void engine_process(Engine *e, const Txn *t);
 
 /* The rows of a batch, as engine_process_rows reads them: row i is
- * core[i], its id id_len[i] bytes at ids + i * id_stride, its memo
+ * core[i], its id id_len[i] bytes at ids + id_at[i], its memo
  * memo_len[i] bytes at memo + memo_at[i] (memo NULL: none kept). */
 typedef struct {
     const TxnCore *core;
     const char *ids;
-    gsize id_stride;
+    const guint32 *id_at;
     const guint8 *id_len;
     guint n;
     const char *memo;
@@ -70,9 +70,11 @@ typedef struct {
     /* Bytes held, by part: the accounts' rows of the slot table (their
      * window slots and prefilter bits), the windows (pool entries, grown
      * rings, distinct-value sets), the transaction records, the graph's
-     * edge ring and its account indexes, the accounts' and pairs' history */
+     * edge ring and its account indexes, the accounts' and pairs' history;
+     * and what is sized by the batch of rows, not by the accounts (the
+     * rows in flight, and each engine's passes and arrays by row) */
     guint64 bytes_accounts, bytes_windows, bytes_records, bytes_graph_edges, bytes_graph_index,
-        bytes_history;
+        bytes_history, bytes_batches;
     gboolean sink_failed;
 } EngineStats;
 

@@ -50,7 +50,11 @@ typedef struct {
 
 typedef struct {
     TxnCore core[SHARDS_BATCH];
-    char ids[SHARDS_BATCH][LIMIT_TXID_BYTES]; /* decode refuses longer ids */
+    /* the rows' ids end to end: row i's is id_len[i] bytes at
+     * ids->str + id_at[i] (ids are short: a slot of the longest a row
+     * could hold took 16 MiB a batch) */
+    GString *ids;
+    guint32 id_at[SHARDS_BATCH];
     guint8 id_len[SHARDS_BATCH];
     /* the rows' memos, end to end, when the rules test them (else NULL):
      * row i's is memo_len[i] bytes at memo->str + memo_at[i] */
@@ -196,8 +200,8 @@ static void shard_run(Shard *sh)
         engine_set_pair_views(sh->engine, b->pair);
     if (!engine_has_graph(sh->engine)) { /* account by account (engine.h) */
         EngineRows rows = {.core = b->core,
-                           .ids = b->ids[0],
-                           .id_stride = sizeof b->ids[0],
+                           .ids = b->ids->str,
+                           .id_at = b->id_at,
                            .id_len = b->id_len,
                            .n = b->n};
         if (b->memo)
@@ -210,7 +214,7 @@ static void shard_run(Shard *sh)
         if (sh->row + SHARDS_AHEAD < b->n)
             engine_prefetch(sh->engine, &b->core[sh->row + SHARDS_AHEAD]);
         t.core = b->core[sh->row];
-        t.tx_id = (StrView){b->ids[sh->row], b->id_len[sh->row]};
+        t.tx_id = (StrView){b->ids->str + b->id_at[sh->row], b->id_len[sh->row]};
         if (b->memo)
             t.memo = (StrView){b->memo->str + b->memo_at[sh->row], b->memo_len[sh->row]};
         engine_process(sh->engine, &t);
@@ -259,7 +263,7 @@ static void emit(Shards *s, const Batch *b, const Held *h)
                  .account = h->account,
                  .window_start = h->window_start,
                  .window_end = t->ts,
-                 .trigger = {b->ids[h->row], b->id_len[h->row]},
+                 .trigger = {b->ids->str + b->id_at[h->row], b->id_len[h->row]},
                  .currency = t->currency,
                  .currency_exp = t->currency_exp,
                  .aggs = h->aggs,
@@ -314,6 +318,7 @@ static void merge(Shards *s, guint64 k)
     }
     s->rows_merged += b->n;
     b->n = 0;
+    g_string_truncate(b->ids, 0);
     if (b->memo)
         g_string_truncate(b->memo, 0);
     s->merged = k + 1;
@@ -382,6 +387,7 @@ Shards *shards_new(const RuleSet *rs, const Intern *accounts, const Intern *loca
     pthread_cond_init(&s->idle, NULL);
     for (guint k = 0; k < 2; k++) {
         s->batch[k].held = g_new(GArray *, s->n);
+        s->batch[k].ids = g_string_sized_new(s->batch_rows * 16);
         if (rs->texts->len)
             s->batch[k].memo = g_string_sized_new(SHARDS_BATCH * 32);
         for (guint i = 0; i < s->n; i++)
@@ -436,6 +442,7 @@ void shards_free(Shards *s)
             g_array_free(h, TRUE);
         }
         g_free(s->batch[k].held);
+        g_string_free(s->batch[k].ids, TRUE);
         if (s->batch[k].memo)
             g_string_free(s->batch[k].memo, TRUE);
     }
@@ -456,8 +463,9 @@ void shards_process(Shards *s, const Txn *t)
     guint i = b->n++;
     g_assert(t->tx_id.len <= LIMIT_TXID_BYTES);
     b->core[i] = t->core;
-    memcpy(b->ids[i], t->tx_id.ptr, t->tx_id.len);
+    b->id_at[i] = (guint32)b->ids->len;
     b->id_len[i] = (guint8)t->tx_id.len;
+    g_string_append_len(b->ids, t->tx_id.ptr, t->tx_id.len);
     if (b->memo) {
         b->memo_at[i] = (guint32)b->memo->len;
         b->memo_len[i] = t->memo.len;
@@ -479,6 +487,17 @@ void shards_alert_key(const Shards *s, guint64 *row, guint32 *order)
 {
     *row = s->key_row;
     *order = s->key_order;
+}
+
+/* The bytes of the two batches of rows in flight (the id and memo
+ * buffers as allocated; the alerts held are few). */
+static guint64 batches_bytes(const Shards *s)
+{
+    guint64 bytes = 2 * sizeof(Batch);
+    for (guint k = 0; k < 2; k++)
+        bytes += s->batch[k].ids->allocated_len +
+                 (s->batch[k].memo ? s->batch[k].memo->allocated_len : 0);
+    return bytes;
 }
 
 void shards_stats(const Shards *s, EngineStats *out)
@@ -503,7 +522,9 @@ void shards_stats(const Shards *s, EngineStats *out)
         out->bytes_graph_edges += e.bytes_graph_edges;
         out->bytes_graph_index += e.bytes_graph_index;
         out->bytes_history += e.bytes_history;
+        out->bytes_batches += e.bytes_batches;
     }
+    out->bytes_batches += batches_bytes(s);
     if (s->pairs)
         out->bytes_history += history_pairs_bytes(s->pairs);
     out->alerts = s->alerts;

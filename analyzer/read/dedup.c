@@ -4,7 +4,9 @@
  * arrived, so forgetting is advancing the ring's head while its time is
  * behind the horizon or the ring is full, and a new id takes the slot
  * after the newest. The ring is made of fixed chunks allocated on first
- * use, so that an entry never moves and a small run allocates little; an
+ * use and freed when the head leaves them empty (the last one kept for
+ * the next needed), so that an entry never moves and the memory follows
+ * the ids held, not the ring's size; an
  * open-addressing table of ring slots (linear probing, deletion by
  * shifting back, doubled at half full) finds them by a hash of the id.
  * Nothing is allocated per row. An entry holds a 64-bit fingerprint of the
@@ -33,6 +35,9 @@ struct Dedup {
     guint32 *table; /* 1 + the ring slot of an entry, 0 = empty; by id_hash */
     guint mask;     /* the table's size - 1 */
     DedupEntry *chunk[DEDUP_CHUNKS];
+    DedupEntry *spare; /* the last chunk freed, for the next one needed: no malloc and free a
+                        * chunk's worth of rows */
+    guint chunks;    /* allocated, the spare too (dedup_bytes, read as often as the input's stats) */
     guint head, n;   /* the oldest entry's slot, and the entries held */
     gint64 horizon;
     guint64 forgotten;
@@ -54,6 +59,7 @@ void dedup_free(Dedup *d)
     g_free(d->table);
     for (guint c = 0; c < DEDUP_CHUNKS; c++)
         g_free(d->chunk[c]);
+    g_free(d->spare);
     g_free(d);
 }
 
@@ -61,8 +67,12 @@ void dedup_free(Dedup *d)
 static DedupEntry *slot(Dedup *d, guint i)
 {
     DedupEntry **c = &d->chunk[i / DEDUP_CHUNK];
-    if (!*c)
+    if (!*c && d->spare) {
+        *c = g_steal_pointer(&d->spare);
+    } else if (!*c) {
         *c = g_new(DedupEntry, DEDUP_CHUNK);
+        d->chunks++;
+    }
     return &(*c)[i % DEDUP_CHUNK];
 }
 
@@ -155,8 +165,16 @@ static void dedup_forget(Dedup *d, gint64 latest)
         gboolean found;
         table_remove(d, table_find(d, e->id, e->hash, &found));
         g_assert(found);
+        guint left = d->head / DEDUP_CHUNK;
         d->head = (d->head + 1) % LIMIT_DEDUP_IDS;
         d->n--;
+        if (d->head % DEDUP_CHUNK == 0 && d->n <= LIMIT_DEDUP_IDS - DEDUP_CHUNK) {
+            /* no entry in it: the newest are ahead */
+            if (d->spare)
+                d->chunks--;
+            g_free(d->spare);
+            d->spare = g_steal_pointer(&d->chunk[left]);
+        }
     }
 }
 
@@ -193,6 +211,11 @@ DedupResult dedup_check(Dedup *d, const Txn *t, gint64 latest, guint *source, gu
     memcpy(e->id, id, n + 1);
     d->table[at] = s + 1;
     return DEDUP_NEW;
+}
+
+guint64 dedup_bytes(const Dedup *d)
+{
+    return ((guint64)d->mask + 1) * sizeof *d->table + (guint64)d->chunks * DEDUP_CHUNK * sizeof(DedupEntry);
 }
 
 guint64 dedup_forgotten(const Dedup *d)

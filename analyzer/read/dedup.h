@@ -33,6 +33,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(Dedup, dedup_free)
  * the first one was read. */
 DedupResult dedup_check(Dedup *d, const Txn *t, gint64 latest, guint *source, guint64 *line);
 
+/* The bytes held: the ring's chunks in use and the table. */
+guint64 dedup_bytes(const Dedup *d);
 /* Ids forgotten at the cap before the horizon let them go. */
 guint64 dedup_forgotten(const Dedup *d);
 

@@ -454,6 +454,7 @@ void input_stats(const Input *in, InputStats *out)
     out->duplicates = in->duplicates;
     out->lines_duplicate = in->lines_duplicate;
     out->ids_forgotten = dedup_forgotten(in->dedup);
+    out->bytes_ids = dedup_bytes(in->dedup);
 }
 
 const char *input_source_name(const Input *in, guint index)

@@ -63,6 +63,7 @@ typedef struct {
      * and their lines, which count beside the others above */
     guint64 duplicates, lines_duplicate;
     guint64 ids_forgotten; /* tx_ids dropped at LIMIT_DEDUP_IDS (read/dedup.h) */
+    guint64 bytes_ids;     /* the memory of the tx_ids kept to find copies */
 } InputStats;
 
 void input_stats(const Input *in, InputStats *out);

@@ -37,11 +37,14 @@ check "--profile with threads: CPU seconds of each thread" sh -c "
 # the memory by part: one graph rule and no window rule, on one thread:
 # no windows; the graph's edge ring starts at 4,096 edges of 72 bytes (a
 # 56-byte transaction core, the rules' bits, the record's pointer: 294,912
-# bytes, 0.3 MiB), 21,065 bytes for each of the file's 14 accounts
+# bytes, 0.3 MiB), 21,065 bytes for each of the file's 14 accounts; then
+# what is sized by the batch, the recent ids one chunk of the copies
+# check's ring (4,096 ids of 104 bytes) and its first table (1,024 slots of
+# 4 bytes): 430,080 bytes, 0.4 MiB
 check "--profile: memory held by part and per distinct account" sh -c "
     $MT scan -j 1 -r rules/ht-ml-07.rule --profile -o $TMP/p.jsonl tests/e2e/data/canonical.csv 2> $TMP/prof.txt &&
     grep -q ' 14 accounts, ' $TMP/prof.txt &&
-    grep -Eq '^scan: memory held at the end, MiB [(]bytes per distinct account[)]: accounts. rows [0-9.]+ [(][0-9]+[)], windows 0[.]0 [(]0[)], records [0-9.]+ [(][0-9]+[)], graph edges 0[.]3 [(]21065[)], graph indexes [0-9.]+ [(][0-9]+[)], history [0-9.]+ [(][0-9]+[)], account ids [0-9.]+ [(][0-9]+[)]; in all [0-9.]+ [(][0-9]+[)]; peak RSS [0-9.]+\$' $TMP/prof.txt"
+    grep -Eq '^scan: memory held at the end, MiB [(]bytes per distinct account[)]: accounts. rows [0-9.]+ [(][0-9]+[)], windows 0[.]0 [(]0[)], records [0-9.]+ [(][0-9]+[)], graph edges 0[.]3 [(]21065[)], graph indexes [0-9.]+ [(][0-9]+[)], history [0-9.]+ [(][0-9]+[)], account ids [0-9.]+ [(][0-9]+[)]; in all [0-9.]+ [(][0-9]+[)]; by the batch: rows and passes [0-9.]+, recent ids 0[.]4; peak RSS [0-9.]+\$' $TMP/prof.txt"
 check "--threads beyond the limit is a usage error" sh -c "
     $MT scan -j 65 tests/e2e/data/canonical.csv 2> $TMP/j.err; [ \$? = 2 ] &&
     grep -q '^moneytrail: scan: --threads must be from 1 to 64, or 0 for one per processor\$' $TMP/j.err"

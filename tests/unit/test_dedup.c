@@ -72,3 +72,20 @@ Test(dedup, the_cap_forgets_the_oldest_and_counts_them)
     cr_assert_eq(check(d, 1000, 1000, 1, n, &line), DEDUP_COPY);  /* the oldest held */
     cr_assert_eq(check(d, 999, 999, 1, n, &line), DEDUP_NEW);      /* the newest forgotten */
 }
+
+Test(dedup, memory_follows_the_ids_held_not_the_ring)
+{
+    g_autoptr(Dedup) d = dedup_new(10);
+    guint64 line;
+    /* one id a second, twice round the ring: about 11 ids held at a time */
+    guint n = 2 * LIMIT_DEDUP_IDS + 5000;
+    for (guint i = 0; i < n; i++)
+        cr_assert_eq(check(d, i, i, 1, i, &line), DEDUP_NEW, "id %u", i);
+    cr_assert_eq(check(d, n - 3, n - 3, 1, n - 1, &line), DEDUP_COPY); /* held past the wrap */
+    cr_assert_eq(line, (guint64)n - 1);
+    /* a whole ring of entries (over 100 bytes each) would be 100 bytes a
+     * slot; what is held is a chunk or two and a small table */
+    cr_assert_lt(dedup_bytes(d), (guint64)LIMIT_DEDUP_IDS * 8, "%llu bytes",
+                 (unsigned long long)dedup_bytes(d));
+    cr_assert_eq(dedup_forgotten(d), 0);
+}
