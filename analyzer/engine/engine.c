@@ -14,9 +14,9 @@
  * three sweeps (filters, prefetch, updates) so that the cache misses of
  * many windows overlap. A rule has a window only for the accounts that
  * passed its filter: a pool per rule, found through one slot table whose
- * row for an account holds its slot of every rule. The transaction itself
- * is stored once for all the windows and graph edges that hold it, in the
- * TxnStore of the longest look-back among them. With checks on
+ * row for an account holds its slots of the rules it passed (engine/slots.h).
+ * The transaction itself is stored once for all the windows and graph edges
+ * that hold it, in the TxnStore of the longest look-back among them. With checks on
  * (engine_set_check) every prefilter decision is tested against the filter
  * itself; with profiling on, each rule's cost is kept.
  *
