@@ -14,18 +14,18 @@
 #include <glib.h>
 
 typedef struct {
-    guint32 mask;    /* the account's prefilter bits: 1 + index, 0 = not yet */
-    guint32 blk;     /* its block in SlotTable.blk, 0 = none */
-    guint64 bits[];  /* bit k: rule place k has a slot in the block */
+    guint32 mask;   /* the account's prefilter bits: 1 + index, 0 = not yet */
+    guint32 blk;    /* its block in SlotTable.blk, 0 = none */
+    guint64 bits[]; /* bit k: rule place k has a slot in the block */
 } SlotRow;
 
 typedef struct {
-    guint64 *rows;        /* n rows of stride words */
-    guint n, stride;      /* rows made; guint64 words a row */
-    guint bw;             /* words of bits a row */
-    guint32 *blk;         /* the blocks: cap words, used of them */
+    guint64 *rows;   /* n rows of stride words */
+    guint n, stride; /* rows made; guint64 words a row */
+    guint bw;        /* words of bits a row */
+    guint32 *blk;    /* the blocks: cap words, used of them */
     gsize cap, used;
-    GArray *spare[32];    /* by size 2 << c: guint32 offsets of blocks free */
+    GArray *spare[32]; /* by size 2 << c: guint32 offsets of blocks free */
 } SlotTable;
 
 /* An empty table for rule places 0 to places - 1. */

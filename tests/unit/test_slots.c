@@ -28,8 +28,8 @@ Test(slots, slots_set_in_any_order_are_found_by_place)
     for (guint i = 0; i < G_N_ELEMENTS(places); i++) {
         slot_set(&t, r, places[i], 100 + places[i]);
         for (guint j = 0; j <= i; j++) /* the earlier ones survive each growth */
-            cr_expect_eq(slot_get(&t, r, places[j]), 100 + places[j], "place %u after %u set", places[j],
-                         i + 1);
+            cr_expect_eq(slot_get(&t, r, places[j]), 100 + places[j], "place %u after %u set",
+                         places[j], i + 1);
     }
     cr_expect_eq(slot_get(&t, r, 1), 0);
     cr_expect_eq(slot_get(&t, r, 31), 0);
