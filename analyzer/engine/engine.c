@@ -14,9 +14,9 @@
  * three sweeps (filters, prefetch, updates) so that the cache misses of
  * many windows overlap. A rule has a window only for the accounts that
  * passed its filter: a pool per rule, found through one slot table whose
- * row for an account holds its slot of every rule. The transaction itself
- * is stored once for all the windows and graph edges that hold it, in the
- * TxnStore of the longest look-back among them. With checks on
+ * row for an account holds its slots of the rules it passed (engine/slots.h).
+ * The transaction itself is stored once for all the windows and graph edges
+ * that hold it, in the TxnStore of the longest look-back among them. With checks on
  * (engine_set_check) every prefilter decision is tested against the filter
  * itself; with profiling on, each rule's cost is kept.
  *
@@ -52,6 +52,7 @@
 #include "rule/rule_data.h"
 #include "rule/rule_text.h"
 #include "engine/typology.h"
+#include "engine/slots.h"
 #include "engine/window.h"
 #include "engine/window_agg.h"
 
@@ -193,15 +194,12 @@ struct Engine {
     AlertFn fn;
     void *user;
     RuleState *state; /* one per rule */
-    /* A row per account: its slot of each rule the engine runs (1 + index
-     * in the rule's pool, 0 = none), then its account prefilter's bits as
-     * 1 + their index in masks (0 = not worked out yet: account_mask). An
-     * account's row is adjacent, so a transaction touches few lines: one
-     * for a graph shard's, whose rules are few. */
-    guint32 *slot;
+    /* A row per account (engine/slots.h): its account prefilter's bits as
+     * 1 + their index in masks (0 = not worked out yet: account_mask), and
+     * its slot of each rule the engine runs whose filter it passed (1 +
+     * index in the rule's pool, 0 = none), packed. */
+    SlotTable slots;
     guint16 *slot_of;      /* by rule: its slot's place in a row (layout_rows) */
-    guint mask_off;        /* where the prefilter's index is in a row */
-    guint row;             /* guint32 per account: slots, then 1 */
     /* The distinct account prefilter bits met (mw words each, as many as
      * the accounts' kinds and fixed attributes make: a few), each once:
      * mask_ids finds one's index in masks */
@@ -209,7 +207,6 @@ struct Engine {
     GHashTable *mask_ids; /* GBytes of mw words -> 1 + index in masks */
     guint64 *mask_new;    /* scratch: mw words */
     guint mw;              /* 64-bit words of a side mask: 2 * rules bits */
-    guint n_slot_accounts; /* rows made */
     guint slot_div;        /* an account's row is account / slot_div (a shard's accounts only) */
     double *aggs;          /* scratch: values of one rule's aggregates */
     gint64 *exact;         /* beside aggs: their exact minor units, or MONEY_INEXACT */
@@ -288,11 +285,6 @@ struct Engine {
     const void *owner_user;
 };
 
-static gsize slot_bytes(const Engine *e, guint accounts)
-{
-    return (gsize)accounts * e->row * sizeof(guint32);
-}
-
 /* Does the engine run rule ri: a graph rule with the graph, a window rule
  * unless it is the graph rules' shard (engine_set_shard)? */
 static gboolean engine_runs(const Engine *e, guint ri)
@@ -304,12 +296,12 @@ static gboolean engine_runs(const Engine *e, guint ri)
  * any row is made. */
 static void layout_rows(Engine *e)
 {
-    g_assert(e->n_slot_accounts == 0);
+    g_assert(e->slots.n == 0);
     guint n = 0;
     for (guint ri = 0; ri < e->rs->rules->len; ri++)
         e->slot_of[ri] = engine_runs(e, ri) ? (guint16)n++ : G_MAXUINT16;
-    e->mask_off = n;
-    e->row = n + 1;
+    slot_table_clear(&e->slots);
+    slot_table_init(&e->slots, n);
 }
 
 static gint cmp_gint64(gconstpointer a, gconstpointer b)
@@ -531,7 +523,7 @@ void engine_free(Engine *e)
         g_free(st->flag_progs);
     }
     g_free(e->state);
-    hugemem_free(e->slot, slot_bytes(e, e->n_slot_accounts));
+    slot_table_clear(&e->slots);
     g_free(e->passes);
     g_free(e->row_passes);
     g_free(e->row_sorted);
@@ -591,24 +583,16 @@ static inline gboolean engine_owns(const Engine *e, guint32 account)
            (!e->owner || e->owner(account, e->owner_user));
 }
 
-/* The account's row: its slots, one per rule, then its account prefilter
- * (account_mask). */
-static guint32 *account_slots(Engine *e, guint32 account)
+/* The account's row: its account prefilter (account_mask) and slots. */
+static SlotRow *account_slots(Engine *e, guint32 account)
 {
-    guint32 row = account / e->slot_div;
-    if (row >= e->n_slot_accounts) {
-        guint n = MAX(row + 1, e->n_slot_accounts * 2);
-        e->slot = hugemem_grow(e->slot, slot_bytes(e, e->n_slot_accounts), slot_bytes(e, n));
-        e->n_slot_accounts = n;
-    }
-    return e->slot + (gsize)row * e->row;
+    return slot_row(&e->slots, account / e->slot_div);
 }
 
 /* The account's row if it was made, else NULL (reading only: nothing grows). */
-static inline const guint32 *made_slots(const Engine *e, guint32 account)
+static inline const SlotRow *made_slots(const Engine *e, guint32 account)
 {
-    guint32 row = account / e->slot_div;
-    return row < e->n_slot_accounts ? e->slot + (gsize)row * e->row : NULL;
+    return slot_row_made(&e->slots, account / e->slot_div);
 }
 
 /* The sides of the rules this engine runs whose account-kind and
@@ -620,7 +604,7 @@ static const guint64 *account_mask(Engine *e, guint32 account, const TxnCore *t)
 {
     if (!account)
         return e->no_mask;
-    guint32 *id = account_slots(e, account) + e->mask_off;
+    guint32 *id = &account_slots(e, account)->mask;
     if (!*id) {
         guint64 *m = e->mask_new;
         memset(m, 0, e->mw * sizeof *m);
@@ -701,13 +685,13 @@ static const guint64 *shape_of(Engine *e, const TxnCore *t)
 }
 
 /* The index in rule ri's pool of the window of the account whose row is
- * slots (account_slots), made on first use (and then counted among the
+ * row (account_slots), made on first use (and then counted among the
  * live windows if ri is a window rule). */
-static guint32 state_window_in(Engine *e, guint ri, guint32 account, guint32 *slots)
+static guint32 state_window_in(Engine *e, guint ri, guint32 account, SlotRow *row)
 {
-    guint32 *slot = &slots[e->slot_of[ri]];
-    if (*slot)
-        return *slot - 1;
+    guint32 slot = slot_get(&e->slots, row, e->slot_of[ri]);
+    if (slot)
+        return slot - 1;
     e->stats.windows += !e->graph_bit[ri];
     RuleState *st = &e->state[ri];
     guint32 i;
@@ -722,7 +706,7 @@ static guint32 state_window_in(Engine *e, guint ri, guint32 account, guint32 *sl
         pool_window_init(st, i);
     }
     pool_at(st, i)->owner = account;
-    *slot = i + 1;
+    slot_set(&e->slots, row, e->slot_of[ri], i + 1);
     return i;
 }
 
@@ -738,7 +722,7 @@ static void state_release(Engine *e, guint ri, guint32 i)
     Window *w = pool_at(st, i);
     e->stats.windows -= !e->graph_bit[ri];
     e->stats.evicted += !e->graph_bit[ri];
-    account_slots(e, w->owner)[e->slot_of[ri]] = 0;
+    slot_set(&e->slots, account_slots(e, w->owner), e->slot_of[ri], 0);
     window_clear(w, e->mem);
     pool_window_init(st, i);
     if (!st->free)
@@ -1061,8 +1045,8 @@ static void match_rule(Engine *e, guint ri, const Rule *r, const GraphEdge *edge
     guint32 anchor = graph_match_anchor(&r->match, edge);
     if (e->owner && !e->owner(anchor, e->owner_user))
         return; /* another cluster shard's: it searches there (engine_set_owner) */
-    const guint32 *row = made_slots(e, anchor);
-    guint32 slot = row ? row[e->slot_of[ri]] : 0;
+    const SlotRow *row = made_slots(e, anchor);
+    guint32 slot = row ? slot_get(&e->slots, row, e->slot_of[ri]) : 0;
     if (slot && t->core.ts < pool_at(&e->state[ri], slot - 1)->suppress_until)
         return; /* whatever it found could not alert */
     GraphMatch *m = &e->gm;
@@ -1163,11 +1147,9 @@ static void evict_idle(Engine *e)
 /* Starts loading an account's slots. */
 static void prefetch_slots(const Engine *e, guint32 account)
 {
-    const guint32 *s = made_slots(e, account);
-    for (guint i = 0; s && i < e->row; i += 16)
-        __builtin_prefetch(s + i);
-    if (s) /* rows are not line-aligned: its end may be a line further */
-        __builtin_prefetch(s + e->row - 1);
+    const SlotRow *s = made_slots(e, account);
+    if (s)
+        __builtin_prefetch(s);
 }
 
 void engine_prefetch(const Engine *e, const TxnCore *t)
@@ -1191,7 +1173,10 @@ static void make_passes(Engine *e, const TxnCore *t, guint32 from, guint32 to, g
 {
     /* the rows of both accounts exist before either is used: no move while they are */
     account_slots(e, MAX(from, to));
-    guint32 *rows[2] = {from ? account_slots(e, from) : NULL, to ? account_slots(e, to) : NULL};
+    SlotRow *rows[2] = {from ? account_slots(e, from) : NULL, to ? account_slots(e, to) : NULL};
+    for (guint i = 0; i < 2; i++)
+        if (rows[i] && rows[i]->blk)
+            __builtin_prefetch(&e->slots.blk[rows[i]->blk]);
     const guint64 *sh = shape_of(e, t), *sure = sh + SHAPE_SURE * e->mw;
     const guint64 *mf = account_mask(e, from, t), *mt = account_mask(e, to, t);
     guint n = 0;
@@ -1501,7 +1486,7 @@ void engine_stats(const Engine *e, EngineStats *out)
         out->records += txn_store_records(e->stores[i]);
         out->bytes_records += txn_store_bytes(e->stores[i]);
     }
-    out->bytes_accounts = slot_bytes(e, e->n_slot_accounts);
+    out->bytes_accounts = slot_table_bytes(&e->slots);
     out->bytes_batches = batch_bytes(e);
     out->bytes_windows = window_mem_bytes(e->mem);
     for (guint i = 0; i < e->rs->rules->len; i++)
