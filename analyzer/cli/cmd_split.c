@@ -14,6 +14,7 @@
 #include "cli/cmd_run.h"
 #include "cli/scan_pg.h"
 #include "cli/shard_split.h"
+#include "read/kyc.h"
 #include "read/outfile.h"
 #include "read/rowfile.h"
 #include "read/samefile.h"
@@ -164,6 +165,11 @@ static int run(Split *sp)
         return EXIT_BUDGET;
     }
     g_autofree char *meta = scan_split_meta(sp->scan);
+    if (scan_kyc(sp->scan)) { /* parsed once: the shards load it from the rows file */
+        g_autoptr(GByteArray) kyc = g_byte_array_new();
+        kyc_save(scan_kyc(sp->scan), kyc);
+        rowfile_kyc_bytes(sp->rows, kyc->data, kyc->len);
+    }
     if (!rowfile_commit(g_steal_pointer(&sp->rows), scan_accounts(sp->scan),
                         scan_locations(sp->scan), meta, &err)) {
         cmd_error("split", "%s", err->message);

@@ -427,3 +427,150 @@ void kyc_linked_accounts(const Kyc *k, guint32 account, GArray *out)
         }
     }
 }
+
+/* ---- the parsed table as bytes (kyc_save, kyc_restore) ----
+ *
+ *   "MTKYC001", u32 sizeof(KycRecord), u32 records, u32 count
+ *   records    KycRecord each, by account id from 0
+ *   customers  u32 count, then each id (1, 2, ...) as u32 length, bytes
+ *   links      for phone, email, address: u32 groups, then each group
+ *              as u32 accounts, the u32 account ids
+ *
+ * Only groups of two customers or more are kept: the others link no one. */
+
+#define SAVE_MAGIC "MTKYC001"
+
+static void save_u32(GByteArray *out, guint32 v)
+{
+    g_byte_array_append(out, (const guint8 *)&v, sizeof v);
+}
+
+/* The groups of identifier w shared by two customers or more. */
+static void save_links(const Kyc *k, int w, GByteArray *out)
+{
+    GHashTableIter it;
+    gpointer key, val;
+    guint at = out->len;
+    guint32 groups = 0;
+    save_u32(out, 0);
+    g_hash_table_iter_init(&it, k->by_ident[w]);
+    while (g_hash_table_iter_next(&it, &key, &val)) {
+        GArray *a = val;
+        if (distinct_customers(k, a) < 2)
+            continue;
+        save_u32(out, a->len);
+        g_byte_array_append(out, (const guint8 *)a->data, a->len * (guint)sizeof(guint32));
+        groups++;
+    }
+    memcpy(out->data + at, &groups, sizeof groups);
+}
+
+void kyc_save(const Kyc *k, GByteArray *out)
+{
+    guint32 n = k->n;
+    while (n && !k->rec[n - 1].known)
+        n--;
+    g_byte_array_append(out, (const guint8 *)SAVE_MAGIC, 8);
+    save_u32(out, sizeof(KycRecord));
+    save_u32(out, n);
+    save_u32(out, k->count);
+    g_byte_array_append(out, (const guint8 *)k->rec, n * (guint)sizeof(KycRecord));
+    guint32 c = intern_count(k->customers);
+    save_u32(out, c);
+    for (guint32 i = 1; i <= c; i++) {
+        const char *s = intern_str(k->customers, i);
+        save_u32(out, (guint32)strlen(s));
+        g_byte_array_append(out, (const guint8 *)s, (guint)strlen(s));
+    }
+    for (int w = 0; w < 3; w++)
+        save_links(k, w, out);
+}
+
+typedef struct {
+    const guint8 *p;
+    gsize at, len;
+} SavedReader;
+
+static gboolean take_bytes(SavedReader *r, void *out, gsize n)
+{
+    if (r->len - r->at < n)
+        return FALSE;
+    memcpy(out, r->p + r->at, n);
+    r->at += n;
+    return TRUE;
+}
+
+static gboolean restore_customers(Kyc *k, SavedReader *r)
+{
+    guint32 c, len;
+    if (!take_bytes(r, &c, sizeof c))
+        return FALSE;
+    for (guint32 i = 1; i <= c; i++) {
+        if (!take_bytes(r, &len, sizeof len) || r->len - r->at < len ||
+            intern_add(k->customers, (const char *)r->p + r->at, len) != i)
+            return FALSE;
+        r->at += len;
+    }
+    return TRUE;
+}
+
+static gboolean restore_links(Kyc *k, int w, SavedReader *r)
+{
+    guint32 groups, m, id;
+    if (!take_bytes(r, &groups, sizeof groups))
+        return FALSE;
+    for (guint32 g = 0; g < groups; g++) {
+        if (!take_bytes(r, &m, sizeof m) || (r->len - r->at) / sizeof(guint32) < m)
+            return FALSE;
+        GArray *a = g_array_sized_new(FALSE, FALSE, sizeof(guint32), m);
+        g_hash_table_insert(k->by_ident[w], g_strdup_printf("%u", g), a);
+        for (guint32 i = 0; i < m; i++) {
+            if (!take_bytes(r, &id, sizeof id) || id >= k->n)
+                return FALSE;
+            g_array_append_val(a, id);
+        }
+    }
+    return TRUE;
+}
+
+/* Every known record's customer, region and city within their tables. */
+static gboolean restored_ids_fit(const Kyc *k, guint32 accounts, guint32 locations)
+{
+    if (k->n > (guint64)accounts + 1)
+        return FALSE;
+    guint32 customers = intern_count(k->customers);
+    for (guint i = 0; i < k->n; i++) {
+        const KycRecord *rec = &k->rec[i];
+        if (rec->known && (!rec->customer || rec->customer > customers || rec->region > locations ||
+                           rec->city > locations))
+            return FALSE;
+    }
+    return TRUE;
+}
+
+Kyc *kyc_restore(const guint8 *p, gsize len, guint32 accounts, guint32 locations, GError **error)
+{
+    SavedReader r = {p, 0, len};
+    char magic[8];
+    guint32 size, n, count;
+    g_autoptr(Kyc) k = kyc_new();
+    gboolean ok = take_bytes(&r, magic, 8) && memcmp(magic, SAVE_MAGIC, 8) == 0 &&
+                  take_bytes(&r, &size, sizeof size) && size == sizeof(KycRecord) &&
+                  take_bytes(&r, &n, sizeof n) && take_bytes(&r, &count, sizeof count) &&
+                  (r.len - r.at) / sizeof(KycRecord) >= n;
+    if (ok && n) {
+        k->rec = hugemem_grow(NULL, 0, n * sizeof(KycRecord));
+        k->n = n;
+        ok = take_bytes(&r, k->rec, n * sizeof(KycRecord));
+    }
+    k->count = count;
+    ok = ok && restore_customers(k, &r);
+    for (int w = 0; w < 3 && ok; w++)
+        ok = restore_links(k, w, &r);
+    if (!ok || r.at != r.len || !restored_ids_fit(k, accounts, locations)) {
+        g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                    "the saved accounts table is damaged or of another moneytrail build");
+        return NULL;
+    }
+    return g_steal_pointer(&k);
+}

@@ -59,6 +59,15 @@ gboolean kyc_add(Kyc *k, const char *const *keys, const StrView *values, guint n
 void kyc_finish(Kyc *k);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(Kyc, kyc_free)
 
+/* The parsed table as bytes, appended to out (a split's rows file), and
+ * back: kyc_restore rebuilds it, records, customers and links, for the
+ * account and location tables it was saved with (their ids; accounts and
+ * locations are their counts, to check the ids against). The bytes are
+ * the program's own, in the machine's byte order. NULL with error when
+ * they are damaged. */
+void kyc_save(const Kyc *k, GByteArray *out);
+Kyc *kyc_restore(const guint8 *p, gsize len, guint32 accounts, guint32 locations, GError **error);
+
 /* The record of an account; a zeroed "unknown" record for accounts not in
  * the table. k may be NULL (no side table). Never NULL. */
 const KycRecord *kyc_get(const Kyc *k, guint32 account);

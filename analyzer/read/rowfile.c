@@ -10,10 +10,10 @@
 
 #include "read/outfile.h"
 
-#define MAGIC "MTROWS01"
+#define MAGIC "MTROWS02"
 #define END_MAGIC "MTROWEND"
 #define HEAD_BYTES 16
-#define TRAILER_BYTES 32
+#define TRAILER_BYTES 40
 #define BLOCK (1u << 20)
 /* Rows read are let go from the mapping (MADV_DONTNEED) this many bytes
  * at a time, so that the file, read once, does not stay in the process's
@@ -24,6 +24,7 @@ struct RowFileOut {
     Outfile *out;
     GByteArray *buf; /* written at BLOCK */
     FILE *graph;     /* the graph text until commit */
+    GBytes *kyc;     /* the accounts table's bytes, or NULL */
     guint64 at;      /* bytes written so far */
     int err;         /* the first errno of a failed write */
 };
@@ -32,7 +33,7 @@ struct RowFile {
     char *path;
     GMappedFile *map;
     const guint8 *p;
-    guint64 at, rows_end, graph_at, meta_at, meta_end;
+    guint64 at, rows_end, kyc_at, graph_at, meta_at, meta_end;
     guint64 released; /* bytes of rows let go from the mapping */
 };
 
@@ -118,6 +119,13 @@ void rowfile_graph_text(RowFileOut *w, const char *text, gsize len)
         w->err = errno ? errno : EIO;
 }
 
+void rowfile_kyc_bytes(RowFileOut *w, const void *p, gsize len)
+{
+    if (w->kyc)
+        g_bytes_unref(w->kyc);
+    w->kyc = g_bytes_new(p, len);
+}
+
 static void put_table(RowFileOut *w, const Intern *in)
 {
     guint32 n = intern_count(in);
@@ -149,15 +157,19 @@ gboolean rowfile_commit(RowFileOut *w, const Intern *accounts, const Intern *loc
                         const char *meta, GError **error)
 {
     flush(w);
-    guint64 off[3];
+    guint64 off[4];
     off[0] = w->at;
     put_table(w, accounts);
     put_table(w, locations);
     flush(w);
     off[1] = w->at;
-    put_graph(w);
+    if (w->kyc)
+        put(w, g_bytes_get_data(w->kyc, NULL), g_bytes_get_size(w->kyc));
     flush(w);
     off[2] = w->at;
+    put_graph(w);
+    flush(w);
+    off[3] = w->at;
     put(w, meta, strlen(meta));
     put(w, off, sizeof off);
     put(w, END_MAGIC, 8);
@@ -183,6 +195,8 @@ void rowfile_abort(RowFileOut *w)
     outfile_abort(w->out);
     if (w->graph)
         fclose(w->graph);
+    if (w->kyc)
+        g_bytes_unref(w->kyc);
     g_byte_array_unref(w->buf);
     g_free(w);
 }
@@ -213,7 +227,7 @@ static gboolean damaged(const RowFile *r, const char *what, GError **error)
 static gboolean frame(RowFile *r, gsize size, GError **error)
 {
     guint32 core;
-    guint64 off[3];
+    guint64 off[4];
     if (size < HEAD_BYTES + TRAILER_BYTES || memcmp(r->p, MAGIC, 8) != 0)
         return damaged(r, "no rows file header", error);
     if (memcmp(r->p + size - 8, END_MAGIC, 8) != 0)
@@ -224,10 +238,12 @@ static gboolean frame(RowFile *r, gsize size, GError **error)
     memcpy(off, r->p + size - TRAILER_BYTES, sizeof off);
     r->at = HEAD_BYTES;
     r->rows_end = off[0];
-    r->graph_at = off[1];
-    r->meta_at = off[2];
+    r->kyc_at = off[1];
+    r->graph_at = off[2];
+    r->meta_at = off[3];
     r->meta_end = size - TRAILER_BYTES;
-    if (!(HEAD_BYTES <= off[0] && off[0] <= off[1] && off[1] <= off[2] && off[2] <= r->meta_end))
+    if (!(HEAD_BYTES <= off[0] && off[0] <= off[1] && off[1] <= off[2] && off[2] <= off[3] &&
+          off[3] <= r->meta_end))
         return damaged(r, "bad offsets", error);
     return TRUE;
 }
@@ -278,10 +294,10 @@ static gboolean table(const RowFile *r, guint64 *at, Intern *in, const char *wha
                       GError **error)
 {
     guint32 n, len;
-    if (!take(r, at, r->graph_at, &n, sizeof n))
+    if (!take(r, at, r->kyc_at, &n, sizeof n))
         return damaged(r, what, error);
     for (guint32 i = 1; i <= n; i++) {
-        if (!take(r, at, r->graph_at, &len, sizeof len) || r->graph_at - *at < len || !len)
+        if (!take(r, at, r->kyc_at, &len, sizeof len) || r->kyc_at - *at < len || !len)
             return damaged(r, what, error);
         if (intern_add(in, (const char *)r->p + *at, len) != i) {
             g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
@@ -336,6 +352,12 @@ int rowfile_next(RowFile *r, Txn *t, GError **error)
     t->memo = (StrView){(const char *)r->p + at, memo_len};
     r->at = at + memo_len;
     return 1;
+}
+
+const guint8 *rowfile_kyc(const RowFile *r, gsize *len)
+{
+    *len = r->graph_at - r->kyc_at;
+    return r->p + r->kyc_at;
 }
 
 const char *rowfile_graph(const RowFile *r, gsize *len)

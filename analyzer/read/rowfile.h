@@ -1,16 +1,20 @@
 /* rowfile.h: the file of a split run (`moneytrail split`): the rows of
  * the sources decoded once, as the engine reads them, for the shards of a
  * cluster run to read instead of decoding the sources again; beside them
- * the tables their ids point into and two texts of the caller's.
+ * the tables their ids point into, the parsed accounts table, and two
+ * texts of the caller's.
  *
- *   "MTROWS01", u32 sizeof(TxnCore), u32 0
+ *   "MTROWS02", u32 sizeof(TxnCore), u32 0
  *   rows       each: TxnCore (its padding zeroed), u8 id length, the id,
  *              u32 memo length, the memo; in the order they were read
  *   accounts   u32 count, then each id (1, 2, ...) as u32 length, bytes
  *   locations  the same
+ *   kyc        bytes (the accounts table as read/kyc.h saves it; none
+ *              without one)
  *   graph      text (JSON Lines, the caller's)
  *   meta       text (a JSON object, the caller's)
- *   trailer    u64 offsets of the accounts, the graph and the meta, "MTROWEND"
+ *   trailer    u64 offsets of the accounts, the kyc bytes, the graph and
+ *              the meta, "MTROWEND"
  *
  * Numbers are in the machine's byte order and TxnCore is the program's own:
  * every machine of a run runs the same moneytrail build on one kind of
@@ -33,7 +37,9 @@ RowFileOut *rowfile_create(const char *path, GError **error);
 void rowfile_put(RowFileOut *w, const Txn *t);
 /* Appends to the graph text (kept aside until commit). */
 void rowfile_graph_text(RowFileOut *w, const char *text, gsize len);
-/* Writes the tables, the graph text, meta and the trailer, and replaces
+/* Sets the accounts table's bytes (kyc_save's), copied. */
+void rowfile_kyc_bytes(RowFileOut *w, const void *p, gsize len);
+/* Writes the tables, the kyc bytes, the graph text, meta and the trailer, and replaces
  * the target; frees w. FALSE with error (the target is left as it was). */
 gboolean rowfile_commit(RowFileOut *w, const Intern *accounts, const Intern *locations,
                         const char *meta, GError **error);
@@ -54,6 +60,8 @@ gboolean rowfile_tables(const RowFile *r, Intern *accounts, Intern *locations, G
 /* The next row into t (views into the mapping: valid while r lives);
  * 1 a row, 0 the end, -1 a damaged file (error set). */
 int rowfile_next(RowFile *r, Txn *t, GError **error);
+/* The kyc bytes (length 0: none), borrowed. */
+const guint8 *rowfile_kyc(const RowFile *r, gsize *len);
 /* The graph and meta texts, borrowed. */
 const char *rowfile_graph(const RowFile *r, gsize *len);
 const char *rowfile_meta(const RowFile *r, gsize *len);

@@ -156,13 +156,23 @@ const char *rule_field_name(FieldId f)
     return fields[f].name;
 }
 
+/* Field names to their index + 1, made once (the rule planner looks names
+ * up many times for each rule it loads). */
+static GHashTable *field_index(void)
+{
+    static GHashTable *index;
+    if (g_once_init_enter(&index)) {
+        GHashTable *h = g_hash_table_new(g_str_hash, g_str_equal);
+        for (int i = FIELD_COUNT - 1; i >= 0; i--) /* the first of a name wins */
+            g_hash_table_insert(h, (gpointer)fields[i].name, GINT_TO_POINTER(i + 1));
+        g_once_init_leave(&index, h);
+    }
+    return index;
+}
+
 int rule_field_lookup(const char *name)
 {
-    for (int i = 0; i < FIELD_COUNT; i++) {
-        if (strcmp(fields[i].name, name) == 0)
-            return i;
-    }
-    return -1;
+    return GPOINTER_TO_INT(g_hash_table_lookup(field_index(), name)) - 1;
 }
 
 ValueType rule_field_type(FieldId f)

@@ -172,6 +172,25 @@ static gboolean split_meta(Scan *s, const char *path, GError **error)
 
 static void note_owner(Scan *s, guint32 account);
 
+/* The accounts table the split parsed, from its rows file (the shard's
+ * --accounts is checked against it by its digest, split_meta). */
+static Kyc *split_kyc(Scan *s, const char *path, GError **error)
+{
+    gsize len;
+    const guint8 *p = rowfile_kyc(s->split, &len);
+    if (!len) {
+        split_refused(path, "it was split without --accounts: give the shards none", error);
+        return NULL;
+    }
+    GError *e = NULL;
+    Kyc *k = kyc_restore(p, len, intern_count(s->accounts), intern_count(s->locations), &e);
+    if (!k) {
+        split_refused(path, e->message, error);
+        g_error_free(e);
+    }
+    return k;
+}
+
 static gboolean open_split(Scan *s, const char *accounts, const char *path, GError **error)
 {
     if (!s->shards)
@@ -181,8 +200,7 @@ static gboolean open_split(Scan *s, const char *accounts, const char *path, GErr
     if (!(s->split = rowfile_open(path, error)) ||
         !rowfile_tables(s->split, s->accounts, s->locations, error))
         return FALSE;
-    if (accounts && (!(s->kyc = kyc_load(accounts, s->accounts, s->locations, error)) ||
-                     !digest_file(s, accounts, error)))
+    if (accounts && (!(s->kyc = split_kyc(s, path, error)) || !digest_file(s, accounts, error)))
         return FALSE;
     for (guint32 a = 1; a <= intern_count(s->accounts); a++) /* every row's are there */
         note_owner(s, a);
