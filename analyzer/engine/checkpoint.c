@@ -125,8 +125,14 @@ gboolean ckpt_get_blobs(CkptIn *in, const CkptBlobWant *w, guint n)
 {
     if (in->bad || !n)
         return !in->bad;
+    /* the engines restore on threads of their own (shards.c), and a
+     * reader (one database connection) serves one at a time */
+    static GMutex lock;
     char *why = NULL;
-    if (!in->blobs || !in->blobs->read(in->blobs->ctx, w, n, &why)) {
+    g_mutex_lock(&lock);
+    gboolean ok = in->blobs && in->blobs->read(in->blobs->ctx, w, n, &why);
+    g_mutex_unlock(&lock);
+    if (!ok) {
         g_free(in->bad_blob);
         in->bad_blob = why ? why : g_strdup("no blob can be read here");
         return ckpt_fail(in, "a chunk of its records cannot be read");

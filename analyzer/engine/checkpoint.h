@@ -38,7 +38,8 @@
 #include "base/txn.h"
 
 /* The format version: bump it when what a module writes changes. */
-#define CKPT_FORMAT 3 /* 2: accounts' history per engine, pairs once; 3: records as blobs */
+#define CKPT_FORMAT 4 /* 2: accounts' history per engine, pairs once; 3: records as blobs;
+                        * 4: each engine's part after its length (restored in parallel) */
 
 /* ---- writing and reading the parts ---- */
 

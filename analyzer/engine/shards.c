@@ -588,24 +588,69 @@ void shards_save(Shards *s, CkptOut *o)
 {
     g_assert(s->merged == s->posted); /* after shards_finish: no row in flight */
     ckpt_u32(o, s->n);
-    for (guint i = 0; i < s->n; i++)
+    for (guint i = 0; i < s->n; i++) { /* each engine's part after its length */
+        gsize at = o->len;
+        ckpt_i64(o, 0);
         engine_save(s->shard[i].engine, o);
+        gint64 len = (gint64)(o->len - at - 8);
+        memcpy(o->b->data + at, &len, sizeof len);
+    }
     if (s->pairs)
         history_pairs_save(s->pairs, o);
     if (s->ty)
         typology_save(s->ty, o, s->rule_index);
 }
 
+/* One engine's part restored on a thread of its own. */
+typedef struct {
+    Engine *engine;
+    CkptIn in;
+    pthread_t thread;
+    gboolean started;
+} EngineLoad;
+
+static void *engine_load_main(void *arg)
+{
+    EngineLoad *l = arg;
+    if (engine_load(l->engine, &l->in) && l->in.at != l->in.n)
+        ckpt_fail(&l->in, "bytes are left after an engine's state");
+    return NULL;
+}
+
+/* The engines' parts are independent (each its own records, windows,
+ * history and graph), so each is restored on a thread while this one
+ * restores the pairs and typologies: the blobs one reads from the
+ * database (one at a time, checkpoint.c) overlap the others' work. */
 gboolean shards_load(Shards *s, CkptIn *in)
 {
     g_assert(s->posted == 0);
     if (ckpt_get_u32(in) != s->n)
         return ckpt_fail(in, "the checkpoint has another number of engines");
-    for (guint i = 0; i < s->n && !in->bad; i++)
-        engine_load(s->shard[i].engine, in);
-    if (!in->bad && s->pairs)
+    g_autofree EngineLoad *l = g_new0(EngineLoad, s->n);
+    for (guint i = 0; i < s->n && !in->bad; i++) {
+        gint64 len = ckpt_get_i64(in);
+        if (in->bad || len < 0 || (guint64)len > in->n - in->at)
+            return ckpt_fail(in, "an engine's part runs past the end (truncated or damaged)");
+        l[i].engine = s->shard[i].engine;
+        l[i].in = (CkptIn){in->p + in->at, (gsize)len, 0, NULL, in->blobs, NULL};
+        in->at += (gsize)len;
+    }
+    for (guint i = 0; i < s->n; i++)
+        l[i].started = pthread_create(&l[i].thread, NULL, engine_load_main, &l[i]) == 0;
+    if (s->pairs)
         history_pairs_load(s->pairs, in);
-    if (!in->bad && s->ty)
+    if (s->ty)
         typology_load(s->ty, in);
+    for (guint i = 0; i < s->n; i++) {
+        if (l[i].started)
+            pthread_join(l[i].thread, NULL);
+        else
+            engine_load_main(&l[i]);
+        if (l[i].in.bad && !in->bad) {
+            ckpt_fail(in, l[i].in.bad);
+            in->bad_blob = g_steal_pointer(&l[i].in.bad_blob);
+        }
+        g_free(l[i].in.bad_blob);
+    }
     return !in->bad;
 }

@@ -112,7 +112,7 @@ from_schema8() {
        COMMIT" >/dev/null &&
         $MT db init --db $DB | grep -q 'schema upgraded from version 8 to 9' &&
         $MT scan --threads 2 -r $R --db $DB --incremental 2>"$TMP/v8.err" &&
-        grep -q '^scan: incremental: engine state not used: it is in checkpoint format 2, this program reads format 3; the whole history replayed' "$TMP/v8.err" &&
+        grep -q '^scan: incremental: engine state not used: it is in checkpoint format 2, this program reads format 4; the whole history replayed' "$TMP/v8.err" &&
         $MT scan --threads 2 -r $R --db $DB --incremental 2>"$TMP/v9.err" &&
         grep -q '^scan: incremental: started from the engine state at 2024-02-14T22:59:59Z' "$TMP/v9.err"
 }
