@@ -224,6 +224,7 @@ guint32 intern_count(const Intern *in)
 
 gsize intern_bytes(const Intern *in)
 {
-    gsize bytes = ((gsize)in->mask + 1) * sizeof(InternSlot) + in->entries_cap * sizeof *in->entries;
+    gsize bytes =
+        ((gsize)in->mask + 1) * sizeof(InternSlot) + in->entries_cap * sizeof *in->entries;
     return bytes + (gsize)in->chunks->len * INTERN_CHUNK_BYTES; /* a longer chunk is rare */
 }

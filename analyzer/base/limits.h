@@ -15,16 +15,17 @@
 #define LIMIT_LABELS             8           /* label columns carried along per row */
 #define LIMIT_SOURCES            1024        /* input files in one run */
 #define LIMIT_MAX_ERRORS_DEFAULT 100         /* rejected rows tolerated by default */
-#define LIMIT_STMT_SEEN          (4u << 20)  /* statement payments remembered for duplicates
-                                              * (2 generations of this many, 8 bytes each) */
-#define LIMIT_XML_DEPTH          64          /* element nesting of a statement or report */
+#define LIMIT_STMT_SEEN                                                                            \
+    (4u << 20)             /* statement payments remembered for duplicates                         \
+                            * (2 generations of this many, 8 bytes each) */
+#define LIMIT_XML_DEPTH 64 /* element nesting of a statement or report */
 /* Plausible event times: a row dated after the run time plus this, or
  * before the earliest date, is rejected (one row dated 2204 would
  * otherwise blind every later incremental run; one dated 0001 makes every
  * later row late). */
-#define LIMIT_TS_FUTURE_SECONDS (2LL * 86400)  /* ahead of the clock: time zones, value dates */
-#define LIMIT_TS_EARLIEST       631152000LL    /* 1990-01-01T00:00:00Z, by default */
-#define LIMIT_DEDUP_IDS         (1u << 18)     /* tx_ids kept to find copies (read/dedup.h) */
+#define LIMIT_TS_FUTURE_SECONDS (2LL * 86400) /* ahead of the clock: time zones, value dates */
+#define LIMIT_TS_EARLIEST       631152000LL   /* 1990-01-01T00:00:00Z, by default */
+#define LIMIT_DEDUP_IDS         (1u << 18)    /* tx_ids kept to find copies (read/dedup.h) */
 /* Largest amount accepted, in minor units: 10^15 (ten trillion in a
  * currency of cents); larger ones are rejected. A window holds at most
  * LIMIT_WINDOW_ENTRIES amounts, and 4096 * 10^15 < INT64_MAX (9.2 * 10^18),
@@ -57,6 +58,6 @@
 #define LIMIT_GRAPH_WORK      20000 /* edge visits per transaction and rule, then stop, counted */
 #define LIMIT_GRAPH_MATCH     64    /* edges in one matched subgraph */
 #define LIMIT_CYCLE_LENGTH    10    /* longest cycle or chain searched */
-#define LIMIT_GRAPH_RULES  32         /* rules with 'match' in one rule set (a bit each per edge) */
+#define LIMIT_GRAPH_RULES     32    /* rules with 'match' in one rule set (a bit each per edge) */
 
 #endif

@@ -30,14 +30,13 @@ typedef struct {
     CaseOpenOptions o;
     char *alerts_path, *triage_path, *accounts_path, *format;
     char **data;
-    GHashTable *triage;      /* alert id -> GPtrArray of CaseTriage *, oldest first */
-    GHashTable *kyc;         /* account id -> CaseAccount * */
+    GHashTable *triage; /* alert id -> GPtrArray of CaseTriage *, oldest first */
+    GHashTable *kyc;    /* account id -> CaseAccount * */
     gboolean txns_loaded;
     GPtrArray *txns;        /* CaseTx *, oldest first */
     GHashTable *tx_by_id;   /* tx id -> CaseTx * (borrowed) */
     GHashTable *by_account; /* account -> GPtrArray of CaseTx * (borrowed) */
 } FileStore;
-
 
 static gboolean need_alerts(FileStore *fs, GError **error)
 {
@@ -417,9 +416,19 @@ static GPtrArray *file_linked(CaseStore *s, const char *account, GError **error)
 }
 
 static const CaseStoreOps file_ops = {
-    file_alerts,     file_each_alert, file_alert,        file_account, file_account_known,
-    file_txns_of,    file_txns_by_id, file_set_triage,   file_triage_where,
-    file_linked,     file_free,       NULL,              NULL,
+    file_alerts,
+    file_each_alert,
+    file_alert,
+    file_account,
+    file_account_known,
+    file_txns_of,
+    file_txns_by_id,
+    file_set_triage,
+    file_triage_where,
+    file_linked,
+    file_free,
+    NULL,
+    NULL,
 };
 
 /* Calls fn on every line of a JSON Lines file; a missing file is an error

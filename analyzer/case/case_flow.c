@@ -81,8 +81,7 @@ GPtrArray *case_flows_sum(GPtrArray *txns)
     return out;
 }
 
-GPtrArray *case_flows_of(CaseStore *s, const char *account, gint64 from, gint64 to,
-                         GError **error)
+GPtrArray *case_flows_of(CaseStore *s, const char *account, gint64 from, gint64 to, GError **error)
 {
     if (s->ops->flows_of)
         return s->ops->flows_of(s, account, from, to, error);

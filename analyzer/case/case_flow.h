@@ -21,9 +21,9 @@ typedef struct {
     gint64 first, last; /* earliest and latest ts */
     char *first_tx;     /* id of the first transaction (by ts, then tx id) */
     gboolean payroll;   /* one of them was payroll */
-    guint16 mcc;        /* MCC of the latest one (by ts, then tx id) that has one, or TXN_MCC_NONE */
-    gint64 mcc_ts;      /* its ts */
-    char *mcc_tx;       /* its tx id, NULL when none has an MCC */
+    guint16 mcc;   /* MCC of the latest one (by ts, then tx id) that has one, or TXN_MCC_NONE */
+    gint64 mcc_ts; /* its ts */
+    char *mcc_tx;  /* its tx id, NULL when none has an MCC */
 } CaseFlow;
 
 void case_flow_free(CaseFlow *f);
@@ -33,8 +33,7 @@ GPtrArray *case_flows_sum(GPtrArray *txns);
 /* The flows of the transactions account sent or received with
  * from <= ts <= to: summed by the store where it can (flows_of), else from
  * txns_of. NULL with error. */
-GPtrArray *case_flows_of(CaseStore *s, const char *account, gint64 from, gint64 to,
-                         GError **error);
+GPtrArray *case_flows_of(CaseStore *s, const char *account, gint64 from, gint64 to, GError **error);
 /* Sorts flows by their first transaction (ts, then tx id), then sender,
  * receiver and currency. */
 void case_flows_sort(GPtrArray *flows);

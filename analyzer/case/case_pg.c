@@ -1,12 +1,11 @@
 /* case_pg.c: the investigator's query layer over the PostgreSQL store
  * (schema/migrations): alerts with their evidence, typology role,
  * triage history and the run that stored them ("run": id, started,
- * finished, source, incremental, rules_digest), the accounts table, the transactions by account and by
- * id. Every value travels as a query parameter; the SQL text is constant.
- * Alerts are assembled as JSON by the server in the same shape as the
- * alert files, so both stores build alerts the same way. Triage is one
- * transaction: a row in alert_triage (by current_user, at now()) and the
- * latest decision on the alert. */
+ * finished, source, incremental, rules_digest), the accounts table, the transactions by account and
+ * by id. Every value travels as a query parameter; the SQL text is constant. Alerts are assembled
+ * as JSON by the server in the same shape as the alert files, so both stores build alerts the same
+ * way. Triage is one transaction: a row in alert_triage (by current_user, at now()) and the latest
+ * decision on the alert. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,45 +24,151 @@ typedef struct {
 /* One alert as the JSON object of the alert files ($1 account, $2 alert id,
  * $3 window_end from, $4 min score, $5 status; NULL = any), and its triage
  * history as a JSON array. */
-static const char alerts_sql[] =
-    "SELECT json_build_object('alert_id', a.alert_id, 'rule', a.rule, 'rule_version',"
-    " a.rule_version, 'title', a.title, 'family', a.family, 'strength', a.strength, "
-    "'shadow', CASE WHEN a.shadow THEN true END, 'superseded', CASE WHEN a.superseded_by IS NOT NULL"
-    " THEN json_build_object('run', a.superseded_by, 'at', " PG_TIME("a.superseded_at") ") END, 'score',"
-    " a.score, 'account', a.account, 'perspective', a.perspective, "
-    "'window_start', " PG_TIME("a.window_start") ", 'window_end', " PG_TIME(
-        "a.window_end") ", 'trigger_tx',"
-                        " a.trigger_tx, 'currency', a.currency, 'values', a.\"values\", "
-                        "'evidence',"
-                        " COALESCE((SELECT json_agg(e.tx_id ORDER BY e.ordinal) FROM "
-                        "alert_evidence e"
-                        " WHERE e.alert_id = a.alert_id), '[]'::json), 'evidence_total', "
-                        "a.evidence_total,"
-                        " 'typology', h.typology, 'role', COALESCE(a.role, h.role),"
-                        " 'subgraph', a.subgraph, 'indicators', a.indicators, 'explanation', "
-                        "a.explanation, 'source',"
-                        " a.source, 'run', (SELECT json_build_object('id', r.id, 'started', " PG_TIME(
-                            "r.started") ", 'finished', " PG_TIME("r.finished") ", 'source', r.source,"
-                        " 'incremental', r.incremental, 'rules_digest', r.rules_digest) FROM runs r"
-                        " WHERE r.id = a.run_id))::text,"
-                        " COALESCE((SELECT json_agg(json_build_object('status', t.status, "
-                        "'note', t.note, 'assignee', t.assignee, 'mute_days', t.mute_days, 'by',"
-                        " t.triage_by, 'at', " PG_TIME(
-                            "t.triage_at") ") ORDER BY t.triage_at, t.id)"
-                                           " FROM alert_triage t WHERE t.alert_id = "
-                                           "a.alert_id), '[]'::json)::text"
-                                           " FROM alerts a LEFT JOIN LATERAL (SELECT "
-                                           "typology, role FROM typology_hits x"
-                                           " WHERE x.alert_id = a.alert_id ORDER BY "
-                                           "x.score DESC, x.typology LIMIT 1) h ON true"
-                                           " WHERE ($1::text IS NULL OR a.account = $1) "
-                                           "AND ($2::text IS NULL OR a.alert_id = $2)"
-                                           " AND ($2::text IS NOT NULL OR a.superseded_by IS NULL)"
-                                           " AND ($3::timestamptz IS NULL OR a.window_end "
-                                           ">= $3)"
-                                           " AND ($4::numeric IS NULL OR a.score >= $4)"
-                                           " AND ($5::text IS NULL OR a.triage_status = ANY (string_to_array($5, ',')))"
-                                           " ORDER BY a.window_end DESC, a.alert_id";
+static const char alerts_sql[] = "SELECT json_build_object('alert_id', a.alert_id, 'rule', a.rule, "
+                                 "'rule_version',"
+                                 " a.rule_version, 'title', a.title, 'family', a.family, "
+                                 "'strength', a.strength, "
+                                 "'shadow', CASE WHEN a.shadow THEN true END, 'superseded', CASE "
+                                 "WHEN a.superseded_by IS NOT NULL"
+                                 " THEN json_build_object('run', a.superseded_by, 'at', " PG_TIME(
+                                     "a.superseded_at") ") END, 'score',"
+                                                        " a.score, 'account', a.account, "
+                                                        "'perspective', a.perspective, "
+                                                        "'window_start', " PG_TIME("a.window_start") ", 'window_end', " PG_TIME(
+                                                            "a.window_end") ", 'trigger_tx',"
+                                                                            " a.trigger_tx, "
+                                                                            "'currency', "
+                                                                            "a.currency, 'values', "
+                                                                            "a.\"values\", "
+                                                                            "'evidence',"
+                                                                            " COALESCE((SELECT "
+                                                                            "json_agg(e.tx_id "
+                                                                            "ORDER BY e.ordinal) "
+                                                                            "FROM "
+                                                                            "alert_evidence e"
+                                                                            " WHERE e.alert_id = "
+                                                                            "a.alert_id), "
+                                                                            "'[]'::json), "
+                                                                            "'evidence_total', "
+                                                                            "a.evidence_total,"
+                                                                            " 'typology', "
+                                                                            "h.typology, 'role', "
+                                                                            "COALESCE(a.role, "
+                                                                            "h.role),"
+                                                                            " 'subgraph', "
+                                                                            "a.subgraph, "
+                                                                            "'indicators', "
+                                                                            "a.indicators, "
+                                                                            "'explanation', "
+                                                                            "a.explanation, "
+                                                                            "'source',"
+                                                                            " a.source, 'run', "
+                                                                            "(SELECT "
+                                                                            "json_build_object('id'"
+                                                                            ", r.id, "
+                                                                            "'started', " PG_TIME("r.started") ", 'finished', " PG_TIME(
+                                                                                "r.finished") ", "
+                                                                                              "'sou"
+                                                                                              "rce'"
+                                                                                              ", "
+                                                                                              "r."
+                                                                                              "sour"
+                                                                                              "ce,"
+                                                                                              " '"
+                                                                                              "incr"
+                                                                                              "emen"
+                                                                                              "tal'"
+                                                                                              ", "
+                                                                                              "r."
+                                                                                              "incr"
+                                                                                              "emen"
+                                                                                              "tal,"
+                                                                                              " '"
+                                                                                              "rule"
+                                                                                              "s_"
+                                                                                              "dige"
+                                                                                              "st',"
+                                                                                              " r."
+                                                                                              "rule"
+                                                                                              "s_"
+                                                                                              "dige"
+                                                                                              "st) "
+                                                                                              "FROM"
+                                                                                              " run"
+                                                                                              "s r"
+                                                                                              " WHE"
+                                                                                              "RE "
+                                                                                              "r."
+                                                                                              "id "
+                                                                                              "= "
+                                                                                              "a."
+                                                                                              "run_"
+                                                                                              "id))"
+                                                                                              "::"
+                                                                                              "text"
+                                                                                              ","
+                                                                                              " COA"
+                                                                                              "LESC"
+                                                                                              "E(("
+                                                                                              "SELE"
+                                                                                              "CT "
+                                                                                              "json"
+                                                                                              "_agg"
+                                                                                              "(jso"
+                                                                                              "n_"
+                                                                                              "buil"
+                                                                                              "d_"
+                                                                                              "obje"
+                                                                                              "ct('"
+                                                                                              "stat"
+                                                                                              "us',"
+                                                                                              " t."
+                                                                                              "stat"
+                                                                                              "us, "
+                                                                                              "'not"
+                                                                                              "e', "
+                                                                                              "t."
+                                                                                              "note"
+                                                                                              ", "
+                                                                                              "'ass"
+                                                                                              "igne"
+                                                                                              "e', "
+                                                                                              "t."
+                                                                                              "assi"
+                                                                                              "gnee"
+                                                                                              ", "
+                                                                                              "'mut"
+                                                                                              "e_"
+                                                                                              "days"
+                                                                                              "', "
+                                                                                              "t."
+                                                                                              "mute"
+                                                                                              "_day"
+                                                                                              "s, "
+                                                                                              "'by'"
+                                                                                              ","
+                                                                                              " t."
+                                                                                              "tria"
+                                                                                              "ge_"
+                                                                                              "by, "
+                                                                                              "'at'"
+                                                                                              ","
+                                                                                              " " PG_TIME(
+                                                                                                  "t.triage_at") ") ORDER BY t.triage_at, t.id)"
+                                                                                                                 " FROM alert_triage t WHERE t.alert_id = "
+                                                                                                                 "a.alert_id), '[]'::json)::text"
+                                                                                                                 " FROM alerts a LEFT JOIN LATERAL (SELECT "
+                                                                                                                 "typology, role FROM typology_hits x"
+                                                                                                                 " WHERE x.alert_id = a.alert_id ORDER BY "
+                                                                                                                 "x.score DESC, x.typology LIMIT 1) h ON true"
+                                                                                                                 " WHERE ($1::text IS NULL OR a.account = $1) "
+                                                                                                                 "AND ($2::text IS NULL OR a.alert_id = $2)"
+                                                                                                                 " AND ($2::text IS NOT NULL OR a.superseded_by IS NULL)"
+                                                                                                                 " AND ($3::timestamptz IS NULL OR a.window_end "
+                                                                                                                 ">= $3)"
+                                                                                                                 " AND ($4::numeric IS NULL OR a.score >= $4)"
+                                                                                                                 " AND ($5::text IS NULL OR a.triage_status = ANY (string_to_array($5, ',')))"
+                                                                                                                 " ORDER BY a.window_end DESC, a.alert_id";
 
 static const char txn_cols[] =
     "SELECT tx_id, extract(epoch FROM ts)::bigint, ts_offset, COALESCE(from_account, ''),"
@@ -155,13 +260,13 @@ static CaseAlert *pg_alert(CaseStore *s, const char *id, GError **error)
 
 /* The accounts table's columns in db_account_columns order, for a query
  * that ends in a FROM clause over "accounts b". */
-#define ACCOUNT_COLS                                                                              \
-    "SELECT b.account_id, COALESCE(b.customer_id, ''), COALESCE(b.kind, ''),"                     \
-    " COALESCE(b.name, ''), COALESCE(b.birth_date::text, ''), COALESCE(b.country, ''),"           \
-    " COALESCE(b.region, ''), COALESCE(b.city, ''), COALESCE(b.address, ''),"                     \
-    " COALESCE(b.phone, ''), COALESCE(b.email, ''), COALESCE(b.occupation, ''),"                  \
-    " COALESCE(b.declared_monthly_income::text, ''), COALESCE(b.business_mcc::text, ''),"         \
-    " COALESCE(b.opening_hours, ''), COALESCE(b.employees::text, ''),"                            \
+#define ACCOUNT_COLS                                                                               \
+    "SELECT b.account_id, COALESCE(b.customer_id, ''), COALESCE(b.kind, ''),"                      \
+    " COALESCE(b.name, ''), COALESCE(b.birth_date::text, ''), COALESCE(b.country, ''),"            \
+    " COALESCE(b.region, ''), COALESCE(b.city, ''), COALESCE(b.address, ''),"                      \
+    " COALESCE(b.phone, ''), COALESCE(b.email, ''), COALESCE(b.occupation, ''),"                   \
+    " COALESCE(b.declared_monthly_income::text, ''), COALESCE(b.business_mcc::text, ''),"          \
+    " COALESCE(b.opening_hours, ''), COALESCE(b.employees::text, ''),"                             \
     " COALESCE(b.opened_at::text, '')"
 
 /* The KYC records in the rows of res (ACCOUNT_COLS), in row order. */
@@ -205,7 +310,8 @@ static GPtrArray *pg_linked(CaseStore *s, const char *account, GError **error)
                      " OR (a.address <> '' AND lower(b.address) = lower(a.address)))"
                      " WHERE a.account_id = $1 ORDER BY b.account_id COLLATE \"C\"";
     const char *params[] = {account};
-    PGresult *res = db_exec(((PgStore *)s)->conn, "read linked accounts from", sql, 1, params, error);
+    PGresult *res =
+        db_exec(((PgStore *)s)->conn, "read linked accounts from", sql, 1, params, error);
     if (!res)
         return NULL;
     GPtrArray *out = accounts_from(res);
@@ -414,9 +520,9 @@ static guint lower_bound(const gint64 *v, guint n, gint64 x)
 static gboolean pg_count_in(CaseStore *s, const char *account, gboolean sent, const gint64 *lo,
                             const gint64 *hi, guint n, guint64 *counts, GError **error)
 {
-#define TIMES_SQL(col)                                                                            \
+#define TIMES_SQL(col)                                                                             \
     "SELECT extract(epoch FROM t.ts)::bigint FROM unnest($2::bigint[], $3::bigint[]) AS r(lo, hi)" \
-    " JOIN transactions t ON t." col " = $1 AND t.ts >= to_timestamp(r.lo)"                      \
+    " JOIN transactions t ON t." col " = $1 AND t.ts >= to_timestamp(r.lo)"                        \
     " AND t.ts <= to_timestamp(r.hi)"
     static const char by_sender[] = TIMES_SQL("from_account");
     static const char by_receiver[] = TIMES_SQL("to_account");
@@ -472,8 +578,8 @@ static gboolean pg_set_triage(CaseStore *s, const char *id, const CaseTriage *t,
     PGconn *c = ((PgStore *)s)->conn;
     char mute[32];
     g_snprintf(mute, sizeof mute, "%" G_GINT64_FORMAT, t->mute / 86400);
-    const char *params[] = {id, t->status, t->note ? t->note : "", t->by, t->assignee,
-                            t->mute ? mute : NULL};
+    const char *params[] = {id,    t->status,   t->note ? t->note : "",
+                            t->by, t->assignee, t->mute ? mute : NULL};
     if (!db_command(c, "start triage in", "BEGIN", 0, NULL, error))
         return FALSE;
     PGresult *res = db_exec(c, "record triage in", update, 5, params, error);
@@ -521,9 +627,9 @@ static gboolean pg_fx(PgStore *ps, const CaseOpenOptions *o, GError **error)
 }
 
 static const CaseStoreOps pg_ops = {
-    pg_alerts,     pg_each_alert, pg_alert,      pg_account,      pg_account_known, pg_txns_of,
-    pg_txns_by_id, pg_set_triage, pg_triage_where, pg_linked, pg_free, pg_flows_of,
-    pg_count_in,
+    pg_alerts,  pg_each_alert, pg_alert,      pg_account,      pg_account_known,
+    pg_txns_of, pg_txns_by_id, pg_set_triage, pg_triage_where, pg_linked,
+    pg_free,    pg_flows_of,   pg_count_in,
 };
 
 CaseStore *case_pg_open(const CaseOpenOptions *o, GError **error)

@@ -13,7 +13,7 @@ typedef struct {
     const char *account, *rule, *strongest, *role, *status, *assignee, *assigned_at;
     double score;
     gint64 start, end, mute_end;
-    gboolean typology; /* a typology alert: ranks above indicators for "strongest" */
+    gboolean typology;    /* a typology alert: ranks above indicators for "strongest" */
     guint ev_first, ev_n; /* its evidence tx ids in the queue's evidence */
 } Item;
 
@@ -255,11 +255,20 @@ static gint cmp_entry(gconstpointer pa, gconstpointer pb, gpointer user)
     const CaseEntry *a = *(CaseEntry *const *)pa, *b = *(CaseEntry *const *)pb;
     gint64 d = 0;
     switch (*(const CaseSort *)user) {
-    case CASE_SORT_LAST: d = b->last - a->last; break;
-    case CASE_SORT_FIRST: d = a->first - b->first; break;
-    case CASE_SORT_ALERTS: d = (gint64)b->alerts - (gint64)a->alerts; break;
-    case CASE_SORT_NEW: d = (gint64)b->fresh - (gint64)a->fresh; break;
-    case CASE_SORT_SCORE: break;
+    case CASE_SORT_LAST:
+        d = b->last - a->last;
+        break;
+    case CASE_SORT_FIRST:
+        d = a->first - b->first;
+        break;
+    case CASE_SORT_ALERTS:
+        d = (gint64)b->alerts - (gint64)a->alerts;
+        break;
+    case CASE_SORT_NEW:
+        d = (gint64)b->fresh - (gint64)a->fresh;
+        break;
+    case CASE_SORT_SCORE:
+        break;
     }
     if (d)
         return d < 0 ? -1 : 1;
@@ -284,8 +293,8 @@ static GHashTable *group_ids(CaseQueue *q, CaseBy by, const gboolean *muted, GPt
                                     (char *const *)q->evidence->pdata + it->ev_first, it->ev_n);
         if (muted[i] || g_hash_table_contains(ids, acc))
             continue;
-        char *id = by == CASE_BY_CUSTOMER ? case_queue_case_of(q->store, acc, error)
-                                          : g_strdup(acc);
+        char *id =
+            by == CASE_BY_CUSTOMER ? case_queue_case_of(q->store, acc, error) : g_strdup(acc);
         if (!id)
             return NULL;
         g_hash_table_insert(ids, (gpointer)acc, id);

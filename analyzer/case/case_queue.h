@@ -39,9 +39,9 @@ typedef struct {
 void case_entry_free(CaseEntry *e);
 
 typedef enum {
-    CASE_SORT_SCORE, /* highest decayed score first */
-    CASE_SORT_LAST,  /* latest activity first */
-    CASE_SORT_FIRST, /* earliest activity first */
+    CASE_SORT_SCORE,  /* highest decayed score first */
+    CASE_SORT_LAST,   /* latest activity first */
+    CASE_SORT_FIRST,  /* earliest activity first */
     CASE_SORT_ALERTS, /* most alerts first */
     CASE_SORT_NEW,    /* most untriaged alerts first */
 } CaseSort;
@@ -81,8 +81,7 @@ gboolean case_queue_add(CaseAlert *a, void *user);
  * by sort (ties: score, then id); NULL with error if a lookup in the
  * store failed. The caller unrefs the array (CaseEntry *, freed with it).
  * *muted, if not NULL, receives the number of alerts kept out by mutes. */
-GPtrArray *case_queue_cases(CaseQueue *q, CaseSort sort, CaseBy by, guint *muted,
-                            GError **error);
+GPtrArray *case_queue_cases(CaseQueue *q, CaseSort sort, CaseBy by, guint *muted, GError **error);
 /* The case id of account, as the queue groups it: its customer_id, or
  * the account itself (caller frees); NULL with error on a store failure. */
 char *case_queue_case_of(CaseStore *s, const char *account, GError **error);

@@ -33,7 +33,7 @@ typedef struct {
     GHashTable *out_of; /* src -> GPtrArray of Edge * (borrowed), in time order */
     GHashTable *reach;  /* account -> TraceReach * */
     TraceResult *r;
-    GHashTable *paths; /* "A -> B" -> double * */
+    GHashTable *paths;  /* "A -> B" -> double * */
     GHashTable *hub_at; /* ids of transactions that reach the origin when it
                          * passes money on in more than CASE_TRACE_MAX_FANOUT
                          * payments (counted by the store), or NULL */
@@ -560,9 +560,8 @@ static gboolean returned_windows(Run *run, GError **error)
     }
     g_autofree guint64 *counts = g_new0(guint64, ids->len + 1);
     gboolean counted = run->s->ops->count_in && ids->len &&
-                       run->s->ops->count_in(run->s, q->account, !q->backward,
-                                             (gint64 *)lo->data, (gint64 *)hi->data, ids->len,
-                                             counts, error);
+                       run->s->ops->count_in(run->s, q->account, !q->backward, (gint64 *)lo->data,
+                                             (gint64 *)hi->data, ids->len, counts, error);
     if (!counted && error && *error)
         return FALSE;
     for (guint i = 0; i < ids->len; i++) {

@@ -56,10 +56,10 @@
 
 #include "case/case.h"
 
-#define CASE_TRACE_MAX_HOPS 10
-#define CASE_TRACE_MIN_SHARE 0.001 /* 0.1% of the origin */
+#define CASE_TRACE_MAX_HOPS     10
+#define CASE_TRACE_MIN_SHARE    0.001 /* 0.1% of the origin */
 #define CASE_TRACE_MAX_ACCOUNTS 500
-#define CASE_TRACE_MAX_FANOUT 1000 /* outs in one window beyond which an account is a hub */
+#define CASE_TRACE_MAX_FANOUT   1000 /* outs in one window beyond which an account is a hub */
 
 typedef struct {
     const char *account;
@@ -90,13 +90,13 @@ typedef struct {
     guint n_seeds;
     int exp; /* decimals of the currency */
     char currency[4];
-    gboolean mixed;     /* seeds or hops in several currencies */
-    guint capped;       /* transactions scaled down by rule 3 */
-    guint unfollowed;   /* accounts reached but not followed (the bounds) */
+    gboolean mixed;           /* seeds or hops in several currencies */
+    guint capped;             /* transactions scaled down by rule 3 */
+    guint unfollowed;         /* accounts reached but not followed (the bounds) */
     double unfollowed_stayed; /* what stayed at them, minor units */
     guint hubs;               /* accounts money was not passed through (fan-out) */
-    GPtrArray *reached; /* TraceReach *, most arrived first */
-    GPtrArray *paths;   /* TracePath *, largest first */
+    GPtrArray *reached;       /* TraceReach *, most arrived first */
+    GPtrArray *paths;         /* TracePath *, largest first */
 } TraceResult;
 
 void trace_result_free(TraceResult *r);

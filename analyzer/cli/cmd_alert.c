@@ -67,7 +67,8 @@ static void print_window(const CaseAlert *a, GPtrArray *txns, GString *out)
     char t0[48], t1[48];
     const CaseTx *first = txns && txns->len ? g_ptr_array_index(txns, 0) : NULL;
     const CaseTx *last = first ? g_ptr_array_index(txns, txns->len - 1) : NULL;
-    if (!first || first->utc_offset == TXN_OFFSET_UNKNOWN || last->utc_offset == TXN_OFFSET_UNKNOWN) {
+    if (!first || first->utc_offset == TXN_OFFSET_UNKNOWN ||
+        last->utc_offset == TXN_OFFSET_UNKNOWN) {
         g_string_append_printf(out, "  window   %s to %s UTC\n",
                                tstamp_format_minute(a->window_start, t0),
                                tstamp_format_minute(a->window_end, t1));
@@ -95,8 +96,10 @@ static void print_header(const CaseAlert *a, const char *name, GPtrArray *txns, 
     gint64 by = case_alert_superseded(a, &at);
     g_string_append_printf(out, "  status   %s\n", case_alert_status(a));
     if (by)
-        g_string_append_printf(out, "           superseded by run %" G_GINT64_FORMAT " at %s: late rows "
-                               "changed what the rules raise; kept, out of the lists\n", by, at);
+        g_string_append_printf(out,
+                               "           superseded by run %" G_GINT64_FORMAT " at %s: late rows "
+                               "changed what the rules raise; kept, out of the lists\n",
+                               by, at);
     g_string_append_printf(out, "  source   %s\n\n", a->source);
     g_string_append(out, "why: ");
     cmd_view_wrap(out, a->explanation, 5, 5, 100);
@@ -266,9 +269,9 @@ static int record_one(CaseStore *s, const char *id, const CaseTriage *entry)
     if (t->assignee)
         g_string_append_printf(what, ", assigned to %s", t->assignee);
     if (t->mute)
-        g_string_append_printf(what, ", later %s alerts on %s muted for %" G_GINT64_FORMAT
-                                     " days after its window",
-                               a->rule, a->account, t->mute / 86400);
+        g_string_append_printf(
+            what, ", later %s alerts on %s muted for %" G_GINT64_FORMAT " days after its window",
+            a->rule, a->account, t->mute / 86400);
     printf("alert %s: %s by %s at %s (kept in %s)\n", id, what->str, t->by, t->at,
            s->ops->triage_where(s));
     case_alert_free(a);
@@ -372,8 +375,8 @@ int cmd_alert(int argc, char **argv)
          "with --status dismissed: keep later alerts of the rule on the account out of the "
          "queue for DUR (90d)",
          "DUR"},
-        {"account", 0, 0, G_OPTION_ARG_STRING, &o.account,
-         "record on every alert of this account", "ID"},
+        {"account", 0, 0, G_OPTION_ARG_STRING, &o.account, "record on every alert of this account",
+         "ID"},
         {"case", 0, 0, G_OPTION_ARG_STRING, &o.case_id,
          "record on every alert of this case (see moneytrail cases)", "ID"},
         {NULL, 0, 0, 0, NULL, NULL, NULL},

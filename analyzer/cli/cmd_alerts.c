@@ -118,8 +118,8 @@ static gboolean sort_alerts(GPtrArray *list, const char *key)
     static const struct {
         const char *name;
         GCompareFunc cmp;
-    } keys[] = {{"newest", NULL}, {"oldest", cmp_oldest}, {"score", cmp_score},
-                {"account", cmp_account}};
+    } keys[] = {
+        {"newest", NULL}, {"oldest", cmp_oldest}, {"score", cmp_score}, {"account", cmp_account}};
     for (gsize i = 0; i < G_N_ELEMENTS(keys); i++) {
         if (strcmp(key, keys[i].name) != 0)
             continue;

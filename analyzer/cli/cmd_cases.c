@@ -203,8 +203,8 @@ static int cases_run(CmdView *v)
         cmd_error("cases", "--by '%s' is not customer, account or network", o->by);
         return EXIT_USAGE;
     }
-    if (o->since && !case_parse_when(o->since, FALSE, g_get_real_time() / G_USEC_PER_SEC,
-                                     &f.since)) {
+    if (o->since &&
+        !case_parse_when(o->since, FALSE, g_get_real_time() / G_USEC_PER_SEC, &f.since)) {
         cmd_error("cases", "--since '%s' is not a date, today, yesterday or a duration (7d)",
                   o->since);
         return EXIT_USAGE;
@@ -252,16 +252,16 @@ int cmd_cases(int argc, char **argv)
 {
     CasesOptions o = {0};
     GOptionEntry entries[] = {
-        {"sort", 0, 0, G_OPTION_ARG_STRING, &o.sort,
-         "score (default), last, first, alerts or new", "KEY"},
+        {"sort", 0, 0, G_OPTION_ARG_STRING, &o.sort, "score (default), last, first, alerts or new",
+         "KEY"},
         {"limit", 'n', 0, G_OPTION_ARG_INT, &o.limit, "show at most N cases", "N"},
         {"offset", 0, 0, G_OPTION_ARG_INT, &o.offset, "skip the first N cases (paging)", "N"},
         {"since", 's', 0, G_OPTION_ARG_STRING, &o.since,
          "only alerts whose window ends at or after D (2024-03-01, yesterday, 7d)", "D"},
         {"status", 0, 0, G_OPTION_ARG_STRING, &o.status,
          "cases in these statuses: new,under-review,escalated,dismissed", "S,..."},
-        {"by", 0, 0, G_OPTION_ARG_STRING, &o.by,
-         "group per customer (default), account or network", "customer|account|network"},
+        {"by", 0, 0, G_OPTION_ARG_STRING, &o.by, "group per customer (default), account or network",
+         "customer|account|network"},
         {"half-life", 0, 0, G_OPTION_ARG_STRING, &o.half_life,
          "halve an alert's weight every DUR back from the newest (default 30d)", "DUR"},
         {"json", 0, 0, G_OPTION_ARG_NONE, &o.json, "one JSON object a line", NULL},

@@ -80,10 +80,12 @@ static int db_status(PGconn *conn, const char *where)
            PQgetisnull(res, 0, 6) ? "none" : PQgetvalue(res, 0, 6));
     if (strcmp(PQgetvalue(res, 0, 7), "0") != 0)
         printf("late rows: %s loaded behind the watermark, the earliest at %s: the next "
-               "incremental run evaluates them\n", PQgetvalue(res, 0, 7), PQgetvalue(res, 0, 8));
+               "incremental run evaluates them\n",
+               PQgetvalue(res, 0, 7), PQgetvalue(res, 0, 8));
     PQclear(res);
     gint64 mark;
-    if (db_watermark(conn, &mark, &err) && mark > g_get_real_time() / G_USEC_PER_SEC + LIMIT_TS_FUTURE_SECONDS)
+    if (db_watermark(conn, &mark, &err) &&
+        mark > g_get_real_time() / G_USEC_PER_SEC + LIMIT_TS_FUTURE_SECONDS)
         printf("watermark: after the clock: every incremental run would read nothing new; "
                "repair with `moneytrail db set-watermark TIME --yes`\n");
     return EXIT_OK;
@@ -109,7 +111,8 @@ static int db_set_watermark(PGconn *conn, const char *text, gboolean yes)
     tstamp_format_utc(to, b);
     if (!yes) {
         printf("db set-watermark: would move the watermark from %s to %s; nothing changed: "
-               "run again with --yes\n", from, b);
+               "run again with --yes\n",
+               from, b);
         return EXIT_USAGE;
     }
     g_autofree char *source = g_strdup_printf("db set-watermark (was %s)", from);
@@ -130,7 +133,8 @@ static int db_set_watermark(PGconn *conn, const char *text, gboolean yes)
         return EXIT_DATA;
     }
     printf("db set-watermark: watermark moved from %s to %s; the next incremental run reads "
-           "the rows after it\n", from, b);
+           "the rows after it\n",
+           from, b);
     return EXIT_OK;
 }
 
@@ -158,9 +162,8 @@ int cmd_db(int argc, char **argv)
         g_free(db);
         return EXIT_USAGE;
     }
-    const char *verb = argc == 2 || (argc == 3 && strcmp(argv[1], "set-watermark") == 0)
-                           ? argv[1]
-                           : "";
+    const char *verb =
+        argc == 2 || (argc == 3 && strcmp(argv[1], "set-watermark") == 0) ? argv[1] : "";
     int rc = EXIT_USAGE;
     if (strcmp(verb, "scan-sql") == 0) {
         SourcePgQuery all = {.from = G_MININT64, .to = G_MAXINT64};

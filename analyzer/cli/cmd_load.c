@@ -46,13 +46,13 @@ typedef struct {
     Intern *accounts, *locations;
     Input *input;
     Outfile *rejects; /* replaced only by a load that reads to its end or budget */
-    FILE *spool; /* every row sent, for the slow path after a duplicate id */
+    FILE *spool;      /* every row sent, for the slow path after a duplicate id */
     GString *buf;
     guint64 staged, loaded, accounts_loaded, fx_loaded;
     guint64 conflicts; /* ids stored with other content: not loaded, rejected */
     gboolean has_mark; /* the incremental watermark when the load began */
     gint64 mark;
-    guint64 late;       /* rows loaded at or before it: late_loads */
+    guint64 late; /* rows loaded at or before it: late_loads */
     gint64 late_earliest;
     gint64 t0;
 } Load;
@@ -86,9 +86,9 @@ static const char load_upsert_sql[] =
     " ON CONFLICT (tx_id) DO NOTHING";
 
 /* A first load (into an empty table) drops the secondary indexes (and,
- * inside the savepoint, the primary key) and builds them again afterwards, which is several times faster than
- * maintaining them row by row (PostgreSQL's "Populating a Database"). The
- * definitions are read from the catalog, so they follow the migrations. */
+ * inside the savepoint, the primary key) and builds them again afterwards, which is several times
+ * faster than maintaining them row by row (PostgreSQL's "Populating a Database"). The definitions
+ * are read from the catalog, so they follow the migrations. */
 static const char load_save_indexes_sql[] =
     "CREATE TEMPORARY TABLE mt_saved_indexes ON COMMIT DROP AS"
     " SELECT i.indexname, i.indexdef FROM pg_indexes i"
@@ -352,8 +352,8 @@ static void load_reject_field(FILE *f, const char *s)
 /* Removes and rejects the staged rows that conflict with stored ones. */
 static gboolean load_reject_conflicts(Load *l, GError **error)
 {
-    PGresult *res = db_exec(l->conn, "cannot compare transactions in", load_conflict_sql, 0, NULL,
-                            error);
+    PGresult *res =
+        db_exec(l->conn, "cannot compare transactions in", load_conflict_sql, 0, NULL, error);
     if (!res)
         return FALSE;
     FILE *f = l->rejects ? outfile_stream(l->rejects) : NULL;
@@ -386,8 +386,8 @@ static gboolean load_count_late(Load *l, GError **error)
     char mark[32];
     g_snprintf(mark, sizeof mark, "%" G_GINT64_FORMAT, l->mark);
     const char *params[] = {mark};
-    PGresult *res = l->has_mark ? db_exec(l->conn, "cannot read the transactions of",
-                                          load_late_sql, 1, params, error)
+    PGresult *res = l->has_mark ? db_exec(l->conn, "cannot read the transactions of", load_late_sql,
+                                          1, params, error)
                                 : NULL;
     if (!res)
         return !l->has_mark;
@@ -442,8 +442,8 @@ static gboolean load_finish_copy(Load *l, gboolean empty, GError **error)
 {
     GError *e = NULL;
     if (db_copy_in_end(l->conn, "cannot load transactions into", NULL, &e) &&
-        (!empty || db_command(l->conn, "cannot load transactions into", load_build_pkey_sql, 0,
-                              NULL, &e))) {
+        (!empty ||
+         db_command(l->conn, "cannot load transactions into", load_build_pkey_sql, 0, NULL, &e))) {
         l->loaded = l->staged;
         return db_command(l->conn, "cannot load transactions into", "RELEASE SAVEPOINT mt_direct",
                           0, NULL, error);
@@ -719,11 +719,14 @@ static void load_summary(Load *l)
                 cmd_count((guint64)((double)st.rows / (secs > 0 ? secs : 1e-9)), e));
         cmd_input_lines("load", &st, stderr);
         if (l->conflicts)
-            fprintf(stderr, "load: %s rows rejected: their tx_id is stored with different "
-                            "content\n", cmd_count(l->conflicts, a));
+            fprintf(stderr,
+                    "load: %s rows rejected: their tx_id is stored with different "
+                    "content\n",
+                    cmd_count(l->conflicts, a));
         if (l->late)
-            fprintf(stderr, "load: %s rows loaded late, at or before the watermark %s (the "
-                            "earliest at %s): the next incremental run evaluates them\n",
+            fprintf(stderr,
+                    "load: %s rows loaded late, at or before the watermark %s (the "
+                    "earliest at %s): the next incremental run evaluates them\n",
                     cmd_count(l->late, a), tstamp_format_utc(l->mark, b),
                     tstamp_format_utc(l->late_earliest, c));
     }

@@ -20,7 +20,7 @@
 #include "read/outfile.h"
 
 #define ALERT_HEAD "{\"row\":"
-#define END_HEAD "{\"moneytrail_shard_end\":"
+#define END_HEAD   "{\"moneytrail_shard_end\":"
 
 /* One shard file being read. */
 typedef struct {
@@ -32,13 +32,13 @@ typedef struct {
     guint64 lineno;
     guint shard, shards;
     char *rules;
-    gboolean has;       /* an alert is waiting: key and text */
+    gboolean has; /* an alert is waiting: key and text */
     guint64 row;
     guint32 order;
-    const char *alert;  /* in line, with its newline */
+    const char *alert; /* in line, with its newline */
     gsize alert_len;
-    guint64 alerts;     /* alert lines read */
-    JVal *end;          /* its last line, once read */
+    guint64 alerts; /* alert lines read */
+    JVal *end;      /* its last line, once read */
 } In;
 
 static void in_close(In *in)
@@ -83,8 +83,10 @@ static gboolean in_open(In *in, const char *path, GError **error)
     }
     if (!next_line(in, error)) {
         if (!*error)
-            g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_INVAL, "%s: empty, not a shard alerts "
-                        "file", path);
+            g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                        "%s: empty, not a shard alerts "
+                        "file",
+                        path);
         return FALSE;
     }
     g_autoptr(JVal) v = jval_parse(in->line, in->len, NULL);
@@ -194,7 +196,8 @@ static In *first(In *in, guint n, GError **error)
         if (best && c->row == best->row && c->order == best->order) {
             g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
                         "%s and %s both have an alert at row %" G_GUINT64_FORMAT ", place %u: "
-                        "not shards of one run", best->path, c->path, c->row, c->order);
+                        "not shards of one run",
+                        best->path, c->path, c->row, c->order);
             return NULL;
         }
         if (!best || c->row < best->row || (c->row == best->row && c->order < best->order))
@@ -251,8 +254,8 @@ static gboolean check_ends(In *in, guint n, GError **error)
         if (jval_get_num(e, "alerts", -1) != (double)in[i].alerts) {
             g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
                         "%s: %" G_GUINT64_FORMAT " alerts, but its last line says %.0f: "
-                        "the file was changed", in[i].path, in[i].alerts,
-                        jval_get_num(e, "alerts", -1));
+                        "the file was changed",
+                        in[i].path, in[i].alerts, jval_get_num(e, "alerts", -1));
             return FALSE;
         }
         if (strcmp(jval_get_str(e, "inputs"), jval_get_str(e0, "inputs")) != 0 ||
@@ -267,8 +270,8 @@ static gboolean check_ends(In *in, guint n, GError **error)
             return FALSE;
         }
         if (jval_len(jval_get(e, "counts")) != jval_len(jval_get(e0, "counts"))) {
-            g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
-                        "%s and %s count different rules", in[0].path, in[i].path);
+            g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_INVAL, "%s and %s count different rules",
+                        in[0].path, in[i].path);
             return FALSE;
         }
     }

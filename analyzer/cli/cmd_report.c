@@ -184,7 +184,7 @@ static void html_flows(GString *h, const char *acc, GPtrArray *txns, const char 
     g_string_append(h, "</table>\n");
 }
 
-#define REPORT_TOP 5   /* counterparties each way */
+#define REPORT_TOP   5  /* counterparties each way */
 #define REPORT_TRACE 10 /* accounts and paths of the trace */
 
 /* The counterparties that sent (in) or received the most, with names. */

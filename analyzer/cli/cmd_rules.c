@@ -183,7 +183,8 @@ static void explain_match(const Rule *r, GString *o)
         break;
     }
     if (m->unordered || m->tolerance < 0 || m->max_degree || m->hold || m->nodes_src) {
-        g_string_append_printf(o, "     Options:%s%s", m->unordered ? " hops in any time order;" : "",
+        g_string_append_printf(o, "     Options:%s%s",
+                               m->unordered ? " hops in any time order;" : "",
                                m->tolerance < 0 ? " amounts free;" : "");
         if (m->max_degree)
             g_string_append_printf(o, " no account with more than %d edges in the window;",

@@ -41,22 +41,22 @@ typedef struct {
     RuleSet *rs;
     Scan *scan; /* the pipeline: scan/scan.h */
     SinkJsonl *sink;
-    ShardFile *shard; /* instead of the sink with --shard */
+    ShardFile *shard;  /* instead of the sink with --shard */
     ShardSplit *split; /* --shard on a split's rows file: its graph alerts */
-    Outfile *rejects; /* replaced only by a run that reads to its end or budget */
+    Outfile *rejects;  /* replaced only by a run that reads to its end or budget */
     gint64 t0;
     gboolean show_progress;
     ScanPgOptions pgo; /* the database side: scan_pg.h */
     ScanPg *pg;
-    char *reason;   /* why the run failed, for the runs table */
-    guint64 stored; /* alerts new to the database */
-    ScanState *state;   /* engine checkpoints: --state, or an incremental run's */
-    gint64 max_ts;      /* the latest row time processed */
-    guint64 late_rows;  /* --state: rows at or before its watermark */
-    gint64 late_first;  /* the first of them */
-    gsize state_bytes;  /* --state: the bytes of the state written */
-    guint64 state_new;  /* of which new (the rest was there already) */
-    gint64 state_mark;  /* and at which watermark */
+    char *reason;      /* why the run failed, for the runs table */
+    guint64 stored;    /* alerts new to the database */
+    ScanState *state;  /* engine checkpoints: --state, or an incremental run's */
+    gint64 max_ts;     /* the latest row time processed */
+    guint64 late_rows; /* --state: rows at or before its watermark */
+    gint64 late_first; /* the first of them */
+    gsize state_bytes; /* --state: the bytes of the state written */
+    guint64 state_new; /* of which new (the rest was there already) */
+    gint64 state_mark; /* and at which watermark */
 } ScanCmd;
 
 static gboolean on_alert(const Alert *a, void *user)
@@ -140,8 +140,8 @@ static gboolean parse(ScanCmd *s, int argc, char **argv)
         (o->earliest_opt &&
          !scan_pg_parse_time("scan", "--earliest", o->earliest_opt, &o->earliest)))
         return FALSE;
-    if (o->shard_opt && !shard_file_parse("scan", o->shard_opt, scan_pg_writes_db(s->pg),
-                                          o->alerts, &o->shard, &o->shards))
+    if (o->shard_opt && !shard_file_parse("scan", o->shard_opt, scan_pg_writes_db(s->pg), o->alerts,
+                                          &o->shard, &o->shards))
         return FALSE;
     if (o->state && (scan_pg_reads_db(s->pg) || scan_pg_writes_db(s->pg) || o->shard_opt)) {
         cmd_error("scan", "--state is for scans of files into an alerts file; an incremental "
@@ -228,10 +228,15 @@ static void profile_memory(ScanCmd *s, const EngineStats *es, const InputStats *
 {
     const Intern *acc = scan_accounts(s->scan);
     guint64 ids = intern_bytes(acc);
-    guint64 parts[] = {es->bytes_accounts, es->bytes_windows, es->bytes_records,
-                       es->bytes_graph_edges, es->bytes_graph_index, es->bytes_history, ids};
-    const char *names[] = {"accounts' rows", "windows", "records", "graph edges",
-                           "graph indexes", "history", "account ids"};
+    guint64 parts[] = {es->bytes_accounts,
+                       es->bytes_windows,
+                       es->bytes_records,
+                       es->bytes_graph_edges,
+                       es->bytes_graph_index,
+                       es->bytes_history,
+                       ids};
+    const char *names[] = {"accounts' rows", "windows", "records",    "graph edges",
+                           "graph indexes",  "history", "account ids"};
     guint64 total = 0, n = MAX(intern_count(acc), 1u);
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
@@ -241,8 +246,10 @@ static void profile_memory(ScanCmd *s, const EngineStats *es, const InputStats *
         fprintf(stderr, "%s %s %.1f (%llu)", i ? "," : "", names[i], (double)parts[i] / 1048576.0,
                 (unsigned long long)(parts[i] / n));
     }
-    fprintf(stderr, "; in all %.1f (%llu); by the batch: rows and passes %.1f, recent ids %.1f; "
-            "peak RSS %.1f\n", (double)total / 1048576.0, (unsigned long long)(total / n),
+    fprintf(stderr,
+            "; in all %.1f (%llu); by the batch: rows and passes %.1f, recent ids %.1f; "
+            "peak RSS %.1f\n",
+            (double)total / 1048576.0, (unsigned long long)(total / n),
             (double)es->bytes_batches / 1048576.0, (double)in->bytes_ids / 1048576.0,
             (double)ru.ru_maxrss / 1024.0);
 }
@@ -300,16 +307,18 @@ static void summary(ScanCmd *s)
         guint32 acc[5];
         guint64 cnt[5];
         guint n = shards_graph_incomplete(scan_engine(s->scan), acc, cnt, G_N_ELEMENTS(acc));
-        fprintf(stderr, "scan: %s graph searches stopped at the limit of %d edge visits, about %u "
-                "accounts (alerts say \"incomplete\"), most:", cmd_count(es.graph_exhausted, a),
-                LIMIT_GRAPH_WORK, n);
+        fprintf(stderr,
+                "scan: %s graph searches stopped at the limit of %d edge visits, about %u "
+                "accounts (alerts say \"incomplete\"), most:",
+                cmd_count(es.graph_exhausted, a), LIMIT_GRAPH_WORK, n);
         for (guint i = 0; i < MIN(n, G_N_ELEMENTS(acc)); i++)
             fprintf(stderr, "%s %s (%s)", i ? "," : "", intern_str(scan_accounts(s->scan), acc[i]),
                     cmd_count(cnt[i], b));
         fputc('\n', stderr);
     }
     if (es.graph_hubs)
-        fprintf(stderr, "scan: %s graph hubs (more than %d edges in the window) kept whole, "
+        fprintf(stderr,
+                "scan: %s graph hubs (more than %d edges in the window) kept whole, "
                 "the largest with %s; %s edges held at most\n",
                 cmd_count(es.graph_hubs, a), LIMIT_GRAPH_DEGREE, cmd_count(es.graph_max_degree, b),
                 cmd_count(es.graph_peak_edges, c));
@@ -411,8 +420,9 @@ static gboolean state_load(ScanCmd *s)
     g_mapped_file_unref(m);
     if (!scan_state_offer(s->state, bytes, scan_state_file_blobs(s->state, s->o.state),
                           G_MININT64)) {
-        cmd_error("scan", "the state file %s cannot be used: %s; scan all the data again "
-                          "without it (or with a new --state file)",
+        cmd_error("scan",
+                  "the state file %s cannot be used: %s; scan all the data again "
+                  "without it (or with a new --state file)",
                   s->o.state, scan_state_why(s->state));
         return FALSE;
     }
@@ -425,9 +435,10 @@ static gboolean state_load(ScanCmd *s)
 static int state_late(ScanCmd *s)
 {
     char a[32], b[32], c[32];
-    cmd_error("scan", "%s rows are at or before the watermark %s of the state file %s (the "
-                      "first at %s): a run from a state reads only newer rows; scan all the "
-                      "data again without --state",
+    cmd_error("scan",
+              "%s rows are at or before the watermark %s of the state file %s (the "
+              "first at %s): a run from a state reads only newer rows; scan all the "
+              "data again without --state",
               cmd_count(s->late_rows, a), tstamp_format_utc(scan_state_watermark(s->state), b),
               s->o.state, tstamp_format_utc(s->late_first, c));
     s->reason = g_strdup("rows at or before the state's watermark");
@@ -588,9 +599,9 @@ static int finish_shard(ScanCmd *s, int rc)
     g_autofree guint64 *counts = g_new(guint64, n);
     for (guint i = 0; i < n; i++) {
         gboolean ty = i >= rs->rules->len;
-        const Rule *r = ty ? &((const Typology *)g_ptr_array_index(rs->typologies,
-                                                                   i - rs->rules->len))->rule
-                           : g_ptr_array_index(rs->rules, i);
+        const Rule *r =
+            ty ? &((const Typology *)g_ptr_array_index(rs->typologies, i - rs->rules->len))->rule
+               : g_ptr_array_index(rs->rules, i);
         ids[i] = r->id;
         titles[i] = r->title;
         counts[i] = ty ? shards_typology_alerts(scan_engine(s->scan), i - rs->rules->len)
@@ -606,8 +617,14 @@ static int finish_shard(ScanCmd *s, int rc)
     guint64 alerts = 0; /* the rules' and the typologies': the file's lines */
     for (guint i = 0; i < n; i++)
         alerts += counts[i];
-    ShardFileEnd end = {.rows = st.rows, .rejected = st.rejected, .alerts = alerts,
-                        .inputs = digest, .n = n, .ids = ids, .titles = titles, .counts = counts};
+    ShardFileEnd end = {.rows = st.rows,
+                        .rejected = st.rejected,
+                        .alerts = alerts,
+                        .inputs = digest,
+                        .n = n,
+                        .ids = ids,
+                        .titles = titles,
+                        .counts = counts};
     scan_pg_shard_run(s->pg, &end.run);
     g_autoptr(GError) err = NULL;
     if (!shard_file_commit(f, &end, &err)) {

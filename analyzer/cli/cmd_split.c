@@ -158,8 +158,9 @@ static int run(Split *sp)
         return EXIT_DATA;
     }
     if (st == SCAN_OVER_BUDGET) {
-        cmd_error("split", "%s rows rejected, more than --max-errors %" G_GINT64_FORMAT
-                           "; no rows file written%s",
+        cmd_error("split",
+                  "%s rows rejected, more than --max-errors %" G_GINT64_FORMAT
+                  "; no rows file written%s",
                   cmd_count(is.rejected, a), sp->run.max_errors,
                   sp->rejects ? "" : " (--rejects FILE shows them)");
         return EXIT_BUDGET;
@@ -176,11 +177,12 @@ static int run(Split *sp)
         return EXIT_DATA;
     }
     if (!sp->quiet) {
-        fprintf(stderr, "split: %s rows read, %s rejected, %s accounts; %s graph alerts; "
-                        "rows file %s\n",
+        fprintf(stderr,
+                "split: %s rows read, %s rejected, %s accounts; %s graph alerts; "
+                "rows file %s\n",
                 cmd_count(is.rows, a), cmd_count(is.rejected, b),
-                cmd_count(intern_count(scan_accounts(sp->scan)), c),
-                cmd_count(sp->graph_alerts, d), sp->out);
+                cmd_count(intern_count(scan_accounts(sp->scan)), c), cmd_count(sp->graph_alerts, d),
+                sp->out);
         cmd_input_lines("split", &is, stderr);
     }
     cmd_run_fx_warn("split", &sp->run);

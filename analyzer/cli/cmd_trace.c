@@ -93,9 +93,9 @@ static void print_result(CaseStore *s, const TraceQuery *q, const TraceResult *r
         cmd_view_cell(out, x->account, 14, FALSE);
         g_string_append_c(out, ' ');
         cmd_view_cell(out, strcmp(name, x->account) ? name : "", 26, FALSE);
-        g_string_append_printf(
-            out, " %3u %15s %6.2f%% %15s\n", x->hop, money_d(x->arrived, r->exp, a),
-            share(r, x->arrived), money_d(x->stayed, r->exp, b));
+        g_string_append_printf(out, " %3u %15s %6.2f%% %15s\n", x->hop,
+                               money_d(x->arrived, r->exp, a), share(r, x->arrived),
+                               money_d(x->stayed, r->exp, b));
     }
     if (r->reached->len > top) {
         g_autofree char *more = g_strdup_printf("%u more accounts", r->reached->len - top);

@@ -335,8 +335,14 @@ static const char *get_to(const CaseTx *t)
 /* Ids are never cut: their columns are as wide as the longest. */
 void cmd_view_tx_table(GString *out, GPtrArray *txns)
 {
-    guint w[] = {widest(txns, 10, get_id), 23, widest(txns, 12, get_from),
-                 widest(txns, 12, get_to), 13, 3, 18, 8};
+    guint w[] = {widest(txns, 10, get_id),
+                 23,
+                 widest(txns, 12, get_from),
+                 widest(txns, 12, get_to),
+                 13,
+                 3,
+                 18,
+                 8};
     static const char *const head[] = {"TX",     "TIME (LOCAL)", "FROM",    "TO",
                                        "AMOUNT", "CUR",          "CHANNEL", "WHERE"};
     gboolean orig = FALSE; /* a converted one: the original in a last column */

@@ -51,8 +51,8 @@ struct ScanPg {
     gint64 run_id;
     SinkPgStored stored;
     char *accounts_path;
-    char *channels;   /* the only channels read (scan_pg_channels), or NULL */
-    SourcePg *source; /* opened by scan_pg_begin, until the input takes it */
+    char *channels;      /* the only channels read (scan_pg_channels), or NULL */
+    SourcePg *source;    /* opened by scan_pg_begin, until the input takes it */
     char *rules_changed; /* what changed in the rules since the last run, or NULL */
     const char *digest;  /* the rules' (scan_pg_begin), to record a failed shard */
     ScanPgOptions *own;  /* a merge's options (scan_pg_group_open), freed with it */
@@ -105,8 +105,7 @@ gboolean scan_pg_parse_time(const char *cmd, const char *opt, const char *text, 
         strlen(text) == 10 ? g_strconcat(text, "T00:00:00Z", NULL) : g_strdup(text);
     if (tstamp_parse_iso(s, strlen(s), 0, out, &off, &has_off))
         return TRUE;
-    cmd_error(cmd, "%s '%s' is not a timestamp like 2024-03-01 or 2024-03-01T06:00:00Z", opt,
-              text);
+    cmd_error(cmd, "%s '%s' is not a timestamp like 2024-03-01 or 2024-03-01T06:00:00Z", opt, text);
     return FALSE;
 }
 
@@ -224,7 +223,8 @@ static char *scan_pg_channels(const RuleSet *rs)
     GString *list = g_string_new(NULL);
     for (guint c = CHANNEL_NONE + 1; c < CHANNEL_COUNT; c++)
         if (can >> c & 1)
-            g_string_append_printf(list, "%s%s", list->len ? "," : "", txn_channel_name((Channel)c));
+            g_string_append_printf(list, "%s%s", list->len ? "," : "",
+                                   txn_channel_name((Channel)c));
     return g_string_free(list, FALSE);
 }
 
@@ -369,7 +369,8 @@ void scan_pg_state_save(ScanPg *p, const Scan *scan)
     if (!p || !p->state)
         return;
     gint64 mark = p->latest != G_MININT64 ? p->latest : p->watermark;
-    if (mark == G_MININT64 || p->max_ts > mark || (!scan_state_using(p->state) && p->from != G_MININT64))
+    if (mark == G_MININT64 || p->max_ts > mark ||
+        (!scan_state_using(p->state) && p->from != G_MININT64))
         return; /* nothing read yet; rows after the run time; not the whole history */
     p->state_out = scan_state_save(p->state, scan, mark);
 }
@@ -583,8 +584,9 @@ void scan_pg_summary(const ScanPg *p, guint64 raised, guint64 stored, FILE *out)
 {
     char a[32], b[32], c[32];
     if (p->late.rows)
-        fprintf(out, "scan: incremental: %s late rows loaded behind the watermark %s evaluated, "
-                     "the earliest at %s\n",
+        fprintf(out,
+                "scan: incremental: %s late rows loaded behind the watermark %s evaluated, "
+                "the earliest at %s\n",
                 cmd_count(p->late.rows, a), tstamp_format_utc(p->watermark, b),
                 tstamp_format_utc(p->late.earliest, c));
     g_autofree char *note = scan_pg_state_note(p);
@@ -592,8 +594,9 @@ void scan_pg_summary(const ScanPg *p, guint64 raised, guint64 stored, FILE *out)
         fprintf(out, "scan: incremental: %s\n", note);
     if (p->state_out) {
         guint64 fresh, all = ckpt_save_bytes(p->state_out, &fresh);
-        fprintf(out, "scan: incremental: engine state of %s bytes stored at the watermark %s, %s "
-                     "of them written by this run\n",
+        fprintf(out,
+                "scan: incremental: engine state of %s bytes stored at the watermark %s, %s "
+                "of them written by this run\n",
                 cmd_count(all, a),
                 tstamp_format_utc(p->latest != G_MININT64 ? p->latest : p->watermark, b),
                 cmd_count(fresh, c));
@@ -610,8 +613,9 @@ void scan_pg_summary(const ScanPg *p, guint64 raised, guint64 stored, FILE *out)
     if (p->rules_changed)
         fprintf(out, "scan: incremental: %s\n", p->rules_changed);
     if (p->stored.superseded)
-        fprintf(out, "scan: %s stored alerts superseded: the late rows change them, no investigator "
-                     "has triaged them (kept, out of the active ones)\n",
+        fprintf(out,
+                "scan: %s stored alerts superseded: the late rows change them, no investigator "
+                "has triaged them (kept, out of the active ones)\n",
                 cmd_count(p->stored.superseded, a));
     fprintf(out,
             "scan: %s alerts, %s of them new, stored in the database as run %" G_GINT64_FORMAT "\n",
@@ -636,8 +640,10 @@ void cmd_input_lines(const char *cmd, const InputStats *st, FILE *out)
         fprintf(out, " + %s in exact copies dropped", cmd_count(st->lines_duplicate, e));
     fputc('\n', out);
     if (st->duplicates)
-        fprintf(out, "%s: %s rows dropped: exact copies (same tx_id, same content) of rows read "
-                     "before\n", cmd, cmd_count(st->duplicates, a));
+        fprintf(out,
+                "%s: %s rows dropped: exact copies (same tx_id, same content) of rows read "
+                "before\n",
+                cmd, cmd_count(st->duplicates, a));
     if (st->ids_forgotten)
         fprintf(out, "%s: %s tx_ids forgotten at the limit of %u kept to find copies\n", cmd,
                 cmd_count(st->ids_forgotten, a), LIMIT_DEDUP_IDS);

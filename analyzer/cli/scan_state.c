@@ -8,10 +8,10 @@
 struct ScanState {
     const RuleSet *rs;
     guint threads;
-    char *kyc;      /* the accounts table's digest, once scan_state_accounts ran */
-    Checkpoint *in; /* the checkpoint in use, or NULL */
-    gsize read;     /* bytes of the one offered */
-    char *why;      /* why none is used */
+    char *kyc;                  /* the accounts table's digest, once scan_state_accounts ran */
+    Checkpoint *in;             /* the checkpoint in use, or NULL */
+    gsize read;                 /* bytes of the one offered */
+    char *why;                  /* why none is used */
     CkptBlobReader *file_blobs; /* scan_state_file_blobs */
     double seconds;             /* scan_state_load_seconds */
 };
@@ -48,8 +48,7 @@ const CkptBlobReader *scan_state_file_blobs(ScanState *st, const char *path)
     return st->file_blobs = checkpoint_file_blobs(path);
 }
 
-gboolean scan_state_offer(ScanState *st, GBytes *bytes, const CkptBlobReader *blobs,
-                          gint64 expect)
+gboolean scan_state_offer(ScanState *st, GBytes *bytes, const CkptBlobReader *blobs, gint64 expect)
 {
     char *why = NULL, a[32], b[32];
     gint64 t0 = g_get_monotonic_time();

@@ -28,8 +28,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(ScanState, scan_state_free)
  * scan_state_restore_engine, reads its blobs; expect: the watermark it
  * must have, G_MININT64 any): TRUE when it fits so far, else FALSE and
  * scan_state_why says why. */
-gboolean scan_state_offer(ScanState *st, GBytes *bytes, const CkptBlobReader *blobs,
-                          gint64 expect);
+gboolean scan_state_offer(ScanState *st, GBytes *bytes, const CkptBlobReader *blobs, gint64 expect);
 /* The blob reader of the state file path (checkpoint_file_blobs), kept
  * with st. */
 const CkptBlobReader *scan_state_file_blobs(ScanState *st, const char *path);

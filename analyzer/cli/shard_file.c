@@ -33,13 +33,15 @@ gboolean shard_file_parse(const char *what, const char *text, gboolean to_db, co
     if (ok)
         n = g_ascii_strtoull(end + 1, &end, 10);
     if (!ok || *end || n < 1 || n > SHARD_FILE_MAX) {
-        cmd_error(what, "--shard '%s': expected K/N, shard K of N shards, N from 1 to %d",
-                  text, SHARD_FILE_MAX);
+        cmd_error(what, "--shard '%s': expected K/N, shard K of N shards, N from 1 to %d", text,
+                  SHARD_FILE_MAX);
         return FALSE;
     }
     if (k >= n) {
-        cmd_error(what, "--shard %s: shards are numbered from 0 to %" G_GUINT64_FORMAT
-                  " (a Slurm array --array=0-%" G_GUINT64_FORMAT ")", text, n - 1, n - 1);
+        cmd_error(what,
+                  "--shard %s: shards are numbered from 0 to %" G_GUINT64_FORMAT
+                  " (a Slurm array --array=0-%" G_GUINT64_FORMAT ")",
+                  text, n - 1, n - 1);
         return FALSE;
     }
     if (to_db) {

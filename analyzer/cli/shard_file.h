@@ -47,8 +47,8 @@ typedef struct {
 typedef struct {
     guint64 rows, rejected, alerts;
     const char *inputs;
-    guint n;                  /* counts */
-    const char *const *ids;   /* n each */
+    guint n;                /* counts */
+    const char *const *ids; /* n each */
     const char *const *titles;
     const guint64 *counts;
     ShardFileRun run;

@@ -62,8 +62,7 @@ void shard_split_graph_line(GString *b, const RuleSet *rs, guint64 row, guint32 
 static gboolean damaged(gsize lineno, GError **error)
 {
     g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
-                "the rows file's graph alert %" G_GSIZE_FORMAT " is damaged: split again",
-                lineno);
+                "the rows file's graph alert %" G_GSIZE_FORMAT " is damaged: split again", lineno);
     return FALSE;
 }
 

@@ -222,8 +222,8 @@ const TxnCore *ckpt_rec(CkptIn *in, const CkptRecs *r, guint64 ref)
 static char *ckpt_layout(void)
 {
     return g_strdup_printf("txn %zu, history %zu, window %zu, ptr %zu, entry flags %d",
-                           sizeof(TxnCore), sizeof(HistoryAccount), sizeof(Window),
-                           sizeof(void *), LIMIT_ENTRY_FLAGS);
+                           sizeof(TxnCore), sizeof(HistoryAccount), sizeof(Window), sizeof(void *),
+                           LIMIT_ENTRY_FLAGS);
 }
 
 static void ckpt_str(CkptOut *o, const char *s)
@@ -365,8 +365,9 @@ Checkpoint *checkpoint_open(GBytes *bytes, const CkptBlobReader *blobs, char **w
     guint32 crc = ckpt_get_u32(&in);
     if (in.bad || len < 0 || (guint64)len != in.n - in.at) {
         *why = g_strdup_printf("it is damaged: %s",
-                               in.bad ? in.bad : "its length is not the one its header gives "
-                                                 "(truncated)");
+                               in.bad ? in.bad
+                                      : "its length is not the one its header gives "
+                                        "(truncated)");
         return NULL;
     }
     if (ckpt_crc(in.p + in.at, (gsize)len) != crc) {
@@ -400,8 +401,9 @@ gboolean checkpoint_fits(const Checkpoint *c, const CkptFit *fit, char **why)
     else if (fit->kyc_digest && strcmp(c->kyc, fit->kyc_digest) != 0)
         *why = g_strdup("the accounts table changed since it was written");
     else if (c->threads != fit->threads)
-        *why = g_strdup_printf("it was written by a run of %u engine threads, this run has %u (--threads)",
-                               c->threads, fit->threads);
+        *why = g_strdup_printf(
+            "it was written by a run of %u engine threads, this run has %u (--threads)", c->threads,
+            fit->threads);
     else
         return TRUE;
     return FALSE;
@@ -427,8 +429,7 @@ static gboolean restore_intern(CkptIn *in, Intern *t, const char *what, char **w
     return !in->bad;
 }
 
-gboolean checkpoint_restore_tables(Checkpoint *c, Intern *accounts, Intern *locations,
-                                   char **why)
+gboolean checkpoint_restore_tables(Checkpoint *c, Intern *accounts, Intern *locations, char **why)
 {
     c->payload.at = 0;
     return restore_intern(&c->payload, accounts, "account", why) &&
@@ -475,8 +476,8 @@ static char *blob_file(const char *dir, guint64 key)
 
 static gboolean file_error(GError **error, int err, const char *what, const char *path)
 {
-    g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(err), "cannot %s the state file %s: %s",
-                what, path, g_strerror(err));
+    g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(err),
+                "cannot %s the state file %s: %s", what, path, g_strerror(err));
     return FALSE;
 }
 
@@ -596,8 +597,9 @@ static gboolean read_file_blob(const char *dir, guint64 key, void *dst, gsize si
     }
     close(fd);
     if (at != size || (guint64)st.st_size != size)
-        *why = g_strdup_printf("%s holds %" G_GINT64_FORMAT " bytes, the state names %" G_GSIZE_FORMAT,
-                               f, (gint64)st.st_size, size);
+        *why =
+            g_strdup_printf("%s holds %" G_GINT64_FORMAT " bytes, the state names %" G_GSIZE_FORMAT,
+                            f, (gint64)st.st_size, size);
     return at == size && (guint64)st.st_size == size;
 }
 

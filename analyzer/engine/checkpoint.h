@@ -38,8 +38,9 @@
 #include "base/txn.h"
 
 /* The format version: bump it when what a module writes changes. */
-#define CKPT_FORMAT 4 /* 2: accounts' history per engine, pairs once; 3: records as blobs;
-                        * 4: each engine's part after its length (restored in parallel) */
+#define CKPT_FORMAT                                                                                \
+    4 /* 2: accounts' history per engine, pairs once; 3: records as blobs;                         \
+       * 4: each engine's part after its length (restored in parallel) */
 
 /* ---- writing and reading the parts ---- */
 
@@ -110,7 +111,7 @@ typedef struct {
 typedef struct {
     const guint8 *p;
     gsize n, at;
-    const char *bad; /* what was wrong first, or NULL */
+    const char *bad;             /* what was wrong first, or NULL */
     const CkptBlobReader *blobs; /* NULL: no blob can be read */
     char *bad_blob;              /* why a blob could not be read (freed by its owner) */
 } CkptIn;
@@ -212,8 +213,7 @@ gboolean checkpoint_fits(const Checkpoint *c, const CkptFit *fit, char **why);
  * come first in the same order) with the checkpoint's, before anything
  * else interns into them. FALSE with *why when they disagree or the
  * payload is damaged. */
-gboolean checkpoint_restore_tables(Checkpoint *c, Intern *accounts, Intern *locations,
-                                   char **why);
+gboolean checkpoint_restore_tables(Checkpoint *c, Intern *accounts, Intern *locations, char **why);
 /* Restores the engines' state into s, fresh from shards_new (after
  * checkpoint_restore_tables). FALSE with *why when the payload is damaged. */
 gboolean checkpoint_restore_engine(Checkpoint *c, Shards *s, char **why);

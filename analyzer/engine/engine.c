@@ -199,26 +199,26 @@ struct Engine {
      * its slot of each rule the engine runs whose filter it passed (1 +
      * index in the rule's pool, 0 = none), packed. */
     SlotTable slots;
-    guint16 *slot_of;      /* by rule: its slot's place in a row (layout_rows) */
+    guint16 *slot_of; /* by rule: its slot's place in a row (layout_rows) */
     /* The distinct account prefilter bits met (mw words each, as many as
      * the accounts' kinds and fixed attributes make: a few), each once:
      * mask_ids finds one's index in masks */
     GPtrArray *masks;
     GHashTable *mask_ids; /* GBytes of mw words -> 1 + index in masks */
     guint64 *mask_new;    /* scratch: mw words */
-    guint mw;              /* 64-bit words of a side mask: 2 * rules bits */
-    guint slot_div;        /* an account's row is account / slot_div (a shard's accounts only) */
-    double *aggs;          /* scratch: values of one rule's aggregates */
-    gint64 *exact;         /* beside aggs: their exact minor units, or MONEY_INEXACT */
-    double *scratch;       /* scratch for aggregates, WINDOW_AGG_SCRATCH */
+    guint mw;             /* 64-bit words of a side mask: 2 * rules bits */
+    guint slot_div;       /* an account's row is account / slot_div (a shard's accounts only) */
+    double *aggs;         /* scratch: values of one rule's aggregates */
+    gint64 *exact;        /* beside aggs: their exact minor units, or MONEY_INEXACT */
+    double *scratch;      /* scratch for aggregates, WINDOW_AGG_SCRATCH */
     Alert alert;
     EngineStats stats;
-    gint64 quiet_until; /* alerts at or before this instant are not emitted */
-    const Kyc *kyc;     /* accounts side table, or NULL */
-    Graph *graph;       /* NULL without graph rules */
+    gint64 quiet_until;     /* alerts at or before this instant are not emitted */
+    const Kyc *kyc;         /* accounts side table, or NULL */
+    Graph *graph;           /* NULL without graph rules */
     GHashTable *incomplete; /* account -> graph searches about it that stopped at the limit */
-    guint32 *graph_bit; /* by rule index: its bit in GraphEdge.rules, 0 = window rule */
-    Window match;       /* the edges of a graph match, as a window */
+    guint32 *graph_bit;     /* by rule index: its bit in GraphEdge.rules, 0 = window rule */
+    Window match;           /* the edges of a graph match, as a window */
     GraphMatch gm;
     TypologyEngine *ty; /* NULL without typologies */
     /* The transaction records window entries and graph edges point at, one
@@ -436,8 +436,8 @@ static void history_setup(Engine *e)
                    : NULL;
 }
 
-Engine *engine_new(const RuleSet *rs, const Intern *accounts, const Intern *locations,
-                   AlertFn fn, void *user)
+Engine *engine_new(const RuleSet *rs, const Intern *accounts, const Intern *locations, AlertFn fn,
+                   void *user)
 {
     Engine *e = g_new0(Engine, 1);
     e->rs = rs;
@@ -468,8 +468,8 @@ Engine *engine_new(const RuleSet *rs, const Intern *accounts, const Intern *loca
     e->no_mask = g_new0(guint64, e->mw);
     e->mask_new = g_new0(guint64, e->mw);
     e->masks = g_ptr_array_new();
-    e->mask_ids = g_hash_table_new_full(g_bytes_hash, g_bytes_equal,
-                                        (GDestroyNotify)g_bytes_unref, NULL);
+    e->mask_ids =
+        g_hash_table_new_full(g_bytes_hash, g_bytes_equal, (GDestroyNotify)g_bytes_unref, NULL);
     e->passes = g_new(Pass, 2 * rs->rules->len);
     guint max_aggs = 1;
     for (guint i = 0; i < rs->rules->len; i++) {
@@ -1056,8 +1056,9 @@ static void match_rule(Engine *e, guint ri, const Rule *r, const GraphEdge *edge
     e->stats.graph_exhausted += m->exhausted;
     if (m->exhausted) {
         gpointer k = GUINT_TO_POINTER(graph_match_anchor(&r->match, edge));
-        g_hash_table_insert(e->incomplete, k,
-                            GSIZE_TO_POINTER(GPOINTER_TO_SIZE(g_hash_table_lookup(e->incomplete, k)) + 1));
+        g_hash_table_insert(
+            e->incomplete, k,
+            GSIZE_TO_POINTER(GPOINTER_TO_SIZE(g_hash_table_lookup(e->incomplete, k)) + 1));
     }
     if (!ok)
         return;
@@ -1491,8 +1492,8 @@ void engine_stats(const Engine *e, EngineStats *out)
     out->bytes_windows = window_mem_bytes(e->mem);
     for (guint i = 0; i < e->rs->rules->len; i++)
         out->bytes_windows += pool_bytes(&e->state[i]) + dset_bytes(&e->state[i]);
-    out->bytes_history = (e->hist ? history_bytes(e->hist) : 0) +
-                         (e->pairs ? history_pairs_bytes(e->pairs) : 0);
+    out->bytes_history =
+        (e->hist ? history_bytes(e->hist) : 0) + (e->pairs ? history_pairs_bytes(e->pairs) : 0);
     if (e->graph) {
         GraphStats gs;
         graph_stats(e->graph, &gs);

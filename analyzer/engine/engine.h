@@ -19,8 +19,8 @@
 typedef struct Engine Engine;
 
 /* rs, accounts and locations are borrowed and must outlive the engine. */
-Engine *engine_new(const RuleSet *rs, const Intern *accounts, const Intern *locations,
-                   AlertFn fn, void *user);
+Engine *engine_new(const RuleSet *rs, const Intern *accounts, const Intern *locations, AlertFn fn,
+                   void *user);
 void engine_free(Engine *e);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(Engine, engine_free)
 
@@ -56,17 +56,17 @@ void engine_process_rows(Engine *e, const EngineRows *rows, guint32 *row);
 void engine_prefetch(const Engine *e, const TxnCore *t);
 
 typedef struct {
-    guint64 alerts;              /* all rules */
-    guint64 window_drops;        /* entries dropped at LIMIT_WINDOW_ENTRIES */
-    guint64 windows;             /* live (rule, account) windows */
-    guint64 evicted;             /* idle windows and graph indexes freed */
-    guint64 graph_work;          /* edges visited by graph pattern searches */
-    guint64 graph_exhausted;     /* searches stopped at LIMIT_GRAPH_WORK */
-    guint64 graph_dropped;       /* edges dropped from the graph while within the window */
-    guint64 graph_hubs;          /* account indexes that grew past LIMIT_GRAPH_DEGREE edges */
-    guint64 graph_max_degree;    /* most edges one account index held at once */
-    guint64 graph_peak_edges;    /* most edges the graph held at once */
-    guint64 records;             /* transaction records held for windows and the graph */
+    guint64 alerts;           /* all rules */
+    guint64 window_drops;     /* entries dropped at LIMIT_WINDOW_ENTRIES */
+    guint64 windows;          /* live (rule, account) windows */
+    guint64 evicted;          /* idle windows and graph indexes freed */
+    guint64 graph_work;       /* edges visited by graph pattern searches */
+    guint64 graph_exhausted;  /* searches stopped at LIMIT_GRAPH_WORK */
+    guint64 graph_dropped;    /* edges dropped from the graph while within the window */
+    guint64 graph_hubs;       /* account indexes that grew past LIMIT_GRAPH_DEGREE edges */
+    guint64 graph_max_degree; /* most edges one account index held at once */
+    guint64 graph_peak_edges; /* most edges the graph held at once */
+    guint64 records;          /* transaction records held for windows and the graph */
     /* Bytes held, by part: the accounts' rows of the slot table (their
      * window slots and prefilter bits), the windows (pool entries, grown
      * rings, distinct-value sets), the transaction records, the graph's

@@ -51,7 +51,7 @@ struct Graph {
     guint64 cap;         /* a power of two */
     guint64 first, next; /* sequence numbers of the oldest edge kept and of the next */
     gint64 span;
-    gint64 now; /* the newest edge's time */
+    gint64 now;    /* the newest edge's time */
     Adj *out, *in; /* by account id */
     guint n;
     guint32 sum_bit; /* graph_sum_inflow: the rule whose inflow is summed, 0 = none */

@@ -92,7 +92,8 @@ void graph_stats(const Graph *g, GraphStats *out);
 
 /* Checkpoints (engine/checkpoint.h): the sequence numbers of the oldest
  * edge kept and of the next; the edges in the ring (but the oldest ones at
- * or before now - span) written by their records' references, and added again to a new graph (FALSE: in is bad). */
+ * or before now - span) written by their records' references, and added again to a new graph
+ * (FALSE: in is bad). */
 void graph_seq_range(const Graph *g, guint64 *first, guint64 *next);
 void graph_save(const Graph *g, CkptOut *o, const CkptRefs *refs, gint64 now);
 gboolean graph_load(Graph *g, CkptIn *in, const CkptRecs *recs);

@@ -22,9 +22,9 @@ typedef struct {
     guint32 n;    /* transactions from -> to, saturating */
 } PairSlot;
 
-#define FIRST_FAR G_MININT32 /* the time is in far */
-#define PAIR_PARTS 256       /* tables, by the hash's top 8 bits */
-#define PART_FIRST 64        /* a table's first slots */
+#define FIRST_FAR  G_MININT32 /* the time is in far */
+#define PAIR_PARTS 256        /* tables, by the hash's top 8 bits */
+#define PART_FIRST 64         /* a table's first slots */
 
 typedef struct {
     PairSlot *slots;

@@ -104,7 +104,7 @@ struct Shards {
     guint64 *rule_alerts;
     guint64 alerts;
     gboolean sink_failed;
-    Alert alert; /* the one being sent at the merge */
+    Alert alert;         /* the one being sent at the merge */
     guint64 rows_merged; /* rows of the batches merged before this one */
     guint64 key_row;     /* shards_alert_key of the alert being sent */
     guint32 key_order;
@@ -199,11 +199,8 @@ static void shard_run(Shard *sh)
     if (sh->s->pairs)
         engine_set_pair_views(sh->engine, b->pair);
     if (!engine_has_graph(sh->engine)) { /* account by account (engine.h) */
-        EngineRows rows = {.core = b->core,
-                           .ids = b->ids->str,
-                           .id_at = b->id_at,
-                           .id_len = b->id_len,
-                           .n = b->n};
+        EngineRows rows = {
+            .core = b->core, .ids = b->ids->str, .id_at = b->id_at, .id_len = b->id_len, .n = b->n};
         if (b->memo)
             rows.memo = b->memo->str, rows.memo_at = b->memo_at, rows.memo_len = b->memo_len;
         engine_process_rows(sh->engine, &rows, &sh->row);

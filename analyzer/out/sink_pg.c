@@ -34,9 +34,9 @@ struct SinkPg {
     gboolean staging; /* the transaction and its staging table were started */
     gboolean copying, failed;
     guint64 alerts;
-    GString *buf;  /* COPY text rows not yet sent */
-    GString *json; /* scratch: one alert */
-    GError *error; /* the first write failure */
+    GString *buf;         /* COPY text rows not yet sent */
+    GString *json;        /* scratch: one alert */
+    GError *error;        /* the first write failure */
     CkptBlobReader blobs; /* sink_pg_blobs */
 };
 
@@ -635,8 +635,10 @@ static gboolean parts_read(SinkPg *s, const char *sql, gboolean keyed, PartRow r
         db_set_error(error, s->conn, res, what);
         ok = FALSE;
     } else if (!ok)
-        g_set_error(error, DB_ERROR, DB_ERROR_QUERY, "%s the database: a row of the state has "
-                                                     "another shape", what);
+        g_set_error(error, DB_ERROR, DB_ERROR_QUERY,
+                    "%s the database: a row of the state has "
+                    "another shape",
+                    what);
     PQclear(res);
     while ((res = PQgetResult(s->conn)))
         PQclear(res);
@@ -682,12 +684,14 @@ gboolean sink_pg_checkpoint_read(SinkPg *s, GBytes **state, gint64 *watermark, G
     guint8 *buf = bytes > 0 ? g_try_malloc0((gsize)bytes) : NULL;
     if (bytes > 0 && !buf) {
         g_set_error(error, DB_ERROR, DB_ERROR_QUERY,
-                    "%s the database: %" G_GINT64_FORMAT " bytes do not fit in memory", what, bytes);
+                    "%s the database: %" G_GINT64_FORMAT " bytes do not fit in memory", what,
+                    bytes);
         return FALSE;
     }
     PartsInto in = {buf, (gsize)MAX(bytes, 0), 0};
-    if (buf && !parts_read(s, "COPY (SELECT at, data FROM engine_state_parts) TO STDOUT (FORMAT binary)",
-                           FALSE, part_into, &in, error)) {
+    if (buf &&
+        !parts_read(s, "COPY (SELECT at, data FROM engine_state_parts) TO STDOUT (FORMAT binary)",
+                    FALSE, part_into, &in, error)) {
         g_free(buf);
         return FALSE;
     }

@@ -28,9 +28,9 @@ typedef struct {
     int stmt_depth, ntry_depth, tx_depth; /* depth of the open element, 0 = none */
     /* the entry being read, kept while its TxDtls rows are handed out */
     StmtRow ntry;
-    guint n_tx;            /* TxDtls rows handed out for this entry */
+    guint n_tx; /* TxDtls rows handed out for this entry */
     gboolean tx_amount, tx_dir;
-    GString *bal_type;     /* Bal/Tp/CdOrPrtry/Cd of the balance being read */
+    GString *bal_type; /* Bal/Tp/CdOrPrtry/Cd of the balance being read */
     gint64 bal_amount;
     gboolean bal_credit, have_open, have_close;
     gint64 open, close, credits, debits;
@@ -83,16 +83,11 @@ typedef struct {
 /* Elements of an entry or a transaction, relative to Ntry or TxDtls (paths
  * of the versions .02 to .08: Dbtr/Nm became Dbtr/Pty/Nm, BIC became BICFI). */
 static const CamtPath camt_common[] = {
-    {"BkTxCd/Prtry/Cd", STMT_F_CODE2},
-    {"AcctSvcrRef", STMT_F_REF},
-    {"Refs/AcctSvcrRef", STMT_F_REF},
-    {"Refs/EndToEndId", STMT_F_E2E},
-    {"RmtInf/Ustrd", STMT_F_MEMO},
-    {"AddtlTxInf", STMT_F_MEMO},
-    {"AddtlNtryInf", STMT_F_MEMO},
-    {"BookgDt/Dt", STMT_F_BOOKED},
-    {"BookgDt/DtTm", STMT_F_BOOKED},
-    {"ValDt/Dt", STMT_F_VALUE},
+    {"BkTxCd/Prtry/Cd", STMT_F_CODE2}, {"AcctSvcrRef", STMT_F_REF},
+    {"Refs/AcctSvcrRef", STMT_F_REF},  {"Refs/EndToEndId", STMT_F_E2E},
+    {"RmtInf/Ustrd", STMT_F_MEMO},     {"AddtlTxInf", STMT_F_MEMO},
+    {"AddtlNtryInf", STMT_F_MEMO},     {"BookgDt/Dt", STMT_F_BOOKED},
+    {"BookgDt/DtTm", STMT_F_BOOKED},   {"ValDt/Dt", STMT_F_VALUE},
     {"ValDt/DtTm", STMT_F_VALUE},
 };
 
@@ -120,7 +115,8 @@ static void camt_code(StmtRow *r, const char *rel, const char *v)
 {
     if (strcmp(rel, "BkTxCd/Domn/Cd") == 0)
         g_string_printf(r->f[STMT_F_CODE], "iso:%s", v);
-    else if (strcmp(rel, "BkTxCd/Domn/Fmly/Cd") == 0 || strcmp(rel, "BkTxCd/Domn/Fmly/SubFmlyCd") == 0)
+    else if (strcmp(rel, "BkTxCd/Domn/Fmly/Cd") == 0 ||
+             strcmp(rel, "BkTxCd/Domn/Fmly/SubFmlyCd") == 0)
         g_string_append_printf(r->f[STMT_F_CODE], "/%s", v);
 }
 
@@ -333,7 +329,8 @@ static StmtStatus camt_next(void *self, StmtRow *row, GString *why, GError **err
         if (type == XML_READER_TYPE_ELEMENT) {
             if (c->depth >= LIMIT_XML_DEPTH) {
                 g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
-                            "%s:%d: elements nested deeper than %d", c->x.name, camt_line(c), LIMIT_XML_DEPTH);
+                            "%s:%d: elements nested deeper than %d", c->x.name, camt_line(c),
+                            LIMIT_XML_DEPTH);
                 return STMT_ERROR;
             }
             gboolean empty = xmlTextReaderIsEmptyElement(c->x.xr);

@@ -46,7 +46,7 @@ struct Decoder {
     int tz_off;
     int tz_off_std; /* the standard-time offset of an ambiguous hour, else tz_off */
     gboolean tz_valid;
-    gint64 last_utc; /* the latest time decoded by a zone, for the repeated hour */
+    gint64 last_utc;      /* the latest time decoded by a zone, for the repeated hour */
     gboolean ts_gap;      /* the last timestamp fell into a DST gap */
     Channel last_channel; /* cache of the last channel value */
     char last_channel_text[32];
@@ -364,8 +364,7 @@ static gboolean decode_zone(Decoder *d, gint64 local, int *off)
     /* the repeated hour in true order: once the export has moved past the
      * first (daylight-saving) reading, the second occurrence is the later,
      * standard-time one */
-    if (d->tz_valid && d->tz_off_std != d->tz_off &&
-        local - (gint64)d->tz_off * 60 < d->last_utc)
+    if (d->tz_valid && d->tz_off_std != d->tz_off && local - (gint64)d->tz_off * 60 < d->last_utc)
         *off = d->tz_off_std;
     return d->tz_valid;
 }

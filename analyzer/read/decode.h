@@ -33,7 +33,7 @@
     X(COUNTRY, "bad_country")                                                                      \
     X(UTF8, "invalid_utf8")                                                                        \
     X(LATE, "late")                                                                                \
-    X(IMPLAUSIBLE_TIME, "implausible_timestamp")                                               \
+    X(IMPLAUSIBLE_TIME, "implausible_timestamp")                                                   \
     X(DUPLICATE, "duplicate_tx_id")                                                                \
     X(FX, "no_rate")
 

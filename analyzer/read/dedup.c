@@ -26,8 +26,8 @@ typedef struct {
     char id[LIMIT_TXID_BYTES + 1]; /* NUL-terminated: the table's key */
 } DedupEntry;
 
-#define DEDUP_CHUNK  4096u /* entries a chunk */
-#define DEDUP_CHUNKS (LIMIT_DEDUP_IDS / DEDUP_CHUNK)
+#define DEDUP_CHUNK       4096u /* entries a chunk */
+#define DEDUP_CHUNKS      (LIMIT_DEDUP_IDS / DEDUP_CHUNK)
 #define DEDUP_TABLE_FIRST 1024u /* the table's first size, a power of two */
 G_STATIC_ASSERT(LIMIT_DEDUP_IDS % DEDUP_CHUNK == 0);
 
@@ -37,8 +37,8 @@ struct Dedup {
     DedupEntry *chunk[DEDUP_CHUNKS];
     DedupEntry *spare; /* the last chunk freed, for the next one needed: no malloc and free a
                         * chunk's worth of rows */
-    guint chunks;    /* allocated, the spare too (dedup_bytes, read as often as the input's stats) */
-    guint head, n;   /* the oldest entry's slot, and the entries held */
+    guint chunks;  /* allocated, the spare too (dedup_bytes, read as often as the input's stats) */
+    guint head, n; /* the oldest entry's slot, and the entries held */
     gint64 horizon;
     guint64 forgotten;
 };
@@ -215,7 +215,8 @@ DedupResult dedup_check(Dedup *d, const Txn *t, gint64 latest, guint *source, gu
 
 guint64 dedup_bytes(const Dedup *d)
 {
-    return ((guint64)d->mask + 1) * sizeof *d->table + (guint64)d->chunks * DEDUP_CHUNK * sizeof(DedupEntry);
+    return ((guint64)d->mask + 1) * sizeof *d->table +
+           (guint64)d->chunks * DEDUP_CHUNK * sizeof(DedupEntry);
 }
 
 guint64 dedup_forgotten(const Dedup *d)

@@ -49,7 +49,7 @@ struct Input {
     gint64 latest;
     gboolean have_latest;
     gint64 ts_min, ts_max; /* the plausible event times, both included */
-    Dedup *dedup;     /* tx_ids within the lateness horizon */
+    Dedup *dedup;          /* tx_ids within the lateness horizon */
     guint64 duplicates;
     GString *scratch; /* a copy of a record that spans lines, decoded in its place */
     /* line accounting (see the top): totals of finished files, and the
@@ -108,7 +108,8 @@ Input *input_open(const char *const *paths, guint n_paths, const InputOptions *o
     in->max_lateness = opts->max_lateness;
     in->dedup = dedup_new(opts->max_lateness);
     in->ts_min = opts->earliest ? opts->earliest : LIMIT_TS_EARLIEST;
-    in->ts_max = (opts->now ? opts->now : g_get_real_time() / G_USEC_PER_SEC) + LIMIT_TS_FUTURE_SECONDS;
+    in->ts_max =
+        (opts->now ? opts->now : g_get_real_time() / G_USEC_PER_SEC) + LIMIT_TS_FUTURE_SECONDS;
     in->rejects = opts->rejects;
     in->db = opts->db;
     in->fx = opts->fx;
@@ -299,8 +300,8 @@ static DecodeStatus input_decode_lines(Input *in, SourceRecord *rec, Txn *out)
     guint64 last = rec->line + rec->lines - 1;
     source_unread_tail(in->src, rec);
     decode_set_error(in->dec, 0,
-                     "unbalanced quote: the record of lines %" G_GUINT64_FORMAT "-%" G_GUINT64_FORMAT
-                     " does not parse (%s); line %" G_GUINT64_FORMAT
+                     "unbalanced quote: the record of lines %" G_GUINT64_FORMAT
+                     "-%" G_GUINT64_FORMAT " does not parse (%s); line %" G_GUINT64_FORMAT
                      " rejected, reading resumes at line %" G_GUINT64_FORMAT,
                      rec->line, last, why, rec->line, rec->line + 1);
     return ds;
@@ -320,8 +321,8 @@ static DecodeStatus input_check_plausible(Input *in, const Txn *t)
                          "timestamp %s is implausible: after %s, the run time plus %lld s", ts,
                          tstamp_format_utc(in->ts_max, bound), LIMIT_TS_FUTURE_SECONDS);
     else
-        decode_set_error(in->dec, 0, "timestamp %s is implausible: before the earliest date %s",
-                         ts, tstamp_format_utc(in->ts_min, bound));
+        decode_set_error(in->dec, 0, "timestamp %s is implausible: before the earliest date %s", ts,
+                         tstamp_format_utc(in->ts_min, bound));
     return DECODE_IMPLAUSIBLE_TIME;
 }
 
@@ -401,7 +402,8 @@ InputStatus input_next(Input *in, Txn *out, GError **error)
             decode_set_error(in->dec, 0,
                              "unbalanced quote: the quoted field opened on line %" G_GUINT64_FORMAT
                              " is still open at line %" G_GUINT64_FORMAT " after %zu bytes; "
-                             "line %" G_GUINT64_FORMAT " rejected, reading resumes at line %" G_GUINT64_FORMAT,
+                             "line %" G_GUINT64_FORMAT
+                             " rejected, reading resumes at line %" G_GUINT64_FORMAT,
                              rec.line, rec.span_last, rec.span_bytes, rec.line, rec.line + 1);
             input_reject(in, &rec, FALSE);
             continue;

@@ -52,9 +52,10 @@ InputStatus input_next(Input *in, Txn *out, GError **error);
 typedef struct {
     guint64 rows; /* data records read (good + rejected) */
     guint64 rejected;
-    guint64 payments_seen_twice; /* statement payments seen before (read/stmt.h): in rows, not rejected */
-    guint64 bytes_read;  /* raw (compressed) bytes consumed so far, all sources */
-    guint64 bytes_total; /* total size of the regular files, 0 if unknown (stdin) */
+    guint64 payments_seen_twice; /* statement payments seen before (read/stmt.h): in rows, not
+                                    rejected */
+    guint64 bytes_read;          /* raw (compressed) bytes consumed so far, all sources */
+    guint64 bytes_total;         /* total size of the regular files, 0 if unknown (stdin) */
     /* Lines of the sources read to their end: data lines (all but the
      * header) = lines in rows + lines rejected + blank lines, or the
      * stream ended with an error (input.c). */

@@ -23,12 +23,12 @@ typedef struct {
     char *name;
     char *buf; /* one line, LIMIT_LINE_BYTES */
     guint64 line;
-    GString *la;   /* the lookahead line */
+    GString *la; /* the lookahead line */
     guint64 la_line;
     gboolean have_la, eof, in_block;
     GString *tag, *text; /* the field being read: "61", its text with '\n' between lines */
     guint64 field_line;
-    StmtRow pending; /* the entry read, waiting for its :86: */
+    StmtRow pending;                         /* the entry read, waiting for its :86: */
     gboolean have_pending, pending_86, held; /* held: a field read, not yet handled */
     GString *ccy;
     gboolean have_open, have_stmt;
@@ -115,7 +115,8 @@ static Mt940Read mt940_read_field(Mt940 *m, GError **error)
         if (s[0] == 0)
             continue;
         g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
-                    "%s:%" G_GUINT64_FORMAT ":1: broken MT940 block structure: text outside a field "
+                    "%s:%" G_GUINT64_FORMAT
+                    ":1: broken MT940 block structure: text outside a field "
                     "(expected a tag like :61:)",
                     m->name, m->la_line);
         return MT940_BROKEN;
@@ -200,8 +201,8 @@ static gboolean mt940_entry(Mt940 *m, const char *s, GString *why)
 /* The SEPA keywords of a German purpose text: EREF+ (end-to-end id), SVWZ+ (memo). */
 static void mt940_sepa(StmtRow *r, const char *purpose)
 {
-    static const char *const keys[] = {"EREF+", "KREF+", "MREF+", "CRED+", "DEBT+", "SVWZ+",
-                                       "ABWA+", "ABWE+", "IBAN+", "BIC+"};
+    static const char *const keys[] = {"EREF+", "KREF+", "MREF+", "CRED+", "DEBT+",
+                                       "SVWZ+", "ABWA+", "ABWE+", "IBAN+", "BIC+"};
     const char *svwz = strstr(purpose, "SVWZ+"), *eref = strstr(purpose, "EREF+");
     if (!svwz && !eref) {
         g_string_assign(r->f[STMT_F_MEMO], purpose);
@@ -233,7 +234,8 @@ static void mt940_86_german(StmtRow *r, const char *s)
     g_string_printf(r->f[STMT_F_CODE2], "gvc:%.3s", s);
     g_autoptr(GString) purpose = g_string_new(NULL);
     for (const char *p = strchr(s, sep); p && p[1] && p[2]; p = strchr(p + 1, sep)) {
-        int code = g_ascii_isdigit(p[1]) && g_ascii_isdigit(p[2]) ? (p[1] - '0') * 10 + (p[2] - '0') : -1;
+        int code =
+            g_ascii_isdigit(p[1]) && g_ascii_isdigit(p[2]) ? (p[1] - '0') * 10 + (p[2] - '0') : -1;
         const char *v = p + 3, *end = strchr(v, sep);
         gssize n = end ? end - v : (gssize)strlen(v);
         if ((code >= 20 && code <= 29) || (code >= 60 && code <= 63))
@@ -255,7 +257,7 @@ static void mt940_86_german(StmtRow *r, const char *s)
 /* Dutch slash :86:: "/EREF/id/IBAN/NL../NAME/x/REMI/USTD//text/"; CNTP is "acct/bic/name/city". */
 static void mt940_86_slash(StmtRow *r, const char *s)
 {
-    static const char *const keys[] = {"EREF", "IBAN", "BIC", "NAME", "REMI", "CNTP",
+    static const char *const keys[] = {"EREF", "IBAN", "BIC",  "NAME", "REMI", "CNTP",
                                        "TRTP", "MARF", "CSID", "ORDP", "BENM", "ADDR"};
     g_auto(GStrv) tok = g_strsplit(s + 1, "/", -1);
     const char *key = NULL;
@@ -276,8 +278,10 @@ static void mt940_86_slash(StmtRow *r, const char *s)
             g_string_assign(r->f[STMT_F_CPTY_BIC], *t);
         else if ((strcmp(key, "NAME") == 0 && vi == 1) || (strcmp(key, "CNTP") == 0 && vi == 3))
             g_string_assign(r->f[STMT_F_CPTY_NAME], *t);
-        else if (strcmp(key, "REMI") == 0 && **t && strcmp(*t, "USTD") != 0 && strcmp(*t, "STRD") != 0)
-            g_string_append_printf(r->f[STMT_F_MEMO], "%s%s", r->f[STMT_F_MEMO]->len ? "/" : "", *t);
+        else if (strcmp(key, "REMI") == 0 && **t && strcmp(*t, "USTD") != 0 &&
+                 strcmp(*t, "STRD") != 0)
+            g_string_append_printf(r->f[STMT_F_MEMO], "%s%s", r->f[STMT_F_MEMO]->len ? "/" : "",
+                                   *t);
     }
 }
 
@@ -382,7 +386,8 @@ static gboolean mt940_check_end(Mt940 *m, Mt940Read r, GError **error)
     if (r != MT940_EOF || !m->in_block)
         return TRUE;
     g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
-                "%s:%" G_GUINT64_FORMAT ": broken MT940 block structure: block {4: not closed by -}",
+                "%s:%" G_GUINT64_FORMAT
+                ": broken MT940 block structure: block {4: not closed by -}",
                 m->name, m->line);
     return FALSE;
 }
@@ -393,7 +398,8 @@ static StmtStatus mt940_next(void *self, StmtRow *row, GString *why, GError **er
     for (;;) {
         if (!m->held) {
             Mt940Read r = mt940_read_field(m, error);
-            if (r == MT940_BROKEN || ((r == MT940_EOF || r == MT940_BLOCK_END) && !mt940_check_end(m, r, error)))
+            if (r == MT940_BROKEN ||
+                ((r == MT940_EOF || r == MT940_BLOCK_END) && !mt940_check_end(m, r, error)))
                 return STMT_ERROR;
             if (r == MT940_EOF || r == MT940_BLOCK_END) {
                 if (m->have_pending) {

@@ -10,11 +10,11 @@
 
 #include "read/outfile.h"
 
-#define MAGIC "MTROWS02"
-#define END_MAGIC "MTROWEND"
-#define HEAD_BYTES 16
+#define MAGIC         "MTROWS02"
+#define END_MAGIC     "MTROWEND"
+#define HEAD_BYTES    16
 #define TRAILER_BYTES 40
-#define BLOCK (1u << 20)
+#define BLOCK         (1u << 20)
 /* Rows read are let go from the mapping (MADV_DONTNEED) this many bytes
  * at a time, so that the file, read once, does not stay in the process's
  * memory (the page cache keeps it as long as the system likes). */
@@ -290,8 +290,7 @@ static gboolean take(const RowFile *r, guint64 *at, guint64 end, void *out, gsiz
 }
 
 /* Interns one table, checking that each string gets the file's id. */
-static gboolean table(const RowFile *r, guint64 *at, Intern *in, const char *what,
-                      GError **error)
+static gboolean table(const RowFile *r, guint64 *at, Intern *in, const char *what, GError **error)
 {
     guint32 n, len;
     if (!take(r, at, r->kyc_at, &n, sizeof n))

@@ -99,10 +99,10 @@ struct Source {
     guint64 scan_newlines; /* newlines inside the record being scanned */
     guint64 line;          /* line number of the next record */
     gboolean eof, started, skipping;
-    size_t last_start;       /* offset in buf of the record last handed out */
-    guint64 newlines, blank; /* '\n' bytes that arrived; blank lines skipped */
-    char last_byte;          /* the last byte that arrived, for an unterminated last line */
-    SourcePg *pg; /* set for a database source: records come from there */
+    size_t last_start;           /* offset in buf of the record last handed out */
+    guint64 newlines, blank;     /* '\n' bytes that arrived; blank lines skipped */
+    char last_byte;              /* the last byte that arrived, for an unterminated last line */
+    SourcePg *pg;                /* set for a database source: records come from there */
     const SourceRecordsOps *ops; /* set for a producer of records (source_from_records) */
     void *ops_self;
 };
@@ -216,8 +216,8 @@ static void source_count(Source *s, size_t from, size_t to)
 {
     if (to == from)
         return;
-    for (const char *p = s->buf + from, *end = s->buf + to; (p = memchr(p, '\n', (size_t)(end - p)));
-         p++)
+    for (const char *p = s->buf + from, *end = s->buf + to;
+         (p = memchr(p, '\n', (size_t)(end - p))); p++)
         s->newlines++;
     s->last_byte = s->buf[to - 1] ? s->buf[to - 1] : ' ';
 }
@@ -252,7 +252,10 @@ int source_caught_signal(void)
 
 const char *source_signal_name(int sig)
 {
-    return sig == SIGTERM ? "SIGTERM" : sig == SIGINT ? "SIGINT" : sig == SIGHUP ? "SIGHUP" : "a signal";
+    return sig == SIGTERM  ? "SIGTERM"
+           : sig == SIGINT ? "SIGINT"
+           : sig == SIGHUP ? "SIGHUP"
+                           : "a signal";
 }
 
 /* read(2) retrying on EINTR unless a signal was caught; returns bytes

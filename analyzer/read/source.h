@@ -49,8 +49,8 @@ typedef enum {
 typedef struct {
     char *data; /* the record, not NUL-terminated; may be modified in place */
     size_t len;
-    guint64 line;  /* 1-based line number of the record's first line */
-    guint64 lines; /* lines the record covers: 1 + newlines inside quoted fields */
+    guint64 line;      /* 1-based line number of the record's first line */
+    guint64 lines;     /* lines the record covers: 1 + newlines inside quoted fields */
     guint64 span_last; /* SOURCE_DAMAGED: the last line the unclosed quote reached */
     size_t span_bytes; /* SOURCE_DAMAGED: bytes it reached without a closing quote */
 } SourceRecord;
@@ -90,8 +90,8 @@ void source_lines(const Source *src, SourceLines *out);
  * statement readers, read/stmt.h): its first record is the header. */
 typedef struct {
     SourceStatus (*next)(void *self, SourceRecord *rec, GError **error);
-    guint64 (*bytes)(const void *self);            /* raw bytes consumed so far */
-    const char *(*reason)(const void *self);       /* why the last SOURCE_REJECTED */
+    guint64 (*bytes)(const void *self);      /* raw bytes consumed so far */
+    const char *(*reason)(const void *self); /* why the last SOURCE_REJECTED */
     void (*free)(void *self);
 } SourceRecordsOps;
 

@@ -42,7 +42,7 @@ typedef struct {
 struct StmtSeen {
     guint64 *gen[2]; /* gen[0] current, gen[1] previous; 0 marks a free slot */
     guint n[2];
-    guint cap;       /* slots per generation, a power of two, 2 * LIMIT_STMT_SEEN at most */
+    guint cap; /* slots per generation, a power of two, 2 * LIMIT_STMT_SEEN at most */
 };
 
 StmtSeen *stmt_seen_new(void)
@@ -134,7 +134,8 @@ StmtFormat stmt_sniff(const char *buf, size_t n)
     if (i + 4 <= n && memcmp(buf + i, "{1:", 3) == 0)
         return STMT_MT940;
     /* a plain MT940: a line starting ":20:", then ":25:" (no CSV header starts so) */
-    if (i + 4 <= n && memcmp(buf + i, ":20:", 4) == 0 && g_strstr_len(buf + i, (gssize)(n - i), "\n:25:"))
+    if (i + 4 <= n && memcmp(buf + i, ":20:", 4) == 0 &&
+        g_strstr_len(buf + i, (gssize)(n - i), "\n:25:"))
         return STMT_MT940;
     return STMT_NONE;
 }
@@ -288,9 +289,9 @@ static guint64 stmt_map(Stmt *st, const StmtRow *r)
     stmt_country(r, country);
     stmt_csv_field(o, country, strlen(country), FALSE);
     g_string_append_c(o, ','); /* location */
-    g_autofree char *memo = g_strdup_printf("%s%s%s", r->reversal ? "reversal" : "",
-                                            r->reversal && r->f[STMT_F_MEMO]->len ? ": " : "",
-                                            r->f[STMT_F_MEMO]->str);
+    g_autofree char *memo =
+        g_strdup_printf("%s%s%s", r->reversal ? "reversal" : "",
+                        r->reversal && r->f[STMT_F_MEMO]->len ? ": " : "", r->f[STMT_F_MEMO]->str);
     stmt_csv_field(o, memo, strlen(memo), TRUE);
     if (e2e) {
         const char *parts[] = {"e2e", e2e, amount, r->f[STMT_F_CURRENCY]->str};

@@ -32,36 +32,36 @@ typedef enum {
 
 /* The fields a format reader gathers for one entry (one transaction). */
 typedef enum {
-    STMT_F_ACCOUNT,     /* the statement's account (IBAN or other id) */
-    STMT_F_STMT_ID,     /* the statement's id, for messages and the fallback id */
-    STMT_F_CPTY,        /* the counterparty's account (IBAN or other id) */
-    STMT_F_CPTY_BIC,    /* the counterparty's bank */
-    STMT_F_CPTY_NAME,   /* the counterparty's name */
-    STMT_F_AMOUNT,      /* decimal text, '.' or ',' as decimal mark */
-    STMT_F_CURRENCY,    /* ISO 4217 */
-    STMT_F_BOOKED,      /* booking date YYYY-MM-DD or date-time */
-    STMT_F_VALUE,       /* value date */
-    STMT_F_CODE,        /* bank transaction code: "PMNT/RCDT/ESCT", "NTRF", "GVC 166" */
-    STMT_F_CODE2,       /* a second code tried when the first maps to nothing */
-    STMT_F_E2E,         /* end-to-end id */
-    STMT_F_REF,         /* account servicer's reference */
-    STMT_F_MEMO,        /* remittance information */
+    STMT_F_ACCOUNT,   /* the statement's account (IBAN or other id) */
+    STMT_F_STMT_ID,   /* the statement's id, for messages and the fallback id */
+    STMT_F_CPTY,      /* the counterparty's account (IBAN or other id) */
+    STMT_F_CPTY_BIC,  /* the counterparty's bank */
+    STMT_F_CPTY_NAME, /* the counterparty's name */
+    STMT_F_AMOUNT,    /* decimal text, '.' or ',' as decimal mark */
+    STMT_F_CURRENCY,  /* ISO 4217 */
+    STMT_F_BOOKED,    /* booking date YYYY-MM-DD or date-time */
+    STMT_F_VALUE,     /* value date */
+    STMT_F_CODE,      /* bank transaction code: "PMNT/RCDT/ESCT", "NTRF", "GVC 166" */
+    STMT_F_CODE2,     /* a second code tried when the first maps to nothing */
+    STMT_F_E2E,       /* end-to-end id */
+    STMT_F_REF,       /* account servicer's reference */
+    STMT_F_MEMO,      /* remittance information */
     STMT_F_COUNT
 } StmtField;
 
 typedef struct {
     GString *f[STMT_F_COUNT];
-    gboolean credit;    /* money came into the statement's account */
-    gboolean reversal;  /* a reversal (RvslInd, MT940 RC/RD): kept, flagged in the memo */
-    guint64 line;       /* line of the entry in its file */
-    guint64 ordinal;    /* entry number in the file, for the fallback id */
+    gboolean credit;   /* money came into the statement's account */
+    gboolean reversal; /* a reversal (RvslInd, MT940 RC/RD): kept, flagged in the memo */
+    guint64 line;      /* line of the entry in its file */
+    guint64 ordinal;   /* entry number in the file, for the fallback id */
 } StmtRow;
 
 typedef enum {
     STMT_ROW = 0, /* row holds the next entry */
     STMT_REJECT,  /* the entry cannot be mapped: why says so, row holds what was read */
     STMT_END,
-    STMT_ERROR,   /* the file is malformed: error names file, line, column or path */
+    STMT_ERROR, /* the file is malformed: error names file, line, column or path */
 } StmtStatus;
 
 /* A format reader: pulls the next entry of the file. Owned by the Stmt. */

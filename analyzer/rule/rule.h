@@ -237,11 +237,11 @@ typedef enum {
 
 typedef struct {
     AggKind kind;
-    RuleProgram arg;   /* value (sum..max) or condition (count, sequence's A); empty otherwise */
-    RuleProgram cond;  /* "where" inside the call: entries that count (sequence's B); empty = all */
-    RuleProgram *mid;  /* sequence(A, M1, ..., B, k): the steps between A and B, n_mid of them */
+    RuleProgram arg;  /* value (sum..max) or condition (count, sequence's A); empty otherwise */
+    RuleProgram cond; /* "where" inside the call: entries that count (sequence's B); empty = all */
+    RuleProgram *mid; /* sequence(A, M1, ..., B, k): the steps between A and B, n_mid of them */
     guint n_mid;
-    FieldId field;     /* AGG_DISTINCT, AGG_NEW, AGG_MOST */
+    FieldId field; /* AGG_DISTINCT, AGG_NEW, AGG_MOST */
     double k; /* AGG_FORWARDED, AGG_SWEPT, AGG_SEQUENCE: seconds; AGG_PERCENTILE: p, 0 to 100 */
     gboolean baseline; /* computed over the baseline period before the window (scaled) */
     char *text;        /* canonical source text, e.g. "sum(amount)"; the key in alerts */
@@ -480,8 +480,8 @@ typedef struct {
     Strength strength;
     int version;
     RuleStatus status;
-    char *author;             /* 'author', or NULL */
-    char *date;               /* 'date' YYYY-MM-DD of the last change, or NULL */
+    char *author;               /* 'author', or NULL */
+    char *date;                 /* 'date' YYYY-MM-DD of the last change, or NULL */
     GPtrArray *false_positives; /* 'false_positives' texts: known benign causes */
     char *file;
     int line;
@@ -544,8 +544,8 @@ typedef struct RuleSet {
     GPtrArray *account_names; /* char*, owned */
     GHashTable *account_ids;  /* name -> GUINT_TO_POINTER(id), names borrowed */
     GPtrArray *list_files;    /* "path\tsha256" of account list files read, for the digest */
-    GPtrArray *files;      /* paths loaded */
-    char digest[65];       /* sha256 of the loaded texts, for runs and alert ids */
+    GPtrArray *files;         /* paths loaded */
+    char digest[65];          /* sha256 of the loaded texts, for runs and alert ids */
 } RuleSet;
 
 typedef struct {
@@ -606,10 +606,10 @@ typedef struct {
 /* The history fields' source: what the engine knew before the current row
  * of its two accounts and of the pair (engine/history.h keeps it). */
 typedef struct {
-    gint64 since;               /* the earliest transaction of the data */
-    RuleHistoryAccount acc[2];  /* the sender's, the receiver's */
-    guint32 paid[2];            /* payments sender -> receiver, receiver -> sender */
-    gint64 pair_first;          /* the first transaction between them, either way */
+    gint64 since;              /* the earliest transaction of the data */
+    RuleHistoryAccount acc[2]; /* the sender's, the receiver's */
+    guint32 paid[2];           /* payments sender -> receiver, receiver -> sender */
+    gint64 pair_first;         /* the first transaction between them, either way */
 } RuleHistory;
 
 /* Evaluation context for the interpreter. */
@@ -618,7 +618,7 @@ typedef struct {
     guint32 account;    /* the account whose window this is */
     const double *aggs; /* computed aggregates of the rule, or NULL */
     const RuleSet *rs;
-    const Kyc *kyc; /* the accounts side table, or NULL */
+    const Kyc *kyc;          /* the accounts side table, or NULL */
     const RuleHistory *hist; /* the current row's history, or NULL: history fields read 0 */
     StrView memo; /* the row's memo folded (rule_text_fold), borrowed; empty when it has none */
     /* when set, aggregates are computed on first use: agg_fn(agg_ctx, i) */

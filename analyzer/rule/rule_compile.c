@@ -1056,8 +1056,8 @@ static gboolean node_fields(RuleCtx *cx, AstNode *n)
     } else if ((n->kind == N_IDENT && rule_field_lookup(n->name) >= 0) || n->kind == N_TEXT) {
         if (n->kind == N_TEXT)
             n = n->a;
-        rule_ctx_error(cx, n->line, n->col,
-                       "a node predicate reads node.X fields only, found '%s'", n->name);
+        rule_ctx_error(cx, n->line, n->col, "a node predicate reads node.X fields only, found '%s'",
+                       n->name);
         return FALSE;
     }
     ok = node_fields(cx, n->a) && ok;

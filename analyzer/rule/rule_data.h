@@ -62,8 +62,8 @@ gboolean rule_reads_history(const Rule *r);
  * of the row's account (account.*), of the pair (counterparty.is_new,
  * .paid_before, .first_seen), data.days. */
 #define RULE_HISTORY_ACCOUNT 1u
-#define RULE_HISTORY_PAIR 2u
-#define RULE_HISTORY_DATA 4u
+#define RULE_HISTORY_PAIR    2u
+#define RULE_HISTORY_DATA    4u
 guint rule_history_parts(const Rule *r);
 
 /* The id of an account an account list names (1 + its index in the set's

@@ -947,16 +947,15 @@ static gboolean parse_duration(Parser *p, gint64 *out, const char *clause)
     double v = at.num;
     gboolean named = FALSE;
     g_autofree char *what = g_strdup_printf("a duration like 10d, 48h or 30m after '%s'", clause);
-    if (at.kind == TOK_IDENT && !tok_is_clause(&at) &&
-        !parse_number_or_name(p, what, &v, &named))
+    if (at.kind == TOK_IDENT && !tok_is_clause(&at) && !parse_number_or_name(p, what, &v, &named))
         return FALSE;
     if (at.kind != TOK_DURATION && !named) {
         err_expected(p, what);
         return FALSE;
     }
     if (named && v <= 0) {
-        perr(p, &at, "expected a duration after '%s', found %.15g (the value of '%.*s')", clause,
-             v, (int)at.len, at.start);
+        perr(p, &at, "expected a duration after '%s', found %.15g (the value of '%.*s')", clause, v,
+             (int)at.len, at.start);
         return FALSE;
     }
     *out = rule_to_int(v);

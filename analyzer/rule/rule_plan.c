@@ -667,8 +667,8 @@ static void check_history(RuleCtx *cx, const Rule *r, const RuleAgg *g, const As
     gboolean in_value = (!cond_arg && rule_program_reads_history(&g->arg)) || in_mid ||
                         ((g->kind == AGG_DISTINCT || g->kind == AGG_NEW || g->kind == AGG_MOST) &&
                          rule_field_is_history(g->field));
-    gboolean in_cond = rule_program_reads_history(&g->cond) ||
-                       (cond_arg && rule_program_reads_history(&g->arg));
+    gboolean in_cond =
+        rule_program_reads_history(&g->cond) || (cond_arg && rule_program_reads_history(&g->arg));
     if (!in_value && !in_cond)
         return;
     int line = call ? call->line : r->line, col = call ? call->col : 1;

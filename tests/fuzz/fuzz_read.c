@@ -79,8 +79,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             ;
         InputStats s;
         input_stats(in, &s);
-        if (st == INPUT_END && s.lines_data != s.lines_rows + s.lines_rejected + s.lines_blank +
-                                                    s.lines_duplicate)
+        if (st == INPUT_END &&
+            s.lines_data != s.lines_rows + s.lines_rejected + s.lines_blank + s.lines_duplicate)
             abort(); /* a line lost: the invariant input.c promises */
         input_free(in);
     }

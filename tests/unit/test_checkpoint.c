@@ -88,8 +88,8 @@ static void run_open(Run *run, RuleSet *rs, gboolean names, GPtrArray *out)
         g_snprintf(name, sizeof name, "A%u", a);
         intern_add(run->acc, name, strlen(name));
     }
-    ShardsOptions o = {.threads = 2, .quiet_until = G_MININT64, .batch_rows = 97,
-                       .evict_every = 61};
+    ShardsOptions o = {
+        .threads = 2, .quiet_until = G_MININT64, .batch_rows = 97, .evict_every = 61};
     run->s = shards_new(rs, run->acc, run->loc, &o, keep, out);
 }
 
@@ -227,8 +227,8 @@ static void restored_from(Run *run, RuleSet *rs, GBytes *bytes, GHashTable *stor
     cr_assert(checkpoint_restore_tables(c, run->acc, run->loc, &why), "%s", why);
     cr_assert_eq(intern_count(run->acc), ACCOUNTS);
     cr_assert_str_eq(intern_str(run->acc, 7), "A7");
-    ShardsOptions o = {.threads = 2, .quiet_until = G_MININT64, .batch_rows = 97,
-                       .evict_every = 61};
+    ShardsOptions o = {
+        .threads = 2, .quiet_until = G_MININT64, .batch_rows = 97, .evict_every = 61};
     run->s = shards_new(rs, run->acc, run->loc, &o, keep, out);
     cr_assert(checkpoint_restore_engine(c, run->s, &why), "%s", why);
     checkpoint_free(c);
@@ -311,8 +311,8 @@ Test(checkpoint, a_load_then_a_save_gives_the_same_bytes)
     Run two;
     restored(&two, rs, a, rows[29999].ts, out);
     gsize fresh = 1;
-    GBytes *b = store_put(blobs_at, checkpoint_save(two.s, two.acc, two.loc, &fit, rows[29999].ts),
-                          &fresh);
+    GBytes *b =
+        store_put(blobs_at, checkpoint_save(two.s, two.acc, two.loc, &fit, rows[29999].ts), &fresh);
     cr_assert(g_bytes_equal(a, b), "%zu bytes saved, %zu after a load", g_bytes_get_size(a),
               g_bytes_get_size(b));
     cr_assert_eq(fresh, 0, "%zu bytes of blobs written again", fresh);
@@ -358,7 +358,8 @@ Test(checkpoint, damage_and_misfits_are_refused_with_the_reason)
     cr_assert_str_eq(why, "the rules changed since it was written (another rules digest)");
     g_free(why);
     cr_assert_not(checkpoint_fits(c, &threads, &why));
-    cr_assert_str_eq(why, "it was written by a run of 2 engine threads, this run has 3 (--threads)");
+    cr_assert_str_eq(why,
+                     "it was written by a run of 2 engine threads, this run has 3 (--threads)");
     g_free(why);
     cr_assert_not(checkpoint_fits(c, &kyc, &why));
     cr_assert_str_eq(why, "the accounts table changed since it was written");
@@ -404,8 +405,9 @@ Test(checkpoint, nights_from_a_store_write_only_new_chunks_and_are_one_run)
         bytes = store_put(store, save, &blob_fresh);
         cr_assert_eq(fresh, payload + blob_fresh);
         if (night >= 20) /* once the chunks are past their first doublings */
-            cr_assert_lt(blob_fresh * 2, all - payload, "night %u: %zu of %" G_GUINT64_FORMAT
-                         " blob bytes written", night, blob_fresh, all - payload);
+            cr_assert_lt(blob_fresh * 2, all - payload,
+                         "night %u: %zu of %" G_GUINT64_FORMAT " blob bytes written", night,
+                         blob_fresh, all - payload);
         run_close(&run);
     }
     g_bytes_unref(bytes);
@@ -449,8 +451,8 @@ Test(checkpoint, a_damaged_or_missing_blob_is_refused_at_the_restore)
         run.acc = intern_new();
         run.loc = intern_new();
         cr_assert(checkpoint_restore_tables(c, run.acc, run.loc, &why), "%s", why);
-        ShardsOptions o = {.threads = 2, .quiet_until = G_MININT64, .batch_rows = 97,
-                           .evict_every = 61};
+        ShardsOptions o = {
+            .threads = 2, .quiet_until = G_MININT64, .batch_rows = 97, .evict_every = 61};
         run.s = shards_new(rs, run.acc, run.loc, &o, keep, out);
         cr_assert_not(checkpoint_restore_engine(c, run.s, &why));
         cr_assert_str_eq(why, want[t]);

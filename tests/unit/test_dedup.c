@@ -69,7 +69,7 @@ Test(dedup, the_cap_forgets_the_oldest_and_counts_them)
         cr_assert_eq(check(d, i, i, 1, i, &line), DEDUP_NEW, "id %u", i);
     cr_assert_eq(dedup_forgotten(d), 1000);
     cr_assert_eq(check(d, n - 1, n - 1, 1, n, &line), DEDUP_COPY); /* the newest is held */
-    cr_assert_eq(check(d, 1000, 1000, 1, n, &line), DEDUP_COPY);  /* the oldest held */
+    cr_assert_eq(check(d, 1000, 1000, 1, n, &line), DEDUP_COPY);   /* the oldest held */
     cr_assert_eq(check(d, 999, 999, 1, n, &line), DEDUP_NEW);      /* the newest forgotten */
 }
 

@@ -83,9 +83,9 @@ Test(history, recurring_counterparties_paid_twice_the_same_way)
     const HistoryAccount *b = history_account(h, 2);
     cr_expect_eq(b->rec_in, 0);
     cr_expect_eq(b->rec_out, 0);
-    add(h, 30 * DAY, 1, 2); /* 1 pays 2 again: 1 recurs for 2 */
-    add(h, 60 * DAY, 1, 2); /* a third time counts once */
-    add(h, 61 * DAY, 3, 2); /* 3 pays once */
+    add(h, 30 * DAY, 1, 2);    /* 1 pays 2 again: 1 recurs for 2 */
+    add(h, 60 * DAY, 1, 2);    /* a third time counts once */
+    add(h, 61 * DAY, 3, 2);    /* 3 pays once */
     b = history_account(h, 2); /* borrowed until the next add */
     cr_expect_eq(b->cp_in, 2);
     cr_expect_eq(b->rec_in, 1);

@@ -12,7 +12,8 @@
 #define DATA "tests/data/input/"
 
 /* Reads every record of path as "LINE:RECORD\n" ("LINE:overlong(N)\n"
- * for an overlong one, "LINE:damaged(to line N)\n" for an open quote), and "error: MESSAGE\n" if reading fails. */
+ * for an overlong one, "LINE:damaged(to line N)\n" for an open quote), and "error: MESSAGE\n" if
+ * reading fails. */
 static char *read_records(const char *path)
 {
     GString *out = g_string_new(NULL);
@@ -24,7 +25,8 @@ static char *read_records(const char *path)
         if (st == SOURCE_OVERLONG)
             g_string_append_printf(out, "%" G_GUINT64_FORMAT ":overlong(%zu)\n", rec.line, rec.len);
         else if (st == SOURCE_DAMAGED)
-            g_string_append_printf(out, "%" G_GUINT64_FORMAT ":damaged(to line %" G_GUINT64_FORMAT ")\n",
+            g_string_append_printf(out,
+                                   "%" G_GUINT64_FORMAT ":damaged(to line %" G_GUINT64_FORMAT ")\n",
                                    rec.line, rec.span_last);
         else
             g_string_append_printf(out, "%" G_GUINT64_FORMAT ":%.*s\n", rec.line, (int)rec.len,

@@ -7,7 +7,8 @@
 
 Test(stmt, sniff_by_content)
 {
-    const char camt[] = "<?xml version=\"1.0\"?>\n<Document xmlns=\"urn:iso:std:iso:20022:tech:xsd:camt.053.001.08\">";
+    const char camt[] = "<?xml version=\"1.0\"?>\n<Document "
+                        "xmlns=\"urn:iso:std:iso:20022:tech:xsd:camt.053.001.08\">";
     const char n54[] = "<Document xmlns=\"urn:iso:std:iso:20022:tech:xsd:camt.054.001.02\">";
     const char mt[] = ":20:STARTUMS\n:25:12345678/1020304050\n";
     const char csv[] = "tx_id,ts,from_account\n";

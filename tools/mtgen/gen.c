@@ -6,7 +6,8 @@
  *        [--start YYYY-MM-DD] [--intensity textbook|subtle] [--count KEY=N ...]
  *        [--gzip] [--gzip-level N] [--layout canonical,amlworld,amlsim,camt053,mt940] [--quiet]
  *        [--blind] [--print-blind-shapes] [--currencies USD,GBP [--currency-share P]]
- * See tools/README.md and tools/mtgen/README.md (--blind). Exit status: 0 success, 1 bad usage, 2 I/O error. */
+ * See tools/README.md and tools/mtgen/README.md (--blind). Exit status: 0 success, 1 bad usage, 2
+ * I/O error. */
 #include "gen.h"
 #include "gen_blind.h"
 

@@ -92,10 +92,10 @@ static void give_life(GenPlan *p, guint32 i, gint64 d0)
 /* A participant: a person or, for network members, sometimes a business. */
 static guint32 member(GenPlan *p, gint64 d0, gboolean may_be_business)
 {
-    static const int shells[] = {B_WHOLESALE, B_OFFICE, B_CONSTRUCTION, B_CLEANING,
+    static const int shells[] = {B_WHOLESALE, B_OFFICE,    B_CONSTRUCTION, B_CLEANING,
                                  B_AGENCY,    B_CARDEALER, B_RESTAURANT};
-    static const int people[] = {P_EMPLOYEE, P_EMPLOYEE, P_STUDENT, P_MIGRANT, P_RETIREE,
-                                 P_TRAVELLER};
+    static const int people[] = {P_EMPLOYEE, P_EMPLOYEE, P_STUDENT,
+                                 P_MIGRANT,  P_RETIREE,  P_TRAVELLER};
     gboolean biz = may_be_business && chance_of(p, BS_BUSINESS);
     int t = biz ? shells[gen_rng_below(&p->r, G_N_ELEMENTS(shells))]
                 : people[gen_rng_below(&p->r, G_N_ELEMENTS(people))];
@@ -196,12 +196,12 @@ static void cycle(GenPlan *p)
 }
 
 /* Money out of a collector: onward transfers, wires abroad or cash. */
-static void drain(GenPlan *p, guint32 inst, guint32 hub, gint64 from_t, gint64 last_t,
-                  gint64 cents)
+static void drain(GenPlan *p, guint32 inst, guint32 hub, gint64 from_t, gint64 last_t, gint64 cents)
 {
     int n = gen_blind_count(p, BS_MULE_OUT);
     for (int k = 0; k < n && cents > 100; k++) {
-        gint64 part = k == n - 1 ? cents : cents / (n - k) * (gint64)(50 + gen_rng_below(&p->r, 100)) / 100;
+        gint64 part =
+            k == n - 1 ? cents : cents / (n - k) * (gint64)(50 + gen_rng_below(&p->r, 100)) / 100;
         part = MIN(part, cents);
         gint64 t = from_t + (gint64)(gen_blind_draw(p, BS_PASS_DELAY) * 3600);
         t = MAX(t, last_t);
@@ -334,8 +334,7 @@ static void pass_through(GenPlan *p)
         for (int s = 0; s < ns; s++) {
             gint64 t = t0 + (gint64)gen_rng_below(&p->r, 3 * GEN_DAY), c = amount(p, base);
             if (gen_rng_chance(&p->r, 0.2))
-                gen_plan_row(p, inst, t, 0, GEN_REF(m), c, CH_CASH_DEPOSIT,
-                             p->pop->acc[m].city);
+                gen_plan_row(p, inst, t, 0, GEN_REF(m), c, CH_CASH_DEPOSIT, p->pop->acc[m].city);
             else
                 pay(p, inst, t, counterparty(p, inst, d0, R_SENDER), GEN_REF(m), c);
             in += c;
@@ -397,8 +396,8 @@ static void funnel(GenPlan *p)
 
 /* A card payment of c to a merchant of one of the types, in city (or the
  * merchant's own city when city < 0). */
-static void card(GenPlan *p, guint32 inst, gint64 t, guint32 c, const int *types, int nt,
-                 int city, gint64 cents)
+static void card(GenPlan *p, guint32 inst, gint64 t, guint32 c, const int *types, int nt, int city,
+                 gint64 cents)
 {
     guint32 m;
     int t0 = types[gen_rng_below(&p->r, (guint32)nt)];
@@ -442,7 +441,8 @@ static void hotels(GenPlan *p)
         cities[k] = k ? gen_plan_other_city(p, p->pop->acc[c].city, FALSE) : p->pop->acc[c].city;
     for (int k = 0; k < n; k++) {
         gint64 day = d0 + gen_rng_range(&p->r, 0, span);
-        gint64 t = gen_rng_chance(&p->r, 0.7) ? gen_plan_night(p, day) : gen_plan_at(p, day, 12, 22);
+        gint64 t =
+            gen_rng_chance(&p->r, 0.7) ? gen_plan_night(p, day) : gen_plan_at(p, day, 12, 22);
         card(p, inst, t, c, types, 1, cities[gen_rng_below(&p->r, (guint32)nc)],
              cents_of(p, gen_blind_draw(p, BS_HOTEL_AMOUNT)));
     }
@@ -458,11 +458,13 @@ static void night_cash(GenPlan *p)
     gen_plan_role(p, inst, GEN_REF(c), R_CONTROLLER);
     for (int k = 0; k < n; k++) {
         gint64 day = d0 + gen_rng_range(&p->r, 0, span);
-        gint64 t = gen_rng_chance(&p->r, 0.8) ? gen_plan_night(p, day) : gen_plan_at(p, day, 19, 22);
+        gint64 t =
+            gen_rng_chance(&p->r, 0.8) ? gen_plan_night(p, day) : gen_plan_at(p, day, 19, 22);
         gen_plan_row(p, inst, t, 0, GEN_REF(c), cents_of(p, gen_blind_draw(p, BS_NIGHT_AMOUNT)),
-                     CH_ATM_DEPOSIT, gen_rng_chance(&p->r, 0.7)
-                                         ? p->pop->acc[c].city
-                                         : gen_plan_other_city(p, p->pop->acc[c].city, FALSE));
+                     CH_ATM_DEPOSIT,
+                     gen_rng_chance(&p->r, 0.7)
+                         ? p->pop->acc[c].city
+                         : gen_plan_other_city(p, p->pop->acc[c].city, FALSE));
     }
 }
 
@@ -477,8 +479,8 @@ static void wages(GenPlan *p)
     int n = gen_blind_count(p, BS_WAGE_WORKERS);
     gint64 d0 = gen_plan_start(p, runs * period + 3);
     guint32 e;
-    if (!gen_pop_pick(p->pop, employers[gen_rng_below(&p->r, G_N_ELEMENTS(employers))], -1,
-                      &p->r, &e))
+    if (!gen_pop_pick(p->pop, employers[gen_rng_below(&p->r, G_N_ELEMENTS(employers))], -1, &p->r,
+                      &e))
         return;
     guint32 c = member(p, d0, FALSE);
     gen_plan_role(p, inst, GEN_REF(c), R_CONTROLLER);
@@ -533,10 +535,18 @@ static const struct {
     const char *key;
     void (*plant)(GenPlan *p);
 } blind_typologies[] = {
-    {"HT-ML-07", cycle},          {"HT-ML-04", fan_in},           {"HT-ML-05", fan_out},
-    {"HT-ML-04-GS", gather_scatter}, {"HT-ML-06-SG", scatter_gather}, {"HT-ML-03", pass_through},
-    {"HT-ML-01", structuring},    {"HT-ML-02", funnel},           {"HT-SEX-01", ads},
-    {"HT-SEX-02", hotels},        {"HT-SEX-04", night_cash},      {"HT-LAB-01", wages},
+    {"HT-ML-07", cycle},
+    {"HT-ML-04", fan_in},
+    {"HT-ML-05", fan_out},
+    {"HT-ML-04-GS", gather_scatter},
+    {"HT-ML-06-SG", scatter_gather},
+    {"HT-ML-03", pass_through},
+    {"HT-ML-01", structuring},
+    {"HT-ML-02", funnel},
+    {"HT-SEX-01", ads},
+    {"HT-SEX-02", hotels},
+    {"HT-SEX-04", night_cash},
+    {"HT-LAB-01", wages},
     {"HT-CHD-02", small_remittances},
 };
 

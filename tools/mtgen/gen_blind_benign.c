@@ -68,7 +68,8 @@ static void subscriptions(GenPlan *p)
     for (int k = 0; k < n; k++) {
         guint32 c = client(p);
         int join = gen_rng_chance(&p->r, 0.6) ? 0 : (int)gen_rng_below(&p->r, (guint32)days);
-        int leave = gen_rng_chance(&p->r, 0.7) ? days : join + (int)gen_rng_below(&p->r, (guint32)days);
+        int leave =
+            gen_rng_chance(&p->r, 0.7) ? days : join + (int)gen_rng_below(&p->r, (guint32)days);
         gint64 f = eur(fee * (gen_rng_chance(&p->r, 0.3) ? 2 : 1));
         for (int d = join + (int)gen_rng_below(&p->r, (guint32)period); d < MIN(leave, days);
              d += period) {
@@ -93,8 +94,8 @@ static void subscriptions(GenPlan *p)
 static void landlord(GenPlan *p)
 {
     int n = gen_blind_count(p, BS_RENT_TENANTS), days = (int)p->opt->days;
-    guint32 l = gen_rng_chance(&p->r, 0.5) ? business(p, (const int[]){B_REALESTATE}, 1)
-                                           : client(p);
+    guint32 l =
+        gen_rng_chance(&p->r, 0.5) ? business(p, (const int[]){B_REALESTATE}, 1) : client(p);
     guint32 bank = business(p, (const int[]){B_OFFICE}, 1);
     gint64 total = 0;
     for (int k = 0; k < n; k++) {
@@ -143,8 +144,8 @@ static void payroll(GenPlan *p)
         clients[k] = business(p, (const int[]){B_WHOLESALE, B_OFFICE, B_HOSPITAL}, 3);
     for (int d = 0; d < days; d += 7)
         for (int k = 0; k < 3; k++)
-            benign(p, gen_plan_at(p, p->opt->start_day + d, 9, 16), GEN_REF(clients[k]),
-                   GEN_REF(e), bill * 7 / period / 3 * (90 + (gint64)gen_rng_below(&p->r, 30)) / 100,
+            benign(p, gen_plan_at(p, p->opt->start_day + d, 9, 16), GEN_REF(clients[k]), GEN_REF(e),
+                   bill * 7 / period / 3 * (90 + (gint64)gen_rng_below(&p->r, 30)) / 100,
                    CH_WIRE_DOMESTIC, city_of(p, clients[k]));
 }
 
@@ -160,10 +161,11 @@ static void friends(GenPlan *p)
     for (int d = 0; d < days; d++) {
         if (!gen_rng_chance(&p->r, rate))
             continue;
-        int a = (int)gen_rng_below(&p->r, (guint32)n), b = (a + 1 + (int)gen_rng_below(&p->r, (guint32)n - 1)) % n;
-        GenRow *w = benign(p, gen_plan_at(p, p->opt->start_day + d, 8, 24), GEN_REF(f[a]),
-                           GEN_REF(f[b]), eur(gen_blind_draw(p, BS_FRIEND_AMOUNT)), CH_TRANSFER,
-                           city_of(p, f[a]));
+        int a = (int)gen_rng_below(&p->r, (guint32)n),
+            b = (a + 1 + (int)gen_rng_below(&p->r, (guint32)n - 1)) % n;
+        GenRow *w =
+            benign(p, gen_plan_at(p, p->opt->start_day + d, 8, 24), GEN_REF(f[a]), GEN_REF(f[b]),
+                   eur(gen_blind_draw(p, BS_FRIEND_AMOUNT)), CH_TRANSFER, city_of(p, f[a]));
         w->memo_kind = MK_TEXT;
         w->memo_arg = gen_rng_chance(&p->r, 0.5) ? MEMO_T_DINNER : MEMO_T_THANKS;
     }
@@ -178,22 +180,24 @@ static void family_pool(GenPlan *p)
     for (int k = 0; k < n; k++)
         sib[k] = client(p);
     gboolean home = gen_rng_chance(&p->r, 0.5);
-    GenRef parent = home ? GEN_REF(client(p))
-                         : gen_plan_foreign(p, gen_plan_country(p, gen_source_countries));
+    GenRef parent =
+        home ? GEN_REF(client(p)) : gen_plan_foreign(p, gen_plan_country(p, gen_source_countries));
     double each = gen_blind_draw(p, BS_HOME_AMOUNT);
     for (int d = (int)gen_rng_below(&p->r, 28); d < days; d += 30) {
         gint64 got = 0;
         for (int k = 0; k < n; k++) {
             gint64 c = eur(round(each));
             got += c;
-            GenRow *w = benign(p, gen_plan_at(p, p->opt->start_day + d + gen_rng_below(&p->r, 3), 8, 22),
-                               GEN_REF(sib[k]), GEN_REF(org), c, CH_TRANSFER, city_of(p, sib[k]));
+            GenRow *w =
+                benign(p, gen_plan_at(p, p->opt->start_day + d + gen_rng_below(&p->r, 3), 8, 22),
+                       GEN_REF(sib[k]), GEN_REF(org), c, CH_TRANSFER, city_of(p, sib[k]));
             w->memo_kind = MK_TEXT;
             w->memo_arg = MEMO_T_FAMILY;
         }
         gint64 t = gen_plan_at(p, p->opt->start_day + d + 3 + gen_rng_below(&p->r, 8), 8, 22);
-        GenRow *w = benign(p, t, GEN_REF(org), parent, got * (60 + (gint64)gen_rng_below(&p->r, 41)) / 100,
-                           home ? CH_TRANSFER : CH_REMITTANCE, city_of(p, org));
+        GenRow *w =
+            benign(p, t, GEN_REF(org), parent, got * (60 + (gint64)gen_rng_below(&p->r, 41)) / 100,
+                   home ? CH_TRANSFER : CH_REMITTANCE, city_of(p, org));
         if (!home)
             w->cc = (guint8)(GEN_REF_X_CC(parent) + 1);
         w->memo_kind = MK_TEXT;
@@ -207,11 +211,13 @@ static void remittances_home(GenPlan *p)
     int n = 1 + (int)gen_rng_below(&p->r, 5), days = (int)p->opt->days;
     GenRef x = gen_plan_foreign(p, gen_plan_country(p, gen_source_countries));
     for (int k = 0; k < n; k++) {
-        guint32 s = p->pop->n_type[P_MIGRANT]
-                        ? p->pop->by_type[P_MIGRANT][gen_rng_below(&p->r, p->pop->n_type[P_MIGRANT])]
-                        : client(p);
+        guint32 s =
+            p->pop->n_type[P_MIGRANT]
+                ? p->pop->by_type[P_MIGRANT][gen_rng_below(&p->r, p->pop->n_type[P_MIGRANT])]
+                : client(p);
         double amt = gen_blind_draw(p, BS_HOME_AMOUNT);
-        for (int d = (int)gen_rng_below(&p->r, 30); d < days; d += 28 + (int)gen_rng_below(&p->r, 6)) {
+        for (int d = (int)gen_rng_below(&p->r, 30); d < days;
+             d += 28 + (int)gen_rng_below(&p->r, 6)) {
             GenRow *w = benign(p, gen_plan_at(p, p->opt->start_day + d, 9, 21), GEN_REF(s), x,
                                eur(round(amt * (0.8 + 0.4 * gen_rng_unit(&p->r)))), CH_REMITTANCE,
                                city_of(p, s));
