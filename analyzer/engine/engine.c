@@ -1416,28 +1416,22 @@ void engine_process_rows(Engine *e, const EngineRows *rows, guint32 *row)
              * split): its time alone, for the clocks; nothing else reads it */
             clock_row(e, rows->core[i].ts);
             e->pair_next += e->pair_views != NULL;
-            e->row_since[i] = e->since;
-            e->since_moved |= e->since != e->row_since[0];
             e->n_passes = 0;
-            if (++e->processed % e->evict_every == 0) {
-                run_row_passes(e, row);
-                evict_idle(e);
+        } else {
+            t.core = rows->core[i];
+            t.tx_id = (StrView){rows->ids + rows->id_at[i], rows->id_len[i]};
+            if (rows->memo)
+                t.memo = (StrView){rows->memo + rows->memo_at[i], rows->memo_len[i]};
+            begin_row(e, &t, FALSE); /* the updates run later: run_row_passes loads them */
+            if (e->reads_hist)
+                e->row_hist[i] = e->cur;
+            if (e->memo) {
+                e->row_memo_at[i] = (guint32)e->row_memo->len;
+                e->row_memo_len[i] = (guint32)e->memo->len;
+                g_string_append_len(e->row_memo, e->memo->str, (gssize)e->memo->len);
             }
-            continue;
         }
-        t.core = rows->core[i];
-        t.tx_id = (StrView){rows->ids + rows->id_at[i], rows->id_len[i]};
-        if (rows->memo)
-            t.memo = (StrView){rows->memo + rows->memo_at[i], rows->memo_len[i]};
-        begin_row(e, &t, FALSE); /* the updates run later: run_row_passes loads them */
         e->row_since[i] = e->since;
-        if (e->reads_hist)
-            e->row_hist[i] = e->cur;
-        if (e->memo) {
-            e->row_memo_at[i] = (guint32)e->row_memo->len;
-            e->row_memo_len[i] = (guint32)e->memo->len;
-            g_string_append_len(e->row_memo, e->memo->str, (gssize)e->memo->len);
-        }
         e->since_moved |= e->since != e->row_since[0];
         /* the record now, in row order (engine_process stores it at the
          * first update, which every pass makes but a suppressed one) */
